@@ -1,0 +1,121 @@
+import { ComplianceLevel, OperatingSystem } from "./aws";
+
+/** One approval rule of a patch baseline, as the AWS provider takes it. */
+export interface ApprovalRule {
+    readonly patchFilters: ReadonlyArray<{ readonly key: string; readonly values: readonly string[] }>;
+    readonly complianceLevel: ComplianceLevel;
+    /** Absent for Ubuntu/Debian/Raspbian: those baselines cannot delay approval (SSM refuses ApproveAfterDays). */
+    readonly approveAfterDays?: number;
+    readonly approveUntilDate?: string;
+    readonly enableNonSecurity?: boolean;
+}
+
+/** Operating systems that take ApproveAfterDays (all but the Debian family). */
+export function supportsApprovalDelay(os: OperatingSystem): boolean {
+    return !DEBIAN_FAMILY.has(os);
+}
+
+const DEBIAN_FAMILY = new Set<OperatingSystem>(["UBUNTU", "DEBIAN", "RASPBIAN"]);
+const RPM_FAMILY = new Set<OperatingSystem>([
+    "AMAZON_LINUX",
+    "AMAZON_LINUX_2",
+    "AMAZON_LINUX_2022",
+    "AMAZON_LINUX_2023",
+    "REDHAT_ENTERPRISE_LINUX",
+    "CENTOS",
+    "ORACLE_LINUX",
+    "ROCKY_LINUX",
+    "ALMA_LINUX",
+]);
+
+/**
+ * The approval rules a careful operator starts from: security patches rated
+ * critical/important first (compliance CRITICAL), the other security patches
+ * next (HIGH), bug fixes last (MEDIUM), each only after `approveAfterDays`
+ * so that a bad patch is withdrawn before it reaches the fleet. Filter values
+ * are the ones the user guide lists per OS ("patch baseline filter values");
+ * the severities used are valid for every OS of the family.
+ * Returns undefined for an OS without a sensible default (macOS): its
+ * baseline must spell out its rules.
+ */
+export function defaultApprovalRules(os: OperatingSystem, approveAfterDays: number): ApprovalRule[] | undefined {
+    const delay = supportsApprovalDelay(os) ? { approveAfterDays } : {};
+    if (os === "WINDOWS") {
+        return [
+            {
+                patchFilters: [
+                    { key: "CLASSIFICATION", values: ["CriticalUpdates", "SecurityUpdates"] },
+                    { key: "MSRC_SEVERITY", values: ["Critical", "Important"] },
+                ],
+                complianceLevel: "CRITICAL",
+                ...delay,
+            },
+            {
+                patchFilters: [
+                    { key: "CLASSIFICATION", values: ["CriticalUpdates", "SecurityUpdates"] },
+                    { key: "MSRC_SEVERITY", values: ["Moderate", "Low", "Unspecified"] },
+                ],
+                complianceLevel: "HIGH",
+                ...delay,
+            },
+            {
+                patchFilters: [{ key: "CLASSIFICATION", values: ["UpdateRollups", "Updates"] }],
+                complianceLevel: "MEDIUM",
+                ...delay,
+            },
+        ];
+    }
+    if (RPM_FAMILY.has(os) || os === "SUSE") {
+        return [
+            {
+                patchFilters: [
+                    { key: "CLASSIFICATION", values: ["Security"] },
+                    { key: "SEVERITY", values: ["Critical", "Important"] },
+                ],
+                complianceLevel: "CRITICAL",
+                ...delay,
+            },
+            {
+                patchFilters: [{ key: "CLASSIFICATION", values: ["Security"] }],
+                complianceLevel: "HIGH",
+                ...delay,
+            },
+            {
+                patchFilters: [{ key: "CLASSIFICATION", values: os === "SUSE" ? ["Recommended"] : ["Bugfix"] }],
+                complianceLevel: "MEDIUM",
+                ...delay,
+            },
+        ];
+    }
+    if (DEBIAN_FAMILY.has(os)) {
+        return [
+            {
+                patchFilters: [{ key: "PRIORITY", values: ["Required", "Important"] }],
+                complianceLevel: "CRITICAL",
+            },
+            {
+                patchFilters: [{ key: "PRIORITY", values: ["Standard"] }],
+                complianceLevel: "MEDIUM",
+            },
+        ];
+    }
+    return undefined;
+}
+
+/**
+ * The seed's Windows2012 group "installs all security patches": every
+ * security classification of the Windows Server 2012 products, whatever
+ * their MSRC rating.
+ */
+export function windows2012SecurityRules(approveAfterDays: number): ApprovalRule[] {
+    return [
+        {
+            patchFilters: [
+                { key: "PRODUCT", values: ["WindowsServer2012", "WindowsServer2012R2"] },
+                { key: "CLASSIFICATION", values: ["CriticalUpdates", "SecurityUpdates"] },
+            ],
+            complianceLevel: "CRITICAL",
+            approveAfterDays,
+        },
+    ];
+}

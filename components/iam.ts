@@ -1,0 +1,151 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { MANAGED_POLICIES } from "./aws";
+
+/** arn:<partition>:iam::aws:policy/<name> */
+export function managedPolicyArn(partition: string, name: string): string {
+    return `arn:${partition}:iam::aws:policy/${name}`;
+}
+
+/**
+ * Trust policy for the maintenance-window service role: SSM only, and only on
+ * behalf of this account (confused-deputy protection, as the SSM user guide's
+ * "Use a custom maintenance window service role" shows).
+ */
+export function maintenanceWindowTrustPolicy(partition: string, accountId: string): object {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { Service: "ssm.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: {
+                    StringEquals: { "aws:SourceAccount": accountId },
+                    ArnLike: { "aws:SourceArn": `arn:${partition}:ssm:*:${accountId}:*` },
+                },
+            },
+        ],
+    };
+}
+
+/** Instances write command output under the log prefix, and nowhere else in the bucket. */
+export function logWritePolicy(partition: string, bucketName: string, keyPrefix: string, kmsKeyArn?: string): object {
+    const statements: object[] = [
+        {
+            Sid: "WritePatchingLogs",
+            Effect: "Allow",
+            Action: ["s3:PutObject"],
+            Resource: `arn:${partition}:s3:::${bucketName}/${keyPrefix.replace(/\/+$/, "")}/*`,
+        },
+        {
+            // The SSM Agent checks the bucket's encryption before it uploads output.
+            Sid: "ReadBucketEncryption",
+            Effect: "Allow",
+            Action: ["s3:GetEncryptionConfiguration"],
+            Resource: `arn:${partition}:s3:::${bucketName}`,
+        },
+    ];
+    if (kmsKeyArn) {
+        statements.push({ Sid: "EncryptPatchingLogs", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: kmsKeyArn });
+    }
+    return { Version: "2012-10-17", Statement: statements };
+}
+
+export interface MaintenanceWindowRoleArgs {
+    /** AWS partition ("aws", "aws-us-gov", "aws-cn"). */
+    readonly partition: pulumi.Input<string>;
+    /** The account the role serves; SSM may assume it for this account only. */
+    readonly accountId: pulumi.Input<string>;
+    readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/** The service role that maintenance-window tasks run as. */
+export class MaintenanceWindowRole extends pulumi.ComponentResource {
+    /** Resolves once the managed policy is attached, so no task runs with a bare role. */
+    readonly roleArn: pulumi.Output<string>;
+
+    constructor(name: string, args: MaintenanceWindowRoleArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("patch-manager:iam:MaintenanceWindowRole", name, {}, opts);
+        const role = new aws.iam.Role(
+            `${name}-role`,
+            {
+                description: "Runs AWS-RunPatchBaseline tasks of patch-manager maintenance windows",
+                assumeRolePolicy: pulumi
+                    .all([args.partition, args.accountId])
+                    .apply(([partition, account]) => JSON.stringify(maintenanceWindowTrustPolicy(partition, account))),
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        const attachment = new aws.iam.RolePolicyAttachment(
+            `${name}-policy`,
+            {
+                role: role.name,
+                policyArn: pulumi.output(args.partition).apply((p) => managedPolicyArn(p, MANAGED_POLICIES.maintenanceWindowRole)),
+            },
+            { parent: this },
+        );
+        this.roleArn = pulumi.all([role.arn, attachment.id]).apply(([arn]) => arn);
+        this.registerOutputs({ roleArn: this.roleArn });
+    }
+}
+
+export interface PatchedInstanceRoleArgs {
+    readonly partition: pulumi.Input<string>;
+    /** Bucket that receives command output. */
+    readonly logBucketName: pulumi.Input<string>;
+    readonly logKeyPrefix: string;
+    readonly kmsKeyArn?: pulumi.Input<string>;
+    readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/**
+ * Role and instance profile for the instances being patched:
+ * AmazonSSMManagedInstanceCore (never the deprecated AmazonEC2RoleforSSM) and
+ * write access to the log prefix.
+ */
+export class PatchedInstanceRole extends pulumi.ComponentResource {
+    readonly roleArn: pulumi.Output<string>;
+    readonly roleName: pulumi.Output<string>;
+    readonly instanceProfileName: pulumi.Output<string>;
+
+    constructor(name: string, args: PatchedInstanceRoleArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("patch-manager:iam:PatchedInstanceRole", name, {}, opts);
+        const role = new aws.iam.Role(
+            `${name}-role`,
+            {
+                description: "Instances patched by patch-manager: SSM Agent core and patching log upload",
+                assumeRolePolicy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+                }),
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        const core = new aws.iam.RolePolicyAttachment(
+            `${name}-ssm-core`,
+            {
+                role: role.name,
+                policyArn: pulumi.output(args.partition).apply((p) => managedPolicyArn(p, MANAGED_POLICIES.managedInstanceCore)),
+            },
+            { parent: this },
+        );
+        const logs = new aws.iam.RolePolicy(
+            `${name}-logs`,
+            {
+                role: role.name,
+                policy: pulumi
+                    .all([args.partition, args.logBucketName, args.kmsKeyArn])
+                    .apply(([partition, bucket, key]) => JSON.stringify(logWritePolicy(partition, bucket, args.logKeyPrefix, key))),
+            },
+            { parent: this },
+        );
+        const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags: args.tags }, { parent: this });
+        this.roleArn = pulumi.all([role.arn, core.id, logs.id]).apply(([arn]) => arn);
+        this.roleName = role.name;
+        this.instanceProfileName = pulumi.all([profile.name, core.id, logs.id]).apply(([n]) => n);
+        this.registerOutputs({ roleArn: this.roleArn, instanceProfileName: this.instanceProfileName });
+    }
+}

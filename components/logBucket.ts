@@ -1,0 +1,99 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface LogBucketArgs {
+    /** Key prefix under which patching command output is written; lifecycle expiry applies to it. */
+    readonly keyPrefix: string;
+    /** Days after which patching logs expire. */
+    readonly expireAfterDays: number;
+    /** Keep the bucket and its logs on `pulumi destroy` (production audit trail). */
+    readonly retainOnDelete: boolean;
+    /** SSE-KMS with this key; otherwise SSE-S3 (AES256), which needs no key grants on instance roles. */
+    readonly kmsKeyArn?: pulumi.Input<string>;
+    readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/**
+ * The S3 bucket that receives AWS-RunPatchBaseline command output: encrypted,
+ * owner-enforced, public access blocked, TLS only, logs expiring.
+ */
+export class LogBucket extends pulumi.ComponentResource {
+    readonly bucketName: pulumi.Output<string>;
+    readonly bucketArn: pulumi.Output<string>;
+
+    constructor(name: string, args: LogBucketArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("patch-manager:logging:LogBucket", name, {}, opts);
+        // retainOnDelete keeps the bucket in AWS when Pulumi deletes it; forceDestroy
+        // would empty it first, so it is only set where logs may go.
+        const bucket = new aws.s3.Bucket(
+            `${name}-bucket`,
+            { forceDestroy: !args.retainOnDelete, tags: args.tags },
+            { parent: this, retainOnDelete: args.retainOnDelete },
+        );
+        const ownership = new aws.s3.BucketOwnershipControls(
+            `${name}-ownership`,
+            { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+            { parent: this },
+        );
+        const publicAccess = new aws.s3.BucketPublicAccessBlock(
+            `${name}-public-access`,
+            { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+            { parent: this },
+        );
+        const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
+            `${name}-encryption`,
+            {
+                bucket: bucket.id,
+                rules: [
+                    args.kmsKeyArn
+                        ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, bucketKeyEnabled: true }
+                        : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+                ],
+            },
+            { parent: this },
+        );
+        const tlsOnly = new aws.s3.BucketPolicy(
+            `${name}-tls-only`,
+            {
+                bucket: bucket.id,
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Sid: "DenyInsecureTransport",
+                            Effect: "Deny",
+                            Principal: "*",
+                            Action: "s3:*",
+                            Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
+                            Condition: { Bool: { "aws:SecureTransport": "false" } },
+                        },
+                    ],
+                }),
+            },
+            // S3 refuses a bucket policy while the public-access block is being written.
+            { parent: this, dependsOn: [publicAccess] },
+        );
+        const lifecycle = new aws.s3.BucketLifecycleConfiguration(
+            `${name}-expiry`,
+            {
+                bucket: bucket.id,
+                rules: [
+                    {
+                        id: "expire-patching-logs",
+                        status: "Enabled",
+                        filter: { prefix: `${args.keyPrefix.replace(/\/+$/, "")}/` },
+                        expiration: { days: args.expireAfterDays },
+                        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+                    },
+                ],
+            },
+            { parent: this },
+        );
+        // Callers write logs only once the bucket is locked down.
+        this.bucketName = pulumi
+            .all([bucket.bucket, ownership.id, publicAccess.id, encryption.id, tlsOnly.id, lifecycle.id])
+            .apply(([b]) => b);
+        this.bucketArn = bucket.arn;
+        this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn });
+    }
+}

@@ -1,0 +1,122 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { RUN_PATCH_BASELINE } from "./aws";
+import { Operation, RateControl, Schedule } from "./config";
+import { ssmName, tagTargetKey, taskLogPrefix } from "./naming";
+
+/** One patch group patched in this schedule's window. */
+export interface ScheduledGroup {
+    readonly name: string;
+    /** Name part for the group's target and task. */
+    readonly slug: string;
+    readonly operation: Operation;
+    readonly rateControl: RateControl;
+}
+
+export interface MaintenanceScheduleArgs {
+    /** Physical window name prefix, e.g. "patch-manager-prod". */
+    readonly namePrefix: string;
+    /** Name part of the window itself ("weekend", "web-server"). */
+    readonly windowName: string;
+    readonly description: string;
+    readonly schedule: Schedule;
+    /** IANA zone the cron is written in. */
+    readonly timezone: string;
+    readonly environment: string;
+    readonly groups: readonly ScheduledGroup[];
+    /** Tag key instances carry ("Patch Group" or "PatchGroup"). */
+    readonly patchGroupTagKey: string;
+    /** The role tasks run as; always set (AWS recommends a custom role, the pack enforces it). */
+    readonly serviceRoleArn: pulumi.Input<string>;
+    readonly logBucketName: pulumi.Input<string>;
+    readonly logKeyPrefix: string;
+    readonly cutoffBehavior: "CONTINUE_TASK" | "CANCEL_TASK";
+    readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/**
+ * A maintenance window and, per patch group in it, a target selecting the
+ * group by tag and an AWS-RunPatchBaseline task. Children are named from the
+ * component and the group, so a schedule edit updates the window in place.
+ */
+export class MaintenanceSchedule extends pulumi.ComponentResource {
+    readonly windowId: pulumi.Output<string>;
+    readonly windowName: string;
+
+    constructor(name: string, args: MaintenanceScheduleArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("patch-manager:patching:MaintenanceSchedule", name, {}, opts);
+        const s = args.schedule;
+        this.windowName = ssmName(args.namePrefix, args.windowName);
+        const window = new aws.ssm.MaintenanceWindow(
+            `${name}-window`,
+            {
+                name: this.windowName,
+                description: args.description.slice(0, 128),
+                schedule: s.cron,
+                scheduleTimezone: args.timezone,
+                ...(s.offsetDays !== undefined ? { scheduleOffset: s.offsetDays } : {}),
+                duration: s.durationHours,
+                cutoff: s.cutoffHours,
+                allowUnassociatedTargets: false,
+                enabled: true,
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        for (const group of args.groups) {
+            const target = new aws.ssm.MaintenanceWindowTarget(
+                `${name}-${group.slug}-target`,
+                {
+                    windowId: window.id,
+                    name: ssmName(args.namePrefix, group.slug),
+                    description: `Instances tagged ${args.patchGroupTagKey}=${group.name}`.slice(0, 128),
+                    // INSTANCE covers EC2 instances and hybrid managed nodes (mi-...) alike.
+                    resourceType: "INSTANCE",
+                    targets: [{ key: tagTargetKey(args.patchGroupTagKey), values: [group.name] }],
+                },
+                { parent: this },
+            );
+            new aws.ssm.MaintenanceWindowTask(
+                `${name}-${group.slug}-task`,
+                {
+                    windowId: window.id,
+                    name: ssmName(args.namePrefix, group.slug, group.operation),
+                    description: `${group.operation} patches on ${group.name}`.slice(0, 128),
+                    taskType: "RUN_COMMAND",
+                    taskArn: RUN_PATCH_BASELINE,
+                    serviceRoleArn: args.serviceRoleArn,
+                    priority: 1,
+                    maxConcurrency: group.rateControl.maxConcurrency,
+                    maxErrors: group.rateControl.maxErrors,
+                    cutoffBehavior: args.cutoffBehavior,
+                    targets: [{ key: "WindowTargetIds", values: [target.id] }],
+                    taskInvocationParameters: {
+                        runCommandParameters: {
+                            comment: `patch-manager ${args.environment}: ${group.operation} ${group.name}`.slice(0, 100),
+                            documentVersion: "$DEFAULT",
+                            outputS3Bucket: args.logBucketName,
+                            outputS3KeyPrefix: taskLogPrefix(args.logKeyPrefix, args.environment, group.name, group.operation),
+                            parameters: runPatchBaselineParameters(group.operation),
+                        },
+                    },
+                },
+                { parent: this },
+            );
+        }
+        this.windowId = window.id;
+        this.registerOutputs({ windowId: this.windowId });
+    }
+}
+
+/**
+ * AWS-RunPatchBaseline parameters. Install always says RebootIfNeeded out
+ * loud: with NoReboot, patches stay InstalledPendingReboot and the instance
+ * non-compliant. Scan never reboots. SnapshotId stays unset: inside a window
+ * SSM derives it.
+ */
+export function runPatchBaselineParameters(operation: Operation): { name: string; values: string[] }[] {
+    return [
+        { name: "Operation", values: [operation] },
+        { name: "RebootOption", values: [operation === "Install" ? "RebootIfNeeded" : "NoReboot"] },
+    ];
+}

@@ -1,0 +1,53 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { Baseline } from "./config";
+
+export interface PatchBaselineArgs {
+    /** The validated baseline from config: OS, approval rules, lists. */
+    readonly baseline: Baseline;
+    /** Physical SSM baseline name (`^[a-zA-Z0-9_\-.]{3,128}$`). */
+    readonly baselineName: string;
+    readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/** A patch baseline, and its registration as the OS default where config asks for it. */
+export class PatchBaseline extends pulumi.ComponentResource {
+    readonly baselineId: pulumi.Output<string>;
+    readonly operatingSystem: string;
+
+    constructor(name: string, args: PatchBaselineArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("patch-manager:patching:PatchBaseline", name, {}, opts);
+        const b = args.baseline;
+        const baseline = new aws.ssm.PatchBaseline(
+            `${name}-baseline`,
+            {
+                name: args.baselineName,
+                description: b.description,
+                operatingSystem: b.operatingSystem,
+                approvalRules: b.approvalRules.map((r) => ({
+                    patchFilters: r.patchFilters.map((f) => ({ key: f.key, values: [...f.values] })),
+                    complianceLevel: r.complianceLevel,
+                    ...(r.approveAfterDays !== undefined ? { approveAfterDays: r.approveAfterDays } : {}),
+                    ...(r.approveUntilDate !== undefined ? { approveUntilDate: r.approveUntilDate } : {}),
+                    ...(r.enableNonSecurity !== undefined ? { enableNonSecurity: r.enableNonSecurity } : {}),
+                })),
+                approvedPatches: [...b.approvedPatches],
+                rejectedPatches: [...b.rejectedPatches],
+                rejectedPatchesAction: b.rejectedPatchesAction,
+                approvedPatchesComplianceLevel: b.approvedPatchesComplianceLevel,
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        if (b.registerAsDefault) {
+            new aws.ssm.DefaultPatchBaseline(
+                `${name}-default`,
+                { baselineId: baseline.id, operatingSystem: b.operatingSystem },
+                { parent: this },
+            );
+        }
+        this.baselineId = baseline.id;
+        this.operatingSystem = b.operatingSystem;
+        this.registerOutputs({ baselineId: this.baselineId });
+    }
+}

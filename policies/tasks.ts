@@ -1,0 +1,372 @@
+// Rules for maintenance-window tasks: who they run as, which document, how fast, where output goes.
+
+import type { PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import {
+    ProductionConfig,
+    StackResource,
+    TYPES,
+    UNKNOWN,
+    Unknown,
+    asArray,
+    configWithDefaults,
+    isSet,
+    isUnknown,
+    label,
+    ofType,
+    productionConfigSchema,
+    productionReason,
+    refersTo,
+    show,
+    stackResources,
+    validateResourceOfTypes,
+} from "./util";
+
+/** The documents that patch; AWS-ApplyPatchBaseline is the old Windows-only one. */
+export const PATCH_DOCUMENTS = ["AWS-RunPatchBaseline", "AWS-RunPatchBaselineWithHooks"] as const;
+export const DEPRECATED_PATCH_DOCUMENT = "AWS-ApplyPatchBaseline";
+
+// Patterns from the SSM API model (botocore ssm/2014-11-06: MaxConcurrency, MaxErrors).
+export const MAX_CONCURRENCY_PATTERN = /^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$/;
+export const MAX_ERRORS_PATTERN = /^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$/;
+
+/** arn:<partition>:iam::<account-id>:role/<optional path/><name> */
+export const IAM_ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@\-/]+$/;
+
+/** The document a task runs: a name, or the name at the end of a document ARN. */
+export function documentName(taskArn: unknown): string | Unknown | undefined {
+    if (isUnknown(taskArn)) {
+        return UNKNOWN;
+    }
+    if (typeof taskArn !== "string") {
+        return undefined;
+    }
+    const i = taskArn.indexOf(":document/");
+    return i >= 0 ? taskArn.slice(i + ":document/".length) : taskArn;
+}
+
+/** A task that runs one of the patch documents, old or new. */
+export function isPatchingTask(task: any): boolean {
+    const doc = documentName(task?.taskArn);
+    return typeof doc === "string" && ([...PATCH_DOCUMENTS, DEPRECATED_PATCH_DOCUMENT] as string[]).includes(doc);
+}
+
+export function runCommandParameters(task: any): any {
+    const tip = task?.taskInvocationParameters;
+    if (isUnknown(tip)) {
+        return UNKNOWN;
+    }
+    const rc = tip?.runCommandParameters;
+    // Older schemas (and some state files) hold nested blocks as one-element lists.
+    return Array.isArray(rc) ? rc[0] : rc;
+}
+
+/**
+ * The values of a Run Command parameter: v7 passes `[{name, values}]`; a map `{name: values}` is
+ * accepted too. `undefined` when the parameter is absent, `UNKNOWN` when it cannot be known yet.
+ */
+export function commandParameter(task: any, name: string): string[] | Unknown | undefined {
+    const rc = runCommandParameters(task);
+    if (isUnknown(rc)) {
+        return UNKNOWN;
+    }
+    const params = rc?.parameters;
+    if (isUnknown(params)) {
+        return UNKNOWN;
+    }
+    if (Array.isArray(params)) {
+        for (const p of params) {
+            if (isUnknown(p) || isUnknown(p?.name)) {
+                return UNKNOWN;
+            }
+            if (p?.name === name) {
+                return isUnknown(p.values) ? UNKNOWN : asArray<string>(p.values);
+            }
+        }
+        return undefined;
+    }
+    if (params && typeof params === "object" && name in params) {
+        const v = params[name];
+        return isUnknown(v) ? UNKNOWN : asArray<string>(v);
+    }
+    return undefined;
+}
+
+const taskLabel = (props: any, name: string) => `task ${label(props, name)}`;
+
+// ------------------------------------------------------------------------------------------------
+
+export const taskServiceRole: ResourceValidationPolicy = {
+    name: "task-service-role",
+    description:
+        "Every maintenance-window task runs as its own IAM service role: set the task's serviceRoleArn to an IAM role ARN " +
+        "(arn:aws:iam::<account-id>:role/<name>) trusted by ssm.amazonaws.com with the AmazonSSMMaintenanceWindowRole policy.",
+    enforcementLevel: "mandatory",
+    validateResource: validateResourceOfTypes(TYPES.windowTask, (task, args, reportViolation) => {
+        const arn = task.serviceRoleArn;
+        if (isUnknown(arn)) {
+            return; // the role is created in this update; checked again when `pulumi up` registers the task
+        }
+        const who = taskLabel(task, args.name);
+        if (!isSet(arn)) {
+            const snsRole = runCommandParameters(task)?.serviceRoleArn;
+            const hint = isSet(snsRole) && !isUnknown(snsRole)
+                ? " (taskInvocationParameters.runCommandParameters.serviceRoleArn is the SNS notification role, not the task's role)"
+                : "";
+            reportViolation(`${who} has no serviceRoleArn; set it to the maintenance-window service role's ARN${hint}.`);
+            return;
+        }
+        if (typeof arn !== "string" || !IAM_ROLE_ARN.test(arn)) {
+            reportViolation(`${who}: serviceRoleArn ${show(arn)} is not an IAM role ARN (expected arn:aws:iam::<account-id>:role/<name>).`);
+        }
+    }),
+};
+
+// ------------------------------------------------------------------------------------------------
+
+export const taskRateControl: ResourceValidationPolicy = {
+    name: "task-rate-control",
+    description:
+        "Every patching task limits how many instances it patches at once and how many failures stop it: set maxConcurrency " +
+        "(a count like \"2\" or a percentage like \"10%\") and maxErrors (a count, \"0\", or a percentage) as SSM accepts them.",
+    enforcementLevel: "mandatory",
+    validateResource: validateResourceOfTypes(TYPES.windowTask, (task, args, reportViolation) => {
+        if (!isPatchingTask(task)) {
+            return;
+        }
+        const who = taskLabel(task, args.name);
+        const checks: Array<[string, RegExp, string]> = [
+            ["maxConcurrency", MAX_CONCURRENCY_PATTERN, "a count of 1 or more, or a percentage from 1% to 100%"],
+            ["maxErrors", MAX_ERRORS_PATTERN, "a count of 0 or more, or a percentage from 0% to 100%"],
+        ];
+        for (const [key, pattern, valid] of checks) {
+            const value = task[key];
+            if (isUnknown(value)) {
+                continue;
+            }
+            if (!isSet(value)) {
+                reportViolation(`${who} has no ${key}; set it (${valid}) so one window cannot take down or break every instance at once.`);
+            } else if (!pattern.test(String(value))) {
+                reportViolation(`${who}: ${key} ${show(value)} is not valid; use ${valid}, as a string.`);
+            }
+        }
+    }),
+};
+
+// ------------------------------------------------------------------------------------------------
+
+const productionConcurrencySchema: PolicyConfigSchema = {
+    properties: {
+        maxConcurrencyPercent: {
+            type: "integer",
+            minimum: 1,
+            maximum: 100,
+            default: 25,
+            description: "Highest percentage maxConcurrency a production patching task may use.",
+        },
+        maxConcurrencyCount: {
+            type: "integer",
+            minimum: 1,
+            default: 10,
+            description:
+                "Highest absolute maxConcurrency (a count such as \"2\") a production patching task may use. A count cannot be " +
+                "compared with a percentage without knowing the fleet's size, so it has its own ceiling.",
+        },
+        ...productionConfigSchema,
+    },
+};
+
+interface ProductionConcurrencyConfig extends ProductionConfig {
+    maxConcurrencyPercent: number;
+    maxConcurrencyCount: number;
+}
+
+/** The window a task belongs to, when the stack holds it. */
+export function windowOf(task: StackResource, windows: StackResource[]): StackResource | undefined {
+    return windows.find(w => refersTo(task, "windowId", w) === true);
+}
+
+export const taskProductionConcurrency: StackValidationPolicy = {
+    name: "task-production-concurrency",
+    description:
+        "In production a patching task patches a limited share of the fleet at once: lower maxConcurrency to the configured " +
+        "ceiling (default 25%, or a count of at most 10). Production is judged from the window's environment tag, the stack name " +
+        "(productionStacks) or the stack's tags.",
+    enforcementLevel: "mandatory",
+    configSchema: productionConcurrencySchema,
+    validateStack: (args, reportViolation) => {
+        const cfg = configWithDefaults<ProductionConcurrencyConfig>(productionConcurrencySchema, args);
+        const resources = stackResources(args);
+        const windows = ofType(resources, TYPES.window);
+        for (const task of ofType(resources, TYPES.windowTask)) {
+            if (!isPatchingTask(task.props)) {
+                continue;
+            }
+            const window = windowOf(task, windows);
+            const why = productionReason(cfg, { tags: [window?.props.tags], urn: task.urn, stackTags: args.stackTags });
+            const value = task.props.maxConcurrency;
+            if (why === undefined || isUnknown(value) || typeof value !== "string" || !MAX_CONCURRENCY_PATTERN.test(value)) {
+                continue; // not production, or task-rate-control reports the value
+            }
+            const who = taskLabel(task.props, task.name);
+            if (value.endsWith("%")) {
+                const percent = Number(value.slice(0, -1));
+                if (percent > cfg.maxConcurrencyPercent) {
+                    reportViolation(
+                        `${who} is production (${why}) but patches ${value} of its targets at once; ` +
+                            `the ceiling is ${cfg.maxConcurrencyPercent}% (config maxConcurrencyPercent).`,
+                        task.urn,
+                    );
+                }
+            } else if (Number(value) > cfg.maxConcurrencyCount) {
+                reportViolation(
+                    `${who} is production (${why}) but patches ${value} instances at once; ` +
+                        `the ceiling is ${cfg.maxConcurrencyCount} (config maxConcurrencyCount) or ${cfg.maxConcurrencyPercent}%.`,
+                    task.urn,
+                );
+            }
+        }
+    },
+};
+
+// ------------------------------------------------------------------------------------------------
+
+const rebootSchema: PolicyConfigSchema = {
+    properties: {
+        noRebootWindows: {
+            type: "array",
+            items: { type: "string" },
+            default: [],
+            description:
+                "Maintenance windows (by name, logical resource name or window id) whose installing tasks may use NoReboot, " +
+                "e.g. where another process reboots the instances.",
+        },
+    },
+};
+
+export const taskRebootIfNeeded: StackValidationPolicy = {
+    name: "task-reboot-if-needed",
+    description:
+        "A patching task that installs must reboot when a patch needs it: add the parameter RebootOption with value " +
+        "RebootIfNeeded explicitly. With NoReboot installed patches stay InstalledPendingReboot and the instance is non-compliant " +
+        "until it reboots; list the window in noRebootWindows if something else reboots it.",
+    enforcementLevel: "mandatory",
+    configSchema: rebootSchema,
+    validateStack: (args, reportViolation) => {
+        const cfg = configWithDefaults<{ noRebootWindows: string[] }>(rebootSchema, args);
+        const resources = stackResources(args);
+        const windows = ofType(resources, TYPES.window);
+        for (const task of ofType(resources, TYPES.windowTask)) {
+            const doc = documentName(task.props.taskArn);
+            if (typeof doc !== "string" || !(PATCH_DOCUMENTS as readonly string[]).includes(doc)) {
+                continue;
+            }
+            const operation = commandParameter(task.props, "Operation");
+            if (operation === undefined || isUnknown(operation) || operation[0] !== "Install") {
+                continue; // scans never reboot; a missing Operation is task-patch-document's finding
+            }
+            const window = windowOf(task, windows);
+            const windowNames = [window?.props.name, window?.name, window?.props.id, task.props.windowId]
+                .filter((n): n is string => typeof n === "string" && n !== "" && !isUnknown(n));
+            const excepted = windowNames.find(n => cfg.noRebootWindows.includes(n));
+            if (excepted !== undefined) {
+                continue;
+            }
+            const reboot = commandParameter(task.props, "RebootOption");
+            if (isUnknown(reboot)) {
+                continue;
+            }
+            const who = taskLabel(task.props, task.name);
+            const windowName = window ? `window ${label(window.props, window.name)}` : `window ${show(task.props.windowId)}`;
+            if (reboot === undefined || reboot.length === 0) {
+                reportViolation(
+                    `${who} (${windowName}) installs patches without an explicit RebootOption; ` +
+                        `add {name: "RebootOption", values: ["RebootIfNeeded"]} to its parameters.`,
+                    task.urn,
+                );
+            } else if (reboot[0] === "NoReboot") {
+                reportViolation(
+                    `${who} (${windowName}) installs with RebootOption "NoReboot": patches stay InstalledPendingReboot and the ` +
+                        `instances report non-compliant; use "RebootIfNeeded", or name the window in noRebootWindows.`,
+                    task.urn,
+                );
+            } else if (reboot[0] !== "RebootIfNeeded") {
+                reportViolation(`${who} (${windowName}): RebootOption ${show(reboot[0])} is not valid; use "RebootIfNeeded".`, task.urn);
+            }
+        }
+    },
+};
+
+// ------------------------------------------------------------------------------------------------
+
+export const taskPatchDocument: ResourceValidationPolicy = {
+    name: "task-patch-document",
+    description:
+        "Patching tasks run AWS-RunPatchBaseline (or AWS-RunPatchBaselineWithHooks) as a RUN_COMMAND task with Operation Scan or " +
+        "Install and without SnapshotId: replace AWS-ApplyPatchBaseline (old, Windows-only) and drop SnapshotId (SSM derives it " +
+        "inside a maintenance window).",
+    enforcementLevel: "mandatory",
+    validateResource: validateResourceOfTypes(TYPES.windowTask, (task, args, reportViolation) => {
+        const doc = documentName(task.taskArn);
+        if (typeof doc !== "string") {
+            return;
+        }
+        const who = taskLabel(task, args.name);
+        if (doc === DEPRECATED_PATCH_DOCUMENT) {
+            reportViolation(`${who} runs ${show(task.taskArn)}, the deprecated Windows-only document; use AWS-RunPatchBaseline.`);
+            return;
+        }
+        if (!(PATCH_DOCUMENTS as readonly string[]).includes(doc)) {
+            return;
+        }
+        if (isSet(task.taskType) && !isUnknown(task.taskType) && task.taskType !== "RUN_COMMAND") {
+            reportViolation(`${who} runs ${doc} as taskType ${show(task.taskType)}; it is a Run Command document: use RUN_COMMAND.`);
+        }
+        const snapshot = commandParameter(task, "SnapshotId");
+        if (snapshot !== undefined && !isUnknown(snapshot) && snapshot.some(v => isSet(v))) {
+            reportViolation(`${who} sets SnapshotId ${show(snapshot)}; leave it unset inside a maintenance window (SSM derives it).`);
+        }
+        const operation = commandParameter(task, "Operation");
+        if (isUnknown(operation)) {
+            return;
+        }
+        if (operation === undefined || operation.length === 0) {
+            reportViolation(`${who} runs ${doc} without the required Operation parameter; add {name: "Operation", values: ["Install"]} (or "Scan").`);
+        } else if (operation.length !== 1 || !["Scan", "Install"].includes(operation[0])) {
+            reportViolation(`${who}: Operation ${show(operation)} is not valid; use exactly one of "Scan" or "Install".`);
+        }
+    }),
+};
+
+// ------------------------------------------------------------------------------------------------
+
+export const taskOutputToS3: ResourceValidationPolicy = {
+    name: "task-output-to-s3",
+    description:
+        "Run Command tasks keep their full output in S3, where auditors can find it: set " +
+        "taskInvocationParameters.runCommandParameters.outputS3Bucket (and outputS3KeyPrefix) to the log bucket.",
+    enforcementLevel: "advisory",
+    validateResource: validateResourceOfTypes(TYPES.windowTask, (task, args, reportViolation) => {
+        if (isUnknown(task.taskType) || (isSet(task.taskType) && task.taskType !== "RUN_COMMAND")) {
+            return;
+        }
+        const rc = runCommandParameters(task);
+        if (isUnknown(rc) || isUnknown(rc?.outputS3Bucket)) {
+            return;
+        }
+        if (!isSet(rc?.outputS3Bucket)) {
+            reportViolation(
+                `${taskLabel(task, args.name)} does not send command output to S3; set ` +
+                    `taskInvocationParameters.runCommandParameters.outputS3Bucket (and outputS3KeyPrefix).`,
+            );
+        }
+    }),
+};
+
+export const taskPolicies = [
+    taskServiceRole,
+    taskRebootIfNeeded,
+    taskRateControl,
+    taskProductionConcurrency,
+    taskPatchDocument,
+    taskOutputToS3,
+];

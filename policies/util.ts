@@ -1,0 +1,343 @@
+// Helpers shared by the rules. Nothing here loads @pulumi/policy or @pulumi/aws at run time:
+// the rules match resources by type token, as `validateResourceOfType` does with a class's
+// `__pulumiType`, so the pack, the tests and the offline audit stay light.
+
+import type {
+    PolicyConfigSchema,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidation,
+    ResourceValidationArgs,
+    StackValidationArgs,
+} from "@pulumi/policy";
+
+/** Type tokens of the resources the rules look at (Pulumi AWS provider v7). */
+export const TYPES = {
+    window: "aws:ssm/maintenanceWindow:MaintenanceWindow",
+    windowTarget: "aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget",
+    windowTask: "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask",
+    patchBaseline: "aws:ssm/patchBaseline:PatchBaseline",
+    patchGroup: "aws:ssm/patchGroup:PatchGroup",
+    defaultPatchBaseline: "aws:ssm/defaultPatchBaseline:DefaultPatchBaseline",
+    role: "aws:iam/role:Role",
+    rolePolicyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    rolePolicyAttachmentsExclusive: "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+    policyAttachment: "aws:iam/policyAttachment:PolicyAttachment",
+    bucket: "aws:s3/bucket:Bucket",
+    bucketV2: "aws:s3/bucketV2:BucketV2",
+    bucketSse: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    bucketSseV2: "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+    bucketPublicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    accountPublicAccessBlock: "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock",
+    stack: "pulumi:pulumi:Stack",
+} as const;
+
+// ------------------------------------------------------------------------------------------------
+// Unknown values
+// ------------------------------------------------------------------------------------------------
+
+/**
+ * During `pulumi preview` an input that depends on a resource not yet created (a role's ARN, a
+ * window's id) is unknown. The engine hands policies a proxy that throws on reading such a value,
+ * which would abort the whole rule with "can't run policy during preview". The rules read props
+ * through `materialize` instead, which turns every unknown into this marker, and skip only the
+ * checks that need the value: `pulumi up` analyzes each resource again with its inputs resolved.
+ */
+export const UNKNOWN: unique symbol = Symbol("unknown during preview");
+export type Unknown = typeof UNKNOWN;
+
+/** The sentinels the engine sends for unknown values (@pulumi/policy proxy.ts, @pulumi/pulumi rpc.ts). */
+const UNKNOWN_SENTINELS = new Set<string>([
+    "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7", // boolean
+    "3eeb2bf0-c639-47a8-9e75-3b44932eb421", // number
+    "04da6b54-80e4-46f7-96ec-b56ff0331ba9", // string (also the generic unknown)
+    "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2", // array
+    "030794c1-ac77-496b-92df-f27374a8bd58", // asset
+    "e48ece36-62e2-4504-bad9-02848725956a", // archive
+    "dd056dcd-154b-4c76-9bd3-c8f88648b5ff", // object
+]);
+
+export function isUnknown(value: unknown): value is Unknown {
+    return value === UNKNOWN || (typeof value === "string" && UNKNOWN_SENTINELS.has(value));
+}
+
+/** A plain copy of policy props in which every unknown value is `UNKNOWN`. */
+export function materialize(value: unknown): any {
+    if (isUnknown(value)) {
+        return UNKNOWN;
+    }
+    if (value === null || typeof value !== "object") {
+        return value;
+    }
+    if (Array.isArray(value)) {
+        const out: unknown[] = [];
+        for (let i = 0; i < value.length; i++) {
+            out.push(materialize(read(value, i)));
+        }
+        return out;
+    }
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+        out[key] = materialize(read(value, key));
+    }
+    return out;
+}
+
+function read(container: any, key: string | number): unknown {
+    try {
+        return container[key];
+    } catch (e) {
+        // @pulumi/policy's unknownCheckingProxy throws UnknownValueError (not exported in typings).
+        if (e instanceof Error && e.constructor.name === "UnknownValueError") {
+            return UNKNOWN;
+        }
+        throw e;
+    }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Type matching (the equivalent of validateResourceOfType without loading the resource classes)
+// ------------------------------------------------------------------------------------------------
+
+/**
+ * Like `validateResourceOfType(aws.x.Y, fn)`: runs `fn` on the materialized inputs of resources
+ * of the given type token(s), and calls `args.notApplicable()` for any other type. With one type
+ * token the function carries `__pulumiType`, so the engine skips other resources without calling
+ * it (server.ts's fast path), exactly as for a generated resource class.
+ */
+export function validateResourceOfTypes(
+    types: string | readonly string[],
+    validate: (props: any, args: ResourceValidationArgs, reportViolation: ReportViolation) => void | Promise<void>,
+): ResourceValidation {
+    const list: readonly string[] = typeof types === "string" ? [types] : types;
+    const fn: ResourceValidation & { __pulumiType?: string } = (args, reportViolation) => {
+        if (!list.includes(args.type)) {
+            return args.notApplicable(`Policy only applies to resources of type ${list.map(t => `'${t}'`).join(", ")}`);
+        }
+        return validate(materialize(args.props), args, reportViolation);
+    };
+    if (list.length === 1) {
+        fn.__pulumiType = list[0];
+    }
+    return fn;
+}
+
+/** A resource of a stack policy with its props materialized (unknowns as `UNKNOWN`). */
+export interface StackResource {
+    type: string;
+    urn: string;
+    name: string;
+    props: any;
+    /** URNs this resource depends on, per property (how the engine relates resources in preview). */
+    propertyDependencies: Record<string, string[]>;
+    parent?: string;
+}
+
+export function stackResources(args: StackValidationArgs): StackResource[] {
+    return args.resources.map((r: PolicyResource) => {
+        const propertyDependencies: Record<string, string[]> = {};
+        for (const [key, deps] of Object.entries(r.propertyDependencies ?? {})) {
+            propertyDependencies[key] = (deps ?? []).map(d => d.urn);
+        }
+        return {
+            type: r.type,
+            urn: r.urn,
+            name: r.name,
+            props: materialize(r.props) ?? {},
+            propertyDependencies,
+            parent: r.parent?.urn ?? r.opts?.parent,
+        };
+    });
+}
+
+export function ofType(resources: StackResource[], ...types: string[]): StackResource[] {
+    return resources.filter(r => types.includes(r.type));
+}
+
+/**
+ * Whether `from.props[prop]` refers to `to`: by the engine's property dependencies (which exist
+ * even when ids are unknown in preview) or by value (the id, or one of `to`'s identifying props).
+ * `undefined` when neither can tell (an unknown value without dependency information).
+ */
+export function refersTo(from: StackResource, prop: string, to: StackResource, identifying: string[] = ["id"]): boolean | undefined {
+    const deps = from.propertyDependencies[prop];
+    if (deps && deps.length > 0) {
+        return deps.includes(to.urn);
+    }
+    const value = from.props[prop];
+    if (value === undefined || value === null || value === "") {
+        return false;
+    }
+    if (isUnknown(value)) {
+        return undefined;
+    }
+    for (const key of identifying) {
+        const id = to.props[key];
+        if (typeof id === "string" && id !== "" && !isUnknown(id) && id === value) {
+            return true;
+        }
+    }
+    return identifying.some(key => isUnknown(to.props[key])) ? undefined : false;
+}
+
+/** The stack resource's URN, for violations that concern the whole stack. */
+export function stackUrn(resources: StackResource[]): string | undefined {
+    return resources.find(r => r.type === TYPES.stack)?.urn;
+}
+
+// ------------------------------------------------------------------------------------------------
+// URNs, stacks, production
+// ------------------------------------------------------------------------------------------------
+
+/** `urn:pulumi:<stack>::<project>::<type>::<name>` → the stack name. */
+export function stackNameFromUrn(urn: string | undefined): string | undefined {
+    const m = /^urn:pulumi:(.+?)::/.exec(urn ?? "");
+    return m ? m[1] : undefined;
+}
+
+/** The resource's name part of a URN (everything after the third `::`). */
+export function nameFromUrn(urn: string): string {
+    const parts = urn.split("::");
+    return parts.length >= 4 ? parts.slice(3).join("::") : urn;
+}
+
+/** Config keys the production-aware rules share; every such rule takes them. */
+export interface ProductionConfig {
+    productionEnvironments: string[];
+    productionStacks: string[];
+    environmentTagKey: string;
+}
+
+export const productionConfigSchema: PolicyConfigSchema["properties"] = {
+    productionEnvironments: {
+        type: "array",
+        items: { type: "string" },
+        default: ["production"],
+        description: "Values of the environment tag (on the resource, its window or the stack's tags) that mean production; compared case-insensitively.",
+    },
+    productionStacks: {
+        type: "array",
+        items: { type: "string" },
+        default: [],
+        description: "Stack names that are production whatever their tags (the stack name is read from the resource URNs).",
+    },
+    environmentTagKey: {
+        type: "string",
+        default: "Environment",
+        description: "The tag key that holds the environment; compared case-insensitively.",
+    },
+};
+
+export function tagValue(tags: unknown, key: string): string | undefined {
+    if (!tags || typeof tags !== "object" || isUnknown(tags)) {
+        return undefined;
+    }
+    const wanted = key.toLowerCase();
+    for (const [k, v] of Object.entries(tags as Record<string, unknown>)) {
+        if (k.toLowerCase() === wanted && typeof v === "string" && !isUnknown(v)) {
+            return v;
+        }
+    }
+    return undefined;
+}
+
+function stackTagsObject(stackTags: ReadonlyMap<string, string> | undefined): Record<string, string> {
+    const out: Record<string, string> = {};
+    stackTags?.forEach((v, k) => (out[k] = v));
+    return out;
+}
+
+/**
+ * Why a resource counts as production, or undefined. Tags win because they carry the program's
+ * `environment` setting whatever the stack is called; the stack name (from the URN, since policy
+ * args do not carry it) and the stack's own tags (Pulumi Cloud stacks, `pulumi:tags`) are the
+ * fallbacks for resources without tags.
+ */
+export function productionReason(
+    cfg: ProductionConfig,
+    where: { tags?: unknown[]; urn?: string; stackTags?: ReadonlyMap<string, string> },
+): string | undefined {
+    const envs = cfg.productionEnvironments.map(e => e.toLowerCase());
+    for (const tags of where.tags ?? []) {
+        const env = tagValue(tags, cfg.environmentTagKey);
+        if (env !== undefined && envs.includes(env.toLowerCase())) {
+            return `tag ${cfg.environmentTagKey}=${env}`;
+        }
+    }
+    const stack = stackNameFromUrn(where.urn);
+    if (stack !== undefined && cfg.productionStacks.includes(stack)) {
+        return `stack "${stack}"`;
+    }
+    const stackEnv = tagValue(stackTagsObject(where.stackTags), cfg.environmentTagKey);
+    if (stackEnv !== undefined && envs.includes(stackEnv.toLowerCase())) {
+        return `stack tag ${cfg.environmentTagKey}=${stackEnv}`;
+    }
+    return undefined;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Config
+// ------------------------------------------------------------------------------------------------
+
+/**
+ * The policy's config with the schema's defaults filled in. The offline engine already fills
+ * them; the Pulumi CLI does too as far as its sources show, but a rule must not depend on it.
+ */
+export function configWithDefaults<T extends object>(
+    schema: PolicyConfigSchema | undefined,
+    args: { getConfig<U extends object>(): U },
+): T {
+    const out: Record<string, unknown> = {};
+    for (const [key, prop] of Object.entries(schema?.properties ?? {})) {
+        if (prop.default !== undefined) {
+            out[key] = prop.default;
+        }
+    }
+    return { ...out, ...args.getConfig<Record<string, unknown>>() } as T;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Values
+// ------------------------------------------------------------------------------------------------
+
+export function isSet(value: unknown): boolean {
+    return value !== undefined && value !== null && value !== "";
+}
+
+export function show(value: unknown): string {
+    if (isUnknown(value)) {
+        return "(unknown)";
+    }
+    if (value === undefined) {
+        return "(not set)";
+    }
+    return JSON.stringify(value);
+}
+
+/** A display name for a resource: its `name` prop when set, else its logical name. */
+export function label(props: any, fallback: string): string {
+    const name = props?.name;
+    return typeof name === "string" && name !== "" && name !== fallback ? `"${name}" (${fallback})` : `"${fallback}"`;
+}
+
+/** A JSON policy document that may arrive as a string or an object. */
+export function parsePolicyDocument(doc: unknown): { ok: true; value: any } | { ok: false; error: string } {
+    if (typeof doc === "string") {
+        try {
+            return { ok: true, value: JSON.parse(doc) };
+        } catch (e) {
+            return { ok: false, error: `not valid JSON (${(e as Error).message})` };
+        }
+    }
+    if (doc && typeof doc === "object") {
+        return { ok: true, value: doc };
+    }
+    return { ok: false, error: `not a policy document: ${show(doc)}` };
+}
+
+export function asArray<T = any>(value: unknown): T[] {
+    if (value === undefined || value === null || isUnknown(value)) {
+        return [];
+    }
+    return (Array.isArray(value) ? value : [value]) as T[];
+}

@@ -1,0 +1,231 @@
+// Runs the real program under Pulumi's mock runtime: no CLI, no credentials,
+// no network. Shared by the offline plan and the tests.
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import YAML from "yaml";
+
+export const PROJECT = "patch-manager";
+export const MOCK_ACCOUNT = "123456789012";
+export const DEFAULT_REGION = "us-east-1";
+
+/** One registered resource, as the plan's `resources` list shows it. */
+export interface PlannedResource {
+    urn: string;
+    type: string;
+    name: string;
+    custom: boolean;
+    id: string | null;
+    parent: string | null;
+    /** The inputs exactly as the program passed them (references resolved to ids/ARNs). */
+    inputs: Record<string, unknown>;
+    /** The mock provider's outputs: inputs plus computed ids, ARNs and names. */
+    outputs: Record<string, unknown>;
+}
+
+/** A stack file's config as the Pulumi CLI hands it to a program: every value a string. */
+export interface StackConfig {
+    /** Full keys ("patch-manager:environment", "aws:region") to values. */
+    values: Record<string, string>;
+    /** Keys whose values are `secure:` (cannot be decrypted offline; passed as opaque placeholders). */
+    secretKeys: string[];
+}
+
+export class StackFileError extends Error {}
+
+/** Reads `Pulumi.<stack>.yaml` (or any file of that format). */
+export function readStackFile(file: string): StackConfig {
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch (e) {
+        throw new StackFileError(`${file}: cannot read the stack file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    }
+    let doc: unknown;
+    try {
+        doc = YAML.parse(text);
+    } catch (e) {
+        throw new StackFileError(`${file}: not valid YAML: ${(e as Error).message.split("\n")[0]}`);
+    }
+    const config = (doc as { config?: unknown } | null)?.config ?? {};
+    if (typeof config !== "object" || config === null || Array.isArray(config)) {
+        throw new StackFileError(`${file}: "config" must be a map of keys to values`);
+    }
+    const values: Record<string, string> = {};
+    const secretKeys: string[] = [];
+    for (const [rawKey, value] of Object.entries(config as Record<string, unknown>)) {
+        // As in the CLI, a key without a namespace belongs to the project.
+        const key = rawKey.includes(":") ? rawKey : `${PROJECT}:${rawKey}`;
+        if (isSecure(value)) {
+            secretKeys.push(key);
+            values[key] = "[secret]";
+        } else {
+            values[key] = typeof value === "string" ? value : JSON.stringify(value);
+        }
+    }
+    return { values, secretKeys };
+}
+
+function isSecure(v: unknown): boolean {
+    return typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).length === 1 && "secure" in v;
+}
+
+/** The `patch-manager:` keys without their namespace, as the program's parseConfig takes them. */
+export function projectValues(config: StackConfig): Record<string, string> {
+    const prefix = `${PROJECT}:`;
+    return Object.fromEntries(
+        Object.entries(config.values)
+            .filter(([k]) => k.startsWith(prefix))
+            .map(([k, v]) => [k.slice(prefix.length), v]),
+    );
+}
+
+function hex(seed: string, length: number): string {
+    let out = "";
+    for (let i = 0; out.length < length; i++) out += createHash("sha256").update(`${seed}#${i}`).digest("hex");
+    return out.slice(0, length);
+}
+
+function uuid(seed: string): string {
+    const h = hex(seed, 32);
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** Ids, ARNs and computed names shaped like the ones AWS returns, deterministic per URN. */
+function mockState(type: string, name: string, urn: string, inputs: Record<string, any>, region: string): { id: string; state: Record<string, unknown> } {
+    const acct = MOCK_ACCOUNT;
+    // Pulumi auto-names a resource without an explicit name: logical name + 7 random hex.
+    const autoName = `${name}-${hex(urn, 7)}`;
+    switch (type) {
+        case "aws:ssm/maintenanceWindow:MaintenanceWindow": {
+            const id = `mw-${hex(urn, 17)}`;
+            return { id, state: { ...inputs, arn: `arn:aws:ssm:${region}:${acct}:maintenancewindow/${id}` } };
+        }
+        case "aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget":
+            return { id: uuid(urn), state: { ...inputs } };
+        case "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask": {
+            const id = uuid(urn);
+            return { id, state: { ...inputs, windowTaskId: id, arn: `arn:aws:ssm:${region}:${acct}:windowtask/${id}` } };
+        }
+        case "aws:ssm/patchBaseline:PatchBaseline": {
+            const id = `pb-${hex(urn, 17)}`;
+            return { id, state: { ...inputs, arn: `arn:aws:ssm:${region}:${acct}:patchbaseline/${id}` } };
+        }
+        case "aws:ssm/patchGroup:PatchGroup":
+            return { id: `${inputs.patchGroup},${inputs.baselineId}`, state: { ...inputs } };
+        case "aws:ssm/defaultPatchBaseline:DefaultPatchBaseline":
+            return { id: String(inputs.operatingSystem), state: { ...inputs } };
+        case "aws:iam/role:Role": {
+            const roleName = inputs.name ?? autoName;
+            return {
+                id: roleName,
+                state: { ...inputs, name: roleName, arn: `arn:aws:iam::${acct}:role/${roleName}`, uniqueId: `AROA${hex(urn, 17).toUpperCase()}` },
+            };
+        }
+        case "aws:iam/instanceProfile:InstanceProfile": {
+            const profileName = inputs.name ?? autoName;
+            return {
+                id: profileName,
+                state: { ...inputs, name: profileName, arn: `arn:aws:iam::${acct}:instance-profile/${profileName}`, uniqueId: `AIPA${hex(urn, 17).toUpperCase()}` },
+            };
+        }
+        case "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
+            return { id: `${inputs.role}-${hex(urn, 20)}`, state: { ...inputs } };
+        case "aws:iam/rolePolicy:RolePolicy": {
+            const policyName = inputs.name ?? autoName;
+            return { id: `${inputs.role}:${policyName}`, state: { ...inputs, name: policyName } };
+        }
+        case "aws:s3/bucket:Bucket": {
+            const bucket = inputs.bucket ?? (inputs.bucketPrefix ? `${inputs.bucketPrefix}${hex(urn, 20)}` : autoName.toLowerCase());
+            return {
+                id: bucket,
+                state: { ...inputs, bucket, arn: `arn:aws:s3:::${bucket}`, bucketDomainName: `${bucket}.s3.amazonaws.com`, region },
+            };
+        }
+        default:
+            if (type.startsWith("aws:s3/")) return { id: String(inputs.bucket ?? autoName), state: { ...inputs } };
+            return { id: inputs.name ?? autoName, state: { ...inputs, ...(inputs.name ? {} : { name: autoName }) } };
+    }
+}
+
+export interface EvaluateOptions {
+    stack: string;
+    config: StackConfig;
+    /** The program: the default export of index.ts unless a test passes another. */
+    program?: () => unknown;
+}
+
+export interface Evaluation {
+    resources: PlannedResource[];
+    /** The program's stack outputs, resolved. */
+    outputs: Record<string, unknown>;
+}
+
+/**
+ * Evaluates the program for one stack under mocks. Each call starts a fresh
+ * mock runtime, so several stacks can be evaluated in one process.
+ */
+export async function evaluateProgram(opts: EvaluateOptions): Promise<Evaluation> {
+    const region = opts.config.values["aws:region"] ?? DEFAULT_REGION;
+    const resources: PlannedResource[] = [];
+    const mocks: pulumi.runtime.Mocks = {
+        newResource: () => {
+            throw new Error("replaced below");
+        },
+        call: (args) => {
+            switch (args.token) {
+                case "aws:index/getCallerIdentity:getCallerIdentity":
+                    return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/offline-plan`, userId: "AIDAOFFLINEPLAN", id: MOCK_ACCOUNT };
+                case "aws:index/getPartition:getPartition":
+                    return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
+                case "aws:index/getRegion:getRegion":
+                    return { name: region, region, endpoint: `ec2.${region}.amazonaws.com`, description: region, id: region };
+                default:
+                    return args.inputs;
+            }
+        },
+    };
+    await pulumi.runtime.setMocks(mocks, PROJECT, opts.stack, false);
+    pulumi.runtime.setAllConfig(opts.config.values, opts.config.secretKeys);
+
+    // The stock mock monitor only keeps the parent's type in a URN and does not
+    // tell newResource the parent; this one records both, as the engine would.
+    const monitor = (pulumi.runtime as any).getMonitor();
+    const { deserializeProperties, serializeProperties } = require("@pulumi/pulumi/runtime/rpc");
+    // google-protobuf as the SDK itself resolves it (it may be nested under @pulumi/pulumi).
+    const structproto = require(require.resolve("google-protobuf/google/protobuf/struct_pb.js", { paths: [require.resolve("@pulumi/pulumi")] }));
+    const resproto = require("@pulumi/pulumi/proto/resource_pb.js");
+    monitor.registerResource = async (req: any, callback: (err: unknown, res?: unknown) => void) => {
+        try {
+            const parent: string = req.getParent() || "";
+            const type: string = req.getType();
+            const name: string = req.getName();
+            const qualifiedType = parent ? `${parent.split("::")[2]}$${type}` : type;
+            const urn = `urn:pulumi:${opts.stack}::${PROJECT}::${qualifiedType}::${name}`;
+            const inputs = deserializeProperties(req.getObject());
+            const custom: boolean = req.getCustom();
+            const { id, state } = custom ? mockState(type, name, urn, inputs, region) : { id: "", state: {} };
+            resources.push({ urn, type, name, custom, id: custom ? id : null, parent: parent || null, inputs, outputs: state });
+            const response = new resproto.RegisterResourceResponse();
+            response.setUrn(urn);
+            response.setId(id);
+            response.setObject(structproto.Struct.fromJavaScript(await serializeProperties("", state)));
+            callback(null, response);
+        } catch (err) {
+            callback(err);
+        }
+    };
+
+    const program = opts.program ?? loadProgram();
+    const exported = await Promise.resolve(program());
+    const outputs = await new Promise<Record<string, unknown>>((resolve) => pulumi.output(exported as any).apply((v) => resolve(v as Record<string, unknown>)));
+    await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
+    return { resources, outputs };
+}
+
+/** The program's entry point: index.ts's default export. */
+export function loadProgram(): () => unknown {
+    const mod = require(path.join(__dirname, "..", "index"));
+    return mod.default;
+}
