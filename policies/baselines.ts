@@ -1,0 +1,156 @@
+// Rules for patch baselines: what they approve, and how long production waits.
+
+import type { PolicyConfigSchema, ResourceValidationPolicy } from "@pulumi/policy";
+import {
+    ProductionConfig,
+    TYPES,
+    asArray,
+    configWithDefaults,
+    isSet,
+    isUnknown,
+    label,
+    productionConfigSchema,
+    productionReason,
+    show,
+    validateResourceOfTypes,
+} from "./util";
+
+// Limits from the SSM API model (botocore ssm/2014-11-06: PatchRuleList, PatchIdList, ApproveAfterDays).
+export const MAX_APPROVAL_RULES = 10;
+export const MAX_PATCH_IDS = 50;
+export const MAX_APPROVE_AFTER_DAYS = 360;
+
+/**
+ * Operating systems whose approval rules cannot use approveAfterDays: their repositories carry no
+ * release dates Patch Manager could count from (SSM API reference, PatchRule.ApproveAfterDays).
+ */
+export const NO_RELEASE_DATE_OS = ["UBUNTU", "DEBIAN"];
+
+const baselineLabel = (props: any, name: string) => `patch baseline ${label(props, name)}`;
+
+function isDate(value: unknown): boolean {
+    if (typeof value !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+        return false;
+    }
+    const d = new Date(`${value}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
+}
+
+export const baselineApprovesPatches: ResourceValidationPolicy = {
+    name: "baseline-approves-patches",
+    description:
+        "A patch baseline approves something and stays within SSM's limits: give it at least one approval rule (each with either " +
+        "approveAfterDays 0–360 or approveUntilDate YYYY-MM-DD) or approved patches; at most 10 rules and 50 approved/rejected patches.",
+    enforcementLevel: "mandatory",
+    validateResource: validateResourceOfTypes(TYPES.patchBaseline, (b, args, reportViolation) => {
+        const who = baselineLabel(b, args.name);
+        if (isUnknown(b.approvalRules) || isUnknown(b.approvedPatches)) {
+            return;
+        }
+        const rules = asArray(b.approvalRules);
+        const approved = asArray(b.approvedPatches);
+        if (rules.length === 0 && approved.length === 0) {
+            reportViolation(`${who} has no approval rules and no approved patches, so it approves nothing; add an approval rule.`);
+        }
+        if (rules.length > MAX_APPROVAL_RULES) {
+            reportViolation(`${who} has ${rules.length} approval rules; SSM allows at most ${MAX_APPROVAL_RULES}.`);
+        }
+        for (const key of ["approvedPatches", "rejectedPatches"]) {
+            const n = isUnknown(b[key]) ? 0 : asArray(b[key]).length;
+            if (n > MAX_PATCH_IDS) {
+                reportViolation(`${who} lists ${n} ${key}; SSM allows at most ${MAX_PATCH_IDS}.`);
+            }
+        }
+        const os = isUnknown(b.operatingSystem) ? undefined : String(b.operatingSystem ?? "WINDOWS");
+        rules.forEach((rule: any, i: number) => {
+            const where = `${who}, approvalRules[${i}]`;
+            const after = rule?.approveAfterDays;
+            const until = rule?.approveUntilDate;
+            if (isUnknown(after) || isUnknown(until)) {
+                return;
+            }
+            if (isSet(after) && isSet(until)) {
+                reportViolation(`${where} sets both approveAfterDays ${show(after)} and approveUntilDate ${show(until)}; keep one.`);
+            }
+            if (!isSet(after) && !isSet(until) && os !== undefined && !NO_RELEASE_DATE_OS.includes(os)) {
+                reportViolation(`${where} sets neither approveAfterDays nor approveUntilDate; SSM requires one of them for ${os}.`);
+            }
+            if (isSet(after) && !(Number.isInteger(after) && after >= 0 && after <= MAX_APPROVE_AFTER_DAYS)) {
+                reportViolation(`${where}: approveAfterDays ${show(after)} must be a whole number from 0 to ${MAX_APPROVE_AFTER_DAYS}.`);
+            }
+            if (isSet(until) && !isDate(until)) {
+                reportViolation(`${where}: approveUntilDate ${show(until)} must be a date written YYYY-MM-DD.`);
+            }
+        });
+    }),
+};
+
+// ------------------------------------------------------------------------------------------------
+
+const approvalDelaySchema: PolicyConfigSchema = {
+    properties: {
+        minApproveAfterDays: {
+            type: "integer",
+            minimum: 0,
+            maximum: MAX_APPROVE_AFTER_DAYS,
+            default: 7,
+            description: "Days a production baseline waits after a patch's release before auto-approving it.",
+        },
+        ...productionConfigSchema,
+    },
+};
+
+interface ApprovalDelayConfig extends ProductionConfig {
+    minApproveAfterDays: number;
+}
+
+export const baselineProductionApprovalDelay: ResourceValidationPolicy = {
+    name: "baseline-production-approval-delay",
+    description:
+        "Production baselines let patches age before approving them, so problems surface elsewhere first: set approveAfterDays " +
+        "to at least the configured minimum (default 7) on every approval rule. Ubuntu and Debian cannot use approveAfterDays: " +
+        "hold them with approveUntilDate instead. Production is judged from the baseline's environment tag, the stack name " +
+        "(productionStacks) or the stack's tags.",
+    enforcementLevel: "advisory",
+    configSchema: approvalDelaySchema,
+    validateResource: validateResourceOfTypes(TYPES.patchBaseline, (b, args, reportViolation) => {
+        const cfg = configWithDefaults<ApprovalDelayConfig>(approvalDelaySchema, args);
+        const why = productionReason(cfg, { tags: [b.tags], urn: args.urn, stackTags: args.stackTags });
+        if (why === undefined || isUnknown(b.approvalRules) || isUnknown(b.operatingSystem)) {
+            return;
+        }
+        const who = `${baselineLabel(b, args.name)} (production: ${why})`;
+        const os = String(b.operatingSystem ?? "WINDOWS");
+        asArray(b.approvalRules).forEach((rule: any, i: number) => {
+            const after = rule?.approveAfterDays;
+            const until = rule?.approveUntilDate;
+            if (isUnknown(after) || isUnknown(until)) {
+                return;
+            }
+            const where = `${who}, approvalRules[${i}]`;
+            if (NO_RELEASE_DATE_OS.includes(os)) {
+                // Decision: for these systems a fixed approveUntilDate is the only hold there is, so it passes.
+                if (isSet(until)) {
+                    return;
+                }
+                reportViolation(
+                    isSet(after)
+                        ? `${where} uses approveAfterDays ${show(after)}, which ${os} does not support; hold patches with approveUntilDate.`
+                        : `${where} approves ${os} patches as soon as they are released; hold them with approveUntilDate.`,
+                );
+                return;
+            }
+            if (isSet(until)) {
+                return; // a fixed cutoff date holds everything released after it
+            }
+            if (!isSet(after) || (typeof after === "number" && after < cfg.minApproveAfterDays)) {
+                reportViolation(
+                    `${where} approves patches after ${isSet(after) ? `${after} days` : "0 days (approveAfterDays not set)"}; ` +
+                        `production waits at least ${cfg.minApproveAfterDays} (config minApproveAfterDays).`,
+                );
+            }
+        });
+    }),
+};
+
+export const baselinePolicies = [baselineApprovesPatches, baselineProductionApprovalDelay];

@@ -1,0 +1,467 @@
+// An offline runner for the pack: the semantics of @pulumi/policy's analyzer (server.ts) and of the
+// CLI's policy-pack config, without the CLI, a gRPC server or a deployment. The offline plan calls
+// runPolicies with the resources it registered; tools/audit.ts calls it on a stack export.
+
+import type {
+    EnforcementLevel,
+    Policies,
+    PolicyConfigSchema,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+} from "@pulumi/policy";
+import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+import { PACK_ENFORCEMENT_LEVEL, policies as packPolicies } from "./pack";
+import { TYPES, nameFromUrn } from "./util";
+
+// @pulumi/policy's own proxy (no gRPC, no server): reading an unknown value throws UnknownValueError,
+// exactly as in `pulumi preview`. Its module has no typings, hence the require.
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const { unknownCheckingProxy, UnknownValueError } = require("@pulumi/policy/proxy") as {
+    unknownCheckingProxy<T>(value: T): T;
+    UnknownValueError: new (...args: any[]) => Error;
+};
+
+/** A resource as the plan's `--json` output or a `pulumi stack export` holds it. */
+export interface AuditResource {
+    urn: string;
+    type: string;
+    name: string;
+    custom: boolean;
+    id?: string;
+    parent?: string | null;
+    inputs: Record<string, any>;
+    outputs?: Record<string, any>;
+    /** From a stack export; lets stack rules relate resources whose ids are unknown. */
+    dependencies?: string[];
+    propertyDependencies?: Record<string, string[]>;
+    protect?: boolean;
+}
+
+export interface Violation {
+    policy: string;
+    level: "advisory" | "mandatory";
+    urn: string;
+    message: string;
+}
+
+/** A policy's entry in a policy-pack config: a level, or properties with an optional level. */
+export type PolicyConfigEntry = EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>);
+/** What `pulumi preview --policy-pack-config <file>` reads: policy name (or "all") → entry. */
+export type PolicyPackConfigInput = Record<string, PolicyConfigEntry>;
+
+export interface RunOptions {
+    /** Policy-pack config, as in the file given to `--policy-pack-config`. */
+    config?: PolicyPackConfigInput;
+    /** For the URN of stack-level violations when the resources hold no pulumi:pulumi:Stack. */
+    stackName?: string;
+    projectName?: string;
+    /** What the engine passes as `stackTags` (Pulumi Cloud stack tags); empty by default. */
+    stackTags?: Record<string, string>;
+    /** The policies to run; the pack's by default. */
+    policies?: Policies;
+    /** The pack's enforcement level; the pack's own by default. */
+    packEnforcementLevel?: EnforcementLevel;
+}
+
+/** A config file that does not fit the pack (unknown policy, wrong type, bad level). */
+export class PolicyConfigError extends Error {
+    constructor(readonly problems: string[]) {
+        super(`invalid policy-pack config:\n  ${problems.join("\n  ")}`);
+        this.name = "PolicyConfigError";
+    }
+}
+
+/** A rule threw: the Pulumi engine fails the preview in this case. */
+export class PolicyRunError extends Error {
+    constructor(message: string, readonly policy: string, readonly urn: string | undefined) {
+        super(message);
+        this.name = "PolicyRunError";
+    }
+}
+
+const LEVELS: EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
+
+/** Thrown by our `notApplicable`; the engine's own is NotApplicableError in server.ts. */
+export class NotApplicableError extends Error {
+    constructor(readonly reason?: string) {
+        super(reason ?? "Policy does not apply");
+        this.name = "NotApplicableError";
+    }
+}
+
+function throwNotApplicable(reason?: string): never {
+    throw new NotApplicableError(reason);
+}
+
+// ------------------------------------------------------------------------------------------------
+// Config
+// ------------------------------------------------------------------------------------------------
+
+interface PolicyConfig {
+    enforcementLevel?: EnforcementLevel;
+    properties: Record<string, unknown>;
+}
+
+function typeOfJson(value: unknown): string {
+    if (value === null) return "null";
+    if (Array.isArray(value)) return "array";
+    if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
+    return typeof value;
+}
+
+/** Checks a value against the JSON-schema subset config schemas use (type, items, enum, range). */
+function schemaProblems(path: string, value: unknown, schema: PolicyConfigJSONSchema): string[] {
+    const types = schema.type === undefined ? [] : Array.isArray(schema.type) ? schema.type : [schema.type];
+    const actual = typeOfJson(value);
+    if (types.length > 0 && !types.some(t => t === actual || (t === "number" && actual === "integer"))) {
+        return [`${path} must be ${types.join(" or ")}, not ${actual} ${JSON.stringify(value)}`];
+    }
+    const problems: string[] = [];
+    if (schema.enum && !schema.enum.some(e => JSON.stringify(e) === JSON.stringify(value))) {
+        problems.push(`${path} must be one of ${schema.enum.map(e => JSON.stringify(e)).join(", ")}, not ${JSON.stringify(value)}`);
+    }
+    if (typeof value === "number") {
+        if (schema.minimum !== undefined && value < schema.minimum) problems.push(`${path} must be at least ${schema.minimum}, not ${value}`);
+        if (schema.maximum !== undefined && value > schema.maximum) problems.push(`${path} must be at most ${schema.maximum}, not ${value}`);
+    }
+    if (Array.isArray(value) && schema.items && !Array.isArray(schema.items) && typeof schema.items === "object") {
+        value.forEach((v, i) => problems.push(...schemaProblems(`${path}[${i}]`, v, schema.items as PolicyConfigJSONSchema)));
+    }
+    return problems;
+}
+
+/**
+ * The config per policy, validated against the policies' schemas, with schema defaults filled in
+ * and the `all` entry kept under "all". Throws PolicyConfigError listing every problem.
+ */
+export function resolveConfig(config: PolicyPackConfigInput | undefined, policies: Policies): Map<string, PolicyConfig> {
+    const problems: string[] = [];
+    const byName = new Map(policies.map(p => [p.name, p]));
+    const out = new Map<string, PolicyConfig>();
+    if (config !== undefined && (config === null || typeof config !== "object" || Array.isArray(config))) {
+        throw new PolicyConfigError(["the config must be a JSON object of policy names (or \"all\") to settings"]);
+    }
+    for (const [name, entry] of Object.entries(config ?? {})) {
+        const policy = byName.get(name);
+        if (name !== "all" && !policy) {
+            problems.push(`"${name}" is not a policy of this pack (policies: ${[...byName.keys()].join(", ")})`);
+            continue;
+        }
+        const resolved: PolicyConfig = { properties: {} };
+        if (typeof entry === "string") {
+            resolved.enforcementLevel = entry as EnforcementLevel;
+        } else if (entry && typeof entry === "object" && !Array.isArray(entry)) {
+            const { enforcementLevel, ...properties } = entry as Record<string, unknown>;
+            if (enforcementLevel !== undefined) resolved.enforcementLevel = enforcementLevel as EnforcementLevel;
+            resolved.properties = properties;
+        } else {
+            problems.push(`${name} must be an enforcement level or an object, not ${JSON.stringify(entry)}`);
+            continue;
+        }
+        if (resolved.enforcementLevel !== undefined && !LEVELS.includes(resolved.enforcementLevel)) {
+            problems.push(`${name}.enforcementLevel must be one of ${LEVELS.join(", ")}, not ${JSON.stringify(resolved.enforcementLevel)}`);
+        }
+        const schema: PolicyConfigSchema | undefined = policy?.configSchema;
+        for (const [key, value] of Object.entries(resolved.properties)) {
+            const propSchema = schema?.properties?.[key];
+            if (!propSchema) {
+                const known = Object.keys(schema?.properties ?? {});
+                problems.push(
+                    name === "all"
+                        ? `all takes only enforcementLevel, not ${key}`
+                        : `${name} has no setting "${key}" (${known.length > 0 ? `settings: ${known.join(", ")}` : "it takes only enforcementLevel"})`,
+                );
+                continue;
+            }
+            problems.push(...schemaProblems(`${name}.${key}`, value, propSchema));
+        }
+        out.set(name, resolved);
+    }
+    for (const policy of policies) {
+        const resolved = out.get(policy.name) ?? { properties: {} };
+        const schema = policy.configSchema;
+        for (const [key, propSchema] of Object.entries(schema?.properties ?? {})) {
+            if (!(key in resolved.properties) && propSchema.default !== undefined) {
+                resolved.properties[key] = structuredClone(propSchema.default);
+            }
+        }
+        for (const key of schema?.required ?? []) {
+            if (!(key in resolved.properties)) problems.push(`${policy.name} needs the setting "${key}"`);
+        }
+        out.set(policy.name, resolved);
+    }
+    if (problems.length > 0) {
+        throw new PolicyConfigError(problems);
+    }
+    return out;
+}
+
+/**
+ * The level a policy runs at: its own config entry, else `all`, else the policy's level, else the
+ * pack's, else advisory. (`remediate` reports as mandatory here, as server.ts does when a
+ * remediation did not clear the violation.)
+ */
+export function effectiveLevel(
+    policy: { name: string; enforcementLevel?: EnforcementLevel },
+    config: Map<string, PolicyConfig>,
+    packLevel?: EnforcementLevel,
+): EnforcementLevel {
+    return config.get(policy.name)?.enforcementLevel ?? config.get("all")?.enforcementLevel ?? policy.enforcementLevel ?? packLevel ?? "advisory";
+}
+
+// ------------------------------------------------------------------------------------------------
+// Values
+// ------------------------------------------------------------------------------------------------
+
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const RESOURCE_REF_SIG = "5cf8f73096256a8f31e491e813e4eb8b";
+const OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
+const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/**
+ * Plain JSON as a policy sees it. State files wrap secrets (`plaintext` when exported with
+ * --show-secrets; `ciphertext` otherwise, which cannot be read offline and so is treated like a
+ * value unknown during preview), resource references and output values in signature objects.
+ */
+export function deserialize(value: unknown): unknown {
+    if (Array.isArray(value)) {
+        return value.map(deserialize);
+    }
+    if (value === null || typeof value !== "object") {
+        return value;
+    }
+    const obj = value as Record<string, unknown>;
+    switch (obj[SIG_KEY]) {
+        case SECRET_SIG:
+            if (typeof obj.plaintext === "string") {
+                try {
+                    return deserialize(JSON.parse(obj.plaintext));
+                } catch {
+                    return obj.plaintext;
+                }
+            }
+            return "value" in obj ? deserialize(obj.value) : UNKNOWN_STRING;
+        case RESOURCE_REF_SIG:
+            return obj.id ?? obj.urn;
+        case OUTPUT_SIG:
+            return "value" in obj ? deserialize(obj.value) : UNKNOWN_STRING;
+    }
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(obj)) {
+        // The engine drops undefined-valued properties; JSON has none, but null stays null.
+        out[k] = deserialize(v);
+    }
+    return out;
+}
+
+function freezeMap(map: Map<string, string>): ReadonlyMap<string, string> {
+    return Object.freeze({
+        entries: map.entries.bind(map),
+        forEach: map.forEach.bind(map),
+        get: map.get.bind(map),
+        has: map.has.bind(map),
+        keys: map.keys.bind(map),
+        size: map.size,
+        values: map.values.bind(map),
+        [Symbol.iterator]: map[Symbol.iterator].bind(map),
+    }) as ReadonlyMap<string, string>;
+}
+
+/** `args.isType(SomeResourceClass)`: by `__pulumiType`, else the class's isInstance (server.ts isTypeOf). */
+function isTypeOf(type: string, resourceClass: any): boolean {
+    const pulumiType = resourceClass?.__pulumiType;
+    if (typeof pulumiType === "string" && pulumiType.length > 0) {
+        return type === pulumiType;
+    }
+    const isInstance = resourceClass?.isInstance;
+    return typeof isInstance === "function" && isInstance({ __pulumiType: type }) === true;
+}
+
+function pulumiTypeOf(fn: unknown): string | undefined {
+    const t = (fn as { __pulumiType?: unknown } | undefined)?.__pulumiType;
+    return typeof t === "string" && t.length > 0 ? t : undefined;
+}
+
+function isResourcePolicy(p: any): p is ResourceValidationPolicy {
+    const v = p.validateResource;
+    return typeof v === "function" || (Array.isArray(v) && v.every(f => typeof f === "function")) || typeof p.remediateResource === "function";
+}
+
+function isStackPolicy(p: any): p is StackValidationPolicy {
+    return typeof p.validateStack === "function";
+}
+
+// ------------------------------------------------------------------------------------------------
+// Running
+// ------------------------------------------------------------------------------------------------
+
+/**
+ * Runs every policy on the resources as `pulumi preview --policy-pack` would: resource policies on
+ * each resource's inputs, then stack policies on every resource's outputs (its inputs where it has
+ * no outputs, as in the plan, plus its `id` when the props do not hold one). Async, because
+ * policies may be. Throws PolicyConfigError for a config that does not fit the pack and
+ * PolicyRunError when a policy throws.
+ */
+export async function runPolicies(resources: AuditResource[], opts: RunOptions = {}): Promise<Violation[]> {
+    const policies = opts.policies ?? packPolicies;
+    const packLevel = opts.packEnforcementLevel ?? PACK_ENFORCEMENT_LEVEL;
+    const config = resolveConfig(opts.config, policies);
+    const stackTags = freezeMap(new Map(Object.entries(opts.stackTags ?? {})));
+    const violations: Violation[] = [];
+
+    const getConfigFor = (name: string) => <T extends object>(): T => structuredClone(config.get(name)?.properties ?? {}) as T;
+    const levelOf = (p: { name: string; enforcementLevel?: EnforcementLevel }): "advisory" | "mandatory" | undefined => {
+        const level = effectiveLevel(p, config, packLevel);
+        return level === "disabled" ? undefined : level === "advisory" ? "advisory" : "mandatory";
+    };
+    const failed = (policy: string, urn: string | undefined, e: unknown, what: string): void => {
+        if (e instanceof NotApplicableError) {
+            return;
+        }
+        if (e instanceof UnknownValueError) {
+            violations.push({ policy, level: "advisory", urn: urn ?? "", message: `can't run policy '${policy}' during preview: ${(e as Error).message}` });
+            return;
+        }
+        const message = e instanceof Error ? e.message : String(e);
+        throw new PolicyRunError(`Error validating ${what} with policy '${policy}': ${message}`, policy, urn);
+    };
+
+    // Resource policies: inputs, one resource at a time.
+    for (const r of resources) {
+        const inputs = (deserialize(r.inputs ?? {}) ?? {}) as Record<string, unknown>;
+        for (const p of policies) {
+            const level = levelOf(p);
+            if (level === undefined || !isResourcePolicy(p) || !p.validateResource) {
+                continue;
+            }
+            const validations = Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
+            if (validations.length === 1 && pulumiTypeOf(validations[0]) !== undefined && pulumiTypeOf(validations[0]) !== r.type) {
+                continue; // server.ts's fast path: not applicable without a call
+            }
+            const report: ReportViolation = (message: any) => {
+                violations.push({ policy: p.name, level, urn: r.urn, message: messageText(message, p.description) });
+            };
+            for (const validate of validations) {
+                const props = unknownCheckingProxy(structuredClone(inputs));
+                const args: ResourceValidationArgs = {
+                    type: r.type,
+                    props,
+                    urn: r.urn,
+                    name: r.name,
+                    opts: resourceOptions(r),
+                    stackTags,
+                    isType: (cls: any) => isTypeOf(r.type, cls),
+                    asType: ((cls: any) => (isTypeOf(r.type, cls) ? props : undefined)) as ResourceValidationArgs["asType"],
+                    getConfig: getConfigFor(p.name),
+                    notApplicable: throwNotApplicable,
+                };
+                try {
+                    await validate(args, report);
+                } catch (e) {
+                    failed(p.name, r.urn, e, `resource ${r.urn}`);
+                }
+            }
+        }
+    }
+
+    // Stack policies: outputs of every resource, related by parent and dependencies.
+    const stackViolationUrn = resources.find(r => r.type === TYPES.stack)?.urn ??
+        (opts.stackName && opts.projectName
+            ? `urn:pulumi:${opts.stackName}::${opts.projectName}::${TYPES.stack}::${opts.projectName}-${opts.stackName}`
+            : "");
+    for (const p of policies) {
+        const level = levelOf(p);
+        if (level === undefined || !isStackPolicy(p)) {
+            continue;
+        }
+        const pulumiType = pulumiTypeOf(p.validateStack);
+        if (pulumiType !== undefined && !resources.some(r => r.type === pulumiType)) {
+            continue;
+        }
+        const report: ReportViolation = (message: any, urn?: string) => {
+            violations.push({ policy: p.name, level, urn: urn ?? (typeof message === "object" ? message?.urn : undefined) ?? stackViolationUrn, message: messageText(message, p.description) });
+        };
+        const args: StackValidationArgs = {
+            resources: policyResources(resources),
+            stackTags,
+            getConfig: getConfigFor(p.name),
+            notApplicable: throwNotApplicable,
+        };
+        try {
+            await p.validateStack(args, report);
+        } catch (e) {
+            failed(p.name, stackViolationUrn, e, "stack");
+        }
+    }
+    return violations;
+}
+
+/** server.ts accepts a string or an object with a message; the message is what a person reads. */
+function messageText(message: unknown, description: string): string {
+    if (typeof message === "string") {
+        return message === "" ? description : message;
+    }
+    const m = message as { message?: string; description?: string } | undefined;
+    return m?.message || m?.description || description;
+}
+
+function resourceOptions(r: AuditResource): PolicyResource["opts"] {
+    const opts: PolicyResource["opts"] = {
+        protect: r.protect === true,
+        ignoreChanges: [],
+        aliases: [],
+        customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+        additionalSecretOutputs: [],
+    };
+    if (r.parent) {
+        opts.parent = r.parent;
+    }
+    return opts;
+}
+
+function policyResources(resources: AuditResource[]): PolicyResource[] {
+    const byUrn = new Map<string, PolicyResource>();
+    const list = resources.map(r => {
+        const outputs = r.outputs && Object.keys(r.outputs).length > 0 ? r.outputs : r.inputs ?? {};
+        const plain = (deserialize(outputs) ?? {}) as Record<string, unknown>;
+        if (plain.id === undefined && r.id !== undefined && r.id !== "") {
+            plain.id = r.id; // the plan's inputs carry no id; a stack export's outputs do
+        }
+        const props = unknownCheckingProxy(plain);
+        const resource: PolicyResource = {
+            type: r.type,
+            props,
+            urn: r.urn,
+            name: r.name || nameFromUrn(r.urn),
+            opts: resourceOptions(r),
+            dependencies: [],
+            propertyDependencies: {},
+            isType: (cls: any) => isTypeOf(r.type, cls),
+            asType: ((cls: any) => (isTypeOf(r.type, cls) ? props : undefined)) as PolicyResource["asType"],
+        };
+        byUrn.set(r.urn, resource);
+        return resource;
+    });
+    resources.forEach((r, i) => {
+        const resource = list[i];
+        const parent = r.parent ? byUrn.get(r.parent) : undefined;
+        if (parent) {
+            resource.parent = parent;
+        }
+        resource.dependencies = (r.dependencies ?? []).map(d => byUrn.get(d)).filter((d): d is PolicyResource => d !== undefined);
+        for (const [key, urns] of Object.entries(r.propertyDependencies ?? {})) {
+            resource.propertyDependencies[key] = (urns ?? []).map(d => byUrn.get(d)).filter((d): d is PolicyResource => d !== undefined);
+        }
+    });
+    return list;
+}
+
+/** The description of each policy by name, for a report a person reads. */
+export function policyDescriptions(policies: Policies = packPolicies): Map<string, string> {
+    return new Map(policies.map(p => [p.name, p.description]));
+}

@@ -1,0 +1,31 @@
+// The pack's contents, importable without starting it (index.ts is the only place that does).
+
+import type { EnforcementLevel, PolicyPackArgs } from "@pulumi/policy";
+import { baselinePolicies } from "./baselines";
+import { iamPolicies } from "./iam";
+import { loggingPolicies } from "./logging";
+import { stackPolicies } from "./stack";
+import { taskPolicies } from "./tasks";
+import { windowPolicies } from "./windows";
+
+export const PACK_NAME = "patch-manager";
+
+/** For a policy without its own level; every policy here sets one. */
+export const PACK_ENFORCEMENT_LEVEL: EnforcementLevel = "advisory";
+
+export const policies: PolicyPackArgs["policies"] = [
+    ...taskPolicies,
+    ...windowPolicies,
+    ...baselinePolicies,
+    ...iamPolicies,
+    ...loggingPolicies,
+    ...stackPolicies,
+];
+
+export const packArgs: PolicyPackArgs = {
+    policies,
+    enforcementLevel: PACK_ENFORCEMENT_LEVEL,
+    displayName: "AWS Systems Manager Patch Manager",
+    provider: "aws",
+    tags: ["aws", "ssm", "patching"],
+};
