@@ -5,6 +5,7 @@
 export function slug(value: string): string {
     const s = value
         .normalize("NFKD")
+        .replace(/\p{M}/gu, "")
         .replace(/[^\p{L}\p{N}]+/gu, "-")
         .replace(/[^a-zA-Z0-9-]/g, "")
         .replace(/-+/g, "-")

@@ -13,6 +13,7 @@ export interface PatchManagerOutputs {
     /** Tag instances with this key and a patch-group name as value. */
     readonly patchGroupTagKey: string;
     readonly environment: string;
+    /** Keyed by the environment window's kind ("weekend") or the patch group that has its own window. */
     readonly maintenanceWindows: Record<
         string,
         {
@@ -86,7 +87,7 @@ export function deployPatchManager(config: PatchManagerConfig): PatchManagerOutp
     }
 
     const maintenanceWindows: PatchManagerOutputs["maintenanceWindows"] = {};
-    const schedule = (name: string, windowName: string, s: Schedule, groups: typeof config.patchGroups, description: string) => {
+    const schedule = (key: string, name: string, windowName: string, s: Schedule, groups: typeof config.patchGroups, description: string) => {
         const component = new MaintenanceSchedule(name, {
             namePrefix,
             windowName,
@@ -102,7 +103,7 @@ export function deployPatchManager(config: PatchManagerConfig): PatchManagerOutp
             cutoffBehavior: config.cutoffBehavior,
             tags,
         });
-        maintenanceWindows[windowName] = {
+        maintenanceWindows[key] = {
             id: component.windowId,
             name: component.windowName,
             schedule: s.cron,
@@ -115,10 +116,10 @@ export function deployPatchManager(config: PatchManagerConfig): PatchManagerOutp
     };
     const inEnvironmentWindow = config.patchGroups.filter((g) => g.schedule === undefined);
     if (inEnvironmentWindow.length > 0) {
-        schedule(config.environment, config.window, config.environmentSchedule, inEnvironmentWindow, `${config.environment} ${config.window} patching window`);
+        schedule(config.window, config.environment, config.window, config.environmentSchedule, inEnvironmentWindow, `${config.environment} ${config.window} patching window`);
     }
     for (const group of config.patchGroups) {
-        if (group.schedule) schedule(`${group.slug}-schedule`, group.slug, group.schedule, [group], `${config.environment} patching window of ${group.name}`);
+        if (group.schedule) schedule(group.name, `${group.slug}-schedule`, group.slug, group.schedule, [group], `${config.environment} patching window of ${group.name}`);
     }
 
     const baselineIds: Record<string, pulumi.Output<string>> = {};
@@ -139,7 +140,7 @@ export function deployPatchManager(config: PatchManagerConfig): PatchManagerOutp
         baselineIds,
         baselines: baselineOutputs,
         patchGroups: Object.fromEntries(
-            config.patchGroups.map((g) => [g.name, { baseline: g.baseline, window: g.schedule ? g.slug : config.window, operation: g.operation }]),
+            config.patchGroups.map((g) => [g.name, { baseline: g.baseline, window: g.schedule ? g.name : config.window, operation: g.operation }]),
         ),
         maintenanceWindowRoleArn: serviceRoleArn,
         instanceRoleArn: instanceRole.roleArn,

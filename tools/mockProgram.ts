@@ -22,6 +22,9 @@ export interface PlannedResource {
     inputs: Record<string, unknown>;
     /** The mock provider's outputs: inputs plus computed ids, ARNs and names. */
     outputs: Record<string, unknown>;
+    /** Resource options that decide what `pulumi destroy` does. */
+    retainOnDelete?: boolean;
+    protect?: boolean;
 }
 
 /** A stack file's config as the Pulumi CLI hands it to a program: every value a string. */
@@ -206,7 +209,18 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Evaluation
             const inputs = deserializeProperties(req.getObject());
             const custom: boolean = req.getCustom();
             const { id, state } = custom ? mockState(type, name, urn, inputs, region) : { id: "", state: {} };
-            resources.push({ urn, type, name, custom, id: custom ? id : null, parent: parent || null, inputs, outputs: state });
+            resources.push({
+                urn,
+                type,
+                name,
+                custom,
+                id: custom ? id : null,
+                parent: parent || null,
+                inputs,
+                outputs: state,
+                ...(req.getRetainondelete() ? { retainOnDelete: true } : {}),
+                ...(req.getProtect() ? { protect: true } : {}),
+            });
             const response = new resproto.RegisterResourceResponse();
             response.setUrn(urn);
             response.setId(id);

@@ -1,0 +1,266 @@
+import { strict as assert } from "assert";
+import {
+    ConfigError,
+    defaultRateControl,
+    environmentWindowSchedule,
+    parseConfig,
+    PatchManagerConfig,
+} from "../../components/config";
+import { slug, ssmName, taskLogPrefix } from "../../components/naming";
+import { projectValues } from "../../tools/mockProgram";
+import { shippedConfig } from "../helpers";
+
+/** Raw values as the CLI passes them: strings, structures JSON-encoded. */
+function raw(values: Record<string, unknown>): Record<string, string> {
+    return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+}
+
+function problems(values: Record<string, unknown>): string[] {
+    try {
+        parseConfig(raw(values), "test");
+    } catch (e) {
+        assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${String(e)}`);
+        return (e as ConfigError).lines();
+    }
+    assert.fail("expected the config to be refused");
+}
+
+/** Asserts a problem at `path` (and none elsewhere) whose message contains each fragment. */
+function refused(values: Record<string, unknown>, path: string, ...fragments: string[]): void {
+    const lines = problems(values);
+    const at = lines.filter((l) => l.startsWith(`Pulumi.test.yaml: ${path}: `));
+    assert.ok(at.length >= 1 && at.length === lines.length, `problems at ${path} only; got:\n${lines.join("\n")}`);
+    for (const f of fragments) assert.ok(at.some((l) => l.includes(f)), `"${at.join(" | ")}" should contain "${f}"`);
+}
+
+const group = (extra: Record<string, unknown> = {}) => ({ name: "Web Server", operatingSystem: "WINDOWS", ...extra });
+const env = { environment: "production" };
+
+describe("config", function () {
+    describe("the shipped stacks", function () {
+        it("dev: development, weekday window, seed groups in the environment window", function () {
+            const c = parseConfig(projectValues(shippedConfig("dev")), "dev");
+            assert.equal(c.environment, "development");
+            assert.equal(c.window, "weekday");
+            assert.equal(c.timezone, "Europe/Amsterdam");
+            assert.deepEqual(c.environmentSchedule, { cron: "cron(0 22 ? * MON-FRI *)", durationHours: 5, cutoffHours: 1 });
+            assert.equal(c.patchGroups.length, 7);
+            assert.ok(c.patchGroups.every((g) => g.schedule === undefined));
+        });
+
+        it("prod: weekend window and four monthly waves", function () {
+            const c = parseConfig(projectValues(shippedConfig("prod")), "prod");
+            assert.equal(c.window, "weekend");
+            assert.equal(c.production, true);
+            assert.deepEqual(
+                c.patchGroups.filter((g) => g.schedule).map((g) => [g.name, g.schedule!.cron, g.schedule!.durationHours]),
+                [
+                    ["Management Server", "cron(0 23 ? * TUE#1 *)", 6],
+                    ["Web Server", "cron(0 23 ? * THU#1 *)", 6],
+                    ["Application Server", "cron(0 23 ? * THU#2 *)", 6],
+                    ["Database Server", "cron(0 23 ? * THU#3 *)", 6],
+                ],
+            );
+        });
+    });
+
+    describe("defaults", function () {
+        it("only environment is required; the rest follows the seed and the environment", function () {
+            const c: PatchManagerConfig = parseConfig(raw(env), "p");
+            assert.equal(c.window, "weekend");
+            assert.equal(c.timezone, "UTC");
+            assert.equal(c.operation, "Install");
+            assert.deepEqual(c.rateControl, defaultRateControl("production"));
+            assert.equal(c.approveAfterDays, 7);
+            assert.equal(c.patchGroupTagKey, "Patch Group");
+            assert.deepEqual(
+                c.patchGroups.map((g) => g.name),
+                ["Windows", "RHEL", "Windows2012", "Management Server", "Web Server", "Application Server", "Database Server"],
+            );
+            assert.equal(c.patchGroups.find((g) => g.name === "Windows2012")!.baseline, "windows2012-security");
+            assert.deepEqual(c.logging, { keyPrefix: "patching", expireAfterDays: 365, retainOnDelete: true });
+            const sandbox = parseConfig(raw({ environment: "sandbox" }), "s");
+            assert.equal(sandbox.window, "weekday");
+            assert.equal(sandbox.approveAfterDays, 3);
+            assert.equal(sandbox.logging.retainOnDelete, false);
+        });
+
+        it("environment windows are the seed's: weekdays 22:00 and weekends 06:00, 5 hours each", function () {
+            assert.deepEqual(environmentWindowSchedule("weekday"), { cron: "cron(0 22 ? * MON-FRI *)", durationHours: 5, cutoffHours: 1 });
+            assert.deepEqual(environmentWindowSchedule("weekend"), { cron: "cron(0 6 ? * SAT,SUN *)", durationHours: 5, cutoffHours: 1 });
+        });
+
+        it("a one-hour window gets no cutoff rather than an impossible one", function () {
+            const c = parseConfig(raw({ ...env, patchGroups: [group({ schedule: { cron: "cron(0 2 ? * SUN *)", durationHours: 1 } })] }), "p");
+            assert.equal(c.patchGroups[0].schedule!.cutoffHours, 0);
+        });
+    });
+
+    describe("bad input is refused with the file, the key path and what is valid", function () {
+        it("unknown environment, window, operation and operating system", function () {
+            refused({ environment: "prod" }, "patch-manager:environment", '"prod" is not valid', '"production"');
+            refused({ ...env, window: "weekly" }, "patch-manager:window", '"weekday", "weekend"');
+            refused({ ...env, operation: "install" }, "patch-manager:operation", '"Scan", "Install"');
+            refused({ ...env, patchGroups: [group({ operatingSystem: "WINDOWZ" })] }, "patch-manager:patchGroups[0].operatingSystem", '"WINDOWS"', '"AMAZON_LINUX_2023"');
+            refused({}, "patch-manager:environment", "is required");
+        });
+
+        it("a bad timezone", function () {
+            refused({ ...env, timezone: "Mars/Olympus" }, "patch-manager:timezone", "Mars/Olympus");
+        });
+
+        it("malformed cron and rate expressions", function () {
+            const at = "patch-manager:patchGroups[0].schedule.cron";
+            refused({ ...env, patchGroups: [group({ schedule: { cron: "0 23 * * 2", durationHours: 4 } })] }, at);
+            refused({ ...env, patchGroups: [group({ schedule: { cron: "cron(0 23 ? * TUE)", durationHours: 4 } })] }, at);
+            refused({ ...env, patchGroups: [group({ schedule: { cron: "rate(1 hours)", durationHours: 4 } })] }, at, "rate(1 hour)");
+        });
+
+        it("an hour range in a cron, with the fix", function () {
+            refused(
+                { ...env, patchGroups: [group({ schedule: { cron: "cron(00 23-5 ? * TUE#1 *)", durationHours: 6 } })] },
+                "patch-manager:patchGroups[0].schedule.cron",
+                "23-5",
+                "durationHours",
+            );
+        });
+
+        it("both day-of-month and day-of-week set", function () {
+            refused({ ...env, patchGroups: [group({ schedule: { cron: "cron(0 23 1 * TUE *)", durationHours: 4 } })] }, "patch-manager:patchGroups[0].schedule.cron", "?");
+        });
+
+        it("duration outside 1–24 and cutoff not below duration", function () {
+            refused({ ...env, patchGroups: [group({ schedule: { cron: "cron(0 23 ? * TUE#1 *)", durationHours: 25 } })] }, "patch-manager:patchGroups[0].schedule.durationHours", "1 to 24");
+            refused({ ...env, patchGroups: [group({ schedule: { cron: "cron(0 23 ? * TUE#1 *)", durationHours: 0 } })] }, "patch-manager:patchGroups[0].schedule.durationHours", "1 to 24");
+            refused(
+                { ...env, patchGroups: [group({ schedule: { cron: "cron(0 23 ? * TUE#1 *)", durationHours: 4, cutoffHours: 4 } })] },
+                "patch-manager:patchGroups[0].schedule.cutoffHours",
+                "less than durationHours (4)",
+            );
+        });
+
+        it("malformed rate control", function () {
+            refused({ ...env, rateControl: { maxConcurrency: "0", maxErrors: "1" } }, "patch-manager:rateControl.maxConcurrency", '"10%"');
+            refused({ ...env, rateControl: { maxConcurrency: "10%", maxErrors: 5 } }, "patch-manager:rateControl.maxErrors", "string");
+            refused({ ...env, rateControl: { maxConcurrency: "150%", maxErrors: "1" } }, "patch-manager:rateControl.maxConcurrency", "100%");
+            refused({ ...env, rateControl: { maxConcurrency: "10%" } }, "patch-manager:rateControl.maxErrors");
+        });
+
+        it("duplicate and invalid patch-group names", function () {
+            refused({ ...env, patchGroups: [group(), group()] }, "patch-manager:patchGroups[1].name", 'already patchGroups[0]');
+            refused({ ...env, patchGroups: [group(), group({ name: "web-server" })] }, "patch-manager:patchGroups[1].name", "same resource names");
+            refused({ ...env, patchGroups: [group({ name: "Web|Server" })] }, "patch-manager:patchGroups[0].name", "letters, digits, spaces");
+            refused({ ...env, patchGroups: [group({ name: "" })] }, "patch-manager:patchGroups[0].name");
+        });
+
+        it("a group pointing at a baseline that does not exist, or at another OS's baseline", function () {
+            refused(
+                { ...env, baselines: [{ name: "rhel-strict", operatingSystem: "REDHAT_ENTERPRISE_LINUX" }], patchGroups: [group({ baseline: "windows-strict" })] },
+                "patch-manager:patchGroups[0].baseline",
+                '"windows-strict" is not a baseline',
+                '"rhel-strict"',
+            );
+            refused(
+                { ...env, baselines: [{ name: "rhel-strict", operatingSystem: "REDHAT_ENTERPRISE_LINUX" }], patchGroups: [group({ baseline: "rhel-strict" })] },
+                "patch-manager:patchGroups[0].baseline",
+                "is for REDHAT_ENTERPRISE_LINUX",
+                "WINDOWS",
+            );
+        });
+
+        it("baselines: bad filters, limits, approval delay where the OS has none, two defaults for one OS", function () {
+            refused({ ...env, baselines: [{ name: "w", operatingSystem: "WINDOWS" }] }, "patch-manager:baselines[0].name", "3–100 characters");
+            refused(
+                { ...env, baselines: [{ name: "win", operatingSystem: "WINDOWS", approvalRules: [{ patchFilters: [{ key: "COLOUR", values: ["x"] }] }] }] },
+                "patch-manager:baselines[0].approvalRules[0].patchFilters[0].key",
+                '"CLASSIFICATION"',
+            );
+            refused(
+                { ...env, baselines: [{ name: "ubu", operatingSystem: "UBUNTU", approvalRules: [{ patchFilters: [{ key: "PRIORITY", values: ["Required"] }], approveAfterDays: 7 }] }] },
+                "patch-manager:baselines[0].approvalRules[0].approveAfterDays",
+                "approveUntilDate",
+            );
+            refused(
+                { ...env, baselines: [{ name: "win-pinned", operatingSystem: "WINDOWS", approvedPatches: Array.from({ length: 51 }, (_, i) => `KB${i}`) }] },
+                "patch-manager:baselines[0].approvedPatches",
+                "at most 50",
+            );
+            refused(
+                {
+                    ...env,
+                    baselines: [
+                        { name: "win-a", operatingSystem: "WINDOWS", registerAsDefault: true },
+                        { name: "win-b", operatingSystem: "WINDOWS", registerAsDefault: true },
+                    ],
+                },
+                "patch-manager:baselines[1].registerAsDefault",
+                "one default baseline",
+            );
+            refused({ ...env, patchGroups: [{ name: "Macs", operatingSystem: "MACOS" }] }, "patch-manager:patchGroups[0].baseline", "no default baseline");
+        });
+
+        it("unknown keys, at the top and inside a structure", function () {
+            refused({ ...env, colour: "blue" }, "patch-manager:colour", "unknown key", "patchGroups");
+            refused({ ...env, patchGroups: [group({ schedle: {} })] }, "patch-manager:patchGroups[0]", '"schedle"', "schedule");
+        });
+
+        it("a value that is not the expected YAML shape", function () {
+            refused({ ...env, patchGroups: "Web Server" }, "patch-manager:patchGroups", "YAML list or map");
+            refused({ ...env, patchGroups: [] }, "patch-manager:patchGroups", "at least one");
+        });
+
+        it("reports every problem at once, one line each, naming the stack file", function () {
+            const lines = problems({
+                environment: "prod",
+                timezone: "Nowhere/City",
+                patchGroups: [
+                    group({ schedule: { cron: "cron(00 23-5 ? * TUE#1 *)", durationHours: 30 } }),
+                    group({ operatingSystem: "BEOS" }),
+                ],
+            });
+            assert.ok(lines.length >= 5, lines.join("\n"));
+            for (const path of [
+                "patch-manager:environment",
+                "patch-manager:timezone",
+                "patch-manager:patchGroups[0].schedule.cron",
+                "patch-manager:patchGroups[0].schedule.durationHours",
+                "patch-manager:patchGroups[1].operatingSystem",
+                "patch-manager:patchGroups[1].name",
+            ]) {
+                assert.ok(lines.some((l) => l.startsWith(`Pulumi.test.yaml: ${path}: `)), `${path} in\n${lines.join("\n")}`);
+            }
+            assert.ok(lines.every((l) => !l.includes("\n") && !/at .*\.ts:\d+/.test(l)), "one line each, no stack trace");
+        });
+
+        it("the error is a Pulumi RunError, so `pulumi up` prints the message without a stack trace", function () {
+            try {
+                parseConfig(raw({ environment: "prod" }), "prod");
+                assert.fail("expected ConfigError");
+            } catch (e) {
+                assert.equal((e as any).__pulumiRunError, true);
+                assert.match((e as Error).message, /Pulumi\.prod\.yaml: patch-manager:environment:/);
+            }
+        });
+    });
+});
+
+describe("naming", function () {
+    it("slugs patch-group names into name parts", function () {
+        assert.equal(slug("Web Server"), "web-server");
+        assert.equal(slug("Windows2012"), "windows2012");
+        assert.equal(slug("App: Tier/1 @eu"), "app-tier-1-eu");
+        assert.equal(slug("Ünïcode Grüppe"), "unicode-gruppe");
+    });
+
+    it("SSM names stay within 3–128 characters of [a-zA-Z0-9_.-] and stay unique when cut", function () {
+        const long1 = ssmName("patch-manager-prod", "x".repeat(200) + "a");
+        const long2 = ssmName("patch-manager-prod", "x".repeat(200) + "b");
+        for (const n of [long1, long2, ssmName("a")]) assert.match(n, /^[a-zA-Z0-9_\-.]{3,128}$/);
+        assert.notEqual(long1, long2);
+    });
+
+    it("task log prefixes tell environment, group and operation apart", function () {
+        assert.equal(taskLogPrefix("patching", "production", "Web Server", "Install"), "patching/production/web-server/install");
+        assert.equal(taskLogPrefix("logs/ssm/", "test", "RHEL", "Scan"), "logs/ssm/test/rhel/scan");
+    });
+});

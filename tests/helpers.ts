@@ -1,0 +1,84 @@
+import * as path from "path";
+import { evaluateProgram, Evaluation, PlannedResource, readStackFile, StackConfig } from "../tools/mockProgram";
+
+export const ROOT = path.resolve(__dirname, "..");
+
+export const T = {
+    window: "aws:ssm/maintenanceWindow:MaintenanceWindow",
+    target: "aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget",
+    task: "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask",
+    baseline: "aws:ssm/patchBaseline:PatchBaseline",
+    patchGroup: "aws:ssm/patchGroup:PatchGroup",
+    defaultBaseline: "aws:ssm/defaultPatchBaseline:DefaultPatchBaseline",
+    role: "aws:iam/role:Role",
+    attachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    profile: "aws:iam/instanceProfile:InstanceProfile",
+    bucket: "aws:s3/bucket:Bucket",
+    encryption: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    publicAccess: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+    lifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+} as const;
+
+/** The shipped stack file's config. */
+export function shippedConfig(stack: string): StackConfig {
+    return readStackFile(path.join(ROOT, `Pulumi.${stack}.yaml`));
+}
+
+/** The shipped stack's config with some `patch-manager:` keys replaced (values as YAML would give them). */
+export function withConfig(base: StackConfig, changes: Record<string, unknown>): StackConfig {
+    const values = { ...base.values };
+    for (const [k, v] of Object.entries(changes)) {
+        const key = `patch-manager:${k}`;
+        if (v === undefined) delete values[key];
+        else values[key] = typeof v === "string" ? v : JSON.stringify(v);
+    }
+    return { values, secretKeys: base.secretKeys };
+}
+
+export async function evaluate(stack: string, config: StackConfig = shippedConfig(stack)): Promise<Stack> {
+    return new Stack(await evaluateProgram({ stack, config }));
+}
+
+/** Queries over one evaluation. */
+export class Stack {
+    constructor(readonly evaluation: Evaluation) {}
+    get resources(): PlannedResource[] {
+        return this.evaluation.resources;
+    }
+    get outputs(): Record<string, any> {
+        return this.evaluation.outputs;
+    }
+    ofType(type: string): PlannedResource[] {
+        return this.resources.filter((r) => r.type === type);
+    }
+    one(type: string, name: string): PlannedResource {
+        const found = this.resources.filter((r) => r.type === type && r.name === name);
+        if (found.length !== 1) throw new Error(`expected one ${type} named ${name}, found ${found.length}: ${this.ofType(type).map((r) => r.name).join(", ")}`);
+        return found[0];
+    }
+    byId(id: unknown): PlannedResource {
+        const r = this.resources.find((x) => x.id === id);
+        if (!r) throw new Error(`no resource with id ${String(id)}`);
+        return r;
+    }
+    /** The window whose target selects this patch group. */
+    windowOf(patchGroup: string): PlannedResource {
+        const target = this.ofType(T.target).find((t) => (t.inputs.targets as any[])[0].values.includes(patchGroup));
+        if (!target) throw new Error(`no target for ${patchGroup}`);
+        return this.byId(target.inputs.windowId);
+    }
+    /** The task that patches this group (via its target). */
+    taskOf(patchGroup: string): PlannedResource {
+        const target = this.ofType(T.target).find((t) => (t.inputs.targets as any[])[0].values.includes(patchGroup))!;
+        const tasks = this.ofType(T.task).filter((t) => (t.inputs.targets as any[])[0].values.includes(target.id));
+        if (tasks.length !== 1) throw new Error(`expected one task for ${patchGroup}, found ${tasks.length}`);
+        return tasks[0];
+    }
+}
+
+export function parameters(task: PlannedResource): Record<string, string[]> {
+    const params = (task.inputs as any).taskInvocationParameters.runCommandParameters.parameters as { name: string; values: string[] }[];
+    return Object.fromEntries(params.map((p) => [p.name, p.values]));
+}

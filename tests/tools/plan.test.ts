@@ -1,0 +1,133 @@
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { main } from "../../tools/plan";
+import { ROOT } from "../helpers";
+
+/** Runs the plan in-process, capturing what it writes. */
+async function plan(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    let stdout = "";
+    let stderr = "";
+    const out = process.stdout.write;
+    const err = process.stderr.write;
+    process.stdout.write = ((chunk: string) => ((stdout += chunk), true)) as typeof out;
+    process.stderr.write = ((chunk: string) => ((stderr += chunk), true)) as typeof err;
+    try {
+        const code = await main(args);
+        return { code, stdout, stderr };
+    } finally {
+        process.stdout.write = out;
+        process.stderr.write = err;
+    }
+}
+
+const FROM = "2026-11-26T00:00:00Z";
+
+describe("offline plan (npm run plan)", function () {
+    it("--json for prod matches the contract", async function () {
+        const { code, stdout } = await plan("--stack", "prod", "--json", "--from", FROM);
+        assert.equal(code, 0);
+        const doc = JSON.parse(stdout);
+        assert.deepEqual(Object.keys(doc), ["project", "stack", "resources", "windows", "violations"]);
+        assert.equal(doc.project, "patch-manager");
+        assert.equal(doc.stack, "prod");
+        for (const r of doc.resources) {
+            assert.deepEqual(Object.keys(r).filter((k) => !["retainOnDelete", "protect"].includes(k)), ["urn", "type", "name", "custom", "id", "parent", "inputs"]);
+            assert.match(r.urn, /^urn:pulumi:prod::patch-manager::/);
+            assert.ok(r.parent === null || doc.resources.some((p: any) => p.urn === r.parent), `${r.urn}: parent is a listed resource`);
+            if (!r.custom) assert.equal(r.id, null);
+        }
+        const byType = (t: string) => doc.resources.filter((r: any) => r.type === t);
+        for (const w of byType("aws:ssm/maintenanceWindow:MaintenanceWindow")) assert.match(w.id, /^mw-[0-9a-f]{17}$/);
+        for (const b of byType("aws:ssm/patchBaseline:PatchBaseline")) assert.match(b.id, /^pb-[0-9a-f]{17}$/);
+        for (const t of byType("aws:ssm/maintenanceWindowTask:MaintenanceWindowTask")) {
+            assert.match(t.inputs.serviceRoleArn, /^arn:aws:iam::123456789012:role\/[\w+=,.@-]+$/);
+            assert.ok(byType("aws:ssm/maintenanceWindow:MaintenanceWindow").some((w: any) => w.id === t.inputs.windowId), "windowId refers to a window's id");
+        }
+        assert.ok(byType("patch-manager:patching:PatchGroup").every((c: any) => c.custom === false));
+
+        const weekend = doc.windows.find((w: any) => w.schedule === "cron(0 6 ? * SAT,SUN *)");
+        assert.deepEqual(
+            { ...weekend, urn: undefined, name: undefined, description: undefined },
+            {
+                urn: undefined,
+                name: undefined,
+                description: undefined,
+                schedule: "cron(0 6 ? * SAT,SUN *)",
+                timezone: "Europe/Amsterdam",
+                durationHours: 5,
+                cutoffHours: 1,
+                patchGroups: ["Windows", "RHEL", "Windows2012"],
+                operation: "Install",
+                // 06:00 CET is 05:00 UTC.
+                next: ["2026-11-28T05:00:00.000Z", "2026-11-29T05:00:00.000Z", "2026-12-05T05:00:00.000Z"],
+            },
+        );
+        const web = doc.windows.find((w: any) => w.patchGroups.includes("Web Server"));
+        assert.deepEqual(web.next, ["2026-12-03T22:00:00.000Z", "2027-01-07T22:00:00.000Z", "2027-02-04T22:00:00.000Z"]);
+        assert.equal(doc.windows.length, 5);
+        assert.ok(Array.isArray(doc.violations));
+    });
+
+    it("--occurrences and the dev weekday window", async function () {
+        const { stdout } = await plan("--stack", "dev", "--json", "--from", "2026-11-27T00:00:00Z", "--occurrences", "4");
+        const [w] = JSON.parse(stdout).windows;
+        // Friday 27 Nov, then Monday to Wednesday: 22:00 CET = 21:00 UTC.
+        assert.deepEqual(w.next, ["2026-11-27T21:00:00.000Z", "2026-11-30T21:00:00.000Z", "2026-12-01T21:00:00.000Z", "2026-12-02T21:00:00.000Z"]);
+        assert.equal(w.patchGroups.length, 7);
+    });
+
+    it("prints windows with their next starts in local time for a person", async function () {
+        const { code, stdout } = await plan("--stack", "prod", "--from", FROM);
+        assert.equal(code, 0);
+        assert.match(stdout, /patch-manager-prod-weekend {2}cron\(0 6 \? \* SAT,SUN \*\)/);
+        assert.ok(stdout.includes("next: Sat 2026-11-28 06:00 CET  (2026-11-28 05:00 UTC)"), stdout);
+        assert.ok(stdout.includes("next: Thu 2026-12-03 23:00 CET  (2026-12-03 22:00 UTC)"));
+        assert.match(stdout, /▸ patch-manager:patching:MaintenanceSchedule {2}web-server-schedule\n {4}\+ aws:ssm\/maintenanceWindow:MaintenanceWindow {2}web-server-schedule-window {2}\(mw-[0-9a-f]{17}\)/);
+    });
+
+    it("--config reads another file; mistakes exit 2 with one line per mistake and the file named", async function () {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
+        const file = path.join(dir, "Pulumi.broken.yaml");
+        fs.writeFileSync(
+            file,
+            [
+                "config:",
+                "  patch-manager:environment: prod",
+                "  patch-manager:timezone: Europe/Amsterdm",
+                "  patch-manager:patchGroups:",
+                "    - name: Web Server",
+                "      operatingSystem: WINDOWS",
+                "      schedule: {cron: 'cron(00 23-5 ? * TUE#1 *)', durationHours: 6}",
+            ].join("\n"),
+        );
+        const { code, stdout, stderr } = await plan("--stack", "broken", "--config", file);
+        assert.equal(code, 2);
+        assert.equal(stdout, "");
+        const lines = stderr.trim().split("\n");
+        assert.ok(lines.length >= 3, stderr);
+        assert.ok(lines.every((l) => l.includes("Pulumi.broken.yaml: patch-manager:")), stderr);
+        assert.ok(lines.some((l) => l.includes("patch-manager:patchGroups[0].schedule.cron") && l.includes("23-5")));
+        assert.ok(!/\n\s+at /.test(stderr), "no stack trace");
+    });
+
+    it("bad arguments and a missing stack file exit 2", async function () {
+        assert.equal((await plan("--stack", "prod", "--frm", "x")).code, 2);
+        assert.equal((await plan()).code, 2);
+        assert.equal((await plan("--stack", "prod", "--from", "yesterday")).code, 2);
+        assert.equal((await plan("--stack", "prod", "--occurrences", "0")).code, 2);
+        const missing = await plan("--stack", "nosuchstack");
+        assert.equal(missing.code, 2);
+        assert.match(missing.stderr, /Pulumi\.nosuchstack\.yaml: cannot read the stack file/);
+    });
+
+    it("`npm run plan -- --json` prints the JSON document alone on stdout", function () {
+        this.timeout(120000);
+        const r = spawnSync("npm", ["run", "plan", "--", "--stack", "dev", "--json", "--from", FROM], { cwd: ROOT, encoding: "utf8" });
+        assert.equal(r.status, 0, r.stderr);
+        const doc = JSON.parse(r.stdout);
+        assert.equal(doc.stack, "dev");
+    });
+});
