@@ -426,8 +426,8 @@ function buildModel(values: Loose, stack: string): Partial<PatchManagerConfig> {
     const approveAfterDays = typeof values.approveAfterDays === "number" ? values.approveAfterDays : defaultApproveAfterDays(environment);
     const production = environment === "production";
 
-    const rawGroups = Array.isArray(values.patchGroups) ? (values.patchGroups as Record<string, unknown>[]) : [...SEED_PATCH_GROUPS];
-    const rawBaselines = Array.isArray(values.baselines) ? (values.baselines as Record<string, unknown>[]) : [...SEED_BASELINES];
+    const rawGroups: unknown[] = Array.isArray(values.patchGroups) ? values.patchGroups : [...SEED_PATCH_GROUPS];
+    const rawBaselines: unknown[] = Array.isArray(values.baselines) ? values.baselines : [...SEED_BASELINES];
 
     const baselines: Baseline[] = rawBaselines.filter(isRecord).map((b) => {
         const os = b.operatingSystem as OperatingSystem;
