@@ -1,0 +1,88 @@
+import * as assert from "node:assert/strict";
+import { baselineApprovesPatches, baselineProductionApprovalDelay } from "../../policies/baselines";
+import { TYPES } from "../../policies/util";
+import { runResourcePolicy } from "./harness";
+import { baselineInputs } from "./resources";
+
+const BASELINE = TYPES.patchBaseline;
+const opts = { name: "windows-baseline" };
+const who = `patch baseline "patch-manager-prod-windows" (windows-baseline)`;
+
+describe("policies/baselines", () => {
+    describe("baseline-approves-patches", () => {
+        it("passes a baseline with an approval rule, and one with only approved patches", async () => {
+            assert.deepEqual((await runResourcePolicy(baselineApprovesPatches, BASELINE, baselineInputs(), opts)).messages, []);
+            const explicit = { ...baselineInputs(), approvalRules: [], approvedPatches: ["KB5034439"] };
+            assert.deepEqual((await runResourcePolicy(baselineApprovesPatches, BASELINE, explicit, opts)).messages, []);
+        });
+
+        it("reports a baseline that approves nothing", async () => {
+            const empty = { ...baselineInputs(), approvalRules: [], approvedPatches: [] };
+            assert.deepEqual((await runResourcePolicy(baselineApprovesPatches, BASELINE, empty, opts)).messages, [
+                `${who} has no approval rules and no approved patches, so it approves nothing; add an approval rule.`,
+            ]);
+        });
+
+        it("reports rules with both, neither, or out-of-range approval settings", async () => {
+            const b = baselineInputs();
+            const rule = b.approvalRules[0];
+            b.approvalRules = [
+                { ...rule, approveUntilDate: "2026-01-31" },
+                { ...rule, approveAfterDays: undefined },
+                { ...rule, approveAfterDays: 400 },
+                { ...rule, approveAfterDays: undefined, approveUntilDate: "2026-02-30" },
+            ];
+            delete b.approvalRules[1].approveAfterDays;
+            delete b.approvalRules[3].approveAfterDays;
+            const { messages } = await runResourcePolicy(baselineApprovesPatches, BASELINE, b, opts);
+            assert.deepEqual(messages, [
+                `${who}, approvalRules[0] sets both approveAfterDays 7 and approveUntilDate "2026-01-31"; keep one.`,
+                `${who}, approvalRules[1] sets neither approveAfterDays nor approveUntilDate; SSM requires one of them for WINDOWS.`,
+                `${who}, approvalRules[2]: approveAfterDays 400 must be a whole number from 0 to 360.`,
+                `${who}, approvalRules[3]: approveUntilDate "2026-02-30" must be a date written YYYY-MM-DD.`,
+            ]);
+        });
+    });
+
+    describe("baseline-production-approval-delay", () => {
+        it("passes 7 days in production, and anything outside production", async () => {
+            assert.deepEqual((await runResourcePolicy(baselineProductionApprovalDelay, BASELINE, baselineInputs(), opts)).messages, []);
+            const dev = { ...baselineInputs(), tags: { Environment: "development" } };
+            dev.approvalRules[0].approveAfterDays = 0;
+            assert.deepEqual((await runResourcePolicy(baselineProductionApprovalDelay, BASELINE, dev, opts)).messages, []);
+        });
+
+        it("reports a production rule that waits less than the minimum, with the configured minimum", async () => {
+            const b = baselineInputs();
+            b.approvalRules[0].approveAfterDays = 3;
+            assert.deepEqual((await runResourcePolicy(baselineProductionApprovalDelay, BASELINE, b, opts)).messages, [
+                `${who} (production: tag Environment=production), approvalRules[0] approves patches after 3 days; production waits at least 7 (config minApproveAfterDays).`,
+            ]);
+            const stricter = await runResourcePolicy(baselineProductionApprovalDelay, BASELINE, baselineInputs(), { ...opts, config: { minApproveAfterDays: 14 } });
+            assert.match(stricter.messages[0] ?? "", /after 7 days; production waits at least 14/);
+        });
+
+        it("judges production from the stack tags when the baseline has no environment tag", async () => {
+            const b = { ...baselineInputs(), tags: {} };
+            b.approvalRules[0].approveAfterDays = 1;
+            assert.deepEqual((await runResourcePolicy(baselineProductionApprovalDelay, BASELINE, b, opts)).messages, []);
+            const { messages } = await runResourcePolicy(baselineProductionApprovalDelay, BASELINE, b, { ...opts, stackTags: { environment: "Production" } });
+            assert.match(messages[0] ?? "", /\(production: stack tag Environment=Production\)/);
+        });
+
+        it("Ubuntu: approveUntilDate passes; approveAfterDays or no hold is reported", async () => {
+            const ubuntu = { ...baselineInputs(), name: "ubuntu", operatingSystem: "UBUNTU" };
+            ubuntu.approvalRules = [{ approveUntilDate: "2026-01-31", patchFilters: [{ key: "PRIORITY", values: ["Required"] }] }];
+            assert.deepEqual((await runResourcePolicy(baselineProductionApprovalDelay, BASELINE, ubuntu, opts)).messages, []);
+            ubuntu.approvalRules = [
+                { approveAfterDays: 7, patchFilters: [{ key: "PRIORITY", values: ["Required"] }] },
+                { patchFilters: [{ key: "PRIORITY", values: ["Important"] }] },
+            ];
+            const { messages } = await runResourcePolicy(baselineProductionApprovalDelay, BASELINE, ubuntu, opts);
+            assert.deepEqual(messages, [
+                `patch baseline "ubuntu" (windows-baseline) (production: tag Environment=production), approvalRules[0] uses approveAfterDays 7, which UBUNTU does not support; hold patches with approveUntilDate.`,
+                `patch baseline "ubuntu" (windows-baseline) (production: tag Environment=production), approvalRules[1] approves UBUNTU patches as soon as they are released; hold them with approveUntilDate.`,
+            ]);
+        });
+    });
+});

@@ -1,0 +1,215 @@
+import * as assert from "node:assert/strict";
+import {
+    taskOutputToS3,
+    taskPatchDocument,
+    taskProductionConcurrency,
+    taskRateControl,
+    taskRebootIfNeeded,
+    taskServiceRole,
+} from "../../policies/tasks";
+import { TYPES } from "../../policies/util";
+import { UNKNOWN_STRING, runResourcePolicy, runStackPolicy, urnOf } from "./harness";
+import { entry, prodStack, taskInputs, windowInputs } from "./resources";
+
+const TASK = TYPES.windowTask;
+const opts = { name: "web-server-task" };
+
+function setParameter(task: Record<string, any>, name: string, values: string[] | undefined): void {
+    const rc = task.taskInvocationParameters.runCommandParameters;
+    rc.parameters = rc.parameters.filter((p: any) => p.name !== name);
+    if (values) rc.parameters.push({ name, values });
+}
+
+describe("policies/tasks", () => {
+    describe("task-service-role", () => {
+        it("passes a task with an IAM role ARN, including a role path", async () => {
+            assert.deepEqual((await runResourcePolicy(taskServiceRole, TASK, taskInputs(), opts)).messages, []);
+            const withPath = { ...taskInputs(), serviceRoleArn: "arn:aws-us-gov:iam::123456789012:role/service-role/patching" };
+            assert.deepEqual((await runResourcePolicy(taskServiceRole, TASK, withPath, opts)).messages, []);
+        });
+
+        it("reports a task without serviceRoleArn and points at the SNS role it may be confused with", async () => {
+            const task = taskInputs();
+            delete task.serviceRoleArn;
+            task.taskInvocationParameters.runCommandParameters.serviceRoleArn = "arn:aws:iam::123456789012:role/sns";
+            const { messages } = await runResourcePolicy(taskServiceRole, TASK, task, opts);
+            assert.equal(messages.length, 1);
+            assert.match(messages[0], /^task "web-server-install" \(web-server-task\) has no serviceRoleArn/);
+            assert.match(messages[0], /SNS notification role/);
+        });
+
+        it("reports an ARN that is not a role, naming it", async () => {
+            const task = { ...taskInputs(), serviceRoleArn: "arn:aws:iam::123456789012:user/patcher" };
+            const { messages } = await runResourcePolicy(taskServiceRole, TASK, task, opts);
+            assert.deepEqual(messages, [
+                `task "web-server-install" (web-server-task): serviceRoleArn "arn:aws:iam::123456789012:user/patcher" is not an IAM role ARN (expected arn:aws:iam::<account-id>:role/<name>).`,
+            ]);
+        });
+
+        it("skips an ARN unknown during preview instead of failing the rule", async () => {
+            const task = { ...taskInputs(), serviceRoleArn: UNKNOWN_STRING };
+            assert.deepEqual((await runResourcePolicy(taskServiceRole, TASK, task, opts)).messages, []);
+        });
+
+        it("does not apply to other types (engine fast path by type token)", async () => {
+            const r = await runResourcePolicy(taskServiceRole, TYPES.window, windowInputs());
+            assert.equal(r.notApplicable, true);
+            assert.deepEqual(r.messages, []);
+        });
+    });
+
+    describe("task-rate-control", () => {
+        it("passes percentages and counts SSM accepts", async () => {
+            for (const [maxConcurrency, maxErrors] of [["10%", "5%"], ["2", "0"], ["100%", "0%"], ["1", "1"]]) {
+                const task = { ...taskInputs(), maxConcurrency, maxErrors };
+                assert.deepEqual((await runResourcePolicy(taskRateControl, TASK, task, opts)).messages, [], `${maxConcurrency}/${maxErrors}`);
+            }
+        });
+
+        it("reports missing and invalid values with the offending value", async () => {
+            const task = { ...taskInputs(), maxConcurrency: "0", maxErrors: undefined };
+            delete task.maxErrors;
+            const { messages } = await runResourcePolicy(taskRateControl, TASK, task, opts);
+            assert.equal(messages.length, 2);
+            assert.match(messages[0], /^task "web-server-install" \(web-server-task\): maxConcurrency "0" is not valid/);
+            assert.match(messages[1], /has no maxErrors/);
+        });
+
+        it("refuses 0% concurrency and 101% errors", async () => {
+            const task = { ...taskInputs(), maxConcurrency: "0%", maxErrors: "101%" };
+            const { messages } = await runResourcePolicy(taskRateControl, TASK, task, opts);
+            assert.deepEqual(messages.map(m => /: (\w+) "([^"]+)"/.exec(m)?.slice(1, 3)), [["maxConcurrency", "0%"], ["maxErrors", "101%"]]);
+        });
+
+        it("ignores tasks that do not patch", async () => {
+            const task = { ...taskInputs(), taskArn: "AWS-RunShellScript" };
+            delete task.maxConcurrency;
+            assert.deepEqual((await runResourcePolicy(taskRateControl, TASK, task, opts)).messages, []);
+        });
+    });
+
+    describe("task-production-concurrency (stack)", () => {
+        it("passes 10% in a production window", async () => {
+            assert.deepEqual(await runStackPolicy(taskProductionConcurrency, prodStack()), []);
+        });
+
+        it("reports a production task above 25%, judged from the window's Environment tag", async () => {
+            const stack = prodStack();
+            entry(stack, "web-server-task").props.maxConcurrency = "50%";
+            const v = await runStackPolicy(taskProductionConcurrency, stack, { stack: "live" });
+            assert.equal(v.length, 1);
+            assert.equal(v[0].urn, urnOf(TASK, "web-server-task", "live"));
+            assert.match(v[0].message, /^task "web-server-install" \(web-server-task\) is production \(tag Environment=production\) but patches 50% of its targets at once; the ceiling is 25%/);
+        });
+
+        it("honours a configured ceiling and an absolute count ceiling", async () => {
+            const stack = prodStack();
+            entry(stack, "web-server-task").props.maxConcurrency = "50%";
+            assert.deepEqual(await runStackPolicy(taskProductionConcurrency, stack, { config: { maxConcurrencyPercent: 50 } }), []);
+            entry(stack, "web-server-task").props.maxConcurrency = "2";
+            assert.deepEqual(await runStackPolicy(taskProductionConcurrency, stack), []);
+            entry(stack, "web-server-task").props.maxConcurrency = "12";
+            const v = await runStackPolicy(taskProductionConcurrency, stack);
+            assert.match(v[0]?.message ?? "", /patches 12 instances at once; the ceiling is 10 \(config maxConcurrencyCount\)/);
+        });
+
+        it("leaves non-production windows alone unless the stack is listed in productionStacks", async () => {
+            const stack = prodStack();
+            entry(stack, "web-server-window").props.tags = { Environment: "development" };
+            entry(stack, "web-server-task").props.maxConcurrency = "100%";
+            assert.deepEqual(await runStackPolicy(taskProductionConcurrency, stack, { stack: "dev" }), []);
+            const v = await runStackPolicy(taskProductionConcurrency, stack, { stack: "prod", config: { productionStacks: ["prod"] } });
+            assert.match(v[0]?.message ?? "", /is production \(stack "prod"\)/);
+        });
+
+        it("finds the window through property dependencies when ids are unknown (preview)", async () => {
+            const stack = prodStack();
+            entry(stack, "web-server-window").props.id = UNKNOWN_STRING;
+            const task = entry(stack, "web-server-task");
+            task.props.windowId = UNKNOWN_STRING;
+            task.props.maxConcurrency = "30%";
+            task.dependsOn = { windowId: ["web-server-window"] };
+            const v = await runStackPolicy(taskProductionConcurrency, stack);
+            assert.equal(v.length, 1);
+            assert.match(v[0].message, /patches 30%/);
+        });
+    });
+
+    describe("task-reboot-if-needed (stack)", () => {
+        it("passes an explicit RebootIfNeeded, and scans without RebootOption", async () => {
+            assert.deepEqual(await runStackPolicy(taskRebootIfNeeded, prodStack()), []);
+            const stack = prodStack();
+            setParameter(entry(stack, "web-server-task").props, "Operation", ["Scan"]);
+            setParameter(entry(stack, "web-server-task").props, "RebootOption", undefined);
+            assert.deepEqual(await runStackPolicy(taskRebootIfNeeded, stack), []);
+        });
+
+        it("reports NoReboot on an installing task, naming task and window", async () => {
+            const stack = prodStack();
+            setParameter(entry(stack, "web-server-task").props, "RebootOption", ["NoReboot"]);
+            const v = await runStackPolicy(taskRebootIfNeeded, stack);
+            assert.equal(v.length, 1);
+            assert.equal(v[0].urn, urnOf(TASK, "web-server-task"));
+            assert.match(
+                v[0].message,
+                /^task "web-server-install" \(web-server-task\) \(window "patch-manager-prod-web-server" \(web-server-window\)\) installs with RebootOption "NoReboot"/,
+            );
+        });
+
+        it("reports an installing task that leaves RebootOption implicit", async () => {
+            const stack = prodStack();
+            setParameter(entry(stack, "web-server-task").props, "RebootOption", undefined);
+            const v = await runStackPolicy(taskRebootIfNeeded, stack);
+            assert.match(v[0]?.message ?? "", /installs patches without an explicit RebootOption/);
+        });
+
+        it("accepts NoReboot in a window named in noRebootWindows (by name or id)", async () => {
+            const stack = prodStack();
+            setParameter(entry(stack, "web-server-task").props, "RebootOption", ["NoReboot"]);
+            assert.deepEqual(await runStackPolicy(taskRebootIfNeeded, stack, { config: { noRebootWindows: ["patch-manager-prod-web-server"] } }), []);
+            assert.deepEqual(await runStackPolicy(taskRebootIfNeeded, stack, { config: { noRebootWindows: ["mw-0123456789abcdef0"] } }), []);
+            assert.equal((await runStackPolicy(taskRebootIfNeeded, stack, { config: { noRebootWindows: ["another-window"] } })).length, 1);
+        });
+    });
+
+    describe("task-patch-document", () => {
+        it("passes AWS-RunPatchBaseline and the WithHooks variant, also as a document ARN", async () => {
+            assert.deepEqual((await runResourcePolicy(taskPatchDocument, TASK, taskInputs(), opts)).messages, []);
+            const hooks = { ...taskInputs(), taskArn: "arn:aws:ssm:eu-west-1::document/AWS-RunPatchBaselineWithHooks" };
+            assert.deepEqual((await runResourcePolicy(taskPatchDocument, TASK, hooks, opts)).messages, []);
+        });
+
+        it("reports AWS-ApplyPatchBaseline", async () => {
+            const task = { ...taskInputs(), taskArn: "AWS-ApplyPatchBaseline" };
+            const { messages } = await runResourcePolicy(taskPatchDocument, TASK, task, opts);
+            assert.deepEqual(messages, [
+                `task "web-server-install" (web-server-task) runs "AWS-ApplyPatchBaseline", the deprecated Windows-only document; use AWS-RunPatchBaseline.`,
+            ]);
+        });
+
+        it("reports SnapshotId and a missing Operation", async () => {
+            const task = taskInputs();
+            setParameter(task, "SnapshotId", ["{{ aws:ORCHESTRATION_EXECUTION_ID }}"]);
+            setParameter(task, "Operation", undefined);
+            const { messages } = await runResourcePolicy(taskPatchDocument, TASK, task, opts);
+            assert.equal(messages.length, 2);
+            assert.match(messages[0], /sets SnapshotId \["\{\{ aws:ORCHESTRATION_EXECUTION_ID \}\}"\]; leave it unset/);
+            assert.match(messages[1], /without the required Operation parameter/);
+        });
+    });
+
+    describe("task-output-to-s3", () => {
+        it("passes a task with outputS3Bucket", async () => {
+            assert.deepEqual((await runResourcePolicy(taskOutputToS3, TASK, taskInputs(), opts)).messages, []);
+        });
+
+        it("reports a Run Command task without it, naming the task", async () => {
+            const task = taskInputs();
+            delete task.taskInvocationParameters.runCommandParameters.outputS3Bucket;
+            const { messages } = await runResourcePolicy(taskOutputToS3, TASK, task, opts);
+            assert.deepEqual(messages, [
+                `task "web-server-install" (web-server-task) does not send command output to S3; set taskInvocationParameters.runCommandParameters.outputS3Bucket (and outputS3KeyPrefix).`,
+            ]);
+        });
+    });
+});
