@@ -93,7 +93,7 @@ export async function main(argv: string[], io: AuditIO = { stdout: t => process.
     }
 }
 
-/** The summary a person reads: mandatory first, each with the fix from the policy's description. */
+/** The summary a person reads: mandatory first, grouped by policy, each policy's fix said once. */
 export function report(file: string, resourceCount: number, violations: Violation[]): string {
     const mandatory = violations.filter(v => v.level === "mandatory");
     const advisory = violations.filter(v => v.level === "advisory");
@@ -103,17 +103,26 @@ export function report(file: string, resourceCount: number, violations: Violatio
         return `${lines.join("\n")}\n`;
     }
     const descriptions = policyDescriptions();
+    const groups = new Map<string, Violation[]>();
     for (const v of [...mandatory, ...advisory]) {
-        lines.push("", `${v.level.toUpperCase()}  ${v.policy}`, `  ${v.urn || "(stack)"}`, `  ${v.message}`);
-        const how = descriptions.get(v.policy);
+        const key = `${v.level}\u0000${v.policy}`;
+        groups.set(key, [...(groups.get(key) ?? []), v]);
+    }
+    for (const group of groups.values()) {
+        const { level, policy } = group[0];
+        lines.push("", `${level.toUpperCase()} ${policy}`);
+        const how = descriptions.get(policy);
         if (how) {
-            lines.push(`  why/fix: ${how}`);
+            lines.push(`  ${how}`);
+        }
+        for (const v of group) {
+            lines.push(`  - ${v.message}`, `    ${v.urn || "(stack)"}`);
         }
     }
     lines.push(
         "",
-        `${mandatory.length} mandatory, ${advisory.length} advisory violation${advisory.length === 1 ? "" : "s"}.` +
-            (mandatory.length > 0 ? " Mandatory violations block `pulumi preview --policy-pack policies`." : ""),
+        `${mandatory.length} mandatory, ${advisory.length} advisory.` +
+            (mandatory.length > 0 ? " Mandatory violations fail `pulumi preview --policy-pack policies`." : ""),
     );
     return `${lines.join("\n")}\n`;
 }
