@@ -16,9 +16,10 @@ import {
 } from "./util";
 
 // Limits from the SSM API model (botocore ssm/2014-11-06: PatchRuleList, PatchIdList, ApproveAfterDays).
-export const MAX_APPROVAL_RULES = 10;
-export const MAX_PATCH_IDS = 50;
-export const MAX_APPROVE_AFTER_DAYS = 360;
+import { BASELINE_LIMITS } from "../components/aws";
+export const MAX_APPROVAL_RULES = BASELINE_LIMITS.rules;
+export const MAX_PATCH_IDS = BASELINE_LIMITS.patchList;
+export const MAX_APPROVE_AFTER_DAYS = BASELINE_LIMITS.approveAfterDaysMax;
 
 /**
  * Operating systems whose approval rules cannot use approveAfterDays: their repositories carry no

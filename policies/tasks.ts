@@ -25,12 +25,9 @@ import {
 export const PATCH_DOCUMENTS = ["AWS-RunPatchBaseline", "AWS-RunPatchBaselineWithHooks"] as const;
 export const DEPRECATED_PATCH_DOCUMENT = "AWS-ApplyPatchBaseline";
 
-// Patterns from the SSM API model (botocore ssm/2014-11-06: MaxConcurrency, MaxErrors).
-export const MAX_CONCURRENCY_PATTERN = /^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$/;
-export const MAX_ERRORS_PATTERN = /^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$/;
-
-/** arn:<partition>:iam::<account-id>:role/<optional path/><name> */
-export const IAM_ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@\-/]+$/;
+// The same SSM constants the program's config validation uses (components/aws.ts).
+export { IAM_ROLE_ARN_PATTERN as IAM_ROLE_ARN, MAX_CONCURRENCY_PATTERN, MAX_ERRORS_PATTERN } from "../components/aws";
+import { IAM_ROLE_ARN_PATTERN as IAM_ROLE_ARN, MAX_CONCURRENCY_PATTERN, MAX_ERRORS_PATTERN } from "../components/aws";
 
 /** The document a task runs: a name, or the name at the end of a document ARN. */
 export function documentName(taskArn: unknown): string | Unknown | undefined {

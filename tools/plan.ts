@@ -1,8 +1,10 @@
 // Offline plan: `npm run plan -- --stack <name>` (CONTRACTS.md §2).
+import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import { ConfigError, parseConfig } from "../components/config";
 import { describeSchedule, nextStarts } from "../components/schedule";
+import { PolicyConfigError, PolicyPackConfigInput, runPolicies, Violation } from "../policies/engine";
 import { evaluateProgram, PlannedResource, PROJECT, projectValues, readStackFile, StackFileError } from "./mockProgram";
 
 export interface PlannedWindow {
@@ -19,12 +21,7 @@ export interface PlannedWindow {
     next: string[];
 }
 
-export interface Violation {
-    policy: string;
-    level: "advisory" | "mandatory";
-    urn: string;
-    message: string;
-}
+export type { Violation };
 
 export interface Plan {
     project: string;
@@ -47,6 +44,8 @@ export interface PlanOptions {
     configFile?: string;
     from: Date;
     occurrences: number;
+    /** Policy-pack config, as `pulumi preview --policy-pack-config` takes it. */
+    policyConfig?: PolicyPackConfigInput;
 }
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
@@ -66,12 +65,22 @@ export async function planStack(opts: PlanOptions): Promise<Plan & { allResource
         throw e;
     }
     const { resources } = await evaluateProgram({ stack: opts.stack, config });
+    let violations: Violation[];
+    try {
+        violations = await runPolicies(
+            resources.map((r) => ({ ...r, id: r.id ?? undefined, ...(r.custom ? {} : { outputs: undefined }) })),
+            { stackName: opts.stack, projectName: PROJECT, ...(opts.policyConfig ? { config: opts.policyConfig } : {}) },
+        );
+    } catch (e) {
+        if (e instanceof PolicyConfigError) throw new UsageError([`--policy-pack-config: ${e.message}`]);
+        throw e;
+    }
     return {
         project: PROJECT,
         stack: opts.stack,
         resources: resources.map(({ outputs: _outputs, ...r }) => r),
         windows: windowsOf(resources, opts.from, opts.occurrences),
-        violations: [],
+        violations,
         allResources: resources,
     };
 }
@@ -166,7 +175,7 @@ export function renderPlan(plan: Plan): string {
     return out.join("\n");
 }
 
-const USAGE = `usage: npm run plan -- --stack <name> [--config <file>] [--json] [--from <ISO date>] [--occurrences <n>]`;
+const USAGE = `usage: npm run plan -- --stack <name> [--config <file>] [--json] [--from <ISO date>] [--occurrences <n>] [--policy-pack-config <file>]`;
 
 export function parsePlanArgs(argv: string[]): PlanOptions & { json: boolean } {
     let values;
@@ -179,6 +188,7 @@ export function parsePlanArgs(argv: string[]): PlanOptions & { json: boolean } {
                 json: { type: "boolean", default: false },
                 from: { type: "string" },
                 occurrences: { type: "string", default: "3" },
+                "policy-pack-config": { type: "string" },
             },
             strict: true,
             allowPositionals: false,
@@ -192,8 +202,18 @@ export function parsePlanArgs(argv: string[]): PlanOptions & { json: boolean } {
     if (Number.isNaN(from.getTime())) problems.push(`--from "${values.from}" is not a date; use ISO-8601, e.g. 2026-12-01 or 2026-12-01T00:00:00Z`);
     const occurrences = Number(values.occurrences);
     if (!Number.isInteger(occurrences) || occurrences < 1 || occurrences > 1000) problems.push(`--occurrences "${values.occurrences}" must be a whole number from 1 to 1000`);
+    let policyConfig: PolicyPackConfigInput | undefined;
+    const policyConfigFile = values["policy-pack-config"];
+    if (policyConfigFile) {
+        try {
+            policyConfig = JSON.parse(fs.readFileSync(policyConfigFile, "utf8"));
+        } catch (e) {
+            problems.push(`--policy-pack-config ${policyConfigFile}: not a readable JSON file (${(e as Error).message.split("\n")[0]})`);
+        }
+    }
     if (problems.length > 0) throw new UsageError([...problems, USAGE]);
     return {
+        ...(policyConfig ? { policyConfig } : {}),
         stack: values.stack!,
         ...(values.config ? { configFile: path.resolve(values.config) } : {}),
         from,

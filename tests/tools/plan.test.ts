@@ -131,3 +131,31 @@ describe("offline plan (npm run plan)", function () {
         assert.equal(doc.stack, "dev");
     });
 });
+
+describe("offline plan with the policy pack", function () {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-policy-"));
+    const file = path.join(dir, "Pulumi.fast.yaml");
+    fs.writeFileSync(
+        file,
+        ["config:", "  patch-manager:environment: production", "  patch-manager:rateControl:", '    maxConcurrency: "50%"', '    maxErrors: "5%"'].join("\n"),
+    );
+
+    it("fills violations and exits 1 on a mandatory one", async function () {
+        const { code, stdout } = await plan("--stack", "fast", "--config", file, "--json", "--from", FROM);
+        assert.equal(code, 1);
+        const { violations } = JSON.parse(stdout);
+        const ceiling = violations.filter((v: any) => v.policy === "task-production-concurrency");
+        assert.equal(ceiling.length, 7, "one per task");
+        assert.ok(ceiling.every((v: any) => v.level === "mandatory" && v.message.includes("50%")), JSON.stringify(ceiling[0]));
+    });
+
+    it("takes the pack's config, as pulumi preview --policy-pack-config does", async function () {
+        const cfg = path.join(dir, "policy-config.json");
+        fs.writeFileSync(cfg, JSON.stringify({ "task-production-concurrency": { maxConcurrencyPercent: 50 } }));
+        const { code, stdout } = await plan("--stack", "fast", "--config", file, "--from", FROM, "--policy-pack-config", cfg);
+        assert.equal(code, 0, stdout);
+        assert.match(stdout, /Policies: no violations/);
+        fs.writeFileSync(cfg, JSON.stringify({ "no-such-policy": "mandatory" }));
+        assert.equal((await plan("--stack", "fast", "--config", file, "--policy-pack-config", cfg)).code, 2);
+    });
+});

@@ -1,0 +1,26 @@
+// The program's resources for every stack file in the project pass the pack.
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { runPolicies } from "../../policies/engine";
+import { evaluateProgram, PROJECT, readStackFile } from "../../tools/mockProgram";
+import { ROOT } from "../helpers";
+
+const stackFiles = fs.readdirSync(ROOT).filter((f) => /^Pulumi\.[^.]+(\.[^.]+)*\.yaml$/.test(f) && f !== "Pulumi.yaml");
+
+describe("policy pack on the program's stacks", function () {
+    it("finds the shipped stack files", function () {
+        assert.ok(stackFiles.includes("Pulumi.dev.yaml") && stackFiles.includes("Pulumi.prod.yaml"), stackFiles.join(", "));
+    });
+
+    for (const file of stackFiles) {
+        const stack = file.slice("Pulumi.".length, -".yaml".length);
+        it(`${file}: no mandatory violation`, async function () {
+            const { resources } = await evaluateProgram({ stack, config: readStackFile(path.join(ROOT, file)) });
+            const violations = await runPolicies(resources.map((r) => ({ ...r, id: r.id ?? undefined })), { stackName: stack, projectName: PROJECT });
+            const mandatory = violations.filter((v) => v.level === "mandatory");
+            assert.deepEqual(mandatory, [], mandatory.map((v) => `${v.policy}: ${v.message}`).join("\n"));
+            if (stack === "dev" || stack === "prod") assert.deepEqual(violations, [], "the shipped stacks are clean, advisories included");
+        });
+    }
+});
