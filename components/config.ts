@@ -218,7 +218,7 @@ const hybridSchema = z
     .object({
         registrationLimit: wholeNumber(HYBRID_LIMITS.registrationLimitMin, HYBRID_LIMITS.registrationLimitMax, "servers"),
         expiresInDays: wholeNumber(1, HYBRID_LIMITS.expiresInDaysMax, "days").optional(),
-    })
+    }, { error: "must be a map {registrationLimit, expiresInDays?}, e.g. {registrationLimit: 25, expiresInDays: 7}" })
     .strict();
 
 const patchGroupSchema = z
