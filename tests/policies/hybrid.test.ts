@@ -6,9 +6,9 @@ import {
     activationRegistrationLimit,
     activationRole,
 } from "../../policies/hybrid";
-import { runPolicies } from "../../policies/engine";
+import { AuditResource, runPolicies } from "../../policies/engine";
 import { TYPES } from "../../policies/util";
-import { evaluateProgram } from "../../tools/mockProgram";
+import { PlannedResource, evaluateProgram } from "../../tools/mockProgram";
 import { shippedConfig } from "../helpers";
 import { UNKNOWN_STRING, runResourcePolicy, runStackPolicy, urnOf } from "./harness";
 import { ACCOUNT, PROD_TAGS, entry, instanceTrustPolicy, prodStack } from "./resources";
@@ -65,6 +65,9 @@ function hybridStack() {
 }
 
 const who = `activation "web-server-hybrid-activation"`;
+
+/** The plan's resources as the audit reads them (no id: undefined rather than null). */
+const audited = (resources: PlannedResource[]): AuditResource[] => resources.map(r => ({ ...r, id: r.id ?? undefined }));
 
 describe("policies/hybrid", () => {
     describe("hybrid-activation-expiry", () => {
@@ -202,19 +205,24 @@ describe("policies/hybrid", () => {
     });
 
     describe("the pack on the program", () => {
+        let program: PlannedResource[];
+        before(async () => {
+            program = (await evaluateProgram({ stack: "prod-hybrid", config: shippedConfig("prod-hybrid") })).resources;
+        });
+
         it("the example stack Pulumi.prod-hybrid.yaml passes every rule, hybrid ones included", async () => {
-            const { resources } = await evaluateProgram({ stack: "prod-hybrid", config: shippedConfig("prod-hybrid") });
+            const resources = structuredClone(program);
             assert.equal(resources.filter(r => r.type === HYBRID_TYPES.activation).length, 2, "the rules had activations to check");
-            assert.deepEqual(await runPolicies(resources, { stackName: "prod-hybrid", projectName: "patch-manager" }), []);
+            assert.deepEqual(await runPolicies(audited(resources), { stackName: "prod-hybrid", projectName: "patch-manager" }), []);
         });
 
         it("and fails the hybrid rules, mandatory, on one of its activations changed to break them", async () => {
             // The config refuses expiresInDays > 30, so the too-late expiry is set on the resource itself.
-            const { resources } = await evaluateProgram({ stack: "prod-hybrid", config: shippedConfig("prod-hybrid") });
+            const resources = structuredClone(program);
             const web = resources.find(r => r.type === HYBRID_TYPES.activation && r.inputs.registrationLimit === 25)!;
             web.inputs = { ...web.inputs, expirationDate: fromNow(60) };
             delete web.additionalSecretOutputs;
-            const v = await runPolicies(resources, { stackName: "prod-hybrid", projectName: "patch-manager" });
+            const v = await runPolicies(audited(resources), { stackName: "prod-hybrid", projectName: "patch-manager" });
             assert.deepEqual(v.map(x => [x.policy, x.level, x.urn]), [
                 ["hybrid-activation-expiry", "mandatory", web.urn],
                 ["hybrid-activation-code-secret", "mandatory", web.urn],
