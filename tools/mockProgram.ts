@@ -164,7 +164,8 @@ function mockState(type: string, name: string, urn: string, inputs: Record<strin
         case "time:index/rotating:Rotating": {
             const rfc3339 = inputs.rfc3339 ?? MOCK_NOW;
             const rotation = inputs.rotationRfc3339 ?? rotatedTime(rfc3339, inputs);
-            const t = new Date(rfc3339);
+            // As the provider does: year ... second and unix describe the rotation time, not the base.
+            const t = new Date(rotation);
             return {
                 id: rfc3339,
                 state: {

@@ -157,10 +157,9 @@ describe("hybrid fleet", function () {
 
         it("servers registered with an activation are reached by their group's window target (managed nodes mi-…)", function () {
             // Registered servers are managed nodes (mi-...) carrying the activation's tags. A window target
-            // of resourceType INSTANCE selecting tag:<key> reaches EC2 instances and managed nodes alike
-            // ("Targets": https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_RegisterTargetWithMaintenanceWindow.html,
-            // user guide "Register a target with a maintenance window": "EC2 instances, edge devices,
-            // on-premises servers and VMs ... by tag").
+            // of resourceType INSTANCE (the API's only other type is RESOURCE_GROUP) selects by "tags that
+            // have been applied to managed nodes", EC2 instances and mi- nodes alike:
+            // https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_RegisterTargetWithMaintenanceWindow.html
             for (const group of ["Web Server", "RHEL"]) {
                 const [tagKey, tagValue] = Object.entries(activationOf(hybrid, group).inputs.tags as Record<string, string>).find(([k]) => k === "Patch Group")!;
                 const target = hybrid.ofType(T.target).find((t) => (t.inputs.targets as any[]).some((x) => x.key === `tag:${tagKey}` && x.values.includes(tagValue)));
