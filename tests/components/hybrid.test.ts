@@ -177,25 +177,18 @@ describe("hybrid fleet", function () {
             const targets = s.resources.filter((r) => r.type === T.target).map((t) => (t.inputs.targets as any[])[0].key);
             assert.ok(targets.every((k) => k === "tag:PatchGroup"));
         });
-    });
 
-    describe("stacks without hybrid groups", function () {
-        it("dev and prod create no activation, rotation or hybrid role, and export no hybridActivations", async function () {
-            for (const name of ["dev", "prod"]) {
-                const { stack, raw } = await evaluateKeepingOutputs(name, shippedConfig(name));
-                assert.equal(stack.ofType(ACTIVATION).length, 0, name);
-                assert.equal(stack.ofType(ROTATING).length, 0, name);
-                assert.ok(!stack.resources.some((r) => r.type.startsWith("patch-manager:hybrid:")), name);
-                assert.ok(!("hybridActivations" in raw), name);
-            }
-        });
-
-        it("a hybrid stack adds resources under new names only: every URN of the same stack without hybrid stays", async function () {
-            const plain = await evaluateProgram({ stack: "prod-hybrid", config: withConfig(shippedConfig("prod-hybrid"), { patchGroups: shippedGroupsWithoutHybrid() }) });
-            const withHybrid = await evaluateProgram({ stack: "prod-hybrid", config: shippedConfig("prod-hybrid") });
-            const urns = new Set(withHybrid.resources.map((r) => r.urn));
-            for (const r of plain.resources) assert.ok(urns.has(r.urn), r.urn);
-            const added = withHybrid.resources.filter((r) => !plain.resources.some((p) => p.urn === r.urn)).map((r) => r.type);
+        it("without `hybrid` no activation, rotation, hybrid role or output; with it, resources under new names only", async function () {
+            const { stack: plain, raw: plainRaw } = await evaluateKeepingOutputs("prod-hybrid", withConfig(shippedConfig("prod-hybrid"), { patchGroups: shippedGroupsWithoutHybrid() }));
+            assert.equal(plain.ofType(ACTIVATION).length, 0);
+            assert.equal(plain.ofType(ROTATING).length, 0);
+            assert.ok(!plain.resources.some((r) => r.type.startsWith("patch-manager:hybrid:")));
+            assert.ok(!("hybridActivations" in plainRaw));
+            // In a hybrid stack, groups without `hybrid` get none either: one activation per hybrid group.
+            assert.equal(hybrid.ofType(ACTIVATION).length, 2);
+            const urns = new Set(hybrid.resources.map((r) => r.urn));
+            for (const r of plain.resources) assert.ok(urns.has(r.urn), `kept: ${r.urn}`);
+            const added = hybrid.resources.filter((r) => !plain.resources.some((p) => p.urn === r.urn)).map((r) => r.type);
             assert.deepEqual([...new Set(added)].sort(), [
                 ACTIVATION,
                 T.role,
@@ -209,6 +202,7 @@ describe("hybrid fleet", function () {
     });
 });
 
+/** The example stack's groups with `hybrid` taken out. */
 function shippedGroupsWithoutHybrid(): unknown[] {
     const groups = JSON.parse(shippedConfig("prod-hybrid").values["patch-manager:patchGroups"]) as Record<string, unknown>[];
     return groups.map(({ hybrid: _hybrid, ...g }) => g);
