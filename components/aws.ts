@@ -97,6 +97,3 @@ export const HYBRID_LIMITS = {
     expiresInDaysMax: 30,
     expiresInDaysDefault: 1,
 } as const;
-
-/** The SSM service-linked role: CreateActivation refuses it as IamRole. */
-export const SSM_SERVICE_LINKED_ROLE = "AWSServiceRoleForAmazonSSM";
