@@ -85,3 +85,15 @@ export const MANAGED_POLICIES = {
     /** Deprecated by AWS; never attach. Named here so the pack can look for it. */
     deprecatedEc2RoleForSsm: "service-role/AmazonEC2RoleforSSM",
 } as const;
+
+/**
+ * Hybrid activations: CreateActivation's RegistrationLimit is 1–1000 in the API model; its
+ * ExpirationDate may be at most 30 days ahead, and without one the code expires in 24 hours.
+ * https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_CreateActivation.html
+ */
+export const HYBRID_LIMITS = {
+    registrationLimitMin: 1,
+    registrationLimitMax: 1000,
+    expiresInDaysMax: 30,
+    expiresInDaysDefault: 1,
+} as const;

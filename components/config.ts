@@ -2,6 +2,7 @@ import { z } from "zod";
 import {
     BASELINE_LIMITS,
     COMPLIANCE_LEVELS,
+    HYBRID_LIMITS,
     IAM_ROLE_ARN_PATTERN,
     MAX_CONCURRENCY_PATTERN,
     MAX_ERRORS_PATTERN,
@@ -67,6 +68,16 @@ export interface PatchGroup {
     readonly schedule?: Schedule;
     readonly operation: Operation;
     readonly rateControl: RateControl;
+    /** Servers outside AWS join the group through an SSM hybrid activation; undefined: EC2 only. */
+    readonly hybrid?: Hybrid;
+}
+
+/** A patch group's hybrid activation (on-premises servers, other clouds' VMs). */
+export interface Hybrid {
+    /** How many servers may register with the group's activation (SSM RegistrationLimit, 1–1000). */
+    readonly registrationLimit: number;
+    /** How long an activation code stays valid (SSM allows at most 30 days; its default is 1). */
+    readonly expiresInDays: number;
 }
 
 export interface Logging {
@@ -202,6 +213,14 @@ const patchGroupName = z
         error: "must be 1–256 characters of letters, digits, spaces and _.:/=+-@ (the Patch Group tag value)",
     });
 
+// Hybrid activations (issue 7): the API model's RegistrationLimit range and CreateActivation's 30-day expiry.
+const hybridSchema = z
+    .object({
+        registrationLimit: wholeNumber(HYBRID_LIMITS.registrationLimitMin, HYBRID_LIMITS.registrationLimitMax, "servers"),
+        expiresInDays: wholeNumber(1, HYBRID_LIMITS.expiresInDaysMax, "days").optional(),
+    }, { error: "must be a map {registrationLimit, expiresInDays?}, e.g. {registrationLimit: 25, expiresInDays: 7}" })
+    .strict();
+
 const patchGroupSchema = z
     .object({
         name: patchGroupName,
@@ -210,6 +229,7 @@ const patchGroupSchema = z
         schedule: scheduleSchema.optional(),
         operation: oneOf(OPERATIONS).optional(),
         rateControl: rateControlSchema.optional(),
+        hybrid: hybridSchema.optional(),
     })
     .strict();
 
@@ -408,6 +428,7 @@ function validKeysAt(key: ConfigKey, path: ReadonlyArray<PropertyKey>): string {
         patchGroups: patchGroupSchema,
         baselines: baselineSchema,
         approvalRules: approvalRuleSchema,
+        hybrid: hybridSchema,
     };
     const shape = shapes[String(last ?? key)];
     return shape ? `valid keys are ${Object.keys(shape.shape).join(", ")}` : "see the README for the valid keys";
@@ -481,6 +502,7 @@ function buildModel(values: Loose, stack: string): Partial<PatchManagerConfig> {
             ...(schedule ? { schedule } : {}),
             operation: (g.operation as Operation | undefined) ?? operation,
             rateControl: (g.rateControl as RateControl | undefined) ?? rateControl,
+            ...(isRecord(g.hybrid) ? { hybrid: hybridModel(g.hybrid) } : {}),
         };
     });
 
@@ -527,6 +549,14 @@ function buildModel(values: Loose, stack: string): Partial<PatchManagerConfig> {
             ...(logging.kmsKeyArn !== undefined ? { kmsKeyArn: logging.kmsKeyArn as string } : {}),
         },
         tags: (isRecord(values.tags) ? values.tags : {}) as Record<string, string>,
+    };
+}
+
+/** A group's hybrid settings with defaults: codes valid for SSM's own default of 24 hours. */
+export function hybridModel(raw: Record<string, unknown>): Hybrid {
+    return {
+        registrationLimit: raw.registrationLimit as number,
+        expiresInDays: (raw.expiresInDays as number | undefined) ?? HYBRID_LIMITS.expiresInDaysDefault,
     };
 }
 

@@ -70,7 +70,9 @@ export class MaintenanceSchedule extends pulumi.ComponentResource {
                     windowId: window.id,
                     name: ssmName(args.namePrefix, group.slug),
                     description: `Instances tagged ${args.patchGroupTagKey}=${group.name}`.slice(0, 128),
-                    // INSTANCE covers EC2 instances and hybrid managed nodes (mi-...) alike.
+                    // INSTANCE covers EC2 instances and hybrid managed nodes (mi-...) alike: targets are "tags that
+                    // have been applied to managed nodes", and a hybrid node gets its activation's tags.
+                    // https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_RegisterTargetWithMaintenanceWindow.html
                     resourceType: "INSTANCE",
                     targets: [{ key: tagTargetKey(args.patchGroupTagKey), values: [group.name] }],
                 },

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PatchManagerConfig, PROJECT, Schedule } from "./config";
 import { MaintenanceWindowRole, PatchedInstanceRole } from "./iam";
+import { deployHybridFleet, HybridActivationOutput } from "./hybrid";
 import { LogBucket } from "./logBucket";
 import { MaintenanceSchedule } from "./maintenanceSchedule";
 import { slug, ssmName } from "./naming";
@@ -37,6 +38,11 @@ export interface PatchManagerOutputs {
     readonly instanceProfileName: pulumi.Output<string>;
     readonly logBucketName: pulumi.Output<string>;
     readonly logKeyPrefix: string;
+    /**
+     * Per patch group with `hybrid`: the activation servers outside AWS register with (id and
+     * code secret). Absent when no group is hybrid.
+     */
+    readonly hybridActivations?: Record<string, HybridActivationOutput>;
 }
 
 /**
@@ -122,6 +128,16 @@ export function deployPatchManager(config: PatchManagerConfig): PatchManagerOutp
         if (group.schedule) schedule(group.name, `${group.slug}-schedule`, group.slug, group.schedule, [group], `${config.environment} patching window of ${group.name}`);
     }
 
+    const hybridActivations = deployHybridFleet(config.patchGroups, {
+        partition,
+        logBucketName,
+        logKeyPrefix: config.logging.keyPrefix,
+        ...(config.logging.kmsKeyArn ? { kmsKeyArn: config.logging.kmsKeyArn } : {}),
+        environment: config.environment,
+        patchGroupTagKey: config.patchGroupTagKey,
+        tags,
+    });
+
     const baselineIds: Record<string, pulumi.Output<string>> = {};
     const baselineOutputs: PatchManagerOutputs["baselines"] = {};
     for (const b of config.baselines) {
@@ -147,5 +163,6 @@ export function deployPatchManager(config: PatchManagerConfig): PatchManagerOutp
         instanceProfileName: instanceRole.instanceProfileName,
         logBucketName,
         logKeyPrefix: config.logging.keyPrefix,
+        ...(Object.keys(hybridActivations).length > 0 ? { hybridActivations } : {}),
     };
 }

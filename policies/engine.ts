@@ -39,6 +39,8 @@ export interface AuditResource {
     dependencies?: string[];
     propertyDependencies?: Record<string, string[]>;
     protect?: boolean;
+    /** Outputs stored encrypted (resource option `additionalSecretOutputs`). */
+    additionalSecretOutputs?: string[];
 }
 
 export interface Violation {
@@ -416,7 +418,7 @@ function resourceOptions(r: AuditResource): PolicyResource["opts"] {
         ignoreChanges: [],
         aliases: [],
         customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-        additionalSecretOutputs: [],
+        additionalSecretOutputs: [...(r.additionalSecretOutputs ?? [])],
     };
     if (r.parent) {
         opts.parent = r.parent;

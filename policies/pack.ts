@@ -2,6 +2,7 @@
 
 import type { EnforcementLevel, PolicyPackArgs } from "@pulumi/policy";
 import { baselinePolicies } from "./baselines";
+import { hybridPolicies } from "./hybrid";
 import { iamPolicies } from "./iam";
 import { loggingPolicies } from "./logging";
 import { stackPolicies } from "./stack";
@@ -20,6 +21,7 @@ export const policies: PolicyPackArgs["policies"] = [
     ...iamPolicies,
     ...loggingPolicies,
     ...stackPolicies,
+    ...hybridPolicies,
 ];
 
 export const packArgs: PolicyPackArgs = {

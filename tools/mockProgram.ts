@@ -9,6 +9,11 @@ import YAML from "yaml";
 export const PROJECT = "patch-manager";
 export const MOCK_ACCOUNT = "123456789012";
 export const DEFAULT_REGION = "us-east-1";
+/**
+ * "Now" for resources whose outputs depend on the clock (time.Rotating's base time): fixed, so
+ * that a plan or test gives the same activation expiry on every run.
+ */
+export const MOCK_NOW = "2026-01-01T00:00:00Z";
 
 /** One registered resource, as the plan's `resources` list shows it. */
 export interface PlannedResource {
@@ -25,6 +30,8 @@ export interface PlannedResource {
     /** Resource options that decide what `pulumi destroy` does. */
     retainOnDelete?: boolean;
     protect?: boolean;
+    /** Outputs the engine stores encrypted (only when the program names some). */
+    additionalSecretOutputs?: string[];
 }
 
 /** A stack file's config as the Pulumi CLI hands it to a program: every value a string. */
@@ -139,6 +146,42 @@ function mockState(type: string, name: string, urn: string, inputs: Record<strin
             const policyName = inputs.name ?? autoName;
             return { id: `${inputs.role}:${policyName}`, state: { ...inputs, name: policyName } };
         }
+        case "aws:ssm/activation:Activation": {
+            const id = uuid(urn);
+            return {
+                id,
+                state: {
+                    ...inputs,
+                    // The API model: ActivationCode 20–250 characters.
+                    activationCode: hex(`${urn}#code`, 20),
+                    expired: false,
+                    registrationCount: 0,
+                    region,
+                    tagsAll: inputs.tags ?? {},
+                },
+            };
+        }
+        case "time:index/rotating:Rotating": {
+            const rfc3339 = inputs.rfc3339 ?? MOCK_NOW;
+            const rotation = inputs.rotationRfc3339 ?? rotatedTime(rfc3339, inputs);
+            // As the provider does: year ... second and unix describe the rotation time, not the base.
+            const t = new Date(rotation);
+            return {
+                id: rfc3339,
+                state: {
+                    ...inputs,
+                    rfc3339,
+                    rotationRfc3339: rotation,
+                    unix: Math.floor(t.getTime() / 1000),
+                    year: t.getUTCFullYear(),
+                    month: t.getUTCMonth() + 1,
+                    day: t.getUTCDate(),
+                    hour: t.getUTCHours(),
+                    minute: t.getUTCMinutes(),
+                    second: t.getUTCSeconds(),
+                },
+            };
+        }
         case "aws:s3/bucket:Bucket": {
             const bucket = inputs.bucket ?? (inputs.bucketPrefix ? `${inputs.bucketPrefix}${hex(urn, 20)}` : autoName.toLowerCase());
             return {
@@ -150,6 +193,17 @@ function mockState(type: string, name: string, urn: string, inputs: Record<strin
             if (type.startsWith("aws:s3/")) return { id: String(inputs.bucket ?? autoName), state: { ...inputs } };
             return { id: inputs.name ?? autoName, state: { ...inputs, ...(inputs.name ? {} : { name: autoName }) } };
     }
+}
+
+/** time.Rotating's rotation time: the base plus each rotation* input, as the provider adds them. */
+function rotatedTime(rfc3339: string, inputs: Record<string, any>): string {
+    const t = new Date(rfc3339);
+    t.setUTCFullYear(t.getUTCFullYear() + (inputs.rotationYears ?? 0));
+    t.setUTCMonth(t.getUTCMonth() + (inputs.rotationMonths ?? 0));
+    t.setUTCDate(t.getUTCDate() + (inputs.rotationDays ?? 0));
+    t.setUTCHours(t.getUTCHours() + (inputs.rotationHours ?? 0));
+    t.setUTCMinutes(t.getUTCMinutes() + (inputs.rotationMinutes ?? 0));
+    return t.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
 export interface EvaluateOptions {
@@ -209,6 +263,7 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Evaluation
             const inputs = deserializeProperties(req.getObject());
             const custom: boolean = req.getCustom();
             const { id, state } = custom ? mockState(type, name, urn, inputs, region) : { id: "", state: {} };
+            const secretOutputs: string[] = req.getAdditionalsecretoutputsList();
             resources.push({
                 urn,
                 type,
@@ -220,6 +275,7 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Evaluation
                 outputs: state,
                 ...(req.getRetainondelete() ? { retainOnDelete: true } : {}),
                 ...(req.getProtect() ? { protect: true } : {}),
+                ...(secretOutputs.length > 0 ? { additionalSecretOutputs: secretOutputs } : {}),
             });
             const response = new resproto.RegisterResourceResponse();
             response.setUrn(urn);

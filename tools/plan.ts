@@ -5,7 +5,7 @@ import { parseArgs } from "util";
 import { ConfigError, parseConfig } from "../components/config";
 import { describeSchedule, nextStarts } from "../components/schedule";
 import { PolicyConfigError, PolicyPackConfigInput, runPolicies, Violation } from "../policies/engine";
-import { evaluateProgram, PlannedResource, PROJECT, projectValues, readStackFile, StackFileError } from "./mockProgram";
+import { evaluateProgram, MOCK_NOW, PlannedResource, PROJECT, projectValues, readStackFile, StackFileError } from "./mockProgram";
 
 export interface PlannedWindow {
     urn: string;
@@ -166,6 +166,7 @@ export function renderPlan(plan: Plan): string {
         out.push(`    ${w.operation || "no task"} · ${w.patchGroups.join(", ") || "no patch groups"}`);
         for (const n of w.next) out.push(`    next: ${localTime(n, w.timezone)}  (${n.slice(0, 16).replace("T", " ")} UTC)`);
     }
+    out.push(...renderActivations(plan.resources));
     out.push("");
     if (plan.violations.length === 0) out.push("Policies: no violations");
     else {
@@ -173,6 +174,20 @@ export function renderPlan(plan: Plan): string {
         for (const v of plan.violations) out.push(`  [${v.level}] ${v.policy}: ${v.message}\n      ${v.urn}`);
     }
     return out.join("\n");
+}
+
+/** Hybrid activations (issue 7): which group each admits servers into, how many, until when. */
+export function renderActivations(resources: Plan["resources"]): string[] {
+    const activations = resources.filter((r) => r.type === "aws:ssm/activation:Activation");
+    if (activations.length === 0) return [];
+    const out = ["", "Hybrid activations (servers outside AWS register with the stack output hybridActivations):"];
+    for (const a of activations) {
+        const i = a.inputs as Record<string, any>;
+        const groupTag = Object.entries((i.tags ?? {}) as Record<string, string>).find(([k]) => k === "Patch Group" || k === "PatchGroup");
+        out.push(`  ${groupTag ? `${groupTag[0]}=${groupTag[1]}` : a.name}  up to ${i.registrationLimit ?? "1 (SSM default)"} servers, code expires ${i.expirationDate ?? "in 24 hours (SSM default)"}, role ${i.iamRole}`);
+    }
+    out.push(`  (offline, every rotation starts at ${MOCK_NOW}; for real, when the activation is created or renewed)`);
+    return out;
 }
 
 const USAGE = `usage: npm run plan -- --stack <name> [--config <file>] [--json] [--from <ISO date>] [--occurrences <n>] [--policy-pack-config <file>]`;

@@ -29,6 +29,8 @@ export interface CallOptions {
     stack?: string;
     config?: Record<string, unknown>;
     stackTags?: Record<string, string>;
+    /** The resource option, as the engine passes it in `args.opts`. */
+    additionalSecretOutputs?: string[];
 }
 
 export interface ResourceResult {
@@ -65,7 +67,7 @@ export async function runResourcePolicy(
             props,
             urn,
             name,
-            opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+            opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: opts.additionalSecretOutputs ?? [] },
             stackTags: tagsMap(opts.stackTags),
             isType: (cls: any) => cls?.__pulumiType === type,
             asType: ((cls: any) => (cls?.__pulumiType === type ? props : undefined)) as any,

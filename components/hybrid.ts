@@ -1,0 +1,261 @@
+// Hybrid fleet: servers outside AWS (on-premises, other clouds' VMs) join a patch group through an
+// SSM hybrid activation. A server registered with an activation gets the activation's tags, so an
+// activation tagged `Patch Group: Web Server` puts every server registered with it into that
+// group, its baseline and its maintenance windows.
+// https://docs.aws.amazon.com/systems-manager/latest/userguide/hybrid-multicloud.html
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as time from "@pulumiverse/time";
+import { MANAGED_POLICIES } from "./aws";
+import { Hybrid } from "./config";
+import { logWritePolicy, managedPolicyArn } from "./iam";
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * Trust policy of the hybrid service role, as the SSM user guide's "Create the IAM service role
+ * required for Systems Manager in hybrid and multicloud environments" writes it: SSM only, for
+ * this account and this region (confused-deputy protection).
+ */
+export function hybridTrustPolicy(partition: string, region: string, accountId: string): object {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { Service: "ssm.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: {
+                    StringEquals: { "aws:SourceAccount": accountId },
+                    ArnEquals: { "aws:SourceArn": `arn:${partition}:ssm:${region}:${accountId}:*` },
+                },
+            },
+        ],
+    };
+}
+
+/**
+ * When a group's activation is renewed. A code stays valid `expiresInDays` after its activation
+ * was created; the rotation falls halfway, so that a `pulumi up --refresh` run any time in the
+ * second half of a code's life replaces the activation while the old code still works. Whoever
+ * runs that at least every `expiresInDays / 2` always has a valid code at hand.
+ */
+export function activationRotationHours(hybrid: Pick<Hybrid, "expiresInDays">): number {
+    return hybrid.expiresInDays * 12;
+}
+
+/**
+ * The activation's expiry: `expiresInDays` after the rotation's base time (the moment the rotation,
+ * and with it the activation, was created). Never more than 30 days ahead, as CreateActivation
+ * requires, because the base is never later than the activation's creation. RFC 3339 without
+ * milliseconds, as AWS returns it.
+ */
+export function activationExpiry(baseRfc3339: string, expiresInDays: number): string {
+    const base = Date.parse(baseRfc3339);
+    if (Number.isNaN(base)) throw new Error(`not an RFC 3339 time: ${JSON.stringify(baseRfc3339)}`);
+    return new Date(base + expiresInDays * 24 * HOUR_MS).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/**
+ * Tags of a group's activation, which SSM copies onto every server registered with it: the
+ * stack's tags, and the patch-group tag (the same key the window targets select on) last, so
+ * nothing overrides it.
+ */
+export function activationTags(
+    stackTags: Readonly<Record<string, string>>,
+    patchGroupTagKey: string,
+    patchGroup: string,
+): Record<string, string> {
+    return { ...stackTags, [patchGroupTagKey]: patchGroup };
+}
+
+export interface HybridNodeRoleArgs {
+    /** AWS partition ("aws", "aws-us-gov", "aws-cn"). */
+    readonly partition: pulumi.Input<string>;
+    /** The region whose SSM may assume the role (the stack's region). */
+    readonly region: pulumi.Input<string>;
+    /** The account the role serves. */
+    readonly accountId: pulumi.Input<string>;
+    /** Bucket that receives command output. */
+    readonly logBucketName: pulumi.Input<string>;
+    readonly logKeyPrefix: string;
+    readonly kmsKeyArn?: pulumi.Input<string>;
+    readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/**
+ * The IAM service role that registered servers run as: what the instance role is for EC2
+ * (AmazonSSMManagedInstanceCore and the log prefix), but assumed by SSM on the servers' behalf.
+ * A role of its own, not the EC2 instance role and not the service-linked role (CreateActivation
+ * refuses a service-linked role).
+ */
+export class HybridNodeRole extends pulumi.ComponentResource {
+    /** The role's name, as CreateActivation's IamRole takes it; resolves once the policies are attached. */
+    readonly roleName: pulumi.Output<string>;
+    readonly roleArn: pulumi.Output<string>;
+
+    constructor(name: string, args: HybridNodeRoleArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("patch-manager:hybrid:HybridNodeRole", name, {}, opts);
+        const role = new aws.iam.Role(
+            `${name}-role`,
+            {
+                description: "Servers outside AWS registered with patch-manager hybrid activations: SSM Agent core and patching log upload",
+                assumeRolePolicy: pulumi
+                    .all([args.partition, args.region, args.accountId])
+                    .apply(([partition, region, account]) => JSON.stringify(hybridTrustPolicy(partition, region, account))),
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        const core = new aws.iam.RolePolicyAttachment(
+            `${name}-ssm-core`,
+            {
+                role: role.name,
+                policyArn: pulumi.output(args.partition).apply((p) => managedPolicyArn(p, MANAGED_POLICIES.managedInstanceCore)),
+            },
+            { parent: this },
+        );
+        const logs = new aws.iam.RolePolicy(
+            `${name}-logs`,
+            {
+                role: role.name,
+                policy: pulumi
+                    .all([args.partition, args.logBucketName, args.kmsKeyArn])
+                    .apply(([partition, bucket, key]) => JSON.stringify(logWritePolicy(partition, bucket, args.logKeyPrefix, key))),
+            },
+            { parent: this },
+        );
+        // A server registered before the policies exist would start without permissions.
+        this.roleName = pulumi.all([role.name, core.id, logs.id]).apply(([n]) => n);
+        this.roleArn = pulumi.all([role.arn, core.id, logs.id]).apply(([arn]) => arn);
+        this.registerOutputs({ roleName: this.roleName, roleArn: this.roleArn });
+    }
+}
+
+export interface HybridActivationArgs {
+    /** The patch group (tag value) servers registered with this activation join. */
+    readonly patchGroup: string;
+    /** "Patch Group" or "PatchGroup": the key the window targets select on. */
+    readonly patchGroupTagKey: string;
+    readonly hybrid: Hybrid;
+    /** Name of the hybrid service role (not its ARN: CreateActivation takes the name). */
+    readonly iamRole: pulumi.Input<string>;
+    readonly environment: string;
+    /** The stack's tags; the patch-group tag is added to them. */
+    readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * One patch group's activation, renewed on a schedule: a time.Rotating resource keeps its base
+ * time in the state and is recreated only once its rotation time has passed (the provider checks
+ * that when it reads the resource, i.e. on `pulumi up --refresh` or `pulumi refresh`). The
+ * activation's expiry derives from that base, so a plain `pulumi up` leaves it alone; a rotation
+ * changes the expiry and so replaces the activation (all its inputs force a new one): a new id
+ * and code. Servers already registered stay registered (deleting an activation does not
+ * deregister its managed nodes).
+ */
+export class HybridActivation extends pulumi.ComponentResource {
+    /** Secret: with the code, anyone can register a server into this account. */
+    readonly activationId: pulumi.Output<string>;
+    /** Secret: the registration password. */
+    readonly activationCode: pulumi.Output<string>;
+    readonly expirationDate: pulumi.Output<string>;
+    /** When a `pulumi up --refresh` starts renewing the activation. */
+    readonly renewsAfter: pulumi.Output<string>;
+
+    constructor(name: string, args: HybridActivationArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("patch-manager:hybrid:HybridActivation", name, {}, opts);
+        const rotation = new time.Rotating(`${name}-rotation`, { rotationHours: activationRotationHours(args.hybrid) }, { parent: this });
+        const activation = new aws.ssm.Activation(
+            `${name}-activation`,
+            {
+                description: `patch-manager ${args.environment}: registers servers into patch group ${args.patchGroup}`.slice(0, 256),
+                iamRole: args.iamRole,
+                registrationLimit: args.hybrid.registrationLimit,
+                expirationDate: rotation.rfc3339.apply((base) => activationExpiry(base, args.hybrid.expiresInDays)),
+                tags: activationTags(args.tags, args.patchGroupTagKey, args.patchGroup),
+            },
+            // The provider does not mark the code secret; without this it sits in the state in plain text.
+            { parent: this, additionalSecretOutputs: ["activationCode"] },
+        );
+        this.activationId = pulumi.secret(activation.id);
+        this.activationCode = pulumi.secret(activation.activationCode);
+        this.expirationDate = activation.expirationDate;
+        this.renewsAfter = rotation.rotationRfc3339;
+        this.registerOutputs({
+            activationId: this.activationId,
+            activationCode: this.activationCode,
+            expirationDate: this.expirationDate,
+            renewsAfter: this.renewsAfter,
+        });
+    }
+}
+
+/** Stack output per hybrid patch group: what registering a server needs. */
+export interface HybridActivationOutput {
+    /** Secret. */
+    activationId: pulumi.Output<string>;
+    /** Secret. */
+    activationCode: pulumi.Output<string>;
+    region: pulumi.Output<string>;
+    expirationDate: pulumi.Output<string>;
+    renewsAfter: pulumi.Output<string>;
+    registrationLimit: number;
+    /** The tags registered servers get. */
+    tags: Record<string, string>;
+}
+
+export interface HybridFleetArgs {
+    readonly partition: pulumi.Input<string>;
+    readonly logBucketName: pulumi.Input<string>;
+    readonly logKeyPrefix: string;
+    readonly kmsKeyArn?: string;
+    readonly environment: string;
+    readonly patchGroupTagKey: string;
+    /** The stack's tags (ManagedBy, Environment, Stack and the user's). */
+    readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * For every group with `hybrid`, an activation; and, once per stack when there is any, the
+ * hybrid service role they share. Nothing at all for a stack without hybrid groups, so its
+ * resources (and their URNs) stay as they were.
+ */
+export function deployHybridFleet(
+    groups: readonly { name: string; slug: string; hybrid?: Hybrid }[],
+    args: HybridFleetArgs,
+): Record<string, HybridActivationOutput> {
+    const hybridGroups = groups.filter((g): g is typeof g & { hybrid: Hybrid } => g.hybrid !== undefined);
+    if (hybridGroups.length === 0) return {};
+    const region = aws.getRegionOutput().region;
+    const role = new HybridNodeRole("hybrid-nodes", {
+        partition: args.partition,
+        region,
+        accountId: aws.getCallerIdentityOutput().accountId,
+        logBucketName: args.logBucketName,
+        logKeyPrefix: args.logKeyPrefix,
+        ...(args.kmsKeyArn ? { kmsKeyArn: args.kmsKeyArn } : {}),
+        tags: args.tags,
+    });
+    const out: Record<string, HybridActivationOutput> = {};
+    for (const group of hybridGroups) {
+        const activation = new HybridActivation(`${group.slug}-hybrid`, {
+            patchGroup: group.name,
+            patchGroupTagKey: args.patchGroupTagKey,
+            hybrid: group.hybrid,
+            iamRole: role.roleName,
+            environment: args.environment,
+            tags: args.tags,
+        });
+        out[group.name] = {
+            activationId: activation.activationId,
+            activationCode: activation.activationCode,
+            region,
+            expirationDate: activation.expirationDate,
+            renewsAfter: activation.renewsAfter,
+            registrationLimit: group.hybrid.registrationLimit,
+            tags: activationTags(args.tags, args.patchGroupTagKey, group.name),
+        };
+    }
+    return out;
+}

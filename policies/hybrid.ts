@@ -1,0 +1,277 @@
+// Rules for hybrid activations (servers outside AWS joining patch groups): how long a code is
+// valid, how many servers it admits, which role registered servers run as, and that the code,
+// a password into the account, is a secret.
+//
+// What a rule cannot check: whether a stack output exports the code in plain text. The analyzer
+// hands policies every value with its secret wrapper removed (@pulumi/policy deserialize.ts), so a
+// secret output and a plain one look alike. What it can check is the source: with
+// `additionalSecretOutputs: ["activationCode"]` on the activation, the state holds the code
+// encrypted and every output derived from it is secret too (unless a program calls
+// pulumi.unsecret). The program's tests assert its outputs are secret.
+
+import type { PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import {
+    StackResource,
+    TYPES,
+    asArray,
+    configWithDefaults,
+    isSet,
+    isUnknown,
+    label,
+    ofType,
+    parsePolicyDocument,
+    refersTo,
+    show,
+    stackResources,
+    validateResourceOfTypes,
+} from "./util";
+
+/** Type tokens only these rules use (kept here, beside the rules, rather than in util's TYPES). */
+export const HYBRID_TYPES = {
+    activation: "aws:ssm/activation:Activation",
+    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    instanceProfile: "aws:iam/instanceProfile:InstanceProfile",
+} as const;
+
+/** CreateActivation: ExpirationDate at most 30 days ahead; RegistrationLimit 1–1000 (API model). */
+export const MAX_EXPIRY_DAYS = 30;
+export const MAX_REGISTRATION_LIMIT = 1000;
+const DAY_MS = 86_400_000;
+
+/** AWS managed policies that make a role an administrator (of the account, of IAM, or of every managed node). */
+export const ADMIN_POLICIES = [
+    "AdministratorAccess",
+    "PowerUserAccess",
+    "IAMFullAccess",
+    "job-function/SystemAdministrator",
+    // On a registered server's role this would let any one server run commands on every other node.
+    "AmazonSSMFullAccess",
+] as const;
+
+const ADMIN_POLICY_ARN = new RegExp(`^arn:aws(-[a-z]+)*:iam::aws:policy/(${ADMIN_POLICIES.map(p => p.replace(/[/-]/g, "\\$&")).join("|")})$`);
+
+export const SERVICE_LINKED_ROLE = /^(arn:aws(-[a-z]+)*:iam::\d{12}:role\/aws-service-role\/.*|AWSServiceRoleFor.*)$/;
+
+// ------------------------------------------------------------------------------------------------
+
+export const activationExpiry: ResourceValidationPolicy = {
+    name: "hybrid-activation-expiry",
+    description:
+        "A hybrid activation sets an explicit expirationDate at most 30 days ahead (CreateActivation refuses more): an activation " +
+        "code is a password into the account, so it expires and is renewed on a schedule (time.Rotating), not left open.",
+    enforcementLevel: "mandatory",
+    validateResource: validateResourceOfTypes(HYBRID_TYPES.activation, (a, args, reportViolation) => {
+        const who = `activation ${label(a, args.name)}`;
+        const expiry = a.expirationDate;
+        if (isUnknown(expiry)) {
+            return; // derived from a rotation created in the same update; `pulumi up` checks the value
+        }
+        if (!isSet(expiry)) {
+            reportViolation(
+                `${who} sets no expirationDate (SSM then expires the code after 24 hours, and nothing in the stack says so or renews it); ` +
+                    `set one at most ${MAX_EXPIRY_DAYS} days ahead, derived from a time.Rotating resource.`,
+            );
+            return;
+        }
+        const at = typeof expiry === "string" ? Date.parse(expiry) : NaN;
+        if (Number.isNaN(at)) {
+            reportViolation(`${who} has expirationDate ${show(expiry)}, which is not an RFC 3339 time such as "2026-12-01T00:00:00Z".`);
+            return;
+        }
+        const days = (at - Date.now()) / DAY_MS;
+        if (days > MAX_EXPIRY_DAYS) {
+            reportViolation(
+                `${who} expires ${expiry}, ${days.toFixed(1)} days from now; an activation code may be valid at most ${MAX_EXPIRY_DAYS} days ` +
+                    `(SSM refuses a later expirationDate): renew it more often instead.`,
+            );
+        }
+    }),
+};
+
+interface RegistrationLimitConfig {
+    maxRegistrationLimit: number;
+}
+
+const registrationLimitSchema: PolicyConfigSchema = {
+    properties: {
+        maxRegistrationLimit: {
+            type: "integer",
+            minimum: 1,
+            maximum: MAX_REGISTRATION_LIMIT,
+            default: MAX_REGISTRATION_LIMIT,
+            description: "The most servers one activation may admit (SSM's own maximum is 1000).",
+        },
+    },
+};
+
+export const activationRegistrationLimit: ResourceValidationPolicy = {
+    name: "hybrid-activation-registration-limit",
+    description:
+        "A hybrid activation sets registrationLimit explicitly, from 1 to the configured maximum (SSM: 1000), so a leaked code " +
+        "admits a known, small number of servers.",
+    enforcementLevel: "mandatory",
+    configSchema: registrationLimitSchema,
+    validateResource: validateResourceOfTypes(HYBRID_TYPES.activation, (a, args, reportViolation) => {
+        const cfg = configWithDefaults<RegistrationLimitConfig>(registrationLimitSchema, args);
+        const who = `activation ${label(a, args.name)}`;
+        const limit = a.registrationLimit;
+        if (isUnknown(limit)) {
+            return;
+        }
+        if (!isSet(limit)) {
+            reportViolation(`${who} sets no registrationLimit; set how many servers may register with it (1–${cfg.maxRegistrationLimit}).`);
+        } else if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1 || limit > cfg.maxRegistrationLimit) {
+            reportViolation(
+                `${who} has registrationLimit ${show(limit)}; it must be a whole number from 1 to ${cfg.maxRegistrationLimit}` +
+                    (cfg.maxRegistrationLimit < MAX_REGISTRATION_LIMIT ? " (config maxRegistrationLimit)." : " (SSM's maximum)."),
+            );
+        }
+    }),
+};
+
+export const activationCodeSecret: ResourceValidationPolicy = {
+    name: "hybrid-activation-code-secret",
+    description:
+        "A hybrid activation lists activationCode in additionalSecretOutputs: the provider does not mark the code secret, so " +
+        "otherwise the state and any stack output made from it hold the code in plain text.",
+    enforcementLevel: "mandatory",
+    validateResource: validateResourceOfTypes(HYBRID_TYPES.activation, (a, args, reportViolation) => {
+        const secret = asArray<string>(args.opts?.additionalSecretOutputs);
+        if (!secret.includes("activationCode")) {
+            reportViolation(
+                `activation ${label(a, args.name)} does not keep its code secret; add the resource option ` +
+                    `additionalSecretOutputs: ["activationCode"] and export the code only through pulumi.secret.`,
+            );
+        }
+    }),
+};
+
+// ------------------------------------------------------------------------------------------------
+
+const SSM_SERVICE = "ssm.amazonaws.com";
+const EC2_SERVICE = "ec2.amazonaws.com";
+
+function trustedServices(document: unknown): string[] | undefined {
+    const parsed = parsePolicyDocument(document);
+    if (!parsed.ok) {
+        return undefined;
+    }
+    return asArray(parsed.value?.Statement)
+        .filter((s: any) => (s?.Effect ?? "Allow") === "Allow")
+        .flatMap((s: any) => (s?.Principal && typeof s.Principal === "object" ? asArray<string>(s.Principal.Service) : []));
+}
+
+/** A role name as other resources refer to it: its name prop, else its id (IAM role ids are names). */
+function roleName(role: StackResource): string | undefined {
+    return [role.props.name, role.props.id].find((n): n is string => typeof n === "string" && n !== "" && !isUnknown(n));
+}
+
+/** The stack's role the activation names: by dependency, or by name (or the name at the end of an ARN). */
+function roleOf(activation: StackResource, roles: StackResource[]): StackResource | undefined {
+    const byDependency = roles.find(r => refersTo(activation, "iamRole", r, ["name", "id"]) === true);
+    if (byDependency) {
+        return byDependency;
+    }
+    const ref = activation.props.iamRole;
+    if (typeof ref !== "string") {
+        return undefined;
+    }
+    const name = ref.slice(ref.lastIndexOf("/") + 1);
+    return roles.find(r => roleName(r) === name);
+}
+
+/** Whether `r.props[prop]` names this role (by dependency, name or ARN). */
+function namesRole(r: StackResource, prop: string, role: StackResource): boolean {
+    if (refersTo(r, prop, role, ["name", "id"]) === true) {
+        return true;
+    }
+    const name = roleName(role);
+    return asArray<string>(r.props[prop]).some(v => typeof v === "string" && name !== undefined && (v === name || v.endsWith(`/${name}`)));
+}
+
+function isAdminStatement(s: any): boolean {
+    if ((s?.Effect ?? "Allow") !== "Allow") {
+        return false;
+    }
+    const actions = asArray<string>(s?.Action);
+    const resources = asArray<string>(s?.Resource);
+    return actions.some(a => a === "*" || a === "*:*" || a === "iam:*") && resources.includes("*");
+}
+
+/** What makes the role an administrator: admin managed policies and inline `*` statements. */
+export function adminGrants(role: StackResource, resources: StackResource[]): string[] {
+    const grants: string[] = [];
+    const arns = [
+        ...asArray<string>(role.props.managedPolicyArns),
+        ...ofType(resources, TYPES.rolePolicyAttachment).filter(a => namesRole(a, "role", role)).map(a => a.props.policyArn),
+        ...ofType(resources, TYPES.policyAttachment).filter(a => namesRole(a, "roles", role)).map(a => a.props.policyArn),
+    ];
+    for (const arn of arns) {
+        if (typeof arn === "string" && ADMIN_POLICY_ARN.test(arn)) {
+            grants.push(arn);
+        }
+    }
+    const inline = [
+        ...asArray<any>(role.props.inlinePolicies).map(p => ({ name: p?.name, policy: p?.policy })),
+        ...ofType(resources, HYBRID_TYPES.rolePolicy)
+            .filter(p => namesRole(p, "role", role))
+            .map(p => ({ name: p.props.name ?? p.name, policy: p.props.policy })),
+    ];
+    for (const p of inline) {
+        const parsed = parsePolicyDocument(p.policy);
+        if (parsed.ok && asArray(parsed.value?.Statement).some(isAdminStatement)) {
+            grants.push(`inline policy ${show(p.name)} (allows * on *)`);
+        }
+    }
+    return grants;
+}
+
+export const activationRole: StackValidationPolicy = {
+    name: "hybrid-activation-role",
+    description:
+        "A hybrid activation's iamRole is a role of its own, by name: assumable by ssm.amazonaws.com, not the EC2 instance role " +
+        "(trusted by ec2.amazonaws.com or in an instance profile), not a service-linked role (SSM refuses one), and without " +
+        "administrator policies (AdministratorAccess, PowerUserAccess, IAMFullAccess, SystemAdministrator, AmazonSSMFullAccess).",
+    enforcementLevel: "mandatory",
+    validateStack: (args, reportViolation) => {
+        const resources = stackResources(args);
+        const roles = ofType(resources, TYPES.role);
+        const profiles = ofType(resources, HYBRID_TYPES.instanceProfile);
+        for (const activation of ofType(resources, HYBRID_TYPES.activation)) {
+            const who = `activation ${label(activation.props, activation.name)}`;
+            const ref = activation.props.iamRole;
+            if (typeof ref === "string" && SERVICE_LINKED_ROLE.test(ref)) {
+                reportViolation(`${who} uses the service-linked role ${show(ref)}; SSM refuses it: create a service role trusted by ${SSM_SERVICE}.`, activation.urn);
+                continue;
+            }
+            if (typeof ref === "string" && ref.startsWith("arn:")) {
+                reportViolation(`${who} has iamRole ${show(ref)}, an ARN; CreateActivation takes the role's name.`, activation.urn);
+            }
+            const role = roleOf(activation, roles);
+            if (!role) {
+                continue; // a role outside this stack: nothing here to check it against
+            }
+            const whoRole = `role ${label(role.props, role.name)}`;
+            const services = isUnknown(role.props.assumeRolePolicy) ? undefined : trustedServices(role.props.assumeRolePolicy);
+            const profile = profiles.find(p => namesRole(p, "role", role));
+            if (services?.includes(EC2_SERVICE) || profile) {
+                const why = profile ? `it is in instance profile ${label(profile.props, profile.name)}` : `it trusts ${EC2_SERVICE}`;
+                reportViolation(
+                    `${who} uses ${whoRole}, the EC2 instance role (${why}); give registered servers a role of their own, trusted by ${SSM_SERVICE} only.`,
+                    activation.urn,
+                );
+            } else if (services !== undefined && !services.includes(SSM_SERVICE)) {
+                reportViolation(`${who} uses ${whoRole}, which ${SSM_SERVICE} cannot assume; registered servers would get no credentials.`, activation.urn);
+            }
+            for (const grant of adminGrants(role, resources)) {
+                reportViolation(
+                    `${who} uses ${whoRole}, which holds ${grant}; every registered server would be an administrator. ` +
+                        `Give it AmazonSSMManagedInstanceCore and write access to the log prefix only.`,
+                    activation.urn,
+                );
+            }
+        }
+    },
+};
+
+export const hybridPolicies = [activationExpiry, activationRegistrationLimit, activationCodeSecret, activationRole];
