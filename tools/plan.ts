@@ -1,9 +1,12 @@
 // Offline plan: `npm run plan -- --stack <name>` (CONTRACTS.md §2).
+import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import { ConfigError, parseConfig } from "../components/config";
 import { describeSchedule, nextStarts } from "../components/schedule";
 import { evaluateProgram, PlannedResource, PROJECT, projectValues, readStackFile, StackFileError } from "./mockProgram";
+import { windowsIcs } from "./calendar";
+import { analyzeFleet, FleetReport, fleetCalendar, fleetStack, FleetStack, hasBlockingFindings, renderFleet, stackFiles } from "./fleet";
 
 export interface PlannedWindow {
     urn: string;
@@ -166,9 +169,24 @@ export function renderPlan(plan: Plan): string {
     return out.join("\n");
 }
 
-const USAGE = `usage: npm run plan -- --stack <name> [--config <file>] [--json] [--from <ISO date>] [--occurrences <n>]`;
+const USAGE = [
+    `usage: npm run plan -- --stack <name> [--config <file>] [--json] [--from <ISO date>] [--occurrences <n>] [--ics <file>] [--days <n>]`,
+    `       npm run plan -- --all [--json] [--from <ISO date>] [--occurrences <n>] [--ics <file>] [--days <n>] [--soak-days <n>]`,
+].join("\n");
 
-export function parsePlanArgs(argv: string[]): PlanOptions & { json: boolean } {
+/** Options of the calendar and fleet views (beside the single-stack PlanOptions). */
+export interface CalendarOptions {
+    /** Evaluate every Pulumi.<stack>.yaml of the project and check the fleet. */
+    all: boolean;
+    /** Write the coming windows as an iCalendar file here. */
+    ics?: string;
+    /** Days ahead for --ics, the fleet calendar and the rollout check. */
+    days: number;
+    /** Minimum days between non-production and production installing a patch. */
+    soakDays: number;
+}
+
+export function parsePlanArgs(argv: string[]): PlanOptions & CalendarOptions & { json: boolean } {
     let values;
     try {
         ({ values } = parseArgs({
@@ -179,6 +197,10 @@ export function parsePlanArgs(argv: string[]): PlanOptions & { json: boolean } {
                 json: { type: "boolean", default: false },
                 from: { type: "string" },
                 occurrences: { type: "string", default: "3" },
+                all: { type: "boolean", default: false },
+                ics: { type: "string" },
+                days: { type: "string", default: "90" },
+                "soak-days": { type: "string", default: "3" },
             },
             strict: true,
             allowPositionals: false,
@@ -187,14 +209,24 @@ export function parsePlanArgs(argv: string[]): PlanOptions & { json: boolean } {
         throw new UsageError([(e as Error).message, USAGE]);
     }
     const problems: string[] = [];
-    if (!values.stack) problems.push("--stack <name> is required (reads Pulumi.<name>.yaml)");
+    if (values.all && (values.stack || values.config)) problems.push("--all evaluates every Pulumi.<stack>.yaml; leave out --stack and --config");
+    else if (!values.stack && !values.all) problems.push("--stack <name> is required (reads Pulumi.<name>.yaml), or --all for every stack");
+    const days = Number(values.days);
+    if (!Number.isInteger(days) || days < 1 || days > 366) problems.push(`--days "${values.days}" must be a whole number from 1 to 366`);
+    const soakDays = Number(values["soak-days"]);
+    if (!Number.isInteger(soakDays) || soakDays < 0 || soakDays > 60) problems.push(`--soak-days "${values["soak-days"]}" must be a whole number from 0 to 60`);
+    if (values.ics !== undefined && values.ics.trim() === "") problems.push("--ics needs a file name, e.g. --ics windows.ics");
     const from = values.from ? new Date(values.from) : new Date();
     if (Number.isNaN(from.getTime())) problems.push(`--from "${values.from}" is not a date; use ISO-8601, e.g. 2026-12-01 or 2026-12-01T00:00:00Z`);
     const occurrences = Number(values.occurrences);
     if (!Number.isInteger(occurrences) || occurrences < 1 || occurrences > 1000) problems.push(`--occurrences "${values.occurrences}" must be a whole number from 1 to 1000`);
     if (problems.length > 0) throw new UsageError([...problems, USAGE]);
     return {
-        stack: values.stack!,
+        stack: values.stack ?? "",
+        all: values.all ?? false,
+        ...(values.ics !== undefined ? { ics: path.resolve(values.ics) } : {}),
+        days,
+        soakDays,
         ...(values.config ? { configFile: path.resolve(values.config) } : {}),
         from,
         occurrences,
@@ -202,11 +234,85 @@ export function parsePlanArgs(argv: string[]): PlanOptions & { json: boolean } {
     };
 }
 
+/** `--all`: what the fleet view prints as JSON. */
+export interface FleetPlan extends Omit<FleetReport, "calendar"> {
+    project: string;
+    stacks: (Omit<Plan, "project" | "resources"> & Omit<FleetStack, "windows" | "groups" | "stack"> & { file: string })[];
+    calendar: (Omit<FleetReport["calendar"][number], "start" | "end"> & { start: string; end: string })[];
+}
+
+/** Evaluates every stack file of the project; config problems of all stacks at once (UsageError). */
+export async function planFleet(opts: Pick<PlanOptions, "from" | "occurrences"> & Pick<CalendarOptions, "days" | "soakDays"> & { dir?: string }) {
+    const dir = opts.dir ?? PROJECT_DIR;
+    const files = stackFiles(dir);
+    if (files.length === 0) throw new UsageError([`no Pulumi.<stack>.yaml files in ${dir}`]);
+    const problems: string[] = [];
+    const stacks: { plan: Plan; fleet: FleetStack; file: string }[] = [];
+    for (const { stack, file } of files) {
+        try {
+            const { allResources: _all, ...plan } = await planStack({ stack, configFile: file, from: opts.from, occurrences: opts.occurrences });
+            const config = readStackFile(file);
+            const model = parseConfig(projectValues(config), stack, file);
+            stacks.push({ plan, fleet: fleetStack(model, plan.windows, config.values), file: path.relative(dir, file) });
+        } catch (e) {
+            if (e instanceof UsageError) problems.push(...e.lines);
+            else throw e;
+        }
+    }
+    if (problems.length > 0) throw new UsageError(problems);
+    const report = analyzeFleet(
+        stacks.map((s) => s.fleet),
+        { from: opts.from, days: opts.days, soakDays: opts.soakDays },
+    );
+    return { stacks, report };
+}
+
+function writeIcs(file: string, occurrences: FleetReport["calendar"], stamp: Date): string {
+    fs.writeFileSync(file, windowsIcs(occurrences, { stamp }));
+    return `Wrote ${occurrences.length} window occurrence${occurrences.length === 1 ? "" : "s"} to ${path.relative(process.cwd(), file) || file}`;
+}
+
+async function mainAll(opts: ReturnType<typeof parsePlanArgs>): Promise<number> {
+    const { stacks, report } = await planFleet(opts);
+    const note = opts.ics ? writeIcs(opts.ics, report.calendar, opts.from) : undefined;
+    const mandatory = stacks.some((s) => s.plan.violations.some((v) => v.level === "mandatory"));
+    if (opts.json) {
+        const doc: FleetPlan = {
+            project: PROJECT,
+            ...report,
+            stacks: stacks.map(({ plan, fleet, file }) => ({
+                stack: plan.stack,
+                file,
+                environment: fleet.environment,
+                production: fleet.production,
+                ...(fleet.region !== undefined ? { region: fleet.region } : {}),
+                ...(fleet.account !== undefined ? { account: fleet.account } : {}),
+                windows: plan.windows,
+                violations: plan.violations,
+            })),
+            calendar: report.calendar.map((o) => ({ ...o, start: o.start.toISOString(), end: o.end.toISOString() })),
+        };
+        process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+        if (note) process.stderr.write(`${note}\n`);
+    } else {
+        const violations = stacks.flatMap((s) => s.plan.violations.map((v) => `  ${s.plan.stack}: [${v.level}] ${v.policy}: ${v.message}`));
+        process.stdout.write(
+            `${renderFleet(report, stacks.map((s) => s.fleet))}\n\n${violations.length === 0 ? "Policies: no violations" : `Policies:\n${violations.join("\n")}`}\n${note ? `\n${note}\n` : ""}`,
+        );
+    }
+    return hasBlockingFindings(report) || mandatory ? 1 : 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
     try {
         const opts = parsePlanArgs(argv);
+        if (opts.all) return await mainAll(opts);
         const { allResources: _all, ...plan } = await planStack(opts);
-        process.stdout.write(opts.json ? `${JSON.stringify(plan, null, 2)}\n` : `${renderPlan(plan)}\n`);
+        const note = opts.ics
+            ? writeIcs(opts.ics, fleetCalendar([{ stack: plan.stack, environment: "", production: false, windows: plan.windows, groups: [] }], opts.from, opts.days), opts.from)
+            : undefined;
+        process.stdout.write(opts.json ? `${JSON.stringify(plan, null, 2)}\n` : `${renderPlan(plan)}\n${note ? `\n${note}\n` : ""}`);
+        if (note && opts.json) process.stderr.write(`${note}\n`);
         return plan.violations.some((v) => v.level === "mandatory") ? 1 : 0;
     } catch (e) {
         if (e instanceof UsageError) {
