@@ -370,7 +370,7 @@ export function checkRolloutOrder(stacks: readonly FleetStack[], opts: FleetOpti
                     `(baseline "${p.group.baseline}", ${describeApproval(p.approval)}) and installed by window "${p.window}" ` +
                     `(${p.group.name}) at ${isoMinute(p.start)}`;
                 const sentence = n
-                    ? `${prodPart}, only ${duration(soak!)} after it first reaches non-production: ${n.stack} window "${n.window}" ` +
+                    ? `${prodPart}, ${soak! >= 0 ? `only ${duration(soak!)} after` : `${duration(-soak!)} before`} it first reaches non-production: ${n.stack} window "${n.window}" ` +
                       `(${n.group.name}, baseline "${n.group.baseline}", ${describeApproval(n.approval)}) at ${isoMinute(n.start)}`
                     : `${prodPart}, but no non-production window installs it first (no non-production stack installs ${os} patches ` +
                       `with an approval by then)`;

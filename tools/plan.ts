@@ -171,7 +171,7 @@ export function renderPlan(plan: Plan): string {
 
 const USAGE = [
     `usage: npm run plan -- --stack <name> [--config <file>] [--json] [--from <ISO date>] [--occurrences <n>] [--ics <file>] [--days <n>]`,
-    `       npm run plan -- --all [--json] [--from <ISO date>] [--occurrences <n>] [--ics <file>] [--days <n>] [--soak-days <n>]`,
+    `       npm run plan -- --all [--json] [--from <ISO date>] [--occurrences <n>] [--ics <file>] [--days <n>] [--soak-days <n>] [--dir <dir>]`,
 ].join("\n");
 
 /** Options of the calendar and fleet views (beside the single-stack PlanOptions). */
@@ -184,6 +184,8 @@ export interface CalendarOptions {
     days: number;
     /** Minimum days between non-production and production installing a patch. */
     soakDays: number;
+    /** --all: the directory whose Pulumi.<stack>.yaml files make the fleet; default the project. */
+    dir?: string;
 }
 
 export function parsePlanArgs(argv: string[]): PlanOptions & CalendarOptions & { json: boolean } {
@@ -201,6 +203,7 @@ export function parsePlanArgs(argv: string[]): PlanOptions & CalendarOptions & {
                 ics: { type: "string" },
                 days: { type: "string", default: "90" },
                 "soak-days": { type: "string", default: "3" },
+                dir: { type: "string" },
             },
             strict: true,
             allowPositionals: false,
@@ -215,6 +218,7 @@ export function parsePlanArgs(argv: string[]): PlanOptions & CalendarOptions & {
     if (!Number.isInteger(days) || days < 1 || days > 366) problems.push(`--days "${values.days}" must be a whole number from 1 to 366`);
     const soakDays = Number(values["soak-days"]);
     if (!Number.isInteger(soakDays) || soakDays < 0 || soakDays > 60) problems.push(`--soak-days "${values["soak-days"]}" must be a whole number from 0 to 60`);
+    if (values.dir !== undefined && !values.all) problems.push("--dir only goes with --all");
     if (values.ics !== undefined && values.ics.trim() === "") problems.push("--ics needs a file name, e.g. --ics windows.ics");
     const from = values.from ? new Date(values.from) : new Date();
     if (Number.isNaN(from.getTime())) problems.push(`--from "${values.from}" is not a date; use ISO-8601, e.g. 2026-12-01 or 2026-12-01T00:00:00Z`);
@@ -227,6 +231,7 @@ export function parsePlanArgs(argv: string[]): PlanOptions & CalendarOptions & {
         ...(values.ics !== undefined ? { ics: path.resolve(values.ics) } : {}),
         days,
         soakDays,
+        ...(values.dir !== undefined ? { dir: path.resolve(values.dir) } : {}),
         ...(values.config ? { configFile: path.resolve(values.config) } : {}),
         from,
         occurrences,
@@ -242,7 +247,7 @@ export interface FleetPlan extends Omit<FleetReport, "calendar"> {
 }
 
 /** Evaluates every stack file of the project; config problems of all stacks at once (UsageError). */
-export async function planFleet(opts: Pick<PlanOptions, "from" | "occurrences"> & Pick<CalendarOptions, "days" | "soakDays"> & { dir?: string }) {
+export async function planFleet(opts: Pick<PlanOptions, "from" | "occurrences"> & Pick<CalendarOptions, "days" | "soakDays" | "dir">) {
     const dir = opts.dir ?? PROJECT_DIR;
     const files = stackFiles(dir);
     if (files.length === 0) throw new UsageError([`no Pulumi.<stack>.yaml files in ${dir}`]);
