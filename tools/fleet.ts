@@ -203,8 +203,22 @@ export function stackFiles(dir: string): { stack: string; file: string }[] {
 // ---------------------------------------------------------------------------
 // Calendar
 
+// The calendar, the rollout check and the clash check walk the same windows; evaluating a
+// cron over months is the slow part, so the starts are kept per window and span.
+const startsCache = new Map<string, Occurrence[]>();
+
 /** Every start of the window in [from, until), with its end. */
 export function windowOccurrences(stack: string, w: FleetWindow, from: Date, until: Date): Occurrence[] {
+    const key = JSON.stringify([stack, w, from.getTime(), until.getTime()]);
+    const cached = startsCache.get(key);
+    if (cached) return cached;
+    if (startsCache.size > 1000) startsCache.clear();
+    const out = computeOccurrences(stack, w, from, until);
+    startsCache.set(key, out);
+    return out;
+}
+
+function computeOccurrences(stack: string, w: FleetWindow, from: Date, until: Date): Occurrence[] {
     const out: Occurrence[] = [];
     let cursor = new Date(from.getTime() - 1);
     // Chunks, so that a daily window over months and a rate() window both finish quickly.

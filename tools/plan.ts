@@ -284,7 +284,9 @@ async function mainAll(opts: ReturnType<typeof parsePlanArgs>): Promise<number> 
     if (opts.json) {
         const doc: FleetPlan = {
             project: PROJECT,
-            ...report,
+            from: report.from,
+            days: report.days,
+            soakDays: report.soakDays,
             stacks: stacks.map(({ plan, fleet, file }) => ({
                 stack: plan.stack,
                 file,
@@ -296,6 +298,8 @@ async function mainAll(opts: ReturnType<typeof parsePlanArgs>): Promise<number> 
                 violations: plan.violations,
             })),
             calendar: report.calendar.map((o) => ({ ...o, start: o.start.toISOString(), end: o.end.toISOString() })),
+            quota: report.quota,
+            findings: report.findings,
         };
         process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
         if (note) process.stderr.write(`${note}\n`);

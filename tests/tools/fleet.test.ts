@@ -35,7 +35,7 @@ const windowsGroup = (afterDays: number, name = "Windows"): FleetGroup => ({
     baseline: "default-windows",
     approvals: [{ kind: "afterDays", days: afterDays }],
 });
-const stack = (name: string, production: boolean, windows: FleetWindow[], groups: FleetGroup[], extra: Partial<FleetStack> = {}): FleetStack => ({
+const stack = (name: string, production: boolean, windows: readonly FleetWindow[], groups: FleetGroup[], extra: Partial<FleetStack> = {}): FleetStack => ({
     stack: name,
     environment: production ? "production" : "development",
     production,
@@ -218,9 +218,9 @@ describe("fleet (npm run plan -- --all)", function () {
             const occurrences = fleetCalendar([prod], FROM, 14);
             const text = windowsIcs(occurrences, { stamp: FROM });
             assert.equal(windowsIcs(occurrences, { stamp: FROM }), text, "the same input gives the same file");
-            const events = Object.values(ical.sync.parseICS(text)).filter((c): c is ical.VEvent => c.type === "VEVENT");
+            const events = Object.values(ical.sync.parseICS(text)).filter((c): c is ical.VEvent => c?.type === "VEVENT");
             const rows = events
-                .map((e) => [e.start.toISOString(), e.end.toISOString(), String(e.summary)])
+                .map((e) => [e.start.toISOString(), e.end!.toISOString(), String(e.summary)])
                 .sort((a, b) => a[0].localeCompare(b[0]));
             assert.deepEqual(rows, [
                 ["2026-11-28T05:00:00.000Z", "2026-11-28T10:00:00.000Z", "Patching prod: Install · Windows, RHEL"],
