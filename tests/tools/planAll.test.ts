@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as ical from "node-ical";
 import * as os from "os";
 import * as path from "path";
-import { main } from "../../tools/plan";
+import { checkRolloutOrder } from "../../tools/fleet";
+import { main, planFleet } from "../../tools/plan";
 import { ROOT } from "../helpers";
 
 /** Runs the plan in-process, capturing what it writes. */
@@ -82,6 +83,35 @@ describe("npm run plan -- --all / --ics", function () {
         assert.ok(text.stdout.includes("Findings: none. Production installs every patch at least 3 days after non-production"), text.stdout);
         assert.ok(text.stdout.includes("Thu 2026-12-03 23:00 CET  (2026-12-03 22:00 UTC)  6 h  prod  Install  Web Server"), text.stdout);
         assert.ok(text.stdout.includes("account not pinned · eu-west-1: 6 of 50 (dev, prod)"));
+    });
+
+    it("the shipped pair's tightest margin: 3 days 1 hour (dev Monday night, prod's Thursday wave)", async function () {
+        const from = new Date(FROM);
+        const { stacks } = await planFleet({ from, occurrences: 1, days: 90, soakDays: 3 });
+        const fleet = stacks.map((s) => s.fleet);
+        assert.deepEqual(checkRolloutOrder(fleet, { from, days: 90, soakDays: 3 }), []);
+        const strict = checkRolloutOrder(fleet, { from, days: 90, soakDays: 4 });
+        assert.deepEqual(
+            strict.map((f) => [f.operatingSystem, f.productionWindow, f.example.soakHours, f.releaseDays[0]]),
+            [
+                ["WINDOWS", "patch-manager-prod-web-server", 73, "2026-11-26"],
+                ["WINDOWS", "patch-manager-prod-weekend", 80, "2026-11-28"],
+                ["WINDOWS", "patch-manager-prod-application-server", 73, "2026-12-02"],
+                ["WINDOWS", "patch-manager-prod-database-server", 73, "2026-12-09"],
+                ["REDHAT_ENTERPRISE_LINUX", "patch-manager-prod-weekend", 80, "2026-11-28"],
+            ],
+        );
+        // Released Thursday 26 Nov: approved in dev on Sunday, installed Monday 22:00 CET; in prod on
+        // Thursday 3 Dec, installed by the first-Thursday wave at 23:00 CET.
+        assert.deepEqual(strict[0].example, {
+            releaseDay: "2026-11-26",
+            productionApproved: "2026-12-03T00:00:00.000Z",
+            productionStart: "2026-12-03T22:00:00.000Z",
+            nonProductionStack: "dev",
+            nonProductionApproved: "2026-11-29T00:00:00.000Z",
+            nonProductionStart: "2026-11-30T21:00:00.000Z",
+            soakHours: 73,
+        });
     });
 
     it("a fleet that patches production first exits 1 and says which window and delay break it", async function () {
