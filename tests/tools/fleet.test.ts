@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import * as fc from "fast-check";
 import * as ical from "node-ical";
 import { windowsIcs, occurrenceUid } from "../../tools/calendar";
 import {
@@ -131,6 +132,33 @@ describe("fleet (npm run plan -- --all)", function () {
             const frozenDev: FleetGroup = { ...windowsGroup(0), approvals: [{ kind: "untilDate", date: "2026-01-01" }] };
             const [g] = checkRolloutOrder([stack("dev", false, dev.windows, [frozenDev]), prod], opts);
             assert.equal(g.nonProductionWindow, null);
+        });
+
+        it("property: a longer production delay or a shorter non-production delay never adds a broken release day", function () {
+            const schedules = ["cron(0 22 ? * MON-FRI *)", "cron(0 6 ? * SAT,SUN *)", "cron(0 23 ? * THU#1 *)", "cron(30 2 * * ? *)", "cron(0 23 ? * TUE#2 *)"];
+            const broken = (devDays: number, prodDays: number, devCron: string, prodCron: string) =>
+                checkRolloutOrder(
+                    [
+                        stack("dev", false, [win("dev", devCron, ["Windows"])], [windowsGroup(devDays)]),
+                        stack("prod", true, [win("prod", prodCron, ["Windows"])], [windowsGroup(prodDays)]),
+                    ],
+                    { from: FROM, days: 21, soakDays: 3 },
+                ).flatMap((f) => f.releaseDays);
+            fc.assert(
+                fc.property(
+                    fc.integer({ min: 0, max: 10 }),
+                    fc.integer({ min: 0, max: 10 }),
+                    fc.integer({ min: 1, max: 5 }),
+                    fc.constantFrom(...schedules),
+                    fc.constantFrom(...schedules),
+                    (devDays, prodDays, more, devCron, prodCron) => {
+                        const base = new Set(broken(devDays, prodDays, devCron, prodCron));
+                        for (const d of broken(devDays, prodDays + more, devCron, prodCron)) assert.ok(base.has(d), `prod +${more} days broke ${d}`);
+                        if (devDays >= more) for (const d of broken(devDays - more, prodDays, devCron, prodCron)) assert.ok(base.has(d), `dev -${more} days broke ${d}`);
+                    },
+                ),
+                { numRuns: 15 },
+            );
         });
 
         it("a production stack alone with no windows installing its OS has nothing to check", function () {
