@@ -23,6 +23,8 @@ export interface FleetWindow {
     readonly operation: string;
     /** Plain words, e.g. "at 23:00 on the first Thursday of every month, Europe/Amsterdam, for 6 hours". */
     readonly description?: string;
+    /** The region the window is created in, where it differs from the stack's (explicit providers). */
+    readonly region?: string;
 }
 
 /** When a baseline approval rule approves a patch, relative to its release day. */
@@ -180,6 +182,7 @@ export function fleetStack(
             patchGroups: [...w.patchGroups],
             operation: w.operation,
             ...(w.description !== undefined ? { description: w.description } : {}),
+            ...(w.region !== undefined ? { region: w.region } : {}),
         })),
         groups: model.patchGroups.map((g) => ({
             name: g.name,
@@ -466,15 +469,19 @@ export function checkClashes(stacks: readonly FleetStack[], opts: Pick<FleetOpti
  * Windows per account and region. Offline the account is known only when a
  * stack pins it (`aws:allowedAccountIds` with one id); stacks that do not are
  * counted together per region, as if they shared one account (the safe guess).
+ * A window counts in its own region when it has one, else in the stack's.
  */
 export function quotaUsage(stacks: readonly FleetStack[], limit: number = QUOTAS.windowsPerRegion): QuotaUsage[] {
     const groups = new Map<string, { -readonly [K in keyof QuotaUsage]: QuotaUsage[K] } & { stacks: string[] }>();
     for (const s of stacks) {
-        const key = `${s.account ?? ""}\u0000${s.region ?? ""}`;
-        const g = groups.get(key) ?? { account: s.account ?? null, region: s.region ?? null, stacks: [], windows: 0, limit };
-        g.stacks.push(s.stack);
-        g.windows += s.windows.length;
-        groups.set(key, g);
+        for (const w of s.windows) {
+            const region = w.region ?? s.region;
+            const key = `${s.account ?? ""}\u0000${region ?? ""}`;
+            const g = groups.get(key) ?? { account: s.account ?? null, region: region ?? null, stacks: [], windows: 0, limit };
+            if (!g.stacks.includes(s.stack)) g.stacks.push(s.stack);
+            g.windows += 1;
+            groups.set(key, g);
+        }
     }
     return [...groups.values()];
 }

@@ -255,10 +255,13 @@ export async function planFleet(opts: Pick<PlanOptions, "from" | "occurrences"> 
     const stacks: { plan: Plan; fleet: FleetStack; file: string }[] = [];
     for (const { stack, file } of files) {
         try {
-            const { allResources: _all, ...plan } = await planStack({ stack, configFile: file, from: opts.from, occurrences: opts.occurrences });
+            const { allResources, ...plan } = await planStack({ stack, configFile: file, from: opts.from, occurrences: opts.occurrences });
             const config = readStackFile(file);
             const model = parseConfig(projectValues(config), stack, file);
-            stacks.push({ plan, fleet: fleetStack(model, plan.windows, config.values), file: path.relative(dir, file) });
+            // A window's ARN names the region its provider creates it in.
+            const regionOf = (urn: string) => /^arn:aws[a-z-]*:ssm:([a-z0-9-]+):/.exec(String(allResources.find((r) => r.urn === urn)?.outputs?.arn ?? ""))?.[1];
+            const windows = plan.windows.map((w) => ({ ...w, ...(regionOf(w.urn) ? { region: regionOf(w.urn) } : {}) }));
+            stacks.push({ plan, fleet: fleetStack(model, windows, config.values), file: path.relative(dir, file) });
         } catch (e) {
             if (e instanceof UsageError) problems.push(...e.lines);
             else throw e;

@@ -225,6 +225,17 @@ describe("fleet (npm run plan -- --all)", function () {
             );
         });
 
+        it("a window created in another region (explicit provider) counts there", function () {
+            const multi = stack("multi", true, [win("a", "cron(0 22 ? * SUN *)", []), win("b", "cron(0 22 ? * SUN *)", [], { region: "eu-central-1" })], []);
+            assert.deepEqual(
+                quotaUsage([multi, many("other", 1, { region: "eu-central-1" })]).map((u) => [u.region, u.windows, u.stacks]),
+                [
+                    ["eu-west-1", 1, ["multi"]],
+                    ["eu-central-1", 2, ["multi", "other"]],
+                ],
+            );
+        });
+
         it("the account comes from aws:allowedAccountIds when it names one", function () {
             assert.equal(accountOf({ "aws:allowedAccountIds": '["123456789012"]' }), "123456789012");
             assert.equal(accountOf({ "aws:allowedAccountIds": '["123456789012","210987654321"]' }), undefined);
