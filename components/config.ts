@@ -17,7 +17,7 @@ import {
 } from "./aws";
 import { ApprovalRule, defaultApprovalRules, supportsApprovalDelay, windows2012SecurityRules } from "./approvalRules";
 import { slug } from "./naming";
-import { checkSchedule, checkTimezone } from "./schedule";
+import { checkSchedule, checkTimezone, MAX_DAYS_AFTER_PATCH_TUESDAY, patchTuesdayPlus, TIME_OF_DAY } from "./schedule";
 
 export const PROJECT = "patch-manager";
 
@@ -185,14 +185,44 @@ const wholeNumber = (min: number, max: number, what: string) =>
         .min(min, { error: `must be a whole number of ${what} from ${min} to ${max}` })
         .max(max, { error: `must be a whole number of ${what} from ${min} to ${max}` });
 
+// "N days after Patch Tuesday" in words; compiled to cron + scheduleOffset by patchTuesdayPlus.
+const patchTuesdaySchema = z
+    .object({
+        daysAfter: wholeNumber(0, MAX_DAYS_AFTER_PATCH_TUESDAY, "days"),
+        at: z
+            .string({ error: 'must be a time of day, HH:MM on a 24-hour clock, e.g. "23:00"' })
+            .regex(TIME_OF_DAY, { error: 'must be a time of day, HH:MM on a 24-hour clock, e.g. "23:00"' }),
+    })
+    .strict();
+
 const scheduleSchema = z
     .object({
-        cron: scheduleExpression,
+        cron: scheduleExpression.optional(),
+        patchTuesday: patchTuesdaySchema.optional(),
         durationHours: wholeNumber(1, 24, "hours"),
         cutoffHours: wholeNumber(0, 23, "hours").optional(),
         offsetDays: wholeNumber(1, 6, "days").optional(),
     })
-    .strict();
+    .strict()
+    .superRefine((s, ctx) => {
+        if (s.cron === undefined && s.patchTuesday === undefined) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["cron"],
+                message: 'is required unless patchTuesday is set: a cron like "cron(0 23 ? * THU#1 *)", or patchTuesday: {daysAfter: 2, at: "23:00"}',
+            });
+        }
+        if (s.cron !== undefined && s.patchTuesday !== undefined) {
+            ctx.addIssue({ code: "custom", path: ["patchTuesday"], message: "set cron or patchTuesday, not both: patchTuesday becomes the cron" });
+        }
+        if (s.patchTuesday !== undefined && s.offsetDays !== undefined) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["offsetDays"],
+                message: "cannot be combined with patchTuesday: put the whole delay in patchTuesday.daysAfter",
+            });
+        }
+    });
 
 const rateControlSchema = z
     .object({
@@ -424,6 +454,7 @@ function validKeysAt(key: ConfigKey, path: ReadonlyArray<PropertyKey>): string {
     const shapes: Record<string, z.ZodObject> = {
         rateControl: rateControlSchema,
         schedule: scheduleSchema,
+        patchTuesday: patchTuesdaySchema,
         logging: loggingSchema,
         patchGroups: patchGroupSchema,
         baselines: baselineSchema,
@@ -488,10 +519,9 @@ function buildModel(values: Loose, stack: string): Partial<PatchManagerConfig> {
         const os = g.operatingSystem as OperatingSystem;
         const schedule = isRecord(g.schedule)
             ? {
-                  cron: g.schedule.cron as string,
+                  ...scheduleStart(g.schedule),
                   durationHours: g.schedule.durationHours as number,
                   cutoffHours: (g.schedule.cutoffHours as number | undefined) ?? defaultCutoffHours(g.schedule.durationHours as number),
-                  ...(g.schedule.offsetDays !== undefined ? { offsetDays: g.schedule.offsetDays as number } : {}),
               }
             : undefined;
         return {
@@ -558,6 +588,20 @@ export function hybridModel(raw: Record<string, unknown>): Hybrid {
         registrationLimit: raw.registrationLimit as number,
         expiresInDays: (raw.expiresInDays as number | undefined) ?? HYBRID_LIMITS.expiresInDaysDefault,
     };
+}
+
+/** The start of a group schedule: its cron and offset as written, or compiled from patchTuesday. */
+function scheduleStart(s: Record<string, unknown>): Pick<Schedule, "cron" | "offsetDays"> {
+    const pt = s.patchTuesday;
+    if (s.cron === undefined && isRecord(pt)) {
+        try {
+            const { cron, scheduleOffset } = patchTuesdayPlus(pt.daysAfter as number, pt.at as string);
+            return { cron, ...(scheduleOffset !== undefined ? { offsetDays: scheduleOffset } : {}) };
+        } catch {
+            // Invalid patchTuesday: the schema has reported it already.
+        }
+    }
+    return { cron: s.cron as string, ...(s.offsetDays !== undefined ? { offsetDays: s.offsetDays as number } : {}) };
 }
 
 /** No new task in the last hour of a window, where the window is long enough to spare one. */

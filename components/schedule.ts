@@ -223,19 +223,29 @@ export function describeSchedule(
 
 /**
  * "N days after Patch Tuesday at HH:MM". Patch Tuesday is the second Tuesday of the month
- * (TUE#2); SSM expresses "N days after" as scheduleOffset, which it only takes as 1-6.
+ * (TUE#2); SSM expresses "N days after" as scheduleOffset, which it only takes as 1-6. Whole
+ * weeks move to the weekday number instead: the third and fourth Tuesday are always exactly 7 and
+ * 14 days after the second, so 0-20 days are exact (21 would need TUE#5, which most months lack).
  */
 export function patchTuesdayPlus(days: number, time: string): { cron: string; scheduleOffset?: number } {
-  if (!Number.isInteger(days) || days < 0 || days > 6) {
-    throw new Error(`patchTuesdayPlus: days must be a whole number from 0 to 6 (SSM's scheduleOffset is 1-6 days), got ${days}`);
+  if (!Number.isInteger(days) || days < 0 || days > MAX_DAYS_AFTER_PATCH_TUESDAY) {
+    throw new Error(
+      `patchTuesdayPlus: days must be a whole number from 0 to ${MAX_DAYS_AFTER_PATCH_TUESDAY} (the fourth Tuesday plus SSM's 6-day scheduleOffset), got ${days}`,
+    );
   }
-  const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(time);
+  const match = TIME_OF_DAY.exec(time);
   if (!match) {
     throw new Error(`patchTuesdayPlus: time must be HH:MM on a 24-hour clock, e.g. "23:00", got ${JSON.stringify(time)}`);
   }
-  const cron = `cron(${Number(match[2])} ${Number(match[1])} ? * TUE#2 *)`;
-  return days === 0 ? { cron } : { cron, scheduleOffset: days };
+  const tuesday = 2 + Math.floor(days / 7);
+  const offset = days % 7;
+  const cron = `cron(${Number(match[2])} ${Number(match[1])} ? * TUE#${tuesday} *)`;
+  return offset === 0 ? { cron } : { cron, scheduleOffset: offset };
 }
+
+export const MAX_DAYS_AFTER_PATCH_TUESDAY = 20;
+/** HH:MM on a 24-hour clock. */
+export const TIME_OF_DAY = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
 // ---------------------------------------------------------------------------------------------
 // Evaluation (croner)

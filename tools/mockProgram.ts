@@ -287,6 +287,10 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Evaluation
         }
     };
 
+    // Components register their outputs after construction, possibly once the next stack's
+    // mock runtime is in place; the stock monitor would refuse a URN it did not record.
+    monitor.registerResourceOutputs = (_req: unknown, callback: (err: unknown, res?: unknown) => void) => callback(null, {});
+
     const program = opts.program ?? loadProgram();
     const exported = await Promise.resolve(program());
     const outputs = await new Promise<Record<string, unknown>>((resolve) => pulumi.output(exported as any).apply((v) => resolve(v as Record<string, unknown>)));

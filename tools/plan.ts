@@ -5,6 +5,8 @@ import { parseArgs } from "util";
 import { ConfigError, parseConfig } from "../components/config";
 import { describeSchedule, nextStarts } from "../components/schedule";
 import { PolicyConfigError, PolicyPackConfigInput, runPolicies, Violation } from "../policies/engine";
+import { windowsIcs } from "./calendar";
+import { analyzeFleet, FleetReport, fleetCalendar, fleetStack, FleetStack, hasBlockingFindings, renderFleet, stackFiles } from "./fleet";
 import { evaluateProgram, MOCK_NOW, PlannedResource, PROJECT, projectValues, readStackFile, StackFileError } from "./mockProgram";
 
 export interface PlannedWindow {
@@ -190,9 +192,26 @@ export function renderActivations(resources: Plan["resources"]): string[] {
     return out;
 }
 
-const USAGE = `usage: npm run plan -- --stack <name> [--config <file>] [--json] [--from <ISO date>] [--occurrences <n>] [--policy-pack-config <file>]`;
+const USAGE = [
+    `usage: npm run plan -- --stack <name> [--config <file>] [--json] [--from <ISO date>] [--occurrences <n>] [--ics <file>] [--days <n>] [--policy-pack-config <file>]`,
+    `       npm run plan -- --all [--json] [--from <ISO date>] [--occurrences <n>] [--ics <file>] [--days <n>] [--soak-days <n>] [--dir <dir>]`,
+].join("\n");
 
-export function parsePlanArgs(argv: string[]): PlanOptions & { json: boolean } {
+/** Options of the calendar and fleet views (beside the single-stack PlanOptions). */
+export interface CalendarOptions {
+    /** Evaluate every Pulumi.<stack>.yaml of the project and check the fleet. */
+    all: boolean;
+    /** Write the coming windows as an iCalendar file here. */
+    ics?: string;
+    /** Days ahead for --ics, the fleet calendar and the rollout check. */
+    days: number;
+    /** Minimum days between non-production and production installing a patch. */
+    soakDays: number;
+    /** --all: the directory whose Pulumi.<stack>.yaml files make the fleet; default the project. */
+    dir?: string;
+}
+
+export function parsePlanArgs(argv: string[]): PlanOptions & CalendarOptions & { json: boolean } {
     let values;
     try {
         ({ values } = parseArgs({
@@ -204,6 +223,11 @@ export function parsePlanArgs(argv: string[]): PlanOptions & { json: boolean } {
                 from: { type: "string" },
                 occurrences: { type: "string", default: "3" },
                 "policy-pack-config": { type: "string" },
+                all: { type: "boolean", default: false },
+                ics: { type: "string" },
+                days: { type: "string", default: "90" },
+                "soak-days": { type: "string", default: "3" },
+                dir: { type: "string" },
             },
             strict: true,
             allowPositionals: false,
@@ -212,7 +236,14 @@ export function parsePlanArgs(argv: string[]): PlanOptions & { json: boolean } {
         throw new UsageError([(e as Error).message, USAGE]);
     }
     const problems: string[] = [];
-    if (!values.stack) problems.push("--stack <name> is required (reads Pulumi.<name>.yaml)");
+    if (values.all && (values.stack || values.config)) problems.push("--all evaluates every Pulumi.<stack>.yaml; leave out --stack and --config");
+    else if (!values.stack && !values.all) problems.push("--stack <name> is required (reads Pulumi.<name>.yaml), or --all for every stack");
+    const days = Number(values.days);
+    if (!Number.isInteger(days) || days < 1 || days > 366) problems.push(`--days "${values.days}" must be a whole number from 1 to 366`);
+    const soakDays = Number(values["soak-days"]);
+    if (!Number.isInteger(soakDays) || soakDays < 0 || soakDays > 60) problems.push(`--soak-days "${values["soak-days"]}" must be a whole number from 0 to 60`);
+    if (values.dir !== undefined && !values.all) problems.push("--dir only goes with --all");
+    if (values.ics !== undefined && values.ics.trim() === "") problems.push("--ics needs a file name, e.g. --ics windows.ics");
     const from = values.from ? new Date(values.from) : new Date();
     if (Number.isNaN(from.getTime())) problems.push(`--from "${values.from}" is not a date; use ISO-8601, e.g. 2026-12-01 or 2026-12-01T00:00:00Z`);
     const occurrences = Number(values.occurrences);
@@ -229,7 +260,12 @@ export function parsePlanArgs(argv: string[]): PlanOptions & { json: boolean } {
     if (problems.length > 0) throw new UsageError([...problems, USAGE]);
     return {
         ...(policyConfig ? { policyConfig } : {}),
-        stack: values.stack!,
+        stack: values.stack ?? "",
+        all: values.all ?? false,
+        ...(values.ics !== undefined ? { ics: path.resolve(values.ics) } : {}),
+        days,
+        soakDays,
+        ...(values.dir !== undefined ? { dir: path.resolve(values.dir) } : {}),
         ...(values.config ? { configFile: path.resolve(values.config) } : {}),
         from,
         occurrences,
@@ -237,11 +273,92 @@ export function parsePlanArgs(argv: string[]): PlanOptions & { json: boolean } {
     };
 }
 
+/** `--all`: what the fleet view prints as JSON. */
+export interface FleetPlan extends Omit<FleetReport, "calendar"> {
+    project: string;
+    stacks: (Omit<Plan, "project" | "resources"> & Omit<FleetStack, "windows" | "groups" | "stack"> & { file: string })[];
+    calendar: (Omit<FleetReport["calendar"][number], "start" | "end"> & { start: string; end: string })[];
+}
+
+/** Evaluates every stack file of the project; config problems of all stacks at once (UsageError). */
+export async function planFleet(opts: Pick<PlanOptions, "from" | "occurrences" | "policyConfig"> & Pick<CalendarOptions, "days" | "soakDays" | "dir">) {
+    const dir = opts.dir ?? PROJECT_DIR;
+    const files = stackFiles(dir);
+    if (files.length === 0) throw new UsageError([`no Pulumi.<stack>.yaml files in ${dir}`]);
+    const problems: string[] = [];
+    const stacks: { plan: Plan; fleet: FleetStack; file: string }[] = [];
+    for (const { stack, file } of files) {
+        try {
+            const { allResources, ...plan } = await planStack({ stack, configFile: file, from: opts.from, occurrences: opts.occurrences, ...(opts.policyConfig ? { policyConfig: opts.policyConfig } : {}) });
+            const config = readStackFile(file);
+            const model = parseConfig(projectValues(config), stack, file);
+            // A window's ARN names the region its provider creates it in.
+            const regionOf = (urn: string) => /^arn:aws[a-z-]*:ssm:([a-z0-9-]+):/.exec(String(allResources.find((r) => r.urn === urn)?.outputs?.arn ?? ""))?.[1];
+            const windows = plan.windows.map((w) => ({ ...w, ...(regionOf(w.urn) ? { region: regionOf(w.urn) } : {}) }));
+            stacks.push({ plan, fleet: fleetStack(model, windows, config.values), file: path.relative(dir, file) });
+        } catch (e) {
+            if (e instanceof UsageError) problems.push(...e.lines);
+            else throw e;
+        }
+    }
+    if (problems.length > 0) throw new UsageError(problems);
+    const report = analyzeFleet(
+        stacks.map((s) => s.fleet),
+        { from: opts.from, days: opts.days, soakDays: opts.soakDays },
+    );
+    return { stacks, report };
+}
+
+function writeIcs(file: string, occurrences: FleetReport["calendar"], stamp: Date): string {
+    fs.writeFileSync(file, windowsIcs(occurrences, { stamp }));
+    return `Wrote ${occurrences.length} window occurrence${occurrences.length === 1 ? "" : "s"} to ${path.relative(process.cwd(), file) || file}`;
+}
+
+async function mainAll(opts: ReturnType<typeof parsePlanArgs>): Promise<number> {
+    const { stacks, report } = await planFleet(opts);
+    const note = opts.ics ? writeIcs(opts.ics, report.calendar, opts.from) : undefined;
+    const mandatory = stacks.some((s) => s.plan.violations.some((v) => v.level === "mandatory"));
+    if (opts.json) {
+        const doc: FleetPlan = {
+            project: PROJECT,
+            from: report.from,
+            days: report.days,
+            soakDays: report.soakDays,
+            stacks: stacks.map(({ plan, fleet, file }) => ({
+                stack: plan.stack,
+                file,
+                environment: fleet.environment,
+                production: fleet.production,
+                ...(fleet.region !== undefined ? { region: fleet.region } : {}),
+                ...(fleet.account !== undefined ? { account: fleet.account } : {}),
+                windows: plan.windows,
+                violations: plan.violations,
+            })),
+            calendar: report.calendar.map((o) => ({ ...o, start: o.start.toISOString(), end: o.end.toISOString() })),
+            quota: report.quota,
+            findings: report.findings,
+        };
+        process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+        if (note) process.stderr.write(`${note}\n`);
+    } else {
+        const violations = stacks.flatMap((s) => s.plan.violations.map((v) => `  ${s.plan.stack}: [${v.level}] ${v.policy}: ${v.message}`));
+        process.stdout.write(
+            `${renderFleet(report, stacks.map((s) => s.fleet))}\n\n${violations.length === 0 ? "Policies: no violations" : `Policies:\n${violations.join("\n")}`}\n${note ? `\n${note}\n` : ""}`,
+        );
+    }
+    return hasBlockingFindings(report) || mandatory ? 1 : 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
     try {
         const opts = parsePlanArgs(argv);
+        if (opts.all) return await mainAll(opts);
         const { allResources: _all, ...plan } = await planStack(opts);
-        process.stdout.write(opts.json ? `${JSON.stringify(plan, null, 2)}\n` : `${renderPlan(plan)}\n`);
+        const note = opts.ics
+            ? writeIcs(opts.ics, fleetCalendar([{ stack: plan.stack, environment: "", production: false, windows: plan.windows, groups: [] }], opts.from, opts.days), opts.from)
+            : undefined;
+        process.stdout.write(opts.json ? `${JSON.stringify(plan, null, 2)}\n` : `${renderPlan(plan)}\n${note ? `\n${note}\n` : ""}`);
+        if (note && opts.json) process.stderr.write(`${note}\n`);
         return plan.violations.some((v) => v.level === "mandatory") ? 1 : 0;
     } catch (e) {
         if (e instanceof UsageError) {

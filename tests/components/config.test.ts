@@ -96,6 +96,46 @@ describe("config", function () {
         });
     });
 
+    describe("patchTuesday: N days after Patch Tuesday", function () {
+        const pt = (patchTuesday: unknown, extra: Record<string, unknown> = {}) => ({
+            ...env,
+            patchGroups: [group({ schedule: { patchTuesday, durationHours: 6, ...extra } })],
+        });
+
+        it("compiles to the second Tuesday plus scheduleOffset, and to later Tuesdays for whole weeks", function () {
+            const two = parseConfig(raw(pt({ daysAfter: 2, at: "23:00" })), "p").patchGroups[0].schedule;
+            assert.deepEqual(two, { cron: "cron(0 23 ? * TUE#2 *)", offsetDays: 2, durationHours: 6, cutoffHours: 1 });
+            const zero = parseConfig(raw(pt({ daysAfter: 0, at: "04:30" })), "p").patchGroups[0].schedule;
+            assert.deepEqual(zero, { cron: "cron(30 4 ? * TUE#2 *)", durationHours: 6, cutoffHours: 1 });
+            const nine = parseConfig(raw(pt({ daysAfter: 9, at: "22:00" })), "p").patchGroups[0].schedule;
+            assert.deepEqual(nine, { cron: "cron(0 22 ? * TUE#3 *)", offsetDays: 2, durationHours: 6, cutoffHours: 1 });
+        });
+
+        it("refuses neither or both of cron and patchTuesday, and offsetDays beside it", function () {
+            refused({ ...env, patchGroups: [group({ schedule: { durationHours: 6 } })] }, "patch-manager:patchGroups[0].schedule.cron", "is required unless patchTuesday is set");
+            refused(
+                pt({ daysAfter: 2, at: "23:00" }, { cron: "cron(0 23 ? * TUE#2 *)" }),
+                "patch-manager:patchGroups[0].schedule.patchTuesday",
+                "set cron or patchTuesday, not both",
+            );
+            refused(pt({ daysAfter: 2, at: "23:00" }, { offsetDays: 1 }), "patch-manager:patchGroups[0].schedule.offsetDays", "patchTuesday.daysAfter");
+        });
+
+        it("refuses bad days and times with the key path", function () {
+            refused(pt({ daysAfter: 21, at: "23:00" }), "patch-manager:patchGroups[0].schedule.patchTuesday.daysAfter", "0 to 20");
+            refused(pt({ daysAfter: -1, at: "23:00" }), "patch-manager:patchGroups[0].schedule.patchTuesday.daysAfter", "0 to 20");
+            refused(pt({ daysAfter: 2, at: "11pm" }), "patch-manager:patchGroups[0].schedule.patchTuesday.at", "HH:MM");
+            refused(pt({ daysAfter: 2 }), "patch-manager:patchGroups[0].schedule.patchTuesday.at", "HH:MM");
+            refused(pt({ daysAfter: 2, days: 2, at: "23:00" }), "patch-manager:patchGroups[0].schedule.patchTuesday", '"days"', "daysAfter, at");
+        });
+
+        it("neither cron nor patchTuesday is reported beside another problem of the schedule", function () {
+            const lines = problems({ ...env, patchGroups: [group({ schedule: { durationHours: 30 } })] });
+            assert.ok(lines.some((l) => l.includes("schedule.durationHours: ")), lines.join("\n"));
+            assert.ok(lines.some((l) => l.includes("schedule.cron: is required unless patchTuesday")), lines.join("\n"));
+        });
+    });
+
     describe("bad input is refused with the file, the key path and what is valid", function () {
         it("unknown environment, window, operation and operating system", function () {
             refused({ environment: "prod" }, "patch-manager:environment", '"prod" is not valid', '"production"');

@@ -556,10 +556,19 @@ describe("schedule", () => {
       assert.deepEqual(starts(cron, "UTC", "2026-01-01T00:00:00Z", 1, scheduleOffset), ["2026-01-15T23:00:00.000Z"]);
     });
 
-    it("refuses days outside 0..6 and bad times", () => {
-      assert.throws(() => patchTuesdayPlus(7, "23:00"), /0 to 6/);
-      assert.throws(() => patchTuesdayPlus(-1, "23:00"), /0 to 6/);
-      assert.throws(() => patchTuesdayPlus(1.5, "23:00"), /0 to 6/);
+    it("whole weeks move to the third and fourth Tuesday, which are exactly 7 and 14 days later", () => {
+      assert.deepEqual(patchTuesdayPlus(7, "23:00"), { cron: "cron(0 23 ? * TUE#3 *)" });
+      assert.deepEqual(patchTuesdayPlus(9, "23:00"), { cron: "cron(0 23 ? * TUE#3 *)", scheduleOffset: 2 });
+      assert.deepEqual(patchTuesdayPlus(20, "06:00"), { cron: "cron(0 6 ? * TUE#4 *)", scheduleOffset: 6 });
+      // Patch Tuesday in March 2026 is the 10th; 16 days later is Thursday the 26th.
+      const { cron, scheduleOffset } = patchTuesdayPlus(16, "23:00");
+      assert.deepEqual(starts(cron, "UTC", "2026-03-01T00:00:00Z", 1, scheduleOffset), ["2026-03-26T23:00:00.000Z"]);
+    });
+
+    it("refuses days outside 0..20 and bad times", () => {
+      assert.throws(() => patchTuesdayPlus(21, "23:00"), /0 to 20/);
+      assert.throws(() => patchTuesdayPlus(-1, "23:00"), /0 to 20/);
+      assert.throws(() => patchTuesdayPlus(1.5, "23:00"), /0 to 20/);
       assert.throws(() => patchTuesdayPlus(1, "24:00"), /HH:MM/);
       assert.throws(() => patchTuesdayPlus(1, "9:00"), /HH:MM/);
     });

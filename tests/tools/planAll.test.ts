@@ -1,0 +1,221 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as ical from "node-ical";
+import * as os from "os";
+import * as path from "path";
+import { checkRolloutOrder } from "../../tools/fleet";
+import { main, planFleet } from "../../tools/plan";
+import { ROOT } from "../helpers";
+
+/** Runs the plan in-process, capturing what it writes. */
+async function plan(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    let stdout = "";
+    let stderr = "";
+    const out = process.stdout.write;
+    const err = process.stderr.write;
+    process.stdout.write = ((chunk: string) => ((stdout += chunk), true)) as typeof out;
+    process.stderr.write = ((chunk: string) => ((stderr += chunk), true)) as typeof err;
+    try {
+        const code = await main(args);
+        return { code, stdout, stderr };
+    } finally {
+        process.stdout.write = out;
+        process.stderr.write = err;
+    }
+}
+
+const FROM = "2026-11-26T00:00:00Z";
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "plan-all-"));
+
+/** A stack file in UTC with a Windows group (and `groups` lines after it). */
+function stackFile(dir: string, name: string, lines: string[], groups: string[] = []): void {
+    fs.writeFileSync(
+        path.join(dir, `Pulumi.${name}.yaml`),
+        [
+            "config:",
+            "  aws:region: eu-west-1",
+            "  patch-manager:timezone: UTC",
+            "  patch-manager:patchGroups:",
+            "    - {name: Windows, operatingSystem: WINDOWS}",
+            ...groups.map((l) => `    ${l}`),
+            ...lines.map((l) => `  ${l}`),
+        ].join("\n"),
+    );
+}
+
+/** A folder holding only the shipped dev/prod pair (the project also ships example stacks). */
+function shippedPair(): string {
+    const dir = tmp();
+    for (const f of ["Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml"]) fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
+    return dir;
+}
+
+describe("npm run plan -- --all / --ics", function () {
+    it("every stack file of the project, example stacks included: rollout order holds, exit 0", async function () {
+        const { code, stdout } = await plan("--all", "--json", "--from", FROM);
+        assert.equal(code, 0, stdout);
+        const doc = JSON.parse(stdout);
+        assert.ok(doc.stacks.length >= 2);
+        assert.deepEqual(doc.findings.filter((f: any) => f.level === "blocking"), []);
+    });
+
+    it("the shipped dev/prod pair: combined calendar, no findings, exit 0", async function () {
+        const pair = shippedPair();
+        const { code, stdout } = await plan("--all", "--json", "--from", FROM, "--dir", pair);
+        assert.equal(code, 0);
+        const doc = JSON.parse(stdout);
+        assert.deepEqual(Object.keys(doc), ["project", "from", "days", "soakDays", "stacks", "calendar", "quota", "findings"]);
+        assert.deepEqual(
+            doc.stacks.map((s: any) => [s.stack, s.file, s.environment, s.production, s.region, s.windows.length]),
+            [
+                ["dev", "Pulumi.dev.yaml", "development", false, "eu-west-1", 1],
+                ["prod", "Pulumi.prod.yaml", "production", true, "eu-west-1", 5],
+            ],
+        );
+        assert.deepEqual(doc.findings, []);
+        assert.deepEqual(doc.quota, [{ account: null, region: "eu-west-1", stacks: ["dev", "prod"], windows: 6, limit: 50 }]);
+        assert.equal(doc.days, 90);
+        assert.equal(doc.soakDays, 3);
+        // 64 weekday nights in dev, 26 weekend mornings and 12 monthly waves in prod over 90 days.
+        assert.equal(doc.calendar.length, 102);
+        assert.deepEqual(doc.calendar[2], {
+            stack: "prod",
+            window: "patch-manager-prod-weekend",
+            start: "2026-11-28T05:00:00.000Z",
+            end: "2026-11-28T10:00:00.000Z",
+            timezone: "Europe/Amsterdam",
+            patchGroups: ["Windows", "RHEL", "Windows2012"],
+            operation: "Install",
+            description: "at 06:00 every Saturday and Sunday, Europe/Amsterdam, for 5 hours (no new tasks in the last hour)",
+        });
+
+        const file = path.join(tmp(), "fleet.ics");
+        const text = await plan("--all", "--from", FROM, "--ics", file, "--dir", pair);
+        assert.equal(text.code, 0);
+        assert.ok(text.stdout.includes("Wrote 102 window occurrences to "), text.stdout);
+        const events = Object.values(ical.sync.parseFile(file)).filter((c): c is ical.VEvent => c?.type === "VEVENT");
+        assert.equal(events.length, 102);
+        assert.equal(events.filter((e) => String(e.summary).startsWith("Patching dev:")).length, 64);
+        assert.ok(text.stdout.includes("Findings: none. Production installs every patch at least 3 days after non-production"), text.stdout);
+        assert.ok(text.stdout.includes("Thu 2026-12-03 23:00 CET  (2026-12-03 22:00 UTC)  6 h  prod  Install  Web Server"), text.stdout);
+        assert.ok(text.stdout.includes("account not pinned · eu-west-1: 6 of 50 (dev, prod)"));
+    });
+
+    it("the shipped pair's tightest margin: 3 days 1 hour (dev Monday night, prod's Thursday wave)", async function () {
+        const from = new Date(FROM);
+        const { stacks } = await planFleet({ from, occurrences: 1, days: 90, soakDays: 3, dir: shippedPair() });
+        const fleet = stacks.map((s) => s.fleet);
+        assert.deepEqual(checkRolloutOrder(fleet, { from, days: 90, soakDays: 3 }), []);
+        const strict = checkRolloutOrder(fleet, { from, days: 90, soakDays: 4 });
+        assert.deepEqual(
+            strict.map((f) => [f.operatingSystem, f.productionWindow, f.example.soakHours, f.releaseDays[0]]),
+            [
+                ["WINDOWS", "patch-manager-prod-web-server", 73, "2026-11-26"],
+                ["WINDOWS", "patch-manager-prod-weekend", 80, "2026-11-28"],
+                ["WINDOWS", "patch-manager-prod-application-server", 73, "2026-12-02"],
+                ["WINDOWS", "patch-manager-prod-database-server", 73, "2026-12-09"],
+                ["REDHAT_ENTERPRISE_LINUX", "patch-manager-prod-weekend", 80, "2026-11-28"],
+            ],
+        );
+        // Released Thursday 26 Nov: approved in dev on Sunday, installed Monday 22:00 CET; in prod on
+        // Thursday 3 Dec, installed by the first-Thursday wave at 23:00 CET.
+        assert.deepEqual(strict[0].example, {
+            releaseDay: "2026-11-26",
+            productionApproved: "2026-12-03T00:00:00.000Z",
+            productionStart: "2026-12-03T22:00:00.000Z",
+            nonProductionStack: "dev",
+            nonProductionApproved: "2026-11-29T00:00:00.000Z",
+            nonProductionStart: "2026-11-30T21:00:00.000Z",
+            soakHours: 73,
+        });
+    });
+
+    it("a fleet that patches production first exits 1 and says which window and delay break it", async function () {
+        const dir = tmp();
+        stackFile(dir, "test", ["patch-manager:environment: test", "patch-manager:approveAfterDays: 10"]);
+        stackFile(dir, "live", ["patch-manager:environment: production", "patch-manager:window: weekday", "patch-manager:approveAfterDays: 0"]);
+        const { code, stdout } = await plan("--all", "--dir", dir, "--from", FROM, "--days", "7");
+        assert.equal(code, 1, stdout);
+        assert.match(
+            stdout,
+            /\[blocking\] rollout-order: live patches WINDOWS before non-production has had it for 3 days: a WINDOWS patch released on 2026-11-26 is approved in live on 2026-11-26 \(baseline "default-windows", approveAfterDays 0\) and installed by window "patch-manager-live-weekday" \(Windows\) at 2026-11-26 22:00 UTC, 11 days before it first reaches non-production: test window "patch-manager-test-weekday" \(Windows, baseline "default-windows", approveAfterDays 10\) at 2026-12-07 22:00 UTC/,
+        );
+        const json = await plan("--all", "--dir", dir, "--from", FROM, "--days", "7", "--json");
+        assert.equal(json.code, 1);
+        const [f] = JSON.parse(json.stdout).findings;
+        assert.deepEqual([f.check, f.level, f.stack, f.productionWindow, f.releaseDays.length], ["rollout-order", "blocking", "live", "patch-manager-live-weekday", 7]);
+    });
+
+    it("advisory findings (overlapping waves) do not fail the run", async function () {
+        const dir = tmp();
+        stackFile(dir, "dev", ["patch-manager:environment: development"]);
+        // Prod's database wave starts at 02:00 the day after the first Thursday, inside the web wave.
+        stackFile(
+            dir,
+            "prod",
+            ["patch-manager:environment: production"],
+            [
+                "- name: Web Server",
+                "  operatingSystem: WINDOWS",
+                "  schedule: {cron: 'cron(0 23 ? * THU#1 *)', durationHours: 6}",
+                "- name: Database Server",
+                "  operatingSystem: WINDOWS",
+                "  schedule: {cron: 'cron(0 2 ? * THU#1 *)', offsetDays: 1, durationHours: 4}",
+                "- name: Application Server",
+                "  operatingSystem: WINDOWS",
+                "  schedule: {patchTuesday: {daysAfter: 2, at: '23:00'}, durationHours: 6}",
+            ],
+        );
+        const { code, stdout, stderr } = await plan("--all", "--dir", dir, "--from", "2027-01-01T00:00:00Z", "--days", "60", "--json");
+        assert.equal(code, 0, stderr);
+        const doc = JSON.parse(stdout);
+        const clashes = doc.findings.filter((f: any) => f.check === "clash");
+        assert.deepEqual(
+            clashes.map((f: any) => f.overlaps),
+            [["2027-01-07T23:00:00.000Z", "2027-02-04T23:00:00.000Z"]],
+        );
+        // patchTuesday {daysAfter: 2}: Patch Tuesday is 12 January 2027, so Thursday the 14th.
+        const app = doc.stacks[1].windows.find((w: any) => w.patchGroups.includes("Application Server"));
+        assert.deepEqual([app.schedule, app.scheduleOffset, app.next[0]], ["cron(0 23 ? * TUE#2 *)", 2, "2027-01-14T23:00:00.000Z"]);
+        assert.deepEqual(
+            clashes.map((f: any) => [f.stack, f.level, f.windows]),
+            [["prod", "advisory", ["patch-manager-prod-web-server", "patch-manager-prod-database-server"]]],
+        );
+    });
+
+    it("config mistakes in any stack exit 2 naming the file; --all refuses --stack", async function () {
+        const dir = tmp();
+        stackFile(dir, "ok", ["patch-manager:environment: development"]);
+        stackFile(dir, "bad", ["patch-manager:environment: staging"]);
+        const r = await plan("--all", "--dir", dir);
+        assert.equal(r.code, 2);
+        assert.match(r.stderr, /Pulumi\.bad\.yaml: patch-manager:environment: "staging" is not valid/);
+        assert.equal((await plan("--all", "--stack", "prod")).code, 2);
+        assert.equal((await plan("--stack", "prod", "--dir", dir)).code, 2);
+        assert.equal((await plan("--all", "--days", "0")).code, 2);
+        assert.equal((await plan("--all", "--dir", tmp())).code, 2, "no stack files");
+    });
+
+    it("--ics writes the stack's coming windows; node-ical reads them back", async function () {
+        const file = path.join(tmp(), "prod.ics");
+        const { code, stdout, stderr } = await plan("--stack", "prod", "--json", "--from", FROM, "--ics", file, "--days", "14");
+        assert.equal(code, 0);
+        assert.doesNotThrow(() => JSON.parse(stdout), "stdout stays one JSON document");
+        assert.match(stderr, /Wrote 6 window occurrences to /);
+        const events = Object.values(ical.sync.parseFile(file)).filter((c): c is ical.VEvent => c?.type === "VEVENT");
+        assert.deepEqual(
+            events.map((e) => [e.start.toISOString(), (e.end!.getTime() - e.start.getTime()) / 3_600_000]).sort(),
+            [
+                ["2026-11-28T05:00:00.000Z", 5],
+                ["2026-11-29T05:00:00.000Z", 5],
+                ["2026-12-01T22:00:00.000Z", 6],
+                ["2026-12-03T22:00:00.000Z", 6],
+                ["2026-12-05T05:00:00.000Z", 5],
+                ["2026-12-06T05:00:00.000Z", 5],
+            ],
+        );
+        const mgmt = events.find((e) => e.start.toISOString() === "2026-12-01T22:00:00.000Z")!;
+        assert.equal(String(mgmt.summary), "Patching prod: Install · Management Server");
+        assert.match(String(mgmt.description), /Maintenance window: patch-manager-prod-management-server\nOperation: Install\nPatch groups: Management Server/);
+    });
+});

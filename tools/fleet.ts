@@ -1,0 +1,576 @@
+// The fleet as a whole (`npm run plan -- --all`): every stack's windows on one
+// calendar, checked for rollout order, clashes and the per-region window quota.
+// Pure functions over plain data; the CLI (plan.ts) only gathers the input.
+import * as fs from "fs";
+import * as path from "path";
+import type { ApprovalRule } from "../components/approvalRules";
+import { QUOTAS } from "../components/aws";
+import type { PatchManagerConfig } from "../components/config";
+import { nextStarts } from "../components/schedule";
+
+const HOUR_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** One maintenance window as the plan derives it (a subset of plan.ts's PlannedWindow). */
+export interface FleetWindow {
+    readonly name: string;
+    readonly schedule: string;
+    readonly scheduleOffset?: number;
+    readonly timezone: string;
+    readonly durationHours: number;
+    readonly patchGroups: readonly string[];
+    /** "Install", "Scan", or both comma-separated; only Install counts for rollout order. */
+    readonly operation: string;
+    /** Plain words, e.g. "at 23:00 on the first Thursday of every month, Europe/Amsterdam, for 6 hours". */
+    readonly description?: string;
+    /** The region the window is created in, where it differs from the stack's (explicit providers). */
+    readonly region?: string;
+}
+
+/** When a baseline approval rule approves a patch, relative to its release day. */
+export type Approval =
+    | { readonly kind: "afterDays"; readonly days: number }
+    | { readonly kind: "untilDate"; readonly date: string }
+    /** No delay: approved on release (the Debian family cannot delay). */
+    | { readonly kind: "onRelease" };
+
+export interface FleetGroup {
+    readonly name: string;
+    readonly operatingSystem: string;
+    readonly baseline: string;
+    /** One per approval rule; empty: the baseline approves nothing by rule. */
+    readonly approvals: readonly Approval[];
+}
+
+export interface FleetStack {
+    readonly stack: string;
+    readonly environment: string;
+    readonly production: boolean;
+    /** `aws:region`; undefined when the stack file does not set it. */
+    readonly region?: string;
+    /** From `aws:allowedAccountIds` when it names exactly one account; undefined: unknown. */
+    readonly account?: string;
+    readonly windows: readonly FleetWindow[];
+    readonly groups: readonly FleetGroup[];
+}
+
+export interface FleetOptions {
+    readonly from: Date;
+    /** Release days (and calendar span) to look at. */
+    readonly days: number;
+    /** How long non-production must have had a patch before production installs it. */
+    readonly soakDays: number;
+    readonly windowsPerRegion?: number;
+}
+
+export interface Occurrence {
+    readonly stack: string;
+    readonly window: string;
+    readonly start: Date;
+    readonly end: Date;
+    readonly timezone: string;
+    readonly patchGroups: readonly string[];
+    readonly operation: string;
+    readonly description?: string;
+}
+
+export interface RolloutFinding {
+    readonly check: "rollout-order";
+    readonly level: "blocking";
+    readonly stack: string;
+    readonly operatingSystem: string;
+    /** The production window that installs too early, or the one that installs what non-production never gets. */
+    readonly productionWindow: string;
+    /** The non-production window that first installs the patch; null when none does. */
+    readonly nonProductionWindow: string | null;
+    /** Every release day (YYYY-MM-DD, UTC) that breaks the order this way. */
+    readonly releaseDays: readonly string[];
+    /** The first such release day, spelled out. */
+    readonly example: {
+        readonly releaseDay: string;
+        readonly productionApproved: string;
+        readonly productionStart: string;
+        readonly nonProductionStack: string | null;
+        readonly nonProductionApproved: string | null;
+        readonly nonProductionStart: string | null;
+        readonly soakHours: number | null;
+    };
+    readonly message: string;
+}
+
+export interface ClashFinding {
+    readonly check: "clash";
+    readonly level: "advisory";
+    readonly stack: string;
+    readonly windows: readonly [string, string];
+    /** Start instants (ISO) of the first window's occurrences that overlap the second's. */
+    readonly overlaps: readonly string[];
+    readonly message: string;
+}
+
+export interface QuotaUsage {
+    readonly account: string | null;
+    readonly region: string | null;
+    readonly stacks: readonly string[];
+    readonly windows: number;
+    readonly limit: number;
+}
+
+export interface QuotaFinding extends QuotaUsage {
+    readonly check: "quota";
+    readonly level: "advisory";
+    readonly message: string;
+}
+
+export type FleetFinding = RolloutFinding | ClashFinding | QuotaFinding;
+
+export interface FleetReport {
+    readonly from: string;
+    readonly days: number;
+    readonly soakDays: number;
+    readonly calendar: readonly Occurrence[];
+    readonly quota: readonly QuotaUsage[];
+    readonly findings: readonly FleetFinding[];
+}
+
+// ---------------------------------------------------------------------------
+// Input: from the validated model and the plan's windows.
+
+/** The approval timing of each rule, as the baseline's OS and rule settings make it. */
+export function approvalsOf(rules: readonly ApprovalRule[]): Approval[] {
+    return rules.map((r): Approval =>
+        r.approveUntilDate !== undefined
+            ? { kind: "untilDate", date: r.approveUntilDate }
+            : r.approveAfterDays !== undefined
+              ? { kind: "afterDays", days: r.approveAfterDays }
+              : { kind: "onRelease" },
+    );
+}
+
+/** The account a stack deploys to, when the stack file pins one with `aws:allowedAccountIds`. */
+export function accountOf(values: Readonly<Record<string, string>>): string | undefined {
+    const raw = values["aws:allowedAccountIds"];
+    if (raw === undefined) return undefined;
+    let ids: unknown;
+    try {
+        ids = JSON.parse(raw);
+    } catch {
+        ids = raw.split(",").map((s) => s.trim());
+    }
+    return Array.isArray(ids) && ids.length === 1 ? String(ids[0]) : undefined;
+}
+
+export function fleetStack(
+    model: PatchManagerConfig,
+    windows: readonly FleetWindow[],
+    values: Readonly<Record<string, string>>,
+): FleetStack {
+    const account = accountOf(values);
+    const region = values["aws:region"];
+    return {
+        stack: model.stack,
+        environment: model.environment,
+        production: model.production,
+        ...(region !== undefined ? { region } : {}),
+        ...(account !== undefined ? { account } : {}),
+        windows: windows.map((w) => ({
+            name: w.name,
+            schedule: w.schedule,
+            ...(w.scheduleOffset !== undefined ? { scheduleOffset: w.scheduleOffset } : {}),
+            timezone: w.timezone,
+            durationHours: w.durationHours,
+            patchGroups: [...w.patchGroups],
+            operation: w.operation,
+            ...(w.description !== undefined ? { description: w.description } : {}),
+            ...(w.region !== undefined ? { region: w.region } : {}),
+        })),
+        groups: model.patchGroups.map((g) => ({
+            name: g.name,
+            operatingSystem: g.operatingSystem,
+            baseline: g.baseline,
+            approvals: approvalsOf(model.baselines.find((b) => b.name === g.baseline)?.approvalRules ?? []),
+        })),
+    };
+}
+
+/** The stacks of a project directory: every `Pulumi.<stack>.yaml` (or .yml), sorted by name. */
+export function stackFiles(dir: string): { stack: string; file: string }[] {
+    return fs
+        .readdirSync(dir)
+        .map((f) => /^Pulumi\.(.+)\.ya?ml$/.exec(f))
+        .filter((m): m is RegExpExecArray => m !== null)
+        .map((m) => ({ stack: m[1], file: path.join(dir, m[0]) }))
+        .sort((a, b) => a.stack.localeCompare(b.stack));
+}
+
+// ---------------------------------------------------------------------------
+// Calendar
+
+// The calendar, the rollout check and the clash check walk the same windows; evaluating a
+// cron over months is the slow part, so the starts are kept per window and span.
+const startsCache = new Map<string, Occurrence[]>();
+
+/** Every start of the window in [from, until), with its end. */
+export function windowOccurrences(stack: string, w: FleetWindow, from: Date, until: Date): Occurrence[] {
+    const key = JSON.stringify([stack, w, from.getTime(), until.getTime()]);
+    const cached = startsCache.get(key);
+    if (cached) return cached;
+    if (startsCache.size > 1000) startsCache.clear();
+    const out = computeOccurrences(stack, w, from, until);
+    startsCache.set(key, out);
+    return out;
+}
+
+function computeOccurrences(stack: string, w: FleetWindow, from: Date, until: Date): Occurrence[] {
+    const out: Occurrence[] = [];
+    let cursor = new Date(from.getTime() - 1);
+    // Chunks, so that a daily window over months and a rate() window both finish quickly.
+    for (let round = 0; round < 50; round++) {
+        const starts = nextStarts(w.schedule, { timezone: w.timezone, scheduleOffset: w.scheduleOffset, from: cursor, count: 200 });
+        for (const start of starts) {
+            if (start.getTime() >= until.getTime()) return out;
+            out.push({
+                stack,
+                window: w.name,
+                start,
+                end: new Date(start.getTime() + w.durationHours * HOUR_MS),
+                timezone: w.timezone,
+                patchGroups: w.patchGroups,
+                operation: w.operation,
+                ...(w.description !== undefined ? { description: w.description } : {}),
+            });
+        }
+        if (starts.length < 200) return out;
+        cursor = starts[starts.length - 1];
+    }
+    return out;
+}
+
+/** All windows of all stacks in [from, from + days), in start order. */
+export function fleetCalendar(stacks: readonly FleetStack[], from: Date, days: number): Occurrence[] {
+    const until = new Date(from.getTime() + days * DAY_MS);
+    return stacks
+        .flatMap((s) => s.windows.flatMap((w) => windowOccurrences(s.stack, w, from, until)))
+        .sort((a, b) => a.start.getTime() - b.start.getTime() || a.stack.localeCompare(b.stack) || a.window.localeCompare(b.window));
+}
+
+// ---------------------------------------------------------------------------
+// Rollout order
+
+const utcDay = (d: Date) => d.toISOString().slice(0, 10);
+const startOfUtcDay = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+
+/**
+ * When a rule approves a patch released on `releaseDay` (00:00 UTC): SSM counts
+ * ApproveAfterDays in whole days from the release date, and ApproveUntilDate
+ * approves every patch released on or before that date. undefined: never.
+ */
+export function approvedAt(approval: Approval, releaseDay: Date): Date | undefined {
+    switch (approval.kind) {
+        case "afterDays":
+            return new Date(releaseDay.getTime() + approval.days * DAY_MS);
+        case "onRelease":
+            return releaseDay;
+        case "untilDate":
+            return utcDay(releaseDay) <= approval.date ? releaseDay : undefined;
+    }
+}
+
+function describeApproval(a: Approval): string {
+    switch (a.kind) {
+        case "afterDays":
+            return `approveAfterDays ${a.days}`;
+        case "onRelease":
+            return "approval on release";
+        case "untilDate":
+            return `approveUntilDate ${a.date}`;
+    }
+}
+
+interface Reach {
+    stack: string;
+    window: string;
+    group: FleetGroup;
+    approval: Approval;
+    approved: Date;
+    start: Date;
+}
+
+/**
+ * The first window start at which a stack's groups of `os` install a patch
+ * released on `releaseDay`. Rules cannot be matched patch by patch offline,
+ * so `pick` chooses the rule: production takes its fastest rule (the patch may
+ * be one it approves), non-production its slowest (only then is every kind of
+ * patch approved there).
+ */
+function firstReach(
+    stack: FleetStack,
+    os: string,
+    releaseDay: Date,
+    occurrences: ReadonlyMap<string, Occurrence[]>,
+    pick: "fastest" | "slowest",
+): Reach | undefined {
+    let best: Reach | undefined;
+    for (const group of stack.groups.filter((g) => g.operatingSystem === os)) {
+        if (group.approvals.length === 0) continue;
+        const timed = group.approvals.map((approval) => ({ approval, approved: approvedAt(approval, releaseDay) }));
+        let chosen: { approval: Approval; approved?: Date };
+        if (pick === "fastest") {
+            const approved = timed.filter((t) => t.approved !== undefined).sort((a, b) => a.approved!.getTime() - b.approved!.getTime());
+            if (approved.length === 0) continue;
+            chosen = approved[0];
+        } else {
+            chosen = timed.find((t) => t.approved === undefined) ?? [...timed].sort((a, b) => b.approved!.getTime() - a.approved!.getTime())[0];
+            if (chosen.approved === undefined) continue;
+        }
+        const approved = chosen.approved!;
+        for (const w of stack.windows) {
+            if (!w.patchGroups.includes(group.name) || !/\bInstall\b/.test(w.operation)) continue;
+            const next = (occurrences.get(`${stack.stack}\u0000${w.name}`) ?? []).find((o) => o.start.getTime() >= approved.getTime());
+            if (next && (!best || next.start.getTime() < best.start.getTime())) {
+                best = { stack: stack.stack, window: w.name, group, approval: chosen.approval, approved, start: next.start };
+            }
+        }
+    }
+    return best;
+}
+
+const isoMinute = (d: Date) => `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+
+export function duration(ms: number): string {
+    const negative = ms < 0;
+    const totalHours = Math.floor(Math.abs(ms) / HOUR_MS);
+    const d = Math.floor(totalHours / 24);
+    const h = totalHours % 24;
+    const parts = [d > 0 ? `${d} day${d === 1 ? "" : "s"}` : "", h > 0 || d === 0 ? `${h} h` : ""].filter(Boolean);
+    return `${negative ? "-" : ""}${parts.join(" ")}`;
+}
+
+/**
+ * For each operating system that production stacks install, and each release
+ * day in [from, from + days): production's first install must come at least
+ * `soakDays` after the first install in any non-production stack. Window
+ * starts stand for installs (tasks start when the window opens).
+ */
+export function checkRolloutOrder(stacks: readonly FleetStack[], opts: FleetOptions): RolloutFinding[] {
+    const first = startOfUtcDay(opts.from);
+    const maxDelay = Math.max(0, ...stacks.flatMap((s) => s.groups.flatMap((g) => g.approvals.map((a) => (a.kind === "afterDays" ? a.days : 0)))));
+    // Far enough past the last approval to see the next monthly or yearly-ish window.
+    const until = new Date(first.getTime() + (opts.days + maxDelay + 62) * DAY_MS);
+    const occurrences = new Map<string, Occurrence[]>();
+    for (const s of stacks) for (const w of s.windows) occurrences.set(`${s.stack}\u0000${w.name}`, windowOccurrences(s.stack, w, first, until));
+
+    const nonProduction = stacks.filter((s) => !s.production);
+    const findings: RolloutFinding[] = [];
+    for (const prod of stacks.filter((s) => s.production)) {
+        const systems = [...new Set(prod.groups.map((g) => g.operatingSystem))];
+        for (const os of systems) {
+            const broken = new Map<string, { prodWindow: string; nonProdWindow: string | null; days: string[]; example: RolloutFinding["example"]; sentence: string }>();
+            for (let i = 0; i < opts.days; i++) {
+                const releaseDay = new Date(first.getTime() + i * DAY_MS);
+                const p = firstReach(prod, os, releaseDay, occurrences, "fastest");
+                if (!p) continue;
+                const n = nonProduction
+                    .map((s) => firstReach(s, os, releaseDay, occurrences, "slowest"))
+                    .filter((r): r is Reach => r !== undefined)
+                    .sort((a, b) => a.start.getTime() - b.start.getTime())[0];
+                const soak = n ? p.start.getTime() - n.start.getTime() : undefined;
+                if (soak !== undefined && soak >= opts.soakDays * DAY_MS) continue;
+                const key = `${p.window}\u0000${n?.window ?? ""}`;
+                const entry = broken.get(key);
+                if (entry) {
+                    entry.days.push(utcDay(releaseDay));
+                    continue;
+                }
+                const prodPart =
+                    `a ${os} patch released on ${utcDay(releaseDay)} is approved in ${prod.stack} on ${utcDay(p.approved)} ` +
+                    `(baseline "${p.group.baseline}", ${describeApproval(p.approval)}) and installed by window "${p.window}" ` +
+                    `(${p.group.name}) at ${isoMinute(p.start)}`;
+                const sentence = n
+                    ? `${prodPart}, ${soak! >= 0 ? `only ${duration(soak!)} after` : `${duration(-soak!)} before`} it first reaches non-production: ${n.stack} window "${n.window}" ` +
+                      `(${n.group.name}, baseline "${n.group.baseline}", ${describeApproval(n.approval)}) at ${isoMinute(n.start)}`
+                    : `${prodPart}, but no non-production window installs it first (no non-production stack installs ${os} patches ` +
+                      `with an approval by then)`;
+                broken.set(key, {
+                    prodWindow: p.window,
+                    nonProdWindow: n?.window ?? null,
+                    days: [utcDay(releaseDay)],
+                    sentence,
+                    example: {
+                        releaseDay: utcDay(releaseDay),
+                        productionApproved: p.approved.toISOString(),
+                        productionStart: p.start.toISOString(),
+                        nonProductionStack: n?.stack ?? null,
+                        nonProductionApproved: n?.approved.toISOString() ?? null,
+                        nonProductionStart: n?.start.toISOString() ?? null,
+                        soakHours: soak === undefined ? null : Math.round(soak / HOUR_MS),
+                    },
+                });
+            }
+            for (const b of broken.values()) {
+                const more = b.days.length - 1;
+                const moreText = more > 0 ? ` The same holds for ${more} more release day${more === 1 ? "" : "s"} (${b.days.slice(1, 6).join(", ")}${more > 5 ? ", ..." : ""}).` : "";
+                findings.push({
+                    check: "rollout-order",
+                    level: "blocking",
+                    stack: prod.stack,
+                    operatingSystem: os,
+                    productionWindow: b.prodWindow,
+                    nonProductionWindow: b.nonProdWindow,
+                    releaseDays: b.days,
+                    example: b.example,
+                    message:
+                        `${prod.stack} patches ${os} before non-production has had it for ${opts.soakDays} day${opts.soakDays === 1 ? "" : "s"}: ` +
+                        `${b.sentence}.${moreText} Raise ${prod.stack}'s approval delay, move window "${b.prodWindow}" later, ` +
+                        `or patch non-production sooner.`,
+                });
+            }
+        }
+    }
+    return findings;
+}
+
+// ---------------------------------------------------------------------------
+// Clashes and quota
+
+/** Windows of one stack whose occurrences overlap in time (the seed staggers the role waves on purpose). */
+export function checkClashes(stacks: readonly FleetStack[], opts: Pick<FleetOptions, "from" | "days">): ClashFinding[] {
+    const until = new Date(opts.from.getTime() + opts.days * DAY_MS);
+    const findings: ClashFinding[] = [];
+    for (const s of stacks) {
+        const byWindow = s.windows.map((w) => ({ w, occ: windowOccurrences(s.stack, w, opts.from, until) }));
+        for (let i = 0; i < byWindow.length; i++) {
+            for (let j = i + 1; j < byWindow.length; j++) {
+                const a = byWindow[i];
+                const b = byWindow[j];
+                const overlaps = a.occ.filter((x) => b.occ.some((y) => x.start < y.end && y.start < x.end));
+                if (overlaps.length === 0) continue;
+                const o = overlaps[0];
+                const y = b.occ.find((y) => o.start < y.end && y.start < o.end)!;
+                findings.push({
+                    check: "clash",
+                    level: "advisory",
+                    stack: s.stack,
+                    windows: [a.w.name, b.w.name],
+                    overlaps: overlaps.map((x) => x.start.toISOString()),
+                    message:
+                        `${s.stack}: windows "${a.w.name}" (${a.w.patchGroups.join(", ") || "no groups"}) and "${b.w.name}" ` +
+                        `(${b.w.patchGroups.join(", ") || "no groups"}) overlap ${overlaps.length} time${overlaps.length === 1 ? "" : "s"} ` +
+                        `in the next ${opts.days} days, first ${isoMinute(o.start)}–${isoMinute(o.end)} against ${isoMinute(y.start)}–${isoMinute(y.end)}; ` +
+                        `stagger them so that the waves do not patch at once`,
+                });
+            }
+        }
+    }
+    return findings;
+}
+
+/**
+ * Windows per account and region. Offline the account is known only when a
+ * stack pins it (`aws:allowedAccountIds` with one id); stacks that do not are
+ * counted together per region, as if they shared one account (the safe guess).
+ * A window counts in its own region when it has one, else in the stack's.
+ */
+export function quotaUsage(stacks: readonly FleetStack[], limit: number = QUOTAS.windowsPerRegion): QuotaUsage[] {
+    const groups = new Map<string, { -readonly [K in keyof QuotaUsage]: QuotaUsage[K] } & { stacks: string[] }>();
+    for (const s of stacks) {
+        for (const w of s.windows) {
+            const region = w.region ?? s.region;
+            const key = `${s.account ?? ""}\u0000${region ?? ""}`;
+            const g = groups.get(key) ?? { account: s.account ?? null, region: region ?? null, stacks: [], windows: 0, limit };
+            if (!g.stacks.includes(s.stack)) g.stacks.push(s.stack);
+            g.windows += 1;
+            groups.set(key, g);
+        }
+    }
+    return [...groups.values()];
+}
+
+export function checkQuota(stacks: readonly FleetStack[], limit: number = QUOTAS.windowsPerRegion): QuotaFinding[] {
+    return quotaUsage(stacks, limit)
+        .filter((u) => u.windows > u.limit)
+        .map((u) => ({
+            ...u,
+            check: "quota" as const,
+            level: "advisory" as const,
+            message:
+                `${u.windows} maintenance windows in ${u.account ? `account ${u.account}` : "one account (assumed: no aws:allowedAccountIds)"}, ` +
+                `region ${u.region ?? "(aws:region not set)"} (stacks ${u.stacks.join(", ")}) exceed the SSM default quota of ${u.limit} ` +
+                `per account and region; request a quota increase or merge windows`,
+        }));
+}
+
+export function analyzeFleet(stacks: readonly FleetStack[], opts: FleetOptions): FleetReport {
+    const limit = opts.windowsPerRegion ?? QUOTAS.windowsPerRegion;
+    return {
+        from: opts.from.toISOString(),
+        days: opts.days,
+        soakDays: opts.soakDays,
+        calendar: fleetCalendar(stacks, opts.from, opts.days),
+        quota: quotaUsage(stacks, limit),
+        findings: [...checkRolloutOrder(stacks, opts), ...checkClashes(stacks, opts), ...checkQuota(stacks, limit)],
+    };
+}
+
+export function hasBlockingFindings(report: FleetReport): boolean {
+    return report.findings.some((f) => f.level === "blocking");
+}
+
+// ---------------------------------------------------------------------------
+// For a person
+
+/** "Sat 2026-11-28 06:00 CET" */
+export function localTime(d: Date, timezone: string): string {
+    const parts = Object.fromEntries(
+        new Intl.DateTimeFormat("en-GB", {
+            timeZone: timezone,
+            weekday: "short",
+            year: "numeric",
+            month: "2-digit",
+            day: "2-digit",
+            hour: "2-digit",
+            minute: "2-digit",
+            hourCycle: "h23",
+            timeZoneName: "short",
+        })
+            .formatToParts(d)
+            .map((p) => [p.type, p.value]),
+    );
+    return `${parts.weekday} ${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${parts.timeZoneName}`;
+}
+
+/** The text view shows this many days of the calendar; --ics and --json carry all of them. */
+export const CALENDAR_TEXT_DAYS = 28;
+
+export function renderFleet(report: FleetReport, stacks: readonly FleetStack[]): string {
+    const out: string[] = [];
+    out.push(`Fleet: ${stacks.length} stack${stacks.length === 1 ? "" : "s"} · from ${report.from.slice(0, 10)} · ${report.days} days · soak ${report.soakDays} day${report.soakDays === 1 ? "" : "s"}`, "");
+    for (const s of stacks) {
+        out.push(
+            `  ${s.stack}  ${s.environment}${s.production ? " (production)" : ""} · ${s.region ?? "aws:region not set"}${s.account ? ` · account ${s.account}` : ""} · ${s.windows.length} window${s.windows.length === 1 ? "" : "s"}`,
+        );
+        for (const w of s.windows) out.push(`    ${w.name}: ${w.description ?? w.schedule} · ${w.operation || "no task"} · ${w.patchGroups.join(", ") || "no patch groups"}`);
+    }
+    const shownUntil = new Date(Date.parse(report.from) + Math.min(report.days, CALENDAR_TEXT_DAYS) * DAY_MS);
+    const shown = report.calendar.filter((o) => o.start < shownUntil);
+    out.push("", `Calendar, next ${Math.min(report.days, CALENDAR_TEXT_DAYS)} days (${report.calendar.length} windows in ${report.days} days; --ics writes them all):`);
+    for (const o of shown) {
+        out.push(
+            `  ${localTime(o.start, o.timezone)}  (${isoMinute(o.start)})  ${duration(o.end.getTime() - o.start.getTime())}  ${o.stack}  ${o.operation || "no task"}  ${o.patchGroups.join(", ")}`,
+        );
+    }
+    out.push("", "Quota (maintenance windows per account and region):");
+    for (const q of report.quota) {
+        out.push(`  ${q.account ? `account ${q.account}` : "account not pinned"} · ${q.region ?? "aws:region not set"}: ${q.windows} of ${q.limit} (${q.stacks.join(", ")})`);
+    }
+    const blocking = report.findings.filter((f) => f.level === "blocking");
+    const advisory = report.findings.filter((f) => f.level === "advisory");
+    out.push("");
+    if (report.findings.length === 0) {
+        out.push(`Findings: none. Production installs every patch at least ${report.soakDays} days after non-production; no overlapping windows; quota fine.`);
+    } else {
+        out.push(`Findings: ${blocking.length} blocking, ${advisory.length} advisory`);
+        for (const f of [...blocking, ...advisory]) out.push(`  [${f.level}] ${f.check}: ${f.message}`);
+    }
+    return out.join("\n");
+}
