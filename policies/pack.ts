@@ -4,6 +4,7 @@ import type { EnforcementLevel, PolicyPackArgs } from "@pulumi/policy";
 import { baselinePolicies } from "./baselines";
 import { iamPolicies } from "./iam";
 import { loggingPolicies } from "./logging";
+import { operationsPolicies } from "./operations";
 import { stackPolicies } from "./stack";
 import { taskPolicies } from "./tasks";
 import { windowPolicies } from "./windows";
@@ -20,6 +21,7 @@ export const policies: PolicyPackArgs["policies"] = [
     ...iamPolicies,
     ...loggingPolicies,
     ...stackPolicies,
+    ...operationsPolicies,
 ];
 
 export const packArgs: PolicyPackArgs = {
