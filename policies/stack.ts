@@ -1,8 +1,8 @@
 // Rules about how the stack's resources fit together: patch groups, windows, tasks, quotas.
 
-import type { PolicyConfigSchema, StackValidationPolicy } from "@pulumi/policy";
+import type { PolicyConfigSchema, ReportViolation, StackValidationPolicy } from "@pulumi/policy";
 import { PATCH_GROUP_TARGET_KEYS } from "./windows";
-import { StackResource, TYPES, asArray, configWithDefaults, isSet, isUnknown, label, ofType, refersTo, show, stackResources, stackUrn } from "./util";
+import { StackResource, TYPES, asArray, byRegion, configWithDefaults, isSet, isUnknown, label, ofType, refersTo, show, stackResources, stackUrn } from "./util";
 
 /** The patch groups a window target selects; `undefined` when they cannot be known yet. */
 export function targetedPatchGroups(target: StackResource): string[] | undefined {
@@ -34,7 +34,15 @@ export const patchGroupCoverage: StackValidationPolicy = {
         "group has one baseline per operating system: register the group, target it from a window, or remove the registration.",
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
-        const resources = stackResources(args);
+        for (const resources of byRegion(stackResources(args))) {
+            patchGroupCoverageIn(resources, reportViolation);
+        }
+    },
+};
+
+/** patch-group-coverage within one region: registrations, baselines and targets are regional. */
+function patchGroupCoverageIn(resources: StackResource[], reportViolation: ReportViolation): void {
+    {
         const registrations = ofType(resources, TYPES.patchGroup);
         const baselines = ofType(resources, TYPES.patchBaseline);
         const targets = ofType(resources, TYPES.windowTarget);
@@ -104,8 +112,8 @@ export const patchGroupCoverage: StackValidationPolicy = {
                 }
             }
         }
-    },
-};
+    }
+}
 
 // ------------------------------------------------------------------------------------------------
 

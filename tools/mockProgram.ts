@@ -254,7 +254,10 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Evaluation
             const custom: boolean = req.getCustom();
             const resourceRegion = providerRegion(req.getProvider()) ?? region;
             if (type === "pulumi:providers:aws" && typeof inputs.region === "string") providerRegions.set(urn, inputs.region);
-            const { id, state } = custom ? mockState(type, name, urn, inputs, resourceRegion) : { id: "", state: {} };
+            const mocked = custom ? mockState(type, name, urn, inputs, resourceRegion) : { id: "", state: {} };
+            const id = mocked.id;
+            // Provider v7 gives regional resources a computed `region` output: the provider's region.
+            const state = custom && type.startsWith("aws:ssm/") ? { ...mocked.state, region: resourceRegion } : mocked.state;
             resources.push({
                 urn,
                 type,
