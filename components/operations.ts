@@ -3,10 +3,12 @@
 // and hooks change the tasks, so patchManager.ts wires those in.)
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { AlarmStop } from "./alarmStop";
 import { Alerts } from "./alerts";
 import { ComplianceReporting, DeniedApplications } from "./compliance";
 import { dailyScanHour } from "./complianceSchedule";
 import { PatchManagerConfig } from "./config";
+import { ssmName } from "./naming";
 import { PrivateEndpoints } from "./privateEndpoints";
 
 /** One region of a multi-region stack: names, parent and provider of everything in it. */
@@ -37,6 +39,8 @@ export interface OperationsOutputs {
     };
     readonly deniedApplications?: { configRule: string; inventoryAssociation?: string; applications: string[] };
     /** Per VPC id: the endpoints' security group and endpoint ids. */
+    /** The alarm that disables this region's windows, and the runbook it starts. */
+    readonly alarmStop?: { alarmArn: pulumi.Output<string>; runbook: pulumi.Output<string> };
     readonly privateEndpoints?: Record<string, { securityGroupId: pulumi.Output<string>; endpointIds: Record<string, pulumi.Output<string>> }>;
 }
 
@@ -48,6 +52,9 @@ export interface DeployOperationsArgs {
     /** Region of the log bucket when it is not this region's. */
     readonly logBucketRegion?: string;
     readonly alerts?: Alerts;
+    /** The region's maintenance windows, for the alarm stop. */
+    readonly windowIds: pulumi.Output<string>[];
+    readonly partition: pulumi.Output<string>;
 }
 
 /** Compliance reporting, denied applications and private endpoints of one region; undefined when none is configured. */
@@ -125,6 +132,23 @@ export function deployOperations(config: PatchManagerConfig, args: DeployOperati
             ...(denied.inventoryAssociation ? { inventoryAssociation: denied.inventoryAssociation } : {}),
             applications: [...d.applications],
         };
+    }
+
+    if (ops.safeStops.alarmName && args.windowIds.length > 0) {
+        const stop = new AlarmStop(
+            n("alarm-stop"),
+            {
+                alarmName: ops.safeStops.alarmName,
+                runbookName: ssmName(args.namePrefix, "stop-on-alarm"),
+                windowIds: args.windowIds,
+                partition: args.partition,
+                region: thisRegion(),
+                accountId: aws.getCallerIdentityOutput(undefined, invokeOpts).accountId,
+                tags: args.tags,
+            },
+            scope?.opts,
+        );
+        out.alarmStop = { alarmArn: stop.alarmArn, runbook: stop.runbookName };
     }
 
     const endpoints = ops.privateEndpoints.filter((e) => e.region === scope?.region);

@@ -48,6 +48,8 @@ export interface HookDocuments {
 }
 
 export interface SafeStops {
+    /** A CloudWatch alarm (by name, in each region deployed to) whose ALARM state disables the stack's windows (alarmStop.ts). */
+    readonly alarmName?: string;
     /** Hook documents per patch group name; such a group's task runs AWS-RunPatchBaselineWithHooks. */
     readonly hooks: Readonly<Record<string, HookDocuments>>;
 }
@@ -131,6 +133,10 @@ const hookDocumentsSchema = strict({
 });
 
 export const safeStopsSchema = strict({
+    alarmName: z
+        .string()
+        .regex(/^[^:]{1,255}$/, { error: "must be a CloudWatch alarm name: 1–255 characters without \":\"" })
+        .optional(),
     hooks: z.record(z.string(), hookDocumentsSchema, { error: "must be a map of patch group name to {preInstall?, postInstall?, onExit?}" }).optional(),
 });
 
@@ -191,7 +197,8 @@ export function buildOperations(values: Partial<Record<keyof typeof OPERATIONS_K
     const alerts = values.alerts === undefined ? undefined : rec(values.alerts);
     const compliance = rec(values.compliance);
     const denied = values.deniedApplications === undefined ? undefined : rec(values.deniedApplications);
-    const hooks = rec(rec(values.safeStops).hooks) as Record<string, HookDocuments>;
+    const safeStops = rec(values.safeStops);
+    const hooks = rec(safeStops.hooks) as Record<string, HookDocuments>;
     return {
         ...(alerts
             ? {
@@ -218,7 +225,7 @@ export function buildOperations(values: Partial<Record<keyof typeof OPERATIONS_K
                   },
               }
             : {}),
-        safeStops: { hooks },
+        safeStops: { ...(typeof safeStops.alarmName === "string" ? { alarmName: safeStops.alarmName } : {}), hooks },
         privateEndpoints: list<Loose>(values.privateEndpoints)
             .filter((e) => typeof e === "object" && e !== null)
             .map((e) => ({

@@ -187,6 +187,8 @@ export function deployPatchManager(config: PatchManagerConfig, scope?: RegionSco
         tags,
         logBucketName,
         alerts,
+        windowIds,
+        partition,
         ...(scope?.logBucket ? { logBucketRegion: scope.logBucket.region } : {}),
     });
 

@@ -149,13 +149,13 @@ describe("operations on the example stack prod-private", function () {
 
         it("an EventBridge rule on this region's window executions that fail, time out or are cancelled, to the topic", function () {
             for (const region of REGIONS) {
-                const [rule] = inRegion(pp, region, O.rule);
+                const rule = inRegion(pp, region, O.rule).find((r) => r.name === `${region}-alerts-failed-windows`)!;
                 const pattern = JSON.parse(String(rule.inputs.eventPattern));
                 assert.deepEqual(pattern.source, ["aws.ssm"]);
                 assert.deepEqual(pattern["detail-type"], ["Maintenance Window Execution State-change Notification"]);
                 assert.deepEqual(pattern.detail.status, ["FAILED", "TIMED_OUT", "CANCELLED"]);
                 assert.deepEqual([...pattern.detail["window-id"]].sort(), inRegion(pp, region, T.window).map((w) => w.id).sort());
-                const [target] = inRegion(pp, region, O.target);
+                const target = inRegion(pp, region, O.target).find((t) => t.name === `${region}-alerts-failed-windows-to-topic`)!;
                 const [topic] = inRegion(pp, region, O.topic);
                 assert.deepEqual([target.inputs.rule, target.inputs.arn], [(rule.outputs as any).name, topic.id]);
                 const tp = policyOf(inRegion(pp, region, O.topicPolicy)[0]).Statement[0];
@@ -247,6 +247,34 @@ describe("operations on the example stack prod-private", function () {
     describe("safe stops", function () {
         it("production cancels tasks at the cutoff by default", function () {
             for (const t of pp.ofType(T.task)) assert.equal(t.inputs.cutoffBehavior, "CANCEL_TASK");
+        });
+
+        it("the alarm stop: its ALARM state starts a runbook that disables this region's windows, through least-privilege roles", function () {
+            for (const region of REGIONS) {
+                const windows = inRegion(pp, region, T.window);
+                const [doc] = inRegion(pp, region, "aws:ssm/document:Document");
+                assert.equal(doc.inputs.name, "patch-manager-prod-private-stop-on-alarm");
+                assert.equal(doc.inputs.documentType, "Automation");
+                const steps = JSON.parse(String(doc.inputs.content)).mainSteps;
+                assert.deepEqual(
+                    steps.map((s: any) => s.inputs),
+                    windows.map((w) => ({ Service: "ssm", Api: "UpdateMaintenanceWindow", WindowId: w.id, Enabled: false })),
+                );
+                const rule = inRegion(pp, region, O.rule).find((r) => r.name === `${region}-alarm-stop-alarm`)!;
+                assert.deepEqual(JSON.parse(String(rule.inputs.eventPattern)), {
+                    source: ["aws.cloudwatch"],
+                    "detail-type": ["CloudWatch Alarm State Change"],
+                    resources: [`arn:aws:cloudwatch:${region}:123456789012:alarm:web-5xx-rate-high`],
+                    detail: { state: { value: ["ALARM"] } },
+                });
+                const target = inRegion(pp, region, O.target).find((t) => t.name === `${region}-alarm-stop-alarm-to-runbook`)!;
+                assert.equal(target.inputs.arn, `arn:aws:ssm:${region}:123456789012:automation-definition/patch-manager-prod-private-stop-on-alarm:$DEFAULT`);
+                const automationRole = inRegion(pp, region, T.role).find((r) => r.name === `${region}-alarm-stop-automation-role`)!;
+                assert.deepEqual(JSON.parse(String(target.inputs.input)), { AutomationAssumeRole: [(automationRole.outputs as any).arn] });
+                const disable = policyOf(inRegion(pp, region, T.rolePolicy).find((p) => p.name === `${region}-alarm-stop-disable-windows`)!).Statement[0];
+                assert.equal(disable.Action, "ssm:UpdateMaintenanceWindow");
+                assert.deepEqual(disable.Resource, windows.map((w) => `arn:aws:ssm:${region}:123456789012:maintenancewindow/${w.id}`));
+            }
         });
 
         it("the Web Server task runs AWS-RunPatchBaselineWithHooks with its hook documents; the others keep AWS-RunPatchBaseline", function () {

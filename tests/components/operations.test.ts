@@ -1,6 +1,7 @@
 // The operations config keys (operationsConfig.ts through parseConfig) and the pure functions
 // behind alerts, compliance scans, hooks and endpoints.
 import { strict as assert } from "assert";
+import { alarmEventPattern, disableWindowsRunbook } from "../../components/alarmStop";
 import { failedWindowEventPattern, notificationPublishPolicy, topicKeyPolicy, windowExecutionStatuses } from "../../components/alerts";
 import { dataSyncBucketStatements, deniedApplicationsParameters } from "../../components/compliance";
 import { busyUtcHours, dailyCron, dailyScanHour } from "../../components/complianceSchedule";
@@ -106,6 +107,7 @@ describe("operations config", function () {
 
         it("safeStops hooks", function () {
             refused({ ...prod, safeStops: { hooks: { "Web Servers": { preInstall: "Drain" } } } }, "patch-manager:safeStops.hooks.Web Servers", "is not a patch group", '"Web Server"');
+            refused({ ...prod, safeStops: { alarmName: "a:b" } }, "patch-manager:safeStops.alarmName", "CloudWatch alarm name");
             refused({ ...prod, safeStops: { hooks: { "Web Server": {} } } }, "patch-manager:safeStops.hooks.Web Server", "names no hook document");
             refused({ ...prod, safeStops: { hooks: { "Web Server": { preInstall: "a b" } } } }, "patch-manager:safeStops.hooks.Web Server.preInstall", "SSM document name");
             refused(
@@ -203,6 +205,17 @@ describe("alerts, compliance, hooks and endpoints: derived values", function () 
             notificationConfig: { notificationArn: "arn:t", notificationEvents: ["Failed"], notificationType: "Command" },
             serviceRoleArn: "arn:r",
         });
+    });
+
+    it("the stop runbook disables each window and carries on past one that fails; the pattern matches ALARM only", function () {
+        const doc = disableWindowsRunbook(["mw-0123456789abcdef0", "mw-0fedcba9876543210"]) as any;
+        assert.equal(doc.schemaVersion, "0.3");
+        assert.equal(doc.assumeRole, "{{ AutomationAssumeRole }}");
+        assert.deepEqual(doc.mainSteps.map((s: any) => [s.action, s.onFailure, s.inputs.WindowId, s.inputs.Enabled]), [
+            ["aws:executeAwsApi", "Continue", "mw-0123456789abcdef0", false],
+            ["aws:executeAwsApi", "Continue", "mw-0fedcba9876543210", false],
+        ]);
+        assert.deepEqual((alarmEventPattern("arn:a") as any).detail, { state: { value: ["ALARM"] } });
     });
 
     it("hook parameters name only the configured hooks (the others stay AWS-Noop)", function () {
