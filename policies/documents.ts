@@ -52,6 +52,7 @@ function toResource(raw: unknown, index: number, where: string, withOutputs: boo
     if (Array.isArray(raw.dependencies)) resource.dependencies = raw.dependencies.filter((d: unknown) => typeof d === "string");
     if (isObject(raw.propertyDependencies)) resource.propertyDependencies = raw.propertyDependencies;
     if (raw.protect === true) resource.protect = true;
+    if (typeof raw.provider === "string" && raw.provider !== "") resource.provider = raw.provider;
     return resource;
 }
 

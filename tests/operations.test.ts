@@ -5,6 +5,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { busyUtcHours } from "../components/complianceSchedule";
+import { parseAuditDocument } from "../policies/documents";
 import { runPolicies } from "../policies/engine";
 import { PlannedResource } from "../tools/mockProgram";
 import { evaluate, parameters, ROOT, shippedConfig, Stack, T, withConfig } from "./helpers";
@@ -345,6 +346,13 @@ describe("operations on the example stack prod-private", function () {
         const violations = await runPolicies(pp.resources.map((r) => ({ ...r, id: r.id ?? undefined })), { stackName: "prod-private" });
         assert.deepEqual(violations.filter((v) => v.level === "mandatory"), []);
         assert.deepEqual(violations, [], "no advisory findings either");
+    });
+
+    it("passes the pack from the plan's --json too (inputs only): regions come from the resources' explicit providers", async function () {
+        const plan = { project: "patch-manager", stack: "prod-private", resources: pp.resources.map(({ outputs: _o, ...r }) => r) };
+        const doc = parseAuditDocument(JSON.parse(JSON.stringify(plan)));
+        assert.ok(doc.resources.filter((r) => r.type === T.patchGroup).every((r) => /^urn:pulumi:prod-private::patch-manager::pulumi:providers:aws::eu-(west|central)-1::/.test(r.provider!)));
+        assert.deepEqual(await runPolicies(doc.resources, { stackName: "prod-private", projectName: "patch-manager" }), []);
     });
 });
 

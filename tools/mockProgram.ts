@@ -25,6 +25,8 @@ export interface PlannedResource {
     /** Resource options that decide what `pulumi destroy` does. */
     retainOnDelete?: boolean;
     protect?: boolean;
+    /** An explicit provider ("<urn>::<id>", as a stack export holds it); absent for the default provider. */
+    provider?: string;
 }
 
 /** A stack file's config as the Pulumi CLI hands it to a program: every value a string. */
@@ -269,6 +271,7 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Evaluation
                 outputs: state,
                 ...(req.getRetainondelete() ? { retainOnDelete: true } : {}),
                 ...(req.getProtect() ? { protect: true } : {}),
+                ...(providerRegion(req.getProvider()) !== undefined ? { provider: req.getProvider() } : {}),
             });
             const response = new resproto.RegisterResourceResponse();
             response.setUrn(urn);
