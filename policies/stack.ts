@@ -173,11 +173,15 @@ export const windowQuotas: StackValidationPolicy = {
         const windows = ofType(resources, TYPES.window);
         const tasks = ofType(resources, TYPES.windowTask);
         const targets = ofType(resources, TYPES.windowTarget);
-        if (windows.length > cfg.maxWindows) {
-            reportViolation(
-                `the stack creates ${windows.length} maintenance windows; the quota is ${cfg.maxWindows} per account and region (config maxWindows).`,
-                stackUrn(resources),
-            );
+        // The quota is per region: a multi-region stack counts each region's windows apart.
+        for (const regional of byRegion(windows)) {
+            if (regional.length > cfg.maxWindows) {
+                const where = regional[0].region ? ` in ${regional[0].region}` : "";
+                reportViolation(
+                    `the stack creates ${regional.length} maintenance windows${where}; the quota is ${cfg.maxWindows} per account and region (config maxWindows).`,
+                    stackUrn(resources),
+                );
+            }
         }
         for (const window of windows) {
             const who = `window ${label(window.props, window.name)}`;

@@ -7,10 +7,10 @@ import {
     ssmEndpointPrivateDns,
     taskNotificationRole,
 } from "../../policies/operations";
-import { patchGroupCoverage } from "../../policies/stack";
+import { patchGroupCoverage, windowQuotas } from "../../policies/stack";
 import { TYPES } from "../../policies/util";
 import { UNKNOWN_STRING, runResourcePolicy, runStackPolicy } from "./harness";
-import { prodStack, taskInputs } from "./resources";
+import { prodStack, taskInputs, windowInputs } from "./resources";
 
 const ROLE = "arn:aws:iam::123456789012:role/patch-alerts";
 const TOPIC = "arn:aws:sns:eu-west-1:123456789012:patch-alerts";
@@ -144,6 +144,20 @@ describe("policies/operations", () => {
             const twice = [...inRegion("eu-west-1"), ...inRegion("eu-west-1").map(e => ({ ...e, name: `again-${e.name}` }))];
             const v = await runStackPolicy(patchGroupCoverage, twice);
             assert.ok(v.some(x => /registered with 2 WINDOWS baselines/.test(x.message)), JSON.stringify(v));
+        });
+    });
+
+    describe("window-quotas across regions", () => {
+        const windows = (region: string, n: number) =>
+            Array.from({ length: n }, (_, i) => ({
+                type: TYPES.window,
+                name: `${region}-w${i}`,
+                props: { ...windowInputs(), name: `window-${i}`, id: `mw-${String(i).padStart(17, "0")}`, region },
+            }));
+        it("counts the 50-window quota per region", async () => {
+            assert.deepEqual(await runStackPolicy(windowQuotas, [...prodStack(), ...windows("eu-west-1", 30), ...windows("eu-central-1", 30)]), []);
+            const v = await runStackPolicy(windowQuotas, [...prodStack(), ...windows("eu-west-1", 51), ...windows("eu-central-1", 2)]);
+            assert.deepEqual(v.map(x => x.message), ["the stack creates 51 maintenance windows in eu-west-1; the quota is 50 per account and region (config maxWindows)."]);
         });
     });
 });
