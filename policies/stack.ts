@@ -42,74 +42,72 @@ export const patchGroupCoverage: StackValidationPolicy = {
 
 /** patch-group-coverage within one region: registrations, baselines and targets are regional. */
 function patchGroupCoverageIn(resources: StackResource[], reportViolation: ReportViolation): void {
-    {
-        const registrations = ofType(resources, TYPES.patchGroup);
-        const baselines = ofType(resources, TYPES.patchBaseline);
-        const targets = ofType(resources, TYPES.windowTarget);
+    const registrations = ofType(resources, TYPES.patchGroup);
+    const baselines = ofType(resources, TYPES.patchBaseline);
+    const targets = ofType(resources, TYPES.windowTarget);
 
-        const targeted = new Map<string, StackResource[]>();
-        let targetsKnown = true;
-        for (const target of targets) {
-            const groups = targetedPatchGroups(target);
-            if (groups === undefined) {
-                targetsKnown = false;
-                continue;
-            }
-            for (const g of groups) {
-                targeted.set(g, [...(targeted.get(g) ?? []), target]);
-            }
+    const targeted = new Map<string, StackResource[]>();
+    let targetsKnown = true;
+    for (const target of targets) {
+        const groups = targetedPatchGroups(target);
+        if (groups === undefined) {
+            targetsKnown = false;
+            continue;
         }
-        const registered = new Map<string, StackResource[]>();
-        let registrationsKnown = true;
-        for (const reg of registrations) {
-            const group = reg.props.patchGroup;
-            if (isUnknown(group)) {
-                registrationsKnown = false;
-                continue;
-            }
-            registered.set(String(group), [...(registered.get(String(group)) ?? []), reg]);
-            if (!isUnknown(reg.props.baselineId) && !isSet(reg.props.baselineId)) {
-                reportViolation(`patch group registration "${reg.name}" for ${show(group)} names no baselineId.`, reg.urn);
-            }
+        for (const g of groups) {
+            targeted.set(g, [...(targeted.get(g) ?? []), target]);
         }
+    }
+    const registered = new Map<string, StackResource[]>();
+    let registrationsKnown = true;
+    for (const reg of registrations) {
+        const group = reg.props.patchGroup;
+        if (isUnknown(group)) {
+            registrationsKnown = false;
+            continue;
+        }
+        registered.set(String(group), [...(registered.get(String(group)) ?? []), reg]);
+        if (!isUnknown(reg.props.baselineId) && !isSet(reg.props.baselineId)) {
+            reportViolation(`patch group registration "${reg.name}" for ${show(group)} names no baselineId.`, reg.urn);
+        }
+    }
 
-        if (registrationsKnown) {
-            for (const [group, ts] of targeted) {
-                if (!registered.has(group)) {
-                    reportViolation(
-                        `window target ${label(ts[0].props, ts[0].name)} selects patch group ${show(group)}, which no aws.ssm.PatchGroup ` +
-                            `registers with a baseline; its instances would get their operating system's default baseline.`,
-                        ts[0].urn,
-                    );
-                }
-            }
-        }
-        for (const [group, regs] of registered) {
-            if (targetsKnown && !targeted.has(group)) {
+    if (registrationsKnown) {
+        for (const [group, ts] of targeted) {
+            if (!registered.has(group)) {
                 reportViolation(
-                    `patch group ${show(group)} is registered ("${regs[0].name}") but no window target selects it, so it is never patched; ` +
-                        `add a window target with key "tag:Patch Group" and this value.`,
-                    regs[0].urn,
+                    `window target ${label(ts[0].props, ts[0].name)} selects patch group ${show(group)}, which no aws.ssm.PatchGroup ` +
+                        `registers with a baseline; its instances would get their operating system's default baseline.`,
+                    ts[0].urn,
                 );
             }
-            // AWS allows one baseline per operating system for a group.
-            const byOs = new Map<string, StackResource[]>();
-            for (const reg of regs) {
-                const baseline = baselines.find(b => refersTo(reg, "baselineId", b, ["id"]) === true);
-                const os = baseline?.props.operatingSystem;
-                if (baseline && !isUnknown(os)) {
-                    const key = String(os ?? "WINDOWS");
-                    byOs.set(key, [...(byOs.get(key) ?? []), reg]);
-                }
+        }
+    }
+    for (const [group, regs] of registered) {
+        if (targetsKnown && !targeted.has(group)) {
+            reportViolation(
+                `patch group ${show(group)} is registered ("${regs[0].name}") but no window target selects it, so it is never patched; ` +
+                    `add a window target with key "tag:Patch Group" and this value.`,
+                regs[0].urn,
+            );
+        }
+        // AWS allows one baseline per operating system for a group.
+        const byOs = new Map<string, StackResource[]>();
+        for (const reg of regs) {
+            const baseline = baselines.find(b => refersTo(reg, "baselineId", b, ["id"]) === true);
+            const os = baseline?.props.operatingSystem;
+            if (baseline && !isUnknown(os)) {
+                const key = String(os ?? "WINDOWS");
+                byOs.set(key, [...(byOs.get(key) ?? []), reg]);
             }
-            for (const [os, same] of byOs) {
-                if (same.length > 1) {
-                    reportViolation(
-                        `patch group ${show(group)} is registered with ${same.length} ${os} baselines (${same.map(r => `"${r.name}"`).join(", ")}); ` +
-                            `a group has one baseline per operating system.`,
-                        same[1].urn,
-                    );
-                }
+        }
+        for (const [os, same] of byOs) {
+            if (same.length > 1) {
+                reportViolation(
+                    `patch group ${show(group)} is registered with ${same.length} ${os} baselines (${same.map(r => `"${r.name}"`).join(", ")}); ` +
+                        `a group has one baseline per operating system.`,
+                    same[1].urn,
+                );
             }
         }
     }
