@@ -58,6 +58,8 @@ export interface ComplianceReportingArgs {
     readonly groups: readonly ScannedGroup[];
     readonly logBucketName: pulumi.Input<string>;
     readonly logKeyPrefix: string;
+    /** The log bucket's region when it is not this region's (a central bucket). */
+    readonly logBucketRegion?: string;
     /** Resource data sync to the log bucket; undefined: none. */
     readonly dataSync?: { readonly prefix: string; readonly bucketRegion: pulumi.Input<string>; readonly kmsKeyArn?: string };
     readonly configRule: boolean;
@@ -96,6 +98,7 @@ export class ComplianceReporting extends pulumi.ComponentResource {
                     outputLocation: {
                         s3BucketName: args.logBucketName,
                         s3KeyPrefix: taskLogPrefix(args.logKeyPrefix, args.environment, g.name, "daily-scan"),
+                        ...(args.logBucketRegion ? { s3Region: args.logBucketRegion } : {}),
                     },
                     tags: args.tags,
                 },

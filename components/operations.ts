@@ -91,6 +91,7 @@ export function deployOperations(config: PatchManagerConfig, args: DeployOperati
                 groups,
                 logBucketName: args.logBucketName,
                 logKeyPrefix: config.logging.keyPrefix,
+                ...(args.logBucketRegion ? { logBucketRegion: args.logBucketRegion } : {}),
                 ...(c.dataSync
                     ? {
                           dataSync: {

@@ -79,6 +79,10 @@ describe("operations on the example stack prod-private", function () {
             assert.equal(buckets.length, 1);
             assert.equal(regionOf(pp, buckets[0]), "eu-west-1");
             for (const task of pp.ofType(T.task)) assert.equal(rc(task).outputS3Bucket, buckets[0].id, task.name);
+            for (const scan of inRegion(pp, "eu-central-1", O.association).filter((a) => a.inputs.name === "AWS-RunPatchBaseline")) {
+                assert.deepEqual((scan.inputs as any).outputLocation.s3Region, "eu-west-1", "scan output goes to the central bucket's region");
+            }
+            for (const scan of inRegion(pp, "eu-west-1", O.association)) assert.equal((scan.inputs as any).outputLocation?.s3Region, undefined);
             for (const sync of pp.ofType(O.dataSync)) {
                 assert.equal((sync.inputs as any).s3Destination.bucketName, buckets[0].id);
                 assert.equal((sync.inputs as any).s3Destination.region, "eu-west-1", "the bucket's region, not the sync's");
