@@ -273,6 +273,8 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Evaluation
                 ...(req.getProtect() ? { protect: true } : {}),
                 ...(providerRegion(req.getProvider()) !== undefined ? { provider: req.getProvider() } : {}),
             });
+            // The stock monitor answers registerOutputs only for URNs it registered itself.
+            monitor.resources?.set(urn, { urn, id, state: {} });
             const response = new resproto.RegisterResourceResponse();
             response.setUrn(urn);
             response.setId(id);
