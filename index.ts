@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseConfig, PROJECT } from "./components/config";
-import { deployPatchManager } from "./components/patchManager";
+import { deployStack } from "./components/regions";
 
 /**
  * The program: this stack's `patch-manager:` config, validated once, then
@@ -14,5 +14,5 @@ export default function main() {
     for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
         if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = value;
     }
-    return deployPatchManager(parseConfig(raw, pulumi.getStack()));
+    return deployStack(parseConfig(raw, pulumi.getStack()));
 }

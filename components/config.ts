@@ -18,6 +18,15 @@ import {
 import { ApprovalRule, defaultApprovalRules, supportsApprovalDelay, windows2012SecurityRules } from "./approvalRules";
 import { slug } from "./naming";
 import { checkSchedule, checkTimezone, MAX_DAYS_AFTER_PATCH_TUESDAY, patchTuesdayPlus, TIME_OF_DAY } from "./schedule";
+import {
+    buildOperations,
+    crossCheckOperations,
+    Operations,
+    OPERATIONS_BOOLEAN_KEYS,
+    OPERATIONS_KEYS,
+    OPERATIONS_SHAPES,
+    OPERATIONS_STRUCTURED_KEYS,
+} from "./operationsConfig";
 
 export const PROJECT = "patch-manager";
 
@@ -109,6 +118,8 @@ export interface PatchManagerConfig {
     readonly cutoffBehavior: (typeof CUTOFF_BEHAVIORS)[number];
     readonly logging: Logging;
     readonly tags: Readonly<Record<string, string>>;
+    /** Alerts, compliance reporting, safe stops, private endpoints, regions (operationsConfig.ts). */
+    readonly operations: Operations;
 }
 
 /** The seed's environment windows: weekday nights 22:00–03:00, weekend mornings 06:00–11:00. */
@@ -354,11 +365,14 @@ const KEYS = {
     cutoffBehavior: oneOf(CUTOFF_BEHAVIORS),
     logging: loggingSchema,
     tags: z.record(z.string().min(1).max(128), z.string().max(256), { error: "must be a map of tag key to string value" }),
+    ...OPERATIONS_KEYS,
 } as const;
 
 export type ConfigKey = keyof typeof KEYS;
 /** Keys whose values are lists or maps: Pulumi passes them JSON-encoded. */
-const STRUCTURED_KEYS = new Set<ConfigKey>(["rateControl", "patchGroups", "baselines", "logging", "tags"]);
+const STRUCTURED_KEYS = new Set<ConfigKey>(["rateControl", "patchGroups", "baselines", "logging", "tags", ...OPERATIONS_STRUCTURED_KEYS]);
+/** Keys whose values are booleans: Pulumi passes "true"/"false". */
+const BOOLEAN_KEYS = new Set<ConfigKey>([...OPERATIONS_BOOLEAN_KEYS]);
 const NUMBER_KEYS = new Set<ConfigKey>(["approveAfterDays"]);
 
 export const CONFIG_KEYS = Object.keys(KEYS) as ConfigKey[];
@@ -415,7 +429,13 @@ export function parseConfig(raw: Readonly<Record<string, string | undefined>>, s
         }
         const k = key as ConfigKey;
         let value: unknown = text;
-        if (STRUCTURED_KEYS.has(k) || NUMBER_KEYS.has(k)) {
+        if (BOOLEAN_KEYS.has(k)) {
+            if (text !== "true" && text !== "false") {
+                problems.push({ path: keyPath(k, []), message: `must be true or false, got ${JSON.stringify(text)}` });
+                continue;
+            }
+            value = text === "true";
+        } else if (STRUCTURED_KEYS.has(k) || NUMBER_KEYS.has(k)) {
             try {
                 value = JSON.parse(text);
             } catch {
@@ -460,6 +480,7 @@ function validKeysAt(key: ConfigKey, path: ReadonlyArray<PropertyKey>): string {
         baselines: baselineSchema,
         approvalRules: approvalRuleSchema,
         hybrid: hybridSchema,
+        ...OPERATIONS_SHAPES,
     };
     const shape = shapes[String(last ?? key)];
     return shape ? `valid keys are ${Object.keys(shape.shape).join(", ")}` : "see the README for the valid keys";
@@ -570,7 +591,8 @@ function buildModel(values: Loose, stack: string): Partial<PatchManagerConfig> {
         baselines,
         patchGroups: groups,
         ...(values.maintenanceWindowRoleArn !== undefined ? { maintenanceWindowRoleArn: values.maintenanceWindowRoleArn as string } : {}),
-        cutoffBehavior: (values.cutoffBehavior as PatchManagerConfig["cutoffBehavior"] | undefined) ?? "CONTINUE_TASK",
+        // Production stops a rollout at the window's cutoff rather than let it run past the window.
+        cutoffBehavior: (values.cutoffBehavior as PatchManagerConfig["cutoffBehavior"] | undefined) ?? (production ? "CANCEL_TASK" : "CONTINUE_TASK"),
         logging: {
             ...(logging.bucketName !== undefined ? { bucketName: logging.bucketName as string } : {}),
             keyPrefix: (logging.keyPrefix as string | undefined) ?? "patching",
@@ -579,6 +601,7 @@ function buildModel(values: Loose, stack: string): Partial<PatchManagerConfig> {
             ...(logging.kmsKeyArn !== undefined ? { kmsKeyArn: logging.kmsKeyArn as string } : {}),
         },
         tags: (isRecord(values.tags) ? values.tags : {}) as Record<string, string>,
+        operations: buildOperations(values),
     };
 }
 
@@ -741,6 +764,18 @@ function crossCheck(model: Partial<PatchManagerConfig>, values: Loose): ConfigPr
             path: keyPath("patchGroups", []),
             message: `${windows} maintenance windows exceed the SSM default quota of ${QUOTAS.windowsPerRegion} per account and region`,
         });
+    }
+    if (model.operations && model.patchGroups) {
+        const groups = model.patchGroups.map((g) => {
+            const s = g.schedule ?? model.environmentSchedule!;
+            return { name: g.name, operatingSystem: g.operatingSystem, cron: s.cron, durationHours: s.durationHours, ...(s.offsetDays !== undefined ? { offsetDays: s.offsetDays } : {}) };
+        });
+        const timezoneValid = typeof values.timezone !== "string" || checkTimezone(values.timezone).length === 0;
+        for (const p of crossCheckOperations(model.operations, timezoneValid ? groups : [], model.timezone ?? "UTC", {
+            ...(model.logging?.bucketName !== undefined ? { bucketName: model.logging.bucketName } : {}),
+        })) {
+            problems.push({ path: keyPath(p.key, p.path), message: p.message });
+        }
     }
     return problems;
 }

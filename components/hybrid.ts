@@ -9,6 +9,7 @@ import * as time from "@pulumiverse/time";
 import { MANAGED_POLICIES } from "./aws";
 import { Hybrid } from "./config";
 import { logWritePolicy, managedPolicyArn } from "./iam";
+import { RegionScope, scopedName } from "./operations";
 
 const HOUR_MS = 3_600_000;
 
@@ -214,6 +215,9 @@ export interface HybridFleetArgs {
     readonly patchGroupTagKey: string;
     /** The stack's tags (ManagedBy, Environment, Stack and the user's). */
     readonly tags: Readonly<Record<string, string>>;
+    /** With `regions`: the region's names, parent and provider (activations are regional). */
+    readonly scope?: RegionScope;
+    readonly invokeOpts?: pulumi.InvokeOptions;
 }
 
 /**
@@ -227,26 +231,26 @@ export function deployHybridFleet(
 ): Record<string, HybridActivationOutput> {
     const hybridGroups = groups.filter((g): g is typeof g & { hybrid: Hybrid } => g.hybrid !== undefined);
     if (hybridGroups.length === 0) return {};
-    const region = aws.getRegionOutput().region;
-    const role = new HybridNodeRole("hybrid-nodes", {
+    const region = aws.getRegionOutput(undefined, args.invokeOpts).region;
+    const role = new HybridNodeRole(scopedName(args.scope, "hybrid-nodes"), {
         partition: args.partition,
         region,
-        accountId: aws.getCallerIdentityOutput().accountId,
+        accountId: aws.getCallerIdentityOutput(undefined, args.invokeOpts).accountId,
         logBucketName: args.logBucketName,
         logKeyPrefix: args.logKeyPrefix,
         ...(args.kmsKeyArn ? { kmsKeyArn: args.kmsKeyArn } : {}),
         tags: args.tags,
-    });
+    }, args.scope?.opts);
     const out: Record<string, HybridActivationOutput> = {};
     for (const group of hybridGroups) {
-        const activation = new HybridActivation(`${group.slug}-hybrid`, {
+        const activation = new HybridActivation(scopedName(args.scope, `${group.slug}-hybrid`), {
             patchGroup: group.name,
             patchGroupTagKey: args.patchGroupTagKey,
             hybrid: group.hybrid,
             iamRole: role.roleName,
             environment: args.environment,
             tags: args.tags,
-        });
+        }, args.scope?.opts);
         out[group.name] = {
             activationId: activation.activationId,
             activationCode: activation.activationCode,

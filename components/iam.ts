@@ -64,6 +64,8 @@ export interface MaintenanceWindowRoleArgs {
 export class MaintenanceWindowRole extends pulumi.ComponentResource {
     /** Resolves once the managed policy is attached, so no task runs with a bare role. */
     readonly roleArn: pulumi.Output<string>;
+    /** For policies added beside this component (e.g. iam:PassRole on the notification role). */
+    readonly roleName: pulumi.Output<string>;
 
     constructor(name: string, args: MaintenanceWindowRoleArgs, opts?: pulumi.ComponentResourceOptions) {
         super("patch-manager:iam:MaintenanceWindowRole", name, {}, opts);
@@ -87,6 +89,7 @@ export class MaintenanceWindowRole extends pulumi.ComponentResource {
             { parent: this },
         );
         this.roleArn = pulumi.all([role.arn, attachment.id]).apply(([arn]) => arn);
+        this.roleName = role.name;
         this.registerOutputs({ roleArn: this.roleArn });
     }
 }

@@ -10,6 +10,8 @@ export interface LogBucketArgs {
     readonly retainOnDelete: boolean;
     /** SSE-KMS with this key; otherwise SSE-S3 (AES256), which needs no key grants on instance roles. */
     readonly kmsKeyArn?: pulumi.Input<string>;
+    /** More bucket policy statements (S3 takes one policy per bucket), given the bucket's ARN. */
+    readonly policyStatements?: (bucketArn: pulumi.Output<string>) => pulumi.Input<object[]>;
     readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
@@ -58,7 +60,7 @@ export class LogBucket extends pulumi.ComponentResource {
                 bucket: bucket.id,
                 policy: pulumi.jsonStringify({
                     Version: "2012-10-17",
-                    Statement: [
+                    Statement: pulumi.output(args.policyStatements ? args.policyStatements(bucket.arn) : []).apply((extra) => [
                         {
                             Sid: "DenyInsecureTransport",
                             Effect: "Deny",
@@ -67,7 +69,8 @@ export class LogBucket extends pulumi.ComponentResource {
                             Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
                             Condition: { Bool: { "aws:SecureTransport": "false" } },
                         },
-                    ],
+                        ...extra,
+                    ]),
                 }),
             },
             // S3 refuses a bucket policy while the public-access block is being written.

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { RUN_PATCH_BASELINE } from "./aws";
 import { Operation, RateControl, Schedule } from "./config";
+import { HookDocuments, NotificationEvent } from "./operationsConfig";
 import { ssmName, tagTargetKey, taskLogPrefix } from "./naming";
 
 /** One patch group patched in this schedule's window. */
@@ -31,6 +32,10 @@ export interface MaintenanceScheduleArgs {
     readonly logBucketName: pulumi.Input<string>;
     readonly logKeyPrefix: string;
     readonly cutoffBehavior: "CONTINUE_TASK" | "CANCEL_TASK";
+    /** SNS notifications of every task; undefined: none. */
+    readonly notification?: TaskNotification;
+    /** Hook documents by patch group name; such a group's task runs AWS-RunPatchBaselineWithHooks. */
+    readonly hooks?: Readonly<Record<string, HookDocuments>>;
     readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
@@ -78,6 +83,7 @@ export class MaintenanceSchedule extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
+            const hooks = args.hooks?.[group.name];
             new aws.ssm.MaintenanceWindowTask(
                 `${name}-${group.slug}-task`,
                 {
@@ -85,7 +91,7 @@ export class MaintenanceSchedule extends pulumi.ComponentResource {
                     name: ssmName(args.namePrefix, group.slug, group.operation),
                     description: `${group.operation} patches on ${group.name}`.slice(0, 128),
                     taskType: "RUN_COMMAND",
-                    taskArn: RUN_PATCH_BASELINE,
+                    taskArn: hooks ? RUN_PATCH_BASELINE_WITH_HOOKS : RUN_PATCH_BASELINE,
                     serviceRoleArn: args.serviceRoleArn,
                     priority: 1,
                     maxConcurrency: group.rateControl.maxConcurrency,
@@ -98,7 +104,8 @@ export class MaintenanceSchedule extends pulumi.ComponentResource {
                             documentVersion: "$DEFAULT",
                             outputS3Bucket: args.logBucketName,
                             outputS3KeyPrefix: taskLogPrefix(args.logKeyPrefix, args.environment, group.name, group.operation),
-                            parameters: runPatchBaselineParameters(group.operation),
+                            parameters: [...runPatchBaselineParameters(group.operation), ...(hooks ? hookParameters(hooks) : [])],
+                            ...(args.notification ? notificationParameters(args.notification) : {}),
                         },
                     },
                 },
@@ -121,4 +128,30 @@ export function runPatchBaselineParameters(operation: Operation): { name: string
         { name: "Operation", values: [operation] },
         { name: "RebootOption", values: [operation === "Install" ? "RebootIfNeeded" : "NoReboot"] },
     ];
+}
+
+export const RUN_PATCH_BASELINE_WITH_HOOKS = "AWS-RunPatchBaselineWithHooks";
+
+/** AWS-RunPatchBaselineWithHooks parameters for the configured hooks; an unset hook keeps the document's AWS-Noop. */
+export function hookParameters(hooks: HookDocuments): { name: string; values: string[] }[] {
+    const out: { name: string; values: string[] }[] = [];
+    if (hooks.preInstall) out.push({ name: "PreInstallHookDocName", values: [hooks.preInstall] });
+    if (hooks.postInstall) out.push({ name: "PostInstallHookDocName", values: [hooks.postInstall] });
+    if (hooks.onExit) out.push({ name: "OnExitHookDocName", values: [hooks.onExit] });
+    return out;
+}
+
+export interface TaskNotification {
+    readonly topicArn: pulumi.Input<string>;
+    /** The role Run Command publishes with: runCommandParameters.serviceRoleArn, not the task's role. */
+    readonly roleArn: pulumi.Input<string>;
+    readonly events: readonly NotificationEvent[];
+}
+
+/** One message per command (not per instance), on the configured outcomes. */
+export function notificationParameters(n: TaskNotification) {
+    return {
+        notificationConfig: { notificationArn: n.topicArn, notificationEvents: [...n.events], notificationType: "Command" },
+        serviceRoleArn: n.roleArn,
+    };
 }

@@ -8,6 +8,9 @@ import { MaintenanceSchedule } from "./maintenanceSchedule";
 import { slug, ssmName } from "./naming";
 import { PatchBaseline } from "./patchBaseline";
 import { PatchGroup } from "./patchGroup";
+import { deployOperations, OperationsOutputs, RegionScope, scopedName } from "./operations";
+import { Alerts } from "./alerts";
+import { dataSyncBucketStatements } from "./compliance";
 
 /** What a user needs after `pulumi up`: the stack outputs. */
 export interface PatchManagerOutputs {
@@ -43,6 +46,8 @@ export interface PatchManagerOutputs {
      * code secret). Absent when no group is hybrid.
      */
     readonly hybridActivations?: Record<string, HybridActivationOutput>;
+    /** Where alerts go and where to look for compliance; only when an operations feature is configured. */
+    readonly operations?: OperationsOutputs;
 }
 
 /**
@@ -50,65 +55,118 @@ export interface PatchManagerOutputs {
  * bucket, roles, baselines, patch groups, the environment window and each
  * group's own window. Reads nothing but `config`.
  */
-export function deployPatchManager(config: PatchManagerConfig): PatchManagerOutputs {
+export function deployPatchManager(config: PatchManagerConfig, scope?: RegionScope): PatchManagerOutputs {
     const tags = { ...config.tags, ManagedBy: PROJECT, Environment: config.environment, Stack: config.stack };
     const namePrefix = `${PROJECT}-${config.stack}`;
-    const partition = aws.getPartitionOutput().partition;
+    // Without a scope (no `regions`): today's names, no parent, no provider, so no replacements.
+    const n = (name: string) => scopedName(scope, name);
+    const opts = scope?.opts;
+    const invokeOpts = scope ? { provider: scope.provider } : undefined;
+    const partition = aws.getPartitionOutput(undefined, invokeOpts).partition;
+    const ops = config.operations;
+    const accountId = ops.compliance.dataSync || ops.alerts ? aws.getCallerIdentityOutput(undefined, invokeOpts).accountId : undefined;
 
-    const bucket = config.logging.bucketName
+    const bucket =
+        config.logging.bucketName || scope?.logBucket
+            ? undefined
+            : new LogBucket(
+                  n("patch-logs"),
+                  {
+                      keyPrefix: config.logging.keyPrefix,
+                      expireAfterDays: config.logging.expireAfterDays,
+                      retainOnDelete: config.logging.retainOnDelete,
+                      ...(config.logging.kmsKeyArn ? { kmsKeyArn: config.logging.kmsKeyArn } : {}),
+                      ...(ops.compliance.dataSync
+                          ? {
+                                policyStatements: (arn: pulumi.Output<string>) =>
+                                    pulumi
+                                        .all([partition, arn, accountId!])
+                                        .apply(([p, a, account]) => dataSyncBucketStatements(p, a, ops.compliance.dataSyncPrefix, account)),
+                            }
+                          : {}),
+                      tags,
+                  },
+                  opts,
+              );
+    const logBucketName = bucket ? bucket.bucketName : scope?.logBucket ? scope.logBucket.name : pulumi.output(config.logging.bucketName!);
+
+    const windowRole = config.maintenanceWindowRoleArn
         ? undefined
-        : new LogBucket("patch-logs", {
-              keyPrefix: config.logging.keyPrefix,
-              expireAfterDays: config.logging.expireAfterDays,
-              retainOnDelete: config.logging.retainOnDelete,
-              ...(config.logging.kmsKeyArn ? { kmsKeyArn: config.logging.kmsKeyArn } : {}),
-              tags,
-          });
-    const logBucketName = bucket ? bucket.bucketName : pulumi.output(config.logging.bucketName!);
+        : new MaintenanceWindowRole(
+              n("maintenance-window"),
+              {
+                  partition,
+                  accountId: aws.getCallerIdentityOutput(undefined, invokeOpts).accountId,
+                  tags,
+              },
+              opts,
+          );
+    const serviceRoleArn = windowRole ? windowRole.roleArn : pulumi.output(config.maintenanceWindowRoleArn!);
 
-    const serviceRoleArn = config.maintenanceWindowRoleArn
-        ? pulumi.output(config.maintenanceWindowRoleArn)
-        : new MaintenanceWindowRole("maintenance-window", {
-              partition,
-              accountId: aws.getCallerIdentityOutput().accountId,
-              tags,
-          }).roleArn;
+    const instanceRole = new PatchedInstanceRole(
+        n("patched-instance"),
+        {
+            partition,
+            logBucketName,
+            logKeyPrefix: config.logging.keyPrefix,
+            ...(config.logging.kmsKeyArn ? { kmsKeyArn: config.logging.kmsKeyArn } : {}),
+            tags,
+        },
+        opts,
+    );
 
-    const instanceRole = new PatchedInstanceRole("patched-instance", {
-        partition,
-        logBucketName,
-        logKeyPrefix: config.logging.keyPrefix,
-        ...(config.logging.kmsKeyArn ? { kmsKeyArn: config.logging.kmsKeyArn } : {}),
-        tags,
-    });
+    const alerts = ops.alerts
+        ? new Alerts(
+              n("alerts"),
+              {
+                  partition,
+                  accountId: accountId!,
+                  emails: ops.alerts.emails,
+                  ...(ops.alerts.topicArn ? { topicArn: ops.alerts.topicArn } : {}),
+                  ...(ops.alerts.kmsKeyArn ? { kmsKeyArn: ops.alerts.kmsKeyArn } : {}),
+                  events: ops.alerts.events,
+                  ...(windowRole ? { windowRoleName: windowRole.roleName } : {}),
+                  tags,
+              },
+              opts,
+          )
+        : undefined;
 
     const baselines = new Map(
         config.baselines.map((b) => [
             b.name,
-            new PatchBaseline(`baseline-${slug(b.name)}`, { baseline: b, baselineName: ssmName(namePrefix, b.name), tags }),
+            new PatchBaseline(n(`baseline-${slug(b.name)}`), { baseline: b, baselineName: ssmName(namePrefix, b.name), tags }, opts),
         ]),
     );
     for (const group of config.patchGroups) {
-        new PatchGroup(group.slug, { patchGroup: group.name, baselineId: baselines.get(group.baseline)!.baselineId });
+        new PatchGroup(n(group.slug), { patchGroup: group.name, baselineId: baselines.get(group.baseline)!.baselineId }, opts);
     }
 
     const maintenanceWindows: PatchManagerOutputs["maintenanceWindows"] = {};
+    const windowIds: pulumi.Output<string>[] = [];
     const schedule = (key: string, name: string, windowName: string, s: Schedule, groups: typeof config.patchGroups, description: string) => {
-        const component = new MaintenanceSchedule(name, {
-            namePrefix,
-            windowName,
-            description,
-            schedule: s,
-            timezone: config.timezone,
-            environment: config.environment,
-            groups,
-            patchGroupTagKey: config.patchGroupTagKey,
-            serviceRoleArn,
-            logBucketName,
-            logKeyPrefix: config.logging.keyPrefix,
-            cutoffBehavior: config.cutoffBehavior,
-            tags,
-        });
+        const component = new MaintenanceSchedule(
+            n(name),
+            {
+                namePrefix,
+                windowName,
+                description,
+                schedule: s,
+                timezone: config.timezone,
+                environment: config.environment,
+                groups,
+                patchGroupTagKey: config.patchGroupTagKey,
+                serviceRoleArn,
+                logBucketName,
+                logKeyPrefix: config.logging.keyPrefix,
+                cutoffBehavior: config.cutoffBehavior,
+                ...(alerts ? { notification: { topicArn: alerts.topicArn, roleArn: alerts.notificationRoleArn, events: alerts.events } } : {}),
+                ...(Object.keys(ops.safeStops.hooks).length > 0 ? { hooks: ops.safeStops.hooks } : {}),
+                tags,
+            },
+            opts,
+        );
+        windowIds.push(component.windowId);
         maintenanceWindows[key] = {
             id: component.windowId,
             name: component.windowName,
@@ -136,6 +194,18 @@ export function deployPatchManager(config: PatchManagerConfig): PatchManagerOutp
         environment: config.environment,
         patchGroupTagKey: config.patchGroupTagKey,
         tags,
+        ...(scope ? { scope, invokeOpts: { provider: scope.provider } } : {}),
+    });
+    alerts?.watchWindows(windowIds);
+    const operations = deployOperations(config, {
+        scope,
+        namePrefix,
+        tags,
+        logBucketName,
+        alerts,
+        windowIds,
+        partition,
+        ...(scope?.logBucket ? { logBucketRegion: scope.logBucket.region } : {}),
     });
 
     const baselineIds: Record<string, pulumi.Output<string>> = {};
@@ -164,5 +234,6 @@ export function deployPatchManager(config: PatchManagerConfig): PatchManagerOutp
         logBucketName,
         logKeyPrefix: config.logging.keyPrefix,
         ...(Object.keys(hybridActivations).length > 0 ? { hybridActivations } : {}),
+        ...(operations ? { operations } : {}),
     };
 }

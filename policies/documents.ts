@@ -56,6 +56,7 @@ function toResource(raw: unknown, index: number, where: string, withOutputs: boo
     if (Array.isArray(raw.additionalSecretOutputs)) {
         resource.additionalSecretOutputs = raw.additionalSecretOutputs.filter((o: unknown) => typeof o === "string");
     }
+    if (typeof raw.provider === "string" && raw.provider !== "") resource.provider = raw.provider;
     return resource;
 }
 

@@ -41,6 +41,8 @@ export interface AuditResource {
     protect?: boolean;
     /** Outputs stored encrypted (resource option `additionalSecretOutputs`). */
     additionalSecretOutputs?: string[];
+    /** The explicit provider, as a stack export references it: "<provider urn>::<provider id>". */
+    provider?: string;
 }
 
 export interface Violation {
@@ -449,8 +451,19 @@ function policyResources(resources: AuditResource[]): PolicyResource[] {
         byUrn.set(r.urn, resource);
         return resource;
     });
+    const auditByUrn = new Map(resources.map(r => [r.urn, r]));
     resources.forEach((r, i) => {
         const resource = list[i];
+        // As the engine does: the resource's provider with its props (e.g. the region of a multi-region stack).
+        const provider = r.provider ? auditByUrn.get(r.provider.split("::").slice(0, -1).join("::")) : undefined;
+        if (provider) {
+            resource.provider = {
+                type: provider.type,
+                urn: provider.urn,
+                name: provider.name || nameFromUrn(provider.urn),
+                props: (deserialize(provider.outputs && Object.keys(provider.outputs).length > 0 ? provider.outputs : provider.inputs) ?? {}) as Record<string, any>,
+            };
+        }
         const parent = r.parent ? byUrn.get(r.parent) : undefined;
         if (parent) {
             resource.parent = parent;

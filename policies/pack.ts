@@ -5,6 +5,7 @@ import { baselinePolicies } from "./baselines";
 import { hybridPolicies } from "./hybrid";
 import { iamPolicies } from "./iam";
 import { loggingPolicies } from "./logging";
+import { operationsPolicies } from "./operations";
 import { stackPolicies } from "./stack";
 import { taskPolicies } from "./tasks";
 import { windowPolicies } from "./windows";
@@ -22,6 +23,7 @@ export const policies: PolicyPackArgs["policies"] = [
     ...loggingPolicies,
     ...stackPolicies,
     ...hybridPolicies,
+    ...operationsPolicies,
 ];
 
 export const packArgs: PolicyPackArgs = {

@@ -1,8 +1,8 @@
 // Rules about how the stack's resources fit together: patch groups, windows, tasks, quotas.
 
-import type { PolicyConfigSchema, StackValidationPolicy } from "@pulumi/policy";
+import type { PolicyConfigSchema, ReportViolation, StackValidationPolicy } from "@pulumi/policy";
 import { PATCH_GROUP_TARGET_KEYS } from "./windows";
-import { StackResource, TYPES, asArray, configWithDefaults, isSet, isUnknown, label, ofType, refersTo, show, stackResources, stackUrn } from "./util";
+import { StackResource, TYPES, asArray, byRegion, configWithDefaults, isSet, isUnknown, label, ofType, refersTo, show, stackResources, stackUrn } from "./util";
 
 /** The patch groups a window target selects; `undefined` when they cannot be known yet. */
 export function targetedPatchGroups(target: StackResource): string[] | undefined {
@@ -34,78 +34,84 @@ export const patchGroupCoverage: StackValidationPolicy = {
         "group has one baseline per operating system: register the group, target it from a window, or remove the registration.",
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
-        const resources = stackResources(args);
-        const registrations = ofType(resources, TYPES.patchGroup);
-        const baselines = ofType(resources, TYPES.patchBaseline);
-        const targets = ofType(resources, TYPES.windowTarget);
-
-        const targeted = new Map<string, StackResource[]>();
-        let targetsKnown = true;
-        for (const target of targets) {
-            const groups = targetedPatchGroups(target);
-            if (groups === undefined) {
-                targetsKnown = false;
-                continue;
-            }
-            for (const g of groups) {
-                targeted.set(g, [...(targeted.get(g) ?? []), target]);
-            }
-        }
-        const registered = new Map<string, StackResource[]>();
-        let registrationsKnown = true;
-        for (const reg of registrations) {
-            const group = reg.props.patchGroup;
-            if (isUnknown(group)) {
-                registrationsKnown = false;
-                continue;
-            }
-            registered.set(String(group), [...(registered.get(String(group)) ?? []), reg]);
-            if (!isUnknown(reg.props.baselineId) && !isSet(reg.props.baselineId)) {
-                reportViolation(`patch group registration "${reg.name}" for ${show(group)} names no baselineId.`, reg.urn);
-            }
-        }
-
-        if (registrationsKnown) {
-            for (const [group, ts] of targeted) {
-                if (!registered.has(group)) {
-                    reportViolation(
-                        `window target ${label(ts[0].props, ts[0].name)} selects patch group ${show(group)}, which no aws.ssm.PatchGroup ` +
-                            `registers with a baseline; its instances would get their operating system's default baseline.`,
-                        ts[0].urn,
-                    );
-                }
-            }
-        }
-        for (const [group, regs] of registered) {
-            if (targetsKnown && !targeted.has(group)) {
-                reportViolation(
-                    `patch group ${show(group)} is registered ("${regs[0].name}") but no window target selects it, so it is never patched; ` +
-                        `add a window target with key "tag:Patch Group" and this value.`,
-                    regs[0].urn,
-                );
-            }
-            // AWS allows one baseline per operating system for a group.
-            const byOs = new Map<string, StackResource[]>();
-            for (const reg of regs) {
-                const baseline = baselines.find(b => refersTo(reg, "baselineId", b, ["id"]) === true);
-                const os = baseline?.props.operatingSystem;
-                if (baseline && !isUnknown(os)) {
-                    const key = String(os ?? "WINDOWS");
-                    byOs.set(key, [...(byOs.get(key) ?? []), reg]);
-                }
-            }
-            for (const [os, same] of byOs) {
-                if (same.length > 1) {
-                    reportViolation(
-                        `patch group ${show(group)} is registered with ${same.length} ${os} baselines (${same.map(r => `"${r.name}"`).join(", ")}); ` +
-                            `a group has one baseline per operating system.`,
-                        same[1].urn,
-                    );
-                }
-            }
+        for (const resources of byRegion(stackResources(args))) {
+            patchGroupCoverageIn(resources, reportViolation);
         }
     },
 };
+
+/** patch-group-coverage within one region: registrations, baselines and targets are regional. */
+function patchGroupCoverageIn(resources: StackResource[], reportViolation: ReportViolation): void {
+    const registrations = ofType(resources, TYPES.patchGroup);
+    const baselines = ofType(resources, TYPES.patchBaseline);
+    const targets = ofType(resources, TYPES.windowTarget);
+
+    const targeted = new Map<string, StackResource[]>();
+    let targetsKnown = true;
+    for (const target of targets) {
+        const groups = targetedPatchGroups(target);
+        if (groups === undefined) {
+            targetsKnown = false;
+            continue;
+        }
+        for (const g of groups) {
+            targeted.set(g, [...(targeted.get(g) ?? []), target]);
+        }
+    }
+    const registered = new Map<string, StackResource[]>();
+    let registrationsKnown = true;
+    for (const reg of registrations) {
+        const group = reg.props.patchGroup;
+        if (isUnknown(group)) {
+            registrationsKnown = false;
+            continue;
+        }
+        registered.set(String(group), [...(registered.get(String(group)) ?? []), reg]);
+        if (!isUnknown(reg.props.baselineId) && !isSet(reg.props.baselineId)) {
+            reportViolation(`patch group registration "${reg.name}" for ${show(group)} names no baselineId.`, reg.urn);
+        }
+    }
+
+    if (registrationsKnown) {
+        for (const [group, ts] of targeted) {
+            if (!registered.has(group)) {
+                reportViolation(
+                    `window target ${label(ts[0].props, ts[0].name)} selects patch group ${show(group)}, which no aws.ssm.PatchGroup ` +
+                        `registers with a baseline; its instances would get their operating system's default baseline.`,
+                    ts[0].urn,
+                );
+            }
+        }
+    }
+    for (const [group, regs] of registered) {
+        if (targetsKnown && !targeted.has(group)) {
+            reportViolation(
+                `patch group ${show(group)} is registered ("${regs[0].name}") but no window target selects it, so it is never patched; ` +
+                    `add a window target with key "tag:Patch Group" and this value.`,
+                regs[0].urn,
+            );
+        }
+        // AWS allows one baseline per operating system for a group.
+        const byOs = new Map<string, StackResource[]>();
+        for (const reg of regs) {
+            const baseline = baselines.find(b => refersTo(reg, "baselineId", b, ["id"]) === true);
+            const os = baseline?.props.operatingSystem;
+            if (baseline && !isUnknown(os)) {
+                const key = String(os ?? "WINDOWS");
+                byOs.set(key, [...(byOs.get(key) ?? []), reg]);
+            }
+        }
+        for (const [os, same] of byOs) {
+            if (same.length > 1) {
+                reportViolation(
+                    `patch group ${show(group)} is registered with ${same.length} ${os} baselines (${same.map(r => `"${r.name}"`).join(", ")}); ` +
+                        `a group has one baseline per operating system.`,
+                    same[1].urn,
+                );
+            }
+        }
+    }
+}
 
 // ------------------------------------------------------------------------------------------------
 
@@ -165,11 +171,15 @@ export const windowQuotas: StackValidationPolicy = {
         const windows = ofType(resources, TYPES.window);
         const tasks = ofType(resources, TYPES.windowTask);
         const targets = ofType(resources, TYPES.windowTarget);
-        if (windows.length > cfg.maxWindows) {
-            reportViolation(
-                `the stack creates ${windows.length} maintenance windows; the quota is ${cfg.maxWindows} per account and region (config maxWindows).`,
-                stackUrn(resources),
-            );
+        // The quota is per region: a multi-region stack counts each region's windows apart.
+        for (const regional of byRegion(windows)) {
+            if (regional.length > cfg.maxWindows) {
+                const where = regional[0].region ? ` in ${regional[0].region}` : "";
+                reportViolation(
+                    `the stack creates ${regional.length} maintenance windows${where}; the quota is ${cfg.maxWindows} per account and region (config maxWindows).`,
+                    stackUrn(resources),
+                );
+            }
         }
         for (const window of windows) {
             const who = `window ${label(window.props, window.name)}`;

@@ -131,6 +131,29 @@ export interface StackResource {
     /** URNs this resource depends on, per property (how the engine relates resources in preview). */
     propertyDependencies: Record<string, string[]>;
     parent?: string;
+    /** The resource's region where known: its provider's, or the `region` output of provider v7. */
+    region?: string;
+}
+
+/** The region a resource lives in: the explicit provider's `region`, else the resource's own `region` output. */
+function regionOf(r: PolicyResource, props: any): string | undefined {
+    const fromProvider = materialize((r as { provider?: { props?: unknown } }).provider?.props)?.region;
+    const region = typeof fromProvider === "string" && !isUnknown(fromProvider) ? fromProvider : props?.region;
+    return typeof region === "string" && !isUnknown(region) && region !== "" ? region : undefined;
+}
+
+/**
+ * The resources split by region (those of unknown region together): a stack that deploys into
+ * several regions (patch-manager:regions) repeats patch groups and windows in each, which the
+ * per-account-and-region rules must not read as duplicates.
+ */
+export function byRegion(resources: StackResource[]): StackResource[][] {
+    const groups = new Map<string, StackResource[]>();
+    for (const r of resources) {
+        const key = r.region ?? "";
+        groups.set(key, [...(groups.get(key) ?? []), r]);
+    }
+    return [...groups.values()];
 }
 
 export function stackResources(args: StackValidationArgs): StackResource[] {
@@ -139,13 +162,16 @@ export function stackResources(args: StackValidationArgs): StackResource[] {
         for (const [key, deps] of Object.entries(r.propertyDependencies ?? {})) {
             propertyDependencies[key] = (deps ?? []).map(d => d.urn);
         }
+        const props = materialize(r.props) ?? {};
+        const region = regionOf(r, props);
         return {
             type: r.type,
             urn: r.urn,
             name: r.name,
-            props: materialize(r.props) ?? {},
+            props,
             propertyDependencies,
             parent: r.parent?.urn ?? r.opts?.parent,
+            ...(region !== undefined ? { region } : {}),
         };
     });
 }

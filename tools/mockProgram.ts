@@ -32,6 +32,8 @@ export interface PlannedResource {
     protect?: boolean;
     /** Outputs the engine stores encrypted (only when the program names some). */
     additionalSecretOutputs?: string[];
+    /** An explicit provider ("<urn>::<id>", as a stack export holds it); absent for the default provider. */
+    provider?: string;
 }
 
 /** A stack file's config as the Pulumi CLI hands it to a program: every value a string. */
@@ -189,6 +191,39 @@ function mockState(type: string, name: string, urn: string, inputs: Record<strin
                 state: { ...inputs, bucket, arn: `arn:aws:s3:::${bucket}`, bucketDomainName: `${bucket}.s3.amazonaws.com`, region },
             };
         }
+        case "aws:sns/topic:Topic": {
+            const topicName = inputs.name ?? autoName;
+            const arn = `arn:aws:sns:${region}:${acct}:${topicName}`;
+            return { id: arn, state: { ...inputs, name: topicName, arn } };
+        }
+        case "aws:sns/topicSubscription:TopicSubscription": {
+            const arn = `${inputs.topic}:${uuid(urn)}`;
+            return { id: arn, state: { ...inputs, arn } };
+        }
+        case "aws:kms/key:Key": {
+            const keyId = uuid(urn);
+            return { id: keyId, state: { ...inputs, keyId, arn: `arn:aws:kms:${region}:${acct}:key/${keyId}` } };
+        }
+        case "aws:cloudwatch/eventRule:EventRule": {
+            const ruleName = inputs.name ?? autoName;
+            return { id: ruleName, state: { ...inputs, name: ruleName, arn: `arn:aws:events:${region}:${acct}:rule/${ruleName}` } };
+        }
+        case "aws:ssm/association:Association": {
+            const associationId = uuid(urn);
+            return { id: associationId, state: { ...inputs, associationId, arn: `arn:aws:ssm:${region}:${acct}:association/${associationId}` } };
+        }
+        case "aws:ec2/securityGroup:SecurityGroup": {
+            const id = `sg-${hex(urn, 17)}`;
+            return { id, state: { ...inputs, name: inputs.name ?? autoName, arn: `arn:aws:ec2:${region}:${acct}:security-group/${id}` } };
+        }
+        case "aws:ec2/vpcEndpoint:VpcEndpoint": {
+            const id = `vpce-${hex(urn, 17)}`;
+            return { id, state: { ...inputs, arn: `arn:aws:ec2:${region}:${acct}:vpc-endpoint/${id}` } };
+        }
+        case "aws:cfg/rule:Rule":
+            return { id: inputs.name ?? autoName, state: { ...inputs, arn: `arn:aws:config:${region}:${acct}:config-rule/config-rule-${hex(urn, 6)}` } };
+        case "pulumi:providers:aws":
+            return { id: uuid(urn), state: { ...inputs } };
         default:
             if (type.startsWith("aws:s3/")) return { id: String(inputs.bucket ?? autoName), state: { ...inputs } };
             return { id: inputs.name ?? autoName, state: { ...inputs, ...(inputs.name ? {} : { name: autoName }) } };
@@ -226,6 +261,10 @@ export interface Evaluation {
 export async function evaluateProgram(opts: EvaluateOptions): Promise<Evaluation> {
     const region = opts.config.values["aws:region"] ?? DEFAULT_REGION;
     const resources: PlannedResource[] = [];
+    // Explicit providers (patch-manager:regions) by URN, so that ARNs name the resource's region.
+    const providerRegions = new Map<string, string>();
+    const providerRegion = (ref: string | undefined): string | undefined =>
+        ref ? providerRegions.get(ref.split("::").slice(0, -1).join("::")) : undefined;
     const mocks: pulumi.runtime.Mocks = {
         newResource: () => {
             throw new Error("replaced below");
@@ -236,8 +275,15 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Evaluation
                     return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/offline-plan`, userId: "AIDAOFFLINEPLAN", id: MOCK_ACCOUNT };
                 case "aws:index/getPartition:getPartition":
                     return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
-                case "aws:index/getRegion:getRegion":
-                    return { name: region, region, endpoint: `ec2.${region}.amazonaws.com`, description: region, id: region };
+                case "aws:index/getRegion:getRegion": {
+                    const r = providerRegion(args.provider) ?? region;
+                    return { name: r, region: r, endpoint: `ec2.${r}.amazonaws.com`, description: r, id: r };
+                }
+                case "aws:ec2/getVpc:getVpc": {
+                    // A deterministic private range per VPC id, as a real lookup would return one.
+                    const id = String(args.inputs.id);
+                    return { id, cidrBlock: `10.${parseInt(hex(id, 2), 16)}.0.0/16`, enableDnsSupport: true, enableDnsHostnames: true };
+                }
                 default:
                     return args.inputs;
             }
@@ -262,7 +308,12 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Evaluation
             const urn = `urn:pulumi:${opts.stack}::${PROJECT}::${qualifiedType}::${name}`;
             const inputs = deserializeProperties(req.getObject());
             const custom: boolean = req.getCustom();
-            const { id, state } = custom ? mockState(type, name, urn, inputs, region) : { id: "", state: {} };
+            const resourceRegion = providerRegion(req.getProvider()) ?? region;
+            if (type === "pulumi:providers:aws" && typeof inputs.region === "string") providerRegions.set(urn, inputs.region);
+            const mocked = custom ? mockState(type, name, urn, inputs, resourceRegion) : { id: "", state: {} };
+            const id = mocked.id;
+            // Provider v7 gives regional resources a computed `region` output: the provider's region.
+            const state = custom && type.startsWith("aws:ssm/") ? { ...mocked.state, region: resourceRegion } : mocked.state;
             const secretOutputs: string[] = req.getAdditionalsecretoutputsList();
             resources.push({
                 urn,
@@ -276,7 +327,10 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Evaluation
                 ...(req.getRetainondelete() ? { retainOnDelete: true } : {}),
                 ...(req.getProtect() ? { protect: true } : {}),
                 ...(secretOutputs.length > 0 ? { additionalSecretOutputs: secretOutputs } : {}),
+                ...(providerRegion(req.getProvider()) !== undefined ? { provider: req.getProvider() } : {}),
             });
+            // The stock monitor answers registerOutputs only for URNs it registered itself.
+            monitor.resources?.set(urn, { urn, id, state: {} });
             const response = new resproto.RegisterResourceResponse();
             response.setUrn(urn);
             response.setId(id);

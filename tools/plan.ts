@@ -371,7 +371,8 @@ export async function main(argv: string[]): Promise<number> {
 
 if (require.main === module) {
     main(process.argv.slice(2)).then(
-        (code) => process.exit(code),
+        // process.exit drops what a pipe has not taken yet (beyond 64 KiB): exit once stdout has flushed.
+        (code) => process.stdout.write("", () => process.exit(code)),
         (e) => {
             process.stderr.write(`plan failed: ${e instanceof Error ? e.message : String(e)}\n`);
             process.exit(3);

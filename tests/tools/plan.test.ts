@@ -125,10 +125,12 @@ describe("offline plan (npm run plan)", function () {
 
     it("`npm run plan -- --json` prints the JSON document alone on stdout", function () {
         this.timeout(120000);
-        const r = spawnSync("npm", ["run", "plan", "--", "--stack", "dev", "--json", "--from", FROM], { cwd: ROOT, encoding: "utf8" });
+        // prod-private's document is larger than a pipe's 64 KiB buffer: all of it must arrive.
+        const r = spawnSync("npm", ["run", "plan", "--", "--stack", "prod-private", "--json", "--from", FROM], { cwd: ROOT, encoding: "utf8", maxBuffer: 16 << 20 });
         assert.equal(r.status, 0, r.stderr);
+        assert.ok(r.stdout.length > 65536, `${r.stdout.length} bytes`);
         const doc = JSON.parse(r.stdout);
-        assert.equal(doc.stack, "dev");
+        assert.equal(doc.stack, "prod-private");
     });
 });
 

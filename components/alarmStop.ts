@@ -1,0 +1,149 @@
+// Stopping a rollout when a CloudWatch alarm fires. The SSM API has AlarmConfiguration on
+// maintenance-window tasks, but the Pulumi AWS provider (v7) cannot set it (nor can
+// CloudFormation's AWS::SSM::MaintenanceWindowTask), so the program builds the stop from parts
+// the provider has: an EventBridge rule on the alarm entering ALARM starts an Automation
+// runbook that disables this stack's maintenance windows. Later windows (the next waves) do not
+// start until someone enables them again; `pulumi up` does (the program declares them enabled),
+// so run it once the cause is fixed.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+export const ALARM_STATE_CHANGE = "CloudWatch Alarm State Change";
+
+/** An Automation runbook (schemaVersion 0.3) with one step per window: UpdateMaintenanceWindow Enabled=false. */
+export function disableWindowsRunbook(windowIds: readonly string[]): object {
+    return {
+        schemaVersion: "0.3",
+        description: "Disables the patch-manager maintenance windows of one stack and region: stops a rollout when its alarm fires.",
+        assumeRole: "{{ AutomationAssumeRole }}",
+        parameters: { AutomationAssumeRole: { type: "String", description: "The role that may disable the windows." } },
+        mainSteps: windowIds.map((id, i) => ({
+            name: `disable_window_${i + 1}`,
+            action: "aws:executeAwsApi",
+            onFailure: "Continue",
+            inputs: { Service: "ssm", Api: "UpdateMaintenanceWindow", WindowId: id, Enabled: false },
+        })),
+    };
+}
+
+/** EventBridge pattern: this alarm entering ALARM. */
+export function alarmEventPattern(alarmArn: string): object {
+    return { source: ["aws.cloudwatch"], "detail-type": [ALARM_STATE_CHANGE], resources: [alarmArn], detail: { state: { value: ["ALARM"] } } };
+}
+
+export function alarmArn(partition: string, region: string, accountId: string, alarmName: string): string {
+    return `arn:${partition}:cloudwatch:${region}:${accountId}:alarm:${alarmName}`;
+}
+
+const trust = (service: string, accountId: string) =>
+    JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": accountId } } }],
+    });
+
+export interface AlarmStopArgs {
+    readonly alarmName: string;
+    /** The runbook's SSM document name (regional, so the same in every region). */
+    readonly runbookName: string;
+    readonly windowIds: pulumi.Input<string>[];
+    readonly partition: pulumi.Input<string>;
+    readonly region: pulumi.Input<string>;
+    readonly accountId: pulumi.Input<string>;
+    readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/** The alarm's rule, the runbook, the role that runs it and the role EventBridge starts it with. */
+export class AlarmStop extends pulumi.ComponentResource {
+    readonly alarmArn: pulumi.Output<string>;
+    readonly runbookName: pulumi.Output<string>;
+
+    constructor(name: string, args: AlarmStopArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("patch-manager:alerts:AlarmStop", name, {}, opts);
+        const runbook = new aws.ssm.Document(
+            `${name}-runbook`,
+            {
+                name: args.runbookName,
+                documentType: "Automation",
+                documentFormat: "JSON",
+                content: pulumi.all(args.windowIds).apply((ids) => JSON.stringify(disableWindowsRunbook(ids))),
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        const automationRole = new aws.iam.Role(
+            `${name}-automation-role`,
+            {
+                description: "Disables patch-manager maintenance windows when the rollout alarm fires",
+                assumeRolePolicy: pulumi.output(args.accountId).apply((a) => trust("ssm.amazonaws.com", a)),
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        const disable = new aws.iam.RolePolicy(
+            `${name}-disable-windows`,
+            {
+                role: automationRole.name,
+                policy: pulumi.all([args.partition, args.region, args.accountId, pulumi.all(args.windowIds)]).apply(([p, r, a, ids]) =>
+                    JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            {
+                                Effect: "Allow",
+                                Action: "ssm:UpdateMaintenanceWindow",
+                                Resource: ids.map((id) => `arn:${p}:ssm:${r}:${a}:maintenancewindow/${id}`),
+                            },
+                        ],
+                    }),
+                ),
+            },
+            { parent: this },
+        );
+        const definitionArn = pulumi.interpolate`arn:${args.partition}:ssm:${args.region}:${args.accountId}:automation-definition/${runbook.name}:$DEFAULT`;
+        const eventsRole = new aws.iam.Role(
+            `${name}-events-role`,
+            {
+                description: "Lets EventBridge start the patch-manager stop runbook",
+                assumeRolePolicy: pulumi.output(args.accountId).apply((a) => trust("events.amazonaws.com", a)),
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        const start = new aws.iam.RolePolicy(
+            `${name}-start-runbook`,
+            {
+                role: eventsRole.name,
+                policy: pulumi.all([definitionArn, automationRole.arn]).apply(([definition, roleArn]) =>
+                    JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            { Effect: "Allow", Action: "ssm:StartAutomationExecution", Resource: definition },
+                            { Effect: "Allow", Action: "iam:PassRole", Resource: roleArn, Condition: { StringEquals: { "iam:PassedToService": "ssm.amazonaws.com" } } },
+                        ],
+                    }),
+                ),
+            },
+            { parent: this },
+        );
+        this.alarmArn = pulumi.all([args.partition, args.region, args.accountId]).apply(([p, r, a]) => alarmArn(p, r, a, args.alarmName));
+        const rule = new aws.cloudwatch.EventRule(
+            `${name}-alarm`,
+            {
+                description: `Alarm ${args.alarmName} fired: stop patching (disable the maintenance windows)`.slice(0, 512),
+                eventPattern: this.alarmArn.apply((arn) => JSON.stringify(alarmEventPattern(arn))),
+            },
+            { parent: this },
+        );
+        new aws.cloudwatch.EventTarget(
+            `${name}-alarm-to-runbook`,
+            {
+                rule: rule.name,
+                arn: definitionArn,
+                roleArn: eventsRole.arn,
+                input: automationRole.arn.apply((arn) => JSON.stringify({ AutomationAssumeRole: [arn] })),
+            },
+            { parent: this, dependsOn: [disable, start] },
+        );
+        this.runbookName = runbook.name;
+        this.registerOutputs({ alarmArn: this.alarmArn, runbookName: this.runbookName });
+    }
+}

@@ -1,0 +1,232 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { NotificationEvent } from "./operationsConfig";
+import { slug } from "./naming";
+
+/** EventBridge detail-type of a maintenance window execution changing state (SSM user guide, "EventBridge event examples"). */
+export const WINDOW_EXECUTION_DETAIL_TYPE = "Maintenance Window Execution State-change Notification";
+
+/**
+ * The window-execution statuses (SSM API MaintenanceWindowExecutionStatus) that match the task
+ * notification events: the rule alerts on the same outcomes the tasks notify about. `undefined`
+ * for "All": no status filter.
+ */
+export function windowExecutionStatuses(events: readonly NotificationEvent[]): string[] | undefined {
+    if (events.includes("All")) return undefined;
+    const map: Record<Exclude<NotificationEvent, "All">, string> = {
+        Failed: "FAILED",
+        TimedOut: "TIMED_OUT",
+        Cancelled: "CANCELLED",
+        Success: "SUCCESS",
+        InProgress: "IN_PROGRESS",
+    };
+    return events.map((e) => map[e as Exclude<NotificationEvent, "All">]);
+}
+
+/** EventBridge pattern for this stack's windows ending in one of `statuses`. */
+export function failedWindowEventPattern(windowIds: string[], statuses: string[] | undefined): object {
+    return {
+        source: ["aws.ssm"],
+        "detail-type": [WINDOW_EXECUTION_DETAIL_TYPE],
+        detail: { "window-id": windowIds, ...(statuses ? { status: statuses } : {}) },
+    };
+}
+
+/**
+ * Key policy of the topic's key. The AWS managed key alias/aws/sns cannot be used: its key policy
+ * admits only principals of the account acting through SNS, so EventBridge (a service principal)
+ * could not publish to the topic. This key lets the account administer it through IAM and lets
+ * EventBridge encrypt messages for this account only.
+ */
+export function topicKeyPolicy(partition: string, accountId: string): object {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "AccountAdministersThroughIam",
+                Effect: "Allow",
+                Principal: { AWS: `arn:${partition}:iam::${accountId}:root` },
+                Action: "kms:*",
+                Resource: "*",
+            },
+            {
+                Sid: "EventBridgePublishesToTheTopic",
+                Effect: "Allow",
+                Principal: { Service: "events.amazonaws.com" },
+                Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+                Resource: "*",
+                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+            },
+        ],
+    };
+}
+
+/** Trust of the notification role: SSM only, for this account only (confused-deputy protection). */
+export function notificationTrustPolicy(partition: string, accountId: string): object {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { Service: "ssm.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: {
+                    StringEquals: { "aws:SourceAccount": accountId },
+                    ArnLike: { "aws:SourceArn": `arn:${partition}:ssm:*:${accountId}:*` },
+                },
+            },
+        ],
+    };
+}
+
+export function notificationPublishPolicy(topicArn: string, keyArn?: string): object {
+    const statements: object[] = [{ Sid: "PublishPatchingAlerts", Effect: "Allow", Action: "sns:Publish", Resource: topicArn }];
+    if (keyArn) statements.push({ Sid: "EncryptForTheTopic", Effect: "Allow", Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: keyArn });
+    return { Version: "2012-10-17", Statement: statements };
+}
+
+/** The window role may hand the notification role to SSM, and nothing else. */
+export function passNotificationRolePolicy(notificationRoleArn: string): object {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "PassNotificationRoleToSsm",
+                Effect: "Allow",
+                Action: "iam:PassRole",
+                Resource: notificationRoleArn,
+                Condition: { StringEquals: { "iam:PassedToService": "ssm.amazonaws.com" } },
+            },
+        ],
+    };
+}
+
+export interface AlertsArgs {
+    readonly partition: pulumi.Input<string>;
+    readonly accountId: pulumi.Input<string>;
+    /** Subscribed by e-mail. */
+    readonly emails: readonly string[];
+    /** Notify this existing topic instead of creating one. */
+    readonly topicArn?: string;
+    /** Encrypt the created topic with this key instead of a key the component creates. */
+    readonly kmsKeyArn?: string;
+    readonly events: readonly NotificationEvent[];
+    /** The window role the program created: it gets iam:PassRole on the notification role. */
+    readonly windowRoleName?: pulumi.Input<string>;
+    readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/**
+ * Where patching failures are heard: an encrypted SNS topic (or an existing one) with e-mail
+ * subscriptions, the role Run Command publishes task notifications with, and — once the windows
+ * exist (`watchWindows`) — an EventBridge rule on failed window executions.
+ */
+export class Alerts extends pulumi.ComponentResource {
+    readonly topicArn: pulumi.Output<string>;
+    /** Resolves once the role may publish and the window role may pass it. */
+    readonly notificationRoleArn: pulumi.Output<string>;
+    readonly events: readonly NotificationEvent[];
+    private readonly topic?: aws.sns.Topic;
+    private readonly accountId: pulumi.Input<string>;
+
+    constructor(
+        private readonly name: string,
+        args: AlertsArgs,
+        opts?: pulumi.ComponentResourceOptions,
+    ) {
+        super("patch-manager:alerts:Alerts", name, {}, opts);
+        this.events = args.events;
+        this.accountId = args.accountId;
+        let keyArn: pulumi.Input<string> | undefined = args.kmsKeyArn;
+        if (args.topicArn === undefined) {
+            if (keyArn === undefined) {
+                keyArn = new aws.kms.Key(
+                    `${name}-key`,
+                    {
+                        description: "Encrypts the patch-manager alerts topic",
+                        enableKeyRotation: true,
+                        deletionWindowInDays: 30,
+                        policy: pulumi.all([args.partition, args.accountId]).apply(([p, a]) => JSON.stringify(topicKeyPolicy(p, a))),
+                        tags: args.tags,
+                    },
+                    { parent: this },
+                ).arn;
+            }
+            this.topic = new aws.sns.Topic(`${name}-topic`, { kmsMasterKeyId: keyArn, tags: args.tags }, { parent: this });
+        }
+        const topicArn = this.topic ? this.topic.arn : pulumi.output(args.topicArn!);
+        for (const email of args.emails) {
+            new aws.sns.TopicSubscription(`${name}-${slug(email)}`, { topic: topicArn, protocol: "email", endpoint: email }, { parent: this });
+        }
+
+        const role = new aws.iam.Role(
+            `${name}-notification-role`,
+            {
+                description: "Publishes patch-manager Run Command notifications to the alerts topic",
+                assumeRolePolicy: pulumi.all([args.partition, args.accountId]).apply(([p, a]) => JSON.stringify(notificationTrustPolicy(p, a))),
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        const publish = new aws.iam.RolePolicy(
+            `${name}-notification-publish`,
+            {
+                role: role.name,
+                policy: pulumi.all([topicArn, keyArn]).apply(([t, k]) => JSON.stringify(notificationPublishPolicy(t, k))),
+            },
+            { parent: this },
+        );
+        const pass = args.windowRoleName
+            ? new aws.iam.RolePolicy(
+                  `${name}-pass-notification-role`,
+                  { role: args.windowRoleName, policy: role.arn.apply((arn) => JSON.stringify(passNotificationRolePolicy(arn))) },
+                  { parent: this },
+              )
+            : undefined;
+        this.topicArn = topicArn;
+        this.notificationRoleArn = pulumi.all([role.arn, publish.id, pass?.id]).apply(([arn]) => arn);
+        this.registerOutputs({ topicArn: this.topicArn, notificationRoleArn: this.notificationRoleArn });
+    }
+
+    /** An EventBridge rule that sends the executions of these windows that end badly to the topic. */
+    watchWindows(windowIds: pulumi.Input<string>[]): void {
+        const name = this.name;
+        const rule = new aws.cloudwatch.EventRule(
+            `${name}-failed-windows`,
+            {
+                description: "patch-manager maintenance windows that failed, timed out or were cancelled",
+                eventPattern: pulumi.all(windowIds).apply((ids) => JSON.stringify(failedWindowEventPattern(ids, windowExecutionStatuses(this.events)))),
+            },
+            { parent: this },
+        );
+        const policy = this.topic
+            ? new aws.sns.TopicPolicy(
+                  `${name}-topic-policy`,
+                  {
+                      arn: this.topic.arn,
+                      policy: pulumi.all([this.topic.arn, rule.arn, this.accountId]).apply(([topic, ruleArn, account]) =>
+                          JSON.stringify({
+                              Version: "2012-10-17",
+                              Statement: [
+                                  {
+                                      Sid: "EventBridgePublishesFailedWindows",
+                                      Effect: "Allow",
+                                      Principal: { Service: "events.amazonaws.com" },
+                                      Action: "sns:Publish",
+                                      Resource: topic,
+                                      Condition: { StringEquals: { "aws:SourceAccount": account }, ArnEquals: { "aws:SourceArn": ruleArn } },
+                                  },
+                              ],
+                          }),
+                      ),
+                  },
+                  { parent: this },
+              )
+            : undefined;
+        new aws.cloudwatch.EventTarget(
+            `${name}-failed-windows-to-topic`,
+            { rule: rule.name, arn: this.topicArn },
+            { parent: this, ...(policy ? { dependsOn: [policy] } : {}) },
+        );
+    }
+}

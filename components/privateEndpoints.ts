@@ -1,0 +1,78 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+/** What the SSM Agent talks to (SSM user guide, "Use VPC endpoints for Systems Manager"). */
+export const SSM_INTERFACE_SERVICES = ["ssm", "ssmmessages", "ec2messages"] as const;
+
+export function endpointServiceName(region: string, service: string): string {
+    return `com.amazonaws.${region}.${service}`;
+}
+
+export interface PrivateEndpointsArgs {
+    readonly vpcId: string;
+    readonly subnetIds: readonly string[];
+    /** Route tables for the S3 gateway endpoint (logs, patch snapshots); none: no gateway endpoint. */
+    readonly routeTableIds: readonly string[];
+    /** The only source the endpoints accept 443 from. */
+    readonly vpcCidr: pulumi.Input<string>;
+    readonly region: pulumi.Input<string>;
+    readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/**
+ * Lets instances in private subnets reach Systems Manager without a route to the internet:
+ * interface endpoints for ssm, ssmmessages and ec2messages with private DNS (so the agent's
+ * default endpoints resolve to them), behind a security group that accepts HTTPS from the VPC
+ * only, and the S3 gateway endpoint for command output and patch snapshots. Private DNS needs
+ * enableDnsSupport and enableDnsHostnames on the VPC.
+ */
+export class PrivateEndpoints extends pulumi.ComponentResource {
+    readonly securityGroupId: pulumi.Output<string>;
+    readonly endpointIds: Record<string, pulumi.Output<string>> = {};
+
+    constructor(name: string, args: PrivateEndpointsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("patch-manager:network:PrivateEndpoints", name, {}, opts);
+        const sg = new aws.ec2.SecurityGroup(
+            `${name}-https`,
+            {
+                vpcId: args.vpcId,
+                description: "HTTPS from the VPC to the Systems Manager endpoints",
+                ingress: [{ description: "SSM Agent in the VPC", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: [args.vpcCidr] }],
+                // No egress rule: interface endpoints only answer; the provider removes AWS's allow-all default.
+                egress: [],
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        for (const service of SSM_INTERFACE_SERVICES) {
+            this.endpointIds[service] = new aws.ec2.VpcEndpoint(
+                `${name}-${service}`,
+                {
+                    vpcId: args.vpcId,
+                    serviceName: pulumi.output(args.region).apply((r) => endpointServiceName(r, service)),
+                    vpcEndpointType: "Interface",
+                    privateDnsEnabled: true,
+                    subnetIds: [...args.subnetIds],
+                    securityGroupIds: [sg.id],
+                    tags: args.tags,
+                },
+                { parent: this },
+            ).id;
+        }
+        if (args.routeTableIds.length > 0) {
+            this.endpointIds.s3 = new aws.ec2.VpcEndpoint(
+                `${name}-s3`,
+                {
+                    vpcId: args.vpcId,
+                    serviceName: pulumi.output(args.region).apply((r) => endpointServiceName(r, "s3")),
+                    vpcEndpointType: "Gateway",
+                    routeTableIds: [...args.routeTableIds],
+                    tags: args.tags,
+                },
+                { parent: this },
+            ).id;
+        }
+        this.securityGroupId = sg.id;
+        this.registerOutputs({ securityGroupId: this.securityGroupId });
+    }
+}
