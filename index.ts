@@ -4,11 +4,13 @@ import { deployStack } from "./components/regions";
 
 /**
  * The program: this stack's `patch-manager:` config, validated once, then
- * every resource. Exported as a function (Pulumi calls it and uses its result
- * as the stack outputs) so that tests and the offline plan can evaluate
+ * every resource. The module *is* this function (`export =`): Pulumi's Node.js
+ * runtime calls a CommonJS module's export when it is a function and uses the
+ * result as the stack outputs — it does not look inside a `default` export of
+ * a CommonJS module. A function also lets tests and the offline plan evaluate
  * several stacks in one process.
  */
-export default function main() {
+function main() {
     const prefix = `${PROJECT}:`;
     const raw: Record<string, string> = {};
     for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
@@ -16,3 +18,5 @@ export default function main() {
     }
     return deployStack(parseConfig(raw, pulumi.getStack()));
 }
+
+export = main;

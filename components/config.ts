@@ -274,7 +274,15 @@ const patchGroupSchema = z
     })
     .strict();
 
-const dateString = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: "must be a date as YYYY-MM-DD" });
+/** A real calendar date as YYYY-MM-DD ("2026-13-45" is refused, not passed on to SSM). */
+const dateString = z.string({ error: "must be a date as YYYY-MM-DD" }).refine(
+    (d) => /^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
+    { error: (issue) => `${JSON.stringify(issue.input)} is not a date; write YYYY-MM-DD, e.g. 2027-01-31` },
+);
+
+/** A non-empty string of at most `max` characters, with a message that says so. */
+const text = (max: number, what: string) =>
+    z.string({ error: `must be ${what}: a string of 1 to ${max} characters` }).min(1, { error: `must be ${what}: a string of 1 to ${max} characters` }).max(max, { error: `must be ${what}: a string of 1 to ${max} characters` });
 
 const approvalRuleSchema = z
     .object({
@@ -284,7 +292,7 @@ const approvalRuleSchema = z
                     .object({
                         key: oneOf(PATCH_FILTER_KEYS),
                         values: z
-                            .array(z.string().min(1).max(64), { error: "must be a list of filter values" })
+                            .array(text(64, "a filter value"), { error: "must be a list of filter values" })
                             .min(1, { error: `must hold 1 to ${BASELINE_LIMITS.valuesPerFilter} values` })
                             .max(BASELINE_LIMITS.valuesPerFilter, {
                                 error: `must hold 1 to ${BASELINE_LIMITS.valuesPerFilter} values`,
@@ -303,7 +311,7 @@ const approvalRuleSchema = z
     .strict();
 
 const patchList = z
-    .array(z.string().min(1).max(100), { error: "must be a list of patch ids or names" })
+    .array(text(100, "a patch id or name"), { error: "must be a list of patch ids or names" })
     .max(BASELINE_LIMITS.patchList, { error: `must hold at most ${BASELINE_LIMITS.patchList} patches` });
 
 const baselineSchema = z
@@ -312,7 +320,7 @@ const baselineSchema = z
             error: "must be 3–100 characters of letters, digits and _-. (it becomes part of the SSM baseline name)",
         }),
         operatingSystem: oneOf(OPERATING_SYSTEMS),
-        description: z.string().min(1).max(1024).optional(),
+        description: text(1024, "a description").optional(),
         preset: oneOf(["windows2012-security"] as const).optional(),
         approveAfterDays: wholeNumber(0, BASELINE_LIMITS.approveAfterDaysMax, "days").optional(),
         approvalRules: z
@@ -330,21 +338,60 @@ const baselineSchema = z
 const loggingSchema = z
     .object({
         bucketName: z
-            .string()
+            .string({ error: "must be an S3 bucket name (3–63 lowercase letters, digits, . and -)" })
             .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "must be an S3 bucket name (3–63 lowercase letters, digits, . and -)" })
             .optional(),
+        // Segments of safe characters joined by single slashes: the same prefix is written by the
+        // tasks, granted in the instance role's policy (where * would be a wildcard) and expired.
         keyPrefix: z
-            .string()
-            .regex(/^[A-Za-z0-9!_.*'()\-/]{1,200}$/, { error: "must be an S3 key prefix of 1–200 safe characters, e.g. \"patching\"" })
+            .string({ error: 'must be an S3 key prefix, e.g. "patching" or "logs/ssm"' })
+            .regex(/^[A-Za-z0-9!_.'()-]+(\/[A-Za-z0-9!_.'()-]+)*$/, {
+                error: 'must be an S3 key prefix of letters, digits and !_.\'()- in segments joined by single slashes, with no leading or trailing slash and no *, e.g. "patching" or "logs/ssm"',
+            })
+            .max(200, { error: "must be at most 200 characters" })
             .optional(),
         expireAfterDays: wholeNumber(1, 3650, "days").optional(),
         retainOnDelete: z.boolean({ error: "must be true or false" }).optional(),
         kmsKeyArn: z
-            .string()
+            .string({ error: "must be a KMS key or alias ARN" })
             .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[\w/-]+$/, { error: "must be a KMS key or alias ARN" })
             .optional(),
     })
     .strict();
+
+/** Tag keys and values as SSM, IAM and S3 all accept them (TagKey/TagValue in the SSM API model). */
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const tagsSchema = z
+    .record(
+        z.string(),
+        // YAML reads `CostCenter: 1234` as a number; a tag value is its text.
+        z
+            .union([z.string(), z.number(), z.boolean()], { error: "must be a string (or number) tag value" })
+            .transform(String)
+            .pipe(
+                z
+                    .string()
+                    .max(256, { error: "tag values have at most 256 characters" })
+                    .regex(TAG_TEXT, { error: "tag values may hold letters, digits, spaces and _.:/=+-@ only" }),
+            ),
+        { error: "must be a map of tag key to value" },
+    )
+    .superRefine((tags, ctx) => {
+        for (const key of Object.keys(tags)) {
+            const problem =
+                key.length === 0 || key.length > 128
+                    ? "tag keys have 1 to 128 characters"
+                    : !TAG_TEXT.test(key)
+                      ? "tag keys may hold letters, digits, spaces and _.:/=+-@ only"
+                      : key.toLowerCase().startsWith("aws:")
+                        ? 'tag keys starting with "aws:" are reserved by AWS'
+                        : undefined;
+            if (problem) ctx.addIssue({ code: "custom", path: [key], message: problem });
+        }
+        if (Object.keys(tags).length > 47) {
+            ctx.addIssue({ code: "custom", message: "at most 47 tags: IAM allows 50 per role and the program adds ManagedBy, Environment and Stack" });
+        }
+    });
 
 /** Every key of the `patch-manager:` namespace, with its schema. */
 const KEYS = {
@@ -364,7 +411,7 @@ const KEYS = {
     }),
     cutoffBehavior: oneOf(CUTOFF_BEHAVIORS),
     logging: loggingSchema,
-    tags: z.record(z.string().min(1).max(128), z.string().max(256), { error: "must be a map of tag key to string value" }),
+    tags: tagsSchema,
     ...OPERATIONS_KEYS,
 } as const;
 
@@ -447,6 +494,7 @@ export function parseConfig(raw: Readonly<Record<string, string | undefined>>, s
         if (result.success) values[k] = result.data;
         else {
             for (const issue of result.error.issues) {
+                if (valueAt(value, issue.path) === UNDECRYPTED_SECRET) continue;
                 const message =
                     issue.code === "unrecognized_keys"
                         ? `unknown key${issue.keys.length === 1 ? "" : "s"} ${issue.keys.map((x) => `"${x}"`).join(", ")}; ${validKeysAt(k, issue.path)}`
@@ -467,6 +515,18 @@ export function parseConfig(raw: Readonly<Record<string, string | undefined>>, s
     problems.push(...crossCheck(model, values));
     if (problems.length > 0) throw new ConfigError(file, problems);
     return model as PatchManagerConfig;
+}
+
+/**
+ * What the offline plan passes for a `secure:` value it cannot decrypt. Such a value is not
+ * checked (the real `pulumi up` gets the plaintext and checks it); the Pulumi CLI never passes it.
+ */
+export const UNDECRYPTED_SECRET = "[secret: not decrypted offline]";
+
+function valueAt(value: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+    let v = value;
+    for (const p of path) v = typeof v === "object" && v !== null ? (v as Record<PropertyKey, unknown>)[p] : undefined;
+    return v;
 }
 
 function validKeysAt(key: ConfigKey, path: ReadonlyArray<PropertyKey>): string {
@@ -646,22 +706,46 @@ function crossCheck(model: Partial<PatchManagerConfig>, values: Loose): ConfigPr
 
     rawBaselines?.forEach((b, i) => {
         if (!isRecord(b) || typeof b.name !== "string") return;
+        const sameSlug = [...baselinesByName.entries()].find(([name]) => slug(name) === slug(b.name as string));
         if (baselinesByName.has(b.name)) {
             problems.push({
                 path: keyPath("baselines", [i, "name"]),
                 message: `"${b.name}" is already the name of baselines[${baselinesByName.get(b.name)!.index}]; baseline names must be unique`,
             });
+        } else if (sameSlug) {
+            problems.push({
+                path: keyPath("baselines", [i, "name"]),
+                message: `"${b.name}" gives the same resource names as baselines[${sameSlug[1].index}] ("${sameSlug[0]}"); rename one of them`,
+            });
         } else baselinesByName.set(b.name, { index: i, os: b.operatingSystem });
-        if (b.name.startsWith("default-")) {
+        if (slug(b.name).startsWith("default-")) {
             problems.push({
                 path: keyPath("baselines", [i, "name"]),
                 message: `"${b.name}": names starting with "default-" are reserved for the baselines the program generates`,
             });
         }
         const os = b.operatingSystem as OperatingSystem;
+        if (b.approveAfterDays !== undefined && (OPERATING_SYSTEMS as readonly unknown[]).includes(os) && !supportsApprovalDelay(os)) {
+            problems.push({
+                path: keyPath("baselines", [i, "approveAfterDays"]),
+                message: `${os} baselines cannot delay approval (SSM refuses ApproveAfterDays for it); leave it out`,
+            });
+        }
         if (Array.isArray(b.approvalRules)) {
             b.approvalRules.forEach((r, j) => {
                 if (!isRecord(r)) return;
+                if (Array.isArray(r.patchFilters)) {
+                    const seen = new Map<unknown, number>();
+                    r.patchFilters.forEach((f, k) => {
+                        if (!isRecord(f) || typeof f.key !== "string") return;
+                        if (seen.has(f.key)) {
+                            problems.push({
+                                path: keyPath("baselines", [i, "approvalRules", j, "patchFilters", k, "key"]),
+                                message: `${f.key} is already patchFilters[${seen.get(f.key)}]; a rule takes each filter key once (put all its values in one filter)`,
+                            });
+                        } else seen.set(f.key, k);
+                    });
+                }
                 if (r.approveAfterDays !== undefined && r.approveUntilDate !== undefined) {
                     problems.push({
                         path: keyPath("baselines", [i, "approvalRules", j]),

@@ -25,22 +25,26 @@ export class LogBucket extends pulumi.ComponentResource {
 
     constructor(name: string, args: LogBucketArgs, opts?: pulumi.ComponentResourceOptions) {
         super("patch-manager:logging:LogBucket", name, {}, opts);
+        // A kept bucket keeps its protections too: retainOnDelete is not inherited from a parent,
+        // and a destroy that removed the public-access block or the TLS-only policy would leave
+        // the production logs exposed.
+        const keep: pulumi.CustomResourceOptions = { parent: this, retainOnDelete: args.retainOnDelete };
         // retainOnDelete keeps the bucket in AWS when Pulumi deletes it; forceDestroy
         // would empty it first, so it is only set where logs may go.
         const bucket = new aws.s3.Bucket(
             `${name}-bucket`,
             { forceDestroy: !args.retainOnDelete, tags: args.tags },
-            { parent: this, retainOnDelete: args.retainOnDelete },
+            keep,
         );
         const ownership = new aws.s3.BucketOwnershipControls(
             `${name}-ownership`,
             { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-            { parent: this },
+            keep,
         );
         const publicAccess = new aws.s3.BucketPublicAccessBlock(
             `${name}-public-access`,
             { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-            { parent: this },
+            keep,
         );
         const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
             `${name}-encryption`,
@@ -52,7 +56,7 @@ export class LogBucket extends pulumi.ComponentResource {
                         : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
                 ],
             },
-            { parent: this },
+            keep,
         );
         const tlsOnly = new aws.s3.BucketPolicy(
             `${name}-tls-only`,
@@ -74,7 +78,7 @@ export class LogBucket extends pulumi.ComponentResource {
                 }),
             },
             // S3 refuses a bucket policy while the public-access block is being written.
-            { parent: this, dependsOn: [publicAccess] },
+            { ...keep, dependsOn: [publicAccess] },
         );
         const lifecycle = new aws.s3.BucketLifecycleConfiguration(
             `${name}-expiry`,
@@ -90,7 +94,7 @@ export class LogBucket extends pulumi.ComponentResource {
                     },
                 ],
             },
-            { parent: this },
+            keep,
         );
         // Callers write logs only once the bucket is locked down.
         this.bucketName = pulumi

@@ -22,7 +22,9 @@ export class PatchGroup extends pulumi.ComponentResource {
         const registration = new aws.ssm.PatchGroup(
             `${name}-registration`,
             { patchGroup: args.patchGroup, baselineId: args.baselineId },
-            { parent: this },
+            // Both inputs force replacement, and SSM holds one baseline per OS for a patch group:
+            // create-before-delete would fail with the old registration still in place.
+            { parent: this, deleteBeforeReplace: true },
         );
         this.patchGroup = args.patchGroup;
         this.baselineId = registration.baselineId;

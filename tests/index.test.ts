@@ -337,3 +337,43 @@ describe("program on the shipped stacks", function () {
         });
     });
 });
+
+describe("program as the Pulumi runtime loads it", function () {
+    it("index.ts's module export is the program function itself (CommonJS: Pulumi calls it only then)", function () {
+        const mod = require("../index");
+        assert.equal(typeof mod, "function", "a `export default` would leave Pulumi with {default: fn} and no resources");
+    });
+
+    it("a production log bucket keeps all of its protections on destroy", async function () {
+        const prod = await evaluate("prod");
+        const parts = prod.resources.filter((r) => r.custom && r.type.startsWith("aws:s3/"));
+        assert.ok(parts.length >= 6);
+        for (const r of parts) assert.equal(r.retainOnDelete, true, r.urn);
+        const dev = await evaluate("dev");
+        assert.ok(dev.resources.filter((r) => r.type.startsWith("aws:s3/")).every((r) => r.retainOnDelete === undefined));
+    });
+
+    it("a patch-group registration is deleted before it is replaced (SSM holds one baseline per OS for a group)", async function () {
+        const prod = await evaluate("prod");
+        const regs = prod.ofType(T.patchGroup);
+        assert.equal(regs.length, 7);
+        for (const r of regs) assert.equal(r.deleteBeforeReplace, true, r.urn);
+    });
+
+    it("two resources with one URN are refused, as the engine refuses them", async function () {
+        const { evaluateProgram } = await import("../tools/mockProgram");
+        const aws = await import("@pulumi/aws");
+        await assert.rejects(
+            evaluateProgram({
+                stack: "dup",
+                config: shippedConfig("dev"),
+                program: () => {
+                    new aws.s3.Bucket("same", {});
+                    new aws.s3.Bucket("same", {});
+                    return {};
+                },
+            }),
+            /same URN.*aws:s3\/bucket:Bucket::same/,
+        );
+    });
+});

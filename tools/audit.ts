@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import { AuditDocumentError, parseAuditDocument } from "../policies/documents";
 import { PolicyConfigError, PolicyRunError, Violation, policyDescriptions, runPolicies } from "../policies/engine";
 import { PACK_NAME } from "../policies/pack";
+import { userPath } from "./userPath";
 
 const USAGE = `usage: npm run policy:audit -- <file> [--config <policy-pack-config.json>] [--json]
 
@@ -28,7 +29,7 @@ class UsageError extends Error {}
 function readJson(path: string, what: string): unknown {
     let text: string;
     try {
-        text = readFileSync(path, "utf8");
+        text = readFileSync(userPath(path), "utf8");
     } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         throw new UsageError(`cannot read ${what} ${path}${code === "ENOENT" ? ": no such file" : code ? ` (${code})` : ""}`);

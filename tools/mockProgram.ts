@@ -5,6 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import YAML from "yaml";
+import { UNDECRYPTED_SECRET } from "../components/config";
 
 export const PROJECT = "patch-manager";
 export const MOCK_ACCOUNT = "123456789012";
@@ -30,6 +31,7 @@ export interface PlannedResource {
     /** Resource options that decide what `pulumi destroy` does. */
     retainOnDelete?: boolean;
     protect?: boolean;
+    deleteBeforeReplace?: boolean;
     /** Outputs the engine stores encrypted (only when the program names some). */
     additionalSecretOutputs?: string[];
     /** An explicit provider ("<urn>::<id>", as a stack export holds it); absent for the default provider. */
@@ -71,12 +73,28 @@ export function readStackFile(file: string): StackConfig {
         const key = rawKey.includes(":") ? rawKey : `${PROJECT}:${rawKey}`;
         if (isSecure(value)) {
             secretKeys.push(key);
-            values[key] = "[secret]";
+            values[key] = UNDECRYPTED_SECRET;
         } else {
-            values[key] = typeof value === "string" ? value : JSON.stringify(value);
+            const { value: plain, secret } = withoutSecureValues(value);
+            if (secret) secretKeys.push(key);
+            values[key] = typeof plain === "string" ? plain : JSON.stringify(plain);
         }
     }
     return { values, secretKeys };
+}
+
+/** `secure:` values inside a list or map (`pulumi config set --secret --path`), replaced by the placeholder. */
+function withoutSecureValues(v: unknown): { value: unknown; secret: boolean } {
+    if (isSecure(v)) return { value: UNDECRYPTED_SECRET, secret: true };
+    if (Array.isArray(v)) {
+        const items = v.map(withoutSecureValues);
+        return { value: items.map((i) => i.value), secret: items.some((i) => i.secret) };
+    }
+    if (typeof v === "object" && v !== null) {
+        const entries = Object.entries(v).map(([k, x]) => [k, withoutSecureValues(x)] as const);
+        return { value: Object.fromEntries(entries.map(([k, x]) => [k, x.value])), secret: entries.some(([, x]) => x.secret) };
+    }
+    return { value: v, secret: false };
 }
 
 function isSecure(v: unknown): boolean {
@@ -261,6 +279,7 @@ export interface Evaluation {
 export async function evaluateProgram(opts: EvaluateOptions): Promise<Evaluation> {
     const region = opts.config.values["aws:region"] ?? DEFAULT_REGION;
     const resources: PlannedResource[] = [];
+    const duplicates: string[] = [];
     // Explicit providers (patch-manager:regions) by URN, so that ARNs name the resource's region.
     const providerRegions = new Map<string, string>();
     const providerRegion = (ref: string | undefined): string | undefined =>
@@ -315,6 +334,8 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Evaluation
             // Provider v7 gives regional resources a computed `region` output: the provider's region.
             const state = custom && type.startsWith("aws:ssm/") ? { ...mocked.state, region: resourceRegion } : mocked.state;
             const secretOutputs: string[] = req.getAdditionalsecretoutputsList();
+            // The engine refuses a second resource with the same URN (and stops half-way).
+            if (resources.some((r) => r.urn === urn)) duplicates.push(urn);
             resources.push({
                 urn,
                 type,
@@ -326,6 +347,7 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Evaluation
                 outputs: state,
                 ...(req.getRetainondelete() ? { retainOnDelete: true } : {}),
                 ...(req.getProtect() ? { protect: true } : {}),
+                ...(req.getDeletebeforereplace() ? { deleteBeforeReplace: true } : {}),
                 ...(secretOutputs.length > 0 ? { additionalSecretOutputs: secretOutputs } : {}),
                 ...(providerRegion(req.getProvider()) !== undefined ? { provider: req.getProvider() } : {}),
             });
@@ -349,11 +371,20 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Evaluation
     const exported = await Promise.resolve(program());
     const outputs = await new Promise<Record<string, unknown>>((resolve) => pulumi.output(exported as any).apply((v) => resolve(v as Record<string, unknown>)));
     await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
+    if (duplicates.length > 0) {
+        throw new Error(`the program registers two resources with the same URN, which Pulumi refuses: ${[...new Set(duplicates)].join(", ")}`);
+    }
     return { resources, outputs };
 }
 
 /** The program's entry point: index.ts's default export. */
+/**
+ * The program's entry point, taken exactly as Pulumi's Node.js runtime takes it
+ * (@pulumi/pulumi cmd/run/run.js): `require` the project's main module, and call its
+ * export if that is a function, else use the export itself as the outputs.
+ */
 export function loadProgram(): () => unknown {
-    const mod = require(path.join(__dirname, "..", "index"));
-    return mod.default;
+    const pkg = require(path.join(__dirname, "..", "package.json"));
+    const mod = require(path.join(__dirname, "..", pkg.main ?? "index"));
+    return () => (mod instanceof Function ? mod() : mod);
 }

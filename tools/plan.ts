@@ -7,6 +7,7 @@ import { describeSchedule, nextStarts } from "../components/schedule";
 import { PolicyConfigError, PolicyPackConfigInput, runPolicies, Violation } from "../policies/engine";
 import { windowsIcs } from "./calendar";
 import { analyzeFleet, FleetReport, fleetCalendar, fleetStack, FleetStack, hasBlockingFindings, renderFleet, stackFiles } from "./fleet";
+import { userPath } from "./userPath";
 import { evaluateProgram, MOCK_NOW, PlannedResource, PROJECT, projectValues, readStackFile, StackFileError } from "./mockProgram";
 
 export interface PlannedWindow {
@@ -252,7 +253,7 @@ export function parsePlanArgs(argv: string[]): PlanOptions & CalendarOptions & {
     const policyConfigFile = values["policy-pack-config"];
     if (policyConfigFile) {
         try {
-            policyConfig = JSON.parse(fs.readFileSync(policyConfigFile, "utf8"));
+            policyConfig = JSON.parse(fs.readFileSync(userPath(policyConfigFile), "utf8"));
         } catch (e) {
             problems.push(`--policy-pack-config ${policyConfigFile}: not a readable JSON file (${(e as Error).message.split("\n")[0]})`);
         }
@@ -262,11 +263,11 @@ export function parsePlanArgs(argv: string[]): PlanOptions & CalendarOptions & {
         ...(policyConfig ? { policyConfig } : {}),
         stack: values.stack ?? "",
         all: values.all ?? false,
-        ...(values.ics !== undefined ? { ics: path.resolve(values.ics) } : {}),
+        ...(values.ics !== undefined ? { ics: userPath(values.ics) } : {}),
         days,
         soakDays,
-        ...(values.dir !== undefined ? { dir: path.resolve(values.dir) } : {}),
-        ...(values.config ? { configFile: path.resolve(values.config) } : {}),
+        ...(values.dir !== undefined ? { dir: userPath(values.dir) } : {}),
+        ...(values.config ? { configFile: userPath(values.config) } : {}),
         from,
         occurrences,
         json: values.json ?? false,

@@ -239,6 +239,53 @@ describe("config", function () {
             refused({ ...env, patchGroups: [{ name: "Macs", operatingSystem: "MACOS" }] }, "patch-manager:patchGroups[0].baseline", "no default baseline");
         });
 
+        it("baselines whose names give the same resource names, and names reserved for generated baselines", function () {
+            refused(
+                { ...env, baselines: [{ name: "my_base", operatingSystem: "WINDOWS" }, { name: "my-base", operatingSystem: "WINDOWS" }] },
+                "patch-manager:baselines[1].name",
+                "same resource names",
+            );
+            refused({ ...env, baselines: [{ name: "default_windows", operatingSystem: "WINDOWS" }] }, "patch-manager:baselines[0].name", "reserved");
+        });
+
+        it("real dates, one filter per key, no approval delay where the OS has none", function () {
+            refused(
+                { ...env, baselines: [{ name: "win", operatingSystem: "WINDOWS", approvalRules: [{ patchFilters: [{ key: "CLASSIFICATION", values: ["SecurityUpdates"] }], approveUntilDate: "2026-13-45" }] }] },
+                "patch-manager:baselines[0].approvalRules[0].approveUntilDate",
+                "not a date",
+            );
+            refused(
+                {
+                    ...env,
+                    baselines: [
+                        {
+                            name: "win",
+                            operatingSystem: "WINDOWS",
+                            approvalRules: [{ patchFilters: [{ key: "CLASSIFICATION", values: ["SecurityUpdates"] }, { key: "CLASSIFICATION", values: ["Updates"] }] }],
+                        },
+                    ],
+                },
+                "patch-manager:baselines[0].approvalRules[0].patchFilters[1].key",
+                "each filter key once",
+            );
+            refused({ ...env, baselines: [{ name: "ubu", operatingSystem: "UBUNTU", approveAfterDays: 7 }] }, "patch-manager:baselines[0].approveAfterDays", "cannot delay");
+            refused({ ...env, baselines: [{ name: "win", operatingSystem: "WINDOWS", description: "" }] }, "patch-manager:baselines[0].description", "1 to 1024 characters");
+        });
+
+        it("log key prefixes that the tasks, the instance policy and the expiry rule would read differently", function () {
+            for (const keyPrefix of ["/", "/patching", "patching/", "a//b", "logs/*", ""]) {
+                refused({ ...env, logging: { keyPrefix } }, "patch-manager:logging.keyPrefix", "single slashes");
+            }
+            assert.equal(parseConfig(raw({ ...env, logging: { keyPrefix: "logs/ssm" } }), "p").logging.keyPrefix, "logs/ssm");
+        });
+
+        it("tags as AWS takes them; numbers become text", function () {
+            refused({ ...env, tags: { "cost!center": "x" } }, "patch-manager:tags.cost!center", "letters, digits, spaces");
+            refused({ ...env, tags: { "aws:owner": "x" } }, "patch-manager:tags.aws:owner", "reserved");
+            refused({ ...env, tags: Object.fromEntries(Array.from({ length: 48 }, (_, i) => [`k${i}`, "v"])) }, "patch-manager:tags", "at most 47");
+            assert.deepEqual(parseConfig(raw({ ...env, tags: { CostCenter: 1234 } }), "p").tags, { CostCenter: "1234" });
+        });
+
         it("unknown keys, at the top and inside a structure", function () {
             refused({ ...env, colour: "blue" }, "patch-manager:colour", "unknown key", "patchGroups");
             refused({ ...env, patchGroups: [group({ schedle: {} })] }, "patch-manager:patchGroups[0]", '"schedle"', "schedule");

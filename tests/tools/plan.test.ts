@@ -34,7 +34,7 @@ describe("offline plan (npm run plan)", function () {
         assert.equal(doc.project, "patch-manager");
         assert.equal(doc.stack, "prod");
         for (const r of doc.resources) {
-            assert.deepEqual(Object.keys(r).filter((k) => !["retainOnDelete", "protect"].includes(k)), ["urn", "type", "name", "custom", "id", "parent", "inputs"]);
+            assert.deepEqual(Object.keys(r).filter((k) => !["retainOnDelete", "protect", "deleteBeforeReplace", "additionalSecretOutputs", "provider"].includes(k)), ["urn", "type", "name", "custom", "id", "parent", "inputs"]);
             assert.match(r.urn, /^urn:pulumi:prod::patch-manager::/);
             assert.ok(r.parent === null || doc.resources.some((p: any) => p.urn === r.parent), `${r.urn}: parent is a listed resource`);
             if (!r.custom) assert.equal(r.id, null);
@@ -159,5 +159,41 @@ describe("offline plan with the policy pack", function () {
         assert.match(stdout, /Policies: no violations/);
         fs.writeFileSync(cfg, JSON.stringify({ "no-such-policy": "mandatory" }));
         assert.equal((await plan("--stack", "fast", "--config", file, "--policy-pack-config", cfg)).code, 2);
+    });
+});
+
+describe("offline plan with secrets and relative paths", function () {
+    it("a secure: value (top-level or nested) is not decrypted, not checked, and does not stop the plan", async function () {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-secret-"));
+        const file = path.join(dir, "Pulumi.sec.yaml");
+        fs.writeFileSync(
+            file,
+            [
+                "config:",
+                "  patch-manager:environment: development",
+                "  patch-manager:maintenanceWindowRoleArn:",
+                "    secure: v1:abc:def",
+                "  patch-manager:logging:",
+                "    kmsKeyArn:",
+                "      secure: v1:ghi:jkl",
+            ].join("\n"),
+        );
+        const { code, stderr } = await plan("--stack", "sec", "--config", file, "--json", "--from", FROM);
+        assert.notEqual(code, 2, stderr);
+    });
+
+    it("--config is read relative to the directory npm was run from (INIT_CWD)", async function () {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-cwd-"));
+        fs.copyFileSync(path.join(ROOT, "Pulumi.dev.yaml"), path.join(dir, "Pulumi.mine.yaml"));
+        const before = process.env.INIT_CWD;
+        process.env.INIT_CWD = dir;
+        try {
+            const { code, stdout } = await plan("--stack", "mine", "--config", "Pulumi.mine.yaml", "--json", "--from", FROM);
+            assert.equal(code, 0);
+            assert.equal(JSON.parse(stdout).stack, "mine");
+        } finally {
+            if (before === undefined) delete process.env.INIT_CWD;
+            else process.env.INIT_CWD = before;
+        }
     });
 });
