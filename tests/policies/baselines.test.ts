@@ -47,7 +47,7 @@ describe("policies/baselines", () => {
     describe("baseline-production-approval-delay", () => {
         it("passes 7 days in production, and anything outside production", async () => {
             assert.deepEqual((await runResourcePolicy(baselineProductionApprovalDelay, BASELINE, baselineInputs(), opts)).messages, []);
-            const dev = { ...baselineInputs(), tags: { Environment: "development" } };
+            const dev: Record<string, any> = { ...baselineInputs(), tags: { Environment: "development" } };
             dev.approvalRules[0].approveAfterDays = 0;
             assert.deepEqual((await runResourcePolicy(baselineProductionApprovalDelay, BASELINE, dev, opts)).messages, []);
         });
@@ -63,7 +63,7 @@ describe("policies/baselines", () => {
         });
 
         it("judges production from the stack tags when the baseline has no environment tag", async () => {
-            const b = { ...baselineInputs(), tags: {} };
+            const b: Record<string, any> = { ...baselineInputs(), tags: {} };
             b.approvalRules[0].approveAfterDays = 1;
             assert.deepEqual((await runResourcePolicy(baselineProductionApprovalDelay, BASELINE, b, opts)).messages, []);
             const { messages } = await runResourcePolicy(baselineProductionApprovalDelay, BASELINE, b, { ...opts, stackTags: { environment: "Production" } });
@@ -71,7 +71,7 @@ describe("policies/baselines", () => {
         });
 
         it("Ubuntu: approveUntilDate passes; approveAfterDays or no hold is reported", async () => {
-            const ubuntu = { ...baselineInputs(), name: "ubuntu", operatingSystem: "UBUNTU" };
+            const ubuntu: Record<string, any> = { ...baselineInputs(), name: "ubuntu", operatingSystem: "UBUNTU" };
             ubuntu.approvalRules = [{ approveUntilDate: "2026-01-31", patchFilters: [{ key: "PRIORITY", values: ["Required"] }] }];
             assert.deepEqual((await runResourcePolicy(baselineProductionApprovalDelay, BASELINE, ubuntu, opts)).messages, []);
             ubuntu.approvalRules = [

@@ -82,7 +82,7 @@ describe("policies/tasks", () => {
         });
 
         it("ignores tasks that do not patch", async () => {
-            const task = { ...taskInputs(), taskArn: "AWS-RunShellScript" };
+            const task: Record<string, any> = { ...taskInputs(), taskArn: "AWS-RunShellScript" };
             delete task.maxConcurrency;
             assert.deepEqual((await runResourcePolicy(taskRateControl, TASK, task, opts)).messages, []);
         });
