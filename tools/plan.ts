@@ -3,6 +3,7 @@ import * as path from "path";
 import { parseArgs } from "util";
 import { ConfigError, parseConfig } from "../components/config";
 import { describeSchedule, nextStarts } from "../components/schedule";
+import { DiffInputError, planDiff } from "./diff/cli";
 import { evaluateProgram, PlannedResource, PROJECT, projectValues, readStackFile, StackFileError } from "./mockProgram";
 
 export interface PlannedWindow {
@@ -166,9 +167,12 @@ export function renderPlan(plan: Plan): string {
     return out.join("\n");
 }
 
-const USAGE = `usage: npm run plan -- --stack <name> [--config <file>] [--json] [--from <ISO date>] [--occurrences <n>]`;
+const USAGE = [
+    `usage: npm run plan -- --stack <name> [--config <file>] [--json] [--from <ISO date>] [--occurrences <n>]`,
+    `       npm run plan -- --stack <name> (--diff-against <git ref> | --diff <old plan.json>) [--markdown | --json]`,
+].join("\n");
 
-export function parsePlanArgs(argv: string[]): PlanOptions & { json: boolean } {
+export function parsePlanArgs(argv: string[]): PlanOptions & { json: boolean; diffAgainst?: string; diffFile?: string; markdown: boolean } {
     let values;
     try {
         ({ values } = parseArgs({
@@ -179,6 +183,9 @@ export function parsePlanArgs(argv: string[]): PlanOptions & { json: boolean } {
                 json: { type: "boolean", default: false },
                 from: { type: "string" },
                 occurrences: { type: "string", default: "3" },
+                "diff-against": { type: "string" },
+                diff: { type: "string" },
+                markdown: { type: "boolean", default: false },
             },
             strict: true,
             allowPositionals: false,
@@ -192,6 +199,9 @@ export function parsePlanArgs(argv: string[]): PlanOptions & { json: boolean } {
     if (Number.isNaN(from.getTime())) problems.push(`--from "${values.from}" is not a date; use ISO-8601, e.g. 2026-12-01 or 2026-12-01T00:00:00Z`);
     const occurrences = Number(values.occurrences);
     if (!Number.isInteger(occurrences) || occurrences < 1 || occurrences > 1000) problems.push(`--occurrences "${values.occurrences}" must be a whole number from 1 to 1000`);
+    if (values["diff-against"] !== undefined && values.diff !== undefined) problems.push("--diff-against <git ref> and --diff <old plan.json> are two ways to name the old side: give one");
+    if (values.markdown && values.json) problems.push("--markdown and --json: choose one output");
+    if (values.markdown && values["diff-against"] === undefined && values.diff === undefined) problems.push("--markdown renders a diff: add --diff-against <git ref> or --diff <old plan.json>");
     if (problems.length > 0) throw new UsageError([...problems, USAGE]);
     return {
         stack: values.stack!,
@@ -199,6 +209,9 @@ export function parsePlanArgs(argv: string[]): PlanOptions & { json: boolean } {
         from,
         occurrences,
         json: values.json ?? false,
+        ...(values["diff-against"] !== undefined ? { diffAgainst: values["diff-against"] } : {}),
+        ...(values.diff !== undefined ? { diffFile: path.resolve(values.diff) } : {}),
+        markdown: values.markdown ?? false,
     };
 }
 
@@ -206,11 +219,19 @@ export async function main(argv: string[]): Promise<number> {
     try {
         const opts = parsePlanArgs(argv);
         const { allResources: _all, ...plan } = await planStack(opts);
+        if (opts.diffAgainst !== undefined || opts.diffFile !== undefined) {
+            process.stdout.write(`${planDiff(plan, opts).output}\n`);
+            return 0;
+        }
         process.stdout.write(opts.json ? `${JSON.stringify(plan, null, 2)}\n` : `${renderPlan(plan)}\n`);
         return plan.violations.some((v) => v.level === "mandatory") ? 1 : 0;
     } catch (e) {
         if (e instanceof UsageError) {
             process.stderr.write(`${e.lines.join("\n")}\n`);
+            return 2;
+        }
+        if (e instanceof DiffInputError) {
+            process.stderr.write(`${e.message}\n`);
             return 2;
         }
         throw e;
