@@ -5,7 +5,7 @@ import tseslint from "typescript-eslint";
 import eslint from "@eslint/js";
 
 export default tseslint.config(
-    { ignores: ["node_modules/**", "policies/node_modules/**", "bin/**", "**/*.js", "**/*.mjs"] },
+    { ignores: ["node_modules/**", "policies/node_modules/**", "bin/**"] },
     eslint.configs.recommended,
     ...tseslint.configs.recommended,
     {
@@ -25,5 +25,18 @@ export default tseslint.config(
             "no-unused-expressions": "off",
             "@typescript-eslint/no-unused-expressions": ["error", { allowShortCircuit: true, allowTernary: true }],
         },
+    },
+    {
+        // Plain CommonJS scripts (the bench runs without TypeScript on purpose).
+        files: ["**/*.js"],
+        languageOptions: {
+            sourceType: "commonjs",
+            globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly", console: "readonly" },
+        },
+        rules: { "@typescript-eslint/no-require-imports": "off" },
+    },
+    {
+        files: ["**/*.mjs"],
+        languageOptions: { sourceType: "module" },
     },
 );

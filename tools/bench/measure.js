@@ -4,7 +4,7 @@
 //                      (its `tsconfig` option; transpile-only when that config sets noCheck)
 //        "typecheck" - as Pulumi does without the option: tsconfig.json, ts-node's default type-checking
 //        "floor"     - no program: as many plain resources as <what> says, bare @pulumi/pulumi
-// what:  stack:<name> | fleet:<groups> | resources:<count>
+// what:  stack:<name> | fleet:<groups> | resources:<count> | resources+aws:<count>
 // Prints one JSON line: ms from process start to the evaluated program (loadMs of it until the
 // program's modules are loaded and compiled, evalMs running it under mocks), peak RSS, resource count.
 // Plain JavaScript on purpose: the setup under test must be the only TypeScript registration.
@@ -49,8 +49,10 @@ async function main() {
         stack = "prod";
         config = readStackFile(path.join(ROOT, "Pulumi.prod.yaml"));
         program = fleetProgram(Number(arg));
-    } else if (kind === "resources") {
+    } else if (kind === "resources" || kind === "resources+aws") {
         const pulumi = require("@pulumi/pulumi");
+        // "+aws": the floor plus loading @pulumi/aws, which every real program pays.
+        if (kind === "resources+aws") require("@pulumi/aws");
         const count = Number(arg);
         program = () => {
             for (let i = 0; i < count; i++) new pulumi.CustomResource("aws:ssm/maintenanceWindow:MaintenanceWindow", `r${i}`, { name: `r${i}`, schedule: "cron(0 6 ? * SAT *)" });
