@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
 import { listStacks, stackOutputs } from "../tools/ciStacks";
@@ -140,5 +141,16 @@ describe("GitHub Actions workflows (.github/workflows)", () => {
         const renamed = stackOutputs([...stacks, { stack: "live-eu", environment: "production" }, { stack: "prod-like", environment: "acceptance" }]);
         assert.deepEqual(renamed.production.map((s) => s.stack), ["prod", "live-eu"]);
         assert.deepEqual(renamed.nonproduction.map((s) => s.stack), ["dev", "prod-like"]);
+    });
+
+    it("a stack file without patch-manager:environment stops the matrix with the file named", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stacks-"));
+        try {
+            fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: patch-manager\nruntime: nodejs\n");
+            fs.writeFileSync(path.join(dir, "Pulumi.edge.yaml"), "config:\n  aws:region: eu-west-1\n");
+            assert.throws(() => listStacks(dir), /^Error: Pulumi\.edge\.yaml: patch-manager:environment is not set; CI cannot tell whether the stack is production$/);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });
