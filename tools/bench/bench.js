@@ -32,7 +32,10 @@ const stacks = fs
 const log = (s) => values.json || process.stdout.write(`${s}\n`);
 const sec = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
+const load = () => os.loadavg().map((l) => l.toFixed(1)).join(" ");
 log(`patch-manager bench · node ${process.version} · ${os.cpus().length} × ${os.cpus()[0].model.trim()} · median of ${RUNS} fresh processes (type-checking: 1)`);
+// Other work on the machine inflates every figure; the load average says how much there was.
+log(`load average at start: ${load()}`);
 log("");
 log("Program evaluation per stack (process start → program evaluated under mocks; peak RSS):");
 const rows = [];
@@ -65,4 +68,5 @@ log(
     `  growth: ${perGroupResources} resources and ${perGroupMs.toFixed(0)} ms of evaluation per added group (${(perGroupMs / perGroupResources).toFixed(1)} ms per resource);` +
         ` linear if 50 groups sit on the 10→200 line: predicted ${sec(predicted)}, measured ${sec(mid.evalMs)}`,
 );
+log(`load average at end: ${load()}`);
 if (values.json) process.stdout.write(`${JSON.stringify({ runs: RUNS, stacks: rows, fleets }, null, 2)}\n`);
