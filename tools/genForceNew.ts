@@ -54,7 +54,7 @@ if (require.main === module) {
     const table = JSON.parse(fs.readFileSync(file, "utf8"));
     for (const [type, rel] of Object.entries(SDK_RESOURCES)) {
         table.resources[type] = forceNewAttributes(fs.readFileSync(path.join(src, rel), "utf8"));
-        table._sources[type] = `${rel} (generated)`;
+        table._sources[type] = `${rel} (generated from a checkout)`;
     }
     fs.writeFileSync(file, `${JSON.stringify(table, null, 2)}\n`);
     process.stdout.write(`updated ${path.relative(process.cwd(), file)}\n`);
