@@ -856,8 +856,8 @@ function parseDayOfMonth(text: string): { rule?: DayOfMonthRule; problems: strin
 
 /** Unix cron numbers day-of-week 0-6 (or 7) from Sunday; read that way, as AWS names. */
 function unixDaysAsNames(text: string): string | undefined {
-  if (!/^[0-7,\-/#L]+$/i.test(text)) return undefined;
-  return text.replace(/(^|[,\-])([0-7])(?!\d)/g, (_, sep: string, d: string) => `${sep}${DAY_ABBR[Number(d) % 7]}`);
+  if (!/^[0-7,/#L-]+$/i.test(text)) return undefined;
+  return text.replace(/(^|[,-])([0-7])(?!\d)/g, (_, sep: string, d: string) => `${sep}${DAY_ABBR[Number(d) % 7]}`);
 }
 
 function parseDayOfWeek(text: string): { rule?: DayOfWeekRule; problems: string[]; repair?: string } {
@@ -869,7 +869,7 @@ function parseDayOfWeek(text: string): { rule?: DayOfWeekRule; problems: string[
     return i >= 0 ? i + 1 : undefined;
   };
   // Unix cron habit: 0 (and 0-6) for Sunday-Saturday. AWS has no day 0 and reads 1-5 as SUN-THU.
-  if (/(^|[,\-])0($|[,\-#L/])/.test(upper)) {
+  if (/(^|[,-])0($|[,\-#L/])/.test(upper)) {
     const names = unixDaysAsNames(upper);
     return {
       problems: [

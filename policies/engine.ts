@@ -19,7 +19,6 @@ import { TYPES, nameFromUrn } from "./util";
 
 // @pulumi/policy's own proxy (no gRPC, no server): reading an unknown value throws UnknownValueError,
 // exactly as in `pulumi preview`. Its module has no typings, hence the require.
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const { unknownCheckingProxy, UnknownValueError } = require("@pulumi/policy/proxy") as {
     unknownCheckingProxy<T>(value: T): T;
     UnknownValueError: new (...args: any[]) => Error;

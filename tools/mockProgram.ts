@@ -356,7 +356,10 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Evaluation
             const response = new resproto.RegisterResourceResponse();
             response.setUrn(urn);
             response.setId(id);
-            response.setObject(structproto.Struct.fromJavaScript(await serializeProperties("", state)));
+            const serialized = await serializeProperties("", state);
+            // As the stock monitor does, so that a component's registerOutputs finds its resource.
+            monitor.resources?.set(urn, { urn, id: id || null, state: serialized });
+            response.setObject(structproto.Struct.fromJavaScript(serialized));
             callback(null, response);
         } catch (err) {
             callback(err);

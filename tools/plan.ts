@@ -9,6 +9,7 @@ import { windowsIcs } from "./calendar";
 import { analyzeFleet, FleetReport, fleetCalendar, fleetStack, FleetStack, hasBlockingFindings, renderFleet, stackFiles } from "./fleet";
 import { userPath } from "./userPath";
 import { evaluateProgram, MOCK_NOW, PlannedResource, PROJECT, projectValues, readStackFile, StackFileError } from "./mockProgram";
+import { DiffInputError, planDiff } from "./diff/cli";
 
 export interface PlannedWindow {
     urn: string;
@@ -195,6 +196,7 @@ export function renderActivations(resources: Plan["resources"]): string[] {
 
 const USAGE = [
     `usage: npm run plan -- --stack <name> [--config <file>] [--json] [--from <ISO date>] [--occurrences <n>] [--ics <file>] [--days <n>] [--policy-pack-config <file>]`,
+    `       npm run plan -- --stack <name> (--diff-against <git ref> | --diff <old plan.json>) [--markdown | --json]`,
     `       npm run plan -- --all [--json] [--from <ISO date>] [--occurrences <n>] [--ics <file>] [--days <n>] [--soak-days <n>] [--dir <dir>]`,
 ].join("\n");
 
@@ -212,7 +214,7 @@ export interface CalendarOptions {
     dir?: string;
 }
 
-export function parsePlanArgs(argv: string[]): PlanOptions & CalendarOptions & { json: boolean } {
+export function parsePlanArgs(argv: string[]): PlanOptions & CalendarOptions & { json: boolean; diffAgainst?: string; diffFile?: string; markdown: boolean } {
     let values;
     try {
         ({ values } = parseArgs({
@@ -229,6 +231,9 @@ export function parsePlanArgs(argv: string[]): PlanOptions & CalendarOptions & {
                 days: { type: "string", default: "90" },
                 "soak-days": { type: "string", default: "3" },
                 dir: { type: "string" },
+                "diff-against": { type: "string" },
+                diff: { type: "string" },
+                markdown: { type: "boolean", default: false },
             },
             strict: true,
             allowPositionals: false,
@@ -258,6 +263,9 @@ export function parsePlanArgs(argv: string[]): PlanOptions & CalendarOptions & {
             problems.push(`--policy-pack-config ${policyConfigFile}: not a readable JSON file (${(e as Error).message.split("\n")[0]})`);
         }
     }
+    if (values["diff-against"] !== undefined && values.diff !== undefined) problems.push("--diff-against <git ref> and --diff <old plan.json> are two ways to name the old side: give one");
+    if (values.markdown && values.json) problems.push("--markdown and --json: choose one output");
+    if (values.markdown && values["diff-against"] === undefined && values.diff === undefined) problems.push("--markdown renders a diff: add --diff-against <git ref> or --diff <old plan.json>");
     if (problems.length > 0) throw new UsageError([...problems, USAGE]);
     return {
         ...(policyConfig ? { policyConfig } : {}),
@@ -271,6 +279,9 @@ export function parsePlanArgs(argv: string[]): PlanOptions & CalendarOptions & {
         from,
         occurrences,
         json: values.json ?? false,
+        ...(values["diff-against"] !== undefined ? { diffAgainst: values["diff-against"] } : {}),
+        ...(values.diff !== undefined ? { diffFile: userPath(values.diff) } : {}),
+        markdown: values.markdown ?? false,
     };
 }
 
@@ -355,6 +366,10 @@ export async function main(argv: string[]): Promise<number> {
         const opts = parsePlanArgs(argv);
         if (opts.all) return await mainAll(opts);
         const { allResources: _all, ...plan } = await planStack(opts);
+        if (opts.diffAgainst !== undefined || opts.diffFile !== undefined) {
+            process.stdout.write(`${planDiff(plan, opts).output}\n`);
+            return 0;
+        }
         const note = opts.ics
             ? writeIcs(opts.ics, fleetCalendar([{ stack: plan.stack, environment: "", production: false, windows: plan.windows, groups: [] }], opts.from, opts.days), opts.from)
             : undefined;
@@ -364,6 +379,10 @@ export async function main(argv: string[]): Promise<number> {
     } catch (e) {
         if (e instanceof UsageError) {
             process.stderr.write(`${e.lines.join("\n")}\n`);
+            return 2;
+        }
+        if (e instanceof DiffInputError) {
+            process.stderr.write(`${e.message}\n`);
             return 2;
         }
         throw e;

@@ -11,7 +11,6 @@ import type {
     StackValidationPolicy,
 } from "@pulumi/policy";
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const { unknownCheckingProxy } = require("@pulumi/policy/proxy") as { unknownCheckingProxy<T>(v: T): T };
 
 export const PROJECT = "patch-manager";

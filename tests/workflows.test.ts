@@ -1,0 +1,156 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import YAML from "yaml";
+import { listStacks, stackOutputs } from "../tools/ciStacks";
+import { checkExpression, lintWorkflow, lintWorkflowDir } from "../tools/workflowLint";
+import { ROOT } from "./helpers";
+
+const WORKFLOWS = path.join(ROOT, ".github", "workflows");
+const read = (f: string) => fs.readFileSync(path.join(WORKFLOWS, f), "utf8");
+
+/** A small valid workflow to break on purpose. */
+const GOOD = `name: t
+on: push
+jobs:
+  list:
+    runs-on: ubuntu-latest
+    outputs:
+      all: \${{ steps.l.outputs.all }}
+    steps:
+      - id: l
+        run: echo "all=[]" >> "$GITHUB_OUTPUT"
+  use:
+    needs: [list]
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        include: \${{ fromJSON(needs.list.outputs.all) }}
+    env:
+      HAS: \${{ secrets.TOKEN != '' }}
+    steps:
+      - if: env.HAS == 'true' && !cancelled()
+        run: echo \${{ matrix.stack }} \${{ format('{0}/{1}', vars.ORG, github.sha) }}
+`;
+
+const messages = (text: string) => lintWorkflow("t.yml", text).map((p) => `${p.path}: ${p.message}`);
+
+describe("GitHub Actions workflows (.github/workflows)", () => {
+    it("every shipped workflow passes the schema (action-validator) and the expression checks", () => {
+        assert.deepEqual(
+            fs.readdirSync(WORKFLOWS).sort(),
+            ["deploy.yml", "pr-comment.yml", "pull-request.yml"],
+        );
+        assert.deepEqual(lintWorkflowDir(ROOT), []);
+    });
+
+    it("the small workflow used below is valid, so each broken copy fails for its own reason", () => {
+        assert.deepEqual(messages(GOOD), []);
+    });
+
+    it("rejects a deliberately broken workflow: schema errors and a needs that names no job", () => {
+        const broken = GOOD.replace("needs: [list]", "needs: [lists]").replace("runs-on: ubuntu-latest\n    strategy", "runs_on: ubuntu-latest\n    strategy");
+        const found = messages(broken);
+        assert.ok(found.some((m) => /^\/jobs\/use\/needs: Unresolved job: unresolved job lists/.test(m)), found.join("\n"));
+        assert.ok(found.some((m) => /Additional property 'runs_on' is not allowed/.test(m)), found.join("\n"));
+    });
+
+    it("rejects broken expressions: syntax, unclosed ${{, unknown context and function", () => {
+        assert.deepEqual(messages(GOOD.replace("matrix.stack }}", "matrix.stack ) }}")), [
+            '/jobs/use/steps/0/run: unexpected ")" after the expression in "matrix.stack )"',
+        ]);
+        assert.deepEqual(messages(GOOD.replace("${{ matrix.stack }}", "${{ matrix.stack }")), [
+            // The unclosed one swallows the next opening: reported as the syntax error it is.
+            '/jobs/use/steps/0/run: unexpected character "}" in "matrix.stack } ${{ format(\'{0}/{1}\', vars.ORG, github.sha)"',
+        ]);
+        assert.match(messages(GOOD.replace("vars.ORG", "var.ORG"))[0], /unknown context "var"/);
+        assert.match(messages(GOOD.replace("fromJSON(", "fromJson2("))[0], /unknown function "fromJson2\(\)"/);
+    });
+
+    it("rejects references the job cannot see: needs not listed, a later step, matrix without a matrix, secrets in if", () => {
+        assert.deepEqual(messages(GOOD.replace("needs.list.outputs", "needs.other.outputs")), [
+            '/jobs/use/strategy/matrix/include: needs.other: the job does not list "other" in needs',
+        ]);
+        assert.deepEqual(messages(GOOD.replace("steps.l.outputs", "steps.m.outputs")), []);
+        assert.deepEqual(messages(GOOD.replace("- id: l\n        run:", "- run:").replace("${{ steps.l.outputs.all }}", "x").replace("echo ${{ matrix", "echo ${{ steps.later.outputs.x }} ${{ matrix")), [
+            '/jobs/use/steps/0/run: steps.later: no earlier step in this job has id "later"',
+        ]);
+        assert.match(messages(GOOD.replace("name: t", "name: ${{ matrix.x }}"))[0], /"matrix" is used in a job without a strategy.matrix/);
+        assert.match(messages(GOOD.replace("if: env.HAS == 'true'", "if: secrets.TOKEN != ''"))[0], /"secrets" cannot be used in an if: condition/);
+    });
+
+    it("expression grammar: operators, literals, indexing, calls on results", () => {
+        const scope = { needs: ["a"], hasMatrix: true, isIf: false };
+        for (const ok of [
+            "github.event_name == 'push' || (needs.a.result != 'failure' && !cancelled())",
+            "fromJSON(needs.a.outputs.x)[0].stack",
+            "github.event.pull_request.labels.*.name",
+            "contains(github.ref, 'refs/tags/') && 1 < 2.5",
+            "'it''s'",
+        ]) {
+            assert.deepEqual(checkExpression(ok, scope), [], ok);
+        }
+        assert.match(checkExpression("github.sha ==", scope)[0], /unexpected end/);
+        assert.match(checkExpression("'open", scope)[0], /unterminated string/);
+        assert.match(checkExpression("", scope)[0], /empty expression/);
+    });
+
+    it("the PR workflow previews every stack with the pack, by OIDC, and falls back to the offline diff without secrets", () => {
+        const pr = YAML.parse(read("pull-request.yml"));
+        const preview = pr.jobs.preview;
+        assert.deepEqual(preview.needs, ["checks", "stacks"]);
+        assert.equal(preview.strategy.matrix.include, "${{ fromJSON(needs.stacks.outputs.all) }}");
+        assert.equal(preview.permissions["id-token"], "write");
+        const step = (uses: string) => preview.steps.find((s: any) => typeof s.uses === "string" && s.uses.startsWith(uses));
+        const pulumi = step("pulumi/actions@");
+        assert.equal(pulumi.with.command, "preview");
+        assert.equal(pulumi.with.policyPacks, "policies");
+        assert.equal(pulumi.with.diff, true);
+        assert.equal(pulumi.with["comment-on-pr"], true);
+        assert.equal(pulumi.if, "env.CLOUD_PREVIEW == 'true'");
+        assert.equal(step("aws-actions/configure-aws-credentials@").with["role-to-assume"], "${{ vars.AWS_ROLE_ARN }}");
+        const offline = preview.steps.find((s: any) => typeof s.run === "string" && s.run.includes("--diff-against"));
+        assert.match(offline.run, /npm run -s plan -- --stack "\$\{\{ matrix.stack \}\}" --diff-against "\$\{\{ github.event.pull_request.base.sha \}\}" --markdown/);
+        const note = preview.steps.find((s: any) => s.name === "Note that the cloud preview was skipped");
+        assert.equal(note.if, "env.CLOUD_PREVIEW != 'true'");
+        assert.match(note.run, /Cloud preview skipped/);
+        for (const cmd of ["npm ci", "npm run lint", "npm run typecheck", "npm test"]) assert.ok(pr.jobs.checks.steps.some((s: any) => s.run === cmd), cmd);
+    });
+
+    it("main deploys non-production stacks first, then production behind the approval environment, the pack on every up", () => {
+        const deploy = YAML.parse(read("deploy.yml"));
+        const { "up-nonproduction": nonprod, "up-production": prod } = deploy.jobs;
+        assert.equal(nonprod.strategy.matrix.include, "${{ fromJSON(needs.stacks.outputs.nonproduction) }}");
+        assert.equal(prod.strategy.matrix.include, "${{ fromJSON(needs.stacks.outputs.production) }}");
+        assert.ok(prod.needs.includes("up-nonproduction"));
+        assert.equal(prod.environment, "production");
+        for (const job of [nonprod, prod]) {
+            const up = job.steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@"));
+            assert.equal(up.with.command, "up");
+            assert.equal(up.with.policyPacks, "policies");
+        }
+    });
+
+    it("the stack matrix comes from the stack files, production from patch-manager:environment", () => {
+        const stacks = listStacks(ROOT);
+        assert.deepEqual(stacks, [
+            { stack: "dev", environment: "development" },
+            { stack: "prod", environment: "production" },
+        ]);
+        const renamed = stackOutputs([...stacks, { stack: "live-eu", environment: "production" }, { stack: "prod-like", environment: "acceptance" }]);
+        assert.deepEqual(renamed.production.map((s) => s.stack), ["prod", "live-eu"]);
+        assert.deepEqual(renamed.nonproduction.map((s) => s.stack), ["dev", "prod-like"]);
+    });
+
+    it("a stack file without patch-manager:environment stops the matrix with the file named", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stacks-"));
+        try {
+            fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: patch-manager\nruntime: nodejs\n");
+            fs.writeFileSync(path.join(dir, "Pulumi.edge.yaml"), "config:\n  aws:region: eu-west-1\n");
+            assert.throws(() => listStacks(dir), /^Error: Pulumi\.edge\.yaml: patch-manager:environment is not set; CI cannot tell whether the stack is production$/);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});

@@ -1,0 +1,97 @@
+// One measurement in a fresh process (`npm run bench` starts one per figure):
+//   node tools/bench/measure.js <setup> <what>
+// setup: "runtime"   - ts-node registered as `pulumi preview` does with this Pulumi.yaml
+//                      (its `tsconfig` option; transpile-only when that config sets noCheck)
+//        "typecheck" - as Pulumi does without the option: tsconfig.json, ts-node's default type-checking
+//        "floor"     - no program: as many plain resources as <what> says, bare @pulumi/pulumi
+// what:  stack:<name> | fleet:<groups> | resources:<count> | resources+aws:<count>
+// Prints one JSON line: ms from process start to the evaluated program (loadMs of it until the
+// program's modules are loaded and compiled, evalMs running it under mocks), peak RSS, resource count.
+// Plain JavaScript on purpose: the setup under test must be the only TypeScript registration.
+"use strict";
+const fs = require("fs");
+const path = require("path");
+const { performance } = require("perf_hooks");
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const [setup, what] = process.argv.slice(2);
+
+function runtimeTsconfig() {
+    const yaml = require("yaml");
+    const project = yaml.parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
+    return project.runtime?.options?.tsconfig ?? "tsconfig.json";
+}
+
+/** ts-node registered the way @pulumi/pulumi's cmd/run does (run.js: project, transpileOnly from noCheck). */
+function registerLikePulumi(tsconfig) {
+    const ts = require("typescript");
+    const file = path.join(ROOT, tsconfig);
+    const parsed = ts.parseJsonConfigFileContent(ts.readConfigFile(file, ts.sys.readFile).config, ts.sys, ROOT, undefined, file);
+    require("ts-node").register({ project: file, transpileOnly: parsed.options.noCheck, compilerOptions: {} });
+}
+
+async function main() {
+    if (setup === "runtime") registerLikePulumi(runtimeTsconfig());
+    else if (setup === "typecheck") registerLikePulumi("tsconfig.json");
+    else if (setup === "floor") require("ts-node").register({ project: path.join(ROOT, "tsconfig.json"), transpileOnly: true, compilerOptions: {} });
+    else throw new Error(`unknown setup ${setup}`);
+
+    const { evaluateProgram, readStackFile } = require(path.join(ROOT, "tools", "mockProgram"));
+    const [kind, arg] = what.split(":");
+    let stack = "bench";
+    let config = { values: {}, secretKeys: [] };
+    let program;
+    if (kind === "stack") {
+        stack = arg;
+        config = readStackFile(path.join(ROOT, `Pulumi.${stack}.yaml`));
+        program = require(path.join(ROOT, "index")).default;
+    } else if (kind === "fleet") {
+        stack = "prod";
+        config = readStackFile(path.join(ROOT, "Pulumi.prod.yaml"));
+        program = fleetProgram(Number(arg));
+    } else if (kind === "resources" || kind === "resources+aws") {
+        const pulumi = require("@pulumi/pulumi");
+        // "+aws": the floor plus loading @pulumi/aws, which every real program pays.
+        if (kind === "resources+aws") require("@pulumi/aws");
+        const count = Number(arg);
+        program = () => {
+            for (let i = 0; i < count; i++) new pulumi.CustomResource("aws:ssm/maintenanceWindow:MaintenanceWindow", `r${i}`, { name: `r${i}`, schedule: "cron(0 6 ? * SAT *)" });
+            return {};
+        };
+    } else throw new Error(`unknown target ${what}`);
+
+    const loadedMs = performance.now();
+    const { resources } = await evaluateProgram({ stack, config, program });
+    const ms = performance.now();
+    process.stdout.write(`${JSON.stringify({ setup, what, ms: Math.round(ms), loadMs: Math.round(loadedMs), evalMs: Math.round(ms - loadedMs), maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024), resources: resources.length })}\n`);
+}
+
+/**
+ * The prod stack's model with `groups` patch groups, each in its own monthly window.
+ * Past 49 scheduled groups the config refuses the fleet (SSM's 50 windows per account
+ * and region), so the model is built from the validated prod config and widened here.
+ */
+function fleetProgram(groups) {
+    const { parseConfig } = require(path.join(ROOT, "components", "config"));
+    const { deployPatchManager } = require(path.join(ROOT, "components", "patchManager"));
+    const pulumi = require("@pulumi/pulumi");
+    return () => {
+        const prefix = "patch-manager:";
+        const raw = {};
+        for (const [k, v] of Object.entries(pulumi.runtime.allConfig())) if (k.startsWith(prefix)) raw[k.slice(prefix.length)] = v;
+        const model = parseConfig(raw, pulumi.getStack());
+        const template = model.patchGroups.find((g) => g.schedule !== undefined);
+        const patchGroups = Array.from({ length: groups }, (_, i) => ({
+            ...template,
+            name: `Fleet ${String(i).padStart(3, "0")}`,
+            slug: `fleet-${String(i).padStart(3, "0")}`,
+            schedule: { ...template.schedule, cron: `cron(0 23 ? * THU#${1 + (i % 4)} *)` },
+        }));
+        return deployPatchManager({ ...model, patchGroups });
+    };
+}
+
+main().catch((e) => {
+    process.stderr.write(`${e && e.stack ? e.stack : e}\n`);
+    process.exit(1);
+});

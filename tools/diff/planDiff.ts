@@ -1,0 +1,297 @@
+// What would change between two offline plans: pure functions, no I/O, so
+// that the diff is unit-tested on hand-made plans and reused by the CLI.
+import forceNewTable from "./forceNew.json";
+
+/** The parts of a plan (`npm run plan -- --json`) a diff reads. */
+export interface DiffResource {
+    urn: string;
+    type: string;
+    name: string;
+    custom: boolean;
+    id: string | null;
+    inputs: Record<string, unknown>;
+}
+
+export interface DiffWindow {
+    urn: string;
+    name: string;
+    schedule: string;
+    scheduleOffset?: number;
+    timezone: string;
+    durationHours: number;
+    cutoffHours: number;
+    patchGroups: string[];
+    description: string;
+    next: string[];
+}
+
+export interface DiffablePlan {
+    stack: string;
+    resources: DiffResource[];
+    windows: DiffWindow[];
+}
+
+export interface InputChange {
+    /** Path inside the inputs, e.g. `schedule` or `targets[0].values[1]`. */
+    path: string;
+    old?: unknown;
+    new?: unknown;
+    /** The provider replaces the resource for this change (a ForceNew input, or one that refers to a replaced resource). */
+    replaces: boolean;
+}
+
+export type Action = "add" | "remove" | "replace" | "update";
+
+export interface ResourceChange {
+    action: Action;
+    urn: string;
+    type: string;
+    name: string;
+    custom: boolean;
+    changes: InputChange[];
+}
+
+export interface ScheduleChange {
+    urn: string;
+    /** "Web Server window", or the window's name when it serves several patch groups. */
+    label: string;
+    action: "add" | "remove" | "update";
+    old?: { description: string; schedule: string; timezone: string };
+    new?: { description: string; schedule: string; timezone: string; next?: string };
+}
+
+export interface PlanDiff {
+    stack: string;
+    /** What the old side is: a git ref or a file. */
+    from: string;
+    to: string;
+    resources: ResourceChange[];
+    schedules: ScheduleChange[];
+    summary: Record<Action, number> & { unchanged: number };
+}
+
+const FORCE_NEW: Record<string, readonly string[]> = forceNewTable.resources;
+
+/** Top-level inputs whose change replaces a resource of this type, per the provider schema. */
+export function replacingInputs(type: string): readonly string[] {
+    return FORCE_NEW[type] ?? [];
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+    return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Leaf-level differences between two input values; `prefix` is the path so far. */
+export function inputDifferences(oldValue: unknown, newValue: unknown, prefix = ""): { path: string; old?: unknown; new?: unknown }[] {
+    if (isObject(oldValue) && isObject(newValue)) {
+        const keys = [...new Set([...Object.keys(oldValue), ...Object.keys(newValue)])].sort();
+        return keys.flatMap((k) => inputDifferences(oldValue[k], newValue[k], prefix ? `${prefix}.${k}` : k));
+    }
+    if (Array.isArray(oldValue) && Array.isArray(newValue)) {
+        const out = [];
+        for (let i = 0; i < Math.max(oldValue.length, newValue.length); i++) out.push(...inputDifferences(oldValue[i], newValue[i], `${prefix}[${i}]`));
+        return out;
+    }
+    if (JSON.stringify(oldValue) === JSON.stringify(newValue)) return [];
+    return [{ path: prefix, ...(oldValue !== undefined ? { old: oldValue } : {}), ...(newValue !== undefined ? { new: newValue } : {}) }];
+}
+
+const rootKey = (p: string) => p.split(/[.[]/)[0];
+
+/** Every id and ARN-like output string of a resource, to spot inputs that refer to it. */
+function referencesOf(r: DiffResource): string[] {
+    return r.id ? [r.id] : [];
+}
+
+function containsReference(value: unknown, refs: Set<string>): boolean {
+    if (typeof value === "string") return [...refs].some((ref) => value === ref || value.includes(`/${ref}`) || value.endsWith(`:${ref}`));
+    if (Array.isArray(value)) return value.some((v) => containsReference(v, refs));
+    if (isObject(value)) return Object.values(value).some((v) => containsReference(v, refs));
+    return false;
+}
+
+/**
+ * Resources added, removed, replaced or updated from `oldPlan` to `newPlan`,
+ * matched by URN as the engine does. A replaced resource gets a new id, so an
+ * input that refers to it changes too: when that input is itself ForceNew the
+ * dependent resource is replaced as well (window → its targets and tasks).
+ */
+export function diffResources(oldPlan: DiffablePlan, newPlan: DiffablePlan): ResourceChange[] {
+    const oldByUrn = new Map(oldPlan.resources.map((r) => [r.urn, r]));
+    const newByUrn = new Map(newPlan.resources.map((r) => [r.urn, r]));
+    const changes = new Map<string, ResourceChange>();
+
+    for (const n of newPlan.resources) {
+        const o = oldByUrn.get(n.urn);
+        if (!o) {
+            changes.set(n.urn, { action: "add", urn: n.urn, type: n.type, name: n.name, custom: n.custom, changes: [] });
+            continue;
+        }
+        if (!n.custom) continue;
+        const forceNew = new Set(replacingInputs(n.type));
+        const diffs = inputDifferences(o.inputs, n.inputs).map((d) => ({ ...d, replaces: forceNew.has(rootKey(d.path)) }));
+        if (diffs.length > 0) {
+            changes.set(n.urn, { action: diffs.some((d) => d.replaces) ? "replace" : "update", urn: n.urn, type: n.type, name: n.name, custom: true, changes: diffs });
+        }
+    }
+    for (const o of oldPlan.resources) {
+        if (!newByUrn.has(o.urn)) changes.set(o.urn, { action: "remove", urn: o.urn, type: o.type, name: o.name, custom: o.custom, changes: [] });
+    }
+
+    // Cascade replacements until nothing more changes.
+    for (let grew = true; grew; ) {
+        grew = false;
+        const replacedRefs = new Set(
+            [...changes.values()].filter((c) => c.action === "replace").flatMap((c) => referencesOf(oldByUrn.get(c.urn)!)),
+        );
+        if (replacedRefs.size === 0) break;
+        for (const n of newPlan.resources) {
+            const o = oldByUrn.get(n.urn);
+            const existing = changes.get(n.urn);
+            if (!o || !n.custom || existing?.action === "replace" || existing?.action === "add") continue;
+            const forceNew = new Set(replacingInputs(n.type));
+            const dependent = Object.entries(n.inputs).filter(([k, v]) => containsReference(v, replacedRefs) && !existing?.changes.some((c) => rootKey(c.path) === k));
+            if (dependent.length === 0) continue;
+            const added: InputChange[] = dependent.map(([k, v]) => ({ path: k, old: o.inputs[k], new: `(new id of a replaced resource; was ${JSON.stringify(v)})`, replaces: forceNew.has(k) }));
+            const all = [...(existing?.changes ?? []), ...added];
+            const action: Action = all.some((c) => c.replaces) ? "replace" : "update";
+            changes.set(n.urn, { action, urn: n.urn, type: n.type, name: n.name, custom: true, changes: all });
+            if (action === "replace") grew = true;
+        }
+    }
+
+    const order: Action[] = ["replace", "update", "add", "remove"];
+    return [...changes.values()].sort((a, b) => order.indexOf(a.action) - order.indexOf(b.action) || a.urn.localeCompare(b.urn));
+}
+
+/** "Web Server window" for a group's own window; the window's name for a shared one. */
+export function windowLabel(w: DiffWindow): string {
+    return w.patchGroups.length === 1 ? `${w.patchGroups[0]} window` : `${w.name} window`;
+}
+
+/** Schedule changes of the maintenance windows, matched by URN. */
+export function diffSchedules(oldPlan: DiffablePlan, newPlan: DiffablePlan): ScheduleChange[] {
+    const oldByUrn = new Map(oldPlan.windows.map((w) => [w.urn, w]));
+    const newByUrn = new Map(newPlan.windows.map((w) => [w.urn, w]));
+    const side = (w: DiffWindow) => ({ description: w.description, schedule: w.schedule, timezone: w.timezone });
+    const out: ScheduleChange[] = [];
+    for (const n of newPlan.windows) {
+        const o = oldByUrn.get(n.urn);
+        const next = n.next[0] ? { next: n.next[0] } : {};
+        if (!o) out.push({ urn: n.urn, label: windowLabel(n), action: "add", new: { ...side(n), ...next } });
+        else if (o.description !== n.description || o.schedule !== n.schedule || o.timezone !== n.timezone) {
+            out.push({ urn: n.urn, label: windowLabel(n), action: "update", old: side(o), new: { ...side(n), ...next } });
+        }
+    }
+    for (const o of oldPlan.windows) if (!newByUrn.has(o.urn)) out.push({ urn: o.urn, label: windowLabel(o), action: "remove", old: side(o) });
+    return out;
+}
+
+export function diffPlans(oldPlan: DiffablePlan, newPlan: DiffablePlan, labels: { from: string; to: string }): PlanDiff {
+    const resources = diffResources(oldPlan, newPlan);
+    const count = (a: Action) => resources.filter((r) => r.action === a).length;
+    const touched = new Set(resources.map((r) => r.urn));
+    return {
+        stack: newPlan.stack,
+        from: labels.from,
+        to: labels.to,
+        resources,
+        schedules: diffSchedules(oldPlan, newPlan),
+        summary: {
+            add: count("add"),
+            remove: count("remove"),
+            replace: count("replace"),
+            update: count("update"),
+            unchanged: newPlan.resources.filter((r) => !touched.has(r.urn)).length,
+        },
+    };
+}
+
+export function hasChanges(diff: PlanDiff): boolean {
+    return diff.resources.length > 0 || diff.schedules.length > 0;
+}
+
+/** "Sat 2026-11-28 06:00 CET" in the window's own zone. */
+export function localStart(iso: string, timezone: string): string {
+    const parts = Object.fromEntries(
+        new Intl.DateTimeFormat("en-GB", {
+            timeZone: timezone,
+            weekday: "short",
+            year: "numeric",
+            month: "2-digit",
+            day: "2-digit",
+            hour: "2-digit",
+            minute: "2-digit",
+            hourCycle: "h23",
+            timeZoneName: "short",
+        })
+            .formatToParts(new Date(iso))
+            .map((p) => [p.type, p.value]),
+    );
+    return `${parts.weekday} ${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${parts.timeZoneName}`;
+}
+
+/**
+ * One line per schedule change: "Web Server window: at 23:00 on the first Thursday
+ * of every month → at 23:00 on the second Thursday of every month, Europe/Amsterdam,
+ * for 6 hours, next start Thu 2026-12-10 23:00 CET". The part both sides share is said once.
+ */
+export function describeScheduleChange(c: ScheduleChange): string {
+    const next = c.new?.next ? `, next start ${localStart(c.new.next, c.new.timezone)}` : "";
+    if (c.action === "add") return `${c.label} (new): ${c.new!.description}${next}`;
+    if (c.action === "remove") return `${c.label} (removed): was ${c.old!.description}`;
+    const [oldWhen, ...oldRest] = c.old!.description.split(", ");
+    const [newWhen, ...newRest] = c.new!.description.split(", ");
+    if (oldRest.join(", ") === newRest.join(", ") && oldWhen !== newWhen) {
+        return `${c.label}: ${oldWhen} → ${newWhen}, ${newRest.join(", ")}${next}`;
+    }
+    return `${c.label}: ${c.old!.description} → ${c.new!.description}${next}`;
+}
+
+function show(v: unknown): string {
+    if (v === undefined) return "(unset)";
+    const s = typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v);
+    return s.length > 120 ? `${s.slice(0, 117)}...` : s;
+}
+
+const SYMBOL: Record<Action, string> = { add: "+", remove: "-", replace: "+-", update: "~" };
+const VERB: Record<Action, string> = { add: "to add", remove: "to remove", replace: "to replace", update: "to update" };
+
+function summaryLine(diff: PlanDiff): string {
+    const parts = (["add", "update", "replace", "remove"] as Action[]).filter((a) => diff.summary[a] > 0).map((a) => `${diff.summary[a]} ${VERB[a]}`);
+    return `${parts.join(", ")}, ${diff.summary.unchanged} unchanged`;
+}
+
+/** Plain text for a terminal; no change is one line. */
+export function renderDiffText(diff: PlanDiff): string {
+    if (!hasChanges(diff)) return `stack ${diff.stack}: no changes (${diff.from} → ${diff.to})`;
+    const out = [`stack ${diff.stack}: ${diff.from} → ${diff.to}`, `Resources: ${summaryLine(diff)}`];
+    for (const r of diff.resources) {
+        out.push(`  ${SYMBOL[r.action].padEnd(2)} ${r.type}  ${r.name}${r.action === "replace" ? "  (replace)" : ""}`);
+        for (const c of r.changes) out.push(`       ${c.path}: ${show(c.old)} → ${show(c.new)}${c.replaces ? "  [forces replacement]" : ""}`);
+    }
+    if (diff.schedules.length > 0) {
+        out.push("", "Schedules:");
+        for (const s of diff.schedules) out.push(`  ${describeScheduleChange(s)}`);
+    }
+    return out.join("\n");
+}
+
+const mdCell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+
+/** GitHub-flavoured Markdown for a pull-request comment. */
+export function renderDiffMarkdown(diff: PlanDiff): string {
+    if (!hasChanges(diff)) return `**Stack \`${diff.stack}\`**: no changes (\`${diff.from}\` → \`${diff.to}\`).`;
+    const out = [`### Stack \`${diff.stack}\`: ${summaryLine(diff)}`, "", `Offline plan diff, \`${diff.from}\` → \`${diff.to}\`.`, ""];
+    if (diff.schedules.length > 0) {
+        out.push("**Schedules**", "");
+        for (const s of diff.schedules) out.push(`- ${describeScheduleChange(s)}`);
+        out.push("");
+    }
+    out.push("| | Resource | Type | Changed inputs |", "|---|---|---|---|");
+    for (const r of diff.resources) {
+        const inputs = r.changes.map((c) => `\`${c.path}\`: ${mdCell(show(c.old))} → ${mdCell(show(c.new))}${c.replaces ? " **(forces replacement)**" : ""}`).join("<br>");
+        out.push(`| ${r.action} | \`${r.name}\` | \`${r.type}\` | ${inputs} |`);
+    }
+    return out.join("\n");
+}
