@@ -28,7 +28,12 @@ export function disableWindowsRunbook(windowIds: readonly string[]): object {
 
 /** EventBridge pattern: this alarm entering ALARM. */
 export function alarmEventPattern(alarmArn: string): object {
-    return { source: ["aws.cloudwatch"], "detail-type": [ALARM_STATE_CHANGE], resources: [alarmArn], detail: { state: { value: ["ALARM"] } } };
+    return {
+        source: ["aws.cloudwatch"],
+        "detail-type": [ALARM_STATE_CHANGE],
+        resources: [alarmArn],
+        detail: { state: { value: ["ALARM"] } },
+    };
 }
 
 export function alarmArn(partition: string, region: string, accountId: string, alarmName: string): string {
@@ -38,7 +43,14 @@ export function alarmArn(partition: string, region: string, accountId: string, a
 const trust = (service: string, accountId: string) =>
     JSON.stringify({
         Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": accountId } } }],
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { Service: service },
+                Action: "sts:AssumeRole",
+                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+            },
+        ],
     });
 
 export interface AlarmStopArgs {
@@ -117,7 +129,12 @@ export class AlarmStop extends pulumi.ComponentResource {
                         Version: "2012-10-17",
                         Statement: [
                             { Effect: "Allow", Action: "ssm:StartAutomationExecution", Resource: definition },
-                            { Effect: "Allow", Action: "iam:PassRole", Resource: roleArn, Condition: { StringEquals: { "iam:PassedToService": "ssm.amazonaws.com" } } },
+                            {
+                                Effect: "Allow",
+                                Action: "iam:PassRole",
+                                Resource: roleArn,
+                                Condition: { StringEquals: { "iam:PassedToService": "ssm.amazonaws.com" } },
+                            },
                         ],
                     }),
                 ),

@@ -81,7 +81,8 @@ export function notificationTrustPolicy(partition: string, accountId: string): o
 
 export function notificationPublishPolicy(topicArn: string, keyArn?: string): object {
     const statements: object[] = [{ Sid: "PublishPatchingAlerts", Effect: "Allow", Action: "sns:Publish", Resource: topicArn }];
-    if (keyArn) statements.push({ Sid: "EncryptForTheTopic", Effect: "Allow", Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: keyArn });
+    if (keyArn)
+        statements.push({ Sid: "EncryptForTheTopic", Effect: "Allow", Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: keyArn });
     return { Version: "2012-10-17", Statement: statements };
 }
 
@@ -156,14 +157,20 @@ export class Alerts extends pulumi.ComponentResource {
         }
         const topicArn = this.topic ? this.topic.arn : pulumi.output(args.topicArn!);
         for (const email of args.emails) {
-            new aws.sns.TopicSubscription(`${name}-${slug(email)}`, { topic: topicArn, protocol: "email", endpoint: email }, { parent: this });
+            new aws.sns.TopicSubscription(
+                `${name}-${slug(email)}`,
+                { topic: topicArn, protocol: "email", endpoint: email },
+                { parent: this },
+            );
         }
 
         const role = new aws.iam.Role(
             `${name}-notification-role`,
             {
                 description: "Publishes patch-manager Run Command notifications to the alerts topic",
-                assumeRolePolicy: pulumi.all([args.partition, args.accountId]).apply(([p, a]) => JSON.stringify(notificationTrustPolicy(p, a))),
+                assumeRolePolicy: pulumi
+                    .all([args.partition, args.accountId])
+                    .apply(([p, a]) => JSON.stringify(notificationTrustPolicy(p, a))),
                 tags: args.tags,
             },
             { parent: this },
@@ -195,7 +202,9 @@ export class Alerts extends pulumi.ComponentResource {
             `${name}-failed-windows`,
             {
                 description: "patch-manager maintenance windows that failed, timed out or were cancelled",
-                eventPattern: pulumi.all(windowIds).apply((ids) => JSON.stringify(failedWindowEventPattern(ids, windowExecutionStatuses(this.events)))),
+                eventPattern: pulumi
+                    .all(windowIds)
+                    .apply((ids) => JSON.stringify(failedWindowEventPattern(ids, windowExecutionStatuses(this.events)))),
             },
             { parent: this },
         );
@@ -214,7 +223,10 @@ export class Alerts extends pulumi.ComponentResource {
                                       Principal: { Service: "events.amazonaws.com" },
                                       Action: "sns:Publish",
                                       Resource: topic,
-                                      Condition: { StringEquals: { "aws:SourceAccount": account }, ArnEquals: { "aws:SourceArn": ruleArn } },
+                                      Condition: {
+                                          StringEquals: { "aws:SourceAccount": account },
+                                          ArnEquals: { "aws:SourceArn": ruleArn },
+                                      },
                                   },
                               ],
                           }),

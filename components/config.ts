@@ -220,11 +220,16 @@ const scheduleSchema = z
             ctx.addIssue({
                 code: "custom",
                 path: ["cron"],
-                message: 'is required unless patchTuesday is set: a cron like "cron(0 23 ? * THU#1 *)", or patchTuesday: {daysAfter: 2, at: "23:00"}',
+                message:
+                    'is required unless patchTuesday is set: a cron like "cron(0 23 ? * THU#1 *)", or patchTuesday: {daysAfter: 2, at: "23:00"}',
             });
         }
         if (s.cron !== undefined && s.patchTuesday !== undefined) {
-            ctx.addIssue({ code: "custom", path: ["patchTuesday"], message: "set cron or patchTuesday, not both: patchTuesday becomes the cron" });
+            ctx.addIssue({
+                code: "custom",
+                path: ["patchTuesday"],
+                message: "set cron or patchTuesday, not both: patchTuesday becomes the cron",
+            });
         }
         if (s.patchTuesday !== undefined && s.offsetDays !== undefined) {
             ctx.addIssue({
@@ -237,29 +242,28 @@ const scheduleSchema = z
 
 const rateControlSchema = z
     .object({
-        maxConcurrency: z
-            .string({ error: 'must be a string: a count ("2") or a percentage ("10%")' })
-            .regex(MAX_CONCURRENCY_PATTERN, {
-                error: 'must be a count from 1 ("2") or a percentage from 1% to 100% ("10%"), as a string',
-            }),
+        maxConcurrency: z.string({ error: 'must be a string: a count ("2") or a percentage ("10%")' }).regex(MAX_CONCURRENCY_PATTERN, {
+            error: 'must be a count from 1 ("2") or a percentage from 1% to 100% ("10%"), as a string',
+        }),
         maxErrors: z.string({ error: 'must be a string: a count ("0", "2") or a percentage ("5%")' }).regex(MAX_ERRORS_PATTERN, {
             error: 'must be a count from 0 ("0", "2") or a percentage from 0% to 100% ("5%"), as a string',
         }),
     })
     .strict();
 
-const patchGroupName = z
-    .string({ error: "must be a string" })
-    .regex(PATCH_GROUP_PATTERN, {
-        error: "must be 1–256 characters of letters, digits, spaces and _.:/=+-@ (the Patch Group tag value)",
-    });
+const patchGroupName = z.string({ error: "must be a string" }).regex(PATCH_GROUP_PATTERN, {
+    error: "must be 1–256 characters of letters, digits, spaces and _.:/=+-@ (the Patch Group tag value)",
+});
 
 // Hybrid activations (issue 7): the API model's RegistrationLimit range and CreateActivation's 30-day expiry.
 const hybridSchema = z
-    .object({
-        registrationLimit: wholeNumber(HYBRID_LIMITS.registrationLimitMin, HYBRID_LIMITS.registrationLimitMax, "servers"),
-        expiresInDays: wholeNumber(1, HYBRID_LIMITS.expiresInDaysMax, "days").optional(),
-    }, { error: "must be a map {registrationLimit, expiresInDays?}, e.g. {registrationLimit: 25, expiresInDays: 7}" })
+    .object(
+        {
+            registrationLimit: wholeNumber(HYBRID_LIMITS.registrationLimitMin, HYBRID_LIMITS.registrationLimitMax, "servers"),
+            expiresInDays: wholeNumber(1, HYBRID_LIMITS.expiresInDaysMax, "days").optional(),
+        },
+        { error: "must be a map {registrationLimit, expiresInDays?}, e.g. {registrationLimit: 25, expiresInDays: 7}" },
+    )
     .strict();
 
 const patchGroupSchema = z
@@ -275,14 +279,22 @@ const patchGroupSchema = z
     .strict();
 
 /** A real calendar date as YYYY-MM-DD ("2026-13-45" is refused, not passed on to SSM). */
-const dateString = z.string({ error: "must be a date as YYYY-MM-DD" }).refine(
-    (d) => /^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
-    { error: (issue) => `${JSON.stringify(issue.input)} is not a date; write YYYY-MM-DD, e.g. 2027-01-31` },
-);
+const dateString = z
+    .string({ error: "must be a date as YYYY-MM-DD" })
+    .refine(
+        (d) =>
+            /^\d{4}-\d{2}-\d{2}$/.test(d) &&
+            !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) &&
+            new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
+        { error: (issue) => `${JSON.stringify(issue.input)} is not a date; write YYYY-MM-DD, e.g. 2027-01-31` },
+    );
 
 /** A non-empty string of at most `max` characters, with a message that says so. */
 const text = (max: number, what: string) =>
-    z.string({ error: `must be ${what}: a string of 1 to ${max} characters` }).min(1, { error: `must be ${what}: a string of 1 to ${max} characters` }).max(max, { error: `must be ${what}: a string of 1 to ${max} characters` });
+    z
+        .string({ error: `must be ${what}: a string of 1 to ${max} characters` })
+        .min(1, { error: `must be ${what}: a string of 1 to ${max} characters` })
+        .max(max, { error: `must be ${what}: a string of 1 to ${max} characters` });
 
 const approvalRuleSchema = z
     .object({
@@ -389,7 +401,10 @@ const tagsSchema = z
             if (problem) ctx.addIssue({ code: "custom", path: [key], message: problem });
         }
         if (Object.keys(tags).length > 47) {
-            ctx.addIssue({ code: "custom", message: "at most 47 tags: IAM allows 50 per role and the program adds ManagedBy, Environment and Stack" });
+            ctx.addIssue({
+                code: "custom",
+                message: "at most 47 tags: IAM allows 50 per role and the program adds ManagedBy, Environment and Stack",
+            });
         }
     });
 
@@ -461,7 +476,11 @@ function keyPath(key: string, path: ReadonlyArray<PropertyKey>): string {
  * values as the Pulumi CLI passes them: strings, lists and maps JSON-encoded)
  * into the typed model. Reports every problem at once; throws ConfigError.
  */
-export function parseConfig(raw: Readonly<Record<string, string | undefined>>, stack: string, file = `Pulumi.${stack}.yaml`): PatchManagerConfig {
+export function parseConfig(
+    raw: Readonly<Record<string, string | undefined>>,
+    stack: string,
+    file = `Pulumi.${stack}.yaml`,
+): PatchManagerConfig {
     const problems: ConfigProblem[] = [];
     const values: Partial<Record<ConfigKey, unknown>> = {};
 
@@ -486,7 +505,10 @@ export function parseConfig(raw: Readonly<Record<string, string | undefined>>, s
             try {
                 value = JSON.parse(text);
             } catch {
-                problems.push({ path: keyPath(k, []), message: `must be ${NUMBER_KEYS.has(k) ? "a number" : "a YAML list or map"}, got ${JSON.stringify(text)}` });
+                problems.push({
+                    path: keyPath(k, []),
+                    message: `must be ${NUMBER_KEYS.has(k) ? "a number" : "a YAML list or map"}, got ${JSON.stringify(text)}`,
+                });
                 continue;
             }
         }
@@ -566,18 +588,16 @@ function buildModel(values: Loose, stack: string): Partial<PatchManagerConfig> {
         const os = b.operatingSystem as OperatingSystem;
         const days = typeof b.approveAfterDays === "number" ? b.approveAfterDays : approveAfterDays;
         const rules = Array.isArray(b.approvalRules)
-            ? (b.approvalRules as Record<string, unknown>[]).filter(isRecord).map(
-                  (r): ApprovalRule => ({
-                      patchFilters: (r.patchFilters as ApprovalRule["patchFilters"]) ?? [],
-                      complianceLevel: (r.complianceLevel as ApprovalRule["complianceLevel"]) ?? "UNSPECIFIED",
-                      ...(r.approveUntilDate !== undefined
-                          ? { approveUntilDate: r.approveUntilDate as string }
-                          : supportsApprovalDelay(os)
-                            ? { approveAfterDays: (r.approveAfterDays as number | undefined) ?? days }
-                            : {}),
-                      ...(r.enableNonSecurity !== undefined ? { enableNonSecurity: r.enableNonSecurity as boolean } : {}),
-                  }),
-              )
+            ? (b.approvalRules as Record<string, unknown>[]).filter(isRecord).map((r): ApprovalRule => ({
+                  patchFilters: (r.patchFilters as ApprovalRule["patchFilters"]) ?? [],
+                  complianceLevel: (r.complianceLevel as ApprovalRule["complianceLevel"]) ?? "UNSPECIFIED",
+                  ...(r.approveUntilDate !== undefined
+                      ? { approveUntilDate: r.approveUntilDate as string }
+                      : supportsApprovalDelay(os)
+                        ? { approveAfterDays: (r.approveAfterDays as number | undefined) ?? days }
+                        : {}),
+                  ...(r.enableNonSecurity !== undefined ? { enableNonSecurity: r.enableNonSecurity as boolean } : {}),
+              }))
             : b.preset === "windows2012-security"
               ? windows2012SecurityRules(days)
               : (defaultApprovalRules(os, days) ?? []);
@@ -652,7 +672,8 @@ function buildModel(values: Loose, stack: string): Partial<PatchManagerConfig> {
         patchGroups: groups,
         ...(values.maintenanceWindowRoleArn !== undefined ? { maintenanceWindowRoleArn: values.maintenanceWindowRoleArn as string } : {}),
         // Production stops a rollout at the window's cutoff rather than let it run past the window.
-        cutoffBehavior: (values.cutoffBehavior as PatchManagerConfig["cutoffBehavior"] | undefined) ?? (production ? "CANCEL_TASK" : "CONTINUE_TASK"),
+        cutoffBehavior:
+            (values.cutoffBehavior as PatchManagerConfig["cutoffBehavior"] | undefined) ?? (production ? "CANCEL_TASK" : "CONTINUE_TASK"),
         logging: {
             ...(logging.bucketName !== undefined ? { bucketName: logging.bucketName as string } : {}),
             keyPrefix: (logging.keyPrefix as string | undefined) ?? "patching",
@@ -752,21 +773,32 @@ function crossCheck(model: Partial<PatchManagerConfig>, values: Loose): ConfigPr
                         message: "set approveAfterDays or approveUntilDate, not both",
                     });
                 }
-                if (r.approveAfterDays !== undefined && (OPERATING_SYSTEMS as readonly unknown[]).includes(os) && !supportsApprovalDelay(os)) {
+                if (
+                    r.approveAfterDays !== undefined &&
+                    (OPERATING_SYSTEMS as readonly unknown[]).includes(os) &&
+                    !supportsApprovalDelay(os)
+                ) {
                     problems.push({
                         path: keyPath("baselines", [i, "approvalRules", j, "approveAfterDays"]),
                         message: `${os} baselines cannot delay approval (SSM refuses ApproveAfterDays for it); use approveUntilDate or leave it out`,
                     });
                 }
             });
-        } else if (b.preset === undefined && (OPERATING_SYSTEMS as readonly unknown[]).includes(os) && defaultApprovalRules(os, 0) === undefined) {
+        } else if (
+            b.preset === undefined &&
+            (OPERATING_SYSTEMS as readonly unknown[]).includes(os) &&
+            defaultApprovalRules(os, 0) === undefined
+        ) {
             problems.push({
                 path: keyPath("baselines", [i, "approvalRules"]),
                 message: `is required for ${os}: there are no default approval rules for it`,
             });
         }
         if (b.preset === "windows2012-security" && b.operatingSystem !== "WINDOWS") {
-            problems.push({ path: keyPath("baselines", [i, "preset"]), message: 'preset "windows2012-security" needs operatingSystem WINDOWS' });
+            problems.push({
+                path: keyPath("baselines", [i, "preset"]),
+                message: 'preset "windows2012-security" needs operatingSystem WINDOWS',
+            });
         }
     });
     const defaults = new Map<string, number>();
@@ -788,7 +820,10 @@ function crossCheck(model: Partial<PatchManagerConfig>, values: Loose): ConfigPr
         if (!isRecord(g) || typeof g.name !== "string") return;
         const at = (...p: (string | number)[]) => keyPath(groupsKey ?? "patchGroups", [i, ...p]);
         if (names.has(g.name)) {
-            problems.push({ path: at("name"), message: `"${g.name}" is already patchGroups[${names.get(g.name)}]; each Patch Group tag value appears once` });
+            problems.push({
+                path: at("name"),
+                message: `"${g.name}" is already patchGroups[${names.get(g.name)}]; each Patch Group tag value appears once`,
+            });
         } else if (slugs.has(slug(g.name))) {
             problems.push({
                 path: at("name"),
@@ -812,7 +847,10 @@ function crossCheck(model: Partial<PatchManagerConfig>, values: Loose): ConfigPr
                     message: `baseline "${g.baseline}" is for ${ref.os} but this group's operatingSystem is ${String(g.operatingSystem)}; a group's baseline must match its OS`,
                 });
             }
-        } else if ((OPERATING_SYSTEMS as readonly unknown[]).includes(g.operatingSystem) && defaultApprovalRules(g.operatingSystem as OperatingSystem, 0) === undefined) {
+        } else if (
+            (OPERATING_SYSTEMS as readonly unknown[]).includes(g.operatingSystem) &&
+            defaultApprovalRules(g.operatingSystem as OperatingSystem, 0) === undefined
+        ) {
             problems.push({
                 path: at("baseline"),
                 message: `is required for ${String(g.operatingSystem)}: there is no default baseline for it; define one in patch-manager:baselines`,
@@ -821,7 +859,8 @@ function crossCheck(model: Partial<PatchManagerConfig>, values: Loose): ConfigPr
         if (isRecord(g.schedule)) {
             const s = g.schedule;
             const cutoff = s.cutoffHours;
-            const inRange = (v: unknown, min: number, max: number): v is number => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+            const inRange = (v: unknown, min: number, max: number): v is number =>
+                Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
             if (inRange(s.durationHours, 1, 24) && inRange(cutoff, 0, 23) && cutoff >= s.durationHours) {
                 problems.push({
                     path: at("schedule", "cutoffHours"),
@@ -852,7 +891,13 @@ function crossCheck(model: Partial<PatchManagerConfig>, values: Loose): ConfigPr
     if (model.operations && model.patchGroups) {
         const groups = model.patchGroups.map((g) => {
             const s = g.schedule ?? model.environmentSchedule!;
-            return { name: g.name, operatingSystem: g.operatingSystem, cron: s.cron, durationHours: s.durationHours, ...(s.offsetDays !== undefined ? { offsetDays: s.offsetDays } : {}) };
+            return {
+                name: g.name,
+                operatingSystem: g.operatingSystem,
+                cron: s.cron,
+                durationHours: s.durationHours,
+                ...(s.offsetDays !== undefined ? { offsetDays: s.offsetDays } : {}),
+            };
         });
         const timezoneValid = typeof values.timezone !== "string" || checkTimezone(values.timezone).length === 0;
         for (const p of crossCheckOperations(model.operations, timezoneValid ? groups : [], model.timezone ?? "UTC", {

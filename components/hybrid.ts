@@ -232,25 +232,33 @@ export function deployHybridFleet(
     const hybridGroups = groups.filter((g): g is typeof g & { hybrid: Hybrid } => g.hybrid !== undefined);
     if (hybridGroups.length === 0) return {};
     const region = aws.getRegionOutput(undefined, args.invokeOpts).region;
-    const role = new HybridNodeRole(scopedName(args.scope, "hybrid-nodes"), {
-        partition: args.partition,
-        region,
-        accountId: aws.getCallerIdentityOutput(undefined, args.invokeOpts).accountId,
-        logBucketName: args.logBucketName,
-        logKeyPrefix: args.logKeyPrefix,
-        ...(args.kmsKeyArn ? { kmsKeyArn: args.kmsKeyArn } : {}),
-        tags: args.tags,
-    }, args.scope?.opts);
+    const role = new HybridNodeRole(
+        scopedName(args.scope, "hybrid-nodes"),
+        {
+            partition: args.partition,
+            region,
+            accountId: aws.getCallerIdentityOutput(undefined, args.invokeOpts).accountId,
+            logBucketName: args.logBucketName,
+            logKeyPrefix: args.logKeyPrefix,
+            ...(args.kmsKeyArn ? { kmsKeyArn: args.kmsKeyArn } : {}),
+            tags: args.tags,
+        },
+        args.scope?.opts,
+    );
     const out: Record<string, HybridActivationOutput> = {};
     for (const group of hybridGroups) {
-        const activation = new HybridActivation(scopedName(args.scope, `${group.slug}-hybrid`), {
-            patchGroup: group.name,
-            patchGroupTagKey: args.patchGroupTagKey,
-            hybrid: group.hybrid,
-            iamRole: role.roleName,
-            environment: args.environment,
-            tags: args.tags,
-        }, args.scope?.opts);
+        const activation = new HybridActivation(
+            scopedName(args.scope, `${group.slug}-hybrid`),
+            {
+                patchGroup: group.name,
+                patchGroupTagKey: args.patchGroupTagKey,
+                hybrid: group.hybrid,
+                iamRole: role.roleName,
+                environment: args.environment,
+                tags: args.tags,
+            },
+            args.scope?.opts,
+        );
         out[group.name] = {
             activationId: activation.activationId,
             activationCode: activation.activationCode,

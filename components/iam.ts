@@ -47,7 +47,12 @@ export function logWritePolicy(partition: string, bucketName: string, keyPrefix:
         },
     ];
     if (kmsKeyArn) {
-        statements.push({ Sid: "EncryptPatchingLogs", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: kmsKeyArn });
+        statements.push({
+            Sid: "EncryptPatchingLogs",
+            Effect: "Allow",
+            Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+            Resource: kmsKeyArn,
+        });
     }
     return { Version: "2012-10-17", Statement: statements };
 }

@@ -31,11 +31,7 @@ export class LogBucket extends pulumi.ComponentResource {
         const keep: pulumi.CustomResourceOptions = { parent: this, retainOnDelete: args.retainOnDelete };
         // retainOnDelete keeps the bucket in AWS when Pulumi deletes it; forceDestroy
         // would empty it first, so it is only set where logs may go.
-        const bucket = new aws.s3.Bucket(
-            `${name}-bucket`,
-            { forceDestroy: !args.retainOnDelete, tags: args.tags },
-            keep,
-        );
+        const bucket = new aws.s3.Bucket(`${name}-bucket`, { forceDestroy: !args.retainOnDelete, tags: args.tags }, keep);
         const ownership = new aws.s3.BucketOwnershipControls(
             `${name}-ownership`,
             { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
@@ -52,7 +48,10 @@ export class LogBucket extends pulumi.ComponentResource {
                 bucket: bucket.id,
                 rules: [
                     args.kmsKeyArn
-                        ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, bucketKeyEnabled: true }
+                        ? {
+                              applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn },
+                              bucketKeyEnabled: true,
+                          }
                         : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
                 ],
             },

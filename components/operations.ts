@@ -41,7 +41,10 @@ export interface OperationsOutputs {
     /** Per VPC id: the endpoints' security group and endpoint ids. */
     /** The alarm that disables this region's windows, and the runbook it starts. */
     readonly alarmStop?: { alarmArn: pulumi.Output<string>; runbook: pulumi.Output<string> };
-    readonly privateEndpoints?: Record<string, { securityGroupId: pulumi.Output<string>; endpointIds: Record<string, pulumi.Output<string>> }>;
+    readonly privateEndpoints?: Record<
+        string,
+        { securityGroupId: pulumi.Output<string>; endpointIds: Record<string, pulumi.Output<string>> }
+    >;
 }
 
 export interface DeployOperationsArgs {
@@ -68,7 +71,11 @@ export function deployOperations(config: PatchManagerConfig, args: DeployOperati
     const out: { -readonly [K in keyof OperationsOutputs]: OperationsOutputs[K] } = {};
 
     if (args.alerts) {
-        out.alerts = { topicArn: args.alerts.topicArn, notificationRoleArn: args.alerts.notificationRoleArn, events: [...args.alerts.events] };
+        out.alerts = {
+            topicArn: args.alerts.topicArn,
+            notificationRoleArn: args.alerts.notificationRoleArn,
+            events: [...args.alerts.events],
+        };
     }
 
     const c = ops.compliance;
@@ -108,7 +115,9 @@ export function deployOperations(config: PatchManagerConfig, args: DeployOperati
         );
         out.compliance = {
             scans: reporting.scans,
-            ...(reporting.dataSyncName ? { dataSync: { name: reporting.dataSyncName, bucket: args.logBucketName, prefix: c.dataSyncPrefix } } : {}),
+            ...(reporting.dataSyncName
+                ? { dataSync: { name: reporting.dataSyncName, bucket: args.logBucketName, prefix: c.dataSyncPrefix } }
+                : {}),
             ...(reporting.configRuleName ? { configRule: reporting.configRuleName } : {}),
         };
     }

@@ -92,7 +92,9 @@ const strict = <T extends z.ZodRawShape>(shape: T) => z.object(shape).strict();
 
 export const alertsSchema = strict({
     emails: z
-        .array(z.string().regex(EMAIL, { error: 'must be an e-mail address, e.g. "ops@example.com"' }), { error: "must be a list of e-mail addresses" })
+        .array(z.string().regex(EMAIL, { error: 'must be an e-mail address, e.g. "ops@example.com"' }), {
+            error: "must be a list of e-mail addresses",
+        })
         .optional(),
     topicArn: z.string().regex(SNS_TOPIC_ARN, { error: "must be an SNS topic ARN, arn:aws:sns:<region>:<account>:<name>" }).optional(),
     kmsKeyArn: z.string().regex(KMS_KEY_ARN, { error: "must be a KMS key or alias ARN" }).optional(),
@@ -107,7 +109,9 @@ export const complianceSchema = strict({
     dataSync: z.boolean({ error: "must be true or false" }).optional(),
     dataSyncPrefix: z
         .string()
-        .regex(/^[A-Za-z0-9!_.*'()\-]{1,200}$/, { error: 'must be an S3 key prefix of 1–200 safe characters without "/", e.g. "compliance"' })
+        .regex(/^[A-Za-z0-9!_.'()-]{1,200}$/, {
+            error: 'must be an S3 key prefix of 1–200 letters, digits and !_.\'()- (no / or *), e.g. "compliance"',
+        })
         .optional(),
     configRule: z.boolean({ error: "must be true or false" }).optional(),
 });
@@ -118,7 +122,9 @@ export const deniedApplicationsSchema = strict({
             z
                 .string()
                 .min(1)
-                .regex(/^[^,*?]+$/, { error: 'must be an exact application name, optionally "name:version"; AWS Config takes no wildcards or commas' }),
+                .regex(/^[^,*?]+$/, {
+                    error: 'must be an exact application name, optionally "name:version"; AWS Config takes no wildcards or commas',
+                }),
             { error: "must be a list of application names" },
         )
         .min(1, { error: "must name at least one application" }),
@@ -135,32 +141,51 @@ const hookDocumentsSchema = strict({
 export const safeStopsSchema = strict({
     alarmName: z
         .string()
-        .regex(/^[^:]{1,255}$/, { error: "must be a CloudWatch alarm name: 1–255 characters without \":\"" })
+        .regex(/^[^:]{1,255}$/, { error: 'must be a CloudWatch alarm name: 1–255 characters without ":"' })
         .optional(),
-    hooks: z.record(z.string(), hookDocumentsSchema, { error: "must be a map of patch group name to {preInstall?, postInstall?, onExit?}" }).optional(),
+    hooks: z
+        .record(z.string(), hookDocumentsSchema, { error: "must be a map of patch group name to {preInstall?, postInstall?, onExit?}" })
+        .optional(),
 });
 
 const privateEndpointsEntry = strict({
     region: z.string().regex(REGION, { error: 'must be an AWS region name, e.g. "eu-west-1"' }).optional(),
-    vpcId: z.string({ error: 'is required: the VPC id, e.g. "vpc-0123456789abcdef0"' }).regex(/^vpc-[0-9a-f]{8,17}$/, { error: 'must be a VPC id, e.g. "vpc-0123456789abcdef0"' }),
+    vpcId: z
+        .string({ error: 'is required: the VPC id, e.g. "vpc-0123456789abcdef0"' })
+        .regex(/^vpc-[0-9a-f]{8,17}$/, { error: 'must be a VPC id, e.g. "vpc-0123456789abcdef0"' }),
     subnetIds: z
         .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { error: 'must be a subnet id, e.g. "subnet-0123456789abcdef0"' }), {
             error: "is required: the private subnets that get an endpoint network interface",
         })
         .min(1, { error: "must name at least one subnet" }),
-    routeTableIds: z.array(z.string().regex(/^rtb-[0-9a-f]{8,17}$/, { error: 'must be a route table id, e.g. "rtb-0123456789abcdef0"' })).optional(),
+    routeTableIds: z
+        .array(z.string().regex(/^rtb-[0-9a-f]{8,17}$/, { error: 'must be a route table id, e.g. "rtb-0123456789abcdef0"' }))
+        .optional(),
     vpcCidr: z
         .string()
         .regex(/^(\d{1,3}\.){3}\d{1,3}\/(\d|[12]\d|3[0-2])$/, { error: 'must be an IPv4 CIDR, e.g. "10.0.0.0/16"' })
-        .refine((c) => c.split("/")[0].split(".").every((o) => Number(o) <= 255), { error: 'must be an IPv4 CIDR, e.g. "10.0.0.0/16"' })
-        .refine((c) => !c.startsWith("0.0.0.0/"), { error: "must be the VPC's own range, not 0.0.0.0/0: the endpoints accept 443 from the VPC only" })
+        .refine(
+            (c) =>
+                c
+                    .split("/")[0]
+                    .split(".")
+                    .every((o) => Number(o) <= 255),
+            { error: 'must be an IPv4 CIDR, e.g. "10.0.0.0/16"' },
+        )
+        .refine((c) => !c.startsWith("0.0.0.0/"), {
+            error: "must be the VPC's own range, not 0.0.0.0/0: the endpoints accept 443 from the VPC only",
+        })
         .optional(),
 });
 
-export const privateEndpointsSchema = z.array(privateEndpointsEntry, { error: "must be a list of {vpcId, subnetIds, routeTableIds?, vpcCidr?, region?}" });
+export const privateEndpointsSchema = z.array(privateEndpointsEntry, {
+    error: "must be a list of {vpcId, subnetIds, routeTableIds?, vpcCidr?, region?}",
+});
 
 export const regionsSchema = z
-    .array(z.string().regex(REGION, { error: 'must be an AWS region name, e.g. "eu-west-1"' }), { error: 'must be a list of region names, e.g. ["eu-west-1", "eu-central-1"]' })
+    .array(z.string().regex(REGION, { error: 'must be an AWS region name, e.g. "eu-west-1"' }), {
+        error: 'must be a list of region names, e.g. ["eu-west-1", "eu-central-1"]',
+    })
     .min(1, { error: "must name at least one region" });
 
 /** The keys this module adds to the `patch-manager:` namespace. */
@@ -173,7 +198,14 @@ export const OPERATIONS_KEYS = {
     regions: regionsSchema,
     centralLogBucket: z.boolean({ error: "must be true or false" }),
 } as const;
-export const OPERATIONS_STRUCTURED_KEYS = ["alerts", "compliance", "deniedApplications", "safeStops", "privateEndpoints", "regions"] as const;
+export const OPERATIONS_STRUCTURED_KEYS = [
+    "alerts",
+    "compliance",
+    "deniedApplications",
+    "safeStops",
+    "privateEndpoints",
+    "regions",
+] as const;
 /** Keys whose YAML value is a boolean: the CLI passes it as the string "true"/"false". */
 export const OPERATIONS_BOOLEAN_KEYS = ["centralLogBucket"] as const;
 export const OPERATIONS_SHAPES = {
@@ -256,21 +288,35 @@ export interface GroupWindow {
 }
 
 /** Rules that span keys. `ops` may come from partly invalid values. */
-export function crossCheckOperations(ops: Operations, groups: readonly GroupWindow[], timezone: string, extra: { bucketName?: string }): OperationsProblem[] {
+export function crossCheckOperations(
+    ops: Operations,
+    groups: readonly GroupWindow[],
+    timezone: string,
+    extra: { bucketName?: string },
+): OperationsProblem[] {
     const problems: OperationsProblem[] = [];
     const groupNames = new Set(groups.map((g) => g.name));
 
     if (ops.alerts && ops.alerts.topicArn === undefined && ops.alerts.emails.length === 0) {
-        problems.push({ key: "alerts", path: [], message: "needs emails (a topic is created for them) or topicArn (an existing topic); with neither, nobody would hear an alert" });
+        problems.push({
+            key: "alerts",
+            path: [],
+            message: "needs emails (a topic is created for them) or topicArn (an existing topic); with neither, nobody would hear an alert",
+        });
     }
     if (ops.alerts?.topicArn !== undefined && ops.alerts.kmsKeyArn !== undefined) {
-        problems.push({ key: "alerts", path: ["kmsKeyArn"], message: "applies to the topic the program creates; an existing topicArn keeps its own encryption" });
+        problems.push({
+            key: "alerts",
+            path: ["kmsKeyArn"],
+            message: "applies to the topic the program creates; an existing topicArn keeps its own encryption",
+        });
     }
     if (ops.alerts?.topicArn !== undefined && ops.regions !== undefined && ops.regions.length > 1) {
         problems.push({
             key: "alerts",
             path: ["topicArn"],
-            message: "an existing topic lives in one region, and EventBridge rules and Run Command notify topics of their own region; leave topicArn out to get one encrypted topic per region",
+            message:
+                "an existing topic lives in one region, and EventBridge rules and Run Command notify topics of their own region; leave topicArn out to get one encrypted topic per region",
         });
     }
 
@@ -283,20 +329,33 @@ export function crossCheckOperations(ops: Operations, groups: readonly GroupWind
                 message: `"${name}" is not a patch group in patch-manager:patchGroups (groups: ${[...groupNames].map((n) => `"${n}"`).join(", ")})`,
             });
         } else if (group.operatingSystem === "MACOS") {
-            problems.push({ key: "safeStops", path: ["hooks", name], message: "AWS-RunPatchBaselineWithHooks does not support macOS; remove the hooks of this group" });
+            problems.push({
+                key: "safeStops",
+                path: ["hooks", name],
+                message: "AWS-RunPatchBaselineWithHooks does not support macOS; remove the hooks of this group",
+            });
         }
         if (typeof h === "object" && h !== null && h.preInstall === undefined && h.postInstall === undefined && h.onExit === undefined) {
-            problems.push({ key: "safeStops", path: ["hooks", name], message: "names no hook document; set preInstall, postInstall or onExit (or remove the entry)" });
+            problems.push({
+                key: "safeStops",
+                path: ["hooks", name],
+                message: "names no hook document; set preInstall, postInstall or onExit (or remove the entry)",
+            });
         }
     }
 
     if (ops.centralLogBucket && ops.regions === undefined) {
-        problems.push({ key: "centralLogBucket", path: [], message: "applies only with patch-manager:regions (a single-region stack has one log bucket anyway)" });
+        problems.push({
+            key: "centralLogBucket",
+            path: [],
+            message: "applies only with patch-manager:regions (a single-region stack has one log bucket anyway)",
+        });
     }
     if (ops.regions) {
         const seen = new Map<string, number>();
         ops.regions.forEach((r, i) => {
-            if (seen.has(r)) problems.push({ key: "regions", path: [i], message: `"${r}" is already regions[${seen.get(r)}]; list each region once` });
+            if (seen.has(r))
+                problems.push({ key: "regions", path: [i], message: `"${r}" is already regions[${seen.get(r)}]; list each region once` });
             else seen.set(r, i);
         });
     }
@@ -305,7 +364,8 @@ export function crossCheckOperations(ops: Operations, groups: readonly GroupWind
             problems.push({
                 key: "privateEndpoints",
                 path: [i, "region"],
-                message: "applies only with patch-manager:regions; without it the endpoints go into the stack's aws:region (leave region out)",
+                message:
+                    "applies only with patch-manager:regions; without it the endpoints go into the stack's aws:region (leave region out)",
             });
         }
         if (ops.regions !== undefined && (e.region === undefined || !ops.regions.includes(e.region))) {
@@ -319,7 +379,12 @@ export function crossCheckOperations(ops: Operations, groups: readonly GroupWind
     const vpcs = new Map<string, number>();
     ops.privateEndpoints.forEach((e, i) => {
         const key = `${e.region ?? ""}/${e.vpcId}`;
-        if (vpcs.has(key)) problems.push({ key: "privateEndpoints", path: [i, "vpcId"], message: `"${e.vpcId}" already has endpoints (privateEndpoints[${vpcs.get(key)}]); a VPC takes one endpoint per service` });
+        if (vpcs.has(key))
+            problems.push({
+                key: "privateEndpoints",
+                path: [i, "vpcId"],
+                message: `"${e.vpcId}" already has endpoints (privateEndpoints[${vpcs.get(key)}]); a VPC takes one endpoint per service`,
+            });
         else vpcs.set(key, i);
     });
 

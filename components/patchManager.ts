@@ -144,7 +144,14 @@ export function deployPatchManager(config: PatchManagerConfig, scope?: RegionSco
 
     const maintenanceWindows: PatchManagerOutputs["maintenanceWindows"] = {};
     const windowIds: pulumi.Output<string>[] = [];
-    const schedule = (key: string, name: string, windowName: string, s: Schedule, groups: typeof config.patchGroups, description: string) => {
+    const schedule = (
+        key: string,
+        name: string,
+        windowName: string,
+        s: Schedule,
+        groups: typeof config.patchGroups,
+        description: string,
+    ) => {
         const component = new MaintenanceSchedule(
             n(name),
             {
@@ -160,7 +167,9 @@ export function deployPatchManager(config: PatchManagerConfig, scope?: RegionSco
                 logBucketName,
                 logKeyPrefix: config.logging.keyPrefix,
                 cutoffBehavior: config.cutoffBehavior,
-                ...(alerts ? { notification: { topicArn: alerts.topicArn, roleArn: alerts.notificationRoleArn, events: alerts.events } } : {}),
+                ...(alerts
+                    ? { notification: { topicArn: alerts.topicArn, roleArn: alerts.notificationRoleArn, events: alerts.events } }
+                    : {}),
                 ...(Object.keys(ops.safeStops.hooks).length > 0 ? { hooks: ops.safeStops.hooks } : {}),
                 tags,
             },
@@ -180,10 +189,25 @@ export function deployPatchManager(config: PatchManagerConfig, scope?: RegionSco
     };
     const inEnvironmentWindow = config.patchGroups.filter((g) => g.schedule === undefined);
     if (inEnvironmentWindow.length > 0) {
-        schedule(config.window, config.environment, config.window, config.environmentSchedule, inEnvironmentWindow, `${config.environment} ${config.window} patching window`);
+        schedule(
+            config.window,
+            config.environment,
+            config.window,
+            config.environmentSchedule,
+            inEnvironmentWindow,
+            `${config.environment} ${config.window} patching window`,
+        );
     }
     for (const group of config.patchGroups) {
-        if (group.schedule) schedule(group.name, `${group.slug}-schedule`, group.slug, group.schedule, [group], `${config.environment} patching window of ${group.name}`);
+        if (group.schedule)
+            schedule(
+                group.name,
+                `${group.slug}-schedule`,
+                group.slug,
+                group.schedule,
+                [group],
+                `${config.environment} patching window of ${group.name}`,
+            );
     }
 
     const hybridActivations = deployHybridFleet(config.patchGroups, {
@@ -226,7 +250,10 @@ export function deployPatchManager(config: PatchManagerConfig, scope?: RegionSco
         baselineIds,
         baselines: baselineOutputs,
         patchGroups: Object.fromEntries(
-            config.patchGroups.map((g) => [g.name, { baseline: g.baseline, window: g.schedule ? g.name : config.window, operation: g.operation }]),
+            config.patchGroups.map((g) => [
+                g.name,
+                { baseline: g.baseline, window: g.schedule ? g.name : config.window, operation: g.operation },
+            ]),
         ),
         maintenanceWindowRoleArn: serviceRoleArn,
         instanceRoleArn: instanceRole.roleArn,

@@ -18,36 +18,33 @@ import { toString as cronToWords } from "cronstrue";
 
 /** Day-of-month rule of an AWS cron. `any` is `*` (or `?` when day-of-week names the days). */
 export type DayOfMonthRule =
-  | { kind: "any" }
-  | { kind: "days"; days: number[] }
-  | { kind: "last" }
-  | { kind: "lastWeekday" }
-  | { kind: "nearestWeekday"; day: number };
+    | { kind: "any" }
+    | { kind: "days"; days: number[] }
+    | { kind: "last" }
+    | { kind: "lastWeekday" }
+    | { kind: "nearestWeekday"; day: number };
 
 /** Day-of-week rule, AWS numbering 1-7 = SUN-SAT. */
 export type DayOfWeekRule =
-  | { kind: "any" }
-  | { kind: "days"; days: number[] }
-  | { kind: "last"; day: number }
-  | { kind: "nth"; day: number; nth: number };
+    { kind: "any" } | { kind: "days"; days: number[] } | { kind: "last"; day: number } | { kind: "nth"; day: number; nth: number };
 
 export interface CronSchedule {
-  kind: "cron";
-  minute: number;
-  hour: number;
-  dayOfMonth: DayOfMonthRule;
-  /** 1-12, sorted, all twelve when the field is `*`. */
-  months: number[];
-  dayOfWeek: DayOfWeekRule;
-  /** Sorted years, or "any" for `*`. */
-  years: number[] | "any";
+    kind: "cron";
+    minute: number;
+    hour: number;
+    dayOfMonth: DayOfMonthRule;
+    /** 1-12, sorted, all twelve when the field is `*`. */
+    months: number[];
+    dayOfWeek: DayOfWeekRule;
+    /** Sorted years, or "any" for `*`. */
+    years: number[] | "any";
 }
 
 export interface RateSchedule {
-  kind: "rate";
-  value: number;
-  unit: "minute" | "hour" | "day";
-  intervalMs: number;
+    kind: "rate";
+    value: number;
+    unit: "minute" | "hour" | "day";
+    intervalMs: number;
 }
 
 /**
@@ -55,13 +52,13 @@ export interface RateSchedule {
  * one): the SSM reference's CLI example pairs at(...) with --schedule-timezone.
  */
 export interface AtSchedule {
-  kind: "at";
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
+    kind: "at";
+    year: number;
+    month: number;
+    day: number;
+    hour: number;
+    minute: number;
+    second: number;
 }
 
 export type Schedule = CronSchedule | RateSchedule | AtSchedule;
@@ -75,62 +72,64 @@ export type Schedule = CronSchedule | RateSchedule | AtSchedule;
  * what is wrong and what to write instead, without the config key (the caller prefixes it).
  */
 export function checkSchedule(expression: string): string[] {
-  return analyse(expression).problems;
+    return analyse(expression).problems;
 }
 
 /** The parsed schedule; throws an Error listing every problem when the expression is invalid. */
 export function parseSchedule(expression: string): Schedule {
-  const { schedule, problems } = analyse(expression);
-  if (!schedule || problems.length > 0) {
-    throw new Error(`invalid schedule ${JSON.stringify(expression)}: ${problems.join("; ")}`);
-  }
-  return schedule;
+    const { schedule, problems } = analyse(expression);
+    if (!schedule || problems.length > 0) {
+        throw new Error(`invalid schedule ${JSON.stringify(expression)}: ${problems.join("; ")}`);
+    }
+    return schedule;
 }
 
 /** Problems with an IANA timezone name ([] when valid). */
 export function checkTimezone(timezone: string): string[] {
-  if (typeof timezone !== "string" || timezone.trim() === "") {
-    return ['the timezone is empty: write an IANA name such as "Europe/Amsterdam" or "UTC"'];
-  }
-  if (timezone !== timezone.trim()) {
-    return [`the timezone ${JSON.stringify(timezone)} has spaces around it: write ${JSON.stringify(timezone.trim())}`];
-  }
-  let resolved: string;
-  try {
-    resolved = new Intl.DateTimeFormat("en-US", { timeZone: timezone }).resolvedOptions().timeZone;
-  } catch {
-    const offsetLike = /^(UTC|GMT)?\s*[+-]\d{1,2}(:?\d{2})?$/i.test(timezone);
-    return [
-      `${JSON.stringify(timezone)} is not an IANA timezone name` +
-        (offsetLike
-          ? ": SSM takes a zone name, not a UTC offset, so that DST is followed; write e.g. \"Europe/Amsterdam\", or \"UTC\""
-          : ': write a name from the tz database, e.g. "Europe/Amsterdam", "America/New_York" or "UTC"'),
-    ];
-  }
-  // Intl matches names case-insensitively; SSM documents the tz database spelling, so hold to it.
-  const wrongCase =
-    (timezone !== resolved && timezone.toLowerCase() === resolved.toLowerCase()) ||
-    timezone.split("/").some((part) => !/^[A-Z]/.test(part));
-  if (wrongCase) {
-    return [`the timezone ${JSON.stringify(timezone)} is not spelled as in the tz database (names are case-sensitive): write ${JSON.stringify(tzSpelling(timezone, resolved))}`];
-  }
-  return [];
+    if (typeof timezone !== "string" || timezone.trim() === "") {
+        return ['the timezone is empty: write an IANA name such as "Europe/Amsterdam" or "UTC"'];
+    }
+    if (timezone !== timezone.trim()) {
+        return [`the timezone ${JSON.stringify(timezone)} has spaces around it: write ${JSON.stringify(timezone.trim())}`];
+    }
+    let resolved: string;
+    try {
+        resolved = new Intl.DateTimeFormat("en-US", { timeZone: timezone }).resolvedOptions().timeZone;
+    } catch {
+        const offsetLike = /^(UTC|GMT)?\s*[+-]\d{1,2}(:?\d{2})?$/i.test(timezone);
+        return [
+            `${JSON.stringify(timezone)} is not an IANA timezone name` +
+                (offsetLike
+                    ? ': SSM takes a zone name, not a UTC offset, so that DST is followed; write e.g. "Europe/Amsterdam", or "UTC"'
+                    : ': write a name from the tz database, e.g. "Europe/Amsterdam", "America/New_York" or "UTC"'),
+        ];
+    }
+    // Intl matches names case-insensitively; SSM documents the tz database spelling, so hold to it.
+    const wrongCase =
+        (timezone !== resolved && timezone.toLowerCase() === resolved.toLowerCase()) ||
+        timezone.split("/").some((part) => !/^[A-Z]/.test(part));
+    if (wrongCase) {
+        return [
+            `the timezone ${JSON.stringify(timezone)} is not spelled as in the tz database (names are case-sensitive): write ${JSON.stringify(tzSpelling(timezone, resolved))}`,
+        ];
+    }
+    return [];
 }
 
 /** The tz database spelling of a name Intl accepted in another case. */
 function tzSpelling(timezone: string, resolved: string): string {
-  const lower = timezone.toLowerCase();
-  const listed = Intl.supportedValuesOf("timeZone").find((name) => name.toLowerCase() === lower);
-  if (listed) return listed;
-  if (resolved.toLowerCase() === lower) return resolved;
-  // ICU resolves some names to older aliases (asia/kolkata -> Asia/Calcutta); keep the asked-for name.
-  const titled = timezone.replace(/[A-Za-z]+/g, (w) => w[0].toUpperCase() + w.slice(1).toLowerCase());
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: titled });
-    return titled;
-  } catch {
-    return resolved;
-  }
+    const lower = timezone.toLowerCase();
+    const listed = Intl.supportedValuesOf("timeZone").find((name) => name.toLowerCase() === lower);
+    if (listed) return listed;
+    if (resolved.toLowerCase() === lower) return resolved;
+    // ICU resolves some names to older aliases (asia/kolkata -> Asia/Calcutta); keep the asked-for name.
+    const titled = timezone.replace(/[A-Za-z]+/g, (w) => w[0].toUpperCase() + w.slice(1).toLowerCase());
+    try {
+        new Intl.DateTimeFormat("en-US", { timeZone: titled });
+        return titled;
+    } catch {
+        return resolved;
+    }
 }
 
 /**
@@ -138,15 +137,17 @@ function tzSpelling(timezone: string, resolved: string): string {
  * with a cron schedule. Leave it unset for "no offset".
  */
 export function checkScheduleOffset(offset: number | undefined, expression: string): string[] {
-  if (offset === undefined) return [];
-  if (!Number.isInteger(offset) || offset < 1 || offset > 6) {
-    return [`scheduleOffset ${offset} is out of range: SSM takes a whole number of days from 1 to 6 (leave it unset for no offset)`];
-  }
-  const kind = /^\s*(rate|at)\(/.exec(expression)?.[1];
-  if (kind) {
-    return [`scheduleOffset only applies to cron(...) schedules, not to ${kind}(...): drop it, or move the start in the expression itself`];
-  }
-  return [];
+    if (offset === undefined) return [];
+    if (!Number.isInteger(offset) || offset < 1 || offset > 6) {
+        return [`scheduleOffset ${offset} is out of range: SSM takes a whole number of days from 1 to 6 (leave it unset for no offset)`];
+    }
+    const kind = /^\s*(rate|at)\(/.exec(expression)?.[1];
+    if (kind) {
+        return [
+            `scheduleOffset only applies to cron(...) schedules, not to ${kind}(...): drop it, or move the start in the expression itself`,
+        ];
+    }
+    return [];
 }
 
 /**
@@ -167,28 +168,25 @@ export function checkScheduleOffset(offset: number | undefined, expression: stri
  *
  * Throws on an invalid expression, timezone, offset or count.
  */
-export function nextStarts(
-  expression: string,
-  opts: { timezone: string; scheduleOffset?: number; from: Date; count: number },
-): Date[] {
-  const schedule = parseSchedule(expression);
-  const problems = [...checkTimezone(opts.timezone), ...checkScheduleOffset(opts.scheduleOffset, expression)];
-  if (!Number.isInteger(opts.count) || opts.count < 0) problems.push(`count ${opts.count} must be a whole number >= 0`);
-  if (!(opts.from instanceof Date) || Number.isNaN(opts.from.getTime())) problems.push("from must be a valid Date");
-  if (problems.length > 0) throw new Error(problems.join("; "));
-  if (opts.count === 0) return [];
+export function nextStarts(expression: string, opts: { timezone: string; scheduleOffset?: number; from: Date; count: number }): Date[] {
+    const schedule = parseSchedule(expression);
+    const problems = [...checkTimezone(opts.timezone), ...checkScheduleOffset(opts.scheduleOffset, expression)];
+    if (!Number.isInteger(opts.count) || opts.count < 0) problems.push(`count ${opts.count} must be a whole number >= 0`);
+    if (!(opts.from instanceof Date) || Number.isNaN(opts.from.getTime())) problems.push("from must be a valid Date");
+    if (problems.length > 0) throw new Error(problems.join("; "));
+    if (opts.count === 0) return [];
 
-  const from = opts.from;
-  switch (schedule.kind) {
-    case "rate":
-      return Array.from({ length: opts.count }, (_, k) => new Date(from.getTime() + (k + 1) * schedule.intervalMs));
-    case "at": {
-      const start = localTimeToInstant(schedule, opts.timezone);
-      return start.getTime() > from.getTime() ? [start] : [];
+    const from = opts.from;
+    switch (schedule.kind) {
+        case "rate":
+            return Array.from({ length: opts.count }, (_, k) => new Date(from.getTime() + (k + 1) * schedule.intervalMs));
+        case "at": {
+            const start = localTimeToInstant(schedule, opts.timezone);
+            return start.getTime() > from.getTime() ? [start] : [];
+        }
+        case "cron":
+            return nextCronStarts(schedule, opts.timezone, opts.scheduleOffset ?? 0, from, opts.count);
     }
-    case "cron":
-      return nextCronStarts(schedule, opts.timezone, opts.scheduleOffset ?? 0, from, opts.count);
-  }
 }
 
 /**
@@ -197,28 +195,28 @@ export function nextStarts(
  * Throws on an invalid expression.
  */
 export function describeSchedule(
-  expression: string,
-  opts: { timezone: string; durationHours: number; cutoffHours?: number; scheduleOffset?: number },
+    expression: string,
+    opts: { timezone: string; durationHours: number; cutoffHours?: number; scheduleOffset?: number },
 ): string {
-  const schedule = parseSchedule(expression);
-  const offsetProblems = checkScheduleOffset(opts.scheduleOffset, expression);
-  if (offsetProblems.length > 0) throw new Error(offsetProblems.join("; "));
+    const schedule = parseSchedule(expression);
+    const offsetProblems = checkScheduleOffset(opts.scheduleOffset, expression);
+    if (offsetProblems.length > 0) throw new Error(offsetProblems.join("; "));
 
-  let when: string;
-  switch (schedule.kind) {
-    case "cron":
-      when = describeCron(schedule, opts.scheduleOffset);
-      break;
-    case "rate":
-      when = `${schedule.value === 1 ? `every ${schedule.unit}` : `every ${schedule.value} ${schedule.unit}s`}, counted from when the window is created`;
-      break;
-    case "at":
-      when = `once, at ${hhmm(schedule.hour, schedule.minute, schedule.second)} on ${schedule.day} ${MONTH_NAMES[schedule.month - 1]} ${schedule.year}`;
-      break;
-  }
-  const cutoff = opts.cutoffHours ?? 0;
-  const cutoffWords = cutoff > 0 ? ` (no new tasks in the last ${plural(cutoff, "hour", true)})` : "";
-  return `${when}, ${opts.timezone}, for ${plural(opts.durationHours, "hour")}${cutoffWords}`;
+    let when: string;
+    switch (schedule.kind) {
+        case "cron":
+            when = describeCron(schedule, opts.scheduleOffset);
+            break;
+        case "rate":
+            when = `${schedule.value === 1 ? `every ${schedule.unit}` : `every ${schedule.value} ${schedule.unit}s`}, counted from when the window is created`;
+            break;
+        case "at":
+            when = `once, at ${hhmm(schedule.hour, schedule.minute, schedule.second)} on ${schedule.day} ${MONTH_NAMES[schedule.month - 1]} ${schedule.year}`;
+            break;
+    }
+    const cutoff = opts.cutoffHours ?? 0;
+    const cutoffWords = cutoff > 0 ? ` (no new tasks in the last ${plural(cutoff, "hour", true)})` : "";
+    return `${when}, ${opts.timezone}, for ${plural(opts.durationHours, "hour")}${cutoffWords}`;
 }
 
 /**
@@ -228,19 +226,19 @@ export function describeSchedule(
  * 14 days after the second, so 0-20 days are exact (21 would need TUE#5, which most months lack).
  */
 export function patchTuesdayPlus(days: number, time: string): { cron: string; scheduleOffset?: number } {
-  if (!Number.isInteger(days) || days < 0 || days > MAX_DAYS_AFTER_PATCH_TUESDAY) {
-    throw new Error(
-      `patchTuesdayPlus: days must be a whole number from 0 to ${MAX_DAYS_AFTER_PATCH_TUESDAY} (the fourth Tuesday plus SSM's 6-day scheduleOffset), got ${days}`,
-    );
-  }
-  const match = TIME_OF_DAY.exec(time);
-  if (!match) {
-    throw new Error(`patchTuesdayPlus: time must be HH:MM on a 24-hour clock, e.g. "23:00", got ${JSON.stringify(time)}`);
-  }
-  const tuesday = 2 + Math.floor(days / 7);
-  const offset = days % 7;
-  const cron = `cron(${Number(match[2])} ${Number(match[1])} ? * TUE#${tuesday} *)`;
-  return offset === 0 ? { cron } : { cron, scheduleOffset: offset };
+    if (!Number.isInteger(days) || days < 0 || days > MAX_DAYS_AFTER_PATCH_TUESDAY) {
+        throw new Error(
+            `patchTuesdayPlus: days must be a whole number from 0 to ${MAX_DAYS_AFTER_PATCH_TUESDAY} (the fourth Tuesday plus SSM's 6-day scheduleOffset), got ${days}`,
+        );
+    }
+    const match = TIME_OF_DAY.exec(time);
+    if (!match) {
+        throw new Error(`patchTuesdayPlus: time must be HH:MM on a 24-hour clock, e.g. "23:00", got ${JSON.stringify(time)}`);
+    }
+    const tuesday = 2 + Math.floor(days / 7);
+    const offset = days % 7;
+    const cron = `cron(${Number(match[2])} ${Number(match[1])} ? * TUE#${tuesday} *)`;
+    return offset === 0 ? { cron } : { cron, scheduleOffset: offset };
 }
 
 export const MAX_DAYS_AFTER_PATCH_TUESDAY = 20;
@@ -260,195 +258,221 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * field names the days.
  */
 export function toCronerPattern(schedule: CronSchedule): string {
-  const dom = ((): string => {
-    const rule = schedule.dayOfMonth;
-    switch (rule.kind) {
-      case "any": return "*";
-      case "days": return rule.days.join(",");
-      case "last": return "L";
-      case "lastWeekday": return "LW";
-      case "nearestWeekday": return `${rule.day}W`;
-    }
-  })();
-  const dow = ((): string => {
-    const rule = schedule.dayOfWeek;
-    switch (rule.kind) {
-      case "any": return "*";
-      case "days": return rule.days.join(",");
-      case "last": return `${rule.day}#L`;
-      case "nth": return `${rule.day}#${rule.nth}`;
-    }
-  })();
-  const months = schedule.months.length === 12 ? "*" : schedule.months.join(",");
-  const years = schedule.years === "any" ? "*" : schedule.years.join(",");
-  return `0 ${schedule.minute} ${schedule.hour} ${dom} ${months} ${dow} ${years}`;
+    const dom = ((): string => {
+        const rule = schedule.dayOfMonth;
+        switch (rule.kind) {
+            case "any":
+                return "*";
+            case "days":
+                return rule.days.join(",");
+            case "last":
+                return "L";
+            case "lastWeekday":
+                return "LW";
+            case "nearestWeekday":
+                return `${rule.day}W`;
+        }
+    })();
+    const dow = ((): string => {
+        const rule = schedule.dayOfWeek;
+        switch (rule.kind) {
+            case "any":
+                return "*";
+            case "days":
+                return rule.days.join(",");
+            case "last":
+                return `${rule.day}#L`;
+            case "nth":
+                return `${rule.day}#${rule.nth}`;
+        }
+    })();
+    const months = schedule.months.length === 12 ? "*" : schedule.months.join(",");
+    const years = schedule.years === "any" ? "*" : schedule.years.join(",");
+    return `0 ${schedule.minute} ${schedule.hour} ${dom} ${months} ${dow} ${years}`;
 }
 
 function cronerFor(pattern: string, timezone: string): Cron {
-  // alternativeWeekdays: AWS numbers days 1-7 from Sunday (Quartz); croner's default is 0-6.
-  return new Cron(pattern, { timezone, mode: "7-part", alternativeWeekdays: true, paused: true });
+    // alternativeWeekdays: AWS numbers days 1-7 from Sunday (Quartz); croner's default is 0-6.
+    return new Cron(pattern, { timezone, mode: "7-part", alternativeWeekdays: true, paused: true });
 }
 
 function nextCronStarts(schedule: CronSchedule, timezone: string, offsetDays: number, from: Date, count: number): Date[] {
-  const job = cronerFor(toCronerPattern(schedule), timezone);
-  if (offsetDays === 0) return job.nextRuns(count, from);
+    const job = cronerFor(toCronerPattern(schedule), timezone);
+    if (offsetDays === 0) return job.nextRuns(count, from);
 
-  // croner's own dayOffset adds offset * 24 h of absolute time, so in a week with a DST change
-  // the window would move by an hour; SSM keeps the wall time. Shift calendar days instead, and
-  // start early enough to catch matches before `from` whose shifted start falls after it.
-  const matches = job.nextRuns(count + offsetDays + 2, new Date(from.getTime() - (offsetDays + 1) * DAY_MS));
-  const starts: Date[] = [];
-  for (const match of matches) {
-    const local = localDateParts(match, timezone);
-    const shifted = new Date(Date.UTC(local.year, local.month - 1, local.day + offsetDays));
-    const start = localTimeToInstant(
-      {
-        year: shifted.getUTCFullYear(),
-        month: shifted.getUTCMonth() + 1,
-        day: shifted.getUTCDate(),
-        hour: schedule.hour,
-        minute: schedule.minute,
-        second: 0,
-      },
-      timezone,
-    );
-    if (start.getTime() > from.getTime()) starts.push(start);
-    if (starts.length === count) break;
-  }
-  return starts;
+    // croner's own dayOffset adds offset * 24 h of absolute time, so in a week with a DST change
+    // the window would move by an hour; SSM keeps the wall time. Shift calendar days instead, and
+    // start early enough to catch matches before `from` whose shifted start falls after it.
+    const matches = job.nextRuns(count + offsetDays + 2, new Date(from.getTime() - (offsetDays + 1) * DAY_MS));
+    const starts: Date[] = [];
+    for (const match of matches) {
+        const local = localDateParts(match, timezone);
+        const shifted = new Date(Date.UTC(local.year, local.month - 1, local.day + offsetDays));
+        const start = localTimeToInstant(
+            {
+                year: shifted.getUTCFullYear(),
+                month: shifted.getUTCMonth() + 1,
+                day: shifted.getUTCDate(),
+                hour: schedule.hour,
+                minute: schedule.minute,
+                second: 0,
+            },
+            timezone,
+        );
+        if (start.getTime() > from.getTime()) starts.push(start);
+        if (starts.length === count) break;
+    }
+    return starts;
 }
 
 /** The instant of a wall-clock time in a zone, with croner's DST rules (see nextStarts). */
 function localTimeToInstant(
-  t: { year: number; month: number; day: number; hour: number; minute: number; second: number },
-  timezone: string,
+    t: { year: number; month: number; day: number; hour: number; minute: number; second: number },
+    timezone: string,
 ): Date {
-  const job = cronerFor(`${t.second} ${t.minute} ${t.hour} ${t.day} ${t.month} * ${t.year}`, timezone);
-  // Every zone is within ±14 h of UTC, so two days before the date's UTC midnight is early enough.
-  const run = job.nextRun(new Date(Date.UTC(t.year, t.month - 1, t.day) - 2 * DAY_MS));
-  if (!run) throw new Error(`no instant for ${JSON.stringify(t)} in ${timezone}`);
-  return run;
+    const job = cronerFor(`${t.second} ${t.minute} ${t.hour} ${t.day} ${t.month} * ${t.year}`, timezone);
+    // Every zone is within ±14 h of UTC, so two days before the date's UTC midnight is early enough.
+    const run = job.nextRun(new Date(Date.UTC(t.year, t.month - 1, t.day) - 2 * DAY_MS));
+    if (!run) throw new Error(`no instant for ${JSON.stringify(t)} in ${timezone}`);
+    return run;
 }
 
 const dateFormatters = new Map<string, Intl.DateTimeFormat>();
 
 function localDateParts(instant: Date, timezone: string): { year: number; month: number; day: number } {
-  let formatter = dateFormatters.get(timezone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat("en-US", { timeZone: timezone, year: "numeric", month: "numeric", day: "numeric" });
-    dateFormatters.set(timezone, formatter);
-  }
-  const parts = Object.fromEntries(formatter.formatToParts(instant).map((p) => [p.type, p.value]));
-  return { year: Number(parts.year), month: Number(parts.month), day: Number(parts.day) };
+    let formatter = dateFormatters.get(timezone);
+    if (!formatter) {
+        formatter = new Intl.DateTimeFormat("en-US", { timeZone: timezone, year: "numeric", month: "numeric", day: "numeric" });
+        dateFormatters.set(timezone, formatter);
+    }
+    const parts = Object.fromEntries(formatter.formatToParts(instant).map((p) => [p.type, p.value]));
+    return { year: Number(parts.year), month: Number(parts.month), day: Number(parts.day) };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Description (cronstrue, with its wording fixed up)
 // ---------------------------------------------------------------------------------------------
 
-const MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const MONTH_NAMES = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
 const MONTH_ABBR = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
 /** AWS day-of-week numbering: index + 1 (SUN = 1 ... SAT = 7). */
 const DAY_ABBR = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 
 function describeCron(schedule: CronSchedule, offsetDays: number | undefined): string {
-  let days = describeDays(schedule);
-  if (schedule.dayOfWeek.kind === "nth" && schedule.dayOfWeek.day === 3 && schedule.dayOfWeek.nth === 2) {
-    days += " (Patch Tuesday)";
-  }
-  const time = hhmm(schedule.hour, schedule.minute);
-  if (!offsetDays) return `at ${time} ${days}`;
-  // "on the first Tuesday ..." -> "2 days after the first Tuesday ..."
-  const target = /^on (the |day )/.test(days)
-    ? days.slice(3)
-    : /^every /.test(days)
-      ? days
-      : `each ${days}`;
-  return `at ${time}, ${plural(offsetDays, "day")} after ${target}`;
+    let days = describeDays(schedule);
+    if (schedule.dayOfWeek.kind === "nth" && schedule.dayOfWeek.day === 3 && schedule.dayOfWeek.nth === 2) {
+        days += " (Patch Tuesday)";
+    }
+    const time = hhmm(schedule.hour, schedule.minute);
+    if (!offsetDays) return `at ${time} ${days}`;
+    // "on the first Tuesday ..." -> "2 days after the first Tuesday ..."
+    const target = /^on (the |day )/.test(days) ? days.slice(3) : /^every /.test(days) ? days : `each ${days}`;
+    return `at ${time}, ${plural(offsetDays, "day")} after ${target}`;
 }
 
 /** The day part, e.g. "on the first Tuesday of every month", "Monday through Friday", "every day". */
 function describeDays(schedule: CronSchedule): string {
-  const { dayOfMonth: dom, dayOfWeek: dow } = schedule;
-  const domField = ((): string => {
-    switch (dom.kind) {
-      case "any": return dow.kind === "any" ? "*" : "?";
-      case "days": return compressRuns(dom.days, (n) => String(n));
-      case "last": return "L";
-      case "lastWeekday": return "LW";
-      case "nearestWeekday": return `${dom.day}W`;
+    const { dayOfMonth: dom, dayOfWeek: dow } = schedule;
+    const domField = ((): string => {
+        switch (dom.kind) {
+            case "any":
+                return dow.kind === "any" ? "*" : "?";
+            case "days":
+                return compressRuns(dom.days, (n) => String(n));
+            case "last":
+                return "L";
+            case "lastWeekday":
+                return "LW";
+            case "nearestWeekday":
+                return `${dom.day}W`;
+        }
+    })();
+    const dowField = ((): string => {
+        switch (dow.kind) {
+            case "any":
+                return "?";
+            // Monday first, so a weekend reads "Saturday and Sunday".
+            case "days": {
+                const mondayFirst = dow.days.map((d) => (d + 5) % 7).sort((a, b) => a - b);
+                return compressRuns(mondayFirst, (i) => DAY_ABBR[(i + 1) % 7], 5);
+            }
+            case "last":
+                return `${DAY_ABBR[dow.day - 1]}L`;
+            case "nth":
+                return `${DAY_ABBR[dow.day - 1]}#${dow.nth}`;
+        }
+    })();
+    const everyMonth = schedule.months.length === 12;
+    const monthField = everyMonth ? "*" : compressRuns(schedule.months, (m) => MONTH_ABBR[m - 1]);
+    // Years are described here: cronstrue prints "2026 through 9999" for a year step.
+    let words = cronToWords(`0 0 0 ${domField} ${monthField} ${dowField} *`, {
+        dayOfWeekStartIndexZero: false,
+        use24HourTimeFormat: true,
+        throwExceptionOnParseError: true,
+    });
+    words = words.replace(/^At 00:00,? ?/, "");
+    if (words === "") words = "every day";
+    if (everyMonth) {
+        words = words.replace(/ of the month/, " of every month");
+    } else if (schedule.months.length === 1 && / of the month/.test(words)) {
+        words = words.replace(/ of the month/, ` of ${MONTH_NAMES[schedule.months[0] - 1]}`).replace(/, only in \w+$/, "");
     }
-  })();
-  const dowField = ((): string => {
-    switch (dow.kind) {
-      case "any": return "?";
-      // Monday first, so a weekend reads "Saturday and Sunday".
-      case "days": {
-        const mondayFirst = dow.days.map((d) => (d + 5) % 7).sort((a, b) => a - b);
-        return compressRuns(mondayFirst, (i) => DAY_ABBR[(i + 1) % 7], 5);
-      }
-      case "last": return `${DAY_ABBR[dow.day - 1]}L`;
-      case "nth": return `${DAY_ABBR[dow.day - 1]}#${dow.nth}`;
-    }
-  })();
-  const everyMonth = schedule.months.length === 12;
-  const monthField = everyMonth ? "*" : compressRuns(schedule.months, (m) => MONTH_ABBR[m - 1]);
-  // Years are described here: cronstrue prints "2026 through 9999" for a year step.
-  let words = cronToWords(`0 0 0 ${domField} ${monthField} ${dowField} *`, {
-    dayOfWeekStartIndexZero: false,
-    use24HourTimeFormat: true,
-    throwExceptionOnParseError: true,
-  });
-  words = words.replace(/^At 00:00,? ?/, "");
-  if (words === "") words = "every day";
-  if (everyMonth) {
-    words = words.replace(/ of the month/, " of every month");
-  } else if (schedule.months.length === 1 && / of the month/.test(words)) {
-    words = words.replace(/ of the month/, ` of ${MONTH_NAMES[schedule.months[0] - 1]}`).replace(/, only in \w+$/, "");
-  }
-  words = words
-    .replace(/^only on /, "every ")
-    .replace(/, only in /, ", in ")
-    .replace(/^only in /, "every day in ");
-  const years = describeYears(schedule.years);
-  return years ? `${words}, ${years}` : words;
+    words = words
+        .replace(/^only on /, "every ")
+        .replace(/, only in /, ", in ")
+        .replace(/^only in /, "every day in ");
+    const years = describeYears(schedule.years);
+    return years ? `${words}, ${years}` : words;
 }
 
 function describeYears(years: number[] | "any"): string {
-  if (years === "any") return "";
-  if (years.length === 1) return `in ${years[0]}`;
-  const step = years[1] - years[0];
-  const progression = years.every((y, i) => i === 0 || y - years[i - 1] === step);
-  const first = years[0];
-  const last = years[years.length - 1];
-  if (progression && step === 1) return `in ${first} through ${last}`;
-  if (years.length <= 4) return `in ${years.slice(0, -1).join(", ")} and ${last}`;
-  if (progression) return `every ${step} years from ${first} through ${last}`;
-  return `in ${years.length} selected years from ${first} through ${last}`;
+    if (years === "any") return "";
+    if (years.length === 1) return `in ${years[0]}`;
+    const step = years[1] - years[0];
+    const progression = years.every((y, i) => i === 0 || y - years[i - 1] === step);
+    const first = years[0];
+    const last = years[years.length - 1];
+    if (progression && step === 1) return `in ${first} through ${last}`;
+    if (years.length <= 4) return `in ${years.slice(0, -1).join(", ")} and ${last}`;
+    if (progression) return `every ${step} years from ${first} through ${last}`;
+    return `in ${years.length} selected years from ${first} through ${last}`;
 }
 
 /** Sorted values as a cron list with runs of three or more as ranges (runs never pass `maxIndex`). */
 function compressRuns(values: number[], name: (n: number) => string, maxIndex = Infinity): string {
-  const parts: string[] = [];
-  for (let i = 0; i < values.length; ) {
-    let j = i;
-    while (j + 1 < values.length && values[j + 1] === values[j] + 1 && values[j + 1] <= maxIndex) j++;
-    if (j - i >= 2) parts.push(`${name(values[i])}-${name(values[j])}`);
-    else for (let k = i; k <= j; k++) parts.push(name(values[k]));
-    i = j + 1;
-  }
-  return parts.join(",");
+    const parts: string[] = [];
+    for (let i = 0; i < values.length;) {
+        let j = i;
+        while (j + 1 < values.length && values[j + 1] === values[j] + 1 && values[j + 1] <= maxIndex) j++;
+        if (j - i >= 2) parts.push(`${name(values[i])}-${name(values[j])}`);
+        else for (let k = i; k <= j; k++) parts.push(name(values[k]));
+        i = j + 1;
+    }
+    return parts.join(",");
 }
 
 function hhmm(hour: number, minute: number, second = 0): string {
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${pad(hour)}:${pad(minute)}${second ? `:${pad(second)}` : ""}`;
+    const pad = (n: number) => String(n).padStart(2, "0");
+    return `${pad(hour)}:${pad(minute)}${second ? `:${pad(second)}` : ""}`;
 }
 
 /** "5 hours", "1 hour"; with `bare`, "hour" for 1 ("the last hour"). */
 function plural(n: number, unit: string, bare = false): string {
-  if (n === 1) return bare ? unit : `1 ${unit}`;
-  return `${n} ${unit}s`;
+    if (n === 1) return bare ? unit : `1 ${unit}`;
+    return `${n} ${unit}s`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -456,8 +480,8 @@ function plural(n: number, unit: string, bare = false): string {
 // ---------------------------------------------------------------------------------------------
 
 interface Analysis {
-  schedule?: Schedule;
-  problems: string[];
+    schedule?: Schedule;
+    problems: string[];
 }
 
 const FORMS = "cron(Minutes Hours Day-of-month Month Day-of-week Year), rate(N unit) or at(yyyy-mm-ddThh:mm:ss)";
@@ -465,39 +489,39 @@ const EXAMPLE = "cron(0 22 ? * MON-FRI *)";
 const SIX_FIELDS = "Minutes Hours Day-of-month Month Day-of-week Year";
 
 function analyse(expression: string, suggest = true): Analysis {
-  if (typeof expression !== "string" || expression.trim() === "") {
-    return { problems: [`the schedule is empty: write ${FORMS}, e.g. ${EXAMPLE}`] };
-  }
-  if (expression.length > 256) {
-    return { problems: [`the schedule is ${expression.length} characters long; SSM takes at most 256`] };
-  }
-  if (expression !== expression.trim()) {
-    return { problems: [`the schedule has spaces around it: write ${JSON.stringify(expression.trim())}`] };
-  }
-  const wrapped = /^([A-Za-z]+)\s*\(([\s\S]*)\)$/.exec(expression);
-  if (wrapped) {
-    const [, word, inner] = wrapped;
-    const lower = word.toLowerCase();
-    if ((lower === "cron" || lower === "rate" || lower === "at") && (word !== lower || expression[word.length] !== "(")) {
-      return { problems: [`write ${lower}(...) in lower case with no space before "(": ${lower}(${inner})`] };
+    if (typeof expression !== "string" || expression.trim() === "") {
+        return { problems: [`the schedule is empty: write ${FORMS}, e.g. ${EXAMPLE}`] };
     }
-    if (word === "cron") return analyseCron(inner, suggest);
-    if (word === "rate") return analyseRate(inner);
-    if (word === "at") return analyseAt(inner);
-    return { problems: [`"${word}(...)" is not a schedule form SSM knows: write ${FORMS}`] };
-  }
-  const opened = /^(cron|rate|at)\(([^)]*)$/.exec(expression);
-  if (opened) {
-    return { problems: [`the closing ")" is missing: write ${opened[1]}(${opened[2].trim()})`] };
-  }
-  // Bare cron fields: tell what the wrapped expression would be, and what else is wrong with it.
-  const tokens = expression.split(/\s+/);
-  if (tokens.length >= 5 && tokens.length <= 7 && tokens.every((t) => /^[0-9A-Za-z*?,\-/#]+$/.test(t))) {
-    const inner = analyseCron(expression, suggest);
-    const suggestion = inner.problems.length === 0 ? `write cron(${expression})` : "wrap it in cron(...)";
-    return { problems: [`the schedule has no cron(...) around it: ${suggestion}`, ...inner.problems] };
-  }
-  return { problems: [`${JSON.stringify(expression)} is not a schedule expression: write ${FORMS}, e.g. ${EXAMPLE}`] };
+    if (expression.length > 256) {
+        return { problems: [`the schedule is ${expression.length} characters long; SSM takes at most 256`] };
+    }
+    if (expression !== expression.trim()) {
+        return { problems: [`the schedule has spaces around it: write ${JSON.stringify(expression.trim())}`] };
+    }
+    const wrapped = /^([A-Za-z]+)\s*\(([\s\S]*)\)$/.exec(expression);
+    if (wrapped) {
+        const [, word, inner] = wrapped;
+        const lower = word.toLowerCase();
+        if ((lower === "cron" || lower === "rate" || lower === "at") && (word !== lower || expression[word.length] !== "(")) {
+            return { problems: [`write ${lower}(...) in lower case with no space before "(": ${lower}(${inner})`] };
+        }
+        if (word === "cron") return analyseCron(inner, suggest);
+        if (word === "rate") return analyseRate(inner);
+        if (word === "at") return analyseAt(inner);
+        return { problems: [`"${word}(...)" is not a schedule form SSM knows: write ${FORMS}`] };
+    }
+    const opened = /^(cron|rate|at)\(([^)]*)$/.exec(expression);
+    if (opened) {
+        return { problems: [`the closing ")" is missing: write ${opened[1]}(${opened[2].trim()})`] };
+    }
+    // Bare cron fields: tell what the wrapped expression would be, and what else is wrong with it.
+    const tokens = expression.split(/\s+/);
+    if (tokens.length >= 5 && tokens.length <= 7 && tokens.every((t) => /^[0-9A-Za-z*?,\-/#]+$/.test(t))) {
+        const inner = analyseCron(expression, suggest);
+        const suggestion = inner.problems.length === 0 ? `write cron(${expression})` : "wrap it in cron(...)";
+        return { problems: [`the schedule has no cron(...) around it: ${suggestion}`, ...inner.problems] };
+    }
+    return { problems: [`${JSON.stringify(expression)} is not a schedule expression: write ${FORMS}, e.g. ${EXAMPLE}`] };
 }
 
 // --- rate ------------------------------------------------------------------------------------
@@ -505,158 +529,174 @@ function analyse(expression: string, suggest = true): Analysis {
 const RATE_UNIT_MS = { minute: 60_000, hour: 3_600_000, day: DAY_MS } as const;
 
 function analyseRate(inner: string): Analysis {
-  const match = /^(\S+) (\S+)$/.exec(inner);
-  const usage = "write rate(N unit) with a whole number N and a unit of minute(s), hour(s) or day(s), e.g. rate(7 days)";
-  if (!match) return { problems: [`rate(${inner}) is not understood: ${usage}`] };
-  const [, valueText, unitText] = match;
-  if (!/^[1-9]\d*$/.test(valueText)) {
-    return { problems: [`the rate value "${valueText}" must be a whole number of at least 1: ${usage}`] };
-  }
-  const value = Number(valueText);
-  const unitMatch = /^(minute|hour|day|week|second)(s?)$/.exec(unitText);
-  if (!unitMatch) return { problems: [`the rate unit "${unitText}" is not supported: ${usage}`] };
-  const [, base, s] = unitMatch;
-  if (base === "week") {
-    const days = value * 7;
-    return { problems: [`SSM has no week unit: write rate(${days} days)`] };
-  }
-  if (base === "second") {
-    return { problems: ["SSM has no second unit, and maintenance windows start at most every 5 minutes: write rate(5 minutes) or slower"] };
-  }
-  const unit = base as keyof typeof RATE_UNIT_MS;
-  // AWS rule: singular unit for 1, plural otherwise; rate(1 hours) and rate(5 hour) are refused.
-  if (value === 1 && s) return { problems: [`rate(1 ${unitText}) is refused by SSM, which wants the singular unit for 1: write rate(1 ${unit})`] };
-  if (value !== 1 && !s) return { problems: [`rate(${value} ${unitText}) is refused by SSM, which wants the plural unit for values above 1: write rate(${value} ${unit}s)`] };
-  if (unit === "minute" && value < 5) {
-    return { problems: [`rate(${inner}) is faster than SSM allows: a maintenance window starts at most every 5 minutes; write rate(5 minutes) or slower`] };
-  }
-  return { schedule: { kind: "rate", value, unit, intervalMs: value * RATE_UNIT_MS[unit] }, problems: [] };
+    const match = /^(\S+) (\S+)$/.exec(inner);
+    const usage = "write rate(N unit) with a whole number N and a unit of minute(s), hour(s) or day(s), e.g. rate(7 days)";
+    if (!match) return { problems: [`rate(${inner}) is not understood: ${usage}`] };
+    const [, valueText, unitText] = match;
+    if (!/^[1-9]\d*$/.test(valueText)) {
+        return { problems: [`the rate value "${valueText}" must be a whole number of at least 1: ${usage}`] };
+    }
+    const value = Number(valueText);
+    const unitMatch = /^(minute|hour|day|week|second)(s?)$/.exec(unitText);
+    if (!unitMatch) return { problems: [`the rate unit "${unitText}" is not supported: ${usage}`] };
+    const [, base, s] = unitMatch;
+    if (base === "week") {
+        const days = value * 7;
+        return { problems: [`SSM has no week unit: write rate(${days} days)`] };
+    }
+    if (base === "second") {
+        return {
+            problems: ["SSM has no second unit, and maintenance windows start at most every 5 minutes: write rate(5 minutes) or slower"],
+        };
+    }
+    const unit = base as keyof typeof RATE_UNIT_MS;
+    // AWS rule: singular unit for 1, plural otherwise; rate(1 hours) and rate(5 hour) are refused.
+    if (value === 1 && s)
+        return { problems: [`rate(1 ${unitText}) is refused by SSM, which wants the singular unit for 1: write rate(1 ${unit})`] };
+    if (value !== 1 && !s)
+        return {
+            problems: [
+                `rate(${value} ${unitText}) is refused by SSM, which wants the plural unit for values above 1: write rate(${value} ${unit}s)`,
+            ],
+        };
+    if (unit === "minute" && value < 5) {
+        return {
+            problems: [
+                `rate(${inner}) is faster than SSM allows: a maintenance window starts at most every 5 minutes; write rate(5 minutes) or slower`,
+            ],
+        };
+    }
+    return { schedule: { kind: "rate", value, unit, intervalMs: value * RATE_UNIT_MS[unit] }, problems: [] };
 }
 
 // --- at --------------------------------------------------------------------------------------
 
 function analyseAt(inner: string): Analysis {
-  const usage = "write at(yyyy-mm-ddThh:mm:ss), a local time in the window's timezone, e.g. at(2026-12-01T23:00:00)";
-  const zoned = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(Z|[+-]\d{2}:?\d{2})$/.exec(inner);
-  if (zoned) {
-    return { problems: [`at(${inner}) carries a UTC offset: SSM reads the time in the window's scheduleTimezone, so write at(${zoned[1]}) and set the timezone`] };
-  }
-  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/.exec(inner);
-  if (!match) return { problems: [`at(${inner}) is not understood: ${usage}`] };
-  const [year, month, day, hour, minute, second] = match.slice(1).map(Number);
-  const problems: string[] = [];
-  if (year < 1970 || year > 2199) problems.push(`the year ${year} in at(${inner}) is out of range: use 1970-2199`);
-  const date = new Date(Date.UTC(year, month - 1, day));
-  if (month < 1 || month > 12 || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) {
-    problems.push(`the date ${match[1]}-${match[2]}-${match[3]} in at(${inner}) does not exist`);
-  }
-  if (hour > 23 || minute > 59 || second > 59) {
-    problems.push(`the time ${match[4]}:${match[5]}:${match[6]} in at(${inner}) does not exist: use 00:00:00-23:59:59`);
-  }
-  if (problems.length > 0) return { problems };
-  return { schedule: { kind: "at", year, month, day, hour, minute, second }, problems: [] };
+    const usage = "write at(yyyy-mm-ddThh:mm:ss), a local time in the window's timezone, e.g. at(2026-12-01T23:00:00)";
+    const zoned = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(Z|[+-]\d{2}:?\d{2})$/.exec(inner);
+    if (zoned) {
+        return {
+            problems: [
+                `at(${inner}) carries a UTC offset: SSM reads the time in the window's scheduleTimezone, so write at(${zoned[1]}) and set the timezone`,
+            ],
+        };
+    }
+    const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/.exec(inner);
+    if (!match) return { problems: [`at(${inner}) is not understood: ${usage}`] };
+    const [year, month, day, hour, minute, second] = match.slice(1).map(Number);
+    const problems: string[] = [];
+    if (year < 1970 || year > 2199) problems.push(`the year ${year} in at(${inner}) is out of range: use 1970-2199`);
+    const date = new Date(Date.UTC(year, month - 1, day));
+    if (month < 1 || month > 12 || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) {
+        problems.push(`the date ${match[1]}-${match[2]}-${match[3]} in at(${inner}) does not exist`);
+    }
+    if (hour > 23 || minute > 59 || second > 59) {
+        problems.push(`the time ${match[4]}:${match[5]}:${match[6]} in at(${inner}) does not exist: use 00:00:00-23:59:59`);
+    }
+    if (problems.length > 0) return { problems };
+    return { schedule: { kind: "at", year, month, day, hour, minute, second }, problems: [] };
 }
 
 // --- cron ------------------------------------------------------------------------------------
 
 interface FieldSpec {
-  /** How messages name the field. */
-  label: string;
-  min: number;
-  max: number;
-  names?: string[];
-  /** Appended to out-of-range messages. */
-  range: string;
+    /** How messages name the field. */
+    label: string;
+    min: number;
+    max: number;
+    names?: string[];
+    /** Appended to out-of-range messages. */
+    range: string;
 }
 
 const FIELDS = {
-  minute: { label: "minute", min: 0, max: 59, range: "use 0-59" },
-  hour: { label: "hour", min: 0, max: 23, range: "use 0-23 (midnight is 0)" },
-  dayOfMonth: { label: "day-of-month", min: 1, max: 31, range: "use 1-31" },
-  month: { label: "month", min: 1, max: 12, names: MONTH_ABBR, range: "use 1-12 or JAN-DEC" },
-  dayOfWeek: { label: "day-of-week", min: 1, max: 7, names: DAY_ABBR, range: "use 1-7 (SUN=1 ... SAT=7) or SUN-SAT" },
-  year: { label: "year", min: 1970, max: 2199, range: "use 1970-2199" },
+    minute: { label: "minute", min: 0, max: 59, range: "use 0-59" },
+    hour: { label: "hour", min: 0, max: 23, range: "use 0-23 (midnight is 0)" },
+    dayOfMonth: { label: "day-of-month", min: 1, max: 31, range: "use 1-31" },
+    month: { label: "month", min: 1, max: 12, names: MONTH_ABBR, range: "use 1-12 or JAN-DEC" },
+    dayOfWeek: { label: "day-of-week", min: 1, max: 7, names: DAY_ABBR, range: "use 1-7 (SUN=1 ... SAT=7) or SUN-SAT" },
+    year: { label: "year", min: 1970, max: 2199, range: "use 1970-2199" },
 } satisfies Record<string, FieldSpec>;
 
 type Shape = "single" | "list" | "range" | "step" | "star";
 
 interface ParsedList {
-  /** Values in the order the field produces them (a wrapping hour range 23-5 gives 23, 0, ... 5). */
-  values: number[];
-  shape: Shape;
-  problems: string[];
+    /** Values in the order the field produces them (a wrapping hour range 23-5 gives 23, 0, ... 5). */
+    values: number[];
+    shape: Shape;
+    problems: string[];
 }
 
 /** Parse a list field of plain values: `*`, `n`, `a-b`, `a/s`, `a-b/s`, `* /s`, joined by commas. */
 function parseList(text: string, spec: FieldSpec, allowWrap = false): ParsedList {
-  const problems: string[] = [];
-  const values: number[] = [];
-  const items = text.split(",");
-  let shape: Shape = items.length > 1 ? "list" : "single";
-  const value = (token: string): number | undefined => {
-    if (/^\d+$/.test(token)) {
-      const n = Number(token);
-      if (n < spec.min || n > spec.max) {
-        problems.push(`the ${spec.label} value ${token} is out of range: ${spec.range}`);
+    const problems: string[] = [];
+    const values: number[] = [];
+    const items = text.split(",");
+    let shape: Shape = items.length > 1 ? "list" : "single";
+    const value = (token: string): number | undefined => {
+        if (/^\d+$/.test(token)) {
+            const n = Number(token);
+            if (n < spec.min || n > spec.max) {
+                problems.push(`the ${spec.label} value ${token} is out of range: ${spec.range}`);
+                return undefined;
+            }
+            return n;
+        }
+        const named = spec.names?.indexOf(token.toUpperCase()) ?? -1;
+        if (named >= 0) return named + 1;
+        problems.push(`the ${spec.label} field "${text}" is not understood ("${token}"): ${spec.range}, with "*", "," "-" and "/"`);
         return undefined;
-      }
-      return n;
+    };
+    for (const item of items) {
+        const step = /^(.+)\/(.*)$/.exec(item);
+        const [base, stepText] = step ? [step[1], step[2]] : [item, undefined];
+        let stepBy = 1;
+        if (stepText !== undefined) {
+            if (!/^\d+$/.test(stepText) || Number(stepText) < 1 || Number(stepText) > spec.max) {
+                problems.push(`the step "/${stepText}" in the ${spec.label} field "${text}" must be a whole number from 1 to ${spec.max}`);
+                continue;
+            }
+            stepBy = Number(stepText);
+            if (items.length === 1) shape = "step";
+        }
+        let lo: number | undefined;
+        let hi: number | undefined;
+        if (base === "*") {
+            [lo, hi] = [spec.min, spec.max];
+            if (items.length === 1 && stepText === undefined) shape = "star";
+        } else if (base.includes("-")) {
+            const [a, b, ...rest] = base.split("-");
+            if (rest.length > 0 || a === "" || b === "") {
+                problems.push(`the ${spec.label} field "${text}" is not understood ("${base}"): ${spec.range}`);
+                continue;
+            }
+            [lo, hi] = [value(a), value(b)];
+            if (items.length === 1 && stepText === undefined) shape = "range";
+        } else {
+            lo = value(base);
+            // Quartz/AWS "a/s" runs from a to the end of the field.
+            hi = stepText === undefined ? lo : spec.max;
+        }
+        if (lo === undefined || hi === undefined) continue;
+        if (lo > hi) {
+            if (!allowWrap) {
+                const wrapped = [...seq(lo, spec.max, stepBy), ...seq(spec.min, hi, stepBy)];
+                const names = wrapped.map((n) => (spec.names ? spec.names[n - 1] : String(n))).join(",");
+                problems.push(`the ${spec.label} range "${base}" runs backwards: list the values instead, e.g. ${names}`);
+                continue;
+            }
+            values.push(...seq(lo, spec.max, stepBy), ...seq(spec.min, hi, stepBy));
+        } else {
+            values.push(...seq(lo, hi, stepBy));
+        }
     }
-    const named = spec.names?.indexOf(token.toUpperCase()) ?? -1;
-    if (named >= 0) return named + 1;
-    problems.push(`the ${spec.label} field "${text}" is not understood ("${token}"): ${spec.range}, with "*", "," "-" and "/"`);
-    return undefined;
-  };
-  for (const item of items) {
-    const step = /^(.+)\/(.*)$/.exec(item);
-    const [base, stepText] = step ? [step[1], step[2]] : [item, undefined];
-    let stepBy = 1;
-    if (stepText !== undefined) {
-      if (!/^\d+$/.test(stepText) || Number(stepText) < 1 || Number(stepText) > spec.max) {
-        problems.push(`the step "/${stepText}" in the ${spec.label} field "${text}" must be a whole number from 1 to ${spec.max}`);
-        continue;
-      }
-      stepBy = Number(stepText);
-      if (items.length === 1) shape = "step";
-    }
-    let lo: number | undefined;
-    let hi: number | undefined;
-    if (base === "*") {
-      [lo, hi] = [spec.min, spec.max];
-      if (items.length === 1 && stepText === undefined) shape = "star";
-    } else if (base.includes("-")) {
-      const [a, b, ...rest] = base.split("-");
-      if (rest.length > 0 || a === "" || b === "") {
-        problems.push(`the ${spec.label} field "${text}" is not understood ("${base}"): ${spec.range}`);
-        continue;
-      }
-      [lo, hi] = [value(a), value(b)];
-      if (items.length === 1 && stepText === undefined) shape = "range";
-    } else {
-      lo = value(base);
-      // Quartz/AWS "a/s" runs from a to the end of the field.
-      hi = stepText === undefined ? lo : spec.max;
-    }
-    if (lo === undefined || hi === undefined) continue;
-    if (lo > hi) {
-      if (!allowWrap) {
-        const wrapped = [...seq(lo, spec.max, stepBy), ...seq(spec.min, hi, stepBy)];
-        const names = wrapped.map((n) => (spec.names ? spec.names[n - 1] : String(n))).join(",");
-        problems.push(`the ${spec.label} range "${base}" runs backwards: list the values instead, e.g. ${names}`);
-        continue;
-      }
-      values.push(...seq(lo, spec.max, stepBy), ...seq(spec.min, hi, stepBy));
-    } else {
-      values.push(...seq(lo, hi, stepBy));
-    }
-  }
-  return { values, shape, problems };
+    return { values, shape, problems };
 }
 
 function seq(lo: number, hi: number, step: number): number[] {
-  const out: number[] = [];
-  for (let n = lo; n <= hi; n += step) out.push(n);
-  return out;
+    const out: number[] = [];
+    for (let n = lo; n <= hi; n += step) out.push(n);
+    return out;
 }
 
 const sortedUnique = (values: number[]) => [...new Set(values)].sort((a, b) => a - b);
@@ -665,269 +705,309 @@ const sortedUnique = (values: number[]) => [...new Set(values)].sort((a, b) => a
 const MONTH_MAX_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function analyseCron(inner: string, suggest: boolean): Analysis {
-  const fields = inner.trim().split(/\s+/).filter((f) => f !== "");
-  if (fields.length === 5) return { problems: [fiveFieldMessage(fields)] };
-  // Windows accept an optional leading seconds field (but not 0 there, says the SSM reference).
-  // The project writes six fields so that every start is on the minute and reads the same in
-  // every tool (cronstrue, the plan, the console).
-  if (fields.length === 7) {
-    const six = fields.slice(1).join(" ");
-    const ok = analyse(`cron(${six})`, false).problems.length === 0;
-    return {
-      problems: [
-        `the cron has 7 fields: AWS reads the first ("${fields[0]}") as seconds` +
-          (fields[0] === "0" ? ", and does not accept 0 there" : "") +
-          `; write the 6-field form (${SIX_FIELDS}) by dropping the seconds` +
-          (ok ? `, e.g. cron(${six})` : ""),
-      ],
+    const fields = inner
+        .trim()
+        .split(/\s+/)
+        .filter((f) => f !== "");
+    if (fields.length === 5) return { problems: [fiveFieldMessage(fields)] };
+    // Windows accept an optional leading seconds field (but not 0 there, says the SSM reference).
+    // The project writes six fields so that every start is on the minute and reads the same in
+    // every tool (cronstrue, the plan, the console).
+    if (fields.length === 7) {
+        const six = fields.slice(1).join(" ");
+        const ok = analyse(`cron(${six})`, false).problems.length === 0;
+        return {
+            problems: [
+                `the cron has 7 fields: AWS reads the first ("${fields[0]}") as seconds` +
+                    (fields[0] === "0" ? ", and does not accept 0 there" : "") +
+                    `; write the 6-field form (${SIX_FIELDS}) by dropping the seconds` +
+                    (ok ? `, e.g. cron(${six})` : ""),
+            ],
+        };
+    }
+    if (fields.length !== 6) {
+        return {
+            problems: [
+                `the cron has ${fields.length} field${fields.length === 1 ? "" : "s"}; an SSM cron has 6: ${SIX_FIELDS}, e.g. ${EXAMPLE}`,
+            ],
+        };
+    }
+    const [minuteText, hourText, domText, monthText, dowText, yearText] = fields;
+    const problems: string[] = [];
+    const repaired = [...fields];
+    let repairable = true;
+
+    const order = [FIELDS.minute, FIELDS.hour, FIELDS.dayOfMonth, FIELDS.month, FIELDS.dayOfWeek, FIELDS.year];
+    for (const [i, text] of fields.entries()) {
+        if (text.includes("?") && text !== "?") {
+            problems.push(`the ${order[i].label} field "${text}" mixes "?" with other values: "?" stands alone`);
+        } else if (text === "?" && i !== 2 && i !== 4) {
+            problems.push(`the ${order[i].label} field is "?", which only day-of-month or day-of-week may be: use "*"`);
+        }
+    }
+    if (problems.length > 0) return { problems };
+
+    // Minutes and hours: one value each. A window starts at each matching time, so a range or
+    // list starts several windows, and its length comes from durationHours, never from the cron.
+    const minute = parseList(minuteText, FIELDS.minute);
+    const hour = parseList(hourText, FIELDS.hour, true);
+    minute.values = [...new Set(minute.values)];
+    hour.values = [...new Set(hour.values)];
+    problems.push(...minute.problems, ...hour.problems);
+    if (minute.problems.length > 0 || hour.problems.length > 0) repairable = false;
+    const startMinute = minute.values[0] ?? 0;
+    const startHour = hour.values[0] ?? 0;
+    const multi: Array<() => string> = [];
+    if (minute.problems.length === 0) {
+        repaired[0] = String(startMinute);
+        if (minute.values.length > 1) multi.push(() => multipleMinutesMessage(minuteText, minute, hourText, suggestion()));
+    }
+    if (hour.problems.length === 0) {
+        repaired[1] = String(startHour);
+        if (hour.values.length > 1) multi.push(() => multipleHoursMessage(hourText, hour, startMinute, suggestion()));
+    }
+
+    const dom = parseDayOfMonth(domText);
+    const dow = parseDayOfWeek(dowText);
+    problems.push(...dom.problems, ...dow.problems);
+    if (dom.problems.length > 0) repairable = false;
+    if (dow.problems.length > 0) {
+        if (dow.repair) repaired[4] = dow.repair;
+        else repairable = false;
+    }
+    const domQ = domText === "?";
+    const dowQ = dowText === "?";
+    if (domQ && dowQ) {
+        problems.push(`day-of-month and day-of-week are both "?": one of them must name the days, e.g. "*" in day-of-month for every day`);
+        repaired[2] = "*";
+    } else if (!domQ && !dowQ) {
+        // AWS refuses both fields set (it does not combine them as Unix cron's "either" does).
+        if (domText === "*") {
+            problems.push(
+                `day-of-month "*" and day-of-week "${dowText}" are both set: AWS needs "?" in one of them; write "?" in day-of-month`,
+            );
+            repaired[2] = "?";
+        } else if (dowText === "*") {
+            problems.push(
+                `day-of-month "${domText}" and day-of-week "*" are both set: AWS needs "?" in one of them; write "?" in day-of-week`,
+            );
+            repaired[4] = "?";
+        } else {
+            const alternatives = [
+                `cron(${[repaired[0], repaired[1], domText, monthText, "?", yearText].join(" ")})`,
+                `cron(${[repaired[0], repaired[1], "?", monthText, dowText, yearText].join(" ")})`,
+            ].filter((candidate) => analyse(candidate, false).problems.length === 0);
+            problems.push(
+                `day-of-month "${domText}" and day-of-week "${dowText}" are both set: AWS cannot combine them and needs "?" in one; ` +
+                    `write ${alternatives.length > 0 ? alternatives.join(" or ") : '"?" in one of them'}, or use two windows`,
+            );
+            repairable = false;
+        }
+    }
+
+    const month = parseList(monthText, FIELDS.month);
+    const year = parseList(yearText, FIELDS.year);
+    problems.push(...month.problems, ...year.problems);
+    if (month.problems.length > 0 || year.problems.length > 0) repairable = false;
+
+    const months = sortedUnique(month.values);
+    if (dom.rule && month.problems.length === 0 && months.length > 0) {
+        const day = dom.rule.kind === "days" ? Math.min(...dom.rule.days) : dom.rule.kind === "nearestWeekday" ? dom.rule.day : 0;
+        if (months.every((m) => day > MONTH_MAX_DAYS[m - 1])) {
+            problems.push(
+                `the cron never starts: ${months.map((m) => MONTH_NAMES[m - 1]).join(", ")} ${months.length === 1 ? "has" : "have"} no day ${day}; use "L" for the last day of the month`,
+            );
+            repairable = false;
+        }
+    }
+
+    // Messages that show a corrected expression are built last, once every repair is known.
+    let cached: string | undefined | null = null;
+    function suggestion(): string | undefined {
+        if (cached === null) {
+            const candidate = `cron(${repaired.join(" ")})`;
+            cached = suggest && repairable && analyse(candidate, false).problems.length === 0 ? candidate : undefined;
+        }
+        return cached;
+    }
+    problems.unshift(...multi.map((message) => message()));
+
+    if (problems.length > 0) return { problems };
+    const schedule: CronSchedule = {
+        kind: "cron",
+        minute: startMinute,
+        hour: startHour,
+        dayOfMonth: dom.rule ?? { kind: "any" },
+        months,
+        dayOfWeek: dow.rule ?? { kind: "any" },
+        years: yearText === "*" ? "any" : sortedUnique(year.values),
     };
-  }
-  if (fields.length !== 6) {
-    return { problems: [`the cron has ${fields.length} field${fields.length === 1 ? "" : "s"}; an SSM cron has 6: ${SIX_FIELDS}, e.g. ${EXAMPLE}`] };
-  }
-  const [minuteText, hourText, domText, monthText, dowText, yearText] = fields;
-  const problems: string[] = [];
-  const repaired = [...fields];
-  let repairable = true;
-
-  const order = [FIELDS.minute, FIELDS.hour, FIELDS.dayOfMonth, FIELDS.month, FIELDS.dayOfWeek, FIELDS.year];
-  for (const [i, text] of fields.entries()) {
-    if (text.includes("?") && text !== "?") {
-      problems.push(`the ${order[i].label} field "${text}" mixes "?" with other values: "?" stands alone`);
-    } else if (text === "?" && i !== 2 && i !== 4) {
-      problems.push(`the ${order[i].label} field is "?", which only day-of-month or day-of-week may be: use "*"`);
-    }
-  }
-  if (problems.length > 0) return { problems };
-
-  // Minutes and hours: one value each. A window starts at each matching time, so a range or
-  // list starts several windows, and its length comes from durationHours, never from the cron.
-  const minute = parseList(minuteText, FIELDS.minute);
-  const hour = parseList(hourText, FIELDS.hour, true);
-  minute.values = [...new Set(minute.values)];
-  hour.values = [...new Set(hour.values)];
-  problems.push(...minute.problems, ...hour.problems);
-  if (minute.problems.length > 0 || hour.problems.length > 0) repairable = false;
-  const startMinute = minute.values[0] ?? 0;
-  const startHour = hour.values[0] ?? 0;
-  const multi: Array<() => string> = [];
-  if (minute.problems.length === 0) {
-    repaired[0] = String(startMinute);
-    if (minute.values.length > 1) multi.push(() => multipleMinutesMessage(minuteText, minute, hourText, suggestion()));
-  }
-  if (hour.problems.length === 0) {
-    repaired[1] = String(startHour);
-    if (hour.values.length > 1) multi.push(() => multipleHoursMessage(hourText, hour, startMinute, suggestion()));
-  }
-
-  const dom = parseDayOfMonth(domText);
-  const dow = parseDayOfWeek(dowText);
-  problems.push(...dom.problems, ...dow.problems);
-  if (dom.problems.length > 0) repairable = false;
-  if (dow.problems.length > 0) {
-    if (dow.repair) repaired[4] = dow.repair;
-    else repairable = false;
-  }
-  const domQ = domText === "?";
-  const dowQ = dowText === "?";
-  if (domQ && dowQ) {
-    problems.push(`day-of-month and day-of-week are both "?": one of them must name the days, e.g. "*" in day-of-month for every day`);
-    repaired[2] = "*";
-  } else if (!domQ && !dowQ) {
-    // AWS refuses both fields set (it does not combine them as Unix cron's "either" does).
-    if (domText === "*") {
-      problems.push(`day-of-month "*" and day-of-week "${dowText}" are both set: AWS needs "?" in one of them; write "?" in day-of-month`);
-      repaired[2] = "?";
-    } else if (dowText === "*") {
-      problems.push(`day-of-month "${domText}" and day-of-week "*" are both set: AWS needs "?" in one of them; write "?" in day-of-week`);
-      repaired[4] = "?";
-    } else {
-      const alternatives = [
-        `cron(${[repaired[0], repaired[1], domText, monthText, "?", yearText].join(" ")})`,
-        `cron(${[repaired[0], repaired[1], "?", monthText, dowText, yearText].join(" ")})`,
-      ].filter((candidate) => analyse(candidate, false).problems.length === 0);
-      problems.push(
-        `day-of-month "${domText}" and day-of-week "${dowText}" are both set: AWS cannot combine them and needs "?" in one; ` +
-          `write ${alternatives.length > 0 ? alternatives.join(" or ") : '"?" in one of them'}, or use two windows`,
-      );
-      repairable = false;
-    }
-  }
-
-  const month = parseList(monthText, FIELDS.month);
-  const year = parseList(yearText, FIELDS.year);
-  problems.push(...month.problems, ...year.problems);
-  if (month.problems.length > 0 || year.problems.length > 0) repairable = false;
-
-  const months = sortedUnique(month.values);
-  if (dom.rule && month.problems.length === 0 && months.length > 0) {
-    const day = dom.rule.kind === "days" ? Math.min(...dom.rule.days) : dom.rule.kind === "nearestWeekday" ? dom.rule.day : 0;
-    if (months.every((m) => day > MONTH_MAX_DAYS[m - 1])) {
-      problems.push(`the cron never starts: ${months.map((m) => MONTH_NAMES[m - 1]).join(", ")} ${months.length === 1 ? "has" : "have"} no day ${day}; use "L" for the last day of the month`);
-      repairable = false;
-    }
-  }
-
-  // Messages that show a corrected expression are built last, once every repair is known.
-  let cached: string | undefined | null = null;
-  function suggestion(): string | undefined {
-    if (cached === null) {
-      const candidate = `cron(${repaired.join(" ")})`;
-      cached = suggest && repairable && analyse(candidate, false).problems.length === 0 ? candidate : undefined;
-    }
-    return cached;
-  }
-  problems.unshift(...multi.map((message) => message()));
-
-  if (problems.length > 0) return { problems };
-  const schedule: CronSchedule = {
-    kind: "cron",
-    minute: startMinute,
-    hour: startHour,
-    dayOfMonth: dom.rule ?? { kind: "any" },
-    months,
-    dayOfWeek: dow.rule ?? { kind: "any" },
-    years: yearText === "*" ? "any" : sortedUnique(year.values),
-  };
-  if (schedule.dayOfMonth.kind === "days" && schedule.dayOfMonth.days.length === 31) schedule.dayOfMonth = { kind: "any" };
-  if (schedule.dayOfWeek.kind === "days" && schedule.dayOfWeek.days.length === 7) schedule.dayOfWeek = { kind: "any" };
-  return { schedule, problems: [] };
+    if (schedule.dayOfMonth.kind === "days" && schedule.dayOfMonth.days.length === 31) schedule.dayOfMonth = { kind: "any" };
+    if (schedule.dayOfWeek.kind === "days" && schedule.dayOfWeek.days.length === 7) schedule.dayOfWeek = { kind: "any" };
+    return { schedule, problems: [] };
 }
 
 function enumerate(items: string[]): string {
-  if (items.length <= 3) return items.length === 1 ? items[0] : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
-  return `${items[0]}, ${items[1]}, ... ${items[items.length - 1]}`;
+    if (items.length <= 3) return items.length === 1 ? items[0] : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+    return `${items[0]}, ${items[1]}, ... ${items[items.length - 1]}`;
 }
 
 function describeShape(shape: Shape, unit: string): string {
-  switch (shape) {
-    case "range": return "is a range";
-    case "list": return "is a list";
-    case "step": return "is a step";
-    case "star": return `means every ${unit}`;
-    case "single": return "is one value";
-  }
+    switch (shape) {
+        case "range":
+            return "is a range";
+        case "list":
+            return "is a list";
+        case "step":
+            return "is a step";
+        case "star":
+            return `means every ${unit}`;
+        case "single":
+            return "is one value";
+    }
 }
 
 function multipleHoursMessage(text: string, hour: ParsedList, minute: number, fix: string | undefined): string {
-  const starts = enumerate(hour.values.map((h) => hhmm(h, minute)));
-  return (
-    `the hour field "${text}" ${describeShape(hour.shape, "hour")}: a cron gives start times only, so this starts a window at ${starts} ` +
-    `(${hour.values.length} windows); write one start hour${fix ? `, e.g. ${fix},` : ""} and set the window length with durationHours`
-  );
+    const starts = enumerate(hour.values.map((h) => hhmm(h, minute)));
+    return (
+        `the hour field "${text}" ${describeShape(hour.shape, "hour")}: a cron gives start times only, so this starts a window at ${starts} ` +
+        `(${hour.values.length} windows); write one start hour${fix ? `, e.g. ${fix},` : ""} and set the window length with durationHours`
+    );
 }
 
 function multipleMinutesMessage(text: string, minute: ParsedList, hourText: string, fix: string | undefined): string {
-  const starts = enumerate(minute.values.map((m) => `:${String(m).padStart(2, "0")}`));
-  const step = /^(?:\*|0)\/(\d+)$/.exec(text);
-  const rate =
-    step && hourText === "*" && Number(step[1]) >= 5 && 60 % Number(step[1]) === 0
-      ? `; a window that repeats every ${step[1]} minutes is rate(${step[1]} minutes)`
-      : "";
-  return (
-    `the minute field "${text}" ${describeShape(minute.shape, "minute")}: a cron gives start times only, so this starts a window at ${starts} ` +
-    `past each hour it names (${minute.values.length} windows an hour); write one start minute${fix ? `, e.g. ${fix},` : ""} ` +
-    `and set the window length with durationHours${rate}`
-  );
+    const starts = enumerate(minute.values.map((m) => `:${String(m).padStart(2, "0")}`));
+    const step = /^(?:\*|0)\/(\d+)$/.exec(text);
+    const rate =
+        step && hourText === "*" && Number(step[1]) >= 5 && 60 % Number(step[1]) === 0
+            ? `; a window that repeats every ${step[1]} minutes is rate(${step[1]} minutes)`
+            : "";
+    return (
+        `the minute field "${text}" ${describeShape(minute.shape, "minute")}: a cron gives start times only, so this starts a window at ${starts} ` +
+        `past each hour it names (${minute.values.length} windows an hour); write one start minute${fix ? `, e.g. ${fix},` : ""} ` +
+        `and set the window length with durationHours${rate}`
+    );
 }
 
 function parseDayOfMonth(text: string): { rule?: DayOfMonthRule; problems: string[] } {
-  if (text === "?" || text === "*") return { rule: { kind: "any" }, problems: [] };
-  const upper = text.toUpperCase();
-  if (upper === "L") return { rule: { kind: "last" }, problems: [] };
-  if (upper === "LW") return { rule: { kind: "lastWeekday" }, problems: [] };
-  const usage = `use 1-31, L (last day), LW (last weekday) or nW (weekday nearest day n, e.g. 15W)`;
-  if (/^L-\d+$/.test(upper)) {
-    return { problems: [`the day-of-month "${text}" (an offset from the last day) is not in the SSM cron reference: ${usage}`] };
-  }
-  const nearest = /^(\d+)W$/.exec(upper);
-  if (nearest) {
-    const day = Number(nearest[1]);
-    if (day < 1 || day > 31) return { problems: [`the day-of-month value ${nearest[1]} in "${text}" is out of range: use 1-31`] };
-    return { rule: { kind: "nearestWeekday", day }, problems: [] };
-  }
-  if (/[LW]/.test(upper)) {
-    return { problems: [`the day-of-month field "${text}" is not understood: ${usage}; L and W stand alone, not in a list or range`] };
-  }
-  const list = parseList(text, FIELDS.dayOfMonth);
-  if (list.problems.length > 0) return { problems: list.problems };
-  return { rule: { kind: "days", days: sortedUnique(list.values) }, problems: [] };
+    if (text === "?" || text === "*") return { rule: { kind: "any" }, problems: [] };
+    const upper = text.toUpperCase();
+    if (upper === "L") return { rule: { kind: "last" }, problems: [] };
+    if (upper === "LW") return { rule: { kind: "lastWeekday" }, problems: [] };
+    const usage = `use 1-31, L (last day), LW (last weekday) or nW (weekday nearest day n, e.g. 15W)`;
+    if (/^L-\d+$/.test(upper)) {
+        return { problems: [`the day-of-month "${text}" (an offset from the last day) is not in the SSM cron reference: ${usage}`] };
+    }
+    const nearest = /^(\d+)W$/.exec(upper);
+    if (nearest) {
+        const day = Number(nearest[1]);
+        if (day < 1 || day > 31) return { problems: [`the day-of-month value ${nearest[1]} in "${text}" is out of range: use 1-31`] };
+        return { rule: { kind: "nearestWeekday", day }, problems: [] };
+    }
+    if (/[LW]/.test(upper)) {
+        return { problems: [`the day-of-month field "${text}" is not understood: ${usage}; L and W stand alone, not in a list or range`] };
+    }
+    const list = parseList(text, FIELDS.dayOfMonth);
+    if (list.problems.length > 0) return { problems: list.problems };
+    return { rule: { kind: "days", days: sortedUnique(list.values) }, problems: [] };
 }
 
 /** Unix cron numbers day-of-week 0-6 (or 7) from Sunday; read that way, as AWS names. */
 function unixDaysAsNames(text: string): string | undefined {
-  if (!/^[0-7,/#L-]+$/i.test(text)) return undefined;
-  return text.replace(/(^|[,-])([0-7])(?!\d)/g, (_, sep: string, d: string) => `${sep}${DAY_ABBR[Number(d) % 7]}`);
+    if (!/^[0-7,/#L-]+$/i.test(text)) return undefined;
+    return text.replace(/(^|[,-])([0-7])(?!\d)/g, (_, sep: string, d: string) => `${sep}${DAY_ABBR[Number(d) % 7]}`);
 }
 
 function parseDayOfWeek(text: string): { rule?: DayOfWeekRule; problems: string[]; repair?: string } {
-  if (text === "?" || text === "*") return { rule: { kind: "any" }, problems: [] };
-  const upper = text.toUpperCase();
-  const dayValue = (token: string): number | undefined => {
-    if (/^\d+$/.test(token)) return Number(token);
-    const i = DAY_ABBR.indexOf(token);
-    return i >= 0 ? i + 1 : undefined;
-  };
-  // Unix cron habit: 0 (and 0-6) for Sunday-Saturday. AWS has no day 0 and reads 1-5 as SUN-THU.
-  if (/(^|[,-])0($|[,\-#L/])/.test(upper)) {
-    const names = unixDaysAsNames(upper);
-    return {
-      problems: [
-        `the day-of-week "${text}" uses day 0, which AWS does not have: AWS numbers the days 1-7 from Sunday (SUN=1, MON=2 ... SAT=7), not 0-6 as Unix cron does; ` +
-          (names ? `if you meant Unix numbering, write ${names}` : "write the days as SUN-SAT"),
-      ],
-      repair: names,
+    if (text === "?" || text === "*") return { rule: { kind: "any" }, problems: [] };
+    const upper = text.toUpperCase();
+    const dayValue = (token: string): number | undefined => {
+        if (/^\d+$/.test(token)) return Number(token);
+        const i = DAY_ABBR.indexOf(token);
+        return i >= 0 ? i + 1 : undefined;
     };
-  }
-  if (upper === "L") {
-    return {
-      problems: [
-        `the day-of-week "L" alone means Saturday (the last day of the week), not the end of the month: write SAT, ` +
-          `6L-style "nL" for the last weekday n of the month (FRIL or 6L = last Friday), or L in day-of-month for the last day`,
-      ],
-    };
-  }
-  const items = upper.split(",");
-  const special = items.filter((item) => /[#L]/.test(item));
-  if (special.length > 0 && items.length > 1) {
-    return { problems: [`the day-of-week "${text}" puts a "#" or "L" day in a list: AWS allows one such day per cron (e.g. TUE#2 or 6L); use a window for each`] };
-  }
-  const last = /^(\w+)L$/.exec(upper);
-  if (last) {
-    const day = dayValue(last[1]);
-    if (day === undefined || day < 1 || day > 7) return { problems: [`the day-of-week "${text}" is not understood: write nL with n 1-7 or SUN-SAT, e.g. 6L or FRIL for the last Friday`] };
-    return { rule: { kind: "last", day }, problems: [] };
-  }
-  const nth = /^(\w+)#(\w*)$/.exec(upper);
-  if (nth) {
-    const day = dayValue(nth[1]);
-    if (day === undefined || day < 1 || day > 7) return { problems: [`the day-of-week "${text}" is not understood: write day#n with the day 1-7 or SUN-SAT, e.g. TUE#2 for the second Tuesday`] };
-    const n = /^\d+$/.test(nth[2]) ? Number(nth[2]) : NaN;
-    if (!(n >= 1 && n <= 5)) {
-      return { problems: [`the day-of-week "${text}" asks for occurrence "${nth[2]}": a month has at most 5 of a weekday, so use #1-#5, or ${nth[1]}L for the last one`] };
+    // Unix cron habit: 0 (and 0-6) for Sunday-Saturday. AWS has no day 0 and reads 1-5 as SUN-THU.
+    if (/(^|[,-])0($|[,\-#L/])/.test(upper)) {
+        const names = unixDaysAsNames(upper);
+        return {
+            problems: [
+                `the day-of-week "${text}" uses day 0, which AWS does not have: AWS numbers the days 1-7 from Sunday (SUN=1, MON=2 ... SAT=7), not 0-6 as Unix cron does; ` +
+                    (names ? `if you meant Unix numbering, write ${names}` : "write the days as SUN-SAT"),
+            ],
+            repair: names,
+        };
     }
-    return { rule: { kind: "nth", day, nth: n }, problems: [] };
-  }
-  if (/[#L]/.test(upper)) {
-    return { problems: [`the day-of-week field "${text}" is not understood: ${FIELDS.dayOfWeek.range}, with "*", "," "-" and "/", or one day as TUE#2 or 6L`] };
-  }
-  const list = parseList(text, FIELDS.dayOfWeek);
-  if (list.problems.length > 0) return { problems: list.problems };
-  return { rule: { kind: "days", days: sortedUnique(list.values) }, problems: [] };
+    if (upper === "L") {
+        return {
+            problems: [
+                `the day-of-week "L" alone means Saturday (the last day of the week), not the end of the month: write SAT, ` +
+                    `6L-style "nL" for the last weekday n of the month (FRIL or 6L = last Friday), or L in day-of-month for the last day`,
+            ],
+        };
+    }
+    const items = upper.split(",");
+    const special = items.filter((item) => /[#L]/.test(item));
+    if (special.length > 0 && items.length > 1) {
+        return {
+            problems: [
+                `the day-of-week "${text}" puts a "#" or "L" day in a list: AWS allows one such day per cron (e.g. TUE#2 or 6L); use a window for each`,
+            ],
+        };
+    }
+    const last = /^(\w+)L$/.exec(upper);
+    if (last) {
+        const day = dayValue(last[1]);
+        if (day === undefined || day < 1 || day > 7)
+            return {
+                problems: [
+                    `the day-of-week "${text}" is not understood: write nL with n 1-7 or SUN-SAT, e.g. 6L or FRIL for the last Friday`,
+                ],
+            };
+        return { rule: { kind: "last", day }, problems: [] };
+    }
+    const nth = /^(\w+)#(\w*)$/.exec(upper);
+    if (nth) {
+        const day = dayValue(nth[1]);
+        if (day === undefined || day < 1 || day > 7)
+            return {
+                problems: [
+                    `the day-of-week "${text}" is not understood: write day#n with the day 1-7 or SUN-SAT, e.g. TUE#2 for the second Tuesday`,
+                ],
+            };
+        const n = /^\d+$/.test(nth[2]) ? Number(nth[2]) : NaN;
+        if (!(n >= 1 && n <= 5)) {
+            return {
+                problems: [
+                    `the day-of-week "${text}" asks for occurrence "${nth[2]}": a month has at most 5 of a weekday, so use #1-#5, or ${nth[1]}L for the last one`,
+                ],
+            };
+        }
+        return { rule: { kind: "nth", day, nth: n }, problems: [] };
+    }
+    if (/[#L]/.test(upper)) {
+        return {
+            problems: [
+                `the day-of-week field "${text}" is not understood: ${FIELDS.dayOfWeek.range}, with "*", "," "-" and "/", or one day as TUE#2 or 6L`,
+            ],
+        };
+    }
+    const list = parseList(text, FIELDS.dayOfWeek);
+    if (list.problems.length > 0) return { problems: list.problems };
+    return { rule: { kind: "days", days: sortedUnique(list.values) }, problems: [] };
 }
 
 function fiveFieldMessage(fields: string[]): string {
-  const [minute, hour, dom, month, dow] = fields;
-  const days = unixDaysAsNames(dow.toUpperCase()) ?? dow;
-  let candidate: string | undefined;
-  if (dom === "*" && dow === "*") candidate = `cron(${minute} ${hour} * ${month} ? *)`;
-  else if (dom === "*" || dom === "?") candidate = `cron(${minute} ${hour} ? ${month} ${days} *)`;
-  else if (dow === "*" || dow === "?") candidate = `cron(${minute} ${hour} ${dom} ${month} ? *)`;
-  const valid = candidate !== undefined && analyse(candidate, false).problems.length === 0;
-  return (
-    `the cron has 5 fields (Unix cron style); an SSM cron has 6 (${SIX_FIELDS}): ` +
-    `add the year field ("*") and put "?" in day-of-month or day-of-week` +
-    (/\d/.test(dow) ? " (AWS numbers days 1-7 from SUN, so Unix day numbers are best written as names)" : "") +
-    (valid ? `, e.g. ${candidate}` : `, e.g. ${EXAMPLE}`)
-  );
+    const [minute, hour, dom, month, dow] = fields;
+    const days = unixDaysAsNames(dow.toUpperCase()) ?? dow;
+    let candidate: string | undefined;
+    if (dom === "*" && dow === "*") candidate = `cron(${minute} ${hour} * ${month} ? *)`;
+    else if (dom === "*" || dom === "?") candidate = `cron(${minute} ${hour} ? ${month} ${days} *)`;
+    else if (dow === "*" || dow === "?") candidate = `cron(${minute} ${hour} ${dom} ${month} ? *)`;
+    const valid = candidate !== undefined && analyse(candidate, false).problems.length === 0;
+    return (
+        `the cron has 5 fields (Unix cron style); an SSM cron has 6 (${SIX_FIELDS}): ` +
+        `add the year field ("*") and put "?" in day-of-month or day-of-week` +
+        (/\d/.test(dow) ? " (AWS numbers days 1-7 from SUN, so Unix day numbers are best written as names)" : "") +
+        (valid ? `, e.g. ${candidate}` : `, e.g. ${EXAMPLE}`)
+    );
 }

@@ -80,7 +80,7 @@ export function parseAuditDocument(doc: unknown): AuditDocument {
             // Resources pending deletion (replaced, or left by a failed update) are not part of the stack.
             .filter((r: unknown) => !(isObject(r) && r.delete === true))
             .map((r: unknown, i: number) => toResource(r, i, "deployment.resources", true));
-        const anchor = resources.find(r => r.type === TYPES.stack)?.urn ?? resources[0]?.urn;
+        const anchor = resources.find((r) => r.type === TYPES.stack)?.urn ?? resources[0]?.urn;
         return { format: "stack-export", resources, stackName: stackNameFromUrn(anchor), projectName: projectFromUrn(anchor) };
     }
     if (Array.isArray(doc.resources)) {
@@ -94,7 +94,7 @@ export function parseAuditDocument(doc: unknown): AuditDocument {
         };
     }
     throw new AuditDocumentError(
-        "unknown document: expected a `pulumi stack export` ({\"version\":3,\"deployment\":{\"resources\":[...]}}) " +
-            "or the plan's --json output ({\"project\",\"stack\",\"resources\":[...]})",
+        'unknown document: expected a `pulumi stack export` ({"version":3,"deployment":{"resources":[...]}}) ' +
+            'or the plan\'s --json output ({"project","stack","resources":[...]})',
     );
 }

@@ -80,7 +80,11 @@ export class PolicyConfigError extends Error {
 
 /** A rule threw: the Pulumi engine fails the preview in this case. */
 export class PolicyRunError extends Error {
-    constructor(message: string, readonly policy: string, readonly urn: string | undefined) {
+    constructor(
+        message: string,
+        readonly policy: string,
+        readonly urn: string | undefined,
+    ) {
         super(message);
         this.name = "PolicyRunError";
     }
@@ -120,16 +124,18 @@ function typeOfJson(value: unknown): string {
 function schemaProblems(path: string, value: unknown, schema: PolicyConfigJSONSchema): string[] {
     const types = schema.type === undefined ? [] : Array.isArray(schema.type) ? schema.type : [schema.type];
     const actual = typeOfJson(value);
-    if (types.length > 0 && !types.some(t => t === actual || (t === "number" && actual === "integer"))) {
+    if (types.length > 0 && !types.some((t) => t === actual || (t === "number" && actual === "integer"))) {
         return [`${path} must be ${types.join(" or ")}, not ${actual} ${JSON.stringify(value)}`];
     }
     const problems: string[] = [];
-    if (schema.enum && !schema.enum.some(e => JSON.stringify(e) === JSON.stringify(value))) {
-        problems.push(`${path} must be one of ${schema.enum.map(e => JSON.stringify(e)).join(", ")}, not ${JSON.stringify(value)}`);
+    if (schema.enum && !schema.enum.some((e) => JSON.stringify(e) === JSON.stringify(value))) {
+        problems.push(`${path} must be one of ${schema.enum.map((e) => JSON.stringify(e)).join(", ")}, not ${JSON.stringify(value)}`);
     }
     if (typeof value === "number") {
-        if (schema.minimum !== undefined && value < schema.minimum) problems.push(`${path} must be at least ${schema.minimum}, not ${value}`);
-        if (schema.maximum !== undefined && value > schema.maximum) problems.push(`${path} must be at most ${schema.maximum}, not ${value}`);
+        if (schema.minimum !== undefined && value < schema.minimum)
+            problems.push(`${path} must be at least ${schema.minimum}, not ${value}`);
+        if (schema.maximum !== undefined && value > schema.maximum)
+            problems.push(`${path} must be at most ${schema.maximum}, not ${value}`);
     }
     if (Array.isArray(value) && schema.items && !Array.isArray(schema.items) && typeof schema.items === "object") {
         value.forEach((v, i) => problems.push(...schemaProblems(`${path}[${i}]`, v, schema.items as PolicyConfigJSONSchema)));
@@ -143,10 +149,10 @@ function schemaProblems(path: string, value: unknown, schema: PolicyConfigJSONSc
  */
 export function resolveConfig(config: PolicyPackConfigInput | undefined, policies: Policies): Map<string, PolicyConfig> {
     const problems: string[] = [];
-    const byName = new Map(policies.map(p => [p.name, p]));
+    const byName = new Map(policies.map((p) => [p.name, p]));
     const out = new Map<string, PolicyConfig>();
     if (config !== undefined && (config === null || typeof config !== "object" || Array.isArray(config))) {
-        throw new PolicyConfigError(["the config must be a JSON object of policy names (or \"all\") to settings"]);
+        throw new PolicyConfigError(['the config must be a JSON object of policy names (or "all") to settings']);
     }
     for (const [name, entry] of Object.entries(config ?? {})) {
         const policy = byName.get(name);
@@ -213,7 +219,13 @@ export function effectiveLevel(
     config: Map<string, PolicyConfig>,
     packLevel?: EnforcementLevel,
 ): EnforcementLevel {
-    return config.get(policy.name)?.enforcementLevel ?? config.get("all")?.enforcementLevel ?? policy.enforcementLevel ?? packLevel ?? "advisory";
+    return (
+        config.get(policy.name)?.enforcementLevel ??
+        config.get("all")?.enforcementLevel ??
+        policy.enforcementLevel ??
+        packLevel ??
+        "advisory"
+    );
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -292,7 +304,11 @@ function pulumiTypeOf(fn: unknown): string | undefined {
 
 function isResourcePolicy(p: any): p is ResourceValidationPolicy {
     const v = p.validateResource;
-    return typeof v === "function" || (Array.isArray(v) && v.every(f => typeof f === "function")) || typeof p.remediateResource === "function";
+    return (
+        typeof v === "function" ||
+        (Array.isArray(v) && v.every((f) => typeof f === "function")) ||
+        typeof p.remediateResource === "function"
+    );
 }
 
 function isStackPolicy(p: any): p is StackValidationPolicy {
@@ -317,7 +333,10 @@ export async function runPolicies(resources: AuditResource[], opts: RunOptions =
     const stackTags = freezeMap(new Map(Object.entries(opts.stackTags ?? {})));
     const violations: Violation[] = [];
 
-    const getConfigFor = (name: string) => <T extends object>(): T => structuredClone(config.get(name)?.properties ?? {}) as T;
+    const getConfigFor =
+        (name: string) =>
+        <T extends object>(): T =>
+            structuredClone(config.get(name)?.properties ?? {}) as T;
     const levelOf = (p: { name: string; enforcementLevel?: EnforcementLevel }): "advisory" | "mandatory" | undefined => {
         const level = effectiveLevel(p, config, packLevel);
         return level === "disabled" ? undefined : level === "advisory" ? "advisory" : "mandatory";
@@ -327,7 +346,12 @@ export async function runPolicies(resources: AuditResource[], opts: RunOptions =
             return;
         }
         if (e instanceof UnknownValueError) {
-            violations.push({ policy, level: "advisory", urn: urn ?? "", message: `can't run policy '${policy}' during preview: ${(e as Error).message}` });
+            violations.push({
+                policy,
+                level: "advisory",
+                urn: urn ?? "",
+                message: `can't run policy '${policy}' during preview: ${(e as Error).message}`,
+            });
             return;
         }
         const message = e instanceof Error ? e.message : String(e);
@@ -373,7 +397,8 @@ export async function runPolicies(resources: AuditResource[], opts: RunOptions =
     }
 
     // Stack policies: outputs of every resource, related by parent and dependencies.
-    const stackViolationUrn = resources.find(r => r.type === TYPES.stack)?.urn ??
+    const stackViolationUrn =
+        resources.find((r) => r.type === TYPES.stack)?.urn ??
         (opts.stackName && opts.projectName
             ? `urn:pulumi:${opts.stackName}::${opts.projectName}::${TYPES.stack}::${opts.projectName}-${opts.stackName}`
             : "");
@@ -383,11 +408,16 @@ export async function runPolicies(resources: AuditResource[], opts: RunOptions =
             continue;
         }
         const pulumiType = pulumiTypeOf(p.validateStack);
-        if (pulumiType !== undefined && !resources.some(r => r.type === pulumiType)) {
+        if (pulumiType !== undefined && !resources.some((r) => r.type === pulumiType)) {
             continue;
         }
         const report: ReportViolation = (message: any, urn?: string) => {
-            violations.push({ policy: p.name, level, urn: urn ?? (typeof message === "object" ? message?.urn : undefined) ?? stackViolationUrn, message: messageText(message, p.description) });
+            violations.push({
+                policy: p.name,
+                level,
+                urn: urn ?? (typeof message === "object" ? message?.urn : undefined) ?? stackViolationUrn,
+                message: messageText(message, p.description),
+            });
         };
         const args: StackValidationArgs = {
             resources: policyResources(resources),
@@ -429,8 +459,8 @@ function resourceOptions(r: AuditResource): PolicyResource["opts"] {
 
 function policyResources(resources: AuditResource[]): PolicyResource[] {
     const byUrn = new Map<string, PolicyResource>();
-    const list = resources.map(r => {
-        const outputs = r.outputs && Object.keys(r.outputs).length > 0 ? r.outputs : r.inputs ?? {};
+    const list = resources.map((r) => {
+        const outputs = r.outputs && Object.keys(r.outputs).length > 0 ? r.outputs : (r.inputs ?? {});
         const plain = (deserialize(outputs) ?? {}) as Record<string, unknown>;
         if (plain.id === undefined && r.id !== undefined && r.id !== "") {
             plain.id = r.id; // the plan's inputs carry no id; a stack export's outputs do
@@ -450,7 +480,7 @@ function policyResources(resources: AuditResource[]): PolicyResource[] {
         byUrn.set(r.urn, resource);
         return resource;
     });
-    const auditByUrn = new Map(resources.map(r => [r.urn, r]));
+    const auditByUrn = new Map(resources.map((r) => [r.urn, r]));
     resources.forEach((r, i) => {
         const resource = list[i];
         // As the engine does: the resource's provider with its props (e.g. the region of a multi-region stack).
@@ -460,16 +490,17 @@ function policyResources(resources: AuditResource[]): PolicyResource[] {
                 type: provider.type,
                 urn: provider.urn,
                 name: provider.name || nameFromUrn(provider.urn),
-                props: (deserialize(provider.outputs && Object.keys(provider.outputs).length > 0 ? provider.outputs : provider.inputs) ?? {}) as Record<string, any>,
+                props: (deserialize(provider.outputs && Object.keys(provider.outputs).length > 0 ? provider.outputs : provider.inputs) ??
+                    {}) as Record<string, any>,
             };
         }
         const parent = r.parent ? byUrn.get(r.parent) : undefined;
         if (parent) {
             resource.parent = parent;
         }
-        resource.dependencies = (r.dependencies ?? []).map(d => byUrn.get(d)).filter((d): d is PolicyResource => d !== undefined);
+        resource.dependencies = (r.dependencies ?? []).map((d) => byUrn.get(d)).filter((d): d is PolicyResource => d !== undefined);
         for (const [key, urns] of Object.entries(r.propertyDependencies ?? {})) {
-            resource.propertyDependencies[key] = (urns ?? []).map(d => byUrn.get(d)).filter((d): d is PolicyResource => d !== undefined);
+            resource.propertyDependencies[key] = (urns ?? []).map((d) => byUrn.get(d)).filter((d): d is PolicyResource => d !== undefined);
         }
     });
     return list;
@@ -477,5 +508,5 @@ function policyResources(resources: AuditResource[]): PolicyResource[] {
 
 /** The description of each policy by name, for a report a person reads. */
 export function policyDescriptions(policies: Policies = packPolicies): Map<string, string> {
-    return new Map(policies.map(p => [p.name, p.description]));
+    return new Map(policies.map((p) => [p.name, p.description]));
 }

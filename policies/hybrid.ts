@@ -48,7 +48,9 @@ export const ADMIN_POLICIES = [
     "AmazonSSMFullAccess",
 ] as const;
 
-const ADMIN_POLICY_ARN = new RegExp(`^arn:aws(-[a-z]+)*:iam::aws:policy/(${ADMIN_POLICIES.map(p => p.replace(/[/-]/g, "\\$&")).join("|")})$`);
+const ADMIN_POLICY_ARN = new RegExp(
+    `^arn:aws(-[a-z]+)*:iam::aws:policy/(${ADMIN_POLICIES.map((p) => p.replace(/[/-]/g, "\\$&")).join("|")})$`,
+);
 
 export const SERVICE_LINKED_ROLE = /^(arn:aws(-[a-z]+)*:iam::\d{12}:role\/aws-service-role\/.*|AWSServiceRoleFor.*)$/;
 
@@ -168,7 +170,7 @@ function roleName(role: StackResource): string | undefined {
 
 /** The stack's role the activation names: by dependency, or by name (or the name at the end of an ARN). */
 function roleOf(activation: StackResource, roles: StackResource[]): StackResource | undefined {
-    const byDependency = roles.find(r => refersTo(activation, "iamRole", r, ["name", "id"]) === true);
+    const byDependency = roles.find((r) => refersTo(activation, "iamRole", r, ["name", "id"]) === true);
     if (byDependency) {
         return byDependency;
     }
@@ -177,7 +179,7 @@ function roleOf(activation: StackResource, roles: StackResource[]): StackResourc
         return undefined;
     }
     const name = ref.slice(ref.lastIndexOf("/") + 1);
-    return roles.find(r => roleName(r) === name);
+    return roles.find((r) => roleName(r) === name);
 }
 
 /** Whether `r.props[prop]` names this role (by dependency, name or ARN). */
@@ -186,7 +188,9 @@ function namesRole(r: StackResource, prop: string, role: StackResource): boolean
         return true;
     }
     const name = roleName(role);
-    return asArray<string>(r.props[prop]).some(v => typeof v === "string" && name !== undefined && (v === name || v.endsWith(`/${name}`)));
+    return asArray<string>(r.props[prop]).some(
+        (v) => typeof v === "string" && name !== undefined && (v === name || v.endsWith(`/${name}`)),
+    );
 }
 
 function isAdminStatement(s: any): boolean {
@@ -195,7 +199,7 @@ function isAdminStatement(s: any): boolean {
     }
     const actions = asArray<string>(s?.Action);
     const resources = asArray<string>(s?.Resource);
-    return actions.some(a => a === "*" || a === "*:*" || a === "iam:*") && resources.includes("*");
+    return actions.some((a) => a === "*" || a === "*:*" || a === "iam:*") && resources.includes("*");
 }
 
 /** What makes the role an administrator: admin managed policies and inline `*` statements. */
@@ -203,8 +207,12 @@ export function adminGrants(role: StackResource, resources: StackResource[]): st
     const grants: string[] = [];
     const arns = [
         ...asArray<string>(role.props.managedPolicyArns),
-        ...ofType(resources, TYPES.rolePolicyAttachment).filter(a => namesRole(a, "role", role)).map(a => a.props.policyArn),
-        ...ofType(resources, TYPES.policyAttachment).filter(a => namesRole(a, "roles", role)).map(a => a.props.policyArn),
+        ...ofType(resources, TYPES.rolePolicyAttachment)
+            .filter((a) => namesRole(a, "role", role))
+            .map((a) => a.props.policyArn),
+        ...ofType(resources, TYPES.policyAttachment)
+            .filter((a) => namesRole(a, "roles", role))
+            .map((a) => a.props.policyArn),
     ];
     for (const arn of arns) {
         if (typeof arn === "string" && ADMIN_POLICY_ARN.test(arn)) {
@@ -212,10 +220,10 @@ export function adminGrants(role: StackResource, resources: StackResource[]): st
         }
     }
     const inline = [
-        ...asArray<any>(role.props.inlinePolicies).map(p => ({ name: p?.name, policy: p?.policy })),
+        ...asArray<any>(role.props.inlinePolicies).map((p) => ({ name: p?.name, policy: p?.policy })),
         ...ofType(resources, HYBRID_TYPES.rolePolicy)
-            .filter(p => namesRole(p, "role", role))
-            .map(p => ({ name: p.props.name ?? p.name, policy: p.props.policy })),
+            .filter((p) => namesRole(p, "role", role))
+            .map((p) => ({ name: p.props.name ?? p.name, policy: p.props.policy })),
     ];
     for (const p of inline) {
         const parsed = parsePolicyDocument(p.policy);
@@ -241,7 +249,10 @@ export const activationRole: StackValidationPolicy = {
             const who = `activation ${label(activation.props, activation.name)}`;
             const ref = activation.props.iamRole;
             if (typeof ref === "string" && SERVICE_LINKED_ROLE.test(ref)) {
-                reportViolation(`${who} uses the service-linked role ${show(ref)}; SSM refuses it: create a service role trusted by ${SSM_SERVICE}.`, activation.urn);
+                reportViolation(
+                    `${who} uses the service-linked role ${show(ref)}; SSM refuses it: create a service role trusted by ${SSM_SERVICE}.`,
+                    activation.urn,
+                );
                 continue;
             }
             if (typeof ref === "string" && ref.startsWith("arn:")) {
@@ -253,7 +264,7 @@ export const activationRole: StackValidationPolicy = {
             }
             const whoRole = `role ${label(role.props, role.name)}`;
             const services = isUnknown(role.props.assumeRolePolicy) ? undefined : trustedServices(role.props.assumeRolePolicy);
-            const profile = profiles.find(p => namesRole(p, "role", role));
+            const profile = profiles.find((p) => namesRole(p, "role", role));
             if (services?.includes(EC2_SERVICE) || profile) {
                 const why = profile ? `it is in instance profile ${label(profile.props, profile.name)}` : `it trusts ${EC2_SERVICE}`;
                 reportViolation(
@@ -261,7 +272,10 @@ export const activationRole: StackValidationPolicy = {
                     activation.urn,
                 );
             } else if (services !== undefined && !services.includes(SSM_SERVICE)) {
-                reportViolation(`${who} uses ${whoRole}, which ${SSM_SERVICE} cannot assume; registered servers would get no credentials.`, activation.urn);
+                reportViolation(
+                    `${who} uses ${whoRole}, which ${SSM_SERVICE} cannot assume; registered servers would get no credentials.`,
+                    activation.urn,
+                );
             }
             for (const grant of adminGrants(role, resources)) {
                 reportViolation(

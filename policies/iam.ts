@@ -28,16 +28,18 @@ export const noEc2RoleForSsm: ResourceValidationPolicy = {
     validateResource: validateResourceOfTypes(
         [TYPES.role, TYPES.rolePolicyAttachment, TYPES.policyAttachment, TYPES.rolePolicyAttachmentsExclusive],
         (r, args, reportViolation) => {
-            const arns = args.type === TYPES.role
-                ? asArray(r.managedPolicyArns)
-                : args.type === TYPES.rolePolicyAttachmentsExclusive
-                    ? asArray(r.policyArns)
-                    : [r.policyArn];
-            const roles = args.type === TYPES.role
-                ? `role ${label(r, args.name)}`
-                : args.type === TYPES.policyAttachment
-                    ? `policy attachment "${args.name}" (roles ${show(isUnknown(r.roles) ? r.roles : asArray(r.roles))})`
-                    : `role ${show(args.type === TYPES.rolePolicyAttachmentsExclusive ? r.roleName : r.role)} (via "${args.name}")`;
+            const arns =
+                args.type === TYPES.role
+                    ? asArray(r.managedPolicyArns)
+                    : args.type === TYPES.rolePolicyAttachmentsExclusive
+                      ? asArray(r.policyArns)
+                      : [r.policyArn];
+            const roles =
+                args.type === TYPES.role
+                    ? `role ${label(r, args.name)}`
+                    : args.type === TYPES.policyAttachment
+                      ? `policy attachment "${args.name}" (roles ${show(isUnknown(r.roles) ? r.roles : asArray(r.roles))})`
+                      : `role ${show(args.type === TYPES.rolePolicyAttachmentsExclusive ? r.roleName : r.role)} (via "${args.name}")`;
             for (const arn of arns) {
                 if (typeof arn === "string" && DEPRECATED_SSM_POLICY.test(arn)) {
                     reportViolation(`${roles} gets the deprecated ${arn}; attach AmazonSSMManagedInstanceCore instead.`);
@@ -67,18 +69,23 @@ export function windowTrustProblems(document: unknown): string[] {
         const where = s?.Sid ? `statement "${s.Sid}"` : `statement ${statements.indexOf(s)}`;
         const principal = s?.Principal;
         const services = principal && typeof principal === "object" ? asArray<string>(principal.Service) : [];
-        const others = principal === "*"
-            ? ["*"]
-            : principal && typeof principal === "object"
-                ? Object.keys(principal).filter(k => k !== "Service").map(k => `${k}: ${show(principal[k])}`)
-                : [show(principal)];
-        const foreign = services.filter(svc => svc !== SSM_SERVICE);
+        const others =
+            principal === "*"
+                ? ["*"]
+                : principal && typeof principal === "object"
+                  ? Object.keys(principal)
+                        .filter((k) => k !== "Service")
+                        .map((k) => `${k}: ${show(principal[k])}`)
+                  : [show(principal)];
+        const foreign = services.filter((svc) => svc !== SSM_SERVICE);
         if (others.length > 0 || foreign.length > 0) {
-            problems.push(`${where} trusts ${[...foreign.map(svc => `Service ${svc}`), ...others].join(", ")}; trust only Service ${SSM_SERVICE}`);
+            problems.push(
+                `${where} trusts ${[...foreign.map((svc) => `Service ${svc}`), ...others].join(", ")}; trust only Service ${SSM_SERVICE}`,
+            );
         }
         const conditions = s?.Condition && typeof s.Condition === "object" ? Object.values(s.Condition) : [];
         const restrictsAccount = conditions.some(
-            (block: any) => block && typeof block === "object" && Object.keys(block).some(k => k.toLowerCase() === "aws:sourceaccount"),
+            (block: any) => block && typeof block === "object" && Object.keys(block).some((k) => k.toLowerCase() === "aws:sourceaccount"),
         );
         if (!restrictsAccount) {
             problems.push(`${where} does not restrict aws:SourceAccount; add Condition StringEquals {"aws:SourceAccount": "<account-id>"}`);
@@ -99,7 +106,7 @@ function taskUsesRole(task: StackResource, role: StackResource): boolean {
         return byRef === true;
     }
     const arn = task.props.serviceRoleArn;
-    const roleName = [role.props.name, role.props.id].find(n => typeof n === "string" && n !== "" && !isUnknown(n));
+    const roleName = [role.props.name, role.props.id].find((n) => typeof n === "string" && n !== "" && !isUnknown(n));
     // Role ARNs end in role/<path/><name>; the plan's inputs hold no ARN for the role itself.
     return typeof arn === "string" && roleName !== undefined && arn.endsWith(`/${roleName}`);
 }
@@ -118,7 +125,7 @@ export const windowRoleTrust: StackValidationPolicy = {
             if (isUnknown(trust) || !isSet(trust)) {
                 continue;
             }
-            const usedBy = tasks.filter(t => taskUsesRole(t, role));
+            const usedBy = tasks.filter((t) => taskUsesRole(t, role));
             if (usedBy.length === 0 && !trustsSsm(trust)) {
                 continue; // not a window role (e.g. the instance role, trusted by ec2.amazonaws.com)
             }

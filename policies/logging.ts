@@ -2,7 +2,19 @@
 
 import type { PolicyConfigSchema, StackValidationPolicy } from "@pulumi/policy";
 import { runCommandParameters } from "./tasks";
-import { StackResource, TYPES, UNKNOWN, asArray, configWithDefaults, isUnknown, label, ofType, refersTo, show, stackResources } from "./util";
+import {
+    StackResource,
+    TYPES,
+    UNKNOWN,
+    asArray,
+    configWithDefaults,
+    isUnknown,
+    label,
+    ofType,
+    refersTo,
+    show,
+    stackResources,
+} from "./util";
 
 export const PUBLIC_ACCESS_FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"] as const;
 const SSE_ALGORITHMS = ["AES256", "aws:kms", "aws:kms:dsse"];
@@ -55,31 +67,37 @@ export const logBucketProtected: StackValidationPolicy = {
         const resources = stackResources(args);
         const sseConfigs = ofType(resources, TYPES.bucketSse, TYPES.bucketSseV2);
         const blocks = ofType(resources, TYPES.bucketPublicAccessBlock);
-        const accountBlocked = ofType(resources, TYPES.accountPublicAccessBlock).some(a =>
-            PUBLIC_ACCESS_FLAGS.every(f => a.props[f] === true),
+        const accountBlocked = ofType(resources, TYPES.accountPublicAccessBlock).some((a) =>
+            PUBLIC_ACCESS_FLAGS.every((f) => a.props[f] === true),
         );
         const tasks = ofType(resources, TYPES.windowTask);
         for (const bucket of ofType(resources, TYPES.bucket, TYPES.bucketV2)) {
-            const bucketName = [bucket.props.bucket, bucket.props.id].find(n => typeof n === "string" && n !== "" && !isUnknown(n));
-            const writer = bucketName === undefined
-                ? undefined
-                : tasks.find(t => runCommandParameters(t.props)?.outputS3Bucket === bucketName);
-            const who = `bucket ${label({ name: bucketName }, bucket.name)}` +
+            const bucketName = [bucket.props.bucket, bucket.props.id].find((n) => typeof n === "string" && n !== "" && !isUnknown(n));
+            const writer =
+                bucketName === undefined ? undefined : tasks.find((t) => runCommandParameters(t.props)?.outputS3Bucket === bucketName);
+            const who =
+                `bucket ${label({ name: bucketName }, bucket.name)}` +
                 (writer ? ` (command output of task ${label(writer.props, writer.name)})` : "");
 
             // Encryption: a separate resource in provider v7. The bucket's own (deprecated) block is not
             // read: its output always shows S3's default AES256, so it would hide a missing resource.
             const sse = configsFor(bucket, sseConfigs);
-            if (sse !== undefined && !sse.some(c => isUnknown(c.props.rules))) {
-                const algorithms = sse.flatMap(c => sseAlgorithms(c.props.rules));
+            if (sse !== undefined && !sse.some((c) => isUnknown(c.props.rules))) {
+                const algorithms = sse.flatMap((c) => sseAlgorithms(c.props.rules));
                 if (algorithms.length === 0) {
-                    reportViolation(`${who} has no server-side encryption configuration; add a BucketServerSideEncryptionConfiguration for it.`, bucket.urn);
+                    reportViolation(
+                        `${who} has no server-side encryption configuration; add a BucketServerSideEncryptionConfiguration for it.`,
+                        bucket.urn,
+                    );
                 } else if (!algorithms.some(isUnknown)) {
-                    const wanted = cfg.requireKms ? SSE_ALGORITHMS.filter(a => a.startsWith("aws:kms")) : SSE_ALGORITHMS;
-                    const bad = algorithms.filter(a => !(typeof a === "string" && wanted.includes(a)));
+                    const wanted = cfg.requireKms ? SSE_ALGORITHMS.filter((a) => a.startsWith("aws:kms")) : SSE_ALGORITHMS;
+                    const bad = algorithms.filter((a) => !(typeof a === "string" && wanted.includes(a)));
                     if (bad.length > 0) {
-                        const what = bad.map(a => (a === undefined ? "no default algorithm" : show(a))).join(", ");
-                        reportViolation(`${who}: server-side encryption uses ${what}; set sseAlgorithm ${wanted.map(a => JSON.stringify(a)).join(" or ")}.`, bucket.urn);
+                        const what = bad.map((a) => (a === undefined ? "no default algorithm" : show(a))).join(", ");
+                        reportViolation(
+                            `${who}: server-side encryption uses ${what}; set sseAlgorithm ${wanted.map((a) => JSON.stringify(a)).join(" or ")}.`,
+                            bucket.urn,
+                        );
                     }
                 }
             }
@@ -93,12 +111,15 @@ export const logBucketProtected: StackValidationPolicy = {
                 continue;
             }
             if (pab.length === 0) {
-                reportViolation(`${who} has no public access block; add a BucketPublicAccessBlock with all four settings true.`, bucket.urn);
+                reportViolation(
+                    `${who} has no public access block; add a BucketPublicAccessBlock with all four settings true.`,
+                    bucket.urn,
+                );
                 continue;
             }
-            const open = PUBLIC_ACCESS_FLAGS.filter(f => !pab.some(b => b.props[f] === true || isUnknown(b.props[f])));
+            const open = PUBLIC_ACCESS_FLAGS.filter((f) => !pab.some((b) => b.props[f] === true || isUnknown(b.props[f])));
             if (open.length > 0) {
-                const values = open.map(f => `${f}=${show(pab[0].props[f])}`).join(", ");
+                const values = open.map((f) => `${f}=${show(pab[0].props[f])}`).join(", ");
                 reportViolation(`${who}: its public access block leaves ${values}; set them to true.`, bucket.urn);
             }
         }

@@ -69,7 +69,9 @@ export const taskNotificationRole: ResourceValidationPolicy = {
         }
         const events = nc.notificationEvents;
         if (!isUnknown(events) && asArray(events).length === 0) {
-            reportViolation(`${who} notifies ${show(nc.notificationArn)} on no event; set notificationEvents, e.g. ["Failed", "TimedOut", "Cancelled"].`);
+            reportViolation(
+                `${who} notifies ${show(nc.notificationArn)} on no event; set notificationEvents, e.g. ["Failed", "TimedOut", "Cancelled"].`,
+            );
         }
     }),
 };
@@ -89,8 +91,8 @@ function associationParameter(assoc: any, name: string): unknown {
 export const associationNeverReboots: ResourceValidationPolicy = {
     name: "association-scans-without-reboot",
     description:
-        "State Manager associations that run the patch documents only scan: set parameters Operation \"Scan\" and RebootOption " +
-        "\"NoReboot\". An association runs on its own schedule, outside the maintenance windows, so installing or rebooting " +
+        'State Manager associations that run the patch documents only scan: set parameters Operation "Scan" and RebootOption ' +
+        '"NoReboot". An association runs on its own schedule, outside the maintenance windows, so installing or rebooting ' +
         "there bypasses the windows' rate control, cutoff and change control.",
     enforcementLevel: "mandatory",
     validateResource: validateResourceOfTypes(OPERATIONS_TYPES.association, (assoc, args, reportViolation) => {
@@ -102,7 +104,9 @@ export const associationNeverReboots: ResourceValidationPolicy = {
         const operation = associationParameter(assoc, "Operation");
         const reboot = associationParameter(assoc, "RebootOption");
         if (!isUnknown(operation) && operation !== "Scan") {
-            reportViolation(`${who} runs ${doc} with Operation ${show(operation)} outside any maintenance window; use "Scan" and install in a window.`);
+            reportViolation(
+                `${who} runs ${doc} with Operation ${show(operation)} outside any maintenance window; use "Scan" and install in a window.`,
+            );
         }
         if (!isUnknown(reboot) && reboot !== "NoReboot") {
             reportViolation(
@@ -118,7 +122,9 @@ export const associationNeverReboots: ResourceValidationPolicy = {
 function ingressSources(type: string, props: any): unknown[] {
     switch (type) {
         case OPERATIONS_TYPES.securityGroup:
-            return asArray(props.ingress).flatMap((r: any) => (isUnknown(r) ? [] : [...asArray(r?.cidrBlocks), ...asArray(r?.ipv6CidrBlocks)]));
+            return asArray(props.ingress).flatMap((r: any) =>
+                isUnknown(r) ? [] : [...asArray(r?.cidrBlocks), ...asArray(r?.ipv6CidrBlocks)],
+            );
         case OPERATIONS_TYPES.securityGroupRule:
             return props.type === "ingress" ? [...asArray(props.cidrBlocks), ...asArray(props.ipv6CidrBlocks)] : [];
         default:
@@ -161,9 +167,17 @@ export const ssmEndpointPrivateDns: ResourceValidationPolicy = {
         }
         const short = service.slice(service.lastIndexOf(".") + 1);
         if (SSM_AGENT_SERVICES.includes(short) && !isUnknown(ep.privateDnsEnabled) && ep.privateDnsEnabled !== true) {
-            reportViolation(`endpoint "${args.name}" for ${service} has private DNS off; set privateDnsEnabled true so the SSM Agent uses it.`);
+            reportViolation(
+                `endpoint "${args.name}" for ${service} has private DNS off; set privateDnsEnabled true so the SSM Agent uses it.`,
+            );
         }
     }),
 };
 
-export const operationsPolicies = [alertsTopicEncrypted, taskNotificationRole, associationNeverReboots, securityGroupNotOpen, ssmEndpointPrivateDns];
+export const operationsPolicies = [
+    alertsTopicEncrypted,
+    taskNotificationRole,
+    associationNeverReboots,
+    securityGroupNotOpen,
+    ssmEndpointPrivateDns,
+];

@@ -2,7 +2,21 @@
 
 import type { PolicyConfigSchema, ReportViolation, StackValidationPolicy } from "@pulumi/policy";
 import { PATCH_GROUP_TARGET_KEYS } from "./windows";
-import { StackResource, TYPES, asArray, byRegion, configWithDefaults, isSet, isUnknown, label, ofType, refersTo, show, stackResources, stackUrn } from "./util";
+import {
+    StackResource,
+    TYPES,
+    asArray,
+    byRegion,
+    configWithDefaults,
+    isSet,
+    isUnknown,
+    label,
+    ofType,
+    refersTo,
+    show,
+    stackResources,
+    stackUrn,
+} from "./util";
 
 /** The patch groups a window target selects; `undefined` when they cannot be known yet. */
 export function targetedPatchGroups(target: StackResource): string[] | undefined {
@@ -94,7 +108,7 @@ function patchGroupCoverageIn(resources: StackResource[], reportViolation: Repor
         // AWS allows one baseline per operating system for a group.
         const byOs = new Map<string, StackResource[]>();
         for (const reg of regs) {
-            const baseline = baselines.find(b => refersTo(reg, "baselineId", b, ["id"]) === true);
+            const baseline = baselines.find((b) => refersTo(reg, "baselineId", b, ["id"]) === true);
             const os = baseline?.props.operatingSystem;
             if (baseline && !isUnknown(os)) {
                 const key = String(os ?? "WINDOWS");
@@ -104,7 +118,7 @@ function patchGroupCoverageIn(resources: StackResource[], reportViolation: Repor
         for (const [os, same] of byOs) {
             if (same.length > 1) {
                 reportViolation(
-                    `patch group ${show(group)} is registered with ${same.length} ${os} baselines (${same.map(r => `"${r.name}"`).join(", ")}); ` +
+                    `patch group ${show(group)} is registered with ${same.length} ${os} baselines (${same.map((r) => `"${r.name}"`).join(", ")}); ` +
                         `a group has one baseline per operating system.`,
                     same[1].urn,
                 );
@@ -125,7 +139,7 @@ export const windowHasTask: StackValidationPolicy = {
         const resources = stackResources(args);
         const tasks = ofType(resources, TYPES.windowTask);
         for (const window of ofType(resources, TYPES.window)) {
-            const refs = tasks.map(t => refersTo(t, "windowId", window));
+            const refs = tasks.map((t) => refersTo(t, "windowId", window));
             if (refs.includes(true) || refs.includes(undefined)) {
                 continue;
             }
@@ -145,7 +159,8 @@ const quotaSchema: PolicyConfigSchema = {
             type: "integer",
             minimum: 1,
             default: 50,
-            description: "Maintenance windows one stack may create: the SSM quota per account and region (default 50; raise it with the quota).",
+            description:
+                "Maintenance windows one stack may create: the SSM quota per account and region (default 50; raise it with the quota).",
         },
         maxTasksPerWindow: { type: "integer", minimum: 1, default: 20, description: "Tasks per maintenance window (SSM quota 20)." },
         maxTargetsPerWindow: { type: "integer", minimum: 1, default: 100, description: "Targets per maintenance window (SSM quota 100)." },
@@ -183,20 +198,29 @@ export const windowQuotas: StackValidationPolicy = {
         }
         for (const window of windows) {
             const who = `window ${label(window.props, window.name)}`;
-            const n = tasks.filter(t => refersTo(t, "windowId", window) === true).length;
+            const n = tasks.filter((t) => refersTo(t, "windowId", window) === true).length;
             if (n > cfg.maxTasksPerWindow) {
-                reportViolation(`${who} has ${n} tasks; SSM allows ${cfg.maxTasksPerWindow} per window (config maxTasksPerWindow).`, window.urn);
+                reportViolation(
+                    `${who} has ${n} tasks; SSM allows ${cfg.maxTasksPerWindow} per window (config maxTasksPerWindow).`,
+                    window.urn,
+                );
             }
-            const m = targets.filter(t => refersTo(t, "windowId", window) === true).length;
+            const m = targets.filter((t) => refersTo(t, "windowId", window) === true).length;
             if (m > cfg.maxTargetsPerWindow) {
-                reportViolation(`${who} has ${m} targets; SSM allows ${cfg.maxTargetsPerWindow} per window (config maxTargetsPerWindow).`, window.urn);
+                reportViolation(
+                    `${who} has ${m} targets; SSM allows ${cfg.maxTargetsPerWindow} per window (config maxTargetsPerWindow).`,
+                    window.urn,
+                );
             }
         }
         for (const r of [...tasks, ...targets]) {
             const entries = r.props.targets;
             if (!isUnknown(entries) && asArray(entries).length > MAX_TARGET_ENTRIES) {
                 const kind = r.type === TYPES.windowTask ? "task" : "window target";
-                reportViolation(`${kind} ${label(r.props, r.name)} has ${asArray(entries).length} targets entries; SSM accepts at most ${MAX_TARGET_ENTRIES}.`, r.urn);
+                reportViolation(
+                    `${kind} ${label(r.props, r.name)} has ${asArray(entries).length} targets entries; SSM accepts at most ${MAX_TARGET_ENTRIES}.`,
+                    r.urn,
+                );
             }
         }
     },

@@ -106,9 +106,10 @@ export const taskServiceRole: ResourceValidationPolicy = {
         const who = taskLabel(task, args.name);
         if (!isSet(arn)) {
             const snsRole = runCommandParameters(task)?.serviceRoleArn;
-            const hint = isSet(snsRole) && !isUnknown(snsRole)
-                ? " (taskInvocationParameters.runCommandParameters.serviceRoleArn is the SNS notification role, not the task's role)"
-                : "";
+            const hint =
+                isSet(snsRole) && !isUnknown(snsRole)
+                    ? " (taskInvocationParameters.runCommandParameters.serviceRoleArn is the SNS notification role, not the task's role)"
+                    : "";
             reportViolation(`${who} has no serviceRoleArn; set it to the maintenance-window service role's ARN${hint}.`);
             return;
         }
@@ -124,7 +125,7 @@ export const taskRateControl: ResourceValidationPolicy = {
     name: "task-rate-control",
     description:
         "Every patching task limits how many instances it patches at once and how many failures stop it: set maxConcurrency " +
-        "(a count like \"2\" or a percentage like \"10%\") and maxErrors (a count, \"0\", or a percentage) as SSM accepts them.",
+        '(a count like "2" or a percentage like "10%") and maxErrors (a count, "0", or a percentage) as SSM accepts them.',
     enforcementLevel: "mandatory",
     validateResource: validateResourceOfTypes(TYPES.windowTask, (task, args, reportViolation) => {
         if (!isPatchingTask(task)) {
@@ -165,7 +166,7 @@ const productionConcurrencySchema: PolicyConfigSchema = {
             minimum: 1,
             default: 10,
             description:
-                "Highest absolute maxConcurrency (a count such as \"2\") a production patching task may use. A count cannot be " +
+                'Highest absolute maxConcurrency (a count such as "2") a production patching task may use. A count cannot be ' +
                 "compared with a percentage without knowing the fleet's size, so it has its own ceiling.",
         },
         ...productionConfigSchema,
@@ -179,7 +180,7 @@ interface ProductionConcurrencyConfig extends ProductionConfig {
 
 /** The window a task belongs to, when the stack holds it. */
 export function windowOf(task: StackResource, windows: StackResource[]): StackResource | undefined {
-    return windows.find(w => refersTo(task, "windowId", w) === true);
+    return windows.find((w) => refersTo(task, "windowId", w) === true);
 }
 
 export const taskProductionConcurrency: StackValidationPolicy = {
@@ -262,9 +263,10 @@ export const taskRebootIfNeeded: StackValidationPolicy = {
                 continue; // scans never reboot; a missing Operation is task-patch-document's finding
             }
             const window = windowOf(task, windows);
-            const windowNames = [window?.props.name, window?.name, window?.props.id, task.props.windowId]
-                .filter((n): n is string => typeof n === "string" && n !== "" && !isUnknown(n));
-            const excepted = windowNames.find(n => cfg.noRebootWindows.includes(n));
+            const windowNames = [window?.props.name, window?.name, window?.props.id, task.props.windowId].filter(
+                (n): n is string => typeof n === "string" && n !== "" && !isUnknown(n),
+            );
+            const excepted = windowNames.find((n) => cfg.noRebootWindows.includes(n));
             if (excepted !== undefined) {
                 continue;
             }
@@ -319,7 +321,7 @@ export const taskPatchDocument: ResourceValidationPolicy = {
             reportViolation(`${who} runs ${doc} as taskType ${show(task.taskType)}; it is a Run Command document: use RUN_COMMAND.`);
         }
         const snapshot = commandParameter(task, "SnapshotId");
-        if (snapshot !== undefined && !isUnknown(snapshot) && snapshot.some(v => isSet(v))) {
+        if (snapshot !== undefined && !isUnknown(snapshot) && snapshot.some((v) => isSet(v))) {
             reportViolation(`${who} sets SnapshotId ${show(snapshot)}; leave it unset inside a maintenance window (SSM derives it).`);
         }
         const operation = commandParameter(task, "Operation");
@@ -327,7 +329,9 @@ export const taskPatchDocument: ResourceValidationPolicy = {
             return;
         }
         if (operation === undefined || operation.length === 0) {
-            reportViolation(`${who} runs ${doc} without the required Operation parameter; add {name: "Operation", values: ["Install"]} (or "Scan").`);
+            reportViolation(
+                `${who} runs ${doc} without the required Operation parameter; add {name: "Operation", values: ["Install"]} (or "Scan").`,
+            );
         } else if (operation.length !== 1 || !["Scan", "Install"].includes(operation[0])) {
             reportViolation(`${who}: Operation ${show(operation)} is not valid; use exactly one of "Scan" or "Install".`);
         }

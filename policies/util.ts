@@ -112,7 +112,7 @@ export function validateResourceOfTypes(
     const list: readonly string[] = typeof types === "string" ? [types] : types;
     const fn: ResourceValidation & { __pulumiType?: string } = (args, reportViolation) => {
         if (!list.includes(args.type)) {
-            return args.notApplicable(`Policy only applies to resources of type ${list.map(t => `'${t}'`).join(", ")}`);
+            return args.notApplicable(`Policy only applies to resources of type ${list.map((t) => `'${t}'`).join(", ")}`);
         }
         return validate(materialize(args.props), args, reportViolation);
     };
@@ -160,7 +160,7 @@ export function stackResources(args: StackValidationArgs): StackResource[] {
     return args.resources.map((r: PolicyResource) => {
         const propertyDependencies: Record<string, string[]> = {};
         for (const [key, deps] of Object.entries(r.propertyDependencies ?? {})) {
-            propertyDependencies[key] = (deps ?? []).map(d => d.urn);
+            propertyDependencies[key] = (deps ?? []).map((d) => d.urn);
         }
         const props = materialize(r.props) ?? {};
         const region = regionOf(r, props);
@@ -177,7 +177,7 @@ export function stackResources(args: StackValidationArgs): StackResource[] {
 }
 
 export function ofType(resources: StackResource[], ...types: string[]): StackResource[] {
-    return resources.filter(r => types.includes(r.type));
+    return resources.filter((r) => types.includes(r.type));
 }
 
 /**
@@ -203,12 +203,12 @@ export function refersTo(from: StackResource, prop: string, to: StackResource, i
             return true;
         }
     }
-    return identifying.some(key => isUnknown(to.props[key])) ? undefined : false;
+    return identifying.some((key) => isUnknown(to.props[key])) ? undefined : false;
 }
 
 /** The stack resource's URN, for violations that concern the whole stack. */
 export function stackUrn(resources: StackResource[]): string | undefined {
-    return resources.find(r => r.type === TYPES.stack)?.urn;
+    return resources.find((r) => r.type === TYPES.stack)?.urn;
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -239,7 +239,8 @@ export const productionConfigSchema: PolicyConfigSchema["properties"] = {
         type: "array",
         items: { type: "string" },
         default: ["production"],
-        description: "Values of the environment tag (on the resource, its window or the stack's tags) that mean production; compared case-insensitively.",
+        description:
+            "Values of the environment tag (on the resource, its window or the stack's tags) that mean production; compared case-insensitively.",
     },
     productionStacks: {
         type: "array",
@@ -283,7 +284,7 @@ export function productionReason(
     cfg: ProductionConfig,
     where: { tags?: unknown[]; urn?: string; stackTags?: ReadonlyMap<string, string> },
 ): string | undefined {
-    const envs = cfg.productionEnvironments.map(e => e.toLowerCase());
+    const envs = cfg.productionEnvironments.map((e) => e.toLowerCase());
     for (const tags of where.tags ?? []) {
         const env = tagValue(tags, cfg.environmentTagKey);
         if (env !== undefined && envs.includes(env.toLowerCase())) {

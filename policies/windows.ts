@@ -88,7 +88,9 @@ function checkWindowSchedule(who: string, w: any, reportViolation: ReportViolati
     }
     if (!isUnknown(scheduleTimezone)) {
         if (!isSet(scheduleTimezone)) {
-            reportViolation(`${who} has no scheduleTimezone, so its cron runs in UTC; set the IANA zone explicitly (also when it is "UTC").`);
+            reportViolation(
+                `${who} has no scheduleTimezone, so its cron runs in UTC; set the IANA zone explicitly (also when it is "UTC").`,
+            );
         } else {
             for (const problem of checkTimezone(String(scheduleTimezone))) {
                 reportViolation(`${who}: scheduleTimezone ${show(scheduleTimezone)}: ${problem}`);
@@ -150,14 +152,16 @@ export function patchGroupTargetProblems(targets: unknown, requirePatchGroup: bo
                 }
             }
         } else if (typeof key === "string" && key.startsWith("tag:") && normalizeKey(key.slice(4)) === "patchgroup") {
-            problems.push(`target key ${show(key)} is not a patch-group key; tag keys are case-sensitive: use "tag:Patch Group" or "tag:PatchGroup"`);
+            problems.push(
+                `target key ${show(key)} is not a patch-group key; tag keys are case-sensitive: use "tag:Patch Group" or "tag:PatchGroup"`,
+            );
         }
     }
     if (requirePatchGroup && !selectsPatchGroup && problems.length === 0) {
         problems.push(
             keys.length === 0
                 ? `has no targets; select instances with {key: "tag:Patch Group", values: [...]}`
-                : `selects by ${keys.map(k => JSON.stringify(k)).join(", ")}, not by the patch group; use key "tag:Patch Group" or "tag:PatchGroup"`,
+                : `selects by ${keys.map((k) => JSON.stringify(k)).join(", ")}, not by the patch group; use key "tag:Patch Group" or "tag:PatchGroup"`,
         );
     }
     return problems;
@@ -167,7 +171,7 @@ export const windowTargetPatchGroupTag: ResourceValidationPolicy = {
     name: "window-target-patch-group-tag",
     description:
         "Window targets select instances by patch group, the tag Patch Manager itself reads: use the exact, case-sensitive key " +
-        "\"tag:Patch Group\" or \"tag:PatchGroup\" (the latter where instance metadata exposes tags) with valid group names.",
+        '"tag:Patch Group" or "tag:PatchGroup" (the latter where instance metadata exposes tags) with valid group names.',
     enforcementLevel: "mandatory",
     validateResource: validateResourceOfTypes([TYPES.windowTarget, TYPES.windowTask], (r, args, reportViolation) => {
         const isTarget = args.type === TYPES.windowTarget;

@@ -55,7 +55,12 @@ export class Stack {
     }
     one(type: string, name: string): PlannedResource {
         const found = this.resources.filter((r) => r.type === type && r.name === name);
-        if (found.length !== 1) throw new Error(`expected one ${type} named ${name}, found ${found.length}: ${this.ofType(type).map((r) => r.name).join(", ")}`);
+        if (found.length !== 1)
+            throw new Error(
+                `expected one ${type} named ${name}, found ${found.length}: ${this.ofType(type)
+                    .map((r) => r.name)
+                    .join(", ")}`,
+            );
         return found[0];
     }
     byId(id: unknown): PlannedResource {

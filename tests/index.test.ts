@@ -74,7 +74,10 @@ describe("program on the shipped stacks", function () {
                 assert.deepEqual(targets.map((t) => (t.inputs.targets as any[])[0].values[0]).sort(), [...SEED_GROUPS].sort());
                 for (const t of targets) {
                     assert.equal(t.inputs.resourceType, "INSTANCE");
-                    assert.deepEqual((t.inputs.targets as any[]).map((x) => x.key), ["tag:Patch Group"]);
+                    assert.deepEqual(
+                        (t.inputs.targets as any[]).map((x) => x.key),
+                        ["tag:Patch Group"],
+                    );
                 }
             }
         });
@@ -113,7 +116,9 @@ describe("program on the shipped stacks", function () {
             assert.equal(rc.outputS3KeyPrefix, "patching/production/web-server/install");
             const devRc = (dev.taskOf("Management Server").inputs as any).taskInvocationParameters.runCommandParameters;
             assert.equal(devRc.outputS3KeyPrefix, "patching/development/management-server/install");
-            const prefixes = prod.ofType(T.task).map((t) => (t.inputs as any).taskInvocationParameters.runCommandParameters.outputS3KeyPrefix);
+            const prefixes = prod
+                .ofType(T.task)
+                .map((t) => (t.inputs as any).taskInvocationParameters.runCommandParameters.outputS3KeyPrefix);
             assert.equal(new Set(prefixes).size, prefixes.length, "every task has its own prefix");
         });
     });
@@ -129,13 +134,17 @@ describe("program on the shipped stacks", function () {
         });
 
         it("one baseline per OS in use, plus the Windows2012 all-security baseline", function () {
-            const names = prod.ofType(T.baseline).map((b) => (b.inputs as any).name).sort();
+            const names = prod
+                .ofType(T.baseline)
+                .map((b) => (b.inputs as any).name)
+                .sort();
             assert.deepEqual(names, [
                 "patch-manager-prod-default-redhat-enterprise-linux",
                 "patch-manager-prod-default-windows",
                 "patch-manager-prod-windows2012-security",
             ]);
-            const w2012 = prod.byId(prod.ofType(T.patchGroup).find((r) => r.inputs.patchGroup === "Windows2012")!.inputs.baselineId).inputs as any;
+            const w2012 = prod.byId(prod.ofType(T.patchGroup).find((r) => r.inputs.patchGroup === "Windows2012")!.inputs.baselineId)
+                .inputs as any;
             assert.deepEqual(w2012.approvalRules[0].patchFilters, [
                 { key: "PRODUCT", values: ["WindowsServer2012", "WindowsServer2012R2"] },
                 { key: "CLASSIFICATION", values: ["CriticalUpdates", "SecurityUpdates"] },
@@ -147,7 +156,11 @@ describe("program on the shipped stacks", function () {
             const win = (s: Stack) => s.ofType(T.baseline).find((b) => (b.inputs as any).name.endsWith("default-windows"))!.inputs as any;
             assert.deepEqual(
                 win(prod).approvalRules.map((r: any) => [r.complianceLevel, r.approveAfterDays]),
-                [["CRITICAL", 7], ["HIGH", 7], ["MEDIUM", 7]],
+                [
+                    ["CRITICAL", 7],
+                    ["HIGH", 7],
+                    ["MEDIUM", 7],
+                ],
             );
             assert.deepEqual(win(prod).approvalRules[0].patchFilters[1], { key: "MSRC_SEVERITY", values: ["Critical", "Important"] });
             assert.equal(win(dev).approvalRules[0].approveAfterDays, 3);
@@ -163,7 +176,13 @@ describe("program on the shipped stacks", function () {
             assert.equal(o.logBucketName, prod.ofType(T.bucket)[0].id);
             assert.match(o.instanceProfileName, /^patched-instance-profile-[0-9a-f]{7}$/);
             assert.match(o.instanceRoleArn, /^arn:aws:iam::123456789012:role\//);
-            assert.deepEqual(Object.keys(o.maintenanceWindows).sort(), ["Application Server", "Database Server", "Management Server", "Web Server", "weekend"]);
+            assert.deepEqual(Object.keys(o.maintenanceWindows).sort(), [
+                "Application Server",
+                "Database Server",
+                "Management Server",
+                "Web Server",
+                "weekend",
+            ]);
             assert.match(o.maintenanceWindows["Web Server"].id, /^mw-[0-9a-f]{17}$/);
             assert.equal(o.maintenanceWindows["Web Server"].schedule, WAVES["Web Server"]);
             assert.deepEqual(o.maintenanceWindows.weekend.patchGroups, ["Windows", "RHEL", "Windows2012"]);
@@ -177,14 +196,20 @@ describe("program on the shipped stacks", function () {
             assert.equal(trust.Statement.length, 1);
             assert.deepEqual(trust.Statement[0].Principal, { Service: "ssm.amazonaws.com" });
             assert.equal(trust.Statement[0].Condition.StringEquals["aws:SourceAccount"], "123456789012");
-            const attached = prod.ofType(T.attachment).filter((a) => a.inputs.role === role.id).map((a) => a.inputs.policyArn);
+            const attached = prod
+                .ofType(T.attachment)
+                .filter((a) => a.inputs.role === role.id)
+                .map((a) => a.inputs.policyArn);
             assert.deepEqual(attached, ["arn:aws:iam::aws:policy/service-role/AmazonSSMMaintenanceWindowRole"]);
         });
 
         it("instances get AmazonSSMManagedInstanceCore, a profile, and write access to the log prefix only", function () {
             const role = prod.one(T.role, "patched-instance-role");
             assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy as string).Statement[0].Principal, { Service: "ec2.amazonaws.com" });
-            const attached = prod.ofType(T.attachment).filter((a) => a.inputs.role === role.id).map((a) => a.inputs.policyArn);
+            const attached = prod
+                .ofType(T.attachment)
+                .filter((a) => a.inputs.role === role.id)
+                .map((a) => a.inputs.policyArn);
             assert.deepEqual(attached, ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]);
             const policy = JSON.parse(prod.ofType(T.rolePolicy).find((p) => p.inputs.role === role.id)!.inputs.policy as string);
             const bucket = prod.ofType(T.bucket)[0].id;
@@ -239,7 +264,10 @@ describe("program on the shipped stacks", function () {
         });
 
         it("writes to an existing bucket when logging.bucketName is set", async function () {
-            const s = await evaluate("dev", withConfig(shippedConfig("dev"), { logging: { bucketName: "org-patch-logs", keyPrefix: "ssm/patching" } }));
+            const s = await evaluate(
+                "dev",
+                withConfig(shippedConfig("dev"), { logging: { bucketName: "org-patch-logs", keyPrefix: "ssm/patching" } }),
+            );
             assert.equal(s.ofType(T.bucket).length, 0);
             const rc = (s.taskOf("RHEL").inputs as any).taskInvocationParameters.runCommandParameters;
             assert.equal(rc.outputS3Bucket, "org-patch-logs");
@@ -252,7 +280,12 @@ describe("program on the shipped stacks", function () {
     describe("every SSM input is valid for the API", function () {
         it("names, descriptions, enums and rate-control patterns", function () {
             for (const stack of [dev, prod]) {
-                for (const r of [...stack.ofType(T.window), ...stack.ofType(T.target), ...stack.ofType(T.task), ...stack.ofType(T.baseline)]) {
+                for (const r of [
+                    ...stack.ofType(T.window),
+                    ...stack.ofType(T.target),
+                    ...stack.ofType(T.task),
+                    ...stack.ofType(T.baseline),
+                ]) {
                     const i = r.inputs as any;
                     assert.match(i.name, RESOURCE_NAME_PATTERN, r.urn);
                     assert.ok(i.description.length >= 1 && i.description.length <= (r.type === T.baseline ? 1024 : 128), r.urn);
@@ -285,7 +318,11 @@ describe("program on the shipped stacks", function () {
     describe("stable names", function () {
         it("editing a group's schedule keeps every resource's name (an in-place update, not a replacement)", async function () {
             const groups = JSON.parse(shippedConfig("prod").values["patch-manager:patchGroups"]);
-            groups.find((g: any) => g.name === "Web Server").schedule = { cron: "cron(0 23 ? * THU#2 *)", durationHours: 4, cutoffHours: 1 };
+            groups.find((g: any) => g.name === "Web Server").schedule = {
+                cron: "cron(0 23 ? * THU#2 *)",
+                durationHours: 4,
+                cutoffHours: 1,
+            };
             const edited = await evaluate("prod", withConfig(shippedConfig("prod"), { patchGroups: groups }));
             assert.deepEqual(edited.resources.map((r) => r.urn).sort(), prod.resources.map((r) => r.urn).sort());
             assert.equal(edited.windowOf("Web Server").inputs.schedule, "cron(0 23 ? * THU#2 *)");
@@ -321,7 +358,10 @@ describe("program on the shipped stacks", function () {
             assert.equal(s.taskOf("Web Server").inputs.maxConcurrency, "2");
             assert.equal(s.taskOf("Ubuntu").inputs.maxConcurrency, "50%");
             const ubuntu = s.ofType(T.baseline).find((b) => b.inputs.operatingSystem === "UBUNTU")!.inputs as any;
-            assert.ok(ubuntu.approvalRules.every((r: any) => r.approveAfterDays === undefined), "Ubuntu baselines cannot delay approval");
+            assert.ok(
+                ubuntu.approvalRules.every((r: any) => r.approveAfterDays === undefined),
+                "Ubuntu baselines cannot delay approval",
+            );
 
             const d = await evaluate(
                 "dev",

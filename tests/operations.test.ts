@@ -50,8 +50,14 @@ describe("operations on the example stack prod-private", function () {
 
     describe("several regions", function () {
         it("one explicit provider and one region component per listed region, everything else under them", function () {
-            assert.deepEqual(pp.ofType(O.provider).map((p) => [p.name, p.inputs.region]), REGIONS.map((r) => [r, r]));
-            assert.deepEqual(pp.ofType(O.region).map((r) => r.name), REGIONS);
+            assert.deepEqual(
+                pp.ofType(O.provider).map((p) => [p.name, p.inputs.region]),
+                REGIONS.map((r) => [r, r]),
+            );
+            assert.deepEqual(
+                pp.ofType(O.region).map((r) => r.name),
+                REGIONS,
+            );
             for (const r of pp.resources) {
                 if (r.type === O.provider || r.type === O.region) continue;
                 const region = regionOf(pp, r);
@@ -64,7 +70,12 @@ describe("operations on the example stack prod-private", function () {
             for (const region of REGIONS) {
                 assert.equal(inRegion(pp, region, T.window).length, 5, region);
                 assert.equal(inRegion(pp, region, T.task).length, 7, region);
-                assert.deepEqual(inRegion(pp, region, T.patchGroup).map((g) => g.inputs.patchGroup).sort(), [...SEED_GROUPS].sort());
+                assert.deepEqual(
+                    inRegion(pp, region, T.patchGroup)
+                        .map((g) => g.inputs.patchGroup)
+                        .sort(),
+                    [...SEED_GROUPS].sort(),
+                );
             }
         });
 
@@ -80,9 +91,14 @@ describe("operations on the example stack prod-private", function () {
             assert.equal(regionOf(pp, buckets[0]), "eu-west-1");
             for (const task of pp.ofType(T.task)) assert.equal(rc(task).outputS3Bucket, buckets[0].id, task.name);
             for (const scan of inRegion(pp, "eu-central-1", O.association).filter((a) => a.inputs.name === "AWS-RunPatchBaseline")) {
-                assert.deepEqual((scan.inputs as any).outputLocation.s3Region, "eu-west-1", "scan output goes to the central bucket's region");
+                assert.deepEqual(
+                    (scan.inputs as any).outputLocation.s3Region,
+                    "eu-west-1",
+                    "scan output goes to the central bucket's region",
+                );
             }
-            for (const scan of inRegion(pp, "eu-west-1", O.association)) assert.equal((scan.inputs as any).outputLocation?.s3Region, undefined);
+            for (const scan of inRegion(pp, "eu-west-1", O.association))
+                assert.equal((scan.inputs as any).outputLocation?.s3Region, undefined);
             for (const sync of pp.ofType(O.dataSync)) {
                 assert.equal((sync.inputs as any).s3Destination.bucketName, buckets[0].id);
                 assert.equal((sync.inputs as any).s3Destination.region, "eu-west-1", "the bucket's region, not the sync's");
@@ -96,7 +112,10 @@ describe("operations on the example stack prod-private", function () {
 
         it("without centralLogBucket each region has its own bucket", async function () {
             const own = await evaluate("prod-private", withConfig(shippedConfig("prod-private"), { centralLogBucket: undefined }));
-            assert.deepEqual(own.ofType(T.bucket).map((b) => regionOf(own, b)), REGIONS);
+            assert.deepEqual(
+                own.ofType(T.bucket).map((b) => regionOf(own, b)),
+                REGIONS,
+            );
             for (const region of REGIONS) {
                 const bucket = inRegion(own, region, T.bucket)[0];
                 for (const task of inRegion(own, region, T.task)) assert.equal(rc(task).outputS3Bucket, bucket.id);
@@ -112,9 +131,16 @@ describe("operations on the example stack prod-private", function () {
                 assert.equal(topic.inputs.kmsMasterKeyId, (key.outputs as any).arn);
                 assert.equal(key.inputs.enableKeyRotation, true);
                 const kp = policyOf(key);
-                assert.ok(kp.Statement.some((s: any) => s.Principal.Service === "events.amazonaws.com" && s.Action.includes("kms:GenerateDataKey*")));
+                assert.ok(
+                    kp.Statement.some(
+                        (s: any) => s.Principal.Service === "events.amazonaws.com" && s.Action.includes("kms:GenerateDataKey*"),
+                    ),
+                );
                 const [sub] = inRegion(pp, region, O.subscription);
-                assert.deepEqual([sub.inputs.topic, sub.inputs.protocol, sub.inputs.endpoint], [topic.id, "email", "patching-oncall@example.com"]);
+                assert.deepEqual(
+                    [sub.inputs.topic, sub.inputs.protocol, sub.inputs.endpoint],
+                    [topic.id, "email", "patching-oncall@example.com"],
+                );
             }
         });
 
@@ -135,7 +161,12 @@ describe("operations on the example stack prod-private", function () {
                 assert.deepEqual(JSON.parse(String(role.inputs.assumeRolePolicy)).Statement[0].Principal, { Service: "ssm.amazonaws.com" });
                 const publish = inRegion(pp, region, T.rolePolicy).find((p) => p.name === `${region}-alerts-notification-publish`)!;
                 assert.equal(publish.inputs.role, (role.outputs as any).name);
-                assert.deepEqual(policyOf(publish).Statement[0], { Sid: "PublishPatchingAlerts", Effect: "Allow", Action: "sns:Publish", Resource: topic.id });
+                assert.deepEqual(policyOf(publish).Statement[0], {
+                    Sid: "PublishPatchingAlerts",
+                    Effect: "Allow",
+                    Action: "sns:Publish",
+                    Resource: topic.id,
+                });
             }
         });
 
@@ -159,7 +190,12 @@ describe("operations on the example stack prod-private", function () {
                 assert.deepEqual(pattern.source, ["aws.ssm"]);
                 assert.deepEqual(pattern["detail-type"], ["Maintenance Window Execution State-change Notification"]);
                 assert.deepEqual(pattern.detail.status, ["FAILED", "TIMED_OUT", "CANCELLED"]);
-                assert.deepEqual([...pattern.detail["window-id"]].sort(), inRegion(pp, region, T.window).map((w) => w.id).sort());
+                assert.deepEqual(
+                    [...pattern.detail["window-id"]].sort(),
+                    inRegion(pp, region, T.window)
+                        .map((w) => w.id)
+                        .sort(),
+                );
                 const target = inRegion(pp, region, O.target).find((t) => t.name === `${region}-alerts-failed-windows-to-topic`)!;
                 const [topic] = inRegion(pp, region, O.topic);
                 assert.deepEqual([target.inputs.rule, target.inputs.arn], [(rule.outputs as any).name, topic.id]);
@@ -173,7 +209,10 @@ describe("operations on the example stack prod-private", function () {
             const topicArn = "arn:aws:sns:eu-west-1:123456789012:ops-alerts";
             const s = await evaluate(
                 "prod",
-                withConfig(shippedConfig("prod"), { alerts: { topicArn }, maintenanceWindowRoleArn: "arn:aws:iam::123456789012:role/patching" }),
+                withConfig(shippedConfig("prod"), {
+                    alerts: { topicArn },
+                    maintenanceWindowRoleArn: "arn:aws:iam::123456789012:role/patching",
+                }),
             );
             assert.deepEqual([s.ofType(O.topic).length, s.ofType(O.key).length, s.ofType(O.topicPolicy).length], [0, 0, 0]);
             for (const task of s.ofType(T.task)) assert.equal(rc(task).notificationConfig.notificationArn, topicArn);
@@ -201,11 +240,14 @@ describe("operations on the example stack prod-private", function () {
                     const m = /^cron\(0 (\d+) \? \* \* \*\)$/.exec(i.scheduleExpression);
                     assert.ok(m, i.scheduleExpression);
                     const w = windows[i.targets[0].values[0]];
-                    if (w) assert.ok(!busyUtcHours(w, tz).has(Number(m[1])), `${i.associationName} at ${m[1]}:00 UTC is outside its window`);
+                    if (w)
+                        assert.ok(!busyUtcHours(w, tz).has(Number(m[1])), `${i.associationName} at ${m[1]}:00 UTC is outside its window`);
                 }
             }
             // Weekend 06:00–11:00 Amsterdam is 04/05–09/10 UTC: twelve hours after the 05:00 start, 17:00 UTC is free.
-            const windowsScan = pp.ofType(O.association).find((a) => a.inputs.name === "AWS-RunPatchBaseline" && (a.inputs.targets as any)[0].values[0] === "Windows")!;
+            const windowsScan = pp
+                .ofType(O.association)
+                .find((a) => a.inputs.name === "AWS-RunPatchBaseline" && (a.inputs.targets as any)[0].values[0] === "Windows")!;
             assert.equal(windowsScan.inputs.scheduleExpression, "cron(0 17 ? * * *)");
             assert.equal(windowsScan.inputs.associationName, "patch-manager-prod-private-windows-daily-scan");
         });
@@ -219,7 +261,10 @@ describe("operations on the example stack prod-private", function () {
                 assert.equal((s.inputs as any).s3Destination.syncFormat, "JsonSerDe");
             }
             const policy = policyOf(pp.ofType(T.bucketPolicy)[0]);
-            assert.deepEqual(policy.Statement.map((s: any) => s.Sid), ["DenyInsecureTransport", "SsmDataSyncChecksBucket", "SsmDataSyncDelivers"]);
+            assert.deepEqual(
+                policy.Statement.map((s: any) => s.Sid),
+                ["DenyInsecureTransport", "SsmDataSyncChecksBucket", "SsmDataSyncDelivers"],
+            );
             const deliver = policy.Statement[2];
             assert.deepEqual(deliver.Principal, { Service: "ssm.amazonaws.com" });
             assert.equal(deliver.Resource, `${(bucket.outputs as any).arn}/compliance/*/accountid=123456789012/*`);
@@ -228,11 +273,17 @@ describe("operations on the example stack prod-private", function () {
         });
 
         it("the AWS Config patch compliance rule, and outputs that say where to look", function () {
-            const rules = pp.ofType(O.configRule).filter((r) => (r.inputs.source as any).sourceIdentifier === "EC2_MANAGEDINSTANCE_PATCH_COMPLIANCE_STATUS_CHECK");
+            const rules = pp
+                .ofType(O.configRule)
+                .filter((r) => (r.inputs.source as any).sourceIdentifier === "EC2_MANAGEDINSTANCE_PATCH_COMPLIANCE_STATUS_CHECK");
             assert.equal(rules.length, 2);
             assert.deepEqual(rules[0].inputs.scope, { complianceResourceTypes: ["AWS::SSM::PatchCompliance"] });
             const out = pp.outputs.regions["eu-west-1"].operations.compliance;
-            assert.deepEqual(out.dataSync, { name: "patch-manager-prod-private-compliance", bucket: pp.ofType(T.bucket)[0].id, prefix: "compliance" });
+            assert.deepEqual(out.dataSync, {
+                name: "patch-manager-prod-private-compliance",
+                bucket: pp.ofType(T.bucket)[0].id,
+                prefix: "compliance",
+            });
             assert.equal(out.configRule, "patch-manager-prod-private-patch-compliance");
             assert.equal(out.scans.Windows.schedule, "cron(0 17 ? * * *)");
         });
@@ -243,7 +294,9 @@ describe("operations on the example stack prod-private", function () {
             const inventory = inRegion(pp, "eu-west-1", O.association).filter((a) => a.inputs.name === "AWS-GatherSoftwareInventory");
             assert.equal(inventory.length, 1);
             assert.deepEqual((inventory[0].inputs.targets as any)[0].values, SEED_GROUPS);
-            const rule = inRegion(pp, "eu-west-1", O.configRule).find((r) => (r.inputs.source as any).sourceIdentifier === "EC2_MANAGEDINSTANCE_APPLICATIONS_BLACKLISTED")!;
+            const rule = inRegion(pp, "eu-west-1", O.configRule).find(
+                (r) => (r.inputs.source as any).sourceIdentifier === "EC2_MANAGEDINSTANCE_APPLICATIONS_BLACKLISTED",
+            )!;
             assert.deepEqual(JSON.parse(String(rule.inputs.inputParameters)), { applicationNames: "telnet,Adobe Flash Player" });
             assert.deepEqual(rule.inputs.scope, { complianceResourceTypes: ["AWS::SSM::ManagedInstanceInventory"] });
         });
@@ -273,12 +326,19 @@ describe("operations on the example stack prod-private", function () {
                     detail: { state: { value: ["ALARM"] } },
                 });
                 const target = inRegion(pp, region, O.target).find((t) => t.name === `${region}-alarm-stop-alarm-to-runbook`)!;
-                assert.equal(target.inputs.arn, `arn:aws:ssm:${region}:123456789012:automation-definition/patch-manager-prod-private-stop-on-alarm:$DEFAULT`);
+                assert.equal(
+                    target.inputs.arn,
+                    `arn:aws:ssm:${region}:123456789012:automation-definition/patch-manager-prod-private-stop-on-alarm:$DEFAULT`,
+                );
                 const automationRole = inRegion(pp, region, T.role).find((r) => r.name === `${region}-alarm-stop-automation-role`)!;
                 assert.deepEqual(JSON.parse(String(target.inputs.input)), { AutomationAssumeRole: [(automationRole.outputs as any).arn] });
-                const disable = policyOf(inRegion(pp, region, T.rolePolicy).find((p) => p.name === `${region}-alarm-stop-disable-windows`)!).Statement[0];
+                const disable = policyOf(inRegion(pp, region, T.rolePolicy).find((p) => p.name === `${region}-alarm-stop-disable-windows`)!)
+                    .Statement[0];
                 assert.equal(disable.Action, "ssm:UpdateMaintenanceWindow");
-                assert.deepEqual(disable.Resource, windows.map((w) => `arn:aws:ssm:${region}:123456789012:maintenancewindow/${w.id}`));
+                assert.deepEqual(
+                    disable.Resource,
+                    windows.map((w) => `arn:aws:ssm:${region}:123456789012:maintenancewindow/${w.id}`),
+                );
             }
         });
 
@@ -326,16 +386,21 @@ describe("operations on the example stack prod-private", function () {
                 assert.equal(e.inputs.vpcId, "vpc-0a1b2c3d4e5f60718");
             }
             assert.deepEqual(west[3].inputs.routeTableIds, ["rtb-0a1b2c3d4e5f6071b"]);
-            assert.deepEqual(inRegion(pp, "eu-central-1", O.endpoint).map((e) => e.inputs.serviceName).sort(), [
-                "com.amazonaws.eu-central-1.ec2messages",
-                "com.amazonaws.eu-central-1.s3",
-                "com.amazonaws.eu-central-1.ssm",
-                "com.amazonaws.eu-central-1.ssmmessages",
-            ]);
+            assert.deepEqual(
+                inRegion(pp, "eu-central-1", O.endpoint)
+                    .map((e) => e.inputs.serviceName)
+                    .sort(),
+                [
+                    "com.amazonaws.eu-central-1.ec2messages",
+                    "com.amazonaws.eu-central-1.s3",
+                    "com.amazonaws.eu-central-1.ssm",
+                    "com.amazonaws.eu-central-1.ssmmessages",
+                ],
+            );
         });
 
         it("the security group accepts 443 from the VPC CIDR only: looked up, or as configured", function () {
-            const ingress = (region: string) => (inRegion(pp, region, O.sg)[0].inputs.ingress as any[]);
+            const ingress = (region: string) => inRegion(pp, region, O.sg)[0].inputs.ingress as any[];
             // eu-west-1 has no vpcCidr in config: the mock lookup's deterministic range for the VPC id.
             const west = ingress("eu-west-1");
             assert.equal(west.length, 1);
@@ -347,15 +412,25 @@ describe("operations on the example stack prod-private", function () {
     });
 
     it("passes every mandatory rule of the pack (and the new rules apply to it)", async function () {
-        const violations = await runPolicies(pp.resources.map((r) => ({ ...r, id: r.id ?? undefined })), { stackName: "prod-private" });
-        assert.deepEqual(violations.filter((v) => v.level === "mandatory"), []);
+        const violations = await runPolicies(
+            pp.resources.map((r) => ({ ...r, id: r.id ?? undefined })),
+            { stackName: "prod-private" },
+        );
+        assert.deepEqual(
+            violations.filter((v) => v.level === "mandatory"),
+            [],
+        );
         assert.deepEqual(violations, [], "no advisory findings either");
     });
 
     it("passes the pack from the plan's --json too (inputs only): regions come from the resources' explicit providers", async function () {
         const plan = { project: "patch-manager", stack: "prod-private", resources: pp.resources.map(({ outputs: _o, ...r }) => r) };
         const doc = parseAuditDocument(JSON.parse(JSON.stringify(plan)));
-        assert.ok(doc.resources.filter((r) => r.type === T.patchGroup).every((r) => /^urn:pulumi:prod-private::patch-manager::pulumi:providers:aws::eu-(west|central)-1::/.test(r.provider!)));
+        assert.ok(
+            doc.resources
+                .filter((r) => r.type === T.patchGroup)
+                .every((r) => /^urn:pulumi:prod-private::patch-manager::pulumi:providers:aws::eu-(west|central)-1::/.test(r.provider!)),
+        );
         assert.deepEqual(await runPolicies(doc.resources, { stackName: "prod-private", projectName: "patch-manager" }), []);
     });
 });

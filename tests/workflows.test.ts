@@ -38,10 +38,7 @@ const messages = (text: string) => lintWorkflow("t.yml", text).map((p) => `${p.p
 
 describe("GitHub Actions workflows (.github/workflows)", () => {
     it("every shipped workflow passes the schema (action-validator) and the expression checks", () => {
-        assert.deepEqual(
-            fs.readdirSync(WORKFLOWS).sort(),
-            ["deploy.yml", "pr-comment.yml", "pull-request.yml"],
-        );
+        assert.deepEqual(fs.readdirSync(WORKFLOWS).sort(), ["deploy.yml", "pr-comment.yml", "pull-request.yml"]);
         assert.deepEqual(lintWorkflowDir(ROOT), []);
     });
 
@@ -50,10 +47,19 @@ describe("GitHub Actions workflows (.github/workflows)", () => {
     });
 
     it("rejects a deliberately broken workflow: schema errors and a needs that names no job", () => {
-        const broken = GOOD.replace("needs: [list]", "needs: [lists]").replace("runs-on: ubuntu-latest\n    strategy", "runs_on: ubuntu-latest\n    strategy");
+        const broken = GOOD.replace("needs: [list]", "needs: [lists]").replace(
+            "runs-on: ubuntu-latest\n    strategy",
+            "runs_on: ubuntu-latest\n    strategy",
+        );
         const found = messages(broken);
-        assert.ok(found.some((m) => /^\/jobs\/use\/needs: Unresolved job: unresolved job lists/.test(m)), found.join("\n"));
-        assert.ok(found.some((m) => /Additional property 'runs_on' is not allowed/.test(m)), found.join("\n"));
+        assert.ok(
+            found.some((m) => /^\/jobs\/use\/needs: Unresolved job: unresolved job lists/.test(m)),
+            found.join("\n"),
+        );
+        assert.ok(
+            found.some((m) => /Additional property 'runs_on' is not allowed/.test(m)),
+            found.join("\n"),
+        );
     });
 
     it("rejects broken expressions: syntax, unclosed ${{, unknown context and function", () => {
@@ -73,11 +79,19 @@ describe("GitHub Actions workflows (.github/workflows)", () => {
             '/jobs/use/strategy/matrix/include: needs.other: the job does not list "other" in needs',
         ]);
         assert.deepEqual(messages(GOOD.replace("steps.l.outputs", "steps.m.outputs")), []);
-        assert.deepEqual(messages(GOOD.replace("- id: l\n        run:", "- run:").replace("${{ steps.l.outputs.all }}", "x").replace("echo ${{ matrix", "echo ${{ steps.later.outputs.x }} ${{ matrix")), [
-            '/jobs/use/steps/0/run: steps.later: no earlier step in this job has id "later"',
-        ]);
+        assert.deepEqual(
+            messages(
+                GOOD.replace("- id: l\n        run:", "- run:")
+                    .replace("${{ steps.l.outputs.all }}", "x")
+                    .replace("echo ${{ matrix", "echo ${{ steps.later.outputs.x }} ${{ matrix"),
+            ),
+            ['/jobs/use/steps/0/run: steps.later: no earlier step in this job has id "later"'],
+        );
         assert.match(messages(GOOD.replace("name: t", "name: ${{ matrix.x }}"))[0], /"matrix" is used in a job without a strategy.matrix/);
-        assert.match(messages(GOOD.replace("if: env.HAS == 'true'", "if: secrets.TOKEN != ''"))[0], /"secrets" cannot be used in an if: condition/);
+        assert.match(
+            messages(GOOD.replace("if: env.HAS == 'true'", "if: secrets.TOKEN != ''"))[0],
+            /"secrets" cannot be used in an if: condition/,
+        );
     });
 
     it("expression grammar: operators, literals, indexing, calls on results", () => {
@@ -111,11 +125,18 @@ describe("GitHub Actions workflows (.github/workflows)", () => {
         assert.equal(pulumi.if, "env.CLOUD_PREVIEW == 'true'");
         assert.equal(step("aws-actions/configure-aws-credentials@").with["role-to-assume"], "${{ vars.AWS_ROLE_ARN }}");
         const offline = preview.steps.find((s: any) => typeof s.run === "string" && s.run.includes("--diff-against"));
-        assert.match(offline.run, /npm run -s plan -- --stack "\$\{\{ matrix.stack \}\}" --diff-against "\$\{\{ github.event.pull_request.base.sha \}\}" --markdown/);
+        assert.match(
+            offline.run,
+            /npm run -s plan -- --stack "\$\{\{ matrix.stack \}\}" --diff-against "\$\{\{ github.event.pull_request.base.sha \}\}" --markdown/,
+        );
         const note = preview.steps.find((s: any) => s.name === "Note that the cloud preview was skipped");
         assert.equal(note.if, "env.CLOUD_PREVIEW != 'true'");
         assert.match(note.run, /Cloud preview skipped/);
-        for (const cmd of ["npm ci", "npm run lint", "npm run typecheck", "npm test"]) assert.ok(pr.jobs.checks.steps.some((s: any) => s.run === cmd), cmd);
+        for (const cmd of ["npm ci", "npm run lint", "npm run typecheck", "npm test"])
+            assert.ok(
+                pr.jobs.checks.steps.some((s: any) => s.run === cmd),
+                cmd,
+            );
     });
 
     it("main deploys non-production stacks first, then production behind the approval environment, the pack on every up", () => {
@@ -134,13 +155,31 @@ describe("GitHub Actions workflows (.github/workflows)", () => {
 
     it("the stack matrix comes from the stack files, production from patch-manager:environment", () => {
         const stacks = listStacks(ROOT);
-        assert.deepEqual(stacks, [
+        // Every stack file is in the matrix (the shipped pair and the example stacks).
+        const files = fs.readdirSync(ROOT).filter((f) => /^Pulumi\..+\.yaml$/.test(f));
+        assert.deepEqual(stacks.map((s) => `Pulumi.${s.stack}.yaml`).sort(), files.sort());
+        assert.deepEqual(
+            stacks.find((s) => s.stack === "dev"),
             { stack: "dev", environment: "development" },
+        );
+        assert.deepEqual(
+            stacks.find((s) => s.stack === "prod"),
             { stack: "prod", environment: "production" },
+        );
+        const devAndProd = stacks.filter((s) => s.stack === "dev" || s.stack === "prod");
+        const renamed = stackOutputs([
+            ...devAndProd,
+            { stack: "live-eu", environment: "production" },
+            { stack: "prod-like", environment: "acceptance" },
         ]);
-        const renamed = stackOutputs([...stacks, { stack: "live-eu", environment: "production" }, { stack: "prod-like", environment: "acceptance" }]);
-        assert.deepEqual(renamed.production.map((s) => s.stack), ["prod", "live-eu"]);
-        assert.deepEqual(renamed.nonproduction.map((s) => s.stack), ["dev", "prod-like"]);
+        assert.deepEqual(
+            renamed.production.map((s) => s.stack),
+            ["prod", "live-eu"],
+        );
+        assert.deepEqual(
+            renamed.nonproduction.map((s) => s.stack),
+            ["dev", "prod-like"],
+        );
     });
 
     it("a stack file without patch-manager:environment stops the matrix with the file named", () => {
@@ -148,7 +187,10 @@ describe("GitHub Actions workflows (.github/workflows)", () => {
         try {
             fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: patch-manager\nruntime: nodejs\n");
             fs.writeFileSync(path.join(dir, "Pulumi.edge.yaml"), "config:\n  aws:region: eu-west-1\n");
-            assert.throws(() => listStacks(dir), /^Error: Pulumi\.edge\.yaml: patch-manager:environment is not set; CI cannot tell whether the stack is production$/);
+            assert.throws(
+                () => listStacks(dir),
+                /^Error: Pulumi\.edge\.yaml: patch-manager:environment is not set; CI cannot tell whether the stack is production$/,
+            );
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }

@@ -42,7 +42,10 @@ function readJson(path: string, what: string): unknown {
 }
 
 /** Runs the audit with `argv` (without node and the script) and returns the exit code. */
-export async function main(argv: string[], io: AuditIO = { stdout: t => process.stdout.write(t), stderr: t => process.stderr.write(t) }): Promise<number> {
+export async function main(
+    argv: string[],
+    io: AuditIO = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) },
+): Promise<number> {
     try {
         let parsed;
         try {
@@ -64,7 +67,9 @@ export async function main(argv: string[], io: AuditIO = { stdout: t => process.
             return 0;
         }
         if (parsed.positionals.length !== 1) {
-            throw new UsageError(parsed.positionals.length === 0 ? "name the file to audit" : `one file at a time, got ${parsed.positionals.join(", ")}`);
+            throw new UsageError(
+                parsed.positionals.length === 0 ? "name the file to audit" : `one file at a time, got ${parsed.positionals.join(", ")}`,
+            );
         }
         const file = parsed.positionals[0];
         const config = parsed.values.config === undefined ? undefined : readJson(parsed.values.config, "config file");
@@ -75,11 +80,13 @@ export async function main(argv: string[], io: AuditIO = { stdout: t => process.
             projectName: document.projectName,
         });
         if (parsed.values.json) {
-            io.stdout(`${JSON.stringify({ violations: violations.map(({ policy, level, urn, message }) => ({ policy, level, urn, message })) }, null, 2)}\n`);
+            io.stdout(
+                `${JSON.stringify({ violations: violations.map(({ policy, level, urn, message }) => ({ policy, level, urn, message })) }, null, 2)}\n`,
+            );
         } else {
             io.stdout(report(file, document.resources.length, violations));
         }
-        return violations.some(v => v.level === "mandatory") ? 1 : 0;
+        return violations.some((v) => v.level === "mandatory") ? 1 : 0;
     } catch (e) {
         if (e instanceof UsageError) {
             io.stderr(`policy:audit: ${e.message}\n\n${USAGE}\n`);
@@ -96,8 +103,8 @@ export async function main(argv: string[], io: AuditIO = { stdout: t => process.
 
 /** The summary a person reads: mandatory first, grouped by policy, each policy's fix said once. */
 export function report(file: string, resourceCount: number, violations: Violation[]): string {
-    const mandatory = violations.filter(v => v.level === "mandatory");
-    const advisory = violations.filter(v => v.level === "advisory");
+    const mandatory = violations.filter((v) => v.level === "mandatory");
+    const advisory = violations.filter((v) => v.level === "advisory");
     const lines = [`Policy pack ${PACK_NAME} on ${file} (${resourceCount} resources)`];
     if (violations.length === 0) {
         lines.push("", "No violations.");
@@ -129,7 +136,7 @@ export function report(file: string, resourceCount: number, violations: Violatio
 }
 
 if (require.main === module) {
-    main(process.argv.slice(2)).then(code => {
+    main(process.argv.slice(2)).then((code) => {
         process.exitCode = code;
     });
 }

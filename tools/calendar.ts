@@ -8,7 +8,10 @@ import { localTime, Occurrence } from "./fleet";
  * re-importing a newer file updates events instead of duplicating them.
  */
 export function occurrenceUid(o: Pick<Occurrence, "stack" | "window" | "start">): string {
-    const stamp = o.start.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+    const stamp = o.start
+        .toISOString()
+        .replace(/[-:]/g, "")
+        .replace(/\.\d{3}/, "");
     return `${stamp}-${o.stack}-${o.window}@patch-manager`.replace(/[^A-Za-z0-9@._-]/g, "_");
 }
 

@@ -320,7 +320,8 @@ function firstReach(
             if (approved.length === 0) continue;
             chosen = approved[0];
         } else {
-            chosen = timed.find((t) => t.approved === undefined) ?? [...timed].sort((a, b) => b.approved!.getTime() - a.approved!.getTime())[0];
+            chosen =
+                timed.find((t) => t.approved === undefined) ?? [...timed].sort((a, b) => b.approved!.getTime() - a.approved!.getTime())[0];
             if (chosen.approved === undefined) continue;
         }
         const approved = chosen.approved!;
@@ -354,18 +355,25 @@ export function duration(ms: number): string {
  */
 export function checkRolloutOrder(stacks: readonly FleetStack[], opts: FleetOptions): RolloutFinding[] {
     const first = startOfUtcDay(opts.from);
-    const maxDelay = Math.max(0, ...stacks.flatMap((s) => s.groups.flatMap((g) => g.approvals.map((a) => (a.kind === "afterDays" ? a.days : 0)))));
+    const maxDelay = Math.max(
+        0,
+        ...stacks.flatMap((s) => s.groups.flatMap((g) => g.approvals.map((a) => (a.kind === "afterDays" ? a.days : 0)))),
+    );
     // Far enough past the last approval to see the next monthly or yearly-ish window.
     const until = new Date(first.getTime() + (opts.days + maxDelay + 62) * DAY_MS);
     const occurrences = new Map<string, Occurrence[]>();
-    for (const s of stacks) for (const w of s.windows) occurrences.set(`${s.stack}\u0000${w.name}`, windowOccurrences(s.stack, w, first, until));
+    for (const s of stacks)
+        for (const w of s.windows) occurrences.set(`${s.stack}\u0000${w.name}`, windowOccurrences(s.stack, w, first, until));
 
     const nonProduction = stacks.filter((s) => !s.production);
     const findings: RolloutFinding[] = [];
     for (const prod of stacks.filter((s) => s.production)) {
         const systems = [...new Set(prod.groups.map((g) => g.operatingSystem))];
         for (const os of systems) {
-            const broken = new Map<string, { prodWindow: string; nonProdWindow: string | null; days: string[]; example: RolloutFinding["example"]; sentence: string }>();
+            const broken = new Map<
+                string,
+                { prodWindow: string; nonProdWindow: string | null; days: string[]; example: RolloutFinding["example"]; sentence: string }
+            >();
             for (let i = 0; i < opts.days; i++) {
                 const releaseDay = new Date(first.getTime() + i * DAY_MS);
                 const p = firstReach(prod, os, releaseDay, occurrences, "fastest");
@@ -409,7 +417,10 @@ export function checkRolloutOrder(stacks: readonly FleetStack[], opts: FleetOpti
             }
             for (const b of broken.values()) {
                 const more = b.days.length - 1;
-                const moreText = more > 0 ? ` The same holds for ${more} more release day${more === 1 ? "" : "s"} (${b.days.slice(1, 6).join(", ")}${more > 5 ? ", ..." : ""}).` : "";
+                const moreText =
+                    more > 0
+                        ? ` The same holds for ${more} more release day${more === 1 ? "" : "s"} (${b.days.slice(1, 6).join(", ")}${more > 5 ? ", ..." : ""}).`
+                        : "";
                 findings.push({
                     check: "rollout-order",
                     level: "blocking",
@@ -544,16 +555,25 @@ export const CALENDAR_TEXT_DAYS = 28;
 
 export function renderFleet(report: FleetReport, stacks: readonly FleetStack[]): string {
     const out: string[] = [];
-    out.push(`Fleet: ${stacks.length} stack${stacks.length === 1 ? "" : "s"} · from ${report.from.slice(0, 10)} · ${report.days} days · soak ${report.soakDays} day${report.soakDays === 1 ? "" : "s"}`, "");
+    out.push(
+        `Fleet: ${stacks.length} stack${stacks.length === 1 ? "" : "s"} · from ${report.from.slice(0, 10)} · ${report.days} days · soak ${report.soakDays} day${report.soakDays === 1 ? "" : "s"}`,
+        "",
+    );
     for (const s of stacks) {
         out.push(
             `  ${s.stack}  ${s.environment}${s.production ? " (production)" : ""} · ${s.region ?? "aws:region not set"}${s.account ? ` · account ${s.account}` : ""} · ${s.windows.length} window${s.windows.length === 1 ? "" : "s"}`,
         );
-        for (const w of s.windows) out.push(`    ${w.name}: ${w.description ?? w.schedule} · ${w.operation || "no task"} · ${w.patchGroups.join(", ") || "no patch groups"}`);
+        for (const w of s.windows)
+            out.push(
+                `    ${w.name}: ${w.description ?? w.schedule} · ${w.operation || "no task"} · ${w.patchGroups.join(", ") || "no patch groups"}`,
+            );
     }
     const shownUntil = new Date(Date.parse(report.from) + Math.min(report.days, CALENDAR_TEXT_DAYS) * DAY_MS);
     const shown = report.calendar.filter((o) => o.start < shownUntil);
-    out.push("", `Calendar, next ${Math.min(report.days, CALENDAR_TEXT_DAYS)} days (${report.calendar.length} windows in ${report.days} days; --ics writes them all):`);
+    out.push(
+        "",
+        `Calendar, next ${Math.min(report.days, CALENDAR_TEXT_DAYS)} days (${report.calendar.length} windows in ${report.days} days; --ics writes them all):`,
+    );
     for (const o of shown) {
         out.push(
             `  ${localTime(o.start, o.timezone)}  (${isoMinute(o.start)})  ${duration(o.end.getTime() - o.start.getTime())}  ${o.stack}  ${o.operation || "no task"}  ${o.patchGroups.join(", ")}`,
@@ -561,13 +581,17 @@ export function renderFleet(report: FleetReport, stacks: readonly FleetStack[]):
     }
     out.push("", "Quota (maintenance windows per account and region):");
     for (const q of report.quota) {
-        out.push(`  ${q.account ? `account ${q.account}` : "account not pinned"} · ${q.region ?? "aws:region not set"}: ${q.windows} of ${q.limit} (${q.stacks.join(", ")})`);
+        out.push(
+            `  ${q.account ? `account ${q.account}` : "account not pinned"} · ${q.region ?? "aws:region not set"}: ${q.windows} of ${q.limit} (${q.stacks.join(", ")})`,
+        );
     }
     const blocking = report.findings.filter((f) => f.level === "blocking");
     const advisory = report.findings.filter((f) => f.level === "advisory");
     out.push("");
     if (report.findings.length === 0) {
-        out.push(`Findings: none. Production installs every patch at least ${report.soakDays} days after non-production; no overlapping windows; quota fine.`);
+        out.push(
+            `Findings: none. Production installs every patch at least ${report.soakDays} days after non-production; no overlapping windows; quota fine.`,
+        );
     } else {
         out.push(`Findings: ${blocking.length} blocking, ${advisory.length} advisory`);
         for (const f of [...blocking, ...advisory]) out.push(`  [${f.level}] ${f.check}: ${f.message}`);

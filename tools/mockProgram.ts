@@ -123,7 +123,13 @@ function uuid(seed: string): string {
 }
 
 /** Ids, ARNs and computed names shaped like the ones AWS returns, deterministic per URN. */
-function mockState(type: string, name: string, urn: string, inputs: Record<string, any>, region: string): { id: string; state: Record<string, unknown> } {
+function mockState(
+    type: string,
+    name: string,
+    urn: string,
+    inputs: Record<string, any>,
+    region: string,
+): { id: string; state: Record<string, unknown> } {
     const acct = MOCK_ACCOUNT;
     // Pulumi auto-names a resource without an explicit name: logical name + 7 random hex.
     const autoName = `${name}-${hex(urn, 7)}`;
@@ -150,14 +156,24 @@ function mockState(type: string, name: string, urn: string, inputs: Record<strin
             const roleName = inputs.name ?? autoName;
             return {
                 id: roleName,
-                state: { ...inputs, name: roleName, arn: `arn:aws:iam::${acct}:role/${roleName}`, uniqueId: `AROA${hex(urn, 17).toUpperCase()}` },
+                state: {
+                    ...inputs,
+                    name: roleName,
+                    arn: `arn:aws:iam::${acct}:role/${roleName}`,
+                    uniqueId: `AROA${hex(urn, 17).toUpperCase()}`,
+                },
             };
         }
         case "aws:iam/instanceProfile:InstanceProfile": {
             const profileName = inputs.name ?? autoName;
             return {
                 id: profileName,
-                state: { ...inputs, name: profileName, arn: `arn:aws:iam::${acct}:instance-profile/${profileName}`, uniqueId: `AIPA${hex(urn, 17).toUpperCase()}` },
+                state: {
+                    ...inputs,
+                    name: profileName,
+                    arn: `arn:aws:iam::${acct}:instance-profile/${profileName}`,
+                    uniqueId: `AIPA${hex(urn, 17).toUpperCase()}`,
+                },
             };
         }
         case "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
@@ -228,7 +244,10 @@ function mockState(type: string, name: string, urn: string, inputs: Record<strin
         }
         case "aws:ssm/association:Association": {
             const associationId = uuid(urn);
-            return { id: associationId, state: { ...inputs, associationId, arn: `arn:aws:ssm:${region}:${acct}:association/${associationId}` } };
+            return {
+                id: associationId,
+                state: { ...inputs, associationId, arn: `arn:aws:ssm:${region}:${acct}:association/${associationId}` },
+            };
         }
         case "aws:ec2/securityGroup:SecurityGroup": {
             const id = `sg-${hex(urn, 17)}`;
@@ -239,7 +258,10 @@ function mockState(type: string, name: string, urn: string, inputs: Record<strin
             return { id, state: { ...inputs, arn: `arn:aws:ec2:${region}:${acct}:vpc-endpoint/${id}` } };
         }
         case "aws:cfg/rule:Rule":
-            return { id: inputs.name ?? autoName, state: { ...inputs, arn: `arn:aws:config:${region}:${acct}:config-rule/config-rule-${hex(urn, 6)}` } };
+            return {
+                id: inputs.name ?? autoName,
+                state: { ...inputs, arn: `arn:aws:config:${region}:${acct}:config-rule/config-rule-${hex(urn, 6)}` },
+            };
         case "pulumi:providers:aws":
             return { id: uuid(urn), state: { ...inputs } };
         default:
@@ -291,7 +313,12 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Evaluation
         call: (args) => {
             switch (args.token) {
                 case "aws:index/getCallerIdentity:getCallerIdentity":
-                    return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/offline-plan`, userId: "AIDAOFFLINEPLAN", id: MOCK_ACCOUNT };
+                    return {
+                        accountId: MOCK_ACCOUNT,
+                        arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/offline-plan`,
+                        userId: "AIDAOFFLINEPLAN",
+                        id: MOCK_ACCOUNT,
+                    };
                 case "aws:index/getPartition:getPartition":
                     return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
                 case "aws:index/getRegion:getRegion": {
@@ -316,7 +343,9 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Evaluation
     const monitor = (pulumi.runtime as any).getMonitor();
     const { deserializeProperties, serializeProperties } = require("@pulumi/pulumi/runtime/rpc");
     // google-protobuf as the SDK itself resolves it (it may be nested under @pulumi/pulumi).
-    const structproto = require(require.resolve("google-protobuf/google/protobuf/struct_pb.js", { paths: [require.resolve("@pulumi/pulumi")] }));
+    const structproto = require(
+        require.resolve("google-protobuf/google/protobuf/struct_pb.js", { paths: [require.resolve("@pulumi/pulumi")] }),
+    );
     const resproto = require("@pulumi/pulumi/proto/resource_pb.js");
     monitor.registerResource = async (req: any, callback: (err: unknown, res?: unknown) => void) => {
         try {
@@ -372,10 +401,14 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Evaluation
 
     const program = opts.program ?? loadProgram();
     const exported = await Promise.resolve(program());
-    const outputs = await new Promise<Record<string, unknown>>((resolve) => pulumi.output(exported as any).apply((v) => resolve(v as Record<string, unknown>)));
+    const outputs = await new Promise<Record<string, unknown>>((resolve) =>
+        pulumi.output(exported as any).apply((v) => resolve(v as Record<string, unknown>)),
+    );
     await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
     if (duplicates.length > 0) {
-        throw new Error(`the program registers two resources with the same URN, which Pulumi refuses: ${[...new Set(duplicates)].join(", ")}`);
+        throw new Error(
+            `the program registers two resources with the same URN, which Pulumi refuses: ${[...new Set(duplicates)].join(", ")}`,
+        );
     }
     return { resources, outputs };
 }

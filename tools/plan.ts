@@ -120,7 +120,12 @@ export function windowsOf(resources: PlannedResource[], from: Date, occurrences:
             cutoffHours: i.cutoff,
             patchGroups: groups,
             operation: operations.join(", "),
-            description: describeSchedule(i.schedule, { timezone, durationHours: i.duration, cutoffHours: i.cutoff, scheduleOffset: offset }),
+            description: describeSchedule(i.schedule, {
+                timezone,
+                durationHours: i.duration,
+                cutoffHours: i.cutoff,
+                scheduleOffset: offset,
+            }),
             next: nextStarts(i.schedule, { timezone, scheduleOffset: offset, from, count: occurrences }).map((d) => d.toISOString()),
         };
     });
@@ -165,7 +170,9 @@ export function renderPlan(plan: Plan): string {
     walk(null, 0);
     out.push("", "Maintenance windows:");
     for (const w of plan.windows) {
-        out.push(`  ${w.name}  ${w.schedule}${w.scheduleOffset ? ` +${w.scheduleOffset}d` : ""}  ${w.durationHours} h, cutoff ${w.cutoffHours} h`);
+        out.push(
+            `  ${w.name}  ${w.schedule}${w.scheduleOffset ? ` +${w.scheduleOffset}d` : ""}  ${w.durationHours} h, cutoff ${w.cutoffHours} h`,
+        );
         out.push(`    ${w.description}`);
         out.push(`    ${w.operation || "no task"} · ${w.patchGroups.join(", ") || "no patch groups"}`);
         for (const n of w.next) out.push(`    next: ${localTime(n, w.timezone)}  (${n.slice(0, 16).replace("T", " ")} UTC)`);
@@ -188,7 +195,9 @@ export function renderActivations(resources: Plan["resources"]): string[] {
     for (const a of activations) {
         const i = a.inputs as Record<string, any>;
         const groupTag = Object.entries((i.tags ?? {}) as Record<string, string>).find(([k]) => k === "Patch Group" || k === "PatchGroup");
-        out.push(`  ${groupTag ? `${groupTag[0]}=${groupTag[1]}` : a.name}  up to ${i.registrationLimit ?? "1 (SSM default)"} servers, code expires ${i.expirationDate ?? "in 24 hours (SSM default)"}, role ${i.iamRole}`);
+        out.push(
+            `  ${groupTag ? `${groupTag[0]}=${groupTag[1]}` : a.name}  up to ${i.registrationLimit ?? "1 (SSM default)"} servers, code expires ${i.expirationDate ?? "in 24 hours (SSM default)"}, role ${i.iamRole}`,
+        );
     }
     out.push(`  (offline, every rotation starts at ${MOCK_NOW}; for real, when the activation is created or renewed)`);
     return out;
@@ -214,7 +223,9 @@ export interface CalendarOptions {
     dir?: string;
 }
 
-export function parsePlanArgs(argv: string[]): PlanOptions & CalendarOptions & { json: boolean; diffAgainst?: string; diffFile?: string; markdown: boolean } {
+export function parsePlanArgs(
+    argv: string[],
+): PlanOptions & CalendarOptions & { json: boolean; diffAgainst?: string; diffFile?: string; markdown: boolean } {
     let values;
     try {
         ({ values } = parseArgs({
@@ -242,18 +253,22 @@ export function parsePlanArgs(argv: string[]): PlanOptions & CalendarOptions & {
         throw new UsageError([(e as Error).message, USAGE]);
     }
     const problems: string[] = [];
-    if (values.all && (values.stack || values.config)) problems.push("--all evaluates every Pulumi.<stack>.yaml; leave out --stack and --config");
+    if (values.all && (values.stack || values.config))
+        problems.push("--all evaluates every Pulumi.<stack>.yaml; leave out --stack and --config");
     else if (!values.stack && !values.all) problems.push("--stack <name> is required (reads Pulumi.<name>.yaml), or --all for every stack");
     const days = Number(values.days);
     if (!Number.isInteger(days) || days < 1 || days > 366) problems.push(`--days "${values.days}" must be a whole number from 1 to 366`);
     const soakDays = Number(values["soak-days"]);
-    if (!Number.isInteger(soakDays) || soakDays < 0 || soakDays > 60) problems.push(`--soak-days "${values["soak-days"]}" must be a whole number from 0 to 60`);
+    if (!Number.isInteger(soakDays) || soakDays < 0 || soakDays > 60)
+        problems.push(`--soak-days "${values["soak-days"]}" must be a whole number from 0 to 60`);
     if (values.dir !== undefined && !values.all) problems.push("--dir only goes with --all");
     if (values.ics !== undefined && values.ics.trim() === "") problems.push("--ics needs a file name, e.g. --ics windows.ics");
     const from = values.from ? new Date(values.from) : new Date();
-    if (Number.isNaN(from.getTime())) problems.push(`--from "${values.from}" is not a date; use ISO-8601, e.g. 2026-12-01 or 2026-12-01T00:00:00Z`);
+    if (Number.isNaN(from.getTime()))
+        problems.push(`--from "${values.from}" is not a date; use ISO-8601, e.g. 2026-12-01 or 2026-12-01T00:00:00Z`);
     const occurrences = Number(values.occurrences);
-    if (!Number.isInteger(occurrences) || occurrences < 1 || occurrences > 1000) problems.push(`--occurrences "${values.occurrences}" must be a whole number from 1 to 1000`);
+    if (!Number.isInteger(occurrences) || occurrences < 1 || occurrences > 1000)
+        problems.push(`--occurrences "${values.occurrences}" must be a whole number from 1 to 1000`);
     let policyConfig: PolicyPackConfigInput | undefined;
     const policyConfigFile = values["policy-pack-config"];
     if (policyConfigFile) {
@@ -263,9 +278,11 @@ export function parsePlanArgs(argv: string[]): PlanOptions & CalendarOptions & {
             problems.push(`--policy-pack-config ${policyConfigFile}: not a readable JSON file (${(e as Error).message.split("\n")[0]})`);
         }
     }
-    if (values["diff-against"] !== undefined && values.diff !== undefined) problems.push("--diff-against <git ref> and --diff <old plan.json> are two ways to name the old side: give one");
+    if (values["diff-against"] !== undefined && values.diff !== undefined)
+        problems.push("--diff-against <git ref> and --diff <old plan.json> are two ways to name the old side: give one");
     if (values.markdown && values.json) problems.push("--markdown and --json: choose one output");
-    if (values.markdown && values["diff-against"] === undefined && values.diff === undefined) problems.push("--markdown renders a diff: add --diff-against <git ref> or --diff <old plan.json>");
+    if (values.markdown && values["diff-against"] === undefined && values.diff === undefined)
+        problems.push("--markdown renders a diff: add --diff-against <git ref> or --diff <old plan.json>");
     if (problems.length > 0) throw new UsageError([...problems, USAGE]);
     return {
         ...(policyConfig ? { policyConfig } : {}),
@@ -293,7 +310,9 @@ export interface FleetPlan extends Omit<FleetReport, "calendar"> {
 }
 
 /** Evaluates every stack file of the project; config problems of all stacks at once (UsageError). */
-export async function planFleet(opts: Pick<PlanOptions, "from" | "occurrences" | "policyConfig"> & Pick<CalendarOptions, "days" | "soakDays" | "dir">) {
+export async function planFleet(
+    opts: Pick<PlanOptions, "from" | "occurrences" | "policyConfig"> & Pick<CalendarOptions, "days" | "soakDays" | "dir">,
+) {
     const dir = opts.dir ?? PROJECT_DIR;
     const files = stackFiles(dir);
     if (files.length === 0) throw new UsageError([`no Pulumi.<stack>.yaml files in ${dir}`]);
@@ -301,11 +320,18 @@ export async function planFleet(opts: Pick<PlanOptions, "from" | "occurrences" |
     const stacks: { plan: Plan; fleet: FleetStack; file: string }[] = [];
     for (const { stack, file } of files) {
         try {
-            const { allResources, ...plan } = await planStack({ stack, configFile: file, from: opts.from, occurrences: opts.occurrences, ...(opts.policyConfig ? { policyConfig: opts.policyConfig } : {}) });
+            const { allResources, ...plan } = await planStack({
+                stack,
+                configFile: file,
+                from: opts.from,
+                occurrences: opts.occurrences,
+                ...(opts.policyConfig ? { policyConfig: opts.policyConfig } : {}),
+            });
             const config = readStackFile(file);
             const model = parseConfig(projectValues(config), stack, file);
             // A window's ARN names the region its provider creates it in.
-            const regionOf = (urn: string) => /^arn:aws[a-z-]*:ssm:([a-z0-9-]+):/.exec(String(allResources.find((r) => r.urn === urn)?.outputs?.arn ?? ""))?.[1];
+            const regionOf = (urn: string) =>
+                /^arn:aws[a-z-]*:ssm:([a-z0-9-]+):/.exec(String(allResources.find((r) => r.urn === urn)?.outputs?.arn ?? ""))?.[1];
             const windows = plan.windows.map((w) => ({ ...w, ...(regionOf(w.urn) ? { region: regionOf(w.urn) } : {}) }));
             stacks.push({ plan, fleet: fleetStack(model, windows, config.values), file: path.relative(dir, file) });
         } catch (e) {
@@ -355,7 +381,10 @@ async function mainAll(opts: ReturnType<typeof parsePlanArgs>): Promise<number> 
     } else {
         const violations = stacks.flatMap((s) => s.plan.violations.map((v) => `  ${s.plan.stack}: [${v.level}] ${v.policy}: ${v.message}`));
         process.stdout.write(
-            `${renderFleet(report, stacks.map((s) => s.fleet))}\n\n${violations.length === 0 ? "Policies: no violations" : `Policies:\n${violations.join("\n")}`}\n${note ? `\n${note}\n` : ""}`,
+            `${renderFleet(
+                report,
+                stacks.map((s) => s.fleet),
+            )}\n\n${violations.length === 0 ? "Policies: no violations" : `Policies:\n${violations.join("\n")}`}\n${note ? `\n${note}\n` : ""}`,
         );
     }
     return hasBlockingFindings(report) || mandatory ? 1 : 0;
@@ -371,7 +400,15 @@ export async function main(argv: string[]): Promise<number> {
             return 0;
         }
         const note = opts.ics
-            ? writeIcs(opts.ics, fleetCalendar([{ stack: plan.stack, environment: "", production: false, windows: plan.windows, groups: [] }], opts.from, opts.days), opts.from)
+            ? writeIcs(
+                  opts.ics,
+                  fleetCalendar(
+                      [{ stack: plan.stack, environment: "", production: false, windows: plan.windows, groups: [] }],
+                      opts.from,
+                      opts.days,
+                  ),
+                  opts.from,
+              )
             : undefined;
         process.stdout.write(opts.json ? `${JSON.stringify(plan, null, 2)}\n` : `${renderPlan(plan)}\n${note ? `\n${note}\n` : ""}`);
         if (note && opts.json) process.stderr.write(`${note}\n`);

@@ -17,7 +17,20 @@ export interface WorkflowProblem {
 }
 
 const CONTEXTS = new Set(["github", "env", "vars", "job", "jobs", "steps", "runner", "secrets", "strategy", "matrix", "needs", "inputs"]);
-const FUNCTIONS = new Set(["contains", "startswith", "endswith", "format", "join", "tojson", "fromjson", "hashfiles", "success", "always", "cancelled", "failure"]);
+const FUNCTIONS = new Set([
+    "contains",
+    "startswith",
+    "endswith",
+    "format",
+    "join",
+    "tojson",
+    "fromjson",
+    "hashfiles",
+    "success",
+    "always",
+    "cancelled",
+    "failure",
+]);
 
 type Token = { kind: "ident" | "string" | "number" | "op" | "end"; text: string };
 
@@ -86,7 +99,8 @@ export function checkExpression(src: string, scope: ExpressionScope): string[] {
     const peek = () => tokens[pos];
     const take = (text?: string) => {
         const t = tokens[pos];
-        if (text !== undefined && t.text !== text) throw new Error(`expected "${text}" but found ${t.kind === "end" ? "the end" : `"${t.text}"`}`);
+        if (text !== undefined && t.text !== text)
+            throw new Error(`expected "${text}" but found ${t.kind === "end" ? "the end" : `"${t.text}"`}`);
         pos++;
         return t;
     };
@@ -96,9 +110,11 @@ export function checkExpression(src: string, scope: ExpressionScope): string[] {
             problems.push(`unknown context "${root}" (contexts: ${[...CONTEXTS].join(", ")})`);
             return;
         }
-        if (r === "secrets" && scope.isIf) problems.push(`"secrets" cannot be used in an if: condition; copy it to env and test env instead`);
+        if (r === "secrets" && scope.isIf)
+            problems.push(`"secrets" cannot be used in an if: condition; copy it to env and test env instead`);
         if (r === "matrix" && !scope.hasMatrix) problems.push(`"matrix" is used in a job without a strategy.matrix`);
-        if (r === "needs" && first !== undefined && !scope.needs.includes(first)) problems.push(`needs.${first}: the job does not list "${first}" in needs`);
+        if (r === "needs" && first !== undefined && !scope.needs.includes(first))
+            problems.push(`needs.${first}: the job does not list "${first}" in needs`);
         if (r === "steps" && first !== undefined && scope.steps !== undefined && !scope.steps.includes(first)) {
             problems.push(`steps.${first}: no earlier step in this job has id "${first}"`);
         }

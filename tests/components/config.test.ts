@@ -1,11 +1,5 @@
 import { strict as assert } from "assert";
-import {
-    ConfigError,
-    defaultRateControl,
-    environmentWindowSchedule,
-    parseConfig,
-    PatchManagerConfig,
-} from "../../components/config";
+import { ConfigError, defaultRateControl, environmentWindowSchedule, parseConfig, PatchManagerConfig } from "../../components/config";
 import { slug, ssmName, taskLogPrefix } from "../../components/naming";
 import { projectValues } from "../../tools/mockProgram";
 import { shippedConfig } from "../helpers";
@@ -30,7 +24,11 @@ function refused(values: Record<string, unknown>, path: string, ...fragments: st
     const lines = problems(values);
     const at = lines.filter((l) => l.startsWith(`Pulumi.test.yaml: ${path}: `));
     assert.ok(at.length >= 1 && at.length === lines.length, `problems at ${path} only; got:\n${lines.join("\n")}`);
-    for (const f of fragments) assert.ok(at.some((l) => l.includes(f)), `"${at.join(" | ")}" should contain "${f}"`);
+    for (const f of fragments)
+        assert.ok(
+            at.some((l) => l.includes(f)),
+            `"${at.join(" | ")}" should contain "${f}"`,
+        );
 }
 
 const group = (extra: Record<string, unknown> = {}) => ({ name: "Web Server", operatingSystem: "WINDOWS", ...extra });
@@ -91,7 +89,10 @@ describe("config", function () {
         });
 
         it("a one-hour window gets no cutoff rather than an impossible one", function () {
-            const c = parseConfig(raw({ ...env, patchGroups: [group({ schedule: { cron: "cron(0 2 ? * SUN *)", durationHours: 1 } })] }), "p");
+            const c = parseConfig(
+                raw({ ...env, patchGroups: [group({ schedule: { cron: "cron(0 2 ? * SUN *)", durationHours: 1 } })] }),
+                "p",
+            );
             assert.equal(c.patchGroups[0].schedule!.cutoffHours, 0);
         });
     });
@@ -112,13 +113,21 @@ describe("config", function () {
         });
 
         it("refuses neither or both of cron and patchTuesday, and offsetDays beside it", function () {
-            refused({ ...env, patchGroups: [group({ schedule: { durationHours: 6 } })] }, "patch-manager:patchGroups[0].schedule.cron", "is required unless patchTuesday is set");
+            refused(
+                { ...env, patchGroups: [group({ schedule: { durationHours: 6 } })] },
+                "patch-manager:patchGroups[0].schedule.cron",
+                "is required unless patchTuesday is set",
+            );
             refused(
                 pt({ daysAfter: 2, at: "23:00" }, { cron: "cron(0 23 ? * TUE#2 *)" }),
                 "patch-manager:patchGroups[0].schedule.patchTuesday",
                 "set cron or patchTuesday, not both",
             );
-            refused(pt({ daysAfter: 2, at: "23:00" }, { offsetDays: 1 }), "patch-manager:patchGroups[0].schedule.offsetDays", "patchTuesday.daysAfter");
+            refused(
+                pt({ daysAfter: 2, at: "23:00" }, { offsetDays: 1 }),
+                "patch-manager:patchGroups[0].schedule.offsetDays",
+                "patchTuesday.daysAfter",
+            );
         });
 
         it("refuses bad days and times with the key path", function () {
@@ -126,13 +135,24 @@ describe("config", function () {
             refused(pt({ daysAfter: -1, at: "23:00" }), "patch-manager:patchGroups[0].schedule.patchTuesday.daysAfter", "0 to 20");
             refused(pt({ daysAfter: 2, at: "11pm" }), "patch-manager:patchGroups[0].schedule.patchTuesday.at", "HH:MM");
             refused(pt({ daysAfter: 2 }), "patch-manager:patchGroups[0].schedule.patchTuesday.at", "HH:MM");
-            refused(pt({ daysAfter: 2, days: 2, at: "23:00" }), "patch-manager:patchGroups[0].schedule.patchTuesday", '"days"', "daysAfter, at");
+            refused(
+                pt({ daysAfter: 2, days: 2, at: "23:00" }),
+                "patch-manager:patchGroups[0].schedule.patchTuesday",
+                '"days"',
+                "daysAfter, at",
+            );
         });
 
         it("neither cron nor patchTuesday is reported beside another problem of the schedule", function () {
             const lines = problems({ ...env, patchGroups: [group({ schedule: { durationHours: 30 } })] });
-            assert.ok(lines.some((l) => l.includes("schedule.durationHours: ")), lines.join("\n"));
-            assert.ok(lines.some((l) => l.includes("schedule.cron: is required unless patchTuesday")), lines.join("\n"));
+            assert.ok(
+                lines.some((l) => l.includes("schedule.durationHours: ")),
+                lines.join("\n"),
+            );
+            assert.ok(
+                lines.some((l) => l.includes("schedule.cron: is required unless patchTuesday")),
+                lines.join("\n"),
+            );
         });
     });
 
@@ -141,7 +161,12 @@ describe("config", function () {
             refused({ environment: "prod" }, "patch-manager:environment", '"prod" is not valid', '"production"');
             refused({ ...env, window: "weekly" }, "patch-manager:window", '"weekday", "weekend"');
             refused({ ...env, operation: "install" }, "patch-manager:operation", '"Scan", "Install"');
-            refused({ ...env, patchGroups: [group({ operatingSystem: "WINDOWZ" })] }, "patch-manager:patchGroups[0].operatingSystem", '"WINDOWS"', '"AMAZON_LINUX_2023"');
+            refused(
+                { ...env, patchGroups: [group({ operatingSystem: "WINDOWZ" })] },
+                "patch-manager:patchGroups[0].operatingSystem",
+                '"WINDOWS"',
+                '"AMAZON_LINUX_2023"',
+            );
             refused({}, "patch-manager:environment", "is required");
         });
 
@@ -166,12 +191,24 @@ describe("config", function () {
         });
 
         it("both day-of-month and day-of-week set", function () {
-            refused({ ...env, patchGroups: [group({ schedule: { cron: "cron(0 23 1 * TUE *)", durationHours: 4 } })] }, "patch-manager:patchGroups[0].schedule.cron", "?");
+            refused(
+                { ...env, patchGroups: [group({ schedule: { cron: "cron(0 23 1 * TUE *)", durationHours: 4 } })] },
+                "patch-manager:patchGroups[0].schedule.cron",
+                "?",
+            );
         });
 
         it("duration outside 1–24 and cutoff not below duration", function () {
-            refused({ ...env, patchGroups: [group({ schedule: { cron: "cron(0 23 ? * TUE#1 *)", durationHours: 25 } })] }, "patch-manager:patchGroups[0].schedule.durationHours", "1 to 24");
-            refused({ ...env, patchGroups: [group({ schedule: { cron: "cron(0 23 ? * TUE#1 *)", durationHours: 0 } })] }, "patch-manager:patchGroups[0].schedule.durationHours", "1 to 24");
+            refused(
+                { ...env, patchGroups: [group({ schedule: { cron: "cron(0 23 ? * TUE#1 *)", durationHours: 25 } })] },
+                "patch-manager:patchGroups[0].schedule.durationHours",
+                "1 to 24",
+            );
+            refused(
+                { ...env, patchGroups: [group({ schedule: { cron: "cron(0 23 ? * TUE#1 *)", durationHours: 0 } })] },
+                "patch-manager:patchGroups[0].schedule.durationHours",
+                "1 to 24",
+            );
             refused(
                 { ...env, patchGroups: [group({ schedule: { cron: "cron(0 23 ? * TUE#1 *)", durationHours: 4, cutoffHours: 4 } })] },
                 "patch-manager:patchGroups[0].schedule.cutoffHours",
@@ -182,26 +219,46 @@ describe("config", function () {
         it("malformed rate control", function () {
             refused({ ...env, rateControl: { maxConcurrency: "0", maxErrors: "1" } }, "patch-manager:rateControl.maxConcurrency", '"10%"');
             refused({ ...env, rateControl: { maxConcurrency: "10%", maxErrors: 5 } }, "patch-manager:rateControl.maxErrors", "string");
-            refused({ ...env, rateControl: { maxConcurrency: "150%", maxErrors: "1" } }, "patch-manager:rateControl.maxConcurrency", "100%");
+            refused(
+                { ...env, rateControl: { maxConcurrency: "150%", maxErrors: "1" } },
+                "patch-manager:rateControl.maxConcurrency",
+                "100%",
+            );
             refused({ ...env, rateControl: { maxConcurrency: "10%" } }, "patch-manager:rateControl.maxErrors");
         });
 
         it("duplicate and invalid patch-group names", function () {
-            refused({ ...env, patchGroups: [group(), group()] }, "patch-manager:patchGroups[1].name", 'already patchGroups[0]');
-            refused({ ...env, patchGroups: [group(), group({ name: "web-server" })] }, "patch-manager:patchGroups[1].name", "same resource names");
-            refused({ ...env, patchGroups: [group({ name: "Web|Server" })] }, "patch-manager:patchGroups[0].name", "letters, digits, spaces");
+            refused({ ...env, patchGroups: [group(), group()] }, "patch-manager:patchGroups[1].name", "already patchGroups[0]");
+            refused(
+                { ...env, patchGroups: [group(), group({ name: "web-server" })] },
+                "patch-manager:patchGroups[1].name",
+                "same resource names",
+            );
+            refused(
+                { ...env, patchGroups: [group({ name: "Web|Server" })] },
+                "patch-manager:patchGroups[0].name",
+                "letters, digits, spaces",
+            );
             refused({ ...env, patchGroups: [group({ name: "" })] }, "patch-manager:patchGroups[0].name");
         });
 
         it("a group pointing at a baseline that does not exist, or at another OS's baseline", function () {
             refused(
-                { ...env, baselines: [{ name: "rhel-strict", operatingSystem: "REDHAT_ENTERPRISE_LINUX" }], patchGroups: [group({ baseline: "windows-strict" })] },
+                {
+                    ...env,
+                    baselines: [{ name: "rhel-strict", operatingSystem: "REDHAT_ENTERPRISE_LINUX" }],
+                    patchGroups: [group({ baseline: "windows-strict" })],
+                },
                 "patch-manager:patchGroups[0].baseline",
                 '"windows-strict" is not a baseline',
                 '"rhel-strict"',
             );
             refused(
-                { ...env, baselines: [{ name: "rhel-strict", operatingSystem: "REDHAT_ENTERPRISE_LINUX" }], patchGroups: [group({ baseline: "rhel-strict" })] },
+                {
+                    ...env,
+                    baselines: [{ name: "rhel-strict", operatingSystem: "REDHAT_ENTERPRISE_LINUX" }],
+                    patchGroups: [group({ baseline: "rhel-strict" })],
+                },
                 "patch-manager:patchGroups[0].baseline",
                 "is for REDHAT_ENTERPRISE_LINUX",
                 "WINDOWS",
@@ -209,19 +266,42 @@ describe("config", function () {
         });
 
         it("baselines: bad filters, limits, approval delay where the OS has none, two defaults for one OS", function () {
-            refused({ ...env, baselines: [{ name: "w", operatingSystem: "WINDOWS" }] }, "patch-manager:baselines[0].name", "3–100 characters");
             refused(
-                { ...env, baselines: [{ name: "win", operatingSystem: "WINDOWS", approvalRules: [{ patchFilters: [{ key: "COLOUR", values: ["x"] }] }] }] },
+                { ...env, baselines: [{ name: "w", operatingSystem: "WINDOWS" }] },
+                "patch-manager:baselines[0].name",
+                "3–100 characters",
+            );
+            refused(
+                {
+                    ...env,
+                    baselines: [
+                        { name: "win", operatingSystem: "WINDOWS", approvalRules: [{ patchFilters: [{ key: "COLOUR", values: ["x"] }] }] },
+                    ],
+                },
                 "patch-manager:baselines[0].approvalRules[0].patchFilters[0].key",
                 '"CLASSIFICATION"',
             );
             refused(
-                { ...env, baselines: [{ name: "ubu", operatingSystem: "UBUNTU", approvalRules: [{ patchFilters: [{ key: "PRIORITY", values: ["Required"] }], approveAfterDays: 7 }] }] },
+                {
+                    ...env,
+                    baselines: [
+                        {
+                            name: "ubu",
+                            operatingSystem: "UBUNTU",
+                            approvalRules: [{ patchFilters: [{ key: "PRIORITY", values: ["Required"] }], approveAfterDays: 7 }],
+                        },
+                    ],
+                },
                 "patch-manager:baselines[0].approvalRules[0].approveAfterDays",
                 "approveUntilDate",
             );
             refused(
-                { ...env, baselines: [{ name: "win-pinned", operatingSystem: "WINDOWS", approvedPatches: Array.from({ length: 51 }, (_, i) => `KB${i}`) }] },
+                {
+                    ...env,
+                    baselines: [
+                        { name: "win-pinned", operatingSystem: "WINDOWS", approvedPatches: Array.from({ length: 51 }, (_, i) => `KB${i}`) },
+                    ],
+                },
                 "patch-manager:baselines[0].approvedPatches",
                 "at most 50",
             );
@@ -236,21 +316,46 @@ describe("config", function () {
                 "patch-manager:baselines[1].registerAsDefault",
                 "one default baseline",
             );
-            refused({ ...env, patchGroups: [{ name: "Macs", operatingSystem: "MACOS" }] }, "patch-manager:patchGroups[0].baseline", "no default baseline");
+            refused(
+                { ...env, patchGroups: [{ name: "Macs", operatingSystem: "MACOS" }] },
+                "patch-manager:patchGroups[0].baseline",
+                "no default baseline",
+            );
         });
 
         it("baselines whose names give the same resource names, and names reserved for generated baselines", function () {
             refused(
-                { ...env, baselines: [{ name: "my_base", operatingSystem: "WINDOWS" }, { name: "my-base", operatingSystem: "WINDOWS" }] },
+                {
+                    ...env,
+                    baselines: [
+                        { name: "my_base", operatingSystem: "WINDOWS" },
+                        { name: "my-base", operatingSystem: "WINDOWS" },
+                    ],
+                },
                 "patch-manager:baselines[1].name",
                 "same resource names",
             );
-            refused({ ...env, baselines: [{ name: "default_windows", operatingSystem: "WINDOWS" }] }, "patch-manager:baselines[0].name", "reserved");
+            refused(
+                { ...env, baselines: [{ name: "default_windows", operatingSystem: "WINDOWS" }] },
+                "patch-manager:baselines[0].name",
+                "reserved",
+            );
         });
 
         it("real dates, one filter per key, no approval delay where the OS has none", function () {
             refused(
-                { ...env, baselines: [{ name: "win", operatingSystem: "WINDOWS", approvalRules: [{ patchFilters: [{ key: "CLASSIFICATION", values: ["SecurityUpdates"] }], approveUntilDate: "2026-13-45" }] }] },
+                {
+                    ...env,
+                    baselines: [
+                        {
+                            name: "win",
+                            operatingSystem: "WINDOWS",
+                            approvalRules: [
+                                { patchFilters: [{ key: "CLASSIFICATION", values: ["SecurityUpdates"] }], approveUntilDate: "2026-13-45" },
+                            ],
+                        },
+                    ],
+                },
                 "patch-manager:baselines[0].approvalRules[0].approveUntilDate",
                 "not a date",
             );
@@ -261,15 +366,30 @@ describe("config", function () {
                         {
                             name: "win",
                             operatingSystem: "WINDOWS",
-                            approvalRules: [{ patchFilters: [{ key: "CLASSIFICATION", values: ["SecurityUpdates"] }, { key: "CLASSIFICATION", values: ["Updates"] }] }],
+                            approvalRules: [
+                                {
+                                    patchFilters: [
+                                        { key: "CLASSIFICATION", values: ["SecurityUpdates"] },
+                                        { key: "CLASSIFICATION", values: ["Updates"] },
+                                    ],
+                                },
+                            ],
                         },
                     ],
                 },
                 "patch-manager:baselines[0].approvalRules[0].patchFilters[1].key",
                 "each filter key once",
             );
-            refused({ ...env, baselines: [{ name: "ubu", operatingSystem: "UBUNTU", approveAfterDays: 7 }] }, "patch-manager:baselines[0].approveAfterDays", "cannot delay");
-            refused({ ...env, baselines: [{ name: "win", operatingSystem: "WINDOWS", description: "" }] }, "patch-manager:baselines[0].description", "1 to 1024 characters");
+            refused(
+                { ...env, baselines: [{ name: "ubu", operatingSystem: "UBUNTU", approveAfterDays: 7 }] },
+                "patch-manager:baselines[0].approveAfterDays",
+                "cannot delay",
+            );
+            refused(
+                { ...env, baselines: [{ name: "win", operatingSystem: "WINDOWS", description: "" }] },
+                "patch-manager:baselines[0].description",
+                "1 to 1024 characters",
+            );
         });
 
         it("log key prefixes that the tasks, the instance policy and the expiry rule would read differently", function () {
@@ -282,7 +402,11 @@ describe("config", function () {
         it("tags as AWS takes them; numbers become text", function () {
             refused({ ...env, tags: { "cost!center": "x" } }, "patch-manager:tags.cost!center", "letters, digits, spaces");
             refused({ ...env, tags: { "aws:owner": "x" } }, "patch-manager:tags.aws:owner", "reserved");
-            refused({ ...env, tags: Object.fromEntries(Array.from({ length: 48 }, (_, i) => [`k${i}`, "v"])) }, "patch-manager:tags", "at most 47");
+            refused(
+                { ...env, tags: Object.fromEntries(Array.from({ length: 48 }, (_, i) => [`k${i}`, "v"])) },
+                "patch-manager:tags",
+                "at most 47",
+            );
             assert.deepEqual(parseConfig(raw({ ...env, tags: { CostCenter: 1234 } }), "p").tags, { CostCenter: "1234" });
         });
 
@@ -314,9 +438,15 @@ describe("config", function () {
                 "patch-manager:patchGroups[1].operatingSystem",
                 "patch-manager:patchGroups[1].name",
             ]) {
-                assert.ok(lines.some((l) => l.startsWith(`Pulumi.test.yaml: ${path}: `)), `${path} in\n${lines.join("\n")}`);
+                assert.ok(
+                    lines.some((l) => l.startsWith(`Pulumi.test.yaml: ${path}: `)),
+                    `${path} in\n${lines.join("\n")}`,
+                );
             }
-            assert.ok(lines.every((l) => !l.includes("\n") && !/at .*\.ts:\d+/.test(l)), "one line each, no stack trace");
+            assert.ok(
+                lines.every((l) => !l.includes("\n") && !/at .*\.ts:\d+/.test(l)),
+                "one line each, no stack trace",
+            );
         });
 
         it("the error is a Pulumi RunError, so `pulumi up` prints the message without a stack trace", function () {

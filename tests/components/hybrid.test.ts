@@ -58,11 +58,15 @@ describe("hybrid fleet", function () {
 
         it("property: the expiry is never more than 30 days after the base, and still valid when the rotation elapses", function () {
             fc.assert(
-                fc.property(fc.date({ min: new Date("2020-01-01"), max: new Date("2040-01-01"), noInvalidDate: true }), fc.integer({ min: 1, max: 30 }), (base, days) => {
-                    const expiry = Date.parse(activationExpiry(base.toISOString(), days));
-                    const rotation = base.getTime() + activationRotationHours({ expiresInDays: days }) * 3_600_000;
-                    return expiry - base.getTime() <= 30 * DAY && expiry > rotation && expiry - rotation >= 12 * 3_600_000 - 1000;
-                }),
+                fc.property(
+                    fc.date({ min: new Date("2020-01-01"), max: new Date("2040-01-01"), noInvalidDate: true }),
+                    fc.integer({ min: 1, max: 30 }),
+                    (base, days) => {
+                        const expiry = Date.parse(activationExpiry(base.toISOString(), days));
+                        const rotation = base.getTime() + activationRotationHours({ expiresInDays: days }) * 3_600_000;
+                        return expiry - base.getTime() <= 30 * DAY && expiry > rotation && expiry - rotation >= 12 * 3_600_000 - 1000;
+                    },
+                ),
             );
         });
 
@@ -90,7 +94,12 @@ describe("hybrid fleet", function () {
         it("one activation per hybrid group, tagged with the patch group and the environment, with the configured limit", function () {
             assert.equal(hybrid.ofType(ACTIVATION).length, 2);
             const web = activationOf(hybrid, "Web Server").inputs as any;
-            assert.deepEqual(web.tags, { ManagedBy: "patch-manager", Environment: "production", Stack: "prod-hybrid", "Patch Group": "Web Server" });
+            assert.deepEqual(web.tags, {
+                ManagedBy: "patch-manager",
+                Environment: "production",
+                Stack: "prod-hybrid",
+                "Patch Group": "Web Server",
+            });
             assert.equal(web.registrationLimit, 25);
             const rhel = activationOf(hybrid, "RHEL").inputs as any;
             assert.equal(rhel.registrationLimit, 10);
@@ -113,7 +122,10 @@ describe("hybrid fleet", function () {
             const role = hybrid.one(T.role, "hybrid-nodes-role");
             const trust = JSON.parse(String(role.inputs.assumeRolePolicy));
             assert.deepEqual(trust, hybridTrustPolicy("aws", "eu-west-1", MOCK_ACCOUNT));
-            const attached = hybrid.ofType(T.attachment).filter((a) => a.inputs.role === role.id).map((a) => a.inputs.policyArn);
+            const attached = hybrid
+                .ofType(T.attachment)
+                .filter((a) => a.inputs.role === role.id)
+                .map((a) => a.inputs.policyArn);
             assert.deepEqual(attached, ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]);
             const inline = hybrid.ofType(T.rolePolicy).filter((p) => p.inputs.role === role.id);
             assert.equal(inline.length, 1);
@@ -161,16 +173,26 @@ describe("hybrid fleet", function () {
             // have been applied to managed nodes", EC2 instances and mi- nodes alike:
             // https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_RegisterTargetWithMaintenanceWindow.html
             for (const group of ["Web Server", "RHEL"]) {
-                const [tagKey, tagValue] = Object.entries(activationOf(hybrid, group).inputs.tags as Record<string, string>).find(([k]) => k === "Patch Group")!;
-                const target = hybrid.ofType(T.target).find((t) => (t.inputs.targets as any[]).some((x) => x.key === `tag:${tagKey}` && x.values.includes(tagValue)));
+                const [tagKey, tagValue] = Object.entries(activationOf(hybrid, group).inputs.tags as Record<string, string>).find(
+                    ([k]) => k === "Patch Group",
+                )!;
+                const target = hybrid
+                    .ofType(T.target)
+                    .find((t) => (t.inputs.targets as any[]).some((x) => x.key === `tag:${tagKey}` && x.values.includes(tagValue)));
                 assert.ok(target, `a target selects tag:${tagKey}=${tagValue}`);
                 assert.equal(target!.inputs.resourceType, "INSTANCE");
-                assert.ok(hybrid.ofType(T.task).some((t) => (t.inputs.targets as any[])[0].values.includes(target!.id)), "and a task patches it");
+                assert.ok(
+                    hybrid.ofType(T.task).some((t) => (t.inputs.targets as any[])[0].values.includes(target!.id)),
+                    "and a task patches it",
+                );
             }
         });
 
         it("the tag key follows patchGroupTagKey for activations and targets alike", async function () {
-            const s = await evaluateProgram({ stack: "prod-hybrid", config: withConfig(shippedConfig("prod-hybrid"), { patchGroupTagKey: "PatchGroup" }) });
+            const s = await evaluateProgram({
+                stack: "prod-hybrid",
+                config: withConfig(shippedConfig("prod-hybrid"), { patchGroupTagKey: "PatchGroup" }),
+            });
             const a = s.resources.filter((r) => r.type === ACTIVATION);
             assert.deepEqual(a.map((x) => (x.inputs.tags as any).PatchGroup).sort(), ["RHEL", "Web Server"]);
             assert.ok(a.every((x) => !("Patch Group" in (x.inputs.tags as object))));
@@ -179,7 +201,10 @@ describe("hybrid fleet", function () {
         });
 
         it("without `hybrid` no activation, rotation, hybrid role or output; with it, resources under new names only", async function () {
-            const { stack: plain, raw: plainRaw } = await evaluateKeepingOutputs("prod-hybrid", withConfig(shippedConfig("prod-hybrid"), { patchGroups: shippedGroupsWithoutHybrid() }));
+            const { stack: plain, raw: plainRaw } = await evaluateKeepingOutputs(
+                "prod-hybrid",
+                withConfig(shippedConfig("prod-hybrid"), { patchGroups: shippedGroupsWithoutHybrid() }),
+            );
             assert.equal(plain.ofType(ACTIVATION).length, 0);
             assert.equal(plain.ofType(ROTATING).length, 0);
             assert.ok(!plain.resources.some((r) => r.type.startsWith("patch-manager:hybrid:")));
@@ -189,15 +214,18 @@ describe("hybrid fleet", function () {
             const urns = new Set(hybrid.resources.map((r) => r.urn));
             for (const r of plain.resources) assert.ok(urns.has(r.urn), `kept: ${r.urn}`);
             const added = hybrid.resources.filter((r) => !plain.resources.some((p) => p.urn === r.urn)).map((r) => r.type);
-            assert.deepEqual([...new Set(added)].sort(), [
-                ACTIVATION,
-                T.role,
-                T.attachment,
-                T.rolePolicy,
-                "patch-manager:hybrid:HybridActivation",
-                "patch-manager:hybrid:HybridNodeRole",
-                ROTATING,
-            ].sort());
+            assert.deepEqual(
+                [...new Set(added)].sort(),
+                [
+                    ACTIVATION,
+                    T.role,
+                    T.attachment,
+                    T.rolePolicy,
+                    "patch-manager:hybrid:HybridActivation",
+                    "patch-manager:hybrid:HybridNodeRole",
+                    ROTATING,
+                ].sort(),
+            );
         });
     });
 });

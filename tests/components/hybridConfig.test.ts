@@ -37,14 +37,20 @@ describe("config: patchGroups[].hybrid", function () {
         const config = parseConfig(raw({ environment: "production", patchGroups: groups({ registrationLimit: 5 }) }), "test");
         assert.equal(config.patchGroups[0].hybrid, undefined);
         assert.deepEqual(config.patchGroups[2].hybrid, { registrationLimit: 5, expiresInDays: 1 });
-        const week = parseConfig(raw({ environment: "production", patchGroups: groups({ registrationLimit: 1000, expiresInDays: 30 }) }), "test");
+        const week = parseConfig(
+            raw({ environment: "production", patchGroups: groups({ registrationLimit: 1000, expiresInDays: 30 }) }),
+            "test",
+        );
         assert.deepEqual(week.patchGroups[2].hybrid, { registrationLimit: 1000, expiresInDays: 30 });
     });
 
     it("the example stack turns it on for Web Server (25, 7 days) and RHEL (10, default)", function () {
         const config = parseConfig(projectValues(shippedConfig("prod-hybrid")), "prod-hybrid");
         const hybrid = Object.fromEntries(config.patchGroups.filter((g) => g.hybrid).map((g) => [g.name, g.hybrid]));
-        assert.deepEqual(hybrid, { "Web Server": { registrationLimit: 25, expiresInDays: 7 }, RHEL: { registrationLimit: 10, expiresInDays: 1 } });
+        assert.deepEqual(hybrid, {
+            "Web Server": { registrationLimit: 25, expiresInDays: 7 },
+            RHEL: { registrationLimit: 10, expiresInDays: 1 },
+        });
     });
 
     it("refuses a registration limit below 1 or above the API's 1000, or not whole", function () {
@@ -67,7 +73,12 @@ describe("config: patchGroups[].hybrid", function () {
     });
 
     it("refuses unknown keys and a non-object, naming the valid keys", function () {
-        refused(groups({ registrationLimit: 5, expiresInHours: 12 }), "patch-manager:patchGroups[2].hybrid", '"expiresInHours"', "valid keys are registrationLimit, expiresInDays");
+        refused(
+            groups({ registrationLimit: 5, expiresInHours: 12 }),
+            "patch-manager:patchGroups[2].hybrid",
+            '"expiresInHours"',
+            "valid keys are registrationLimit, expiresInDays",
+        );
         refused(groups(true), "patch-manager:patchGroups[2].hybrid", "must be a map {registrationLimit, expiresInDays?}");
     });
 });

@@ -28,12 +28,12 @@ const EXPECTED = [
     ["advisory", "baseline-production-approval-delay", `${P}aws:ssm/patchBaseline:PatchBaseline::windows-baseline`],
     ["advisory", "task-output-to-s3", `${S}aws:ssm/maintenanceWindowTask:MaintenanceWindowTask::database-task`],
     ["advisory", "window-role-trust", `${P}aws:iam/role:Role::window-role`],
-].map(x => x.join(" "));
+].map((x) => x.join(" "));
 
 async function audit(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     let stdout = "";
     let stderr = "";
-    const code = await main(args, { stdout: t => (stdout += t), stderr: t => (stderr += t) });
+    const code = await main(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
     return { code, stdout, stderr };
 }
 
@@ -117,7 +117,10 @@ describe("tools/audit.ts (npm run policy:audit)", () => {
             }),
         );
         const r = await audit(plan, "--json");
-        assert.deepEqual(JSON.parse(r.stdout).violations.map((v: any) => v.policy), ["window-has-task"]);
+        assert.deepEqual(
+            JSON.parse(r.stdout).violations.map((v: any) => v.policy),
+            ["window-has-task"],
+        );
         assert.equal(r.code, 1);
     });
 
@@ -126,7 +129,10 @@ describe("tools/audit.ts (npm run policy:audit)", () => {
             [[path.join(FIXTURES, "no-such-file.json")], /cannot read file .*no-such-file\.json: no such file/],
             [[tempFile("bad.json", "{not json")], /is not valid JSON/],
             [[tempFile("other.json", JSON.stringify({ hello: "world" }))], /unknown document: expected a `pulumi stack export`/],
-            [[COMPLIANT, "--config", tempFile("c.json", JSON.stringify({ "no-such-policy": "mandatory" }))], /"no-such-policy" is not a policy of this pack/],
+            [
+                [COMPLIANT, "--config", tempFile("c.json", JSON.stringify({ "no-such-policy": "mandatory" }))],
+                /"no-such-policy" is not a policy of this pack/,
+            ],
             [[], /name the file to audit/],
             [[COMPLIANT, "--colour"], /Unknown option '--colour'/],
         ];
@@ -142,7 +148,10 @@ describe("tools/audit.ts (npm run policy:audit)", () => {
     it("runs as a CLI: exit codes and --json alone on stdout", function () {
         this.timeout(60000);
         const run = (...args: string[]) =>
-            spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/audit.ts", ...args], { cwd: ROOT, encoding: "utf8" });
+            spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/audit.ts", ...args], {
+                cwd: ROOT,
+                encoding: "utf8",
+            });
         const bad = run(VIOLATIONS, "--json");
         assert.equal(bad.status, 1);
         assert.equal(JSON.parse(bad.stdout).violations.length, 14);

@@ -58,7 +58,10 @@ describe("policies/baselines", () => {
             assert.deepEqual((await runResourcePolicy(baselineProductionApprovalDelay, BASELINE, b, opts)).messages, [
                 `${who} (production: tag Environment=production), approvalRules[0] approves patches after 3 days; production waits at least 7 (config minApproveAfterDays).`,
             ]);
-            const stricter = await runResourcePolicy(baselineProductionApprovalDelay, BASELINE, baselineInputs(), { ...opts, config: { minApproveAfterDays: 14 } });
+            const stricter = await runResourcePolicy(baselineProductionApprovalDelay, BASELINE, baselineInputs(), {
+                ...opts,
+                config: { minApproveAfterDays: 14 },
+            });
             assert.match(stricter.messages[0] ?? "", /after 7 days; production waits at least 14/);
         });
 
@@ -66,7 +69,10 @@ describe("policies/baselines", () => {
             const b: Record<string, any> = { ...baselineInputs(), tags: {} };
             b.approvalRules[0].approveAfterDays = 1;
             assert.deepEqual((await runResourcePolicy(baselineProductionApprovalDelay, BASELINE, b, opts)).messages, []);
-            const { messages } = await runResourcePolicy(baselineProductionApprovalDelay, BASELINE, b, { ...opts, stackTags: { environment: "Production" } });
+            const { messages } = await runResourcePolicy(baselineProductionApprovalDelay, BASELINE, b, {
+                ...opts,
+                stackTags: { environment: "Production" },
+            });
             assert.match(messages[0] ?? "", /\(production: stack tag Environment=Production\)/);
         });
 

@@ -9,16 +9,22 @@ import { ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseAuditDocument } from "../../policies/documents";
-import { AuditResource, PolicyPackConfigInput, deserialize, effectiveLevel, policyDescriptions, resolveConfig, runPolicies } from "../../policies/engine";
+import {
+    AuditResource,
+    PolicyPackConfigInput,
+    deserialize,
+    effectiveLevel,
+    policyDescriptions,
+    resolveConfig,
+    runPolicies,
+} from "../../policies/engine";
 import { PACK_ENFORCEMENT_LEVEL, policies } from "../../policies/pack";
 
-/* eslint-disable @typescript-eslint/no-var-requires */
 const grpc = require("@grpc/grpc-js");
 const analyzerpb = require("@pulumi/pulumi/proto/analyzer_pb");
 const analyzerrpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb");
 const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
 const { Empty } = require("google-protobuf/google/protobuf/empty_pb");
-/* eslint-enable @typescript-eslint/no-var-requires */
 
 const ROOT = path.resolve(__dirname, "../..");
 const LEVELS = ["advisory", "mandatory", "disabled", "remediate"];
@@ -37,7 +43,7 @@ function startPack(): Promise<{ child: ChildProcess; port: number }> {
             if (m) resolve({ child, port: Number(m[1]) });
         });
         child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
-        child.on("exit", code => reject(new Error(`policy pack exited with ${code}: ${err}`)));
+        child.on("exit", (code) => reject(new Error(`policy pack exited with ${code}: ${err}`)));
     });
 }
 
@@ -52,9 +58,9 @@ function options(r: AuditResource): any {
 }
 
 function diagnostics(response: any, fallbackUrn: string): string[] {
-    return response.getDiagnosticsList().map((d: any) =>
-        [d.getPolicyname(), LEVELS[d.getEnforcementlevel()], d.getUrn() || fallbackUrn, d.getMessage()].join(" | "),
-    );
+    return response
+        .getDiagnosticsList()
+        .map((d: any) => [d.getPolicyname(), LEVELS[d.getEnforcementlevel()], d.getUrn() || fallbackUrn, d.getMessage()].join(" | "));
 }
 
 describe("conformance with @pulumi/policy's analyzer server", function () {
@@ -79,7 +85,10 @@ describe("conformance with @pulumi/policy's analyzer server", function () {
         const info: any = await call(client, "getAnalyzerInfo", new Empty());
         assert.equal(info.getName(), "patch-manager");
         const served = info.getPoliciesList().map((p: any) => `${p.getName()}:${LEVELS[p.getEnforcementlevel()]}`);
-        assert.deepEqual(served, policies.map(p => `${p.name}:${p.enforcementLevel}`));
+        assert.deepEqual(
+            served,
+            policies.map((p) => `${p.name}:${p.enforcementLevel}`),
+        );
     });
 
     async function analyzeWithServer(resources: AuditResource[]): Promise<string[]> {
@@ -95,7 +104,7 @@ describe("conformance with @pulumi/policy's analyzer server", function () {
         }
         const stackReq = new analyzerpb.AnalyzeStackRequest();
         stackReq.setResourcesList(
-            resources.map(r => {
+            resources.map((r) => {
                 const a = new analyzerpb.AnalyzerResource();
                 a.setType(r.type);
                 a.setUrn(r.urn);
@@ -119,12 +128,18 @@ describe("conformance with @pulumi/policy's analyzer server", function () {
 
     async function offline(resources: AuditResource[], config?: PolicyPackConfigInput): Promise<string[]> {
         const descriptions = policyDescriptions();
-        return (await runPolicies(resources, { config })).map(v => [v.policy, v.level, v.urn, `${descriptions.get(v.policy)}\n${v.message}`].join(" | "));
+        return (await runPolicies(resources, { config })).map((v) =>
+            [v.policy, v.level, v.urn, `${descriptions.get(v.policy)}\n${v.message}`].join(" | "),
+        );
     }
 
-    const load = (fixture: string) => parseAuditDocument(JSON.parse(readFileSync(path.join(ROOT, "tests/fixtures", fixture), "utf8"))).resources;
+    const load = (fixture: string) =>
+        parseAuditDocument(JSON.parse(readFileSync(path.join(ROOT, "tests/fixtures", fixture), "utf8"))).resources;
 
-    for (const [fixture, count] of [["audit-violations.json", 14], ["audit-compliant.json", 0]] as const) {
+    for (const [fixture, count] of [
+        ["audit-violations.json", 14],
+        ["audit-compliant.json", 0],
+    ] as const) {
         it(`reports what runPolicies reports for ${fixture}`, async () => {
             const resources = load(fixture);
             const real = await analyzeWithServer(resources);
@@ -154,6 +169,6 @@ describe("conformance with @pulumi/policy's analyzer server", function () {
         const mine = await offline(resources, config);
         assert.deepEqual([...mine].sort(), [...real].sort());
         assert.equal(real.length, 11); // 14 less: the trust finding (disabled), the 50% task (under 60%), NoReboot (excepted window)
-        assert.ok(real.every(d => d.split(" | ")[1] === "mandatory"));
+        assert.ok(real.every((d) => d.split(" | ")[1] === "mandatory"));
     });
 });

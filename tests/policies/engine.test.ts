@@ -1,6 +1,14 @@
 import * as assert from "node:assert/strict";
 import type { Policies, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { AuditResource, PolicyConfigError, PolicyPackConfigInput, PolicyRunError, effectiveLevel, resolveConfig, runPolicies } from "../../policies/engine";
+import {
+    AuditResource,
+    PolicyConfigError,
+    PolicyPackConfigInput,
+    PolicyRunError,
+    effectiveLevel,
+    resolveConfig,
+    runPolicies,
+} from "../../policies/engine";
 import { policies as packPolicies } from "../../policies/pack";
 import { TYPES, validateResourceOfTypes } from "../../policies/util";
 import { UNKNOWN_STRING, urnOf } from "./harness";
@@ -24,8 +32,8 @@ function always(name: string, level?: ResourceValidationPolicy["enforcementLevel
 
 /** The pack's compliant production stack as AuditResources: inputs without ids, outputs with them. */
 function prodResources(): AuditResource[] {
-    return prodStack().map(e => {
-        const { id, arn, ...inputs } = e.props as Record<string, any>;
+    return prodStack().map((e) => {
+        const { id, arn: _arn, ...inputs } = e.props as Record<string, any>;
         return resource(e.type, e.name, inputs, { id, outputs: e.props, custom: e.type !== TYPES.stack });
     });
 }
@@ -35,15 +43,23 @@ describe("policies/engine", () => {
         const policies: Policies = [always("own-mandatory", "mandatory"), always("own-advisory", "advisory"), always("no-level")];
         const bucket = [resource(BUCKET_T, "logs", {})];
         const levels = async (opts: Parameters<typeof runPolicies>[1]) =>
-            Object.fromEntries((await runPolicies(bucket, { policies, ...opts })).map(v => [v.policy, v.level]));
+            Object.fromEntries((await runPolicies(bucket, { policies, ...opts })).map((v) => [v.policy, v.level]));
 
         it("uses the policy's own level, else the pack's, else advisory", async () => {
-            assert.deepEqual(await levels({ packEnforcementLevel: "mandatory" }), { "own-mandatory": "mandatory", "own-advisory": "advisory", "no-level": "mandatory" });
+            assert.deepEqual(await levels({ packEnforcementLevel: "mandatory" }), {
+                "own-mandatory": "mandatory",
+                "own-advisory": "advisory",
+                "no-level": "mandatory",
+            });
             assert.deepEqual(effectiveLevel({ name: "x" }, new Map(), undefined), "advisory");
         });
 
         it("lets `all` override the policies' own levels, and a policy's entry override `all`", async () => {
-            assert.deepEqual(await levels({ config: { all: "mandatory" } }), { "own-mandatory": "mandatory", "own-advisory": "mandatory", "no-level": "mandatory" });
+            assert.deepEqual(await levels({ config: { all: "mandatory" } }), {
+                "own-mandatory": "mandatory",
+                "own-advisory": "mandatory",
+                "no-level": "mandatory",
+            });
             assert.deepEqual(await levels({ config: { all: { enforcementLevel: "advisory" }, "own-mandatory": "mandatory" } }), {
                 "own-mandatory": "mandatory",
                 "own-advisory": "advisory",
@@ -52,8 +68,13 @@ describe("policies/engine", () => {
         });
 
         it("skips disabled policies (by name or through all) and reports remediate as mandatory", async () => {
-            assert.deepEqual(await levels({ config: { "own-mandatory": "disabled" } }), { "own-advisory": "advisory", "no-level": "advisory" });
-            assert.deepEqual(await levels({ config: { all: "disabled", "no-level": { enforcementLevel: "remediate" } } }), { "no-level": "mandatory" });
+            assert.deepEqual(await levels({ config: { "own-mandatory": "disabled" } }), {
+                "own-advisory": "advisory",
+                "no-level": "advisory",
+            });
+            assert.deepEqual(await levels({ config: { all: "disabled", "no-level": { enforcementLevel: "remediate" } } }), {
+                "no-level": "mandatory",
+            });
         });
 
         it("carries urn, level and the rule's message", async () => {
@@ -83,8 +104,14 @@ describe("policies/engine", () => {
         it("fills schema defaults into getConfig, keeps given values, and hides enforcementLevel", async () => {
             seen.length = 0;
             await runPolicies([resource(BUCKET_T, "a", {})], { policies: [configurable] });
-            await runPolicies([resource(BUCKET_T, "a", {})], { policies: [configurable], config: { configurable: { enforcementLevel: "mandatory", ceiling: 50 } } });
-            assert.deepEqual(seen, [{ ceiling: 25, names: [] }, { ceiling: 50, names: [] }]);
+            await runPolicies([resource(BUCKET_T, "a", {})], {
+                policies: [configurable],
+                config: { configurable: { enforcementLevel: "mandatory", ceiling: 50 } },
+            });
+            assert.deepEqual(seen, [
+                { ceiling: 25, names: [] },
+                { ceiling: 50, names: [] },
+            ]);
         });
 
         it("refuses unknown policies, unknown settings, wrong types, out-of-range values and bad levels, all at once", () => {
@@ -110,7 +137,10 @@ describe("policies/engine", () => {
                     return true;
                 },
             );
-            assert.throws(() => resolveConfig({ configurable: { ceiling: 101 } }, [configurable]), /configurable.ceiling must be at most 100, not 101/);
+            assert.throws(
+                () => resolveConfig({ configurable: { ceiling: 101 } }, [configurable]),
+                /configurable.ceiling must be at most 100, not 101/,
+            );
         });
 
         it("accepts the pack's own config keys", async () => {
@@ -127,7 +157,11 @@ describe("policies/engine", () => {
     describe("applicability and errors", () => {
         it("takes the __pulumiType fast path and honours args.notApplicable()", async () => {
             let calls = 0;
-            const typed: ResourceValidationPolicy = { name: "typed", description: "d", validateResource: validateResourceOfTypes(BUCKET_T, () => void calls++) };
+            const typed: ResourceValidationPolicy = {
+                name: "typed",
+                description: "d",
+                validateResource: validateResourceOfTypes(BUCKET_T, () => void calls++),
+            };
             const declines: ResourceValidationPolicy = {
                 name: "declines",
                 description: "d",
@@ -139,7 +173,10 @@ describe("policies/engine", () => {
             };
             const v = await runPolicies([resource(TYPES.role, "r", {}), resource(BUCKET_T, "b", {})], { policies: [typed, declines] });
             assert.equal(calls, 3); // typed: the bucket only; declines: both
-            assert.deepEqual(v.map(x => `${x.policy}:${x.message}`), ["declines:bucket!"]);
+            assert.deepEqual(
+                v.map((x) => `${x.policy}:${x.message}`),
+                ["declines:bucket!"],
+            );
         });
 
         it("turns an unknown value into an advisory 'can't run during preview', as the engine does", async () => {
@@ -150,12 +187,28 @@ describe("policies/engine", () => {
                 validateResource: (args) => void args.props.bucket.length,
             };
             const v = await runPolicies([resource(BUCKET_T, "b", { bucket: UNKNOWN_STRING })], { policies: [reads] });
-            assert.deepEqual(v, [{ policy: "reads", level: "advisory", urn: urnOf(BUCKET_T, "b"), message: "can't run policy 'reads' during preview: string value at .bucket can't be known during preview" }]);
+            assert.deepEqual(v, [
+                {
+                    policy: "reads",
+                    level: "advisory",
+                    urn: urnOf(BUCKET_T, "b"),
+                    message: "can't run policy 'reads' during preview: string value at .bucket can't be known during preview",
+                },
+            ]);
         });
 
         it("fails with PolicyRunError when a rule throws", async () => {
-            const broken: ResourceValidationPolicy = { name: "broken", description: "d", validateResource: () => { throw new Error("boom"); } };
-            await assert.rejects(runPolicies([resource(BUCKET_T, "b", {})], { policies: [broken] }), (e: unknown) => e instanceof PolicyRunError && /policy 'broken': boom/.test(e.message));
+            const broken: ResourceValidationPolicy = {
+                name: "broken",
+                description: "d",
+                validateResource: () => {
+                    throw new Error("boom");
+                },
+            };
+            await assert.rejects(
+                runPolicies([resource(BUCKET_T, "b", {})], { policies: [broken] }),
+                (e: unknown) => e instanceof PolicyRunError && /policy 'broken': boom/.test(e.message),
+            );
         });
     });
 
@@ -167,13 +220,28 @@ describe("policies/engine", () => {
                 description: "d",
                 validateStack: (args) => {
                     for (const r of args.resources) {
-                        seen.push({ name: r.name, props: JSON.parse(JSON.stringify(r.props)), parent: r.parent?.name, deps: (r.propertyDependencies.bucket ?? []).map(d => d.name) });
+                        seen.push({
+                            name: r.name,
+                            props: JSON.parse(JSON.stringify(r.props)),
+                            parent: r.parent?.name,
+                            deps: (r.propertyDependencies.bucket ?? []).map((d) => d.name),
+                        });
                     }
                 },
             };
             const parent = resource("patch-manager:logging:LogBucket", "logging", {}, { custom: false });
-            const bucket = resource(BUCKET_T, "b", { bucketPrefix: "logs-" }, { id: "logs-123", outputs: { bucket: "logs-123", id: "logs-123", arn: "arn:aws:s3:::logs-123" }, parent: parent.urn });
-            const block = resource(TYPES.bucketPublicAccessBlock, "pab", { bucket: "logs-123" }, { id: "logs-123", propertyDependencies: { bucket: [bucket.urn] } });
+            const bucket = resource(
+                BUCKET_T,
+                "b",
+                { bucketPrefix: "logs-" },
+                { id: "logs-123", outputs: { bucket: "logs-123", id: "logs-123", arn: "arn:aws:s3:::logs-123" }, parent: parent.urn },
+            );
+            const block = resource(
+                TYPES.bucketPublicAccessBlock,
+                "pab",
+                { bucket: "logs-123" },
+                { id: "logs-123", propertyDependencies: { bucket: [bucket.urn] } },
+            );
             await runPolicies([parent, bucket, block], { policies: [spy] });
             assert.deepEqual(seen, [
                 { name: "logging", props: {}, parent: undefined, deps: [] },
@@ -183,35 +251,56 @@ describe("policies/engine", () => {
         });
 
         it("give stack-level violations the stack's URN", async () => {
-            const stackLevel: StackValidationPolicy = { name: "stack-level", description: "d", enforcementLevel: "mandatory", validateStack: (_a, report) => report("whole stack") };
+            const stackLevel: StackValidationPolicy = {
+                name: "stack-level",
+                description: "d",
+                enforcementLevel: "mandatory",
+                validateStack: (_a, report) => report("whole stack"),
+            };
             const v = await runPolicies([], { policies: [stackLevel], stackName: "prod", projectName: "patch-manager" });
-            assert.deepEqual(v, [{ policy: "stack-level", level: "mandatory", urn: "urn:pulumi:prod::patch-manager::pulumi:pulumi:Stack::patch-manager-prod", message: "whole stack" }]);
+            assert.deepEqual(v, [
+                {
+                    policy: "stack-level",
+                    level: "mandatory",
+                    urn: "urn:pulumi:prod::patch-manager::pulumi:pulumi:Stack::patch-manager-prod",
+                    message: "whole stack",
+                },
+            ]);
         });
 
         it("run the pack's stack rules on a stack export's resources: a production task joined to its window by id", async () => {
             const resources = prodResources();
-            const task = resources.find(r => r.type === TYPES.windowTask)!;
+            const task = resources.find((r) => r.type === TYPES.windowTask)!;
             task.inputs = { ...taskInputs(), maxConcurrency: "60%" };
             task.outputs = { ...task.outputs, maxConcurrency: "60%" };
             const v = await runPolicies(resources);
-            assert.deepEqual(v.map(x => [x.policy, x.level, x.urn]), [["task-production-concurrency", "mandatory", task.urn]]);
+            assert.deepEqual(
+                v.map((x) => [x.policy, x.level, x.urn]),
+                [["task-production-concurrency", "mandatory", task.urn]],
+            );
         });
     });
 
     describe("values from a state file", () => {
         it("reads plaintext secrets and treats ciphertext as unknown (skipped, not a false violation)", async () => {
-            const secret = (plaintext: unknown) => ({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", plaintext: JSON.stringify(plaintext) });
+            const secret = (plaintext: unknown) => ({
+                "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+                plaintext: JSON.stringify(plaintext),
+            });
             const resources = prodResources();
-            const task = resources.find(r => r.type === TYPES.windowTask)!;
+            const task = resources.find((r) => r.type === TYPES.windowTask)!;
             task.inputs.serviceRoleArn = secret("arn:aws:iam::123456789012:user/not-a-role");
-            assert.deepEqual((await runPolicies(resources)).map(v => v.policy), ["task-service-role"]);
+            assert.deepEqual(
+                (await runPolicies(resources)).map((v) => v.policy),
+                ["task-service-role"],
+            );
             task.inputs.serviceRoleArn = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: "v1:xyz" };
             assert.deepEqual(await runPolicies(resources), []);
         });
     });
 
     it("the pack's policies have unique names, descriptions, levels, and none is called `all`", () => {
-        const names = packPolicies.map(p => p.name);
+        const names = packPolicies.map((p) => p.name);
         assert.equal(new Set(names).size, names.length);
         for (const p of packPolicies) {
             assert.notEqual(p.name, "all");

@@ -66,7 +66,13 @@ export async function runResourcePolicy(
             props,
             urn,
             name,
-            opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: opts.additionalSecretOutputs ?? [] },
+            opts: {
+                protect: false,
+                ignoreChanges: [],
+                aliases: [],
+                customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+                additionalSecretOutputs: opts.additionalSecretOutputs ?? [],
+            },
             stackTags: tagsMap(opts.stackTags),
             isType: (cls: any) => cls?.__pulumiType === type,
             asType: ((cls: any) => (cls?.__pulumiType === type ? props : undefined)) as any,
@@ -76,7 +82,7 @@ export async function runResourcePolicy(
             },
         };
         try {
-            await validate(args, message => messages.push(message));
+            await validate(args, (message) => messages.push(message));
         } catch (e) {
             if (e instanceof NotApplicable) {
                 notApplicable = true;
@@ -110,14 +116,20 @@ export async function runStackPolicy(
     opts: CallOptions = {},
 ): Promise<StackViolation[]> {
     const urnFor = (e: StackEntry) => e.urn ?? urnOf(e.type, e.name, opts.stack);
-    const resources: PolicyResource[] = entries.map(e => {
+    const resources: PolicyResource[] = entries.map((e) => {
         const props = unknownCheckingProxy(JSON.parse(JSON.stringify(e.props)));
         return {
             type: e.type,
             props,
             urn: urnFor(e),
             name: e.name,
-            opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+            opts: {
+                protect: false,
+                ignoreChanges: [],
+                aliases: [],
+                customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+                additionalSecretOutputs: [],
+            },
             dependencies: [],
             propertyDependencies: {},
             isType: (cls: any) => cls?.__pulumiType === e.type,
@@ -126,8 +138,8 @@ export async function runStackPolicy(
     });
     entries.forEach((e, i) => {
         for (const [prop, names] of Object.entries(e.dependsOn ?? {})) {
-            resources[i].propertyDependencies[prop] = names.map(n => {
-                const j = entries.findIndex(x => x.name === n);
+            resources[i].propertyDependencies[prop] = names.map((n) => {
+                const j = entries.findIndex((x) => x.name === n);
                 if (j < 0) throw new Error(`no entry ${n}`);
                 return resources[j];
             });

@@ -1,11 +1,5 @@
 import * as assert from "node:assert/strict";
-import {
-    HYBRID_TYPES,
-    activationCodeSecret,
-    activationExpiry,
-    activationRegistrationLimit,
-    activationRole,
-} from "../../policies/hybrid";
+import { HYBRID_TYPES, activationCodeSecret, activationExpiry, activationRegistrationLimit, activationRole } from "../../policies/hybrid";
 import { AuditResource, runPolicies } from "../../policies/engine";
 import { TYPES } from "../../policies/util";
 import { PlannedResource, evaluateProgram } from "../../tools/mockProgram";
@@ -38,7 +32,10 @@ function hybridTrust(): Record<string, any> {
                 Effect: "Allow",
                 Principal: { Service: "ssm.amazonaws.com" },
                 Action: "sts:AssumeRole",
-                Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT }, ArnEquals: { "aws:SourceArn": `arn:aws:ssm:eu-west-1:${ACCOUNT}:*` } },
+                Condition: {
+                    StringEquals: { "aws:SourceAccount": ACCOUNT },
+                    ArnEquals: { "aws:SourceArn": `arn:aws:ssm:eu-west-1:${ACCOUNT}:*` },
+                },
             },
         ],
     };
@@ -51,49 +48,94 @@ function hybridStack() {
         {
             type: TYPES.role,
             name: "hybrid-nodes-role",
-            props: { name: HYBRID_ROLE, id: HYBRID_ROLE, arn: `arn:aws:iam::${ACCOUNT}:role/${HYBRID_ROLE}`, assumeRolePolicy: JSON.stringify(hybridTrust()) },
+            props: {
+                name: HYBRID_ROLE,
+                id: HYBRID_ROLE,
+                arn: `arn:aws:iam::${ACCOUNT}:role/${HYBRID_ROLE}`,
+                assumeRolePolicy: JSON.stringify(hybridTrust()),
+            },
         },
         { type: TYPES.rolePolicyAttachment, name: "hybrid-nodes-ssm-core", props: { role: HYBRID_ROLE, policyArn: CORE } },
         {
             type: HYBRID_TYPES.rolePolicy,
             name: "hybrid-nodes-logs",
-            props: { role: HYBRID_ROLE, name: "logs", policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:PutObject"], Resource: "arn:aws:s3:::b/patching/*" }] }) },
+            props: {
+                role: HYBRID_ROLE,
+                name: "logs",
+                policy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [{ Effect: "Allow", Action: ["s3:PutObject"], Resource: "arn:aws:s3:::b/patching/*" }],
+                }),
+            },
         },
-        { type: HYBRID_TYPES.instanceProfile, name: "instance-profile", props: { name: "patch-instance-profile", role: "patch-instance-role" } },
-        { type: HYBRID_TYPES.activation, name: "web-server-hybrid-activation", props: { ...activationInputs(), id: "5d89e276-c53a-4c81-ac8e-c51e1d0a0ab7" } },
+        {
+            type: HYBRID_TYPES.instanceProfile,
+            name: "instance-profile",
+            props: { name: "patch-instance-profile", role: "patch-instance-role" },
+        },
+        {
+            type: HYBRID_TYPES.activation,
+            name: "web-server-hybrid-activation",
+            props: { ...activationInputs(), id: "5d89e276-c53a-4c81-ac8e-c51e1d0a0ab7" },
+        },
     ];
 }
 
 const who = `activation "web-server-hybrid-activation"`;
 
 /** The plan's resources as the audit reads them (no id: undefined rather than null). */
-const audited = (resources: PlannedResource[]): AuditResource[] => resources.map(r => ({ ...r, id: r.id ?? undefined }));
+const audited = (resources: PlannedResource[]): AuditResource[] => resources.map((r) => ({ ...r, id: r.id ?? undefined }));
 
 describe("policies/hybrid", () => {
     describe("hybrid-activation-expiry", () => {
         it("passes an expiry 7 and 29.9 days ahead, and one in the past (an activation created earlier)", async () => {
             for (const expirationDate of [fromNow(7), fromNow(29.9), "2025-01-02T00:00:00Z"]) {
-                const r = await runResourcePolicy(activationExpiry, HYBRID_TYPES.activation, { ...activationInputs(), expirationDate }, { name: "web-server-hybrid-activation" });
+                const r = await runResourcePolicy(
+                    activationExpiry,
+                    HYBRID_TYPES.activation,
+                    { ...activationInputs(), expirationDate },
+                    { name: "web-server-hybrid-activation" },
+                );
                 assert.deepEqual(r.messages, [], expirationDate);
             }
         });
 
         it("reports an expiry more than 30 days ahead, with the days", async () => {
             const expirationDate = fromNow(45);
-            const r = await runResourcePolicy(activationExpiry, HYBRID_TYPES.activation, { ...activationInputs(), expirationDate }, { name: "web-server-hybrid-activation" });
+            const r = await runResourcePolicy(
+                activationExpiry,
+                HYBRID_TYPES.activation,
+                { ...activationInputs(), expirationDate },
+                { name: "web-server-hybrid-activation" },
+            );
             assert.equal(r.messages.length, 1);
-            assert.match(r.messages[0], new RegExp(`^${who} expires ${expirationDate}, 4[45]\\.\\d days from now; an activation code may be valid at most 30 days`));
+            assert.match(
+                r.messages[0],
+                new RegExp(`^${who} expires ${expirationDate}, 4[45]\\.\\d days from now; an activation code may be valid at most 30 days`),
+            );
         });
 
         it("reports a missing or malformed expirationDate, and skips one unknown during preview", async () => {
             const { expirationDate: _e, ...inputs } = activationInputs();
-            const missing = await runResourcePolicy(activationExpiry, HYBRID_TYPES.activation, inputs, { name: "web-server-hybrid-activation" });
+            const missing = await runResourcePolicy(activationExpiry, HYBRID_TYPES.activation, inputs, {
+                name: "web-server-hybrid-activation",
+            });
             assert.deepEqual(missing.messages, [
                 `${who} sets no expirationDate (SSM then expires the code after 24 hours, and nothing in the stack says so or renews it); set one at most 30 days ahead, derived from a time.Rotating resource.`,
             ]);
-            const bad = await runResourcePolicy(activationExpiry, HYBRID_TYPES.activation, { ...inputs, expirationDate: "next week" }, { name: "web-server-hybrid-activation" });
-            assert.deepEqual(bad.messages, [`${who} has expirationDate "next week", which is not an RFC 3339 time such as "2026-12-01T00:00:00Z".`]);
-            const unknown = await runResourcePolicy(activationExpiry, HYBRID_TYPES.activation, { ...inputs, expirationDate: UNKNOWN_STRING });
+            const bad = await runResourcePolicy(
+                activationExpiry,
+                HYBRID_TYPES.activation,
+                { ...inputs, expirationDate: "next week" },
+                { name: "web-server-hybrid-activation" },
+            );
+            assert.deepEqual(bad.messages, [
+                `${who} has expirationDate "next week", which is not an RFC 3339 time such as "2026-12-01T00:00:00Z".`,
+            ]);
+            const unknown = await runResourcePolicy(activationExpiry, HYBRID_TYPES.activation, {
+                ...inputs,
+                expirationDate: UNKNOWN_STRING,
+            });
             assert.deepEqual(unknown.messages, []);
         });
     });
@@ -101,7 +143,12 @@ describe("policies/hybrid", () => {
     describe("hybrid-activation-registration-limit", () => {
         it("passes 25, and 1000 by default", async () => {
             for (const registrationLimit of [25, 1000]) {
-                const r = await runResourcePolicy(activationRegistrationLimit, HYBRID_TYPES.activation, { ...activationInputs(), registrationLimit }, { name: "web-server-hybrid-activation" });
+                const r = await runResourcePolicy(
+                    activationRegistrationLimit,
+                    HYBRID_TYPES.activation,
+                    { ...activationInputs(), registrationLimit },
+                    { name: "web-server-hybrid-activation" },
+                );
                 assert.deepEqual(r.messages, []);
             }
         });
@@ -112,22 +159,41 @@ describe("policies/hybrid", () => {
             assert.deepEqual((await runResourcePolicy(activationRegistrationLimit, HYBRID_TYPES.activation, inputs, opts)).messages, [
                 `${who} sets no registrationLimit; set how many servers may register with it (1–1000).`,
             ]);
-            assert.deepEqual((await runResourcePolicy(activationRegistrationLimit, HYBRID_TYPES.activation, { ...inputs, registrationLimit: 5000 }, opts)).messages, [
-                `${who} has registrationLimit 5000; it must be a whole number from 1 to 1000 (SSM's maximum).`,
+            assert.deepEqual(
+                (
+                    await runResourcePolicy(
+                        activationRegistrationLimit,
+                        HYBRID_TYPES.activation,
+                        { ...inputs, registrationLimit: 5000 },
+                        opts,
+                    )
+                ).messages,
+                [`${who} has registrationLimit 5000; it must be a whole number from 1 to 1000 (SSM's maximum).`],
+            );
+            const capped = await runResourcePolicy(activationRegistrationLimit, HYBRID_TYPES.activation, activationInputs(), {
+                ...opts,
+                config: { maxRegistrationLimit: 20 },
+            });
+            assert.deepEqual(capped.messages, [
+                `${who} has registrationLimit 25; it must be a whole number from 1 to 20 (config maxRegistrationLimit).`,
             ]);
-            const capped = await runResourcePolicy(activationRegistrationLimit, HYBRID_TYPES.activation, activationInputs(), { ...opts, config: { maxRegistrationLimit: 20 } });
-            assert.deepEqual(capped.messages, [`${who} has registrationLimit 25; it must be a whole number from 1 to 20 (config maxRegistrationLimit).`]);
         });
     });
 
     describe("hybrid-activation-code-secret", () => {
         it("passes an activation whose code is an additional secret output", async () => {
-            const r = await runResourcePolicy(activationCodeSecret, HYBRID_TYPES.activation, activationInputs(), { name: "web-server-hybrid-activation", additionalSecretOutputs: ["activationCode"] });
+            const r = await runResourcePolicy(activationCodeSecret, HYBRID_TYPES.activation, activationInputs(), {
+                name: "web-server-hybrid-activation",
+                additionalSecretOutputs: ["activationCode"],
+            });
             assert.deepEqual(r.messages, []);
         });
 
         it("reports one whose code would sit in the state in plain text", async () => {
-            const r = await runResourcePolicy(activationCodeSecret, HYBRID_TYPES.activation, activationInputs(), { name: "web-server-hybrid-activation", additionalSecretOutputs: ["tagsAll"] });
+            const r = await runResourcePolicy(activationCodeSecret, HYBRID_TYPES.activation, activationInputs(), {
+                name: "web-server-hybrid-activation",
+                additionalSecretOutputs: ["tagsAll"],
+            });
             assert.deepEqual(r.messages, [
                 `${who} does not keep its code secret; add the resource option additionalSecretOutputs: ["activationCode"] and export the code only through pulumi.secret.`,
             ]);
@@ -151,7 +217,10 @@ describe("policies/hybrid", () => {
             a.props.iamRole = UNKNOWN_STRING;
             a.dependsOn = { iamRole: ["instance-role"] };
             const v = await runStackPolicy(activationRole, stack);
-            assert.match(v[0]?.message ?? "", /uses role "patch-instance-role" \(instance-role\), the EC2 instance role \(it is in instance profile "patch-instance-profile"/);
+            assert.match(
+                v[0]?.message ?? "",
+                /uses role "patch-instance-role" \(instance-role\), the EC2 instance role \(it is in instance profile "patch-instance-profile"/,
+            );
         });
 
         it("reports the EC2 instance role, by trust and by instance profile", async () => {
@@ -163,7 +232,7 @@ describe("policies/hybrid", () => {
                     urn,
                 },
             ]);
-            const noProfile = hybridStack().filter(e => e.name !== "instance-profile");
+            const noProfile = hybridStack().filter((e) => e.name !== "instance-profile");
             entry(noProfile, "web-server-hybrid-activation").props.iamRole = "patch-instance-role";
             const v = await runStackPolicy(activationRole, noProfile);
             assert.match(v[0]?.message ?? "", /the EC2 instance role \(it trusts ec2.amazonaws.com\)/);
@@ -174,33 +243,48 @@ describe("policies/hybrid", () => {
             const stack = hybridStack();
             entry(stack, "hybrid-nodes-ssm-core").props.policyArn = "arn:aws:iam::aws:policy/AdministratorAccess";
             entry(stack, "hybrid-nodes-role").props.managedPolicyArns = [CORE, "arn:aws:iam::aws:policy/AmazonSSMFullAccess"];
-            entry(stack, "hybrid-nodes-logs").props.policy = JSON.stringify({ Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] });
+            entry(stack, "hybrid-nodes-logs").props.policy = JSON.stringify({
+                Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }],
+            });
             const v = await runStackPolicy(activationRole, stack);
             const role = `role "${HYBRID_ROLE}" (hybrid-nodes-role)`;
-            const tail = "; every registered server would be an administrator. Give it AmazonSSMManagedInstanceCore and write access to the log prefix only.";
-            assert.deepEqual(v.map(x => x.message), [
-                `${who} uses ${role}, which holds arn:aws:iam::aws:policy/AmazonSSMFullAccess${tail}`,
-                `${who} uses ${role}, which holds arn:aws:iam::aws:policy/AdministratorAccess${tail}`,
-                `${who} uses ${role}, which holds inline policy "logs" (allows * on *)${tail}`,
-            ]);
+            const tail =
+                "; every registered server would be an administrator. Give it AmazonSSMManagedInstanceCore and write access to the log prefix only.";
+            assert.deepEqual(
+                v.map((x) => x.message),
+                [
+                    `${who} uses ${role}, which holds arn:aws:iam::aws:policy/AmazonSSMFullAccess${tail}`,
+                    `${who} uses ${role}, which holds arn:aws:iam::aws:policy/AdministratorAccess${tail}`,
+                    `${who} uses ${role}, which holds inline policy "logs" (allows * on *)${tail}`,
+                ],
+            );
         });
 
         it("reports a service-linked role, an ARN for the name, and a role SSM cannot assume", async () => {
             const linked = hybridStack();
             entry(linked, "web-server-hybrid-activation").props.iamRole = "AWSServiceRoleForAmazonSSM";
-            assert.deepEqual((await runStackPolicy(activationRole, linked)).map(x => x.message), [
-                `${who} uses the service-linked role "AWSServiceRoleForAmazonSSM"; SSM refuses it: create a service role trusted by ssm.amazonaws.com.`,
-            ]);
+            assert.deepEqual(
+                (await runStackPolicy(activationRole, linked)).map((x) => x.message),
+                [
+                    `${who} uses the service-linked role "AWSServiceRoleForAmazonSSM"; SSM refuses it: create a service role trusted by ssm.amazonaws.com.`,
+                ],
+            );
             const arn = hybridStack();
             entry(arn, "web-server-hybrid-activation").props.iamRole = `arn:aws:iam::${ACCOUNT}:role/${HYBRID_ROLE}`;
-            assert.deepEqual((await runStackPolicy(activationRole, arn)).map(x => x.message), [
-                `${who} has iamRole "arn:aws:iam::${ACCOUNT}:role/${HYBRID_ROLE}", an ARN; CreateActivation takes the role's name.`,
-            ]);
+            assert.deepEqual(
+                (await runStackPolicy(activationRole, arn)).map((x) => x.message),
+                [`${who} has iamRole "arn:aws:iam::${ACCOUNT}:role/${HYBRID_ROLE}", an ARN; CreateActivation takes the role's name.`],
+            );
             const lambda = hybridStack();
-            entry(lambda, "hybrid-nodes-role").props.assumeRolePolicy = JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] });
-            assert.deepEqual((await runStackPolicy(activationRole, lambda)).map(x => x.message), [
-                `${who} uses role "${HYBRID_ROLE}" (hybrid-nodes-role), which ssm.amazonaws.com cannot assume; registered servers would get no credentials.`,
-            ]);
+            entry(lambda, "hybrid-nodes-role").props.assumeRolePolicy = JSON.stringify({
+                Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+            });
+            assert.deepEqual(
+                (await runStackPolicy(activationRole, lambda)).map((x) => x.message),
+                [
+                    `${who} uses role "${HYBRID_ROLE}" (hybrid-nodes-role), which ssm.amazonaws.com cannot assume; registered servers would get no credentials.`,
+                ],
+            );
         });
     });
 
@@ -212,21 +296,24 @@ describe("policies/hybrid", () => {
 
         it("the example stack Pulumi.prod-hybrid.yaml passes every rule, hybrid ones included", async () => {
             const resources = structuredClone(program);
-            assert.equal(resources.filter(r => r.type === HYBRID_TYPES.activation).length, 2, "the rules had activations to check");
+            assert.equal(resources.filter((r) => r.type === HYBRID_TYPES.activation).length, 2, "the rules had activations to check");
             assert.deepEqual(await runPolicies(audited(resources), { stackName: "prod-hybrid", projectName: "patch-manager" }), []);
         });
 
         it("and fails the hybrid rules, mandatory, on one of its activations changed to break them", async () => {
             // The config refuses expiresInDays > 30, so the too-late expiry is set on the resource itself.
             const resources = structuredClone(program);
-            const web = resources.find(r => r.type === HYBRID_TYPES.activation && r.inputs.registrationLimit === 25)!;
+            const web = resources.find((r) => r.type === HYBRID_TYPES.activation && r.inputs.registrationLimit === 25)!;
             web.inputs = { ...web.inputs, expirationDate: fromNow(60) };
             delete web.additionalSecretOutputs;
             const v = await runPolicies(audited(resources), { stackName: "prod-hybrid", projectName: "patch-manager" });
-            assert.deepEqual(v.map(x => [x.policy, x.level, x.urn]), [
-                ["hybrid-activation-expiry", "mandatory", web.urn],
-                ["hybrid-activation-code-secret", "mandatory", web.urn],
-            ]);
+            assert.deepEqual(
+                v.map((x) => [x.policy, x.level, x.urn]),
+                [
+                    ["hybrid-activation-expiry", "mandatory", web.urn],
+                    ["hybrid-activation-code-secret", "mandatory", web.urn],
+                ],
+            );
         });
     });
 });

@@ -10,17 +10,41 @@ const CORE = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore";
 describe("policies/iam", () => {
     describe("no-ec2-role-for-ssm", () => {
         it("passes AmazonSSMManagedInstanceCore", async () => {
-            const r = await runResourcePolicy(noEc2RoleForSsm, TYPES.rolePolicyAttachment, { role: "instance", policyArn: CORE }, { name: "core" });
+            const r = await runResourcePolicy(
+                noEc2RoleForSsm,
+                TYPES.rolePolicyAttachment,
+                { role: "instance", policyArn: CORE },
+                { name: "core" },
+            );
             assert.deepEqual(r.messages, []);
             assert.equal(r.notApplicable, false);
         });
 
         it("reports it on a RolePolicyAttachment, a Role's managedPolicyArns and a PolicyAttachment", async () => {
-            const attachment = await runResourcePolicy(noEc2RoleForSsm, TYPES.rolePolicyAttachment, { role: "instance", policyArn: DEPRECATED }, { name: "ssm" });
-            assert.deepEqual(attachment.messages, [`role "instance" (via "ssm") gets the deprecated ${DEPRECATED}; attach AmazonSSMManagedInstanceCore instead.`]);
-            const role = await runResourcePolicy(noEc2RoleForSsm, TYPES.role, { name: "legacy", assumeRolePolicy: "{}", managedPolicyArns: [CORE, DEPRECATED] }, { name: "legacy-role" });
-            assert.deepEqual(role.messages, [`role "legacy" (legacy-role) gets the deprecated ${DEPRECATED}; attach AmazonSSMManagedInstanceCore instead.`]);
-            const shared = await runResourcePolicy(noEc2RoleForSsm, TYPES.policyAttachment, { name: "x", roles: ["a", "b"], policyArn: DEPRECATED }, { name: "shared" });
+            const attachment = await runResourcePolicy(
+                noEc2RoleForSsm,
+                TYPES.rolePolicyAttachment,
+                { role: "instance", policyArn: DEPRECATED },
+                { name: "ssm" },
+            );
+            assert.deepEqual(attachment.messages, [
+                `role "instance" (via "ssm") gets the deprecated ${DEPRECATED}; attach AmazonSSMManagedInstanceCore instead.`,
+            ]);
+            const role = await runResourcePolicy(
+                noEc2RoleForSsm,
+                TYPES.role,
+                { name: "legacy", assumeRolePolicy: "{}", managedPolicyArns: [CORE, DEPRECATED] },
+                { name: "legacy-role" },
+            );
+            assert.deepEqual(role.messages, [
+                `role "legacy" (legacy-role) gets the deprecated ${DEPRECATED}; attach AmazonSSMManagedInstanceCore instead.`,
+            ]);
+            const shared = await runResourcePolicy(
+                noEc2RoleForSsm,
+                TYPES.policyAttachment,
+                { name: "x", roles: ["a", "b"], policyArn: DEPRECATED },
+                { name: "shared" },
+            );
             assert.match(shared.messages[0] ?? "", /^policy attachment "shared" \(roles \["a","b"\]\) gets the deprecated/);
         });
 
@@ -42,7 +66,10 @@ describe("policies/iam", () => {
             delete trust.Statement[0].Condition;
             entry(stack, "window-role").props.assumeRolePolicy = JSON.stringify(trust);
             const v = await runStackPolicy(windowRoleTrust, stack);
-            assert.deepEqual(v.map(x => x.urn), [urnOf(TYPES.role, "window-role"), urnOf(TYPES.role, "window-role")]);
+            assert.deepEqual(
+                v.map((x) => x.urn),
+                [urnOf(TYPES.role, "window-role"), urnOf(TYPES.role, "window-role")],
+            );
             assert.equal(
                 v[0].message,
                 `role "patch-window-role-1a2b3c4" (window-role) (used by task "web-server-install" (web-server-task)): statement 0 trusts Service ec2.amazonaws.com, AWS: "arn:aws:iam::123456789012:root"; trust only Service ssm.amazonaws.com.`,
@@ -54,9 +81,15 @@ describe("policies/iam", () => {
             const stack = prodStack();
             const role = entry(stack, "window-role");
             delete role.props.arn;
-            role.props.assumeRolePolicy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] });
+            role.props.assumeRolePolicy = JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+            });
             const v = await runStackPolicy(windowRoleTrust, stack);
-            assert.match(v[0]?.message ?? "", /\(used by task "web-server-install" \(web-server-task\)\): statement 0 trusts Service lambda.amazonaws.com/);
+            assert.match(
+                v[0]?.message ?? "",
+                /\(used by task "web-server-install" \(web-server-task\)\): statement 0 trusts Service lambda.amazonaws.com/,
+            );
         });
     });
 });

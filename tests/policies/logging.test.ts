@@ -13,10 +13,13 @@ describe("policies/logging: log-bucket-protected (stack)", () => {
     });
 
     it("reports a bucket without encryption configuration or public access block", async () => {
-        const stack = prodStack().filter(e => e.type !== TYPES.bucketSse && e.type !== TYPES.bucketPublicAccessBlock);
+        const stack = prodStack().filter((e) => e.type !== TYPES.bucketSse && e.type !== TYPES.bucketPublicAccessBlock);
         const v = await runStackPolicy(logBucketProtected, stack);
         assert.deepEqual(v, [
-            { urn: BUCKET_URN, message: `${who} has no server-side encryption configuration; add a BucketServerSideEncryptionConfiguration for it.` },
+            {
+                urn: BUCKET_URN,
+                message: `${who} has no server-side encryption configuration; add a BucketServerSideEncryptionConfiguration for it.`,
+            },
             { urn: BUCKET_URN, message: `${who} has no public access block; add a BucketPublicAccessBlock with all four settings true.` },
         ]);
     });
@@ -34,7 +37,10 @@ describe("policies/logging: log-bucket-protected (stack)", () => {
         entry(stack, "logs-public-access").props.restrictPublicBuckets = false;
         delete entry(stack, "logs-public-access").props.ignorePublicAcls;
         const v = await runStackPolicy(logBucketProtected, stack);
-        assert.deepEqual(v.map(x => x.message), [`${who}: its public access block leaves ignorePublicAcls=(not set), restrictPublicBuckets=false; set them to true.`]);
+        assert.deepEqual(
+            v.map((x) => x.message),
+            [`${who}: its public access block leaves ignorePublicAcls=(not set), restrictPublicBuckets=false; set them to true.`],
+        );
     });
 
     it("requires KMS only when configured", async () => {
@@ -42,11 +48,14 @@ describe("policies/logging: log-bucket-protected (stack)", () => {
         entry(stack, "logs-encryption").props.rules = [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }];
         assert.deepEqual(await runStackPolicy(logBucketProtected, stack), []);
         const v = await runStackPolicy(logBucketProtected, stack, { config: { requireKms: true } });
-        assert.deepEqual(v.map(x => x.message), [`${who}: server-side encryption uses "AES256"; set sseAlgorithm "aws:kms" or "aws:kms:dsse".`]);
+        assert.deepEqual(
+            v.map((x) => x.message),
+            [`${who}: server-side encryption uses "AES256"; set sseAlgorithm "aws:kms" or "aws:kms:dsse".`],
+        );
     });
 
     it("accepts an account-wide public access block", async () => {
-        const stack = prodStack().filter(e => e.type !== TYPES.bucketPublicAccessBlock);
+        const stack = prodStack().filter((e) => e.type !== TYPES.bucketPublicAccessBlock);
         stack.push({
             type: TYPES.accountPublicAccessBlock,
             name: "account",
@@ -65,7 +74,7 @@ describe("policies/logging: log-bucket-protected (stack)", () => {
         }
         assert.deepEqual(await runStackPolicy(logBucketProtected, stack), []);
         // ...and still reports a missing block then.
-        const noBlock = stack.filter(e => e.type !== TYPES.bucketPublicAccessBlock);
+        const noBlock = stack.filter((e) => e.type !== TYPES.bucketPublicAccessBlock);
         const v = await runStackPolicy(logBucketProtected, noBlock);
         assert.equal(v.length, 1);
         assert.match(v[0].message, /^bucket "logs" has no public access block/);

@@ -127,11 +127,19 @@ export function publicAccessBlockInputs(bucket = BUCKET): Record<string, any> {
 export function prodStack(): StackEntry[] {
     return [
         { type: TYPES.stack, name: "patch-manager-prod", props: {} },
-        { type: TYPES.window, name: "web-server-window", props: { ...windowInputs(), id: WINDOW_ID, arn: `arn:aws:ssm:eu-west-1:${ACCOUNT}:maintenancewindow/${WINDOW_ID}` } },
+        {
+            type: TYPES.window,
+            name: "web-server-window",
+            props: { ...windowInputs(), id: WINDOW_ID, arn: `arn:aws:ssm:eu-west-1:${ACCOUNT}:maintenancewindow/${WINDOW_ID}` },
+        },
         { type: TYPES.windowTarget, name: "web-server-target", props: { ...targetInputs(), id: TARGET_ID } },
         { type: TYPES.windowTask, name: "web-server-task", props: { ...taskInputs(), id: "7b2e8d4f-1a3c-4e5b-9d7f-2c4e6a8b0d1f" } },
         { type: TYPES.patchBaseline, name: "windows-baseline", props: { ...baselineInputs(), id: BASELINE_ID } },
-        { type: TYPES.patchGroup, name: "web-server-group", props: { baselineId: BASELINE_ID, patchGroup: "Web Server", id: `${BASELINE_ID},Web Server` } },
+        {
+            type: TYPES.patchGroup,
+            name: "web-server-group",
+            props: { baselineId: BASELINE_ID, patchGroup: "Web Server", id: `${BASELINE_ID},Web Server` },
+        },
         {
             type: TYPES.role,
             name: "window-role",
@@ -145,7 +153,12 @@ export function prodStack(): StackEntry[] {
         {
             type: TYPES.role,
             name: "instance-role",
-            props: { name: "patch-instance-role", assumeRolePolicy: JSON.stringify(instanceTrustPolicy()), arn: `arn:aws:iam::${ACCOUNT}:role/patch-instance-role`, id: "patch-instance-role" },
+            props: {
+                name: "patch-instance-role",
+                assumeRolePolicy: JSON.stringify(instanceTrustPolicy()),
+                arn: `arn:aws:iam::${ACCOUNT}:role/patch-instance-role`,
+                id: "patch-instance-role",
+            },
         },
         { type: TYPES.bucket, name: "logs", props: { bucketPrefix: "patch-logs-prod-", bucket: BUCKET, id: BUCKET, forceDestroy: false } },
         { type: TYPES.bucketSse, name: "logs-encryption", props: { ...sseInputs(), id: BUCKET } },
@@ -154,7 +167,7 @@ export function prodStack(): StackEntry[] {
 }
 
 export function entry(stack: StackEntry[], name: string): StackEntry {
-    const found = stack.find(e => e.name === name);
+    const found = stack.find((e) => e.name === name);
     if (!found) throw new Error(`no entry ${name}`);
     return found;
 }

@@ -17,7 +17,10 @@ describe("policy pack on the program's stacks", function () {
         const stack = file.slice("Pulumi.".length, -".yaml".length);
         it(`${file}: no mandatory violation`, async function () {
             const { resources } = await evaluateProgram({ stack, config: readStackFile(path.join(ROOT, file)) });
-            const violations = await runPolicies(resources.map((r) => ({ ...r, id: r.id ?? undefined })), { stackName: stack, projectName: PROJECT });
+            const violations = await runPolicies(
+                resources.map((r) => ({ ...r, id: r.id ?? undefined })),
+                { stackName: stack, projectName: PROJECT },
+            );
             const mandatory = violations.filter((v) => v.level === "mandatory");
             assert.deepEqual(mandatory, [], mandatory.map((v) => `${v.policy}: ${v.message}`).join("\n"));
             if (stack === "dev" || stack === "prod") assert.deepEqual(violations, [], "the shipped stacks are clean, advisories included");

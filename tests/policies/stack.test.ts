@@ -11,7 +11,7 @@ describe("policies/stack", () => {
         });
 
         it("reports a targeted group nobody registered", async () => {
-            const stack = prodStack().filter(e => e.type !== TYPES.patchGroup);
+            const stack = prodStack().filter((e) => e.type !== TYPES.patchGroup);
             assert.deepEqual(await runStackPolicy(patchGroupCoverage, stack), [
                 {
                     urn: urnOf(TYPES.windowTarget, "web-server-target"),
@@ -33,12 +33,23 @@ describe("policies/stack", () => {
 
         it("reports two baselines of one OS for one group", async () => {
             const stack = prodStack();
-            stack.push({ type: TYPES.patchBaseline, name: "windows-2", props: { name: "w2", operatingSystem: "WINDOWS", id: "pb-0fedcba9876543210" } });
-            stack.push({ type: TYPES.patchGroup, name: "web-server-group-2", props: { baselineId: "pb-0fedcba9876543210", patchGroup: "Web Server" } });
+            stack.push({
+                type: TYPES.patchBaseline,
+                name: "windows-2",
+                props: { name: "w2", operatingSystem: "WINDOWS", id: "pb-0fedcba9876543210" },
+            });
+            stack.push({
+                type: TYPES.patchGroup,
+                name: "web-server-group-2",
+                props: { baselineId: "pb-0fedcba9876543210", patchGroup: "Web Server" },
+            });
             const v = await runStackPolicy(patchGroupCoverage, stack);
-            assert.deepEqual(v.map(x => x.message), [
-                `patch group "Web Server" is registered with 2 WINDOWS baselines ("web-server-group", "web-server-group-2"); a group has one baseline per operating system.`,
-            ]);
+            assert.deepEqual(
+                v.map((x) => x.message),
+                [
+                    `patch group "Web Server" is registered with 2 WINDOWS baselines ("web-server-group", "web-server-group-2"); a group has one baseline per operating system.`,
+                ],
+            );
         });
     });
 
@@ -51,7 +62,10 @@ describe("policies/stack", () => {
             const stack = prodStack();
             stack.push({ type: TYPES.window, name: "idle-window", props: { ...windowInputs(), name: "idle", id: "mw-0aaaaaaaaaaaaaaaa" } });
             assert.deepEqual(await runStackPolicy(windowHasTask, stack), [
-                { urn: urnOf(TYPES.window, "idle-window"), message: `window "idle" (idle-window) has no task; register one or remove the window.` },
+                {
+                    urn: urnOf(TYPES.window, "idle-window"),
+                    message: `window "idle" (idle-window) has no task; register one or remove the window.`,
+                },
             ]);
         });
     });
@@ -83,21 +97,32 @@ describe("policies/stack", () => {
 
         it("reports a window with more than 20 tasks or 100 targets", async () => {
             const stack = prodStack();
-            for (let i = 0; i < 20; i++) stack.push({ type: TYPES.windowTask, name: `t${i}`, props: { ...taskInputs(), windowId: WINDOW_ID } });
-            for (let i = 0; i < 100; i++) stack.push({ type: TYPES.windowTarget, name: `g${i}`, props: { ...targetInputs(), windowId: WINDOW_ID } });
+            for (let i = 0; i < 20; i++)
+                stack.push({ type: TYPES.windowTask, name: `t${i}`, props: { ...taskInputs(), windowId: WINDOW_ID } });
+            for (let i = 0; i < 100; i++)
+                stack.push({ type: TYPES.windowTarget, name: `g${i}`, props: { ...targetInputs(), windowId: WINDOW_ID } });
             const v = await runStackPolicy(windowQuotas, stack);
-            assert.deepEqual(v.map(x => x.message), [
-                `window "patch-manager-prod-web-server" (web-server-window) has 21 tasks; SSM allows 20 per window (config maxTasksPerWindow).`,
-                `window "patch-manager-prod-web-server" (web-server-window) has 101 targets; SSM allows 100 per window (config maxTargetsPerWindow).`,
-            ]);
+            assert.deepEqual(
+                v.map((x) => x.message),
+                [
+                    `window "patch-manager-prod-web-server" (web-server-window) has 21 tasks; SSM allows 20 per window (config maxTasksPerWindow).`,
+                    `window "patch-manager-prod-web-server" (web-server-window) has 101 targets; SSM allows 100 per window (config maxTargetsPerWindow).`,
+                ],
+            );
             assert.equal(v[0].urn, urnOf(TYPES.window, "web-server-window"));
         });
 
         it("reports a task with more than 5 targets entries", async () => {
             const stack = prodStack();
-            entry(stack, "web-server-task").props.targets = Array.from({ length: 6 }, (_, i) => ({ key: "WindowTargetIds", values: [`id-${i}`] }));
+            entry(stack, "web-server-task").props.targets = Array.from({ length: 6 }, (_, i) => ({
+                key: "WindowTargetIds",
+                values: [`id-${i}`],
+            }));
             const v = await runStackPolicy(windowQuotas, stack);
-            assert.deepEqual(v.map(x => x.message), [`task "web-server-install" (web-server-task) has 6 targets entries; SSM accepts at most 5.`]);
+            assert.deepEqual(
+                v.map((x) => x.message),
+                [`task "web-server-install" (web-server-task) has 6 targets entries; SSM accepts at most 5.`],
+            );
         });
     });
 });

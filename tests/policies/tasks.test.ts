@@ -60,9 +60,18 @@ describe("policies/tasks", () => {
 
     describe("task-rate-control", () => {
         it("passes percentages and counts SSM accepts", async () => {
-            for (const [maxConcurrency, maxErrors] of [["10%", "5%"], ["2", "0"], ["100%", "0%"], ["1", "1"]]) {
+            for (const [maxConcurrency, maxErrors] of [
+                ["10%", "5%"],
+                ["2", "0"],
+                ["100%", "0%"],
+                ["1", "1"],
+            ]) {
                 const task = { ...taskInputs(), maxConcurrency, maxErrors };
-                assert.deepEqual((await runResourcePolicy(taskRateControl, TASK, task, opts)).messages, [], `${maxConcurrency}/${maxErrors}`);
+                assert.deepEqual(
+                    (await runResourcePolicy(taskRateControl, TASK, task, opts)).messages,
+                    [],
+                    `${maxConcurrency}/${maxErrors}`,
+                );
             }
         });
 
@@ -78,7 +87,13 @@ describe("policies/tasks", () => {
         it("refuses 0% concurrency and 101% errors", async () => {
             const task = { ...taskInputs(), maxConcurrency: "0%", maxErrors: "101%" };
             const { messages } = await runResourcePolicy(taskRateControl, TASK, task, opts);
-            assert.deepEqual(messages.map(m => /: (\w+) "([^"]+)"/.exec(m)?.slice(1, 3)), [["maxConcurrency", "0%"], ["maxErrors", "101%"]]);
+            assert.deepEqual(
+                messages.map((m) => /: (\w+) "([^"]+)"/.exec(m)?.slice(1, 3)),
+                [
+                    ["maxConcurrency", "0%"],
+                    ["maxErrors", "101%"],
+                ],
+            );
         });
 
         it("ignores tasks that do not patch", async () => {
@@ -99,7 +114,10 @@ describe("policies/tasks", () => {
             const v = await runStackPolicy(taskProductionConcurrency, stack, { stack: "live" });
             assert.equal(v.length, 1);
             assert.equal(v[0].urn, urnOf(TASK, "web-server-task", "live"));
-            assert.match(v[0].message, /^task "web-server-install" \(web-server-task\) is production \(tag Environment=production\) but patches 50% of its targets at once; the ceiling is 25%/);
+            assert.match(
+                v[0].message,
+                /^task "web-server-install" \(web-server-task\) is production \(tag Environment=production\) but patches 50% of its targets at once; the ceiling is 25%/,
+            );
         });
 
         it("honours a configured ceiling and an absolute count ceiling", async () => {
@@ -166,8 +184,14 @@ describe("policies/tasks", () => {
         it("accepts NoReboot in a window named in noRebootWindows (by name or id)", async () => {
             const stack = prodStack();
             setParameter(entry(stack, "web-server-task").props, "RebootOption", ["NoReboot"]);
-            assert.deepEqual(await runStackPolicy(taskRebootIfNeeded, stack, { config: { noRebootWindows: ["patch-manager-prod-web-server"] } }), []);
-            assert.deepEqual(await runStackPolicy(taskRebootIfNeeded, stack, { config: { noRebootWindows: ["mw-0123456789abcdef0"] } }), []);
+            assert.deepEqual(
+                await runStackPolicy(taskRebootIfNeeded, stack, { config: { noRebootWindows: ["patch-manager-prod-web-server"] } }),
+                [],
+            );
+            assert.deepEqual(
+                await runStackPolicy(taskRebootIfNeeded, stack, { config: { noRebootWindows: ["mw-0123456789abcdef0"] } }),
+                [],
+            );
             assert.equal((await runStackPolicy(taskRebootIfNeeded, stack, { config: { noRebootWindows: ["another-window"] } })).length, 1);
         });
     });

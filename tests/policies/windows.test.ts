@@ -31,7 +31,10 @@ describe("policies/windows", () => {
             const seed = { ...windowInputs(), schedule: "cron(00 23-5 ? * TUE#1 *)" };
             const { messages } = await runResourcePolicy(windowWellFormed, WINDOW, seed, opts);
             assert.ok(messages.length >= 1);
-            assert.ok(messages.every(m => m.startsWith(`${who}: schedule "cron(00 23-5 ? * TUE#1 *)": `)), messages.join("\n"));
+            assert.ok(
+                messages.every((m) => m.startsWith(`${who}: schedule "cron(00 23-5 ? * TUE#1 *)": `)),
+                messages.join("\n"),
+            );
             assert.match(messages.join("\n"), /23-5/);
         });
 
@@ -87,7 +90,10 @@ describe("policies/windows", () => {
         const targetWho = `window target "web-server" (web-server-target)`;
 
         it("passes both exact keys", async () => {
-            assert.deepEqual((await runResourcePolicy(windowTargetPatchGroupTag, TYPES.windowTarget, targetInputs(), targetOpts)).messages, []);
+            assert.deepEqual(
+                (await runResourcePolicy(windowTargetPatchGroupTag, TYPES.windowTarget, targetInputs(), targetOpts)).messages,
+                [],
+            );
             const metadata = { ...targetInputs(), targets: [{ key: "tag:PatchGroup", values: ["Web Server"] }] };
             assert.deepEqual((await runResourcePolicy(windowTargetPatchGroupTag, TYPES.windowTarget, metadata, targetOpts)).messages, []);
         });
@@ -118,7 +124,10 @@ describe("policies/windows", () => {
             const direct = { ...taskInputs(), targets: [{ key: "tag:patchgroup", values: ["Web Server"] }] };
             const { messages } = await runResourcePolicy(windowTargetPatchGroupTag, TYPES.windowTask, direct, taskOpts);
             assert.equal(messages.length, 1);
-            assert.match(messages[0], /^task "web-server-install" \(web-server-task\): target key "tag:patchgroup" is not a patch-group key/);
+            assert.match(
+                messages[0],
+                /^task "web-server-install" \(web-server-task\): target key "tag:patchgroup" is not a patch-group key/,
+            );
         });
 
         it("declines other types through notApplicable (no __pulumiType for two types)", async () => {

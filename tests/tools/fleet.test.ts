@@ -36,7 +36,13 @@ const windowsGroup = (afterDays: number, name = "Windows"): FleetGroup => ({
     baseline: "default-windows",
     approvals: [{ kind: "afterDays", days: afterDays }],
 });
-const stack = (name: string, production: boolean, windows: readonly FleetWindow[], groups: FleetGroup[], extra: Partial<FleetStack> = {}): FleetStack => ({
+const stack = (
+    name: string,
+    production: boolean,
+    windows: readonly FleetWindow[],
+    groups: FleetGroup[],
+    extra: Partial<FleetStack> = {},
+): FleetStack => ({
     stack: name,
     environment: production ? "production" : "development",
     production,
@@ -92,7 +98,7 @@ describe("fleet (npm run plan -- --all)", function () {
                     'on 2026-11-26 (baseline "default-windows", approveAfterDays 0) and installed by window "prod-weekday" (Windows) at 2026-11-26 22:00 UTC, ' +
                     '7 days before it first reaches non-production: dev window "dev-weekday" (Windows, baseline "default-windows", approveAfterDays 7) ' +
                     "at 2026-12-03 22:00 UTC. The same holds for 89 more release days (2026-11-27, 2026-11-28, 2026-11-29, 2026-11-30, 2026-12-01, ...). " +
-                    "Raise prod's approval delay, move window \"prod-weekday\" later, or patch non-production sooner.",
+                    'Raise prod\'s approval delay, move window "prod-weekday" later, or patch non-production sooner.',
             );
             const report = analyzeFleet([dev, prod], opts);
             assert.ok(report.findings.some((x) => x.level === "blocking"));
@@ -106,23 +112,45 @@ describe("fleet (npm run plan -- --all)", function () {
             const prodEarly = stack("prod", true, [win("prod-daily", daily(21), ["Windows"])], [windowsGroup(3)]);
             const [f] = checkRolloutOrder([dev, prodEarly], opts);
             assert.equal(f.example.soakHours, 71);
-            assert.match(f.message, /at 2026-11-29 21:00 UTC, only 2 days 23 h after it first reaches non-production: dev window "dev-daily"/);
+            assert.match(
+                f.message,
+                /at 2026-11-29 21:00 UTC, only 2 days 23 h after it first reaches non-production: dev window "dev-daily"/,
+            );
             // The soak time is configurable.
             assert.deepEqual(checkRolloutOrder([dev, prodEarly], { ...opts, soakDays: 2 }), []);
         });
 
         it("an OS that no non-production stack installs breaks the order; a Scan-only window does not install", function () {
-            const rhel: FleetGroup = { name: "RHEL", operatingSystem: "REDHAT_ENTERPRISE_LINUX", baseline: "default-rhel", approvals: [{ kind: "afterDays", days: 7 }] };
-            const dev = stack("dev", false, [win("dev-weekday", weekday, ["Windows", "RHEL"], { operation: "Scan" })], [windowsGroup(0), rhel]);
+            const rhel: FleetGroup = {
+                name: "RHEL",
+                operatingSystem: "REDHAT_ENTERPRISE_LINUX",
+                baseline: "default-rhel",
+                approvals: [{ kind: "afterDays", days: 7 }],
+            };
+            const dev = stack(
+                "dev",
+                false,
+                [win("dev-weekday", weekday, ["Windows", "RHEL"], { operation: "Scan" })],
+                [windowsGroup(0), rhel],
+            );
             const prod = stack("prod", true, [win("prod-weekend", "cron(0 6 ? * SAT,SUN *)", ["RHEL"])], [rhel]);
             const [f] = checkRolloutOrder([dev, prod], opts);
             assert.equal(f.nonProductionWindow, null);
-            assert.match(f.message, /but no non-production window installs it first \(no non-production stack installs REDHAT_ENTERPRISE_LINUX patches/);
+            assert.match(
+                f.message,
+                /but no non-production window installs it first \(no non-production stack installs REDHAT_ENTERPRISE_LINUX patches/,
+            );
             assert.equal(f.example.productionStart, "2026-12-05T06:00:00.000Z");
         });
 
         it("non-production counts its slowest rule, production its fastest; a past approveUntilDate never approves", function () {
-            const mixedDev: FleetGroup = { ...windowsGroup(0), approvals: [{ kind: "afterDays", days: 0 }, { kind: "afterDays", days: 10 }] };
+            const mixedDev: FleetGroup = {
+                ...windowsGroup(0),
+                approvals: [
+                    { kind: "afterDays", days: 0 },
+                    { kind: "afterDays", days: 10 },
+                ],
+            };
             const dev = stack("dev", false, [win("dev-daily", "cron(0 22 * * ? *)", ["Windows"])], [mixedDev]);
             const prod = stack("prod", true, [win("prod-daily", "cron(0 22 * * ? *)", ["Windows"])], [windowsGroup(7)]);
             const [f] = checkRolloutOrder([dev, prod], opts);
@@ -135,7 +163,13 @@ describe("fleet (npm run plan -- --all)", function () {
         });
 
         it("property: a longer production delay or a shorter non-production delay never adds a broken release day", function () {
-            const schedules = ["cron(0 22 ? * MON-FRI *)", "cron(0 6 ? * SAT,SUN *)", "cron(0 23 ? * THU#1 *)", "cron(30 2 * * ? *)", "cron(0 23 ? * TUE#2 *)"];
+            const schedules = [
+                "cron(0 22 ? * MON-FRI *)",
+                "cron(0 6 ? * SAT,SUN *)",
+                "cron(0 23 ? * THU#1 *)",
+                "cron(30 2 * * ? *)",
+                "cron(0 23 ? * TUE#2 *)",
+            ];
             const broken = (devDays: number, prodDays: number, devCron: string, prodCron: string) =>
                 checkRolloutOrder(
                     [
@@ -153,8 +187,11 @@ describe("fleet (npm run plan -- --all)", function () {
                     fc.constantFrom(...schedules),
                     (devDays, prodDays, more, devCron, prodCron) => {
                         const base = new Set(broken(devDays, prodDays, devCron, prodCron));
-                        for (const d of broken(devDays, prodDays + more, devCron, prodCron)) assert.ok(base.has(d), `prod +${more} days broke ${d}`);
-                        if (devDays >= more) for (const d of broken(devDays - more, prodDays, devCron, prodCron)) assert.ok(base.has(d), `dev -${more} days broke ${d}`);
+                        for (const d of broken(devDays, prodDays + more, devCron, prodCron))
+                            assert.ok(base.has(d), `prod +${more} days broke ${d}`);
+                        if (devDays >= more)
+                            for (const d of broken(devDays - more, prodDays, devCron, prodCron))
+                                assert.ok(base.has(d), `dev -${more} days broke ${d}`);
                     },
                 ),
                 { numRuns: 15 },
@@ -183,8 +220,14 @@ describe("fleet (npm run plan -- --all)", function () {
             assert.deepEqual(
                 findings.map((f) => [f.windows, f.overlaps]),
                 [
-                    [["web", "db"], ["2026-12-03T23:00:00.000Z", "2027-01-07T23:00:00.000Z", "2027-02-04T23:00:00.000Z"]],
-                    [["db", "app"], ["2026-12-11T02:00:00.000Z", "2027-01-15T02:00:00.000Z", "2027-02-12T02:00:00.000Z"]],
+                    [
+                        ["web", "db"],
+                        ["2026-12-03T23:00:00.000Z", "2027-01-07T23:00:00.000Z", "2027-02-04T23:00:00.000Z"],
+                    ],
+                    [
+                        ["db", "app"],
+                        ["2026-12-11T02:00:00.000Z", "2027-01-15T02:00:00.000Z", "2027-02-12T02:00:00.000Z"],
+                    ],
                 ],
             );
             assert.equal(
@@ -196,7 +239,12 @@ describe("fleet (npm run plan -- --all)", function () {
         });
 
         it("windows that only touch (one ends as the next starts) do not clash; other stacks' windows are not compared", function () {
-            const a = stack("a", false, [win("night", "cron(0 22 * * ? *)", ["A"], { durationHours: 2 }), win("after", "cron(0 0 * * ? *)", ["B"])], []);
+            const a = stack(
+                "a",
+                false,
+                [win("night", "cron(0 22 * * ? *)", ["A"], { durationHours: 2 }), win("after", "cron(0 0 * * ? *)", ["B"])],
+                [],
+            );
             const b = stack("b", false, [win("night", "cron(0 22 * * ? *)", ["A"])], []);
             assert.deepEqual(checkClashes([a, b], opts), []);
         });
@@ -204,7 +252,13 @@ describe("fleet (npm run plan -- --all)", function () {
 
     describe("quota", function () {
         const many = (name: string, n: number, extra: Partial<FleetStack> = {}) =>
-            stack(name, false, Array.from({ length: n }, (_, i) => win(`${name}-${i}`, "cron(0 22 ? * SUN *)", [])), [], extra);
+            stack(
+                name,
+                false,
+                Array.from({ length: n }, (_, i) => win(`${name}-${i}`, "cron(0 22 ? * SUN *)", [])),
+                [],
+                extra,
+            );
 
         it("stacks in one region count together unless they pin different accounts", function () {
             const [f] = checkQuota([many("a", 30), many("b", 25), many("c", 10, { region: "us-east-1" })]);
@@ -226,7 +280,12 @@ describe("fleet (npm run plan -- --all)", function () {
         });
 
         it("a window created in another region (explicit provider) counts there", function () {
-            const multi = stack("multi", true, [win("a", "cron(0 22 ? * SUN *)", []), win("b", "cron(0 22 ? * SUN *)", [], { region: "eu-central-1" })], []);
+            const multi = stack(
+                "multi",
+                true,
+                [win("a", "cron(0 22 ? * SUN *)", []), win("b", "cron(0 22 ? * SUN *)", [], { region: "eu-central-1" })],
+                [],
+            );
             assert.deepEqual(
                 quotaUsage([multi, many("other", 1, { region: "eu-central-1" })]).map((u) => [u.region, u.windows, u.stacks]),
                 [
@@ -250,7 +309,11 @@ describe("fleet (npm run plan -- --all)", function () {
                 true,
                 [
                     win("prod-weekend", "cron(0 6 ? * SAT,SUN *)", ["Windows", "RHEL"], { timezone: "Europe/Amsterdam" }),
-                    win("prod-web", "cron(0 23 ? * THU#1 *)", ["Web Server"], { timezone: "Europe/Amsterdam", durationHours: 6, operation: "Scan" }),
+                    win("prod-web", "cron(0 23 ? * THU#1 *)", ["Web Server"], {
+                        timezone: "Europe/Amsterdam",
+                        durationHours: 6,
+                        operation: "Scan",
+                    }),
                 ],
                 [],
             );
@@ -269,7 +332,10 @@ describe("fleet (npm run plan -- --all)", function () {
                 ["2026-12-06T05:00:00.000Z", "2026-12-06T10:00:00.000Z", "Patching prod: Install · Windows, RHEL"],
             ]);
             const web = events.find((e) => String(e.summary).includes("Web Server"))!;
-            assert.match(String(web.description), /Operation: Scan\nPatch groups: Web Server\nStarts Thu 2026-12-03 23:00 CET \(Europe\/Amsterdam\), runs 6 hours/);
+            assert.match(
+                String(web.description),
+                /Operation: Scan\nPatch groups: Web Server\nStarts Thu 2026-12-03 23:00 CET \(Europe\/Amsterdam\), runs 6 hours/,
+            );
             assert.equal(web.uid, "20261203T220000Z-prod-prod-web@patch-manager");
             assert.equal(new Set(events.map((e) => e.uid)).size, events.length, "UIDs are unique");
             assert.match(text, /\r\nMETHOD:PUBLISH\r\n/);
@@ -277,7 +343,10 @@ describe("fleet (npm run plan -- --all)", function () {
 
         it("UIDs stay the same for the same occurrence and differ per stack", function () {
             const start = new Date("2026-12-03T22:00:00Z");
-            assert.equal(occurrenceUid({ stack: "prod", window: "w", start }), occurrenceUid({ stack: "prod", window: "w", start: new Date(start) }));
+            assert.equal(
+                occurrenceUid({ stack: "prod", window: "w", start }),
+                occurrenceUid({ stack: "prod", window: "w", start: new Date(start) }),
+            );
             assert.notEqual(occurrenceUid({ stack: "prod", window: "w", start }), occurrenceUid({ stack: "dev", window: "w", start }));
         });
     });

@@ -34,7 +34,12 @@ describe("offline plan (npm run plan)", function () {
         assert.equal(doc.project, "patch-manager");
         assert.equal(doc.stack, "prod");
         for (const r of doc.resources) {
-            assert.deepEqual(Object.keys(r).filter((k) => !["retainOnDelete", "protect", "deleteBeforeReplace", "additionalSecretOutputs", "provider"].includes(k)), ["urn", "type", "name", "custom", "id", "parent", "inputs"]);
+            assert.deepEqual(
+                Object.keys(r).filter(
+                    (k) => !["retainOnDelete", "protect", "deleteBeforeReplace", "additionalSecretOutputs", "provider"].includes(k),
+                ),
+                ["urn", "type", "name", "custom", "id", "parent", "inputs"],
+            );
             assert.match(r.urn, /^urn:pulumi:prod::patch-manager::/);
             assert.ok(r.parent === null || doc.resources.some((p: any) => p.urn === r.parent), `${r.urn}: parent is a listed resource`);
             if (!r.custom) assert.equal(r.id, null);
@@ -44,7 +49,10 @@ describe("offline plan (npm run plan)", function () {
         for (const b of byType("aws:ssm/patchBaseline:PatchBaseline")) assert.match(b.id, /^pb-[0-9a-f]{17}$/);
         for (const t of byType("aws:ssm/maintenanceWindowTask:MaintenanceWindowTask")) {
             assert.match(t.inputs.serviceRoleArn, /^arn:aws:iam::123456789012:role\/[\w+=,.@-]+$/);
-            assert.ok(byType("aws:ssm/maintenanceWindow:MaintenanceWindow").some((w: any) => w.id === t.inputs.windowId), "windowId refers to a window's id");
+            assert.ok(
+                byType("aws:ssm/maintenanceWindow:MaintenanceWindow").some((w: any) => w.id === t.inputs.windowId),
+                "windowId refers to a window's id",
+            );
         }
         assert.ok(byType("patch-manager:patching:PatchGroup").every((c: any) => c.custom === false));
 
@@ -75,7 +83,12 @@ describe("offline plan (npm run plan)", function () {
         const { stdout } = await plan("--stack", "dev", "--json", "--from", "2026-11-27T00:00:00Z", "--occurrences", "4");
         const [w] = JSON.parse(stdout).windows;
         // Friday 27 Nov, then Monday to Wednesday: 22:00 CET = 21:00 UTC.
-        assert.deepEqual(w.next, ["2026-11-27T21:00:00.000Z", "2026-11-30T21:00:00.000Z", "2026-12-01T21:00:00.000Z", "2026-12-02T21:00:00.000Z"]);
+        assert.deepEqual(w.next, [
+            "2026-11-27T21:00:00.000Z",
+            "2026-11-30T21:00:00.000Z",
+            "2026-12-01T21:00:00.000Z",
+            "2026-12-02T21:00:00.000Z",
+        ]);
         assert.equal(w.patchGroups.length, 7);
     });
 
@@ -85,7 +98,10 @@ describe("offline plan (npm run plan)", function () {
         assert.match(stdout, /patch-manager-prod-weekend {2}cron\(0 6 \? \* SAT,SUN \*\)/);
         assert.ok(stdout.includes("next: Sat 2026-11-28 06:00 CET  (2026-11-28 05:00 UTC)"), stdout);
         assert.ok(stdout.includes("next: Thu 2026-12-03 23:00 CET  (2026-12-03 22:00 UTC)"));
-        assert.match(stdout, /▸ patch-manager:patching:MaintenanceSchedule {2}web-server-schedule\n {4}\+ aws:ssm\/maintenanceWindow:MaintenanceWindow {2}web-server-schedule-window {2}\(mw-[0-9a-f]{17}\)/);
+        assert.match(
+            stdout,
+            /▸ patch-manager:patching:MaintenanceSchedule {2}web-server-schedule\n {4}\+ aws:ssm\/maintenanceWindow:MaintenanceWindow {2}web-server-schedule-window {2}\(mw-[0-9a-f]{17}\)/,
+        );
     });
 
     it("--config reads another file; mistakes exit 2 with one line per mistake and the file named", async function () {
@@ -108,7 +124,10 @@ describe("offline plan (npm run plan)", function () {
         assert.equal(stdout, "");
         const lines = stderr.trim().split("\n");
         assert.ok(lines.length >= 3, stderr);
-        assert.ok(lines.every((l) => l.includes("Pulumi.broken.yaml: patch-manager:")), stderr);
+        assert.ok(
+            lines.every((l) => l.includes("Pulumi.broken.yaml: patch-manager:")),
+            stderr,
+        );
         assert.ok(lines.some((l) => l.includes("patch-manager:patchGroups[0].schedule.cron") && l.includes("23-5")));
         assert.ok(!/\n\s+at /.test(stderr), "no stack trace");
     });
@@ -126,7 +145,11 @@ describe("offline plan (npm run plan)", function () {
     it("`npm run plan -- --json` prints the JSON document alone on stdout", function () {
         this.timeout(120000);
         // prod-private's document is larger than a pipe's 64 KiB buffer: all of it must arrive.
-        const r = spawnSync("npm", ["run", "plan", "--", "--stack", "prod-private", "--json", "--from", FROM], { cwd: ROOT, encoding: "utf8", maxBuffer: 16 << 20 });
+        const r = spawnSync("npm", ["run", "plan", "--", "--stack", "prod-private", "--json", "--from", FROM], {
+            cwd: ROOT,
+            encoding: "utf8",
+            maxBuffer: 16 << 20,
+        });
         assert.equal(r.status, 0, r.stderr);
         assert.ok(r.stdout.length > 65536, `${r.stdout.length} bytes`);
         const doc = JSON.parse(r.stdout);
@@ -139,7 +162,13 @@ describe("offline plan with the policy pack", function () {
     const file = path.join(dir, "Pulumi.fast.yaml");
     fs.writeFileSync(
         file,
-        ["config:", "  patch-manager:environment: production", "  patch-manager:rateControl:", '    maxConcurrency: "50%"', '    maxErrors: "5%"'].join("\n"),
+        [
+            "config:",
+            "  patch-manager:environment: production",
+            "  patch-manager:rateControl:",
+            '    maxConcurrency: "50%"',
+            '    maxErrors: "5%"',
+        ].join("\n"),
     );
 
     it("fills violations and exits 1 on a mandatory one", async function () {
@@ -148,7 +177,10 @@ describe("offline plan with the policy pack", function () {
         const { violations } = JSON.parse(stdout);
         const ceiling = violations.filter((v: any) => v.policy === "task-production-concurrency");
         assert.equal(ceiling.length, 7, "one per task");
-        assert.ok(ceiling.every((v: any) => v.level === "mandatory" && v.message.includes("50%")), JSON.stringify(ceiling[0]));
+        assert.ok(
+            ceiling.every((v: any) => v.level === "mandatory" && v.message.includes("50%")),
+            JSON.stringify(ceiling[0]),
+        );
     });
 
     it("takes the pack's config, as pulumi preview --policy-pack-config does", async function () {

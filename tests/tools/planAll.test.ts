@@ -56,7 +56,10 @@ describe("npm run plan -- --all / --ics", function () {
         assert.equal(code, 0, stdout);
         const doc = JSON.parse(stdout);
         assert.ok(doc.stacks.length >= 2);
-        assert.deepEqual(doc.findings.filter((f: any) => f.level === "blocking"), []);
+        assert.deepEqual(
+            doc.findings.filter((f: any) => f.level === "blocking"),
+            [],
+        );
     });
 
     it("the shipped dev/prod pair: combined calendar, no findings, exit 0", async function () {
@@ -96,7 +99,10 @@ describe("npm run plan -- --all / --ics", function () {
         const events = Object.values(ical.sync.parseFile(file)).filter((c): c is ical.VEvent => c?.type === "VEVENT");
         assert.equal(events.length, 102);
         assert.equal(events.filter((e) => String(e.summary).startsWith("Patching dev:")).length, 64);
-        assert.ok(text.stdout.includes("Findings: none. Production installs every patch at least 3 days after non-production"), text.stdout);
+        assert.ok(
+            text.stdout.includes("Findings: none. Production installs every patch at least 3 days after non-production"),
+            text.stdout,
+        );
         assert.ok(text.stdout.includes("Thu 2026-12-03 23:00 CET  (2026-12-03 22:00 UTC)  6 h  prod  Install  Web Server"), text.stdout);
         assert.ok(text.stdout.includes("account not pinned · eu-west-1: 6 of 50 (dev, prod)"));
     });
@@ -133,7 +139,11 @@ describe("npm run plan -- --all / --ics", function () {
     it("a fleet that patches production first exits 1 and says which window and delay break it", async function () {
         const dir = tmp();
         stackFile(dir, "test", ["patch-manager:environment: test", "patch-manager:approveAfterDays: 10"]);
-        stackFile(dir, "live", ["patch-manager:environment: production", "patch-manager:window: weekday", "patch-manager:approveAfterDays: 0"]);
+        stackFile(dir, "live", [
+            "patch-manager:environment: production",
+            "patch-manager:window: weekday",
+            "patch-manager:approveAfterDays: 0",
+        ]);
         const { code, stdout } = await plan("--all", "--dir", dir, "--from", FROM, "--days", "7");
         assert.equal(code, 1, stdout);
         assert.match(
@@ -143,7 +153,10 @@ describe("npm run plan -- --all / --ics", function () {
         const json = await plan("--all", "--dir", dir, "--from", FROM, "--days", "7", "--json");
         assert.equal(json.code, 1);
         const [f] = JSON.parse(json.stdout).findings;
-        assert.deepEqual([f.check, f.level, f.stack, f.productionWindow, f.releaseDays.length], ["rollout-order", "blocking", "live", "patch-manager-live-weekday", 7]);
+        assert.deepEqual(
+            [f.check, f.level, f.stack, f.productionWindow, f.releaseDays.length],
+            ["rollout-order", "blocking", "live", "patch-manager-live-weekday", 7],
+        );
     });
 
     it("advisory findings (overlapping waves) do not fail the run", async function () {
@@ -203,19 +216,19 @@ describe("npm run plan -- --all / --ics", function () {
         assert.doesNotThrow(() => JSON.parse(stdout), "stdout stays one JSON document");
         assert.match(stderr, /Wrote 6 window occurrences to /);
         const events = Object.values(ical.sync.parseFile(file)).filter((c): c is ical.VEvent => c?.type === "VEVENT");
-        assert.deepEqual(
-            events.map((e) => [e.start.toISOString(), (e.end!.getTime() - e.start.getTime()) / 3_600_000]).sort(),
-            [
-                ["2026-11-28T05:00:00.000Z", 5],
-                ["2026-11-29T05:00:00.000Z", 5],
-                ["2026-12-01T22:00:00.000Z", 6],
-                ["2026-12-03T22:00:00.000Z", 6],
-                ["2026-12-05T05:00:00.000Z", 5],
-                ["2026-12-06T05:00:00.000Z", 5],
-            ],
-        );
+        assert.deepEqual(events.map((e) => [e.start.toISOString(), (e.end!.getTime() - e.start.getTime()) / 3_600_000]).sort(), [
+            ["2026-11-28T05:00:00.000Z", 5],
+            ["2026-11-29T05:00:00.000Z", 5],
+            ["2026-12-01T22:00:00.000Z", 6],
+            ["2026-12-03T22:00:00.000Z", 6],
+            ["2026-12-05T05:00:00.000Z", 5],
+            ["2026-12-06T05:00:00.000Z", 5],
+        ]);
         const mgmt = events.find((e) => e.start.toISOString() === "2026-12-01T22:00:00.000Z")!;
         assert.equal(String(mgmt.summary), "Patching prod: Install · Management Server");
-        assert.match(String(mgmt.description), /Maintenance window: patch-manager-prod-management-server\nOperation: Install\nPatch groups: Management Server/);
+        assert.match(
+            String(mgmt.description),
+            /Maintenance window: patch-manager-prod-management-server\nOperation: Install\nPatch groups: Management Server/,
+        );
     });
 });

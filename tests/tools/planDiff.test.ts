@@ -41,8 +41,17 @@ function basePlan(): DiffablePlan {
         stack: "prod",
         resources: [
             res(WINDOW, "web-window", "mw-0000000000000000a", { name: "web", schedule: "cron(0 23 ? * THU#1 *)", duration: 6 }),
-            res(TARGET, "web-target", "t-1", { windowId: "mw-0000000000000000a", resourceType: "INSTANCE", targets: [{ key: "tag:Patch Group", values: ["Web Server"] }] }),
-            res(TASK, "web-task", "k-1", { windowId: "mw-0000000000000000a", taskType: "RUN_COMMAND", maxErrors: "5%", targets: [{ key: "WindowTargetIds", values: ["t-1"] }] }),
+            res(TARGET, "web-target", "t-1", {
+                windowId: "mw-0000000000000000a",
+                resourceType: "INSTANCE",
+                targets: [{ key: "tag:Patch Group", values: ["Web Server"] }],
+            }),
+            res(TASK, "web-task", "k-1", {
+                windowId: "mw-0000000000000000a",
+                taskType: "RUN_COMMAND",
+                maxErrors: "5%",
+                targets: [{ key: "WindowTargetIds", values: ["t-1"] }],
+            }),
         ],
         windows: [win("web-window")],
     };
@@ -68,7 +77,10 @@ describe("offline plan diff (tools/diff/planDiff)", () => {
             d.resources.map((r) => [r.action, r.name, r.changes]),
             [["update", "web-task", [{ path: "maxErrors", old: "5%", new: "10%", replaces: false }]]],
         );
-        assert.match(renderDiffText(d), /~ {2}aws:ssm\/maintenanceWindowTask:MaintenanceWindowTask {2}web-task\n {7}maxErrors: "5%" → "10%"$/m);
+        assert.match(
+            renderDiffText(d),
+            /~ {2}aws:ssm\/maintenanceWindowTask:MaintenanceWindowTask {2}web-task\n {7}maxErrors: "5%" → "10%"$/m,
+        );
     });
 
     it("a ForceNew input replaces; an updatable input that names the replaced resource is an update", () => {
@@ -100,19 +112,35 @@ describe("offline plan diff (tools/diff/planDiff)", () => {
             ["replace", "web-window"],
         ]);
         const target = d.resources.find((r) => r.name === "web-target")!;
-        assert.deepEqual(target.changes.map((c) => [c.path, c.replaces]), [["windowId", true]]);
+        assert.deepEqual(
+            target.changes.map((c) => [c.path, c.replaces]),
+            [["windowId", true]],
+        );
     });
 
     it("adds and removes by URN, components included", () => {
         const next = clone(basePlan());
         const removed = next.resources.splice(2, 1);
-        next.resources.push({ ...res(TASK, "web-task-2", "k-2", {}), custom: true }, { urn: urn("patch-manager:patching:PatchGroup", "db"), type: "patch-manager:patching:PatchGroup", name: "db", custom: false, id: null, inputs: {} });
+        next.resources.push(
+            { ...res(TASK, "web-task-2", "k-2", {}), custom: true },
+            {
+                urn: urn("patch-manager:patching:PatchGroup", "db"),
+                type: "patch-manager:patching:PatchGroup",
+                name: "db",
+                custom: false,
+                id: null,
+                inputs: {},
+            },
+        );
         const d = diffPlans(basePlan(), next, { from: "a", to: "b" });
-        assert.deepEqual(d.resources.map((r) => [r.action, r.name]), [
-            ["add", "web-task-2"],
-            ["add", "db"],
-            ["remove", removed[0].name],
-        ]);
+        assert.deepEqual(
+            d.resources.map((r) => [r.action, r.name]),
+            [
+                ["add", "web-task-2"],
+                ["add", "db"],
+                ["remove", removed[0].name],
+            ],
+        );
         assert.deepEqual(d.summary, { add: 2, remove: 1, replace: 0, update: 0, unchanged: 2 });
     });
 

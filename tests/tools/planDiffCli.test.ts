@@ -78,7 +78,10 @@ describe("offline plan diff (npm run plan -- --diff / --diff-against)", function
         assert.equal(doc.schedules[0].new.next, "2026-12-10T22:00:00.000Z");
         const md = await plan("--stack", "prod", "--config", editedProd(tmp), "--diff", prodPlan, "--from", FROM, "--markdown");
         assert.match(md.stdout, /^### Stack `prod`: 1 to update, 58 unchanged\n/);
-        assert.match(md.stdout, /\| update \| `web-server-schedule-window` \| `aws:ssm\/maintenanceWindow:MaintenanceWindow` \| `schedule`: "cron\(0 23 \? \* THU#1 \*\)" → "cron\(0 23 \? \* THU#2 \*\)" \|/);
+        assert.match(
+            md.stdout,
+            /\| update \| `web-server-schedule-window` \| `aws:ssm\/maintenanceWindow:MaintenanceWindow` \| `schedule`: "cron\(0 23 \? \* THU#1 \*\)" → "cron\(0 23 \? \* THU#2 \*\)" \|/,
+        );
     });
 
     it("refuses a file that is not a plan, an unknown ref, and conflicting options (exit 2)", async function () {
@@ -100,7 +103,17 @@ describe("offline plan diff (npm run plan -- --diff / --diff-against)", function
 
     it("--diff-against HEAD evaluates the committed program in a child process", async function () {
         this.timeout(120_000);
-        const { code, stdout, stderr } = await plan("--stack", "prod", "--config", editedProd(tmp), "--diff-against", "HEAD", "--from", FROM, "--json");
+        const { code, stdout, stderr } = await plan(
+            "--stack",
+            "prod",
+            "--config",
+            editedProd(tmp),
+            "--diff-against",
+            "HEAD",
+            "--from",
+            FROM,
+            "--json",
+        );
         assert.equal(code, 0, stderr);
         const doc = JSON.parse(stdout);
         assert.match(doc.from, /^HEAD \([0-9a-f]{12}\)$/);

@@ -26,16 +26,22 @@ describe("offline plan of Pulumi.prod-hybrid.yaml", function () {
             assert.match(a.id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, "ActivationId pattern of the API model");
             assert.equal(a.inputs.iamRole, role.id);
             assert.deepEqual(a.additionalSecretOutputs, ["activationCode"]);
-            assert.equal(a.parent, doc.resources.find((r: any) => r.type === "patch-manager:hybrid:HybridActivation" && a.name.startsWith(r.name)).urn);
+            assert.equal(
+                a.parent,
+                doc.resources.find((r: any) => r.type === "patch-manager:hybrid:HybridActivation" && a.name.startsWith(r.name)).urn,
+            );
         }
-        assert.ok(!stdout.includes("activationCode\":"), "the plan shows inputs only: no code");
+        assert.ok(!stdout.includes('activationCode":'), "the plan shows inputs only: no code");
         assert.equal(doc.windows.length, 5, "hybrid servers are patched in the same windows");
     });
 
     it("the summary for a person lists the activations; a stack without any, no such section", async function () {
         const text = renderPlan(doc);
         assert.match(text, /\+ aws:ssm\/activation:Activation {2}web-server-hybrid-activation {2}\([0-9a-f-]{36}\)/);
-        assert.match(text, /Hybrid activations \(servers outside AWS register with the stack output hybridActivations\):\n {2}Patch Group=RHEL {2}up to 10 servers, code expires 2026-01-02T00:00:00Z, role hybrid-nodes-role-[0-9a-f]{7}\n {2}Patch Group=Web Server {2}up to 25 servers, code expires 2026-01-08T00:00:00Z/);
+        assert.match(
+            text,
+            /Hybrid activations \(servers outside AWS register with the stack output hybridActivations\):\n {2}Patch Group=RHEL {2}up to 10 servers, code expires 2026-01-02T00:00:00Z, role hybrid-nodes-role-[0-9a-f]{7}\n {2}Patch Group=Web Server {2}up to 25 servers, code expires 2026-01-08T00:00:00Z/,
+        );
         const withoutActivations = { ...doc, resources: doc.resources.filter((r: any) => r.type !== "aws:ssm/activation:Activation") };
         assert.ok(!renderPlan(withoutActivations).includes("Hybrid activations"));
     });

@@ -15,7 +15,11 @@ const RUNS = Math.max(1, Number(values.runs) || 3);
 function measure(setup, what, runs = RUNS) {
     const results = [];
     for (let i = 0; i < runs; i++) {
-        const r = spawnSync(process.execPath, [path.join(__dirname, "measure.js"), setup, what], { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+        const r = spawnSync(process.execPath, [path.join(__dirname, "measure.js"), setup, what], {
+            cwd: ROOT,
+            encoding: "utf8",
+            maxBuffer: 64 * 1024 * 1024,
+        });
         if (r.status !== 0) throw new Error(`${setup} ${what} failed:\n${r.stderr}`);
         results.push(JSON.parse(r.stdout.trim().split("\n").pop()));
     }
@@ -32,8 +36,14 @@ const stacks = fs
 const log = (s) => values.json || process.stdout.write(`${s}\n`);
 const sec = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
-const load = () => os.loadavg().map((l) => l.toFixed(1)).join(" ");
-log(`patch-manager bench · node ${process.version} · ${os.cpus().length} × ${os.cpus()[0].model.trim()} · median of ${RUNS} fresh processes (type-checking: 1)`);
+const load = () =>
+    os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(" ");
+log(
+    `patch-manager bench · node ${process.version} · ${os.cpus().length} × ${os.cpus()[0].model.trim()} · median of ${RUNS} fresh processes (type-checking: 1)`,
+);
 // Other work on the machine inflates every figure; the load average says how much there was.
 log(`load average at start: ${load()}`);
 log("");
@@ -58,7 +68,10 @@ for (const stack of stacks) {
 log("");
 log("Synthetic fleets (prod config, N patch groups each with its own window; runtime setup):");
 const fleets = [10, 50, 200].map((n) => ({ groups: n, ...measure("runtime", `fleet:${n}`) }));
-for (const f of fleets) log(`  ${String(f.groups).padStart(3)} groups: ${String(f.resources).padStart(5)} resources, ${sec(f.ms)} (evaluate ${sec(f.evalMs)}), ${f.maxRssMB} MB`);
+for (const f of fleets)
+    log(
+        `  ${String(f.groups).padStart(3)} groups: ${String(f.resources).padStart(5)} resources, ${sec(f.ms)} (evaluate ${sec(f.evalMs)}), ${f.maxRssMB} MB`,
+    );
 const [a, , c] = fleets;
 const perGroupResources = (c.resources - a.resources) / (c.groups - a.groups);
 const perGroupMs = (c.evalMs - a.evalMs) / (c.groups - a.groups);

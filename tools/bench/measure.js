@@ -33,7 +33,8 @@ function registerLikePulumi(tsconfig) {
 async function main() {
     if (setup === "runtime") registerLikePulumi(runtimeTsconfig());
     else if (setup === "typecheck") registerLikePulumi("tsconfig.json");
-    else if (setup === "floor") require("ts-node").register({ project: path.join(ROOT, "tsconfig.json"), transpileOnly: true, compilerOptions: {} });
+    else if (setup === "floor")
+        require("ts-node").register({ project: path.join(ROOT, "tsconfig.json"), transpileOnly: true, compilerOptions: {} });
     else throw new Error(`unknown setup ${setup}`);
 
     const { evaluateProgram, readStackFile } = require(path.join(ROOT, "tools", "mockProgram"));
@@ -55,7 +56,11 @@ async function main() {
         if (kind === "resources+aws") require("@pulumi/aws");
         const count = Number(arg);
         program = () => {
-            for (let i = 0; i < count; i++) new pulumi.CustomResource("aws:ssm/maintenanceWindow:MaintenanceWindow", `r${i}`, { name: `r${i}`, schedule: "cron(0 6 ? * SAT *)" });
+            for (let i = 0; i < count; i++)
+                new pulumi.CustomResource("aws:ssm/maintenanceWindow:MaintenanceWindow", `r${i}`, {
+                    name: `r${i}`,
+                    schedule: "cron(0 6 ? * SAT *)",
+                });
             return {};
         };
     } else throw new Error(`unknown target ${what}`);
@@ -63,7 +68,9 @@ async function main() {
     const loadedMs = performance.now();
     const { resources } = await evaluateProgram({ stack, config, program });
     const ms = performance.now();
-    process.stdout.write(`${JSON.stringify({ setup, what, ms: Math.round(ms), loadMs: Math.round(loadedMs), evalMs: Math.round(ms - loadedMs), maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024), resources: resources.length })}\n`);
+    process.stdout.write(
+        `${JSON.stringify({ setup, what, ms: Math.round(ms), loadMs: Math.round(loadedMs), evalMs: Math.round(ms - loadedMs), maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024), resources: resources.length })}\n`,
+    );
 }
 
 /**

@@ -19,7 +19,10 @@ function git(args: string[], cwd: string, input?: Buffer) {
 /** The commit a ref names, or RefError with git's words. */
 export function resolveRef(ref: string, cwd = ROOT): string {
     const r = git(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], cwd);
-    if (r.status !== 0) throw new RefError(`--diff-against "${ref}": not a commit in this repository (try a branch, tag or sha, e.g. origin/main or HEAD~1)`);
+    if (r.status !== 0)
+        throw new RefError(
+            `--diff-against "${ref}": not a commit in this repository (try a branch, tag or sha, e.g. origin/main or HEAD~1)`,
+        );
     return r.stdout.toString().trim();
 }
 
@@ -40,9 +43,13 @@ export function planAtRef(opts: RefPlanOptions): DiffablePlan & { commit: string
     try {
         const archive = git(["archive", "--format=tar", commit, ...(prefix ? [prefix] : [])], ROOT);
         if (archive.status !== 0) throw new RefError(`git archive ${opts.ref} failed: ${archive.stderr.toString().trim()}`);
-        const untar = spawnSync("tar", ["-x", "-C", tmp, ...(prefix ? [`--strip-components=${prefix.split("/").filter(Boolean).length}`] : [])], {
-            input: archive.stdout,
-        });
+        const untar = spawnSync(
+            "tar",
+            ["-x", "-C", tmp, ...(prefix ? [`--strip-components=${prefix.split("/").filter(Boolean).length}`] : [])],
+            {
+                input: archive.stdout,
+            },
+        );
         if (untar.status !== 0) throw new RefError(`extracting ${opts.ref} failed: ${untar.stderr.toString().trim()}`);
         fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(tmp, "node_modules"), "dir");
         const child = spawnSync(
@@ -60,7 +67,12 @@ export function planAtRef(opts: RefPlanOptions): DiffablePlan & { commit: string
                 "--occurrences",
                 String(opts.occurrences),
             ],
-            { cwd: ROOT, timeout: opts.timeoutMs ?? 120_000, maxBuffer: 256 * 1024 * 1024, env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" } },
+            {
+                cwd: ROOT,
+                timeout: opts.timeoutMs ?? 120_000,
+                maxBuffer: 256 * 1024 * 1024,
+                env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
+            },
         );
         if (child.status !== 0) {
             const why = child.error ? child.error.message : child.stderr.toString().trim();

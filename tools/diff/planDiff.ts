@@ -89,7 +89,8 @@ export function inputDifferences(oldValue: unknown, newValue: unknown, prefix = 
     }
     if (Array.isArray(oldValue) && Array.isArray(newValue)) {
         const out = [];
-        for (let i = 0; i < Math.max(oldValue.length, newValue.length); i++) out.push(...inputDifferences(oldValue[i], newValue[i], `${prefix}[${i}]`));
+        for (let i = 0; i < Math.max(oldValue.length, newValue.length); i++)
+            out.push(...inputDifferences(oldValue[i], newValue[i], `${prefix}[${i}]`));
         return out;
     }
     if (JSON.stringify(oldValue) === JSON.stringify(newValue)) return [];
@@ -131,15 +132,23 @@ export function diffResources(oldPlan: DiffablePlan, newPlan: DiffablePlan): Res
         const forceNew = new Set(replacingInputs(n.type));
         const diffs = inputDifferences(o.inputs, n.inputs).map((d) => ({ ...d, replaces: forceNew.has(rootKey(d.path)) }));
         if (diffs.length > 0) {
-            changes.set(n.urn, { action: diffs.some((d) => d.replaces) ? "replace" : "update", urn: n.urn, type: n.type, name: n.name, custom: true, changes: diffs });
+            changes.set(n.urn, {
+                action: diffs.some((d) => d.replaces) ? "replace" : "update",
+                urn: n.urn,
+                type: n.type,
+                name: n.name,
+                custom: true,
+                changes: diffs,
+            });
         }
     }
     for (const o of oldPlan.resources) {
-        if (!newByUrn.has(o.urn)) changes.set(o.urn, { action: "remove", urn: o.urn, type: o.type, name: o.name, custom: o.custom, changes: [] });
+        if (!newByUrn.has(o.urn))
+            changes.set(o.urn, { action: "remove", urn: o.urn, type: o.type, name: o.name, custom: o.custom, changes: [] });
     }
 
     // Cascade replacements until nothing more changes.
-    for (let grew = true; grew; ) {
+    for (let grew = true; grew;) {
         grew = false;
         const replacedRefs = new Set(
             [...changes.values()].filter((c) => c.action === "replace").flatMap((c) => referencesOf(oldByUrn.get(c.urn)!)),
@@ -150,9 +159,16 @@ export function diffResources(oldPlan: DiffablePlan, newPlan: DiffablePlan): Res
             const existing = changes.get(n.urn);
             if (!o || !n.custom || existing?.action === "replace" || existing?.action === "add") continue;
             const forceNew = new Set(replacingInputs(n.type));
-            const dependent = Object.entries(n.inputs).filter(([k, v]) => containsReference(v, replacedRefs) && !existing?.changes.some((c) => rootKey(c.path) === k));
+            const dependent = Object.entries(n.inputs).filter(
+                ([k, v]) => containsReference(v, replacedRefs) && !existing?.changes.some((c) => rootKey(c.path) === k),
+            );
             if (dependent.length === 0) continue;
-            const added: InputChange[] = dependent.map(([k, v]) => ({ path: k, old: o.inputs[k], new: `(new id of a replaced resource; was ${JSON.stringify(v)})`, replaces: forceNew.has(k) }));
+            const added: InputChange[] = dependent.map(([k, v]) => ({
+                path: k,
+                old: o.inputs[k],
+                new: `(new id of a replaced resource; was ${JSON.stringify(v)})`,
+                replaces: forceNew.has(k),
+            }));
             const all = [...(existing?.changes ?? []), ...added];
             const action: Action = all.some((c) => c.replaces) ? "replace" : "update";
             changes.set(n.urn, { action, urn: n.urn, type: n.type, name: n.name, custom: true, changes: all });
@@ -183,7 +199,8 @@ export function diffSchedules(oldPlan: DiffablePlan, newPlan: DiffablePlan): Sch
             out.push({ urn: n.urn, label: windowLabel(n), action: "update", old: side(o), new: { ...side(n), ...next } });
         }
     }
-    for (const o of oldPlan.windows) if (!newByUrn.has(o.urn)) out.push({ urn: o.urn, label: windowLabel(o), action: "remove", old: side(o) });
+    for (const o of oldPlan.windows)
+        if (!newByUrn.has(o.urn)) out.push({ urn: o.urn, label: windowLabel(o), action: "remove", old: side(o) });
     return out;
 }
 
@@ -258,7 +275,9 @@ const SYMBOL: Record<Action, string> = { add: "+", remove: "-", replace: "+-", u
 const VERB: Record<Action, string> = { add: "to add", remove: "to remove", replace: "to replace", update: "to update" };
 
 function summaryLine(diff: PlanDiff): string {
-    const parts = (["add", "update", "replace", "remove"] as Action[]).filter((a) => diff.summary[a] > 0).map((a) => `${diff.summary[a]} ${VERB[a]}`);
+    const parts = (["add", "update", "replace", "remove"] as Action[])
+        .filter((a) => diff.summary[a] > 0)
+        .map((a) => `${diff.summary[a]} ${VERB[a]}`);
     return `${parts.join(", ")}, ${diff.summary.unchanged} unchanged`;
 }
 
@@ -268,7 +287,8 @@ export function renderDiffText(diff: PlanDiff): string {
     const out = [`stack ${diff.stack}: ${diff.from} → ${diff.to}`, `Resources: ${summaryLine(diff)}`];
     for (const r of diff.resources) {
         out.push(`  ${SYMBOL[r.action].padEnd(2)} ${r.type}  ${r.name}${r.action === "replace" ? "  (replace)" : ""}`);
-        for (const c of r.changes) out.push(`       ${c.path}: ${show(c.old)} → ${show(c.new)}${c.replaces ? "  [forces replacement]" : ""}`);
+        for (const c of r.changes)
+            out.push(`       ${c.path}: ${show(c.old)} → ${show(c.new)}${c.replaces ? "  [forces replacement]" : ""}`);
     }
     if (diff.schedules.length > 0) {
         out.push("", "Schedules:");
@@ -290,7 +310,9 @@ export function renderDiffMarkdown(diff: PlanDiff): string {
     }
     out.push("| | Resource | Type | Changed inputs |", "|---|---|---|---|");
     for (const r of diff.resources) {
-        const inputs = r.changes.map((c) => `\`${c.path}\`: ${mdCell(show(c.old))} → ${mdCell(show(c.new))}${c.replaces ? " **(forces replacement)**" : ""}`).join("<br>");
+        const inputs = r.changes
+            .map((c) => `\`${c.path}\`: ${mdCell(show(c.old))} → ${mdCell(show(c.new))}${c.replaces ? " **(forces replacement)**" : ""}`)
+            .join("<br>");
         out.push(`| ${r.action} | \`${r.name}\` | \`${r.type}\` | ${inputs} |`);
     }
     return out.join("\n");
