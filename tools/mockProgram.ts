@@ -299,6 +299,22 @@ export interface Evaluation {
  * mock runtime, so several stacks can be evaluated in one process.
  */
 export async function evaluateProgram(opts: EvaluateOptions): Promise<Evaluation> {
+    // The program is deterministic under these mocks: the same stack and config give the same
+    // resources, so one process (the tests, `--all` next to a single stack) evaluates each once.
+    const key = opts.program ? undefined : JSON.stringify([opts.stack, opts.config]);
+    const cached = key !== undefined ? evaluations.get(key) : undefined;
+    if (cached) return structuredClone(await cached);
+    const pending = evaluateUncached(opts);
+    if (key !== undefined) {
+        evaluations.set(key, pending);
+        pending.catch(() => evaluations.delete(key));
+    }
+    return structuredClone(await pending);
+}
+
+const evaluations = new Map<string, Promise<Evaluation>>();
+
+async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
     const region = opts.config.values["aws:region"] ?? DEFAULT_REGION;
     const resources: PlannedResource[] = [];
     const duplicates: string[] = [];
