@@ -2,6 +2,8 @@
 // (`Pulumi.<stack>.yaml`), never from a list in the workflow: a new stack
 // file is a new matrix entry. Production or not comes from each stack's
 // `patch-manager:environment`, not from its name.
+// A stack file with the line `# ci: example` (an example stack of this project: it shares
+// the account and patch-group names of the real ones and uses placeholder VPC ids) is left out.
 // `npm run -s ci:stacks` prints GitHub Actions step outputs (key=JSON lines).
 import * as fs from "fs";
 import * as path from "path";
@@ -12,12 +14,16 @@ export interface CiStack {
     environment: string;
 }
 
-/** Every `Pulumi.<stack>.yaml` in `dir` with its environment; throws if a stack names none. */
+/** The line that keeps an example stack file out of CI's previews and deployments. */
+export const EXAMPLE_MARKER = /^# ci: example\b/m;
+
+/** Every `Pulumi.<stack>.yaml` in `dir` but the examples, with its environment; throws if a stack names none. */
 export function listStacks(dir: string): CiStack[] {
     return fs
         .readdirSync(dir)
         .map((f) => /^Pulumi\.([^.]+)\.ya?ml$/.exec(f))
         .filter((m): m is RegExpExecArray => m !== null)
+        .filter((m) => !EXAMPLE_MARKER.test(fs.readFileSync(path.join(dir, m[0]), "utf8")))
         .map((m) => {
             const environment = readStackFile(path.join(dir, m[0])).values[`${PROJECT}:environment`];
             if (!environment) throw new Error(`${m[0]}: ${PROJECT}:environment is not set; CI cannot tell whether the stack is production`);
