@@ -17,7 +17,7 @@ import {
 } from "./aws";
 import { ApprovalRule, defaultApprovalRules, supportsApprovalDelay, windows2012SecurityRules } from "./approvalRules";
 import { slug } from "./naming";
-import { checkSchedule, checkTimezone, MAX_DAYS_AFTER_PATCH_TUESDAY, patchTuesdayPlus, TIME_OF_DAY } from "./schedule";
+import { checkSchedule, checkTimezone, MAX_DAYS_AFTER_PATCH_TUESDAY, nextStarts, patchTuesdayPlus, TIME_OF_DAY } from "./schedule";
 import {
     buildOperations,
     crossCheckOperations,
@@ -870,6 +870,8 @@ function crossCheck(model: Partial<PatchManagerConfig>, values: Loose): ConfigPr
             if (s.offsetDays !== undefined && typeof s.cron === "string" && !s.cron.trim().startsWith("cron(")) {
                 problems.push({ path: at("schedule", "offsetDays"), message: "applies to cron(...) schedules only" });
             }
+            const never = typeof s.cron === "string" ? neverStarts(s.cron, s.offsetDays, values.timezone) : undefined;
+            if (never) problems.push({ path: at("schedule", "cron"), message: never });
         }
     });
 
@@ -907,6 +909,34 @@ function crossCheck(model: Partial<PatchManagerConfig>, values: Loose): ConfigPr
         }
     }
     return problems;
+}
+
+/**
+ * Why a schedule that passes checkSchedule still never opens a window from now on (a cron whose
+ * year field names only past years, an at() in the past); undefined when it starts again.
+ */
+function neverStarts(cron: string, offsetDays: unknown, timezone: unknown): string | undefined {
+    if (checkSchedule(cron).length > 0) return undefined; // reported by the schema
+    const tz = typeof timezone === "string" && checkTimezone(timezone).length === 0 ? timezone : "UTC";
+    const offset = Number.isInteger(offsetDays) && cron.trim().startsWith("cron(") ? (offsetDays as number) : undefined;
+    const now = new Date();
+    let starts: Date[];
+    try {
+        starts = nextStarts(cron, { timezone: tz, scheduleOffset: offset, from: now, count: 1 });
+    } catch {
+        return undefined; // an invalid offset or timezone is reported at its own key
+    }
+    if (starts.length > 0) return undefined;
+    const today = now.toISOString().slice(0, 10);
+    const fix = "this group would never be patched";
+    const expr = cron.trim();
+    if (expr.startsWith("at("))
+        return `never starts after ${today}: ${JSON.stringify(expr)} is in the past; ${fix}. Use a cron(...) for a recurring window`;
+    const year = /^cron\((.*)\)$/.exec(expr)?.[1].trim().split(/\s+/)[5];
+    const years = (year ?? "").match(/\d{4}/g)?.map(Number) ?? [];
+    if (year !== undefined && year !== "*" && years.length > 0 && Math.max(...years) < now.getUTCFullYear())
+        return `never starts after ${today}: the year field "${year}" names only past years; ${fix}. Use * for every year, or name this year or later`;
+    return `never starts after ${today}${year !== undefined && year !== "*" ? `: no start is left in the year field "${year}"` : ""}; ${fix}. Use * for every year, or name later years`;
 }
 
 function seedBaseline(name: string): { index: number; os: unknown } | undefined {

@@ -198,6 +198,39 @@ describe("config", function () {
             );
         });
 
+        it("a schedule that never starts again: a year field of past years, an at() in the past", function () {
+            const at = "patch-manager:patchGroups[0].schedule.cron";
+            const today = new Date().toISOString().slice(0, 10);
+            refused(
+                { ...env, patchGroups: [group({ schedule: { cron: "cron(0 23 ? * MON-FRI 2020)", durationHours: 4 } })] },
+                at,
+                `never starts after ${today}: the year field "2020" names only past years`,
+                "never be patched",
+            );
+            refused(
+                {
+                    ...env,
+                    patchGroups: [group({ schedule: { cron: "cron(0 23 ? * MON-FRI 2019-2020)", durationHours: 4, offsetDays: 2 } })],
+                },
+                at,
+                'the year field "2019-2020" names only past years',
+            );
+            refused(
+                { ...env, patchGroups: [group({ schedule: { cron: "at(2020-01-01T00:00:00)", durationHours: 4 } })] },
+                at,
+                `never starts after ${today}: "at(2020-01-01T00:00:00)" is in the past`,
+            );
+            // A year list that still holds a future year starts then; every year is fine.
+            parseConfig(
+                raw({ ...env, patchGroups: [group({ schedule: { cron: "cron(0 23 ? * MON-FRI 2020,2199)", durationHours: 4 } })] }),
+                "test",
+            );
+            parseConfig(
+                raw({ ...env, patchGroups: [group({ schedule: { cron: "cron(0 23 ? * MON-FRI *)", durationHours: 4 } })] }),
+                "test",
+            );
+        });
+
         it("duration outside 1–24 and cutoff not below duration", function () {
             refused(
                 { ...env, patchGroups: [group({ schedule: { cron: "cron(0 23 ? * TUE#1 *)", durationHours: 25 } })] },
