@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ssmServiceTrustPolicy } from "./iam";
 import { NotificationEvent } from "./operationsConfig";
 import { slug } from "./naming";
 
@@ -56,24 +57,6 @@ export function topicKeyPolicy(partition: string, accountId: string): object {
                 Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
                 Resource: "*",
                 Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-            },
-        ],
-    };
-}
-
-/** Trust of the notification role: SSM only, for this account only (confused-deputy protection). */
-export function notificationTrustPolicy(partition: string, accountId: string): object {
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Effect: "Allow",
-                Principal: { Service: "ssm.amazonaws.com" },
-                Action: "sts:AssumeRole",
-                Condition: {
-                    StringEquals: { "aws:SourceAccount": accountId },
-                    ArnLike: { "aws:SourceArn": `arn:${partition}:ssm:*:${accountId}:*` },
-                },
             },
         ],
     };
@@ -170,7 +153,7 @@ export class Alerts extends pulumi.ComponentResource {
                 description: "Publishes patch-manager Run Command notifications to the alerts topic",
                 assumeRolePolicy: pulumi
                     .all([args.partition, args.accountId])
-                    .apply(([p, a]) => JSON.stringify(notificationTrustPolicy(p, a))),
+                    .apply(([p, a]) => JSON.stringify(ssmServiceTrustPolicy(p, a))),
                 tags: args.tags,
             },
             { parent: this },

@@ -8,11 +8,12 @@ export function managedPolicyArn(partition: string, name: string): string {
 }
 
 /**
- * Trust policy for the maintenance-window service role: SSM only, and only on
+ * Trust policy for a role SSM assumes in any region of this account (the
+ * maintenance-window service role, the notification role): SSM only, and only on
  * behalf of this account (confused-deputy protection, as the SSM user guide's
  * "Use a custom maintenance window service role" shows).
  */
-export function maintenanceWindowTrustPolicy(partition: string, accountId: string): object {
+export function ssmServiceTrustPolicy(partition: string, accountId: string): object {
     return {
         Version: "2012-10-17",
         Statement: [
@@ -80,7 +81,7 @@ export class MaintenanceWindowRole extends pulumi.ComponentResource {
                 description: "Runs AWS-RunPatchBaseline tasks of patch-manager maintenance windows",
                 assumeRolePolicy: pulumi
                     .all([args.partition, args.accountId])
-                    .apply(([partition, account]) => JSON.stringify(maintenanceWindowTrustPolicy(partition, account))),
+                    .apply(([partition, account]) => JSON.stringify(ssmServiceTrustPolicy(partition, account))),
                 tags: args.tags,
             },
             { parent: this },
