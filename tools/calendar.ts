@@ -5,14 +5,16 @@ import { localTime, Occurrence } from "./fleet";
 
 /**
  * A UID that stays the same for the same occurrence from run to run, so that
- * re-importing a newer file updates events instead of duplicating them.
+ * re-importing a newer file updates events instead of duplicating them. It names
+ * the region: a stack that deploys into several regions has a window of the same
+ * name starting at the same instant in each.
  */
-export function occurrenceUid(o: Pick<Occurrence, "stack" | "window" | "start">): string {
+export function occurrenceUid(o: Pick<Occurrence, "stack" | "window" | "start" | "region">): string {
     const stamp = o.start
         .toISOString()
         .replace(/[-:]/g, "")
         .replace(/\.\d{3}/, "");
-    return `${stamp}-${o.stack}-${o.window}@patch-manager`.replace(/[^A-Za-z0-9@._-]/g, "_");
+    return `${stamp}-${o.stack}${o.region !== undefined ? `-${o.region}` : ""}-${o.window}@patch-manager`.replace(/[^A-Za-z0-9@._-]/g, "_");
 }
 
 /**
@@ -36,9 +38,10 @@ export function windowsIcs(occurrences: readonly Occurrence[], opts: { stamp: Da
             start: o.start,
             end: o.end,
             stamp: opts.stamp,
-            summary: `Patching ${o.stack}: ${o.operation || "no task"} · ${groups}`,
+            summary: `Patching ${o.stack}${o.region !== undefined ? ` (${o.region})` : ""}: ${o.operation || "no task"} · ${groups}`,
             description: [
                 `Stack: ${o.stack}`,
+                ...(o.region !== undefined ? [`Region: ${o.region}`] : []),
                 `Maintenance window: ${o.window}`,
                 `Operation: ${o.operation || "no task"}`,
                 `Patch groups: ${groups}`,

@@ -1,5 +1,6 @@
 // The fleet as a whole (`npm run plan -- --all`): every stack's windows on one
-// calendar, checked for rollout order, clashes and the per-region window quota.
+// calendar, checked for rollout order, clashes, patch groups that two stacks
+// register in one account and region, and the per-region window quota.
 // Pure functions over plain data; the CLI (plan.ts) only gathers the input.
 import * as fs from "fs";
 import * as path from "path";
@@ -23,7 +24,7 @@ export interface FleetWindow {
     readonly operation: string;
     /** Plain words, e.g. "at 23:00 on the first Thursday of every month, Europe/Amsterdam, for 6 hours". */
     readonly description?: string;
-    /** The region the window is created in, where it differs from the stack's (explicit providers). */
+    /** The region the window is created in (its `region` output or ARN); undefined: the stack's `aws:region`. */
     readonly region?: string;
 }
 
@@ -40,6 +41,8 @@ export interface FleetGroup {
     readonly baseline: string;
     /** One per approval rule; empty: the baseline approves nothing by rule. */
     readonly approvals: readonly Approval[];
+    /** The regions the group is registered in (aws.ssm.PatchGroup); undefined: the stack's `aws:region`. */
+    readonly regions?: readonly string[];
 }
 
 export interface FleetStack {
@@ -66,6 +69,8 @@ export interface FleetOptions {
 export interface Occurrence {
     readonly stack: string;
     readonly window: string;
+    /** The window's region; undefined only when neither the window nor the stack names one. */
+    readonly region?: string;
     readonly start: Date;
     readonly end: Date;
     readonly timezone: string;
@@ -102,6 +107,8 @@ export interface ClashFinding {
     readonly check: "clash";
     readonly level: "advisory";
     readonly stack: string;
+    /** Both windows' region (windows in different regions never clash); null: not known. */
+    readonly region: string | null;
     readonly windows: readonly [string, string];
     /** Start instants (ISO) of the first window's occurrences that overlap the second's. */
     readonly overlaps: readonly string[];
@@ -122,7 +129,24 @@ export interface QuotaFinding extends QuotaUsage {
     readonly message: string;
 }
 
-export type FleetFinding = RolloutFinding | ClashFinding | QuotaFinding;
+/**
+ * Stacks that register the same patch-group name in one region. In one account each stack's
+ * windows patch the other's instances (targets select only the Patch Group tag) and the second
+ * registration fails; blocking when they pin the same account, advisory when either is unpinned.
+ */
+export interface SharedGroupFinding {
+    readonly check: "shared-patch-group";
+    readonly level: "blocking" | "advisory";
+    readonly region: string | null;
+    /** The account both pin (blocking); null when the account is not pinned (advisory). */
+    readonly account: string | null;
+    readonly stacks: readonly string[];
+    /** Each shared group name and the stacks that register it. */
+    readonly patchGroups: readonly { readonly name: string; readonly stacks: readonly string[] }[];
+    readonly message: string;
+}
+
+export type FleetFinding = RolloutFinding | ClashFinding | SharedGroupFinding | QuotaFinding;
 
 export interface FleetReport {
     readonly from: string;
@@ -160,10 +184,16 @@ export function accountOf(values: Readonly<Record<string, string>>): string | un
     return Array.isArray(ids) && ids.length === 1 ? String(ids[0]) : undefined;
 }
 
+/**
+ * A stack as the fleet checks see it. `registrations`: the regions each patch group is
+ * registered in (from the plan's aws.ssm.PatchGroup resources); a group not in it is
+ * registered in the stack's region.
+ */
 export function fleetStack(
     model: PatchManagerConfig,
     windows: readonly FleetWindow[],
     values: Readonly<Record<string, string>>,
+    registrations?: ReadonlyMap<string, readonly string[]>,
 ): FleetStack {
     const account = accountOf(values);
     const region = values["aws:region"];
@@ -189,6 +219,7 @@ export function fleetStack(
             operatingSystem: g.operatingSystem,
             baseline: g.baseline,
             approvals: approvalsOf(model.baselines.find((b) => b.name === g.baseline)?.approvalRules ?? []),
+            ...(registrations?.has(g.name) ? { regions: [...registrations.get(g.name)!] } : {}),
         })),
     };
 }
@@ -205,6 +236,20 @@ export function stackFiles(dir: string): { stack: string; file: string }[] {
 
 // ---------------------------------------------------------------------------
 // Calendar
+
+/** The region a window is created in: its own, else the stack's. */
+export function windowRegion(s: Pick<FleetStack, "region">, w: Pick<FleetWindow, "region">): string | undefined {
+    return w.region ?? s.region;
+}
+
+/** The window with its region filled in from the stack's. */
+const located = (s: FleetStack, w: FleetWindow): FleetWindow => {
+    const region = windowRegion(s, w);
+    return region === w.region ? w : { ...w, region };
+};
+
+// A stack that deploys into several regions has windows of the same name in each.
+const windowKey = (s: FleetStack, w: FleetWindow) => `${s.stack}\u0000${windowRegion(s, w) ?? ""}\u0000${w.name}`;
 
 // The calendar, the rollout check and the clash check walk the same windows; evaluating a
 // cron over months is the slow part, so the starts are kept per window and span.
@@ -232,6 +277,7 @@ function computeOccurrences(stack: string, w: FleetWindow, from: Date, until: Da
             out.push({
                 stack,
                 window: w.name,
+                ...(w.region !== undefined ? { region: w.region } : {}),
                 start,
                 end: new Date(start.getTime() + w.durationHours * HOUR_MS),
                 timezone: w.timezone,
@@ -246,12 +292,18 @@ function computeOccurrences(stack: string, w: FleetWindow, from: Date, until: Da
     return out;
 }
 
-/** All windows of all stacks in [from, from + days), in start order. */
+/** All windows of all stacks in [from, from + days), in start order, each with its region. */
 export function fleetCalendar(stacks: readonly FleetStack[], from: Date, days: number): Occurrence[] {
     const until = new Date(from.getTime() + days * DAY_MS);
     return stacks
-        .flatMap((s) => s.windows.flatMap((w) => windowOccurrences(s.stack, w, from, until)))
-        .sort((a, b) => a.start.getTime() - b.start.getTime() || a.stack.localeCompare(b.stack) || a.window.localeCompare(b.window));
+        .flatMap((s) => s.windows.flatMap((w) => windowOccurrences(s.stack, located(s, w), from, until)))
+        .sort(
+            (a, b) =>
+                a.start.getTime() - b.start.getTime() ||
+                a.stack.localeCompare(b.stack) ||
+                (a.region ?? "").localeCompare(b.region ?? "") ||
+                a.window.localeCompare(b.window),
+        );
 }
 
 // ---------------------------------------------------------------------------
@@ -327,7 +379,7 @@ function firstReach(
         const approved = chosen.approved!;
         for (const w of stack.windows) {
             if (!w.patchGroups.includes(group.name) || !/\bInstall\b/.test(w.operation)) continue;
-            const next = (occurrences.get(`${stack.stack}\u0000${w.name}`) ?? []).find((o) => o.start.getTime() >= approved.getTime());
+            const next = (occurrences.get(windowKey(stack, w)) ?? []).find((o) => o.start.getTime() >= approved.getTime());
             if (next && (!best || next.start.getTime() < best.start.getTime())) {
                 best = { stack: stack.stack, window: w.name, group, approval: chosen.approval, approved, start: next.start };
             }
@@ -363,7 +415,7 @@ export function checkRolloutOrder(stacks: readonly FleetStack[], opts: FleetOpti
     const until = new Date(first.getTime() + (opts.days + maxDelay + 62) * DAY_MS);
     const occurrences = new Map<string, Occurrence[]>();
     for (const s of stacks)
-        for (const w of s.windows) occurrences.set(`${s.stack}\u0000${w.name}`, windowOccurrences(s.stack, w, first, until));
+        for (const w of s.windows) occurrences.set(windowKey(s, w), windowOccurrences(s.stack, located(s, w), first, until));
 
     const nonProduction = stacks.filter((s) => !s.production);
     const findings: RolloutFinding[] = [];
@@ -444,16 +496,21 @@ export function checkRolloutOrder(stacks: readonly FleetStack[], opts: FleetOpti
 // ---------------------------------------------------------------------------
 // Clashes and quota
 
-/** Windows of one stack whose occurrences overlap in time (the seed staggers the role waves on purpose). */
+/**
+ * Windows of one stack in one region whose occurrences overlap in time (the seed staggers the
+ * role waves on purpose). A stack that deploys into several regions has the same windows in
+ * each; windows in different regions patch different instances and never clash.
+ */
 export function checkClashes(stacks: readonly FleetStack[], opts: Pick<FleetOptions, "from" | "days">): ClashFinding[] {
     const until = new Date(opts.from.getTime() + opts.days * DAY_MS);
     const findings: ClashFinding[] = [];
     for (const s of stacks) {
-        const byWindow = s.windows.map((w) => ({ w, occ: windowOccurrences(s.stack, w, opts.from, until) }));
+        const byWindow = s.windows.map((w) => ({ w: located(s, w), occ: windowOccurrences(s.stack, located(s, w), opts.from, until) }));
         for (let i = 0; i < byWindow.length; i++) {
             for (let j = i + 1; j < byWindow.length; j++) {
                 const a = byWindow[i];
                 const b = byWindow[j];
+                if (a.w.region !== b.w.region) continue;
                 const overlaps = a.occ.filter((x) => b.occ.some((y) => x.start < y.end && y.start < x.end));
                 if (overlaps.length === 0) continue;
                 const o = overlaps[0];
@@ -462,13 +519,110 @@ export function checkClashes(stacks: readonly FleetStack[], opts: Pick<FleetOpti
                     check: "clash",
                     level: "advisory",
                     stack: s.stack,
+                    region: a.w.region ?? null,
                     windows: [a.w.name, b.w.name],
                     overlaps: overlaps.map((x) => x.start.toISOString()),
                     message:
-                        `${s.stack}: windows "${a.w.name}" (${a.w.patchGroups.join(", ") || "no groups"}) and "${b.w.name}" ` +
+                        `${s.stack}${a.w.region !== undefined ? ` (${a.w.region})` : ""}: windows "${a.w.name}" (${a.w.patchGroups.join(", ") || "no groups"}) and "${b.w.name}" ` +
                         `(${b.w.patchGroups.join(", ") || "no groups"}) overlap ${overlaps.length} time${overlaps.length === 1 ? "" : "s"} ` +
                         `in the next ${opts.days} days, first ${isoMinute(o.start)}–${isoMinute(o.end)} against ${isoMinute(y.start)}–${isoMinute(y.end)}; ` +
                         `stagger them so that the waves do not patch at once`,
+                });
+            }
+        }
+    }
+    return findings;
+}
+
+const joinAnd = (items: readonly string[]) =>
+    items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+
+/**
+ * Patch-group names that two or more stacks register in one region. Maintenance-window targets
+ * select instances by the Patch Group tag alone, so in one account each stack's windows patch
+ * the other's instances of the group, and SSM holds one baseline per OS for a patch group per
+ * account and region, so the second stack's registration fails. Blocking when both stacks pin
+ * the same account (`aws:allowedAccountIds`), advisory when either does not pin one; stacks
+ * pinned to different accounts do not meet.
+ */
+export function checkSharedGroups(stacks: readonly FleetStack[]): SharedGroupFinding[] {
+    // region -> group name -> stacks registering it there
+    const byRegion = new Map<string, Map<string, FleetStack[]>>();
+    for (const s of stacks) {
+        for (const g of s.groups) {
+            for (const region of new Set(g.regions ?? [s.region ?? ""])) {
+                const names = byRegion.get(region) ?? new Map<string, FleetStack[]>();
+                const registering = names.get(g.name) ?? [];
+                if (!registering.includes(s)) registering.push(s);
+                names.set(g.name, registering);
+                byRegion.set(region, names);
+            }
+        }
+    }
+    const findings: SharedGroupFinding[] = [];
+    for (const [region, names] of byRegion) {
+        // account ("" for the unpinned, advisory) -> group name -> stacks
+        const buckets = new Map<string, Map<string, Set<string>>>();
+        const add = (bucket: string, name: string, ...pair: string[]) => {
+            const groups = buckets.get(bucket) ?? new Map<string, Set<string>>();
+            const set = groups.get(name) ?? new Set<string>();
+            for (const p of pair) set.add(p);
+            groups.set(name, set);
+            buckets.set(bucket, groups);
+        };
+        for (const [name, registering] of names) {
+            for (let i = 0; i < registering.length; i++) {
+                for (let j = i + 1; j < registering.length; j++) {
+                    const [a, b] = [registering[i], registering[j]];
+                    if (a.account !== undefined && b.account !== undefined) {
+                        if (a.account === b.account) add(a.account, name, a.stack, b.stack);
+                    } else add("", name, a.stack, b.stack);
+                }
+            }
+        }
+        const where = region === "" ? "one region (aws:region not set)" : `region ${region}`;
+        const order = [...buckets.keys()].sort((x, y) => (x === "" ? 1 : y === "" ? -1 : x.localeCompare(y)));
+        for (const account of order) {
+            const groups = [...buckets.get(account)!.entries()].map(([name, set]) => ({
+                name,
+                stacks: stacks.map((s) => s.stack).filter((st) => set.has(st)),
+            }));
+            const involved = stacks.map((s) => s.stack).filter((st) => groups.some((g) => g.stacks.includes(st)));
+            // "Windows", "RHEL" (dev, prod); "Web Server" (dev, prod, test): names grouped by the stacks that share them.
+            const bySharers = new Map<string, string[]>();
+            for (const g of groups) bySharers.set(g.stacks.join(", "), [...(bySharers.get(g.stacks.join(", ")) ?? []), `"${g.name}"`]);
+            const listed = [...bySharers].map(([sharers, names]) => `${names.join(", ")} (${sharers})`).join("; ");
+            const harm =
+                `maintenance-window targets select instances by the Patch Group tag alone, so each stack's windows would patch the ` +
+                `others' instances of these groups (a non-production window installing on production voids the rollout order), and SSM ` +
+                `registers one baseline per operating system for a patch group per account and region, so the second stack's ` +
+                `patch-group registration fails`;
+            const fix = `deploy the stacks into separate accounts and pin each with aws:allowedAccountIds, or give the groups distinct names`;
+            if (account !== "") {
+                findings.push({
+                    check: "shared-patch-group",
+                    level: "blocking",
+                    region: region === "" ? null : region,
+                    account,
+                    stacks: involved,
+                    patchGroups: groups,
+                    message:
+                        `${joinAnd(involved)} deploy into account ${account}, ${where}, and register the same patch group${groups.length === 1 ? "" : "s"} ` +
+                        `${listed}: ${harm}. Either ${fix}.`,
+                });
+            } else {
+                const unpinned = involved.filter((st) => stacks.find((s) => s.stack === st)?.account === undefined);
+                findings.push({
+                    check: "shared-patch-group",
+                    level: "advisory",
+                    region: region === "" ? null : region,
+                    account: null,
+                    stacks: involved,
+                    patchGroups: groups,
+                    message:
+                        `${joinAnd(involved)} register the same patch group${groups.length === 1 ? "" : "s"} in ${where}: ${listed}; ` +
+                        `aws:allowedAccountIds does not pin the account of ${joinAnd(unpinned)}, so they may share one. If they do, ${harm}. ` +
+                        `To rule it out, ${fix}.`,
                 });
             }
         }
@@ -519,7 +673,12 @@ export function analyzeFleet(stacks: readonly FleetStack[], opts: FleetOptions):
         soakDays: opts.soakDays,
         calendar: fleetCalendar(stacks, opts.from, opts.days),
         quota: quotaUsage(stacks, limit),
-        findings: [...checkRolloutOrder(stacks, opts), ...checkClashes(stacks, opts), ...checkQuota(stacks, limit)],
+        findings: [
+            ...checkRolloutOrder(stacks, opts),
+            ...checkSharedGroups(stacks),
+            ...checkClashes(stacks, opts),
+            ...checkQuota(stacks, limit),
+        ],
     };
 }
 
@@ -563,9 +722,11 @@ export function renderFleet(report: FleetReport, stacks: readonly FleetStack[]):
         out.push(
             `  ${s.stack}  ${s.environment}${s.production ? " (production)" : ""} · ${s.region ?? "aws:region not set"}${s.account ? ` · account ${s.account}` : ""} · ${s.windows.length} window${s.windows.length === 1 ? "" : "s"}`,
         );
+        // Name each window's region where the stack has windows outside its own (patch-manager:regions).
+        const showRegion = s.windows.some((w) => windowRegion(s, w) !== s.region);
         for (const w of s.windows)
             out.push(
-                `    ${w.name}: ${w.description ?? w.schedule} · ${w.operation || "no task"} · ${w.patchGroups.join(", ") || "no patch groups"}`,
+                `    ${w.name}${showRegion ? ` (${windowRegion(s, w) ?? "aws:region not set"})` : ""}: ${w.description ?? w.schedule} · ${w.operation || "no task"} · ${w.patchGroups.join(", ") || "no patch groups"}`,
             );
     }
     const shownUntil = new Date(Date.parse(report.from) + Math.min(report.days, CALENDAR_TEXT_DAYS) * DAY_MS);
@@ -576,7 +737,7 @@ export function renderFleet(report: FleetReport, stacks: readonly FleetStack[]):
     );
     for (const o of shown) {
         out.push(
-            `  ${localTime(o.start, o.timezone)}  (${isoMinute(o.start)})  ${duration(o.end.getTime() - o.start.getTime())}  ${o.stack}  ${o.operation || "no task"}  ${o.patchGroups.join(", ")}`,
+            `  ${localTime(o.start, o.timezone)}  (${isoMinute(o.start)})  ${duration(o.end.getTime() - o.start.getTime())}  ${o.stack}  ${o.region ?? "aws:region not set"}  ${o.operation || "no task"}  ${o.patchGroups.join(", ")}`,
         );
     }
     out.push("", "Quota (maintenance windows per account and region):");
@@ -590,7 +751,7 @@ export function renderFleet(report: FleetReport, stacks: readonly FleetStack[]):
     out.push("");
     if (report.findings.length === 0) {
         out.push(
-            `Findings: none. Production installs every patch at least ${report.soakDays} days after non-production; no overlapping windows; quota fine.`,
+            `Findings: none. Production installs every patch at least ${report.soakDays} days after non-production; no patch group shared between stacks in one region; no overlapping windows; quota fine.`,
         );
     } else {
         out.push(`Findings: ${blocking.length} blocking, ${advisory.length} advisory`);

@@ -23,6 +23,8 @@ export interface PlannedWindow {
     operation: string;
     description: string;
     next: string[];
+    /** The region the window is created in: its `region` output, else the region its ARN names. */
+    region?: string;
 }
 
 export type { Violation };
@@ -89,7 +91,14 @@ export async function planStack(opts: PlanOptions): Promise<Plan & { allResource
     };
 }
 
-/** Each maintenance window with the patch groups its targets select and its next starts. */
+/** The region a resource is created in: the provider's `region` output, else the region its ARN names. */
+export function resourceRegion(r: Pick<PlannedResource, "outputs">): string | undefined {
+    const region = r.outputs?.region;
+    if (typeof region === "string" && region !== "") return region;
+    return /^arn:aws[a-z-]*:[a-z0-9-]+:([a-z0-9-]+):/.exec(String(r.outputs?.arn ?? ""))?.[1] || undefined;
+}
+
+/** Each maintenance window with the patch groups its targets select, its region and its next starts. */
 export function windowsOf(resources: PlannedResource[], from: Date, occurrences: number): PlannedWindow[] {
     const byType = (t: string) => resources.filter((r) => r.type === t);
     const targets = byType("aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget");
@@ -110,6 +119,7 @@ export function windowsOf(resources: PlannedResource[], from: Date, occurrences:
         ];
         const timezone = i.scheduleTimezone ?? "UTC";
         const offset = i.scheduleOffset as number | undefined;
+        const region = resourceRegion(w);
         return {
             urn: w.urn,
             name: i.name,
@@ -127,6 +137,7 @@ export function windowsOf(resources: PlannedResource[], from: Date, occurrences:
                 scheduleOffset: offset,
             }),
             next: nextStarts(i.schedule, { timezone, scheduleOffset: offset, from, count: occurrences }).map((d) => d.toISOString()),
+            ...(region !== undefined ? { region } : {}),
         };
     });
 }
@@ -171,7 +182,7 @@ export function renderPlan(plan: Plan): string {
     out.push("", "Maintenance windows:");
     for (const w of plan.windows) {
         out.push(
-            `  ${w.name}  ${w.schedule}${w.scheduleOffset ? ` +${w.scheduleOffset}d` : ""}  ${w.durationHours} h, cutoff ${w.cutoffHours} h`,
+            `  ${w.name}  ${w.schedule}${w.scheduleOffset ? ` +${w.scheduleOffset}d` : ""}  ${w.durationHours} h, cutoff ${w.cutoffHours} h${w.region ? ` · ${w.region}` : ""}`,
         );
         out.push(`    ${w.description}`);
         out.push(`    ${w.operation || "no task"} · ${w.patchGroups.join(", ") || "no patch groups"}`);
@@ -329,11 +340,17 @@ export async function planFleet(
             });
             const config = readStackFile(file);
             const model = parseConfig(projectValues(config), stack, file);
-            // A window's ARN names the region its provider creates it in.
-            const regionOf = (urn: string) =>
-                /^arn:aws[a-z-]*:ssm:([a-z0-9-]+):/.exec(String(allResources.find((r) => r.urn === urn)?.outputs?.arn ?? ""))?.[1];
-            const windows = plan.windows.map((w) => ({ ...w, ...(regionOf(w.urn) ? { region: regionOf(w.urn) } : {}) }));
-            stacks.push({ plan, fleet: fleetStack(model, windows, config.values), file: path.relative(dir, file) });
+            // The regions each patch group is registered in (one registration per region with patch-manager:regions).
+            const registrations = new Map<string, string[]>();
+            for (const r of allResources.filter((x) => x.type === "aws:ssm/patchGroup:PatchGroup")) {
+                const name = String(r.inputs.patchGroup);
+                const region = resourceRegion(r) ?? config.values["aws:region"];
+                if (region === undefined) continue;
+                const regions = registrations.get(name) ?? [];
+                if (!regions.includes(region)) regions.push(region);
+                registrations.set(name, regions);
+            }
+            stacks.push({ plan, fleet: fleetStack(model, plan.windows, config.values, registrations), file: path.relative(dir, file) });
         } catch (e) {
             if (e instanceof UsageError) problems.push(...e.lines);
             else throw e;

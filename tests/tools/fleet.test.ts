@@ -9,6 +9,7 @@ import {
     checkClashes,
     checkQuota,
     checkRolloutOrder,
+    checkSharedGroups,
     duration,
     fleetCalendar,
     FleetGroup,
@@ -232,10 +233,38 @@ describe("fleet (npm run plan -- --all)", function () {
             );
             assert.equal(
                 findings[0].message,
-                'prod: windows "web" (Web Server) and "db" (Database Server) overlap 3 times in the next 90 days, first ' +
+                'prod (eu-west-1): windows "web" (Web Server) and "db" (Database Server) overlap 3 times in the next 90 days, first ' +
                     "2026-12-03 23:00 UTC–2026-12-04 05:00 UTC against 2026-12-04 02:00 UTC–2026-12-04 04:00 UTC; stagger them so that the waves do not patch at once",
             );
-            assert.ok(findings.every((f) => f.level === "advisory"));
+            assert.ok(findings.every((f) => f.level === "advisory" && f.region === "eu-west-1"));
+        });
+
+        it("the same windows in two regions (patch-manager:regions) do not clash; overlaps within one region still do", function () {
+            const waves = (region: string) => [
+                win("web", "cron(0 23 ? * THU#1 *)", ["Web Server"], { durationHours: 6, region }),
+                win("app", "cron(0 23 ? * THU#2 *)", ["Application Server"], { durationHours: 6, region }),
+            ];
+            const multi = stack("multi", true, [...waves("eu-west-1"), ...waves("eu-central-1")], []);
+            assert.deepEqual(checkClashes([multi], opts), []);
+            const clashing = stack(
+                "multi",
+                true,
+                [
+                    ...waves("eu-west-1"),
+                    ...waves("eu-central-1"),
+                    win("db", "cron(0 2 ? * FRI *)", ["Database Server"], { region: "eu-central-1" }),
+                ],
+                [],
+            );
+            const findings = checkClashes([clashing], opts);
+            assert.deepEqual(
+                findings.map((f) => [f.region, f.windows]),
+                [
+                    ["eu-central-1", ["web", "db"]],
+                    ["eu-central-1", ["app", "db"]],
+                ],
+            );
+            assert.match(findings[0].message, /^multi \(eu-central-1\): windows "web"/);
         });
 
         it("windows that only touch (one ends as the next starts) do not clash; other stacks' windows are not compared", function () {
@@ -247,6 +276,101 @@ describe("fleet (npm run plan -- --all)", function () {
             );
             const b = stack("b", false, [win("night", "cron(0 22 * * ? *)", ["A"])], []);
             assert.deepEqual(checkClashes([a, b], opts), []);
+        });
+    });
+
+    describe("patch groups that two stacks register in one account and region", function () {
+        const daily = "cron(0 22 * * ? *)";
+        const withGroups = (name: string, groups: string[], extra: Partial<FleetStack> = {}) =>
+            stack(
+                name,
+                name !== "dev",
+                [win(`${name}-nightly`, daily, groups)],
+                groups.map((g) => windowsGroup(3, g)),
+                extra,
+            );
+
+        it("the same account pinned: blocking, with the stacks, the groups, the region and what to do", function () {
+            const dev = withGroups("dev", ["Windows", "Web Server"], { account: "111111111111" });
+            const prod = withGroups("prod", ["Web Server", "Database Server"], { account: "111111111111" });
+            const findings = checkSharedGroups([dev, prod]);
+            assert.equal(findings.length, 1);
+            const [f] = findings;
+            assert.deepEqual(
+                [f.check, f.level, f.region, f.account, f.stacks, f.patchGroups],
+                [
+                    "shared-patch-group",
+                    "blocking",
+                    "eu-west-1",
+                    "111111111111",
+                    ["dev", "prod"],
+                    [{ name: "Web Server", stacks: ["dev", "prod"] }],
+                ],
+            );
+            assert.match(
+                f.message,
+                /^dev and prod deploy into account 111111111111, region eu-west-1, and register the same patch group "Web Server" \(dev, prod\): maintenance-window targets select instances by the Patch Group tag alone, so each stack's windows would patch the others' instances/,
+            );
+            assert.match(f.message, /the second stack's patch-group registration fails/);
+            assert.match(
+                f.message,
+                /deploy the stacks into separate accounts and pin each with aws:allowedAccountIds, or give the groups distinct names/,
+            );
+            assert.ok(
+                analyzeFleet([dev, prod], { ...opts, days: 7 }).findings.some(
+                    (x) => x.check === "shared-patch-group" && x.level === "blocking",
+                ),
+            );
+        });
+
+        it("an account not pinned on either side: advisory", function () {
+            const dev = withGroups("dev", ["Windows", "Web Server"]);
+            const prod = withGroups("prod", ["Windows", "Web Server"], { account: "111111111111" });
+            const test = withGroups("test", ["Web Server"]);
+            const [f, ...more] = checkSharedGroups([dev, prod, test]);
+            assert.deepEqual(more, []);
+            assert.deepEqual(
+                [f.level, f.account, f.stacks, f.patchGroups],
+                [
+                    "advisory",
+                    null,
+                    ["dev", "prod", "test"],
+                    [
+                        { name: "Windows", stacks: ["dev", "prod"] },
+                        { name: "Web Server", stacks: ["dev", "prod", "test"] },
+                    ],
+                ],
+            );
+            assert.match(
+                f.message,
+                /^dev, prod and test register the same patch groups in region eu-west-1: "Windows" \(dev, prod\); "Web Server" \(dev, prod, test\); aws:allowedAccountIds does not pin the account of dev and test, so they may share one\./,
+            );
+        });
+
+        it("different pinned accounts, different regions, or different names: no finding", function () {
+            const groups = ["Windows", "Web Server"];
+            assert.deepEqual(
+                checkSharedGroups([
+                    withGroups("dev", groups, { account: "111111111111" }),
+                    withGroups("prod", groups, { account: "222222222222" }),
+                ]),
+                [],
+            );
+            assert.deepEqual(checkSharedGroups([withGroups("dev", groups), withGroups("prod", groups, { region: "us-east-1" })]), []);
+            assert.deepEqual(checkSharedGroups([withGroups("dev", ["dev-Web"]), withGroups("prod", ["prod-Web"])]), []);
+        });
+
+        it("a group registered in several regions (patch-manager:regions) meets other stacks in each", function () {
+            const multi = stack("multi", true, [], [{ ...windowsGroup(3, "Web Server"), regions: ["eu-west-1", "eu-central-1"] }], {
+                account: "111111111111",
+            });
+            const central = withGroups("dev", ["Web Server"], { region: "eu-central-1", account: "111111111111" });
+            const findings = checkSharedGroups([multi, central]);
+            assert.deepEqual(
+                findings.map((f) => [f.level, f.region, f.stacks]),
+                [["blocking", "eu-central-1", ["multi", "dev"]]],
+            );
+            assert.deepEqual(checkSharedGroups([multi]), [], "one stack in two regions does not meet itself");
         });
     });
 
@@ -325,18 +449,18 @@ describe("fleet (npm run plan -- --all)", function () {
                 .map((e) => [e.start.toISOString(), e.end!.toISOString(), String(e.summary)])
                 .sort((a, b) => a[0].localeCompare(b[0]));
             assert.deepEqual(rows, [
-                ["2026-11-28T05:00:00.000Z", "2026-11-28T10:00:00.000Z", "Patching prod: Install · Windows, RHEL"],
-                ["2026-11-29T05:00:00.000Z", "2026-11-29T10:00:00.000Z", "Patching prod: Install · Windows, RHEL"],
-                ["2026-12-03T22:00:00.000Z", "2026-12-04T04:00:00.000Z", "Patching prod: Scan · Web Server"],
-                ["2026-12-05T05:00:00.000Z", "2026-12-05T10:00:00.000Z", "Patching prod: Install · Windows, RHEL"],
-                ["2026-12-06T05:00:00.000Z", "2026-12-06T10:00:00.000Z", "Patching prod: Install · Windows, RHEL"],
+                ["2026-11-28T05:00:00.000Z", "2026-11-28T10:00:00.000Z", "Patching prod (eu-west-1): Install · Windows, RHEL"],
+                ["2026-11-29T05:00:00.000Z", "2026-11-29T10:00:00.000Z", "Patching prod (eu-west-1): Install · Windows, RHEL"],
+                ["2026-12-03T22:00:00.000Z", "2026-12-04T04:00:00.000Z", "Patching prod (eu-west-1): Scan · Web Server"],
+                ["2026-12-05T05:00:00.000Z", "2026-12-05T10:00:00.000Z", "Patching prod (eu-west-1): Install · Windows, RHEL"],
+                ["2026-12-06T05:00:00.000Z", "2026-12-06T10:00:00.000Z", "Patching prod (eu-west-1): Install · Windows, RHEL"],
             ]);
             const web = events.find((e) => String(e.summary).includes("Web Server"))!;
             assert.match(
                 String(web.description),
-                /Operation: Scan\nPatch groups: Web Server\nStarts Thu 2026-12-03 23:00 CET \(Europe\/Amsterdam\), runs 6 hours/,
+                /^Stack: prod\nRegion: eu-west-1\nMaintenance window: prod-web\nOperation: Scan\nPatch groups: Web Server\nStarts Thu 2026-12-03 23:00 CET \(Europe\/Amsterdam\), runs 6 hours/,
             );
-            assert.equal(web.uid, "20261203T220000Z-prod-prod-web@patch-manager");
+            assert.equal(web.uid, "20261203T220000Z-prod-eu-west-1-prod-web@patch-manager");
             assert.equal(new Set(events.map((e) => e.uid)).size, events.length, "UIDs are unique");
             assert.match(text, /\r\nMETHOD:PUBLISH\r\n/);
         });
@@ -348,6 +472,11 @@ describe("fleet (npm run plan -- --all)", function () {
                 occurrenceUid({ stack: "prod", window: "w", start: new Date(start) }),
             );
             assert.notEqual(occurrenceUid({ stack: "prod", window: "w", start }), occurrenceUid({ stack: "dev", window: "w", start }));
+            assert.notEqual(
+                occurrenceUid({ stack: "prod", window: "w", start, region: "eu-west-1" }),
+                occurrenceUid({ stack: "prod", window: "w", start, region: "eu-central-1" }),
+                "the same window in two regions",
+            );
         });
     });
 

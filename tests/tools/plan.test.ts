@@ -71,6 +71,7 @@ describe("offline plan (npm run plan)", function () {
                 operation: "Install",
                 // 06:00 CET is 05:00 UTC.
                 next: ["2026-11-28T05:00:00.000Z", "2026-11-29T05:00:00.000Z", "2026-12-05T05:00:00.000Z"],
+                region: "eu-west-1",
             },
         );
         const web = doc.windows.find((w: any) => w.patchGroups.includes("Web Server"));
@@ -95,7 +96,7 @@ describe("offline plan (npm run plan)", function () {
     it("prints windows with their next starts in local time for a person", async function () {
         const { code, stdout } = await plan("--stack", "prod", "--from", FROM);
         assert.equal(code, 0);
-        assert.match(stdout, /patch-manager-prod-weekend {2}cron\(0 6 \? \* SAT,SUN \*\)/);
+        assert.match(stdout, /patch-manager-prod-weekend {2}cron\(0 6 \? \* SAT,SUN \*\) {2}5 h, cutoff 1 h · eu-west-1\n/);
         assert.ok(stdout.includes("next: Sat 2026-11-28 06:00 CET  (2026-11-28 05:00 UTC)"), stdout);
         assert.ok(stdout.includes("next: Thu 2026-12-03 23:00 CET  (2026-12-03 22:00 UTC)"));
         assert.match(

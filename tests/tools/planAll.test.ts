@@ -28,12 +28,12 @@ const FROM = "2026-11-26T00:00:00Z";
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "plan-all-"));
 
 /** A stack file in UTC with a Windows group (and `groups` lines after it). */
-function stackFile(dir: string, name: string, lines: string[], groups: string[] = []): void {
+function stackFile(dir: string, name: string, lines: string[], groups: string[] = [], region = "eu-west-1"): void {
     fs.writeFileSync(
         path.join(dir, `Pulumi.${name}.yaml`),
         [
             "config:",
-            "  aws:region: eu-west-1",
+            `  aws:region: ${region}`,
             "  patch-manager:timezone: UTC",
             "  patch-manager:patchGroups:",
             "    - {name: Windows, operatingSystem: WINDOWS}",
@@ -60,9 +60,109 @@ describe("npm run plan -- --all / --ics", function () {
             doc.findings.filter((f: any) => f.level === "blocking"),
             [],
         );
+        // No stack pins its account, so the groups they share in eu-west-1 are an advisory, not a failure.
+        const shared = doc.findings.filter((f: any) => f.check === "shared-patch-group");
+        assert.deepEqual(
+            shared.map((f: any) => [f.level, f.region, f.account]),
+            [["advisory", "eu-west-1", null]],
+        );
+        assert.ok(shared[0].stacks.includes("dev") && shared[0].stacks.includes("prod"));
     });
 
-    it("the shipped dev/prod pair: combined calendar, no findings, exit 0", async function () {
+    it("prod-private (two regions): every window names its region, the regions do not clash, --ics UIDs are unique", async function () {
+        const dir = tmp();
+        // With dev, whose windows come first in the rollout order.
+        for (const f of ["Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod-private.yaml"])
+            fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
+        const file = path.join(tmp(), "private.ics");
+        const { code, stdout, stderr } = await plan("--all", "--json", "--from", FROM, "--dir", dir, "--ics", file);
+        assert.equal(code, 0, stderr);
+        const doc = JSON.parse(stdout);
+        const windows = doc.stacks.find((s: any) => s.stack === "prod-private").windows;
+        assert.equal(windows.length, 10);
+        assert.deepEqual(
+            windows.map((w: any) => w.region),
+            [...Array(5).fill("eu-west-1"), ...Array(5).fill("eu-central-1")],
+        );
+        assert.deepEqual(
+            doc.findings.filter((f: any) => f.check === "clash"),
+            [],
+        );
+        assert.deepEqual([...new Set(doc.calendar.map((o: any) => o.region))].sort(), ["eu-central-1", "eu-west-1"]);
+        const events = Object.values(ical.sync.parseFile(file)).filter((c): c is ical.VEvent => c?.type === "VEVENT");
+        assert.equal(events.length, doc.calendar.length);
+        assert.equal(new Set(events.map((e) => e.uid)).size, events.length, "one UID per region's occurrence");
+        const saturday = events.filter((e) => e.start.toISOString() === "2026-11-28T05:00:00.000Z");
+        assert.deepEqual(saturday.map((e) => String(e.summary)).sort(), [
+            "Patching prod-private (eu-central-1): Install · Windows, RHEL, Windows2012",
+            "Patching prod-private (eu-west-1): Install · Windows, RHEL, Windows2012",
+        ]);
+        assert.ok(saturday.every((e) => String(e.description).includes(`Region: ${String(e.summary).match(/\((.+?)\)/)![1]}`)));
+
+        const text = await plan("--all", "--from", FROM, "--dir", dir);
+        assert.equal(text.code, 0);
+        assert.ok(
+            text.stdout.includes("Sat 2026-11-28 06:00 CET  (2026-11-28 05:00 UTC)  5 h  prod-private  eu-central-1  Install"),
+            text.stdout,
+        );
+        assert.ok(text.stdout.includes("Sat 2026-11-28 06:00 CET  (2026-11-28 05:00 UTC)  5 h  prod-private  eu-west-1  Install"));
+        assert.ok(text.stdout.includes("    patch-manager-prod-private-weekend (eu-central-1): at 06:00 every Saturday and Sunday"));
+        assert.ok(!text.stdout.includes("clash"), text.stdout);
+
+        const single = await plan("--stack", "prod-private", "--json", "--from", FROM);
+        assert.deepEqual(
+            JSON.parse(single.stdout).windows.map((w: any) => w.region),
+            windows.map((w: any) => w.region),
+            "the single-stack plan carries the region too",
+        );
+    });
+
+    it("stacks that register the same patch group in one region: blocking in one pinned account, advisory when not pinned", async function () {
+        const pin = (account: string) => `aws:allowedAccountIds: ["${account}"]`;
+        const dir = tmp();
+        stackFile(dir, "dev", ["patch-manager:environment: development", pin("111111111111")]);
+        stackFile(dir, "prod", ["patch-manager:environment: production", pin("111111111111")]);
+        const blocking = await plan("--all", "--dir", dir, "--from", FROM, "--days", "7");
+        assert.equal(blocking.code, 1, blocking.stdout);
+        assert.ok(
+            blocking.stdout.includes(
+                '[blocking] shared-patch-group: dev and prod deploy into account 111111111111, region eu-west-1, and register the same patch group "Windows" (dev, prod): ' +
+                    "maintenance-window targets select instances by the Patch Group tag alone, so each stack's windows would patch the others' instances of these groups",
+            ),
+            blocking.stdout,
+        );
+        assert.match(
+            blocking.stdout,
+            /Either deploy the stacks into separate accounts and pin each with aws:allowedAccountIds, or give the groups distinct names\./,
+        );
+        const json = JSON.parse((await plan("--all", "--dir", dir, "--from", FROM, "--days", "7", "--json")).stdout);
+        assert.deepEqual(
+            json.findings
+                .filter((f: any) => f.check === "shared-patch-group")
+                .map((f: any) => [f.level, f.account, f.region, f.stacks, f.patchGroups]),
+            [["blocking", "111111111111", "eu-west-1", ["dev", "prod"], [{ name: "Windows", stacks: ["dev", "prod"] }]]],
+        );
+
+        const shared = async () =>
+            JSON.parse((await plan("--all", "--dir", dir, "--from", FROM, "--days", "7", "--json")).stdout).findings.filter(
+                (f: any) => f.check === "shared-patch-group",
+            );
+        // Unpinned on one side: advisory, exit 0.
+        stackFile(dir, "prod", ["patch-manager:environment: production"]);
+        const advisory = await plan("--all", "--dir", dir, "--from", FROM, "--days", "7");
+        assert.equal(advisory.code, 0, advisory.stdout);
+        assert.match(
+            advisory.stdout,
+            /\[advisory\] shared-patch-group: dev and prod register the same patch group in region eu-west-1: "Windows" \(dev, prod\); aws:allowedAccountIds does not pin the account of prod, so they may share one\./,
+        );
+        // Different pinned accounts, or different regions: they never meet.
+        stackFile(dir, "prod", ["patch-manager:environment: production", pin("222222222222")]);
+        assert.deepEqual(await shared(), []);
+        stackFile(dir, "prod", ["patch-manager:environment: production", pin("111111111111")], [], "us-east-1");
+        assert.deepEqual(await shared(), []);
+    });
+
+    it("the shipped dev/prod pair: combined calendar, only the advisory about their unpinned accounts, exit 0", async function () {
         const pair = shippedPair();
         const { code, stdout } = await plan("--all", "--json", "--from", FROM, "--dir", pair);
         assert.equal(code, 0);
@@ -75,7 +175,10 @@ describe("npm run plan -- --all / --ics", function () {
                 ["prod", "Pulumi.prod.yaml", "production", true, "eu-west-1", 5],
             ],
         );
-        assert.deepEqual(doc.findings, []);
+        assert.deepEqual(
+            doc.findings.map((f: any) => [f.check, f.level, f.region, f.account, f.stacks, f.patchGroups.length]),
+            [["shared-patch-group", "advisory", "eu-west-1", null, ["dev", "prod"], 7]],
+        );
         assert.deepEqual(doc.quota, [{ account: null, region: "eu-west-1", stacks: ["dev", "prod"], windows: 6, limit: 50 }]);
         assert.equal(doc.days, 90);
         assert.equal(doc.soakDays, 3);
@@ -84,6 +187,7 @@ describe("npm run plan -- --all / --ics", function () {
         assert.deepEqual(doc.calendar[2], {
             stack: "prod",
             window: "patch-manager-prod-weekend",
+            region: "eu-west-1",
             start: "2026-11-28T05:00:00.000Z",
             end: "2026-11-28T10:00:00.000Z",
             timezone: "Europe/Amsterdam",
@@ -98,12 +202,17 @@ describe("npm run plan -- --all / --ics", function () {
         assert.ok(text.stdout.includes("Wrote 102 window occurrences to "), text.stdout);
         const events = Object.values(ical.sync.parseFile(file)).filter((c): c is ical.VEvent => c?.type === "VEVENT");
         assert.equal(events.length, 102);
-        assert.equal(events.filter((e) => String(e.summary).startsWith("Patching dev:")).length, 64);
+        assert.equal(events.filter((e) => String(e.summary).startsWith("Patching dev (eu-west-1):")).length, 64);
         assert.ok(
-            text.stdout.includes("Findings: none. Production installs every patch at least 3 days after non-production"),
+            text.stdout.includes(
+                "Findings: 0 blocking, 1 advisory\n  [advisory] shared-patch-group: dev and prod register the same patch groups in region eu-west-1",
+            ),
             text.stdout,
         );
-        assert.ok(text.stdout.includes("Thu 2026-12-03 23:00 CET  (2026-12-03 22:00 UTC)  6 h  prod  Install  Web Server"), text.stdout);
+        assert.ok(
+            text.stdout.includes("Thu 2026-12-03 23:00 CET  (2026-12-03 22:00 UTC)  6 h  prod  eu-west-1  Install  Web Server"),
+            text.stdout,
+        );
         assert.ok(text.stdout.includes("account not pinned · eu-west-1: 6 of 50 (dev, prod)"));
     });
 
@@ -225,7 +334,7 @@ describe("npm run plan -- --all / --ics", function () {
             ["2026-12-06T05:00:00.000Z", 5],
         ]);
         const mgmt = events.find((e) => e.start.toISOString() === "2026-12-01T22:00:00.000Z")!;
-        assert.equal(String(mgmt.summary), "Patching prod: Install · Management Server");
+        assert.equal(String(mgmt.summary), "Patching prod (eu-west-1): Install · Management Server");
         assert.match(
             String(mgmt.description),
             /Maintenance window: patch-manager-prod-management-server\nOperation: Install\nPatch groups: Management Server/,
