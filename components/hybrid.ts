@@ -6,9 +6,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as time from "@pulumiverse/time";
-import { MANAGED_POLICIES } from "./aws";
 import { Hybrid } from "./config";
-import { logWritePolicy, managedPolicyArn } from "./iam";
+import { managedNodeRole, NodeRoleArgs } from "./iam";
 import { RegionScope, scopedName } from "./operations";
 
 const HOUR_MS = 3_600_000;
@@ -70,18 +69,11 @@ export function activationTags(
     return { ...stackTags, [patchGroupTagKey]: patchGroup };
 }
 
-export interface HybridNodeRoleArgs {
-    /** AWS partition ("aws", "aws-us-gov", "aws-cn"). */
-    readonly partition: pulumi.Input<string>;
+export interface HybridNodeRoleArgs extends NodeRoleArgs {
     /** The region whose SSM may assume the role (the stack's region). */
     readonly region: pulumi.Input<string>;
     /** The account the role serves. */
     readonly accountId: pulumi.Input<string>;
-    /** Bucket that receives command output. */
-    readonly logBucketName: pulumi.Input<string>;
-    readonly logKeyPrefix: string;
-    readonly kmsKeyArn?: pulumi.Input<string>;
-    readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
 /**
@@ -97,38 +89,18 @@ export class HybridNodeRole extends pulumi.ComponentResource {
 
     constructor(name: string, args: HybridNodeRoleArgs, opts?: pulumi.ComponentResourceOptions) {
         super("patch-manager:hybrid:HybridNodeRole", name, {}, opts);
-        const role = new aws.iam.Role(
-            `${name}-role`,
-            {
-                description: "Servers outside AWS registered with patch-manager hybrid activations: SSM Agent core and patching log upload",
-                assumeRolePolicy: pulumi
-                    .all([args.partition, args.region, args.accountId])
-                    .apply(([partition, region, account]) => JSON.stringify(hybridTrustPolicy(partition, region, account))),
-                tags: args.tags,
-            },
-            { parent: this },
-        );
-        const core = new aws.iam.RolePolicyAttachment(
-            `${name}-ssm-core`,
-            {
-                role: role.name,
-                policyArn: pulumi.output(args.partition).apply((p) => managedPolicyArn(p, MANAGED_POLICIES.managedInstanceCore)),
-            },
-            { parent: this },
-        );
-        const logs = new aws.iam.RolePolicy(
-            `${name}-logs`,
-            {
-                role: role.name,
-                policy: pulumi
-                    .all([args.partition, args.logBucketName, args.kmsKeyArn])
-                    .apply(([partition, bucket, key]) => JSON.stringify(logWritePolicy(partition, bucket, args.logKeyPrefix, key))),
-            },
-            { parent: this },
+        const { role, ready } = managedNodeRole(
+            name,
+            "Servers outside AWS registered with patch-manager hybrid activations: SSM Agent core and patching log upload",
+            pulumi
+                .all([args.partition, args.region, args.accountId])
+                .apply(([partition, region, account]) => JSON.stringify(hybridTrustPolicy(partition, region, account))),
+            args,
+            this,
         );
         // A server registered before the policies exist would start without permissions.
-        this.roleName = pulumi.all([role.name, core.id, logs.id]).apply(([n]) => n);
-        this.roleArn = pulumi.all([role.arn, core.id, logs.id]).apply(([arn]) => arn);
+        this.roleName = pulumi.all([role.name, ready]).apply(([n]) => n);
+        this.roleArn = pulumi.all([role.arn, ready]).apply(([arn]) => arn);
         this.registerOutputs({ roleName: this.roleName, roleArn: this.roleArn });
     }
 }

@@ -100,7 +100,8 @@ export class MaintenanceWindowRole extends pulumi.ComponentResource {
     }
 }
 
-export interface PatchedInstanceRoleArgs {
+/** What a managed node's role needs: where its command output goes. */
+export interface NodeRoleArgs {
     readonly partition: pulumi.Input<string>;
     /** Bucket that receives command output. */
     readonly logBucketName: pulumi.Input<string>;
@@ -108,6 +109,44 @@ export interface PatchedInstanceRoleArgs {
     readonly kmsKeyArn?: pulumi.Input<string>;
     readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
+
+/**
+ * The role of a managed node (an EC2 instance, or a server registered through a hybrid
+ * activation): the given trust, AmazonSSMManagedInstanceCore (never the deprecated
+ * AmazonEC2RoleforSSM) and write access to the log prefix. Children `${name}-role`,
+ * `${name}-ssm-core`, `${name}-logs` of `parent`. `ready` resolves once both policies are
+ * attached: a node that starts with the bare role has no permissions.
+ */
+export function managedNodeRole(
+    name: string,
+    description: string,
+    assumeRolePolicy: pulumi.Input<string>,
+    args: NodeRoleArgs,
+    parent: pulumi.Resource,
+): { role: aws.iam.Role; ready: pulumi.Output<string[]> } {
+    const role = new aws.iam.Role(`${name}-role`, { description, assumeRolePolicy, tags: args.tags }, { parent });
+    const core = new aws.iam.RolePolicyAttachment(
+        `${name}-ssm-core`,
+        {
+            role: role.name,
+            policyArn: pulumi.output(args.partition).apply((p) => managedPolicyArn(p, MANAGED_POLICIES.managedInstanceCore)),
+        },
+        { parent },
+    );
+    const logs = new aws.iam.RolePolicy(
+        `${name}-logs`,
+        {
+            role: role.name,
+            policy: pulumi
+                .all([args.partition, args.logBucketName, args.kmsKeyArn])
+                .apply(([partition, bucket, key]) => JSON.stringify(logWritePolicy(partition, bucket, args.logKeyPrefix, key))),
+        },
+        { parent },
+    );
+    return { role, ready: pulumi.all([core.id, logs.id]) };
+}
+
+export type PatchedInstanceRoleArgs = NodeRoleArgs;
 
 /**
  * Role and instance profile for the instances being patched:
@@ -121,40 +160,20 @@ export class PatchedInstanceRole extends pulumi.ComponentResource {
 
     constructor(name: string, args: PatchedInstanceRoleArgs, opts?: pulumi.ComponentResourceOptions) {
         super("patch-manager:iam:PatchedInstanceRole", name, {}, opts);
-        const role = new aws.iam.Role(
-            `${name}-role`,
-            {
-                description: "Instances patched by patch-manager: SSM Agent core and patching log upload",
-                assumeRolePolicy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
-                }),
-                tags: args.tags,
-            },
-            { parent: this },
-        );
-        const core = new aws.iam.RolePolicyAttachment(
-            `${name}-ssm-core`,
-            {
-                role: role.name,
-                policyArn: pulumi.output(args.partition).apply((p) => managedPolicyArn(p, MANAGED_POLICIES.managedInstanceCore)),
-            },
-            { parent: this },
-        );
-        const logs = new aws.iam.RolePolicy(
-            `${name}-logs`,
-            {
-                role: role.name,
-                policy: pulumi
-                    .all([args.partition, args.logBucketName, args.kmsKeyArn])
-                    .apply(([partition, bucket, key]) => JSON.stringify(logWritePolicy(partition, bucket, args.logKeyPrefix, key))),
-            },
-            { parent: this },
+        const { role, ready } = managedNodeRole(
+            name,
+            "Instances patched by patch-manager: SSM Agent core and patching log upload",
+            JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+            }),
+            args,
+            this,
         );
         const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags: args.tags }, { parent: this });
-        this.roleArn = pulumi.all([role.arn, core.id, logs.id]).apply(([arn]) => arn);
+        this.roleArn = pulumi.all([role.arn, ready]).apply(([arn]) => arn);
         this.roleName = role.name;
-        this.instanceProfileName = pulumi.all([profile.name, core.id, logs.id]).apply(([n]) => n);
+        this.instanceProfileName = pulumi.all([profile.name, ready]).apply(([n]) => n);
         this.registerOutputs({ roleArn: this.roleArn, instanceProfileName: this.instanceProfileName });
     }
 }
