@@ -1,4 +1,7 @@
+import { strict as assert } from "assert";
 import * as path from "path";
+import { ConfigError, parseConfig } from "../components/config";
+import { main } from "../tools/plan";
 import { evaluateProgram, Evaluation, PlannedResource, readStackFile, StackConfig } from "../tools/mockProgram";
 
 export const ROOT = path.resolve(__dirname, "..");
@@ -86,4 +89,49 @@ export class Stack {
 export function parameters(task: PlannedResource): Record<string, string[]> {
     const params = (task.inputs as any).taskInvocationParameters.runCommandParameters.parameters as { name: string; values: string[] }[];
     return Object.fromEntries(params.map((p) => [p.name, p.values]));
+}
+
+/** Raw config values as the CLI passes them: strings, structures JSON-encoded. */
+export function raw(values: Record<string, unknown>): Record<string, string> {
+    return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+}
+
+/** The problem lines parseConfig reports for these values (fails the test when it accepts them). */
+export function problems(values: Record<string, unknown>): string[] {
+    try {
+        parseConfig(raw(values), "test");
+    } catch (e) {
+        assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${String(e)}`);
+        return (e as ConfigError).lines();
+    }
+    assert.fail("expected the config to be refused");
+}
+
+/** Asserts problems at `path` (and none elsewhere), one of whose messages contains each fragment. */
+export function refused(values: Record<string, unknown>, path: string, ...fragments: string[]): void {
+    const lines = problems(values);
+    const at = lines.filter((l) => l.startsWith(`Pulumi.test.yaml: ${path}: `));
+    assert.ok(at.length >= 1 && at.length === lines.length, `problems at ${path} only; got:\n${lines.join("\n")}`);
+    for (const f of fragments)
+        assert.ok(
+            at.some((l) => l.includes(f)),
+            `"${at.join(" | ")}" should contain "${f}"`,
+        );
+}
+
+/** Runs `npm run plan -- <args>` in-process, capturing what it writes. */
+export async function plan(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    let stdout = "";
+    let stderr = "";
+    const out = process.stdout.write;
+    const err = process.stderr.write;
+    process.stdout.write = ((chunk: string) => ((stdout += chunk), true)) as typeof out;
+    process.stderr.write = ((chunk: string) => ((stderr += chunk), true)) as typeof err;
+    try {
+        const code = await main(args);
+        return { code, stdout, stderr };
+    } finally {
+        process.stdout.write = out;
+        process.stderr.write = err;
+    }
 }

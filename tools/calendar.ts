@@ -1,7 +1,8 @@
 // `--ics <file>`: the coming maintenance windows as an iCalendar file, one event
 // per window occurrence, for people to import into Outlook or Google Calendar.
 import ical, { ICalCalendarMethod } from "ical-generator";
-import { localTime, Occurrence } from "./fleet";
+import { Occurrence } from "./fleet";
+import { localTime } from "./localTime";
 
 /**
  * A UID that stays the same for the same occurrence from run to run, so that

@@ -2,6 +2,7 @@
 // calendar, checked for rollout order, clashes, patch groups that two stacks
 // register in one account and region, and the per-region window quota.
 // Pure functions over plain data; the CLI (plan.ts) only gathers the input.
+import { localTime } from "./localTime";
 import * as fs from "fs";
 import * as path from "path";
 import type { ApprovalRule } from "../components/approvalRules";
@@ -688,26 +689,6 @@ export function hasBlockingFindings(report: FleetReport): boolean {
 
 // ---------------------------------------------------------------------------
 // For a person
-
-/** "Sat 2026-11-28 06:00 CET" */
-export function localTime(d: Date, timezone: string): string {
-    const parts = Object.fromEntries(
-        new Intl.DateTimeFormat("en-GB", {
-            timeZone: timezone,
-            weekday: "short",
-            year: "numeric",
-            month: "2-digit",
-            day: "2-digit",
-            hour: "2-digit",
-            minute: "2-digit",
-            hourCycle: "h23",
-            timeZoneName: "short",
-        })
-            .formatToParts(d)
-            .map((p) => [p.type, p.value]),
-    );
-    return `${parts.weekday} ${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${parts.timeZoneName}`;
-}
 
 /** The text view shows this many days of the calendar; --ics and --json carry all of them. */
 export const CALENDAR_TEXT_DAYS = 28;

@@ -1,4 +1,5 @@
 // Offline plan: `npm run plan -- --stack <name>` (CONTRACTS.md §2).
+import { localTime } from "./localTime";
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
@@ -140,26 +141,6 @@ export function windowsOf(resources: PlannedResource[], from: Date, occurrences:
             ...(region !== undefined ? { region } : {}),
         };
     });
-}
-
-/** "Sat 2026-11-28 06:00 CET" */
-export function localTime(iso: string, timezone: string): string {
-    const parts = Object.fromEntries(
-        new Intl.DateTimeFormat("en-GB", {
-            timeZone: timezone,
-            weekday: "short",
-            year: "numeric",
-            month: "2-digit",
-            day: "2-digit",
-            hour: "2-digit",
-            minute: "2-digit",
-            hourCycle: "h23",
-            timeZoneName: "short",
-        })
-            .formatToParts(new Date(iso))
-            .map((p) => [p.type, p.value]),
-    );
-    return `${parts.weekday} ${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${parts.timeZoneName}`;
 }
 
 export function renderPlan(plan: Plan): string {

@@ -1,35 +1,8 @@
 import { strict as assert } from "assert";
-import { ConfigError, defaultRateControl, environmentWindowSchedule, parseConfig, PatchManagerConfig } from "../../components/config";
+import { defaultRateControl, environmentWindowSchedule, parseConfig, PatchManagerConfig } from "../../components/config";
 import { slug, ssmName, taskLogPrefix } from "../../components/naming";
 import { projectValues } from "../../tools/mockProgram";
-import { shippedConfig } from "../helpers";
-
-/** Raw values as the CLI passes them: strings, structures JSON-encoded. */
-function raw(values: Record<string, unknown>): Record<string, string> {
-    return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
-}
-
-function problems(values: Record<string, unknown>): string[] {
-    try {
-        parseConfig(raw(values), "test");
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${String(e)}`);
-        return (e as ConfigError).lines();
-    }
-    assert.fail("expected the config to be refused");
-}
-
-/** Asserts a problem at `path` (and none elsewhere) whose message contains each fragment. */
-function refused(values: Record<string, unknown>, path: string, ...fragments: string[]): void {
-    const lines = problems(values);
-    const at = lines.filter((l) => l.startsWith(`Pulumi.test.yaml: ${path}: `));
-    assert.ok(at.length >= 1 && at.length === lines.length, `problems at ${path} only; got:\n${lines.join("\n")}`);
-    for (const f of fragments)
-        assert.ok(
-            at.some((l) => l.includes(f)),
-            `"${at.join(" | ")}" should contain "${f}"`,
-        );
-}
+import { problems, raw, refused, shippedConfig } from "../helpers";
 
 const group = (extra: Record<string, unknown> = {}) => ({ name: "Web Server", operatingSystem: "WINDOWS", ...extra });
 const env = { environment: "production" };

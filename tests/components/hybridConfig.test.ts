@@ -1,22 +1,8 @@
 // patch-manager:patchGroups[].hybrid (issue 7): defaults and refusals with their key paths.
 import { strict as assert } from "assert";
-import { ConfigError, parseConfig } from "../../components/config";
+import { parseConfig } from "../../components/config";
 import { projectValues } from "../../tools/mockProgram";
-import { shippedConfig } from "../helpers";
-
-function raw(values: Record<string, unknown>): Record<string, string> {
-    return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
-}
-
-function problems(values: Record<string, unknown>): string[] {
-    try {
-        parseConfig(raw(values), "test");
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${String(e)}`);
-        return (e as ConfigError).lines();
-    }
-    assert.fail("expected the config to be refused");
-}
+import { problems, raw, shippedConfig } from "../helpers";
 
 /** Exactly one problem, at `path`, containing each fragment. */
 function refused(groups: unknown[], path: string, ...fragments: string[]): void {

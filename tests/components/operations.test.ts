@@ -5,34 +5,13 @@ import { alarmEventPattern, disableWindowsRunbook } from "../../components/alarm
 import { failedWindowEventPattern, notificationPublishPolicy, topicKeyPolicy, windowExecutionStatuses } from "../../components/alerts";
 import { dataSyncBucketStatements, deniedApplicationsParameters } from "../../components/compliance";
 import { busyUtcHours, dailyCron, dailyScanHour } from "../../components/complianceSchedule";
-import { ConfigError, parseConfig } from "../../components/config";
+import { parseConfig } from "../../components/config";
 import { hookParameters, notificationParameters } from "../../components/maintenanceSchedule";
 import { scopedName } from "../../components/operations";
 import { endpointServiceName } from "../../components/privateEndpoints";
 import { nextStarts } from "../../components/schedule";
+import { raw, refused } from "../helpers";
 
-function raw(values: Record<string, unknown>): Record<string, string> {
-    return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
-}
-function problems(values: Record<string, unknown>): string[] {
-    try {
-        parseConfig(raw(values), "test");
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${String(e)}`);
-        return (e as ConfigError).lines();
-    }
-    assert.fail("expected the config to be refused");
-}
-function refused(values: Record<string, unknown>, path: string, ...fragments: string[]): void {
-    const lines = problems(values);
-    const at = lines.filter((l) => l.startsWith(`Pulumi.test.yaml: ${path}: `));
-    assert.ok(at.length >= 1 && at.length === lines.length, `problems at ${path} only; got:\n${lines.join("\n")}`);
-    for (const f of fragments)
-        assert.ok(
-            at.some((l) => l.includes(f)),
-            `"${at.join(" | ")}" should contain "${f}"`,
-        );
-}
 const prod = { environment: "production" };
 const endpoint = { vpcId: "vpc-0a1b2c3d4e5f60718", subnetIds: ["subnet-0a1b2c3d4e5f60719"] };
 

@@ -3,25 +3,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { main } from "../../tools/plan";
-import { ROOT } from "../helpers";
-
-/** Runs the plan in-process, capturing what it writes. */
-async function plan(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    let stdout = "";
-    let stderr = "";
-    const out = process.stdout.write;
-    const err = process.stderr.write;
-    process.stdout.write = ((chunk: string) => ((stdout += chunk), true)) as typeof out;
-    process.stderr.write = ((chunk: string) => ((stderr += chunk), true)) as typeof err;
-    try {
-        const code = await main(args);
-        return { code, stdout, stderr };
-    } finally {
-        process.stdout.write = out;
-        process.stderr.write = err;
-    }
-}
+import { plan, ROOT } from "../helpers";
 
 const FROM = "2026-11-26T00:00:00Z";
 

@@ -4,25 +4,8 @@ import * as ical from "node-ical";
 import * as os from "os";
 import * as path from "path";
 import { checkRolloutOrder } from "../../tools/fleet";
-import { main, planFleet } from "../../tools/plan";
-import { ROOT } from "../helpers";
-
-/** Runs the plan in-process, capturing what it writes. */
-async function plan(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    let stdout = "";
-    let stderr = "";
-    const out = process.stdout.write;
-    const err = process.stderr.write;
-    process.stdout.write = ((chunk: string) => ((stdout += chunk), true)) as typeof out;
-    process.stderr.write = ((chunk: string) => ((stderr += chunk), true)) as typeof err;
-    try {
-        const code = await main(args);
-        return { code, stdout, stderr };
-    } finally {
-        process.stdout.write = out;
-        process.stderr.write = err;
-    }
-}
+import { planFleet } from "../../tools/plan";
+import { plan, ROOT } from "../helpers";
 
 const FROM = "2026-11-26T00:00:00Z";
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "plan-all-"));

@@ -1,17 +1,7 @@
 // The offline plan on the hybrid example stack (issue 7): the activations are in it, code-free.
 import { strict as assert } from "assert";
-import { main, renderPlan } from "../../tools/plan";
-
-async function plan(...args: string[]): Promise<{ code: number; stdout: string }> {
-    let stdout = "";
-    const out = process.stdout.write;
-    process.stdout.write = ((chunk: string) => ((stdout += chunk), true)) as typeof out;
-    try {
-        return { code: await main(args), stdout };
-    } finally {
-        process.stdout.write = out;
-    }
-}
+import { renderPlan } from "../../tools/plan";
+import { plan } from "../helpers";
 
 describe("offline plan of Pulumi.prod-hybrid.yaml", function () {
     let doc: any;

@@ -1,5 +1,6 @@
 // What would change between two offline plans: pure functions, no I/O, so
 // that the diff is unit-tested on hand-made plans and reused by the CLI.
+import { localTime } from "../localTime";
 import forceNewTable from "./forceNew.json";
 
 /** The parts of a plan (`npm run plan -- --json`) a diff reads. */
@@ -228,33 +229,13 @@ export function hasChanges(diff: PlanDiff): boolean {
     return diff.resources.length > 0 || diff.schedules.length > 0;
 }
 
-/** "Sat 2026-11-28 06:00 CET" in the window's own zone. */
-export function localStart(iso: string, timezone: string): string {
-    const parts = Object.fromEntries(
-        new Intl.DateTimeFormat("en-GB", {
-            timeZone: timezone,
-            weekday: "short",
-            year: "numeric",
-            month: "2-digit",
-            day: "2-digit",
-            hour: "2-digit",
-            minute: "2-digit",
-            hourCycle: "h23",
-            timeZoneName: "short",
-        })
-            .formatToParts(new Date(iso))
-            .map((p) => [p.type, p.value]),
-    );
-    return `${parts.weekday} ${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${parts.timeZoneName}`;
-}
-
 /**
  * One line per schedule change: "Web Server window: at 23:00 on the first Thursday
  * of every month → at 23:00 on the second Thursday of every month, Europe/Amsterdam,
  * for 6 hours, next start Thu 2026-12-10 23:00 CET". The part both sides share is said once.
  */
 export function describeScheduleChange(c: ScheduleChange): string {
-    const next = c.new?.next ? `, next start ${localStart(c.new.next, c.new.timezone)}` : "";
+    const next = c.new?.next ? `, next start ${localTime(c.new.next, c.new.timezone)}` : "";
     if (c.action === "add") return `${c.label} (new): ${c.new!.description}${next}`;
     if (c.action === "remove") return `${c.label} (removed): was ${c.old!.description}`;
     const [oldWhen, ...oldRest] = c.old!.description.split(", ");
