@@ -16,6 +16,23 @@ export function supportsApprovalDelay(os: OperatingSystem): boolean {
 }
 
 const DEBIAN_FAMILY = new Set<OperatingSystem>(["UBUNTU", "DEBIAN", "RASPBIAN"]);
+
+/**
+ * Why a patch filter key does not apply to an OS, or undefined where it may. Only the clear
+ * cases of the SSM API reference (PatchFilter, DescribePatchProperties): MSRC_SEVERITY,
+ * PATCH_SET and PRODUCT_FAMILY are Windows keys; PRIORITY and SECTION Debian-family keys;
+ * SEVERITY is neither Windows' (MSRC_SEVERITY) nor the Debian family's (PRIORITY).
+ */
+export function filterKeyProblem(os: OperatingSystem, key: string): string | undefined {
+    const windowsOnly = ["MSRC_SEVERITY", "PATCH_SET", "PRODUCT_FAMILY"];
+    const debianOnly = ["PRIORITY", "SECTION"];
+    if (windowsOnly.includes(key) && os !== "WINDOWS") return `${key} is a Windows filter key; ${os} baselines cannot use it`;
+    if (debianOnly.includes(key) && !DEBIAN_FAMILY.has(os))
+        return `${key} is a filter key of Ubuntu, Debian and Raspberry Pi OS; ${os} baselines cannot use it`;
+    if (key === "SEVERITY" && os === "WINDOWS") return "Windows baselines filter severity with MSRC_SEVERITY, not SEVERITY";
+    if (key === "SEVERITY" && DEBIAN_FAMILY.has(os)) return `${os} baselines filter by PRIORITY (and SECTION), not SEVERITY`;
+    return undefined;
+}
 const RPM_FAMILY = new Set<OperatingSystem>([
     "AMAZON_LINUX",
     "AMAZON_LINUX_2",

@@ -15,7 +15,7 @@ import {
     QUOTAS,
     REJECTED_PATCHES_ACTIONS,
 } from "./aws";
-import { ApprovalRule, defaultApprovalRules, supportsApprovalDelay, windows2012SecurityRules } from "./approvalRules";
+import { ApprovalRule, defaultApprovalRules, filterKeyProblem, supportsApprovalDelay, windows2012SecurityRules } from "./approvalRules";
 import { slug } from "./naming";
 import { checkSchedule, checkTimezone, MAX_DAYS_AFTER_PATCH_TUESDAY, nextStarts, patchTuesdayPlus, TIME_OF_DAY } from "./schedule";
 import {
@@ -759,6 +759,13 @@ function crossCheck(model: Partial<PatchManagerConfig>, values: Loose): ConfigPr
                     const seen = new Map<unknown, number>();
                     r.patchFilters.forEach((f, k) => {
                         if (!isRecord(f) || typeof f.key !== "string") return;
+                        const misfit = (OPERATING_SYSTEMS as readonly unknown[]).includes(os) ? filterKeyProblem(os, f.key) : undefined;
+                        if (misfit) {
+                            problems.push({
+                                path: keyPath("baselines", [i, "approvalRules", j, "patchFilters", k, "key"]),
+                                message: misfit,
+                            });
+                        }
                         if (seen.has(f.key)) {
                             problems.push({
                                 path: keyPath("baselines", [i, "approvalRules", j, "patchFilters", k, "key"]),

@@ -1,5 +1,7 @@
 import { strict as assert } from "assert";
 import { defaultRateControl, environmentWindowSchedule, parseConfig, PatchManagerConfig } from "../../components/config";
+import { defaultApprovalRules, filterKeyProblem } from "../../components/approvalRules";
+import { OPERATING_SYSTEMS } from "../../components/aws";
 import { slug, ssmName, taskLogPrefix } from "../../components/naming";
 import { projectValues } from "../../tools/mockProgram";
 import { problems, raw, refused, shippedConfig } from "../helpers";
@@ -396,6 +398,41 @@ describe("config", function () {
                 "patch-manager:baselines[0].description",
                 "1 to 1024 characters",
             );
+        });
+
+        it("filter keys of another operating system", function () {
+            const rule = (key: string, values: string[]) => [{ patchFilters: [{ key, values }] }];
+            refused(
+                {
+                    ...env,
+                    baselines: [
+                        { name: "rhel", operatingSystem: "REDHAT_ENTERPRISE_LINUX", approvalRules: rule("MSRC_SEVERITY", ["Critical"]) },
+                    ],
+                },
+                "patch-manager:baselines[0].approvalRules[0].patchFilters[0].key",
+                "Windows filter key",
+            );
+            refused(
+                { ...env, baselines: [{ name: "win", operatingSystem: "WINDOWS", approvalRules: rule("SEVERITY", ["Critical"]) }] },
+                "patch-manager:baselines[0].approvalRules[0].patchFilters[0].key",
+                "MSRC_SEVERITY",
+            );
+            refused(
+                {
+                    ...env,
+                    baselines: [{ name: "al2023", operatingSystem: "AMAZON_LINUX_2023", approvalRules: rule("PRIORITY", ["Required"]) }],
+                },
+                "patch-manager:baselines[0].approvalRules[0].patchFilters[0].key",
+                "Ubuntu, Debian",
+            );
+        });
+
+        it("the generated approval rules use only filter keys their OS takes", function () {
+            for (const os of OPERATING_SYSTEMS) {
+                for (const r of defaultApprovalRules(os, 7) ?? []) {
+                    for (const f of r.patchFilters) assert.equal(filterKeyProblem(os, f.key), undefined, `${os} ${f.key}`);
+                }
+            }
         });
 
         it("log key prefixes that the tasks, the instance policy and the expiry rule would read differently", function () {
