@@ -6,8 +6,8 @@
 
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { AuditDocumentError, parseAuditDocument } from "../policies/documents";
-import { PolicyConfigError, PolicyRunError, Violation, policyDescriptions, runPolicies } from "../policies/engine";
+import { AuditDocumentError, parseAuditDocument } from "./audit/documents";
+import { PolicyConfigError, PolicyRunError, Violation, policyDescriptions, runPolicies } from "./audit/engine";
 import { PACK_NAME } from "../policies/pack";
 import { userPath } from "./userPath";
 

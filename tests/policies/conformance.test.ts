@@ -8,7 +8,7 @@ import * as assert from "node:assert/strict";
 import { ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { parseAuditDocument } from "../../policies/documents";
+import { parseAuditDocument } from "../../tools/audit/documents";
 import {
     AuditResource,
     PolicyPackConfigInput,
@@ -17,7 +17,7 @@ import {
     policyDescriptions,
     resolveConfig,
     runPolicies,
-} from "../../policies/engine";
+} from "../../tools/audit/engine";
 import { PACK_ENFORCEMENT_LEVEL, policies } from "../../policies/pack";
 
 const grpc = require("@grpc/grpc-js");
