@@ -74,9 +74,10 @@ function diagnostics(response: any, fallbackUrn: string): string[] {
 
 /**
  * Every diagnostic the pack reports for `resources`, as `policy | level | urn | message`: Analyze
- * per resource with its inputs, then AnalyzeStack with outputs (inputs when it has none).
+ * per resource with its inputs, then (unless `stack` is false) AnalyzeStack with outputs (inputs
+ * when it has none).
  */
-export async function analyze(client: any, resources: AuditResource[]): Promise<string[]> {
+export async function analyze(client: any, resources: AuditResource[], { stack = true } = {}): Promise<string[]> {
     const found: string[] = [];
     for (const r of resources) {
         const req = new analyzerpb.AnalyzeRequest();
@@ -87,6 +88,7 @@ export async function analyze(client: any, resources: AuditResource[]): Promise<
         req.setOptions(options(r));
         found.push(...diagnostics(await call(client, "analyze", req), r.urn));
     }
+    if (!stack) return found;
     const stackReq = new analyzerpb.AnalyzeStackRequest();
     stackReq.setResourcesList(
         resources.map((r) => {
