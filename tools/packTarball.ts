@@ -49,7 +49,7 @@ function escapingRequires(pkg: string): string[] {
 }
 
 function window(name: string, inputs: Record<string, unknown>): AuditResource {
-    return { type: TYPES.window, name, urn: `urn:pulumi:prod::patch-manager::${TYPES.window}::${name}`, inputs };
+    return { type: TYPES.window, custom: true, name, urn: `urn:pulumi:prod::patch-manager::${TYPES.window}::${name}`, inputs };
 }
 
 /** Starts the pack in `packDir` as the analyzer does and returns its findings for each resource, analyzed alone. */
