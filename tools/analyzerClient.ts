@@ -2,7 +2,7 @@
 // the pack prints its gRPC port on stdout; the CLI sends Analyze with each resource's inputs and
 // AnalyzeStack with every resource's outputs, parents and property dependencies.
 
-import { ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import type { AuditResource } from "./audit/engine";
 import { deserialize } from "./audit/engine";
 
@@ -18,25 +18,18 @@ export const LEVELS = ["advisory", "mandatory", "disabled", "remediate"];
 export interface RunningPack {
     child: ChildProcess;
     port: number;
+    /** Milliseconds from spawning it until it announced its port. */
+    ms: number;
     /** What it wrote to stderr so far. */
     stderr(): string;
 }
 
-/** Starts `node <args>` in `cwd` and resolves once it announces its port; rejects if it exits first. */
-export function startPack(args: string[], cwd: string): Promise<RunningPack> {
-    return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
-        let out = "";
-        let err = "";
-        child.stdout!.on("data", (d: Buffer) => {
-            out += d.toString();
-            const m = /^(\d+)\s*$/m.exec(out);
-            if (m) resolve({ child, port: Number(m[1]), stderr: () => err });
-        });
-        child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
-        child.on("exit", (code) => reject(new Error(`policy pack exited with ${code} before announcing a port: ${err}`)));
-    });
-}
+const packInstall = require("./packInstall") as {
+    POLICIES: string;
+    startListening(args: string[], cwd: string): Promise<RunningPack>;
+    startPack(dir: string, runPolicyPack?: string): Promise<RunningPack>;
+};
+export const { POLICIES, startListening, startPack } = packInstall;
 
 /** Stops a pack started by startPack (its exit is then expected, not an error). */
 export function stopPack(pack: RunningPack | undefined): void {

@@ -8,24 +8,16 @@
 // require leaves its package, that an escaping one would fail to load there, and that packing
 // left no build output in the checkout. Needs the npm registry (or its cache); runs in .ci/run.
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { TYPES } from "../policies/util";
 import { windowInputs } from "../tests/policies/resources";
-import { analyze, connect, startPack, stopPack } from "./analyzerClient";
+import { POLICIES, analyze, connect, startPack, stopPack } from "./analyzerClient";
 import type { AuditResource } from "./audit/engine";
 
-const ROOT = path.resolve(__dirname, "..");
-const POLICIES = path.join(ROOT, "policies");
-const RUN_POLICY_PACK = path.join("node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack");
-
-function run(cmd: string, args: string[], cwd: string): string {
-    const r = spawnSync(cmd, args, { cwd, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-    if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} (in ${cwd}) failed with ${r.status}:\n${r.stdout}\n${r.stderr}`);
-    return r.stdout;
-}
+const { packAndInstall } = require("./packInstall") as { packAndInstall(work: string): { tarball: string; dir: string } };
 
 /** Every file under `dir`, relative to it. */
 function walk(dir: string, base = dir): string[] {
@@ -54,9 +46,8 @@ function window(name: string, inputs: Record<string, unknown>): AuditResource {
 
 /** Starts the pack in `packDir` as the analyzer does and returns its findings for each resource, analyzed alone. */
 async function findings(packDir: string, resources: AuditResource[]): Promise<{ found: string[][]; startMs: number }> {
-    const started = Date.now();
-    const pack = await startPack([path.join(packDir, RUN_POLICY_PACK), "127.0.0.1:1", "."], packDir);
-    const startMs = Date.now() - started;
+    const pack = await startPack(packDir);
+    const startMs = pack.ms;
     const client = connect(pack.port);
     try {
         const found: string[][] = [];
@@ -71,9 +62,7 @@ async function findings(packDir: string, resources: AuditResource[]): Promise<{ 
 async function main(): Promise<void> {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "patch-manager-tarball-"));
     try {
-        run("npm", ["pack", "--pack-destination", work, "--loglevel=warn"], POLICIES);
-        const tarball = fs.readdirSync(work).find((f) => f.endsWith(".tgz"));
-        assert.ok(tarball, "npm pack wrote no tarball");
+        const { tarball, dir } = packAndInstall(work);
 
         // postpack removed the build output, so the checkout runs its TypeScript sources again.
         const leftovers = fs
@@ -82,24 +71,21 @@ async function main(): Promise<void> {
             .map((f) => `policies/${f}`);
         assert.deepEqual(leftovers, [], "npm pack left build output in the checkout");
 
-        const dir = path.join(work, "pack");
-        fs.mkdirSync(dir);
-        run("tar", ["xzf", path.join(work, tarball), "--strip-components=1", "-C", dir], work);
-        const shipped = walk(dir).filter(
-            (f) => !f.startsWith(`node_modules${path.sep}@patch-manager${path.sep}ssm${path.sep}node_modules`),
-        );
+        // What the tarball holds, less the bundled package's own dependencies (croner, cronstrue).
+        const shipped = execFileSync("tar", ["tzf", path.join(work, tarball)], { encoding: "utf8" })
+            .split("\n")
+            .filter((f) => f && !f.startsWith("package/node_modules/@patch-manager/ssm/node_modules/"))
+            .map((f) => f.replace(/^package\//, ""));
         assert.deepEqual(
             shipped.filter((f) => f.endsWith(".ts") || f === "tsconfig.json"),
             [],
             "the tarball must carry compiled JavaScript, not TypeScript",
         );
-        for (const f of ["index.js", "PulumiPolicy.yaml", path.join("node_modules", "@patch-manager", "ssm", "schedule.js")]) {
+        for (const f of ["index.js", "PulumiPolicy.yaml", "node_modules/@patch-manager/ssm/schedule.js"]) {
             assert.ok(shipped.includes(f), `the tarball lacks ${f}`);
         }
         const bundled = path.join(dir, "node_modules", "@patch-manager", "ssm");
         assert.deepEqual([...escapingRequires(dir), ...escapingRequires(bundled)], [], "relative requires that leave their package");
-
-        run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], dir);
 
         const good = window("good", windowInputs());
         const bad = window("bad", { ...windowInputs(), schedule: "cron(0 25 ? * THU#1 *)", scheduleTimezone: "Mars/Olympus" });

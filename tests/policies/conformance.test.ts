@@ -16,7 +16,7 @@ import {
     analyzerpb,
     call,
     connect,
-    startPack,
+    startListening,
     stopPack,
 } from "../../tools/analyzerClient";
 import { parseAuditDocument } from "../../tools/audit/documents";
@@ -38,7 +38,7 @@ describe("conformance with @pulumi/policy's analyzer server", function () {
     let client: any;
 
     before(async () => {
-        pack = await startPack(["-r", "ts-node/register/transpile-only", "index.ts"], path.join(ROOT, "policies"));
+        pack = await startListening(["-r", "ts-node/register/transpile-only", "index.ts"], path.join(ROOT, "policies"));
         client = connect(pack.port);
     });
 
