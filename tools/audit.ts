@@ -1,7 +1,7 @@
 // Offline policy audit: `npm run policy:audit -- <file> [--config <policy-config.json>] [--json]`.
 //
 // Runs the policy pack in policies/ on a `pulumi stack export` document or the plan's --json
-// output, with the engine's semantics (policies/engine.ts), without the Pulumi CLI.
+// output, with the analyzer's semantics (audit/engine.ts), without the Pulumi CLI.
 // Exit codes: 0 no mandatory violation, 1 a mandatory violation, 2 unreadable file or bad arguments.
 
 import { readFileSync } from "node:fs";
