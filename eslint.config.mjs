@@ -6,7 +6,7 @@ import eslint from "@eslint/js";
 import noImportOutsidePackage from "./tools/eslint/noImportOutsidePackage.js";
 
 export default tseslint.config(
-    { ignores: ["node_modules/**", "policies/node_modules/**", "packages/*/node_modules/**", "bin/**"] },
+    { ignores: ["node_modules/**", "policies/node_modules/**", "policies/*.js", "packages/*/node_modules/**", "bin/**"] },
     eslint.configs.recommended,
     ...tseslint.configs.recommended,
     {

@@ -18,7 +18,7 @@ function emptyPack(dir, nodeModules, typescript) {
     fs.mkdirSync(dir);
     fs.symlinkSync(nodeModules, path.join(dir, "node_modules"), "dir");
     const main = typescript ? "index.ts" : "index.js";
-    fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "empty", main }));
+    fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "empty", version: "0.0.0", main }));
     fs.writeFileSync(path.join(dir, "PulumiPolicy.yaml"), "runtime: nodejs\n");
     if (typescript) {
         fs.copyFileSync(path.join(POLICIES, "tsconfig.json"), path.join(dir, "tsconfig.json"));
