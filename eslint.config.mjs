@@ -3,9 +3,10 @@
 import pulumi from "@pulumi/eslint-plugin";
 import tseslint from "typescript-eslint";
 import eslint from "@eslint/js";
+import noImportOutsidePackage from "./tools/eslint/noImportOutsidePackage.js";
 
 export default tseslint.config(
-    { ignores: ["node_modules/**", "policies/node_modules/**", "bin/**"] },
+    { ignores: ["node_modules/**", "policies/node_modules/**", "policies/*.js", "packages/*/node_modules/**", "bin/**"] },
     eslint.configs.recommended,
     ...tseslint.configs.recommended,
     {
@@ -28,6 +29,12 @@ export default tseslint.config(
             "no-unused-expressions": "off",
             "@typescript-eslint/no-unused-expressions": ["error", { allowShortCircuit: true, allowTernary: true }],
         },
+    },
+    {
+        // Published on their own (the pack's tarball bundles @patch-manager/ssm): no path out of the folder.
+        files: ["policies/**/*.ts", "packages/**/*.ts"],
+        plugins: { local: { rules: { "no-import-outside-package": noImportOutsidePackage } } },
+        rules: { "local/no-import-outside-package": "error" },
     },
     {
         // Plain CommonJS scripts (the bench runs without TypeScript on purpose).

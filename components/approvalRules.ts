@@ -1,4 +1,4 @@
-import { ComplianceLevel, OperatingSystem } from "./aws";
+import { ComplianceLevel, OperatingSystem } from "@patch-manager/ssm";
 
 /** One approval rule of a patch baseline, as the AWS provider takes it. */
 export interface ApprovalRule {

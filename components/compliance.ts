@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { RUN_PATCH_BASELINE } from "./aws";
+import { RUN_PATCH_BASELINE } from "@patch-manager/ssm";
 import { dailyCron } from "./complianceSchedule";
 import { RateControl } from "./config";
 import { ssmName, tagTargetKey, taskLogPrefix } from "./naming";

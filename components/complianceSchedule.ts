@@ -1,7 +1,7 @@
 // When the daily compliance scan of a patch group runs: at a fixed UTC hour that none of the
 // group's maintenance windows touches, so a scan never competes with (or reports the half-done
 // state of) an install.
-import { nextStarts } from "./schedule";
+import { nextStarts } from "@patch-manager/ssm";
 
 /** A fixed year of window starts keeps the chosen hour the same on every run of the program. */
 export const SCAN_REFERENCE = new Date("2026-01-01T00:00:00Z");

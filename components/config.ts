@@ -14,10 +14,10 @@ import {
     PatchGroupTagKey,
     QUOTAS,
     REJECTED_PATCHES_ACTIONS,
-} from "./aws";
+} from "@patch-manager/ssm";
 import { ApprovalRule, defaultApprovalRules, filterKeyProblem, supportsApprovalDelay, windows2012SecurityRules } from "./approvalRules";
 import { slug } from "./naming";
-import { checkSchedule, checkTimezone, MAX_DAYS_AFTER_PATCH_TUESDAY, nextStarts, patchTuesdayPlus, TIME_OF_DAY } from "./schedule";
+import { checkSchedule, checkTimezone, MAX_DAYS_AFTER_PATCH_TUESDAY, nextStarts, patchTuesdayPlus, TIME_OF_DAY } from "@patch-manager/ssm";
 import {
     buildOperations,
     crossCheckOperations,

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { MANAGED_POLICIES } from "./aws";
+import { MANAGED_POLICIES } from "@patch-manager/ssm";
 
 /** arn:<partition>:iam::aws:policy/<name> */
 export function managedPolicyArn(partition: string, name: string): string {

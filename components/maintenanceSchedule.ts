@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { RUN_PATCH_BASELINE } from "./aws";
+import { RUN_PATCH_BASELINE } from "@patch-manager/ssm";
 import { Operation, RateControl, Schedule } from "./config";
 import { HookDocuments, NotificationEvent } from "./operationsConfig";
 import { ssmName, tagTargetKey, taskLogPrefix } from "./naming";

@@ -2,7 +2,7 @@
 // compliance, denied applications, safe stops, private subnets and several regions. Kept apart
 // from config.ts, which only adds these keys to its schema, its model and its cross-checks.
 import { z } from "zod";
-import { OperatingSystem } from "./aws";
+import { OperatingSystem } from "@patch-manager/ssm";
 import { dailyScanHour } from "./complianceSchedule";
 
 /** notificationEvents of a Run Command task (SSM API NotificationEvent). */

@@ -16,7 +16,7 @@ import {
 } from "./util";
 
 // Limits from the SSM API model (botocore ssm/2014-11-06: PatchRuleList, PatchIdList, ApproveAfterDays).
-import { BASELINE_LIMITS } from "../components/aws";
+import { BASELINE_LIMITS } from "@patch-manager/ssm";
 export const MAX_APPROVAL_RULES = BASELINE_LIMITS.rules;
 export const MAX_PATCH_IDS = BASELINE_LIMITS.patchList;
 export const MAX_APPROVE_AFTER_DAYS = BASELINE_LIMITS.approveAfterDaysMax;

@@ -25,9 +25,9 @@ import {
 export const PATCH_DOCUMENTS = ["AWS-RunPatchBaseline", "AWS-RunPatchBaselineWithHooks"] as const;
 export const DEPRECATED_PATCH_DOCUMENT = "AWS-ApplyPatchBaseline";
 
-// The same SSM constants the program's config validation uses (components/aws.ts).
-export { IAM_ROLE_ARN_PATTERN as IAM_ROLE_ARN, MAX_CONCURRENCY_PATTERN, MAX_ERRORS_PATTERN } from "../components/aws";
-import { IAM_ROLE_ARN_PATTERN as IAM_ROLE_ARN, MAX_CONCURRENCY_PATTERN, MAX_ERRORS_PATTERN } from "../components/aws";
+// The same SSM constants the program's config validation uses.
+export { IAM_ROLE_ARN_PATTERN as IAM_ROLE_ARN, MAX_CONCURRENCY_PATTERN, MAX_ERRORS_PATTERN } from "@patch-manager/ssm";
+import { IAM_ROLE_ARN_PATTERN as IAM_ROLE_ARN, MAX_CONCURRENCY_PATTERN, MAX_ERRORS_PATTERN } from "@patch-manager/ssm";
 
 /** The document a task runs: a name, or the name at the end of a document ARN. */
 export function documentName(taskArn: unknown): string | Unknown | undefined {

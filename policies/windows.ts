@@ -1,7 +1,7 @@
 // Rules for maintenance windows and their targets.
 
 import type { ReportViolation, ResourceValidationPolicy } from "@pulumi/policy";
-import { checkSchedule, checkTimezone } from "../components/schedule";
+import { checkSchedule, checkTimezone } from "@patch-manager/ssm";
 import { TYPES, asArray, isSet, isUnknown, label, show, validateResourceOfTypes } from "./util";
 
 // Limits from the SSM API model (botocore ssm/2014-11-06).

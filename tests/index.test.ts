@@ -7,7 +7,7 @@ import {
     PATCH_FILTER_KEYS,
     RESOURCE_NAME_PATTERN,
     COMPLIANCE_LEVELS,
-} from "../components/aws";
+} from "@patch-manager/ssm";
 import { evaluate, parameters, shippedConfig, Stack, T, withConfig } from "./helpers";
 
 const SEED_GROUPS = ["Windows", "RHEL", "Windows2012", "Management Server", "Web Server", "Application Server", "Database Server"];

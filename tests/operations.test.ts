@@ -5,8 +5,8 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { busyUtcHours } from "../components/complianceSchedule";
-import { parseAuditDocument } from "../policies/documents";
-import { runPolicies } from "../policies/engine";
+import { parseAuditDocument } from "../tools/audit/documents";
+import { runPolicies } from "../tools/audit/engine";
 import { PlannedResource } from "../tools/mockProgram";
 import { evaluate, parameters, ROOT, shippedConfig, Stack, T, withConfig } from "./helpers";
 

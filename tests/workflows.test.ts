@@ -132,11 +132,21 @@ describe("GitHub Actions workflows (.github/workflows)", () => {
         const note = preview.steps.find((s: any) => s.name === "Note that the cloud preview was skipped");
         assert.equal(note.if, "env.CLOUD_PREVIEW != 'true'");
         assert.match(note.run, /Cloud preview skipped/);
-        for (const cmd of ["npm ci", "npm run lint", "npm run typecheck", "npm test"])
-            assert.ok(
-                pr.jobs.checks.steps.some((s: any) => s.run === cmd),
-                cmd,
-            );
+    });
+
+    it("the PR workflow's checks run every command of .ci/run, in its order", () => {
+        // .ci/run's commands: each line that is not blank, a comment or shell setup (set, cd).
+        const ciRun = fs
+            .readFileSync(path.join(ROOT, ".ci", "run"), "utf8")
+            .split("\n")
+            .map((l) => l.trim())
+            .filter((l) => l && !l.startsWith("#") && !/^(set|cd)\s/.test(l));
+        assert.ok(ciRun.includes("npm run test:pack-tarball"), ciRun.join("\n"));
+        const checks = YAML.parse(read("pull-request.yml")).jobs.checks.steps.filter((s: any) => typeof s.run === "string");
+        assert.deepEqual(
+            checks.map((s: any) => s.run.trim()),
+            ciRun,
+        );
     });
 
     it("main deploys non-production stacks first, then production behind the approval environment, the pack on every up", () => {

@@ -1,13 +1,13 @@
 // Offline policy audit: `npm run policy:audit -- <file> [--config <policy-config.json>] [--json]`.
 //
 // Runs the policy pack in policies/ on a `pulumi stack export` document or the plan's --json
-// output, with the engine's semantics (policies/engine.ts), without the Pulumi CLI.
+// output, with the analyzer's semantics (audit/engine.ts), without the Pulumi CLI.
 // Exit codes: 0 no mandatory violation, 1 a mandatory violation, 2 unreadable file or bad arguments.
 
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { AuditDocumentError, parseAuditDocument } from "../policies/documents";
-import { PolicyConfigError, PolicyRunError, Violation, policyDescriptions, runPolicies } from "../policies/engine";
+import { AuditDocumentError, parseAuditDocument } from "./audit/documents";
+import { PolicyConfigError, PolicyRunError, Violation, policyDescriptions, runPolicies } from "./audit/engine";
 import { PACK_NAME } from "../policies/pack";
 import { userPath } from "./userPath";
 

@@ -6,9 +6,9 @@ import { localTime } from "./localTime";
 import * as fs from "fs";
 import * as path from "path";
 import type { ApprovalRule } from "../components/approvalRules";
-import { QUOTAS } from "../components/aws";
+import { QUOTAS } from "@patch-manager/ssm";
 import type { PatchManagerConfig } from "../components/config";
-import { nextStarts } from "../components/schedule";
+import { nextStarts } from "@patch-manager/ssm";
 
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { defaultRateControl, environmentWindowSchedule, parseConfig, PatchManagerConfig } from "../../components/config";
 import { defaultApprovalRules, filterKeyProblem } from "../../components/approvalRules";
-import { OPERATING_SYSTEMS } from "../../components/aws";
+import { OPERATING_SYSTEMS } from "@patch-manager/ssm";
 import { slug, ssmName, taskLogPrefix } from "../../components/naming";
 import { projectValues } from "../../tools/mockProgram";
 import { problems, raw, refused, shippedConfig } from "../helpers";

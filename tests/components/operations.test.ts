@@ -9,7 +9,7 @@ import { parseConfig } from "../../components/config";
 import { hookParameters, notificationParameters } from "../../components/maintenanceSchedule";
 import { scopedName } from "../../components/operations";
 import { endpointServiceName } from "../../components/privateEndpoints";
-import { nextStarts } from "../../components/schedule";
+import { nextStarts } from "@patch-manager/ssm";
 import { raw, refused } from "../helpers";
 
 const prod = { environment: "production" };

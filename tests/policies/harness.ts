@@ -1,7 +1,7 @@
 // Calls rules the way @pulumi/policy's analyzer does (server.ts): resource rules get the inputs
 // behind the unknown-checking proxy and a notApplicable that throws; stack rules get PolicyResources
-// with outputs, parents and property dependencies. Independent of policies/engine.ts on purpose,
-// so an engine bug cannot hide a rule bug.
+// with outputs, parents and property dependencies. Independent of the offline engine
+// (tools/audit/engine.ts) on purpose, so an engine bug cannot hide a rule bug.
 
 import type {
     PolicyResource,

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { HYBRID_TYPES, activationCodeSecret, activationExpiry, activationRegistrationLimit, activationRole } from "../../policies/hybrid";
-import { AuditResource, runPolicies } from "../../policies/engine";
+import { AuditResource, runPolicies } from "../../tools/audit/engine";
 import { TYPES } from "../../policies/util";
 import { PlannedResource, evaluateProgram } from "../../tools/mockProgram";
 import { shippedConfig } from "../helpers";

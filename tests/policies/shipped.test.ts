@@ -2,7 +2,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { runPolicies } from "../../policies/engine";
+import { runPolicies } from "../../tools/audit/engine";
 import { evaluateProgram, PROJECT, readStackFile } from "../../tools/mockProgram";
 import { ROOT } from "../helpers";
 

@@ -1,6 +1,7 @@
-// `npm run bench [-- --runs <n>]`: start-up and evaluation cost of the program, each figure
-// from fresh processes (tools/bench/measure.js), the median of --runs (default 3)
-// except ts-node's type-checking default, which is measured once (it is slow).
+// `npm run bench [-- --runs <n>] [-- --only program|pack]`: start-up and evaluation cost of the
+// program, each figure from fresh processes (tools/bench/measure.js), the median of --runs
+// (default 3) except ts-node's type-checking default, which is measured once (it is slow); then
+// the policy pack's start-up, from the checkout and from its tarball (tools/bench/packStart.js).
 "use strict";
 const { spawnSync } = require("child_process");
 const fs = require("fs");
@@ -9,7 +10,10 @@ const path = require("path");
 const { parseArgs } = require("util");
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const { values } = parseArgs({ options: { runs: { type: "string", default: "3" }, json: { type: "boolean", default: false } } });
+const { values } = parseArgs({
+    options: { runs: { type: "string", default: "3" }, json: { type: "boolean", default: false }, only: { type: "string" } },
+});
+const { packStarts } = require("./packStart");
 const RUNS = Math.max(1, Number(values.runs) || 3);
 
 function measure(setup, what, runs = RUNS) {
@@ -47,39 +51,68 @@ log(
 // Other work on the machine inflates every figure; the load average says how much there was.
 log(`load average at start: ${load()}`);
 log("");
-log("Program evaluation per stack (process start → program evaluated under mocks; peak RSS):");
 const rows = [];
-for (const stack of stacks) {
-    const runtime = measure("runtime", `stack:${stack}`);
-    const typecheck = measure("typecheck", `stack:${stack}`, 1);
-    const floor = measure("floor", `resources:${runtime.resources}`);
-    const floorAws = measure("floor", `resources+aws:${runtime.resources}`);
-    rows.push({ stack, runtime, typecheck, floor, floorAws });
+const fleets = [];
+if (values.only !== "pack") programFigures();
+
+function programFigures() {
+    log("Program evaluation per stack (process start → program evaluated under mocks; peak RSS):");
+    for (const stack of stacks) {
+        const runtime = measure("runtime", `stack:${stack}`);
+        const typecheck = measure("typecheck", `stack:${stack}`, 1);
+        const floor = measure("floor", `resources:${runtime.resources}`);
+        const floorAws = measure("floor", `resources+aws:${runtime.resources}`);
+        rows.push({ stack, runtime, typecheck, floor, floorAws });
+        log(
+            `  ${stack.padEnd(6)} ${String(runtime.resources).padStart(4)} resources | runtime setup ${sec(runtime.ms)} (load ${sec(runtime.loadMs)}, evaluate ${sec(runtime.evalMs)}), ${runtime.maxRssMB} MB` +
+                ` | ts-node type-checking ${sec(typecheck.ms)}, ${typecheck.maxRssMB} MB (${(typecheck.ms / runtime.ms).toFixed(1)}× slower)` +
+                ` | floor ${sec(floor.ms)} (evaluate ${sec(floor.evalMs)}), ${floor.maxRssMB} MB → ours ${(runtime.ms / floor.ms).toFixed(2)}× the floor`,
+        );
+        log(
+            `  ${"".padEnd(6)} floor + loading @pulumi/aws: ${sec(floorAws.ms)}, ${floorAws.maxRssMB} MB → ours ${(runtime.ms / floorAws.ms).toFixed(2)}× that;` +
+                ` program logic and our modules: ${sec(runtime.ms - floorAws.ms)}`,
+        );
+    }
+    log("");
+    log("Synthetic fleets (prod config, N patch groups each with its own window; runtime setup):");
+    fleets.push(...[10, 50, 200].map((n) => ({ groups: n, ...measure("runtime", `fleet:${n}`) })));
+    for (const f of fleets)
+        log(
+            `  ${String(f.groups).padStart(3)} groups: ${String(f.resources).padStart(5)} resources, ${sec(f.ms)} (evaluate ${sec(f.evalMs)}), ${f.maxRssMB} MB`,
+        );
+    const [a, , c] = fleets;
+    const perGroupResources = (c.resources - a.resources) / (c.groups - a.groups);
+    const perGroupMs = (c.evalMs - a.evalMs) / (c.groups - a.groups);
+    const mid = fleets[1];
+    const predicted = a.evalMs + perGroupMs * (mid.groups - a.groups);
     log(
-        `  ${stack.padEnd(6)} ${String(runtime.resources).padStart(4)} resources | runtime setup ${sec(runtime.ms)} (load ${sec(runtime.loadMs)}, evaluate ${sec(runtime.evalMs)}), ${runtime.maxRssMB} MB` +
-            ` | ts-node type-checking ${sec(typecheck.ms)}, ${typecheck.maxRssMB} MB (${(typecheck.ms / runtime.ms).toFixed(1)}× slower)` +
-            ` | floor ${sec(floor.ms)} (evaluate ${sec(floor.evalMs)}), ${floor.maxRssMB} MB → ours ${(runtime.ms / floor.ms).toFixed(2)}× the floor`,
-    );
-    log(
-        `  ${"".padEnd(6)} floor + loading @pulumi/aws: ${sec(floorAws.ms)}, ${floorAws.maxRssMB} MB → ours ${(runtime.ms / floorAws.ms).toFixed(2)}× that;` +
-            ` program logic and our modules: ${sec(runtime.ms - floorAws.ms)}`,
+        `  growth: ${perGroupResources} resources and ${perGroupMs.toFixed(0)} ms of evaluation per added group (${(perGroupMs / perGroupResources).toFixed(1)} ms per resource);` +
+            ` linear if 50 groups sit on the 10→200 line: predicted ${sec(predicted)}, measured ${sec(mid.evalMs)}`,
     );
 }
-log("");
-log("Synthetic fleets (prod config, N patch groups each with its own window; runtime setup):");
-const fleets = [10, 50, 200].map((n) => ({ groups: n, ...measure("runtime", `fleet:${n}`) }));
-for (const f of fleets)
+
+async function packFigures() {
+    log("");
+    log("Policy pack start-up (process start → analyzer listening, started as the Pulumi CLI starts a pack):");
+    const p = await packStarts(RUNS);
+    const ratio = (a, b) => `${(a / b).toFixed(2)}× its floor`;
     log(
-        `  ${String(f.groups).padStart(3)} groups: ${String(f.resources).padStart(5)} resources, ${sec(f.ms)} (evaluate ${sec(f.evalMs)}), ${f.maxRssMB} MB`,
+        `  checkout (TypeScript, type-checked on start): ${sec(p.checkout)} against ${sec(p.checkoutFloor)} for an empty TypeScript pack → ${ratio(p.checkout, p.checkoutFloor)}`,
     );
-const [a, , c] = fleets;
-const perGroupResources = (c.resources - a.resources) / (c.groups - a.groups);
-const perGroupMs = (c.evalMs - a.evalMs) / (c.groups - a.groups);
-const mid = fleets[1];
-const predicted = a.evalMs + perGroupMs * (mid.groups - a.groups);
-log(
-    `  growth: ${perGroupResources} resources and ${perGroupMs.toFixed(0)} ms of evaluation per added group (${(perGroupMs / perGroupResources).toFixed(1)} ms per resource);` +
-        ` linear if 50 groups sit on the 10→200 line: predicted ${sec(predicted)}, measured ${sec(mid.evalMs)}`,
+    log(
+        `  tarball (compiled JavaScript):               ${sec(p.tarball)} against ${sec(p.tarballFloor)} for an empty JavaScript pack → ${ratio(p.tarball, p.tarballFloor)}`,
+    );
+    log(`  the tarball starts ${(p.checkout / p.tarball).toFixed(1)}× faster than the checkout`);
+    return p;
+}
+
+(values.only === "program" ? Promise.resolve(undefined) : packFigures()).then(
+    (pack) => {
+        log(`load average at end: ${load()}`);
+        if (values.json) process.stdout.write(`${JSON.stringify({ runs: RUNS, stacks: rows, fleets, pack }, null, 2)}\n`);
+    },
+    (e) => {
+        process.stderr.write(`${e.stack || e}\n`);
+        process.exit(1);
+    },
 );
-log(`load average at end: ${load()}`);
-if (values.json) process.stdout.write(`${JSON.stringify({ runs: RUNS, stacks: rows, fleets }, null, 2)}\n`);

@@ -1,7 +1,7 @@
 // Evaluates a stack as it was at a git ref: `git archive` of the ref into a
 // temporary directory (the work tree, index and hooks are untouched), this
-// checkout's node_modules linked in, and the ref's program run under mocks in
-// a child process.
+// checkout's installed packages linked in (its workspace packages taken from
+// the ref), and the ref's program run under mocks in a child process.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -24,6 +24,32 @@ export function resolveRef(ref: string, cwd = ROOT): string {
             `--diff-against "${ref}": not a commit in this repository (try a branch, tag or sha, e.g. origin/main or HEAD~1)`,
         );
     return r.stdout.toString().trim();
+}
+
+/**
+ * Gives `dir` (a ref's tree) a node_modules of links to the installed packages in `installed`,
+ * except the workspace links (npm links a workspace package to its folder, e.g. `@patch-manager/ssm`
+ * to packages/ssm): those point at the same folder in `dir` when the ref has it, so the ref's
+ * program runs with the ref's shared code, not this checkout's.
+ */
+export function linkNodeModules(installed: string, dir: string): void {
+    const project = path.dirname(installed);
+    const link = (from: string, to: string) => {
+        fs.mkdirSync(to, { recursive: true });
+        for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
+            const source = path.join(from, entry.name);
+            const target = path.join(to, entry.name);
+            if (entry.name.startsWith("@") && entry.isDirectory()) link(source, target);
+            else if (entry.isSymbolicLink()) {
+                const real = fs.realpathSync(source);
+                const inProject = path.relative(project, real);
+                const atRef = path.join(dir, inProject);
+                const own = !inProject.startsWith("..") && !inProject.split(path.sep).includes("node_modules");
+                fs.symlinkSync(own && fs.existsSync(atRef) ? atRef : real, target, "dir");
+            } else fs.symlinkSync(source, target, entry.isDirectory() ? "dir" : "file");
+        }
+    };
+    link(installed, path.join(dir, "node_modules"));
 }
 
 export interface RefPlanOptions {
@@ -51,7 +77,7 @@ export function planAtRef(opts: RefPlanOptions): DiffablePlan & { commit: string
             },
         );
         if (untar.status !== 0) throw new RefError(`extracting ${opts.ref} failed: ${untar.stderr.toString().trim()}`);
-        fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(tmp, "node_modules"), "dir");
+        linkNodeModules(path.join(ROOT, "node_modules"), tmp);
         const child = spawnSync(
             process.execPath,
             [

@@ -14,8 +14,8 @@ import type {
     StackValidationPolicy,
 } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
-import { PACK_ENFORCEMENT_LEVEL, policies as packPolicies } from "./pack";
-import { TYPES, nameFromUrn } from "./util";
+import { PACK_ENFORCEMENT_LEVEL, policies as packPolicies } from "../../policies/pack";
+import { TYPES, nameFromUrn } from "../../policies/util";
 
 // @pulumi/policy's own proxy (no gRPC, no server): reading an unknown value throws UnknownValueError,
 // exactly as in `pulumi preview`. Its module has no typings, hence the require.

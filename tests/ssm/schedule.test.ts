@@ -9,7 +9,7 @@ import {
     parseSchedule,
     patchTuesdayPlus,
     toCronerPattern,
-} from "../../components/schedule";
+} from "@patch-manager/ssm";
 
 const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
 const starts = (expression: string, timezone: string, from: string, count: number, scheduleOffset?: number) =>

@@ -8,11 +8,11 @@ import {
     effectiveLevel,
     resolveConfig,
     runPolicies,
-} from "../../policies/engine";
-import { policies as packPolicies } from "../../policies/pack";
-import { TYPES, validateResourceOfTypes } from "../../policies/util";
-import { UNKNOWN_STRING, urnOf } from "./harness";
-import { prodStack, taskInputs } from "./resources";
+} from "../../../tools/audit/engine";
+import { policies as packPolicies } from "../../../policies/pack";
+import { TYPES, validateResourceOfTypes } from "../../../policies/util";
+import { UNKNOWN_STRING, urnOf } from "../../policies/harness";
+import { prodStack, taskInputs } from "../../policies/resources";
 
 const BUCKET_T = TYPES.bucket;
 
@@ -38,7 +38,7 @@ function prodResources(): AuditResource[] {
     });
 }
 
-describe("policies/engine", () => {
+describe("tools/audit/engine", () => {
     describe("enforcement levels", () => {
         const policies: Policies = [always("own-mandatory", "mandatory"), always("own-advisory", "advisory"), always("no-level")];
         const bucket = [resource(BUCKET_T, "logs", {})];

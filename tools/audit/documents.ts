@@ -1,7 +1,7 @@
 // Reading the files the offline audit accepts: a `pulumi stack export` or the plan's `--json`.
 
 import type { AuditResource } from "./engine";
-import { TYPES, nameFromUrn, stackNameFromUrn } from "./util";
+import { TYPES, nameFromUrn, stackNameFromUrn } from "../../policies/util";
 
 export interface AuditDocument {
     format: "stack-export" | "plan";

@@ -1,0 +1,3 @@
+// Pure code (no Pulumi, no I/O) that both the program and the policy pack need.
+export * from "./aws";
+export * from "./schedule";
