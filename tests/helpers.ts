@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import * as path from "path";
-import { ConfigError, parseConfig } from "../components/config";
+import { ConfigError, parseConfig } from "../config";
 import { main } from "../tools/plan";
 import { evaluateProgram, Evaluation, PlannedResource, readStackFile, StackConfig } from "../tools/mockProgram";
 

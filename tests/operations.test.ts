@@ -1,10 +1,10 @@
-// The operations features (issue 6) through the real program under mocks: the example stack
+// The operations features through the real program under mocks: the example stack
 // Pulumi.prod-private.yaml turns them all on; the shipped stacks keep every URN.
 import { strict as assert } from "assert";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { busyUtcHours } from "../components/complianceSchedule";
+import { busyUtcHours } from "../config/scanHour";
 import { parseAuditDocument } from "../policies/documents";
 import { runPolicies } from "../policies/engine";
 import { PlannedResource } from "../tools/mockProgram";

@@ -5,9 +5,8 @@
 import { localTime } from "./localTime";
 import * as fs from "fs";
 import * as path from "path";
-import type { ApprovalRule } from "../components/approvalRules";
+import type { ApprovalRule, PatchManagerConfig } from "../config";
 import { QUOTAS } from "../components/aws";
-import type { PatchManagerConfig } from "../components/config";
 import { nextStarts } from "../components/schedule";
 
 const HOUR_MS = 60 * 60 * 1000;

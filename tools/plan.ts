@@ -3,13 +3,13 @@ import { localTime } from "./localTime";
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import { ConfigError, parseConfig } from "../components/config";
+import { ConfigError, parseConfig, PROJECT } from "../config";
 import { describeSchedule, nextStarts } from "../components/schedule";
 import { PolicyConfigError, PolicyPackConfigInput, runPolicies, Violation } from "../policies/engine";
 import { windowsIcs } from "./calendar";
 import { analyzeFleet, FleetReport, fleetCalendar, fleetStack, FleetStack, hasBlockingFindings, renderFleet, stackFiles } from "./fleet";
 import { userPath } from "./userPath";
-import { evaluateProgram, MOCK_NOW, PlannedResource, PROJECT, projectValues, readStackFile, StackFileError } from "./mockProgram";
+import { evaluateProgram, MOCK_NOW, PlannedResource, projectValues, readStackFile, StackFileError } from "./mockProgram";
 import { DiffInputError, planDiff } from "./diff/cli";
 
 export interface PlannedWindow {
@@ -179,7 +179,7 @@ export function renderPlan(plan: Plan): string {
     return out.join("\n");
 }
 
-/** Hybrid activations (issue 7): which group each admits servers into, how many, until when. */
+/** Hybrid activations: which group each admits servers into, how many, until when. */
 export function renderActivations(resources: Plan["resources"]): string[] {
     const activations = resources.filter((r) => r.type === "aws:ssm/activation:Activation");
     if (activations.length === 0) return [];

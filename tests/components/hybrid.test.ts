@@ -1,4 +1,4 @@
-// Hybrid fleet (issue 7): the pure derivations, then the real program under mocks on the example
+// Hybrid fleet: the pure derivations, then the real program under mocks on the example
 // stack Pulumi.prod-hybrid.yaml and on variations of it.
 import { strict as assert } from "assert";
 import * as fc from "fast-check";

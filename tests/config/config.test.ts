@@ -1,8 +1,9 @@
 import { strict as assert } from "assert";
-import { defaultRateControl, environmentWindowSchedule, parseConfig, PatchManagerConfig } from "../../components/config";
-import { defaultApprovalRules, filterKeyProblem } from "../../components/approvalRules";
+import { parseConfig, PatchManagerConfig } from "../../config";
+import { defaultRateControl, environmentWindowSchedule } from "../../config/defaults";
+import { defaultApprovalRules, filterKeyProblem } from "../../config/approvalRules";
 import { OPERATING_SYSTEMS } from "../../components/aws";
-import { slug, ssmName, taskLogPrefix } from "../../components/naming";
+import { slug, ssmName, taskLogPrefix } from "../../config/naming";
 import { projectValues } from "../../tools/mockProgram";
 import { problems, raw, refused, shippedConfig } from "../helpers";
 
