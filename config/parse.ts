@@ -90,7 +90,7 @@ function withSecretsUnchecked(decoded: DecodedValues, misplaced: readonly Proper
             file,
             parsed.error.issues.map((i) => ({
                 path: isConfigKey(i.path[0]) ? keyPath(i.path[0], i.path.slice(1)) : String(i.path[0]),
-                message: `${i.message} (a secure: value here cannot be decrypted offline)`,
+                message: "is a secure: value the offline plan cannot decrypt, and this key needs it; check this stack with pulumi preview",
             })),
         );
     }
