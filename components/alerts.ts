@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ssmServiceTrustPolicy } from "./iam";
-import { NotificationEvent } from "../config/alerts";
+import { NotificationEvent } from "../config";
 import { slug } from "../config/naming";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
 

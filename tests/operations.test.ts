@@ -48,6 +48,10 @@ describe("operations on the example stack prod-private", function () {
         pp = await evaluate("prod-private");
     });
 
+    it("every component type it registers is one RESOURCE_TYPES lists", function () {
+        assert.deepEqual(pp.unlistedComponentTypes(), []);
+    });
+
     describe("several regions", function () {
         it("one explicit provider and one region component per listed region, everything else under them", function () {
             assert.deepEqual(

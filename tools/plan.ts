@@ -12,17 +12,22 @@ import { userPath } from "./userPath";
 import { evaluateProgram, MOCK_NOW, PlannedResource, projectValues, readStackFile, StackFileError } from "./mockProgram";
 import { DiffInputError, planDiff } from "./diff/cli";
 
+/** One maintenance window of the plan (the `windows` of the plan JSON). */
 export interface PlannedWindow {
     urn: string;
     name: string;
+    /** The SSM schedule expression, as the window resource takes it. */
     schedule: string;
     scheduleOffset?: number;
     timezone: string;
     durationHours: number;
     cutoffHours: number;
     patchGroups: string[];
+    /** "Install", "Scan", or both comma-separated. */
     operation: string;
+    /** Plain words, e.g. "at 23:00 on the first Thursday of every month, Europe/Amsterdam, for 6 hours". */
     description: string;
+    /** The next starts, ISO-8601 in UTC. */
     next: string[];
     /** The region the window is created in: its `region` output, else the region its ARN names. */
     region?: string;

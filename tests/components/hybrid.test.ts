@@ -91,6 +91,10 @@ describe("hybrid fleet", function () {
             return found[0];
         };
 
+        it("its hybrid components' types are the ones RESOURCE_TYPES lists", function () {
+            assert.deepEqual(hybrid.unlistedComponentTypes(), []);
+        });
+
         it("one activation per hybrid group, tagged with the patch group and the environment, with the configured limit", function () {
             assert.equal(hybrid.ofType(ACTIVATION).length, 2);
             const web = activationOf(hybrid, "Web Server").inputs as any;
