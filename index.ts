@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { parseConfig, PROJECT } from "./components/config";
+import { parseConfig, PROJECT } from "./config";
 import { deployStack } from "./components/regions";
 
 /**

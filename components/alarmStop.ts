@@ -7,6 +7,7 @@
 // so run it once the cause is fixed.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { RESOURCE_TYPES } from "../config/resourceTypes";
 
 export const ALARM_STATE_CHANGE = "CloudWatch Alarm State Change";
 
@@ -70,7 +71,7 @@ export class AlarmStop extends pulumi.ComponentResource {
     readonly runbookName: pulumi.Output<string>;
 
     constructor(name: string, args: AlarmStopArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("patch-manager:alerts:AlarmStop", name, {}, opts);
+        super(RESOURCE_TYPES.AlarmStop, name, {}, opts);
         const runbook = new aws.ssm.Document(
             `${name}-runbook`,
             {

@@ -1,8 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ssmServiceTrustPolicy } from "./iam";
-import { NotificationEvent } from "./operationsConfig";
-import { slug } from "./naming";
+import { NotificationEvent } from "../config";
+import { slug } from "../config/naming";
+import { RESOURCE_TYPES } from "../config/resourceTypes";
 
 /** EventBridge detail-type of a maintenance window execution changing state (SSM user guide, "EventBridge event examples"). */
 export const WINDOW_EXECUTION_DETAIL_TYPE = "Maintenance Window Execution State-change Notification";
@@ -118,7 +119,7 @@ export class Alerts extends pulumi.ComponentResource {
         args: AlertsArgs,
         opts?: pulumi.ComponentResourceOptions,
     ) {
-        super("patch-manager:alerts:Alerts", name, {}, opts);
+        super(RESOURCE_TYPES.Alerts, name, {}, opts);
         this.events = args.events;
         this.accountId = args.accountId;
         let keyArn: pulumi.Input<string> | undefined = args.kmsKeyArn;

@@ -1,9 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { RUN_PATCH_BASELINE } from "@patch-manager/ssm";
-import { dailyCron } from "./complianceSchedule";
-import { RateControl } from "./config";
-import { ssmName, tagTargetKey, taskLogPrefix } from "./naming";
+import { RateControl } from "../config";
+import { ssmName, tagTargetKey, taskLogPrefix } from "../config/naming";
+import { dailyCron } from "../config/scanHour";
+import { RESOURCE_TYPES } from "../config/resourceTypes";
 
 export const PATCH_COMPLIANCE_RULE = "EC2_MANAGEDINSTANCE_PATCH_COMPLIANCE_STATUS_CHECK";
 export const DENIED_APPLICATIONS_RULE = "EC2_MANAGEDINSTANCE_APPLICATIONS_BLACKLISTED";
@@ -45,7 +46,7 @@ export function dataSyncBucketStatements(partition: string, bucketArn: string, p
 export interface ScannedGroup {
     readonly name: string;
     readonly slug: string;
-    /** UTC hour of the scan (complianceSchedule.dailyScanHour). */
+    /** UTC hour of the scan: one no window of the group touches (dailyScanHour). */
     readonly scanHour: number;
     readonly rateControl: RateControl;
 }
@@ -79,7 +80,7 @@ export class ComplianceReporting extends pulumi.ComponentResource {
     readonly configRuleName?: string;
 
     constructor(name: string, args: ComplianceReportingArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("patch-manager:compliance:ComplianceReporting", name, {}, opts);
+        super(RESOURCE_TYPES.ComplianceReporting, name, {}, opts);
         for (const g of args.groups) {
             const associationName = ssmName(args.namePrefix, g.slug, "daily-scan");
             const schedule = dailyCron(g.scanHour);
@@ -164,7 +165,7 @@ export class DeniedApplications extends pulumi.ComponentResource {
     readonly inventoryAssociation?: string;
 
     constructor(name: string, args: DeniedApplicationsArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("patch-manager:compliance:DeniedApplications", name, {}, opts);
+        super(RESOURCE_TYPES.DeniedApplications, name, {}, opts);
         if (args.inventory) {
             this.inventoryAssociation = ssmName(args.namePrefix, "software-inventory");
             new aws.ssm.Association(

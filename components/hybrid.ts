@@ -6,7 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as time from "@pulumiverse/time";
-import { Hybrid } from "./config";
+import { Hybrid } from "../config";
 import { managedNodeRole, NodeRoleArgs } from "./iam";
 import { RegionScope, scopedName } from "./operations";
 

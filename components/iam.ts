@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { MANAGED_POLICIES } from "@patch-manager/ssm";
+import { RESOURCE_TYPES } from "../config/resourceTypes";
 
 /** arn:<partition>:iam::aws:policy/<name> */
 export function managedPolicyArn(partition: string, name: string): string {
@@ -74,7 +75,7 @@ export class MaintenanceWindowRole extends pulumi.ComponentResource {
     readonly roleName: pulumi.Output<string>;
 
     constructor(name: string, args: MaintenanceWindowRoleArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("patch-manager:iam:MaintenanceWindowRole", name, {}, opts);
+        super(RESOURCE_TYPES.MaintenanceWindowRole, name, {}, opts);
         const role = new aws.iam.Role(
             `${name}-role`,
             {
@@ -159,7 +160,7 @@ export class PatchedInstanceRole extends pulumi.ComponentResource {
     readonly instanceProfileName: pulumi.Output<string>;
 
     constructor(name: string, args: PatchedInstanceRoleArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("patch-manager:iam:PatchedInstanceRole", name, {}, opts);
+        super(RESOURCE_TYPES.PatchedInstanceRole, name, {}, opts);
         const { role, ready } = managedNodeRole(
             name,
             "Instances patched by patch-manager: SSM Agent core and patching log upload",

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { RESOURCE_TYPES } from "../config/resourceTypes";
 
 export interface LogBucketArgs {
     /** Key prefix under which patching command output is written; lifecycle expiry applies to it. */
@@ -24,7 +25,7 @@ export class LogBucket extends pulumi.ComponentResource {
     readonly bucketArn: pulumi.Output<string>;
 
     constructor(name: string, args: LogBucketArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("patch-manager:logging:LogBucket", name, {}, opts);
+        super(RESOURCE_TYPES.LogBucket, name, {}, opts);
         // A kept bucket keeps its protections too: retainOnDelete is not inherited from a parent,
         // and a destroy that removed the public-access block or the TLS-only policy would leave
         // the production logs exposed.

@@ -1,9 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { RUN_PATCH_BASELINE } from "@patch-manager/ssm";
-import { Operation, RateControl, Schedule } from "./config";
-import { HookDocuments, NotificationEvent } from "./operationsConfig";
-import { ssmName, tagTargetKey, taskLogPrefix } from "./naming";
+import { HookDocuments, NotificationEvent, Operation, RateControl, WindowSchedule } from "../config";
+import { ssmName, tagTargetKey, taskLogPrefix } from "../config/naming";
+import { RESOURCE_TYPES } from "../config/resourceTypes";
 
 /** One patch group patched in this schedule's window. */
 export interface ScheduledGroup {
@@ -20,7 +20,7 @@ export interface MaintenanceScheduleArgs {
     /** Name part of the window itself ("weekend", "web-server"). */
     readonly windowName: string;
     readonly description: string;
-    readonly schedule: Schedule;
+    readonly schedule: WindowSchedule;
     /** IANA zone the cron is written in. */
     readonly timezone: string;
     readonly environment: string;
@@ -49,7 +49,7 @@ export class MaintenanceSchedule extends pulumi.ComponentResource {
     readonly windowName: string;
 
     constructor(name: string, args: MaintenanceScheduleArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("patch-manager:patching:MaintenanceSchedule", name, {}, opts);
+        super(RESOURCE_TYPES.MaintenanceSchedule, name, {}, opts);
         const s = args.schedule;
         this.windowName = ssmName(args.namePrefix, args.windowName);
         const window = new aws.ssm.MaintenanceWindow(

@@ -6,9 +6,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { AlarmStop } from "./alarmStop";
 import { Alerts } from "./alerts";
 import { ComplianceReporting, DeniedApplications } from "./compliance";
-import { dailyScanHour } from "./complianceSchedule";
-import { PatchManagerConfig } from "./config";
-import { ssmName } from "./naming";
+import { PatchManagerConfig } from "../config";
+import { ssmName } from "../config/naming";
+import { dailyScanHour } from "../config/scanHour";
 import { PrivateEndpoints } from "./privateEndpoints";
 
 /** One region of a multi-region stack: names, parent and provider of everything in it. */

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Baseline } from "./config";
+import { Baseline } from "../config";
+import { RESOURCE_TYPES } from "../config/resourceTypes";
 
 export interface PatchBaselineArgs {
     /** The validated baseline from config: OS, approval rules, lists. */
@@ -16,7 +17,7 @@ export class PatchBaseline extends pulumi.ComponentResource {
     readonly operatingSystem: string;
 
     constructor(name: string, args: PatchBaselineArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("patch-manager:patching:PatchBaseline", name, {}, opts);
+        super(RESOURCE_TYPES.PatchBaseline, name, {}, opts);
         const b = args.baseline;
         const baseline = new aws.ssm.PatchBaseline(
             `${name}-baseline`,

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { RESOURCE_TYPES } from "../config/resourceTypes";
 
 export interface PatchGroupArgs {
     /** The Patch Group tag value that instances carry. */
@@ -18,7 +19,7 @@ export class PatchGroup extends pulumi.ComponentResource {
     readonly baselineId: pulumi.Output<string>;
 
     constructor(name: string, args: PatchGroupArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("patch-manager:patching:PatchGroup", name, {}, opts);
+        super(RESOURCE_TYPES.PatchGroup, name, {}, opts);
         const registration = new aws.ssm.PatchGroup(
             `${name}-registration`,
             { patchGroup: args.patchGroup, baselineId: args.baselineId },

@@ -1,11 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PatchManagerConfig, PROJECT, Schedule } from "./config";
+import { PatchManagerConfig, PROJECT, WindowSchedule } from "../config";
 import { MaintenanceWindowRole, PatchedInstanceRole } from "./iam";
 import { deployHybridFleet, HybridActivationOutput } from "./hybrid";
 import { LogBucket } from "./logBucket";
 import { MaintenanceSchedule } from "./maintenanceSchedule";
-import { slug, ssmName } from "./naming";
+import { slug, ssmName } from "../config/naming";
 import { PatchBaseline } from "./patchBaseline";
 import { PatchGroup } from "./patchGroup";
 import { deployOperations, OperationsOutputs, RegionScope, scopedName } from "./operations";
@@ -148,7 +148,7 @@ export function deployPatchManager(config: PatchManagerConfig, scope?: RegionSco
         key: string,
         name: string,
         windowName: string,
-        s: Schedule,
+        s: WindowSchedule,
         groups: typeof config.patchGroups,
         description: string,
     ) => {

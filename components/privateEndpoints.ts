@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { RESOURCE_TYPES } from "../config/resourceTypes";
 
 /** What the SSM Agent talks to (SSM user guide, "Use VPC endpoints for Systems Manager"). */
 export const SSM_INTERFACE_SERVICES = ["ssm", "ssmmessages", "ec2messages"] as const;
@@ -31,7 +32,7 @@ export class PrivateEndpoints extends pulumi.ComponentResource {
     readonly endpointIds: Record<string, pulumi.Output<string>> = {};
 
     constructor(name: string, args: PrivateEndpointsArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("patch-manager:network:PrivateEndpoints", name, {}, opts);
+        super(RESOURCE_TYPES.PrivateEndpoints, name, {}, opts);
         const sg = new aws.ec2.SecurityGroup(
             `${name}-https`,
             {

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PatchManagerConfig } from "./config";
+import { PatchManagerConfig } from "../config";
 import { deployPatchManager, PatchManagerOutputs } from "./patchManager";
 import { RegionScope } from "./operations";
 

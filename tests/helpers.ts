@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import * as path from "path";
-import { ConfigError, parseConfig } from "../components/config";
+import { ConfigError, parseConfig, RESOURCE_TYPES } from "../config";
 import { main } from "../tools/plan";
 import { evaluateProgram, Evaluation, PlannedResource, readStackFile, StackConfig } from "../tools/mockProgram";
 
@@ -65,6 +65,11 @@ export class Stack {
                     .join(", ")}`,
             );
         return found[0];
+    }
+    /** Component types registered that RESOURCE_TYPES does not list (a token written out by hand). */
+    unlistedComponentTypes(): string[] {
+        const listed = new Set<string>(Object.values(RESOURCE_TYPES));
+        return [...new Set(this.resources.filter((r) => !r.custom && !listed.has(r.type)).map((r) => r.type))];
     }
     byId(id: unknown): PlannedResource {
         const r = this.resources.find((x) => x.id === id);

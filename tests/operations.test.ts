@@ -1,10 +1,10 @@
-// The operations features (issue 6) through the real program under mocks: the example stack
+// The operations features through the real program under mocks: the example stack
 // Pulumi.prod-private.yaml turns them all on; the shipped stacks keep every URN.
 import { strict as assert } from "assert";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { busyUtcHours } from "../components/complianceSchedule";
+import { busyUtcHours } from "../config/scanHour";
 import { parseAuditDocument } from "../tools/audit/documents";
 import { runPolicies } from "../tools/audit/engine";
 import { PlannedResource } from "../tools/mockProgram";
@@ -46,6 +46,10 @@ describe("operations on the example stack prod-private", function () {
     let pp: Stack;
     before(async function () {
         pp = await evaluate("prod-private");
+    });
+
+    it("every component type it registers is one RESOURCE_TYPES lists", function () {
+        assert.deepEqual(pp.unlistedComponentTypes(), []);
     });
 
     describe("several regions", function () {

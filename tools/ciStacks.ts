@@ -7,7 +7,8 @@
 // `npm run -s ci:stacks` prints GitHub Actions step outputs (key=JSON lines).
 import * as fs from "fs";
 import * as path from "path";
-import { PROJECT, readStackFile } from "./mockProgram";
+import { PROJECT } from "../config";
+import { readStackFile } from "./mockProgram";
 
 export interface CiStack {
     stack: string;

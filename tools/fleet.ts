@@ -5,29 +5,19 @@
 import { localTime } from "./localTime";
 import * as fs from "fs";
 import * as path from "path";
-import type { ApprovalRule } from "../components/approvalRules";
+import type { ApprovalRule, PatchManagerConfig } from "../config";
 import { QUOTAS } from "@patch-manager/ssm";
-import type { PatchManagerConfig } from "../components/config";
 import { nextStarts } from "@patch-manager/ssm";
+import type { PlannedWindow } from "./plan";
 
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
 
-/** One maintenance window as the plan derives it (a subset of plan.ts's PlannedWindow). */
-export interface FleetWindow {
-    readonly name: string;
-    readonly schedule: string;
-    readonly scheduleOffset?: number;
-    readonly timezone: string;
-    readonly durationHours: number;
-    readonly patchGroups: readonly string[];
-    /** "Install", "Scan", or both comma-separated; only Install counts for rollout order. */
-    readonly operation: string;
-    /** Plain words, e.g. "at 23:00 on the first Thursday of every month, Europe/Amsterdam, for 6 hours". */
-    readonly description?: string;
-    /** The region the window is created in (its `region` output or ARN); undefined: the stack's `aws:region`. */
-    readonly region?: string;
-}
+/** What the fleet checks read of a planned window; only Install operations count for rollout order. */
+export type FleetWindow = Readonly<
+    Pick<PlannedWindow, "name" | "schedule" | "scheduleOffset" | "timezone" | "durationHours" | "operation" | "region"> &
+        Partial<Pick<PlannedWindow, "description">> & { patchGroups: readonly string[] }
+>;
 
 /** When a baseline approval rule approves a patch, relative to its release day. */
 export type Approval =

@@ -5,9 +5,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import YAML from "yaml";
-import { UNDECRYPTED_SECRET } from "../components/config";
+import { PROJECT, UNDECRYPTED_SECRET } from "../config";
 
-export const PROJECT = "patch-manager";
 export const MOCK_ACCOUNT = "123456789012";
 export const DEFAULT_REGION = "us-east-1";
 /**
@@ -284,7 +283,7 @@ function rotatedTime(rfc3339: string, inputs: Record<string, any>): string {
 export interface EvaluateOptions {
     stack: string;
     config: StackConfig;
-    /** The program: the default export of index.ts unless a test passes another. */
+    /** The program: what index.ts exports (`export =`), unless a test passes another. */
     program?: () => unknown;
 }
 
@@ -429,7 +428,6 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
     return { resources, outputs };
 }
 
-/** The program's entry point: index.ts's default export. */
 /**
  * The program's entry point, taken exactly as Pulumi's Node.js runtime takes it
  * (@pulumi/pulumi cmd/run/run.js): `require` the project's main module, and call its

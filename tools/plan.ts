@@ -3,26 +3,31 @@ import { localTime } from "./localTime";
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import { ConfigError, parseConfig } from "../components/config";
+import { ConfigError, parseConfig, PROJECT } from "../config";
 import { describeSchedule, nextStarts } from "@patch-manager/ssm";
 import { PolicyConfigError, PolicyPackConfigInput, runPolicies, Violation } from "./audit/engine";
 import { windowsIcs } from "./calendar";
 import { analyzeFleet, FleetReport, fleetCalendar, fleetStack, FleetStack, hasBlockingFindings, renderFleet, stackFiles } from "./fleet";
 import { userPath } from "./userPath";
-import { evaluateProgram, MOCK_NOW, PlannedResource, PROJECT, projectValues, readStackFile, StackFileError } from "./mockProgram";
+import { evaluateProgram, MOCK_NOW, PlannedResource, projectValues, readStackFile, StackFileError } from "./mockProgram";
 import { DiffInputError, planDiff } from "./diff/cli";
 
+/** One maintenance window of the plan (the `windows` of the plan JSON). */
 export interface PlannedWindow {
     urn: string;
     name: string;
+    /** The SSM schedule expression, as the window resource takes it. */
     schedule: string;
     scheduleOffset?: number;
     timezone: string;
     durationHours: number;
     cutoffHours: number;
     patchGroups: string[];
+    /** "Install", "Scan", or both comma-separated. */
     operation: string;
+    /** Plain words, e.g. "at 23:00 on the first Thursday of every month, Europe/Amsterdam, for 6 hours". */
     description: string;
+    /** The next starts, ISO-8601 in UTC. */
     next: string[];
     /** The region the window is created in: its `region` output, else the region its ARN names. */
     region?: string;
@@ -179,7 +184,7 @@ export function renderPlan(plan: Plan): string {
     return out.join("\n");
 }
 
-/** Hybrid activations (issue 7): which group each admits servers into, how many, until when. */
+/** Hybrid activations: which group each admits servers into, how many, until when. */
 export function renderActivations(resources: Plan["resources"]): string[] {
     const activations = resources.filter((r) => r.type === "aws:ssm/activation:Activation");
     if (activations.length === 0) return [];

@@ -1,4 +1,4 @@
-// Hybrid fleet (issue 7): the pure derivations, then the real program under mocks on the example
+// Hybrid fleet: the pure derivations, then the real program under mocks on the example
 // stack Pulumi.prod-hybrid.yaml and on variations of it.
 import { strict as assert } from "assert";
 import * as fc from "fast-check";
@@ -90,6 +90,10 @@ describe("hybrid fleet", function () {
             assert.equal(found.length, 1, `one activation for ${group}`);
             return found[0];
         };
+
+        it("its hybrid components' types are the ones RESOURCE_TYPES lists", function () {
+            assert.deepEqual(hybrid.unlistedComponentTypes(), []);
+        });
 
         it("one activation per hybrid group, tagged with the patch group and the environment, with the configured limit", function () {
             assert.equal(hybrid.ofType(ACTIVATION).length, 2);

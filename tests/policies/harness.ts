@@ -11,9 +11,10 @@ import type {
     StackValidationPolicy,
 } from "@pulumi/policy";
 
+import { PROJECT } from "../../config";
+
 const { unknownCheckingProxy } = require("@pulumi/policy/proxy") as { unknownCheckingProxy<T>(v: T): T };
 
-export const PROJECT = "patch-manager";
 export const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 export function urnOf(type: string, name: string, stack = "prod"): string {

@@ -3,7 +3,8 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { runPolicies } from "../../tools/audit/engine";
-import { evaluateProgram, PROJECT, readStackFile } from "../../tools/mockProgram";
+import { PROJECT } from "../../config";
+import { evaluateProgram, readStackFile } from "../../tools/mockProgram";
 import { ROOT } from "../helpers";
 
 const stackFiles = fs.readdirSync(ROOT).filter((f) => /^Pulumi\.[^.]+(\.[^.]+)*\.yaml$/.test(f) && f !== "Pulumi.yaml");

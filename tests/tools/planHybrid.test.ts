@@ -1,4 +1,4 @@
-// The offline plan on the hybrid example stack (issue 7): the activations are in it, code-free.
+// The offline plan on the hybrid example stack: the activations are in it, code-free.
 import { strict as assert } from "assert";
 import { renderPlan } from "../../tools/plan";
 import { plan } from "../helpers";

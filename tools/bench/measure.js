@@ -79,7 +79,7 @@ async function main() {
  * and region), so the model is built from the validated prod config and widened here.
  */
 function fleetProgram(groups) {
-    const { parseConfig } = require(path.join(ROOT, "components", "config"));
+    const { parseConfig } = require(path.join(ROOT, "config"));
     const { deployPatchManager } = require(path.join(ROOT, "components", "patchManager"));
     const pulumi = require("@pulumi/pulumi");
     return () => {

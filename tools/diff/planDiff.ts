@@ -1,6 +1,7 @@
 // What would change between two offline plans: pure functions, no I/O, so
 // that the diff is unit-tested on hand-made plans and reused by the CLI.
 import { localTime } from "../localTime";
+import type { PlannedWindow } from "../plan";
 import forceNewTable from "./forceNew.json";
 
 /** The parts of a plan (`npm run plan -- --json`) a diff reads. */
@@ -13,18 +14,8 @@ export interface DiffResource {
     inputs: Record<string, unknown>;
 }
 
-export interface DiffWindow {
-    urn: string;
-    name: string;
-    schedule: string;
-    scheduleOffset?: number;
-    timezone: string;
-    durationHours: number;
-    cutoffHours: number;
-    patchGroups: string[];
-    description: string;
-    next: string[];
-}
+/** A planned window as the diff reads it from either plan. */
+export type DiffWindow = Omit<PlannedWindow, "operation" | "region">;
 
 export interface DiffablePlan {
     stack: string;

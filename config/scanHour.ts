@@ -2,6 +2,7 @@
 // group's maintenance windows touches, so a scan never competes with (or reports the half-done
 // state of) an install.
 import { nextStarts } from "@patch-manager/ssm";
+import { WindowTiming } from "./window";
 
 /** A fixed year of window starts keeps the chosen hour the same on every run of the program. */
 export const SCAN_REFERENCE = new Date("2026-01-01T00:00:00Z");
@@ -10,12 +11,6 @@ const YEAR_MS = 366 * 24 * 3600 * 1000;
 export const SCAN_MARGIN_HOURS = 1;
 /** Enough starts to cover a year of the densest window the config accepts day by day. */
 const MAX_STARTS = 800;
-
-export interface WindowTiming {
-    readonly cron: string;
-    readonly durationHours: number;
-    readonly offsetDays?: number;
-}
 
 /**
  * The UTC hours of the day (0–23) that some start of the window, plus the margin either side,

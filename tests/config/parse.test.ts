@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
-import { defaultRateControl, environmentWindowSchedule, parseConfig, PatchManagerConfig } from "../../components/config";
-import { defaultApprovalRules, filterKeyProblem } from "../../components/approvalRules";
+import { parseConfig, PatchManagerConfig, UNDECRYPTED_SECRET } from "../../config";
+import { defaultRateControl, environmentWindowSchedule } from "../../config/defaults";
+import { defaultApprovalRules, filterKeyProblem } from "../../config/approvalRules";
 import { OPERATING_SYSTEMS } from "@patch-manager/ssm";
-import { slug, ssmName, taskLogPrefix } from "../../components/naming";
 import { projectValues } from "../../tools/mockProgram";
 import { problems, raw, refused, shippedConfig } from "../helpers";
 
@@ -504,23 +504,75 @@ describe("config", function () {
     });
 });
 
-describe("naming", function () {
-    it("slugs patch-group names into name parts", function () {
-        assert.equal(slug("Web Server"), "web-server");
-        assert.equal(slug("Windows2012"), "windows2012");
-        assert.equal(slug("App: Tier/1 @eu"), "app-tier-1-eu");
-        assert.equal(slug("Ünïcode Grüppe"), "unicode-gruppe");
+describe("config: values the offline plan cannot decrypt", function () {
+    const role = "arn:aws:iam::123456789012:role/patching";
+
+    it("a secure: string is taken as given, at the top level and inside a map, so the plan uses it", function () {
+        const c = parseConfig(
+            raw({ environment: "production", maintenanceWindowRoleArn: UNDECRYPTED_SECRET, logging: { kmsKeyArn: UNDECRYPTED_SECRET } }),
+            "test",
+        );
+        assert.equal(c.maintenanceWindowRoleArn, UNDECRYPTED_SECRET);
+        assert.equal(c.logging.kmsKeyArn, UNDECRYPTED_SECRET);
+        assert.equal(c.logging.keyPrefix, "patching");
     });
 
-    it("SSM names stay within 3–128 characters of [a-zA-Z0-9_.-] and stay unique when cut", function () {
-        const long1 = ssmName("patch-manager-prod", "x".repeat(200) + "a");
-        const long2 = ssmName("patch-manager-prod", "x".repeat(200) + "b");
-        for (const n of [long1, long2, ssmName("a")]) assert.match(n, /^[a-zA-Z0-9_\-.]{3,128}$/);
-        assert.notEqual(long1, long2);
+    it("a secure: string inside a list keeps its place among the checked entries", function () {
+        const c = parseConfig(
+            raw({ environment: "production", alerts: { emails: ["ops@example.com", UNDECRYPTED_SECRET, "sec@example.com"] } }),
+            "test",
+        );
+        assert.deepEqual(c.operations.alerts?.emails, ["ops@example.com", UNDECRYPTED_SECRET, "sec@example.com"]);
     });
 
-    it("task log prefixes tell environment, group and operation apart", function () {
-        assert.equal(taskLogPrefix("patching", "production", "Web Server", "Install"), "patching/production/web-server/install");
-        assert.equal(taskLogPrefix("logs/ssm/", "test", "RHEL", "Scan"), "logs/ssm/test/rhel/scan");
+    it("a secure: value where no string belongs (a flag, a choice) is left out and its default applies", function () {
+        const c = parseConfig(
+            raw({ environment: "production", window: UNDECRYPTED_SECRET, compliance: { dataSync: UNDECRYPTED_SECRET } }),
+            "test",
+        );
+        assert.equal(c.window, "weekend");
+        assert.equal(c.operations.compliance.dataSync, false);
+    });
+
+    it("the other values are still checked", function () {
+        refused(
+            { environment: "production", maintenanceWindowRoleArn: UNDECRYPTED_SECRET, window: "nightly" },
+            "patch-manager:window",
+            '"nightly" is not valid',
+        );
+        assert.equal(
+            parseConfig(raw({ environment: "production", maintenanceWindowRoleArn: role }), "test").maintenanceWindowRoleArn,
+            role,
+        );
+    });
+
+    it("a secure: value a required key needs says to check the stack with the CLI", function () {
+        refused(
+            { environment: "production", rateControl: { maxConcurrency: UNDECRYPTED_SECRET, maxErrors: "5%" } },
+            "patch-manager:rateControl.maxConcurrency",
+            "offline plan cannot decrypt",
+            "pulumi preview",
+        );
+    });
+});
+
+describe("config: values of the wrong type anywhere are refused, never a crash", function () {
+    it("a patch group whose name or operatingSystem is not a string", function () {
+        refused(
+            { environment: "development", patchGroups: [{ name: "Web", operatingSystem: [] }] },
+            "patch-manager:patchGroups[0].operatingSystem",
+            "is not valid",
+        );
+        refused(
+            { environment: "development", patchGroups: [{ operatingSystem: "WINDOWS" }] },
+            "patch-manager:patchGroups[0].name",
+            "must be a string",
+        );
+    });
+
+    it("keys named like an object's own properties are unknown keys", function () {
+        for (const key of ["toString", "constructor", "__proto__"]) {
+            refused({ environment: "development", [key]: "x" }, `patch-manager:${key}`, "unknown key");
+        }
     });
 });

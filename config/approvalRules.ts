@@ -1,14 +1,6 @@
-import { ComplianceLevel, OperatingSystem } from "@patch-manager/ssm";
-
-/** One approval rule of a patch baseline, as the AWS provider takes it. */
-export interface ApprovalRule {
-    readonly patchFilters: ReadonlyArray<{ readonly key: string; readonly values: readonly string[] }>;
-    readonly complianceLevel: ComplianceLevel;
-    /** Absent for Ubuntu/Debian/Raspbian: those baselines cannot delay approval (SSM refuses ApproveAfterDays). */
-    readonly approveAfterDays?: number;
-    readonly approveUntilDate?: string;
-    readonly enableNonSecurity?: boolean;
-}
+// The approval rules a baseline gets when it spells out none, and which rule settings an OS takes.
+import { OperatingSystem } from "@patch-manager/ssm";
+import type { ApprovalRule } from "./baselines";
 
 /** Operating systems that take ApproveAfterDays (all but the Debian family). */
 export function supportsApprovalDelay(os: OperatingSystem): boolean {

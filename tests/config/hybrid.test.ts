@@ -1,6 +1,6 @@
-// patch-manager:patchGroups[].hybrid (issue 7): defaults and refusals with their key paths.
+// patch-manager:patchGroups[].hybrid: defaults and refusals with their key paths.
 import { strict as assert } from "assert";
-import { parseConfig } from "../../components/config";
+import { parseConfig } from "../../config";
 import { projectValues } from "../../tools/mockProgram";
 import { problems, raw, shippedConfig } from "../helpers";
 

@@ -1,5 +1,5 @@
-// Derived names and prefixes: each computed in one place so that the program,
-// the offline plan and the policy pack agree on them.
+// Derived names and prefixes, each computed in one place so that every resource
+// named after a patch group, baseline or task gets the same name part.
 
 /** "Web Server" -> "web-server": a logical/physical name part from a patch-group name. */
 export function slug(value: string): string {
@@ -28,6 +28,11 @@ export function ssmName(...parts: string[]): string {
 /** Where one task's command output goes: environment, patch group and operation apart. */
 export function taskLogPrefix(keyPrefix: string, environment: string, patchGroup: string, operation: string): string {
     return [keyPrefix.replace(/\/+$/, ""), environment, slug(patchGroup), operation.toLowerCase()].filter((p) => p !== "").join("/");
+}
+
+/** The name of the baseline the program generates for groups of this OS that name none. */
+export function generatedBaselineName(os: string): string {
+    return `default-${slug(os)}`;
 }
 
 /** The target key that selects instances by patch-group tag. */

@@ -1,0 +1,40 @@
+// Who hears about a maintenance window or task that did not finish well.
+import { z } from "zod";
+import { DEFAULT_NOTIFICATION_EVENTS } from "./defaults";
+import { KMS_KEY_ARN } from "./fields";
+
+/** notificationEvents of a Run Command task (SSM API NotificationEvent). */
+export const NOTIFICATION_EVENTS = ["All", "InProgress", "Success", "TimedOut", "Cancelled", "Failed"] as const;
+export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/;
+
+export const alertsFields = z
+    .object({
+        emails: z
+            .array(z.string().regex(EMAIL, { error: 'must be an e-mail address, e.g. "ops@example.com"' }), {
+                error: "must be a list of e-mail addresses",
+            })
+            .optional(),
+        topicArn: z.string().regex(SNS_TOPIC_ARN, { error: "must be an SNS topic ARN, arn:aws:sns:<region>:<account>:<name>" }).optional(),
+        kmsKeyArn: z.string().regex(KMS_KEY_ARN, { error: "must be a KMS key or alias ARN" }).optional(),
+        events: z
+            .array(z.enum(NOTIFICATION_EVENTS, { error: `must be one of ${NOTIFICATION_EVENTS.map((e) => `"${e}"`).join(", ")}` }))
+            .min(1, { error: "must name at least one event" })
+            .optional(),
+    })
+    .strict();
+
+export const alertsSchema = alertsFields.transform((a) => ({
+    /** E-mail addresses subscribed to the topic (each confirms the subscription by mail). */
+    emails: a.emails ?? [],
+    /** An existing topic to notify; absent: the program creates an encrypted one. */
+    ...(a.topicArn !== undefined ? { topicArn: a.topicArn } : {}),
+    /** KMS key for the created topic; absent: the program creates a key (alias/aws/sns would shut EventBridge out). */
+    ...(a.kmsKeyArn !== undefined ? { kmsKeyArn: a.kmsKeyArn } : {}),
+    events: a.events ?? [...DEFAULT_NOTIFICATION_EVENTS],
+}));
+
+/** The `alerts` key: who is told, through which topic, about which outcomes. */
+export type AlertsSettings = z.output<typeof alertsSchema>;

@@ -1,0 +1,66 @@
+// Fresh compliance data (daily scans, a data sync, a Config rule) and applications that must not run.
+import { z } from "zod";
+import { DEFAULT_DATA_SYNC_PREFIX } from "./defaults";
+import { booleanFlag } from "./fields";
+
+export const complianceFields = z
+    .object({
+        dailyScan: booleanFlag().optional(),
+        dataSync: booleanFlag().optional(),
+        dataSyncPrefix: z
+            .string()
+            .regex(/^[A-Za-z0-9!_.'()-]{1,200}$/, {
+                error: 'must be an S3 key prefix of 1–200 letters, digits and !_.\'()- (no / or *), e.g. "compliance"',
+            })
+            .optional(),
+        configRule: booleanFlag().optional(),
+    })
+    .strict();
+
+/** The compliance features of the model; each is off unless configured. */
+export function complianceSettings(c: z.output<typeof complianceFields>) {
+    return {
+        /** A State Manager association per patch group that scans daily outside the group's window. */
+        dailyScan: c.dailyScan ?? false,
+        /** A resource data sync of inventory and compliance to the log bucket. */
+        dataSync: c.dataSync ?? false,
+        /** S3 prefix of the data sync, apart from the expiring command-output prefix. */
+        dataSyncPrefix: c.dataSyncPrefix ?? DEFAULT_DATA_SYNC_PREFIX,
+        /** The AWS Config managed rule EC2_MANAGEDINSTANCE_PATCH_COMPLIANCE_STATUS_CHECK. */
+        configRule: c.configRule ?? false,
+    };
+}
+
+export const complianceSchema = complianceFields.transform(complianceSettings);
+export type ComplianceSettings = z.output<typeof complianceSchema>;
+
+export const PLATFORM_TYPES = ["Linux", "Windows"] as const;
+
+export const deniedApplicationsFields = z
+    .object({
+        applications: z
+            .array(
+                z
+                    .string()
+                    .min(1)
+                    .regex(/^[^,*?]+$/, {
+                        error: 'must be an exact application name, optionally "name:version"; AWS Config takes no wildcards or commas',
+                    }),
+                { error: "must be a list of application names" },
+            )
+            .min(1, { error: "must name at least one application" }),
+        platformType: z.enum(PLATFORM_TYPES, { error: 'must be "Linux" or "Windows"' }).optional(),
+        inventory: booleanFlag().optional(),
+    })
+    .strict();
+
+export const deniedApplicationsSchema = deniedApplicationsFields.transform((d) => ({
+    /** Exact application names, optionally "name:version" (AWS Config takes no wildcards). */
+    applications: d.applications,
+    ...(d.platformType !== undefined ? { platformType: d.platformType } : {}),
+    /** A software inventory association (AWS-GatherSoftwareInventory); the Config rule reads its data. */
+    inventory: d.inventory ?? true,
+}));
+
+/** The `deniedApplications` key: applications whose presence makes an instance non-compliant. */
+export type DeniedApplicationsSettings = z.output<typeof deniedApplicationsSchema>;

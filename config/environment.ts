@@ -1,0 +1,26 @@
+// The stack-wide settings: which environment a stack is, when its window opens, what it does.
+import { z } from "zod";
+import { IAM_ROLE_ARN_PATTERN, PATCH_GROUP_TAG_KEYS } from "@patch-manager/ssm";
+import { oneOf } from "./fields";
+
+export const ENVIRONMENTS = ["sandbox", "development", "test", "acceptance", "production"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+export const WINDOW_KINDS = ["weekday", "weekend"] as const;
+export type WindowKind = (typeof WINDOW_KINDS)[number];
+export const OPERATIONS = ["Scan", "Install"] as const;
+export type Operation = (typeof OPERATIONS)[number];
+export const CUTOFF_BEHAVIORS = ["CONTINUE_TASK", "CANCEL_TASK"] as const;
+export type CutoffBehavior = (typeof CUTOFF_BEHAVIORS)[number];
+
+export const environmentSchema = oneOf(ENVIRONMENTS);
+export const windowKindSchema = oneOf(WINDOW_KINDS);
+export const operationSchema = oneOf(OPERATIONS);
+export const cutoffBehaviorSchema = oneOf(CUTOFF_BEHAVIORS);
+export const patchGroupTagKeySchema = oneOf(PATCH_GROUP_TAG_KEYS);
+export const maintenanceWindowRoleArnSchema = z.string().regex(IAM_ROLE_ARN_PATTERN, {
+    error: "must be an IAM role ARN, arn:aws:iam::<12-digit account>:role/<name>",
+});
+
+export function isProductionLike(environment: Environment): boolean {
+    return environment === "production" || environment === "acceptance";
+}

@@ -1,0 +1,42 @@
+// Field schemas several keys share, each with a message that says what is valid.
+import { z } from "zod";
+
+export const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
+    z.enum(values, {
+        error: (issue) =>
+            `${issue.input === undefined ? "is required" : `${JSON.stringify(issue.input)} is not valid`}: must be one of ${values.map((v) => `"${v}"`).join(", ")}`,
+    });
+
+export const wholeNumber = (min: number, max: number, what: string) =>
+    z
+        .number({ error: `must be a whole number of ${what} from ${min} to ${max}` })
+        .int({ error: `must be a whole number of ${what} from ${min} to ${max}` })
+        .min(min, { error: `must be a whole number of ${what} from ${min} to ${max}` })
+        .max(max, { error: `must be a whole number of ${what} from ${min} to ${max}` });
+
+/** A non-empty string of at most `max` characters, with a message that says so. */
+export const text = (max: number, what: string) =>
+    z
+        .string({ error: `must be ${what}: a string of 1 to ${max} characters` })
+        .min(1, { error: `must be ${what}: a string of 1 to ${max} characters` })
+        .max(max, { error: `must be ${what}: a string of 1 to ${max} characters` });
+
+/** A real calendar date as YYYY-MM-DD ("2026-13-45" is refused, not passed on to SSM). */
+export const dateString = z
+    .string({ error: "must be a date as YYYY-MM-DD" })
+    .refine(
+        (d) =>
+            /^\d{4}-\d{2}-\d{2}$/.test(d) &&
+            !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) &&
+            new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
+        { error: (issue) => `${JSON.stringify(issue.input)} is not a date; write YYYY-MM-DD, e.g. 2027-01-31` },
+    );
+
+export const booleanFlag = () => z.boolean({ error: "must be true or false" });
+
+export const REGION_NAME = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+export const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[\w/-]+$/;
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+    return typeof v === "object" && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,17 @@
+// The stack config: schemas of the `patch-manager:` keys, the typed model they produce, the
+// seed's defaults and the rules across keys. Components read the model and nothing else.
+export { parseConfig } from "./parse";
+export { ConfigError, type ConfigProblem } from "./errors";
+export { PROJECT } from "./project";
+export { RESOURCE_TYPES, type ResourceType } from "./resourceTypes";
+export { UNDECRYPTED_SECRET } from "./decode";
+export type { PatchManagerConfig, OperationsSettings } from "./model";
+export type { Environment, Operation, WindowKind, CutoffBehavior } from "./environment";
+export type { WindowSchedule, WindowTiming } from "./window";
+export type { Baseline, ApprovalRule } from "./baselines";
+export type { PatchGroupSettings, RateControl, Hybrid } from "./patchGroups";
+export type { Logging } from "./logging";
+export type { AlertsSettings, NotificationEvent } from "./alerts";
+export type { ComplianceSettings, DeniedApplicationsSettings } from "./compliance";
+export type { SafeStopsSettings, HookDocuments } from "./safeStops";
+export type { PrivateEndpointsSettings } from "./network";

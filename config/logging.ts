@@ -1,0 +1,46 @@
+// Where the tasks' command output goes and how long it stays.
+import { z } from "zod";
+import { DEFAULT_LOG_KEY_PREFIX, defaultLogRetention } from "./defaults";
+import { Environment } from "./environment";
+import { KMS_KEY_ARN, wholeNumber } from "./fields";
+
+export const loggingFields = z
+    .object({
+        bucketName: z
+            .string({ error: "must be an S3 bucket name (3–63 lowercase letters, digits, . and -)" })
+            .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "must be an S3 bucket name (3–63 lowercase letters, digits, . and -)" })
+            .optional(),
+        // Segments of safe characters joined by single slashes: the same prefix is written by the
+        // tasks, granted in the instance role's policy (where * would be a wildcard) and expired.
+        keyPrefix: z
+            .string({ error: 'must be an S3 key prefix, e.g. "patching" or "logs/ssm"' })
+            .regex(/^[A-Za-z0-9!_.'()-]+(\/[A-Za-z0-9!_.'()-]+)*$/, {
+                error: 'must be an S3 key prefix of letters, digits and !_.\'()- in segments joined by single slashes, with no leading or trailing slash and no *, e.g. "patching" or "logs/ssm"',
+            })
+            .max(200, { error: "must be at most 200 characters" })
+            .optional(),
+        expireAfterDays: wholeNumber(1, 3650, "days").optional(),
+        retainOnDelete: z.boolean({ error: "must be true or false" }).optional(),
+        kmsKeyArn: z
+            .string({ error: "must be a KMS key or alias ARN" })
+            .regex(KMS_KEY_ARN, { error: "must be a KMS key or alias ARN" })
+            .optional(),
+    })
+    .strict();
+
+/** The log settings of the model: the environment's retention where the stack sets none. */
+export function loggingSettings(l: z.output<typeof loggingFields>, environment: Environment) {
+    const retention = defaultLogRetention(environment);
+    return {
+        /** An existing bucket to write to; absent: the program creates one. */
+        ...(l.bucketName !== undefined ? { bucketName: l.bucketName } : {}),
+        keyPrefix: l.keyPrefix ?? DEFAULT_LOG_KEY_PREFIX,
+        expireAfterDays: l.expireAfterDays ?? retention.expireAfterDays,
+        /** Keep the bucket (and its logs) when the stack is destroyed. */
+        retainOnDelete: l.retainOnDelete ?? retention.retainOnDelete,
+        /** SSE-KMS with this key; absent: SSE-S3. */
+        ...(l.kmsKeyArn !== undefined ? { kmsKeyArn: l.kmsKeyArn } : {}),
+    };
+}
+
+export type Logging = ReturnType<typeof loggingSettings>;

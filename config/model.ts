@@ -1,0 +1,81 @@
+// The typed model of one stack: the validated values with every default applied. Each shape is the
+// output of its schema or of the function below that completes it; nothing restates them.
+import { Baseline, baselineSettings, generatedBaseline } from "./baselines";
+import { complianceSettings } from "./compliance";
+import {
+    DEFAULT_OPERATION,
+    DEFAULT_PATCH_GROUP_TAG_KEY,
+    DEFAULT_TIMEZONE,
+    defaultApproveAfterDays,
+    defaultCutoffBehavior,
+    defaultRateControl,
+    defaultWindowKind,
+    environmentWindowSchedule,
+    SEED_BASELINES,
+    SEED_PATCH_GROUPS,
+} from "./defaults";
+import { Environment } from "./environment";
+import { ConfigValues } from "./keys";
+import { loggingSettings } from "./logging";
+import { generatedBaselineName } from "./naming";
+import { patchGroupSettings } from "./patchGroups";
+import { safeStopsSettings } from "./safeStops";
+
+/** The operations features; every one is off unless configured. */
+function operationsSettings(values: ConfigValues) {
+    return {
+        ...(values.alerts ? { alerts: values.alerts } : {}),
+        compliance: values.compliance ?? complianceSettings({}),
+        ...(values.deniedApplications ? { deniedApplications: values.deniedApplications } : {}),
+        safeStops: values.safeStops ?? safeStopsSettings({}),
+        privateEndpoints: values.privateEndpoints ?? [],
+        /** Deploy into each of these regions through explicit providers; absent: the stack's region only. */
+        ...(values.regions ? { regions: values.regions } : {}),
+        /** With `regions`: one log bucket in the first region instead of one per region. */
+        centralLogBucket: values.centralLogBucket ?? false,
+    };
+}
+
+export type OperationsSettings = ReturnType<typeof operationsSettings>;
+
+/** The model of a stack whose values all passed their schemas and the cross-checks. */
+export function buildModel(values: ConfigValues & { environment: Environment }, stack: string) {
+    const { environment } = values;
+    const window = values.window ?? defaultWindowKind(environment);
+    const operation = values.operation ?? DEFAULT_OPERATION;
+    const rateControl = values.rateControl ?? defaultRateControl(environment);
+    const approveAfterDays = values.approveAfterDays ?? defaultApproveAfterDays(environment);
+
+    const baselines: Baseline[] = (values.baselines ?? SEED_BASELINES).map((b) => baselineSettings(b, approveAfterDays));
+    const patchGroups = (values.patchGroups ?? SEED_PATCH_GROUPS).map((g) => patchGroupSettings(g, { operation, rateControl }));
+    // One generated baseline per OS that a group uses without naming a baseline.
+    for (const group of patchGroups) {
+        if (group.baseline !== generatedBaselineName(group.operatingSystem)) continue;
+        if (baselines.some((b) => b.name === group.baseline)) continue;
+        baselines.push(generatedBaseline(group.baseline, group.operatingSystem, approveAfterDays));
+    }
+
+    return {
+        stack,
+        environment,
+        production: environment === "production",
+        window,
+        environmentSchedule: environmentWindowSchedule(window),
+        timezone: values.timezone ?? DEFAULT_TIMEZONE,
+        operation,
+        rateControl,
+        approveAfterDays,
+        patchGroupTagKey: values.patchGroupTagKey ?? DEFAULT_PATCH_GROUP_TAG_KEY,
+        baselines,
+        patchGroups,
+        ...(values.maintenanceWindowRoleArn !== undefined ? { maintenanceWindowRoleArn: values.maintenanceWindowRoleArn } : {}),
+        cutoffBehavior: values.cutoffBehavior ?? defaultCutoffBehavior(environment),
+        logging: loggingSettings(values.logging ?? {}, environment),
+        tags: values.tags ?? {},
+        /** Alerts, compliance reporting, safe stops, private endpoints, regions. */
+        operations: operationsSettings(values),
+    };
+}
+
+/** The validated, typed model of one stack's config: the only thing components read. */
+export type PatchManagerConfig = ReturnType<typeof buildModel>;

@@ -1,0 +1,62 @@
+// Where the stack deploys: one region or several, and private subnets that reach SSM through VPC endpoints.
+import { z } from "zod";
+import { booleanFlag, REGION_NAME } from "./fields";
+
+export const regionsSchema = z
+    .array(z.string().regex(REGION_NAME, { error: 'must be an AWS region name, e.g. "eu-west-1"' }), {
+        error: 'must be a list of region names, e.g. ["eu-west-1", "eu-central-1"]',
+    })
+    .min(1, { error: "must name at least one region" });
+
+/** With `regions`: one log bucket in the first region instead of one per region. */
+export const centralLogBucketSchema = booleanFlag();
+
+export const privateEndpointsFields = z
+    .object({
+        region: z.string().regex(REGION_NAME, { error: 'must be an AWS region name, e.g. "eu-west-1"' }).optional(),
+        vpcId: z
+            .string({ error: 'is required: the VPC id, e.g. "vpc-0123456789abcdef0"' })
+            .regex(/^vpc-[0-9a-f]{8,17}$/, { error: 'must be a VPC id, e.g. "vpc-0123456789abcdef0"' }),
+        subnetIds: z
+            .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { error: 'must be a subnet id, e.g. "subnet-0123456789abcdef0"' }), {
+                error: "is required: the private subnets that get an endpoint network interface",
+            })
+            .min(1, { error: "must name at least one subnet" }),
+        routeTableIds: z
+            .array(z.string().regex(/^rtb-[0-9a-f]{8,17}$/, { error: 'must be a route table id, e.g. "rtb-0123456789abcdef0"' }))
+            .optional(),
+        vpcCidr: z
+            .string()
+            .regex(/^(\d{1,3}\.){3}\d{1,3}\/(\d|[12]\d|3[0-2])$/, { error: 'must be an IPv4 CIDR, e.g. "10.0.0.0/16"' })
+            .refine(
+                (c) =>
+                    c
+                        .split("/")[0]
+                        .split(".")
+                        .every((o) => Number(o) <= 255),
+                { error: 'must be an IPv4 CIDR, e.g. "10.0.0.0/16"' },
+            )
+            .refine((c) => !c.startsWith("0.0.0.0/"), {
+                error: "must be the VPC's own range, not 0.0.0.0/0: the endpoints accept 443 from the VPC only",
+            })
+            .optional(),
+    })
+    .strict();
+
+const privateEndpointsEntry = privateEndpointsFields.transform((e) => ({
+    /** Region of the VPC; only with `regions` (otherwise the stack's region). */
+    ...(e.region !== undefined ? { region: e.region } : {}),
+    vpcId: e.vpcId,
+    subnetIds: e.subnetIds,
+    /** Route tables that get the S3 gateway endpoint; none: no gateway endpoint. */
+    routeTableIds: e.routeTableIds ?? [],
+    /** The VPC's CIDR; absent: looked up (aws.ec2.getVpc). */
+    ...(e.vpcCidr !== undefined ? { vpcCidr: e.vpcCidr } : {}),
+}));
+
+/** One VPC of the `privateEndpoints` key: the subnets that get SSM's interface endpoints. */
+export type PrivateEndpointsSettings = z.output<typeof privateEndpointsEntry>;
+
+export const privateEndpointsSchema = z.array(privateEndpointsEntry, {
+    error: "must be a list of {vpcId, subnetIds, routeTableIds?, vpcCidr?, region?}",
+});

@@ -1,0 +1,108 @@
+import { crossCheck, DecodedValues } from "./crossChecks";
+import { decodeValue, UNDECRYPTED_SECRET, valueAt } from "./decode";
+import { ENVIRONMENTS } from "./environment";
+import { ConfigError, ConfigProblem, keyPath } from "./errors";
+import { CONFIG_KEYS, ConfigKey, configSchema, isConfigKey, validKeysAt } from "./keys";
+import { buildModel, PatchManagerConfig } from "./model";
+
+/**
+ * Validates raw stack config (the `patch-manager:` keys without namespace,
+ * values as the Pulumi CLI passes them: strings, lists and maps JSON-encoded)
+ * into the typed model. Reports every problem at once; throws ConfigError.
+ */
+export function parseConfig(
+    raw: Readonly<Record<string, string | undefined>>,
+    stack: string,
+    file = `Pulumi.${stack}.yaml`,
+): PatchManagerConfig {
+    // Problems are listed key by key, in the order the stack file has the keys.
+    const problemsOfEachKey: ConfigProblem[][] = [];
+    const problemsOf = new Map<ConfigKey, ConfigProblem[]>();
+    const decoded: DecodedValues = {};
+
+    for (const [key, text] of Object.entries(raw)) {
+        if (text === undefined) continue;
+        const keyProblems: ConfigProblem[] = [];
+        problemsOfEachKey.push(keyProblems);
+        if (!isConfigKey(key)) {
+            keyProblems.push({ path: keyPath(key), message: `unknown key; the keys are ${CONFIG_KEYS.join(", ")}` });
+            continue;
+        }
+        const result = decodeValue(key, text);
+        if ("problem" in result) keyProblems.push(result.problem);
+        else {
+            decoded[key] = result.value;
+            problemsOf.set(key, keyProblems);
+        }
+    }
+
+    const parsed = configSchema.safeParse(decoded);
+    const misplacedSecrets: PropertyKey[][] = [];
+    for (const issue of parsed.error?.issues ?? []) {
+        const [key, ...path] = issue.path;
+        if (!isConfigKey(key)) continue;
+        if (valueAt(decoded[key], path) === UNDECRYPTED_SECRET) {
+            if (!STRING_CHECKS.has(issue.code)) misplacedSecrets.push(issue.path);
+            continue;
+        }
+        const message =
+            issue.code === "unrecognized_keys"
+                ? `unknown key${issue.keys.length === 1 ? "" : "s"} ${issue.keys.map((x) => `"${x}"`).join(", ")}; ${validKeysAt(key, path)}`
+                : issue.message;
+        problemsOf.get(key)?.push({ path: keyPath(key, path), message });
+    }
+    const problems = problemsOfEachKey.flat();
+    if (decoded.environment === undefined && !problems.some((p) => p.path === keyPath("environment"))) {
+        problems.push({ path: keyPath("environment"), message: `is required: one of ${ENVIRONMENTS.map((e) => `"${e}"`).join(", ")}` });
+    }
+    problems.push(...crossCheck(decoded));
+    if (problems.length > 0) throw new ConfigError(file, problems);
+
+    const values = parsed.success ? parsed.data : withSecretsUnchecked(decoded, misplacedSecrets, file);
+    // Only a `secure:` environment is unreadable here; the offline plan then shows a development stack.
+    return buildModel({ ...values, environment: values.environment ?? "development" }, stack);
+}
+
+/** Issues of a string that fails a check (pattern, length, rule), as opposed to a value of the wrong type. */
+const STRING_CHECKS = new Set<string>(["invalid_format", "too_small", "too_big", "custom"]);
+
+/**
+ * The values of a stack whose only problems were `secure:` values the offline plan cannot decrypt:
+ * validated without them, then each put back where it was, so the plan shows the resources that
+ * use it (a given role ARN, a KMS key) rather than the ones its absence would create. A secret
+ * where no string belongs (a flag, a choice, a map) stays out, and its default applies.
+ */
+function withSecretsUnchecked(decoded: DecodedValues, misplaced: readonly PropertyKey[][], file: string) {
+    const secrets: PropertyKey[][] = [];
+    const same = (a: readonly PropertyKey[], b: readonly PropertyKey[]) => a.length === b.length && a.every((p, i) => p === b[i]);
+    const strip = (v: unknown, path: PropertyKey[]): unknown => {
+        if (v === UNDECRYPTED_SECRET) {
+            if (!misplaced.some((m) => same(m, path))) secrets.push(path);
+            return undefined;
+        }
+        if (Array.isArray(v)) return v.map((x, i) => strip(x, [...path, i])).filter((x, i) => v[i] !== UNDECRYPTED_SECRET);
+        if (typeof v === "object" && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, strip(x, [...path, k])]));
+        return v;
+    };
+    const parsed = configSchema.safeParse(strip(decoded, []));
+    if (!parsed.success) {
+        throw new ConfigError(
+            file,
+            parsed.error.issues.map((i) => ({
+                path: isConfigKey(i.path[0]) ? keyPath(i.path[0], i.path.slice(1)) : String(i.path[0]),
+                message: "is a secure: value the offline plan cannot decrypt, and this key needs it; check this stack with pulumi preview",
+            })),
+        );
+    }
+    for (const path of secrets) {
+        let target: unknown = parsed.data;
+        for (const [i, part] of path.entries()) {
+            if (typeof target !== "object" || target === null) break;
+            if (i === path.length - 1) {
+                if (Array.isArray(target) && typeof part === "number") target.splice(part, 0, UNDECRYPTED_SECRET);
+                else Reflect.set(target, part, UNDECRYPTED_SECRET);
+            } else target = Reflect.get(target, part);
+        }
+    }
+    return parsed.data;
+}

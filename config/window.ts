@@ -1,0 +1,81 @@
+// A maintenance window's timing, as a group's `schedule` key writes it and as the model holds it.
+import { z } from "zod";
+import { checkSchedule, checkTimezone, MAX_DAYS_AFTER_PATCH_TUESDAY, patchTuesdayPlus, TIME_OF_DAY } from "@patch-manager/ssm";
+import { defaultCutoffHours } from "./defaults";
+import { wholeNumber } from "./fields";
+
+const scheduleExpression = z
+    .string({ error: 'must be an SSM schedule expression string, e.g. "cron(0 23 ? * THU#1 *)"' })
+    .superRefine((expr, ctx) => {
+        for (const problem of checkSchedule(expr)) ctx.addIssue({ code: "custom", message: problem });
+    });
+
+export const timezoneSchema = z.string({ error: 'must be an IANA time zone name, e.g. "Europe/Amsterdam"' }).superRefine((tz, ctx) => {
+    for (const problem of checkTimezone(tz)) ctx.addIssue({ code: "custom", message: problem });
+});
+
+// "N days after Patch Tuesday" in words; compiled to cron + scheduleOffset by patchTuesdayPlus.
+export const patchTuesdaySchema = z
+    .object({
+        daysAfter: wholeNumber(0, MAX_DAYS_AFTER_PATCH_TUESDAY, "days"),
+        at: z
+            .string({ error: 'must be a time of day, HH:MM on a 24-hour clock, e.g. "23:00"' })
+            .regex(TIME_OF_DAY, { error: 'must be a time of day, HH:MM on a 24-hour clock, e.g. "23:00"' }),
+    })
+    .strict();
+
+/** The `schedule` key as written: a cron or patchTuesday, the length, optional cutoff and offset. */
+export const scheduleFields = z
+    .object({
+        cron: scheduleExpression.optional(),
+        patchTuesday: patchTuesdaySchema.optional(),
+        durationHours: wholeNumber(1, 24, "hours"),
+        cutoffHours: wholeNumber(0, 23, "hours").optional(),
+        offsetDays: wholeNumber(1, 6, "days").optional(),
+    })
+    .strict()
+    .superRefine((s, ctx) => {
+        if (s.cron === undefined && s.patchTuesday === undefined) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["cron"],
+                message:
+                    'is required unless patchTuesday is set: a cron like "cron(0 23 ? * THU#1 *)", or patchTuesday: {daysAfter: 2, at: "23:00"}',
+            });
+        }
+        if (s.cron !== undefined && s.patchTuesday !== undefined) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["patchTuesday"],
+                message: "set cron or patchTuesday, not both: patchTuesday becomes the cron",
+            });
+        }
+        if (s.patchTuesday !== undefined && s.offsetDays !== undefined) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["offsetDays"],
+                message: "cannot be combined with patchTuesday: put the whole delay in patchTuesday.daysAfter",
+            });
+        }
+    });
+
+/** The start of a window: the cron and offset as written, or compiled from patchTuesday. */
+function windowStart(s: z.output<typeof scheduleFields>): { cron: string; offsetDays?: number } {
+    if (s.patchTuesday !== undefined) {
+        const { cron, scheduleOffset } = patchTuesdayPlus(s.patchTuesday.daysAfter, s.patchTuesday.at);
+        return { cron, ...(scheduleOffset !== undefined ? { offsetDays: scheduleOffset } : {}) };
+    }
+    // The refinement above refuses a schedule with neither cron nor patchTuesday.
+    return { cron: s.cron!, ...(s.offsetDays !== undefined ? { offsetDays: s.offsetDays } : {}) };
+}
+
+/** A window's timing: one start per cron match (offsetDays later), durationHours long, no new task in the last cutoffHours. */
+export const windowScheduleSchema = scheduleFields.transform((s) => ({
+    ...windowStart(s),
+    durationHours: s.durationHours,
+    cutoffHours: s.cutoffHours ?? defaultCutoffHours(s.durationHours),
+}));
+
+export type WindowSchedule = z.output<typeof windowScheduleSchema>;
+/** What decides when a window is busy: its starts and its length. */
+export type WindowTiming = Pick<WindowSchedule, "cron" | "durationHours" | "offsetDays">;
