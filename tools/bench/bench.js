@@ -9,7 +9,14 @@ const path = require("path");
 const { parseArgs } = require("util");
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const { values } = parseArgs({ options: { runs: { type: "string", default: "3" }, json: { type: "boolean", default: false } } });
+const { values } = parseArgs({
+    options: {
+        runs: { type: "string", default: "3" },
+        json: { type: "boolean", default: false },
+        // Only the offline plan against the offline diff (a quick figure after a change to the diff).
+        "diff-only": { type: "boolean", default: false },
+    },
+});
 const RUNS = Math.max(1, Number(values.runs) || 3);
 
 function measure(setup, what, runs = RUNS) {
@@ -46,6 +53,56 @@ log(
 );
 // Other work on the machine inflates every figure; the load average says how much there was.
 log(`load average at start: ${load()}`);
+/** `npm run plan -- <args>` as a user runs it (ts-node with the runtime tsconfig), wall time of the median run. */
+function timePlan(args) {
+    const times = [];
+    for (let i = 0; i < RUNS; i++) {
+        const start = process.hrtime.bigint();
+        const r = spawnSync(
+            process.execPath,
+            [require.resolve("ts-node/dist/bin"), "-P", "tsconfig.pulumi.json", "tools/plan.ts", ...args],
+            { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
+        );
+        if (r.status !== 0 && r.status !== 1) throw new Error(`plan ${args.join(" ")} failed:\n${r.stderr}`);
+        times.push(Number(process.hrtime.bigint() - start) / 1e6);
+    }
+    return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+}
+
+const diffRows = [];
+if (stacks.includes("prod")) {
+    log("");
+    log("Offline plan against offline diff (npm run plan, wall time, stack prod):");
+    const planMs = timePlan(["--stack", "prod", "--json"]);
+    const fileMs = (() => {
+        const file = path.join(os.tmpdir(), `bench-plan-${process.pid}.json`);
+        const r = spawnSync(
+            process.execPath,
+            [require.resolve("ts-node/dist/bin"), "-P", "tsconfig.pulumi.json", "tools/plan.ts", "--stack", "prod", "--json"],
+            {
+                cwd: ROOT,
+                encoding: "utf8",
+                maxBuffer: 64 * 1024 * 1024,
+            },
+        );
+        fs.writeFileSync(file, r.stdout);
+        try {
+            return timePlan(["--stack", "prod", "--diff", file, "--json"]);
+        } finally {
+            fs.rmSync(file, { force: true });
+        }
+    })();
+    const refMs = timePlan(["--stack", "prod", "--diff-against", "HEAD", "--json"]);
+    diffRows.push({ planMs, diffFileMs: fileMs, diffAgainstMs: refMs });
+    log(
+        `  plan ${sec(planMs)} | --diff <plan.json> ${sec(fileMs)} | --diff-against HEAD ${sec(refMs)} (${(refMs / planMs).toFixed(2)}× the plan)`,
+    );
+}
+if (values["diff-only"]) {
+    log(`load average at end: ${load()}`);
+    if (values.json) process.stdout.write(`${JSON.stringify({ runs: RUNS, diff: diffRows }, null, 2)}\n`);
+    process.exit(0);
+}
 log("");
 log("Program evaluation per stack (process start → program evaluated under mocks; peak RSS):");
 const rows = [];
@@ -82,4 +139,4 @@ log(
         ` linear if 50 groups sit on the 10→200 line: predicted ${sec(predicted)}, measured ${sec(mid.evalMs)}`,
 );
 log(`load average at end: ${load()}`);
-if (values.json) process.stdout.write(`${JSON.stringify({ runs: RUNS, stacks: rows, fleets }, null, 2)}\n`);
+if (values.json) process.stdout.write(`${JSON.stringify({ runs: RUNS, diff: diffRows, stacks: rows, fleets }, null, 2)}\n`);
