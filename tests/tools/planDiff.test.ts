@@ -10,7 +10,6 @@ import {
     renderDiffText,
     replacingInputs,
 } from "../../tools/diff/planDiff";
-import { forceNewAttributes } from "../../tools/genForceNew";
 
 const WINDOW = "aws:ssm/maintenanceWindow:MaintenanceWindow";
 const TARGET = "aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget";
@@ -190,39 +189,5 @@ describe("offline plan diff (tools/diff/planDiff)", () => {
         const next = clone(basePlan());
         next.resources[0].inputs.name = "a|b";
         assert.match(renderDiffMarkdown(diffPlans(basePlan(), next, { from: "a", to: "b" })), /"web" → "a\\\|b"/);
-    });
-});
-
-describe("ForceNew table generator (tools/genForceNew)", () => {
-    it("finds top-level ForceNew attributes of an SDK schema, not nested ones", () => {
-        const go = `
-func resourceX() *schema.Resource {
-	return &schema.Resource{
-		Schema: map[string]*schema.Schema{
-			"window_id": {
-				Type:     schema.TypeString,
-				Required: true,
-				ForceNew: true,
-			},
-			names.AttrName: {
-				Type:     schema.TypeString,
-				ForceNew: true,
-			},
-			"targets": {
-				Type: schema.TypeList,
-				Elem: &schema.Resource{
-					Schema: map[string]*schema.Schema{
-						"key": {Type: schema.TypeString, ForceNew: true},
-					},
-				},
-			},
-			"schedule": {
-				Type:     schema.TypeString,
-			},
-		},
-	}
-}
-func other() { x := map[string]string{"a": "ForceNew: true"} }`;
-        assert.deepEqual(forceNewAttributes(go), ["name", "windowId"]);
     });
 });

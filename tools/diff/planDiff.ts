@@ -72,10 +72,27 @@ export interface PlanDiff {
 }
 
 const FORCE_NEW: Record<string, readonly string[]> = forceNewTable.resources;
+const NO_UPDATE = new Set<string>(forceNewTable.noUpdate);
 
-/** Top-level inputs whose change replaces a resource of this type, per the provider schema. */
+/** Input paths whose change replaces a resource of this type, per the provider schema (dotted for nested blocks). */
 export function replacingInputs(type: string): readonly string[] {
     return FORCE_NEW[type] ?? [];
+}
+
+/** Whether the provider knows the type's replacement rules at all (tools/diff/forceNew.json). */
+export function knowsType(type: string): boolean {
+    return type in FORCE_NEW;
+}
+
+/**
+ * Whether a change at `path` (as inputDifferences names it, e.g. `s3Destination.prefix` or
+ * `targets[0].values[1]`) replaces a resource of this type: every change of a type without an
+ * Update does; otherwise a change at or under a ForceNew path, or of a block that holds one.
+ */
+export function changeReplaces(type: string, path: string): boolean {
+    if (NO_UPDATE.has(type)) return true;
+    const p = path.replace(/\[\d+\]/g, "");
+    return replacingInputs(type).some((f) => p === f || p.startsWith(`${f}.`) || f.startsWith(`${p}.`));
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -130,8 +147,7 @@ export function diffResources(oldPlan: DiffablePlan, newPlan: DiffablePlan): Res
             continue;
         }
         if (!n.custom) continue;
-        const forceNew = new Set(replacingInputs(n.type));
-        const diffs = inputDifferences(o.inputs, n.inputs).map((d) => ({ ...d, replaces: forceNew.has(rootKey(d.path)) }));
+        const diffs = inputDifferences(o.inputs, n.inputs).map((d) => ({ ...d, replaces: changeReplaces(n.type, d.path) }));
         if (diffs.length > 0) {
             changes.set(n.urn, {
                 action: diffs.some((d) => d.replaces) ? "replace" : "update",
@@ -159,7 +175,6 @@ export function diffResources(oldPlan: DiffablePlan, newPlan: DiffablePlan): Res
             const o = oldByUrn.get(n.urn);
             const existing = changes.get(n.urn);
             if (!o || !n.custom || existing?.action === "replace" || existing?.action === "add") continue;
-            const forceNew = new Set(replacingInputs(n.type));
             const dependent = Object.entries(n.inputs).filter(
                 ([k, v]) => containsReference(v, replacedRefs) && !existing?.changes.some((c) => rootKey(c.path) === k),
             );
@@ -168,7 +183,7 @@ export function diffResources(oldPlan: DiffablePlan, newPlan: DiffablePlan): Res
                 path: k,
                 old: o.inputs[k],
                 new: `(new id of a replaced resource; was ${JSON.stringify(v)})`,
-                replaces: forceNew.has(k),
+                replaces: changeReplaces(n.type, k),
             }));
             const all = [...(existing?.changes ?? []), ...added];
             const action: Action = all.some((c) => c.replaces) ? "replace" : "update";
