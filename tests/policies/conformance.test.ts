@@ -54,6 +54,10 @@ function call<T>(client: any, method: string, request: unknown): Promise<T> {
 function options(r: AuditResource): any {
     const o = new analyzerpb.AnalyzerResourceOptions();
     if (r.parent) o.setParent(r.parent);
+    if (r.deleteBeforeReplace !== undefined) {
+        o.setDeletebeforereplace(r.deleteBeforeReplace);
+        o.setDeletebeforereplacedefined(true);
+    }
     return o;
 }
 

@@ -6,14 +6,8 @@ import * as time from "@pulumiverse/time";
 import table from "../../tools/diff/forceNew.json";
 import { changeReplaces, knowsType } from "../../tools/diff/planDiff";
 import { forceNewAttributes, frameworkRequiresReplace, hasUpdate, replacementFacts, RESOURCE_SOURCES } from "../../tools/genForceNew";
-import { evaluate, ROOT, shippedConfig, withConfig } from "../helpers";
-
-/** Every stack file of the project. */
-export const SHIPPED_STACKS = fs
-    .readdirSync(ROOT)
-    .map((f) => /^Pulumi\.([^.]+)\.yaml$/.exec(f)?.[1])
-    .filter((s): s is string => s !== undefined)
-    .sort();
+import { NATURAL_KEYS } from "../../policies/replacement";
+import { evaluate, ROOT, SHIPPED_STACKS, shippedConfig, withConfig } from "../helpers";
 
 /** Resource types constructed anywhere in the program's sources (`new aws.ssm.PatchGroup(`, `new time.Rotating(`). */
 function typesInSources(): Map<string, string> {
@@ -60,7 +54,7 @@ describe("update-vs-replace table (tools/diff/forceNew.json) covers every type t
     });
 
     it("natural keys name only known types and say why", function () {
-        for (const [type, key] of Object.entries(table.naturalKeys)) {
+        for (const [type, key] of Object.entries(NATURAL_KEYS)) {
             assert.ok(knowsType(type), type);
             assert.ok(key.inputs.length > 0 && key.reason.length > 20, type);
         }
