@@ -5,6 +5,7 @@ import {
     DiffResource,
     DiffWindow,
     diffPlans,
+    diffResources,
     inputDifferences,
     renderDiffMarkdown,
     renderDiffText,
@@ -114,6 +115,25 @@ describe("offline plan diff (tools/diff/planDiff)", () => {
         assert.deepEqual(
             target.changes.map((c) => [c.path, c.replaces]),
             [["windowId", true]],
+        );
+    });
+
+    it("matches a resource moved to a new URN by its alias: an update, not a delete and a create", () => {
+        const next = clone(basePlan());
+        const window = next.resources[0];
+        window.aliases = [window.urn];
+        window.urn = urn(`patch-manager:region:RegionDeployment$${WINDOW}`, "eu-west-1-web-window");
+        window.inputs.schedule = "cron(0 22 ? * THU#1 *)";
+        const d = diffResources(basePlan(), next);
+        assert.deepEqual(
+            d.map((c) => [c.action, c.urn, c.changes.map((x) => x.path)]),
+            [["update", window.urn, ["schedule"]]],
+        );
+        delete window.aliases;
+        assert.deepEqual(
+            diffResources(basePlan(), next).map((c) => c.action),
+            ["add", "remove"],
+            "without the alias, the engine sees a new resource and a deleted one",
         );
     });
 

@@ -11,6 +11,8 @@ export interface DiffResource {
     custom: boolean;
     id: string | null;
     inputs: Record<string, unknown>;
+    /** Earlier URNs of this resource (the `aliases` option, as URNs): the engine matches the old state by them too. */
+    aliases?: string[];
 }
 
 export interface DiffWindow {
@@ -131,17 +133,23 @@ function containsReference(value: unknown, refs: Set<string>): boolean {
 
 /**
  * Resources added, removed, replaced or updated from `oldPlan` to `newPlan`,
- * matched by URN as the engine does. A replaced resource gets a new id, so an
+ * matched by URN (or an alias) as the engine does. A replaced resource gets a new id, so an
  * input that refers to it changes too: when that input is itself ForceNew the
  * dependent resource is replaced as well (window → its targets and tasks).
  */
 export function diffResources(oldPlan: DiffablePlan, newPlan: DiffablePlan): ResourceChange[] {
     const oldByUrn = new Map(oldPlan.resources.map((r) => [r.urn, r]));
-    const newByUrn = new Map(newPlan.resources.map((r) => [r.urn, r]));
     const changes = new Map<string, ResourceChange>();
+    // Each new resource's old self: same URN, else the first of its aliases the old plan holds.
+    const previous = new Map<string, DiffResource>();
+    for (const n of newPlan.resources) {
+        const o = oldByUrn.get(n.urn) ?? (n.aliases ?? []).map((a) => oldByUrn.get(a)).find((r) => r !== undefined);
+        if (o) previous.set(n.urn, o);
+    }
+    const carriedOver = new Set([...previous.values()].map((o) => o.urn));
 
     for (const n of newPlan.resources) {
-        const o = oldByUrn.get(n.urn);
+        const o = previous.get(n.urn);
         if (!o) {
             changes.set(n.urn, { action: "add", urn: n.urn, type: n.type, name: n.name, custom: n.custom, changes: [] });
             continue;
@@ -160,7 +168,7 @@ export function diffResources(oldPlan: DiffablePlan, newPlan: DiffablePlan): Res
         }
     }
     for (const o of oldPlan.resources) {
-        if (!newByUrn.has(o.urn))
+        if (!carriedOver.has(o.urn))
             changes.set(o.urn, { action: "remove", urn: o.urn, type: o.type, name: o.name, custom: o.custom, changes: [] });
     }
 
@@ -168,11 +176,11 @@ export function diffResources(oldPlan: DiffablePlan, newPlan: DiffablePlan): Res
     for (let grew = true; grew;) {
         grew = false;
         const replacedRefs = new Set(
-            [...changes.values()].filter((c) => c.action === "replace").flatMap((c) => referencesOf(oldByUrn.get(c.urn)!)),
+            [...changes.values()].filter((c) => c.action === "replace").flatMap((c) => referencesOf(previous.get(c.urn)!)),
         );
         if (replacedRefs.size === 0) break;
         for (const n of newPlan.resources) {
-            const o = oldByUrn.get(n.urn);
+            const o = previous.get(n.urn);
             const existing = changes.get(n.urn);
             if (!o || !n.custom || existing?.action === "replace" || existing?.action === "add") continue;
             const dependent = Object.entries(n.inputs).filter(
