@@ -71,6 +71,8 @@ export interface ReplacementFacts {
     forceNew: string[];
     /** No Update: every input change replaces the resource. */
     noUpdate: boolean;
+    /** The resource id is its name: a natural key (policies/replacement.ts must list the type). */
+    nameIsId: boolean;
 }
 
 /**
@@ -138,9 +140,20 @@ export function hasUpdate(goSource: string): boolean {
     return pf !== null && pf[1].trim() !== "";
 }
 
+/**
+ * Whether the resource's id is its name (a natural key): the name input is ForceNew and the
+ * Create function sets the id from a name (`d.SetId(name)`, `d.SetId(ruleCreateResourceID(bus, ruleName))`,
+ * `d.SetId(aws.ToString(output.Description.Name))`), so a second one with that name is the same resource to AWS.
+ */
+export function nameIsPhysicalId(goSource: string, forceNew: readonly string[] = sdkForceNew(goSource)): boolean {
+    if (!forceNew.includes("name")) return false;
+    // An argument holding a name: `name`, `ruleName`, `output.DocumentDescription.Name`; not an ARN or a generated id.
+    return [...goSource.matchAll(/\bd\.SetId\(([^\n]*)\)/g)].some((m) => /(?:\b|[a-z])[nN]ame\b/.test(m[1]));
+}
+
 export function replacementFacts(goSource: string): ReplacementFacts {
     const forceNew = [...new Set([...sdkForceNew(goSource), ...frameworkRequiresReplace(goSource)])].sort();
-    return { forceNew, noUpdate: !hasUpdate(goSource) };
+    return { forceNew, noUpdate: !hasUpdate(goSource), nameIsId: nameIsPhysicalId(goSource, forceNew) };
 }
 
 /** Compatibility name: the top-level ForceNew inputs only. */
@@ -177,9 +190,10 @@ if (require.main === module) {
                     .join("."),
             )
             .sort();
-        table.noUpdate = [
-            ...new Set([...(table.noUpdate as string[]).filter((t) => t !== type), ...(facts.noUpdate ? [type] : [])]),
-        ].sort();
+        const listed = (key: "noUpdate" | "nameIsId", on: boolean) =>
+            [...new Set([...(table[key] as string[]).filter((t) => t !== type), ...(on ? [type] : [])])].sort();
+        table.noUpdate = listed("noUpdate", facts.noUpdate);
+        table.nameIsId = listed("nameIsId", facts.nameIsId);
         table._sources[type] = `${rel} @ ${headCommit(dir, rel)} (generated)`;
     }
     fs.writeFileSync(file, `${JSON.stringify(table, null, 2)}\n`);

@@ -5,7 +5,14 @@ import * as aws from "@pulumi/aws";
 import * as time from "@pulumiverse/time";
 import table from "../../tools/diff/forceNew.json";
 import { changeReplaces, knowsType } from "../../tools/diff/planDiff";
-import { forceNewAttributes, frameworkRequiresReplace, hasUpdate, replacementFacts, RESOURCE_SOURCES } from "../../tools/genForceNew";
+import {
+    forceNewAttributes,
+    frameworkRequiresReplace,
+    hasUpdate,
+    nameIsPhysicalId,
+    replacementFacts,
+    RESOURCE_SOURCES,
+} from "../../tools/genForceNew";
 import { NATURAL_KEYS } from "../../policies/replacement";
 import { evaluate, ROOT, SHIPPED_STACKS, shippedConfig, withConfig } from "../helpers";
 
@@ -51,6 +58,10 @@ describe("update-vs-replace table (tools/diff/forceNew.json) covers every type t
         assert.ok(seen.has("aws:ssm/defaultPatchBaseline:DefaultPatchBaseline"));
         const unknown = [...seen].filter((t) => !t.startsWith("pulumi:providers:") && !knowsType(t));
         assert.deepEqual(unknown, []);
+    });
+
+    it("every type whose id is its name (per the provider source) is a natural key of the pack's rule", function () {
+        for (const type of table.nameIsId) assert.ok(NATURAL_KEYS[type]?.inputs.includes("name"), `${type}: its name is its id`);
     });
 
     it("natural keys name only known types and say why", function () {
@@ -114,7 +125,16 @@ func resourceX() *schema.Resource {
 func other() { x := map[string]string{"a": "ForceNew: true"} }`;
 
     it("SDKv2: top-level and nested ForceNew, ForceNew tags, and a resource without Update", function () {
-        assert.deepEqual(replacementFacts(sdk), { forceNew: ["name", "s3Destination.kmsKeyArn", "tags", "windowId"], noUpdate: true });
+        assert.deepEqual(replacementFacts(sdk), {
+            forceNew: ["name", "s3Destination.kmsKeyArn", "tags", "windowId"],
+            noUpdate: true,
+            nameIsId: false,
+        });
+        const named = `${sdk}\nfunc resourceXCreate() {\n\tname := d.Get(names.AttrName).(string)\n\td.SetId(name)\n}`;
+        assert.equal(replacementFacts(named).nameIsId, true);
+        assert.equal(nameIsPhysicalId(named.replace("d.SetId(name)", "d.SetId(aws.ToString(output.WindowId))")), false);
+        assert.equal(nameIsPhysicalId(named.replace("d.SetId(name)", "d.SetId(aws.ToString(output.TopicArn))")), false);
+        assert.equal(nameIsPhysicalId(named.replace("d.SetId(name)", "d.SetId(ruleCreateResourceID(eventBusName, ruleName))")), true);
         assert.deepEqual(forceNewAttributes(sdk), ["name", "tags", "windowId"]);
         assert.equal(
             hasUpdate(sdk.replace("DeleteWithoutTimeout", "UpdateWithoutTimeout: resourceXUpdate,\n\t\tDeleteWithoutTimeout")),
