@@ -81,7 +81,8 @@ export class AlarmStop extends pulumi.ComponentResource {
                 content: pulumi.all(args.windowIds).apply((ids) => JSON.stringify(disableWindowsRunbook(ids))),
                 tags: args.tags,
             },
-            { parent: this },
+            // A document's name is unique in the account and region.
+            { parent: this, deleteBeforeReplace: true },
         );
         const automationRole = new aws.iam.Role(
             `${name}-automation-role`,

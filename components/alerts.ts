@@ -216,7 +216,8 @@ export class Alerts extends pulumi.ComponentResource {
                           }),
                       ),
                   },
-                  { parent: this },
+                  // A topic has one policy: the old one's deletion would reset what a new one set.
+                  { parent: this, deleteBeforeReplace: true },
               )
             : undefined;
         new aws.cloudwatch.EventTarget(

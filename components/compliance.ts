@@ -121,7 +121,8 @@ export class ComplianceReporting extends pulumi.ComponentResource {
                         ...(args.dataSync.kmsKeyArn ? { kmsKeyArn: args.dataSync.kmsKeyArn } : {}),
                     },
                 },
-                { parent: this },
+                // The sync's name is its id and it has no Update: every change replaces it under the same name.
+                { parent: this, deleteBeforeReplace: true },
             );
         }
         if (args.configRule) {
@@ -135,7 +136,8 @@ export class ComplianceReporting extends pulumi.ComponentResource {
                     scope: { complianceResourceTypes: ["AWS::SSM::PatchCompliance"] },
                     tags: args.tags,
                 },
-                { parent: this },
+                // The rule's name is its id: a replacement created first would overwrite it, then be deleted with it.
+                { parent: this, deleteBeforeReplace: true },
             );
         }
         this.registerOutputs({});
@@ -192,7 +194,8 @@ export class DeniedApplications extends pulumi.ComponentResource {
                 inputParameters: JSON.stringify(deniedApplicationsParameters(args.applications, args.platformType)),
                 tags: args.tags,
             },
-            { parent: this },
+            // The rule's name is its id: a replacement created first would overwrite it, then be deleted with it.
+            { parent: this, deleteBeforeReplace: true },
         );
         this.registerOutputs({});
     }

@@ -138,15 +138,34 @@ export class HybridActivation extends pulumi.ComponentResource {
 
     constructor(name: string, args: HybridActivationArgs, opts?: pulumi.ComponentResourceOptions) {
         super("patch-manager:hybrid:HybridActivation", name, {}, opts);
-        const rotation = new time.Rotating(`${name}-rotation`, { rotationHours: activationRotationHours(args.hybrid) }, { parent: this });
+        const description = `patch-manager ${args.environment}: registers servers into patch group ${args.patchGroup}`.slice(0, 256);
+        const tags = activationTags(args.tags, args.patchGroupTagKey, args.patchGroup);
+        const rotation = new time.Rotating(
+            `${name}-rotation`,
+            {
+                rotationHours: activationRotationHours(args.hybrid),
+                // Every input of the activation replaces it (the provider has no Update). Each one also
+                // restarts the rotation, so that a replaced activation's expiry counts from its own
+                // creation: from the old base time a short-lived code would be born expired.
+                triggers: {
+                    description,
+                    iamRole: args.iamRole,
+                    registrationLimit: String(args.hybrid.registrationLimit),
+                    expiresInDays: String(args.hybrid.expiresInDays ?? "default"),
+                    // Sorted: the same tags in another order are no change.
+                    tags: JSON.stringify(Object.fromEntries(Object.entries(tags).sort(([a], [b]) => a.localeCompare(b)))),
+                },
+            },
+            { parent: this },
+        );
         const activation = new aws.ssm.Activation(
             `${name}-activation`,
             {
-                description: `patch-manager ${args.environment}: registers servers into patch group ${args.patchGroup}`.slice(0, 256),
+                description,
                 iamRole: args.iamRole,
                 registrationLimit: args.hybrid.registrationLimit,
                 expirationDate: rotation.rfc3339.apply((base) => activationExpiry(base, args.hybrid.expiresInDays)),
-                tags: activationTags(args.tags, args.patchGroupTagKey, args.patchGroup),
+                tags,
             },
             // The provider does not mark the code secret; without this it sits in the state in plain text.
             { parent: this, additionalSecretOutputs: ["activationCode"] },

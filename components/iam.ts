@@ -93,7 +93,8 @@ export class MaintenanceWindowRole extends pulumi.ComponentResource {
                 role: role.name,
                 policyArn: pulumi.output(args.partition).apply((p) => managedPolicyArn(p, MANAGED_POLICIES.maintenanceWindowRole)),
             },
-            { parent: this },
+            // Attaching an attached policy is a no-op: detaching the old attachment would leave the role without it.
+            { parent: this, deleteBeforeReplace: true },
         );
         this.roleArn = pulumi.all([role.arn, attachment.id]).apply(([arn]) => arn);
         this.roleName = role.name;
@@ -132,7 +133,8 @@ export function managedNodeRole(
             role: role.name,
             policyArn: pulumi.output(args.partition).apply((p) => managedPolicyArn(p, MANAGED_POLICIES.managedInstanceCore)),
         },
-        { parent },
+        // Attaching an attached policy is a no-op: detaching the old attachment would leave the role without it.
+        { parent, deleteBeforeReplace: true },
     );
     const logs = new aws.iam.RolePolicy(
         `${name}-logs`,

@@ -30,18 +30,21 @@ export class LogBucket extends pulumi.ComponentResource {
         // and a destroy that removed the public-access block or the TLS-only policy would leave
         // the production logs exposed.
         const keep: pulumi.CustomResourceOptions = { parent: this, retainOnDelete: args.retainOnDelete };
+        // A bucket holds one configuration of each kind: a replacement created first would be
+        // overwritten-then-removed by the old one's deletion, so each is replaced delete-first.
+        const perBucket: pulumi.CustomResourceOptions = { ...keep, deleteBeforeReplace: true };
         // retainOnDelete keeps the bucket in AWS when Pulumi deletes it; forceDestroy
         // would empty it first, so it is only set where logs may go.
         const bucket = new aws.s3.Bucket(`${name}-bucket`, { forceDestroy: !args.retainOnDelete, tags: args.tags }, keep);
         const ownership = new aws.s3.BucketOwnershipControls(
             `${name}-ownership`,
             { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-            keep,
+            perBucket,
         );
         const publicAccess = new aws.s3.BucketPublicAccessBlock(
             `${name}-public-access`,
             { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-            keep,
+            perBucket,
         );
         const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
             `${name}-encryption`,
@@ -56,7 +59,7 @@ export class LogBucket extends pulumi.ComponentResource {
                         : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
                 ],
             },
-            keep,
+            perBucket,
         );
         const tlsOnly = new aws.s3.BucketPolicy(
             `${name}-tls-only`,
@@ -78,7 +81,7 @@ export class LogBucket extends pulumi.ComponentResource {
                 }),
             },
             // S3 refuses a bucket policy while the public-access block is being written.
-            { ...keep, dependsOn: [publicAccess] },
+            { ...perBucket, dependsOn: [publicAccess] },
         );
         const lifecycle = new aws.s3.BucketLifecycleConfiguration(
             `${name}-expiry`,
@@ -94,7 +97,7 @@ export class LogBucket extends pulumi.ComponentResource {
                     },
                 ],
             },
-            keep,
+            perBucket,
         );
         // Callers write logs only once the bucket is locked down.
         this.bucketName = pulumi

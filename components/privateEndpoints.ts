@@ -57,7 +57,8 @@ export class PrivateEndpoints extends pulumi.ComponentResource {
                     securityGroupIds: [sg.id],
                     tags: args.tags,
                 },
-                { parent: this },
+                // With private DNS the endpoint owns the service's name in the VPC: a second one is refused while it stands.
+                { parent: this, deleteBeforeReplace: true },
             ).id;
         }
         if (args.routeTableIds.length > 0) {

@@ -6,6 +6,7 @@ import { hybridPolicies } from "./hybrid";
 import { iamPolicies } from "./iam";
 import { loggingPolicies } from "./logging";
 import { operationsPolicies } from "./operations";
+import { replacementPolicies } from "./replacement";
 import { stackPolicies } from "./stack";
 import { taskPolicies } from "./tasks";
 import { windowPolicies } from "./windows";
@@ -24,6 +25,7 @@ export const policies: PolicyPackArgs["policies"] = [
     ...stackPolicies,
     ...hybridPolicies,
     ...operationsPolicies,
+    ...replacementPolicies,
 ];
 
 export const packArgs: PolicyPackArgs = {

@@ -1,10 +1,18 @@
 import { strict as assert } from "assert";
+import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, parseConfig, RESOURCE_TYPES } from "../config";
 import { main } from "../tools/plan";
 import { evaluateProgram, Evaluation, PlannedResource, readStackFile, StackConfig } from "../tools/mockProgram";
 
 export const ROOT = path.resolve(__dirname, "..");
+
+/** Every stack file of the project (Pulumi.<stack>.yaml), by stack name. */
+export const SHIPPED_STACKS = fs
+    .readdirSync(ROOT)
+    .map((f) => /^Pulumi\.([^.]+)\.yaml$/.exec(f)?.[1])
+    .filter((s): s is string => s !== undefined)
+    .sort();
 
 export const T = {
     window: "aws:ssm/maintenanceWindow:MaintenanceWindow",

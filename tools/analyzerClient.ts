@@ -56,6 +56,10 @@ export async function analyzerInfo(client: any): Promise<{ name: string; policie
 function options(r: AuditResource): any {
     const o = new analyzerpb.AnalyzerResourceOptions();
     if (r.parent) o.setParent(r.parent);
+    if (r.deleteBeforeReplace !== undefined) {
+        o.setDeletebeforereplace(r.deleteBeforeReplace);
+        o.setDeletebeforereplacedefined(true);
+    }
     return o;
 }
 

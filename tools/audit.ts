@@ -78,6 +78,7 @@ export async function main(
             config: config as Record<string, any> | undefined,
             stackName: document.stackName,
             projectName: document.projectName,
+            resourceOptionsRecorded: document.format !== "stack-export",
         });
         if (parsed.values.json) {
             io.stdout(

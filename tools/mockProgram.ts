@@ -6,6 +6,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import YAML from "yaml";
 import { PROJECT, UNDECRYPTED_SECRET } from "../config";
+import { loadProgramAt } from "./programEntry";
 
 export const MOCK_ACCOUNT = "123456789012";
 export const DEFAULT_REGION = "us-east-1";
@@ -428,13 +429,7 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
     return { resources, outputs };
 }
 
-/**
- * The program's entry point, taken exactly as Pulumi's Node.js runtime takes it
- * (@pulumi/pulumi cmd/run/run.js): `require` the project's main module, and call its
- * export if that is a function, else use the export itself as the outputs.
- */
+/** The project's own program, loaded as Pulumi's Node.js runtime loads it (tools/programEntry.ts). */
 export function loadProgram(): () => unknown {
-    const pkg = require(path.join(__dirname, "..", "package.json"));
-    const mod = require(path.join(__dirname, "..", pkg.main ?? "index"));
-    return () => (mod instanceof Function ? mod() : mod);
+    return loadProgramAt(path.join(__dirname, ".."));
 }

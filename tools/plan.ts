@@ -399,7 +399,7 @@ export async function main(argv: string[]): Promise<number> {
         if (opts.all) return await mainAll(opts);
         const { allResources: _all, ...plan } = await planStack(opts);
         if (opts.diffAgainst !== undefined || opts.diffFile !== undefined) {
-            process.stdout.write(`${planDiff(plan, opts).output}\n`);
+            process.stdout.write(`${(await planDiff(plan, opts)).output}\n`);
             return 0;
         }
         const note = opts.ics

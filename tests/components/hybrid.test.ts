@@ -5,6 +5,7 @@ import * as fc from "fast-check";
 import * as pulumi from "@pulumi/pulumi";
 import { activationExpiry, activationRotationHours, activationTags, hybridTrustPolicy } from "../../components/hybrid";
 import { evaluateProgram, loadProgram, MOCK_ACCOUNT, MOCK_NOW, PlannedResource, StackConfig } from "../../tools/mockProgram";
+import { replacingInputs } from "../../tools/diff/planDiff";
 import { Stack, shippedConfig, T, withConfig } from "../helpers";
 
 const ACTIVATION = "aws:ssm/activation:Activation";
@@ -142,12 +143,34 @@ describe("hybrid fleet", function () {
 
         it("the expiry derives from the rotation: rotate halfway, expire after expiresInDays", function () {
             const rotation = hybrid.one(ROTATING, "web-server-hybrid-rotation");
-            assert.deepEqual(rotation.inputs, { rotationHours: 84 });
+            assert.equal(rotation.inputs.rotationHours, 84);
             assert.equal(rotation.outputs.rfc3339, MOCK_NOW);
             assert.equal(activationOf(hybrid, "Web Server").inputs.expirationDate, "2026-01-08T00:00:00Z");
-            assert.deepEqual(hybrid.one(ROTATING, "rhel-hybrid-rotation").inputs, { rotationHours: 12 });
+            assert.equal(hybrid.one(ROTATING, "rhel-hybrid-rotation").inputs.rotationHours, 12);
             assert.equal(activationOf(hybrid, "RHEL").inputs.expirationDate, "2026-01-02T00:00:00Z", "24 hours by default");
             assert.equal(hybrid.outputs.hybridActivations["Web Server"].renewsAfter, "2026-01-04T12:00:00Z");
+        });
+
+        it("every input that replaces an activation also restarts its rotation (triggers), so no new code counts from an old base", function () {
+            const replacing = replacingInputs(ACTIVATION).filter((i) => i !== "expirationDate");
+            for (const a of hybrid.ofType(ACTIVATION)) {
+                const rotation = hybrid.resources.find((r) => r.type === ROTATING && r.parent === a.parent)!;
+                const triggers = rotation.inputs.triggers as Record<string, string>;
+                for (const input of replacing.filter((i) => a.inputs[i] !== undefined)) {
+                    assert.ok(input in triggers, `${a.name}: ${input} replaces the activation but does not restart ${rotation.name}`);
+                    const value = a.inputs[input];
+                    const sorted = (o: object) => Object.fromEntries(Object.entries(o).sort(([x], [y]) => x.localeCompare(y)));
+                    assert.equal(
+                        triggers[input],
+                        typeof value === "string"
+                            ? value
+                            : typeof value === "number"
+                              ? String(value)
+                              : JSON.stringify(sorted(value as object)),
+                    );
+                }
+                assert.ok("expiresInDays" in triggers, "the expiry's length, from which expirationDate derives");
+            }
         });
 
         it("the activation code is stored encrypted (additionalSecretOutputs)", function () {

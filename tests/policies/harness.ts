@@ -31,6 +31,8 @@ export interface CallOptions {
     stackTags?: Record<string, string>;
     /** The resource option, as the engine passes it in `args.opts`. */
     additionalSecretOutputs?: string[];
+    /** The resource option, as the engine passes it in `args.opts`. */
+    deleteBeforeReplace?: boolean;
 }
 
 export interface ResourceResult {
@@ -73,6 +75,7 @@ export async function runResourcePolicy(
                 aliases: [],
                 customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
                 additionalSecretOutputs: opts.additionalSecretOutputs ?? [],
+                ...(opts.deleteBeforeReplace !== undefined ? { deleteBeforeReplace: opts.deleteBeforeReplace } : {}),
             },
             stackTags: tagsMap(opts.stackTags),
             isType: (cls: any) => cls?.__pulumiType === type,

@@ -5,12 +5,12 @@ import {
     DiffResource,
     DiffWindow,
     diffPlans,
+    diffResources,
     inputDifferences,
     renderDiffMarkdown,
     renderDiffText,
     replacingInputs,
 } from "../../tools/diff/planDiff";
-import { forceNewAttributes } from "../../tools/genForceNew";
 
 const WINDOW = "aws:ssm/maintenanceWindow:MaintenanceWindow";
 const TARGET = "aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget";
@@ -118,6 +118,25 @@ describe("offline plan diff (tools/diff/planDiff)", () => {
         );
     });
 
+    it("matches a resource moved to a new URN by its alias: an update, not a delete and a create", () => {
+        const next = clone(basePlan());
+        const window = next.resources[0];
+        window.aliases = [window.urn];
+        window.urn = urn(`patch-manager:region:RegionDeployment$${WINDOW}`, "eu-west-1-web-window");
+        window.inputs.schedule = "cron(0 22 ? * THU#1 *)";
+        const d = diffResources(basePlan(), next);
+        assert.deepEqual(
+            d.map((c) => [c.action, c.urn, c.changes.map((x) => x.path)]),
+            [["update", window.urn, ["schedule"]]],
+        );
+        delete window.aliases;
+        assert.deepEqual(
+            diffResources(basePlan(), next).map((c) => c.action),
+            ["add", "remove"],
+            "without the alias, the engine sees a new resource and a deleted one",
+        );
+    });
+
     it("adds and removes by URN, components included", () => {
         const next = clone(basePlan());
         const removed = next.resources.splice(2, 1);
@@ -190,39 +209,5 @@ describe("offline plan diff (tools/diff/planDiff)", () => {
         const next = clone(basePlan());
         next.resources[0].inputs.name = "a|b";
         assert.match(renderDiffMarkdown(diffPlans(basePlan(), next, { from: "a", to: "b" })), /"web" → "a\\\|b"/);
-    });
-});
-
-describe("ForceNew table generator (tools/genForceNew)", () => {
-    it("finds top-level ForceNew attributes of an SDK schema, not nested ones", () => {
-        const go = `
-func resourceX() *schema.Resource {
-	return &schema.Resource{
-		Schema: map[string]*schema.Schema{
-			"window_id": {
-				Type:     schema.TypeString,
-				Required: true,
-				ForceNew: true,
-			},
-			names.AttrName: {
-				Type:     schema.TypeString,
-				ForceNew: true,
-			},
-			"targets": {
-				Type: schema.TypeList,
-				Elem: &schema.Resource{
-					Schema: map[string]*schema.Schema{
-						"key": {Type: schema.TypeString, ForceNew: true},
-					},
-				},
-			},
-			"schedule": {
-				Type:     schema.TypeString,
-			},
-		},
-	}
-}
-func other() { x := map[string]string{"a": "ForceNew: true"} }`;
-        assert.deepEqual(forceNewAttributes(go), ["name", "windowId"]);
     });
 });

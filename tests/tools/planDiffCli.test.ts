@@ -80,12 +80,23 @@ describe("offline plan diff (npm run plan -- --diff / --diff-against)", function
         const r3 = await plan("--stack", "prod", "--diff-against", "HEAD", "--diff", bad);
         assert.equal(r3.code, 2);
         assert.match(r3.stderr, /give one/);
+        const r5 = await plan("--stack", "dev", "--diff", prodPlan);
+        assert.equal(r5.code, 2);
+        assert.match(
+            r5.stderr,
+            /the file holds the plan of project "patch-manager", stack "prod", not of project "patch-manager", stack "dev"; diff it with --stack prod/,
+        );
+        const other = path.join(tmp, "other-project.json");
+        fs.writeFileSync(other, JSON.stringify({ ...JSON.parse(fs.readFileSync(prodPlan, "utf8")), project: "billing" }));
+        const r6 = await plan("--stack", "prod", "--diff", other);
+        assert.equal(r6.code, 2);
+        assert.match(r6.stderr, /holds the plan of project "billing", stack "prod"/);
         const r4 = await plan("--stack", "prod", "--markdown");
         assert.equal(r4.code, 2);
         assert.match(r4.stderr, /--markdown renders a diff/);
     });
 
-    it("--diff-against HEAD evaluates the committed program in a child process", async function () {
+    it("--diff-against HEAD evaluates the committed program", async function () {
         this.timeout(120_000);
         const { code, stdout, stderr } = await plan(
             "--stack",

@@ -52,6 +52,7 @@ function toResource(raw: unknown, index: number, where: string, withOutputs: boo
     if (Array.isArray(raw.dependencies)) resource.dependencies = raw.dependencies.filter((d: unknown) => typeof d === "string");
     if (isObject(raw.propertyDependencies)) resource.propertyDependencies = raw.propertyDependencies;
     if (raw.protect === true) resource.protect = true;
+    if (raw.deleteBeforeReplace === true) resource.deleteBeforeReplace = true;
     // The state and the plan both name them so; the hybrid rules check the activation code is one.
     if (Array.isArray(raw.additionalSecretOutputs)) {
         resource.additionalSecretOutputs = raw.additionalSecretOutputs.filter((o: unknown) => typeof o === "string");

@@ -16,6 +16,7 @@ import type {
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { PACK_ENFORCEMENT_LEVEL, policies as packPolicies } from "../../policies/pack";
 import { TYPES, nameFromUrn } from "../../policies/util";
+import { JUDGES_RESOURCE_OPTIONS } from "../../policies/replacement";
 
 // @pulumi/policy's own proxy (no gRPC, no server): reading an unknown value throws UnknownValueError,
 // exactly as in `pulumi preview`. Its module has no typings, hence the require.
@@ -38,6 +39,8 @@ export interface AuditResource {
     dependencies?: string[];
     propertyDependencies?: Record<string, string[]>;
     protect?: boolean;
+    /** Resource option: replace by deleting first (the plan records it when the program sets it). */
+    deleteBeforeReplace?: boolean;
     /** Outputs stored encrypted (resource option `additionalSecretOutputs`). */
     additionalSecretOutputs?: string[];
     /** The explicit provider, as a stack export references it: "<provider urn>::<provider id>". */
@@ -66,6 +69,11 @@ export interface RunOptions {
     stackTags?: Record<string, string>;
     /** The policies to run; the pack's by default. */
     policies?: Policies;
+    /**
+     * Whether the resources carry the program's resource options (a plan does; a stack export does
+     * not record deleteBeforeReplace): when not, the rules that judge those options are skipped.
+     */
+    resourceOptionsRecorded?: boolean;
     /** The pack's enforcement level; the pack's own by default. */
     packEnforcementLevel?: EnforcementLevel;
 }
@@ -366,6 +374,9 @@ export async function runPolicies(resources: AuditResource[], opts: RunOptions =
             if (level === undefined || !isResourcePolicy(p) || !p.validateResource) {
                 continue;
             }
+            if (opts.resourceOptionsRecorded === false && JUDGES_RESOURCE_OPTIONS.has(p.name)) {
+                continue;
+            }
             const validations = Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
             if (validations.length === 1 && pulumiTypeOf(validations[0]) !== undefined && pulumiTypeOf(validations[0]) !== r.type) {
                 continue; // server.ts's fast path: not applicable without a call
@@ -451,6 +462,9 @@ function resourceOptions(r: AuditResource): PolicyResource["opts"] {
         customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
         additionalSecretOutputs: [...(r.additionalSecretOutputs ?? [])],
     };
+    if (r.deleteBeforeReplace === true) {
+        opts.deleteBeforeReplace = true;
+    }
     if (r.parent) {
         opts.parent = r.parent;
     }

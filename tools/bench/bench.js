@@ -11,7 +11,14 @@ const { parseArgs } = require("util");
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const { values } = parseArgs({
-    options: { runs: { type: "string", default: "3" }, json: { type: "boolean", default: false }, only: { type: "string" } },
+    options: {
+        runs: { type: "string", default: "3" },
+        json: { type: "boolean", default: false },
+        // "pack" or "program": one part of the figures only.
+        only: { type: "string" },
+        // Only the offline plan against the offline diff (a quick figure after a change to the diff).
+        "diff-only": { type: "boolean", default: false },
+    },
 });
 const { packStarts } = require("./packStart");
 const RUNS = Math.max(1, Number(values.runs) || 3);
@@ -50,6 +57,56 @@ log(
 );
 // Other work on the machine inflates every figure; the load average says how much there was.
 log(`load average at start: ${load()}`);
+/** `npm run plan -- <args>` as a user runs it (ts-node with the runtime tsconfig), wall time of the median run. */
+function timePlan(args) {
+    const times = [];
+    for (let i = 0; i < RUNS; i++) {
+        const start = process.hrtime.bigint();
+        const r = spawnSync(
+            process.execPath,
+            [require.resolve("ts-node/dist/bin"), "-P", "tsconfig.pulumi.json", "tools/plan.ts", ...args],
+            { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
+        );
+        if (r.status !== 0 && r.status !== 1) throw new Error(`plan ${args.join(" ")} failed:\n${r.stderr}`);
+        times.push(Number(process.hrtime.bigint() - start) / 1e6);
+    }
+    return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+}
+
+const diffRows = [];
+if (stacks.includes("prod") && values.only !== "pack") {
+    log("");
+    log("Offline plan against offline diff (npm run plan, wall time, stack prod):");
+    const planMs = timePlan(["--stack", "prod", "--json"]);
+    const fileMs = (() => {
+        const file = path.join(os.tmpdir(), `bench-plan-${process.pid}.json`);
+        const r = spawnSync(
+            process.execPath,
+            [require.resolve("ts-node/dist/bin"), "-P", "tsconfig.pulumi.json", "tools/plan.ts", "--stack", "prod", "--json"],
+            {
+                cwd: ROOT,
+                encoding: "utf8",
+                maxBuffer: 64 * 1024 * 1024,
+            },
+        );
+        fs.writeFileSync(file, r.stdout);
+        try {
+            return timePlan(["--stack", "prod", "--diff", file, "--json"]);
+        } finally {
+            fs.rmSync(file, { force: true });
+        }
+    })();
+    const refMs = timePlan(["--stack", "prod", "--diff-against", "HEAD", "--json"]);
+    diffRows.push({ planMs, diffFileMs: fileMs, diffAgainstMs: refMs });
+    log(
+        `  plan ${sec(planMs)} | --diff <plan.json> ${sec(fileMs)} | --diff-against HEAD ${sec(refMs)} (${(refMs / planMs).toFixed(2)}× the plan)`,
+    );
+}
+if (values["diff-only"]) {
+    log(`load average at end: ${load()}`);
+    if (values.json) process.stdout.write(`${JSON.stringify({ runs: RUNS, diff: diffRows }, null, 2)}\n`);
+    process.exit(0);
+}
 log("");
 const rows = [];
 const fleets = [];
@@ -109,7 +166,7 @@ async function packFigures() {
 (values.only === "program" ? Promise.resolve(undefined) : packFigures()).then(
     (pack) => {
         log(`load average at end: ${load()}`);
-        if (values.json) process.stdout.write(`${JSON.stringify({ runs: RUNS, stacks: rows, fleets, pack }, null, 2)}\n`);
+        if (values.json) process.stdout.write(`${JSON.stringify({ runs: RUNS, diff: diffRows, stacks: rows, fleets, pack }, null, 2)}\n`);
     },
     (e) => {
         process.stderr.write(`${e.stack || e}\n`);

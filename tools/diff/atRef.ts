@@ -1,19 +1,27 @@
 // Evaluates a stack as it was at a git ref: `git archive` of the ref into a
 // temporary directory (the work tree, index and hooks are untouched), this
 // checkout's installed packages linked in (its workspace packages taken from
-// the ref), and the ref's program run under mocks in a child process.
+// the ref), and the ref's program — loaded as Pulumi
+// loads it — run under the same mock runtime in this process. The ref's own
+// modules live at other paths than the working tree's, so they are separate
+// module instances; @pulumi/pulumi and the other packages resolve through the
+// link to the very modules this process already loaded (one runtime, already
+// compiled), and the ref's modules are dropped from the require cache after.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { evaluateProgram, readStackFile } from "../mockProgram";
+import { windowsOf } from "../plan";
+import { loadProgramAt } from "../programEntry";
 import type { DiffablePlan } from "./planDiff";
 
 export class RefError extends Error {}
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
-function git(args: string[], cwd: string, input?: Buffer) {
-    return spawnSync("git", args, { cwd, input, maxBuffer: 256 * 1024 * 1024 });
+function git(args: string[], cwd: string) {
+    return spawnSync("git", args, { cwd, maxBuffer: 256 * 1024 * 1024 });
 }
 
 /** The commit a ref names, or RefError with git's words. */
@@ -57,55 +65,49 @@ export interface RefPlanOptions {
     stack: string;
     from: Date;
     occurrences: number;
-    /** Milliseconds before the child evaluation is stopped. */
-    timeoutMs?: number;
+    /** The project directory inside a git work tree; default this checkout. */
+    projectDir?: string;
+    /** The node_modules the ref's program resolves its packages from; default this checkout's. */
+    nodeModules?: string;
 }
 
-export function planAtRef(opts: RefPlanOptions): DiffablePlan & { commit: string } {
-    const commit = resolveRef(opts.ref);
+/** Extracts the project as it is at `commit` into `into`. */
+function extract(projectDir: string, commit: string, ref: string, into: string): void {
     // The project may live in a subdirectory of the repository.
-    const prefix = git(["rev-parse", "--show-prefix"], ROOT).stdout.toString().trim();
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "patch-manager-ref-"));
+    const prefix = git(["rev-parse", "--show-prefix"], projectDir).stdout.toString().trim();
+    const archive = git(["archive", "--format=tar", commit, ...(prefix ? [prefix] : [])], projectDir);
+    if (archive.status !== 0) throw new RefError(`git archive ${ref} failed: ${archive.stderr.toString().trim()}`);
+    const strip = prefix ? [`--strip-components=${prefix.split("/").filter(Boolean).length}`] : [];
+    const untar = spawnSync("tar", ["-x", "-C", into, ...strip], { input: archive.stdout });
+    if (untar.status !== 0) throw new RefError(`extracting ${ref} failed: ${untar.stderr.toString().trim()}`);
+}
+
+export async function planAtRef(opts: RefPlanOptions): Promise<DiffablePlan & { commit: string; missing?: boolean }> {
+    const projectDir = opts.projectDir ?? ROOT;
+    const commit = resolveRef(opts.ref, projectDir);
+    const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "patch-manager-ref-")));
     try {
-        const archive = git(["archive", "--format=tar", commit, ...(prefix ? [prefix] : [])], ROOT);
-        if (archive.status !== 0) throw new RefError(`git archive ${opts.ref} failed: ${archive.stderr.toString().trim()}`);
-        const untar = spawnSync(
-            "tar",
-            ["-x", "-C", tmp, ...(prefix ? [`--strip-components=${prefix.split("/").filter(Boolean).length}`] : [])],
-            {
-                input: archive.stdout,
-            },
-        );
-        if (untar.status !== 0) throw new RefError(`extracting ${opts.ref} failed: ${untar.stderr.toString().trim()}`);
-        linkNodeModules(path.join(ROOT, "node_modules"), tmp);
-        const child = spawnSync(
-            process.execPath,
-            [
-                "-r",
-                "ts-node/register/transpile-only",
-                path.join(__dirname, "evalAt.ts"),
-                "--dir",
-                tmp,
-                "--stack",
-                opts.stack,
-                "--from",
-                opts.from.toISOString(),
-                "--occurrences",
-                String(opts.occurrences),
-            ],
-            {
-                cwd: ROOT,
-                timeout: opts.timeoutMs ?? 120_000,
-                maxBuffer: 256 * 1024 * 1024,
-                env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
-            },
-        );
-        if (child.status !== 0) {
-            const why = child.error ? child.error.message : child.stderr.toString().trim();
-            throw new RefError(`evaluating stack ${opts.stack} at ${opts.ref} (${commit.slice(0, 12)}) failed:\n${why}`);
+        extract(projectDir, commit, opts.ref, tmp);
+        const file = path.join(tmp, `Pulumi.${opts.stack}.yaml`);
+        // A stack the ref does not know yet: everything in the working tree is new.
+        if (!fs.existsSync(file)) return { stack: opts.stack, resources: [], windows: [], missing: true, commit };
+        linkNodeModules(opts.nodeModules ?? path.join(ROOT, "node_modules"), tmp);
+        let program: () => unknown;
+        try {
+            program = loadProgramAt(tmp);
+        } catch (e) {
+            throw new RefError(`loading the program of ${opts.ref} (${commit.slice(0, 12)}) failed: ${(e as Error).message}`);
         }
-        return { ...(JSON.parse(child.stdout.toString()) as DiffablePlan), commit };
+        let resources;
+        try {
+            ({ resources } = await evaluateProgram({ stack: opts.stack, config: readStackFile(file), program }));
+        } catch (e) {
+            throw new RefError(`evaluating stack ${opts.stack} at ${opts.ref} (${commit.slice(0, 12)}) failed:\n${(e as Error).message}`);
+        }
+        const windows = windowsOf(resources, opts.from, opts.occurrences);
+        return { stack: opts.stack, resources: resources.map(({ outputs: _o, ...r }) => r), windows, commit };
     } finally {
+        for (const key of Object.keys(require.cache)) if (key.startsWith(tmp + path.sep)) delete require.cache[key];
         fs.rmSync(tmp, { recursive: true, force: true });
     }
 }

@@ -12,6 +12,8 @@ export interface DiffResource {
     custom: boolean;
     id: string | null;
     inputs: Record<string, unknown>;
+    /** Earlier URNs of this resource (the `aliases` option, as URNs): the engine matches the old state by them too. */
+    aliases?: string[];
 }
 
 /** A planned window as the diff reads it from either plan. */
@@ -63,10 +65,27 @@ export interface PlanDiff {
 }
 
 const FORCE_NEW: Record<string, readonly string[]> = forceNewTable.resources;
+const NO_UPDATE = new Set<string>(forceNewTable.noUpdate);
 
-/** Top-level inputs whose change replaces a resource of this type, per the provider schema. */
+/** Input paths whose change replaces a resource of this type, per the provider schema (dotted for nested blocks). */
 export function replacingInputs(type: string): readonly string[] {
     return FORCE_NEW[type] ?? [];
+}
+
+/** Whether the provider knows the type's replacement rules at all (tools/diff/forceNew.json). */
+export function knowsType(type: string): boolean {
+    return type in FORCE_NEW;
+}
+
+/**
+ * Whether a change at `path` (as inputDifferences names it, e.g. `s3Destination.prefix` or
+ * `targets[0].values[1]`) replaces a resource of this type: every change of a type without an
+ * Update does; otherwise a change at or under a ForceNew path, or of a block that holds one.
+ */
+export function changeReplaces(type: string, path: string): boolean {
+    if (NO_UPDATE.has(type)) return true;
+    const p = path.replace(/\[\d+\]/g, "");
+    return replacingInputs(type).some((f) => p === f || p.startsWith(`${f}.`) || f.startsWith(`${p}.`));
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -105,24 +124,29 @@ function containsReference(value: unknown, refs: Set<string>): boolean {
 
 /**
  * Resources added, removed, replaced or updated from `oldPlan` to `newPlan`,
- * matched by URN as the engine does. A replaced resource gets a new id, so an
+ * matched by URN (or an alias) as the engine does. A replaced resource gets a new id, so an
  * input that refers to it changes too: when that input is itself ForceNew the
  * dependent resource is replaced as well (window → its targets and tasks).
  */
 export function diffResources(oldPlan: DiffablePlan, newPlan: DiffablePlan): ResourceChange[] {
     const oldByUrn = new Map(oldPlan.resources.map((r) => [r.urn, r]));
-    const newByUrn = new Map(newPlan.resources.map((r) => [r.urn, r]));
     const changes = new Map<string, ResourceChange>();
+    // Each new resource's old self: same URN, else the first of its aliases the old plan holds.
+    const previous = new Map<string, DiffResource>();
+    for (const n of newPlan.resources) {
+        const o = oldByUrn.get(n.urn) ?? (n.aliases ?? []).map((a) => oldByUrn.get(a)).find((r) => r !== undefined);
+        if (o) previous.set(n.urn, o);
+    }
+    const carriedOver = new Set([...previous.values()].map((o) => o.urn));
 
     for (const n of newPlan.resources) {
-        const o = oldByUrn.get(n.urn);
+        const o = previous.get(n.urn);
         if (!o) {
             changes.set(n.urn, { action: "add", urn: n.urn, type: n.type, name: n.name, custom: n.custom, changes: [] });
             continue;
         }
         if (!n.custom) continue;
-        const forceNew = new Set(replacingInputs(n.type));
-        const diffs = inputDifferences(o.inputs, n.inputs).map((d) => ({ ...d, replaces: forceNew.has(rootKey(d.path)) }));
+        const diffs = inputDifferences(o.inputs, n.inputs).map((d) => ({ ...d, replaces: changeReplaces(n.type, d.path) }));
         if (diffs.length > 0) {
             changes.set(n.urn, {
                 action: diffs.some((d) => d.replaces) ? "replace" : "update",
@@ -135,7 +159,7 @@ export function diffResources(oldPlan: DiffablePlan, newPlan: DiffablePlan): Res
         }
     }
     for (const o of oldPlan.resources) {
-        if (!newByUrn.has(o.urn))
+        if (!carriedOver.has(o.urn))
             changes.set(o.urn, { action: "remove", urn: o.urn, type: o.type, name: o.name, custom: o.custom, changes: [] });
     }
 
@@ -143,14 +167,13 @@ export function diffResources(oldPlan: DiffablePlan, newPlan: DiffablePlan): Res
     for (let grew = true; grew;) {
         grew = false;
         const replacedRefs = new Set(
-            [...changes.values()].filter((c) => c.action === "replace").flatMap((c) => referencesOf(oldByUrn.get(c.urn)!)),
+            [...changes.values()].filter((c) => c.action === "replace").flatMap((c) => referencesOf(previous.get(c.urn)!)),
         );
         if (replacedRefs.size === 0) break;
         for (const n of newPlan.resources) {
-            const o = oldByUrn.get(n.urn);
+            const o = previous.get(n.urn);
             const existing = changes.get(n.urn);
             if (!o || !n.custom || existing?.action === "replace" || existing?.action === "add") continue;
-            const forceNew = new Set(replacingInputs(n.type));
             const dependent = Object.entries(n.inputs).filter(
                 ([k, v]) => containsReference(v, replacedRefs) && !existing?.changes.some((c) => rootKey(c.path) === k),
             );
@@ -159,7 +182,7 @@ export function diffResources(oldPlan: DiffablePlan, newPlan: DiffablePlan): Res
                 path: k,
                 old: o.inputs[k],
                 new: `(new id of a replaced resource; was ${JSON.stringify(v)})`,
-                replaces: forceNew.has(k),
+                replaces: changeReplaces(n.type, k),
             }));
             const all = [...(existing?.changes ?? []), ...added];
             const action: Action = all.some((c) => c.replaces) ? "replace" : "update";

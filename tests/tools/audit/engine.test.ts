@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import type { Policies, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { naturalKeyOf } from "../../policies/replacement";
 import {
     AuditResource,
     PolicyConfigError,
@@ -30,11 +31,15 @@ function always(name: string, level?: ResourceValidationPolicy["enforcementLevel
     };
 }
 
-/** The pack's compliant production stack as AuditResources: inputs without ids, outputs with them. */
+/**
+ * The pack's compliant production stack as AuditResources: inputs without ids, outputs with them,
+ * and the resource option a compliant program sets on a resource named by its inputs.
+ */
 function prodResources(): AuditResource[] {
     return prodStack().map((e) => {
         const { id, arn: _arn, ...inputs } = e.props as Record<string, any>;
-        return resource(e.type, e.name, inputs, { id, outputs: e.props, custom: e.type !== TYPES.stack });
+        const deleteFirst = naturalKeyOf(e.type, inputs) ? { deleteBeforeReplace: true } : {};
+        return resource(e.type, e.name, inputs, { id, outputs: e.props, custom: e.type !== TYPES.stack, ...deleteFirst });
     });
 }
 

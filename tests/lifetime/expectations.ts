@@ -1,0 +1,142 @@
+// What each lifetime edit may do to a stack, as the provider would carry it out. Shared by the
+// lifetime test files (split by stack so that mocha's workers run them side by side).
+import { strict as assert } from "assert";
+import { ResourceChange } from "../../tools/diff/planDiff";
+import { shippedConfig } from "../helpers";
+import { applyEdit, collisions, EDITS, EditResult, projectValues } from "./edits";
+
+const WINDOW_TYPES = new Set([
+    "aws:ssm/maintenanceWindow:MaintenanceWindow",
+    "aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget",
+    "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask",
+]);
+const ACTIVATION = "aws:ssm/activation:Activation";
+const ROTATING = "time:index/rotating:Rotating";
+const DATA_SYNC = "aws:ssm/resourceDataSync:ResourceDataSync";
+
+const of = (r: EditResult, action: ResourceChange["action"]) => r.changes.filter((c) => c.action === action);
+const types = (cs: ResourceChange[]) => [...new Set(cs.map((c) => c.type))].sort();
+
+/** Per edit, what the diff must say beyond the checks every edit gets. */
+const EXPECT: Record<string, (r: EditResult, stack: string) => void> = {
+    "move a group's cron": (r) => {
+        assert.deepEqual([of(r, "replace"), of(r, "add"), of(r, "remove")].flat(), []);
+        const windows = of(r, "update").filter((c) => WINDOW_TYPES.has(c.type));
+        assert.ok(windows.length > 0, "the window is updated in place");
+        for (const w of windows)
+            assert.deepEqual(
+                w.changes.map((c) => c.path),
+                ["schedule"],
+            );
+        // Daily compliance scans move with the window they stay clear of.
+        assert.deepEqual(
+            types(of(r, "update")).filter((t) => !WINDOW_TYPES.has(t)),
+            types(of(r, "update").filter((c) => c.type === "aws:ssm/association:Association")),
+        );
+    },
+    "add a group": (r) => {
+        assert.deepEqual([of(r, "replace"), of(r, "remove")].flat(), []);
+        assert.ok(of(r, "add").length >= 6, "its registration, schedule, window, target and task");
+    },
+    "rename a group": (r) => {
+        assert.deepEqual(of(r, "replace"), []);
+        assert.equal(of(r, "add").length, of(r, "remove").length, "the group's resources under the new name, the old ones deleted");
+    },
+    "remove a group": (r) => {
+        assert.deepEqual([of(r, "replace"), of(r, "add")].flat(), []);
+        assert.ok(of(r, "remove").length > 0);
+    },
+    "change tags": (r) => {
+        assert.deepEqual([of(r, "add"), of(r, "remove")].flat(), []);
+        // Only an activation's tags force a new one (TagsSchemaForceNew), and its rotation restarts with it.
+        assert.ok(
+            types(of(r, "replace")).every((t) => t === ACTIVATION || t === ROTATING),
+            types(of(r, "replace")).join(),
+        );
+        for (const c of of(r, "update"))
+            assert.ok(
+                c.changes.every((x) => x.path.startsWith("tags")),
+                `${c.name}: ${c.changes.map((x) => x.path)}`,
+            );
+    },
+    "change the log prefix": (r) => {
+        assert.deepEqual([of(r, "replace"), of(r, "add"), of(r, "remove")].flat(), []);
+        assert.ok(
+            of(r, "update").some((c) => c.type === "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask"),
+            "tasks write under the new prefix",
+        );
+    },
+    "change the data-sync prefix": (r) => {
+        assert.deepEqual([of(r, "add"), of(r, "remove")].flat(), []);
+        assert.deepEqual(types(of(r, "replace")), [DATA_SYNC], "a data sync has no Update");
+    },
+    "change the KMS key": (r) => {
+        assert.deepEqual([of(r, "add"), of(r, "remove")].flat(), []);
+        assert.ok(
+            types(of(r, "replace")).every((t) => t === DATA_SYNC),
+            types(of(r, "replace")).join(),
+        );
+        assert.ok(of(r, "update").some((c) => c.type.includes("bucketServerSideEncryptionConfiguration")));
+    },
+    "turn centralLogBucket on or off": (r) => {
+        assert.ok(
+            types(of(r, "replace")).every((t) => t === DATA_SYNC),
+            types(of(r, "replace")).join(),
+        );
+        assert.ok(of(r, "add").length + of(r, "remove").length > 0, "a region's own bucket comes or goes");
+    },
+    "add a region": (r) => {
+        assert.deepEqual([of(r, "replace"), of(r, "update"), of(r, "remove")].flat(), []);
+        assert.ok(of(r, "add").length > 0);
+    },
+};
+
+/**
+ * Going from one region to several gives every resource a region-scoped URN: Pulumi would
+ * delete and re-create the whole stack, and each patch-group registration is created before its
+ * old self is deleted (AlreadyExistsException). Carrying the URNs over needs aliases from the
+ * home region's scoped names to the unscoped ones; until then this edit is reported, not passed.
+ */
+const KNOWN_GAPS: Record<string, (stack: string, values: Record<string, any>) => string | undefined> = {
+    "add a region": (_stack, values) =>
+        values.regions === undefined
+            ? "single region → several re-creates every resource under region-scoped URNs (needs aliases)"
+            : undefined,
+};
+
+/** One mocha `it` per applicable edit of the stack. */
+export function lifetimeOf(stack: string): void {
+    describe(`lifetime of the shipped stack ${stack}: each edit as the offline diff sees it`, function () {
+        const base = shippedConfig(stack);
+        const values = projectValues(base);
+        const region = base.values["aws:region"] ?? "us-east-1";
+        for (const edit of EDITS) {
+            const changes = edit.apply(values, region);
+            if (changes === undefined) continue;
+            const gap = KNOWN_GAPS[edit.name]?.(stack, values);
+            if (gap !== undefined) {
+                it(`${edit.name}: not yet carried over — ${gap}`);
+                continue;
+            }
+            it(edit.name, async function () {
+                const r = await applyEdit(stack, base, changes);
+                assert.ok(r.changes.length > 0, "the edit changes something");
+                // Every edit: nothing collides, no window/target/task is replaced (an update or a new URN suffices),
+                // and a replaced activation always gets a new rotation base.
+                assert.deepEqual(collisions(r), []);
+                assert.deepEqual(
+                    of(r, "replace")
+                        .filter((c) => WINDOW_TYPES.has(c.type))
+                        .map((c) => c.urn),
+                    [],
+                );
+                const replaced = new Set(of(r, "replace").map((c) => c.urn));
+                for (const a of of(r, "replace").filter((c) => c.type === ACTIVATION)) {
+                    const rotation = a.urn.replace(`${ACTIVATION}::`, `${ROTATING}::`).replace(/-activation$/, "-rotation");
+                    assert.ok(replaced.has(rotation), `${a.name} is replaced but its rotation keeps the old base time`);
+                }
+                EXPECT[edit.name](r, stack);
+            });
+        }
+    });
+}

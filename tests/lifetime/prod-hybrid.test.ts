@@ -1,0 +1,3 @@
+import { lifetimeOf } from "./expectations";
+
+lifetimeOf("prod-hybrid");

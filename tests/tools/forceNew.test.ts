@@ -1,0 +1,185 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import * as aws from "@pulumi/aws";
+import * as time from "@pulumiverse/time";
+import table from "../../tools/diff/forceNew.json";
+import { changeReplaces, knowsType } from "../../tools/diff/planDiff";
+import {
+    forceNewAttributes,
+    frameworkRequiresReplace,
+    hasUpdate,
+    nameIsPhysicalId,
+    replacementFacts,
+    RESOURCE_SOURCES,
+} from "../../tools/genForceNew";
+import { NATURAL_KEYS } from "../../policies/replacement";
+import { evaluate, ROOT, SHIPPED_STACKS, shippedConfig, withConfig } from "../helpers";
+
+/** Resource types constructed anywhere in the program's sources (`new aws.ssm.PatchGroup(`, `new time.Rotating(`). */
+function typesInSources(): Map<string, string> {
+    const found = new Map<string, string>();
+    const walk = (dir: string): string[] =>
+        fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+            const p = path.join(dir, e.name);
+            if (e.isDirectory()) return ["node_modules", "tests", "tools", ".git", "policies"].includes(e.name) ? [] : walk(p);
+            return e.name.endsWith(".ts") && !e.name.endsWith(".d.ts") ? [p] : [];
+        });
+    for (const file of walk(ROOT)) {
+        const text = fs.readFileSync(file, "utf8");
+        for (const m of text.matchAll(/new aws\.(\w+)\.(\w+)\(/g)) {
+            const cls = (aws as any)[m[1]]?.[m[2]];
+            assert.ok(cls?.__pulumiType, `${path.relative(ROOT, file)}: aws.${m[1]}.${m[2]} is not an @pulumi/aws resource`);
+            found.set(cls.__pulumiType, path.relative(ROOT, file));
+        }
+        for (const m of text.matchAll(/new time\.(\w+)\(/g)) found.set((time as any)[m[1]].__pulumiType, path.relative(ROOT, file));
+    }
+    return found;
+}
+
+describe("update-vs-replace table (tools/diff/forceNew.json) covers every type the program creates", function () {
+    it("every resource type constructed in the program's sources is in the table, with its source", function () {
+        const types = typesInSources();
+        assert.ok(types.size >= 25, `found ${types.size} types`);
+        for (const [type, file] of types) {
+            assert.ok(knowsType(type), `${file} creates ${type}, which tools/diff/forceNew.json does not know`);
+            assert.ok((table._sources as Record<string, string>)[type], `${type} has no source in the table`);
+            assert.ok(RESOURCE_SOURCES[type], `${type} is not in the generator's RESOURCE_SOURCES`);
+        }
+    });
+
+    it("every type of every shipped stack, and of a stack with the default baseline registered, is in the table", async function () {
+        const seen = new Set<string>();
+        for (const stack of SHIPPED_STACKS) for (const r of (await evaluate(stack)).resources) if (r.custom) seen.add(r.type);
+        const prod = shippedConfig("prod");
+        const baselines = JSON.parse(prod.values["patch-manager:baselines"]) as Record<string, unknown>[];
+        const withDefault = withConfig(prod, { baselines: baselines.map((b) => ({ ...b, registerAsDefault: true })) });
+        for (const r of (await evaluate("prod", withDefault)).resources) if (r.custom) seen.add(r.type);
+        assert.ok(seen.has("aws:ssm/defaultPatchBaseline:DefaultPatchBaseline"));
+        const unknown = [...seen].filter((t) => !t.startsWith("pulumi:providers:") && !knowsType(t));
+        assert.deepEqual(unknown, []);
+    });
+
+    it("every type whose id is its name (per the provider source) is a natural key of the pack's rule", function () {
+        for (const type of table.nameIsId) assert.ok(NATURAL_KEYS[type]?.inputs.includes("name"), `${type}: its name is its id`);
+    });
+
+    it("natural keys name only known types and say why", function () {
+        for (const [type, key] of Object.entries(NATURAL_KEYS)) {
+            assert.ok(knowsType(type), type);
+            assert.ok(key.inputs.length > 0 && key.reason.length > 20, type);
+        }
+    });
+
+    it("classifies changes: nested ForceNew paths, types without Update, plain updates", function () {
+        assert.equal(changeReplaces("aws:ssm/maintenanceWindow:MaintenanceWindow", "schedule"), false);
+        assert.equal(changeReplaces("aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget", "windowId"), true);
+        // No Update: even an input the schema does not mark ForceNew replaces.
+        assert.equal(changeReplaces("aws:ssm/resourceDataSync:ResourceDataSync", "s3Destination.prefix"), true);
+        assert.equal(changeReplaces("aws:ssm/activation:Activation", "tags.Owner"), true);
+        assert.equal(changeReplaces("time:index/rotating:Rotating", "triggers.role"), true);
+        assert.equal(changeReplaces("time:index/rotating:Rotating", "rotationHours"), false);
+        assert.equal(changeReplaces("aws:cfg/rule:Rule", "description"), false);
+        assert.equal(changeReplaces("aws:cfg/rule:Rule", "name"), true);
+    });
+});
+
+describe("ForceNew table generator (tools/genForceNew)", function () {
+    // Shaped like the provider's Go sources (SDKv2 and Plugin Framework), written for these tests.
+    const sdk = `
+func resourceX() *schema.Resource {
+	return &schema.Resource{
+		CreateWithoutTimeout: resourceXCreate,
+		ReadWithoutTimeout:   resourceXRead,
+		DeleteWithoutTimeout: resourceXDelete,
+		Schema: map[string]*schema.Schema{
+			"window_id": {
+				Type:     schema.TypeString,
+				Required: true,
+				ForceNew: true,
+			},
+			names.AttrName: {
+				Type:     schema.TypeString,
+				ForceNew: true,
+			},
+			"s3_destination": {
+				Type: schema.TypeList,
+				Elem: &schema.Resource{
+					Schema: map[string]*schema.Schema{
+						names.AttrKMSKeyARN: {Type: schema.TypeString,
+							ForceNew: true,
+						},
+						"sync_format": {
+							Type: schema.TypeString,
+						},
+					},
+				},
+			},
+			names.AttrTags: tftags.TagsSchemaForceNew(),
+			"schedule": {
+				Type:     schema.TypeString,
+			},
+		},
+	}
+}
+func other() { x := map[string]string{"a": "ForceNew: true"} }`;
+
+    it("SDKv2: top-level and nested ForceNew, ForceNew tags, and a resource without Update", function () {
+        assert.deepEqual(replacementFacts(sdk), {
+            forceNew: ["name", "s3Destination.kmsKeyArn", "tags", "windowId"],
+            noUpdate: true,
+            nameIsId: false,
+        });
+        const named = `${sdk}\nfunc resourceXCreate() {\n\tname := d.Get(names.AttrName).(string)\n\td.SetId(name)\n}`;
+        assert.equal(replacementFacts(named).nameIsId, true);
+        assert.equal(nameIsPhysicalId(named.replace("d.SetId(name)", "d.SetId(aws.ToString(output.WindowId))")), false);
+        assert.equal(nameIsPhysicalId(named.replace("d.SetId(name)", "d.SetId(aws.ToString(output.TopicArn))")), false);
+        assert.equal(nameIsPhysicalId(named.replace("d.SetId(name)", "d.SetId(ruleCreateResourceID(eventBusName, ruleName))")), true);
+        assert.deepEqual(forceNewAttributes(sdk), ["name", "tags", "windowId"]);
+        assert.equal(
+            hasUpdate(sdk.replace("DeleteWithoutTimeout", "UpdateWithoutTimeout: resourceXUpdate,\n\t\tDeleteWithoutTimeout")),
+            true,
+        );
+    });
+
+    it("Plugin Framework: RequiresReplace plan modifiers, at any depth; an empty Update is no Update", function () {
+        const pf = `
+func (r *thing) Schema(ctx context.Context, req resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		Attributes: map[string]schema.Attribute{
+			"triggers": schema.MapAttribute{
+				Optional: true,
+				PlanModifiers: []planmodifier.Map{
+					mapplanmodifier.RequiresReplace(),
+				},
+			},
+			"rotation_days": schema.Int64Attribute{
+				Optional: true,
+			},
+		},
+		Blocks: map[string]schema.Block{
+			names.AttrRule: schema.ListNestedBlock{
+				NestedObject: schema.NestedBlockObject{
+					Attributes: map[string]schema.Attribute{
+						"expected_bucket_owner": schema.StringAttribute{
+							PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIfConfigured()},
+						},
+					},
+				},
+			},
+		},
+	}
+}
+
+func (r *thing) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	resp.State.Set(ctx, req.Plan)
+}`;
+        assert.deepEqual(frameworkRequiresReplace(pf), ["rule.expectedBucketOwner", "triggers"]);
+        assert.equal(hasUpdate(pf), true);
+        assert.equal(
+            hasUpdate(pf.replace("resp.State.Set(ctx, req.Plan)", "")),
+            false,
+            "an Update that does nothing: every change goes through replacement",
+        );
+    });
+});
