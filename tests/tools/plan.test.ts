@@ -18,10 +18,11 @@ describe("offline plan (npm run plan)", function () {
         for (const r of doc.resources) {
             assert.deepEqual(
                 Object.keys(r).filter(
-                    (k) => !["retainOnDelete", "protect", "deleteBeforeReplace", "additionalSecretOutputs", "provider"].includes(k),
+                    (k) => !["retainOnDelete", "protect", "deleteBeforeReplace", "additionalSecretOutputs", "provider", "aliasSpecs"].includes(k),
                 ),
-                ["urn", "type", "name", "custom", "id", "parent", "inputs"],
+                ["urn", "type", "name", "custom", "id", "parent", "inputs", "region", "options"],
             );
+            assert.equal(r.region, "eu-west-1");
             assert.match(r.urn, /^urn:pulumi:prod::patch-manager::/);
             assert.ok(r.parent === null || doc.resources.some((p: any) => p.urn === r.parent), `${r.urn}: parent is a listed resource`);
             if (!r.custom) assert.equal(r.id, null);
