@@ -306,7 +306,10 @@ export function inputsWithUrnIds(resources: readonly PlannedResource[], urnOf: (
         ];
         const otherValues: Record<string, unknown> = { ...other.state, id: other.id };
         for (const [key, value] of derived) {
-            if (typeof value === "string" && value !== otherValues[key] && !tokens.has(value)) tokens.set(value, `<${urnOf(r)}>#${key}`);
+            // Outputs the mock adds outside mockState (an SSM resource's region) do not derive from the URN.
+            if (typeof value === "string" && key in otherValues && value !== otherValues[key] && !tokens.has(value)) {
+                tokens.set(value, `<${urnOf(r)}>#${key}`);
+            }
         }
     }
     const ordered = [...tokens.entries()].sort(([a], [b]) => b.length - a.length);
@@ -421,7 +424,12 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
             const urn = `urn:pulumi:${opts.stack}::${PROJECT}::${qualifiedType}::${name}`;
             const inputs = deserializeProperties(req.getObject());
             const custom: boolean = req.getCustom();
-            const resourceRegion = providerRegion(req.getProvider()) ?? region;
+            // A component's region: its own `providers` entry for aws, else its parent's.
+            const resourceRegion =
+                providerRegion(req.getProvider()) ??
+                providerRegion(req.getProvidersMap()?.get("aws")) ??
+                resources.find((r) => r.urn === parent)?.region ??
+                region;
             if (type === "pulumi:providers:aws" && typeof inputs.region === "string") providerRegions.set(urn, inputs.region);
             const mocked = custom ? mockState(type, name, urn, inputs, resourceRegion) : { id: "", state: {} };
             const id = mocked.id;

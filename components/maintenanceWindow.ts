@@ -14,7 +14,7 @@ export interface ScheduledGroup {
     readonly rateControl: RateControl;
 }
 
-export interface MaintenanceScheduleArgs {
+export interface MaintenanceWindowArgs {
     /** Physical window name prefix, e.g. "patch-manager-prod". */
     readonly namePrefix: string;
     /** Name part of the window itself ("weekend", "web-server"). */
@@ -39,17 +39,20 @@ export interface MaintenanceScheduleArgs {
     readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
+/** The type this component was registered under before it was named for what it is. */
+const FORMER_TYPE = "patch-manager:patching:MaintenanceSchedule";
+
 /**
  * A maintenance window and, per patch group in it, a target selecting the
  * group by tag and an AWS-RunPatchBaseline task. Children are named from the
  * component and the group, so a schedule edit updates the window in place.
  */
-export class MaintenanceSchedule extends pulumi.ComponentResource {
+export class MaintenanceWindow extends pulumi.ComponentResource {
     readonly windowId: pulumi.Output<string>;
     readonly windowName: string;
 
-    constructor(name: string, args: MaintenanceScheduleArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("patch-manager:patching:MaintenanceSchedule", name, {}, opts);
+    constructor(name: string, args: MaintenanceWindowArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("patch-manager:patching:MaintenanceWindow", name, {}, withFormerType(opts, FORMER_TYPE));
         const s = args.schedule;
         this.windowName = ssmName(args.namePrefix, args.windowName);
         const window = new aws.ssm.MaintenanceWindow(
@@ -154,4 +157,15 @@ export function notificationParameters(n: TaskNotification) {
         notificationConfig: { notificationArn: n.topicArn, notificationEvents: [...n.events], notificationType: "Command" },
         serviceRoleArn: n.roleArn,
     };
+}
+
+/**
+ * `opts` with aliases that carry a component's former type token: alone, and combined with each
+ * alias the caller gave (a component that changed type and parent at once was registered under
+ * the old type at the old parent, which the engine only finds through one alias saying both).
+ */
+export function withFormerType(opts: pulumi.ComponentResourceOptions | undefined, type: string): pulumi.ComponentResourceOptions {
+    const given = opts?.aliases ?? [];
+    const specs = given.filter((a): a is pulumi.Alias => typeof a === "object" && a !== null && !pulumi.Output.isInstance(a));
+    return { ...opts, aliases: [...given, { type }, ...specs.map((a) => ({ ...a, type }))] };
 }
