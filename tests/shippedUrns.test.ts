@@ -45,7 +45,7 @@ describe("upgrading the shipped stacks to the PatchManager component", function 
                 const group = stack.resources.find((r) => r.type === "aws:ssm/patchGroup:PatchGroup")!;
                 assert.match(
                     (inputs.get(group.urn) as { baselineId: string }).baselineId,
-                    /^<urn:pulumi:[^>]+::patch-manager:patching:PatchBaseline\$aws:ssm\/patchBaseline:PatchBaseline::[^>]+>#id$/,
+                    /^<urn:pulumi:[^>]+[:$]patch-manager:patching:PatchBaseline\$aws:ssm\/patchBaseline:PatchBaseline::[^>]+>#id$/,
                 );
                 for (const r of stack.resources.filter((x) => x.custom)) {
                     const old = matched.get(r.urn)!;
