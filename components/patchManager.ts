@@ -297,9 +297,10 @@ export class PatchManager extends pulumi.ComponentResource {
     readonly logKeyPrefix: pulumi.Output<string>;
 
     constructor(name: string, args: PatchManagerArgs, opts?: PatchManagerOptions) {
+        // Validated before the component registers: bad args leave nothing behind.
+        const config = patchManagerConfig(name, args);
         const { adoptStackRoot, ...options } = opts ?? {};
         super("patch-manager:index:PatchManager", name, {}, options);
-        const config = patchManagerConfig(name, args);
         const central = args.centralLogBucket;
         const tags = { ...config.tags, ManagedBy: PROJECT, Environment: config.environment, Stack: config.stack };
         const namePrefix = `${PROJECT}-${config.stack}`;
@@ -327,7 +328,9 @@ export class PatchManager extends pulumi.ComponentResource {
                                     policyStatements: (arn: pulumi.Output<string>) =>
                                         pulumi
                                             .all([partition, arn, accountId!])
-                                            .apply(([p, a, account]) => dataSyncBucketStatements(p, a, ops.compliance.dataSyncPrefix, account)),
+                                            .apply(([p, a, account]) =>
+                                                dataSyncBucketStatements(p, a, ops.compliance.dataSyncPrefix, account),
+                                            ),
                                 }
                               : {}),
                           tags,
@@ -507,7 +510,9 @@ export class PatchManager extends pulumi.ComponentResource {
             };
         }
         const operationsOutputs: OperationsOutputs = {
-            ...(alerts ? { alerts: { topicArn: alerts.topicArn, notificationRoleArn: alerts.notificationRoleArn, events: [...alerts.events] } } : {}),
+            ...(alerts
+                ? { alerts: { topicArn: alerts.topicArn, notificationRoleArn: alerts.notificationRoleArn, events: [...alerts.events] } }
+                : {}),
             ...operations?.outputs,
         };
         const outputs: PatchManagerOutputs = {

@@ -12,7 +12,9 @@ const fixture = (file: string) => JSON.parse(fs.readFileSync(path.join(ROOT, "te
 /** Every custom resource's URN before the component (and a hash of its inputs whose method is not ours to rely on). */
 const shipped: Record<string, { urn: string }[]> = fixture("shipped-urns.json");
 /** The components of the same stacks, and id-independent input hashes (tools/mockProgram.ts inputsWithUrnIds). */
-const preComponent: Record<string, { components: string[]; inputs: Record<string, string> }> = fixture("shipped-components-and-inputs.json");
+const preComponent: Record<string, { components: string[]; inputs: Record<string, string> }> = fixture(
+    "shipped-components-and-inputs.json",
+);
 const hash = (v: unknown) => createHash("sha256").update(JSON.stringify(v)).digest("hex").slice(0, 16);
 
 describe("upgrading the shipped stacks to the PatchManager component", function () {
@@ -74,7 +76,9 @@ describe("upgrading the shipped stacks to the PatchManager component", function 
     it("the window component is a MaintenanceWindow, found under its former MaintenanceSchedule type", async function () {
         const dev = await evaluate("dev");
         const window = dev.one("patch-manager:patching:MaintenanceWindow", "development");
-        assert.ok(window.options.aliases!.includes("urn:pulumi:dev::patch-manager::patch-manager:patching:MaintenanceSchedule::development"));
+        assert.ok(
+            window.options.aliases!.includes("urn:pulumi:dev::patch-manager::patch-manager:patching:MaintenanceSchedule::development"),
+        );
         assert.equal(dev.ofType("patch-manager:patching:MaintenanceSchedule").length, 0);
     });
 

@@ -90,7 +90,11 @@ export function generateAliases(r: AliasedResource, parentAliases: (urn: string)
  */
 export function candidateAliases(resources: readonly AliasedResource[]): Map<string, string[]> {
     const out = new Map<string, string[]>();
-    for (const r of resources) out.set(r.urn, generateAliases(r, (p) => out.get(p) ?? []));
+    for (const r of resources)
+        out.set(
+            r.urn,
+            generateAliases(r, (p) => out.get(p) ?? []),
+        );
     return out;
 }
 

@@ -300,10 +300,7 @@ export function inputsWithUrnIds(resources: readonly PlannedResource[], urnOf: (
     for (const r of resources.filter((x) => x.custom)) {
         // What changes with the URN is what the mock derived from it.
         const other = mockState(r.type, r.name, `${r.urn}#other`, r.inputs, r.region);
-        const derived: [string, unknown][] = [
-            ["id", r.id],
-            ...Object.entries(r.outputs),
-        ];
+        const derived: [string, unknown][] = [["id", r.id], ...Object.entries(r.outputs)];
         const otherValues: Record<string, unknown> = { ...other.state, id: other.id };
         for (const [key, value] of derived) {
             // Outputs the mock adds outside mockState (an SSM resource's region) do not derive from the URN.

@@ -222,6 +222,7 @@ describe("hybrid fleet", function () {
                     T.attachment,
                     T.rolePolicy,
                     "patch-manager:hybrid:HybridActivation",
+                    "patch-manager:hybrid:HybridFleet",
                     "patch-manager:hybrid:HybridNodeRole",
                     ROTATING,
                 ].sort(),

@@ -18,7 +18,10 @@ describe("offline plan (npm run plan)", function () {
         for (const r of doc.resources) {
             assert.deepEqual(
                 Object.keys(r).filter(
-                    (k) => !["retainOnDelete", "protect", "deleteBeforeReplace", "additionalSecretOutputs", "provider", "aliasSpecs"].includes(k),
+                    (k) =>
+                        !["retainOnDelete", "protect", "deleteBeforeReplace", "additionalSecretOutputs", "provider", "aliasSpecs"].includes(
+                            k,
+                        ),
                 ),
                 ["urn", "type", "name", "custom", "id", "parent", "inputs", "region", "options"],
             );
@@ -84,7 +87,7 @@ describe("offline plan (npm run plan)", function () {
         assert.ok(stdout.includes("next: Thu 2026-12-03 23:00 CET  (2026-12-03 22:00 UTC)"));
         assert.match(
             stdout,
-            /▸ patch-manager:patching:MaintenanceSchedule {2}web-server-schedule\n {4}\+ aws:ssm\/maintenanceWindow:MaintenanceWindow {2}web-server-schedule-window {2}\(mw-[0-9a-f]{17}\)/,
+            /▸ patch-manager:patching:MaintenanceWindow {2}web-server-schedule\n {6}\+ aws:ssm\/maintenanceWindow:MaintenanceWindow {2}web-server-schedule-window {2}\(mw-[0-9a-f]{17}\)/,
         );
     });
 
