@@ -19,7 +19,7 @@ import { dataSyncBucketStatements } from "./compliance";
 // stack config's own schemas, defaults and messages.
 
 /** How many instances a task patches at once and how many failures stop it, as SSM takes them. */
-export interface RateControlArgs {
+export interface RateControlSettings {
     /** A count ("2") or a percentage ("10%"). */
     maxConcurrency: string;
     /** A count ("0", "2") or a percentage ("5%"). */
@@ -27,7 +27,7 @@ export interface RateControlArgs {
 }
 
 /** A maintenance window of its own. */
-export interface ScheduleArgs {
+export interface ScheduleSettings {
     /** An SSM maintenance-window cron expression with one start time, e.g. "cron(0 23 ? * THU#1 *)". */
     cron: string;
     /** Length of the window in hours (1–24). */
@@ -39,7 +39,7 @@ export interface ScheduleArgs {
 }
 
 /** Servers outside AWS that join the patch group through an SSM hybrid activation. */
-export interface HybridArgs {
+export interface HybridSettings {
     /** How many servers may register with one activation code. */
     registrationLimit: number;
     /** Days a code stays valid (1–30; default 1). */
@@ -47,7 +47,7 @@ export interface HybridArgs {
 }
 
 /** One value of the instances' patch-group tag. */
-export interface PatchGroupArgs {
+export interface PatchGroupSettings {
     /** The tag value. */
     name: string;
     /** WINDOWS, AMAZON_LINUX_2023, REDHAT_ENTERPRISE_LINUX, UBUNTU, ... */
@@ -55,21 +55,21 @@ export interface PatchGroupArgs {
     /** A baselines entry by name; default: the generated baseline of the operating system. */
     baseline?: string;
     /** The group's own window; default: the environment's window. */
-    schedule?: ScheduleArgs;
+    schedule?: ScheduleSettings;
     /** "Scan" or "Install"; default: the deployment's operation. */
     operation?: string;
-    rateControl?: RateControlArgs;
-    hybrid?: HybridArgs;
+    rateControl?: RateControlSettings;
+    hybrid?: HybridSettings;
 }
 
 /** A patch filter of an approval rule, as SSM takes it (key PRODUCT, CLASSIFICATION, SEVERITY, ...). */
-export interface PatchFilterArgs {
+export interface PatchFilterSettings {
     key: string;
     values: string[];
 }
 
-export interface ApprovalRuleArgs {
-    patchFilters: PatchFilterArgs[];
+export interface ApprovalRuleSettings {
+    patchFilters: PatchFilterSettings[];
     complianceLevel?: string;
     approveAfterDays?: number;
     /** YYYY-MM-DD. */
@@ -78,14 +78,14 @@ export interface ApprovalRuleArgs {
 }
 
 /** A patch baseline of its own, which patch groups name in `baseline`. */
-export interface BaselineArgs {
+export interface BaselineSettings {
     name: string;
     operatingSystem: string;
     description?: string;
     /** "windows2012-security": the approval rules of the seed's Windows Server 2012 baseline. */
     preset?: string;
     approveAfterDays?: number;
-    approvalRules?: ApprovalRuleArgs[];
+    approvalRules?: ApprovalRuleSettings[];
     approvedPatches?: string[];
     rejectedPatches?: string[];
     rejectedPatchesAction?: string;
@@ -94,7 +94,7 @@ export interface BaselineArgs {
 }
 
 /** Where patching command output goes. */
-export interface LoggingArgs {
+export interface LoggingSettings {
     /** An existing bucket; default: one is created. */
     bucketName?: string;
     keyPrefix?: string;
@@ -104,14 +104,14 @@ export interface LoggingArgs {
 }
 
 /** Failed, timed-out and cancelled patching to e-mail or an existing topic. */
-export interface AlertsArgs {
+export interface AlertsSettings {
     emails?: string[];
     topicArn?: string;
     kmsKeyArn?: string;
     events?: string[];
 }
 
-export interface ComplianceArgs {
+export interface ComplianceSettings {
     /** A daily scan of each group outside its window. */
     dailyScan?: boolean;
     /** Inventory and compliance as JSON into the log bucket. */
@@ -121,7 +121,7 @@ export interface ComplianceArgs {
     configRule?: boolean;
 }
 
-export interface DeniedApplicationsArgs {
+export interface DeniedApplicationsSettings {
     applications: string[];
     /** "Linux" or "Windows". */
     platformType?: string;
@@ -129,21 +129,21 @@ export interface DeniedApplicationsArgs {
 }
 
 /** SSM documents run around a group's install. */
-export interface HookDocumentsArgs {
+export interface HookDocumentsSettings {
     preInstall?: string;
     postInstall?: string;
     onExit?: string;
 }
 
-export interface SafeStopsArgs {
+export interface SafeStopsSettings {
     /** A CloudWatch alarm whose ALARM state disables the windows. */
     alarmName?: string;
     /** Hook documents by patch group name. */
-    hooks?: Record<string, HookDocumentsArgs>;
+    hooks?: Record<string, HookDocumentsSettings>;
 }
 
 /** Systems Manager interface endpoints inside a VPC of this deployment's region. */
-export interface PrivateEndpointArgs {
+export interface PrivateEndpointSettings {
     vpcId: string;
     subnetIds: string[];
     routeTableIds?: string[];
@@ -168,25 +168,25 @@ export interface PatchManagerArgs {
     timezone?: string;
     /** "Scan" or "Install" (default). */
     operation?: string;
-    rateControl?: RateControlArgs;
+    rateControl?: RateControlSettings;
     approveAfterDays?: number;
     /** "Patch Group" (default) or "PatchGroup". */
     patchGroupTagKey?: string;
     /** Default: the seed's groups. */
-    patchGroups?: PatchGroupArgs[];
-    baselines?: BaselineArgs[];
+    patchGroups?: PatchGroupSettings[];
+    baselines?: BaselineSettings[];
     /** An existing role for the window tasks; default: one is created. */
     maintenanceWindowRoleArn?: string;
     /** "CONTINUE_TASK" or "CANCEL_TASK"; default by environment. */
     cutoffBehavior?: string;
-    logging?: LoggingArgs;
+    logging?: LoggingSettings;
     /** Tags of every resource, beside ManagedBy, Environment and Stack. */
     tags?: Record<string, string>;
-    alerts?: AlertsArgs;
-    compliance?: ComplianceArgs;
-    deniedApplications?: DeniedApplicationsArgs;
-    safeStops?: SafeStopsArgs;
-    privateEndpoints?: PrivateEndpointArgs[];
+    alerts?: AlertsSettings;
+    compliance?: ComplianceSettings;
+    deniedApplications?: DeniedApplicationsSettings;
+    safeStops?: SafeStopsSettings;
+    privateEndpoints?: PrivateEndpointSettings[];
     /** Physical names ("patch-manager-<stack>-...") and the Stack tag; default: the current stack's name. */
     stack?: string;
     /** Write to this bucket instead of creating one. */

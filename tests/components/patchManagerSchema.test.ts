@@ -42,16 +42,16 @@ describe("PatchManager as a component package (plugin/)", function () {
             plain: true,
             description: "sandbox, development, test, acceptance or production.",
         });
-        assert.deepEqual(r.inputProperties.patchGroups.items, { $ref: `#/types/${T}PatchGroupArgs`, plain: true });
+        assert.deepEqual(r.inputProperties.patchGroups.items, { $ref: `#/types/${T}PatchGroupSettings`, plain: true });
         assert.deepEqual(r.inputProperties.tags.additionalProperties, { type: "string", plain: true });
         for (const key of ["window", "timezone", "baselines", "logging", "alerts", "compliance", "privateEndpoints", "centralLogBucket"]) {
             assert.ok(r.inputProperties[key], `input ${key}`);
         }
-        const group = schema.types[`${T}PatchGroupArgs`];
+        const group = schema.types[`${T}PatchGroupSettings`];
         assert.deepEqual(group.required.sort(), ["name", "operatingSystem"]);
-        assert.equal(group.properties.schedule.$ref, `#/types/${T}ScheduleArgs`);
+        assert.equal(group.properties.schedule.$ref, `#/types/${T}ScheduleSettings`);
         assert.equal(group.properties.schedule.plain, true);
-        assert.deepEqual(schema.types[`${T}ScheduleArgs`].required.sort(), ["cron", "durationHours"]);
+        assert.deepEqual(schema.types[`${T}ScheduleSettings`].required.sort(), ["cron", "durationHours"]);
         // The central bucket's name is an output of another PatchManager: an input, not plain.
         assert.deepEqual(schema.types[`${T}LogBucketReference`].properties.name, { type: "string" });
     });
