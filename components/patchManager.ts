@@ -21,176 +21,221 @@ import { dataSyncBucketStatements } from "./compliance";
 /** How many instances a task patches at once and how many failures stop it, as SSM takes them. */
 export interface RateControlSettings {
     /** A count ("2") or a percentage ("10%"). */
-    maxConcurrency: string;
+    readonly maxConcurrency: string;
     /** A count ("0", "2") or a percentage ("5%"). */
-    maxErrors: string;
+    readonly maxErrors: string;
 }
 
 /** A maintenance window of its own. */
 export interface ScheduleSettings {
     /** An SSM maintenance-window cron expression with one start time, e.g. "cron(0 23 ? * THU#1 *)". */
-    cron: string;
+    readonly cron: string;
     /** Length of the window in hours (1–24). */
-    durationHours: number;
+    readonly durationHours: number;
     /** Hours before the end in which no new task starts. */
-    cutoffHours?: number;
+    readonly cutoffHours?: number;
     /** Days after the cron's date the window runs (e.g. Patch Tuesday + 2). */
-    offsetDays?: number;
+    readonly offsetDays?: number;
 }
 
 /** Servers outside AWS that join the patch group through an SSM hybrid activation. */
 export interface HybridSettings {
     /** How many servers may register with one activation code. */
-    registrationLimit: number;
+    readonly registrationLimit: number;
     /** Days a code stays valid (1–30; default 1). */
-    expiresInDays?: number;
+    readonly expiresInDays?: number;
 }
 
 /** One value of the instances' patch-group tag. */
 export interface PatchGroupSettings {
     /** The tag value. */
-    name: string;
+    readonly name: string;
     /** WINDOWS, AMAZON_LINUX_2023, REDHAT_ENTERPRISE_LINUX, UBUNTU, ... */
-    operatingSystem: string;
+    readonly operatingSystem: string;
     /** A baselines entry by name; default: the generated baseline of the operating system. */
-    baseline?: string;
+    readonly baseline?: string;
     /** The group's own window; default: the environment's window. */
-    schedule?: ScheduleSettings;
+    readonly schedule?: ScheduleSettings;
     /** "Scan" or "Install"; default: the deployment's operation. */
-    operation?: string;
-    rateControl?: RateControlSettings;
-    hybrid?: HybridSettings;
+    readonly operation?: string;
+    /** Default: the deployment's rate control. */
+    readonly rateControl?: RateControlSettings;
+    /** Servers outside AWS join this group through an activation. */
+    readonly hybrid?: HybridSettings;
 }
 
 /** A patch filter of an approval rule, as SSM takes it (key PRODUCT, CLASSIFICATION, SEVERITY, ...). */
 export interface PatchFilterSettings {
-    key: string;
-    values: string[];
+    /** PRODUCT, CLASSIFICATION, SEVERITY, MSRC_SEVERITY, PRIORITY, SECTION, PATCH_SET, PRODUCT_FAMILY. */
+    readonly key: string;
+    /** 1 to 20 values the key matches. */
+    readonly values: string[];
 }
 
 export interface ApprovalRuleSettings {
-    patchFilters: PatchFilterSettings[];
-    complianceLevel?: string;
-    approveAfterDays?: number;
+    /** 1 to 4 filters, all of which a patch matches. */
+    readonly patchFilters: PatchFilterSettings[];
+    /** CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL or UNSPECIFIED. */
+    readonly complianceLevel?: string;
+    /** Days after release a matching patch is approved (0–360). */
+    readonly approveAfterDays?: number;
     /** YYYY-MM-DD. */
-    approveUntilDate?: string;
-    enableNonSecurity?: boolean;
+    readonly approveUntilDate?: string;
+    /** Also approve non-security updates (Linux). */
+    readonly enableNonSecurity?: boolean;
 }
 
 /** A patch baseline of its own, which patch groups name in `baseline`. */
 export interface BaselineSettings {
-    name: string;
-    operatingSystem: string;
-    description?: string;
+    /** 3–100 letters, digits and _-.; part of the SSM baseline's name. */
+    readonly name: string;
+    /** The operating system the baseline patches (as patch groups name it). */
+    readonly operatingSystem: string;
+    /** Up to 1024 characters. */
+    readonly description?: string;
     /** "windows2012-security": the approval rules of the seed's Windows Server 2012 baseline. */
-    preset?: string;
-    approveAfterDays?: number;
-    approvalRules?: ApprovalRuleSettings[];
-    approvedPatches?: string[];
-    rejectedPatches?: string[];
-    rejectedPatchesAction?: string;
-    approvedPatchesComplianceLevel?: string;
-    registerAsDefault?: boolean;
+    readonly preset?: string;
+    /** Days after release patches are approved, for the default rules. */
+    readonly approveAfterDays?: number;
+    /** Up to 10 rules; default: the operating system's rules. */
+    readonly approvalRules?: ApprovalRuleSettings[];
+    /** Patch ids or names approved whatever the rules say. */
+    readonly approvedPatches?: string[];
+    /** Patch ids or names never installed. */
+    readonly rejectedPatches?: string[];
+    /** ALLOW_AS_DEPENDENCY or BLOCK. */
+    readonly rejectedPatchesAction?: string;
+    /** Compliance severity of a missing approved patch. */
+    readonly approvedPatchesComplianceLevel?: string;
+    /** Make it the account's default baseline for its operating system. */
+    readonly registerAsDefault?: boolean;
 }
 
 /** Where patching command output goes. */
 export interface LoggingSettings {
     /** An existing bucket; default: one is created. */
-    bucketName?: string;
-    keyPrefix?: string;
-    expireAfterDays?: number;
-    retainOnDelete?: boolean;
-    kmsKeyArn?: string;
+    readonly bucketName?: string;
+    /** Key prefix of the command output (default "patching"). */
+    readonly keyPrefix?: string;
+    /** Days before log objects expire (default 365). */
+    readonly expireAfterDays?: number;
+    /** Keep the bucket when the stack is destroyed (default: production-like environments). */
+    readonly retainOnDelete?: boolean;
+    /** A KMS key to encrypt the logs with; default SSE-S3. */
+    readonly kmsKeyArn?: string;
 }
 
 /** Failed, timed-out and cancelled patching to e-mail or an existing topic. */
 export interface AlertsSettings {
-    emails?: string[];
-    topicArn?: string;
-    kmsKeyArn?: string;
-    events?: string[];
+    /** Addresses subscribed to a topic the component creates. */
+    readonly emails?: string[];
+    /** An existing SNS topic instead. */
+    readonly topicArn?: string;
+    /** A KMS key for the created topic. */
+    readonly kmsKeyArn?: string;
+    /** Which outcomes alert (default Failed, TimedOut, Cancelled). */
+    readonly events?: string[];
 }
 
 export interface ComplianceSettings {
     /** A daily scan of each group outside its window. */
-    dailyScan?: boolean;
+    readonly dailyScan?: boolean;
     /** Inventory and compliance as JSON into the log bucket. */
-    dataSync?: boolean;
-    dataSyncPrefix?: string;
+    readonly dataSync?: boolean;
+    /** Key prefix of the data sync (default "compliance"). */
+    readonly dataSyncPrefix?: string;
     /** The AWS Config rule ec2-managedinstance-patch-compliance-status-check. */
-    configRule?: boolean;
+    readonly configRule?: boolean;
 }
 
 export interface DeniedApplicationsSettings {
-    applications: string[];
+    /** Exact application names, optionally "name:version". */
+    readonly applications: string[];
     /** "Linux" or "Windows". */
-    platformType?: string;
-    inventory?: boolean;
+    readonly platformType?: string;
+    /** Also collect software inventory (default true). */
+    readonly inventory?: boolean;
 }
 
 /** SSM documents run around a group's install. */
 export interface HookDocumentsSettings {
-    preInstall?: string;
-    postInstall?: string;
-    onExit?: string;
+    /** Document run before patches are installed. */
+    readonly preInstall?: string;
+    /** Document run after patches are installed. */
+    readonly postInstall?: string;
+    /** Document run when the task ends, whatever its outcome. */
+    readonly onExit?: string;
 }
 
 export interface SafeStopsSettings {
     /** A CloudWatch alarm whose ALARM state disables the windows. */
-    alarmName?: string;
+    readonly alarmName?: string;
     /** Hook documents by patch group name. */
-    hooks?: Record<string, HookDocumentsSettings>;
+    readonly hooks?: Record<string, HookDocumentsSettings>;
 }
 
 /** Systems Manager interface endpoints inside a VPC of this deployment's region. */
 export interface PrivateEndpointSettings {
-    vpcId: string;
-    subnetIds: string[];
-    routeTableIds?: string[];
+    /** The VPC id. */
+    readonly vpcId: string;
+    /** Private subnets that get an endpoint network interface. */
+    readonly subnetIds: string[];
+    /** Route tables that get the S3 gateway endpoint. */
+    readonly routeTableIds?: string[];
     /** Default: looked up from the VPC. */
-    vpcCidr?: string;
+    readonly vpcCidr?: string;
 }
 
 /** A log bucket another PatchManager of the same stack created (one bucket for several regions). */
 export interface LogBucketReference {
-    name: pulumi.Input<string>;
+    /** The bucket's name. */
+    readonly name: pulumi.Input<string>;
     /** The bucket's region. */
-    region: string;
+    readonly region: string;
 }
 
 /** The settings of one patching deployment; every field but `environment` has a default. */
 export interface PatchManagerArgs {
     /** sandbox, development, test, acceptance or production. */
-    environment: string;
+    readonly environment: string;
     /** "weekday" (Mon–Fri 22:00, 5 h) or "weekend" (Sat and Sun 06:00, 5 h); default by environment. */
-    window?: string;
+    readonly window?: string;
     /** IANA zone every schedule is written in; default UTC. */
-    timezone?: string;
+    readonly timezone?: string;
     /** "Scan" or "Install" (default). */
-    operation?: string;
-    rateControl?: RateControlSettings;
-    approveAfterDays?: number;
+    readonly operation?: string;
+    /** Tasks' concurrency and error threshold; default by environment. */
+    readonly rateControl?: RateControlSettings;
+    /** Days after release patches are approved in generated baselines; default by environment. */
+    readonly approveAfterDays?: number;
     /** "Patch Group" (default) or "PatchGroup". */
-    patchGroupTagKey?: string;
+    readonly patchGroupTagKey?: string;
     /** Default: the seed's groups. */
-    patchGroups?: PatchGroupSettings[];
-    baselines?: BaselineSettings[];
+    readonly patchGroups?: PatchGroupSettings[];
+    /** Baselines of your own; the ones a patch group needs and has not named are generated. */
+    readonly baselines?: BaselineSettings[];
     /** An existing role for the window tasks; default: one is created. */
-    maintenanceWindowRoleArn?: string;
+    readonly maintenanceWindowRoleArn?: string;
     /** "CONTINUE_TASK" or "CANCEL_TASK"; default by environment. */
-    cutoffBehavior?: string;
-    logging?: LoggingSettings;
+    readonly cutoffBehavior?: string;
+    /** Where command output goes; default: a bucket the component creates. */
+    readonly logging?: LoggingSettings;
     /** Tags of every resource, beside ManagedBy, Environment and Stack. */
-    tags?: Record<string, string>;
-    alerts?: AlertsSettings;
-    compliance?: ComplianceSettings;
-    deniedApplications?: DeniedApplicationsSettings;
-    safeStops?: SafeStopsSettings;
-    privateEndpoints?: PrivateEndpointSettings[];
+    readonly tags?: Record<string, string>;
+    /** Alerts on failed patching. */
+    readonly alerts?: AlertsSettings;
+    /** Daily scans, data sync and the AWS Config rule. */
+    readonly compliance?: ComplianceSettings;
+    /** Applications the AWS Config rule reports as non-compliant. */
+    readonly deniedApplications?: DeniedApplicationsSettings;
+    /** The alarm that stops patching and hooks around installs. */
+    readonly safeStops?: SafeStopsSettings;
+    /** Systems Manager endpoints inside VPCs of this region. */
+    readonly privateEndpoints?: PrivateEndpointSettings[];
     /** Physical names ("patch-manager-<stack>-...") and the Stack tag; default: the current stack's name. */
-    stack?: string;
+    readonly stack?: string;
     /** Write to this bucket instead of creating one. */
-    centralLogBucket?: LogBucketReference;
+    readonly centralLogBucket?: LogBucketReference;
 }
 
 /** The args that are settings of the stack config, validated by its schemas. */
