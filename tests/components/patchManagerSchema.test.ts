@@ -53,7 +53,7 @@ describe("PatchManager as a component package (plugin/)", function () {
         assert.equal(group.properties.schedule.plain, true);
         assert.deepEqual(schema.types[`${T}ScheduleSettings`].required.sort(), ["cron", "durationHours"]);
         // The central bucket's name is an output of another PatchManager: an input, not plain.
-        assert.deepEqual(schema.types[`${T}LogBucketReference`].properties.name, { type: "string" });
+        assert.deepEqual(schema.types[`${T}LogBucketReference`].properties.name, { type: "string", description: "The bucket's name." });
     });
 
     it("outputs: ids, ARNs and names a program wires into instances and other stacks", function () {
