@@ -63,18 +63,26 @@ export function inheritedChildAlias(childType: string, childName: string, parent
     return createUrn(alias.stack, alias.project, parentAlias, childType, name);
 }
 
-/** generateAliases: the resource's own aliases, then those its parent's alias implies. */
-export function generateAliases(r: AliasedResource, parentAliases: (urn: string) => readonly string[]): string[] {
+/**
+ * generateAliases: the resource's own aliases, then those its parent's alias implies.
+ * `parentAliases` gives the old URNs a resource may have been found under; the engine knows one
+ * at most (and then uses only it), `every` takes each and the resource's current URN too.
+ */
+export function generateAliases(r: AliasedResource, parentAliases: (urn: string) => readonly string[], every = false): string[] {
     const out = new Set<string>();
     const specs = r.aliasSpecs ?? [];
-    const first = (urn: string) => parentAliases(urn)[0];
-    for (const spec of specs) out.add(collapseAlias(r, spec, first));
+    for (const spec of specs) {
+        const olds = spec.parentUrn ? parentAliases(spec.parentUrn) : [];
+        if (olds.length === 0 || every) out.add(collapseAlias(r, spec, () => undefined));
+        for (const o of every ? olds : olds.slice(0, 1)) out.add(collapseAlias(r, spec, () => o));
+    }
     if (r.parent) {
         const parentName = urnParts(r.parent).name;
         for (const parentAlias of parentAliases(r.parent)) {
             out.add(inheritedChildAlias(r.type, r.name, parentName, parentAlias));
             for (const spec of specs) {
-                const child = urnParts(collapseAlias(r, spec, () => parentAlias));
+                // Only the alias's type and name matter here.
+                const child = urnParts(collapseAlias(r, spec, () => undefined));
                 out.add(inheritedChildAlias(child.type, child.name, parentName, parentAlias));
             }
         }
@@ -93,7 +101,7 @@ export function candidateAliases(resources: readonly AliasedResource[]): Map<str
     for (const r of resources)
         out.set(
             r.urn,
-            generateAliases(r, (p) => out.get(p) ?? []),
+            generateAliases(r, (p) => out.get(p) ?? [], true),
         );
     return out;
 }

@@ -439,6 +439,7 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
             const aliases = generateAliases(
                 { urn, type, name, parent: parent || null, aliasSpecs },
                 (p) => resources.find((r) => r.urn === p)?.options.aliases ?? [],
+                true,
             );
             const options: ResourceOptions = {
                 ...(req.getDeletebeforereplace() ? { deleteBeforeReplace: true } : {}),
