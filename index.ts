@@ -1,22 +1,74 @@
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { parseConfig, PROJECT } from "./config";
-import { deployStack } from "./components/regions";
+import { FORMER_RESOURCE_TYPES, parseConfig, PROJECT } from "./config";
+import { LogBucketReference, PatchManager, PatchManagerArgs, PatchManagerOutputs } from "./components/patchManager";
+
+/** The stack outputs: one region's, or each listed region's under `regions`. */
+type StackOutputs = PatchManagerOutputs | { readonly regions: Record<string, PatchManagerOutputs> };
+
+/** Keys of the whole stack, not of one deployment: the program acts on them. */
+const STACK_KEYS = new Set(["regions", "centralLogBucket"]);
 
 /**
- * The program: this stack's `patch-manager:` config, validated once, then
- * every resource. The module *is* this function (`export =`): Pulumi's Node.js
- * runtime calls a CommonJS module's export when it is a function and uses the
- * result as the stack outputs — it does not look inside a `default` export of
- * a CommonJS module. A function also lets tests and the offline plan evaluate
- * several stacks in one process.
+ * One deployment's args from the stack config: each key's value as YAML gave it (the CLI passes
+ * lists, maps, numbers and booleans JSON-encoded), private endpoints only of `region`, without it.
  */
-function main() {
+function deploymentArgs(raw: Readonly<Record<string, string>>, stack: string, region?: string): PatchManagerArgs {
+    const values: Record<string, unknown> = { stack };
+    for (const [key, text] of Object.entries(raw)) {
+        if (STACK_KEYS.has(key)) continue;
+        let value: unknown = text;
+        try {
+            value = JSON.parse(text);
+        } catch {
+            // A plain string value (an environment name, a zone, an ARN).
+        }
+        if (key === "privateEndpoints" && region !== undefined && Array.isArray(value)) {
+            value = value.filter((e) => e?.region === region).map(({ region: _r, ...e }) => e);
+        }
+        values[key] = value;
+    }
+    // parseConfig has checked every key with the schemas the component applies again.
+    return values as unknown as PatchManagerArgs;
+}
+
+/**
+ * The program: this stack's `patch-manager:` config, validated once, then one PatchManager per
+ * region. The module *is* this function (`export =`): Pulumi's Node.js runtime calls a CommonJS
+ * module's export when it is a function and uses the result as the stack outputs — it does not
+ * look inside a `default` export of a CommonJS module. A function also lets tests and the
+ * offline plan evaluate several stacks in one process.
+ */
+function main(): StackOutputs {
     const prefix = `${PROJECT}:`;
     const raw: Record<string, string> = {};
     for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
         if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = value;
     }
-    return deployStack(parseConfig(raw, pulumi.getStack()));
+    const stack = pulumi.getStack();
+    const config = parseConfig(raw, stack);
+    const regions = config.operations.regions;
+    if (!regions) {
+        // Stacks of this program kept their resources at the root before the component existed.
+        return new PatchManager(PROJECT, deploymentArgs(raw, stack), { adoptStackRoot: true }).stackOutputs();
+    }
+    // Each region through its own provider, which everything in its PatchManager inherits. IAM
+    // roles are global, so each region gets its own set, named by region. With
+    // `centralLogBucket`, only the first region creates a log bucket and every region writes to it.
+    const outputs: Record<string, PatchManagerOutputs> = {};
+    let central: LogBucketReference | undefined;
+    for (const region of regions) {
+        const provider = new aws.Provider(region, { region: region as aws.Region });
+        const manager = new PatchManager(
+            region,
+            { ...deploymentArgs(raw, stack, region), ...(central ? { centralLogBucket: central } : {}) },
+            // The same tree under its former type, so existing multi-region stacks keep every resource.
+            { providers: { aws: provider }, aliases: [{ type: FORMER_RESOURCE_TYPES.RegionDeployment }] },
+        );
+        outputs[region] = manager.stackOutputs();
+        if (config.operations.centralLogBucket && !central) central = { name: outputs[region].logBucketName, region };
+    }
+    return { regions: outputs };
 }
 
 export = main;

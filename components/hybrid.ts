@@ -7,8 +7,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as time from "@pulumiverse/time";
 import { Hybrid } from "../config";
+import { RESOURCE_TYPES } from "../config/resourceTypes";
 import { managedNodeRole, NodeRoleArgs } from "./iam";
-import { RegionScope, scopedName } from "./operations";
 
 const HOUR_MS = 3_600_000;
 
@@ -88,7 +88,7 @@ export class HybridNodeRole extends pulumi.ComponentResource {
     readonly roleArn: pulumi.Output<string>;
 
     constructor(name: string, args: HybridNodeRoleArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("patch-manager:hybrid:HybridNodeRole", name, {}, opts);
+        super(RESOURCE_TYPES.HybridNodeRole, name, {}, opts);
         const { role, ready } = managedNodeRole(
             name,
             "Servers outside AWS registered with patch-manager hybrid activations: SSM Agent core and patching log upload",
@@ -137,7 +137,7 @@ export class HybridActivation extends pulumi.ComponentResource {
     readonly renewsAfter: pulumi.Output<string>;
 
     constructor(name: string, args: HybridActivationArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("patch-manager:hybrid:HybridActivation", name, {}, opts);
+        super(RESOURCE_TYPES.HybridActivation, name, {}, opts);
         const description = `patch-manager ${args.environment}: registers servers into patch group ${args.patchGroup}`.slice(0, 256);
         const tags = activationTags(args.tags, args.patchGroupTagKey, args.patchGroup);
         const rotation = new time.Rotating(
@@ -198,6 +198,12 @@ export interface HybridActivationOutput {
 }
 
 export interface HybridFleetArgs {
+    /** The patch groups with `hybrid`. */
+    readonly groups: readonly { name: string; slug: string; hybrid?: Hybrid }[];
+    /** The name each resource has had in this deployment (the PatchManager's naming). */
+    readonly resourceName: (part: string) => string;
+    /** Where these resources were registered before this component grouped them (the PatchManager's parent position). */
+    readonly formerParent: pulumi.Alias;
     readonly partition: pulumi.Input<string>;
     readonly logBucketName: pulumi.Input<string>;
     readonly logKeyPrefix: string;
@@ -206,59 +212,60 @@ export interface HybridFleetArgs {
     readonly patchGroupTagKey: string;
     /** The stack's tags (ManagedBy, Environment, Stack and the user's). */
     readonly tags: Readonly<Record<string, string>>;
-    /** With `regions`: the region's names, parent and provider (activations are regional). */
-    readonly scope?: RegionScope;
-    readonly invokeOpts?: pulumi.InvokeOptions;
 }
 
 /**
- * For every group with `hybrid`, an activation; and, once per stack when there is any, the
- * hybrid service role they share. Nothing at all for a stack without hybrid groups, so its
- * resources (and their URNs) stay as they were.
+ * For every group with `hybrid`, an activation, and the hybrid service role they share.
+ * Activations are regional: the region is the one of the AWS provider the PatchManager above
+ * passes down.
  */
-export function deployHybridFleet(
-    groups: readonly { name: string; slug: string; hybrid?: Hybrid }[],
-    args: HybridFleetArgs,
-): Record<string, HybridActivationOutput> {
-    const hybridGroups = groups.filter((g): g is typeof g & { hybrid: Hybrid } => g.hybrid !== undefined);
-    if (hybridGroups.length === 0) return {};
-    const region = aws.getRegionOutput(undefined, args.invokeOpts).region;
-    const role = new HybridNodeRole(
-        scopedName(args.scope, "hybrid-nodes"),
-        {
-            partition: args.partition,
-            region,
-            accountId: aws.getCallerIdentityOutput(undefined, args.invokeOpts).accountId,
-            logBucketName: args.logBucketName,
-            logKeyPrefix: args.logKeyPrefix,
-            ...(args.kmsKeyArn ? { kmsKeyArn: args.kmsKeyArn } : {}),
-            tags: args.tags,
-        },
-        args.scope?.opts,
-    );
-    const out: Record<string, HybridActivationOutput> = {};
-    for (const group of hybridGroups) {
-        const activation = new HybridActivation(
-            scopedName(args.scope, `${group.slug}-hybrid`),
+export class HybridFleet extends pulumi.ComponentResource {
+    /** Per hybrid patch group: what registering a server needs (stack output). */
+    readonly activations: Record<string, HybridActivationOutput>;
+
+    constructor(name: string, args: HybridFleetArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(RESOURCE_TYPES.HybridFleet, name, {}, opts);
+        const childOpts: pulumi.ComponentResourceOptions = { parent: this, aliases: [args.formerParent] };
+        const hybridGroups = args.groups.filter((g): g is typeof g & { hybrid: Hybrid } => g.hybrid !== undefined);
+        const region = aws.getRegionOutput(undefined, { parent: this }).region;
+        const role = new HybridNodeRole(
+            args.resourceName("hybrid-nodes"),
             {
-                patchGroup: group.name,
-                patchGroupTagKey: args.patchGroupTagKey,
-                hybrid: group.hybrid,
-                iamRole: role.roleName,
-                environment: args.environment,
+                partition: args.partition,
+                region,
+                accountId: aws.getCallerIdentityOutput(undefined, { parent: this }).accountId,
+                logBucketName: args.logBucketName,
+                logKeyPrefix: args.logKeyPrefix,
+                ...(args.kmsKeyArn ? { kmsKeyArn: args.kmsKeyArn } : {}),
                 tags: args.tags,
             },
-            args.scope?.opts,
+            childOpts,
         );
-        out[group.name] = {
-            activationId: activation.activationId,
-            activationCode: activation.activationCode,
-            region,
-            expirationDate: activation.expirationDate,
-            renewsAfter: activation.renewsAfter,
-            registrationLimit: group.hybrid.registrationLimit,
-            tags: activationTags(args.tags, args.patchGroupTagKey, group.name),
-        };
+        const out: Record<string, HybridActivationOutput> = {};
+        for (const group of hybridGroups) {
+            const activation = new HybridActivation(
+                args.resourceName(`${group.slug}-hybrid`),
+                {
+                    patchGroup: group.name,
+                    patchGroupTagKey: args.patchGroupTagKey,
+                    hybrid: group.hybrid,
+                    iamRole: role.roleName,
+                    environment: args.environment,
+                    tags: args.tags,
+                },
+                childOpts,
+            );
+            out[group.name] = {
+                activationId: activation.activationId,
+                activationCode: activation.activationCode,
+                region,
+                expirationDate: activation.expirationDate,
+                renewsAfter: activation.renewsAfter,
+                registrationLimit: group.hybrid.registrationLimit,
+                tags: activationTags(args.tags, args.patchGroupTagKey, group.name),
+            };
+        }
+        this.activations = out;
+        this.registerOutputs({});
     }
-    return out;
 }

@@ -1,32 +1,15 @@
 // The operations features that need no change inside the patching resources: compliance
-// reporting, denied applications and private endpoints, built from the typed model. (Alerts
-// and hooks change the tasks, so patchManager.ts wires those in.)
+// reporting, denied applications, the alarm stop and private endpoints, built from the typed
+// model. (Alerts and hooks change the tasks, so the PatchManager wires those in.)
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AlarmStop } from "./alarmStop";
-import { Alerts } from "./alerts";
 import { ComplianceReporting, DeniedApplications } from "./compliance";
 import { PatchManagerConfig } from "../config";
 import { ssmName } from "../config/naming";
 import { dailyScanHour } from "../config/scanHour";
 import { PrivateEndpoints } from "./privateEndpoints";
-
-/** One region of a multi-region stack: names, parent and provider of everything in it. */
-export interface RegionScope {
-    readonly region: string;
-    /** Prepended to every top-level resource name ("eu-west-1-"). */
-    readonly prefix: string;
-    /** `{ parent: <the region's component> }`: the children inherit its provider. */
-    readonly opts: pulumi.ComponentResourceOptions;
-    readonly provider: aws.Provider;
-    /** The central log bucket in another region; undefined: the region creates its own. */
-    readonly logBucket?: { readonly name: pulumi.Output<string>; readonly region: string };
-}
-
-/** A top-level resource name: unchanged without a scope, so single-region stacks keep their URNs. */
-export function scopedName(scope: RegionScope | undefined, name: string): string {
-    return scope ? `${scope.prefix}${name}` : name;
-}
+import { RESOURCE_TYPES } from "../config/resourceTypes";
 
 export interface OperationsOutputs {
     readonly alerts?: { topicArn: pulumi.Output<string>; notificationRoleArn: pulumi.Output<string>; events: string[] };
@@ -47,132 +30,164 @@ export interface OperationsOutputs {
     >;
 }
 
-export interface DeployOperationsArgs {
-    readonly scope?: RegionScope;
+export interface OperationsArgs {
+    readonly config: PatchManagerConfig;
+    /** The name each resource has had in this deployment (the PatchManager's naming). */
+    readonly resourceName: (part: string) => string;
+    /**
+     * Where these resources were registered before this component grouped them: the
+     * PatchManager's parent position (see PatchManagerOptions.adoptStackRoot).
+     */
+    readonly formerParent: pulumi.Alias;
+    /** Physical name prefix, "patch-manager-<stack>". */
     readonly namePrefix: string;
     readonly tags: Record<string, string>;
     readonly logBucketName: pulumi.Output<string>;
     /** Region of the log bucket when it is not this region's. */
     readonly logBucketRegion?: string;
-    readonly alerts?: Alerts;
     /** The region's maintenance windows, for the alarm stop. */
     readonly windowIds: pulumi.Output<string>[];
     readonly partition: pulumi.Output<string>;
 }
 
-/** Compliance reporting, denied applications and private endpoints of one region; undefined when none is configured. */
-export function deployOperations(config: PatchManagerConfig, args: DeployOperationsArgs): OperationsOutputs | undefined {
-    const ops = config.operations;
-    const scope = args.scope;
-    const n = (name: string) => scopedName(scope, name);
-    const invokeOpts = scope ? { provider: scope.provider } : undefined;
-    let region: pulumi.Output<string> | undefined;
-    const thisRegion = () => (region ??= scope ? pulumi.output(scope.region) : aws.getRegionOutput(undefined, invokeOpts).region);
-    const out: { -readonly [K in keyof OperationsOutputs]: OperationsOutputs[K] } = {};
+/**
+ * Compliance reporting, denied applications, the alarm stop and private endpoints of one
+ * deployment. Its invokes and children resolve the AWS provider through the PatchManager above.
+ */
+export class Operations extends pulumi.ComponentResource {
+    /** What a user needs of these features after `pulumi up` (part of the stack outputs). */
+    readonly outputs: Omit<OperationsOutputs, "alerts">;
 
-    if (args.alerts) {
-        out.alerts = {
-            topicArn: args.alerts.topicArn,
-            notificationRoleArn: args.alerts.notificationRoleArn,
-            events: [...args.alerts.events],
-        };
-    }
-
-    const c = ops.compliance;
-    if (c.dailyScan || c.dataSync || c.configRule) {
-        const groups = c.dailyScan
-            ? config.patchGroups.map((g) => {
-                  const s = g.schedule ?? config.environmentSchedule;
-                  const hour = dailyScanHour({ cron: s.cron, durationHours: s.durationHours, offsetDays: s.offsetDays }, config.timezone);
-                  // config.ts refuses a window that leaves no hour free, so this holds for validated config.
-                  if (hour === undefined) throw new Error(`no free hour for the daily scan of ${g.name}`);
-                  return { name: g.name, slug: g.slug, scanHour: hour, rateControl: g.rateControl };
-              })
-            : [];
-        const reporting = new ComplianceReporting(
-            n("compliance"),
-            {
-                namePrefix: args.namePrefix,
-                environment: config.environment,
-                patchGroupTagKey: config.patchGroupTagKey,
-                groups,
-                logBucketName: args.logBucketName,
-                logKeyPrefix: config.logging.keyPrefix,
-                ...(args.logBucketRegion ? { logBucketRegion: args.logBucketRegion } : {}),
-                ...(c.dataSync
-                    ? {
-                          dataSync: {
-                              prefix: c.dataSyncPrefix,
-                              bucketRegion: args.logBucketRegion ?? thisRegion(),
-                              ...(config.logging.kmsKeyArn ? { kmsKeyArn: config.logging.kmsKeyArn } : {}),
-                          },
-                      }
-                    : {}),
-                configRule: c.configRule,
-                tags: args.tags,
-            },
-            scope?.opts,
+    /** Whether any of these features is configured; without one, no Operations component is made. */
+    static needed(config: PatchManagerConfig): boolean {
+        const ops = config.operations;
+        const c = ops.compliance;
+        return (
+            c.dailyScan ||
+            c.dataSync ||
+            c.configRule ||
+            ops.deniedApplications !== undefined ||
+            ops.safeStops.alarmName !== undefined ||
+            ops.privateEndpoints.length > 0
         );
-        out.compliance = {
-            scans: reporting.scans,
-            ...(reporting.dataSyncName
-                ? { dataSync: { name: reporting.dataSyncName, bucket: args.logBucketName, prefix: c.dataSyncPrefix } }
-                : {}),
-            ...(reporting.configRuleName ? { configRule: reporting.configRuleName } : {}),
-        };
     }
 
-    if (ops.deniedApplications) {
-        const d = ops.deniedApplications;
-        const denied = new DeniedApplications(
-            n("denied-applications"),
-            {
-                namePrefix: args.namePrefix,
-                patchGroupTagKey: config.patchGroupTagKey,
-                patchGroups: config.patchGroups.map((g) => g.name),
-                applications: d.applications,
-                ...(d.platformType ? { platformType: d.platformType } : {}),
-                inventory: d.inventory,
-                tags: args.tags,
-            },
-            scope?.opts,
-        );
-        out.deniedApplications = {
-            configRule: denied.configRuleName,
-            ...(denied.inventoryAssociation ? { inventoryAssociation: denied.inventoryAssociation } : {}),
-            applications: [...d.applications],
-        };
-    }
+    constructor(name: string, args: OperationsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(RESOURCE_TYPES.Operations, name, {}, opts);
+        const { config } = args;
+        const ops = config.operations;
+        const n = args.resourceName;
+        const childOpts: pulumi.ComponentResourceOptions = { parent: this, aliases: [args.formerParent] };
+        let region: pulumi.Output<string> | undefined;
+        const thisRegion = () => (region ??= aws.getRegionOutput(undefined, { parent: this }).region);
+        const out: { -readonly [K in keyof OperationsOutputs]: OperationsOutputs[K] } = {};
 
-    if (ops.safeStops.alarmName && args.windowIds.length > 0) {
-        const stop = new AlarmStop(
-            n("alarm-stop"),
-            {
-                alarmName: ops.safeStops.alarmName,
-                runbookName: ssmName(args.namePrefix, "stop-on-alarm"),
-                windowIds: args.windowIds,
-                partition: args.partition,
-                region: thisRegion(),
-                accountId: aws.getCallerIdentityOutput(undefined, invokeOpts).accountId,
-                tags: args.tags,
-            },
-            scope?.opts,
-        );
-        out.alarmStop = { alarmArn: stop.alarmArn, runbook: stop.runbookName };
-    }
-
-    const endpoints = ops.privateEndpoints.filter((e) => e.region === scope?.region);
-    if (endpoints.length > 0) {
-        out.privateEndpoints = {};
-        for (const e of endpoints) {
-            const vpcCidr = e.vpcCidr ?? aws.ec2.getVpcOutput({ id: e.vpcId }, invokeOpts).cidrBlock;
-            const component = new PrivateEndpoints(
-                n(`endpoints-${e.vpcId}`),
-                { vpcId: e.vpcId, subnetIds: e.subnetIds, routeTableIds: e.routeTableIds, vpcCidr, region: thisRegion(), tags: args.tags },
-                scope?.opts,
+        const c = ops.compliance;
+        if (c.dailyScan || c.dataSync || c.configRule) {
+            const groups = c.dailyScan
+                ? config.patchGroups.map((g) => {
+                      const s = g.schedule ?? config.environmentSchedule;
+                      const hour = dailyScanHour(
+                          { cron: s.cron, durationHours: s.durationHours, offsetDays: s.offsetDays },
+                          config.timezone,
+                      );
+                      // config.ts refuses a window that leaves no hour free, so this holds for validated config.
+                      if (hour === undefined) throw new Error(`no free hour for the daily scan of ${g.name}`);
+                      return { name: g.name, slug: g.slug, scanHour: hour, rateControl: g.rateControl };
+                  })
+                : [];
+            const reporting = new ComplianceReporting(
+                n("compliance"),
+                {
+                    namePrefix: args.namePrefix,
+                    environment: config.environment,
+                    patchGroupTagKey: config.patchGroupTagKey,
+                    groups,
+                    logBucketName: args.logBucketName,
+                    logKeyPrefix: config.logging.keyPrefix,
+                    ...(args.logBucketRegion ? { logBucketRegion: args.logBucketRegion } : {}),
+                    ...(c.dataSync
+                        ? {
+                              dataSync: {
+                                  prefix: c.dataSyncPrefix,
+                                  bucketRegion: args.logBucketRegion ?? thisRegion(),
+                                  ...(config.logging.kmsKeyArn ? { kmsKeyArn: config.logging.kmsKeyArn } : {}),
+                              },
+                          }
+                        : {}),
+                    configRule: c.configRule,
+                    tags: args.tags,
+                },
+                childOpts,
             );
-            out.privateEndpoints[e.vpcId] = { securityGroupId: component.securityGroupId, endpointIds: component.endpointIds };
+            out.compliance = {
+                scans: reporting.scans,
+                ...(reporting.dataSyncName
+                    ? { dataSync: { name: reporting.dataSyncName, bucket: args.logBucketName, prefix: c.dataSyncPrefix } }
+                    : {}),
+                ...(reporting.configRuleName ? { configRule: reporting.configRuleName } : {}),
+            };
         }
+
+        if (ops.deniedApplications) {
+            const d = ops.deniedApplications;
+            const denied = new DeniedApplications(
+                n("denied-applications"),
+                {
+                    namePrefix: args.namePrefix,
+                    patchGroupTagKey: config.patchGroupTagKey,
+                    patchGroups: config.patchGroups.map((g) => g.name),
+                    applications: d.applications,
+                    ...(d.platformType ? { platformType: d.platformType } : {}),
+                    inventory: d.inventory,
+                    tags: args.tags,
+                },
+                childOpts,
+            );
+            out.deniedApplications = {
+                configRule: denied.configRuleName,
+                ...(denied.inventoryAssociation ? { inventoryAssociation: denied.inventoryAssociation } : {}),
+                applications: [...d.applications],
+            };
+        }
+
+        if (ops.safeStops.alarmName && args.windowIds.length > 0) {
+            const stop = new AlarmStop(
+                n("alarm-stop"),
+                {
+                    alarmName: ops.safeStops.alarmName,
+                    runbookName: ssmName(args.namePrefix, "stop-on-alarm"),
+                    windowIds: args.windowIds,
+                    partition: args.partition,
+                    region: thisRegion(),
+                    accountId: aws.getCallerIdentityOutput(undefined, { parent: this }).accountId,
+                    tags: args.tags,
+                },
+                childOpts,
+            );
+            out.alarmStop = { alarmArn: stop.alarmArn, runbook: stop.runbookName };
+        }
+
+        if (ops.privateEndpoints.length > 0) {
+            out.privateEndpoints = {};
+            for (const e of ops.privateEndpoints) {
+                const vpcCidr = e.vpcCidr ?? aws.ec2.getVpcOutput({ id: e.vpcId }, { parent: this }).cidrBlock;
+                const component = new PrivateEndpoints(
+                    n(`endpoints-${e.vpcId}`),
+                    {
+                        vpcId: e.vpcId,
+                        subnetIds: e.subnetIds,
+                        routeTableIds: e.routeTableIds,
+                        vpcCidr,
+                        region: thisRegion(),
+                        tags: args.tags,
+                    },
+                    childOpts,
+                );
+                out.privateEndpoints[e.vpcId] = { securityGroupId: component.securityGroupId, endpointIds: component.endpointIds };
+            }
+        }
+        this.outputs = out;
+        this.registerOutputs({});
     }
-    return Object.keys(out).length > 0 ? out : undefined;
 }

@@ -1,35 +1,292 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PatchManagerConfig, PROJECT, WindowSchedule } from "../config";
+import { parseConfig, PatchManagerConfig, PROJECT, RESOURCE_TYPES, WindowSchedule } from "../config";
 import { MaintenanceWindowRole, PatchedInstanceRole } from "./iam";
-import { deployHybridFleet, HybridActivationOutput } from "./hybrid";
+import { HybridActivationOutput, HybridFleet } from "./hybrid";
 import { LogBucket } from "./logBucket";
-import { MaintenanceSchedule } from "./maintenanceSchedule";
+import { MaintenanceWindow } from "./maintenanceWindow";
 import { slug, ssmName } from "../config/naming";
 import { PatchBaseline } from "./patchBaseline";
 import { PatchGroup } from "./patchGroup";
-import { deployOperations, OperationsOutputs, RegionScope, scopedName } from "./operations";
+import { Operations, OperationsOutputs } from "./operations";
 import { Alerts } from "./alerts";
 import { dataSyncBucketStatements } from "./compliance";
 
-/** What a user needs after `pulumi up`: the stack outputs. */
+// ---------------------------------------------------------------------------
+// Args: the settings of one deployment, in the shape the stack config's keys have (README,
+// "Configuration"). Interfaces of plain types, so that the SDK's schema analysis can read them
+// and a Python, Go, C# or YAML program can pass them; the component validates them with the
+// stack config's own schemas, defaults and messages.
+
+/** How many instances a task patches at once and how many failures stop it, as SSM takes them. */
+export interface RateControlSettings {
+    /** A count ("2") or a percentage ("10%"). */
+    readonly maxConcurrency: string;
+    /** A count ("0", "2") or a percentage ("5%"). */
+    readonly maxErrors: string;
+}
+
+/** A maintenance window of its own. */
+export interface ScheduleSettings {
+    /** An SSM maintenance-window cron expression with one start time, e.g. "cron(0 23 ? * THU#1 *)". */
+    readonly cron: string;
+    /** Length of the window in hours (1–24). */
+    readonly durationHours: number;
+    /** Hours before the end in which no new task starts. */
+    readonly cutoffHours?: number;
+    /** Days after the cron's date the window runs (e.g. Patch Tuesday + 2). */
+    readonly offsetDays?: number;
+}
+
+/** Servers outside AWS that join the patch group through an SSM hybrid activation. */
+export interface HybridSettings {
+    /** How many servers may register with one activation code. */
+    readonly registrationLimit: number;
+    /** Days a code stays valid (1–30; default 1). */
+    readonly expiresInDays?: number;
+}
+
+/** One value of the instances' patch-group tag. */
+export interface PatchGroupSettings {
+    /** The tag value. */
+    readonly name: string;
+    /** WINDOWS, AMAZON_LINUX_2023, REDHAT_ENTERPRISE_LINUX, UBUNTU, ... */
+    readonly operatingSystem: string;
+    /** A baselines entry by name; default: the generated baseline of the operating system. */
+    readonly baseline?: string;
+    /** The group's own window; default: the environment's window. */
+    readonly schedule?: ScheduleSettings;
+    /** "Scan" or "Install"; default: the deployment's operation. */
+    readonly operation?: string;
+    /** Default: the deployment's rate control. */
+    readonly rateControl?: RateControlSettings;
+    /** Servers outside AWS join this group through an activation. */
+    readonly hybrid?: HybridSettings;
+}
+
+/** A patch filter of an approval rule, as SSM takes it (key PRODUCT, CLASSIFICATION, SEVERITY, ...). */
+export interface PatchFilterSettings {
+    /** PRODUCT, CLASSIFICATION, SEVERITY, MSRC_SEVERITY, PRIORITY, SECTION, PATCH_SET, PRODUCT_FAMILY. */
+    readonly key: string;
+    /** 1 to 20 values the key matches. */
+    readonly values: string[];
+}
+
+export interface ApprovalRuleSettings {
+    /** 1 to 4 filters, all of which a patch matches. */
+    readonly patchFilters: PatchFilterSettings[];
+    /** CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL or UNSPECIFIED. */
+    readonly complianceLevel?: string;
+    /** Days after release a matching patch is approved (0–360). */
+    readonly approveAfterDays?: number;
+    /** YYYY-MM-DD. */
+    readonly approveUntilDate?: string;
+    /** Also approve non-security updates (Linux). */
+    readonly enableNonSecurity?: boolean;
+}
+
+/** A patch baseline of its own, which patch groups name in `baseline`. */
+export interface BaselineSettings {
+    /** 3–100 letters, digits and _-.; part of the SSM baseline's name. */
+    readonly name: string;
+    /** The operating system the baseline patches (as patch groups name it). */
+    readonly operatingSystem: string;
+    /** Up to 1024 characters. */
+    readonly description?: string;
+    /** "windows2012-security": the approval rules of the seed's Windows Server 2012 baseline. */
+    readonly preset?: string;
+    /** Days after release patches are approved, for the default rules. */
+    readonly approveAfterDays?: number;
+    /** Up to 10 rules; default: the operating system's rules. */
+    readonly approvalRules?: ApprovalRuleSettings[];
+    /** Patch ids or names approved whatever the rules say. */
+    readonly approvedPatches?: string[];
+    /** Patch ids or names never installed. */
+    readonly rejectedPatches?: string[];
+    /** ALLOW_AS_DEPENDENCY or BLOCK. */
+    readonly rejectedPatchesAction?: string;
+    /** Compliance severity of a missing approved patch. */
+    readonly approvedPatchesComplianceLevel?: string;
+    /** Make it the account's default baseline for its operating system. */
+    readonly registerAsDefault?: boolean;
+}
+
+/** Where patching command output goes. */
+export interface LoggingSettings {
+    /** An existing bucket; default: one is created. */
+    readonly bucketName?: string;
+    /** Key prefix of the command output (default "patching"). */
+    readonly keyPrefix?: string;
+    /** Days before log objects expire (default 365). */
+    readonly expireAfterDays?: number;
+    /** Keep the bucket when the stack is destroyed (default: production-like environments). */
+    readonly retainOnDelete?: boolean;
+    /** A KMS key to encrypt the logs with; default SSE-S3. */
+    readonly kmsKeyArn?: string;
+}
+
+/** Failed, timed-out and cancelled patching to e-mail or an existing topic. */
+export interface AlertsSettings {
+    /** Addresses subscribed to a topic the component creates. */
+    readonly emails?: string[];
+    /** An existing SNS topic instead. */
+    readonly topicArn?: string;
+    /** A KMS key for the created topic. */
+    readonly kmsKeyArn?: string;
+    /** Which outcomes alert (default Failed, TimedOut, Cancelled). */
+    readonly events?: string[];
+}
+
+export interface ComplianceSettings {
+    /** A daily scan of each group outside its window. */
+    readonly dailyScan?: boolean;
+    /** Inventory and compliance as JSON into the log bucket. */
+    readonly dataSync?: boolean;
+    /** Key prefix of the data sync (default "compliance"). */
+    readonly dataSyncPrefix?: string;
+    /** The AWS Config rule ec2-managedinstance-patch-compliance-status-check. */
+    readonly configRule?: boolean;
+}
+
+export interface DeniedApplicationsSettings {
+    /** Exact application names, optionally "name:version". */
+    readonly applications: string[];
+    /** "Linux" or "Windows". */
+    readonly platformType?: string;
+    /** Also collect software inventory (default true). */
+    readonly inventory?: boolean;
+}
+
+/** SSM documents run around a group's install. */
+export interface HookDocumentsSettings {
+    /** Document run before patches are installed. */
+    readonly preInstall?: string;
+    /** Document run after patches are installed. */
+    readonly postInstall?: string;
+    /** Document run when the task ends, whatever its outcome. */
+    readonly onExit?: string;
+}
+
+export interface SafeStopsSettings {
+    /** A CloudWatch alarm whose ALARM state disables the windows. */
+    readonly alarmName?: string;
+    /** Hook documents by patch group name. */
+    readonly hooks?: Record<string, HookDocumentsSettings>;
+}
+
+/** Systems Manager interface endpoints inside a VPC of this deployment's region. */
+export interface PrivateEndpointSettings {
+    /** The VPC id. */
+    readonly vpcId: string;
+    /** Private subnets that get an endpoint network interface. */
+    readonly subnetIds: string[];
+    /** Route tables that get the S3 gateway endpoint. */
+    readonly routeTableIds?: string[];
+    /** Default: looked up from the VPC. */
+    readonly vpcCidr?: string;
+}
+
+/** A log bucket another PatchManager of the same stack created (one bucket for several regions). */
+export interface LogBucketReference {
+    /** The bucket's name. */
+    readonly name: pulumi.Input<string>;
+    /** The bucket's region. */
+    readonly region: string;
+}
+
+/** The settings of one patching deployment; every field but `environment` has a default. */
+export interface PatchManagerArgs {
+    /** sandbox, development, test, acceptance or production. */
+    readonly environment: string;
+    /** "weekday" (Mon–Fri 22:00, 5 h) or "weekend" (Sat and Sun 06:00, 5 h); default by environment. */
+    readonly window?: string;
+    /** IANA zone every schedule is written in; default UTC. */
+    readonly timezone?: string;
+    /** "Scan" or "Install" (default). */
+    readonly operation?: string;
+    /** Tasks' concurrency and error threshold; default by environment. */
+    readonly rateControl?: RateControlSettings;
+    /** Days after release patches are approved in generated baselines; default by environment. */
+    readonly approveAfterDays?: number;
+    /** "Patch Group" (default) or "PatchGroup". */
+    readonly patchGroupTagKey?: string;
+    /** Default: the seed's groups. */
+    readonly patchGroups?: PatchGroupSettings[];
+    /** Baselines of your own; the ones a patch group needs and has not named are generated. */
+    readonly baselines?: BaselineSettings[];
+    /** An existing role for the window tasks; default: one is created. */
+    readonly maintenanceWindowRoleArn?: string;
+    /** "CONTINUE_TASK" or "CANCEL_TASK"; default by environment. */
+    readonly cutoffBehavior?: string;
+    /** Where command output goes; default: a bucket the component creates. */
+    readonly logging?: LoggingSettings;
+    /** Tags of every resource, beside ManagedBy, Environment and Stack. */
+    readonly tags?: Record<string, string>;
+    /** Alerts on failed patching. */
+    readonly alerts?: AlertsSettings;
+    /** Daily scans, data sync and the AWS Config rule. */
+    readonly compliance?: ComplianceSettings;
+    /** Applications the AWS Config rule reports as non-compliant. */
+    readonly deniedApplications?: DeniedApplicationsSettings;
+    /** The alarm that stops patching and hooks around installs. */
+    readonly safeStops?: SafeStopsSettings;
+    /** Systems Manager endpoints inside VPCs of this region. */
+    readonly privateEndpoints?: PrivateEndpointSettings[];
+    /** Physical names ("patch-manager-<stack>-...") and the Stack tag; default: the current stack's name. */
+    readonly stack?: string;
+    /** Write to this bucket instead of creating one. */
+    readonly centralLogBucket?: LogBucketReference;
+}
+
+/** The args that are settings of the stack config, validated by its schemas. */
+const SETTINGS_EXCLUDED: ReadonlySet<string> = new Set<keyof PatchManagerArgs>(["stack", "centralLogBucket"]);
+
+/**
+ * The args as the typed model, checked by the stack config's schemas: every problem at once,
+ * named by key path, before any resource exists.
+ */
+export function patchManagerConfig(name: string, args: PatchManagerArgs): PatchManagerConfig {
+    const raw: Record<string, string> = {};
+    for (const [key, value] of Object.entries(args)) {
+        if (SETTINGS_EXCLUDED.has(key) || value === undefined) continue;
+        if (containsOutput(value)) {
+            throw new pulumi.RunError(`PatchManager ${name}: ${key} must be a plain value known when the program runs, not an output`);
+        }
+        raw[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    return parseConfig(raw, args.stack ?? pulumi.getStack(), `PatchManager ${name}`);
+}
+
+function containsOutput(v: unknown): boolean {
+    if (pulumi.Output.isInstance(v)) return true;
+    if (Array.isArray(v)) return v.some(containsOutput);
+    if (typeof v === "object" && v !== null) return Object.values(v).some(containsOutput);
+    return false;
+}
+
+// ---------------------------------------------------------------------------
+// Outputs
+
+/** One maintenance window, keyed by the environment window's kind ("weekend") or the patch group that has its own. */
+export interface MaintenanceWindowInfo {
+    id: string;
+    name: string;
+    schedule: string;
+    scheduleOffset?: number;
+    timezone: string;
+    durationHours: number;
+    cutoffHours: number;
+    patchGroups: string[];
+}
+
+/** What a user needs after `pulumi up`: the stack outputs of one deployment. */
 export interface PatchManagerOutputs {
     /** Tag instances with this key and a patch-group name as value. */
     readonly patchGroupTagKey: string;
     readonly environment: string;
-    /** Keyed by the environment window's kind ("weekend") or the patch group that has its own window. */
     readonly maintenanceWindows: Record<
         string,
-        {
-            id: pulumi.Output<string>;
-            name: string;
-            schedule: string;
-            scheduleOffset?: number;
-            timezone: string;
-            durationHours: number;
-            cutoffHours: number;
-            patchGroups: string[];
-        }
+        Omit<MaintenanceWindowInfo, "id" | "scheduleOffset"> & { id: pulumi.Output<string>; scheduleOffset?: number }
     >;
     /** Baseline id per operating system, for the baselines generated per OS. */
     readonly baselineIds: Record<string, pulumi.Output<string>>;
@@ -50,217 +307,308 @@ export interface PatchManagerOutputs {
     readonly operations?: OperationsOutputs;
 }
 
+/** Options of a PatchManager beyond Pulumi's own. */
+export interface PatchManagerOptions extends pulumi.ComponentResourceOptions {
+    /**
+     * Take over the resources a program made at the stack's root before this component existed:
+     * the resources inside keep the names they had there (no `<name>-` prefix) and are aliased
+     * to the root, so such a stack upgrades without replacing anything.
+     */
+    readonly adoptStackRoot?: boolean;
+}
+
+const STACK_OUTPUTS = new WeakMap<PatchManager, PatchManagerOutputs>();
+
 /**
- * Builds one environment's patching setup from the validated config: log
- * bucket, roles, baselines, patch groups, the environment window and each
- * group's own window. Reads nothing but `config`.
+ * One environment's patching setup in one region: log bucket, roles, baselines, patch groups,
+ * the environment window and each group's own window, the hybrid fleet and the operations
+ * features. Everything is created below it, and its invokes and children resolve the AWS
+ * provider through it, so `providers: { aws }` places a whole deployment in a region.
  */
-export function deployPatchManager(config: PatchManagerConfig, scope?: RegionScope): PatchManagerOutputs {
-    const tags = { ...config.tags, ManagedBy: PROJECT, Environment: config.environment, Stack: config.stack };
-    const namePrefix = `${PROJECT}-${config.stack}`;
-    // Without a scope (no `regions`): today's names, no parent, no provider, so no replacements.
-    const n = (name: string) => scopedName(scope, name);
-    const opts = scope?.opts;
-    const invokeOpts = scope ? { provider: scope.provider } : undefined;
-    const partition = aws.getPartitionOutput(undefined, invokeOpts).partition;
-    const ops = config.operations;
-    const accountId = ops.compliance.dataSync || ops.alerts ? aws.getCallerIdentityOutput(undefined, invokeOpts).accountId : undefined;
+export class PatchManager extends pulumi.ComponentResource {
+    /** Tag instances with this key and a patch-group name as value. */
+    readonly patchGroupTagKey: pulumi.Output<string>;
+    readonly environment: pulumi.Output<string>;
+    /** Keyed by the environment window's kind ("weekend") or the patch group that has its own window. */
+    readonly maintenanceWindows: pulumi.Output<Record<string, MaintenanceWindowInfo>>;
+    /** Baseline id per operating system, for the baselines generated per OS. */
+    readonly baselineIds: pulumi.Output<Record<string, string>>;
+    /** The role the window tasks run as. */
+    readonly maintenanceWindowRoleArn: pulumi.Output<string>;
+    /** The role patched EC2 instances need (SSM core and the log prefix). */
+    readonly instanceRoleArn: pulumi.Output<string>;
+    readonly instanceProfileName: pulumi.Output<string>;
+    readonly logBucketName: pulumi.Output<string>;
+    readonly logKeyPrefix: pulumi.Output<string>;
 
-    const bucket =
-        config.logging.bucketName || scope?.logBucket
+    constructor(name: string, args: PatchManagerArgs, opts?: PatchManagerOptions) {
+        // Validated before the component registers: bad args leave nothing behind.
+        const config = patchManagerConfig(name, args);
+        const { adoptStackRoot, ...options } = opts ?? {};
+        super(RESOURCE_TYPES.PatchManager, name, {}, options);
+        const central = args.centralLogBucket;
+        const tags = { ...config.tags, ManagedBy: PROJECT, Environment: config.environment, Stack: config.stack };
+        const namePrefix = `${PROJECT}-${config.stack}`;
+        // Names and aliases that keep the resources a stack already has (see adoptStackRoot).
+        const n = (part: string) => (adoptStackRoot ? part : `${name}-${part}`);
+        const formerParent: pulumi.Alias = adoptStackRoot ? { parent: pulumi.rootStackResource } : { parent: this };
+        const child: pulumi.ComponentResourceOptions = { parent: this, ...(adoptStackRoot ? { aliases: [formerParent] } : {}) };
+        const partition = aws.getPartitionOutput(undefined, { parent: this }).partition;
+        const ops = config.operations;
+        const accountId =
+            ops.compliance.dataSync || ops.alerts ? aws.getCallerIdentityOutput(undefined, { parent: this }).accountId : undefined;
+
+        const bucket =
+            config.logging.bucketName || central
+                ? undefined
+                : new LogBucket(
+                      n("patch-logs"),
+                      {
+                          keyPrefix: config.logging.keyPrefix,
+                          expireAfterDays: config.logging.expireAfterDays,
+                          retainOnDelete: config.logging.retainOnDelete,
+                          ...(config.logging.kmsKeyArn ? { kmsKeyArn: config.logging.kmsKeyArn } : {}),
+                          ...(ops.compliance.dataSync
+                              ? {
+                                    policyStatements: (arn: pulumi.Output<string>) =>
+                                        pulumi
+                                            .all([partition, arn, accountId!])
+                                            .apply(([p, a, account]) =>
+                                                dataSyncBucketStatements(p, a, ops.compliance.dataSyncPrefix, account),
+                                            ),
+                                }
+                              : {}),
+                          tags,
+                      },
+                      child,
+                  );
+        const logBucketName = bucket
+            ? bucket.bucketName
+            : central
+              ? pulumi.output(central.name)
+              : pulumi.output(config.logging.bucketName!);
+
+        const windowRole = config.maintenanceWindowRoleArn
             ? undefined
-            : new LogBucket(
-                  n("patch-logs"),
-                  {
-                      keyPrefix: config.logging.keyPrefix,
-                      expireAfterDays: config.logging.expireAfterDays,
-                      retainOnDelete: config.logging.retainOnDelete,
-                      ...(config.logging.kmsKeyArn ? { kmsKeyArn: config.logging.kmsKeyArn } : {}),
-                      ...(ops.compliance.dataSync
-                          ? {
-                                policyStatements: (arn: pulumi.Output<string>) =>
-                                    pulumi
-                                        .all([partition, arn, accountId!])
-                                        .apply(([p, a, account]) => dataSyncBucketStatements(p, a, ops.compliance.dataSyncPrefix, account)),
-                            }
-                          : {}),
-                      tags,
-                  },
-                  opts,
+            : new MaintenanceWindowRole(
+                  n("maintenance-window"),
+                  { partition, accountId: aws.getCallerIdentityOutput(undefined, { parent: this }).accountId, tags },
+                  child,
               );
-    const logBucketName = bucket ? bucket.bucketName : scope?.logBucket ? scope.logBucket.name : pulumi.output(config.logging.bucketName!);
+        const serviceRoleArn = windowRole ? windowRole.roleArn : pulumi.output(config.maintenanceWindowRoleArn!);
 
-    const windowRole = config.maintenanceWindowRoleArn
-        ? undefined
-        : new MaintenanceWindowRole(
-              n("maintenance-window"),
-              {
-                  partition,
-                  accountId: aws.getCallerIdentityOutput(undefined, invokeOpts).accountId,
-                  tags,
-              },
-              opts,
-          );
-    const serviceRoleArn = windowRole ? windowRole.roleArn : pulumi.output(config.maintenanceWindowRoleArn!);
-
-    const instanceRole = new PatchedInstanceRole(
-        n("patched-instance"),
-        {
-            partition,
-            logBucketName,
-            logKeyPrefix: config.logging.keyPrefix,
-            ...(config.logging.kmsKeyArn ? { kmsKeyArn: config.logging.kmsKeyArn } : {}),
-            tags,
-        },
-        opts,
-    );
-
-    const alerts = ops.alerts
-        ? new Alerts(
-              n("alerts"),
-              {
-                  partition,
-                  accountId: accountId!,
-                  emails: ops.alerts.emails,
-                  ...(ops.alerts.topicArn ? { topicArn: ops.alerts.topicArn } : {}),
-                  ...(ops.alerts.kmsKeyArn ? { kmsKeyArn: ops.alerts.kmsKeyArn } : {}),
-                  events: ops.alerts.events,
-                  ...(windowRole ? { windowRoleName: windowRole.roleName } : {}),
-                  tags,
-              },
-              opts,
-          )
-        : undefined;
-
-    const baselines = new Map(
-        config.baselines.map((b) => [
-            b.name,
-            new PatchBaseline(n(`baseline-${slug(b.name)}`), { baseline: b, baselineName: ssmName(namePrefix, b.name), tags }, opts),
-        ]),
-    );
-    for (const group of config.patchGroups) {
-        new PatchGroup(n(group.slug), { patchGroup: group.name, baselineId: baselines.get(group.baseline)!.baselineId }, opts);
-    }
-
-    const maintenanceWindows: PatchManagerOutputs["maintenanceWindows"] = {};
-    const windowIds: pulumi.Output<string>[] = [];
-    const schedule = (
-        key: string,
-        name: string,
-        windowName: string,
-        s: WindowSchedule,
-        groups: typeof config.patchGroups,
-        description: string,
-    ) => {
-        const component = new MaintenanceSchedule(
-            n(name),
+        const instanceRole = new PatchedInstanceRole(
+            n("patched-instance"),
             {
-                namePrefix,
-                windowName,
-                description,
-                schedule: s,
-                timezone: config.timezone,
-                environment: config.environment,
-                groups,
-                patchGroupTagKey: config.patchGroupTagKey,
-                serviceRoleArn,
+                partition,
                 logBucketName,
                 logKeyPrefix: config.logging.keyPrefix,
-                cutoffBehavior: config.cutoffBehavior,
-                ...(alerts
-                    ? { notification: { topicArn: alerts.topicArn, roleArn: alerts.notificationRoleArn, events: alerts.events } }
-                    : {}),
-                ...(Object.keys(ops.safeStops.hooks).length > 0 ? { hooks: ops.safeStops.hooks } : {}),
+                ...(config.logging.kmsKeyArn ? { kmsKeyArn: config.logging.kmsKeyArn } : {}),
                 tags,
             },
-            opts,
+            child,
         );
-        windowIds.push(component.windowId);
-        maintenanceWindows[key] = {
-            id: component.windowId,
-            name: component.windowName,
-            schedule: s.cron,
-            ...(s.offsetDays !== undefined ? { scheduleOffset: s.offsetDays } : {}),
-            timezone: config.timezone,
-            durationHours: s.durationHours,
-            cutoffHours: s.cutoffHours,
-            patchGroups: groups.map((g) => g.name),
-        };
-    };
-    const inEnvironmentWindow = config.patchGroups.filter((g) => g.schedule === undefined);
-    if (inEnvironmentWindow.length > 0) {
-        schedule(
-            config.window,
-            config.environment,
-            config.window,
-            config.environmentSchedule,
-            inEnvironmentWindow,
-            `${config.environment} ${config.window} patching window`,
-        );
-    }
-    for (const group of config.patchGroups) {
-        if (group.schedule)
-            schedule(
-                group.name,
-                `${group.slug}-schedule`,
-                group.slug,
-                group.schedule,
-                [group],
-                `${config.environment} patching window of ${group.name}`,
-            );
-    }
 
-    const hybridActivations = deployHybridFleet(config.patchGroups, {
-        partition,
-        logBucketName,
-        logKeyPrefix: config.logging.keyPrefix,
-        ...(config.logging.kmsKeyArn ? { kmsKeyArn: config.logging.kmsKeyArn } : {}),
-        environment: config.environment,
-        patchGroupTagKey: config.patchGroupTagKey,
-        tags,
-        ...(scope ? { scope, invokeOpts: { provider: scope.provider } } : {}),
-    });
-    alerts?.watchWindows(windowIds);
-    const operations = deployOperations(config, {
-        scope,
-        namePrefix,
-        tags,
-        logBucketName,
-        alerts,
-        windowIds,
-        partition,
-        ...(scope?.logBucket ? { logBucketRegion: scope.logBucket.region } : {}),
-    });
+        const alerts = ops.alerts
+            ? new Alerts(
+                  n("alerts"),
+                  {
+                      partition,
+                      accountId: accountId!,
+                      emails: ops.alerts.emails,
+                      ...(ops.alerts.topicArn ? { topicArn: ops.alerts.topicArn } : {}),
+                      ...(ops.alerts.kmsKeyArn ? { kmsKeyArn: ops.alerts.kmsKeyArn } : {}),
+                      events: ops.alerts.events,
+                      ...(windowRole ? { windowRoleName: windowRole.roleName } : {}),
+                      tags,
+                  },
+                  child,
+              )
+            : undefined;
 
-    const baselineIds: Record<string, pulumi.Output<string>> = {};
-    const baselineOutputs: PatchManagerOutputs["baselines"] = {};
-    for (const b of config.baselines) {
-        const id = baselines.get(b.name)!.baselineId;
-        if (b.generated) baselineIds[b.operatingSystem] = id;
-        baselineOutputs[b.name] = {
-            id,
-            operatingSystem: b.operatingSystem,
-            patchGroups: config.patchGroups.filter((g) => g.baseline === b.name).map((g) => g.name),
-        };
-    }
-    return {
-        patchGroupTagKey: config.patchGroupTagKey,
-        environment: config.environment,
-        maintenanceWindows,
-        baselineIds,
-        baselines: baselineOutputs,
-        patchGroups: Object.fromEntries(
-            config.patchGroups.map((g) => [
-                g.name,
-                { baseline: g.baseline, window: g.schedule ? g.name : config.window, operation: g.operation },
+        const baselines = new Map(
+            config.baselines.map((b) => [
+                b.name,
+                new PatchBaseline(n(`baseline-${slug(b.name)}`), { baseline: b, baselineName: ssmName(namePrefix, b.name), tags }, child),
             ]),
-        ),
-        maintenanceWindowRoleArn: serviceRoleArn,
-        instanceRoleArn: instanceRole.roleArn,
-        instanceProfileName: instanceRole.instanceProfileName,
-        logBucketName,
-        logKeyPrefix: config.logging.keyPrefix,
-        ...(Object.keys(hybridActivations).length > 0 ? { hybridActivations } : {}),
-        ...(operations ? { operations } : {}),
-    };
+        );
+        for (const group of config.patchGroups) {
+            new PatchGroup(n(group.slug), { patchGroup: group.name, baselineId: baselines.get(group.baseline)!.baselineId }, child);
+        }
+
+        const maintenanceWindows: PatchManagerOutputs["maintenanceWindows"] = {};
+        const windowIds: pulumi.Output<string>[] = [];
+        const addWindow = (
+            key: string,
+            resourceName: string,
+            windowName: string,
+            s: WindowSchedule,
+            groups: PatchManagerConfig["patchGroups"],
+            description: string,
+        ) => {
+            const window = new MaintenanceWindow(
+                n(resourceName),
+                {
+                    namePrefix,
+                    windowName,
+                    description,
+                    schedule: s,
+                    timezone: config.timezone,
+                    environment: config.environment,
+                    groups,
+                    patchGroupTagKey: config.patchGroupTagKey,
+                    serviceRoleArn,
+                    logBucketName,
+                    logKeyPrefix: config.logging.keyPrefix,
+                    cutoffBehavior: config.cutoffBehavior,
+                    ...(alerts
+                        ? { notification: { topicArn: alerts.topicArn, roleArn: alerts.notificationRoleArn, events: alerts.events } }
+                        : {}),
+                    ...(Object.keys(ops.safeStops.hooks).length > 0 ? { hooks: ops.safeStops.hooks } : {}),
+                    tags,
+                },
+                child,
+            );
+            windowIds.push(window.windowId);
+            maintenanceWindows[key] = {
+                id: window.windowId,
+                name: window.windowName,
+                schedule: s.cron,
+                ...(s.offsetDays !== undefined ? { scheduleOffset: s.offsetDays } : {}),
+                timezone: config.timezone,
+                durationHours: s.durationHours,
+                cutoffHours: s.cutoffHours,
+                patchGroups: groups.map((g) => g.name),
+            };
+        };
+        const inEnvironmentWindow = config.patchGroups.filter((g) => g.schedule === undefined);
+        if (inEnvironmentWindow.length > 0) {
+            addWindow(
+                config.window,
+                config.environment,
+                config.window,
+                config.environmentSchedule,
+                inEnvironmentWindow,
+                `${config.environment} ${config.window} patching window`,
+            );
+        }
+        for (const group of config.patchGroups) {
+            if (group.schedule)
+                addWindow(
+                    group.name,
+                    `${group.slug}-schedule`,
+                    group.slug,
+                    group.schedule,
+                    [group],
+                    `${config.environment} patching window of ${group.name}`,
+                );
+        }
+
+        const hybridGroups = config.patchGroups.filter((g) => g.hybrid !== undefined);
+        const hybrid =
+            hybridGroups.length > 0
+                ? new HybridFleet(
+                      n("hybrid-fleet"),
+                      {
+                          groups: hybridGroups,
+                          resourceName: n,
+                          formerParent,
+                          partition,
+                          logBucketName,
+                          logKeyPrefix: config.logging.keyPrefix,
+                          ...(config.logging.kmsKeyArn ? { kmsKeyArn: config.logging.kmsKeyArn } : {}),
+                          environment: config.environment,
+                          patchGroupTagKey: config.patchGroupTagKey,
+                          tags,
+                      },
+                      child,
+                  )
+                : undefined;
+        alerts?.watchWindows(windowIds);
+        const operations = Operations.needed(config)
+            ? new Operations(
+                  n("operations"),
+                  {
+                      config,
+                      resourceName: n,
+                      formerParent,
+                      namePrefix,
+                      tags,
+                      logBucketName,
+                      ...(central ? { logBucketRegion: central.region } : {}),
+                      windowIds,
+                      partition,
+                  },
+                  child,
+              )
+            : undefined;
+
+        const baselineIds: Record<string, pulumi.Output<string>> = {};
+        const baselineOutputs: PatchManagerOutputs["baselines"] = {};
+        for (const b of config.baselines) {
+            const id = baselines.get(b.name)!.baselineId;
+            if (b.generated) baselineIds[b.operatingSystem] = id;
+            baselineOutputs[b.name] = {
+                id,
+                operatingSystem: b.operatingSystem,
+                patchGroups: config.patchGroups.filter((g) => g.baseline === b.name).map((g) => g.name),
+            };
+        }
+        const operationsOutputs: OperationsOutputs = {
+            ...(alerts
+                ? { alerts: { topicArn: alerts.topicArn, notificationRoleArn: alerts.notificationRoleArn, events: [...alerts.events] } }
+                : {}),
+            ...operations?.outputs,
+        };
+        const outputs: PatchManagerOutputs = {
+            patchGroupTagKey: config.patchGroupTagKey,
+            environment: config.environment,
+            maintenanceWindows,
+            baselineIds,
+            baselines: baselineOutputs,
+            patchGroups: Object.fromEntries(
+                config.patchGroups.map((g) => [
+                    g.name,
+                    { baseline: g.baseline, window: g.schedule ? g.name : config.window, operation: g.operation },
+                ]),
+            ),
+            maintenanceWindowRoleArn: serviceRoleArn,
+            instanceRoleArn: instanceRole.roleArn,
+            instanceProfileName: instanceRole.instanceProfileName,
+            logBucketName,
+            logKeyPrefix: config.logging.keyPrefix,
+            ...(hybrid ? { hybridActivations: hybrid.activations } : {}),
+            ...(Object.keys(operationsOutputs).length > 0 ? { operations: operationsOutputs } : {}),
+        };
+        STACK_OUTPUTS.set(this, outputs);
+
+        this.patchGroupTagKey = pulumi.output(config.patchGroupTagKey);
+        this.environment = pulumi.output(config.environment);
+        this.maintenanceWindows = pulumi.output(maintenanceWindows) as pulumi.Output<Record<string, MaintenanceWindowInfo>>;
+        this.baselineIds = pulumi.output(baselineIds);
+        this.maintenanceWindowRoleArn = serviceRoleArn;
+        this.instanceRoleArn = instanceRole.roleArn;
+        this.instanceProfileName = instanceRole.instanceProfileName;
+        this.logBucketName = logBucketName;
+        this.logKeyPrefix = pulumi.output(config.logging.keyPrefix);
+        this.registerOutputs({
+            patchGroupTagKey: this.patchGroupTagKey,
+            environment: this.environment,
+            maintenanceWindows: this.maintenanceWindows,
+            baselineIds: this.baselineIds,
+            maintenanceWindowRoleArn: this.maintenanceWindowRoleArn,
+            instanceRoleArn: this.instanceRoleArn,
+            instanceProfileName: this.instanceProfileName,
+            logBucketName: this.logBucketName,
+            logKeyPrefix: this.logKeyPrefix,
+        });
+    }
+
+    /**
+     * The deployment's stack outputs: plain where known when the program runs, each secret
+     * (a hybrid activation's id and code) secret on its own.
+     */
+    stackOutputs(): PatchManagerOutputs {
+        return STACK_OUTPUTS.get(this)!;
+    }
 }

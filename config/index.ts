@@ -3,7 +3,7 @@
 export { parseConfig } from "./parse";
 export { ConfigError, type ConfigProblem } from "./errors";
 export { PROJECT } from "./project";
-export { RESOURCE_TYPES, type ResourceType } from "./resourceTypes";
+export { FORMER_RESOURCE_TYPES, RESOURCE_TYPES, type ResourceType } from "./resourceTypes";
 export { UNDECRYPTED_SECRET } from "./decode";
 export type { PatchManagerConfig, OperationsSettings } from "./model";
 export type { Environment, Operation, WindowKind, CutoffBehavior } from "./environment";

@@ -9,14 +9,27 @@ export const RESOURCE_TYPES = {
     ComplianceReporting: "patch-manager:compliance:ComplianceReporting",
     DeniedApplications: "patch-manager:compliance:DeniedApplications",
     HybridActivation: "patch-manager:hybrid:HybridActivation",
+    HybridFleet: "patch-manager:hybrid:HybridFleet",
     HybridNodeRole: "patch-manager:hybrid:HybridNodeRole",
     MaintenanceWindowRole: "patch-manager:iam:MaintenanceWindowRole",
     PatchedInstanceRole: "patch-manager:iam:PatchedInstanceRole",
     LogBucket: "patch-manager:logging:LogBucket",
     PrivateEndpoints: "patch-manager:network:PrivateEndpoints",
-    MaintenanceSchedule: "patch-manager:patching:MaintenanceSchedule",
+    MaintenanceWindow: "patch-manager:patching:MaintenanceWindow",
+    Operations: "patch-manager:operations:Operations",
     PatchBaseline: "patch-manager:patching:PatchBaseline",
     PatchGroup: "patch-manager:patching:PatchGroup",
+    PatchManager: "patch-manager:index:PatchManager",
+} as const;
+
+/**
+ * Tokens that earlier versions registered and that deployed stacks still hold in their state:
+ * the components that replaced them carry them as aliases, so an upgrade renames, never replaces.
+ */
+export const FORMER_RESOURCE_TYPES = {
+    /** The window component, before it was named for what it is (now MaintenanceWindow). */
+    MaintenanceSchedule: "patch-manager:patching:MaintenanceSchedule",
+    /** One region's group of resources in a multi-region stack (now a PatchManager per region). */
     RegionDeployment: "patch-manager:region:RegionDeployment",
 } as const;
 

@@ -6,6 +6,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import YAML from "yaml";
 import { PROJECT, UNDECRYPTED_SECRET } from "../config";
+import { AliasSpec, generateAliases } from "./aliases";
 import { loadProgramAt } from "./programEntry";
 
 export const MOCK_ACCOUNT = "123456789012";
@@ -36,6 +37,25 @@ export interface PlannedResource {
     additionalSecretOutputs?: string[];
     /** An explicit provider ("<urn>::<id>", as a stack export holds it); absent for the default provider. */
     provider?: string;
+    /** The region the resource's provider deploys to. */
+    region: string;
+    /** The resource options the program set, as the engine receives them (absent ones left out). */
+    options: ResourceOptions;
+    /** The aliases exactly as the SDK sent them; `options.aliases` holds them resolved to URNs. */
+    aliasSpecs?: AliasSpec[];
+}
+
+export interface ResourceOptions {
+    deleteBeforeReplace?: boolean;
+    retainOnDelete?: boolean;
+    protect?: boolean;
+    ignoreChanges?: string[];
+    replaceOnChanges?: string[];
+    additionalSecretOutputs?: string[];
+    /** URNs of the resources this one depends on: `dependsOn` and those its inputs refer to. */
+    dependsOn?: string[];
+    /** Every URN the engine may find this resource under in an old state (see tools/aliases.ts). */
+    aliases?: string[];
 }
 
 /** A stack file's config as the Pulumi CLI hands it to a program: every value a string. */
@@ -123,7 +143,7 @@ function uuid(seed: string): string {
 }
 
 /** Ids, ARNs and computed names shaped like the ones AWS returns, deterministic per URN. */
-function mockState(
+export function mockState(
     type: string,
     name: string,
     urn: string,
@@ -270,6 +290,35 @@ function mockState(
     }
 }
 
+/**
+ * The resources' inputs with every id, ARN and generated name the mock derived from a URN
+ * written as `<urn>#<output>` instead, `urn` being what `urnOf` says for the resource that output
+ * belongs to. The same resource under another URN (an alias) then gives the same inputs.
+ */
+export function inputsWithUrnIds(resources: readonly PlannedResource[], urnOf: (r: PlannedResource) => string): Map<string, unknown> {
+    const tokens = new Map<string, string>();
+    for (const r of resources.filter((x) => x.custom)) {
+        // What changes with the URN is what the mock derived from it.
+        const other = mockState(r.type, r.name, `${r.urn}#other`, r.inputs, r.region);
+        const derived: [string, unknown][] = [["id", r.id], ...Object.entries(r.outputs)];
+        const otherValues: Record<string, unknown> = { ...other.state, id: other.id };
+        for (const [key, value] of derived) {
+            // Outputs the mock adds outside mockState (an SSM resource's region) do not derive from the URN.
+            if (typeof value === "string" && key in otherValues && value !== otherValues[key] && !tokens.has(value)) {
+                tokens.set(value, `<${urnOf(r)}>#${key}`);
+            }
+        }
+    }
+    const ordered = [...tokens.entries()].sort(([a], [b]) => b.length - a.length);
+    const rewrite = (v: unknown): unknown => {
+        if (typeof v === "string") return ordered.reduce((text, [from, to]) => text.split(from).join(to), v);
+        if (Array.isArray(v)) return v.map(rewrite);
+        if (typeof v === "object" && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, rewrite(x)]));
+        return v;
+    };
+    return new Map(resources.filter((r) => r.custom).map((r) => [r.urn, rewrite(r.inputs)]));
+}
+
 /** time.Rotating's rotation time: the base plus each rotation* input, as the provider adds them. */
 function rotatedTime(rfc3339: string, inputs: Record<string, any>): string {
     const t = new Date(rfc3339);
@@ -372,7 +421,12 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
             const urn = `urn:pulumi:${opts.stack}::${PROJECT}::${qualifiedType}::${name}`;
             const inputs = deserializeProperties(req.getObject());
             const custom: boolean = req.getCustom();
-            const resourceRegion = providerRegion(req.getProvider()) ?? region;
+            // A component's region: its own `providers` entry for aws, else its parent's.
+            const resourceRegion =
+                providerRegion(req.getProvider()) ??
+                providerRegion(req.getProvidersMap()?.get("aws")) ??
+                resources.find((r) => r.urn === parent)?.region ??
+                region;
             if (type === "pulumi:providers:aws" && typeof inputs.region === "string") providerRegions.set(urn, inputs.region);
             const mocked = custom ? mockState(type, name, urn, inputs, resourceRegion) : { id: "", state: {} };
             const id = mocked.id;
@@ -381,6 +435,22 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
             const secretOutputs: string[] = req.getAdditionalsecretoutputsList();
             // The engine refuses a second resource with the same URN (and stops half-way).
             if (resources.some((r) => r.urn === urn)) duplicates.push(urn);
+            const aliasSpecs = aliasSpecsOf(req);
+            const aliases = generateAliases(
+                { urn, type, name, parent: parent || null, aliasSpecs },
+                (p) => resources.find((r) => r.urn === p)?.options.aliases ?? [],
+                true,
+            );
+            const options: ResourceOptions = {
+                ...(req.getDeletebeforereplace() ? { deleteBeforeReplace: true } : {}),
+                ...(req.getRetainondelete() ? { retainOnDelete: true } : {}),
+                ...(req.getProtect() ? { protect: true } : {}),
+                ...nonEmpty("ignoreChanges", req.getIgnorechangesList()),
+                ...nonEmpty("replaceOnChanges", req.getReplaceonchangesList()),
+                ...nonEmpty("additionalSecretOutputs", secretOutputs),
+                ...nonEmpty("dependsOn", req.getDependenciesList()),
+                ...nonEmpty("aliases", aliases),
+            };
             resources.push({
                 urn,
                 type,
@@ -395,6 +465,9 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
                 ...(req.getDeletebeforereplace() ? { deleteBeforeReplace: true } : {}),
                 ...(secretOutputs.length > 0 ? { additionalSecretOutputs: secretOutputs } : {}),
                 ...(providerRegion(req.getProvider()) !== undefined ? { provider: req.getProvider() } : {}),
+                region: resourceRegion,
+                options,
+                ...(aliasSpecs.length > 0 ? { aliasSpecs } : {}),
             });
             // The stock monitor answers registerOutputs only for URNs it registered itself.
             monitor.resources?.set(urn, { urn, id, state: {} });
@@ -427,6 +500,26 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
         );
     }
     return { resources, outputs };
+}
+
+function nonEmpty<K extends string>(key: K, list: string[]): { [k in K]?: string[] } {
+    return (list.length > 0 ? { [key]: list } : {}) as { [k in K]?: string[] };
+}
+
+/** The request's aliases as plain specs (an alias given as a URN keeps only `urn`). */
+function aliasSpecsOf(req: any): AliasSpec[] {
+    return req.getAliasesList().map((a: any): AliasSpec => {
+        if (a.hasUrn()) return { urn: a.getUrn() };
+        const s = a.getSpec();
+        const spec: AliasSpec = {};
+        if (s.getName()) spec.name = s.getName();
+        if (s.getType()) spec.type = s.getType();
+        if (s.getStack()) spec.stack = s.getStack();
+        if (s.getProject()) spec.project = s.getProject();
+        if (s.getParenturn()) spec.parentUrn = s.getParenturn();
+        if (s.getNoparent()) spec.noParent = true;
+        return spec;
+    });
 }
 
 /** The project's own program, loaded as Pulumi's Node.js runtime loads it (tools/programEntry.ts). */

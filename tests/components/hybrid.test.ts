@@ -249,6 +249,7 @@ describe("hybrid fleet", function () {
                     T.attachment,
                     T.rolePolicy,
                     "patch-manager:hybrid:HybridActivation",
+                    "patch-manager:hybrid:HybridFleet",
                     "patch-manager:hybrid:HybridNodeRole",
                     ROTATING,
                 ].sort(),

@@ -3,8 +3,7 @@ import { strict as assert } from "assert";
 import { alarmEventPattern, disableWindowsRunbook } from "../../components/alarmStop";
 import { failedWindowEventPattern, notificationPublishPolicy, topicKeyPolicy, windowExecutionStatuses } from "../../components/alerts";
 import { dataSyncBucketStatements, deniedApplicationsParameters } from "../../components/compliance";
-import { hookParameters, notificationParameters } from "../../components/maintenanceSchedule";
-import { scopedName } from "../../components/operations";
+import { hookParameters, notificationParameters } from "../../components/maintenanceWindow";
 import { endpointServiceName } from "../../components/privateEndpoints";
 
 describe("alerts, compliance, hooks and endpoints: derived values", function () {
@@ -67,9 +66,7 @@ describe("alerts, compliance, hooks and endpoints: derived values", function () 
         assert.deepEqual(deniedApplicationsParameters(["telnet"], "Linux"), { applicationNames: "telnet", platformType: "Linux" });
     });
 
-    it("endpoint service names, and region-scoped resource names that stay unchanged without a region", function () {
+    it("endpoint service names", function () {
         assert.equal(endpointServiceName("eu-west-1", "ssmmessages"), "com.amazonaws.eu-west-1.ssmmessages");
-        assert.equal(scopedName(undefined, "patch-logs"), "patch-logs");
-        assert.equal(scopedName({ prefix: "eu-west-1-" } as any, "patch-logs"), "eu-west-1-patch-logs");
     });
 });

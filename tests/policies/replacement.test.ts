@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
-import { parseAuditDocument } from "../../policies/documents";
-import { runPolicies } from "../../policies/engine";
+import { parseAuditDocument } from "../../tools/audit/documents";
+import { runPolicies } from "../../tools/audit/engine";
 import { NATURAL_KEYS, replaceWithoutCollision } from "../../policies/replacement";
 import { evaluate, SHIPPED_STACKS } from "../helpers";
 import { runResourcePolicy, UNKNOWN_STRING, urnOf } from "./harness";

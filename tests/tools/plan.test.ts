@@ -18,10 +18,14 @@ describe("offline plan (npm run plan)", function () {
         for (const r of doc.resources) {
             assert.deepEqual(
                 Object.keys(r).filter(
-                    (k) => !["retainOnDelete", "protect", "deleteBeforeReplace", "additionalSecretOutputs", "provider"].includes(k),
+                    (k) =>
+                        !["retainOnDelete", "protect", "deleteBeforeReplace", "additionalSecretOutputs", "provider", "aliasSpecs"].includes(
+                            k,
+                        ),
                 ),
-                ["urn", "type", "name", "custom", "id", "parent", "inputs"],
+                ["urn", "type", "name", "custom", "id", "parent", "inputs", "region", "options"],
             );
+            assert.equal(r.region, "eu-west-1");
             assert.match(r.urn, /^urn:pulumi:prod::patch-manager::/);
             assert.ok(r.parent === null || doc.resources.some((p: any) => p.urn === r.parent), `${r.urn}: parent is a listed resource`);
             if (!r.custom) assert.equal(r.id, null);
@@ -75,6 +79,38 @@ describe("offline plan (npm run plan)", function () {
         assert.equal(w.patchGroups.length, 7);
     });
 
+    it("--json: each resource's region and options as the engine receives them, aliases resolved to URNs", async function () {
+        const { code, stdout } = await plan("--stack", "prod", "--json", "--from", FROM);
+        assert.equal(code, 0);
+        const doc = JSON.parse(stdout);
+        const one = (type: string, name: string) => doc.resources.find((r: any) => r.type === type && r.name === name);
+        const old = (qualifiedType: string, name: string) => `urn:pulumi:prod::patch-manager::${qualifiedType}::${name}`;
+        const group = one("aws:ssm/patchGroup:PatchGroup", "web-server-registration");
+        const baseline = doc.resources.find((r: any) => r.id === group.inputs.baselineId);
+        assert.ok(group.options.dependsOn.includes(baseline.urn), "an input's resource is a dependency, by URN");
+        assert.deepEqual(one("aws:s3/bucket:Bucket", "patch-logs-bucket").options.retainOnDelete, true);
+        // The window component: its own former type at the former parent (the stack's root) ...
+        const window = one("patch-manager:patching:MaintenanceWindow", "web-server-schedule");
+        assert.ok(window.options.aliases.includes(old("patch-manager:patching:MaintenanceSchedule", "web-server-schedule")));
+        // (The SDK names the current parent in an alias that does not say one.)
+        assert.deepEqual(window.aliasSpecs, [
+            { noParent: true },
+            { type: "patch-manager:patching:MaintenanceSchedule", parentUrn: old("patch-manager:index:PatchManager", "patch-manager") },
+            { noParent: true, type: "patch-manager:patching:MaintenanceSchedule" },
+        ]);
+        // ... and its children, which set no alias, inherit it.
+        const task = doc.resources.find(
+            (r: any) => r.type === "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask" && r.parent === window.urn,
+        );
+        assert.equal(task.aliasSpecs, undefined);
+        assert.ok(
+            task.options.aliases.includes(
+                old("patch-manager:patching:MaintenanceSchedule$aws:ssm/maintenanceWindowTask:MaintenanceWindowTask", task.name),
+            ),
+        );
+        assert.equal(one("patch-manager:index:PatchManager", "patch-manager").options.aliases, undefined);
+    });
+
     it("prints windows with their next starts in local time for a person", async function () {
         const { code, stdout } = await plan("--stack", "prod", "--from", FROM);
         assert.equal(code, 0);
@@ -83,7 +119,7 @@ describe("offline plan (npm run plan)", function () {
         assert.ok(stdout.includes("next: Thu 2026-12-03 23:00 CET  (2026-12-03 22:00 UTC)"));
         assert.match(
             stdout,
-            /▸ patch-manager:patching:MaintenanceSchedule {2}web-server-schedule\n {4}\+ aws:ssm\/maintenanceWindow:MaintenanceWindow {2}web-server-schedule-window {2}\(mw-[0-9a-f]{17}\)/,
+            /▸ patch-manager:patching:MaintenanceWindow {2}web-server-schedule\n {6}\+ aws:ssm\/maintenanceWindow:MaintenanceWindow {2}web-server-schedule-window {2}\(mw-[0-9a-f]{17}\)/,
         );
     });
 

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import type { Policies, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { naturalKeyOf } from "../../policies/replacement";
+import { naturalKeyOf } from "../../../policies/replacement";
 import {
     AuditResource,
     PolicyConfigError,

@@ -1,9 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { RUN_PATCH_BASELINE } from "@patch-manager/ssm";
-import { HookDocuments, NotificationEvent, Operation, RateControl, WindowSchedule } from "../config";
+import { FORMER_RESOURCE_TYPES, HookDocuments, NotificationEvent, Operation, RateControl, RESOURCE_TYPES, WindowSchedule } from "../config";
 import { ssmName, tagTargetKey, taskLogPrefix } from "../config/naming";
-import { RESOURCE_TYPES } from "../config/resourceTypes";
 
 /** One patch group patched in this schedule's window. */
 export interface ScheduledGroup {
@@ -14,7 +13,7 @@ export interface ScheduledGroup {
     readonly rateControl: RateControl;
 }
 
-export interface MaintenanceScheduleArgs {
+export interface MaintenanceWindowArgs {
     /** Physical window name prefix, e.g. "patch-manager-prod". */
     readonly namePrefix: string;
     /** Name part of the window itself ("weekend", "web-server"). */
@@ -39,17 +38,20 @@ export interface MaintenanceScheduleArgs {
     readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
+/** The type this component was registered under before it was named for what it is. */
+const FORMER_TYPE = FORMER_RESOURCE_TYPES.MaintenanceSchedule;
+
 /**
  * A maintenance window and, per patch group in it, a target selecting the
  * group by tag and an AWS-RunPatchBaseline task. Children are named from the
  * component and the group, so a schedule edit updates the window in place.
  */
-export class MaintenanceSchedule extends pulumi.ComponentResource {
+export class MaintenanceWindow extends pulumi.ComponentResource {
     readonly windowId: pulumi.Output<string>;
     readonly windowName: string;
 
-    constructor(name: string, args: MaintenanceScheduleArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(RESOURCE_TYPES.MaintenanceSchedule, name, {}, opts);
+    constructor(name: string, args: MaintenanceWindowArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(RESOURCE_TYPES.MaintenanceWindow, name, {}, withFormerType(opts, FORMER_TYPE));
         const s = args.schedule;
         this.windowName = ssmName(args.namePrefix, args.windowName);
         const window = new aws.ssm.MaintenanceWindow(
@@ -154,4 +156,15 @@ export function notificationParameters(n: TaskNotification) {
         notificationConfig: { notificationArn: n.topicArn, notificationEvents: [...n.events], notificationType: "Command" },
         serviceRoleArn: n.roleArn,
     };
+}
+
+/**
+ * `opts` with aliases that carry a component's former type token: alone, and combined with each
+ * alias the caller gave (a component that changed type and parent at once was registered under
+ * the old type at the old parent, which the engine only finds through one alias saying both).
+ */
+export function withFormerType(opts: pulumi.ComponentResourceOptions | undefined, type: string): pulumi.ComponentResourceOptions {
+    const given = opts?.aliases ?? [];
+    const specs = given.filter((a): a is pulumi.Alias => typeof a === "object" && a !== null && !pulumi.Output.isInstance(a));
+    return { ...opts, aliases: [...given, { type }, ...specs.map((a) => ({ ...a, type }))] };
 }
