@@ -42,6 +42,22 @@ describe("GitHub Actions workflows (.github/workflows)", () => {
         assert.deepEqual(lintWorkflowDir(ROOT), []);
     });
 
+    it("every npm script whose output a step keeps runs with -s (npm's banner goes to stdout; the project does not silence npm)", () => {
+        assert.ok(
+            !fs.existsSync(path.join(ROOT, ".npmrc")) || !/loglevel\s*=\s*silent/.test(fs.readFileSync(path.join(ROOT, ".npmrc"), "utf8")),
+        );
+        const kept: string[] = [];
+        for (const f of fs.readdirSync(WORKFLOWS)) {
+            for (const line of read(f).split("\n")) {
+                if (/\bnpm run\b/.test(line) && /(>>?|\|)\s*\S/.test(line.replace(/\$\{\{.*?\}\}/g, ""))) {
+                    kept.push(line.trim());
+                    assert.match(line, /\bnpm run -s\b/, `${f}: ${line.trim()}`);
+                }
+            }
+        }
+        assert.ok(kept.length >= 2, kept.join("\n"));
+    });
+
     it("the small workflow used below is valid, so each broken copy fails for its own reason", () => {
         assert.deepEqual(messages(GOOD), []);
     });

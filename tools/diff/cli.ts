@@ -24,7 +24,7 @@ export function readPlanFile(file: string): DiffablePlan {
         throw new DiffInputError(`--diff ${file}: cannot read it as JSON (${(e as Error).message.split("\n")[0]})`);
     }
     if (!doc || !Array.isArray(doc.resources) || !Array.isArray(doc.windows)) {
-        throw new DiffInputError(`--diff ${file}: not a plan; write one with \`npm run plan -- --stack <name> --json > plan.json\``);
+        throw new DiffInputError(`--diff ${file}: not a plan; write one with \`npm run -s plan -- --stack <name> --json > plan.json\``);
     }
     return doc as DiffablePlan;
 }
