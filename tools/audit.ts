@@ -30,7 +30,7 @@ function auditCommand(io: AuditIO) {
         .addHelpText(
             "after",
             examples([
-                ["a saved plan", `npm run -s plan -- --stack prod --json --out plan.json && ${AUDIT} plan.json`],
+                ["a saved plan", `npm run plan -- --stack prod --json --out plan.json && ${AUDIT} plan.json`],
                 ["a real stack's state", `pulumi stack export --stack prod > state.json && ${AUDIT} state.json`],
                 ["with the pack's thresholds changed, as JSON", `npm run -s policy:audit -- state.json --config policy-config.json --json`],
             ]),
@@ -78,16 +78,26 @@ export async function main(
             stackName: document.stackName,
             projectName: document.projectName,
         });
+        // A stack export holds no stack config: keys are named at the stack level (rateControl, not patchGroups[i]).
+        const actionable = withConfigKeys(
+            violations,
+            document.resources.map((r) => ({ ...r, id: r.id ?? null })),
+        );
         const output = options.json
-            ? `${JSON.stringify({ violations: violations.map(({ policy, level, urn, message }) => ({ policy, level, urn, message })) }, null, 2)}\n`
-            : report(
-                  displayPath(userPath(file)),
-                  document.resources.length,
-                  withConfigKeys(
-                      violations,
-                      document.resources.map((r) => ({ ...r, id: r.id ?? null })),
-                  ),
-              );
+            ? `${JSON.stringify(
+                  {
+                      violations: actionable.map(({ policy, level, urn, message, configKey, valid }) => ({
+                          policy,
+                          level,
+                          urn,
+                          message,
+                          ...(configKey !== undefined ? { configKey, valid } : {}),
+                      })),
+                  },
+                  null,
+                  2,
+              )}\n`
+            : report(displayPath(userPath(file)), document.resources.length, actionable);
         if (options.out !== undefined) {
             writeFileSync(userPath(options.out), output);
             io.stderr(`Wrote the ${options.json ? "JSON document" : "report"} to ${displayPath(userPath(options.out))}\n`);

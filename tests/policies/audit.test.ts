@@ -57,8 +57,20 @@ describe("tools/audit.ts (npm run policy:audit)", () => {
         const doc = JSON.parse(r.stdout);
         assert.deepEqual(Object.keys(doc), ["violations"]);
         for (const v of doc.violations) {
-            assert.deepEqual(Object.keys(v), ["policy", "level", "urn", "message"]);
+            // The contract's four fields first; a finding a config value causes adds the key and its range.
+            assert.deepEqual(Object.keys(v), ["policy", "level", "urn", "message", ...(v.configKey ? ["configKey", "valid"] : [])]);
         }
+        assert.deepEqual(
+            doc.violations
+                .filter((v: any) => v.configKey)
+                .map((v: any) => `${v.policy} ${v.configKey}`)
+                .sort(),
+            [
+                "baseline-production-approval-delay patch-manager:approveAfterDays",
+                "task-production-concurrency patch-manager:rateControl.maxConcurrency",
+                "task-rate-control patch-manager:rateControl.maxConcurrency",
+            ],
+        );
         const found = [...new Set(doc.violations.map((v: any) => `${v.level} ${v.policy} ${v.urn}`))].sort();
         assert.deepEqual(found, [...EXPECTED].sort());
         // The window has two problems (hour range, no timezone): both reported under one policy.

@@ -56,6 +56,34 @@ describe("npm run plan -- --all / --ics", function () {
         assert.ok(shared[0].stacks.includes("dev") && shared[0].stacks.includes("prod"));
     });
 
+    it("the README's --soak-days 5 example does what its comment says: exit 1 with rollout-order findings, example stacks left out", async function () {
+        const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+        const line = readme.split("\n").find((l) => l.startsWith("npm run") && l.includes("--all") && l.includes("--soak-days 5"));
+        assert.ok(line, "the README has the example");
+        const [command, comment] = line.split("#");
+        const promised = Number(/exit (\d)/.exec(comment ?? "")?.[1]);
+        assert.equal(promised, 1, `the comment says the exit status: ${line}`);
+        const args = command.trim().split(/\s+/);
+        const dir = tmp();
+        const before = process.env.INIT_CWD;
+        process.env.INIT_CWD = dir; // --out and --ics land in a scratch directory
+        try {
+            const r = await plan(...args.slice(args.indexOf("--") + 1), "--from", FROM);
+            assert.equal(r.code, promised, r.stderr);
+        } finally {
+            if (before === undefined) delete process.env.INIT_CWD;
+            else process.env.INIT_CWD = before;
+        }
+        const doc = JSON.parse(fs.readFileSync(path.join(dir, "fleet.json"), "utf8"));
+        assert.deepEqual(
+            doc.stacks.map((s: any) => s.stack),
+            ["dev", "prod"],
+        );
+        const blocking = doc.findings.filter((f: any) => f.level === "blocking");
+        assert.ok(blocking.length > 0 && blocking.every((f: any) => f.check === "rollout-order"));
+        assert.ok(fs.existsSync(path.join(dir, "fleet.ics")));
+    });
+
     it("prod-private (two regions): every window names its region, the regions do not clash, --ics UIDs are unique", async function () {
         const dir = tmp();
         // With dev, whose windows come first in the rollout order.
@@ -303,6 +331,12 @@ describe("npm run plan -- --all / --ics", function () {
         assert.equal((await plan("--stack", "prod", "--dir", dir)).code, 2);
         assert.equal((await plan("--all", "--days", "0")).code, 2);
         assert.equal((await plan("--all", "--dir", tmp())).code, 2, "no stack files");
+        const examplesOnly = tmp();
+        fs.copyFileSync(path.join(ROOT, "Pulumi.prod-hybrid.yaml"), path.join(examplesOnly, "Pulumi.prod-hybrid.yaml"));
+        const onlyExamples = await plan("--all", "--dir", examplesOnly);
+        assert.equal(onlyExamples.code, 2);
+        assert.match(onlyExamples.stderr, /every stack file in .* is an example \(prod-hybrid\); add --include-examples/);
+        assert.equal((await plan("--stack", "dev", "--include-examples")).code, 2, "--include-examples only goes with --all");
     });
 
     it("--ics writes the stack's coming windows; node-ical reads them back", async function () {
