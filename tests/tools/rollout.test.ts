@@ -1,5 +1,9 @@
 import { strict as assert } from "assert";
 import { DOMParser, Element } from "@xmldom/xmldom";
+import * as fs from "fs";
+import * as path from "path";
+import { planFleet } from "../../tools/plan";
+import { ROOT } from "../helpers";
 import { analyzeFleet, FleetGroup, FleetStack, FleetWindow } from "../../tools/fleet";
 import { fleetMarkdown, rolloutGantt } from "../../tools/rollout/mermaid";
 import { rolloutSvg } from "../../tools/rollout/svg";
@@ -167,5 +171,21 @@ describe("rollout pictures (--svg, --markdown)", function () {
         const md = fleetMarkdown(picture, [{ stack: "prod", violations: [] }]);
         assert.match(md, /```mermaid\n%%\{init: \{"gantt": \{"displayMode": "compact"\}\}\}%%\ngantt\n/);
         assert.match(md, /\| advisory \| clash \| prod \(eu-west-1\): windows "patch-manager-prod-web-server"/);
+    });
+
+    it("docs/rollout.svg is the shipped fleet's picture as the README's command draws it", async function () {
+        const { stacks, report } = await planFleet({ from: FROM, occurrences: 1, days: 62, soakDays: 3 });
+        const drawn = rolloutSvg({ report, stacks: stacks.map((s) => s.fleet) });
+        assert.ok(
+            fs.readFileSync(path.join(ROOT, "docs", "rollout.svg"), "utf8") === drawn,
+            "docs/rollout.svg is out of date: npm run plan -- --all --from 2026-12-01 --days 62 --svg docs/rollout.svg",
+        );
+        const { all } = parseSvg(drawn);
+        assert.deepEqual(
+            all("g")
+                .filter((g) => g.getAttribute("class") === "lane")
+                .map((g) => g.getAttribute("data-stack")),
+            ["dev", "prod"],
+        );
     });
 });
