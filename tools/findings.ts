@@ -102,7 +102,10 @@ const HINTS: Record<string, (r: Resource, ctx: Context, message: string) => Conf
             : undefined,
     "hybrid-activation-registration-limit": (r, ctx) =>
         r.type === TYPES.activation
-            ? { configKey: hybridKey(r, ctx, "registrationLimit"), valid: "a whole number of servers from 1 to 1000" }
+            ? {
+                  configKey: hybridKey(r, ctx, "registrationLimit"),
+                  valid: "a whole number of servers from 1 to the pack's maxRegistrationLimit (SSM: 1000)",
+              }
             : undefined,
 };
 

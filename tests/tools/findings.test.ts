@@ -48,6 +48,19 @@ describe("findings people can act on", function () {
         assert.match(ceiling[0].urn, /web-server/);
     });
 
+    it("a hybrid activation's finding names its group's hybrid key", async function () {
+        const cfg = path.join(tmp(), "policy-config.json");
+        fs.writeFileSync(cfg, JSON.stringify({ "hybrid-activation-registration-limit": { maxRegistrationLimit: 20 } }));
+        const r = await plan("--stack", "prod-hybrid", "--from", FROM, "--json", "--policy-pack-config", cfg);
+        const limit = JSON.parse(r.stdout).violations.filter((v: any) => v.policy === "hybrid-activation-registration-limit");
+        // Web Server (patchGroups[4]) admits 25 servers; RHEL's 10 is within the ceiling.
+        assert.deepEqual(
+            limit.map((v: any) => v.configKey),
+            ["patch-manager:patchGroups[4].hybrid.registrationLimit"],
+        );
+        assert.match(limit[0].valid, /maxRegistrationLimit/);
+    });
+
     it("mandatory before advisory, counted as blocking and advisory, resources listed or counted", function () {
         const v = (policy: string, level: "mandatory" | "advisory", name: string) => ({
             policy,
