@@ -76,7 +76,12 @@ export async function planStack(
     opts: PlanOptions,
 ): Promise<Plan & { allResources: PlannedResource[]; stackValues: Readonly<Record<string, string>> }> {
     const file = opts.configFile ?? path.join(PROJECT_DIR, `Pulumi.${opts.stack}.yaml`);
-    if (opts.configFile === undefined && !fs.existsSync(file)) throw new UsageError(unknownStackLines(opts.stack, PROJECT_DIR, file));
+    if (!fs.existsSync(file))
+        throw new UsageError(
+            opts.configFile === undefined
+                ? unknownStackLines(opts.stack, PROJECT_DIR, file)
+                : [`--config ${displayPath(file)}: no such file (the path is taken from the directory you ran npm in)`],
+        );
     let config;
     try {
         config = readStackFile(file);

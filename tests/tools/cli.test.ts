@@ -102,6 +102,9 @@ describe("the CLI: help, suggestions, paths (npm run plan / policy:audit)", func
         assert.equal(nearestStack("deve", stacks), "dev");
         assert.equal(nearestStack("prod-privat", stacks), "prod-private");
         assert.equal(nearestStack("staging", stacks), undefined);
+        const config = await fromDir(tmp(), () => plan("--stack", "x", "--config", "nope/Pulumi.x.yaml"));
+        assert.equal(config.code, 2);
+        assert.match(config.stderr, /^--config nope\/Pulumi\.x\.yaml: no such file/);
     });
 
     it("a YAML syntax error shows the bad lines with their numbers and a caret, not just the first line", async function () {
