@@ -148,6 +148,9 @@ describe("GitHub Actions workflows (.github/workflows)", () => {
         const note = preview.steps.find((s: any) => s.name === "Note that the cloud preview was skipped");
         assert.equal(note.if, "env.CLOUD_PREVIEW != 'true'");
         assert.match(note.run, /Cloud preview skipped/);
+        const fleet = pr.jobs.checks.steps.find((s: any) => typeof s.run === "string" && s.run.includes("--all"));
+        assert.match(fleet.run, /npm run -s plan -- --all --markdown --out fleet\.md \|\| status=\$\?/);
+        assert.match(fleet.run, /cat fleet\.md >> "\$GITHUB_STEP_SUMMARY"\nexit "\$status"/);
         for (const cmd of ["npm ci", "npm run lint", "npm run typecheck", "npm test"])
             assert.ok(
                 pr.jobs.checks.steps.some((s: any) => s.run === cmd),
