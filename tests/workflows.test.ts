@@ -42,6 +42,22 @@ describe("GitHub Actions workflows (.github/workflows)", () => {
         assert.deepEqual(lintWorkflowDir(ROOT), []);
     });
 
+    it("every npm script whose output a step keeps runs with -s (npm's banner goes to stdout; the project does not silence npm)", () => {
+        assert.ok(
+            !fs.existsSync(path.join(ROOT, ".npmrc")) || !/loglevel\s*=\s*silent/.test(fs.readFileSync(path.join(ROOT, ".npmrc"), "utf8")),
+        );
+        const kept: string[] = [];
+        for (const f of fs.readdirSync(WORKFLOWS)) {
+            for (const line of read(f).split("\n")) {
+                if (/\bnpm run\b/.test(line) && /(>>?|\|)\s*\S/.test(line.replace(/\$\{\{.*?\}\}/g, ""))) {
+                    kept.push(line.trim());
+                    assert.match(line, /\bnpm run -s\b/, `${f}: ${line.trim()}`);
+                }
+            }
+        }
+        assert.ok(kept.length >= 2, kept.join("\n"));
+    });
+
     it("the small workflow used below is valid, so each broken copy fails for its own reason", () => {
         assert.deepEqual(messages(GOOD), []);
     });
@@ -132,6 +148,9 @@ describe("GitHub Actions workflows (.github/workflows)", () => {
         const note = preview.steps.find((s: any) => s.name === "Note that the cloud preview was skipped");
         assert.equal(note.if, "env.CLOUD_PREVIEW != 'true'");
         assert.match(note.run, /Cloud preview skipped/);
+        const fleet = pr.jobs.fleet.steps.find((s: any) => typeof s.run === "string" && s.run.includes("--all"));
+        assert.match(fleet.run, /npm run -s plan -- --all --markdown --out fleet\.md \|\| status=\$\?/);
+        assert.match(fleet.run, /cat fleet\.md >> "\$GITHUB_STEP_SUMMARY"\nexit "\$status"/);
     });
 
     it("the PR workflow's checks run every command of .ci/run, in its order", () => {

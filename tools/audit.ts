@@ -4,20 +4,38 @@
 // output, with the analyzer's semantics (audit/engine.ts), without the Pulumi CLI.
 // Exit codes: 0 no mandatory violation, 1 a mandatory violation, 2 unreadable file or bad arguments.
 
-import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
+import { readFileSync, writeFileSync } from "node:fs";
 import { AuditDocumentError, parseAuditDocument } from "./audit/documents";
-import { PolicyConfigError, PolicyRunError, Violation, policyDescriptions, runPolicies } from "./audit/engine";
+import { PolicyConfigError, PolicyRunError, policyDescriptions, runPolicies } from "./audit/engine";
 import { PACK_NAME } from "../policies/pack";
-import { userPath } from "./userPath";
+import { examples, parseCommand, toolCommand } from "./cli/command";
+import { ActionableViolation, findingCounts, withConfigKeys } from "./findings";
+import { displayPath, userPath } from "./userPath";
 
-const USAGE = `usage: npm run policy:audit -- <file> [--config <policy-pack-config.json>] [--json]
+const AUDIT = "npm run policy:audit --";
 
-  <file>           a \`pulumi stack export\` document, or the output of \`npm run plan -- --json\`
-  --config <file>  policy-pack config, as given to \`pulumi preview --policy-pack-config\`
-  --json           print {"violations":[{policy, level, urn, message}]} and nothing else
-
-Exit code: 0 no mandatory violation, 1 a mandatory violation, 2 unreadable file or bad arguments.`;
+function auditCommand(io: AuditIO) {
+    return toolCommand(AUDIT, io, "policy:audit: ")
+        .description(
+            "Runs the policy pack in policies/ on a `pulumi stack export` document or the plan's --json output, without the Pulumi CLI.\n" +
+                "Exit code: 0 no mandatory violation, 1 a mandatory violation, 2 unreadable file or bad arguments.",
+        )
+        .argument("[file]", "a `pulumi stack export` document, or the output of `npm run -s plan -- --stack <name> --json`")
+        .option(
+            "--config <file>",
+            "policy-pack config, as `pulumi preview --policy-pack-config` takes it, e.g. --config policy-config.json",
+        )
+        .option("--json", 'print {"violations":[{policy, level, urn, message}]} and nothing else; with npm use `npm run -s policy:audit`')
+        .option("--out <file>", "write the report (text or --json) to this file instead of stdout, e.g. --out audit.json")
+        .addHelpText(
+            "after",
+            examples([
+                ["a saved plan", `npm run plan -- --stack prod --json --out plan.json && ${AUDIT} plan.json`],
+                ["a real stack's state", `pulumi stack export --stack prod > state.json && ${AUDIT} state.json`],
+                ["with the pack's thresholds changed, as JSON", `npm run -s policy:audit -- state.json --config policy-config.json --json`],
+            ]),
+        );
+}
 
 export interface AuditIO {
     stdout: (text: string) => void;
@@ -47,32 +65,13 @@ export async function main(
     io: AuditIO = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) },
 ): Promise<number> {
     try {
-        let parsed;
-        try {
-            parsed = parseArgs({
-                args: argv,
-                allowPositionals: true,
-                strict: true,
-                options: {
-                    config: { type: "string" },
-                    json: { type: "boolean", default: false },
-                    help: { type: "boolean", short: "h", default: false },
-                },
-            });
-        } catch (e) {
-            throw new UsageError((e as Error).message);
-        }
-        if (parsed.values.help) {
-            io.stdout(`${USAGE}\n`);
-            return 0;
-        }
-        if (parsed.positionals.length !== 1) {
-            throw new UsageError(
-                parsed.positionals.length === 0 ? "name the file to audit" : `one file at a time, got ${parsed.positionals.join(", ")}`,
-            );
-        }
-        const file = parsed.positionals[0];
-        const config = parsed.values.config === undefined ? undefined : readJson(parsed.values.config, "config file");
+        const parsed = parseCommand<{ config?: string; json?: boolean; out?: string }>(auditCommand(io), argv);
+        if (!parsed.ok) return parsed.code;
+        const options = parsed.options;
+        if (parsed.args.length !== 1) throw new UsageError("name the file to audit");
+        if (options.out !== undefined && options.out.trim() === "") throw new UsageError("--out needs a file name, e.g. --out audit.json");
+        const file = parsed.args[0];
+        const config = options.config === undefined ? undefined : readJson(options.config, "config file");
         const document = parseAuditDocument(readJson(file, "file"));
         const violations = await runPolicies(document.resources, {
             config: config as Record<string, any> | undefined,
@@ -80,17 +79,34 @@ export async function main(
             projectName: document.projectName,
             resourceOptionsRecorded: document.format !== "stack-export",
         });
-        if (parsed.values.json) {
-            io.stdout(
-                `${JSON.stringify({ violations: violations.map(({ policy, level, urn, message }) => ({ policy, level, urn, message })) }, null, 2)}\n`,
-            );
-        } else {
-            io.stdout(report(file, document.resources.length, violations));
-        }
+        // A stack export holds no stack config: keys are named at the stack level (rateControl, not patchGroups[i]).
+        const actionable = withConfigKeys(
+            violations,
+            document.resources.map((r) => ({ ...r, id: r.id ?? null })),
+        );
+        const output = options.json
+            ? `${JSON.stringify(
+                  {
+                      violations: actionable.map(({ policy, level, urn, message, configKey, valid }) => ({
+                          policy,
+                          level,
+                          urn,
+                          message,
+                          ...(configKey !== undefined ? { configKey, valid } : {}),
+                      })),
+                  },
+                  null,
+                  2,
+              )}\n`
+            : report(displayPath(userPath(file)), document.resources.length, actionable);
+        if (options.out !== undefined) {
+            writeFileSync(userPath(options.out), output);
+            io.stderr(`Wrote the ${options.json ? "JSON document" : "report"} to ${displayPath(userPath(options.out))}\n`);
+        } else io.stdout(output);
         return violations.some((v) => v.level === "mandatory") ? 1 : 0;
     } catch (e) {
         if (e instanceof UsageError) {
-            io.stderr(`policy:audit: ${e.message}\n\n${USAGE}\n`);
+            io.stderr(`policy:audit: ${e.message}\n(${AUDIT} --help lists every option, with examples)\n`);
             return 2;
         }
         if (e instanceof AuditDocumentError || e instanceof PolicyConfigError || e instanceof PolicyRunError) {
@@ -102,8 +118,11 @@ export async function main(
     }
 }
 
-/** The summary a person reads: mandatory first, grouped by policy, each policy's fix said once. */
-export function report(file: string, resourceCount: number, violations: Violation[]): string {
+/**
+ * The summary a person reads: blocking (mandatory) rules first, one heading per rule with its
+ * count, the rule's fix and the config key that sets the value, then each finding.
+ */
+export function report(file: string, resourceCount: number, violations: ActionableViolation[]): string {
     const mandatory = violations.filter((v) => v.level === "mandatory");
     const advisory = violations.filter((v) => v.level === "advisory");
     const lines = [`Policy pack ${PACK_NAME} on ${file} (${resourceCount} resources)`];
@@ -112,26 +131,28 @@ export function report(file: string, resourceCount: number, violations: Violatio
         return `${lines.join("\n")}\n`;
     }
     const descriptions = policyDescriptions();
-    const groups = new Map<string, Violation[]>();
+    const groups = new Map<string, ActionableViolation[]>();
     for (const v of [...mandatory, ...advisory]) {
         const key = `${v.level}\u0000${v.policy}`;
         groups.set(key, [...(groups.get(key) ?? []), v]);
     }
     for (const group of groups.values()) {
         const { level, policy } = group[0];
-        lines.push("", `${level.toUpperCase()} ${policy}`);
+        lines.push("", `${level.toUpperCase()} ${policy} · ${group.length} finding${group.length === 1 ? "" : "s"}`);
         const how = descriptions.get(policy);
         if (how) {
             lines.push(`  ${how}`);
         }
+        const keys = [...new Set(group.map((v) => v.configKey).filter((k): k is string => k !== undefined))];
+        if (keys.length > 0) lines.push(`  Change ${keys.join(", ")}: ${group.find((v) => v.valid)!.valid}.`);
         for (const v of group) {
             lines.push(`  - ${v.message}`, `    ${v.urn || "(stack)"}`);
         }
     }
     lines.push(
         "",
-        `${mandatory.length} mandatory, ${advisory.length} advisory.` +
-            (mandatory.length > 0 ? " Mandatory violations fail `pulumi preview --policy-pack policies`." : ""),
+        `${findingCounts(violations.map((v) => v.level))}.` +
+            (mandatory.length > 0 ? " Blocking (mandatory) findings fail `pulumi preview --policy-pack policies`." : ""),
     );
     return `${lines.join("\n")}\n`;
 }

@@ -379,6 +379,30 @@ function firstReach(
     return best;
 }
 
+/**
+ * When `stack` first installs a patch of `os` released on `releaseDay`, by the rollout check's
+ * rule (production its fastest approval, non-production its slowest), looking until `until`.
+ */
+export function firstInstall(
+    stack: FleetStack,
+    os: string,
+    releaseDay: Date,
+    until: Date,
+): { window: string; region?: string; approved: Date; start: Date } | undefined {
+    const occurrences = new Map<string, Occurrence[]>();
+    for (const w of stack.windows)
+        occurrences.set(windowKey(stack, w), windowOccurrences(stack.stack, located(stack, w), releaseDay, until));
+    const reach = firstReach(stack, os, releaseDay, occurrences, stack.production ? "fastest" : "slowest");
+    if (!reach) return undefined;
+    const region = stack.windows
+        .map((w) => located(stack, w))
+        .find(
+            (w) =>
+                w.name === reach.window && occurrences.get(windowKey(stack, w))?.some((o) => o.start.getTime() === reach.start.getTime()),
+        )?.region;
+    return { window: reach.window, ...(region !== undefined ? { region } : {}), approved: reach.approved, start: reach.start };
+}
+
 const isoMinute = (d: Date) => `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 
 export function duration(ms: number): string {

@@ -7,7 +7,9 @@ import * as pulumi from "@pulumi/pulumi";
 import YAML from "yaml";
 import { PROJECT, UNDECRYPTED_SECRET } from "../config";
 import { AliasSpec, generateAliases } from "./aliases";
+import { yamlErrorLines } from "./cli/yamlExcerpt";
 import { loadProgramAt } from "./programEntry";
+import { displayPath } from "./userPath";
 
 export const MOCK_ACCOUNT = "123456789012";
 export const DEFAULT_REGION = "us-east-1";
@@ -70,21 +72,22 @@ export class StackFileError extends Error {}
 
 /** Reads `Pulumi.<stack>.yaml` (or any file of that format). */
 export function readStackFile(file: string): StackConfig {
+    const label = displayPath(file);
     let text: string;
     try {
         text = fs.readFileSync(file, "utf8");
     } catch (e) {
-        throw new StackFileError(`${file}: cannot read the stack file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+        throw new StackFileError(`${label}: cannot read the stack file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
     }
     let doc: unknown;
     try {
         doc = YAML.parse(text);
     } catch (e) {
-        throw new StackFileError(`${file}: not valid YAML: ${(e as Error).message.split("\n")[0]}`);
+        throw new StackFileError(yamlErrorLines(label, text, e).join("\n"));
     }
     const config = (doc as { config?: unknown } | null)?.config ?? {};
     if (typeof config !== "object" || config === null || Array.isArray(config)) {
-        throw new StackFileError(`${file}: "config" must be a map of keys to values`);
+        throw new StackFileError(`${label}: "config" must be a map of keys to values`);
     }
     const values: Record<string, string> = {};
     const secretKeys: string[] = [];

@@ -2,13 +2,27 @@
 import { localTime } from "./localTime";
 import * as fs from "fs";
 import * as path from "path";
-import { parseArgs } from "util";
 import { ConfigError, parseConfig, PROJECT } from "../config";
 import { describeSchedule, nextStarts } from "@patch-manager/ssm";
 import { PolicyConfigError, PolicyPackConfigInput, runPolicies, Violation } from "./audit/engine";
 import { windowsIcs } from "./calendar";
-import { analyzeFleet, FleetReport, fleetCalendar, fleetStack, FleetStack, hasBlockingFindings, renderFleet, stackFiles } from "./fleet";
-import { userPath } from "./userPath";
+import {
+    analyzeFleet,
+    checkClashes,
+    ClashFinding,
+    FleetReport,
+    fleetCalendar,
+    fleetStack,
+    FleetStack,
+    hasBlockingFindings,
+    renderFleet,
+} from "./fleet";
+import { displayPath, userPath } from "./userPath";
+import { CommandIO, examples, parseCommand, processIO, toolCommand } from "./cli/command";
+import { unknownStackLines, projectStacks } from "./cli/stacks";
+import { renderClashes, renderViolations, withConfigKeys } from "./findings";
+import { fleetMarkdown, stackMarkdownAppendix } from "./rollout/mermaid";
+import { RolloutPicture, rolloutSvg } from "./rollout/svg";
 import { evaluateProgram, MOCK_NOW, PlannedResource, projectValues, readStackFile, StackFileError } from "./mockProgram";
 import { DiffInputError, planDiff } from "./diff/cli";
 
@@ -63,14 +77,21 @@ export interface PlanOptions {
 export const PROJECT_DIR = path.resolve(__dirname, "..");
 
 /** Evaluates one stack and derives its windows; throws UsageError for bad config. */
-export async function planStack(opts: PlanOptions): Promise<Plan & { allResources: PlannedResource[] }> {
+export async function planStack(
+    opts: PlanOptions,
+): Promise<Plan & { allResources: PlannedResource[]; stackValues: Readonly<Record<string, string>> }> {
     const file = opts.configFile ?? path.join(PROJECT_DIR, `Pulumi.${opts.stack}.yaml`);
-    const label = path.relative(process.cwd(), file) || file;
+    if (!fs.existsSync(file))
+        throw new UsageError(
+            opts.configFile === undefined
+                ? unknownStackLines(opts.stack, PROJECT_DIR, file)
+                : [`--config ${displayPath(file)}: no such file (the path is taken from the directory you ran npm in)`],
+        );
     let config;
     try {
         config = readStackFile(file);
         // Validate here as well as in the program, so that problems name the file actually read.
-        parseConfig(projectValues(config), opts.stack, label);
+        parseConfig(projectValues(config), opts.stack, displayPath(file));
     } catch (e) {
         if (e instanceof ConfigError) throw new UsageError(e.lines());
         if (e instanceof StackFileError) throw new UsageError([e.message]);
@@ -92,8 +113,9 @@ export async function planStack(opts: PlanOptions): Promise<Plan & { allResource
         stack: opts.stack,
         resources: resources.map(({ outputs: _outputs, ...r }) => r),
         windows: windowsOf(resources, opts.from, opts.occurrences),
-        violations,
+        violations: withConfigKeys(violations, resources, config.values),
         allResources: resources,
+        stackValues: config.values,
     };
 }
 
@@ -148,7 +170,8 @@ export function windowsOf(resources: PlannedResource[], from: Date, occurrences:
     });
 }
 
-export function renderPlan(plan: Plan): string {
+/** The plan for a person; `clashes`: this stack's own windows that overlap in one region. */
+export function renderPlan(plan: Plan, clashes: readonly ClashFinding[] = []): string {
     const out: string[] = [];
     out.push(`${plan.project} · stack ${plan.stack} · ${plan.resources.length} resources`, "");
     const children = new Map<string | null, Plan["resources"]>();
@@ -175,12 +198,8 @@ export function renderPlan(plan: Plan): string {
         for (const n of w.next) out.push(`    next: ${localTime(n, w.timezone)}  (${n.slice(0, 16).replace("T", " ")} UTC)`);
     }
     out.push(...renderActivations(plan.resources));
-    out.push("");
-    if (plan.violations.length === 0) out.push("Policies: no violations");
-    else {
-        out.push(`Policies: ${plan.violations.length} violation${plan.violations.length === 1 ? "" : "s"}`);
-        for (const v of plan.violations) out.push(`  [${v.level}] ${v.policy}: ${v.message}\n      ${v.urn}`);
-    }
+    if (clashes.length > 0) out.push("", ...renderClashes(clashes));
+    out.push("", ...renderViolations(plan.violations));
     return out.join("\n");
 }
 
@@ -200,18 +219,16 @@ export function renderActivations(resources: Plan["resources"]): string[] {
     return out;
 }
 
-const USAGE = [
-    `usage: npm run plan -- --stack <name> [--config <file>] [--json] [--from <ISO date>] [--occurrences <n>] [--ics <file>] [--days <n>] [--policy-pack-config <file>]`,
-    `       npm run plan -- --stack <name> (--diff-against <git ref> | --diff <old plan.json>) [--markdown | --json]`,
-    `       npm run plan -- --all [--json] [--from <ISO date>] [--occurrences <n>] [--ics <file>] [--days <n>] [--soak-days <n>] [--dir <dir>]`,
-].join("\n");
-
 /** Options of the calendar and fleet views (beside the single-stack PlanOptions). */
 export interface CalendarOptions {
     /** Evaluate every Pulumi.<stack>.yaml of the project and check the fleet. */
     all: boolean;
+    /** --all: also the example stacks (`# ci: example`), which are left out by default. */
+    includeExamples: boolean;
     /** Write the coming windows as an iCalendar file here. */
     ics?: string;
+    /** Draw the coming windows as an SVG timeline here. */
+    svg?: string;
     /** Days ahead for --ics, the fleet calendar and the rollout check. */
     days: number;
     /** Minimum days between non-production and production installing a patch. */
@@ -220,46 +237,103 @@ export interface CalendarOptions {
     dir?: string;
 }
 
-export function parsePlanArgs(
-    argv: string[],
-): PlanOptions & CalendarOptions & { json: boolean; diffAgainst?: string; diffFile?: string; markdown: boolean } {
-    let values;
-    try {
-        ({ values } = parseArgs({
-            args: argv,
-            options: {
-                stack: { type: "string" },
-                config: { type: "string" },
-                json: { type: "boolean", default: false },
-                from: { type: "string" },
-                occurrences: { type: "string", default: "3" },
-                "policy-pack-config": { type: "string" },
-                all: { type: "boolean", default: false },
-                ics: { type: "string" },
-                days: { type: "string", default: "90" },
-                "soak-days": { type: "string", default: "3" },
-                dir: { type: "string" },
-                "diff-against": { type: "string" },
-                diff: { type: "string" },
-                markdown: { type: "boolean", default: false },
-            },
-            strict: true,
-            allowPositionals: false,
-        }));
-    } catch (e) {
-        throw new UsageError([(e as Error).message, USAGE]);
-    }
+export interface PlanArgs extends PlanOptions, CalendarOptions {
+    json: boolean;
+    markdown: boolean;
+    /** Write the document (JSON, Markdown or text) to this file instead of stdout. */
+    out?: string;
+    diffAgainst?: string;
+    diffFile?: string;
+}
+
+const PLAN = "npm run plan --";
+const HELP_HINT = `(${PLAN} --help lists every option, with examples)`;
+
+function planCommand(io: CommandIO) {
+    return toolCommand(PLAN, io)
+        .description(
+            "Runs the real program (index.ts) for a stack under Pulumi's mock runtime: no Pulumi CLI, no credentials, no network.\n" +
+                "Prints the resources, each maintenance window's next starts and the policy pack's findings.\n" +
+                "Exit code: 0 fine (advisories allowed), 1 a mandatory violation or blocking fleet finding, 2 bad arguments or config.",
+        )
+        .option("--stack <name>", "the stack to plan: reads Pulumi.<name>.yaml, e.g. --stack dev")
+        .option("--config <file>", "read this stack file instead; --stack then only names the stack, e.g. --config my.yaml")
+        .option("--json", "print one JSON document (CONTRACTS.md §2) and nothing else; with npm, run `npm run -s plan -- ... --json`")
+        .option("--out <file>", "write the document (text, --json or --markdown) to this file instead of stdout, e.g. --out plan.json")
+        .option("--from <ISO date>", "compute the coming windows after this instant (default: now), e.g. --from 2026-12-01")
+        .option("--occurrences <n>", "next starts listed per window, 1 to 1000, e.g. --occurrences 5", "3")
+        .option(
+            "--policy-pack-config <file>",
+            "policy-pack config as `pulumi preview --policy-pack-config` takes it, e.g. policy-config.json",
+        )
+        .option("--all", "plan every Pulumi.<stack>.yaml together: calendar, rollout order, clashes, shared patch groups, quota")
+        .option("--include-examples", "with --all: also the example stacks (files marked `# ci: example`), left out by default")
+        .option("--dir <dir>", "with --all: read the stack files from this directory, e.g. --dir ../other-project")
+        .option("--soak-days <n>", "with --all: days a patch runs outside production before production installs it, 0 to 60, e.g. 5", "3")
+        .option("--days <n>", "days ahead for --ics, --svg, the calendar and the rollout check, 1 to 366, e.g. --days 120", "90")
+        .option("--ics <file>", "write the coming windows as an iCalendar file, e.g. --ics windows.ics")
+        .option("--svg <file>", "draw the coming windows per stack and region as an SVG timeline, e.g. --all --svg rollout.svg")
+        .option("--diff-against <git ref>", "compare the stack as committed at this ref with the working tree, e.g. origin/main")
+        .option("--diff <old plan.json>", "compare with a plan saved by --json, e.g. --diff before.json")
+        .option("--markdown", "GitHub Markdown (for a pull-request comment): a diff, or the --all report, each with a Mermaid timeline")
+        .addHelpText(
+            "after",
+            examples([
+                ["the dev stack, for a person", `${PLAN} --stack dev`],
+                [
+                    "the plan as JSON, nothing else on stdout (-s keeps npm's banner out)",
+                    `npm run -s plan -- --stack prod --json > prod.json`,
+                ],
+                ["the same, written by the plan itself", `${PLAN} --stack prod --json --out prod.json`],
+                ["every stack together, with a picture of the rollout", `${PLAN} --all --svg rollout.svg`],
+                ["the fleet's windows of the next 120 days in your calendar", `${PLAN} --all --ics fleet.ics --days 120`],
+                ["what a change does to prod, as a pull-request comment", `${PLAN} --stack prod --diff-against origin/main --markdown`],
+            ]),
+        );
+}
+
+/** The arguments as options; an exit code instead when help was shown (0) or commander refused them (2). */
+export function parsePlanArgs(argv: string[], io: CommandIO = processIO): PlanArgs | { exitCode: number } {
+    const parsed = parseCommand<{
+        stack?: string;
+        config?: string;
+        json?: boolean;
+        out?: string;
+        from?: string;
+        occurrences: string;
+        policyPackConfig?: string;
+        all?: boolean;
+        includeExamples?: boolean;
+        dir?: string;
+        soakDays: string;
+        days: string;
+        ics?: string;
+        svg?: string;
+        diffAgainst?: string;
+        diff?: string;
+        markdown?: boolean;
+    }>(planCommand(io), argv);
+    if (!parsed.ok) return { exitCode: parsed.code };
+    const values = parsed.options;
     const problems: string[] = [];
+    const diffing = values.diffAgainst !== undefined || values.diff !== undefined;
     if (values.all && (values.stack || values.config))
         problems.push("--all evaluates every Pulumi.<stack>.yaml; leave out --stack and --config");
     else if (!values.stack && !values.all) problems.push("--stack <name> is required (reads Pulumi.<name>.yaml), or --all for every stack");
     const days = Number(values.days);
     if (!Number.isInteger(days) || days < 1 || days > 366) problems.push(`--days "${values.days}" must be a whole number from 1 to 366`);
-    const soakDays = Number(values["soak-days"]);
+    const soakDays = Number(values.soakDays);
     if (!Number.isInteger(soakDays) || soakDays < 0 || soakDays > 60)
-        problems.push(`--soak-days "${values["soak-days"]}" must be a whole number from 0 to 60`);
+        problems.push(`--soak-days "${values.soakDays}" must be a whole number from 0 to 60`);
     if (values.dir !== undefined && !values.all) problems.push("--dir only goes with --all");
-    if (values.ics !== undefined && values.ics.trim() === "") problems.push("--ics needs a file name, e.g. --ics windows.ics");
+    if (values.includeExamples && !values.all)
+        problems.push("--include-examples only goes with --all (a single --stack plans any stack file)");
+    for (const [flag, file, example] of [
+        ["--ics", values.ics, "windows.ics"],
+        ["--svg", values.svg, "rollout.svg"],
+        ["--out", values.out, "plan.json"],
+    ] as const)
+        if (file !== undefined && file.trim() === "") problems.push(`${flag} needs a file name, e.g. ${flag} ${example}`);
     const from = values.from ? new Date(values.from) : new Date();
     if (Number.isNaN(from.getTime()))
         problems.push(`--from "${values.from}" is not a date; use ISO-8601, e.g. 2026-12-01 or 2026-12-01T00:00:00Z`);
@@ -267,7 +341,7 @@ export function parsePlanArgs(
     if (!Number.isInteger(occurrences) || occurrences < 1 || occurrences > 1000)
         problems.push(`--occurrences "${values.occurrences}" must be a whole number from 1 to 1000`);
     let policyConfig: PolicyPackConfigInput | undefined;
-    const policyConfigFile = values["policy-pack-config"];
+    const policyConfigFile = values.policyPackConfig;
     if (policyConfigFile) {
         try {
             policyConfig = JSON.parse(fs.readFileSync(userPath(policyConfigFile), "utf8"));
@@ -275,17 +349,21 @@ export function parsePlanArgs(
             problems.push(`--policy-pack-config ${policyConfigFile}: not a readable JSON file (${(e as Error).message.split("\n")[0]})`);
         }
     }
-    if (values["diff-against"] !== undefined && values.diff !== undefined)
+    if (values.diffAgainst !== undefined && values.diff !== undefined)
         problems.push("--diff-against <git ref> and --diff <old plan.json> are two ways to name the old side: give one");
+    if (diffing && values.all) problems.push("--diff-against and --diff compare one stack: use them with --stack, not --all");
     if (values.markdown && values.json) problems.push("--markdown and --json: choose one output");
-    if (values.markdown && values["diff-against"] === undefined && values.diff === undefined)
-        problems.push("--markdown renders a diff: add --diff-against <git ref> or --diff <old plan.json>");
-    if (problems.length > 0) throw new UsageError([...problems, USAGE]);
+    if (values.markdown && !diffing && !values.all)
+        problems.push("--markdown renders a diff or the fleet: add --diff-against <git ref>, --diff <old plan.json> or --all");
+    if (problems.length > 0) throw new UsageError([...problems, HELP_HINT]);
     return {
         ...(policyConfig ? { policyConfig } : {}),
         stack: values.stack ?? "",
         all: values.all ?? false,
+        includeExamples: values.includeExamples ?? false,
         ...(values.ics !== undefined ? { ics: userPath(values.ics) } : {}),
+        ...(values.svg !== undefined ? { svg: userPath(values.svg) } : {}),
+        ...(values.out !== undefined ? { out: userPath(values.out) } : {}),
         days,
         soakDays,
         ...(values.dir !== undefined ? { dir: userPath(values.dir) } : {}),
@@ -293,7 +371,7 @@ export function parsePlanArgs(
         from,
         occurrences,
         json: values.json ?? false,
-        ...(values["diff-against"] !== undefined ? { diffAgainst: values["diff-against"] } : {}),
+        ...(values.diffAgainst !== undefined ? { diffAgainst: values.diffAgainst } : {}),
         ...(values.diff !== undefined ? { diffFile: userPath(values.diff) } : {}),
         markdown: values.markdown ?? false,
     };
@@ -308,11 +386,22 @@ export interface FleetPlan extends Omit<FleetReport, "calendar"> {
 
 /** Evaluates every stack file of the project; config problems of all stacks at once (UsageError). */
 export async function planFleet(
-    opts: Pick<PlanOptions, "from" | "occurrences" | "policyConfig"> & Pick<CalendarOptions, "days" | "soakDays" | "dir">,
+    opts: Pick<PlanOptions, "from" | "occurrences" | "policyConfig"> &
+        Pick<CalendarOptions, "days" | "soakDays" | "dir"> &
+        Partial<Pick<CalendarOptions, "includeExamples">>,
 ) {
     const dir = opts.dir ?? PROJECT_DIR;
-    const files = stackFiles(dir);
-    if (files.length === 0) throw new UsageError([`no Pulumi.<stack>.yaml files in ${dir}`]);
+    const all = projectStacks(dir);
+    // Example stacks share the real stacks' accounts and patch-group names; counted as fleets
+    // they would repeat every finding and calendar entry.
+    const files = opts.includeExamples ? all : all.filter((s) => !s.example);
+    const examples = all.filter((s) => s.example).map((s) => s.stack);
+    if (files.length === 0)
+        throw new UsageError([
+            all.length === 0
+                ? `no Pulumi.<stack>.yaml files in ${displayPath(dir)}`
+                : `every stack file in ${displayPath(dir)} is an example (${examples.join(", ")}); add --include-examples to plan them together`,
+        ]);
     const problems: string[] = [];
     const stacks: { plan: Plan; fleet: FleetStack; file: string }[] = [];
     for (const { stack, file } of files) {
@@ -325,7 +414,7 @@ export async function planFleet(
                 ...(opts.policyConfig ? { policyConfig: opts.policyConfig } : {}),
             });
             const config = readStackFile(file);
-            const model = parseConfig(projectValues(config), stack, file);
+            const model = parseConfig(projectValues(config), stack, displayPath(file));
             // The regions each patch group is registered in (one registration per region with patch-manager:regions).
             const registrations = new Map<string, string[]>();
             for (const r of allResources.filter((x) => x.type === "aws:ssm/patchGroup:PatchGroup")) {
@@ -347,18 +436,49 @@ export async function planFleet(
         stacks.map((s) => s.fleet),
         { from: opts.from, days: opts.days, soakDays: opts.soakDays },
     );
-    return { stacks, report };
+    return { stacks, report, examples };
 }
 
 function writeIcs(file: string, occurrences: FleetReport["calendar"], stamp: Date): string {
     fs.writeFileSync(file, windowsIcs(occurrences, { stamp }));
-    return `Wrote ${occurrences.length} window occurrence${occurrences.length === 1 ? "" : "s"} to ${path.relative(process.cwd(), file) || file}`;
+    return `Wrote ${occurrences.length} window occurrence${occurrences.length === 1 ? "" : "s"} to ${displayPath(file)}`;
 }
 
-async function mainAll(opts: ReturnType<typeof parsePlanArgs>): Promise<number> {
-    const { stacks, report } = await planFleet(opts);
-    const note = opts.ics ? writeIcs(opts.ics, report.calendar, opts.from) : undefined;
+function writeSvg(file: string, picture: RolloutPicture): string {
+    fs.writeFileSync(file, rolloutSvg(picture));
+    return `Drew ${picture.report.calendar.length} window occurrence${picture.report.calendar.length === 1 ? "" : "s"} of ${picture.stacks.length} stack${picture.stacks.length === 1 ? "" : "s"} to ${displayPath(file)}`;
+}
+
+/**
+ * Where the document goes: stdout, or `--out <file>`. Notes about written files go to stderr
+ * whenever stdout carries a document a program reads (--json, --markdown) or nothing (--out).
+ */
+function emit(opts: PlanArgs, document: string, notes: string[]): void {
+    const machine = opts.json || opts.markdown || opts.out !== undefined;
+    if (opts.out !== undefined) {
+        fs.writeFileSync(opts.out, document);
+        notes = [...notes, `Wrote the ${opts.json ? "JSON document" : opts.markdown ? "Markdown" : "plan"} to ${displayPath(opts.out)}`];
+        process.stderr.write(notes.map((n) => `${n}\n`).join(""));
+        return;
+    }
+    process.stdout.write(machine || notes.length === 0 ? document : `${document}\n${notes.map((n) => `${n}\n`).join("")}`);
+    if (machine && notes.length > 0) process.stderr.write(notes.map((n) => `${n}\n`).join(""));
+}
+
+async function mainAll(opts: PlanArgs): Promise<number> {
+    const { stacks, report, examples } = await planFleet(opts);
+    const picture: RolloutPicture = { report, stacks: stacks.map((s) => s.fleet) };
+    const notes = [
+        ...(examples.length > 0 && !opts.includeExamples
+            ? [
+                  `Left out the example stack${examples.length === 1 ? "" : "s"} ${examples.join(", ")} (--include-examples adds ${examples.length === 1 ? "it" : "them"})`,
+              ]
+            : []),
+        ...(opts.ics ? [writeIcs(opts.ics, report.calendar, opts.from)] : []),
+        ...(opts.svg ? [writeSvg(opts.svg, picture)] : []),
+    ];
     const mandatory = stacks.some((s) => s.plan.violations.some((v) => v.level === "mandatory"));
+    let document: string;
     if (opts.json) {
         const doc: FleetPlan = {
             project: PROJECT,
@@ -379,43 +499,69 @@ async function mainAll(opts: ReturnType<typeof parsePlanArgs>): Promise<number> 
             quota: report.quota,
             findings: report.findings,
         };
-        process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
-        if (note) process.stderr.write(`${note}\n`);
-    } else {
-        const violations = stacks.flatMap((s) => s.plan.violations.map((v) => `  ${s.plan.stack}: [${v.level}] ${v.policy}: ${v.message}`));
-        process.stdout.write(
-            `${renderFleet(
-                report,
-                stacks.map((s) => s.fleet),
-            )}\n\n${violations.length === 0 ? "Policies: no violations" : `Policies:\n${violations.join("\n")}`}\n${note ? `\n${note}\n` : ""}`,
+        document = `${JSON.stringify(doc, null, 2)}\n`;
+    } else if (opts.markdown) {
+        document = fleetMarkdown(
+            picture,
+            stacks.map((s) => ({ stack: s.plan.stack, violations: s.plan.violations })),
         );
+    } else {
+        const policies = renderViolations(stacks.flatMap((s) => s.plan.violations.map((v) => ({ ...v, stack: s.plan.stack }))));
+        document = `${renderFleet(
+            report,
+            stacks.map((s) => s.fleet),
+        )}\n\n${policies.join("\n")}\n`;
     }
+    emit(opts, document, notes);
     return hasBlockingFindings(report) || mandatory ? 1 : 0;
+}
+
+async function mainStack(opts: PlanArgs): Promise<number> {
+    const { allResources: _all, stackValues, ...plan } = await planStack(opts);
+    const single: FleetStack = {
+        stack: plan.stack,
+        environment: "",
+        production: false,
+        ...(stackValues["aws:region"] !== undefined ? { region: stackValues["aws:region"] } : {}),
+        windows: plan.windows,
+        groups: [],
+    };
+    // The same clash check as --all, on this stack's own windows: two waves of one region at once.
+    const clashes = checkClashes([single], { from: opts.from, days: opts.days });
+    const notes: string[] = [];
+    if (opts.ics) notes.push(writeIcs(opts.ics, fleetCalendar([single], opts.from, opts.days), opts.from));
+    if (opts.svg) {
+        const calendar = fleetCalendar([single], opts.from, opts.days);
+        const report: FleetReport = {
+            from: opts.from.toISOString(),
+            days: opts.days,
+            soakDays: opts.soakDays,
+            calendar,
+            quota: [],
+            findings: clashes,
+        };
+        notes.push(writeSvg(opts.svg, { report, stacks: [single] }));
+    }
+    if (opts.diffAgainst !== undefined || opts.diffFile !== undefined) {
+        const { diff, output } = await planDiff(plan, opts);
+        const document = opts.json
+            ? `${JSON.stringify({ ...diff, findings: clashes }, null, 2)}\n`
+            : opts.markdown
+              ? `${output}\n${stackMarkdownAppendix(single, clashes, opts.from)}`
+              : `${output}\n${clashes.length > 0 ? `\n${renderClashes(clashes).join("\n")}\n` : ""}`;
+        emit(opts, document, notes);
+        return 0;
+    }
+    const document = opts.json ? `${JSON.stringify({ ...plan, findings: clashes }, null, 2)}\n` : `${renderPlan(plan, clashes)}\n`;
+    emit(opts, document, notes);
+    return plan.violations.some((v) => v.level === "mandatory") ? 1 : 0;
 }
 
 export async function main(argv: string[]): Promise<number> {
     try {
         const opts = parsePlanArgs(argv);
-        if (opts.all) return await mainAll(opts);
-        const { allResources: _all, ...plan } = await planStack(opts);
-        if (opts.diffAgainst !== undefined || opts.diffFile !== undefined) {
-            process.stdout.write(`${(await planDiff(plan, opts)).output}\n`);
-            return 0;
-        }
-        const note = opts.ics
-            ? writeIcs(
-                  opts.ics,
-                  fleetCalendar(
-                      [{ stack: plan.stack, environment: "", production: false, windows: plan.windows, groups: [] }],
-                      opts.from,
-                      opts.days,
-                  ),
-                  opts.from,
-              )
-            : undefined;
-        process.stdout.write(opts.json ? `${JSON.stringify(plan, null, 2)}\n` : `${renderPlan(plan)}\n${note ? `\n${note}\n` : ""}`);
-        if (note && opts.json) process.stderr.write(`${note}\n`);
-        return plan.violations.some((v) => v.level === "mandatory") ? 1 : 0;
+        if ("exitCode" in opts) return opts.exitCode;
+        return opts.all ? await mainAll(opts) : await mainStack(opts);
     } catch (e) {
         if (e instanceof UsageError) {
             process.stderr.write(`${e.lines.join("\n")}\n`);

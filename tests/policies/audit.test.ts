@@ -57,8 +57,20 @@ describe("tools/audit.ts (npm run policy:audit)", () => {
         const doc = JSON.parse(r.stdout);
         assert.deepEqual(Object.keys(doc), ["violations"]);
         for (const v of doc.violations) {
-            assert.deepEqual(Object.keys(v), ["policy", "level", "urn", "message"]);
+            // The contract's four fields first; a finding a config value causes adds the key and its range.
+            assert.deepEqual(Object.keys(v), ["policy", "level", "urn", "message", ...(v.configKey ? ["configKey", "valid"] : [])]);
         }
+        assert.deepEqual(
+            doc.violations
+                .filter((v: any) => v.configKey)
+                .map((v: any) => `${v.policy} ${v.configKey}`)
+                .sort(),
+            [
+                "baseline-production-approval-delay patch-manager:approveAfterDays",
+                "task-production-concurrency patch-manager:rateControl.maxConcurrency",
+                "task-rate-control patch-manager:rateControl.maxConcurrency",
+            ],
+        );
         const found = [...new Set(doc.violations.map((v: any) => `${v.level} ${v.policy} ${v.urn}`))].sort();
         assert.deepEqual(found, [...EXPECTED].sort());
         // The window has two problems (hour range, no timezone): both reported under one policy.
@@ -90,9 +102,17 @@ describe("tools/audit.ts (npm run policy:audit)", () => {
         const r = await audit(VIOLATIONS);
         assert.equal(r.code, 1);
         assert.match(r.stdout, /^Policy pack patch-manager on .*audit-violations\.json \(20 resources\)/);
-        assert.match(r.stdout, /\nMANDATORY task-reboot-if-needed\n {2}A patching task that installs must reboot/);
+        assert.match(r.stdout, /\nMANDATORY task-reboot-if-needed · 1 finding\n {2}A patching task that installs must reboot/);
+        assert.match(r.stdout, /\nMANDATORY window-well-formed · 2 findings\n/);
+        // Blocking rules come before advisory ones.
+        assert.ok(r.stdout.lastIndexOf("\nMANDATORY ") < r.stdout.indexOf("\nADVISORY "));
+        // A finding that a config value causes names the key and what it may hold.
+        assert.match(
+            r.stdout,
+            /\nMANDATORY task-production-concurrency · 1 finding\n.*\n {2}Change patch-manager:rateControl\.maxConcurrency: in production at most 25%/,
+        );
         assert.match(r.stdout, /installs with RebootOption "NoReboot"/);
-        assert.match(r.stdout, /\n10 mandatory, 4 advisory\./);
+        assert.match(r.stdout, /\n10 blocking, 4 advisory\. Blocking \(mandatory\) findings fail/);
     });
 
     it("reads the plan's --json output too", async () => {
@@ -134,7 +154,9 @@ describe("tools/audit.ts (npm run policy:audit)", () => {
                 /"no-such-policy" is not a policy of this pack/,
             ],
             [[], /name the file to audit/],
-            [[COMPLIANT, "--colour"], /Unknown option '--colour'/],
+            [[COMPLIANT, "--colour"], /^policy:audit: unknown option '--colour'\n/],
+            [[COMPLIANT, "--jsn"], /unknown option '--jsn'\n\(Did you mean --json\?\)/],
+            [[COMPLIANT, COMPLIANT], /too many arguments/],
         ];
         for (const [args, message] of cases) {
             const r = await audit(...args);

@@ -12,7 +12,9 @@ describe("offline plan (npm run plan)", function () {
         const { code, stdout } = await plan("--stack", "prod", "--json", "--from", FROM);
         assert.equal(code, 0);
         const doc = JSON.parse(stdout);
-        assert.deepEqual(Object.keys(doc), ["project", "stack", "resources", "windows", "violations"]);
+        assert.deepEqual(Object.keys(doc), ["project", "stack", "resources", "windows", "violations", "findings"]);
+        // The stack's own windows do not overlap: the monthly waves are staggered a week apart.
+        assert.deepEqual(doc.findings, []);
         assert.equal(doc.project, "patch-manager");
         assert.equal(doc.stack, "prod");
         for (const r of doc.resources) {
@@ -158,13 +160,18 @@ describe("offline plan (npm run plan)", function () {
         assert.equal((await plan("--stack", "prod", "--occurrences", "0")).code, 2);
         const missing = await plan("--stack", "nosuchstack");
         assert.equal(missing.code, 2);
-        assert.match(missing.stderr, /Pulumi\.nosuchstack\.yaml: cannot read the stack file/);
+        assert.match(missing.stderr, /--stack nosuchstack: there is no Pulumi\.nosuchstack\.yaml\.\n/);
+        assert.match(missing.stderr, /stacks here: dev, prod, prod-hybrid \(example\), prod-private \(example\)/);
     });
 
-    it("`npm run plan -- --json` prints the JSON document alone on stdout", function () {
+    it("`npm run -s plan -- --json` prints the JSON document alone on stdout; npm's own errors are not hidden", function () {
         this.timeout(120000);
+        // A mistyped script name: npm says so (no .npmrc loglevel=silent swallowing it).
+        const typo = spawnSync("npm", ["run", "plna", "--", "--stack", "dev"], { cwd: ROOT, encoding: "utf8" });
+        assert.notEqual(typo.status, 0);
+        assert.match(typo.stderr, /Missing script: "plna"/);
         // prod-private's document is larger than a pipe's 64 KiB buffer: all of it must arrive.
-        const r = spawnSync("npm", ["run", "plan", "--", "--stack", "prod-private", "--json", "--from", FROM], {
+        const r = spawnSync("npm", ["run", "-s", "plan", "--", "--stack", "prod-private", "--json", "--from", FROM], {
             cwd: ROOT,
             encoding: "utf8",
             maxBuffer: 16 << 20,

@@ -34,11 +34,15 @@ function shippedPair(): string {
 }
 
 describe("npm run plan -- --all / --ics", function () {
-    it("every stack file of the project, example stacks included: rollout order holds, exit 0", async function () {
-        const { code, stdout } = await plan("--all", "--json", "--from", FROM);
+    it("the shipped fleet (every stack file but the examples) passes with the defaults: exit 0", async function () {
+        const { code, stdout, stderr } = await plan("--all", "--json", "--from", FROM);
         assert.equal(code, 0, stdout);
         const doc = JSON.parse(stdout);
-        assert.ok(doc.stacks.length >= 2);
+        assert.deepEqual(
+            doc.stacks.map((s: any) => s.stack),
+            ["dev", "prod"],
+        );
+        assert.match(stderr, /Left out the example stacks prod-hybrid, prod-private \(--include-examples adds them\)/);
         assert.deepEqual(
             doc.findings.filter((f: any) => f.level === "blocking"),
             [],
@@ -52,13 +56,41 @@ describe("npm run plan -- --all / --ics", function () {
         assert.ok(shared[0].stacks.includes("dev") && shared[0].stacks.includes("prod"));
     });
 
+    it("the README's --soak-days 5 example does what its comment says: exit 1 with rollout-order findings, example stacks left out", async function () {
+        const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+        const line = readme.split("\n").find((l) => l.startsWith("npm run") && l.includes("--all") && l.includes("--soak-days 5"));
+        assert.ok(line, "the README has the example");
+        const [command, comment] = line.split("#");
+        const promised = Number(/exit (\d)/.exec(comment ?? "")?.[1]);
+        assert.equal(promised, 1, `the comment says the exit status: ${line}`);
+        const args = command.trim().split(/\s+/);
+        const dir = tmp();
+        const before = process.env.INIT_CWD;
+        process.env.INIT_CWD = dir; // --out and --ics land in a scratch directory
+        try {
+            const r = await plan(...args.slice(args.indexOf("--") + 1), "--from", FROM);
+            assert.equal(r.code, promised, r.stderr);
+        } finally {
+            if (before === undefined) delete process.env.INIT_CWD;
+            else process.env.INIT_CWD = before;
+        }
+        const doc = JSON.parse(fs.readFileSync(path.join(dir, "fleet.json"), "utf8"));
+        assert.deepEqual(
+            doc.stacks.map((s: any) => s.stack),
+            ["dev", "prod"],
+        );
+        const blocking = doc.findings.filter((f: any) => f.level === "blocking");
+        assert.ok(blocking.length > 0 && blocking.every((f: any) => f.check === "rollout-order"));
+        assert.ok(fs.existsSync(path.join(dir, "fleet.ics")));
+    });
+
     it("prod-private (two regions): every window names its region, the regions do not clash, --ics UIDs are unique", async function () {
         const dir = tmp();
         // With dev, whose windows come first in the rollout order.
         for (const f of ["Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod-private.yaml"])
             fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
         const file = path.join(tmp(), "private.ics");
-        const { code, stdout, stderr } = await plan("--all", "--json", "--from", FROM, "--dir", dir, "--ics", file);
+        const { code, stdout, stderr } = await plan("--all", "--include-examples", "--json", "--from", FROM, "--dir", dir, "--ics", file);
         assert.equal(code, 0, stderr);
         const doc = JSON.parse(stdout);
         const windows = doc.stacks.find((s: any) => s.stack === "prod-private").windows;
@@ -82,7 +114,7 @@ describe("npm run plan -- --all / --ics", function () {
         ]);
         assert.ok(saturday.every((e) => String(e.description).includes(`Region: ${String(e.summary).match(/\((.+?)\)/)![1]}`)));
 
-        const text = await plan("--all", "--from", FROM, "--dir", dir);
+        const text = await plan("--all", "--include-examples", "--from", FROM, "--dir", dir);
         assert.equal(text.code, 0);
         assert.ok(
             text.stdout.includes("Sat 2026-11-28 06:00 CET  (2026-11-28 05:00 UTC)  5 h  prod-private  eu-central-1  Install"),
@@ -299,6 +331,12 @@ describe("npm run plan -- --all / --ics", function () {
         assert.equal((await plan("--stack", "prod", "--dir", dir)).code, 2);
         assert.equal((await plan("--all", "--days", "0")).code, 2);
         assert.equal((await plan("--all", "--dir", tmp())).code, 2, "no stack files");
+        const examplesOnly = tmp();
+        fs.copyFileSync(path.join(ROOT, "Pulumi.prod-hybrid.yaml"), path.join(examplesOnly, "Pulumi.prod-hybrid.yaml"));
+        const onlyExamples = await plan("--all", "--dir", examplesOnly);
+        assert.equal(onlyExamples.code, 2);
+        assert.match(onlyExamples.stderr, /every stack file in .* is an example \(prod-hybrid\); add --include-examples/);
+        assert.equal((await plan("--stack", "dev", "--include-examples")).code, 2, "--include-examples only goes with --all");
     });
 
     it("--ics writes the stack's coming windows; node-ical reads them back", async function () {

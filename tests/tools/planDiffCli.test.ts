@@ -73,7 +73,7 @@ describe("offline plan diff (npm run plan -- --diff / --diff-against)", function
         fs.writeFileSync(bad, "{}");
         const r1 = await plan("--stack", "prod", "--diff", bad);
         assert.equal(r1.code, 2);
-        assert.match(r1.stderr, /not a plan; write one with `npm run plan -- --stack <name> --json > plan.json`/);
+        assert.match(r1.stderr, /not a plan; write one with `npm run -s plan -- --stack <name> --json > plan.json`/);
         const r2 = await plan("--stack", "prod", "--diff-against", "no-such-ref-xyz");
         assert.equal(r2.code, 2);
         assert.match(r2.stderr, /--diff-against "no-such-ref-xyz": not a commit in this repository/);

@@ -25,14 +25,14 @@ export function readPlanFile(file: string, expect?: { project: string; stack: st
         throw new DiffInputError(`--diff ${file}: cannot read it as JSON (${(e as Error).message.split("\n")[0]})`);
     }
     if (!doc || !Array.isArray(doc.resources) || !Array.isArray(doc.windows)) {
-        throw new DiffInputError(`--diff ${file}: not a plan; write one with \`npm run plan -- --stack <name> --json > plan.json\``);
+        throw new DiffInputError(`--diff ${file}: not a plan; write one with \`npm run -s plan -- --stack <name> --json > plan.json\``);
     }
     if (expect) {
         const holds = `project ${JSON.stringify(doc.project)}, stack ${JSON.stringify(doc.stack)}`;
         if (doc.project !== expect.project || doc.stack !== expect.stack)
             throw new DiffInputError(
                 `--diff ${file}: the file holds the plan of ${holds}, not of project "${expect.project}", stack "${expect.stack}"; ` +
-                    `diff it with --stack ${typeof doc.stack === "string" ? doc.stack : "<its stack>"}, or write this stack's plan with \`npm run plan -- --stack ${expect.stack} --json > plan.json\``,
+                    `diff it with --stack ${typeof doc.stack === "string" ? doc.stack : "<its stack>"}, or write this stack's plan with \`npm run -s plan -- --stack ${expect.stack} --json > plan.json\``,
             );
     }
     return doc as DiffablePlan;
