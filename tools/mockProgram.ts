@@ -49,7 +49,7 @@ export interface StackConfig {
 export class StackFileError extends Error {}
 
 /** Reads `Pulumi.<stack>.yaml` (or any file of that format). */
-export function readStackFile(file: string): StackConfig {
+export function readStackFile(file: string, project: string = PROJECT): StackConfig {
     let text: string;
     try {
         text = fs.readFileSync(file, "utf8");
@@ -70,7 +70,7 @@ export function readStackFile(file: string): StackConfig {
     const secretKeys: string[] = [];
     for (const [rawKey, value] of Object.entries(config as Record<string, unknown>)) {
         // As in the CLI, a key without a namespace belongs to the project.
-        const key = rawKey.includes(":") ? rawKey : `${PROJECT}:${rawKey}`;
+        const key = rawKey.includes(":") ? rawKey : `${project}:${rawKey}`;
         if (isSecure(value)) {
             secretKeys.push(key);
             values[key] = UNDECRYPTED_SECRET;
@@ -286,6 +286,8 @@ export interface EvaluateOptions {
     config: StackConfig;
     /** The program: the default export of index.ts unless a test passes another. */
     program?: () => unknown;
+    /** The Pulumi project the program belongs to; default patch-manager. */
+    project?: string;
 }
 
 export interface Evaluation {
@@ -301,7 +303,7 @@ export interface Evaluation {
 export async function evaluateProgram(opts: EvaluateOptions): Promise<Evaluation> {
     // The program is deterministic under these mocks: the same stack and config give the same
     // resources, so one process (the tests, `--all` next to a single stack) evaluates each once.
-    const key = opts.program ? undefined : JSON.stringify([opts.stack, opts.config]);
+    const key = opts.program ? undefined : JSON.stringify([opts.project, opts.stack, opts.config]);
     const cached = key !== undefined ? evaluations.get(key) : undefined;
     if (cached) return structuredClone(await cached);
     const pending = evaluateUncached(opts);
@@ -351,7 +353,8 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
             }
         },
     };
-    await pulumi.runtime.setMocks(mocks, PROJECT, opts.stack, false);
+    const project = opts.project ?? PROJECT;
+    await pulumi.runtime.setMocks(mocks, project, opts.stack, false);
     pulumi.runtime.setAllConfig(opts.config.values, opts.config.secretKeys);
 
     // The stock mock monitor only keeps the parent's type in a URN and does not
@@ -369,8 +372,8 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
             const type: string = req.getType();
             const name: string = req.getName();
             const qualifiedType = parent ? `${parent.split("::")[2]}$${type}` : type;
-            const urn = `urn:pulumi:${opts.stack}::${PROJECT}::${qualifiedType}::${name}`;
-            const inputs = deserializeProperties(req.getObject());
+            const urn = `urn:pulumi:${opts.stack}::${project}::${qualifiedType}::${name}`;
+            const inputs = await plainAssets(deserializeProperties(req.getObject()));
             const custom: boolean = req.getCustom();
             const resourceRegion = providerRegion(req.getProvider()) ?? region;
             if (type === "pulumi:providers:aws" && typeof inputs.region === "string") providerRegions.set(urn, inputs.region);
@@ -427,6 +430,22 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
         );
     }
     return { resources, outputs };
+}
+
+/**
+ * Assets (`new pulumi.asset.StringAsset(...)`) hold their contents as promises; the plan holds
+ * them as the plain values (`{ text }`, `{ path }`, `{ uri }`), as JSON and structuredClone need.
+ */
+async function plainAssets(value: unknown): Promise<any> {
+    if (Array.isArray(value)) return Promise.all(value.map(plainAssets));
+    if (typeof value !== "object" || value === null) return value;
+    const entries = Object.entries(value);
+    if ((value as { __pulumiAsset?: boolean }).__pulumiAsset || (value as { __pulumiArchive?: boolean }).__pulumiArchive) {
+        const plain: Record<string, unknown> = {};
+        for (const [k, v] of entries) if (!k.startsWith("__")) plain[k] = await v;
+        return plain;
+    }
+    return Object.fromEntries(await Promise.all(entries.map(async ([k, v]) => [k, await plainAssets(v)] as const)));
 }
 
 /** The program's entry point: index.ts's default export. */

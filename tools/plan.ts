@@ -11,6 +11,7 @@ import { analyzeFleet, FleetReport, fleetCalendar, fleetStack, FleetStack, hasBl
 import { userPath } from "./userPath";
 import { evaluateProgram, MOCK_NOW, PlannedResource, PROJECT, projectValues, readStackFile, StackFileError } from "./mockProgram";
 import { DiffInputError, planDiff } from "./diff/cli";
+import { mainProject, namesProject, PROJECT_USAGE } from "./org/projectPlan";
 
 export interface PlannedWindow {
     urn: string;
@@ -199,6 +200,7 @@ const USAGE = [
     `usage: npm run plan -- --stack <name> [--config <file>] [--json] [--from <ISO date>] [--occurrences <n>] [--ics <file>] [--days <n>] [--policy-pack-config <file>]`,
     `       npm run plan -- --stack <name> (--diff-against <git ref> | --diff <old plan.json>) [--markdown | --json]`,
     `       npm run plan -- --all [--json] [--from <ISO date>] [--occurrences <n>] [--ics <file>] [--days <n>] [--soak-days <n>] [--dir <dir>]`,
+    PROJECT_USAGE,
 ].join("\n");
 
 /** Options of the calendar and fleet views (beside the single-stack PlanOptions). */
@@ -389,6 +391,7 @@ async function mainAll(opts: ReturnType<typeof parsePlanArgs>): Promise<number> 
 }
 
 export async function main(argv: string[]): Promise<number> {
+    if (namesProject(argv)) return mainProject(argv);
     try {
         const opts = parsePlanArgs(argv);
         if (opts.all) return await mainAll(opts);
