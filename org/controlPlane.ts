@@ -230,7 +230,6 @@ export function deployControlPlane(org: OrgConfig): ControlPlaneOutputs {
     const template = deployRoleTemplate({
         organization: org.organization,
         roleName: org.deployRoleName,
-        maxSessionSeconds: org.sessionDurationSeconds,
     });
     const operationPreferences = {
         maxConcurrentPercentage: org.stackSet.maxConcurrentPercentage,

@@ -230,8 +230,10 @@ function permissions(): object[] {
 export interface DeployRoleTemplateArgs {
     readonly organization: string;
     readonly roleName: string;
-    readonly maxSessionSeconds: number;
 }
+
+/** The role's maximum session: one hour, IAM's default and its minimum for MaxSessionDuration. */
+export const ROLE_MAX_SESSION_SECONDS = 3600;
 
 /**
  * The StackSet's template (JSON). An account that already has Pulumi's OIDC provider (IAM allows one
@@ -269,7 +271,9 @@ export function deployRoleTemplate(args: DeployRoleTemplateArgs): Record<string,
                 Properties: {
                     RoleName: args.roleName,
                     Description: "Assumed by Pulumi Deployments and ESC to run the patch-manager stacks of this account",
-                    MaxSessionDuration: args.maxSessionSeconds,
+                    // IAM's floor for a role's maximum session (CreateRole MaxSessionDuration: 3600-43200);
+                    // the sessions asked for (Deployments, aws-login) stay at or below it.
+                    MaxSessionDuration: ROLE_MAX_SESSION_SECONDS,
                     AssumeRolePolicyDocument: {
                         Version: "2012-10-17",
                         Statement: [

@@ -373,7 +373,9 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
             const name: string = req.getName();
             const qualifiedType = parent ? `${parent.split("::")[2]}$${type}` : type;
             const urn = `urn:pulumi:${opts.stack}::${project}::${qualifiedType}::${name}`;
-            const inputs = await plainAssets(deserializeProperties(req.getObject()));
+            const deserialized = deserializeProperties(req.getObject());
+            // Awaiting only when there is an asset keeps the registration order of everything else.
+            const inputs = containsAsset(deserialized) ? await plainAssets(deserialized) : deserialized;
             const custom: boolean = req.getCustom();
             const resourceRegion = providerRegion(req.getProvider()) ?? region;
             if (type === "pulumi:providers:aws" && typeof inputs.region === "string") providerRegions.set(urn, inputs.region);
@@ -446,6 +448,12 @@ async function plainAssets(value: unknown): Promise<any> {
         return plain;
     }
     return Object.fromEntries(await Promise.all(entries.map(async ([k, v]) => [k, await plainAssets(v)] as const)));
+}
+
+function containsAsset(value: unknown): boolean {
+    if (typeof value !== "object" || value === null) return false;
+    if ((value as { __pulumiAsset?: boolean }).__pulumiAsset || (value as { __pulumiArchive?: boolean }).__pulumiArchive) return true;
+    return Object.values(value).some(containsAsset);
 }
 
 /** The program's entry point: index.ts's default export. */
