@@ -319,6 +319,8 @@ const evaluations = new Map<string, Promise<Evaluation>>();
 async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
     const region = opts.config.values["aws:region"] ?? DEFAULT_REGION;
     const resources: PlannedResource[] = [];
+    // A set, not a scan of `resources`: an organisation's control plane registers thousands.
+    const urns = new Set<string>();
     const duplicates: string[] = [];
     // Explicit providers (patch-manager:regions) by URN, so that ARNs name the resource's region.
     const providerRegions = new Map<string, string>();
@@ -385,7 +387,8 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
             const state = custom && type.startsWith("aws:ssm/") ? { ...mocked.state, region: resourceRegion } : mocked.state;
             const secretOutputs: string[] = req.getAdditionalsecretoutputsList();
             // The engine refuses a second resource with the same URN (and stops half-way).
-            if (resources.some((r) => r.urn === urn)) duplicates.push(urn);
+            if (urns.has(urn)) duplicates.push(urn);
+            urns.add(urn);
             resources.push({
                 urn,
                 type,
