@@ -85,7 +85,8 @@ const KEYS = {
     driftCron: z.string().regex(/^(\S+\s+){4}\S+$/, { error: 'must be a five-field cron, e.g. "0 5 * * *"' }),
     stackSet: stackSetSchema,
     templates: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, { error: "template names: letters, digits, -, _" }), settings),
-    cells: z.array(cellSchema, { error: "must be a list of cells {account, environment, regions, template?, settings?}" }).min(1, {
+    // Each cell is checked on its own below, so that one bad cell does not hide the others' problems.
+    cells: z.array(z.unknown(), { error: "must be a list of cells {account, environment, regions, template?, settings?}" }).min(1, {
         error: "must list at least one cell",
     }),
 } as const;
@@ -201,11 +202,7 @@ export function parseOrgConfig(raw: Readonly<Record<string, string | undefined>>
         if (result.success) values[k] = result.data;
         else
             for (const issue of result.error.issues) {
-                const shape = SHAPES[k === "cells" ? "cells" : k] ?? [];
-                problems.push({
-                    path: keyPath(k, issue.path),
-                    message: issue.code === "unrecognized_keys" ? unknownKeys(issue.keys, shape) : issue.message,
-                });
+                problems.push(zodProblem(k, issue));
             }
     }
     for (const k of REQUIRED) {
@@ -215,10 +212,16 @@ export function parseOrgConfig(raw: Readonly<Record<string, string | undefined>>
     for (const [name, t] of Object.entries(templates)) problems.push(...settingsKeyProblems(t, keyPath("templates", [name])));
 
     const cells: Cell[] = [];
-    const rawCells: z.infer<typeof cellSchema>[] = values.cells ?? [];
+    const rawCells: (z.infer<typeof cellSchema> | undefined)[] = ((values.cells ?? []) as unknown[]).map((c, i) => {
+        const result = cellSchema.safeParse(c);
+        if (result.success) return result.data;
+        problems.push(...result.error.issues.map((issue) => zodProblem("cells", { ...issue, path: [i, ...issue.path] })));
+        return undefined;
+    });
     const seen: { i: number; account: string; environment: string; regions: readonly string[] }[] = [];
     const stacks = new Map<string, number>();
     rawCells.forEach((c, i) => {
+        if (c === undefined) return;
         const at = (...p: (string | number)[]) => keyPath("cells", [i, ...p]);
         const twice = seen.find(
             (s) => s.account === c.account && s.environment === c.environment && s.regions.some((r) => c.regions.includes(r)),
@@ -314,6 +317,13 @@ export function parseOrgConfig(raw: Readonly<Record<string, string | undefined>>
         stackSet: values.stackSet ?? stackSetSchema.parse({}),
         templates,
         cells,
+    };
+}
+
+function zodProblem(key: Key, issue: z.core.$ZodIssue): OrgProblem {
+    return {
+        path: keyPath(key, issue.path),
+        message: issue.code === "unrecognized_keys" ? unknownKeys(issue.keys, SHAPES[key] ?? []) : issue.message,
     };
 }
 

@@ -168,6 +168,20 @@ describe("org config: cells", () => {
             assert.ok(paths.includes(p), `${p} in:\n${lines.join("\n")}`);
     });
 
+    it("reports a bad cell's problems without hiding the other cells' (settings, templates)", () => {
+        const values = exampleValues();
+        values.cells[0].account = "12345";
+        values.cells[3].settings = { window: "weekly" };
+        values.templates.production.timezone = "Europe/Amsteram";
+        const paths = orgProblems(values).map((l) => l.split(": ")[1]);
+        assert.deepEqual(paths, [
+            "patch-manager-org:cells[0].account",
+            "patch-manager-org:cells[3].settings.window",
+            "patch-manager-org:templates.production.timezone (template of cells[3])",
+            "patch-manager-org:templates.production.timezone (template of cells[4])",
+        ]);
+    });
+
     it("refuses OU ids that are not OU or root ids, and a session longer than the role's hour", () => {
         orgRefused(withOrg({ organizationalUnits: ["sandbox"] }), "patch-manager-org:organizationalUnits[0]", "ou-xxxx-xxxxxxxx");
         orgRefused(withOrg({ sessionDurationSeconds: 7200 }), "patch-manager-org:sessionDurationSeconds", "at most 3600");

@@ -81,5 +81,18 @@ log(
     `  growth: ${perGroupResources} resources and ${perGroupMs.toFixed(0)} ms of evaluation per added group (${(perGroupMs / perGroupResources).toFixed(1)} ms per resource);` +
         ` linear if 50 groups sit on the 10→200 line: predicted ${sec(predicted)}, measured ${sec(mid.evalMs)}`,
 );
+log("");
+log("Organisation (org/ control plane, the example widened to N cells; 1,000 cells measured once):");
+const orgs = [10, 100, 1000].map((n) => ({ cells: n, ...measure("runtime", `org:${n}`, n >= 1000 ? 1 : RUNS) }));
+for (const o of orgs)
+    log(
+        `  ${String(o.cells).padStart(4)} cells: ${String(o.resources).padStart(5)} resources | validate ${sec(o.parseMs)} | control plane ${sec(o.evalMs)} | fleet check ${sec(o.fleetMs)} (${o.occurrences} window starts) | ${o.maxRssMB} MB`,
+    );
+const [o10, o100, o1000] = orgs;
+const perCell = (k) => ((o1000[k] - o10[k]) / (o1000.cells - o10.cells)).toFixed(1);
+const line = (k) =>
+    `predicted ${sec(o10[k] + ((o1000[k] - o10[k]) * (o100.cells - o10.cells)) / (o1000.cells - o10.cells))}, measured ${sec(o100[k])}`;
+log(`  per added cell: control plane ${perCell("evalMs")} ms, fleet check ${perCell("fleetMs")} ms, validation ${perCell("parseMs")} ms`);
+log(`  linear if 100 cells sit on the 10→1000 line: control plane ${line("evalMs")}; fleet check ${line("fleetMs")}`);
 log(`load average at end: ${load()}`);
-if (values.json) process.stdout.write(`${JSON.stringify({ runs: RUNS, stacks: rows, fleets }, null, 2)}\n`);
+if (values.json) process.stdout.write(`${JSON.stringify({ runs: RUNS, stacks: rows, fleets, orgs }, null, 2)}\n`);
