@@ -10,8 +10,17 @@ import { CONFIG_KEYS, ConfigError, ENVIRONMENTS, Environment, parseConfig, Patch
 export const ORG_PROJECT = "patch-manager-org";
 /** The project every cell's stack belongs to: the patch-manager program at the repository root. */
 export const CELL_PROJECT = "patch-manager";
-/** ESC project that holds the environments the control plane writes (one per account, one per cell). */
-export const ESC_PROJECT = "patch-manager";
+/**
+ * The ESC project of one account: its credentials environment and its cells' settings. One project
+ * per account, because an ESC token's subject names the environment being opened (a cell's, which
+ * imports the credentials) and the account's role can then trust exactly that account's project.
+ */
+export function escProject(account: string): string {
+    return `patch-manager-${account}`;
+}
+
+/** The environment in an account's ESC project that opens `aws-login` with the account's role. */
+export const CREDENTIALS_ENVIRONMENT = "credentials";
 
 /**
  * Regions of the commercial partition, from the AWS provider's own list. Pulumi Cloud's OIDC

@@ -8,9 +8,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as service from "@pulumi/pulumiservice";
 import YAML from "yaml";
 import { isProductionLike } from "../components/config";
-import { Cell, CELL_PROJECT, ESC_PROJECT, OrgConfig } from "./config";
+import { Cell, CELL_PROJECT, CREDENTIALS_ENVIRONMENT, escProject, OrgConfig } from "./config";
 import { rollout } from "./rollout";
-import { accountEnvironmentName, deployRoleArn, deployRoleTemplate } from "./stackSetTemplate";
+import { deployRoleArn, deployRoleTemplate } from "./stackSetTemplate";
 
 /** The policy pack in this repository, published as its folder. */
 export const POLICY_PACK_DIR = path.resolve(__dirname, "..", "policies");
@@ -38,7 +38,8 @@ export function driftCron(base: string, stack: string): string {
 /** The ESC environment of one cell: its patch-manager settings as stack config, and its account's credentials. */
 export function cellEnvironmentYaml(cell: Cell): string {
     return YAML.stringify({
-        imports: [accountEnvironmentName(cell.account)],
+        // Imports name the project: a bare name would be looked up in the `default` project.
+        imports: [`${escProject(cell.account)}/${CREDENTIALS_ENVIRONMENT}`],
         values: { pulumiConfig: cell.pulumiConfig },
     });
 }
@@ -68,13 +69,13 @@ export function accountEnvironmentYaml(org: Pick<OrgConfig, "deployRoleName" | "
 }
 
 /** Commands a cell's deployment runs before `pulumi up`. */
-export function preRunCommands(cell: Pick<Cell, "stack">): string[] {
+export function preRunCommands(cell: Pick<Cell, "stack" | "account">): string[] {
     return [
         // The lock file exactly, as CI does; Deployments' own install step runs `npm install`.
         "npm ci --loglevel=warn",
         // The stack file of a cell is not committed: this writes its `environment:` import in the
         // deployment's checkout, so the cell's settings come from its ESC environment.
-        `pulumi config env add ${ESC_PROJECT}/${cell.stack} --yes --stack ${cell.stack}`,
+        `pulumi config env add ${escProject(cell.account)}/${cell.stack} --yes --stack ${cell.stack}`,
     ];
 }
 
@@ -113,7 +114,7 @@ export class CellStack extends pulumi.ComponentResource {
             `${name}-settings`,
             {
                 organization: org.organization,
-                project: ESC_PROJECT,
+                project: escProject(cell.account),
                 name: cell.stack,
                 yaml: new pulumi.asset.StringAsset(cellEnvironmentYaml(cell)),
             },
@@ -163,8 +164,8 @@ export function deployControlPlane(org: OrgConfig): ControlPlaneOutputs {
             account,
             new service.Environment(`account-${account}`, {
                 organization: org.organization,
-                project: ESC_PROJECT,
-                name: accountEnvironmentName(account),
+                project: escProject(account),
+                name: CREDENTIALS_ENVIRONMENT,
                 yaml: new pulumi.asset.StringAsset(accountEnvironmentYaml(org, account)),
             }),
         );

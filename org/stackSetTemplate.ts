@@ -1,26 +1,22 @@
 // The CloudFormation template the StackSet puts into every member account: Pulumi Cloud's OIDC
 // identity provider and the role that Pulumi Deployments (and the account's ESC environment)
 // assume, allowed only what the patch-manager program creates.
-import { CELL_PROJECT, ESC_PROJECT } from "./config";
+import { CELL_PROJECT, escProject } from "./config";
 
 /** Pulumi Cloud's OIDC issuer (https://www.pulumi.com/docs/pulumi-cloud/oidc/provider/). */
 export const PULUMI_OIDC_HOST = "api.pulumi.com/oidc";
 
-/** The ESC environment of one account, which opens `aws-login` with that account's role. */
-export function accountEnvironmentName(account: string): string {
-    return `account-${account}`;
-}
-
 /**
  * Subjects the role trusts. Deployments tokens carry
  * `pulumi:deploy:org:<org>:project:<project>:stack:<stack>:operation:<op>:scope:write`;
- * `aws-login` in an ESC environment carries `pulumi:environments:org:<org>:env:<project>/<env>`.
- * Only the patch-manager project's stacks and the account's own environment qualify.
+ * `aws-login` in an ESC environment carries `pulumi:environments:org:<org>:env:<project>/<env>` of
+ * the environment opened. Only the patch-manager project's stacks and the environments of the
+ * account's own ESC project qualify.
  */
 export function trustedSubjects(organization: string, account: string): string[] {
     return [
         `pulumi:deploy:org:${organization}:project:${CELL_PROJECT}:*`,
-        `pulumi:environments:org:${organization}:env:${ESC_PROJECT}/${accountEnvironmentName(account)}`,
+        `pulumi:environments:org:${organization}:env:${escProject(account)}/*`,
     ];
 }
 

@@ -68,8 +68,9 @@ describe("org control plane: the example organisation planned offline", () => {
 
     it("holds each cell's settings in an ESC environment that imports its account's credentials", () => {
         const env = of(S.env).find((e) => e.inputs.name === "production-666666666666-eu-central-1")!;
+        assert.equal(env.inputs.project, "patch-manager-666666666666");
         const yaml = YAML.parse(env.inputs.yaml.text);
-        assert.deepEqual(yaml.imports, ["account-666666666666"]);
+        assert.deepEqual(yaml.imports, ["patch-manager-666666666666/credentials"]);
         assert.equal(yaml.values.pulumiConfig["patch-manager:environment"], "production");
         assert.equal(yaml.values.pulumiConfig["patch-manager:timezone"], "Europe/Berlin");
         assert.equal(yaml.values.pulumiConfig["aws:region"], "eu-central-1");
@@ -85,11 +86,13 @@ describe("org control plane: the example organisation planned offline", () => {
     });
 
     it("creates one aws-login ESC environment per account, through the StackSet's role, one hour at most", () => {
-        const accounts = of(S.env).filter((e) => e.inputs.name.startsWith("account-"));
-        assert.deepEqual(accounts.map((a) => a.inputs.name).sort(), [...new Set(org.cells.map((c) => `account-${c.account}`))].sort());
-        const login = YAML.parse(accounts.find((a) => a.inputs.name === "account-444444444444")!.inputs.yaml.text).values.aws.login[
-            "fn::open::aws-login"
-        ].oidc;
+        const accounts = of(S.env).filter((e) => e.inputs.name === "credentials");
+        assert.deepEqual(
+            accounts.map((a) => a.inputs.project).sort(),
+            [...new Set(org.cells.map((c) => `patch-manager-${c.account}`))].sort(),
+        );
+        const credentials = accounts.find((a) => a.inputs.project === "patch-manager-444444444444")!;
+        const login = YAML.parse(credentials.inputs.yaml.text).values.aws.login["fn::open::aws-login"].oidc;
         assert.equal(login.roleArn, "arn:aws:iam::444444444444:role/patch-manager-deployments");
         assert.equal(login.duration, "60m");
     });
@@ -103,7 +106,7 @@ describe("org control plane: the example organisation planned offline", () => {
             assert.equal(d.inputs.operationContext.preRunCommands[0], "npm ci --loglevel=warn");
             assert.equal(
                 d.inputs.operationContext.preRunCommands[1],
-                `pulumi config env add patch-manager/${cell.stack} --yes --stack ${cell.stack}`,
+                `pulumi config env add patch-manager-${cell.account}/${cell.stack} --yes --stack ${cell.stack}`,
             );
             assert.equal(d.inputs.operationContext.oidc.aws.roleARN, `arn:aws:iam::${cell.account}:role/patch-manager-deployments`);
             assert.equal(d.inputs.operationContext.oidc.aws.duration, "1h0m0s");

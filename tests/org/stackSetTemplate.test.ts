@@ -64,11 +64,11 @@ describe("org StackSet template: the Pulumi OIDC provider and deploy role", () =
         assert.deepEqual(trust.Condition.StringEquals, { "api.pulumi.com/oidc:aud": ["example-org", "aws:example-org"] });
         assert.deepEqual(trust.Condition.StringLike["api.pulumi.com/oidc:sub"], [
             "pulumi:deploy:org:example-org:project:patch-manager:*",
-            { "Fn::Sub": "pulumi:environments:org:example-org:env:patch-manager/account-${AWS::AccountId}" },
+            { "Fn::Sub": "pulumi:environments:org:example-org:env:patch-manager-${AWS::AccountId}/*" },
         ]);
         assert.deepEqual(trustedSubjects("o", "1"), [
             "pulumi:deploy:org:o:project:patch-manager:*",
-            "pulumi:environments:org:o:env:patch-manager/account-1",
+            "pulumi:environments:org:o:env:patch-manager-1/*",
         ]);
         // IAM's StringLike: `*` any run of characters, `?` one. The control plane's own project and
         // another organisation's stacks must not match.
