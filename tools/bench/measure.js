@@ -95,12 +95,18 @@ async function measureOrg(count, evaluateProgram) {
         template: i % 5 >= 3 ? "production" : "standard",
     }));
     const raw = {};
-    for (const [k, v] of Object.entries(doc)) if (k.startsWith("patch-manager-org:")) raw[k.slice(18)] = typeof v === "string" ? v : JSON.stringify(v);
+    for (const [k, v] of Object.entries(doc))
+        if (k.startsWith("patch-manager-org:")) raw[k.slice(18)] = typeof v === "string" ? v : JSON.stringify(v);
     raw.cells = JSON.stringify(cells);
     const loadedMs = performance.now();
     const org = parseOrgConfig(raw, "bench");
     const parsedMs = performance.now();
-    const { resources } = await evaluateProgram({ stack: "bench", config: { values: {}, secretKeys: [] }, program: () => deployControlPlane(org), project: "patch-manager-org" });
+    const { resources } = await evaluateProgram({
+        stack: "bench",
+        config: { values: {}, secretKeys: [] },
+        program: () => deployControlPlane(org),
+        project: "patch-manager-org",
+    });
     const evaluatedMs = performance.now();
     const report = analyzeFleet(orgFleet(org), { from: new Date("2026-12-01T00:00:00Z"), days: 90, soakDays: 3 });
     const fleetMs = performance.now();
