@@ -206,7 +206,9 @@ export function deployControlPlane(org: OrgConfig): ControlPlaneOutputs {
         organization: org.organization,
         name: POLICY_PACK_NAME,
         displayName: "patch-manager",
-        sourcePath: POLICY_PACK_DIR,
+        // Relative to where the program runs (org/ under the CLI), so that the input, and the
+        // plan, do not change from one machine's checkout to another's.
+        sourcePath: path.relative(process.cwd(), POLICY_PACK_DIR) || ".",
         versionTag,
     });
     const groups: ControlPlaneOutputs["policyGroups"] = { mandatory: [], advisory: [] };

@@ -213,6 +213,21 @@ describe("org control plane: the example organisation planned offline", () => {
         assert.equal(trust.StringLike["api.pulumi.com/oidc:sub"][0], "pulumi:deploy:org:example-org:project:patch-manager:*");
     });
 
+    it("answers what a replacement would do: fixed names delete first, OU targets one instance each, stacks kept", () => {
+        // aws_cloudformation_stack_set: `name` forces a new StackSet and the name is fixed, so the old
+        // one must go first; aws_cloudformation_stack_set_instance: `deployment_targets` is ForceNew,
+        // so one instance per OU keeps a new OU from replacing (deleting the role in) all the others.
+        const [set] = of(S.stackSet);
+        assert.equal(set.inputs.name, "patch-manager-pulumi-deploy-role");
+        assert.equal(set.deleteBeforeReplace, true);
+        for (const i of of(S.instance)) {
+            assert.equal(i.inputs.deploymentTargets.organizationalUnitIds.length, 1);
+            assert.equal(i.parent, set.urn);
+        }
+        // A stack renamed or removed from the config leaves the Pulumi Cloud stack (and its state) in place.
+        for (const st of of(S.stack)) assert.equal(st.retainOnDelete, true);
+    });
+
     it("refuses a bad org config with exit 2 and every problem on stderr, before evaluating anything", async () => {
         const values = exampleValues();
         values.cells[0].account = "123";
