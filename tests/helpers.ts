@@ -122,8 +122,12 @@ export function problems(values: Record<string, unknown>): string[] {
 
 /** Asserts problems at `path` (and none elsewhere), one of whose messages contains each fragment. */
 export function refused(values: Record<string, unknown>, path: string, ...fragments: string[]): void {
-    const lines = problems(values);
-    const at = lines.filter((l) => l.startsWith(`Pulumi.test.yaml: ${path}: `));
+    onlyAt(problems(values), "Pulumi.test.yaml", path, ...fragments);
+}
+
+/** Asserts that every problem line is at `file: path`, one of them containing each fragment. */
+export function onlyAt(lines: readonly string[], file: string, path: string, ...fragments: string[]): void {
+    const at = lines.filter((l) => l.startsWith(`${file}: ${path}: `));
     assert.ok(at.length >= 1 && at.length === lines.length, `problems at ${path} only; got:\n${lines.join("\n")}`);
     for (const f of fragments)
         assert.ok(

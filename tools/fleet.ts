@@ -257,30 +257,41 @@ export function windowOccurrences(stack: string, w: FleetWindow, from: Date, unt
     return out;
 }
 
-function computeOccurrences(stack: string, w: FleetWindow, from: Date, until: Date): Occurrence[] {
-    const out: Occurrence[] = [];
+// Cells of an organisation share templates: the same schedule in the same zone has the same
+// starts, whichever stack it belongs to.
+const scheduleStartsCache = new Map<string, Date[]>();
+
+function scheduleStarts(w: FleetWindow, from: Date, until: Date): Date[] {
+    const key = JSON.stringify([w.schedule, w.timezone, w.scheduleOffset, from.getTime(), until.getTime()]);
+    const cached = scheduleStartsCache.get(key);
+    if (cached) return cached;
+    if (scheduleStartsCache.size > 1000) scheduleStartsCache.clear();
+    const out: Date[] = [];
     let cursor = new Date(from.getTime() - 1);
     // Chunks, so that a daily window over months and a rate() window both finish quickly.
     for (let round = 0; round < 50; round++) {
         const starts = nextStarts(w.schedule, { timezone: w.timezone, scheduleOffset: w.scheduleOffset, from: cursor, count: 200 });
-        for (const start of starts) {
-            if (start.getTime() >= until.getTime()) return out;
-            out.push({
-                stack,
-                window: w.name,
-                ...(w.region !== undefined ? { region: w.region } : {}),
-                start,
-                end: new Date(start.getTime() + w.durationHours * HOUR_MS),
-                timezone: w.timezone,
-                patchGroups: w.patchGroups,
-                operation: w.operation,
-                ...(w.description !== undefined ? { description: w.description } : {}),
-            });
-        }
-        if (starts.length < 200) return out;
+        const before = starts.filter((s) => s.getTime() < until.getTime());
+        out.push(...before);
+        if (before.length < starts.length || starts.length < 200) break;
         cursor = starts[starts.length - 1];
     }
+    scheduleStartsCache.set(key, out);
     return out;
+}
+
+function computeOccurrences(stack: string, w: FleetWindow, from: Date, until: Date): Occurrence[] {
+    return scheduleStarts(w, from, until).map((start) => ({
+        stack,
+        window: w.name,
+        ...(w.region !== undefined ? { region: w.region } : {}),
+        start,
+        end: new Date(start.getTime() + w.durationHours * HOUR_MS),
+        timezone: w.timezone,
+        patchGroups: w.patchGroups,
+        operation: w.operation,
+        ...(w.description !== undefined ? { description: w.description } : {}),
+    }));
 }
 
 /** All windows of all stacks in [from, from + days), in start order, each with its region. */
@@ -433,6 +444,21 @@ export function checkRolloutOrder(stacks: readonly FleetStack[], opts: FleetOpti
         for (const w of s.windows) occurrences.set(windowKey(s, w), windowOccurrences(s.stack, located(s, w), first, until));
 
     const nonProduction = stacks.filter((s) => !s.production);
+    // The first non-production install of a release day does not depend on the production stack:
+    // computed once per system and day, so the check grows with the stacks, not their square.
+    const firstNonProduction = new Map<string, Reach | undefined>();
+    const nonProductionReach = (os: string, releaseDay: Date): Reach | undefined => {
+        const key = `${os}\u0000${releaseDay.getTime()}`;
+        if (!firstNonProduction.has(key))
+            firstNonProduction.set(
+                key,
+                nonProduction
+                    .map((s) => firstReach(s, os, releaseDay, occurrences, "slowest"))
+                    .filter((r): r is Reach => r !== undefined)
+                    .sort((a, b) => a.start.getTime() - b.start.getTime())[0],
+            );
+        return firstNonProduction.get(key);
+    };
     const findings: RolloutFinding[] = [];
     for (const prod of stacks.filter((s) => s.production)) {
         const systems = [...new Set(prod.groups.map((g) => g.operatingSystem))];
@@ -445,10 +471,7 @@ export function checkRolloutOrder(stacks: readonly FleetStack[], opts: FleetOpti
                 const releaseDay = new Date(first.getTime() + i * DAY_MS);
                 const p = firstReach(prod, os, releaseDay, occurrences, "fastest");
                 if (!p) continue;
-                const n = nonProduction
-                    .map((s) => firstReach(s, os, releaseDay, occurrences, "slowest"))
-                    .filter((r): r is Reach => r !== undefined)
-                    .sort((a, b) => a.start.getTime() - b.start.getTime())[0];
+                const n = nonProductionReach(os, releaseDay);
                 const soak = n ? p.start.getTime() - n.start.getTime() : undefined;
                 if (soak !== undefined && soak >= opts.soakDays * DAY_MS) continue;
                 const key = `${p.window}\u0000${n?.window ?? ""}`;

@@ -71,7 +71,7 @@ export interface StackConfig {
 export class StackFileError extends Error {}
 
 /** Reads `Pulumi.<stack>.yaml` (or any file of that format). */
-export function readStackFile(file: string): StackConfig {
+export function readStackFile(file: string, project: string = PROJECT): StackConfig {
     const label = displayPath(file);
     let text: string;
     try {
@@ -93,7 +93,7 @@ export function readStackFile(file: string): StackConfig {
     const secretKeys: string[] = [];
     for (const [rawKey, value] of Object.entries(config as Record<string, unknown>)) {
         // As in the CLI, a key without a namespace belongs to the project.
-        const key = rawKey.includes(":") ? rawKey : `${PROJECT}:${rawKey}`;
+        const key = rawKey.includes(":") ? rawKey : `${project}:${rawKey}`;
         if (isSecure(value)) {
             secretKeys.push(key);
             values[key] = UNDECRYPTED_SECRET;
@@ -338,6 +338,8 @@ export interface EvaluateOptions {
     config: StackConfig;
     /** The program: what index.ts exports (`export =`), unless a test passes another. */
     program?: () => unknown;
+    /** The Pulumi project the program belongs to; default patch-manager. */
+    project?: string;
 }
 
 export interface Evaluation {
@@ -353,7 +355,7 @@ export interface Evaluation {
 export async function evaluateProgram(opts: EvaluateOptions): Promise<Evaluation> {
     // The program is deterministic under these mocks: the same stack and config give the same
     // resources, so one process (the tests, `--all` next to a single stack) evaluates each once.
-    const key = opts.program ? undefined : JSON.stringify([opts.stack, opts.config]);
+    const key = opts.program ? undefined : JSON.stringify([opts.project, opts.stack, opts.config]);
     const cached = key !== undefined ? evaluations.get(key) : undefined;
     if (cached) return structuredClone(await cached);
     const pending = evaluateUncached(opts);
@@ -369,6 +371,9 @@ const evaluations = new Map<string, Promise<Evaluation>>();
 async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
     const region = opts.config.values["aws:region"] ?? DEFAULT_REGION;
     const resources: PlannedResource[] = [];
+    // A set, not a scan of `resources`: an organisation's control plane registers thousands.
+    /** Each recorded URN with its aliases (a child's aliases multiply its parent's). */
+    const urns = new Map<string, string[]>();
     const duplicates: string[] = [];
     // Explicit providers (patch-manager:regions) by URN, so that ARNs name the resource's region.
     const providerRegions = new Map<string, string>();
@@ -403,7 +408,8 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
             }
         },
     };
-    await pulumi.runtime.setMocks(mocks, PROJECT, opts.stack, false);
+    const project = opts.project ?? PROJECT;
+    await pulumi.runtime.setMocks(mocks, project, opts.stack, false);
     pulumi.runtime.setAllConfig(opts.config.values, opts.config.secretKeys);
 
     // The stock mock monitor only keeps the parent's type in a URN and does not
@@ -421,8 +427,10 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
             const type: string = req.getType();
             const name: string = req.getName();
             const qualifiedType = parent ? `${parent.split("::")[2]}$${type}` : type;
-            const urn = `urn:pulumi:${opts.stack}::${PROJECT}::${qualifiedType}::${name}`;
-            const inputs = deserializeProperties(req.getObject());
+            const urn = `urn:pulumi:${opts.stack}::${project}::${qualifiedType}::${name}`;
+            const deserialized = deserializeProperties(req.getObject());
+            // Awaiting only when there is an asset keeps the registration order of everything else.
+            const inputs = containsAsset(deserialized) ? await plainAssets(deserialized) : deserialized;
             const custom: boolean = req.getCustom();
             // A component's region: its own `providers` entry for aws, else its parent's.
             const resourceRegion =
@@ -437,13 +445,9 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
             const state = custom && type.startsWith("aws:ssm/") ? { ...mocked.state, region: resourceRegion } : mocked.state;
             const secretOutputs: string[] = req.getAdditionalsecretoutputsList();
             // The engine refuses a second resource with the same URN (and stops half-way).
-            if (resources.some((r) => r.urn === urn)) duplicates.push(urn);
+            if (urns.has(urn)) duplicates.push(urn);
             const aliasSpecs = aliasSpecsOf(req);
-            const aliases = generateAliases(
-                { urn, type, name, parent: parent || null, aliasSpecs },
-                (p) => resources.find((r) => r.urn === p)?.options.aliases ?? [],
-                true,
-            );
+            const aliases = generateAliases({ urn, type, name, parent: parent || null, aliasSpecs }, (p) => urns.get(p) ?? [], true);
             const options: ResourceOptions = {
                 ...(req.getDeletebeforereplace() ? { deleteBeforeReplace: true } : {}),
                 ...(req.getRetainondelete() ? { retainOnDelete: true } : {}),
@@ -454,6 +458,7 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
                 ...nonEmpty("dependsOn", req.getDependenciesList()),
                 ...nonEmpty("aliases", aliases),
             };
+            urns.set(urn, options.aliases ?? []);
             resources.push({
                 urn,
                 type,
@@ -503,6 +508,28 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
         );
     }
     return { resources, outputs };
+}
+
+/**
+ * Assets (`new pulumi.asset.StringAsset(...)`) hold their contents as promises; the plan holds
+ * them as the plain values (`{ text }`, `{ path }`, `{ uri }`), as JSON and structuredClone need.
+ */
+async function plainAssets(value: unknown): Promise<any> {
+    if (Array.isArray(value)) return Promise.all(value.map(plainAssets));
+    if (typeof value !== "object" || value === null) return value;
+    const entries = Object.entries(value);
+    if ((value as { __pulumiAsset?: boolean }).__pulumiAsset || (value as { __pulumiArchive?: boolean }).__pulumiArchive) {
+        const plain: Record<string, unknown> = {};
+        for (const [k, v] of entries) if (!k.startsWith("__")) plain[k] = await v;
+        return plain;
+    }
+    return Object.fromEntries(await Promise.all(entries.map(async ([k, v]) => [k, await plainAssets(v)] as const)));
+}
+
+function containsAsset(value: unknown): boolean {
+    if (typeof value !== "object" || value === null) return false;
+    if ((value as { __pulumiAsset?: boolean }).__pulumiAsset || (value as { __pulumiArchive?: boolean }).__pulumiArchive) return true;
+    return Object.values(value).some(containsAsset);
 }
 
 function nonEmpty<K extends string>(key: K, list: string[]): { [k in K]?: string[] } {

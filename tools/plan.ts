@@ -25,6 +25,7 @@ import { fleetMarkdown, stackMarkdownAppendix } from "./rollout/mermaid";
 import { RolloutPicture, rolloutSvg } from "./rollout/svg";
 import { evaluateProgram, MOCK_NOW, PlannedResource, projectValues, readStackFile, StackFileError } from "./mockProgram";
 import { DiffInputError, planDiff } from "./diff/cli";
+import { mainProject, namesProject } from "./org/projectPlan";
 
 /** One maintenance window of the plan (the `windows` of the plan JSON). */
 export interface PlannedWindow {
@@ -276,6 +277,10 @@ function planCommand(io: CommandIO) {
         .option("--diff-against <git ref>", "compare the stack as committed at this ref with the working tree, e.g. origin/main")
         .option("--diff <old plan.json>", "compare with a plan saved by --json, e.g. --diff before.json")
         .option("--markdown", "GitHub Markdown (for a pull-request comment): a diff, or the --all report, each with a Mermaid timeline")
+        .option(
+            "--project <dir>",
+            "evaluate another Pulumi project of this repository with the same JSON contract, e.g. --project org --stack example [--all]",
+        )
         .addHelpText(
             "after",
             examples([
@@ -558,6 +563,7 @@ async function mainStack(opts: PlanArgs): Promise<number> {
 }
 
 export async function main(argv: string[]): Promise<number> {
+    if (namesProject(argv)) return mainProject(argv);
     try {
         const opts = parsePlanArgs(argv);
         if ("exitCode" in opts) return opts.exitCode;

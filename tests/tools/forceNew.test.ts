@@ -16,13 +16,17 @@ import {
 import { NATURAL_KEYS } from "../../policies/replacement";
 import { evaluate, ROOT, SHIPPED_STACKS, shippedConfig, withConfig } from "../helpers";
 
-/** Resource types constructed anywhere in the program's sources (`new aws.ssm.PatchGroup(`, `new time.Rotating(`). */
+/**
+ * Resource types constructed anywhere in the program's sources (`new aws.ssm.PatchGroup(`,
+ * `new time.Rotating(`). The organisation's control plane (org/) is another Pulumi project, which
+ * the plan diff does not evaluate, so its types are not the table's.
+ */
 function typesInSources(): Map<string, string> {
     const found = new Map<string, string>();
     const walk = (dir: string): string[] =>
         fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
             const p = path.join(dir, e.name);
-            if (e.isDirectory()) return ["node_modules", "tests", "tools", ".git", "policies"].includes(e.name) ? [] : walk(p);
+            if (e.isDirectory()) return ["node_modules", "tests", "tools", ".git", "policies", "org"].includes(e.name) ? [] : walk(p);
             return e.name.endsWith(".ts") && !e.name.endsWith(".d.ts") ? [p] : [];
         });
     for (const file of walk(ROOT)) {

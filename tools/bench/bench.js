@@ -14,7 +14,7 @@ const { values } = parseArgs({
     options: {
         runs: { type: "string", default: "3" },
         json: { type: "boolean", default: false },
-        // "pack" or "program": one part of the figures only.
+        // "program", "org" or "pack": one part of the figures only.
         only: { type: "string" },
         // Only the offline plan against the offline diff (a quick figure after a change to the diff).
         "diff-only": { type: "boolean", default: false },
@@ -74,7 +74,7 @@ function timePlan(args) {
 }
 
 const diffRows = [];
-if (stacks.includes("prod") && values.only !== "pack") {
+if (stacks.includes("prod") && (values.only === undefined || values.only === "program")) {
     log("");
     log("Offline plan against offline diff (npm run plan, wall time, stack prod):");
     const planMs = timePlan(["--stack", "prod", "--json"]);
@@ -110,7 +110,7 @@ if (values["diff-only"]) {
 log("");
 const rows = [];
 const fleets = [];
-if (values.only !== "pack") programFigures();
+if (values.only === undefined || values.only === "program") programFigures();
 
 function programFigures() {
     log("Program evaluation per stack (process start → program evaluated under mocks; peak RSS):");
@@ -163,10 +163,31 @@ async function packFigures() {
     return p;
 }
 
-(values.only === "program" ? Promise.resolve(undefined) : packFigures()).then(
+function orgFigures() {
+    log("");
+    log("Organisation (org/ control plane, the example widened to N cells; 1,000 cells measured once):");
+    const orgs = [10, 100, 1000].map((n) => ({ cells: n, ...measure("runtime", `org:${n}`, n >= 1000 ? 1 : RUNS) }));
+    for (const o of orgs)
+        log(
+            `  ${String(o.cells).padStart(4)} cells: ${String(o.resources).padStart(5)} resources | validate ${sec(o.parseMs)} | control plane ${sec(o.evalMs)} | fleet check ${sec(o.fleetMs)} (${o.occurrences} window starts) | ${o.maxRssMB} MB`,
+        );
+    const [o10, o100, o1000] = orgs;
+    const perCell = (k) => ((o1000[k] - o10[k]) / (o1000.cells - o10.cells)).toFixed(1);
+    const line = (k) =>
+        `predicted ${sec(o10[k] + ((o1000[k] - o10[k]) * (o100.cells - o10.cells)) / (o1000.cells - o10.cells))}, measured ${sec(o100[k])}`;
+    log(
+        `  per added cell: control plane ${perCell("evalMs")} ms, fleet check ${perCell("fleetMs")} ms, validation ${perCell("parseMs")} ms`,
+    );
+    log(`  linear if 100 cells sit on the 10→1000 line: control plane ${line("evalMs")}; fleet check ${line("fleetMs")}`);
+    return orgs;
+}
+
+const orgs = values.only === undefined || values.only === "org" ? orgFigures() : [];
+(values.only === undefined || values.only === "pack" ? packFigures() : Promise.resolve(undefined)).then(
     (pack) => {
         log(`load average at end: ${load()}`);
-        if (values.json) process.stdout.write(`${JSON.stringify({ runs: RUNS, diff: diffRows, stacks: rows, fleets, pack }, null, 2)}\n`);
+        if (values.json)
+            process.stdout.write(`${JSON.stringify({ runs: RUNS, diff: diffRows, stacks: rows, fleets, orgs, pack }, null, 2)}\n`);
     },
     (e) => {
         process.stderr.write(`${e.stack || e}\n`);

@@ -4,7 +4,7 @@
 //                      (its `tsconfig` option; transpile-only when that config sets noCheck)
 //        "typecheck" - as Pulumi does without the option: tsconfig.json, ts-node's default type-checking
 //        "floor"     - no program: as many plain resources as <what> says, bare @pulumi/pulumi
-// what:  stack:<name> | fleet:<groups> | resources:<count> | resources+aws:<count>
+// what:  stack:<name> | fleet:<groups> | resources:<count> | resources+aws:<count> | org:<cells>
 // Prints one JSON line: ms from process start to the evaluated program (loadMs of it until the
 // program's modules are loaded and compiled, evalMs running it under mocks), peak RSS, resource count.
 // Plain JavaScript on purpose: the setup under test must be the only TypeScript registration.
@@ -63,6 +63,8 @@ async function main() {
                 });
             return {};
         };
+    } else if (kind === "org") {
+        return measureOrg(Number(arg), evaluateProgram);
     } else throw new Error(`unknown target ${what}`);
 
     const loadedMs = performance.now();
@@ -70,6 +72,58 @@ async function main() {
     const ms = performance.now();
     process.stdout.write(
         `${JSON.stringify({ setup, what, ms: Math.round(ms), loadMs: Math.round(loadedMs), evalMs: Math.round(ms - loadedMs), maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024), resources: resources.length })}\n`,
+    );
+}
+
+/**
+ * The example organisation widened to `count` cells (one account each, the five environments in
+ * turn, the two regions in turn): validation (every cell through the program's parser), the control
+ * plane under mocks, and the fleet checks over the cells, each timed on its own.
+ */
+async function measureOrg(count, evaluateProgram) {
+    const yaml = require("yaml");
+    const { parseOrgConfig } = require(path.join(ROOT, "org", "config"));
+    const { deployControlPlane } = require(path.join(ROOT, "org", "controlPlane"));
+    const { orgFleet } = require(path.join(ROOT, "tools", "org", "projectPlan"));
+    const { analyzeFleet } = require(path.join(ROOT, "tools", "fleet"));
+    const doc = yaml.parse(fs.readFileSync(path.join(ROOT, "org", "Pulumi.example.yaml"), "utf8")).config;
+    const environments = ["sandbox", "development", "test", "acceptance", "production"];
+    const cells = Array.from({ length: count }, (_, i) => ({
+        account: String(100000000000 + i),
+        environment: environments[i % 5],
+        regions: [i % 2 === 0 ? "eu-west-1" : "eu-central-1"],
+        template: i % 5 >= 3 ? "production" : "standard",
+    }));
+    const raw = {};
+    for (const [k, v] of Object.entries(doc))
+        if (k.startsWith("patch-manager-org:")) raw[k.slice(18)] = typeof v === "string" ? v : JSON.stringify(v);
+    raw.cells = JSON.stringify(cells);
+    const loadedMs = performance.now();
+    const org = parseOrgConfig(raw, "bench");
+    const parsedMs = performance.now();
+    const { resources } = await evaluateProgram({
+        stack: "bench",
+        config: { values: {}, secretKeys: [] },
+        program: () => deployControlPlane(org),
+        project: "patch-manager-org",
+    });
+    const evaluatedMs = performance.now();
+    const report = analyzeFleet(orgFleet(org), { from: new Date("2026-12-01T00:00:00Z"), days: 90, soakDays: 3 });
+    const fleetMs = performance.now();
+    process.stdout.write(
+        `${JSON.stringify({
+            setup: "runtime",
+            what: `org:${count}`,
+            ms: Math.round(fleetMs),
+            loadMs: Math.round(loadedMs),
+            parseMs: Math.round(parsedMs - loadedMs),
+            evalMs: Math.round(evaluatedMs - parsedMs),
+            fleetMs: Math.round(fleetMs - evaluatedMs),
+            findings: report.findings.length,
+            occurrences: report.calendar.length,
+            maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+            resources: resources.length,
+        })}\n`,
     );
 }
 

@@ -1,0 +1,281 @@
+// The control plane: every cell's patch-manager stack in Pulumi Cloud (settings in ESC, Deployments,
+// drift detection, rollout order), per-account credentials, the policy pack with its groups, and
+// the StackSet that prepares every member account. Reads nothing but the validated OrgConfig.
+import * as fs from "fs";
+import * as path from "path";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as service from "@pulumi/pulumiservice";
+import YAML from "yaml";
+import { isProductionLike } from "../config/environment";
+import { Cell, CELL_PROJECT, CREDENTIALS_ENVIRONMENT, escProject, OrgConfig } from "./config";
+import { rollout } from "./rollout";
+import { deployRoleArn, deployRoleTemplate } from "./stackSetTemplate";
+
+/** The policy pack in this repository, published as its folder. */
+export const POLICY_PACK_DIR = path.resolve(__dirname, "..", "policies");
+export const POLICY_PACK_NAME = "patch-manager";
+
+/** The two policy groups: acceptance and production must pass the pack, the rest are told. */
+export function policyLevel(cell: Pick<Cell, "environment">): "mandatory" | "advisory" {
+    return isProductionLike(cell.environment) ? "mandatory" : "advisory";
+}
+
+/** Remediation rewrites what someone changed by hand: fine in sandboxes, a change of its own in production. */
+export function autoRemediate(cell: Pick<Cell, "environment">): boolean {
+    return !isProductionLike(cell.environment);
+}
+
+/** A five-field cron's minute spread over the hour by stack name, so that 1,000 drift checks do not start at once. */
+export function driftCron(base: string, stack: string): string {
+    const fields = base.trim().split(/\s+/);
+    if (fields[0] !== "0") return base;
+    let h = 0;
+    for (const ch of stack) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+    return [String(h % 60), ...fields.slice(1)].join(" ");
+}
+
+/** The ESC environment of one cell: its patch-manager settings as stack config, and its account's credentials. */
+export function cellEnvironmentYaml(cell: Cell): string {
+    return YAML.stringify({
+        // Imports name the project: a bare name would be looked up in the `default` project.
+        imports: [`${escProject(cell.account)}/${CREDENTIALS_ENVIRONMENT}`],
+        values: { pulumiConfig: cell.pulumiConfig },
+    });
+}
+
+/** The ESC environment of one account: `aws-login` through the StackSet's role, at most one hour. */
+export function accountEnvironmentYaml(org: Pick<OrgConfig, "deployRoleName" | "sessionDurationSeconds">, account: string): string {
+    return YAML.stringify({
+        values: {
+            aws: {
+                login: {
+                    "fn::open::aws-login": {
+                        oidc: {
+                            roleArn: deployRoleArn(account, org.deployRoleName),
+                            sessionName: "pulumi-esc-patch-manager",
+                            duration: `${Math.floor(org.sessionDurationSeconds / 60)}m`,
+                        },
+                    },
+                },
+            },
+            environmentVariables: {
+                AWS_ACCESS_KEY_ID: "${aws.login.accessKeyId}",
+                AWS_SECRET_ACCESS_KEY: "${aws.login.secretAccessKey}",
+                AWS_SESSION_TOKEN: "${aws.login.sessionToken}",
+            },
+        },
+    });
+}
+
+/** Commands a cell's deployment runs before `pulumi up`. */
+export function preRunCommands(cell: Pick<Cell, "stack" | "account">): string[] {
+    return [
+        // The lock file exactly, as CI does; Deployments' own install step runs `npm install`.
+        "npm ci --loglevel=warn",
+        // The stack file of a cell is not committed: this writes its `environment:` import in the
+        // deployment's checkout, so the cell's settings come from its ESC environment.
+        `pulumi config env add ${escProject(cell.account)}/${cell.stack} --yes --stack ${cell.stack}`,
+    ];
+}
+
+function duration(seconds: number): string {
+    return `${Math.floor(seconds / 3600)}h${Math.floor((seconds % 3600) / 60)}m${seconds % 60}s`;
+}
+
+export interface CellArgs {
+    readonly org: OrgConfig;
+    readonly cell: Cell;
+    readonly deployOnPush: boolean;
+    readonly accountEnvironment: service.Environment;
+}
+
+/** One cell: its stack, tags, settings, deployment settings and drift schedule. */
+export class CellStack extends pulumi.ComponentResource {
+    readonly stack: service.Stack;
+    constructor(name: string, args: CellArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("patch-manager-org:index:Cell", name, {}, opts);
+        const { org, cell } = args;
+        const parent = { parent: this };
+        const ids = { organization: org.organization, project: CELL_PROJECT, stack: cell.stack };
+        this.stack = new service.Stack(
+            `${name}-stack`,
+            { organizationName: org.organization, projectName: CELL_PROJECT, stackName: cell.stack },
+            // Destroying the control plane must not delete a stack that still holds an account's patching.
+            { ...parent, retainOnDelete: true },
+        );
+        const after = { ...parent, dependsOn: [this.stack] };
+        new service.StackTags(
+            `${name}-tags`,
+            { ...ids, tags: { environment: cell.environment, account: cell.account, region: cell.regions.join(",") } },
+            after,
+        );
+        const environment = new service.Environment(
+            `${name}-settings`,
+            {
+                organization: org.organization,
+                project: escProject(cell.account),
+                name: cell.stack,
+                yaml: new pulumi.asset.StringAsset(cellEnvironmentYaml(cell)),
+            },
+            { ...parent, dependsOn: [args.accountEnvironment] },
+        );
+        new service.DeploymentSettings(
+            `${name}-deployments`,
+            {
+                ...ids,
+                github: { repository: org.repository, deployCommits: args.deployOnPush, previewPullRequests: false },
+                sourceContext: { git: { branch: `refs/heads/${org.branch}`, repoDir: "." } },
+                operationContext: {
+                    options: { skipInstallDependencies: true, skipIntermediateDeployments: true },
+                    preRunCommands: preRunCommands(cell),
+                    oidc: {
+                        aws: {
+                            roleARN: deployRoleArn(cell.account, org.deployRoleName),
+                            sessionName: `pulumi-deploy-${cell.stack}`.slice(0, 64),
+                            duration: duration(org.sessionDurationSeconds),
+                        },
+                    },
+                },
+            },
+            { ...parent, dependsOn: [this.stack, environment] },
+        );
+        new service.DriftSchedule(
+            `${name}-drift`,
+            { ...ids, scheduleCron: driftCron(org.driftCron, cell.stack), autoRemediate: autoRemediate(cell) },
+            after,
+        );
+        this.registerOutputs({ stack: cell.stack });
+    }
+}
+
+export interface ControlPlaneOutputs {
+    readonly stacks: string[];
+    readonly stackSetName: pulumi.Output<string>;
+    readonly policyGroups: Record<"mandatory" | "advisory", string[]>;
+}
+
+/** Every resource of the control plane. */
+export function deployControlPlane(org: OrgConfig): ControlPlaneOutputs {
+    const accounts = [...new Set(org.cells.map((c) => c.account))].sort();
+    const accountEnvironments = new Map<string, service.Environment>();
+    for (const account of accounts) {
+        accountEnvironments.set(
+            account,
+            new service.Environment(`account-${account}`, {
+                organization: org.organization,
+                project: escProject(account),
+                name: CREDENTIALS_ENVIRONMENT,
+                yaml: new pulumi.asset.StringAsset(accountEnvironmentYaml(org, account)),
+            }),
+        );
+    }
+
+    const order = rollout(org.cells);
+    const cells = new Map<string, CellStack>();
+    for (const cell of org.cells) {
+        cells.set(
+            cell.stack,
+            new CellStack(cell.stack, {
+                org,
+                cell,
+                deployOnPush: order.onPush.includes(cell.stack),
+                accountEnvironment: accountEnvironments.get(cell.account)!,
+            }),
+        );
+    }
+    for (const step of order.steps) {
+        new service.Webhook(
+            `${step.from}-then-${step.to}`,
+            {
+                organizationName: org.organization,
+                projectName: CELL_PROJECT,
+                stackName: step.from,
+                displayName: `deploy ${step.to} after ${step.from}`.slice(0, 100),
+                format: service.WebhookFormat.PulumiDeployments,
+                payloadUrl: `${CELL_PROJECT}/${step.to}`,
+                filters: [service.WebhookFilters.UpdateSucceeded],
+                active: true,
+            },
+            { parent: cells.get(step.from), dependsOn: [cells.get(step.to)!.stack] },
+        );
+    }
+
+    const versionTag = String(JSON.parse(fs.readFileSync(path.join(POLICY_PACK_DIR, "package.json"), "utf8")).version);
+    const pack = new service.PolicyPack("policy-pack", {
+        organization: org.organization,
+        name: POLICY_PACK_NAME,
+        displayName: "patch-manager",
+        // Relative to where the program runs (org/ under the CLI), so that the input, and the
+        // plan, do not change from one machine's checkout to another's.
+        sourcePath: path.relative(process.cwd(), POLICY_PACK_DIR) || ".",
+        versionTag,
+    });
+    const groups: ControlPlaneOutputs["policyGroups"] = { mandatory: [], advisory: [] };
+    for (const cell of org.cells) groups[policyLevel(cell)].push(cell.stack);
+    for (const level of ["mandatory", "advisory"] as const) {
+        if (groups[level].length === 0) continue;
+        new service.PolicyGroup(
+            `policy-group-${level}`,
+            {
+                organizationName: org.organization,
+                name: `patch-manager-${level}`,
+                entityType: "stacks",
+                mode: "preventative",
+                stacks: groups[level].map((s) => ({ name: s, routingProject: CELL_PROJECT })),
+                // `all` sets the level of every policy of the pack for these stacks.
+                policyPacks: [{ name: POLICY_PACK_NAME, versionTag: pack.versionTag, config: { all: level } }],
+            },
+            { dependsOn: [...groups[level].map((s) => cells.get(s)!.stack)] },
+        );
+    }
+
+    const template = deployRoleTemplate({
+        organization: org.organization,
+        roleName: org.deployRoleName,
+    });
+    const operationPreferences = {
+        maxConcurrentPercentage: org.stackSet.maxConcurrentPercentage,
+        failureTolerancePercentage: org.stackSet.failureTolerancePercentage,
+        // A failed account does not lower the concurrency of the rest of the rollout.
+        concurrencyMode: "SOFT_FAILURE_TOLERANCE",
+        regionConcurrencyType: "SEQUENTIAL",
+    };
+    const stackSet = new aws.cloudformation.StackSet(
+        "pulumi-deploy-role",
+        {
+            // A fixed name: a replacement would collide with the old StackSet.
+            name: "patch-manager-pulumi-deploy-role",
+            description: "Pulumi Cloud OIDC provider and the patch-manager deploy role in every account of the organisation's OUs",
+            permissionModel: "SERVICE_MANAGED",
+            // Run from the Organizations management account's delegated StackSets administrator.
+            callAs: "DELEGATED_ADMIN",
+            autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
+            capabilities: ["CAPABILITY_NAMED_IAM"],
+            managedExecution: { active: true },
+            operationPreferences: {
+                maxConcurrentPercentage: operationPreferences.maxConcurrentPercentage,
+                failureTolerancePercentage: operationPreferences.failureTolerancePercentage,
+                regionConcurrencyType: operationPreferences.regionConcurrencyType,
+            },
+            templateBody: JSON.stringify(template),
+        },
+        // SERVICE_MANAGED StackSets report an administration role the program never sets.
+        { deleteBeforeReplace: true, ignoreChanges: ["administrationRoleArn"] },
+    );
+    // One instance resource per OU: adding or removing an OU touches only that OU's accounts
+    // (the instance's deployment targets cannot change in place).
+    for (const ou of org.organizationalUnits) {
+        new aws.cloudformation.StackSetInstance(
+            `pulumi-deploy-role-${ou}`,
+            {
+                stackSetName: stackSet.name,
+                callAs: "DELEGATED_ADMIN",
+                deploymentTargets: { organizationalUnitIds: [ou] },
+                operationPreferences,
+            },
+            { parent: stackSet },
+        );
+    }
+    return { stacks: org.cells.map((c) => c.stack), stackSetName: stackSet.name, policyGroups: groups };
+}

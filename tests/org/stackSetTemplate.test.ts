@@ -1,0 +1,127 @@
+import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
+import { deployRoleTemplate, ROLE_MAX_SESSION_SECONDS, trustedSubjects } from "../../org/stackSetTemplate";
+
+const template = deployRoleTemplate({ organization: "example-org", roleName: "patch-manager-deployments" });
+const role = template.Resources.DeployRole.Properties;
+const statements: { Sid: string; Action: string | string[]; Resource: unknown; Condition?: unknown }[] =
+    role.Policies[0].PolicyDocument.Statement;
+
+/** Every `Ref`, `Fn::GetAtt` and `Condition` the template uses. */
+function references(node: unknown, out: { refs: string[]; atts: string[]; conditions: string[] } = { refs: [], atts: [], conditions: [] }) {
+    if (Array.isArray(node)) node.forEach((n) => references(n, out));
+    else if (typeof node === "object" && node !== null) {
+        for (const [k, v] of Object.entries(node)) {
+            if (k === "Ref") out.refs.push(String(v));
+            else if (k === "Fn::GetAtt") out.atts.push((v as string[])[0]);
+            else if (k === "Fn::If") out.conditions.push((v as string[])[0]);
+            else if (k === "Condition" && typeof v === "string") out.conditions.push(v);
+            references(v, out);
+        }
+    }
+    return out;
+}
+
+/** IAM's API model (botocore), the source of IAM's own limits. */
+function iamShapes(): Record<string, any> | undefined {
+    try {
+        const script = [
+            "import botocore, os, gzip, json",
+            "p = os.path.join(os.path.dirname(botocore.__file__), 'data', 'iam')",
+            "v = sorted(os.listdir(p))[-1]",
+            "print(json.dumps(json.load(gzip.open(os.path.join(p, v, 'service-2.json.gz')))['shapes']))",
+        ].join("\n");
+        return JSON.parse(execFileSync("python3", ["-c", script], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 }));
+    } catch {
+        return undefined;
+    }
+}
+
+describe("org StackSet template: the Pulumi OIDC provider and deploy role", () => {
+    it("is a well-formed template: every resource typed, every Ref, GetAtt and condition defined", () => {
+        assert.equal(template.AWSTemplateFormatVersion, "2010-09-09");
+        for (const [name, r] of Object.entries(template.Resources as Record<string, any>)) {
+            assert.match(r.Type, /^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$/, name);
+            assert.equal(typeof r.Properties, "object", name);
+        }
+        const { refs, atts, conditions } = references(template);
+        const names = [...Object.keys(template.Resources), ...Object.keys(template.Parameters)];
+        for (const r of refs) assert.ok(names.includes(r) || r.startsWith("AWS::"), `Ref ${r}`);
+        for (const a of atts) assert.ok(a in template.Resources, `GetAtt ${a}`);
+        for (const c of conditions) assert.ok(c in template.Conditions, `condition ${c}`);
+        // CloudFormation's limit for a template passed inline (TemplateBody): 51,200 bytes.
+        assert.ok(JSON.stringify(template).length < 51200);
+    });
+
+    it("trusts only Pulumi's issuer, the organisation's audiences and this project's stacks and account environment", () => {
+        const [trust] = role.AssumeRolePolicyDocument.Statement;
+        assert.equal(trust.Action, "sts:AssumeRoleWithWebIdentity");
+        assert.deepEqual(trust.Principal.Federated["Fn::If"][1], { Ref: "PulumiOidcProvider" });
+        assert.equal(
+            trust.Principal.Federated["Fn::If"][2]["Fn::Sub"],
+            "arn:${AWS::Partition}:iam::${AWS::AccountId}:oidc-provider/api.pulumi.com/oidc",
+        );
+        assert.deepEqual(trust.Condition.StringEquals, { "api.pulumi.com/oidc:aud": ["example-org", "aws:example-org"] });
+        assert.deepEqual(trust.Condition.StringLike["api.pulumi.com/oidc:sub"], [
+            "pulumi:deploy:org:example-org:project:patch-manager:*",
+            { "Fn::Sub": "pulumi:environments:org:example-org:env:patch-manager-${AWS::AccountId}/*" },
+        ]);
+        assert.deepEqual(trustedSubjects("o", "1"), [
+            "pulumi:deploy:org:o:project:patch-manager:*",
+            "pulumi:environments:org:o:env:patch-manager-1/*",
+        ]);
+        // IAM's StringLike: `*` any run of characters, `?` one. The control plane's own project and
+        // another organisation's stacks must not match.
+        const pattern = trust.Condition.StringLike["api.pulumi.com/oidc:sub"][0] as string;
+        const like = new RegExp(
+            `^${pattern
+                .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+                .replace(/\*/g, ".*")
+                .replace(/\?/g, ".")}$`,
+        );
+        assert.ok(like.test("pulumi:deploy:org:example-org:project:patch-manager:stack:production-1:operation:update:scope:write"));
+        assert.ok(!like.test("pulumi:deploy:org:example-org:project:patch-manager-org:stack:example:operation:update:scope:write"));
+        assert.ok(!like.test("pulumi:deploy:org:other-org:project:patch-manager:stack:x:operation:update:scope:write"));
+        assert.deepEqual(template.Resources.PulumiOidcProvider.Properties, {
+            Url: "https://api.pulumi.com/oidc",
+            ClientIdList: ["example-org", "aws:example-org"],
+        });
+    });
+
+    it("grants no service-wide or global action, only the services patch-manager manages", () => {
+        const allowed = new Set(["ssm", "iam", "s3", "events", "sns", "config", "ec2", "kms"]);
+        for (const s of statements) {
+            for (const action of [s.Action].flat()) {
+                assert.notEqual(action, "*", s.Sid);
+                assert.doesNotMatch(action, /^[a-z0-9-]+:\*$/, `${s.Sid}: ${action}`);
+                assert.ok(allowed.has(action.split(":")[0]), `${s.Sid}: ${action}`);
+            }
+        }
+        const iam = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith("iam:")));
+        for (const s of iam) assert.notEqual(s.Resource, "*", `${s.Sid}: IAM actions only on the program's roles and profiles`);
+        const pass = statements.find((s) => s.Action === "iam:PassRole")!;
+        assert.deepEqual((pass.Condition as any).StringEquals["iam:PassedToService"], [
+            "ssm.amazonaws.com",
+            "ec2.amazonaws.com",
+            "events.amazonaws.com",
+        ]);
+    });
+
+    it("keeps within IAM's limits from its API model: role name, session length, policy size", function () {
+        const shapes = iamShapes();
+        if (!shapes) this.skip();
+        assert.ok(shapes);
+        const name = shapes.roleNameType;
+        assert.match(role.RoleName, new RegExp(`^${name.pattern}$`));
+        assert.ok(role.RoleName.length <= name.max);
+        assert.ok(
+            role.MaxSessionDuration >= shapes.roleMaxSessionDurationType.min &&
+                role.MaxSessionDuration <= shapes.roleMaxSessionDurationType.max,
+        );
+        assert.equal(role.MaxSessionDuration, ROLE_MAX_SESSION_SECONDS);
+        for (const id of template.Resources.PulumiOidcProvider.Properties.ClientIdList) assert.ok(id.length <= shapes.clientIDType.max);
+        assert.match(role.Policies[0].PolicyName, new RegExp(`^${shapes.policyNameType.pattern}$`));
+        // IAM quota: a role's inline policies together at most 10,240 characters (whitespace not counted).
+        assert.ok(JSON.stringify(role.Policies[0].PolicyDocument).length < 10240);
+    });
+});
