@@ -76,6 +76,15 @@ const stackSetSchema = z.strictObject({
     failureTolerancePercentage: z.number().int().min(0).max(100, { error: "must be a whole percentage from 0 to 100" }).default(5),
 });
 
+// Self-managed backends deploy from the generated GitHub Actions workflow: the StackSet then also
+// creates the role that workflow assumes in every account.
+const githubActionsSchema = z.strictObject({
+    roleName: z
+        .string()
+        .regex(ROLE_NAME, { error: "must be an IAM role name: [A-Za-z0-9+=,.@_-], 1-64 characters" })
+        .default("patch-manager-github-actions"),
+});
+
 const KEYS = {
     organization: z.string({ error: "must be the Pulumi Cloud organisation name" }).regex(PULUMI_ORG, {
         error: "must be a Pulumi Cloud organisation name: letters, digits, -, _, . (1-40)",
@@ -88,6 +97,7 @@ const KEYS = {
         })
         .min(1, { error: "must list at least one OU: the StackSet deploys into the accounts of these OUs" }),
     deployRoleName: z.string().regex(ROLE_NAME, { error: "must be an IAM role name: [A-Za-z0-9+=,.@_-], 1-64 characters" }),
+    githubActions: githubActionsSchema,
     sessionDurationSeconds: z
         .number()
         .int()
@@ -104,11 +114,12 @@ const KEYS = {
 type Key = keyof typeof KEYS;
 const ORG_KEYS = Object.keys(KEYS) as Key[];
 const REQUIRED: Key[] = ["organization", "repository", "organizationalUnits", "cells"];
-const STRUCTURED = new Set<Key>(["organizationalUnits", "stackSet", "templates", "cells"]);
+const STRUCTURED = new Set<Key>(["organizationalUnits", "stackSet", "githubActions", "templates", "cells"]);
 const NUMBERS = new Set<Key>(["sessionDurationSeconds"]);
 const SHAPES: Record<string, readonly string[]> = {
     cells: Object.keys(cellSchema.shape),
     stackSet: Object.keys(stackSetSchema.shape),
+    githubActions: Object.keys(githubActionsSchema.shape),
 };
 
 /** One cell: an account, its region(s) and environment, and the patch-manager stack that patches them. */
@@ -134,6 +145,8 @@ export interface OrgConfig {
     readonly branch: string;
     readonly organizationalUnits: readonly string[];
     readonly deployRoleName: string;
+    /** Set for a self-managed backend: the role the generated workflow assumes in each account. */
+    readonly githubActions?: { readonly roleName: string };
     readonly sessionDurationSeconds: number;
     readonly driftCron: string;
     readonly stackSet: { readonly maxConcurrentPercentage: number; readonly failureTolerancePercentage: number };
@@ -323,6 +336,7 @@ export function parseOrgConfig(raw: Readonly<Record<string, string | undefined>>
         branch: values.branch ?? "main",
         organizationalUnits: values.organizationalUnits,
         deployRoleName: values.deployRoleName ?? "patch-manager-deployments",
+        ...(values.githubActions ? { githubActions: values.githubActions } : {}),
         sessionDurationSeconds: values.sessionDurationSeconds ?? 3600,
         driftCron: values.driftCron ?? "0 5 * * *",
         stackSet: values.stackSet ?? stackSetSchema.parse({}),

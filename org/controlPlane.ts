@@ -233,6 +233,9 @@ export function deployControlPlane(org: OrgConfig): ControlPlaneOutputs {
     const template = deployRoleTemplate({
         organization: org.organization,
         roleName: org.deployRoleName,
+        ...(org.githubActions
+            ? { githubActions: { repository: org.repository, branch: org.branch, roleName: org.githubActions.roleName } }
+            : {}),
     });
     const operationPreferences = {
         maxConcurrentPercentage: org.stackSet.maxConcurrentPercentage,

@@ -226,6 +226,24 @@ function permissions(): object[] {
 export interface DeployRoleTemplateArgs {
     readonly organization: string;
     readonly roleName: string;
+    /**
+     * For a self-managed backend: the role the generated GitHub Actions workflow assumes, trusted by
+     * GitHub's OIDC provider for this repository's branch and its `production` environment.
+     */
+    readonly githubActions?: { readonly repository: string; readonly branch: string; readonly roleName: string };
+}
+
+/** GitHub Actions' OIDC issuer and the audience aws-actions/configure-aws-credentials asks for. */
+export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
+export const GITHUB_AUDIENCE = "sts.amazonaws.com";
+
+/**
+ * Subjects GitHub puts in a job's token: `repo:<owner>/<repo>:environment:<name>` for a job that
+ * names an environment (the workflow's production jobs), else `repo:<owner>/<repo>:ref:<ref>` (the
+ * non-production jobs run on a push to the branch). Pull requests, forks and other branches match neither.
+ */
+export function githubSubjects(repository: string, branch: string): string[] {
+    return [`repo:${repository}:ref:refs/heads/${branch}`, `repo:${repository}:environment:production`];
 }
 
 /** The role's maximum session: one hour, IAM's default and its minimum for MaxSessionDuration. */
@@ -254,8 +272,21 @@ export function deployRoleTemplate(args: DeployRoleTemplateArgs): Record<string,
                 Default: "true",
                 Description: "false when the account already has the api.pulumi.com/oidc identity provider",
             },
+            ...(args.githubActions
+                ? {
+                      CreateGitHubOidcProvider: {
+                          Type: "String",
+                          AllowedValues: ["true", "false"],
+                          Default: "true",
+                          Description: `false when the account already has the ${GITHUB_OIDC_HOST} identity provider`,
+                      },
+                  }
+                : {}),
         },
-        Conditions: { CreateProvider: { "Fn::Equals": [{ Ref: "CreateOidcProvider" }, "true"] } },
+        Conditions: {
+            CreateProvider: { "Fn::Equals": [{ Ref: "CreateOidcProvider" }, "true"] },
+            ...(args.githubActions ? { CreateGitHubProvider: { "Fn::Equals": [{ Ref: "CreateGitHubOidcProvider" }, "true"] } } : {}),
+        },
         Resources: {
             PulumiOidcProvider: {
                 Type: "AWS::IAM::OIDCProvider",
@@ -295,8 +326,57 @@ export function deployRoleTemplate(args: DeployRoleTemplateArgs): Record<string,
                     Tags: [{ Key: "ManagedBy", Value: "patch-manager-org" }],
                 },
             },
+            ...(args.githubActions ? githubResources(args.githubActions) : {}),
         },
-        Outputs: { DeployRoleArn: { Value: { "Fn::GetAtt": ["DeployRole", "Arn"] } } },
+        Outputs: {
+            DeployRoleArn: { Value: { "Fn::GetAtt": ["DeployRole", "Arn"] } },
+            ...(args.githubActions ? { GitHubActionsRoleArn: { Value: { "Fn::GetAtt": ["GitHubActionsRole", "Arn"] } } } : {}),
+        },
+    };
+}
+
+/** GitHub's OIDC provider (IAM allows one per URL: a parameter skips it) and the workflow's role, with the deploy role's permissions. */
+function githubResources(gh: NonNullable<DeployRoleTemplateArgs["githubActions"]>): Record<string, any> {
+    return {
+        GitHubOidcProvider: {
+            Type: "AWS::IAM::OIDCProvider",
+            Condition: "CreateGitHubProvider",
+            Properties: { Url: `https://${GITHUB_OIDC_HOST}`, ClientIdList: [GITHUB_AUDIENCE] },
+        },
+        GitHubActionsRole: {
+            Type: "AWS::IAM::Role",
+            Properties: {
+                RoleName: gh.roleName,
+                Description: `Assumed by the GitHub Actions workflow of ${gh.repository} to run the patch-manager stacks of this account`,
+                MaxSessionDuration: ROLE_MAX_SESSION_SECONDS,
+                AssumeRolePolicyDocument: {
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Effect: "Allow",
+                            Principal: {
+                                Federated: {
+                                    "Fn::If": [
+                                        "CreateGitHubProvider",
+                                        { Ref: "GitHubOidcProvider" },
+                                        { "Fn::Sub": `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:oidc-provider/${GITHUB_OIDC_HOST}` },
+                                    ],
+                                },
+                            },
+                            Action: "sts:AssumeRoleWithWebIdentity",
+                            Condition: {
+                                StringEquals: {
+                                    [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_AUDIENCE,
+                                    [`${GITHUB_OIDC_HOST}:sub`]: githubSubjects(gh.repository, gh.branch),
+                                },
+                            },
+                        },
+                    ],
+                },
+                Policies: [{ PolicyName: "patch-manager", PolicyDocument: { Version: "2012-10-17", Statement: permissions() } }],
+                Tags: [{ Key: "ManagedBy", Value: "patch-manager-org" }],
+            },
+        },
     };
 }
 

@@ -187,3 +187,20 @@ describe("org config: cells", () => {
         orgRefused(withOrg({ sessionDurationSeconds: 7200 }), "patch-manager-org:sessionDurationSeconds", "at most 3600");
     });
 });
+
+describe("org config: githubActions (self-managed backends)", () => {
+    it("is off by default; {} asks for the workflow's role under its default name, which the workflow then assumes", () => {
+        assert.equal(parseOrg(exampleValues()).githubActions, undefined);
+        assert.deepEqual(parseOrg(withOrg({ githubActions: {} })).githubActions, { roleName: "patch-manager-github-actions" });
+        assert.deepEqual(parseOrg(withOrg({ githubActions: { roleName: "gh-patching" } })).githubActions, { roleName: "gh-patching" });
+    });
+
+    it("refuses a bad role name or an unknown key at its key path", () => {
+        orgRefused(
+            withOrg({ githubActions: { roleName: "no spaces allowed" } }),
+            "patch-manager-org:githubActions.roleName",
+            "IAM role name",
+        );
+        orgRefused(withOrg({ githubActions: { role: "x" } }), "patch-manager-org:githubActions", 'unknown key "role"');
+    });
+});

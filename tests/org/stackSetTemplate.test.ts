@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
-import { deployRoleTemplate, ROLE_MAX_SESSION_SECONDS, trustedSubjects } from "../../org/stackSetTemplate";
+import { deployRoleTemplate, githubSubjects, ROLE_MAX_SESSION_SECONDS, trustedSubjects } from "../../org/stackSetTemplate";
 
 const template = deployRoleTemplate({ organization: "example-org", roleName: "patch-manager-deployments" });
 const role = template.Resources.DeployRole.Properties;
@@ -123,5 +123,46 @@ describe("org StackSet template: the Pulumi OIDC provider and deploy role", () =
         assert.match(role.Policies[0].PolicyName, new RegExp(`^${shapes.policyNameType.pattern}$`));
         // IAM quota: a role's inline policies together at most 10,240 characters (whitespace not counted).
         assert.ok(JSON.stringify(role.Policies[0].PolicyDocument).length < 10240);
+    });
+});
+
+describe("org StackSet template: the GitHub Actions role for a self-managed backend", () => {
+    const gh = deployRoleTemplate({
+        organization: "example-org",
+        roleName: "patch-manager-deployments",
+        githubActions: { repository: "example-org/patch-manager", branch: "main", roleName: "patch-manager-github-actions" },
+    });
+
+    it("is absent unless asked for", () => {
+        assert.equal(template.Resources.GitHubActionsRole, undefined);
+        assert.equal(template.Parameters.CreateGitHubOidcProvider, undefined);
+    });
+
+    it("trusts GitHub's issuer for this repository's branch and production environment only, with the deploy role's permissions", () => {
+        const role = gh.Resources.GitHubActionsRole.Properties;
+        assert.equal(role.RoleName, "patch-manager-github-actions");
+        assert.equal(role.MaxSessionDuration, ROLE_MAX_SESSION_SECONDS);
+        const [trust] = role.AssumeRolePolicyDocument.Statement;
+        assert.equal(trust.Action, "sts:AssumeRoleWithWebIdentity");
+        assert.deepEqual(trust.Condition.StringEquals, {
+            "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+            "token.actions.githubusercontent.com:sub": githubSubjects("example-org/patch-manager", "main"),
+        });
+        assert.deepEqual(githubSubjects("example-org/patch-manager", "main"), [
+            "repo:example-org/patch-manager:ref:refs/heads/main",
+            "repo:example-org/patch-manager:environment:production",
+        ]);
+        // StringEquals, not StringLike: a pull request (`repo:...:pull_request`) or another branch never matches.
+        assert.equal(trust.Condition.StringLike, undefined);
+        assert.deepEqual(role.Policies, gh.Resources.DeployRole.Properties.Policies);
+    });
+
+    it("every Ref and condition it adds is defined; an account with GitHub's provider can skip it", () => {
+        const used = references(gh.Resources);
+        for (const c of used.conditions) assert.ok(gh.Conditions[c], `condition ${c}`);
+        for (const r of used.refs) assert.ok(gh.Resources[r] || gh.Parameters[r] || r.startsWith("AWS::"), `Ref ${r}`);
+        assert.equal(gh.Resources.GitHubOidcProvider.Condition, "CreateGitHubProvider");
+        assert.deepEqual(gh.Parameters.CreateGitHubOidcProvider.AllowedValues, ["true", "false"]);
+        assert.deepEqual(gh.Outputs.GitHubActionsRoleArn.Value, { "Fn::GetAtt": ["GitHubActionsRole", "Arn"] });
     });
 });

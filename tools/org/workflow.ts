@@ -151,7 +151,7 @@ export function mainWorkflow(argv: string[], cellConfig = false): number {
                 cell: { type: "string" },
                 out: { type: "string" },
                 check: { type: "string" },
-                "role-name": { type: "string", default: "patch-manager-github-actions" },
+                "role-name": { type: "string" },
                 "max-parallel": { type: "string", default: "20" },
             },
             strict: true,
@@ -170,7 +170,11 @@ export function mainWorkflow(argv: string[], cellConfig = false): number {
         const maxParallel = Number(values["max-parallel"]);
         if (!Number.isInteger(maxParallel) || maxParallel < 1)
             throw new StackFileError(`--max-parallel "${values["max-parallel"]}" must be a whole number of at least 1`);
-        const text = renderWorkflow(org, { orgStack: values.stack, roleName: values["role-name"]!, maxParallel });
+        const text = renderWorkflow(org, {
+            orgStack: values.stack,
+            roleName: values["role-name"] ?? org.githubActions?.roleName ?? "patch-manager-github-actions",
+            maxParallel,
+        });
         if (values.check) {
             const current = fs.existsSync(userPath(values.check)) ? fs.readFileSync(userPath(values.check), "utf8") : "";
             if (current !== text) {
