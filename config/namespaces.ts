@@ -39,6 +39,10 @@ export function namespaceProblems(
         const colon = key.indexOf(":");
         const namespace = colon < 0 ? project : key.slice(0, colon);
         const name = key.slice(colon + 1);
+        if (namespace === "" || name === "") {
+            problems.push({ path: key, message: `is not a config key: write <namespace>:<name>, e.g. ${project}:window or aws:region` });
+            continue;
+        }
         if (namespace === project) continue;
         if (namespace === "aws") {
             problems.push(...awsKeyProblems(name, value, all["aws:skipRegionValidation"] === "true"));
