@@ -1,9 +1,9 @@
 // The stack file's keys outside the project's own namespace: the aws provider's (`aws:region`
 // decides where every window opens), a misspelt project namespace, and namespaces nothing reads.
-import { distance } from "fastest-levenshtein";
 import { ConfigError, ConfigProblem } from "./errors";
 import { parseConfig } from "./parse";
 import { PatchManagerConfig } from "./model";
+import { nearest } from "./nearest";
 import { PROJECT } from "./project";
 
 /** The aws provider's config keys, as @pulumi/aws's config module declares them (vars.d.ts). */
@@ -125,13 +125,6 @@ function regionListProblems(project: string, text: string | undefined): ConfigPr
 function unknownRegion(value: string): string {
     const meant = nearest(value, AWS_REGIONS);
     return `${JSON.stringify(value)} is not an AWS region${meant ? `; did you mean ${meant}?` : ""} The regions are ${AWS_REGIONS.join(", ")}`;
-}
-
-/** The candidate a name most likely misspells: at most two edits, and under half the name. */
-export function nearest(name: string, candidates: readonly string[]): string | undefined {
-    const lower = name.toLowerCase();
-    const best = candidates.map((c) => ({ c, d: distance(lower, c.toLowerCase()) })).sort((a, b) => a.d - b.d)[0];
-    return best && best.d <= 2 && best.d < name.length / 2 ? best.c : undefined;
 }
 
 /**
