@@ -112,7 +112,10 @@ function assertKeyPathRefusal(lines: readonly string[], file: string, keys: read
     for (const line of lines) {
         assert.ok(line.startsWith(`${file}: `), line);
         const rest = line.slice(file.length + 2);
-        assert.ok([...namespaces].some((ns) => rest.startsWith(`${ns}:`)), line);
+        assert.ok(
+            [...namespaces].some((ns) => rest.startsWith(`${ns}:`)),
+            line,
+        );
     }
 }
 
