@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { FORMER_RESOURCE_TYPES, parseConfig, PROJECT } from "./config";
+import { FORMER_RESOURCE_TYPES, parseStackConfig, PROJECT } from "./config";
 import { LogBucketReference, PatchManager, PatchManagerArgs, PatchManagerOutputs } from "./components/patchManager";
 
 /** The stack outputs: one region's, or each listed region's under `regions`. */
@@ -40,13 +40,16 @@ function deploymentArgs(raw: Readonly<Record<string, string>>, stack: string, re
  * offline plan evaluate several stacks in one process.
  */
 function main(): StackOutputs {
-    const prefix = `${PROJECT}:`;
+    // The project's own namespace, whatever `pulumi new` named the project; the other namespaces
+    // (aws:region above all) are checked too, and the provider may take its region from the environment.
+    const prefix = `${pulumi.getProject()}:`;
+    const all = pulumi.runtime.allConfig();
     const raw: Record<string, string> = {};
-    for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
+    for (const [key, value] of Object.entries(all)) {
         if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = value;
     }
     const stack = pulumi.getStack();
-    const config = parseConfig(raw, stack);
+    const config = parseStackConfig(all, stack, undefined, pulumi.getProject(), { env: process.env });
     const regions = config.operations.regions;
     if (!regions) {
         // Stacks of this program kept their resources at the root before the component existed.

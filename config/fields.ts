@@ -7,19 +7,22 @@ export const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
             `${issue.input === undefined ? "is required" : `${JSON.stringify(issue.input)} is not valid`}: must be one of ${values.map((v) => `"${v}"`).join(", ")}`,
     });
 
-export const wholeNumber = (min: number, max: number, what: string) =>
-    z
-        .number({ error: `must be a whole number of ${what} from ${min} to ${max}` })
-        .int({ error: `must be a whole number of ${what} from ${min} to ${max}` })
-        .min(min, { error: `must be a whole number of ${what} from ${min} to ${max}` })
-        .max(max, { error: `must be a whole number of ${what} from ${min} to ${max}` });
+/** What is valid, then the value given (as enum errors say it): "..., got 30"; "is required: ..." when absent. */
+const withInput =
+    (valid: string) =>
+    (issue: { input?: unknown }): string =>
+        issue.input === undefined ? `is required: ${valid}` : `${valid}, got ${JSON.stringify(issue.input)}`;
+
+export const wholeNumber = (min: number, max: number, what: string) => {
+    const error = withInput(`must be a whole number of ${what} from ${min} to ${max}`);
+    return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+};
 
 /** A non-empty string of at most `max` characters, with a message that says so. */
-export const text = (max: number, what: string) =>
-    z
-        .string({ error: `must be ${what}: a string of 1 to ${max} characters` })
-        .min(1, { error: `must be ${what}: a string of 1 to ${max} characters` })
-        .max(max, { error: `must be ${what}: a string of 1 to ${max} characters` });
+export const text = (max: number, what: string) => {
+    const error = withInput(`must be ${what}: a string of 1 to ${max} characters`);
+    return z.string({ error }).min(1, { error }).max(max, { error });
+};
 
 /** A real calendar date as YYYY-MM-DD ("2026-13-45" is refused, not passed on to SSM). */
 export const dateString = z
@@ -32,7 +35,7 @@ export const dateString = z
         { error: (issue) => `${JSON.stringify(issue.input)} is not a date; write YYYY-MM-DD, e.g. 2027-01-31` },
     );
 
-export const booleanFlag = () => z.boolean({ error: "must be true or false" });
+export const booleanFlag = () => z.boolean({ error: withInput("must be true or false") });
 
 export const REGION_NAME = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 export const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[\w/-]+$/;

@@ -72,9 +72,15 @@ const MAPS: Record<string, z.ZodObject> = {
     privateEndpoints: privateEndpointsFields,
 };
 
-/** The keys valid beside an unknown one at `path` under `key`. */
-export function validKeysAt(key: ConfigKey, path: ReadonlyArray<PropertyKey>): string {
+/** The keys of the map at `path` under `key`, when it is one users write. */
+export function keyNamesAt(key: ConfigKey, path: ReadonlyArray<PropertyKey>): string[] | undefined {
     const last = path.filter((p) => typeof p === "string").pop();
     const shape = MAPS[String(last ?? key)];
-    return shape ? `valid keys are ${Object.keys(shape.shape).join(", ")}` : "see the README for the valid keys";
+    return shape ? Object.keys(shape.shape) : undefined;
+}
+
+/** The keys valid beside an unknown one at `path` under `key`. */
+export function validKeysAt(key: ConfigKey, path: ReadonlyArray<PropertyKey>): string {
+    const names = keyNamesAt(key, path);
+    return names ? `valid keys are ${names.join(", ")}` : "see the README for the valid keys";
 }

@@ -2,7 +2,9 @@ import { crossCheck, DecodedValues } from "./crossChecks";
 import { decodeValue, UNDECRYPTED_SECRET, valueAt } from "./decode";
 import { ENVIRONMENTS } from "./environment";
 import { ConfigError, ConfigProblem, keyPath } from "./errors";
-import { CONFIG_KEYS, ConfigKey, configSchema, isConfigKey, validKeysAt } from "./keys";
+import { z } from "zod";
+import { CONFIG_KEYS, ConfigKey, configSchema, isConfigKey, keyNamesAt, validKeysAt } from "./keys";
+import { nearest } from "./nearest";
 import { buildModel, PatchManagerConfig } from "./model";
 
 /**
@@ -25,7 +27,11 @@ export function parseConfig(
         const keyProblems: ConfigProblem[] = [];
         problemsOfEachKey.push(keyProblems);
         if (!isConfigKey(key)) {
-            keyProblems.push({ path: keyPath(key), message: `unknown key; the keys are ${CONFIG_KEYS.join(", ")}` });
+            const meant = nearest(key, CONFIG_KEYS);
+            keyProblems.push({
+                path: keyPath(key),
+                message: `unknown key${meant ? `; did you mean ${keyPath(meant)}? The` : "; the"} keys are ${CONFIG_KEYS.join(", ")}`,
+            });
             continue;
         }
         const result = decodeValue(key, text);
@@ -38,17 +44,14 @@ export function parseConfig(
 
     const parsed = configSchema.safeParse(decoded);
     const misplacedSecrets: PropertyKey[][] = [];
-    for (const issue of parsed.error?.issues ?? []) {
+    for (const issue of typosFirst(parsed.error?.issues ?? [], decoded)) {
         const [key, ...path] = issue.path;
         if (!isConfigKey(key)) continue;
         if (valueAt(decoded[key], path) === UNDECRYPTED_SECRET) {
             if (!STRING_CHECKS.has(issue.code)) misplacedSecrets.push(issue.path);
             continue;
         }
-        const message =
-            issue.code === "unrecognized_keys"
-                ? `unknown key${issue.keys.length === 1 ? "" : "s"} ${issue.keys.map((x) => `"${x}"`).join(", ")}; ${validKeysAt(key, path)}`
-                : issue.message;
+        const message = issue.code === "unrecognized_keys" ? unknownKeysMessage(issue.keys, key, path) : issue.message;
         problemsOf.get(key)?.push({ path: keyPath(key, path), message });
     }
     const problems = problemsOfEachKey.flat();
@@ -61,6 +64,42 @@ export function parseConfig(
     const values = parsed.success ? parsed.data : withSecretsUnchecked(decoded, misplacedSecrets, file);
     // Only a `secure:` environment is unreadable here; the offline plan then shows a development stack.
     return buildModel({ ...values, environment: values.environment ?? "development" }, stack);
+}
+
+type Issue = z.core.$ZodIssue;
+
+/** The key an unknown one most likely misspells, among the keys of its map. */
+function meantKey(unknown: string, key: PropertyKey, path: readonly PropertyKey[]): string | undefined {
+    const names = isConfigKey(key) ? keyNamesAt(key, path) : undefined;
+    return names ? nearest(unknown, names) : undefined;
+}
+
+function unknownKeysMessage(keys: readonly string[], key: ConfigKey, path: readonly PropertyKey[]): string {
+    const hints = keys.map((k) => ({ k, meant: meantKey(k, key, path) }));
+    const named = hints.map(({ k, meant }) => `"${k}"${meant ? ` (did you mean "${meant}"?)` : ""}`).join(", ");
+    if (hints.length === 1 && hints[0].meant)
+        return `unknown key "${keys[0]}"; did you mean "${hints[0].meant}"? ${validKeysAt(key, path)}`;
+    return `unknown key${keys.length === 1 ? "" : "s"} ${named}; ${validKeysAt(key, path)}`;
+}
+
+/**
+ * A misspelt key (`durationHour`) makes the key it meant missing as well: the typo is what the
+ * user has to fix, so it comes first and the missing key it stands for is not reported.
+ */
+function typosFirst(issues: readonly Issue[], decoded: DecodedValues): Issue[] {
+    const missingMeant = new Set<string>();
+    for (const issue of issues) {
+        if (issue.code !== "unrecognized_keys") continue;
+        const [key, ...path] = issue.path;
+        for (const k of issue.keys) {
+            const meant = meantKey(k, key, path);
+            if (meant !== undefined) missingMeant.add(JSON.stringify([...issue.path, meant]));
+        }
+    }
+    const folded = issues.filter(
+        (i) => !(missingMeant.has(JSON.stringify(i.path)) && valueAt(decoded[i.path[0] as ConfigKey], i.path.slice(1)) === undefined),
+    );
+    return [...folded.filter((i) => i.code === "unrecognized_keys"), ...folded.filter((i) => i.code !== "unrecognized_keys")];
 }
 
 /** Issues of a string that fails a check (pattern, length, rule), as opposed to a value of the wrong type. */

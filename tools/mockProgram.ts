@@ -410,7 +410,9 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
     };
     const project = opts.project ?? PROJECT;
     await pulumi.runtime.setMocks(mocks, project, opts.stack, false);
-    pulumi.runtime.setAllConfig(opts.config.values, opts.config.secretKeys);
+    // The region the mock provider assumes, given to the program as a stack would (the offline
+    // plan has refused a stack file without one before it gets here).
+    pulumi.runtime.setAllConfig({ "aws:region": region, ...opts.config.values }, opts.config.secretKeys);
 
     // The stock mock monitor only keeps the parent's type in a URN and does not
     // tell newResource the parent; this one records both, as the engine would.

@@ -2,7 +2,7 @@
 import { localTime } from "./localTime";
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError, parseConfig, PROJECT } from "../config";
+import { ConfigError, parseStackConfig, PROJECT } from "../config";
 import { describeSchedule, nextStarts } from "@patch-manager/ssm";
 import { PolicyConfigError, PolicyPackConfigInput, runPolicies, Violation } from "./audit/engine";
 import { windowsIcs } from "./calendar";
@@ -23,7 +23,7 @@ import { unknownStackLines, projectStacks } from "./cli/stacks";
 import { renderClashes, renderViolations, withConfigKeys } from "./findings";
 import { fleetMarkdown, stackMarkdownAppendix } from "./rollout/mermaid";
 import { RolloutPicture, rolloutSvg } from "./rollout/svg";
-import { evaluateProgram, MOCK_NOW, PlannedResource, projectValues, readStackFile, StackFileError } from "./mockProgram";
+import { evaluateProgram, MOCK_NOW, PlannedResource, readStackFile, StackFileError } from "./mockProgram";
 import { DiffInputError, planDiff } from "./diff/cli";
 import { mainProject, namesProject } from "./org/projectPlan";
 
@@ -92,7 +92,7 @@ export async function planStack(
     try {
         config = readStackFile(file);
         // Validate here as well as in the program, so that problems name the file actually read.
-        parseConfig(projectValues(config), opts.stack, displayPath(file));
+        parseStackConfig(config.values, opts.stack, displayPath(file));
     } catch (e) {
         if (e instanceof ConfigError) throw new UsageError(e.lines());
         if (e instanceof StackFileError) throw new UsageError([e.message]);
@@ -419,7 +419,7 @@ export async function planFleet(
                 ...(opts.policyConfig ? { policyConfig: opts.policyConfig } : {}),
             });
             const config = readStackFile(file);
-            const model = parseConfig(projectValues(config), stack, displayPath(file));
+            const model = parseStackConfig(config.values, stack, displayPath(file));
             // The regions each patch group is registered in (one registration per region with patch-manager:regions).
             const registrations = new Map<string, string[]>();
             for (const r of allResources.filter((x) => x.type === "aws:ssm/patchGroup:PatchGroup")) {

@@ -132,6 +132,7 @@ describe("offline plan (npm run plan)", function () {
             file,
             [
                 "config:",
+                "  aws:region: us-east-1",
                 "  patch-manager:environment: prod",
                 "  patch-manager:timezone: Europe/Amsterdm",
                 "  patch-manager:patchGroups:",
@@ -190,6 +191,7 @@ describe("offline plan with the policy pack", function () {
         file,
         [
             "config:",
+            "  aws:region: us-east-1",
             "  patch-manager:environment: production",
             "  patch-manager:rateControl:",
             '    maxConcurrency: "50%"',
@@ -228,6 +230,7 @@ describe("offline plan with secrets and relative paths", function () {
             file,
             [
                 "config:",
+                "  aws:region: us-east-1",
                 "  patch-manager:environment: development",
                 "  patch-manager:maintenanceWindowRoleArn:",
                 "    secure: v1:abc:def",
