@@ -167,18 +167,15 @@ describe("tools/audit.ts (npm run policy:audit)", () => {
         }
     });
 
-    it("runs as a CLI: exit codes and --json alone on stdout", function () {
+    // One process start: main's code becomes the exit status the same way for every code (the
+    // codes themselves and their messages are checked in-process above).
+    it("runs as a CLI: main's code is the exit status and --json is alone on stdout", function () {
         this.timeout(60000);
-        const run = (...args: string[]) =>
-            spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/audit.ts", ...args], {
-                cwd: ROOT,
-                encoding: "utf8",
-            });
-        const bad = run(VIOLATIONS, "--json");
+        const bad = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/audit.ts", VIOLATIONS, "--json"], {
+            cwd: ROOT,
+            encoding: "utf8",
+        });
         assert.equal(bad.status, 1);
         assert.equal(JSON.parse(bad.stdout).violations.length, 14);
-        const missing = run("does-not-exist.json");
-        assert.equal(missing.status, 2);
-        assert.match(missing.stderr, /^policy:audit: cannot read file does-not-exist\.json: no such file/);
     });
 });

@@ -1,10 +1,10 @@
 // Realistic edits to a stack's config over its lifetime, and what the offline diff says of each:
 // the resources a real `pulumi up` would update, replace, create and delete. Shared by the
 // lifetime test; each edit returns undefined where it does not apply to a stack.
-import { naturalKeyOf } from "../../policies/replacement";
-import { diffResources, ResourceChange } from "../../tools/diff/planDiff";
-import { PlannedResource, StackConfig } from "../../tools/mockProgram";
-import { evaluate, withConfig } from "../helpers";
+import { naturalKeyOf } from "../../../policies/replacement";
+import { diffResources, ResourceChange } from "../../../tools/diff/planDiff";
+import { PlannedResource, StackConfig } from "../../../tools/mockProgram";
+import { evaluate, withConfig } from "../../helpers";
 
 type Values = Record<string, any>;
 

@@ -3,12 +3,12 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { busyUtcHours } from "../config/scanHour";
-import { parseAuditDocument } from "../tools/audit/documents";
-import { runPolicies } from "../tools/audit/engine";
-import { matchOldState } from "../tools/aliases";
-import { PlannedResource } from "../tools/mockProgram";
-import { evaluate, parameters, ROOT, shippedConfig, Stack, T, withConfig } from "./helpers";
+import { busyUtcHours } from "../../config/scanHour";
+import { parseAuditDocument } from "../../tools/audit/documents";
+import { runPolicies } from "../../tools/audit/engine";
+import { matchOldState } from "../../tools/aliases";
+import { PlannedResource } from "../../tools/mockProgram";
+import { evaluate, parameters, ROOT, shippedConfig, Stack, T, withConfig } from "../helpers";
 
 const O = {
     topic: "aws:sns/topic:Topic",

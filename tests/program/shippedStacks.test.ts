@@ -8,7 +8,7 @@ import {
     RESOURCE_NAME_PATTERN,
     COMPLIANCE_LEVELS,
 } from "@patch-manager/ssm";
-import { evaluate, parameters, shippedConfig, Stack, T, withConfig } from "./helpers";
+import { evaluate, parameters, shippedConfig, Stack, T, withConfig } from "../helpers";
 
 const SEED_GROUPS = ["Windows", "RHEL", "Windows2012", "Management Server", "Web Server", "Application Server", "Database Server"];
 const WAVES: Record<string, string> = {
@@ -380,7 +380,7 @@ describe("program on the shipped stacks", function () {
 
 describe("program as the Pulumi runtime loads it", function () {
     it("index.ts's module export is the program function itself (CommonJS: Pulumi calls it only then)", function () {
-        const mod = require("../index");
+        const mod = require("../../index");
         assert.equal(typeof mod, "function", "a `export default` would leave Pulumi with {default: fn} and no resources");
     });
 
@@ -401,7 +401,7 @@ describe("program as the Pulumi runtime loads it", function () {
     });
 
     it("two resources with one URN are refused, as the engine refuses them", async function () {
-        const { evaluateProgram } = await import("../tools/mockProgram");
+        const { evaluateProgram } = await import("../../tools/mockProgram");
         const aws = await import("@pulumi/aws");
         await assert.rejects(
             evaluateProgram({

@@ -1,8 +1,8 @@
 // What each lifetime edit may do to a stack, as the provider would carry it out. Shared by the
 // lifetime test files (split by stack so that mocha's workers run them side by side).
 import { strict as assert } from "assert";
-import { ResourceChange } from "../../tools/diff/planDiff";
-import { shippedConfig } from "../helpers";
+import { ResourceChange } from "../../../tools/diff/planDiff";
+import { shippedConfig } from "../../helpers";
 import { applyEdit, collisions, EDITS, EditResult, projectValues } from "./edits";
 
 const WINDOW_TYPES = new Set([

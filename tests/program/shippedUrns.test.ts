@@ -4,9 +4,9 @@ import { strict as assert } from "assert";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { matchOldState } from "../tools/aliases";
-import { inputsWithUrnIds } from "../tools/mockProgram";
-import { evaluate, ROOT, Stack } from "./helpers";
+import { matchOldState } from "../../tools/aliases";
+import { inputsWithUrnIds } from "../../tools/mockProgram";
+import { evaluate, ROOT, Stack } from "../helpers";
 
 const fixture = (file: string) => JSON.parse(fs.readFileSync(path.join(ROOT, "tests/fixtures", file), "utf8"));
 /** Every custom resource's URN before the component (and a hash of its inputs whose method is not ours to rely on). */
