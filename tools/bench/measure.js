@@ -45,11 +45,10 @@ async function main() {
     if (kind === "stack") {
         stack = arg;
         config = readStackFile(path.join(ROOT, `Pulumi.${stack}.yaml`));
-        program = require(path.join(ROOT, "index")).default;
+        // No program given: evaluateProgram loads the project's own, as Pulumi's runtime does.
     } else if (kind === "fleet") {
         stack = "prod";
-        config = readStackFile(path.join(ROOT, "Pulumi.prod.yaml"));
-        program = fleetProgram(Number(arg));
+        config = fleetConfig(readStackFile(path.join(ROOT, "Pulumi.prod.yaml")), Number(arg));
     } else if (kind === "resources" || kind === "resources+aws") {
         const pulumi = require("@pulumi/pulumi");
         // "+aws": the floor plus loading @pulumi/aws, which every real program pays.
@@ -132,24 +131,16 @@ async function measureOrg(count, evaluateProgram) {
  * Past 49 scheduled groups the config refuses the fleet (SSM's 50 windows per account
  * and region), so the model is built from the validated prod config and widened here.
  */
-function fleetProgram(groups) {
-    const { parseConfig } = require(path.join(ROOT, "config"));
-    const { deployPatchManager } = require(path.join(ROOT, "components", "patchManager"));
-    const pulumi = require("@pulumi/pulumi");
-    return () => {
-        const prefix = "patch-manager:";
-        const raw = {};
-        for (const [k, v] of Object.entries(pulumi.runtime.allConfig())) if (k.startsWith(prefix)) raw[k.slice(prefix.length)] = v;
-        const model = parseConfig(raw, pulumi.getStack());
-        const template = model.patchGroups.find((g) => g.schedule !== undefined);
-        const patchGroups = Array.from({ length: groups }, (_, i) => ({
-            ...template,
-            name: `Fleet ${String(i).padStart(3, "0")}`,
-            slug: `fleet-${String(i).padStart(3, "0")}`,
-            schedule: { ...template.schedule, cron: `cron(0 23 ? * THU#${1 + (i % 4)} *)` },
-        }));
-        return deployPatchManager({ ...model, patchGroups });
-    };
+/** The prod stack with `groups` patch groups, each with its own monthly window (the program itself is unchanged). */
+function fleetConfig(config, groups) {
+    const key = "patch-manager:patchGroups";
+    const template = JSON.parse(config.values[key]).find((g) => g.schedule !== undefined);
+    const patchGroups = Array.from({ length: groups }, (_, i) => ({
+        ...template,
+        name: `Fleet ${String(i).padStart(3, "0")}`,
+        schedule: { ...template.schedule, cron: `cron(0 23 ? * THU#${1 + (i % 4)} *)` },
+    }));
+    return { ...config, values: { ...config.values, [key]: JSON.stringify(patchGroups) } };
 }
 
 main().catch((e) => {
