@@ -45,11 +45,10 @@ export function crossCheck(values: DecodedValues): ConfigProblem[] {
             });
         }
         const os = b.operatingSystem;
-        if (b.approveAfterDays !== undefined && isOperatingSystem(os) && !supportsApprovalDelay(os)) {
-            problems.push({
-                path: keyPath("baselines", [i, "approveAfterDays"]),
-                message: `${os} baselines cannot delay approval (SSM refuses ApproveAfterDays for it); leave it out`,
-            });
+        const noDelay = isOperatingSystem(os) && !supportsApprovalDelay(os);
+        const cannotDelay = `${String(os)} baselines cannot delay approval (SSM ignores it: the repos carry no release dates); leave it out and stagger rollout with the groups' windows instead`;
+        if (noDelay && b.approveAfterDays !== undefined && b.approveAfterDays !== 0) {
+            problems.push({ path: keyPath("baselines", [i, "approveAfterDays"]), message: cannotDelay });
         }
         if (Array.isArray(b.approvalRules)) {
             b.approvalRules.forEach((r, j) => {
@@ -79,11 +78,11 @@ export function crossCheck(values: DecodedValues): ConfigProblem[] {
                         message: "set approveAfterDays or approveUntilDate, not both",
                     });
                 }
-                if (r.approveAfterDays !== undefined && isOperatingSystem(os) && !supportsApprovalDelay(os)) {
-                    problems.push({
-                        path: keyPath("baselines", [i, "approvalRules", j, "approveAfterDays"]),
-                        message: `${os} baselines cannot delay approval (SSM refuses ApproveAfterDays for it); use approveUntilDate or leave it out`,
-                    });
+                if (noDelay && r.approveAfterDays !== undefined && r.approveAfterDays !== 0) {
+                    problems.push({ path: keyPath("baselines", [i, "approvalRules", j, "approveAfterDays"]), message: cannotDelay });
+                }
+                if (noDelay && r.approveUntilDate !== undefined) {
+                    problems.push({ path: keyPath("baselines", [i, "approvalRules", j, "approveUntilDate"]), message: cannotDelay });
                 }
             });
         } else if (b.preset === undefined && isOperatingSystem(os) && defaultApprovalRules(os, 0) === undefined) {

@@ -1,0 +1,90 @@
+// What the account must accept: trust policies SSM can meet, a topic key EventBridge can use,
+// Debian-family rules AWS accepts. Each test fails on the defect it names.
+import { strict as assert } from "assert";
+import { topicKeyPolicy } from "../../components/alerts";
+import { notificationRoleTrustPolicy, ssmServiceTrustPolicy } from "../../components/iam";
+import { evaluate, shippedConfig, T, withConfig } from "../helpers";
+
+const ACCOUNT = "123456789012";
+
+describe("preconditions the account must meet (components)", function () {
+    it("the window role trusts SSM for this account, with no aws:SourceArn AWS does not document for its AssumeRole", function () {
+        assert.deepEqual(ssmServiceTrustPolicy("aws", ACCOUNT), {
+            Version: "2012-10-17",
+            Statement: [
+                {
+                    Effect: "Allow",
+                    Principal: { Service: "ssm.amazonaws.com" },
+                    Action: "sts:AssumeRole",
+                    Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } },
+                },
+            ],
+        });
+    });
+
+    it("the notification role checks the account only when SSM sends it, and never aws:SourceArn", function () {
+        assert.deepEqual(notificationRoleTrustPolicy(ACCOUNT), {
+            Version: "2012-10-17",
+            Statement: [
+                {
+                    Effect: "Allow",
+                    Principal: { Service: "ssm.amazonaws.com" },
+                    Action: "sts:AssumeRole",
+                    Condition: { StringEqualsIfExists: { "aws:SourceAccount": ACCOUNT } },
+                },
+            ],
+        });
+    });
+
+    it("the topic key's EventBridge statement has no aws:Source* condition (unsupported for EventBridge to encrypted topics)", function () {
+        const events = (topicKeyPolicy("aws", ACCOUNT, "eu-west-1") as any).Statement.find(
+            (s: any) => s.Principal.Service === "events.amazonaws.com",
+        );
+        const keys = Object.values(events.Condition ?? {}).flatMap((block: any) => Object.keys(block).map((k) => k.toLowerCase()));
+        assert.deepEqual(
+            keys.filter((k) => k.startsWith("aws:source")),
+            [],
+        );
+        assert.deepEqual(events.Condition, { ArnLike: { "kms:EncryptionContext:aws:sns:topicArn": `arn:aws:sns:eu-west-1:${ACCOUNT}:*` } });
+    });
+
+    it("the shipped stack's roles: window role conditioned on the account, notification role never on a source ARN", async function () {
+        const s = await evaluate("prod-private");
+        const trusts = s.ofType(T.role).map((r) => ({ name: r.name, trust: JSON.parse(r.inputs.assumeRolePolicy as string) }));
+        const notification = trusts.filter((t) => t.name.endsWith("alerts-notification-role"));
+        assert.ok(notification.length > 0);
+        for (const t of notification) assert.deepEqual(t.trust, notificationRoleTrustPolicy(ACCOUNT), t.name);
+        for (const t of trusts.filter((x) => x.name.endsWith("maintenance-window-role")))
+            assert.deepEqual(t.trust, ssmServiceTrustPolicy("aws", ACCOUNT), t.name);
+        const key = s.ofType("aws:kms/key:Key")[0];
+        const events = JSON.parse(key.inputs.policy as string).Statement[1];
+        assert.equal(events.Condition.StringEquals, undefined);
+    });
+
+    it("Ubuntu and Debian rules carry approveAfterDays 0 (what the provider sends), never a hold SSM ignores", async function () {
+        const s = await evaluate(
+            "dev",
+            withConfig(shippedConfig("dev"), {
+                patchGroups: [
+                    { name: "Ubuntu", operatingSystem: "UBUNTU" },
+                    { name: "Debian", operatingSystem: "DEBIAN" },
+                ],
+                baselines: [
+                    {
+                        name: "debian-own",
+                        operatingSystem: "DEBIAN",
+                        approvalRules: [{ patchFilters: [{ key: "PRIORITY", values: ["Required"] }] }],
+                    },
+                ],
+            }),
+        );
+        const baselines = s.ofType(T.baseline).filter((b) => ["UBUNTU", "DEBIAN"].includes(b.inputs.operatingSystem as string));
+        assert.equal(baselines.length, 3);
+        for (const b of baselines) {
+            for (const r of b.inputs.approvalRules as any[]) {
+                assert.equal(r.approveAfterDays, 0, b.name);
+                assert.equal(r.approveUntilDate, undefined, b.name);
+            }
+        }
+    });
+});

@@ -1,0 +1,55 @@
+// Config the account could not honour is refused before anything is created, by key path.
+import { strict as assert } from "assert";
+import { parseConfig } from "../../config";
+import { problems, raw } from "../helpers";
+
+const env = { environment: "production" };
+const ALIAS = "arn:aws:kms:eu-west-1:123456789012:alias/patching";
+const KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+function refused(values: Record<string, unknown>, path: string, text: string) {
+    const lines = problems(values);
+    assert.ok(
+        lines.some((l) => l.includes(`${path}: `) && l.includes(text)),
+        `expected ${path} … ${text}, got:\n${lines.join("\n")}`,
+    );
+}
+
+describe("preconditions the account must meet (config)", function () {
+    describe("KMS keys", function () {
+        it("refuses an alias ARN wherever a key ARN is taken, naming the key path", function () {
+            refused({ ...env, logging: { kmsKeyArn: ALIAS } }, "patch-manager:logging.kmsKeyArn", "alias ARN");
+            refused({ ...env, alerts: { emails: ["a@example.com"], kmsKeyArn: ALIAS } }, "patch-manager:alerts.kmsKeyArn", "alias ARN");
+        });
+        it("takes a key ARN", function () {
+            const c = parseConfig(raw({ ...env, logging: { kmsKeyArn: KEY } }), "test");
+            assert.equal(c.logging.kmsKeyArn, KEY);
+        });
+    });
+
+    describe("Debian-family baselines", function () {
+        it("refuses a hold SSM ignores for Ubuntu/Debian, and takes approveAfterDays 0", function () {
+            const rule = (extra: object) => ({
+                ...env,
+                baselines: [
+                    {
+                        name: "ubu",
+                        operatingSystem: "UBUNTU",
+                        approvalRules: [{ patchFilters: [{ key: "PRIORITY", values: ["Required"] }], ...extra }],
+                    },
+                ],
+            });
+            refused(
+                rule({ approveUntilDate: "2027-01-31" }),
+                "patch-manager:baselines[0].approvalRules[0].approveUntilDate",
+                "cannot delay",
+            );
+            refused(rule({ approveAfterDays: 3 }), "patch-manager:baselines[0].approvalRules[0].approveAfterDays", "cannot delay");
+            const c = parseConfig(raw(rule({ approveAfterDays: 0 })), "test");
+            assert.deepEqual(
+                c.baselines.find((b) => b.name === "ubu")!.approvalRules.map((r) => r.approveAfterDays),
+                [0],
+            );
+        });
+    });
+});
