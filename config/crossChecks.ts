@@ -363,6 +363,30 @@ function crossCheckOperations(values: DecodedValues, groups: readonly GroupWindo
     });
 
     const compliance = record(values.compliance);
+    const configRules = compliance.configRule === true || values.deniedApplications !== undefined;
+    if (configRules && compliance.configRecorder === undefined) {
+        problems.push({
+            key: "compliance",
+            path: ["configRecorder"],
+            message:
+                'is required with AWS Config rules (configRule, deniedApplications): they need a customer-managed configuration recorder in every region, and AWS allows one per account and region (a Control Tower landing zone already runs one). Set "create" (the program creates recorder, delivery channel and status) or "existing" (see docs/preconditions.md for how to tell)',
+        });
+    }
+    if (!configRules && compliance.configRecorder !== undefined) {
+        problems.push({
+            key: "compliance",
+            path: ["configRecorder"],
+            message: "applies only with AWS Config rules (compliance.configRule: true or deniedApplications); leave it out",
+        });
+    }
+    if (configRules && compliance.configRecorder === "create" && record(values.logging).bucketName !== undefined) {
+        problems.push({
+            key: "compliance",
+            path: ["configRecorder"],
+            message:
+                '"create" delivers to the log bucket the program creates (its policy gets the statements AWS Config needs); with logging.bucketName, use "existing" and set up the recorder and its bucket policy yourself',
+        });
+    }
     if (compliance.dataSync === true && record(values.logging).bucketName !== undefined) {
         // The program cannot add the SSM statement to a bucket policy it does not own: say what to add.
         problems.push({

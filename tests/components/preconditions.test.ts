@@ -88,3 +88,57 @@ describe("preconditions the account must meet (components)", function () {
         }
     });
 });
+
+describe("AWS Config recorder (compliance.configRecorder)", function () {
+    const RECORDER = "aws:cfg/recorder:Recorder";
+    const CHANNEL = "aws:cfg/deliveryChannel:DeliveryChannel";
+    const STATUS = "aws:cfg/recorderStatus:RecorderStatus";
+    const RULE = "aws:cfg/rule:Rule";
+    const withRecorder = (choice: string) => {
+        const base = shippedConfig("prod-private");
+        const compliance = JSON.parse(base.values["patch-manager:compliance"]);
+        return withConfig(base, { compliance: { ...compliance, configRecorder: choice } });
+    };
+
+    it('"create": per region a recorder of the two SSM types, a channel to the log bucket, a status; rules wait for the status', async function () {
+        const s = await evaluate("prod-private", withRecorder("create"));
+        for (const region of ["eu-west-1", "eu-central-1"]) {
+            const [recorder] = s.ofType(RECORDER).filter((r) => r.name.startsWith(region));
+            const [channel] = s.ofType(CHANNEL).filter((r) => r.name.startsWith(region));
+            const [status] = s.ofType(STATUS).filter((r) => r.name.startsWith(region));
+            assert.deepEqual(recorder.inputs.recordingGroup, {
+                allSupported: false,
+                includeGlobalResourceTypes: false,
+                resourceTypes: ["AWS::SSM::PatchCompliance", "AWS::SSM::ManagedInstanceInventory"],
+                recordingStrategies: [{ useOnly: "INCLUSION_BY_RESOURCE_TYPES" }],
+            });
+            assert.equal(
+                recorder.inputs.roleArn,
+                "arn:aws:iam::123456789012:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig",
+            );
+            assert.equal(channel.inputs.s3KeyPrefix, "config");
+            assert.equal(status.inputs.isEnabled, true);
+            // Fixed names, one per account and region: replaced delete-first.
+            for (const r of [recorder, channel, status]) assert.equal(r.options.deleteBeforeReplace, true, r.name);
+            assert.ok(channel.options.dependsOn!.includes(recorder.urn));
+            assert.ok(status.options.dependsOn!.includes(channel.urn));
+            const rules = s.ofType(RULE).filter((r) => r.name.startsWith(region));
+            assert.equal(rules.length, 2);
+            for (const rule of rules) assert.ok(rule.options.dependsOn!.includes(status.urn), rule.name);
+        }
+        // One central bucket: its policy lets Config deliver under config/AWSLogs/<account>/Config/.
+        const policies = s.ofType(T.bucketPolicy).map((p) => JSON.parse(p.inputs.policy as string));
+        assert.equal(policies.length, 1);
+        const sids = policies[0].Statement.map((st: any) => st.Sid);
+        for (const sid of ["ConfigChecksBucketAcl", "ConfigListsBucket", "ConfigDelivers"]) assert.ok(sids.includes(sid), sid);
+        const deliver = policies[0].Statement.find((st: any) => st.Sid === "ConfigDelivers");
+        assert.match(deliver.Resource, /\/config\/AWSLogs\/123456789012\/Config\/\*$/);
+        assert.equal(deliver.Condition.StringEquals["AWS:SourceAccount"], "123456789012");
+    });
+
+    it('"existing": nothing of AWS Config but the rules', async function () {
+        const s = await evaluate("prod-private", withRecorder("existing"));
+        assert.equal(s.ofType(RECORDER).length + s.ofType(CHANNEL).length + s.ofType(STATUS).length, 0);
+        assert.equal(s.ofType(RULE).length, 4);
+    });
+});

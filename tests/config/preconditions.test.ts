@@ -53,3 +53,37 @@ describe("preconditions the account must meet (config)", function () {
         });
     });
 });
+
+describe("compliance.configRecorder", function () {
+    it("is required with a Config rule, and says what each choice means", function () {
+        refused({ ...env, compliance: { configRule: true } }, "patch-manager:compliance.configRecorder", 'Set "create"');
+        refused(
+            { ...env, deniedApplications: { applications: ["telnet"] } },
+            "patch-manager:compliance.configRecorder",
+            "one per account and region",
+        );
+    });
+    it("applies only with a Config rule, and takes no value but create or existing", function () {
+        refused(
+            { ...env, compliance: { dailyScan: true, configRecorder: "create" } },
+            "patch-manager:compliance.configRecorder",
+            "applies only",
+        );
+        refused(
+            { ...env, compliance: { configRule: true, configRecorder: "yes" } },
+            "patch-manager:compliance.configRecorder",
+            '"create", "existing"',
+        );
+    });
+    it('"create" needs the log bucket the program creates (its policy gets Config\'s statements)', function () {
+        refused(
+            { ...env, logging: { bucketName: "my-logs" }, compliance: { configRule: true, configRecorder: "create" } },
+            "patch-manager:compliance.configRecorder",
+            "logging.bucketName",
+        );
+    });
+    it("is in the model", function () {
+        const c = parseConfig(raw({ ...env, compliance: { configRule: true, configRecorder: "existing" } }), "test");
+        assert.equal(c.operations.compliance.configRecorder, "existing");
+    });
+});
