@@ -187,6 +187,8 @@ export interface PrivateEndpointSettings {
     readonly routeTableIds?: string[];
     /** Default: looked up from the VPC. */
     readonly vpcCidr?: string;
+    /** How the VPC's instances reach patch sources: "nat", "proxy", "mirror" or "s3-only" (Amazon Linux 2/2023 only). */
+    readonly patchSource: string;
 }
 
 /** A log bucket another PatchManager of the same stack created (one bucket for several regions). */

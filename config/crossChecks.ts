@@ -10,6 +10,7 @@ import { ConfigProblem, keyPath } from "./errors";
 import { isRecord } from "./fields";
 import { ConfigKey } from "./keys";
 import { slug } from "./naming";
+import { EGRESS_PATCH_SOURCES, S3_ONLY_OPERATING_SYSTEMS } from "./network";
 import { dailyScanHour } from "./scanHour";
 
 /** Each key's value as decoded from the stack file, valid or not. */
@@ -331,8 +332,34 @@ function crossCheckOperations(values: DecodedValues, groups: readonly GroupWindo
         .filter((e) => typeof e === "object" && e !== null)
         .map((e) => {
             const entry = record(e);
-            return { region: typeof entry.region === "string" ? entry.region : undefined, vpcId: String(entry.vpcId) };
+            return {
+                region: typeof entry.region === "string" ? entry.region : undefined,
+                vpcId: String(entry.vpcId),
+                patchSource: entry.patchSource,
+            };
         });
+    const centralRegion = values.centralLogBucket === true && regions !== undefined ? regions[0] : undefined;
+    endpoints.forEach((e, i) => {
+        if (e.patchSource === "s3-only") {
+            const others = groups.filter((g) => !S3_ONLY_OPERATING_SYSTEMS.has(g.operatingSystem));
+            if (others.length > 0)
+                problems.push({
+                    key: "privateEndpoints",
+                    path: [i, "patchSource"],
+                    message: `"s3-only" reaches only the Amazon Linux 2 and 2023 repositories (in the region's S3); ${others.map((g) => `"${g.name}" (${String(g.operatingSystem)})`).join(", ")} need${others.length === 1 ? "s" : ""} "nat", "proxy" or "mirror" (WSUS for Windows, RHUI through NAT or a proxy, a repository mirror)`,
+                });
+        }
+        // The SSM Agent uploads command output to the bucket's own region, and an S3 gateway
+        // endpoint reaches only buckets of its region: without egress the output is lost.
+        if (centralRegion !== undefined && e.region !== undefined && e.region !== centralRegion && typeof e.patchSource === "string") {
+            if (!EGRESS_PATCH_SOURCES.has(e.patchSource))
+                problems.push({
+                    key: "privateEndpoints",
+                    path: [i],
+                    message: `(${e.region}): instances reach AWS only through private endpoints (patchSource "${e.patchSource}"), but command output goes to the central log bucket in ${centralRegion}, and an S3 gateway endpoint reaches only buckets of its own region. Set patch-manager:centralLogBucket: false (a bucket per region), or patchSource "nat" or "proxy" if this VPC has that egress`,
+                });
+        }
+    });
     endpoints.forEach((e, i) => {
         if (regions === undefined && e.region !== undefined) {
             problems.push({

@@ -142,3 +142,20 @@ describe("AWS Config recorder (compliance.configRecorder)", function () {
         assert.equal(s.ofType(RULE).length, 4);
     });
 });
+
+describe("the plan shows the stated preconditions", function () {
+    it("patch sources per VPC and the Config recorder, in the JSON document and the text", async function () {
+        const { planStack, renderPlan } = await import("../../tools/plan");
+        const plan = await planStack({ stack: "prod-private", from: new Date("2026-12-01T00:00:00Z"), occurrences: 1 });
+        assert.deepEqual(plan.preconditions, {
+            patchSources: [
+                { region: "eu-west-1", vpcId: "vpc-0a1b2c3d4e5f60718", patchSource: "nat" },
+                { region: "eu-central-1", vpcId: "vpc-0f1e2d3c4b5a69788", patchSource: "nat" },
+            ],
+            configRecorder: "existing",
+        });
+        const text = renderPlan(plan);
+        assert.match(text, /patch sources of vpc-0f1e2d3c4b5a69788 \(eu-central-1\): nat/);
+        assert.match(text, /AWS Config recorder: the account's existing one/);
+    });
+});

@@ -87,3 +87,60 @@ describe("compliance.configRecorder", function () {
         assert.equal(c.operations.compliance.configRecorder, "existing");
     });
 });
+
+describe("private endpoints: patch sources and where output goes", function () {
+    const vpc = (region: string, patchSource?: string) => ({
+        region,
+        vpcId: "vpc-0a1b2c3d4e5f60718",
+        subnetIds: ["subnet-0a1b2c3d4e5f60719"],
+        ...(patchSource ? { patchSource } : {}),
+    });
+    const twoRegions = { ...env, regions: ["eu-west-1", "eu-central-1"] };
+    const linuxOnly = { patchGroups: [{ name: "AL", operatingSystem: "AMAZON_LINUX_2023" }] };
+
+    it("a VPC with private endpoints states how its instances reach patch sources", function () {
+        refused(
+            { ...twoRegions, privateEndpoints: [vpc("eu-west-1")] },
+            "patch-manager:privateEndpoints[0].patchSource",
+            '"nat", "proxy", "mirror", "s3-only"',
+        );
+    });
+
+    it('"s3-only" only when every group runs Amazon Linux 2 or 2023, naming the groups that cannot', function () {
+        refused(
+            {
+                ...twoRegions,
+                patchGroups: [{ name: "Windows", operatingSystem: "WINDOWS" }],
+                privateEndpoints: [vpc("eu-west-1", "s3-only")],
+            },
+            "patch-manager:privateEndpoints[0].patchSource",
+            '"Windows" (WINDOWS) needs "nat", "proxy" or "mirror"',
+        );
+        const c = parseConfig(raw({ ...twoRegions, ...linuxOnly, privateEndpoints: [vpc("eu-west-1", "s3-only")] }), "test");
+        assert.equal(c.operations.privateEndpoints[0].patchSource, "s3-only");
+    });
+
+    it("refuses a region without egress writing to a central log bucket in another region", function () {
+        const lines = problems({
+            ...twoRegions,
+            ...linuxOnly,
+            centralLogBucket: true,
+            privateEndpoints: [vpc("eu-west-1", "s3-only"), { ...vpc("eu-central-1", "mirror"), vpcId: "vpc-0f1e2d3c4b5a69788" }],
+        });
+        assert.deepEqual(
+            lines.filter((l) => l.includes("central log bucket")).map((l) => l.split(": ")[1]),
+            ["patch-manager:privateEndpoints[1]"],
+        );
+        assert.match(lines.join("\n"), /eu-central-1.*central log bucket in eu-west-1.*centralLogBucket: false.*"nat" or "proxy"/);
+    });
+
+    it("takes that region with egress (nat, proxy), or with its own bucket", function () {
+        for (const source of ["nat", "proxy"]) {
+            parseConfig(
+                raw({ ...twoRegions, centralLogBucket: true, privateEndpoints: [vpc("eu-west-1", "mirror"), vpc("eu-central-1", source)] }),
+                "test",
+            );
+        }
+        parseConfig(raw({ ...twoRegions, privateEndpoints: [vpc("eu-west-1", "mirror"), vpc("eu-central-1", "mirror")] }), "test");
+    });
+});
