@@ -3,7 +3,7 @@
 // model. (Alerts and hooks change the tasks, so the PatchManager wires those in.)
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AlarmStop } from "./alarmStop";
+import { AlarmStop, alarmInRegion } from "./alarmStop";
 import { ComplianceReporting, DeniedApplications } from "./compliance";
 import { ConfigRecording } from "./configRecording";
 import { PatchManagerConfig } from "../config";
@@ -176,6 +176,9 @@ export class Operations extends pulumi.ComponentResource {
                 n("alarm-stop"),
                 {
                     alarmName: ops.safeStops.alarmName,
+                    // A rule on an alarm its region lacks watches nothing, silently: a misspelt name, or a
+                    // stack of several regions with the alarm in one of them.
+                    alarmFound: alarmInRegion(ops.safeStops.alarmName, thisRegion(), this),
                     runbookName: ssmName(args.namePrefix, "stop-on-alarm"),
                     windowIds: args.windowIds,
                     partition: args.partition,

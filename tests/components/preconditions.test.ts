@@ -159,3 +159,42 @@ describe("the plan shows the stated preconditions", function () {
         assert.match(text, /AWS Config recorder: the account's existing one/);
     });
 });
+
+describe("alarm stops across regions: the alarm must exist in each region (looked up at preview)", function () {
+    it("refuses, naming the key and the region, an alarm the region's lookups do not find", async function () {
+        const pulumi = await import("@pulumi/pulumi");
+        const { alarmInRegion } = await import("../../components/alarmStop");
+        const asked: string[] = [];
+        await pulumi.runtime.setMocks(
+            {
+                newResource: (a) => ({ id: a.name, state: a.inputs }),
+                call: (a) => {
+                    asked.push(String(a.inputs.typeName));
+                    throw new Error("ResourceNotFoundException");
+                },
+            },
+            "patch-manager",
+            "prod-private",
+            false,
+        );
+        const found = alarmInRegion("web-5xx-rate-high", pulumi.output("eu-central-1"));
+        await assert.rejects(
+            new Promise((resolve, reject) => (found as any).promise().then(resolve, reject)),
+            /patch-manager:safeStops\.alarmName: alarm "web-5xx-rate-high" does not exist in eu-central-1/,
+        );
+        assert.deepEqual(asked, ["AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm"]);
+    });
+
+    it("takes a composite alarm of that name", async function () {
+        const { evaluateProgram } = await import("../../tools/mockProgram");
+        const e = await evaluateProgram({
+            stack: "prod-private",
+            config: shippedConfig("prod-private"),
+            absentResources: [{ typeName: "AWS::CloudWatch::Alarm", identifier: "web-5xx-rate-high", region: "eu-central-1" }],
+        });
+        assert.equal(
+            e.resources.filter((r) => r.type === "aws:cloudwatch/eventRule:EventRule" && r.name.endsWith("alarm-stop-alarm")).length,
+            2,
+        );
+    });
+});

@@ -113,7 +113,6 @@ describe("operations config", function () {
                     ...prod,
                     compliance: { configRecorder: "existing" },
                     deniedApplications: { applications: ["firefox*"] },
-                    compliance: { configRecorder: "existing" },
                 },
                 "patch-manager:deniedApplications.applications[0]",
                 "no wildcards",
