@@ -71,6 +71,18 @@ const withoutIntendedChanges = (type: string, inputs: unknown) => {
     return inputs;
 };
 
+/**
+ * Shipped stack files edited since the fixture was taken: a user's config change, not part of an
+ * upgrade, so it is undone before the comparison. prod-private's deny list names what Windows
+ * inventory really reports (AWS Config matches exactly) instead of "Adobe Flash Player".
+ */
+const CONFIG_EDITS: Record<string, (type: string, inputs: Record<string, any>) => Record<string, any>> = {
+    "prod-private": (type, inputs) =>
+        type === "aws:cfg/rule:Rule" && typeof inputs.inputParameters === "string" && inputs.inputParameters.includes("applicationNames")
+            ? { ...inputs, inputParameters: JSON.stringify({ applicationNames: "telnet,Adobe Flash Player" }) }
+            : inputs,
+};
+
 describe("upgrading the shipped stacks to the PatchManager component", function () {
     for (const name of ["dev", "prod", "prod-hybrid", "prod-private"]) {
         describe(name, function () {
@@ -106,7 +118,7 @@ describe("upgrading the shipped stacks to the PatchManager component", function 
                 for (const r of stack.resources.filter((x) => x.custom)) {
                     const old = matched.get(r.urn)!;
                     assert.equal(
-                        hash(withoutIntendedChanges(r.type, inputs.get(r.urn))),
+                        hash(withoutIntendedChanges(r.type, (CONFIG_EDITS[name] ?? ((_t, i) => i))(r.type, inputs.get(r.urn) as any))),
                         preComponent[name].inputs[old],
                         `${r.urn} (was ${old})`,
                     );
