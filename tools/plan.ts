@@ -239,8 +239,7 @@ export function renderPlan(plan: Plan, clashes: readonly ClashFinding[] = []): s
 export function renderPreconditions(p: Preconditions | undefined): string[] {
     if (!p) return [];
     const out = ["", "Preconditions (docs/preconditions.md):"];
-    for (const e of p.patchSources ?? [])
-        out.push(`  patch sources of ${e.vpcId}${e.region ? ` (${e.region})` : ""}: ${e.patchSource}`);
+    for (const e of p.patchSources ?? []) out.push(`  patch sources of ${e.vpcId}${e.region ? ` (${e.region})` : ""}: ${e.patchSource}`);
     if (p.configRecorder)
         out.push(
             `  AWS Config recorder: ${p.configRecorder === "create" ? "created by this stack in each region" : "the account's existing one (must record AWS::SSM::PatchCompliance and AWS::SSM::ManagedInstanceInventory)"}`,
