@@ -54,8 +54,35 @@ const trust = (service: string, accountId: string) =>
         ],
     });
 
+/**
+ * The alarm's name once a lookup in this region found it (a metric or a composite alarm), else a
+ * RunError naming the key: an EventBridge rule sees only its own region's alarm events, so each
+ * region of the stack needs the alarm (and a misspelt name would otherwise watch nothing). The lookup is an invoke, so preview runs
+ * it (Cloud Control GetResource: cloudformation:GetResource and cloudwatch:DescribeAlarms).
+ */
+export function alarmInRegion(alarmName: string, region: pulumi.Output<string>, parent?: pulumi.Resource): pulumi.Output<string> {
+    const find = (typeName: string) => aws.cloudcontrol.getResource({ typeName, identifier: alarmName }, parent ? { parent } : {});
+    return region.apply(async (r) => {
+        try {
+            await find("AWS::CloudWatch::Alarm");
+            return alarmName;
+        } catch {
+            try {
+                await find("AWS::CloudWatch::CompositeAlarm");
+                return alarmName;
+            } catch {
+                throw new pulumi.RunError(
+                    `patch-manager:safeStops.alarmName: alarm "${alarmName}" does not exist in ${r}; EventBridge rules see only their own region's alarm events, so every region of patch-manager:regions needs an alarm of this name. Create it there (the same metric for that region's fleet).`,
+                );
+            }
+        }
+    });
+}
+
 export interface AlarmStopArgs {
     readonly alarmName: string;
+    /** Resolves once the alarm is known to exist in this region (alarmInRegion); absent: not checked. */
+    readonly alarmFound?: pulumi.Input<string>;
     /** The runbook's SSM document name (regional, so the same in every region). */
     readonly runbookName: string;
     readonly windowIds: pulumi.Input<string>[];
@@ -148,7 +175,7 @@ export class AlarmStop extends pulumi.ComponentResource {
             `${name}-alarm`,
             {
                 description: `Alarm ${args.alarmName} fired: stop patching (disable the maintenance windows)`.slice(0, 512),
-                eventPattern: this.alarmArn.apply((arn) => JSON.stringify(alarmEventPattern(arn))),
+                eventPattern: pulumi.all([this.alarmArn, args.alarmFound]).apply(([arn]) => JSON.stringify(alarmEventPattern(arn))),
             },
             { parent: this },
         );

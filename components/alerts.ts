@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ssmServiceTrustPolicy } from "./iam";
+import { notificationRoleTrustPolicy } from "./iam";
 import { NotificationEvent } from "../config";
 import { slug } from "../config/naming";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
@@ -38,9 +38,12 @@ export function failedWindowEventPattern(windowIds: string[], statuses: string[]
  * Key policy of the topic's key. The AWS managed key alias/aws/sns cannot be used: its key policy
  * admits only principals of the account acting through SNS, so EventBridge (a service principal)
  * could not publish to the topic. This key lets the account administer it through IAM and lets
- * EventBridge encrypt messages for this account only.
+ * EventBridge encrypt messages for this account's topics in this region. SNS does not support
+ * aws:SourceAccount, aws:SourceArn or aws:SourceOrgID in the key policy for EventBridge-to-encrypted
+ * topics (a condition on them drops every event silently), so the statement is scoped by the
+ * topic ARN in the encryption context instead; the source conditions stay on the topic policy.
  */
-export function topicKeyPolicy(partition: string, accountId: string): object {
+export function topicKeyPolicy(partition: string, accountId: string, region: string): object {
     return {
         Version: "2012-10-17",
         Statement: [
@@ -57,7 +60,7 @@ export function topicKeyPolicy(partition: string, accountId: string): object {
                 Principal: { Service: "events.amazonaws.com" },
                 Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
                 Resource: "*",
-                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+                Condition: { ArnLike: { "kms:EncryptionContext:aws:sns:topicArn": `arn:${partition}:sns:${region}:${accountId}:*` } },
             },
         ],
     };
@@ -131,7 +134,9 @@ export class Alerts extends pulumi.ComponentResource {
                         description: "Encrypts the patch-manager alerts topic",
                         enableKeyRotation: true,
                         deletionWindowInDays: 30,
-                        policy: pulumi.all([args.partition, args.accountId]).apply(([p, a]) => JSON.stringify(topicKeyPolicy(p, a))),
+                        policy: pulumi
+                            .all([args.partition, args.accountId, aws.getRegionOutput(undefined, { parent: this }).region])
+                            .apply(([p, a, r]) => JSON.stringify(topicKeyPolicy(p, a, r))),
                         tags: args.tags,
                     },
                     { parent: this },
@@ -152,9 +157,7 @@ export class Alerts extends pulumi.ComponentResource {
             `${name}-notification-role`,
             {
                 description: "Publishes patch-manager Run Command notifications to the alerts topic",
-                assumeRolePolicy: pulumi
-                    .all([args.partition, args.accountId])
-                    .apply(([p, a]) => JSON.stringify(ssmServiceTrustPolicy(p, a))),
+                assumeRolePolicy: pulumi.output(args.accountId).apply((a) => JSON.stringify(notificationRoleTrustPolicy(a))),
                 tags: args.tags,
             },
             { parent: this },

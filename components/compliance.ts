@@ -64,6 +64,8 @@ export interface ComplianceReportingArgs {
     /** Resource data sync to the log bucket; undefined: none. */
     readonly dataSync?: { readonly prefix: string; readonly bucketRegion: pulumi.Input<string>; readonly kmsKeyArn?: string };
     readonly configRule: boolean;
+    /** What the Config rule waits for: the recorder's status when the stack creates the recorder. */
+    readonly ruleDependsOn?: pulumi.Resource[];
     readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
@@ -137,7 +139,7 @@ export class ComplianceReporting extends pulumi.ComponentResource {
                     tags: args.tags,
                 },
                 // The rule's name is its id: a replacement created first would overwrite it, then be deleted with it.
-                { parent: this, deleteBeforeReplace: true },
+                { parent: this, deleteBeforeReplace: true, ...(args.ruleDependsOn ? { dependsOn: args.ruleDependsOn } : {}) },
             );
         }
         this.registerOutputs({});
@@ -158,6 +160,8 @@ export interface DeniedApplicationsArgs {
     readonly platformType?: string;
     /** Create the inventory association; off where one already exists (an instance takes one). */
     readonly inventory: boolean;
+    /** What the Config rule waits for: the recorder's status when the stack creates the recorder. */
+    readonly ruleDependsOn?: pulumi.Resource[];
     readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
@@ -195,7 +199,7 @@ export class DeniedApplications extends pulumi.ComponentResource {
                 tags: args.tags,
             },
             // The rule's name is its id: a replacement created first would overwrite it, then be deleted with it.
-            { parent: this, deleteBeforeReplace: true },
+            { parent: this, deleteBeforeReplace: true, ...(args.ruleDependsOn ? { dependsOn: args.ruleDependsOn } : {}) },
         );
         this.registerOutputs({});
     }

@@ -9,25 +9,28 @@ export function managedPolicyArn(partition: string, name: string): string {
 }
 
 /**
- * Trust policy for a role SSM assumes in any region of this account (the
- * maintenance-window service role, the notification role): SSM only, and only on
- * behalf of this account (confused-deputy protection, as the SSM user guide's
- * "Use a custom maintenance window service role" shows).
+ * Trust policy of the maintenance-window service role: SSM only, on behalf of this account only.
+ * No aws:SourceArn: AWS documents no source ARN for the AssumeRole call of a window task, and an
+ * ArnLike on a key the call does not carry fails, so the tasks would stop running.
  */
-export function ssmServiceTrustPolicy(partition: string, accountId: string): object {
+export function ssmServiceTrustPolicy(_partition: string, accountId: string): object {
+    return ssmTrust({ StringEquals: { "aws:SourceAccount": accountId } });
+}
+
+/**
+ * Trust policy of the role Run Command publishes task notifications with. The SSM user guide's
+ * notification role trusts ssm.amazonaws.com without a condition and documents no source key for
+ * this call; a condition the call cannot meet drops every alert without an error. So the account
+ * is checked only when SSM sends it (IfExists), and nothing is checked on aws:SourceArn.
+ */
+export function notificationRoleTrustPolicy(accountId: string): object {
+    return ssmTrust({ StringEqualsIfExists: { "aws:SourceAccount": accountId } });
+}
+
+function ssmTrust(condition: object): object {
     return {
         Version: "2012-10-17",
-        Statement: [
-            {
-                Effect: "Allow",
-                Principal: { Service: "ssm.amazonaws.com" },
-                Action: "sts:AssumeRole",
-                Condition: {
-                    StringEquals: { "aws:SourceAccount": accountId },
-                    ArnLike: { "aws:SourceArn": `arn:${partition}:ssm:*:${accountId}:*` },
-                },
-            },
-        ],
+        Statement: [{ Effect: "Allow", Principal: { Service: "ssm.amazonaws.com" }, Action: "sts:AssumeRole", Condition: condition }],
     };
 }
 

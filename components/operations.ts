@@ -3,8 +3,9 @@
 // model. (Alerts and hooks change the tasks, so the PatchManager wires those in.)
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AlarmStop } from "./alarmStop";
+import { AlarmStop, alarmInRegion } from "./alarmStop";
 import { ComplianceReporting, DeniedApplications } from "./compliance";
+import { ConfigRecording } from "./configRecording";
 import { PatchManagerConfig } from "../config";
 import { ssmName } from "../config/naming";
 import { dailyScanHour } from "../config/scanHour";
@@ -83,6 +84,23 @@ export class Operations extends pulumi.ComponentResource {
         const out: { -readonly [K in keyof OperationsOutputs]: OperationsOutputs[K] } = {};
 
         const c = ops.compliance;
+        // Config rules evaluate only what a recorder in their region records: with "create" the
+        // recorder is this stack's, and each rule waits for it to record.
+        const recording =
+            (c.configRule || ops.deniedApplications) && c.configRecorder === "create"
+                ? new ConfigRecording(
+                      n("config-recording"),
+                      {
+                          name: args.namePrefix,
+                          partition: args.partition,
+                          accountId: aws.getCallerIdentityOutput(undefined, { parent: this }).accountId,
+                          logBucketName: args.logBucketName,
+                          ...(config.logging.kmsKeyArn ? { kmsKeyArn: config.logging.kmsKeyArn } : {}),
+                      },
+                      childOpts,
+                  )
+                : undefined;
+        const ruleDependsOn = recording ? { ruleDependsOn: [recording.ready] } : {};
         if (c.dailyScan || c.dataSync || c.configRule) {
             const groups = c.dailyScan
                 ? config.patchGroups.map((g) => {
@@ -116,6 +134,7 @@ export class Operations extends pulumi.ComponentResource {
                           }
                         : {}),
                     configRule: c.configRule,
+                    ...ruleDependsOn,
                     tags: args.tags,
                 },
                 childOpts,
@@ -140,6 +159,7 @@ export class Operations extends pulumi.ComponentResource {
                     applications: d.applications,
                     ...(d.platformType ? { platformType: d.platformType } : {}),
                     inventory: d.inventory,
+                    ...ruleDependsOn,
                     tags: args.tags,
                 },
                 childOpts,
@@ -156,6 +176,9 @@ export class Operations extends pulumi.ComponentResource {
                 n("alarm-stop"),
                 {
                     alarmName: ops.safeStops.alarmName,
+                    // A rule on an alarm its region lacks watches nothing, silently: a misspelt name, or a
+                    // stack of several regions with the alarm in one of them.
+                    alarmFound: alarmInRegion(ops.safeStops.alarmName, thisRegion(), this),
                     runbookName: ssmName(args.namePrefix, "stop-on-alarm"),
                     windowIds: args.windowIds,
                     partition: args.partition,

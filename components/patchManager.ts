@@ -11,6 +11,7 @@ import { PatchGroup } from "./patchGroup";
 import { Operations, OperationsOutputs } from "./operations";
 import { Alerts } from "./alerts";
 import { dataSyncBucketStatements } from "./compliance";
+import { configDeliveryBucketStatements } from "./configRecording";
 
 // ---------------------------------------------------------------------------
 // Args: the settings of one deployment, in the shape the stack config's keys have (README,
@@ -146,6 +147,8 @@ export interface ComplianceSettings {
     readonly dataSyncPrefix?: string;
     /** The AWS Config rule ec2-managedinstance-patch-compliance-status-check. */
     readonly configRule?: boolean;
+    /** Required with a Config rule: "create" (the program creates the recorder) or "existing". */
+    readonly configRecorder?: string;
 }
 
 export interface DeniedApplicationsSettings {
@@ -184,6 +187,8 @@ export interface PrivateEndpointSettings {
     readonly routeTableIds?: string[];
     /** Default: looked up from the VPC. */
     readonly vpcCidr?: string;
+    /** How the VPC's instances reach patch sources: "nat", "proxy", "mirror" or "s3-only" (Amazon Linux 2/2023 only). */
+    readonly patchSource: string;
 }
 
 /** A log bucket another PatchManager of the same stack created (one bucket for several regions). */
@@ -355,8 +360,17 @@ export class PatchManager extends pulumi.ComponentResource {
         const child: pulumi.ComponentResourceOptions = { parent: this, ...(adoptStackRoot ? { aliases: [formerParent] } : {}) };
         const partition = aws.getPartitionOutput(undefined, { parent: this }).partition;
         const ops = config.operations;
+        // AWS Config delivers to this region's bucket, or to the central one the first region creates.
+        const configDelivery =
+            (ops.compliance.configRule || ops.deniedApplications !== undefined) && ops.compliance.configRecorder === "create";
         const accountId =
-            ops.compliance.dataSync || ops.alerts ? aws.getCallerIdentityOutput(undefined, { parent: this }).accountId : undefined;
+            ops.compliance.dataSync || ops.alerts || configDelivery
+                ? aws.getCallerIdentityOutput(undefined, { parent: this }).accountId
+                : undefined;
+        const serviceStatements = (p: string, arn: string, account: string): object[] => [
+            ...(ops.compliance.dataSync ? dataSyncBucketStatements(p, arn, ops.compliance.dataSyncPrefix, account) : []),
+            ...(configDelivery ? configDeliveryBucketStatements(arn, account) : []),
+        ];
 
         const bucket =
             config.logging.bucketName || central
@@ -368,14 +382,12 @@ export class PatchManager extends pulumi.ComponentResource {
                           expireAfterDays: config.logging.expireAfterDays,
                           retainOnDelete: config.logging.retainOnDelete,
                           ...(config.logging.kmsKeyArn ? { kmsKeyArn: config.logging.kmsKeyArn } : {}),
-                          ...(ops.compliance.dataSync
+                          ...(ops.compliance.dataSync || configDelivery
                               ? {
                                     policyStatements: (arn: pulumi.Output<string>) =>
                                         pulumi
                                             .all([partition, arn, accountId!])
-                                            .apply(([p, a, account]) =>
-                                                dataSyncBucketStatements(p, a, ops.compliance.dataSyncPrefix, account),
-                                            ),
+                                            .apply(([p, a, account]) => serviceStatements(p, a, account)),
                                 }
                               : {}),
                           tags,

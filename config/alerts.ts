@@ -1,7 +1,7 @@
 // Who hears about a maintenance window or task that did not finish well.
 import { z } from "zod";
 import { DEFAULT_NOTIFICATION_EVENTS } from "./defaults";
-import { KMS_KEY_ARN } from "./fields";
+import { kmsKeyArn } from "./fields";
 
 /** notificationEvents of a Run Command task (SSM API NotificationEvent). */
 export const NOTIFICATION_EVENTS = ["All", "InProgress", "Success", "TimedOut", "Cancelled", "Failed"] as const;
@@ -18,7 +18,7 @@ export const alertsFields = z
             })
             .optional(),
         topicArn: z.string().regex(SNS_TOPIC_ARN, { error: "must be an SNS topic ARN, arn:aws:sns:<region>:<account>:<name>" }).optional(),
-        kmsKeyArn: z.string().regex(KMS_KEY_ARN, { error: "must be a KMS key or alias ARN" }).optional(),
+        kmsKeyArn: kmsKeyArn().optional(),
         events: z
             .array(z.enum(NOTIFICATION_EVENTS, { error: `must be one of ${NOTIFICATION_EVENTS.map((e) => `"${e}"`).join(", ")}` }))
             .min(1, { error: "must name at least one event" })

@@ -2,7 +2,12 @@
 import { OperatingSystem } from "@patch-manager/ssm";
 import type { ApprovalRule } from "./baselines";
 
-/** Operating systems that take ApproveAfterDays (all but the Debian family). */
+/**
+ * Operating systems whose approval can wait (all but the Debian family). SSM ignores
+ * ApproveAfterDays and ApproveUntilDate for Ubuntu and Debian ("not supported": their repos carry
+ * no reliable release dates), yet a rule must carry one of them; the provider sends
+ * ApproveAfterDays 0 when it is left out, so the rules say 0 where the plan shows them.
+ */
 export function supportsApprovalDelay(os: OperatingSystem): boolean {
     return !DEBIAN_FAMILY.has(os);
 }
@@ -48,7 +53,7 @@ const RPM_FAMILY = new Set<OperatingSystem>([
  * baseline must spell out its rules.
  */
 export function defaultApprovalRules(os: OperatingSystem, approveAfterDays: number): ApprovalRule[] | undefined {
-    const delay = supportsApprovalDelay(os) ? { approveAfterDays } : {};
+    const delay = { approveAfterDays: supportsApprovalDelay(os) ? approveAfterDays : 0 };
     if (os === "WINDOWS") {
         return [
             {
@@ -101,10 +106,12 @@ export function defaultApprovalRules(os: OperatingSystem, approveAfterDays: numb
             {
                 patchFilters: [{ key: "PRIORITY", values: ["Required", "Important"] }],
                 complianceLevel: "CRITICAL",
+                ...delay,
             },
             {
                 patchFilters: [{ key: "PRIORITY", values: ["Standard"] }],
                 complianceLevel: "MEDIUM",
+                ...delay,
             },
         ];
     }

@@ -44,8 +44,8 @@ const approvalRuleSchema = approvalRuleFields.transform(({ complianceLevel, ...r
 }));
 
 /**
- * One approval rule of a patch baseline, as the AWS provider takes it. `approveAfterDays` is
- * absent for Ubuntu/Debian/Raspbian: those baselines cannot delay approval.
+ * One approval rule of a patch baseline, as the AWS provider takes it. `approveAfterDays` is 0
+ * for Ubuntu/Debian/Raspbian: those baselines cannot delay approval, and 0 is what goes on the wire.
  */
 export type ApprovalRule = z.output<typeof approvalRuleSchema>;
 
@@ -89,7 +89,7 @@ export function baselineSettings(b: ParsedBaseline, stackApproveAfterDays: numbe
                   ? { approveUntilDate: r.approveUntilDate }
                   : supportsApprovalDelay(os)
                     ? { approveAfterDays: r.approveAfterDays ?? days }
-                    : {}),
+                    : { approveAfterDays: 0 }),
               ...(r.enableNonSecurity !== undefined ? { enableNonSecurity: r.enableNonSecurity } : {}),
           }))
         : b.preset === "windows2012-security"

@@ -1,7 +1,14 @@
 // Fresh compliance data (daily scans, a data sync, a Config rule) and applications that must not run.
 import { z } from "zod";
 import { DEFAULT_DATA_SYNC_PREFIX } from "./defaults";
-import { booleanFlag } from "./fields";
+import { booleanFlag, oneOf } from "./fields";
+
+/**
+ * Who provides the AWS Config recorder the Config rules need: the program ("create": recorder,
+ * delivery channel and recorder status in each region of the stack) or the account already
+ * ("existing": a landing zone's, which AWS allows once per account and region).
+ */
+export const CONFIG_RECORDER_CHOICES = ["create", "existing"] as const;
 
 export const complianceFields = z
     .object({
@@ -14,6 +21,7 @@ export const complianceFields = z
             })
             .optional(),
         configRule: booleanFlag().optional(),
+        configRecorder: oneOf(CONFIG_RECORDER_CHOICES).optional(),
     })
     .strict();
 
@@ -28,6 +36,8 @@ export function complianceSettings(c: z.output<typeof complianceFields>) {
         dataSyncPrefix: c.dataSyncPrefix ?? DEFAULT_DATA_SYNC_PREFIX,
         /** The AWS Config managed rule EC2_MANAGEDINSTANCE_PATCH_COMPLIANCE_STATUS_CHECK. */
         configRule: c.configRule ?? false,
+        /** Required with any Config rule (configRule, deniedApplications); absent otherwise. */
+        ...(c.configRecorder !== undefined ? { configRecorder: c.configRecorder } : {}),
     };
 }
 

@@ -10,6 +10,7 @@ import { ConfigProblem, keyPath } from "./errors";
 import { isRecord } from "./fields";
 import { ConfigKey } from "./keys";
 import { slug } from "./naming";
+import { EGRESS_PATCH_SOURCES, S3_ONLY_OPERATING_SYSTEMS } from "./network";
 import { dailyScanHour } from "./scanHour";
 
 /** Each key's value as decoded from the stack file, valid or not. */
@@ -45,11 +46,10 @@ export function crossCheck(values: DecodedValues): ConfigProblem[] {
             });
         }
         const os = b.operatingSystem;
-        if (b.approveAfterDays !== undefined && isOperatingSystem(os) && !supportsApprovalDelay(os)) {
-            problems.push({
-                path: keyPath("baselines", [i, "approveAfterDays"]),
-                message: `${os} baselines cannot delay approval (SSM refuses ApproveAfterDays for it); leave it out`,
-            });
+        const noDelay = isOperatingSystem(os) && !supportsApprovalDelay(os);
+        const cannotDelay = `${String(os)} baselines cannot delay approval (SSM ignores it: the repos carry no release dates); leave it out and stagger rollout with the groups' windows instead`;
+        if (noDelay && b.approveAfterDays !== undefined && b.approveAfterDays !== 0) {
+            problems.push({ path: keyPath("baselines", [i, "approveAfterDays"]), message: cannotDelay });
         }
         if (Array.isArray(b.approvalRules)) {
             b.approvalRules.forEach((r, j) => {
@@ -79,11 +79,11 @@ export function crossCheck(values: DecodedValues): ConfigProblem[] {
                         message: "set approveAfterDays or approveUntilDate, not both",
                     });
                 }
-                if (r.approveAfterDays !== undefined && isOperatingSystem(os) && !supportsApprovalDelay(os)) {
-                    problems.push({
-                        path: keyPath("baselines", [i, "approvalRules", j, "approveAfterDays"]),
-                        message: `${os} baselines cannot delay approval (SSM refuses ApproveAfterDays for it); use approveUntilDate or leave it out`,
-                    });
+                if (noDelay && r.approveAfterDays !== undefined && r.approveAfterDays !== 0) {
+                    problems.push({ path: keyPath("baselines", [i, "approvalRules", j, "approveAfterDays"]), message: cannotDelay });
+                }
+                if (noDelay && r.approveUntilDate !== undefined) {
+                    problems.push({ path: keyPath("baselines", [i, "approvalRules", j, "approveUntilDate"]), message: cannotDelay });
                 }
             });
         } else if (b.preset === undefined && isOperatingSystem(os) && defaultApprovalRules(os, 0) === undefined) {
@@ -332,8 +332,34 @@ function crossCheckOperations(values: DecodedValues, groups: readonly GroupWindo
         .filter((e) => typeof e === "object" && e !== null)
         .map((e) => {
             const entry = record(e);
-            return { region: typeof entry.region === "string" ? entry.region : undefined, vpcId: String(entry.vpcId) };
+            return {
+                region: typeof entry.region === "string" ? entry.region : undefined,
+                vpcId: String(entry.vpcId),
+                patchSource: entry.patchSource,
+            };
         });
+    const centralRegion = values.centralLogBucket === true && regions !== undefined ? regions[0] : undefined;
+    endpoints.forEach((e, i) => {
+        if (e.patchSource === "s3-only") {
+            const others = groups.filter((g) => !S3_ONLY_OPERATING_SYSTEMS.has(g.operatingSystem));
+            if (others.length > 0)
+                problems.push({
+                    key: "privateEndpoints",
+                    path: [i, "patchSource"],
+                    message: `"s3-only" reaches only the Amazon Linux 2 and 2023 repositories (in the region's S3); ${others.map((g) => `"${g.name}" (${String(g.operatingSystem)})`).join(", ")} need${others.length === 1 ? "s" : ""} "nat", "proxy" or "mirror" (WSUS for Windows, RHUI through NAT or a proxy, a repository mirror)`,
+                });
+        }
+        // The SSM Agent uploads command output to the bucket's own region, and an S3 gateway
+        // endpoint reaches only buckets of its region: without egress the output is lost.
+        if (centralRegion !== undefined && e.region !== undefined && e.region !== centralRegion && typeof e.patchSource === "string") {
+            if (!EGRESS_PATCH_SOURCES.has(e.patchSource))
+                problems.push({
+                    key: "privateEndpoints",
+                    path: [i],
+                    message: `(${e.region}): instances reach AWS only through private endpoints (patchSource "${e.patchSource}"), but command output goes to the central log bucket in ${centralRegion}, and an S3 gateway endpoint reaches only buckets of its own region. Set patch-manager:centralLogBucket: false (a bucket per region), or patchSource "nat" or "proxy" if this VPC has that egress`,
+                });
+        }
+    });
     endpoints.forEach((e, i) => {
         if (regions === undefined && e.region !== undefined) {
             problems.push({
@@ -364,6 +390,30 @@ function crossCheckOperations(values: DecodedValues, groups: readonly GroupWindo
     });
 
     const compliance = record(values.compliance);
+    const configRules = compliance.configRule === true || values.deniedApplications !== undefined;
+    if (configRules && compliance.configRecorder === undefined) {
+        problems.push({
+            key: "compliance",
+            path: ["configRecorder"],
+            message:
+                'is required with AWS Config rules (configRule, deniedApplications): they need a customer-managed configuration recorder in every region, and AWS allows one per account and region (a Control Tower landing zone already runs one). Set "create" (the program creates recorder, delivery channel and status) or "existing" (see docs/preconditions.md for how to tell)',
+        });
+    }
+    if (!configRules && compliance.configRecorder !== undefined) {
+        problems.push({
+            key: "compliance",
+            path: ["configRecorder"],
+            message: "applies only with AWS Config rules (compliance.configRule: true or deniedApplications); leave it out",
+        });
+    }
+    if (configRules && compliance.configRecorder === "create" && record(values.logging).bucketName !== undefined) {
+        problems.push({
+            key: "compliance",
+            path: ["configRecorder"],
+            message:
+                '"create" delivers to the log bucket the program creates (its policy gets the statements AWS Config needs); with logging.bucketName, use "existing" and set up the recorder and its bucket policy yourself',
+        });
+    }
     if (compliance.dataSync === true && record(values.logging).bucketName !== undefined) {
         // The program cannot add the SSM statement to a bucket policy it does not own: say what to add.
         problems.push({

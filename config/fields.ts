@@ -38,7 +38,21 @@ export const dateString = z
 export const booleanFlag = () => z.boolean({ error: withInput("must be true or false") });
 
 export const REGION_NAME = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
-export const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[\w/-]+$/;
+export const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/;
+const KMS_ALIAS_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:alias\//;
+
+/**
+ * A KMS key ARN. An alias ARN is refused: in an IAM policy's Resource it names the alias, not the
+ * key, so the grants the program writes for the key would allow nothing on it.
+ */
+export const kmsKeyArn = () =>
+    z
+        .string({ error: "must be a KMS key ARN, arn:aws:kms:<region>:<account>:key/<key-id>" })
+        .refine((v) => !KMS_ALIAS_ARN.test(v), {
+            error: "is an alias ARN, which grants nothing on the key in an IAM policy; give the key ARN (arn:aws:kms:<region>:<account>:key/<key-id>, see aws kms describe-key --key-id <alias ARN>)",
+            abort: true,
+        })
+        .regex(KMS_KEY_ARN, { error: "must be a KMS key ARN, arn:aws:kms:<region>:<account>:key/<key-id>" });
 
 export function isRecord(v: unknown): v is Record<string, unknown> {
     return typeof v === "object" && v !== null && !Array.isArray(v);

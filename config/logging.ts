@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { DEFAULT_LOG_KEY_PREFIX, defaultLogRetention } from "./defaults";
 import { Environment } from "./environment";
-import { KMS_KEY_ARN, wholeNumber } from "./fields";
+import { kmsKeyArn, wholeNumber } from "./fields";
 
 export const loggingFields = z
     .object({
@@ -21,10 +21,7 @@ export const loggingFields = z
             .optional(),
         expireAfterDays: wholeNumber(1, 3650, "days").optional(),
         retainOnDelete: z.boolean({ error: "must be true or false" }).optional(),
-        kmsKeyArn: z
-            .string({ error: "must be a KMS key or alias ARN" })
-            .regex(KMS_KEY_ARN, { error: "must be a KMS key or alias ARN" })
-            .optional(),
+        kmsKeyArn: kmsKeyArn().optional(),
     })
     .strict();
 

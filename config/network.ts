@@ -1,6 +1,6 @@
 // Where the stack deploys: one region or several, and private subnets that reach SSM through VPC endpoints.
 import { z } from "zod";
-import { booleanFlag, REGION_NAME } from "./fields";
+import { booleanFlag, oneOf, REGION_NAME } from "./fields";
 
 export const regionsSchema = z
     .array(z.string().regex(REGION_NAME, { error: 'must be an AWS region name, e.g. "eu-west-1"' }), {
@@ -10,6 +10,20 @@ export const regionsSchema = z
 
 /** With `regions`: one log bucket in the first region instead of one per region. */
 export const centralLogBucketSchema = booleanFlag();
+
+/**
+ * How instances behind private endpoints reach their patch sources, which the endpoints do not
+ * serve (Windows Update/WSUS, RHUI, Ubuntu/Debian/SUSE mirrors): a NAT gateway, an HTTP proxy, an
+ * internal mirror (WSUS, Satellite, a repository mirror), or nothing but the region's S3 gateway
+ * endpoint, which serves the Amazon Linux 2 and 2023 repositories only. "nat" and "proxy" are
+ * egress: such instances also reach S3 in other regions.
+ */
+export const PATCH_SOURCES = ["nat", "proxy", "mirror", "s3-only"] as const;
+export type PatchSource = (typeof PATCH_SOURCES)[number];
+/** Patch sources through which instances reach S3 outside their region. */
+export const EGRESS_PATCH_SOURCES: ReadonlySet<string> = new Set<PatchSource>(["nat", "proxy"]);
+/** Operating systems whose repositories the region's S3 gateway endpoint serves. */
+export const S3_ONLY_OPERATING_SYSTEMS: ReadonlySet<unknown> = new Set(["AMAZON_LINUX_2", "AMAZON_LINUX_2023"]);
 
 export const privateEndpointsFields = z
     .object({
@@ -40,6 +54,7 @@ export const privateEndpointsFields = z
                 error: "must be the VPC's own range, not 0.0.0.0/0: the endpoints accept 443 from the VPC only",
             })
             .optional(),
+        patchSource: oneOf(PATCH_SOURCES),
     })
     .strict();
 
@@ -52,11 +67,13 @@ const privateEndpointsEntry = privateEndpointsFields.transform((e) => ({
     routeTableIds: e.routeTableIds ?? [],
     /** The VPC's CIDR; absent: looked up (aws.ec2.getVpc). */
     ...(e.vpcCidr !== undefined ? { vpcCidr: e.vpcCidr } : {}),
+    /** How the VPC's instances reach patch sources (and, with nat or proxy, S3 in other regions). */
+    patchSource: e.patchSource,
 }));
 
 /** One VPC of the `privateEndpoints` key: the subnets that get SSM's interface endpoints. */
 export type PrivateEndpointsSettings = z.output<typeof privateEndpointsEntry>;
 
 export const privateEndpointsSchema = z.array(privateEndpointsEntry, {
-    error: "must be a list of {vpcId, subnetIds, routeTableIds?, vpcCidr?, region?}",
+    error: "must be a list of {vpcId, subnetIds, patchSource, routeTableIds?, vpcCidr?, region?}",
 });

@@ -7,6 +7,7 @@ export const RESOURCE_TYPES = {
     AlarmStop: "patch-manager:alerts:AlarmStop",
     Alerts: "patch-manager:alerts:Alerts",
     ComplianceReporting: "patch-manager:compliance:ComplianceReporting",
+    ConfigRecording: "patch-manager:compliance:ConfigRecording",
     DeniedApplications: "patch-manager:compliance:DeniedApplications",
     HybridActivation: "patch-manager:hybrid:HybridActivation",
     HybridFleet: "patch-manager:hybrid:HybridFleet",

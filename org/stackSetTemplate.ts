@@ -170,6 +170,16 @@ function permissions(): object[] {
                 "config:PutConfigRule",
                 "config:DeleteConfigRule",
                 "config:DescribeConfigRules",
+                // compliance.configRecorder: create — the recorder, its delivery channel and status.
+                "config:PutConfigurationRecorder",
+                "config:DeleteConfigurationRecorder",
+                "config:DescribeConfigurationRecorders",
+                "config:DescribeConfigurationRecorderStatus",
+                "config:StartConfigurationRecorder",
+                "config:StopConfigurationRecorder",
+                "config:PutDeliveryChannel",
+                "config:DeleteDeliveryChannel",
+                "config:DescribeDeliveryChannels",
                 "config:TagResource",
                 "config:UntagResource",
                 "config:ListTagsForResource",
@@ -201,6 +211,14 @@ function permissions(): object[] {
                 "ec2:CreateTags",
                 "ec2:DeleteTags",
             ],
+            Resource: "*",
+        },
+        {
+            // safeStops.alarmName: the program looks the alarm up in each region at preview
+            // (Cloud Control's GetResource reads it through CloudWatch).
+            Sid: "PatchManagerAlarmLookup",
+            Effect: "Allow",
+            Action: ["cloudformation:GetResource", "cloudwatch:DescribeAlarms"],
             Resource: "*",
         },
         {

@@ -109,8 +109,8 @@ export const baselineProductionApprovalDelay: ResourceValidationPolicy = {
     name: "baseline-production-approval-delay",
     description:
         "Production baselines let patches age before approving them, so problems surface elsewhere first: set approveAfterDays " +
-        "to at least the configured minimum (default 7) on every approval rule. Ubuntu and Debian cannot use approveAfterDays: " +
-        "hold them with approveUntilDate instead. Production is judged from the baseline's environment tag, the stack name " +
+        "to at least the configured minimum (default 7) on every approval rule. SSM ignores approveAfterDays and approveUntilDate " +
+        "for Ubuntu and Debian: a hold set there is reported, since only the windows' order staggers them. Production is judged from the baseline's environment tag, the stack name " +
         "(productionStacks) or the stack's tags.",
     enforcementLevel: "advisory",
     configSchema: approvalDelaySchema,
@@ -130,15 +130,14 @@ export const baselineProductionApprovalDelay: ResourceValidationPolicy = {
             }
             const where = `${who}, approvalRules[${i}]`;
             if (NO_RELEASE_DATE_OS.includes(os)) {
-                // Decision: for these systems a fixed approveUntilDate is the only hold there is, so it passes.
-                if (isSet(until)) {
-                    return;
+                // SSM ignores both holds for these systems (PatchRule: "Not supported for Debian
+                // Server or Ubuntu Server"); only the windows' order staggers them.
+                if (isSet(until) || (isSet(after) && after !== 0)) {
+                    reportViolation(
+                        `${where} sets ${isSet(until) ? `approveUntilDate ${show(until)}` : `approveAfterDays ${show(after)}`}, which SSM ignores for ${os}; ` +
+                            "patches are approved as soon as the repositories have them: stagger the rollout with the groups' windows instead.",
+                    );
                 }
-                reportViolation(
-                    isSet(after)
-                        ? `${where} uses approveAfterDays ${show(after)}, which ${os} does not support; hold patches with approveUntilDate.`
-                        : `${where} approves ${os} patches as soon as they are released; hold them with approveUntilDate.`,
-                );
                 return;
             }
             if (isSet(until)) {

@@ -40,6 +40,18 @@ export const NATURAL_KEYS: Readonly<Record<string, NaturalKey>> = {
         inputs: ["name"],
         reason: "ConfigRuleName is the resource id; PutConfigRule with the name of an existing rule overwrites it, and deleting the old one then deletes the new",
     },
+    "aws:cfg/recorder:Recorder": {
+        inputs: ["name"],
+        reason: "one customer-managed configuration recorder per account and region, its name the id: a second is refused (MaxNumberOfConfigurationRecordersExceededException)",
+    },
+    "aws:cfg/deliveryChannel:DeliveryChannel": {
+        inputs: ["name"],
+        reason: "one delivery channel per account and region, its name the id: a second is refused (MaxNumberOfDeliveryChannelsExceededException)",
+    },
+    "aws:cfg/recorderStatus:RecorderStatus": {
+        inputs: ["name"],
+        reason: "the status of the region's one recorder, keyed by its name: deleting the old status stops the recorder the new one started",
+    },
     "aws:cloudwatch/eventRule:EventRule": {
         inputs: ["name"],
         reason: "the rule name (on its bus) is the resource id; PutRule of an existing name overwrites it, and deleting the old one deletes the new",

@@ -340,6 +340,8 @@ export interface EvaluateOptions {
     program?: () => unknown;
     /** The Pulumi project the program belongs to; default patch-manager. */
     project?: string;
+    /** Resources a Cloud Control lookup does not find (every other lookup finds its resource). */
+    absentResources?: { typeName: string; identifier: string; region: string }[];
 }
 
 export interface Evaluation {
@@ -355,7 +357,7 @@ export interface Evaluation {
 export async function evaluateProgram(opts: EvaluateOptions): Promise<Evaluation> {
     // The program is deterministic under these mocks: the same stack and config give the same
     // resources, so one process (the tests, `--all` next to a single stack) evaluates each once.
-    const key = opts.program ? undefined : JSON.stringify([opts.project, opts.stack, opts.config]);
+    const key = opts.program ? undefined : JSON.stringify([opts.project, opts.stack, opts.config, opts.absentResources ?? []]);
     const cached = key !== undefined ? evaluations.get(key) : undefined;
     if (cached) return structuredClone(await cached);
     const pending = evaluateUncached(opts);
@@ -422,6 +424,13 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
                     // A deterministic private range per VPC id, as a real lookup would return one.
                     const id = String(args.inputs.id);
                     return { id, cidrBlock: `10.${parseInt(hex(id, 2), 16)}.0.0/16`, enableDnsSupport: true, enableDnsHostnames: true };
+                }
+                case "aws:cloudcontrol/getResource:getResource": {
+                    const r = providerRegion(args.provider) ?? region;
+                    const { typeName, identifier } = args.inputs as { typeName: string; identifier: string };
+                    if (opts.absentResources?.some((a) => a.typeName === typeName && a.identifier === identifier && a.region === r))
+                        throw new Error(`ResourceNotFoundException: ${typeName} ${identifier} not found in ${r}`);
+                    return { typeName, identifier, properties: JSON.stringify({ Name: identifier }), id: identifier };
                 }
                 default:
                     return args.inputs;

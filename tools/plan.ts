@@ -2,7 +2,7 @@
 import { localTime } from "./localTime";
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError, parseStackConfig, PROJECT } from "../config";
+import { ConfigError, parseStackConfig, PatchManagerConfig, PROJECT } from "../config";
 import { describeSchedule, nextStarts } from "@patch-manager/ssm";
 import { PolicyConfigError, PolicyPackConfigInput, runPolicies, Violation } from "./audit/engine";
 import { windowsIcs } from "./calendar";
@@ -56,6 +56,34 @@ export interface Plan {
     resources: Omit<PlannedResource, "outputs">[];
     windows: PlannedWindow[];
     violations: Violation[];
+    /** What the account must provide that the plan cannot check (docs/preconditions.md); absent when nothing. */
+    preconditions?: Preconditions;
+}
+
+/** The stack's answers to the account's preconditions, as its config states them. */
+export interface Preconditions {
+    /** Per VPC with private endpoints: how its instances reach patch sources. */
+    patchSources?: { region?: string; vpcId: string; patchSource: string }[];
+    /** With AWS Config rules: whether the stack creates the recorder or relies on the account's. */
+    configRecorder?: string;
+}
+
+/** The preconditions a validated stack states (patch sources behind private endpoints, the Config recorder). */
+export function preconditionsOf(config: PatchManagerConfig): Preconditions | undefined {
+    const ops = config.operations;
+    const out: Preconditions = {
+        ...(ops.privateEndpoints.length > 0
+            ? {
+                  patchSources: ops.privateEndpoints.map((e) => ({
+                      ...(e.region !== undefined ? { region: e.region } : {}),
+                      vpcId: e.vpcId,
+                      patchSource: e.patchSource,
+                  })),
+              }
+            : {}),
+        ...(ops.compliance.configRecorder !== undefined ? { configRecorder: ops.compliance.configRecorder } : {}),
+    };
+    return Object.keys(out).length > 0 ? out : undefined;
 }
 
 /** Raised for bad arguments or an unreadable/invalid config: exit code 2. */
@@ -89,10 +117,11 @@ export async function planStack(
                 : [`--config ${displayPath(file)}: no such file (the path is taken from the directory you ran npm in)`],
         );
     let config;
+    let preconditions: Preconditions | undefined;
     try {
         config = readStackFile(file);
         // Validate here as well as in the program, so that problems name the file actually read.
-        parseStackConfig(config.values, opts.stack, displayPath(file));
+        preconditions = preconditionsOf(parseStackConfig(config.values, opts.stack, displayPath(file)));
     } catch (e) {
         if (e instanceof ConfigError) throw new UsageError(e.lines());
         if (e instanceof StackFileError) throw new UsageError([e.message]);
@@ -115,6 +144,7 @@ export async function planStack(
         resources: resources.map(({ outputs: _outputs, ...r }) => r),
         windows: windowsOf(resources, opts.from, opts.occurrences),
         violations: withConfigKeys(violations, resources, config.values),
+        ...(preconditions ? { preconditions } : {}),
         allResources: resources,
         stackValues: config.values,
     };
@@ -199,9 +229,22 @@ export function renderPlan(plan: Plan, clashes: readonly ClashFinding[] = []): s
         for (const n of w.next) out.push(`    next: ${localTime(n, w.timezone)}  (${n.slice(0, 16).replace("T", " ")} UTC)`);
     }
     out.push(...renderActivations(plan.resources));
+    out.push(...renderPreconditions(plan.preconditions));
     if (clashes.length > 0) out.push("", ...renderClashes(clashes));
     out.push("", ...renderViolations(plan.violations));
     return out.join("\n");
+}
+
+/** What the account must provide, as the stack states it (docs/preconditions.md). */
+export function renderPreconditions(p: Preconditions | undefined): string[] {
+    if (!p) return [];
+    const out = ["", "Preconditions (docs/preconditions.md):"];
+    for (const e of p.patchSources ?? []) out.push(`  patch sources of ${e.vpcId}${e.region ? ` (${e.region})` : ""}: ${e.patchSource}`);
+    if (p.configRecorder)
+        out.push(
+            `  AWS Config recorder: ${p.configRecorder === "create" ? "created by this stack in each region" : "the account's existing one (must record AWS::SSM::PatchCompliance and AWS::SSM::ManagedInstanceInventory)"}`,
+        );
+    return out;
 }
 
 /** Hybrid activations: which group each admits servers into, how many, until when. */

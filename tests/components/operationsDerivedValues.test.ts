@@ -17,10 +17,12 @@ describe("alerts, compliance, hooks and endpoints: derived values", function () 
         });
     });
 
-    it("the topic key admits EventBridge for this account only; the publish policy adds the key when there is one", function () {
-        const kp = topicKeyPolicy("aws", "123456789012") as any;
+    it("the topic key admits EventBridge for this account's topics; the publish policy adds the key when there is one", function () {
+        const kp = topicKeyPolicy("aws", "123456789012", "eu-west-1") as any;
         const events = kp.Statement.find((s: any) => s.Principal.Service === "events.amazonaws.com");
-        assert.deepEqual(events.Condition, { StringEquals: { "aws:SourceAccount": "123456789012" } });
+        assert.deepEqual(events.Condition, {
+            ArnLike: { "kms:EncryptionContext:aws:sns:topicArn": "arn:aws:sns:eu-west-1:123456789012:*" },
+        });
         assert.equal((notificationPublishPolicy("arn:t") as any).Statement.length, 1);
         assert.deepEqual((notificationPublishPolicy("arn:t", "arn:k") as any).Statement[1].Action, ["kms:GenerateDataKey*", "kms:Decrypt"]);
     });

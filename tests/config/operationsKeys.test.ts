@@ -7,7 +7,7 @@ import { busyUtcHours, dailyCron, dailyScanHour } from "../../config/scanHour";
 import { raw, refused } from "../helpers";
 
 const prod = { environment: "production" };
-const endpoint = { vpcId: "vpc-0a1b2c3d4e5f60718", subnetIds: ["subnet-0a1b2c3d4e5f60719"] };
+const endpoint = { vpcId: "vpc-0a1b2c3d4e5f60718", subnetIds: ["subnet-0a1b2c3d4e5f60719"], patchSource: "nat" };
 
 describe("operations config", function () {
     describe("defaults", function () {
@@ -27,12 +27,24 @@ describe("operations config", function () {
 
         it("alerts notify on Failed, TimedOut and Cancelled; a deny list gathers inventory unless told not to", function () {
             const p = parseConfig(
-                raw({ ...prod, alerts: { emails: ["ops@example.com"] }, deniedApplications: { applications: ["telnet"] } }),
+                raw({
+                    ...prod,
+                    alerts: { emails: ["ops@example.com"] },
+                    deniedApplications: { applications: ["telnet"] },
+                    compliance: { configRecorder: "existing" },
+                }),
                 "test",
             );
             assert.deepEqual(p.operations.alerts, { emails: ["ops@example.com"], events: ["Failed", "TimedOut", "Cancelled"] });
             assert.deepEqual(p.operations.deniedApplications, { applications: ["telnet"], inventory: true });
-            const off = parseConfig(raw({ ...prod, deniedApplications: { applications: ["telnet"], inventory: false } }), "test");
+            const off = parseConfig(
+                raw({
+                    ...prod,
+                    compliance: { configRecorder: "existing" },
+                    deniedApplications: { applications: ["telnet"], inventory: false },
+                }),
+                "test",
+            );
             assert.equal(off.operations.deniedApplications!.inventory, false);
         });
 
@@ -97,13 +109,25 @@ describe("operations config", function () {
 
         it("deniedApplications", function () {
             refused(
-                { ...prod, deniedApplications: { applications: ["firefox*"] } },
+                {
+                    ...prod,
+                    compliance: { configRecorder: "existing" },
+                    deniedApplications: { applications: ["firefox*"] },
+                },
                 "patch-manager:deniedApplications.applications[0]",
                 "no wildcards",
             );
-            refused({ ...prod, deniedApplications: { applications: [] } }, "patch-manager:deniedApplications.applications", "at least one");
             refused(
-                { ...prod, deniedApplications: { applications: ["telnet"], platformType: "Mac" } },
+                { ...prod, compliance: { configRecorder: "existing" }, deniedApplications: { applications: [] } },
+                "patch-manager:deniedApplications.applications",
+                "at least one",
+            );
+            refused(
+                {
+                    ...prod,
+                    compliance: { configRecorder: "existing" },
+                    deniedApplications: { applications: ["telnet"], platformType: "Mac" },
+                },
                 "patch-manager:deniedApplications.platformType",
                 '"Linux" or "Windows"',
             );
@@ -152,7 +176,7 @@ describe("operations config", function () {
                 "must be a VPC id",
             );
             refused(
-                { ...prod, privateEndpoints: [{ vpcId: endpoint.vpcId }] },
+                { ...prod, privateEndpoints: [{ vpcId: endpoint.vpcId, patchSource: "nat" }] },
                 "patch-manager:privateEndpoints[0].subnetIds",
                 "is required",
             );

@@ -301,7 +301,7 @@ describe("config", function () {
                     ],
                 },
                 "patch-manager:baselines[0].approvalRules[0].approveAfterDays",
-                "approveUntilDate",
+                "stagger rollout with the groups' windows",
             );
             refused(
                 {

@@ -89,7 +89,8 @@ describe("org StackSet template: the Pulumi OIDC provider and deploy role", () =
     });
 
     it("grants no service-wide or global action, only the services patch-manager manages", () => {
-        const allowed = new Set(["ssm", "iam", "s3", "events", "sns", "config", "ec2", "kms"]);
+        // cloudformation and cloudwatch only for the read-only alarm lookup at preview (PatchManagerAlarmLookup).
+        const allowed = new Set(["ssm", "iam", "s3", "events", "sns", "config", "ec2", "kms", "cloudformation", "cloudwatch"]);
         for (const s of statements) {
             for (const action of [s.Action].flat()) {
                 assert.notEqual(action, "*", s.Sid);
@@ -105,6 +106,14 @@ describe("org StackSet template: the Pulumi OIDC provider and deploy role", () =
             "ec2.amazonaws.com",
             "events.amazonaws.com",
         ]);
+        const lookup = statements.find((s) => s.Sid === "PatchManagerAlarmLookup")!;
+        assert.deepEqual(lookup.Action, ["cloudformation:GetResource", "cloudwatch:DescribeAlarms"], "reads only");
+    });
+
+    it("lets the program create what compliance.configRecorder: create asks for", () => {
+        const config = statements.find((s) => s.Sid === "PatchManagerCompliance")!;
+        for (const action of ["config:PutConfigurationRecorder", "config:PutDeliveryChannel", "config:StartConfigurationRecorder"])
+            assert.ok([config.Action].flat().includes(action), action);
     });
 
     it("keeps within IAM's limits from its API model: role name, session length, policy size", function () {

@@ -76,18 +76,24 @@ describe("policies/baselines", () => {
             assert.match(messages[0] ?? "", /\(production: stack tag Environment=Production\)/);
         });
 
-        it("Ubuntu: approveUntilDate passes; approveAfterDays or no hold is reported", async () => {
+        it("Ubuntu: no hold or approveAfterDays 0 passes; a hold SSM ignores (approveAfterDays > 0, approveUntilDate) is reported", async () => {
             const ubuntu: Record<string, any> = { ...baselineInputs(), name: "ubuntu", operatingSystem: "UBUNTU" };
-            ubuntu.approvalRules = [{ approveUntilDate: "2026-01-31", patchFilters: [{ key: "PRIORITY", values: ["Required"] }] }];
+            ubuntu.approvalRules = [
+                { approveAfterDays: 0, patchFilters: [{ key: "PRIORITY", values: ["Required"] }] },
+                { patchFilters: [{ key: "PRIORITY", values: ["Important"] }] },
+            ];
             assert.deepEqual((await runResourcePolicy(baselineProductionApprovalDelay, BASELINE, ubuntu, opts)).messages, []);
             ubuntu.approvalRules = [
                 { approveAfterDays: 7, patchFilters: [{ key: "PRIORITY", values: ["Required"] }] },
-                { patchFilters: [{ key: "PRIORITY", values: ["Important"] }] },
+                { approveUntilDate: "2026-01-31", patchFilters: [{ key: "PRIORITY", values: ["Important"] }] },
             ];
             const { messages } = await runResourcePolicy(baselineProductionApprovalDelay, BASELINE, ubuntu, opts);
+            const who = `patch baseline "ubuntu" (windows-baseline) (production: tag Environment=production)`;
+            const stagger =
+                "patches are approved as soon as the repositories have them: stagger the rollout with the groups' windows instead.";
             assert.deepEqual(messages, [
-                `patch baseline "ubuntu" (windows-baseline) (production: tag Environment=production), approvalRules[0] uses approveAfterDays 7, which UBUNTU does not support; hold patches with approveUntilDate.`,
-                `patch baseline "ubuntu" (windows-baseline) (production: tag Environment=production), approvalRules[1] approves UBUNTU patches as soon as they are released; hold them with approveUntilDate.`,
+                `${who}, approvalRules[0] sets approveAfterDays 7, which SSM ignores for UBUNTU; ${stagger}`,
+                `${who}, approvalRules[1] sets approveUntilDate "2026-01-31", which SSM ignores for UBUNTU; ${stagger}`,
             ]);
         });
     });

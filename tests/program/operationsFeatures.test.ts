@@ -301,7 +301,9 @@ describe("operations on the example stack prod-private", function () {
             const rule = inRegion(pp, "eu-west-1", O.configRule).find(
                 (r) => (r.inputs.source as any).sourceIdentifier === "EC2_MANAGEDINSTANCE_APPLICATIONS_BLACKLISTED",
             )!;
-            assert.deepEqual(JSON.parse(String(rule.inputs.inputParameters)), { applicationNames: "telnet,Adobe Flash Player" });
+            assert.deepEqual(JSON.parse(String(rule.inputs.inputParameters)), {
+                applicationNames: "telnet,Adobe Flash Player 32 ActiveX,Adobe Flash Player 32 NPAPI",
+            });
             assert.deepEqual(rule.inputs.scope, { complianceResourceTypes: ["AWS::SSM::ManagedInstanceInventory"] });
         });
     });

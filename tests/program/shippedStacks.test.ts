@@ -359,8 +359,8 @@ describe("program on the shipped stacks", function () {
             assert.equal(s.taskOf("Ubuntu").inputs.maxConcurrency, "50%");
             const ubuntu = s.ofType(T.baseline).find((b) => b.inputs.operatingSystem === "UBUNTU")!.inputs as any;
             assert.ok(
-                ubuntu.approvalRules.every((r: any) => r.approveAfterDays === undefined),
-                "Ubuntu baselines cannot delay approval",
+                ubuntu.approvalRules.every((r: any) => r.approveAfterDays === 0 && r.approveUntilDate === undefined),
+                "Ubuntu baselines cannot delay approval: the rules say 0, which the provider sends anyway",
             );
 
             const d = await evaluate(

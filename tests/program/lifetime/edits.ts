@@ -111,6 +111,7 @@ export const EDITS: Edit[] = [
                               vpcId: "vpc-0c1d2e3f4a5b6c7d8",
                               vpcCidr: "10.30.0.0/16",
                               subnetIds: ["subnet-0c1d2e3f4a5b6c7d9"],
+                              patchSource: "nat",
                           },
                       ],
                   }
