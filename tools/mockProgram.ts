@@ -354,13 +354,42 @@ export interface Evaluation {
  * Evaluates the program for one stack under mocks. Each call starts a fresh
  * mock runtime, so several stacks can be evaluated in one process.
  */
+/**
+ * Runs one evaluation and rejects with the first promise rejection nothing handled meanwhile. A
+ * program whose `apply` throws (a lookup that fails, a value it refuses) leaves the SDK with a
+ * rejected output that nobody awaits: without this the process would crash on it (or, under a
+ * test runner that catches such rejections, wait forever for outputs that never resolve).
+ */
+async function failOnUnhandledRejection<T>(run: () => Promise<T>): Promise<T> {
+    let failure: Error | undefined;
+    let onRejection: (reason: unknown) => void = () => undefined;
+    const failed = new Promise<never>((_, reject) => {
+        onRejection = (reason) => {
+            failure ??= reason instanceof Error ? reason : new Error(String(reason));
+            reject(failure);
+        };
+    });
+    failed.catch(() => undefined);
+    process.on("unhandledRejection", onRejection);
+    try {
+        const result = await Promise.race([run(), failed]);
+        // Node reports a rejection nobody handled only once the microtasks have run out: give the
+        // last ones (a registration whose input failed) a turn before calling the evaluation done.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (failure) throw failure;
+        return result;
+    } finally {
+        process.off("unhandledRejection", onRejection);
+    }
+}
+
 export async function evaluateProgram(opts: EvaluateOptions): Promise<Evaluation> {
     // The program is deterministic under these mocks: the same stack and config give the same
     // resources, so one process (the tests, `--all` next to a single stack) evaluates each once.
     const key = opts.program ? undefined : JSON.stringify([opts.project, opts.stack, opts.config, opts.absentResources ?? []]);
     const cached = key !== undefined ? evaluations.get(key) : undefined;
     if (cached) return structuredClone(await cached);
-    const pending = evaluateUncached(opts);
+    const pending = failOnUnhandledRejection(() => evaluateUncached(opts));
     if (key !== undefined) {
         evaluations.set(key, pending);
         pending.catch(() => evaluations.delete(key));
