@@ -11,6 +11,8 @@ import { PatchGroup } from "./patchGroup";
 import { Operations, OperationsOutputs } from "./operations";
 import { Alerts } from "./alerts";
 import { dataSyncBucketStatements } from "./compliance";
+import { PatchingStrategies } from "./strategies";
+import { usesStrategies } from "../config/strategies";
 
 // ---------------------------------------------------------------------------
 // Args: the settings of one deployment, in the shape the stack config's keys have (README,
@@ -436,6 +438,31 @@ export class PatchManager extends pulumi.ComponentResource {
             new PatchGroup(n(group.slug), { patchGroup: group.name, baselineId: baselines.get(group.baseline)!.baselineId }, child);
         }
 
+        const strategyGroups = config.patchGroups.filter((g) => usesStrategies(g.strategies));
+        const strategies =
+            strategyGroups.length > 0
+                ? new PatchingStrategies(
+                      n("strategies"),
+                      {
+                          namePrefix,
+                          environment: config.environment,
+                          groups: strategyGroups,
+                          baselines: config.baselines,
+                          patchGroupTagKey: config.patchGroupTagKey,
+                          timezone: config.timezone,
+                          serviceRoleArn,
+                          ...(windowRole ? { windowRoleName: windowRole.roleName } : {}),
+                          instanceRoleName: instanceRole.roleName,
+                          partition,
+                          logBucketName,
+                          logKeyPrefix: config.logging.keyPrefix,
+                          cutoffBehavior: config.cutoffBehavior,
+                          tags,
+                      },
+                      child,
+                  )
+                : undefined;
+
         const maintenanceWindows: PatchManagerOutputs["maintenanceWindows"] = {};
         const windowIds: pulumi.Output<string>[] = [];
         const addWindow = (
@@ -465,6 +492,8 @@ export class PatchManager extends pulumi.ComponentResource {
                         ? { notification: { topicArn: alerts.topicArn, roleArn: alerts.notificationRoleArn, events: alerts.events } }
                         : {}),
                     ...(Object.keys(ops.safeStops.hooks).length > 0 ? { hooks: ops.safeStops.hooks } : {}),
+                    ...(strategies?.startStop ? { startStop: strategies.startStop } : {}),
+                    ...(strategies ? { baselineOverrideUrls: strategies.baselineOverrideUrls } : {}),
                     tags,
                 },
                 child,
@@ -503,6 +532,9 @@ export class PatchManager extends pulumi.ComponentResource {
                     `${config.environment} patching window of ${group.name}`,
                 );
         }
+
+        // Reboot windows are watched like the patching windows (a failed reboot is a failed window).
+        for (const w of Object.values(strategies?.rebootWindows ?? {})) windowIds.push(w.id);
 
         const hybridGroups = config.patchGroups.filter((g) => g.hybrid !== undefined);
         const hybrid =

@@ -20,6 +20,7 @@ import {
     stackResources,
     validateResourceOfTypes,
 } from "./util";
+import { rebootWindowFor } from "./strategies";
 
 /** The documents that patch; AWS-ApplyPatchBaseline is the old Windows-only one. */
 export const PATCH_DOCUMENTS = ["AWS-RunPatchBaseline", "AWS-RunPatchBaselineWithHooks"] as const;
@@ -246,7 +247,7 @@ export const taskRebootIfNeeded: StackValidationPolicy = {
     description:
         "A patching task that installs must reboot when a patch needs it: add the parameter RebootOption with value " +
         "RebootIfNeeded explicitly. With NoReboot installed patches stay InstalledPendingReboot and the instance is non-compliant " +
-        "until it reboots; list the window in noRebootWindows if something else reboots it.",
+        "until it reboots; give the patch groups a reboot window, or list the window in noRebootWindows if something else reboots it.",
     enforcementLevel: "mandatory",
     configSchema: rebootSchema,
     validateStack: (args, reportViolation) => {
@@ -282,6 +283,8 @@ export const taskRebootIfNeeded: StackValidationPolicy = {
                         `add {name: "RebootOption", values: ["RebootIfNeeded"]} to its parameters.`,
                     task.urn,
                 );
+            } else if (reboot[0] === "NoReboot" && rebootWindowFor(task, resources) !== undefined) {
+                continue; // another window reboots these patch groups (strategy-reboot-window checks production)
             } else if (reboot[0] === "NoReboot") {
                 reportViolation(
                     `${who} (${windowName}) installs with RebootOption "NoReboot": patches stay InstalledPendingReboot and the ` +
