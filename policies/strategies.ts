@@ -3,9 +3,8 @@
 
 import type { PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { STRATEGY_DOCUMENTS } from "@patch-manager/ssm";
-import { commandParameter, documentName, isPatchingTask, PATCH_DOCUMENTS, windowOf } from "./tasks";
+import { commandParameter, documentName, isPatchingTask, windowOf } from "./tasks";
 import {
-    ProductionConfig,
     StackResource,
     TYPES,
     asArray,
@@ -14,8 +13,6 @@ import {
     isUnknown,
     label,
     ofType,
-    productionConfigSchema,
-    productionReason,
     show,
     stackResources,
     validateResourceOfTypes,
@@ -76,36 +73,6 @@ export function rebootWindowFor(task: StackResource, resources: StackResource[])
 }
 
 // ------------------------------------------------------------------------------------------------
-
-export const strategyRebootWindow: StackValidationPolicy = {
-    name: "strategy-reboot-window",
-    description:
-        "In production an install with RebootOption NoReboot needs a reboot window: another maintenance window of the stack " +
-        "whose task reboots the same patch groups (AWS-RunShellScript `exit 194`, AWS-RunPowerShellScript `exit 3010`), " +
-        "or the patches stay InstalledPendingReboot and the instances non-compliant. Set the group's rebootWindow.",
-    enforcementLevel: "mandatory",
-    configSchema: { properties: { ...productionConfigSchema } },
-    validateStack: (args, reportViolation) => {
-        const cfg = configWithDefaults<ProductionConfig>({ properties: productionConfigSchema }, args);
-        const resources = stackResources(args);
-        const windows = ofType(resources, TYPES.window);
-        for (const task of ofType(resources, TYPES.windowTask)) {
-            const doc = documentName(task.props.taskArn);
-            if (typeof doc !== "string" || !(PATCH_DOCUMENTS as readonly string[]).includes(doc)) continue;
-            const operation = commandParameter(task.props, "Operation");
-            const reboot = commandParameter(task.props, "RebootOption");
-            if (!Array.isArray(operation) || operation[0] !== "Install" || !Array.isArray(reboot) || reboot[0] !== "NoReboot") continue;
-            const window = windowOf(task, windows);
-            const why = productionReason(cfg, { tags: [window?.props.tags], urn: task.urn, stackTags: args.stackTags });
-            if (why === undefined || rebootWindowFor(task, resources) !== undefined) continue;
-            reportViolation(
-                `${taskLabel(task.props, task.name)} is production (${why}) and installs with NoReboot, but no other window of the ` +
-                    `stack reboots its patch groups; add a reboot window (the patch group's rebootWindow) or use RebootIfNeeded.`,
-                task.urn,
-            );
-        }
-    },
-};
 
 // ------------------------------------------------------------------------------------------------
 
@@ -217,9 +184,4 @@ export const strategyLoadBalancerShare: ResourceValidationPolicy = {
     }),
 };
 
-export const strategyPolicies = [
-    strategyRebootWindow,
-    strategyOverridesExclusive,
-    strategySnapshotBeforeInstall,
-    strategyLoadBalancerShare,
-];
+export const strategyPolicies = [strategyOverridesExclusive, strategySnapshotBeforeInstall, strategyLoadBalancerShare];
