@@ -64,6 +64,40 @@ export interface PatchGroupSettings {
     readonly rateControl?: RateControlSettings;
     /** Servers outside AWS join this group through an activation. */
     readonly hybrid?: HybridSettings;
+    /** Install with NoReboot and reboot (then scan) in this separate window. */
+    readonly rebootWindow?: ScheduleSettings;
+    /** "image": an AMI (no reboot) before the install; "rollback": AWS-PatchInstanceWithRollback instead of it. */
+    readonly snapshot?: string;
+    /** Install with the group's baseline written to the log bucket as BaselineOverride. */
+    readonly baselineOverride?: boolean;
+    /** s3://bucket/key.yaml or https:// exception list for the install (not with baselineOverride). */
+    readonly installOverrideList?: string;
+    /** Patch through AWSEC2-PatchLoadBalancerInstance, draining at most maxShare of the group at once. */
+    readonly loadBalancer?: LoadBalancerSettings;
+    /** "standby" (AWS-PatchAsgInstance) or "in-place", for instances an Auto Scaling group manages. */
+    readonly autoScaling?: string;
+    /** Start stopped instances for the window and stop them again afterwards. */
+    readonly startStopped?: boolean;
+    /** "scan" (or "install", outside production) an instance when it joins the group. */
+    readonly onJoin?: string;
+}
+
+/** Draining a load balancer's targets while they are patched. */
+export interface LoadBalancerSettings {
+    /** Share of the group drained at once, a percentage string such as "25%". */
+    readonly maxShare: string;
+    /** Minutes to wait for connections to drain (1–59); default: the target group's own. */
+    readonly connectionDrainMinutes?: number;
+}
+
+/** An alternative package repository of a Linux baseline. */
+export interface PatchSourceSettings {
+    /** 3–50 letters, digits and _-. */
+    readonly name: string;
+    /** OS versions it serves, e.g. AmazonLinux2023, Ubuntu22.04. */
+    readonly products: string[];
+    /** A yum/dnf repository section, or one sources.list line for Ubuntu/Debian. */
+    readonly configuration: string;
 }
 
 /** A patch filter of an approval rule, as SSM takes it (key PRODUCT, CLASSIFICATION, SEVERITY, ...). */
@@ -111,6 +145,8 @@ export interface BaselineSettings {
     readonly approvedPatchesComplianceLevel?: string;
     /** Make it the account's default baseline for its operating system. */
     readonly registerAsDefault?: boolean;
+    /** Linux only: alternative repositories (they replace the node's default ones), at most 20. */
+    readonly sources?: PatchSourceSettings[];
 }
 
 /** Where patching command output goes. */
