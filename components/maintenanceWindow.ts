@@ -1,8 +1,25 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { RUN_PATCH_BASELINE } from "@patch-manager/ssm";
-import { FORMER_RESOURCE_TYPES, HookDocuments, NotificationEvent, Operation, RateControl, RESOURCE_TYPES, WindowSchedule } from "../config";
+import { RUN_PATCH_BASELINE, STRATEGY_DOCUMENTS } from "@patch-manager/ssm";
+import {
+    FORMER_RESOURCE_TYPES,
+    HookDocuments,
+    NotificationEvent,
+    Operation,
+    RateControl,
+    RESOURCE_TYPES,
+    StrategySettings,
+    WindowSchedule,
+} from "../config";
 import { ssmName, tagTargetKey, taskLogPrefix } from "../config/naming";
+import {
+    CREATE_IMAGE_PARAMETERS,
+    INSTALL_DOCUMENTS,
+    installOverrideParameters,
+    installRunbookParameters,
+    START_STOP_PARAMETERS,
+    taskSteps,
+} from "./strategies";
 
 /** One patch group patched in this schedule's window. */
 export interface ScheduledGroup {
@@ -11,6 +28,10 @@ export interface ScheduledGroup {
     readonly slug: string;
     readonly operation: Operation;
     readonly rateControl: RateControl;
+    /** The group's baseline (its override file is looked up by this name). */
+    readonly baseline?: string;
+    /** Absent: the group's install task alone, as AWS-RunPatchBaseline. */
+    readonly strategies?: StrategySettings;
 }
 
 export interface MaintenanceWindowArgs {
@@ -36,6 +57,10 @@ export interface MaintenanceWindowArgs {
     /** Hook documents by patch group name; such a group's task runs AWS-RunPatchBaselineWithHooks. */
     readonly hooks?: Readonly<Record<string, HookDocuments>>;
     readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** The start and stop runbooks, for groups that start stopped instances. */
+    readonly startStop?: { readonly start: pulumi.Input<string>; readonly stop: pulumi.Input<string> };
+    /** s3:// URL of each baseline's override file, by baseline name. */
+    readonly baselineOverrideUrls?: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
 /** The type this component was registered under before it was named for what it is. */
@@ -86,49 +111,101 @@ export class MaintenanceWindow extends pulumi.ComponentResource {
                 { parent: this },
             );
             const hooks = args.hooks?.[group.name];
-            new aws.ssm.MaintenanceWindowTask(
-                `${name}-${group.slug}-task`,
-                {
-                    windowId: window.id,
-                    name: ssmName(args.namePrefix, group.slug, group.operation),
-                    description: `${group.operation} patches on ${group.name}`.slice(0, 128),
-                    taskType: "RUN_COMMAND",
-                    taskArn: hooks ? RUN_PATCH_BASELINE_WITH_HOOKS : RUN_PATCH_BASELINE,
-                    serviceRoleArn: args.serviceRoleArn,
-                    priority: 1,
-                    maxConcurrency: group.rateControl.maxConcurrency,
-                    maxErrors: group.rateControl.maxErrors,
-                    cutoffBehavior: args.cutoffBehavior,
-                    targets: [{ key: "WindowTargetIds", values: [target.id] }],
-                    taskInvocationParameters: {
-                        runCommandParameters: {
-                            comment: `patch-manager ${args.environment}: ${group.operation} ${group.name}`.slice(0, 100),
-                            documentVersion: "$DEFAULT",
-                            outputS3Bucket: args.logBucketName,
-                            outputS3KeyPrefix: taskLogPrefix(args.logKeyPrefix, args.environment, group.name, group.operation),
-                            parameters: [...runPatchBaselineParameters(group.operation), ...(hooks ? hookParameters(hooks) : [])],
-                            ...(args.notification ? notificationParameters(args.notification) : {}),
-                        },
+            const strategies = group.strategies;
+            const common = {
+                windowId: window.id,
+                serviceRoleArn: args.serviceRoleArn,
+                maxConcurrency: group.rateControl.maxConcurrency,
+                maxErrors: group.rateControl.maxErrors,
+                cutoffBehavior: args.cutoffBehavior,
+                targets: [{ key: "WindowTargetIds", values: [target.id] }],
+            };
+            const automation = (
+                step: string,
+                taskArn: pulumi.Input<string>,
+                priority: number,
+                parameters: pulumi.Input<Parameter[]>,
+                extra = {},
+            ) =>
+                new aws.ssm.MaintenanceWindowTask(
+                    `${name}-${group.slug}-${step}`,
+                    {
+                        ...common,
+                        ...extra,
+                        name: ssmName(args.namePrefix, group.slug, step),
+                        description: `${step} ${group.name}`.slice(0, 128),
+                        taskType: "AUTOMATION",
+                        taskArn,
+                        priority,
+                        taskInvocationParameters: { automationParameters: { documentVersion: "$DEFAULT", parameters } },
                     },
-                },
-                { parent: this },
-            );
+                    { parent: this },
+                );
+            const runbook = strategies?.install ?? "runPatchBaseline";
+            for (const { step, priority } of strategies ? taskSteps(strategies) : [{ step: "install" as const, priority: 1 }]) {
+                if (step === "start" || step === "stop") {
+                    automation(step, args.startStop![step], priority, START_STOP_PARAMETERS);
+                } else if (step === "image") {
+                    automation("image", STRATEGY_DOCUMENTS.createImage.name, priority, CREATE_IMAGE_PARAMETERS);
+                } else if (runbook !== "runPatchBaseline") {
+                    // The runbook installs itself (with AWS-RunPatchBaseline inside); the task keeps its logical name.
+                    const parameters = pulumi.output(args.logBucketName).apply((bucket) => installRunbookParameters(strategies!, bucket));
+                    automation("task", INSTALL_DOCUMENTS[runbook], priority, parameters, {
+                        name: ssmName(args.namePrefix, group.slug, group.operation),
+                        description: `${group.operation} patches on ${group.name} (${INSTALL_DOCUMENTS[runbook]})`.slice(0, 128),
+                        ...(runbook === "loadBalancer" ? { maxConcurrency: strategies!.loadBalancer!.maxShare } : {}),
+                    });
+                } else {
+                    const overrideUrl = group.baseline !== undefined ? args.baselineOverrideUrls?.[group.baseline] : undefined;
+                    const overrides = pulumi
+                        .output(overrideUrl)
+                        .apply((url) => (strategies ? installOverrideParameters(strategies, url) : []));
+                    new aws.ssm.MaintenanceWindowTask(
+                        `${name}-${group.slug}-task`,
+                        {
+                            ...common,
+                            name: ssmName(args.namePrefix, group.slug, group.operation),
+                            description: `${group.operation} patches on ${group.name}`.slice(0, 128),
+                            taskType: "RUN_COMMAND",
+                            taskArn: hooks ? RUN_PATCH_BASELINE_WITH_HOOKS : RUN_PATCH_BASELINE,
+                            priority,
+                            taskInvocationParameters: {
+                                runCommandParameters: {
+                                    comment: `patch-manager ${args.environment}: ${group.operation} ${group.name}`.slice(0, 100),
+                                    documentVersion: "$DEFAULT",
+                                    outputS3Bucket: args.logBucketName,
+                                    outputS3KeyPrefix: taskLogPrefix(args.logKeyPrefix, args.environment, group.name, group.operation),
+                                    parameters: overrides.apply((o) => [
+                                        ...runPatchBaselineParameters(group.operation, strategies?.rebootWindow !== undefined),
+                                        ...(hooks ? hookParameters(hooks) : []),
+                                        ...o,
+                                    ]),
+                                    ...(args.notification ? notificationParameters(args.notification) : {}),
+                                },
+                            },
+                        },
+                        { parent: this },
+                    );
+                }
+            }
         }
         this.windowId = window.id;
         this.registerOutputs({ windowId: this.windowId });
     }
 }
 
+type Parameter = { name: string; values: string[] };
+
 /**
- * AWS-RunPatchBaseline parameters. Install always says RebootIfNeeded out
- * loud: with NoReboot, patches stay InstalledPendingReboot and the instance
- * non-compliant. Scan never reboots. SnapshotId stays unset: inside a window
- * SSM derives it.
+ * AWS-RunPatchBaseline parameters. Install says RebootIfNeeded out loud unless
+ * a reboot window of the group reboots later: with NoReboot, patches stay
+ * InstalledPendingReboot and the instance non-compliant until then. Scan never
+ * reboots. SnapshotId stays unset: inside a window SSM derives it.
  */
-export function runPatchBaselineParameters(operation: Operation): { name: string; values: string[] }[] {
+export function runPatchBaselineParameters(operation: Operation, rebootsLater = false): Parameter[] {
     return [
         { name: "Operation", values: [operation] },
-        { name: "RebootOption", values: [operation === "Install" ? "RebootIfNeeded" : "NoReboot"] },
+        { name: "RebootOption", values: [operation === "Install" && !rebootsLater ? "RebootIfNeeded" : "NoReboot"] },
     ];
 }
 

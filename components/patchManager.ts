@@ -12,6 +12,8 @@ import { Operations, OperationsOutputs } from "./operations";
 import { Alerts } from "./alerts";
 import { dataSyncBucketStatements } from "./compliance";
 import { configDeliveryBucketStatements } from "./configRecording";
+import { PatchingStrategies } from "./strategies";
+import { usesStrategies } from "../config/strategies";
 
 // ---------------------------------------------------------------------------
 // Args: the settings of one deployment, in the shape the stack config's keys have (README,
@@ -63,6 +65,40 @@ export interface PatchGroupSettings {
     readonly rateControl?: RateControlSettings;
     /** Servers outside AWS join this group through an activation. */
     readonly hybrid?: HybridSettings;
+    /** Install with NoReboot and reboot (then scan) in this separate window. */
+    readonly rebootWindow?: ScheduleSettings;
+    /** "image": an AMI (no reboot) before the install; "rollback": AWS-PatchInstanceWithRollback instead of it. */
+    readonly snapshot?: string;
+    /** Install with the group's baseline written to the log bucket as BaselineOverride. */
+    readonly baselineOverride?: boolean;
+    /** s3://bucket/key.yaml or https:// exception list for the install (not with baselineOverride). */
+    readonly installOverrideList?: string;
+    /** Patch through AWSEC2-PatchLoadBalancerInstance, draining at most maxShare of the group at once. */
+    readonly loadBalancer?: LoadBalancerSettings;
+    /** "standby" (AWS-PatchAsgInstance) or "in-place", for instances an Auto Scaling group manages. */
+    readonly autoScaling?: string;
+    /** Start stopped instances for the window and stop them again afterwards. */
+    readonly startStopped?: boolean;
+    /** "scan" (or "install", outside production) an instance when it joins the group. */
+    readonly onJoin?: string;
+}
+
+/** Draining a load balancer's targets while they are patched. */
+export interface LoadBalancerSettings {
+    /** Share of the group drained at once, a percentage string such as "25%". */
+    readonly maxShare: string;
+    /** Minutes to wait for connections to drain (1–59); default: the target group's own. */
+    readonly connectionDrainMinutes?: number;
+}
+
+/** An alternative package repository of a Linux baseline. */
+export interface PatchSourceSettings {
+    /** 3–50 letters, digits and _-. */
+    readonly name: string;
+    /** OS versions it serves, e.g. AmazonLinux2023, Ubuntu22.04. */
+    readonly products: string[];
+    /** A yum/dnf repository section, or one sources.list line for Ubuntu/Debian. */
+    readonly configuration: string;
 }
 
 /** A patch filter of an approval rule, as SSM takes it (key PRODUCT, CLASSIFICATION, SEVERITY, ...). */
@@ -110,6 +146,8 @@ export interface BaselineSettings {
     readonly approvedPatchesComplianceLevel?: string;
     /** Make it the account's default baseline for its operating system. */
     readonly registerAsDefault?: boolean;
+    /** Linux only: alternative repositories (they replace the node's default ones), at most 20. */
+    readonly sources?: PatchSourceSettings[];
 }
 
 /** Where patching command output goes. */
@@ -448,6 +486,31 @@ export class PatchManager extends pulumi.ComponentResource {
             new PatchGroup(n(group.slug), { patchGroup: group.name, baselineId: baselines.get(group.baseline)!.baselineId }, child);
         }
 
+        const strategyGroups = config.patchGroups.filter((g) => usesStrategies(g.strategies));
+        const strategies =
+            strategyGroups.length > 0
+                ? new PatchingStrategies(
+                      n("strategies"),
+                      {
+                          namePrefix,
+                          environment: config.environment,
+                          groups: strategyGroups,
+                          baselines: config.baselines,
+                          patchGroupTagKey: config.patchGroupTagKey,
+                          timezone: config.timezone,
+                          serviceRoleArn,
+                          ...(windowRole ? { windowRoleName: windowRole.roleName } : {}),
+                          instanceRoleName: instanceRole.roleName,
+                          partition,
+                          logBucketName,
+                          logKeyPrefix: config.logging.keyPrefix,
+                          cutoffBehavior: config.cutoffBehavior,
+                          tags,
+                      },
+                      child,
+                  )
+                : undefined;
+
         const maintenanceWindows: PatchManagerOutputs["maintenanceWindows"] = {};
         const windowIds: pulumi.Output<string>[] = [];
         const addWindow = (
@@ -477,6 +540,8 @@ export class PatchManager extends pulumi.ComponentResource {
                         ? { notification: { topicArn: alerts.topicArn, roleArn: alerts.notificationRoleArn, events: alerts.events } }
                         : {}),
                     ...(Object.keys(ops.safeStops.hooks).length > 0 ? { hooks: ops.safeStops.hooks } : {}),
+                    ...(strategies?.startStop ? { startStop: strategies.startStop } : {}),
+                    ...(strategies ? { baselineOverrideUrls: strategies.baselineOverrideUrls } : {}),
                     tags,
                 },
                 child,
@@ -515,6 +580,9 @@ export class PatchManager extends pulumi.ComponentResource {
                     `${config.environment} patching window of ${group.name}`,
                 );
         }
+
+        // Reboot windows are watched like the patching windows (a failed reboot is a failed window).
+        for (const w of Object.values(strategies?.rebootWindows ?? {})) windowIds.push(w.id);
 
         const hybridGroups = config.patchGroups.filter((g) => g.hybrid !== undefined);
         const hybrid =

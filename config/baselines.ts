@@ -11,6 +11,7 @@ import {
 import { defaultApprovalRules, supportsApprovalDelay, windows2012SecurityRules } from "./approvalRules";
 import { dateString, oneOf, text, wholeNumber } from "./fields";
 import { PROJECT } from "./project";
+import { patchSourcesSchema } from "./strategies";
 
 export const approvalRuleFields = z
     .object({
@@ -71,6 +72,7 @@ export const baselineFields = z
         rejectedPatchesAction: oneOf(REJECTED_PATCHES_ACTIONS).optional(),
         approvedPatchesComplianceLevel: oneOf(COMPLIANCE_LEVELS).optional(),
         registerAsDefault: z.boolean({ error: "must be true or false" }).optional(),
+        sources: patchSourcesSchema.optional(),
     })
     .strict();
 
@@ -106,6 +108,8 @@ export function baselineSettings(b: ParsedBaseline, stackApproveAfterDays: numbe
         approvedPatchesComplianceLevel: b.approvedPatchesComplianceLevel ?? "HIGH",
         /** Register as the account/region default for its OS (aws.ssm.DefaultPatchBaseline). */
         registerAsDefault: b.registerAsDefault === true,
+        /** Alternative repositories (Linux); they replace the node's default ones. */
+        sources: b.sources ?? [],
         /** True for the baselines the program adds for groups that name none. */
         generated: false,
     };
@@ -125,6 +129,7 @@ export function generatedBaseline(name: string, os: OperatingSystem, approveAfte
         rejectedPatchesAction: "BLOCK",
         approvedPatchesComplianceLevel: "HIGH",
         registerAsDefault: false,
+        sources: [],
         generated: true,
     };
 }

@@ -4,7 +4,14 @@
 import { OPERATING_SYSTEMS, OperatingSystem, QUOTAS } from "@patch-manager/ssm";
 import { checkSchedule, checkTimezone, nextStarts, patchTuesdayPlus } from "@patch-manager/ssm";
 import { defaultApprovalRules, filterKeyProblem, supportsApprovalDelay } from "./approvalRules";
-import { DEFAULT_TIMEZONE, defaultWindowKind, environmentWindowSchedule, SEED_BASELINES, SEED_PATCH_GROUPS } from "./defaults";
+import {
+    DEFAULT_OPERATION,
+    DEFAULT_TIMEZONE,
+    defaultWindowKind,
+    environmentWindowSchedule,
+    SEED_BASELINES,
+    SEED_PATCH_GROUPS,
+} from "./defaults";
 import { ENVIRONMENTS, WINDOW_KINDS } from "./environment";
 import { ConfigProblem, keyPath } from "./errors";
 import { isRecord } from "./fields";
@@ -12,6 +19,7 @@ import { ConfigKey } from "./keys";
 import { slug } from "./naming";
 import { EGRESS_PATCH_SOURCES, S3_ONLY_OPERATING_SYSTEMS } from "./network";
 import { dailyScanHour } from "./scanHour";
+import { sourceProblems, strategyProblems } from "./strategies";
 
 /** Each key's value as decoded from the stack file, valid or not. */
 export type DecodedValues = Partial<Record<ConfigKey, unknown>>;
@@ -92,6 +100,7 @@ export function crossCheck(values: DecodedValues): ConfigProblem[] {
                 message: `is required for ${os}: there are no default approval rules for it`,
             });
         }
+        for (const p of sourceProblems(os, b.sources)) problems.push({ path: keyPath("baselines", [i, ...p.path]), message: p.message });
         if (b.preset === "windows2012-security" && b.operatingSystem !== "WINDOWS") {
             problems.push({
                 path: keyPath("baselines", [i, "preset"]),
@@ -151,6 +160,13 @@ export function crossCheck(values: DecodedValues): ConfigProblem[] {
                 message: `is required for ${String(g.operatingSystem)}: there is no default baseline for it; define one in patch-manager:baselines`,
             });
         }
+        problems.push(
+            ...strategyProblems(g, i, {
+                operation: g.operation ?? values.operation ?? DEFAULT_OPERATION,
+                production: values.environment === "production",
+                hooked: isRecord(record(values.safeStops).hooks) && Object.hasOwn(record(record(values.safeStops).hooks), g.name),
+            }),
+        );
         if (isRecord(g.schedule)) {
             const s = g.schedule;
             const cutoff = s.cutoffHours;
@@ -179,7 +195,9 @@ export function crossCheck(values: DecodedValues): ConfigProblem[] {
             message: `${inEnvironmentWindow} groups share the environment window, which holds at most ${QUOTAS.tasksPerWindow} tasks; give some groups their own schedule`,
         });
     }
-    const windows = 1 + groups.filter((g) => g.ownWindow).length;
+    // A group with a reboot window adds that window.
+    const rebootWindows = rawGroups.filter((g) => isRecord(g) && g.rebootWindow !== undefined).length;
+    const windows = 1 + groups.filter((g) => g.ownWindow).length + rebootWindows;
     if (windows > QUOTAS.windowsPerRegion) {
         problems.push({
             path: keyPath("patchGroups"),

@@ -16,3 +16,4 @@ export type { AlertsSettings, NotificationEvent } from "./alerts";
 export type { ComplianceSettings, DeniedApplicationsSettings } from "./compliance";
 export type { SafeStopsSettings, HookDocuments } from "./safeStops";
 export type { PrivateEndpointsSettings } from "./network";
+export type { StrategySettings, PatchSource, InstallRunbook } from "./strategies";

@@ -18,6 +18,7 @@ import { centralLogBucketSchema, privateEndpointsFields, privateEndpointsSchema,
 import { hybridFields, patchGroupFields, rateControlSchema } from "./patchGroups";
 import { hookDocumentsSchema, safeStopsFields, safeStopsSchema } from "./safeStops";
 import { tagsSchema } from "./tags";
+import { loadBalancerFields, patchSourceFields } from "./strategies";
 import { patchTuesdaySchema, scheduleFields, timezoneSchema } from "./window";
 
 export const KEYS = {
@@ -58,6 +59,9 @@ export type ConfigValues = z.output<typeof configSchema>;
 const MAPS: Record<string, z.ZodObject> = {
     rateControl: rateControlSchema,
     schedule: scheduleFields,
+    rebootWindow: scheduleFields,
+    loadBalancer: loadBalancerFields,
+    sources: patchSourceFields,
     patchTuesday: patchTuesdaySchema,
     logging: loggingFields,
     patchGroups: patchGroupFields,

@@ -5,6 +5,7 @@ import { HYBRID_LIMITS, MAX_CONCURRENCY_PATTERN, MAX_ERRORS_PATTERN, OPERATING_S
 import { Operation, operationSchema } from "./environment";
 import { oneOf, wholeNumber } from "./fields";
 import { generatedBaselineName, slug } from "./naming";
+import { strategyFields, strategySettings } from "./strategies";
 import { windowScheduleSchema } from "./window";
 
 export const rateControlSchema = z
@@ -54,6 +55,7 @@ export const patchGroupFields = z
         operation: operationSchema.optional(),
         rateControl: rateControlSchema.optional(),
         hybrid: hybridSchema.optional(),
+        ...strategyFields,
     })
     .strict();
 
@@ -75,6 +77,8 @@ export function patchGroupSettings(g: ParsedPatchGroup, stack: { operation: Oper
         rateControl: g.rateControl ?? stack.rateControl,
         /** Servers outside AWS join the group through an SSM hybrid activation; absent: EC2 only. */
         ...(g.hybrid ? { hybrid: g.hybrid } : {}),
+        /** Reboot window, snapshots, load balancer, Auto Scaling, stopped and joining instances, overrides. */
+        strategies: strategySettings(g),
     };
 }
 

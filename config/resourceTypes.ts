@@ -20,6 +20,7 @@ export const RESOURCE_TYPES = {
     Operations: "patch-manager:operations:Operations",
     PatchBaseline: "patch-manager:patching:PatchBaseline",
     PatchGroup: "patch-manager:patching:PatchGroup",
+    PatchingStrategies: "patch-manager:patching:PatchingStrategies",
     PatchManager: "patch-manager:index:PatchManager",
 } as const;
 

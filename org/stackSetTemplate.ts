@@ -129,6 +129,13 @@ function permissions(): object[] {
             Resource: { "Fn::Sub": `arn:${partition}:s3:::*patch-logs-bucket-*` },
         },
         {
+            // patchGroups[].baselineOverride: the program writes the baseline as JSON into the log bucket.
+            Sid: "PatchManagerBaselineOverrides",
+            Effect: "Allow",
+            Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:GetObjectTagging", "s3:PutObjectTagging"],
+            Resource: { "Fn::Sub": `arn:${partition}:s3:::*patch-logs-bucket-*/*` },
+        },
+        {
             Sid: "PatchManagerEvents",
             Effect: "Allow",
             Action: [

@@ -8,6 +8,7 @@ import { loggingPolicies } from "./logging";
 import { operationsPolicies } from "./operations";
 import { replacementPolicies } from "./replacement";
 import { stackPolicies } from "./stack";
+import { strategyPolicies } from "./strategies";
 import { taskPolicies } from "./tasks";
 import { windowPolicies } from "./windows";
 
@@ -26,6 +27,7 @@ export const policies: PolicyPackArgs["policies"] = [
     ...hybridPolicies,
     ...operationsPolicies,
     ...replacementPolicies,
+    ...strategyPolicies,
 ];
 
 export const packArgs: PolicyPackArgs = {

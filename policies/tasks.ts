@@ -20,6 +20,7 @@ import {
     stackResources,
     validateResourceOfTypes,
 } from "./util";
+import { rebootWindowFor } from "./strategies";
 
 /** The documents that patch; AWS-ApplyPatchBaseline is the old Windows-only one. */
 export const PATCH_DOCUMENTS = ["AWS-RunPatchBaseline", "AWS-RunPatchBaselineWithHooks"] as const;
@@ -236,8 +237,9 @@ const rebootSchema: PolicyConfigSchema = {
             default: [],
             description:
                 "Maintenance windows (by name, logical resource name or window id) whose installing tasks may use NoReboot, " +
-                "e.g. where another process reboots the instances.",
+                "e.g. where another process reboots the instances. Not in production: there NoReboot needs a reboot window.",
         },
+        ...productionConfigSchema,
     },
 };
 
@@ -246,11 +248,12 @@ export const taskRebootIfNeeded: StackValidationPolicy = {
     description:
         "A patching task that installs must reboot when a patch needs it: add the parameter RebootOption with value " +
         "RebootIfNeeded explicitly. With NoReboot installed patches stay InstalledPendingReboot and the instance is non-compliant " +
-        "until it reboots; list the window in noRebootWindows if something else reboots it.",
+        "until it reboots; give the patch groups a reboot window (another window whose task reboots them), or outside production " +
+        "list the window in noRebootWindows if something else reboots it.",
     enforcementLevel: "mandatory",
     configSchema: rebootSchema,
     validateStack: (args, reportViolation) => {
-        const cfg = configWithDefaults<{ noRebootWindows: string[] }>(rebootSchema, args);
+        const cfg = configWithDefaults<ProductionConfig & { noRebootWindows: string[] }>(rebootSchema, args);
         const resources = stackResources(args);
         const windows = ofType(resources, TYPES.window);
         for (const task of ofType(resources, TYPES.windowTask)) {
@@ -267,21 +270,37 @@ export const taskRebootIfNeeded: StackValidationPolicy = {
                 (n): n is string => typeof n === "string" && n !== "" && !isUnknown(n),
             );
             const excepted = windowNames.find((n) => cfg.noRebootWindows.includes(n));
-            if (excepted !== undefined) {
-                continue;
-            }
             const reboot = commandParameter(task.props, "RebootOption");
             if (isUnknown(reboot)) {
                 continue;
             }
             const who = taskLabel(task.props, task.name);
             const windowName = window ? `window ${label(window.props, window.name)}` : `window ${show(task.props.windowId)}`;
+            if (excepted !== undefined) {
+                // Production never installs with NoReboot unless a reboot window of the stack reboots the same groups.
+                const why = productionReason(cfg, { tags: [window?.props.tags], urn: task.urn, stackTags: args.stackTags });
+                if (
+                    Array.isArray(reboot) &&
+                    reboot[0] === "NoReboot" &&
+                    why !== undefined &&
+                    rebootWindowFor(task, resources) === undefined
+                ) {
+                    reportViolation(
+                        `${who} (${windowName}) is production (${why}) and installs with NoReboot; noRebootWindows does not excuse ` +
+                            `production: add a reboot window for its patch groups (the group's rebootWindow) or use "RebootIfNeeded".`,
+                        task.urn,
+                    );
+                }
+                continue;
+            }
             if (reboot === undefined || reboot.length === 0) {
                 reportViolation(
                     `${who} (${windowName}) installs patches without an explicit RebootOption; ` +
                         `add {name: "RebootOption", values: ["RebootIfNeeded"]} to its parameters.`,
                     task.urn,
                 );
+            } else if (reboot[0] === "NoReboot" && rebootWindowFor(task, resources) !== undefined) {
+                continue; // another window reboots these patch groups (strategy-reboot-window checks production)
             } else if (reboot[0] === "NoReboot") {
                 reportViolation(
                     `${who} (${windowName}) installs with RebootOption "NoReboot": patches stay InstalledPendingReboot and the ` +

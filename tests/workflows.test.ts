@@ -187,7 +187,7 @@ describe("GitHub Actions workflows (.github/workflows)", () => {
         // Every stack file is in the matrix but the examples (`# ci: example`).
         const files = fs.readdirSync(ROOT).filter((f) => /^Pulumi\..+\.yaml$/.test(f));
         const examples = files.filter((f) => /^# ci: example\b/m.test(fs.readFileSync(path.join(ROOT, f), "utf8")));
-        assert.deepEqual(examples.sort(), ["Pulumi.prod-hybrid.yaml", "Pulumi.prod-private.yaml"]);
+        assert.deepEqual(examples.sort(), ["Pulumi.prod-hybrid.yaml", "Pulumi.prod-private.yaml", "Pulumi.prod-strategies.yaml"]);
         assert.deepEqual(stacks.map((s) => `Pulumi.${s.stack}.yaml`).sort(), files.filter((f) => !examples.includes(f)).sort());
         assert.deepEqual(
             stacks.find((s) => s.stack === "dev"),

@@ -181,18 +181,29 @@ describe("policies/tasks", () => {
             assert.match(v[0]?.message ?? "", /installs patches without an explicit RebootOption/);
         });
 
-        it("accepts NoReboot in a window named in noRebootWindows (by name or id)", async () => {
+        it("accepts NoReboot outside production in a window named in noRebootWindows (by name or id)", async () => {
             const stack = prodStack();
+            entry(stack, "web-server-window").props.tags = { Environment: "staging" };
             setParameter(entry(stack, "web-server-task").props, "RebootOption", ["NoReboot"]);
             assert.deepEqual(
-                await runStackPolicy(taskRebootIfNeeded, stack, { config: { noRebootWindows: ["patch-manager-prod-web-server"] } }),
+                await runStackPolicy(taskRebootIfNeeded, stack, {
+                    stack: "staging",
+                    config: { noRebootWindows: ["patch-manager-prod-web-server"] },
+                }),
                 [],
             );
             assert.deepEqual(
-                await runStackPolicy(taskRebootIfNeeded, stack, { config: { noRebootWindows: ["mw-0123456789abcdef0"] } }),
+                await runStackPolicy(taskRebootIfNeeded, stack, {
+                    stack: "staging",
+                    config: { noRebootWindows: ["mw-0123456789abcdef0"] },
+                }),
                 [],
             );
-            assert.equal((await runStackPolicy(taskRebootIfNeeded, stack, { config: { noRebootWindows: ["another-window"] } })).length, 1);
+            assert.equal(
+                (await runStackPolicy(taskRebootIfNeeded, stack, { stack: "staging", config: { noRebootWindows: ["another-window"] } }))
+                    .length,
+                1,
+            );
         });
     });
 

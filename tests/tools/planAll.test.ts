@@ -42,7 +42,7 @@ describe("npm run plan -- --all / --ics", function () {
             doc.stacks.map((s: any) => s.stack),
             ["dev", "prod"],
         );
-        assert.match(stderr, /Left out the example stacks prod-hybrid, prod-private \(--include-examples adds them\)/);
+        assert.match(stderr, /Left out the example stacks prod-hybrid, prod-private, prod-strategies \(--include-examples adds them\)/);
         assert.deepEqual(
             doc.findings.filter((f: any) => f.level === "blocking"),
             [],

@@ -1,0 +1,213 @@
+import { strict as assert } from "assert";
+import {
+    AUTOMATION_TASK_LIMITS,
+    DOCUMENT_NAME_PATTERN,
+    DOCUMENT_VERSION_PATTERN,
+    STRATEGY_DOCUMENTS,
+    TASK_TYPES,
+} from "@patch-manager/ssm";
+import { baselineOverrideDocument, strategyPermissions, taskSteps } from "../../components/strategies";
+import { parseConfig } from "../../config";
+import { projectValues } from "../../tools/mockProgram";
+import { evaluate, parameters, shippedConfig, Stack, T } from "../helpers";
+
+const documents = Object.values(STRATEGY_DOCUMENTS);
+
+describe("components: patching strategies (Pulumi.prod-strategies.yaml under mocks)", function () {
+    let stack: Stack;
+    before(async function () {
+        stack = await evaluate("prod-strategies");
+    });
+    const tasksOf = (group: string) => {
+        const target = stack
+            .ofType(T.target)
+            .find((t) => (t.inputs.targets as any[])[0].values.includes(group) && !t.name.includes("reboot"))!;
+        return stack
+            .ofType(T.task)
+            .filter((t) => (t.inputs.targets as any[])[0].values.includes(target.id))
+            .map((t) => ({ doc: t.inputs.taskArn as string, type: t.inputs.taskType, priority: t.inputs.priority as number, task: t }))
+            .sort((a, b) => a.priority - b.priority);
+    };
+    const automation = (t: { task: { inputs: any } }) =>
+        Object.fromEntries(
+            (t.task.inputs.taskInvocationParameters.automationParameters.parameters as any[]).map((p) => [p.name, p.values]),
+        );
+
+    it("every Automation task fits RegisterTaskWithMaintenanceWindow's shapes (botocore model constants)", function () {
+        const tasks = stack.ofType(T.task).filter((t) => t.inputs.taskType === "AUTOMATION");
+        assert.ok(tasks.length >= 6, `automation tasks: ${tasks.length}`);
+        for (const t of tasks) {
+            const i = t.inputs as any;
+            assert.ok((TASK_TYPES as readonly string[]).includes(i.taskType));
+            assert.match(i.taskArn, DOCUMENT_NAME_PATTERN, t.name);
+            assert.ok(i.taskArn.length <= AUTOMATION_TASK_LIMITS.taskArn.max);
+            assert.ok(i.priority >= AUTOMATION_TASK_LIMITS.priorityMin);
+            assert.ok(i.targets.length <= AUTOMATION_TASK_LIMITS.targets.max);
+            const a = i.taskInvocationParameters.automationParameters;
+            assert.equal(i.taskInvocationParameters.runCommandParameters, undefined, "Automation tasks take no Run Command parameters");
+            assert.match(a.documentVersion, DOCUMENT_VERSION_PATTERN);
+            const params = a.parameters as { name: string; values: string[] }[];
+            assert.ok(params.length >= AUTOMATION_TASK_LIMITS.parameterMap.min && params.length <= AUTOMATION_TASK_LIMITS.parameterMap.max);
+            for (const p of params) {
+                assert.ok(
+                    p.name.length >= AUTOMATION_TASK_LIMITS.parameterKey.min && p.name.length <= AUTOMATION_TASK_LIMITS.parameterKey.max,
+                );
+                assert.ok(p.values.length <= AUTOMATION_TASK_LIMITS.parameterValues.max);
+                for (const v of p.values) {
+                    assert.equal(typeof v, "string", `${t.name} ${p.name}: every Automation value is a string`);
+                    assert.ok(
+                        v.length >= AUTOMATION_TASK_LIMITS.parameterValue.min && v.length <= AUTOMATION_TASK_LIMITS.parameterValue.max,
+                    );
+                }
+                // Parameter names the runbook declares (AWS's runbooks) or that our start/stop runbooks declare.
+                const known = documents.find((d) => d.name === i.taskArn);
+                if (known) assert.ok((known.parameters as readonly string[]).includes(p.name), `${i.taskArn} takes no ${p.name}`);
+                else assert.ok(["InstanceId", "WindowExecutionId"].includes(p.name), `${p.name}`);
+            }
+        }
+    });
+
+    it("snapshot first: AWS-CreateImage without reboot, then the install", function () {
+        const t = tasksOf("App Server");
+        assert.deepEqual(
+            t.map((x) => [x.priority, x.doc]),
+            [
+                [1, "AWS-CreateImage"],
+                [2, "AWS-RunPatchBaseline"],
+            ],
+        );
+        assert.deepEqual(automation(t[0]), { InstanceId: ["{{RESOURCE_ID}}"], NoReboot: ["true"] });
+    });
+
+    it("rollback: AWS-PatchInstanceWithRollback replaces the install task and reports to the log bucket", function () {
+        const t = tasksOf("Legacy App");
+        assert.deepEqual(
+            t.map((x) => [x.priority, x.doc, x.type]),
+            [[1, "AWS-PatchInstanceWithRollback", "AUTOMATION"]],
+        );
+        assert.deepEqual(Object.keys(automation(t[0])), ["InstanceId", "ReportS3Bucket"]);
+        assert.equal(t[0].task.name, "production-legacy-app-task", "the install keeps its logical name");
+    });
+
+    it("load balancer: AWSEC2-PatchLoadBalancerInstance with the group's share as concurrency and the drain time", function () {
+        const [t] = tasksOf("Web Server");
+        assert.equal(t.doc, "AWSEC2-PatchLoadBalancerInstance");
+        assert.equal((t.task.inputs as any).maxConcurrency, "25%");
+        assert.deepEqual(automation(t), { InstanceId: ["{{RESOURCE_ID}}"], ConnectionDrainTime: ["5"] });
+    });
+
+    it("Auto Scaling standby: AWS-PatchAsgInstance with the instance of each target", function () {
+        const [t] = tasksOf("Workers");
+        assert.equal(t.doc, "AWS-PatchAsgInstance");
+        assert.deepEqual(automation(t), { InstanceId: ["{{RESOURCE_ID}}"] });
+    });
+
+    it("stopped instances: start, install, stop at ordered priorities with the program's runbooks", function () {
+        const t = tasksOf("Dev Boxes");
+        const docs = stack.ofType("aws:ssm/document:Document");
+        const start = docs.find((d) => d.name.endsWith("start-stopped"))!;
+        const stop = docs.find((d) => d.name.endsWith("stop-started"))!;
+        assert.deepEqual(
+            t.map((x) => [x.priority, x.doc]),
+            [
+                [1, start.inputs.name],
+                [2, "AWS-RunPatchBaseline"],
+                [3, stop.inputs.name],
+            ],
+        );
+        assert.match(String(stop.inputs.content), /patch-manager:started-by-window/);
+        assert.match(String(start.inputs.content), /create_tags/);
+        assert.equal(start.inputs.documentType, "Automation");
+    });
+
+    it("reboot strategy: NoReboot install, and a reboot window that reboots (exit 3010 on Windows) then scans", function () {
+        const [install] = tasksOf("Database Server");
+        assert.deepEqual(parameters(install.task).RebootOption, ["NoReboot"]);
+        const rebootTasks = stack.ofType(T.task).filter((t) => t.name.startsWith("strategies-database-server-"));
+        const byName = Object.fromEntries(rebootTasks.map((t) => [t.name.replace("strategies-database-server-", ""), t]));
+        assert.equal(byName["reboot-task"].inputs.taskArn, "AWS-RunPowerShellScript");
+        assert.deepEqual(parameters(byName["reboot-task"]).commands, ["exit 3010"]);
+        assert.deepEqual(parameters(byName["scan-task"]).Operation, ["Scan"]);
+        assert.ok((byName["scan-task"].inputs.priority as number) > (byName["reboot-task"].inputs.priority as number));
+    });
+
+    it("BaselineOverride: the baseline's JSON in the log bucket, its s3:// URL on the install; the exception list on another group", function () {
+        const object = stack.ofType("aws:s3/bucketObjectv2:BucketObjectv2")[0];
+        assert.equal(object.inputs.key, "patching/baseline-overrides/central-al2023.json");
+        const doc = JSON.parse(String(object.inputs.content));
+        assert.equal(doc[0].OperatingSystem, "AMAZON_LINUX_2023");
+        assert.equal(doc[0].RejectedPatchesAction, "BLOCK");
+        assert.equal(doc[0].Sources[0].Name, "internal-mirror");
+        const install = tasksOf("App Server")[1];
+        assert.match(parameters(install.task).BaselineOverride[0], /^s3:\/\/.+\/patching\/baseline-overrides\/central-al2023\.json$/);
+        assert.equal(parameters(install.task).InstallOverrideList, undefined);
+        const dev = tasksOf("Dev Boxes")[1];
+        assert.deepEqual(parameters(dev.task).InstallOverrideList, ["s3://patch-exceptions-example/dev-boxes.yaml"]);
+        assert.equal(parameters(dev.task).BaselineOverride, undefined);
+    });
+
+    it("new instances: an association that scans on join, not only at a cron interval", function () {
+        const a = stack.ofType("aws:ssm/association:Association").find((x) => x.name.endsWith("dev-boxes-on-join"))!;
+        assert.equal(a.inputs.applyOnlyAtCronInterval, false);
+        assert.equal(a.inputs.scheduleExpression, undefined);
+        assert.deepEqual(a.inputs.parameters, { Operation: "Scan", RebootOption: "NoReboot" });
+    });
+
+    it("the window role gets a statement per runbook used, and the instances may read the override files only", function () {
+        const policies = stack.ofType("aws:iam/rolePolicy:RolePolicy");
+        const window = JSON.parse(String(policies.find((p) => p.name.endsWith("strategies-window-role"))!.inputs.policy));
+        assert.deepEqual(window.Statement.map((s: any) => s.Sid).sort(), [
+            "CreateImageBeforePatching",
+            "PatchAutoScalingInstance",
+            "PatchBehindLoadBalancer",
+            "PatchWithRollback",
+            "StartStoppedInstances",
+        ]);
+        const read = JSON.parse(String(policies.find((p) => p.name.endsWith("strategies-read-overrides"))!.inputs.policy));
+        assert.deepEqual(read.Statement[0].Action, ["s3:GetObject"]);
+        assert.match(read.Statement[0].Resource, /\/patching\/baseline-overrides\/\*\.json$/);
+    });
+
+    it("a shipped stack without strategies keeps its tasks: one install at priority 1, no strategy resources", async function () {
+        const prod = await evaluate("prod");
+        assert.ok(prod.ofType(T.task).every((t) => t.inputs.priority === 1 && t.inputs.taskType === "RUN_COMMAND"));
+        assert.equal(prod.resources.filter((r) => r.type === "patch-manager:patching:PatchingStrategies").length, 0);
+    });
+});
+
+describe("components/strategies (pure)", function () {
+    it("taskSteps: each step before the install pushes it one later", function () {
+        const c = parseConfig(projectValues(shippedConfig("prod-strategies")), "x");
+        const dev = c.patchGroups.find((g) => g.name === "Dev Boxes")!.strategies;
+        assert.deepEqual(
+            taskSteps({ ...dev, imageFirst: true }).map((s) => `${s.priority}:${s.step}`),
+            ["1:start", "2:image", "3:install", "4:stop"],
+        );
+    });
+
+    it("strategyPermissions: nothing for a stack without runbooks; EC2 image rights only for AWS-CreateImage", function () {
+        assert.equal(strategyPermissions(new Set()), undefined);
+        assert.deepEqual((strategyPermissions(new Set(["image"])) as any).Statement[0].Action, ["ec2:CreateImage", "ec2:DescribeImages"]);
+    });
+
+    it("baselineOverrideDocument: approval delay or cut-off date per rule, no Sources when none", function () {
+        const doc = baselineOverrideDocument({
+            name: "b",
+            operatingSystem: "UBUNTU",
+            description: "",
+            approvalRules: [
+                { patchFilters: [{ key: "PRIORITY", values: ["Required"] }], complianceLevel: "HIGH", approveUntilDate: "2027-01-31" },
+            ],
+            approvedPatches: [],
+            rejectedPatches: ["x"],
+            rejectedPatchesAction: "ALLOW_AS_DEPENDENCY",
+            approvedPatchesComplianceLevel: "HIGH",
+            registerAsDefault: false,
+            sources: [],
+            generated: false,
+        }) as any[];
+        assert.equal(doc[0].ApprovalRules.PatchRules[0].ApproveUntilDate, "2027-01-31");
+        assert.equal(doc[0].ApprovalRules.PatchRules[0].ApproveAfterDays, undefined);
+        assert.equal("Sources" in doc[0], false);
+    });
+});
