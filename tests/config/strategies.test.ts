@@ -22,7 +22,9 @@ describe("config: patching strategies", function () {
         assert.equal(s["Dev Boxes"].installOverrideList, "s3://patch-exceptions-example/dev-boxes.yaml");
         const al = c.baselines.find((b) => b.name === "central-al2023")!;
         assert.equal(al.sources[0].name, "internal-mirror");
-        assert.equal(c.baselines.find((b) => b.name === "ubuntu-frozen")!.approvalRules[0].approveUntilDate, "2027-06-30");
+        const ubuntu = c.baselines.find((b) => b.name === "ubuntu-required")!;
+        assert.equal(ubuntu.rejectedPatchesAction, "ALLOW_AS_DEPENDENCY");
+        assert.equal(ubuntu.approvalRules[0].approveUntilDate, undefined, "Ubuntu takes no approval delay");
     });
 
     it("a group without strategies installs with AWS-RunPatchBaseline and nothing else", function () {
