@@ -8,7 +8,7 @@ import {
     Operation,
     RateControl,
     RESOURCE_TYPES,
-    StrategySettings,
+    StrategyConfig,
     WindowSchedule,
 } from "../config";
 import { ssmName, tagTargetKey, taskLogPrefix } from "../config/naming";
@@ -31,7 +31,7 @@ export interface ScheduledGroup {
     /** The group's baseline (its override file is looked up by this name). */
     readonly baseline?: string;
     /** Absent: the group's install task alone, as AWS-RunPatchBaseline. */
-    readonly strategies?: StrategySettings;
+    readonly strategies?: StrategyConfig;
 }
 
 export interface MaintenanceWindowArgs {

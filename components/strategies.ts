@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AGENT_REBOOT_EXIT_CODES, RESOURCE_ID, RUN_PATCH_BASELINE, STRATEGY_DOCUMENTS } from "@patch-manager/ssm";
-import { Baseline, InstallRunbook, PatchGroupSettings, RESOURCE_TYPES, StrategySettings, WindowSchedule } from "../config";
+import { Baseline, InstallRunbook, PatchGroupConfig, RESOURCE_TYPES, StrategyConfig, WindowSchedule } from "../config";
 import { ssmName, tagTargetKey, taskLogPrefix } from "../config/naming";
 
 type Parameter = { name: string; values: string[] };
@@ -17,7 +17,7 @@ export type TaskStep = "start" | "image" | "install" | "stop";
  * before it (a group without strategies registers the task it always had); each step before it
  * pushes it one later, because SSM runs lower numbers first and equal numbers in parallel.
  */
-export function taskSteps(s: StrategySettings): { step: TaskStep; priority: number }[] {
+export function taskSteps(s: StrategyConfig): { step: TaskStep; priority: number }[] {
     const steps: TaskStep[] = [
         ...(s.startStopped ? (["start"] as const) : []),
         ...(s.imageFirst ? (["image"] as const) : []),
@@ -36,7 +36,7 @@ export const INSTALL_DOCUMENTS: Record<InstallRunbook, string> = {
 };
 
 /** Automation parameters of the runbook that replaces AWS-RunPatchBaseline; every value a string. */
-export function installRunbookParameters(s: StrategySettings, logBucketName: string): Parameter[] {
+export function installRunbookParameters(s: StrategyConfig, logBucketName: string): Parameter[] {
     const instance = { name: "InstanceId", values: [RESOURCE_ID] };
     switch (s.install) {
         case "rollback":
@@ -65,7 +65,7 @@ export const CREATE_IMAGE_PARAMETERS: Parameter[] = [
  * The AWS-RunPatchBaseline parameters a strategy adds to an install: NoReboot when a reboot window
  * reboots, and the exception list or the override baseline (never both: the document then fails).
  */
-export function installOverrideParameters(s: StrategySettings, baselineOverrideUrl?: string): Parameter[] {
+export function installOverrideParameters(s: StrategyConfig, baselineOverrideUrl?: string): Parameter[] {
     return [
         ...(s.installOverrideList ? [{ name: "InstallOverrideList", values: [s.installOverrideList] }] : []),
         ...(s.baselineOverride && baselineOverrideUrl ? [{ name: "BaselineOverride", values: [baselineOverrideUrl] }] : []),
@@ -270,7 +270,7 @@ export const START_STOP_PARAMETERS: Parameter[] = [
 export interface PatchingStrategiesArgs {
     readonly namePrefix: string;
     readonly environment: string;
-    readonly groups: readonly PatchGroupSettings[];
+    readonly groups: readonly PatchGroupConfig[];
     readonly baselines: readonly Baseline[];
     readonly patchGroupTagKey: string;
     readonly timezone: string;
@@ -409,7 +409,7 @@ export class PatchingStrategies extends pulumi.ComponentResource {
     }
 
     /** A window that reboots the group's instances (the agent's reboot exit code), then scans so compliance clears. */
-    private rebootWindow(name: string, g: PatchGroupSettings, s: WindowSchedule, args: PatchingStrategiesArgs) {
+    private rebootWindow(name: string, g: PatchGroupConfig, s: WindowSchedule, args: PatchingStrategiesArgs) {
         const windowName = ssmName(args.namePrefix, g.slug, "reboot");
         const window = new aws.ssm.MaintenanceWindow(
             `${name}-${g.slug}-reboot-window`,

@@ -37,4 +37,4 @@ export const alertsSchema = alertsFields.transform((a) => ({
 }));
 
 /** The `alerts` key: who is told, through which topic, about which outcomes. */
-export type AlertsSettings = z.output<typeof alertsSchema>;
+export type AlertsConfig = z.output<typeof alertsSchema>;

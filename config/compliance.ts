@@ -42,7 +42,7 @@ export function complianceSettings(c: z.output<typeof complianceFields>) {
 }
 
 export const complianceSchema = complianceFields.transform(complianceSettings);
-export type ComplianceSettings = z.output<typeof complianceSchema>;
+export type ComplianceConfig = z.output<typeof complianceSchema>;
 
 export const PLATFORM_TYPES = ["Linux", "Windows"] as const;
 
@@ -73,4 +73,4 @@ export const deniedApplicationsSchema = deniedApplicationsFields.transform((d) =
 }));
 
 /** The `deniedApplications` key: applications whose presence makes an instance non-compliant. */
-export type DeniedApplicationsSettings = z.output<typeof deniedApplicationsSchema>;
+export type DeniedApplicationsConfig = z.output<typeof deniedApplicationsSchema>;

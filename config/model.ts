@@ -36,7 +36,7 @@ function operationsSettings(values: ConfigValues) {
     };
 }
 
-export type OperationsSettings = ReturnType<typeof operationsSettings>;
+export type OperationsConfig = ReturnType<typeof operationsSettings>;
 
 /** The model of a stack whose values all passed their schemas and the cross-checks. */
 export function buildModel(values: ConfigValues & { environment: Environment }, stack: string) {

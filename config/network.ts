@@ -72,7 +72,7 @@ const privateEndpointsEntry = privateEndpointsFields.transform((e) => ({
 }));
 
 /** One VPC of the `privateEndpoints` key: the subnets that get SSM's interface endpoints. */
-export type PrivateEndpointsSettings = z.output<typeof privateEndpointsEntry>;
+export type PrivateEndpointsConfig = z.output<typeof privateEndpointsEntry>;
 
 export const privateEndpointsSchema = z.array(privateEndpointsEntry, {
     error: "must be a list of {vpcId, subnetIds, patchSource, routeTableIds?, vpcCidr?, region?}",

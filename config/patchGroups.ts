@@ -82,4 +82,4 @@ export function patchGroupSettings(g: ParsedPatchGroup, stack: { operation: Oper
     };
 }
 
-export type PatchGroupSettings = ReturnType<typeof patchGroupSettings>;
+export type PatchGroupConfig = ReturnType<typeof patchGroupSettings>;

@@ -38,4 +38,4 @@ export function safeStopsSettings(s: z.output<typeof safeStopsFields>) {
 }
 
 export const safeStopsSchema = safeStopsFields.transform(safeStopsSettings);
-export type SafeStopsSettings = z.output<typeof safeStopsSchema>;
+export type SafeStopsConfig = z.output<typeof safeStopsSchema>;

@@ -148,10 +148,10 @@ export function strategySettings(g: {
     };
 }
 
-export type StrategySettings = ReturnType<typeof strategySettings>;
+export type StrategyConfig = ReturnType<typeof strategySettings>;
 
 /** Whether a group uses any strategy (a group without one registers only its window task). */
-export function usesStrategies(s: StrategySettings): boolean {
+export function usesStrategies(s: StrategyConfig): boolean {
     return (
         s.install !== "runPatchBaseline" ||
         s.imageFirst ||
