@@ -1,6 +1,8 @@
 // The component package's schema, from the same analysis the SDK's component provider host runs
 // on `pulumi package add` (its Analyzer reads the TypeScript types of PatchManager's args and
-// output properties).
+// output properties). The analysis type-checks the component against all of @pulumi/aws's
+// typings (about 14 s of CPU), so it runs as `npm run test:component-package` in .ci/run and the
+// pull-request checks, beside the other package tests, and not in every `npm test`.
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
