@@ -124,7 +124,7 @@ function regionListProblems(project: string, text: string | undefined): ConfigPr
 
 function unknownRegion(value: string): string {
     const meant = nearest(value, AWS_REGIONS);
-    return `${JSON.stringify(value)} is not an AWS region${meant ? `; did you mean ${meant}?` : ""} The regions are ${AWS_REGIONS.join(", ")}`;
+    return `${JSON.stringify(value)} is not an AWS region${meant ? ` (did you mean ${meant}?)` : ""}; the regions are ${AWS_REGIONS.join(", ")}`;
 }
 
 /**

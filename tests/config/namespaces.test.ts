@@ -44,7 +44,7 @@ describe("config: the stack file's other namespaces", function () {
     it("refuses a region the provider does not know, and suggests the nearest", function () {
         const lines = refusal({ ...dev(), "aws:region": "eu-west-9" });
         assert.equal(lines.length, 1);
-        assert.match(lines[0], /aws:region: "eu-west-9" is not an AWS region; did you mean eu-west-1\? The regions are af-south-1, /);
+        assert.match(lines[0], /aws:region: "eu-west-9" is not an AWS region \(did you mean eu-west-1\?\); the regions are af-south-1, /);
         // The provider's own escape hatch for a region newer than its list.
         assert.deepEqual(refusal({ ...dev(), "aws:region": "eu-west-9", "aws:skipRegionValidation": "true" }), []);
     });
