@@ -12,6 +12,7 @@ import {
     WindowSchedule,
 } from "../config";
 import { ssmName, tagTargetKey, taskLogPrefix } from "../config/naming";
+import { maintenanceWindowTiming } from "../config/window";
 import {
     CREATE_IMAGE_PARAMETERS,
     INSTALL_DOCUMENTS,
@@ -84,13 +85,7 @@ export class MaintenanceWindow extends pulumi.ComponentResource {
             {
                 name: this.windowName,
                 description: args.description.slice(0, 128),
-                schedule: s.cron,
-                scheduleTimezone: args.timezone,
-                ...(s.offsetDays !== undefined ? { scheduleOffset: s.offsetDays } : {}),
-                duration: s.durationHours,
-                cutoff: s.cutoffHours,
-                allowUnassociatedTargets: false,
-                enabled: true,
+                ...maintenanceWindowTiming(s, args.timezone),
                 tags: args.tags,
             },
             { parent: this },

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AGENT_REBOOT_EXIT_CODES, RESOURCE_ID, RUN_PATCH_BASELINE, STRATEGY_DOCUMENTS } from "@patch-manager/ssm";
 import { Baseline, InstallRunbook, PatchGroupConfig, RESOURCE_TYPES, StrategyConfig, WindowSchedule } from "../config";
 import { ssmName, tagTargetKey, taskLogPrefix } from "../config/naming";
+import { maintenanceWindowTiming } from "../config/window";
 
 type Parameter = { name: string; values: string[] };
 
@@ -416,13 +417,7 @@ export class PatchingStrategies extends pulumi.ComponentResource {
             {
                 name: windowName,
                 description: `${args.environment}: reboots ${g.name} after its NoReboot install`.slice(0, 128),
-                schedule: s.cron,
-                scheduleTimezone: args.timezone,
-                ...(s.offsetDays !== undefined ? { scheduleOffset: s.offsetDays } : {}),
-                duration: s.durationHours,
-                cutoff: s.cutoffHours,
-                allowUnassociatedTargets: false,
-                enabled: true,
+                ...maintenanceWindowTiming(s, args.timezone),
                 tags: args.tags,
             },
             { parent: this },

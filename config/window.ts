@@ -79,3 +79,20 @@ export const windowScheduleSchema = scheduleFields.transform((s) => ({
 export type WindowSchedule = z.output<typeof windowScheduleSchema>;
 /** What decides when a window is busy: its starts and its length. */
 export type WindowTiming = Pick<WindowSchedule, "cron" | "durationHours" | "offsetDays">;
+
+/**
+ * A window's timing as aws.ssm.MaintenanceWindow takes it: one start per cron match in the zone,
+ * the length and cutoff from the schedule, registered targets only. Every window of the program
+ * (the patching windows and a group's reboot window) opens this way.
+ */
+export function maintenanceWindowTiming(s: WindowSchedule, timezone: string) {
+    return {
+        schedule: s.cron,
+        scheduleTimezone: timezone,
+        ...(s.offsetDays !== undefined ? { scheduleOffset: s.offsetDays } : {}),
+        duration: s.durationHours,
+        cutoff: s.cutoffHours,
+        allowUnassociatedTargets: false,
+        enabled: true,
+    };
+}

@@ -318,39 +318,14 @@ export function deployRoleTemplate(args: DeployRoleTemplateArgs): Record<string,
                 Condition: "CreateProvider",
                 Properties: { Url: `https://${PULUMI_OIDC_HOST}`, ClientIdList: trustedAudiences(args.organization) },
             },
-            DeployRole: {
-                Type: "AWS::IAM::Role",
-                Properties: {
-                    RoleName: args.roleName,
-                    Description: "Assumed by Pulumi Deployments and ESC to run the patch-manager stacks of this account",
-                    // IAM's floor for a role's maximum session (CreateRole MaxSessionDuration: 3600-43200);
-                    // the sessions asked for (Deployments, aws-login) stay at or below it.
-                    MaxSessionDuration: ROLE_MAX_SESSION_SECONDS,
-                    AssumeRolePolicyDocument: {
-                        Version: "2012-10-17",
-                        Statement: [
-                            {
-                                Effect: "Allow",
-                                Principal: {
-                                    Federated: {
-                                        "Fn::If": [
-                                            "CreateProvider",
-                                            { Ref: "PulumiOidcProvider" },
-                                            {
-                                                "Fn::Sub": `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:oidc-provider/${PULUMI_OIDC_HOST}`,
-                                            },
-                                        ],
-                                    },
-                                },
-                                Action: "sts:AssumeRoleWithWebIdentity",
-                                Condition: condition,
-                            },
-                        ],
-                    },
-                    Policies: [{ PolicyName: "patch-manager", PolicyDocument: { Version: "2012-10-17", Statement: permissions() } }],
-                    Tags: [{ Key: "ManagedBy", Value: "patch-manager-org" }],
-                },
-            },
+            DeployRole: oidcRole({
+                roleName: args.roleName,
+                description: "Assumed by Pulumi Deployments and ESC to run the patch-manager stacks of this account",
+                providerCondition: "CreateProvider",
+                providerResource: "PulumiOidcProvider",
+                host: PULUMI_OIDC_HOST,
+                condition,
+            }),
             ...(args.githubActions ? githubResources(args.githubActions) : {}),
         },
         Outputs: {
@@ -368,39 +343,63 @@ function githubResources(gh: NonNullable<DeployRoleTemplateArgs["githubActions"]
             Condition: "CreateGitHubProvider",
             Properties: { Url: `https://${GITHUB_OIDC_HOST}`, ClientIdList: [GITHUB_AUDIENCE] },
         },
-        GitHubActionsRole: {
-            Type: "AWS::IAM::Role",
-            Properties: {
-                RoleName: gh.roleName,
-                Description: `Assumed by the GitHub Actions workflow of ${gh.repository} to run the patch-manager stacks of this account`,
-                MaxSessionDuration: ROLE_MAX_SESSION_SECONDS,
-                AssumeRolePolicyDocument: {
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Effect: "Allow",
-                            Principal: {
-                                Federated: {
-                                    "Fn::If": [
-                                        "CreateGitHubProvider",
-                                        { Ref: "GitHubOidcProvider" },
-                                        { "Fn::Sub": `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:oidc-provider/${GITHUB_OIDC_HOST}` },
-                                    ],
-                                },
-                            },
-                            Action: "sts:AssumeRoleWithWebIdentity",
-                            Condition: {
-                                StringEquals: {
-                                    [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_AUDIENCE,
-                                    [`${GITHUB_OIDC_HOST}:sub`]: githubSubjects(gh.repository, gh.branch),
-                                },
+        GitHubActionsRole: oidcRole({
+            roleName: gh.roleName,
+            description: `Assumed by the GitHub Actions workflow of ${gh.repository} to run the patch-manager stacks of this account`,
+            providerCondition: "CreateGitHubProvider",
+            providerResource: "GitHubOidcProvider",
+            host: GITHUB_OIDC_HOST,
+            condition: {
+                StringEquals: {
+                    [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_AUDIENCE,
+                    [`${GITHUB_OIDC_HOST}:sub`]: githubSubjects(gh.repository, gh.branch),
+                },
+            },
+        }),
+    };
+}
+
+/**
+ * A role that an OIDC provider's tokens assume (the provider the template creates, or the account's
+ * existing one for that host), with every permission patch-manager needs and nothing else. IAM's
+ * floor for a role's maximum session (CreateRole MaxSessionDuration: 3600-43200) bounds it; the
+ * sessions asked for (Deployments, aws-login, GitHub Actions) stay at or below it.
+ */
+function oidcRole(r: {
+    roleName: string;
+    description: string;
+    providerCondition: string;
+    providerResource: string;
+    host: string;
+    condition: object;
+}): Record<string, any> {
+    return {
+        Type: "AWS::IAM::Role",
+        Properties: {
+            RoleName: r.roleName,
+            Description: r.description,
+            MaxSessionDuration: ROLE_MAX_SESSION_SECONDS,
+            AssumeRolePolicyDocument: {
+                Version: "2012-10-17",
+                Statement: [
+                    {
+                        Effect: "Allow",
+                        Principal: {
+                            Federated: {
+                                "Fn::If": [
+                                    r.providerCondition,
+                                    { Ref: r.providerResource },
+                                    { "Fn::Sub": `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:oidc-provider/${r.host}` },
+                                ],
                             },
                         },
-                    ],
-                },
-                Policies: [{ PolicyName: "patch-manager", PolicyDocument: { Version: "2012-10-17", Statement: permissions() } }],
-                Tags: [{ Key: "ManagedBy", Value: "patch-manager-org" }],
+                        Action: "sts:AssumeRoleWithWebIdentity",
+                        Condition: r.condition,
+                    },
+                ],
             },
+            Policies: [{ PolicyName: "patch-manager", PolicyDocument: { Version: "2012-10-17", Statement: permissions() } }],
+            Tags: [{ Key: "ManagedBy", Value: "patch-manager-org" }],
         },
     };
 }
