@@ -1,13 +1,33 @@
 import * as aws from "@pulumi/aws";
+import * as awsConfig from "@pulumi/aws/config";
 import * as pulumi from "@pulumi/pulumi";
 import { FORMER_RESOURCE_TYPES, parseStackConfig, PROJECT } from "./config";
+import { AWS_CONFIG_KEYS } from "./config/namespaces";
 import { LogBucketReference, PatchManager, PatchManagerArgs, PatchManagerOutputs } from "./components/patchManager";
 
 /** The stack outputs: one region's, or each listed region's under `regions`. */
 type StackOutputs = PatchManagerOutputs | { readonly regions: Record<string, PatchManagerOutputs> };
 
 /** Keys of the whole stack, not of one deployment: the program acts on them. */
-const STACK_KEYS = new Set(["regions", "centralLogBucket"]);
+const STACK_KEYS = new Set(["regions", "centralLogBucket", "keepSingleRegionNames"]);
+
+/** Provider settings that are credentials: kept secret in the provider's inputs and the state. */
+const SECRET_PROVIDER_KEYS = new Set(["accessKey", "secretKey", "token"]);
+
+/**
+ * The stack's `aws:` settings other than the region, typed as the aws package's config module
+ * reads them. Only the default provider reads stack config: an explicit provider gets just its
+ * arguments, so without these a region of `regions` would ignore `aws:profile`, `aws:assumeRoles`
+ * or `aws:allowedAccountIds` and deploy with whatever credentials the environment holds.
+ */
+function stackProviderSettings(all: Readonly<Record<string, string>>): aws.ProviderArgs {
+    const settings: Record<string, unknown> = {};
+    for (const key of AWS_CONFIG_KEYS) {
+        if (key === "region" || all[`aws:${key}`] === undefined) continue;
+        settings[key] = SECRET_PROVIDER_KEYS.has(key) ? new pulumi.Config("aws").getSecret(key) : Reflect.get(awsConfig, key);
+    }
+    return settings as aws.ProviderArgs;
+}
 
 /**
  * One deployment's args from the stack config: each key's value as YAML gave it (the CLI passes
@@ -58,16 +78,25 @@ function main(): StackOutputs {
     // Each region through its own provider, which everything in its PatchManager inherits. IAM
     // roles are global, so each region gets its own set, named by region. With
     // `centralLogBucket`, only the first region creates a log bucket and every region writes to it.
+    // With `keepSingleRegionNames`, the stack's own region stays what a single-region stack has:
+    // the same URNs and the default provider (a resource whose provider changes is replaced).
     const outputs: Record<string, PatchManagerOutputs> = {};
+    const providerSettings = stackProviderSettings(all);
     let central: LogBucketReference | undefined;
     for (const region of regions) {
-        const provider = new aws.Provider(region, { region: region as aws.Region });
-        const manager = new PatchManager(
-            region,
-            { ...deploymentArgs(raw, stack, region), ...(central ? { centralLogBucket: central } : {}) },
-            // The same tree under its former type, so existing multi-region stacks keep every resource.
-            { providers: { aws: provider }, aliases: [{ type: FORMER_RESOURCE_TYPES.RegionDeployment }] },
-        );
+        const args = { ...deploymentArgs(raw, stack, region), ...(central ? { centralLogBucket: central } : {}) };
+        const manager =
+            config.operations.keepSingleRegionNames && region === all["aws:region"]
+                ? new PatchManager(PROJECT, args, { adoptStackRoot: true })
+                : new PatchManager(
+                      region,
+                      args,
+                      // The same tree under its former type, so existing multi-region stacks keep every resource.
+                      {
+                          providers: { aws: new aws.Provider(region, { ...providerSettings, region: region as aws.Region }) },
+                          aliases: [{ type: FORMER_RESOURCE_TYPES.RegionDeployment }],
+                      },
+                  );
         outputs[region] = manager.stackOutputs();
         if (config.operations.centralLogBucket && !central) central = { name: outputs[region].logBucketName, region };
     }

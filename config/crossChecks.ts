@@ -337,6 +337,13 @@ function crossCheckOperations(values: DecodedValues, groups: readonly GroupWindo
             message: "applies only with patch-manager:regions (a single-region stack has one log bucket anyway)",
         });
     }
+    if (values.keepSingleRegionNames === true && regions === undefined) {
+        problems.push({
+            key: "keepSingleRegionNames",
+            path: [],
+            message: "applies only with patch-manager:regions (a single-region stack has these names already)",
+        });
+    }
     if (regions) {
         const seen = new Map<unknown, number>();
         regions.forEach((r, i) => {

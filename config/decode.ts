@@ -27,6 +27,7 @@ const ENCODING: Record<ConfigKey, Encoding> = {
     privateEndpoints: "json",
     regions: "json",
     centralLogBucket: "boolean",
+    keepSingleRegionNames: "boolean",
 };
 
 /** The value of `key` as the stack file wrote it, or the problem that keeps it from being read. */

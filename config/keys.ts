@@ -14,7 +14,7 @@ import {
 } from "./environment";
 import { wholeNumber } from "./fields";
 import { loggingFields } from "./logging";
-import { centralLogBucketSchema, privateEndpointsFields, privateEndpointsSchema, regionsSchema } from "./network";
+import { centralLogBucketSchema, keepSingleRegionNamesSchema, privateEndpointsFields, privateEndpointsSchema, regionsSchema } from "./network";
 import { hybridFields, patchGroupFields, rateControlSchema } from "./patchGroups";
 import { hookDocumentsSchema, safeStopsFields, safeStopsSchema } from "./safeStops";
 import { tagsSchema } from "./tags";
@@ -44,6 +44,7 @@ export const KEYS = {
     privateEndpoints: privateEndpointsSchema,
     regions: regionsSchema,
     centralLogBucket: centralLogBucketSchema,
+    keepSingleRegionNames: keepSingleRegionNamesSchema,
 } as const;
 
 export type ConfigKey = keyof typeof KEYS;

@@ -33,6 +33,8 @@ function operationsSettings(values: ConfigValues) {
         ...(values.regions ? { regions: values.regions } : {}),
         /** With `regions`: one log bucket in the first region instead of one per region. */
         centralLogBucket: values.centralLogBucket ?? false,
+        /** With `regions`: the stack's aws:region keeps a single-region stack's names and default provider. */
+        keepSingleRegionNames: values.keepSingleRegionNames ?? false,
     };
 }
 

@@ -59,6 +59,7 @@ export function namespaceProblems(
     }
     const regions = all[`${project}:regions`];
     if (all["aws:skipRegionValidation"] !== "true") problems.push(...regionListProblems(project, regions));
+    problems.push(...keptRegionProblems(project, all));
     const env = sources.env;
     const regionElsewhere = env !== undefined && [env.AWS_REGION, env.AWS_DEFAULT_REGION, env.AWS_PROFILE].some((v) => !!v);
     if (all["aws:region"] === undefined && regions === undefined && !regionElsewhere) {
@@ -107,17 +108,41 @@ function awsKeyProblems(name: string, value: string, anyRegion: boolean): Config
     return [];
 }
 
+/**
+ * `keepSingleRegionNames` keeps the names of the stack's own region: that region must be known
+ * (aws:region, not only the environment, which may differ between runs) and be one of `regions`.
+ */
+function keptRegionProblems(project: string, all: Readonly<Record<string, string | undefined>>): ConfigProblem[] {
+    if (all[`${project}:keepSingleRegionNames`] !== "true") return [];
+    const listed = parseList(all[`${project}:regions`]);
+    if (listed === undefined) return [];
+    const home = all["aws:region"];
+    const path = `${project}:keepSingleRegionNames`;
+    if (home === undefined)
+        return [{ path, message: "needs aws:region: the region whose resources keep the names they had before patch-manager:regions" }];
+    if (!listed.includes(home))
+        return [
+            {
+                path,
+                message: `keeps the names of the stack's aws:region "${home}", which ${project}:regions does not list; add it to the list, or leave keepSingleRegionNames out`,
+            },
+        ];
+    return [];
+}
+
+function parseList(text: string | undefined): unknown[] | undefined {
+    if (text === undefined) return undefined;
+    try {
+        const list: unknown = JSON.parse(text);
+        return Array.isArray(list) ? list : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
 /** Each listed region the provider does not know (their shape is the project schema's concern). */
 function regionListProblems(project: string, text: string | undefined): ConfigProblem[] {
-    if (text === undefined) return [];
-    let list: unknown;
-    try {
-        list = JSON.parse(text);
-    } catch {
-        return [];
-    }
-    if (!Array.isArray(list)) return [];
-    return list.flatMap((r, i) =>
+    return (parseList(text) ?? []).flatMap((r, i) =>
         typeof r === "string" && !AWS_REGIONS.includes(r) ? [{ path: `${project}:regions[${i}]`, message: unknownRegion(r) }] : [],
     );
 }

@@ -12,6 +12,14 @@ export const regionsSchema = z
 export const centralLogBucketSchema = booleanFlag();
 
 /**
+ * With `regions`: the stack's own region (`aws:region`) keeps the resource names and the default
+ * provider of a single-region stack, so that listing regions in a stack that was deployed with one
+ * region adds the new regions and leaves the deployed one as it is. Without it every region,
+ * the stack's own included, is named by its region and deployed through its own provider.
+ */
+export const keepSingleRegionNamesSchema = booleanFlag();
+
+/**
  * How instances behind private endpoints reach their patch sources, which the endpoints do not
  * serve (Windows Update/WSUS, RHUI, Ubuntu/Debian/SUSE mirrors): a NAT gateway, an HTTP proxy, an
  * internal mirror (WSUS, Satellite, a repository mirror), or nothing but the region's S3 gateway

@@ -87,6 +87,7 @@ describe("Pulumi.yaml: what the Pulumi CLI checks before the program runs", func
             operation: DEFAULT_OPERATION,
             patchGroupTagKey: DEFAULT_PATCH_GROUP_TAG_KEY,
             centralLogBucket: false,
+            keepSingleRegionNames: false,
         };
         for (const [key, d] of Object.entries(project.config ?? {})) {
             if (d.default === undefined) continue;
@@ -98,7 +99,7 @@ describe("Pulumi.yaml: what the Pulumi CLI checks before the program runs", func
             // And the program, given only an environment, settles on the same value in each.
             for (const environment of ENVIRONMENTS) {
                 const model = parseStackConfig({ "aws:region": "eu-west-1", [`${PROJECT}:environment`]: environment }, "t");
-                const modelValue = key === "centralLogBucket" ? model.operations.centralLogBucket : Reflect.get(model, key);
+                const modelValue = key in model.operations ? Reflect.get(model.operations, key) : Reflect.get(model, key);
                 assert.deepEqual(modelValue, d.default, `${key} in ${environment}`);
             }
         }

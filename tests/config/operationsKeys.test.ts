@@ -18,6 +18,7 @@ describe("operations config", function () {
                 safeStops: { hooks: {} },
                 privateEndpoints: [],
                 centralLogBucket: false,
+                keepSingleRegionNames: false,
             });
             assert.equal(p.cutoffBehavior, "CANCEL_TASK");
             assert.equal(parseConfig(raw({ environment: "acceptance" }), "test").cutoffBehavior, "CONTINUE_TASK");

@@ -14,6 +14,28 @@ export interface DiffResource {
     inputs: Record<string, unknown>;
     /** Earlier URNs of this resource (the `aliases` option, as URNs): the engine matches the old state by them too. */
     aliases?: string[];
+    /** Its explicit provider ("<urn>::<id>"); absent for the default provider. */
+    provider?: string;
+    /** The region of its provider; absent in plans that predate it (then the provider is not compared). */
+    region?: string;
+}
+
+/** The provider a resource is created through, as a diff shows it, e.g. `default provider (eu-west-1)`. */
+function providerLabel(r: DiffResource): string {
+    const urn = r.provider?.slice(0, r.provider.lastIndexOf("::"));
+    return `${urn ? `provider ${urn.slice(urn.lastIndexOf("::") + 2)}` : "default provider"} (${r.region})`;
+}
+
+/**
+ * A change of the provider a resource is created through. Another region is a new resource. So
+ * is, conservatively, a move between the default provider and an explicit one: the default one
+ * carries every `aws:` setting of the stack, and Pulumi CLIs before 3.150 replace on any move.
+ */
+function providerChange(o: DiffResource, n: DiffResource): InputChange | undefined {
+    if (o.region === undefined || n.region === undefined) return undefined;
+    const before = providerLabel(o);
+    const after = providerLabel(n);
+    return before === after ? undefined : { path: "provider", old: before, new: after, replaces: true };
 }
 
 /** A planned window as the diff reads it from either plan. */
@@ -146,7 +168,11 @@ export function diffResources(oldPlan: DiffablePlan, newPlan: DiffablePlan): Res
             continue;
         }
         if (!n.custom) continue;
-        const diffs = inputDifferences(o.inputs, n.inputs).map((d) => ({ ...d, replaces: changeReplaces(n.type, d.path) }));
+        const moved = providerChange(o, n);
+        const diffs = [
+            ...(moved ? [moved] : []),
+            ...inputDifferences(o.inputs, n.inputs).map((d) => ({ ...d, replaces: changeReplaces(n.type, d.path) })),
+        ];
         if (diffs.length > 0) {
             changes.set(n.urn, {
                 action: diffs.some((d) => d.replaces) ? "replace" : "update",

@@ -116,7 +116,9 @@ export const EDITS: Edit[] = [
                       ],
                   }
                 : {};
-            return { regions: [...regions, added], ...endpoints };
+            // A stack deployed with one region keeps that region's resources as they are.
+            const kept = v.regions ? {} : { keepSingleRegionNames: true };
+            return { regions: [...regions, added], ...endpoints, ...kept };
         },
     },
 ];
