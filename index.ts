@@ -3,6 +3,7 @@ import * as awsConfig from "@pulumi/aws/config";
 import * as pulumi from "@pulumi/pulumi";
 import { FORMER_RESOURCE_TYPES, parseStackConfig, PROJECT } from "./config";
 import { AWS_CONFIG_KEYS } from "./config/namespaces";
+import { keyInRegion } from "./config/regional";
 import { LogBucketReference, PatchManager, PatchManagerArgs, PatchManagerOutputs } from "./components/patchManager";
 
 /** The stack outputs: one region's, or each listed region's under `regions`. */
@@ -33,7 +34,7 @@ function stackProviderSettings(all: Readonly<Record<string, string>>): aws.Provi
  * One deployment's args from the stack config: each key's value as YAML gave it (the CLI passes
  * lists, maps, numbers and booleans JSON-encoded), private endpoints only of `region`, without it.
  */
-function deploymentArgs(raw: Readonly<Record<string, string>>, stack: string, region?: string): PatchManagerArgs {
+function deploymentArgs(raw: Readonly<Record<string, string>>, stack: string, region?: string, bucketRegion?: string): PatchManagerArgs {
     const values: Record<string, unknown> = { stack };
     for (const [key, text] of Object.entries(raw)) {
         if (STACK_KEYS.has(key)) continue;
@@ -46,10 +47,19 @@ function deploymentArgs(raw: Readonly<Record<string, string>>, stack: string, re
         if (key === "privateEndpoints" && region !== undefined && Array.isArray(value)) {
             value = value.filter((e) => e?.region === region).map(({ region: _r, ...e }) => e);
         }
+        // A multi-Region KMS key is used through its replica in the region of what it encrypts.
+        if (key === "logging" && bucketRegion !== undefined) value = withKeyIn(value, bucketRegion);
+        if (key === "alerts" && region !== undefined) value = withKeyIn(value, region);
         values[key] = value;
     }
     // parseConfig has checked every key with the schemas the component applies again.
     return values as unknown as PatchManagerArgs;
+}
+
+/** A `{ kmsKeyArn }` setting with the key as `region` has it (see keyInRegion). */
+function withKeyIn(value: unknown, region: string): unknown {
+    const arn: unknown = typeof value === "object" && value !== null ? Reflect.get(value, "kmsKeyArn") : undefined;
+    return typeof arn === "string" ? { ...(value as object), kmsKeyArn: keyInRegion(arn, region) } : value;
 }
 
 /**
@@ -84,7 +94,9 @@ function main(): StackOutputs {
     const providerSettings = stackProviderSettings(all);
     let central: LogBucketReference | undefined;
     for (const region of regions) {
-        const args = { ...deploymentArgs(raw, stack, region), ...(central ? { centralLogBucket: central } : {}) };
+        // Where the log bucket is: the first region's with centralLogBucket; an existing bucket's region is not known.
+        const bucketRegion = config.logging.bucketName ? undefined : config.operations.centralLogBucket ? regions[0] : region;
+        const args = { ...deploymentArgs(raw, stack, region, bucketRegion), ...(central ? { centralLogBucket: central } : {}) };
         const manager =
             config.operations.keepSingleRegionNames && region === all["aws:region"]
                 ? new PatchManager(PROJECT, args, { adoptStackRoot: true })

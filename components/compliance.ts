@@ -6,8 +6,8 @@ import { ssmName, tagTargetKey, taskLogPrefix } from "../config/naming";
 import { dailyCron } from "../config/scanHour";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
 
-export const PATCH_COMPLIANCE_RULE = "EC2_MANAGEDINSTANCE_PATCH_COMPLIANCE_STATUS_CHECK";
-export const DENIED_APPLICATIONS_RULE = "EC2_MANAGEDINSTANCE_APPLICATIONS_BLACKLISTED";
+import { DENIED_APPLICATIONS_RULE, PATCH_COMPLIANCE_RULE } from "../config/regional";
+export { DENIED_APPLICATIONS_RULE, PATCH_COMPLIANCE_RULE };
 export const GATHER_SOFTWARE_INVENTORY = "AWS-GatherSoftwareInventory";
 
 /** A scan only reads: it never installs and never reboots, whatever the baseline says. */

@@ -57,6 +57,8 @@ export interface MaintenanceWindowArgs {
     readonly notification?: TaskNotification;
     /** Hook documents by patch group name; such a group's task runs AWS-RunPatchBaselineWithHooks. */
     readonly hooks?: Readonly<Record<string, HookDocuments>>;
+    /** Resolves once every hook document is known to exist in this region (hookDocumentsInRegion); the tasks wait for it. */
+    readonly hooksFound?: pulumi.Input<unknown>;
     readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /** The start and stop runbooks, for groups that start stopped instances. */
     readonly startStop?: { readonly start: pulumi.Input<string>; readonly stop: pulumi.Input<string> };
@@ -170,11 +172,13 @@ export class MaintenanceWindow extends pulumi.ComponentResource {
                                     documentVersion: "$DEFAULT",
                                     outputS3Bucket: args.logBucketName,
                                     outputS3KeyPrefix: taskLogPrefix(args.logKeyPrefix, args.environment, group.name, group.operation),
-                                    parameters: overrides.apply((o) => [
-                                        ...runPatchBaselineParameters(group.operation, strategies?.rebootWindow !== undefined),
-                                        ...(hooks ? hookParameters(hooks) : []),
-                                        ...o,
-                                    ]),
+                                    parameters: pulumi
+                                        .all([overrides, args.hooksFound])
+                                        .apply(([o]) => [
+                                            ...runPatchBaselineParameters(group.operation, strategies?.rebootWindow !== undefined),
+                                            ...(hooks ? hookParameters(hooks) : []),
+                                            ...o,
+                                        ]),
                                     ...(args.notification ? notificationParameters(args.notification) : {}),
                                 },
                             },
@@ -209,10 +213,42 @@ export const RUN_PATCH_BASELINE_WITH_HOOKS = "AWS-RunPatchBaselineWithHooks";
 /** AWS-RunPatchBaselineWithHooks parameters for the configured hooks; an unset hook keeps the document's AWS-Noop. */
 export function hookParameters(hooks: HookDocuments): { name: string; values: string[] }[] {
     const out: { name: string; values: string[] }[] = [];
-    if (hooks.preInstall) out.push({ name: "PreInstallHookDocName", values: [hooks.preInstall] });
-    if (hooks.postInstall) out.push({ name: "PostInstallHookDocName", values: [hooks.postInstall] });
-    if (hooks.onExit) out.push({ name: "OnExitHookDocName", values: [hooks.onExit] });
+    for (const [key, parameter] of Object.entries(HOOK_KEYS)) {
+        const document = hooks[key as keyof typeof HOOK_KEYS];
+        if (document) out.push({ name: parameter, values: [document] });
+    }
     return out;
+}
+
+const HOOK_KEYS = { preInstall: "PreInstallHookDocName", postInstall: "PostInstallHookDocName", onExit: "OnExitHookDocName" } as const;
+
+/**
+ * Each hook document looked up in this region (ssm:GetDocument through the parent's provider, so
+ * preview runs it): SSM documents are regional, and AWS-RunPatchBaselineWithHooks fails on a node
+ * whose region lacks one, after the window has started. A RunError names the key of the first
+ * missing one; otherwise the hooks as given.
+ */
+export function hookDocumentsInRegion(
+    hooks: Readonly<Record<string, HookDocuments>>,
+    region: pulumi.Output<string>,
+    parent: pulumi.Resource,
+): pulumi.Output<Readonly<Record<string, HookDocuments>>> {
+    const uses = Object.entries(hooks).flatMap(([group, h]) =>
+        (Object.keys(HOOK_KEYS) as (keyof typeof HOOK_KEYS)[]).flatMap((k) => (h[k] ? [{ group, key: k, name: h[k] }] : [])),
+    );
+    return region.apply(async (r) => {
+        for (const name of [...new Set(uses.map((u) => u.name))]) {
+            try {
+                await aws.ssm.getDocument({ name }, { parent });
+            } catch {
+                const u = uses.find((x) => x.name === name)!;
+                throw new pulumi.RunError(
+                    `patch-manager:safeStops.hooks.${JSON.stringify(u.group)}.${u.key}: document "${name}" does not exist in ${r}, or this account cannot read it; SSM documents are regional, so each region of the stack needs it. Create it there (or share it with this account).`,
+                );
+            }
+        }
+        return hooks;
+    });
 }
 
 export interface TaskNotification {

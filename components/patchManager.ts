@@ -4,7 +4,7 @@ import { parseConfig, PatchManagerConfig, PROJECT, RESOURCE_TYPES, WindowSchedul
 import { MaintenanceWindowRole, PatchedInstanceRole } from "./iam";
 import { HybridActivationOutput, HybridFleet } from "./hybrid";
 import { LogBucket } from "./logBucket";
-import { MaintenanceWindow } from "./maintenanceWindow";
+import { hookDocumentsInRegion, MaintenanceWindow } from "./maintenanceWindow";
 import { slug, ssmName } from "../config/naming";
 import { PatchBaseline } from "./patchBaseline";
 import { PatchGroup } from "./patchGroup";
@@ -513,6 +513,11 @@ export class PatchManager extends pulumi.ComponentResource {
 
         const maintenanceWindows: PatchManagerOutputs["maintenanceWindows"] = {};
         const windowIds: pulumi.Output<string>[] = [];
+        // The hook documents, looked up in this region once; every hooks task waits for it.
+        const hooksFound =
+            Object.keys(ops.safeStops.hooks).length > 0
+                ? hookDocumentsInRegion(ops.safeStops.hooks, aws.getRegionOutput(undefined, { parent: this }).region, this)
+                : undefined;
         const addWindow = (
             key: string,
             resourceName: string,
@@ -539,7 +544,7 @@ export class PatchManager extends pulumi.ComponentResource {
                     ...(alerts
                         ? { notification: { topicArn: alerts.topicArn, roleArn: alerts.notificationRoleArn, events: alerts.events } }
                         : {}),
-                    ...(Object.keys(ops.safeStops.hooks).length > 0 ? { hooks: ops.safeStops.hooks } : {}),
+                    ...(hooksFound ? { hooks: ops.safeStops.hooks, hooksFound } : {}),
                     ...(strategies?.startStop ? { startStop: strategies.startStop } : {}),
                     ...(strategies ? { baselineOverrideUrls: strategies.baselineOverrideUrls } : {}),
                     tags,

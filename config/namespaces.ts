@@ -5,6 +5,7 @@ import { parseConfig } from "./parse";
 import { PatchManagerConfig } from "./model";
 import { nearest } from "./nearest";
 import { PROJECT } from "./project";
+import { regionalProblems } from "./regional";
 
 /** The aws provider's config keys, as @pulumi/aws's config module declares them (vars.d.ts). */
 export const AWS_CONFIG_KEYS: readonly string[] = Object.keys(require("@pulumi/aws/config/vars")).sort();
@@ -59,7 +60,7 @@ export function namespaceProblems(
     }
     const regions = all[`${project}:regions`];
     if (all["aws:skipRegionValidation"] !== "true") problems.push(...regionListProblems(project, regions));
-    problems.push(...keptRegionProblems(project, all));
+    problems.push(...keptRegionProblems(project, all), ...regionalProblems(project, all));
     const env = sources.env;
     const regionElsewhere = env !== undefined && [env.AWS_REGION, env.AWS_DEFAULT_REGION, env.AWS_PROFILE].some((v) => !!v);
     if (all["aws:region"] === undefined && regions === undefined && !regionElsewhere) {

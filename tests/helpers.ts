@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError, parseConfig, RESOURCE_TYPES } from "../config";
+import { ConfigError, parseConfig, parseStackConfig, RESOURCE_TYPES } from "../config";
 import { main } from "../tools/plan";
 import { evaluateProgram, Evaluation, PlannedResource, readStackFile, StackConfig } from "../tools/mockProgram";
 
@@ -150,5 +150,16 @@ export async function plan(...args: string[]): Promise<{ code: number; stdout: s
     } finally {
         process.stdout.write = out;
         process.stderr.write = err;
+    }
+}
+
+/** The lines a whole stack's config (every namespace, full keys) is refused with, or [] when it is accepted. */
+export function stackRefusal(all: Record<string, string>, stack = "t"): string[] {
+    try {
+        parseStackConfig(all, stack);
+        return [];
+    } catch (e) {
+        assert.ok(e instanceof ConfigError, String(e));
+        return e.lines();
     }
 }

@@ -340,7 +340,7 @@ export interface EvaluateOptions {
     program?: () => unknown;
     /** The Pulumi project the program belongs to; default patch-manager. */
     project?: string;
-    /** Resources a Cloud Control lookup does not find (every other lookup finds its resource). */
+    /** Resources a lookup does not find: Cloud Control types, and "AWS::SSM::Document" for ssm:GetDocument (every other lookup finds its resource). */
     absentResources?: { typeName: string; identifier: string; region: string }[];
 }
 
@@ -460,6 +460,20 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
                     if (opts.absentResources?.some((a) => a.typeName === typeName && a.identifier === identifier && a.region === r))
                         throw new Error(`ResourceNotFoundException: ${typeName} ${identifier} not found in ${r}`);
                     return { typeName, identifier, properties: JSON.stringify({ Name: identifier }), id: identifier };
+                }
+                case "aws:ssm/getDocument:getDocument": {
+                    const r = providerRegion(args.provider) ?? region;
+                    const name = String(args.inputs.name);
+                    if (opts.absentResources?.some((a) => a.typeName === "AWS::SSM::Document" && a.identifier === name && a.region === r))
+                        throw new Error(`InvalidDocument: ${name} not found in ${r}`);
+                    return {
+                        name,
+                        arn: `arn:aws:ssm:${r}:${MOCK_ACCOUNT}:document/${name}`,
+                        documentType: "Command",
+                        documentFormat: "JSON",
+                        content: "{}",
+                        id: name,
+                    };
                 }
                 default:
                     return args.inputs;

@@ -198,3 +198,32 @@ describe("alarm stops across regions: the alarm must exist in each region (looke
         );
     });
 });
+
+describe("hook documents in every region", function () {
+    const absent = (name: string, region: string) => [{ typeName: "AWS::SSM::Document", identifier: name, region }];
+
+    it("a hook document missing in one region of the stack stops the program there, naming the key, the document and the region", async function () {
+        const { evaluateProgram } = await import("../../tools/mockProgram");
+        await assert.rejects(
+            evaluateProgram({
+                stack: "prod-private",
+                config: shippedConfig("prod-private"),
+                absentResources: absent("WebServer-ReturnToLoadBalancer", "eu-central-1"),
+            }),
+            /patch-manager:safeStops\.hooks\."Web Server"\.onExit: document "WebServer-ReturnToLoadBalancer" does not exist in eu-central-1/,
+        );
+    });
+
+    it("the hooks tasks of each region wait for that region's lookup; found everywhere, they are created", async function () {
+        const { evaluateProgram } = await import("../../tools/mockProgram");
+        const e = await evaluateProgram({
+            stack: "prod-private",
+            config: shippedConfig("prod-private"),
+            absentResources: absent("WebServer-DrainFromLoadBalancer", "us-east-1"),
+        });
+        const tasks = e.resources.filter(
+            (r) => r.type === "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask" && r.inputs.taskArn === "AWS-RunPatchBaselineWithHooks",
+        );
+        assert.deepEqual(tasks.map((t) => t.region).sort(), ["eu-central-1", "eu-west-1"]);
+    });
+});

@@ -3,10 +3,9 @@
 // other regions carry over from the stack's `aws:` settings.
 import { strict as assert } from "assert";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
-import { ConfigError, parseStackConfig } from "../../config";
 import { diffResources } from "../../tools/diff/planDiff";
 import { StackConfig } from "../../tools/mockProgram";
-import { evaluate, shippedConfig, withConfig } from "../helpers";
+import { evaluate, shippedConfig, withConfig, stackRefusal } from "../helpers";
 import { collisions } from "./lifetime/edits";
 
 const PROVIDER = "pulumi:providers:aws";
@@ -18,16 +17,6 @@ async function addRegion(kept: boolean) {
     const before = (await evaluate("dev", base)).resources;
     const after = (await evaluate("dev", withConfig(base, changes))).resources;
     return { before, after, changes: diffResources(plan(before), plan(after)) };
-}
-
-function refusal(all: Record<string, string>): string[] {
-    try {
-        parseStackConfig(all, "dev");
-        return [];
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, String(e));
-        return e.lines();
-    }
 }
 
 describe("program: adding regions to a deployed single-region stack", function () {
@@ -76,22 +65,26 @@ describe("program: adding regions to a deployed single-region stack", function (
     it("refuses keepSingleRegionNames without regions, or when regions leaves out aws:region", function () {
         const dev = shippedConfig("dev").values;
         assert.match(
-            refusal({ ...dev, "patch-manager:keepSingleRegionNames": "true" }).join("\n"),
+            stackRefusal({ ...dev, "patch-manager:keepSingleRegionNames": "true" }).join("\n"),
             /patch-manager:keepSingleRegionNames: applies only with patch-manager:regions/,
         );
         assert.match(
-            refusal({ ...dev, "patch-manager:keepSingleRegionNames": "true", "patch-manager:regions": '["eu-north-1","us-east-1"]' }).join(
-                "\n",
-            ),
+            stackRefusal({
+                ...dev,
+                "patch-manager:keepSingleRegionNames": "true",
+                "patch-manager:regions": '["eu-north-1","us-east-1"]',
+            }).join("\n"),
             /patch-manager:keepSingleRegionNames: keeps the names of the stack's aws:region "eu-west-1", which patch-manager:regions does not list/,
         );
         const { "aws:region": _r, ...noRegion } = dev;
         assert.match(
-            refusal({ ...noRegion, "patch-manager:keepSingleRegionNames": "true", "patch-manager:regions": '["eu-west-1"]' }).join("\n"),
+            stackRefusal({ ...noRegion, "patch-manager:keepSingleRegionNames": "true", "patch-manager:regions": '["eu-west-1"]' }).join(
+                "\n",
+            ),
             /patch-manager:keepSingleRegionNames: needs aws:region/,
         );
         assert.match(
-            refusal({ ...dev, "patch-manager:keepSingleRegionNames": "yes" }).join("\n"),
+            stackRefusal({ ...dev, "patch-manager:keepSingleRegionNames": "yes" }).join("\n"),
             /keepSingleRegionNames: must be true or false/,
         );
     });
