@@ -7,13 +7,25 @@ import { keyInRegion } from "./config/regional";
 import { LogBucketReference, PatchManager, PatchManagerArgs, PatchManagerOutputs } from "./components/patchManager";
 
 /** The stack outputs: one region's, or each listed region's under `regions`. */
-type StackOutputs = PatchManagerOutputs | { readonly regions: Record<string, PatchManagerOutputs> };
+type StackOutputs = PatchManagerOutputs | (Partial<PatchManagerOutputs> & { readonly regions: Record<string, PatchManagerOutputs> });
 
 /** Keys of the whole stack, not of one deployment: the program acts on them. */
 const STACK_KEYS = new Set(["regions", "centralLogBucket", "keepSingleRegionNames"]);
 
 /** Provider settings that are credentials: kept secret in the provider's inputs and the state. */
 const SECRET_PROVIDER_KEYS = new Set(["accessKey", "secretKey", "token"]);
+
+/**
+ * Whether the stack file holds this key as a secret (`pulumi config set --secret`, or a secure
+ * value inside a structured one such as an assumed role's external id). The SDK's config module
+ * knows (the engine passes the secret keys); its getters return plain values, so the explicit
+ * providers would otherwise store a secret in clear. Without that function in the SDK, every
+ * setting counts as secret.
+ */
+function isSecretConfig(key: string): boolean {
+    const check: unknown = require("@pulumi/pulumi/runtime/config").isConfigSecret;
+    return typeof check === "function" ? Boolean(check(key)) : true;
+}
 
 /**
  * The stack's `aws:` settings other than the region, typed as the aws package's config module
@@ -25,16 +37,27 @@ function stackProviderSettings(all: Readonly<Record<string, string>>): aws.Provi
     const settings: Record<string, unknown> = {};
     for (const key of AWS_CONFIG_KEYS) {
         if (key === "region" || all[`aws:${key}`] === undefined) continue;
-        settings[key] = SECRET_PROVIDER_KEYS.has(key) ? new pulumi.Config("aws").getSecret(key) : Reflect.get(awsConfig, key);
+        const value: unknown = Reflect.get(awsConfig, key);
+        settings[key] = SECRET_PROVIDER_KEYS.has(key) || isSecretConfig(`aws:${key}`) ? pulumi.secret(value) : value;
     }
     return settings as aws.ProviderArgs;
 }
 
+/** Where one deployment is: what picks its private endpoints and the replicas of multi-Region keys. */
+interface Placement {
+    /** With `regions`: the region whose `privateEndpoints` entries are this deployment's. */
+    readonly endpointsRegion?: string;
+    /** The region of the log bucket it writes to; unknown for an existing bucket. */
+    readonly bucketRegion?: string;
+    /** The region of its alerts topic (its own). */
+    readonly topicRegion?: string;
+}
+
 /**
  * One deployment's args from the stack config: each key's value as YAML gave it (the CLI passes
- * lists, maps, numbers and booleans JSON-encoded), private endpoints only of `region`, without it.
+ * lists, maps, numbers and booleans JSON-encoded), private endpoints only of its region, without it.
  */
-function deploymentArgs(raw: Readonly<Record<string, string>>, stack: string, region?: string, bucketRegion?: string): PatchManagerArgs {
+function deploymentArgs(raw: Readonly<Record<string, string>>, stack: string, where: Placement): PatchManagerArgs {
     const values: Record<string, unknown> = { stack };
     for (const [key, text] of Object.entries(raw)) {
         if (STACK_KEYS.has(key)) continue;
@@ -44,12 +67,12 @@ function deploymentArgs(raw: Readonly<Record<string, string>>, stack: string, re
         } catch {
             // A plain string value (an environment name, a zone, an ARN).
         }
-        if (key === "privateEndpoints" && region !== undefined && Array.isArray(value)) {
-            value = value.filter((e) => e?.region === region).map(({ region: _r, ...e }) => e);
+        if (key === "privateEndpoints" && where.endpointsRegion !== undefined && Array.isArray(value)) {
+            value = value.filter((e) => e?.region === where.endpointsRegion).map(({ region: _r, ...e }) => e);
         }
         // A multi-Region KMS key is used through its replica in the region of what it encrypts.
-        if (key === "logging" && bucketRegion !== undefined) value = withKeyIn(value, bucketRegion);
-        if (key === "alerts" && region !== undefined) value = withKeyIn(value, region);
+        if (key === "logging" && where.bucketRegion !== undefined) value = withKeyIn(value, where.bucketRegion);
+        if (key === "alerts" && where.topicRegion !== undefined) value = withKeyIn(value, where.topicRegion);
         values[key] = value;
     }
     // parseConfig has checked every key with the schemas the component applies again.
@@ -83,7 +106,13 @@ function main(): StackOutputs {
     const regions = config.operations.regions;
     if (!regions) {
         // Stacks of this program kept their resources at the root before the component existed.
-        return new PatchManager(PROJECT, deploymentArgs(raw, stack), { adoptStackRoot: true }).stackOutputs();
+        // The default provider's region: aws:region, else the environment's (as the provider reads it).
+        const region = awsConfig.region;
+        const args = deploymentArgs(raw, stack, {
+            ...(region !== undefined ? { topicRegion: region } : {}),
+            ...(region !== undefined && !config.logging.bucketName ? { bucketRegion: region } : {}),
+        });
+        return new PatchManager(PROJECT, args, { adoptStackRoot: true }).stackOutputs();
     }
     // Each region through its own provider, which everything in its PatchManager inherits. IAM
     // roles are global, so each region gets its own set, named by region. With
@@ -93,26 +122,33 @@ function main(): StackOutputs {
     const outputs: Record<string, PatchManagerOutputs> = {};
     const providerSettings = stackProviderSettings(all);
     let central: LogBucketReference | undefined;
+    let home: PatchManagerOutputs | undefined;
     for (const region of regions) {
         // Where the log bucket is: the first region's with centralLogBucket; an existing bucket's region is not known.
         const bucketRegion = config.logging.bucketName ? undefined : config.operations.centralLogBucket ? regions[0] : region;
-        const args = { ...deploymentArgs(raw, stack, region, bucketRegion), ...(central ? { centralLogBucket: central } : {}) };
-        const manager =
-            config.operations.keepSingleRegionNames && region === all["aws:region"]
-                ? new PatchManager(PROJECT, args, { adoptStackRoot: true })
-                : new PatchManager(
-                      region,
-                      args,
-                      // The same tree under its former type, so existing multi-region stacks keep every resource.
-                      {
-                          providers: { aws: new aws.Provider(region, { ...providerSettings, region: region as aws.Region }) },
-                          aliases: [{ type: FORMER_RESOURCE_TYPES.RegionDeployment }],
-                      },
-                  );
+        const args = {
+            ...deploymentArgs(raw, stack, { endpointsRegion: region, topicRegion: region, ...(bucketRegion ? { bucketRegion } : {}) }),
+            ...(central ? { centralLogBucket: central } : {}),
+        };
+        const kept = config.operations.keepSingleRegionNames && region === all["aws:region"];
+        const manager = kept
+            ? new PatchManager(PROJECT, args, { adoptStackRoot: true })
+            : new PatchManager(
+                  region,
+                  args,
+                  // The same tree under its former type, so existing multi-region stacks keep every resource.
+                  {
+                      providers: { aws: new aws.Provider(region, { ...providerSettings, region: region as aws.Region }) },
+                      aliases: [{ type: FORMER_RESOURCE_TYPES.RegionDeployment }],
+                  },
+              );
         outputs[region] = manager.stackOutputs();
+        if (kept) home = outputs[region];
         if (config.operations.centralLogBucket && !central) central = { name: outputs[region].logBucketName, region };
     }
-    return { regions: outputs };
+    // The kept region's outputs also stay where a single-region stack had them (scripts read
+    // `pulumi stack output hybridActivations`).
+    return { ...(home ?? {}), regions: outputs };
 }
 
 export = main;

@@ -240,10 +240,10 @@ export function hookDocumentsInRegion(
         for (const name of [...new Set(uses.map((u) => u.name))]) {
             try {
                 await aws.ssm.getDocument({ name }, { parent });
-            } catch {
+            } catch (e) {
                 const u = uses.find((x) => x.name === name)!;
                 throw new pulumi.RunError(
-                    `patch-manager:safeStops.hooks.${JSON.stringify(u.group)}.${u.key}: document "${name}" does not exist in ${r}, or this account cannot read it; SSM documents are regional, so each region of the stack needs it. Create it there (or share it with this account).`,
+                    `patch-manager:safeStops.hooks.${JSON.stringify(u.group)}.${u.key}: document "${name}" does not exist in ${r}, or this account cannot read it (${e instanceof Error ? e.message : String(e)}); SSM documents are regional (a shared document's ARN names one region), so each region of the stack needs it. Create it there (or share it with this account).`,
                 );
             }
         }

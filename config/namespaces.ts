@@ -128,6 +128,13 @@ function keptRegionProblems(project: string, all: Readonly<Record<string, string
                 message: `keeps the names of the stack's aws:region "${home}", which ${project}:regions does not list; add it to the list, or leave keepSingleRegionNames out`,
             },
         ];
+    if (all[`${project}:centralLogBucket`] === "true" && listed[0] !== home)
+        return [
+            {
+                path,
+                message: `with ${project}:centralLogBucket the first region holds the one log bucket: list the stack's aws:region "${home}" first in ${project}:regions, so that its deployed bucket stays (another first region would take over, and "${home}"'s bucket would be deleted)`,
+            },
+        ];
     return [];
 }
 

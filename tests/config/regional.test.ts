@@ -99,6 +99,15 @@ describe("config: what each region of the stack must offer", function () {
             assert.equal(keyRegion("arn:aws:kms:eu-west-1:123456789012:alias/x"), undefined);
         });
 
+        it("a single-region stack uses a multi-Region key through the replica in its region", async function () {
+            const config = {
+                values: { ...dev(), "patch-manager:logging": JSON.stringify({ kmsKeyArn: KEY("us-east-1", MRK) }) },
+                secretKeys: [],
+            };
+            const [encryption] = (await evaluate("dev", config)).ofType(T.encryption);
+            assert.equal((encryption.inputs.rules as any)[0].applyServerSideEncryptionByDefault.kmsMasterKeyId, KEY("eu-west-1", MRK));
+        });
+
         it("the program encrypts each region's bucket, and grants each region's roles, with that region's replica", async function () {
             const config = {
                 values: {

@@ -47,7 +47,42 @@ describe("program: adding regions to a deployed single-region stack", function (
         assert.ok(added.length > 0 && added.every((x) => x.region === "eu-north-1" && x.provider?.includes(`${PROVIDER}::eu-north-1`)));
     });
 
-    it("the diff calls a move to another provider a replacement", async function () {
+    it("with it, the stack outputs stay where a single-region stack had them, beside each region's", async function () {
+        const base = shippedConfig("prod-hybrid");
+        const before = (await evaluate("prod-hybrid", base)).outputs;
+        const after = (
+            await evaluate("prod-hybrid", withConfig(base, { regions: ["eu-west-1", "eu-north-1"], keepSingleRegionNames: true }))
+        ).outputs;
+        const { regions, ...top } = after;
+        assert.deepEqual(top, before);
+        assert.deepEqual(Object.keys(regions).sort(), ["eu-north-1", "eu-west-1"]);
+        assert.deepEqual(regions["eu-west-1"], before);
+    });
+
+    it("with centralLogBucket, the kept region must be the first (the one whose bucket every region writes to)", function () {
+        const dev = shippedConfig("dev").values;
+        const lines = stackRefusal({
+            ...dev,
+            "patch-manager:keepSingleRegionNames": "true",
+            "patch-manager:centralLogBucket": "true",
+            "patch-manager:regions": '["eu-north-1","eu-west-1"]',
+        });
+        assert.match(
+            lines.join("\n"),
+            /keepSingleRegionNames: with patch-manager:centralLogBucket the first region holds the one log bucket: list the stack's aws:region "eu-west-1" first/,
+        );
+        assert.deepEqual(
+            stackRefusal({
+                ...dev,
+                "patch-manager:keepSingleRegionNames": "true",
+                "patch-manager:centralLogBucket": "true",
+                "patch-manager:regions": '["eu-west-1","eu-north-1"]',
+            }),
+            [],
+        );
+    });
+
+    it("the diff calls a move to another provider a replacement, and compares provider resources by their own inputs only", async function () {
         const r = await addRegion(false);
         const base = r.before.find((x) => x.type === "aws:ssm/patchBaseline:PatchBaseline")!;
         // The same URN through the new region's provider: as if an alias had carried it over.
@@ -58,6 +93,8 @@ describe("program: adding regions to a deployed single-region stack", function (
             { path: "provider", old: "default provider (eu-west-1)", new: "provider eu-west-1 (eu-west-1)", replaces: true },
         ]);
         // A saved plan from before plans recorded regions is not compared by provider.
+        const provider = r.after.find((x) => x.type === PROVIDER)!;
+        assert.deepEqual(diffResources(plan([provider]), plan([{ ...provider, region: "us-east-1" }])), []);
         const { region: _r, ...older } = base;
         assert.deepEqual(diffResources(plan([older]), plan([{ ...moved, urn: base.urn, inputs: base.inputs }])), []);
     });
@@ -103,7 +140,7 @@ describe("program: the providers of `regions` carry the stack's aws settings", f
                 "aws:secretKey": "not-a-real-secret",
                 "aws:skipCredentialsValidation": "true",
             },
-            secretKeys: [...(base.secretKeys ?? []), "aws:secretKey"],
+            secretKeys: [...(base.secretKeys ?? []), "aws:secretKey", "aws:assumeRoles"],
         };
         const providers = (await evaluate("prod-private", config)).ofType(PROVIDER);
         assert.deepEqual(providers.map((p) => p.name).sort(), ["eu-central-1", "eu-west-1"]);
@@ -111,7 +148,10 @@ describe("program: the providers of `regions` carry the stack's aws settings", f
             assert.equal(p.inputs.region, p.name);
             assert.equal(p.inputs.profile, "patching");
             assert.deepEqual(JSON.parse(String(p.inputs.allowedAccountIds)), ["123456789012"]);
-            assert.deepEqual(JSON.parse(String(p.inputs.assumeRoles)), [{ roleArn: "arn:aws:iam::123456789012:role/deployer" }]);
+            // A setting the stack file holds as a secret stays one (an assumed role's external id).
+            const roles = p.inputs.assumeRoles as any;
+            assert.equal(roles[specialSigKey], specialSecretSig);
+            assert.deepEqual(JSON.parse(roles.value), [{ roleArn: "arn:aws:iam::123456789012:role/deployer" }]);
             assert.deepEqual(JSON.parse(String(p.inputs.defaultTags)), { tags: { Owner: "platform" } });
             assert.equal(p.inputs.skipCredentialsValidation, "true");
             // Sent to the engine as a secret (the signature the SDK wraps secret values in).

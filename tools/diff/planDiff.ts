@@ -28,11 +28,13 @@ function providerLabel(r: DiffResource): string {
 
 /**
  * A change of the provider a resource is created through. Another region is a new resource. So
- * is, conservatively, a move between the default provider and an explicit one: the default one
- * carries every `aws:` setting of the stack, and Pulumi CLIs before 3.150 replace on any move.
+ * is, conservatively, a move between providers in one region: Pulumi CLIs before 3.150 replace on
+ * any move to or from an explicit provider, later ones ask the provider (DiffConfig), which
+ * replaces when the settings differ, and the plan does not hold the default provider's settings.
  */
 function providerChange(o: DiffResource, n: DiffResource): InputChange | undefined {
-    if (o.region === undefined || n.region === undefined) return undefined;
+    // A provider resource is diffed by its own inputs (its region among them), not by a provider above it.
+    if (o.region === undefined || n.region === undefined || n.type.startsWith("pulumi:providers:")) return undefined;
     const before = providerLabel(o);
     const after = providerLabel(n);
     return before === after ? undefined : { path: "provider", old: before, new: after, replaces: true };
