@@ -400,26 +400,23 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Evaluation
 const evaluations = new Map<string, Promise<Evaluation>>();
 
 /**
- * The SDK takes a stack trace for every promise it makes (`debuggablePromise`, kept for leak
- * reports) and every resource it registers (`Resource.callsites`, the engine's source position).
- * Under ts-node each of those traces is mapped frame by frame through source maps, which is most
- * of an evaluation's CPU; the mock runtime reads neither, so those two are formatted unmapped.
- * Every other trace (an error the program throws) keeps its mapping to the .ts source.
+ * The SDK takes a stack trace for every promise it makes (`debuggablePromise`, kept only for the
+ * leak report at exit) and every resource it registers (`Resource.callsites`, with an unlimited
+ * depth, for the source position the engine shows). Capturing and formatting those traces is most
+ * of an evaluation's CPU, and the mock runtime reads neither: under it the promise is used as it
+ * is and a registration carries no source position. Where the SDK no longer has these members,
+ * nothing is changed (the evaluation is only slower). Errors the program throws keep their traces.
  */
-function formatSdkTracesUnmapped(): void {
-    const mapped = Error.prepareStackTrace;
-    if (mapped === undefined || (mapped as { sdkTracesUnmapped?: true }).sdkTracesUnmapped) return;
-    const prepare = (error: Error, frames: NodeJS.CallSite[]): unknown =>
-        SDK_TRACES.has(frames[0]?.getFunctionName() ?? "")
-            ? [String(error), ...frames.map((f) => `    at ${f.toString()}`)].join("\n")
-            : mapped(error, frames);
-    Error.prepareStackTrace = Object.assign(prepare, { sdkTracesUnmapped: true as const });
+function skipSdkTraces(): void {
+    const debuggable = require("@pulumi/pulumi/runtime/debuggable");
+    if (typeof debuggable.debuggablePromise === "function" && !debuggable.debuggablePromise.untraced)
+        debuggable.debuggablePromise = Object.assign(<T>(p: Promise<T>) => p, { untraced: true });
+    const resource = pulumi.Resource as unknown as { callsites?: () => unknown[] };
+    if (typeof resource.callsites === "function") resource.callsites = () => [];
 }
 
-const SDK_TRACES = new Set(["debuggablePromise", "callsites"]);
-
 async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
-    formatSdkTracesUnmapped();
+    skipSdkTraces();
     const region = opts.config.values["aws:region"] ?? DEFAULT_REGION;
     const resources: PlannedResource[] = [];
     // A set, not a scan of `resources`: an organisation's control plane registers thousands.
