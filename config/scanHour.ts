@@ -1,7 +1,7 @@
 // When the daily compliance scan of a patch group runs: at a fixed UTC hour that none of the
 // group's maintenance windows touches, so a scan never competes with (or reports the half-done
 // state of) an install.
-import { nextStarts } from "@patch-manager/ssm";
+import { nextStarts, startsBetween } from "@patch-manager/ssm";
 import { WindowTiming } from "./window";
 
 /** A fixed year of window starts keeps the chosen hour the same on every run of the program. */
@@ -19,10 +19,15 @@ const MAX_STARTS = 800;
  */
 export function busyUtcHours(window: WindowTiming, timezone: string): Set<number> {
     const busy = new Set<number>();
-    const starts = nextStarts(window.cron, { timezone, scheduleOffset: window.offsetDays, from: SCAN_REFERENCE, count: MAX_STARTS });
+    const starts = startsBetween(window.cron, {
+        timezone,
+        scheduleOffset: window.offsetDays,
+        from: SCAN_REFERENCE,
+        until: new Date(SCAN_REFERENCE.getTime() + YEAR_MS + 1),
+        limit: MAX_STARTS,
+    });
     const hourMs = 3600 * 1000;
     for (const start of starts) {
-        if (start.getTime() - SCAN_REFERENCE.getTime() > YEAR_MS) break;
         const from = start.getTime() - SCAN_MARGIN_HOURS * hourMs;
         const to = start.getTime() + (window.durationHours + SCAN_MARGIN_HOURS) * hourMs;
         // Every clock hour [h:00, h+1:00) that overlaps [from, to).

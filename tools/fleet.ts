@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { ApprovalRule, PatchManagerConfig } from "../config";
 import { QUOTAS } from "@patch-manager/ssm";
-import { nextStarts } from "@patch-manager/ssm";
+import { startsBetween } from "@patch-manager/ssm";
 import type { PlannedWindow } from "./plan";
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -266,16 +266,14 @@ function scheduleStarts(w: FleetWindow, from: Date, until: Date): Date[] {
     const cached = scheduleStartsCache.get(key);
     if (cached) return cached;
     if (scheduleStartsCache.size > 1000) scheduleStartsCache.clear();
-    const out: Date[] = [];
-    let cursor = new Date(from.getTime() - 1);
-    // Chunks, so that a daily window over months and a rate() window both finish quickly.
-    for (let round = 0; round < 50; round++) {
-        const starts = nextStarts(w.schedule, { timezone: w.timezone, scheduleOffset: w.scheduleOffset, from: cursor, count: 200 });
-        const before = starts.filter((s) => s.getTime() < until.getTime());
-        out.push(...before);
-        if (before.length < starts.length || starts.length < 200) break;
-        cursor = starts[starts.length - 1];
-    }
+    // A start exactly at `from` counts; at most 10,000 (a rate() window over a long horizon).
+    const out = startsBetween(w.schedule, {
+        timezone: w.timezone,
+        scheduleOffset: w.scheduleOffset,
+        from: new Date(from.getTime() - 1),
+        until,
+        limit: 10_000,
+    });
     scheduleStartsCache.set(key, out);
     return out;
 }

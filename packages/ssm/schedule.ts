@@ -86,6 +86,22 @@ export function parseSchedule(expression: string): Schedule {
 
 /** Problems with an IANA timezone name ([] when valid). */
 export function checkTimezone(timezone: string): string[] {
+    // Every schedule computation checks its zone, and a zone's check builds an Intl formatter:
+    // remember the answer (a bounded memo, as a property test may try thousands of strings).
+    if (typeof timezone === "string") {
+        const known = timezoneChecks.get(timezone);
+        if (known) return [...known];
+        if (timezoneChecks.size >= 1000) timezoneChecks.clear();
+        const problems = checkTimezoneUncached(timezone);
+        timezoneChecks.set(timezone, problems);
+        return [...problems];
+    }
+    return checkTimezoneUncached(timezone);
+}
+
+const timezoneChecks = new Map<string, readonly string[]>();
+
+function checkTimezoneUncached(timezone: string): string[] {
     if (typeof timezone !== "string" || timezone.trim() === "") {
         return ['the timezone is empty: write an IANA name such as "Europe/Amsterdam" or "UTC"'];
     }
@@ -187,6 +203,30 @@ export function nextStarts(expression: string, opts: { timezone: string; schedul
         case "cron":
             return nextCronStarts(schedule, opts.timezone, opts.scheduleOffset ?? 0, from, opts.count);
     }
+}
+
+/**
+ * Every start after `from` and before `until`, at most `limit` of them. Fetched in growing
+ * chunks: a monthly window over a year costs a dozen starts, not `limit` (croner's cost is per
+ * start computed).
+ */
+export function startsBetween(
+    expression: string,
+    opts: { timezone: string; scheduleOffset?: number; from: Date; until: Date; limit: number },
+): Date[] {
+    const out: Date[] = [];
+    let cursor = opts.from;
+    for (let chunk = 4; out.length < opts.limit; chunk = Math.min(chunk * 4, 256)) {
+        const want = Math.min(chunk, opts.limit - out.length);
+        const starts = nextStarts(expression, { timezone: opts.timezone, scheduleOffset: opts.scheduleOffset, from: cursor, count: want });
+        for (const start of starts) {
+            if (start.getTime() >= opts.until.getTime()) return out;
+            out.push(start);
+        }
+        if (starts.length < want) return out;
+        cursor = starts[starts.length - 1];
+    }
+    return out;
 }
 
 /**

@@ -8,6 +8,7 @@ import {
     nextStarts,
     parseSchedule,
     patchTuesdayPlus,
+    startsBetween,
     toCronerPattern,
 } from "@patch-manager/ssm";
 
@@ -745,6 +746,37 @@ describe("schedule", () => {
             const t = new Date(n * 86_400_000);
             return { y: t.getUTCFullYear(), m: t.getUTCMonth() + 1, d: t.getUTCDate() };
         };
+
+        it("startsBetween: the starts nextStarts gives before `until`, at most `limit`, however they are chunked", () => {
+            fc.assert(
+                fc.property(
+                    validCron,
+                    fc.constantFrom(...ZONES),
+                    fc.integer({ min: 0, max: 3 }),
+                    fc.date({ min: new Date("2025-01-01T00:00:00Z"), max: new Date("2030-12-31T00:00:00Z"), noInvalidDate: true }),
+                    fc.integer({ min: 1, max: 120 }),
+                    fc.integer({ min: 1, max: 60 }),
+                    (fields, timezone, offset, from, days, limit) => {
+                        const expression = `cron(${fields.join(" ")})`;
+                        const scheduleOffset = offset === 0 ? undefined : offset;
+                        const until = new Date(from.getTime() + days * 86_400_000);
+                        const all = nextStarts(expression, { timezone, scheduleOffset, from, count: limit });
+                        assert.deepEqual(
+                            startsBetween(expression, { timezone, scheduleOffset, from, until, limit }).map((d) => d.toISOString()),
+                            all.filter((d) => d.getTime() < until.getTime()).map((d) => d.toISOString()),
+                            expression,
+                        );
+                    },
+                ),
+                { numRuns: 60 },
+            );
+            const from = new Date("2026-01-01T00:00:00Z");
+            const until = new Date("2026-03-01T00:00:00Z");
+            assert.deepEqual(
+                startsBetween("rate(7 days)", { timezone: "UTC", from, until, limit: 100 }).map((d) => d.toISOString().slice(0, 10)),
+                ["2026-01-08", "2026-01-15", "2026-01-22", "2026-01-29", "2026-02-05", "2026-02-12", "2026-02-19", "2026-02-26"],
+            );
+        });
 
         it("generated valid crons: accepted, described, and nextStarts is increasing, matching and complete", () => {
             fc.assert(
