@@ -97,7 +97,7 @@ export interface AlertsArgs {
     /** Notify this existing topic instead of creating one. */
     readonly topicArn?: string;
     /** Encrypt the created topic with this key instead of a key the component creates. */
-    readonly kmsKeyArn?: string;
+    readonly kmsKeyArn?: pulumi.Input<string>;
     readonly events: readonly NotificationEvent[];
     /** The window role the program created: it gets iam:PassRole on the notification role. */
     readonly windowRoleName?: pulumi.Input<string>;

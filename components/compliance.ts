@@ -6,8 +6,23 @@ import { ssmName, tagTargetKey, taskLogPrefix } from "../config/naming";
 import { dailyCron } from "../config/scanHour";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
 
-import { DENIED_APPLICATIONS_RULE, PATCH_COMPLIANCE_RULE } from "../config/regional";
+import { DENIED_APPLICATIONS_RULE, MANAGED_RULE_UNAVAILABLE, PATCH_COMPLIANCE_RULE } from "../config/regional";
 export { DENIED_APPLICATIONS_RULE, PATCH_COMPLIANCE_RULE };
+
+/**
+ * The managed rule's identifier once this region (the parent's provider's) is known to offer it,
+ * else a RunError naming the key. The stack config is checked before anything runs; this holds
+ * the same for a PatchManager that another program creates with its own provider.
+ */
+export function managedRuleIn(rule: string, key: string, parent: pulumi.Resource): pulumi.Output<string> {
+    return aws.getRegionOutput(undefined, { parent }).region.apply((region) => {
+        if (MANAGED_RULE_UNAVAILABLE[rule]?.includes(region))
+            throw new pulumi.RunError(
+                `patch-manager:${key}: AWS Config does not offer the managed rule ${rule} in ${region}; turn the rule off for this region (Systems Manager's own compliance reporting works there)`,
+            );
+        return rule;
+    });
+}
 export const GATHER_SOFTWARE_INVENTORY = "AWS-GatherSoftwareInventory";
 
 /** A scan only reads: it never installs and never reboots, whatever the baseline says. */
@@ -134,7 +149,7 @@ export class ComplianceReporting extends pulumi.ComponentResource {
                 {
                     name: this.configRuleName,
                     description: "Managed instances whose patch compliance is NON_COMPLIANT",
-                    source: { owner: "AWS", sourceIdentifier: PATCH_COMPLIANCE_RULE },
+                    source: { owner: "AWS", sourceIdentifier: managedRuleIn(PATCH_COMPLIANCE_RULE, "compliance.configRule", this) },
                     scope: { complianceResourceTypes: ["AWS::SSM::PatchCompliance"] },
                     tags: args.tags,
                 },
@@ -193,7 +208,7 @@ export class DeniedApplications extends pulumi.ComponentResource {
             {
                 name: this.configRuleName,
                 description: "Managed instances with an application from the patch-manager deny list",
-                source: { owner: "AWS", sourceIdentifier: DENIED_APPLICATIONS_RULE },
+                source: { owner: "AWS", sourceIdentifier: managedRuleIn(DENIED_APPLICATIONS_RULE, "deniedApplications", this) },
                 scope: { complianceResourceTypes: ["AWS::SSM::ManagedInstanceInventory"] },
                 inputParameters: JSON.stringify(deniedApplicationsParameters(args.applications, args.platformType)),
                 tags: args.tags,

@@ -1,6 +1,24 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { keyRegion } from "../config/regional";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
+
+/**
+ * The key ARN once this region (the parent's provider's) is known to be the key's, else a
+ * RunError naming the key: KMS keys encrypt only in their own region, and S3 and SNS refuse a key
+ * from another. The stack config is checked before anything runs; this holds the same for a
+ * PatchManager that another program creates with its own provider.
+ */
+export function keyInThisRegion(arn: string, key: string, parent: pulumi.Resource): pulumi.Output<string> {
+    return aws.getRegionOutput(undefined, { parent }).region.apply((region) => {
+        const home = keyRegion(arn);
+        if (home !== undefined && home !== region)
+            throw new pulumi.RunError(
+                `patch-manager:${key}: is a key in ${home}, but this deployment is in ${region}: KMS keys encrypt only in their own region. Use a key in ${region} (a multi-Region key's replica there: the same key/mrk-… id under ${region})`,
+            );
+        return arn;
+    });
+}
 
 export interface LogBucketArgs {
     /** Key prefix under which patching command output is written; lifecycle expiry applies to it. */

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseConfig, PatchManagerConfig, PROJECT, RESOURCE_TYPES, WindowSchedule } from "../config";
 import { MaintenanceWindowRole, PatchedInstanceRole } from "./iam";
 import { HybridActivationOutput, HybridFleet } from "./hybrid";
-import { LogBucket } from "./logBucket";
+import { keyInThisRegion, LogBucket } from "./logBucket";
 import { hookDocumentsInRegion, MaintenanceWindow } from "./maintenanceWindow";
 import { slug, ssmName } from "../config/naming";
 import { PatchBaseline } from "./patchBaseline";
@@ -419,7 +419,9 @@ export class PatchManager extends pulumi.ComponentResource {
                           keyPrefix: config.logging.keyPrefix,
                           expireAfterDays: config.logging.expireAfterDays,
                           retainOnDelete: config.logging.retainOnDelete,
-                          ...(config.logging.kmsKeyArn ? { kmsKeyArn: config.logging.kmsKeyArn } : {}),
+                          ...(config.logging.kmsKeyArn
+                              ? { kmsKeyArn: keyInThisRegion(config.logging.kmsKeyArn, "logging.kmsKeyArn", this) }
+                              : {}),
                           ...(ops.compliance.dataSync || configDelivery
                               ? {
                                     policyStatements: (arn: pulumi.Output<string>) =>
@@ -467,7 +469,7 @@ export class PatchManager extends pulumi.ComponentResource {
                       accountId: accountId!,
                       emails: ops.alerts.emails,
                       ...(ops.alerts.topicArn ? { topicArn: ops.alerts.topicArn } : {}),
-                      ...(ops.alerts.kmsKeyArn ? { kmsKeyArn: ops.alerts.kmsKeyArn } : {}),
+                      ...(ops.alerts.kmsKeyArn ? { kmsKeyArn: keyInThisRegion(ops.alerts.kmsKeyArn, "alerts.kmsKeyArn", this) } : {}),
                       events: ops.alerts.events,
                       ...(windowRole ? { windowRoleName: windowRole.roleName } : {}),
                       tags,

@@ -14,7 +14,13 @@ import {
 } from "./environment";
 import { wholeNumber } from "./fields";
 import { loggingFields } from "./logging";
-import { centralLogBucketSchema, keepSingleRegionNamesSchema, privateEndpointsFields, privateEndpointsSchema, regionsSchema } from "./network";
+import {
+    centralLogBucketSchema,
+    keepSingleRegionNamesSchema,
+    privateEndpointsFields,
+    privateEndpointsSchema,
+    regionsSchema,
+} from "./network";
 import { hybridFields, patchGroupFields, rateControlSchema } from "./patchGroups";
 import { hookDocumentsSchema, safeStopsFields, safeStopsSchema } from "./safeStops";
 import { tagsSchema } from "./tags";

@@ -137,3 +137,59 @@ describe("PatchManager (component)", function () {
         }
     });
 });
+
+describe("PatchManager: what its provider's region must offer", function () {
+    const inRegion = (region: string, args: PatchManagerArgs) =>
+        evaluateProgram({
+            stack: "staging",
+            config: { values: {}, secretKeys: [] },
+            program: () => {
+                const provider = new aws.Provider(region, { region: region as aws.Region });
+                return new PatchManager(region, args, { providers: { aws: provider } }).stackOutputs();
+            },
+        });
+
+    it("stops with the key and the region when its provider's region does not offer the rule", async function () {
+        await assert.rejects(
+            inRegion("eu-south-1", { environment: "test", compliance: { configRule: true, configRecorder: "existing" } }),
+            /patch-manager:compliance\.configRule: AWS Config does not offer the managed rule EC2_MANAGEDINSTANCE_PATCH_COMPLIANCE_STATUS_CHECK in eu-south-1/,
+        );
+        await assert.rejects(
+            inRegion("ca-west-1", {
+                environment: "test",
+                compliance: { configRecorder: "existing" },
+                deniedApplications: { applications: ["telnet"] },
+            }),
+            /patch-manager:deniedApplications: AWS Config does not offer the managed rule EC2_MANAGEDINSTANCE_APPLICATIONS_BLACKLISTED in ca-west-1/,
+        );
+    });
+
+    it("stops with the key when a KMS key is another region's; takes the key of its own region", async function () {
+        const key = (region: string) => `arn:aws:kms:${region}:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab`;
+        await assert.rejects(
+            inRegion("eu-central-1", { environment: "test", logging: { kmsKeyArn: key("eu-west-1") } }),
+            /patch-manager:logging\.kmsKeyArn: is a key in eu-west-1, but this deployment is in eu-central-1/,
+        );
+        await assert.rejects(
+            inRegion("eu-central-1", { environment: "test", alerts: { emails: ["ops@example.com"], kmsKeyArn: key("eu-west-1") } }),
+            /patch-manager:alerts\.kmsKeyArn: is a key in eu-west-1, but this deployment is in eu-central-1/,
+        );
+        const { resources } = await inRegion("eu-central-1", { environment: "test", logging: { kmsKeyArn: key("eu-central-1") } });
+        const [encryption] = resources.filter(
+            (r) => r.type === "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        );
+        assert.equal((encryption.inputs.rules as any)[0].applyServerSideEncryptionByDefault.kmsMasterKeyId, key("eu-central-1"));
+    });
+
+    it("creates the rule where the region offers it", async function () {
+        const { resources } = await inRegion("ca-west-1", {
+            environment: "test",
+            compliance: { configRule: true, configRecorder: "existing" },
+        });
+        const rules = resources.filter((r) => r.type === "aws:cfg/rule:Rule");
+        assert.deepEqual(
+            rules.map((r) => (r.inputs.source as any).sourceIdentifier),
+            ["EC2_MANAGEDINSTANCE_PATCH_COMPLIANCE_STATUS_CHECK"],
+        );
+    });
+});

@@ -127,11 +127,10 @@ async function measureOrg(count, evaluateProgram) {
 }
 
 /**
- * The prod stack's model with `groups` patch groups, each in its own monthly window.
- * Past 49 scheduled groups the config refuses the fleet (SSM's 50 windows per account
- * and region), so the model is built from the validated prod config and widened here.
+ * The prod stack with `groups` patch groups, each with its own monthly window (the program itself
+ * is unchanged). The config refuses more than 49 of them (SSM's 50 windows per account and region,
+ * the environment's window included), so the largest fleet the bench measures is 49 groups.
  */
-/** The prod stack with `groups` patch groups, each with its own monthly window (the program itself is unchanged). */
 function fleetConfig(config, groups) {
     const key = "patch-manager:patchGroups";
     const template = JSON.parse(config.values[key]).find((g) => g.schedule !== undefined);
