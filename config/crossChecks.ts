@@ -452,7 +452,9 @@ function crossCheckOperations(values: DecodedValues, groups: readonly GroupWindo
     if (compliance.dailyScan === true && typeof timezone === "string") {
         for (const g of groups) {
             const { cron, durationHours, offsetDays } = g;
+            // A duration outside SSM's 1–24 hours is reported at its own key (and 1e211 is an integer too).
             if (typeof cron !== "string" || typeof durationHours !== "number" || !Number.isInteger(durationHours)) continue;
+            if (durationHours < 1 || durationHours > 24) continue;
             // An offset of the wrong type is reported at its own key.
             if (offsetDays !== undefined && typeof offsetDays !== "number") continue;
             let hour: number | undefined;

@@ -29,7 +29,8 @@ export function busyUtcHours(window: WindowTiming, timezone: string): Set<number
     const hourMs = 3600 * 1000;
     for (const start of starts) {
         const from = start.getTime() - SCAN_MARGIN_HOURS * hourMs;
-        const to = start.getTime() + (window.durationHours + SCAN_MARGIN_HOURS) * hourMs;
+        // A day of hours is every hour: longer spans add none (and a huge duration would loop for ages).
+        const to = Math.min(start.getTime() + (window.durationHours + SCAN_MARGIN_HOURS) * hourMs, from + 25 * hourMs);
         // Every clock hour [h:00, h+1:00) that overlaps [from, to).
         for (let t = Math.floor(from / hourMs) * hourMs; t < to; t += hourMs) busy.add(new Date(t).getUTCHours());
         if (busy.size === 24) break;

@@ -4,7 +4,7 @@ import { strict as assert } from "assert";
 import { nextStarts } from "@patch-manager/ssm";
 import { parseConfig } from "../../config";
 import { busyUtcHours, dailyCron, dailyScanHour } from "../../config/scanHour";
-import { raw, refused } from "../helpers";
+import { problems, raw, refused } from "../helpers";
 
 const prod = { environment: "production" };
 const endpoint = { vpcId: "vpc-0a1b2c3d4e5f60718", subnetIds: ["subnet-0a1b2c3d4e5f60719"], patchSource: "nat" };
@@ -274,5 +274,19 @@ describe("daily scan hour", function () {
     it("a window that leaves no hour free gives no scan hour", function () {
         assert.equal(dailyScanHour({ cron: "cron(0 0 ? * * *)", durationHours: 23 }, "UTC"), undefined);
         assert.equal(dailyScanHour({ cron: "rate(5 hours)", durationHours: 2 }, "UTC"), undefined);
+    });
+
+    it("a duration far beyond a day covers every hour at once (it used to step hour by hour through it: FC_SEED=180966 hung)", function () {
+        assert.equal(busyUtcHours({ cron: "cron(0 23 ? * THU#2 *)", durationHours: 1e211 }, tz).size, 24);
+        // And the config names the key of such a duration instead of computing with it.
+        const lines = problems({
+            ...prod,
+            compliance: { dailyScan: true },
+            patchGroups: [{ name: "Web", operatingSystem: "WINDOWS", schedule: { cron: "cron(0 23 ? * THU#2 *)", durationHours: 1e211 } }],
+        });
+        assert.ok(
+            lines.some((l) => l.includes("durationHours: must be a whole number of hours from 1 to 24")),
+            lines.join("\n"),
+        );
     });
 });
