@@ -95,7 +95,7 @@ export interface AlertsArgs {
     /** Subscribed by e-mail. */
     readonly emails: readonly string[];
     /** Notify this existing topic instead of creating one. */
-    readonly topicArn?: string;
+    readonly topicArn?: pulumi.Input<string>;
     /** Encrypt the created topic with this key instead of a key the component creates. */
     readonly kmsKeyArn?: pulumi.Input<string>;
     readonly events: readonly NotificationEvent[];

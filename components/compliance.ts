@@ -18,7 +18,7 @@ export function managedRuleIn(rule: string, key: string, parent: pulumi.Resource
     return aws.getRegionOutput(undefined, { parent }).region.apply((region) => {
         if (MANAGED_RULE_UNAVAILABLE[rule]?.includes(region))
             throw new pulumi.RunError(
-                `patch-manager:${key}: AWS Config does not offer the managed rule ${rule} in ${region}; turn the rule off for this region (Systems Manager's own compliance reporting works there)`,
+                `patch-manager:${key}: AWS Config does not offer the managed rule ${rule} in ${region}; leave this region out of the deployment or turn the rule off (Systems Manager's own compliance reporting works there)`,
             );
         return rule;
     });

@@ -1,21 +1,41 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { keyRegion } from "../config/regional";
+import { arnRegion, keyInRegion, keyRegion } from "../config/regional";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
 
 /**
- * The key ARN once this region (the parent's provider's) is known to be the key's, else a
- * RunError naming the key: KMS keys encrypt only in their own region, and S3 and SNS refuse a key
- * from another. The stack config is checked before anything runs; this holds the same for a
- * PatchManager that another program creates with its own provider.
+ * The key to use in this region (the parent's provider's): the key itself when it lives here, a
+ * multi-Region key's replica here (looked up at preview, kms:DescribeKey: a missing replica would
+ * only fail the first upload), else a RunError naming the key: KMS keys encrypt only in their own
+ * region, and S3 and SNS refuse a key from another. The stack config is checked before anything
+ * runs; this holds the same for a PatchManager that another program creates with its own provider.
  */
 export function keyInThisRegion(arn: string, key: string, parent: pulumi.Resource): pulumi.Output<string> {
-    return aws.getRegionOutput(undefined, { parent }).region.apply((region) => {
+    return aws.getRegionOutput(undefined, { parent }).region.apply(async (region) => {
         const home = keyRegion(arn);
-        if (home !== undefined && home !== region)
+        if (home === undefined || home === region) return arn;
+        const replica = keyInRegion(arn, region);
+        if (replica === arn)
             throw new pulumi.RunError(
-                `patch-manager:${key}: is a key in ${home}, but this deployment is in ${region}: KMS keys encrypt only in their own region. Use a key in ${region} (a multi-Region key's replica there: the same key/mrk-… id under ${region})`,
+                `patch-manager:${key}: is a key in ${home}, but this deployment is in ${region}: KMS keys encrypt only in their own region. Use a key in ${region}, or a multi-Region key (key/mrk-…) with a replica there`,
             );
+        try {
+            await aws.kms.getKey({ keyId: replica }, { parent });
+        } catch (e) {
+            throw new pulumi.RunError(
+                `patch-manager:${key}: the multi-Region key has no replica in ${region} this account can describe (${e instanceof Error ? e.message : String(e)}); replicate it there (aws kms replicate-key --key-id ${arn} --replica-region ${region})`,
+            );
+        }
+        return replica;
+    });
+}
+
+/** An existing resource's ARN once this region is known to be its region, else a RunError naming the key. */
+export function arnInThisRegion(arn: string, key: string, why: string, parent: pulumi.Resource): pulumi.Output<string> {
+    return aws.getRegionOutput(undefined, { parent }).region.apply((region) => {
+        const home = arnRegion(arn);
+        if (home && home !== region)
+            throw new pulumi.RunError(`patch-manager:${key}: is in ${home}, but this deployment is in ${region}: ${why}`);
         return arn;
     });
 }

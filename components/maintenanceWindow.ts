@@ -11,6 +11,7 @@ import {
     StrategyConfig,
     WindowSchedule,
 } from "../config";
+import { keyPath } from "../config/errors";
 import { ssmName, tagTargetKey, taskLogPrefix } from "../config/naming";
 import { maintenanceWindowTiming } from "../config/window";
 import {
@@ -243,7 +244,7 @@ export function hookDocumentsInRegion(
             } catch (e) {
                 const u = uses.find((x) => x.name === name)!;
                 throw new pulumi.RunError(
-                    `patch-manager:safeStops.hooks.${JSON.stringify(u.group)}.${u.key}: document "${name}" does not exist in ${r}, or this account cannot read it (${e instanceof Error ? e.message : String(e)}); SSM documents are regional (a shared document's ARN names one region), so each region of the stack needs it. Create it there (or share it with this account).`,
+                    `${keyPath("safeStops", ["hooks", u.group, u.key])}: document "${name}" does not exist in ${r}, or this account cannot read it (${e instanceof Error ? e.message : String(e)}); SSM documents are regional (a shared document's ARN names one region), so each region of the stack needs it. Create it there (or share it with this account).`,
                 );
             }
         }

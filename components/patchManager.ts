@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseConfig, PatchManagerConfig, PROJECT, RESOURCE_TYPES, WindowSchedule } from "../config";
 import { MaintenanceWindowRole, PatchedInstanceRole } from "./iam";
 import { HybridActivationOutput, HybridFleet } from "./hybrid";
-import { keyInThisRegion, LogBucket } from "./logBucket";
+import { arnInThisRegion, keyInThisRegion, LogBucket } from "./logBucket";
 import { hookDocumentsInRegion, MaintenanceWindow } from "./maintenanceWindow";
 import { slug, ssmName } from "../config/naming";
 import { PatchBaseline } from "./patchBaseline";
@@ -468,7 +468,16 @@ export class PatchManager extends pulumi.ComponentResource {
                       partition,
                       accountId: accountId!,
                       emails: ops.alerts.emails,
-                      ...(ops.alerts.topicArn ? { topicArn: ops.alerts.topicArn } : {}),
+                      ...(ops.alerts.topicArn
+                          ? {
+                                topicArn: arnInThisRegion(
+                                    ops.alerts.topicArn,
+                                    "alerts.topicArn",
+                                    "EventBridge rules and Run Command notify only topics of their own region; give a topic here, or leave topicArn out to get one",
+                                    this,
+                                ),
+                            }
+                          : {}),
                       ...(ops.alerts.kmsKeyArn ? { kmsKeyArn: keyInThisRegion(ops.alerts.kmsKeyArn, "alerts.kmsKeyArn", this) } : {}),
                       events: ops.alerts.events,
                       ...(windowRole ? { windowRoleName: windowRole.roleName } : {}),

@@ -17,6 +17,19 @@ export const MANAGED_RULE_UNAVAILABLE: Readonly<Record<string, readonly string[]
 };
 
 const KMS_KEY = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):key\/([\w-]+)$/;
+const ARN = /^arn:(aws[a-z-]*):[a-z0-9-]+:([a-z0-9-]*):/;
+
+/** The region an ARN names (empty for a global resource), or undefined when the value is not an ARN. */
+export function arnRegion(arn: string): string | undefined {
+    return ARN.exec(arn)?.[2];
+}
+
+/** The partition of a region, where it is one of the public, China or GovCloud ones; undefined otherwise. */
+export function partitionOf(region: string): string | undefined {
+    if (region.startsWith("cn-")) return "aws-cn";
+    if (region.startsWith("us-gov-")) return "aws-us-gov";
+    return /-iso[a-z]?-/.test(region) ? undefined : "aws";
+}
 
 /** The region a KMS key ARN names, or undefined when the value is not a key ARN. */
 export function keyRegion(arn: string): string | undefined {
@@ -94,6 +107,15 @@ export function regionalProblems(project: string, all: Readonly<Record<string, s
     ];
     for (const [path, arn, needed, what] of keyChecks) {
         if (typeof arn !== "string") continue;
+        const partition = KMS_KEY.exec(arn)?.[1];
+        const other = needed.find((r) => partitionOf(r) !== undefined && partitionOf(r) !== partition);
+        if (partition !== undefined && other !== undefined) {
+            problems.push({
+                path,
+                message: `is a key of the ${partition} partition, but ${other} is in ${partitionOf(other)}: use a key of that partition (arn:${partitionOf(other)}:kms:…)`,
+            });
+            continue;
+        }
         const home = keyRegion(arn);
         if (home === undefined || arn.includes(":key/mrk-")) continue;
         const elsewhere = needed.filter((r) => r !== home);
@@ -103,5 +125,16 @@ export function regionalProblems(project: string, all: Readonly<Record<string, s
                 message: `is a key in ${home}, but the ${what} is in ${elsewhere.join(", ")}: KMS keys encrypt only in their own region. Use a key there, or a multi-Region key (key/mrk-…) with a replica in each region (the program uses each region's replica)`,
             });
     }
+
+    // An existing topic: EventBridge rules and Run Command notify only topics of their own region
+    // (with several regions, the cross-checks refuse a topicArn already).
+    const topicArn = field(parsed(all[`${project}:alerts`]), "topicArn");
+    const topicRegion = typeof topicArn === "string" ? arnRegion(topicArn) : undefined;
+    const elsewhere = topicRegion && regions.length === 1 ? regions.filter((r) => r !== topicRegion) : [];
+    if (topicRegion && elsewhere.length > 0)
+        problems.push({
+            path: `${project}:alerts.topicArn`,
+            message: `is a topic in ${topicRegion}, but the stack deploys to ${elsewhere.join(", ")}: EventBridge rules and Run Command notify only topics of their own region. Give a topic in ${elsewhere.join(", ")}, or leave topicArn out to get an encrypted topic in each region`,
+        });
     return problems;
 }

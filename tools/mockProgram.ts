@@ -340,7 +340,7 @@ export interface EvaluateOptions {
     program?: () => unknown;
     /** The Pulumi project the program belongs to; default patch-manager. */
     project?: string;
-    /** Resources a lookup does not find: Cloud Control types, and "AWS::SSM::Document" for ssm:GetDocument (every other lookup finds its resource). */
+    /** Resources a lookup does not find: Cloud Control types, "AWS::SSM::Document" for ssm:GetDocument and "AWS::KMS::Key" for kms:DescribeKey (every other lookup finds its resource). */
     absentResources?: { typeName: string; identifier: string; region: string }[];
 }
 
@@ -389,7 +389,8 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Evaluation
     const key = opts.program ? undefined : JSON.stringify([opts.project, opts.stack, opts.config, opts.absentResources ?? []]);
     const cached = key !== undefined ? evaluations.get(key) : undefined;
     if (cached) return structuredClone(await cached);
-    const pending = failOnUnhandledRejection(() => evaluateUncached(opts));
+    // Traces come back when the evaluation settles, also when a failure ends it early.
+    const pending = skipSdkTraces(() => failOnUnhandledRejection(() => evaluateUncached(opts)));
     if (key !== undefined) {
         evaluations.set(key, pending);
         pending.catch(() => evaluations.delete(key));
@@ -403,20 +404,39 @@ const evaluations = new Map<string, Promise<Evaluation>>();
  * The SDK takes a stack trace for every promise it makes (`debuggablePromise`, kept only for the
  * leak report at exit) and every resource it registers (`Resource.callsites`, with an unlimited
  * depth, for the source position the engine shows). Capturing and formatting those traces is most
- * of an evaluation's CPU, and the mock runtime reads neither: under it the promise is used as it
- * is and a registration carries no source position. Where the SDK no longer has these members,
- * nothing is changed (the evaluation is only slower). Errors the program throws keep their traces.
+ * of an evaluation's CPU, and the mock runtime reads neither: during an evaluation the promise is
+ * used as it is and a registration carries no source position; afterwards both are the SDK's own
+ * again (for whatever else runs in the process). Where the SDK no longer has these members, or
+ * no longer lets the module be required, nothing changes but speed. Errors the program throws
+ * keep their traces.
  */
-function skipSdkTraces(): void {
-    const debuggable = require("@pulumi/pulumi/runtime/debuggable");
-    if (typeof debuggable.debuggablePromise === "function" && !debuggable.debuggablePromise.untraced)
-        debuggable.debuggablePromise = Object.assign(<T>(p: Promise<T>) => p, { untraced: true });
-    const resource = pulumi.Resource as unknown as { callsites?: () => unknown[] };
-    if (typeof resource.callsites === "function") resource.callsites = () => [];
+function skipSdkTraces<T>(evaluate: () => Promise<T>): Promise<T> {
+    const { debuggable, promise, callsites } = SDK_TRACES;
+    const resource = pulumi.Resource as unknown as { callsites?: unknown };
+    if (untracedDepth++ === 0) {
+        if (debuggable && typeof promise === "function") debuggable.debuggablePromise = <P>(p: Promise<P>) => p;
+        if (typeof callsites === "function") resource.callsites = () => [];
+    }
+    return evaluate().finally(() => {
+        if (--untracedDepth > 0) return;
+        if (debuggable && typeof promise === "function") debuggable.debuggablePromise = promise;
+        if (typeof callsites === "function") resource.callsites = callsites;
+    });
 }
 
+/** Evaluations under way (the SDK's members are put back when none is), and those members as the SDK has them. */
+let untracedDepth = 0;
+const SDK_TRACES = ((): { debuggable?: { debuggablePromise?: unknown }; promise?: unknown; callsites?: unknown } => {
+    const callsites = (pulumi.Resource as unknown as { callsites?: unknown }).callsites;
+    try {
+        const debuggable = require("@pulumi/pulumi/runtime/debuggable");
+        return { debuggable, promise: debuggable.debuggablePromise, callsites };
+    } catch {
+        return { callsites };
+    }
+})();
+
 async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
-    skipSdkTraces();
     const region = opts.config.values["aws:region"] ?? DEFAULT_REGION;
     const resources: PlannedResource[] = [];
     // A set, not a scan of `resources`: an organisation's control plane registers thousands.
@@ -457,6 +477,13 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
                     if (opts.absentResources?.some((a) => a.typeName === typeName && a.identifier === identifier && a.region === r))
                         throw new Error(`ResourceNotFoundException: ${typeName} ${identifier} not found in ${r}`);
                     return { typeName, identifier, properties: JSON.stringify({ Name: identifier }), id: identifier };
+                }
+                case "aws:kms/getKey:getKey": {
+                    const r = providerRegion(args.provider) ?? region;
+                    const keyId = String(args.inputs.keyId);
+                    if (opts.absentResources?.some((a) => a.typeName === "AWS::KMS::Key" && a.identifier === keyId && a.region === r))
+                        throw new Error(`NotFoundException: Key '${keyId}' does not exist`);
+                    return { keyId, arn: keyId, id: keyId, multiRegion: keyId.includes(":key/mrk-") };
                 }
                 case "aws:ssm/getDocument:getDocument": {
                     const r = providerRegion(args.provider) ?? region;

@@ -139,10 +139,15 @@ describe("PatchManager (component)", function () {
 });
 
 describe("PatchManager: what its provider's region must offer", function () {
-    const inRegion = (region: string, args: PatchManagerArgs) =>
+    const inRegion = (
+        region: string,
+        args: PatchManagerArgs,
+        absentResources?: { typeName: string; identifier: string; region: string }[],
+    ) =>
         evaluateProgram({
             stack: "staging",
             config: { values: {}, secretKeys: [] },
+            ...(absentResources ? { absentResources } : {}),
             program: () => {
                 const provider = new aws.Provider(region, { region: region as aws.Region });
                 return new PatchManager(region, args, { providers: { aws: provider } }).stackOutputs();
@@ -166,19 +171,39 @@ describe("PatchManager: what its provider's region must offer", function () {
 
     it("stops with the key when a KMS key is another region's; takes the key of its own region", async function () {
         const key = (region: string) => `arn:aws:kms:${region}:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab`;
+        const single = (region: string) => `arn:aws:kms:${region}:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
         await assert.rejects(
-            inRegion("eu-central-1", { environment: "test", logging: { kmsKeyArn: key("eu-west-1") } }),
+            inRegion("eu-central-1", { environment: "test", logging: { kmsKeyArn: single("eu-west-1") } }),
             /patch-manager:logging\.kmsKeyArn: is a key in eu-west-1, but this deployment is in eu-central-1/,
         );
         await assert.rejects(
-            inRegion("eu-central-1", { environment: "test", alerts: { emails: ["ops@example.com"], kmsKeyArn: key("eu-west-1") } }),
+            inRegion("eu-central-1", { environment: "test", alerts: { emails: ["ops@example.com"], kmsKeyArn: single("eu-west-1") } }),
             /patch-manager:alerts\.kmsKeyArn: is a key in eu-west-1, but this deployment is in eu-central-1/,
+        );
+        // A multi-Region key named by another region: its replica here, once a lookup finds it.
+        const replicated = await inRegion("eu-central-1", { environment: "test", logging: { kmsKeyArn: key("eu-west-1") } });
+        const [sse] = replicated.resources.filter(
+            (r) => r.type === "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        );
+        assert.equal((sse.inputs.rules as any)[0].applyServerSideEncryptionByDefault.kmsMasterKeyId, key("eu-central-1"));
+        await assert.rejects(
+            inRegion("eu-central-1", { environment: "test", logging: { kmsKeyArn: key("eu-west-1") } }, [
+                { typeName: "AWS::KMS::Key", identifier: key("eu-central-1"), region: "eu-central-1" },
+            ]),
+            /patch-manager:logging\.kmsKeyArn: the multi-Region key has no replica in eu-central-1 this account can describe .*aws kms replicate-key/,
         );
         const { resources } = await inRegion("eu-central-1", { environment: "test", logging: { kmsKeyArn: key("eu-central-1") } });
         const [encryption] = resources.filter(
             (r) => r.type === "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
         );
         assert.equal((encryption.inputs.rules as any)[0].applyServerSideEncryptionByDefault.kmsMasterKeyId, key("eu-central-1"));
+    });
+
+    it("stops with the key when an existing alerts topic is another region's", async function () {
+        await assert.rejects(
+            inRegion("eu-central-1", { environment: "test", alerts: { topicArn: "arn:aws:sns:eu-west-1:123456789012:patching" } }),
+            /patch-manager:alerts\.topicArn: is in eu-west-1, but this deployment is in eu-central-1: EventBridge rules and Run Command notify only topics of their own region/,
+        );
     });
 
     it("creates the rule where the region offers it", async function () {

@@ -54,6 +54,19 @@ describe("config: what each region of the stack must offer", function () {
         });
     });
 
+    describe("an existing alerts topic is regional", function () {
+        it("refuses a topic of another region than the stack's one region, naming the key", function () {
+            const alerts = (arn: string) => JSON.stringify({ topicArn: arn });
+            const lines = stackRefusal({ ...dev(), "patch-manager:alerts": alerts("arn:aws:sns:us-east-1:123456789012:patching") });
+            assert.equal(lines.length, 1, lines.join("\n"));
+            assert.match(
+                lines[0],
+                /patch-manager:alerts\.topicArn: is a topic in us-east-1, but the stack deploys to eu-west-1: EventBridge rules and Run Command notify only topics of their own region/,
+            );
+            assert.deepEqual(stackRefusal({ ...dev(), "patch-manager:alerts": alerts("arn:aws:sns:eu-west-1:123456789012:patching") }), []);
+        });
+    });
+
     describe("KMS keys are regional", function () {
         it("refuses a log key in another region than the log bucket", function () {
             const lines = stackRefusal({ ...dev(), "patch-manager:logging": JSON.stringify({ kmsKeyArn: KEY("us-east-1") }) });
@@ -91,6 +104,17 @@ describe("config: what each region of the stack must offer", function () {
             assert.deepEqual(stackRefusal({ ...dev(), "patch-manager:logging": logging }), []);
         });
 
+        it("refuses a key of another partition than a region's", function () {
+            const lines = stackRefusal({
+                ...dev(),
+                "patch-manager:logging": JSON.stringify({ kmsKeyArn: KEY("eu-west-1").replace("arn:aws:", "arn:aws-cn:") }),
+            });
+            assert.ok(
+                lines.some((l) => l.includes("patch-manager:logging.kmsKeyArn: is a key of the aws-cn partition, but eu-west-1 is in aws")),
+                lines.join("\n"),
+            );
+        });
+
         it("keyInRegion: a multi-Region key's replica in the region; any other key as given", function () {
             assert.equal(keyInRegion(KEY("eu-west-1", MRK), "eu-central-1"), KEY("eu-central-1", MRK));
             assert.equal(keyInRegion(KEY("eu-west-1", MRK), "eu-west-1"), KEY("eu-west-1", MRK));
@@ -106,6 +130,21 @@ describe("config: what each region of the stack must offer", function () {
             };
             const [encryption] = (await evaluate("dev", config)).ofType(T.encryption);
             assert.equal((encryption.inputs.rules as any)[0].applyServerSideEncryptionByDefault.kmsMasterKeyId, KEY("eu-west-1", MRK));
+        });
+
+        it("each region's alerts topic is encrypted with that region's replica of a multi-Region key", async function () {
+            const config = {
+                values: {
+                    ...prodPrivate(),
+                    "patch-manager:alerts": JSON.stringify({ emails: ["ops@example.com"], kmsKeyArn: KEY("eu-west-1", MRK) }),
+                },
+                secretKeys: [],
+            };
+            const topics = (await evaluate("prod-private", config)).ofType("aws:sns/topic:Topic");
+            assert.deepEqual(topics.map((t) => [t.region, t.inputs.kmsMasterKeyId]).sort(), [
+                ["eu-central-1", KEY("eu-central-1", MRK)],
+                ["eu-west-1", KEY("eu-west-1", MRK)],
+            ]);
         });
 
         it("the program encrypts each region's bucket, and grants each region's roles, with that region's replica", async function () {

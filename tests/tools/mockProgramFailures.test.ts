@@ -35,3 +35,24 @@ describe("offline evaluation of a program that fails in an apply", function () {
         assert.equal(r.resources.filter((x) => x.custom).length, 1);
     });
 });
+
+describe("offline evaluation and the SDK's stack traces", function () {
+    it("skips them during an evaluation and gives them back after, for whatever else runs in the process", async function () {
+        const sdk = pulumi.Resource as unknown as { callsites: () => unknown[] };
+        const debuggable = require("@pulumi/pulumi/runtime/debuggable");
+        const own = { callsites: sdk.callsites, promise: debuggable.debuggablePromise };
+        let during: { callsites: unknown[]; traced: unknown } | undefined;
+        await evaluateProgram({
+            stack: "traces",
+            config: { values: { "aws:region": "eu-west-1" }, secretKeys: [] },
+            program: () => {
+                during = { callsites: sdk.callsites(), traced: debuggable.debuggablePromise(Promise.resolve(1), "test")._debugStackTrace };
+                return {};
+            },
+        });
+        assert.deepEqual(during, { callsites: [], traced: undefined });
+        assert.equal(sdk.callsites, own.callsites);
+        assert.equal(debuggable.debuggablePromise, own.promise);
+        assert.ok(sdk.callsites().length > 0, "the SDK's own callsites again");
+    });
+});
