@@ -24,20 +24,17 @@ import { renderClashes, renderViolations, withConfigKeys } from "./findings";
 import { fleetMarkdown, stackMarkdownAppendix } from "./rollout/mermaid";
 import { RolloutPicture, rolloutSvg } from "./rollout/svg";
 import { evaluateProgram, MOCK_NOW, PlannedResource, readStackFile, StackFileError } from "./mockProgram";
+import type { MaintenanceWindowInfo } from "../components/patchManager";
 import { DiffInputError, planDiff } from "./diff/cli";
 import { mainProject, namesProject } from "./org/projectPlan";
 
-/** One maintenance window of the plan (the `windows` of the plan JSON). */
-export interface PlannedWindow {
+/**
+ * One maintenance window of the plan (the `windows` of the plan JSON): the window as the stack
+ * outputs describe it (its SSM schedule expression, offset, zone, duration, cutoff and patch
+ * groups), named by URN instead of id.
+ */
+export interface PlannedWindow extends Omit<MaintenanceWindowInfo, "id"> {
     urn: string;
-    name: string;
-    /** The SSM schedule expression, as the window resource takes it. */
-    schedule: string;
-    scheduleOffset?: number;
-    timezone: string;
-    durationHours: number;
-    cutoffHours: number;
-    patchGroups: string[];
     /** "Install", "Scan", or both comma-separated. */
     operation: string;
     /** Plain words, e.g. "at 23:00 on the first Thursday of every month, Europe/Amsterdam, for 6 hours". */

@@ -291,6 +291,22 @@ export const TIME_OF_DAY = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** A day-of-month rule as a cron field: `any` and a day list as the dialect writes them, the rest as AWS and croner share them. */
+function dayOfMonthField(rule: DayOfMonthRule, any: string, days: (days: number[]) => string): string {
+    switch (rule.kind) {
+        case "any":
+            return any;
+        case "days":
+            return days(rule.days);
+        case "last":
+            return "L";
+        case "lastWeekday":
+            return "LW";
+        case "nearestWeekday":
+            return `${rule.day}W`;
+    }
+}
+
 /**
  * The croner pattern with the same meaning as the AWS cron. Fields are handed over as explicit
  * lists because croner reads AWS's start/step form (`0/15`, `1/10`) differently (it refuses it
@@ -298,21 +314,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * field names the days.
  */
 export function toCronerPattern(schedule: CronSchedule): string {
-    const dom = ((): string => {
-        const rule = schedule.dayOfMonth;
-        switch (rule.kind) {
-            case "any":
-                return "*";
-            case "days":
-                return rule.days.join(",");
-            case "last":
-                return "L";
-            case "lastWeekday":
-                return "LW";
-            case "nearestWeekday":
-                return `${rule.day}W`;
-        }
-    })();
+    const dom = dayOfMonthField(schedule.dayOfMonth, "*", (days) => days.join(","));
     const dow = ((): string => {
         const rule = schedule.dayOfWeek;
         switch (rule.kind) {
@@ -426,20 +428,7 @@ function describeCron(schedule: CronSchedule, offsetDays: number | undefined): s
 /** The day part, e.g. "on the first Tuesday of every month", "Monday through Friday", "every day". */
 function describeDays(schedule: CronSchedule): string {
     const { dayOfMonth: dom, dayOfWeek: dow } = schedule;
-    const domField = ((): string => {
-        switch (dom.kind) {
-            case "any":
-                return dow.kind === "any" ? "*" : "?";
-            case "days":
-                return compressRuns(dom.days, (n) => String(n));
-            case "last":
-                return "L";
-            case "lastWeekday":
-                return "LW";
-            case "nearestWeekday":
-                return `${dom.day}W`;
-        }
-    })();
+    const domField = dayOfMonthField(dom, dow.kind === "any" ? "*" : "?", (days) => compressRuns(days, (n) => String(n)));
     const dowField = ((): string => {
         switch (dow.kind) {
             case "any":
