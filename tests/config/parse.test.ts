@@ -145,6 +145,11 @@ describe("config", function () {
             refused({}, "patch-manager:environment", "is required");
         });
 
+        it("a map where a string belongs, even one with its own toString key (FC_SEED=311 found it crashing a cross-check)", function () {
+            refused({ ...env, patchGroups: [group({ name: { toString: "Web Server" } })] }, "patch-manager:patchGroups[0].name");
+            refused({ ...env, patchGroups: [group({ baseline: { valueOf: null } })] }, "patch-manager:patchGroups[0].baseline");
+        });
+
         it("a bad timezone", function () {
             refused({ ...env, timezone: "Mars/Olympus" }, "patch-manager:timezone", "Mars/Olympus");
         });
