@@ -7,6 +7,7 @@ import { dailyCron } from "../config/scanHour";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
 
 import { DENIED_APPLICATIONS_RULE, MANAGED_RULE_UNAVAILABLE, PATCH_COMPLIANCE_RULE } from "../config/regional";
+import { serviceGrant } from "./logBucket";
 export { DENIED_APPLICATIONS_RULE, PATCH_COMPLIANCE_RULE };
 
 /**
@@ -34,26 +35,13 @@ export const SCAN_PARAMETERS = { Operation: "Scan", RebootOption: "NoReboot" } a
  * prefix for this account only, from this account's data syncs only.
  */
 export function dataSyncBucketStatements(partition: string, bucketArn: string, prefix: string, accountId: string): object[] {
+    const ssm = "ssm.amazonaws.com";
     return [
-        {
-            Sid: "SsmDataSyncChecksBucket",
-            Effect: "Allow",
-            Principal: { Service: "ssm.amazonaws.com" },
-            Action: "s3:GetBucketAcl",
-            Resource: bucketArn,
-            Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-        },
-        {
-            Sid: "SsmDataSyncDelivers",
-            Effect: "Allow",
-            Principal: { Service: "ssm.amazonaws.com" },
-            Action: "s3:PutObject",
-            Resource: `${bucketArn}/${prefix}/*/accountid=${accountId}/*`,
-            Condition: {
-                StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": accountId },
-                ArnLike: { "aws:SourceArn": `arn:${partition}:ssm:*:${accountId}:resource-data-sync/*` },
-            },
-        },
+        serviceGrant("SsmDataSyncChecksBucket", ssm, "s3:GetBucketAcl", bucketArn, { StringEquals: { "aws:SourceAccount": accountId } }),
+        serviceGrant("SsmDataSyncDelivers", ssm, "s3:PutObject", `${bucketArn}/${prefix}/*/accountid=${accountId}/*`, {
+            StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": accountId },
+            ArnLike: { "aws:SourceArn": `arn:${partition}:ssm:*:${accountId}:resource-data-sync/*` },
+        }),
     ];
 }
 

@@ -3,6 +3,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
+import { serviceGrant } from "./logBucket";
 
 /** The resource types the patch rules evaluate: patch compliance and software inventory, nothing else. */
 export const RECORDED_TYPES = ["AWS::SSM::PatchCompliance", "AWS::SSM::ManagedInstanceInventory"] as const;
@@ -22,32 +23,14 @@ export function configServiceLinkedRoleArn(partition: string, accountId: string)
  * <prefix>/AWSLogs/<account>/Config/, for this account only.
  */
 export function configDeliveryBucketStatements(bucketArn: string, accountId: string): object[] {
+    const config = "config.amazonaws.com";
     const fromThisAccount = { StringEquals: { "AWS:SourceAccount": accountId } };
     return [
-        {
-            Sid: "ConfigChecksBucketAcl",
-            Effect: "Allow",
-            Principal: { Service: "config.amazonaws.com" },
-            Action: "s3:GetBucketAcl",
-            Resource: bucketArn,
-            Condition: fromThisAccount,
-        },
-        {
-            Sid: "ConfigListsBucket",
-            Effect: "Allow",
-            Principal: { Service: "config.amazonaws.com" },
-            Action: "s3:ListBucket",
-            Resource: bucketArn,
-            Condition: fromThisAccount,
-        },
-        {
-            Sid: "ConfigDelivers",
-            Effect: "Allow",
-            Principal: { Service: "config.amazonaws.com" },
-            Action: "s3:PutObject",
-            Resource: `${bucketArn}/${CONFIG_DELIVERY_PREFIX}/AWSLogs/${accountId}/Config/*`,
-            Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "AWS:SourceAccount": accountId } },
-        },
+        serviceGrant("ConfigChecksBucketAcl", config, "s3:GetBucketAcl", bucketArn, fromThisAccount),
+        serviceGrant("ConfigListsBucket", config, "s3:ListBucket", bucketArn, fromThisAccount),
+        serviceGrant("ConfigDelivers", config, "s3:PutObject", `${bucketArn}/${CONFIG_DELIVERY_PREFIX}/AWSLogs/${accountId}/Config/*`, {
+            StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "AWS:SourceAccount": accountId },
+        }),
     ];
 }
 

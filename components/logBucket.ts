@@ -40,6 +40,11 @@ export function arnInThisRegion(arn: string, key: string, why: string, parent: p
     });
 }
 
+/** One bucket-policy statement letting an AWS service do `action` on `resource` under `condition`. */
+export function serviceGrant(sid: string, service: string, action: string, resource: string, condition: object): object {
+    return { Sid: sid, Effect: "Allow", Principal: { Service: service }, Action: action, Resource: resource, Condition: condition };
+}
+
 export interface LogBucketArgs {
     /** Key prefix under which patching command output is written; lifecycle expiry applies to it. */
     readonly keyPrefix: string;

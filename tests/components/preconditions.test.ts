@@ -8,32 +8,18 @@ import { evaluate, shippedConfig, T, withConfig } from "../helpers";
 const ACCOUNT = "123456789012";
 
 describe("preconditions the account must meet (components)", function () {
+    /** A trust policy for SSM, written out: the two roles differ only in their condition. */
+    const ssmTrust = (condition: object) => ({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: "ssm.amazonaws.com" }, Action: "sts:AssumeRole", Condition: condition }],
+    });
+
     it("the window role trusts SSM for this account, with no aws:SourceArn AWS does not document for its AssumeRole", function () {
-        assert.deepEqual(ssmServiceTrustPolicy("aws", ACCOUNT), {
-            Version: "2012-10-17",
-            Statement: [
-                {
-                    Effect: "Allow",
-                    Principal: { Service: "ssm.amazonaws.com" },
-                    Action: "sts:AssumeRole",
-                    Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } },
-                },
-            ],
-        });
+        assert.deepEqual(ssmServiceTrustPolicy("aws", ACCOUNT), ssmTrust({ StringEquals: { "aws:SourceAccount": ACCOUNT } }));
     });
 
     it("the notification role checks the account only when SSM sends it, and never aws:SourceArn", function () {
-        assert.deepEqual(notificationRoleTrustPolicy(ACCOUNT), {
-            Version: "2012-10-17",
-            Statement: [
-                {
-                    Effect: "Allow",
-                    Principal: { Service: "ssm.amazonaws.com" },
-                    Action: "sts:AssumeRole",
-                    Condition: { StringEqualsIfExists: { "aws:SourceAccount": ACCOUNT } },
-                },
-            ],
-        });
+        assert.deepEqual(notificationRoleTrustPolicy(ACCOUNT), ssmTrust({ StringEqualsIfExists: { "aws:SourceAccount": ACCOUNT } }));
     });
 
     it("the topic key's EventBridge statement has no aws:Source* condition (unsupported for EventBridge to encrypted topics)", function () {
