@@ -1,6 +1,6 @@
 // Rules for patch baselines: what they approve, and how long production waits.
 
-import type { PolicyConfigSchema, ResourceValidationPolicy } from "@pulumi/policy";
+import type { PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import {
     ProductionConfig,
     TYPES,
@@ -9,9 +9,12 @@ import {
     isSet,
     isUnknown,
     label,
+    ofType,
     productionConfigSchema,
     productionReason,
+    refersTo,
     show,
+    stackResources,
     validateResourceOfTypes,
 } from "./util";
 
@@ -153,4 +156,32 @@ export const baselineProductionApprovalDelay: ResourceValidationPolicy = {
     }),
 };
 
-export const baselinePolicies = [baselineApprovesPatches, baselineProductionApprovalDelay];
+// ------------------------------------------------------------------------------------------------
+
+export const defaultBaselineApprovesUpdates: StackValidationPolicy = {
+    name: "default-baseline-approves-updates",
+    description:
+        "A baseline registered as an operating system's default (aws.ssm.DefaultPatchBaseline) approves updates by rule: every " +
+        "node outside a patch group, and in a group without its own baseline, is patched by it (Patch Manager, patch groups). " +
+        "One that approves only a fixed approvedPatches list leaves those nodes without every later security update: give it " +
+        "approval rules, or register it for a patch group instead.",
+    enforcementLevel: "mandatory",
+    validateStack: (args, reportViolation) => {
+        const resources = stackResources(args);
+        const baselines = ofType(resources, TYPES.patchBaseline);
+        for (const registration of ofType(resources, TYPES.defaultPatchBaseline)) {
+            const baseline = baselines.find((b) => refersTo(registration, "baselineId", b, ["id", "arn"]) === true);
+            if (!baseline || isUnknown(baseline.props.approvalRules) || isUnknown(baseline.props.approvedPatches)) continue;
+            if (asArray(baseline.props.approvalRules).length > 0) continue;
+            const approved = asArray(baseline.props.approvedPatches);
+            reportViolation(
+                `${baselineLabel(baseline.props, baseline.name)} is the default for ${show(registration.props.operatingSystem ?? baseline.props.operatingSystem)} ` +
+                    `but approves only ${approved.length === 0 ? "nothing" : `${approved.length} listed patch${approved.length === 1 ? "" : "es"}`} ` +
+                    `and no rule: add approval rules (e.g. security updates after 7 days), or register it for a patch group instead.`,
+                registration.urn,
+            );
+        }
+    },
+};
+
+export const baselinePolicies = [baselineApprovesPatches, baselineProductionApprovalDelay, defaultBaselineApprovesUpdates];

@@ -59,8 +59,8 @@ export const SERVICE_LINKED_ROLE = /^(arn:aws(-[a-z]+)*:iam::\d{12}:role\/aws-se
 export const activationExpiry: ResourceValidationPolicy = {
     name: "hybrid-activation-expiry",
     description:
-        "A hybrid activation sets an explicit expirationDate at most 30 days ahead (CreateActivation refuses more): an activation " +
-        "code is a password into the account, so it expires and is renewed on a schedule (time.Rotating), not left open.",
+        "A hybrid activation's expirationDate, where set, is an RFC 3339 time at most 30 days ahead (CreateActivation refuses " +
+        "more): an activation code is a password into the account. Without one the code expires after 24 hours.",
     enforcementLevel: "mandatory",
     validateResource: validateResourceOfTypes(HYBRID_TYPES.activation, (a, args, reportViolation) => {
         const who = `activation ${label(a, args.name)}`;
@@ -69,11 +69,7 @@ export const activationExpiry: ResourceValidationPolicy = {
             return; // derived from a rotation created in the same update; `pulumi up` checks the value
         }
         if (!isSet(expiry)) {
-            reportViolation(
-                `${who} sets no expirationDate (SSM then expires the code after 24 hours, and nothing in the stack says so or renews it); ` +
-                    `set one at most ${MAX_EXPIRY_DAYS} days ahead, derived from a time.Rotating resource.`,
-            );
-            return;
+            return; // CreateActivation: "If you don't provide an expiration date, the activation code expires in 24 hours."
         }
         const at = typeof expiry === "string" ? Date.parse(expiry) : NaN;
         if (Number.isNaN(at)) {
@@ -109,8 +105,8 @@ const registrationLimitSchema: PolicyConfigSchema = {
 export const activationRegistrationLimit: ResourceValidationPolicy = {
     name: "hybrid-activation-registration-limit",
     description:
-        "A hybrid activation sets registrationLimit explicitly, from 1 to the configured maximum (SSM: 1000), so a leaked code " +
-        "admits a known, small number of servers.",
+        "A hybrid activation's registrationLimit, where set, is from 1 to the configured maximum (SSM: 1000), so a leaked code " +
+        "admits a known number of servers. Without one SSM admits 1.",
     enforcementLevel: "mandatory",
     configSchema: registrationLimitSchema,
     validateResource: validateResourceOfTypes(HYBRID_TYPES.activation, (a, args, reportViolation) => {
@@ -121,7 +117,7 @@ export const activationRegistrationLimit: ResourceValidationPolicy = {
             return;
         }
         if (!isSet(limit)) {
-            reportViolation(`${who} sets no registrationLimit; set how many servers may register with it (1–${cfg.maxRegistrationLimit}).`);
+            return; // CreateActivation: RegistrationLimit "The default value is 1."
         } else if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1 || limit > cfg.maxRegistrationLimit) {
             reportViolation(
                 `${who} has registrationLimit ${show(limit)}; it must be a whole number from 1 to ${cfg.maxRegistrationLimit}` +

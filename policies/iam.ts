@@ -1,6 +1,7 @@
 // Rules for IAM: the deprecated instance policy, and the maintenance-window role's trust.
 
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { patchingScope } from "./scope";
 import {
     StackResource,
     TYPES,
@@ -114,22 +115,22 @@ function taskUsesRole(task: StackResource, role: StackResource): boolean {
 export const windowRoleTrust: StackValidationPolicy = {
     name: "window-role-trust",
     description:
-        "The maintenance-window service role is assumable only by SSM acting for this account: its trust policy names only the " +
-        "service ssm.amazonaws.com and has a Condition on aws:SourceAccount (confused-deputy protection).",
+        "The service role a patching task runs as is assumable only by SSM acting for this account: its trust policy names only " +
+        "the service ssm.amazonaws.com and has a Condition on aws:SourceAccount (confused-deputy protection).",
     enforcementLevel: "advisory",
     validateStack: (args, reportViolation) => {
         const resources = stackResources(args);
-        const tasks = ofType(resources, TYPES.windowTask);
+        const tasks = patchingScope(resources).tasks;
         for (const role of ofType(resources, TYPES.role)) {
             const trust = role.props.assumeRolePolicy;
             if (isUnknown(trust) || !isSet(trust)) {
                 continue;
             }
             const usedBy = tasks.filter((t) => taskUsesRole(t, role));
-            if (usedBy.length === 0 && !trustsSsm(trust)) {
-                continue; // not a window role (e.g. the instance role, trusted by ec2.amazonaws.com)
+            if (usedBy.length === 0) {
+                continue; // not the role of a patching task (e.g. the instance role, trusted by ec2.amazonaws.com)
             }
-            const why = usedBy.length > 0 ? `used by task ${label(usedBy[0].props, usedBy[0].name)}` : `trusted by ${SSM_SERVICE}`;
+            const why = `used by task ${label(usedBy[0].props, usedBy[0].name)}`;
             for (const problem of windowTrustProblems(trust)) {
                 reportViolation(`role ${label(role.props, role.name)} (${why}): ${problem}.`, role.urn);
             }
@@ -137,4 +138,81 @@ export const windowRoleTrust: StackValidationPolicy = {
     },
 };
 
-export const iamPolicies = [noEc2RoleForSsm, windowRoleTrust];
+// ------------------------------------------------------------------------------------------------
+
+/**
+ * AWS managed policies that let their holder run any document on every managed node (each grants
+ * ssm:SendCommand on *, directly or through ssm:*): on a node's role, one compromised node commands all.
+ */
+export const FLEET_COMMAND_POLICIES = [
+    "service-role/AmazonSSMMaintenanceWindowRole",
+    "AmazonSSMFullAccess",
+    "service-role/AmazonSSMAutomationRole",
+    "AmazonSSMAutomationRole",
+] as const;
+
+const FLEET_COMMAND_POLICY_ARN = new RegExp(
+    `^arn:aws(-[a-z]+)*:iam::aws:policy/(${FLEET_COMMAND_POLICIES.map((p) => p.replace(/[/-]/g, "\\$&")).join("|")})$`,
+);
+
+/** Whether a trust policy lets EC2 instances assume the role. */
+function trustsEc2(document: unknown): boolean {
+    const parsed = parsePolicyDocument(document);
+    return parsed.ok && JSON.stringify(parsed.value ?? null).includes("ec2.amazonaws.com");
+}
+
+/** Whether `r.props[prop]` names the role: by dependency, by name or by an ARN ending in its name. */
+function namesRole(r: StackResource, prop: string, role: StackResource): boolean {
+    if (refersTo(r, prop, role, ["name", "id"]) === true) return true;
+    const name = [role.props.name, role.props.id].find((n) => typeof n === "string" && n !== "" && !isUnknown(n));
+    return asArray<string>(r.props[prop]).some(
+        (v) => typeof v === "string" && name !== undefined && (v === name || v.endsWith(`/${name}`)),
+    );
+}
+
+export const instanceRoleNotAdmin: StackValidationPolicy = {
+    name: "instance-role-not-admin",
+    description:
+        "A node's role (trusted by ec2.amazonaws.com, in an instance profile, or a hybrid activation's) holds no AWS managed " +
+        "policy that runs commands on other nodes (AmazonSSMMaintenanceWindowRole, AmazonSSMFullAccess, AmazonSSMAutomationRole: " +
+        "ssm:SendCommand on *): one compromised node could then run any document on the whole fleet. Give nodes " +
+        "AmazonSSMManagedInstanceCore, and the maintenance-window role its own role.",
+    enforcementLevel: "mandatory",
+    validateStack: (args, reportViolation) => {
+        const resources = stackResources(args);
+        const profiles = ofType(resources, "aws:iam/instanceProfile:InstanceProfile");
+        const activations = ofType(resources, "aws:ssm/activation:Activation");
+        const attachments = [
+            ...ofType(resources, TYPES.rolePolicyAttachment).map((a) => ({ a, prop: "role", arns: [a.props.policyArn] })),
+            ...ofType(resources, TYPES.policyAttachment).map((a) => ({ a, prop: "roles", arns: [a.props.policyArn] })),
+            ...ofType(resources, TYPES.rolePolicyAttachmentsExclusive).map((a) => ({
+                a,
+                prop: "roleName",
+                arns: asArray(a.props.policyArns),
+            })),
+        ];
+        for (const role of ofType(resources, TYPES.role)) {
+            const why = trustsEc2(role.props.assumeRolePolicy)
+                ? "trusted by ec2.amazonaws.com"
+                : profiles.some((p) => namesRole(p, "role", role))
+                  ? "in an instance profile"
+                  : activations.some((a) => namesRole(a, "iamRole", role))
+                    ? "the role of a hybrid activation"
+                    : undefined;
+            if (why === undefined) continue;
+            const arns = [
+                ...asArray(role.props.managedPolicyArns),
+                ...attachments.filter(({ a, prop }) => namesRole(a, prop, role)).flatMap(({ arns: list }) => list),
+            ].filter((arn): arn is string => typeof arn === "string" && FLEET_COMMAND_POLICY_ARN.test(arn));
+            for (const arn of [...new Set(arns)]) {
+                reportViolation(
+                    `role ${label(role.props, role.name)} (${why}) holds ${arn}, which runs commands on every managed node: ` +
+                        `a compromised node could take over the fleet. Detach it; nodes need AmazonSSMManagedInstanceCore.`,
+                    role.urn,
+                );
+            }
+        }
+    },
+};
+
+export const iamPolicies = [noEc2RoleForSsm, windowRoleTrust, instanceRoleNotAdmin];

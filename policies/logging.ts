@@ -2,6 +2,7 @@
 
 import type { PolicyConfigSchema, StackValidationPolicy } from "@pulumi/policy";
 import { runCommandParameters } from "./tasks";
+import { patchingScope } from "./scope";
 import {
     StackResource,
     TYPES,
@@ -57,9 +58,10 @@ function configsFor(bucket: StackResource, configs: StackResource[]): StackResou
 export const logBucketProtected: StackValidationPolicy = {
     name: "log-bucket-protected",
     description:
-        "Every bucket of the stack (it holds patching logs) is encrypted and closed to the public: add a " +
-        "BucketServerSideEncryptionConfiguration (AES256 or aws:kms) and a BucketPublicAccessBlock with blockPublicAcls, " +
-        "blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true, each naming the bucket.",
+        "Every bucket patching writes to (command output of a patching task or association, the compliance data sync) is " +
+        "encrypted and closed to the public: add a BucketServerSideEncryptionConfiguration (AES256 or aws:kms) and a " +
+        "BucketPublicAccessBlock with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true, " +
+        "each naming the bucket (or block public access for the whole account). Other buckets are not the pack's concern.",
     enforcementLevel: "mandatory",
     configSchema: logBucketSchema,
     validateStack: (args, reportViolation) => {
@@ -70,8 +72,9 @@ export const logBucketProtected: StackValidationPolicy = {
         const accountBlocked = ofType(resources, TYPES.accountPublicAccessBlock).some((a) =>
             PUBLIC_ACCESS_FLAGS.every((f) => a.props[f] === true),
         );
-        const tasks = ofType(resources, TYPES.windowTask);
-        for (const bucket of ofType(resources, TYPES.bucket, TYPES.bucketV2)) {
+        const scope = patchingScope(resources);
+        const tasks = scope.tasks;
+        for (const bucket of scope.buckets) {
             const bucketName = [bucket.props.bucket, bucket.props.id].find((n) => typeof n === "string" && n !== "" && !isUnknown(n));
             const writer =
                 bucketName === undefined ? undefined : tasks.find((t) => runCommandParameters(t.props)?.outputS3Bucket === bucketName);

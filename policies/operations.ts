@@ -1,9 +1,11 @@
 // Rules for what runs beside the windows: the alerts topic, task notifications, State Manager
 // patch associations and the Systems Manager VPC endpoints.
 
-import type { ResourceValidationPolicy } from "@pulumi/policy";
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { IAM_ROLE_ARN, runCommandParameters } from "./tasks";
-import { asArray, isSet, isUnknown, label, show, validateResourceOfTypes } from "./util";
+import { commandParameter, documentName } from "./ssmValues";
+import { SSM_AGENT_SERVICES, patchingScope, runsPatching } from "./scope";
+import { StackResource, asArray, isSet, isUnknown, label, ofType, refersTo, show, stackResources, validateResourceOfTypes } from "./util";
 
 export const OPERATIONS_TYPES = {
     topic: "aws:sns/topic:Topic",
@@ -15,26 +17,28 @@ export const OPERATIONS_TYPES = {
 } as const;
 
 const PATCH_ASSOCIATION_DOCUMENTS = ["AWS-RunPatchBaseline", "AWS-RunPatchBaselineWithHooks"];
-const SSM_AGENT_SERVICES = ["ssm", "ssmmessages", "ec2messages"];
 const ANYWHERE = ["0.0.0.0/0", "::/0"];
 
 // ------------------------------------------------------------------------------------------------
 
-export const alertsTopicEncrypted: ResourceValidationPolicy = {
+export const alertsTopicEncrypted: StackValidationPolicy = {
     name: "alerts-topic-encrypted",
     description:
-        "SNS topics (patching alerts name instances and failures) are encrypted at rest: set kmsMasterKeyId to a KMS key that " +
-        "lets EventBridge and the notification role use it (the AWS managed alias/aws/sns does not admit EventBridge).",
+        "SNS topics that patching notifies (a task's notifications, EventBridge rules on Systems Manager events) are encrypted " +
+        "at rest: set kmsMasterKeyId to a KMS key that lets EventBridge and the notification role use it (the AWS managed " +
+        "alias/aws/sns does not admit EventBridge). Other topics of the stack are not the pack's concern.",
     enforcementLevel: "mandatory",
-    validateResource: validateResourceOfTypes(OPERATIONS_TYPES.topic, (topic, args, reportViolation) => {
-        const key = topic.kmsMasterKeyId;
-        if (isUnknown(key)) {
-            return;
+    validateStack: (args, reportViolation) => {
+        for (const topic of patchingScope(stackResources(args)).topics) {
+            const key = topic.props.kmsMasterKeyId;
+            if (!isUnknown(key) && !isSet(key)) {
+                reportViolation(
+                    `topic ${label(topic.props, topic.name)} is not encrypted; set kmsMasterKeyId to a KMS key ARN.`,
+                    topic.urn,
+                );
+            }
         }
-        if (!isSet(key)) {
-            reportViolation(`topic ${label(topic, args.name)} is not encrypted; set kmsMasterKeyId to a KMS key ARN.`);
-        }
-    }),
+    },
 };
 
 // ------------------------------------------------------------------------------------------------
@@ -47,6 +51,9 @@ export const taskNotificationRole: ResourceValidationPolicy = {
         "notificationEvents to the outcomes to hear about (Failed, TimedOut, Cancelled).",
     enforcementLevel: "mandatory",
     validateResource: validateResourceOfTypes("aws:ssm/maintenanceWindowTask:MaintenanceWindowTask", (task, args, reportViolation) => {
+        if (!runsPatching(args.type, task)) {
+            return;
+        }
         const rc = runCommandParameters(task);
         if (isUnknown(rc) || rc === undefined || rc === null) {
             return;
@@ -91,29 +98,110 @@ function associationParameter(assoc: any, name: string): unknown {
 export const associationNeverReboots: ResourceValidationPolicy = {
     name: "association-scans-without-reboot",
     description:
-        'State Manager associations that run the patch documents only scan: set parameters Operation "Scan" and RebootOption ' +
-        '"NoReboot". An association runs on its own schedule, outside the maintenance windows, so installing or rebooting ' +
-        "there bypasses the windows' rate control, cutoff and change control.",
+        'State Manager associations that run the patch documents only scan: Operation "Scan". An association runs when it is ' +
+        "created and then on its own schedule, outside the maintenance windows, so an install there (which reboots by default: " +
+        "RebootOption RebootIfNeeded) bypasses the windows' rate control, cutoff and change control. Install in a window.",
     enforcementLevel: "mandatory",
     validateResource: validateResourceOfTypes(OPERATIONS_TYPES.association, (assoc, args, reportViolation) => {
-        const doc = assoc.name;
-        if (typeof doc !== "string" || !PATCH_ASSOCIATION_DOCUMENTS.includes(doc.slice(doc.lastIndexOf("/") + 1))) {
+        const doc = documentName(assoc.name);
+        if (typeof doc !== "string" || !PATCH_ASSOCIATION_DOCUMENTS.includes(doc)) {
             return;
         }
-        const who = `association ${assoc.associationName ? `"${assoc.associationName}" (${args.name})` : `"${args.name}"`}`;
+        const who = associationLabel(assoc, args.name);
         const operation = associationParameter(assoc, "Operation");
         const reboot = associationParameter(assoc, "RebootOption");
-        if (!isUnknown(operation) && operation !== "Scan") {
-            reportViolation(
-                `${who} runs ${doc} with Operation ${show(operation)} outside any maintenance window; use "Scan" and install in a window.`,
-            );
+        if (isUnknown(operation) || operation === "Scan") {
+            return; // a scan never reboots, whatever RebootOption says
         }
-        if (!isUnknown(reboot) && reboot !== "NoReboot") {
+        if (!isSet(operation)) {
+            reportViolation(`${who} runs ${doc} without the required Operation parameter; set "Scan" (and install in a window).`);
+            return;
+        }
+        const rebooting = !isUnknown(reboot) && reboot !== "NoReboot";
+        reportViolation(
+            `${who} runs ${doc} with Operation ${show(operation)} outside any maintenance window` +
+                (rebooting
+                    ? `, rebooting nodes when a patch needs it (RebootOption ${isSet(reboot) ? show(reboot) : "unset: RebootIfNeeded"})`
+                    : "") +
+                `; use "Scan" and install in a window.`,
+        );
+    }),
+};
+
+const associationLabel = (assoc: any, name: string) =>
+    `association ${typeof assoc.associationName === "string" && assoc.associationName !== "" ? `"${assoc.associationName}" (${name})` : `"${name}"`}`;
+
+// ------------------------------------------------------------------------------------------------
+
+export const associationRateControl: ResourceValidationPolicy = {
+    name: "association-rate-control",
+    description:
+        "A State Manager association that runs a patch document limits how many nodes run it at once and how many failures stop " +
+        'it: set maxConcurrency (e.g. "10%") and maxErrors (e.g. "5%"). Without them State Manager runs it on up to all targets ' +
+        "at once (CreateAssociation: MaxConcurrency defaults to 100%) and never stops for errors.",
+    enforcementLevel: "advisory",
+    validateResource: validateResourceOfTypes(OPERATIONS_TYPES.association, (assoc, args, reportViolation) => {
+        const doc = documentName(assoc.name);
+        if (typeof doc !== "string" || !PATCH_ASSOCIATION_DOCUMENTS.includes(doc)) {
+            return;
+        }
+        const missing = ["maxConcurrency", "maxErrors"].filter((k) => !isUnknown(assoc[k]) && !isSet(assoc[k]));
+        if (missing.length > 0) {
             reportViolation(
-                `${who} runs ${doc} with RebootOption ${show(reboot)}; set "NoReboot" (the default, RebootIfNeeded, may reboot instances outside their window).`,
+                `${associationLabel(assoc, args.name)} runs ${doc} without ${missing.join(" and ")}; set them, e.g. "10%" and "5%".`,
             );
         }
     }),
+};
+
+// ------------------------------------------------------------------------------------------------
+
+/** Commands that patch a node outside Patch Manager (its baselines, compliance and windows). */
+const SHELL_PATCHING =
+    /\b(yum|dnf)\s+(-\S+\s+)*(update|upgrade)\b|\bapt(-get)?\s+(-\S+\s+)*(upgrade|dist-upgrade|full-upgrade)\b|\bzypper\s+(-\S+\s+)*(up|update|patch|dup)\b|\bInstall-WindowsUpdate\b|\bwuauclt(\.exe)?\s+\/(updatenow|detectnow)|\bUsoClient(\.exe)?\s+StartInstall/i;
+
+/** The shell commands a task or association runs (AWS-RunShellScript / AWS-RunPowerShellScript). */
+function shellCommands(type: string, props: any): string[] {
+    if (type === OPERATIONS_TYPES.association) {
+        const v = props?.parameters?.commands;
+        return asArray(v).map(String);
+    }
+    const commands = commandParameter(props, "commands");
+    return Array.isArray(commands) ? commands.map(String) : [];
+}
+
+export const patchingDocumentsOnly: ResourceValidationPolicy = {
+    name: "patching-documents-only",
+    description:
+        "Nodes are patched through Patch Manager's documents (AWS-RunPatchBaseline, with or without hooks), not through " +
+        "AWS-ApplyPatchBaseline (the old Windows-only document) in an association, nor through a shell script that runs " +
+        "yum/dnf update, apt upgrade, zypper update or Install-WindowsUpdate: those bypass the baselines and report no patch " +
+        "compliance (AWS: use one patching method per node).",
+    enforcementLevel: "mandatory",
+    validateResource: validateResourceOfTypes(
+        [OPERATIONS_TYPES.association, "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask"],
+        (r, args, reportViolation) => {
+            const isAssociation = args.type === OPERATIONS_TYPES.association;
+            const who = isAssociation ? associationLabel(r, args.name) : `task ${label(r, args.name)}`;
+            const doc = documentName(isAssociation ? r.name : r.taskArn);
+            if (isAssociation && doc === "AWS-ApplyPatchBaseline") {
+                reportViolation(
+                    `${who} runs AWS-ApplyPatchBaseline, the old Windows-only document; use AWS-RunPatchBaseline with Operation "Scan".`,
+                );
+                return;
+            }
+            if (doc !== "AWS-RunShellScript" && doc !== "AWS-RunPowerShellScript") {
+                return;
+            }
+            const patching = shellCommands(args.type, r).filter((c) => SHELL_PATCHING.test(c));
+            if (patching.length > 0) {
+                reportViolation(
+                    `${who} patches through ${doc} (${show(patching[0].trim().slice(0, 80))}): it bypasses the patch baselines and ` +
+                        `reports no patch compliance; run AWS-RunPatchBaseline (Operation "Install") in a maintenance window instead.`,
+                );
+            }
+        },
+    ),
 };
 
 // ------------------------------------------------------------------------------------------------
@@ -132,24 +220,33 @@ function ingressSources(type: string, props: any): unknown[] {
     }
 }
 
-export const securityGroupNotOpen: ResourceValidationPolicy = {
+export const securityGroupNotOpen: StackValidationPolicy = {
     name: "security-group-not-open",
     description:
-        "No security group of the stack (the Systems Manager endpoints' among them) accepts traffic from anywhere: replace " +
-        "0.0.0.0/0 and ::/0 in ingress rules with the VPC's CIDR.",
+        "The security groups of the Systems Manager interface endpoints (ssm, ssmmessages, ec2messages) accept no traffic from " +
+        "anywhere: replace 0.0.0.0/0 and ::/0 in their ingress rules with the VPC's CIDR blocks. Other groups of the stack are " +
+        "not the pack's concern.",
     enforcementLevel: "mandatory",
-    validateResource: validateResourceOfTypes(
-        [OPERATIONS_TYPES.securityGroup, OPERATIONS_TYPES.securityGroupRule, OPERATIONS_TYPES.vpcIngressRule],
-        (props, args, reportViolation) => {
-            const open = ingressSources(args.type, props).filter((c) => typeof c === "string" && ANYWHERE.includes(c));
+    validateStack: (args, reportViolation) => {
+        const resources = stackResources(args);
+        const groups = patchingScope(resources).endpointSecurityGroups;
+        const rules: StackResource[] = [
+            ...groups,
+            ...ofType(resources, OPERATIONS_TYPES.securityGroupRule, OPERATIONS_TYPES.vpcIngressRule).filter((r) =>
+                groups.some((g) => refersTo(r, "securityGroupId", g) === true),
+            ),
+        ];
+        for (const r of rules) {
+            const open = ingressSources(r.type, r.props).filter((c) => typeof c === "string" && ANYWHERE.includes(c));
             if (open.length > 0) {
                 reportViolation(
-                    `security group rule ${label(props, args.name)} admits ${open.map((c) => JSON.stringify(c)).join(" and ")}; ` +
+                    `security group rule ${label(r.props, r.name)} admits ${open.map((c) => JSON.stringify(c)).join(" and ")}; ` +
                         `allow the VPC's CIDR only (the endpoints serve instances inside the VPC).`,
+                    r.urn,
                 );
             }
-        },
-    ),
+        }
+    },
 };
 
 // ------------------------------------------------------------------------------------------------
@@ -178,6 +275,8 @@ export const operationsPolicies = [
     alertsTopicEncrypted,
     taskNotificationRole,
     associationNeverReboots,
+    associationRateControl,
+    patchingDocumentsOnly,
     securityGroupNotOpen,
     ssmEndpointPrivateDns,
 ];

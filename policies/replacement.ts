@@ -14,11 +14,26 @@ export interface NaturalKey {
     readonly inputs: readonly string[];
     /** Why a second one with the same key collides. */
     readonly reason: string;
+    /**
+     * Inputs outside the key whose change replaces the resource while the key stays: the type's
+     * other ForceNew inputs, or, for a type without Update, every other input (tools/diff/forceNew.json,
+     * read from the provider source; a test holds the two together). Empty: the resource is replaced
+     * only when its key changes, so the replacement has another key and cannot collide.
+     */
+    readonly replacedKeepingKeyBy: readonly string[];
+    /**
+     * "name": the key is a name the user writes (a collision follows from any replacement that keeps
+     * it). "owner": the key is the resource it configures (a bucket, a topic, a VPC): a collision needs
+     * one of `replacedKeepingKeyBy` to be set, since an owner's configuration rarely gains one later.
+     */
+    readonly kind: "name" | "owner";
 }
 
 const ONE_PER_BUCKET = {
     inputs: ["bucket"],
     reason: "one such configuration per bucket: deleting the old resource removes the configuration the new one put",
+    replacedKeepingKeyBy: [],
+    kind: "owner",
 } as const;
 
 /** Type token → its natural key. */
@@ -26,95 +41,177 @@ export const NATURAL_KEYS: Readonly<Record<string, NaturalKey>> = {
     "aws:ssm/resourceDataSync:ResourceDataSync": {
         inputs: ["name"],
         reason: "SyncName is the resource id; CreateResourceDataSync refuses a second sync of that name (ResourceDataSyncAlreadyExistsException), and every input change replaces it (no Update)",
+        replacedKeepingKeyBy: ["s3Destination", "syncSource"],
+        kind: "name",
     },
     "aws:ssm/patchGroup:PatchGroup": {
         inputs: ["patchGroup"],
         reason: "a patch group registers with one baseline per operating system; registering it again while the old registration stands fails (AlreadyExistsException), and every input change replaces it (no Update)",
+        replacedKeepingKeyBy: ["baselineId"],
+        kind: "name",
     },
     "aws:ssm/defaultPatchBaseline:DefaultPatchBaseline": {
         inputs: ["operatingSystem"],
         reason: "one default baseline per operating system: deleting the old registration after creating the new one resets the OS to the AWS default",
+        replacedKeepingKeyBy: ["baselineId"],
+        kind: "name",
     },
-    "aws:ssm/document:Document": { inputs: ["name"], reason: "the document name is its id, unique per account and region" },
+    "aws:ssm/document:Document": {
+        inputs: ["name"],
+        reason: "the document name is its id, unique per account and region",
+        replacedKeepingKeyBy: [],
+        kind: "name",
+    },
     "aws:cfg/rule:Rule": {
         inputs: ["name"],
         reason: "ConfigRuleName is the resource id; PutConfigRule with the name of an existing rule overwrites it, and deleting the old one then deletes the new",
+        replacedKeepingKeyBy: [],
+        kind: "name",
     },
     "aws:cfg/recorder:Recorder": {
         inputs: ["name"],
         reason: "one customer-managed configuration recorder per account and region, its name the id: a second is refused (MaxNumberOfConfigurationRecordersExceededException)",
+        replacedKeepingKeyBy: [],
+        kind: "name",
     },
     "aws:cfg/deliveryChannel:DeliveryChannel": {
         inputs: ["name"],
         reason: "one delivery channel per account and region, its name the id: a second is refused (MaxNumberOfDeliveryChannelsExceededException)",
+        replacedKeepingKeyBy: [],
+        kind: "name",
     },
     "aws:cfg/recorderStatus:RecorderStatus": {
         inputs: ["name"],
         reason: "the status of the region's one recorder, keyed by its name: deleting the old status stops the recorder the new one started",
+        replacedKeepingKeyBy: [],
+        kind: "name",
     },
     "aws:cloudwatch/eventRule:EventRule": {
         inputs: ["name"],
         reason: "the rule name (on its bus) is the resource id; PutRule of an existing name overwrites it, and deleting the old one deletes the new",
+        // A new bus is another key: the same name on another bus does not collide.
+        replacedKeepingKeyBy: [],
+        kind: "name",
     },
     "aws:cloudwatch/eventTarget:EventTarget": {
         inputs: ["rule", "targetId"],
         reason: "rule and target id are the resource id; PutTargets of an existing id overwrites it, and deleting the old one removes the new",
+        replacedKeepingKeyBy: [],
+        kind: "owner",
     },
-    "aws:iam/role:Role": { inputs: ["name"], reason: "role names are unique per account (EntityAlreadyExists)" },
+    "aws:iam/role:Role": {
+        inputs: ["name"],
+        reason: "role names are unique per account (EntityAlreadyExists)",
+        replacedKeepingKeyBy: ["path"],
+        kind: "name",
+    },
     "aws:iam/instanceProfile:InstanceProfile": {
         inputs: ["name"],
         reason: "instance profile names are unique per account (EntityAlreadyExists)",
+        replacedKeepingKeyBy: ["path"],
+        kind: "name",
     },
     "aws:iam/rolePolicy:RolePolicy": {
         inputs: ["role", "name"],
         reason: "an inline policy is keyed by role and policy name; PutRolePolicy of an existing name overwrites it, and deleting the old one deletes the new",
+        replacedKeepingKeyBy: [],
+        kind: "name",
     },
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": {
         inputs: ["role", "policyArn"],
         reason: "attaching an attached policy again is a no-op; detaching the old attachment then leaves the role without it",
+        // No Update, but its only inputs are the key: any replacement has another key.
+        replacedKeepingKeyBy: [],
+        kind: "owner",
     },
-    "aws:s3/bucket:Bucket": { inputs: ["bucket"], reason: "bucket names are global (BucketAlreadyOwnedByYou)" },
+    "aws:s3/bucket:Bucket": {
+        inputs: ["bucket"],
+        reason: "bucket names are global (BucketAlreadyOwnedByYou)",
+        replacedKeepingKeyBy: ["objectLockEnabled"],
+        kind: "name",
+    },
     "aws:s3/bucketPolicy:BucketPolicy": ONE_PER_BUCKET,
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": ONE_PER_BUCKET,
     "aws:s3/bucketOwnershipControls:BucketOwnershipControls": ONE_PER_BUCKET,
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": ONE_PER_BUCKET,
-    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": ONE_PER_BUCKET,
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": {
+        ...ONE_PER_BUCKET,
+        replacedKeepingKeyBy: ["expectedBucketOwner"],
+    },
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": {
+        ...ONE_PER_BUCKET,
+        replacedKeepingKeyBy: ["expectedBucketOwner"],
+    },
     "aws:sns/topic:Topic": {
         inputs: ["name"],
         reason: "CreateTopic of an existing name returns the existing topic, and deleting the old one deletes it",
+        replacedKeepingKeyBy: ["fifoTopic"],
+        kind: "name",
     },
     "aws:sns/topicPolicy:TopicPolicy": {
         inputs: ["arn"],
         reason: "a topic has one policy; deleting the old resource resets the policy the new one set",
+        replacedKeepingKeyBy: [],
+        kind: "owner",
     },
-    "aws:ec2/securityGroup:SecurityGroup": { inputs: ["vpcId", "name"], reason: "group names are unique per VPC (InvalidGroup.Duplicate)" },
+    "aws:ec2/securityGroup:SecurityGroup": {
+        inputs: ["vpcId", "name"],
+        reason: "group names are unique per VPC (InvalidGroup.Duplicate)",
+        replacedKeepingKeyBy: ["description"],
+        kind: "name",
+    },
     "aws:ec2/vpcEndpoint:VpcEndpoint": {
         inputs: ["vpcId", "serviceName", "privateDnsEnabled"],
         reason: "an interface endpoint with private DNS owns the service's DNS name in its VPC: a second one for the same service is refused while the first stands",
+        replacedKeepingKeyBy: ["serviceRegion", "vpcEndpointType"],
+        kind: "owner",
     },
 };
 
-/** The natural key a resource of this type has, when the program sets every input of it (a generated name is no key). */
+/** The inputs the provider filled in at Check (auto-names, defaults), as the engine hands them to the pack. */
+export function providerDefaults(props: Record<string, unknown>): ReadonlySet<string> {
+    const d = props.__defaults;
+    return new Set(Array.isArray(d) ? d.filter((x): x is string => typeof x === "string") : []);
+}
+
+/**
+ * The natural key a resource of this type has, when the program sets every input of it: a name the
+ * provider generated (listed in `__defaults` after Check) is no key.
+ */
 export function naturalKeyOf(type: string, props: Record<string, unknown>): NaturalKey | undefined {
     const key = NATURAL_KEYS[type];
     if (!key) return undefined;
     if (type === "aws:ec2/vpcEndpoint:VpcEndpoint" && props.privateDnsEnabled !== true) return undefined;
-    return key.inputs.every((i) => isSet(props[i])) ? key : undefined;
+    const generated = providerDefaults(props);
+    return key.inputs.every((i) => isSet(props[i]) && !generated.has(i)) ? key : undefined;
+}
+
+/**
+ * Whether replacing this resource create-first collides with itself: it has a key the user fixed, and
+ * an input outside the key can replace it (any, for a name; one that is set, for an owner's configuration).
+ */
+export function collidesOnReplacement(type: string, props: Record<string, unknown>): NaturalKey | undefined {
+    const key = naturalKeyOf(type, props);
+    if (!key || key.replacedKeepingKeyBy.length === 0) return undefined;
+    if (key.kind === "name") return key;
+    const generated = providerDefaults(props);
+    return key.replacedKeepingKeyBy.some((i) => isSet(props[i]) && !generated.has(i)) ? key : undefined;
 }
 
 export const replaceWithoutCollision: ResourceValidationPolicy = {
     name: "replacement-deletes-first",
     description:
-        "A resource whose inputs name the physical resource (a fixed name, a one-per-bucket or one-per-OS registration) is replaced " +
-        "delete-before-create (`deleteBeforeReplace: true`): created first, as Pulumi does by default, it collides with itself.",
+        "A resource whose inputs name the physical resource (a fixed name, a one-per-OS registration) and that a change of another " +
+        "input replaces is replaced delete-before-create (`deleteBeforeReplace: true`): created first, as Pulumi does by default, " +
+        "the replacement collides with itself. Names the provider generates (listed in __defaults) are regenerated on replacement.",
     enforcementLevel: "mandatory",
     validateResource: validateResourceOfTypes(Object.keys(NATURAL_KEYS), (props, args, reportViolation) => {
-        const key = naturalKeyOf(args.type, props);
+        const key = collidesOnReplacement(args.type, props);
         if (!key || args.opts.deleteBeforeReplace === true) return;
         reportViolation(
             `${args.type.split(":").pop()} ${label(props, args.name)} is named by ${key.inputs.join(" + ")} (${key.reason}); ` +
-                `a replacement created before the old one is deleted collides with it. Set the resource option deleteBeforeReplace: true, ` +
-                `or let the name be generated.`,
+                `a change of ${key.replacedKeepingKeyBy.join(" or ")} replaces it under the same ${key.inputs.join(" + ")}, and a ` +
+                `replacement created before the old one is deleted collides with it. Set the resource option deleteBeforeReplace: true, ` +
+                `or leave the name out so that the provider generates one.`,
         );
     }),
 };

@@ -1,7 +1,12 @@
 // Rules about how the stack's resources fit together: patch groups, windows, tasks, quotas.
 
 import type { PolicyConfigSchema, ReportViolation, StackValidationPolicy } from "@pulumi/policy";
-import { PATCH_GROUP_TARGET_KEYS } from "./windows";
+import { PATCH_GROUP_TARGET_KEYS } from "./ssmValues";
+import { patchingScope, selectsPatchGroup } from "./scope";
+import { commandParameter, isPatchingTask } from "./ssmValues";
+import { targetsOf } from "./strategies";
+import { windowOf } from "./tasks";
+import { startsBetween, withoutSeconds } from "@patch-manager/ssm";
 import {
     StackResource,
     TYPES,
@@ -44,18 +49,32 @@ export function targetedPatchGroups(target: StackResource): string[] | undefined
 export const patchGroupCoverage: StackValidationPolicy = {
     name: "patch-group-coverage",
     description:
-        "Every patch group is registered with a baseline (aws.ssm.PatchGroup) and reached by at least one window target, and a " +
-        "group has one baseline per operating system: register the group, target it from a window, or remove the registration.",
+        "A patch group that a window target selects is registered with a baseline (aws.ssm.PatchGroup), and a registered group " +
+        "is selected by a window target: where the other half lives in another stack this is expected, so the rule only advises.",
+    enforcementLevel: "advisory",
+    validateStack: (args, reportViolation) => {
+        for (const resources of byRegion(stackResources(args))) {
+            patchGroupCoverageIn(resources, reportViolation, "coverage");
+        }
+    },
+};
+
+export const patchGroupOneBaselinePerOs: StackValidationPolicy = {
+    name: "patch-group-one-baseline-per-os",
+    description:
+        "A patch group is registered with one baseline per operating system (RegisterPatchBaselineForPatchGroup refuses a " +
+        "second): remove the extra aws.ssm.PatchGroup registration.",
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
         for (const resources of byRegion(stackResources(args))) {
-            patchGroupCoverageIn(resources, reportViolation);
+            patchGroupCoverageIn(resources, reportViolation, "one-per-os");
         }
     },
 };
 
 /** patch-group-coverage within one region: registrations, baselines and targets are regional. */
-function patchGroupCoverageIn(resources: StackResource[], reportViolation: ReportViolation): void {
+function patchGroupCoverageIn(resources: StackResource[], reportViolation: ReportViolation, part: "coverage" | "one-per-os"): void {
+    const coverage = part === "coverage";
     const registrations = ofType(resources, TYPES.patchGroup);
     const baselines = ofType(resources, TYPES.patchBaseline);
     const targets = ofType(resources, TYPES.windowTarget);
@@ -81,12 +100,12 @@ function patchGroupCoverageIn(resources: StackResource[], reportViolation: Repor
             continue;
         }
         registered.set(String(group), [...(registered.get(String(group)) ?? []), reg]);
-        if (!isUnknown(reg.props.baselineId) && !isSet(reg.props.baselineId)) {
+        if (coverage && !isUnknown(reg.props.baselineId) && !isSet(reg.props.baselineId)) {
             reportViolation(`patch group registration "${reg.name}" for ${show(group)} names no baselineId.`, reg.urn);
         }
     }
 
-    if (registrationsKnown) {
+    if (registrationsKnown && coverage) {
         for (const [group, ts] of targeted) {
             if (!registered.has(group)) {
                 reportViolation(
@@ -98,7 +117,7 @@ function patchGroupCoverageIn(resources: StackResource[], reportViolation: Repor
         }
     }
     for (const [group, regs] of registered) {
-        if (targetsKnown && !targeted.has(group)) {
+        if (coverage && targetsKnown && !targeted.has(group)) {
             reportViolation(
                 `patch group ${show(group)} is registered ("${regs[0].name}") but no window target selects it, so it is never patched; ` +
                     `add a window target with key "tag:Patch Group" and this value.`,
@@ -116,7 +135,7 @@ function patchGroupCoverageIn(resources: StackResource[], reportViolation: Repor
             }
         }
         for (const [os, same] of byOs) {
-            if (same.length > 1) {
+            if (!coverage && same.length > 1) {
                 reportViolation(
                     `patch group ${show(group)} is registered with ${same.length} ${os} baselines (${same.map((r) => `"${r.name}"`).join(", ")}); ` +
                         `a group has one baseline per operating system.`,
@@ -132,16 +151,21 @@ function patchGroupCoverageIn(resources: StackResource[], reportViolation: Repor
 export const windowHasTask: StackValidationPolicy = {
     name: "window-has-task",
     description:
-        "Every maintenance window has at least one task; a window without one opens on schedule and does nothing. Register a " +
-        "task (AWS-RunPatchBaseline) with the window or remove it.",
-    enforcementLevel: "mandatory",
+        "A maintenance window whose targets select patch groups has at least one task; without one it opens on schedule and " +
+        "patches nothing. Register a task (AWS-RunPatchBaseline) with the window or remove it.",
+    enforcementLevel: "advisory",
     validateStack: (args, reportViolation) => {
         const resources = stackResources(args);
         const tasks = ofType(resources, TYPES.windowTask);
+        const targets = ofType(resources, TYPES.windowTarget);
         for (const window of ofType(resources, TYPES.window)) {
             const refs = tasks.map((t) => refersTo(t, "windowId", window));
             if (refs.includes(true) || refs.includes(undefined)) {
                 continue;
+            }
+            const own = targets.filter((t) => refersTo(t, "windowId", window) === true);
+            if (!own.some((t) => selectsPatchGroup(t.props.targets))) {
+                continue; // not a patch window
             }
             reportViolation(`window ${label(window.props, window.name)} has no task; register one or remove the window.`, window.urn);
         }
@@ -226,4 +250,96 @@ export const windowQuotas: StackValidationPolicy = {
     },
 };
 
-export const stackPolicies = [patchGroupCoverage, windowHasTask, windowQuotas];
+// ------------------------------------------------------------------------------------------------
+
+/** What a task selects: "key=value" for its window targets' entries and its own (other than WindowTargetIds). */
+function selection(task: StackResource, targets: StackResource[]): string[] {
+    const entries = [
+        ...targetsOf(task, targets).flatMap((t) => asArray(t.props.targets)),
+        ...asArray(task.props.targets).filter((t: any) => t?.key !== "WindowTargetIds"),
+    ];
+    return entries.flatMap((e: any) =>
+        typeof e?.key === "string"
+            ? asArray(e.values)
+                  .filter((v) => typeof v === "string")
+                  .map((v) => `${e.key}=${v}`)
+            : [],
+    );
+}
+
+const HOUR_MS = 3_600_000;
+/** How far ahead windows are compared: long enough for monthly waves to meet weekly scans. */
+const OVERLAP_HORIZON_DAYS = 84;
+
+/** The window's runs from now to the horizon, as [start, end) in ms; [] when its schedule cannot be read. */
+function runs(window: StackResource, from: Date): Array<[number, number]> {
+    const { schedule, duration, scheduleTimezone, scheduleOffset } = window.props;
+    if (typeof schedule !== "string" || typeof duration !== "number") return [];
+    const timezone = typeof scheduleTimezone === "string" && scheduleTimezone !== "" ? scheduleTimezone : "UTC";
+    try {
+        const until = new Date(from.getTime() + OVERLAP_HORIZON_DAYS * 24 * HOUR_MS);
+        return startsBetween(withoutSeconds(schedule), {
+            timezone,
+            scheduleOffset: typeof scheduleOffset === "number" ? scheduleOffset : undefined,
+            from,
+            until,
+            limit: 500,
+        }).map((s) => [s.getTime(), s.getTime() + duration * HOUR_MS]);
+    } catch {
+        return []; // window-well-formed reports the schedule
+    }
+}
+
+export const scanInstallNoOverlap: StackValidationPolicy = {
+    name: "scan-install-no-overlap",
+    description:
+        "A Scan and an Install of the same nodes do not run at the same time: two AWS-RunPatchBaseline runs on one node race " +
+        "(failures with exit status 152/155, a held yum lock) and each scan overwrites the other's compliance (Patch Manager " +
+        "troubleshooting: one method at a time). Move one window, or give the tasks of one window different priorities.",
+    enforcementLevel: "advisory",
+    validateStack: (args, reportViolation) => {
+        const resources = stackResources(args);
+        const scope = patchingScope(resources);
+        const windows = ofType(resources, TYPES.window);
+        const targets = ofType(resources, TYPES.windowTarget);
+        const operationOf = (t: StackResource) => {
+            const op = commandParameter(t.props, "Operation");
+            return Array.isArray(op) ? op[0] : undefined;
+        };
+        const scans = scope.tasks.filter((t) => isPatchingTask(t.props) && operationOf(t) === "Scan");
+        const installs = scope.tasks.filter((t) => isPatchingTask(t.props) && operationOf(t) === "Install");
+        const now = new Date();
+        const runsOf = new Map<StackResource, Array<[number, number]>>();
+        const windowRuns = (w: StackResource) => runsOf.get(w) ?? (runsOf.set(w, runs(w, now)), runsOf.get(w)!);
+        for (const scan of scans) {
+            const scanWindow = windowOf(scan, windows);
+            const scanned = selection(scan, targets);
+            for (const install of installs) {
+                const installWindow = windowOf(install, windows);
+                const shared = selection(install, targets).filter((s) => scanned.includes(s));
+                if (!scanWindow || !installWindow || shared.length === 0) continue;
+                let when: number | undefined;
+                if (scanWindow === installWindow) {
+                    // Tasks of one window run by priority; equal priorities run together.
+                    if (scan.props.priority !== install.props.priority) continue;
+                    when = windowRuns(scanWindow)[0]?.[0];
+                    if (when === undefined) continue;
+                } else {
+                    const a = windowRuns(scanWindow);
+                    const b = windowRuns(installWindow);
+                    when = a.flatMap(([s1, e1]) => b.filter(([s2, e2]) => s1 < e2 && s2 < e1).map(([s2]) => Math.max(s1, s2)))[0];
+                    if (when === undefined) continue;
+                }
+                reportViolation(
+                    `${taskLabel(scan)} (Scan) and ${taskLabel(install)} (Install) run on ${shared.slice(0, 2).join(", ")} at the same ` +
+                        `time (e.g. ${new Date(when).toISOString().slice(0, 16)}Z): move one window or give them different priorities.`,
+                    scan.urn,
+                );
+            }
+        }
+    },
+};
+
+const taskLabel = (t: StackResource) => `task ${label(t.props, t.name)}`;
+
+export const stackPolicies = [patchGroupCoverage, patchGroupOneBaselinePerOs, windowHasTask, windowQuotas, scanInstallNoOverlap];

@@ -5,8 +5,6 @@ import {
     ProductionConfig,
     StackResource,
     TYPES,
-    UNKNOWN,
-    Unknown,
     asArray,
     configWithDefaults,
     isSet,
@@ -21,73 +19,27 @@ import {
     validateResourceOfTypes,
 } from "./util";
 import { rebootWindowFor } from "./strategies";
-
-/** The documents that patch; AWS-ApplyPatchBaseline is the old Windows-only one. */
-export const PATCH_DOCUMENTS = ["AWS-RunPatchBaseline", "AWS-RunPatchBaselineWithHooks"] as const;
-export const DEPRECATED_PATCH_DOCUMENT = "AWS-ApplyPatchBaseline";
+import { SCOPE_TYPES, runsPatching } from "./scope";
 
 // The same SSM constants the program's config validation uses.
 export { IAM_ROLE_ARN_PATTERN as IAM_ROLE_ARN, MAX_CONCURRENCY_PATTERN, MAX_ERRORS_PATTERN } from "@patch-manager/ssm";
 import { IAM_ROLE_ARN_PATTERN as IAM_ROLE_ARN, MAX_CONCURRENCY_PATTERN, MAX_ERRORS_PATTERN } from "@patch-manager/ssm";
-
-/** The document a task runs: a name, or the name at the end of a document ARN. */
-export function documentName(taskArn: unknown): string | Unknown | undefined {
-    if (isUnknown(taskArn)) {
-        return UNKNOWN;
-    }
-    if (typeof taskArn !== "string") {
-        return undefined;
-    }
-    const i = taskArn.indexOf(":document/");
-    return i >= 0 ? taskArn.slice(i + ":document/".length) : taskArn;
-}
-
-/** A task that runs one of the patch documents, old or new. */
-export function isPatchingTask(task: any): boolean {
-    const doc = documentName(task?.taskArn);
-    return typeof doc === "string" && ([...PATCH_DOCUMENTS, DEPRECATED_PATCH_DOCUMENT] as string[]).includes(doc);
-}
-
-export function runCommandParameters(task: any): any {
-    const tip = task?.taskInvocationParameters;
-    if (isUnknown(tip)) {
-        return UNKNOWN;
-    }
-    const rc = tip?.runCommandParameters;
-    // Older schemas (and some state files) hold nested blocks as one-element lists.
-    return Array.isArray(rc) ? rc[0] : rc;
-}
-
-/**
- * The values of a Run Command parameter: v7 passes `[{name, values}]`; a map `{name: values}` is
- * accepted too. `undefined` when the parameter is absent, `UNKNOWN` when it cannot be known yet.
- */
-export function commandParameter(task: any, name: string): string[] | Unknown | undefined {
-    const rc = runCommandParameters(task);
-    if (isUnknown(rc)) {
-        return UNKNOWN;
-    }
-    const params = rc?.parameters;
-    if (isUnknown(params)) {
-        return UNKNOWN;
-    }
-    if (Array.isArray(params)) {
-        for (const p of params) {
-            if (isUnknown(p) || isUnknown(p?.name)) {
-                return UNKNOWN;
-            }
-            if (p?.name === name) {
-                return isUnknown(p.values) ? UNKNOWN : asArray<string>(p.values);
-            }
-        }
-        return undefined;
-    }
-    if (params && typeof params === "object" && name in params) {
-        const v = params[name];
-        return isUnknown(v) ? UNKNOWN : asArray<string>(v);
-    }
-    return undefined;
-}
+export {
+    DEPRECATED_PATCH_DOCUMENT,
+    PATCH_DOCUMENTS,
+    commandParameter,
+    documentName,
+    isPatchingTask,
+    runCommandParameters,
+} from "./ssmValues";
+import {
+    DEPRECATED_PATCH_DOCUMENT,
+    PATCH_DOCUMENTS,
+    commandParameter,
+    documentName,
+    isPatchingTask,
+    runCommandParameters,
+} from "./ssmValues";
 
 const taskLabel = (props: any, name: string) => `task ${label(props, name)}`;
 
@@ -96,22 +48,28 @@ const taskLabel = (props: any, name: string) => `task ${label(props, name)}`;
 export const taskServiceRole: ResourceValidationPolicy = {
     name: "task-service-role",
     description:
-        "Every maintenance-window task runs as its own IAM service role: set the task's serviceRoleArn to an IAM role ARN " +
-        "(arn:aws:iam::<account-id>:role/<name>) trusted by ssm.amazonaws.com with the AmazonSSMMaintenanceWindowRole policy.",
+        "A patching task's serviceRoleArn, where set, is an IAM role ARN (arn:aws:iam::<account-id>:role/<name>), and the " +
+        "notification role is not put in its place. Without one SSM runs the task as its service-linked role.",
     enforcementLevel: "mandatory",
     validateResource: validateResourceOfTypes(TYPES.windowTask, (task, args, reportViolation) => {
+        if (!runsPatching(TYPES.windowTask, task)) {
+            return;
+        }
         const arn = task.serviceRoleArn;
         if (isUnknown(arn)) {
             return; // the role is created in this update; checked again when `pulumi up` registers the task
         }
         const who = taskLabel(task, args.name);
         if (!isSet(arn)) {
+            // SSM then runs the task as its service-linked role (RegisterTaskWithMaintenanceWindow, ServiceRoleArn):
+            // allowed, if broader than a role of the task's own. A role given in the wrong field is a mistake, though.
             const snsRole = runCommandParameters(task)?.serviceRoleArn;
-            const hint =
-                isSet(snsRole) && !isUnknown(snsRole)
-                    ? " (taskInvocationParameters.runCommandParameters.serviceRoleArn is the SNS notification role, not the task's role)"
-                    : "";
-            reportViolation(`${who} has no serviceRoleArn; set it to the maintenance-window service role's ARN${hint}.`);
+            if (isSet(snsRole) && !isUnknown(snsRole) && !isSet(runCommandParameters(task)?.notificationConfig)) {
+                reportViolation(
+                    `${who} has no serviceRoleArn but sets taskInvocationParameters.runCommandParameters.serviceRoleArn, the SNS ` +
+                        `notification role, without notifications: the task's role belongs in the task's serviceRoleArn.`,
+                );
+            }
             return;
         }
         if (typeof arn !== "string" || !IAM_ROLE_ARN.test(arn)) {
@@ -129,7 +87,8 @@ export const taskRateControl: ResourceValidationPolicy = {
         '(a count like "2" or a percentage like "10%") and maxErrors (a count, "0", or a percentage) as SSM accepts them.',
     enforcementLevel: "mandatory",
     validateResource: validateResourceOfTypes(TYPES.windowTask, (task, args, reportViolation) => {
-        if (!isPatchingTask(task)) {
+        // RegisterTaskWithMaintenanceWindow: MaxConcurrency and MaxErrors may be left out only for a task without targets.
+        if (!runsPatching(TYPES.windowTask, task) || (!isUnknown(task.targets) && asArray(task.targets).length === 0)) {
             return;
         }
         const who = taskLabel(task, args.name);
@@ -246,8 +205,8 @@ const rebootSchema: PolicyConfigSchema = {
 export const taskRebootIfNeeded: StackValidationPolicy = {
     name: "task-reboot-if-needed",
     description:
-        "A patching task that installs must reboot when a patch needs it: add the parameter RebootOption with value " +
-        "RebootIfNeeded explicitly. With NoReboot installed patches stay InstalledPendingReboot and the instance is non-compliant " +
+        "A patching task that installs reboots when a patch needs it: RebootOption RebootIfNeeded (the document's default) or " +
+        "unset. With NoReboot installed patches stay InstalledPendingReboot and the instance is non-compliant " +
         "until it reboots; give the patch groups a reboot window (another window whose task reboots them), or outside production " +
         "list the window in noRebootWindows if something else reboots it.",
     enforcementLevel: "mandatory",
@@ -294,11 +253,7 @@ export const taskRebootIfNeeded: StackValidationPolicy = {
                 continue;
             }
             if (reboot === undefined || reboot.length === 0) {
-                reportViolation(
-                    `${who} (${windowName}) installs patches without an explicit RebootOption; ` +
-                        `add {name: "RebootOption", values: ["RebootIfNeeded"]} to its parameters.`,
-                    task.urn,
-                );
+                continue; // AWS-RunPatchBaseline's RebootOption defaults to RebootIfNeeded
             } else if (reboot[0] === "NoReboot" && rebootWindowFor(task, resources) !== undefined) {
                 continue; // another window reboots these patch groups (strategy-reboot-window checks production)
             } else if (reboot[0] === "NoReboot") {
@@ -362,11 +317,15 @@ export const taskPatchDocument: ResourceValidationPolicy = {
 export const taskOutputToS3: ResourceValidationPolicy = {
     name: "task-output-to-s3",
     description:
-        "Run Command tasks keep their full output in S3, where auditors can find it: set " +
+        "Patching Run Command tasks keep their full output in S3, where auditors can find it: set " +
         "taskInvocationParameters.runCommandParameters.outputS3Bucket (and outputS3KeyPrefix) to the log bucket.",
     enforcementLevel: "advisory",
     validateResource: validateResourceOfTypes(TYPES.windowTask, (task, args, reportViolation) => {
-        if (isUnknown(task.taskType) || (isSet(task.taskType) && task.taskType !== "RUN_COMMAND")) {
+        if (
+            !runsPatching(TYPES.windowTask, task) ||
+            isUnknown(task.taskType) ||
+            (isSet(task.taskType) && task.taskType !== "RUN_COMMAND")
+        ) {
             return;
         }
         const rc = runCommandParameters(task);
@@ -382,6 +341,39 @@ export const taskOutputToS3: ResourceValidationPolicy = {
     }),
 };
 
+// ------------------------------------------------------------------------------------------------
+
+/** AWS-owned patch documents, which AWS updates in place (a new default version, a new hash). */
+const AWS_PATCH_DOCUMENTS = [...PATCH_DOCUMENTS, DEPRECATED_PATCH_DOCUMENT, "AWS-RunPatchBaselineAssociation"];
+
+export const taskDocumentHashUnpinned: ResourceValidationPolicy = {
+    name: "task-document-hash-unpinned",
+    description:
+        "A task or association running an AWS-owned patch document does not pin its documentHash or a numbered " +
+        "documentVersion: AWS publishes new versions of AWS-RunPatchBaseline, after which a pinned hash fails the run " +
+        '(InvalidDocument: "document hash ... does not match") and a pinned version misses fixes. Leave both unset, or use $DEFAULT.',
+    enforcementLevel: "advisory",
+    validateResource: validateResourceOfTypes([TYPES.windowTask, SCOPE_TYPES.association], (r, args, reportViolation) => {
+        const isTask = args.type === TYPES.windowTask;
+        const doc = documentName(isTask ? r.taskArn : r.name);
+        if (typeof doc !== "string" || !AWS_PATCH_DOCUMENTS.includes(doc)) {
+            return;
+        }
+        const rc = isTask ? runCommandParameters(r) : undefined;
+        const hash = rc?.documentHash;
+        const version = isTask ? rc?.documentVersion : r.documentVersion;
+        const who = `${isTask ? "task" : "association"} ${label(r, args.name)}`;
+        if (isSet(hash) && !isUnknown(hash)) {
+            reportViolation(`${who} pins documentHash ${show(hash)} of ${doc}; when AWS updates ${doc} the run fails. Drop documentHash.`);
+        }
+        if (typeof version === "string" && /^\d+$/.test(version)) {
+            reportViolation(
+                `${who} pins ${doc} to version ${version}; use $DEFAULT (or leave documentVersion unset) to run AWS's current one.`,
+            );
+        }
+    }),
+};
+
 export const taskPolicies = [
     taskServiceRole,
     taskRebootIfNeeded,
@@ -389,4 +381,5 @@ export const taskPolicies = [
     taskProductionConcurrency,
     taskPatchDocument,
     taskOutputToS3,
+    taskDocumentHashUnpinned,
 ];

@@ -231,16 +231,28 @@ export function nameFromUrn(urn: string): string {
 export interface ProductionConfig {
     productionEnvironments: string[];
     productionStacks: string[];
+    productionStackPattern: string;
     environmentTagKey: string;
+    environmentTagKeys: string[];
+    production: boolean;
 }
 
+/** A stack name with prod, production or prd as a word of it: `prod`, `prod-eu`, `acme/payments-prd`. */
+export const PRODUCTION_STACK_PATTERN = "(^|[-_./])(prod|production|prd)([-_./]|$)";
+
 export const productionConfigSchema: PolicyConfigSchema["properties"] = {
+    production: {
+        type: "boolean",
+        default: false,
+        description:
+            "Every stack this pack judges is production: set it in the config of the policy group that holds the production stacks.",
+    },
     productionEnvironments: {
         type: "array",
         items: { type: "string" },
-        default: ["production"],
+        default: ["production", "prod", "prd"],
         description:
-            "Values of the environment tag (on the resource, its window or the stack's tags) that mean production; compared case-insensitively.",
+            "Values of an environment tag (on the resource, its window or the stack's tags) that mean production; compared case-insensitively.",
     },
     productionStacks: {
         type: "array",
@@ -248,10 +260,23 @@ export const productionConfigSchema: PolicyConfigSchema["properties"] = {
         default: [],
         description: "Stack names that are production whatever their tags (the stack name is read from the resource URNs).",
     },
+    productionStackPattern: {
+        type: "string",
+        default: PRODUCTION_STACK_PATTERN,
+        description:
+            "A regular expression (case-insensitive) that a production stack's name matches; by default prod, production or prd " +
+            'as a word of the name. Set it to "" to judge by tags and productionStacks only.',
+    },
     environmentTagKey: {
         type: "string",
         default: "Environment",
         description: "The tag key that holds the environment; compared case-insensitively.",
+    },
+    environmentTagKeys: {
+        type: "array",
+        items: { type: "string" },
+        default: ["Env", "Stage"],
+        description: "Further tag keys that hold the environment (beside environmentTagKey); compared case-insensitively.",
     },
 };
 
@@ -274,30 +299,56 @@ function stackTagsObject(stackTags: ReadonlyMap<string, string> | undefined): Re
     return out;
 }
 
+/** The stack name matches the pattern; a pattern that is not a valid expression matches nothing. */
+function matchesPattern(stack: string, pattern: string): boolean {
+    if (pattern === "") return false;
+    try {
+        return new RegExp(pattern, "i").test(stack);
+    } catch {
+        return false;
+    }
+}
+
 /**
- * Why a resource counts as production, or undefined. Tags win because they carry the program's
- * `environment` setting whatever the stack is called; the stack name (from the URN, since policy
- * args do not carry it) and the stack's own tags (Pulumi Cloud stacks, `pulumi:tags`) are the
- * fallbacks for resources without tags.
+ * Why a resource counts as production, or undefined. The pack config can say so for every stack
+ * (a production policy group); else an environment tag on the resource (or its window) says so,
+ * whatever the stack is called; else the stack's name (listed, or shaped like a production name,
+ * read from the URN since policy args do not carry it) or the stack's own tags (Pulumi Cloud
+ * stacks). An environment tag that names another environment wins over the stack's name.
  */
 export function productionReason(
-    cfg: ProductionConfig,
+    cfg: Partial<ProductionConfig>,
     where: { tags?: unknown[]; urn?: string; stackTags?: ReadonlyMap<string, string> },
 ): string | undefined {
-    const envs = cfg.productionEnvironments.map((e) => e.toLowerCase());
-    for (const tags of where.tags ?? []) {
-        const env = tagValue(tags, cfg.environmentTagKey);
-        if (env !== undefined && envs.includes(env.toLowerCase())) {
-            return `tag ${cfg.environmentTagKey}=${env}`;
+    if (cfg.production === true) {
+        return "the pack's config: production";
+    }
+    const envs = (cfg.productionEnvironments ?? ["production", "prod", "prd"]).map((e) => e.toLowerCase());
+    const keys = [cfg.environmentTagKey ?? "Environment", ...(cfg.environmentTagKeys ?? ["Env", "Stage"])];
+    const environmentIn = (tags: unknown): string | undefined => {
+        for (const key of keys) {
+            const env = tagValue(tags, key);
+            if (env !== undefined) return `${key}=${env}`;
         }
+        return undefined;
+    };
+    let otherEnvironment = false;
+    for (const tags of where.tags ?? []) {
+        const tag = environmentIn(tags);
+        if (tag === undefined) continue;
+        if (envs.includes(tag.slice(tag.indexOf("=") + 1).toLowerCase())) return `tag ${tag}`;
+        otherEnvironment = true;
     }
     const stack = stackNameFromUrn(where.urn);
-    if (stack !== undefined && cfg.productionStacks.includes(stack)) {
+    if (stack !== undefined && (cfg.productionStacks ?? []).includes(stack)) {
         return `stack "${stack}"`;
     }
-    const stackEnv = tagValue(stackTagsObject(where.stackTags), cfg.environmentTagKey);
-    if (stackEnv !== undefined && envs.includes(stackEnv.toLowerCase())) {
-        return `stack tag ${cfg.environmentTagKey}=${stackEnv}`;
+    const stackTag = environmentIn(stackTagsObject(where.stackTags));
+    if (stackTag !== undefined && envs.includes(stackTag.slice(stackTag.indexOf("=") + 1).toLowerCase())) {
+        return `stack tag ${stackTag}`;
+    }
+    if (!otherEnvironment && stack !== undefined && matchesPattern(stack, cfg.productionStackPattern ?? PRODUCTION_STACK_PATTERN)) {
+        return `stack name "${stack}"`;
     }
     return undefined;
 }

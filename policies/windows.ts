@@ -1,15 +1,16 @@
 // Rules for maintenance windows and their targets.
 
-import type { ReportViolation, ResourceValidationPolicy } from "@pulumi/policy";
-import { checkSchedule, checkTimezone } from "@patch-manager/ssm";
-import { TYPES, asArray, isSet, isUnknown, label, show, validateResourceOfTypes } from "./util";
+import type { ReportViolation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { checkSchedule, checkTimezone, withoutSeconds } from "@patch-manager/ssm";
+import { patchingScope } from "./scope";
+import { StackResource, TYPES, asArray, isSet, isUnknown, label, show, stackResources, validateResourceOfTypes } from "./util";
 
 // Limits from the SSM API model (botocore ssm/2014-11-06).
 export const WINDOW_NAME_PATTERN = /^[a-zA-Z0-9_\-.]{3,128}$/;
 /** Patch group values: 1–256 letters, digits, spaces and `_.:/=+-@` (shape PatchGroup). */
 export const PATCH_GROUP_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u;
-/** The only keys Patch Manager reads a patch group from; case-sensitive. */
-export const PATCH_GROUP_TARGET_KEYS = ["tag:Patch Group", "tag:PatchGroup"] as const;
+export { PATCH_GROUP_TARGET_KEYS } from "./ssmValues";
+import { PATCH_GROUP_TARGET_KEYS } from "./ssmValues";
 
 const windowLabel = (props: any, name: string) => `window ${label(props, name)}`;
 
@@ -38,8 +39,8 @@ export const windowWellFormed: ResourceValidationPolicy = {
     name: "window-well-formed",
     description:
         "A maintenance window needs a duration of 1–24 hours, a cutoff below the duration, one start time per occurrence " +
-        "(a valid cron/rate expression without hour ranges: the length comes from duration) and an explicit IANA " +
-        "scheduleTimezone; fix the values named in the message.",
+        "(a valid cron/rate expression, seconds field allowed, without hour ranges: the length comes from duration) and, where " +
+        "it sets one, a valid IANA scheduleTimezone (without one the cron runs in UTC); fix the values named in the message.",
     enforcementLevel: "mandatory",
     validateResource: validateResourceOfTypes(TYPES.window, (w, args, reportViolation) => {
         const who = windowLabel(w, args.name);
@@ -79,22 +80,19 @@ function checkWindowSchedule(who: string, w: any, reportViolation: ReportViolati
         if (typeof schedule !== "string" || schedule.trim() === "") {
             reportViolation(`${who} has no schedule; set a cron(...) or rate(...) expression.`);
         } else {
-            const problems = checkSchedule(schedule);
-            const hourProblem = problems.length === 0 ? hourRangeProblem(schedule) : undefined;
+            // AWS accepts a leading seconds field: `cron(0 0 21 ? * WED *)` is 21:00:00 each Wednesday.
+            const sixFields = withoutSeconds(schedule);
+            const problems = checkSchedule(sixFields);
+            const hourProblem = problems.length === 0 ? hourRangeProblem(sixFields) : undefined;
             for (const problem of hourProblem ? [hourProblem] : problems) {
                 reportViolation(`${who}: schedule ${show(schedule)}: ${problem}`);
             }
         }
     }
-    if (!isUnknown(scheduleTimezone)) {
-        if (!isSet(scheduleTimezone)) {
-            reportViolation(
-                `${who} has no scheduleTimezone, so its cron runs in UTC; set the IANA zone explicitly (also when it is "UTC").`,
-            );
-        } else {
-            for (const problem of checkTimezone(String(scheduleTimezone))) {
-                reportViolation(`${who}: scheduleTimezone ${show(scheduleTimezone)}: ${problem}`);
-            }
+    // Without a scheduleTimezone SSM reads the cron in UTC: a choice, not a mistake.
+    if (isSet(scheduleTimezone) && !isUnknown(scheduleTimezone)) {
+        for (const problem of checkTimezone(String(scheduleTimezone))) {
+            reportViolation(`${who}: scheduleTimezone ${show(scheduleTimezone)}: ${problem}`);
         }
     }
     if (isSet(scheduleOffset) && !isUnknown(scheduleOffset)) {
@@ -109,15 +107,27 @@ function checkWindowSchedule(who: string, w: any, reportViolation: ReportViolati
 
 // ------------------------------------------------------------------------------------------------
 
-export const windowRegisteredTargetsOnly: ResourceValidationPolicy = {
+/** A rule over the windows, targets and tasks that patching uses (policies/scope.ts). */
+function forPatchingScope(
+    check: (scope: ReturnType<typeof patchingScope>, report: (message: string, urn: string) => void, all: StackResource[]) => void,
+): StackValidationPolicy["validateStack"] {
+    return (args, reportViolation) => {
+        const resources = stackResources(args);
+        check(patchingScope(resources), (message, urn) => reportViolation(message, urn), resources);
+    };
+}
+
+export const windowRegisteredTargetsOnly: StackValidationPolicy = {
     name: "window-registered-targets-only",
     description:
-        "A maintenance window runs tasks only on the targets registered with it: set allowUnassociatedTargets to false, so a " +
-        "task cannot reach instances that were never registered as window targets.",
+        "A maintenance window that patches runs tasks only on the targets registered with it: set allowUnassociatedTargets to " +
+        "false, so a task cannot reach instances that were never registered as window targets.",
     enforcementLevel: "advisory",
-    validateResource: validateResourceOfTypes(TYPES.window, (w, args, reportViolation) => {
-        if (w.allowUnassociatedTargets === true) {
-            reportViolation(`${windowLabel(w, args.name)} sets allowUnassociatedTargets true; set it to false.`);
+    validateStack: forPatchingScope((scope, report) => {
+        for (const w of scope.windows) {
+            if (w.props.allowUnassociatedTargets === true) {
+                report(`${windowLabel(w.props, w.name)} sets allowUnassociatedTargets true; set it to false.`, w.urn);
+            }
         }
     }),
 };
@@ -126,22 +136,21 @@ export const windowRegisteredTargetsOnly: ResourceValidationPolicy = {
 
 const normalizeKey = (key: string) => key.toLowerCase().replace(/[\s_-]+/g, "");
 
-/** Problems with one `targets` list: by patch-group tag, with the exact, case-sensitive key. */
-export function patchGroupTargetProblems(targets: unknown, requirePatchGroup: boolean): string[] {
+/**
+ * Problems with one `targets` list's patch-group entries: the exact, case-sensitive key and valid
+ * group names. Targets by instance ids, other tags or resource groups are the user's choice.
+ */
+export function patchGroupTargetProblems(targets: unknown): string[] {
     if (isUnknown(targets)) {
         return [];
     }
     const problems: string[] = [];
-    let selectsPatchGroup = false;
-    const keys: string[] = [];
     for (const target of asArray(targets)) {
         const key = target?.key;
         if (isUnknown(key)) {
             return [];
         }
-        keys.push(String(key));
         if ((PATCH_GROUP_TARGET_KEYS as readonly string[]).includes(key)) {
-            selectsPatchGroup = true;
             const values = asArray(target.values);
             if (!isUnknown(target.values) && values.length === 0) {
                 problems.push(`target key "${key}" has no values; list the patch group names`);
@@ -157,29 +166,115 @@ export function patchGroupTargetProblems(targets: unknown, requirePatchGroup: bo
             );
         }
     }
-    if (requirePatchGroup && !selectsPatchGroup && problems.length === 0) {
-        problems.push(
-            keys.length === 0
-                ? `has no targets; select instances with {key: "tag:Patch Group", values: [...]}`
-                : `selects by ${keys.map((k) => JSON.stringify(k)).join(", ")}, not by the patch group; use key "tag:Patch Group" or "tag:PatchGroup"`,
-        );
-    }
     return problems;
 }
 
-export const windowTargetPatchGroupTag: ResourceValidationPolicy = {
+export const windowTargetPatchGroupTag: StackValidationPolicy = {
     name: "window-target-patch-group-tag",
     description:
-        "Window targets select instances by patch group, the tag Patch Manager itself reads: use the exact, case-sensitive key " +
-        '"tag:Patch Group" or "tag:PatchGroup" (the latter where instance metadata exposes tags) with valid group names.',
+        "Where the targets of a patching window or task select a patch group, they use the tag Patch Manager itself reads: the " +
+        'exact, case-sensitive key "tag:Patch Group" or "tag:PatchGroup" with valid group names (targets by instance ids, other ' +
+        "tags or resource groups are fine).",
     enforcementLevel: "mandatory",
-    validateResource: validateResourceOfTypes([TYPES.windowTarget, TYPES.windowTask], (r, args, reportViolation) => {
-        const isTarget = args.type === TYPES.windowTarget;
-        // Tasks usually point at registered targets (WindowTargetIds); only their direct tag targets are checked.
-        for (const problem of patchGroupTargetProblems(r.targets, isTarget)) {
-            reportViolation(`${isTarget ? "window target" : "task"} ${label(r, args.name)}: ${problem}.`);
+    validateStack: forPatchingScope((scope, report) => {
+        for (const r of [...scope.targets, ...scope.tasks, ...scope.associations]) {
+            const kind = r.type === TYPES.windowTarget ? "window target" : r.type === TYPES.windowTask ? "task" : "association";
+            for (const problem of patchGroupTargetProblems(r.props.targets)) {
+                report(`${kind} ${label(r.props, r.name)}: ${problem}.`, r.urn);
+            }
         }
     }),
 };
 
-export const windowPolicies = [windowWellFormed, windowRegisteredTargetsOnly, windowTargetPatchGroupTag];
+// ------------------------------------------------------------------------------------------------
+
+/** TargetKey in the SSM API model (botocore ssm/2014-11-06). */
+export const TARGET_KEY_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=\-@]*$|resource-groups:ResourceTypeFilters|resource-groups:Name/u;
+
+/**
+ * The keys a target can select managed nodes by (the API model's Target documentation): instance
+ * ids, a tag (`tag:<key>`), any node with a tag key (`tag-key`), resource groups; a window task also
+ * names window targets (`WindowTargetIds`), an Automation task a parameter's values or a group.
+ */
+function keyProblem(key: string, kind: "target" | "task" | "association"): string | undefined {
+    if (/\$\{|\{\{|\}\}/.test(key))
+        return `key ${show(key)} holds an unsubstituted template ("\${...}" or "{{...}}"): no node has that tag`;
+    if (!TARGET_KEY_PATTERN.test(key)) return `key ${show(key)} is not one SSM accepts (letters, digits, spaces and _.:/=-@)`;
+    if (key.startsWith("tag:")) return key.length > 4 ? undefined : `key "tag:" names no tag key: write tag:<key>`;
+    const known = ["InstanceIds", "tag-key", "resource-groups:Name", "resource-groups:ResourceTypeFilters"];
+    if (kind === "task") known.push("WindowTargetIds", "ParameterValues", "ResourceGroup", "AWS::EC2::Instance");
+    if (known.includes(key)) return undefined;
+    const hint = /patch\s*group/i.test(key) ? `; a tag is selected as "tag:${key}"` : "";
+    return `key ${show(key)} selects nothing: SSM targets by ${known.map((k) => JSON.stringify(k)).join(", ")} or "tag:<key>"${hint}`;
+}
+
+/** Problems that make a targets list select no node at all. */
+export function unmatchableTargetProblems(targets: unknown, kind: "target" | "task" | "association"): string[] {
+    const problems: string[] = [];
+    for (const target of isUnknown(targets) ? [] : asArray(targets)) {
+        const key = target?.key;
+        if (typeof key !== "string" || isUnknown(key)) continue;
+        const problem = keyProblem(key, kind);
+        if (problem) problems.push(problem);
+        for (const value of isUnknown(target.values) ? [] : asArray(target.values)) {
+            if (typeof value === "string" && /\$\{|\{\{|\}\}/.test(value)) {
+                problems.push(`${key} value ${show(value)} holds an unsubstituted template: no node matches it`);
+            }
+        }
+    }
+    return problems;
+}
+
+export const targetKeyCanMatch: StackValidationPolicy = {
+    name: "target-key-can-match",
+    description:
+        "The targets of patching windows, tasks and associations can select a node: each key is one SSM targets by " +
+        '(InstanceIds, tag:<key>, tag-key, resource-groups:Name, ...), and no key or value holds an unsubstituted "${...}" or ' +
+        '"{{...}}". Otherwise the task runs on nothing, or registration fails.',
+    enforcementLevel: "mandatory",
+    validateStack: forPatchingScope((scope, report) => {
+        const kinds: Array<[StackResource[], "target" | "task" | "association", string]> = [
+            [scope.targets, "target", "window target"],
+            [scope.tasks, "task", "task"],
+            [scope.associations, "association", "association"],
+        ];
+        for (const [list, kind, word] of kinds) {
+            for (const r of list) {
+                for (const problem of unmatchableTargetProblems(r.props.targets, kind)) {
+                    report(`${word} ${label(r.props, r.name)}: ${problem}.`, r.urn);
+                }
+            }
+        }
+    }),
+};
+
+// ------------------------------------------------------------------------------------------------
+
+export const windowCutoffMargin: StackValidationPolicy = {
+    name: "window-cutoff-margin",
+    description:
+        "A patching window of one or two hours keeps a cutoff of at least one hour: with cutoff 0 SSM may start a task in the " +
+        "window's last minute, and a task that is running at the end continues past it (CONTINUE_TASK) or is cancelled half " +
+        "way (CANCEL_TASK). Set cutoff 1 (duration at least 2).",
+    enforcementLevel: "advisory",
+    validateStack: forPatchingScope((scope, report) => {
+        for (const w of scope.windows) {
+            const { duration, cutoff } = w.props;
+            if (cutoff === 0 && typeof duration === "number" && duration <= 2) {
+                report(
+                    `${windowLabel(w.props, w.name)} lasts ${duration} hour${duration === 1 ? "" : "s"} with cutoff 0: a task may start ` +
+                        `in its last minute; set cutoff 1${duration === 1 ? " and duration 2 or more" : ""}.`,
+                    w.urn,
+                );
+            }
+        }
+    }),
+};
+
+export const windowPolicies = [
+    windowWellFormed,
+    windowRegisteredTargetsOnly,
+    windowTargetPatchGroupTag,
+    targetKeyCanMatch,
+    windowCutoffMargin,
+];

@@ -75,6 +75,20 @@ export function checkSchedule(expression: string): string[] {
     return analyse(expression).problems;
 }
 
+/**
+ * A 7-field cron (a leading seconds field, 0–59, which maintenance windows accept: SSM user guide,
+ * "Reference: Cron and rate expressions", `cron(24 30 09 ? * * *)` is 9:30:24 every day) as the
+ * 6-field cron of the same minute; any other expression as it is. The seconds move a start by less
+ * than a minute, which nothing here measures.
+ */
+export function withoutSeconds(expression: string): string {
+    const m = /^\s*cron\((.*)\)\s*$/.exec(expression);
+    if (!m) return expression;
+    const fields = m[1].trim().split(/\s+/);
+    if (fields.length !== 7 || !/^([0-9]|[1-5][0-9])$/.test(fields[0])) return expression;
+    return `cron(${fields.slice(1).join(" ")})`;
+}
+
 /** The parsed schedule; throws an Error listing every problem when the expression is invalid. */
 export function parseSchedule(expression: string): Schedule {
     const { schedule, problems } = analyse(expression);
@@ -739,17 +753,17 @@ function analyseCron(inner: string, suggest: boolean): Analysis {
         .split(/\s+/)
         .filter((f) => f !== "");
     if (fields.length === 5) return { problems: [fiveFieldMessage(fields)] };
-    // Windows accept an optional leading seconds field (but not 0 there, says the SSM reference).
-    // The project writes six fields so that every start is on the minute and reads the same in
-    // every tool (cronstrue, the plan, the console).
+    // Windows accept an optional leading seconds field ("An additional field, the Seconds field (the
+    // first in a cron expression), is optional", SSM user guide, cron and rate expressions). The
+    // project writes six fields so that every start is on the minute and reads the same in every
+    // tool (cronstrue, the plan, the console); the pack accepts seven (withoutSeconds).
     if (fields.length === 7) {
         const six = fields.slice(1).join(" ");
         const ok = analyse(`cron(${six})`, false).problems.length === 0;
         return {
             problems: [
-                `the cron has 7 fields: AWS reads the first ("${fields[0]}") as seconds` +
-                    (fields[0] === "0" ? ", and does not accept 0 there" : "") +
-                    `; write the 6-field form (${SIX_FIELDS}) by dropping the seconds` +
+                `the cron has 7 fields: AWS reads the first ("${fields[0]}") as seconds; this project writes the 6-field form ` +
+                    `(${SIX_FIELDS}), so drop the seconds` +
                     (ok ? `, e.g. cron(${six})` : ""),
             ],
         };

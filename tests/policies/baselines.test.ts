@@ -68,12 +68,30 @@ describe("policies/baselines", () => {
         it("judges production from the stack tags when the baseline has no environment tag", async () => {
             const b: Record<string, any> = { ...baselineInputs(), tags: {} };
             b.approvalRules[0].approveAfterDays = 1;
-            assert.deepEqual((await runResourcePolicy(baselineProductionApprovalDelay, BASELINE, b, opts)).messages, []);
+            const staging = { ...opts, stack: "payments" };
+            assert.deepEqual((await runResourcePolicy(baselineProductionApprovalDelay, BASELINE, b, staging)).messages, []);
             const { messages } = await runResourcePolicy(baselineProductionApprovalDelay, BASELINE, b, {
-                ...opts,
+                ...staging,
                 stackTags: { environment: "Production" },
             });
             assert.match(messages[0] ?? "", /\(production: stack tag Environment=Production\)/);
+        });
+
+        it("recognises production by other tag keys, a stack name, or the pack's config; another environment's tag wins over the name", async () => {
+            const b: Record<string, any> = { ...baselineInputs(), tags: {} };
+            b.approvalRules[0].approveAfterDays = 1;
+            const run = async (tags: Record<string, string>, stack: string, config: Record<string, unknown> = {}) =>
+                (await runResourcePolicy(baselineProductionApprovalDelay, BASELINE, { ...b, tags }, { ...opts, stack, config }))
+                    .messages[0] ?? "";
+            assert.match(await run({ stage: "prod" }, "payments"), /\(production: tag Stage=prod\)/);
+            assert.match(await run({ Env: "PRD" }, "payments"), /\(production: tag Env=PRD\)/);
+            for (const stack of ["prod", "prod-eu", "payments-prd", "acme.production"]) {
+                assert.match(await run({}, stack), new RegExp(`\\(production: stack name "${stack.replace(".", "\\.")}"\\)`), stack);
+            }
+            for (const stack of ["product-catalog", "preprod-x", "dev"]) assert.equal(await run({}, stack), "", stack);
+            assert.equal(await run({ Environment: "staging" }, "prod"), "", "the tag names the environment");
+            assert.match(await run({}, "payments", { production: true }), /\(production: the pack's config: production\)/);
+            assert.equal(await run({}, "prod", { productionStackPattern: "" }), "", "the name pattern switched off");
         });
 
         it("Ubuntu: no hold or approveAfterDays 0 passes; a hold SSM ignores (approveAfterDays > 0, approveUntilDate) is reported", async () => {

@@ -115,14 +115,13 @@ describe("policies/hybrid", () => {
             );
         });
 
-        it("reports a missing or malformed expirationDate, and skips one unknown during preview", async () => {
+        it("takes a missing expirationDate (24 hours), reports a malformed one, and skips one unknown during preview", async () => {
             const { expirationDate: _e, ...inputs } = activationInputs();
             const missing = await runResourcePolicy(activationExpiry, HYBRID_TYPES.activation, inputs, {
                 name: "web-server-hybrid-activation",
             });
-            assert.deepEqual(missing.messages, [
-                `${who} sets no expirationDate (SSM then expires the code after 24 hours, and nothing in the stack says so or renews it); set one at most 30 days ahead, derived from a time.Rotating resource.`,
-            ]);
+            // CreateActivation: without an ExpirationDate the code expires in 24 hours.
+            assert.deepEqual(missing.messages, []);
             const bad = await runResourcePolicy(
                 activationExpiry,
                 HYBRID_TYPES.activation,
@@ -153,12 +152,11 @@ describe("policies/hybrid", () => {
             }
         });
 
-        it("reports a missing limit, one above SSM's 1000, and one above the configured maximum", async () => {
+        it("takes a missing limit (SSM admits 1), reports one above SSM's 1000, and one above the configured maximum", async () => {
             const { registrationLimit: _l, ...inputs } = activationInputs();
             const opts = { name: "web-server-hybrid-activation", config: { maxRegistrationLimit: 1000 } };
-            assert.deepEqual((await runResourcePolicy(activationRegistrationLimit, HYBRID_TYPES.activation, inputs, opts)).messages, [
-                `${who} sets no registrationLimit; set how many servers may register with it (1–1000).`,
-            ]);
+            // CreateActivation: RegistrationLimit "The default value is 1."
+            assert.deepEqual((await runResourcePolicy(activationRegistrationLimit, HYBRID_TYPES.activation, inputs, opts)).messages, []);
             assert.deepEqual(
                 (
                     await runResourcePolicy(

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
-import { noEc2RoleForSsm, windowRoleTrust } from "../../policies/iam";
+import { instanceRoleNotAdmin, noEc2RoleForSsm, windowRoleTrust } from "../../policies/iam";
 import { TYPES } from "../../policies/util";
-import { runResourcePolicy, runStackPolicy, urnOf } from "./harness";
+import { StackEntry, runResourcePolicy, runStackPolicy, urnOf } from "./harness";
 import { ACCOUNT, entry, prodStack, windowTrustPolicy } from "./resources";
 
 const DEPRECATED = "arn:aws:iam::aws:policy/service-role/AmazonEC2RoleforSSM";
@@ -90,6 +90,34 @@ describe("policies/iam", () => {
                 v[0]?.message ?? "",
                 /\(used by task "web-server-install" \(web-server-task\)\): statement 0 trusts Service lambda.amazonaws.com/,
             );
+        });
+    });
+
+    describe("instance-role-not-admin (stack)", () => {
+        const attach = (policyArn: string): StackEntry => ({
+            type: TYPES.rolePolicyAttachment,
+            name: "instance-extra",
+            props: { role: "patch-instance-role", policyArn },
+        });
+        it("reports a node's role holding a policy that runs commands on every node, by attachment or managedPolicyArns", async () => {
+            for (const arn of [
+                "arn:aws:iam::aws:policy/service-role/AmazonSSMMaintenanceWindowRole",
+                "arn:aws:iam::aws:policy/AmazonSSMFullAccess",
+                "arn:aws:iam::aws:policy/service-role/AmazonSSMAutomationRole",
+            ]) {
+                const v = await runStackPolicy(instanceRoleNotAdmin, [...prodStack(), attach(arn)]);
+                assert.equal(v.length, 1, arn);
+                assert.match(v[0].message, /^role "patch-instance-role" \(instance-role\) \(trusted by ec2.amazonaws.com\) holds arn:/);
+                assert.equal(v[0].urn, urnOf(TYPES.role, "instance-role"));
+            }
+            const inline = prodStack();
+            entry(inline, "instance-role").props.managedPolicyArns = ["arn:aws:iam::aws:policy/AmazonSSMFullAccess"];
+            assert.equal((await runStackPolicy(instanceRoleNotAdmin, inline)).length, 1);
+        });
+
+        it("passes the window role holding AmazonSSMMaintenanceWindowRole, and the instance role with AmazonSSMManagedInstanceCore", async () => {
+            const core = attach("arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore");
+            assert.deepEqual(await runStackPolicy(instanceRoleNotAdmin, [...prodStack(), core]), []);
         });
     });
 });

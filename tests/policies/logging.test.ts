@@ -72,6 +72,10 @@ describe("policies/logging: log-bucket-protected (stack)", () => {
             entry(stack, name).props.bucket = UNKNOWN_STRING;
             entry(stack, name).dependsOn = { bucket: ["logs"] };
         }
+        // The task's output bucket is unknown too: the engine relates it by the task's property dependencies.
+        const rc = (entry(stack, "web-server-task").props as any).taskInvocationParameters.runCommandParameters;
+        rc.outputS3Bucket = UNKNOWN_STRING;
+        entry(stack, "web-server-task").dependsOn = { taskInvocationParameters: ["logs"] };
         assert.deepEqual(await runStackPolicy(logBucketProtected, stack), []);
         // ...and still reports a missing block then.
         const noBlock = stack.filter((e) => e.type !== TYPES.bucketPublicAccessBlock);

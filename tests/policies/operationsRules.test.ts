@@ -3,14 +3,16 @@ import {
     OPERATIONS_TYPES as O,
     alertsTopicEncrypted,
     associationNeverReboots,
+    associationRateControl,
+    patchingDocumentsOnly,
     securityGroupNotOpen,
     ssmEndpointPrivateDns,
     taskNotificationRole,
 } from "../../policies/operations";
-import { patchGroupCoverage, windowQuotas } from "../../policies/stack";
+import { patchGroupOneBaselinePerOs, windowQuotas } from "../../policies/stack";
 import { TYPES } from "../../policies/util";
-import { UNKNOWN_STRING, runResourcePolicy, runStackPolicy } from "./harness";
-import { prodStack, taskInputs, windowInputs } from "./resources";
+import { StackEntry, UNKNOWN_STRING, runResourcePolicy, runStackPolicy } from "./harness";
+import { entry, prodStack, taskInputs, windowInputs } from "./resources";
 
 const ROLE = "arn:aws:iam::123456789012:role/patch-alerts";
 const TOPIC = "arn:aws:sns:eu-west-1:123456789012:patch-alerts";
@@ -40,22 +42,54 @@ function scanAssociation(parameters: Record<string, string>): Record<string, unk
 
 describe("policies/operations", () => {
     describe("alerts-topic-encrypted", () => {
+        /** The production stack whose task notifies a topic with these props (and an unrelated topic beside it). */
+        const notifying = (topic: Record<string, unknown>): StackEntry[] => {
+            const stack = prodStack();
+            const task = entry(stack, "web-server-task").props as Record<string, any>;
+            Object.assign(task.taskInvocationParameters.runCommandParameters, {
+                notificationConfig: { notificationArn: TOPIC, notificationEvents: ["Failed"], notificationType: "Command" },
+                serviceRoleArn: ROLE,
+            });
+            return [
+                ...stack,
+                { type: O.topic, name: "alerts-topic", props: { name: "patching", arn: TOPIC, id: TOPIC, ...topic } },
+                { type: O.topic, name: "orders", props: { name: "orders", arn: `${TOPIC}-orders`, id: `${TOPIC}-orders` } },
+            ];
+        };
+
         it("passes a topic with a KMS key, and one whose key is unknown in preview", async () => {
             const key = "arn:aws:kms:eu-west-1:123456789012:key/0f1e2d3c-0000-4000-a000-000000000000";
+            assert.deepEqual(await runStackPolicy(alertsTopicEncrypted, notifying({ kmsMasterKeyId: key })), []);
+            assert.deepEqual(await runStackPolicy(alertsTopicEncrypted, notifying({ kmsMasterKeyId: UNKNOWN_STRING })), []);
+        });
+
+        it("reports a topic a patching task notifies without encryption, and not the stack's other topics", async () => {
             assert.deepEqual(
-                (await runResourcePolicy(alertsTopicEncrypted, O.topic, { kmsMasterKeyId: key }, { name: "alerts-topic" })).messages,
-                [],
-            );
-            assert.deepEqual(
-                (await runResourcePolicy(alertsTopicEncrypted, O.topic, { kmsMasterKeyId: UNKNOWN_STRING }, { name: "alerts-topic" }))
-                    .messages,
-                [],
+                (await runStackPolicy(alertsTopicEncrypted, notifying({}))).map((v) => v.message),
+                ['topic "patching" (alerts-topic) is not encrypted; set kmsMasterKeyId to a KMS key ARN.'],
             );
         });
 
-        it("reports a topic without encryption", async () => {
-            const { messages } = await runResourcePolicy(alertsTopicEncrypted, O.topic, { name: "patching" }, { name: "alerts-topic" });
-            assert.deepEqual(messages, ['topic "patching" (alerts-topic) is not encrypted; set kmsMasterKeyId to a KMS key ARN.']);
+        it("reports a topic an EventBridge rule on Systems Manager events sends to", async () => {
+            const stack: StackEntry[] = [
+                { type: O.topic, name: "alerts-topic", props: { name: "patching", arn: TOPIC, id: TOPIC } },
+                {
+                    type: "aws:cloudwatch/eventRule:EventRule",
+                    name: "failures",
+                    props: { name: "patch-failures", id: "patch-failures", eventPattern: JSON.stringify({ source: ["aws.ssm"] }) },
+                },
+                {
+                    type: "aws:cloudwatch/eventTarget:EventTarget",
+                    name: "failures-to-topic",
+                    props: { rule: "patch-failures", arn: TOPIC },
+                    dependsOn: { rule: ["failures"], arn: ["alerts-topic"] },
+                },
+            ];
+            assert.equal((await runStackPolicy(alertsTopicEncrypted, stack)).length, 1);
+            const ec2 = stack.map((e) =>
+                e.name === "failures" ? { ...e, props: { ...e.props, eventPattern: '{"source":["aws.ec2"]}' } } : e,
+            );
+            assert.deepEqual(await runStackPolicy(alertsTopicEncrypted, ec2), [], "a rule on other events is not patching's");
         });
     });
 
@@ -101,7 +135,7 @@ describe("policies/operations", () => {
             assert.deepEqual((await runResourcePolicy(associationNeverReboots, O.association, inventory, opts)).messages, []);
         });
 
-        it("reports an association that installs, and one that leaves the reboot to the default", async () => {
+        it("reports an association that installs (saying it reboots unless NoReboot), and one without Operation", async () => {
             const install = await runResourcePolicy(
                 associationNeverReboots,
                 O.association,
@@ -111,41 +145,124 @@ describe("policies/operations", () => {
             assert.deepEqual(install.messages, [
                 'association "patch-manager-prod-web-server-daily-scan" (compliance-web-server-scan) runs AWS-RunPatchBaseline with Operation "Install" outside any maintenance window; use "Scan" and install in a window.',
             ]);
-            const reboot = await runResourcePolicy(associationNeverReboots, O.association, scanAssociation({ Operation: "Scan" }), opts);
-            assert.deepEqual(reboot.messages, [
-                'association "patch-manager-prod-web-server-daily-scan" (compliance-web-server-scan) runs AWS-RunPatchBaseline with RebootOption (not set); set "NoReboot" (the default, RebootIfNeeded, may reboot instances outside their window).',
+            const rebooting = await runResourcePolicy(
+                associationNeverReboots,
+                O.association,
+                scanAssociation({ Operation: "Install" }),
+                opts,
+            );
+            assert.match(rebooting.messages[0], /rebooting nodes when a patch needs it \(RebootOption unset: RebootIfNeeded\)/);
+            const none = await runResourcePolicy(associationNeverReboots, O.association, scanAssociation({}), opts);
+            assert.match(none.messages[0], /without the required Operation parameter/);
+        });
+
+        it("a Scan association never reboots, whatever RebootOption says", async () => {
+            const scan = await runResourcePolicy(associationNeverReboots, O.association, scanAssociation({ Operation: "Scan" }), opts);
+            assert.deepEqual(scan.messages, []);
+        });
+    });
+
+    describe("association-rate-control", () => {
+        const opts = { name: "compliance-web-server-scan" };
+        it("reports a patch association without maxConcurrency and maxErrors, and passes one with both", async () => {
+            const bare = await runResourcePolicy(associationRateControl, O.association, scanAssociation({ Operation: "Scan" }), opts);
+            assert.deepEqual(bare.messages, [
+                'association "patch-manager-prod-web-server-daily-scan" (compliance-web-server-scan) runs AWS-RunPatchBaseline without maxConcurrency and maxErrors; set them, e.g. "10%" and "5%".',
             ]);
+            const limited = { ...scanAssociation({ Operation: "Scan" }), maxConcurrency: "10%", maxErrors: "5%" };
+            assert.deepEqual((await runResourcePolicy(associationRateControl, O.association, limited, opts)).messages, []);
+            const inventory = { name: "AWS-GatherSoftwareInventory", parameters: {} };
+            assert.deepEqual((await runResourcePolicy(associationRateControl, O.association, inventory, opts)).messages, []);
+        });
+    });
+
+    describe("patching-documents-only", () => {
+        it("reports AWS-ApplyPatchBaseline in an association and shell scripts that patch", async () => {
+            const apply = { name: "AWS-ApplyPatchBaseline", parameters: { Operation: "Install" } };
+            assert.match(
+                (await runResourcePolicy(patchingDocumentsOnly, O.association, apply, { name: "apply" })).messages[0],
+                /runs AWS-ApplyPatchBaseline, the old Windows-only document/,
+            );
+            for (const command of ["sudo yum update -y", "dnf -y upgrade", "apt-get -y dist-upgrade", "zypper --non-interactive patch"]) {
+                const assoc = { name: "AWS-RunShellScript", parameters: { commands: ["set -e", command] } };
+                const found = await runResourcePolicy(patchingDocumentsOnly, O.association, assoc, { name: "update" });
+                assert.equal(found.messages.length, 1, command);
+                assert.match(found.messages[0], /bypasses the patch baselines and reports no patch compliance/);
+            }
+            const task = {
+                ...taskInputs(),
+                taskArn: "AWS-RunPowerShellScript",
+                taskInvocationParameters: {
+                    runCommandParameters: { parameters: [{ name: "commands", values: ["Install-WindowsUpdate -AcceptAll -AutoReboot"] }] },
+                },
+            };
+            assert.equal((await runResourcePolicy(patchingDocumentsOnly, TYPES.windowTask, task, { name: "wu" })).messages.length, 1);
+        });
+
+        it("passes scripts that do not patch, and the patch documents", async () => {
+            const assoc = {
+                name: "AWS-RunShellScript",
+                parameters: { commands: ["yum install -y amazon-cloudwatch-agent", "apt-get update"] },
+            };
+            assert.deepEqual((await runResourcePolicy(patchingDocumentsOnly, O.association, assoc, { name: "agent" })).messages, []);
+            assert.deepEqual((await runResourcePolicy(patchingDocumentsOnly, TYPES.windowTask, taskInputs(), { name: "t" })).messages, []);
         });
     });
 
     describe("security-group-not-open", () => {
         const https = (cidr: string) => ({ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: [cidr] });
-        it("passes 443 from the VPC CIDR", async () => {
-            const sg = { vpcId: "vpc-0a1b2c3d4e5f60718", ingress: [https("10.20.0.0/16")], egress: [] };
-            assert.deepEqual(
-                (await runResourcePolicy(securityGroupNotOpen, O.securityGroup, sg, { name: "endpoints-https" })).messages,
-                [],
+        /** An ssm endpoint with its security group, and a rule of each kind on that group. */
+        const endpointStack = (ingress: unknown[], rules: StackEntry[] = []): StackEntry[] => [
+            { type: O.securityGroup, name: "endpoints-https", props: { id: "sg-0a1b2c3d", vpcId: "vpc-0a1b2c3d4e5f60718", ingress } },
+            {
+                type: O.vpcEndpoint,
+                name: "endpoints-ssm",
+                props: {
+                    vpcId: "vpc-0a1b2c3d4e5f60718",
+                    serviceName: "com.amazonaws.eu-west-1.ssm",
+                    vpcEndpointType: "Interface",
+                    securityGroupIds: ["sg-0a1b2c3d"],
+                },
+            },
+            ...rules,
+        ];
+        it("passes 443 from the VPC CIDR, and an egress rule to anywhere", async () => {
+            const egress = {
+                type: O.securityGroupRule,
+                name: "out",
+                props: { type: "egress", cidrBlocks: ["0.0.0.0/0"], securityGroupId: "sg-0a1b2c3d" },
+            };
+            assert.deepEqual(await runStackPolicy(securityGroupNotOpen, endpointStack([https("10.20.0.0/16")], [egress])), []);
+        });
+
+        it("reports ingress from anywhere on the endpoints' group, a rule and a VPC ingress rule", async () => {
+            const found = await runStackPolicy(
+                securityGroupNotOpen,
+                endpointStack(
+                    [https("0.0.0.0/0"), { ...https("10.0.0.0/8"), ipv6CidrBlocks: ["::/0"] }],
+                    [
+                        {
+                            type: O.securityGroupRule,
+                            name: "in",
+                            props: { type: "ingress", cidrBlocks: ["0.0.0.0/0"], securityGroupId: "sg-0a1b2c3d" },
+                        },
+                        { type: O.vpcIngressRule, name: "in-v4", props: { cidrIpv4: "0.0.0.0/0", securityGroupId: "sg-0a1b2c3d" } },
+                    ],
+                ),
             );
-            const rule = { type: "egress", cidrBlocks: ["0.0.0.0/0"], fromPort: 443, toPort: 443, protocol: "tcp" };
             assert.deepEqual(
-                (await runResourcePolicy(securityGroupNotOpen, O.securityGroupRule, rule, { name: "out" })).messages,
-                [],
-                "egress is not ingress",
+                found.map((v) => v.message),
+                [
+                    'security group rule "endpoints-https" admits "0.0.0.0/0" and "::/0"; allow the VPC\'s CIDR only (the endpoints serve instances inside the VPC).',
+                    'security group rule "in" admits "0.0.0.0/0"; allow the VPC\'s CIDR only (the endpoints serve instances inside the VPC).',
+                    'security group rule "in-v4" admits "0.0.0.0/0"; allow the VPC\'s CIDR only (the endpoints serve instances inside the VPC).',
+                ],
             );
         });
 
-        it("reports ingress from anywhere on a group, a rule and a VPC ingress rule", async () => {
-            const sg = { ingress: [https("0.0.0.0/0"), { ...https("10.0.0.0/8"), ipv6CidrBlocks: ["::/0"] }] };
-            assert.deepEqual((await runResourcePolicy(securityGroupNotOpen, O.securityGroup, sg, { name: "endpoints-https" })).messages, [
-                'security group rule "endpoints-https" admits "0.0.0.0/0" and "::/0"; allow the VPC\'s CIDR only (the endpoints serve instances inside the VPC).',
-            ]);
-            const rule = { type: "ingress", cidrBlocks: ["0.0.0.0/0"], fromPort: 443, toPort: 443, protocol: "tcp" };
-            assert.equal((await runResourcePolicy(securityGroupNotOpen, O.securityGroupRule, rule, { name: "in" })).messages.length, 1);
-            const vpcRule = { cidrIpv4: "0.0.0.0/0", fromPort: 443, toPort: 443, ipProtocol: "tcp" };
-            assert.match(
-                (await runResourcePolicy(securityGroupNotOpen, O.vpcIngressRule, vpcRule, { name: "in" })).messages[0],
-                /admits "0.0.0.0\/0"/,
-            );
+        it("leaves a web server's group open to the internet alone: it is no endpoint's", async () => {
+            const web: StackEntry = { type: O.securityGroup, name: "web", props: { id: "sg-web", ingress: [https("0.0.0.0/0")] } };
+            assert.deepEqual(await runStackPolicy(securityGroupNotOpen, [...endpointStack([https("10.20.0.0/16")]), web]), []);
         });
     });
 
@@ -181,9 +298,9 @@ describe("policies/operations", () => {
         it("a group registered once in each of two regions is no duplicate; twice in one region still is", async () => {
             const inRegion = (region: string) =>
                 prodStack().map((e) => ({ ...e, name: `${region}-${e.name}`, props: { ...e.props, region } }));
-            assert.deepEqual(await runStackPolicy(patchGroupCoverage, [...inRegion("eu-west-1"), ...inRegion("eu-central-1")]), []);
+            assert.deepEqual(await runStackPolicy(patchGroupOneBaselinePerOs, [...inRegion("eu-west-1"), ...inRegion("eu-central-1")]), []);
             const twice = [...inRegion("eu-west-1"), ...inRegion("eu-west-1").map((e) => ({ ...e, name: `again-${e.name}` }))];
-            const v = await runStackPolicy(patchGroupCoverage, twice);
+            const v = await runStackPolicy(patchGroupOneBaselinePerOs, twice);
             assert.ok(
                 v.some((x) => /registered with 2 WINDOWS baselines/.test(x.message)),
                 JSON.stringify(v),

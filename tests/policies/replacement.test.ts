@@ -14,7 +14,8 @@ describe("replacement-deletes-first: a resource named by its inputs is replaced 
         assert.equal(r.messages.length, 1);
         assert.match(r.messages[0], /ResourceDataSync "patch-manager-prod-compliance" \(compliance-data-sync\) is named by name/);
         assert.match(r.messages[0], /ResourceDataSyncAlreadyExistsException/);
-        assert.match(r.messages[0], /Set the resource option deleteBeforeReplace: true, or let the name be generated/);
+        assert.match(r.messages[0], /a change of s3Destination or syncSource replaces it under the same name/);
+        assert.match(r.messages[0], /Set the resource option deleteBeforeReplace: true, or leave the name out/);
     });
 
     it("passes with deleteBeforeReplace, with a generated name, and when the key is unknown in preview but set", async function () {
@@ -26,7 +27,11 @@ describe("replacement-deletes-first: a resource named by its inputs is replaced 
             bucket: UNKNOWN_STRING,
             policy: "{}",
         });
-        assert.equal(unknownBucket.messages.length, 1, "a bucket id not known yet is still a key");
+        assert.deepEqual(
+            unknownBucket.messages,
+            [],
+            "a bucket policy is replaced only when its bucket changes: the new one has another key",
+        );
         const noPrivateDns = await runResourcePolicy(replaceWithoutCollision, "aws:ec2/vpcEndpoint:VpcEndpoint", {
             vpcId: "vpc-1",
             serviceName: "com.amazonaws.eu-west-1.s3",
@@ -35,6 +40,41 @@ describe("replacement-deletes-first: a resource named by its inputs is replaced 
         assert.deepEqual(noPrivateDns.messages, [], "a gateway endpoint owns no DNS name");
         const other = await runResourcePolicy(replaceWithoutCollision, "aws:ssm/maintenanceWindow:MaintenanceWindow", { name: "w" });
         assert.equal(other.notApplicable, true);
+    });
+
+    it("a name the provider generated at Check (listed in __defaults) is no key: the engine regenerates it for a replacement", async function () {
+        // pulumi/pulumi step_generator.go: a replacement calls Check again without the old inputs, so an auto-name is new.
+        const checked = { name: "instance-role-4b1c2d3", path: "/", assumeRolePolicy: "{}", __defaults: ["name", "path"] };
+        const generated = await runResourcePolicy(replaceWithoutCollision, "aws:iam/role:Role", checked);
+        assert.deepEqual(generated.messages, []);
+        const fixed = await runResourcePolicy(replaceWithoutCollision, "aws:iam/role:Role", { ...checked, __defaults: ["path"] });
+        assert.equal(fixed.messages.length, 1, "the same role with a name the user wrote collides when its path changes");
+        assert.match(fixed.messages[0], /a change of path replaces it under the same name/);
+    });
+
+    it("attachments and per-bucket configurations replaced only when their key changes are never findings", async function () {
+        const cases: [string, Record<string, unknown>][] = [
+            [
+                "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+                { role: "r", policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" },
+            ],
+            ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", { bucket: "logs", blockPublicAcls: true }],
+            ["aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", { bucket: "logs", rules: [] }],
+            ["aws:iam/rolePolicy:RolePolicy", { role: "r", name: "logs", policy: "{}" }],
+            ["aws:cfg/rule:Rule", { name: "patch-compliance", source: {} }],
+            ["aws:cloudwatch/eventRule:EventRule", { name: "stop", eventBusName: "default", eventPattern: "{}" }],
+            ["aws:ssm/document:Document", { name: "hooks", content: "{}", documentType: "Command" }],
+        ];
+        for (const [type, props] of cases) {
+            assert.deepEqual((await runResourcePolicy(replaceWithoutCollision, type, props)).messages, [], type);
+        }
+        // An owner's configuration that sets an input replacing it beside the key does collide.
+        const owned = await runResourcePolicy(
+            replaceWithoutCollision,
+            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+            { bucket: "logs", expectedBucketOwner: "123456789012", rules: [] },
+        );
+        assert.equal(owned.messages.length, 1);
     });
 
     it("the offline engine hands the rule the program's deleteBeforeReplace from the plan", async function () {

@@ -1,8 +1,9 @@
 import * as assert from "node:assert/strict";
-import { patchGroupCoverage, windowHasTask, windowQuotas } from "../../policies/stack";
+import { patchGroupCoverage, patchGroupOneBaselinePerOs, scanInstallNoOverlap, windowHasTask, windowQuotas } from "../../policies/stack";
+import { defaultBaselineApprovesUpdates } from "../../policies/baselines";
 import { TYPES } from "../../policies/util";
 import { StackEntry, runStackPolicy, urnOf } from "./harness";
-import { WINDOW_ID, entry, prodStack, targetInputs, taskInputs, windowInputs } from "./resources";
+import { BASELINE_ID, WINDOW_ID, entry, prodStack, targetInputs, taskInputs, windowInputs } from "./resources";
 
 describe("policies/stack", () => {
     describe("patch-group-coverage", () => {
@@ -43,7 +44,7 @@ describe("policies/stack", () => {
                 name: "web-server-group-2",
                 props: { baselineId: "pb-0fedcba9876543210", patchGroup: "Web Server" },
             });
-            const v = await runStackPolicy(patchGroupCoverage, stack);
+            const v = await runStackPolicy(patchGroupOneBaselinePerOs, stack);
             assert.deepEqual(
                 v.map((x) => x.message),
                 [
@@ -58,9 +59,20 @@ describe("policies/stack", () => {
             assert.deepEqual(await runStackPolicy(windowHasTask, prodStack()), []);
         });
 
-        it("reports a window without one", async () => {
+        it("leaves a window without tasks alone when its targets select no patch group: it is not a patch window", async () => {
             const stack = prodStack();
             stack.push({ type: TYPES.window, name: "idle-window", props: { ...windowInputs(), name: "idle", id: "mw-0aaaaaaaaaaaaaaaa" } });
+            assert.deepEqual(await runStackPolicy(windowHasTask, stack), []);
+        });
+
+        it("reports a window without one whose targets select a patch group", async () => {
+            const stack = prodStack();
+            stack.push({ type: TYPES.window, name: "idle-window", props: { ...windowInputs(), name: "idle", id: "mw-0aaaaaaaaaaaaaaaa" } });
+            stack.push({
+                type: TYPES.windowTarget,
+                name: "idle-target",
+                props: { windowId: "mw-0aaaaaaaaaaaaaaaa", targets: [{ key: "tag:Patch Group", values: ["Web Server"] }] },
+            });
             assert.deepEqual(await runStackPolicy(windowHasTask, stack), [
                 {
                     urn: urnOf(TYPES.window, "idle-window"),
@@ -123,6 +135,95 @@ describe("policies/stack", () => {
                 v.map((x) => x.message),
                 [`task "web-server-install" (web-server-task) has 6 targets entries; SSM accepts at most 5.`],
             );
+        });
+    });
+
+    describe("scan-install-no-overlap", () => {
+        /** The production stack plus a Scan window on the same patch group, at this schedule. */
+        const withScan = (schedule: string, duration = 2): StackEntry[] => {
+            const stack = prodStack();
+            const install = entry(stack, "web-server-task").props as Record<string, any>;
+            const scanTask = JSON.parse(JSON.stringify(install));
+            Object.assign(scanTask, { windowId: "mw-0bbbbbbbbbbbbbbbb", name: "web-server-scan", id: "scan-task" });
+            scanTask.targets = [{ key: "WindowTargetIds", values: ["scan-target"] }];
+            scanTask.taskInvocationParameters.runCommandParameters.parameters = [{ name: "Operation", values: ["Scan"] }];
+            return [
+                ...stack,
+                {
+                    type: TYPES.window,
+                    name: "scan-window",
+                    props: { ...windowInputs(), name: "scan", schedule, duration, id: "mw-0bbbbbbbbbbbbbbbb" },
+                },
+                {
+                    type: TYPES.windowTarget,
+                    name: "scan-target",
+                    props: {
+                        windowId: "mw-0bbbbbbbbbbbbbbbb",
+                        targets: [{ key: "tag:Patch Group", values: ["Web Server"] }],
+                        id: "scan-target",
+                    },
+                },
+                { type: TYPES.windowTask, name: "scan-task", props: scanTask },
+            ];
+        };
+
+        it("reports a Scan window that runs while the Install window runs on the same group", async () => {
+            // The install window: the first Thursday, 23:00 for 6 hours (Europe/Amsterdam); a daily scan at 01:00 falls inside it.
+            const v = await runStackPolicy(scanInstallNoOverlap, withScan("cron(0 1 ? * * *)"));
+            assert.equal(v.length, 1);
+            assert.match(
+                v[0].message,
+                /^task "web-server-scan" \(scan-task\) \(Scan\) and task "web-server-install" \(web-server-task\) \(Install\) run on tag:Patch Group=Web Server at the same time/,
+            );
+        });
+
+        it("passes a scan at another time, on another group, and tasks of one window with different priorities", async () => {
+            assert.deepEqual(await runStackPolicy(scanInstallNoOverlap, withScan("cron(0 12 ? * * *)")), []);
+            const otherGroup = withScan("cron(0 1 ? * * *)");
+            (entry(otherGroup, "scan-target").props as any).targets = [{ key: "tag:Patch Group", values: ["Database Server"] }];
+            assert.deepEqual(await runStackPolicy(scanInstallNoOverlap, otherGroup), []);
+            const sameWindow = prodStack();
+            const install = entry(sameWindow, "web-server-task").props as Record<string, any>;
+            const scan = JSON.parse(JSON.stringify(install));
+            scan.taskInvocationParameters.runCommandParameters.parameters = [{ name: "Operation", values: ["Scan"] }];
+            scan.priority = 2;
+            sameWindow.push({ type: TYPES.windowTask, name: "closing-scan", props: scan });
+            assert.deepEqual(await runStackPolicy(scanInstallNoOverlap, sameWindow), []);
+            scan.priority = install.priority;
+            assert.equal((await runStackPolicy(scanInstallNoOverlap, sameWindow)).length, 1, "equal priorities run together");
+        });
+    });
+
+    describe("default-baseline-approves-updates", () => {
+        const withDefault = (baseline: Record<string, unknown>): StackEntry[] => {
+            const stack = prodStack();
+            Object.assign(entry(stack, "windows-baseline").props, baseline);
+            stack.push({
+                type: TYPES.defaultPatchBaseline,
+                name: "windows-default",
+                props: { baselineId: BASELINE_ID, operatingSystem: "WINDOWS" },
+            });
+            return stack;
+        };
+        it("reports a default baseline that approves only listed patches", async () => {
+            const v = await runStackPolicy(
+                defaultBaselineApprovesUpdates,
+                withDefault({ approvalRules: [], approvedPatches: ["KB123456"] }),
+            );
+            assert.deepEqual(
+                v.map((x) => x.message),
+                [
+                    'patch baseline "patch-manager-prod-windows" (windows-baseline) is the default for "WINDOWS" but approves only 1 listed patch and no rule: add approval rules (e.g. security updates after 7 days), or register it for a patch group instead.',
+                ],
+            );
+            assert.equal(v[0].urn, urnOf(TYPES.defaultPatchBaseline, "windows-default"));
+        });
+
+        it("passes a default baseline with approval rules, and a rule-less baseline that is no default", async () => {
+            assert.deepEqual(await runStackPolicy(defaultBaselineApprovesUpdates, withDefault({})), []);
+            const stack = prodStack();
+            Object.assign(entry(stack, "windows-baseline").props, { approvalRules: [], approvedPatches: ["KB123456"] });
+            assert.deepEqual(await runStackPolicy(defaultBaselineApprovesUpdates, stack), []);
         });
     });
 });

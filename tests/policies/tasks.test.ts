@@ -5,6 +5,7 @@ import {
     taskProductionConcurrency,
     taskRateControl,
     taskRebootIfNeeded,
+    taskDocumentHashUnpinned,
     taskServiceRole,
 } from "../../policies/tasks";
 import { TYPES } from "../../policies/util";
@@ -28,7 +29,7 @@ describe("policies/tasks", () => {
             assert.deepEqual((await runResourcePolicy(taskServiceRole, TASK, withPath, opts)).messages, []);
         });
 
-        it("reports a task without serviceRoleArn and points at the SNS role it may be confused with", async () => {
+        it("reports a task whose role sits in the SNS notification role's place (no notifications configured)", async () => {
             const task = taskInputs();
             delete task.serviceRoleArn;
             task.taskInvocationParameters.runCommandParameters.serviceRoleArn = "arn:aws:iam::123456789012:role/sns";
@@ -36,6 +37,19 @@ describe("policies/tasks", () => {
             assert.equal(messages.length, 1);
             assert.match(messages[0], /^task "web-server-install" \(web-server-task\) has no serviceRoleArn/);
             assert.match(messages[0], /SNS notification role/);
+        });
+
+        it("takes a task without serviceRoleArn (SSM's service-linked role runs it), and a task that does not patch", async () => {
+            const task = taskInputs();
+            delete task.serviceRoleArn;
+            assert.deepEqual((await runResourcePolicy(taskServiceRole, TASK, task, opts)).messages, []);
+            const lambda = {
+                ...taskInputs(),
+                taskType: "LAMBDA",
+                taskArn: "arn:aws:lambda:eu-west-1:123456789012:function:x",
+                serviceRoleArn: "x",
+            };
+            assert.deepEqual((await runResourcePolicy(taskServiceRole, TASK, lambda, opts)).messages, []);
         });
 
         it("reports an ARN that is not a role, naming it", async () => {
@@ -174,11 +188,10 @@ describe("policies/tasks", () => {
             );
         });
 
-        it("reports an installing task that leaves RebootOption implicit", async () => {
+        it("passes an installing task that leaves RebootOption to the document's default (RebootIfNeeded)", async () => {
             const stack = prodStack();
             setParameter(entry(stack, "web-server-task").props, "RebootOption", undefined);
-            const v = await runStackPolicy(taskRebootIfNeeded, stack);
-            assert.match(v[0]?.message ?? "", /installs patches without an explicit RebootOption/);
+            assert.deepEqual(await runStackPolicy(taskRebootIfNeeded, stack), []);
         });
 
         it("accepts NoReboot outside production in a window named in noRebootWindows (by name or id)", async () => {
@@ -245,6 +258,28 @@ describe("policies/tasks", () => {
             assert.deepEqual(messages, [
                 `task "web-server-install" (web-server-task) does not send command output to S3; set taskInvocationParameters.runCommandParameters.outputS3Bucket (and outputS3KeyPrefix).`,
             ]);
+        });
+    });
+
+    describe("task-document-hash-unpinned", () => {
+        it("reports a pinned documentHash and a numbered version of an AWS patch document, on a task and an association", async () => {
+            const task = taskInputs();
+            Object.assign(task.taskInvocationParameters.runCommandParameters, { documentHash: "ee02ab", documentVersion: "3" });
+            const { messages } = await runResourcePolicy(taskDocumentHashUnpinned, TASK, task, opts);
+            assert.deepEqual(messages, [
+                'task "web-server-install" (web-server-task) pins documentHash "ee02ab" of AWS-RunPatchBaseline; when AWS updates AWS-RunPatchBaseline the run fails. Drop documentHash.',
+                'task "web-server-install" (web-server-task) pins AWS-RunPatchBaseline to version 3; use $DEFAULT (or leave documentVersion unset) to run AWS\'s current one.',
+            ]);
+            const assoc = { name: "AWS-RunPatchBaseline", documentVersion: "12", parameters: { Operation: "Scan" } };
+            const a = await runResourcePolicy(taskDocumentHashUnpinned, "aws:ssm/association:Association", assoc, { name: "scan" });
+            assert.equal(a.messages.length, 1);
+        });
+
+        it("passes $DEFAULT and $LATEST, and a pinned hash of the user's own document", async () => {
+            assert.deepEqual((await runResourcePolicy(taskDocumentHashUnpinned, TASK, taskInputs(), opts)).messages, []);
+            const own = { ...taskInputs(), taskArn: "Acme-Patch" };
+            own.taskInvocationParameters.runCommandParameters.documentHash = "ee02ab";
+            assert.deepEqual((await runResourcePolicy(taskDocumentHashUnpinned, TASK, own, opts)).messages, []);
         });
     });
 });

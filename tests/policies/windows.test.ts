@@ -1,8 +1,27 @@
 import * as assert from "node:assert/strict";
 import { TYPES } from "../../policies/util";
-import { windowRegisteredTargetsOnly, windowTargetPatchGroupTag, windowWellFormed } from "../../policies/windows";
-import { runResourcePolicy } from "./harness";
-import { targetInputs, taskInputs, windowInputs } from "./resources";
+import {
+    targetKeyCanMatch,
+    windowCutoffMargin,
+    windowRegisteredTargetsOnly,
+    windowTargetPatchGroupTag,
+    windowWellFormed,
+} from "../../policies/windows";
+import { StackEntry, runResourcePolicy, runStackPolicy } from "./harness";
+import { entry, prodStack, windowInputs } from "./resources";
+
+/** The compliant production stack with one resource's props changed. */
+function withProps(name: string, change: (props: Record<string, any>) => void): StackEntry[] {
+    const stack = prodStack();
+    change(entry(stack, name).props as Record<string, any>);
+    return stack;
+}
+
+/** The stack with its task running another document: the window then patches nothing. */
+const notPatching = (stack: StackEntry[]) => {
+    (entry(stack, "web-server-task").props as Record<string, any>).taskArn = "AWS-RunShellScript";
+    return stack;
+};
 
 const WINDOW = TYPES.window;
 const opts = { name: "web-server-window" };
@@ -45,16 +64,21 @@ describe("policies/windows", () => {
             assert.match(messages[0], /schedule "0 23 \* \* 4": /);
         });
 
-        it("requires an explicit, valid timezone", async () => {
+        it("takes a window without scheduleTimezone (SSM reads the cron in UTC), and refuses an invalid zone", async () => {
             const none = windowInputs();
             delete none.scheduleTimezone;
-            assert.deepEqual((await runResourcePolicy(windowWellFormed, WINDOW, none, opts)).messages, [
-                `${who} has no scheduleTimezone, so its cron runs in UTC; set the IANA zone explicitly (also when it is "UTC").`,
-            ]);
+            assert.deepEqual((await runResourcePolicy(windowWellFormed, WINDOW, none, opts)).messages, []);
             const bad = { ...windowInputs(), scheduleTimezone: "Mars/Olympus_Mons" };
             const { messages } = await runResourcePolicy(windowWellFormed, WINDOW, bad, opts);
             assert.equal(messages.length, 1);
             assert.match(messages[0], /^window .*: scheduleTimezone "Mars\/Olympus_Mons": /);
+        });
+
+        it("accepts the seconds field AWS accepts (cloudposse's default cron(0 0 21 ? * WED *)), and still reads the rest", async () => {
+            const seven = { ...windowInputs(), schedule: "cron(0 0 21 ? * WED *)" };
+            assert.deepEqual((await runResourcePolicy(windowWellFormed, WINDOW, seven, opts)).messages, []);
+            const range = { ...windowInputs(), schedule: "cron(0 0 21-23 ? * WED *)" };
+            assert.equal((await runResourcePolicy(windowWellFormed, WINDOW, range, opts)).messages.length, 1);
         });
 
         it("checks scheduleOffset range and that it goes with cron", async () => {
@@ -71,68 +95,123 @@ describe("policies/windows", () => {
 
     describe("window-registered-targets-only", () => {
         it("passes allowUnassociatedTargets false (and unset)", async () => {
-            assert.deepEqual((await runResourcePolicy(windowRegisteredTargetsOnly, WINDOW, windowInputs(), opts)).messages, []);
-            const unset = windowInputs();
-            delete unset.allowUnassociatedTargets;
-            assert.deepEqual((await runResourcePolicy(windowRegisteredTargetsOnly, WINDOW, unset, opts)).messages, []);
+            assert.deepEqual(await runStackPolicy(windowRegisteredTargetsOnly, prodStack()), []);
+            const unset = withProps("web-server-window", (p) => delete p.allowUnassociatedTargets);
+            assert.deepEqual(await runStackPolicy(windowRegisteredTargetsOnly, unset), []);
         });
 
-        it("reports true", async () => {
-            const open = { ...windowInputs(), allowUnassociatedTargets: true };
-            assert.deepEqual((await runResourcePolicy(windowRegisteredTargetsOnly, WINDOW, open, opts)).messages, [
-                `${who} sets allowUnassociatedTargets true; set it to false.`,
-            ]);
+        it("reports true on a patching window, and leaves a window that patches nothing alone", async () => {
+            const open = withProps("web-server-window", (p) => (p.allowUnassociatedTargets = true));
+            assert.deepEqual(
+                (await runStackPolicy(windowRegisteredTargetsOnly, open)).map((v) => v.message),
+                [`${who} sets allowUnassociatedTargets true; set it to false.`],
+            );
+            assert.deepEqual(await runStackPolicy(windowRegisteredTargetsOnly, notPatching(open)), []);
         });
     });
 
     describe("window-target-patch-group-tag", () => {
-        const targetOpts = { name: "web-server-target" };
         const targetWho = `window target "web-server" (web-server-target)`;
+        const withTargets = (targets: unknown) => withProps("web-server-target", (p) => (p.targets = targets));
 
-        it("passes both exact keys", async () => {
-            assert.deepEqual(
-                (await runResourcePolicy(windowTargetPatchGroupTag, TYPES.windowTarget, targetInputs(), targetOpts)).messages,
-                [],
-            );
-            const metadata = { ...targetInputs(), targets: [{ key: "tag:PatchGroup", values: ["Web Server"] }] };
-            assert.deepEqual((await runResourcePolicy(windowTargetPatchGroupTag, TYPES.windowTarget, metadata, targetOpts)).messages, []);
+        it("passes both exact keys, and targets by instance ids or resource groups", async () => {
+            assert.deepEqual(await runStackPolicy(windowTargetPatchGroupTag, prodStack()), []);
+            for (const targets of [
+                [{ key: "tag:PatchGroup", values: ["Web Server"] }],
+                [{ key: "InstanceIds", values: ["i-0123456789abcdef0"] }],
+                [{ key: "resource-groups:Name", values: ["web"] }],
+            ]) {
+                assert.deepEqual(await runStackPolicy(windowTargetPatchGroupTag, withTargets(targets)), [], JSON.stringify(targets));
+            }
         });
 
         it("reports a key in the wrong case, naming it", async () => {
-            const wrong = { ...targetInputs(), targets: [{ key: "tag:Patch group", values: ["Web Server"] }] };
-            assert.deepEqual((await runResourcePolicy(windowTargetPatchGroupTag, TYPES.windowTarget, wrong, targetOpts)).messages, [
-                `${targetWho}: target key "tag:Patch group" is not a patch-group key; tag keys are case-sensitive: use "tag:Patch Group" or "tag:PatchGroup".`,
-            ]);
-        });
-
-        it("reports a target that selects by something else", async () => {
-            const byIds = { ...targetInputs(), targets: [{ key: "InstanceIds", values: ["i-0123456789abcdef0"] }] };
-            assert.deepEqual((await runResourcePolicy(windowTargetPatchGroupTag, TYPES.windowTarget, byIds, targetOpts)).messages, [
-                `${targetWho}: selects by "InstanceIds", not by the patch group; use key "tag:Patch Group" or "tag:PatchGroup".`,
-            ]);
+            const wrong = withTargets([{ key: "tag:Patch group", values: ["Web Server"] }]);
+            assert.deepEqual(
+                (await runStackPolicy(windowTargetPatchGroupTag, wrong)).map((v) => v.message),
+                [
+                    `${targetWho}: target key "tag:Patch group" is not a patch-group key; tag keys are case-sensitive: use "tag:Patch Group" or "tag:PatchGroup".`,
+                ],
+            );
+            assert.deepEqual(await runStackPolicy(windowTargetPatchGroupTag, notPatching(wrong)), [], "not a patching window's target");
         });
 
         it("reports an invalid patch group value", async () => {
-            const bad = { ...targetInputs(), targets: [{ key: "tag:Patch Group", values: ["Web*Server"] }] };
-            const { messages } = await runResourcePolicy(windowTargetPatchGroupTag, TYPES.windowTarget, bad, targetOpts);
-            assert.deepEqual(messages, [`${targetWho}: patch group "Web*Server" must be 1–256 letters, digits, spaces or _.:/=+-@.`]);
-        });
-
-        it("checks a task's direct tag targets but accepts WindowTargetIds", async () => {
-            const taskOpts = { name: "web-server-task" };
-            assert.deepEqual((await runResourcePolicy(windowTargetPatchGroupTag, TYPES.windowTask, taskInputs(), taskOpts)).messages, []);
-            const direct = { ...taskInputs(), targets: [{ key: "tag:patchgroup", values: ["Web Server"] }] };
-            const { messages } = await runResourcePolicy(windowTargetPatchGroupTag, TYPES.windowTask, direct, taskOpts);
-            assert.equal(messages.length, 1);
-            assert.match(
-                messages[0],
-                /^task "web-server-install" \(web-server-task\): target key "tag:patchgroup" is not a patch-group key/,
+            const bad = withTargets([{ key: "tag:Patch Group", values: ["Web*Server"] }]);
+            assert.deepEqual(
+                (await runStackPolicy(windowTargetPatchGroupTag, bad)).map((v) => v.message),
+                [`${targetWho}: patch group "Web*Server" must be 1–256 letters, digits, spaces or _.:/=+-@.`],
             );
         });
 
-        it("declines other types through notApplicable (no __pulumiType for two types)", async () => {
-            const r = await runResourcePolicy(windowTargetPatchGroupTag, TYPES.window, windowInputs());
-            assert.equal(r.notApplicable, true);
+        it("checks a patching task's direct tag targets but accepts WindowTargetIds", async () => {
+            const direct = withProps("web-server-task", (p) => (p.targets = [{ key: "tag:patchgroup", values: ["Web Server"] }]));
+            const found = await runStackPolicy(windowTargetPatchGroupTag, direct);
+            assert.equal(found.length, 1);
+            assert.match(
+                found[0].message,
+                /^task "web-server-install" \(web-server-task\): target key "tag:patchgroup" is not a patch-group key/,
+            );
+        });
+    });
+
+    describe("target-key-can-match", () => {
+        const withTargets = (targets: unknown) => withProps("web-server-target", (p) => (p.targets = targets));
+
+        it("passes every key SSM targets by", async () => {
+            for (const key of [
+                "tag:Patch Group",
+                "InstanceIds",
+                "tag-key",
+                "resource-groups:Name",
+                "resource-groups:ResourceTypeFilters",
+            ]) {
+                assert.deepEqual(await runStackPolicy(targetKeyCanMatch, withTargets([{ key, values: ["x"] }])), [], key);
+            }
+            assert.deepEqual(await runStackPolicy(targetKeyCanMatch, prodStack()), [], "a task's WindowTargetIds");
+        });
+
+        it("reports an unsubstituted template, a key without tag:, and a key SSM refuses", async () => {
+            const cases: Array<[unknown, RegExp]> = [
+                [[{ key: "tag:${var.patch_group_tag}", values: ["web"] }], /holds an unsubstituted template/],
+                [
+                    [{ key: "tag:Patch Group", values: ["{{ patch_group }}"] }],
+                    /value "\{\{ patch_group \}\}" holds an unsubstituted template/,
+                ],
+                [[{ key: "Patch Group", values: ["Web Server"] }], /selects nothing: .*a tag is selected as "tag:Patch Group"/],
+                [[{ key: "tag:", values: ["web"] }], /names no tag key/],
+                [[{ key: "tag:Name*", values: ["web"] }], /is not one SSM accepts/],
+            ];
+            for (const [targets, pattern] of cases) {
+                const found = await runStackPolicy(targetKeyCanMatch, withTargets(targets));
+                assert.equal(found.length, 1, JSON.stringify(targets));
+                assert.match(found[0].message, pattern);
+                assert.match(found[0].message, /^window target "web-server" \(web-server-target\): /);
+            }
+        });
+
+        it("leaves the targets of a window that patches nothing alone", async () => {
+            const stack = notPatching(withTargets([{ key: "Patch Group", values: ["Web Server"] }]));
+            assert.deepEqual(await runStackPolicy(targetKeyCanMatch, stack), []);
+        });
+    });
+
+    describe("window-cutoff-margin", () => {
+        it("reports cutoff 0 on a one- or two-hour patching window", async () => {
+            for (const duration of [1, 2]) {
+                const short = withProps("web-server-window", (p) => Object.assign(p, { duration, cutoff: 0 }));
+                const found = await runStackPolicy(windowCutoffMargin, short);
+                assert.equal(found.length, 1);
+                assert.match(found[0].message, new RegExp(`lasts ${duration} hours? with cutoff 0: a task may start in its last minute`));
+            }
+        });
+
+        it("passes a cutoff of 1, a long window with cutoff 0, and a window that patches nothing", async () => {
+            assert.deepEqual(await runStackPolicy(windowCutoffMargin, prodStack()), []);
+            const long = withProps("web-server-window", (p) => Object.assign(p, { duration: 4, cutoff: 0 }));
+            assert.deepEqual(await runStackPolicy(windowCutoffMargin, long), []);
+            const other = notPatching(withProps("web-server-window", (p) => Object.assign(p, { duration: 1, cutoff: 0 })));
+            assert.deepEqual(await runStackPolicy(windowCutoffMargin, other), []);
         });
     });
 });

@@ -10,6 +10,7 @@ import {
     patchTuesdayPlus,
     startsBetween,
     toCronerPattern,
+    withoutSeconds,
 } from "@patch-manager/ssm";
 
 const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
@@ -403,7 +404,23 @@ describe("schedule", () => {
         });
 
         it("7-field crons: the first field is seconds", () => {
-            assertRefused("cron(0 0 2 ? * THU#3 *)", "7 fields", "seconds", "does not accept 0", "e.g. cron(0 2 ? * THU#3 *)");
+            // The project writes six fields; AWS accepts the seconds (0 included), and the pack reads them through withoutSeconds.
+            assertRefused(
+                "cron(0 0 2 ? * THU#3 *)",
+                "7 fields",
+                "seconds",
+                "this project writes the 6-field form",
+                "e.g. cron(0 2 ? * THU#3 *)",
+            );
+            assert.equal(withoutSeconds("cron(0 0 21 ? * WED *)"), "cron(0 21 ? * WED *)", "cloudposse's default: 21:00 every Wednesday");
+            assert.equal(withoutSeconds("cron(24 30 09 ? * * *)"), "cron(30 09 ? * * *)", "the user guide's example: 9:30:24");
+            assert.equal(withoutSeconds("cron(0 21 ? * WED *)"), "cron(0 21 ? * WED *)", "six fields stay as they are");
+            assert.equal(
+                withoutSeconds("cron(60 0 21 ? * WED *)"),
+                "cron(60 0 21 ? * WED *)",
+                "no second 60: left for checkSchedule to refuse",
+            );
+            assert.deepEqual(checkSchedule(withoutSeconds("cron(0 0 21 ? * WED *)")), []);
         });
 
         it("other field counts", () => {

@@ -75,6 +75,30 @@ describe("update-vs-replace table (tools/diff/forceNew.json) covers every type t
         }
     });
 
+    it("what replaces a natural key's resource under the same key is what the provider source says", function () {
+        // Inputs that are the key by another name: a prefix is the generated alternative to the name, and
+        // another event bus is another key for the same rule name.
+        const alsoKey: Record<string, string[]> = {
+            "aws:cloudwatch/eventRule:EventRule": ["eventBusName"],
+            "aws:cloudwatch/eventTarget:EventTarget": ["eventBusName"],
+        };
+        const resources = table.resources as Record<string, string[]>;
+        for (const [type, key] of Object.entries(NATURAL_KEYS)) {
+            const forceNew = (resources[type] ?? []).filter((p) => !p.includes("."));
+            const outside = forceNew.filter(
+                (p) => !key.inputs.includes(p) && !["namePrefix", "bucketPrefix"].includes(p) && !(alsoKey[type] ?? []).includes(p),
+            );
+            if (table.noUpdate.includes(type)) {
+                // Without Update every input replaces: the ForceNew ones outside the key are among them.
+                for (const p of outside) assert.ok(key.replacedKeepingKeyBy.includes(p), `${type}: ${p} replaces it (no Update)`);
+            } else {
+                assert.deepEqual([...key.replacedKeepingKeyBy].sort(), outside.sort(), `${type}: ForceNew inputs outside the key`);
+            }
+        }
+        // Types without Update whose only inputs are the key (an attachment) never keep their key across a replacement.
+        assert.deepEqual(NATURAL_KEYS["aws:iam/rolePolicyAttachment:RolePolicyAttachment"].replacedKeepingKeyBy, []);
+    });
+
     it("classifies changes: nested ForceNew paths, types without Update, plain updates", function () {
         assert.equal(changeReplaces("aws:ssm/maintenanceWindow:MaintenanceWindow", "schedule"), false);
         assert.equal(changeReplaces("aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget", "windowId"), true);

@@ -1,0 +1,155 @@
+// What patching uses in a stack. A rule about buckets, roles, topics, security groups or windows
+// judges the ones patching relies on, never every resource of that type: the pack is attached to
+// whole organisations by policy groups, and a website or a cluster beside the patching must pass.
+//
+// Patching is what runs Patch Manager's documents: a maintenance-window task or a State Manager
+// association running AWS-RunPatchBaseline (with or without hooks), the old AWS-ApplyPatchBaseline,
+// or a patching runbook (image first, rollback, load balancer, Auto Scaling), and a reboot task on
+// patch groups. From those follow the windows they belong to, the window targets they run on, the
+// buckets their output goes to, the topics they notify and the roles they run as.
+
+import { STRATEGY_DOCUMENTS } from "@patch-manager/ssm";
+import { DEPRECATED_PATCH_DOCUMENT, PATCH_DOCUMENTS, PATCH_GROUP_TARGET_KEYS, documentName, runCommandParameters } from "./ssmValues";
+import { StackResource, TYPES, asArray, isUnknown, ofType, refersTo } from "./util";
+
+export const SCOPE_TYPES = {
+    association: "aws:ssm/association:Association",
+    resourceDataSync: "aws:ssm/resourceDataSync:ResourceDataSync",
+    topic: "aws:sns/topic:Topic",
+    eventRule: "aws:cloudwatch/eventRule:EventRule",
+    eventTarget: "aws:cloudwatch/eventTarget:EventTarget",
+    vpcEndpoint: "aws:ec2/vpcEndpoint:VpcEndpoint",
+} as const;
+
+/** Documents whose runs are patching. */
+export const PATCHING_DOCUMENTS: readonly string[] = [
+    ...PATCH_DOCUMENTS,
+    DEPRECATED_PATCH_DOCUMENT,
+    STRATEGY_DOCUMENTS.patchWithRollback.name,
+    STRATEGY_DOCUMENTS.patchLoadBalancerInstance.name,
+    STRATEGY_DOCUMENTS.patchAsgInstance.name,
+];
+
+/** The services whose interface endpoints the SSM Agent uses. */
+export const SSM_AGENT_SERVICES = ["ssm", "ssmmessages", "ec2messages"];
+
+/** A value, or the name at the end of an ARN, is one of the names. */
+function namedIn(value: unknown, names: readonly string[]): boolean {
+    const doc = documentName(value);
+    return typeof doc === "string" && names.includes(doc);
+}
+
+/** Whether a window task or association (its props) runs a patching document. */
+export function runsPatching(type: string, props: any): boolean {
+    return type === SCOPE_TYPES.association ? namedIn(props?.name, PATCHING_DOCUMENTS) : namedIn(props?.taskArn, PATCHING_DOCUMENTS);
+}
+
+/** Whether a targets list selects a patch group by its tag. */
+export function selectsPatchGroup(targets: unknown): boolean {
+    return asArray(targets).some((t: any) => (PATCH_GROUP_TARGET_KEYS as readonly string[]).includes(t?.key));
+}
+
+/** What patching uses in one stack (every list holds resources of the stack). */
+export interface PatchingScope {
+    /** Window tasks that patch, and tasks on patch groups in a window that patches (e.g. a reboot or image task). */
+    tasks: StackResource[];
+    /** Windows with such a task. */
+    windows: StackResource[];
+    /** Window targets of those windows. */
+    targets: StackResource[];
+    /** Associations that run a patching document. */
+    associations: StackResource[];
+    /** Buckets that patching writes to: command output, association output, the compliance data sync. */
+    buckets: StackResource[];
+    /** Topics that patching notifies: task notifications, and EventBridge targets of rules on SSM events. */
+    topics: StackResource[];
+    /** Security groups of the Systems Manager interface endpoints. */
+    endpointSecurityGroups: StackResource[];
+}
+
+/** Whether `from.props[prop]` names `to` (by dependency, id, or one of its identifying props), any of a list. */
+function names(from: StackResource, prop: string, to: StackResource, identifying: string[]): boolean {
+    if (refersTo(from, prop, to, identifying) === true) return true;
+    const values = asArray(from.props[prop]);
+    return values.some((v) => identifying.some((k) => typeof to.props[k] === "string" && to.props[k] !== "" && to.props[k] === v));
+}
+
+/** A bucket as other resources name it: its name (the `bucket` prop) or its id. */
+function bucketNamed(bucket: StackResource, name: unknown): boolean {
+    if (typeof name !== "string" || name === "" || isUnknown(name)) return false;
+    return [bucket.props.bucket, bucket.props.id].some((n) => typeof n === "string" && n === name);
+}
+
+export function patchingScope(resources: StackResource[]): PatchingScope {
+    const windows = ofType(resources, TYPES.window);
+    const allTasks = ofType(resources, TYPES.windowTask);
+    const patchTasks = allTasks.filter((t) => runsPatching(t.type, t.props));
+    const patchWindows = windows.filter((w) => patchTasks.some((t) => refersTo(t, "windowId", w) === true));
+    const allTargets = ofType(resources, TYPES.windowTarget);
+    const targets = allTargets.filter((t) => patchWindows.some((w) => refersTo(t, "windowId", w) === true));
+    // A task of a patching window on patch groups (a reboot task, an image first) is part of the patching.
+    const inWindow = allTasks.filter(
+        (t) =>
+            !patchTasks.includes(t) &&
+            patchWindows.some((w) => refersTo(t, "windowId", w) === true) &&
+            (selectsPatchGroup(t.props.targets) || targets.some((x) => names(t, "targets", x, ["id"]) || taskTargetsInclude(t, x))),
+    );
+    const tasks = [...patchTasks, ...inWindow];
+    // A window whose tasks only reboot (a strategy's reboot window) patches nothing itself: it is not in scope.
+    const associations = ofType(resources, SCOPE_TYPES.association).filter((a) => runsPatching(a.type, a.props));
+
+    const bucketNames = [
+        ...tasks.map((t) => runCommandParameters(t.props)?.outputS3Bucket),
+        ...associations.map((a) => outputLocation(a.props)?.s3BucketName),
+        ...ofType(resources, SCOPE_TYPES.resourceDataSync).map((s) => first(s.props.s3Destination)?.bucketName),
+    ];
+    const buckets = ofType(resources, TYPES.bucket, TYPES.bucketV2).filter(
+        (b) =>
+            bucketNames.some((n) => bucketNamed(b, n)) ||
+            tasks.some((t) => (t.propertyDependencies.taskInvocationParameters ?? []).includes(b.urn)) ||
+            associations.some((a) => (a.propertyDependencies.outputLocation ?? []).includes(b.urn)) ||
+            ofType(resources, SCOPE_TYPES.resourceDataSync).some((s) => (s.propertyDependencies.s3Destination ?? []).includes(b.urn)),
+    );
+
+    const notified = tasks.map((t) => first(runCommandParameters(t.props)?.notificationConfig)?.notificationArn);
+    const ssmRules = ofType(resources, SCOPE_TYPES.eventRule).filter((r) => {
+        const pattern = r.props.eventPattern;
+        return typeof pattern === "string" && /"aws\.ssm"/.test(pattern);
+    });
+    const eventTargets = ofType(resources, SCOPE_TYPES.eventTarget).filter((t) =>
+        ssmRules.some((r) => names(t, "rule", r, ["name", "id"])),
+    );
+    const topics = ofType(resources, SCOPE_TYPES.topic).filter(
+        (topic) =>
+            notified.some((arn) => typeof arn === "string" && (arn === topic.props.arn || arn === topic.props.id)) ||
+            tasks.some((t) => (t.propertyDependencies.taskInvocationParameters ?? []).includes(topic.urn)) ||
+            eventTargets.some((t) => names(t, "arn", topic, ["arn", "id"])),
+    );
+
+    const endpoints = ofType(resources, SCOPE_TYPES.vpcEndpoint).filter((e) => {
+        const service = e.props.serviceName;
+        return typeof service === "string" && SSM_AGENT_SERVICES.includes(service.slice(service.lastIndexOf(".") + 1));
+    });
+    const endpointSecurityGroups = ofType(resources, "aws:ec2/securityGroup:SecurityGroup").filter((sg) =>
+        endpoints.some((e) => names(e, "securityGroupIds", sg, ["id"])),
+    );
+    return { tasks, windows: patchWindows, targets, associations, buckets, topics, endpointSecurityGroups };
+}
+
+/** A task's `WindowTargetIds` entry names this target. */
+function taskTargetsInclude(task: StackResource, target: StackResource): boolean {
+    const deps = task.propertyDependencies.targets;
+    if (deps && deps.length > 0) return deps.includes(target.urn);
+    return asArray(task.props.targets).some(
+        (t: any) => t?.key === "WindowTargetIds" && asArray(t.values).some((v) => v === target.props.id && typeof v === "string"),
+    );
+}
+
+/** Nested blocks arrive as an object, or (older schemas, some states) as a one-element list. */
+export function first(value: unknown): any {
+    return Array.isArray(value) ? value[0] : value;
+}
+
+function outputLocation(props: any): any {
+    return first(first(props?.outputLocation)?.s3Destination ?? props?.outputLocation);
+}
