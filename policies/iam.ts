@@ -95,11 +95,6 @@ export function windowTrustProblems(document: unknown): string[] {
     return problems;
 }
 
-function trustsSsm(document: unknown): boolean {
-    const parsed = parsePolicyDocument(document);
-    return parsed.ok && JSON.stringify(parsed.value ?? null).includes(SSM_SERVICE);
-}
-
 /** Whether a task's serviceRoleArn points at this role: by dependency, ARN, or the name at its end. */
 function taskUsesRole(task: StackResource, role: StackResource): boolean {
     const byRef = refersTo(task, "serviceRoleArn", role, ["arn"]);
@@ -115,22 +110,27 @@ function taskUsesRole(task: StackResource, role: StackResource): boolean {
 export const windowRoleTrust: StackValidationPolicy = {
     name: "window-role-trust",
     description:
-        "The service role a patching task runs as is assumable only by SSM acting for this account: its trust policy names only " +
+        "The service role a patching task or a hybrid activation runs as is assumable only by SSM acting for this account: its trust policy names only " +
         "the service ssm.amazonaws.com and has a Condition on aws:SourceAccount (confused-deputy protection).",
     enforcementLevel: "advisory",
     validateStack: (args, reportViolation) => {
         const resources = stackResources(args);
         const tasks = patchingScope(resources).tasks;
+        const activations = ofType(resources, "aws:ssm/activation:Activation");
         for (const role of ofType(resources, TYPES.role)) {
             const trust = role.props.assumeRolePolicy;
             if (isUnknown(trust) || !isSet(trust)) {
                 continue;
             }
             const usedBy = tasks.filter((t) => taskUsesRole(t, role));
-            if (usedBy.length === 0) {
-                continue; // not the role of a patching task (e.g. the instance role, trusted by ec2.amazonaws.com)
+            const activation = activations.find((a) => namesRole(a, "iamRole", role));
+            if (usedBy.length === 0 && !activation) {
+                continue; // not a role SSM assumes for patching (e.g. the instance role, trusted by ec2.amazonaws.com)
             }
-            const why = `used by task ${label(usedBy[0].props, usedBy[0].name)}`;
+            const why =
+                usedBy.length > 0
+                    ? `used by task ${label(usedBy[0].props, usedBy[0].name)}`
+                    : `the role of activation ${label(activation!.props, activation!.name)}`;
             for (const problem of windowTrustProblems(trust)) {
                 reportViolation(`role ${label(role.props, role.name)} (${why}): ${problem}.`, role.urn);
             }

@@ -12,6 +12,7 @@ import {
     isUnknown,
     label,
     ofType,
+    parsePolicyDocument,
     refersTo,
     show,
     stackResources,
@@ -55,13 +56,28 @@ function configsFor(bucket: StackResource, configs: StackResource[]): StackResou
     return matches.length === 0 && unsure ? undefined : matches;
 }
 
+/** Canned ACLs that open a bucket to everyone (S3 canned ACLs). */
+const PUBLIC_ACLS = ["public-read", "public-read-write", "authenticated-read"];
+
+/** Statements of a bucket policy that allow anyone, unconditionally. */
+function publicStatements(policy: unknown): any[] {
+    const parsed = parsePolicyDocument(policy);
+    if (!parsed.ok) return [];
+    return asArray(parsed.value?.Statement).filter((s: any) => {
+        if ((s?.Effect ?? "Allow") !== "Allow" || (s?.Condition && Object.keys(s.Condition).length > 0)) return false;
+        const p = s?.Principal;
+        return p === "*" || (p && typeof p === "object" && asArray(p.AWS).includes("*"));
+    });
+}
+
 export const logBucketProtected: StackValidationPolicy = {
     name: "log-bucket-protected",
     description:
-        "Every bucket patching writes to (command output of a patching task or association, the compliance data sync) is " +
-        "encrypted and closed to the public: add a BucketServerSideEncryptionConfiguration (AES256 or aws:kms) and a " +
-        "BucketPublicAccessBlock with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true, " +
-        "each naming the bucket (or block public access for the whole account). Other buckets are not the pack's concern.",
+        "No bucket patching writes to (command output of a patching task or association, the compliance data sync) is opened to " +
+        "the public or weakly encrypted: a public access block on it keeps blockPublicAcls, blockPublicPolicy, ignorePublicAcls " +
+        "and restrictPublicBuckets true, no public canned ACL, no bucket policy statement allowing everyone, and an encryption " +
+        "configuration names AES256 or aws:kms (aws:kms only with requireKms). S3 blocks public access and encrypts new objects " +
+        "by default, so a bucket without those resources passes. Other buckets are not the pack's concern.",
     enforcementLevel: "mandatory",
     configSchema: logBucketSchema,
     validateStack: (args, reportViolation) => {
@@ -69,9 +85,8 @@ export const logBucketProtected: StackValidationPolicy = {
         const resources = stackResources(args);
         const sseConfigs = ofType(resources, TYPES.bucketSse, TYPES.bucketSseV2);
         const blocks = ofType(resources, TYPES.bucketPublicAccessBlock);
-        const accountBlocked = ofType(resources, TYPES.accountPublicAccessBlock).some((a) =>
-            PUBLIC_ACCESS_FLAGS.every((f) => a.props[f] === true),
-        );
+        const policies = ofType(resources, "aws:s3/bucketPolicy:BucketPolicy");
+        const acls = ofType(resources, "aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2");
         const scope = patchingScope(resources);
         const tasks = scope.tasks;
         for (const bucket of scope.buckets) {
@@ -82,18 +97,19 @@ export const logBucketProtected: StackValidationPolicy = {
                 `bucket ${label({ name: bucketName }, bucket.name)}` +
                 (writer ? ` (command output of task ${label(writer.props, writer.name)})` : "");
 
-            // Encryption: a separate resource in provider v7. The bucket's own (deprecated) block is not
-            // read: its output always shows S3's default AES256, so it would hide a missing resource.
+            // Encryption: a separate resource in provider v7. Without one S3 encrypts new objects with
+            // SSE-S3 (AES256) since January 2023, which is enough unless the pack requires KMS.
             const sse = configsFor(bucket, sseConfigs);
             if (sse !== undefined && !sse.some((c) => isUnknown(c.props.rules))) {
                 const algorithms = sse.flatMap((c) => sseAlgorithms(c.props.rules));
-                if (algorithms.length === 0) {
+                const wanted = cfg.requireKms ? SSE_ALGORITHMS.filter((a) => a.startsWith("aws:kms")) : SSE_ALGORITHMS;
+                if (algorithms.length === 0 && cfg.requireKms) {
                     reportViolation(
-                        `${who} has no server-side encryption configuration; add a BucketServerSideEncryptionConfiguration for it.`,
+                        `${who} has no server-side encryption configuration, so S3 uses AES256; requireKms asks for aws:kms: add a ` +
+                            `BucketServerSideEncryptionConfiguration for it.`,
                         bucket.urn,
                     );
                 } else if (!algorithms.some(isUnknown)) {
-                    const wanted = cfg.requireKms ? SSE_ALGORITHMS.filter((a) => a.startsWith("aws:kms")) : SSE_ALGORITHMS;
                     const bad = algorithms.filter((a) => !(typeof a === "string" && wanted.includes(a)));
                     if (bad.length > 0) {
                         const what = bad.map((a) => (a === undefined ? "no default algorithm" : show(a))).join(", ");
@@ -105,25 +121,27 @@ export const logBucketProtected: StackValidationPolicy = {
                 }
             }
 
-            // Public access: a block on the bucket, or one on the whole account.
-            if (accountBlocked) {
-                continue;
-            }
-            const pab = configsFor(bucket, blocks);
-            if (pab === undefined) {
-                continue;
-            }
-            if (pab.length === 0) {
-                reportViolation(
-                    `${who} has no public access block; add a BucketPublicAccessBlock with all four settings true.`,
-                    bucket.urn,
-                );
-                continue;
-            }
-            const open = PUBLIC_ACCESS_FLAGS.filter((f) => !pab.some((b) => b.props[f] === true || isUnknown(b.props[f])));
+            // Public access: a block that leaves a setting off, a public ACL, a policy allowing everyone.
+            const pab = configsFor(bucket, blocks) ?? [];
+            const open =
+                pab.length === 0 ? [] : PUBLIC_ACCESS_FLAGS.filter((f) => !pab.some((b) => b.props[f] === true || isUnknown(b.props[f])));
             if (open.length > 0) {
                 const values = open.map((f) => `${f}=${show(pab[0].props[f])}`).join(", ");
                 reportViolation(`${who}: its public access block leaves ${values}; set them to true.`, bucket.urn);
+            }
+            const aclValues = [bucket.props.acl, ...(configsFor(bucket, acls) ?? []).map((a) => a.props.acl)];
+            for (const acl of aclValues.filter((a) => typeof a === "string" && PUBLIC_ACLS.includes(a))) {
+                reportViolation(`${who} has the canned ACL ${show(acl)}, which lets anyone read it; use "private" (or none).`, bucket.urn);
+            }
+            for (const policy of configsFor(bucket, policies) ?? []) {
+                const open = publicStatements(policy.props.policy);
+                if (open.length > 0) {
+                    reportViolation(
+                        `${who}: bucket policy ${label(policy.props, policy.name)} allows everyone (Principal "*") ` +
+                            `${show(open[0].Action)} without a condition; name the principals (the nodes' roles, SSM) instead.`,
+                        bucket.urn,
+                    );
+                }
             }
         }
     },

@@ -60,6 +60,9 @@ function options(r: AuditResource): any {
         o.setDeletebeforereplace(r.deleteBeforeReplace);
         o.setDeletebeforereplacedefined(true);
     }
+    // The engine sends the goal's options: protect and the outputs it stores encrypted among them.
+    if (r.protect) o.setProtect(true);
+    if (r.additionalSecretOutputs?.length) o.setAdditionalsecretoutputsList(r.additionalSecretOutputs);
     return o;
 }
 
@@ -94,7 +97,9 @@ export async function analyze(client: any, resources: AuditResource[], { stack =
             a.setUrn(r.urn);
             a.setName(r.name);
             const outputs = r.outputs && Object.keys(r.outputs).length > 0 ? r.outputs : r.inputs;
-            a.setProperties(Struct.fromJavaScript(deserialize(outputs)));
+            // A bridged resource's outputs hold its `id` (the Terraform state's id attribute); the mock's do not.
+            const props = deserialize(outputs) as Record<string, unknown>;
+            a.setProperties(Struct.fromJavaScript(props.id === undefined && r.id ? { ...props, id: r.id } : props));
             a.setOptions(options(r));
             if (r.parent) a.setParent(r.parent);
             a.setDependenciesList(r.dependencies ?? []);

@@ -7,6 +7,8 @@ import * as pulumi from "@pulumi/pulumi";
 import YAML from "yaml";
 import { PROJECT, UNDECRYPTED_SECRET } from "../config";
 import { AliasSpec, generateAliases } from "./aliases";
+import { DEFAULTS_KEY, checkedInputs, knowsCheck } from "./audit/providerCheck";
+import type { AuditResource } from "./audit/engine";
 import { yamlErrorLines } from "./cli/yamlExcerpt";
 import { loadProgramAt } from "./programEntry";
 import { displayPath } from "./userPath";
@@ -29,6 +31,14 @@ export interface PlannedResource {
     parent: string | null;
     /** The inputs exactly as the program passed them (references resolved to ids/ARNs). */
     inputs: Record<string, unknown>;
+    /**
+     * The inputs after the provider's Check, as the engine hands them to the policy pack and keeps
+     * them in the state: auto-generated names and schema defaults filled in, listed in `__defaults`
+     * (tools/audit/providerCheck.ts). Absent for components and types the table does not know.
+     */
+    checkedInputs?: Record<string, unknown>;
+    /** Read with `.get` rather than created: the engine does not analyse it (a stack export's `external`). */
+    external?: boolean;
     /** The mock provider's outputs: inputs plus computed ids, ARNs and names. */
     outputs: Record<string, unknown>;
     /** Resource options that decide what `pulumi destroy` does. */
@@ -537,7 +547,10 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
                 resources.find((r) => r.urn === parent)?.region ??
                 region;
             if (type === "pulumi:providers:aws" && typeof inputs.region === "string") providerRegions.set(urn, inputs.region);
-            const mocked = custom ? mockState(type, name, urn, inputs, resourceRegion) : { id: "", state: {} };
+            const checked = custom && knowsCheck(type) ? checkedInputs(type, name, urn, inputs) : undefined;
+            // Outputs start from what Check returned (a generated name, defaults), as the provider's Create sees it.
+            const { [DEFAULTS_KEY]: _filled, ...createInputs } = checked ?? inputs;
+            const mocked = custom ? mockState(type, name, urn, createInputs, resourceRegion) : { id: "", state: {} };
             const id = mocked.id;
             // Provider v7 gives regional resources a computed `region` output: the provider's region.
             const state = custom && type.startsWith("aws:ssm/") ? { ...mocked.state, region: resourceRegion } : mocked.state;
@@ -565,6 +578,7 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
                 id: custom ? id : null,
                 parent: parent || null,
                 inputs,
+                ...(checked ? { checkedInputs: checked } : {}),
                 outputs: state,
                 ...(req.getRetainondelete() ? { retainOnDelete: true } : {}),
                 ...(req.getProtect() ? { protect: true } : {}),
@@ -584,6 +598,44 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
             // As the stock monitor does, so that a component's registerOutputs finds its resource.
             monitor.resources?.set(urn, { urn, id: id || null, state: serialized });
             response.setObject(structproto.Struct.fromJavaScript(serialized));
+            callback(null, response);
+        } catch (err) {
+            callback(err);
+        }
+    };
+
+    // `.get` reads an existing resource: recorded as read (external), never analysed by resource policies.
+    monitor.readResource = async (req: any, callback: (err: unknown, res?: unknown) => void) => {
+        try {
+            const parent: string = req.getParent() || "";
+            const type: string = req.getType();
+            const name: string = req.getName();
+            const qualifiedType = parent ? `${parent.split("::")[2]}$${type}` : type;
+            const urn = `urn:pulumi:${opts.stack}::${project}::${qualifiedType}::${name}`;
+            const inputs = deserializeProperties(req.getProperties());
+            const id: string = req.getId();
+            const resourceRegion = providerRegion(req.getProvider()) ?? region;
+            const state = { ...mockState(type, name, urn, inputs, resourceRegion).state, id };
+            if (urns.has(urn)) duplicates.push(urn);
+            urns.set(urn, []);
+            resources.push({
+                urn,
+                type,
+                name,
+                custom: true,
+                id,
+                parent: parent || null,
+                inputs,
+                outputs: state,
+                external: true,
+                region: resourceRegion,
+                options: {},
+            });
+            const serialized = await serializeProperties("", state);
+            monitor.resources?.set(urn, { urn, id, state: serialized });
+            const response = new resproto.ReadResourceResponse();
+            response.setUrn(urn);
+            response.setProperties(structproto.Struct.fromJavaScript(serialized));
             callback(null, response);
         } catch (err) {
             callback(err);
@@ -653,4 +705,17 @@ function aliasSpecsOf(req: any): AliasSpec[] {
 /** The project's own program, loaded as Pulumi's Node.js runtime loads it (tools/programEntry.ts). */
 export function loadProgram(): () => unknown {
     return loadProgramAt(path.join(__dirname, ".."));
+}
+
+/**
+ * The evaluation's resources as the policy engine takes them: each custom resource with the inputs
+ * the provider's Check returned (what a real preview analyses), components with their inputs only.
+ */
+export function auditResourcesOf(resources: readonly PlannedResource[]): AuditResource[] {
+    return resources.map((r) => ({
+        ...r,
+        inputs: r.checkedInputs ?? r.inputs,
+        id: r.id ?? undefined,
+        ...(r.custom ? {} : { outputs: undefined }),
+    }));
 }

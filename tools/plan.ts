@@ -23,7 +23,7 @@ import { unknownStackLines, projectStacks } from "./cli/stacks";
 import { renderClashes, renderViolations, withConfigKeys } from "./findings";
 import { fleetMarkdown, stackMarkdownAppendix } from "./rollout/mermaid";
 import { RolloutPicture, rolloutSvg } from "./rollout/svg";
-import { evaluateProgram, MOCK_NOW, PlannedResource, readStackFile, StackFileError } from "./mockProgram";
+import { auditResourcesOf, evaluateProgram, MOCK_NOW, PlannedResource, readStackFile, StackFileError } from "./mockProgram";
 import type { MaintenanceWindowInfo } from "../components/patchManager";
 import { DiffInputError, planDiff } from "./diff/cli";
 import { mainProject, namesProject } from "./org/projectPlan";
@@ -127,10 +127,12 @@ export async function planStack(
     const { resources } = await evaluateProgram({ stack: opts.stack, config });
     let violations: Violation[];
     try {
-        violations = await runPolicies(
-            resources.map((r) => ({ ...r, id: r.id ?? undefined, ...(r.custom ? {} : { outputs: undefined }) })),
-            { stackName: opts.stack, projectName: PROJECT, ...(opts.policyConfig ? { config: opts.policyConfig } : {}) },
-        );
+        // The pack sees what a real preview gives it: the inputs after the provider's Check.
+        violations = await runPolicies(auditResourcesOf(resources), {
+            stackName: opts.stack,
+            projectName: PROJECT,
+            ...(opts.policyConfig ? { config: opts.policyConfig } : {}),
+        });
     } catch (e) {
         if (e instanceof PolicyConfigError) throw new UsageError([`--policy-pack-config: ${e.message}`]);
         throw e;

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { HYBRID_TYPES, activationCodeSecret, activationExpiry, activationRegistrationLimit, activationRole } from "../../policies/hybrid";
 import { AuditResource, runPolicies } from "../../tools/audit/engine";
 import { TYPES } from "../../policies/util";
-import { PlannedResource, evaluateProgram } from "../../tools/mockProgram";
+import { PlannedResource, auditResourcesOf, evaluateProgram } from "../../tools/mockProgram";
 import { shippedConfig } from "../helpers";
 import { UNKNOWN_STRING, runResourcePolicy, runStackPolicy, urnOf } from "./harness";
 import { ACCOUNT, PROD_TAGS, entry, instanceTrustPolicy, prodStack } from "./resources";
@@ -84,7 +84,7 @@ function hybridStack() {
 const who = `activation "web-server-hybrid-activation"`;
 
 /** The plan's resources as the audit reads them (no id: undefined rather than null). */
-const audited = (resources: PlannedResource[]): AuditResource[] => resources.map((r) => ({ ...r, id: r.id ?? undefined }));
+const audited = (resources: PlannedResource[]): AuditResource[] => auditResourcesOf(resources);
 
 describe("policies/hybrid", () => {
     describe("hybrid-activation-expiry", () => {
@@ -303,6 +303,7 @@ describe("policies/hybrid", () => {
             const resources = structuredClone(program);
             const web = resources.find((r) => r.type === HYBRID_TYPES.activation && r.inputs.registrationLimit === 25)!;
             web.inputs = { ...web.inputs, expirationDate: fromNow(60) };
+            web.checkedInputs = { ...web.checkedInputs, expirationDate: web.inputs.expirationDate };
             delete web.additionalSecretOutputs;
             const v = await runPolicies(audited(resources), { stackName: "prod-hybrid", projectName: "patch-manager" });
             assert.deepEqual(

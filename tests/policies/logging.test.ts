@@ -12,24 +12,62 @@ describe("policies/logging: log-bucket-protected (stack)", () => {
         assert.deepEqual(await runStackPolicy(logBucketProtected, prodStack()), []);
     });
 
-    it("reports a bucket without encryption configuration or public access block", async () => {
+    it("passes a bucket without encryption configuration or public access block: S3 encrypts and blocks public access by default", async () => {
         const stack = prodStack().filter((e) => e.type !== TYPES.bucketSse && e.type !== TYPES.bucketPublicAccessBlock);
-        const v = await runStackPolicy(logBucketProtected, stack);
+        assert.deepEqual(await runStackPolicy(logBucketProtected, stack), []);
+        // ...unless the pack requires KMS: then the missing configuration means AES256.
+        const v = await runStackPolicy(logBucketProtected, stack, { config: { requireKms: true } });
         assert.deepEqual(v, [
             {
                 urn: BUCKET_URN,
-                message: `${who} has no server-side encryption configuration; add a BucketServerSideEncryptionConfiguration for it.`,
+                message: `${who} has no server-side encryption configuration, so S3 uses AES256; requireKms asks for aws:kms: add a BucketServerSideEncryptionConfiguration for it.`,
             },
-            { urn: BUCKET_URN, message: `${who} has no public access block; add a BucketPublicAccessBlock with all four settings true.` },
         ]);
+    });
+
+    it("reports a public canned ACL and a bucket policy that allows everyone without a condition", async () => {
+        const stack = prodStack();
+        entry(stack, "logs").props.acl = "public-read";
+        stack.push({
+            type: "aws:s3/bucketPolicy:BucketPolicy",
+            name: "logs-policy",
+            props: {
+                bucket: BUCKET,
+                policy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        { Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: `arn:aws:s3:::${BUCKET}/*` },
+                        {
+                            Effect: "Allow",
+                            Principal: { AWS: "*" },
+                            Action: "s3:PutObject",
+                            Resource: `arn:aws:s3:::${BUCKET}/*`,
+                            Condition: { StringEquals: { "aws:PrincipalOrgID": "o-abc" } },
+                        },
+                    ],
+                }),
+            },
+        });
+        assert.deepEqual(
+            (await runStackPolicy(logBucketProtected, stack)).map((v) => v.message),
+            [
+                `${who} has the canned ACL "public-read", which lets anyone read it; use "private" (or none).`,
+                `${who}: bucket policy "logs-policy" allows everyone (Principal "*") "s3:GetObject" without a condition; name the principals (the nodes' roles, SSM) instead.`,
+            ],
+        );
+    });
+
+    it("leaves a bucket patching does not write to alone (a website beside the patching)", async () => {
+        const stack = prodStack();
+        stack.push({ type: TYPES.bucket, name: "site", props: { bucket: "www-example", id: "www-example", acl: "public-read" } });
+        assert.deepEqual(await runStackPolicy(logBucketProtected, stack), []);
     });
 
     it("does not count configurations of another bucket", async () => {
         const stack = prodStack();
-        entry(stack, "logs-encryption").props.bucket = "some-other-bucket";
-        const v = await runStackPolicy(logBucketProtected, stack);
-        assert.equal(v.length, 1);
-        assert.match(v[0].message, /has no server-side encryption configuration/);
+        entry(stack, "logs-public-access").props.bucket = "some-other-bucket";
+        entry(stack, "logs-public-access").props.blockPublicPolicy = false;
+        assert.deepEqual(await runStackPolicy(logBucketProtected, stack), []);
     });
 
     it("reports public access settings left open, naming them", async () => {
@@ -77,10 +115,10 @@ describe("policies/logging: log-bucket-protected (stack)", () => {
         rc.outputS3Bucket = UNKNOWN_STRING;
         entry(stack, "web-server-task").dependsOn = { taskInvocationParameters: ["logs"] };
         assert.deepEqual(await runStackPolicy(logBucketProtected, stack), []);
-        // ...and still reports a missing block then.
-        const noBlock = stack.filter((e) => e.type !== TYPES.bucketPublicAccessBlock);
-        const v = await runStackPolicy(logBucketProtected, noBlock);
+        // ...and still reports a block left open then.
+        entry(stack, "logs-public-access").props.blockPublicAcls = false;
+        const v = await runStackPolicy(logBucketProtected, stack);
         assert.equal(v.length, 1);
-        assert.match(v[0].message, /^bucket "logs" has no public access block/);
+        assert.match(v[0].message, /^bucket "logs": its public access block leaves blockPublicAcls=false/);
     });
 });

@@ -45,6 +45,11 @@ export interface AuditResource {
     additionalSecretOutputs?: string[];
     /** The explicit provider, as a stack export references it: "<provider urn>::<provider id>". */
     provider?: string;
+    /**
+     * Read with `.get` (a stack export's `external: true`): the engine analyses what a program
+     * registers, not what it reads, so resource policies skip it; stack policies still see it.
+     */
+    external?: boolean;
 }
 
 export interface Violation {
@@ -367,7 +372,7 @@ export async function runPolicies(resources: AuditResource[], opts: RunOptions =
     };
 
     // Resource policies: inputs, one resource at a time.
-    for (const r of resources) {
+    for (const r of resources.filter((x) => x.external !== true)) {
         const inputs = (deserialize(r.inputs ?? {}) ?? {}) as Record<string, unknown>;
         for (const p of policies) {
             const level = levelOf(p);

@@ -9,7 +9,7 @@ import { ConfigError } from "../../config";
 import { OrgConfig, ORG_PROJECT, parseOrgConfig } from "../../org/config";
 import { PolicyConfigError, PolicyPackConfigInput, runPolicies } from "../audit/engine";
 import { analyzeFleet, FleetReport, FleetStack, hasBlockingFindings, renderFleet } from "../fleet";
-import { evaluateProgram, PlannedResource, readStackFile, StackConfig, StackFileError } from "../mockProgram";
+import { auditResourcesOf, evaluateProgram, PlannedResource, readStackFile, StackConfig, StackFileError } from "../mockProgram";
 import { userPath } from "../userPath";
 import { cellFleetStack } from "./cells";
 
@@ -102,10 +102,11 @@ export async function planProject(opts: ProjectPlanOptions): Promise<ProjectPlan
     const { resources } = await evaluateProgram({ stack: opts.stack, config, program, project: opts.project.name });
     let violations;
     try {
-        violations = await runPolicies(
-            resources.map((r) => ({ ...r, id: r.id ?? undefined, ...(r.custom ? {} : { outputs: undefined }) })),
-            { stackName: opts.stack, projectName: opts.project.name, ...(opts.policyConfig ? { config: opts.policyConfig } : {}) },
-        );
+        violations = await runPolicies(auditResourcesOf(resources), {
+            stackName: opts.stack,
+            projectName: opts.project.name,
+            ...(opts.policyConfig ? { config: opts.policyConfig } : {}),
+        });
     } catch (e) {
         if (e instanceof PolicyConfigError) throw new ProjectUsageError([`--policy-pack-config: ${e.message}`]);
         throw e;
