@@ -6,8 +6,9 @@
 // resource needs `deleteBeforeReplace: true` (or a generated name). Which inputs are a type's key
 // was read from the provider source (the resource id it sets, and what the AWS API refuses twice).
 
-import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { isSet, label, validateResourceOfTypes } from "./util";
+import type { StackValidationPolicy } from "@pulumi/policy";
+import { inPatchingScope, patchingScope } from "./scope";
+import { isSet, isUnknown, label, stackResources } from "./util";
 
 export interface NaturalKey {
     /** Inputs that together name the physical resource. */
@@ -162,7 +163,8 @@ export const NATURAL_KEYS: Readonly<Record<string, NaturalKey>> = {
     "aws:ec2/vpcEndpoint:VpcEndpoint": {
         inputs: ["vpcId", "serviceName", "privateDnsEnabled"],
         reason: "an interface endpoint with private DNS owns the service's DNS name in its VPC: a second one for the same service is refused while the first stands",
-        replacedKeepingKeyBy: ["serviceRegion", "vpcEndpointType"],
+        // Another type or service region is another endpoint, with another (or no) DNS name: part of the key.
+        replacedKeepingKeyBy: [],
         kind: "owner",
     },
 };
@@ -173,47 +175,71 @@ export function providerDefaults(props: Record<string, unknown>): ReadonlySet<st
     return new Set(Array.isArray(d) ? d.filter((x): x is string => typeof x === "string") : []);
 }
 
+/** Inputs that generate a name instead of fixing one (ConflictsWith the name in the provider schema). */
+const PREFIX_OF: Record<string, string> = { name: "namePrefix", bucket: "bucketPrefix" };
+
+/**
+ * Whether the provider generated this key input: listed in `__defaults` (checked inputs), derived
+ * from a prefix, or shaped as the bridge's auto-name `<logical name>-<7 hex>` (outputs carry no
+ * `__defaults`, so a stack rule tells a generated name by its shape).
+ */
+export function isGenerated(input: string, props: Record<string, unknown>, logicalName?: string): boolean {
+    if (providerDefaults(props).has(input)) return true;
+    const prefix = PREFIX_OF[input];
+    if (prefix && isSet(props[prefix])) return true;
+    const value = props[input];
+    if (logicalName === undefined || typeof value !== "string") return false;
+    const escaped = logicalName.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    return new RegExp(`^${escaped}-[0-9a-f]{7}$`, "i").test(value);
+}
+
 /**
  * The natural key a resource of this type has, when the program sets every input of it: a name the
- * provider generated (listed in `__defaults` after Check) is no key.
+ * provider generated is no key.
  */
-export function naturalKeyOf(type: string, props: Record<string, unknown>): NaturalKey | undefined {
+export function naturalKeyOf(type: string, props: Record<string, unknown>, logicalName?: string): NaturalKey | undefined {
     const key = NATURAL_KEYS[type];
     if (!key) return undefined;
     if (type === "aws:ec2/vpcEndpoint:VpcEndpoint" && props.privateDnsEnabled !== true) return undefined;
-    const generated = providerDefaults(props);
-    return key.inputs.every((i) => isSet(props[i]) && !generated.has(i)) ? key : undefined;
+    return key.inputs.every((i) => isSet(props[i]) && !isUnknown(props[i]) && !isGenerated(i, props, logicalName)) ? key : undefined;
 }
 
 /**
  * Whether replacing this resource create-first collides with itself: it has a key the user fixed, and
  * an input outside the key can replace it (any, for a name; one that is set, for an owner's configuration).
  */
-export function collidesOnReplacement(type: string, props: Record<string, unknown>): NaturalKey | undefined {
-    const key = naturalKeyOf(type, props);
+export function collidesOnReplacement(type: string, props: Record<string, unknown>, logicalName?: string): NaturalKey | undefined {
+    const key = naturalKeyOf(type, props, logicalName);
     if (!key || key.replacedKeepingKeyBy.length === 0) return undefined;
     if (key.kind === "name") return key;
     const generated = providerDefaults(props);
     return key.replacedKeepingKeyBy.some((i) => isSet(props[i]) && !generated.has(i)) ? key : undefined;
 }
 
-export const replaceWithoutCollision: ResourceValidationPolicy = {
+export const replaceWithoutCollision: StackValidationPolicy = {
     name: "replacement-deletes-first",
     description:
-        "A resource whose inputs name the physical resource (a fixed name, a one-per-OS registration) and that a change of another " +
-        "input replaces is replaced delete-before-create (`deleteBeforeReplace: true`): created first, as Pulumi does by default, " +
-        "the replacement collides with itself. Names the provider generates (listed in __defaults) are regenerated on replacement.",
+        "A resource patching uses whose inputs name the physical resource (a fixed name, a one-per-OS registration) and that a " +
+        "change of another input replaces is replaced delete-before-create (`deleteBeforeReplace: true`): created first, as " +
+        "Pulumi does by default, the replacement collides with itself. Names the provider generates are regenerated on replacement.",
     enforcementLevel: "mandatory",
-    validateResource: validateResourceOfTypes(Object.keys(NATURAL_KEYS), (props, args, reportViolation) => {
-        const key = collidesOnReplacement(args.type, props);
-        if (!key || args.opts.deleteBeforeReplace === true) return;
-        reportViolation(
-            `${args.type.split(":").pop()} ${label(props, args.name)} is named by ${key.inputs.join(" + ")} (${key.reason}); ` +
-                `a change of ${key.replacedKeepingKeyBy.join(" or ")} replaces it under the same ${key.inputs.join(" + ")}, and a ` +
-                `replacement created before the old one is deleted collides with it. Set the resource option deleteBeforeReplace: true, ` +
-                `or leave the name out so that the provider generates one.`,
-        );
-    }),
+    validateStack: (args, reportViolation) => {
+        const resources = stackResources(args);
+        const scope = patchingScope(resources);
+        const options = new Map(args.resources.map((r) => [r.urn, r.opts]));
+        for (const r of resources) {
+            if (!NATURAL_KEYS[r.type] || !inPatchingScope(r, scope)) continue;
+            const key = collidesOnReplacement(r.type, r.props, r.name);
+            if (!key || options.get(r.urn)?.deleteBeforeReplace === true) continue;
+            reportViolation(
+                `${r.type.split(":").pop()} ${label(r.props, r.name)} is named by ${key.inputs.join(" + ")} (${key.reason}); ` +
+                    `a change of ${key.replacedKeepingKeyBy.join(" or ")} replaces it under the same ${key.inputs.join(" + ")}, and a ` +
+                    `replacement created before the old one is deleted collides with it. Set the resource option deleteBeforeReplace: true, ` +
+                    `or leave the name out so that the provider generates one.`,
+                r.urn,
+            );
+        }
+    },
 };
 
 export const replacementPolicies = [replaceWithoutCollision];

@@ -65,6 +65,22 @@ export interface PatchingScope {
     topics: StackResource[];
     /** Security groups of the Systems Manager interface endpoints. */
     endpointSecurityGroups: StackResource[];
+    /** The Systems Manager interface endpoints (ssm, ssmmessages, ec2messages). */
+    endpoints: StackResource[];
+    /**
+     * Roles patching runs as: the tasks' and their notifications', the hybrid activations', and the
+     * managed nodes' (a role holding AmazonSSMManagedInstanceCore).
+     */
+    roles: StackResource[];
+}
+
+const MANAGED_NODE_POLICY = /^arn:aws(-[a-z]+)*:iam::aws:policy\/AmazonSSMManagedInstanceCore$/;
+
+/** A role as other resources name it: its name, its id, or an ARN ending in /<name>. */
+function namesRole(from: StackResource, prop: string, role: StackResource): boolean {
+    if (refersTo(from, prop, role, ["name", "id", "arn"]) === true) return true;
+    const name = [role.props.name, role.props.id].find((n) => typeof n === "string" && n !== "" && !isUnknown(n));
+    return asArray(from.props[prop]).some((v) => typeof v === "string" && name !== undefined && (v === name || v.endsWith(`/${name}`)));
 }
 
 /** Whether `from.props[prop]` names `to` (by dependency, id, or one of its identifying props), any of a list. */
@@ -133,7 +149,39 @@ export function patchingScope(resources: StackResource[]): PatchingScope {
     const endpointSecurityGroups = ofType(resources, "aws:ec2/securityGroup:SecurityGroup").filter((sg) =>
         endpoints.some((e) => names(e, "securityGroupIds", sg, ["id"])),
     );
-    return { tasks, windows: patchWindows, targets, associations, buckets, topics, endpointSecurityGroups };
+    const roleRefs: Array<[StackResource, string]> = [
+        ...tasks.map((t) => [t, "serviceRoleArn"] as [StackResource, string]),
+        ...ofType(resources, "aws:ssm/activation:Activation").map((a) => [a, "iamRole"] as [StackResource, string]),
+    ];
+    const attachments = ofType(resources, TYPES.rolePolicyAttachment).filter((a) => MANAGED_NODE_POLICY.test(String(a.props.policyArn)));
+    const roles = ofType(resources, TYPES.role).filter(
+        (role) =>
+            roleRefs.some(([r, prop]) => namesRole(r, prop, role)) ||
+            tasks.some((t) => {
+                const sns = runCommandParameters(t.props)?.serviceRoleArn;
+                return typeof sns === "string" && namesRole({ ...t, props: { sns }, propertyDependencies: {} }, "sns", role);
+            }) ||
+            asArray(role.props.managedPolicyArns).some((a) => MANAGED_NODE_POLICY.test(String(a))) ||
+            attachments.some((a) => namesRole(a, "role", role)),
+    );
+    return { tasks, windows: patchWindows, targets, associations, buckets, topics, endpointSecurityGroups, endpoints, roles };
+}
+
+/** Whether a resource is one patching uses: an SSM resource, or one of the scope's, or what configures one. */
+export function inPatchingScope(r: StackResource, scope: PatchingScope): boolean {
+    if (r.type.startsWith("aws:ssm/")) return true;
+    const direct = [...scope.buckets, ...scope.topics, ...scope.endpointSecurityGroups, ...scope.endpoints, ...scope.roles];
+    if (direct.includes(r)) return true;
+    // What configures one of them: a bucket's policy or encryption, a topic's policy, a role's profile, policies and attachments.
+    const owners: Array<[string, StackResource[], string[]]> = [
+        ["bucket", scope.buckets, ["id", "bucket"]],
+        ["arn", scope.topics, ["arn", "id"]],
+        ["role", scope.roles, ["name", "id"]],
+    ];
+    return owners.some(
+        ([prop, list, identifying]) =>
+            r.props[prop] !== undefined && list.some((o) => refersTo(r, prop, o, identifying) === true || names(r, prop, o, identifying)),
+    );
 }
 
 /** A task's `WindowTargetIds` entry names this target. */

@@ -49,8 +49,9 @@ export function targetedPatchGroups(target: StackResource): string[] | undefined
 export const patchGroupCoverage: StackValidationPolicy = {
     name: "patch-group-coverage",
     description:
-        "A patch group that a window target selects is registered with a baseline (aws.ssm.PatchGroup), and a registered group " +
-        "is selected by a window target: where the other half lives in another stack this is expected, so the rule only advises.",
+        "In a stack that both registers patch groups (aws.ssm.PatchGroup) and targets them from windows, every targeted group is " +
+        "registered with a baseline and every registered group is targeted (a typo leaves nodes on the default baseline, or a " +
+        "group unpatched). A stack that does only one half shares the work with another stack: no finding.",
     enforcementLevel: "advisory",
     validateStack: (args, reportViolation) => {
         for (const resources of byRegion(stackResources(args))) {
@@ -105,7 +106,9 @@ function patchGroupCoverageIn(resources: StackResource[], reportViolation: Repor
         }
     }
 
-    if (registrationsKnown && coverage) {
+    // A stack that only registers groups, or only targets them, splits the work with another stack: no finding.
+    const bothHalves = registrations.length > 0 && targeted.size > 0;
+    if (registrationsKnown && coverage && bothHalves) {
         for (const [group, ts] of targeted) {
             if (!registered.has(group)) {
                 reportViolation(
@@ -117,7 +120,7 @@ function patchGroupCoverageIn(resources: StackResource[], reportViolation: Repor
         }
     }
     for (const [group, regs] of registered) {
-        if (coverage && targetsKnown && !targeted.has(group)) {
+        if (coverage && bothHalves && targetsKnown && !targeted.has(group)) {
             reportViolation(
                 `patch group ${show(group)} is registered ("${regs[0].name}") but no window target selects it, so it is never patched; ` +
                     `add a window target with key "tag:Patch Group" and this value.`,

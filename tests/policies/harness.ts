@@ -107,6 +107,8 @@ export interface StackEntry {
     parent?: string;
     /** Property name → names (not URNs) of the resources it depends on. */
     dependsOn?: Record<string, string[]>;
+    /** The resource option, as the engine passes it in the resource's `opts`. */
+    deleteBeforeReplace?: boolean;
 }
 
 export interface StackViolation {
@@ -133,6 +135,7 @@ export async function runStackPolicy(
                 aliases: [],
                 customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
                 additionalSecretOutputs: [],
+                ...(e.deleteBeforeReplace !== undefined ? { deleteBeforeReplace: e.deleteBeforeReplace } : {}),
             },
             dependencies: [],
             propertyDependencies: {},

@@ -3,78 +3,79 @@ import { parseAuditDocument } from "../../tools/audit/documents";
 import { runPolicies } from "../../tools/audit/engine";
 import { NATURAL_KEYS, replaceWithoutCollision } from "../../policies/replacement";
 import { evaluate, SHIPPED_STACKS } from "../helpers";
-import { runResourcePolicy, UNKNOWN_STRING, urnOf } from "./harness";
+import { StackEntry, runStackPolicy, UNKNOWN_STRING, urnOf } from "./harness";
+import { BUCKET, WINDOW_ROLE, prodStack } from "./resources";
 
 const SYNC = "aws:ssm/resourceDataSync:ResourceDataSync";
 const syncInputs = { name: "patch-manager-prod-compliance", s3Destination: { bucketName: "logs", region: "eu-west-1" } };
 
+const CORE = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore";
+
+/** What the rule reports on one resource added to the compliant production stack (which gives it its patching scope). */
+async function judge(type: string, props: Record<string, unknown>, opts: { name?: string; deleteBeforeReplace?: boolean } = {}) {
+    const stack: StackEntry[] = [...prodStack(), { type, name: opts.name ?? "res", props, deleteBeforeReplace: opts.deleteBeforeReplace }];
+    return (await runStackPolicy(replaceWithoutCollision, stack)).map((v) => v.message);
+}
+
 describe("replacement-deletes-first: a resource named by its inputs is replaced delete-first", function () {
     it("flags a named resource without deleteBeforeReplace, with the key and why it collides", async function () {
-        const r = await runResourcePolicy(replaceWithoutCollision, SYNC, syncInputs, { name: "compliance-data-sync" });
-        assert.equal(r.messages.length, 1);
-        assert.match(r.messages[0], /ResourceDataSync "patch-manager-prod-compliance" \(compliance-data-sync\) is named by name/);
-        assert.match(r.messages[0], /ResourceDataSyncAlreadyExistsException/);
-        assert.match(r.messages[0], /a change of s3Destination or syncSource replaces it under the same name/);
-        assert.match(r.messages[0], /Set the resource option deleteBeforeReplace: true, or leave the name out/);
+        const messages = await judge(SYNC, syncInputs, { name: "compliance-data-sync" });
+        assert.equal(messages.length, 1);
+        assert.match(messages[0], /ResourceDataSync "patch-manager-prod-compliance" \(compliance-data-sync\) is named by name/);
+        assert.match(messages[0], /ResourceDataSyncAlreadyExistsException/);
+        assert.match(messages[0], /a change of s3Destination or syncSource replaces it under the same name/);
+        assert.match(messages[0], /Set the resource option deleteBeforeReplace: true, or leave the name out/);
     });
 
-    it("passes with deleteBeforeReplace, with a generated name, and when the key is unknown in preview but set", async function () {
-        const ok = await runResourcePolicy(replaceWithoutCollision, SYNC, syncInputs, { deleteBeforeReplace: true });
-        assert.deepEqual(ok.messages, []);
-        const generated = await runResourcePolicy(replaceWithoutCollision, "aws:iam/role:Role", { assumeRolePolicy: "{}" });
-        assert.deepEqual(generated.messages, []);
-        const unknownBucket = await runResourcePolicy(replaceWithoutCollision, "aws:s3/bucketPolicy:BucketPolicy", {
-            bucket: UNKNOWN_STRING,
-            policy: "{}",
-        });
-        assert.deepEqual(
-            unknownBucket.messages,
-            [],
-            "a bucket policy is replaced only when its bucket changes: the new one has another key",
-        );
-        const noPrivateDns = await runResourcePolicy(replaceWithoutCollision, "aws:ec2/vpcEndpoint:VpcEndpoint", {
-            vpcId: "vpc-1",
-            serviceName: "com.amazonaws.eu-west-1.s3",
-            vpcEndpointType: "Gateway",
-        });
-        assert.deepEqual(noPrivateDns.messages, [], "a gateway endpoint owns no DNS name");
-        const other = await runResourcePolicy(replaceWithoutCollision, "aws:ssm/maintenanceWindow:MaintenanceWindow", { name: "w" });
-        assert.equal(other.notApplicable, true);
+    it("passes with deleteBeforeReplace, with a generated name, and when the key is unknown in preview", async function () {
+        assert.deepEqual(await judge(SYNC, syncInputs, { deleteBeforeReplace: true }), []);
+        assert.deepEqual(await judge(SYNC, { ...syncInputs, name: UNKNOWN_STRING }), [], "unknown: judged at `pulumi up`");
+        const generated = { assumeRolePolicy: "{}", managedPolicyArns: [CORE] };
+        assert.deepEqual(await judge("aws:iam/role:Role", generated, { name: "instance-role" }), []);
+        const noPrivateDns = { vpcId: "vpc-1", serviceName: "com.amazonaws.eu-west-1.s3", vpcEndpointType: "Gateway" };
+        assert.deepEqual(await judge("aws:ec2/vpcEndpoint:VpcEndpoint", noPrivateDns), [], "a gateway endpoint owns no DNS name");
     });
 
-    it("a name the provider generated at Check (listed in __defaults) is no key: the engine regenerates it for a replacement", async function () {
+    it("a name the provider generated is no key (listed in __defaults, or shaped <logical name>-<7 hex> in outputs): the engine regenerates it", async function () {
         // pulumi/pulumi step_generator.go: a replacement calls Check again without the old inputs, so an auto-name is new.
-        const checked = { name: "instance-role-4b1c2d3", path: "/", assumeRolePolicy: "{}", __defaults: ["name", "path"] };
-        const generated = await runResourcePolicy(replaceWithoutCollision, "aws:iam/role:Role", checked);
-        assert.deepEqual(generated.messages, []);
-        const fixed = await runResourcePolicy(replaceWithoutCollision, "aws:iam/role:Role", { ...checked, __defaults: ["path"] });
-        assert.equal(fixed.messages.length, 1, "the same role with a name the user wrote collides when its path changes");
-        assert.match(fixed.messages[0], /a change of path replaces it under the same name/);
+        const role = { name: "node-role-4b1c2d3", path: "/", assumeRolePolicy: "{}", managedPolicyArns: [CORE] };
+        assert.deepEqual(await judge("aws:iam/role:Role", { ...role, __defaults: ["name", "path"] }, { name: "node-role" }), []);
+        assert.deepEqual(await judge("aws:iam/role:Role", role, { name: "node-role" }), [], "an output shaped like the bridge's auto-name");
+        const fixed = await judge("aws:iam/role:Role", { ...role, name: "node-role" }, { name: "node-role" });
+        assert.equal(fixed.length, 1, "the same role with a name the user wrote collides when its path changes");
+        assert.match(fixed[0], /a change of path replaces it under the same name/);
+        const prefixed = { bucketPrefix: "patch-logs-", bucket: "patch-logs-20260101000000000000000001" };
+        assert.deepEqual(await judge("aws:s3/bucket:Bucket", prefixed), [], "a name made from a prefix is generated");
+    });
+
+    it("judges only what patching uses: a fixed-name role or bucket of a website or cluster beside it is no finding", async function () {
+        const site = { bucket: "www.example.com", objectLockEnabled: false };
+        assert.deepEqual(await judge("aws:s3/bucket:Bucket", site, { name: "site" }), []);
+        const clusterRole = { name: "eks-nodes", assumeRolePolicy: "{}" };
+        assert.deepEqual(await judge("aws:iam/role:Role", clusterRole, { name: "nodes" }), []);
+        // The log bucket the task writes to, with a fixed name, is patching's.
+        const logs = await judge("aws:s3/bucket:Bucket", { bucket: BUCKET, id: BUCKET }, { name: "fixed-logs" });
+        assert.equal(logs.length, 1);
+        assert.match(logs[0], /a change of objectLockEnabled replaces it under the same bucket/);
     });
 
     it("attachments and per-bucket configurations replaced only when their key changes are never findings", async function () {
         const cases: [string, Record<string, unknown>][] = [
-            [
-                "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
-                { role: "r", policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" },
-            ],
-            ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", { bucket: "logs", blockPublicAcls: true }],
-            ["aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", { bucket: "logs", rules: [] }],
-            ["aws:iam/rolePolicy:RolePolicy", { role: "r", name: "logs", policy: "{}" }],
+            ["aws:iam/rolePolicyAttachment:RolePolicyAttachment", { role: WINDOW_ROLE, policyArn: CORE }],
+            ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", { bucket: BUCKET, blockPublicAcls: true }],
+            ["aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", { bucket: BUCKET, rules: [] }],
+            ["aws:iam/rolePolicy:RolePolicy", { role: WINDOW_ROLE, name: "logs", policy: "{}" }],
             ["aws:cfg/rule:Rule", { name: "patch-compliance", source: {} }],
             ["aws:cloudwatch/eventRule:EventRule", { name: "stop", eventBusName: "default", eventPattern: "{}" }],
             ["aws:ssm/document:Document", { name: "hooks", content: "{}", documentType: "Command" }],
         ];
-        for (const [type, props] of cases) {
-            assert.deepEqual((await runResourcePolicy(replaceWithoutCollision, type, props)).messages, [], type);
-        }
+        for (const [type, props] of cases) assert.deepEqual(await judge(type, props), [], type);
         // An owner's configuration that sets an input replacing it beside the key does collide.
-        const owned = await runResourcePolicy(
-            replaceWithoutCollision,
-            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-            { bucket: "logs", expectedBucketOwner: "123456789012", rules: [] },
+        const owned = { bucket: BUCKET, expectedBucketOwner: "123456789012", rules: [] };
+        assert.equal(
+            (await judge("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", owned)).length,
+            1,
         );
-        assert.equal(owned.messages.length, 1);
     });
 
     it("the offline engine hands the rule the program's deleteBeforeReplace from the plan", async function () {

@@ -139,11 +139,13 @@ export function prodStack(): StackEntry[] {
             type: TYPES.patchGroup,
             name: "web-server-group",
             props: { baselineId: BASELINE_ID, patchGroup: "Web Server", id: `${BASELINE_ID},Web Server` },
+            deleteBeforeReplace: true,
         },
         {
             type: TYPES.role,
             name: "window-role",
             props: { name: WINDOW_ROLE, assumeRolePolicy: JSON.stringify(windowTrustPolicy()), arn: ROLE_ARN, id: WINDOW_ROLE },
+            deleteBeforeReplace: true,
         },
         {
             type: TYPES.rolePolicyAttachment,

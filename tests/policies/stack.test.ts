@@ -11,9 +11,12 @@ describe("policies/stack", () => {
             assert.deepEqual(await runStackPolicy(patchGroupCoverage, prodStack()), []);
         });
 
-        it("reports a targeted group nobody registered", async () => {
-            const stack = prodStack().filter((e) => e.type !== TYPES.patchGroup);
-            assert.deepEqual(await runStackPolicy(patchGroupCoverage, stack), [
+        it("reports a targeted group nobody registered, in a stack that registers others", async () => {
+            const stack = prodStack().map((e) =>
+                e.type === TYPES.patchGroup ? { ...e, props: { ...e.props, patchGroup: "Web Servers" } } : e,
+            );
+            // The registered "Web Servers" is targeted by nobody either: the typo shows on both sides.
+            assert.deepEqual((await runStackPolicy(patchGroupCoverage, stack)).slice(0, 1), [
                 {
                     urn: urnOf(TYPES.windowTarget, "web-server-target"),
                     message:
@@ -21,6 +24,23 @@ describe("policies/stack", () => {
                         `registers with a baseline; its instances would get their operating system's default baseline.`,
                 },
             ]);
+        });
+
+        it("a stack that only targets groups, or only registers them, shares the work with another stack: no finding", async () => {
+            assert.deepEqual(
+                await runStackPolicy(
+                    patchGroupCoverage,
+                    prodStack().filter((e) => e.type !== TYPES.patchGroup),
+                ),
+                [],
+            );
+            assert.deepEqual(
+                await runStackPolicy(
+                    patchGroupCoverage,
+                    prodStack().filter((e) => e.type !== TYPES.windowTarget),
+                ),
+                [],
+            );
         });
 
         it("reports a registered group no window target reaches", async () => {

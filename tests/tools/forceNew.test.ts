@@ -81,6 +81,8 @@ describe("update-vs-replace table (tools/diff/forceNew.json) covers every type t
         const alsoKey: Record<string, string[]> = {
             "aws:cloudwatch/eventRule:EventRule": ["eventBusName"],
             "aws:cloudwatch/eventTarget:EventTarget": ["eventBusName"],
+            // An endpoint of another type or for another region's service owns another DNS name, or none.
+            "aws:ec2/vpcEndpoint:VpcEndpoint": ["vpcEndpointType", "serviceRegion"],
         };
         const resources = table.resources as Record<string, string[]>;
         for (const [type, key] of Object.entries(NATURAL_KEYS)) {

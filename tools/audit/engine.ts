@@ -47,7 +47,8 @@ export interface AuditResource {
     provider?: string;
     /**
      * Read with `.get` (a stack export's `external: true`): the engine analyses what a program
-     * registers, not what it reads, so resource policies skip it; stack policies still see it.
+     * registers, not what it reads (pulumi/pulumi step_generator.go: read steps reach neither
+     * Analyze nor AnalyzeStack), so no rule sees it.
      */
     external?: boolean;
 }
@@ -418,13 +419,18 @@ export async function runPolicies(resources: AuditResource[], opts: RunOptions =
         (opts.stackName && opts.projectName
             ? `urn:pulumi:${opts.stackName}::${opts.projectName}::${TYPES.stack}::${opts.projectName}-${opts.stackName}`
             : "");
+    // The engine builds AnalyzeStack's list from the resources the program registered: reads are not in it.
+    const managed = resources.filter((r) => r.external !== true);
     for (const p of policies) {
         const level = levelOf(p);
         if (level === undefined || !isStackPolicy(p)) {
             continue;
         }
+        if (opts.resourceOptionsRecorded === false && JUDGES_RESOURCE_OPTIONS.has(p.name)) {
+            continue;
+        }
         const pulumiType = pulumiTypeOf(p.validateStack);
-        if (pulumiType !== undefined && !resources.some((r) => r.type === pulumiType)) {
+        if (pulumiType !== undefined && !managed.some((r) => r.type === pulumiType)) {
             continue;
         }
         const report: ReportViolation = (message: any, urn?: string) => {
@@ -436,7 +442,7 @@ export async function runPolicies(resources: AuditResource[], opts: RunOptions =
             });
         };
         const args: StackValidationArgs = {
-            resources: policyResources(resources),
+            resources: policyResources(managed),
             stackTags,
             getConfig: getConfigFor(p.name),
             notApplicable: throwNotApplicable,
