@@ -16,6 +16,7 @@ import {
     show,
     stackResources,
     validateResourceOfTypes,
+    text,
 } from "./util";
 
 // Limits from the SSM API model (botocore ssm/2014-11-06: PatchRuleList, PatchIdList, ApproveAfterDays).
@@ -65,7 +66,7 @@ export const baselineApprovesPatches: ResourceValidationPolicy = {
                 reportViolation(`${who} lists ${n} ${key}; SSM allows at most ${MAX_PATCH_IDS}.`);
             }
         }
-        const os = isUnknown(b.operatingSystem) ? undefined : String(b.operatingSystem ?? "WINDOWS");
+        const os = isUnknown(b.operatingSystem) ? undefined : text(b.operatingSystem ?? "WINDOWS");
         rules.forEach((rule: any, i: number) => {
             const where = `${who}, approvalRules[${i}]`;
             const after = rule?.approveAfterDays;
@@ -124,7 +125,7 @@ export const baselineProductionApprovalDelay: ResourceValidationPolicy = {
             return;
         }
         const who = `${baselineLabel(b, args.name)} (production: ${why})`;
-        const os = String(b.operatingSystem ?? "WINDOWS");
+        const os = text(b.operatingSystem ?? "WINDOWS");
         asArray(b.approvalRules).forEach((rule: any, i: number) => {
             const after = rule?.approveAfterDays;
             const until = rule?.approveUntilDate;

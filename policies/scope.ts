@@ -10,7 +10,7 @@
 
 import { STRATEGY_DOCUMENTS } from "@patch-manager/ssm";
 import { DEPRECATED_PATCH_DOCUMENT, PATCH_DOCUMENTS, PATCH_GROUP_TARGET_KEYS, documentName, runCommandParameters } from "./ssmValues";
-import { StackResource, TYPES, asArray, isUnknown, ofType, refersTo } from "./util";
+import { StackResource, TYPES, asArray, isUnknown, ofType, refersTo, text } from "./util";
 
 export const SCOPE_TYPES = {
     association: "aws:ssm/association:Association",
@@ -153,7 +153,7 @@ export function patchingScope(resources: StackResource[]): PatchingScope {
         ...tasks.map((t) => [t, "serviceRoleArn"] as [StackResource, string]),
         ...ofType(resources, "aws:ssm/activation:Activation").map((a) => [a, "iamRole"] as [StackResource, string]),
     ];
-    const attachments = ofType(resources, TYPES.rolePolicyAttachment).filter((a) => MANAGED_NODE_POLICY.test(String(a.props.policyArn)));
+    const attachments = ofType(resources, TYPES.rolePolicyAttachment).filter((a) => MANAGED_NODE_POLICY.test(text(a.props.policyArn)));
     const roles = ofType(resources, TYPES.role).filter(
         (role) =>
             roleRefs.some(([r, prop]) => namesRole(r, prop, role)) ||
@@ -161,7 +161,7 @@ export function patchingScope(resources: StackResource[]): PatchingScope {
                 const sns = runCommandParameters(t.props)?.serviceRoleArn;
                 return typeof sns === "string" && namesRole({ ...t, props: { sns }, propertyDependencies: {} }, "sns", role);
             }) ||
-            asArray(role.props.managedPolicyArns).some((a) => MANAGED_NODE_POLICY.test(String(a))) ||
+            asArray(role.props.managedPolicyArns).some((a) => MANAGED_NODE_POLICY.test(text(a))) ||
             attachments.some((a) => namesRole(a, "role", role)),
     );
     return { tasks, windows: patchWindows, targets, associations, buckets, topics, endpointSecurityGroups, endpoints, roles };

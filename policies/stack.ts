@@ -21,6 +21,7 @@ import {
     show,
     stackResources,
     stackUrn,
+    text,
 } from "./util";
 
 /** The patch groups a window target selects; `undefined` when they cannot be known yet. */
@@ -39,7 +40,7 @@ export function targetedPatchGroups(target: StackResource): string[] | undefined
                 if (isUnknown(v)) {
                     return undefined;
                 }
-                groups.push(String(v));
+                groups.push(text(v));
             }
         }
     }
@@ -100,7 +101,7 @@ function patchGroupCoverageIn(resources: StackResource[], reportViolation: Repor
             registrationsKnown = false;
             continue;
         }
-        registered.set(String(group), [...(registered.get(String(group)) ?? []), reg]);
+        registered.set(text(group), [...(registered.get(text(group)) ?? []), reg]);
         if (coverage && !isUnknown(reg.props.baselineId) && !isSet(reg.props.baselineId)) {
             reportViolation(`patch group registration "${reg.name}" for ${show(group)} names no baselineId.`, reg.urn);
         }
@@ -133,7 +134,7 @@ function patchGroupCoverageIn(resources: StackResource[], reportViolation: Repor
             const baseline = baselines.find((b) => refersTo(reg, "baselineId", b, ["id"]) === true);
             const os = baseline?.props.operatingSystem;
             if (baseline && !isUnknown(os)) {
-                const key = String(os ?? "WINDOWS");
+                const key = text(os ?? "WINDOWS");
                 byOs.set(key, [...(byOs.get(key) ?? []), reg]);
             }
         }

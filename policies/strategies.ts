@@ -16,6 +16,7 @@ import {
     show,
     stackResources,
     validateResourceOfTypes,
+    text,
 } from "./util";
 
 const taskLabel = (props: any, name: string) => `task ${label(props, name)}`;
@@ -49,7 +50,7 @@ export function isRebootTask(task: any): boolean {
     const doc = documentName(task?.taskArn);
     if (doc !== STRATEGY_DOCUMENTS.runShellScript.name && doc !== STRATEGY_DOCUMENTS.runPowerShellScript.name) return false;
     const commands = commandParameter(task, "commands");
-    return Array.isArray(commands) && commands.some((c) => /\bexit\s+(194|3010)\b/.test(String(c)));
+    return Array.isArray(commands) && commands.some((c) => /\bexit\s+(194|3010)\b/.test(text(c)));
 }
 
 /**

@@ -17,6 +17,7 @@ import {
     show,
     stackResources,
     validateResourceOfTypes,
+    text,
 } from "./util";
 import { rebootWindowFor } from "./strategies";
 import { SCOPE_TYPES, runsPatching } from "./scope";
@@ -103,7 +104,7 @@ export const taskRateControl: ResourceValidationPolicy = {
             }
             if (!isSet(value)) {
                 reportViolation(`${who} has no ${key}; set it (${valid}) so one window cannot take down or break every instance at once.`);
-            } else if (!pattern.test(String(value))) {
+            } else if (!pattern.test(text(value))) {
                 reportViolation(`${who}: ${key} ${show(value)} is not valid; use ${valid}, as a string.`);
             }
         }

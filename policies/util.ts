@@ -382,6 +382,19 @@ export function isSet(value: unknown): boolean {
     return value !== undefined && value !== null && value !== "";
 }
 
+/**
+ * A value as text: a string as it is, anything else as JSON. Unlike String(), it never throws (an
+ * export may hold `{"toString": null}` where a string belongs) and never calls the value's own code.
+ */
+export function text(value: unknown): string {
+    if (typeof value === "string") return value;
+    try {
+        return JSON.stringify(value) ?? "undefined";
+    } catch {
+        return Object.prototype.toString.call(value);
+    }
+}
+
 export function show(value: unknown): string {
     if (isUnknown(value)) {
         return "(unknown)";

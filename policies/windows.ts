@@ -3,7 +3,7 @@
 import type { ReportViolation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { checkSchedule, checkTimezone, withoutSeconds } from "@patch-manager/ssm";
 import { patchingScope } from "./scope";
-import { StackResource, TYPES, asArray, isSet, isUnknown, label, show, stackResources, validateResourceOfTypes } from "./util";
+import { StackResource, TYPES, asArray, isSet, isUnknown, label, show, stackResources, validateResourceOfTypes, text } from "./util";
 
 // Limits from the SSM API model (botocore ssm/2014-11-06).
 export const WINDOW_NAME_PATTERN = /^[a-zA-Z0-9_\-.]{3,128}$/;
@@ -46,11 +46,11 @@ export const windowWellFormed: ResourceValidationPolicy = {
         const who = windowLabel(w, args.name);
         checkDurationAndCutoff(who, w, reportViolation);
         checkWindowSchedule(who, w, reportViolation);
-        if (isSet(w.name) && !isUnknown(w.name) && !WINDOW_NAME_PATTERN.test(String(w.name))) {
+        if (isSet(w.name) && !isUnknown(w.name) && !WINDOW_NAME_PATTERN.test(text(w.name))) {
             reportViolation(`${who}: name ${show(w.name)} must be 3–128 letters, digits, "_", "-" or ".".`);
         }
-        if (isSet(w.description) && !isUnknown(w.description) && String(w.description).length > 128) {
-            reportViolation(`${who}: description is ${String(w.description).length} characters; SSM allows at most 128.`);
+        if (isSet(w.description) && !isUnknown(w.description) && text(w.description).length > 128) {
+            reportViolation(`${who}: description is ${text(w.description).length} characters; SSM allows at most 128.`);
         }
     }),
 };
@@ -91,7 +91,7 @@ function checkWindowSchedule(who: string, w: any, reportViolation: ReportViolati
     }
     // Without a scheduleTimezone SSM reads the cron in UTC: a choice, not a mistake.
     if (isSet(scheduleTimezone) && !isUnknown(scheduleTimezone)) {
-        for (const problem of checkTimezone(String(scheduleTimezone))) {
+        for (const problem of checkTimezone(text(scheduleTimezone))) {
             reportViolation(`${who}: scheduleTimezone ${show(scheduleTimezone)}: ${problem}`);
         }
     }

@@ -277,7 +277,7 @@ describe("policies/tasks", () => {
 
         it("passes $DEFAULT and $LATEST, and a pinned hash of the user's own document", async () => {
             assert.deepEqual((await runResourcePolicy(taskDocumentHashUnpinned, TASK, taskInputs(), opts)).messages, []);
-            const own = { ...taskInputs(), taskArn: "Acme-Patch" };
+            const own: Record<string, any> = { ...taskInputs(), taskArn: "Acme-Patch" };
             own.taskInvocationParameters.runCommandParameters.documentHash = "ee02ab";
             assert.deepEqual((await runResourcePolicy(taskDocumentHashUnpinned, TASK, own, opts)).messages, []);
         });

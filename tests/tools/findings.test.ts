@@ -88,6 +88,85 @@ describe("findings people can act on", function () {
         assert.deepEqual(withConfigKeys([v("window-has-task", "mandatory", "w")], []), [v("window-has-task", "mandatory", "w")]);
     });
 
+    it("a task whose targets are not a list, or whose window target was read with .get (no inputs), still gets its config key", function () {
+        const TASK = "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask";
+        const TARGET = "aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget";
+        const urn = (type: string, name: string) => `urn:pulumi:prod::patch-manager::${type}::${name}`;
+        const shapes: unknown[] = [
+            { key: "WindowTargetIds", values: ["t-1"] },
+            "WindowTargetIds",
+            null,
+            [{ key: "WindowTargetIds", values: "t-1" }],
+            [{ key: "WindowTargetIds", values: [{ toString: null }] }],
+            [null, 3, "x"],
+        ];
+        const resources = [
+            // `MaintenanceWindowTarget.get(...)`: an id, and inputs missing altogether.
+            { urn: urn(TARGET, "read"), type: TARGET, name: "read", id: "t-1" } as any,
+            {
+                urn: urn(TARGET, "odd"),
+                type: TARGET,
+                name: "odd",
+                id: "t-2",
+                inputs: { targets: { key: "tag:Patch Group", values: "Web" } },
+            },
+            ...shapes.map((targets, i) => ({ urn: urn(TASK, `task-${i}`), type: TASK, name: `task-${i}`, id: null, inputs: { targets } })),
+            { urn: urn(TASK, "no-inputs"), type: TASK, name: "no-inputs", id: null, inputs: "not an object" as any },
+        ];
+        const violations = resources
+            .filter((r) => r.type === TASK)
+            .map((r) => ({ policy: "task-rate-control", level: "mandatory" as const, urn: r.urn, message: "maxErrors is not valid" }));
+        // The stack file's patchGroups holding non-objects must not matter either.
+        const keyed = withConfigKeys(violations, resources, { "patch-manager:patchGroups": '[null, {"name": "Web", "rateControl": {}}]' });
+        assert.deepEqual(
+            keyed.map((v) => v.configKey),
+            violations.map(() => "patch-manager:rateControl.maxErrors"),
+        );
+    });
+
+    it("on another project's resources names the property to change, never a patch-manager: key", function () {
+        const TASK = "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask";
+        const BASELINE = "aws:ssm/patchBaseline:PatchBaseline";
+        const r = (type: string, name: string) => ({ urn: `urn:pulumi:prod::billing::${type}::${name}`, type, name, id: null, inputs: {} });
+        const resources = [r(TASK, "a"), r(TASK, "b"), r(BASELINE, "linux")];
+        const v = (policy: string, urn: string, message = "wrong") => ({ policy, level: "mandatory" as const, urn, message });
+        const violations = [
+            v("task-production-concurrency", resources[0].urn),
+            v("task-production-concurrency", resources[1].urn),
+            v("task-reboot-if-needed", resources[0].urn),
+            v("baseline-production-approval-delay", resources[2].urn, 'baseline "linux", approvalRules[1] approves patches after 0 days'),
+            v("window-has-task", resources[0].urn),
+        ];
+        const keyed = withConfigKeys(violations, resources, {}, "billing");
+        assert.deepEqual(
+            keyed.map((k) => [k.policy, k.property, k.configKey]),
+            [
+                ["task-production-concurrency", "maxConcurrency", undefined],
+                ["task-production-concurrency", "maxConcurrency", undefined],
+                ["task-reboot-if-needed", "taskInvocationParameters.runCommandParameters.parameters.RebootOption", undefined],
+                ["baseline-production-approval-delay", "approvalRules[1].approveAfterDays", undefined],
+                ["window-has-task", undefined, undefined],
+            ],
+        );
+        assert.match(keyed[0].valid!, /at most 25%/);
+        // This project's documents keep their config key, and get no property.
+        const own = withConfigKeys(violations.slice(0, 1), resources);
+        assert.deepEqual([own[0].configKey, own[0].property], ["patch-manager:rateControl.maxConcurrency", undefined]);
+        const lines = renderViolations(keyed);
+        assert.deepEqual(lines.slice(1, 3), [
+            "  [mandatory] task-production-concurrency · 2 findings on a, b: wrong",
+            "      change maxConcurrency on a, b: in production at most 25% or a count of at most 10 (the pack's maxConcurrencyPercent/maxConcurrencyCount)",
+        ]);
+        assert.ok(
+            lines.some(
+                (l) =>
+                    l ===
+                    "      change approvalRules[1].approveAfterDays on linux: in production at least 7 days (the pack's minApproveAfterDays), at most 360",
+            ),
+        );
+        assert.ok(!lines.some((l) => l.includes("patch-manager:")));
+    });
+
     it("the plan reports clashes between a stack's own windows in one region, as --all does; the README's example has none", async function () {
         // Web Server moved onto Application Server's night (the second Thursday).
         const clash = editedProd((c) => (c["patch-manager:patchGroups"][4].schedule.cron = "cron(0 23 ? * THU#2 *)"));

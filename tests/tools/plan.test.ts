@@ -25,8 +25,21 @@ describe("offline plan (npm run plan)", function () {
                             k,
                         ),
                 ),
-                ["urn", "type", "name", "custom", "id", "parent", "inputs", "region", "options"],
+                [
+                    "urn",
+                    "type",
+                    "name",
+                    "custom",
+                    "id",
+                    "parent",
+                    "inputs",
+                    ...(r.checkedInputs ? ["checkedInputs"] : []),
+                    "region",
+                    "options",
+                ],
             );
+            // What a real preview gives the pack: every bridged AWS resource's inputs after Check, with __defaults.
+            if (r.custom && r.type.startsWith("aws:")) assert.equal(typeof r.checkedInputs, "object", `${r.urn}: checkedInputs`);
             assert.equal(r.region, "eu-west-1");
             assert.match(r.urn, /^urn:pulumi:prod::patch-manager::/);
             assert.ok(r.parent === null || doc.resources.some((p: any) => p.urn === r.parent), `${r.urn}: parent is a listed resource`);
