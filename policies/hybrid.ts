@@ -18,9 +18,11 @@ import {
     isSet,
     isUnknown,
     label,
+    namesRole,
     ofType,
     parsePolicyDocument,
     refersTo,
+    roleName,
     show,
     stackResources,
     validateResourceOfTypes,
@@ -159,11 +161,6 @@ function trustedServices(document: unknown): string[] | undefined {
         .flatMap((s: any) => (s?.Principal && typeof s.Principal === "object" ? asArray<string>(s.Principal.Service) : []));
 }
 
-/** A role name as other resources refer to it: its name prop, else its id (IAM role ids are names). */
-function roleName(role: StackResource): string | undefined {
-    return [role.props.name, role.props.id].find((n): n is string => typeof n === "string" && n !== "" && !isUnknown(n));
-}
-
 /** The stack's role the activation names: by dependency, or by name (or the name at the end of an ARN). */
 function roleOf(activation: StackResource, roles: StackResource[]): StackResource | undefined {
     const byDependency = roles.find((r) => refersTo(activation, "iamRole", r, ["name", "id"]) === true);
@@ -176,17 +173,6 @@ function roleOf(activation: StackResource, roles: StackResource[]): StackResourc
     }
     const name = ref.slice(ref.lastIndexOf("/") + 1);
     return roles.find((r) => roleName(r) === name);
-}
-
-/** Whether `r.props[prop]` names this role (by dependency, name or ARN). */
-function namesRole(r: StackResource, prop: string, role: StackResource): boolean {
-    if (refersTo(r, prop, role, ["name", "id"]) === true) {
-        return true;
-    }
-    const name = roleName(role);
-    return asArray<string>(r.props[prop]).some(
-        (v) => typeof v === "string" && name !== undefined && (v === name || v.endsWith(`/${name}`)),
-    );
 }
 
 function isAdminStatement(s: any): boolean {

@@ -9,6 +9,7 @@ import {
     isSet,
     isUnknown,
     label,
+    namesRole,
     ofType,
     parsePolicyDocument,
     refersTo,
@@ -159,15 +160,6 @@ const FLEET_COMMAND_POLICY_ARN = new RegExp(
 function trustsEc2(document: unknown): boolean {
     const parsed = parsePolicyDocument(document);
     return parsed.ok && JSON.stringify(parsed.value ?? null).includes("ec2.amazonaws.com");
-}
-
-/** Whether `r.props[prop]` names the role: by dependency, by name or by an ARN ending in its name. */
-function namesRole(r: StackResource, prop: string, role: StackResource): boolean {
-    if (refersTo(r, prop, role, ["name", "id"]) === true) return true;
-    const name = [role.props.name, role.props.id].find((n) => typeof n === "string" && n !== "" && !isUnknown(n));
-    return asArray<string>(r.props[prop]).some(
-        (v) => typeof v === "string" && name !== undefined && (v === name || v.endsWith(`/${name}`)),
-    );
 }
 
 export const instanceRoleNotAdmin: StackValidationPolicy = {

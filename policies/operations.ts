@@ -17,6 +17,12 @@ export const OPERATIONS_TYPES = {
 } as const;
 
 const PATCH_ASSOCIATION_DOCUMENTS = ["AWS-RunPatchBaseline", "AWS-RunPatchBaselineWithHooks"];
+
+/** The patch document an association runs (a name or the name at the end of an ARN), or undefined for any other. */
+function patchAssociationDocument(assoc: any): string | undefined {
+    const doc = documentName(assoc?.name);
+    return typeof doc === "string" && PATCH_ASSOCIATION_DOCUMENTS.includes(doc) ? doc : undefined;
+}
 const ANYWHERE = ["0.0.0.0/0", "::/0"];
 
 // ------------------------------------------------------------------------------------------------
@@ -103,8 +109,8 @@ export const associationNeverReboots: ResourceValidationPolicy = {
         "RebootOption RebootIfNeeded) bypasses the windows' rate control, cutoff and change control. Install in a window.",
     enforcementLevel: "mandatory",
     validateResource: validateResourceOfTypes(OPERATIONS_TYPES.association, (assoc, args, reportViolation) => {
-        const doc = documentName(assoc.name);
-        if (typeof doc !== "string" || !PATCH_ASSOCIATION_DOCUMENTS.includes(doc)) {
+        const doc = patchAssociationDocument(assoc);
+        if (doc === undefined) {
             return;
         }
         const who = associationLabel(assoc, args.name);
@@ -141,8 +147,8 @@ export const associationRateControl: ResourceValidationPolicy = {
         "at once (CreateAssociation: MaxConcurrency defaults to 100%) and never stops for errors.",
     enforcementLevel: "advisory",
     validateResource: validateResourceOfTypes(OPERATIONS_TYPES.association, (assoc, args, reportViolation) => {
-        const doc = documentName(assoc.name);
-        if (typeof doc !== "string" || !PATCH_ASSOCIATION_DOCUMENTS.includes(doc)) {
+        const doc = patchAssociationDocument(assoc);
+        if (doc === undefined) {
             return;
         }
         const missing = ["maxConcurrency", "maxErrors"].filter((k) => !isUnknown(assoc[k]) && !isSet(assoc[k]));

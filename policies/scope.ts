@@ -10,7 +10,7 @@
 
 import { STRATEGY_DOCUMENTS } from "@patch-manager/ssm";
 import { DEPRECATED_PATCH_DOCUMENT, PATCH_DOCUMENTS, PATCH_GROUP_TARGET_KEYS, documentName, runCommandParameters } from "./ssmValues";
-import { StackResource, TYPES, asArray, isUnknown, ofType, refersTo, text } from "./util";
+import { StackResource, TYPES, asArray, isUnknown, namesRole, ofType, refersTo, text } from "./util";
 
 export const SCOPE_TYPES = {
     association: "aws:ssm/association:Association",
@@ -75,13 +75,6 @@ export interface PatchingScope {
 }
 
 const MANAGED_NODE_POLICY = /^arn:aws(-[a-z]+)*:iam::aws:policy\/AmazonSSMManagedInstanceCore$/;
-
-/** A role as other resources name it: its name, its id, or an ARN ending in /<name>. */
-function namesRole(from: StackResource, prop: string, role: StackResource): boolean {
-    if (refersTo(from, prop, role, ["name", "id", "arn"]) === true) return true;
-    const name = [role.props.name, role.props.id].find((n) => typeof n === "string" && n !== "" && !isUnknown(n));
-    return asArray(from.props[prop]).some((v) => typeof v === "string" && name !== undefined && (v === name || v.endsWith(`/${name}`)));
-}
 
 /** Whether `from.props[prop]` names `to` (by dependency, id, or one of its identifying props), any of a list. */
 function names(from: StackResource, prop: string, to: StackResource, identifying: string[]): boolean {

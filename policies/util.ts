@@ -206,6 +206,18 @@ export function refersTo(from: StackResource, prop: string, to: StackResource, i
     return identifying.some((key) => isUnknown(to.props[key])) ? undefined : false;
 }
 
+/** A role's name as other resources refer to it: its name prop, else its id (IAM role ids are names). */
+export function roleName(role: StackResource): string | undefined {
+    return [role.props.name, role.props.id].find((n): n is string => typeof n === "string" && n !== "" && !isUnknown(n));
+}
+
+/** Whether `from.props[prop]` (a value or a list) names the role: by dependency, by name or ARN, or an ARN ending in /<name>. */
+export function namesRole(from: StackResource, prop: string, role: StackResource): boolean {
+    if (refersTo(from, prop, role, ["name", "id", "arn"]) === true) return true;
+    const name = roleName(role);
+    return asArray(from.props[prop]).some((v) => typeof v === "string" && name !== undefined && (v === name || v.endsWith(`/${name}`)));
+}
+
 /** The stack resource's URN, for violations that concern the whole stack. */
 export function stackUrn(resources: StackResource[]): string | undefined {
     return resources.find((r) => r.type === TYPES.stack)?.urn;

@@ -529,13 +529,17 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
         require.resolve("google-protobuf/google/protobuf/struct_pb.js", { paths: [require.resolve("@pulumi/pulumi")] }),
     );
     const resproto = require("@pulumi/pulumi/proto/resource_pb.js");
+    /** A registration's or read's URN, as the engine makes it: the parent's type qualifies the child's. */
+    const identity = (req: any): { parent: string; type: string; name: string; urn: string } => {
+        const parent: string = req.getParent() || "";
+        const type: string = req.getType();
+        const name: string = req.getName();
+        const qualifiedType = parent ? `${parent.split("::")[2]}$${type}` : type;
+        return { parent, type, name, urn: `urn:pulumi:${opts.stack}::${project}::${qualifiedType}::${name}` };
+    };
     monitor.registerResource = async (req: any, callback: (err: unknown, res?: unknown) => void) => {
         try {
-            const parent: string = req.getParent() || "";
-            const type: string = req.getType();
-            const name: string = req.getName();
-            const qualifiedType = parent ? `${parent.split("::")[2]}$${type}` : type;
-            const urn = `urn:pulumi:${opts.stack}::${project}::${qualifiedType}::${name}`;
+            const { parent, type, name, urn } = identity(req);
             const deserialized = deserializeProperties(req.getObject());
             // Awaiting only when there is an asset keeps the registration order of everything else.
             const inputs = containsAsset(deserialized) ? await plainAssets(deserialized) : deserialized;
@@ -607,11 +611,7 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
     // `.get` reads an existing resource: recorded as read (external), never analysed by resource policies.
     monitor.readResource = async (req: any, callback: (err: unknown, res?: unknown) => void) => {
         try {
-            const parent: string = req.getParent() || "";
-            const type: string = req.getType();
-            const name: string = req.getName();
-            const qualifiedType = parent ? `${parent.split("::")[2]}$${type}` : type;
-            const urn = `urn:pulumi:${opts.stack}::${project}::${qualifiedType}::${name}`;
+            const { parent, type, name, urn } = identity(req);
             const inputs = deserializeProperties(req.getProperties());
             const id: string = req.getId();
             const resourceRegion = providerRegion(req.getProvider()) ?? region;

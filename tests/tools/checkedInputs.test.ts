@@ -2,7 +2,6 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import * as aws from "@pulumi/aws";
 import table from "../../tools/audit/checkedInputs.json";
 import {
     CHECKED_SOURCES,
@@ -19,33 +18,11 @@ import {
     topLevelAttributes,
 } from "../../tools/genCheckedInputs";
 import { RESOURCE_SOURCES } from "../../tools/genForceNew";
+import { typesInSources } from "../helpers";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const resources = table.resources as Record<string, CheckedInputs>;
 const sources = table._sources as Record<string, string>;
-
-/**
- * aws resource types constructed anywhere in the program's sources (`new aws.ssm.PatchGroup(`), as
- * forceNew.test.ts finds them; the organisation's control plane (org/) is another Pulumi project.
- */
-function awsTypesInSources(): Map<string, string> {
-    const found = new Map<string, string>();
-    const walk = (dir: string): string[] =>
-        fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-            const p = path.join(dir, e.name);
-            if (e.isDirectory()) return ["node_modules", "tests", "tools", ".git", "policies", "org"].includes(e.name) ? [] : walk(p);
-            return e.name.endsWith(".ts") && !e.name.endsWith(".d.ts") ? [p] : [];
-        });
-    for (const file of walk(ROOT)) {
-        const text = fs.readFileSync(file, "utf8");
-        for (const m of text.matchAll(/new aws\.(\w+)\.(\w+)\(/g)) {
-            const cls = (aws as any)[m[1]]?.[m[2]];
-            assert.ok(cls?.__pulumiType, `${path.relative(ROOT, file)}: aws.${m[1]}.${m[2]} is not an @pulumi/aws resource`);
-            found.set(cls.__pulumiType, path.relative(ROOT, file));
-        }
-    }
-    return found;
-}
 
 /** The input names of the resource's `…Args` interface in @pulumi/aws's typings, with whether each is optional. */
 function argsInputs(type: string): Map<string, boolean> {
@@ -62,7 +39,7 @@ function argsInputs(type: string): Map<string, boolean> {
 
 describe("checked-inputs table (tools/audit/checkedInputs.json) covers every aws type the program creates", function () {
     it("every aws resource type constructed in the program's sources has an entry and a source", function () {
-        const types = awsTypesInSources();
+        const types = new Map([...typesInSources()].filter(([type]) => type.startsWith("aws:")));
         assert.ok(types.size >= 25, `found ${types.size} types`);
         for (const [type, file] of types) {
             assert.ok(resources[type], `${file} creates ${type}, which tools/audit/checkedInputs.json does not know`);

@@ -1,8 +1,4 @@
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as path from "path";
-import * as aws from "@pulumi/aws";
-import * as time from "@pulumiverse/time";
 import table from "../../tools/diff/forceNew.json";
 import { changeReplaces, knowsType } from "../../tools/diff/planDiff";
 import {
@@ -14,32 +10,7 @@ import {
     RESOURCE_SOURCES,
 } from "../../tools/genForceNew";
 import { NATURAL_KEYS } from "../../policies/replacement";
-import { evaluate, ROOT, SHIPPED_STACKS, shippedConfig, withConfig } from "../helpers";
-
-/**
- * Resource types constructed anywhere in the program's sources (`new aws.ssm.PatchGroup(`,
- * `new time.Rotating(`). The organisation's control plane (org/) is another Pulumi project, which
- * the plan diff does not evaluate, so its types are not the table's.
- */
-function typesInSources(): Map<string, string> {
-    const found = new Map<string, string>();
-    const walk = (dir: string): string[] =>
-        fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-            const p = path.join(dir, e.name);
-            if (e.isDirectory()) return ["node_modules", "tests", "tools", ".git", "policies", "org"].includes(e.name) ? [] : walk(p);
-            return e.name.endsWith(".ts") && !e.name.endsWith(".d.ts") ? [p] : [];
-        });
-    for (const file of walk(ROOT)) {
-        const text = fs.readFileSync(file, "utf8");
-        for (const m of text.matchAll(/new aws\.(\w+)\.(\w+)\(/g)) {
-            const cls = (aws as any)[m[1]]?.[m[2]];
-            assert.ok(cls?.__pulumiType, `${path.relative(ROOT, file)}: aws.${m[1]}.${m[2]} is not an @pulumi/aws resource`);
-            found.set(cls.__pulumiType, path.relative(ROOT, file));
-        }
-        for (const m of text.matchAll(/new time\.(\w+)\(/g)) found.set((time as any)[m[1]].__pulumiType, path.relative(ROOT, file));
-    }
-    return found;
-}
+import { evaluate, SHIPPED_STACKS, shippedConfig, typesInSources, withConfig } from "../helpers";
 
 describe("update-vs-replace table (tools/diff/forceNew.json) covers every type the program creates", function () {
     it("every resource type constructed in the program's sources is in the table, with its source", function () {
