@@ -12,11 +12,12 @@ import {
     ofType,
     productionConfigSchema,
     productionReason,
+    providerDefaultTags,
     refersTo,
     show,
     stackResources,
-    validateResourceOfTypes,
     text,
+    validateResourceOfTypes,
 } from "./util";
 
 // Limits from the SSM API model (botocore ssm/2014-11-06: PatchRuleList, PatchIdList, ApproveAfterDays).
@@ -120,7 +121,7 @@ export const baselineProductionApprovalDelay: ResourceValidationPolicy = {
     configSchema: approvalDelaySchema,
     validateResource: validateResourceOfTypes(TYPES.patchBaseline, (b, args, reportViolation) => {
         const cfg = configWithDefaults<ApprovalDelayConfig>(approvalDelaySchema, args);
-        const why = productionReason(cfg, { tags: [b.tags], urn: args.urn, stackTags: args.stackTags });
+        const why = productionReason(cfg, { tags: [b.tags, providerDefaultTags(args)], urn: args.urn, stackTags: args.stackTags });
         if (why === undefined || isUnknown(b.approvalRules) || isUnknown(b.operatingSystem)) {
             return;
         }
@@ -159,13 +160,27 @@ export const baselineProductionApprovalDelay: ResourceValidationPolicy = {
 
 // ------------------------------------------------------------------------------------------------
 
+/** Security classifications across operating systems (patch baseline filter values). */
+const SECURITY_CLASSIFICATIONS = ["Security", "SecurityUpdates", "CriticalUpdates", "*"];
+
+/** Whether an approval rule can approve security updates: no CLASSIFICATION filter, or one that names a security class. */
+function coversSecurityUpdates(rule: any): boolean {
+    const filters = asArray(first(rule?.patchFilterGroup)?.patchFilters ?? rule?.patchFilters);
+    const classification = filters.find((f: any) => f?.key === "CLASSIFICATION");
+    if (!classification || isUnknown(classification.values)) return true;
+    return asArray(classification.values).some((v) => typeof v === "string" && SECURITY_CLASSIFICATIONS.includes(v));
+}
+
+const first = (v: unknown): any => (Array.isArray(v) ? v[0] : v);
+
 export const defaultBaselineApprovesUpdates: StackValidationPolicy = {
     name: "default-baseline-approves-updates",
     description:
         "A baseline registered as an operating system's default (aws.ssm.DefaultPatchBaseline) approves updates by rule: every " +
         "node outside a patch group, and in a group without its own baseline, is patched by it (Patch Manager, patch groups). " +
-        "One that approves only a fixed approvedPatches list leaves those nodes without every later security update: give it " +
-        "approval rules, or register it for a patch group instead.",
+        "One that approves only a fixed approvedPatches list, rejects every patch, or whose rules all filter security updates " +
+        "out leaves those nodes without every later security update: give it a rule for the security classifications, or " +
+        "register it for a patch group instead.",
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
         const resources = stackResources(args);
@@ -173,14 +188,29 @@ export const defaultBaselineApprovesUpdates: StackValidationPolicy = {
         for (const registration of ofType(resources, TYPES.defaultPatchBaseline)) {
             const baseline = baselines.find((b) => refersTo(registration, "baselineId", b, ["id", "arn"]) === true);
             if (!baseline || isUnknown(baseline.props.approvalRules) || isUnknown(baseline.props.approvedPatches)) continue;
-            if (asArray(baseline.props.approvalRules).length > 0) continue;
-            const approved = asArray(baseline.props.approvedPatches);
-            reportViolation(
-                `${baselineLabel(baseline.props, baseline.name)} is the default for ${show(registration.props.operatingSystem ?? baseline.props.operatingSystem)} ` +
-                    `but approves only ${approved.length === 0 ? "nothing" : `${approved.length} listed patch${approved.length === 1 ? "" : "es"}`} ` +
-                    `and no rule: add approval rules (e.g. security updates after 7 days), or register it for a patch group instead.`,
-                registration.urn,
-            );
+            const rules = asArray(baseline.props.approvalRules);
+            const os = show(registration.props.operatingSystem ?? baseline.props.operatingSystem);
+            const who = `${baselineLabel(baseline.props, baseline.name)} is the default for ${os}`;
+            const rejectsAll = asArray(baseline.props.rejectedPatches).some((p) => p === "*");
+            if (rules.length === 0) {
+                const approved = asArray(baseline.props.approvedPatches);
+                reportViolation(
+                    `${who} but approves only ${approved.length === 0 ? "nothing" : `${approved.length} listed patch${approved.length === 1 ? "" : "es"}`} ` +
+                        `and no rule: add approval rules (e.g. security updates after 7 days), or register it for a patch group instead.`,
+                    registration.urn,
+                );
+            } else if (rejectsAll) {
+                reportViolation(
+                    `${who} but rejects every patch (rejectedPatches "*"): nodes outside patch groups get nothing.`,
+                    registration.urn,
+                );
+            } else if (!rules.some(coversSecurityUpdates)) {
+                reportViolation(
+                    `${who} but no approval rule approves security updates (each filters CLASSIFICATION to other values): nodes outside ` +
+                        `patch groups never get them; add a rule for the security classifications.`,
+                    registration.urn,
+                );
+            }
         }
     },
 };

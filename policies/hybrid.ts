@@ -15,6 +15,7 @@ import {
     TYPES,
     asArray,
     configWithDefaults,
+    grantsEverywhere,
     isSet,
     isUnknown,
     label,
@@ -23,8 +24,10 @@ import {
     parsePolicyDocument,
     refersTo,
     roleName,
+    rolePolicies,
     show,
     stackResources,
+    statementsOf,
     validateResourceOfTypes,
 } from "./util";
 
@@ -50,7 +53,7 @@ export const ADMIN_POLICIES = [
     "AmazonSSMFullAccess",
 ] as const;
 
-const ADMIN_POLICY_ARN = new RegExp(
+export const ADMIN_POLICY_ARN = new RegExp(
     `^arn:aws(-[a-z]+)*:iam::aws:policy/(${ADMIN_POLICIES.map((p) => p.replace(/[/-]/g, "\\$&")).join("|")})$`,
 );
 
@@ -175,41 +178,17 @@ function roleOf(activation: StackResource, roles: StackResource[]): StackResourc
     return roles.find((r) => roleName(r) === name);
 }
 
-function isAdminStatement(s: any): boolean {
-    if ((s?.Effect ?? "Allow") !== "Allow") {
-        return false;
-    }
-    const actions = asArray<string>(s?.Action);
-    const resources = asArray<string>(s?.Resource);
-    return actions.some((a) => a === "*" || a === "*:*" || a === "iam:*") && resources.includes("*");
+/** An Allow of everything, or of all of IAM, on every resource. */
+export function isAdminStatement(s: any): boolean {
+    return grantsEverywhere(s, "iam:PutRolePolicy") && asArray<string>(s?.Action).some((a) => a === "*" || a === "*:*" || a === "iam:*");
 }
 
 /** What makes the role an administrator: admin managed policies and inline `*` statements. */
 export function adminGrants(role: StackResource, resources: StackResource[]): string[] {
-    const grants: string[] = [];
-    const arns = [
-        ...asArray<string>(role.props.managedPolicyArns),
-        ...ofType(resources, TYPES.rolePolicyAttachment)
-            .filter((a) => namesRole(a, "role", role))
-            .map((a) => a.props.policyArn),
-        ...ofType(resources, TYPES.policyAttachment)
-            .filter((a) => namesRole(a, "roles", role))
-            .map((a) => a.props.policyArn),
-    ];
-    for (const arn of arns) {
-        if (typeof arn === "string" && ADMIN_POLICY_ARN.test(arn)) {
-            grants.push(arn);
-        }
-    }
-    const inline = [
-        ...asArray<any>(role.props.inlinePolicies).map((p) => ({ name: p?.name, policy: p?.policy })),
-        ...ofType(resources, HYBRID_TYPES.rolePolicy)
-            .filter((p) => namesRole(p, "role", role))
-            .map((p) => ({ name: p.props.name ?? p.name, policy: p.props.policy })),
-    ];
-    for (const p of inline) {
-        const parsed = parsePolicyDocument(p.policy);
-        if (parsed.ok && asArray(parsed.value?.Statement).some(isAdminStatement)) {
+    const held = rolePolicies(role, resources);
+    const grants: string[] = held.arns.filter((arn) => ADMIN_POLICY_ARN.test(arn));
+    for (const p of held.documents) {
+        if (statementsOf([p]).some(isAdminStatement)) {
             grants.push(`inline policy ${show(p.name)} (allows * on *)`);
         }
     }

@@ -2,10 +2,12 @@
 
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { patchingScope } from "./scope";
+import { ADMIN_POLICY_ARN, isAdminStatement } from "./hybrid";
 import {
     StackResource,
     TYPES,
     asArray,
+    grantsEverywhere,
     isSet,
     isUnknown,
     label,
@@ -13,8 +15,10 @@ import {
     ofType,
     parsePolicyDocument,
     refersTo,
+    rolePolicies,
     show,
     stackResources,
+    statementsOf,
     validateResourceOfTypes,
 } from "./util";
 
@@ -162,27 +166,22 @@ function trustsEc2(document: unknown): boolean {
     return parsed.ok && JSON.stringify(parsed.value ?? null).includes("ec2.amazonaws.com");
 }
 
+/** Actions that run commands or runbooks on managed nodes. */
+const FLEET_COMMAND_ACTIONS = ["ssm:SendCommand", "ssm:StartAutomationExecution"];
+
 export const instanceRoleNotAdmin: StackValidationPolicy = {
     name: "instance-role-not-admin",
     description:
-        "A node's role (trusted by ec2.amazonaws.com, in an instance profile, or a hybrid activation's) holds no AWS managed " +
-        "policy that runs commands on other nodes (AmazonSSMMaintenanceWindowRole, AmazonSSMFullAccess, AmazonSSMAutomationRole: " +
-        "ssm:SendCommand on *): one compromised node could then run any document on the whole fleet. Give nodes " +
-        "AmazonSSMManagedInstanceCore, and the maintenance-window role its own role.",
+        "A node's role (trusted by ec2.amazonaws.com, in an instance profile, or a hybrid activation's) cannot run commands on " +
+        "other nodes or make itself an administrator: no AmazonSSMMaintenanceWindowRole, AmazonSSMFullAccess, " +
+        "AmazonSSMAutomationRole, AdministratorAccess, PowerUserAccess, IAMFullAccess or SystemAdministrator, and no policy of " +
+        "its own allowing ssm:SendCommand or ssm:StartAutomationExecution (or * / iam:*) on every resource: one compromised " +
+        "node could then run any document on the whole fleet. Give nodes AmazonSSMManagedInstanceCore.",
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
         const resources = stackResources(args);
         const profiles = ofType(resources, "aws:iam/instanceProfile:InstanceProfile");
         const activations = ofType(resources, "aws:ssm/activation:Activation");
-        const attachments = [
-            ...ofType(resources, TYPES.rolePolicyAttachment).map((a) => ({ a, prop: "role", arns: [a.props.policyArn] })),
-            ...ofType(resources, TYPES.policyAttachment).map((a) => ({ a, prop: "roles", arns: [a.props.policyArn] })),
-            ...ofType(resources, TYPES.rolePolicyAttachmentsExclusive).map((a) => ({
-                a,
-                prop: "roleName",
-                arns: asArray(a.props.policyArns),
-            })),
-        ];
         for (const role of ofType(resources, TYPES.role)) {
             const why = trustsEc2(role.props.assumeRolePolicy)
                 ? "trusted by ec2.amazonaws.com"
@@ -192,13 +191,18 @@ export const instanceRoleNotAdmin: StackValidationPolicy = {
                     ? "the role of a hybrid activation"
                     : undefined;
             if (why === undefined) continue;
-            const arns = [
-                ...asArray(role.props.managedPolicyArns),
-                ...attachments.filter(({ a, prop }) => namesRole(a, prop, role)).flatMap(({ arns: list }) => list),
-            ].filter((arn): arn is string => typeof arn === "string" && FLEET_COMMAND_POLICY_ARN.test(arn));
-            for (const arn of [...new Set(arns)]) {
+            const held = rolePolicies(role, resources);
+            const grants = [
+                ...held.arns.filter((arn) => FLEET_COMMAND_POLICY_ARN.test(arn) || ADMIN_POLICY_ARN.test(arn)),
+                ...held.documents
+                    .filter((d) =>
+                        statementsOf([d]).some((s) => isAdminStatement(s) || FLEET_COMMAND_ACTIONS.some((a) => grantsEverywhere(s, a))),
+                    )
+                    .map((d) => `policy ${show(d.name)} (ssm:SendCommand or more on *)`),
+            ];
+            for (const grant of [...new Set(grants)]) {
                 reportViolation(
-                    `role ${label(role.props, role.name)} (${why}) holds ${arn}, which runs commands on every managed node: ` +
+                    `role ${label(role.props, role.name)} (${why}) holds ${grant}, which runs commands on every managed node: ` +
                         `a compromised node could take over the fleet. Detach it; nodes need AmazonSSMManagedInstanceCore.`,
                     role.urn,
                 );

@@ -3,9 +3,21 @@
 
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { IAM_ROLE_ARN, runCommandParameters } from "./tasks";
-import { commandParameter, documentName } from "./ssmValues";
+import { PATCH_DOCUMENTS, commandParameter, documentName } from "./ssmValues";
 import { SSM_AGENT_SERVICES, patchingScope, runsPatching } from "./scope";
-import { StackResource, asArray, isSet, isUnknown, label, ofType, refersTo, show, stackResources, validateResourceOfTypes } from "./util";
+import {
+    StackResource,
+    asArray,
+    isSet,
+    isUnknown,
+    label,
+    ofType,
+    refersTo,
+    show,
+    stackResources,
+    text,
+    validateResourceOfTypes,
+} from "./util";
 
 export const OPERATIONS_TYPES = {
     topic: "aws:sns/topic:Topic",
@@ -16,7 +28,7 @@ export const OPERATIONS_TYPES = {
     vpcEndpoint: "aws:ec2/vpcEndpoint:VpcEndpoint",
 } as const;
 
-const PATCH_ASSOCIATION_DOCUMENTS = ["AWS-RunPatchBaseline", "AWS-RunPatchBaselineWithHooks"];
+const PATCH_ASSOCIATION_DOCUMENTS: readonly string[] = PATCH_DOCUMENTS;
 
 /** The patch document an association runs (a name or the name at the end of an ARN), or undefined for any other. */
 function patchAssociationDocument(assoc: any): string | undefined {
@@ -162,9 +174,40 @@ export const associationRateControl: ResourceValidationPolicy = {
 
 // ------------------------------------------------------------------------------------------------
 
-/** Commands that patch a node outside Patch Manager (its baselines, compliance and windows). */
-const SHELL_PATCHING =
-    /\b(yum|dnf)\s+(-\S+\s+)*(update|upgrade)\b|\bapt(-get)?\s+(-\S+\s+)*(upgrade|dist-upgrade|full-upgrade)\b|\bzypper\s+(-\S+\s+)*(up|update|patch|dup)\b|\bInstall-WindowsUpdate\b|\bwuauclt(\.exe)?\s+\/(updatenow|detectnow)|\bUsoClient(\.exe)?\s+StartInstall/i;
+/** Package-manager verbs that patch, per tool, read as words of one command (options and their arguments anywhere). */
+const PATCHING_VERBS: Record<string, string[]> = {
+    yum: ["update", "upgrade", "update-minimal", "upgrade-minimal", "distro-sync"],
+    dnf: ["update", "upgrade", "update-minimal", "upgrade-minimal", "distro-sync"],
+    "apt-get": ["upgrade", "dist-upgrade", "full-upgrade"],
+    apt: ["upgrade", "dist-upgrade", "full-upgrade"],
+    zypper: ["up", "update", "patch", "dup", "dist-upgrade"],
+    pkcon: ["update"],
+};
+
+/** Commands that patch whatever their arguments: unattended upgrades, Windows Update from PowerShell or the shell. */
+const PATCHING_COMMANDS =
+    /\bunattended-upgrades?\b|\bInstall-WindowsUpdate\b|\bGet-WUInstall\b|\bGet-WindowsUpdate\b[^\n]*-Install\b|\bUsoClient(\.exe)?\s+(StartInstall|ScanInstallWait)\b|\bwuauclt(\.exe)?\s+\/(updatenow|detectnow)\b/i;
+
+/** The first command of `commands` that patches outside Patch Manager, if any. */
+export function shellPatching(commands: readonly string[]): string | undefined {
+    for (const command of commands) {
+        if (PATCHING_COMMANDS.test(command)) return command;
+        for (const segment of command.split(/&&|\|\||[;|\n]/)) {
+            const words = segment
+                .trim()
+                .split(/\s+/)
+                .map((w) => w.replace(/^['"]|['"]$/g, ""));
+            const tool = words.findIndex((w) => /^(\S*\/)?(yum|dnf|apt-get|apt|zypper|pkcon)$/.test(w));
+            if (tool < 0) continue;
+            const verbs = PATCHING_VERBS[words[tool].split("/").pop()!] ?? [];
+            const rest = words.slice(tool + 1);
+            if (rest.some((w) => verbs.includes(w))) return command;
+            // `zypper in -t patch ...` installs patches.
+            if (words[tool].endsWith("zypper") && rest.includes("-t") && rest[rest.indexOf("-t") + 1] === "patch") return command;
+        }
+    }
+    return undefined;
+}
 
 /** The shell commands a task or association runs (AWS-RunShellScript / AWS-RunPowerShellScript). */
 function shellCommands(type: string, props: any): string[] {
@@ -180,9 +223,9 @@ export const patchingDocumentsOnly: ResourceValidationPolicy = {
     name: "patching-documents-only",
     description:
         "Nodes are patched through Patch Manager's documents (AWS-RunPatchBaseline, with or without hooks), not through " +
-        "AWS-ApplyPatchBaseline (the old Windows-only document) in an association, nor through a shell script that runs " +
-        "yum/dnf update, apt upgrade, zypper update or Install-WindowsUpdate: those bypass the baselines and report no patch " +
-        "compliance (AWS: use one patching method per node).",
+        "AWS-ApplyPatchBaseline (the old Windows-only document) in an association, AWS-InstallWindowsUpdates (other than " +
+        "Defender definitions), nor a shell script that runs yum/dnf update, apt upgrade, zypper update or patch, unattended " +
+        "upgrades or Windows Update: those bypass the baselines and report no patch compliance (AWS: use one patching method per node).",
     enforcementLevel: "mandatory",
     validateResource: validateResourceOfTypes(
         [OPERATIONS_TYPES.association, "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask"],
@@ -196,13 +239,25 @@ export const patchingDocumentsOnly: ResourceValidationPolicy = {
                 );
                 return;
             }
+            if (doc === "AWS-InstallWindowsUpdates") {
+                // Defender's definition updates are no patches; anything else it installs bypasses the baselines.
+                const categories = isAssociation ? asArray(r.parameters?.Categories) : asArray(commandParameter(r, "Categories"));
+                const listed = categories.flatMap((c) => text(c).split(","));
+                if (!(listed.length > 0 && listed.every((c) => c.trim() === "DefinitionUpdates"))) {
+                    reportViolation(
+                        `${who} installs Windows updates with AWS-InstallWindowsUpdates${listed.length > 0 ? ` (${listed.join(", ")})` : ""}: it ` +
+                            `reads no patch baseline and reports no patch compliance; run AWS-RunPatchBaseline in a maintenance window instead.`,
+                    );
+                }
+                return;
+            }
             if (doc !== "AWS-RunShellScript" && doc !== "AWS-RunPowerShellScript") {
                 return;
             }
-            const patching = shellCommands(args.type, r).filter((c) => SHELL_PATCHING.test(c));
-            if (patching.length > 0) {
+            const patching = shellPatching(shellCommands(args.type, r));
+            if (patching !== undefined) {
                 reportViolation(
-                    `${who} patches through ${doc} (${show(patching[0].trim().slice(0, 80))}): it bypasses the patch baselines and ` +
+                    `${who} patches through ${doc} (${show(patching.trim().slice(0, 80))}): it bypasses the patch baselines and ` +
                         `reports no patch compliance; run AWS-RunPatchBaseline (Operation "Install") in a maintenance window instead.`,
                 );
             }

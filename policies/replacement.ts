@@ -30,6 +30,30 @@ export interface NaturalKey {
     readonly kind: "name" | "owner";
 }
 
+/**
+ * The key input the provider auto-names, per type (pulumi-aws auto-names `name`, `bucket`, an event
+ * target's `targetId`; tools/audit/checkedInputs.json, which a test holds this to). When the user
+ * fixes it, the bridge's Diff itself asks for delete-before-replace (pulumi-terraform-bridge,
+ * nameRequiresDeleteBeforeReplace: "an autonameable property with a value that was not populated by
+ * the autonamer"), and the engine follows unless the program sets `deleteBeforeReplace: false`.
+ */
+export const AUTO_NAMED_KEY: Readonly<Record<string, string>> = {
+    "aws:ssm/resourceDataSync:ResourceDataSync": "name",
+    "aws:ssm/document:Document": "name",
+    "aws:cfg/rule:Rule": "name",
+    "aws:cfg/recorder:Recorder": "name",
+    "aws:cfg/deliveryChannel:DeliveryChannel": "name",
+    "aws:cfg/recorderStatus:RecorderStatus": "name",
+    "aws:cloudwatch/eventRule:EventRule": "name",
+    "aws:cloudwatch/eventTarget:EventTarget": "targetId",
+    "aws:iam/role:Role": "name",
+    "aws:iam/instanceProfile:InstanceProfile": "name",
+    "aws:iam/rolePolicy:RolePolicy": "name",
+    "aws:s3/bucket:Bucket": "bucket",
+    "aws:sns/topic:Topic": "name",
+    "aws:ec2/securityGroup:SecurityGroup": "name",
+};
+
 const ONE_PER_BUCKET = {
     inputs: ["bucket"],
     reason: "one such configuration per bucket: deleting the old resource removes the configuration the new one put",
@@ -42,7 +66,7 @@ export const NATURAL_KEYS: Readonly<Record<string, NaturalKey>> = {
     "aws:ssm/resourceDataSync:ResourceDataSync": {
         inputs: ["name"],
         reason: "SyncName is the resource id; CreateResourceDataSync refuses a second sync of that name (ResourceDataSyncAlreadyExistsException), and every input change replaces it (no Update)",
-        replacedKeepingKeyBy: ["s3Destination", "syncSource"],
+        replacedKeepingKeyBy: ["s3Destination"],
         kind: "name",
     },
     "aws:ssm/patchGroup:PatchGroup": {
@@ -178,39 +202,37 @@ export function providerDefaults(props: Record<string, unknown>): ReadonlySet<st
 /** Inputs that generate a name instead of fixing one (ConflictsWith the name in the provider schema). */
 const PREFIX_OF: Record<string, string> = { name: "namePrefix", bucket: "bucketPrefix" };
 
-/**
- * Whether the provider generated this key input: listed in `__defaults` (checked inputs), derived
- * from a prefix, or shaped as the bridge's auto-name `<logical name>-<7 hex>` (outputs carry no
- * `__defaults`, so a stack rule tells a generated name by its shape).
- */
-export function isGenerated(input: string, props: Record<string, unknown>, logicalName?: string): boolean {
+/** Whether the provider generated this key input: listed in `__defaults` (checked inputs, the state), or derived from a prefix. */
+export function isGenerated(input: string, props: Record<string, unknown>): boolean {
     if (providerDefaults(props).has(input)) return true;
     const prefix = PREFIX_OF[input];
-    if (prefix && isSet(props[prefix])) return true;
-    const value = props[input];
-    if (logicalName === undefined || typeof value !== "string") return false;
-    const escaped = logicalName.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    return new RegExp(`^${escaped}-[0-9a-f]{7}$`, "i").test(value);
+    return prefix !== undefined && isSet(props[prefix]);
 }
 
 /**
  * The natural key a resource of this type has, when the program sets every input of it: a name the
  * provider generated is no key.
  */
-export function naturalKeyOf(type: string, props: Record<string, unknown>, logicalName?: string): NaturalKey | undefined {
+export function naturalKeyOf(type: string, props: Record<string, unknown>): NaturalKey | undefined {
     const key = NATURAL_KEYS[type];
     if (!key) return undefined;
     if (type === "aws:ec2/vpcEndpoint:VpcEndpoint" && props.privateDnsEnabled !== true) return undefined;
-    return key.inputs.every((i) => isSet(props[i]) && !isUnknown(props[i]) && !isGenerated(i, props, logicalName)) ? key : undefined;
+    return key.inputs.every((i) => isSet(props[i]) && !isUnknown(props[i]) && !isGenerated(i, props)) ? key : undefined;
 }
 
 /**
- * Whether replacing this resource create-first collides with itself: it has a key the user fixed, and
- * an input outside the key can replace it (any, for a name; one that is set, for an owner's configuration).
+ * Whether replacing this resource create-first collides with itself: it has a key the user fixed, an
+ * input outside the key can replace it (any, for a name; one that is set, for an owner's
+ * configuration), and nothing else already replaces it delete-first. `deleteBeforeReplace` is the
+ * program's resource option (undefined when the program leaves it to the provider).
  */
-export function collidesOnReplacement(type: string, props: Record<string, unknown>, logicalName?: string): NaturalKey | undefined {
-    const key = naturalKeyOf(type, props, logicalName);
+export function collidesOnReplacement(type: string, props: Record<string, unknown>, deleteBeforeReplace?: boolean): NaturalKey | undefined {
+    if (deleteBeforeReplace === true) return undefined;
+    const key = naturalKeyOf(type, props);
     if (!key || key.replacedKeepingKeyBy.length === 0) return undefined;
+    // A name the user fixed on an auto-named input: the provider asks for delete-first itself.
+    const autoNamed = AUTO_NAMED_KEY[type];
+    if (autoNamed !== undefined && key.inputs.includes(autoNamed) && deleteBeforeReplace !== false) return undefined;
     if (key.kind === "name") return key;
     const generated = providerDefaults(props);
     return key.replacedKeepingKeyBy.some((i) => isSet(props[i]) && !generated.has(i)) ? key : undefined;
@@ -219,9 +241,10 @@ export function collidesOnReplacement(type: string, props: Record<string, unknow
 export const replaceWithoutCollision: StackValidationPolicy = {
     name: "replacement-deletes-first",
     description:
-        "A resource patching uses whose inputs name the physical resource (a fixed name, a one-per-OS registration) and that a " +
-        "change of another input replaces is replaced delete-before-create (`deleteBeforeReplace: true`): created first, as " +
-        "Pulumi does by default, the replacement collides with itself. Names the provider generates are regenerated on replacement.",
+        "A resource patching uses whose inputs name the physical resource (a one-per-OS registration, a patch group, an owner's " +
+        "configuration) and that a change of another input replaces is replaced delete-before-create (`deleteBeforeReplace: true`): " +
+        "created first, as Pulumi does by default, the replacement collides with itself. Names the provider generates are " +
+        "regenerated on replacement, and a name the user fixes on an auto-named input is replaced delete-first by the provider itself.",
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
         const resources = stackResources(args);
@@ -229,13 +252,12 @@ export const replaceWithoutCollision: StackValidationPolicy = {
         const options = new Map(args.resources.map((r) => [r.urn, r.opts]));
         for (const r of resources) {
             if (!NATURAL_KEYS[r.type] || !inPatchingScope(r, scope)) continue;
-            const key = collidesOnReplacement(r.type, r.props, r.name);
-            if (!key || options.get(r.urn)?.deleteBeforeReplace === true) continue;
+            const key = collidesOnReplacement(r.type, r.props, options.get(r.urn)?.deleteBeforeReplace);
+            if (!key) continue;
             reportViolation(
                 `${r.type.split(":").pop()} ${label(r.props, r.name)} is named by ${key.inputs.join(" + ")} (${key.reason}); ` +
                     `a change of ${key.replacedKeepingKeyBy.join(" or ")} replaces it under the same ${key.inputs.join(" + ")}, and a ` +
-                    `replacement created before the old one is deleted collides with it. Set the resource option deleteBeforeReplace: true, ` +
-                    `or leave the name out so that the provider generates one.`,
+                    `replacement created before the old one is deleted collides with it. Set the resource option deleteBeforeReplace: true.`,
                 r.urn,
             );
         }

@@ -10,7 +10,7 @@
 
 import { STRATEGY_DOCUMENTS } from "@patch-manager/ssm";
 import { DEPRECATED_PATCH_DOCUMENT, PATCH_DOCUMENTS, PATCH_GROUP_TARGET_KEYS, documentName, runCommandParameters } from "./ssmValues";
-import { StackResource, TYPES, asArray, isUnknown, namesRole, ofType, refersTo, text } from "./util";
+import { StackResource, TYPES, asArray, isUnknown, namesRole, ofType, refersTo, rolePolicies } from "./util";
 
 export const SCOPE_TYPES = {
     association: "aws:ssm/association:Association",
@@ -111,6 +111,8 @@ export function patchingScope(resources: StackResource[]): PatchingScope {
         ...tasks.map((t) => runCommandParameters(t.props)?.outputS3Bucket),
         ...associations.map((a) => outputLocation(a.props)?.s3BucketName),
         ...ofType(resources, SCOPE_TYPES.resourceDataSync).map((s) => first(s.props.s3Destination)?.bucketName),
+        // What the fleet reads or the runbooks write: override lists and baselines, runbook reports and logs.
+        ...[...tasks, ...associations].flatMap((r) => readBuckets(r.props)),
     ];
     const buckets = ofType(resources, TYPES.bucket, TYPES.bucketV2).filter(
         (b) =>
@@ -121,10 +123,7 @@ export function patchingScope(resources: StackResource[]): PatchingScope {
     );
 
     const notified = tasks.map((t) => first(runCommandParameters(t.props)?.notificationConfig)?.notificationArn);
-    const ssmRules = ofType(resources, SCOPE_TYPES.eventRule).filter((r) => {
-        const pattern = r.props.eventPattern;
-        return typeof pattern === "string" && /"aws\.ssm"/.test(pattern);
-    });
+    const ssmRules = ofType(resources, SCOPE_TYPES.eventRule).filter((r) => matchesSsmEvents(r.props.eventPattern));
     const eventTargets = ofType(resources, SCOPE_TYPES.eventTarget).filter((t) =>
         ssmRules.some((r) => names(t, "rule", r, ["name", "id"])),
     );
@@ -146,7 +145,6 @@ export function patchingScope(resources: StackResource[]): PatchingScope {
         ...tasks.map((t) => [t, "serviceRoleArn"] as [StackResource, string]),
         ...ofType(resources, "aws:ssm/activation:Activation").map((a) => [a, "iamRole"] as [StackResource, string]),
     ];
-    const attachments = ofType(resources, TYPES.rolePolicyAttachment).filter((a) => MANAGED_NODE_POLICY.test(text(a.props.policyArn)));
     const roles = ofType(resources, TYPES.role).filter(
         (role) =>
             roleRefs.some(([r, prop]) => namesRole(r, prop, role)) ||
@@ -154,8 +152,7 @@ export function patchingScope(resources: StackResource[]): PatchingScope {
                 const sns = runCommandParameters(t.props)?.serviceRoleArn;
                 return typeof sns === "string" && namesRole({ ...t, props: { sns }, propertyDependencies: {} }, "sns", role);
             }) ||
-            asArray(role.props.managedPolicyArns).some((a) => MANAGED_NODE_POLICY.test(text(a))) ||
-            attachments.some((a) => namesRole(a, "role", role)),
+            rolePolicies(role, resources).arns.some((a) => MANAGED_NODE_POLICY.test(a)),
     );
     return { tasks, windows: patchWindows, targets, associations, buckets, topics, endpointSecurityGroups, endpoints, roles };
 }
@@ -175,6 +172,60 @@ export function inPatchingScope(r: StackResource, scope: PatchingScope): boolean
         ([prop, list, identifying]) =>
             r.props[prop] !== undefined && list.some((o) => refersTo(r, prop, o, identifying) === true || names(r, prop, o, identifying)),
     );
+}
+
+/** Parameters that name S3 objects the fleet installs from, or buckets a runbook writes to. */
+const S3_PARAMETERS = ["BaselineOverride", "InstallOverrideList", "ReportS3Bucket", "S3BucketLog", "OutputS3BucketName"];
+
+/** The buckets a task's or association's parameters name: `s3://bucket/key`, an S3 https URL, or a bare bucket name. */
+export function readBuckets(props: any): string[] {
+    const tip = first(props?.taskInvocationParameters);
+    const sources = [first(tip?.runCommandParameters)?.parameters, first(tip?.automationParameters)?.parameters, props?.parameters];
+    const values: unknown[] = [];
+    for (const params of sources) {
+        if (Array.isArray(params)) {
+            for (const p of params) if (S3_PARAMETERS.includes(p?.name)) values.push(...asArray(p.values));
+        } else if (params && typeof params === "object") {
+            for (const name of S3_PARAMETERS) if (name in params) values.push(...asArray(params[name]));
+        }
+    }
+    return values.flatMap((v) => {
+        if (typeof v !== "string" || v === "") return [];
+        const s3 = /^s3:\/\/([^/]+)/.exec(v);
+        if (s3) return [s3[1]];
+        const https = /^https:\/\/(?:([^./]+)\.s3[.-][^/]*\/|s3[.-][^/]*\/([^/]+)\/)/.exec(v);
+        if (https) return [https[1] ?? https[2]];
+        return /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(v) ? [v] : [];
+    });
+}
+
+/** SSM's event sources and detail types, as EventBridge patterns may name them. */
+const SSM_DETAIL_TYPE = /Maintenance Window|EC2 Command|EC2 Automation|Patch|Systems Manager|Configuration Compliance/i;
+
+/**
+ * Whether an EventBridge pattern can match Systems Manager's events: `source` aws.ssm, written
+ * exactly, as a prefix or a wildcard, or a detail type of SSM's when the pattern names no source.
+ */
+export function matchesSsmEvents(pattern: unknown): boolean {
+    if (typeof pattern !== "string") return false;
+    let doc: any;
+    try {
+        doc = JSON.parse(pattern);
+    } catch {
+        return /aws\.ssm/.test(pattern);
+    }
+    const sources = asArray(doc?.source);
+    if (sources.length > 0) {
+        return sources.some((s: any) => {
+            if (typeof s === "string") return s === "aws.ssm";
+            if (typeof s?.prefix === "string") return "aws.ssm".startsWith(s.prefix);
+            if (typeof s?.wildcard === "string") {
+                return new RegExp(`^${s.wildcard.replace(/[.+^${}()|[\]\\?]/g, "\\$&").replace(/\*/g, ".*")}$`).test("aws.ssm");
+            }
+            return false;
+        });
+    }
+    return asArray(doc?.["detail-type"]).some((d) => typeof d === "string" && SSM_DETAIL_TYPE.test(d));
 }
 
 /** A task's `WindowTargetIds` entry names this target. */

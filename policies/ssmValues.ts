@@ -6,8 +6,11 @@ import { UNKNOWN, Unknown, asArray, isUnknown } from "./util";
 /** The only keys Patch Manager reads a patch group from; case-sensitive. */
 export const PATCH_GROUP_TARGET_KEYS = ["tag:Patch Group", "tag:PatchGroup"] as const;
 
-/** The documents that patch; AWS-ApplyPatchBaseline is the old Windows-only one. */
-export const PATCH_DOCUMENTS = ["AWS-RunPatchBaseline", "AWS-RunPatchBaselineWithHooks"] as const;
+/**
+ * The documents that patch (AWS-RunPatchBaselineAssociation is the one Quick Setup patch policies
+ * run); AWS-ApplyPatchBaseline is the old Windows-only one.
+ */
+export const PATCH_DOCUMENTS = ["AWS-RunPatchBaseline", "AWS-RunPatchBaselineWithHooks", "AWS-RunPatchBaselineAssociation"] as const;
 export const DEPRECATED_PATCH_DOCUMENT = "AWS-ApplyPatchBaseline";
 
 /** The document a task runs: a name, or the name at the end of a document ARN. */

@@ -2,7 +2,7 @@
 
 import type { PolicyConfigSchema, ReportViolation, StackValidationPolicy } from "@pulumi/policy";
 import { PATCH_GROUP_TARGET_KEYS } from "./ssmValues";
-import { patchingScope, selectsPatchGroup } from "./scope";
+import { SCOPE_TYPES, patchingScope, selectsPatchGroup } from "./scope";
 import { commandParameter, isPatchingTask } from "./ssmValues";
 import { targetsOf } from "./strategies";
 import { windowOf } from "./tasks";
@@ -272,26 +272,66 @@ function selection(task: StackResource, targets: StackResource[]): string[] {
 }
 
 const HOUR_MS = 3_600_000;
-/** How far ahead windows are compared: long enough for monthly waves to meet weekly scans. */
-const OVERLAP_HORIZON_DAYS = 84;
+/** How far ahead runs are compared: a year, so that monthly and quarterly waves meet daily or weekly scans. */
+const OVERLAP_HORIZON_DAYS = 366;
 
-/** The window's runs from now to the horizon, as [start, end) in ms; [] when its schedule cannot be read. */
-function runs(window: StackResource, from: Date): Array<[number, number]> {
-    const { schedule, duration, scheduleTimezone, scheduleOffset } = window.props;
-    if (typeof schedule !== "string" || typeof duration !== "number") return [];
-    const timezone = typeof scheduleTimezone === "string" && scheduleTimezone !== "" ? scheduleTimezone : "UTC";
+/** A date input (`2026-12-01T00:00:00Z`) as ms, or undefined. */
+function dateOf(value: unknown): number | undefined {
+    const ms = typeof value === "string" ? Date.parse(value) : NaN;
+    return Number.isNaN(ms) ? undefined : ms;
+}
+
+/**
+ * The starts of a schedule from now to the horizon, within [startDate, endDate). A rate() schedule
+ * counts from the window's creation or its startDate: without a startDate its phase is unknown, so
+ * it gives no starts (no finding rather than a guess).
+ */
+function startsOf(schedule: unknown, props: any, from: Date): number[] {
+    if (typeof schedule !== "string" || props?.enabled === false) return [];
+    if (/^\s*rate\(/.test(schedule) && dateOf(props?.startDate) === undefined) return [];
+    const begin = Math.max(from.getTime(), dateOf(props?.startDate) ?? -Infinity);
+    const end = Math.min(from.getTime() + OVERLAP_HORIZON_DAYS * 24 * HOUR_MS, dateOf(props?.endDate) ?? Infinity);
+    if (!(begin < end)) return [];
+    const timezone = typeof props?.scheduleTimezone === "string" && props.scheduleTimezone !== "" ? props.scheduleTimezone : "UTC";
     try {
-        const until = new Date(from.getTime() + OVERLAP_HORIZON_DAYS * 24 * HOUR_MS);
         return startsBetween(withoutSeconds(schedule), {
             timezone,
-            scheduleOffset: typeof scheduleOffset === "number" ? scheduleOffset : undefined,
-            from,
-            until,
-            limit: 500,
-        }).map((s) => [s.getTime(), s.getTime() + duration * HOUR_MS]);
+            scheduleOffset: typeof props?.scheduleOffset === "number" ? props.scheduleOffset : undefined,
+            from: new Date(begin),
+            until: new Date(end),
+            limit: 1000,
+        }).map((d) => d.getTime());
     } catch {
         return []; // window-well-formed reports the schedule
     }
+}
+
+/**
+ * When a patching run can be under way, as [start, end) in ms: a window task between the window's
+ * start and its end (a task still running at the end goes on under CONTINUE_TASK, which is not
+ * modelled: the finding is a lower bound), an association at each of its starts, for a minute.
+ */
+function spans(r: StackResource, windows: StackResource[], from: Date): Array<[number, number]> {
+    if (r.type === SCOPE_TYPES.association) {
+        return startsOf(r.props.scheduleExpression, { ...r.props, scheduleOffset: r.props.scheduleOffset }, from).map((s) => [
+            s,
+            s + 60_000,
+        ]);
+    }
+    const window = windowOf(r, windows);
+    const duration = window?.props.duration;
+    if (!window || typeof duration !== "number") return [];
+    return startsOf(window.props.schedule, window.props, from).map((s) => [s, s + duration * HOUR_MS]);
+}
+
+/** A task's or association's Operation. */
+function operationOf(r: StackResource): unknown {
+    if (r.type === SCOPE_TYPES.association) {
+        const v = r.props.parameters?.Operation;
+        return Array.isArray(v) ? v[0] : v;
+    }
+    const op = commandParameter(r.props, "Operation");
+    return Array.isArray(op) ? op[0] : undefined;
 }
 
 export const scanInstallNoOverlap: StackValidationPolicy = {
@@ -299,44 +339,45 @@ export const scanInstallNoOverlap: StackValidationPolicy = {
     description:
         "A Scan and an Install of the same nodes do not run at the same time: two AWS-RunPatchBaseline runs on one node race " +
         "(failures with exit status 152/155, a held yum lock) and each scan overwrites the other's compliance (Patch Manager " +
-        "troubleshooting: one method at a time). Move one window, or give the tasks of one window different priorities.",
+        "troubleshooting: one method at a time). Scans and installs of windows and State Manager associations are compared " +
+        "over the next year; move one, or give the tasks of one window different priorities.",
     enforcementLevel: "advisory",
     validateStack: (args, reportViolation) => {
         const resources = stackResources(args);
         const scope = patchingScope(resources);
         const windows = ofType(resources, TYPES.window);
         const targets = ofType(resources, TYPES.windowTarget);
-        const operationOf = (t: StackResource) => {
-            const op = commandParameter(t.props, "Operation");
-            return Array.isArray(op) ? op[0] : undefined;
-        };
-        const scans = scope.tasks.filter((t) => isPatchingTask(t.props) && operationOf(t) === "Scan");
-        const installs = scope.tasks.filter((t) => isPatchingTask(t.props) && operationOf(t) === "Install");
+        const patching = [...scope.tasks.filter((t) => isPatchingTask(t.props)), ...scope.associations];
+        const scans = patching.filter((r) => operationOf(r) === "Scan");
+        const installs = patching.filter((r) => operationOf(r) === "Install");
         const now = new Date();
-        const runsOf = new Map<StackResource, Array<[number, number]>>();
-        const windowRuns = (w: StackResource) => runsOf.get(w) ?? (runsOf.set(w, runs(w, now)), runsOf.get(w)!);
+        const cache = new Map<StackResource, Array<[number, number]>>();
+        const spansOf = (r: StackResource) => cache.get(r) ?? (cache.set(r, spans(r, windows, now)), cache.get(r)!);
         for (const scan of scans) {
-            const scanWindow = windowOf(scan, windows);
             const scanned = selection(scan, targets);
             for (const install of installs) {
-                const installWindow = windowOf(install, windows);
                 const shared = selection(install, targets).filter((s) => scanned.includes(s));
-                if (!scanWindow || !installWindow || shared.length === 0) continue;
+                if (shared.length === 0) continue;
+                const sameWindow =
+                    scan.type === TYPES.windowTask &&
+                    install.type === TYPES.windowTask &&
+                    windowOf(scan, windows) === windowOf(install, windows);
                 let when: number | undefined;
-                if (scanWindow === installWindow) {
-                    // Tasks of one window run by priority; equal priorities run together.
-                    if (scan.props.priority !== install.props.priority) continue;
-                    when = windowRuns(scanWindow)[0]?.[0];
-                    if (when === undefined) continue;
+                if (sameWindow) {
+                    // Tasks of one window run by priority, equal priorities together; an unset one may equal the other.
+                    const [p, q] = [scan.props.priority, install.props.priority];
+                    if (typeof p === "number" && typeof q === "number" && p !== q) continue;
+                    when = spansOf(scan)[0]?.[0];
                 } else {
-                    const a = windowRuns(scanWindow);
-                    const b = windowRuns(installWindow);
-                    when = a.flatMap(([s1, e1]) => b.filter(([s2, e2]) => s1 < e2 && s2 < e1).map(([s2]) => Math.max(s1, s2)))[0];
-                    if (when === undefined) continue;
+                    const b = spansOf(install);
+                    when = spansOf(scan).flatMap(([s1, e1]) =>
+                        b.filter(([s2, e2]) => s1 < e2 && s2 < e1).map(([s2]) => Math.max(s1, s2)),
+                    )[0];
                 }
+                if (when === undefined) continue;
                 reportViolation(
-                    `${taskLabel(scan)} (Scan) and ${taskLabel(install)} (Install) run on ${shared.slice(0, 2).join(", ")} at the same ` +
-                        `time (e.g. ${new Date(when).toISOString().slice(0, 16)}Z): move one window or give them different priorities.`,
+                    `${runLabel(scan)} (Scan) and ${runLabel(install)} (Install) run on ${shared.slice(0, 2).join(", ")} at the same ` +
+                        `time (e.g. ${new Date(when).toISOString().slice(0, 16)}Z): move one, or give them different priorities.`,
                     scan.urn,
                 );
             }
@@ -344,6 +385,9 @@ export const scanInstallNoOverlap: StackValidationPolicy = {
     },
 };
 
-const taskLabel = (t: StackResource) => `task ${label(t.props, t.name)}`;
+const runLabel = (r: StackResource) =>
+    r.type === SCOPE_TYPES.association
+        ? `association ${label({ name: r.props.associationName }, r.name)}`
+        : `task ${label(r.props, r.name)}`;
 
 export const stackPolicies = [patchGroupCoverage, patchGroupOneBaselinePerOs, windowHasTask, windowQuotas, scanInstallNoOverlap];

@@ -33,14 +33,7 @@ export {
     isPatchingTask,
     runCommandParameters,
 } from "./ssmValues";
-import {
-    DEPRECATED_PATCH_DOCUMENT,
-    PATCH_DOCUMENTS,
-    commandParameter,
-    documentName,
-    isPatchingTask,
-    runCommandParameters,
-} from "./ssmValues";
+import { DEPRECATED_PATCH_DOCUMENT, PATCH_DOCUMENTS, commandParameter, documentName, runCommandParameters } from "./ssmValues";
 
 const taskLabel = (props: any, name: string) => `task ${label(props, name)}`;
 
@@ -157,11 +150,15 @@ export const taskProductionConcurrency: StackValidationPolicy = {
         const resources = stackResources(args);
         const windows = ofType(resources, TYPES.window);
         for (const task of ofType(resources, TYPES.windowTask)) {
-            if (!isPatchingTask(task.props)) {
+            if (!runsPatching(TYPES.windowTask, task.props)) {
                 continue;
             }
             const window = windowOf(task, windows);
-            const why = productionReason(cfg, { tags: [window?.props.tags], urn: task.urn, stackTags: args.stackTags });
+            const why = productionReason(cfg, {
+                tags: [window?.props.tags, window?.props.tagsAll, window?.providerTags],
+                urn: task.urn,
+                stackTags: args.stackTags,
+            });
             const value = task.props.maxConcurrency;
             if (why === undefined || isUnknown(value) || typeof value !== "string" || !MAX_CONCURRENCY_PATTERN.test(value)) {
                 continue; // not production, or task-rate-control reports the value
@@ -238,7 +235,11 @@ export const taskRebootIfNeeded: StackValidationPolicy = {
             const windowName = window ? `window ${label(window.props, window.name)}` : `window ${show(task.props.windowId)}`;
             if (excepted !== undefined) {
                 // Production never installs with NoReboot unless a reboot window of the stack reboots the same groups.
-                const why = productionReason(cfg, { tags: [window?.props.tags], urn: task.urn, stackTags: args.stackTags });
+                const why = productionReason(cfg, {
+                    tags: [window?.props.tags, window?.props.tagsAll, window?.providerTags],
+                    urn: task.urn,
+                    stackTags: args.stackTags,
+                });
                 if (
                     Array.isArray(reboot) &&
                     reboot[0] === "NoReboot" &&
@@ -345,7 +346,7 @@ export const taskOutputToS3: ResourceValidationPolicy = {
 // ------------------------------------------------------------------------------------------------
 
 /** AWS-owned patch documents, which AWS updates in place (a new default version, a new hash). */
-const AWS_PATCH_DOCUMENTS = [...PATCH_DOCUMENTS, DEPRECATED_PATCH_DOCUMENT, "AWS-RunPatchBaselineAssociation"];
+const AWS_PATCH_DOCUMENTS: readonly string[] = [...PATCH_DOCUMENTS, DEPRECATED_PATCH_DOCUMENT];
 
 export const taskDocumentHashUnpinned: ResourceValidationPolicy = {
     name: "task-document-hash-unpinned",

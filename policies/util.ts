@@ -133,6 +133,15 @@ export interface StackResource {
     parent?: string;
     /** The resource's region where known: its provider's, or the `region` output of provider v7. */
     region?: string;
+    /** The tags its provider adds to every resource (`defaultTags.tags`), where the provider says. */
+    providerTags?: unknown;
+}
+
+/** The provider's `defaultTags.tags` (a policy resource's or a resource rule's args carry the provider). */
+export function providerDefaultTags(r: { provider?: { props?: unknown } }): unknown {
+    const tags = materialize(r.provider?.props)?.defaultTags;
+    const inner = Array.isArray(tags) ? tags[0]?.tags : tags?.tags;
+    return inner && typeof inner === "object" && !isUnknown(inner) ? inner : undefined;
 }
 
 /** The region a resource lives in: the explicit provider's `region`, else the resource's own `region` output. */
@@ -164,6 +173,7 @@ export function stackResources(args: StackValidationArgs): StackResource[] {
         }
         const props = materialize(r.props) ?? {};
         const region = regionOf(r, props);
+        const providerTags = providerDefaultTags(r);
         return {
             type: r.type,
             urn: r.urn,
@@ -172,6 +182,7 @@ export function stackResources(args: StackValidationArgs): StackResource[] {
             propertyDependencies,
             parent: r.parent?.urn ?? r.opts?.parent,
             ...(region !== undefined ? { region } : {}),
+            ...(providerTags !== undefined ? { providerTags } : {}),
         };
     });
 }
@@ -218,6 +229,72 @@ export function namesRole(from: StackResource, prop: string, role: StackResource
     return asArray(from.props[prop]).some((v) => typeof v === "string" && name !== undefined && (v === name || v.endsWith(`/${name}`)));
 }
 
+/** What a role holds: managed policy ARNs (on it and by every attachment type) and policy documents. */
+export interface RolePolicies {
+    arns: string[];
+    /** Inline policies, aws.iam.RolePolicy, and the documents of customer-managed policies of the stack it holds. */
+    documents: { name: unknown; policy: unknown }[];
+}
+
+export function rolePolicies(role: StackResource, resources: StackResource[]): RolePolicies {
+    const attached = [
+        ...ofType(resources, TYPES.rolePolicyAttachment)
+            .filter((a) => namesRole(a, "role", role))
+            .map((a) => a.props.policyArn),
+        ...ofType(resources, TYPES.policyAttachment)
+            .filter((a) => namesRole(a, "roles", role))
+            .map((a) => a.props.policyArn),
+        ...ofType(resources, TYPES.rolePolicyAttachmentsExclusive)
+            .filter((a) => namesRole(a, "roleName", role))
+            .flatMap((a) => asArray(a.props.policyArns)),
+    ];
+    const arns = [...asArray(role.props.managedPolicyArns), ...attached].filter((a): a is string => typeof a === "string" && !isUnknown(a));
+    const customerManaged = ofType(resources, "aws:iam/policy:Policy").filter((p) =>
+        arns.some((arn) => arn === p.props.arn || arn === p.props.id),
+    );
+    return {
+        arns,
+        documents: [
+            ...asArray<any>(role.props.inlinePolicies).map((p) => ({ name: p?.name, policy: p?.policy })),
+            ...ofType(resources, "aws:iam/rolePolicy:RolePolicy")
+                .filter((p) => namesRole(p, "role", role))
+                .map((p) => ({ name: p.props.name ?? p.name, policy: p.props.policy })),
+            ...customerManaged.map((p) => ({ name: p.props.name ?? p.name, policy: p.props.policy })),
+        ],
+    };
+}
+
+/** Whether an IAM action pattern (`ssm:Send*`, `*`) covers the action; IAM matches case-insensitively. */
+export function actionMatches(pattern: unknown, action: string): boolean {
+    if (typeof pattern !== "string") return false;
+    const re = new RegExp(
+        `^${pattern
+            .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+            .replace(/\*/g, ".*")
+            .replace(/\?/g, ".")}$`,
+        "i",
+    );
+    return re.test(action);
+}
+
+/** Whether an Allow statement grants the action on every resource (`Resource: "*"` or NotResource), unconditionally. */
+export function grantsEverywhere(statement: any, action: string): boolean {
+    if ((statement?.Effect ?? "Allow") !== "Allow" || (statement?.Condition && Object.keys(statement.Condition).length > 0)) return false;
+    const allowed =
+        statement?.NotAction !== undefined
+            ? !asArray(statement.NotAction).some((a) => actionMatches(a, action))
+            : asArray(statement?.Action).some((a) => actionMatches(a, action));
+    return allowed && (asArray(statement?.Resource).includes("*") || statement?.NotResource !== undefined);
+}
+
+/** The statements of every policy document that parses. */
+export function statementsOf(documents: { policy: unknown }[]): any[] {
+    return documents.flatMap((d) => {
+        const parsed = parsePolicyDocument(d.policy);
+        return parsed.ok ? asArray(parsed.value?.Statement) : [];
+    });
+}
+
 /** The stack resource's URN, for violations that concern the whole stack. */
 export function stackUrn(resources: StackResource[]): string | undefined {
     return resources.find((r) => r.type === TYPES.stack)?.urn;
@@ -251,6 +328,10 @@ export interface ProductionConfig {
 
 /** A stack name with prod, production or prd as a word of it: `prod`, `prod-eu`, `acme/payments-prd`. */
 export const PRODUCTION_STACK_PATTERN = "(^|[-_./])(prod|production|prd)([-_./]|$)";
+
+/** Environment names that are not production, as a word of a tag value. */
+const NON_PRODUCTION_PATTERN =
+    "(^|[-_./ ])(dev|develop|development|test|testing|qa|uat|stage|staging|stg|sandbox|sbx|acc|acceptance|preprod|pre-prod|nonprod|non-prod|demo|lab)([-_./ 0-9]|$)";
 
 export const productionConfigSchema: PolicyConfigSchema["properties"] = {
     production: {
@@ -344,12 +425,18 @@ export function productionReason(
         }
         return undefined;
     };
+    const pattern = cfg.productionStackPattern ?? PRODUCTION_STACK_PATTERN;
     let otherEnvironment = false;
     for (const tags of where.tags ?? []) {
         const tag = environmentIn(tags);
         if (tag === undefined) continue;
-        if (envs.includes(tag.slice(tag.indexOf("=") + 1).toLowerCase())) return `tag ${tag}`;
-        otherEnvironment = true;
+        const value = tag.slice(tag.indexOf("=") + 1);
+        // "production-eu" is production as "prod-eu" is for a stack name; only a known other environment (dev,
+        // test, staging...) overrides the stack's name, not a colour or a region ("Stage=blue").
+        if (envs.includes(value.toLowerCase())) return `tag ${tag}`;
+        if (matchesPattern(value, NON_PRODUCTION_PATTERN))
+            otherEnvironment = true; // "pre-prod", "non-prod" first
+        else if (matchesPattern(value, pattern)) return `tag ${tag}`;
     }
     const stack = stackNameFromUrn(where.urn);
     if (stack !== undefined && (cfg.productionStacks ?? []).includes(stack)) {
@@ -359,7 +446,7 @@ export function productionReason(
     if (stackTag !== undefined && envs.includes(stackTag.slice(stackTag.indexOf("=") + 1).toLowerCase())) {
         return `stack tag ${stackTag}`;
     }
-    if (!otherEnvironment && stack !== undefined && matchesPattern(stack, cfg.productionStackPattern ?? PRODUCTION_STACK_PATTERN)) {
+    if (!otherEnvironment && stack !== undefined && matchesPattern(stack, pattern) && !matchesPattern(stack, NON_PRODUCTION_PATTERN)) {
         return `stack name "${stack}"`;
     }
     return undefined;

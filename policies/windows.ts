@@ -3,14 +3,26 @@
 import type { ReportViolation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { checkSchedule, checkTimezone, withoutSeconds } from "@patch-manager/ssm";
 import { patchingScope } from "./scope";
-import { StackResource, TYPES, asArray, isSet, isUnknown, label, show, stackResources, validateResourceOfTypes, text } from "./util";
+import {
+    StackResource,
+    TYPES,
+    asArray,
+    isSet,
+    isUnknown,
+    label,
+    refersTo,
+    show,
+    stackResources,
+    text,
+    validateResourceOfTypes,
+} from "./util";
 
 // Limits from the SSM API model (botocore ssm/2014-11-06).
 export const WINDOW_NAME_PATTERN = /^[a-zA-Z0-9_\-.]{3,128}$/;
 /** Patch group values: 1–256 letters, digits, spaces and `_.:/=+-@` (shape PatchGroup). */
 export const PATCH_GROUP_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u;
 export { PATCH_GROUP_TARGET_KEYS } from "./ssmValues";
-import { PATCH_GROUP_TARGET_KEYS } from "./ssmValues";
+import { DEPRECATED_PATCH_DOCUMENT, PATCH_DOCUMENTS, PATCH_GROUP_TARGET_KEYS, documentName } from "./ssmValues";
 
 const windowLabel = (props: any, name: string) => `window ${label(props, name)}`;
 
@@ -196,20 +208,28 @@ export const TARGET_KEY_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=\-@]*$|resource-groups:
  * ids, a tag (`tag:<key>`), any node with a tag key (`tag-key`), resource groups; a window task also
  * names window targets (`WindowTargetIds`), an Automation task a parameter's values or a group.
  */
-function keyProblem(key: string, kind: "target" | "task" | "association"): string | undefined {
+function keyProblem(key: string, kind: TargetsOf): string | undefined {
     if (/\$\{|\{\{|\}\}/.test(key))
         return `key ${show(key)} holds an unsubstituted template ("\${...}" or "{{...}}"): no node has that tag`;
     if (!TARGET_KEY_PATTERN.test(key)) return `key ${show(key)} is not one SSM accepts (letters, digits, spaces and _.:/=-@)`;
     if (key.startsWith("tag:")) return key.length > 4 ? undefined : `key "tag:" names no tag key: write tag:<key>`;
     const known = ["InstanceIds", "tag-key", "resource-groups:Name", "resource-groups:ResourceTypeFilters"];
     if (kind === "task") known.push("WindowTargetIds", "ParameterValues", "ResourceGroup", "AWS::EC2::Instance");
+    // "For Automation and Change Manager: ... Key=ResourceGroup ... Key=ParameterValues ... Key=AWS::EC2::Instance".
+    if (kind === "automation association") known.push("ParameterValues", "ResourceGroup", "AWS::EC2::Instance");
     if (known.includes(key)) return undefined;
     const hint = /patch\s*group/i.test(key) ? `; a tag is selected as "tag:${key}"` : "";
     return `key ${show(key)} selects nothing: SSM targets by ${known.map((k) => JSON.stringify(k)).join(", ")} or "tag:<key>"${hint}`;
 }
 
+/** Whose targets: a window target, a window task, an association of a Command document or of a runbook. */
+export type TargetsOf = "target" | "task" | "association" | "automation association";
+
+/** Command documents that patch; an association of any other patching document runs an Automation runbook. */
+const COMMAND_PATCH_DOCUMENTS: readonly string[] = [...PATCH_DOCUMENTS, DEPRECATED_PATCH_DOCUMENT];
+
 /** Problems that make a targets list select no node at all. */
-export function unmatchableTargetProblems(targets: unknown, kind: "target" | "task" | "association"): string[] {
+export function unmatchableTargetProblems(targets: unknown, kind: TargetsOf): string[] {
     const problems: string[] = [];
     for (const target of isUnknown(targets) ? [] : asArray(targets)) {
         const key = target?.key;
@@ -233,14 +253,19 @@ export const targetKeyCanMatch: StackValidationPolicy = {
         '"{{...}}". Otherwise the task runs on nothing, or registration fails.',
     enforcementLevel: "mandatory",
     validateStack: forPatchingScope((scope, report) => {
-        const kinds: Array<[StackResource[], "target" | "task" | "association", string]> = [
+        const kinds: Array<[StackResource[], TargetsOf, string]> = [
             [scope.targets, "target", "window target"],
             [scope.tasks, "task", "task"],
             [scope.associations, "association", "association"],
         ];
         for (const [list, kind, word] of kinds) {
             for (const r of list) {
-                for (const problem of unmatchableTargetProblems(r.props.targets, kind)) {
+                const doc = documentName(r.props.name);
+                const of: TargetsOf =
+                    kind === "association" && typeof doc === "string" && !COMMAND_PATCH_DOCUMENTS.includes(doc)
+                        ? "automation association"
+                        : kind;
+                for (const problem of unmatchableTargetProblems(r.props.targets, of)) {
                     report(`${word} ${label(r.props, r.name)}: ${problem}.`, r.urn);
                 }
             }
@@ -253,20 +278,24 @@ export const targetKeyCanMatch: StackValidationPolicy = {
 export const windowCutoffMargin: StackValidationPolicy = {
     name: "window-cutoff-margin",
     description:
-        "A patching window of one or two hours keeps a cutoff of at least one hour: with cutoff 0 SSM may start a task in the " +
-        "window's last minute, and a task that is running at the end continues past it (CONTINUE_TASK) or is cancelled half " +
-        "way (CANCEL_TASK). Set cutoff 1 (duration at least 2).",
+        "A patching window of one or two hours with cutoff 0 lets SSM start a task in its last minute (the cutoff is the " +
+        "hours before the end in which no task starts). A task running at the end then goes on past the window " +
+        "(CONTINUE_TASK: set a cutoff of at least the time an install takes) or is cancelled mid-install (CANCEL_TASK: the " +
+        "cancel comes at the cutoff time, so lengthen the window and set a cutoff of at least the install time).",
     enforcementLevel: "advisory",
     validateStack: forPatchingScope((scope, report) => {
         for (const w of scope.windows) {
             const { duration, cutoff } = w.props;
-            if (cutoff === 0 && typeof duration === "number" && duration <= 2) {
-                report(
-                    `${windowLabel(w.props, w.name)} lasts ${duration} hour${duration === 1 ? "" : "s"} with cutoff 0: a task may start ` +
-                        `in its last minute; set cutoff 1${duration === 1 ? " and duration 2 or more" : ""}.`,
-                    w.urn,
-                );
-            }
+            if (cutoff !== 0 || typeof duration !== "number" || duration > 2) continue;
+            const cancels = scope.tasks.some((t) => refersTo(t, "windowId", w) === true && t.props.cutoffBehavior === "CANCEL_TASK");
+            const hours = `${duration} hour${duration === 1 ? "" : "s"}`;
+            report(
+                `${windowLabel(w.props, w.name)} lasts ${hours} with cutoff 0: a task may start in its last minute` +
+                    (cancels
+                        ? ` and, with CANCEL_TASK, be cancelled mid-install at the window's end; lengthen the window and set a cutoff of at least the time an install takes.`
+                        : ` and run on past the window's end; set a cutoff of at least the time an install takes (1 hour or more${duration === 1 ? ", with duration 2 or more" : ""}).`),
+                w.urn,
+            );
         }
     }),
 };

@@ -4,7 +4,7 @@
 
 import type { ChildProcess } from "node:child_process";
 import type { AuditResource } from "./audit/engine";
-import { deserialize } from "./audit/engine";
+import { deserialize, withoutInternalKeys } from "./audit/engine";
 
 const grpc = require("@grpc/grpc-js");
 export const analyzerpb = require("@pulumi/pulumi/proto/analyzer_pb");
@@ -79,26 +79,29 @@ function diagnostics(response: any, fallbackUrn: string): string[] {
  */
 export async function analyze(client: any, resources: AuditResource[], { stack = true } = {}): Promise<string[]> {
     const found: string[] = [];
-    for (const r of resources) {
+    // As the engine: reads (`.get`) reach neither Analyze nor AnalyzeStack (step_generator.go, GenerateReadSteps),
+    // and props go without top-level internal keys (analyzer_plugin.go, SkipInternalKeys).
+    const managed = resources.filter((r) => r.external !== true);
+    for (const r of managed) {
         const req = new analyzerpb.AnalyzeRequest();
         req.setType(r.type);
         req.setUrn(r.urn);
         req.setName(r.name);
-        req.setProperties(Struct.fromJavaScript(deserialize(r.inputs)));
+        req.setProperties(Struct.fromJavaScript(withoutInternalKeys(deserialize(r.inputs))));
         req.setOptions(options(r));
         found.push(...diagnostics(await call(client, "analyze", req), r.urn));
     }
     if (!stack) return found;
     const stackReq = new analyzerpb.AnalyzeStackRequest();
     stackReq.setResourcesList(
-        resources.map((r) => {
+        managed.map((r) => {
             const a = new analyzerpb.AnalyzerResource();
             a.setType(r.type);
             a.setUrn(r.urn);
             a.setName(r.name);
             const outputs = r.outputs && Object.keys(r.outputs).length > 0 ? r.outputs : r.inputs;
             // A bridged resource's outputs hold its `id` (the Terraform state's id attribute); the mock's do not.
-            const props = deserialize(outputs) as Record<string, unknown>;
+            const props = withoutInternalKeys(deserialize(outputs));
             a.setProperties(Struct.fromJavaScript(props.id === undefined && r.id ? { ...props, id: r.id } : props));
             a.setOptions(options(r));
             if (r.parent) a.setParent(r.parent);

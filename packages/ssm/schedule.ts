@@ -85,7 +85,9 @@ export function withoutSeconds(expression: string): string {
     const m = /^\s*cron\((.*)\)\s*$/.exec(expression);
     if (!m) return expression;
     const fields = m[1].trim().split(/\s+/);
-    if (fields.length !== 7 || !/^([0-9]|[1-5][0-9])$/.test(fields[0])) return expression;
+    // One second, 0–59, a leading zero allowed as in the minute field ("00"); a list, range or step of seconds would
+    // start the window several times a minute, faster than SSM's five minutes: left for checkSchedule to refuse.
+    if (fields.length !== 7 || !/^[0-5]?[0-9]$/.test(fields[0])) return expression;
     return `cron(${fields.slice(1).join(" ")})`;
 }
 

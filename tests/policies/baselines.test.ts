@@ -91,6 +91,10 @@ describe("policies/baselines", () => {
             for (const stack of ["product-catalog", "preprod-x", "dev"]) assert.equal(await run({}, stack), "", stack);
             assert.equal(await run({ Environment: "staging" }, "prod"), "", "the tag names the environment");
             assert.match(await run({}, "payments", { production: true }), /\(production: the pack's config: production\)/);
+            assert.match(await run({ Environment: "production-eu" }, "payments"), /\(production: tag Environment=production-eu\)/);
+            assert.match(await run({ Stage: "blue" }, "prod"), /\(production: stack name "prod"\)/, "a colour is no environment");
+            for (const env of ["pre-prod", "non-prod", "staging"]) assert.equal(await run({ Environment: env }, "prod"), "", env);
+            assert.equal(await run({}, "pre-prod"), "", "a pre-production stack");
             assert.equal(await run({}, "prod", { productionStackPattern: "" }), "", "the name pattern switched off");
         });
 

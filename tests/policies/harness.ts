@@ -109,6 +109,8 @@ export interface StackEntry {
     dependsOn?: Record<string, string[]>;
     /** The resource option, as the engine passes it in the resource's `opts`. */
     deleteBeforeReplace?: boolean;
+    /** Its provider's props (e.g. `defaultTags`), as the engine passes the provider with the resource. */
+    providerProps?: Record<string, unknown>;
 }
 
 export interface StackViolation {
@@ -141,6 +143,16 @@ export async function runStackPolicy(
             propertyDependencies: {},
             isType: (cls: any) => cls?.__pulumiType === e.type,
             asType: ((cls: any) => (cls?.__pulumiType === e.type ? props : undefined)) as any,
+            ...(e.providerProps
+                ? {
+                      provider: {
+                          type: "pulumi:providers:aws",
+                          urn: "urn:pulumi:prod::p::pulumi:providers:aws::default",
+                          name: "default",
+                          props: e.providerProps,
+                      },
+                  }
+                : {}),
         };
     });
     entries.forEach((e, i) => {

@@ -115,6 +115,47 @@ describe("policies/iam", () => {
             assert.equal((await runStackPolicy(instanceRoleNotAdmin, inline)).length, 1);
         });
 
+        it("reports administrator policies, a PolicyAttachment's roles, inline and customer-managed documents allowing SendCommand on *", async () => {
+            const sendCommand = JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Action: "ssm:Send*", Resource: "*" }],
+            });
+            const cases: StackEntry[][] = [
+                [attach("arn:aws:iam::aws:policy/AdministratorAccess")],
+                [
+                    {
+                        type: TYPES.policyAttachment,
+                        name: "power",
+                        props: { roles: ["patch-instance-role"], policyArn: "arn:aws:iam::aws:policy/PowerUserAccess" },
+                    },
+                ],
+                [{ type: "aws:iam/rolePolicy:RolePolicy", name: "inline", props: { role: "patch-instance-role", policy: sendCommand } }],
+                [
+                    {
+                        type: "aws:iam/policy:Policy",
+                        name: "custom",
+                        props: { name: "fleet", policy: sendCommand, arn: "arn:aws:iam::123456789012:policy/fleet" },
+                    },
+                    attach("arn:aws:iam::123456789012:policy/fleet"),
+                ],
+            ];
+            for (const extra of cases) {
+                const v = await runStackPolicy(instanceRoleNotAdmin, [...prodStack(), ...extra]);
+                assert.equal(v.length, 1, JSON.stringify(extra));
+                assert.match(v[0].message, /runs commands on every managed node/);
+            }
+            const scoped = JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Action: "ssm:SendCommand", Resource: "arn:aws:ssm:*:*:document/Acme-Collect" }],
+            });
+            const narrow: StackEntry = {
+                type: "aws:iam/rolePolicy:RolePolicy",
+                name: "inline",
+                props: { role: "patch-instance-role", policy: scoped },
+            };
+            assert.deepEqual(await runStackPolicy(instanceRoleNotAdmin, [...prodStack(), narrow]), [], "one document, not every resource");
+        });
+
         it("passes the window role holding AmazonSSMMaintenanceWindowRole, and the instance role with AmazonSSMManagedInstanceCore", async () => {
             const core = attach("arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore");
             assert.deepEqual(await runStackPolicy(instanceRoleNotAdmin, [...prodStack(), core]), []);

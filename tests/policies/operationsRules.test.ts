@@ -6,11 +6,13 @@ import {
     associationRateControl,
     patchingDocumentsOnly,
     securityGroupNotOpen,
+    shellPatching,
     ssmEndpointPrivateDns,
     taskNotificationRole,
 } from "../../policies/operations";
 import { patchGroupOneBaselinePerOs, windowQuotas } from "../../policies/stack";
 import { TYPES } from "../../policies/util";
+import { matchesSsmEvents, readBuckets } from "../../policies/scope";
 import { StackEntry, UNKNOWN_STRING, runResourcePolicy, runStackPolicy } from "./harness";
 import { entry, prodStack, taskInputs, windowInputs } from "./resources";
 
@@ -68,6 +70,24 @@ describe("policies/operations", () => {
                 (await runStackPolicy(alertsTopicEncrypted, notifying({}))).map((v) => v.message),
                 ['topic "patching" (alerts-topic) is not encrypted; set kmsMasterKeyId to a KMS key ARN.'],
             );
+        });
+
+        it("knows Systems Manager's events by source (exact, prefix, wildcard) or, without a source, by detail type", () => {
+            for (const pattern of [
+                { source: ["aws.ssm"] },
+                { source: [{ prefix: "aws.ss" }] },
+                { source: [{ wildcard: "aws.*" }] },
+                { "detail-type": ["Maintenance Window Execution State-change Notification"] },
+            ]) {
+                assert.equal(matchesSsmEvents(JSON.stringify(pattern)), true, JSON.stringify(pattern));
+            }
+            for (const pattern of [
+                { source: ["aws.ec2"] },
+                { source: [{ prefix: "aws.ec" }] },
+                { "detail-type": ["EC2 Instance State-change Notification"] },
+            ]) {
+                assert.equal(matchesSsmEvents(JSON.stringify(pattern)), false, JSON.stringify(pattern));
+            }
         });
 
         it("reports a topic an EventBridge rule on Systems Manager events sends to", async () => {
@@ -199,6 +219,48 @@ describe("policies/operations", () => {
             assert.equal((await runResourcePolicy(patchingDocumentsOnly, TYPES.windowTask, task, { name: "wu" })).messages.length, 1);
         });
 
+        it("reads commands as words: options with arguments, paths, sudo, chained commands, unattended upgrades, Windows Update", async () => {
+            const patching = [
+                "sudo -E yum -y update",
+                "yum -e 0 -y update",
+                "apt-get -o Dpkg::Options::=--force-confold -y upgrade",
+                "apt full-upgrade -y",
+                "/usr/bin/dnf -y distro-sync",
+                "cd /tmp && zypper --non-interactive in -t patch openSUSE-2024-1",
+                "unattended-upgrade -d",
+                "pkcon update -y",
+                "Get-WUInstall -AcceptAll",
+                "Get-WindowsUpdate -AcceptAll -Install",
+                "UsoClient ScanInstallWait",
+            ];
+            for (const command of patching) assert.equal(shellPatching(["echo start", command]), command, command);
+            for (const command of [
+                "yum install -y amazon-cloudwatch-agent",
+                "apt-get update",
+                "dnf check-update",
+                "echo upgrade",
+                "zypper in -t package vim",
+            ]) {
+                assert.equal(shellPatching([command]), undefined, command);
+            }
+        });
+
+        it("reports AWS-InstallWindowsUpdates unless it installs Defender definitions only", async () => {
+            const updates = (Categories: string) => ({ name: "AWS-InstallWindowsUpdates", parameters: { Action: "Install", Categories } });
+            const all = await runResourcePolicy(patchingDocumentsOnly, O.association, updates("CriticalUpdates,SecurityUpdates"), {
+                name: "wu",
+            });
+            assert.match(all.messages[0], /installs Windows updates with AWS-InstallWindowsUpdates \(CriticalUpdates, SecurityUpdates\)/);
+            const defs = await runResourcePolicy(patchingDocumentsOnly, O.association, updates("DefinitionUpdates"), { name: "wu" });
+            assert.deepEqual(defs.messages, []);
+        });
+
+        it("knows Quick Setup's patch document: an AWS-RunPatchBaselineAssociation install association is reported", async () => {
+            const qs = { name: "AWS-RunPatchBaselineAssociation", parameters: { Operation: "Install", RebootOption: "RebootIfNeeded" } };
+            assert.equal((await runResourcePolicy(associationNeverReboots, O.association, qs, { name: "qs" })).messages.length, 1);
+            assert.equal((await runResourcePolicy(associationRateControl, O.association, qs, { name: "qs" })).messages.length, 1);
+        });
+
         it("passes scripts that do not patch, and the patch documents", async () => {
             const assoc = {
                 name: "AWS-RunShellScript",
@@ -325,6 +387,21 @@ describe("policies/operations", () => {
                 v.map((x) => x.message),
                 ["the stack creates 51 maintenance windows in eu-west-1; the quota is 50 per account and region (config maxWindows)."],
             );
+        });
+    });
+
+    describe("the patching scope's buckets", () => {
+        it("include those the fleet installs from and the runbooks write to", () => {
+            const task = {
+                taskInvocationParameters: {
+                    runCommandParameters: { parameters: [{ name: "BaselineOverride", values: ["s3://acme-overrides/web/baseline.json"] }] },
+                    automationParameters: { parameters: [{ name: "ReportS3Bucket", values: ["acme-reports"] }] },
+                },
+            };
+            assert.deepEqual(readBuckets(task), ["acme-overrides", "acme-reports"]);
+            const association = { parameters: { InstallOverrideList: "https://acme-lists.s3.eu-west-1.amazonaws.com/web.yaml" } };
+            assert.deepEqual(readBuckets(association), ["acme-lists"]);
+            assert.deepEqual(readBuckets({ parameters: { Operation: "Install" } }), []);
         });
     });
 });

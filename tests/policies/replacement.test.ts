@@ -7,6 +7,8 @@ import { StackEntry, runStackPolicy, UNKNOWN_STRING, urnOf } from "./harness";
 import { BUCKET, WINDOW_ROLE, prodStack } from "./resources";
 
 const SYNC = "aws:ssm/resourceDataSync:ResourceDataSync";
+const PATCH_GROUP = "aws:ssm/patchGroup:PatchGroup";
+const DEFAULT_BASELINE = "aws:ssm/defaultPatchBaseline:DefaultPatchBaseline";
 const syncInputs = { name: "patch-manager-prod-compliance", s3Destination: { bucketName: "logs", region: "eu-west-1" } };
 
 const CORE = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore";
@@ -18,43 +20,61 @@ async function judge(type: string, props: Record<string, unknown>, opts: { name?
 }
 
 describe("replacement-deletes-first: a resource named by its inputs is replaced delete-first", function () {
-    it("flags a named resource without deleteBeforeReplace, with the key and why it collides", async function () {
-        const messages = await judge(SYNC, syncInputs, { name: "compliance-data-sync" });
-        assert.equal(messages.length, 1);
-        assert.match(messages[0], /ResourceDataSync "patch-manager-prod-compliance" \(compliance-data-sync\) is named by name/);
-        assert.match(messages[0], /ResourceDataSyncAlreadyExistsException/);
-        assert.match(messages[0], /a change of s3Destination or syncSource replaces it under the same name/);
-        assert.match(messages[0], /Set the resource option deleteBeforeReplace: true, or leave the name out/);
+    it("flags a patch group and a default baseline without deleteBeforeReplace, with the key and why it collides", async function () {
+        const group = await judge(PATCH_GROUP, { patchGroup: "Database", baselineId: "pb-0123456789abcdef0" }, { name: "db-group" });
+        assert.equal(group.length, 1);
+        assert.match(group[0], /PatchGroup "db-group" is named by patchGroup/);
+        assert.match(group[0], /AlreadyExistsException/);
+        assert.match(group[0], /a change of baselineId replaces it under the same patchGroup/);
+        assert.match(group[0], /Set the resource option deleteBeforeReplace: true\.$/);
+        const def = await judge(DEFAULT_BASELINE, { operatingSystem: "WINDOWS", baselineId: "pb-0123456789abcdef0" });
+        assert.match(def[0], /resets the OS to the AWS default/);
     });
 
-    it("passes with deleteBeforeReplace, with a generated name, and when the key is unknown in preview", async function () {
-        assert.deepEqual(await judge(SYNC, syncInputs, { deleteBeforeReplace: true }), []);
-        assert.deepEqual(await judge(SYNC, { ...syncInputs, name: UNKNOWN_STRING }), [], "unknown: judged at `pulumi up`");
-        const generated = { assumeRolePolicy: "{}", managedPolicyArns: [CORE] };
-        assert.deepEqual(await judge("aws:iam/role:Role", generated, { name: "instance-role" }), []);
+    it("passes with deleteBeforeReplace, and when the key is unknown in preview", async function () {
+        const group = { patchGroup: "Database", baselineId: "pb-0123456789abcdef0" };
+        assert.deepEqual(await judge(PATCH_GROUP, group, { deleteBeforeReplace: true }), []);
+        assert.deepEqual(await judge(PATCH_GROUP, { ...group, patchGroup: UNKNOWN_STRING }), [], "unknown: judged at `pulumi up`");
         const noPrivateDns = { vpcId: "vpc-1", serviceName: "com.amazonaws.eu-west-1.s3", vpcEndpointType: "Gateway" };
         assert.deepEqual(await judge("aws:ec2/vpcEndpoint:VpcEndpoint", noPrivateDns), [], "a gateway endpoint owns no DNS name");
     });
 
-    it("a name the provider generated is no key (listed in __defaults, or shaped <logical name>-<7 hex> in outputs): the engine regenerates it", async function () {
-        // pulumi/pulumi step_generator.go: a replacement calls Check again without the old inputs, so an auto-name is new.
+    it("a name on an auto-named input: generated, it is regenerated; fixed, the provider replaces it delete-first itself", async function () {
+        // pulumi/pulumi step_generator.go: a replacement calls Check again without the old inputs, so an auto-name is new;
+        // pulumi-terraform-bridge nameRequiresDeleteBeforeReplace: a fixed value on an autonameable input makes Diff ask for
+        // delete-before-replace, which the engine follows unless the program says otherwise.
         const role = { name: "node-role-4b1c2d3", path: "/", assumeRolePolicy: "{}", managedPolicyArns: [CORE] };
         assert.deepEqual(await judge("aws:iam/role:Role", { ...role, __defaults: ["name", "path"] }, { name: "node-role" }), []);
-        assert.deepEqual(await judge("aws:iam/role:Role", role, { name: "node-role" }), [], "an output shaped like the bridge's auto-name");
-        const fixed = await judge("aws:iam/role:Role", { ...role, name: "node-role" }, { name: "node-role" });
-        assert.equal(fixed.length, 1, "the same role with a name the user wrote collides when its path changes");
-        assert.match(fixed[0], /a change of path replaces it under the same name/);
+        assert.deepEqual(await judge("aws:iam/role:Role", { ...role, name: "node-role" }, { name: "node-role" }), []);
+        assert.deepEqual(
+            await judge(SYNC, syncInputs, { name: "compliance-data-sync" }),
+            [],
+            "a fixed sync name: the provider deletes first",
+        );
+        // ...unless the program turns the provider's choice off.
+        const off = await judge(SYNC, syncInputs, { name: "compliance-data-sync", deleteBeforeReplace: false });
+        assert.equal(off.length, 1);
+        assert.match(off[0], /ResourceDataSync "patch-manager-prod-compliance" \(compliance-data-sync\) is named by name/);
+        assert.match(off[0], /a change of s3Destination replaces it under the same name/);
         const prefixed = { bucketPrefix: "patch-logs-", bucket: "patch-logs-20260101000000000000000001" };
-        assert.deepEqual(await judge("aws:s3/bucket:Bucket", prefixed), [], "a name made from a prefix is generated");
+        assert.deepEqual(
+            await judge("aws:s3/bucket:Bucket", prefixed, { deleteBeforeReplace: false }),
+            [],
+            "a name made from a prefix is generated",
+        );
     });
 
-    it("judges only what patching uses: a fixed-name role or bucket of a website or cluster beside it is no finding", async function () {
+    it("judges only what patching uses: a website's or cluster's bucket or role is no finding, even turned delete-last", async function () {
         const site = { bucket: "www.example.com", objectLockEnabled: false };
-        assert.deepEqual(await judge("aws:s3/bucket:Bucket", site, { name: "site" }), []);
+        assert.deepEqual(await judge("aws:s3/bucket:Bucket", site, { name: "site", deleteBeforeReplace: false }), []);
         const clusterRole = { name: "eks-nodes", assumeRolePolicy: "{}" };
-        assert.deepEqual(await judge("aws:iam/role:Role", clusterRole, { name: "nodes" }), []);
-        // The log bucket the task writes to, with a fixed name, is patching's.
-        const logs = await judge("aws:s3/bucket:Bucket", { bucket: BUCKET, id: BUCKET }, { name: "fixed-logs" });
+        assert.deepEqual(await judge("aws:iam/role:Role", clusterRole, { name: "nodes", deleteBeforeReplace: false }), []);
+        // The log bucket the task writes to, with a fixed name and the provider's choice turned off, is patching's.
+        const logs = await judge(
+            "aws:s3/bucket:Bucket",
+            { bucket: BUCKET, id: BUCKET },
+            { name: "fixed-logs", deleteBeforeReplace: false },
+        );
         assert.equal(logs.length, 1);
         assert.match(logs[0], /a change of objectLockEnabled replaces it under the same bucket/);
     });
@@ -79,7 +99,8 @@ describe("replacement-deletes-first: a resource named by its inputs is replaced 
     });
 
     it("the offline engine hands the rule the program's deleteBeforeReplace from the plan", async function () {
-        const resource = { urn: urnOf(SYNC, "sync"), type: SYNC, name: "sync", custom: true, id: "x", inputs: syncInputs };
+        const group = { patchGroup: "Database", baselineId: "pb-0123456789abcdef0" };
+        const resource = { urn: urnOf(PATCH_GROUP, "db-group"), type: PATCH_GROUP, name: "db-group", custom: true, id: "x", inputs: group };
         const without = await runPolicies([resource], { stackName: "prod", projectName: "patch-manager" });
         assert.deepEqual(
             without.filter((v) => v.policy === replaceWithoutCollision.name).map((v) => v.level),
@@ -101,12 +122,12 @@ describe("replacement-deletes-first: a resource named by its inputs is replaced 
             stack: "prod",
             resources: [
                 {
-                    urn: urnOf(SYNC, "sync"),
-                    type: SYNC,
-                    name: "sync",
+                    urn: urnOf(PATCH_GROUP, "db-group"),
+                    type: PATCH_GROUP,
+                    name: "db-group",
                     custom: true,
                     id: "x",
-                    inputs: syncInputs,
+                    inputs: { patchGroup: "Database", baselineId: "pb-0123456789abcdef0" },
                     deleteBeforeReplace: true,
                 },
             ],

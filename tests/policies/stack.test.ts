@@ -197,6 +197,29 @@ describe("policies/stack", () => {
             );
         });
 
+        it("compares a State Manager scan association too, and leaves disabled windows and rate() windows of unknown phase alone", async () => {
+            const scanAssociation = (scheduleExpression: string): StackEntry => ({
+                type: "aws:ssm/association:Association",
+                name: "daily-scan",
+                props: {
+                    name: "AWS-RunPatchBaseline",
+                    associationName: "web-daily-scan",
+                    parameters: { Operation: "Scan" },
+                    scheduleExpression,
+                    targets: [{ key: "tag:Patch Group", values: ["Web Server"] }],
+                },
+            });
+            // The install window: the first Thursday of the month from 23:00 for 6 hours (Europe/Amsterdam) = 22:00 UTC in winter.
+            const during = await runStackPolicy(scanInstallNoOverlap, [...prodStack(), scanAssociation("cron(0 0 ? * FRI *)")]);
+            assert.equal(during.length, 1);
+            assert.match(during[0].message, /^association "web-daily-scan" \(daily-scan\) \(Scan\) and task "web-server-install"/);
+            assert.deepEqual(await runStackPolicy(scanInstallNoOverlap, [...prodStack(), scanAssociation("cron(0 12 ? * * *)")]), []);
+            const disabled = withScan("cron(0 1 ? * * *)");
+            (entry(disabled, "scan-window").props as any).enabled = false;
+            assert.deepEqual(await runStackPolicy(scanInstallNoOverlap, disabled), []);
+            assert.deepEqual(await runStackPolicy(scanInstallNoOverlap, withScan("rate(1 day)")), [], "a rate() window without startDate");
+        });
+
         it("passes a scan at another time, on another group, and tasks of one window with different priorities", async () => {
             assert.deepEqual(await runStackPolicy(scanInstallNoOverlap, withScan("cron(0 12 ? * * *)")), []);
             const otherGroup = withScan("cron(0 1 ? * * *)");
@@ -237,6 +260,17 @@ describe("policies/stack", () => {
                 ],
             );
             assert.equal(v[0].urn, urnOf(TYPES.defaultPatchBaseline, "windows-default"));
+        });
+
+        it("reports a default baseline whose rules all filter security updates out, or that rejects every patch", async () => {
+            const bugfixOnly = {
+                approvalRules: [{ approveAfterDays: 7, patchFilters: [{ key: "CLASSIFICATION", values: ["Bugfix", "Enhancement"] }] }],
+            };
+            const v = await runStackPolicy(defaultBaselineApprovesUpdates, withDefault(bugfixOnly));
+            assert.equal(v.length, 1);
+            assert.match(v[0].message, /no approval rule approves security updates/);
+            const rejectsAll = await runStackPolicy(defaultBaselineApprovesUpdates, withDefault({ rejectedPatches: ["*"] }));
+            assert.match(rejectsAll[0].message, /rejects every patch/);
         });
 
         it("passes a default baseline with approval rules, and a rule-less baseline that is no default", async () => {

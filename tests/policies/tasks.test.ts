@@ -145,6 +145,17 @@ describe("policies/tasks", () => {
             assert.match(v[0]?.message ?? "", /patches 12 instances at once; the ceiling is 10 \(config maxConcurrencyCount\)/);
         });
 
+        it("takes production from the provider's defaultTags when the window carries no environment tag", async () => {
+            const stack = prodStack();
+            const window = entry(stack, "web-server-window");
+            window.props.tags = {};
+            window.providerProps = { region: "eu-west-1", defaultTags: { tags: { Environment: "production" } } };
+            (entry(stack, "web-server-task").props as Record<string, any>).maxConcurrency = "50%";
+            const v = await runStackPolicy(taskProductionConcurrency, stack, { stack: "payments" });
+            assert.equal(v.length, 1);
+            assert.match(v[0].message, /is production \(tag Environment=production\)/);
+        });
+
         it("leaves non-production windows alone unless the stack is listed in productionStacks", async () => {
             const stack = prodStack();
             entry(stack, "web-server-window").props.tags = { Environment: "development" };

@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { TYPES } from "../../policies/util";
 import {
     targetKeyCanMatch,
+    unmatchableTargetProblems,
     windowCutoffMargin,
     windowRegisteredTargetsOnly,
     windowTargetPatchGroupTag,
@@ -190,6 +191,12 @@ describe("policies/windows", () => {
             }
         });
 
+        it("takes the Automation keys on an association of a patching runbook, not on one of AWS-RunPatchBaseline", () => {
+            const byParameter = [{ key: "ParameterValues", values: ["i-0123456789abcdef0"] }];
+            assert.deepEqual(unmatchableTargetProblems(byParameter, "automation association"), []);
+            assert.equal(unmatchableTargetProblems(byParameter, "association").length, 1);
+        });
+
         it("leaves the targets of a window that patches nothing alone", async () => {
             const stack = notPatching(withTargets([{ key: "Patch Group", values: ["Web Server"] }]));
             assert.deepEqual(await runStackPolicy(targetKeyCanMatch, stack), []);
@@ -203,7 +210,12 @@ describe("policies/windows", () => {
                 const found = await runStackPolicy(windowCutoffMargin, short);
                 assert.equal(found.length, 1);
                 assert.match(found[0].message, new RegExp(`lasts ${duration} hours? with cutoff 0: a task may start in its last minute`));
+                assert.match(found[0].message, /run on past the window's end; set a cutoff of at least the time an install takes/);
             }
+            const cancelling = withProps("web-server-window", (p) => Object.assign(p, { duration: 2, cutoff: 0 }));
+            (entry(cancelling, "web-server-task").props as Record<string, any>).cutoffBehavior = "CANCEL_TASK";
+            const [v] = await runStackPolicy(windowCutoffMargin, cancelling);
+            assert.match(v.message, /with CANCEL_TASK, be cancelled mid-install at the window's end; lengthen the window/);
         });
 
         it("passes a cutoff of 1, a long window with cutoff 0, and a window that patches nothing", async () => {

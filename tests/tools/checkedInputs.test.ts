@@ -19,6 +19,7 @@ import {
 } from "../../tools/genCheckedInputs";
 import { RESOURCE_SOURCES } from "../../tools/genForceNew";
 import { typesInSources } from "../helpers";
+import { CheckFailure, checkedInputs as checkInputs } from "../../tools/audit/providerCheck";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const resources = table.resources as Record<string, CheckedInputs>;
@@ -440,5 +441,35 @@ func (r *x) Schema(ctx context.Context, request resource.SchemaRequest, response
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
+    });
+});
+
+describe("tools/audit/providerCheck: the provider's Check as the pack sees it", () => {
+    const urn = "urn:pulumi:prod::patch-manager::aws:iam/role:Role::patched-instance-role";
+
+    it("fills the auto-name and the schema defaults, and lists them in __defaults", () => {
+        const out = checkInputs("aws:iam/role:Role", "patched-instance-role", urn, { assumeRolePolicy: "{}" });
+        assert.match(String(out.name), /^patched-instance-role-[0-9a-f]{7}$/);
+        assert.equal(out.path, "/");
+        assert.deepEqual(out.__defaults, ["maxSessionDuration", "name", "path"]);
+        const named = checkInputs("aws:iam/role:Role", "r", urn, { name: "fixed", path: "/svc/" });
+        assert.deepEqual(named.__defaults, ["maxSessionDuration"]);
+        assert.equal(named.name, "fixed");
+    });
+
+    it("refuses a logical name too long for the generated name, as the bridge's NewUniqueName does (no truncation)", () => {
+        const long = "patch-manager-production-patched-instance-role-eu-west-1-a";
+        assert.throws(
+            () => checkInputs("aws:iam/role:Role", long, urn, {}),
+            (e: unknown) => e instanceof CheckFailure && /longer than maximum length 64/.test(String(e)),
+        );
+    });
+
+    it("leaves nested objects and maps as the program wrote them (the table holds top-level facts only)", () => {
+        const out = checkInputs("aws:ssm/association:Association", "scan", urn, {
+            name: "AWS-RunPatchBaseline",
+            parameters: { Operation: "Scan" },
+        });
+        assert.deepEqual(out.parameters, { Operation: "Scan" });
     });
 });

@@ -9,7 +9,8 @@ import {
     replacementFacts,
     RESOURCE_SOURCES,
 } from "../../tools/genForceNew";
-import { NATURAL_KEYS } from "../../policies/replacement";
+import { AUTO_NAMED_KEY, NATURAL_KEYS } from "../../policies/replacement";
+import checkedTable from "../../tools/audit/checkedInputs.json";
 import { evaluate, SHIPPED_STACKS, shippedConfig, typesInSources, withConfig } from "../helpers";
 
 describe("update-vs-replace table (tools/diff/forceNew.json) covers every type the program creates", function () {
@@ -70,6 +71,15 @@ describe("update-vs-replace table (tools/diff/forceNew.json) covers every type t
         }
         // Types without Update whose only inputs are the key (an attachment) never keep their key across a replacement.
         assert.deepEqual(NATURAL_KEYS["aws:iam/rolePolicyAttachment:RolePolicyAttachment"].replacedKeepingKeyBy, []);
+    });
+
+    it("the key inputs the pack treats as auto-named are the ones the provider's Check auto-names (tools/audit/checkedInputs.json)", function () {
+        const checked = checkedTable.resources as Record<string, { autoName: { input: string } | null }>;
+        for (const type of Object.keys(NATURAL_KEYS)) {
+            const auto = checked[type]?.autoName?.input;
+            const keyed = auto !== undefined && NATURAL_KEYS[type].inputs.includes(auto) ? auto : undefined;
+            assert.equal(AUTO_NAMED_KEY[type], keyed, type);
+        }
     });
 
     it("classifies changes: nested ForceNew paths, types without Update, plain updates", function () {

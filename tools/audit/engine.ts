@@ -288,6 +288,18 @@ export function deserialize(value: unknown): unknown {
     return out;
 }
 
+/**
+ * The props as the engine marshals them for the analyzer: without top-level keys that start with
+ * "__" (pulumi/pulumi analyzer_plugin.go marshals Analyze and AnalyzeStack props with
+ * SkipInternalKeys, "Only skip top level internal keys", rpc.go). The bridge's top-level
+ * `__defaults` is in the state and the plan's checkedInputs, never in what a rule sees; a nested
+ * object's own `__defaults` would reach it.
+ */
+export function withoutInternalKeys(props: unknown): Record<string, unknown> {
+    if (props === null || typeof props !== "object" || Array.isArray(props)) return {};
+    return Object.fromEntries(Object.entries(props).filter(([k]) => !k.startsWith("__")));
+}
+
 function freezeMap(map: Map<string, string>): ReadonlyMap<string, string> {
     return Object.freeze({
         entries: map.entries.bind(map),
@@ -374,7 +386,7 @@ export async function runPolicies(resources: AuditResource[], opts: RunOptions =
 
     // Resource policies: inputs, one resource at a time.
     for (const r of resources.filter((x) => x.external !== true)) {
-        const inputs = (deserialize(r.inputs ?? {}) ?? {}) as Record<string, unknown>;
+        const inputs = withoutInternalKeys(deserialize(r.inputs ?? {}));
         for (const p of policies) {
             const level = levelOf(p);
             if (level === undefined || !isResourcePolicy(p) || !p.validateResource) {
@@ -486,7 +498,7 @@ function policyResources(resources: AuditResource[]): PolicyResource[] {
     const byUrn = new Map<string, PolicyResource>();
     const list = resources.map((r) => {
         const outputs = r.outputs && Object.keys(r.outputs).length > 0 ? r.outputs : (r.inputs ?? {});
-        const plain = (deserialize(outputs) ?? {}) as Record<string, unknown>;
+        const plain = withoutInternalKeys(deserialize(outputs));
         if (plain.id === undefined && r.id !== undefined && r.id !== "") {
             plain.id = r.id; // the plan's inputs carry no id; a stack export's outputs do
         }

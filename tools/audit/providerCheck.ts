@@ -40,17 +40,26 @@ function isSet(v: unknown): boolean {
     return v !== undefined && v !== null && v !== "";
 }
 
+/** Check refuses the resource: what a real preview would print instead of running the pack. */
+export class CheckFailure extends Error {}
+
 /**
- * A generated name: `<logical name><separator><random hex>`, at most maxLength long. The hex is
- * derived from the URN so that a plan is the same on every run (the mock's outputs use the same).
+ * A generated name: `<logical name><separator><random hex>`. The hex is derived from the URN so
+ * that a plan is the same on every run (the mock's outputs use the same). Like the bridge
+ * (resource.NewUniqueName), a name that cannot fit maxLength is an error, not truncated.
  */
 export function generatedName(auto: AutoName, logicalName: string, urn: string): string {
     const base = auto.lowercase ? logicalName.toLowerCase() : logicalName;
     if (auto.randomLength === 0) return base;
+    const prefix = `${base}${auto.separator}`;
+    if (auto.maxLength > 0 && prefix.length + auto.randomLength > auto.maxLength) {
+        throw new CheckFailure(
+            `${urn}: name '${prefix}' plus ${auto.randomLength} random chars is longer than maximum length ${auto.maxLength} ` +
+                `(the provider's Check refuses it): give the resource a shorter logical name or a name of its own`,
+        );
+    }
     const random = createHash("sha256").update(`${urn}#0`).digest("hex").slice(0, auto.randomLength);
-    const suffix = `${auto.separator}${random}`;
-    const room = auto.maxLength > 0 ? Math.max(0, auto.maxLength - suffix.length) : base.length;
-    return `${base.slice(0, room)}${suffix}`;
+    return `${prefix}${random}`;
 }
 
 /**
@@ -63,9 +72,9 @@ export function checkedInputs(type: string, logicalName: string, urn: string, in
     const facts = FACTS[type];
     if (!facts) return inputs;
     const framework = PLUGIN_FRAMEWORK.has(type);
-    // "Each object-typed value contains metadata about the properties that were set using default
-    // values under a special key" (the bridge's schema.go): nested objects carry their own list.
-    const out: Record<string, unknown> = framework ? { ...inputs } : (withNestedDefaults(inputs) as Record<string, unknown>);
+    // Nested blocks get their own defaults and `__defaults` in the bridge, maps do not; the table holds
+    // top-level facts only, so nested objects stay as the program wrote them (a known gap, docs/offline-tools.md).
+    const out: Record<string, unknown> = { ...inputs };
     const filled: string[] = [];
     const auto = facts.autoName;
     if (auto && !isSet(inputs[auto.input]) && !isSet(inputs[CONFLICTS_WITH_NAME[auto.input] ?? ""])) {
@@ -80,19 +89,5 @@ export function checkedInputs(type: string, logicalName: string, urn: string, in
         }
     }
     out[DEFAULTS_KEY] = filled.sort();
-    return out;
-}
-
-/** Every object below the top level with an empty `__defaults` (the table holds top-level defaults only). */
-function withNestedDefaults(value: unknown, depth = 0): unknown {
-    if (Array.isArray(value)) return value.map((v) => withNestedDefaults(v, depth + 1));
-    if (value === null || typeof value !== "object") return value;
-    // Assets and archives (the plan holds them as { text } / { path } / { uri }) are not schema objects.
-    const keys = Object.keys(value);
-    if ("__pulumiAsset" in value || "__pulumiArchive" in value) return value;
-    if (depth > 0 && keys.length === 1 && ["text", "path", "uri", "assets"].includes(keys[0])) return value;
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = withNestedDefaults(v, depth + 1);
-    if (depth > 0 && !(DEFAULTS_KEY in out)) out[DEFAULTS_KEY] = [];
     return out;
 }

@@ -40,17 +40,14 @@ export const entry: CorpusEntry = {
                 "node tagged OS=Windows2019 installs and reboots at once and failures never stop the run (CreateAssociation MaxConcurrency/" +
                 "MaxErrors; SSM User Guide, 'Understanding targets and rate controls in State Manager associations').",
         },
+    ],
+    rejected: [
         {
             policy: "replacement-deletes-first",
             resource: "patch-bucket",
-            level: "mandatory",
-            reason:
-                "replacement: the association's output bucket has the fixed global name cloudbeard-patch-bucket; object_lock_enabled is " +
-                "ForceNew on aws_s3_bucket, so turning it on replaces the bucket under the same name and the create-first replacement " +
-                "fails (BucketAlreadyOwnedByYou, S3 CreateBucket).",
+            verdict: "false-positive",
+            reason: "The name is fixed on an input the provider auto-names, so Pulumi already replaces it delete-first: pulumi-terraform-bridge nameRequiresDeleteBeforeReplace makes Diff ask for delete-before-replace when an autonameable property holds a value the autonamer did not fill, and the engine follows (pulumi/pulumi step_generator.go: diff.DeleteBeforeReplace unless the program sets the option). No collision.",
         },
-    ],
-    rejected: [
         {
             policy: "log-bucket-protected",
             resource: "patch-bucket",

@@ -49,19 +49,14 @@ export const entry: CorpusEntry = {
                 "registration create-first, and RegisterPatchBaselineForPatchGroup refuses a second registration of the group for that OS " +
                 "(AlreadyExistsException).",
         },
+    ],
+    rejected: [
         {
             policy: "replacement-deletes-first",
             resource: "ssm_patch_log_s3_bucket-default",
-            level: "mandatory",
-            reason:
-                "replacement: the bucket name is fixed (eg-ue2-test-ssm-patch) and object_lock_enabled, which the cloudposse module sets (false " +
-                "unless object_lock_configuration is given), is ForceNew in the provider: turning object lock on replaces the bucket under the " +
-                "same global name, and CreateBucket of a name the account already owns fails (BucketAlreadyOwnedByYou, S3 API reference). " +
-                "Only a real risk when that input changes: the nested s3-bucket module exposes it (object_lock_configuration), this module " +
-                "does not pass it today.",
+            verdict: "false-positive",
+            reason: "The name is fixed on an input the provider auto-names, so Pulumi already replaces it delete-first: pulumi-terraform-bridge nameRequiresDeleteBeforeReplace makes Diff ask for delete-before-replace when an autonameable property holds a value the autonamer did not fill, and the engine follows (pulumi/pulumi step_generator.go: diff.DeleteBeforeReplace unless the program sets the option). No collision.",
         },
-    ],
-    rejected: [
         {
             policy: "window-well-formed",
             resource: "scan_window",

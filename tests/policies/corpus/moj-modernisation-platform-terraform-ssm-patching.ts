@@ -34,16 +34,6 @@ export const entry: CorpusEntry = {
             "blocks (the automation_parameters branch is not rendered).",
     },
     expected: [
-        {
-            policy: "replacement-deletes-first",
-            resource: "patch_manager",
-            level: "mandatory",
-            reason:
-                "replacement: aws.iam.Role with the fixed name patch-manager-iam-role. path is ForceNew in the provider (aws_iam_role), so a " +
-                "path change replaces the role under the same name; CreateRole of an existing name fails (EntityAlreadyExists, IAM API " +
-                "reference) and Pulumi replaces create-first. The module does not expose path today, so this needs an edit to bite; kept " +
-                "because the name is user-fixed on a type the pack keeps.",
-        },
         ...Object.keys(PATCH_CLASSIFICATIONS).map((os) => ({
             policy: "replacement-deletes-first",
             resource: `patch_manager-${os}`,
@@ -90,6 +80,12 @@ export const entry: CorpusEntry = {
         },
     ],
     rejected: [
+        {
+            policy: "replacement-deletes-first",
+            resource: "patch_manager",
+            verdict: "false-positive",
+            reason: "The name is fixed on an input the provider auto-names, so Pulumi already replaces it delete-first: pulumi-terraform-bridge nameRequiresDeleteBeforeReplace makes Diff ask for delete-before-replace when an autonameable property holds a value the autonamer did not fill, and the engine follows (pulumi/pulumi step_generator.go: diff.DeleteBeforeReplace unless the program sets the option). No collision.",
+        },
         {
             policy: "task-output-to-s3",
             resource: "definition_updates",

@@ -29,15 +29,6 @@ export const entry: CorpusEntry = {
                 "non-secret activation code is still a finding.",
         },
         {
-            policy: "replacement-deletes-first",
-            resource: "test_role",
-            level: "mandatory",
-            reason:
-                "Replacement: the role's name is fixed (test_role) and IAM role names are unique per account (CreateRole: " +
-                "EntityAlreadyExists); path is ForceNew beside it in the provider schema, so setting one replaces the role under the " +
-                "same name, created first and refused. Issue #23 keeps fixed-name roles without deleteBeforeReplace.",
-        },
-        {
             policy: "window-role-trust",
             resource: "test_role",
             level: "advisory",
@@ -49,6 +40,12 @@ export const entry: CorpusEntry = {
         },
     ],
     rejected: [
+        {
+            policy: "replacement-deletes-first",
+            resource: "test_role",
+            verdict: "false-positive",
+            reason: "The name is fixed on an input the provider auto-names, so Pulumi already replaces it delete-first: pulumi-terraform-bridge nameRequiresDeleteBeforeReplace makes Diff ask for delete-before-replace when an autonameable property holds a value the autonamer did not fill, and the engine follows (pulumi/pulumi step_generator.go: diff.DeleteBeforeReplace unless the program sets the option). No collision.",
+        },
         {
             policy: "hybrid-activation-expiry",
             resource: "foo",

@@ -19,30 +19,20 @@ export const entry: CorpusEntry = {
             "s3:x-amz-acl = bucket-owner-full-control; both for Service ssm.amazonaws.com), built with pulumi.jsonStringify over " +
             "the bucket's ARN, since the mock runtime answers the invoke with its inputs and no `json`.",
     },
-    expected: [
-        {
-            policy: "replacement-deletes-first",
-            resource: "example",
-            level: "mandatory",
-            reason:
-                "Replacement, on the ResourceDataSync `example` (name example, fixed): SyncName is its id and the provider has no " +
-                "Update for aws_ssm_resource_data_sync, so any change of s3Destination (prefix, region, KMS key, sync format) replaces " +
-                "it under the same name; created first, CreateResourceDataSync is refused with ResourceDataSyncAlreadyExistsException " +
-                "(SSM API reference) and the update fails without deleteBeforeReplace. Issue #23 keeps this for ResourceDataSync.",
-        },
-        {
-            policy: "replacement-deletes-first",
-            resource: "example",
-            level: "mandatory",
-            reason:
-                "Replacement, on the Bucket `example` (bucket name example, fixed), the bucket SSM's data sync writes to: object_lock_enabled " +
-                "is ForceNew beside the name in the provider schema, so enabling Object Lock replaces the bucket under the same " +
-                "global name; created first, CreateBucket fails (BucketAlreadyOwnedByYou). Issue #23 keeps fixed-name buckets with a " +
-                "ForceNew input beside the name. (The name `example` is certainly taken globally: the docs example does not deploy as " +
-                "written, a literal kept from the docs.)",
-        },
-    ],
+    expected: [],
     rejected: [
+        {
+            policy: "replacement-deletes-first",
+            resource: "example",
+            verdict: "false-positive",
+            reason: "The name is fixed on an input the provider auto-names, so Pulumi already replaces it delete-first: pulumi-terraform-bridge nameRequiresDeleteBeforeReplace makes Diff ask for delete-before-replace when an autonameable property holds a value the autonamer did not fill, and the engine follows (pulumi/pulumi step_generator.go: diff.DeleteBeforeReplace unless the program sets the option). No collision.",
+        },
+        {
+            policy: "replacement-deletes-first",
+            resource: "example",
+            verdict: "false-positive",
+            reason: "The name is fixed on an input the provider auto-names, so Pulumi already replaces it delete-first: pulumi-terraform-bridge nameRequiresDeleteBeforeReplace makes Diff ask for delete-before-replace when an autonameable property holds a value the autonamer did not fill, and the engine follows (pulumi/pulumi step_generator.go: diff.DeleteBeforeReplace unless the program sets the option). No collision.",
+        },
         {
             policy: "log-bucket-protected",
             resource: "example",

@@ -61,15 +61,6 @@ export const entry: CorpusEntry = {
             };
         }),
         {
-            policy: "replacement-deletes-first",
-            resource: "S3Bucket",
-            level: "mandatory",
-            reason:
-                "replacement: the output bucket has the fixed global name cf-patch-manager-log; object_lock_enabled is ForceNew on the bucket, " +
-                "so enabling it replaces the bucket under the same name and the create-first replacement fails (BucketAlreadyOwnedByYou, " +
-                "S3 CreateBucket). The bucket receives the association's and the task's output, so it is a resource patching uses.",
-        },
-        {
             policy: "window-registered-targets-only",
             resource: "MaintenanceWindow",
             level: "advisory",
@@ -80,6 +71,12 @@ export const entry: CorpusEntry = {
         },
     ],
     rejected: [
+        {
+            policy: "replacement-deletes-first",
+            resource: "S3Bucket",
+            verdict: "false-positive",
+            reason: "The name is fixed on an input the provider auto-names, so Pulumi already replaces it delete-first: pulumi-terraform-bridge nameRequiresDeleteBeforeReplace makes Diff ask for delete-before-replace when an autonameable property holds a value the autonamer did not fill, and the engine follows (pulumi/pulumi step_generator.go: diff.DeleteBeforeReplace unless the program sets the option). No collision.",
+        },
         {
             policy: "log-bucket-protected",
             resource: "S3Bucket",

@@ -286,6 +286,36 @@ describe("tools/audit/engine", () => {
         });
     });
 
+    describe("what the engine hands the rules (pulumi/pulumi analyzer_plugin.go, step_generator.go)", () => {
+        it("no top-level internal key (`__defaults`), nested ones kept; resources read with .get reach no rule", async () => {
+            const seen: unknown[] = [];
+            const peek: ResourceValidationPolicy = {
+                name: "peek",
+                description: "peek",
+                enforcementLevel: "advisory",
+                validateResource: (args) => {
+                    seen.push(JSON.parse(JSON.stringify(args.props)));
+                },
+            };
+            const stackSeen: string[] = [];
+            const peekStack: StackValidationPolicy = {
+                name: "peek-stack",
+                description: "peek",
+                enforcementLevel: "advisory",
+                validateStack: (args) => {
+                    stackSeen.push(...args.resources.map((r) => r.name));
+                },
+            };
+            const checked = { bucket: "logs-1a2b3c4", tags: { Name: "x", __defaults: [] }, __defaults: ["bucket"] };
+            await runPolicies(
+                [resource(BUCKET_T, "logs", checked), resource(BUCKET_T, "existing", { bucket: "other" }, { external: true, id: "other" })],
+                { policies: [peek, peekStack] },
+            );
+            assert.deepEqual(seen, [{ bucket: "logs-1a2b3c4", tags: { Name: "x", __defaults: [] } }]);
+            assert.deepEqual(stackSeen, ["logs"]);
+        });
+    });
+
     describe("values from a state file", () => {
         it("reads plaintext secrets and treats ciphertext as unknown (skipped, not a false violation)", async () => {
             const secret = (plaintext: unknown) => ({
