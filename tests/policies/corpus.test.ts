@@ -82,6 +82,8 @@ describe("the pack on other people's code (tests/policies/corpus)", function () 
             "patching-documents-only",
             "default-baseline-approves-updates",
             "replacement-deletes-first",
+            "task-patch-document",
+            "task-notification-role",
         ]) {
             assert.ok(rules.has(rule), `the corpus exercises ${rule}`);
         }
