@@ -82,15 +82,19 @@ export async function analyze(client: any, resources: AuditResource[], { stack =
     // As the engine: reads (`.get`) reach neither Analyze nor AnalyzeStack (step_generator.go, GenerateReadSteps),
     // and props go without top-level internal keys (analyzer_plugin.go, SkipInternalKeys).
     const managed = resources.filter((r) => r.external !== true);
-    for (const r of managed) {
-        const req = new analyzerpb.AnalyzeRequest();
-        req.setType(r.type);
-        req.setUrn(r.urn);
-        req.setName(r.name);
-        req.setProperties(Struct.fromJavaScript(withoutInternalKeys(deserialize(r.inputs))));
-        req.setOptions(options(r));
-        found.push(...diagnostics(await call(client, "analyze", req), r.urn));
-    }
+    // The engine analyses resources as their steps run, many at once; the answers are kept in resource order.
+    const answers = await Promise.all(
+        managed.map((r) => {
+            const req = new analyzerpb.AnalyzeRequest();
+            req.setType(r.type);
+            req.setUrn(r.urn);
+            req.setName(r.name);
+            req.setProperties(Struct.fromJavaScript(withoutInternalKeys(deserialize(r.inputs))));
+            req.setOptions(options(r));
+            return call(client, "analyze", req).then((response) => diagnostics(response, r.urn));
+        }),
+    );
+    found.push(...answers.flat());
     if (!stack) return found;
     const stackReq = new analyzerpb.AnalyzeStackRequest();
     stackReq.setResourcesList(
