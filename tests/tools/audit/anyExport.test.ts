@@ -157,7 +157,7 @@ describe("the audit on any export (any JSON shape)", function () {
                     });
                 },
             ),
-            { numRuns: 300 },
+            { numRuns: 150 },
         );
     });
 
@@ -204,7 +204,7 @@ describe("the audit on any export (any JSON shape)", function () {
                     assert.match(stdout, /^Policy pack patch-manager on /);
                 }
             }),
-            { numRuns: 120 },
+            { numRuns: 60 },
         );
     });
 
@@ -228,7 +228,7 @@ describe("the audit on any export (any JSON shape)", function () {
                     if (code === 2) assert.match(stderr, /^policy:audit: \S/);
                 },
             ),
-            { numRuns: 200 },
+            { numRuns: 100 },
         );
     });
 });
