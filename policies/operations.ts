@@ -3,7 +3,7 @@
 
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { IAM_ROLE_ARN, runCommandParameters } from "./tasks";
-import { PATCH_DOCUMENTS, commandParameter, documentName } from "./ssmValues";
+import { PATCH_DOCUMENTS, associationParameter, commandParameter, documentName } from "./ssmValues";
 import { SSM_AGENT_SERVICES, patchingScope, runsPatching } from "./scope";
 import {
     StackResource,
@@ -102,16 +102,6 @@ export const taskNotificationRole: ResourceValidationPolicy = {
 };
 
 // ------------------------------------------------------------------------------------------------
-
-/** A parameter of an association: the provider takes a map of name to string. */
-function associationParameter(assoc: any, name: string): unknown {
-    const params = assoc?.parameters;
-    if (isUnknown(params)) {
-        return params;
-    }
-    const v = params?.[name];
-    return Array.isArray(v) ? v[0] : v;
-}
 
 export const associationNeverReboots: ResourceValidationPolicy = {
     name: "association-scans-without-reboot",

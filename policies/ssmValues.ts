@@ -71,3 +71,13 @@ export function commandParameter(task: any, name: string): string[] | Unknown | 
     }
     return undefined;
 }
+
+/** A parameter of an association: the provider takes a map of name to string. */
+export function associationParameter(assoc: any, name: string): unknown {
+    const params = assoc?.parameters;
+    if (isUnknown(params)) {
+        return params;
+    }
+    const v = params?.[name];
+    return Array.isArray(v) ? v[0] : v;
+}

@@ -1,9 +1,8 @@
 // Rules about how the stack's resources fit together: patch groups, windows, tasks, quotas.
 
 import type { PolicyConfigSchema, ReportViolation, StackValidationPolicy } from "@pulumi/policy";
-import { PATCH_GROUP_TARGET_KEYS } from "./ssmValues";
 import { SCOPE_TYPES, patchingScope, selectsPatchGroup } from "./scope";
-import { commandParameter, isPatchingTask } from "./ssmValues";
+import { PATCH_GROUP_TARGET_KEYS, associationParameter, commandParameter, isPatchingTask } from "./ssmValues";
 import { targetsOf } from "./strategies";
 import { windowOf } from "./tasks";
 import { startsBetween, withoutSeconds } from "@patch-manager/ssm";
@@ -326,10 +325,7 @@ function spans(r: StackResource, windows: StackResource[], from: Date): Array<[n
 
 /** A task's or association's Operation. */
 function operationOf(r: StackResource): unknown {
-    if (r.type === SCOPE_TYPES.association) {
-        const v = r.props.parameters?.Operation;
-        return Array.isArray(v) ? v[0] : v;
-    }
+    if (r.type === SCOPE_TYPES.association) return associationParameter(r.props, "Operation");
     const op = commandParameter(r.props, "Operation");
     return Array.isArray(op) ? op[0] : undefined;
 }
