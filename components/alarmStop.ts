@@ -3,8 +3,9 @@
 // CloudFormation's AWS::SSM::MaintenanceWindowTask), so the program builds the stop from parts
 // the provider has: an EventBridge rule on the alarm entering ALARM starts an Automation
 // runbook that disables this stack's maintenance windows. Later windows (the next waves) do not
-// start until someone enables them again; `pulumi up` does (the program declares them enabled),
-// so run it once the cause is fixed.
+// start until someone enables them again: `pulumi up --refresh` does once the cause is fixed (the
+// program declares them enabled, and the refresh shows the state that they are not; a plain
+// `pulumi up` compares with the state it last wrote and changes nothing).
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { RESOURCE_TYPES } from "../config/resourceTypes";

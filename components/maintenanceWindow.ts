@@ -115,7 +115,9 @@ export class MaintenanceWindow extends pulumi.ComponentResource {
                 serviceRoleArn: args.serviceRoleArn,
                 maxConcurrency: group.rateControl.maxConcurrency,
                 maxErrors: group.rateControl.maxErrors,
-                cutoffBehavior: args.cutoffBehavior,
+                // A cancelled AWS-RunPatchBaselineWithHooks never reaches its OnExit hook: a node the preInstall hook
+                // drained would stay out of service. A group with hooks runs to its end, whatever the stack's setting.
+                cutoffBehavior: hooks ? ("CONTINUE_TASK" as const) : args.cutoffBehavior,
                 targets: [{ key: "WindowTargetIds", values: [target.id] }],
             };
             const automation = (

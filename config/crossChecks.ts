@@ -218,6 +218,8 @@ export function crossCheck(values: DecodedValues): ConfigProblem[] {
 interface GroupWindow {
     readonly name: string;
     readonly operatingSystem: unknown;
+    /** The group's operation, else the stack's, else the default. */
+    readonly operation: unknown;
     readonly ownWindow: boolean;
     readonly cron: unknown;
     readonly durationHours: unknown;
@@ -235,6 +237,7 @@ function groupWindows(values: DecodedValues): GroupWindow[] {
         return {
             name: String(g.name),
             operatingSystem: g.operatingSystem,
+            operation: g.operation ?? values.operation ?? DEFAULT_OPERATION,
             ownWindow: own !== undefined,
             cron: start.cron,
             durationHours: own ? own.durationHours : environmentWindow.durationHours,
@@ -313,6 +316,14 @@ function crossCheckOperations(values: DecodedValues, groups: readonly GroupWindo
                 key: "safeStops",
                 path: ["hooks", name],
                 message: "AWS-RunPatchBaselineWithHooks does not support macOS; remove the hooks of this group",
+            });
+        } else if (group.operation === "Scan") {
+            // AWS-RunPatchBaselineWithHooks runs its hooks around an install only: a Scan completes without them.
+            problems.push({
+                key: "safeStops",
+                path: ["hooks", name],
+                message:
+                    'this group only scans (operation "Scan"), and AWS-RunPatchBaselineWithHooks runs no hook on a scan: remove the hooks, or set the group\'s operation to "Install"',
             });
         }
         if (

@@ -278,7 +278,7 @@ export const taskPatchDocument: ResourceValidationPolicy = {
     description:
         "Patching tasks run AWS-RunPatchBaseline (or AWS-RunPatchBaselineWithHooks) as a RUN_COMMAND task with Operation Scan or " +
         "Install and without SnapshotId: replace AWS-ApplyPatchBaseline (old, Windows-only) and drop SnapshotId (SSM derives it " +
-        "inside a maintenance window).",
+        "inside a maintenance window). A task with hooks runs with CONTINUE_TASK: cancelled, it never runs its OnExit hook.",
     enforcementLevel: "mandatory",
     validateResource: validateResourceOfTypes(TYPES.windowTask, (task, args, reportViolation) => {
         const doc = documentName(task.taskArn);
@@ -295,6 +295,12 @@ export const taskPatchDocument: ResourceValidationPolicy = {
         }
         if (isSet(task.taskType) && !isUnknown(task.taskType) && task.taskType !== "RUN_COMMAND") {
             reportViolation(`${who} runs ${doc} as taskType ${show(task.taskType)}; it is a Run Command document: use RUN_COMMAND.`);
+        }
+        if (doc === "AWS-RunPatchBaselineWithHooks" && task.cutoffBehavior === "CANCEL_TASK") {
+            reportViolation(
+                `${who} runs ${doc} with cutoffBehavior CANCEL_TASK: a task cancelled at the cutoff never runs its OnExit hook, so a ` +
+                    `node its PreInstall hook took out of service stays out; use CONTINUE_TASK.`,
+            );
         }
         const snapshot = commandParameter(task, "SnapshotId");
         if (snapshot !== undefined && !isUnknown(snapshot) && snapshot.some((v) => isSet(v))) {

@@ -168,6 +168,12 @@ describe("operations config", function () {
                 "patch-manager:safeStops.hooks.Macs",
                 "does not support macOS",
             );
+            // Hooks run around an install only: on a group that scans they would never run.
+            refused(
+                { ...prod, operation: "Scan", safeStops: { hooks: { "Web Server": { preInstall: "Drain" } } } },
+                "patch-manager:safeStops.hooks.Web Server",
+                'this group only scans (operation "Scan")',
+            );
         });
 
         it("privateEndpoints", function () {

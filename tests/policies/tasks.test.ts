@@ -272,6 +272,17 @@ describe("policies/tasks", () => {
         });
     });
 
+    describe("task-patch-document: hooks and the cutoff", () => {
+        it("reports a hooks task that a cutoff would cancel before its OnExit hook, and passes CONTINUE_TASK", async () => {
+            const hooks = { ...taskInputs(), taskArn: "AWS-RunPatchBaselineWithHooks", cutoffBehavior: "CANCEL_TASK" };
+            const { messages } = await runResourcePolicy(taskPatchDocument, TASK, hooks, opts);
+            assert.equal(messages.length, 1);
+            assert.match(messages[0], /cutoffBehavior CANCEL_TASK: a task cancelled at the cutoff never runs its OnExit hook/);
+            const continuing = { ...hooks, cutoffBehavior: "CONTINUE_TASK" };
+            assert.deepEqual((await runResourcePolicy(taskPatchDocument, TASK, continuing, opts)).messages, []);
+        });
+    });
+
     describe("task-document-hash-unpinned", () => {
         it("reports a pinned documentHash and a numbered version of an AWS patch document, on a task and an association", async () => {
             const task = taskInputs();

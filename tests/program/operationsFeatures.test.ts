@@ -309,8 +309,11 @@ describe("operations on the example stack prod-private", function () {
     });
 
     describe("safe stops", function () {
-        it("production cancels tasks at the cutoff by default", function () {
-            for (const t of pp.ofType(T.task)) assert.equal(t.inputs.cutoffBehavior, "CANCEL_TASK");
+        it("production cancels tasks at the cutoff by default, except a group with hooks, whose onExit a cancel would skip", function () {
+            const hooked = pp.ofType(T.task).filter((t) => t.inputs.taskArn === "AWS-RunPatchBaselineWithHooks");
+            assert.equal(hooked.length, 2, "the Web Server group's task in each region");
+            for (const t of hooked) assert.equal(t.inputs.cutoffBehavior, "CONTINUE_TASK");
+            for (const t of pp.ofType(T.task).filter((x) => !hooked.includes(x))) assert.equal(t.inputs.cutoffBehavior, "CANCEL_TASK");
         });
 
         it("the alarm stop: its ALARM state starts a runbook that disables this region's windows, through least-privilege roles", function () {

@@ -30,8 +30,8 @@ const ROTATION = "time:index/rotating:Rotating";
  * that every other input is still compared: the SSM-assumed roles' trust lost the aws:SourceArn
  * AWS does not document for them (the notification role checks the account only when SSM sends
  * it), the alerts key's EventBridge statement lost the aws:SourceAccount SNS does not support for
- * EventBridge (scoped by the topic ARN instead), and Ubuntu/Debian rules say the approveAfterDays
- * 0 the provider always sent.
+ * EventBridge (scoped by the topic ARN instead), Ubuntu/Debian rules say the approveAfterDays
+ * 0 the provider always sent, and a task with hooks continues past the cutoff.
  */
 const OLD_SSM_TRUST = (account: string) => ({
     Version: "2012-10-17",
@@ -64,6 +64,10 @@ const withoutIntendedChanges = (type: string, inputs: unknown) => {
             if (topics) st.Condition = { StringEquals: { "aws:SourceAccount": String(topics).split(":")[4] } };
         }
         return { ...i, policy: JSON.stringify(policy) };
+    }
+    // A task with hooks runs to its end: cancelled at the cutoff it would skip its OnExit hook (the stack's CANCEL_TASK was given it).
+    if (type === "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask" && i.taskArn === "AWS-RunPatchBaselineWithHooks") {
+        return { ...i, cutoffBehavior: "CANCEL_TASK" };
     }
     if (type === "aws:ssm/patchBaseline:PatchBaseline" && ["UBUNTU", "DEBIAN", "RASPBIAN"].includes(i.operatingSystem)) {
         return { ...i, approvalRules: i.approvalRules.map(({ approveAfterDays: _a, ...r }: Record<string, unknown>) => r) };
