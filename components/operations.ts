@@ -9,7 +9,7 @@ import { ConfigRecording } from "./configRecording";
 import { PatchManagerConfig } from "../config";
 import { ssmName } from "../config/naming";
 import { dailyScanHour } from "../config/scanHour";
-import { PrivateEndpoints } from "./privateEndpoints";
+import { PrivateEndpoints, vpcCidrs } from "./privateEndpoints";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
 
 export interface OperationsOutputs {
@@ -194,14 +194,17 @@ export class Operations extends pulumi.ComponentResource {
         if (ops.privateEndpoints.length > 0) {
             out.privateEndpoints = {};
             for (const e of ops.privateEndpoints) {
-                const vpcCidr = e.vpcCidr ?? aws.ec2.getVpcOutput({ id: e.vpcId }, { parent: this }).cidrBlock;
+                const vpcCidrsOf: pulumi.Input<string[]> =
+                    e.vpcCidr !== undefined
+                        ? [e.vpcCidr]
+                        : aws.ec2.getVpcOutput({ id: e.vpcId }, { parent: this }).apply((v) => vpcCidrs(v));
                 const component = new PrivateEndpoints(
                     n(`endpoints-${e.vpcId}`),
                     {
                         vpcId: e.vpcId,
                         subnetIds: e.subnetIds,
                         routeTableIds: e.routeTableIds,
-                        vpcCidr,
+                        vpcCidrs: vpcCidrsOf,
                         region: thisRegion(),
                         tags: args.tags,
                     },

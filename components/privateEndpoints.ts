@@ -9,13 +9,30 @@ export function endpointServiceName(region: string, service: string): string {
     return `com.amazonaws.${region}.${service}`;
 }
 
+/** A VPC as ec2:DescribeVpcs describes it (aws.ec2.getVpc): its primary block and its associations. */
+export interface VpcCidrs {
+    readonly cidrBlock: string;
+    readonly cidrBlockAssociations?: readonly { readonly cidrBlock: string; readonly state?: string }[];
+}
+
+/**
+ * Every IPv4 block the VPC's nodes may have an address in: the primary and each secondary block
+ * that is associated (or being associated). Nodes in a secondary block behind private DNS reach
+ * the endpoints' addresses, so a group admitting the primary alone would leave them unmanaged.
+ */
+export function vpcCidrs(vpc: VpcCidrs): string[] {
+    const gone = /^(disassociat|fail)/;
+    const secondary = (vpc.cidrBlockAssociations ?? []).filter((a) => !gone.test(a.state ?? "")).map((a) => a.cidrBlock);
+    return [...new Set([vpc.cidrBlock, ...secondary].filter((c) => typeof c === "string" && c !== ""))];
+}
+
 export interface PrivateEndpointsArgs {
     readonly vpcId: string;
     readonly subnetIds: readonly string[];
     /** Route tables for the S3 gateway endpoint (logs, patch snapshots); none: no gateway endpoint. */
     readonly routeTableIds: readonly string[];
-    /** The only source the endpoints accept 443 from. */
-    readonly vpcCidr: pulumi.Input<string>;
+    /** The only sources the endpoints accept 443 from: every IPv4 CIDR block of the VPC. */
+    readonly vpcCidrs: pulumi.Input<readonly string[]>;
     readonly region: pulumi.Input<string>;
     readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
@@ -38,7 +55,15 @@ export class PrivateEndpoints extends pulumi.ComponentResource {
             {
                 vpcId: args.vpcId,
                 description: "HTTPS from the VPC to the Systems Manager endpoints",
-                ingress: [{ description: "SSM Agent in the VPC", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: [args.vpcCidr] }],
+                ingress: [
+                    {
+                        description: "SSM Agent in the VPC",
+                        protocol: "tcp",
+                        fromPort: 443,
+                        toPort: 443,
+                        cidrBlocks: args.vpcCidrs as pulumi.Input<string[]>,
+                    },
+                ],
                 // No egress rule: interface endpoints only answer; the provider removes AWS's allow-all default.
                 egress: [],
                 tags: args.tags,

@@ -479,7 +479,15 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
                 case "aws:ec2/getVpc:getVpc": {
                     // A deterministic private range per VPC id, as a real lookup would return one.
                     const id = String(args.inputs.id);
-                    return { id, cidrBlock: `10.${parseInt(hex(id, 2), 16)}.0.0/16`, enableDnsSupport: true, enableDnsHostnames: true };
+                    const cidrBlock = `10.${parseInt(hex(id, 2), 16)}.0.0/16`;
+                    return {
+                        id,
+                        cidrBlock,
+                        // DescribeVpcs lists the primary block among the associations too.
+                        cidrBlockAssociations: [{ associationId: `vpc-cidr-assoc-${hex(id, 17)}`, cidrBlock, state: "associated" }],
+                        enableDnsSupport: true,
+                        enableDnsHostnames: true,
+                    };
                 }
                 case "aws:cloudcontrol/getResource:getResource": {
                     const r = providerRegion(args.provider) ?? region;

@@ -4,7 +4,7 @@ import { alarmEventPattern, disableWindowsRunbook } from "../../components/alarm
 import { failedWindowEventPattern, notificationPublishPolicy, topicKeyPolicy, windowExecutionStatuses } from "../../components/alerts";
 import { dataSyncBucketStatements, deniedApplicationsParameters } from "../../components/compliance";
 import { hookParameters, notificationParameters } from "../../components/maintenanceWindow";
-import { endpointServiceName } from "../../components/privateEndpoints";
+import { endpointServiceName, vpcCidrs } from "../../components/privateEndpoints";
 
 describe("alerts, compliance, hooks and endpoints: derived values", function () {
     it("window execution statuses follow the notification events; All drops the filter", function () {
@@ -70,5 +70,19 @@ describe("alerts, compliance, hooks and endpoints: derived values", function () 
 
     it("endpoint service names", function () {
         assert.equal(endpointServiceName("eu-west-1", "ssmmessages"), "com.amazonaws.eu-west-1.ssmmessages");
+    });
+
+    it("the endpoints admit every IPv4 block of the VPC: nodes in a secondary block reach them through private DNS too", function () {
+        const vpc = {
+            cidrBlock: "10.0.0.0/16",
+            cidrBlockAssociations: [
+                { cidrBlock: "10.0.0.0/16", state: "associated" },
+                { cidrBlock: "100.64.0.0/16", state: "associated" },
+                { cidrBlock: "10.9.0.0/16", state: "associating" },
+                { cidrBlock: "10.8.0.0/16", state: "disassociated" },
+            ],
+        };
+        assert.deepEqual(vpcCidrs(vpc), ["10.0.0.0/16", "100.64.0.0/16", "10.9.0.0/16"]);
+        assert.deepEqual(vpcCidrs({ cidrBlock: "10.0.0.0/16" }), ["10.0.0.0/16"], "a lookup without associations");
     });
 });
