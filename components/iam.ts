@@ -62,6 +62,21 @@ export function logWritePolicy(partition: string, bucketName: string, keyPrefix:
     return { Version: "2012-10-17", Statement: statements };
 }
 
+/** The window role's own statement: cancel the commands it sent, and read their invocations (Resource "*", as AWS's base policy). */
+export function windowCommandPolicy(): { Version: string; Statement: Record<string, unknown>[] } {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "CancelAtCutoff",
+                Effect: "Allow",
+                Action: ["ssm:CancelCommand", "ssm:ListCommandInvocations", "ssm:GetCommandInvocation"],
+                Resource: "*",
+            },
+        ],
+    };
+}
+
 export interface MaintenanceWindowRoleArgs {
     /** AWS partition ("aws", "aws-us-gov", "aws-cn"). */
     readonly partition: pulumi.Input<string>;
@@ -99,7 +114,15 @@ export class MaintenanceWindowRole extends pulumi.ComponentResource {
             // Attaching an attached policy is a no-op: detaching the old attachment would leave the role without it.
             { parent: this, deleteBeforeReplace: true },
         );
-        this.roleArn = pulumi.all([role.arn, attachment.id]).apply(([arn]) => arn);
+        // What AmazonSSMMaintenanceWindowRole lacks and AWS's documented base policy for a window role has: a task
+        // with CANCEL_TASK is cancelled at the cutoff as this role, and SSM follows its invocations.
+        // https://docs.aws.amazon.com/systems-manager/latest/userguide/configuring-maintenance-window-permissions-cli.html
+        const commands = new aws.iam.RolePolicy(
+            `${name}-commands`,
+            { role: role.name, policy: JSON.stringify(windowCommandPolicy()) },
+            { parent: this },
+        );
+        this.roleArn = pulumi.all([role.arn, attachment.id, commands.id]).apply(([arn]) => arn);
         this.roleName = role.name;
         this.registerOutputs({ roleArn: this.roleArn });
     }

@@ -309,6 +309,19 @@ describe("operations on the example stack prod-private", function () {
     });
 
     describe("safe stops", function () {
+        it("the window role may cancel the commands it sent (AmazonSSMMaintenanceWindowRole has no ssm:CancelCommand)", function () {
+            for (const region of REGIONS) {
+                const policies = inRegion(pp, region, "aws:iam/rolePolicy:RolePolicy").filter((p) =>
+                    p.name.endsWith("maintenance-window-commands"),
+                );
+                assert.equal(policies.length, 1, region);
+                const statement = JSON.parse(String(policies[0].inputs.policy)).Statement[0];
+                assert.ok(statement.Action.includes("ssm:CancelCommand"));
+                const role = inRegion(pp, region, "aws:iam/role:Role").find((r) => r.name.endsWith("maintenance-window-role"))!;
+                assert.equal(policies[0].inputs.role, role.outputs.name);
+            }
+        });
+
         it("production cancels tasks at the cutoff by default, except a group with hooks, whose onExit a cancel would skip", function () {
             const hooked = pp.ofType(T.task).filter((t) => t.inputs.taskArn === "AWS-RunPatchBaselineWithHooks");
             assert.equal(hooked.length, 2, "the Web Server group's task in each region");

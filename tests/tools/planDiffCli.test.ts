@@ -44,7 +44,7 @@ describe("offline plan diff (npm run plan -- --diff / --diff-against)", function
         const { code, stdout } = await plan("--stack", "prod", "--config", editedProd(tmp), "--diff", prodPlan, "--from", FROM);
         assert.equal(code, 0);
         const lines = stdout.trim().split("\n");
-        assert.equal(lines[1], "Resources: 1 to update, 59 unchanged");
+        assert.equal(lines[1], "Resources: 1 to update, 60 unchanged");
         assert.match(lines[2], /^ {2}~ {2}aws:ssm\/maintenanceWindow:MaintenanceWindow {2}web-server-schedule-window$/);
         assert.equal(lines[3], '       schedule: "cron(0 23 ? * THU#1 *)" → "cron(0 23 ? * THU#2 *)"');
         assert.ok(
@@ -58,10 +58,10 @@ describe("offline plan diff (npm run plan -- --diff / --diff-against)", function
     it("--json is one document; --markdown is a comment body", async function () {
         const json = await plan("--stack", "prod", "--config", editedProd(tmp), "--diff", prodPlan, "--from", FROM, "--json");
         const doc = JSON.parse(json.stdout);
-        assert.deepEqual(doc.summary, { add: 0, remove: 0, replace: 0, update: 1, unchanged: 59 });
+        assert.deepEqual(doc.summary, { add: 0, remove: 0, replace: 0, update: 1, unchanged: 60 });
         assert.equal(doc.schedules[0].new.next, "2026-12-10T22:00:00.000Z");
         const md = await plan("--stack", "prod", "--config", editedProd(tmp), "--diff", prodPlan, "--from", FROM, "--markdown");
-        assert.match(md.stdout, /^### Stack `prod`: 1 to update, 59 unchanged\n/);
+        assert.match(md.stdout, /^### Stack `prod`: 1 to update, 60 unchanged\n/);
         assert.match(
             md.stdout,
             /\| update \| `web-server-schedule-window` \| `aws:ssm\/maintenanceWindow:MaintenanceWindow` \| `schedule`: "cron\(0 23 \? \* THU#1 \*\)" → "cron\(0 23 \? \* THU#2 \*\)" \|/,
@@ -114,7 +114,7 @@ describe("offline plan diff (npm run plan -- --diff / --diff-against)", function
         assert.match(doc.from, /^HEAD \([0-9a-f]{12}\)$/);
         if (treeIsClean()) {
             // Only the edited schedule differs from the committed stack.
-            assert.deepEqual(doc.summary, { add: 0, remove: 0, replace: 0, update: 1, unchanged: 59 });
+            assert.deepEqual(doc.summary, { add: 0, remove: 0, replace: 0, update: 1, unchanged: 60 });
             assert.equal(doc.schedules.length, 1);
             assert.equal(doc.schedules[0].label, "Web Server window");
         }
