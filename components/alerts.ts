@@ -25,12 +25,23 @@ export function windowExecutionStatuses(events: readonly NotificationEvent[]): s
     return events.map((e) => map[e as Exclude<NotificationEvent, "All">]);
 }
 
-/** EventBridge pattern for this stack's windows ending in one of `statuses`. */
+/**
+ * EventBridge detail-type of a maintenance window being disabled or enabled, status ENABLED or
+ * DISABLED (SSM user guide, "EventBridge event examples", Window State Change): the alarm stop
+ * disabling the windows, and `pulumi up --refresh` enabling them again.
+ */
+export const WINDOW_STATE_DETAIL_TYPE = "Maintenance Window State-change Notification";
+
+/**
+ * EventBridge pattern for this stack's windows: executions ending in one of `statuses`, and the
+ * windows being disabled or enabled (an execution never has those statuses, a state change never
+ * the others, so one status list serves both).
+ */
 export function failedWindowEventPattern(windowIds: string[], statuses: string[] | undefined): object {
     return {
         source: ["aws.ssm"],
-        "detail-type": [WINDOW_EXECUTION_DETAIL_TYPE],
-        detail: { "window-id": windowIds, ...(statuses ? { status: statuses } : {}) },
+        "detail-type": [WINDOW_EXECUTION_DETAIL_TYPE, WINDOW_STATE_DETAIL_TYPE],
+        detail: { "window-id": windowIds, ...(statuses ? { status: [...statuses, "DISABLED", "ENABLED"] } : {}) },
     };
 }
 
@@ -188,7 +199,7 @@ export class Alerts extends pulumi.ComponentResource {
         const rule = new aws.cloudwatch.EventRule(
             `${name}-failed-windows`,
             {
-                description: "patch-manager maintenance windows that failed, timed out or were cancelled",
+                description: "patch-manager maintenance windows that failed, timed out or were cancelled, or were disabled or enabled",
                 eventPattern: pulumi
                     .all(windowIds)
                     .apply((ids) => JSON.stringify(failedWindowEventPattern(ids, windowExecutionStatuses(this.events)))),

@@ -115,8 +115,9 @@ export class MaintenanceWindow extends pulumi.ComponentResource {
                 serviceRoleArn: args.serviceRoleArn,
                 maxConcurrency: group.rateControl.maxConcurrency,
                 maxErrors: group.rateControl.maxErrors,
-                // A cancelled AWS-RunPatchBaselineWithHooks never reaches its OnExit hook: a node the preInstall hook
-                // drained would stay out of service. A group with hooks runs to its end, whatever the stack's setting.
+                // AWS-RunPatchBaselineWithHooks runs its OnExit hook after the install and reboot, or after a failed step;
+                // AWS documents nothing for a cancel (the cutoff's CancelCommand may stop the document before it), and a
+                // node the preInstall hook drained would stay out of service. A group with hooks runs to its end.
                 cutoffBehavior: hooks ? ("CONTINUE_TASK" as const) : args.cutoffBehavior,
                 targets: [{ key: "WindowTargetIds", values: [target.id] }],
             };

@@ -204,7 +204,7 @@ export interface HookDocumentsSettings {
     readonly preInstall?: string;
     /** Document run after patches are installed. */
     readonly postInstall?: string;
-    /** Document run after the install and its reboot (not when the task is cancelled: groups with hooks run with CONTINUE_TASK). */
+    /** Document run after the install and its reboot, or after a failed step (a cancel is not documented to reach it: groups with hooks run with CONTINUE_TASK). */
     readonly onExit?: string;
 }
 

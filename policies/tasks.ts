@@ -278,7 +278,7 @@ export const taskPatchDocument: ResourceValidationPolicy = {
     description:
         "Patching tasks run AWS-RunPatchBaseline (or AWS-RunPatchBaselineWithHooks) as a RUN_COMMAND task with Operation Scan or " +
         "Install and without SnapshotId: replace AWS-ApplyPatchBaseline (old, Windows-only) and drop SnapshotId (SSM derives it " +
-        "inside a maintenance window). A task with hooks runs with CONTINUE_TASK: cancelled, it never runs its OnExit hook.",
+        "inside a maintenance window). A task with hooks runs with CONTINUE_TASK: a cancelled one is not documented to reach its OnExit hook.",
     enforcementLevel: "mandatory",
     validateResource: validateResourceOfTypes(TYPES.windowTask, (task, args, reportViolation) => {
         const doc = documentName(task.taskArn);
@@ -298,8 +298,8 @@ export const taskPatchDocument: ResourceValidationPolicy = {
         }
         if (doc === "AWS-RunPatchBaselineWithHooks" && task.cutoffBehavior === "CANCEL_TASK") {
             reportViolation(
-                `${who} runs ${doc} with cutoffBehavior CANCEL_TASK: a task cancelled at the cutoff never runs its OnExit hook, so a ` +
-                    `node its PreInstall hook took out of service stays out; use CONTINUE_TASK.`,
+                `${who} runs ${doc} with cutoffBehavior CANCEL_TASK: a task cancelled at the cutoff is not documented to run its OnExit ` +
+                    `hook (AWS runs it after the install or a failed step), so a node its PreInstall hook took out of service may stay out; use CONTINUE_TASK.`,
             );
         }
         const snapshot = commandParameter(task, "SnapshotId");

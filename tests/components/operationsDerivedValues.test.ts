@@ -12,9 +12,30 @@ describe("alerts, compliance, hooks and endpoints: derived values", function () 
         assert.equal(windowExecutionStatuses(["All"]), undefined);
         assert.deepEqual(failedWindowEventPattern(["mw-0123456789abcdef0"], undefined), {
             source: ["aws.ssm"],
-            "detail-type": ["Maintenance Window Execution State-change Notification"],
+            "detail-type": ["Maintenance Window Execution State-change Notification", "Maintenance Window State-change Notification"],
             detail: { "window-id": ["mw-0123456789abcdef0"] },
         });
+    });
+
+    it("the alerts rule matches AWS's sample of a window being disabled (the alarm stop) and a failed execution, not a successful one", function () {
+        // SSM user guide, "Amazon EventBridge event examples", Window State Change ("The valid status values are ENABLED
+        // and DISABLED"), with this window's id; an execution event carries the same detail keys.
+        const disabled = {
+            "detail-type": "Maintenance Window State-change Notification",
+            source: "aws.ssm",
+            detail: { "window-id": "mw-0123456789abcdef0", status: "DISABLED" },
+        };
+        const execution = (status: string) => ({
+            "detail-type": "Maintenance Window Execution State-change Notification",
+            source: "aws.ssm",
+            detail: { "window-id": "mw-0123456789abcdef0", status },
+        });
+        const pattern = failedWindowEventPattern(["mw-0123456789abcdef0"], windowExecutionStatuses(["Failed", "TimedOut", "Cancelled"]));
+        assert.equal(eventMatches(pattern, disabled), true);
+        assert.equal(eventMatches(pattern, { ...disabled, detail: { ...disabled.detail, status: "ENABLED" } }), true);
+        assert.equal(eventMatches(pattern, execution("FAILED")), true);
+        assert.equal(eventMatches(pattern, execution("SUCCESS")), false);
+        assert.equal(eventMatches(pattern, { ...disabled, detail: { ...disabled.detail, "window-id": "mw-0fffffffffffffff0" } }), false);
     });
 
     it("the topic key admits EventBridge for this account's topics; the publish policy adds the key when there is one", function () {
@@ -86,3 +107,10 @@ describe("alerts, compliance, hooks and endpoints: derived values", function () 
         assert.deepEqual(vpcCidrs({ cidrBlock: "10.0.0.0/16" }), ["10.0.0.0/16"], "a lookup without associations");
     });
 });
+
+/** EventBridge's matching for the patterns used here: every pattern key present, each leaf a list of exact values. */
+function eventMatches(pattern: any, event: any): boolean {
+    return Object.entries(pattern).every(([k, v]) =>
+        Array.isArray(v) ? v.includes(event?.[k]) : typeof v === "object" && v !== null && eventMatches(v, event?.[k]),
+    );
+}

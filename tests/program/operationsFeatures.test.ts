@@ -187,13 +187,16 @@ describe("operations on the example stack prod-private", function () {
             }
         });
 
-        it("an EventBridge rule on this region's window executions that fail, time out or are cancelled, to the topic", function () {
+        it("an EventBridge rule on this region's window executions that fail, time out or are cancelled, and its windows disabled or enabled, to the topic", function () {
             for (const region of REGIONS) {
                 const rule = inRegion(pp, region, O.rule).find((r) => r.name === `${region}-alerts-failed-windows`)!;
                 const pattern = JSON.parse(String(rule.inputs.eventPattern));
                 assert.deepEqual(pattern.source, ["aws.ssm"]);
-                assert.deepEqual(pattern["detail-type"], ["Maintenance Window Execution State-change Notification"]);
-                assert.deepEqual(pattern.detail.status, ["FAILED", "TIMED_OUT", "CANCELLED"]);
+                assert.deepEqual(pattern["detail-type"], [
+                    "Maintenance Window Execution State-change Notification",
+                    "Maintenance Window State-change Notification",
+                ]);
+                assert.deepEqual(pattern.detail.status, ["FAILED", "TIMED_OUT", "CANCELLED", "DISABLED", "ENABLED"]);
                 assert.deepEqual(
                     [...pattern.detail["window-id"]].sort(),
                     inRegion(pp, region, T.window)

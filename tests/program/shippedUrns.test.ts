@@ -65,6 +65,20 @@ const withoutIntendedChanges = (type: string, inputs: unknown) => {
         }
         return { ...i, policy: JSON.stringify(policy) };
     }
+    // The alerts rule also hears the windows being disabled or enabled (the alarm stop, and the refresh that undoes it).
+    if (
+        type === "aws:cloudwatch/eventRule:EventRule" &&
+        String(i.description).startsWith("patch-manager maintenance windows that failed")
+    ) {
+        const pattern = JSON.parse(i.eventPattern);
+        pattern["detail-type"] = pattern["detail-type"].filter((d: string) => d !== "Maintenance Window State-change Notification");
+        if (pattern.detail.status) pattern.detail.status = pattern.detail.status.filter((s: string) => s !== "DISABLED" && s !== "ENABLED");
+        return {
+            ...i,
+            description: "patch-manager maintenance windows that failed, timed out or were cancelled",
+            eventPattern: JSON.stringify(pattern),
+        };
+    }
     // A task with hooks runs to its end: cancelled at the cutoff it would skip its OnExit hook (the stack's CANCEL_TASK was given it).
     if (type === "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask" && i.taskArn === "AWS-RunPatchBaselineWithHooks") {
         return { ...i, cutoffBehavior: "CANCEL_TASK" };
