@@ -46,6 +46,36 @@ export function targetedPatchGroups(target: StackResource): string[] | undefined
     return groups;
 }
 
+/** A region's patch groups: the window targets that select each, the registrations of each, and whether all are known. */
+interface PatchGroupIndex {
+    targeted: Map<string, StackResource[]>;
+    targetsKnown: boolean;
+    registered: Map<string, StackResource[]>;
+    registrationsKnown: boolean;
+}
+
+function patchGroupIndex(resources: StackResource[]): PatchGroupIndex {
+    const index: PatchGroupIndex = { targeted: new Map(), targetsKnown: true, registered: new Map(), registrationsKnown: true };
+    for (const target of ofType(resources, TYPES.windowTarget)) {
+        const groups = targetedPatchGroups(target);
+        if (groups === undefined) index.targetsKnown = false;
+        for (const g of groups ?? []) index.targeted.set(g, [...(index.targeted.get(g) ?? []), target]);
+    }
+    for (const reg of ofType(resources, TYPES.patchGroup)) {
+        const group = reg.props.patchGroup;
+        if (isUnknown(group)) index.registrationsKnown = false;
+        else index.registered.set(text(group), [...(index.registered.get(text(group)) ?? []), reg]);
+    }
+    return index;
+}
+
+/** A rule checked in each region apart: registrations, baselines and targets are regional. */
+function perRegion(check: (resources: StackResource[], report: ReportViolation) => void): StackValidationPolicy["validateStack"] {
+    return (args, reportViolation) => {
+        for (const resources of byRegion(stackResources(args))) check(resources, reportViolation);
+    };
+}
+
 export const patchGroupCoverage: StackValidationPolicy = {
     name: "patch-group-coverage",
     description:
@@ -53,11 +83,41 @@ export const patchGroupCoverage: StackValidationPolicy = {
         "registered with a baseline and every registered group is targeted (a typo leaves nodes on the default baseline, or a " +
         "group unpatched). A stack that does only one half shares the work with another stack: no finding.",
     enforcementLevel: "advisory",
-    validateStack: (args, reportViolation) => {
-        for (const resources of byRegion(stackResources(args))) {
-            patchGroupCoverageIn(resources, reportViolation, "coverage");
+    validateStack: perRegion((resources, reportViolation) => {
+        const { targeted, targetsKnown, registered, registrationsKnown } = patchGroupIndex(resources);
+        for (const regs of registered.values()) {
+            for (const reg of regs) {
+                if (!isUnknown(reg.props.baselineId) && !isSet(reg.props.baselineId)) {
+                    reportViolation(
+                        `patch group registration "${reg.name}" for ${show(reg.props.patchGroup)} names no baselineId.`,
+                        reg.urn,
+                    );
+                }
+            }
         }
-    },
+        // A stack that only registers groups, or only targets them, splits the work with another stack: no finding.
+        if (registered.size === 0 || targeted.size === 0) return;
+        if (registrationsKnown) {
+            for (const [group, ts] of targeted) {
+                if (!registered.has(group)) {
+                    reportViolation(
+                        `window target ${label(ts[0].props, ts[0].name)} selects patch group ${show(group)}, which no aws.ssm.PatchGroup ` +
+                            `registers with a baseline; its instances would get their operating system's default baseline.`,
+                        ts[0].urn,
+                    );
+                }
+            }
+        }
+        for (const [group, regs] of registered) {
+            if (targetsKnown && !targeted.has(group)) {
+                reportViolation(
+                    `patch group ${show(group)} is registered ("${regs[0].name}") but no window target selects it, so it is never patched; ` +
+                        `add a window target with key "tag:Patch Group" and this value.`,
+                    regs[0].urn,
+                );
+            }
+        }
+    }),
 };
 
 export const patchGroupOneBaselinePerOs: StackValidationPolicy = {
@@ -66,88 +126,30 @@ export const patchGroupOneBaselinePerOs: StackValidationPolicy = {
         "A patch group is registered with one baseline per operating system (RegisterPatchBaselineForPatchGroup refuses a " +
         "second): remove the extra aws.ssm.PatchGroup registration.",
     enforcementLevel: "mandatory",
-    validateStack: (args, reportViolation) => {
-        for (const resources of byRegion(stackResources(args))) {
-            patchGroupCoverageIn(resources, reportViolation, "one-per-os");
+    validateStack: perRegion((resources, reportViolation) => {
+        const baselines = ofType(resources, TYPES.patchBaseline);
+        for (const [group, regs] of patchGroupIndex(resources).registered) {
+            const byOs = new Map<string, StackResource[]>();
+            for (const reg of regs) {
+                const baseline = baselines.find((b) => refersTo(reg, "baselineId", b, ["id"]) === true);
+                const os = baseline?.props.operatingSystem;
+                if (baseline && !isUnknown(os)) {
+                    const key = text(os ?? "WINDOWS");
+                    byOs.set(key, [...(byOs.get(key) ?? []), reg]);
+                }
+            }
+            for (const [os, same] of byOs) {
+                if (same.length > 1) {
+                    reportViolation(
+                        `patch group ${show(group)} is registered with ${same.length} ${os} baselines (${same.map((r) => `"${r.name}"`).join(", ")}); ` +
+                            `a group has one baseline per operating system.`,
+                        same[1].urn,
+                    );
+                }
+            }
         }
-    },
+    }),
 };
-
-/** patch-group-coverage within one region: registrations, baselines and targets are regional. */
-function patchGroupCoverageIn(resources: StackResource[], reportViolation: ReportViolation, part: "coverage" | "one-per-os"): void {
-    const coverage = part === "coverage";
-    const registrations = ofType(resources, TYPES.patchGroup);
-    const baselines = ofType(resources, TYPES.patchBaseline);
-    const targets = ofType(resources, TYPES.windowTarget);
-
-    const targeted = new Map<string, StackResource[]>();
-    let targetsKnown = true;
-    for (const target of targets) {
-        const groups = targetedPatchGroups(target);
-        if (groups === undefined) {
-            targetsKnown = false;
-            continue;
-        }
-        for (const g of groups) {
-            targeted.set(g, [...(targeted.get(g) ?? []), target]);
-        }
-    }
-    const registered = new Map<string, StackResource[]>();
-    let registrationsKnown = true;
-    for (const reg of registrations) {
-        const group = reg.props.patchGroup;
-        if (isUnknown(group)) {
-            registrationsKnown = false;
-            continue;
-        }
-        registered.set(text(group), [...(registered.get(text(group)) ?? []), reg]);
-        if (coverage && !isUnknown(reg.props.baselineId) && !isSet(reg.props.baselineId)) {
-            reportViolation(`patch group registration "${reg.name}" for ${show(group)} names no baselineId.`, reg.urn);
-        }
-    }
-
-    // A stack that only registers groups, or only targets them, splits the work with another stack: no finding.
-    const bothHalves = registrations.length > 0 && targeted.size > 0;
-    if (registrationsKnown && coverage && bothHalves) {
-        for (const [group, ts] of targeted) {
-            if (!registered.has(group)) {
-                reportViolation(
-                    `window target ${label(ts[0].props, ts[0].name)} selects patch group ${show(group)}, which no aws.ssm.PatchGroup ` +
-                        `registers with a baseline; its instances would get their operating system's default baseline.`,
-                    ts[0].urn,
-                );
-            }
-        }
-    }
-    for (const [group, regs] of registered) {
-        if (coverage && bothHalves && targetsKnown && !targeted.has(group)) {
-            reportViolation(
-                `patch group ${show(group)} is registered ("${regs[0].name}") but no window target selects it, so it is never patched; ` +
-                    `add a window target with key "tag:Patch Group" and this value.`,
-                regs[0].urn,
-            );
-        }
-        // AWS allows one baseline per operating system for a group.
-        const byOs = new Map<string, StackResource[]>();
-        for (const reg of regs) {
-            const baseline = baselines.find((b) => refersTo(reg, "baselineId", b, ["id"]) === true);
-            const os = baseline?.props.operatingSystem;
-            if (baseline && !isUnknown(os)) {
-                const key = text(os ?? "WINDOWS");
-                byOs.set(key, [...(byOs.get(key) ?? []), reg]);
-            }
-        }
-        for (const [os, same] of byOs) {
-            if (!coverage && same.length > 1) {
-                reportViolation(
-                    `patch group ${show(group)} is registered with ${same.length} ${os} baselines (${same.map((r) => `"${r.name}"`).join(", ")}); ` +
-                        `a group has one baseline per operating system.`,
-                    same[1].urn,
-                );
-            }
-        }
-    }
-}
 
 // ------------------------------------------------------------------------------------------------
 
