@@ -1,16 +1,18 @@
 import * as aws from "@pulumi/aws";
 import * as awsConfig from "@pulumi/aws/config";
 import * as pulumi from "@pulumi/pulumi";
-import { FORMER_RESOURCE_TYPES, parseStackConfig, PROJECT } from "./config";
+import { FORMER_RESOURCE_TYPES, parseStackConfig, PatchManagerConfig, PROJECT } from "./config";
 import { AWS_CONFIG_KEYS } from "./config/namespaces";
-import { keyInRegion } from "./config/regional";
-import { LogBucketReference, PatchManager, PatchManagerArgs, PatchManagerOutputs } from "./components/patchManager";
+import { deploymentModel } from "./config/regional";
+import { LogBucketReference, PatchManager, PatchManagerOutputs } from "./components/patchManager";
 
 /** The stack outputs: one region's, or each listed region's under `regions`. */
 type StackOutputs = PatchManagerOutputs | (Partial<PatchManagerOutputs> & { readonly regions: Record<string, PatchManagerOutputs> });
 
-/** Keys of the whole stack, not of one deployment: the program acts on them. */
-const STACK_KEYS = new Set(["regions", "centralLogBucket", "keepSingleRegionNames"]);
+/** Who evaluates the program besides Pulumi (the offline plan): told the stack's model once it is parsed. */
+interface ProgramObserver {
+    readonly model?: (model: PatchManagerConfig) => void;
+}
 
 /** Provider settings that are credentials: kept secret in the provider's inputs and the state. */
 const SECRET_PROVIDER_KEYS = new Set(["accessKey", "secretKey", "token"]);
@@ -43,76 +45,31 @@ function stackProviderSettings(all: Readonly<Record<string, string>>): aws.Provi
     return settings as aws.ProviderArgs;
 }
 
-/** Where one deployment is: what picks its private endpoints and the replicas of multi-Region keys. */
-interface Placement {
-    /** With `regions`: the region whose `privateEndpoints` entries are this deployment's. */
-    readonly endpointsRegion?: string;
-    /** The region of the log bucket it writes to; unknown for an existing bucket. */
-    readonly bucketRegion?: string;
-    /** The region of its alerts topic (its own). */
-    readonly topicRegion?: string;
-}
-
 /**
- * One deployment's args from the stack config: each key's value as YAML gave it (the CLI passes
- * lists, maps, numbers and booleans JSON-encoded), private endpoints only of its region, without it.
- */
-function deploymentArgs(raw: Readonly<Record<string, string>>, stack: string, where: Placement): PatchManagerArgs {
-    const values: Record<string, unknown> = { stack };
-    for (const [key, text] of Object.entries(raw)) {
-        if (STACK_KEYS.has(key)) continue;
-        let value: unknown = text;
-        try {
-            value = JSON.parse(text);
-        } catch {
-            // A plain string value (an environment name, a zone, an ARN).
-        }
-        if (key === "privateEndpoints" && where.endpointsRegion !== undefined && Array.isArray(value)) {
-            value = value.filter((e) => e?.region === where.endpointsRegion).map(({ region: _r, ...e }) => e);
-        }
-        // A multi-Region KMS key is used through its replica in the region of what it encrypts.
-        if (key === "logging" && where.bucketRegion !== undefined) value = withKeyIn(value, where.bucketRegion);
-        if (key === "alerts" && where.topicRegion !== undefined) value = withKeyIn(value, where.topicRegion);
-        values[key] = value;
-    }
-    // parseConfig has checked every key with the schemas the component applies again.
-    return values as unknown as PatchManagerArgs;
-}
-
-/** A `{ kmsKeyArn }` setting with the key as `region` has it (see keyInRegion). */
-function withKeyIn(value: unknown, region: string): unknown {
-    const arn: unknown = typeof value === "object" && value !== null ? Reflect.get(value, "kmsKeyArn") : undefined;
-    return typeof arn === "string" ? { ...(value as object), kmsKeyArn: keyInRegion(arn, region) } : value;
-}
-
-/**
- * The program: this stack's `patch-manager:` config, validated once, then one PatchManager per
- * region. The module *is* this function (`export =`): Pulumi's Node.js runtime calls a CommonJS
+ * The program: this stack's `patch-manager:` config, parsed once into the model, then one
+ * PatchManager per region from that model. The module *is* this function (`export =`): Pulumi's Node.js runtime calls a CommonJS
  * module's export when it is a function and uses the result as the stack outputs — it does not
  * look inside a `default` export of a CommonJS module. A function also lets tests and the
  * offline plan evaluate several stacks in one process.
  */
-function main(): StackOutputs {
-    // The project's own namespace, whatever `pulumi new` named the project; the other namespaces
-    // (aws:region above all) are checked too, and the provider may take its region from the environment.
-    const prefix = `${pulumi.getProject()}:`;
+function main(observer?: ProgramObserver): StackOutputs {
     const all = pulumi.runtime.allConfig();
-    const raw: Record<string, string> = {};
-    for (const [key, value] of Object.entries(all)) {
-        if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = value;
-    }
     const stack = pulumi.getStack();
+    // The one parse of an evaluation: every deployment below takes this model, as it is or placed
+    // in its region. The project's own namespace, whatever `pulumi new` named the project; the other
+    // namespaces (aws:region above all) are checked too, and the provider may take its region from the environment.
     const config = parseStackConfig(all, stack, undefined, pulumi.getProject(), { env: process.env });
+    observer?.model?.(config);
     const regions = config.operations.regions;
     if (!regions) {
         // Stacks of this program kept their resources at the root before the component existed.
         // The default provider's region: aws:region, else the environment's (as the provider reads it).
         const region = awsConfig.region;
-        const args = deploymentArgs(raw, stack, {
+        const model = deploymentModel(config, {
             ...(region !== undefined ? { topicRegion: region } : {}),
             ...(region !== undefined && !config.logging.bucketName ? { bucketRegion: region } : {}),
         });
-        return new PatchManager(PROJECT, args, { adoptStackRoot: true }).stackOutputs();
+        return PatchManager.fromModel(PROJECT, model, {}, { adoptStackRoot: true }).stackOutputs();
     }
     // Each region through its own provider, which everything in its PatchManager inherits. IAM
     // roles are global, so each region gets its own set, named by region. With
@@ -126,16 +83,15 @@ function main(): StackOutputs {
     for (const region of regions) {
         // Where the log bucket is: the first region's with centralLogBucket; an existing bucket's region is not known.
         const bucketRegion = config.logging.bucketName ? undefined : config.operations.centralLogBucket ? regions[0] : region;
-        const args = {
-            ...deploymentArgs(raw, stack, { endpointsRegion: region, topicRegion: region, ...(bucketRegion ? { bucketRegion } : {}) }),
-            ...(central ? { centralLogBucket: central } : {}),
-        };
+        const model = deploymentModel(config, { endpointsRegion: region, topicRegion: region, ...(bucketRegion ? { bucketRegion } : {}) });
+        const extras = central ? { centralLogBucket: central } : {};
         const kept = config.operations.keepSingleRegionNames && region === all["aws:region"];
         const manager = kept
-            ? new PatchManager(PROJECT, args, { adoptStackRoot: true })
-            : new PatchManager(
+            ? PatchManager.fromModel(PROJECT, model, extras, { adoptStackRoot: true })
+            : PatchManager.fromModel(
                   region,
-                  args,
+                  model,
+                  extras,
                   // The same tree under its former type, so existing multi-region stacks keep every resource.
                   {
                       providers: { aws: new aws.Provider(region, { ...providerSettings, region: region as aws.Region }) },

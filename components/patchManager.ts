@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { parseConfig, PatchManagerConfig, PROJECT, RESOURCE_TYPES, WindowSchedule } from "../config";
+import { parseValues, PatchManagerConfig, PROJECT, RESOURCE_TYPES, WindowSchedule } from "../config";
 import { MaintenanceWindowRole, PatchedInstanceRole } from "./iam";
 import { HybridActivationOutput, HybridFleet } from "./hybrid";
 import { arnInThisRegion, keyInThisRegion, LogBucket } from "./logBucket";
@@ -289,15 +289,15 @@ const SETTINGS_EXCLUDED: ReadonlySet<string> = new Set<keyof PatchManagerArgs>([
  * named by key path, before any resource exists.
  */
 export function patchManagerConfig(name: string, args: PatchManagerArgs): PatchManagerConfig {
-    const raw: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(args)) {
         if (SETTINGS_EXCLUDED.has(key) || value === undefined) continue;
         if (containsOutput(value)) {
             throw new pulumi.RunError(`PatchManager ${name}: ${key} must be a plain value known when the program runs, not an output`);
         }
-        raw[key] = typeof value === "string" ? value : JSON.stringify(value);
+        values[key] = value;
     }
-    return parseConfig(raw, args.stack ?? pulumi.getStack(), `PatchManager ${name}`);
+    return parseValues(values, args.stack ?? pulumi.getStack(), `PatchManager ${name}`);
 }
 
 function containsOutput(v: unknown): boolean {
@@ -362,6 +362,9 @@ export interface PatchManagerOptions extends pulumi.ComponentResourceOptions {
 
 const STACK_OUTPUTS = new WeakMap<PatchManager, PatchManagerOutputs>();
 
+/** Args made by PatchManager.fromModel, with the validated model they stand for. */
+const MODELS = new WeakMap<PatchManagerArgs, PatchManagerConfig>();
+
 /**
  * One environment's patching setup in one region: log bucket, roles, baselines, patch groups,
  * the environment window and each group's own window, the hybrid fleet and the operations
@@ -385,8 +388,9 @@ export class PatchManager extends pulumi.ComponentResource {
     readonly logKeyPrefix: pulumi.Output<string>;
 
     constructor(name: string, args: PatchManagerArgs, opts?: PatchManagerOptions) {
-        // Validated before the component registers: bad args leave nothing behind.
-        const config = patchManagerConfig(name, args);
+        // Validated before the component registers: bad args leave nothing behind. A model the
+        // program validated already is taken as it is.
+        const config = MODELS.get(args) ?? patchManagerConfig(name, args);
         const { adoptStackRoot, ...options } = opts ?? {};
         super(RESOURCE_TYPES.PatchManager, name, {}, options);
         const central = args.centralLogBucket;
@@ -698,6 +702,22 @@ export class PatchManager extends pulumi.ComponentResource {
             logBucketName: this.logBucketName,
             logKeyPrefix: this.logKeyPrefix,
         });
+    }
+
+    /**
+     * A deployment of a model the caller has validated already (the program parses the stack
+     * config once, then places a deployment per region with `deploymentModel`); other programs
+     * pass args, which the constructor validates.
+     */
+    static fromModel(
+        name: string,
+        model: PatchManagerConfig,
+        extras: Pick<PatchManagerArgs, "centralLogBucket"> = {},
+        opts?: PatchManagerOptions,
+    ): PatchManager {
+        const args: PatchManagerArgs = { environment: model.environment, stack: model.stack, ...extras };
+        MODELS.set(args, model);
+        return new PatchManager(name, args, opts);
     }
 
     /**

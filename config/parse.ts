@@ -17,13 +17,39 @@ export function parseConfig(
     stack: string,
     file = `Pulumi.${stack}.yaml`,
 ): PatchManagerConfig {
+    const entries: Entry[] = [];
+    for (const [key, text] of Object.entries(raw)) {
+        if (text === undefined) continue;
+        entries.push(isConfigKey(key) ? { key, ...decodeValue(key, text) } : { key, value: text });
+    }
+    return parseEntries(entries, stack, file);
+}
+
+/**
+ * Validates settings that are values already (a program's args: lists, maps, numbers and booleans
+ * as such) into the typed model, with the same schemas, rules and messages as the stack config.
+ */
+export function parseValues(values: Readonly<Record<string, unknown>>, stack: string, file: string): PatchManagerConfig {
+    return parseEntries(
+        Object.entries(values)
+            .filter(([, value]) => value !== undefined)
+            .map(([key, value]) => ({ key, value })),
+        stack,
+        file,
+    );
+}
+
+/** One key as read: its value, or the problem that kept it from being read. */
+type Entry = { readonly key: string } & ({ readonly value: unknown } | { readonly problem: ConfigProblem });
+
+function parseEntries(entries: readonly Entry[], stack: string, file: string): PatchManagerConfig {
     // Problems are listed key by key, in the order the stack file has the keys.
     const problemsOfEachKey: ConfigProblem[][] = [];
     const problemsOf = new Map<ConfigKey, ConfigProblem[]>();
     const decoded: DecodedValues = {};
 
-    for (const [key, text] of Object.entries(raw)) {
-        if (text === undefined) continue;
+    for (const entry of entries) {
+        const { key } = entry;
         const keyProblems: ConfigProblem[] = [];
         problemsOfEachKey.push(keyProblems);
         if (!isConfigKey(key)) {
@@ -34,10 +60,9 @@ export function parseConfig(
             });
             continue;
         }
-        const result = decodeValue(key, text);
-        if ("problem" in result) keyProblems.push(result.problem);
+        if ("problem" in entry) keyProblems.push(entry.problem);
         else {
-            decoded[key] = result.value;
+            decoded[key] = entry.value;
             problemsOf.set(key, keyProblems);
         }
     }

@@ -1,6 +1,7 @@
 // What the regions of a stack must offer or hold: the AWS Config managed rules exist in most
 // regions, not all; a KMS key lives in one region and encrypts only there.
 import { ConfigProblem } from "./errors";
+import type { PatchManagerConfig } from "./model";
 
 export const PATCH_COMPLIANCE_RULE = "EC2_MANAGEDINSTANCE_PATCH_COMPLIANCE_STATUS_CHECK";
 export const DENIED_APPLICATIONS_RULE = "EC2_MANAGEDINSTANCE_APPLICATIONS_BLACKLISTED";
@@ -137,4 +138,46 @@ export function regionalProblems(project: string, all: Readonly<Record<string, s
             message: `is a topic in ${topicRegion}, but the stack deploys to ${elsewhere.join(", ")}: EventBridge rules and Run Command notify only topics of their own region. Give a topic in ${elsewhere.join(", ")}, or leave topicArn out to get an encrypted topic in each region`,
         });
     return problems;
+}
+
+/** Where one deployment of a stack is: what picks its private endpoints and the replicas of multi-Region keys. */
+export interface Placement {
+    /** With `regions`: the region whose `privateEndpoints` entries are this deployment's. */
+    readonly endpointsRegion?: string;
+    /** The region of the log bucket it writes to; unknown for an existing bucket. */
+    readonly bucketRegion?: string;
+    /** The region of its alerts topic (its own). */
+    readonly topicRegion?: string;
+}
+
+/**
+ * One deployment's model from the stack's: the keys that are the whole stack's (`regions`,
+ * `centralLogBucket`, `keepSingleRegionNames`) left to the program, only the private endpoints of
+ * its region (without the region), and a multi-Region KMS key as its replica in the region of what
+ * it encrypts. The model is already validated: nothing here parses or checks again.
+ */
+export function deploymentModel(model: PatchManagerConfig, where: Placement): PatchManagerConfig {
+    const { regions: _regions, ...ops } = model.operations;
+    const endpoints =
+        where.endpointsRegion === undefined
+            ? ops.privateEndpoints
+            : ops.privateEndpoints.filter((e) => e.region === where.endpointsRegion).map(({ region: _r, ...e }) => e);
+    const logKey = model.logging.kmsKeyArn;
+    const alerts = ops.alerts;
+    return {
+        ...model,
+        logging: {
+            ...model.logging,
+            ...(logKey !== undefined && where.bucketRegion !== undefined ? { kmsKeyArn: keyInRegion(logKey, where.bucketRegion) } : {}),
+        },
+        operations: {
+            ...ops,
+            ...(alerts?.kmsKeyArn !== undefined && where.topicRegion !== undefined
+                ? { alerts: { ...alerts, kmsKeyArn: keyInRegion(alerts.kmsKeyArn, where.topicRegion) } }
+                : {}),
+            privateEndpoints: endpoints,
+            centralLogBucket: false,
+            keepSingleRegionNames: false,
+        },
+    };
 }

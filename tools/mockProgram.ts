@@ -5,12 +5,12 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import YAML from "yaml";
-import { PROJECT, UNDECRYPTED_SECRET } from "../config";
+import { PatchManagerConfig, PROJECT, UNDECRYPTED_SECRET } from "../config";
 import { AliasSpec, generateAliases } from "./aliases";
 import { DEFAULTS_KEY, checkedInputs, knowsCheck } from "./audit/providerCheck";
 import type { AuditResource } from "./audit/engine";
 import { yamlErrorLines } from "./cli/yamlExcerpt";
-import { loadProgramAt } from "./programEntry";
+import { loadProgramAt, Program } from "./programEntry";
 import { displayPath } from "./userPath";
 
 export const MOCK_ACCOUNT = "123456789012";
@@ -347,7 +347,7 @@ export interface EvaluateOptions {
     stack: string;
     config: StackConfig;
     /** The program: what index.ts exports (`export =`), unless a test passes another. */
-    program?: () => unknown;
+    program?: Program;
     /** The Pulumi project the program belongs to; default patch-manager. */
     project?: string;
     /** Resources a lookup does not find: Cloud Control types, "AWS::SSM::Document" for ssm:GetDocument and "AWS::KMS::Key" for kms:DescribeKey (every other lookup finds its resource). */
@@ -358,6 +358,8 @@ export interface Evaluation {
     resources: PlannedResource[];
     /** The program's stack outputs, resolved. */
     outputs: Record<string, unknown>;
+    /** The model the program parsed the stack config into, when it tells (this project's program does). */
+    model?: PatchManagerConfig;
 }
 
 /**
@@ -655,7 +657,8 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
     monitor.registerResourceOutputs = (_req: unknown, callback: (err: unknown, res?: unknown) => void) => callback(null, {});
 
     const program = opts.program ?? loadProgram();
-    const exported = await Promise.resolve(program());
+    let model: PatchManagerConfig | undefined;
+    const exported = await Promise.resolve(program({ model: (m) => (model = m) }));
     const outputs = await new Promise<Record<string, unknown>>((resolve) =>
         pulumi.output(exported as any).apply((v) => resolve(v as Record<string, unknown>)),
     );
@@ -665,7 +668,7 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
             `the program registers two resources with the same URN, which Pulumi refuses: ${[...new Set(duplicates)].join(", ")}`,
         );
     }
-    return { resources, outputs };
+    return { resources, outputs, ...(model !== undefined ? { model } : {}) };
 }
 
 /**
@@ -711,7 +714,7 @@ function aliasSpecsOf(req: any): AliasSpec[] {
 }
 
 /** The project's own program, loaded as Pulumi's Node.js runtime loads it (tools/programEntry.ts). */
-export function loadProgram(): () => unknown {
+export function loadProgram(): Program {
     return loadProgramAt(path.join(__dirname, ".."));
 }
 

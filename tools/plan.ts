@@ -2,7 +2,7 @@
 import { localTime } from "./localTime";
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError, parseStackConfig, PatchManagerConfig, PROJECT } from "../config";
+import { ConfigError, PatchManagerConfig, PROJECT } from "../config";
 import { describeSchedule, nextStarts } from "@patch-manager/ssm";
 import { PolicyConfigError, PolicyPackConfigInput, runPolicies, Violation } from "./audit/engine";
 import { windowsIcs } from "./calendar";
@@ -105,7 +105,7 @@ export const PROJECT_DIR = path.resolve(__dirname, "..");
 /** Evaluates one stack and derives its windows; throws UsageError for bad config. */
 export async function planStack(
     opts: PlanOptions,
-): Promise<Plan & { allResources: PlannedResource[]; stackValues: Readonly<Record<string, string>> }> {
+): Promise<Plan & { allResources: PlannedResource[]; stackValues: Readonly<Record<string, string>>; model?: PatchManagerConfig }> {
     const file = opts.configFile ?? path.join(PROJECT_DIR, `Pulumi.${opts.stack}.yaml`);
     if (!fs.existsSync(file))
         throw new UsageError(
@@ -114,17 +114,18 @@ export async function planStack(
                 : [`--config ${displayPath(file)}: no such file (the path is taken from the directory you ran npm in)`],
         );
     let config;
-    let preconditions: Preconditions | undefined;
+    let evaluation;
     try {
         config = readStackFile(file);
-        // Validate here as well as in the program, so that problems name the file actually read.
-        preconditions = preconditionsOf(parseStackConfig(config.values, opts.stack, displayPath(file)));
+        // The program validates the stack config (its one parse); its problems name the file actually read.
+        evaluation = await evaluateProgram({ stack: opts.stack, config });
     } catch (e) {
-        if (e instanceof ConfigError) throw new UsageError(e.lines());
+        if (e instanceof ConfigError) throw new UsageError(new ConfigError(displayPath(file), e.problems).lines());
         if (e instanceof StackFileError) throw new UsageError([e.message]);
         throw e;
     }
-    const { resources } = await evaluateProgram({ stack: opts.stack, config });
+    const { resources, model } = evaluation;
+    const preconditions = model ? preconditionsOf(model) : undefined;
     let violations: Violation[];
     try {
         // The pack sees what a real preview gives it: the inputs after the provider's Check.
@@ -146,6 +147,7 @@ export async function planStack(
         ...(preconditions ? { preconditions } : {}),
         allResources: resources,
         stackValues: config.values,
+        ...(model ? { model } : {}),
     };
 }
 
@@ -453,7 +455,7 @@ export async function planFleet(
     const stacks: { plan: Plan; fleet: FleetStack; file: string }[] = [];
     for (const { stack, file } of files) {
         try {
-            const { allResources, ...plan } = await planStack({
+            const { allResources, model, ...plan } = await planStack({
                 stack,
                 configFile: file,
                 from: opts.from,
@@ -461,7 +463,7 @@ export async function planFleet(
                 ...(opts.policyConfig ? { policyConfig: opts.policyConfig } : {}),
             });
             const config = readStackFile(file);
-            const model = parseStackConfig(config.values, stack, displayPath(file));
+            if (!model) throw new Error(`${displayPath(file)}: the program did not report its model`);
             // The regions each patch group is registered in (one registration per region with patch-manager:regions).
             const registrations = new Map<string, string[]>();
             for (const r of allResources.filter((x) => x.type === "aws:ssm/patchGroup:PatchGroup")) {
@@ -564,7 +566,7 @@ async function mainAll(opts: PlanArgs): Promise<number> {
 }
 
 async function mainStack(opts: PlanArgs): Promise<number> {
-    const { allResources: _all, stackValues, ...plan } = await planStack(opts);
+    const { allResources: _all, stackValues, model: _model, ...plan } = await planStack(opts);
     const single: FleetStack = {
         stack: plan.stack,
         environment: "",

@@ -8,6 +8,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
+import type { PatchManagerConfig } from "../config";
 
 /** The file or directory Pulumi would `require` for the project in `dir`. */
 export function programEntry(dir: string): string {
@@ -30,8 +31,16 @@ export function programEntry(dir: string): string {
     return typeof entry === "string" ? path.resolve(dir, entry) : `${dir}${path.sep}`;
 }
 
+/** What an evaluation offers the program beyond Pulumi's call: this project's program reports the model it parsed. */
+export interface ProgramObserver {
+    readonly model?: (model: PatchManagerConfig) => void;
+}
+
+/** A program as evaluateProgram runs it: Pulumi calls it with no argument, the offline tools with an observer. */
+export type Program = (observer?: ProgramObserver) => unknown;
+
 /** The project's program as a function, to hand to evaluateProgram. */
-export function loadProgramAt(dir: string): () => unknown {
+export function loadProgramAt(dir: string): Program {
     const mod = require(programEntry(dir));
-    return () => (mod instanceof Function ? mod() : mod);
+    return (observer) => (mod instanceof Function ? mod(observer) : mod);
 }
