@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { parseValues, PatchManagerConfig, PROJECT, RESOURCE_TYPES, WindowSchedule } from "../config";
+import { parseValues, PatchManagerConfig, PROJECT, RESOURCE_TYPES } from "../config";
 import { MaintenanceWindowRole, PatchedInstanceRole } from "./iam";
 import { HybridActivationOutput, HybridFleet } from "./hybrid";
 import { arnInThisRegion, keyInThisRegion, LogBucket } from "./logBucket";
@@ -14,6 +14,7 @@ import { dataSyncBucketStatements } from "./compliance";
 import { configDeliveryBucketStatements } from "./configRecording";
 import { PatchingStrategies } from "./strategies";
 import { usesStrategies } from "../config/strategies";
+import { namePrefix as stackNamePrefix, windowPlan } from "../config/windowPlan";
 
 // ---------------------------------------------------------------------------
 // Args: the settings of one deployment, in the shape the stack config's keys have (README,
@@ -395,7 +396,7 @@ export class PatchManager extends pulumi.ComponentResource {
         super(RESOURCE_TYPES.PatchManager, name, {}, options);
         const central = args.centralLogBucket;
         const tags = { ...config.tags, ManagedBy: PROJECT, Environment: config.environment, Stack: config.stack };
-        const namePrefix = `${PROJECT}-${config.stack}`;
+        const namePrefix = stackNamePrefix(config.stack);
         // Names and aliases that keep the resources a stack already has (see adoptStackRoot).
         const n = (part: string) => (adoptStackRoot ? part : `${name}-${part}`);
         const formerParent: pulumi.Alias = adoptStackRoot ? { parent: pulumi.rootStackResource } : { parent: this };
@@ -501,6 +502,8 @@ export class PatchManager extends pulumi.ComponentResource {
             new PatchGroup(n(group.slug), { patchGroup: group.name, baselineId: baselines.get(group.baseline)!.baselineId }, child);
         }
 
+        // The windows and the groups each patches, as the config checks and the offline tools lay them out.
+        const layout = windowPlan(config);
         const strategyGroups = config.patchGroups.filter((g) => usesStrategies(g.strategies));
         const strategies =
             strategyGroups.length > 0
@@ -510,6 +513,7 @@ export class PatchManager extends pulumi.ComponentResource {
                           namePrefix,
                           environment: config.environment,
                           groups: strategyGroups,
+                          rebootWindows: layout.filter((w) => w.kind === "reboot"),
                           baselines: config.baselines,
                           patchGroupTagKey: config.patchGroupTagKey,
                           timezone: config.timezone,
@@ -533,24 +537,18 @@ export class PatchManager extends pulumi.ComponentResource {
             Object.keys(ops.safeStops.hooks).length > 0
                 ? hookDocumentsInRegion(ops.safeStops.hooks, aws.getRegionOutput(undefined, { parent: this }).region, this)
                 : undefined;
-        const addWindow = (
-            key: string,
-            resourceName: string,
-            windowName: string,
-            s: WindowSchedule,
-            groups: PatchManagerConfig["patchGroups"],
-            description: string,
-        ) => {
+        for (const w of layout) {
+            if (w.kind === "reboot") continue; // the strategies create these (below: watched like the others)
             const window = new MaintenanceWindow(
-                n(resourceName),
+                n(w.kind === "environment" ? config.environment : `${w.groups[0].slug}-schedule`),
                 {
                     namePrefix,
-                    windowName,
-                    description,
-                    schedule: s,
-                    timezone: config.timezone,
+                    windowName: w.windowName,
+                    description: w.description,
+                    schedule: w.schedule,
+                    timezone: w.timezone,
                     environment: config.environment,
-                    groups,
+                    groups: w.groups,
                     patchGroupTagKey: config.patchGroupTagKey,
                     serviceRoleArn,
                     logBucketName,
@@ -567,38 +565,16 @@ export class PatchManager extends pulumi.ComponentResource {
                 child,
             );
             windowIds.push(window.windowId);
-            maintenanceWindows[key] = {
+            maintenanceWindows[w.key] = {
                 id: window.windowId,
                 name: window.windowName,
-                schedule: s.cron,
-                ...(s.offsetDays !== undefined ? { scheduleOffset: s.offsetDays } : {}),
-                timezone: config.timezone,
-                durationHours: s.durationHours,
-                cutoffHours: s.cutoffHours,
-                patchGroups: groups.map((g) => g.name),
+                schedule: w.schedule.cron,
+                ...(w.schedule.offsetDays !== undefined ? { scheduleOffset: w.schedule.offsetDays } : {}),
+                timezone: w.timezone,
+                durationHours: w.schedule.durationHours,
+                cutoffHours: w.schedule.cutoffHours,
+                patchGroups: w.groups.map((g) => g.name),
             };
-        };
-        const inEnvironmentWindow = config.patchGroups.filter((g) => g.schedule === undefined);
-        if (inEnvironmentWindow.length > 0) {
-            addWindow(
-                config.window,
-                config.environment,
-                config.window,
-                config.environmentSchedule,
-                inEnvironmentWindow,
-                `${config.environment} ${config.window} patching window`,
-            );
-        }
-        for (const group of config.patchGroups) {
-            if (group.schedule)
-                addWindow(
-                    group.name,
-                    `${group.slug}-schedule`,
-                    group.slug,
-                    group.schedule,
-                    [group],
-                    `${config.environment} patching window of ${group.name}`,
-                );
         }
 
         // Reboot windows are watched like the patching windows (a failed reboot is a failed window).

@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
+import type { WindowLayout } from "../config/windowPlan";
 import * as pulumi from "@pulumi/pulumi";
 import { AGENT_REBOOT_EXIT_CODES, RESOURCE_ID, RUN_PATCH_BASELINE, STRATEGY_DOCUMENTS } from "@patch-manager/ssm";
-import { Baseline, InstallRunbook, PatchGroupConfig, RESOURCE_TYPES, StrategyConfig, WindowSchedule } from "../config";
+import { Baseline, InstallRunbook, PatchGroupConfig, RESOURCE_TYPES, StrategyConfig } from "../config";
 import { ssmName, tagTargetKey, taskLogPrefix } from "../config/naming";
 import { maintenanceWindowTiming } from "../config/window";
 
@@ -272,6 +273,8 @@ export interface PatchingStrategiesArgs {
     readonly namePrefix: string;
     readonly environment: string;
     readonly groups: readonly PatchGroupConfig[];
+    /** The reboot windows of the deployment's window layout (windowPlan). */
+    readonly rebootWindows: readonly WindowLayout[];
     readonly baselines: readonly Baseline[];
     readonly patchGroupTagKey: string;
     readonly timezone: string;
@@ -404,20 +407,21 @@ export class PatchingStrategies extends pulumi.ComponentResource {
                     { parent: this },
                 );
             }
-            if (g.strategies.rebootWindow) this.rebootWindows[g.name] = this.rebootWindow(name, g, g.strategies.rebootWindow, args);
+            const reboot = args.rebootWindows.find((w) => w.key === g.name);
+            if (reboot) this.rebootWindows[g.name] = this.rebootWindow(name, g, reboot, args);
         }
         this.registerOutputs({ baselineOverrideUrls: this.baselineOverrideUrls });
     }
 
     /** A window that reboots the group's instances (the agent's reboot exit code), then scans so compliance clears. */
-    private rebootWindow(name: string, g: PatchGroupConfig, s: WindowSchedule, args: PatchingStrategiesArgs) {
-        const windowName = ssmName(args.namePrefix, g.slug, "reboot");
+    private rebootWindow(name: string, g: PatchGroupConfig, layout: WindowLayout, args: PatchingStrategiesArgs) {
+        const windowName = layout.name;
         const window = new aws.ssm.MaintenanceWindow(
             `${name}-${g.slug}-reboot-window`,
             {
                 name: windowName,
-                description: `${args.environment}: reboots ${g.name} after its NoReboot install`.slice(0, 128),
-                ...maintenanceWindowTiming(s, args.timezone),
+                description: layout.description,
+                ...maintenanceWindowTiming(layout.schedule, layout.timezone),
                 tags: args.tags,
             },
             { parent: this },

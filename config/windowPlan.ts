@@ -1,0 +1,95 @@
+// Which maintenance windows a stack gets and which patch groups each one patches: the one layout
+// that the program creates, the config checks count, the offline plan shows and the organisation's
+// fleet checks lay out for 1,000 cells without evaluating a program.
+import type { PatchManagerConfig } from "./model";
+import type { PatchGroupConfig } from "./patchGroups";
+import type { WindowSchedule } from "./window";
+import { ssmName } from "./naming";
+import { PROJECT } from "./project";
+
+/** One maintenance window of a deployment. */
+export interface WindowLayout {
+    /**
+     * What the window is: the environment's (every group without a schedule of its own), one
+     * group's own, or the window that reboots a group after its NoReboot install.
+     */
+    readonly kind: "environment" | "group" | "reboot";
+    /** Key of the stack outputs' `maintenanceWindows`: the window kind ("weekend") or the group's name; the reboot window's group. */
+    readonly key: string;
+    /** Name part of the window ("weekend", "web-server", "web-server-reboot"), after the stack's prefix. */
+    readonly windowName: string;
+    /** The SSM window name: `patch-manager-<stack>-<windowName>`, shortened as SSM requires. */
+    readonly name: string;
+    /** The window's description. */
+    readonly description: string;
+    readonly schedule: WindowSchedule;
+    /** IANA zone the schedule is written in. */
+    readonly timezone: string;
+    /** The patch groups its targets select. */
+    readonly groups: readonly PatchGroupConfig[];
+}
+
+/** The physical names' prefix of a stack's resources. */
+export function namePrefix(stack: string): string {
+    return `${PROJECT}-${stack}`;
+}
+
+/**
+ * The windows of one deployment in the order the program creates them: the environment window
+ * when any group has no schedule of its own, then each scheduled group's window, then each reboot window.
+ */
+export function windowPlan(model: PatchManagerConfig): WindowLayout[] {
+    const prefix = namePrefix(model.stack);
+    const window = (
+        kind: WindowLayout["kind"],
+        key: string,
+        windowName: string,
+        schedule: WindowSchedule,
+        groups: PatchGroupConfig[],
+        description: string,
+    ): WindowLayout => ({
+        kind,
+        key,
+        windowName,
+        name: ssmName(prefix, windowName),
+        description,
+        schedule,
+        timezone: model.timezone,
+        groups,
+    });
+    const out: WindowLayout[] = [];
+    const inEnvironmentWindow = model.patchGroups.filter((g) => g.schedule === undefined);
+    if (inEnvironmentWindow.length > 0)
+        out.push(
+            window(
+                "environment",
+                model.window,
+                model.window,
+                model.environmentSchedule,
+                inEnvironmentWindow,
+                `${model.environment} ${model.window} patching window`,
+            ),
+        );
+    for (const g of model.patchGroups)
+        if (g.schedule) out.push(window("group", g.name, g.slug, g.schedule, [g], `${model.environment} patching window of ${g.name}`));
+    for (const g of model.patchGroups) {
+        const reboot = g.strategies.rebootWindow;
+        if (reboot)
+            out.push(
+                window(
+                    "reboot",
+                    g.name,
+                    `${g.slug}-reboot`,
+                    reboot,
+                    [g],
+                    `${model.environment}: reboots ${g.name} after its NoReboot install`.slice(0, 128),
+                ),
+            );
+    }
+    return out;
+}
+
+/** The operations a window's tasks run, as the plan shows them: "Install", "Scan", or both. */
+export function windowOperation(w: Pick<WindowLayout, "kind" | "groups">): string {
+    return w.kind === "reboot" ? "Scan" : [...new Set(w.groups.map((g) => g.operation))].join(", ");
+}
