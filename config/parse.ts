@@ -1,9 +1,11 @@
-import { crossCheck, DecodedValues } from "./crossChecks";
+import { crossCheck } from "./crossChecks";
+import { baselineFields } from "./baselines";
+import { patchGroupFields } from "./patchGroups";
 import { decodeValue, UNDECRYPTED_SECRET, valueAt } from "./decode";
 import { ENVIRONMENTS } from "./environment";
 import { ConfigError, ConfigProblem, keyPath } from "./errors";
 import { z } from "zod";
-import { CONFIG_KEYS, ConfigKey, configSchema, isConfigKey, keyNamesAt, validKeysAt } from "./keys";
+import { CONFIG_KEYS, ConfigKey, ConfigValues, configSchema, isConfigKey, KEYS, keyNamesAt, validKeysAt } from "./keys";
 import { nearest } from "./nearest";
 import { buildModel, PatchManagerConfig } from "./model";
 
@@ -46,7 +48,8 @@ function parseEntries(entries: readonly Entry[], stack: string, file: string): P
     // Problems are listed key by key, in the order the stack file has the keys.
     const problemsOfEachKey: ConfigProblem[][] = [];
     const problemsOf = new Map<ConfigKey, ConfigProblem[]>();
-    const decoded: DecodedValues = {};
+    const decoded: Partial<Record<ConfigKey, unknown>> = {};
+    const refused = new Set<ConfigKey>();
 
     for (const entry of entries) {
         const { key } = entry;
@@ -60,16 +63,29 @@ function parseEntries(entries: readonly Entry[], stack: string, file: string): P
             });
             continue;
         }
-        if ("problem" in entry) keyProblems.push(entry.problem);
-        else {
+        if ("problem" in entry) {
+            keyProblems.push(entry.problem);
+            refused.add(key);
+        } else {
             decoded[key] = entry.value;
             problemsOf.set(key, keyProblems);
         }
     }
 
-    const parsed = configSchema.safeParse(decoded);
+    // Each key through its own schema: the keys that parse are typed for the rules across keys.
+    const typed: Record<string, unknown> = {};
+    const issues: Issue[] = [];
+    for (const key of Object.keys(decoded) as ConfigKey[]) {
+        const result = KEYS[key].safeParse(decoded[key]);
+        if (result.success) typed[key] = result.data;
+        else {
+            refused.add(key);
+            issues.push(...result.error.issues.map((i) => ({ ...i, path: [key, ...i.path] })));
+        }
+    }
+    const values = typed as Partial<ConfigValues>;
     const misplacedSecrets: PropertyKey[][] = [];
-    for (const issue of typosFirst(parsed.error?.issues ?? [], decoded)) {
+    for (const issue of typosFirst(issues, decoded)) {
         const [key, ...path] = issue.path;
         if (!isConfigKey(key)) continue;
         if (valueAt(decoded[key], path) === UNDECRYPTED_SECRET) {
@@ -83,19 +99,54 @@ function parseEntries(entries: readonly Entry[], stack: string, file: string): P
     if (decoded.environment === undefined && !problems.some((p) => p.path === keyPath("environment"))) {
         problems.push({ path: keyPath("environment"), message: `is required: one of ${ENVIRONMENTS.map((e) => `"${e}"`).join(", ")}` });
     }
-    // The cross-checks read values the schemas may have refused, and a shape they do not expect
-    // (a map with its own `toString` key has no string form) is reported at its key above: their
-    // verdict counts, and their failure is a bug, only where the schemas accepted everything.
-    try {
-        problems.push(...crossCheck(decoded));
-    } catch (e) {
-        if (problems.length === 0) throw e;
-    }
+    // The model of what parsed (a refused key at its default), which the rules across keys read
+    // where no refused key matters, and which is the stack's model when nothing was refused.
+    const model = buildModel({ ...values, environment: values.environment ?? "development" }, stack);
+    problems.push(
+        ...crossCheck({
+            values,
+            refused,
+            model,
+            baselines: elements(values.baselines, decoded.baselines, baselineFields),
+            patchGroups: elements(values.patchGroups, decoded.patchGroups, patchGroupFields),
+            names: {
+                baselines: elements(
+                    values.baselines?.map((b) => b.name),
+                    names(decoded.baselines),
+                    baselineFields.shape.name,
+                ),
+                patchGroups: elements(
+                    values.patchGroups?.map((g) => g.name),
+                    names(decoded.patchGroups),
+                    patchGroupFields.shape.name,
+                ),
+            },
+        }),
+    );
     if (problems.length > 0) throw new ConfigError(file, problems);
+    if (refused.size === 0) return model;
 
-    const values = parsed.success ? parsed.data : withSecretsUnchecked(decoded, misplacedSecrets, file);
-    // Only a `secure:` environment is unreadable here; the offline plan then shows a development stack.
-    return buildModel({ ...values, environment: values.environment ?? "development" }, stack);
+    // Only `secure:` values the offline plan cannot decrypt were refused; a `secure:` environment
+    // is unreadable, and the offline plan then shows a development stack.
+    const unchecked = withSecretsUnchecked(decoded, misplacedSecrets, file);
+    return buildModel({ ...unchecked, environment: unchecked.environment ?? "development" }, stack);
+}
+
+/** The `name` of each entry of a list as written (an entry that is no map has none). */
+function names(raw: unknown): unknown[] | undefined {
+    return Array.isArray(raw)
+        ? raw.map((e) => (typeof e === "object" && e !== null && Object.hasOwn(e, "name") ? Reflect.get(e, "name") : undefined))
+        : undefined;
+}
+
+/** A list's entries as their schema types them, each that parses at its index, also when the list as a whole was refused. */
+function elements<T>(parsed: readonly T[] | undefined, raw: unknown, schema: z.ZodType<T>): (T | undefined)[] {
+    if (parsed !== undefined) return [...parsed];
+    if (!Array.isArray(raw)) return [];
+    return raw.map((entry) => {
+        const result = schema.safeParse(entry);
+        return result.success ? result.data : undefined;
+    });
 }
 
 type Issue = z.core.$ZodIssue;
@@ -118,7 +169,7 @@ function unknownKeysMessage(keys: readonly string[], key: ConfigKey, path: reado
  * A misspelt key (`durationHour`) makes the key it meant missing as well: the typo is what the
  * user has to fix, so it comes first and the missing key it stands for is not reported.
  */
-function typosFirst(issues: readonly Issue[], decoded: DecodedValues): Issue[] {
+function typosFirst(issues: readonly Issue[], decoded: Partial<Record<ConfigKey, unknown>>): Issue[] {
     const missingMeant = new Set<string>();
     for (const issue of issues) {
         if (issue.code !== "unrecognized_keys") continue;
@@ -143,7 +194,7 @@ const STRING_CHECKS = new Set<string>(["invalid_format", "too_small", "too_big",
  * use it (a given role ARN, a KMS key) rather than the ones its absence would create. A secret
  * where no string belongs (a flag, a choice, a map) stays out, and its default applies.
  */
-function withSecretsUnchecked(decoded: DecodedValues, misplaced: readonly PropertyKey[][], file: string) {
+function withSecretsUnchecked(decoded: Partial<Record<ConfigKey, unknown>>, misplaced: readonly PropertyKey[][], file: string) {
     const secrets: PropertyKey[][] = [];
     const same = (a: readonly PropertyKey[], b: readonly PropertyKey[]) => a.length === b.length && a.every((p, i) => p === b[i]);
     const strip = (v: unknown, path: PropertyKey[]): unknown => {

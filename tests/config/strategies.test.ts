@@ -1,6 +1,8 @@
 import { strict as assert } from "assert";
 import { parseConfig } from "../../config";
 import { projectValues } from "../../tools/mockProgram";
+import { QUOTAS } from "@patch-manager/ssm";
+import { windowPlan } from "../../config/windowPlan";
 import { raw, refused, shippedConfig } from "../helpers";
 
 const group = (extra: Record<string, unknown> = {}) => ({ name: "Web Server", operatingSystem: "WINDOWS", ...extra });
@@ -113,11 +115,19 @@ describe("config: patching strategies", function () {
         );
     });
 
-    it("a reboot window counts against the window quota", function () {
-        const groups = Array.from({ length: 25 }, (_, i) =>
-            group({ name: `g${i}`, schedule: { cron: "cron(0 23 ? * THU#1 *)", durationHours: 4 }, rebootWindow: reboot }),
+    it("a reboot window counts against the window quota, and no environment window is counted when every group has its own", function () {
+        const groups = (n: number) =>
+            Array.from({ length: n }, (_, i) =>
+                group({ name: `g${i}`, schedule: { cron: "cron(0 23 ? * THU#1 *)", durationHours: 4 }, rebootWindow: reboot }),
+            );
+        // 25 own windows and 25 reboot windows are the 50 the quota allows (the program creates no environment window).
+        const model = parseConfig(raw({ ...prod, patchGroups: groups(QUOTAS.windowsPerRegion / 2) }), "test");
+        assert.equal(windowPlan(model).length, QUOTAS.windowsPerRegion);
+        refused(
+            { ...prod, patchGroups: groups(QUOTAS.windowsPerRegion / 2 + 1) },
+            "patch-manager:patchGroups",
+            `${QUOTAS.windowsPerRegion + 2} maintenance windows`,
         );
-        refused({ ...prod, patchGroups: groups }, "patch-manager:patchGroups", "51 maintenance windows");
     });
 
     describe("baseline sources", function () {
