@@ -14,6 +14,7 @@ import {
     productionReason,
     providerDefaultTags,
     refersTo,
+    report,
     show,
     stackResources,
     text,
@@ -138,10 +139,13 @@ export const baselineProductionApprovalDelay: ResourceValidationPolicy = {
                 // SSM ignores both holds for these systems (PatchRule: "Not supported for Debian
                 // Server or Ubuntu Server"); only the windows' order staggers them.
                 if (isSet(until) || (isSet(after) && after !== 0)) {
-                    reportViolation(
-                        `${where} sets ${isSet(until) ? `approveUntilDate ${show(until)}` : `approveAfterDays ${show(after)}`}, which SSM ignores for ${os}; ` +
+                    report(reportViolation, {
+                        message:
+                            `${where} sets ${isSet(until) ? `approveUntilDate ${show(until)}` : `approveAfterDays ${show(after)}`}, which SSM ignores for ${os}; ` +
                             "patches are approved as soon as the repositories have them: stagger the rollout with the groups' windows instead.",
-                    );
+                        property: `approvalRules[${i}].${isSet(until) ? "approveUntilDate" : "approveAfterDays"}`,
+                        valid: `not set (approveAfterDays 0): SSM ignores both holds for ${os}, whose rollout the windows' order staggers`,
+                    });
                 }
                 return;
             }
@@ -149,10 +153,13 @@ export const baselineProductionApprovalDelay: ResourceValidationPolicy = {
                 return; // a fixed cutoff date holds everything released after it
             }
             if (!isSet(after) || (typeof after === "number" && after < cfg.minApproveAfterDays)) {
-                reportViolation(
-                    `${where} approves patches after ${isSet(after) ? `${after} days` : "0 days (approveAfterDays not set)"}; ` +
+                report(reportViolation, {
+                    message:
+                        `${where} approves patches after ${isSet(after) ? `${after} days` : "0 days (approveAfterDays not set)"}; ` +
                         `production waits at least ${cfg.minApproveAfterDays} (config minApproveAfterDays).`,
-                );
+                    property: `approvalRules[${i}].approveAfterDays`,
+                    valid: `in production at least ${cfg.minApproveAfterDays} days (the pack's minApproveAfterDays), at most ${MAX_APPROVE_AFTER_DAYS}`,
+                });
             }
         });
     }),

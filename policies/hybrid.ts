@@ -23,6 +23,7 @@ import {
     ofType,
     parsePolicyDocument,
     refersTo,
+    report,
     roleName,
     rolePolicies,
     show,
@@ -76,17 +77,26 @@ export const activationExpiry: ResourceValidationPolicy = {
         if (!isSet(expiry)) {
             return; // CreateActivation: "If you don't provide an expiration date, the activation code expires in 24 hours."
         }
+        const property = {
+            property: "expirationDate",
+            valid: `an RFC 3339 time at most ${MAX_EXPIRY_DAYS} days ahead ("2026-12-01T00:00:00Z")`,
+        };
         const at = typeof expiry === "string" ? Date.parse(expiry) : NaN;
         if (Number.isNaN(at)) {
-            reportViolation(`${who} has expirationDate ${show(expiry)}, which is not an RFC 3339 time such as "2026-12-01T00:00:00Z".`);
+            report(reportViolation, {
+                message: `${who} has expirationDate ${show(expiry)}, which is not an RFC 3339 time such as "2026-12-01T00:00:00Z".`,
+                ...property,
+            });
             return;
         }
         const days = (at - Date.now()) / DAY_MS;
         if (days > MAX_EXPIRY_DAYS) {
-            reportViolation(
-                `${who} expires ${expiry}, ${days.toFixed(1)} days from now; an activation code may be valid at most ${MAX_EXPIRY_DAYS} days ` +
+            report(reportViolation, {
+                message:
+                    `${who} expires ${expiry}, ${days.toFixed(1)} days from now; an activation code may be valid at most ${MAX_EXPIRY_DAYS} days ` +
                     `(SSM refuses a later expirationDate): renew it more often instead.`,
-            );
+                ...property,
+            });
         }
     }),
 };
@@ -124,10 +134,13 @@ export const activationRegistrationLimit: ResourceValidationPolicy = {
         if (!isSet(limit)) {
             return; // CreateActivation: RegistrationLimit "The default value is 1."
         } else if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1 || limit > cfg.maxRegistrationLimit) {
-            reportViolation(
-                `${who} has registrationLimit ${show(limit)}; it must be a whole number from 1 to ${cfg.maxRegistrationLimit}` +
+            report(reportViolation, {
+                message:
+                    `${who} has registrationLimit ${show(limit)}; it must be a whole number from 1 to ${cfg.maxRegistrationLimit}` +
                     (cfg.maxRegistrationLimit < MAX_REGISTRATION_LIMIT ? " (config maxRegistrationLimit)." : " (SSM's maximum)."),
-            );
+                property: "registrationLimit",
+                valid: `a whole number of servers from 1 to the pack's maxRegistrationLimit (SSM: ${MAX_REGISTRATION_LIMIT})`,
+            });
         }
     }),
 };

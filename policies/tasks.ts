@@ -14,6 +14,7 @@ import {
     productionConfigSchema,
     productionReason,
     refersTo,
+    report,
     show,
     stackResources,
     validateResourceOfTypes,
@@ -39,6 +40,11 @@ const taskLabel = (props: any, name: string) => `task ${label(props, name)}`;
 
 // ------------------------------------------------------------------------------------------------
 
+const SERVICE_ROLE = {
+    property: "serviceRoleArn",
+    valid: "the ARN of an IAM role trusted by ssm.amazonaws.com (arn:aws:iam::<account-id>:role/<name>)",
+};
+
 export const taskServiceRole: ResourceValidationPolicy = {
     name: "task-service-role",
     description:
@@ -59,20 +65,31 @@ export const taskServiceRole: ResourceValidationPolicy = {
             // allowed, if broader than a role of the task's own. A role given in the wrong field is a mistake, though.
             const snsRole = runCommandParameters(task)?.serviceRoleArn;
             if (isSet(snsRole) && !isUnknown(snsRole) && !isSet(runCommandParameters(task)?.notificationConfig)) {
-                reportViolation(
-                    `${who} has no serviceRoleArn but sets taskInvocationParameters.runCommandParameters.serviceRoleArn, the SNS ` +
+                report(reportViolation, {
+                    message:
+                        `${who} has no serviceRoleArn but sets taskInvocationParameters.runCommandParameters.serviceRoleArn, the SNS ` +
                         `notification role, without notifications: the task's role belongs in the task's serviceRoleArn.`,
-                );
+                    ...SERVICE_ROLE,
+                });
             }
             return;
         }
         if (typeof arn !== "string" || !IAM_ROLE_ARN.test(arn)) {
-            reportViolation(`${who}: serviceRoleArn ${show(arn)} is not an IAM role ARN (expected arn:aws:iam::<account-id>:role/<name>).`);
+            report(reportViolation, {
+                message: `${who}: serviceRoleArn ${show(arn)} is not an IAM role ARN (expected arn:aws:iam::<account-id>:role/<name>).`,
+                ...SERVICE_ROLE,
+            });
         }
     }),
 };
 
 // ------------------------------------------------------------------------------------------------
+
+/** What SSM takes for each rate-control value (RegisterTaskWithMaintenanceWindow MaxConcurrency, MaxErrors). */
+const RATE_VALID = {
+    maxConcurrency: 'a count from 1 ("2") or a percentage from 1% to 100% ("10%"), as a string',
+    maxErrors: 'a count from 0 ("0", "2") or a percentage from 0% to 100% ("5%"), as a string',
+};
 
 export const taskRateControl: ResourceValidationPolicy = {
     name: "task-rate-control",
@@ -86,7 +103,7 @@ export const taskRateControl: ResourceValidationPolicy = {
             return;
         }
         const who = taskLabel(task, args.name);
-        const checks: Array<[string, RegExp, string]> = [
+        const checks: Array<[keyof typeof RATE_VALID, RegExp, string]> = [
             ["maxConcurrency", MAX_CONCURRENCY_PATTERN, "a count of 1 or more, or a percentage from 1% to 100%"],
             ["maxErrors", MAX_ERRORS_PATTERN, "a count of 0 or more, or a percentage from 0% to 100%"],
         ];
@@ -95,10 +112,14 @@ export const taskRateControl: ResourceValidationPolicy = {
             if (isUnknown(value)) {
                 continue;
             }
+            const property = { property: key, valid: RATE_VALID[key] };
             if (!isSet(value)) {
-                reportViolation(`${who} has no ${key}; set it (${valid}) so one window cannot take down or break every instance at once.`);
+                report(reportViolation, {
+                    message: `${who} has no ${key}; set it (${valid}) so one window cannot take down or break every instance at once.`,
+                    ...property,
+                });
             } else if (!pattern.test(text(value))) {
-                reportViolation(`${who}: ${key} ${show(value)} is not valid; use ${valid}, as a string.`);
+                report(reportViolation, { message: `${who}: ${key} ${show(value)} is not valid; use ${valid}, as a string.`, ...property });
             }
         }
     }),
@@ -164,21 +185,31 @@ export const taskProductionConcurrency: StackValidationPolicy = {
                 continue; // not production, or task-rate-control reports the value
             }
             const who = taskLabel(task.props, task.name);
+            const property = {
+                property: "maxConcurrency",
+                valid:
+                    `in production at most ${cfg.maxConcurrencyPercent}% or a count of at most ${cfg.maxConcurrencyCount} ` +
+                    "(the pack's maxConcurrencyPercent/maxConcurrencyCount)",
+            };
             if (value.endsWith("%")) {
                 const percent = Number(value.slice(0, -1));
                 if (percent > cfg.maxConcurrencyPercent) {
-                    reportViolation(
-                        `${who} is production (${why}) but patches ${value} of its targets at once; ` +
+                    report(reportViolation, {
+                        message:
+                            `${who} is production (${why}) but patches ${value} of its targets at once; ` +
                             `the ceiling is ${cfg.maxConcurrencyPercent}% (config maxConcurrencyPercent).`,
-                        task.urn,
-                    );
+                        urn: task.urn,
+                        ...property,
+                    });
                 }
             } else if (Number(value) > cfg.maxConcurrencyCount) {
-                reportViolation(
-                    `${who} is production (${why}) but patches ${value} instances at once; ` +
+                report(reportViolation, {
+                    message:
+                        `${who} is production (${why}) but patches ${value} instances at once; ` +
                         `the ceiling is ${cfg.maxConcurrencyCount} (config maxConcurrencyCount) or ${cfg.maxConcurrencyPercent}%.`,
-                    task.urn,
-                );
+                    urn: task.urn,
+                    ...property,
+                });
             }
         }
     },
@@ -198,6 +229,12 @@ const rebootSchema: PolicyConfigSchema = {
         },
         ...productionConfigSchema,
     },
+};
+
+/** The document parameter, by name within `parameters` (a list of {name, values}, as the provider takes it). */
+const REBOOT_OPTION = {
+    property: "taskInvocationParameters.runCommandParameters.parameters.RebootOption",
+    valid: '"RebootIfNeeded" (a parameter {name: "RebootOption", values: ["RebootIfNeeded"]})',
 };
 
 export const taskRebootIfNeeded: StackValidationPolicy = {
@@ -246,11 +283,13 @@ export const taskRebootIfNeeded: StackValidationPolicy = {
                     why !== undefined &&
                     rebootWindowFor(task, resources) === undefined
                 ) {
-                    reportViolation(
-                        `${who} (${windowName}) is production (${why}) and installs with NoReboot; noRebootWindows does not excuse ` +
+                    report(reportViolation, {
+                        message:
+                            `${who} (${windowName}) is production (${why}) and installs with NoReboot; noRebootWindows does not excuse ` +
                             `production: add a reboot window for its patch groups (the group's rebootWindow) or use "RebootIfNeeded".`,
-                        task.urn,
-                    );
+                        urn: task.urn,
+                        ...REBOOT_OPTION,
+                    });
                 }
                 continue;
             }
@@ -259,13 +298,19 @@ export const taskRebootIfNeeded: StackValidationPolicy = {
             } else if (reboot[0] === "NoReboot" && rebootWindowFor(task, resources) !== undefined) {
                 continue; // another window reboots these patch groups (strategy-reboot-window checks production)
             } else if (reboot[0] === "NoReboot") {
-                reportViolation(
-                    `${who} (${windowName}) installs with RebootOption "NoReboot": patches stay InstalledPendingReboot and the ` +
+                report(reportViolation, {
+                    message:
+                        `${who} (${windowName}) installs with RebootOption "NoReboot": patches stay InstalledPendingReboot and the ` +
                         `instances report non-compliant; use "RebootIfNeeded", or name the window in noRebootWindows.`,
-                    task.urn,
-                );
+                    urn: task.urn,
+                    ...REBOOT_OPTION,
+                });
             } else if (reboot[0] !== "RebootIfNeeded") {
-                reportViolation(`${who} (${windowName}): RebootOption ${show(reboot[0])} is not valid; use "RebootIfNeeded".`, task.urn);
+                report(reportViolation, {
+                    message: `${who} (${windowName}): RebootOption ${show(reboot[0])} is not valid; use "RebootIfNeeded".`,
+                    urn: task.urn,
+                    ...REBOOT_OPTION,
+                });
             }
         }
     },
@@ -341,10 +386,13 @@ export const taskOutputToS3: ResourceValidationPolicy = {
             return;
         }
         if (!isSet(rc?.outputS3Bucket)) {
-            reportViolation(
-                `${taskLabel(task, args.name)} does not send command output to S3; set ` +
+            report(reportViolation, {
+                message:
+                    `${taskLabel(task, args.name)} does not send command output to S3; set ` +
                     `taskInvocationParameters.runCommandParameters.outputS3Bucket (and outputS3KeyPrefix).`,
-            );
+                property: "taskInvocationParameters.runCommandParameters.outputS3Bucket",
+                valid: "the name of the bucket that keeps the command output (with outputS3KeyPrefix)",
+            });
         }
     }),
 };

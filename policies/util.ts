@@ -96,6 +96,46 @@ function read(container: any, key: string | number): unknown {
 }
 
 // ------------------------------------------------------------------------------------------------
+// Reporting a finding
+// ------------------------------------------------------------------------------------------------
+
+/**
+ * A finding as a rule states it. `message` is all that @pulumi/policy's analyzer passes on (its
+ * `reportViolation(message, urn?)`), so it stays the whole story for a person. Where the problem is
+ * one input property of the flagged resource, the rule also names that property, as a Pulumi
+ * property path (`maxErrors`, `approvalRules[1].approveAfterDays`, the form `ignoreChanges`
+ * takes), and what it accepts there: the offline engine keeps both beside the message, and the
+ * plan and the audit turn the property into the stack-config key that sets it (tools/findings.ts)
+ * without reading the message.
+ */
+export type Finding = {
+    message: string;
+    /** A stack rule's finding: the resource it is on (the stack when left out). */
+    urn?: string;
+} & ({ property: string; valid: string } | { property?: undefined; valid?: undefined });
+
+/**
+ * The key under which a runner that keeps a finding's fields (tools/audit/engine.ts) hangs its
+ * receiver on the `reportViolation` it hands a rule. A registered symbol, so that a second copy of
+ * this module (the packed tarball beside a checkout) finds the same key; the analyzer's
+ * reportViolation has no such key, and gets the message alone.
+ */
+export const FINDING_RECEIVER: unique symbol = Symbol.for("patch-manager/policies: finding receiver");
+
+/** A `reportViolation` that may carry a receiver for whole findings. */
+export type FindingReport = ReportViolation & { [FINDING_RECEIVER]?: (finding: Finding) => void };
+
+/** Reports a finding: whole to a runner that keeps its fields, else as `reportViolation(message, urn)`. */
+export function report(reportViolation: FindingReport, finding: Finding): void {
+    const receive = reportViolation[FINDING_RECEIVER];
+    if (typeof receive === "function") {
+        receive(finding);
+    } else {
+        reportViolation(finding.message, finding.urn);
+    }
+}
+
+// ------------------------------------------------------------------------------------------------
 // Type matching (the equivalent of validateResourceOfType without loading the resource classes)
 // ------------------------------------------------------------------------------------------------
 

@@ -4,12 +4,19 @@
 // document of another project (no `patch-manager:` config behind it) the resource property to
 // change instead, as `property`/`valid`.
 //
+// The rule that finds a problem names the input property it is about and what it accepts there
+// (policies/util.ts `report`; the offline engine keeps both on the violation). This file only
+// maps that property to the config key that sets it, from the resource and the stack file:
+// nothing here reads a message.
+//
 // The resources may come from any `pulumi stack export`, whose inputs have whatever shape another
 // program (or a `.get` with no inputs at all) gave them: every read below checks the shape first,
 // so an odd shape only means no hint, never a crash.
 import type { Violation } from "./audit/engine";
 import type { ClashFinding } from "./fleet";
 import { PROJECT } from "../config";
+import { TYPES } from "../policies/util";
+import { HYBRID_TYPES, MAX_EXPIRY_DAYS } from "../policies/hybrid";
 
 /** A finding that stems from a config value: the full key (`patch-manager:rateControl.maxConcurrency`) and its valid values. */
 export interface ConfigHint {
@@ -17,13 +24,11 @@ export interface ConfigHint {
     valid: string;
 }
 
-/** A finding on another project's resource: the property of the flagged resource to change, and its valid values. */
-export interface PropertyHint {
-    property: string;
-    valid: string;
-}
-
-export type ActionableViolation = Violation & Partial<ConfigHint> & Partial<Pick<PropertyHint, "property">>;
+/**
+ * A violation as the plan and the audit print it: with a config key in this project's documents;
+ * in another project's, with the property of the flagged resource to change (Violation's own field).
+ */
+export type ActionableViolation = Violation & Partial<ConfigHint>;
 
 /** The resources of a plan or export, as far as the mapping needs them; any field may be missing or oddly shaped. */
 interface Resource {
@@ -40,13 +45,6 @@ interface Context {
     groups?: readonly Record<string, unknown>[];
     baselines?: readonly Record<string, unknown>[];
 }
-
-const TYPES = {
-    task: "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask",
-    target: "aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget",
-    baseline: "aws:ssm/patchBaseline:PatchBaseline",
-    activation: "aws:ssm/activation:Activation",
-} as const;
 
 const key = (k: string) => `${PROJECT}:${k}`;
 
@@ -68,7 +66,7 @@ function targetValues(targets: unknown, targetKey?: string): string[] {
 function taskGroups(task: Resource, resources: readonly Resource[]): string[] {
     const targetIds = targetValues(field(task.inputs, "targets"), "WindowTargetIds");
     return resources
-        .filter((r) => r.type === TYPES.target && typeof r.id === "string" && targetIds.includes(r.id))
+        .filter((r) => r.type === TYPES.windowTarget && typeof r.id === "string" && targetIds.includes(r.id))
         .flatMap((r) => targetValues(field(r.inputs, "targets")));
 }
 
@@ -84,14 +82,21 @@ function rateControlKey(task: Resource, ctx: Context, which: "maxConcurrency" | 
     return key(`rateControl.${which}`);
 }
 
-const RATE_VALID = {
-    maxConcurrency: 'a count from 1 ("2") or a percentage from 1% to 100% ("10%"), as a string',
-    maxErrors: 'a count from 0 ("0", "2") or a percentage from 0% to 100% ("5%"), as a string',
-};
-const CONCURRENCY_CEILING = "in production at most 25% or a count of at most 10 (the pack's maxConcurrencyPercent/maxConcurrencyCount)";
-const APPROVAL_DELAY = "in production at least 7 days (the pack's minApproveAfterDays), at most 360";
-const EXPIRY_DAYS = "a whole number of days from 1 to 30";
-const REGISTRATION_LIMIT = "a whole number of servers from 1 to the pack's maxRegistrationLimit (SSM: 1000)";
+/**
+ * A baseline's approval hold (`approvalRules[j].approveAfterDays` or `.approveUntilDate`): the
+ * stack file's baseline of that name, at the same path where it writes its rules out (the program
+ * keeps their order) or at its own approveAfterDays where it does not; a baseline the program
+ * generates takes the stack's approveAfterDays.
+ */
+function approvalKey(property: string, baseline: Resource, ctx: Context): string | undefined {
+    const hold = property.slice(property.lastIndexOf(".") + 1);
+    if (hold !== "approveAfterDays" && hold !== "approveUntilDate") return undefined;
+    const name = field(baseline.inputs, "name");
+    const i = (ctx.baselines ?? []).findIndex((b) => typeof name === "string" && typeof b.name === "string" && name.endsWith(b.name));
+    if (i >= 0 && Array.isArray(ctx.baselines![i].approvalRules)) return key(`baselines[${i}].${property}`);
+    if (hold !== "approveAfterDays") return undefined;
+    return key(i >= 0 ? `baselines[${i}].approveAfterDays` : "approveAfterDays");
+}
 
 /** The activation's patch group (its Patch Group tag) as `patchGroups[i].hybrid.<field>`. */
 function hybridKey(activation: Resource, ctx: Context, which: string): string {
@@ -101,86 +106,27 @@ function hybridKey(activation: Resource, ctx: Context, which: string): string {
     return key(`patchGroups[${i >= 0 ? i : "<i>"}].hybrid.${which}`);
 }
 
-/** Which of a task's rate-control fields a message is about. */
-const rateField = (message: string): "maxConcurrency" | "maxErrors" => (/maxErrors/.test(message) ? "maxErrors" : "maxConcurrency");
-/** The approval rule a baseline finding names (`approvalRules[1]`), else the first. */
-const approvalRule = (message: string) => /approvalRules\[(\d+)\]/.exec(message)?.[1] ?? "0";
+/** Where the program's stack config sets an input property: the key, and what it holds where that differs from the property. */
+type ConfigSource = (property: string, r: Resource, ctx: Context) => { configKey: string; valid?: string } | undefined;
 
-interface Hints {
-    /** In this project's documents: the stack-config key that sets the value. */
-    config?: (r: Resource, ctx: Context, message: string) => ConfigHint | undefined;
-    /** In any other project's documents: the property of the flagged resource. */
-    property?: (r: Resource, message: string) => PropertyHint | undefined;
-}
+const keyed = (configKey: string | undefined, valid?: string) => (configKey === undefined ? undefined : { configKey, valid });
 
-const onType =
-    <T>(type: string, hint: (r: Resource, message: string) => T) =>
-    (r: Resource, message: string) =>
-        r.type === type ? hint(r, message) : undefined;
-
-/** Per policy: where a finding on this resource is fixed. */
-const HINTS: Record<string, Hints> = {
-    "task-production-concurrency": {
-        config: (r, ctx) =>
-            r.type === TYPES.task ? { configKey: rateControlKey(r, ctx, "maxConcurrency"), valid: CONCURRENCY_CEILING } : undefined,
-        property: onType(TYPES.task, () => ({ property: "maxConcurrency", valid: CONCURRENCY_CEILING })),
-    },
-    "task-rate-control": {
-        config: (r, ctx, message) =>
-            r.type === TYPES.task
-                ? { configKey: rateControlKey(r, ctx, rateField(message)), valid: RATE_VALID[rateField(message)] }
-                : undefined,
-        property: onType(TYPES.task, (_, message) => ({ property: rateField(message), valid: RATE_VALID[rateField(message)] })),
-    },
-    "task-reboot-if-needed": {
-        property: onType(TYPES.task, () => ({
-            property: "taskInvocationParameters.runCommandParameters.parameters.RebootOption",
-            valid: '"RebootIfNeeded" (a parameter {name: "RebootOption", values: ["RebootIfNeeded"]})',
-        })),
-    },
-    "task-service-role": {
-        property: onType(TYPES.task, () => ({
-            property: "serviceRoleArn",
-            valid: "the ARN of an IAM role trusted by ssm.amazonaws.com (arn:aws:iam::<account-id>:role/<name>)",
-        })),
-    },
-    "task-output-to-s3": {
-        property: onType(TYPES.task, () => ({
-            property: "taskInvocationParameters.runCommandParameters.outputS3Bucket",
-            valid: "the name of the bucket that keeps the command output (with outputS3KeyPrefix)",
-        })),
-    },
-    "baseline-production-approval-delay": {
-        config: (r, ctx, message) => {
-            if (r.type !== TYPES.baseline) return undefined;
-            const name = field(r.inputs, "name");
-            const i = (ctx.baselines ?? []).findIndex(
-                (b) => typeof name === "string" && typeof b.name === "string" && name.endsWith(b.name),
-            );
-            return {
-                configKey:
-                    i >= 0 ? key(`baselines[${i}].approvalRules[${approvalRule(message)}].approveAfterDays`) : key("approveAfterDays"),
-                valid: APPROVAL_DELAY,
-            };
-        },
-        property: onType(TYPES.baseline, (_, message) => ({
-            property: `approvalRules[${approvalRule(message)}].approveAfterDays`,
-            valid: APPROVAL_DELAY,
-        })),
-    },
-    "hybrid-activation-expiry": {
-        config: (r, ctx) =>
-            r.type === TYPES.activation ? { configKey: hybridKey(r, ctx, "expiresInDays"), valid: EXPIRY_DAYS } : undefined,
-        property: onType(TYPES.activation, () => ({
-            property: "expirationDate",
-            valid: 'an RFC 3339 time at most 30 days ahead ("2026-12-01T00:00:00Z")',
-        })),
-    },
-    "hybrid-activation-registration-limit": {
-        config: (r, ctx) =>
-            r.type === TYPES.activation ? { configKey: hybridKey(r, ctx, "registrationLimit"), valid: REGISTRATION_LIMIT } : undefined,
-        property: onType(TYPES.activation, () => ({ property: "registrationLimit", valid: REGISTRATION_LIMIT })),
-    },
+/**
+ * Per resource type, the input properties the rules report that this program sets from its stack
+ * config. A task's maxConcurrency/maxErrors are a patching task's rate control (the load-balancer
+ * task's share, `patchGroups[].loadBalancer.maxShare`, is reported without a property); an
+ * activation's expirationDate is written from `expiresInDays`, a count of days.
+ */
+const CONFIG_SOURCES: Record<string, ConfigSource> = {
+    [TYPES.windowTask]: (property, r, ctx) =>
+        property === "maxConcurrency" || property === "maxErrors" ? keyed(rateControlKey(r, ctx, property)) : undefined,
+    [TYPES.patchBaseline]: (property, r, ctx) => keyed(approvalKey(property, r, ctx)),
+    [HYBRID_TYPES.activation]: (property, r, ctx) =>
+        property === "expirationDate"
+            ? keyed(hybridKey(r, ctx, "expiresInDays"), `a whole number of days from 1 to ${MAX_EXPIRY_DAYS}`)
+            : property === "registrationLimit"
+              ? keyed(hybridKey(r, ctx, "registrationLimit"))
+              : undefined,
 };
 
 /** A stack-file value that should hold a list of objects (patchGroups, baselines); anything else counts as not given. */
@@ -195,10 +141,10 @@ function parsed(raw: unknown): Record<string, unknown>[] | undefined {
 }
 
 /**
- * Each violation with where it is fixed, where the mapping knows: in this project's documents
- * (`project` is `patch-manager`, the default) the config key that sets the value; in another
- * project's, the property of the flagged resource, since no `patch-manager:` key exists there.
- * `values`: the stack file's config (full keys), to tell a group's own setting from the stack's.
+ * Each violation with where it is fixed, where its rule named the property: in this project's
+ * documents (`project` is `patch-manager`, the default) the config key that sets the value; in
+ * another project's, that property of the flagged resource, since no `patch-manager:` key exists
+ * there. `values`: the stack file's config (full keys), to tell a group's own setting from the stack's.
  */
 export function withConfigKeys(
     violations: readonly Violation[],
@@ -211,13 +157,13 @@ export function withConfigKeys(
         groups: parsed(field(values, key("patchGroups"))),
         baselines: parsed(field(values, key("baselines"))),
     };
-    return violations.map((v) => {
-        const resource = resources.find((r) => r.urn === v.urn);
-        const hints = Object.hasOwn(HINTS, v.policy) ? HINTS[v.policy] : undefined;
-        if (!resource || !hints) return { ...v };
-        const message = typeof v.message === "string" ? v.message : "";
-        const hint = project === PROJECT ? hints.config?.(resource, ctx, message) : hints.property?.(resource, message);
-        return hint ? { ...v, ...hint } : { ...v };
+    return violations.map(({ property, valid, ...finding }) => {
+        if (typeof property !== "string" || typeof valid !== "string") return finding;
+        if (project !== PROJECT) return { ...finding, property, valid };
+        const resource = resources.find((r) => r.urn === finding.urn);
+        const source = resource && Object.hasOwn(CONFIG_SOURCES, resource.type) ? CONFIG_SOURCES[resource.type] : undefined;
+        const config = source?.(property, resource!, ctx);
+        return config ? { ...finding, configKey: config.configKey, valid: config.valid ?? valid } : finding;
     });
 }
 
@@ -252,7 +198,7 @@ export function renderViolations(violations: readonly (ActionableViolation & { s
         const listed = names.length <= 4 ? names.join(", ") : `${names.slice(0, 3).join(", ")} and ${names.length - 3} more`;
         out.push(`  [${level}] ${policy} · ${plural(group.length, "finding")} on ${listed}: ${group[0].message}`);
         const keys = [...new Set(group.map((v) => v.configKey).filter((k): k is string => k !== undefined))];
-        if (keys.length > 0) out.push(`      change ${keys.join(", ")}: ${group.find((v) => v.valid)!.valid}`);
+        if (keys.length > 0) out.push(`      change ${keys.join(", ")}: ${group.find((v) => v.configKey !== undefined)!.valid}`);
         out.push(...propertyChanges(group).map((change) => `      ${propertyChangeLine(change)}`));
     }
     return out;

@@ -88,6 +88,15 @@ describe("findings people can act on", function () {
         assert.deepEqual(withConfigKeys([v("window-has-task", "mandatory", "w")], []), [v("window-has-task", "mandatory", "w")]);
     });
 
+    /** A task-rate-control finding as the rule states it (policies/tasks.ts), urn to be filled in. */
+    const rateControl = {
+        policy: "task-rate-control",
+        level: "mandatory" as const,
+        message: "maxErrors is not valid",
+        property: "maxErrors",
+        valid: "a count from 0",
+    };
+
     it("a task whose targets are not a list, or whose window target was read with .get (no inputs), still gets its config key", function () {
         const TASK = "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask";
         const TARGET = "aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget";
@@ -113,9 +122,7 @@ describe("findings people can act on", function () {
             ...shapes.map((targets, i) => ({ urn: urn(TASK, `task-${i}`), type: TASK, name: `task-${i}`, id: null, inputs: { targets } })),
             { urn: urn(TASK, "no-inputs"), type: TASK, name: "no-inputs", id: null, inputs: "not an object" as any },
         ];
-        const violations = resources
-            .filter((r) => r.type === TASK)
-            .map((r) => ({ policy: "task-rate-control", level: "mandatory" as const, urn: r.urn, message: "maxErrors is not valid" }));
+        const violations = resources.filter((r) => r.type === TASK).map((r) => ({ ...rateControl, urn: r.urn }));
         // The stack file's patchGroups holding non-objects must not matter either.
         const keyed = withConfigKeys(violations, resources, { "patch-manager:patchGroups": '[null, {"name": "Web", "rateControl": {}}]' });
         assert.deepEqual(
@@ -129,12 +136,19 @@ describe("findings people can act on", function () {
         const BASELINE = "aws:ssm/patchBaseline:PatchBaseline";
         const r = (type: string, name: string) => ({ urn: `urn:pulumi:prod::billing::${type}::${name}`, type, name, id: null, inputs: {} });
         const resources = [r(TASK, "a"), r(TASK, "b"), r(BASELINE, "linux")];
-        const v = (policy: string, urn: string, message = "wrong") => ({ policy, level: "mandatory" as const, urn, message });
+        // As the rules state them: the property and what they accept there (the window rule names none).
+        const v = (policy: string, urn: string, property?: string) => ({
+            policy,
+            level: "mandatory" as const,
+            urn,
+            message: "wrong",
+            ...(property !== undefined ? { property, valid: `what ${policy} accepts` } : {}),
+        });
         const violations = [
-            v("task-production-concurrency", resources[0].urn),
-            v("task-production-concurrency", resources[1].urn),
-            v("task-reboot-if-needed", resources[0].urn),
-            v("baseline-production-approval-delay", resources[2].urn, 'baseline "linux", approvalRules[1] approves patches after 0 days'),
+            v("task-production-concurrency", resources[0].urn, "maxConcurrency"),
+            v("task-production-concurrency", resources[1].urn, "maxConcurrency"),
+            v("task-reboot-if-needed", resources[0].urn, "taskInvocationParameters.runCommandParameters.parameters.RebootOption"),
+            v("baseline-production-approval-delay", resources[2].urn, "approvalRules[1].approveAfterDays"),
             v("window-has-task", resources[0].urn),
         ];
         const keyed = withConfigKeys(violations, resources, {}, "billing");
@@ -148,21 +162,27 @@ describe("findings people can act on", function () {
                 ["window-has-task", undefined, undefined],
             ],
         );
-        assert.match(keyed[0].valid!, /at most 25%/);
-        // This project's documents keep their config key, and get no property.
-        const own = withConfigKeys(violations.slice(0, 1), resources);
-        assert.deepEqual([own[0].configKey, own[0].property], ["patch-manager:rateControl.maxConcurrency", undefined]);
+        assert.equal(keyed[0].valid, "what task-production-concurrency accepts");
+        // This project's documents get the config key instead, and no property; where no key sets it, neither.
+        const own = withConfigKeys(violations, resources);
+        assert.deepEqual(
+            own.map((k) => [k.configKey, k.property]),
+            [
+                ["patch-manager:rateControl.maxConcurrency", undefined],
+                ["patch-manager:rateControl.maxConcurrency", undefined],
+                [undefined, undefined],
+                ["patch-manager:approveAfterDays", undefined],
+                [undefined, undefined],
+            ],
+        );
+        assert.deepEqual(own[2], { policy: "task-reboot-if-needed", level: "mandatory", urn: resources[0].urn, message: "wrong" });
         const lines = renderViolations(keyed);
         assert.deepEqual(lines.slice(1, 3), [
             "  [mandatory] task-production-concurrency · 2 findings on a, b: wrong",
-            "      change maxConcurrency on a, b: in production at most 25% or a count of at most 10 (the pack's maxConcurrencyPercent/maxConcurrencyCount)",
+            "      change maxConcurrency on a, b: what task-production-concurrency accepts",
         ]);
         assert.ok(
-            lines.some(
-                (l) =>
-                    l ===
-                    "      change approvalRules[1].approveAfterDays on linux: in production at least 7 days (the pack's minApproveAfterDays), at most 360",
-            ),
+            lines.includes("      change approvalRules[1].approveAfterDays on linux: what baseline-production-approval-delay accepts"),
         );
         assert.ok(!lines.some((l) => l.includes("patch-manager:")));
     });

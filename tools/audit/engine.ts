@@ -15,7 +15,7 @@ import type {
 } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { PACK_ENFORCEMENT_LEVEL, policies as packPolicies } from "../../policies/pack";
-import { TYPES, nameFromUrn } from "../../policies/util";
+import { FINDING_RECEIVER, Finding, FindingReport, TYPES, nameFromUrn } from "../../policies/util";
 import { JUDGES_RESOURCE_OPTIONS } from "../../policies/replacement";
 
 // @pulumi/policy's own proxy (no gRPC, no server): reading an unknown value throws UnknownValueError,
@@ -58,6 +58,14 @@ export interface Violation {
     level: "advisory" | "mandatory";
     urn: string;
     message: string;
+    /**
+     * The input property of the flagged resource the finding is about, and what the rule accepts
+     * there, where the rule states them (policies/util.ts `report`). Only this engine keeps them:
+     * the analyzer passes on the message alone. tools/findings.ts turns them into the contract's
+     * `configKey`/`valid` or `property`/`valid`.
+     */
+    property?: string;
+    valid?: string;
 }
 
 /** A policy's entry in a policy-pack config: a level, or properties with an optional level. */
@@ -399,9 +407,9 @@ export async function runPolicies(resources: AuditResource[], opts: RunOptions =
             if (validations.length === 1 && pulumiTypeOf(validations[0]) !== undefined && pulumiTypeOf(validations[0]) !== r.type) {
                 continue; // server.ts's fast path: not applicable without a call
             }
-            const report: ReportViolation = (message: any) => {
-                violations.push({ policy: p.name, level, urn: r.urn, message: messageText(message, p.description) });
-            };
+            const report = reporter((message, _urn, located) => {
+                violations.push({ policy: p.name, level, urn: r.urn, message: messageText(message, p.description), ...located });
+            });
             for (const validate of validations) {
                 const props = unknownCheckingProxy(structuredClone(inputs));
                 const args: ResourceValidationArgs = {
@@ -445,14 +453,15 @@ export async function runPolicies(resources: AuditResource[], opts: RunOptions =
         if (pulumiType !== undefined && !managed.some((r) => r.type === pulumiType)) {
             continue;
         }
-        const report: ReportViolation = (message: any, urn?: string) => {
+        const report = reporter((message, urn, located) => {
             violations.push({
                 policy: p.name,
                 level,
-                urn: urn ?? (typeof message === "object" ? message?.urn : undefined) ?? stackViolationUrn,
+                urn: urn ?? (typeof message === "object" ? (message as { urn?: string } | null)?.urn : undefined) ?? stackViolationUrn,
                 message: messageText(message, p.description),
+                ...located,
             });
-        };
+        });
         const args: StackValidationArgs = {
             resources: policyResources(managed),
             stackTags,
@@ -466,6 +475,22 @@ export async function runPolicies(resources: AuditResource[], opts: RunOptions =
         }
     }
     return violations;
+}
+
+/**
+ * The `reportViolation` a rule gets: called as the analyzer's (a message, or server.ts's object
+ * form, and a URN), or through policies/util.ts `report` with a whole finding, whose property and
+ * valid values it keeps where both are strings.
+ */
+function reporter(
+    push: (message: unknown, urn: string | undefined, located: Pick<Violation, "property" | "valid">) => void,
+): ReportViolation {
+    const report: FindingReport = (message: unknown, urn?: string) => push(message, urn, {});
+    report[FINDING_RECEIVER] = (finding: Finding) => {
+        const { property, valid } = finding;
+        push(finding.message, finding.urn, typeof property === "string" && typeof valid === "string" ? { property, valid } : {});
+    };
+    return report;
 }
 
 /** server.ts accepts a string or an object with a message; the message is what a person reads. */

@@ -9,6 +9,7 @@ import { ConfigError } from "../../config";
 import { OrgConfig, ORG_PROJECT, parseOrgConfig } from "../../org/config";
 import { PolicyConfigError, PolicyPackConfigInput, runPolicies } from "../audit/engine";
 import { analyzeFleet, FleetReport, FleetStack, hasBlockingFindings, renderFleet } from "../fleet";
+import { ActionableViolation, withConfigKeys } from "../findings";
 import { auditResourcesOf, evaluateProgram, PlannedResource, readStackFile, StackConfig, StackFileError } from "../mockProgram";
 import { userPath } from "../userPath";
 import { cellFleetStack } from "./cells";
@@ -77,7 +78,7 @@ export interface ProjectPlan {
     stack: string;
     resources: Omit<PlannedResource, "outputs">[];
     windows: never[];
-    violations: Awaited<ReturnType<typeof runPolicies>>;
+    violations: ActionableViolation[];
 }
 
 function readConfig(opts: ProjectPlanOptions): { config: StackConfig; file: string; validated: unknown } {
@@ -116,7 +117,8 @@ export async function planProject(opts: ProjectPlanOptions): Promise<ProjectPlan
         stack: opts.stack,
         resources: resources.map(({ outputs: _outputs, ...r }) => r),
         windows: [],
-        violations,
+        // Another project's findings name the resource property, as the plan and the audit do (CONTRACTS.md).
+        violations: withConfigKeys(violations, resources, {}, opts.project.name),
     };
 }
 

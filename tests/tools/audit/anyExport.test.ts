@@ -31,20 +31,19 @@ const TYPE_POOL = [
     "aws:cloudformation/stack:Stack",
 ];
 const IDS = ["mw-1", "mwt-1", "mwt-2", "task-1", "pb-1"];
-/** The policies withConfigKeys has hints for, and others. */
-const POLICIES = [
-    "task-production-concurrency",
-    "task-rate-control",
-    "task-reboot-if-needed",
-    "task-service-role",
-    "task-output-to-s3",
-    "baseline-production-approval-delay",
-    "hybrid-activation-expiry",
-    "hybrid-activation-registration-limit",
-    "window-has-task",
+/** Policies of the pack, and names that are Object.prototype's. */
+const POLICIES = ["task-production-concurrency", "task-rate-control", "window-has-task", "constructor", "__proto__", "toString"];
+/** The properties the rules name that withConfigKeys maps to config keys, others, and Object.prototype's. */
+const PROPERTIES = [
+    "maxConcurrency",
+    "maxErrors",
+    "approvalRules[1].approveAfterDays",
+    "approvalRules[0].approveUntilDate",
+    "expirationDate",
+    "registrationLimit",
+    "serviceRoleArn",
     "constructor",
     "__proto__",
-    "toString",
 ];
 
 /** A `targets` value: the real shape with odd parts, or any JSON at all. */
@@ -127,7 +126,15 @@ describe("the audit on any export (any JSON shape)", function () {
         fc.assert(
             fc.property(
                 document,
-                fc.array(fc.record({ policy: fc.constantFrom(...POLICIES), at: fc.nat(), message: fc.string() }), { maxLength: 6 }),
+                fc.array(
+                    fc.record({
+                        policy: fc.constantFrom(...POLICIES),
+                        at: fc.nat(),
+                        message: fc.string(),
+                        property: fc.option(fc.constantFrom(...PROPERTIES), { nil: undefined }),
+                    }),
+                    { maxLength: 6 },
+                ),
                 fc.dictionary(
                     fc.constantFrom("patch-manager:patchGroups", "patch-manager:baselines"),
                     fc.jsonValue().map((v) => JSON.stringify(v)),
@@ -145,14 +152,21 @@ describe("the audit on any export (any JSON shape)", function () {
                         level: "mandatory",
                         urn: resources.length > 0 ? resources[p.at % resources.length].urn : "",
                         message: p.message,
+                        ...(p.property !== undefined ? { property: p.property, valid: "as the rule accepts" } : {}),
                     }));
                     const out = withConfigKeys(violations, resources, values as Record<string, string>, doc.project);
                     assert.equal(out.length, violations.length);
                     out.forEach((v, i) => {
-                        assert.deepEqual({ policy: v.policy, level: v.level, urn: v.urn, message: v.message }, violations[i]);
+                        const { policy, level, urn, message } = violations[i];
+                        assert.deepEqual(
+                            { policy: v.policy, level: v.level, urn: v.urn, message: v.message },
+                            { policy, level, urn, message },
+                        );
                         // Only this project's documents name a `patch-manager:` key; others name a property.
-                        if (doc.project !== "patch-manager") assert.equal(v.configKey, undefined);
-                        else assert.equal(v.property, undefined);
+                        if (doc.project !== "patch-manager") {
+                            assert.equal(v.configKey, undefined);
+                            assert.equal(v.property, violations[i].property);
+                        } else assert.equal(v.property, undefined);
                         if (v.configKey !== undefined || v.property !== undefined) assert.equal(typeof v.valid, "string");
                     });
                 },

@@ -11,7 +11,7 @@ import {
     runPolicies,
 } from "../../../tools/audit/engine";
 import { policies as packPolicies } from "../../../policies/pack";
-import { TYPES, validateResourceOfTypes } from "../../../policies/util";
+import { TYPES, report, validateResourceOfTypes } from "../../../policies/util";
 import { UNKNOWN_STRING, urnOf } from "../../policies/harness";
 import { prodStack, taskInputs } from "../../policies/resources";
 
@@ -85,6 +85,59 @@ describe("tools/audit/engine", () => {
         it("carries urn, level and the rule's message", async () => {
             assert.deepEqual(await runPolicies(bucket, { policies: [always("own-mandatory", "mandatory")] }), [
                 { policy: "own-mandatory", level: "mandatory", urn: urnOf(BUCKET_T, "logs"), message: "logs seen by own-mandatory" },
+            ]);
+        });
+    });
+
+    describe("findings with a property", () => {
+        const located: ResourceValidationPolicy = {
+            name: "located",
+            description: "d",
+            enforcementLevel: "mandatory",
+            validateResource: validateResourceOfTypes(BUCKET_T, (props, args, reportViolation) =>
+                report(reportViolation, { message: `${args.name} has acl ${props.acl}`, property: "acl", valid: '"private"' }),
+            ),
+        };
+        const onAnother: StackValidationPolicy = {
+            name: "on-another",
+            description: "d",
+            enforcementLevel: "advisory",
+            validateStack: (args, reportViolation) =>
+                report(reportViolation, { message: "second", urn: args.resources[1].urn, property: "versioning", valid: "enabled" }),
+        };
+        const buckets = [resource(BUCKET_T, "one", { acl: "public-read" }), resource(BUCKET_T, "two", {})];
+
+        it("keeps the property and valid values a rule states beside its message; a plain reportViolation states none", async () => {
+            assert.deepEqual(await runPolicies(buckets.slice(0, 1), { policies: [located, always("plain", "advisory")] }), [
+                {
+                    policy: "located",
+                    level: "mandatory",
+                    urn: buckets[0].urn,
+                    message: "one has acl public-read",
+                    property: "acl",
+                    valid: '"private"',
+                },
+                { policy: "plain", level: "advisory", urn: buckets[0].urn, message: "one seen by plain" },
+            ]);
+            assert.deepEqual(await runPolicies(buckets, { policies: [onAnother] }), [
+                {
+                    policy: "on-another",
+                    level: "advisory",
+                    urn: buckets[1].urn,
+                    message: "second",
+                    property: "versioning",
+                    valid: "enabled",
+                },
+            ]);
+        });
+
+        it("through the analyzer's reportViolation, which keeps nothing but a message and a URN, report sends exactly those", () => {
+            const calls: unknown[][] = [];
+            report((...args: unknown[]) => void calls.push(args), { message: "m", urn: "u", property: "p", valid: "v" });
+            report((...args: unknown[]) => void calls.push(args), { message: "n" });
+            assert.deepEqual(calls, [
+                ["m", "u"],
+                ["n", undefined],
             ]);
         });
     });
