@@ -6,9 +6,8 @@ import {
     HookDocuments,
     NotificationEvent,
     Operation,
-    RateControl,
+    PatchGroupConfig,
     RESOURCE_TYPES,
-    StrategyConfig,
     WindowSchedule,
 } from "../config";
 import { keyPath } from "../config/errors";
@@ -23,19 +22,6 @@ import {
     taskSteps,
 } from "./strategies";
 
-/** One patch group patched in this schedule's window. */
-export interface ScheduledGroup {
-    readonly name: string;
-    /** Name part for the group's target and task. */
-    readonly slug: string;
-    readonly operation: Operation;
-    readonly rateControl: RateControl;
-    /** The group's baseline (its override file is looked up by this name). */
-    readonly baseline?: string;
-    /** Absent: the group's install task alone, as AWS-RunPatchBaseline. */
-    readonly strategies?: StrategyConfig;
-}
-
 export interface MaintenanceWindowArgs {
     /** Physical window name prefix, e.g. "patch-manager-prod". */
     readonly namePrefix: string;
@@ -46,7 +32,7 @@ export interface MaintenanceWindowArgs {
     /** IANA zone the cron is written in. */
     readonly timezone: string;
     readonly environment: string;
-    readonly groups: readonly ScheduledGroup[];
+    readonly groups: readonly PatchGroupConfig[];
     /** Tag key instances carry ("Patch Group" or "PatchGroup"). */
     readonly patchGroupTagKey: string;
     /** The role tasks run as; always set (AWS recommends a custom role, the pack enforces it). */

@@ -14,7 +14,7 @@ import { dataSyncBucketStatements } from "./compliance";
 import { configDeliveryBucketStatements } from "./configRecording";
 import { PatchingStrategies } from "./strategies";
 import { usesStrategies } from "../config/strategies";
-import { namePrefix as stackNamePrefix, windowPlan } from "../config/windowPlan";
+import { namePrefix as stackNamePrefix, windowPlan, windowSummary, WindowSummary } from "../config/windowPlan";
 
 // ---------------------------------------------------------------------------
 // Args: the settings of one deployment, in the shape the stack config's keys have (README,
@@ -312,15 +312,9 @@ function containsOutput(v: unknown): boolean {
 // Outputs
 
 /** One maintenance window, keyed by the environment window's kind ("weekend") or the patch group that has its own. */
-export interface MaintenanceWindowInfo {
+export interface MaintenanceWindowInfo extends WindowSummary {
+    /** The window's id (mw-...). */
     id: string;
-    name: string;
-    schedule: string;
-    scheduleOffset?: number;
-    timezone: string;
-    durationHours: number;
-    cutoffHours: number;
-    patchGroups: string[];
 }
 
 /** What a user needs after `pulumi up`: the stack outputs of one deployment. */
@@ -565,16 +559,7 @@ export class PatchManager extends pulumi.ComponentResource {
                 child,
             );
             windowIds.push(window.windowId);
-            maintenanceWindows[w.key] = {
-                id: window.windowId,
-                name: window.windowName,
-                schedule: w.schedule.cron,
-                ...(w.schedule.offsetDays !== undefined ? { scheduleOffset: w.schedule.offsetDays } : {}),
-                timezone: w.timezone,
-                durationHours: w.schedule.durationHours,
-                cutoffHours: w.schedule.cutoffHours,
-                patchGroups: w.groups.map((g) => g.name),
-            };
+            maintenanceWindows[w.key] = { ...windowSummary(w), id: window.windowId, name: window.windowName };
         }
 
         // Reboot windows are watched like the patching windows (a failed reboot is a failed window).

@@ -29,6 +29,39 @@ export interface WindowLayout {
     readonly groups: readonly PatchGroupConfig[];
 }
 
+/**
+ * A window as the stack outputs, the offline plan and the fleet checks show it, in SSM's words:
+ * the one window type the others extend (with an id, a URN, next starts, a region).
+ */
+export interface WindowSummary {
+    /** The SSM window name. */
+    name: string;
+    /** The schedule expression: cron(...), rate(...) or at(...). */
+    schedule: string;
+    /** Days after the cron's date the window runs (1–6). */
+    scheduleOffset?: number;
+    /** IANA zone the schedule is written in. */
+    timezone: string;
+    durationHours: number;
+    /** Hours before the end in which no new task starts. */
+    cutoffHours: number;
+    /** The patch groups its targets select. */
+    patchGroups: string[];
+}
+
+/** A laid-out window in the shape every reader of windows shares. */
+export function windowSummary(w: WindowLayout): WindowSummary {
+    return {
+        name: w.name,
+        schedule: w.schedule.cron,
+        ...(w.schedule.offsetDays !== undefined ? { scheduleOffset: w.schedule.offsetDays } : {}),
+        timezone: w.timezone,
+        durationHours: w.schedule.durationHours,
+        cutoffHours: w.schedule.cutoffHours,
+        patchGroups: w.groups.map((g) => g.name),
+    };
+}
+
 /** The physical names' prefix of a stack's resources. */
 export function namePrefix(stack: string): string {
     return `${PROJECT}-${stack}`;

@@ -24,7 +24,7 @@ import { renderClashes, renderViolations, withConfigKeys } from "./findings";
 import { fleetMarkdown, stackMarkdownAppendix } from "./rollout/mermaid";
 import { RolloutPicture, rolloutSvg } from "./rollout/svg";
 import { auditResourcesOf, evaluateProgram, MOCK_NOW, PlannedResource, readStackFile, StackFileError } from "./mockProgram";
-import type { MaintenanceWindowInfo } from "../components/patchManager";
+import type { WindowSummary } from "../config/windowPlan";
 import { DiffInputError, planDiff } from "./diff/cli";
 import { mainProject, namesProject } from "./org/projectPlan";
 
@@ -33,7 +33,7 @@ import { mainProject, namesProject } from "./org/projectPlan";
  * outputs describe it (its SSM schedule expression, offset, zone, duration, cutoff and patch
  * groups), named by URN instead of id.
  */
-export interface PlannedWindow extends Omit<MaintenanceWindowInfo, "id"> {
+export interface PlannedWindow extends WindowSummary {
     urn: string;
     /** "Install", "Scan", or both comma-separated. */
     operation: string;

@@ -73,7 +73,23 @@ describe("PatchManager as a component package (plugin/)", function () {
         ]);
         assert.deepEqual(r.properties.instanceProfileName, { type: "string" });
         assert.deepEqual(r.properties.maintenanceWindows.additionalProperties, { $ref: `#/types/${T}MaintenanceWindowInfo` });
-        assert.deepEqual(schema.types[`${T}MaintenanceWindowInfo`].properties.patchGroups, { type: "array", items: { type: "string" } });
+        // The window type extends the one window summary; its fields and their docs reach the schema.
+        const info = schema.types[`${T}MaintenanceWindowInfo`];
+        assert.deepEqual(Object.keys(info.properties).sort(), [
+            "cutoffHours",
+            "durationHours",
+            "id",
+            "name",
+            "patchGroups",
+            "schedule",
+            "scheduleOffset",
+            "timezone",
+        ]);
+        assert.deepEqual(info.properties.patchGroups, {
+            type: "array",
+            items: { type: "string" },
+            description: "The patch groups its targets select.",
+        });
         assert.deepEqual(r.properties.baselineIds.additionalProperties, { type: "string" });
     });
 });

@@ -2,7 +2,7 @@
 // registrations derived from its validated settings, the way the program lays them out (one
 // environment window for the groups without a schedule, one window per scheduled group, in every
 // region of the cell: windowPlan), without evaluating 1,000 programs under mocks.
-import { windowOperation, windowPlan } from "../../config/windowPlan";
+import { windowOperation, windowPlan, windowSummary } from "../../config/windowPlan";
 import { describeSchedule } from "@patch-manager/ssm";
 import type { PatchManagerConfig } from "../../config";
 import type { Cell } from "../../org/config";
@@ -10,22 +10,15 @@ import { FleetStack, FleetWindow, fleetStack } from "../fleet";
 
 /** The maintenance windows the program creates for one model (its window layout), in one region. */
 export function modelWindows(model: PatchManagerConfig, region: string | undefined): FleetWindow[] {
-    return windowPlan(model).map((w) => ({
-        name: w.name,
-        schedule: w.schedule.cron,
-        ...(w.schedule.offsetDays !== undefined ? { scheduleOffset: w.schedule.offsetDays } : {}),
-        timezone: w.timezone,
-        durationHours: w.schedule.durationHours,
-        patchGroups: w.groups.map((g) => g.name),
-        operation: windowOperation(w),
-        description: describeSchedule(w.schedule.cron, {
-            timezone: w.timezone,
-            durationHours: w.schedule.durationHours,
-            cutoffHours: w.schedule.cutoffHours,
-            ...(w.schedule.offsetDays !== undefined ? { scheduleOffset: w.schedule.offsetDays } : {}),
-        }),
-        ...(region !== undefined ? { region } : {}),
-    }));
+    return windowPlan(model).map((w) => {
+        const { cutoffHours, ...summary } = windowSummary(w);
+        return {
+            ...summary,
+            operation: windowOperation(w),
+            description: describeSchedule(summary.schedule, { ...summary, cutoffHours }),
+            ...(region !== undefined ? { region } : {}),
+        };
+    });
 }
 
 /** One cell as a fleet stack: its windows in each of its regions, its groups registered in each. */
