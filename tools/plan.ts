@@ -16,6 +16,7 @@ import {
     FleetStack,
     hasBlockingFindings,
     renderFleet,
+    ShownWindow,
 } from "./fleet";
 import { displayPath, userPath } from "./userPath";
 import { CommandIO, examples, parseCommand, processIO, toolCommand } from "./cli/command";
@@ -24,7 +25,6 @@ import { renderClashes, renderViolations, withConfigKeys } from "./findings";
 import { fleetMarkdown, stackMarkdownAppendix } from "./rollout/mermaid";
 import { RolloutPicture, rolloutSvg } from "./rollout/svg";
 import { auditResourcesOf, evaluateProgram, MOCK_NOW, PlannedResource, readStackFile, StackFileError } from "./mockProgram";
-import type { WindowSummary } from "../config/windowPlan";
 import { DiffInputError, planDiff } from "./diff/cli";
 import { mainProject, namesProject } from "./org/projectPlan";
 
@@ -33,16 +33,11 @@ import { mainProject, namesProject } from "./org/projectPlan";
  * outputs describe it (its SSM schedule expression, offset, zone, duration, cutoff and patch
  * groups), named by URN instead of id.
  */
-export interface PlannedWindow extends WindowSummary {
+/** A window as the plan shows it: its URN and its next starts. */
+export interface PlannedWindow extends ShownWindow {
     urn: string;
-    /** "Install", "Scan", or both comma-separated. */
-    operation: string;
-    /** Plain words, e.g. "at 23:00 on the first Thursday of every month, Europe/Amsterdam, for 6 hours". */
-    description: string;
     /** The next starts, ISO-8601 in UTC. */
     next: string[];
-    /** The region the window is created in: its `region` output, else the region its ARN names. */
-    region?: string;
 }
 
 export type { Violation };
