@@ -20,215 +20,30 @@ import { namePrefix as stackNamePrefix, windowPlan } from "../config/windowPlan"
 // Args: the settings of one deployment, in the shape the stack config's keys have (README,
 // "Configuration"). Interfaces of plain types, so that the SDK's schema analysis can read them
 // and a Python, Go, C# or YAML program can pass them; the component validates them with the
-// stack config's own schemas, defaults and messages.
+// stack config's own schemas, defaults and messages. The settings' interfaces are generated from
+// those schemas (args.generated.ts, `npm run gen:args`); only what is no config key is written here.
+import type { PatchManagerSettings } from "./args.generated";
 
-/** How many instances a task patches at once and how many failures stop it, as SSM takes them. */
-export interface RateControlSettings {
-    /** A count ("2") or a percentage ("10%"). */
-    readonly maxConcurrency: string;
-    /** A count ("0", "2") or a percentage ("5%"). */
-    readonly maxErrors: string;
-}
-
-/** A maintenance window of its own. */
-export interface ScheduleSettings {
-    /** An SSM maintenance-window cron expression with one start time, e.g. "cron(0 23 ? * THU#1 *)". */
-    readonly cron: string;
-    /** Length of the window in hours (1–24). */
-    readonly durationHours: number;
-    /** Hours before the end in which no new task starts. */
-    readonly cutoffHours?: number;
-    /** Days after the cron's date the window runs (e.g. Patch Tuesday + 2). */
-    readonly offsetDays?: number;
-}
-
-/** Servers outside AWS that join the patch group through an SSM hybrid activation. */
-export interface HybridSettings {
-    /** How many servers may register with one activation code. */
-    readonly registrationLimit: number;
-    /** Days a code stays valid (1–30; default 1). */
-    readonly expiresInDays?: number;
-}
-
-/** One value of the instances' patch-group tag. */
-export interface PatchGroupSettings {
-    /** The tag value. */
-    readonly name: string;
-    /** WINDOWS, AMAZON_LINUX_2023, REDHAT_ENTERPRISE_LINUX, UBUNTU, ... */
-    readonly operatingSystem: string;
-    /** A baselines entry by name; default: the generated baseline of the operating system. */
-    readonly baseline?: string;
-    /** The group's own window; default: the environment's window. */
-    readonly schedule?: ScheduleSettings;
-    /** "Scan" or "Install"; default: the deployment's operation. */
-    readonly operation?: string;
-    /** Default: the deployment's rate control. */
-    readonly rateControl?: RateControlSettings;
-    /** Servers outside AWS join this group through an activation. */
-    readonly hybrid?: HybridSettings;
-    /** Install with NoReboot and reboot (then scan) in this separate window. */
-    readonly rebootWindow?: ScheduleSettings;
-    /** "image": an AMI (no reboot) before the install; "rollback": AWS-PatchInstanceWithRollback instead of it. */
-    readonly snapshot?: string;
-    /** Install with the group's baseline written to the log bucket as BaselineOverride. */
-    readonly baselineOverride?: boolean;
-    /** s3://bucket/key.yaml or https:// exception list for the install (not with baselineOverride). */
-    readonly installOverrideList?: string;
-    /** Patch through AWSEC2-PatchLoadBalancerInstance, draining at most maxShare of the group at once. */
-    readonly loadBalancer?: LoadBalancerSettings;
-    /** "standby" (AWS-PatchAsgInstance) or "in-place", for instances an Auto Scaling group manages. */
-    readonly autoScaling?: string;
-    /** Start stopped instances for the window and stop them again afterwards. */
-    readonly startStopped?: boolean;
-    /** "scan" (or "install", outside production) an instance when it joins the group. */
-    readonly onJoin?: string;
-}
-
-/** Draining a load balancer's targets while they are patched. */
-export interface LoadBalancerSettings {
-    /** Share of the group drained at once, a percentage string such as "25%". */
-    readonly maxShare: string;
-    /** Minutes to wait for connections to drain (1–59); default: the target group's own. */
-    readonly connectionDrainMinutes?: number;
-}
-
-/** An alternative package repository of a Linux baseline. */
-export interface PatchSourceSettings {
-    /** 3–50 letters, digits and _-. */
-    readonly name: string;
-    /** OS versions it serves, e.g. AmazonLinux2023, Ubuntu22.04. */
-    readonly products: string[];
-    /** A yum/dnf repository section, or one sources.list line for Ubuntu/Debian. */
-    readonly configuration: string;
-}
-
-/** A patch filter of an approval rule, as SSM takes it (key PRODUCT, CLASSIFICATION, SEVERITY, ...). */
-export interface PatchFilterSettings {
-    /** PRODUCT, CLASSIFICATION, SEVERITY, MSRC_SEVERITY, PRIORITY, SECTION, PATCH_SET, PRODUCT_FAMILY. */
-    readonly key: string;
-    /** 1 to 20 values the key matches. */
-    readonly values: string[];
-}
-
-export interface ApprovalRuleSettings {
-    /** 1 to 4 filters, all of which a patch matches. */
-    readonly patchFilters: PatchFilterSettings[];
-    /** CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL or UNSPECIFIED. */
-    readonly complianceLevel?: string;
-    /** Days after release a matching patch is approved (0–360). */
-    readonly approveAfterDays?: number;
-    /** YYYY-MM-DD. */
-    readonly approveUntilDate?: string;
-    /** Also approve non-security updates (Linux). */
-    readonly enableNonSecurity?: boolean;
-}
-
-/** A patch baseline of its own, which patch groups name in `baseline`. */
-export interface BaselineSettings {
-    /** 3–100 letters, digits and _-.; part of the SSM baseline's name. */
-    readonly name: string;
-    /** The operating system the baseline patches (as patch groups name it). */
-    readonly operatingSystem: string;
-    /** Up to 1024 characters. */
-    readonly description?: string;
-    /** "windows2012-security": the approval rules of the seed's Windows Server 2012 baseline. */
-    readonly preset?: string;
-    /** Days after release patches are approved, for the default rules. */
-    readonly approveAfterDays?: number;
-    /** Up to 10 rules; default: the operating system's rules. */
-    readonly approvalRules?: ApprovalRuleSettings[];
-    /** Patch ids or names approved whatever the rules say. */
-    readonly approvedPatches?: string[];
-    /** Patch ids or names never installed. */
-    readonly rejectedPatches?: string[];
-    /** ALLOW_AS_DEPENDENCY or BLOCK. */
-    readonly rejectedPatchesAction?: string;
-    /** Compliance severity of a missing approved patch. */
-    readonly approvedPatchesComplianceLevel?: string;
-    /** Make it the account's default baseline for its operating system. */
-    readonly registerAsDefault?: boolean;
-    /** Linux only: alternative repositories (they replace the node's default ones), at most 20. */
-    readonly sources?: PatchSourceSettings[];
-}
-
-/** Where patching command output goes. */
-export interface LoggingSettings {
-    /** An existing bucket; default: one is created. */
-    readonly bucketName?: string;
-    /** Key prefix of the command output (default "patching"). */
-    readonly keyPrefix?: string;
-    /** Days before log objects expire (default 365). */
-    readonly expireAfterDays?: number;
-    /** Keep the bucket when the stack is destroyed (default: production-like environments). */
-    readonly retainOnDelete?: boolean;
-    /** A KMS key to encrypt the logs with; default SSE-S3. */
-    readonly kmsKeyArn?: string;
-}
-
-/** Failed, timed-out and cancelled patching to e-mail or an existing topic. */
-export interface AlertsSettings {
-    /** Addresses subscribed to a topic the component creates. */
-    readonly emails?: string[];
-    /** An existing SNS topic instead. */
-    readonly topicArn?: string;
-    /** A KMS key for the created topic. */
-    readonly kmsKeyArn?: string;
-    /** Which outcomes alert (default Failed, TimedOut, Cancelled). */
-    readonly events?: string[];
-}
-
-export interface ComplianceSettings {
-    /** A daily scan of each group outside its window. */
-    readonly dailyScan?: boolean;
-    /** Inventory and compliance as JSON into the log bucket. */
-    readonly dataSync?: boolean;
-    /** Key prefix of the data sync (default "compliance"). */
-    readonly dataSyncPrefix?: string;
-    /** The AWS Config rule ec2-managedinstance-patch-compliance-status-check. */
-    readonly configRule?: boolean;
-    /** Required with a Config rule: "create" (the program creates the recorder) or "existing". */
-    readonly configRecorder?: string;
-}
-
-export interface DeniedApplicationsSettings {
-    /** Exact application names, optionally "name:version". */
-    readonly applications: string[];
-    /** "Linux" or "Windows". */
-    readonly platformType?: string;
-    /** Also collect software inventory (default true). */
-    readonly inventory?: boolean;
-}
-
-/** SSM documents run around a group's install. */
-export interface HookDocumentsSettings {
-    /** Document run before patches are installed. */
-    readonly preInstall?: string;
-    /** Document run after patches are installed. */
-    readonly postInstall?: string;
-    /** Document run after the install and its reboot, or after a failed step (a cancel is not documented to reach it: groups with hooks run with CONTINUE_TASK). */
-    readonly onExit?: string;
-}
-
-export interface SafeStopsSettings {
-    /** A CloudWatch alarm whose ALARM state disables the windows. */
-    readonly alarmName?: string;
-    /** Hook documents by patch group name. */
-    readonly hooks?: Record<string, HookDocumentsSettings>;
-}
-
-/** Systems Manager interface endpoints inside a VPC of this deployment's region. */
-export interface PrivateEndpointSettings {
-    /** The VPC id. */
-    readonly vpcId: string;
-    /** Private subnets that get an endpoint network interface. */
-    readonly subnetIds: string[];
-    /** Route tables that get the S3 gateway endpoint. */
-    readonly routeTableIds?: string[];
-    /** Default: looked up from the VPC. */
-    readonly vpcCidr?: string;
-    /** How the VPC's instances reach patch sources: "nat", "proxy", "mirror" or "s3-only" (Amazon Linux 2/2023 only). */
-    readonly patchSource: string;
-}
+export type {
+    AlertsSettings,
+    ApprovalRuleSettings,
+    BaselineSettings,
+    ComplianceSettings,
+    DeniedApplicationsSettings,
+    HookDocumentsSettings,
+    HybridSettings,
+    LoadBalancerSettings,
+    LoggingSettings,
+    PatchFilterSettings,
+    PatchGroupSettings,
+    PatchManagerSettings,
+    PatchSourceSettings,
+    PatchTuesdaySettings,
+    PrivateEndpointSettings,
+    RateControlSettings,
+    SafeStopsSettings,
+    ScheduleSettings,
+} from "./args.generated";
 
 /** A log bucket another PatchManager of the same stack created (one bucket for several regions). */
 export interface LogBucketReference {
@@ -239,43 +54,7 @@ export interface LogBucketReference {
 }
 
 /** The settings of one patching deployment; every field but `environment` has a default. */
-export interface PatchManagerArgs {
-    /** sandbox, development, test, acceptance or production. */
-    readonly environment: string;
-    /** "weekday" (Mon–Fri 22:00, 5 h) or "weekend" (Sat and Sun 06:00, 5 h); default by environment. */
-    readonly window?: string;
-    /** IANA zone every schedule is written in; default UTC. */
-    readonly timezone?: string;
-    /** "Scan" or "Install" (default). */
-    readonly operation?: string;
-    /** Tasks' concurrency and error threshold; default by environment. */
-    readonly rateControl?: RateControlSettings;
-    /** Days after release patches are approved in generated baselines; default by environment. */
-    readonly approveAfterDays?: number;
-    /** "Patch Group" (default) or "PatchGroup". */
-    readonly patchGroupTagKey?: string;
-    /** Default: the seed's groups. */
-    readonly patchGroups?: PatchGroupSettings[];
-    /** Baselines of your own; the ones a patch group needs and has not named are generated. */
-    readonly baselines?: BaselineSettings[];
-    /** An existing role for the window tasks; default: one is created. */
-    readonly maintenanceWindowRoleArn?: string;
-    /** "CONTINUE_TASK" or "CANCEL_TASK"; default by environment. */
-    readonly cutoffBehavior?: string;
-    /** Where command output goes; default: a bucket the component creates. */
-    readonly logging?: LoggingSettings;
-    /** Tags of every resource, beside ManagedBy, Environment and Stack. */
-    readonly tags?: Record<string, string>;
-    /** Alerts on failed patching. */
-    readonly alerts?: AlertsSettings;
-    /** Daily scans, data sync and the AWS Config rule. */
-    readonly compliance?: ComplianceSettings;
-    /** Applications the AWS Config rule reports as non-compliant. */
-    readonly deniedApplications?: DeniedApplicationsSettings;
-    /** The alarm that stops patching and hooks around installs. */
-    readonly safeStops?: SafeStopsSettings;
-    /** Systems Manager endpoints inside VPCs of this region. */
-    readonly privateEndpoints?: PrivateEndpointSettings[];
+export interface PatchManagerArgs extends PatchManagerSettings {
     /** Physical names ("patch-manager-<stack>-...") and the Stack tag; default: the current stack's name. */
     readonly stack?: string;
     /** Write to this bucket instead of creating one. */
