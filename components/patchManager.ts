@@ -24,26 +24,7 @@ import { namePrefix as stackNamePrefix, windowPlan } from "../config/windowPlan"
 // those schemas (args.generated.ts, `npm run gen:args`); only what is no config key is written here.
 import type { PatchManagerSettings } from "./args.generated";
 
-export type {
-    AlertsSettings,
-    ApprovalRuleSettings,
-    BaselineSettings,
-    ComplianceSettings,
-    DeniedApplicationsSettings,
-    HookDocumentsSettings,
-    HybridSettings,
-    LoadBalancerSettings,
-    LoggingSettings,
-    PatchFilterSettings,
-    PatchGroupSettings,
-    PatchManagerSettings,
-    PatchSourceSettings,
-    PatchTuesdaySettings,
-    PrivateEndpointSettings,
-    RateControlSettings,
-    SafeStopsSettings,
-    ScheduleSettings,
-} from "./args.generated";
+export type * from "./args.generated";
 
 /** A log bucket another PatchManager of the same stack created (one bucket for several regions). */
 export interface LogBucketReference {

@@ -6,6 +6,25 @@ import * as fs from "fs";
 import * as path from "path";
 import * as ts from "typescript";
 import { z } from "zod";
+import type {
+    AlertsSettings,
+    ApprovalRuleSettings,
+    BaselineSettings,
+    ComplianceSettings,
+    DeniedApplicationsSettings,
+    HookDocumentsSettings,
+    HybridSettings,
+    LoggingSettings,
+    PatchFilterSettings,
+    PatchGroupSettings,
+    PatchManagerArgs,
+    PatchSourceSettings,
+    PrivateEndpointSettings,
+    RateControlSettings,
+    SafeStopsSettings,
+    ScheduleSettings,
+} from "../../components";
+import { patchManagerConfig } from "../../components";
 import { CONFIG_KEYS, KEYS, REQUIRED_KEYS } from "../../config/keys";
 import { ARGS_FILE, argsSource, interfacesFromJsonSchema, SchemaNode, settingsJsonSchema } from "../../tools/codegen/genArgs";
 
@@ -45,6 +64,56 @@ describe("PatchManagerArgs from the stack config's schemas (components/args.gene
             CONFIG_KEYS.filter((k) => !wholeStack.includes(k)).sort(),
         );
         for (const [field, optional] of fields) assert.equal(optional, !(REQUIRED_KEYS as readonly string[]).includes(field), field);
+    });
+
+    it("a value written against the exported interfaces passes the component's validation, a Patch Tuesday schedule included", function () {
+        const rateControl: RateControlSettings = { maxConcurrency: "10%", maxErrors: "1" };
+        const schedule: ScheduleSettings = { patchTuesday: { daysAfter: 2, at: "23:00" }, durationHours: 4 };
+        const hybrid: HybridSettings = { registrationLimit: 5 };
+        const group: PatchGroupSettings = {
+            name: "Web",
+            operatingSystem: "AMAZON_LINUX_2023",
+            baseline: "web",
+            schedule,
+            rateControl,
+            hybrid,
+        };
+        const filter: PatchFilterSettings = { key: "CLASSIFICATION", values: ["Security"] };
+        const rule: ApprovalRuleSettings = { patchFilters: [filter], approveAfterDays: 3 };
+        const source: PatchSourceSettings = {
+            name: "mirror",
+            products: ["AmazonLinux2023"],
+            configuration: "[main]\nname=mirror\nbaseurl=https://mirror.example/al2023\nenabled=1",
+        };
+        const baseline: BaselineSettings = { name: "web", operatingSystem: "AMAZON_LINUX_2023", approvalRules: [rule], sources: [source] };
+        const logging: LoggingSettings = { keyPrefix: "logs/ssm", expireAfterDays: 30 };
+        const alerts: AlertsSettings = { emails: ["ops@example.com"], events: ["Failed"] };
+        const compliance: ComplianceSettings = { dailyScan: true, configRule: true, configRecorder: "existing" };
+        const deniedApplications: DeniedApplicationsSettings = { applications: ["telnet"], platformType: "Linux" };
+        const hooks: HookDocumentsSettings = { preInstall: "Drain-Web" };
+        const safeStops: SafeStopsSettings = { alarmName: "patching-stop", hooks: { Web: hooks } };
+        const endpoints: PrivateEndpointSettings = {
+            vpcId: "vpc-0123456789abcdef0",
+            subnetIds: ["subnet-0123456789abcdef0"],
+            patchSource: "nat",
+        };
+        const args: PatchManagerArgs = {
+            environment: "test",
+            stack: "codegen",
+            patchGroups: [group],
+            baselines: [baseline],
+            logging,
+            alerts,
+            compliance,
+            deniedApplications,
+            safeStops,
+            privateEndpoints: [endpoints],
+            tags: { CostCenter: "1234" },
+        };
+        const config = patchManagerConfig("codegen", args);
+        // Patch Tuesday + 2 at 23:00: the second Tuesday's cron, two days later.
+        assert.match(config.patchGroups[0].schedule?.cron ?? "", /^cron\(0 23 \? \* TUE#2 \*\)$/);
+        assert.equal(config.patchGroups[0].schedule?.offsetDays, 2);
     });
 
     it("names each map's interface after its schema and documents each field from it", function () {
