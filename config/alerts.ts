@@ -16,15 +16,24 @@ export const alertsFields = z
             .array(z.string().regex(EMAIL, { error: 'must be an e-mail address, e.g. "ops@example.com"' }), {
                 error: "must be a list of e-mail addresses",
             })
-            .optional(),
-        topicArn: z.string().regex(SNS_TOPIC_ARN, { error: "must be an SNS topic ARN, arn:aws:sns:<region>:<account>:<name>" }).optional(),
-        kmsKeyArn: kmsKeyArn().optional(),
+            .optional()
+            .meta({ description: "Addresses subscribed to the topic; each confirms its subscription by mail." }),
+        topicArn: z
+            .string()
+            .regex(SNS_TOPIC_ARN, { error: "must be an SNS topic ARN, arn:aws:sns:<region>:<account>:<name>" })
+            .optional()
+            .meta({
+                description: "An existing SNS topic of the deployment's region to notify; default: the component creates an encrypted one.",
+            }),
+        kmsKeyArn: kmsKeyArn().optional().meta({ description: "A KMS key for the created topic; default: the component creates one." }),
         events: z
             .array(z.enum(NOTIFICATION_EVENTS, { error: `must be one of ${NOTIFICATION_EVENTS.map((e) => `"${e}"`).join(", ")}` }))
             .min(1, { error: "must name at least one event" })
-            .optional(),
+            .optional()
+            .meta({ description: `Which outcomes alert; default ${DEFAULT_NOTIFICATION_EVENTS.join(", ")}.` }),
     })
-    .strict();
+    .strict()
+    .meta({ id: "AlertsSettings", description: "Failed, timed-out and cancelled patching to e-mail or an existing topic." });
 
 export const alertsSchema = alertsFields.transform((a) => ({
     /** E-mail addresses subscribed to the topic (each confirms the subscription by mail). */

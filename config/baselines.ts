@@ -13,31 +13,43 @@ import { dateString, oneOf, text, wholeNumber } from "./fields";
 import { PROJECT } from "./project";
 import { patchSourcesSchema } from "./strategies";
 
+const patchFilterFields = z
+    .object({
+        key: oneOf(PATCH_FILTER_KEYS).meta({ description: "What the filter matches on." }),
+        values: z
+            .array(text(64, "a filter value"), { error: "must be a list of filter values" })
+            .min(1, { error: `must hold 1 to ${BASELINE_LIMITS.valuesPerFilter} values` })
+            .max(BASELINE_LIMITS.valuesPerFilter, {
+                error: `must hold 1 to ${BASELINE_LIMITS.valuesPerFilter} values`,
+            })
+            .meta({ description: "The values the key matches, e.g. SecurityUpdates for CLASSIFICATION on Windows." }),
+    })
+    .strict()
+    .meta({ id: "PatchFilterSettings", description: "A patch filter of an approval rule, as SSM takes it." });
+
 export const approvalRuleFields = z
     .object({
         patchFilters: z
-            .array(
-                z
-                    .object({
-                        key: oneOf(PATCH_FILTER_KEYS),
-                        values: z
-                            .array(text(64, "a filter value"), { error: "must be a list of filter values" })
-                            .min(1, { error: `must hold 1 to ${BASELINE_LIMITS.valuesPerFilter} values` })
-                            .max(BASELINE_LIMITS.valuesPerFilter, {
-                                error: `must hold 1 to ${BASELINE_LIMITS.valuesPerFilter} values`,
-                            }),
-                    })
-                    .strict(),
-                { error: "must be a list of {key, values} filters" },
-            )
+            .array(patchFilterFields, { error: "must be a list of {key, values} filters" })
             .min(1, { error: `must hold 1 to ${BASELINE_LIMITS.filtersPerRule} filters` })
-            .max(BASELINE_LIMITS.filtersPerRule, { error: `must hold 1 to ${BASELINE_LIMITS.filtersPerRule} filters` }),
-        complianceLevel: oneOf(COMPLIANCE_LEVELS).optional(),
-        approveAfterDays: wholeNumber(0, BASELINE_LIMITS.approveAfterDaysMax, "days").optional(),
-        approveUntilDate: dateString.optional(),
-        enableNonSecurity: z.boolean({ error: "must be true or false" }).optional(),
+            .max(BASELINE_LIMITS.filtersPerRule, { error: `must hold 1 to ${BASELINE_LIMITS.filtersPerRule} filters` })
+            .meta({ description: "The filters, all of which a patch matches." }),
+        complianceLevel: oneOf(COMPLIANCE_LEVELS)
+            .optional()
+            .meta({ description: "The compliance severity of a missing patch the rule approves; default UNSPECIFIED." }),
+        approveAfterDays: wholeNumber(0, BASELINE_LIMITS.approveAfterDaysMax, "days")
+            .optional()
+            .meta({ description: "Days after release a matching patch is approved; default: the baseline's approveAfterDays." }),
+        approveUntilDate: dateString
+            .optional()
+            .meta({ description: "Approve matching patches released up to this date, YYYY-MM-DD, instead of after a delay." }),
+        enableNonSecurity: z
+            .boolean({ error: "must be true or false" })
+            .optional()
+            .meta({ description: "Also approve non-security updates (Linux)." }),
     })
-    .strict();
+    .strict()
+    .meta({ id: "ApprovalRuleSettings", description: "An approval rule of a baseline: which patches it approves, and when." });
 
 const approvalRuleSchema = approvalRuleFields.transform(({ complianceLevel, ...rule }) => ({
     ...rule,
@@ -56,25 +68,47 @@ const patchList = z
 
 export const baselineFields = z
     .object({
-        name: z.string({ error: "must be a string" }).regex(/^[a-zA-Z0-9_\-.]{3,100}$/, {
-            error: "must be 3–100 characters of letters, digits and _-. (it becomes part of the SSM baseline name)",
-        }),
-        operatingSystem: oneOf(OPERATING_SYSTEMS),
-        description: text(1024, "a description").optional(),
-        preset: oneOf(["windows2012-security"] as const).optional(),
-        approveAfterDays: wholeNumber(0, BASELINE_LIMITS.approveAfterDaysMax, "days").optional(),
+        name: z
+            .string({ error: "must be a string" })
+            .regex(/^[a-zA-Z0-9_\-.]{3,100}$/, {
+                error: "must be 3–100 characters of letters, digits and _-. (it becomes part of the SSM baseline name)",
+            })
+            .meta({
+                description: "3 to 100 letters, digits and _-.; patch groups name the baseline by it, and it is part of the SSM name.",
+            }),
+        operatingSystem: oneOf(OPERATING_SYSTEMS).meta({ description: "The operating system the baseline patches." }),
+        description: text(1024, "a description")
+            .optional()
+            .meta({ description: "The SSM baseline's description; default: its name, operating system and the project." }),
+        preset: oneOf(["windows2012-security"] as const)
+            .optional()
+            .meta({ description: "windows2012-security: the approval rules of the seed's Windows Server 2012 baseline." }),
+        approveAfterDays: wholeNumber(0, BASELINE_LIMITS.approveAfterDaysMax, "days")
+            .optional()
+            .meta({ description: "Days after release patches are approved, for the rules that set none; default: the deployment's." }),
         approvalRules: z
             .array(approvalRuleSchema, { error: "must be a list of approval rules" })
             .max(BASELINE_LIMITS.rules, { error: `must hold at most ${BASELINE_LIMITS.rules} rules` })
-            .optional(),
-        approvedPatches: patchList.optional(),
-        rejectedPatches: patchList.optional(),
-        rejectedPatchesAction: oneOf(REJECTED_PATCHES_ACTIONS).optional(),
-        approvedPatchesComplianceLevel: oneOf(COMPLIANCE_LEVELS).optional(),
-        registerAsDefault: z.boolean({ error: "must be true or false" }).optional(),
-        sources: patchSourcesSchema.optional(),
+            .optional()
+            .meta({ description: "The baseline's approval rules; default: the preset's, or the operating system's rules." }),
+        approvedPatches: patchList.optional().meta({ description: "Patch ids or names approved whatever the rules say." }),
+        rejectedPatches: patchList.optional().meta({ description: "Patch ids or names never installed." }),
+        rejectedPatchesAction: oneOf(REJECTED_PATCHES_ACTIONS)
+            .optional()
+            .meta({ description: "Whether a rejected patch may still come in as another's dependency; default BLOCK." }),
+        approvedPatchesComplianceLevel: oneOf(COMPLIANCE_LEVELS)
+            .optional()
+            .meta({ description: "The compliance severity of a missing approved patch; default HIGH." }),
+        registerAsDefault: z
+            .boolean({ error: "must be true or false" })
+            .optional()
+            .meta({ description: "Make it the account's default baseline for its operating system in the region." }),
+        sources: patchSourcesSchema
+            .optional()
+            .meta({ description: "Linux only: alternative repositories, which replace the node's default ones." }),
     })
-    .strict();
+    .strict()
+    .meta({ id: "BaselineSettings", description: "A patch baseline of its own, which patch groups name in baseline." });
 
 /** One entry of `baselines` as validated. */
 export type ParsedBaseline = z.output<typeof baselineFields>;

@@ -12,18 +12,34 @@ export const CONFIG_RECORDER_CHOICES = ["create", "existing"] as const;
 
 export const complianceFields = z
     .object({
-        dailyScan: booleanFlag().optional(),
-        dataSync: booleanFlag().optional(),
+        dailyScan: booleanFlag()
+            .optional()
+            .meta({ description: "A daily scan of each patch group at an hour none of its windows touches." }),
+        dataSync: booleanFlag()
+            .optional()
+            .meta({ description: "A resource data sync of inventory and compliance, as JSON, into the log bucket." }),
         dataSyncPrefix: z
             .string()
             .regex(/^[A-Za-z0-9!_.'()-]{1,200}$/, {
                 error: 'must be an S3 key prefix of 1–200 letters, digits and !_.\'()- (no / or *), e.g. "compliance"',
             })
-            .optional(),
-        configRule: booleanFlag().optional(),
-        configRecorder: oneOf(CONFIG_RECORDER_CHOICES).optional(),
+            .optional()
+            .meta({
+                description: `The data sync's key prefix, apart from the expiring command output; default "${DEFAULT_DATA_SYNC_PREFIX}".`,
+            }),
+        configRule: booleanFlag()
+            .optional()
+            .meta({ description: "The AWS Config managed rule ec2-managedinstance-patch-compliance-status-check." }),
+        configRecorder: oneOf(CONFIG_RECORDER_CHOICES)
+            .optional()
+            .meta({
+                description:
+                    "Required with an AWS Config rule (configRule, deniedApplications): create (the program creates the recorder) " +
+                    "or existing (the account has one, e.g. a landing zone's).",
+            }),
     })
-    .strict();
+    .strict()
+    .meta({ id: "ComplianceSettings", description: "Fresh compliance data: daily scans, a data sync and an AWS Config rule." });
 
 /** The compliance features of the model; each is off unless configured. */
 export function complianceSettings(c: z.output<typeof complianceFields>) {
@@ -58,11 +74,18 @@ export const deniedApplicationsFields = z
                     }),
                 { error: "must be a list of application names" },
             )
-            .min(1, { error: "must name at least one application" }),
-        platformType: z.enum(PLATFORM_TYPES, { error: 'must be "Linux" or "Windows"' }).optional(),
-        inventory: booleanFlag().optional(),
+            .min(1, { error: "must name at least one application" })
+            .meta({ description: 'Exact application names, optionally "name:version"; AWS Config takes no wildcards.' }),
+        platformType: z
+            .enum(PLATFORM_TYPES, { error: 'must be "Linux" or "Windows"' })
+            .optional()
+            .meta({ description: "The platform of the instances the rule checks (its platformType parameter); default: not set." }),
+        inventory: booleanFlag()
+            .optional()
+            .meta({ description: "Also collect software inventory (AWS-GatherSoftwareInventory), which the rule reads; default true." }),
     })
-    .strict();
+    .strict()
+    .meta({ id: "DeniedApplicationsSettings", description: "Applications whose presence makes an instance non-compliant." });
 
 export const deniedApplicationsSchema = deniedApplicationsFields.transform((d) => ({
     /** Exact application names, optionally "name:version" (AWS Config takes no wildcards). */

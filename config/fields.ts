@@ -1,6 +1,17 @@
 // Field schemas several keys share, each with a message that says what is valid.
 import { z } from "zod";
 
+// What the schemas' metadata may say beside a description (`.meta({...})`), for the generated
+// PatchManagerArgs (tools/codegen/genArgs.ts).
+declare module "zod" {
+    interface GlobalMeta {
+        /** A key or field of the whole stack, not of one deployment: PatchManagerArgs leaves it out. */
+        wholeStack?: boolean;
+        /** The type PatchManagerArgs declares for a value the schema takes in more forms than a program passes. */
+        argsType?: "string";
+    }
+}
+
 export const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
     z.enum(values, {
         error: (issue) =>

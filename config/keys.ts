@@ -28,34 +28,67 @@ import { loadBalancerFields, patchSourceFields } from "./strategies";
 import { patchTuesdaySchema, scheduleFields, timezoneSchema } from "./window";
 
 export const KEYS = {
-    environment: environmentSchema,
-    window: windowKindSchema,
-    timezone: timezoneSchema,
-    operation: operationSchema,
-    rateControl: rateControlSchema,
-    approveAfterDays: wholeNumber(0, BASELINE_LIMITS.approveAfterDaysMax, "days"),
-    patchGroupTagKey: patchGroupTagKeySchema,
+    environment: environmentSchema.meta({ description: "Which environment this deployment patches; the one required key." }),
+    window: windowKindSchema.meta({
+        description:
+            "The environment's maintenance window: weekday is Monday to Friday from 22:00, weekend Saturday and Sunday from 06:00, " +
+            "each 5 hours; default: weekday for sandbox, development and test, weekend for acceptance and production.",
+    }),
+    timezone: timezoneSchema.meta({
+        description: 'The IANA time zone every schedule is written in, e.g. "Europe/Amsterdam"; default UTC.',
+    }),
+    operation: operationSchema.meta({ description: "What AWS-RunPatchBaseline does in the windows; default Install." }),
+    rateControl: rateControlSchema.meta({ description: "The tasks' concurrency and error threshold; default by environment." }),
+    approveAfterDays: wholeNumber(0, BASELINE_LIMITS.approveAfterDaysMax, "days").meta({
+        description: "Days after release patches are approved in the generated baselines; default by environment.",
+    }),
+    patchGroupTagKey: patchGroupTagKeySchema.meta({
+        description: 'The tag key whose value names an instance\'s patch group; default "Patch Group".',
+    }),
     patchGroups: z
         .array(patchGroupFields, { error: "must be a list of {name, operatingSystem, baseline?, schedule?}" })
-        .min(1, { error: "must hold at least one patch group" }),
-    baselines: z.array(baselineFields, { error: "must be a list of {name, operatingSystem, approvalRules?, ...}" }),
-    maintenanceWindowRoleArn: maintenanceWindowRoleArnSchema,
-    cutoffBehavior: cutoffBehaviorSchema,
-    logging: loggingFields,
-    tags: tagsSchema,
-    alerts: alertsSchema,
-    compliance: complianceSchema,
-    deniedApplications: deniedApplicationsSchema,
-    safeStops: safeStopsSchema,
-    privateEndpoints: privateEndpointsSchema,
-    regions: regionsSchema,
-    centralLogBucket: centralLogBucketSchema,
-    keepSingleRegionNames: keepSingleRegionNamesSchema,
+        .min(1, { error: "must hold at least one patch group" })
+        .meta({ description: "One entry per patch-group tag value; default: the seed's groups." }),
+    baselines: z.array(baselineFields, { error: "must be a list of {name, operatingSystem, approvalRules?, ...}" }).meta({
+        description: "Baselines of your own, which patch groups name; the ones a group needs and has not named are generated.",
+    }),
+    maintenanceWindowRoleArn: maintenanceWindowRoleArnSchema.meta({
+        description: "An existing IAM role for the window tasks; default: one is created.",
+    }),
+    cutoffBehavior: cutoffBehaviorSchema.meta({
+        description: "What a running task does when the window reaches its cutoff; default by environment.",
+    }),
+    logging: loggingFields.meta({ description: "Where command output goes; default: a bucket the component creates." }),
+    tags: tagsSchema.meta({ description: "Tags of every resource, beside ManagedBy, Environment and Stack." }),
+    alerts: alertsSchema.meta({ description: "Alerts on failed, timed-out and cancelled patching." }),
+    compliance: complianceSchema.meta({ description: "Daily scans, the data sync and the AWS Config rule." }),
+    deniedApplications: deniedApplicationsSchema.meta({ description: "Applications the AWS Config rule reports as non-compliant." }),
+    safeStops: safeStopsSchema.meta({ description: "The alarm that stops patching, and hook documents around installs." }),
+    privateEndpoints: privateEndpointsSchema.meta({ description: "Systems Manager endpoints inside VPCs of the region." }),
+    regions: regionsSchema.meta({
+        wholeStack: true,
+        description: "The regions the stack deploys to, one deployment each; default: the stack's aws:region alone.",
+    }),
+    centralLogBucket: centralLogBucketSchema.meta({
+        wholeStack: true,
+        description: "With regions: one log bucket in the first region instead of one per region.",
+    }),
+    keepSingleRegionNames: keepSingleRegionNamesSchema.meta({
+        wholeStack: true,
+        description:
+            "With regions: the stack's own region (aws:region) keeps the resource names and the default provider of a " +
+            "single-region stack, so that listing regions in a stack deployed with one region adds the new regions and leaves " +
+            "the deployed one as it is. Without it every region, the stack's own included, is named by its region and deployed " +
+            "through its own provider.",
+    }),
 } as const;
 
 export type ConfigKey = keyof typeof KEYS;
 export const CONFIG_KEYS: readonly string[] = Object.keys(KEYS);
 export const isConfigKey = (key: PropertyKey): key is ConfigKey => typeof key === "string" && Object.hasOwn(KEYS, key);
+
+/** The keys a stack must set (parseConfig says so when one is missing); every other key has a default. */
+export const REQUIRED_KEYS = ["environment"] as const satisfies readonly ConfigKey[];
 
 /** The whole namespace: every key optional here (the required ones are checked by parseConfig). */
 export const configSchema = z.object(KEYS).partial();

@@ -9,7 +9,8 @@ export const loggingFields = z
         bucketName: z
             .string({ error: "must be an S3 bucket name (3–63 lowercase letters, digits, . and -)" })
             .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "must be an S3 bucket name (3–63 lowercase letters, digits, . and -)" })
-            .optional(),
+            .optional()
+            .meta({ description: "An existing bucket to write to; default: the component creates one." }),
         // Segments of safe characters joined by single slashes: the same prefix is written by the
         // tasks, granted in the instance role's policy (where * would be a wildcard) and expired.
         keyPrefix: z
@@ -18,12 +19,19 @@ export const loggingFields = z
                 error: 'must be an S3 key prefix of letters, digits and !_.\'()- in segments joined by single slashes, with no leading or trailing slash and no *, e.g. "patching" or "logs/ssm"',
             })
             .max(200, { error: "must be at most 200 characters" })
-            .optional(),
-        expireAfterDays: wholeNumber(1, 3650, "days").optional(),
-        retainOnDelete: z.boolean({ error: "must be true or false" }).optional(),
-        kmsKeyArn: kmsKeyArn().optional(),
+            .optional()
+            .meta({ description: `The key prefix of the command output; default "${DEFAULT_LOG_KEY_PREFIX}".` }),
+        expireAfterDays: wholeNumber(1, 3650, "days")
+            .optional()
+            .meta({ description: "Days before log objects expire; default 365 for acceptance and production, 90 otherwise." }),
+        retainOnDelete: z
+            .boolean({ error: "must be true or false" })
+            .optional()
+            .meta({ description: "Keep the bucket and its logs when the stack is destroyed; default: in production only." }),
+        kmsKeyArn: kmsKeyArn().optional().meta({ description: "A KMS key to encrypt the logs with (SSE-KMS); default SSE-S3." }),
     })
-    .strict();
+    .strict()
+    .meta({ id: "LoggingSettings", description: "Where patching command output goes and how long it stays." });
 
 /** The log settings of the model: the environment's retention where the stack sets none. */
 export function loggingSettings(l: z.output<typeof loggingFields>, environment: Environment) {

@@ -8,15 +8,8 @@ export const regionsSchema = z
     })
     .min(1, { error: "must name at least one region" });
 
-/** With `regions`: one log bucket in the first region instead of one per region. */
+// What regions, centralLogBucket and keepSingleRegionNames do: their descriptions in keys.ts.
 export const centralLogBucketSchema = booleanFlag();
-
-/**
- * With `regions`: the stack's own region (`aws:region`) keeps the resource names and the default
- * provider of a single-region stack, so that listing regions in a stack that was deployed with one
- * region adds the new regions and leaves the deployed one as it is. Without it every region,
- * the stack's own included, is named by its region and deployed through its own provider.
- */
 export const keepSingleRegionNamesSchema = booleanFlag();
 
 /**
@@ -35,18 +28,25 @@ export const S3_ONLY_OPERATING_SYSTEMS: ReadonlySet<unknown> = new Set(["AMAZON_
 
 export const privateEndpointsFields = z
     .object({
-        region: z.string().regex(REGION_NAME, { error: 'must be an AWS region name, e.g. "eu-west-1"' }).optional(),
+        region: z
+            .string()
+            .regex(REGION_NAME, { error: 'must be an AWS region name, e.g. "eu-west-1"' })
+            .optional()
+            .meta({ wholeStack: true, description: "The VPC's region; only with regions (otherwise the stack's region)." }),
         vpcId: z
             .string({ error: 'is required: the VPC id, e.g. "vpc-0123456789abcdef0"' })
-            .regex(/^vpc-[0-9a-f]{8,17}$/, { error: 'must be a VPC id, e.g. "vpc-0123456789abcdef0"' }),
+            .regex(/^vpc-[0-9a-f]{8,17}$/, { error: 'must be a VPC id, e.g. "vpc-0123456789abcdef0"' })
+            .meta({ description: 'The VPC id, e.g. "vpc-0123456789abcdef0".' }),
         subnetIds: z
             .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { error: 'must be a subnet id, e.g. "subnet-0123456789abcdef0"' }), {
                 error: "is required: the private subnets that get an endpoint network interface",
             })
-            .min(1, { error: "must name at least one subnet" }),
+            .min(1, { error: "must name at least one subnet" })
+            .meta({ description: "The private subnets that get an endpoint network interface." }),
         routeTableIds: z
             .array(z.string().regex(/^rtb-[0-9a-f]{8,17}$/, { error: 'must be a route table id, e.g. "rtb-0123456789abcdef0"' }))
-            .optional(),
+            .optional()
+            .meta({ description: "Route tables that get the S3 gateway endpoint; none: no gateway endpoint." }),
         vpcCidr: z
             .string()
             .regex(/^(\d{1,3}\.){3}\d{1,3}\/(\d|[12]\d|3[0-2])$/, { error: 'must be an IPv4 CIDR, e.g. "10.0.0.0/16"' })
@@ -61,10 +61,16 @@ export const privateEndpointsFields = z
             .refine((c) => !c.startsWith("0.0.0.0/"), {
                 error: "must be the VPC's own range, not 0.0.0.0/0: the endpoints accept 443 from the VPC only",
             })
-            .optional(),
-        patchSource: oneOf(PATCH_SOURCES),
+            .optional()
+            .meta({ description: "The IPv4 CIDR the endpoints accept HTTPS from; default: every IPv4 block of the VPC, looked up." }),
+        patchSource: oneOf(PATCH_SOURCES).meta({
+            description:
+                "How the VPC's instances reach their patch sources, which the endpoints do not serve: a NAT gateway, an HTTP proxy, " +
+                "an internal mirror, or only the region's S3 gateway endpoint (Amazon Linux 2 and 2023 repositories only).",
+        }),
     })
-    .strict();
+    .strict()
+    .meta({ id: "PrivateEndpointSettings", description: "Systems Manager interface endpoints inside a VPC of the deployment's region." });
 
 const privateEndpointsEntry = privateEndpointsFields.transform((e) => ({
     /** Region of the VPC; only with `regions` (otherwise the stack's region). */

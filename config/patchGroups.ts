@@ -10,14 +10,24 @@ import { windowScheduleSchema } from "./window";
 
 export const rateControlSchema = z
     .object({
-        maxConcurrency: z.string({ error: 'must be a string: a count ("2") or a percentage ("10%")' }).regex(MAX_CONCURRENCY_PATTERN, {
-            error: 'must be a count from 1 ("2") or a percentage from 1% to 100% ("10%"), as a string',
-        }),
-        maxErrors: z.string({ error: 'must be a string: a count ("0", "2") or a percentage ("5%")' }).regex(MAX_ERRORS_PATTERN, {
-            error: 'must be a count from 0 ("0", "2") or a percentage from 0% to 100% ("5%"), as a string',
-        }),
+        maxConcurrency: z
+            .string({ error: 'must be a string: a count ("2") or a percentage ("10%")' })
+            .regex(MAX_CONCURRENCY_PATTERN, {
+                error: 'must be a count from 1 ("2") or a percentage from 1% to 100% ("10%"), as a string',
+            })
+            .meta({ description: 'How many instances a task patches at once: a count ("2") or a percentage ("10%").' }),
+        maxErrors: z
+            .string({ error: 'must be a string: a count ("0", "2") or a percentage ("5%")' })
+            .regex(MAX_ERRORS_PATTERN, {
+                error: 'must be a count from 0 ("0", "2") or a percentage from 0% to 100% ("5%"), as a string',
+            })
+            .meta({ description: 'How many failures stop the task: a count ("0", "2") or a percentage ("5%").' }),
     })
-    .strict();
+    .strict()
+    .meta({
+        id: "RateControlSettings",
+        description: "How many instances a task patches at once and how many failures stop it, as SSM takes them.",
+    });
 
 export type RateControl = z.output<typeof rateControlSchema>;
 
@@ -29,12 +39,17 @@ const patchGroupName = z.string({ error: "must be a string" }).regex(PATCH_GROUP
 export const hybridFields = z
     .object(
         {
-            registrationLimit: wholeNumber(HYBRID_LIMITS.registrationLimitMin, HYBRID_LIMITS.registrationLimitMax, "servers"),
-            expiresInDays: wholeNumber(1, HYBRID_LIMITS.expiresInDaysMax, "days").optional(),
+            registrationLimit: wholeNumber(HYBRID_LIMITS.registrationLimitMin, HYBRID_LIMITS.registrationLimitMax, "servers").meta({
+                description: "How many servers may register with one activation code.",
+            }),
+            expiresInDays: wholeNumber(1, HYBRID_LIMITS.expiresInDaysMax, "days")
+                .optional()
+                .meta({ description: `Days an activation code stays valid; default ${HYBRID_LIMITS.expiresInDaysDefault}.` }),
         },
         { error: "must be a map {registrationLimit, expiresInDays?}, e.g. {registrationLimit: 25, expiresInDays: 7}" },
     )
-    .strict();
+    .strict()
+    .meta({ id: "HybridSettings", description: "Servers outside AWS that join the patch group through an SSM hybrid activation." });
 
 /** A patch group's hybrid activation (on-premises servers, other clouds' VMs); codes stay valid for SSM's own default of a day unless set. */
 const hybridSchema = hybridFields.transform((h) => ({
@@ -48,16 +63,22 @@ export type Hybrid = z.output<typeof hybridSchema>;
 
 export const patchGroupFields = z
     .object({
-        name: patchGroupName,
-        operatingSystem: oneOf(OPERATING_SYSTEMS),
-        baseline: z.string({ error: "must be the name of an entry in patch-manager:baselines" }).optional(),
-        schedule: windowScheduleSchema.optional(),
-        operation: operationSchema.optional(),
-        rateControl: rateControlSchema.optional(),
-        hybrid: hybridSchema.optional(),
+        name: patchGroupName.meta({ description: "The tag value that puts an instance in this group." }),
+        operatingSystem: oneOf(OPERATING_SYSTEMS).meta({ description: "The operating system of the group's instances." }),
+        baseline: z
+            .string({ error: "must be the name of an entry in patch-manager:baselines" })
+            .optional()
+            .meta({ description: "An entry of baselines, by name; default: the generated baseline of the operating system." }),
+        schedule: windowScheduleSchema
+            .optional()
+            .meta({ description: "The group's own maintenance window; default: the environment's window." }),
+        operation: operationSchema.optional().meta({ description: "What the group's task does; default: the deployment's operation." }),
+        rateControl: rateControlSchema.optional().meta({ description: "The group's own rate control; default: the deployment's." }),
+        hybrid: hybridSchema.optional().meta({ description: "Servers outside AWS join this group through an activation." }),
         ...strategyFields,
     })
-    .strict();
+    .strict()
+    .meta({ id: "PatchGroupSettings", description: "One value of the instances' patch-group tag." });
 
 /** One entry of `patchGroups` as validated (its schedule and hybrid settings completed). */
 export type ParsedPatchGroup = z.output<typeof patchGroupFields>;

@@ -3,16 +3,24 @@ import { z } from "zod";
 
 /** SSM document names (DocumentARN pattern of the API model, names only). */
 const DOCUMENT_NAME = /^[a-zA-Z0-9_\-.:/]{3,128}$/;
-const documentName = () =>
-    z.string().regex(DOCUMENT_NAME, { error: "must be an SSM document name (3–128 letters, digits, _-.:/)" }).optional();
+const documentName = (description: string) =>
+    z
+        .string()
+        .regex(DOCUMENT_NAME, { error: "must be an SSM document name (3–128 letters, digits, _-.:/)" })
+        .optional()
+        .meta({ description });
 
 export const hookDocumentsSchema = z
     .object({
-        preInstall: documentName(),
-        postInstall: documentName(),
-        onExit: documentName(),
+        preInstall: documentName("The document run before patches are installed."),
+        postInstall: documentName("The document run after patches are installed."),
+        onExit: documentName(
+            "The document run after the install and its reboot, or after a failed step. A cancel is not documented to reach it: " +
+                "groups with hooks run with CONTINUE_TASK.",
+        ),
     })
-    .strict();
+    .strict()
+    .meta({ id: "HookDocumentsSettings", description: "SSM documents run around a group's install (AWS-RunPatchBaselineWithHooks)." });
 
 export type HookDocuments = z.output<typeof hookDocumentsSchema>;
 
@@ -21,12 +29,15 @@ export const safeStopsFields = z
         alarmName: z
             .string()
             .regex(/^[^:]{1,255}$/, { error: 'must be a CloudWatch alarm name: 1–255 characters without ":"' })
-            .optional(),
+            .optional()
+            .meta({ description: "A CloudWatch alarm, by name, whose ALARM state disables the deployment's maintenance windows." }),
         hooks: z
             .record(z.string(), hookDocumentsSchema, { error: "must be a map of patch group name to {preInstall?, postInstall?, onExit?}" })
-            .optional(),
+            .optional()
+            .meta({ description: "Hook documents by patch group name." }),
     })
-    .strict();
+    .strict()
+    .meta({ id: "SafeStopsSettings", description: "Ways to stop or wrap patching safely." });
 
 export function safeStopsSettings(s: z.output<typeof safeStopsFields>) {
     return {

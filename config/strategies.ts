@@ -20,36 +20,59 @@ export const loadBalancerFields = z
     .object({
         maxShare: z
             .string({ error: 'must be a percentage string from 1% to 100%, e.g. "25%"' })
-            .regex(SHARE_PATTERN, { error: 'must be a percentage string from 1% to 100%, e.g. "25%"' }),
-        connectionDrainMinutes: wholeNumber(CONNECTION_DRAIN_MINUTES.min, CONNECTION_DRAIN_MINUTES.max, "minutes").optional(),
+            .regex(SHARE_PATTERN, { error: 'must be a percentage string from 1% to 100%, e.g. "25%"' })
+            .meta({ description: 'The share of the group drained at once, a percentage from 1% to 100% such as "25%".' }),
+        connectionDrainMinutes: wholeNumber(CONNECTION_DRAIN_MINUTES.min, CONNECTION_DRAIN_MINUTES.max, "minutes")
+            .optional()
+            .meta({ description: "Minutes to wait for connections to drain; default: the target group's own delay." }),
     })
-    .strict();
+    .strict()
+    .meta({ id: "LoadBalancerSettings", description: "Draining a load balancer's targets while they are patched." });
 
 /** The per-group strategy keys; each is optional and off when absent. */
 export const strategyFields = {
-    /** Install with NoReboot, and reboot in this separate window (then scan, so compliance clears). */
-    rebootWindow: windowScheduleSchema.optional(),
-    /** "image": AWS-CreateImage (NoReboot) before the install; "rollback": AWS-PatchInstanceWithRollback instead of it. */
-    snapshot: oneOf(["image", "rollback"] as const).optional(),
-    /** Install with the group's baseline written to the log bucket as BaselineOverride. */
-    baselineOverride: z.boolean({ error: "must be true or false" }).optional(),
-    /** A one-off exception list (YAML) the install uses instead of the baseline's approvals. */
+    rebootWindow: windowScheduleSchema.optional().meta({
+        description: "Install with NoReboot, and reboot (then scan, so compliance clears) in this separate window.",
+    }),
+    snapshot: oneOf(["image", "rollback"] as const)
+        .optional()
+        .meta({
+            description:
+                "image: an AMI (AWS-CreateImage, NoReboot) before the install; rollback: AWS-PatchInstanceWithRollback instead of it.",
+        }),
+    baselineOverride: z
+        .boolean({ error: "must be true or false" })
+        .optional()
+        .meta({ description: "Install with the group's baseline written to the log bucket as BaselineOverride." }),
     installOverrideList: z
         .string({ error: "must be an s3://bucket/key.yaml or https:// URL" })
         .regex(OVERRIDE_LIST_URL_PATTERN, { error: "must be an s3://bucket/key.yaml or https:// URL (AWS-RunPatchBaseline's pattern)" })
-        .optional(),
-    /** Patch through AWSEC2-PatchLoadBalancerInstance: drain, patch, re-register, a share of the group at a time. */
-    loadBalancer: loadBalancerFields.optional(),
-    /** Instances an Auto Scaling group manages: "standby" (AWS-PatchAsgInstance) or "in-place" (accepting replacement). */
+        .optional()
+        .meta({
+            description:
+                "A one-off exception list (YAML, s3://bucket/key.yaml or https://) the install uses instead of the baseline's approvals; " +
+                "not with baselineOverride.",
+        }),
+    loadBalancer: loadBalancerFields.optional().meta({
+        description: "Patch through AWSEC2-PatchLoadBalancerInstance: drain, patch, re-register, a share of the group at a time.",
+    }),
     autoScaling: z
         .enum(["standby", "in-place"], {
             error: 'must be "standby" (AWS-PatchAsgInstance: standby, patch, back in service) or "in-place" (patched like any instance; the group may replace it mid-patch)',
         })
-        .optional(),
-    /** Start stopped instances at the window's start, tag them, and stop those again after the install. */
-    startStopped: z.boolean({ error: "must be true or false" }).optional(),
-    /** Scan (or, explicitly, install) an instance as soon as it joins the group. */
-    onJoin: oneOf(["scan", "install"] as const).optional(),
+        .optional()
+        .meta({
+            description:
+                "Instances an Auto Scaling group manages: standby (AWS-PatchAsgInstance: standby, patch, back in service) " +
+                "or in-place (patched like any instance; the group may replace one mid-patch).",
+        }),
+    startStopped: z
+        .boolean({ error: "must be true or false" })
+        .optional()
+        .meta({ description: "Start stopped instances at the window's start, tag them, and stop those again after the install." }),
+    onJoin: oneOf(["scan", "install"] as const)
+        .optional()
+        .meta({ description: "Scan (or, outside production, install) an instance as soon as it joins the group." }),
 };
 
 /** The install document a group's strategies choose: one runbook replaces AWS-RunPatchBaseline at most. */
@@ -59,16 +82,21 @@ export const patchSourceFields = z
     .object({
         name: z
             .string({ error: "must be a string" })
-            .regex(PATCH_SOURCE_NAME_PATTERN, { error: "must be 3–50 characters of letters, digits and _-." }),
+            .regex(PATCH_SOURCE_NAME_PATTERN, { error: "must be 3–50 characters of letters, digits and _-." })
+            .meta({ description: "The source's name: 3 to 50 letters, digits and _-." }),
         products: z
             .array(text(PATCH_SOURCE_LIMITS.product.max, "an OS version product, e.g. AmazonLinux2023"), {
                 error: "must be a list of OS version products",
             })
             .min(PATCH_SOURCE_LIMITS.products.min, { error: `must hold 1 to ${PATCH_SOURCE_LIMITS.products.max} products` })
-            .max(PATCH_SOURCE_LIMITS.products.max, { error: `must hold 1 to ${PATCH_SOURCE_LIMITS.products.max} products` }),
-        configuration: text(PATCH_SOURCE_LIMITS.configuration.max, "a repository configuration"),
+            .max(PATCH_SOURCE_LIMITS.products.max, { error: `must hold 1 to ${PATCH_SOURCE_LIMITS.products.max} products` })
+            .meta({ description: "The OS versions it serves, e.g. AmazonLinux2023, Ubuntu22.04." }),
+        configuration: text(PATCH_SOURCE_LIMITS.configuration.max, "a repository configuration").meta({
+            description: "A yum/dnf repository section, or one sources.list line for Ubuntu and Debian.",
+        }),
     })
-    .strict();
+    .strict()
+    .meta({ id: "PatchSourceSettings", description: "An alternative package repository of a Linux baseline." });
 
 /** A baseline's alternative repositories (Linux only); they replace the node's default repositories. */
 export const patchSourcesSchema = z

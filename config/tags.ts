@@ -10,6 +10,8 @@ export const tagsSchema = z
         // YAML reads `CostCenter: 1234` as a number; a tag value is its text.
         z
             .union([z.string(), z.number(), z.boolean()], { error: "must be a string (or number) tag value" })
+            // A program passes text; the number is the YAML reading only.
+            .meta({ argsType: "string" })
             .transform(String)
             .pipe(
                 z

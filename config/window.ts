@@ -17,21 +17,32 @@ export const timezoneSchema = z.string({ error: 'must be an IANA time zone name,
 // "N days after Patch Tuesday" in words; compiled to cron + scheduleOffset by patchTuesdayPlus.
 export const patchTuesdaySchema = z
     .object({
-        daysAfter: wholeNumber(0, MAX_DAYS_AFTER_PATCH_TUESDAY, "days"),
+        daysAfter: wholeNumber(0, MAX_DAYS_AFTER_PATCH_TUESDAY, "days").meta({ description: "Days after Patch Tuesday the window opens." }),
         at: z
             .string({ error: 'must be a time of day, HH:MM on a 24-hour clock, e.g. "23:00"' })
-            .regex(TIME_OF_DAY, { error: 'must be a time of day, HH:MM on a 24-hour clock, e.g. "23:00"' }),
+            .regex(TIME_OF_DAY, { error: 'must be a time of day, HH:MM on a 24-hour clock, e.g. "23:00"' })
+            .meta({ description: "The start's time of day in the stack's time zone, HH:MM on a 24-hour clock, e.g. \"23:00\"." }),
     })
-    .strict();
+    .strict()
+    .meta({
+        id: "PatchTuesdaySettings",
+        description: "A start some days after Patch Tuesday (the second Tuesday of the month), which becomes the window's cron and offset.",
+    });
 
 /** The `schedule` key as written: a cron or patchTuesday, the length, optional cutoff and offset. */
 export const scheduleFields = z
     .object({
-        cron: scheduleExpression.optional(),
-        patchTuesday: patchTuesdaySchema.optional(),
-        durationHours: wholeNumber(1, 24, "hours"),
-        cutoffHours: wholeNumber(0, 23, "hours").optional(),
-        offsetDays: wholeNumber(1, 6, "days").optional(),
+        cron: scheduleExpression.optional().meta({
+            description: 'An SSM maintenance-window cron expression with one start time, e.g. "cron(0 23 ? * THU#1 *)"; or patchTuesday.',
+        }),
+        patchTuesday: patchTuesdaySchema.optional().meta({ description: "The start relative to Patch Tuesday, instead of a cron." }),
+        durationHours: wholeNumber(1, 24, "hours").meta({ description: "The window's length in hours." }),
+        cutoffHours: wholeNumber(0, 23, "hours")
+            .optional()
+            .meta({ description: "Hours before the window's end in which no new task starts; default 1 (0 for a 1-hour window)." }),
+        offsetDays: wholeNumber(1, 6, "days")
+            .optional()
+            .meta({ description: "Days after the cron's date the window opens (e.g. Patch Tuesday + 2); not with patchTuesday." }),
     })
     .strict()
     .superRefine((s, ctx) => {
@@ -57,7 +68,8 @@ export const scheduleFields = z
                 message: "cannot be combined with patchTuesday: put the whole delay in patchTuesday.daysAfter",
             });
         }
-    });
+    })
+    .meta({ id: "ScheduleSettings", description: "A maintenance window of its own: when it opens, how long, and the cutoff." });
 
 /** The start of a window: the cron and offset as written, or compiled from patchTuesday. */
 function windowStart(s: z.output<typeof scheduleFields>): { cron: string; offsetDays?: number } {

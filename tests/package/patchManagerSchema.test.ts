@@ -7,6 +7,8 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { ROOT } from "../helpers";
+import { ENVIRONMENTS } from "../../config/environment";
+import { KEYS } from "../../config/keys";
 
 const PLUGIN = path.join(ROOT, "plugin");
 const T = "patch-manager:index:";
@@ -39,11 +41,11 @@ describe("PatchManager as a component package (plugin/)", function () {
     it("inputs: the deployment's settings, plain, only environment required", function () {
         const r = schema.resources[`${T}PatchManager`];
         assert.deepEqual(r.requiredInputs, ["environment"]);
-        assert.deepEqual(r.inputProperties.environment, {
-            type: "string",
-            plain: true,
-            description: "sandbox, development, test, acceptance or production.",
-        });
+        // The doc comes from the config schema's description, with the values an enum allows.
+        assert.deepEqual(Object.keys(r.inputProperties.environment).sort(), ["description", "plain", "type"]);
+        assert.equal(r.inputProperties.environment.type, "string");
+        assert.ok(r.inputProperties.environment.description.startsWith(KEYS.environment.meta()!.description!));
+        for (const e of ENVIRONMENTS) assert.ok(r.inputProperties.environment.description.includes(`"${e}"`), e);
         assert.deepEqual(r.inputProperties.patchGroups.items, { $ref: `#/types/${T}PatchGroupSettings`, plain: true });
         assert.deepEqual(r.inputProperties.tags.additionalProperties, { type: "string", plain: true });
         for (const key of ["window", "timezone", "baselines", "logging", "alerts", "compliance", "privateEndpoints", "centralLogBucket"]) {
@@ -53,7 +55,15 @@ describe("PatchManager as a component package (plugin/)", function () {
         assert.deepEqual(group.required.sort(), ["name", "operatingSystem"]);
         assert.equal(group.properties.schedule.$ref, `#/types/${T}ScheduleSettings`);
         assert.equal(group.properties.schedule.plain, true);
-        assert.deepEqual(schema.types[`${T}ScheduleSettings`].required.sort(), ["cron", "durationHours"]);
+        // A schedule gives a cron or patchTuesday, so only its length is required.
+        const schedule = schema.types[`${T}ScheduleSettings`];
+        assert.deepEqual(schedule.required, ["durationHours"]);
+        assert.deepEqual(schedule.properties.cron, { ...schedule.properties.cron, type: "string", optional: true });
+        assert.equal(schedule.properties.patchTuesday.$ref, `#/types/${T}PatchTuesdaySettings`);
+        assert.deepEqual(schema.types[`${T}PatchTuesdaySettings`].required.sort(), ["at", "daysAfter"]);
+        // Whole-stack settings are the program's, not a deployment's.
+        for (const key of ["regions", "keepSingleRegionNames"]) assert.equal(r.inputProperties[key], undefined, key);
+        assert.equal(schema.types[`${T}PrivateEndpointSettings`].properties.region, undefined);
         // The central bucket's name is an output of another PatchManager: an input, not plain.
         assert.deepEqual(schema.types[`${T}LogBucketReference`].properties.name, { type: "string", description: "The bucket's name." });
     });
