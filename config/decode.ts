@@ -1,34 +1,24 @@
 // The Pulumi CLI passes every config value as a string: lists and maps JSON-encoded, booleans as
 // "true"/"false", numbers as their digits. This turns each back into the value the YAML held.
 import { ConfigProblem, keyPath } from "./errors";
-import { ConfigKey } from "./keys";
+import { z } from "zod";
+import { ConfigKey, KEYS } from "./keys";
 
 type Encoding = "text" | "json" | "number" | "boolean";
 
-/** How the CLI encodes each key's value. */
-const ENCODING: Record<ConfigKey, Encoding> = {
-    environment: "text",
-    window: "text",
-    timezone: "text",
-    operation: "text",
-    rateControl: "json",
-    approveAfterDays: "number",
-    patchGroupTagKey: "text",
-    patchGroups: "json",
-    baselines: "json",
-    maintenanceWindowRoleArn: "text",
-    cutoffBehavior: "text",
-    logging: "json",
-    tags: "json",
-    alerts: "json",
-    compliance: "json",
-    deniedApplications: "json",
-    safeStops: "json",
-    privateEndpoints: "json",
-    regions: "json",
-    centralLogBucket: "boolean",
-    keepSingleRegionNames: "boolean",
-};
+/**
+ * How the CLI encodes each key's value, read off the key's schema (its JSON Schema type on the
+ * input side): strings as they are, booleans and numbers as their text, lists and maps as JSON.
+ */
+function encodingOf(schema: z.ZodType): Encoding {
+    const type: unknown = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }).type;
+    if (type === "string") return "text";
+    if (type === "boolean") return "boolean";
+    if (type === "integer" || type === "number") return "number";
+    return "json";
+}
+
+const ENCODING = Object.fromEntries(Object.entries(KEYS).map(([key, schema]) => [key, encodingOf(schema)])) as Record<ConfigKey, Encoding>;
 
 /** The value of `key` as the stack file wrote it, or the problem that keeps it from being read. */
 export function decodeValue(key: ConfigKey, text: string): { value: unknown } | { problem: ConfigProblem } {

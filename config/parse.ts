@@ -2,10 +2,9 @@ import { crossCheck } from "./crossChecks";
 import { baselineFields } from "./baselines";
 import { patchGroupFields } from "./patchGroups";
 import { decodeValue, UNDECRYPTED_SECRET, valueAt } from "./decode";
-import { ENVIRONMENTS } from "./environment";
 import { ConfigError, ConfigProblem, keyPath } from "./errors";
 import { z } from "zod";
-import { CONFIG_KEYS, ConfigKey, ConfigValues, configSchema, isConfigKey, KEYS, keyNamesAt, validKeysAt } from "./keys";
+import { CONFIG_KEYS, ConfigKey, ConfigValues, configSchema, isConfigKey, KEYS, keyNamesAt, REQUIRED_KEYS, validKeysAt } from "./keys";
 import { nearest } from "./nearest";
 import { buildModel, PatchManagerConfig } from "./model";
 
@@ -96,8 +95,10 @@ function parseEntries(entries: readonly Entry[], stack: string, file: string): P
         problemsOf.get(key)?.push({ path: keyPath(key, path), message });
     }
     const problems = problemsOfEachKey.flat();
-    if (decoded.environment === undefined && !problems.some((p) => p.path === keyPath("environment"))) {
-        problems.push({ path: keyPath("environment"), message: `is required: one of ${ENVIRONMENTS.map((e) => `"${e}"`).join(", ")}` });
+    for (const key of REQUIRED_KEYS) {
+        if (decoded[key] === undefined && !problems.some((p) => p.path === keyPath(key))) {
+            problems.push({ path: keyPath(key), message: `is required: ${validValues(key)}` });
+        }
     }
     // The model of what parsed (a refused key at its default), which the rules across keys read
     // where no refused key matters, and which is the stack's model when nothing was refused.
@@ -150,6 +151,14 @@ function elements<T>(parsed: readonly T[] | undefined, raw: unknown, schema: z.Z
 }
 
 type Issue = z.core.$ZodIssue;
+
+/** What a required key may hold, from its schema: its choices, else its description. */
+function validValues(key: ConfigKey): string {
+    const choices: unknown = z.toJSONSchema(KEYS[key], { io: "input", unrepresentable: "any" }).enum;
+    return Array.isArray(choices)
+        ? `one of ${choices.map((c) => JSON.stringify(c)).join(", ")}`
+        : (KEYS[key].description ?? "see docs/configuration.md");
+}
 
 /** The key an unknown one most likely misspells, among the keys of its map. */
 function meantKey(unknown: string, key: PropertyKey, path: readonly PropertyKey[]): string | undefined {
