@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { RUN_PATCH_BASELINE } from "@patch-manager/ssm";
-import { RateControl } from "../config";
+import { RateControlConfig } from "../config";
 import { ssmName, tagTargetKey, taskLogPrefix } from "../config/naming";
 import { dailyCron } from "../config/scanHour";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
@@ -51,7 +51,7 @@ export interface ScannedGroup {
     readonly slug: string;
     /** UTC hour of the scan: one no window of the group touches (dailyScanHour). */
     readonly scanHour: number;
-    readonly rateControl: RateControl;
+    readonly rateControl: RateControlConfig;
 }
 
 export interface ComplianceReportingArgs {

@@ -6,7 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as time from "@pulumiverse/time";
-import { Hybrid } from "../config";
+import { HybridConfig } from "../config";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
 import { managedNodeRole, NodeRoleArgs } from "./iam";
 
@@ -40,7 +40,7 @@ export function hybridTrustPolicy(partition: string, region: string, accountId: 
  * second half of a code's life replaces the activation while the old code still works. Whoever
  * runs that at least every `expiresInDays / 2` always has a valid code at hand.
  */
-export function activationRotationHours(hybrid: Pick<Hybrid, "expiresInDays">): number {
+export function activationRotationHours(hybrid: Pick<HybridConfig, "expiresInDays">): number {
     return hybrid.expiresInDays * 12;
 }
 
@@ -110,7 +110,7 @@ export interface HybridActivationArgs {
     readonly patchGroup: string;
     /** "Patch Group" or "PatchGroup": the key the window targets select on. */
     readonly patchGroupTagKey: string;
-    readonly hybrid: Hybrid;
+    readonly hybrid: HybridConfig;
     /** Name of the hybrid service role (not its ARN: CreateActivation takes the name). */
     readonly iamRole: pulumi.Input<string>;
     readonly environment: string;
@@ -199,7 +199,7 @@ export interface HybridActivationOutput {
 
 export interface HybridFleetArgs {
     /** The patch groups with `hybrid`. */
-    readonly groups: readonly { name: string; slug: string; hybrid?: Hybrid }[];
+    readonly groups: readonly { name: string; slug: string; hybrid?: HybridConfig }[];
     /** The name each resource has had in this deployment (the PatchManager's naming). */
     readonly resourceName: (part: string) => string;
     /** Where these resources were registered before this component grouped them (the PatchManager's parent position). */
@@ -226,7 +226,7 @@ export class HybridFleet extends pulumi.ComponentResource {
     constructor(name: string, args: HybridFleetArgs, opts?: pulumi.ComponentResourceOptions) {
         super(RESOURCE_TYPES.HybridFleet, name, {}, opts);
         const childOpts: pulumi.ComponentResourceOptions = { parent: this, aliases: [args.formerParent] };
-        const hybridGroups = args.groups.filter((g): g is typeof g & { hybrid: Hybrid } => g.hybrid !== undefined);
+        const hybridGroups = args.groups.filter((g): g is typeof g & { hybrid: HybridConfig } => g.hybrid !== undefined);
         const region = aws.getRegionOutput(undefined, { parent: this }).region;
         const role = new HybridNodeRole(
             args.resourceName("hybrid-nodes"),

@@ -1,11 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Baseline } from "../config";
+import { BaselineConfig } from "../config";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
 
 export interface PatchBaselineArgs {
     /** The validated baseline from config: OS, approval rules, lists. */
-    readonly baseline: Baseline;
+    readonly baseline: BaselineConfig;
     /** Physical SSM baseline name (`^[a-zA-Z0-9_\-.]{3,128}$`). */
     readonly baselineName: string;
     readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;

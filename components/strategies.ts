@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import type { WindowLayout } from "../config/windowPlan";
 import * as pulumi from "@pulumi/pulumi";
 import { AGENT_REBOOT_EXIT_CODES, RESOURCE_ID, RUN_PATCH_BASELINE, STRATEGY_DOCUMENTS } from "@patch-manager/ssm";
-import { Baseline, InstallRunbook, PatchGroupConfig, RESOURCE_TYPES, StrategyConfig } from "../config";
+import { BaselineConfig, InstallRunbook, PatchGroupConfig, RESOURCE_TYPES, StrategyConfig } from "../config";
 import { ssmName, tagTargetKey, taskLogPrefix } from "../config/naming";
 import { maintenanceWindowTiming } from "../config/window";
 
@@ -75,7 +75,7 @@ export function installOverrideParameters(s: StrategyConfig, baselineOverrideUrl
 }
 
 /** The BaselineOverride file: a JSON list of baselines in the API's BaselineOverride shape, one per OS. */
-export function baselineOverrideDocument(b: Baseline): object[] {
+export function baselineOverrideDocument(b: BaselineConfig): object[] {
     return [
         {
             OperatingSystem: b.operatingSystem,
@@ -275,7 +275,7 @@ export interface PatchingStrategiesArgs {
     readonly groups: readonly PatchGroupConfig[];
     /** The reboot windows of the deployment's window layout (windowPlan). */
     readonly rebootWindows: readonly WindowLayout[];
-    readonly baselines: readonly Baseline[];
+    readonly baselines: readonly BaselineConfig[];
     readonly patchGroupTagKey: string;
     readonly timezone: string;
     readonly serviceRoleArn: pulumi.Input<string>;

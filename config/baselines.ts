@@ -114,7 +114,7 @@ export const baselineFields = z
 export type ParsedBaseline = z.output<typeof baselineFields>;
 
 /** A baseline of the model: its rules written out, delays from the stack's approveAfterDays where it sets none. */
-export function baselineSettings(b: ParsedBaseline, stackApproveAfterDays: number) {
+export function baselineConfig(b: ParsedBaseline, stackApproveAfterDays: number) {
     const os = b.operatingSystem;
     const days = b.approveAfterDays ?? stackApproveAfterDays;
     const rules: ApprovalRule[] = b.approvalRules
@@ -149,10 +149,10 @@ export function baselineSettings(b: ParsedBaseline, stackApproveAfterDays: numbe
     };
 }
 
-export type Baseline = ReturnType<typeof baselineSettings>;
+export type BaselineConfig = ReturnType<typeof baselineConfig>;
 
 /** The baseline generated for groups of `os` that name none: security first, approved after a delay. */
-export function generatedBaseline(name: string, os: OperatingSystem, approveAfterDays: number): Baseline {
+export function generatedBaseline(name: string, os: OperatingSystem, approveAfterDays: number): BaselineConfig {
     return {
         name,
         operatingSystem: os,

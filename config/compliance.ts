@@ -42,7 +42,7 @@ export const complianceFields = z
     .meta({ id: "ComplianceSettings", description: "Fresh compliance data: daily scans, a data sync and an AWS Config rule." });
 
 /** The compliance features of the model; each is off unless configured. */
-export function complianceSettings(c: z.output<typeof complianceFields>) {
+export function complianceConfig(c: z.output<typeof complianceFields>) {
     return {
         /** A State Manager association per patch group that scans daily outside the group's window. */
         dailyScan: c.dailyScan ?? false,
@@ -57,7 +57,7 @@ export function complianceSettings(c: z.output<typeof complianceFields>) {
     };
 }
 
-export const complianceSchema = complianceFields.transform(complianceSettings);
+export const complianceSchema = complianceFields.transform(complianceConfig);
 export type ComplianceConfig = z.output<typeof complianceSchema>;
 
 export const PLATFORM_TYPES = ["Linux", "Windows"] as const;

@@ -2,7 +2,7 @@
 import type { ParsedBaseline } from "./baselines";
 import type { NotificationEvent } from "./alerts";
 import { CutoffBehavior, Environment, isProductionLike, Operation, WindowKind } from "./environment";
-import type { ParsedPatchGroup, RateControl } from "./patchGroups";
+import type { ParsedPatchGroup, RateControlConfig } from "./patchGroups";
 import type { WindowSchedule } from "./window";
 
 /** The seed's environment windows: weekday nights 22:00–03:00, weekend mornings 06:00–11:00. */
@@ -18,7 +18,7 @@ export function defaultWindowKind(environment: Environment): WindowKind {
 }
 
 /** Defaults per environment: production patches few instances at a time and stops early. */
-export function defaultRateControl(environment: Environment): RateControl {
+export function defaultRateControl(environment: Environment): RateControlConfig {
     switch (environment) {
         case "production":
             return { maxConcurrency: "10%", maxErrors: "5%" };

@@ -34,7 +34,7 @@ export const loggingFields = z
     .meta({ id: "LoggingSettings", description: "Where patching command output goes and how long it stays." });
 
 /** The log settings of the model: the environment's retention where the stack sets none. */
-export function loggingSettings(l: z.output<typeof loggingFields>, environment: Environment) {
+export function loggingConfig(l: z.output<typeof loggingFields>, environment: Environment) {
     const retention = defaultLogRetention(environment);
     return {
         /** An existing bucket to write to; absent: the program creates one. */
@@ -48,4 +48,4 @@ export function loggingSettings(l: z.output<typeof loggingFields>, environment: 
     };
 }
 
-export type Logging = ReturnType<typeof loggingSettings>;
+export type LoggingConfig = ReturnType<typeof loggingConfig>;

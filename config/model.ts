@@ -1,7 +1,7 @@
 // The typed model of one stack: the validated values with every default applied. Each shape is the
 // output of its schema or of the function below that completes it; nothing restates them.
-import { Baseline, baselineSettings, generatedBaseline } from "./baselines";
-import { complianceSettings } from "./compliance";
+import { BaselineConfig, baselineConfig, generatedBaseline } from "./baselines";
+import { complianceConfig } from "./compliance";
 import {
     DEFAULT_OPERATION,
     DEFAULT_PATCH_GROUP_TAG_KEY,
@@ -16,18 +16,18 @@ import {
 } from "./defaults";
 import { Environment } from "./environment";
 import { ConfigValues } from "./keys";
-import { loggingSettings } from "./logging";
+import { loggingConfig } from "./logging";
 import { generatedBaselineName } from "./naming";
-import { patchGroupSettings } from "./patchGroups";
-import { safeStopsSettings } from "./safeStops";
+import { patchGroupConfig } from "./patchGroups";
+import { safeStopsConfig } from "./safeStops";
 
 /** The operations features; every one is off unless configured. */
-function operationsSettings(values: ConfigValues) {
+function operationsConfig(values: ConfigValues) {
     return {
         ...(values.alerts ? { alerts: values.alerts } : {}),
-        compliance: values.compliance ?? complianceSettings({}),
+        compliance: values.compliance ?? complianceConfig({}),
         ...(values.deniedApplications ? { deniedApplications: values.deniedApplications } : {}),
-        safeStops: values.safeStops ?? safeStopsSettings({}),
+        safeStops: values.safeStops ?? safeStopsConfig({}),
         privateEndpoints: values.privateEndpoints ?? [],
         /** Deploy into each of these regions through explicit providers; absent: the stack's region only. */
         ...(values.regions ? { regions: values.regions } : {}),
@@ -38,7 +38,7 @@ function operationsSettings(values: ConfigValues) {
     };
 }
 
-export type OperationsConfig = ReturnType<typeof operationsSettings>;
+export type OperationsConfig = ReturnType<typeof operationsConfig>;
 
 /** The model of a stack whose values all passed their schemas and the cross-checks. */
 export function buildModel(values: ConfigValues & { environment: Environment }, stack: string) {
@@ -48,8 +48,8 @@ export function buildModel(values: ConfigValues & { environment: Environment }, 
     const rateControl = values.rateControl ?? defaultRateControl(environment);
     const approveAfterDays = values.approveAfterDays ?? defaultApproveAfterDays(environment);
 
-    const baselines: Baseline[] = (values.baselines ?? SEED_BASELINES).map((b) => baselineSettings(b, approveAfterDays));
-    const patchGroups = (values.patchGroups ?? SEED_PATCH_GROUPS).map((g) => patchGroupSettings(g, { operation, rateControl }));
+    const baselines: BaselineConfig[] = (values.baselines ?? SEED_BASELINES).map((b) => baselineConfig(b, approveAfterDays));
+    const patchGroups = (values.patchGroups ?? SEED_PATCH_GROUPS).map((g) => patchGroupConfig(g, { operation, rateControl }));
     // One generated baseline per OS that a group uses without naming a baseline.
     for (const group of patchGroups) {
         if (group.baseline !== generatedBaselineName(group.operatingSystem)) continue;
@@ -72,10 +72,10 @@ export function buildModel(values: ConfigValues & { environment: Environment }, 
         patchGroups,
         ...(values.maintenanceWindowRoleArn !== undefined ? { maintenanceWindowRoleArn: values.maintenanceWindowRoleArn } : {}),
         cutoffBehavior: values.cutoffBehavior ?? defaultCutoffBehavior(environment),
-        logging: loggingSettings(values.logging ?? {}, environment),
+        logging: loggingConfig(values.logging ?? {}, environment),
         tags: values.tags ?? {},
         /** Alerts, compliance reporting, safe stops, private endpoints, regions. */
-        operations: operationsSettings(values),
+        operations: operationsConfig(values),
     };
 }
 

@@ -5,7 +5,7 @@ import { HYBRID_LIMITS, MAX_CONCURRENCY_PATTERN, MAX_ERRORS_PATTERN, OPERATING_S
 import { Operation, operationSchema } from "./environment";
 import { oneOf, wholeNumber } from "./fields";
 import { generatedBaselineName, slug } from "./naming";
-import { strategyFields, strategySettings } from "./strategies";
+import { strategyFields, strategyConfig } from "./strategies";
 import { windowScheduleSchema } from "./window";
 
 export const rateControlSchema = z
@@ -29,7 +29,7 @@ export const rateControlSchema = z
         description: "How many instances a task patches at once and how many failures stop it, as SSM takes them.",
     });
 
-export type RateControl = z.output<typeof rateControlSchema>;
+export type RateControlConfig = z.output<typeof rateControlSchema>;
 
 const patchGroupName = z.string({ error: "must be a string" }).regex(PATCH_GROUP_PATTERN, {
     error: "must be 1–256 characters of letters, digits, spaces and _.:/=+-@ (the Patch Group tag value)",
@@ -59,7 +59,7 @@ const hybridSchema = hybridFields.transform((h) => ({
     expiresInDays: h.expiresInDays ?? HYBRID_LIMITS.expiresInDaysDefault,
 }));
 
-export type Hybrid = z.output<typeof hybridSchema>;
+export type HybridConfig = z.output<typeof hybridSchema>;
 
 export const patchGroupFields = z
     .object({
@@ -84,7 +84,7 @@ export const patchGroupFields = z
 export type ParsedPatchGroup = z.output<typeof patchGroupFields>;
 
 /** A patch group of the model: the stack's operation and rate control where the group sets none. */
-export function patchGroupSettings(g: ParsedPatchGroup, stack: { operation: Operation; rateControl: RateControl }) {
+export function patchGroupConfig(g: ParsedPatchGroup, stack: { operation: Operation; rateControl: RateControlConfig }) {
     return {
         name: g.name,
         /** Logical/physical name part, unique within the stack. */
@@ -99,8 +99,8 @@ export function patchGroupSettings(g: ParsedPatchGroup, stack: { operation: Oper
         /** Servers outside AWS join the group through an SSM hybrid activation; absent: EC2 only. */
         ...(g.hybrid ? { hybrid: g.hybrid } : {}),
         /** Reboot window, snapshots, load balancer, Auto Scaling, stopped and joining instances, overrides. */
-        strategies: strategySettings(g),
+        strategies: strategyConfig(g),
     };
 }
 
-export type PatchGroupConfig = ReturnType<typeof patchGroupSettings>;
+export type PatchGroupConfig = ReturnType<typeof patchGroupConfig>;

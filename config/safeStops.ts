@@ -39,7 +39,7 @@ export const safeStopsFields = z
     .strict()
     .meta({ id: "SafeStopsSettings", description: "Ways to stop or wrap patching safely." });
 
-export function safeStopsSettings(s: z.output<typeof safeStopsFields>) {
+export function safeStopsConfig(s: z.output<typeof safeStopsFields>) {
     return {
         /** A CloudWatch alarm (by name, in each region deployed to) whose ALARM state disables the stack's windows. */
         ...(s.alarmName !== undefined ? { alarmName: s.alarmName } : {}),
@@ -48,5 +48,5 @@ export function safeStopsSettings(s: z.output<typeof safeStopsFields>) {
     };
 }
 
-export const safeStopsSchema = safeStopsFields.transform(safeStopsSettings);
+export const safeStopsSchema = safeStopsFields.transform(safeStopsConfig);
 export type SafeStopsConfig = z.output<typeof safeStopsSchema>;

@@ -143,7 +143,7 @@ export function sourceProblems(os: unknown, sources: unknown): { path: (string |
 }
 
 /** The model's view of a group's strategies (all absent when off). */
-export function strategySettings(g: {
+export function strategyConfig(g: {
     rebootWindow?: z.output<typeof windowScheduleSchema>;
     snapshot?: "image" | "rollback";
     baselineOverride?: boolean;
@@ -176,7 +176,7 @@ export function strategySettings(g: {
     };
 }
 
-export type StrategyConfig = ReturnType<typeof strategySettings>;
+export type StrategyConfig = ReturnType<typeof strategyConfig>;
 
 /** Whether a group uses any strategy (a group without one registers only its window task). */
 export function usesStrategies(s: StrategyConfig): boolean {

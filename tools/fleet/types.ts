@@ -1,4 +1,5 @@
 // The fleet checks' data: stacks, windows, groups, findings and the report.
+import type { PatchGroupConfig } from "../../config";
 import type { WindowSummary } from "../../config/windowPlan";
 
 export const HOUR_MS = 60 * 60 * 1000;
@@ -27,10 +28,8 @@ export type Approval =
     /** No delay: approved on release (the Debian family cannot delay). */
     | { readonly kind: "onRelease" };
 
-export interface FleetGroup {
-    readonly name: string;
-    readonly operatingSystem: string;
-    readonly baseline: string;
+/** A patch group of the model, with what the fleet checks add: when its baseline approves, where it is registered. */
+export interface FleetGroup extends Readonly<Pick<PatchGroupConfig, "name" | "operatingSystem" | "baseline">> {
     /** One per approval rule; empty: the baseline approves nothing by rule. */
     readonly approvals: readonly Approval[];
     /** The regions the group is registered in (aws.ssm.PatchGroup); undefined: the stack's `aws:region`. */
