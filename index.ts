@@ -5,6 +5,7 @@ import { FORMER_RESOURCE_TYPES, parseStackConfig, PatchManagerConfig, PROJECT } 
 import { AWS_CONFIG_KEYS } from "./config/namespaces";
 import { deploymentModel } from "./config/regional";
 import { LogBucketReference, PatchManager, PatchManagerOutputs } from "./components/patchManager";
+import { isSecretConfig } from "./components/sdkInternals";
 
 /** The stack outputs: one region's, or each listed region's under `regions`. */
 type StackOutputs = PatchManagerOutputs | (Partial<PatchManagerOutputs> & { readonly regions: Record<string, PatchManagerOutputs> });
@@ -16,18 +17,6 @@ interface ProgramObserver {
 
 /** Provider settings that are credentials: kept secret in the provider's inputs and the state. */
 const SECRET_PROVIDER_KEYS = new Set(["accessKey", "secretKey", "token"]);
-
-/**
- * Whether the stack file holds this key as a secret (`pulumi config set --secret`, or a secure
- * value inside a structured one such as an assumed role's external id). The SDK's config module
- * knows (the engine passes the secret keys); its getters return plain values, so the explicit
- * providers would otherwise store a secret in clear. Without that function in the SDK, every
- * setting counts as secret.
- */
-function isSecretConfig(key: string): boolean {
-    const check: unknown = require("@pulumi/pulumi/runtime/config").isConfigSecret;
-    return typeof check === "function" ? Boolean(check(key)) : true;
-}
 
 /**
  * The stack's `aws:` settings other than the region, typed as the aws package's config module
