@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { RUN_PATCH_BASELINE } from "@patch-manager/ssm";
+import { RUN_PATCH_BASELINE, tagTargetKey } from "@patch-manager/ssm";
 import { RateControlConfig } from "../config";
-import { ssmName, tagTargetKey, taskLogPrefix } from "../config/naming";
+import { ssmName, taskLogPrefix } from "../config/naming";
 import { dailyCron } from "../config/scanHour";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
 

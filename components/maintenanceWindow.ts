@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { RUN_PATCH_BASELINE, STRATEGY_DOCUMENTS } from "@patch-manager/ssm";
+import { RUN_PATCH_BASELINE, RUN_PATCH_BASELINE_WITH_HOOKS, STRATEGY_DOCUMENTS, TARGET_KEYS, tagTargetKey } from "@patch-manager/ssm";
 import {
     FORMER_RESOURCE_TYPES,
     HookDocuments,
@@ -11,7 +11,7 @@ import {
     WindowSchedule,
 } from "../config";
 import { keyPath } from "../config/errors";
-import { ssmName, tagTargetKey, taskLogPrefix } from "../config/naming";
+import { ssmName, taskLogPrefix } from "../config/naming";
 import { maintenanceWindowTiming } from "../config/window";
 import {
     CREATE_IMAGE_PARAMETERS,
@@ -105,7 +105,7 @@ export class MaintenanceWindow extends pulumi.ComponentResource {
                 // AWS documents nothing for a cancel (the cutoff's CancelCommand may stop the document before it), and a
                 // node the preInstall hook drained would stay out of service. A group with hooks runs to its end.
                 cutoffBehavior: hooks ? ("CONTINUE_TASK" as const) : args.cutoffBehavior,
-                targets: [{ key: "WindowTargetIds", values: [target.id] }],
+                targets: [{ key: TARGET_KEYS.windowTargetIds, values: [target.id] }],
             };
             const automation = (
                 step: string,
@@ -197,8 +197,6 @@ export function runPatchBaselineParameters(operation: Operation, rebootsLater = 
         { name: "RebootOption", values: [operation === "Install" && !rebootsLater ? "RebootIfNeeded" : "NoReboot"] },
     ];
 }
-
-export const RUN_PATCH_BASELINE_WITH_HOOKS = "AWS-RunPatchBaselineWithHooks";
 
 /** AWS-RunPatchBaselineWithHooks parameters for the configured hooks; an unset hook keeps the document's AWS-Noop. */
 export function hookParameters(hooks: HookDocuments): { name: string; values: string[] }[] {

@@ -1,9 +1,16 @@
 import * as aws from "@pulumi/aws";
 import type { WindowLayout } from "../config/windowPlan";
 import * as pulumi from "@pulumi/pulumi";
-import { AGENT_REBOOT_EXIT_CODES, RESOURCE_ID, RUN_PATCH_BASELINE, STRATEGY_DOCUMENTS } from "@patch-manager/ssm";
+import {
+    AGENT_REBOOT_EXIT_CODES,
+    RESOURCE_ID,
+    RUN_PATCH_BASELINE,
+    STRATEGY_DOCUMENTS,
+    TARGET_KEYS,
+    tagTargetKey,
+} from "@patch-manager/ssm";
 import { BaselineConfig, InstallRunbook, PatchGroupConfig, RESOURCE_TYPES, StrategyConfig } from "../config";
-import { ssmName, tagTargetKey, taskLogPrefix } from "../config/naming";
+import { ssmName, taskLogPrefix } from "../config/naming";
 import { maintenanceWindowTiming } from "../config/window";
 
 type Parameter = { name: string; values: string[] };
@@ -464,7 +471,7 @@ export class PatchingStrategies extends pulumi.ComponentResource {
                     maxConcurrency: g.rateControl.maxConcurrency,
                     maxErrors: g.rateControl.maxErrors,
                     cutoffBehavior: args.cutoffBehavior,
-                    targets: [{ key: "WindowTargetIds", values: [target.id] }],
+                    targets: [{ key: TARGET_KEYS.windowTargetIds, values: [target.id] }],
                     taskInvocationParameters: {
                         runCommandParameters: {
                             comment: `patch-manager ${args.environment}: ${step} ${g.name}`.slice(0, 100),

@@ -3,7 +3,7 @@
 // accepted them, and the model built from those: a key its schema refused is reported at the key,
 // and no rule here assumes its default instead (a rule that needs it waits until it is fixed).
 import { OperatingSystem, QUOTAS } from "@patch-manager/ssm";
-import { checkSchedule, checkTimezone, nextStarts } from "@patch-manager/ssm";
+import { checkSchedule, checkTimezone, cutoffProblems, isCron, nextStarts, scheduleOffsetProblems } from "@patch-manager/ssm";
 import { defaultApprovalRules, filterKeyProblem, supportsApprovalDelay } from "./approvalRules";
 import { DEFAULT_OPERATION, DEFAULT_TIMEZONE, SEED_BASELINES } from "./defaults";
 import { ConfigProblem, keyPath } from "./errors";
@@ -181,15 +181,10 @@ export function crossCheck(input: CheckedValues): ConfigProblem[] {
         }
         const own = g.schedule;
         if (own !== undefined) {
-            if (own.cutoffHours >= own.durationHours) {
-                problems.push({
-                    path: at("schedule", "cutoffHours"),
-                    message: `${own.cutoffHours} must be less than durationHours (${own.durationHours}): no task would ever start (SSM stops starting tasks ${own.cutoffHours} hours before the end)`,
-                });
-            }
-            if (own.offsetDays !== undefined && !own.cron.trim().startsWith("cron(")) {
-                problems.push({ path: at("schedule", "offsetDays"), message: "applies to cron(...) schedules only" });
-            }
+            for (const p of cutoffProblems(own.cutoffHours, own.durationHours, "durationHours"))
+                problems.push({ path: at("schedule", "cutoffHours"), message: `${own.cutoffHours} ${p}` });
+            for (const p of scheduleOffsetProblems(own.offsetDays, own.cron))
+                problems.push({ path: at("schedule", "offsetDays"), message: p });
             const never = known("timezone") ? neverStarts(own.cron, own.offsetDays, model.timezone) : undefined;
             if (never) problems.push({ path: at("schedule", "cron"), message: never });
         }
@@ -430,7 +425,7 @@ function crossCheckOperations(input: CheckedValues, known: (...keys: ConfigKey[]
 function neverStarts(cron: string, offsetDays: number | undefined, timezone: string): string | undefined {
     if (checkSchedule(cron).length > 0) return undefined; // reported by the schema
     const tz = checkTimezone(timezone).length === 0 ? timezone : DEFAULT_TIMEZONE;
-    const offset = cron.trim().startsWith("cron(") ? offsetDays : undefined;
+    const offset = isCron(cron) ? offsetDays : undefined;
     const now = new Date();
     let starts: Date[];
     try {

@@ -1,4 +1,5 @@
 // The seed's defaults: what a stack gets for each key it leaves out.
+import type { PatchGroupTagKey } from "@patch-manager/ssm";
 import type { ParsedBaseline } from "./baselines";
 import type { NotificationEvent } from "./alerts";
 import { CutoffBehavior, Environment, isProductionLike, Operation, WindowKind } from "./environment";
@@ -35,7 +36,7 @@ export function defaultApproveAfterDays(environment: Environment): number {
 
 export const DEFAULT_TIMEZONE = "UTC";
 export const DEFAULT_OPERATION: Operation = "Install";
-export const DEFAULT_PATCH_GROUP_TAG_KEY = "Patch Group";
+export const DEFAULT_PATCH_GROUP_TAG_KEY: PatchGroupTagKey = "Patch Group";
 
 /** Production stops a rollout at the window's cutoff rather than let it run past the window. */
 export function defaultCutoffBehavior(environment: Environment): CutoffBehavior {

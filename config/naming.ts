@@ -35,11 +35,6 @@ export function generatedBaselineName(os: string): string {
     return `default-${slug(os)}`;
 }
 
-/** The target key that selects instances by patch-group tag. */
-export function tagTargetKey(tagKey: string): string {
-    return `tag:${tagKey}`;
-}
-
 function fnv1a(s: string): string {
     let h = 0x811c9dc5;
     for (const ch of s) {

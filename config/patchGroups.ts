@@ -1,7 +1,7 @@
 // Patch groups: the `Patch Group` tag values, each with its OS, baseline, optional own window,
 // operation, rate control and hybrid activation.
 import { z } from "zod";
-import { HYBRID_LIMITS, MAX_CONCURRENCY_PATTERN, MAX_ERRORS_PATTERN, OPERATING_SYSTEMS, PATCH_GROUP_PATTERN } from "@patch-manager/ssm";
+import { HYBRID_LIMITS, MAX_CONCURRENCY_PATTERN, MAX_ERRORS_PATTERN, OPERATING_SYSTEMS, patchGroupNameProblem } from "@patch-manager/ssm";
 import { Operation, operationSchema } from "./environment";
 import { oneOf, wholeNumber } from "./fields";
 import { generatedBaselineName, slug } from "./naming";
@@ -31,8 +31,9 @@ export const rateControlSchema = z
 
 export type RateControlConfig = z.output<typeof rateControlSchema>;
 
-const patchGroupName = z.string({ error: "must be a string" }).regex(PATCH_GROUP_PATTERN, {
-    error: "must be 1–256 characters of letters, digits, spaces and _.:/=+-@ (the Patch Group tag value)",
+const patchGroupName = z.string({ error: "must be a string" }).superRefine((name, ctx) => {
+    const problem = patchGroupNameProblem(name);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
 });
 
 // The API model's RegistrationLimit range and CreateActivation's 30-day expiry.

@@ -1,12 +1,12 @@
 // Ways to stop or wrap patching safely: an alarm that disables the windows, hook documents around the install.
 import { z } from "zod";
+import { DOCUMENT_NAME_PATTERN } from "@patch-manager/ssm";
 
 /** SSM document names (DocumentARN pattern of the API model, names only). */
-const DOCUMENT_NAME = /^[a-zA-Z0-9_\-.:/]{3,128}$/;
 const documentName = (description: string) =>
     z
         .string()
-        .regex(DOCUMENT_NAME, { error: "must be an SSM document name (3–128 letters, digits, _-.:/)" })
+        .regex(DOCUMENT_NAME_PATTERN, { error: "must be an SSM document name (3–128 letters, digits, _-.:/)" })
         .optional()
         .meta({ description });
 

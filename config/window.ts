@@ -1,6 +1,14 @@
 // A maintenance window's timing, as a group's `schedule` key writes it and as the model holds it.
 import { z } from "zod";
-import { checkSchedule, checkTimezone, MAX_DAYS_AFTER_PATCH_TUESDAY, patchTuesdayPlus, TIME_OF_DAY } from "@patch-manager/ssm";
+import {
+    checkSchedule,
+    checkTimezone,
+    MAX_DAYS_AFTER_PATCH_TUESDAY,
+    patchTuesdayPlus,
+    TIME_OF_DAY,
+    WINDOW_LIMITS,
+    type WholeNumberRange,
+} from "@patch-manager/ssm";
 import { defaultCutoffHours } from "./defaults";
 import { wholeNumber } from "./fields";
 
@@ -29,6 +37,9 @@ export const patchTuesdaySchema = z
         description: "A start some days after Patch Tuesday (the second Tuesday of the month), which becomes the window's cron and offset.",
     });
 
+/** A window's number in the range SSM takes (the cutoff below the duration and the offset with cron only: crossChecks). */
+const windowNumber = (range: WholeNumberRange) => wholeNumber(range.min, range.max, range.unit);
+
 /** The `schedule` key as written: a cron or patchTuesday, the length, optional cutoff and offset. */
 export const scheduleFields = z
     .object({
@@ -36,11 +47,11 @@ export const scheduleFields = z
             description: 'An SSM maintenance-window cron expression with one start time, e.g. "cron(0 23 ? * THU#1 *)"; or patchTuesday.',
         }),
         patchTuesday: patchTuesdaySchema.optional().meta({ description: "The start relative to Patch Tuesday, instead of a cron." }),
-        durationHours: wholeNumber(1, 24, "hours").meta({ description: "The window's length in hours." }),
-        cutoffHours: wholeNumber(0, 23, "hours")
+        durationHours: windowNumber(WINDOW_LIMITS.duration).meta({ description: "The window's length in hours." }),
+        cutoffHours: windowNumber(WINDOW_LIMITS.cutoff)
             .optional()
             .meta({ description: "Hours before the window's end in which no new task starts; default 1 (0 for a 1-hour window)." }),
-        offsetDays: wholeNumber(1, 6, "days")
+        offsetDays: windowNumber(WINDOW_LIMITS.scheduleOffset)
             .optional()
             .meta({ description: "Days after the cron's date the window opens (e.g. Patch Tuesday + 2); not with patchTuesday." }),
     })

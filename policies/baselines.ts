@@ -3,7 +3,6 @@
 import type { PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import {
     ProductionConfig,
-    TYPES,
     asArray,
     configWithDefaults,
     isSet,
@@ -22,7 +21,7 @@ import {
 } from "./util";
 
 // Limits from the SSM API model (botocore ssm/2014-11-06: PatchRuleList, PatchIdList, ApproveAfterDays).
-import { BASELINE_LIMITS } from "@patch-manager/ssm";
+import { BASELINE_LIMITS, TYPES } from "@patch-manager/ssm";
 export const MAX_APPROVAL_RULES = BASELINE_LIMITS.rules;
 export const MAX_PATCH_IDS = BASELINE_LIMITS.patchList;
 export const MAX_APPROVE_AFTER_DAYS = BASELINE_LIMITS.approveAfterDaysMax;

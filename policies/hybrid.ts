@@ -12,7 +12,6 @@
 import type { PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import {
     StackResource,
-    TYPES,
     asArray,
     configWithDefaults,
     grantsEverywhere,
@@ -31,13 +30,7 @@ import {
     statementsOf,
     validateResourceOfTypes,
 } from "./util";
-
-/** Type tokens only these rules use (kept here, beside the rules, rather than in util's TYPES). */
-export const HYBRID_TYPES = {
-    activation: "aws:ssm/activation:Activation",
-    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
-    instanceProfile: "aws:iam/instanceProfile:InstanceProfile",
-} as const;
+import { TYPES } from "@patch-manager/ssm";
 
 /** CreateActivation: ExpirationDate at most 30 days ahead; RegistrationLimit 1–1000 (API model). */
 export const MAX_EXPIRY_DAYS = 30;
@@ -68,7 +61,7 @@ export const activationExpiry: ResourceValidationPolicy = {
         "A hybrid activation's expirationDate, where set, is an RFC 3339 time at most 30 days ahead (CreateActivation refuses " +
         "more): an activation code is a password into the account. Without one the code expires after 24 hours.",
     enforcementLevel: "mandatory",
-    validateResource: validateResourceOfTypes(HYBRID_TYPES.activation, (a, args, reportViolation) => {
+    validateResource: validateResourceOfTypes(TYPES.activation, (a, args, reportViolation) => {
         const who = `activation ${label(a, args.name)}`;
         const expiry = a.expirationDate;
         if (isUnknown(expiry)) {
@@ -124,7 +117,7 @@ export const activationRegistrationLimit: ResourceValidationPolicy = {
         "admits a known number of servers. Without one SSM admits 1.",
     enforcementLevel: "mandatory",
     configSchema: registrationLimitSchema,
-    validateResource: validateResourceOfTypes(HYBRID_TYPES.activation, (a, args, reportViolation) => {
+    validateResource: validateResourceOfTypes(TYPES.activation, (a, args, reportViolation) => {
         const cfg = configWithDefaults<RegistrationLimitConfig>(registrationLimitSchema, args);
         const who = `activation ${label(a, args.name)}`;
         const limit = a.registrationLimit;
@@ -151,7 +144,7 @@ export const activationCodeSecret: ResourceValidationPolicy = {
         "A hybrid activation lists activationCode in additionalSecretOutputs: the provider does not mark the code secret, so " +
         "otherwise the state and any stack output made from it hold the code in plain text.",
     enforcementLevel: "mandatory",
-    validateResource: validateResourceOfTypes(HYBRID_TYPES.activation, (a, args, reportViolation) => {
+    validateResource: validateResourceOfTypes(TYPES.activation, (a, args, reportViolation) => {
         const secret = asArray<string>(args.opts?.additionalSecretOutputs);
         if (!secret.includes("activationCode")) {
             reportViolation(
@@ -218,8 +211,8 @@ export const activationRole: StackValidationPolicy = {
     validateStack: (args, reportViolation) => {
         const resources = stackResources(args);
         const roles = ofType(resources, TYPES.role);
-        const profiles = ofType(resources, HYBRID_TYPES.instanceProfile);
-        for (const activation of ofType(resources, HYBRID_TYPES.activation)) {
+        const profiles = ofType(resources, TYPES.instanceProfile);
+        for (const activation of ofType(resources, TYPES.activation)) {
             const who = `activation ${label(activation.props, activation.name)}`;
             const ref = activation.props.iamRole;
             if (typeof ref === "string" && SERVICE_LINKED_ROLE.test(ref)) {

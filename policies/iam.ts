@@ -5,7 +5,6 @@ import { patchingScope } from "./scope";
 import { ADMIN_POLICY_ARN, isAdminStatement } from "./hybrid";
 import {
     StackResource,
-    TYPES,
     asArray,
     grantsEverywhere,
     isSet,
@@ -21,6 +20,7 @@ import {
     statementsOf,
     validateResourceOfTypes,
 } from "./util";
+import { TYPES } from "@patch-manager/ssm";
 
 /** arn:<partition>:iam::aws:policy/service-role/AmazonEC2RoleforSSM, deprecated by AWS. */
 export const DEPRECATED_SSM_POLICY = /^arn:aws(-[a-z]+)*:iam::aws:policy\/(.*\/)?AmazonEC2RoleforSSM$/;
@@ -121,7 +121,7 @@ export const windowRoleTrust: StackValidationPolicy = {
     validateStack: (args, reportViolation) => {
         const resources = stackResources(args);
         const tasks = patchingScope(resources).tasks;
-        const activations = ofType(resources, "aws:ssm/activation:Activation");
+        const activations = ofType(resources, TYPES.activation);
         for (const role of ofType(resources, TYPES.role)) {
             const trust = role.props.assumeRolePolicy;
             if (isUnknown(trust) || !isSet(trust)) {
@@ -180,8 +180,8 @@ export const instanceRoleNotAdmin: StackValidationPolicy = {
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
         const resources = stackResources(args);
-        const profiles = ofType(resources, "aws:iam/instanceProfile:InstanceProfile");
-        const activations = ofType(resources, "aws:ssm/activation:Activation");
+        const profiles = ofType(resources, TYPES.instanceProfile);
+        const activations = ofType(resources, TYPES.activation);
         for (const role of ofType(resources, TYPES.role)) {
             const why = trustsEc2(role.props.assumeRolePolicy)
                 ? "trusted by ec2.amazonaws.com"

@@ -5,7 +5,6 @@ import { runCommandParameters } from "./tasks";
 import { patchingScope } from "./scope";
 import {
     StackResource,
-    TYPES,
     UNKNOWN,
     asArray,
     configWithDefaults,
@@ -17,6 +16,7 @@ import {
     show,
     stackResources,
 } from "./util";
+import { TYPES } from "@patch-manager/ssm";
 
 export const PUBLIC_ACCESS_FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"] as const;
 const SSE_ALGORITHMS = ["AES256", "aws:kms", "aws:kms:dsse"];
@@ -85,8 +85,8 @@ export const logBucketProtected: StackValidationPolicy = {
         const resources = stackResources(args);
         const sseConfigs = ofType(resources, TYPES.bucketSse, TYPES.bucketSseV2);
         const blocks = ofType(resources, TYPES.bucketPublicAccessBlock);
-        const policies = ofType(resources, "aws:s3/bucketPolicy:BucketPolicy");
-        const acls = ofType(resources, "aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2");
+        const policies = ofType(resources, TYPES.bucketPolicy);
+        const acls = ofType(resources, TYPES.bucketAcl, TYPES.bucketAclV2);
         const scope = patchingScope(resources);
         const tasks = scope.tasks;
         for (const bucket of scope.buckets) {

@@ -3,7 +3,7 @@
 
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { IAM_ROLE_ARN, runCommandParameters } from "./tasks";
-import { PATCH_DOCUMENTS, associationParameter, commandParameter, documentName } from "./ssmValues";
+import { associationParameter, commandParameter, documentName } from "./ssmValues";
 import { SSM_AGENT_SERVICES, patchingScope, runsPatching } from "./scope";
 import {
     StackResource,
@@ -18,15 +18,7 @@ import {
     text,
     validateResourceOfTypes,
 } from "./util";
-
-export const OPERATIONS_TYPES = {
-    topic: "aws:sns/topic:Topic",
-    association: "aws:ssm/association:Association",
-    securityGroup: "aws:ec2/securityGroup:SecurityGroup",
-    securityGroupRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
-    vpcIngressRule: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
-    vpcEndpoint: "aws:ec2/vpcEndpoint:VpcEndpoint",
-} as const;
+import { DEPRECATED_PATCH_DOCUMENT, PATCH_DOCUMENTS, STRATEGY_DOCUMENTS, TYPES } from "@patch-manager/ssm";
 
 const PATCH_ASSOCIATION_DOCUMENTS: readonly string[] = PATCH_DOCUMENTS;
 
@@ -68,7 +60,7 @@ export const taskNotificationRole: ResourceValidationPolicy = {
         "serviceRoleArn to an IAM role allowed sns:Publish on the topic (the window role needs iam:PassRole on it), and " +
         "notificationEvents to the outcomes to hear about (Failed, TimedOut, Cancelled).",
     enforcementLevel: "mandatory",
-    validateResource: validateResourceOfTypes("aws:ssm/maintenanceWindowTask:MaintenanceWindowTask", (task, args, reportViolation) => {
+    validateResource: validateResourceOfTypes(TYPES.windowTask, (task, args, reportViolation) => {
         if (!runsPatching(args.type, task)) {
             return;
         }
@@ -110,7 +102,7 @@ export const associationNeverReboots: ResourceValidationPolicy = {
         "created and then on its own schedule, outside the maintenance windows, so an install there (which reboots by default: " +
         "RebootOption RebootIfNeeded) bypasses the windows' rate control, cutoff and change control. Install in a window.",
     enforcementLevel: "mandatory",
-    validateResource: validateResourceOfTypes(OPERATIONS_TYPES.association, (assoc, args, reportViolation) => {
+    validateResource: validateResourceOfTypes(TYPES.association, (assoc, args, reportViolation) => {
         const doc = patchAssociationDocument(assoc);
         if (doc === undefined) {
             return;
@@ -148,7 +140,7 @@ export const associationRateControl: ResourceValidationPolicy = {
         'it: set maxConcurrency (e.g. "10%") and maxErrors (e.g. "5%"). Without them State Manager runs it on up to all targets ' +
         "at once (CreateAssociation: MaxConcurrency defaults to 100%) and never stops for errors.",
     enforcementLevel: "advisory",
-    validateResource: validateResourceOfTypes(OPERATIONS_TYPES.association, (assoc, args, reportViolation) => {
+    validateResource: validateResourceOfTypes(TYPES.association, (assoc, args, reportViolation) => {
         const doc = patchAssociationDocument(assoc);
         if (doc === undefined) {
             return;
@@ -201,7 +193,7 @@ export function shellPatching(commands: readonly string[]): string | undefined {
 
 /** The shell commands a task or association runs (AWS-RunShellScript / AWS-RunPowerShellScript). */
 function shellCommands(type: string, props: any): string[] {
-    if (type === OPERATIONS_TYPES.association) {
+    if (type === TYPES.association) {
         const v = props?.parameters?.commands;
         return asArray(v).map(String);
     }
@@ -217,42 +209,39 @@ export const patchingDocumentsOnly: ResourceValidationPolicy = {
         "Defender definitions), nor a shell script that runs yum/dnf update, apt upgrade, zypper update or patch, unattended " +
         "upgrades or Windows Update: those bypass the baselines and report no patch compliance (AWS: use one patching method per node).",
     enforcementLevel: "mandatory",
-    validateResource: validateResourceOfTypes(
-        [OPERATIONS_TYPES.association, "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask"],
-        (r, args, reportViolation) => {
-            const isAssociation = args.type === OPERATIONS_TYPES.association;
-            const who = isAssociation ? associationLabel(r, args.name) : `task ${label(r, args.name)}`;
-            const doc = documentName(isAssociation ? r.name : r.taskArn);
-            if (isAssociation && doc === "AWS-ApplyPatchBaseline") {
+    validateResource: validateResourceOfTypes([TYPES.association, TYPES.windowTask], (r, args, reportViolation) => {
+        const isAssociation = args.type === TYPES.association;
+        const who = isAssociation ? associationLabel(r, args.name) : `task ${label(r, args.name)}`;
+        const doc = documentName(isAssociation ? r.name : r.taskArn);
+        if (isAssociation && doc === DEPRECATED_PATCH_DOCUMENT) {
+            reportViolation(
+                `${who} runs AWS-ApplyPatchBaseline, the old Windows-only document; use AWS-RunPatchBaseline with Operation "Scan".`,
+            );
+            return;
+        }
+        if (doc === "AWS-InstallWindowsUpdates") {
+            // Defender's definition updates are no patches; anything else it installs bypasses the baselines.
+            const categories = isAssociation ? asArray(r.parameters?.Categories) : asArray(commandParameter(r, "Categories"));
+            const listed = categories.flatMap((c) => text(c).split(","));
+            if (!(listed.length > 0 && listed.every((c) => c.trim() === "DefinitionUpdates"))) {
                 reportViolation(
-                    `${who} runs AWS-ApplyPatchBaseline, the old Windows-only document; use AWS-RunPatchBaseline with Operation "Scan".`,
-                );
-                return;
-            }
-            if (doc === "AWS-InstallWindowsUpdates") {
-                // Defender's definition updates are no patches; anything else it installs bypasses the baselines.
-                const categories = isAssociation ? asArray(r.parameters?.Categories) : asArray(commandParameter(r, "Categories"));
-                const listed = categories.flatMap((c) => text(c).split(","));
-                if (!(listed.length > 0 && listed.every((c) => c.trim() === "DefinitionUpdates"))) {
-                    reportViolation(
-                        `${who} installs Windows updates with AWS-InstallWindowsUpdates${listed.length > 0 ? ` (${listed.join(", ")})` : ""}: it ` +
-                            `reads no patch baseline and reports no patch compliance; run AWS-RunPatchBaseline in a maintenance window instead.`,
-                    );
-                }
-                return;
-            }
-            if (doc !== "AWS-RunShellScript" && doc !== "AWS-RunPowerShellScript") {
-                return;
-            }
-            const patching = shellPatching(shellCommands(args.type, r));
-            if (patching !== undefined) {
-                reportViolation(
-                    `${who} patches through ${doc} (${show(patching.trim().slice(0, 80))}): it bypasses the patch baselines and ` +
-                        `reports no patch compliance; run AWS-RunPatchBaseline (Operation "Install") in a maintenance window instead.`,
+                    `${who} installs Windows updates with AWS-InstallWindowsUpdates${listed.length > 0 ? ` (${listed.join(", ")})` : ""}: it ` +
+                        `reads no patch baseline and reports no patch compliance; run AWS-RunPatchBaseline in a maintenance window instead.`,
                 );
             }
-        },
-    ),
+            return;
+        }
+        if (doc !== STRATEGY_DOCUMENTS.runShellScript.name && doc !== STRATEGY_DOCUMENTS.runPowerShellScript.name) {
+            return;
+        }
+        const patching = shellPatching(shellCommands(args.type, r));
+        if (patching !== undefined) {
+            reportViolation(
+                `${who} patches through ${doc} (${show(patching.trim().slice(0, 80))}): it bypasses the patch baselines and ` +
+                    `reports no patch compliance; run AWS-RunPatchBaseline (Operation "Install") in a maintenance window instead.`,
+            );
+        }
+    }),
 };
 
 // ------------------------------------------------------------------------------------------------
@@ -260,11 +249,11 @@ export const patchingDocumentsOnly: ResourceValidationPolicy = {
 /** The sources an ingress rule admits, by the shape of each resource type. */
 function ingressSources(type: string, props: any): unknown[] {
     switch (type) {
-        case OPERATIONS_TYPES.securityGroup:
+        case TYPES.securityGroup:
             return asArray(props.ingress).flatMap((r: any) =>
                 isUnknown(r) ? [] : [...asArray(r?.cidrBlocks), ...asArray(r?.ipv6CidrBlocks)],
             );
-        case OPERATIONS_TYPES.securityGroupRule:
+        case TYPES.securityGroupRule:
             return props.type === "ingress" ? [...asArray(props.cidrBlocks), ...asArray(props.ipv6CidrBlocks)] : [];
         default:
             return [props.cidrIpv4, props.cidrIpv6];
@@ -283,7 +272,7 @@ export const securityGroupNotOpen: StackValidationPolicy = {
         const groups = patchingScope(resources).endpointSecurityGroups;
         const rules: StackResource[] = [
             ...groups,
-            ...ofType(resources, OPERATIONS_TYPES.securityGroupRule, OPERATIONS_TYPES.vpcIngressRule).filter((r) =>
+            ...ofType(resources, TYPES.securityGroupRule, TYPES.vpcIngressRule).filter((r) =>
                 groups.some((g) => refersTo(r, "securityGroupId", g) === true),
             ),
         ];
@@ -308,7 +297,7 @@ export const ssmEndpointPrivateDns: ResourceValidationPolicy = {
         "Interface endpoints for ssm, ssmmessages and ec2messages turn private DNS on: without it the SSM Agent keeps resolving " +
         "the public endpoints and instances in private subnets stay unmanaged. Set privateDnsEnabled true.",
     enforcementLevel: "advisory",
-    validateResource: validateResourceOfTypes(OPERATIONS_TYPES.vpcEndpoint, (ep, args, reportViolation) => {
+    validateResource: validateResourceOfTypes(TYPES.vpcEndpoint, (ep, args, reportViolation) => {
         const service = ep.serviceName;
         if (typeof service !== "string" || ep.vpcEndpointType !== "Interface") {
             return;

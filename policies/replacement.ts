@@ -9,6 +9,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { inPatchingScope, patchingScope } from "./scope";
 import { isSet, isUnknown, label, stackResources } from "./util";
+import { TYPES } from "@patch-manager/ssm";
 
 export interface NaturalKey {
     /** Inputs that together name the physical resource. */
@@ -38,20 +39,20 @@ export interface NaturalKey {
  * the autonamer"), and the engine follows unless the program sets `deleteBeforeReplace: false`.
  */
 export const AUTO_NAMED_KEY: Readonly<Record<string, string>> = {
-    "aws:ssm/resourceDataSync:ResourceDataSync": "name",
-    "aws:ssm/document:Document": "name",
-    "aws:cfg/rule:Rule": "name",
-    "aws:cfg/recorder:Recorder": "name",
-    "aws:cfg/deliveryChannel:DeliveryChannel": "name",
-    "aws:cfg/recorderStatus:RecorderStatus": "name",
-    "aws:cloudwatch/eventRule:EventRule": "name",
-    "aws:cloudwatch/eventTarget:EventTarget": "targetId",
-    "aws:iam/role:Role": "name",
-    "aws:iam/instanceProfile:InstanceProfile": "name",
-    "aws:iam/rolePolicy:RolePolicy": "name",
-    "aws:s3/bucket:Bucket": "bucket",
-    "aws:sns/topic:Topic": "name",
-    "aws:ec2/securityGroup:SecurityGroup": "name",
+    [TYPES.resourceDataSync]: "name",
+    [TYPES.document]: "name",
+    [TYPES.configRule]: "name",
+    [TYPES.configRecorder]: "name",
+    [TYPES.configDeliveryChannel]: "name",
+    [TYPES.configRecorderStatus]: "name",
+    [TYPES.eventRule]: "name",
+    [TYPES.eventTarget]: "targetId",
+    [TYPES.role]: "name",
+    [TYPES.instanceProfile]: "name",
+    [TYPES.rolePolicy]: "name",
+    [TYPES.bucket]: "bucket",
+    [TYPES.topic]: "name",
+    [TYPES.securityGroup]: "name",
 };
 
 const ONE_PER_BUCKET = {
@@ -63,128 +64,128 @@ const ONE_PER_BUCKET = {
 
 /** Type token → its natural key. */
 export const NATURAL_KEYS: Readonly<Record<string, NaturalKey>> = {
-    "aws:ssm/resourceDataSync:ResourceDataSync": {
+    [TYPES.resourceDataSync]: {
         inputs: ["name"],
         reason: "SyncName is the resource id; CreateResourceDataSync refuses a second sync of that name (ResourceDataSyncAlreadyExistsException), and every input change replaces it (no Update)",
         replacedKeepingKeyBy: ["s3Destination"],
         kind: "name",
     },
-    "aws:ssm/patchGroup:PatchGroup": {
+    [TYPES.patchGroup]: {
         inputs: ["patchGroup"],
         reason: "a patch group registers with one baseline per operating system; registering it again while the old registration stands fails (AlreadyExistsException), and every input change replaces it (no Update)",
         replacedKeepingKeyBy: ["baselineId"],
         kind: "name",
     },
-    "aws:ssm/defaultPatchBaseline:DefaultPatchBaseline": {
+    [TYPES.defaultPatchBaseline]: {
         inputs: ["operatingSystem"],
         reason: "one default baseline per operating system: deleting the old registration after creating the new one resets the OS to the AWS default",
         replacedKeepingKeyBy: ["baselineId"],
         kind: "name",
     },
-    "aws:ssm/document:Document": {
+    [TYPES.document]: {
         inputs: ["name"],
         reason: "the document name is its id, unique per account and region",
         replacedKeepingKeyBy: [],
         kind: "name",
     },
-    "aws:cfg/rule:Rule": {
+    [TYPES.configRule]: {
         inputs: ["name"],
         reason: "ConfigRuleName is the resource id; PutConfigRule with the name of an existing rule overwrites it, and deleting the old one then deletes the new",
         replacedKeepingKeyBy: [],
         kind: "name",
     },
-    "aws:cfg/recorder:Recorder": {
+    [TYPES.configRecorder]: {
         inputs: ["name"],
         reason: "one customer-managed configuration recorder per account and region, its name the id: a second is refused (MaxNumberOfConfigurationRecordersExceededException)",
         replacedKeepingKeyBy: [],
         kind: "name",
     },
-    "aws:cfg/deliveryChannel:DeliveryChannel": {
+    [TYPES.configDeliveryChannel]: {
         inputs: ["name"],
         reason: "one delivery channel per account and region, its name the id: a second is refused (MaxNumberOfDeliveryChannelsExceededException)",
         replacedKeepingKeyBy: [],
         kind: "name",
     },
-    "aws:cfg/recorderStatus:RecorderStatus": {
+    [TYPES.configRecorderStatus]: {
         inputs: ["name"],
         reason: "the status of the region's one recorder, keyed by its name: deleting the old status stops the recorder the new one started",
         replacedKeepingKeyBy: [],
         kind: "name",
     },
-    "aws:cloudwatch/eventRule:EventRule": {
+    [TYPES.eventRule]: {
         inputs: ["name"],
         reason: "the rule name (on its bus) is the resource id; PutRule of an existing name overwrites it, and deleting the old one deletes the new",
         // A new bus is another key: the same name on another bus does not collide.
         replacedKeepingKeyBy: [],
         kind: "name",
     },
-    "aws:cloudwatch/eventTarget:EventTarget": {
+    [TYPES.eventTarget]: {
         inputs: ["rule", "targetId"],
         reason: "rule and target id are the resource id; PutTargets of an existing id overwrites it, and deleting the old one removes the new",
         replacedKeepingKeyBy: [],
         kind: "owner",
     },
-    "aws:iam/role:Role": {
+    [TYPES.role]: {
         inputs: ["name"],
         reason: "role names are unique per account (EntityAlreadyExists)",
         replacedKeepingKeyBy: ["path"],
         kind: "name",
     },
-    "aws:iam/instanceProfile:InstanceProfile": {
+    [TYPES.instanceProfile]: {
         inputs: ["name"],
         reason: "instance profile names are unique per account (EntityAlreadyExists)",
         replacedKeepingKeyBy: ["path"],
         kind: "name",
     },
-    "aws:iam/rolePolicy:RolePolicy": {
+    [TYPES.rolePolicy]: {
         inputs: ["role", "name"],
         reason: "an inline policy is keyed by role and policy name; PutRolePolicy of an existing name overwrites it, and deleting the old one deletes the new",
         replacedKeepingKeyBy: [],
         kind: "name",
     },
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": {
+    [TYPES.rolePolicyAttachment]: {
         inputs: ["role", "policyArn"],
         reason: "attaching an attached policy again is a no-op; detaching the old attachment then leaves the role without it",
         // No Update, but its only inputs are the key: any replacement has another key.
         replacedKeepingKeyBy: [],
         kind: "owner",
     },
-    "aws:s3/bucket:Bucket": {
+    [TYPES.bucket]: {
         inputs: ["bucket"],
         reason: "bucket names are global (BucketAlreadyOwnedByYou)",
         replacedKeepingKeyBy: ["objectLockEnabled"],
         kind: "name",
     },
-    "aws:s3/bucketPolicy:BucketPolicy": ONE_PER_BUCKET,
-    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": ONE_PER_BUCKET,
-    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": ONE_PER_BUCKET,
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": {
+    [TYPES.bucketPolicy]: ONE_PER_BUCKET,
+    [TYPES.bucketPublicAccessBlock]: ONE_PER_BUCKET,
+    [TYPES.bucketOwnershipControls]: ONE_PER_BUCKET,
+    [TYPES.bucketSse]: {
         ...ONE_PER_BUCKET,
         replacedKeepingKeyBy: ["expectedBucketOwner"],
     },
-    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": {
+    [TYPES.bucketLifecycle]: {
         ...ONE_PER_BUCKET,
         replacedKeepingKeyBy: ["expectedBucketOwner"],
     },
-    "aws:sns/topic:Topic": {
+    [TYPES.topic]: {
         inputs: ["name"],
         reason: "CreateTopic of an existing name returns the existing topic, and deleting the old one deletes it",
         replacedKeepingKeyBy: ["fifoTopic"],
         kind: "name",
     },
-    "aws:sns/topicPolicy:TopicPolicy": {
+    [TYPES.topicPolicy]: {
         inputs: ["arn"],
         reason: "a topic has one policy; deleting the old resource resets the policy the new one set",
         replacedKeepingKeyBy: [],
         kind: "owner",
     },
-    "aws:ec2/securityGroup:SecurityGroup": {
+    [TYPES.securityGroup]: {
         inputs: ["vpcId", "name"],
         reason: "group names are unique per VPC (InvalidGroup.Duplicate)",
         replacedKeepingKeyBy: ["description"],
         kind: "name",
     },
-    "aws:ec2/vpcEndpoint:VpcEndpoint": {
+    [TYPES.vpcEndpoint]: {
         inputs: ["vpcId", "serviceName", "privateDnsEnabled"],
         reason: "an interface endpoint with private DNS owns the service's DNS name in its VPC: a second one for the same service is refused while the first stands",
         // Another type or service region is another endpoint, with another (or no) DNS name: part of the key.
@@ -216,7 +217,7 @@ export function isGenerated(input: string, props: Record<string, unknown>): bool
 export function naturalKeyOf(type: string, props: Record<string, unknown>): NaturalKey | undefined {
     const key = NATURAL_KEYS[type];
     if (!key) return undefined;
-    if (type === "aws:ec2/vpcEndpoint:VpcEndpoint" && props.privateDnsEnabled !== true) return undefined;
+    if (type === TYPES.vpcEndpoint && props.privateDnsEnabled !== true) return undefined;
     return key.inputs.every((i) => isSet(props[i]) && !isUnknown(props[i]) && !isGenerated(i, props)) ? key : undefined;
 }
 

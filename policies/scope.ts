@@ -8,18 +8,16 @@
 // patch groups. From those follow the windows they belong to, the window targets they run on, the
 // buckets their output goes to, the topics they notify and the roles they run as.
 
-import { STRATEGY_DOCUMENTS } from "@patch-manager/ssm";
-import { DEPRECATED_PATCH_DOCUMENT, PATCH_DOCUMENTS, PATCH_GROUP_TARGET_KEYS, documentName, runCommandParameters } from "./ssmValues";
-import { StackResource, TYPES, asArray, isUnknown, namesRole, ofType, refersTo, rolePolicies } from "./util";
-
-export const SCOPE_TYPES = {
-    association: "aws:ssm/association:Association",
-    resourceDataSync: "aws:ssm/resourceDataSync:ResourceDataSync",
-    topic: "aws:sns/topic:Topic",
-    eventRule: "aws:cloudwatch/eventRule:EventRule",
-    eventTarget: "aws:cloudwatch/eventTarget:EventTarget",
-    vpcEndpoint: "aws:ec2/vpcEndpoint:VpcEndpoint",
-} as const;
+import {
+    DEPRECATED_PATCH_DOCUMENT,
+    PATCH_DOCUMENTS,
+    PATCH_GROUP_TARGET_KEYS,
+    STRATEGY_DOCUMENTS,
+    TARGET_KEYS,
+    TYPES,
+} from "@patch-manager/ssm";
+import { documentName, runCommandParameters } from "./ssmValues";
+import { StackResource, asArray, isUnknown, namesRole, ofType, refersTo, rolePolicies } from "./util";
 
 /** Documents whose runs are patching. */
 export const PATCHING_DOCUMENTS: readonly string[] = [
@@ -41,12 +39,12 @@ function namedIn(value: unknown, names: readonly string[]): boolean {
 
 /** Whether a window task or association (its props) runs a patching document. */
 export function runsPatching(type: string, props: any): boolean {
-    return type === SCOPE_TYPES.association ? namedIn(props?.name, PATCHING_DOCUMENTS) : namedIn(props?.taskArn, PATCHING_DOCUMENTS);
+    return type === TYPES.association ? namedIn(props?.name, PATCHING_DOCUMENTS) : namedIn(props?.taskArn, PATCHING_DOCUMENTS);
 }
 
 /** Whether a targets list selects a patch group by its tag. */
 export function selectsPatchGroup(targets: unknown): boolean {
-    return asArray(targets).some((t: any) => (PATCH_GROUP_TARGET_KEYS as readonly string[]).includes(t?.key));
+    return asArray(targets).some((t: any) => PATCH_GROUP_TARGET_KEYS.includes(t?.key));
 }
 
 /** What patching uses in one stack (every list holds resources of the stack). */
@@ -105,12 +103,12 @@ export function patchingScope(resources: StackResource[]): PatchingScope {
     );
     const tasks = [...patchTasks, ...inWindow];
     // A window whose tasks only reboot (a strategy's reboot window) patches nothing itself: it is not in scope.
-    const associations = ofType(resources, SCOPE_TYPES.association).filter((a) => runsPatching(a.type, a.props));
+    const associations = ofType(resources, TYPES.association).filter((a) => runsPatching(a.type, a.props));
 
     const bucketNames = [
         ...tasks.map((t) => runCommandParameters(t.props)?.outputS3Bucket),
         ...associations.map((a) => outputLocation(a.props)?.s3BucketName),
-        ...ofType(resources, SCOPE_TYPES.resourceDataSync).map((s) => first(s.props.s3Destination)?.bucketName),
+        ...ofType(resources, TYPES.resourceDataSync).map((s) => first(s.props.s3Destination)?.bucketName),
         // What the fleet reads or the runbooks write: override lists and baselines, runbook reports and logs.
         ...[...tasks, ...associations].flatMap((r) => readBuckets(r.props)),
     ];
@@ -119,31 +117,29 @@ export function patchingScope(resources: StackResource[]): PatchingScope {
             bucketNames.some((n) => bucketNamed(b, n)) ||
             tasks.some((t) => (t.propertyDependencies.taskInvocationParameters ?? []).includes(b.urn)) ||
             associations.some((a) => (a.propertyDependencies.outputLocation ?? []).includes(b.urn)) ||
-            ofType(resources, SCOPE_TYPES.resourceDataSync).some((s) => (s.propertyDependencies.s3Destination ?? []).includes(b.urn)),
+            ofType(resources, TYPES.resourceDataSync).some((s) => (s.propertyDependencies.s3Destination ?? []).includes(b.urn)),
     );
 
     const notified = tasks.map((t) => first(runCommandParameters(t.props)?.notificationConfig)?.notificationArn);
-    const ssmRules = ofType(resources, SCOPE_TYPES.eventRule).filter((r) => matchesSsmEvents(r.props.eventPattern));
-    const eventTargets = ofType(resources, SCOPE_TYPES.eventTarget).filter((t) =>
-        ssmRules.some((r) => names(t, "rule", r, ["name", "id"])),
-    );
-    const topics = ofType(resources, SCOPE_TYPES.topic).filter(
+    const ssmRules = ofType(resources, TYPES.eventRule).filter((r) => matchesSsmEvents(r.props.eventPattern));
+    const eventTargets = ofType(resources, TYPES.eventTarget).filter((t) => ssmRules.some((r) => names(t, "rule", r, ["name", "id"])));
+    const topics = ofType(resources, TYPES.topic).filter(
         (topic) =>
             notified.some((arn) => typeof arn === "string" && (arn === topic.props.arn || arn === topic.props.id)) ||
             tasks.some((t) => (t.propertyDependencies.taskInvocationParameters ?? []).includes(topic.urn)) ||
             eventTargets.some((t) => names(t, "arn", topic, ["arn", "id"])),
     );
 
-    const endpoints = ofType(resources, SCOPE_TYPES.vpcEndpoint).filter((e) => {
+    const endpoints = ofType(resources, TYPES.vpcEndpoint).filter((e) => {
         const service = e.props.serviceName;
         return typeof service === "string" && SSM_AGENT_SERVICES.includes(service.slice(service.lastIndexOf(".") + 1));
     });
-    const endpointSecurityGroups = ofType(resources, "aws:ec2/securityGroup:SecurityGroup").filter((sg) =>
+    const endpointSecurityGroups = ofType(resources, TYPES.securityGroup).filter((sg) =>
         endpoints.some((e) => names(e, "securityGroupIds", sg, ["id"])),
     );
     const roleRefs: Array<[StackResource, string]> = [
         ...tasks.map((t) => [t, "serviceRoleArn"] as [StackResource, string]),
-        ...ofType(resources, "aws:ssm/activation:Activation").map((a) => [a, "iamRole"] as [StackResource, string]),
+        ...ofType(resources, TYPES.activation).map((a) => [a, "iamRole"] as [StackResource, string]),
     ];
     const roles = ofType(resources, TYPES.role).filter(
         (role) =>
@@ -233,7 +229,7 @@ function taskTargetsInclude(task: StackResource, target: StackResource): boolean
     const deps = task.propertyDependencies.targets;
     if (deps && deps.length > 0) return deps.includes(target.urn);
     return asArray(task.props.targets).some(
-        (t: any) => t?.key === "WindowTargetIds" && asArray(t.values).some((v) => v === target.props.id && typeof v === "string"),
+        (t: any) => t?.key === TARGET_KEYS.windowTargetIds && asArray(t.values).some((v) => v === target.props.id && typeof v === "string"),
     );
 }
 

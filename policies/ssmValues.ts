@@ -1,17 +1,8 @@
 // Reading SSM values out of resource props, shared by the rules and the patching scope: which
-// document a task runs, its Run Command parameters, the patch-group tag keys.
+// document a task runs, its Run Command parameters and an association's parameters.
 
+import { DEPRECATED_PATCH_DOCUMENT, PATCH_DOCUMENTS } from "@patch-manager/ssm";
 import { UNKNOWN, Unknown, asArray, isUnknown } from "./util";
-
-/** The only keys Patch Manager reads a patch group from; case-sensitive. */
-export const PATCH_GROUP_TARGET_KEYS = ["tag:Patch Group", "tag:PatchGroup"] as const;
-
-/**
- * The documents that patch (AWS-RunPatchBaselineAssociation is the one Quick Setup patch policies
- * run); AWS-ApplyPatchBaseline is the old Windows-only one.
- */
-export const PATCH_DOCUMENTS = ["AWS-RunPatchBaseline", "AWS-RunPatchBaselineWithHooks", "AWS-RunPatchBaselineAssociation"] as const;
-export const DEPRECATED_PATCH_DOCUMENT = "AWS-ApplyPatchBaseline";
 
 /** The document a task runs: a name, or the name at the end of a document ARN. */
 export function documentName(taskArn: unknown): string | Unknown | undefined {

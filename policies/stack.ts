@@ -1,14 +1,13 @@
 // Rules about how the stack's resources fit together: patch groups, windows, tasks, quotas.
 
 import type { PolicyConfigSchema, ReportViolation, StackValidationPolicy } from "@pulumi/policy";
-import { SCOPE_TYPES, patchingScope, selectsPatchGroup } from "./scope";
-import { PATCH_GROUP_TARGET_KEYS, associationParameter, commandParameter, isPatchingTask } from "./ssmValues";
+import { patchingScope, selectsPatchGroup } from "./scope";
+import { associationParameter, commandParameter, isPatchingTask } from "./ssmValues";
 import { targetsOf } from "./strategies";
 import { windowOf } from "./tasks";
-import { startsBetween, withoutSeconds } from "@patch-manager/ssm";
+import { PATCH_GROUP_TARGET_KEYS, TARGET_KEYS, TYPES, startsBetween, withoutSeconds } from "@patch-manager/ssm";
 import {
     StackResource,
-    TYPES,
     asArray,
     byRegion,
     configWithDefaults,
@@ -34,7 +33,7 @@ export function targetedPatchGroups(target: StackResource): string[] | undefined
         if (isUnknown(t) || isUnknown(t?.key) || isUnknown(t?.values)) {
             return undefined;
         }
-        if ((PATCH_GROUP_TARGET_KEYS as readonly string[]).includes(t?.key)) {
+        if (PATCH_GROUP_TARGET_KEYS.includes(t?.key)) {
             for (const v of asArray(t.values)) {
                 if (isUnknown(v)) {
                     return undefined;
@@ -261,7 +260,7 @@ export const windowQuotas: StackValidationPolicy = {
 function selection(task: StackResource, targets: StackResource[]): string[] {
     const entries = [
         ...targetsOf(task, targets).flatMap((t) => asArray(t.props.targets)),
-        ...asArray(task.props.targets).filter((t: any) => t?.key !== "WindowTargetIds"),
+        ...asArray(task.props.targets).filter((t: any) => t?.key !== TARGET_KEYS.windowTargetIds),
     ];
     return entries.flatMap((e: any) =>
         typeof e?.key === "string"
@@ -313,7 +312,7 @@ function startsOf(schedule: unknown, props: any, from: Date): number[] {
  * modelled: the finding is a lower bound), an association at each of its starts, for a minute.
  */
 function spans(r: StackResource, windows: StackResource[], from: Date): Array<[number, number]> {
-    if (r.type === SCOPE_TYPES.association) {
+    if (r.type === TYPES.association) {
         return startsOf(r.props.scheduleExpression, { ...r.props, scheduleOffset: r.props.scheduleOffset }, from).map((s) => [
             s,
             s + 60_000,
@@ -327,7 +326,7 @@ function spans(r: StackResource, windows: StackResource[], from: Date): Array<[n
 
 /** A task's or association's Operation. */
 function operationOf(r: StackResource): unknown {
-    if (r.type === SCOPE_TYPES.association) return associationParameter(r.props, "Operation");
+    if (r.type === TYPES.association) return associationParameter(r.props, "Operation");
     const op = commandParameter(r.props, "Operation");
     return Array.isArray(op) ? op[0] : undefined;
 }
@@ -384,8 +383,6 @@ export const scanInstallNoOverlap: StackValidationPolicy = {
 };
 
 const runLabel = (r: StackResource) =>
-    r.type === SCOPE_TYPES.association
-        ? `association ${label({ name: r.props.associationName }, r.name)}`
-        : `task ${label(r.props, r.name)}`;
+    r.type === TYPES.association ? `association ${label({ name: r.props.associationName }, r.name)}` : `task ${label(r.props, r.name)}`;
 
 export const stackPolicies = [patchGroupCoverage, patchGroupOneBaselinePerOs, windowHasTask, windowQuotas, scanInstallNoOverlap];

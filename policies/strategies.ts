@@ -2,11 +2,10 @@
 // other, snapshots before installs, and load-balancer drains that keep most targets in service.
 
 import type { PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { STRATEGY_DOCUMENTS } from "@patch-manager/ssm";
+import { STRATEGY_DOCUMENTS, TARGET_KEYS, TYPES, targetTagKey } from "@patch-manager/ssm";
 import { commandParameter, documentName, isPatchingTask, windowOf } from "./tasks";
 import {
     StackResource,
-    TYPES,
     asArray,
     configWithDefaults,
     isSet,
@@ -32,7 +31,7 @@ export const INSTALL_RUNBOOKS: readonly string[] = [
 export function targetsOf(task: StackResource, targets: StackResource[]): StackResource[] {
     const deps = task.propertyDependencies.targets;
     if (deps && deps.length > 0) return targets.filter((t) => deps.includes(t.urn));
-    const ids = asArray(task.props.targets).flatMap((t: any) => (t?.key === "WindowTargetIds" ? asArray<unknown>(t.values) : []));
+    const ids = asArray(task.props.targets).flatMap((t: any) => (t?.key === TARGET_KEYS.windowTargetIds ? asArray<unknown>(t.values) : []));
     return targets.filter((t) => typeof t.props.id === "string" && ids.includes(t.props.id));
 }
 
@@ -40,7 +39,7 @@ export function targetsOf(task: StackResource, targets: StackResource[]): StackR
 export function patchGroupsOf(task: StackResource, targets: StackResource[]): string[] {
     return targetsOf(task, targets).flatMap((t) =>
         asArray(t.props.targets)
-            .filter((x: any) => typeof x?.key === "string" && x.key.startsWith("tag:"))
+            .filter((x: any) => targetTagKey(x?.key) !== undefined)
             .flatMap((x: any) => asArray<string>(x.values).map((v) => `${x.key}=${v}`)),
     );
 }

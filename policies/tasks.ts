@@ -4,7 +4,6 @@ import type { PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolic
 import {
     ProductionConfig,
     StackResource,
-    TYPES,
     asArray,
     configWithDefaults,
     isSet,
@@ -21,20 +20,21 @@ import {
     text,
 } from "./util";
 import { rebootWindowFor } from "./strategies";
-import { SCOPE_TYPES, runsPatching } from "./scope";
+import { runsPatching } from "./scope";
 
 // The same SSM constants the program's config validation uses.
 export { IAM_ROLE_ARN_PATTERN as IAM_ROLE_ARN, MAX_CONCURRENCY_PATTERN, MAX_ERRORS_PATTERN } from "@patch-manager/ssm";
-import { IAM_ROLE_ARN_PATTERN as IAM_ROLE_ARN, MAX_CONCURRENCY_PATTERN, MAX_ERRORS_PATTERN } from "@patch-manager/ssm";
-export {
+import {
     DEPRECATED_PATCH_DOCUMENT,
+    IAM_ROLE_ARN_PATTERN as IAM_ROLE_ARN,
+    MAX_CONCURRENCY_PATTERN,
+    MAX_ERRORS_PATTERN,
     PATCH_DOCUMENTS,
-    commandParameter,
-    documentName,
-    isPatchingTask,
-    runCommandParameters,
-} from "./ssmValues";
-import { DEPRECATED_PATCH_DOCUMENT, PATCH_DOCUMENTS, commandParameter, documentName, runCommandParameters } from "./ssmValues";
+    RUN_PATCH_BASELINE_WITH_HOOKS,
+    TYPES,
+} from "@patch-manager/ssm";
+export { commandParameter, documentName, isPatchingTask, runCommandParameters } from "./ssmValues";
+import { commandParameter, documentName, runCommandParameters } from "./ssmValues";
 
 const taskLabel = (props: any, name: string) => `task ${label(props, name)}`;
 
@@ -341,7 +341,7 @@ export const taskPatchDocument: ResourceValidationPolicy = {
         if (isSet(task.taskType) && !isUnknown(task.taskType) && task.taskType !== "RUN_COMMAND") {
             reportViolation(`${who} runs ${doc} as taskType ${show(task.taskType)}; it is a Run Command document: use RUN_COMMAND.`);
         }
-        if (doc === "AWS-RunPatchBaselineWithHooks" && task.cutoffBehavior === "CANCEL_TASK") {
+        if (doc === RUN_PATCH_BASELINE_WITH_HOOKS && task.cutoffBehavior === "CANCEL_TASK") {
             reportViolation(
                 `${who} runs ${doc} with cutoffBehavior CANCEL_TASK: a task cancelled at the cutoff is not documented to run its OnExit ` +
                     `hook (AWS runs it after the install or a failed step), so a node its PreInstall hook took out of service may stay out; use CONTINUE_TASK.`,
@@ -409,7 +409,7 @@ export const taskDocumentHashUnpinned: ResourceValidationPolicy = {
         "documentVersion: AWS publishes new versions of AWS-RunPatchBaseline, after which a pinned hash fails the run " +
         '(InvalidDocument: "document hash ... does not match") and a pinned version misses fixes. Leave both unset, or use $DEFAULT.',
     enforcementLevel: "advisory",
-    validateResource: validateResourceOfTypes([TYPES.windowTask, SCOPE_TYPES.association], (r, args, reportViolation) => {
+    validateResource: validateResourceOfTypes([TYPES.windowTask, TYPES.association], (r, args, reportViolation) => {
         const isTask = args.type === TYPES.windowTask;
         const doc = documentName(isTask ? r.taskArn : r.name);
         if (typeof doc !== "string" || !AWS_PATCH_DOCUMENTS.includes(doc)) {

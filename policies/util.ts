@@ -10,27 +10,7 @@ import type {
     ResourceValidationArgs,
     StackValidationArgs,
 } from "@pulumi/policy";
-
-/** Type tokens of the resources the rules look at (Pulumi AWS provider v7). */
-export const TYPES = {
-    window: "aws:ssm/maintenanceWindow:MaintenanceWindow",
-    windowTarget: "aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget",
-    windowTask: "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask",
-    patchBaseline: "aws:ssm/patchBaseline:PatchBaseline",
-    patchGroup: "aws:ssm/patchGroup:PatchGroup",
-    defaultPatchBaseline: "aws:ssm/defaultPatchBaseline:DefaultPatchBaseline",
-    role: "aws:iam/role:Role",
-    rolePolicyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
-    rolePolicyAttachmentsExclusive: "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
-    policyAttachment: "aws:iam/policyAttachment:PolicyAttachment",
-    bucket: "aws:s3/bucket:Bucket",
-    bucketV2: "aws:s3/bucketV2:BucketV2",
-    bucketSse: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-    bucketSseV2: "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
-    bucketPublicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
-    accountPublicAccessBlock: "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock",
-    stack: "pulumi:pulumi:Stack",
-} as const;
+import { TYPES } from "@patch-manager/ssm";
 
 // ------------------------------------------------------------------------------------------------
 // Unknown values
@@ -289,14 +269,12 @@ export function rolePolicies(role: StackResource, resources: StackResource[]): R
             .flatMap((a) => asArray(a.props.policyArns)),
     ];
     const arns = [...asArray(role.props.managedPolicyArns), ...attached].filter((a): a is string => typeof a === "string" && !isUnknown(a));
-    const customerManaged = ofType(resources, "aws:iam/policy:Policy").filter((p) =>
-        arns.some((arn) => arn === p.props.arn || arn === p.props.id),
-    );
+    const customerManaged = ofType(resources, TYPES.policy).filter((p) => arns.some((arn) => arn === p.props.arn || arn === p.props.id));
     return {
         arns,
         documents: [
             ...asArray<any>(role.props.inlinePolicies).map((p) => ({ name: p?.name, policy: p?.policy })),
-            ...ofType(resources, "aws:iam/rolePolicy:RolePolicy")
+            ...ofType(resources, TYPES.rolePolicy)
                 .filter((p) => namesRole(p, "role", role))
                 .map((p) => ({ name: p.props.name ?? p.name, policy: p.props.policy })),
             ...customerManaged.map((p) => ({ name: p.props.name ?? p.name, policy: p.props.policy })),

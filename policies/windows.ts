@@ -1,34 +1,29 @@
 // Rules for maintenance windows and their targets.
 
 import type { ReportViolation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { checkSchedule, checkTimezone, withoutSeconds } from "@patch-manager/ssm";
-import { patchingScope } from "./scope";
 import {
-    StackResource,
+    DEPRECATED_PATCH_DOCUMENT,
+    PATCH_DOCUMENTS,
+    PATCH_GROUP_TARGET_KEYS,
+    TARGET_KEYS,
     TYPES,
-    asArray,
-    isSet,
-    isUnknown,
-    label,
-    refersTo,
-    show,
-    stackResources,
-    text,
-    validateResourceOfTypes,
-} from "./util";
+    checkSchedule,
+    checkTimezone,
+    cutoffProblems,
+    durationProblem,
+    patchGroupNameProblem,
+    resourceNameProblem,
+    scheduleOffsetProblems,
+    tagTargetKey,
+    targetTagKey,
+    withoutSeconds,
+} from "@patch-manager/ssm";
+import { patchingScope } from "./scope";
+import { StackResource, asArray, isSet, isUnknown, label, refersTo, show, stackResources, text, validateResourceOfTypes } from "./util";
 
-// Limits from the SSM API model (botocore ssm/2014-11-06).
-export const WINDOW_NAME_PATTERN = /^[a-zA-Z0-9_\-.]{3,128}$/;
-/** Patch group values: 1–256 letters, digits, spaces and `_.:/=+-@` (shape PatchGroup). */
-export const PATCH_GROUP_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u;
-export { PATCH_GROUP_TARGET_KEYS } from "./ssmValues";
-import { DEPRECATED_PATCH_DOCUMENT, PATCH_DOCUMENTS, PATCH_GROUP_TARGET_KEYS, documentName } from "./ssmValues";
+import { documentName } from "./ssmValues";
 
 const windowLabel = (props: any, name: string) => `window ${label(props, name)}`;
-
-function isInteger(value: unknown): value is number {
-    return typeof value === "number" && Number.isInteger(value);
-}
 
 /**
  * An hour field that is a range, step or wildcard starts a window every matching hour; the seed's
@@ -58,9 +53,8 @@ export const windowWellFormed: ResourceValidationPolicy = {
         const who = windowLabel(w, args.name);
         checkDurationAndCutoff(who, w, reportViolation);
         checkWindowSchedule(who, w, reportViolation);
-        if (isSet(w.name) && !isUnknown(w.name) && !WINDOW_NAME_PATTERN.test(text(w.name))) {
-            reportViolation(`${who}: name ${show(w.name)} must be 3–128 letters, digits, "_", "-" or ".".`);
-        }
+        const nameProblem = isSet(w.name) && !isUnknown(w.name) ? resourceNameProblem(w.name) : undefined;
+        if (nameProblem) reportViolation(`${who}: name ${show(w.name)} ${nameProblem}.`);
         if (isSet(w.description) && !isUnknown(w.description) && text(w.description).length > 128) {
             reportViolation(`${who}: description is ${text(w.description).length} characters; SSM allows at most 128.`);
         }
@@ -69,21 +63,10 @@ export const windowWellFormed: ResourceValidationPolicy = {
 
 function checkDurationAndCutoff(who: string, w: any, reportViolation: ReportViolation): void {
     const { duration, cutoff } = w;
-    const durationOk = isInteger(duration) && duration >= 1 && duration <= 24;
-    if (!isUnknown(duration) && !durationOk) {
-        reportViolation(`${who}: duration ${show(duration)} must be a whole number of hours from 1 to 24.`);
-    }
-    if (isUnknown(cutoff)) {
-        return;
-    }
-    if (!isInteger(cutoff) || cutoff < 0 || cutoff > 23) {
-        reportViolation(`${who}: cutoff ${show(cutoff)} must be a whole number of hours from 0 to 23.`);
-    } else if (durationOk && cutoff >= duration) {
-        reportViolation(
-            `${who}: cutoff ${cutoff} must be less than duration ${duration}, or no task could ever start ` +
-                `(tasks do not start in the last cutoff hours).`,
-        );
-    }
+    const problem = isUnknown(duration) ? undefined : durationProblem(duration);
+    if (problem) reportViolation(`${who}: duration ${show(duration)} ${problem}.`);
+    if (isUnknown(cutoff)) return;
+    for (const p of cutoffProblems(cutoff, duration, "duration")) reportViolation(`${who}: cutoff ${show(cutoff)} ${p}.`);
 }
 
 function checkWindowSchedule(who: string, w: any, reportViolation: ReportViolation): void {
@@ -108,11 +91,9 @@ function checkWindowSchedule(who: string, w: any, reportViolation: ReportViolati
         }
     }
     if (isSet(scheduleOffset) && !isUnknown(scheduleOffset)) {
-        if (!isInteger(scheduleOffset) || scheduleOffset < 1 || scheduleOffset > 6) {
-            reportViolation(`${who}: scheduleOffset ${show(scheduleOffset)} must be a whole number of days from 1 to 6.`);
-        }
-        if (typeof schedule === "string" && !schedule.trim().startsWith("cron(")) {
-            reportViolation(`${who}: scheduleOffset ${show(scheduleOffset)} only works with a cron(...) schedule, not ${show(schedule)}.`);
+        const known = typeof schedule === "string" && !isUnknown(schedule) ? schedule : undefined;
+        for (const problem of scheduleOffsetProblems(scheduleOffset, known)) {
+            reportViolation(`${who}: scheduleOffset ${show(scheduleOffset)} ${problem}.`);
         }
     }
 }
@@ -162,19 +143,19 @@ export function patchGroupTargetProblems(targets: unknown): string[] {
         if (isUnknown(key)) {
             return [];
         }
-        if ((PATCH_GROUP_TARGET_KEYS as readonly string[]).includes(key)) {
+        const tagKey = targetTagKey(key);
+        if (PATCH_GROUP_TARGET_KEYS.includes(key)) {
             const values = asArray(target.values);
             if (!isUnknown(target.values) && values.length === 0) {
                 problems.push(`target key "${key}" has no values; list the patch group names`);
             }
             for (const value of values) {
-                if (!isUnknown(value) && !(typeof value === "string" && PATCH_GROUP_PATTERN.test(value))) {
-                    problems.push(`patch group ${show(value)} must be 1–256 letters, digits, spaces or _.:/=+-@`);
-                }
+                const problem = isUnknown(value) ? undefined : patchGroupNameProblem(value);
+                if (problem) problems.push(`patch group ${show(value)} ${problem}`);
             }
-        } else if (typeof key === "string" && key.startsWith("tag:") && normalizeKey(key.slice(4)) === "patchgroup") {
+        } else if (tagKey !== undefined && normalizeKey(tagKey) === "patchgroup") {
             problems.push(
-                `target key ${show(key)} is not a patch-group key; tag keys are case-sensitive: use "tag:Patch Group" or "tag:PatchGroup"`,
+                `target key ${show(key)} is not a patch-group key; tag keys are case-sensitive: use ${PATCH_GROUP_TARGET_KEYS.map((k) => JSON.stringify(k)).join(" or ")}`,
             );
         }
     }
@@ -212,13 +193,15 @@ function keyProblem(key: string, kind: TargetsOf): string | undefined {
     if (/\$\{|\{\{|\}\}/.test(key))
         return `key ${show(key)} holds an unsubstituted template ("\${...}" or "{{...}}"): no node has that tag`;
     if (!TARGET_KEY_PATTERN.test(key)) return `key ${show(key)} is not one SSM accepts (letters, digits, spaces and _.:/=-@)`;
-    if (key.startsWith("tag:")) return key.length > 4 ? undefined : `key "tag:" names no tag key: write tag:<key>`;
-    const known = ["InstanceIds", "tag-key", "resource-groups:Name", "resource-groups:ResourceTypeFilters"];
-    if (kind === "task") known.push("WindowTargetIds", "ParameterValues", "ResourceGroup", "AWS::EC2::Instance");
+    const tagKey = targetTagKey(key);
+    if (tagKey !== undefined) return tagKey !== "" ? undefined : `key "tag:" names no tag key: write tag:<key>`;
+    const K = TARGET_KEYS;
+    const known: string[] = [K.instanceIds, K.tagKey, K.resourceGroupName, K.resourceGroupTypes];
+    if (kind === "task") known.push(K.windowTargetIds, K.parameterValues, K.resourceGroup, K.ec2Instance);
     // "For Automation and Change Manager: ... Key=ResourceGroup ... Key=ParameterValues ... Key=AWS::EC2::Instance".
-    if (kind === "automation association") known.push("ParameterValues", "ResourceGroup", "AWS::EC2::Instance");
+    if (kind === "automation association") known.push(K.parameterValues, K.resourceGroup, K.ec2Instance);
     if (known.includes(key)) return undefined;
-    const hint = /patch\s*group/i.test(key) ? `; a tag is selected as "tag:${key}"` : "";
+    const hint = /patch\s*group/i.test(key) ? `; a tag is selected as ${JSON.stringify(tagTargetKey(key))}` : "";
     return `key ${show(key)} selects nothing: SSM targets by ${known.map((k) => JSON.stringify(k)).join(", ")} or "tag:<key>"${hint}`;
 }
 

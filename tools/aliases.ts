@@ -2,6 +2,7 @@
 // collapseAliasToUrn, inheritedChildAlias, generateAliases). The SDK sends alias *specs* to an
 // engine that supports them (the mock runtime says it does); the engine turns them into URNs
 // and, for a child, multiplies in the alias its parent was found under in the old state.
+import { TYPES } from "@patch-manager/ssm";
 
 /** One alias as the engine receives it: a URN, or a spec whose empty fields mean "as the resource". */
 export interface AliasSpec {
@@ -23,7 +24,7 @@ export interface AliasedResource {
     aliasSpecs?: AliasSpec[];
 }
 
-const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+const ROOT_STACK_TYPE = TYPES.stack;
 
 export function urnParts(urn: string): { stack: string; project: string; qualifiedType: string; type: string; name: string } {
     const parts = urn.split("::");

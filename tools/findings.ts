@@ -15,8 +15,8 @@
 import type { Violation } from "./audit/engine";
 import type { ClashFinding } from "./fleet";
 import { PROJECT } from "../config";
-import { TYPES } from "../policies/util";
-import { HYBRID_TYPES, MAX_EXPIRY_DAYS } from "../policies/hybrid";
+import { PATCH_GROUP_TAG_KEYS, TARGET_KEYS, TYPES } from "@patch-manager/ssm";
+import { MAX_EXPIRY_DAYS } from "../policies/hybrid";
 
 /** A finding that stems from a config value: the full key (`patch-manager:rateControl.maxConcurrency`) and its valid values. */
 export interface ConfigHint {
@@ -64,7 +64,7 @@ function targetValues(targets: unknown, targetKey?: string): string[] {
 
 /** The patch-group names a task's window targets select. */
 function taskGroups(task: Resource, resources: readonly Resource[]): string[] {
-    const targetIds = targetValues(field(task.inputs, "targets"), "WindowTargetIds");
+    const targetIds = targetValues(field(task.inputs, "targets"), TARGET_KEYS.windowTargetIds);
     return resources
         .filter((r) => r.type === TYPES.windowTarget && typeof r.id === "string" && targetIds.includes(r.id))
         .flatMap((r) => targetValues(field(r.inputs, "targets")));
@@ -101,7 +101,7 @@ function approvalKey(property: string, baseline: Resource, ctx: Context): string
 /** The activation's patch group (its Patch Group tag) as `patchGroups[i].hybrid.<field>`. */
 function hybridKey(activation: Resource, ctx: Context, which: string): string {
     const tags = field(activation.inputs, "tags");
-    const name = field(tags, "Patch Group") ?? field(tags, "PatchGroup");
+    const name = PATCH_GROUP_TAG_KEYS.map((k) => field(tags, k)).find((v) => v !== undefined && v !== null);
     const i = typeof name === "string" ? groupIndex(ctx, name) : -1;
     return key(`patchGroups[${i >= 0 ? i : "<i>"}].hybrid.${which}`);
 }
@@ -121,7 +121,7 @@ const CONFIG_SOURCES: Record<string, ConfigSource> = {
     [TYPES.windowTask]: (property, r, ctx) =>
         property === "maxConcurrency" || property === "maxErrors" ? keyed(rateControlKey(r, ctx, property)) : undefined,
     [TYPES.patchBaseline]: (property, r, ctx) => keyed(approvalKey(property, r, ctx)),
-    [HYBRID_TYPES.activation]: (property, r, ctx) =>
+    [TYPES.activation]: (property, r, ctx) =>
         property === "expirationDate"
             ? keyed(hybridKey(r, ctx, "expiresInDays"), `a whole number of days from 1 to ${MAX_EXPIRY_DAYS}`)
             : property === "registrationLimit"

@@ -5,6 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import YAML from "yaml";
+import { TYPES } from "@patch-manager/ssm";
 import { PatchManagerConfig, PROJECT, UNDECRYPTED_SECRET } from "../config";
 import { AliasSpec, generateAliases } from "./aliases";
 import { DEFAULTS_KEY, checkedInputs, knowsCheck } from "./audit/providerCheck";
@@ -167,25 +168,25 @@ export function mockState(
     // Pulumi auto-names a resource without an explicit name: logical name + 7 random hex.
     const autoName = `${name}-${hex(urn, 7)}`;
     switch (type) {
-        case "aws:ssm/maintenanceWindow:MaintenanceWindow": {
+        case TYPES.window: {
             const id = `mw-${hex(urn, 17)}`;
             return { id, state: { ...inputs, arn: `arn:aws:ssm:${region}:${acct}:maintenancewindow/${id}` } };
         }
-        case "aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget":
+        case TYPES.windowTarget:
             return { id: uuid(urn), state: { ...inputs } };
-        case "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask": {
+        case TYPES.windowTask: {
             const id = uuid(urn);
             return { id, state: { ...inputs, windowTaskId: id, arn: `arn:aws:ssm:${region}:${acct}:windowtask/${id}` } };
         }
-        case "aws:ssm/patchBaseline:PatchBaseline": {
+        case TYPES.patchBaseline: {
             const id = `pb-${hex(urn, 17)}`;
             return { id, state: { ...inputs, arn: `arn:aws:ssm:${region}:${acct}:patchbaseline/${id}` } };
         }
-        case "aws:ssm/patchGroup:PatchGroup":
+        case TYPES.patchGroup:
             return { id: `${inputs.patchGroup},${inputs.baselineId}`, state: { ...inputs } };
-        case "aws:ssm/defaultPatchBaseline:DefaultPatchBaseline":
+        case TYPES.defaultPatchBaseline:
             return { id: String(inputs.operatingSystem), state: { ...inputs } };
-        case "aws:iam/role:Role": {
+        case TYPES.role: {
             const roleName = inputs.name ?? autoName;
             return {
                 id: roleName,
@@ -197,7 +198,7 @@ export function mockState(
                 },
             };
         }
-        case "aws:iam/instanceProfile:InstanceProfile": {
+        case TYPES.instanceProfile: {
             const profileName = inputs.name ?? autoName;
             return {
                 id: profileName,
@@ -209,13 +210,13 @@ export function mockState(
                 },
             };
         }
-        case "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
+        case TYPES.rolePolicyAttachment:
             return { id: `${inputs.role}-${hex(urn, 20)}`, state: { ...inputs } };
-        case "aws:iam/rolePolicy:RolePolicy": {
+        case TYPES.rolePolicy: {
             const policyName = inputs.name ?? autoName;
             return { id: `${inputs.role}:${policyName}`, state: { ...inputs, name: policyName } };
         }
-        case "aws:ssm/activation:Activation": {
+        case TYPES.activation: {
             const id = uuid(urn);
             return {
                 id,
@@ -251,46 +252,46 @@ export function mockState(
                 },
             };
         }
-        case "aws:s3/bucket:Bucket": {
+        case TYPES.bucket: {
             const bucket = inputs.bucket ?? (inputs.bucketPrefix ? `${inputs.bucketPrefix}${hex(urn, 20)}` : autoName.toLowerCase());
             return {
                 id: bucket,
                 state: { ...inputs, bucket, arn: `arn:aws:s3:::${bucket}`, bucketDomainName: `${bucket}.s3.amazonaws.com`, region },
             };
         }
-        case "aws:sns/topic:Topic": {
+        case TYPES.topic: {
             const topicName = inputs.name ?? autoName;
             const arn = `arn:aws:sns:${region}:${acct}:${topicName}`;
             return { id: arn, state: { ...inputs, name: topicName, arn } };
         }
-        case "aws:sns/topicSubscription:TopicSubscription": {
+        case TYPES.topicSubscription: {
             const arn = `${inputs.topic}:${uuid(urn)}`;
             return { id: arn, state: { ...inputs, arn } };
         }
-        case "aws:kms/key:Key": {
+        case TYPES.kmsKey: {
             const keyId = uuid(urn);
             return { id: keyId, state: { ...inputs, keyId, arn: `arn:aws:kms:${region}:${acct}:key/${keyId}` } };
         }
-        case "aws:cloudwatch/eventRule:EventRule": {
+        case TYPES.eventRule: {
             const ruleName = inputs.name ?? autoName;
             return { id: ruleName, state: { ...inputs, name: ruleName, arn: `arn:aws:events:${region}:${acct}:rule/${ruleName}` } };
         }
-        case "aws:ssm/association:Association": {
+        case TYPES.association: {
             const associationId = uuid(urn);
             return {
                 id: associationId,
                 state: { ...inputs, associationId, arn: `arn:aws:ssm:${region}:${acct}:association/${associationId}` },
             };
         }
-        case "aws:ec2/securityGroup:SecurityGroup": {
+        case TYPES.securityGroup: {
             const id = `sg-${hex(urn, 17)}`;
             return { id, state: { ...inputs, name: inputs.name ?? autoName, arn: `arn:aws:ec2:${region}:${acct}:security-group/${id}` } };
         }
-        case "aws:ec2/vpcEndpoint:VpcEndpoint": {
+        case TYPES.vpcEndpoint: {
             const id = `vpce-${hex(urn, 17)}`;
             return { id, state: { ...inputs, arn: `arn:aws:ec2:${region}:${acct}:vpc-endpoint/${id}` } };
         }
-        case "aws:cfg/rule:Rule":
+        case TYPES.configRule:
             return {
                 id: inputs.name ?? autoName,
                 state: { ...inputs, arn: `arn:aws:config:${region}:${acct}:config-rule/config-rule-${hex(urn, 6)}` },

@@ -12,7 +12,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { TYPES } from "../policies/util";
+import { TYPES } from "@patch-manager/ssm";
 import { windowInputs } from "../tests/policies/resources";
 import { POLICIES, analyze, connect, startPack, stopPack } from "./analyzerClient";
 import type { AuditResource } from "./audit/engine";

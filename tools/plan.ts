@@ -3,7 +3,7 @@ import { localTime } from "./localTime";
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, PatchManagerConfig, PROJECT } from "../config";
-import { describeSchedule, nextStarts } from "@patch-manager/ssm";
+import { PATCH_GROUP_TAG_KEYS, TYPES, describeSchedule, nextStarts } from "@patch-manager/ssm";
 import { PolicyConfigError, PolicyPackConfigInput, runPolicies, Violation } from "./audit/engine";
 import { windowsIcs } from "./calendar";
 import {
@@ -156,9 +156,9 @@ export function resourceRegion(r: Pick<PlannedResource, "outputs">): string | un
 /** Each maintenance window with the patch groups its targets select, its region and its next starts. */
 export function windowsOf(resources: PlannedResource[], from: Date, occurrences: number): PlannedWindow[] {
     const byType = (t: string) => resources.filter((r) => r.type === t);
-    const targets = byType("aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget");
-    const tasks = byType("aws:ssm/maintenanceWindowTask:MaintenanceWindowTask");
-    return byType("aws:ssm/maintenanceWindow:MaintenanceWindow").map((w) => {
+    const targets = byType(TYPES.windowTarget);
+    const tasks = byType(TYPES.windowTask);
+    return byType(TYPES.window).map((w) => {
         const i = w.inputs as Record<string, any>;
         const groups = targets
             .filter((t) => t.inputs.windowId === w.id)
@@ -245,12 +245,14 @@ export function renderPreconditions(p: Preconditions | undefined): string[] {
 
 /** Hybrid activations: which group each admits servers into, how many, until when. */
 export function renderActivations(resources: Plan["resources"]): string[] {
-    const activations = resources.filter((r) => r.type === "aws:ssm/activation:Activation");
+    const activations = resources.filter((r) => r.type === TYPES.activation);
     if (activations.length === 0) return [];
     const out = ["", "Hybrid activations (servers outside AWS register with the stack output hybridActivations):"];
     for (const a of activations) {
         const i = a.inputs as Record<string, any>;
-        const groupTag = Object.entries((i.tags ?? {}) as Record<string, string>).find(([k]) => k === "Patch Group" || k === "PatchGroup");
+        const groupTag = Object.entries((i.tags ?? {}) as Record<string, string>).find(([k]) =>
+            (PATCH_GROUP_TAG_KEYS as readonly string[]).includes(k),
+        );
         out.push(
             `  ${groupTag ? `${groupTag[0]}=${groupTag[1]}` : a.name}  up to ${i.registrationLimit ?? "1 (SSM default)"} servers, code expires ${i.expirationDate ?? "in 24 hours (SSM default)"}, role ${i.iamRole}`,
         );
@@ -461,7 +463,7 @@ export async function planFleet(
             if (!model) throw new Error(`${displayPath(file)}: the program did not report its model`);
             // The regions each patch group is registered in (one registration per region with patch-manager:regions).
             const registrations = new Map<string, string[]>();
-            for (const r of allResources.filter((x) => x.type === "aws:ssm/patchGroup:PatchGroup")) {
+            for (const r of allResources.filter((x) => x.type === TYPES.patchGroup)) {
                 const name = String(r.inputs.patchGroup);
                 const region = resourceRegion(r) ?? config.values["aws:region"];
                 if (region === undefined) continue;

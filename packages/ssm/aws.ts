@@ -76,7 +76,16 @@ export type PatchGroupTagKey = (typeof PATCH_GROUP_TAG_KEYS)[number];
 /** Default service quotas: windows per account and region; tasks and targets per window. */
 export const QUOTAS = { windowsPerRegion: 50, tasksPerWindow: 20, targetsPerWindow: 100 } as const;
 
+/** The document a patching window task runs. */
 export const RUN_PATCH_BASELINE = "AWS-RunPatchBaseline";
+/** AWS-RunPatchBaseline with pre-install, post-install and on-exit hook documents. */
+export const RUN_PATCH_BASELINE_WITH_HOOKS = "AWS-RunPatchBaselineWithHooks";
+/** The document Quick Setup patch policies run in their associations. */
+export const RUN_PATCH_BASELINE_ASSOCIATION = "AWS-RunPatchBaselineAssociation";
+/** The documents that patch today. */
+export const PATCH_DOCUMENTS = [RUN_PATCH_BASELINE, RUN_PATCH_BASELINE_WITH_HOOKS, RUN_PATCH_BASELINE_ASSOCIATION] as const;
+/** The old Windows-only patch document, which AWS-RunPatchBaseline replaces. */
+export const DEPRECATED_PATCH_DOCUMENT = "AWS-ApplyPatchBaseline";
 
 /** AWS managed policies, relative to arn:<partition>:iam::aws:policy/. */
 export const MANAGED_POLICIES = {
@@ -121,7 +130,7 @@ export const STRATEGY_DOCUMENTS = {
     runShellScript: { name: "AWS-RunShellScript", parameters: ["commands", "workingDirectory", "executionTimeout"] },
     runPowerShellScript: { name: "AWS-RunPowerShellScript", parameters: ["commands", "workingDirectory", "executionTimeout"] },
     runPatchBaseline: {
-        name: "AWS-RunPatchBaseline",
+        name: RUN_PATCH_BASELINE,
         parameters: ["Operation", "SnapshotId", "InstallOverrideList", "BaselineOverride", "RebootOption", "AssociationId"],
     },
 } as const;

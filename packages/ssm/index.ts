@@ -1,3 +1,5 @@
 // Pure code (no Pulumi, no I/O) that both the program and the policy pack need.
 export * from "./aws";
+export * from "./rules";
 export * from "./schedule";
+export * from "./types";

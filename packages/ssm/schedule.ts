@@ -11,6 +11,7 @@
  */
 import { Cron } from "croner";
 import { toString as cronToWords } from "cronstrue";
+import { scheduleOffsetProblems } from "./rules";
 
 // ---------------------------------------------------------------------------------------------
 // Parsed representation
@@ -164,22 +165,9 @@ function tzSpelling(timezone: string, resolved: string): string {
     }
 }
 
-/**
- * Problems with a scheduleOffset for this schedule ([] when valid): SSM takes 1-6 days, and only
- * with a cron schedule. Leave it unset for "no offset".
- */
-export function checkScheduleOffset(offset: number | undefined, expression: string): string[] {
-    if (offset === undefined) return [];
-    if (!Number.isInteger(offset) || offset < 1 || offset > 6) {
-        return [`scheduleOffset ${offset} is out of range: SSM takes a whole number of days from 1 to 6 (leave it unset for no offset)`];
-    }
-    const kind = /^\s*(rate|at)\(/.exec(expression)?.[1];
-    if (kind) {
-        return [
-            `scheduleOffset only applies to cron(...) schedules, not to ${kind}(...): drop it, or move the start in the expression itself`,
-        ];
-    }
-    return [];
+/** Problems with a scheduleOffset for this schedule, as the schedule functions throw them. */
+function offsetProblems(offset: number | undefined, expression: string): string[] {
+    return scheduleOffsetProblems(offset, expression).map((problem) => `scheduleOffset ${offset} ${problem}`);
 }
 
 /**
@@ -202,7 +190,7 @@ export function checkScheduleOffset(offset: number | undefined, expression: stri
  */
 export function nextStarts(expression: string, opts: { timezone: string; scheduleOffset?: number; from: Date; count: number }): Date[] {
     const schedule = parseSchedule(expression);
-    const problems = [...checkTimezone(opts.timezone), ...checkScheduleOffset(opts.scheduleOffset, expression)];
+    const problems = [...checkTimezone(opts.timezone), ...offsetProblems(opts.scheduleOffset, expression)];
     if (!Number.isInteger(opts.count) || opts.count < 0) problems.push(`count ${opts.count} must be a whole number >= 0`);
     if (!(opts.from instanceof Date) || Number.isNaN(opts.from.getTime())) problems.push("from must be a valid Date");
     if (problems.length > 0) throw new Error(problems.join("; "));
@@ -255,8 +243,8 @@ export function describeSchedule(
     opts: { timezone: string; durationHours: number; cutoffHours?: number; scheduleOffset?: number },
 ): string {
     const schedule = parseSchedule(expression);
-    const offsetProblems = checkScheduleOffset(opts.scheduleOffset, expression);
-    if (offsetProblems.length > 0) throw new Error(offsetProblems.join("; "));
+    const problems = offsetProblems(opts.scheduleOffset, expression);
+    if (problems.length > 0) throw new Error(problems.join("; "));
 
     let when: string;
     switch (schedule.kind) {

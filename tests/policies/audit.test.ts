@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { main } from "../../tools/audit";
-import { TYPES } from "../../policies/util";
+import { TYPES } from "@patch-manager/ssm";
 import { TARGET_ID, prodStack } from "./resources";
 
 const ROOT = path.resolve(__dirname, "../..");

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { baselineApprovesPatches, baselineProductionApprovalDelay } from "../../policies/baselines";
-import { TYPES } from "../../policies/util";
+import { TYPES } from "@patch-manager/ssm";
 import { runResourcePolicy } from "./harness";
 import { baselineInputs } from "./resources";
 

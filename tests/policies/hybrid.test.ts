@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
-import { HYBRID_TYPES, activationCodeSecret, activationExpiry, activationRegistrationLimit, activationRole } from "../../policies/hybrid";
+import { activationCodeSecret, activationExpiry, activationRegistrationLimit, activationRole } from "../../policies/hybrid";
 import { AuditResource, runPolicies } from "../../tools/audit/engine";
-import { TYPES } from "../../policies/util";
+import { TYPES } from "@patch-manager/ssm";
 import { PlannedResource, auditResourcesOf, evaluateProgram } from "../../tools/mockProgram";
 import { shippedConfig } from "../helpers";
 import { UNKNOWN_STRING, runResourcePolicy, runStackPolicy, urnOf } from "./harness";
@@ -57,7 +57,7 @@ function hybridStack() {
         },
         { type: TYPES.rolePolicyAttachment, name: "hybrid-nodes-ssm-core", props: { role: HYBRID_ROLE, policyArn: CORE } },
         {
-            type: HYBRID_TYPES.rolePolicy,
+            type: TYPES.rolePolicy,
             name: "hybrid-nodes-logs",
             props: {
                 role: HYBRID_ROLE,
@@ -69,12 +69,12 @@ function hybridStack() {
             },
         },
         {
-            type: HYBRID_TYPES.instanceProfile,
+            type: TYPES.instanceProfile,
             name: "instance-profile",
             props: { name: "patch-instance-profile", role: "patch-instance-role" },
         },
         {
-            type: HYBRID_TYPES.activation,
+            type: TYPES.activation,
             name: "web-server-hybrid-activation",
             props: { ...activationInputs(), id: "5d89e276-c53a-4c81-ac8e-c51e1d0a0ab7" },
         },
@@ -92,7 +92,7 @@ describe("policies/hybrid", () => {
             for (const expirationDate of [fromNow(7), fromNow(29.9), "2025-01-02T00:00:00Z"]) {
                 const r = await runResourcePolicy(
                     activationExpiry,
-                    HYBRID_TYPES.activation,
+                    TYPES.activation,
                     { ...activationInputs(), expirationDate },
                     { name: "web-server-hybrid-activation" },
                 );
@@ -104,7 +104,7 @@ describe("policies/hybrid", () => {
             const expirationDate = fromNow(45);
             const r = await runResourcePolicy(
                 activationExpiry,
-                HYBRID_TYPES.activation,
+                TYPES.activation,
                 { ...activationInputs(), expirationDate },
                 { name: "web-server-hybrid-activation" },
             );
@@ -117,21 +117,21 @@ describe("policies/hybrid", () => {
 
         it("takes a missing expirationDate (24 hours), reports a malformed one, and skips one unknown during preview", async () => {
             const { expirationDate: _e, ...inputs } = activationInputs();
-            const missing = await runResourcePolicy(activationExpiry, HYBRID_TYPES.activation, inputs, {
+            const missing = await runResourcePolicy(activationExpiry, TYPES.activation, inputs, {
                 name: "web-server-hybrid-activation",
             });
             // CreateActivation: without an ExpirationDate the code expires in 24 hours.
             assert.deepEqual(missing.messages, []);
             const bad = await runResourcePolicy(
                 activationExpiry,
-                HYBRID_TYPES.activation,
+                TYPES.activation,
                 { ...inputs, expirationDate: "next week" },
                 { name: "web-server-hybrid-activation" },
             );
             assert.deepEqual(bad.messages, [
                 `${who} has expirationDate "next week", which is not an RFC 3339 time such as "2026-12-01T00:00:00Z".`,
             ]);
-            const unknown = await runResourcePolicy(activationExpiry, HYBRID_TYPES.activation, {
+            const unknown = await runResourcePolicy(activationExpiry, TYPES.activation, {
                 ...inputs,
                 expirationDate: UNKNOWN_STRING,
             });
@@ -144,7 +144,7 @@ describe("policies/hybrid", () => {
             for (const registrationLimit of [25, 1000]) {
                 const r = await runResourcePolicy(
                     activationRegistrationLimit,
-                    HYBRID_TYPES.activation,
+                    TYPES.activation,
                     { ...activationInputs(), registrationLimit },
                     { name: "web-server-hybrid-activation" },
                 );
@@ -156,19 +156,13 @@ describe("policies/hybrid", () => {
             const { registrationLimit: _l, ...inputs } = activationInputs();
             const opts = { name: "web-server-hybrid-activation", config: { maxRegistrationLimit: 1000 } };
             // CreateActivation: RegistrationLimit "The default value is 1."
-            assert.deepEqual((await runResourcePolicy(activationRegistrationLimit, HYBRID_TYPES.activation, inputs, opts)).messages, []);
+            assert.deepEqual((await runResourcePolicy(activationRegistrationLimit, TYPES.activation, inputs, opts)).messages, []);
             assert.deepEqual(
-                (
-                    await runResourcePolicy(
-                        activationRegistrationLimit,
-                        HYBRID_TYPES.activation,
-                        { ...inputs, registrationLimit: 5000 },
-                        opts,
-                    )
-                ).messages,
+                (await runResourcePolicy(activationRegistrationLimit, TYPES.activation, { ...inputs, registrationLimit: 5000 }, opts))
+                    .messages,
                 [`${who} has registrationLimit 5000; it must be a whole number from 1 to 1000 (SSM's maximum).`],
             );
-            const capped = await runResourcePolicy(activationRegistrationLimit, HYBRID_TYPES.activation, activationInputs(), {
+            const capped = await runResourcePolicy(activationRegistrationLimit, TYPES.activation, activationInputs(), {
                 ...opts,
                 config: { maxRegistrationLimit: 20 },
             });
@@ -180,7 +174,7 @@ describe("policies/hybrid", () => {
 
     describe("hybrid-activation-code-secret", () => {
         it("passes an activation whose code is an additional secret output", async () => {
-            const r = await runResourcePolicy(activationCodeSecret, HYBRID_TYPES.activation, activationInputs(), {
+            const r = await runResourcePolicy(activationCodeSecret, TYPES.activation, activationInputs(), {
                 name: "web-server-hybrid-activation",
                 additionalSecretOutputs: ["activationCode"],
             });
@@ -188,7 +182,7 @@ describe("policies/hybrid", () => {
         });
 
         it("reports one whose code would sit in the state in plain text", async () => {
-            const r = await runResourcePolicy(activationCodeSecret, HYBRID_TYPES.activation, activationInputs(), {
+            const r = await runResourcePolicy(activationCodeSecret, TYPES.activation, activationInputs(), {
                 name: "web-server-hybrid-activation",
                 additionalSecretOutputs: ["tagsAll"],
             });
@@ -203,7 +197,7 @@ describe("policies/hybrid", () => {
     });
 
     describe("hybrid-activation-role (stack)", () => {
-        const urn = urnOf(HYBRID_TYPES.activation, "web-server-hybrid-activation");
+        const urn = urnOf(TYPES.activation, "web-server-hybrid-activation");
 
         it("passes the hybrid role: trusted by SSM, core policy and log write only", async () => {
             assert.deepEqual(await runStackPolicy(activationRole, hybridStack()), []);
@@ -294,14 +288,14 @@ describe("policies/hybrid", () => {
 
         it("the example stack Pulumi.prod-hybrid.yaml passes every rule, hybrid ones included", async () => {
             const resources = structuredClone(program);
-            assert.equal(resources.filter((r) => r.type === HYBRID_TYPES.activation).length, 2, "the rules had activations to check");
+            assert.equal(resources.filter((r) => r.type === TYPES.activation).length, 2, "the rules had activations to check");
             assert.deepEqual(await runPolicies(audited(resources), { stackName: "prod-hybrid", projectName: "patch-manager" }), []);
         });
 
         it("and fails the hybrid rules, mandatory, on one of its activations changed to break them", async () => {
             // The config refuses expiresInDays > 30, so the too-late expiry is set on the resource itself.
             const resources = structuredClone(program);
-            const web = resources.find((r) => r.type === HYBRID_TYPES.activation && r.inputs.registrationLimit === 25)!;
+            const web = resources.find((r) => r.type === TYPES.activation && r.inputs.registrationLimit === 25)!;
             web.inputs = { ...web.inputs, expirationDate: fromNow(60) };
             web.checkedInputs = { ...web.checkedInputs, expirationDate: web.inputs.expirationDate };
             delete web.additionalSecretOutputs;

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { instanceRoleNotAdmin, noEc2RoleForSsm, windowRoleTrust } from "../../policies/iam";
-import { TYPES } from "../../policies/util";
+import { TYPES } from "@patch-manager/ssm";
 import { StackEntry, runResourcePolicy, runStackPolicy, urnOf } from "./harness";
 import { ACCOUNT, entry, prodStack, windowTrustPolicy } from "./resources";
 

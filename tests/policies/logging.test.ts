@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { logBucketProtected } from "../../policies/logging";
-import { TYPES } from "../../policies/util";
+import { TYPES } from "@patch-manager/ssm";
 import { UNKNOWN_STRING, runStackPolicy, urnOf } from "./harness";
 import { BUCKET, entry, prodStack } from "./resources";
 

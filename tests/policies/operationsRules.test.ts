@@ -1,6 +1,5 @@
 import * as assert from "node:assert/strict";
 import {
-    OPERATIONS_TYPES as O,
     alertsTopicEncrypted,
     associationNeverReboots,
     associationRateControl,
@@ -11,7 +10,7 @@ import {
     taskNotificationRole,
 } from "../../policies/operations";
 import { patchGroupOneBaselinePerOs, windowQuotas } from "../../policies/stack";
-import { TYPES } from "../../policies/util";
+import { TYPES } from "@patch-manager/ssm";
 import { matchesSsmEvents, readBuckets } from "../../policies/scope";
 import { StackEntry, UNKNOWN_STRING, runResourcePolicy, runStackPolicy } from "./harness";
 import { entry, prodStack, taskInputs, windowInputs } from "./resources";
@@ -54,8 +53,8 @@ describe("policies/operations", () => {
             });
             return [
                 ...stack,
-                { type: O.topic, name: "alerts-topic", props: { name: "patching", arn: TOPIC, id: TOPIC, ...topic } },
-                { type: O.topic, name: "orders", props: { name: "orders", arn: `${TOPIC}-orders`, id: `${TOPIC}-orders` } },
+                { type: TYPES.topic, name: "alerts-topic", props: { name: "patching", arn: TOPIC, id: TOPIC, ...topic } },
+                { type: TYPES.topic, name: "orders", props: { name: "orders", arn: `${TOPIC}-orders`, id: `${TOPIC}-orders` } },
             ];
         };
 
@@ -92,7 +91,7 @@ describe("policies/operations", () => {
 
         it("reports a topic an EventBridge rule on Systems Manager events sends to", async () => {
             const stack: StackEntry[] = [
-                { type: O.topic, name: "alerts-topic", props: { name: "patching", arn: TOPIC, id: TOPIC } },
+                { type: TYPES.topic, name: "alerts-topic", props: { name: "patching", arn: TOPIC, id: TOPIC } },
                 {
                     type: "aws:cloudwatch/eventRule:EventRule",
                     name: "failures",
@@ -146,19 +145,19 @@ describe("policies/operations", () => {
         it("passes a Scan/NoReboot association and ignores other documents", async () => {
             const ok = await runResourcePolicy(
                 associationNeverReboots,
-                O.association,
+                TYPES.association,
                 scanAssociation({ Operation: "Scan", RebootOption: "NoReboot" }),
                 opts,
             );
             assert.deepEqual(ok.messages, []);
             const inventory = { name: "AWS-GatherSoftwareInventory", parameters: { applications: "Enabled" } };
-            assert.deepEqual((await runResourcePolicy(associationNeverReboots, O.association, inventory, opts)).messages, []);
+            assert.deepEqual((await runResourcePolicy(associationNeverReboots, TYPES.association, inventory, opts)).messages, []);
         });
 
         it("reports an association that installs (saying it reboots unless NoReboot), and one without Operation", async () => {
             const install = await runResourcePolicy(
                 associationNeverReboots,
-                O.association,
+                TYPES.association,
                 scanAssociation({ Operation: "Install", RebootOption: "NoReboot" }),
                 opts,
             );
@@ -167,17 +166,17 @@ describe("policies/operations", () => {
             ]);
             const rebooting = await runResourcePolicy(
                 associationNeverReboots,
-                O.association,
+                TYPES.association,
                 scanAssociation({ Operation: "Install" }),
                 opts,
             );
             assert.match(rebooting.messages[0], /rebooting nodes when a patch needs it \(RebootOption unset: RebootIfNeeded\)/);
-            const none = await runResourcePolicy(associationNeverReboots, O.association, scanAssociation({}), opts);
+            const none = await runResourcePolicy(associationNeverReboots, TYPES.association, scanAssociation({}), opts);
             assert.match(none.messages[0], /without the required Operation parameter/);
         });
 
         it("a Scan association never reboots, whatever RebootOption says", async () => {
-            const scan = await runResourcePolicy(associationNeverReboots, O.association, scanAssociation({ Operation: "Scan" }), opts);
+            const scan = await runResourcePolicy(associationNeverReboots, TYPES.association, scanAssociation({ Operation: "Scan" }), opts);
             assert.deepEqual(scan.messages, []);
         });
     });
@@ -185,14 +184,14 @@ describe("policies/operations", () => {
     describe("association-rate-control", () => {
         const opts = { name: "compliance-web-server-scan" };
         it("reports a patch association without maxConcurrency and maxErrors, and passes one with both", async () => {
-            const bare = await runResourcePolicy(associationRateControl, O.association, scanAssociation({ Operation: "Scan" }), opts);
+            const bare = await runResourcePolicy(associationRateControl, TYPES.association, scanAssociation({ Operation: "Scan" }), opts);
             assert.deepEqual(bare.messages, [
                 'association "patch-manager-prod-web-server-daily-scan" (compliance-web-server-scan) runs AWS-RunPatchBaseline without maxConcurrency and maxErrors; set them, e.g. "10%" and "5%".',
             ]);
             const limited = { ...scanAssociation({ Operation: "Scan" }), maxConcurrency: "10%", maxErrors: "5%" };
-            assert.deepEqual((await runResourcePolicy(associationRateControl, O.association, limited, opts)).messages, []);
+            assert.deepEqual((await runResourcePolicy(associationRateControl, TYPES.association, limited, opts)).messages, []);
             const inventory = { name: "AWS-GatherSoftwareInventory", parameters: {} };
-            assert.deepEqual((await runResourcePolicy(associationRateControl, O.association, inventory, opts)).messages, []);
+            assert.deepEqual((await runResourcePolicy(associationRateControl, TYPES.association, inventory, opts)).messages, []);
         });
     });
 
@@ -200,12 +199,12 @@ describe("policies/operations", () => {
         it("reports AWS-ApplyPatchBaseline in an association and shell scripts that patch", async () => {
             const apply = { name: "AWS-ApplyPatchBaseline", parameters: { Operation: "Install" } };
             assert.match(
-                (await runResourcePolicy(patchingDocumentsOnly, O.association, apply, { name: "apply" })).messages[0],
+                (await runResourcePolicy(patchingDocumentsOnly, TYPES.association, apply, { name: "apply" })).messages[0],
                 /runs AWS-ApplyPatchBaseline, the old Windows-only document/,
             );
             for (const command of ["sudo yum update -y", "dnf -y upgrade", "apt-get -y dist-upgrade", "zypper --non-interactive patch"]) {
                 const assoc = { name: "AWS-RunShellScript", parameters: { commands: ["set -e", command] } };
-                const found = await runResourcePolicy(patchingDocumentsOnly, O.association, assoc, { name: "update" });
+                const found = await runResourcePolicy(patchingDocumentsOnly, TYPES.association, assoc, { name: "update" });
                 assert.equal(found.messages.length, 1, command);
                 assert.match(found.messages[0], /bypasses the patch baselines and reports no patch compliance/);
             }
@@ -247,18 +246,18 @@ describe("policies/operations", () => {
 
         it("reports AWS-InstallWindowsUpdates unless it installs Defender definitions only", async () => {
             const updates = (Categories: string) => ({ name: "AWS-InstallWindowsUpdates", parameters: { Action: "Install", Categories } });
-            const all = await runResourcePolicy(patchingDocumentsOnly, O.association, updates("CriticalUpdates,SecurityUpdates"), {
+            const all = await runResourcePolicy(patchingDocumentsOnly, TYPES.association, updates("CriticalUpdates,SecurityUpdates"), {
                 name: "wu",
             });
             assert.match(all.messages[0], /installs Windows updates with AWS-InstallWindowsUpdates \(CriticalUpdates, SecurityUpdates\)/);
-            const defs = await runResourcePolicy(patchingDocumentsOnly, O.association, updates("DefinitionUpdates"), { name: "wu" });
+            const defs = await runResourcePolicy(patchingDocumentsOnly, TYPES.association, updates("DefinitionUpdates"), { name: "wu" });
             assert.deepEqual(defs.messages, []);
         });
 
         it("knows Quick Setup's patch document: an AWS-RunPatchBaselineAssociation install association is reported", async () => {
             const qs = { name: "AWS-RunPatchBaselineAssociation", parameters: { Operation: "Install", RebootOption: "RebootIfNeeded" } };
-            assert.equal((await runResourcePolicy(associationNeverReboots, O.association, qs, { name: "qs" })).messages.length, 1);
-            assert.equal((await runResourcePolicy(associationRateControl, O.association, qs, { name: "qs" })).messages.length, 1);
+            assert.equal((await runResourcePolicy(associationNeverReboots, TYPES.association, qs, { name: "qs" })).messages.length, 1);
+            assert.equal((await runResourcePolicy(associationRateControl, TYPES.association, qs, { name: "qs" })).messages.length, 1);
         });
 
         it("passes scripts that do not patch, and the patch documents", async () => {
@@ -266,7 +265,7 @@ describe("policies/operations", () => {
                 name: "AWS-RunShellScript",
                 parameters: { commands: ["yum install -y amazon-cloudwatch-agent", "apt-get update"] },
             };
-            assert.deepEqual((await runResourcePolicy(patchingDocumentsOnly, O.association, assoc, { name: "agent" })).messages, []);
+            assert.deepEqual((await runResourcePolicy(patchingDocumentsOnly, TYPES.association, assoc, { name: "agent" })).messages, []);
             assert.deepEqual((await runResourcePolicy(patchingDocumentsOnly, TYPES.windowTask, taskInputs(), { name: "t" })).messages, []);
         });
     });
@@ -275,9 +274,9 @@ describe("policies/operations", () => {
         const https = (cidr: string) => ({ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: [cidr] });
         /** An ssm endpoint with its security group, and a rule of each kind on that group. */
         const endpointStack = (ingress: unknown[], rules: StackEntry[] = []): StackEntry[] => [
-            { type: O.securityGroup, name: "endpoints-https", props: { id: "sg-0a1b2c3d", vpcId: "vpc-0a1b2c3d4e5f60718", ingress } },
+            { type: TYPES.securityGroup, name: "endpoints-https", props: { id: "sg-0a1b2c3d", vpcId: "vpc-0a1b2c3d4e5f60718", ingress } },
             {
-                type: O.vpcEndpoint,
+                type: TYPES.vpcEndpoint,
                 name: "endpoints-ssm",
                 props: {
                     vpcId: "vpc-0a1b2c3d4e5f60718",
@@ -290,7 +289,7 @@ describe("policies/operations", () => {
         ];
         it("passes 443 from the VPC CIDR, and an egress rule to anywhere", async () => {
             const egress = {
-                type: O.securityGroupRule,
+                type: TYPES.securityGroupRule,
                 name: "out",
                 props: { type: "egress", cidrBlocks: ["0.0.0.0/0"], securityGroupId: "sg-0a1b2c3d" },
             };
@@ -304,11 +303,11 @@ describe("policies/operations", () => {
                     [https("0.0.0.0/0"), { ...https("10.0.0.0/8"), ipv6CidrBlocks: ["::/0"] }],
                     [
                         {
-                            type: O.securityGroupRule,
+                            type: TYPES.securityGroupRule,
                             name: "in",
                             props: { type: "ingress", cidrBlocks: ["0.0.0.0/0"], securityGroupId: "sg-0a1b2c3d" },
                         },
-                        { type: O.vpcIngressRule, name: "in-v4", props: { cidrIpv4: "0.0.0.0/0", securityGroupId: "sg-0a1b2c3d" } },
+                        { type: TYPES.vpcIngressRule, name: "in-v4", props: { cidrIpv4: "0.0.0.0/0", securityGroupId: "sg-0a1b2c3d" } },
                     ],
                 ),
             );
@@ -323,7 +322,7 @@ describe("policies/operations", () => {
         });
 
         it("leaves a web server's group open to the internet alone: it is no endpoint's", async () => {
-            const web: StackEntry = { type: O.securityGroup, name: "web", props: { id: "sg-web", ingress: [https("0.0.0.0/0")] } };
+            const web: StackEntry = { type: TYPES.securityGroup, name: "web", props: { id: "sg-web", ingress: [https("0.0.0.0/0")] } };
             assert.deepEqual(await runStackPolicy(securityGroupNotOpen, [...endpointStack([https("10.20.0.0/16")]), web]), []);
         });
     });
@@ -337,17 +336,17 @@ describe("policies/operations", () => {
         });
         it("passes an ssm endpoint with private DNS, and other services either way", async () => {
             assert.deepEqual(
-                (await runResourcePolicy(ssmEndpointPrivateDns, O.vpcEndpoint, endpoint("ssm", true), { name: "ep" })).messages,
+                (await runResourcePolicy(ssmEndpointPrivateDns, TYPES.vpcEndpoint, endpoint("ssm", true), { name: "ep" })).messages,
                 [],
             );
             assert.deepEqual(
-                (await runResourcePolicy(ssmEndpointPrivateDns, O.vpcEndpoint, endpoint("sqs", false), { name: "ep" })).messages,
+                (await runResourcePolicy(ssmEndpointPrivateDns, TYPES.vpcEndpoint, endpoint("sqs", false), { name: "ep" })).messages,
                 [],
             );
         });
 
         it("reports an ec2messages endpoint without private DNS", async () => {
-            const { messages } = await runResourcePolicy(ssmEndpointPrivateDns, O.vpcEndpoint, endpoint("ec2messages", false), {
+            const { messages } = await runResourcePolicy(ssmEndpointPrivateDns, TYPES.vpcEndpoint, endpoint("ec2messages", false), {
                 name: "endpoints-ec2messages",
             });
             assert.deepEqual(messages, [

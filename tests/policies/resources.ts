@@ -1,7 +1,7 @@
 // Inputs shaped as the program registers them (see the brief's resource list), and a compliant
 // production stack built from them. Each builder returns a fresh object, so tests can mutate it.
 
-import { TYPES } from "../../policies/util";
+import { TYPES } from "@patch-manager/ssm";
 import type { StackEntry } from "./harness";
 
 export const ACCOUNT = "123456789012";

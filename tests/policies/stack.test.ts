@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { patchGroupCoverage, patchGroupOneBaselinePerOs, scanInstallNoOverlap, windowHasTask, windowQuotas } from "../../policies/stack";
 import { defaultBaselineApprovesUpdates } from "../../policies/baselines";
-import { TYPES } from "../../policies/util";
+import { TYPES } from "@patch-manager/ssm";
 import { StackEntry, runStackPolicy, urnOf } from "./harness";
 import { BASELINE_ID, WINDOW_ID, entry, prodStack, targetInputs, taskInputs, windowInputs } from "./resources";
 

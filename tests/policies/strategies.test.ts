@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { strategyLoadBalancerShare, strategyOverridesExclusive, strategySnapshotBeforeInstall } from "../../policies/strategies";
 import { taskRebootIfNeeded } from "../../policies/tasks";
-import { TYPES } from "../../policies/util";
+import { TYPES } from "@patch-manager/ssm";
 import { runResourcePolicy, runStackPolicy, urnOf } from "./harness";
 import { entry, prodStack, TARGET_ID, taskInputs, WINDOW_ID } from "./resources";
 

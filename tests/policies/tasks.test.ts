@@ -8,7 +8,7 @@ import {
     taskDocumentHashUnpinned,
     taskServiceRole,
 } from "../../policies/tasks";
-import { TYPES } from "../../policies/util";
+import { TYPES } from "@patch-manager/ssm";
 import { UNKNOWN_STRING, runResourcePolicy, runStackPolicy, urnOf } from "./harness";
 import { entry, prodStack, taskInputs, windowInputs } from "./resources";
 

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { TYPES } from "../../policies/util";
+import { TYPES } from "@patch-manager/ssm";
 import {
     targetKeyCanMatch,
     unmatchableTargetProblems,
@@ -44,7 +44,7 @@ describe("policies/windows", () => {
             const cutoff = { ...windowInputs(), duration: 2, cutoff: 2 };
             const { messages } = await runResourcePolicy(windowWellFormed, WINDOW, cutoff, opts);
             assert.equal(messages.length, 1);
-            assert.match(messages[0], /cutoff 2 must be less than duration 2/);
+            assert.match(messages[0], /cutoff 2 must be less than duration \(2\): .*no task would ever start/);
         });
 
         it("reports the seed's hour range through checkSchedule, naming the expression", async () => {
@@ -88,8 +88,8 @@ describe("policies/windows", () => {
             const bad = { ...windowInputs(), schedule: "rate(7 days)", scheduleOffset: 7 };
             const { messages } = await runResourcePolicy(windowWellFormed, WINDOW, bad, opts);
             assert.deepEqual(messages, [
-                `${who}: scheduleOffset 7 must be a whole number of days from 1 to 6.`,
-                `${who}: scheduleOffset 7 only works with a cron(...) schedule, not "rate(7 days)".`,
+                `${who}: scheduleOffset 7 must be a whole number of days from 1 to 6 (leave it unset for no offset).`,
+                `${who}: scheduleOffset 7 only applies to cron(...) schedules, not to rate(...): drop it, or move the start in the expression itself.`,
             ]);
         });
     });
@@ -141,7 +141,9 @@ describe("policies/windows", () => {
             const bad = withTargets([{ key: "tag:Patch Group", values: ["Web*Server"] }]);
             assert.deepEqual(
                 (await runStackPolicy(windowTargetPatchGroupTag, bad)).map((v) => v.message),
-                [`${targetWho}: patch group "Web*Server" must be 1–256 letters, digits, spaces or _.:/=+-@.`],
+                [
+                    `${targetWho}: patch group "Web*Server" must be 1–256 characters of letters, digits, spaces and _.:/=+-@ (the Patch Group tag value).`,
+                ],
             );
         });
 

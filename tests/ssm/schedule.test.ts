@@ -2,7 +2,6 @@ import { strict as assert } from "assert";
 import * as fc from "fast-check";
 import {
     checkSchedule,
-    checkScheduleOffset,
     checkTimezone,
     describeSchedule,
     nextStarts,
@@ -501,16 +500,6 @@ describe("schedule", () => {
         it("messages never carry a config key path", () => {
             for (const problem of checkSchedule("cron(00 23-5 ? * 0 2200)"))
                 assert.ok(!/patch-manager:|schedule\.cron/.test(problem), problem);
-        });
-    });
-
-    describe("checkScheduleOffset", () => {
-        it("takes 1-6 days, with cron only", () => {
-            assert.deepEqual(checkScheduleOffset(undefined, "rate(1 day)"), []);
-            assert.deepEqual(checkScheduleOffset(6, "cron(0 23 ? * TUE#2 *)"), []);
-            assert.match(checkScheduleOffset(0, "cron(0 23 ? * TUE#2 *)")[0], /1 to 6.*leave it unset/);
-            assert.match(checkScheduleOffset(2.5, "cron(0 23 ? * TUE#2 *)")[0], /whole number/);
-            assert.match(checkScheduleOffset(2, "at(2026-12-01T23:00:00)")[0], /only applies to cron/);
         });
     });
 

@@ -6,7 +6,8 @@
 // a parse error or an audit that passes because it checked nothing.
 
 import type { AuditResource } from "./engine";
-import { TYPES, nameFromUrn, stackNameFromUrn } from "../../policies/util";
+import { TYPES } from "@patch-manager/ssm";
+import { nameFromUrn, stackNameFromUrn } from "../../policies/util";
 
 export interface AuditDocument {
     format: "stack-export" | "plan";

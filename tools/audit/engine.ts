@@ -15,7 +15,8 @@ import type {
 } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { PACK_ENFORCEMENT_LEVEL, policies as packPolicies } from "../../policies/pack";
-import { FINDING_RECEIVER, Finding, FindingReport, TYPES, nameFromUrn } from "../../policies/util";
+import { TYPES } from "@patch-manager/ssm";
+import { FINDING_RECEIVER, Finding, FindingReport, nameFromUrn } from "../../policies/util";
 import { JUDGES_RESOURCE_OPTIONS } from "../../policies/replacement";
 
 // @pulumi/policy's own proxy (no gRPC, no server): reading an unknown value throws UnknownValueError,

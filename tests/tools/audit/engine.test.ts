@@ -11,7 +11,8 @@ import {
     runPolicies,
 } from "../../../tools/audit/engine";
 import { policies as packPolicies } from "../../../policies/pack";
-import { TYPES, report, validateResourceOfTypes } from "../../../policies/util";
+import { TYPES } from "@patch-manager/ssm";
+import { report, validateResourceOfTypes } from "../../../policies/util";
 import { UNKNOWN_STRING, urnOf } from "../../policies/harness";
 import { prodStack, taskInputs } from "../../policies/resources";
 
