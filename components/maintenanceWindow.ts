@@ -8,7 +8,7 @@ import {
     Operation,
     PatchGroupConfig,
     RESOURCE_TYPES,
-    WindowSchedule,
+    WindowTiming,
 } from "../config";
 import { keyPath } from "../config/errors";
 import { ssmName, taskLogPrefix } from "../config/naming";
@@ -28,7 +28,7 @@ export interface MaintenanceWindowArgs {
     /** Name part of the window itself ("weekend", "web-server"). */
     readonly windowName: string;
     readonly description: string;
-    readonly schedule: WindowSchedule;
+    readonly timing: WindowTiming;
     /** IANA zone the cron is written in. */
     readonly timezone: string;
     readonly environment: string;
@@ -67,7 +67,7 @@ export class MaintenanceWindow extends pulumi.ComponentResource {
 
     constructor(name: string, args: MaintenanceWindowArgs, opts?: pulumi.ComponentResourceOptions) {
         super(RESOURCE_TYPES.MaintenanceWindow, name, {}, withFormerType(opts, FORMER_TYPE));
-        const s = args.schedule;
+        const s = args.timing;
         this.windowName = ssmName(args.namePrefix, args.windowName);
         const window = new aws.ssm.MaintenanceWindow(
             `${name}-window`,

@@ -104,9 +104,9 @@ export class Operations extends pulumi.ComponentResource {
         if (c.dailyScan || c.dataSync || c.configRule) {
             const groups = c.dailyScan
                 ? config.patchGroups.map((g) => {
-                      const s = g.schedule ?? config.environmentSchedule;
+                      const s = g.window ?? config.environmentWindow;
                       const hour = dailyScanHour(
-                          { cron: s.cron, durationHours: s.durationHours, offsetDays: s.offsetDays },
+                          { schedule: s.schedule, duration: s.duration, scheduleOffset: s.scheduleOffset },
                           config.timezone,
                       );
                       // config.ts refuses a window that leaves no hour free, so this holds for validated config.

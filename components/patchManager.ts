@@ -299,7 +299,7 @@ export class PatchManager extends pulumi.ComponentResource {
                     namePrefix,
                     windowName: w.windowName,
                     description: w.description,
-                    schedule: w.schedule,
+                    timing: w.timing,
                     timezone: w.timezone,
                     environment: config.environment,
                     groups: w.groups,
@@ -390,7 +390,7 @@ export class PatchManager extends pulumi.ComponentResource {
             patchGroups: Object.fromEntries(
                 config.patchGroups.map((g) => [
                     g.name,
-                    { baseline: g.baseline, window: g.schedule ? g.name : config.window, operation: g.operation },
+                    { baseline: g.baseline, window: g.window ? g.name : config.windowKind, operation: g.operation },
                 ]),
             ),
             maintenanceWindowRoleArn: serviceRoleArn,

@@ -428,7 +428,7 @@ export class PatchingStrategies extends pulumi.ComponentResource {
             {
                 name: windowName,
                 description: layout.description,
-                ...maintenanceWindowTiming(layout.schedule, layout.timezone),
+                ...maintenanceWindowTiming(layout.timing, layout.timezone),
                 tags: args.tags,
             },
             { parent: this },

@@ -181,11 +181,11 @@ export function crossCheck(input: CheckedValues): ConfigProblem[] {
         }
         const own = g.schedule;
         if (own !== undefined) {
-            for (const p of cutoffProblems(own.cutoffHours, own.durationHours, "durationHours"))
-                problems.push({ path: at("schedule", "cutoffHours"), message: `${own.cutoffHours} ${p}` });
-            for (const p of scheduleOffsetProblems(own.offsetDays, own.cron))
+            for (const p of cutoffProblems(own.cutoff, own.duration, "durationHours"))
+                problems.push({ path: at("schedule", "cutoffHours"), message: `${own.cutoff} ${p}` });
+            for (const p of scheduleOffsetProblems(own.scheduleOffset, own.schedule))
                 problems.push({ path: at("schedule", "offsetDays"), message: p });
-            const never = known("timezone") ? neverStarts(own.cron, own.offsetDays, model.timezone) : undefined;
+            const never = known("timezone") ? neverStarts(own.schedule, own.scheduleOffset, model.timezone) : undefined;
             if (never) problems.push({ path: at("schedule", "cron"), message: never });
         }
     });
@@ -407,7 +407,7 @@ function crossCheckOperations(input: CheckedValues, known: (...keys: ConfigKey[]
     if (compliance?.dailyScan === true) {
         for (const g of model.patchGroups) {
             const w = windows.find((x) => x.kind !== "reboot" && x.groups.includes(g));
-            if (w === undefined || dailyScanHour(w.schedule, w.timezone) !== undefined) continue;
+            if (w === undefined || dailyScanHour(w.timing, w.timezone) !== undefined) continue;
             problems.push({
                 key: "compliance",
                 path: ["dailyScan"],

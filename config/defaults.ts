@@ -4,13 +4,13 @@ import type { ParsedBaseline } from "./baselines";
 import type { NotificationEvent } from "./alerts";
 import { CutoffBehavior, Environment, isProductionLike, Operation, WindowKind } from "./environment";
 import type { ParsedPatchGroup, RateControlConfig } from "./patchGroups";
-import type { WindowSchedule } from "./window";
+import type { WindowTiming } from "./window";
 
 /** The seed's environment windows: weekday nights 22:00–03:00, weekend mornings 06:00–11:00. */
-export function environmentWindowSchedule(window: WindowKind): WindowSchedule {
+export function environmentWindowSchedule(window: WindowKind): WindowTiming {
     return window === "weekday"
-        ? { cron: "cron(0 22 ? * MON-FRI *)", durationHours: 5, cutoffHours: 1 }
-        : { cron: "cron(0 6 ? * SAT,SUN *)", durationHours: 5, cutoffHours: 1 };
+        ? { schedule: "cron(0 22 ? * MON-FRI *)", duration: 5, cutoff: 1 }
+        : { schedule: "cron(0 6 ? * SAT,SUN *)", duration: 5, cutoff: 1 };
 }
 
 /** Production and acceptance patch at weekends; the others on weekday nights. */

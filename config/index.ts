@@ -8,7 +8,7 @@ export { FORMER_RESOURCE_TYPES, RESOURCE_TYPES, type ResourceType } from "./reso
 export { UNDECRYPTED_SECRET } from "./decode";
 export type { PatchManagerConfig, OperationsConfig } from "./model";
 export type { Environment, Operation, WindowKind, CutoffBehavior } from "./environment";
-export type { WindowSchedule, WindowTiming } from "./window";
+export type { WindowTiming, WindowStarts } from "./window";
 export type { BaselineConfig, ApprovalRule } from "./baselines";
 export type { PatchGroupConfig, RateControlConfig, HybridConfig } from "./patchGroups";
 export type { LoggingConfig } from "./logging";

@@ -43,7 +43,7 @@ export type OperationsConfig = ReturnType<typeof operationsConfig>;
 /** The model of a stack whose values all passed their schemas and the cross-checks. */
 export function buildModel(values: ConfigValues & { environment: Environment }, stack: string) {
     const { environment } = values;
-    const window = values.window ?? defaultWindowKind(environment);
+    const windowKind = values.window ?? defaultWindowKind(environment);
     const operation = values.operation ?? DEFAULT_OPERATION;
     const rateControl = values.rateControl ?? defaultRateControl(environment);
     const approveAfterDays = values.approveAfterDays ?? defaultApproveAfterDays(environment);
@@ -61,8 +61,9 @@ export function buildModel(values: ConfigValues & { environment: Environment }, 
         stack,
         environment,
         production: environment === "production",
-        window,
-        environmentSchedule: environmentWindowSchedule(window),
+        /** The `window` key: which environment window the groups without their own are patched in. */
+        windowKind,
+        environmentWindow: environmentWindowSchedule(windowKind),
         timezone: values.timezone ?? DEFAULT_TIMEZONE,
         operation,
         rateControl,

@@ -6,7 +6,7 @@ import { Operation, operationSchema } from "./environment";
 import { oneOf, wholeNumber } from "./fields";
 import { generatedBaselineName, slug } from "./naming";
 import { strategyFields, strategyConfig } from "./strategies";
-import { windowScheduleSchema } from "./window";
+import { windowTimingSchema } from "./window";
 
 export const rateControlSchema = z
     .object({
@@ -70,7 +70,7 @@ export const patchGroupFields = z
             .string({ error: "must be the name of an entry in patch-manager:baselines" })
             .optional()
             .meta({ description: "An entry of baselines, by name; default: the generated baseline of the operating system." }),
-        schedule: windowScheduleSchema
+        schedule: windowTimingSchema
             .optional()
             .meta({ description: "The group's own maintenance window; default: the environment's window." }),
         operation: operationSchema.optional().meta({ description: "What the group's task does; default: the deployment's operation." }),
@@ -94,7 +94,7 @@ export function patchGroupConfig(g: ParsedPatchGroup, stack: { operation: Operat
         /** A baseline of patch-manager:baselines, or the one generated for the group's OS. */
         baseline: g.baseline ?? generatedBaselineName(g.operatingSystem),
         /** The group's own window; absent: patched in the environment window. */
-        ...(g.schedule ? { schedule: g.schedule } : {}),
+        ...(g.schedule ? { window: g.schedule } : {}),
         operation: g.operation ?? stack.operation,
         rateControl: g.rateControl ?? stack.rateControl,
         /** Servers outside AWS join the group through an SSM hybrid activation; absent: EC2 only. */

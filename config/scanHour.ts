@@ -2,7 +2,7 @@
 // group's maintenance windows touches, so a scan never competes with (or reports the half-done
 // state of) an install.
 import { nextStarts, startsBetween } from "@patch-manager/ssm";
-import { WindowTiming } from "./window";
+import { WindowStarts } from "./window";
 
 /** A fixed year of window starts keeps the chosen hour the same on every run of the program. */
 export const SCAN_REFERENCE = new Date("2026-01-01T00:00:00Z");
@@ -17,11 +17,11 @@ const MAX_STARTS = 800;
  * touches during a year from SCAN_REFERENCE. Windows are written in the stack's time zone, so
  * across daylight-saving changes one window covers two sets of UTC hours; both count.
  */
-export function busyUtcHours(window: WindowTiming, timezone: string): Set<number> {
+export function busyUtcHours(window: WindowStarts, timezone: string): Set<number> {
     const busy = new Set<number>();
-    const starts = startsBetween(window.cron, {
+    const starts = startsBetween(window.schedule, {
         timezone,
-        scheduleOffset: window.offsetDays,
+        scheduleOffset: window.scheduleOffset,
         from: SCAN_REFERENCE,
         until: new Date(SCAN_REFERENCE.getTime() + YEAR_MS + 1),
         limit: MAX_STARTS,
@@ -30,7 +30,7 @@ export function busyUtcHours(window: WindowTiming, timezone: string): Set<number
     for (const start of starts) {
         const from = start.getTime() - SCAN_MARGIN_HOURS * hourMs;
         // A day of hours is every hour: longer spans add none (and a huge duration would loop for ages).
-        const to = Math.min(start.getTime() + (window.durationHours + SCAN_MARGIN_HOURS) * hourMs, from + 25 * hourMs);
+        const to = Math.min(start.getTime() + (window.duration + SCAN_MARGIN_HOURS) * hourMs, from + 25 * hourMs);
         // Every clock hour [h:00, h+1:00) that overlaps [from, to).
         for (let t = Math.floor(from / hourMs) * hourMs; t < to; t += hourMs) busy.add(new Date(t).getUTCHours());
         if (busy.size === 24) break;
@@ -43,19 +43,19 @@ export function busyUtcHours(window: WindowTiming, timezone: string): Set<number
  * clock from it), the first hour of the day that busyUtcHours leaves free. `undefined` when the
  * window leaves none (e.g. a daily 23-hour window).
  */
-export function dailyScanHour(window: WindowTiming, timezone: string): number | undefined {
+export function dailyScanHour(window: WindowStarts, timezone: string): number | undefined {
     // A year of starts per group costs a few hundred milliseconds; config validation and the
     // program both ask, for every evaluation of a stack.
-    const key = JSON.stringify([window.cron, window.durationHours, window.offsetDays ?? 0, timezone]);
+    const key = JSON.stringify([window.schedule, window.duration, window.scheduleOffset ?? 0, timezone]);
     if (!scanHourCache.has(key)) scanHourCache.set(key, computeScanHour(window, timezone));
     return scanHourCache.get(key);
 }
 
 const scanHourCache = new Map<string, number | undefined>();
 
-function computeScanHour(window: WindowTiming, timezone: string): number | undefined {
+function computeScanHour(window: WindowStarts, timezone: string): number | undefined {
     const busy = busyUtcHours(window, timezone);
-    const first = nextStarts(window.cron, { timezone, scheduleOffset: window.offsetDays, from: SCAN_REFERENCE, count: 1 })[0];
+    const first = nextStarts(window.schedule, { timezone, scheduleOffset: window.scheduleOffset, from: SCAN_REFERENCE, count: 1 })[0];
     const preferred = ((first ? first.getUTCHours() : 0) + 12) % 24;
     for (let i = 0; i < 24; i++) {
         const h = (preferred + i) % 24;

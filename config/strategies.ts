@@ -11,7 +11,7 @@ import {
 } from "@patch-manager/ssm";
 import { ConfigProblem, keyPath } from "./errors";
 import { isRecord, oneOf, text, wholeNumber } from "./fields";
-import { windowScheduleSchema } from "./window";
+import { windowTimingSchema } from "./window";
 
 /** Percentages only: a share of the group's healthy targets, never an absolute count. */
 const SHARE_PATTERN = /^([1-9]|[1-9][0-9]|100)%$/;
@@ -31,7 +31,7 @@ export const loadBalancerFields = z
 
 /** The per-group strategy keys; each is optional and off when absent. */
 export const strategyFields = {
-    rebootWindow: windowScheduleSchema.optional().meta({
+    rebootWindow: windowTimingSchema.optional().meta({
         description: "Install with NoReboot, and reboot (then scan, so compliance clears) in this separate window.",
     }),
     snapshot: oneOf(["image", "rollback"] as const)
@@ -144,7 +144,7 @@ export function sourceProblems(os: unknown, sources: unknown): { path: (string |
 
 /** The model's view of a group's strategies (all absent when off). */
 export function strategyConfig(g: {
-    rebootWindow?: z.output<typeof windowScheduleSchema>;
+    rebootWindow?: z.output<typeof windowTimingSchema>;
     snapshot?: "image" | "rollback";
     baselineOverride?: boolean;
     installOverrideList?: string;

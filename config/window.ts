@@ -92,29 +92,37 @@ function windowStart(s: z.output<typeof scheduleFields>): { cron: string; offset
     return { cron: s.cron!, ...(s.offsetDays !== undefined ? { offsetDays: s.offsetDays } : {}) };
 }
 
-/** A window's timing: one start per cron match (offsetDays later), durationHours long, no new task in the last cutoffHours. */
-export const windowScheduleSchema = scheduleFields.transform((s) => ({
-    ...windowStart(s),
-    durationHours: s.durationHours,
-    cutoffHours: s.cutoffHours ?? defaultCutoffHours(s.durationHours),
-}));
+/**
+ * A window's timing in SSM's words, as the model holds it past the parser: one start per match
+ * of `schedule` (`scheduleOffset` days later), `duration` hours long, no new task in the last
+ * `cutoff` hours.
+ */
+export const windowTimingSchema = scheduleFields.transform((s) => {
+    const { cron, offsetDays } = windowStart(s);
+    return {
+        schedule: cron,
+        ...(offsetDays !== undefined ? { scheduleOffset: offsetDays } : {}),
+        duration: s.durationHours,
+        cutoff: s.cutoffHours ?? defaultCutoffHours(s.durationHours),
+    };
+});
 
-export type WindowSchedule = z.output<typeof windowScheduleSchema>;
+export type WindowTiming = z.output<typeof windowTimingSchema>;
 /** What decides when a window is busy: its starts and its length. */
-export type WindowTiming = Pick<WindowSchedule, "cron" | "durationHours" | "offsetDays">;
+export type WindowStarts = Pick<WindowTiming, "schedule" | "scheduleOffset" | "duration">;
 
 /**
  * A window's timing as aws.ssm.MaintenanceWindow takes it: one start per cron match in the zone,
  * the length and cutoff from the schedule, registered targets only. Every window of the program
  * (the patching windows and a group's reboot window) opens this way.
  */
-export function maintenanceWindowTiming(s: WindowSchedule, timezone: string) {
+export function maintenanceWindowTiming(s: WindowTiming, timezone: string) {
     return {
-        schedule: s.cron,
+        schedule: s.schedule,
         scheduleTimezone: timezone,
-        ...(s.offsetDays !== undefined ? { scheduleOffset: s.offsetDays } : {}),
-        duration: s.durationHours,
-        cutoff: s.cutoffHours,
+        ...(s.scheduleOffset !== undefined ? { scheduleOffset: s.scheduleOffset } : {}),
+        duration: s.duration,
+        cutoff: s.cutoff,
         allowUnassociatedTargets: false,
         enabled: true,
     };

@@ -3,7 +3,7 @@
 // fleet checks lay out for 1,000 cells without evaluating a program.
 import type { PatchManagerConfig } from "./model";
 import type { PatchGroupConfig } from "./patchGroups";
-import type { WindowSchedule } from "./window";
+import type { WindowTiming } from "./window";
 import { ssmName } from "./naming";
 import { PROJECT } from "./project";
 
@@ -22,7 +22,8 @@ export interface WindowLayout {
     readonly name: string;
     /** The window's description. */
     readonly description: string;
-    readonly schedule: WindowSchedule;
+    /** When it opens, how long, and the cutoff. */
+    readonly timing: WindowTiming;
     /** IANA zone the schedule is written in. */
     readonly timezone: string;
     /** The patch groups its targets select. */
@@ -53,11 +54,11 @@ export interface WindowSummary {
 export function windowSummary(w: WindowLayout): WindowSummary {
     return {
         name: w.name,
-        schedule: w.schedule.cron,
-        ...(w.schedule.offsetDays !== undefined ? { scheduleOffset: w.schedule.offsetDays } : {}),
+        schedule: w.timing.schedule,
+        ...(w.timing.scheduleOffset !== undefined ? { scheduleOffset: w.timing.scheduleOffset } : {}),
         timezone: w.timezone,
-        durationHours: w.schedule.durationHours,
-        cutoffHours: w.schedule.cutoffHours,
+        durationHours: w.timing.duration,
+        cutoffHours: w.timing.cutoff,
         patchGroups: w.groups.map((g) => g.name),
     };
 }
@@ -77,7 +78,7 @@ export function windowPlan(model: PatchManagerConfig): WindowLayout[] {
         kind: WindowLayout["kind"],
         key: string,
         windowName: string,
-        schedule: WindowSchedule,
+        timing: WindowTiming,
         groups: PatchGroupConfig[],
         description: string,
     ): WindowLayout => ({
@@ -86,25 +87,25 @@ export function windowPlan(model: PatchManagerConfig): WindowLayout[] {
         windowName,
         name: ssmName(prefix, windowName),
         description,
-        schedule,
+        timing,
         timezone: model.timezone,
         groups,
     });
     const out: WindowLayout[] = [];
-    const inEnvironmentWindow = model.patchGroups.filter((g) => g.schedule === undefined);
+    const inEnvironmentWindow = model.patchGroups.filter((g) => g.window === undefined);
     if (inEnvironmentWindow.length > 0)
         out.push(
             window(
                 "environment",
-                model.window,
-                model.window,
-                model.environmentSchedule,
+                model.windowKind,
+                model.windowKind,
+                model.environmentWindow,
                 inEnvironmentWindow,
-                `${model.environment} ${model.window} patching window`,
+                `${model.environment} ${model.windowKind} patching window`,
             ),
         );
     for (const g of model.patchGroups)
-        if (g.schedule) out.push(window("group", g.name, g.slug, g.schedule, [g], `${model.environment} patching window of ${g.name}`));
+        if (g.window) out.push(window("group", g.name, g.slug, g.window, [g], `${model.environment} patching window of ${g.name}`));
     for (const g of model.patchGroups) {
         const reboot = g.strategies.rebootWindow;
         if (reboot)

@@ -153,7 +153,7 @@ describe("Pulumi.yaml template: what pulumi new asks a new user", function () {
             for (const window of WINDOW_KINDS) {
                 const model = parseStackConfig(answered({ environment, window, timezone: "Europe/Amsterdam" }), "new");
                 assert.equal(model.environment, environment);
-                assert.equal(model.window, window);
+                assert.equal(model.windowKind, window);
             }
         }
     });

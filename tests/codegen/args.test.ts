@@ -112,8 +112,8 @@ describe("PatchManagerArgs from the stack config's schemas (components/args.gene
         };
         const config = patchManagerConfig("codegen", args);
         // Patch Tuesday + 2 at 23:00: the second Tuesday's cron, two days later.
-        assert.match(config.patchGroups[0].schedule?.cron ?? "", /^cron\(0 23 \? \* TUE#2 \*\)$/);
-        assert.equal(config.patchGroups[0].schedule?.offsetDays, 2);
+        assert.match(config.patchGroups[0].window?.schedule ?? "", /^cron\(0 23 \? \* TUE#2 \*\)$/);
+        assert.equal(config.patchGroups[0].window?.scheduleOffset, 2);
     });
 
     it("names each map's interface after its schema and documents each field from it", function () {

@@ -238,7 +238,7 @@ describe("daily scan hour", function () {
     const tz = "Europe/Amsterdam";
 
     it("the weekday night window (22:00–03:00 Amsterdam) blocks 19:00–02:59 UTC across DST; the scan runs at 09:00 UTC", function () {
-        const w = { cron: "cron(0 22 ? * MON-FRI *)", durationHours: 5 };
+        const w = { schedule: "cron(0 22 ? * MON-FRI *)", duration: 5 };
         assert.deepEqual(
             [...busyUtcHours(w, tz)].sort((a, b) => a - b),
             [0, 1, 2, 19, 20, 21, 22, 23],
@@ -249,28 +249,28 @@ describe("daily scan hour", function () {
 
     it("the scan hour never falls inside (or an hour beside) any start of the window over a year", function () {
         const windows = [
-            { cron: "cron(0 6 ? * SAT,SUN *)", durationHours: 5 },
-            { cron: "cron(0 23 ? * THU#1 *)", durationHours: 6 },
-            { cron: "cron(30 11 ? * TUE#2 *)", durationHours: 8, offsetDays: 2 },
-            { cron: "cron(0 0 ? * * *)", durationHours: 10 },
+            { schedule: "cron(0 6 ? * SAT,SUN *)", duration: 5 },
+            { schedule: "cron(0 23 ? * THU#1 *)", duration: 6 },
+            { schedule: "cron(30 11 ? * TUE#2 *)", duration: 8, scheduleOffset: 2 },
+            { schedule: "cron(0 0 ? * * *)", duration: 10 },
         ];
         for (const w of windows) {
             const hour = dailyScanHour(w, tz)!;
-            assert.ok(hour !== undefined, w.cron);
-            for (const start of nextStarts(w.cron, {
+            assert.ok(hour !== undefined, w.schedule);
+            for (const start of nextStarts(w.schedule, {
                 timezone: tz,
-                scheduleOffset: w.offsetDays,
+                scheduleOffset: w.scheduleOffset,
                 from: new Date("2026-01-01T00:00:00Z"),
                 count: 400,
             })) {
                 const from = start.getTime() - 3600e3;
-                const to = start.getTime() + (w.durationHours + 1) * 3600e3;
+                const to = start.getTime() + (w.duration + 1) * 3600e3;
                 // Every scan of the days the window spans.
                 for (let day = Math.floor(from / 86400e3) * 86400e3; day < to; day += 86400e3) {
                     const scan = day + hour * 3600e3;
                     assert.ok(
                         scan + 3600e3 <= from || scan >= to,
-                        `${w.cron}: scan at ${new Date(scan).toISOString()} meets the window of ${start.toISOString()}`,
+                        `${w.schedule}: scan at ${new Date(scan).toISOString()} meets the window of ${start.toISOString()}`,
                     );
                 }
             }
@@ -278,12 +278,12 @@ describe("daily scan hour", function () {
     });
 
     it("a window that leaves no hour free gives no scan hour", function () {
-        assert.equal(dailyScanHour({ cron: "cron(0 0 ? * * *)", durationHours: 23 }, "UTC"), undefined);
-        assert.equal(dailyScanHour({ cron: "rate(5 hours)", durationHours: 2 }, "UTC"), undefined);
+        assert.equal(dailyScanHour({ schedule: "cron(0 0 ? * * *)", duration: 23 }, "UTC"), undefined);
+        assert.equal(dailyScanHour({ schedule: "rate(5 hours)", duration: 2 }, "UTC"), undefined);
     });
 
     it("a duration far beyond a day covers every hour at once (it used to step hour by hour through it: FC_SEED=180966 hung)", function () {
-        assert.equal(busyUtcHours({ cron: "cron(0 23 ? * THU#2 *)", durationHours: 1e211 }, tz).size, 24);
+        assert.equal(busyUtcHours({ schedule: "cron(0 23 ? * THU#2 *)", duration: 1e211 }, tz).size, 24);
         // And the config names the key of such a duration instead of computing with it.
         const lines = problems({
             ...prod,

@@ -14,19 +14,19 @@ describe("config", function () {
         it("dev: development, weekday window, seed groups in the environment window", function () {
             const c = parseConfig(projectValues(shippedConfig("dev")), "dev");
             assert.equal(c.environment, "development");
-            assert.equal(c.window, "weekday");
+            assert.equal(c.windowKind, "weekday");
             assert.equal(c.timezone, "Europe/Amsterdam");
-            assert.deepEqual(c.environmentSchedule, { cron: "cron(0 22 ? * MON-FRI *)", durationHours: 5, cutoffHours: 1 });
+            assert.deepEqual(c.environmentWindow, { schedule: "cron(0 22 ? * MON-FRI *)", duration: 5, cutoff: 1 });
             assert.equal(c.patchGroups.length, 7);
-            assert.ok(c.patchGroups.every((g) => g.schedule === undefined));
+            assert.ok(c.patchGroups.every((g) => g.window === undefined));
         });
 
         it("prod: weekend window and four monthly waves", function () {
             const c = parseConfig(projectValues(shippedConfig("prod")), "prod");
-            assert.equal(c.window, "weekend");
+            assert.equal(c.windowKind, "weekend");
             assert.equal(c.production, true);
             assert.deepEqual(
-                c.patchGroups.filter((g) => g.schedule).map((g) => [g.name, g.schedule!.cron, g.schedule!.durationHours]),
+                c.patchGroups.filter((g) => g.window).map((g) => [g.name, g.window!.schedule, g.window!.duration]),
                 [
                     ["Management Server", "cron(0 23 ? * TUE#1 *)", 6],
                     ["Web Server", "cron(0 23 ? * THU#1 *)", 6],
@@ -40,7 +40,7 @@ describe("config", function () {
     describe("defaults", function () {
         it("only environment is required; the rest follows the seed and the environment", function () {
             const c: PatchManagerConfig = parseConfig(raw(env), "p");
-            assert.equal(c.window, "weekend");
+            assert.equal(c.windowKind, "weekend");
             assert.equal(c.timezone, "UTC");
             assert.equal(c.operation, "Install");
             assert.deepEqual(c.rateControl, defaultRateControl("production"));
@@ -53,14 +53,14 @@ describe("config", function () {
             assert.equal(c.patchGroups.find((g) => g.name === "Windows2012")!.baseline, "windows2012-security");
             assert.deepEqual(c.logging, { keyPrefix: "patching", expireAfterDays: 365, retainOnDelete: true });
             const sandbox = parseConfig(raw({ environment: "sandbox" }), "s");
-            assert.equal(sandbox.window, "weekday");
+            assert.equal(sandbox.windowKind, "weekday");
             assert.equal(sandbox.approveAfterDays, 3);
             assert.equal(sandbox.logging.retainOnDelete, false);
         });
 
         it("environment windows are the seed's: weekdays 22:00 and weekends 06:00, 5 hours each", function () {
-            assert.deepEqual(environmentWindowSchedule("weekday"), { cron: "cron(0 22 ? * MON-FRI *)", durationHours: 5, cutoffHours: 1 });
-            assert.deepEqual(environmentWindowSchedule("weekend"), { cron: "cron(0 6 ? * SAT,SUN *)", durationHours: 5, cutoffHours: 1 });
+            assert.deepEqual(environmentWindowSchedule("weekday"), { schedule: "cron(0 22 ? * MON-FRI *)", duration: 5, cutoff: 1 });
+            assert.deepEqual(environmentWindowSchedule("weekend"), { schedule: "cron(0 6 ? * SAT,SUN *)", duration: 5, cutoff: 1 });
         });
 
         it("a one-hour window gets no cutoff rather than an impossible one", function () {
@@ -68,7 +68,7 @@ describe("config", function () {
                 raw({ ...env, patchGroups: [group({ schedule: { cron: "cron(0 2 ? * SUN *)", durationHours: 1 } })] }),
                 "p",
             );
-            assert.equal(c.patchGroups[0].schedule!.cutoffHours, 0);
+            assert.equal(c.patchGroups[0].window!.cutoff, 0);
         });
     });
 
@@ -79,12 +79,12 @@ describe("config", function () {
         });
 
         it("compiles to the second Tuesday plus scheduleOffset, and to later Tuesdays for whole weeks", function () {
-            const two = parseConfig(raw(pt({ daysAfter: 2, at: "23:00" })), "p").patchGroups[0].schedule;
-            assert.deepEqual(two, { cron: "cron(0 23 ? * TUE#2 *)", offsetDays: 2, durationHours: 6, cutoffHours: 1 });
-            const zero = parseConfig(raw(pt({ daysAfter: 0, at: "04:30" })), "p").patchGroups[0].schedule;
-            assert.deepEqual(zero, { cron: "cron(30 4 ? * TUE#2 *)", durationHours: 6, cutoffHours: 1 });
-            const nine = parseConfig(raw(pt({ daysAfter: 9, at: "22:00" })), "p").patchGroups[0].schedule;
-            assert.deepEqual(nine, { cron: "cron(0 22 ? * TUE#3 *)", offsetDays: 2, durationHours: 6, cutoffHours: 1 });
+            const two = parseConfig(raw(pt({ daysAfter: 2, at: "23:00" })), "p").patchGroups[0].window;
+            assert.deepEqual(two, { schedule: "cron(0 23 ? * TUE#2 *)", scheduleOffset: 2, duration: 6, cutoff: 1 });
+            const zero = parseConfig(raw(pt({ daysAfter: 0, at: "04:30" })), "p").patchGroups[0].window;
+            assert.deepEqual(zero, { schedule: "cron(30 4 ? * TUE#2 *)", duration: 6, cutoff: 1 });
+            const nine = parseConfig(raw(pt({ daysAfter: 9, at: "22:00" })), "p").patchGroups[0].window;
+            assert.deepEqual(nine, { schedule: "cron(0 22 ? * TUE#3 *)", scheduleOffset: 2, duration: 6, cutoff: 1 });
         });
 
         it("refuses neither or both of cron and patchTuesday, and offsetDays beside it", function () {
@@ -535,7 +535,7 @@ describe("config: values the offline plan cannot decrypt", function () {
             raw({ environment: "production", window: UNDECRYPTED_SECRET, compliance: { dataSync: UNDECRYPTED_SECRET } }),
             "test",
         );
-        assert.equal(c.window, "weekend");
+        assert.equal(c.windowKind, "weekend");
         assert.equal(c.operations.compliance.dataSync, false);
     });
 

@@ -13,7 +13,7 @@ describe("config: patching strategies", function () {
     it("the example stack turns each strategy on, one group each", function () {
         const c = parseConfig(projectValues(shippedConfig("prod-strategies")), "prod-strategies");
         const s = Object.fromEntries(c.patchGroups.map((g) => [g.name, g.strategies]));
-        assert.deepEqual(s["Database Server"].rebootWindow, { cron: "cron(0 2 ? * SUN *)", durationHours: 3, cutoffHours: 1 });
+        assert.deepEqual(s["Database Server"].rebootWindow, { schedule: "cron(0 2 ? * SUN *)", duration: 3, cutoff: 1 });
         assert.equal(s["App Server"].imageFirst, true);
         assert.equal(s["App Server"].baselineOverride, true);
         assert.equal(s["Legacy App"].install, "rollback");

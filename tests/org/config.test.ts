@@ -31,7 +31,7 @@ describe("org config: cells", () => {
         const org = parseOrg(exampleValues());
         const berlin = org.cells.find((c) => c.account === "666666666666")!;
         assert.equal(berlin.model.timezone, "Europe/Berlin"); // the cell's own setting
-        assert.equal(berlin.model.window, "weekend"); // from the production template
+        assert.equal(berlin.model.windowKind, "weekend"); // from the production template
         assert.equal(berlin.model.environment, "production"); // from the cell
         const sandbox = org.cells.find((c) => c.environment === "sandbox")!;
         assert.equal(sandbox.model.operation, "Scan");

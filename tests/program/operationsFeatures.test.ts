@@ -231,10 +231,10 @@ describe("operations on the example stack prod-private", function () {
     describe("compliance that stays fresh", function () {
         it("a daily Scan/NoReboot association per patch group, by its tag, at a UTC hour no window occurrence touches", function () {
             const tz = "Europe/Amsterdam";
-            const windows: Record<string, { cron: string; durationHours: number }> = {
-                Windows: { cron: "cron(0 6 ? * SAT,SUN *)", durationHours: 5 },
-                "Web Server": { cron: "cron(0 23 ? * THU#1 *)", durationHours: 6 },
-                "Database Server": { cron: "cron(0 23 ? * THU#3 *)", durationHours: 6 },
+            const windows: Record<string, { schedule: string; duration: number }> = {
+                Windows: { schedule: "cron(0 6 ? * SAT,SUN *)", duration: 5 },
+                "Web Server": { schedule: "cron(0 23 ? * THU#1 *)", duration: 6 },
+                "Database Server": { schedule: "cron(0 23 ? * THU#3 *)", duration: 6 },
             };
             for (const region of REGIONS) {
                 const scans = inRegion(pp, region, O.association).filter((a) => a.inputs.name === "AWS-RunPatchBaseline");
