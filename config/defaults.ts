@@ -1,4 +1,4 @@
-// The seed's defaults: what a stack gets for each key it leaves out.
+// The defaults: what a stack gets for each key it leaves out.
 import type { PatchGroupTagKey } from "@patch-manager/ssm";
 import type { ParsedBaseline } from "./baselines";
 import type { NotificationEvent } from "./alerts";
@@ -6,7 +6,7 @@ import { CutoffBehavior, Environment, isProductionLike, Operation, WindowKind } 
 import type { ParsedPatchGroup, RateControlConfig } from "./patchGroups";
 import type { WindowSchedule } from "./window";
 
-/** The seed's environment windows: weekday nights 22:00–03:00, weekend mornings 06:00–11:00. */
+/** The environment windows: weekday nights 22:00–03:00, weekend mornings 06:00–11:00. */
 export function environmentWindowSchedule(window: WindowKind): WindowSchedule {
     return window === "weekday"
         ? { cron: "cron(0 22 ? * MON-FRI *)", durationHours: 5, cutoffHours: 1 }
@@ -59,7 +59,7 @@ export function defaultCutoffHours(durationHours: number): number {
     return durationHours > 1 ? 1 : 0;
 }
 
-/** The seed's patch-group table. */
+/** The patch groups of a stack that lists none (docs/configuration.md, the table of groups). */
 export const SEED_PATCH_GROUPS = [
     { name: "Windows", operatingSystem: "WINDOWS" },
     { name: "RHEL", operatingSystem: "REDHAT_ENTERPRISE_LINUX" },

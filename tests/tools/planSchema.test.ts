@@ -47,7 +47,7 @@ describe("the plan's JSON schema (docs/plan.schema.json)", function () {
         assert.deepEqual(committed, planSchema(), "docs/plan.schema.json is out of date: run `npm run gen:plan-schema`");
     });
 
-    it("requires every field the contract promises (CONTRACTS §2), and only states optional what may be absent", function () {
+    it("requires every field the contract promises (docs/plan-json.md), and only states optional what may be absent", function () {
         const has = (where: string, fields: string[]) =>
             assert.deepEqual(
                 fields.filter((f) => !required(where).includes(f)),
