@@ -11,7 +11,7 @@ const env = { environment: "production" };
 
 describe("config", function () {
     describe("the shipped stacks", function () {
-        it("dev: development, weekday window, seed groups in the environment window", function () {
+        it("dev: development, weekday window, the default groups in the environment window", function () {
             const c = parseConfig(projectValues(shippedConfig("dev")), "dev");
             assert.equal(c.environment, "development");
             assert.equal(c.window, "weekday");
@@ -38,7 +38,7 @@ describe("config", function () {
     });
 
     describe("defaults", function () {
-        it("only environment is required; the rest follows the seed and the environment", function () {
+        it("only environment is required; the rest follows the defaults and the environment", function () {
             const c: PatchManagerConfig = parseConfig(raw(env), "p");
             assert.equal(c.window, "weekend");
             assert.equal(c.timezone, "UTC");
@@ -58,7 +58,7 @@ describe("config", function () {
             assert.equal(sandbox.logging.retainOnDelete, false);
         });
 
-        it("environment windows are the seed's: weekdays 22:00 and weekends 06:00, 5 hours each", function () {
+        it("environment windows: weekdays 22:00 and weekends 06:00, 5 hours each", function () {
             assert.deepEqual(environmentWindowSchedule("weekday"), { cron: "cron(0 22 ? * MON-FRI *)", durationHours: 5, cutoffHours: 1 });
             assert.deepEqual(environmentWindowSchedule("weekend"), { cron: "cron(0 6 ? * SAT,SUN *)", durationHours: 5, cutoffHours: 1 });
         });

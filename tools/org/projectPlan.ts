@@ -118,7 +118,7 @@ export async function planProject(opts: ProjectPlanOptions): Promise<ProjectPlan
         stack: opts.stack,
         resources: resources.map(({ outputs: _outputs, ...r }) => r),
         windows: [],
-        // Another project's findings name the resource property, as the plan and the audit do (CONTRACTS.md).
+        // Another project's findings name the resource property, as the audit does (docs/plan-json.md: violations[].property).
         violations: withConfigKeys(violations, resources, {}, opts.project.name),
     };
 }
