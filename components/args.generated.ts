@@ -31,7 +31,10 @@ export interface PatchManagerSettings {
      * "PatchGroup".
      */
     readonly patchGroupTagKey?: string;
-    /** One entry per patch-group tag value; default: the seed's groups. At least 1 entry. */
+    /**
+     * One entry per patch-group tag value; default: Windows, RHEL, Windows2012 and four server roles
+     * (docs/configuration.md). At least 1 entry.
+     */
     readonly patchGroups?: PatchGroupSettings[];
     /** Baselines of your own, which patch groups name; the ones a group needs and has not named are generated. */
     readonly baselines?: BaselineSettings[];
@@ -173,7 +176,7 @@ export interface BaselineSettings {
     /** The SSM baseline's description; default: its name, operating system and the project. 1 to 1024 characters. */
     readonly description?: string;
     /**
-     * windows2012-security: the approval rules of the seed's Windows Server 2012 baseline. One of
+     * windows2012-security: every security update of the Windows Server 2012 products, whatever their rating. One of
      * "windows2012-security".
      */
     readonly preset?: string;

@@ -53,7 +53,7 @@ export interface MaintenanceWindowArgs {
     readonly baselineOverrideUrls?: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
-/** The type this component was registered under before it was named for what it is. */
+/** The type token stacks deployed with a `MaintenanceSchedule` component hold for this one: its alias. */
 const FORMER_TYPE = FORMER_RESOURCE_TYPES.MaintenanceSchedule;
 
 /**

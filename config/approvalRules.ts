@@ -119,9 +119,9 @@ export function defaultApprovalRules(os: OperatingSystem, approveAfterDays: numb
 }
 
 /**
- * The seed's Windows2012 group "installs all security patches": every
- * security classification of the Windows Server 2012 products, whatever
- * their MSRC rating.
+ * The `windows2012-security` preset, the Windows2012 group's baseline, installs all security
+ * patches: every security classification of the Windows Server 2012 products, whatever their
+ * MSRC rating.
  */
 export function windows2012SecurityRules(approveAfterDays: number): ApprovalRule[] {
     return [

@@ -82,7 +82,9 @@ export const baselineFields = z
             .meta({ description: "The SSM baseline's description; default: its name, operating system and the project." }),
         preset: oneOf(["windows2012-security"] as const)
             .optional()
-            .meta({ description: "windows2012-security: the approval rules of the seed's Windows Server 2012 baseline." }),
+            .meta({
+                description: "windows2012-security: every security update of the Windows Server 2012 products, whatever their rating.",
+            }),
         approveAfterDays: wholeNumber(0, BASELINE_LIMITS.approveAfterDaysMax, "days")
             .optional()
             .meta({ description: "Days after release patches are approved, for the rules that set none; default: the deployment's." }),

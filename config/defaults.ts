@@ -1,4 +1,4 @@
-// The seed's defaults: what a stack gets for each key it leaves out.
+// The defaults: what a stack gets for each key it leaves out.
 import type { PatchGroupTagKey } from "@patch-manager/ssm";
 import type { ParsedBaseline } from "./baselines";
 import type { NotificationEvent } from "./alerts";
@@ -6,8 +6,8 @@ import { CutoffBehavior, Environment, isProductionLike, Operation, WindowKind } 
 import type { ParsedPatchGroup, RateControlConfig } from "./patchGroups";
 import type { WindowTiming } from "./window";
 
-/** The seed's environment windows: weekday nights 22:00–03:00, weekend mornings 06:00–11:00. */
-export function environmentWindowSchedule(window: WindowKind): WindowTiming {
+/** The environment windows: weekday nights 22:00–03:00, weekend mornings 06:00–11:00. */
+export function environmentWindowTiming(window: WindowKind): WindowTiming {
     return window === "weekday"
         ? { schedule: "cron(0 22 ? * MON-FRI *)", duration: 5, cutoff: 1 }
         : { schedule: "cron(0 6 ? * SAT,SUN *)", duration: 5, cutoff: 1 };
@@ -59,7 +59,7 @@ export function defaultCutoffHours(durationHours: number): number {
     return durationHours > 1 ? 1 : 0;
 }
 
-/** The seed's patch-group table. */
+/** The patch groups of a stack that lists none (docs/configuration.md, the table of groups). */
 export const SEED_PATCH_GROUPS = [
     { name: "Windows", operatingSystem: "WINDOWS" },
     { name: "RHEL", operatingSystem: "REDHAT_ENTERPRISE_LINUX" },

@@ -26,6 +26,21 @@ export class ConfigError extends Error {
     }
 }
 
+/**
+ * A value of the stack file as a message quotes it: as JSON (a string in quotes, a map as a map),
+ * a number JSON cannot hold (1e400 reads as Infinity) as JavaScript writes it, and a value that is
+ * not there as "(not set)": never `undefined`, `[object Object]`, or a `null` the file does not hold.
+ */
+export function shown(value: unknown): string {
+    if (value === undefined) return "(not set)";
+    try {
+        const json = JSON.stringify(value, (_key, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : v));
+        return typeof value === "number" && !Number.isFinite(value) ? String(value) : (json ?? Object.prototype.toString.call(value));
+    } catch {
+        return Object.prototype.toString.call(value);
+    }
+}
+
 /** A key path as users write it in the stack file: `patch-manager:patchGroups[2].schedule.cron`. */
 export function keyPath(key: string, path: ReadonlyArray<PropertyKey> = []): string {
     let out = `${PROJECT}:${key}`;

@@ -1,5 +1,6 @@
 // Field schemas several keys share, each with a message that says what is valid.
 import { z } from "zod";
+import { shown } from "./errors";
 
 // What the schemas' metadata may say beside a description (`.meta({...})`), for the generated
 // PatchManagerArgs (tools/codegen/genArgs.ts).
@@ -15,14 +16,14 @@ declare module "zod" {
 export const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
     z.enum(values, {
         error: (issue) =>
-            `${issue.input === undefined ? "is required" : `${JSON.stringify(issue.input)} is not valid`}: must be one of ${values.map((v) => `"${v}"`).join(", ")}`,
+            `${issue.input === undefined ? "is required" : `${shown(issue.input)} is not valid`}: must be one of ${values.map((v) => `"${v}"`).join(", ")}`,
     });
 
 /** What is valid, then the value given (as enum errors say it): "..., got 30"; "is required: ..." when absent. */
 const withInput =
     (valid: string) =>
     (issue: { input?: unknown }): string =>
-        issue.input === undefined ? `is required: ${valid}` : `${valid}, got ${JSON.stringify(issue.input)}`;
+        issue.input === undefined ? `is required: ${valid}` : `${valid}, got ${shown(issue.input)}`;
 
 export const wholeNumber = (min: number, max: number, what: string) => {
     const error = withInput(`must be a whole number of ${what} from ${min} to ${max}`);
@@ -43,7 +44,7 @@ export const dateString = z
             /^\d{4}-\d{2}-\d{2}$/.test(d) &&
             !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) &&
             new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
-        { error: (issue) => `${JSON.stringify(issue.input)} is not a date; write YYYY-MM-DD, e.g. 2027-01-31` },
+        { error: (issue) => `${shown(issue.input)} is not a date; write YYYY-MM-DD, e.g. 2027-01-31` },
     );
 
 export const booleanFlag = () => z.boolean({ error: withInput("must be true or false") });

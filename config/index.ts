@@ -1,5 +1,5 @@
 // The stack config: schemas of the `patch-manager:` keys, the typed model they produce, the
-// seed's defaults and the rules across keys. Components read the model and nothing else.
+// defaults of the keys a stack leaves out and the rules across keys. Components read the model and nothing else.
 export { parseConfig, parseValues } from "./parse";
 export { parseStackConfig } from "./namespaces";
 export { ConfigError, type ConfigProblem } from "./errors";

@@ -48,7 +48,10 @@ export const KEYS = {
     patchGroups: z
         .array(patchGroupFields, { error: "must be a list of {name, operatingSystem, baseline?, schedule?}" })
         .min(1, { error: "must hold at least one patch group" })
-        .meta({ description: "One entry per patch-group tag value; default: the seed's groups." }),
+        .meta({
+            description:
+                "One entry per patch-group tag value; default: Windows, RHEL, Windows2012 and four server roles (docs/configuration.md).",
+        }),
     baselines: z.array(baselineFields, { error: "must be a list of {name, operatingSystem, approvalRules?, ...}" }).meta({
         description: "Baselines of your own, which patch groups name; the ones a group needs and has not named are generated.",
     }),

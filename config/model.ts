@@ -10,7 +10,7 @@ import {
     defaultCutoffBehavior,
     defaultRateControl,
     defaultWindowKind,
-    environmentWindowSchedule,
+    environmentWindowTiming,
     SEED_BASELINES,
     SEED_PATCH_GROUPS,
 } from "./defaults";
@@ -63,7 +63,7 @@ export function buildModel(values: ConfigValues & { environment: Environment }, 
         production: environment === "production",
         /** The `window` key: which environment window the groups without their own are patched in. */
         windowKind,
-        environmentWindow: environmentWindowSchedule(windowKind),
+        environmentWindow: environmentWindowTiming(windowKind),
         timezone: values.timezone ?? DEFAULT_TIMEZONE,
         operation,
         rateControl,

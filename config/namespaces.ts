@@ -1,6 +1,6 @@
 // The stack file's keys outside the project's own namespace: the aws provider's (`aws:region`
 // decides where every window opens), a misspelt project namespace, and namespaces nothing reads.
-import { ConfigError, ConfigProblem } from "./errors";
+import { ConfigError, ConfigProblem, shown } from "./errors";
 import { parseConfig } from "./parse";
 import { PatchManagerConfig } from "./model";
 import { nearest } from "./nearest";
@@ -94,14 +94,14 @@ function awsKeyProblems(name: string, value: string, anyRegion: boolean): Config
         } catch {
             ids = value;
         }
-        if (!Array.isArray(ids)) return [{ path, message: `must be a list of 12-digit AWS account ids, got ${JSON.stringify(ids)}` }];
+        if (!Array.isArray(ids)) return [{ path, message: `must be a list of 12-digit AWS account ids, got ${shown(ids)}` }];
         return ids.flatMap((id, i) =>
             typeof id === "string" && /^\d{12}$/.test(id)
                 ? []
                 : [
                       {
                           path: `${path}[${i}]`,
-                          message: `must be a 12-digit AWS account id as a quoted string, e.g. "123456789012", got ${JSON.stringify(id)}`,
+                          message: `must be a 12-digit AWS account id as a quoted string, e.g. "123456789012", got ${shown(id)}`,
                       },
                   ],
         );
@@ -157,7 +157,7 @@ function regionListProblems(project: string, text: string | undefined): ConfigPr
 
 function unknownRegion(value: string): string {
     const meant = nearest(value, AWS_REGIONS);
-    return `${JSON.stringify(value)} is not an AWS region${meant ? ` (did you mean ${meant}?)` : ""}; the regions are ${AWS_REGIONS.join(", ")}`;
+    return `${shown(value)} is not an AWS region${meant ? ` (did you mean ${meant}?)` : ""}; the regions are ${AWS_REGIONS.join(", ")}`;
 }
 
 /**

@@ -29,7 +29,7 @@ export const RESOURCE_TYPES = {
  * the components that replaced them carry them as aliases, so an upgrade renames, never replaces.
  */
 export const FORMER_RESOURCE_TYPES = {
-    /** The window component, before it was named for what it is (now MaintenanceWindow). */
+    /** The window component's token in stacks deployed before it was MaintenanceWindow. */
     MaintenanceSchedule: "patch-manager:patching:MaintenanceSchedule",
     /** One region's group of resources in a multi-region stack (now a PatchManager per region). */
     RegionDeployment: "patch-manager:region:RegionDeployment",

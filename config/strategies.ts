@@ -9,7 +9,7 @@ import {
     PATCH_SOURCE_LIMITS,
     PATCH_SOURCE_NAME_PATTERN,
 } from "@patch-manager/ssm";
-import { ConfigProblem, keyPath } from "./errors";
+import { ConfigProblem, keyPath, shown } from "./errors";
 import { isRecord, oneOf, text, wholeNumber } from "./fields";
 import { windowTimingSchema } from "./window";
 
@@ -228,7 +228,7 @@ export function strategyProblems(
             if (on)
                 problems.push({
                     path: at(key),
-                    message: `applies to groups that install; this group's operation is ${String(ctx.operation)} (set operation: Install)`,
+                    message: `applies to groups that install; this group's operation is ${shown(ctx.operation)} (set operation: Install)`,
                 });
         }
     }

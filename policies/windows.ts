@@ -26,8 +26,8 @@ import { documentName } from "./ssmValues";
 const windowLabel = (props: any, name: string) => `window ${label(props, name)}`;
 
 /**
- * An hour field that is a range, step or wildcard starts a window every matching hour; the seed's
- * `cron(00 23-5 ? * TUE#1 *)` is six windows, not one from 23:00 to 05:00. checkSchedule refuses
+ * An hour field that is a range, step or wildcard starts a window every matching hour:
+ * `cron(00 23-5 ? * TUE#1 *)` is seven windows, not one from 23:00 to 05:00. checkSchedule refuses
  * these already; this second look keeps the rule's promise should its wording or scope change.
  */
 function hourRangeProblem(schedule: string): string | undefined {

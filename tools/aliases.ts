@@ -6,12 +6,19 @@ import { TYPES } from "@patch-manager/ssm";
 
 /** One alias as the engine receives it: a URN, or a spec whose empty fields mean "as the resource". */
 export interface AliasSpec {
+    /** A whole earlier URN. */
     urn?: string;
+    /** The earlier logical name. */
     name?: string;
+    /** The earlier type token. */
     type?: string;
+    /** The earlier stack. */
     stack?: string;
+    /** The earlier project. */
     project?: string;
+    /** The URN of the earlier parent. */
     parentUrn?: string;
+    /** The resource had no parent (it sat at the top of the stack). */
     noParent?: boolean;
 }
 

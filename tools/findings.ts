@@ -41,7 +41,7 @@ interface Resource {
 
 interface Context {
     resources: readonly Resource[];
-    /** `patch-manager:patchGroups` as the stack file writes it; undefined when the seed's table applies. */
+    /** `patch-manager:patchGroups` as the stack file writes it; undefined when the default groups apply. */
     groups?: readonly Record<string, unknown>[];
     baselines?: readonly Record<string, unknown>[];
 }

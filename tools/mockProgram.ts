@@ -24,11 +24,17 @@ export const MOCK_NOW = "2026-01-01T00:00:00Z";
 
 /** One registered resource, as the plan's `resources` list shows it. */
 export interface PlannedResource {
+    /** The resource's URN, as Pulumi names it in the state. */
     urn: string;
+    /** The type token, e.g. `aws:ssm/maintenanceWindow:MaintenanceWindow` or `patch-manager:index:PatchManager`. */
     type: string;
+    /** The logical name the program gave it, e.g. `production-window`. */
     name: string;
+    /** true for a cloud resource, false for a component (which only groups its children). */
     custom: boolean;
+    /** The resource's id, deterministic and shaped like AWS's (`mw-` + 17 hex for a window); null for a component. */
     id: string | null;
+    /** The parent's URN; null at the top (a stack's top component). */
     parent: string | null;
     /** The inputs exactly as the program passed them (references resolved to ids/ARNs). */
     inputs: Record<string, unknown>;
@@ -42,9 +48,11 @@ export interface PlannedResource {
     external?: boolean;
     /** The mock provider's outputs: inputs plus computed ids, ARNs and names. */
     outputs: Record<string, unknown>;
-    /** Resource options that decide what `pulumi destroy` does. */
+    /** The resource option: `pulumi destroy` leaves it in the account (also in `options`). */
     retainOnDelete?: boolean;
+    /** The resource option: Pulumi refuses to delete it (also in `options`). */
     protect?: boolean;
+    /** The resource option: a replacement deletes the old resource before creating the new one (also in `options`). */
     deleteBeforeReplace?: boolean;
     /** Outputs the engine stores encrypted (only when the program names some). */
     additionalSecretOutputs?: string[];
@@ -59,11 +67,17 @@ export interface PlannedResource {
 }
 
 export interface ResourceOptions {
+    /** A replacement deletes the old resource before creating the new one. */
     deleteBeforeReplace?: boolean;
+    /** `pulumi destroy` leaves the resource in the account. */
     retainOnDelete?: boolean;
+    /** Pulumi refuses to delete the resource. */
     protect?: boolean;
+    /** Inputs whose changes Pulumi ignores. */
     ignoreChanges?: string[];
+    /** Inputs whose changes replace the resource even where the provider would update it. */
     replaceOnChanges?: string[];
+    /** Outputs the engine stores encrypted. */
     additionalSecretOutputs?: string[];
     /** URNs of the resources this one depends on: `dependsOn` and those its inputs refer to. */
     dependsOn?: string[];

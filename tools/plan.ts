@@ -1,4 +1,4 @@
-// Offline plan: `npm run plan -- --stack <name>` (CONTRACTS.md §2).
+// Offline plan: `npm run plan -- --stack <name>` (docs/offline-tools.md; its `--json` document: docs/plan-json.md).
 import { localTime } from "./localTime";
 import * as fs from "fs";
 import * as path from "path";
@@ -16,7 +16,6 @@ import {
     FleetStack,
     hasBlockingFindings,
     renderFleet,
-    ShownWindow,
 } from "./fleet";
 import { displayPath, userPath } from "./userPath";
 import { CommandIO, examples, parseCommand, processIO, toolCommand } from "./cli/command";
@@ -25,40 +24,11 @@ import { renderClashes, renderViolations, withConfigKeys } from "./findings";
 import { fleetMarkdown, stackMarkdownAppendix } from "./rollout/mermaid";
 import { RolloutPicture, rolloutSvg } from "./rollout/svg";
 import { auditResourcesOf, evaluateProgram, MOCK_NOW, PlannedResource, readStackFile, StackFileError } from "./mockProgram";
+import { FleetPlan, Plan, planDocument, PlannedWindow, Preconditions } from "./planJson";
 import { DiffInputError, planDiff } from "./diff/cli";
 import { mainProject, namesProject } from "./org/projectPlan";
 
-/**
- * One maintenance window of the plan (the `windows` of the plan JSON): the window as the stack
- * outputs describe it (its SSM schedule expression, offset, zone, duration, cutoff and patch
- * groups), named by URN instead of id.
- */
-/** A window as the plan shows it: its URN and its next starts. */
-export interface PlannedWindow extends ShownWindow {
-    urn: string;
-    /** The next starts, ISO-8601 in UTC. */
-    next: string[];
-}
-
-export type { Violation };
-
-export interface Plan {
-    project: string;
-    stack: string;
-    resources: Omit<PlannedResource, "outputs">[];
-    windows: PlannedWindow[];
-    violations: Violation[];
-    /** What the account must provide that the plan cannot check (docs/preconditions.md); absent when nothing. */
-    preconditions?: Preconditions;
-}
-
-/** The stack's answers to the account's preconditions, as its config states them. */
-export interface Preconditions {
-    /** Per VPC with private endpoints: how its instances reach patch sources. */
-    patchSources?: { region?: string; vpcId: string; patchSource: string }[];
-    /** With AWS Config rules: whether the stack creates the recorder or relies on the account's. */
-    configRecorder?: string;
-}
+export type { FleetPlan, Plan, PlannedWindow, Preconditions, Violation };
 
 /** The preconditions a validated stack states (patch sources behind private endpoints, the Config recorder). */
 export function preconditionsOf(config: PatchManagerConfig): Preconditions | undefined {
@@ -300,7 +270,10 @@ function planCommand(io: CommandIO) {
         )
         .option("--stack <name>", "the stack to plan: reads Pulumi.<name>.yaml, e.g. --stack dev")
         .option("--config <file>", "read this stack file instead; --stack then only names the stack, e.g. --config my.yaml")
-        .option("--json", "print one JSON document (CONTRACTS.md §2) and nothing else; with npm, run `npm run -s plan -- ... --json`")
+        .option(
+            "--json",
+            "print one JSON document (every field: docs/plan-json.md) and nothing else; with npm, run `npm run -s plan -- ... --json`",
+        )
         .option("--out <file>", "write the document (text, --json or --markdown) to this file instead of stdout, e.g. --out plan.json")
         .option("--from <ISO date>", "compute the coming windows after this instant (default: now), e.g. --from 2026-12-01")
         .option("--occurrences <n>", "next starts listed per window, 1 to 1000, e.g. --occurrences 5", "3")
@@ -421,13 +394,6 @@ export function parsePlanArgs(argv: string[], io: CommandIO = processIO): PlanAr
         ...(values.diff !== undefined ? { diffFile: userPath(values.diff) } : {}),
         markdown: values.markdown ?? false,
     };
-}
-
-/** `--all`: what the fleet view prints as JSON. */
-export interface FleetPlan extends Omit<FleetReport, "calendar"> {
-    project: string;
-    stacks: (Omit<Plan, "project" | "resources"> & Omit<FleetStack, "windows" | "groups" | "stack"> & { file: string })[];
-    calendar: (Omit<FleetReport["calendar"][number], "start" | "end"> & { start: string; end: string })[];
 }
 
 /** Evaluates every stack file of the project; config problems of all stacks at once (UsageError). */
@@ -598,7 +564,7 @@ async function mainStack(opts: PlanArgs): Promise<number> {
         emit(opts, document, notes);
         return 0;
     }
-    const document = opts.json ? `${JSON.stringify({ ...plan, findings: clashes }, null, 2)}\n` : `${renderPlan(plan, clashes)}\n`;
+    const document = opts.json ? `${JSON.stringify(planDocument(plan, clashes), null, 2)}\n` : `${renderPlan(plan, clashes)}\n`;
     emit(opts, document, notes);
     return plan.violations.some((v) => v.level === "mandatory") ? 1 : 0;
 }

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { parseConfig, PatchManagerConfig, UNDECRYPTED_SECRET } from "../../config";
-import { defaultRateControl, environmentWindowSchedule } from "../../config/defaults";
+import { defaultRateControl, environmentWindowTiming } from "../../config/defaults";
 import { defaultApprovalRules, filterKeyProblem } from "../../config/approvalRules";
 import { OPERATING_SYSTEMS } from "@patch-manager/ssm";
 import { projectValues } from "../../tools/mockProgram";
@@ -11,7 +11,7 @@ const env = { environment: "production" };
 
 describe("config", function () {
     describe("the shipped stacks", function () {
-        it("dev: development, weekday window, seed groups in the environment window", function () {
+        it("dev: development, weekday window, the default groups in the environment window", function () {
             const c = parseConfig(projectValues(shippedConfig("dev")), "dev");
             assert.equal(c.environment, "development");
             assert.equal(c.windowKind, "weekday");
@@ -38,7 +38,7 @@ describe("config", function () {
     });
 
     describe("defaults", function () {
-        it("only environment is required; the rest follows the seed and the environment", function () {
+        it("only environment is required; the rest follows the defaults and the environment", function () {
             const c: PatchManagerConfig = parseConfig(raw(env), "p");
             assert.equal(c.windowKind, "weekend");
             assert.equal(c.timezone, "UTC");
@@ -58,9 +58,9 @@ describe("config", function () {
             assert.equal(sandbox.logging.retainOnDelete, false);
         });
 
-        it("environment windows are the seed's: weekdays 22:00 and weekends 06:00, 5 hours each", function () {
-            assert.deepEqual(environmentWindowSchedule("weekday"), { schedule: "cron(0 22 ? * MON-FRI *)", duration: 5, cutoff: 1 });
-            assert.deepEqual(environmentWindowSchedule("weekend"), { schedule: "cron(0 6 ? * SAT,SUN *)", duration: 5, cutoff: 1 });
+        it("environment windows: weekdays 22:00 and weekends 06:00, 5 hours each", function () {
+            assert.deepEqual(environmentWindowTiming("weekday"), { schedule: "cron(0 22 ? * MON-FRI *)", duration: 5, cutoff: 1 });
+            assert.deepEqual(environmentWindowTiming("weekend"), { schedule: "cron(0 6 ? * SAT,SUN *)", duration: 5, cutoff: 1 });
         });
 
         it("a one-hour window gets no cutoff rather than an impossible one", function () {

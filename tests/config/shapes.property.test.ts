@@ -9,90 +9,8 @@ import YAML from "yaml";
 import { ConfigError, parseStackConfig } from "../../config";
 import { readStackFile } from "../../tools/mockProgram";
 import { displayPath } from "../../tools/userPath";
-import { plan, ROOT, SHIPPED_STACKS } from "../helpers";
-
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-
-const shipped = SHIPPED_STACKS.map((stack) => ({
-    stack,
-    config: (YAML.parse(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, Json> }).config,
-}));
-
-/** Every path into a config tree (each key, each list item, at any depth). */
-function paths(v: Json, at: (string | number)[] = []): (string | number)[][] {
-    const here = at.length > 0 ? [at] : [];
-    if (Array.isArray(v)) return [...here, ...v.flatMap((x, i) => paths(x, [...at, i]))];
-    if (v !== null && typeof v === "object") return [...here, ...Object.entries(v).flatMap(([k, x]) => paths(x, [...at, k]))];
-    return here;
-}
-
-const oddString = fc.oneof(
-    fc.constantFrom("", " ", "true", "null", "~", "0", "-1", "1e400", "NaN", "[1", "{a: 1}", "cron(", "secure", "ünïcødé", "a".repeat(600)),
-    fc.string({ maxLength: 12 }),
-);
-const value: fc.Arbitrary<Json> = fc.letrec<{ v: Json }>((tie) => ({
-    v: fc.oneof(
-        { depthSize: "small", withCrossShrink: true },
-        fc.constant(null),
-        fc.boolean(),
-        fc.oneof(fc.integer({ min: -5, max: 100 }), fc.double({ noNaN: true, noDefaultInfinity: true })),
-        oddString,
-        fc.array(tie("v"), { maxLength: 3 }),
-        fc.dictionary(
-            fc.oneof(
-                fc.constantFrom("name", "operatingSystem", "schedule", "durationHours", "cron", "secure"),
-                fc.string({ maxLength: 6 }),
-            ),
-            tie("v"),
-            {
-                maxKeys: 3,
-            },
-        ),
-    ),
-})).v;
-
-/** One edit of a config tree: a new value, a deletion, a duplicate, or an extra nested key. */
-const mutation = fc.record({
-    kind: fc.constantFrom("replace", "delete", "duplicate", "nest", "newKey"),
-    pick: fc.nat(),
-    value,
-    key: fc.oneof(
-        fc.constantFrom("patch-manager:durationHour", "aws:regoin", "patch-manger:window", "aws:allowedAccountIds", "schedule"),
-        fc.string({ maxLength: 8 }),
-    ),
-});
-
-function mutate(config: Record<string, Json>, edits: readonly { kind: string; pick: number; value: Json; key: string }[]) {
-    const doc = structuredClone(config) as Record<string, Json>;
-    for (const edit of edits) {
-        const all = paths(doc);
-        const at = all[edit.pick % all.length];
-        const parent = at.slice(0, -1).reduce<Json>((v, k) => (v as Record<string | number, Json>)[k], doc) as
-            Record<string | number, Json> | Json[];
-        const last = at[at.length - 1];
-        switch (edit.kind) {
-            case "replace":
-                (parent as Record<string | number, Json>)[last] = edit.value;
-                break;
-            case "delete":
-                if (Array.isArray(parent)) parent.splice(Number(last), 1);
-                else delete parent[last];
-                break;
-            case "duplicate":
-                if (Array.isArray(parent)) parent.splice(Number(last), 0, structuredClone(parent[Number(last)]));
-                else (parent as Record<string, Json>)[`${String(last)}`] = structuredClone(parent[last]);
-                break;
-            case "nest":
-                (parent as Record<string | number, Json>)[last] = { [edit.key]: parent[last as never] };
-                break;
-            case "newKey":
-                if (Array.isArray(parent) || typeof parent !== "object") doc[edit.key] = edit.value;
-                else (parent as Record<string, Json>)[edit.key] = edit.value;
-                break;
-        }
-    }
-    return doc;
-}
+import { plan } from "../helpers";
+import { Json, mutate, mutatedStack, shipped } from "./configShapes";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shapes-"));
 let n = 0;
@@ -120,7 +38,7 @@ function assertKeyPathRefusal(lines: readonly string[], file: string, keys: read
     }
 }
 
-const input = fc.record({ base: fc.nat({ max: shipped.length - 1 }), edits: fc.array(mutation, { minLength: 1, maxLength: 4 }) });
+const input = mutatedStack;
 
 describe("config: any value of any shape at any key gets a plan or a key-path refusal", function () {
     after(() => fs.rmSync(dir, { recursive: true, force: true }));

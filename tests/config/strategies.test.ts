@@ -75,7 +75,7 @@ describe("config: patching strategies", function () {
         refused(
             { ...prod, patchGroups: [group({ operation: "Scan", snapshot: "image" })] },
             "patch-manager:patchGroups[0].snapshot",
-            "operation is Scan",
+            'operation is "Scan"',
         );
     });
 

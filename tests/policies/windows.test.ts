@@ -47,9 +47,9 @@ describe("policies/windows", () => {
             assert.match(messages[0], /cutoff 2 must be less than duration \(2\): .*no task would ever start/);
         });
 
-        it("reports the seed's hour range through checkSchedule, naming the expression", async () => {
-            const seed = { ...windowInputs(), schedule: "cron(00 23-5 ? * TUE#1 *)" };
-            const { messages } = await runResourcePolicy(windowWellFormed, WINDOW, seed, opts);
+        it("reports an hour range through checkSchedule, naming the expression", async () => {
+            const hourRange = { ...windowInputs(), schedule: "cron(00 23-5 ? * TUE#1 *)" };
+            const { messages } = await runResourcePolicy(windowWellFormed, WINDOW, hourRange, opts);
             assert.ok(messages.length >= 1);
             assert.ok(
                 messages.every((m) => m.startsWith(`${who}: schedule "cron(00 23-5 ? * TUE#1 *)": `)),

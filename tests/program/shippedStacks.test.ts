@@ -27,7 +27,7 @@ describe("program on the shipped stacks", function () {
     });
 
     describe("environment schedule", function () {
-        it("dev patches every seed group in one weekday-night window, 22:00 for 5 hours", function () {
+        it("dev patches every default group in one weekday-night window, 22:00 for 5 hours", function () {
             const windows = dev.ofType(T.window);
             assert.equal(windows.length, 1);
             const w = windows[0].inputs as any;
@@ -51,7 +51,7 @@ describe("program on the shipped stacks", function () {
             }
         });
 
-        it("prod keeps the seed's monthly waves as single start times, 23:00 for 6 hours", function () {
+        it("prod's monthly waves are single start times, 23:00 for 6 hours", function () {
             for (const [group, cron] of Object.entries(WAVES)) {
                 const w = prod.windowOf(group).inputs as any;
                 assert.equal(w.schedule, cron, group);

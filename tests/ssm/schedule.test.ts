@@ -327,7 +327,7 @@ describe("schedule", () => {
             });
         });
 
-        describe("the seed's windows", () => {
+        describe("the shipped stacks' windows", () => {
             it("the wave cron(0 23 ? * TUE#1 *) in Europe/Amsterdam", () => {
                 assert.deepEqual(starts("cron(0 23 ? * TUE#1 *)", "Europe/Amsterdam", "2026-01-01T00:00:00Z", 4), [
                     "2026-01-06T22:00:00.000Z",
@@ -376,7 +376,7 @@ describe("schedule", () => {
     });
 
     describe("refusals", () => {
-        it("the seed's hour range, with the corrected expression", () => {
+        it("an hour range such as 23-5, with the expression to write instead", () => {
             assert.deepEqual(checkSchedule("cron(00 23-5 ? * TUE#1 *)"), [
                 'the hour field "23-5" is a range: a cron gives start times only, so this starts a window at 23:00, 00:00, ... 05:00 (7 windows); ' +
                     "write one start hour, e.g. cron(0 23 ? * TUE#1 *), and set the window length with durationHours",
@@ -518,7 +518,7 @@ describe("schedule", () => {
     describe("describeSchedule", () => {
         const say = (expression: string, opts: Parameters<typeof describeSchedule>[1]) => describeSchedule(expression, opts);
 
-        it("the seed's schedules", () => {
+        it("the shipped stacks' schedules", () => {
             assert.equal(
                 say("cron(0 23 ? * TUE#1 *)", { timezone: "Europe/Amsterdam", durationHours: 6, cutoffHours: 1 }),
                 "at 23:00 on the first Tuesday of every month, Europe/Amsterdam, for 6 hours (no new tasks in the last hour)",

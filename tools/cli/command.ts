@@ -18,8 +18,9 @@ export type Parsed<T> = { ok: true; options: T; args: string[] } | { ok: false; 
 
 /**
  * A command for one of the offline tools: `-h`/`--help` exit 0, an unknown option or a missing
- * argument exits 2 (CONTRACTS.md: 2 is bad arguments) with commander's suggestion and a pointer
- * to the help. `prefix` starts every error line, as the tool's own errors do.
+ * argument exits 2 (the tools' exit code for bad arguments, docs/offline-tools.md) with
+ * commander's suggestion and a pointer to the help. `prefix` starts every error line, as the
+ * tool's own errors do.
  */
 export function toolCommand(name: string, io: CommandIO, prefix = ""): Command {
     return new Command()

@@ -1,7 +1,7 @@
 // What would change between two offline plans: pure functions, no I/O, so
 // that the diff is unit-tested on hand-made plans and reused by the CLI.
 import { localTime } from "../localTime";
-import type { PlannedWindow } from "../plan";
+import type { PlannedWindow } from "../planJson";
 import forceNewTable from "./forceNew.json";
 
 /** The parts of a plan (`npm run plan -- --json`) a diff reads. */
@@ -14,8 +14,8 @@ export interface DiffResource {
     inputs: Record<string, unknown>;
     /** Earlier URNs of this resource (the `aliases` option, as URNs): the engine matches the old state by them too. */
     aliases?: string[];
-    /** Its explicit provider ("<urn>::<id>"); absent for the default provider. */
-    provider?: string;
+    /** Its explicit provider ("<urn>::<id>"); null (or, in plans without the field, absent) for the default provider. */
+    provider?: string | null;
     /** The region of its provider; absent in plans that predate it (then the provider is not compared). */
     region?: string;
 }

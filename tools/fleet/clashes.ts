@@ -5,8 +5,8 @@ import { isoMinute } from "./rolloutOrder";
 import { ClashFinding, DAY_MS, FleetOptions, FleetStack, QuotaFinding, QuotaUsage, SharedGroupFinding } from "./types";
 
 /**
- * Windows of one stack in one region whose occurrences overlap in time (the seed staggers the
- * role waves on purpose). A stack that deploys into several regions has the same windows in
+ * Windows of one stack in one region whose occurrences overlap in time (prod's monthly role
+ * waves are a week apart on purpose). A stack that deploys into several regions has the same windows in
  * each; windows in different regions patch different instances and never clash.
  */
 export function checkClashes(stacks: readonly FleetStack[], opts: Pick<FleetOptions, "from" | "days">): ClashFinding[] {

@@ -36,14 +36,20 @@ export interface FleetGroup extends Readonly<Pick<PatchGroupConfig, "name" | "op
     readonly regions?: readonly string[];
 }
 
-export interface FleetStack {
+/** A stack as the fleet report names it: its environment, region and account (the `--all` document's stacks). */
+export interface FleetStackInfo {
     readonly stack: string;
+    /** The stack's `patch-manager:environment`, e.g. `production`. */
     readonly environment: string;
+    /** Whether the environment is production: its installs must come after non-production's. */
     readonly production: boolean;
-    /** `aws:region`; undefined when the stack file does not set it. */
+    /** `aws:region`; absent when the stack file does not set it. */
     readonly region?: string;
-    /** From `aws:allowedAccountIds` when it names exactly one account; undefined: unknown. */
+    /** From `aws:allowedAccountIds` when it names exactly one account; absent: unknown. */
     readonly account?: string;
+}
+
+export interface FleetStack extends FleetStackInfo {
     readonly windows: readonly FleetWindow[];
     readonly groups: readonly FleetGroup[];
 }
@@ -58,22 +64,32 @@ export interface FleetOptions {
 }
 
 export interface Occurrence {
+    /** The stack whose window this is. */
     readonly stack: string;
+    /** The window's name in SSM. */
     readonly window: string;
-    /** The window's region; undefined only when neither the window nor the stack names one. */
+    /** The window's region; absent only when neither the window nor the stack names one. */
     readonly region?: string;
     readonly start: Date;
+    /** The start plus the window's `durationHours`. */
     readonly end: Date;
+    /** The zone the window's schedule is written in. */
     readonly timezone: string;
+    /** The patch groups the window patches. */
     readonly patchGroups: readonly string[];
+    /** What the window's tasks do (`Install`, `Scan`), as in `windows[].operation`. */
     readonly operation: string;
+    /** The window's schedule in plain words. */
     readonly description?: string;
 }
 
 export interface RolloutFinding {
     readonly check: "rollout-order";
+    /** Blocking: the plan exits 1. */
     readonly level: "blocking";
+    /** The production stack that installs too early. */
     readonly stack: string;
+    /** The operating system whose patches arrive in the wrong order, e.g. `WINDOWS`. */
     readonly operatingSystem: string;
     /** The production window that installs too early, or the one that installs what non-production never gets. */
     readonly productionWindow: string;
@@ -83,40 +99,60 @@ export interface RolloutFinding {
     readonly releaseDays: readonly string[];
     /** The first such release day, spelled out. */
     readonly example: {
+        /** The release day, YYYY-MM-DD. */
         readonly releaseDay: string;
+        /** When production's baseline approves the patch (ISO-8601, UTC). */
         readonly productionApproved: string;
+        /** When production's window installs it (ISO-8601, UTC). */
         readonly productionStart: string;
+        /** The non-production stack that installs it first; null when none does. */
         readonly nonProductionStack: string | null;
+        /** When that stack's baseline approves it; null when no non-production stack installs it. */
         readonly nonProductionApproved: string | null;
+        /** When that stack's window installs it; null when none does. */
         readonly nonProductionStart: string | null;
+        /** Hours between the non-production and the production install; null when there is no non-production install. */
         readonly soakHours: number | null;
     };
+    /** The finding in words, with what to change. */
     readonly message: string;
 }
 
 export interface ClashFinding {
     readonly check: "clash";
+    /** Advisory: reported, the exit code stays 0. */
     readonly level: "advisory";
+    /** The stack both windows belong to. */
     readonly stack: string;
     /** Both windows' region (windows in different regions never clash); null: not known. */
     readonly region: string | null;
+    /** The names of the two windows that overlap. */
     readonly windows: readonly [string, string];
-    /** Start instants (ISO) of the first window's occurrences that overlap the second's. */
+    /** Start instants (ISO-8601, UTC) of the first window's occurrences that overlap the second's. */
     readonly overlaps: readonly string[];
+    /** The finding in words. */
     readonly message: string;
 }
 
+/** The maintenance windows of one account and region, against SSM's per-region quota. */
 export interface QuotaUsage {
+    /** The account the stacks pin with `aws:allowedAccountIds`; null when not pinned. */
     readonly account: string | null;
+    /** null when no stack of the group names a region. */
     readonly region: string | null;
+    /** The stacks whose windows count here. */
     readonly stacks: readonly string[];
+    /** How many maintenance windows they create there. */
     readonly windows: number;
+    /** SSM's default quota of maintenance windows per account and region. */
     readonly limit: number;
 }
 
 export interface QuotaFinding extends QuotaUsage {
     readonly check: "quota";
+    /** Advisory: reported, the exit code stays 0. */
     readonly level: "advisory";
+    /** The finding in words. */
     readonly message: string;
 }
 
@@ -128,22 +164,30 @@ export interface QuotaFinding extends QuotaUsage {
 export interface SharedGroupFinding {
     readonly check: "shared-patch-group";
     readonly level: "blocking" | "advisory";
+    /** The region both register the groups in; null: not known. */
     readonly region: string | null;
     /** The account both pin (blocking); null when the account is not pinned (advisory). */
     readonly account: string | null;
+    /** Every stack that registers one of the groups. */
     readonly stacks: readonly string[];
     /** Each shared group name and the stacks that register it. */
     readonly patchGroups: readonly { readonly name: string; readonly stacks: readonly string[] }[];
+    /** The finding in words, with what to change. */
     readonly message: string;
 }
 
 export type FleetFinding = RolloutFinding | ClashFinding | SharedGroupFinding | QuotaFinding;
 
 export interface FleetReport {
+    /** `--from` (default: now), ISO-8601 in UTC: where the calendar and the rollout check start. */
     readonly from: string;
+    /** `--days`: how far ahead the calendar and the rollout check look. */
     readonly days: number;
+    /** `--soak-days`: how long non-production must have had a patch before production installs it. */
     readonly soakDays: number;
     readonly calendar: readonly Occurrence[];
+    /** The maintenance windows per account and region, against the quota. */
     readonly quota: readonly QuotaUsage[];
+    /** The rollout-order, shared-patch-group, clash and quota findings, in that order; empty when none. */
     readonly findings: readonly FleetFinding[];
 }

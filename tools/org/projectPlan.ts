@@ -1,6 +1,6 @@
 // `npm run plan -- --project <dir> --stack <name> [--json] [--all]`: another Pulumi project of
 // this repository (the organisation's control plane in org/) evaluated under the same mocks, with
-// the plan's JSON contract; `--all` runs the fleet checks over the organisation's cells.
+// the plan's JSON document (docs/plan-json.md); `--all` runs the fleet checks over the organisation's cells.
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
@@ -11,6 +11,7 @@ import { PolicyConfigError, PolicyPackConfigInput, runPolicies } from "../audit/
 import { analyzeFleet, FleetReport, FleetStack, hasBlockingFindings, renderFleet } from "../fleet";
 import { ActionableViolation, withConfigKeys } from "../findings";
 import { auditResourcesOf, evaluateProgram, PlannedResource, readStackFile, StackConfig, StackFileError } from "../mockProgram";
+import { planDocument } from "../planJson";
 import { userPath } from "../userPath";
 import { cellFleetStack } from "./cells";
 
@@ -95,7 +96,7 @@ function readConfig(opts: ProjectPlanOptions): { config: StackConfig; file: stri
     }
 }
 
-/** Evaluates one stack of the project under mocks: the plan's JSON contract (CONTRACTS.md §2). */
+/** Evaluates one stack of the project under mocks; `--json` prints it as the plan's document (docs/plan-json.md). */
 export async function planProject(opts: ProjectPlanOptions): Promise<ProjectPlan> {
     const { config } = readConfig(opts);
     const mod = require(opts.project.main);
@@ -117,7 +118,7 @@ export async function planProject(opts: ProjectPlanOptions): Promise<ProjectPlan
         stack: opts.stack,
         resources: resources.map(({ outputs: _outputs, ...r }) => r),
         windows: [],
-        // Another project's findings name the resource property, as the plan and the audit do (CONTRACTS.md).
+        // Another project's findings name the resource property, as the audit does (docs/plan-json.md: violations[].property).
         violations: withConfigKeys(violations, resources, {}, opts.project.name),
     };
 }
@@ -232,7 +233,8 @@ export async function mainProject(argv: string[]): Promise<number> {
             return hasBlockingFindings(report) ? 1 : 0;
         }
         const plan = await planProject(opts);
-        process.stdout.write(values.json ? `${JSON.stringify(plan, null, 2)}\n` : `${renderProjectPlan(plan)}\n`);
+        // No windows, so no clashes: the same document as a stack of this project, with empty findings.
+        process.stdout.write(values.json ? `${JSON.stringify(planDocument(plan, []), null, 2)}\n` : `${renderProjectPlan(plan)}\n`);
         return plan.violations.some((v) => v.level === "mandatory") ? 1 : 0;
     } catch (e) {
         if (e instanceof ProjectUsageError) {
