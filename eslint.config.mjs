@@ -3,7 +3,7 @@
 import pulumi from "@pulumi/eslint-plugin";
 import tseslint from "typescript-eslint";
 import eslint from "@eslint/js";
-import noImportOutsidePackage from "./tools/eslint/noImportOutsidePackage.js";
+import noImportOutsidePackage from "./tools/ci/eslint/noImportOutsidePackage.js";
 
 export default tseslint.config(
     { ignores: ["node_modules/**", "policies/node_modules/**", "policies/*.js", "packages/*/node_modules/**", "bin/**"] },

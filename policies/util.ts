@@ -85,7 +85,7 @@ function read(container: any, key: string | number): unknown {
  * one input property of the flagged resource, the rule also names that property, as a Pulumi
  * property path (`maxErrors`, `approvalRules[1].approveAfterDays`, the form `ignoreChanges`
  * takes), and what it accepts there: the offline engine keeps both beside the message, and the
- * plan and the audit turn the property into the stack-config key that sets it (tools/findings.ts)
+ * plan and the audit turn the property into the stack-config key that sets it (tools/audit/findings.ts)
  * without reading the message.
  */
 export type Finding = {

@@ -4,8 +4,8 @@ import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as time from "@pulumiverse/time";
 import { ConfigError, parseConfig, parseStackConfig, RESOURCE_TYPES } from "../config";
-import { main } from "../tools/plan";
-import { evaluateProgram, Evaluation, PlannedResource, readStackFile, StackConfig } from "../tools/mockProgram";
+import { main } from "../tools/plan/plan";
+import { evaluateProgram, Evaluation, PlannedResource, readStackFile, StackConfig } from "../tools/mock/mockProgram";
 
 export const ROOT = path.resolve(__dirname, "..");
 

@@ -4,7 +4,7 @@ import { strict as assert } from "assert";
 import * as fc from "fast-check";
 import * as pulumi from "@pulumi/pulumi";
 import { activationExpiry, activationRotationHours, activationTags, hybridTrustPolicy } from "../../components/hybrid";
-import { evaluateProgram, loadProgram, MOCK_ACCOUNT, MOCK_NOW, PlannedResource, StackConfig } from "../../tools/mockProgram";
+import { evaluateProgram, loadProgram, MOCK_ACCOUNT, MOCK_NOW, PlannedResource, StackConfig } from "../../tools/mock/mockProgram";
 import { replacingInputs } from "../../tools/diff/planDiff";
 import { Stack, shippedConfig, T, withConfig } from "../helpers";
 

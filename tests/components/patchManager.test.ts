@@ -5,7 +5,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PatchManager, PatchManagerArgs } from "../../components";
 import { ConfigError } from "../../config";
-import { evaluateProgram, PlannedResource } from "../../tools/mockProgram";
+import { evaluateProgram, PlannedResource } from "../../tools/mock/mockProgram";
 
 const resolve = <T>(o: pulumi.Output<T>) => new Promise<T>((r) => o.apply(r));
 

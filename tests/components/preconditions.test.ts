@@ -131,7 +131,7 @@ describe("AWS Config recorder (compliance.configRecorder)", function () {
 
 describe("the plan shows the stated preconditions", function () {
     it("patch sources per VPC and the Config recorder, in the JSON document and the text", async function () {
-        const { planStack, renderPlan } = await import("../../tools/plan");
+        const { planStack, renderPlan } = await import("../../tools/plan/plan");
         const plan = await planStack({ stack: "prod-private", from: new Date("2026-12-01T00:00:00Z"), occurrences: 1 });
         assert.deepEqual(plan.preconditions, {
             patchSources: [
@@ -172,7 +172,7 @@ describe("alarm stops across regions: the alarm must exist in each region (looke
     });
 
     it("takes a composite alarm of that name", async function () {
-        const { evaluateProgram } = await import("../../tools/mockProgram");
+        const { evaluateProgram } = await import("../../tools/mock/mockProgram");
         const e = await evaluateProgram({
             stack: "prod-private",
             config: shippedConfig("prod-private"),
@@ -189,7 +189,7 @@ describe("hook documents in every region", function () {
     const absent = (name: string, region: string) => [{ typeName: "AWS::SSM::Document", identifier: name, region }];
 
     it("a hook document missing in one region of the stack stops the program there, naming the key, the document and the region", async function () {
-        const { evaluateProgram } = await import("../../tools/mockProgram");
+        const { evaluateProgram } = await import("../../tools/mock/mockProgram");
         await assert.rejects(
             evaluateProgram({
                 stack: "prod-private",
@@ -201,7 +201,7 @@ describe("hook documents in every region", function () {
     });
 
     it("each region looks in its own region only: a document missing elsewhere stops nothing, and every region's hooks tasks are created", async function () {
-        const { evaluateProgram } = await import("../../tools/mockProgram");
+        const { evaluateProgram } = await import("../../tools/mock/mockProgram");
         const e = await evaluateProgram({
             stack: "prod-private",
             config: shippedConfig("prod-private"),

@@ -8,7 +8,7 @@ import {
 } from "@patch-manager/ssm";
 import { baselineOverrideDocument, strategyPermissions, taskSteps } from "../../components/strategies";
 import { parseConfig } from "../../config";
-import { projectValues } from "../../tools/mockProgram";
+import { projectValues } from "../../tools/mock/mockProgram";
 import { evaluate, parameters, shippedConfig, Stack, T } from "../helpers";
 
 const documents = Object.values(STRATEGY_DOCUMENTS);

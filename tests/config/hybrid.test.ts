@@ -1,7 +1,7 @@
 // patch-manager:patchGroups[].hybrid: defaults and refusals with their key paths.
 import { strict as assert } from "assert";
 import { parseConfig } from "../../config";
-import { projectValues } from "../../tools/mockProgram";
+import { projectValues } from "../../tools/mock/mockProgram";
 import { problems, raw, shippedConfig } from "../helpers";
 
 /** Exactly one problem, at `path`, containing each fragment. */

@@ -9,7 +9,7 @@ import * as path from "path";
 import fc from "fast-check";
 import YAML from "yaml";
 import { ConfigError, ConfigProblem, parseStackConfig } from "../../config";
-import { readStackFile } from "../../tools/mockProgram";
+import { readStackFile } from "../../tools/mock/mockProgram";
 import { Json, mutate, mutatedStack, nullFree, shipped, value } from "./configShapes";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "messages-"));

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { ConfigError, parseStackConfig } from "../../config";
 import { AWS_CONFIG_KEYS, AWS_REGIONS, namespaceProblems } from "../../config/namespaces";
-import { evaluateProgram } from "../../tools/mockProgram";
+import { evaluateProgram } from "../../tools/mock/mockProgram";
 import { shippedConfig } from "../helpers";
 
 const dev = () => ({ ...shippedConfig("dev").values });

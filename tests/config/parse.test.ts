@@ -3,7 +3,7 @@ import { parseConfig, PatchManagerConfig, UNDECRYPTED_SECRET } from "../../confi
 import { defaultRateControl, environmentWindowTiming } from "../../config/defaults";
 import { defaultApprovalRules, filterKeyProblem } from "../../config/approvalRules";
 import { OPERATING_SYSTEMS } from "@patch-manager/ssm";
-import { projectValues } from "../../tools/mockProgram";
+import { projectValues } from "../../tools/mock/mockProgram";
 import { problems, raw, refused, shippedConfig } from "../helpers";
 
 const group = (extra: Record<string, unknown> = {}) => ({ name: "Web Server", operatingSystem: "WINDOWS", ...extra });

@@ -7,8 +7,8 @@ import * as path from "path";
 import fc from "fast-check";
 import YAML from "yaml";
 import { ConfigError, parseStackConfig } from "../../config";
-import { readStackFile } from "../../tools/mockProgram";
-import { displayPath } from "../../tools/userPath";
+import { readStackFile } from "../../tools/mock/mockProgram";
+import { displayPath } from "../../tools/cli/userPath";
 import { plan } from "../helpers";
 import { Json, mutate, mutatedStack, shipped } from "./configShapes";
 

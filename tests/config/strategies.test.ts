@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { parseConfig } from "../../config";
-import { projectValues } from "../../tools/mockProgram";
+import { projectValues } from "../../tools/mock/mockProgram";
 import { QUOTAS } from "@patch-manager/ssm";
 import { windowPlan } from "../../config/windowPlan";
 import { raw, refused, shippedConfig } from "../helpers";

@@ -3,9 +3,9 @@
 // the organisation's fleet checks use), and the shipped stacks cover each kind of window.
 import { strict as assert } from "assert";
 import * as path from "path";
-import { evaluateProgram, readStackFile } from "../../tools/mockProgram";
-import { modelWindows } from "../../tools/org/cells";
-import { PROJECT_DIR, windowsOf } from "../../tools/plan";
+import { evaluateProgram, readStackFile } from "../../tools/mock/mockProgram";
+import { modelWindows } from "../../org/tools/cells";
+import { PROJECT_DIR, windowsOf } from "../../tools/plan/plan";
 import { windowPlan } from "../../config/windowPlan";
 import { SHIPPED_STACKS } from "../helpers";
 

@@ -7,8 +7,8 @@ import * as fs from "fs";
 import * as os from "os";
 import { execFileSync } from "child_process";
 import * as path from "path";
-import { main as audit } from "../../tools/audit";
-import { main as plan } from "../../tools/plan";
+import { main as audit } from "../../tools/audit/audit";
+import { main as plan } from "../../tools/plan/plan";
 import { CodeBlock, ROOT, codeBlocks, docFiles } from "./markdown";
 import { DocCommand, INPUT_OPTIONS, OUTPUT_OPTIONS, SkippedCommand, blockCommands, promisedExit, shellWords } from "./commands";
 

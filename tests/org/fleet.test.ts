@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
 import type { FleetWindow } from "../../tools/fleet";
-import { evaluateProgram } from "../../tools/mockProgram";
-import { windowsOf } from "../../tools/plan";
-import { cellFleetStack } from "../../tools/org/cells";
+import { evaluateProgram } from "../../tools/mock/mockProgram";
+import { windowsOf } from "../../tools/plan/plan";
+import { cellFleetStack } from "../../org/tools/cells";
 import { plan } from "../helpers";
 import { exampleValues, parseOrg, withOrg } from "./helpers";
 

@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { main } from "../../tools/audit";
+import { main } from "../../tools/audit/audit";
 import { TYPES } from "@patch-manager/ssm";
 import { TARGET_ID, prodStack } from "./resources";
 
@@ -49,7 +49,7 @@ function tempFile(name: string, content: string | Buffer): string {
     return file;
 }
 
-describe("tools/audit.ts (npm run policy:audit)", () => {
+describe("tools/audit/audit.ts (npm run policy:audit)", () => {
     it("passes the compliant stack export with exit 0", async () => {
         const r = await audit(COMPLIANT, "--json");
         assert.equal(r.code, 0);
@@ -196,7 +196,7 @@ describe("tools/audit.ts (npm run policy:audit)", () => {
     // codes themselves and their messages are checked in-process above).
     it("runs as a CLI: main's code is the exit status and --json is alone on stdout", function () {
         this.timeout(60000);
-        const bad = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/audit.ts", VIOLATIONS, "--json"], {
+        const bad = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/audit/audit.ts", VIOLATIONS, "--json"], {
             cwd: ROOT,
             encoding: "utf8",
         });
@@ -220,7 +220,7 @@ function exportOf(project: string, edit: (resources: any[]) => void = () => unde
 
 const byName = (resources: any[], name: string) => resources.find((r) => r.urn.endsWith(`::${name}`));
 
-describe("tools/audit.ts on any export (issue #23 §4)", () => {
+describe("tools/audit/audit.ts on any export (issue #23 §4)", () => {
     it("reads exports PowerShell writes (UTF-16 LE/BE, UTF-8 with a byte order mark) as the UTF-8 file", async () => {
         const text = readFileSync(VIOLATIONS, "utf8");
         const expected = await audit(VIOLATIONS, "--json");

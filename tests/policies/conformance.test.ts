@@ -18,7 +18,7 @@ import {
     connect,
     startListening,
     stopPack,
-} from "../../tools/analyzerClient";
+} from "../../tools/pack/analyzerClient";
 import { parseAuditDocument } from "../../tools/audit/documents";
 import {
     AuditResource,
@@ -29,7 +29,7 @@ import {
     runPolicies,
 } from "../../tools/audit/engine";
 import { PACK_ENFORCEMENT_LEVEL, policies } from "../../policies/pack";
-import { auditResourcesOf } from "../../tools/mockProgram";
+import { auditResourcesOf } from "../../tools/mock/mockProgram";
 import { evaluate, SHIPPED_STACKS } from "../helpers";
 
 const ROOT = path.resolve(__dirname, "../..");

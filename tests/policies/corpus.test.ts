@@ -6,7 +6,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { runPolicies, Violation } from "../../tools/audit/engine";
-import { auditResourcesOf, evaluateProgram } from "../../tools/mockProgram";
+import { auditResourcesOf, evaluateProgram } from "../../tools/mock/mockProgram";
 import { policies } from "../../policies/pack";
 import type { CorpusEntry } from "./corpus/types";
 

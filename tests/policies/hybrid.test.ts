@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { activationCodeSecret, activationExpiry, activationRegistrationLimit, activationRole } from "../../policies/hybrid";
 import { AuditResource, runPolicies } from "../../tools/audit/engine";
 import { TYPES } from "@patch-manager/ssm";
-import { PlannedResource, auditResourcesOf, evaluateProgram } from "../../tools/mockProgram";
+import { PlannedResource, auditResourcesOf, evaluateProgram } from "../../tools/mock/mockProgram";
 import { shippedConfig } from "../helpers";
 import { UNKNOWN_STRING, runResourcePolicy, runStackPolicy, urnOf } from "./harness";
 import { ACCOUNT, PROD_TAGS, entry, instanceTrustPolicy, prodStack } from "./resources";

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { runPolicies } from "../../tools/audit/engine";
 import { PROJECT } from "../../config";
-import { auditResourcesOf, evaluateProgram, readStackFile } from "../../tools/mockProgram";
+import { auditResourcesOf, evaluateProgram, readStackFile } from "../../tools/mock/mockProgram";
 import { ROOT } from "../helpers";
 
 const stackFiles = fs.readdirSync(ROOT).filter((f) => /^Pulumi\.[^.]+(\.[^.]+)*\.yaml$/.test(f) && f !== "Pulumi.yaml");

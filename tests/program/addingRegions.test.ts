@@ -4,7 +4,7 @@
 import { strict as assert } from "assert";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { diffResources } from "../../tools/diff/planDiff";
-import { StackConfig } from "../../tools/mockProgram";
+import { StackConfig } from "../../tools/mock/mockProgram";
 import { evaluate, shippedConfig, withConfig, stackRefusal } from "../helpers";
 import { collisions } from "./lifetime/edits";
 

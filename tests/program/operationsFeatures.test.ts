@@ -6,8 +6,8 @@ import * as path from "path";
 import { busyUtcHours } from "../../config/scanHour";
 import { parseAuditDocument } from "../../tools/audit/documents";
 import { runPolicies } from "../../tools/audit/engine";
-import { matchOldState } from "../../tools/aliases";
-import { PlannedResource } from "../../tools/mockProgram";
+import { matchOldState } from "../../tools/mock/aliases";
+import { PlannedResource } from "../../tools/mock/mockProgram";
 import { evaluate, parameters, ROOT, shippedConfig, Stack, T, withConfig } from "../helpers";
 
 const O = {

@@ -5,8 +5,8 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { evaluateProgram, loadProgram, readStackFile } from "../../tools/mockProgram";
-import { planStack, PROJECT_DIR } from "../../tools/plan";
+import { evaluateProgram, loadProgram, readStackFile } from "../../tools/mock/mockProgram";
+import { planStack, PROJECT_DIR } from "../../tools/plan/plan";
 import { SHIPPED_STACKS } from "../helpers";
 
 /** Counts the calls of one module's export until restored (callers look the export up at each call). */

@@ -401,7 +401,7 @@ describe("program as the Pulumi runtime loads it", function () {
     });
 
     it("two resources with one URN are refused, as the engine refuses them", async function () {
-        const { evaluateProgram } = await import("../../tools/mockProgram");
+        const { evaluateProgram } = await import("../../tools/mock/mockProgram");
         const aws = await import("@pulumi/aws");
         await assert.rejects(
             evaluateProgram({

@@ -4,14 +4,14 @@ import { strict as assert } from "assert";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { matchOldState } from "../../tools/aliases";
-import { inputsWithUrnIds } from "../../tools/mockProgram";
+import { matchOldState } from "../../tools/mock/aliases";
+import { inputsWithUrnIds } from "../../tools/mock/mockProgram";
 import { evaluate, ROOT, Stack } from "../helpers";
 
 const fixture = (file: string) => JSON.parse(fs.readFileSync(path.join(ROOT, "tests/fixtures", file), "utf8"));
 /** Every custom resource's URN before the component (and a hash of its inputs whose method is not ours to rely on). */
 const shipped: Record<string, { urn: string }[]> = fixture("shipped-urns.json");
-/** The components of the same stacks, and id-independent input hashes (tools/mockProgram.ts inputsWithUrnIds). */
+/** The components of the same stacks, and id-independent input hashes (tools/mock/mockProgram.ts inputsWithUrnIds). */
 const preComponent: Record<string, { components: string[]; inputs: Record<string, string> }> = fixture(
     "shipped-components-and-inputs.json",
 );

@@ -1,6 +1,6 @@
 // An offline runner for the pack: the semantics of @pulumi/policy's analyzer (server.ts) and of the
 // CLI's policy-pack config, without the CLI, a gRPC server or a deployment. The offline plan calls
-// runPolicies with the resources it registered; tools/audit.ts calls it on a stack export.
+// runPolicies with the resources it registered; tools/audit/audit.ts calls it on a stack export.
 
 import type {
     EnforcementLevel,
@@ -62,7 +62,7 @@ export interface Violation {
     /**
      * The input property of the flagged resource the finding is about, and what the rule accepts
      * there, where the rule states them (policies/util.ts `report`). Only this engine keeps them:
-     * the analyzer passes on the message alone. tools/findings.ts turns them into the contract's
+     * the analyzer passes on the message alone. tools/audit/findings.ts turns them into the contract's
      * `configKey`/`valid` or `property`/`valid`.
      */
     property?: string;

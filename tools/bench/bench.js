@@ -64,7 +64,7 @@ function timePlan(args) {
         const start = process.hrtime.bigint();
         const r = spawnSync(
             process.execPath,
-            [require.resolve("ts-node/dist/bin"), "-P", "tsconfig.pulumi.json", "tools/plan.ts", ...args],
+            [require.resolve("ts-node/dist/bin"), "-P", "tsconfig.pulumi.json", "tools/plan/plan.ts", ...args],
             { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
         );
         if (r.status !== 0 && r.status !== 1) throw new Error(`plan ${args.join(" ")} failed:\n${r.stderr}`);
@@ -82,7 +82,7 @@ if (stacks.includes("prod") && (values.only === undefined || values.only === "pr
         const file = path.join(os.tmpdir(), `bench-plan-${process.pid}.json`);
         const r = spawnSync(
             process.execPath,
-            [require.resolve("ts-node/dist/bin"), "-P", "tsconfig.pulumi.json", "tools/plan.ts", "--stack", "prod", "--json"],
+            [require.resolve("ts-node/dist/bin"), "-P", "tsconfig.pulumi.json", "tools/plan/plan.ts", "--stack", "prod", "--json"],
             {
                 cwd: ROOT,
                 encoding: "utf8",

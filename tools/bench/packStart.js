@@ -8,7 +8,7 @@
 const fs = require("fs");
 const os = require("os");
 const path = require("path");
-const { POLICIES, packAndInstall, startPack } = require("../packInstall");
+const { POLICIES, packAndInstall, startPack } = require("../pack/packInstall");
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const EMPTY_PACK = 'new (require("@pulumi/policy").PolicyPack)("empty", { policies: [] });\n';

@@ -1,9 +1,9 @@
 // Which stacks a project directory holds, and the nearest one to a name that is not among them.
 import * as fs from "fs";
 import { distance } from "fastest-levenshtein";
-import { EXAMPLE_MARKER } from "../ciStacks";
+import { EXAMPLE_MARKER } from "../ci/ciStacks";
 import { stackFiles } from "../fleet";
-import { displayPath } from "../userPath";
+import { displayPath } from "./userPath";
 
 export interface StackFile {
     stack: string;

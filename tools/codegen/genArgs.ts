@@ -5,7 +5,7 @@
 // `export interface` declarations of plain types, the only kind Pulumi's component package
 // analysis reads (plugin/): strings, numbers, booleans, arrays, records and named interfaces.
 // An enum becomes `string` with its values in the field's doc, as do the limits of numbers, lists
-// and texts. tests/codegen/args.test.ts fails when the committed file is not what this writes.
+// and texts. tests/tools/codegen/args.test.ts fails when the committed file is not what this writes.
 import * as fs from "fs";
 import * as path from "path";
 import * as prettier from "prettier";

@@ -11,9 +11,9 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { evaluateProgram, readStackFile } from "../mockProgram";
-import { windowsOf } from "../plan";
-import { loadProgramAt } from "../programEntry";
+import { evaluateProgram, readStackFile } from "../mock/mockProgram";
+import { windowsOf } from "../plan/plan";
+import { loadProgramAt } from "../mock/programEntry";
 import type { DiffablePlan } from "./planDiff";
 
 export class RefError extends Error {}

@@ -1,7 +1,7 @@
 // What would change between two offline plans: pure functions, no I/O, so
 // that the diff is unit-tested on hand-made plans and reused by the CLI.
-import { localTime } from "../localTime";
-import type { PlannedWindow } from "../planJson";
+import { localTime } from "../cli/localTime";
+import type { PlannedWindow } from "../plan/planJson";
 import forceNewTable from "./forceNew.json";
 
 /** The parts of a plan (`npm run plan -- --json`) a diff reads. */

@@ -1,5 +1,5 @@
 // The fleet report for a person.
-import { localTime } from "../localTime";
+import { localTime } from "../cli/localTime";
 import { windowRegion } from "./calendar";
 import { duration, isoMinute } from "./rolloutOrder";
 import { DAY_MS, FleetReport, FleetStack } from "./types";

@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { runPolicies } from "../../../tools/audit/engine";
-import { auditResourcesOf, evaluateProgram } from "../../../tools/mockProgram";
+import { auditResourcesOf, evaluateProgram } from "../../../tools/mock/mockProgram";
 import type { CorpusEntry } from "./types";
 
 async function main(): Promise<void> {

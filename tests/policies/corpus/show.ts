@@ -1,7 +1,7 @@
 // Prints what the pack reports on one corpus entry: `npx ts-node -T tests/policies/corpus/show.ts <file.ts>`.
 import * as path from "path";
 import { runPolicies } from "../../../tools/audit/engine";
-import { evaluateProgram } from "../../../tools/mockProgram";
+import { evaluateProgram } from "../../../tools/mock/mockProgram";
 import type { CorpusEntry } from "./types";
 
 async function main(): Promise<void> {

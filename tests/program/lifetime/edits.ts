@@ -3,7 +3,7 @@
 // lifetime test; each edit returns undefined where it does not apply to a stack.
 import { naturalKeyOf } from "../../../policies/replacement";
 import { diffResources, ResourceChange } from "../../../tools/diff/planDiff";
-import { PlannedResource, StackConfig } from "../../../tools/mockProgram";
+import { PlannedResource, StackConfig } from "../../../tools/mock/mockProgram";
 import { evaluate, withConfig } from "../../helpers";
 
 type Values = Record<string, any>;

@@ -8,9 +8,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import fc from "fast-check";
-import { main } from "../../../tools/audit";
+import { main } from "../../../tools/audit/audit";
 import type { Violation } from "../../../tools/audit/engine";
-import { withConfigKeys } from "../../../tools/findings";
+import { withConfigKeys } from "../../../tools/audit/findings";
 
 const T = {
     task: "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask",

@@ -1,0 +1,122 @@
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { plan, ROOT } from "../../helpers";
+
+const FROM = "2026-11-26T00:00:00Z";
+
+/** Pulumi.prod.yaml with the Web Server wave moved from the first to the second Thursday. */
+function editedProd(dir: string): string {
+    const text = fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8");
+    assert.ok(text.includes("cron(0 23 ? * THU#1 *)"));
+    const file = path.join(dir, "Pulumi.prod.yaml");
+    fs.writeFileSync(file, text.replace("cron(0 23 ? * THU#1 *)", "cron(0 23 ? * THU#2 *)"));
+    return file;
+}
+
+/** Whether the program and stack files are as committed (a developer's edits would make "no changes" false). */
+function treeIsClean(): boolean {
+    const r = spawnSync("git", ["status", "--porcelain", "--", "index.ts", "components", "Pulumi.prod.yaml"], { cwd: ROOT });
+    return r.status === 0 && r.stdout.toString().trim() === "";
+}
+
+describe("offline plan diff (npm run plan -- --diff / --diff-against)", function () {
+    let tmp: string;
+    let prodPlan: string;
+    before(async function () {
+        tmp = fs.mkdtempSync(path.join(os.tmpdir(), "plan-diff-"));
+        const { code, stdout } = await plan("--stack", "prod", "--json", "--from", FROM);
+        assert.equal(code, 0);
+        prodPlan = path.join(tmp, "prod.json");
+        fs.writeFileSync(prodPlan, stdout);
+    });
+    after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+    it("--diff against the same plan says no changes, in one line", async function () {
+        const { code, stdout } = await plan("--stack", "prod", "--diff", prodPlan, "--from", FROM);
+        assert.equal(code, 0);
+        assert.equal(stdout, `stack prod: no changes (${prodPlan} → working tree)\n`);
+    });
+
+    it("a schedule edit shows as an in-place update and in words with its next start", async function () {
+        const { code, stdout } = await plan("--stack", "prod", "--config", editedProd(tmp), "--diff", prodPlan, "--from", FROM);
+        assert.equal(code, 0);
+        const lines = stdout.trim().split("\n");
+        assert.equal(lines[1], "Resources: 1 to update, 60 unchanged");
+        assert.match(lines[2], /^ {2}~ {2}aws:ssm\/maintenanceWindow:MaintenanceWindow {2}web-server-schedule-window$/);
+        assert.equal(lines[3], '       schedule: "cron(0 23 ? * THU#1 *)" → "cron(0 23 ? * THU#2 *)"');
+        assert.ok(
+            lines.includes(
+                "  Web Server window: at 23:00 on the first Thursday of every month → at 23:00 on the second Thursday of every month, Europe/Amsterdam, for 6 hours (no new tasks in the last hour), next start Thu 2026-12-10 23:00 CET",
+            ),
+            stdout,
+        );
+    });
+
+    it("--json is one document; --markdown is a comment body", async function () {
+        const json = await plan("--stack", "prod", "--config", editedProd(tmp), "--diff", prodPlan, "--from", FROM, "--json");
+        const doc = JSON.parse(json.stdout);
+        assert.deepEqual(doc.summary, { add: 0, remove: 0, replace: 0, update: 1, unchanged: 60 });
+        assert.equal(doc.schedules[0].new.next, "2026-12-10T22:00:00.000Z");
+        const md = await plan("--stack", "prod", "--config", editedProd(tmp), "--diff", prodPlan, "--from", FROM, "--markdown");
+        assert.match(md.stdout, /^### Stack `prod`: 1 to update, 60 unchanged\n/);
+        assert.match(
+            md.stdout,
+            /\| update \| `web-server-schedule-window` \| `aws:ssm\/maintenanceWindow:MaintenanceWindow` \| `schedule`: "cron\(0 23 \? \* THU#1 \*\)" → "cron\(0 23 \? \* THU#2 \*\)" \|/,
+        );
+    });
+
+    it("refuses a file that is not a plan, an unknown ref, and conflicting options (exit 2)", async function () {
+        const bad = path.join(tmp, "bad.json");
+        fs.writeFileSync(bad, "{}");
+        const r1 = await plan("--stack", "prod", "--diff", bad);
+        assert.equal(r1.code, 2);
+        assert.match(r1.stderr, /not a plan; write one with `npm run -s plan -- --stack <name> --json > plan.json`/);
+        const r2 = await plan("--stack", "prod", "--diff-against", "no-such-ref-xyz");
+        assert.equal(r2.code, 2);
+        assert.match(r2.stderr, /--diff-against "no-such-ref-xyz": not a commit in this repository/);
+        const r3 = await plan("--stack", "prod", "--diff-against", "HEAD", "--diff", bad);
+        assert.equal(r3.code, 2);
+        assert.match(r3.stderr, /give one/);
+        const r5 = await plan("--stack", "dev", "--diff", prodPlan);
+        assert.equal(r5.code, 2);
+        assert.match(
+            r5.stderr,
+            /the file holds the plan of project "patch-manager", stack "prod", not of project "patch-manager", stack "dev"; diff it with --stack prod/,
+        );
+        const other = path.join(tmp, "other-project.json");
+        fs.writeFileSync(other, JSON.stringify({ ...JSON.parse(fs.readFileSync(prodPlan, "utf8")), project: "billing" }));
+        const r6 = await plan("--stack", "prod", "--diff", other);
+        assert.equal(r6.code, 2);
+        assert.match(r6.stderr, /holds the plan of project "billing", stack "prod"/);
+        const r4 = await plan("--stack", "prod", "--markdown");
+        assert.equal(r4.code, 2);
+        assert.match(r4.stderr, /--markdown renders a diff/);
+    });
+
+    it("--diff-against HEAD evaluates the committed program", async function () {
+        this.timeout(120_000);
+        const { code, stdout, stderr } = await plan(
+            "--stack",
+            "prod",
+            "--config",
+            editedProd(tmp),
+            "--diff-against",
+            "HEAD",
+            "--from",
+            FROM,
+            "--json",
+        );
+        assert.equal(code, 0, stderr);
+        const doc = JSON.parse(stdout);
+        assert.match(doc.from, /^HEAD \([0-9a-f]{12}\)$/);
+        if (treeIsClean()) {
+            // Only the edited schedule differs from the committed stack.
+            assert.deepEqual(doc.summary, { add: 0, remove: 0, replace: 0, update: 1, unchanged: 60 });
+            assert.equal(doc.schedules.length, 1);
+            assert.equal(doc.schedules[0].label, "Web Server window");
+        }
+    });
+});

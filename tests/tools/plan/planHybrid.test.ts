@@ -1,0 +1,38 @@
+// The offline plan on the hybrid example stack: the activations are in it, code-free.
+import { strict as assert } from "assert";
+import { renderPlan } from "../../../tools/plan/plan";
+import { plan } from "../../helpers";
+
+describe("offline plan of Pulumi.prod-hybrid.yaml", function () {
+    let doc: any;
+    it("--json lists each activation with its inputs and secret code output, and never the code itself", async function () {
+        const { code, stdout } = await plan("--stack", "prod-hybrid", "--json", "--from", "2026-11-26T00:00:00Z");
+        assert.equal(code, 0);
+        doc = JSON.parse(stdout);
+        const activations = doc.resources.filter((r: any) => r.type === "aws:ssm/activation:Activation");
+        assert.deepEqual(activations.map((a: any) => a.name).sort(), ["rhel-hybrid-activation", "web-server-hybrid-activation"]);
+        const role = doc.resources.find((r: any) => r.name === "hybrid-nodes-role");
+        for (const a of activations) {
+            assert.match(a.id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, "ActivationId pattern of the API model");
+            assert.equal(a.inputs.iamRole, role.id);
+            assert.deepEqual(a.additionalSecretOutputs, ["activationCode"]);
+            assert.equal(
+                a.parent,
+                doc.resources.find((r: any) => r.type === "patch-manager:hybrid:HybridActivation" && a.name.startsWith(r.name)).urn,
+            );
+        }
+        assert.ok(!stdout.includes('activationCode":'), "the plan shows inputs only: no code");
+        assert.equal(doc.windows.length, 5, "hybrid servers are patched in the same windows");
+    });
+
+    it("the summary for a person lists the activations; a stack without any, no such section", async function () {
+        const text = renderPlan(doc);
+        assert.match(text, /\+ aws:ssm\/activation:Activation {2}web-server-hybrid-activation {2}\([0-9a-f-]{36}\)/);
+        assert.match(
+            text,
+            /Hybrid activations \(servers outside AWS register with the stack output hybridActivations\):\n {2}Patch Group=RHEL {2}up to 10 servers, code expires 2026-01-02T00:00:00Z, role hybrid-nodes-role-[0-9a-f]{7}\n {2}Patch Group=Web Server {2}up to 25 servers, code expires 2026-01-08T00:00:00Z/,
+        );
+        const withoutActivations = { ...doc, resources: doc.resources.filter((r: any) => r.type !== "aws:ssm/activation:Activation") };
+        assert.ok(!renderPlan(withoutActivations).includes("Hybrid activations"));
+    });
+});

@@ -1,0 +1,52 @@
+// Writes docs/plan.schema.json, the JSON Schema of the plan's `--json` documents, from their
+// TypeScript types (tools/plan/planJson.ts): `npm run gen:plan-schema`. A test compares the committed
+// file with what this generates, so a change to the plan's shape fails until the schema follows.
+// The schema comes from ts-json-schema-generator, which reads the types the code builds the
+// documents with, doc comments as descriptions (docs/libraries.md says why this generator).
+import * as fs from "fs";
+import * as path from "path";
+import * as prettier from "prettier";
+import { createGenerator } from "ts-json-schema-generator";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+export const PLAN_SCHEMA_FILE = path.join(ROOT, "docs", "plan.schema.json");
+
+/** The plan documents' schema: `PlanDocument` (one stack) or `FleetPlan` (`--all`), every field's presence stated. */
+export function planSchema(): Record<string, unknown> {
+    const schema = createGenerator({
+        path: path.join(ROOT, "tools", "planJson.ts"),
+        tsconfig: path.join(ROOT, "tsconfig.json"),
+        type: "PlanJson",
+        // tsc checks these types (npm run typecheck); the generator only reads them.
+        skipTypeCheck: true,
+        // A field the types do not declare is not part of the contract: the tests' plans fail on one.
+        additionalProperties: false,
+    }).createSchema("PlanJson");
+    return {
+        $schema: schema.$schema,
+        title: "patch-manager offline plan (npm run plan -- --json)",
+        description:
+            "The document `npm run -s plan -- --stack <name> --json` prints (definitions/PlanDocument), or with --all (definitions/FleetPlan). Fields are explained in docs/plan-json.md.",
+        ...Object.fromEntries(Object.entries(schema).filter(([k]) => k !== "$schema")),
+    };
+}
+
+/** The schema as the committed file holds it (formatted as `npm run lint` wants it). */
+export async function planSchemaText(): Promise<string> {
+    const text = JSON.stringify(planSchema(), null, 2);
+    const options = (await prettier.resolveConfig(PLAN_SCHEMA_FILE)) ?? {};
+    return prettier.format(text, { ...options, filepath: PLAN_SCHEMA_FILE });
+}
+
+if (require.main === module) {
+    planSchemaText().then(
+        (text) => {
+            fs.writeFileSync(PLAN_SCHEMA_FILE, text);
+            process.stderr.write(`Wrote ${path.relative(process.cwd(), PLAN_SCHEMA_FILE)}\n`);
+        },
+        (e) => {
+            process.stderr.write(`gen:plan-schema failed: ${e instanceof Error ? e.message : String(e)}\n`);
+            process.exit(1);
+        },
+    );
+}

@@ -1,0 +1,600 @@
+// Offline plan: `npm run plan -- --stack <name>` (docs/offline-tools.md; its `--json` document: docs/plan-json.md).
+import { localTime } from "../cli/localTime";
+import * as fs from "fs";
+import * as path from "path";
+import { ConfigError, PatchManagerConfig, PROJECT } from "../../config";
+import { PATCH_GROUP_TAG_KEYS, TYPES, describeSchedule, nextStarts } from "@patch-manager/ssm";
+import { PolicyConfigError, PolicyPackConfigInput, runPolicies, Violation } from "../audit/engine";
+import { windowsIcs } from "../fleet/ics";
+import {
+    analyzeFleet,
+    checkClashes,
+    ClashFinding,
+    FleetReport,
+    fleetCalendar,
+    fleetStack,
+    FleetStack,
+    hasBlockingFindings,
+    renderFleet,
+} from "../fleet";
+import { displayPath, userPath } from "../cli/userPath";
+import { CommandIO, examples, parseCommand, processIO, toolCommand } from "../cli/command";
+import { unknownStackLines, projectStacks } from "../cli/stacks";
+import { renderClashes, renderViolations, withConfigKeys } from "../audit/findings";
+import { fleetMarkdown, stackMarkdownAppendix } from "../fleet/rollout/mermaid";
+import { RolloutPicture, rolloutSvg } from "../fleet/rollout/svg";
+import { auditResourcesOf, evaluateProgram, MOCK_NOW, PlannedResource, readStackFile, StackFileError } from "../mock/mockProgram";
+import { FleetPlan, Plan, planDocument, PlannedWindow, Preconditions } from "./planJson";
+import { DiffInputError, planDiff } from "../diff/cli";
+import { mainProject, namesProject } from "../../org/tools/projectPlan";
+
+export type { FleetPlan, Plan, PlannedWindow, Preconditions, Violation };
+
+/** The preconditions a validated stack states (patch sources behind private endpoints, the Config recorder). */
+export function preconditionsOf(config: PatchManagerConfig): Preconditions | undefined {
+    const ops = config.operations;
+    const out: Preconditions = {
+        ...(ops.privateEndpoints.length > 0
+            ? {
+                  patchSources: ops.privateEndpoints.map((e) => ({
+                      ...(e.region !== undefined ? { region: e.region } : {}),
+                      vpcId: e.vpcId,
+                      patchSource: e.patchSource,
+                  })),
+              }
+            : {}),
+        ...(ops.compliance.configRecorder !== undefined ? { configRecorder: ops.compliance.configRecorder } : {}),
+    };
+    return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** Raised for bad arguments or an unreadable/invalid config: exit code 2. */
+export class UsageError extends Error {
+    constructor(readonly lines: string[]) {
+        super(lines.join("\n"));
+    }
+}
+
+export interface PlanOptions {
+    stack: string;
+    /** Stack file to read; default `Pulumi.<stack>.yaml` in the project directory. */
+    configFile?: string;
+    from: Date;
+    occurrences: number;
+    /** Policy-pack config, as `pulumi preview --policy-pack-config` takes it. */
+    policyConfig?: PolicyPackConfigInput;
+}
+
+export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
+
+/** Evaluates one stack and derives its windows; throws UsageError for bad config. */
+export async function planStack(
+    opts: PlanOptions,
+): Promise<Plan & { allResources: PlannedResource[]; stackValues: Readonly<Record<string, string>>; model?: PatchManagerConfig }> {
+    const file = opts.configFile ?? path.join(PROJECT_DIR, `Pulumi.${opts.stack}.yaml`);
+    if (!fs.existsSync(file))
+        throw new UsageError(
+            opts.configFile === undefined
+                ? unknownStackLines(opts.stack, PROJECT_DIR, file)
+                : [`--config ${displayPath(file)}: no such file (the path is taken from the directory you ran npm in)`],
+        );
+    let config;
+    let evaluation;
+    try {
+        config = readStackFile(file);
+        // The program validates the stack config (its one parse); its problems name the file actually read.
+        evaluation = await evaluateProgram({ stack: opts.stack, config });
+    } catch (e) {
+        if (e instanceof ConfigError) throw new UsageError(new ConfigError(displayPath(file), e.problems).lines());
+        if (e instanceof StackFileError) throw new UsageError([e.message]);
+        throw e;
+    }
+    const { resources, model } = evaluation;
+    const preconditions = model ? preconditionsOf(model) : undefined;
+    let violations: Violation[];
+    try {
+        // The pack sees what a real preview gives it: the inputs after the provider's Check.
+        violations = await runPolicies(auditResourcesOf(resources), {
+            stackName: opts.stack,
+            projectName: PROJECT,
+            ...(opts.policyConfig ? { config: opts.policyConfig } : {}),
+        });
+    } catch (e) {
+        if (e instanceof PolicyConfigError) throw new UsageError([`--policy-pack-config: ${e.message}`]);
+        throw e;
+    }
+    return {
+        project: PROJECT,
+        stack: opts.stack,
+        resources: resources.map(({ outputs: _outputs, ...r }) => r),
+        windows: windowsOf(resources, opts.from, opts.occurrences),
+        violations: withConfigKeys(violations, resources, config.values),
+        ...(preconditions ? { preconditions } : {}),
+        allResources: resources,
+        stackValues: config.values,
+        ...(model ? { model } : {}),
+    };
+}
+
+/** The region a resource is created in: the provider's `region` output, else the region its ARN names. */
+export function resourceRegion(r: Pick<PlannedResource, "outputs">): string | undefined {
+    const region = r.outputs?.region;
+    if (typeof region === "string" && region !== "") return region;
+    return /^arn:aws[a-z-]*:[a-z0-9-]+:([a-z0-9-]+):/.exec(String(r.outputs?.arn ?? ""))?.[1] || undefined;
+}
+
+/** Each maintenance window with the patch groups its targets select, its region and its next starts. */
+export function windowsOf(resources: PlannedResource[], from: Date, occurrences: number): PlannedWindow[] {
+    const byType = (t: string) => resources.filter((r) => r.type === t);
+    const targets = byType(TYPES.windowTarget);
+    const tasks = byType(TYPES.windowTask);
+    return byType(TYPES.window).map((w) => {
+        const i = w.inputs as Record<string, any>;
+        const groups = targets
+            .filter((t) => t.inputs.windowId === w.id)
+            .flatMap((t) => (t.inputs.targets as { key: string; values: string[] }[]).flatMap((x) => x.values));
+        const operations = [
+            ...new Set(
+                tasks
+                    .filter((t) => t.inputs.windowId === w.id)
+                    .flatMap((t) => (t.inputs as any).taskInvocationParameters?.runCommandParameters?.parameters ?? [])
+                    .filter((p: { name: string }) => p.name === "Operation")
+                    .flatMap((p: { values: string[] }) => p.values),
+            ),
+        ];
+        const timezone = i.scheduleTimezone ?? "UTC";
+        const offset = i.scheduleOffset as number | undefined;
+        const region = resourceRegion(w);
+        return {
+            urn: w.urn,
+            name: i.name,
+            schedule: i.schedule,
+            ...(offset !== undefined ? { scheduleOffset: offset } : {}),
+            timezone,
+            durationHours: i.duration,
+            cutoffHours: i.cutoff,
+            patchGroups: groups,
+            operation: operations.join(", "),
+            description: describeSchedule(i.schedule, {
+                timezone,
+                durationHours: i.duration,
+                cutoffHours: i.cutoff,
+                scheduleOffset: offset,
+            }),
+            next: nextStarts(i.schedule, { timezone, scheduleOffset: offset, from, count: occurrences }).map((d) => d.toISOString()),
+            ...(region !== undefined ? { region } : {}),
+        };
+    });
+}
+
+/** The plan for a person; `clashes`: this stack's own windows that overlap in one region. */
+export function renderPlan(plan: Plan, clashes: readonly ClashFinding[] = []): string {
+    const out: string[] = [];
+    out.push(`${plan.project} · stack ${plan.stack} · ${plan.resources.length} resources`, "");
+    const children = new Map<string | null, Plan["resources"]>();
+    for (const r of plan.resources) {
+        const key = plan.resources.some((p) => p.urn === r.parent) ? r.parent : null;
+        children.set(key, [...(children.get(key) ?? []), r]);
+    }
+    const walk = (parent: string | null, depth: number) => {
+        for (const r of children.get(parent) ?? []) {
+            const label = r.custom ? `${r.type}  ${r.name}${r.id && r.id !== r.name ? `  (${r.id})` : ""}` : `${r.type}  ${r.name}`;
+            out.push(`${"  ".repeat(depth + 1)}${r.custom ? "+" : "▸"} ${label}`);
+            walk(r.urn, depth + 1);
+        }
+    };
+    out.push("Resources:");
+    walk(null, 0);
+    out.push("", "Maintenance windows:");
+    for (const w of plan.windows) {
+        out.push(
+            `  ${w.name}  ${w.schedule}${w.scheduleOffset ? ` +${w.scheduleOffset}d` : ""}  ${w.durationHours} h, cutoff ${w.cutoffHours} h${w.region ? ` · ${w.region}` : ""}`,
+        );
+        out.push(`    ${w.description}`);
+        out.push(`    ${w.operation || "no task"} · ${w.patchGroups.join(", ") || "no patch groups"}`);
+        for (const n of w.next) out.push(`    next: ${localTime(n, w.timezone)}  (${n.slice(0, 16).replace("T", " ")} UTC)`);
+    }
+    out.push(...renderActivations(plan.resources));
+    out.push(...renderPreconditions(plan.preconditions));
+    if (clashes.length > 0) out.push("", ...renderClashes(clashes));
+    out.push("", ...renderViolations(plan.violations));
+    return out.join("\n");
+}
+
+/** What the account must provide, as the stack states it (docs/preconditions.md). */
+export function renderPreconditions(p: Preconditions | undefined): string[] {
+    if (!p) return [];
+    const out = ["", "Preconditions (docs/preconditions.md):"];
+    for (const e of p.patchSources ?? []) out.push(`  patch sources of ${e.vpcId}${e.region ? ` (${e.region})` : ""}: ${e.patchSource}`);
+    if (p.configRecorder)
+        out.push(
+            `  AWS Config recorder: ${p.configRecorder === "create" ? "created by this stack in each region" : "the account's existing one (must record AWS::SSM::PatchCompliance and AWS::SSM::ManagedInstanceInventory)"}`,
+        );
+    return out;
+}
+
+/** Hybrid activations: which group each admits servers into, how many, until when. */
+export function renderActivations(resources: Plan["resources"]): string[] {
+    const activations = resources.filter((r) => r.type === TYPES.activation);
+    if (activations.length === 0) return [];
+    const out = ["", "Hybrid activations (servers outside AWS register with the stack output hybridActivations):"];
+    for (const a of activations) {
+        const i = a.inputs as Record<string, any>;
+        const groupTag = Object.entries((i.tags ?? {}) as Record<string, string>).find(([k]) =>
+            (PATCH_GROUP_TAG_KEYS as readonly string[]).includes(k),
+        );
+        out.push(
+            `  ${groupTag ? `${groupTag[0]}=${groupTag[1]}` : a.name}  up to ${i.registrationLimit ?? "1 (SSM default)"} servers, code expires ${i.expirationDate ?? "in 24 hours (SSM default)"}, role ${i.iamRole}`,
+        );
+    }
+    out.push(`  (offline, every rotation starts at ${MOCK_NOW}; for real, when the activation is created or renewed)`);
+    return out;
+}
+
+/** Options of the calendar and fleet views (beside the single-stack PlanOptions). */
+export interface CalendarOptions {
+    /** Evaluate every Pulumi.<stack>.yaml of the project and check the fleet. */
+    all: boolean;
+    /** --all: also the example stacks (`# ci: example`), which are left out by default. */
+    includeExamples: boolean;
+    /** Write the coming windows as an iCalendar file here. */
+    ics?: string;
+    /** Draw the coming windows as an SVG timeline here. */
+    svg?: string;
+    /** Days ahead for --ics, the fleet calendar and the rollout check. */
+    days: number;
+    /** Minimum days between non-production and production installing a patch. */
+    soakDays: number;
+    /** --all: the directory whose Pulumi.<stack>.yaml files make the fleet; default the project. */
+    dir?: string;
+}
+
+export interface PlanArgs extends PlanOptions, CalendarOptions {
+    json: boolean;
+    markdown: boolean;
+    /** Write the document (JSON, Markdown or text) to this file instead of stdout. */
+    out?: string;
+    diffAgainst?: string;
+    diffFile?: string;
+}
+
+const PLAN = "npm run plan --";
+const HELP_HINT = `(${PLAN} --help lists every option, with examples)`;
+
+function planCommand(io: CommandIO) {
+    return toolCommand(PLAN, io)
+        .description(
+            "Runs the real program (index.ts) for a stack under Pulumi's mock runtime: no Pulumi CLI, no credentials, no network.\n" +
+                "Prints the resources, each maintenance window's next starts and the policy pack's findings.\n" +
+                "Exit code: 0 fine (advisories allowed), 1 a mandatory violation or blocking fleet finding, 2 bad arguments or config.",
+        )
+        .option("--stack <name>", "the stack to plan: reads Pulumi.<name>.yaml, e.g. --stack dev")
+        .option("--config <file>", "read this stack file instead; --stack then only names the stack, e.g. --config my.yaml")
+        .option(
+            "--json",
+            "print one JSON document (every field: docs/plan-json.md) and nothing else; with npm, run `npm run -s plan -- ... --json`",
+        )
+        .option("--out <file>", "write the document (text, --json or --markdown) to this file instead of stdout, e.g. --out plan.json")
+        .option("--from <ISO date>", "compute the coming windows after this instant (default: now), e.g. --from 2026-12-01")
+        .option("--occurrences <n>", "next starts listed per window, 1 to 1000, e.g. --occurrences 5", "3")
+        .option(
+            "--policy-pack-config <file>",
+            "policy-pack config as `pulumi preview --policy-pack-config` takes it, e.g. policy-config.json",
+        )
+        .option("--all", "plan every Pulumi.<stack>.yaml together: calendar, rollout order, clashes, shared patch groups, quota")
+        .option("--include-examples", "with --all: also the example stacks (files marked `# ci: example`), left out by default")
+        .option("--dir <dir>", "with --all: read the stack files from this directory, e.g. --dir ../other-project")
+        .option("--soak-days <n>", "with --all: days a patch runs outside production before production installs it, 0 to 60, e.g. 5", "3")
+        .option("--days <n>", "days ahead for --ics, --svg, the calendar and the rollout check, 1 to 366, e.g. --days 120", "90")
+        .option("--ics <file>", "write the coming windows as an iCalendar file, e.g. --ics windows.ics")
+        .option("--svg <file>", "draw the coming windows per stack and region as an SVG timeline, e.g. --all --svg rollout.svg")
+        .option("--diff-against <git ref>", "compare the stack as committed at this ref with the working tree, e.g. origin/main")
+        .option("--diff <old plan.json>", "compare with a plan saved by --json, e.g. --diff before.json")
+        .option("--markdown", "GitHub Markdown (for a pull-request comment): a diff, or the --all report, each with a Mermaid timeline")
+        .option(
+            "--project <dir>",
+            "evaluate another Pulumi project of this repository with the same JSON contract, e.g. --project org --stack example [--all]",
+        )
+        .addHelpText(
+            "after",
+            examples([
+                ["the dev stack, for a person", `${PLAN} --stack dev`],
+                [
+                    "the plan as JSON, nothing else on stdout (-s keeps npm's banner out)",
+                    `npm run -s plan -- --stack prod --json > prod.json`,
+                ],
+                ["the same, written by the plan itself", `${PLAN} --stack prod --json --out prod.json`],
+                ["every stack together, with a picture of the rollout", `${PLAN} --all --svg rollout.svg`],
+                ["the fleet's windows of the next 120 days in your calendar", `${PLAN} --all --ics fleet.ics --days 120`],
+                ["what a change does to prod, as a pull-request comment", `${PLAN} --stack prod --diff-against origin/main --markdown`],
+            ]),
+        );
+}
+
+/** The arguments as options; an exit code instead when help was shown (0) or commander refused them (2). */
+export function parsePlanArgs(argv: string[], io: CommandIO = processIO): PlanArgs | { exitCode: number } {
+    const parsed = parseCommand<{
+        stack?: string;
+        config?: string;
+        json?: boolean;
+        out?: string;
+        from?: string;
+        occurrences: string;
+        policyPackConfig?: string;
+        all?: boolean;
+        includeExamples?: boolean;
+        dir?: string;
+        soakDays: string;
+        days: string;
+        ics?: string;
+        svg?: string;
+        diffAgainst?: string;
+        diff?: string;
+        markdown?: boolean;
+    }>(planCommand(io), argv);
+    if (!parsed.ok) return { exitCode: parsed.code };
+    const values = parsed.options;
+    const problems: string[] = [];
+    const diffing = values.diffAgainst !== undefined || values.diff !== undefined;
+    if (values.all && (values.stack || values.config))
+        problems.push("--all evaluates every Pulumi.<stack>.yaml; leave out --stack and --config");
+    else if (!values.stack && !values.all) problems.push("--stack <name> is required (reads Pulumi.<name>.yaml), or --all for every stack");
+    const days = Number(values.days);
+    if (!Number.isInteger(days) || days < 1 || days > 366) problems.push(`--days "${values.days}" must be a whole number from 1 to 366`);
+    const soakDays = Number(values.soakDays);
+    if (!Number.isInteger(soakDays) || soakDays < 0 || soakDays > 60)
+        problems.push(`--soak-days "${values.soakDays}" must be a whole number from 0 to 60`);
+    if (values.dir !== undefined && !values.all) problems.push("--dir only goes with --all");
+    if (values.includeExamples && !values.all)
+        problems.push("--include-examples only goes with --all (a single --stack plans any stack file)");
+    for (const [flag, file, example] of [
+        ["--ics", values.ics, "windows.ics"],
+        ["--svg", values.svg, "rollout.svg"],
+        ["--out", values.out, "plan.json"],
+    ] as const)
+        if (file !== undefined && file.trim() === "") problems.push(`${flag} needs a file name, e.g. ${flag} ${example}`);
+    const from = values.from ? new Date(values.from) : new Date();
+    if (Number.isNaN(from.getTime()))
+        problems.push(`--from "${values.from}" is not a date; use ISO-8601, e.g. 2026-12-01 or 2026-12-01T00:00:00Z`);
+    const occurrences = Number(values.occurrences);
+    if (!Number.isInteger(occurrences) || occurrences < 1 || occurrences > 1000)
+        problems.push(`--occurrences "${values.occurrences}" must be a whole number from 1 to 1000`);
+    let policyConfig: PolicyPackConfigInput | undefined;
+    const policyConfigFile = values.policyPackConfig;
+    if (policyConfigFile) {
+        try {
+            policyConfig = JSON.parse(fs.readFileSync(userPath(policyConfigFile), "utf8"));
+        } catch (e) {
+            problems.push(`--policy-pack-config ${policyConfigFile}: not a readable JSON file (${(e as Error).message.split("\n")[0]})`);
+        }
+    }
+    if (values.diffAgainst !== undefined && values.diff !== undefined)
+        problems.push("--diff-against <git ref> and --diff <old plan.json> are two ways to name the old side: give one");
+    if (diffing && values.all) problems.push("--diff-against and --diff compare one stack: use them with --stack, not --all");
+    if (values.markdown && values.json) problems.push("--markdown and --json: choose one output");
+    if (values.markdown && !diffing && !values.all)
+        problems.push("--markdown renders a diff or the fleet: add --diff-against <git ref>, --diff <old plan.json> or --all");
+    if (problems.length > 0) throw new UsageError([...problems, HELP_HINT]);
+    return {
+        ...(policyConfig ? { policyConfig } : {}),
+        stack: values.stack ?? "",
+        all: values.all ?? false,
+        includeExamples: values.includeExamples ?? false,
+        ...(values.ics !== undefined ? { ics: userPath(values.ics) } : {}),
+        ...(values.svg !== undefined ? { svg: userPath(values.svg) } : {}),
+        ...(values.out !== undefined ? { out: userPath(values.out) } : {}),
+        days,
+        soakDays,
+        ...(values.dir !== undefined ? { dir: userPath(values.dir) } : {}),
+        ...(values.config ? { configFile: userPath(values.config) } : {}),
+        from,
+        occurrences,
+        json: values.json ?? false,
+        ...(values.diffAgainst !== undefined ? { diffAgainst: values.diffAgainst } : {}),
+        ...(values.diff !== undefined ? { diffFile: userPath(values.diff) } : {}),
+        markdown: values.markdown ?? false,
+    };
+}
+
+/** Evaluates every stack file of the project; config problems of all stacks at once (UsageError). */
+export async function planFleet(
+    opts: Pick<PlanOptions, "from" | "occurrences" | "policyConfig"> &
+        Pick<CalendarOptions, "days" | "soakDays" | "dir"> &
+        Partial<Pick<CalendarOptions, "includeExamples">>,
+) {
+    const dir = opts.dir ?? PROJECT_DIR;
+    const all = projectStacks(dir);
+    // Example stacks share the real stacks' accounts and patch-group names; counted as fleets
+    // they would repeat every finding and calendar entry.
+    const files = opts.includeExamples ? all : all.filter((s) => !s.example);
+    const examples = all.filter((s) => s.example).map((s) => s.stack);
+    if (files.length === 0)
+        throw new UsageError([
+            all.length === 0
+                ? `no Pulumi.<stack>.yaml files in ${displayPath(dir)}`
+                : `every stack file in ${displayPath(dir)} is an example (${examples.join(", ")}); add --include-examples to plan them together`,
+        ]);
+    const problems: string[] = [];
+    const stacks: { plan: Plan; fleet: FleetStack; file: string }[] = [];
+    for (const { stack, file } of files) {
+        try {
+            const { allResources, model, ...plan } = await planStack({
+                stack,
+                configFile: file,
+                from: opts.from,
+                occurrences: opts.occurrences,
+                ...(opts.policyConfig ? { policyConfig: opts.policyConfig } : {}),
+            });
+            const config = readStackFile(file);
+            if (!model) throw new Error(`${displayPath(file)}: the program did not report its model`);
+            // The regions each patch group is registered in (one registration per region with patch-manager:regions).
+            const registrations = new Map<string, string[]>();
+            for (const r of allResources.filter((x) => x.type === TYPES.patchGroup)) {
+                const name = String(r.inputs.patchGroup);
+                const region = resourceRegion(r) ?? config.values["aws:region"];
+                if (region === undefined) continue;
+                const regions = registrations.get(name) ?? [];
+                if (!regions.includes(region)) regions.push(region);
+                registrations.set(name, regions);
+            }
+            stacks.push({ plan, fleet: fleetStack(model, plan.windows, config.values, registrations), file: path.relative(dir, file) });
+        } catch (e) {
+            if (e instanceof UsageError) problems.push(...e.lines);
+            else throw e;
+        }
+    }
+    if (problems.length > 0) throw new UsageError(problems);
+    const report = analyzeFleet(
+        stacks.map((s) => s.fleet),
+        { from: opts.from, days: opts.days, soakDays: opts.soakDays },
+    );
+    return { stacks, report, examples };
+}
+
+function writeIcs(file: string, occurrences: FleetReport["calendar"], stamp: Date): string {
+    fs.writeFileSync(file, windowsIcs(occurrences, { stamp }));
+    return `Wrote ${occurrences.length} window occurrence${occurrences.length === 1 ? "" : "s"} to ${displayPath(file)}`;
+}
+
+function writeSvg(file: string, picture: RolloutPicture): string {
+    fs.writeFileSync(file, rolloutSvg(picture));
+    return `Drew ${picture.report.calendar.length} window occurrence${picture.report.calendar.length === 1 ? "" : "s"} of ${picture.stacks.length} stack${picture.stacks.length === 1 ? "" : "s"} to ${displayPath(file)}`;
+}
+
+/**
+ * Where the document goes: stdout, or `--out <file>`. Notes about written files go to stderr
+ * whenever stdout carries a document a program reads (--json, --markdown) or nothing (--out).
+ */
+function emit(opts: PlanArgs, document: string, notes: string[]): void {
+    const machine = opts.json || opts.markdown || opts.out !== undefined;
+    if (opts.out !== undefined) {
+        fs.writeFileSync(opts.out, document);
+        notes = [...notes, `Wrote the ${opts.json ? "JSON document" : opts.markdown ? "Markdown" : "plan"} to ${displayPath(opts.out)}`];
+        process.stderr.write(notes.map((n) => `${n}\n`).join(""));
+        return;
+    }
+    process.stdout.write(machine || notes.length === 0 ? document : `${document}\n${notes.map((n) => `${n}\n`).join("")}`);
+    if (machine && notes.length > 0) process.stderr.write(notes.map((n) => `${n}\n`).join(""));
+}
+
+async function mainAll(opts: PlanArgs): Promise<number> {
+    const { stacks, report, examples } = await planFleet(opts);
+    const picture: RolloutPicture = { report, stacks: stacks.map((s) => s.fleet) };
+    const notes = [
+        ...(examples.length > 0 && !opts.includeExamples
+            ? [
+                  `Left out the example stack${examples.length === 1 ? "" : "s"} ${examples.join(", ")} (--include-examples adds ${examples.length === 1 ? "it" : "them"})`,
+              ]
+            : []),
+        ...(opts.ics ? [writeIcs(opts.ics, report.calendar, opts.from)] : []),
+        ...(opts.svg ? [writeSvg(opts.svg, picture)] : []),
+    ];
+    const mandatory = stacks.some((s) => s.plan.violations.some((v) => v.level === "mandatory"));
+    let document: string;
+    if (opts.json) {
+        const doc: FleetPlan = {
+            project: PROJECT,
+            from: report.from,
+            days: report.days,
+            soakDays: report.soakDays,
+            stacks: stacks.map(({ plan, fleet, file }) => ({
+                stack: plan.stack,
+                file,
+                environment: fleet.environment,
+                production: fleet.production,
+                ...(fleet.region !== undefined ? { region: fleet.region } : {}),
+                ...(fleet.account !== undefined ? { account: fleet.account } : {}),
+                windows: plan.windows,
+                violations: plan.violations,
+            })),
+            calendar: report.calendar.map((o) => ({ ...o, start: o.start.toISOString(), end: o.end.toISOString() })),
+            quota: report.quota,
+            findings: report.findings,
+        };
+        document = `${JSON.stringify(doc, null, 2)}\n`;
+    } else if (opts.markdown) {
+        document = fleetMarkdown(
+            picture,
+            stacks.map((s) => ({ stack: s.plan.stack, violations: s.plan.violations })),
+        );
+    } else {
+        const policies = renderViolations(stacks.flatMap((s) => s.plan.violations.map((v) => ({ ...v, stack: s.plan.stack }))));
+        document = `${renderFleet(
+            report,
+            stacks.map((s) => s.fleet),
+        )}\n\n${policies.join("\n")}\n`;
+    }
+    emit(opts, document, notes);
+    return hasBlockingFindings(report) || mandatory ? 1 : 0;
+}
+
+async function mainStack(opts: PlanArgs): Promise<number> {
+    const { allResources: _all, stackValues, model: _model, ...plan } = await planStack(opts);
+    const single: FleetStack = {
+        stack: plan.stack,
+        environment: "",
+        production: false,
+        ...(stackValues["aws:region"] !== undefined ? { region: stackValues["aws:region"] } : {}),
+        windows: plan.windows,
+        groups: [],
+    };
+    // The same clash check as --all, on this stack's own windows: two waves of one region at once.
+    const clashes = checkClashes([single], { from: opts.from, days: opts.days });
+    const notes: string[] = [];
+    if (opts.ics) notes.push(writeIcs(opts.ics, fleetCalendar([single], opts.from, opts.days), opts.from));
+    if (opts.svg) {
+        const calendar = fleetCalendar([single], opts.from, opts.days);
+        const report: FleetReport = {
+            from: opts.from.toISOString(),
+            days: opts.days,
+            soakDays: opts.soakDays,
+            calendar,
+            quota: [],
+            findings: clashes,
+        };
+        notes.push(writeSvg(opts.svg, { report, stacks: [single] }));
+    }
+    if (opts.diffAgainst !== undefined || opts.diffFile !== undefined) {
+        const { diff, output } = await planDiff(plan, opts);
+        const document = opts.json
+            ? `${JSON.stringify({ ...diff, findings: clashes }, null, 2)}\n`
+            : opts.markdown
+              ? `${output}\n${stackMarkdownAppendix(single, clashes, opts.from)}`
+              : `${output}\n${clashes.length > 0 ? `\n${renderClashes(clashes).join("\n")}\n` : ""}`;
+        emit(opts, document, notes);
+        return 0;
+    }
+    const document = opts.json ? `${JSON.stringify(planDocument(plan, clashes), null, 2)}\n` : `${renderPlan(plan, clashes)}\n`;
+    emit(opts, document, notes);
+    return plan.violations.some((v) => v.level === "mandatory") ? 1 : 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+    if (namesProject(argv)) return mainProject(argv);
+    try {
+        const opts = parsePlanArgs(argv);
+        if ("exitCode" in opts) return opts.exitCode;
+        return opts.all ? await mainAll(opts) : await mainStack(opts);
+    } catch (e) {
+        if (e instanceof UsageError) {
+            process.stderr.write(`${e.lines.join("\n")}\n`);
+            return 2;
+        }
+        if (e instanceof DiffInputError) {
+            process.stderr.write(`${e.message}\n`);
+            return 2;
+        }
+        throw e;
+    }
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then(
+        // process.exit drops what a pipe has not taken yet (beyond 64 KiB): exit once stdout has flushed.
+        (code) => process.stdout.write("", () => process.exit(code)),
+        (e) => {
+            process.stderr.write(`plan failed: ${e instanceof Error ? e.message : String(e)}\n`);
+            process.exit(3);
+        },
+    );
+}

@@ -1,0 +1,94 @@
+// The plan's `--json` documents, as users and other programs read them: the types here are the
+// single source of docs/plan.schema.json (`npm run gen:plan-schema`, tools/codegen/genPlanSchema.ts), whose
+// descriptions are these doc comments; docs/plan-json.md explains each field with an example.
+// Type imports only, and none of the components: the generator parses what these types reach.
+import type { CONFIG_RECORDER_CHOICES } from "../../config/compliance";
+import type { PatchSource } from "../../config/network";
+import type { ActionableViolation } from "../audit/findings";
+import type { ClashFinding, FleetReport, FleetStackInfo, ShownWindow } from "../fleet/types";
+import type { PlannedResource } from "../mock/mockProgram";
+
+/**
+ * An instant as ISO-8601 in UTC, e.g. `2026-12-05T05:00:00.000Z`.
+ * @format date-time
+ */
+export type Instant = string;
+
+/** One maintenance window of the plan: the window as the offline tools show it, named by URN, with its next starts. */
+export interface PlannedWindow extends ShownWindow {
+    /** The URN of the `aws:ssm/maintenanceWindow:MaintenanceWindow` resource. */
+    urn: string;
+    /** The next starts after `--from` (default: now), `--occurrences` of them (default 3). */
+    next: Instant[];
+}
+
+/** The stack's answers to the account's preconditions, as its config states them (docs/preconditions.md). */
+export interface Preconditions {
+    /** Per VPC with private endpoints: how its instances reach patch sources. */
+    patchSources?: {
+        /** The VPC's region; absent for the stack's `aws:region`. */
+        region?: string;
+        /** The VPC whose instances reach AWS through the private endpoints. */
+        vpcId: string;
+        /** How those instances reach the operating system's patch repositories (docs/preconditions.md). */
+        patchSource: PatchSource;
+    }[];
+    /** With AWS Config rules: whether the stack creates the recorder (`create`) or relies on the account's (`existing`). */
+    configRecorder?: (typeof CONFIG_RECORDER_CHOICES)[number];
+}
+
+/** One stack's plan, as the program builds it (the single-stack document adds `findings`). */
+export interface Plan {
+    /** The Pulumi project, `patch-manager`. */
+    project: string;
+    /** The stack planned (`--stack`). */
+    stack: string;
+    /** Every resource the program registers, components included, in registration order. */
+    resources: Omit<PlannedResource, "outputs">[];
+    /** Each maintenance window with its next starts. */
+    windows: PlannedWindow[];
+    /** The policy pack's results, one entry per finding; empty when none. */
+    violations: ActionableViolation[];
+    /** What the account must provide that the plan cannot check (docs/preconditions.md); absent when nothing. */
+    preconditions?: Preconditions;
+}
+
+/** One resource of the plan document: a component (`custom: false`) or a cloud resource. */
+export type PlanResource = Omit<PlannedResource, "outputs">;
+
+/** `npm run -s plan -- --stack <name> --json`: one stack's plan. */
+export interface PlanDocument extends Omit<Plan, "resources"> {
+    /** Every resource the program registers, components included, in registration order. */
+    resources: PlanResource[];
+    /** The stack's own windows that overlap in one region (the fleet's clash check on this stack); empty when none. */
+    findings: ClashFinding[];
+}
+
+/** `npm run -s plan -- --all --json`: every stack of the project and the fleet checks over them. */
+export interface FleetPlan extends Omit<FleetReport, "calendar"> {
+    /** The Pulumi project, `patch-manager`. */
+    project: string;
+    /** Each stack planned (the examples only with `--include-examples`), in file-name order. */
+    stacks: (Omit<Plan, "project" | "resources" | "preconditions"> &
+        Omit<FleetStackInfo, "stack"> & {
+            /** The stack file, relative to the project directory (or to `--dir`). */
+            file: string;
+        })[];
+    /** Every window occurrence of every stack in the `--days` after `--from`, in start order. */
+    calendar: (Omit<FleetReport["calendar"][number], "start" | "end"> & {
+        start: Instant;
+        end: Instant;
+    })[];
+}
+
+/** Either plan document: what docs/plan.schema.json describes. */
+export type PlanJson = PlanDocument | FleetPlan;
+
+/** The single-stack document, as `--json` prints it. */
+export function planDocument(plan: Plan, findings: readonly ClashFinding[]): PlanDocument {
+    return {
+        ...plan,
+        resources: plan.resources,
+        findings: [...findings],
+    };
+}
