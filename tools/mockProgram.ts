@@ -401,10 +401,11 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Evaluation
     if (cached) return structuredClone(await cached);
     // Traces come back when the evaluation settles, also when a failure ends it early.
     const pending = skipSdkTraces(() => failOnUnhandledRejection(() => evaluateUncached(opts)));
-    if (key !== undefined) {
-        evaluations.set(key, pending);
-        pending.catch(() => evaluations.delete(key));
-    }
+    // An evaluation nobody else holds is the caller's own: only a cached one is copied (an
+    // organisation's thousands of resources would be copied, and held twice, for nothing).
+    if (key === undefined) return pending;
+    evaluations.set(key, pending);
+    pending.catch(() => evaluations.delete(key));
     return structuredClone(await pending);
 }
 
@@ -452,6 +453,8 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
     // A set, not a scan of `resources`: an organisation's control plane registers thousands.
     /** Each recorded URN with its aliases (a child's aliases multiply its parent's). */
     const urns = new Map<string, string[]>();
+    /** Each recorded URN's region (the first resource's, should a URN come twice). */
+    const regions = new Map<string, string>();
     const duplicates: string[] = [];
     // Explicit providers (patch-manager:regions) by URN, so that ARNs name the resource's region.
     const providerRegions = new Map<string, string>();
@@ -556,7 +559,7 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
             const resourceRegion =
                 providerRegion(req.getProvider()) ??
                 providerRegion(req.getProvidersMap()?.get("aws")) ??
-                resources.find((r) => r.urn === parent)?.region ??
+                regions.get(parent) ??
                 region;
             if (type === "pulumi:providers:aws" && typeof inputs.region === "string") providerRegions.set(urn, inputs.region);
             const checked = custom && knowsCheck(type) ? checkedInputs(type, name, urn, inputs) : undefined;
@@ -582,6 +585,7 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
                 ...nonEmpty("aliases", aliases),
             };
             urns.set(urn, options.aliases ?? []);
+            if (!regions.has(urn)) regions.set(urn, resourceRegion);
             resources.push({
                 urn,
                 type,
@@ -626,6 +630,7 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
             const state = { ...mockState(type, name, urn, inputs, resourceRegion).state, id };
             if (urns.has(urn)) duplicates.push(urn);
             urns.set(urn, []);
+            if (!regions.has(urn)) regions.set(urn, resourceRegion);
             resources.push({
                 urn,
                 type,
