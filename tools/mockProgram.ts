@@ -557,10 +557,7 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
             const custom: boolean = req.getCustom();
             // A component's region: its own `providers` entry for aws, else its parent's.
             const resourceRegion =
-                providerRegion(req.getProvider()) ??
-                providerRegion(req.getProvidersMap()?.get("aws")) ??
-                regions.get(parent) ??
-                region;
+                providerRegion(req.getProvider()) ?? providerRegion(req.getProvidersMap()?.get("aws")) ?? regions.get(parent) ?? region;
             if (type === "pulumi:providers:aws" && typeof inputs.region === "string") providerRegions.set(urn, inputs.region);
             const checked = custom && knowsCheck(type) ? checkedInputs(type, name, urn, inputs) : undefined;
             // Outputs start from what Check returned (a generated name, defaults), as the provider's Create sees it.

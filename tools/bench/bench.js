@@ -65,10 +65,7 @@ function againstFloor(whats, runs = RUNS) {
             Object.fromEntries(
                 ["ms", "evalMs", "cpuMs", "maxRssMB"].map((k) => {
                     const pairs = runsOfOurs.map((o, i) => o[k] / floor[i][k]);
-                    return [
-                        k,
-                        { ours: median(runsOfOurs.map((o) => o[k])), floor: median(floor.map((f) => f[k])), ratios: pairs },
-                    ];
+                    return [k, { ours: median(runsOfOurs.map((o) => o[k])), floor: median(floor.map((f) => f[k])), ratios: pairs }];
                 }),
             );
         return { floor, ours, vs: Object.fromEntries(whats.map((w) => [w, compare(ours[w])])) };

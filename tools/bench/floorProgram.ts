@@ -114,16 +114,28 @@ export async function registerAll(resources: readonly DumpedResource[], packages
         const inputs = withAssets(r.type.startsWith("pulumi:providers:") ? providerInputs(r.inputs) : r.inputs) as pulumi.Inputs;
         const Class = classOf(packages, r.type);
         let res: pulumi.Resource;
-        if (!r.custom) {
-            const component = new pulumi.ComponentResource(r.type, r.name, inputs, opts);
-            component.registerOutputs({});
-            res = component;
-        } else if (r.external)
-            res = Class ? Class.get(r.name, r.id, inputs, opts) : new pulumi.CustomResource(r.type, r.name, inputs, { ...opts, id: r.id });
-        else res = Class ? new Class(r.name, inputs, opts) : new pulumi.CustomResource(r.type, r.name, inputs, opts);
+        if (!r.custom) res = new Component(r.type, r.name, inputs, opts);
+        else if (r.external)
+            res = Class ? Class.get(r.name, r.id, inputs, opts) : new Untyped(r.type, r.name, inputs, { ...opts, id: r.id });
+        else res = Class ? new Class(r.name, inputs, opts) : new Untyped(r.type, r.name, inputs, opts);
         byUrn.set(r.urn, res);
     }
     await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
+}
+
+/** A component of the program's (its own type token), with no children of its own making. */
+class Component extends pulumi.ComponentResource {
+    constructor(type: string, name: string, inputs: pulumi.Inputs, opts: pulumi.ComponentResourceOptions) {
+        super(type, name, inputs, opts);
+        this.registerOutputs({});
+    }
+}
+
+/** A custom resource of a type no loaded package has a class for. */
+class Untyped extends pulumi.CustomResource {
+    constructor(type: string, name: string, inputs: pulumi.Inputs, opts: pulumi.CustomResourceOptions) {
+        super(type, name, inputs, opts);
+    }
 }
 
 /** An alias as the program gave it (the dump holds the spec the SDK sent). */

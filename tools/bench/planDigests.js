@@ -23,7 +23,16 @@ const digests = {};
 for (const [name, args] of plans) {
     const r = spawnSync(
         process.execPath,
-        [require.resolve("ts-node/dist/bin", { paths: [ROOT] }), "-P", "tsconfig.pulumi.json", "tools/plan.ts", ...args, "--json", "--from", "2026-12-01T00:00:00Z"],
+        [
+            require.resolve("ts-node/dist/bin", { paths: [ROOT] }),
+            "-P",
+            "tsconfig.pulumi.json",
+            "tools/plan.ts",
+            ...args,
+            "--json",
+            "--from",
+            "2026-12-01T00:00:00Z",
+        ],
         { cwd: ROOT, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 },
     );
     if (r.status !== 0 && r.status !== 1) throw new Error(`plan ${args.join(" ")} failed:\n${r.stderr}`);
