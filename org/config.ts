@@ -5,7 +5,11 @@
 import * as awsEnums from "@pulumi/aws/types/enums";
 import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
-import { ConfigError, parseConfig, PatchManagerConfig } from "../config";
+// The parser's own modules rather than the barrel (../config), which also loads what only the
+// patch-manager program needs: every module is compiled on each start of the control plane.
+import { ConfigError } from "../config/errors";
+import type { PatchManagerConfig } from "../config/model";
+import { parseConfig } from "../config/parse";
 import { ENVIRONMENTS, Environment } from "../config/environment";
 import { CONFIG_KEYS } from "../config/keys";
 

@@ -5,7 +5,10 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import YAML from "yaml";
-import { PROJECT, UNDECRYPTED_SECRET } from "../config";
+// The two constants from their own modules: the barrel (../config) would load every config module,
+// which the organisation's control plane, evaluated here too, does not need.
+import { PROJECT } from "../config/project";
+import { UNDECRYPTED_SECRET } from "../config/decode";
 import { AliasSpec, generateAliases } from "./aliases";
 import { DEFAULTS_KEY, checkedInputs, knowsCheck } from "./audit/providerCheck";
 import type { AuditResource } from "./audit/engine";
