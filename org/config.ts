@@ -5,7 +5,11 @@
 import * as awsEnums from "@pulumi/aws/types/enums";
 import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
-import { ConfigError, parseConfig, PatchManagerConfig } from "../config";
+// The parser's own modules rather than the barrel (../config), which also loads what only the
+// patch-manager program needs: every module is compiled on each start of the control plane.
+import { ConfigError } from "../config/errors";
+import type { PatchManagerConfig } from "../config/model";
+import { parseConfig } from "../config/parse";
 import { ENVIRONMENTS, Environment } from "../config/environment";
 import { CONFIG_KEYS } from "../config/keys";
 
@@ -242,14 +246,16 @@ export function parseOrgConfig(raw: Readonly<Record<string, string | undefined>>
         problems.push(...result.error.issues.map((issue) => zodProblem("cells", { ...issue, path: [i, ...issue.path] })));
         return undefined;
     });
-    const seen: { i: number; account: string; environment: string; regions: readonly string[] }[] = [];
+    // Earlier cells by account and environment: a cell is compared with the few that could clash,
+    // not with every other (1,000 cells would be half a million comparisons).
+    const seen = new Map<string, { i: number; regions: readonly string[] }[]>();
     const stacks = new Map<string, number>();
+    const parseSettings = settingsParser(file);
     rawCells.forEach((c, i) => {
         if (c === undefined) return;
         const at = (...p: (string | number)[]) => keyPath("cells", [i, ...p]);
-        const twice = seen.find(
-            (s) => s.account === c.account && s.environment === c.environment && s.regions.some((r) => c.regions.includes(r)),
-        );
+        const sameAccount = seen.get(`${c.account}/${c.environment}`) ?? [];
+        const twice = sameAccount.find((s) => s.regions.some((r) => c.regions.includes(r)));
         if (twice) {
             const shared = twice.regions.filter((r) => c.regions.includes(r));
             problems.push({
@@ -257,7 +263,7 @@ export function parseOrgConfig(raw: Readonly<Record<string, string | undefined>>
                 message: `is listed twice: cells[${twice.i}] already patches ${c.environment} in account ${c.account}, region${shared.length === 1 ? "" : "s"} ${shared.join(", ")}; merge the two cells or give each its own regions`,
             });
         }
-        seen.push({ i, account: c.account, environment: c.environment, regions: c.regions });
+        seen.set(`${c.account}/${c.environment}`, [...sameAccount, { i, regions: c.regions }]);
         c.regions.forEach((r, j) => {
             const first = c.regions.indexOf(r);
             if (first !== j)
@@ -288,7 +294,7 @@ export function parseOrgConfig(raw: Readonly<Record<string, string | undefined>>
         if (c.regions.length > 1) merged.regions = c.regions;
         const projectValues = Object.fromEntries(Object.entries(merged).map(([k, v]) => [k, encode(v)]));
         try {
-            const model = parseConfig(projectValues, stack, file);
+            const model = parseSettings(projectValues, stack);
             const stackValues: Record<string, string> = {
                 "aws:region": c.regions[0],
                 "aws:allowedAccountIds": JSON.stringify([c.account]),
@@ -342,6 +348,31 @@ export function parseOrgConfig(raw: Readonly<Record<string, string | undefined>>
         stackSet: values.stackSet ?? stackSetSchema.parse({}),
         templates,
         cells,
+    };
+}
+
+/**
+ * The program's parser for the cells' settings, each distinct set of settings parsed once: cells
+ * of one template differ in their stack alone, and the model only names its stack (tests/org/settingsOnce.test.ts
+ * holds the parser to that), so 1,000 cells on five templates and environments take five parses.
+ * A refusal is remembered too, and thrown again for every cell with those settings.
+ */
+function settingsParser(file: string): (values: Record<string, string>, stack: string) => PatchManagerConfig {
+    const parsed = new Map<string, PatchManagerConfig | ConfigError>();
+    return (values, stack) => {
+        const key = JSON.stringify(values);
+        let result = parsed.get(key);
+        if (result === undefined) {
+            try {
+                result = parseConfig(values, stack, file);
+            } catch (e) {
+                if (!(e instanceof ConfigError)) throw e;
+                result = e;
+            }
+            parsed.set(key, result);
+        }
+        if (result instanceof ConfigError) throw result;
+        return result.stack === stack ? result : { ...result, stack };
     };
 }
 

@@ -3,6 +3,7 @@
 // the StackSet that prepares every member account. Reads nothing but the validated OrgConfig.
 import * as fs from "fs";
 import * as path from "path";
+import { isDeepStrictEqual } from "util";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as service from "@pulumi/pulumiservice";
@@ -36,12 +37,47 @@ export function driftCron(base: string, stack: string): string {
 }
 
 /** The ESC environment of one cell: its patch-manager settings as stack config, and its account's credentials. */
-export function cellEnvironmentYaml(cell: Cell): string {
-    return YAML.stringify({
-        // Imports name the project: a bare name would be looked up in the `default` project.
-        imports: [`${escProject(cell.account)}/${CREDENTIALS_ENVIRONMENT}`],
-        values: { pulumiConfig: cell.pulumiConfig },
-    });
+export function cellEnvironmentYaml(cell: Pick<Cell, "account" | "pulumiConfig">): string {
+    return YAML.stringify(cellEnvironment(cell.account, cell.pulumiConfig));
+}
+
+function cellEnvironment(account: string, pulumiConfig: Readonly<Record<string, unknown>>) {
+    // Imports name the project: a bare name would be looked up in the `default` project.
+    return { imports: [`${escProject(account)}/${CREDENTIALS_ENVIRONMENT}`], values: { pulumiConfig } };
+}
+
+/** What YAML.stringify writes before a cell's settings when they are alone under `values.pulumiConfig`. */
+const SETTINGS_PREFIX = "values:\n  pulumiConfig:\n";
+
+/**
+ * cellEnvironmentYaml for the cells of one organisation, each distinct set of patch-manager
+ * settings rendered once: 1,000 cells share a handful of templates, and rendering their YAML was
+ * most of what the control plane's own code cost. A block map is written pair after pair at its
+ * indentation, so the cell's own first keys (`aws:region`, `aws:allowedAccountIds`) are written
+ * with the imports, and the `patch-manager:` keys after them come from a rendering of those keys
+ * alone at the same place in the document (same indentation, hence the same line folding). The
+ * result is the same text (tests/org/environmentYaml.test.ts compares them); a cell without keys
+ * of either kind is rendered whole.
+ */
+export function cellEnvironmentRenderer(): (cell: Pick<Cell, "account" | "pulumiConfig">) => string {
+    // By JSON, then compared exactly (JSON writes -0 as 0; YAML does not).
+    const rendered = new Map<string, { settings: Record<string, unknown>; yaml: string }[]>();
+    return (cell) => {
+        const entries = Object.entries(cell.pulumiConfig);
+        const split = entries.findIndex(([k]) => k.startsWith(`${CELL_PROJECT}:`));
+        if (split <= 0) return cellEnvironmentYaml(cell);
+        const settings = Object.fromEntries(entries.slice(split));
+        const key = JSON.stringify(settings);
+        const same = rendered.get(key) ?? [];
+        let tail = same.find((r) => isDeepStrictEqual(r.settings, settings))?.yaml;
+        if (tail === undefined) {
+            const alone = YAML.stringify({ values: { pulumiConfig: settings } });
+            tail = alone.startsWith(SETTINGS_PREFIX) ? alone.slice(SETTINGS_PREFIX.length) : "";
+            rendered.set(key, [...same, { settings, yaml: tail }]);
+        }
+        if (tail === "") return cellEnvironmentYaml(cell);
+        return YAML.stringify(cellEnvironment(cell.account, Object.fromEntries(entries.slice(0, split)))) + tail;
+    };
 }
 
 /** The ESC environment of one account: `aws-login` through the StackSet's role, at most one hour. */
@@ -88,6 +124,8 @@ export interface CellArgs {
     readonly cell: Cell;
     readonly deployOnPush: boolean;
     readonly accountEnvironment: service.Environment;
+    /** The cell's ESC environment (cellEnvironmentYaml). */
+    readonly environmentYaml: string;
 }
 
 /** One cell: its stack, tags, settings, deployment settings and drift schedule. */
@@ -116,7 +154,7 @@ export class CellStack extends pulumi.ComponentResource {
                 organization: org.organization,
                 project: escProject(cell.account),
                 name: cell.stack,
-                yaml: new pulumi.asset.StringAsset(cellEnvironmentYaml(cell)),
+                yaml: new pulumi.asset.StringAsset(args.environmentYaml),
             },
             { ...parent, dependsOn: [args.accountEnvironment] },
         );
@@ -172,6 +210,7 @@ export function deployControlPlane(org: OrgConfig): ControlPlaneOutputs {
     }
 
     const order = rollout(org.cells);
+    const environmentYaml = cellEnvironmentRenderer();
     const cells = new Map<string, CellStack>();
     for (const cell of org.cells) {
         cells.set(
@@ -181,6 +220,7 @@ export function deployControlPlane(org: OrgConfig): ControlPlaneOutputs {
                 cell,
                 deployOnPush: order.onPush.includes(cell.stack),
                 accountEnvironment: accountEnvironments.get(cell.account)!,
+                environmentYaml: environmentYaml(cell),
             }),
         );
     }

@@ -1,7 +1,10 @@
-// `npm run bench [-- --runs <n>] [-- --only program|pack]`: start-up and evaluation cost of the
-// program, each figure from fresh processes (tools/bench/measure.js), the median of --runs
-// (default 3) except ts-node's type-checking default, which is measured once (it is slow); then
-// the policy pack's start-up, from the checkout and from its tarball (tools/bench/packStart.js).
+// `npm run bench [-- --runs <n>] [-- --only program|org|pack]`: start-up and evaluation cost of
+// the program, each figure from fresh processes (tools/bench/measure.js), the median of --runs
+// (default 3) except ts-node's type-checking default, which is measured once (it is slow): every
+// shipped stack's evaluation and whole offline plan, and the organisation's control plane at 10,
+// 100 and 1,000 cells, each against the bare floor (the same resources registered by a program
+// with no logic, tools/bench/floorProgram.ts), in turns with it; then the policy pack's start-up,
+// from the checkout and from its tarball (tools/bench/packStart.js).
 "use strict";
 const { spawnSync } = require("child_process");
 const fs = require("fs");
@@ -23,19 +26,59 @@ const { values } = parseArgs({
 const { packStarts } = require("./packStart");
 const RUNS = Math.max(1, Number(values.runs) || 3);
 
+/** One fresh process of measure.js: its JSON line. */
+function measureOnce(setup, what, ...flags) {
+    const r = spawnSync(process.execPath, [path.join(__dirname, "measure.js"), setup, what, ...flags], {
+        cwd: ROOT,
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+    });
+    if (r.status !== 0) throw new Error(`${setup} ${what} failed:\n${r.stderr}`);
+    return JSON.parse(r.stdout.trim().split("\n").pop());
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
 function measure(setup, what, runs = RUNS) {
-    const results = [];
-    for (let i = 0; i < runs; i++) {
-        const r = spawnSync(process.execPath, [path.join(__dirname, "measure.js"), setup, what], {
-            cwd: ROOT,
-            encoding: "utf8",
-            maxBuffer: 64 * 1024 * 1024,
-        });
-        if (r.status !== 0) throw new Error(`${setup} ${what} failed:\n${r.stderr}`);
-        results.push(JSON.parse(r.stdout.trim().split("\n").pop()));
-    }
+    const results = Array.from({ length: runs }, () => measureOnce(setup, what));
     results.sort((a, b) => a.ms - b.ms);
     return results[Math.floor(results.length / 2)];
+}
+
+/**
+ * Ours against the bare floor, in turns (ours, floor, ours, floor, ...) so that a change in the
+ * machine's load falls on both: `runs` fresh processes of each. The first run of ours writes the
+ * resources the floor then registers (measure.js --dump). Returns every run and, per figure
+ * (total ms, evaluation ms, CPU ms, peak RSS), the median of each side, the ratio of the medians
+ * and the range of the ratios of the runs taken side by side.
+ */
+function againstFloor(whats, runs = RUNS) {
+    const dump = path.join(os.tmpdir(), `bench-floor-${process.pid}.json`);
+    try {
+        const ours = Object.fromEntries(whats.map((w) => [w, []]));
+        const floor = [];
+        for (let i = 0; i < runs; i++) {
+            whats.forEach((w, j) => ours[w].push(measureOnce("runtime", w, ...(i === 0 && j === 0 ? ["--dump", dump] : []))));
+            floor.push(measureOnce("floor", `replay:${dump}`));
+        }
+        const compare = (runsOfOurs) =>
+            Object.fromEntries(
+                ["ms", "evalMs", "cpuMs", "maxRssMB"].map((k) => {
+                    const pairs = runsOfOurs.map((o, i) => o[k] / floor[i][k]);
+                    return [k, { ours: median(runsOfOurs.map((o) => o[k])), floor: median(floor.map((f) => f[k])), ratios: pairs }];
+                }),
+            );
+        return { floor, ours, vs: Object.fromEntries(whats.map((w) => [w, compare(ours[w])])) };
+    } finally {
+        fs.rmSync(dump, { force: true });
+    }
+}
+
+/** "1.23× (1.10–1.31)": the ratio of the medians and the range over the runs taken side by side. */
+function ratio(c) {
+    const lo = Math.min(...c.ratios);
+    const hi = Math.max(...c.ratios);
+    return `${(c.ours / c.floor).toFixed(2)}× (${lo.toFixed(2)}–${hi.toFixed(2)})`;
 }
 
 const stacks = fs
@@ -113,21 +156,25 @@ const fleets = [];
 if (values.only === undefined || values.only === "program") programFigures();
 
 function programFigures() {
-    log("Program evaluation per stack (process start → program evaluated under mocks; peak RSS):");
+    log("Program per stack, against the bare floor (the same resources, inputs and options registered by a program with no");
+    log("logic under the SDK's stock mocks, tools/bench/floorProgram.ts); ours and the floor in turns, medians of the runs,");
+    log("ratios as median ÷ median (range over the runs side by side). evaluate: process start → program evaluated under our");
+    log("mock runtime; plan: the whole `npm run plan -- --stack <name> --json` in one process:");
     for (const stack of stacks) {
-        const runtime = measure("runtime", `stack:${stack}`);
+        const { floor, ours, vs } = againstFloor([`stack:${stack}`, `plan:${stack}`]);
+        const runtime = ours[`stack:${stack}`].sort((a, b) => a.ms - b.ms)[Math.floor(RUNS / 2)];
         const typecheck = measure("typecheck", `stack:${stack}`, 1);
-        const floor = measure("floor", `resources:${runtime.resources}`);
-        const floorAws = measure("floor", `resources+aws:${runtime.resources}`);
-        rows.push({ stack, runtime, typecheck, floor, floorAws });
+        const evaluation = vs[`stack:${stack}`];
+        const plan = vs[`plan:${stack}`];
+        rows.push({ stack, runtime, typecheck, floor, ours, vs });
         log(
-            `  ${stack.padEnd(6)} ${String(runtime.resources).padStart(4)} resources | runtime setup ${sec(runtime.ms)} (load ${sec(runtime.loadMs)}, evaluate ${sec(runtime.evalMs)}), ${runtime.maxRssMB} MB` +
-                ` | ts-node type-checking ${sec(typecheck.ms)}, ${typecheck.maxRssMB} MB (${(typecheck.ms / runtime.ms).toFixed(1)}× slower)` +
-                ` | floor ${sec(floor.ms)} (evaluate ${sec(floor.evalMs)}), ${floor.maxRssMB} MB → ours ${(runtime.ms / floor.ms).toFixed(2)}× the floor`,
+            `  ${stack.padEnd(15)} ${String(runtime.resources).padStart(4)} resources | evaluate ${sec(evaluation.ms.ours)} (load ${sec(runtime.loadMs)}, evaluate ${sec(runtime.evalMs)}), ${evaluation.maxRssMB.ours} MB` +
+                ` | plan ${sec(plan.ms.ours)}, ${plan.maxRssMB.ours} MB | floor ${sec(evaluation.ms.floor)} (evaluate ${sec(evaluation.evalMs.floor)}), ${evaluation.maxRssMB.floor} MB`,
         );
         log(
-            `  ${"".padEnd(6)} floor + loading @pulumi/aws: ${sec(floorAws.ms)}, ${floorAws.maxRssMB} MB → ours ${(runtime.ms / floorAws.ms).toFixed(2)}× that;` +
-                ` program logic and our modules: ${sec(runtime.ms - floorAws.ms)}`,
+            `  ${"".padEnd(15)} ÷ floor: evaluate ${ratio(evaluation.ms)}, CPU ${ratio(evaluation.cpuMs)}, RSS ${ratio(evaluation.maxRssMB)}` +
+                ` | plan ${ratio(plan.ms)}, CPU ${ratio(plan.cpuMs)}, RSS ${ratio(plan.maxRssMB)}` +
+                ` | ts-node type-checking ${sec(typecheck.ms)}, ${typecheck.maxRssMB} MB (${(typecheck.ms / runtime.ms).toFixed(1)}× the evaluation)`,
         );
     }
     log("");
@@ -166,12 +213,30 @@ async function packFigures() {
 
 function orgFigures() {
     log("");
-    log("Organisation (org/ control plane, the example widened to N cells; 1,000 cells measured once):");
-    const orgs = [10, 100, 1000].map((n) => ({ cells: n, ...measure("runtime", `org:${n}`, n >= 1000 ? 1 : RUNS) }));
-    for (const o of orgs)
+    log("Organisation (org/ control plane, the example widened to N cells), against the bare floor as above; evaluate is");
+    log("process start → the control plane's program (org/index.ts: validation and every resource) evaluated under our mock runtime;");
+    log("validation on its own and the fleet check run after it in the same process:");
+    const orgs = [10, 100, 1000].map((n) => {
+        const { floor, ours, vs } = againstFloor([`org:${n}`]);
+        const runs = ours[`org:${n}`];
+        return {
+            cells: n,
+            ...runs.sort((a, b) => a.ms - b.ms)[Math.floor(runs.length / 2)],
+            runs,
+            floor,
+            vs: vs[`org:${n}`],
+            ...Object.fromEntries(["parseMs", "fleetMs", "evalMs"].map((k) => [k, median(runs.map((r) => r[k]))])),
+        };
+    });
+    for (const o of orgs) {
         log(
-            `  ${String(o.cells).padStart(4)} cells: ${String(o.resources).padStart(5)} resources | validate ${sec(o.parseMs)} | control plane ${sec(o.evalMs)} | fleet check ${sec(o.fleetMs)} (${o.occurrences} window starts) | ${o.maxRssMB} MB`,
+            `  ${String(o.cells).padStart(4)} cells: ${String(o.resources).padStart(5)} resources | evaluate ${sec(o.vs.ms.ours)} (of it evaluating ${sec(o.vs.evalMs.ours)}), ${o.vs.maxRssMB.ours} MB` +
+                ` | floor ${sec(o.vs.ms.floor)} (evaluating ${sec(o.vs.evalMs.floor)}), ${o.vs.maxRssMB.floor} MB | validate ${sec(o.parseMs)} | fleet check ${sec(o.fleetMs)} (${o.occurrences} window starts)`,
         );
+        log(
+            `  ${"".padEnd(11)} ÷ floor: total ${ratio(o.vs.ms)}, evaluating ${ratio(o.vs.evalMs)}, CPU ${ratio(o.vs.cpuMs)}, RSS ${ratio(o.vs.maxRssMB)}`,
+        );
+    }
     const [o10, o100, o1000] = orgs;
     const perCell = (k) => ((o1000[k] - o10[k]) / (o1000.cells - o10.cells)).toFixed(1);
     const line = (k) =>

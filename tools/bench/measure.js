@@ -1,10 +1,18 @@
 // One measurement in a fresh process (`npm run bench` starts one per figure):
-//   node tools/bench/measure.js <setup> <what>
+//   node tools/bench/measure.js <setup> <what> [--dump <file>]
 // setup: "runtime"   - ts-node registered as `pulumi preview` does with this Pulumi.yaml
 //                      (its `tsconfig` option; transpile-only when that config sets noCheck)
 //        "typecheck" - as Pulumi does without the option: tsconfig.json, ts-node's default type-checking
-//        "floor"     - no program: as many plain resources as <what> says, bare @pulumi/pulumi
-// what:  stack:<name> | fleet:<groups> | resources:<count> | resources+aws:<count> | org:<cells>
+//        "floor"     - no program of ours: the bare SDK registering resources
+// what:  stack:<name> | fleet:<groups> | org:<cells>            (runtime, typecheck: our program evaluated)
+//        plan:<name>                                            (runtime: the whole `npm run plan -- --json`)
+//        resources:<count> | resources+aws:<count>              (floor: as many plain resources)
+//        replay:<file> | replay+traces:<file>                   (floor: a --dump's resources, see below)
+// --dump <file> (runtime): also writes the evaluated resources (type, name, parent, inputs, options)
+// for `floor replay:<file>`, which registers exactly those resources with the bare SDK: the
+// packages' own resource classes, the same inputs and options, under @pulumi/pulumi's stock mocks
+// (setMocks, a mock that echoes the inputs), no code of ours. `replay:` skips the SDK's two stack
+// traces as our mock runtime does (tools/mock/mockProgram.ts skipSdkTraces), `replay+traces:` keeps them.
 // Prints one JSON line: ms from process start to the evaluated program (loadMs of it until the
 // program's modules are loaded and compiled, evalMs running it under mocks), peak RSS, resource count.
 // Plain JavaScript on purpose: the setup under test must be the only TypeScript registration.
@@ -14,7 +22,8 @@ const path = require("path");
 const { performance } = require("perf_hooks");
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const [setup, what] = process.argv.slice(2);
+const [setup, what, ...flags] = process.argv.slice(2);
+const dumpFile = flags[0] === "--dump" ? flags[1] : undefined;
 
 function runtimeTsconfig() {
     const yaml = require("yaml");
@@ -33,22 +42,33 @@ function registerLikePulumi(tsconfig) {
 async function main() {
     if (setup === "runtime") registerLikePulumi(runtimeTsconfig());
     else if (setup === "typecheck") registerLikePulumi("tsconfig.json");
-    else if (setup === "floor")
-        require("ts-node").register({ project: path.join(ROOT, "tsconfig.json"), transpileOnly: true, compilerOptions: {} });
+    // Pulumi's runtime registers ts-node for every program of a project whose runtime options do
+    // not say `typescript: false`, JavaScript ones too: the floor pays it as well.
+    else if (setup === "floor") registerLikePulumi(runtimeTsconfig());
     else throw new Error(`unknown setup ${setup}`);
 
-    const { evaluateProgram, readStackFile } = require(path.join(ROOT, "tools", "mockProgram"));
-    const [kind, arg] = what.split(":");
+    const [kind, arg] = splitTarget(what);
+    if (kind === "replay" || kind === "replay+traces") return replay(arg, kind === "replay+traces");
+    const { evaluateProgram, readStackFile, loadProgram } = require(path.join(ROOT, "tools", "mock", "mockProgram"));
     let stack = "bench";
+    let project;
     let config = { values: {}, secretKeys: [] };
     let program;
     if (kind === "stack") {
         stack = arg;
         config = readStackFile(path.join(ROOT, `Pulumi.${stack}.yaml`));
-        // No program given: evaluateProgram loads the project's own, as Pulumi's runtime does.
+        // The project's own program, loaded as Pulumi's runtime loads it (before the clock for evaluation starts).
+        program = loadProgram();
+    } else if (kind === "plan") {
+        return measurePlan(arg);
     } else if (kind === "fleet") {
         stack = "prod";
         config = fleetConfig(readStackFile(path.join(ROOT, "Pulumi.prod.yaml")), Number(arg));
+        program = loadProgram();
+    } else if (kind === "org") {
+        project = "patch-manager-org";
+        config = orgConfig(readStackFile(path.join(ROOT, "org", "Pulumi.example.yaml"), project), Number(arg));
+        program = require(path.join(ROOT, "tools", "mock", "programEntry")).loadProgramAt(path.join(ROOT, "org"));
     } else if (kind === "resources" || kind === "resources+aws") {
         const pulumi = require("@pulumi/pulumi");
         // "+aws": the floor plus loading @pulumi/aws, which every real program pays.
@@ -62,30 +82,90 @@ async function main() {
                 });
             return {};
         };
-    } else if (kind === "org") {
-        return measureOrg(Number(arg), evaluateProgram);
     } else throw new Error(`unknown target ${what}`);
 
     const loadedMs = performance.now();
-    const { resources } = await evaluateProgram({ stack, config, program });
+    const loadCpuMs = cpuSince();
+    const { resources } = await evaluateProgram({ stack, config, program, ...(project ? { project } : {}) });
     const ms = performance.now();
+    // CPU and peak memory of the evaluation, before anything after it (the fleet check) adds to them.
+    const cpuMs = cpuSince();
+    const maxRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
+    const result = {
+        setup,
+        what,
+        ms: Math.round(ms),
+        loadMs: Math.round(loadedMs),
+        evalMs: Math.round(ms - loadedMs),
+        cpuMs,
+        evalCpuMs: cpuMs - loadCpuMs,
+        maxRssMB,
+        resources: resources.length,
+    };
+    if (kind === "org") Object.assign(result, orgFleetCheck(config));
+    if (dumpFile) writeDump(dumpFile, { project: project ?? "patch-manager", stack, resources });
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+/**
+ * The whole offline plan of a stack as `npm run plan -- --stack <name> --json` makes it (evaluation,
+ * policies, windows, the JSON document), run in this process through the plan's own entry point;
+ * the document is kept from stdout and only its size reported.
+ */
+async function measurePlan(stack) {
+    const { main: plan } = require(path.join(ROOT, "tools", "plan", "plan"));
+    require(path.join(ROOT, "tools", "mock", "mockProgram")).loadProgram();
+    const loadedMs = performance.now();
+    const loadCpuMs = cpuSince();
+    const write = process.stdout.write;
+    let document = "";
+    process.stdout.write = (chunk) => {
+        document += chunk;
+        return true;
+    };
+    let code;
+    try {
+        code = await plan(["--stack", stack, "--json", "--from", "2026-12-01T00:00:00Z"]);
+    } finally {
+        process.stdout.write = write;
+    }
+    const ms = performance.now();
+    const cpuMs = cpuSince();
+    if (code !== 0 && code !== 1) throw new Error(`plan --stack ${stack} exited ${code}`);
     process.stdout.write(
-        `${JSON.stringify({ setup, what, ms: Math.round(ms), loadMs: Math.round(loadedMs), evalMs: Math.round(ms - loadedMs), maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024), resources: resources.length })}\n`,
+        `${JSON.stringify({
+            setup,
+            what,
+            ms: Math.round(ms),
+            loadMs: Math.round(loadedMs),
+            evalMs: Math.round(ms - loadedMs),
+            cpuMs,
+            evalCpuMs: cpuMs - loadCpuMs,
+            maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+            resources: JSON.parse(document).resources.length,
+            bytes: document.length,
+        })}\n`,
     );
+}
+
+/** CPU time (user + system) of this process so far, ms: on a shared machine it varies less than wall time. */
+function cpuSince() {
+    const { user, system } = process.cpuUsage();
+    return Math.round((user + system) / 1000);
+}
+
+/** "kind:arg", the argument possibly a path with colons of its own. */
+function splitTarget(target) {
+    const i = target.indexOf(":");
+    return i < 0 ? [target, ""] : [target.slice(0, i), target.slice(i + 1)];
 }
 
 /**
  * The example organisation widened to `count` cells (one account each, the five environments in
- * turn, the two regions in turn): validation (every cell through the program's parser), the control
- * plane under mocks, and the fleet checks over the cells, each timed on its own.
+ * turn, the two regions in turn, production-like ones on the production template): the stack
+ * config the control plane's program reads.
  */
-async function measureOrg(count, evaluateProgram) {
-    const yaml = require("yaml");
-    const { parseOrgConfig } = require(path.join(ROOT, "org", "config"));
-    const { deployControlPlane } = require(path.join(ROOT, "org", "controlPlane"));
-    const { orgFleet } = require(path.join(ROOT, "tools", "org", "projectPlan"));
-    const { analyzeFleet } = require(path.join(ROOT, "tools", "fleet"));
-    const doc = yaml.parse(fs.readFileSync(path.join(ROOT, "org", "Pulumi.example.yaml"), "utf8")).config;
+function orgConfig(config, count) {
     const environments = ["sandbox", "development", "test", "acceptance", "production"];
     const cells = Array.from({ length: count }, (_, i) => ({
         account: String(100000000000 + i),
@@ -93,33 +173,83 @@ async function measureOrg(count, evaluateProgram) {
         regions: [i % 2 === 0 ? "eu-west-1" : "eu-central-1"],
         template: i % 5 >= 3 ? "production" : "standard",
     }));
-    const raw = {};
-    for (const [k, v] of Object.entries(doc))
-        if (k.startsWith("patch-manager-org:")) raw[k.slice(18)] = typeof v === "string" ? v : JSON.stringify(v);
-    raw.cells = JSON.stringify(cells);
-    const loadedMs = performance.now();
+    return { ...config, values: { ...config.values, "patch-manager-org:cells": JSON.stringify(cells) } };
+}
+
+/**
+ * After the control plane's evaluation, in the same process: validating the org config on its own
+ * (every cell's merged settings through the program's parser, as `npm run plan -- --project org`
+ * does before evaluating) and the fleet checks over every cell, each timed.
+ */
+function orgFleetCheck(config) {
+    const { parseOrgConfig, ORG_PROJECT } = require(path.join(ROOT, "org", "config"));
+    const { orgFleet } = require(path.join(ROOT, "org", "tools", "projectPlan"));
+    const { analyzeFleet } = require(path.join(ROOT, "tools", "fleet"));
+    const prefix = `${ORG_PROJECT}:`;
+    const raw = Object.fromEntries(
+        Object.entries(config.values)
+            .filter(([k]) => k.startsWith(prefix))
+            .map(([k, v]) => [k.slice(prefix.length), v]),
+    );
+    const start = performance.now();
     const org = parseOrgConfig(raw, "bench");
-    const parsedMs = performance.now();
-    const { resources } = await evaluateProgram({
-        stack: "bench",
-        config: { values: {}, secretKeys: [] },
-        program: () => deployControlPlane(org),
-        project: "patch-manager-org",
-    });
-    const evaluatedMs = performance.now();
+    const parsed = performance.now();
     const report = analyzeFleet(orgFleet(org), { from: new Date("2026-12-01T00:00:00Z"), days: 90, soakDays: 3 });
-    const fleetMs = performance.now();
+    const checked = performance.now();
+    return {
+        parseMs: Math.round(parsed - start),
+        fleetMs: Math.round(checked - parsed),
+        findings: report.findings.length,
+        occurrences: report.calendar.length,
+    };
+}
+
+/** What `floor replay:` needs of each resource, in registration order (a parent before its children). */
+function writeDump(file, { project, stack, resources }) {
+    const kept = resources.map((r) => ({
+        urn: r.urn,
+        type: r.type,
+        name: r.name,
+        custom: r.custom,
+        ...(r.external ? { external: true, id: r.id } : {}),
+        parent: r.parent,
+        inputs: r.inputs,
+        options: r.options,
+        ...(r.provider ? { provider: r.provider } : {}),
+        ...(r.aliasSpecs ? { aliasSpecs: r.aliasSpecs } : {}),
+    }));
+    fs.writeFileSync(file, JSON.stringify({ project, stack, resources: kept }));
+}
+
+/**
+ * The floor for one evaluation: the same resources registered by a program with no logic
+ * (tools/bench/floorProgram.ts, TypeScript as a program of this project is) with the bare SDK.
+ * Reading the dump is not counted (its time is subtracted; its memory is in the peak, so the
+ * floor's RSS is a little high).
+ */
+async function replay(file, traces) {
+    const readStart = performance.now();
+    const readStartCpu = cpuSince();
+    const { project, stack, resources } = JSON.parse(fs.readFileSync(file, "utf8"));
+    const readMs = performance.now() - readStart;
+    const readCpuMs = cpuSince() - readStartCpu;
+    const floor = require(path.join(__dirname, "floorProgram"));
+    const packages = floor.loadPackages(resources);
+    const loadedMs = performance.now();
+    const loadCpuMs = cpuSince();
+    await floor.register(project, stack, resources, packages, traces);
+    const ms = performance.now() - readMs;
+    const cpuMs = cpuSince() - readCpuMs;
     process.stdout.write(
         `${JSON.stringify({
-            setup: "runtime",
-            what: `org:${count}`,
-            ms: Math.round(fleetMs),
-            loadMs: Math.round(loadedMs),
-            parseMs: Math.round(parsedMs - loadedMs),
-            evalMs: Math.round(evaluatedMs - parsedMs),
-            fleetMs: Math.round(fleetMs - evaluatedMs),
-            findings: report.findings.length,
-            occurrences: report.calendar.length,
+            setup,
+            what,
+            ms: Math.round(ms),
+            loadMs: Math.round(loadedMs - readMs),
+            evalMs: Math.round(ms - (loadedMs - readMs)),
+            readMs: Math.round(readMs),
+            cpuMs,
+            evalCpuMs: cpuMs + readCpuMs - loadCpuMs,
             maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
             resources: resources.length,
         })}\n`,

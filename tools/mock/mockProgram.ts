@@ -6,7 +6,11 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import YAML from "yaml";
 import { TYPES } from "@patch-manager/ssm";
-import { PatchManagerConfig, PROJECT, UNDECRYPTED_SECRET } from "../../config";
+// The constants from their own modules: the barrel (../../config) would load every config module,
+// which the organisation's control plane, evaluated here too, does not need.
+import { PROJECT } from "../../config/project";
+import { UNDECRYPTED_SECRET } from "../../config/decode";
+import type { PatchManagerConfig } from "../../config/model";
 import { AliasSpec, generateAliases } from "./aliases";
 import { DEFAULTS_KEY, checkedInputs, knowsCheck } from "../audit/providerCheck";
 import type { AuditResource } from "../audit/engine";
@@ -418,10 +422,11 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Evaluation
     if (cached) return structuredClone(await cached);
     // Traces come back when the evaluation settles, also when a failure ends it early.
     const pending = skipSdkTraces(() => failOnUnhandledRejection(() => evaluateUncached(opts)));
-    if (key !== undefined) {
-        evaluations.set(key, pending);
-        pending.catch(() => evaluations.delete(key));
-    }
+    // An evaluation nobody else holds is the caller's own: only a cached one is copied (an
+    // organisation's thousands of resources would be copied, and held twice, for nothing).
+    if (key === undefined) return pending;
+    evaluations.set(key, pending);
+    pending.catch(() => evaluations.delete(key));
     return structuredClone(await pending);
 }
 
@@ -469,6 +474,8 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
     // A set, not a scan of `resources`: an organisation's control plane registers thousands.
     /** Each recorded URN with its aliases (a child's aliases multiply its parent's). */
     const urns = new Map<string, string[]>();
+    /** Each recorded URN's region (the first resource's, should a URN come twice). */
+    const regions = new Map<string, string>();
     const duplicates: string[] = [];
     // Explicit providers (patch-manager:regions) by URN, so that ARNs name the resource's region.
     const providerRegions = new Map<string, string>();
@@ -571,10 +578,7 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
             const custom: boolean = req.getCustom();
             // A component's region: its own `providers` entry for aws, else its parent's.
             const resourceRegion =
-                providerRegion(req.getProvider()) ??
-                providerRegion(req.getProvidersMap()?.get("aws")) ??
-                resources.find((r) => r.urn === parent)?.region ??
-                region;
+                providerRegion(req.getProvider()) ?? providerRegion(req.getProvidersMap()?.get("aws")) ?? regions.get(parent) ?? region;
             if (type === "pulumi:providers:aws" && typeof inputs.region === "string") providerRegions.set(urn, inputs.region);
             const checked = custom && knowsCheck(type) ? checkedInputs(type, name, urn, inputs) : undefined;
             // Outputs start from what Check returned (a generated name, defaults), as the provider's Create sees it.
@@ -599,6 +603,7 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
                 ...nonEmpty("aliases", aliases),
             };
             urns.set(urn, options.aliases ?? []);
+            if (!regions.has(urn)) regions.set(urn, resourceRegion);
             resources.push({
                 urn,
                 type,
@@ -643,6 +648,7 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
             const state = { ...mockState(type, name, urn, inputs, resourceRegion).state, id };
             if (urns.has(urn)) duplicates.push(urn);
             urns.set(urn, []);
+            if (!regions.has(urn)) regions.set(urn, resourceRegion);
             resources.push({
                 urn,
                 type,

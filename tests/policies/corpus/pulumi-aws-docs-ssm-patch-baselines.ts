@@ -19,7 +19,7 @@ export const entry: CorpusEntry = {
             "patch-baseline) and patch group `example`. DefaultPatchBaseline page: its baseline and its DefaultPatchBaseline are both " +
             "`example` in the docs too, here both example-default (so that no finding names two resources); the DefaultPatchBaseline takes `operatingSystem: examplePatchBaseline.operatingSystem` as in " +
             "the docs. The baseline sets no operatingSystem, so the provider's default WINDOWS comes back as the output; the mock runtime " +
-            "echoes inputs only, so under the mock that reference resolves to undefined (a limit of tools/mockProgram.ts, not of the source). Two casts only for strict TypeScript (the docs' code does not typecheck under strict: PatchBaseline.operatingSystem is Output<string | undefined>, and an approval rule requires patchFilters).",
+            "echoes inputs only, so under the mock that reference resolves to undefined (a limit of tools/mock/mockProgram.ts, not of the source). Two casts only for strict TypeScript (the docs' code does not typecheck under strict: PatchBaseline.operatingSystem is Output<string | undefined>, and an approval rule requires patchFilters).",
     },
     expected: [
         {
@@ -52,7 +52,7 @@ export const entry: CorpusEntry = {
                 "provider's default for operating_system), fixed for this stack. A new baselineId (ForceNew) replaces the registration " +
                 "under the same OS; created first, the old resource's delete then restores the AWS default baseline for WINDOWS (terraform-provider-aws " +
                 "internal/service/ssm/default_patch_baseline.go: resourceDefaultPatchBaselineDelete calls defaultPatchBaselineRestoreOSDefault, which re-registers the AWS-owned baseline), undoing the new registration. Issue #23 keeps this for DefaultPatchBaseline. " +
-                "Today's pack says nothing because under the mock runtime the reference resolves to undefined: tools/mockProgram.ts echoes " +
+                "Today's pack says nothing because under the mock runtime the reference resolves to undefined: tools/mock/mockProgram.ts echoes " +
                 "inputs for aws:ssm/patchBaseline and does not fill in the provider's default operatingSystem.",
         },
         {

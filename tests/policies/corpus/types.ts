@@ -41,6 +41,6 @@ export interface CorpusEntry {
     readonly unrelated?: boolean;
     readonly expected: readonly ExpectedFinding[];
     readonly rejected: readonly RejectedFinding[];
-    /** The translated program, evaluated under Pulumi's mock runtime (tools/mockProgram.ts evaluateProgram). */
+    /** The translated program, evaluated under Pulumi's mock runtime (tools/mock/mockProgram.ts evaluateProgram). */
     readonly program: () => unknown;
 }

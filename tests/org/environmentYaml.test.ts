@@ -1,0 +1,61 @@
+import { strict as assert } from "assert";
+import fc from "fast-check";
+import YAML from "yaml";
+import { cellEnvironmentRenderer, cellEnvironmentYaml } from "../../org/controlPlane";
+import { exampleValues, parseOrg, withOrg } from "./helpers";
+
+// The control plane renders each distinct set of cell settings once and writes the rest of a cell's
+// ESC environment around it (cellEnvironmentRenderer). These tests hold it to the text a whole
+// rendering gives, so that the environments, and the plan, stay exactly as they were.
+
+/** Settings values YAML writes in many ways: long and multi-line strings, quotes, numbers, nesting. */
+const value = fc.oneof(
+    fc.jsonValue({ maxDepth: 3 }),
+    fc.string({ maxLength: 200 }),
+    fc.constantFrom("", " leading space", "a: b", "#not a comment", "- dash", "'quoted'", "x\ny\n", "yes", "0x1F", "1e3", -0, 0),
+);
+const key = fc.stringMatching(/^[a-zA-Z][a-zA-Z0-9]{0,12}$/);
+
+describe("org control plane: each cell's ESC environment", () => {
+    it("is the whole rendering's text for every cell of the example, widened so that cells share their settings", () => {
+        const extra = Array.from({ length: 8 }, (_, i) => ({
+            account: String(800000000000 + i),
+            environment: i % 2 === 0 ? "production" : "development",
+            regions: i % 3 === 0 ? ["eu-west-1", "eu-central-1"] : ["eu-central-1"],
+            template: i % 2 === 0 ? "production" : "standard",
+        }));
+        const org = parseOrg(withOrg({ cells: [...(exampleValues().cells as unknown[]), ...extra] }));
+        const render = cellEnvironmentRenderer();
+        for (const cell of org.cells) {
+            const yaml = render(cell);
+            assert.equal(yaml, cellEnvironmentYaml(cell), cell.stack);
+            assert.deepStrictEqual(YAML.parse(yaml).values.pulumiConfig, cell.pulumiConfig, cell.stack);
+        }
+    });
+
+    it("is the whole rendering's text for any settings, also for a second cell with the same settings", () => {
+        fc.assert(
+            fc.property(
+                fc.uniqueArray(fc.tuple(key, value), { selector: ([k]) => k, minLength: 1, maxLength: 6 }),
+                fc.string({ maxLength: 30 }),
+                (settings, region) => {
+                    const pulumiSettings = Object.fromEntries(settings.map(([k, v]) => [`patch-manager:${k}`, v]));
+                    const cells = ["111111111111", "222222222222"].map((account) => ({
+                        account,
+                        pulumiConfig: { "aws:region": region, "aws:allowedAccountIds": [account], ...pulumiSettings },
+                    }));
+                    const render = cellEnvironmentRenderer();
+                    for (const cell of cells) assert.equal(render(cell), cellEnvironmentYaml(cell));
+                },
+            ),
+        );
+    });
+
+    it("tells -0 from 0, which JSON does not", () => {
+        const render = cellEnvironmentRenderer();
+        const cell = (v: number) => ({ account: "111111111111", pulumiConfig: { "aws:region": "eu-west-1", "patch-manager:x": v } });
+        assert.equal(render(cell(0)), cellEnvironmentYaml(cell(0)));
+        assert.equal(render(cell(-0)), cellEnvironmentYaml(cell(-0)));
+        assert.notEqual(render(cell(-0)), render(cell(0)));
+    });
+});
