@@ -5,7 +5,8 @@ import { strict as assert } from "assert";
 import * as path from "path";
 import { evaluateProgram, readStackFile } from "../../tools/mock/mockProgram";
 import { modelWindows } from "../../org/tools/cells";
-import { PROJECT_DIR, windowsOf } from "../../tools/plan/plan";
+import { PROJECT_DIR } from "../../tools/plan/plan";
+import { windowsOf } from "../../tools/plan/windows";
 import { windowPlan } from "../../config/windowPlan";
 import { SHIPPED_STACKS } from "../helpers";
 

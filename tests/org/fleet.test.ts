@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import type { FleetWindow } from "../../tools/fleet";
 import { evaluateProgram } from "../../tools/mock/mockProgram";
-import { windowsOf } from "../../tools/plan/plan";
+import { windowsOf } from "../../tools/plan/windows";
 import { cellFleetStack } from "../../org/tools/cells";
 import { plan } from "../helpers";
 import { exampleValues, parseOrg, withOrg } from "./helpers";

@@ -12,7 +12,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { evaluateProgram, readStackFile } from "../mock/mockProgram";
-import { windowsOf } from "../plan/plan";
+import { windowsOf } from "../plan/windows";
 import { loadProgramAt } from "../mock/programEntry";
 import type { DiffablePlan } from "./planDiff";
 

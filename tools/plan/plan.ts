@@ -3,7 +3,7 @@ import { localTime } from "../cli/localTime";
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, PatchManagerConfig, PROJECT } from "../../config";
-import { PATCH_GROUP_TAG_KEYS, TYPES, describeSchedule, nextStarts } from "@patch-manager/ssm";
+import { PATCH_GROUP_TAG_KEYS, TYPES } from "@patch-manager/ssm";
 import { PolicyConfigError, PolicyPackConfigInput, runPolicies, Violation } from "../audit/engine";
 import { windowsIcs } from "../fleet/ics";
 import {
@@ -21,6 +21,7 @@ import { displayPath, userPath } from "../cli/userPath";
 import { CommandIO, examples, parseCommand, processIO, toolCommand } from "../cli/command";
 import { unknownStackLines, projectStacks } from "../cli/stacks";
 import { renderClashes, renderViolations, withConfigKeys } from "../audit/findings";
+import { resourceRegion, windowsOf } from "./windows";
 import { fleetMarkdown, stackMarkdownAppendix } from "../fleet/rollout/mermaid";
 import { RolloutPicture, rolloutSvg } from "../fleet/rollout/svg";
 import { auditResourcesOf, evaluateProgram, MOCK_NOW, PlannedResource, readStackFile, StackFileError } from "../mock/mockProgram";
@@ -29,6 +30,7 @@ import { DiffInputError, planDiff } from "../diff/cli";
 import { mainProject, namesProject } from "../../org/tools/projectPlan";
 
 export type { FleetPlan, Plan, PlannedWindow, Preconditions, Violation };
+export { resourceRegion, windowsOf };
 
 /** The preconditions a validated stack states (patch sources behind private endpoints, the Config recorder). */
 export function preconditionsOf(config: PatchManagerConfig): Preconditions | undefined {
@@ -114,57 +116,6 @@ export async function planStack(
         stackValues: config.values,
         ...(model ? { model } : {}),
     };
-}
-
-/** The region a resource is created in: the provider's `region` output, else the region its ARN names. */
-export function resourceRegion(r: Pick<PlannedResource, "outputs">): string | undefined {
-    const region = r.outputs?.region;
-    if (typeof region === "string" && region !== "") return region;
-    return /^arn:aws[a-z-]*:[a-z0-9-]+:([a-z0-9-]+):/.exec(String(r.outputs?.arn ?? ""))?.[1] || undefined;
-}
-
-/** Each maintenance window with the patch groups its targets select, its region and its next starts. */
-export function windowsOf(resources: PlannedResource[], from: Date, occurrences: number): PlannedWindow[] {
-    const byType = (t: string) => resources.filter((r) => r.type === t);
-    const targets = byType(TYPES.windowTarget);
-    const tasks = byType(TYPES.windowTask);
-    return byType(TYPES.window).map((w) => {
-        const i = w.inputs as Record<string, any>;
-        const groups = targets
-            .filter((t) => t.inputs.windowId === w.id)
-            .flatMap((t) => (t.inputs.targets as { key: string; values: string[] }[]).flatMap((x) => x.values));
-        const operations = [
-            ...new Set(
-                tasks
-                    .filter((t) => t.inputs.windowId === w.id)
-                    .flatMap((t) => (t.inputs as any).taskInvocationParameters?.runCommandParameters?.parameters ?? [])
-                    .filter((p: { name: string }) => p.name === "Operation")
-                    .flatMap((p: { values: string[] }) => p.values),
-            ),
-        ];
-        const timezone = i.scheduleTimezone ?? "UTC";
-        const offset = i.scheduleOffset as number | undefined;
-        const region = resourceRegion(w);
-        return {
-            urn: w.urn,
-            name: i.name,
-            schedule: i.schedule,
-            ...(offset !== undefined ? { scheduleOffset: offset } : {}),
-            timezone,
-            durationHours: i.duration,
-            cutoffHours: i.cutoff,
-            patchGroups: groups,
-            operation: operations.join(", "),
-            description: describeSchedule(i.schedule, {
-                timezone,
-                durationHours: i.duration,
-                cutoffHours: i.cutoff,
-                scheduleOffset: offset,
-            }),
-            next: nextStarts(i.schedule, { timezone, scheduleOffset: offset, from, count: occurrences }).map((d) => d.toISOString()),
-            ...(region !== undefined ? { region } : {}),
-        };
-    });
 }
 
 /** The plan for a person; `clashes`: this stack's own windows that overlap in one region. */

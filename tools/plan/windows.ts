@@ -1,0 +1,56 @@
+// The windows a plan shows, read off the resources the program registered (the windows windowPlan
+// laid out; for a git ref's program or another project, the only record there is).
+import { describeSchedule, nextStarts, TYPES } from "@patch-manager/ssm";
+import type { PlannedResource } from "../mock/mockProgram";
+import type { PlannedWindow } from "./planJson";
+
+/** The region a resource is created in: the provider's `region` output, else the region its ARN names. */
+export function resourceRegion(r: Pick<PlannedResource, "outputs">): string | undefined {
+    const region = r.outputs?.region;
+    if (typeof region === "string" && region !== "") return region;
+    return /^arn:aws[a-z-]*:[a-z0-9-]+:([a-z0-9-]+):/.exec(String(r.outputs?.arn ?? ""))?.[1] || undefined;
+}
+
+/** Each maintenance window with the patch groups its targets select, its region and its next starts. */
+export function windowsOf(resources: PlannedResource[], from: Date, occurrences: number): PlannedWindow[] {
+    const byType = (t: string) => resources.filter((r) => r.type === t);
+    const targets = byType(TYPES.windowTarget);
+    const tasks = byType(TYPES.windowTask);
+    return byType(TYPES.window).map((w) => {
+        const i = w.inputs as Record<string, any>;
+        const groups = targets
+            .filter((t) => t.inputs.windowId === w.id)
+            .flatMap((t) => (t.inputs.targets as { key: string; values: string[] }[]).flatMap((x) => x.values));
+        const operations = [
+            ...new Set(
+                tasks
+                    .filter((t) => t.inputs.windowId === w.id)
+                    .flatMap((t) => (t.inputs as any).taskInvocationParameters?.runCommandParameters?.parameters ?? [])
+                    .filter((p: { name: string }) => p.name === "Operation")
+                    .flatMap((p: { values: string[] }) => p.values),
+            ),
+        ];
+        const timezone = i.scheduleTimezone ?? "UTC";
+        const offset = i.scheduleOffset as number | undefined;
+        const region = resourceRegion(w);
+        return {
+            urn: w.urn,
+            name: i.name,
+            schedule: i.schedule,
+            ...(offset !== undefined ? { scheduleOffset: offset } : {}),
+            timezone,
+            durationHours: i.duration,
+            cutoffHours: i.cutoff,
+            patchGroups: groups,
+            operation: operations.join(", "),
+            description: describeSchedule(i.schedule, {
+                timezone,
+                durationHours: i.duration,
+                cutoffHours: i.cutoff,
+                scheduleOffset: offset,
+            }),
+            next: nextStarts(i.schedule, { timezone, scheduleOffset: offset, from, count: occurrences }).map((d) => d.toISOString()),
+            ...(region !== undefined ? { region } : {}),
+        };
+    });
+}
