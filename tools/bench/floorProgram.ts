@@ -5,6 +5,7 @@
 // left is what any TypeScript program creating those resources pays: starting ts-node, loading
 // @pulumi/pulumi and the providers' packages, compiling one small module, the SDK's registrations.
 // Nothing here imports code of the repository.
+import type { AliasSpec } from "../mock/aliases";
 import * as pulumi from "@pulumi/pulumi";
 
 /** One resource as `measure.js --dump` writes it (tools/mock/mockProgram.ts PlannedResource, trimmed). */
@@ -27,15 +28,7 @@ export interface DumpedResource {
         readonly additionalSecretOutputs?: string[];
     };
     readonly provider?: string;
-    readonly aliasSpecs?: {
-        urn?: string;
-        name?: string;
-        type?: string;
-        stack?: string;
-        project?: string;
-        parentUrn?: string;
-        noParent?: boolean;
-    }[];
+    readonly aliasSpecs?: AliasSpec[];
 }
 
 /** The npm package that defines a resource type's class: `aws:ssm/...` → @pulumi/aws. */

@@ -90,18 +90,7 @@ async function main() {
     const ms = performance.now();
     // CPU and peak memory of the evaluation, before anything after it (the fleet check) adds to them.
     const cpuMs = cpuSince();
-    const maxRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
-    const result = {
-        setup,
-        what,
-        ms: Math.round(ms),
-        loadMs: Math.round(loadedMs),
-        evalMs: Math.round(ms - loadedMs),
-        cpuMs,
-        evalCpuMs: cpuMs - loadCpuMs,
-        maxRssMB,
-        resources: resources.length,
-    };
+    const result = { ...timings(loadedMs, loadCpuMs, ms, cpuMs), resources: resources.length };
     if (kind === "org") Object.assign(result, orgFleetCheck(config));
     if (dumpFile) writeDump(dumpFile, { project: project ?? "patch-manager", stack, resources });
     process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -132,20 +121,22 @@ async function measurePlan(stack) {
     const ms = performance.now();
     const cpuMs = cpuSince();
     if (code !== 0 && code !== 1) throw new Error(`plan --stack ${stack} exited ${code}`);
-    process.stdout.write(
-        `${JSON.stringify({
-            setup,
-            what,
-            ms: Math.round(ms),
-            loadMs: Math.round(loadedMs),
-            evalMs: Math.round(ms - loadedMs),
-            cpuMs,
-            evalCpuMs: cpuMs - loadCpuMs,
-            maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
-            resources: JSON.parse(document).resources.length,
-            bytes: document.length,
-        })}\n`,
-    );
+    const result = { ...timings(loadedMs, loadCpuMs, ms, cpuMs), resources: JSON.parse(document).resources.length, bytes: document.length };
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+/** One measurement's figures: wall time to load and to evaluate, CPU, and the process's peak memory so far. */
+function timings(loadedMs, loadCpuMs, ms, cpuMs) {
+    return {
+        setup,
+        what,
+        ms: Math.round(ms),
+        loadMs: Math.round(loadedMs),
+        evalMs: Math.round(ms - loadedMs),
+        cpuMs,
+        evalCpuMs: cpuMs - loadCpuMs,
+        maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+    };
 }
 
 /** CPU time (user + system) of this process so far, ms: on a shared machine it varies less than wall time. */
