@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { parseValues, PatchManagerConfig, PROJECT, RESOURCE_TYPES } from "../config";
+import { parseConfig, PatchManagerConfig, PROJECT, RESOURCE_TYPES } from "../config";
 import { MaintenanceWindowRole, PatchedInstanceRole } from "./iam";
 import { HybridActivationOutput, HybridFleet } from "./hybrid";
 import { arnInThisRegion, keyInThisRegion, LogBucket } from "./logBucket";
@@ -50,15 +50,18 @@ const SETTINGS_EXCLUDED: ReadonlySet<string> = new Set<keyof PatchManagerArgs>([
  * named by key path, before any resource exists.
  */
 export function patchManagerConfig(name: string, args: PatchManagerArgs): PatchManagerConfig {
-    const values: Record<string, unknown> = {};
+    // Each setting as the stack config carries it: a string as it is (a list or number written as
+    // text reads as the CLI's would), anything else as JSON, which keeps own data only, as a value
+    // from another language arrives. The program itself passes its parsed model (fromModel).
+    const raw: Record<string, string> = {};
     for (const [key, value] of Object.entries(args)) {
         if (SETTINGS_EXCLUDED.has(key) || value === undefined) continue;
         if (containsOutput(value)) {
             throw new pulumi.RunError(`PatchManager ${name}: ${key} must be a plain value known when the program runs, not an output`);
         }
-        values[key] = value;
+        raw[key] = typeof value === "string" ? value : JSON.stringify(value);
     }
-    return parseValues(values, args.stack ?? pulumi.getStack(), `PatchManager ${name}`);
+    return parseConfig(raw, args.stack ?? pulumi.getStack(), `PatchManager ${name}`);
 }
 
 function containsOutput(v: unknown): boolean {

@@ -179,14 +179,18 @@ export function crossCheck(input: CheckedValues): ConfigProblem[] {
                 }),
             );
         }
-        const own = g.schedule;
-        if (own !== undefined) {
-            for (const p of cutoffProblems(own.cutoff, own.duration, "durationHours"))
-                problems.push({ path: at("schedule", "cutoffHours"), message: `${own.cutoff} ${p}` });
-            for (const p of scheduleOffsetProblems(own.scheduleOffset, own.schedule))
-                problems.push({ path: at("schedule", "offsetDays"), message: p });
-            const never = known("timezone") ? neverStarts(own.schedule, own.scheduleOffset, model.timezone) : undefined;
-            if (never) problems.push({ path: at("schedule", "cron"), message: never });
+        // The group's own window and its reboot window, each checked as SSM checks a window.
+        for (const [key, timing] of [
+            ["schedule", g.schedule],
+            ["rebootWindow", g.rebootWindow],
+        ] as const) {
+            if (timing === undefined) continue;
+            for (const p of cutoffProblems(timing.cutoff, timing.duration, "durationHours"))
+                problems.push({ path: at(key, "cutoffHours"), message: `${timing.cutoff} ${p}` });
+            for (const p of scheduleOffsetProblems(timing.scheduleOffset, timing.schedule))
+                problems.push({ path: at(key, "offsetDays"), message: p });
+            const never = known("timezone") ? neverStarts(timing.schedule, timing.scheduleOffset, model.timezone) : undefined;
+            if (never) problems.push({ path: at(key, "cron"), message: never });
         }
     });
 
@@ -407,7 +411,9 @@ function crossCheckOperations(input: CheckedValues, known: (...keys: ConfigKey[]
     if (compliance?.dailyScan === true) {
         for (const g of model.patchGroups) {
             const w = windows.find((x) => x.kind !== "reboot" && x.groups.includes(g));
-            if (w === undefined || dailyScanHour(w.timing, w.timezone) !== undefined) continue;
+            // An offset SSM would refuse (on a rate or at schedule) is reported at the group's key; no start can be worked out.
+            if (w === undefined || scheduleOffsetProblems(w.timing.scheduleOffset, w.timing.schedule).length > 0) continue;
+            if (dailyScanHour(w.timing, w.timezone) !== undefined) continue;
             problems.push({
                 key: "compliance",
                 path: ["dailyScan"],

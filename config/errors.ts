@@ -33,6 +33,7 @@ export class ConfigError extends Error {
  */
 export function shown(value: unknown): string {
     if (value === undefined) return "(not set)";
+    if (typeof value === "bigint") return `${value}n`;
     try {
         const json = JSON.stringify(value, (_key, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : v));
         return typeof value === "number" && !Number.isFinite(value) ? String(value) : (json ?? Object.prototype.toString.call(value));

@@ -1,6 +1,6 @@
 // The stack config: schemas of the `patch-manager:` keys, the typed model they produce, the
 // defaults of the keys a stack leaves out and the rules across keys. Components read the model and nothing else.
-export { parseConfig, parseValues } from "./parse";
+export { parseConfig } from "./parse";
 export { parseStackConfig } from "./namespaces";
 export { ConfigError, type ConfigProblem } from "./errors";
 export { PROJECT } from "./project";

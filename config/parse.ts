@@ -26,20 +26,6 @@ export function parseConfig(
     return parseEntries(entries, stack, file);
 }
 
-/**
- * Validates settings that are values already (a program's args: lists, maps, numbers and booleans
- * as such) into the typed model, with the same schemas, rules and messages as the stack config.
- */
-export function parseValues(values: Readonly<Record<string, unknown>>, stack: string, file: string): PatchManagerConfig {
-    return parseEntries(
-        Object.entries(values)
-            .filter(([, value]) => value !== undefined)
-            .map(([key, value]) => ({ key, value })),
-        stack,
-        file,
-    );
-}
-
 /** One key as read: its value, or the problem that kept it from being read. */
 type Entry = { readonly key: string } & ({ readonly value: unknown } | { readonly problem: ConfigProblem });
 
@@ -71,6 +57,17 @@ function parseEntries(entries: readonly Entry[], stack: string, file: string): P
         }
     }
 
+    // A map key `__proto__` (JSON makes it an own key) is lost by any object the value becomes:
+    // refused where it stands rather than dropped without a word.
+    for (const [key, value] of Object.entries(decoded) as [ConfigKey, unknown][]) {
+        for (const path of protoKeyPaths(value, [])) {
+            problemsOf.get(key)?.push({
+                path: keyPath(key, path),
+                message: '"__proto__" cannot be a key here: a JavaScript object takes it as its prototype and the entry would be lost',
+            });
+            refused.add(key);
+        }
+    }
     // Each key through its own schema: the keys that parse are typed for the rules across keys.
     const typed: Record<string, unknown> = {};
     const issues: Issue[] = [];
@@ -138,6 +135,13 @@ function names(raw: unknown): unknown[] | undefined {
     return Array.isArray(raw)
         ? raw.map((e) => (typeof e === "object" && e !== null && Object.hasOwn(e, "name") ? Reflect.get(e, "name") : undefined))
         : undefined;
+}
+
+/** Where a decoded value holds an own `__proto__` key. */
+function protoKeyPaths(value: unknown, path: PropertyKey[]): PropertyKey[][] {
+    if (typeof value !== "object" || value === null) return [];
+    const own = Object.hasOwn(value, "__proto__") ? [path.concat("__proto__")] : [];
+    return own.concat(...Object.entries(value).map(([k, v]) => protoKeyPaths(v, [...path, Array.isArray(value) ? Number(k) : k])));
 }
 
 /** A list's entries as their schema types them, each that parses at its index, also when the list as a whole was refused. */

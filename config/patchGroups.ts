@@ -34,6 +34,12 @@ export type RateControlConfig = z.output<typeof rateControlSchema>;
 const patchGroupName = z.string({ error: "must be a string" }).superRefine((name, ctx) => {
     const problem = patchGroupNameProblem(name);
     if (problem) ctx.addIssue({ code: "custom", message: problem });
+    // safeStops.hooks names groups as map keys, and a map cannot hold this one.
+    else if (name === "__proto__")
+        ctx.addIssue({
+            code: "custom",
+            message: '"__proto__" cannot name a patch group: maps keyed by group name (safeStops.hooks) would lose it',
+        });
 });
 
 // The API model's RegistrationLimit range and CreateActivation's 30-day expiry.
