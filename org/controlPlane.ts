@@ -50,18 +50,49 @@ function cellEnvironment(account: string, pulumiConfig: Readonly<Record<string, 
 const SETTINGS_PREFIX = "values:\n  pulumiConfig:\n";
 
 /**
+ * A 12-digit account id that stands for any other in a rendering. YAML writes every 12-digit id
+ * alike (double-quoted where it stands alone, as a number would resolve; as it is inside a longer
+ * string, with no space to fold at), so a document rendered once for it is any account's with the
+ * account put in its place.
+ */
+const ANY_ACCOUNT = "000000000000";
+
+/**
+ * `render(account)`, rendered once per `key` for ANY_ACCOUNT with the account then put in its
+ * places; rendered as it is when the account is not 12 digits, or when ANY_ACCOUNT is not found
+ * exactly `places` times (a role name with twelve zeros in it).
+ */
+function forAccount(
+    cache: Map<string, string | null>,
+    key: string,
+    account: string,
+    places: number,
+    render: (account: string) => string,
+): string {
+    if (!/^\d{12}$/.test(account)) return render(account);
+    let rendered = cache.get(key);
+    if (rendered === undefined) {
+        const text = render(ANY_ACCOUNT);
+        rendered = text.split(ANY_ACCOUNT).length - 1 === places ? text : null;
+        cache.set(key, rendered);
+    }
+    return rendered === null ? render(account) : rendered.split(ANY_ACCOUNT).join(account);
+}
+
+/**
  * cellEnvironmentYaml for the cells of one organisation, each distinct set of patch-manager
  * settings rendered once: 1,000 cells share a handful of templates, and rendering their YAML was
  * most of what the control plane's own code cost. A block map is written pair after pair at its
  * indentation, so the cell's own first keys (`aws:region`, `aws:allowedAccountIds`) are written
- * with the imports, and the `patch-manager:` keys after them come from a rendering of those keys
- * alone at the same place in the document (same indentation, hence the same line folding). The
- * result is the same text (tests/org/environmentYaml.test.ts compares them); a cell without keys
- * of either kind is rendered whole.
+ * with the imports (once per region, for any account: forAccount), and the `patch-manager:` keys
+ * after them come from a rendering of those keys alone at the same place in the document (same
+ * indentation, hence the same line folding). The result is the same text
+ * (tests/org/environmentYaml.test.ts compares them); a cell without keys of either kind is rendered whole.
  */
 export function cellEnvironmentRenderer(): (cell: Pick<Cell, "account" | "pulumiConfig">) => string {
     // By JSON, then compared exactly (JSON writes -0 as 0; YAML does not).
     const rendered = new Map<string, { settings: Record<string, unknown>; yaml: string }[]>();
+    const heads = new Map<string, string | null>();
     return (cell) => {
         const entries = Object.entries(cell.pulumiConfig);
         const split = entries.findIndex(([k]) => k.startsWith(`${CELL_PROJECT}:`));
@@ -76,8 +107,27 @@ export function cellEnvironmentRenderer(): (cell: Pick<Cell, "account" | "pulumi
             rendered.set(key, [...same, { settings, yaml: tail }]);
         }
         if (tail === "") return cellEnvironmentYaml(cell);
-        return YAML.stringify(cellEnvironment(cell.account, Object.fromEntries(entries.slice(0, split)))) + tail;
+        const [[firstKey, region], [secondKey, accounts] = []] = entries;
+        // What parseOrgConfig gives every cell: its region, then its account alone.
+        const regionAndAccount =
+            split === 2 &&
+            firstKey === "aws:region" &&
+            typeof region === "string" &&
+            secondKey === "aws:allowedAccountIds" &&
+            isDeepStrictEqual(accounts, [cell.account]);
+        const head = regionAndAccount
+            ? forAccount(heads, region, cell.account, 2, (a) =>
+                  YAML.stringify(cellEnvironment(a, { "aws:region": region, "aws:allowedAccountIds": [a] })),
+              )
+            : YAML.stringify(cellEnvironment(cell.account, Object.fromEntries(entries.slice(0, split))));
+        return head + tail;
     };
+}
+
+/** accountEnvironmentYaml for every account of one organisation, rendered once for any account (forAccount). */
+export function accountEnvironmentRenderer(org: Pick<OrgConfig, "deployRoleName" | "sessionDurationSeconds">): (account: string) => string {
+    const rendered = new Map<string, string | null>();
+    return (account) => forAccount(rendered, "", account, 1, (a) => accountEnvironmentYaml(org, a));
 }
 
 /** The ESC environment of one account: `aws-login` through the StackSet's role, at most one hour. */
@@ -197,6 +247,7 @@ export interface ControlPlaneOutputs {
 export function deployControlPlane(org: OrgConfig): ControlPlaneOutputs {
     const accounts = [...new Set(org.cells.map((c) => c.account))].sort();
     const accountEnvironments = new Map<string, service.Environment>();
+    const accountYaml = accountEnvironmentRenderer(org);
     for (const account of accounts) {
         accountEnvironments.set(
             account,
@@ -204,7 +255,7 @@ export function deployControlPlane(org: OrgConfig): ControlPlaneOutputs {
                 organization: org.organization,
                 project: escProject(account),
                 name: CREDENTIALS_ENVIRONMENT,
-                yaml: new pulumi.asset.StringAsset(accountEnvironmentYaml(org, account)),
+                yaml: new pulumi.asset.StringAsset(accountYaml(account)),
             }),
         );
     }

@@ -1,12 +1,14 @@
 import { strict as assert } from "assert";
 import fc from "fast-check";
 import YAML from "yaml";
-import { cellEnvironmentRenderer, cellEnvironmentYaml } from "../../org/controlPlane";
+import { REGIONS } from "../../org/config";
+import { accountEnvironmentRenderer, accountEnvironmentYaml, cellEnvironmentRenderer, cellEnvironmentYaml } from "../../org/controlPlane";
 import { exampleValues, parseOrg, withOrg } from "./helpers";
 
 // The control plane renders each distinct set of cell settings once and writes the rest of a cell's
-// ESC environment around it (cellEnvironmentRenderer). These tests hold it to the text a whole
-// rendering gives, so that the environments, and the plan, stay exactly as they were.
+// ESC environment around it, and renders the account environments and the cells' own keys once for
+// any account (cellEnvironmentRenderer, accountEnvironmentRenderer). These tests hold both to the
+// text a whole rendering gives, so that the environments, and the plan, stay exactly as they were.
 
 /** Settings values YAML writes in many ways: long and multi-line strings, quotes, numbers, nesting. */
 const value = fc.oneof(
@@ -15,6 +17,10 @@ const value = fc.oneof(
     fc.constantFrom("", " leading space", "a: b", "#not a comment", "- dash", "'quoted'", "x\ny\n", "yes", "0x1F", "1e3", -0, 0),
 );
 const key = fc.stringMatching(/^[a-zA-Z][a-zA-Z0-9]{0,12}$/);
+/** Any account id, the one that stands for every account among them. */
+const account = fc.oneof(fc.stringMatching(/^\d{12}$/), fc.constant("000000000000"));
+/** Regions as parseOrgConfig gives them, and strings YAML may quote or fold (one with the stand-in account in it). */
+const region = fc.oneof(fc.constantFrom(...REGIONS), fc.string({ maxLength: 100 }), fc.constant("x-000000000000"));
 
 describe("org control plane: each cell's ESC environment", () => {
     it("is the whole rendering's text for every cell of the example, widened so that cells share their settings", () => {
@@ -37,15 +43,31 @@ describe("org control plane: each cell's ESC environment", () => {
         fc.assert(
             fc.property(
                 fc.uniqueArray(fc.tuple(key, value), { selector: ([k]) => k, minLength: 1, maxLength: 6 }),
-                fc.string({ maxLength: 30 }),
-                (settings, region) => {
+                region,
+                fc.array(account, { minLength: 2, maxLength: 3 }),
+                (settings, region, accounts) => {
                     const pulumiSettings = Object.fromEntries(settings.map(([k, v]) => [`patch-manager:${k}`, v]));
-                    const cells = ["111111111111", "222222222222"].map((account) => ({
+                    const cells = accounts.map((account) => ({
                         account,
                         pulumiConfig: { "aws:region": region, "aws:allowedAccountIds": [account], ...pulumiSettings },
                     }));
                     const render = cellEnvironmentRenderer();
                     for (const cell of cells) assert.equal(render(cell), cellEnvironmentYaml(cell));
+                },
+            ),
+        );
+    });
+
+    it("of each account is the whole rendering's text for any account, role name and session", () => {
+        fc.assert(
+            fc.property(
+                fc.oneof(fc.stringMatching(/^[\w+=,.@-]{1,64}$/), fc.constant("role-000000000000")),
+                fc.integer({ min: 900, max: 3600 }),
+                fc.array(account, { minLength: 1, maxLength: 3 }),
+                (deployRoleName, sessionDurationSeconds, accounts) => {
+                    const org = { deployRoleName, sessionDurationSeconds };
+                    const render = accountEnvironmentRenderer(org);
+                    for (const a of accounts) assert.equal(render(a), accountEnvironmentYaml(org, a));
                 },
             ),
         );
