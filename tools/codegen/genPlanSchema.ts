@@ -14,7 +14,7 @@ export const PLAN_SCHEMA_FILE = path.join(ROOT, "docs", "plan.schema.json");
 /** The plan documents' schema: `PlanDocument` (one stack) or `FleetPlan` (`--all`), every field's presence stated. */
 export function planSchema(): Record<string, unknown> {
     const schema = createGenerator({
-        path: path.join(ROOT, "tools", "planJson.ts"),
+        path: path.join(ROOT, "tools", "plan", "planJson.ts"),
         tsconfig: path.join(ROOT, "tsconfig.json"),
         type: "PlanJson",
         // tsc checks these types (npm run typecheck); the generator only reads them.
