@@ -11,6 +11,7 @@ const fs = require("fs");
 const os = require("os");
 const path = require("path");
 const { parseArgs } = require("util");
+const { shippedStacks } = require("./stacks");
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const { values } = parseArgs({
@@ -81,12 +82,7 @@ function ratio(c) {
     return `${(c.ours / c.floor).toFixed(2)}× (${lo.toFixed(2)}–${hi.toFixed(2)})`;
 }
 
-const stacks = fs
-    .readdirSync(ROOT)
-    .map((f) => /^Pulumi\.([^.]+)\.yaml$/.exec(f))
-    .filter(Boolean)
-    .map((m) => m[1])
-    .sort();
+const stacks = shippedStacks(ROOT);
 const log = (s) => values.json || process.stdout.write(`${s}\n`);
 const sec = (ms) => `${(ms / 1000).toFixed(1)} s`;
 

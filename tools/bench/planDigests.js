@@ -9,15 +9,11 @@ const { createHash } = require("crypto");
 const fs = require("fs");
 const path = require("path");
 const { parseArgs } = require("util");
+const { shippedStacks } = require("./stacks");
 
 const { values } = parseArgs({ options: { root: { type: "string" }, write: { type: "string" }, check: { type: "string" } } });
 const ROOT = path.resolve(values.root ?? path.join(__dirname, "..", ".."));
-const stacks = fs
-    .readdirSync(ROOT)
-    .map((f) => /^Pulumi\.([^.]+)\.yaml$/.exec(f))
-    .filter(Boolean)
-    .map((m) => m[1])
-    .sort();
+const stacks = shippedStacks(ROOT);
 const plans = [["org/example", ["--project", "org", "--stack", "example"]], ...stacks.map((s) => [s, ["--stack", s]])];
 const digests = {};
 for (const [name, args] of plans) {
