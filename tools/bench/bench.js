@@ -96,14 +96,14 @@ log(
 );
 // Other work on the machine inflates every figure; the load average says how much there was.
 log(`load average at start: ${load()}`);
-/** `npm run plan -- <args>` as a user runs it (ts-node --swc with the runtime tsconfig), wall time of the median run. */
+/** `npm run plan -- <args>` as a user runs it (ts-node with the runtime tsconfig), wall time of the median run. */
 function timePlan(args) {
     const times = [];
     for (let i = 0; i < RUNS; i++) {
         const start = process.hrtime.bigint();
         const r = spawnSync(
             process.execPath,
-            [require.resolve("ts-node/dist/bin"), "--swc", "-P", "tsconfig.pulumi.json", "tools/plan/plan.ts", ...args],
+            [require.resolve("ts-node/dist/bin"), "-P", "tsconfig.pulumi.json", "tools/plan/plan.ts", ...args],
             { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
         );
         if (r.status !== 0 && r.status !== 1) throw new Error(`plan ${args.join(" ")} failed:\n${r.stderr}`);
@@ -121,7 +121,7 @@ if (stacks.includes("prod") && (values.only === undefined || values.only === "pr
         const file = path.join(os.tmpdir(), `bench-plan-${process.pid}.json`);
         const r = spawnSync(
             process.execPath,
-            [require.resolve("ts-node/dist/bin"), "--swc", "-P", "tsconfig.pulumi.json", "tools/plan/plan.ts", "--stack", "prod", "--json"],
+            [require.resolve("ts-node/dist/bin"), "-P", "tsconfig.pulumi.json", "tools/plan/plan.ts", "--stack", "prod", "--json"],
             {
                 cwd: ROOT,
                 encoding: "utf8",
