@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as time from "@pulumiverse/time";
 import { HybridConfig } from "../config";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
-import { managedNodeRole, NodeRoleArgs } from "./iam";
+import { FleetReads, managedNodeRole, NodeRoleArgs } from "./iam";
 
 const HOUR_MS = 3_600_000;
 
@@ -207,6 +207,8 @@ export interface HybridFleetArgs {
     readonly partition: pulumi.Input<string>;
     readonly logBucketName: pulumi.Input<string>;
     readonly logKeyPrefix: string;
+    /** The files the fleet reads (granted, and never writable). */
+    readonly reads?: FleetReads;
     readonly kmsKeyArn?: string;
     readonly environment: string;
     readonly patchGroupTagKey: string;
@@ -236,6 +238,7 @@ export class HybridFleet extends pulumi.ComponentResource {
                 accountId: aws.getCallerIdentityOutput(undefined, { parent: this }).accountId,
                 logBucketName: args.logBucketName,
                 logKeyPrefix: args.logKeyPrefix,
+                ...(args.reads ? { reads: args.reads } : {}),
                 ...(args.kmsKeyArn ? { kmsKeyArn: args.kmsKeyArn } : {}),
                 tags: args.tags,
             },
