@@ -42,18 +42,25 @@ export function alarmArn(partition: string, region: string, accountId: string, a
     return `arn:${partition}:cloudwatch:${region}:${accountId}:alarm:${alarmName}`;
 }
 
-const trust = (service: string, accountId: string) =>
-    JSON.stringify({
+/**
+ * Trust of a role a service assumes for this account, and only from `sourceArn` (confused-deputy
+ * protection): SSM Automation sends its execution's ARN (SSM user guide, "Create a service role for
+ * Automation": `arn:aws:ssm:*:<account>:automation-execution/*`), EventBridge the rule's
+ * (`arn:aws:events:<region>:<account>:rule/<name>`, as the EventBridge user guide's policies scope it).
+ */
+export function sourceBoundTrust(service: "ssm.amazonaws.com" | "events.amazonaws.com", accountId: string, sourceArn: string): object {
+    return {
         Version: "2012-10-17",
         Statement: [
             {
                 Effect: "Allow",
                 Principal: { Service: service },
                 Action: "sts:AssumeRole",
-                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+                Condition: { StringEquals: { "aws:SourceAccount": accountId }, ArnLike: { "aws:SourceArn": sourceArn } },
             },
         ],
-    });
+    };
+}
 
 /**
  * The alarm's name once a lookup in this region found it (a metric or a composite alarm), else a
@@ -116,7 +123,11 @@ export class AlarmStop extends pulumi.ComponentResource {
             `${name}-automation-role`,
             {
                 description: "Disables patch-manager maintenance windows when the rollout alarm fires",
-                assumeRolePolicy: pulumi.output(args.accountId).apply((a) => trust("ssm.amazonaws.com", a)),
+                assumeRolePolicy: pulumi
+                    .all([args.partition, args.accountId])
+                    .apply(([p, a]) =>
+                        JSON.stringify(sourceBoundTrust("ssm.amazonaws.com", a, `arn:${p}:ssm:*:${a}:automation-execution/*`)),
+                    ),
                 tags: args.tags,
             },
             { parent: this },
@@ -141,11 +152,22 @@ export class AlarmStop extends pulumi.ComponentResource {
             { parent: this },
         );
         const definitionArn = pulumi.interpolate`arn:${args.partition}:ssm:${args.region}:${args.accountId}:automation-definition/${runbook.name}:$DEFAULT`;
+        this.alarmArn = pulumi.all([args.partition, args.region, args.accountId]).apply(([p, r, a]) => alarmArn(p, r, a, args.alarmName));
+        const rule = new aws.cloudwatch.EventRule(
+            `${name}-alarm`,
+            {
+                description: `Alarm ${args.alarmName} fired: stop patching (disable the maintenance windows)`.slice(0, 512),
+                eventPattern: pulumi.all([this.alarmArn, args.alarmFound]).apply(([arn]) => JSON.stringify(alarmEventPattern(arn))),
+            },
+            { parent: this },
+        );
         const eventsRole = new aws.iam.Role(
             `${name}-events-role`,
             {
                 description: "Lets EventBridge start the patch-manager stop runbook",
-                assumeRolePolicy: pulumi.output(args.accountId).apply((a) => trust("events.amazonaws.com", a)),
+                assumeRolePolicy: pulumi
+                    .all([args.accountId, rule.arn])
+                    .apply(([a, ruleArn]) => JSON.stringify(sourceBoundTrust("events.amazonaws.com", a, ruleArn))),
                 tags: args.tags,
             },
             { parent: this },
@@ -168,15 +190,6 @@ export class AlarmStop extends pulumi.ComponentResource {
                         ],
                     }),
                 ),
-            },
-            { parent: this },
-        );
-        this.alarmArn = pulumi.all([args.partition, args.region, args.accountId]).apply(([p, r, a]) => alarmArn(p, r, a, args.alarmName));
-        const rule = new aws.cloudwatch.EventRule(
-            `${name}-alarm`,
-            {
-                description: `Alarm ${args.alarmName} fired: stop patching (disable the maintenance windows)`.slice(0, 512),
-                eventPattern: pulumi.all([this.alarmArn, args.alarmFound]).apply(([arn]) => JSON.stringify(alarmEventPattern(arn))),
             },
             { parent: this },
         );

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { MANAGED_POLICIES } from "@patch-manager/ssm";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
+import { FLEET_INPUTS_PREFIX } from "../config/defaults";
 
 /** arn:<partition>:iam::aws:policy/<name> */
 export function managedPolicyArn(partition: string, name: string): string {
@@ -34,13 +35,7 @@ function ssmTrust(condition: object): object {
     };
 }
 
-/**
- * Where the program keeps the files the fleet reads (baseline overrides), in the log bucket: apart
- * from the command output (which every node may write and the lifecycle rule expires) and from the
- * data sync's reports. No node may write here (an explicit Deny on the node roles), and no
- * lifecycle rule reaches it: an override written once must outlive every expiry.
- */
-export const FLEET_INPUTS_PREFIX = "patch-manager-fleet-inputs";
+export { FLEET_INPUTS_PREFIX };
 
 /** Where a baseline's override file lives in the log bucket: under the fleet inputs, never under the log prefix. */
 export function baselineOverrideKey(baselineName: string): string {

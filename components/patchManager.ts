@@ -366,6 +366,7 @@ export class PatchManager extends pulumi.ComponentResource {
                           logBucketName,
                           logKeyPrefix: config.logging.keyPrefix,
                           reads,
+                          hookDocuments: hooks.flatMap((h) => [h.preInstall, h.postInstall, h.onExit].filter((d): d is string => !!d)),
                           ...(config.logging.kmsKeyArn ? { kmsKeyArn: config.logging.kmsKeyArn } : {}),
                           environment: config.environment,
                           patchGroupTagKey: config.patchGroupTagKey,
@@ -374,7 +375,7 @@ export class PatchManager extends pulumi.ComponentResource {
                       child,
                   )
                 : undefined;
-        alerts?.watchWindows(windowIds);
+        alerts?.watchWindows(windowIds, { registrations: hybrid !== undefined });
         const operations = Operations.needed(config)
             ? new Operations(
                   n("operations"),
