@@ -217,7 +217,9 @@ export class PatchManager extends pulumi.ComponentResource {
                           commandDocuments: [
                               RUN_PATCH_BASELINE,
                               ...(hooks.length > 0 ? [RUN_PATCH_BASELINE_WITH_HOOKS] : []),
-                              ...config.patchGroups.filter((g) => g.strategies.rebootWindow).map((g) => rebootTask(g.operatingSystem).document),
+                              ...config.patchGroups
+                                  .filter((g) => g.strategies.rebootWindow)
+                                  .map((g) => rebootTask(g.operatingSystem).document),
                           ],
                           hookDocuments: hooks.flatMap((h) => [h.preInstall, h.postInstall, h.onExit].filter((d): d is string => !!d)),
                       },
@@ -230,7 +232,9 @@ export class PatchManager extends pulumi.ComponentResource {
         // What the fleet reads: granted to every node role, and never writable by one.
         const reads: FleetReads = {
             baselineOverrides: config.patchGroups.some((g) => g.strategies.baselineOverride),
-            installOverrideLists: config.patchGroups.flatMap((g) => (g.strategies.installOverrideList ? [g.strategies.installOverrideList] : [])),
+            installOverrideLists: config.patchGroups.flatMap((g) =>
+                g.strategies.installOverrideList ? [g.strategies.installOverrideList] : [],
+            ),
             ...(ops.compliance.dataSync ? { dataSyncPrefix: ops.compliance.dataSyncPrefix } : {}),
         };
         const instanceRole = new PatchedInstanceRole(

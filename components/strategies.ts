@@ -209,7 +209,12 @@ export function strategyPermissions(used: Used, c: StrategyScope): Policy | unde
         ]);
     if (used.has("startStop")) {
         allow("DescribeInstanceStatus", ["ec2:DescribeInstanceStatus"]);
-        allow("StartStopOnlyTheGroupsInstances", ["ec2:StartInstances", "ec2:StopInstances"], instances(c), taggedWith(c, c.groups.startStop));
+        allow(
+            "StartStopOnlyTheGroupsInstances",
+            ["ec2:StartInstances", "ec2:StopInstances"],
+            instances(c),
+            taggedWith(c, c.groups.startStop),
+        );
         allow("TagOnlyWhatTheWindowStarted", ["ec2:CreateTags", "ec2:DeleteTags"], instances(c), {
             ...taggedWith(c, c.groups.startStop),
             ...onlyTagKeys([STARTED_BY_WINDOW_TAG]),
@@ -247,13 +252,22 @@ export function runbookRolePolicy(used: Used, c: StrategyScope): Policy {
             ],
             Resource: [`arn:${p}:cloudformation:*:${c.accountId}:stack/*`, `arn:${p}:lambda:*:${c.accountId}:function:*`],
         },
-        { Sid: "PatchWithRunPatchBaseline", Effect: "Allow", Action: ["ssm:SendCommand"], Resource: [`arn:${p}:ssm:*::document/${RUN_PATCH_BASELINE}`] },
+        {
+            Sid: "PatchWithRunPatchBaseline",
+            Effect: "Allow",
+            Action: ["ssm:SendCommand"],
+            Resource: [`arn:${p}:ssm:*::document/${RUN_PATCH_BASELINE}`],
+        },
         {
             Sid: "OnTheGroupsInstancesOnly",
             Effect: "Allow",
             Action: ["ssm:SendCommand"],
             Resource: instances(c),
-            Condition: { StringEquals: { [`ssm:resourceTag/${c.patchGroupTagKey}`]: [...(c.groups.rollback ?? []), ...(c.groups.autoScaling ?? [])] } },
+            Condition: {
+                StringEquals: {
+                    [`ssm:resourceTag/${c.patchGroupTagKey}`]: [...(c.groups.rollback ?? []), ...(c.groups.autoScaling ?? [])],
+                },
+            },
         },
         {
             Sid: "FollowTheRun",
@@ -279,7 +293,12 @@ export function runbookRolePolicy(used: Used, c: StrategyScope): Policy {
             Condition: { StringEquals: { "iam:PassedToService": "lambda.amazonaws.com" } },
         });
     if (used.has("rollback"))
-        s.push({ Sid: "SnapshotBeforePatching", Effect: "Allow", Action: ["ec2:CreateSnapshot", "ec2:DescribeSnapshots", "ec2:DescribeVolumes"], Resource: "*" });
+        s.push({
+            Sid: "SnapshotBeforePatching",
+            Effect: "Allow",
+            Action: ["ec2:CreateSnapshot", "ec2:DescribeSnapshots", "ec2:DescribeVolumes"],
+            Resource: "*",
+        });
     if (used.has("autoScaling")) {
         s.push({
             Sid: "TagTheInstanceBeingPatched",
@@ -344,7 +363,12 @@ export function runbookLambdaPolicy(used: Used, c: StrategyScope): Policy {
             },
         );
         if (c.logBucketName) {
-            s.push({ Sid: "SaveTheComplianceReport", Effect: "Allow", Action: ["s3:PutObject"], Resource: `arn:${p}:s3:::${c.logBucketName}/*` });
+            s.push({
+                Sid: "SaveTheComplianceReport",
+                Effect: "Allow",
+                Action: ["s3:PutObject"],
+                Resource: `arn:${p}:s3:::${c.logBucketName}/*`,
+            });
             if ((c.protectedPrefixes ?? []).length > 0)
                 s.push({
                     Sid: "NeverWhereTheFleetReads",
@@ -520,11 +544,7 @@ export class PatchingStrategies extends pulumi.ComponentResource {
         const groupsUsing = (u: "image" | InstallRunbook | "startStop") =>
             groups
                 .filter((g) =>
-                    u === "image"
-                        ? g.strategies.imageFirst
-                        : u === "startStop"
-                          ? g.strategies.startStopped
-                          : g.strategies.install === u,
+                    u === "image" ? g.strategies.imageFirst : u === "startStop" ? g.strategies.startStopped : g.strategies.install === u,
                 )
                 .map((g) => g.name);
         const scope = (p: string, accountId: string, bucket: string, roles?: RunbookRoleArns): StrategyScope => ({
@@ -642,8 +662,16 @@ export class PatchingStrategies extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
-        const automation = role("runbook", "Runs patch-manager's rollback and Auto Scaling patch runbooks (AutomationAssumeRole)", "ssm.amazonaws.com");
-        const lambda = role("runbook-lambda", "The Lambda functions of patch-manager's rollback and Auto Scaling patch runbooks", "lambda.amazonaws.com");
+        const automation = role(
+            "runbook",
+            "Runs patch-manager's rollback and Auto Scaling patch runbooks (AutomationAssumeRole)",
+            "ssm.amazonaws.com",
+        );
+        const lambda = role(
+            "runbook-lambda",
+            "The Lambda functions of patch-manager's rollback and Auto Scaling patch runbooks",
+            "lambda.amazonaws.com",
+        );
         const policies = [
             new aws.iam.RolePolicy(
                 `${name}-runbook-policy`,
@@ -651,7 +679,9 @@ export class PatchingStrategies extends pulumi.ComponentResource {
                     role: automation.name,
                     policy: pulumi
                         .all([context, lambda.arn])
-                        .apply(([[p, a, bucket], l]) => JSON.stringify(runbookRolePolicy(used, scope(p, a, bucket, { automation: "", lambda: l })))),
+                        .apply(([[p, a, bucket], l]) =>
+                            JSON.stringify(runbookRolePolicy(used, scope(p, a, bucket, { automation: "", lambda: l }))),
+                        ),
                 },
                 { parent: this },
             ),

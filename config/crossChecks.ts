@@ -441,7 +441,11 @@ function crossCheckOperations(input: CheckedValues, known: (...keys: ConfigKey[]
         input.patchGroups.forEach((g, i) => {
             const url = g?.installOverrideList;
             const m = url === undefined || bucket === undefined ? null : /^s3:\/\/([^/]+)\/(.+)$/.exec(url);
-            if (m && m[1] === bucket && (prefixesOverlap(m[2], keyPrefix) || (compliance?.dataSync === true && prefixesOverlap(m[2], dataSyncPrefix))))
+            if (
+                m &&
+                m[1] === bucket &&
+                (prefixesOverlap(m[2], keyPrefix) || (compliance?.dataSync === true && prefixesOverlap(m[2], dataSyncPrefix)))
+            )
                 problems.push({
                     key: "patchGroups",
                     path: [i, "installOverrideList"],

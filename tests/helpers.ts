@@ -15,7 +15,9 @@ export const ROOT = path.resolve(__dirname, "..");
  * role's own policy (`<name>-commands`: the patch documents on the patch groups' nodes only).
  */
 export const REMOVED_ON_PURPOSE = (urn: string): boolean =>
-    /patch-manager:iam:MaintenanceWindowRole\$aws:iam\/rolePolicyAttachment:RolePolicyAttachment::[^:]*maintenance-window-policy$/.test(urn);
+    /patch-manager:iam:MaintenanceWindowRole\$aws:iam\/rolePolicyAttachment:RolePolicyAttachment::[^:]*maintenance-window-policy$/.test(
+        urn,
+    );
 
 /** Every stack file of the project (Pulumi.<stack>.yaml), by stack name. */
 export const SHIPPED_STACKS = fs

@@ -204,9 +204,15 @@ describe("program on the shipped stacks", function () {
             assert.deepEqual(attached, []);
             const own = JSON.parse(prod.ofType(T.rolePolicy).find((p) => p.inputs.role === role.id)!.inputs.policy as string);
             const send = own.Statement.filter((s: any) => s.Action.includes("ssm:SendCommand"));
-            assert.ok(send.every((s: any) => s.Resource !== "*"), "no SendCommand on every resource");
+            assert.ok(
+                send.every((s: any) => s.Resource !== "*"),
+                "no SendCommand on every resource",
+            );
             const onNodes = send.find((s: any) => s.Condition);
-            assert.deepEqual(onNodes.Condition.StringEquals["ssm:resourceTag/Patch Group"].sort(), prod.outputs.patchGroups ? Object.keys(prod.outputs.patchGroups).sort() : []);
+            assert.deepEqual(
+                onNodes.Condition.StringEquals["ssm:resourceTag/Patch Group"].sort(),
+                prod.outputs.patchGroups ? Object.keys(prod.outputs.patchGroups).sort() : [],
+            );
         });
 
         it("instances get AmazonSSMManagedInstanceCore, a profile, and write access to the log prefix only", function () {

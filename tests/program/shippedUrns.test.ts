@@ -87,7 +87,9 @@ const withoutIntendedChanges = (type: string, inputs: unknown) => {
     // expiry also expires the versions that versioning keeps; the alarm stop's roles are bound to their source ARN.
     if (type === "aws:iam/rolePolicy:RolePolicy" && typeof i.policy === "string" && i.policy.includes("NeverWriteWhatTheFleetReads")) {
         const policy = JSON.parse(i.policy);
-        policy.Statement = policy.Statement.filter((s: { Sid: string }) => !["ReadFleetInputs", "NeverWriteWhatTheFleetReads"].includes(s.Sid));
+        policy.Statement = policy.Statement.filter(
+            (s: { Sid: string }) => !["ReadFleetInputs", "NeverWriteWhatTheFleetReads"].includes(s.Sid),
+        );
         return { ...i, policy: JSON.stringify(policy) };
     }
     if (type === "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration") {
@@ -110,7 +112,9 @@ const withoutIntendedChanges = (type: string, inputs: unknown) => {
  * versioning, the hybrid role's denials and the alert on hybrid registrations.
  */
 const ADDED_ON_PURPOSE = (r: { type: string; urn: string }) =>
-    (r.type === "aws:iam/rolePolicy:RolePolicy" && r.urn.includes("patch-manager:iam:MaintenanceWindowRole$") && r.urn.endsWith("-commands")) ||
+    (r.type === "aws:iam/rolePolicy:RolePolicy" &&
+        r.urn.includes("patch-manager:iam:MaintenanceWindowRole$") &&
+        r.urn.endsWith("-commands")) ||
     (r.type === "aws:s3/bucketVersioning:BucketVersioning" && r.urn.endsWith("-versioning")) ||
     (r.type === "aws:iam/rolePolicy:RolePolicy" && r.urn.includes(":HybridNodeRole$") && r.urn.endsWith("-deny")) ||
     (r.type.startsWith("aws:cloudwatch/event") && /::[^:]*hybrid-registrations(-to-topic)?$/.test(r.urn));
