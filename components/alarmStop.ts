@@ -9,6 +9,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
+import { automationExecutions, serviceTrust } from "./iam";
 
 export const ALARM_STATE_CHANGE = "CloudWatch Alarm State Change";
 
@@ -40,26 +41,6 @@ export function alarmEventPattern(alarmArn: string): object {
 
 export function alarmArn(partition: string, region: string, accountId: string, alarmName: string): string {
     return `arn:${partition}:cloudwatch:${region}:${accountId}:alarm:${alarmName}`;
-}
-
-/**
- * Trust of a role a service assumes for this account, and only from `sourceArn` (confused-deputy
- * protection): SSM Automation sends its execution's ARN (SSM user guide, "Create a service role for
- * Automation": `arn:aws:ssm:*:<account>:automation-execution/*`), EventBridge the rule's
- * (`arn:aws:events:<region>:<account>:rule/<name>`, as the EventBridge user guide's policies scope it).
- */
-export function sourceBoundTrust(service: "ssm.amazonaws.com" | "events.amazonaws.com", accountId: string, sourceArn: string): object {
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Effect: "Allow",
-                Principal: { Service: service },
-                Action: "sts:AssumeRole",
-                Condition: { StringEquals: { "aws:SourceAccount": accountId }, ArnLike: { "aws:SourceArn": sourceArn } },
-            },
-        ],
-    };
 }
 
 /**
@@ -125,9 +106,7 @@ export class AlarmStop extends pulumi.ComponentResource {
                 description: "Disables patch-manager maintenance windows when the rollout alarm fires",
                 assumeRolePolicy: pulumi
                     .all([args.partition, args.accountId])
-                    .apply(([p, a]) =>
-                        JSON.stringify(sourceBoundTrust("ssm.amazonaws.com", a, `arn:${p}:ssm:*:${a}:automation-execution/*`)),
-                    ),
+                    .apply(([p, a]) => JSON.stringify(serviceTrust("ssm.amazonaws.com", a, automationExecutions(p, a)))),
                 tags: args.tags,
             },
             { parent: this },
@@ -167,7 +146,7 @@ export class AlarmStop extends pulumi.ComponentResource {
                 description: "Lets EventBridge start the patch-manager stop runbook",
                 assumeRolePolicy: pulumi
                     .all([args.accountId, rule.arn])
-                    .apply(([a, ruleArn]) => JSON.stringify(sourceBoundTrust("events.amazonaws.com", a, ruleArn))),
+                    .apply(([a, ruleArn]) => JSON.stringify(serviceTrust("events.amazonaws.com", a, ruleArn))),
                 tags: args.tags,
             },
             { parent: this },

@@ -28,6 +28,39 @@ export function notificationRoleTrustPolicy(accountId: string): object {
     return ssmTrust({ StringEqualsIfExists: { "aws:SourceAccount": accountId } });
 }
 
+/**
+ * Trust of a role a service assumes for this account, and, given `sourceArn`, only on behalf of that
+ * source (confused-deputy protection, aws:SourceArn beside aws:SourceAccount): SSM Automation sends
+ * its execution's ARN (SSM user guide, "Create a service role for Automation":
+ * `arn:aws:ssm:*:<account>:automation-execution/*`), EventBridge the rule's
+ * (`arn:aws:events:<region>:<account>:rule/<name>`, as the EventBridge user guide's policies scope it).
+ */
+export function serviceTrust(
+    service: "ssm.amazonaws.com" | "events.amazonaws.com" | "lambda.amazonaws.com",
+    accountId: string,
+    sourceArn?: string,
+): object {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { Service: service },
+                Action: "sts:AssumeRole",
+                Condition: {
+                    StringEquals: { "aws:SourceAccount": accountId },
+                    ...(sourceArn !== undefined ? { ArnLike: { "aws:SourceArn": sourceArn } } : {}),
+                },
+            },
+        ],
+    };
+}
+
+/** This account's SSM Automation executions, in every region: the source a runbook's role trusts. */
+export function automationExecutions(partition: string, accountId: string): string {
+    return `arn:${partition}:ssm:*:${accountId}:automation-execution/*`;
+}
+
 function ssmTrust(condition: object): object {
     return {
         Version: "2012-10-17",

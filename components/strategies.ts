@@ -11,7 +11,7 @@ import {
 } from "@patch-manager/ssm";
 import { BaselineConfig, InstallRunbook, PatchGroupConfig, RESOURCE_TYPES, StrategyConfig } from "../config";
 import { ssmName, taskLogPrefix } from "../config/naming";
-import { baselineOverrideKey } from "./iam";
+import { automationExecutions, baselineOverrideKey, serviceTrust } from "./iam";
 import { maintenanceWindowTiming } from "../config/window";
 
 type Parameter = { name: string; values: string[] };
@@ -388,27 +388,6 @@ export function runbookLambdaPolicy(used: Used, c: StrategyScope): Policy {
     return { Version: "2012-10-17", Statement: s };
 }
 
-/** Trust of a role a service assumes for this account only; SSM Automation for this account's executions only. */
-export function serviceTrust(service: "ssm.amazonaws.com" | "lambda.amazonaws.com", partition: string, accountId: string): object {
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Effect: "Allow",
-                Principal: { Service: service },
-                Action: "sts:AssumeRole",
-                Condition: {
-                    StringEquals: { "aws:SourceAccount": accountId },
-                    // SSM user guide, "Create a service role for Automation": this account's automation executions.
-                    ...(service === "ssm.amazonaws.com"
-                        ? { ArnLike: { "aws:SourceArn": `arn:${partition}:ssm:*:${accountId}:automation-execution/*` } }
-                        : {}),
-                },
-            },
-        ],
-    };
-}
-
 /** Reboot commands that make the SSM Agent reboot the node and report it (exit 194 / 3010), then nothing else. */
 export function rebootTask(operatingSystem: string): { document: string; commands: string[] } {
     return operatingSystem === "WINDOWS"
@@ -657,7 +636,9 @@ export class PatchingStrategies extends pulumi.ComponentResource {
                 `${name}-${suffix}`,
                 {
                     description,
-                    assumeRolePolicy: context.apply(([p, a]) => JSON.stringify(serviceTrust(service, p, a))),
+                    assumeRolePolicy: context.apply(([p, a]) =>
+                        JSON.stringify(serviceTrust(service, a, service === "ssm.amazonaws.com" ? automationExecutions(p, a) : undefined)),
+                    ),
                     tags: args.tags,
                 },
                 { parent: this },
