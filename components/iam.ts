@@ -219,6 +219,13 @@ export function windowCommandPolicy(scope: WindowScope): { Version: string; Stat
                 Condition: { StringEquals: { [`ssm:resourceTag/${scope.patchGroupTagKey}`]: [...scope.patchGroups] } },
             },
             {
+                // Read-only, as AmazonSSMMaintenanceWindowRole has them: resolving targets by tag or resource group.
+                Sid: "ResolveTargets",
+                Effect: "Allow",
+                Action: ["tag:GetResources", "resource-groups:ListGroups", "resource-groups:ListGroupResources"],
+                Resource: "*",
+            },
+            {
                 Sid: "CancelAtCutoff",
                 Effect: "Allow",
                 Action: ["ssm:CancelCommand", "ssm:ListCommands", "ssm:ListCommandInvocations", "ssm:GetCommandInvocation"],
