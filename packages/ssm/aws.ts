@@ -1,6 +1,7 @@
 // AWS Systems Manager constants, each checked against the SSM API model that
 // ships with botocore (botocore/data/ssm/2014-11-06/service-2.json.gz) and the
 // Patch Manager user guide. The policy pack and the config schema share them.
+import { AWS_DOCUMENTS, documentParameters } from "./documents";
 
 /** OperatingSystem enum of the SSM API. */
 export const OPERATING_SYSTEMS = [
@@ -109,34 +110,24 @@ export const HYBRID_LIMITS = {
 
 /**
  * Automation runbooks and Run Command documents the patching strategies register as window
- * tasks, with the parameter names each takes (Automation runbooks reference, checked against
- * each runbook's page: AWS-CreateImage, AWS-PatchInstanceWithRollback,
- * AWSEC2-PatchLoadBalancerInstance, AWS-PatchAsgInstance; AWS-RunPatchBaseline's own page).
+ * tasks, with the parameter names each takes, read off the documents' snapshots in
+ * ./documents.ts (each with its source and version).
  */
 export const STRATEGY_DOCUMENTS = {
-    createImage: { name: "AWS-CreateImage", parameters: ["InstanceId", "NoReboot", "AutomationAssumeRole"] },
-    patchWithRollback: {
-        name: "AWS-PatchInstanceWithRollback",
-        parameters: ["InstanceId", "AutomationAssumeRole", "LambdaAssumeRole", "ReportS3Bucket"],
-    },
+    createImage: { name: "AWS-CreateImage", parameters: documentParameters("AWS-CreateImage") },
+    patchWithRollback: { name: "AWS-PatchInstanceWithRollback", parameters: documentParameters("AWS-PatchInstanceWithRollback") },
     patchLoadBalancerInstance: {
         name: "AWSEC2-PatchLoadBalancerInstance",
-        parameters: ["InstanceId", "ConnectionDrainTime", "S3BucketLog", "runCommandAssumeRole"],
+        parameters: documentParameters("AWSEC2-PatchLoadBalancerInstance"),
     },
-    patchAsgInstance: {
-        name: "AWS-PatchAsgInstance",
-        parameters: ["InstanceId", "AutomationAssumeRole", "LambdaRoleArn", "WaitForInstance", "WaitForReboot"],
-    },
-    runShellScript: { name: "AWS-RunShellScript", parameters: ["commands", "workingDirectory", "executionTimeout"] },
-    runPowerShellScript: { name: "AWS-RunPowerShellScript", parameters: ["commands", "workingDirectory", "executionTimeout"] },
-    runPatchBaseline: {
-        name: RUN_PATCH_BASELINE,
-        parameters: ["Operation", "SnapshotId", "InstallOverrideList", "BaselineOverride", "RebootOption", "AssociationId"],
-    },
+    patchAsgInstance: { name: "AWS-PatchAsgInstance", parameters: documentParameters("AWS-PatchAsgInstance") },
+    runShellScript: { name: "AWS-RunShellScript", parameters: documentParameters("AWS-RunShellScript") },
+    runPowerShellScript: { name: "AWS-RunPowerShellScript", parameters: documentParameters("AWS-RunPowerShellScript") },
+    runPatchBaseline: { name: RUN_PATCH_BASELINE, parameters: documentParameters(RUN_PATCH_BASELINE) },
 } as const;
 
-/** RebootOption values of AWS-RunPatchBaseline. */
-export const REBOOT_OPTIONS = ["RebootIfNeeded", "NoReboot"] as const;
+/** RebootOption values of AWS-RunPatchBaseline, from its snapshot. */
+export const REBOOT_OPTIONS = AWS_DOCUMENTS[RUN_PATCH_BASELINE].parameters.RebootOption.allowedValues;
 
 /**
  * InstallOverrideList / BaselineOverride: an https URL or an S3 path-style URL

@@ -6,7 +6,8 @@ import * as ssm from "@patch-manager/ssm";
 import extracts from "./awsShapes.json";
 import { API_REQUESTS, NOT_AWS_CALLS, requestsOf } from "./apiRequests";
 import { SERVICES, validateRequest, validateShape } from "./shapes";
-import { evaluate, ROOT, SHIPPED_STACKS, typesInSources } from "../helpers";
+import { ROOT, SHIPPED_STACKS, typesInSources } from "../helpers";
+import { shippedResources } from "./stacks";
 import { evaluateProgram, PlannedResource } from "../../tools/mock/mockProgram";
 import { readProject } from "../../org/tools/projectPlan";
 import { readStackFile } from "../../tools/mock/stackFile";
@@ -14,12 +15,6 @@ import { readStackFile } from "../../tools/mock/stackFile";
 const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
 const GENERATOR = path.join(ROOT, "tools", "codegen", "genAwsShapes.py");
 
-/** One evaluation per stack, shared by every test of this file. */
-const evaluations = new Map<string, Promise<PlannedResource[]>>();
-function resourcesOf(stack: string): Promise<PlannedResource[]> {
-    if (!evaluations.has(stack)) evaluations.set(stack, evaluate(stack).then((s) => s.resources));
-    return evaluations.get(stack)!;
-}
 let orgResources: Promise<PlannedResource[]> | undefined;
 function orgExample(): Promise<PlannedResource[]> {
     const project = readProject(path.join(ROOT, "org"));
@@ -112,7 +107,7 @@ describe("every API input the program emits validates against botocore's shapes"
         it(`${stack}: every resource's create requests`, async () => {
             const problems: string[] = [];
             let requests = 0;
-            for (const r of await resourcesOf(stack)) {
+            for (const r of await shippedResources(stack)) {
                 if (!r.custom || NOT_AWS_CALLS.has(r.type)) continue;
                 for (const q of requestsOf(r)) {
                     requests++;
@@ -136,7 +131,7 @@ describe("every API input the program emits validates against botocore's shapes"
     it("the BaselineOverride files the strategies upload are lists of SSM's BaselineOverride", async () => {
         let files = 0;
         for (const stack of SHIPPED_STACKS)
-            for (const r of await resourcesOf(stack)) {
+            for (const r of await shippedResources(stack)) {
                 if (r.type !== "aws:s3/bucketObjectv2:BucketObjectv2" || !String(r.inputs.key).includes("baseline-overrides")) continue;
                 files++;
                 const content = JSON.parse(String(r.inputs.content)) as unknown[];

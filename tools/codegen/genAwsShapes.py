@@ -52,8 +52,9 @@ OPERATIONS = {
     "sns": ("2010-03-31", ["CreateTopic", "SetTopicAttributes", "Subscribe"]),
     "cloudformation": ("2010-05-15", ["CreateStackSet", "CreateStackInstances"]),
 }
-# Shapes read by name (not reached from an operation input): the content of a BaselineOverride file.
-EXTRA_SHAPES = {"ssm": ["BaselineOverride"]}
+# Shapes read by name (not reached from an operation input): the content of a BaselineOverride file,
+# the statuses a window execution reports (its EventBridge events carry them).
+EXTRA_SHAPES = {"ssm": ["BaselineOverride", "MaintenanceWindowExecutionStatus"]}
 KEEP = ("type", "required", "enum", "pattern", "min", "max")
 
 
