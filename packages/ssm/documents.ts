@@ -85,7 +85,8 @@ export const AWS_DOCUMENTS = {
             PostInstallHookDocName: opt("String", { default: "AWS-Noop" }),
             OnExitHookDocName: opt("String", { default: "AWS-Noop" }),
         },
-        unknown: "the hook parameters' allowedPattern is not in the guide; SnapshotId's pattern is AWS-RunPatchBaseline's (the wrapper passes it on)",
+        unknown:
+            "the hook parameters' allowedPattern is not in the guide; SnapshotId's pattern is AWS-RunPatchBaseline's (the wrapper passes it on)",
     },
     "AWS-CreateImage": {
         name: "AWS-CreateImage",

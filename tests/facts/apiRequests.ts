@@ -21,7 +21,11 @@ const tagList = (tags?: Record<string, string>, k = "Key", v = "Value") =>
     tags && Object.keys(tags).length > 0 ? Object.entries(tags).map(([key, value]) => ({ [k]: key, [v]: value })) : undefined;
 const ssmTargets = (t?: { key: string; values: string[] }[]) => t?.map((x) => ({ Key: x.key, Values: x.values }));
 const nameOf = (i: Inputs, r: PlannedResource, input = "name") => (i[input] as string | undefined) ?? r.id ?? r.name;
-const req = (service: string, operation: string, input: Record<string, unknown>): ApiRequest => ({ service, operation, input: clean(input) });
+const req = (service: string, operation: string, input: Record<string, unknown>): ApiRequest => ({
+    service,
+    operation,
+    input: clean(input),
+});
 /** Run Command and Automation parameters: Pulumi's list of {name, values} is the API's map of name to values. */
 const parameterMap = (p?: { name: string; values: string[] }[]) =>
     p && p.length > 0 ? Object.fromEntries(p.map((x) => [x.name, x.values])) : undefined;
@@ -153,7 +157,9 @@ export const API_REQUESTS: Record<string, Mapper> = {
             OperatingSystem: i.operatingSystem,
             Name: nameOf(i, r),
             Description: i.description,
-            GlobalFilters: i.globalFilters?.length ? { PatchFilters: i.globalFilters.map((f: Inputs) => ({ Key: f.key, Values: f.values })) } : undefined,
+            GlobalFilters: i.globalFilters?.length
+                ? { PatchFilters: i.globalFilters.map((f: Inputs) => ({ Key: f.key, Values: f.values })) }
+                : undefined,
             ApprovalRules: i.approvalRules?.length
                 ? {
                       PatchRules: i.approvalRules.map((a: Inputs) =>
@@ -260,7 +266,9 @@ export const API_REQUESTS: Record<string, Mapper> = {
     "aws:iam/rolePolicy:RolePolicy": (i, r) => [
         req("iam", "PutRolePolicy", { RoleName: i.role, PolicyName: nameOf(i, r), PolicyDocument: i.policy }),
     ],
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": (i) => [req("iam", "AttachRolePolicy", { RoleName: i.role, PolicyArn: i.policyArn })],
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": (i) => [
+        req("iam", "AttachRolePolicy", { RoleName: i.role, PolicyArn: i.policyArn }),
+    ],
     "aws:iam/instanceProfile:InstanceProfile": (i, r) => [
         req("iam", "CreateInstanceProfile", { InstanceProfileName: nameOf(i, r), Path: i.path, Tags: tagList(i.tags) }),
         ...(i.role ? [req("iam", "AddRoleToInstanceProfile", { InstanceProfileName: nameOf(i, r), RoleName: i.role })] : []),
@@ -370,7 +378,9 @@ export const API_REQUESTS: Record<string, Mapper> = {
                           allSupported: i.recordingGroup.allSupported,
                           includeGlobalResourceTypes: i.recordingGroup.includeGlobalResourceTypes,
                           resourceTypes: i.recordingGroup.resourceTypes,
-                          recordingStrategy: i.recordingGroup.recordingStrategy ? { useOnly: i.recordingGroup.recordingStrategy.useOnly } : undefined,
+                          recordingStrategy: i.recordingGroup.recordingStrategy
+                              ? { useOnly: i.recordingGroup.recordingStrategy.useOnly }
+                              : undefined,
                       })
                     : undefined,
             }),
@@ -399,8 +409,12 @@ export const API_REQUESTS: Record<string, Mapper> = {
             VpcId: i.vpcId,
             TagSpecifications: i.tags ? [{ ResourceType: "security-group", Tags: tagList(i.tags) }] : undefined,
         }),
-        ...(i.ingress?.length ? [req("ec2", "AuthorizeSecurityGroupIngress", { GroupId: r.id, IpPermissions: ipPermissions(i.ingress) })] : []),
-        ...(i.egress?.length ? [req("ec2", "AuthorizeSecurityGroupEgress", { GroupId: r.id, IpPermissions: ipPermissions(i.egress) })] : []),
+        ...(i.ingress?.length
+            ? [req("ec2", "AuthorizeSecurityGroupIngress", { GroupId: r.id, IpPermissions: ipPermissions(i.ingress) })]
+            : []),
+        ...(i.egress?.length
+            ? [req("ec2", "AuthorizeSecurityGroupEgress", { GroupId: r.id, IpPermissions: ipPermissions(i.egress) })]
+            : []),
     ],
     "aws:ec2/vpcEndpoint:VpcEndpoint": (i) => [
         req("ec2", "CreateVpcEndpoint", {
@@ -465,9 +479,7 @@ export const API_REQUESTS: Record<string, Mapper> = {
             Description: i.description,
             TemplateBody: i.templateBody,
             TemplateURL: i.templateUrl,
-            Parameters: i.parameters
-                ? Object.entries(i.parameters).map(([k, v]) => ({ ParameterKey: k, ParameterValue: v }))
-                : undefined,
+            Parameters: i.parameters ? Object.entries(i.parameters).map(([k, v]) => ({ ParameterKey: k, ParameterValue: v })) : undefined,
             Capabilities: i.capabilities,
             PermissionModel: i.permissionModel,
             AutoDeployment: i.autoDeployment

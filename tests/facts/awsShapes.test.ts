@@ -100,7 +100,8 @@ describe("every API input the program emits validates against botocore's shapes"
         for (const type of created) assert.ok(API_REQUESTS[type], `${type}: no mapping in tests/facts/apiRequests.ts`);
         const extracted = new Set(Object.entries(SERVICES).flatMap(([s, v]) => Object.keys(v.operations).map((o) => `${s}.${o}`)));
         const source = fs.readFileSync(path.join(__dirname, "apiRequests.ts"), "utf8");
-        for (const m of source.matchAll(/req\("(\w+)", "(\w+)"/g)) assert.ok(extracted.has(`${m[1]}.${m[2]}`), `${m[1]}.${m[2]} is not extracted`);
+        for (const m of source.matchAll(/req\("(\w+)", "(\w+)"/g))
+            assert.ok(extracted.has(`${m[1]}.${m[2]}`), `${m[1]}.${m[2]} is not extracted`);
     });
 
     for (const stack of SHIPPED_STACKS) {
@@ -124,7 +125,8 @@ describe("every API input the program emits validates against botocore's shapes"
         const resources = (await orgExample()).filter((r) => r.custom && r.type.startsWith("aws:"));
         assert.ok(resources.some((r) => r.type === "aws:cloudformation/stackSet:StackSet"));
         for (const r of resources)
-            for (const q of requestsOf(r)) for (const p of validateRequest(q.service, q.operation, q.input)) problems.push(`${r.name}: ${p}`);
+            for (const q of requestsOf(r))
+                for (const p of validateRequest(q.service, q.operation, q.input)) problems.push(`${r.name}: ${p}`);
         assert.deepEqual(problems, []);
     });
 
@@ -144,7 +146,10 @@ describe("every API input the program emits validates against botocore's shapes"
     it("the validator rejects what the model forbids (a known-bad request of each kind)", () => {
         const ok = { Name: "patch-window", Schedule: "cron(0 22 ? * MON *)", Duration: 5, Cutoff: 1, AllowUnassociatedTargets: false };
         assert.deepEqual(validateRequest("ssm", "CreateMaintenanceWindow", ok), []);
-        assert.match(validateRequest("ssm", "CreateMaintenanceWindow", { ...ok, Duration: 25 }).join(), /Duration: value 25 is above the maximum 24/);
+        assert.match(
+            validateRequest("ssm", "CreateMaintenanceWindow", { ...ok, Duration: 25 }).join(),
+            /Duration: value 25 is above the maximum 24/,
+        );
         assert.match(validateRequest("ssm", "CreateMaintenanceWindow", { ...ok, Name: "a b" }).join(), /does not match/);
         assert.match(validateRequest("ssm", "CreateMaintenanceWindow", { ...ok, Schedule: undefined }).join(), /Schedule: required/);
         assert.match(validateRequest("ssm", "CreateMaintenanceWindow", { ...ok, Nme: "x" }).join(), /has no member Nme/);
@@ -157,6 +162,9 @@ describe("every API input the program emits validates against botocore's shapes"
             /not one of/,
         );
         // The model allows 1-365 days; the API reference documents 7-30 (tests/facts/awsFacts.json kms-pending-window).
-        assert.match(validateRequest("kms", "ScheduleKeyDeletion", { KeyId: "k", PendingWindowInDays: 366 }).join(), /above the maximum 365/);
+        assert.match(
+            validateRequest("kms", "ScheduleKeyDeletion", { KeyId: "k", PendingWindowInDays: 366 }).join(),
+            /above the maximum 365/,
+        );
     });
 });

@@ -12,7 +12,8 @@ function leafMatches(rule: Json, value: Json): boolean {
     const r = rule as Record<string, any>;
     if ("prefix" in r) return typeof value === "string" && value.startsWith(r.prefix);
     if ("suffix" in r) return typeof value === "string" && value.endsWith(r.suffix);
-    if ("equals-ignore-case" in r) return typeof value === "string" && value.toLowerCase() === String(r["equals-ignore-case"]).toLowerCase();
+    if ("equals-ignore-case" in r)
+        return typeof value === "string" && value.toLowerCase() === String(r["equals-ignore-case"]).toLowerCase();
     if ("anything-but" in r) {
         const but = r["anything-but"];
         if (but !== null && typeof but === "object" && !Array.isArray(but)) return !leafMatches(but, value);
@@ -36,7 +37,8 @@ export function matches(pattern: Record<string, Json>, event: Record<string, Jso
     for (const [key, rule] of Object.entries(pattern)) {
         const value = event[key];
         if (Array.isArray(rule)) {
-            const exists = rule.find((x) => x !== null && typeof x === "object" && "exists" in (x as object)) as { exists: boolean } | undefined;
+            const exists = rule.find((x) => x !== null && typeof x === "object" && "exists" in (x as object)) as
+                { exists: boolean } | undefined;
             if (exists) {
                 if (exists.exists !== (value !== undefined)) return false;
                 continue;

@@ -14,10 +14,14 @@ import { configDeliveryBucketStatements } from "../../components/configRecording
 import { DEFAULT_TIMEZONE } from "../../config/defaults";
 import { MOCK_ACCOUNT, PlannedResource } from "../../tools/mock/mockProgram";
 
-
 /** IAM's wildcard match (`*` any run, `?` one character) of a policy Resource against an ARN. */
 const iamLike = (pattern: string, value: string) =>
-    new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`).test(value);
+    new RegExp(
+        `^${pattern
+            .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+            .replace(/\*/g, ".*")
+            .replace(/\?/g, ".")}$`,
+    ).test(value);
 
 describe("facts fixture (tests/facts/awsFacts.json)", () => {
     it("every fact has a unique id, a value, a source and a quote", () => {
@@ -55,7 +59,9 @@ describe("the program against the facts", () => {
     describe("EventBridge rules catch AWS's sample events they are for, and only those", () => {
         it("the alerts rule catches its windows' failed executions and state changes, not task events, other windows or successes", async () => {
             const rules = (await shippedOfType("aws:cloudwatch/eventRule:EventRule")).filter(({ r }) =>
-                JSON.parse(String(r.inputs.eventPattern)).source?.includes((fact("event-window-execution").value as { source: string }).source),
+                JSON.parse(String(r.inputs.eventPattern)).source?.includes(
+                    (fact("event-window-execution").value as { source: string }).source,
+                ),
             );
             assert.ok(rules.length > 0, "no shipped stack has a rule on aws.ssm events");
             const documented = new Set([
@@ -70,16 +76,24 @@ describe("the program against the facts", () => {
                 for (const w of windows) {
                     const failed = sampleEvent("event-window-execution", { detail: { "window-id": w, status: "FAILED" } });
                     assert.ok(matches(pattern, failed), `${stack} ${r.name}: misses a FAILED execution of ${w}`);
-                    assert.ok(matches(pattern, sampleEvent("event-window-execution", { detail: { "window-id": w } })), `${r.name}: TIMED_OUT`);
+                    assert.ok(
+                        matches(pattern, sampleEvent("event-window-execution", { detail: { "window-id": w } })),
+                        `${r.name}: TIMED_OUT`,
+                    );
                     assert.ok(matches(pattern, sampleEvent("event-window-state", { detail: { "window-id": w } })), `${r.name}: DISABLED`);
                     assert.ok(
                         !matches(pattern, sampleEvent("event-window-task-execution", { detail: { "window-id": w } })),
                         `${r.name}: a task execution event would alert once per task`,
                     );
                     if (statuses && !statuses.includes("SUCCESS"))
-                        assert.ok(!matches(pattern, sampleEvent("event-window-execution", { detail: { "window-id": w, status: "SUCCESS" } })));
+                        assert.ok(
+                            !matches(pattern, sampleEvent("event-window-execution", { detail: { "window-id": w, status: "SUCCESS" } })),
+                        );
                 }
-                assert.ok(!matches(pattern, sampleEvent("event-window-execution", { detail: { status: "FAILED" } })), "another window's failure");
+                assert.ok(
+                    !matches(pattern, sampleEvent("event-window-execution", { detail: { status: "FAILED" } })),
+                    "another window's failure",
+                );
             }
         });
 
@@ -154,7 +168,10 @@ describe("the program against the facts", () => {
                 // A key the documented grant admits, under the sync's prefix.
                 const key = `${bucketArn}/${d.prefix}/AWS:ComplianceItem/accountid=${MOCK_ACCOUNT}/region=${r.region}/file.json`;
                 assert.ok(iamLike(f.resource.replace("<bucket-arn>", bucketArn).replace("<account>", MOCK_ACCOUNT), key));
-                assert.ok([put.Resource].flat().some((res: string) => iamLike(res, key)), `${stack}: ${JSON.stringify(put.Resource)} refuses ${key}`);
+                assert.ok(
+                    [put.Resource].flat().some((res: string) => iamLike(res, key)),
+                    `${stack}: ${JSON.stringify(put.Resource)} refuses ${key}`,
+                );
                 const other = key.replace(`accountid=${MOCK_ACCOUNT}`, "accountid=444455556666");
                 assert.ok(![put.Resource].flat().some((res: string) => iamLike(res, other)), `${stack}: admits another account's data`);
                 assert.equal(put.Condition.StringEquals["s3:x-amz-acl"], f.acl);
@@ -169,8 +186,15 @@ describe("the program against the facts", () => {
             const put = statements.find((s) => s.Action === "s3:PutObject");
             const granted = [put.Resource].flat() as string[];
             const prefix = /\/([^/]+)\/AWSLogs\//.exec(granted[0])?.[1] ?? "";
-            const key = layout.replace("<bucket-arn>", bucketArn).replace("<prefix>", prefix).replace("<account>", MOCK_ACCOUNT).replace("*", "ConfigHistory/x.json.gz");
-            assert.ok(granted.some((g) => iamLike(g, key)), `${granted} refuses ${key}`);
+            const key = layout
+                .replace("<bucket-arn>", bucketArn)
+                .replace("<prefix>", prefix)
+                .replace("<account>", MOCK_ACCOUNT)
+                .replace("*", "ConfigHistory/x.json.gz");
+            assert.ok(
+                granted.some((g) => iamLike(g, key)),
+                `${granted} refuses ${key}`,
+            );
         });
     });
 
@@ -197,7 +221,11 @@ describe("the program against the facts", () => {
             const codes: number[] = [];
             try {
                 for (let run = 0; run < maxRuns; run++) {
-                    const r = spawnSync("sh", ["-c", script], { cwd: dir, env: { PATH: process.env.PATH, HOME: dir, TMPDIR: dir }, timeout: 10_000 });
+                    const r = spawnSync("sh", ["-c", script], {
+                        cwd: dir,
+                        env: { PATH: process.env.PATH, HOME: dir, TMPDIR: dir },
+                        timeout: 10_000,
+                    });
                     codes.push(r.status ?? -1);
                     if (r.status !== fact("agent-reboot-exit-code-linux").value) break;
                 }
@@ -224,7 +252,11 @@ describe("the program against the facts", () => {
         it("KNOWN FAILURE reboot-task-loops-windows: the Windows reboot task is not an unconditional reboot request", () =>
             stillFails("reboot-task-loops-windows", () => {
                 const script = rebootTask("WINDOWS").commands.join("\n").trim();
-                assert.notEqual(script, `exit ${fact("agent-reboot-exit-code-windows").value}`, "an unconditional reboot exit code reboots on every rerun");
+                assert.notEqual(
+                    script,
+                    `exit ${fact("agent-reboot-exit-code-windows").value}`,
+                    "an unconditional reboot exit code reboots on every rerun",
+                );
             }));
     });
 });

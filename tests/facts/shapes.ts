@@ -104,7 +104,8 @@ function validate(svc: Service, name: string, value: unknown, path: string, out:
             }
             // Lengths count characters as the services do (UTF-16 code units would overcount astral ones).
             range(shape, [...value].length, "length", path, out);
-            if (shape.enum && !shape.enum.includes(value)) out.push(`${path}: ${JSON.stringify(value)} is not one of ${shape.enum.join(", ")}`);
+            if (shape.enum && !shape.enum.includes(value))
+                out.push(`${path}: ${JSON.stringify(value)} is not one of ${shape.enum.join(", ")}`);
             if (shape.pattern && !regex(shape.pattern).test(value))
                 out.push(`${path}: ${JSON.stringify(value.slice(0, 80))} does not match ${name}'s pattern ${shape.pattern}`);
             return;

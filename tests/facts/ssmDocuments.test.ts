@@ -12,7 +12,6 @@ interface Call {
     parameters: Parameters;
 }
 
-
 /** A window substitutes the target's instance id for {{RESOURCE_ID}} before the document sees it. */
 // AWS writes its example with EXAMPLE in place of the last hex digits; a real id is lowercase hex.
 const SAMPLE_INSTANCE_ID = (fact("ssm-resource-id-pseudo-parameter").value as string).replace("EXAMPLE", "0000000");
@@ -79,7 +78,8 @@ export function callProblems(call: Call, declared: Record<string, DocumentParame
             problems.push(`${call.where}: ${call.document} ${name} is a ${p.type}: one value, not ${values.length}`);
         for (const raw of values) {
             const v = substituted(raw);
-            if (p.allowedValues && !p.allowedValues.includes(v)) problems.push(`${call.where}: ${name}=${v} is not one of ${p.allowedValues.join(", ")}`);
+            if (p.allowedValues && !p.allowedValues.includes(v))
+                problems.push(`${call.where}: ${name}=${v} is not one of ${p.allowedValues.join(", ")}`);
             if (p.allowedPattern && !new RegExp(p.allowedPattern).test(v))
                 problems.push(`${call.where}: ${name}=${v} does not match ${call.document}'s allowedPattern ${p.allowedPattern}`);
             if (p.type === "Boolean" && v !== "true" && v !== "false") problems.push(`${call.where}: ${name}=${v} is not a Boolean`);
@@ -115,7 +115,10 @@ describe("SSM document snapshots (packages/ssm/documents.ts): every document cal
     });
 
     it("AWS-RunPatchBaseline's RebootOption defaults to RebootIfNeeded, as the user guide says", () => {
-        assert.equal(AWS_DOCUMENTS["AWS-RunPatchBaseline"].parameters.RebootOption.default, fact("run-patch-baseline-reboot-default").value);
+        assert.equal(
+            AWS_DOCUMENTS["AWS-RunPatchBaseline"].parameters.RebootOption.default,
+            fact("run-patch-baseline-reboot-default").value,
+        );
     });
 
     it("the checker rejects an undeclared parameter, a missing required one and a value outside allowedValues", () => {
@@ -138,7 +141,8 @@ describe("SSM document snapshots (packages/ssm/documents.ts): every document cal
             for (const call of calls) {
                 const aws = (AWS_DOCUMENTS as Record<string, { parameters: Record<string, DocumentParameter> }>)[call.document];
                 const declared = aws?.parameters ?? own.get(call.document) ?? own.get(call.document.replace(/^arn:.*:document\//, ""));
-                if (!declared) problems.push(`${call.where}: ${call.document} is neither a snapshotted AWS document nor one the stack creates`);
+                if (!declared)
+                    problems.push(`${call.where}: ${call.document} is neither a snapshotted AWS document nor one the stack creates`);
                 else problems.push(...callProblems(call, declared));
             }
             assert.deepEqual(problems, []);
