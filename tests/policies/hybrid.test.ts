@@ -293,7 +293,10 @@ describe("policies/hybrid", () => {
         it("the example stack Pulumi.prod-hybrid.yaml passes every rule, hybrid ones included", async () => {
             const resources = structuredClone(program);
             assert.equal(resources.filter((r) => r.type === TYPES.activation).length, 2, "the rules had activations to check");
-            assert.deepEqual(await runPolicies(audited(resources), { stackName: "prod-hybrid", projectName: "patch-manager", config: AT_NOW }), []);
+            assert.deepEqual(
+                await runPolicies(audited(resources), { stackName: "prod-hybrid", projectName: "patch-manager", config: AT_NOW }),
+                [],
+            );
         });
 
         it("and fails the hybrid rules, mandatory, on one of its activations changed to break them", async () => {
