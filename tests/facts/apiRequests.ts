@@ -126,7 +126,7 @@ export const API_REQUESTS: Record<string, Mapper> = {
         // The provider creates a window enabled and disables it with an update.
         ...(i.enabled === false ? [req("ssm", "UpdateMaintenanceWindow", { WindowId: r.id, Enabled: false })] : []),
     ],
-    "aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget": (i, r) => [
+    "aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget": (i) => [
         req("ssm", "RegisterTargetWithMaintenanceWindow", {
             WindowId: i.windowId,
             ResourceType: i.resourceType,

@@ -3,7 +3,6 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { SHIPPED_STACKS } from "../helpers";
 import { shippedOfType, shippedResources } from "./stacks";
 import { fact, FACTS, sampleEvent } from "./facts";
 import { matches } from "./eventPattern";
@@ -12,7 +11,7 @@ import { SERVICES } from "./shapes";
 import { rebootTask } from "../../components/strategies";
 import { configDeliveryBucketStatements } from "../../components/configRecording";
 import { DEFAULT_TIMEZONE } from "../../config/defaults";
-import { MOCK_ACCOUNT, PlannedResource } from "../../tools/mock/mockProgram";
+import { MOCK_ACCOUNT } from "../../tools/mock/mockProgram";
 
 /** IAM's wildcard match (`*` any run, `?` one character) of a policy Resource against an ARN. */
 const iamLike = (pattern: string, value: string) =>

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { AWS_DOCUMENTS, DocumentParameter, STRATEGY_DOCUMENTS } from "@patch-manager/ssm";
 import { SHIPPED_STACKS } from "../helpers";
-import { shippedOfType, shippedResources } from "./stacks";
+import { shippedResources } from "./stacks";
 import { fact } from "./facts";
 import type { PlannedResource } from "../../tools/mock/mockProgram";
 
