@@ -316,6 +316,13 @@ export const API_REQUESTS: Record<string, Mapper> = {
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": (i) => [
         req("s3", "PutBucketLifecycleConfiguration", { Bucket: i.bucket, LifecycleConfiguration: { Rules: i.rules.map(s3Rule) } }),
     ],
+    "aws:s3/bucketVersioning:BucketVersioning": (i) => [
+        req("s3", "PutBucketVersioning", {
+            Bucket: i.bucket,
+            ExpectedBucketOwner: i.expectedBucketOwner,
+            VersioningConfiguration: clean({ Status: i.versioningConfiguration.status, MFADelete: i.versioningConfiguration.mfaDelete }),
+        }),
+    ],
     "aws:s3/bucketPolicy:BucketPolicy": (i) => [req("s3", "PutBucketPolicy", { Bucket: i.bucket, Policy: i.policy })],
     "aws:s3/bucketObjectv2:BucketObjectv2": (i) => [
         req("s3", "PutObject", {

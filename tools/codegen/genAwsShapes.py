@@ -39,7 +39,7 @@ OPERATIONS = {
     ]),
     "s3": ("2006-03-01", [
         "CreateBucket", "PutBucketTagging", "PutBucketOwnershipControls", "PutPublicAccessBlock", "PutBucketEncryption",
-        "PutBucketLifecycleConfiguration", "PutBucketPolicy", "PutObject",
+        "PutBucketLifecycleConfiguration", "PutBucketPolicy", "PutObject", "PutBucketVersioning",
     ]),
     "kms": ("2014-11-01", ["CreateKey", "EnableKeyRotation", "ScheduleKeyDeletion"]),
     "config": ("2014-11-12", [
