@@ -24,6 +24,7 @@ export function parseConfig(
     raw: Readonly<Record<string, string | undefined>>,
     stack: string,
     file = `Pulumi.${stack}.yaml`,
+    opts: ParseOptions = {},
 ): PatchManagerConfig {
     if (PARSES.hasSubscribers) PARSES.publish({ stack, file });
     const entries: Entry[] = [];
@@ -31,13 +32,19 @@ export function parseConfig(
         if (text === undefined) continue;
         entries.push(isConfigKey(key) ? { key, ...decodeValue(key, text) } : { key, value: text });
     }
-    return parseEntries(entries, stack, file);
+    return parseEntries(entries, stack, file, opts);
+}
+
+/** What the parse reads besides the values: the clock (a test passes a fixed one). */
+export interface ParseOptions {
+    /** "From now on" for the rules about schedules that never start again; default the machine's clock, read here once. */
+    readonly now?: Date;
 }
 
 /** One key as read: its value, or the problem that kept it from being read. */
 type Entry = { readonly key: string } & ({ readonly value: unknown } | { readonly problem: ConfigProblem });
 
-function parseEntries(entries: readonly Entry[], stack: string, file: string): PatchManagerConfig {
+function parseEntries(entries: readonly Entry[], stack: string, file: string, opts: ParseOptions): PatchManagerConfig {
     // Problems are listed key by key, in the order the stack file has the keys.
     const problemsOfEachKey: ConfigProblem[][] = [];
     const problemsOf = new Map<ConfigKey, ConfigProblem[]>();
@@ -113,6 +120,7 @@ function parseEntries(entries: readonly Entry[], stack: string, file: string): P
             values,
             refused,
             model,
+            now: opts.now ?? new Date(),
             baselines: elements(values.baselines, decoded.baselines, baselineFields),
             patchGroups: elements(values.patchGroups, decoded.patchGroups, patchGroupFields),
             names: {

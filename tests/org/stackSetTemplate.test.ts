@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { execFileSync } from "child_process";
+import { SERVICES } from "../facts/shapes";
 import { deployRoleTemplate, githubSubjects, ROLE_MAX_SESSION_SECONDS, trustedSubjects } from "../../org/stackSetTemplate";
 
 const template = deployRoleTemplate({ organization: "example-org", roleName: "patch-manager-deployments" });
@@ -22,20 +22,8 @@ function references(node: unknown, out: { refs: string[]; atts: string[]; condit
     return out;
 }
 
-/** IAM's API model (botocore), the source of IAM's own limits. */
-function iamShapes(): Record<string, any> | undefined {
-    try {
-        const script = [
-            "import botocore, os, gzip, json",
-            "p = os.path.join(os.path.dirname(botocore.__file__), 'data', 'iam')",
-            "v = sorted(os.listdir(p))[-1]",
-            "print(json.dumps(json.load(gzip.open(os.path.join(p, v, 'service-2.json.gz')))['shapes']))",
-        ].join("\n");
-        return JSON.parse(execFileSync("python3", ["-c", script], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 }));
-    } catch {
-        return undefined;
-    }
-}
+/** IAM's shapes from botocore's model, as tools/codegen/genAwsShapes.py extracted them (no Python needed). */
+const iamShapes = SERVICES.iam.shapes;
 
 describe("org StackSet template: the Pulumi OIDC provider and deploy role", () => {
     it("is a well-formed template: every resource typed, every Ref, GetAtt and condition defined", () => {
@@ -116,19 +104,17 @@ describe("org StackSet template: the Pulumi OIDC provider and deploy role", () =
             assert.ok([config.Action].flat().includes(action), action);
     });
 
-    it("keeps within IAM's limits from its API model: role name, session length, policy size", function () {
-        const shapes = iamShapes();
-        if (!shapes) this.skip();
-        assert.ok(shapes);
+    it("keeps within IAM's limits from its API model: role name, session length, policy size", () => {
+        const shapes = iamShapes;
         const name = shapes.roleNameType;
         assert.match(role.RoleName, new RegExp(`^${name.pattern}$`));
-        assert.ok(role.RoleName.length <= name.max);
+        assert.ok(role.RoleName.length <= name.max!);
         assert.ok(
-            role.MaxSessionDuration >= shapes.roleMaxSessionDurationType.min &&
-                role.MaxSessionDuration <= shapes.roleMaxSessionDurationType.max,
+            role.MaxSessionDuration >= shapes.roleMaxSessionDurationType.min! &&
+                role.MaxSessionDuration <= shapes.roleMaxSessionDurationType.max!,
         );
         assert.equal(role.MaxSessionDuration, ROLE_MAX_SESSION_SECONDS);
-        for (const id of template.Resources.PulumiOidcProvider.Properties.ClientIdList) assert.ok(id.length <= shapes.clientIDType.max);
+        for (const id of template.Resources.PulumiOidcProvider.Properties.ClientIdList) assert.ok(id.length <= shapes.clientIDType.max!);
         assert.match(role.Policies[0].PolicyName, new RegExp(`^${shapes.policyNameType.pattern}$`));
         // IAM quota: a role's inline policies together at most 10,240 characters (whitespace not counted).
         assert.ok(JSON.stringify(role.Policies[0].PolicyDocument).length < 10240);
