@@ -60,8 +60,29 @@ const ROLE_NAMES = [
 ];
 const ROLES = ROLE_NAMES.map((n) => sub(`arn:${PARTITION}:iam::${ACCOUNT}:role/*${n}-*`));
 
+/** IAM's limit on one managed policy document (IAM quotas: 6,144 characters, whitespace not counted). */
+export const MANAGED_POLICY_MAX_CHARS = 6144;
+
+/**
+ * The deploy roles' permissions as managed policies of the StackSet, each within IAM's 6,144
+ * characters (a role's inline policies share 10,240, which these statements exceed). The roles
+ * cannot change them: no statement grants a policy write.
+ */
+export function deployPolicyDocuments(): { Version: string; Statement: object[] }[] {
+    const docs: { Version: string; Statement: object[] }[] = [];
+    for (const statement of permissions()) {
+        const last = docs[docs.length - 1];
+        if (last && JSON.stringify({ ...last, Statement: [...last.Statement, statement] }).length <= MANAGED_POLICY_MAX_CHARS - 144) last.Statement.push(statement);
+        else docs.push({ Version: "2012-10-17", Statement: [statement] });
+    }
+    return docs;
+}
+
+/** The template's logical id of the n-th deploy policy (from 1). */
+export const deployPolicyId = (n: number) => `DeployPermissions${n}`;
+
 /** What the patch-manager program manages, and nothing else. */
-function permissions(): object[] {
+export function permissions(): object[] {
     const ssm = (type: string) => sub(`arn:${PARTITION}:ssm:*:${ACCOUNT}:${type}`);
     return [
         {
@@ -80,11 +101,20 @@ function permissions(): object[] {
             Resource: [ssm("maintenancewindow/*"), ssm("patchbaseline/*"), ssm("resource-data-sync/*"), ssm("windowtarget/*"), ssm("windowtask/*")],
         },
         {
+            // Creations that name no resource yet (the SAR lists no resource type for them): only with
+            // the program's tag. CreateActivation passes the hybrid role; PassRole limits it to the program's.
+            Sid: "PatchManagerSsmCreates",
+            Effect: "Allow",
+            Action: ["ssm:CreateMaintenanceWindow", "ssm:CreatePatchBaseline", "ssm:CreateActivation"],
+            Resource: "*",
+            Condition: requestTagged,
+        },
+        {
             Sid: "PatchManagerActivations",
             Effect: "Allow",
-            Action: ["ssm:CreateActivation", "ssm:DeleteActivation", "ssm:DescribeActivations"],
+            // DeleteActivation and DescribeActivations name no resource type in the SAR.
+            Action: ["ssm:DeleteActivation", "ssm:DescribeActivations"],
             Resource: "*",
-            // CreateActivation passes the hybrid role; PassRole below limits it to the program's.
         },
         {
             // Only the program's own documents; never ModifyDocumentPermission (sharing a document publicly).
@@ -120,14 +150,39 @@ function permissions(): object[] {
             Sid: "PatchManagerReads",
             Effect: "Allow",
             // Read-only, account-wide lists the provider and the program's lookups use.
-            Action: ["ssm:ListAssociations", "ssm:DescribeDocument", "ssm:GetParameters", "ssm:DescribeMaintenanceWindows", "ssm:DescribePatchBaselines"],
+            Action: [
+                "ssm:ListAssociations",
+                "ssm:DescribeMaintenanceWindows",
+                "ssm:DescribePatchBaselines",
+                "ssm:DescribePatchGroups",
+                "ssm:GetDefaultPatchBaseline",
+                "ssm:ListResourceDataSync",
+                "ssm:ListDocuments",
+            ],
             Resource: "*",
+        },
+        {
+            // Public parameters only (the program reads AWS's, never the account's own).
+            Sid: "PatchManagerPublicParameters",
+            Effect: "Allow",
+            Action: "ssm:GetParameters",
+            Resource: sub(`arn:${PARTITION}:ssm:*::parameter/aws/*`),
         },
         {
             // Roles only with the boundary: a role created or changed here can never exceed it.
             Sid: "PatchManagerRoleWritesWithBoundary",
             Effect: "Allow",
-            Action: ["iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary"],
+            // Every role action the SAR gives iam:PermissionsBoundary (TagRole, UntagRole and reads have none).
+            Action: [
+                "iam:CreateRole",
+                "iam:PutRolePolicy",
+                "iam:DeleteRolePolicy",
+                "iam:PutRolePermissionsBoundary",
+                "iam:UpdateAssumeRolePolicy",
+                "iam:UpdateRole",
+                "iam:UpdateRoleDescription",
+                "iam:DeleteRole",
+            ],
             Resource: ROLES,
             Condition: { StringEquals: { "iam:PermissionsBoundary": BOUNDARY_ARN } },
         },
@@ -146,11 +201,7 @@ function permissions(): object[] {
             Sid: "PatchManagerRoles",
             Effect: "Allow",
             Action: [
-                "iam:DeleteRole",
                 "iam:GetRole",
-                "iam:UpdateRole",
-                "iam:UpdateRoleDescription",
-                "iam:UpdateAssumeRolePolicy",
                 "iam:TagRole",
                 "iam:UntagRole",
                 "iam:ListRoleTags",
@@ -256,22 +307,28 @@ function permissions(): object[] {
         {
             Sid: "PatchManagerConfigRules",
             Effect: "Allow",
-            Action: ["config:PutConfigRule", "config:DeleteConfigRule", "config:TagResource", "config:UntagResource", "config:ListTagsForResource"],
-            Resource: sub(`arn:${PARTITION}:config:*:${ACCOUNT}:config-rule/*`),
+            Action: [
+                "config:PutConfigRule",
+                "config:DeleteConfigRule",
+                "config:PutConfigurationRecorder",
+                "config:DeleteConfigurationRecorder",
+                "config:StartConfigurationRecorder",
+                "config:StopConfigurationRecorder",
+                "config:TagResource",
+                "config:UntagResource",
+                "config:ListTagsForResource",
+            ],
+            Resource: [sub(`arn:${PARTITION}:config:*:${ACCOUNT}:config-rule/*`), sub(`arn:${PARTITION}:config:*:${ACCOUNT}:configuration-recorder/*/*`)],
         },
         {
-            // compliance.configRecorder: create — the recorder, its delivery channel and status. These
-            // act on the region's one recorder and channel (no ARN is written for them in the provider's calls).
-            Sid: "PatchManagerConfigRecorder",
+            // compliance.configRecorder: create — the delivery channel, and reads: the SAR names no
+            // resource type for these, so they take "*" (the region's one channel).
+            Sid: "PatchManagerConfigChannel",
             Effect: "Allow",
             Action: [
                 "config:DescribeConfigRules",
-                "config:PutConfigurationRecorder",
-                "config:DeleteConfigurationRecorder",
                 "config:DescribeConfigurationRecorders",
                 "config:DescribeConfigurationRecorderStatus",
-                "config:StartConfigurationRecorder",
-                "config:StopConfigurationRecorder",
                 "config:PutDeliveryChannel",
                 "config:DeleteDeliveryChannel",
                 "config:DescribeDeliveryChannels",
@@ -295,12 +352,23 @@ function permissions(): object[] {
             Resource: "*",
         },
         {
-            // privateEndpoints: created only with the program's tag.
+            // privateEndpoints: the endpoint and group it creates only with the program's tag ...
             Sid: "PatchManagerCreateEndpoints",
             Effect: "Allow",
             Action: ["ec2:CreateVpcEndpoint", "ec2:CreateSecurityGroup"],
-            Resource: "*",
+            Resource: [sub(`arn:${PARTITION}:ec2:*:${ACCOUNT}:vpc-endpoint/*`), sub(`arn:${PARTITION}:ec2:*:${ACCOUNT}:security-group/*`)],
             Condition: requestTagged,
+        },
+        {
+            // ... in the account's VPCs and subnets, with its own (tagged) group.
+            Sid: "PatchManagerEndpointPlacement",
+            Effect: "Allow",
+            Action: ["ec2:CreateVpcEndpoint", "ec2:CreateSecurityGroup"],
+            Resource: [
+                sub(`arn:${PARTITION}:ec2:*:${ACCOUNT}:vpc/*`),
+                sub(`arn:${PARTITION}:ec2:*:${ACCOUNT}:subnet/*`),
+                sub(`arn:${PARTITION}:ec2:*:${ACCOUNT}:route-table/*`),
+            ],
         },
         {
             // Tags only as part of those creations: never on an instance (a Patch Group tag would put it in a window).
@@ -356,7 +424,7 @@ function permissions(): object[] {
             // CreateKey names no key yet: only with the program's tag.
             Sid: "PatchManagerCreateKeys",
             Effect: "Allow",
-            Action: ["kms:CreateKey", "kms:TagResource"],
+            Action: "kms:CreateKey",
             Resource: "*",
             Condition: requestTagged,
         },
@@ -525,6 +593,19 @@ export function deployRoleTemplate(args: DeployRoleTemplateArgs): Record<string,
                     PolicyDocument: boundaryPolicyDocument(),
                 },
             },
+            ...Object.fromEntries(
+                deployPolicyDocuments().map((doc, i) => [
+                    deployPolicyId(i + 1),
+                    {
+                        Type: "AWS::IAM::ManagedPolicy",
+                        Properties: {
+                            ManagedPolicyName: `patch-manager-deploy-${i + 1}`,
+                            Description: "What the patch-manager program manages, and nothing else (the deploy roles' permissions)",
+                            PolicyDocument: doc,
+                        },
+                    },
+                ]),
+            ),
             DeployRole: oidcRole({
                 roleName: args.roleName,
                 description: "Assumed by Pulumi Deployments and ESC to run the patch-manager stacks of this account",
@@ -583,7 +664,7 @@ function oidcRole(r: { roleName: string; description: string; trust: object[] })
             Description: r.description,
             MaxSessionDuration: ROLE_MAX_SESSION_SECONDS,
             AssumeRolePolicyDocument: { Version: "2012-10-17", Statement: r.trust },
-            Policies: [{ PolicyName: "patch-manager", PolicyDocument: { Version: "2012-10-17", Statement: permissions() } }],
+            ManagedPolicyArns: deployPolicyDocuments().map((_, i) => ({ Ref: deployPolicyId(i + 1) })),
             Tags: [{ Key: "ManagedBy", Value: "patch-manager-org" }],
         },
     };
