@@ -66,7 +66,7 @@ export interface UpdateRecord {
     readonly succeeded: boolean;
 }
 
-/** Things that happen, in order: a push to the branch, a cell failing its next update, a drift remediation, a manual `up`. */
+/** Things that happen, in order: a push to the branch, a cell that fails its next update (once), a drift remediation, a manual `up`, a release. */
 export type RolloutEvent =
     | { readonly kind: "push"; readonly commit: string }
     | { readonly kind: "fail"; readonly stack: string }
@@ -98,7 +98,8 @@ export function replay(
             const landed = opts.interleave?.get(history.length);
             if (landed !== undefined) head = landed;
             const commit = next.commit ?? head;
-            const succeeded = !failing.has(next.stack);
+            // A cell marked to fail fails its next update, once.
+            const succeeded = !failing.delete(next.stack);
             history.push({ stack: next.stack, commit, cause: next.cause, succeeded });
             if (succeeded) for (const s of r.steps.filter((x) => x.from === next.stack)) queue.push({ stack: s.to, cause: "webhook" });
         }
@@ -107,7 +108,6 @@ export function replay(
         switch (e.kind) {
             case "push":
                 head = e.commit;
-                failing.clear();
                 for (const s of r.onPush) queue.push({ stack: s, cause: "push" });
                 break;
             case "fail":
