@@ -152,9 +152,14 @@ export class PatchManager extends pulumi.ComponentResource {
         const { adoptStackRoot, ...options } = opts ?? {};
         // The boundary (permissionsBoundaryArn) reaches every role below, whichever component creates it.
         const boundary = config.permissionsBoundaryArn;
-        super(RESOURCE_TYPES.PatchManager, name, {}, boundary
-            ? { ...options, transformations: [...(options.transformations ?? []), permissionsBoundaryTransformation(boundary)] }
-            : options);
+        super(
+            RESOURCE_TYPES.PatchManager,
+            name,
+            {},
+            boundary
+                ? { ...options, transformations: [...(options.transformations ?? []), permissionsBoundaryTransformation(boundary)] }
+                : options,
+        );
         const central = args.centralLogBucket;
         const tags = { ...config.tags, ManagedBy: PROJECT, Environment: config.environment, Stack: config.stack };
         const namePrefix = stackNamePrefix(config.stack);

@@ -12,7 +12,15 @@ import type { PatchManagerConfig } from "../config/model";
 import { parseConfig } from "../config/parse";
 import { ENVIRONMENTS, Environment } from "../config/environment";
 import { CONFIG_KEYS } from "../config/keys";
-import { accountTrust, deploymentsAudience, escAudience, GITHUB_AUDIENCE, GITHUB_OIDC_HOST, PULUMI_OIDC_HOST, resolvedDeployTrustPolicy } from "./trust";
+import {
+    accountTrust,
+    deploymentsAudience,
+    escAudience,
+    GITHUB_AUDIENCE,
+    GITHUB_OIDC_HOST,
+    PULUMI_OIDC_HOST,
+    resolvedDeployTrustPolicy,
+} from "./trust";
 
 export const ORG_PROJECT = "patch-manager-org";
 /** The project every cell's stack belongs to: the patch-manager program at the repository root. */
@@ -128,7 +136,9 @@ const KEYS = {
     release: z.strictObject({
         commit: z.string().regex(/^[0-9a-f]{40}$/, { error: "must be a full 40-character git commit id (lowercase hex)" }),
     }),
-    accounts: z.record(accountId, accountSchema, { error: "must map each account id to {organizationalUnit, existingPulumiOidcProvider?}" }),
+    accounts: z.record(accountId, accountSchema, {
+        error: "must map each account id to {organizationalUnit, existingPulumiOidcProvider?}",
+    }),
     repository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { error: 'must be a GitHub repository "owner/name"' }),
     branch: z.string().regex(/^[^\s~^:?*[\\]+$/, { error: "must be a git branch name" }),
     organizationalUnits: z
@@ -462,7 +472,10 @@ function accountProblems(
     for (const [account, a] of Object.entries(accounts)) {
         const at = (...p: string[]) => keyPath("accounts", [account, ...p]);
         if (account === values.managementAccountId)
-            problems.push({ path: at(), message: `is the management account (${ORG_PROJECT}:managementAccountId): StackSets never deploy to it` });
+            problems.push({
+                path: at(),
+                message: `is the management account (${ORG_PROJECT}:managementAccountId): StackSets never deploy to it`,
+            });
         if (values.organizationalUnits && !ous.includes(a.organizationalUnit))
             problems.push({
                 path: at("organizationalUnit"),
@@ -476,7 +489,12 @@ function accountProblems(
                 });
         };
         if (a.existingPulumiOidcProvider && organization)
-            lacks(a.existingPulumiOidcProvider.clientIds, [deploymentsAudience(organization), escAudience(organization)], PULUMI_OIDC_HOST, "existingPulumiOidcProvider");
+            lacks(
+                a.existingPulumiOidcProvider.clientIds,
+                [deploymentsAudience(organization), escAudience(organization)],
+                PULUMI_OIDC_HOST,
+                "existingPulumiOidcProvider",
+            );
         if (a.existingGitHubOidcProvider && values.githubActions)
             lacks(a.existingGitHubOidcProvider.clientIds, [GITHUB_AUDIENCE], GITHUB_OIDC_HOST, "existingGitHubOidcProvider");
         const cells = rawCells.flatMap((c, i) => (c?.account === account && byIndex.has(i) ? [{ i, c, stack: byIndex.get(i)! }] : []));

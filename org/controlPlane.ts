@@ -358,7 +358,8 @@ export function deployControlPlane(org: OrgConfig): ControlPlaneOutputs {
         {
             // A fixed name: a replacement would collide with the old StackSet.
             name: "patch-manager-pulumi-deploy-role",
-            description: "Pulumi Cloud OIDC provider, the patch-manager boundary and deploy role in every account of the organisation's OUs",
+            description:
+                "Pulumi Cloud OIDC provider, the patch-manager boundary and deploy role in every account of the organisation's OUs",
             permissionModel: "SERVICE_MANAGED",
             // Run from the Organizations management account's delegated StackSets administrator.
             callAs: "DELEGATED_ADMIN",
@@ -440,7 +441,10 @@ export function accountParameters(org: OrgConfig, account: string): AccountParam
         CreateOidcProvider: settings?.existingPulumiOidcProvider ? "false" : "true",
         DeploymentsSubjects: trust.deploymentsSubjects.length > 0 ? trust.deploymentsSubjects.join(",") : NOBODY,
         ...(org.githubActions
-            ? { CreateGitHubOidcProvider: settings?.existingGitHubOidcProvider ? "false" : "true", GitHubSubject: trust.githubSubject ?? NOBODY }
+            ? {
+                  CreateGitHubOidcProvider: settings?.existingGitHubOidcProvider ? "false" : "true",
+                  GitHubSubject: trust.githubSubject ?? NOBODY,
+              }
             : {}),
     };
 }

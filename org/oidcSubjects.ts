@@ -25,7 +25,12 @@ export const DEPLOYMENT_OPERATIONS = ["preview", "update", "refresh", "destroy"]
 export type DeploymentOperation = (typeof DEPLOYMENT_OPERATIONS)[number];
 
 /** The attributes ESC may put in a subject (a fixed list: values Pulumi attests, none the caller chooses). */
-export const ESC_SUBJECT_ATTRIBUTES = ["rootEnvironment.name", "currentEnvironment.name", "pulumi.user.login", "pulumi.organization.login"] as const;
+export const ESC_SUBJECT_ATTRIBUTES = [
+    "rootEnvironment.name",
+    "currentEnvironment.name",
+    "pulumi.user.login",
+    "pulumi.organization.login",
+] as const;
 export type EscSubjectAttribute = (typeof ESC_SUBJECT_ATTRIBUTES)[number];
 
 /** The root an environment opened through a stack's config has: an anonymous environment. */
@@ -81,7 +86,10 @@ export function oidcSubject(r: CredentialRequest): string {
                         return r.organization;
                 }
             };
-            return [`pulumi:environments:pulumi.organization.login:${r.organization}`, ...r.subjectAttributes.map((a) => `${a}:${value(a)}`)].join(":");
+            return [
+                `pulumi:environments:pulumi.organization.login:${r.organization}`,
+                ...r.subjectAttributes.map((a) => `${a}:${value(a)}`),
+            ].join(":");
         }
         case "github":
             return r.environment !== undefined ? `repo:${r.repository}:environment:${r.environment}` : `repo:${r.repository}:ref:${r.ref}`;
@@ -101,6 +109,9 @@ export const CREDENTIALS_SUBJECT_ATTRIBUTES: readonly EscSubjectAttribute[] = ["
 
 /** IAM's StringLike: `*` any run of characters (`:` too), `?` exactly one; the rest literal and case-sensitive. */
 export function stringLike(pattern: string, value: string): boolean {
-    const re = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+    const re = pattern
+        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+        .replace(/\*/g, ".*")
+        .replace(/\?/g, ".");
     return new RegExp(`^${re}$`, "s").test(value);
 }

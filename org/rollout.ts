@@ -120,7 +120,8 @@ export function replay(
                 queue.push({ stack: e.stack, cause: "manual", ...(e.commit ? { commit: e.commit } : {}) });
                 break;
             case "release":
-                if (promotable(history, upstreamOf(r), e.commit)) for (const p of production) queue.push({ stack: p, cause: "release", commit: e.commit });
+                if (promotable(history, upstreamOf(r), e.commit))
+                    for (const p of production) queue.push({ stack: p, cause: "release", commit: e.commit });
                 break;
         }
         run();
@@ -145,4 +146,26 @@ export function promotable(history: readonly UpdateRecord[], upstream: readonly 
         const last = chain[chain.length - 1];
         return last !== undefined && last.succeeded && last.commit === commit;
     });
+}
+
+// ---- StackSet operations: how many accounts at a time ----
+
+/**
+ * Accounts a StackSet operation acts on at once, for `accounts` target accounts, from the
+ * CloudFormation API model (botocore cloudformation 2010-05-15, StackSetOperationPreferences):
+ * MaxConcurrentPercentage and FailureTolerancePercentage "round down to the next whole number",
+ * the former to one at least; STRICT_FAILURE_TOLERANCE (the default, and what the StackSet's own
+ * operations run: its operationPreferences take no mode) starts at "the lower of either the value
+ * of the MaxConcurrentCount, or the value of FailureToleranceCount +1"; SOFT_FAILURE_TOLERANCE runs
+ * at MaxConcurrentCount "regardless of the number of failures".
+ */
+export function stackSetConcurrency(
+    accounts: number,
+    prefs: { readonly maxConcurrentPercentage: number; readonly failureTolerancePercentage: number },
+    mode: "STRICT_FAILURE_TOLERANCE" | "SOFT_FAILURE_TOLERANCE",
+): { readonly concurrency: number; readonly rounds: number } {
+    const max = Math.max(1, Math.floor((accounts * prefs.maxConcurrentPercentage) / 100));
+    const tolerance = Math.floor((accounts * prefs.failureTolerancePercentage) / 100);
+    const concurrency = mode === "STRICT_FAILURE_TOLERANCE" ? Math.min(max, tolerance + 1) : max;
+    return { concurrency, rounds: accounts === 0 ? 0 : Math.ceil(accounts / concurrency) };
 }

@@ -1,11 +1,7 @@
 // Who may assume an account's roles: the exact subjects of that account's own cells, built from
 // org/oidcSubjects.ts. The StackSet template writes the same statements with CloudFormation
 // parameters in place of the per-account values (tests/org/trust.test.ts compares the two).
-import {
-    CREDENTIALS_SUBJECT_ATTRIBUTES,
-    deploymentsStackPattern,
-    oidcSubject,
-} from "./oidcSubjects";
+import { CREDENTIALS_SUBJECT_ATTRIBUTES, deploymentsStackPattern, oidcSubject } from "./oidcSubjects";
 
 /** Pulumi Cloud's OIDC issuer (https://www.pulumi.com/docs/pulumi-cloud/oidc/provider/). */
 export const PULUMI_OIDC_HOST = "api.pulumi.com/oidc";

@@ -25,7 +25,11 @@ describe("org config: accounts the StackSet reaches, and what their roles may tr
     it("refuses a cell whose account is not declared, naming the key to add", () => {
         const all = cells();
         all[2] = { ...all[2], account: "123412341234" };
-        orgRefused(withOrg({ cells: all, accounts: accounts() }), "patch-manager-org:cells[2].account", 'accounts."123412341234".organizationalUnit');
+        orgRefused(
+            withOrg({ cells: all, accounts: accounts() }),
+            "patch-manager-org:cells[2].account",
+            'accounts."123412341234".organizationalUnit',
+        );
     });
 
     it("refuses an account in an OU the StackSet does not target", () => {
@@ -38,7 +42,15 @@ describe("org config: accounts the StackSet reaches, and what their roles may tr
 
     it("refuses an existing provider that lacks an audience the roles trust, with the command that adds it", () => {
         orgRefused(
-            withOrg({ accounts: { ...accounts(), "555555555555": { organizationalUnit: "ou-ab12-prodload01", existingPulumiOidcProvider: { clientIds: ["example-org"] } } } }),
+            withOrg({
+                accounts: {
+                    ...accounts(),
+                    "555555555555": {
+                        organizationalUnit: "ou-ab12-prodload01",
+                        existingPulumiOidcProvider: { clientIds: ["example-org"] },
+                    },
+                },
+            }),
             "patch-manager-org:accounts.555555555555.existingPulumiOidcProvider.clientIds",
             '"aws:example-org"',
             "add-client-id-to-open-id-connect-provider",
@@ -57,13 +69,21 @@ describe("org config: accounts the StackSet reaches, and what their roles may tr
             regions: [REGIONS[Math.floor(i / 4)]],
             template: "standard",
         }));
-        orgRefused(withOrg({ cells: [...cells().filter((c) => c.account !== "222222222222"), ...many] }), "patch-manager-org:accounts.222222222222", String(TRUST_POLICY_MAX_CHARS));
+        orgRefused(
+            withOrg({ cells: [...cells().filter((c) => c.account !== "222222222222"), ...many] }),
+            "patch-manager-org:accounts.222222222222",
+            String(TRUST_POLICY_MAX_CHARS),
+        );
     });
 
     it("with githubActions, refuses non-production cells in an account that holds production", () => {
         const all = cells();
         all.push({ account: "555555555555", environment: "test", regions: ["eu-west-1"], template: "standard", stack: "test-in-prod" });
-        orgRefused(withOrg({ cells: all, githubActions: {} }), `patch-manager-org:cells[${all.length - 1}].environment`, 'GitHub environment "production"');
+        orgRefused(
+            withOrg({ cells: all, githubActions: {} }),
+            `patch-manager-org:cells[${all.length - 1}].environment`,
+            'GitHub environment "production"',
+        );
         // Positive control: without githubActions the same cells are accepted.
         assert.doesNotThrow(() => parseOrg(withOrg({ cells: all })));
     });
@@ -78,6 +98,9 @@ describe("org config: accounts the StackSet reaches, and what their roles may tr
         const all = cells();
         all[1] = { ...all[1], settings: { permissionsBoundaryArn: "arn:aws:iam::222222222222:policy/other" } };
         const lines = orgProblems(withOrg({ cells: all }));
-        assert.ok(lines.some((l) => l.includes("cells[1].settings.permissionsBoundaryArn") && l.includes("set by the cell")), lines.join("\n"));
+        assert.ok(
+            lines.some((l) => l.includes("cells[1].settings.permissionsBoundaryArn") && l.includes("set by the cell")),
+            lines.join("\n"),
+        );
     });
 });

@@ -104,7 +104,8 @@ describe("org control plane: the example organisation planned offline", () => {
             // `vcs`, not the deprecated `github` block.
             assert.equal(d.inputs.github, undefined);
             assert.deepEqual([d.inputs.vcs.provider, d.inputs.vcs.repository], ["github", "example-org/patch-manager"]);
-            if (cell.environment === "production") assert.deepEqual(d.inputs.sourceContext.git, { commit: org.release!.commit, repoDir: "." });
+            if (cell.environment === "production")
+                assert.deepEqual(d.inputs.sourceContext.git, { commit: org.release!.commit, repoDir: "." });
             else assert.equal(d.inputs.sourceContext.git.branch, "refs/heads/main");
             assert.equal(d.inputs.operationContext.options.skipInstallDependencies, true);
             assert.equal(d.inputs.operationContext.preRunCommands[0], "npm ci --loglevel=warn");

@@ -9,7 +9,10 @@ import { stringLike } from "../../org/oidcSubjects";
 export type Context = Readonly<Record<string, string | readonly string[]>>;
 
 /** Fn::Sub (pseudo parameters and Refs), Ref, Fn::If, Fn::Join, Fn::Equals, Fn::Not, for one account. */
-export function resolve(node: unknown, env: { account: string; parameters: Record<string, unknown>; conditions?: Record<string, unknown> }): any {
+export function resolve(
+    node: unknown,
+    env: { account: string; parameters: Record<string, unknown>; conditions?: Record<string, unknown> },
+): any {
     const pseudo: Record<string, unknown> = { "AWS::AccountId": env.account, "AWS::Partition": "aws", "AWS::NoValue": undefined };
     const value = (name: string) => (name in pseudo ? pseudo[name] : env.parameters[name]);
     const r = (n: unknown): any => {

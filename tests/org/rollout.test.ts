@@ -42,10 +42,15 @@ describe("rollout replay: production runs only a commit every upstream cell ran"
         const old = replay(webhookToProduction(chain), [], events, { interleave });
         // Positive control: the model reproduces the defect of the webhook design.
         assert.notDeepEqual(productionOnlyRanTested(old, production, upstream), []);
-        const now = replay(chain, production, [...events, { kind: "release", commit: "c2" }, { kind: "release", commit: "c1" }], { interleave });
+        const now = replay(chain, production, [...events, { kind: "release", commit: "c2" }, { kind: "release", commit: "c1" }], {
+            interleave,
+        });
         assert.deepEqual(productionOnlyRanTested(now, production, upstream), []);
         // Neither commit ran through every cell: nothing reached production.
-        assert.deepEqual(now.filter((h) => production.includes(h.stack)), []);
+        assert.deepEqual(
+            now.filter((h) => production.includes(h.stack)),
+            [],
+        );
     });
 
     it("a failed upstream cell stops the release; a later good push releases", () => {
@@ -74,7 +79,10 @@ describe("rollout replay: production runs only a commit every upstream cell ran"
         // The webhook design: a remediation of the last link redeploys every production cell.
         assert.ok(old.some((h, i) => production.includes(h.stack) && i > 0 && old[i - 1].cause !== "push"));
         const history = replay(chain, production, events);
-        assert.deepEqual(history.filter((h) => production.includes(h.stack)), []);
+        assert.deepEqual(
+            history.filter((h) => production.includes(h.stack)),
+            [],
+        );
         assert.ok(!promotable(history, upstream, "hotfix"));
         assert.ok(promotable(history, upstream, "c1")); // positive control: the chain's commit is promotable
     });
@@ -100,5 +108,19 @@ describe("rollout replay: production runs only a commit every upstream cell ran"
         // actions/checkout without `ref` checks out the run's commit (github.sha) in every job; no job overrides it.
         for (const [, j] of jobs) assert.equal(j.steps.find((s: any) => String(s.uses).startsWith("actions/checkout")).with, undefined);
         assert.equal(wf.concurrency["cancel-in-progress"], false);
+    });
+});
+
+describe("StackSet concurrency: what STRICT and SOFT failure tolerance really allow", () => {
+    const { stackSetConcurrency } = require("../../org/rollout") as typeof import("../../org/rollout");
+    const prefs = { maxConcurrentPercentage: 25, failureTolerancePercentage: 5 };
+
+    it("runs a template change (STRICT, the StackSet's own mode) at failure tolerance + 1 accounts, not four rounds", () => {
+        // 500 accounts: tolerance floor(25) + 1 = 26 at once, 20 rounds; the "four rounds" of 25 % need SOFT.
+        assert.deepEqual(stackSetConcurrency(500, prefs, "STRICT_FAILURE_TOLERANCE"), { concurrency: 26, rounds: 20 });
+        assert.deepEqual(stackSetConcurrency(500, prefs, "SOFT_FAILURE_TOLERANCE"), { concurrency: 125, rounds: 4 });
+        // A small OU: 5 % of 10 rounds down to 0, so one account at a time.
+        assert.deepEqual(stackSetConcurrency(10, prefs, "STRICT_FAILURE_TOLERANCE"), { concurrency: 1, rounds: 10 });
+        assert.deepEqual(stackSetConcurrency(3, prefs, "SOFT_FAILURE_TOLERANCE"), { concurrency: 1, rounds: 3 });
     });
 });

@@ -20,9 +20,8 @@ const ACCOUNT = "111111111111";
 const template = deployRoleTemplate({ organization: "example-org", roleName: "patch-manager-deployments" });
 const role = template.Resources.DeployRole.Properties;
 /** The statements of the managed policies the role has (ManagedPolicyArns: Refs to the template's policies). */
-const statements: { Sid: string; Effect: string; Action: string | string[]; Resource: unknown; Condition?: any }[] = role.ManagedPolicyArns.flatMap(
-    (ref: { Ref: string }) => template.Resources[ref.Ref].Properties.PolicyDocument.Statement,
-);
+const statements: { Sid: string; Effect: string; Action: string | string[]; Resource: unknown; Condition?: any }[] =
+    role.ManagedPolicyArns.flatMap((ref: { Ref: string }) => template.Resources[ref.Ref].Properties.PolicyDocument.Statement);
 /** The deploy role's policy as IAM holds it in one account. */
 const policy: any[] = resolve(statements, { account: ACCOUNT, parameters: {} });
 const BOUNDARY = `arn:aws:iam::${ACCOUNT}:policy/${BOUNDARY_POLICY_NAME}`;
@@ -111,11 +110,15 @@ describe("org StackSet template: the Pulumi OIDC provider, the boundary and the 
                 continue;
             }
             for (const arn of resources) {
-                const fits = matched.some((a) => a.resourceTypes.some((t) => sarArn(SAR.resourceTypes[`${a.action.split(":")[0]}:${t}`].arn).test(sample(arn))));
+                const fits = matched.some((a) =>
+                    a.resourceTypes.some((t) => sarArn(SAR.resourceTypes[`${a.action.split(":")[0]}:${t}`].arn).test(sample(arn))),
+                );
                 assert.ok(fits, `${s.Sid}: ${arn} is no resource type of ${matched.map((a) => a.action).join(", ")}`);
             }
             for (const a of matched.filter((x) => x.resourceTypes.length > 0)) {
-                const fits = resources.some((arn) => a.resourceTypes.some((t) => sarArn(SAR.resourceTypes[`${a.action.split(":")[0]}:${t}`].arn).test(sample(arn))));
+                const fits = resources.some((arn) =>
+                    a.resourceTypes.some((t) => sarArn(SAR.resourceTypes[`${a.action.split(":")[0]}:${t}`].arn).test(sample(arn))),
+                );
                 assert.ok(fits, `${s.Sid}: no resource of the statement is a ${a.resourceTypes.join("/")} for ${a.action}`);
             }
         }
@@ -127,9 +130,15 @@ describe("org StackSet template: the Pulumi OIDC provider, the boundary and the 
             for (const pattern of [s.Action].flat())
                 for (const a of SAR.actions[pattern]) {
                     const service = a.action.split(":")[0];
-                    const valid = [...a.conditionKeys, ...a.resourceTypes.flatMap((t) => SAR.resourceTypes[`${service}:${t}`]?.conditionKeys ?? [])];
+                    const valid = [
+                        ...a.conditionKeys,
+                        ...a.resourceTypes.flatMap((t) => SAR.resourceTypes[`${service}:${t}`]?.conditionKeys ?? []),
+                    ];
                     for (const key of keys) {
-                        const ok = valid.some((v) => stringLike(v.replace(/\$\{[^}]+\}/g, "*"), key)) || /^aws:(ResourceTag|RequestTag)\//.test(key) || key === "aws:TagKeys";
+                        const ok =
+                            valid.some((v) => stringLike(v.replace(/\$\{[^}]+\}/g, "*"), key)) ||
+                            /^aws:(ResourceTag|RequestTag)\//.test(key) ||
+                            key === "aws:TagKeys";
                         assert.ok(ok, `${s.Sid}: ${key} is not a condition key of ${a.action}`);
                     }
                 }
@@ -143,16 +152,29 @@ describe("org StackSet template: the Pulumi OIDC provider, the boundary and the 
         // The managed policies the shipped stacks attach (the program's real attachments), and nothing else.
         const attached = new Set<string>();
         for (const stack of ["prod", "prod-hybrid"])
-            for (const a of (await evaluate(stack)).ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")) attached.add(String(a.inputs.policyArn));
+            for (const a of (await evaluate(stack)).ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment"))
+                attached.add(String(a.inputs.policyArn));
         assert.deepEqual([...attached].sort(), ATTACHABLE_MANAGED_POLICIES.map((p) => `arn:aws:iam::aws:policy/${p}`).sort());
         for (const p of attached) assert.ok(allowed(policy, "iam:AttachRolePolicy", target, { ...withBoundary, "iam:PolicyARN": p }), p); // positive control
         assert.ok(!allowed(policy, "iam:AttachRolePolicy", target, { ...withBoundary, "iam:PolicyARN": admin }));
-        assert.ok(!allowed(policy, "iam:AttachRolePolicy", target, { "iam:PolicyARN": [...attached][0] }), "attach to a role without the boundary");
+        assert.ok(
+            !allowed(policy, "iam:AttachRolePolicy", target, { "iam:PolicyARN": [...attached][0] }),
+            "attach to a role without the boundary",
+        );
         // Create and change roles only with the boundary.
-        for (const action of ["iam:CreateRole", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:PutRolePermissionsBoundary", "iam:DeleteRole"]) {
+        for (const action of [
+            "iam:CreateRole",
+            "iam:PutRolePolicy",
+            "iam:UpdateAssumeRolePolicy",
+            "iam:PutRolePermissionsBoundary",
+            "iam:DeleteRole",
+        ]) {
             assert.ok(allowed(policy, action, target, withBoundary), action);
             assert.ok(!allowed(policy, action, target, {}), `${action} without a boundary`);
-            assert.ok(!allowed(policy, action, target, { "iam:PermissionsBoundary": "arn:aws:iam::aws:policy/AdministratorAccess" }), `${action}, another boundary`);
+            assert.ok(
+                !allowed(policy, action, target, { "iam:PermissionsBoundary": "arn:aws:iam::aws:policy/AdministratorAccess" }),
+                `${action}, another boundary`,
+            );
         }
         for (const action of ["iam:DeleteRolePermissionsBoundary", "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"])
             assert.ok(!allowed(policy, action, target, withBoundary), action);
@@ -161,7 +183,8 @@ describe("org StackSet template: the Pulumi OIDC provider, the boundary and the 
         assert.ok(!allowed(policy, "iam:PutRolePolicy", roleArn("OrganizationAccountAccessRole"), withBoundary));
         // The boundary policy and the role's own policies cannot be rewritten.
         for (const p of [BOUNDARY, `arn:aws:iam::${ACCOUNT}:policy/patch-manager-deploy-1`])
-            for (const a of ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:DeletePolicy"]) assert.ok(!allowed(policy, a, p), `${a} ${p}`);
+            for (const a of ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:DeletePolicy"])
+                assert.ok(!allowed(policy, a, p), `${a} ${p}`);
     });
 
     it("creates the boundary as a managed policy of the StackSet, with no identity write but PassRole of the program's roles", () => {
@@ -172,7 +195,14 @@ describe("org StackSet template: the Pulumi OIDC provider, the boundary and the 
         const own = roleArn("maintenance-window-role-abc");
         assert.ok(allowed(doc, "ssm:SendCommand", "arn:aws:ssm:eu-west-1::document/AWS-RunPatchBaseline")); // positive control
         assert.ok(allowed(doc, "iam:PassRole", own));
-        for (const a of ["iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:CreatePolicyVersion", "iam:UpdateAssumeRolePolicy", "organizations:LeaveOrganization"])
+        for (const a of [
+            "iam:CreateRole",
+            "iam:PutRolePolicy",
+            "iam:AttachRolePolicy",
+            "iam:CreatePolicyVersion",
+            "iam:UpdateAssumeRolePolicy",
+            "organizations:LeaveOrganization",
+        ])
             assert.ok(!allowed(doc, a, own), a);
         assert.ok(!allowed(doc, "iam:PassRole", roleArn("OrganizationAccountAccessRole")));
     });
@@ -245,14 +275,20 @@ describe("org StackSet template: the Pulumi OIDC provider, the boundary and the 
         assert.ok(allowed(policy, "s3:ListBucketVersions", bucket));
         assert.ok(allowed(policy, "s3:DeleteObjectVersion", `${bucket}/patching/x.txt`));
         assert.ok(allowed(policy, "route53:AssociateVPCWithHostedZone", "arn:aws:route53:::hostedzone/Z0123456789"));
-        assert.ok(allowed(policy, "iam:UpdateRoleDescription", roleArn("patched-instance-role-1a2b3c4"), { "iam:PermissionsBoundary": BOUNDARY }));
+        assert.ok(
+            allowed(policy, "iam:UpdateRoleDescription", roleArn("patched-instance-role-1a2b3c4"), { "iam:PermissionsBoundary": BOUNDARY }),
+        );
         const ours = { [`aws:ResourceTag/${MANAGED_BY.key}`]: MANAGED_BY.value };
         const key = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/k`;
         assert.ok(allowed(policy, "kms:UpdateKeyDescription", key, ours));
         assert.ok(allowed(policy, "kms:DisableKeyRotation", key, ours));
         const slr = roleArn("aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig");
         assert.ok(allowed(policy, "iam:CreateServiceLinkedRole", slr, { "iam:AWSServiceName": "config.amazonaws.com" }));
-        assert.ok(!allowed(policy, "iam:CreateServiceLinkedRole", roleArn("aws-service-role/ec2.amazonaws.com/AWSServiceRoleForX"), { "iam:AWSServiceName": "ec2.amazonaws.com" }));
+        assert.ok(
+            !allowed(policy, "iam:CreateServiceLinkedRole", roleArn("aws-service-role/ec2.amazonaws.com/AWSServiceRoleForX"), {
+                "iam:AWSServiceName": "ec2.amazonaws.com",
+            }),
+        );
     });
 
     it("keeps within IAM's limits from its API model: role name, session length, policy size", function () {
@@ -282,7 +318,11 @@ describe("org StackSet template: the Pulumi OIDC provider, the boundary and the 
 });
 
 describe("org StackSet template: trust defaults and the GitHub Actions role", () => {
-    const gh = deployRoleTemplate({ organization: "example-org", roleName: "patch-manager-deployments", githubActions: { roleName: "patch-manager-github-actions" } });
+    const gh = deployRoleTemplate({
+        organization: "example-org",
+        roleName: "patch-manager-deployments",
+        githubActions: { roleName: "patch-manager-github-actions" },
+    });
 
     it("trusts nobody's Deployments or GitHub jobs in an account the control plane did not name", () => {
         assert.equal(template.Parameters.DeploymentsSubjects.Default, NOBODY);
@@ -293,7 +333,11 @@ describe("org StackSet template: trust defaults and the GitHub Actions role", ()
             conditions: { CreateProvider: true },
         });
         const patterns = trust[0].Condition.StringLike["api.pulumi.com/oidc:sub"] as string[];
-        assert.ok(!patterns.some((p) => stringLike(p, "pulumi:deploy:org:example-org:project:patch-manager:stack:x:operation:update:scope:write")));
+        assert.ok(
+            !patterns.some((p) =>
+                stringLike(p, "pulumi:deploy:org:example-org:project:patch-manager:stack:x:operation:update:scope:write"),
+            ),
+        );
     });
 
     it("is absent unless asked for; its provider carries GitHub's published thumbprints", () => {

@@ -33,7 +33,10 @@ describe("OIDC subjects: one function, held against the issuers' documented exam
 
     it("gives ESC's default subject when an environment is opened by name, and <yaml> when a stack opens it", () => {
         const base = { kind: "esc", organization: "contoso", loginEnvironment: "project/development", user: "personA" } as const;
-        assert.equal(oidcSubject({ ...base, opened: { via: "direct", root: "project/development" } }), "pulumi:environments:org:contoso:env:project/development");
+        assert.equal(
+            oidcSubject({ ...base, opened: { via: "direct", root: "project/development" } }),
+            "pulumi:environments:org:contoso:env:project/development",
+        );
         assert.equal(oidcSubject({ ...base, opened: { via: "stack" } }), "pulumi:environments:org:contoso:env:<yaml>");
         assert.equal(ANONYMOUS_ENVIRONMENT, "<yaml>");
     });
@@ -46,7 +49,8 @@ describe("OIDC subjects: one function, held against the issuers' documented exam
             user: "personA",
             subjectAttributes: ["currentEnvironment.name", "pulumi.user.login"],
         } as const;
-        const documented = "pulumi:environments:pulumi.organization.login:contoso:currentEnvironment.name:project/development:pulumi.user.login:personA";
+        const documented =
+            "pulumi:environments:pulumi.organization.login:contoso:currentEnvironment.name:project/development:pulumi.user.login:personA";
         assert.equal(oidcSubject({ ...base, opened: { via: "direct", root: "project/development" } }), documented);
         assert.equal(oidcSubject({ ...base, opened: { via: "stack" } }), documented);
         // currentEnvironment names where the login is defined, also when another environment imports it.
@@ -58,7 +62,10 @@ describe("OIDC subjects: one function, held against the issuers' documented exam
             oidcSubject({ kind: "github", repository: "octo-org/octo-repo", ref: "refs/heads/main", environment: "Production" }),
             "repo:octo-org/octo-repo:environment:Production",
         );
-        assert.equal(oidcSubject({ kind: "github", repository: "octo-org/octo-repo", ref: "refs/heads/demo-branch" }), "repo:octo-org/octo-repo:ref:refs/heads/demo-branch");
+        assert.equal(
+            oidcSubject({ kind: "github", repository: "octo-org/octo-repo", ref: "refs/heads/demo-branch" }),
+            "repo:octo-org/octo-repo:ref:refs/heads/demo-branch",
+        );
     });
 });
 
@@ -73,7 +80,11 @@ describe("trust: each account's role admits its own cells' tokens and nothing el
         return resolve(template.Resources.DeployRole.Properties.AssumeRolePolicyDocument.Statement, {
             account,
             // A Ref to the provider the template creates is its ARN.
-            parameters: { ...parameters, DeploymentsSubjects: parameters.DeploymentsSubjects.split(","), PulumiOidcProvider: provider(account) },
+            parameters: {
+                ...parameters,
+                DeploymentsSubjects: parameters.DeploymentsSubjects.split(","),
+                PulumiOidcProvider: provider(account),
+            },
             conditions: { CreateProvider: parameters.CreateOidcProvider === "true" },
         });
     };
@@ -98,20 +109,37 @@ describe("trust: each account's role admits its own cells' tokens and nothing el
         for (const account of accounts)
             for (const cell of org.cells) {
                 for (const operation of DEPLOYMENT_OPERATIONS)
-                    assert.equal(trusts(trustIn(account), provider(account), deployToken(cell.stack, operation)), cell.account === account, `${cell.stack} in ${account}`);
+                    assert.equal(
+                        trusts(trustIn(account), provider(account), deployToken(cell.stack, operation)),
+                        cell.account === account,
+                        `${cell.stack} in ${account}`,
+                    );
             }
     });
 
     it("refuses a stack of the project that is not the account's cell, and another organisation's", () => {
         const production = "555555555555";
         assert.ok(trusts(trustIn(production), provider(production), deployToken("production-555555555555-eu-west-1"))); // positive control
-        for (const stack of ["sandbox-111111111111-eu-west-1", "production-555555555555-eu-west-1x", "production-555555555555", "my-own-stack"])
+        for (const stack of [
+            "sandbox-111111111111-eu-west-1",
+            "production-555555555555-eu-west-1x",
+            "production-555555555555",
+            "my-own-stack",
+        ])
             assert.ok(!trusts(trustIn(production), provider(production), deployToken(stack)), stack);
-        assert.ok(!trusts(trustIn(production), provider(production), deployToken("production-555555555555-eu-west-1", "update", "other-org")));
+        assert.ok(
+            !trusts(trustIn(production), provider(production), deployToken("production-555555555555-eu-west-1", "update", "other-org")),
+        );
         // Another project's stack of the same name.
         const otherProject = {
             "api.pulumi.com/oidc:aud": org.organization,
-            "api.pulumi.com/oidc:sub": oidcSubject({ kind: "deployments", organization: org.organization, project: "patch-manager-org", stack: "production-555555555555-eu-west-1", operation: "update" }),
+            "api.pulumi.com/oidc:sub": oidcSubject({
+                kind: "deployments",
+                organization: org.organization,
+                project: "patch-manager-org",
+                stack: "production-555555555555-eu-west-1",
+                operation: "update",
+            }),
         };
         assert.ok(!trusts(trustIn(production), provider(production), otherProject));
     });
@@ -121,9 +149,20 @@ describe("trust: each account's role admits its own cells' tokens and nothing el
             const yaml = YAML.parse(accountEnvironmentYaml(org, account));
             const login = yaml.values.aws.login["fn::open::aws-login"].oidc;
             assert.ok(login.subjectAttributes?.length, "the credentials environment sets subjectAttributes (pulumi/pulumi#14509)");
-            const esc = (loginEnvironment: string, opened: { via: "direct"; root: string } | { via: "stack" }, attributes = login.subjectAttributes) => ({
+            const esc = (
+                loginEnvironment: string,
+                opened: { via: "direct"; root: string } | { via: "stack" },
+                attributes = login.subjectAttributes,
+            ) => ({
                 "api.pulumi.com/oidc:aud": `aws:${org.organization}`,
-                "api.pulumi.com/oidc:sub": oidcSubject({ kind: "esc", organization: org.organization, loginEnvironment, opened, subjectAttributes: attributes, user: "someone" }),
+                "api.pulumi.com/oidc:sub": oidcSubject({
+                    kind: "esc",
+                    organization: org.organization,
+                    loginEnvironment,
+                    opened,
+                    subjectAttributes: attributes,
+                    user: "someone",
+                }),
             });
             const own = `${escProject(account)}/credentials`;
             const cellEnv = `${escProject(account)}/${org.cells.find((c) => c.account === account)!.stack}`;
@@ -132,18 +171,31 @@ describe("trust: each account's role admits its own cells' tokens and nothing el
             // Without subjectAttributes a stack's token names <yaml>: the trust must not admit that (any stack's).
             assert.ok(!trusts(trustIn(account), provider(account), esc(own, { via: "stack" }, [])));
             for (const other of accounts.filter((a) => a !== account))
-                assert.ok(!trusts(trustIn(account), provider(account), esc(`${escProject(other)}/credentials`, { via: "stack" })), `${other}'s credentials in ${account}`);
+                assert.ok(
+                    !trusts(trustIn(account), provider(account), esc(`${escProject(other)}/credentials`, { via: "stack" })),
+                    `${other}'s credentials in ${account}`,
+                );
             // Deployments' audience with the ESC subject, or the other way round: no.
-            assert.ok(!trusts(trustIn(account), provider(account), { ...esc(own, { via: "stack" }), "api.pulumi.com/oidc:aud": org.organization }));
+            assert.ok(
+                !trusts(trustIn(account), provider(account), {
+                    ...esc(own, { via: "stack" }),
+                    "api.pulumi.com/oidc:aud": org.organization,
+                }),
+            );
         }
     });
 
     it("passes each account's own subjects to its stack instance, and tells the existing provider apart", async () => {
         const out = await plan("--project", "org", "--stack", "example", "--json");
         assert.equal(out.code, 0, out.stderr);
-        const instances = JSON.parse(out.stdout).resources.filter((r: any) => r.type === "aws:cloudformation/stackSetInstance:StackSetInstance");
+        const instances = JSON.parse(out.stdout).resources.filter(
+            (r: any) => r.type === "aws:cloudformation/stackSetInstance:StackSetInstance",
+        );
         for (const account of accounts) {
-            const i = instances.find((x: any) => x.inputs.deploymentTargets.accountFilterType === "INTERSECTION" && x.inputs.deploymentTargets.accounts[0] === account);
+            const i = instances.find(
+                (x: any) =>
+                    x.inputs.deploymentTargets.accountFilterType === "INTERSECTION" && x.inputs.deploymentTargets.accounts[0] === account,
+            );
             assert.deepEqual(i.inputs.parameterOverrides, { ...accountParameters(org, account) }, account);
         }
         assert.equal(accountParameters(org, "555555555555").CreateOidcProvider, "false");
@@ -153,7 +205,11 @@ describe("trust: each account's role admits its own cells' tokens and nothing el
 
 describe("trust: GitHub Actions (self-managed backend)", () => {
     const org = parseOrg(withOrg({ githubActions: {} }));
-    const template = deployRoleTemplate({ organization: org.organization, roleName: org.deployRoleName, githubActions: { roleName: "gh" } });
+    const template = deployRoleTemplate({
+        organization: org.organization,
+        roleName: org.deployRoleName,
+        githubActions: { roleName: "gh" },
+    });
     const trustIn = (account: string) =>
         resolve(template.Resources.GitHubActionsRole.Properties.AssumeRolePolicyDocument.Statement, {
             account,
@@ -163,7 +219,12 @@ describe("trust: GitHub Actions (self-managed backend)", () => {
     const provider = (account: string) => `arn:aws:iam::${account}:oidc-provider/token.actions.githubusercontent.com`;
     const job = (environment?: string, repository = org.repository) => ({
         "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-        "token.actions.githubusercontent.com:sub": oidcSubject({ kind: "github", repository, ref: `refs/heads/${org.branch}`, ...(environment ? { environment } : {}) }),
+        "token.actions.githubusercontent.com:sub": oidcSubject({
+            kind: "github",
+            repository,
+            ref: `refs/heads/${org.branch}`,
+            ...(environment ? { environment } : {}),
+        }),
     });
 
     it("lets production accounts trust only jobs of the production environment, never the branch", () => {
