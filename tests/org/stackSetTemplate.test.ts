@@ -12,8 +12,7 @@ import {
     NOBODY,
     ROLE_MAX_SESSION_SECONDS,
 } from "../../org/stackSetTemplate";
-import { evaluate } from "../helpers";
-import { ROOT } from "../helpers";
+import { evaluate as evaluateStack, ROOT, Stack } from "../helpers";
 import { allowed, resolve } from "./iamEval";
 
 const ACCOUNT = "111111111111";
@@ -26,6 +25,9 @@ const statements: { Sid: string; Effect: string; Action: string | string[]; Reso
 const policy: any[] = resolve(statements, { account: ACCOUNT, parameters: {} });
 const BOUNDARY = `arn:aws:iam::${ACCOUNT}:policy/${BOUNDARY_POLICY_NAME}`;
 const roleArn = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
+/** Each shipped stack evaluated once for this file. */
+const evaluations = new Map<string, Promise<Stack>>();
+const evaluate = (stack: string) => evaluations.get(stack) ?? evaluations.set(stack, evaluateStack(stack)).get(stack)!;
 
 /**
  * The Service Authorization Reference for every action the policy names (wildcards expanded), from
