@@ -22,7 +22,9 @@ export function trustedAudiences(organization: string): string[] {
 }
 
 /** The managed policies the program attaches (components/iam.ts via MANAGED_POLICIES): nothing else may be attached. */
-export const ATTACHABLE_MANAGED_POLICIES = ["service-role/AmazonSSMMaintenanceWindowRole", "AmazonSSMManagedInstanceCore"] as const;
+export const ATTACHABLE_MANAGED_POLICIES = ["AmazonSSMManagedInstanceCore"] as const;
+/** Managed policies earlier versions attached, which an upgrade detaches (detaching never grants). */
+export const DETACHABLE_MANAGED_POLICIES = [...ATTACHABLE_MANAGED_POLICIES, "service-role/AmazonSSMMaintenanceWindowRole"] as const;
 
 /** Documents the program's associations run besides its own (`patch-manager-*`). */
 export const ASSOCIATION_AWS_DOCUMENTS = ["AWS-RunPatchBaseline", "AWS-GatherSoftwareInventory"] as const;
@@ -57,6 +59,8 @@ const ROLE_NAMES = [
     "alarm-stop-automation-role",
     "alarm-stop-events-role",
     "alerts-notification-role",
+    // strategies: the runbooks' automation role and their Lambda's role ("strategies-runbook-lambda").
+    "strategies-runbook",
 ];
 const ROLES = ROLE_NAMES.map((n) => sub(`arn:${PARTITION}:iam::${ACCOUNT}:role/*${n}-*`));
 
@@ -203,11 +207,21 @@ export function permissions(): object[] {
             // Only the managed policies the program attaches, and only to roles with the boundary.
             Sid: "PatchManagerManagedPolicies",
             Effect: "Allow",
-            Action: ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
+            Action: "iam:AttachRolePolicy",
             Resource: ROLES,
             Condition: {
                 ArnEquals: { "iam:PolicyARN": ATTACHABLE_MANAGED_POLICIES.map((p) => sub(`arn:${PARTITION}:iam::aws:policy/${p}`)) },
                 StringEquals: { "iam:PermissionsBoundary": BOUNDARY_ARN },
+            },
+        },
+        {
+            // Detaching only takes away: also from a role an earlier version created without the boundary.
+            Sid: "PatchManagerDetachPolicies",
+            Effect: "Allow",
+            Action: "iam:DetachRolePolicy",
+            Resource: ROLES,
+            Condition: {
+                ArnEquals: { "iam:PolicyARN": DETACHABLE_MANAGED_POLICIES.map((p) => sub(`arn:${PARTITION}:iam::aws:policy/${p}`)) },
             },
         },
         {

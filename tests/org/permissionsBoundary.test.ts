@@ -30,3 +30,28 @@ describe("permissionsBoundaryArn: the boundary on every role the program creates
         );
     });
 });
+
+describe("the StackSet's boundary leaves the program's own roles what their policies grant", () => {
+    it("allows every action of every inline role policy of the shipped stacks, on its resources", async function () {
+        const { boundaryPolicyDocument } = await import("../../org/stackSetTemplate");
+        const { allowed, resolve } = await import("./iamEval");
+        const account = "111111111111";
+        const boundary = resolve(boundaryPolicyDocument(), { account, parameters: {} }).Statement;
+        let checked = 0;
+        for (const stack of ["prod-strategies", "prod-private", "prod-hybrid"]) {
+            const s = await evaluate(stack);
+            for (const p of s.ofType("aws:iam/rolePolicy:RolePolicy")) {
+                const doc = typeof p.inputs.policy === "string" ? JSON.parse(p.inputs.policy) : p.inputs.policy;
+                for (const st of doc.Statement.filter((x: any) => x.Effect === "Allow"))
+                    for (const action of [st.Action].flat() as string[])
+                        for (const resource of [st.Resource].flat() as string[]) {
+                            // The plan's ARNs name the mock account; the boundary is resolved for one account.
+                            const r = String(resource).replace(/:\d{12}:/, `:${account}:`);
+                            assert.ok(allowed(boundary, action, r), `${stack} ${p.name}: ${action} on ${r}`);
+                            checked++;
+                        }
+            }
+        }
+        assert.ok(checked > 20, `checked ${checked} grants`);
+    });
+});
