@@ -3,6 +3,7 @@
 // only when written `<host>:<claim>` without a path, and drops them for AssumeRoleWithWebIdentity
 // altogether (ignoredContextKeys), so trust conditions on an identity provider's claims are
 // evaluated by oidcMatches below, exactly, and an operator it does not know fails the test.
+import { createValidatedPolicy, validateIdentityPolicy, validateResourcePolicy } from "@cloud-copilot/iam-policy";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import type { PolicyDocument, Role, Statement } from "./world";
 import { list, statements } from "./world";
@@ -23,6 +24,31 @@ const accountOf = (arn: string, fallback: string): string => arn.split(":")[4] |
 
 /** What IAM decides when `role` makes `request` (identity policies, boundary, the resource's policy). */
 export async function decide(role: Pick<Role, "arn" | "account" | "identity" | "boundary">, request: Request): Promise<Decision> {
+    // The same policies in another account (the StackSet's roles, the stacks' alike roles) decide
+    // the same: simulate each shape once.
+    const key = JSON.stringify([role.arn, role.identity, role.boundary ?? null, request]).replaceAll(role.account, "<account>");
+    let decision = decisions.get(key);
+    if (!decision) {
+        decision = simulate(role, request);
+        decisions.set(key, decision);
+    }
+    return decision;
+}
+
+const decisions = new Map<string, Promise<Decision>>();
+
+/** Each document validated once (the simulator reuses a validated policy's result). */
+const validatedPolicies = new WeakMap<object, unknown>();
+function validated(policy: PolicyDocument, validate: (p: unknown) => unknown[]): any {
+    let v = validatedPolicies.get(policy);
+    if (!v) {
+        v = createValidatedPolicy(policy, validate as never);
+        validatedPolicies.set(policy, v);
+    }
+    return v;
+}
+
+async function simulate(role: Pick<Role, "arn" | "account" | "identity" | "boundary">, request: Request): Promise<Decision> {
     const result = await runSimulation(
         {
             request: {
@@ -31,11 +57,11 @@ export async function decide(role: Pick<Role, "arn" | "account" | "identity" | "
                 resource: { resource: request.resource, accountId: request.resourceAccount ?? accountOf(request.resource, role.account) },
                 contextVariables: { "aws:PrincipalAccount": role.account, ...(request.context ?? {}) },
             },
-            identityPolicies: role.identity.map((p, i) => ({ name: `${i}-${p.name}`, policy: p.policy })),
+            identityPolicies: role.identity.map((p, i) => ({ name: `${i}-${p.name}`, policy: validated(p.policy, validateIdentityPolicy) })),
             serviceControlPolicies: [],
             resourceControlPolicies: [],
-            ...(role.boundary ? { permissionBoundaryPolicies: [{ name: "boundary", policy: role.boundary }] } : {}),
-            ...(request.resourcePolicy ? { resourcePolicy: request.resourcePolicy } : {}),
+            ...(role.boundary ? { permissionBoundaryPolicies: [{ name: "boundary", policy: validated(role.boundary, validateIdentityPolicy) }] } : {}),
+            ...(request.resourcePolicy ? { resourcePolicy: validated(request.resourcePolicy, validateResourcePolicy) } : {}),
         },
         {},
     );

@@ -1,0 +1,108 @@
+// Today's known escalation paths: requests the model requires IAM to deny that main still allows,
+// each with the issue item that fixes it. The escalation and trust tests treat a listed
+// (role, request) as expected to fail AND assert that it still does: when a fix lands, the test
+// fails with "remove the entry". The lead empties this list as the fixes merge; never add to it to
+// make a new finding pass.
+//
+// `roles` and `requests` are globs (`*` any text) over a role's key (`<stack>:<logical name>`, or
+// `org:<logical id>@<account>` for the StackSet template's roles) and a request's id.
+
+export interface KnownGap {
+    readonly roles: string;
+    readonly requests: string;
+    /** The issue item that removes it. */
+    readonly fixedBy: string;
+    /** A trust request (tests/authz/trust.test.ts), not an escalation (tests/authz/escalation.test.ts). */
+    readonly trust?: true;
+}
+
+const WINDOW_ROLE = "issue 18 §1 The strategies' window role can make itself admin (components/strategies.ts strategyPermissions)";
+const DEPLOY_IAM =
+    "issue 18 §1 org deploy role: iam:PolicyARN on Attach/PutRolePolicy and a required iam:PermissionsBoundary on every role it creates or changes";
+const DEPLOY_SCOPE = "issue 18 §1 org deploy role: Resource * reaching the whole account, scope to the program's names, tags or documents";
+
+export const KNOWN_GAPS: readonly KnownGap[] = [
+    // The program's roles.
+    {
+        roles: "*:*maintenance-window-role",
+        requests: "ssm:SendCommand with an arbitrary document",
+        fixedBy:
+            "issue 18 §2 (found by this model): the AWS managed policy AmazonSSMMaintenanceWindowRole grants ssm:SendCommand on *; give the window role SendCommand on its own documents only (least-priv)",
+    },
+    {
+        roles: "prod-strategies:patched-instance-role",
+        requests: "s3:PutObject on a file the fleet reads (*)",
+        fixedBy: "issue 18 §1 Instances can rewrite the baseline every group installs from",
+    },
+    { roles: "prod-strategies:maintenance-window-role", requests: "iam:*", fixedBy: WINDOW_ROLE },
+    { roles: "prod-strategies:maintenance-window-role", requests: "lambda:*", fixedBy: WINDOW_ROLE },
+    {
+        roles: "prod-strategies:maintenance-window-role",
+        requests: "s3:PutObject on a file the fleet reads (*)",
+        fixedBy: "issue 18 §1 s3:PutObject on * for the rollback report",
+    },
+    {
+        roles: "prod-strategies:maintenance-window-role",
+        requests: "ec2:CreateTags Patch Group on an instance",
+        fixedBy: "issue 18 §1 EC2 start/stop/tag actions for startStopped: condition them on the Patch Group tag and aws:TagKeys",
+    },
+    // The organisation's deploy roles (StackSet template), Deployments' and the GitHub Actions workflow's alike.
+    { roles: "org:*", requests: "iam:* a role named like the program's*", fixedBy: DEPLOY_IAM },
+    { roles: "org:*", requests: "kms:*", fixedBy: DEPLOY_SCOPE },
+    { roles: "org:*", requests: "ec2:AuthorizeSecurityGroupIngress*", fixedBy: DEPLOY_SCOPE },
+    { roles: "org:*", requests: "ec2:DeleteVpcEndpoints*", fixedBy: DEPLOY_SCOPE },
+    { roles: "org:*", requests: "ec2:CreateTags Patch Group on an instance", fixedBy: "issue 18 §1 org deploy role: ec2:CreateTags without ec2:CreateAction" },
+    { roles: "org:*", requests: "ssm:ModifyDocumentPermission*", fixedBy: "issue 18 §1 org deploy role: ssm:*Document* including ModifyDocumentPermission" },
+    { roles: "org:*", requests: "ssm:CreateAssociation with an arbitrary document", fixedBy: "issue 18 §1 org deploy role: associations/windows on any document" },
+    { roles: "org:*", requests: "sns:*", fixedBy: DEPLOY_SCOPE },
+    { roles: "org:*", requests: "events:*", fixedBy: DEPLOY_SCOPE },
+    // Trust (tests/authz/trust.test.ts request ids).
+    {
+        roles: "org:DeployRole@*",
+        requests: "Deployments of another account's stack",
+        trust: true,
+        fixedBy: "issue 18 §1 Trust: bind each account's role to its own cells' stacks",
+    },
+    {
+        roles: "org:DeployRole@*",
+        requests: "ESC environment other than the account's credentials",
+        trust: true,
+        fixedBy: "issue 18 §1 Trust: the ESC subject exactly the credentials environment",
+    },
+    {
+        roles: "org:GitHubActionsRole@*",
+        requests: "a job on the branch without the production environment (production account)",
+        trust: true,
+        fixedBy: "issue 18 §1 GitHub Actions: production accounts trust only environment:production",
+    },
+];
+
+const glob = (pattern: string): RegExp => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\?]/g, "\\$&").replace(/\*/g, ".*")}$`);
+
+/** The entry that expects this (role, request) to be allowed today, if any. */
+export function knownGap(roleKey: string, requestId: string): KnownGap | undefined {
+    return KNOWN_GAPS.find((g) => glob(g.roles).test(roleKey) && glob(g.requests).test(requestId));
+}
+
+/**
+ * Judges a set of decisions: a denial is right; an allowed request is a finding unless a known gap
+ * lists it; a known gap none of whose requests is still allowed is fixed and must be removed.
+ * `subset` names the gaps this set of requests is responsible for (the escalation or the trust suite).
+ */
+export function judge(
+    decisions: { role: string; request: string; allowed: boolean }[],
+    subset: (g: KnownGap) => boolean,
+): { findings: string[]; fixed: string[] } {
+    const stillOpen = new Set<KnownGap>();
+    const findings: string[] = [];
+    for (const d of decisions) {
+        if (!d.allowed) continue;
+        const gap = knownGap(d.role, d.request);
+        if (gap) stillOpen.add(gap);
+        else findings.push(`${d.role}: ${d.request} is allowed`);
+    }
+    const fixed = KNOWN_GAPS.filter(subset)
+        .filter((g) => !stillOpen.has(g))
+        .map((g) => `${g.roles} | ${g.requests} (${g.fixedBy}): now denied everywhere: remove it from tests/authz/knownGaps.ts`);
+    return { findings, fixed };
+}
