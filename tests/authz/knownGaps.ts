@@ -106,3 +106,25 @@ export function judge(
         .map((g) => `${g.roles} | ${g.requests} (${g.fixedBy}): now denied everywhere: remove it from tests/authz/knownGaps.ts`);
     return { findings, fixed };
 }
+
+/**
+ * The shipped stacks the pack's `iam-no-escalation` rule fails today, for the same gaps. The
+ * shipped-stack tests accept exactly these findings and require that they are still reported.
+ */
+export const KNOWN_RULE_FINDINGS: readonly { project: string; stack: string; policy: string; fixedBy: string }[] = [
+    { project: "patch-manager", stack: "prod-strategies", policy: "iam-no-escalation", fixedBy: WINDOW_ROLE },
+    { project: "patch-manager-org", stack: "example", policy: "iam-no-escalation", fixedBy: DEPLOY_IAM },
+];
+
+/** Splits a stack's violations into today's known findings and the rest (which the caller asserts empty). */
+export function withoutKnownFindings<T extends { policy: string }>(project: string, stack: string, violations: T[]): { rest: T[]; known: T[] } {
+    const expected = KNOWN_RULE_FINDINGS.filter((k) => k.project === project && k.stack === stack).map((k) => k.policy);
+    return { rest: violations.filter((v) => !expected.includes(v.policy)), known: violations.filter((v) => expected.includes(v.policy)) };
+}
+
+/** The known findings of a stack that it no longer reports: fixed, remove them. */
+export function fixedFindings(project: string, stack: string, known: { policy: string }[]): string[] {
+    return KNOWN_RULE_FINDINGS.filter((k) => k.project === project && k.stack === stack && !known.some((v) => v.policy === k.policy)).map(
+        (k) => `${k.project} ${k.stack}: ${k.policy} no longer reported (${k.fixedBy}): remove it from KNOWN_RULE_FINDINGS in tests/authz/knownGaps.ts`,
+    );
+}
