@@ -81,7 +81,9 @@ export const ESCALATION_PATHS: readonly Path[] = [
 /** Whether a Resource covers every resource of the kind: `*`, or `...:role/*`, `...:policy/*`, `...:key/*`, `...:document/*`. */
 function everywhere(statement: any): boolean {
     if (statement?.NotResource !== undefined) return true;
-    return asArray(statement?.Resource).some((r) => r === "*" || (typeof r === "string" && /:(role|policy|user|group|key|document)\/\*$/.test(r)));
+    return asArray(statement?.Resource).some(
+        (r) => r === "*" || (typeof r === "string" && /:(role|policy|user|group|key|document)\/\*$/.test(r)),
+    );
 }
 
 /** Condition keys a statement constrains (any operator), lower-cased. */
@@ -106,7 +108,9 @@ export function escalationProblems(document: unknown): string[] {
         if ((s?.Effect ?? "Allow") !== "Allow") return;
         const where = s?.Sid ? `statement "${s.Sid}"` : `statement ${i}`;
         const grants = (action: string) =>
-            s?.NotAction !== undefined ? !asArray(s.NotAction).some((a) => actionMatches(a, action)) : asArray(s?.Action).some((a) => actionMatches(a, action));
+            s?.NotAction !== undefined
+                ? !asArray(s.NotAction).some((a) => actionMatches(a, action))
+                : asArray(s?.Action).some((a) => actionMatches(a, action));
         for (const path of ESCALATION_PATHS) {
             const actions = path.actions.filter(grants);
             if (actions.length === 0) continue;
@@ -114,10 +118,15 @@ export function escalationProblems(document: unknown): string[] {
             const missing = path.requires.filter((k) => !keys.has(k.toLowerCase()));
             const onEverything = path.notEverywhere && everywhere(s) && !(path.actions[0].startsWith("kms:") && narrowedByTag(s));
             if (!onEverything && missing.length === 0) continue;
-            const why = [onEverything ? `on ${s?.NotResource !== undefined ? "NotResource" : "every resource"}` : "", missing.length ? `without a Condition on ${missing.join(" and ")}` : ""]
+            const why = [
+                onEverything ? `on ${s?.NotResource !== undefined ? "NotResource" : "every resource"}` : "",
+                missing.length ? `without a Condition on ${missing.join(" and ")}` : "",
+            ]
                 .filter(Boolean)
                 .join(" and ");
-            problems.push(`${where} allows ${actions.join(", ")} ${why}: it ${path.what}, so its holder can make itself an administrator. Fix: ${path.fix}.`);
+            problems.push(
+                `${where} allows ${actions.join(", ")} ${why}: it ${path.what}, so its holder can make itself an administrator. Fix: ${path.fix}.`,
+            );
         }
     });
     return problems;
@@ -135,8 +144,10 @@ function templatePolicies(templateBody: unknown): { name: string; policy: unknow
     const out: { name: string; policy: unknown }[] = [];
     for (const [id, r] of Object.entries<any>(template?.Resources ?? {})) {
         const p = r?.Properties ?? {};
-        if (r?.Type === "AWS::IAM::Role") for (const x of asArray<any>(p.Policies)) out.push({ name: `${id} policy ${x?.PolicyName}`, policy: x?.PolicyDocument });
-        if (["AWS::IAM::ManagedPolicy", "AWS::IAM::Policy", "AWS::IAM::RolePolicy"].includes(r?.Type)) out.push({ name: id, policy: p.PolicyDocument });
+        if (r?.Type === "AWS::IAM::Role")
+            for (const x of asArray<any>(p.Policies)) out.push({ name: `${id} policy ${x?.PolicyName}`, policy: x?.PolicyDocument });
+        if (["AWS::IAM::ManagedPolicy", "AWS::IAM::Policy", "AWS::IAM::RolePolicy"].includes(r?.Type))
+            out.push({ name: id, policy: p.PolicyDocument });
     }
     return out;
 }

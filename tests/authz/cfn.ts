@@ -69,7 +69,8 @@ export function resolveTemplate(template: any, ctx: { account: string; region: s
     const getAtt = (id: string, attr: string): unknown => {
         const r = resources[id];
         if (!r) throw new Error(`template: GetAtt ${id} names nothing`);
-        if (attr === "Arn" && r.Type === "AWS::IAM::Role") return `arn:aws:iam::${ctx.account}:role${String(value(r.Properties.Path ?? "/"))}${nameOf(id)}`;
+        if (attr === "Arn" && r.Type === "AWS::IAM::Role")
+            return `arn:aws:iam::${ctx.account}:role${String(value(r.Properties.Path ?? "/"))}${nameOf(id)}`;
         if (attr === "Arn" && r.Type === "AWS::IAM::OIDCProvider") return ref(id);
         throw new Error(`template: GetAtt ${id}.${attr} (${r.Type}) is not modelled`);
     };
@@ -161,7 +162,10 @@ export function resolveTemplate(template: any, ctx: { account: string; region: s
         const p = value(r.Properties);
         const name = nameOf(id);
         const identity = [
-            ...((p.Policies ?? []) as { PolicyName: string; PolicyDocument: PolicyDocument }[]).map((x) => ({ name: x.PolicyName, policy: x.PolicyDocument })),
+            ...((p.Policies ?? []) as { PolicyName: string; PolicyDocument: PolicyDocument }[]).map((x) => ({
+                name: x.PolicyName,
+                policy: x.PolicyDocument,
+            })),
             ...((p.ManagedPolicyArns ?? []) as string[]).map((arn) => ({ name: arn, policy: policyByArn(arn) })),
             ...[...managedPolicies].filter(([, m]) => m.roles.includes(name)).map(([arn, m]) => ({ name: arn, policy: m.doc })),
             ...rolePolicies.filter((x) => x.roles.includes(name)).map((x) => ({ name: x.name, policy: x.doc })),

@@ -14,7 +14,9 @@ describe("authorization model: no role can escalate", function () {
     let sites: RoleSite[];
     before(async () => {
         const org = await organisation();
-        const orgSites = [...org.accounts, ...org.github].flatMap((a) => a.roles.map((role) => ({ role, siblings: [] as Role[], fleetReads: [] })));
+        const orgSites = [...org.accounts, ...org.github].flatMap((a) =>
+            a.roles.map((role) => ({ role, siblings: [] as Role[], fleetReads: [] })),
+        );
         // The githubActions variant repeats the deploy role: keep each role key once.
         const seen = new Set<string>();
         sites = [...(await programStacks()).flatMap(sitesOf), ...orgSites].filter((s) => !seen.has(s.role.key) && seen.add(s.role.key));
@@ -22,7 +24,13 @@ describe("authorization model: no role can escalate", function () {
 
     it("models every role: the program's in each shipped stack and the StackSet template's in each account", () => {
         const keys = sites.map((s) => s.role.key);
-        for (const k of ["dev:maintenance-window-role", "dev:patched-instance-role", "prod-hybrid:hybrid-nodes-role", "org:DeployRole@555555555555", "org:GitHubActionsRole@555555555555"])
+        for (const k of [
+            "dev:maintenance-window-role",
+            "dev:patched-instance-role",
+            "prod-hybrid:hybrid-nodes-role",
+            "org:DeployRole@555555555555",
+            "org:GitHubActionsRole@555555555555",
+        ])
             assert.ok(keys.includes(k), `${k} in ${keys.join(", ")}`);
     });
 
@@ -36,7 +44,11 @@ describe("authorization model: no role can escalate", function () {
         const byId = new Map<string, Request>();
         for (const s of sites) for (const e of escalations(s)) byId.set(e.id, e.request);
         for (const [id, request] of byId) {
-            const admin = { arn: `arn:aws:iam::${request.resource.split(":")[4] || "123456789012"}:role/admin`, account: request.resource.split(":")[4] || "123456789012", identity: [ADMIN] };
+            const admin = {
+                arn: `arn:aws:iam::${request.resource.split(":")[4] || "123456789012"}:role/admin`,
+                account: request.resource.split(":")[4] || "123456789012",
+                identity: [ADMIN],
+            };
             // A bucket policy that denies the admin (TLS-only) is satisfied by a TLS request.
             const tls = request.action.startsWith("s3:") ? { context: { ...(request.context ?? {}), "aws:SecureTransport": "true" } } : {};
             assert.equal(await decide(admin, { ...request, ...tls }), "Allowed", `AdministratorAccess: ${id}`);
@@ -47,8 +59,14 @@ describe("authorization model: no role can escalate", function () {
         const decisions: { role: string; request: string; allowed: boolean }[] = [];
         for (const site of sites)
             for (const e of escalations(site)) {
-                const tls = e.request.action.startsWith("s3:") ? { context: { ...(e.request.context ?? {}), "aws:SecureTransport": "true" } } : {};
-                decisions.push({ role: site.role.key, request: e.id, allowed: (await decide(site.role, { ...e.request, ...tls })) === "Allowed" });
+                const tls = e.request.action.startsWith("s3:")
+                    ? { context: { ...(e.request.context ?? {}), "aws:SecureTransport": "true" } }
+                    : {};
+                decisions.push({
+                    role: site.role.key,
+                    request: e.id,
+                    allowed: (await decide(site.role, { ...e.request, ...tls })) === "Allowed",
+                });
             }
         const { findings, fixed } = judge(decisions, (g) => !g.trust);
         assert.deepEqual(findings, [], "escalation paths no known gap lists");

@@ -29,7 +29,15 @@ const ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess";
  */
 export const defaultKeyPolicy = (account: string): PolicyDocument => ({
     Version: "2012-10-17",
-    Statement: [{ Sid: "Enable IAM User Permissions", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: "kms:*", Resource: "*" }],
+    Statement: [
+        {
+            Sid: "Enable IAM User Permissions",
+            Effect: "Allow",
+            Principal: { AWS: `arn:aws:iam::${account}:root` },
+            Action: "kms:*",
+            Resource: "*",
+        },
+    ],
 });
 
 /** A role name the deploy role may create: shaped like the program's own roles (the issue's finding). */
@@ -58,10 +66,16 @@ export function escalations(site: RoleSite): Escalation[] {
                 id: `iam:AttachRolePolicy AdministratorAccess to ${what}`,
                 request: { action: "iam:AttachRolePolicy", resource: arn, context: { "iam:PolicyARN": ADMIN } },
             },
-            { id: `iam:UpdateAssumeRolePolicy of ${what} without a permissions boundary`, request: { action: "iam:UpdateAssumeRolePolicy", resource: arn } },
+            {
+                id: `iam:UpdateAssumeRolePolicy of ${what} without a permissions boundary`,
+                request: { action: "iam:UpdateAssumeRolePolicy", resource: arn },
+            },
         );
     }
-    out.push({ id: "iam:CreatePolicyVersion of any customer managed policy", request: { action: "iam:CreatePolicyVersion", resource: `arn:aws:iam::${a}:policy/any-policy` } });
+    out.push({
+        id: "iam:CreatePolicyVersion of any customer managed policy",
+        request: { action: "iam:CreatePolicyVersion", resource: `arn:aws:iam::${a}:policy/any-policy` },
+    });
     for (const service of ["ec2.amazonaws.com", "lambda.amazonaws.com", "cloudformation.amazonaws.com"])
         out.push({
             id: `iam:PassRole of a role outside the program to ${service}`,
@@ -73,19 +87,41 @@ export function escalations(site: RoleSite): Escalation[] {
         { id: "lambda:InvokeFunction of a function not the program's", request: { action: "lambda:InvokeFunction", resource: fn } },
         ...["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion"].map((action) => ({
             id: `${action} on a key not the program's`,
-            request: { action, resource: `arn:aws:kms:${r}:${a}:key/0f0f0f0f-0000-4000-8000-000000000000`, resourcePolicy: defaultKeyPolicy(a) },
+            request: {
+                action,
+                resource: `arn:aws:kms:${r}:${a}:key/0f0f0f0f-0000-4000-8000-000000000000`,
+                resourcePolicy: defaultKeyPolicy(a),
+            },
         })),
         // Resources of the account the program did not create (no tags, names not the program's).
         {
             id: "ec2:AuthorizeSecurityGroupIngress on a security group not the program's",
             request: { action: "ec2:AuthorizeSecurityGroupIngress", resource: `arn:aws:ec2:${r}:${a}:security-group/sg-0f0f0f0f0f0f0f0f0` },
         },
-        { id: "ec2:DeleteVpcEndpoints of an endpoint not the program's", request: { action: "ec2:DeleteVpcEndpoints", resource: `arn:aws:ec2:${r}:${a}:vpc-endpoint/vpce-0f0f0f0f0f0f0f0f0` } },
-        { id: "sns:SetTopicAttributes of a topic not the program's", request: { action: "sns:SetTopicAttributes", resource: `arn:aws:sns:${r}:${a}:not-the-programs-topic` } },
-        { id: "events:PutTargets on a rule not the program's", request: { action: "events:PutTargets", resource: `arn:aws:events:${r}:${a}:rule/not-the-programs-rule` } },
-        { id: "ssm:ModifyDocumentPermission (share a document)", request: { action: "ssm:ModifyDocumentPermission", resource: `arn:aws:ssm:${r}:${a}:document/any-document` } },
-        { id: "ssm:SendCommand with an arbitrary document", request: { action: "ssm:SendCommand", resource: `arn:aws:ssm:${r}:${a}:document/attacker-document` } },
-        { id: "ssm:CreateAssociation with an arbitrary document", request: { action: "ssm:CreateAssociation", resource: `arn:aws:ssm:${r}:${a}:document/attacker-document` } },
+        {
+            id: "ec2:DeleteVpcEndpoints of an endpoint not the program's",
+            request: { action: "ec2:DeleteVpcEndpoints", resource: `arn:aws:ec2:${r}:${a}:vpc-endpoint/vpce-0f0f0f0f0f0f0f0f0` },
+        },
+        {
+            id: "sns:SetTopicAttributes of a topic not the program's",
+            request: { action: "sns:SetTopicAttributes", resource: `arn:aws:sns:${r}:${a}:not-the-programs-topic` },
+        },
+        {
+            id: "events:PutTargets on a rule not the program's",
+            request: { action: "events:PutTargets", resource: `arn:aws:events:${r}:${a}:rule/not-the-programs-rule` },
+        },
+        {
+            id: "ssm:ModifyDocumentPermission (share a document)",
+            request: { action: "ssm:ModifyDocumentPermission", resource: `arn:aws:ssm:${r}:${a}:document/any-document` },
+        },
+        {
+            id: "ssm:SendCommand with an arbitrary document",
+            request: { action: "ssm:SendCommand", resource: `arn:aws:ssm:${r}:${a}:document/attacker-document` },
+        },
+        {
+            id: "ssm:CreateAssociation with an arbitrary document",
+            request: { action: "ssm:CreateAssociation", resource: `arn:aws:ssm:${r}:${a}:document/attacker-document` },
+        },
         {
             id: "ec2:CreateTags Patch Group on an instance",
             request: {
@@ -108,12 +144,19 @@ export function escalations(site: RoleSite): Escalation[] {
 /** S3 objects a stack writes (aws:s3/bucketObjectv2) and the s3:// URLs its tasks' parameters install from. */
 export function fleetReads(resources: PlannedResource[]): { arn: string; bucketPolicy?: PolicyDocument }[] {
     const policies = new Map<string, PolicyDocument>();
-    for (const p of resources.filter((x) => x.type === "aws:s3/bucketPolicy:BucketPolicy")) policies.set(String(p.inputs.bucket), JSON.parse(String(p.inputs.policy)));
+    for (const p of resources.filter((x) => x.type === "aws:s3/bucketPolicy:BucketPolicy"))
+        policies.set(String(p.inputs.bucket), JSON.parse(String(p.inputs.policy)));
     const out = new Map<string, string>();
-    for (const o of resources.filter((x) => /^aws:s3\/bucketObject(v2)?:/.test(x.type))) out.set(`arn:aws:s3:::${String(o.inputs.bucket)}/${String(o.inputs.key)}`, String(o.inputs.bucket));
-    const urls = JSON.stringify(resources.filter((x) => x.type === "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask" || x.type === "aws:ssm/association:Association").map((x) => x.inputs));
+    for (const o of resources.filter((x) => /^aws:s3\/bucketObject(v2)?:/.test(x.type)))
+        out.set(`arn:aws:s3:::${String(o.inputs.bucket)}/${String(o.inputs.key)}`, String(o.inputs.bucket));
+    const urls = JSON.stringify(
+        resources
+            .filter((x) => x.type === "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask" || x.type === "aws:ssm/association:Association")
+            .map((x) => x.inputs),
+    );
     for (const m of urls.matchAll(/s3:\/\/([a-z0-9.-]+)\/([^"\\\s]+)/g)) out.set(`arn:aws:s3:::${m[1]}/${m[2]}`, m[1]);
-    for (const m of urls.matchAll(/https:\/\/([a-z0-9.-]+)\.s3[.a-z0-9-]*\.amazonaws\.com\/([^"\\\s]+)/g)) out.set(`arn:aws:s3:::${m[1]}/${m[2]}`, m[1]);
+    for (const m of urls.matchAll(/https:\/\/([a-z0-9.-]+)\.s3[.a-z0-9-]*\.amazonaws\.com\/([^"\\\s]+)/g))
+        out.set(`arn:aws:s3:::${m[1]}/${m[2]}`, m[1]);
     return [...out].map(([arn, bucket]) => ({ arn, ...(policies.has(bucket) ? { bucketPolicy: policies.get(bucket)! } : {}) }));
 }
 

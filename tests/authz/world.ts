@@ -113,7 +113,8 @@ export function modelOf(stack: string, resources: PlannedResource[], account = A
             identity.push({ name: String(p.name), policy: doc });
             documents.push({ where: `${where(r)} inline ${p.name}`, kind: "identity", account, document: doc });
         }
-        for (const arn of (r.inputs.managedPolicyArns as string[] | undefined) ?? []) identity.push({ name: arn, policy: policyByArn(arn, where(r)) });
+        for (const arn of (r.inputs.managedPolicyArns as string[] | undefined) ?? [])
+            identity.push({ name: arn, policy: policyByArn(arn, where(r)) });
         const boundaryArn = r.inputs.permissionsBoundary as string | undefined;
         const boundary = boundaryArn ? policyByArn(boundaryArn, where(r)) : undefined;
         roles.set(name, { r, identity, trust, ...(boundary ? { boundary } : {}) });
@@ -139,7 +140,11 @@ export function modelOf(stack: string, resources: PlannedResource[], account = A
             }
         }
     }
-    if (custom.some((r) => /^aws:iam\/(userPolicy|groupPolicy|policyAttachment|rolePoliciesExclusive|rolePolicyAttachmentsExclusive)/.test(r.type)))
+    if (
+        custom.some((r) =>
+            /^aws:iam\/(userPolicy|groupPolicy|policyAttachment|rolePoliciesExclusive|rolePolicyAttachmentsExclusive)/.test(r.type),
+        )
+    )
         throw new Error(`${stack}: a policy resource type the model does not read: extend tests/authz/world.ts`);
     return {
         name: stack,
@@ -203,7 +208,8 @@ function templateAccounts(resources: PlannedResource[], config: OrgConfig) {
             for (const role of t.roles) {
                 const where = `org ${s.name} (${account}): ${role.logicalId}`;
                 documents.push({ where: `${where} trust`, kind: "trust", account, document: role.trust });
-                for (const p of role.identity) documents.push({ where: `${where} ${p.name}`, kind: "identity", account, document: p.policy });
+                for (const p of role.identity)
+                    documents.push({ where: `${where} ${p.name}`, kind: "identity", account, document: p.policy });
                 if (role.boundary) documents.push({ where: `${where} boundary`, kind: "boundary", account, document: role.boundary });
                 roles.push({
                     key: `org:${role.logicalId}@${account}`,
@@ -218,7 +224,8 @@ function templateAccounts(resources: PlannedResource[], config: OrgConfig) {
                     origin: "org",
                 });
             }
-            for (const d of t.otherDocuments) documents.push({ where: `org ${s.name} (${account}): ${d.where}`, kind: d.kind, account, document: d.document });
+            for (const d of t.otherDocuments)
+                documents.push({ where: `org ${s.name} (${account}): ${d.where}`, kind: d.kind, account, document: d.document });
         }
         return { account, roles, documents };
     });
@@ -249,11 +256,7 @@ export function organisation(): Promise<ModelOrg> {
 export async function allDocuments(): Promise<EmittedDocument[]> {
     const program = await programStacks();
     const org = await organisation();
-    return [
-        ...program.flatMap((s) => s.documents),
-        ...org.accounts.flatMap((a) => a.documents),
-        ...org.github.flatMap((a) => a.documents),
-    ];
+    return [...program.flatMap((s) => s.documents), ...org.accounts.flatMap((a) => a.documents), ...org.github.flatMap((a) => a.documents)];
 }
 
 /** Every role the shipped stacks and the organisation create. */
@@ -263,4 +266,3 @@ export async function allRoles(): Promise<Role[]> {
     const ghOnly = org.github.flatMap((a) => a.roles).filter((r) => !org.accounts.some((o) => o.roles.some((x) => x.key === r.key)));
     return [...program.flatMap((s) => s.roles), ...org.accounts.flatMap((a) => a.roles), ...ghOnly];
 }
-
