@@ -111,7 +111,7 @@ function serviceCases(role: Role): { allowed: TrustCase[]; denied: TrustCase[] }
     // EC2 assumes an instance profile's role without aws:SourceAccount (it sends none).
     // SSM names the account's SSM resources as the source (the hybrid role's trust pins it:
     // https://docs.aws.amazon.com/systems-manager/latest/userguide/hybrid-multicloud-service-role.html).
-    const source = (service: string, account: string) =>
+    const source = (service: string, account: string): Record<string, string> =>
         service === "ec2.amazonaws.com"
             ? {}
             : { "aws:SourceAccount": account, "aws:SourceArn": `arn:aws:${service.split(".")[0]}:${role.region}:${account}:*` };
