@@ -6,7 +6,7 @@
 import { createValidatedPolicy, validateIdentityPolicy, validateResourcePolicy } from "@cloud-copilot/iam-policy";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import type { PolicyDocument, Role, Statement } from "./world";
-import { list, statements } from "./world";
+import { iamPattern, list, statements } from "./world";
 
 export type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
 
@@ -83,14 +83,6 @@ async function simulate(role: Pick<Role, "arn" | "account" | "identity" | "bound
 /** A condition key of an OIDC identity provider: `<host[/path]>:<claim>` (a host has a dot; services and `aws:` do not). */
 export const isOidcKey = (key: string): boolean => key.slice(0, key.lastIndexOf(":")).includes(".");
 
-const likeToRegExp = (pattern: string): RegExp =>
-    new RegExp(
-        `^${pattern
-            .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-            .replace(/\*/g, ".*")
-            .replace(/\?/g, ".")}$`,
-    );
-
 /**
  * IAM's semantics for a condition on token claims: every operator's every key must match; a key
  * missing from the token does not match (no `...IfExists`); one value of a list suffices. Only the
@@ -106,7 +98,7 @@ export function oidcMatches(condition: Record<string, Record<string, unknown>>, 
             if (operator === "StringEquals") {
                 if (actual === undefined || !values.includes(actual)) return false;
             } else if (operator === "StringLike") {
-                if (actual === undefined || !values.some((v) => likeToRegExp(v).test(actual))) return false;
+                if (actual === undefined || !values.some((v) => iamPattern(v).test(actual))) return false;
             } else
                 throw new Error(
                     `trust condition ${operator} on ${key}: the model evaluates StringEquals and StringLike on OIDC claims only`,

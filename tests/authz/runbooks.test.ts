@@ -161,7 +161,7 @@ async function requestOf(run: Run, call: StepCall): Promise<Request> {
         return { action: call.action, resource: `arn:aws:ssm:${region}:${account}:maintenancewindow/${call.windowId}` };
     if (call.on === "instance") {
         // An instance of the task's patch group carries its tag; a tag the step writes is named in the request.
-        const tags = run.patchGroup ? { "aws:ResourceTag/Patch Group": run.patchGroup } : {};
+        const tags: Record<string, string> = run.patchGroup ? { "aws:ResourceTag/Patch Group": run.patchGroup } : {};
         const written = call.tagKeys
             ? {
                   "aws:TagKeys": call.tagKeys,

