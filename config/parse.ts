@@ -1,3 +1,4 @@
+import * as diagnostics_channel from "node:diagnostics_channel";
 import { crossCheck } from "./crossChecks";
 import { baselineFields } from "./baselines";
 import { patchGroupFields } from "./patchGroups";
@@ -9,6 +10,12 @@ import { nearest } from "./nearest";
 import { buildModel, PatchManagerConfig } from "./model";
 
 /**
+ * Each parse is told on this channel (node:diagnostics_channel; nothing is sent without a
+ * subscriber): a benchmark or a test can count parses without replacing the export.
+ */
+export const PARSES = diagnostics_channel.channel("patch-manager:config:parse");
+
+/**
  * Validates raw stack config (the `patch-manager:` keys without namespace,
  * values as the Pulumi CLI passes them: strings, lists and maps JSON-encoded)
  * into the typed model. Reports every problem at once; throws ConfigError.
@@ -18,6 +25,7 @@ export function parseConfig(
     stack: string,
     file = `Pulumi.${stack}.yaml`,
 ): PatchManagerConfig {
+    if (PARSES.hasSubscribers) PARSES.publish({ stack, file });
     const entries: Entry[] = [];
     for (const [key, text] of Object.entries(raw)) {
         if (text === undefined) continue;
