@@ -521,7 +521,13 @@ export function boundaryPolicyDocument(): object {
                     "ec2messages:*",
                     "ec2:*",
                     "s3:*",
-                    "kms:*",
+                    // Using keys only: a role under this boundary never writes a key policy or deletes a key.
+                    "kms:Decrypt",
+                    "kms:Encrypt",
+                    "kms:GenerateDataKey*",
+                    "kms:ReEncrypt*",
+                    "kms:DescribeKey",
+                    "kms:CreateGrant",
                     "sns:*",
                     "cloudwatch:*",
                     "events:*",
@@ -535,7 +541,18 @@ export function boundaryPolicyDocument(): object {
                 ],
                 Resource: "*",
             },
-            { Sid: "PassOwnRoles", Effect: "Allow", Action: ["iam:PassRole", "iam:GetRole"], Resource: ROLES },
+            { Sid: "ReadOwnRoles", Effect: "Allow", Action: "iam:GetRole", Resource: ROLES },
+            {
+                // The program's roles pass each other to Automation (window tasks, the alarm stop, the
+                // alerts) and to Lambda (the rollback runbook's functions), nowhere else.
+                Sid: "PassOwnRoles",
+                Effect: "Allow",
+                Action: "iam:PassRole",
+                Resource: ROLES,
+                Condition: { StringEquals: { "iam:PassedToService": ["ssm.amazonaws.com", "lambda.amazonaws.com"] } },
+            },
+            // ssm:* above includes sharing a document with other accounts or the public.
+            { Sid: "NoDocumentSharing", Effect: "Deny", Action: "ssm:ModifyDocumentPermission", Resource: "*" },
             {
                 // Implicit in the allow list above; explicit so that no later edit of it lets a role grow.
                 Sid: "NoIdentityWrites",

@@ -2,6 +2,7 @@
 
 import type { EnforcementLevel, PolicyPackArgs } from "@pulumi/policy";
 import { baselinePolicies } from "./baselines";
+import { escalationPolicies } from "./escalation";
 import { hybridPolicies } from "./hybrid";
 import { iamPolicies } from "./iam";
 import { loggingPolicies } from "./logging";
@@ -22,6 +23,7 @@ export const policies: PolicyPackArgs["policies"] = [
     ...windowPolicies,
     ...baselinePolicies,
     ...iamPolicies,
+    ...escalationPolicies,
     ...loggingPolicies,
     ...stackPolicies,
     ...hybridPolicies,

@@ -42,14 +42,19 @@ describe("the StackSet's boundary leaves the program's own roles what their poli
             const s = await evaluate(stack);
             for (const p of s.ofType("aws:iam/rolePolicy:RolePolicy")) {
                 const doc = typeof p.inputs.policy === "string" ? JSON.parse(p.inputs.policy) : p.inputs.policy;
-                for (const st of doc.Statement.filter((x: any) => x.Effect === "Allow"))
+                for (const st of doc.Statement.filter((x: any) => x.Effect === "Allow")) {
+                    // A request the statement allows carries what its StringEquals conditions ask for.
+                    const context = Object.fromEntries(
+                        Object.entries<unknown>(st.Condition?.StringEquals ?? {}).map(([k, v]) => [k, String([v].flat()[0])]),
+                    );
                     for (const action of [st.Action].flat() as string[])
                         for (const resource of [st.Resource].flat() as string[]) {
                             // The plan's ARNs name the mock account; the boundary is resolved for one account.
                             const r = String(resource).replace(/:\d{12}:/, `:${account}:`);
-                            assert.ok(allowed(boundary, action, r), `${stack} ${p.name}: ${action} on ${r}`);
+                            assert.ok(allowed(boundary, action, r, context), `${stack} ${p.name}: ${action} on ${r}`);
                             checked++;
                         }
+                }
             }
         }
         assert.ok(checked > 20, `checked ${checked} grants`);

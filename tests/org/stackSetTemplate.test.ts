@@ -184,7 +184,14 @@ describe("org StackSet template: the Pulumi OIDC provider, the boundary and the 
         const doc = resolve(boundaryPolicyDocument(), { account: ACCOUNT, parameters: {} }).Statement;
         const own = roleArn("maintenance-window-role-abc");
         assert.ok(allowed(doc, "ssm:SendCommand", "arn:aws:ssm:eu-west-1::document/AWS-RunPatchBaseline")); // positive control
-        assert.ok(allowed(doc, "iam:PassRole", own));
+        assert.ok(allowed(doc, "iam:PassRole", own, { "iam:PassedToService": "ssm.amazonaws.com" }));
+        assert.ok(allowed(doc, "iam:PassRole", own, { "iam:PassedToService": "lambda.amazonaws.com" }));
+        assert.ok(!allowed(doc, "iam:PassRole", own, { "iam:PassedToService": "ec2.amazonaws.com" }), "PassRole to EC2");
+        assert.ok(allowed(doc, "ssm:CreateDocument", "arn:aws:ssm:eu-west-1:111111111111:document/x")); // positive control
+        assert.ok(!allowed(doc, "ssm:ModifyDocumentPermission", "arn:aws:ssm:eu-west-1:111111111111:document/x"), "document sharing");
+        const someKey = "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        assert.ok(allowed(doc, "kms:Decrypt", someKey)); // positive control
+        for (const a of ["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion"]) assert.ok(!allowed(doc, a, someKey), a);
         for (const a of [
             "iam:CreateRole",
             "iam:PutRolePolicy",

@@ -31,6 +31,8 @@ import {
 import { PACK_ENFORCEMENT_LEVEL, policies } from "../../policies/pack";
 import { auditResourcesOf } from "../../tools/mock/mockProgram";
 import { evaluate, SHIPPED_STACKS } from "../helpers";
+import { fixedFindings, withoutKnownFindings } from "../authz/knownGaps";
+import { PROJECT } from "../../config/project";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -90,8 +92,15 @@ describe("conformance with @pulumi/policy's analyzer server", function () {
             assert.ok(role && typeof role.inputs.name === "string", `${stack}: an auto-named role reaches the pack with its name`);
             const real = await analyze(client, resources);
             assert.deepEqual([...(await offline(resources))].sort(), [...real].sort(), stack);
+            // Today's known escalation findings (tests/authz/knownGaps.ts) are expected, and must still be reported until fixed.
+            const { rest, known } = withoutKnownFindings(
+                PROJECT,
+                stack,
+                real.map((d) => ({ policy: d.split(" | ")[0], line: d })),
+            );
+            assert.deepEqual(fixedFindings(PROJECT, stack, known), []);
             assert.deepEqual(
-                real.filter((d) => d.split(" | ")[1] === "mandatory"),
+                rest.map((d) => d.line).filter((d) => d.split(" | ")[1] === "mandatory"),
                 [],
                 `${stack}: a real preview with the pack would fail`,
             );

@@ -61,6 +61,37 @@ export const entry: CorpusEntry = {
             level: "advisory",
             reason: "As for patch_task-group1: per-node install output is truncated to 24,000 characters without an S3 bucket (GetCommandInvocation StandardOutputContent).",
         },
+        // iam-no-escalation: main.tf's aws_iam_policy_document grants ec2:*, ssm:*, cloudwatch:*, cloudformation:*, iam:*,
+        // lambda:* on "*" to the window role; each escalation path the rule knows is one finding on that policy.
+        ...(
+            [
+                [
+                    "role writes",
+                    "iam:* covers iam:CreateRole, PutRolePolicy, UpdateAssumeRolePolicy on every role without iam:PermissionsBoundary: the role can create a role trusting anyone, with any policy",
+                ],
+                [
+                    "AttachRolePolicy",
+                    "iam:* covers iam:AttachRolePolicy on every role without iam:PolicyARN: the role can attach AdministratorAccess to itself",
+                ],
+                [
+                    "policy, user and group writes",
+                    "iam:* covers CreatePolicyVersion, PutUserPolicy, CreateAccessKey on every resource: rewrite any customer managed policy or mint credentials",
+                ],
+                [
+                    "PassRole",
+                    "iam:* covers iam:PassRole on every role without iam:PassedToService: with lambda:* and cloudformation:* it runs code as any role of the account",
+                ],
+                [
+                    "document sharing",
+                    "ssm:* covers ssm:ModifyDocumentPermission on every document: share the account's documents with any account or publicly",
+                ],
+            ] as const
+        ).map(([what, reason]) => ({
+            policy: "iam-no-escalation",
+            resource: "patch_manager",
+            level: "mandatory" as const,
+            reason: `${what}: ${reason} (IAM User Guide, "Permissions boundaries" and "Granting a user permissions to pass a role").`,
+        })),
         {
             policy: "window-role-trust",
             resource: "patch_manager",

@@ -1,0 +1,75 @@
+// NOT ESCALATABLE: no role any shipped stack or the organisation creates can be turned into more.
+// Every escalation request is simulated with the role's real policies and must be denied (or be a
+// known gap of today, tests/authz/knownGaps.ts, that must still be allowed until its fix lands).
+import { strict as assert } from "assert";
+import { awsManagedPolicy, organisation, programStacks, Role } from "./world";
+import { decide, Request } from "./iam";
+import { escalations, positiveControl, RoleSite, sitesOf } from "./escalation";
+import { judge } from "./knownGaps";
+
+const ADMIN = { name: "AdministratorAccess", policy: awsManagedPolicy("arn:aws:iam::aws:policy/AdministratorAccess")! };
+
+describe("authorization model: no role can escalate", function () {
+    this.timeout(120_000);
+    let sites: RoleSite[];
+    before(async () => {
+        const org = await organisation();
+        const orgSites = [...org.accounts, ...org.github].flatMap((a) =>
+            a.roles.map((role) => ({ role, siblings: [] as Role[], fleetReads: [] })),
+        );
+        // The githubActions variant repeats the deploy role: keep each role key once.
+        const seen = new Set<string>();
+        sites = [...(await programStacks()).flatMap(sitesOf), ...orgSites].filter((s) => !seen.has(s.role.key) && seen.add(s.role.key));
+    });
+
+    it("models every role: the program's in each shipped stack and the StackSet template's in each account", () => {
+        const keys = sites.map((s) => s.role.key);
+        for (const k of [
+            "dev:maintenance-window-role",
+            "dev:patched-instance-role",
+            "prod-hybrid:hybrid-nodes-role",
+            "org:DeployRole@555555555555",
+            "org:GitHubActionsRole@555555555555",
+        ])
+            assert.ok(keys.includes(k), `${k} in ${keys.join(", ")}`);
+    });
+
+    it("positive controls: each role is allowed a request its own policies grant, and AdministratorAccess every escalation request", async () => {
+        // A simulation that denied everything would pass every denial below: these must be allowed.
+        for (const { role } of sites) {
+            const control = await positiveControl(role);
+            assert.ok(control, `${role.key}: no concrete Allow statement to control with`);
+            assert.equal(await decide(role, control), "Allowed", `${role.key}: ${control.action} on ${control.resource}`);
+        }
+        const byId = new Map<string, Request>();
+        for (const s of sites) for (const e of escalations(s)) byId.set(e.id, e.request);
+        for (const [id, request] of byId) {
+            const admin = {
+                arn: `arn:aws:iam::${request.resource.split(":")[4] || "123456789012"}:role/admin`,
+                account: request.resource.split(":")[4] || "123456789012",
+                identity: [ADMIN],
+            };
+            // A bucket policy that denies the admin (TLS-only) is satisfied by a TLS request.
+            const tls = request.action.startsWith("s3:") ? { context: { ...(request.context ?? {}), "aws:SecureTransport": "true" } } : {};
+            assert.equal(await decide(admin, { ...request, ...tls }), "Allowed", `AdministratorAccess: ${id}`);
+        }
+    });
+
+    it("denies every escalation request to every role (apart from today's known gaps, which must still be open)", async () => {
+        const decisions: { role: string; request: string; allowed: boolean }[] = [];
+        for (const site of sites)
+            for (const e of escalations(site)) {
+                const tls = e.request.action.startsWith("s3:")
+                    ? { context: { ...(e.request.context ?? {}), "aws:SecureTransport": "true" } }
+                    : {};
+                decisions.push({
+                    role: site.role.key,
+                    request: e.id,
+                    allowed: (await decide(site.role, { ...e.request, ...tls })) === "Allowed",
+                });
+            }
+        const { findings, fixed } = judge(decisions, (g) => !g.trust);
+        assert.deepEqual(findings, [], "escalation paths no known gap lists");
+        assert.deepEqual(fixed, [], "known gaps that are fixed");
+    });
+});

