@@ -168,6 +168,21 @@ describe("components: patching strategies (Pulumi.prod-strategies.yaml under moc
         assert.match(read.Statement[0].Resource, /\/patching\/baseline-overrides\/\*\.json$/);
     });
 
+    it("baseline sources reach aws.ssm.PatchBaseline as the provider's sources {name, products, configuration}", function () {
+        // @pulumi/aws PatchBaselineSource (types/input.d.ts): configuration, name, products; SSM's PatchSource:
+        // "Information about the patches to use to update the managed nodes, including target operating systems and
+        // source repository. Applies to Linux managed nodes only." Without them scans read the default repositories.
+        const written = JSON.parse(shippedConfig("prod-strategies").values["patch-manager:baselines"]) as any[];
+        const withSources = written.filter((b) => Array.isArray(b.sources) && b.sources.length > 0);
+        assert.ok(withSources.length > 0, "the example stack ships a baseline with sources");
+        for (const b of withSources) {
+            const baseline = stack.ofType(T.baseline).find((r) => String(r.inputs.name).endsWith(b.name))!;
+            assert.deepEqual(baseline.inputs.sources, b.sources, b.name);
+        }
+        for (const b of stack.ofType(T.baseline).filter((r) => !withSources.some((w) => String(r.inputs.name).endsWith(w.name))))
+            assert.equal(b.inputs.sources, undefined, `${b.name}: no sources written, none sent`);
+    });
+
     it("a shipped stack without strategies keeps its tasks: one install at priority 1, no strategy resources", async function () {
         const prod = await evaluate("prod");
         assert.ok(prod.ofType(T.task).every((t) => t.inputs.priority === 1 && t.inputs.taskType === "RUN_COMMAND"));
