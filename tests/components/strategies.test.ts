@@ -120,13 +120,13 @@ describe("components: patching strategies (Pulumi.prod-strategies.yaml under moc
         assert.equal(start.inputs.documentType, "Automation");
     });
 
-    it("reboot strategy: NoReboot install, and a reboot window that reboots (exit 3010 on Windows) then scans", function () {
+    it("reboot strategy: NoReboot install, and a reboot window whose reboot script runs first, then a scan", function () {
+        // What the script does when the agent runs it is replayed in tests/config/runtime/agent.test.ts.
         const [install] = tasksOf("Database Server");
         assert.deepEqual(parameters(install.task).RebootOption, ["NoReboot"]);
         const rebootTasks = stack.ofType(T.task).filter((t) => t.name.startsWith("strategies-database-server-"));
         const byName = Object.fromEntries(rebootTasks.map((t) => [t.name.replace("strategies-database-server-", ""), t]));
-        assert.equal(byName["reboot-task"].inputs.taskArn, "AWS-RunPowerShellScript");
-        assert.deepEqual(parameters(byName["reboot-task"]).commands, ["exit 3010"]);
+        assert.equal(byName["reboot-task"].inputs.taskArn, STRATEGY_DOCUMENTS.runPowerShellScript.name, "a Windows group");
         assert.deepEqual(parameters(byName["scan-task"]).Operation, ["Scan"]);
         assert.ok((byName["scan-task"].inputs.priority as number) > (byName["reboot-task"].inputs.priority as number));
     });
