@@ -14,7 +14,7 @@ import { dataSyncBucketStatements } from "./compliance";
 import { configDeliveryBucketStatements } from "./configRecording";
 import { PatchingStrategies } from "./strategies";
 import { usesStrategies } from "../config/strategies";
-import { namePrefix as stackNamePrefix, windowPlan, windowSummary, WindowSummary } from "../config/windowPlan";
+import { namePrefix as stackNamePrefix, ownsWindow, windowPlan, windowSummary, WindowSummary } from "../config/windowPlan";
 
 // ---------------------------------------------------------------------------
 // Args: the settings of one deployment, in the shape the stack config's keys have (README,
@@ -393,7 +393,7 @@ export class PatchManager extends pulumi.ComponentResource {
             patchGroups: Object.fromEntries(
                 config.patchGroups.map((g) => [
                     g.name,
-                    { baseline: g.baseline, window: g.window ? g.name : config.windowKind, operation: g.operation },
+                    { baseline: g.baseline, window: ownsWindow(g) ? g.name : config.windowKind, operation: g.operation },
                 ]),
             ),
             maintenanceWindowRoleArn: serviceRoleArn,

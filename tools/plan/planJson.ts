@@ -6,6 +6,7 @@ import type { CONFIG_RECORDER_CHOICES } from "../../config/compliance";
 import type { PatchSource } from "../../config/network";
 import type { ActionableViolation } from "../audit/findings";
 import type { ClashFinding, FleetReport, FleetStackInfo, ShownWindow } from "../fleet/types";
+import type { WindowTimeline } from "../../config/runtime/windowRun";
 import type { PlannedResource } from "../mock/mockProgram";
 
 /**
@@ -20,6 +21,12 @@ export interface PlannedWindow extends ShownWindow {
     urn: string;
     /** The next starts after `--from` (default: now), `--occurrences` of them (default 3). */
     next: Instant[];
+    /**
+     * One run of the window replayed by the scheduler model (config/runtime/windowRun.ts): each task's
+     * start and end in minutes after the window opens, under stated duration estimates; what the cutoff
+     * cancels, what never starts, and the groups that wait on another group's tasks.
+     */
+    timeline: WindowTimeline;
 }
 
 /** The stack's answers to the account's preconditions, as its config states them (docs/preconditions.md). */
