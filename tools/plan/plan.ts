@@ -145,7 +145,7 @@ export function renderPlan(plan: Plan, clashes: readonly ClashFinding[] = []): s
         out.push(`    ${w.description}`);
         out.push(`    ${w.operation || "no task"} · ${w.patchGroups.join(", ") || "no patch groups"}`);
         for (const n of w.next) out.push(`    next: ${localTime(n, w.timezone)}  (${n.slice(0, 16).replace("T", " ")} UTC)`);
-        if (w.timeline.tasks.length > 0) out.push(...renderTimeline(w.timeline).map((l, i) => `    ${i === 0 ? "" : "  "}${l}`));
+        if (w.timeline && w.timeline.tasks.length > 0) out.push(...renderTimeline(w.timeline).map((l, i) => `    ${i === 0 ? "" : "  "}${l}`));
     }
     out.push(...renderActivations(plan.resources));
     out.push(...renderPreconditions(plan.preconditions));

@@ -26,7 +26,7 @@ export interface PlannedWindow extends ShownWindow {
      * start and end in minutes after the window opens, under stated duration estimates; what the cutoff
      * cancels, what never starts, and the groups that wait on another group's tasks.
      */
-    timeline: WindowTimeline;
+    timeline?: WindowTimeline;
 }
 
 /** The stack's answers to the account's preconditions, as its config states them (docs/preconditions.md). */

@@ -99,8 +99,8 @@ describe("config/runtime/windowRun: every shipped stack's windows, replayed", fu
             const windows = windowsOf(stack.resources, new Date("2026-12-01T00:00:00Z"), 1);
             assert.ok(windows.length > 0);
             for (const w of windows) {
-                assert.ok(w.timeline.tasks.length > 0, `${w.name}: a window with tasks`);
-                assert.deepEqual(w.timeline.findings, [], `${name} ${w.name}`);
+                assert.ok(w.timeline!.tasks.length > 0, `${w.name}: a window with tasks`);
+                assert.deepEqual(w.timeline!.findings, [], `${name} ${w.name}`);
             }
         });
     }
@@ -122,6 +122,6 @@ describe("config/runtime/windowRun: every shipped stack's windows, replayed", fu
         }
         const stack = await evaluate("prod-strategies", withConfig(base, { patchGroups: groups }));
         for (const w of windowsOf(stack.resources, new Date("2026-12-01T00:00:00Z"), 1))
-            assert.ok(!w.timeline.findings.some((f) => /waits for other groups/.test(f)), `${w.name}: ${w.timeline.findings.join("; ")}`);
+            assert.ok(!w.timeline!.findings.some((f) => /waits for other groups/.test(f)), `${w.name}: ${w.timeline!.findings.join("; ")}`);
     });
 });

@@ -59,11 +59,12 @@ describe("offline plan (npm run plan)", function () {
 
         const weekend = doc.windows.find((w: any) => w.schedule === "cron(0 6 ? * SAT,SUN *)");
         assert.deepEqual(
-            { ...weekend, urn: undefined, name: undefined, description: undefined },
+            { ...weekend, urn: undefined, name: undefined, description: undefined, timeline: undefined },
             {
                 urn: undefined,
                 name: undefined,
                 description: undefined,
+                timeline: undefined,
                 schedule: "cron(0 6 ? * SAT,SUN *)",
                 timezone: "Europe/Amsterdam",
                 durationHours: 5,
@@ -75,6 +76,8 @@ describe("offline plan (npm run plan)", function () {
                 region: "eu-west-1",
             },
         );
+        // The scheduler model's replay of the window: one task per group, in one priority band.
+        assert.deepEqual(weekend.timeline.tasks.map((t: any) => t.group).sort(), [...weekend.patchGroups].sort());
         const web = doc.windows.find((w: any) => w.patchGroups.includes("Web Server"));
         assert.deepEqual(web.next, ["2026-12-03T22:00:00.000Z", "2027-01-07T22:00:00.000Z", "2027-02-04T22:00:00.000Z"]);
         assert.equal(doc.windows.length, 5);
