@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { matchOldState } from "../../tools/mock/aliases";
 import { inputsWithUrnIds } from "../../tools/mock/mockProgram";
-import { evaluate, ROOT, Stack } from "../helpers";
+import { evaluate, ROOT, shippedConfig, Stack, withConfig } from "../helpers";
 
 const fixture = (file: string) => JSON.parse(fs.readFileSync(path.join(ROOT, "tests/fixtures", file), "utf8"));
 /** Every custom resource's URN before the component (and a hash of its inputs whose method is not ours to rely on). */
@@ -108,13 +108,33 @@ const CONFIG_EDITS: Record<string, (type: string, inputs: Record<string, any>) =
             : inputs,
 };
 
+/**
+ * The stack files as they were when the fixture was taken: the edits issue 22 made to the shipped
+ * production stacks (waves counted from Patch Tuesday, alerts on) are config edits a user makes
+ * after the upgrade, and their own plan shows them; the upgrade itself must change nothing.
+ */
+const FIXTURED_WAVES: Record<string, string> = {
+    "Management Server": "cron(0 23 ? * TUE#1 *)",
+    "Web Server": "cron(0 23 ? * THU#1 *)",
+    "Application Server": "cron(0 23 ? * THU#2 *)",
+    "Database Server": "cron(0 23 ? * THU#3 *)",
+};
+function asFixtured(name: string) {
+    const base = shippedConfig(name);
+    if (name === "dev") return base;
+    const groups = (JSON.parse(base.values["patch-manager:patchGroups"]) as any[]).map((g) =>
+        g.schedule?.patchTuesday ? { ...g, schedule: { cron: FIXTURED_WAVES[g.name], durationHours: 6, cutoffHours: 1 } } : g,
+    );
+    return withConfig(base, { patchGroups: groups, ...(name === "prod" ? { alerts: undefined } : {}) });
+}
+
 describe("upgrading the shipped stacks to the PatchManager component", function () {
     for (const name of ["dev", "prod", "prod-hybrid", "prod-private"]) {
         describe(name, function () {
             let stack: Stack;
             let matched: Map<string, string>;
             before(async function () {
-                stack = await evaluate(name);
+                stack = await evaluate(name, asFixtured(name));
                 const old = new Set([...shipped[name].map((r) => r.urn), ...preComponent[name].components]);
                 matched = matchOldState(stack.resources, old);
             });

@@ -17,11 +17,13 @@ export function patchTuesday(year: number, month: number): Date {
 
 /** Windows at most monthly: waves (a weekly or daily window patches every release within days). */
 const MAX_WAVE_RUNS_PER_YEAR = 13;
+/** The mean month's length in days. */
+const MONTH_DAYS = 365.25 / 12;
 
 interface Wave {
     group: FleetGroup;
     occurrences: Occurrence[];
-    /** Mean position of its windows in their month, in days: the order the schedules intend. */
+    /** Mean position of its windows in their month, in days (circular): the order the schedules intend. */
     position: number;
     listed: number;
 }
@@ -31,7 +33,8 @@ interface Wave {
  * repositories release any day, when no order of monthly waves can hold for every patch), each
  * Patch Tuesday in [from, from + days): the first install per wave, from the release day and the
  * group's slowest approval rule, must follow the waves' intended order (the mean day of the month
- * their windows open; listing order within a day). One finding per stack, system and inverted order.
+ * their windows open, read around the month from the largest gap between waves; listing order
+ * within a day). One finding per stack, system and inverted order.
  */
 export function checkWaveOrder(stacks: readonly FleetStack[], opts: Pick<FleetOptions, "from" | "days">): WaveOrderFinding[] {
     const findings: WaveOrderFinding[] = [];
@@ -48,11 +51,27 @@ export function checkWaveOrder(stacks: readonly FleetStack[], opts: Pick<FleetOp
             const occurrences = perWindow.flat().sort((a, b) => a.start.getTime() - b.start.getTime());
             const inYear = occurrences.filter((o) => o.start < yearLater);
             if (inYear.length === 0) return;
-            const position = inYear.reduce((sum, o) => sum + (o.start.getUTCDate() - 1 + o.start.getUTCHours() / 24), 0) / inYear.length;
+            // The mean position in the month on a circle: a wave that opens on the 30th one month and the
+            // 1st the next sits at the month's turn, not in its middle.
+            const angles = inYear.map((o) => (2 * Math.PI * (o.start.getUTCDate() - 1 + o.start.getUTCHours() / 24)) / MONTH_DAYS);
+            const mean = Math.atan2(
+                angles.reduce((x, a) => x + Math.sin(a), 0),
+                angles.reduce((x, a) => x + Math.cos(a), 0),
+            );
+            const position = ((((mean / (2 * Math.PI)) * MONTH_DAYS) % MONTH_DAYS) + MONTH_DAYS) % MONTH_DAYS;
             waves.push({ group, occurrences, position, listed });
         });
         if (waves.length < 2) continue;
-        const intended = [...waves].sort((a, b) => (Math.abs(a.position - b.position) < 1 ? a.listed - b.listed : a.position - b.position));
+        // The intended order: around the month from the largest gap between waves (the quiet days between cycles).
+        const around = [...waves].sort((a, b) => (Math.abs(a.position - b.position) < 1 ? a.listed - b.listed : a.position - b.position));
+        const gaps = around.map((w, i) => {
+            const next = around[(i + 1) % around.length];
+            const gap = (next.position - w.position + MONTH_DAYS) % MONTH_DAYS;
+            // Waves less than a day apart are one step (listing order), not a month apart.
+            return around.length > 1 && gap > MONTH_DAYS - 1 ? 0 : gap;
+        });
+        const afterGap = (gaps.indexOf(Math.max(...gaps)) + 1) % around.length;
+        const intended = [...around.slice(afterGap), ...around.slice(0, afterGap)];
         const broken = new Map<string, { days: string[]; example: WaveOrderFinding["example"] }>();
         for (let m = 0; ; m++) {
             const release = patchTuesday(opts.from.getUTCFullYear(), opts.from.getUTCMonth() + m);
