@@ -18,6 +18,9 @@ type Parameter = { name: string; values: string[] };
 /** The tag the start task puts on an instance it started, so the stop task stops only those. */
 export const STARTED_BY_WINDOW_TAG = "patch-manager:started-by-window";
 
+/** The on-join scan's schedule: the interval at which nodes the rate control held back get their scan. */
+export const ON_JOIN_SCAN_SCHEDULE = "rate(1 day)";
+
 /** One step of a group's run in its window, in the order the window runs them. */
 export type TaskStep = "start" | "image" | "install" | "stop";
 
@@ -463,8 +466,12 @@ export class PatchingStrategies extends pulumi.ComponentResource {
                         name: RUN_PATCH_BASELINE,
                         parameters: { Operation: operation, RebootOption: operation === "Install" ? "RebootIfNeeded" : "NoReboot" },
                         targets: target,
-                        // No schedule and not only at a cron interval: SSM runs it when an instance becomes a
-                        // target (first online, back after a missed run) and once when it is created.
+                        // Not only at a cron interval: SSM runs it when an instance becomes a target (first
+                        // online, back after a missed run) and once when it is created. A scan also gets a
+                        // daily schedule: with rate control, "targets beyond the limit wait for the next
+                        // scheduled interval" (State Manager, CreateAssociation MaxConcurrency), which without
+                        // a schedule never comes. An install gets none: it would patch and reboot outside windows.
+                        ...(operation === "Scan" ? { scheduleExpression: ON_JOIN_SCAN_SCHEDULE } : {}),
                         applyOnlyAtCronInterval: false,
                         maxConcurrency: g.rateControl.maxConcurrency,
                         maxErrors: g.rateControl.maxErrors,

@@ -146,10 +146,13 @@ describe("components: patching strategies (Pulumi.prod-strategies.yaml under moc
         assert.equal(parameters(dev.task).BaselineOverride, undefined);
     });
 
-    it("new instances: an association that scans on join, not only at a cron interval", function () {
+    it("new instances: an association that scans on join, not only at a cron interval, and daily for nodes the rate control held back", function () {
         const a = stack.ofType("aws:ssm/association:Association").find((x) => x.name.endsWith("dev-boxes-on-join"))!;
         assert.equal(a.inputs.applyOnlyAtCronInterval, false);
-        assert.equal(a.inputs.scheduleExpression, undefined);
+        // CreateAssociation MaxConcurrency: "the targets beyond the limit wait ... until the next scheduled
+        // interval"; a scan therefore runs on a schedule (rate expressions: SSM's "Reference: Cron and rate expressions").
+        assert.match(String(a.inputs.scheduleExpression), /^rate\(\d+ (day|days|hour|hours)\)$/);
+        assert.ok(a.inputs.maxConcurrency !== undefined, "rate-limited: the schedule is what lets the rest run");
         assert.deepEqual(a.inputs.parameters, { Operation: "Scan", RebootOption: "NoReboot" });
     });
 
