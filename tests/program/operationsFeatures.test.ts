@@ -424,6 +424,28 @@ describe("operations on the example stack prod-private", function () {
             );
         });
 
+        it("the S3 gateway endpoint admits only the AWS-owned buckets patching reads and the log bucket (issue 22)", function () {
+            // SSM user guide, "SSM Agent communications with AWS managed S3 buckets": behind a VPC endpoint these
+            // "must be allowed explicitly"; patching reads aws-ssm-<region> and patch-baseline-snapshot-<region>
+            // ("Reference: Amazon S3 buckets for patching operations"). A gateway endpoint without a policy
+            // reaches every bucket of its region.
+            for (const region of ["eu-west-1", "eu-central-1"]) {
+                const s3 = inRegion(pp, region, O.endpoint).find((e) => String(e.inputs.serviceName).endsWith(".s3"))!;
+                const policy = JSON.parse(String(s3.inputs.policy));
+                const resources: string[] = policy.Statement.flatMap((st: any) => [st.Resource].flat());
+                for (const bucket of [`aws-ssm-${region}`, `patch-baseline-snapshot-${region}`, `amazon-ssm-${region}`])
+                    assert.ok(resources.includes(`arn:aws:s3:::${bucket}/*`), `${region}: ${bucket}`);
+                assert.ok(!resources.some((r) => r === "*" || /^arn:aws:s3:::\*/.test(r)), `${region}: no bucket wildcard`);
+                const logBucket = pp.ofType(T.bucket).map((b) => String(b.inputs.bucket ?? b.id));
+                const writes = policy.Statement.filter((st: any) => [st.Action].flat().includes("s3:PutObject"));
+                assert.equal(writes.length, 1, "writes only to the log bucket");
+                assert.ok(
+                    [writes[0].Resource].flat().every((r: string) => logBucket.some((b) => r.startsWith(`arn:aws:s3:::${b}`))),
+                    `${JSON.stringify(writes[0].Resource)} vs ${logBucket.join(", ")}`,
+                );
+            }
+        });
+
         it("the security group accepts 443 from the VPC CIDR only: looked up, or as configured", function () {
             const ingress = (region: string) => inRegion(pp, region, O.sg)[0].inputs.ingress as any[];
             // eu-west-1 has no vpcCidr in config: the mock lookup's deterministic range for the VPC id.
