@@ -41,6 +41,11 @@ export interface PatchManagerSettings {
     /** An existing IAM role for the window tasks; default: one is created. */
     readonly maintenanceWindowRoleArn?: string;
     /**
+     * For groups with a rebootWindow: the most hours after an install window closes before the reboot window opens
+     * (patches stay InstalledPendingReboot until then); default 24. A whole number, 1 to 168.
+     */
+    readonly rebootWithinHours?: number;
+    /**
      * What a running task does when the window reaches its cutoff; default by environment. One of "CONTINUE_TASK",
      * "CANCEL_TASK".
      */

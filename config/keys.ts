@@ -58,6 +58,10 @@ export const KEYS = {
     maintenanceWindowRoleArn: maintenanceWindowRoleArnSchema.meta({
         description: "An existing IAM role for the window tasks; default: one is created.",
     }),
+    rebootWithinHours: wholeNumber(1, 168, "hours").meta({
+        description:
+            "For groups with a rebootWindow: the most hours after an install window closes before the reboot window opens (patches stay InstalledPendingReboot until then); default 24.",
+    }),
     cutoffBehavior: cutoffBehaviorSchema.meta({
         description: "What a running task does when the window reaches its cutoff; default by environment.",
     }),
