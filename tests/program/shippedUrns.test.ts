@@ -65,6 +65,29 @@ const withoutIntendedChanges = (type: string, inputs: unknown) => {
         }
         return { ...i, policy: JSON.stringify(policy) };
     }
+    // The S3 gateway endpoint gained a policy limited to the buckets patching reads (issue 22).
+    if (type === "aws:ec2/vpcEndpoint:VpcEndpoint" && i.vpcEndpointType === "Gateway") {
+        const { policy: _policy, ...rest } = i;
+        return rest;
+    }
+    // The alarm stop also cancels the stopped windows' running executions (issue 22): its runbook gained
+    // a step and its role the actions for it; the old content is the runbook's disable steps alone.
+    if (type === "aws:ssm/document:Document" && String(i.name).endsWith("stop-on-alarm")) {
+        const doc = JSON.parse(i.content);
+        doc.description = "Disables the patch-manager maintenance windows of one stack and region: stops a rollout when its alarm fires.";
+        doc.mainSteps = doc.mainSteps.filter((st: any) => st.action === "aws:executeAwsApi");
+        return { ...i, content: JSON.stringify(doc) };
+    }
+    if (type === "aws:iam/rolePolicy:RolePolicy" && String(i.policy).includes("ssm:CancelMaintenanceWindowExecution")) {
+        const policy = JSON.parse(i.policy);
+        return {
+            ...i,
+            policy: JSON.stringify({
+                Version: policy.Version,
+                Statement: [{ Effect: "Allow", Action: "ssm:UpdateMaintenanceWindow", Resource: policy.Statement[0].Resource }],
+            }),
+        };
+    }
     // The alerts rule also hears the windows being disabled or enabled (the alarm stop, and the refresh that undoes it).
     if (
         type === "aws:cloudwatch/eventRule:EventRule" &&
