@@ -340,9 +340,11 @@ describe("operations on the example stack prod-private", function () {
                 assert.equal(doc.inputs.documentType, "Automation");
                 const steps = JSON.parse(String(doc.inputs.content)).mainSteps;
                 assert.deepEqual(
-                    steps.map((s: any) => s.inputs),
+                    steps.filter((s: any) => s.action === "aws:executeAwsApi").map((s: any) => s.inputs),
                     windows.map((w) => ({ Service: "ssm", Api: "UpdateMaintenanceWindow", WindowId: w.id, Enabled: false })),
                 );
+                // Then the running executions of exactly these windows are cancelled.
+                assert.deepEqual(steps[steps.length - 1].inputs.InputPayload, { WindowIds: windows.map((w) => w.id) });
                 const rule = inRegion(pp, region, O.rule).find((r) => r.name === `${region}-alarm-stop-alarm`)!;
                 assert.deepEqual(JSON.parse(String(rule.inputs.eventPattern)), {
                     source: ["aws.cloudwatch"],
@@ -359,7 +361,7 @@ describe("operations on the example stack prod-private", function () {
                 assert.deepEqual(JSON.parse(String(target.inputs.input)), { AutomationAssumeRole: [(automationRole.outputs as any).arn] });
                 const disable = policyOf(inRegion(pp, region, T.rolePolicy).find((p) => p.name === `${region}-alarm-stop-disable-windows`)!)
                     .Statement[0];
-                assert.equal(disable.Action, "ssm:UpdateMaintenanceWindow");
+                assert.deepEqual(disable.Action, ["ssm:UpdateMaintenanceWindow", "ssm:DescribeMaintenanceWindowExecutions"]);
                 assert.deepEqual(
                     disable.Resource,
                     windows.map((w) => `arn:aws:ssm:${region}:123456789012:maintenancewindow/${w.id}`),
