@@ -45,37 +45,37 @@ export interface DurationEstimate {
  * Per-document estimates (keys: document name, or `<document>:<Operation>`). Typical durations are
  * assumptions; each names the bound AWS documents where there is one. Override per call.
  */
+/** An estimate nobody measured: minutes per batch, and why that many. */
+const assumed = (minutesPerBatch: number, why: string): DurationEstimate => ({ minutesPerBatch, source: `assumption: ${why}` });
+
 export const DURATION_ESTIMATES: Readonly<Record<string, DurationEstimate>> = {
-    "AWS-RunPatchBaseline:Install": {
-        minutesPerBatch: 20,
-        source: "assumption: a monthly install plus its reboot; AWS-RunPatchBaseline's own executionTimeout defaults to 7200 s (the document's parameters)",
-    },
-    "AWS-RunPatchBaseline:Scan": { minutesPerBatch: 5, source: "assumption: a scan reads the repositories and reports compliance" },
-    "AWS-RunPatchBaselineWithHooks:Install": {
-        minutesPerBatch: 30,
-        source: "assumption: the install plus the pre-install, post-install and on-exit hook documents",
-    },
-    "AWS-RunPatchBaselineWithHooks:Scan": { minutesPerBatch: 5, source: "assumption: as AWS-RunPatchBaseline's scan" },
-    "AWS-CreateImage": { minutesPerBatch: 15, source: "assumption: an AMI of the instance's volumes (EBS snapshots), NoReboot" },
-    "AWS-PatchInstanceWithRollback": {
-        minutesPerBatch: 45,
-        source: "assumption: a CloudFormation stack with Lambda functions, a snapshot of the root volume, the install, the stack's deletion (the runbook's steps)",
-    },
-    "AWSEC2-PatchLoadBalancerInstance": {
-        minutesPerBatch: 30,
-        source: "assumption: deregister and drain (ConnectionDrainTime), the install, register and wait for healthy (the runbook's steps)",
-    },
-    "AWS-PatchAsgInstance": {
-        minutesPerBatch: 40,
-        source: "assumption: standby, the install, back in service, through a CloudFormation-deployed Lambda (the runbook's steps)",
-    },
-    "AWS-RunShellScript": { minutesPerBatch: 10, source: "assumption: the reboot script and the node's boot" },
-    "AWS-RunPowerShellScript": { minutesPerBatch: 15, source: "assumption: the reboot script and a Windows boot with pending updates" },
+    "AWS-RunPatchBaseline:Install": assumed(
+        20,
+        "a monthly install plus its reboot (the document's own step timeout bounds it; not read offline)",
+    ),
+    "AWS-RunPatchBaseline:Scan": assumed(5, "a scan reads the repositories and reports compliance"),
+    "AWS-RunPatchBaselineWithHooks:Install": assumed(30, "the install plus the pre-install, post-install and on-exit hook documents"),
+    "AWS-RunPatchBaselineWithHooks:Scan": assumed(5, "as AWS-RunPatchBaseline's scan"),
+    "AWS-CreateImage": assumed(15, "an AMI of the instance's volumes (EBS snapshots), NoReboot"),
+    "AWS-PatchInstanceWithRollback": assumed(
+        45,
+        "a CloudFormation stack with Lambda functions, a snapshot of the root volume, the install, the stack's deletion (the runbook's steps)",
+    ),
+    "AWSEC2-PatchLoadBalancerInstance": assumed(
+        30,
+        "deregister and drain (ConnectionDrainTime), the install, register and wait for healthy (the runbook's steps)",
+    ),
+    "AWS-PatchAsgInstance": assumed(
+        40,
+        "standby, the install, back in service, through a CloudFormation-deployed Lambda (the runbook's steps)",
+    ),
+    "AWS-RunShellScript": assumed(10, "the reboot script and the node's boot"),
+    "AWS-RunPowerShellScript": assumed(15, "the reboot script and a Windows boot with pending updates"),
     "start-stopped": {
         minutesPerBatch: 10,
         source: "the start runbook's own bound: the instance_running waiter plus 7.5 minutes for the agent (components/strategies.ts)",
     },
-    "stop-started": { minutesPerBatch: 2, source: "assumption: StopInstances returns at once" },
+    "stop-started": assumed(2, "StopInstances returns at once"),
 };
 
 export interface WindowRunOptions {
