@@ -120,7 +120,14 @@ export function windowPlan(model: PatchManagerConfig): WindowLayout[] {
     for (const g of model.patchGroups)
         if (ownsWindow(g))
             out.push(
-                window("group", g.name, g.slug, g.window ?? model.environmentWindow, [g], `${model.environment} patching window of ${g.name}`),
+                window(
+                    "group",
+                    g.name,
+                    g.slug,
+                    g.window ?? model.environmentWindow,
+                    [g],
+                    `${model.environment} patching window of ${g.name}`,
+                ),
             );
     for (const g of model.patchGroups) {
         const reboot = g.strategies.rebootWindow;

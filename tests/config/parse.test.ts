@@ -26,7 +26,9 @@ describe("config", function () {
             assert.equal(c.windowKind, "weekend");
             assert.equal(c.production, true);
             assert.deepEqual(
-                c.patchGroups.filter((g) => g.window).map((g) => [g.name, g.window!.schedule, g.window!.scheduleOffset, g.window!.duration]),
+                c.patchGroups
+                    .filter((g) => g.window)
+                    .map((g) => [g.name, g.window!.schedule, g.window!.scheduleOffset, g.window!.duration]),
                 // patchTuesday daysAfter 9, 10, 16, 17: the third and fourth Tuesday plus an offset.
                 [
                     ["Management Server", "cron(0 23 ? * TUE#3 *)", 2, 6],

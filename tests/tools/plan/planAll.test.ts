@@ -95,10 +95,7 @@ describe("npm run plan -- --all / --ics", function () {
         const doc = JSON.parse(stdout);
         const windows = doc.stacks.find((s: any) => s.stack === "prod-private").windows;
         assert.equal(windows.length, 10);
-        assert.deepEqual(
-            windows.map((w: any) => w.region).sort(),
-            [...Array(5).fill("eu-central-1"), ...Array(5).fill("eu-west-1")],
-        );
+        assert.deepEqual(windows.map((w: any) => w.region).sort(), [...Array(5).fill("eu-central-1"), ...Array(5).fill("eu-west-1")]);
         assert.deepEqual(
             doc.findings.filter((f: any) => f.check === "clash"),
             [],
@@ -199,17 +196,20 @@ describe("npm run plan -- --all / --ics", function () {
         assert.equal(doc.soakDays, 3);
         // 64 weekday nights in dev, 26 weekend mornings and 12 monthly waves in prod over 90 days.
         assert.equal(doc.calendar.length, 102);
-        assert.deepEqual(doc.calendar.find((o: any) => o.window === "patch-manager-prod-weekend"), {
-            stack: "prod",
-            window: "patch-manager-prod-weekend",
-            region: "eu-west-1",
-            start: "2026-11-28T05:00:00.000Z",
-            end: "2026-11-28T10:00:00.000Z",
-            timezone: "Europe/Amsterdam",
-            patchGroups: ["Windows", "RHEL", "Windows2012"],
-            operation: "Install",
-            description: "at 06:00 every Saturday and Sunday, Europe/Amsterdam, for 5 hours (no new tasks in the last hour)",
-        });
+        assert.deepEqual(
+            doc.calendar.find((o: any) => o.window === "patch-manager-prod-weekend"),
+            {
+                stack: "prod",
+                window: "patch-manager-prod-weekend",
+                region: "eu-west-1",
+                start: "2026-11-28T05:00:00.000Z",
+                end: "2026-11-28T10:00:00.000Z",
+                timezone: "Europe/Amsterdam",
+                patchGroups: ["Windows", "RHEL", "Windows2012"],
+                operation: "Install",
+                description: "at 06:00 every Saturday and Sunday, Europe/Amsterdam, for 5 hours (no new tasks in the last hour)",
+            },
+        );
 
         const file = path.join(tmp(), "fleet.ics");
         const text = await plan("--all", "--from", FROM, "--ics", file, "--dir", pair);
@@ -225,7 +225,7 @@ describe("npm run plan -- --all / --ics", function () {
             text.stdout,
         );
         assert.ok(
-            text.stdout.includes("Thu 2026-12-03 23:00 CET  (2026-12-03 22:00 UTC)  6 h  prod  eu-west-1  Install  Web Server"),
+            text.stdout.includes("Fri 2026-11-27 23:00 CET  (2026-11-27 22:00 UTC)  6 h  prod  eu-west-1  Install  Database Server"),
             text.stdout,
         );
         assert.ok(text.stdout.includes("account not pinned · eu-west-1: 6 of 50 (dev, prod)"));
