@@ -13,6 +13,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
+import { automationExecutions, serviceTrust } from "./iam";
 
 export const ALARM_STATE_CHANGE = "CloudWatch Alarm State Change";
 
@@ -134,19 +135,6 @@ export function alarmArn(partition: string, region: string, accountId: string, a
     return `arn:${partition}:cloudwatch:${region}:${accountId}:alarm:${alarmName}`;
 }
 
-const trust = (service: string, accountId: string) =>
-    JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Effect: "Allow",
-                Principal: { Service: service },
-                Action: "sts:AssumeRole",
-                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-            },
-        ],
-    });
-
 /**
  * The alarm's name once a lookup in this region found it (a metric or a composite alarm), else a
  * RunError naming the key: an EventBridge rule sees only its own region's alarm events, so each
@@ -208,7 +196,9 @@ export class AlarmStop extends pulumi.ComponentResource {
             `${name}-automation-role`,
             {
                 description: "Disables patch-manager maintenance windows when the rollout alarm fires",
-                assumeRolePolicy: pulumi.output(args.accountId).apply((a) => trust("ssm.amazonaws.com", a)),
+                assumeRolePolicy: pulumi
+                    .all([args.partition, args.accountId])
+                    .apply(([p, a]) => JSON.stringify(serviceTrust("ssm.amazonaws.com", a, automationExecutions(p, a)))),
                 tags: args.tags,
             },
             { parent: this },
@@ -224,11 +214,22 @@ export class AlarmStop extends pulumi.ComponentResource {
             { parent: this },
         );
         const definitionArn = pulumi.interpolate`arn:${args.partition}:ssm:${args.region}:${args.accountId}:automation-definition/${runbook.name}:$DEFAULT`;
+        this.alarmArn = pulumi.all([args.partition, args.region, args.accountId]).apply(([p, r, a]) => alarmArn(p, r, a, args.alarmName));
+        const rule = new aws.cloudwatch.EventRule(
+            `${name}-alarm`,
+            {
+                description: `Alarm ${args.alarmName} fired: stop patching (disable the maintenance windows)`.slice(0, 512),
+                eventPattern: pulumi.all([this.alarmArn, args.alarmFound]).apply(([arn]) => JSON.stringify(alarmEventPattern(arn))),
+            },
+            { parent: this },
+        );
         const eventsRole = new aws.iam.Role(
             `${name}-events-role`,
             {
                 description: "Lets EventBridge start the patch-manager stop runbook",
-                assumeRolePolicy: pulumi.output(args.accountId).apply((a) => trust("events.amazonaws.com", a)),
+                assumeRolePolicy: pulumi
+                    .all([args.accountId, rule.arn])
+                    .apply(([a, ruleArn]) => JSON.stringify(serviceTrust("events.amazonaws.com", a, ruleArn))),
                 tags: args.tags,
             },
             { parent: this },
@@ -251,15 +252,6 @@ export class AlarmStop extends pulumi.ComponentResource {
                         ],
                     }),
                 ),
-            },
-            { parent: this },
-        );
-        this.alarmArn = pulumi.all([args.partition, args.region, args.accountId]).apply(([p, r, a]) => alarmArn(p, r, a, args.alarmName));
-        const rule = new aws.cloudwatch.EventRule(
-            `${name}-alarm`,
-            {
-                description: `Alarm ${args.alarmName} fired: stop patching (disable the maintenance windows)`.slice(0, 512),
-                eventPattern: pulumi.all([this.alarmArn, args.alarmFound]).apply(([arn]) => JSON.stringify(alarmEventPattern(arn))),
             },
             { parent: this },
         );

@@ -46,6 +46,11 @@ export interface PatchManagerSettings {
      */
     readonly rebootWithinHours?: number;
     /**
+     * The permissions boundary set on every IAM role the program creates (the org/ StackSet's boundary policy);
+     * default: none.
+     */
+    readonly permissionsBoundaryArn?: string;
+    /**
      * What a running task does when the window reaches its cutoff; default by environment. One of "CONTINUE_TASK",
      * "CANCEL_TASK".
      */

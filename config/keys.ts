@@ -8,6 +8,7 @@ import {
     cutoffBehaviorSchema,
     environmentSchema,
     maintenanceWindowRoleArnSchema,
+    permissionsBoundaryArnSchema,
     operationSchema,
     patchGroupTagKeySchema,
     windowKindSchema,
@@ -61,6 +62,10 @@ export const KEYS = {
     rebootWithinHours: wholeNumber(1, 168, "hours").meta({
         description:
             "For groups with a rebootWindow: the most hours after an install window closes before the reboot window opens (patches stay InstalledPendingReboot until then); default 24.",
+    }),
+    permissionsBoundaryArn: permissionsBoundaryArnSchema.meta({
+        description:
+            "The permissions boundary set on every IAM role the program creates (the org/ StackSet's boundary policy); default: none.",
     }),
     cutoffBehavior: cutoffBehaviorSchema.meta({
         description: "What a running task does when the window reaches its cutoff; default by environment.",

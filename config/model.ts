@@ -73,6 +73,7 @@ export function buildModel(values: ConfigValues & { environment: Environment }, 
         baselines,
         patchGroups,
         ...(values.maintenanceWindowRoleArn !== undefined ? { maintenanceWindowRoleArn: values.maintenanceWindowRoleArn } : {}),
+        ...(values.permissionsBoundaryArn !== undefined ? { permissionsBoundaryArn: values.permissionsBoundaryArn } : {}),
         cutoffBehavior: values.cutoffBehavior ?? defaultCutoffBehavior(environment),
         /** Hours after an install window closes within which a group's reboot window must open. */
         rebootWithinHours: values.rebootWithinHours ?? DEFAULT_REBOOT_WITHIN_HOURS,

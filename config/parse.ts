@@ -1,3 +1,4 @@
+import * as diagnostics_channel from "node:diagnostics_channel";
 import { crossCheck } from "./crossChecks";
 import { baselineFields } from "./baselines";
 import { patchGroupFields } from "./patchGroups";
@@ -9,6 +10,12 @@ import { nearest } from "./nearest";
 import { buildModel, PatchManagerConfig } from "./model";
 
 /**
+ * Each parse is told on this channel (node:diagnostics_channel; nothing is sent without a
+ * subscriber): a benchmark or a test can count parses without replacing the export.
+ */
+export const PARSES = diagnostics_channel.channel("patch-manager:config:parse");
+
+/**
  * Validates raw stack config (the `patch-manager:` keys without namespace,
  * values as the Pulumi CLI passes them: strings, lists and maps JSON-encoded)
  * into the typed model. Reports every problem at once; throws ConfigError.
@@ -17,19 +24,27 @@ export function parseConfig(
     raw: Readonly<Record<string, string | undefined>>,
     stack: string,
     file = `Pulumi.${stack}.yaml`,
+    opts: ParseOptions = {},
 ): PatchManagerConfig {
+    if (PARSES.hasSubscribers) PARSES.publish({ stack, file });
     const entries: Entry[] = [];
     for (const [key, text] of Object.entries(raw)) {
         if (text === undefined) continue;
         entries.push(isConfigKey(key) ? { key, ...decodeValue(key, text) } : { key, value: text });
     }
-    return parseEntries(entries, stack, file);
+    return parseEntries(entries, stack, file, opts);
+}
+
+/** What the parse reads besides the values: the clock (a test passes a fixed one). */
+export interface ParseOptions {
+    /** "From now on" for the rules about schedules that never start again; default the machine's clock, read here once. */
+    readonly now?: Date;
 }
 
 /** One key as read: its value, or the problem that kept it from being read. */
 type Entry = { readonly key: string } & ({ readonly value: unknown } | { readonly problem: ConfigProblem });
 
-function parseEntries(entries: readonly Entry[], stack: string, file: string): PatchManagerConfig {
+function parseEntries(entries: readonly Entry[], stack: string, file: string, opts: ParseOptions): PatchManagerConfig {
     // Problems are listed key by key, in the order the stack file has the keys.
     const problemsOfEachKey: ConfigProblem[][] = [];
     const problemsOf = new Map<ConfigKey, ConfigProblem[]>();
@@ -105,6 +120,7 @@ function parseEntries(entries: readonly Entry[], stack: string, file: string): P
             values,
             refused,
             model,
+            now: opts.now ?? new Date(),
             baselines: elements(values.baselines, decoded.baselines, baselineFields),
             patchGroups: elements(values.patchGroups, decoded.patchGroups, patchGroupFields),
             names: {

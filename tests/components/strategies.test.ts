@@ -10,6 +10,7 @@ import { baselineOverrideDocument, strategyPermissions, taskSteps } from "../../
 import { parseConfig } from "../../config";
 import { projectValues } from "../../tools/mock/mockProgram";
 import { evaluate, parameters, shippedConfig, Stack, T } from "../helpers";
+import { fact } from "../facts/facts";
 
 const documents = Object.values(STRATEGY_DOCUMENTS);
 
@@ -85,7 +86,16 @@ describe("components: patching strategies (Pulumi.prod-strategies.yaml under moc
             t.map((x) => [x.priority, x.doc, x.type]),
             [[1, "AWS-PatchInstanceWithRollback", "AUTOMATION"]],
         );
-        assert.deepEqual(Object.keys(automation(t[0])), ["InstanceId", "ReportS3Bucket"]);
+        // The runbook's own roles (runbook reference: AutomationAssumeRole, LambdaAssumeRole "If not specified a transient role will be created").
+        const roles = stack.ofType(T.role);
+        const runbookRole = roles.find((r) => r.name === "strategies-runbook")!;
+        const lambdaRole = roles.find((r) => r.name === "strategies-runbook-lambda")!;
+        assert.deepEqual(automation(t[0]), {
+            InstanceId: ["{{RESOURCE_ID}}"],
+            ReportS3Bucket: [String(stack.ofType(T.bucket)[0].outputs.bucket)],
+            AutomationAssumeRole: [runbookRole.outputs.arn],
+            LambdaAssumeRole: [lambdaRole.outputs.arn],
+        });
         assert.equal(t[0].task.name, "production-legacy-app-task", "the install keeps its logical name");
     });
 
@@ -99,7 +109,12 @@ describe("components: patching strategies (Pulumi.prod-strategies.yaml under moc
     it("Auto Scaling standby: AWS-PatchAsgInstance with the instance of each target", function () {
         const [t] = tasksOf("Workers");
         assert.equal(t.doc, "AWS-PatchAsgInstance");
-        assert.deepEqual(automation(t), { InstanceId: ["{{RESOURCE_ID}}"] });
+        const roles = stack.ofType(T.role);
+        assert.deepEqual(automation(t), {
+            InstanceId: ["{{RESOURCE_ID}}"],
+            AutomationAssumeRole: [roles.find((r) => r.name === "strategies-runbook")!.outputs.arn],
+            LambdaRoleArn: [roles.find((r) => r.name === "strategies-runbook-lambda")!.outputs.arn],
+        });
     });
 
     it("stopped instances: start, install, stop at ordered priorities with the program's runbooks", function () {
@@ -120,26 +135,35 @@ describe("components: patching strategies (Pulumi.prod-strategies.yaml under moc
         assert.equal(start.inputs.documentType, "Automation");
     });
 
-    it("reboot strategy: NoReboot install, and a reboot window whose reboot script runs first, then a scan", function () {
-        // What the script does when the agent runs it is replayed in tests/config/runtime/agent.test.ts.
+    it("reboot strategy: NoReboot install, and a reboot window that reboots (the agent's Windows reboot exit code) then scans", function () {
         const [install] = tasksOf("Database Server");
         assert.deepEqual(parameters(install.task).RebootOption, ["NoReboot"]);
         const rebootTasks = stack.ofType(T.task).filter((t) => t.name.startsWith("strategies-database-server-"));
         const byName = Object.fromEntries(rebootTasks.map((t) => [t.name.replace("strategies-database-server-", ""), t]));
-        assert.equal(byName["reboot-task"].inputs.taskArn, STRATEGY_DOCUMENTS.runPowerShellScript.name, "a Windows group");
+        assert.equal(byName["reboot-task"].inputs.taskArn, "AWS-RunPowerShellScript");
+        // The agent reboots on this exit code (tests/facts: agent-reboot-exit-code-windows); how the script avoids
+        // a second reboot on the rerun is checked by replay in tests/facts/facts.test.ts.
+        assert.match(
+            parameters(byName["reboot-task"]).commands.join("\n"),
+            new RegExp(`\\bexit\\s+${fact("agent-reboot-exit-code-windows").value}\\b`),
+        );
         assert.deepEqual(parameters(byName["scan-task"]).Operation, ["Scan"]);
         assert.ok((byName["scan-task"].inputs.priority as number) > (byName["reboot-task"].inputs.priority as number));
     });
 
     it("BaselineOverride: the baseline's JSON in the log bucket, its s3:// URL on the install; the exception list on another group", function () {
         const object = stack.ofType("aws:s3/bucketObjectv2:BucketObjectv2")[0];
-        assert.equal(object.inputs.key, "patching/baseline-overrides/central-al2023.json");
+        // Outside the log prefix that every node may write and the lifecycle rule expires.
+        const logPrefix = String((stack.resources.find((r) => r.type === T.lifecycle)!.inputs.rules as any[])[0].filter.prefix);
+        assert.equal(logPrefix, "patching/");
+        assert.ok(!String(object.inputs.key).startsWith(logPrefix), String(object.inputs.key));
+        assert.match(String(object.inputs.key), /\/central-al2023\.json$/);
         const doc = JSON.parse(String(object.inputs.content));
         assert.equal(doc[0].OperatingSystem, "AMAZON_LINUX_2023");
         assert.equal(doc[0].RejectedPatchesAction, "BLOCK");
         assert.equal(doc[0].Sources[0].Name, "internal-mirror");
         const install = tasksOf("App Server")[1];
-        assert.match(parameters(install.task).BaselineOverride[0], /^s3:\/\/.+\/patching\/baseline-overrides\/central-al2023\.json$/);
+        assert.equal(parameters(install.task).BaselineOverride[0], `s3://${object.inputs.bucket}/${object.inputs.key}`);
         assert.equal(parameters(install.task).InstallOverrideList, undefined);
         const dev = tasksOf("Dev Boxes")[1];
         assert.deepEqual(parameters(dev.task).InstallOverrideList, ["s3://patch-exceptions-example/dev-boxes.yaml"]);
@@ -154,21 +178,6 @@ describe("components: patching strategies (Pulumi.prod-strategies.yaml under moc
         assert.match(String(a.inputs.scheduleExpression), /^rate\(\d+ (day|days|hour|hours)\)$/);
         assert.ok(a.inputs.maxConcurrency !== undefined, "rate-limited: the schedule is what lets the rest run");
         assert.deepEqual(a.inputs.parameters, { Operation: "Scan", RebootOption: "NoReboot" });
-    });
-
-    it("the window role gets a statement per runbook used, and the instances may read the override files only", function () {
-        const policies = stack.ofType("aws:iam/rolePolicy:RolePolicy");
-        const window = JSON.parse(String(policies.find((p) => p.name.endsWith("strategies-window-role"))!.inputs.policy));
-        assert.deepEqual(window.Statement.map((s: any) => s.Sid).sort(), [
-            "CreateImageBeforePatching",
-            "PatchAutoScalingInstance",
-            "PatchBehindLoadBalancer",
-            "PatchWithRollback",
-            "StartStoppedInstances",
-        ]);
-        const read = JSON.parse(String(policies.find((p) => p.name.endsWith("strategies-read-overrides"))!.inputs.policy));
-        assert.deepEqual(read.Statement[0].Action, ["s3:GetObject"]);
-        assert.match(read.Statement[0].Resource, /\/patching\/baseline-overrides\/\*\.json$/);
     });
 
     it("baseline sources reach aws.ssm.PatchBaseline as the provider's sources {name, products, configuration}", function () {
@@ -204,8 +213,13 @@ describe("components/strategies (pure)", function () {
     });
 
     it("strategyPermissions: nothing for a stack without runbooks; EC2 image rights only for AWS-CreateImage", function () {
-        assert.equal(strategyPermissions(new Set()), undefined);
-        assert.deepEqual((strategyPermissions(new Set(["image"])) as any).Statement[0].Action, ["ec2:CreateImage", "ec2:DescribeImages"]);
+        const scope = { partition: "aws", accountId: "123456789012", patchGroupTagKey: "Patch Group", groups: { image: ["App"] } };
+        assert.equal(strategyPermissions(new Set(), scope), undefined);
+        const image = strategyPermissions(new Set(["image"]), scope)!;
+        assert.deepEqual(
+            image.Statement.flatMap((s) => s.Action).filter((a) => a.startsWith("ec2:Create")),
+            ["ec2:CreateImage", "ec2:CreateImage"],
+        );
     });
 
     it("baselineOverrideDocument: approval delay or cut-off date per rule, no Sources when none", function () {

@@ -9,6 +9,8 @@ import {
     COMPLIANCE_LEVELS,
 } from "@patch-manager/ssm";
 import { evaluate, parameters, shippedConfig, Stack, T, withConfig } from "../helpers";
+import { fact } from "../facts/facts";
+import { MOCK_ACCOUNT } from "../../tools/mock/mockProgram";
 
 const SEED_GROUPS = ["Windows", "RHEL", "Windows2012", "Management Server", "Web Server", "Application Server", "Database Server"];
 /** Patch Tuesday (the second Tuesday) plus 9, 10, 16 and 17 days: the third and fourth Tuesday plus SSM's ScheduleOffset. */
@@ -193,17 +195,31 @@ describe("program on the shipped stacks", function () {
     });
 
     describe("IAM", function () {
-        it("the window role is trusted by SSM only, for this account, with AmazonSSMMaintenanceWindowRole", function () {
+        it("the window role is trusted by SSM only, for this account, with no AWS managed policy (its own, scoped to the patch groups)", function () {
             const role = prod.one(T.role, "maintenance-window-role");
             const trust = JSON.parse(role.inputs.assumeRolePolicy as string);
             assert.equal(trust.Statement.length, 1);
             assert.deepEqual(trust.Statement[0].Principal, { Service: "ssm.amazonaws.com" });
-            assert.equal(trust.Statement[0].Condition.StringEquals["aws:SourceAccount"], "123456789012");
+            // The key SSM sends (tests/facts: trust-ssm-hybrid-condition-keys), holding this account.
+            const [sourceAccount] = (fact("trust-ssm-hybrid-condition-keys").value as { StringEquals: string[] }).StringEquals;
+            assert.equal(trust.Statement[0].Condition.StringEquals[sourceAccount], MOCK_ACCOUNT);
             const attached = prod
                 .ofType(T.attachment)
                 .filter((a) => a.inputs.role === role.id)
                 .map((a) => a.inputs.policyArn);
-            assert.deepEqual(attached, ["arn:aws:iam::aws:policy/service-role/AmazonSSMMaintenanceWindowRole"]);
+            // AmazonSSMMaintenanceWindowRole grants ssm:SendCommand and ssm:StartAutomationExecution on "*" (any document, any node).
+            assert.deepEqual(attached, []);
+            const own = JSON.parse(prod.ofType(T.rolePolicy).find((p) => p.inputs.role === role.id)!.inputs.policy as string);
+            const send = own.Statement.filter((s: any) => s.Action.includes("ssm:SendCommand"));
+            assert.ok(
+                send.every((s: any) => s.Resource !== "*"),
+                "no SendCommand on every resource",
+            );
+            const onNodes = send.find((s: any) => s.Condition);
+            assert.deepEqual(
+                onNodes.Condition.StringEquals["ssm:resourceTag/Patch Group"].sort(),
+                prod.outputs.patchGroups ? Object.keys(prod.outputs.patchGroups).sort() : [],
+            );
         });
 
         it("instances get AmazonSSMManagedInstanceCore, a profile, and write access to the log prefix only", function () {

@@ -357,19 +357,25 @@ describe("schedule", () => {
         it("returns [] for count 0 and throws on bad input", () => {
             assert.deepEqual(starts("cron(0 22 ? * MON-FRI *)", "UTC", "2026-01-01T00:00:00Z", 0), []);
             assert.throws(
-                () => nextStarts("cron(00 23-5 ? * TUE#1 *)", { timezone: "UTC", from: new Date(), count: 1 }),
+                () => nextStarts("cron(00 23-5 ? * TUE#1 *)", { timezone: "UTC", from: new Date("2026-12-01T00:00:00Z"), count: 1 }),
                 /the hour field "23-5" is a range/,
             );
             assert.throws(
-                () => nextStarts("cron(0 22 ? * MON *)", { timezone: "Mars/Base", from: new Date(), count: 1 }),
+                () => nextStarts("cron(0 22 ? * MON *)", { timezone: "Mars/Base", from: new Date("2026-12-01T00:00:00Z"), count: 1 }),
                 /not an IANA timezone/,
             );
             assert.throws(
-                () => nextStarts("rate(1 day)", { timezone: "UTC", scheduleOffset: 2, from: new Date(), count: 1 }),
+                () => nextStarts("rate(1 day)", { timezone: "UTC", scheduleOffset: 2, from: new Date("2026-12-01T00:00:00Z"), count: 1 }),
                 /only applies to cron/,
             );
             assert.throws(
-                () => nextStarts("cron(0 22 ? * MON *)", { timezone: "UTC", scheduleOffset: 7, from: new Date(), count: 1 }),
+                () =>
+                    nextStarts("cron(0 22 ? * MON *)", {
+                        timezone: "UTC",
+                        scheduleOffset: 7,
+                        from: new Date("2026-12-01T00:00:00Z"),
+                        count: 1,
+                    }),
                 /1 to 6/,
             );
         });
@@ -781,6 +787,37 @@ describe("schedule", () => {
             assert.deepEqual(
                 startsBetween("rate(7 days)", { timezone: "UTC", from, until, limit: 100 }).map((d) => d.toISOString().slice(0, 10)),
                 ["2026-01-08", "2026-01-15", "2026-01-22", "2026-01-29", "2026-02-05", "2026-02-12", "2026-02-19", "2026-02-26"],
+            );
+        });
+
+        it("startsBetween asked again from later in the same days (the kept starts) still gives exactly what nextStarts gives", () => {
+            // Kept starts are whole days around [from, until): a later `from` in the first day and a
+            // limit reached before `until` must not show.
+            fc.assert(
+                fc.property(
+                    fc.oneof(
+                        validCron.map((fields) => `cron(${fields.join(" ")})`),
+                        fc.constantFrom("cron(0 2 ? * * *)", "cron(30 23 ? * MON-FRI *)"),
+                    ),
+                    fc.constantFrom(...ZONES),
+                    fc.date({ min: new Date("2025-01-01T00:00:00Z"), max: new Date("2030-12-31T00:00:00Z"), noInvalidDate: true }),
+                    fc.array(fc.integer({ min: 0, max: 86_399_999 }), { minLength: 1, maxLength: 4 }),
+                    fc.integer({ min: 1, max: 30 }),
+                    fc.integer({ min: 1, max: 200 }),
+                    (expression, timezone, from, shifts, days, limit) => {
+                        const until = new Date(from.getTime() + days * 86_400_000);
+                        for (const shift of [0, ...shifts]) {
+                            const later = new Date(from.getTime() + shift);
+                            const all = nextStarts(expression, { timezone, from: later, count: limit });
+                            assert.deepEqual(
+                                startsBetween(expression, { timezone, from: later, until, limit }).map((d) => d.toISOString()),
+                                all.filter((d) => d.getTime() < until.getTime()).map((d) => d.toISOString()),
+                                `${expression} from ${later.toISOString()}`,
+                            );
+                        }
+                    },
+                ),
+                { numRuns: 40 },
             );
         });
 
