@@ -1,7 +1,7 @@
 // The SSM Agent replayed against every reboot script the program ships: the Linux scripts run for
 // real in bash (stubbed commands on PATH, the node's files under a scratch root), twice or more
 // across simulated reboots; the Windows scripts against the same model read off their text.
-// Facts (config/runtime/agent.ts): exit 194 (Linux) / 3010 (Windows) make the agent reboot the
+// Facts (config/runtime/agent.ts, tests/facts: agent-reboot-exit-code-*): the reboot exit codes make the agent reboot the
 // node and "restart the script after the reboot" (SSM user guide, "Handling reboots when running
 // commands"; amazon-ssm-agent agent/framework/runpluginutil/runpluginutil.go).
 import { strict as assert } from "assert";
@@ -12,6 +12,7 @@ import * as path from "path";
 import { OPERATING_SYSTEMS, STRATEGY_DOCUMENTS } from "@patch-manager/ssm";
 import { rebootTask, WINDOW_EXECUTION_ID } from "../../../components/strategies";
 import { rebootScriptProblems, replayCommand } from "../../../config/runtime/agent";
+import { fact } from "../../facts/facts";
 import { evaluate, parameters, shippedConfig, T, withConfig } from "../../helpers";
 
 /** How the node answers "is a reboot pending?": RHEL-family and Amazon Linux, Ubuntu/Debian, SUSE. */
@@ -150,23 +151,24 @@ describe("config/runtime/agent: every reboot script the program ships, replayed"
         });
     }
 
-    it("the model catches the bare reboot request: `exit 194` reboots until the replay gives up", function () {
+    it("the model catches the bare reboot request: a lone Linux reboot exit code reboots until the replay gives up", function () {
         const node = new Node("needs-restarting");
         try {
             node.setPending(true);
-            assert.equal(node.command(["exit 194"], EXECUTION).status, "NoTermination");
+            assert.equal(node.command([`exit ${fact("agent-reboot-exit-code-linux").value}`], EXECUTION).status, "NoTermination");
         } finally {
             node.remove();
         }
     });
 
-    it("Windows scripts (no PowerShell here): the same guards before exit 3010, read off the text", function () {
+    it("Windows scripts (no PowerShell here): the same guards before the reboot exit code, read off the text", function () {
         const windows = scripts.filter((s) => s.document === STRATEGY_DOCUMENTS.runPowerShellScript.name);
         assert.ok(windows.length > 0);
         for (const s of windows) assert.deepEqual(rebootScriptProblems("windows", s.commands, WINDOW_EXECUTION_ID), [], s.from);
         // The same reading of the Linux scripts agrees with their replay.
         for (const s of scripts.filter((x) => x.document === STRATEGY_DOCUMENTS.runShellScript.name))
             assert.deepEqual(rebootScriptProblems("linux", s.commands, WINDOW_EXECUTION_ID), [], s.from);
-        assert.ok(rebootScriptProblems("windows", ["exit 3010"], WINDOW_EXECUTION_ID).length > 0, "a bare exit 3010 is refused");
+        const bare = `exit ${fact("agent-reboot-exit-code-windows").value}`;
+        assert.ok(rebootScriptProblems("windows", [bare], WINDOW_EXECUTION_ID).length > 0, "a bare reboot request is refused");
     });
 });
