@@ -2,10 +2,14 @@
 // maintenance-window tasks, but the Pulumi AWS provider (v7) cannot set it (nor can
 // CloudFormation's AWS::SSM::MaintenanceWindowTask), so the program builds the stop from parts
 // the provider has: an EventBridge rule on the alarm entering ALARM starts an Automation
-// runbook that disables this stack's maintenance windows. Later windows (the next waves) do not
-// start until someone enables them again: `pulumi up --refresh` does once the cause is fixed (the
-// program declares them enabled, and the refresh shows the state that they are not; a plain
-// `pulumi up` compares with the state it last wrote and changes nothing).
+// runbook that disables this stack's maintenance windows and cancels their running executions
+// (CancelMaintenanceWindowExecution: tasks not yet started never start; the Run Command and
+// Automation invocations in progress are cancelled too, except AWS-RunPatchBaselineWithHooks,
+// whose OnExit hook must put a drained node back). Later windows (the next waves) do not start
+// until someone enables them again: `pulumi up --refresh` does once the cause is fixed (the
+// refresh reads that they are disabled, and the update enables them as the program declares).
+// A plain `pulumi up` does not: it compares with the state it last wrote, which still says
+// enabled, and changes nothing. The alerts rule hears both state changes (components/alerts.ts).
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
@@ -13,19 +17,107 @@ import { automationExecutions, serviceTrust } from "./iam";
 
 export const ALARM_STATE_CHANGE = "CloudWatch Alarm State Change";
 
-/** An Automation runbook (schemaVersion 0.3) with one step per window: UpdateMaintenanceWindow Enabled=false. */
+/** Cancels what the stopped windows are running; boto3's field names as botocore's ssm model has them. */
+const CANCEL_RUNNING_SCRIPT = `import boto3
+
+ACTIVE = ("PENDING", "IN_PROGRESS")
+# A cancelled AWS-RunPatchBaselineWithHooks skips its OnExit hook: a node its pre-install hook
+# drained would stay out of service, so those commands run to their end.
+KEEP_RUNNING = ("AWS-RunPatchBaselineWithHooks",)
+
+def pages(ssm, operation, key, **args):
+    for page in ssm.get_paginator(operation).paginate(**args):
+        yield from page[key]
+
+def handler(event, context):
+    ssm = boto3.client("ssm")
+    cancelled = []
+    for window in event["WindowIds"]:
+        for execution in pages(ssm, "describe_maintenance_window_executions", "WindowExecutions", WindowId=window):
+            if execution["Status"] not in ACTIVE:
+                continue
+            execution_id = execution["WindowExecutionId"]
+            ssm.cancel_maintenance_window_execution(WindowExecutionId=execution_id)
+            cancelled.append(execution_id)
+            tasks = pages(ssm, "describe_maintenance_window_execution_tasks", "WindowExecutionTaskIdentities", WindowExecutionId=execution_id)
+            for task in tasks:
+                if task["Status"] not in ACTIVE or task.get("TaskArn", "").split("/")[-1] in KEEP_RUNNING:
+                    continue
+                invocations = pages(ssm, "describe_maintenance_window_execution_task_invocations", "WindowExecutionTaskInvocationIdentities",
+                                    WindowExecutionId=execution_id, TaskId=task["TaskExecutionId"])
+                for invocation in invocations:
+                    if invocation["Status"] not in ACTIVE or not invocation.get("ExecutionId"):
+                        continue
+                    if invocation["TaskType"] == "RUN_COMMAND":
+                        ssm.cancel_command(CommandId=invocation["ExecutionId"])
+                    elif invocation["TaskType"] == "AUTOMATION":
+                        ssm.stop_automation_execution(AutomationExecutionId=invocation["ExecutionId"], Type="Cancel")
+    return {"cancelledWindowExecutions": cancelled}
+`;
+
+/**
+ * An Automation runbook (schemaVersion 0.3): one step per window (UpdateMaintenanceWindow
+ * Enabled=false), carrying on past one that fails, then one step that cancels the windows' running
+ * executions and the commands and automations they started.
+ */
 export function disableWindowsRunbook(windowIds: readonly string[]): object {
     return {
         schemaVersion: "0.3",
-        description: "Disables the patch-manager maintenance windows of one stack and region: stops a rollout when its alarm fires.",
+        description:
+            "Disables the patch-manager maintenance windows of one stack and region and cancels their running executions: stops a rollout when its alarm fires.",
         assumeRole: "{{ AutomationAssumeRole }}",
         parameters: { AutomationAssumeRole: { type: "String", description: "The role that may disable the windows." } },
-        mainSteps: windowIds.map((id, i) => ({
-            name: `disable_window_${i + 1}`,
-            action: "aws:executeAwsApi",
-            onFailure: "Continue",
-            inputs: { Service: "ssm", Api: "UpdateMaintenanceWindow", WindowId: id, Enabled: false },
-        })),
+        mainSteps: [
+            ...windowIds.map((id, i) => ({
+                name: `disable_window_${i + 1}`,
+                action: "aws:executeAwsApi",
+                onFailure: "Continue",
+                inputs: { Service: "ssm", Api: "UpdateMaintenanceWindow", WindowId: id, Enabled: false },
+            })),
+            {
+                name: "cancel_running_executions",
+                action: "aws:executeScript",
+                timeoutSeconds: 600,
+                inputs: {
+                    Runtime: "python3.11",
+                    Handler: "handler",
+                    InputPayload: { WindowIds: [...windowIds] },
+                    Script: CANCEL_RUNNING_SCRIPT,
+                },
+            },
+        ],
+    };
+}
+
+/** What the stop runbook's role may do: disable these windows, and cancel what they run. */
+export function stopRunbookPolicy(partition: string, region: string, accountId: string, windowIds: readonly string[]): object {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "DisableAndListTheWindows",
+                Effect: "Allow",
+                Action: ["ssm:UpdateMaintenanceWindow", "ssm:DescribeMaintenanceWindowExecutions"],
+                Resource: windowIds.map((id) => `arn:${partition}:ssm:${region}:${accountId}:maintenancewindow/${id}`),
+            },
+            {
+                // Window executions, their tasks and invocations have no ARN an IAM policy can name.
+                Sid: "CancelTheirExecutions",
+                Effect: "Allow",
+                Action: [
+                    "ssm:CancelMaintenanceWindowExecution",
+                    "ssm:DescribeMaintenanceWindowExecutionTasks",
+                    "ssm:DescribeMaintenanceWindowExecutionTaskInvocations",
+                ],
+                Resource: "*",
+            },
+            {
+                Sid: "CancelWhatTheyStarted",
+                Effect: "Allow",
+                Action: ["ssm:CancelCommand", "ssm:StopAutomationExecution"],
+                Resource: "*",
+            },
+        ],
     };
 }
 
@@ -115,18 +207,9 @@ export class AlarmStop extends pulumi.ComponentResource {
             `${name}-disable-windows`,
             {
                 role: automationRole.name,
-                policy: pulumi.all([args.partition, args.region, args.accountId, pulumi.all(args.windowIds)]).apply(([p, r, a, ids]) =>
-                    JSON.stringify({
-                        Version: "2012-10-17",
-                        Statement: [
-                            {
-                                Effect: "Allow",
-                                Action: "ssm:UpdateMaintenanceWindow",
-                                Resource: ids.map((id) => `arn:${p}:ssm:${r}:${a}:maintenancewindow/${id}`),
-                            },
-                        ],
-                    }),
-                ),
+                policy: pulumi
+                    .all([args.partition, args.region, args.accountId, pulumi.all(args.windowIds)])
+                    .apply(([p, r, a, ids]) => JSON.stringify(stopRunbookPolicy(p, r, a, ids))),
             },
             { parent: this },
         );

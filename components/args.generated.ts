@@ -41,6 +41,11 @@ export interface PatchManagerSettings {
     /** An existing IAM role for the window tasks; default: one is created. */
     readonly maintenanceWindowRoleArn?: string;
     /**
+     * For groups with a rebootWindow: the most hours after an install window closes before the reboot window opens
+     * (patches stay InstalledPendingReboot until then); default 24. A whole number, 1 to 168.
+     */
+    readonly rebootWithinHours?: number;
+    /**
      * The permissions boundary set on every IAM role the program creates (the org/ StackSet's boundary policy);
      * default: none.
      */

@@ -206,6 +206,8 @@ export class Operations extends pulumi.ComponentResource {
                         routeTableIds: e.routeTableIds,
                         vpcCidrs: vpcCidrsOf,
                         region: thisRegion(),
+                        partition: args.partition,
+                        logBucketName: args.logBucketName,
                         tags: args.tags,
                     },
                     childOpts,

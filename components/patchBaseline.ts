@@ -36,6 +36,11 @@ export class PatchBaseline extends pulumi.ComponentResource {
                 rejectedPatches: [...b.rejectedPatches],
                 rejectedPatchesAction: b.rejectedPatchesAction,
                 approvedPatchesComplianceLevel: b.approvedPatchesComplianceLevel,
+                // The alternative repositories scans and installs use (PatchSource: Name, Products, Configuration);
+                // without them the baseline's scans read the default repositories while an override installs from the mirror.
+                ...(b.sources.length > 0
+                    ? { sources: b.sources.map((s) => ({ name: s.name, products: [...s.products], configuration: s.configuration })) }
+                    : {}),
                 tags: args.tags,
             },
             { parent: this },

@@ -15,7 +15,7 @@ import { configDeliveryBucketStatements } from "./configRecording";
 import { PatchingStrategies, rebootTask } from "./strategies";
 import { RUN_PATCH_BASELINE, RUN_PATCH_BASELINE_WITH_HOOKS } from "@patch-manager/ssm";
 import { usesStrategies } from "../config/strategies";
-import { namePrefix as stackNamePrefix, windowPlan, windowSummary, WindowSummary } from "../config/windowPlan";
+import { namePrefix as stackNamePrefix, ownsWindow, windowPlan, windowSummary, WindowSummary } from "../config/windowPlan";
 
 // ---------------------------------------------------------------------------
 // Args: the settings of one deployment, in the shape the stack config's keys have (README,
@@ -433,7 +433,7 @@ export class PatchManager extends pulumi.ComponentResource {
             patchGroups: Object.fromEntries(
                 config.patchGroups.map((g) => [
                     g.name,
-                    { baseline: g.baseline, window: g.window ? g.name : config.windowKind, operation: g.operation },
+                    { baseline: g.baseline, window: ownsWindow(g) ? g.name : config.windowKind, operation: g.operation },
                 ]),
             ),
             maintenanceWindowRoleArn: serviceRoleArn,

@@ -26,6 +26,62 @@ export function vpcCidrs(vpc: VpcCidrs): string[] {
     return [...new Set([vpc.cidrBlock, ...secondary].filter((c) => typeof c === "string" && c !== ""))];
 }
 
+/**
+ * The AWS-owned buckets the SSM Agent and patching read, which behind a VPC endpoint "must be
+ * allowed explicitly" (SSM user guide, "SSM Agent communications with AWS managed S3 buckets",
+ * https://docs.aws.amazon.com/systems-manager/latest/userguide/ssm-agent-minimum-s3-permissions.html,
+ * and "Reference: Amazon S3 buckets for patching operations"), and the Amazon Linux repositories
+ * (Amazon Linux 2 and 2023 user guides on S3 gateway endpoints: packages.<region>.amazonaws.com,
+ * repo.<region>.amazonaws.com, al2023-repos-<region>-*).
+ */
+export function awsOwnedBuckets(partition: string, region: string): string[] {
+    return [
+        `aws-ssm-${region}`,
+        `aws-windows-downloads-${region}`,
+        `amazon-ssm-${region}`,
+        `amazon-ssm-packages-${region}`,
+        `${region}-birdwatcher-prod`,
+        `aws-ssm-distributor-file-${region}`,
+        `aws-ssm-document-attachments-${region}`,
+        `patch-baseline-snapshot-${region}`,
+        `aws-patchmanager-macos-${region}`,
+        `packages.${region}.amazonaws.com`,
+        `repo.${region}.amazonaws.com`,
+        `al2023-repos-${region}-*`,
+    ].map((b) => `arn:${partition}:s3:::${b}/*`);
+}
+
+/**
+ * The S3 gateway endpoint's policy: reads of the AWS-owned buckets above, and the log bucket
+ * (command output, override files) — nothing else in the region, so the endpoint opens no path to
+ * any other bucket. Without a policy a gateway endpoint allows every bucket of its region.
+ */
+export function s3EndpointPolicy(partition: string, region: string, logBucketName?: string): object {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "AwsOwnedBuckets",
+                Effect: "Allow",
+                Principal: "*",
+                Action: "s3:GetObject",
+                Resource: awsOwnedBuckets(partition, region),
+            },
+            ...(logBucketName
+                ? [
+                      {
+                          Sid: "PatchingLogBucket",
+                          Effect: "Allow",
+                          Principal: "*",
+                          Action: ["s3:GetObject", "s3:PutObject", "s3:GetBucketLocation", "s3:GetEncryptionConfiguration"],
+                          Resource: [`arn:${partition}:s3:::${logBucketName}`, `arn:${partition}:s3:::${logBucketName}/*`],
+                      },
+                  ]
+                : []),
+        ],
+    };
+}
+
 export interface PrivateEndpointsArgs {
     readonly vpcId: string;
     readonly subnetIds: readonly string[];
@@ -34,6 +90,9 @@ export interface PrivateEndpointsArgs {
     /** The only sources the endpoints accept 443 from: every IPv4 CIDR block of the VPC. */
     readonly vpcCidrs: pulumi.Input<readonly string[]>;
     readonly region: pulumi.Input<string>;
+    readonly partition?: pulumi.Input<string>;
+    /** The patching log bucket the nodes write to through the gateway endpoint (same region only). */
+    readonly logBucketName?: pulumi.Input<string>;
     readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
@@ -94,6 +153,9 @@ export class PrivateEndpoints extends pulumi.ComponentResource {
                     serviceName: pulumi.output(args.region).apply((r) => endpointServiceName(r, "s3")),
                     vpcEndpointType: "Gateway",
                     routeTableIds: [...args.routeTableIds],
+                    policy: pulumi
+                        .all([args.partition ?? "aws", args.region, args.logBucketName])
+                        .apply(([p, r, bucket]) => JSON.stringify(s3EndpointPolicy(p, r, bucket))),
                     tags: args.tags,
                 },
                 { parent: this },

@@ -19,6 +19,9 @@ type Parameter = { name: string; values: string[] };
 /** The tag the start task puts on an instance it started, so the stop task stops only those. */
 export const STARTED_BY_WINDOW_TAG = "patch-manager:started-by-window";
 
+/** The on-join scan's schedule: the interval at which nodes the rate control held back get their scan. */
+export const ON_JOIN_SCAN_SCHEDULE = "rate(1 day)";
+
 /** One step of a group's run in its window, in the order the window runs them. */
 export type TaskStep = "start" | "image" | "install" | "stop";
 
@@ -388,11 +391,74 @@ export function runbookLambdaPolicy(used: Used, c: StrategyScope): Policy {
     return { Version: "2012-10-17", Statement: s };
 }
 
-/** Reboot commands that make the SSM Agent reboot the node and report it (exit 194 / 3010), then nothing else. */
+/** The window substitutes the window execution's id here (a pseudo parameter, Run Command tasks included). */
+export const WINDOW_EXECUTION_ID = "{{WINDOW_EXECUTION_ID}}";
+
+/** Where a node records that this window execution already rebooted it (one small file per execution). */
+export const REBOOT_MARKERS = {
+    linux: "/var/lib/patch-manager/reboot-markers",
+    windows: "$env:ProgramData\\patch-manager\\reboot-markers",
+} as const;
+
+/**
+ * The Linux reboot script: the agent reruns a script after the reboot its exit 194 asks for (SSM
+ * user guide, "Handling reboots when running commands": make such scripts idempotent), so it asks
+ * only when a reboot is pending (needs-restarting -r on RHEL-family and Amazon Linux, the
+ * /var/run/reboot-required flag on Ubuntu and Debian, zypper needs-rebooting on SUSE) and at most
+ * once per window execution (a marker named by the execution's id), then exits 0.
+ */
+export function linuxRebootScript(): string[] {
+    const code = AGENT_REBOOT_EXIT_CODES.linux;
+    return [
+        `markers="${REBOOT_MARKERS.linux}"`,
+        `marker="$markers/${WINDOW_EXECUTION_ID}"`,
+        `if [ -e "$marker" ]; then echo "rebooted once in this window execution; not again"; exit 0; fi`,
+        "pending=no",
+        "if command -v needs-restarting >/dev/null 2>&1; then",
+        "  needs-restarting -r >/dev/null 2>&1; [ $? -eq 1 ] && pending=yes",
+        "elif [ -e /var/run/reboot-required ]; then",
+        "  pending=yes",
+        "elif command -v zypper >/dev/null 2>&1; then",
+        "  zypper needs-rebooting >/dev/null 2>&1; [ $? -eq 102 ] && pending=yes",
+        "fi",
+        'if [ "$pending" = no ]; then echo "no reboot pending"; exit 0; fi',
+        'mkdir -p "$markers" || exit 1',
+        'find "$markers" -type f -mtime +30 -delete 2>/dev/null',
+        'date -u > "$marker" || exit 1',
+        'echo "reboot pending: asking the SSM Agent to reboot"',
+        `exit ${code}`,
+    ];
+}
+
+/**
+ * The Windows reboot script, by the same rule: exit 3010 only when Windows has a reboot pending
+ * (the Component Based Servicing RebootPending key, Windows Update's RebootRequired key, or
+ * PendingFileRenameOperations) and this window execution has not rebooted the node yet.
+ */
+export function windowsRebootScript(): string[] {
+    const code = AGENT_REBOOT_EXIT_CODES.windows;
+    return [
+        `$markers = "${REBOOT_MARKERS.windows}"`,
+        `$marker = Join-Path $markers "${WINDOW_EXECUTION_ID}"`,
+        'if (Test-Path $marker) { Write-Output "rebooted once in this window execution; not again"; exit 0 }',
+        "$pending = $false",
+        "if (Test-Path 'HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based Servicing\\RebootPending') { $pending = $true }",
+        "if (Test-Path 'HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WindowsUpdate\\Auto Update\\RebootRequired') { $pending = $true }",
+        "if (Get-ItemProperty 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Session Manager' -Name PendingFileRenameOperations -ErrorAction SilentlyContinue) { $pending = $true }",
+        'if (-not $pending) { Write-Output "no reboot pending"; exit 0 }',
+        "New-Item -ItemType Directory -Force -Path $markers | Out-Null",
+        "Get-ChildItem $markers | Where-Object { $_.LastWriteTime -lt (Get-Date).AddDays(-30) } | Remove-Item -Force",
+        "New-Item -ItemType File -Force -Path $marker | Out-Null",
+        'Write-Output "reboot pending: asking the SSM Agent to reboot"',
+        `exit ${code}`,
+    ];
+}
+
+/** The reboot window's command: the platform's idempotent reboot script (see linuxRebootScript). */
 export function rebootTask(operatingSystem: string): { document: string; commands: string[] } {
     return operatingSystem === "WINDOWS"
-        ? { document: STRATEGY_DOCUMENTS.runPowerShellScript.name, commands: [`exit ${AGENT_REBOOT_EXIT_CODES.windows}`] }
-        : { document: STRATEGY_DOCUMENTS.runShellScript.name, commands: [`exit ${AGENT_REBOOT_EXIT_CODES.linux}`] };
+        ? { document: STRATEGY_DOCUMENTS.runPowerShellScript.name, commands: windowsRebootScript() }
+        : { document: STRATEGY_DOCUMENTS.runShellScript.name, commands: linuxRebootScript() };
 }
 
 // Start and stop run as one execution per instance ({{RESOURCE_ID}}); the tag is the only state
@@ -471,7 +537,7 @@ export const STOP_RUNBOOK = scriptRunbook(
 /** Automation parameters of the start and stop tasks. */
 export const START_STOP_PARAMETERS: Parameter[] = [
     { name: "InstanceId", values: [RESOURCE_ID] },
-    { name: "WindowExecutionId", values: ["{{WINDOW_EXECUTION_ID}}"] },
+    { name: "WindowExecutionId", values: [WINDOW_EXECUTION_ID] },
 ];
 
 export interface PatchingStrategiesArgs {
@@ -599,8 +665,12 @@ export class PatchingStrategies extends pulumi.ComponentResource {
                         name: RUN_PATCH_BASELINE,
                         parameters: { Operation: operation, RebootOption: operation === "Install" ? "RebootIfNeeded" : "NoReboot" },
                         targets: target,
-                        // No schedule and not only at a cron interval: SSM runs it when an instance becomes a
-                        // target (first online, back after a missed run) and once when it is created.
+                        // Not only at a cron interval: SSM runs it when an instance becomes a target (first
+                        // online, back after a missed run) and once when it is created. A scan also gets a
+                        // daily schedule: with rate control, "targets beyond the limit wait for the next
+                        // scheduled interval" (State Manager, CreateAssociation MaxConcurrency), which without
+                        // a schedule never comes. An install gets none: it would patch and reboot outside windows.
+                        ...(operation === "Scan" ? { scheduleExpression: ON_JOIN_SCAN_SCHEDULE } : {}),
                         applyOnlyAtCronInterval: false,
                         maxConcurrency: g.rateControl.maxConcurrency,
                         maxErrors: g.rateControl.maxErrors,

@@ -22,6 +22,7 @@ import { slug } from "./naming";
 import { EGRESS_PATCH_SOURCES, S3_ONLY_OPERATING_SYSTEMS } from "./network";
 import { dailyScanHour } from "./scanHour";
 import { sourceProblems, strategyProblems } from "./strategies";
+import { lateReboot } from "./runtime/rebootAfterInstall";
 import { windowPlan } from "./windowPlan";
 
 /** What the rules across keys read: the keys that parsed, and what is known of the others. */
@@ -214,6 +215,23 @@ export function crossCheck(input: CheckedValues): ConfigProblem[] {
                 message: `${inEnvironmentWindow} groups share the environment window, which holds at most ${QUOTAS.tasksPerWindow} tasks; give some groups their own schedule`,
             });
         }
+        // A NoReboot install leaves its nodes non-compliant until the reboot window reboots and scans them.
+        if (known("rebootWithinHours", "timezone"))
+            for (const g of model.patchGroups.filter((x) => x.strategies.rebootWindow)) {
+                const late = lateReboot(windows, g.name, model.rebootWithinHours, new Date());
+                if (!late) continue;
+                const index = input.patchGroups.findIndex((p) => p?.name === g.name);
+                // A reboot window refused at its own keys is reported there first.
+                if (problems.some((p) => p.path.startsWith(keyPath("patchGroups", [index, "rebootWindow"])))) continue;
+                problems.push({
+                    path: keyPath("patchGroups", [index, "rebootWindow", "cron"]),
+                    message:
+                        `an install window of "${g.name}" closes ${late.installEnds.toISOString().slice(0, 16)} UTC and the reboot window opens ` +
+                        `${late.nextReboot ? `only ${Math.round((late.nextReboot.getTime() - late.installEnds.getTime()) / 3600000)} hours later` : "never after it"}: ` +
+                        `the nodes stay InstalledPendingReboot and non-compliant until then; open the reboot window within ` +
+                        `${model.rebootWithinHours} hours of every install window (patch-manager:rebootWithinHours), e.g. on each install day`,
+                });
+            }
         if (windows.length > QUOTAS.windowsPerRegion) {
             problems.push({
                 path: keyPath("patchGroups"),

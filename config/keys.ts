@@ -59,6 +59,10 @@ export const KEYS = {
     maintenanceWindowRoleArn: maintenanceWindowRoleArnSchema.meta({
         description: "An existing IAM role for the window tasks; default: one is created.",
     }),
+    rebootWithinHours: wholeNumber(1, 168, "hours").meta({
+        description:
+            "For groups with a rebootWindow: the most hours after an install window closes before the reboot window opens (patches stay InstalledPendingReboot until then); default 24.",
+    }),
     permissionsBoundaryArn: permissionsBoundaryArnSchema.meta({
         description:
             "The permissions boundary set on every IAM role the program creates (the org/ StackSet's boundary policy); default: none.",

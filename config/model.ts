@@ -1,5 +1,6 @@
 // The typed model of one stack: the validated values with every default applied. Each shape is the
 // output of its schema or of the function below that completes it; nothing restates them.
+import { DEFAULT_REBOOT_WITHIN_HOURS } from "./runtime/rebootAfterInstall";
 import { BaselineConfig, baselineConfig, generatedBaseline } from "./baselines";
 import { complianceConfig } from "./compliance";
 import {
@@ -74,6 +75,8 @@ export function buildModel(values: ConfigValues & { environment: Environment }, 
         ...(values.maintenanceWindowRoleArn !== undefined ? { maintenanceWindowRoleArn: values.maintenanceWindowRoleArn } : {}),
         ...(values.permissionsBoundaryArn !== undefined ? { permissionsBoundaryArn: values.permissionsBoundaryArn } : {}),
         cutoffBehavior: values.cutoffBehavior ?? defaultCutoffBehavior(environment),
+        /** Hours after an install window closes within which a group's reboot window must open. */
+        rebootWithinHours: values.rebootWithinHours ?? DEFAULT_REBOOT_WITHIN_HOURS,
         logging: loggingConfig(values.logging ?? {}, environment),
         tags: values.tags ?? {},
         /** Alerts, compliance reporting, safe stops, private endpoints, regions. */

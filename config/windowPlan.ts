@@ -69,8 +69,21 @@ export function namePrefix(stack: string): string {
 }
 
 /**
+ * Whether a group gets a window of its own: it has a schedule, or its run takes more than one step
+ * (start, image, install, stop). SSM runs a window's tasks in priority bands across all its groups
+ * ("Tasks in a maintenance window are scheduled in priority order with tasks that have the same
+ * priority scheduled in parallel", RegisterTaskWithMaintenanceWindow), so a later step in a shared
+ * window waits for every other group's runbook, and the cutoff may come first
+ * (config/runtime/windowRun.ts replays it). A one-step group shares the environment window: all
+ * its tasks run at priority 1, in parallel.
+ */
+export function ownsWindow(g: Pick<PatchGroupConfig, "window" | "strategies">): boolean {
+    return g.window !== undefined || g.strategies.startStopped || g.strategies.imageFirst;
+}
+
+/**
  * The windows of one deployment in the order the program creates them: the environment window
- * when any group has no schedule of its own, then each scheduled group's window, then each reboot window.
+ * when any group has no window of its own, then each such group's window, then each reboot window.
  */
 export function windowPlan(model: PatchManagerConfig): WindowLayout[] {
     const prefix = namePrefix(model.stack);
@@ -92,7 +105,7 @@ export function windowPlan(model: PatchManagerConfig): WindowLayout[] {
         groups,
     });
     const out: WindowLayout[] = [];
-    const inEnvironmentWindow = model.patchGroups.filter((g) => g.window === undefined);
+    const inEnvironmentWindow = model.patchGroups.filter((g) => !ownsWindow(g));
     if (inEnvironmentWindow.length > 0)
         out.push(
             window(
@@ -105,7 +118,17 @@ export function windowPlan(model: PatchManagerConfig): WindowLayout[] {
             ),
         );
     for (const g of model.patchGroups)
-        if (g.window) out.push(window("group", g.name, g.slug, g.window, [g], `${model.environment} patching window of ${g.name}`));
+        if (ownsWindow(g))
+            out.push(
+                window(
+                    "group",
+                    g.name,
+                    g.slug,
+                    g.window ?? model.environmentWindow,
+                    [g],
+                    `${model.environment} patching window of ${g.name}`,
+                ),
+            );
     for (const g of model.patchGroups) {
         const reboot = g.strategies.rebootWindow;
         if (reboot)

@@ -1,6 +1,6 @@
 // The pure functions behind the alerts, compliance scans, hooks and private endpoints components.
 import { strict as assert } from "assert";
-import { alarmEventPattern, disableWindowsRunbook } from "../../components/alarmStop";
+import { alarmEventPattern, disableWindowsRunbook, stopRunbookPolicy } from "../../components/alarmStop";
 import { failedWindowEventPattern, notificationPublishPolicy, topicKeyPolicy, windowExecutionStatuses } from "../../components/alerts";
 import { dataSyncBucketStatements, deniedApplicationsParameters } from "../../components/compliance";
 import { hookParameters, notificationParameters } from "../../components/maintenanceWindow";
@@ -60,13 +60,61 @@ describe("alerts, compliance, hooks and endpoints: derived values", function () 
         assert.equal(doc.schemaVersion, "0.3");
         assert.equal(doc.assumeRole, "{{ AutomationAssumeRole }}");
         assert.deepEqual(
-            doc.mainSteps.map((s: any) => [s.action, s.onFailure, s.inputs.WindowId, s.inputs.Enabled]),
+            doc.mainSteps
+                .filter((s: any) => s.action === "aws:executeAwsApi")
+                .map((s: any) => [s.onFailure, s.inputs.Api, s.inputs.WindowId, s.inputs.Enabled]),
             [
-                ["aws:executeAwsApi", "Continue", "mw-0123456789abcdef0", false],
-                ["aws:executeAwsApi", "Continue", "mw-0fedcba9876543210", false],
+                ["Continue", "UpdateMaintenanceWindow", "mw-0123456789abcdef0", false],
+                ["Continue", "UpdateMaintenanceWindow", "mw-0fedcba9876543210", false],
             ],
         );
         assert.deepEqual((alarmEventPattern("arn:a") as any).detail, { state: { value: ["ALARM"] } });
+    });
+
+    it("the stop runbook then cancels the stopped windows' running executions and what they started (issue 22)", function () {
+        // botocore 1.43.11 ssm/2014-11-06: operations (service-2.json) and their paginators (paginators-1.json),
+        // MaintenanceWindowExecutionStatus PENDING | IN_PROGRESS | ..., StopType Complete | Cancel.
+        const operations: Record<string, { paginated: boolean; input: string[] }> = {
+            describe_maintenance_window_executions: { paginated: true, input: ["WindowId"] },
+            cancel_maintenance_window_execution: { paginated: false, input: ["WindowExecutionId"] },
+            describe_maintenance_window_execution_tasks: { paginated: true, input: ["WindowExecutionId"] },
+            describe_maintenance_window_execution_task_invocations: { paginated: true, input: ["WindowExecutionId", "TaskId"] },
+            cancel_command: { paginated: false, input: ["CommandId", "InstanceIds"] },
+            stop_automation_execution: { paginated: false, input: ["AutomationExecutionId", "Type"] },
+        };
+        const ids = ["mw-0123456789abcdef0", "mw-0fedcba9876543210"];
+        const doc = disableWindowsRunbook(ids) as any;
+        const last = doc.mainSteps[doc.mainSteps.length - 1];
+        assert.equal(last.action, "aws:executeScript");
+        assert.deepEqual(last.inputs.InputPayload, { WindowIds: ids });
+        const script = String(last.inputs.Script);
+        const called = [...script.matchAll(/ssm\.([a-z_]+)\(|pages\(ssm, "([a-z_]+)"/g)].map((m) => m[1] ?? m[2]);
+        for (const op of [
+            "describe_maintenance_window_executions",
+            "cancel_maintenance_window_execution",
+            "cancel_command",
+            "stop_automation_execution",
+        ])
+            assert.ok(called.includes(op), `calls ${op}`);
+        for (const op of called.filter((c) => c !== "get_paginator")) assert.ok(op in operations, `${op} is an SSM operation`);
+        for (const m of script.matchAll(/pages\(ssm, "([a-z_]+)"/g)) assert.ok(operations[m[1]].paginated, `${m[1]} has a paginator`);
+        assert.match(script, /ACTIVE = \("PENDING", "IN_PROGRESS"\)/);
+        assert.match(script, /Type="Cancel"/);
+        // Commands of the hooks document keep running: a cancel would skip the OnExit hook.
+        assert.match(script, /KEEP_RUNNING = \("AWS-RunPatchBaselineWithHooks",\)/);
+        const policy = stopRunbookPolicy("aws", "eu-west-1", "123456789012", ids) as any;
+        const actions = policy.Statement.flatMap((s: any) => s.Action);
+        for (const a of [
+            "ssm:CancelMaintenanceWindowExecution",
+            "ssm:CancelCommand",
+            "ssm:StopAutomationExecution",
+            "ssm:UpdateMaintenanceWindow",
+        ])
+            assert.ok(actions.includes(a), a);
+        assert.deepEqual(
+            policy.Statement[0].Resource,
+            ids.map((id) => `arn:aws:ssm:eu-west-1:123456789012:maintenancewindow/${id}`),
+        );
     });
 
     it("hook parameters name only the configured hooks (the others stay AWS-Noop)", function () {

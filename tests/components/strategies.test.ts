@@ -170,11 +170,29 @@ describe("components: patching strategies (Pulumi.prod-strategies.yaml under moc
         assert.equal(parameters(dev.task).BaselineOverride, undefined);
     });
 
-    it("new instances: an association that scans on join, not only at a cron interval", function () {
+    it("new instances: an association that scans on join, not only at a cron interval, and daily for nodes the rate control held back", function () {
         const a = stack.ofType("aws:ssm/association:Association").find((x) => x.name.endsWith("dev-boxes-on-join"))!;
         assert.equal(a.inputs.applyOnlyAtCronInterval, false);
-        assert.equal(a.inputs.scheduleExpression, undefined);
+        // CreateAssociation MaxConcurrency: "the targets beyond the limit wait ... until the next scheduled
+        // interval"; a scan therefore runs on a schedule (rate expressions: SSM's "Reference: Cron and rate expressions").
+        assert.match(String(a.inputs.scheduleExpression), /^rate\(\d+ (day|days|hour|hours)\)$/);
+        assert.ok(a.inputs.maxConcurrency !== undefined, "rate-limited: the schedule is what lets the rest run");
         assert.deepEqual(a.inputs.parameters, { Operation: "Scan", RebootOption: "NoReboot" });
+    });
+
+    it("baseline sources reach aws.ssm.PatchBaseline as the provider's sources {name, products, configuration}", function () {
+        // @pulumi/aws PatchBaselineSource (types/input.d.ts): configuration, name, products; SSM's PatchSource:
+        // "Information about the patches to use to update the managed nodes, including target operating systems and
+        // source repository. Applies to Linux managed nodes only." Without them scans read the default repositories.
+        const written = JSON.parse(shippedConfig("prod-strategies").values["patch-manager:baselines"]) as any[];
+        const withSources = written.filter((b) => Array.isArray(b.sources) && b.sources.length > 0);
+        assert.ok(withSources.length > 0, "the example stack ships a baseline with sources");
+        for (const b of withSources) {
+            const baseline = stack.ofType(T.baseline).find((r) => String(r.inputs.name).endsWith(b.name))!;
+            assert.deepEqual(baseline.inputs.sources, b.sources, b.name);
+        }
+        for (const b of stack.ofType(T.baseline).filter((r) => !withSources.some((w) => String(r.inputs.name).endsWith(w.name))))
+            assert.equal(b.inputs.sources, undefined, `${b.name}: no sources written, none sent`);
     });
 
     it("a shipped stack without strategies keeps its tasks: one install at priority 1, no strategy resources", async function () {

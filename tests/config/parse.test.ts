@@ -26,12 +26,15 @@ describe("config", function () {
             assert.equal(c.windowKind, "weekend");
             assert.equal(c.production, true);
             assert.deepEqual(
-                c.patchGroups.filter((g) => g.window).map((g) => [g.name, g.window!.schedule, g.window!.duration]),
+                c.patchGroups
+                    .filter((g) => g.window)
+                    .map((g) => [g.name, g.window!.schedule, g.window!.scheduleOffset, g.window!.duration]),
+                // patchTuesday daysAfter 9, 10, 16, 17: the third and fourth Tuesday plus an offset.
                 [
-                    ["Management Server", "cron(0 23 ? * TUE#1 *)", 6],
-                    ["Web Server", "cron(0 23 ? * THU#1 *)", 6],
-                    ["Application Server", "cron(0 23 ? * THU#2 *)", 6],
-                    ["Database Server", "cron(0 23 ? * THU#3 *)", 6],
+                    ["Management Server", "cron(0 23 ? * TUE#3 *)", 2, 6],
+                    ["Web Server", "cron(0 23 ? * TUE#3 *)", 3, 6],
+                    ["Application Server", "cron(0 23 ? * TUE#4 *)", 2, 6],
+                    ["Database Server", "cron(0 23 ? * TUE#4 *)", 3, 6],
                 ],
             );
         });

@@ -7,13 +7,15 @@ import { raw, refused, shippedConfig } from "../helpers";
 
 const group = (extra: Record<string, unknown> = {}) => ({ name: "Web Server", operatingSystem: "WINDOWS", ...extra });
 const prod = { environment: "production", operation: "Install" };
-const reboot = { cron: "cron(0 2 ? * SUN *)", durationHours: 3 };
+const reboot = { cron: "cron(0 12 ? * SAT,SUN *)", durationHours: 3 };
+/** The Friday after a first-Thursday install window (within patch-manager:rebootWithinHours). */
+const rebootAfterThursday = { cron: "cron(0 12 ? * THU#1 *)", offsetDays: 1, durationHours: 3 };
 
 describe("config: patching strategies", function () {
     it("the example stack turns each strategy on, one group each", function () {
         const c = parseConfig(projectValues(shippedConfig("prod-strategies")), "prod-strategies");
         const s = Object.fromEntries(c.patchGroups.map((g) => [g.name, g.strategies]));
-        assert.deepEqual(s["Database Server"].rebootWindow, { schedule: "cron(0 2 ? * SUN *)", duration: 3, cutoff: 1 });
+        assert.deepEqual(s["Database Server"].rebootWindow, { schedule: "cron(0 12 ? * SAT,SUN *)", duration: 3, cutoff: 1 });
         assert.equal(s["App Server"].imageFirst, true);
         assert.equal(s["App Server"].baselineOverride, true);
         assert.equal(s["Legacy App"].install, "rollback");
@@ -118,7 +120,7 @@ describe("config: patching strategies", function () {
     it("a reboot window counts against the window quota, and no environment window is counted when every group has its own", function () {
         const groups = (n: number) =>
             Array.from({ length: n }, (_, i) =>
-                group({ name: `g${i}`, schedule: { cron: "cron(0 23 ? * THU#1 *)", durationHours: 4 }, rebootWindow: reboot }),
+                group({ name: `g${i}`, schedule: { cron: "cron(0 23 ? * THU#1 *)", durationHours: 4 }, rebootWindow: rebootAfterThursday }),
             );
         // 25 own windows and 25 reboot windows are the 50 the quota allows (the program creates no environment window).
         const model = parseConfig(raw({ ...prod, patchGroups: groups(QUOTAS.windowsPerRegion / 2) }), "test");

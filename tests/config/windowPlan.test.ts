@@ -22,7 +22,7 @@ describe("config: one window layout (windowPlan)", function () {
             for (const w of windowPlan(model)) kinds.add(w.kind);
             const regions = model.operations.regions ?? [config.values["aws:region"]];
             const key = (w: { region?: string; name: string }) => `${w.region} ${w.name}`;
-            const comparable = ({ urn: _u, next: _n, cutoffHours: _c, ...w }: ReturnType<typeof windowsOf>[number]) => w;
+            const comparable = ({ urn: _u, next: _n, cutoffHours: _c, timeline: _t, ...w }: ReturnType<typeof windowsOf>[number]) => w;
             const registered = windowsOf(resources, FROM, 1).map(comparable);
             const laidOut = regions.flatMap((r) => modelWindows(model, r));
             assert.deepEqual(

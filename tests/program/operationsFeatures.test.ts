@@ -363,9 +363,11 @@ describe("operations on the example stack prod-private", function () {
                 assert.equal(doc.inputs.documentType, "Automation");
                 const steps = JSON.parse(String(doc.inputs.content)).mainSteps;
                 assert.deepEqual(
-                    steps.map((s: any) => s.inputs),
+                    steps.filter((s: any) => s.action === "aws:executeAwsApi").map((s: any) => s.inputs),
                     windows.map((w) => ({ Service: "ssm", Api: "UpdateMaintenanceWindow", WindowId: w.id, Enabled: false })),
                 );
+                // Then the running executions of exactly these windows are cancelled.
+                assert.deepEqual(steps[steps.length - 1].inputs.InputPayload, { WindowIds: windows.map((w) => w.id) });
                 const rule = inRegion(pp, region, O.rule).find((r) => r.name === `${region}-alarm-stop-alarm`)!;
                 assert.deepEqual(JSON.parse(String(rule.inputs.eventPattern)), {
                     source: ["aws.cloudwatch"],
@@ -382,7 +384,7 @@ describe("operations on the example stack prod-private", function () {
                 assert.deepEqual(JSON.parse(String(target.inputs.input)), { AutomationAssumeRole: [(automationRole.outputs as any).arn] });
                 const disable = policyOf(inRegion(pp, region, T.rolePolicy).find((p) => p.name === `${region}-alarm-stop-disable-windows`)!)
                     .Statement[0];
-                assert.equal(disable.Action, "ssm:UpdateMaintenanceWindow");
+                assert.deepEqual(disable.Action, ["ssm:UpdateMaintenanceWindow", "ssm:DescribeMaintenanceWindowExecutions"]);
                 assert.deepEqual(
                     disable.Resource,
                     windows.map((w) => `arn:aws:ssm:${region}:123456789012:maintenancewindow/${w.id}`),
@@ -447,6 +449,28 @@ describe("operations on the example stack prod-private", function () {
             );
         });
 
+        it("the S3 gateway endpoint admits only the AWS-owned buckets patching reads and the log bucket (issue 22)", function () {
+            // SSM user guide, "SSM Agent communications with AWS managed S3 buckets": behind a VPC endpoint these
+            // "must be allowed explicitly"; patching reads aws-ssm-<region> and patch-baseline-snapshot-<region>
+            // ("Reference: Amazon S3 buckets for patching operations"). A gateway endpoint without a policy
+            // reaches every bucket of its region.
+            for (const region of ["eu-west-1", "eu-central-1"]) {
+                const s3 = inRegion(pp, region, O.endpoint).find((e) => String(e.inputs.serviceName).endsWith(".s3"))!;
+                const policy = JSON.parse(String(s3.inputs.policy));
+                const resources: string[] = policy.Statement.flatMap((st: any) => [st.Resource].flat());
+                for (const bucket of [`aws-ssm-${region}`, `patch-baseline-snapshot-${region}`, `amazon-ssm-${region}`])
+                    assert.ok(resources.includes(`arn:aws:s3:::${bucket}/*`), `${region}: ${bucket}`);
+                assert.ok(!resources.some((r) => r === "*" || /^arn:aws:s3:::\*/.test(r)), `${region}: no bucket wildcard`);
+                const logBucket = pp.ofType(T.bucket).map((b) => String(b.inputs.bucket ?? b.id));
+                const writes = policy.Statement.filter((st: any) => [st.Action].flat().includes("s3:PutObject"));
+                assert.equal(writes.length, 1, "writes only to the log bucket");
+                assert.ok(
+                    [writes[0].Resource].flat().every((r: string) => logBucket.some((b) => r.startsWith(`arn:aws:s3:::${b}`))),
+                    `${JSON.stringify(writes[0].Resource)} vs ${logBucket.join(", ")}`,
+                );
+            }
+        });
+
         it("the security group accepts 443 from the VPC CIDR only: looked up, or as configured", function () {
             const ingress = (region: string) => inRegion(pp, region, O.sg)[0].inputs.ingress as any[];
             // eu-west-1 has no vpcCidr in config: the mock lookup's deterministic range for the VPC id.
@@ -483,7 +507,7 @@ describe("operations on the example stack prod-private", function () {
     });
 });
 
-describe("shipped stacks without the operations keys", function () {
+describe("shipped stacks without the operations keys (prod: alerts only)", function () {
     const baseline = JSON.parse(fs.readFileSync(path.join(ROOT, "tests/fixtures/shipped-stacks-before-operations.json"), "utf8"));
 
     const stacks: Record<string, Stack> = {};
@@ -507,7 +531,9 @@ describe("shipped stacks without the operations keys", function () {
                 [],
             );
             assert.equal(s.ofType(O.provider).length, 0);
-            assert.equal(s.outputs.operations, undefined);
+            // prod ships with alerts on (issue 22: production failures must not be silent); dev has no operations key.
+            if (stack === "prod") assert.deepEqual(Object.keys((s.outputs.operations ?? {}) as object), ["alerts"]);
+            else assert.equal(s.outputs.operations, undefined);
         });
     }
 });

@@ -13,12 +13,14 @@ import { fact } from "../facts/facts";
 import { MOCK_ACCOUNT } from "../../tools/mock/mockProgram";
 
 const SEED_GROUPS = ["Windows", "RHEL", "Windows2012", "Management Server", "Web Server", "Application Server", "Database Server"];
+/** Patch Tuesday (the second Tuesday) plus 9, 10, 16 and 17 days: the third and fourth Tuesday plus SSM's ScheduleOffset. */
 const WAVES: Record<string, string> = {
-    "Management Server": "cron(0 23 ? * TUE#1 *)",
-    "Web Server": "cron(0 23 ? * THU#1 *)",
-    "Application Server": "cron(0 23 ? * THU#2 *)",
-    "Database Server": "cron(0 23 ? * THU#3 *)",
+    "Management Server": "cron(0 23 ? * TUE#3 *)",
+    "Web Server": "cron(0 23 ? * TUE#3 *)",
+    "Application Server": "cron(0 23 ? * TUE#4 *)",
+    "Database Server": "cron(0 23 ? * TUE#4 *)",
 };
+const WAVE_OFFSETS: Record<string, number> = { "Management Server": 2, "Web Server": 3, "Application Server": 2, "Database Server": 3 };
 
 describe("program on the shipped stacks", function () {
     let dev: Stack;
@@ -57,6 +59,7 @@ describe("program on the shipped stacks", function () {
             for (const [group, cron] of Object.entries(WAVES)) {
                 const w = prod.windowOf(group).inputs as any;
                 assert.equal(w.schedule, cron, group);
+                assert.equal(w.scheduleOffset, WAVE_OFFSETS[group], group);
                 assert.equal(w.duration, 6);
                 assert.equal(w.cutoff, 1);
                 assert.equal(w.scheduleTimezone, "Europe/Amsterdam");

@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { matchOldState } from "../../tools/mock/aliases";
 import { inputsWithUrnIds } from "../../tools/mock/mockProgram";
-import { evaluate, REMOVED_ON_PURPOSE, ROOT, Stack } from "../helpers";
+import { evaluate, REMOVED_ON_PURPOSE, ROOT, shippedConfig, Stack, withConfig } from "../helpers";
 
 const fixture = (file: string) => JSON.parse(fs.readFileSync(path.join(ROOT, "tests/fixtures", file), "utf8"));
 /** Every custom resource's URN before the component (and a hash of its inputs whose method is not ours to rely on). */
@@ -64,6 +64,29 @@ const withoutIntendedChanges = (type: string, inputs: unknown) => {
             if (topics) st.Condition = { StringEquals: { "aws:SourceAccount": String(topics).split(":")[4] } };
         }
         return { ...i, policy: JSON.stringify(policy) };
+    }
+    // The S3 gateway endpoint gained a policy limited to the buckets patching reads (issue 22).
+    if (type === "aws:ec2/vpcEndpoint:VpcEndpoint" && i.vpcEndpointType === "Gateway") {
+        const { policy: _policy, ...rest } = i;
+        return rest;
+    }
+    // The alarm stop also cancels the stopped windows' running executions (issue 22): its runbook gained
+    // a step and its role the actions for it; the old content is the runbook's disable steps alone.
+    if (type === "aws:ssm/document:Document" && String(i.name).endsWith("stop-on-alarm")) {
+        const doc = JSON.parse(i.content);
+        doc.description = "Disables the patch-manager maintenance windows of one stack and region: stops a rollout when its alarm fires.";
+        doc.mainSteps = doc.mainSteps.filter((st: any) => st.action === "aws:executeAwsApi");
+        return { ...i, content: JSON.stringify(doc) };
+    }
+    if (type === "aws:iam/rolePolicy:RolePolicy" && String(i.policy).includes("ssm:CancelMaintenanceWindowExecution")) {
+        const policy = JSON.parse(i.policy);
+        return {
+            ...i,
+            policy: JSON.stringify({
+                Version: policy.Version,
+                Statement: [{ Effect: "Allow", Action: "ssm:UpdateMaintenanceWindow", Resource: policy.Statement[0].Resource }],
+            }),
+        };
     }
     // The alerts rule also hears the windows being disabled or enabled (the alarm stop, and the refresh that undoes it).
     if (
@@ -131,13 +154,33 @@ const CONFIG_EDITS: Record<string, (type: string, inputs: Record<string, any>) =
             : inputs,
 };
 
+/**
+ * The stack files as they were when the fixture was taken: the edits issue 22 made to the shipped
+ * production stacks (waves counted from Patch Tuesday, alerts on) are config edits a user makes
+ * after the upgrade, and their own plan shows them; the upgrade itself must change nothing.
+ */
+const FIXTURED_WAVES: Record<string, string> = {
+    "Management Server": "cron(0 23 ? * TUE#1 *)",
+    "Web Server": "cron(0 23 ? * THU#1 *)",
+    "Application Server": "cron(0 23 ? * THU#2 *)",
+    "Database Server": "cron(0 23 ? * THU#3 *)",
+};
+function asFixtured(name: string) {
+    const base = shippedConfig(name);
+    if (name === "dev") return base;
+    const groups = (JSON.parse(base.values["patch-manager:patchGroups"]) as any[]).map((g) =>
+        g.schedule?.patchTuesday ? { ...g, schedule: { cron: FIXTURED_WAVES[g.name], durationHours: 6, cutoffHours: 1 } } : g,
+    );
+    return withConfig(base, { patchGroups: groups, ...(name === "prod" ? { alerts: undefined } : {}) });
+}
+
 describe("upgrading the shipped stacks to the PatchManager component", function () {
     for (const name of ["dev", "prod", "prod-hybrid", "prod-private"]) {
         describe(name, function () {
             let stack: Stack;
             let matched: Map<string, string>;
             before(async function () {
-                stack = await evaluate(name);
+                stack = await evaluate(name, asFixtured(name));
                 const old = new Set([...shipped[name].map((r) => r.urn), ...preComponent[name].components]);
                 matched = matchOldState(stack.resources, old);
             });

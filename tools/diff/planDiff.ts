@@ -41,7 +41,7 @@ function providerChange(o: DiffResource, n: DiffResource): InputChange | undefin
 }
 
 /** A planned window as the diff reads it from either plan. */
-export type DiffWindow = Omit<PlannedWindow, "operation" | "region">;
+export type DiffWindow = Omit<PlannedWindow, "operation" | "region" | "timeline">;
 
 export interface DiffablePlan {
     stack: string;

@@ -3,6 +3,7 @@ import { QUOTAS } from "@patch-manager/ssm";
 import { fleetCalendar } from "./calendar";
 import { checkClashes, checkQuota, checkSharedGroups, quotaUsage } from "./clashes";
 import { checkRolloutOrder } from "./rolloutOrder";
+import { checkWaveOrder } from "./waveOrder";
 import { FleetOptions, FleetReport, FleetStack } from "./types";
 
 export function analyzeFleet(stacks: readonly FleetStack[], opts: FleetOptions): FleetReport {
@@ -15,6 +16,7 @@ export function analyzeFleet(stacks: readonly FleetStack[], opts: FleetOptions):
         quota: quotaUsage(stacks, limit),
         findings: [
             ...checkRolloutOrder(stacks, opts),
+            ...checkWaveOrder(stacks, opts),
             ...checkSharedGroups(stacks),
             ...checkClashes(stacks, opts),
             ...checkQuota(stacks, limit),

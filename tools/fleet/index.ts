@@ -6,6 +6,7 @@ export * from "./types";
 export * from "./input";
 export * from "./calendar";
 export * from "./rolloutOrder";
+export * from "./waveOrder";
 export * from "./clashes";
 export * from "./analyze";
 export * from "./render";

@@ -176,7 +176,29 @@ export interface SharedGroupFinding {
     readonly message: string;
 }
 
-export type FleetFinding = RolloutFinding | ClashFinding | SharedGroupFinding | QuotaFinding;
+/** A stack's monthly waves that get a release in another order than their schedules intend. */
+export interface WaveOrderFinding {
+    readonly check: "wave-order";
+    /** Blocking: the plan exits 1. */
+    readonly level: "blocking";
+    /** The stack whose waves are out of order. */
+    readonly stack: string;
+    /** The operating system whose monthly releases are checked (`WINDOWS`: Patch Tuesday). */
+    readonly operatingSystem: string;
+    /** The waves (patch groups) in the order their windows come within a month. */
+    readonly intendedOrder: readonly string[];
+    /** Every release day (YYYY-MM-DD) that reaches the waves in this wrong order. */
+    readonly releaseDays: readonly string[];
+    /** The first such release: each wave's first install, in the order they come. */
+    readonly example: {
+        readonly releaseDay: string;
+        readonly reached: readonly { readonly group: string; readonly start: string }[];
+    };
+    /** The finding in words, with what to change. */
+    readonly message: string;
+}
+
+export type FleetFinding = RolloutFinding | WaveOrderFinding | ClashFinding | SharedGroupFinding | QuotaFinding;
 
 export interface FleetReport {
     /** `--from` (default: now), ISO-8601 in UTC: where the calendar and the rollout check start. */
@@ -188,6 +210,6 @@ export interface FleetReport {
     readonly calendar: readonly Occurrence[];
     /** The maintenance windows per account and region, against the quota. */
     readonly quota: readonly QuotaUsage[];
-    /** The rollout-order, shared-patch-group, clash and quota findings, in that order; empty when none. */
+    /** The rollout-order, wave-order, shared-patch-group, clash and quota findings, in that order; empty when none. */
     readonly findings: readonly FleetFinding[];
 }

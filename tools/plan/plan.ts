@@ -9,6 +9,7 @@ import { windowsIcs } from "../fleet/ics";
 import {
     analyzeFleet,
     checkClashes,
+    checkWaveOrder,
     ClashFinding,
     FleetReport,
     fleetCalendar,
@@ -16,11 +17,13 @@ import {
     FleetStack,
     hasBlockingFindings,
     renderFleet,
+    WaveOrderFinding,
 } from "../fleet";
 import { displayPath, userPath } from "../cli/userPath";
 import { CommandIO, examples, parseCommand, processIO, toolCommand } from "../cli/command";
 import { unknownStackLines, projectStacks } from "../cli/stacks";
 import { renderClashes, renderViolations, withConfigKeys } from "../audit/findings";
+import { renderTimeline } from "../../config/runtime/windowRun";
 import { resourceRegion, windowsOf } from "./windows";
 import { fleetMarkdown, stackMarkdownAppendix } from "../fleet/rollout/mermaid";
 import { RolloutPicture, rolloutSvg } from "../fleet/rollout/svg";
@@ -135,7 +138,7 @@ export async function planStack(
 }
 
 /** The plan for a person; `clashes`: this stack's own windows that overlap in one region. */
-export function renderPlan(plan: Plan, clashes: readonly ClashFinding[] = []): string {
+export function renderPlan(plan: Plan, clashes: readonly ClashFinding[] = [], waveOrder: readonly WaveOrderFinding[] = []): string {
     const out: string[] = [];
     out.push(`${plan.project} · stack ${plan.stack} · ${plan.resources.length} resources`, "");
     const children = new Map<string | null, Plan["resources"]>();
@@ -160,9 +163,12 @@ export function renderPlan(plan: Plan, clashes: readonly ClashFinding[] = []): s
         out.push(`    ${w.description}`);
         out.push(`    ${w.operation || "no task"} · ${w.patchGroups.join(", ") || "no patch groups"}`);
         for (const n of w.next) out.push(`    next: ${localTime(n, w.timezone)}  (${n.slice(0, 16).replace("T", " ")} UTC)`);
+        if (w.timeline && w.timeline.tasks.length > 0)
+            out.push(...renderTimeline(w.timeline).map((l, i) => `    ${i === 0 ? "" : "  "}${l}`));
     }
     out.push(...renderActivations(plan.resources));
     out.push(...renderPreconditions(plan.preconditions));
+    if (waveOrder.length > 0) out.push("", "Wave order (blocking):", ...waveOrder.map((f) => `  [blocking] wave-order: ${f.message}`));
     if (clashes.length > 0) out.push("", ...renderClashes(clashes));
     out.push("", ...renderViolations(plan.violations));
     return out.join("\n");
@@ -496,7 +502,7 @@ async function mainAll(opts: PlanArgs): Promise<number> {
 }
 
 async function mainStack(opts: PlanArgs): Promise<number> {
-    const { allResources: _all, stackValues, model: _model, ...plan } = await planStack(opts);
+    const { allResources: _all, stackValues, model, ...plan } = await planStack(opts);
     const single: FleetStack = {
         stack: plan.stack,
         environment: "",
@@ -507,6 +513,8 @@ async function mainStack(opts: PlanArgs): Promise<number> {
     };
     // The same clash check as --all, on this stack's own windows: two waves of one region at once.
     const clashes = checkClashes([single], { from: opts.from, days: opts.days });
+    // The wave-order check of --all, on this stack alone (examples included): a year of monthly releases.
+    const waveOrder = model ? checkWaveOrder([fleetStack(model, plan.windows, stackValues)], { from: opts.from, days: 365 }) : [];
     const notes: string[] = [];
     if (opts.ics) notes.push(writeIcs(opts.ics, fleetCalendar([single], opts.from, opts.days), opts.from));
     if (opts.svg) {
@@ -531,9 +539,11 @@ async function mainStack(opts: PlanArgs): Promise<number> {
         emit(opts, document, notes);
         return 0;
     }
-    const document = opts.json ? `${JSON.stringify(planDocument(plan, clashes), null, 2)}\n` : `${renderPlan(plan, clashes)}\n`;
+    const document = opts.json
+        ? `${JSON.stringify(planDocument(plan, [...waveOrder, ...clashes]), null, 2)}\n`
+        : `${renderPlan(plan, clashes, waveOrder)}\n`;
     emit(opts, document, notes);
-    return plan.violations.some((v) => v.level === "mandatory") ? 1 : 0;
+    return plan.violations.some((v) => v.level === "mandatory") || waveOrder.length > 0 ? 1 : 0;
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -5,7 +5,8 @@
 import type { CONFIG_RECORDER_CHOICES } from "../../config/compliance";
 import type { PatchSource } from "../../config/network";
 import type { ActionableViolation } from "../audit/findings";
-import type { ClashFinding, FleetReport, FleetStackInfo, ShownWindow } from "../fleet/types";
+import type { ClashFinding, FleetReport, FleetStackInfo, ShownWindow, WaveOrderFinding } from "../fleet/types";
+import type { WindowTimeline } from "../../config/runtime/windowRun";
 import type { PlannedResource } from "../mock/mockProgram";
 
 /**
@@ -20,6 +21,12 @@ export interface PlannedWindow extends ShownWindow {
     urn: string;
     /** The next starts after `--from` (default: now), `--occurrences` of them (default 3). */
     next: Instant[];
+    /**
+     * One run of the window replayed by the scheduler model (config/runtime/windowRun.ts): each task's
+     * start and end in minutes after the window opens, under stated duration estimates; what the cutoff
+     * cancels, what never starts, and the groups that wait on another group's tasks.
+     */
+    timeline?: WindowTimeline;
 }
 
 /** The stack's answers to the account's preconditions, as its config states them (docs/preconditions.md). */
@@ -60,8 +67,8 @@ export type PlanResource = Omit<PlannedResource, "outputs">;
 export interface PlanDocument extends Omit<Plan, "resources"> {
     /** Every resource the program registers, components included, in registration order. */
     resources: PlanResource[];
-    /** The stack's own windows that overlap in one region (the fleet's clash check on this stack); empty when none. */
-    findings: ClashFinding[];
+    /** The fleet's wave-order and clash checks on this stack alone: waves out of order, windows that overlap in one region; empty when none. */
+    findings: (WaveOrderFinding | ClashFinding)[];
 }
 
 /** `npm run -s plan -- --all --json`: every stack of the project and the fleet checks over them. */
@@ -85,7 +92,7 @@ export interface FleetPlan extends Omit<FleetReport, "calendar"> {
 export type PlanJson = PlanDocument | FleetPlan;
 
 /** The single-stack document, as `--json` prints it. */
-export function planDocument(plan: Plan, findings: readonly ClashFinding[]): PlanDocument {
+export function planDocument(plan: Plan, findings: readonly (WaveOrderFinding | ClashFinding)[]): PlanDocument {
     return {
         ...plan,
         resources: plan.resources,

@@ -1,6 +1,7 @@
 // The windows a plan shows, read off the resources the program registered (the windows windowPlan
 // laid out; for a git ref's program or another project, the only record there is).
 import { describeSchedule, nextStarts, TYPES } from "@patch-manager/ssm";
+import { windowRun, WindowTaskInput } from "../../config/runtime/windowRun";
 import type { PlannedResource } from "../mock/mockProgram";
 import type { PlannedWindow } from "./planJson";
 
@@ -33,6 +34,10 @@ export function windowsOf(resources: PlannedResource[], from: Date, occurrences:
         const timezone = i.scheduleTimezone ?? "UTC";
         const offset = i.scheduleOffset as number | undefined;
         const region = resourceRegion(w);
+        const timeline = windowRun(
+            { durationHours: i.duration, cutoffHours: i.cutoff },
+            tasks.filter((t) => t.inputs.windowId === w.id).map((t) => windowTaskInput(t, targets)),
+        );
         return {
             urn: w.urn,
             name: i.name,
@@ -51,6 +56,30 @@ export function windowsOf(resources: PlannedResource[], from: Date, occurrences:
             }),
             next: nextStarts(i.schedule, { timezone, scheduleOffset: offset, from, count: occurrences }).map((d) => d.toISOString()),
             ...(region !== undefined ? { region } : {}),
+            timeline,
         };
     });
+}
+
+/** A registered window task as the scheduler model reads it: its group from its window target's tag values. */
+export function windowTaskInput(t: PlannedResource, targets: readonly PlannedResource[]): WindowTaskInput {
+    const i = t.inputs as Record<string, any>;
+    const targetIds: string[] = (i.targets ?? []).flatMap((x: { values: string[] }) => x.values);
+    const groups = targets
+        .filter((x) => targetIds.includes(String(x.id)))
+        .flatMap((x) => (x.inputs.targets as { values: string[] }[]).flatMap((v) => v.values));
+    const operation = (i.taskInvocationParameters?.runCommandParameters?.parameters ?? []).find(
+        (p: { name: string }) => p.name === "Operation",
+    )?.values?.[0];
+    return {
+        name: t.name,
+        group: groups.join(", ") || "(no target)",
+        taskType: String(i.taskType),
+        document: String(i.taskArn),
+        ...(operation !== undefined ? { operation } : {}),
+        priority: Number(i.priority ?? 0),
+        maxConcurrency: String(i.maxConcurrency ?? "1"),
+        maxErrors: String(i.maxErrors ?? "1"),
+        cutoffBehavior: String(i.cutoffBehavior ?? "CONTINUE_TASK"),
+    };
 }

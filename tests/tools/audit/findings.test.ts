@@ -188,8 +188,8 @@ describe("findings people can act on", function () {
     });
 
     it("the plan reports clashes between a stack's own windows in one region, as --all does; the README's example has none", async function () {
-        // Web Server moved onto Application Server's night (the second Thursday).
-        const clash = editedProd((c) => (c["patch-manager:patchGroups"][4].schedule.cron = "cron(0 23 ? * THU#2 *)"));
+        // Web Server moved onto Application Server's night (Patch Tuesday + 16).
+        const clash = editedProd((c) => (c["patch-manager:patchGroups"][4].schedule.patchTuesday.daysAfter = 16));
         const text = await plan("--stack", "prod", "--config", clash, "--from", FROM);
         assert.equal(text.code, 0, "a clash is advisory");
         assert.match(
@@ -206,18 +206,19 @@ describe("findings people can act on", function () {
         assert.equal((await plan("--stack", "prod", "--json", "--from", FROM, "--out", before)).code, 0);
         const diff = await plan("--stack", "prod", "--config", clash, "--diff", before, "--from", FROM);
         assert.equal(diff.code, 0, diff.stderr);
-        assert.match(diff.stdout, /schedule: "cron\(0 23 \? \* THU#1 \*\)" → "cron\(0 23 \? \* THU#2 \*\)"[\s\S]*\nClashes: 1 pair/);
+        assert.match(diff.stdout, /schedule: "cron\(0 23 \? \* TUE#3 \*\)" → "cron\(0 23 \? \* TUE#4 \*\)"[\s\S]*\nClashes: 1 pair/);
         const md = await plan("--stack", "prod", "--config", clash, "--diff", before, "--from", FROM, "--markdown");
-        assert.match(md.stdout, /```mermaid\n[\s\S]*web-server CLASH :crit, 2026-12-10 22:00, 6h/);
+        assert.match(md.stdout, /```mermaid\n[\s\S]*web-server CLASH :crit, 2026-12-24 22:00, 6h/);
         assert.match(md.stdout, /\*\*Clashes\*\* \(advisory\)/);
 
         // The README's `pulumi config set ... patchGroups[4].schedule.cron` example moves the wave without a clash.
         const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
-        const cron = /patchGroups\[4\]\.schedule\.cron' '(cron\([^']+\))'/.exec(readme)?.[1];
-        assert.ok(cron, "the README has the example");
-        const moved = editedProd((c) => (c["patch-manager:patchGroups"][4].schedule.cron = cron));
+        const days = /patchGroups\[4\]\.schedule\.patchTuesday\.daysAfter' (\d+)/.exec(readme)?.[1];
+        assert.ok(days, "the README has the example");
+        const moved = editedProd((c) => (c["patch-manager:patchGroups"][4].schedule.patchTuesday.daysAfter = Number(days)));
         const ok = JSON.parse((await plan("--stack", "prod", "--config", moved, "--from", FROM, "--json")).stdout);
         assert.deepEqual(ok.findings, []);
-        assert.notEqual(ok.windows.find((w: any) => w.patchGroups.includes("Web Server")).schedule, "cron(0 23 ? * THU#1 *)");
+        const web = ok.windows.find((w: any) => w.patchGroups.includes("Web Server"));
+        assert.notDeepEqual([web.schedule, web.scheduleOffset], ["cron(0 23 ? * TUE#3 *)", 3]);
     });
 });

@@ -6,12 +6,12 @@ import { plan, ROOT } from "../../helpers";
 
 const FROM = "2026-11-26T00:00:00Z";
 
-/** Pulumi.prod.yaml with the Web Server wave moved from the first to the second Thursday. */
+/** Pulumi.prod.yaml with the Web Server wave moved one day later: Patch Tuesday + 11 instead of + 10. */
 function editedProd(dir: string): string {
     const text = fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8");
-    assert.ok(text.includes("cron(0 23 ? * THU#1 *)"));
+    assert.ok(text.includes("daysAfter: 10\n"));
     const file = path.join(dir, "Pulumi.prod.yaml");
-    fs.writeFileSync(file, text.replace("cron(0 23 ? * THU#1 *)", "cron(0 23 ? * THU#2 *)"));
+    fs.writeFileSync(file, text.replace("daysAfter: 10\n", "daysAfter: 11\n"));
     return file;
 }
 
@@ -37,12 +37,12 @@ describe("offline plan diff (npm run plan -- --diff / --diff-against)", function
         const { code, stdout } = await plan("--stack", "prod", "--config", editedProd(tmp), "--diff", prodPlan, "--from", FROM);
         assert.equal(code, 0);
         const lines = stdout.trim().split("\n");
-        assert.equal(lines[1], "Resources: 1 to update, 60 unchanged");
+        assert.equal(lines[1], "Resources: 1 to update, 70 unchanged");
         assert.match(lines[2], /^ {2}~ {2}aws:ssm\/maintenanceWindow:MaintenanceWindow {2}web-server-schedule-window$/);
-        assert.equal(lines[3], '       schedule: "cron(0 23 ? * THU#1 *)" → "cron(0 23 ? * THU#2 *)"');
+        assert.equal(lines[3], "       scheduleOffset: 3 → 4");
         assert.ok(
             lines.includes(
-                "  Web Server window: at 23:00 on the first Thursday of every month → at 23:00 on the second Thursday of every month, Europe/Amsterdam, for 6 hours (no new tasks in the last hour), next start Thu 2026-12-10 23:00 CET",
+                "  Web Server window: at 23:00, 3 days after the third Tuesday of every month, Europe/Amsterdam, for 6 hours (no new tasks in the last hour) → at 23:00, 4 days after the third Tuesday of every month, Europe/Amsterdam, for 6 hours (no new tasks in the last hour), next start Sat 2026-12-19 23:00 CET",
             ),
             stdout,
         );
@@ -51,13 +51,13 @@ describe("offline plan diff (npm run plan -- --diff / --diff-against)", function
     it("--json is one document; --markdown is a comment body", async function () {
         const json = await plan("--stack", "prod", "--config", editedProd(tmp), "--diff", prodPlan, "--from", FROM, "--json");
         const doc = JSON.parse(json.stdout);
-        assert.deepEqual(doc.summary, { add: 0, remove: 0, replace: 0, update: 1, unchanged: 60 });
-        assert.equal(doc.schedules[0].new.next, "2026-12-10T22:00:00.000Z");
+        assert.deepEqual(doc.summary, { add: 0, remove: 0, replace: 0, update: 1, unchanged: 70 });
+        assert.equal(doc.schedules[0].new.next, "2026-12-19T22:00:00.000Z");
         const md = await plan("--stack", "prod", "--config", editedProd(tmp), "--diff", prodPlan, "--from", FROM, "--markdown");
-        assert.match(md.stdout, /^### Stack `prod`: 1 to update, 60 unchanged\n/);
+        assert.match(md.stdout, /^### Stack `prod`: 1 to update, 70 unchanged\n/);
         assert.match(
             md.stdout,
-            /\| update \| `web-server-schedule-window` \| `aws:ssm\/maintenanceWindow:MaintenanceWindow` \| `schedule`: "cron\(0 23 \? \* THU#1 \*\)" → "cron\(0 23 \? \* THU#2 \*\)" \|/,
+            /\| update \| `web-server-schedule-window` \| `aws:ssm\/maintenanceWindow:MaintenanceWindow` \| `scheduleOffset`: 3 → 4 \|/,
         );
     });
 

@@ -59,11 +59,12 @@ describe("offline plan (npm run plan)", function () {
 
         const weekend = doc.windows.find((w: any) => w.schedule === "cron(0 6 ? * SAT,SUN *)");
         assert.deepEqual(
-            { ...weekend, urn: undefined, name: undefined, description: undefined },
+            { ...weekend, urn: undefined, name: undefined, description: undefined, timeline: undefined },
             {
                 urn: undefined,
                 name: undefined,
                 description: undefined,
+                timeline: undefined,
                 schedule: "cron(0 6 ? * SAT,SUN *)",
                 timezone: "Europe/Amsterdam",
                 durationHours: 5,
@@ -75,8 +76,11 @@ describe("offline plan (npm run plan)", function () {
                 region: "eu-west-1",
             },
         );
+        // The scheduler model's replay of the window: one task per group, in one priority band.
+        assert.deepEqual(weekend.timeline.tasks.map((t: any) => t.group).sort(), [...weekend.patchGroups].sort());
         const web = doc.windows.find((w: any) => w.patchGroups.includes("Web Server"));
-        assert.deepEqual(web.next, ["2026-12-03T22:00:00.000Z", "2027-01-07T22:00:00.000Z", "2027-02-04T22:00:00.000Z"]);
+        // Patch Tuesday + 10 days at 23:00 Amsterdam: 2026-12-08 + 10, 2027-01-12 + 10, 2027-02-09 + 10.
+        assert.deepEqual(web.next, ["2026-12-18T22:00:00.000Z", "2027-01-22T22:00:00.000Z", "2027-02-19T22:00:00.000Z"]);
         assert.equal(doc.windows.length, 5);
         assert.ok(Array.isArray(doc.violations));
     });
@@ -131,7 +135,7 @@ describe("offline plan (npm run plan)", function () {
         assert.equal(code, 0);
         assert.match(stdout, /patch-manager-prod-weekend {2}cron\(0 6 \? \* SAT,SUN \*\) {2}5 h, cutoff 1 h · eu-west-1\n/);
         assert.ok(stdout.includes("next: Sat 2026-11-28 06:00 CET  (2026-11-28 05:00 UTC)"), stdout);
-        assert.ok(stdout.includes("next: Thu 2026-12-03 23:00 CET  (2026-12-03 22:00 UTC)"));
+        assert.ok(stdout.includes("next: Fri 2026-12-18 23:00 CET  (2026-12-18 22:00 UTC)"), "Web Server: Patch Tuesday + 10");
         assert.match(
             stdout,
             /▸ patch-manager:patching:MaintenanceWindow {2}web-server-schedule\n {6}\+ aws:ssm\/maintenanceWindow:MaintenanceWindow {2}web-server-schedule-window {2}\(mw-[0-9a-f]{17}\)/,
