@@ -38,6 +38,11 @@ export interface PatchManagerSettings {
     readonly patchGroups?: PatchGroupSettings[];
     /** Baselines of your own, which patch groups name; the ones a group needs and has not named are generated. */
     readonly baselines?: BaselineSettings[];
+    /**
+     * Patches held back from some groups or baselines until a date: rejected in their baselines until then, left out
+     * from then on.
+     */
+    readonly exemptions?: ExemptionSettings[];
     /** An existing IAM role for the window tasks; default: one is created. */
     readonly maintenanceWindowRoleArn?: string;
     /**
@@ -247,6 +252,33 @@ export interface PatchSourceSettings {
     readonly products: string[];
     /** A yum/dnf repository section, or one sources.list line for Ubuntu and Debian. 1 to 1024 characters. */
     readonly configuration: string;
+}
+
+/** Patches held back from some groups or baselines until a date. */
+export interface ExemptionSettings {
+    /**
+     * The patch ids or package names (KB5034441, openssl-3.0.8*) held back, as rejectedPatches takes them. 1 to 50
+     * entries.
+     */
+    readonly patches: string[];
+    /** The patch groups exempted: the patches are rejected in the baselines these groups use. At least 1 entry. */
+    readonly groups?: string[];
+    /**
+     * Instead of groups: the baselines (by their name in baselines, or a generated one) that reject the patches. At
+     * least 1 entry.
+     */
+    readonly baselines?: string[];
+    /** Why the patches are held back; required in production. 1 to 1024 characters. */
+    readonly reason?: string;
+    /** The change or risk ticket that approved it; required in production. 1 to 128 characters. */
+    readonly ticket?: string;
+    /** The day (YYYY-MM-DD, 00:00 in the stack's time zone) from which the patches are no longer rejected. */
+    readonly until: string;
+    /**
+     * rejectedPatchesAction of the baselines while the exemption holds; default: the baseline's (BLOCK). One of
+     * "ALLOW_AS_DEPENDENCY", "BLOCK".
+     */
+    readonly action?: string;
 }
 
 /** Where patching command output goes and how long it stays. */

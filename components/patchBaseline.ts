@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { BaselineConfig } from "../config";
+import { EXEMPTION_TAG_PREFIX } from "../config/exemptions";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
 
 export interface PatchBaselineArgs {
@@ -36,7 +37,14 @@ export class PatchBaseline extends pulumi.ComponentResource {
                 rejectedPatches: [...b.rejectedPatches],
                 rejectedPatchesAction: b.rejectedPatchesAction,
                 approvedPatchesComplianceLevel: b.approvedPatchesComplianceLevel,
-                tags: args.tags,
+                // Each exemption it holds, with the instant it ends: the pack flags a baseline deployed before that instant and not since.
+                tags:
+                    b.exemptions.length === 0
+                        ? args.tags
+                        : pulumi.output(args.tags).apply((tags) => ({
+                              ...tags,
+                              ...Object.fromEntries(b.exemptions.map((e) => [`${EXEMPTION_TAG_PREFIX}${e.index}`, e.endsAt])),
+                          })),
             },
             { parent: this },
         );

@@ -2,7 +2,8 @@
 // and the operations features' rules. They read the typed values of the keys whose schemas
 // accepted them, and the model built from those: a key its schema refused is reported at the key,
 // and no rule here assumes its default instead (a rule that needs it waits until it is fixed).
-import { OperatingSystem, QUOTAS } from "@patch-manager/ssm";
+import { BASELINE_LIMITS, OperatingSystem, QUOTAS } from "@patch-manager/ssm";
+import { exemptionProblems } from "./exemptions";
 import { checkSchedule, checkTimezone, cutoffProblems, isCron, nextStarts, scheduleOffsetProblems } from "@patch-manager/ssm";
 import { defaultApprovalRules, filterKeyProblem, supportsApprovalDelay } from "./approvalRules";
 import { DEFAULT_OPERATION, DEFAULT_TIMEZONE, SEED_BASELINES } from "./defaults";
@@ -211,6 +212,23 @@ export function crossCheck(input: CheckedValues): ConfigProblem[] {
                 message: `${windows.length} maintenance windows exceed the SSM default quota of ${QUOTAS.windowsPerRegion} per account and region`,
             });
         }
+    }
+    if (values.exemptions) {
+        const checked = exemptionProblems(values.exemptions, {
+            production: values.environment === "production",
+            ...(known("patchGroups") ? { groups: model.patchGroups } : {}),
+            ...(known("patchGroups", "baselines")
+                ? {
+                      baselines: model.baselines.map((b) => ({
+                          name: b.name,
+                          rejectedPatches: b.rejectedPatches,
+                          explicitAction: values.baselines?.find((x) => x.name === b.name)?.rejectedPatchesAction,
+                      })),
+                  }
+                : {}),
+            rejectedLimit: BASELINE_LIMITS.patchList,
+        });
+        for (const p of checked) problems.push({ path: keyPath("exemptions", p.path), message: p.message });
     }
     for (const p of crossCheckOperations(input, known)) problems.push({ path: keyPath(p.key, p.path), message: p.message });
     return problems;

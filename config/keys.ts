@@ -12,6 +12,7 @@ import {
     patchGroupTagKeySchema,
     windowKindSchema,
 } from "./environment";
+import { exemptionFields, exemptionsSchema } from "./exemptions";
 import { wholeNumber } from "./fields";
 import { loggingFields } from "./logging";
 import {
@@ -54,6 +55,10 @@ export const KEYS = {
         }),
     baselines: z.array(baselineFields, { error: "must be a list of {name, operatingSystem, approvalRules?, ...}" }).meta({
         description: "Baselines of your own, which patch groups name; the ones a group needs and has not named are generated.",
+    }),
+    exemptions: exemptionsSchema.meta({
+        description:
+            "Patches held back from some groups or baselines until a date: rejected in their baselines until then, left out from then on.",
     }),
     maintenanceWindowRoleArn: maintenanceWindowRoleArnSchema.meta({
         description: "An existing IAM role for the window tasks; default: one is created.",
@@ -110,6 +115,7 @@ const MAPS: Record<string, z.ZodObject> = {
     patchGroups: patchGroupFields,
     baselines: baselineFields,
     approvalRules: approvalRuleFields,
+    exemptions: exemptionFields,
     hybrid: hybridFields,
     alerts: alertsFields,
     compliance: complianceFields,

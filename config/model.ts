@@ -15,6 +15,7 @@ import {
     SEED_PATCH_GROUPS,
 } from "./defaults";
 import { Environment } from "./environment";
+import { baselineExemptions, exemptionConfigs } from "./exemptions";
 import { ConfigValues } from "./keys";
 import { loggingConfig } from "./logging";
 import { generatedBaselineName } from "./naming";
@@ -40,8 +41,11 @@ function operationsConfig(values: ConfigValues) {
 
 export type OperationsConfig = ReturnType<typeof operationsConfig>;
 
-/** The model of a stack whose values all passed their schemas and the cross-checks. */
-export function buildModel(values: ConfigValues & { environment: Environment }, stack: string) {
+/**
+ * The model of a stack whose values all passed their schemas and the cross-checks, at the instant
+ * `now` (which exemptions hold): the caller's clock, never read here.
+ */
+export function buildModel(values: ConfigValues & { environment: Environment }, stack: string, now: Date) {
     const { environment } = values;
     const windowKind = values.window ?? defaultWindowKind(environment);
     const operation = values.operation ?? DEFAULT_OPERATION;
@@ -56,6 +60,24 @@ export function buildModel(values: ConfigValues & { environment: Environment }, 
         if (baselines.some((b) => b.name === group.baseline)) continue;
         baselines.push(generatedBaseline(group.baseline, group.operatingSystem, approveAfterDays));
     }
+    const timezone = values.timezone ?? DEFAULT_TIMEZONE;
+    const exemptions = exemptionConfigs(
+        values.exemptions ?? [],
+        (name) => patchGroups.find((g) => g.name === name)?.baseline,
+        timezone,
+        now,
+    );
+    // The exemptions in force join each baseline's own rejections (and so its BaselineOverride file).
+    const exempted = baselines.map((b) => {
+        const held = baselineExemptions(b.name, exemptions);
+        if (held.exemptions.length === 0) return b;
+        return {
+            ...b,
+            rejectedPatches: [...new Set([...b.rejectedPatches, ...held.patches])],
+            rejectedPatchesAction: held.action ?? b.rejectedPatchesAction,
+            exemptions: held.exemptions,
+        };
+    });
 
     return {
         stack,
@@ -64,13 +86,17 @@ export function buildModel(values: ConfigValues & { environment: Environment }, 
         /** The `window` key: which environment window the groups without their own are patched in. */
         windowKind,
         environmentWindow: environmentWindowTiming(windowKind),
-        timezone: values.timezone ?? DEFAULT_TIMEZONE,
+        timezone,
         operation,
         rateControl,
         approveAfterDays,
         patchGroupTagKey: values.patchGroupTagKey ?? DEFAULT_PATCH_GROUP_TAG_KEY,
-        baselines,
+        baselines: exempted,
         patchGroups,
+        /** Every exemption of the stack, with whether it holds at the model's instant and its days left. */
+        exemptions,
+        /** The instant the model stands for (exemptions in force, freezes to come), ISO-8601 UTC. */
+        at: now.toISOString(),
         ...(values.maintenanceWindowRoleArn !== undefined ? { maintenanceWindowRoleArn: values.maintenanceWindowRoleArn } : {}),
         cutoffBehavior: values.cutoffBehavior ?? defaultCutoffBehavior(environment),
         logging: loggingConfig(values.logging ?? {}, environment),

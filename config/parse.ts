@@ -17,19 +17,21 @@ export function parseConfig(
     raw: Readonly<Record<string, string | undefined>>,
     stack: string,
     file = `Pulumi.${stack}.yaml`,
+    // The clock is read here, at the edge, once: the model and every rule take this instant.
+    now: Date = new Date(),
 ): PatchManagerConfig {
     const entries: Entry[] = [];
     for (const [key, text] of Object.entries(raw)) {
         if (text === undefined) continue;
         entries.push(isConfigKey(key) ? { key, ...decodeValue(key, text) } : { key, value: text });
     }
-    return parseEntries(entries, stack, file);
+    return parseEntries(entries, stack, file, now);
 }
 
 /** One key as read: its value, or the problem that kept it from being read. */
 type Entry = { readonly key: string } & ({ readonly value: unknown } | { readonly problem: ConfigProblem });
 
-function parseEntries(entries: readonly Entry[], stack: string, file: string): PatchManagerConfig {
+function parseEntries(entries: readonly Entry[], stack: string, file: string, now: Date): PatchManagerConfig {
     // Problems are listed key by key, in the order the stack file has the keys.
     const problemsOfEachKey: ConfigProblem[][] = [];
     const problemsOf = new Map<ConfigKey, ConfigProblem[]>();
@@ -99,7 +101,7 @@ function parseEntries(entries: readonly Entry[], stack: string, file: string): P
     }
     // The model of what parsed (a refused key at its default), which the rules across keys read
     // where no refused key matters, and which is the stack's model when nothing was refused.
-    const model = buildModel({ ...values, environment: values.environment ?? "development" }, stack);
+    const model = buildModel({ ...values, environment: values.environment ?? "development" }, stack, now);
     problems.push(
         ...crossCheck({
             values,
@@ -127,7 +129,7 @@ function parseEntries(entries: readonly Entry[], stack: string, file: string): P
     // Only `secure:` values the offline plan cannot decrypt were refused; a `secure:` environment
     // is unreadable, and the offline plan then shows a development stack.
     const unchecked = withSecretsUnchecked(decoded, misplacedSecrets, file);
-    return buildModel({ ...unchecked, environment: unchecked.environment ?? "development" }, stack);
+    return buildModel({ ...unchecked, environment: unchecked.environment ?? "development" }, stack, now);
 }
 
 /** The `name` of each entry of a list as written (an entry that is no map has none). */

@@ -5,6 +5,7 @@ import * as path from "path";
 import { ConfigError, PatchManagerConfig, PROJECT } from "../../config";
 import { PATCH_GROUP_TAG_KEYS, TYPES } from "@patch-manager/ssm";
 import { PolicyConfigError, PolicyPackConfigInput, runPolicies, Violation } from "../audit/engine";
+import { policiesAt } from "../../policies/pack";
 import { windowsIcs } from "../fleet/ics";
 import {
     analyzeFleet,
@@ -25,7 +26,7 @@ import { resourceRegion, windowsOf } from "./windows";
 import { fleetMarkdown, stackMarkdownAppendix } from "../fleet/rollout/mermaid";
 import { RolloutPicture, rolloutSvg } from "../fleet/rollout/svg";
 import { auditResourcesOf, evaluateProgram, MOCK_NOW, PlannedResource, readStackFile, StackFileError } from "../mock/mockProgram";
-import { FleetPlan, Plan, planDocument, PlannedWindow, Preconditions } from "./planJson";
+import { FleetPlan, Plan, planDocument, PlannedExemption, PlannedWindow, Preconditions } from "./planJson";
 import { DiffInputError, planDiff } from "../diff/cli";
 import { mainProject, namesProject } from "../../org/tools/projectPlan";
 
@@ -48,6 +49,38 @@ export function preconditionsOf(config: PatchManagerConfig): Preconditions | und
         ...(ops.compliance.configRecorder !== undefined ? { configRecorder: ops.compliance.configRecorder } : {}),
     };
     return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** The stack's exemptions as the plan shows them, at the instant the model was built for. */
+export function exemptionsOf(config: PatchManagerConfig): PlannedExemption[] {
+    return config.exemptions.map((e) => ({
+        configKey: `${PROJECT}:exemptions[${e.index}]`,
+        patches: [...e.patches],
+        ...(e.groups ? { groups: [...e.groups] } : {}),
+        baselines: [...e.baselines],
+        ...(e.reason !== undefined ? { reason: e.reason } : {}),
+        ...(e.ticket !== undefined ? { ticket: e.ticket } : {}),
+        until: e.until,
+        endsAt: e.endsAt,
+        inForce: e.inForce,
+        daysLeft: e.daysLeft,
+    }));
+}
+
+/** Exemptions: in force with the days left, or ended (left out, to be removed from the stack file). */
+export function renderExemptions(exemptions: readonly PlannedExemption[] | undefined): string[] {
+    if (!exemptions || exemptions.length === 0) return [];
+    const out = ["", "Exemptions (docs/exemptions.md):"];
+    for (const e of exemptions) {
+        const who = e.groups ? `${e.groups.join(", ")} (baseline ${e.baselines.join(", ")})` : `baseline ${e.baselines.join(", ")}`;
+        out.push(`  ${e.configKey}  ${e.patches.join(", ")}  · ${who}`);
+        out.push(
+            e.inForce
+                ? `    in force until ${e.until}: ${e.daysLeft} day${e.daysLeft === 1 ? "" : "s"} left${e.ticket ? ` · ${e.ticket}` : ""}${e.reason ? ` · ${e.reason}` : ""}`
+                : `    ended ${e.until}: the baselines no longer reject these patches; remove the entry from the stack file`,
+        );
+    }
+    return out;
 }
 
 /** Raised for bad arguments or an unreadable/invalid config: exit code 2. */
@@ -85,7 +118,7 @@ export async function planStack(
     try {
         config = readStackFile(file);
         // The program validates the stack config (its one parse); its problems name the file actually read.
-        evaluation = await evaluateProgram({ stack: opts.stack, config });
+        evaluation = await evaluateProgram({ stack: opts.stack, config, now: opts.from.toISOString() });
     } catch (e) {
         if (e instanceof ConfigError) throw new UsageError(new ConfigError(displayPath(file), e.problems).lines());
         if (e instanceof StackFileError) throw new UsageError([e.message]);
@@ -97,6 +130,8 @@ export async function planStack(
     try {
         // The pack sees what a real preview gives it: the inputs after the provider's Check.
         violations = await runPolicies(auditResourcesOf(resources), {
+            // Time-bound rules judge the instant the plan is for, as the program did.
+            policies: policiesAt(() => opts.from),
             stackName: opts.stack,
             projectName: PROJECT,
             ...(opts.policyConfig ? { config: opts.policyConfig } : {}),
@@ -112,6 +147,7 @@ export async function planStack(
         windows: windowsOf(resources, opts.from, opts.occurrences),
         violations: withConfigKeys(violations, resources, config.values),
         ...(preconditions ? { preconditions } : {}),
+        ...(model && model.exemptions.length > 0 ? { exemptions: exemptionsOf(model) } : {}),
         allResources: resources,
         stackValues: config.values,
         ...(model ? { model } : {}),
@@ -147,6 +183,7 @@ export function renderPlan(plan: Plan, clashes: readonly ClashFinding[] = []): s
     }
     out.push(...renderActivations(plan.resources));
     out.push(...renderPreconditions(plan.preconditions));
+    out.push(...renderExemptions(plan.exemptions));
     if (clashes.length > 0) out.push("", ...renderClashes(clashes));
     out.push("", ...renderViolations(plan.violations));
     return out.join("\n");

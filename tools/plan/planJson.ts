@@ -37,6 +37,33 @@ export interface Preconditions {
     configRecorder?: (typeof CONFIG_RECORDER_CHOICES)[number];
 }
 
+/** An exemption of the stack (`patch-manager:exemptions`), as it stands at `--from` (docs/exemptions.md). */
+export interface PlannedExemption {
+    /** Its key in the stack file, e.g. `patch-manager:exemptions[0]`. */
+    configKey: string;
+    /** The patch ids or package names held back. */
+    patches: string[];
+    /** The patch groups it names, when it names groups. */
+    groups?: string[];
+    /** The baselines that reject the patches while it holds. */
+    baselines: string[];
+    /** Why the patches are held back. */
+    reason?: string;
+    /** The ticket that approved it. */
+    ticket?: string;
+    /**
+     * The day from which the patches are no longer rejected, as written (YYYY-MM-DD, the stack's time zone).
+     * @format date
+     */
+    until: string;
+    /** `until` at 00:00 in the stack's time zone. */
+    endsAt: Instant;
+    /** Whether the baselines reject the patches at `--from`; false once it ended (the program left the patches out). */
+    inForce: boolean;
+    /** Whole days from `--from` to `endsAt`, rounded up; 0 or less once it ended. */
+    daysLeft: number;
+}
+
 /** One stack's plan, as the program builds it (the single-stack document adds `findings`). */
 export interface Plan {
     /** The Pulumi project, `patch-manager`. */
@@ -51,6 +78,8 @@ export interface Plan {
     violations: ActionableViolation[];
     /** What the account must provide that the plan cannot check (docs/preconditions.md); absent when nothing. */
     preconditions?: Preconditions;
+    /** The stack's exemptions, in force or ended, at `--from`; absent when it has none. */
+    exemptions?: PlannedExemption[];
 }
 
 /** One resource of the plan document: a component (`custom: false`) or a cloud resource. */
