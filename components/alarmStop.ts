@@ -12,6 +12,9 @@ import { RESOURCE_TYPES } from "../config/resourceTypes";
 
 export const ALARM_STATE_CHANGE = "CloudWatch Alarm State Change";
 
+/** The tag the stop puts on each window it disables: a change freeze that ends never enables such a window (components/freezes.ts). */
+export const STOPPED_BY_ALARM_TAG = "patch-manager:stopped-by-alarm";
+
 /** An Automation runbook (schemaVersion 0.3) with one step per window: UpdateMaintenanceWindow Enabled=false. */
 export function disableWindowsRunbook(windowIds: readonly string[]): object {
     return {
@@ -19,12 +22,27 @@ export function disableWindowsRunbook(windowIds: readonly string[]): object {
         description: "Disables the patch-manager maintenance windows of one stack and region: stops a rollout when its alarm fires.",
         assumeRole: "{{ AutomationAssumeRole }}",
         parameters: { AutomationAssumeRole: { type: "String", description: "The role that may disable the windows." } },
-        mainSteps: windowIds.map((id, i) => ({
-            name: `disable_window_${i + 1}`,
-            action: "aws:executeAwsApi",
-            onFailure: "Continue",
-            inputs: { Service: "ssm", Api: "UpdateMaintenanceWindow", WindowId: id, Enabled: false },
-        })),
+        mainSteps: windowIds.flatMap((id, i) => [
+            {
+                name: `disable_window_${i + 1}`,
+                action: "aws:executeAwsApi",
+                onFailure: "Continue",
+                inputs: { Service: "ssm", Api: "UpdateMaintenanceWindow", WindowId: id, Enabled: false },
+            },
+            // Marked, so that the end of a change freeze leaves it disabled (components/freezes.ts).
+            {
+                name: `mark_window_${i + 1}`,
+                action: "aws:executeAwsApi",
+                onFailure: "Continue",
+                inputs: {
+                    Service: "ssm",
+                    Api: "AddTagsToResource",
+                    ResourceType: "MaintenanceWindow",
+                    ResourceId: id,
+                    Tags: [{ Key: STOPPED_BY_ALARM_TAG, Value: "true" }],
+                },
+            },
+        ]),
     };
 }
 
@@ -133,6 +151,12 @@ export class AlarmStop extends pulumi.ComponentResource {
                                 Effect: "Allow",
                                 Action: "ssm:UpdateMaintenanceWindow",
                                 Resource: ids.map((id) => `arn:${p}:ssm:${r}:${a}:maintenancewindow/${id}`),
+                            },
+                            {
+                                Effect: "Allow",
+                                Action: "ssm:AddTagsToResource",
+                                Resource: ids.map((id) => `arn:${p}:ssm:${r}:${a}:maintenancewindow/${id}`),
+                                Condition: { "ForAllValues:StringEquals": { "aws:TagKeys": [STOPPED_BY_ALARM_TAG] } },
                             },
                         ],
                     }),

@@ -43,6 +43,21 @@ export interface PatchManagerSettings {
      * from then on.
      */
     readonly exemptions?: ExemptionSettings[];
+    /**
+     * Change freezes: periods (in the stack's time zone, once or recurring) in which the stack's windows are
+     * disabled, through a Change Calendar the program creates.
+     */
+    readonly freezes?: FreezeSettings[];
+    /**
+     * The name or ARN of a Change Calendar of this account and region the organisation keeps: its closed times
+     * freeze the windows too.
+     */
+    readonly freezeCalendar?: string;
+    /**
+     * The most days a patch group may go without an install before the plan reports that a freeze made it miss a
+     * release cycle; default 35. A whole number, 7 to 366.
+     */
+    readonly maxDaysWithoutInstall?: number;
     /** An existing IAM role for the window tasks; default: one is created. */
     readonly maintenanceWindowRoleArn?: string;
     /**
@@ -279,6 +294,23 @@ export interface ExemptionSettings {
      * "ALLOW_AS_DEPENDENCY", "BLOCK".
      */
     readonly action?: string;
+}
+
+/** A period in which no window of the stack patches. */
+export interface FreezeSettings {
+    /** The freeze's name, e.g. "Year end"; it names the Change Calendar event. */
+    readonly name: string;
+    /** When it begins: YYYY-MM-DD (00:00) or YYYY-MM-DDTHH:MM, in the stack's time zone. */
+    readonly start: string;
+    /** When it ends (windows may start again from then), in the stack's time zone. */
+    readonly end: string;
+    /** Why nothing may be patched then; shown in the calendar and the plan. 1 to 256 characters. */
+    readonly reason: string;
+    /**
+     * Repeat it (iCalendar RRULE, e.g. FREQ=YEARLY for every year); each repetition starts at the same UTC time as
+     * the first and lasts as long.
+     */
+    readonly rrule?: string;
 }
 
 /** Where patching command output goes and how long it stays. */

@@ -278,6 +278,8 @@ export const START_STOP_PARAMETERS: Parameter[] = [
 
 export interface PatchingStrategiesArgs {
     readonly namePrefix: string;
+    /** Change calendars the associations wait for (components/freezes.ts); absent: none. */
+    readonly calendarNames?: pulumi.Input<string>[];
     readonly environment: string;
     readonly groups: readonly PatchGroupConfig[];
     /** The reboot windows of the deployment's window layout (windowPlan). */
@@ -403,6 +405,8 @@ export class PatchingStrategies extends pulumi.ComponentResource {
                         // No schedule and not only at a cron interval: SSM runs it when an instance becomes a
                         // target (first online, back after a missed run) and once when it is created.
                         applyOnlyAtCronInterval: false,
+                        // Not while a change freeze holds (components/freezes.ts).
+                        ...(args.calendarNames ? { calendarNames: args.calendarNames } : {}),
                         maxConcurrency: g.rateControl.maxConcurrency,
                         maxErrors: g.rateControl.maxErrors,
                         outputLocation: {

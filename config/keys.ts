@@ -13,6 +13,7 @@ import {
     windowKindSchema,
 } from "./environment";
 import { exemptionFields, exemptionsSchema } from "./exemptions";
+import { freezeCalendarSchema, freezeFields, freezesSchema, maxDaysWithoutInstallSchema } from "./freezes";
 import { wholeNumber } from "./fields";
 import { loggingFields } from "./logging";
 import {
@@ -59,6 +60,18 @@ export const KEYS = {
     exemptions: exemptionsSchema.meta({
         description:
             "Patches held back from some groups or baselines until a date: rejected in their baselines until then, left out from then on.",
+    }),
+    freezes: freezesSchema.meta({
+        description:
+            "Change freezes: periods (in the stack's time zone, once or recurring) in which the stack's windows are disabled, through a Change Calendar the program creates.",
+    }),
+    freezeCalendar: freezeCalendarSchema.meta({
+        description:
+            "The name or ARN of a Change Calendar of this account and region the organisation keeps: its closed times freeze the windows too.",
+    }),
+    maxDaysWithoutInstall: maxDaysWithoutInstallSchema.meta({
+        description:
+            "The most days a patch group may go without an install before the plan reports that a freeze made it miss a release cycle; default 35.",
     }),
     maintenanceWindowRoleArn: maintenanceWindowRoleArnSchema.meta({
         description: "An existing IAM role for the window tasks; default: one is created.",
@@ -116,6 +129,7 @@ const MAPS: Record<string, z.ZodObject> = {
     baselines: baselineFields,
     approvalRules: approvalRuleFields,
     exemptions: exemptionFields,
+    freezes: freezeFields,
     hybrid: hybridFields,
     alerts: alertsFields,
     compliance: complianceFields,

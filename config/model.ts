@@ -16,6 +16,7 @@ import {
 } from "./defaults";
 import { Environment } from "./environment";
 import { baselineExemptions, exemptionConfigs } from "./exemptions";
+import { DEFAULT_MAX_DAYS_WITHOUT_INSTALL, freezePeriods } from "./freezes";
 import { ConfigValues } from "./keys";
 import { loggingConfig } from "./logging";
 import { generatedBaselineName } from "./naming";
@@ -95,6 +96,12 @@ export function buildModel(values: ConfigValues & { environment: Environment }, 
         patchGroups,
         /** Every exemption of the stack, with whether it holds at the model's instant and its days left. */
         exemptions,
+        /** Change freezes: the stack's own periods, an existing calendar, and the longest a group may go without an install. */
+        freezes: {
+            periods: freezePeriods(values.freezes ?? [], timezone),
+            ...(values.freezeCalendar !== undefined ? { calendar: values.freezeCalendar } : {}),
+            maxDaysWithoutInstall: values.maxDaysWithoutInstall ?? DEFAULT_MAX_DAYS_WITHOUT_INSTALL,
+        },
         /** The instant the model stands for (exemptions in force, freezes to come), ISO-8601 UTC. */
         at: now.toISOString(),
         ...(values.maintenanceWindowRoleArn !== undefined ? { maintenanceWindowRoleArn: values.maintenanceWindowRoleArn } : {}),

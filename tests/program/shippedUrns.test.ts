@@ -83,6 +83,18 @@ const withoutIntendedChanges = (type: string, inputs: unknown) => {
     if (type === "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask" && i.taskArn === "AWS-RunPatchBaselineWithHooks") {
         return { ...i, cutoffBehavior: "CANCEL_TASK" };
     }
+    // The alarm stop also marks each window it disables (patch-manager:stopped-by-alarm), so that the
+    // end of a change freeze leaves it disabled: its runbook gained those steps, its role that grant.
+    if (type === "aws:ssm/document:Document" && String(i.name).endsWith("-stop-on-alarm")) {
+        const doc = JSON.parse(i.content);
+        doc.mainSteps = doc.mainSteps.filter((st: any) => st.inputs.Api !== "AddTagsToResource");
+        return { ...i, content: JSON.stringify(doc) };
+    }
+    if (type === "aws:iam/rolePolicy:RolePolicy" && String(i.policy).includes("patch-manager:stopped-by-alarm")) {
+        const policy = JSON.parse(i.policy);
+        policy.Statement = policy.Statement.filter((st: any) => st.Action !== "ssm:AddTagsToResource");
+        return { ...i, policy: JSON.stringify(policy) };
+    }
     if (type === "aws:ssm/patchBaseline:PatchBaseline" && ["UBUNTU", "DEBIAN", "RASPBIAN"].includes(i.operatingSystem)) {
         return { ...i, approvalRules: i.approvalRules.map(({ approveAfterDays: _a, ...r }: Record<string, unknown>) => r) };
     }

@@ -3,6 +3,7 @@ import { QUOTAS } from "@patch-manager/ssm";
 import { fleetCalendar } from "./calendar";
 import { checkClashes, checkQuota, checkSharedGroups, quotaUsage } from "./clashes";
 import { checkRolloutOrder } from "./rolloutOrder";
+import { checkFreezeGaps } from "./freezeGaps";
 import { FleetOptions, FleetReport, FleetStack } from "./types";
 
 export function analyzeFleet(stacks: readonly FleetStack[], opts: FleetOptions): FleetReport {
@@ -18,6 +19,7 @@ export function analyzeFleet(stacks: readonly FleetStack[], opts: FleetOptions):
             ...checkSharedGroups(stacks),
             ...checkClashes(stacks, opts),
             ...checkQuota(stacks, limit),
+            ...checkFreezeGaps(stacks, opts),
         ],
     };
 }

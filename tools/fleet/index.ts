@@ -7,5 +7,6 @@ export * from "./input";
 export * from "./calendar";
 export * from "./rolloutOrder";
 export * from "./clashes";
+export * from "./freezeGaps";
 export * from "./analyze";
 export * from "./render";

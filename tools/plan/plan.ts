@@ -10,6 +10,8 @@ import { windowsIcs } from "../fleet/ics";
 import {
     analyzeFleet,
     checkClashes,
+    checkFreezeGaps,
+    FreezeGapFinding,
     ClashFinding,
     FleetReport,
     fleetCalendar,
@@ -26,7 +28,8 @@ import { resourceRegion, windowsOf } from "./windows";
 import { fleetMarkdown, stackMarkdownAppendix } from "../fleet/rollout/mermaid";
 import { RolloutPicture, rolloutSvg } from "../fleet/rollout/svg";
 import { auditResourcesOf, evaluateProgram, MOCK_NOW, PlannedResource, readStackFile, StackFileError } from "../mock/mockProgram";
-import { FleetPlan, Plan, planDocument, PlannedExemption, PlannedWindow, Preconditions } from "./planJson";
+import { FleetPlan, Plan, planDocument, PlannedExemption, PlannedFreeze, PlannedWindow, Preconditions } from "./planJson";
+import { freezeSpans, frozenAt } from "../../config/freezes";
 import { DiffInputError, planDiff } from "../diff/cli";
 import { mainProject, namesProject } from "../../org/tools/projectPlan";
 
@@ -65,6 +68,54 @@ export function exemptionsOf(config: PatchManagerConfig): PlannedExemption[] {
         inForce: e.inForce,
         daysLeft: e.daysLeft,
     }));
+}
+
+/** The stack's freezes with their next occurrence from `from`; undefined when it has none. */
+export function freezesOf(config: PatchManagerConfig, from: Date): Plan["freezes"] {
+    const { periods, calendar } = config.freezes;
+    if (periods.length === 0 && calendar === undefined) return undefined;
+    const far = new Date(from.getTime() + 5 * 366 * 24 * 3_600_000);
+    return {
+        periods: periods.map((p): PlannedFreeze => {
+            const next = freezeSpans([p], from, far)[0];
+            return {
+                configKey: `${PROJECT}:freezes[${p.index}]`,
+                name: p.name,
+                reason: p.reason,
+                ...(p.rrule !== undefined ? { rrule: p.rrule } : {}),
+                ...(next ? { next: { start: next.start.toISOString(), end: next.end.toISOString() } } : {}),
+            };
+        }),
+        ...(calendar !== undefined ? { calendar } : {}),
+    };
+}
+
+/** Each window with the next starts a freeze skips. */
+function withSkips(windows: PlannedWindow[], config: PatchManagerConfig | undefined): PlannedWindow[] {
+    const periods = config?.freezes.periods ?? [];
+    if (periods.length === 0) return windows;
+    return windows.map((w) => {
+        const skipped = w.next.flatMap((n) => {
+            const f = frozenAt(periods, new Date(n));
+            return f ? [{ start: n, freeze: f.name }] : [];
+        });
+        return skipped.length > 0 ? { ...w, skipped } : w;
+    });
+}
+
+/** Change freezes: each with its next occurrence, and the calendar the stack follows. */
+export function renderFreezes(freezes: Plan["freezes"], timezone: string): string[] {
+    if (!freezes) return [];
+    const out = ["", "Change freezes (docs/freezes.md): the windows are disabled while the calendar is closed"];
+    for (const f of freezes.periods) {
+        out.push(`  ${f.configKey}  ${f.name}${f.rrule ? ` (repeats: ${f.rrule})` : ""} · ${f.reason}`);
+        out.push(
+            f.next ? `    next: ${localTime(f.next.start, timezone)} to ${localTime(f.next.end, timezone)}` : "    no occurrence left",
+        );
+    }
+    if (freezes.calendar)
+        out.push(`  calendar ${freezes.calendar}: followed too; its events are not known offline, so the starts above do not show them`);
+    return out;
 }
 
 /** Exemptions: in force with the days left, or ended (left out, to be removed from the stack file). */
@@ -144,10 +195,11 @@ export async function planStack(
         project: PROJECT,
         stack: opts.stack,
         resources: resources.map(({ outputs: _outputs, ...r }) => r),
-        windows: windowsOf(resources, opts.from, opts.occurrences),
+        windows: withSkips(windowsOf(resources, opts.from, opts.occurrences), model),
         violations: withConfigKeys(violations, resources, config.values),
         ...(preconditions ? { preconditions } : {}),
         ...(model && model.exemptions.length > 0 ? { exemptions: exemptionsOf(model) } : {}),
+        ...(model && freezesOf(model, opts.from) ? { freezes: freezesOf(model, opts.from) } : {}),
         allResources: resources,
         stackValues: config.values,
         ...(model ? { model } : {}),
@@ -155,7 +207,7 @@ export async function planStack(
 }
 
 /** The plan for a person; `clashes`: this stack's own windows that overlap in one region. */
-export function renderPlan(plan: Plan, clashes: readonly ClashFinding[] = []): string {
+export function renderPlan(plan: Plan, findings: readonly (ClashFinding | FreezeGapFinding)[] = []): string {
     const out: string[] = [];
     out.push(`${plan.project} · stack ${plan.stack} · ${plan.resources.length} resources`, "");
     const children = new Map<string | null, Plan["resources"]>();
@@ -179,12 +231,21 @@ export function renderPlan(plan: Plan, clashes: readonly ClashFinding[] = []): s
         );
         out.push(`    ${w.description}`);
         out.push(`    ${w.operation || "no task"} · ${w.patchGroups.join(", ") || "no patch groups"}`);
-        for (const n of w.next) out.push(`    next: ${localTime(n, w.timezone)}  (${n.slice(0, 16).replace("T", " ")} UTC)`);
+        for (const n of w.next) {
+            const skip = w.skipped?.find((s) => s.start === n);
+            out.push(
+                `    next: ${localTime(n, w.timezone)}  (${n.slice(0, 16).replace("T", " ")} UTC)${skip ? `  SKIPPED: freeze "${skip.freeze}"` : ""}`,
+            );
+        }
     }
     out.push(...renderActivations(plan.resources));
     out.push(...renderPreconditions(plan.preconditions));
     out.push(...renderExemptions(plan.exemptions));
-    if (clashes.length > 0) out.push("", ...renderClashes(clashes));
+    out.push(...renderFreezes(plan.freezes, plan.windows[0]?.timezone ?? "UTC"));
+    const clashList = findings.filter((f): f is ClashFinding => f.check === "clash");
+    const gaps = findings.filter((f): f is FreezeGapFinding => f.check === "freeze-gap");
+    if (clashList.length > 0) out.push("", ...renderClashes(clashList));
+    if (gaps.length > 0) out.push("", "Freeze gaps (advisory):", ...gaps.map((g) => `  [advisory] freeze-gap: ${g.message}`));
     out.push("", ...renderViolations(plan.violations));
     return out.join("\n");
 }
@@ -517,17 +578,25 @@ async function mainAll(opts: PlanArgs): Promise<number> {
 }
 
 async function mainStack(opts: PlanArgs): Promise<number> {
-    const { allResources: _all, stackValues, model: _model, ...plan } = await planStack(opts);
+    const { allResources: _all, stackValues, model, ...plan } = await planStack(opts);
     const single: FleetStack = {
         stack: plan.stack,
         environment: "",
         production: false,
         ...(stackValues["aws:region"] !== undefined ? { region: stackValues["aws:region"] } : {}),
         windows: plan.windows,
-        groups: [],
+        groups: (model?.patchGroups ?? []).map((g) => ({
+            name: g.name,
+            operatingSystem: g.operatingSystem,
+            baseline: g.baseline,
+            approvals: [],
+        })),
+        ...(model && model.freezes.periods.length > 0 ? { freezes: model.freezes.periods } : {}),
+        ...(model ? { maxDaysWithoutInstall: model.freezes.maxDaysWithoutInstall } : {}),
     };
-    // The same clash check as --all, on this stack's own windows: two waves of one region at once.
+    // The same clash and freeze-gap checks as --all, on this stack's own windows.
     const clashes = checkClashes([single], { from: opts.from, days: opts.days });
+    const findings = [...clashes, ...checkFreezeGaps([single], { from: opts.from, days: opts.days })];
     const notes: string[] = [];
     if (opts.ics) notes.push(writeIcs(opts.ics, fleetCalendar([single], opts.from, opts.days), opts.from));
     if (opts.svg) {
@@ -552,7 +621,7 @@ async function mainStack(opts: PlanArgs): Promise<number> {
         emit(opts, document, notes);
         return 0;
     }
-    const document = opts.json ? `${JSON.stringify(planDocument(plan, clashes), null, 2)}\n` : `${renderPlan(plan, clashes)}\n`;
+    const document = opts.json ? `${JSON.stringify(planDocument(plan, findings), null, 2)}\n` : `${renderPlan(plan, findings)}\n`;
     emit(opts, document, notes);
     return plan.violations.some((v) => v.level === "mandatory") ? 1 : 0;
 }

@@ -5,7 +5,7 @@
 import type { CONFIG_RECORDER_CHOICES } from "../../config/compliance";
 import type { PatchSource } from "../../config/network";
 import type { ActionableViolation } from "../audit/findings";
-import type { ClashFinding, FleetReport, FleetStackInfo, ShownWindow } from "../fleet/types";
+import type { ClashFinding, FleetReport, FleetStackInfo, FreezeGapFinding, ShownWindow } from "../fleet/types";
 import type { PlannedResource } from "../mock/mockProgram";
 
 /**
@@ -20,6 +20,20 @@ export interface PlannedWindow extends ShownWindow {
     urn: string;
     /** The next starts after `--from` (default: now), `--occurrences` of them (default 3). */
     next: Instant[];
+    /** Those of `next` that a change freeze (`patch-manager:freezes`) skips, with the freeze; absent when none. */
+    skipped?: { start: Instant; freeze: string }[];
+}
+
+/** A change freeze of the stack (`patch-manager:freezes`) and where it falls next, from `--from`. */
+export interface PlannedFreeze {
+    /** Its key in the stack file, e.g. `patch-manager:freezes[0]`. */
+    configKey: string;
+    name: string;
+    reason: string;
+    /** The recurrence (iCalendar RRULE) when it repeats. */
+    rrule?: string;
+    /** The next occurrence that has not ended at `--from`; absent when none is left. */
+    next?: { start: Instant; end: Instant };
 }
 
 /** The stack's answers to the account's preconditions, as its config states them (docs/preconditions.md). */
@@ -80,6 +94,8 @@ export interface Plan {
     preconditions?: Preconditions;
     /** The stack's exemptions, in force or ended, at `--from`; absent when it has none. */
     exemptions?: PlannedExemption[];
+    /** The stack's change freezes, and the existing calendar it follows (`patch-manager:freezeCalendar`); absent when none. */
+    freezes?: { periods: PlannedFreeze[]; calendar?: string };
 }
 
 /** One resource of the plan document: a component (`custom: false`) or a cloud resource. */
@@ -89,8 +105,8 @@ export type PlanResource = Omit<PlannedResource, "outputs">;
 export interface PlanDocument extends Omit<Plan, "resources"> {
     /** Every resource the program registers, components included, in registration order. */
     resources: PlanResource[];
-    /** The stack's own windows that overlap in one region (the fleet's clash check on this stack); empty when none. */
-    findings: ClashFinding[];
+    /** The stack's own windows that overlap in one region, and groups a freeze keeps from an install too long (the fleet's checks on this stack); empty when none. */
+    findings: (ClashFinding | FreezeGapFinding)[];
 }
 
 /** `npm run -s plan -- --all --json`: every stack of the project and the fleet checks over them. */
@@ -114,7 +130,7 @@ export interface FleetPlan extends Omit<FleetReport, "calendar"> {
 export type PlanJson = PlanDocument | FleetPlan;
 
 /** The single-stack document, as `--json` prints it. */
-export function planDocument(plan: Plan, findings: readonly ClashFinding[]): PlanDocument {
+export function planDocument(plan: Plan, findings: readonly (ClashFinding | FreezeGapFinding)[]): PlanDocument {
     return {
         ...plan,
         resources: plan.resources,
