@@ -10,7 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import ical from "ical-generator";
 import type { FreezePeriod } from "../config/freezes";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
-import { STOPPED_BY_ALARM_TAG } from "./alarmStop";
+import { runbookStarter, STOPPED_BY_ALARM_TAG, trust } from "./alarmStop";
 
 /**
  * The EventBridge event of a calendar's state change (Systems Manager user guide, "Amazon
@@ -116,19 +116,6 @@ export function calendarArn(nameOrArn: string, partition: string, region: string
     return nameOrArn.startsWith("arn:") ? nameOrArn : `arn:${partition}:ssm:${region}:${accountId}:document/${nameOrArn}`;
 }
 
-const trust = (service: string, accountId: string) =>
-    JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Effect: "Allow",
-                Principal: { Service: service },
-                Action: "sts:AssumeRole",
-                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-            },
-        ],
-    });
-
 export interface ChangeFreezeArgs {
     /** The stack's freezes; the calendar is created when there is one. */
     readonly periods: readonly FreezePeriod[];
@@ -225,36 +212,13 @@ export class ChangeFreeze extends pulumi.ComponentResource {
             { parent: this },
         );
         const definitionArn = pulumi.interpolate`arn:${args.partition}:ssm:${args.region}:${args.accountId}:automation-definition/${runbook.name}:$DEFAULT`;
-        const eventsRole = new aws.iam.Role(
-            `${name}-events-role`,
-            {
-                description: "Lets EventBridge start the patch-manager freeze runbook",
-                assumeRolePolicy: pulumi.output(args.accountId).apply((a) => trust("events.amazonaws.com", a)),
-                tags: args.tags,
-            },
-            { parent: this },
-        );
-        const start = new aws.iam.RolePolicy(
-            `${name}-start-runbook`,
-            {
-                role: eventsRole.name,
-                policy: pulumi.all([definitionArn, automationRole.arn]).apply(([definition, roleArn]) =>
-                    JSON.stringify({
-                        Version: "2012-10-17",
-                        Statement: [
-                            { Effect: "Allow", Action: "ssm:StartAutomationExecution", Resource: definition },
-                            {
-                                Effect: "Allow",
-                                Action: "iam:PassRole",
-                                Resource: roleArn,
-                                Condition: { StringEquals: { "iam:PassedToService": "ssm.amazonaws.com" } },
-                            },
-                        ],
-                    }),
-                ),
-            },
-            { parent: this },
-        );
+        const { eventsRole, start } = runbookStarter(name, this, {
+            description: "Lets EventBridge start the patch-manager freeze runbook",
+            accountId: args.accountId,
+            definitionArn,
+            automationRoleArn: automationRole.arn,
+            tags: args.tags,
+        });
         const arns = pulumi
             .all([args.partition, args.region, args.accountId, pulumi.all(this.calendarNames)])
             .apply(([p, r, a, names]) => names.map((n) => calendarArn(n, p, r, a)));

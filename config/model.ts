@@ -102,8 +102,6 @@ export function buildModel(values: ConfigValues & { environment: Environment }, 
             ...(values.freezeCalendar !== undefined ? { calendar: values.freezeCalendar } : {}),
             maxDaysWithoutInstall: values.maxDaysWithoutInstall ?? DEFAULT_MAX_DAYS_WITHOUT_INSTALL,
         },
-        /** The instant the model stands for (exemptions in force, freezes to come), ISO-8601 UTC. */
-        at: now.toISOString(),
         ...(values.maintenanceWindowRoleArn !== undefined ? { maintenanceWindowRoleArn: values.maintenanceWindowRoleArn } : {}),
         cutoffBehavior: values.cutoffBehavior ?? defaultCutoffBehavior(environment),
         logging: loggingConfig(values.logging ?? {}, environment),
