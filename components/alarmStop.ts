@@ -9,6 +9,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
+import { automationExecutions, serviceTrust } from "./iam";
 
 export const ALARM_STATE_CHANGE = "CloudWatch Alarm State Change";
 
@@ -60,20 +61,6 @@ export function alarmArn(partition: string, region: string, accountId: string, a
     return `arn:${partition}:cloudwatch:${region}:${accountId}:alarm:${alarmName}`;
 }
 
-/** A role's trust: this service, for this account only (confused-deputy protection). */
-export const trust = (service: string, accountId: string) =>
-    JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Effect: "Allow",
-                Principal: { Service: service },
-                Action: "sts:AssumeRole",
-                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-            },
-        ],
-    });
-
 /**
  * The alarm's name once a lookup in this region found it (a metric or a composite alarm), else a
  * RunError naming the key: an EventBridge rule sees only its own region's alarm events, so each
@@ -97,55 +84,6 @@ export function alarmInRegion(alarmName: string, region: pulumi.Output<string>, 
             }
         }
     });
-}
-
-/**
- * The role EventBridge starts a runbook with (`<name>-events-role`) and its one policy
- * (`<name>-start-runbook`): start that runbook's default version, and pass its automation role to
- * SSM only. The alarm stop and the change freezes (components/freezes.ts) each have one.
- */
-export function runbookStarter(
-    name: string,
-    parent: pulumi.Resource,
-    args: {
-        readonly description: string;
-        readonly accountId: pulumi.Input<string>;
-        readonly definitionArn: pulumi.Input<string>;
-        readonly automationRoleArn: pulumi.Input<string>;
-        readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
-    },
-): { eventsRole: aws.iam.Role; start: aws.iam.RolePolicy } {
-    const eventsRole = new aws.iam.Role(
-        `${name}-events-role`,
-        {
-            description: args.description,
-            assumeRolePolicy: pulumi.output(args.accountId).apply((a) => trust("events.amazonaws.com", a)),
-            tags: args.tags,
-        },
-        { parent },
-    );
-    const start = new aws.iam.RolePolicy(
-        `${name}-start-runbook`,
-        {
-            role: eventsRole.name,
-            policy: pulumi.all([args.definitionArn, args.automationRoleArn]).apply(([definition, roleArn]) =>
-                JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        { Effect: "Allow", Action: "ssm:StartAutomationExecution", Resource: definition },
-                        {
-                            Effect: "Allow",
-                            Action: "iam:PassRole",
-                            Resource: roleArn,
-                            Condition: { StringEquals: { "iam:PassedToService": "ssm.amazonaws.com" } },
-                        },
-                    ],
-                }),
-            ),
-        },
-        { parent },
-    );
-    return { eventsRole, start };
 }
 
 export interface AlarmStopArgs {
@@ -184,7 +122,9 @@ export class AlarmStop extends pulumi.ComponentResource {
             `${name}-automation-role`,
             {
                 description: "Disables patch-manager maintenance windows when the rollout alarm fires",
-                assumeRolePolicy: pulumi.output(args.accountId).apply((a) => trust("ssm.amazonaws.com", a)),
+                assumeRolePolicy: pulumi
+                    .all([args.partition, args.accountId])
+                    .apply(([p, a]) => JSON.stringify(serviceTrust("ssm.amazonaws.com", a, automationExecutions(p, a)))),
                 tags: args.tags,
             },
             { parent: this },
@@ -215,19 +155,44 @@ export class AlarmStop extends pulumi.ComponentResource {
             { parent: this },
         );
         const definitionArn = pulumi.interpolate`arn:${args.partition}:ssm:${args.region}:${args.accountId}:automation-definition/${runbook.name}:$DEFAULT`;
-        const { eventsRole, start } = runbookStarter(name, this, {
-            description: "Lets EventBridge start the patch-manager stop runbook",
-            accountId: args.accountId,
-            definitionArn,
-            automationRoleArn: automationRole.arn,
-            tags: args.tags,
-        });
         this.alarmArn = pulumi.all([args.partition, args.region, args.accountId]).apply(([p, r, a]) => alarmArn(p, r, a, args.alarmName));
         const rule = new aws.cloudwatch.EventRule(
             `${name}-alarm`,
             {
                 description: `Alarm ${args.alarmName} fired: stop patching (disable the maintenance windows)`.slice(0, 512),
                 eventPattern: pulumi.all([this.alarmArn, args.alarmFound]).apply(([arn]) => JSON.stringify(alarmEventPattern(arn))),
+            },
+            { parent: this },
+        );
+        const eventsRole = new aws.iam.Role(
+            `${name}-events-role`,
+            {
+                description: "Lets EventBridge start the patch-manager stop runbook",
+                assumeRolePolicy: pulumi
+                    .all([args.accountId, rule.arn])
+                    .apply(([a, ruleArn]) => JSON.stringify(serviceTrust("events.amazonaws.com", a, ruleArn))),
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        const start = new aws.iam.RolePolicy(
+            `${name}-start-runbook`,
+            {
+                role: eventsRole.name,
+                policy: pulumi.all([definitionArn, automationRole.arn]).apply(([definition, roleArn]) =>
+                    JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            { Effect: "Allow", Action: "ssm:StartAutomationExecution", Resource: definition },
+                            {
+                                Effect: "Allow",
+                                Action: "iam:PassRole",
+                                Resource: roleArn,
+                                Condition: { StringEquals: { "iam:PassedToService": "ssm.amazonaws.com" } },
+                            },
+                        ],
+                    }),
+                ),
             },
             { parent: this },
         );

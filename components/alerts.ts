@@ -100,6 +100,19 @@ export function passNotificationRolePolicy(notificationRoleArn: string): object 
     };
 }
 
+/**
+ * A server registering with an activation: the SSM Agent calls the RegisterManagedInstance API with
+ * the activation's id and code (amazon-ssm-agent, agent/ssm/anonauth: "calls the RegisterManagedInstance
+ * SSM API"), and CloudTrail delivers API calls to EventBridge as "AWS API Call via CloudTrail" events
+ * (EventBridge user guide, "AWS service events delivered via AWS CloudTrail"). SSM sends no event of
+ * its own for a registration; this one needs a CloudTrail trail recording management events in the region.
+ */
+export const REGISTRATION_EVENT_PATTERN = {
+    source: ["aws.ssm"],
+    "detail-type": ["AWS API Call via CloudTrail"],
+    detail: { eventSource: ["ssm.amazonaws.com"], eventName: ["RegisterManagedInstance"] },
+};
+
 export interface AlertsArgs {
     readonly partition: pulumi.Input<string>;
     readonly accountId: pulumi.Input<string>;
@@ -193,8 +206,11 @@ export class Alerts extends pulumi.ComponentResource {
         this.registerOutputs({ topicArn: this.topicArn, notificationRoleArn: this.notificationRoleArn });
     }
 
-    /** An EventBridge rule that sends the executions of these windows that end badly to the topic. */
-    watchWindows(windowIds: pulumi.Input<string>[]): void {
+    /**
+     * An EventBridge rule that sends the executions of these windows that end badly to the topic; with
+     * `registrations`, a second one for every server registering with a hybrid activation.
+     */
+    watchWindows(windowIds: pulumi.Input<string>[], watch: { registrations?: boolean } = {}): void {
         const name = this.name;
         const rule = new aws.cloudwatch.EventRule(
             `${name}-failed-windows`,
@@ -206,12 +222,23 @@ export class Alerts extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+        const registrations = watch.registrations
+            ? new aws.cloudwatch.EventRule(
+                  `${name}-hybrid-registrations`,
+                  {
+                      description: "A server registered with a patch-manager hybrid activation (a leaked code registers rogue nodes)",
+                      eventPattern: JSON.stringify(REGISTRATION_EVENT_PATTERN),
+                  },
+                  { parent: this },
+              )
+            : undefined;
+        const sources = pulumi.all([rule.arn, registrations?.arn]).apply(([a, b]) => (b === undefined ? a : [a, b]));
         const policy = this.topic
             ? new aws.sns.TopicPolicy(
                   `${name}-topic-policy`,
                   {
                       arn: this.topic.arn,
-                      policy: pulumi.all([this.topic.arn, rule.arn, this.accountId]).apply(([topic, ruleArn, account]) =>
+                      policy: pulumi.all([this.topic.arn, sources, this.accountId]).apply(([topic, ruleArn, account]) =>
                           JSON.stringify({
                               Version: "2012-10-17",
                               Statement: [
@@ -239,5 +266,11 @@ export class Alerts extends pulumi.ComponentResource {
             { rule: rule.name, arn: this.topicArn },
             { parent: this, ...(policy ? { dependsOn: [policy] } : {}) },
         );
+        if (registrations)
+            new aws.cloudwatch.EventTarget(
+                `${name}-hybrid-registrations-to-topic`,
+                { rule: registrations.name, arn: this.topicArn },
+                { parent: this, ...(policy ? { dependsOn: [policy] } : {}) },
+            );
     }
 }

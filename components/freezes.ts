@@ -10,7 +10,8 @@ import * as pulumi from "@pulumi/pulumi";
 import ical from "ical-generator";
 import type { FreezePeriod } from "../config/freezes";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
-import { runbookStarter, STOPPED_BY_ALARM_TAG, trust } from "./alarmStop";
+import { STOPPED_BY_ALARM_TAG } from "./alarmStop";
+import { automationExecutions, serviceTrust } from "./iam";
 
 /**
  * The EventBridge event of a calendar's state change (Systems Manager user guide, "Amazon
@@ -178,7 +179,9 @@ export class ChangeFreeze extends pulumi.ComponentResource {
             `${name}-automation-role`,
             {
                 description: "Disables and enables patch-manager maintenance windows as the change calendars close and open",
-                assumeRolePolicy: pulumi.output(args.accountId).apply((a) => trust("ssm.amazonaws.com", a)),
+                assumeRolePolicy: pulumi
+                    .all([args.partition, args.accountId])
+                    .apply(([p, a]) => JSON.stringify(serviceTrust("ssm.amazonaws.com", a, automationExecutions(p, a)))),
                 tags: args.tags,
             },
             { parent: this },
@@ -212,13 +215,6 @@ export class ChangeFreeze extends pulumi.ComponentResource {
             { parent: this },
         );
         const definitionArn = pulumi.interpolate`arn:${args.partition}:ssm:${args.region}:${args.accountId}:automation-definition/${runbook.name}:$DEFAULT`;
-        const { eventsRole, start } = runbookStarter(name, this, {
-            description: "Lets EventBridge start the patch-manager freeze runbook",
-            accountId: args.accountId,
-            definitionArn,
-            automationRoleArn: automationRole.arn,
-            tags: args.tags,
-        });
         const arns = pulumi
             .all([args.partition, args.region, args.accountId, pulumi.all(this.calendarNames)])
             .apply(([p, r, a, names]) => names.map((n) => calendarArn(n, p, r, a)));
@@ -228,6 +224,39 @@ export class ChangeFreeze extends pulumi.ComponentResource {
                 description: "A patch-manager change calendar opened or closed: enable or disable the maintenance windows",
                 eventPattern: arns.apply((list) => JSON.stringify(calendarEventPattern(list))),
                 tags: args.tags,
+            },
+            { parent: this },
+        );
+        // EventBridge's role, trusted only on behalf of this rule: start this runbook, pass its role to SSM only.
+        const eventsRole = new aws.iam.Role(
+            `${name}-events-role`,
+            {
+                description: "Lets EventBridge start the patch-manager freeze runbook",
+                assumeRolePolicy: pulumi
+                    .all([args.accountId, rule.arn])
+                    .apply(([a, ruleArn]) => JSON.stringify(serviceTrust("events.amazonaws.com", a, ruleArn))),
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        const start = new aws.iam.RolePolicy(
+            `${name}-start-runbook`,
+            {
+                role: eventsRole.name,
+                policy: pulumi.all([definitionArn, automationRole.arn]).apply(([definition, roleArn]) =>
+                    JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            { Effect: "Allow", Action: "ssm:StartAutomationExecution", Resource: definition },
+                            {
+                                Effect: "Allow",
+                                Action: "iam:PassRole",
+                                Resource: roleArn,
+                                Condition: { StringEquals: { "iam:PassedToService": "ssm.amazonaws.com" } },
+                            },
+                        ],
+                    }),
+                ),
             },
             { parent: this },
         );

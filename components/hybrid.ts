@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as time from "@pulumiverse/time";
 import { HybridConfig } from "../config";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
-import { managedNodeRole, NodeRoleArgs } from "./iam";
+import { FleetReads, managedNodeRole, NodeRoleArgs } from "./iam";
 
 const HOUR_MS = 3_600_000;
 
@@ -74,6 +74,43 @@ export interface HybridNodeRoleArgs extends NodeRoleArgs {
     readonly region: pulumi.Input<string>;
     /** The account the role serves. */
     readonly accountId: pulumi.Input<string>;
+    /** The hook documents hybrid nodes run (names or ARNs); every other document of the account is denied to them. */
+    readonly hookDocuments?: readonly string[];
+}
+
+/**
+ * What a hybrid node may never do, beside AmazonSSMManagedInstanceCore: a server outside AWS is
+ * whoever holds an activation code (a leaked code registers a rogue node into the group), so the
+ * role denies what patching does not need of the core policy's `Resource: "*"` grants: every
+ * parameter of the region (ssm:GetParameter(s); AWS-RunPatchBaseline reads none), and the account's
+ * own documents but the hook documents (AWS's documents, which the patch documents are, stay
+ * readable); and, whatever policy the role gains later, running commands or runbooks on other nodes.
+ */
+export function hybridDenyPolicy(partition: string, accountId: string, hookDocuments: readonly string[] = []): object {
+    const hooks = hookDocuments.map((d) => (d.startsWith("arn:") ? d : `arn:${partition}:ssm:*:${accountId}:document/${d}`));
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "NoParameters",
+                Effect: "Deny",
+                Action: ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "ssm:GetParameterHistory"],
+                Resource: "*",
+            },
+            {
+                Sid: "OnlyAwsAndHookDocuments",
+                Effect: "Deny",
+                Action: ["ssm:GetDocument", "ssm:DescribeDocument"],
+                NotResource: [`arn:${partition}:ssm:*::document/*`, ...hooks].sort(),
+            },
+            {
+                Sid: "NeverCommandOtherNodes",
+                Effect: "Deny",
+                Action: ["ssm:SendCommand", "ssm:StartAutomationExecution", "ssm:StartSession", "ssm:CreateAssociation"],
+                Resource: "*",
+            },
+        ],
+    };
 }
 
 /**
@@ -98,9 +135,19 @@ export class HybridNodeRole extends pulumi.ComponentResource {
             args,
             this,
         );
-        // A server registered before the policies exist would start without permissions.
-        this.roleName = pulumi.all([role.name, ready]).apply(([n]) => n);
-        this.roleArn = pulumi.all([role.arn, ready]).apply(([arn]) => arn);
+        const deny = new aws.iam.RolePolicy(
+            `${name}-deny`,
+            {
+                role: role.name,
+                policy: pulumi
+                    .all([args.partition, args.accountId])
+                    .apply(([p, a]) => JSON.stringify(hybridDenyPolicy(p, a, args.hookDocuments))),
+            },
+            { parent: this },
+        );
+        // A server registered before the policies exist would start without permissions (or without the denials).
+        this.roleName = pulumi.all([role.name, ready, deny.id]).apply(([n]) => n);
+        this.roleArn = pulumi.all([role.arn, ready, deny.id]).apply(([arn]) => arn);
         this.registerOutputs({ roleName: this.roleName, roleArn: this.roleArn });
     }
 }
@@ -207,6 +254,10 @@ export interface HybridFleetArgs {
     readonly partition: pulumi.Input<string>;
     readonly logBucketName: pulumi.Input<string>;
     readonly logKeyPrefix: string;
+    /** The files the fleet reads (granted, and never writable). */
+    readonly reads?: FleetReads;
+    /** The groups' hook documents: the only documents of the account a hybrid node may read. */
+    readonly hookDocuments?: readonly string[];
     readonly kmsKeyArn?: string;
     readonly environment: string;
     readonly patchGroupTagKey: string;
@@ -236,6 +287,8 @@ export class HybridFleet extends pulumi.ComponentResource {
                 accountId: aws.getCallerIdentityOutput(undefined, { parent: this }).accountId,
                 logBucketName: args.logBucketName,
                 logKeyPrefix: args.logKeyPrefix,
+                ...(args.reads ? { reads: args.reads } : {}),
+                ...(args.hookDocuments ? { hookDocuments: args.hookDocuments } : {}),
                 ...(args.kmsKeyArn ? { kmsKeyArn: args.kmsKeyArn } : {}),
                 tags: args.tags,
             },

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { MANAGED_POLICIES } from "@patch-manager/ssm";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
+import { FLEET_INPUTS_PREFIX } from "../config/defaults";
 
 /** arn:<partition>:iam::aws:policy/<name> */
 export function managedPolicyArn(partition: string, name: string): string {
@@ -27,6 +28,39 @@ export function notificationRoleTrustPolicy(accountId: string): object {
     return ssmTrust({ StringEqualsIfExists: { "aws:SourceAccount": accountId } });
 }
 
+/**
+ * Trust of a role a service assumes for this account, and, given `sourceArn`, only on behalf of that
+ * source (confused-deputy protection, aws:SourceArn beside aws:SourceAccount): SSM Automation sends
+ * its execution's ARN (SSM user guide, "Create a service role for Automation":
+ * `arn:aws:ssm:*:<account>:automation-execution/*`), EventBridge the rule's
+ * (`arn:aws:events:<region>:<account>:rule/<name>`, as the EventBridge user guide's policies scope it).
+ */
+export function serviceTrust(
+    service: "ssm.amazonaws.com" | "events.amazonaws.com" | "lambda.amazonaws.com",
+    accountId: string,
+    sourceArn?: string,
+): object {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { Service: service },
+                Action: "sts:AssumeRole",
+                Condition: {
+                    StringEquals: { "aws:SourceAccount": accountId },
+                    ...(sourceArn !== undefined ? { ArnLike: { "aws:SourceArn": sourceArn } } : {}),
+                },
+            },
+        ],
+    };
+}
+
+/** This account's SSM Automation executions, in every region: the source a runbook's role trusts. */
+export function automationExecutions(partition: string, accountId: string): string {
+    return `arn:${partition}:ssm:*:${accountId}:automation-execution/*`;
+}
+
 function ssmTrust(condition: object): object {
     return {
         Version: "2012-10-17",
@@ -34,21 +68,92 @@ function ssmTrust(condition: object): object {
     };
 }
 
-/** Instances write command output under the log prefix, and nowhere else in the bucket. */
-export function logWritePolicy(partition: string, bucketName: string, keyPrefix: string, kmsKeyArn?: string): object {
+export { FLEET_INPUTS_PREFIX };
+
+/** Where a baseline's override file lives in the log bucket: under the fleet inputs, never under the log prefix. */
+export function baselineOverrideKey(baselineName: string): string {
+    return `${FLEET_INPUTS_PREFIX}/baseline-overrides/${baselineName}.json`;
+}
+
+/** Bucket and key of an s3:// URL (AWS-RunPatchBaseline's path style); undefined for https:// ones. */
+export function s3Location(url: string): { bucket: string; key: string } | undefined {
+    const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(url);
+    return m ? { bucket: m[1], key: m[2] } : undefined;
+}
+
+/** What a node reads that the program points it at: the override files, and each installOverrideList object in S3. */
+export interface FleetReads {
+    /** Some group installs with a BaselineOverride file (under FLEET_INPUTS_PREFIX in the log bucket). */
+    readonly baselineOverrides: boolean;
+    /** The groups' installOverrideList URLs; the s3:// ones are granted (and their writes denied) object by object. */
+    readonly installOverrideLists: readonly string[];
+    /** The data sync's prefix when there is one: the reports read it, so no node may write it. */
+    readonly dataSyncPrefix?: string;
+}
+
+export const NO_FLEET_READS: FleetReads = { baselineOverrides: false, installOverrideLists: [] };
+
+/** Actions that change an object: a node may take none of them on a file the fleet or the reports read. */
+export const OBJECT_WRITE_ACTIONS = [
+    "s3:PutObject",
+    "s3:PutObjectAcl",
+    "s3:PutObjectTagging",
+    "s3:PutObjectRetention",
+    "s3:PutObjectLegalHold",
+    "s3:DeleteObject",
+    "s3:DeleteObjectVersion",
+    "s3:DeleteObjectTagging",
+    "s3:RestoreObject",
+];
+
+/**
+ * A managed node's S3 access: it writes command output under the log prefix and nowhere else in the
+ * bucket, reads exactly the files the program points it at, and may never change a file the fleet
+ * reads (the override files, an installOverrideList object) or the data sync's reports, whatever
+ * other policy the role gains (an explicit Deny wins over every Allow).
+ *
+ * Per patch group is not possible on a shared role: S3 sees the role session of an EC2 instance,
+ * whose request carries no instance tag (aws:PrincipalTag holds session tags only, and EC2 passes
+ * none; ec2:ResourceTag applies to EC2 resources, not to S3 objects), so a condition cannot tell one
+ * group's instance from another's. Versioning on the bucket keeps what a node overwrites.
+ */
+export function logWritePolicy(
+    partition: string,
+    bucketName: string,
+    keyPrefix: string,
+    kmsKeyArn?: string,
+    reads: FleetReads = NO_FLEET_READS,
+): object {
+    const bucketArn = `arn:${partition}:s3:::${bucketName}`;
+    const objects = (key: string) => `${bucketArn}/${key}`;
+    const listsInS3 = reads.installOverrideLists.map(s3Location).filter((l): l is { bucket: string; key: string } => l !== undefined);
+    const listArns = [...new Set(listsInS3.map((l) => `arn:${partition}:s3:::${l.bucket}/${l.key}`))].sort();
+    const readArns = [...(reads.baselineOverrides ? [objects(baselineOverrideKey("*"))] : []), ...listArns];
+    const protectedArns = [
+        objects(`${FLEET_INPUTS_PREFIX}/*`),
+        ...(reads.dataSyncPrefix !== undefined ? [objects(`${reads.dataSyncPrefix}/*`)] : []),
+        ...listArns,
+    ];
     const statements: object[] = [
         {
             Sid: "WritePatchingLogs",
             Effect: "Allow",
             Action: ["s3:PutObject"],
-            Resource: `arn:${partition}:s3:::${bucketName}/${keyPrefix.replace(/\/+$/, "")}/*`,
+            Resource: objects(`${keyPrefix.replace(/\/+$/, "")}/*`),
         },
         {
             // The SSM Agent checks the bucket's encryption before it uploads output.
             Sid: "ReadBucketEncryption",
             Effect: "Allow",
             Action: ["s3:GetEncryptionConfiguration"],
-            Resource: `arn:${partition}:s3:::${bucketName}`,
+            Resource: bucketArn,
+        },
+        ...(readArns.length > 0 ? [{ Sid: "ReadFleetInputs", Effect: "Allow", Action: ["s3:GetObject"], Resource: readArns }] : []),
+        {
+            Sid: "NeverWriteWhatTheFleetReads",
+            Effect: "Deny",
+            Action: OBJECT_WRITE_ACTIONS,
+            Resource: protectedArns,
         },
     ];
     if (kmsKeyArn) {
@@ -62,15 +167,68 @@ export function logWritePolicy(partition: string, bucketName: string, keyPrefix:
     return { Version: "2012-10-17", Statement: statements };
 }
 
-/** The window role's own statement: cancel the commands it sent, and read their invocations (Resource "*", as AWS's base policy). */
-export function windowCommandPolicy(): { Version: string; Statement: Record<string, unknown>[] } {
+/** The documents and nodes the window role may run commands with, in the program's own words. */
+export interface WindowScope {
+    readonly partition: string;
+    readonly accountId: string;
+    /** "Patch Group" or "PatchGroup". */
+    readonly patchGroupTagKey: string;
+    /** Every patch group of the deployment: the tag values the role's commands may reach. */
+    readonly patchGroups: readonly string[];
+    /** The Run Command documents the windows' tasks send (AWS-RunPatchBaseline, with hooks, the reboot scripts). */
+    readonly commandDocuments: readonly string[];
+    /** The groups' hook documents (names or ARNs). */
+    readonly hookDocuments: readonly string[];
+}
+
+/** A document's ARN: AWS-owned ones (AWS-*, AWSEC2-*) have no account; a given ARN stays as it is. */
+export function documentArn(partition: string, accountId: string, document: string): string {
+    if (document.startsWith("arn:")) return document;
+    const owner = /^(AWS|AWSEC2|AWSSupport|AmazonCloudWatch)-/.test(document) ? "" : accountId;
+    return `arn:${partition}:ssm:*:${owner}:document/${document}`;
+}
+
+/** The managed nodes (EC2 instances and hybrid nodes) of the account, as SendCommand names them. */
+export function nodeArns(partition: string, accountId: string): string[] {
+    return [`arn:${partition}:ec2:*:${accountId}:instance/*`, `arn:${partition}:ssm:*:${accountId}:managed-instance/*`];
+}
+
+/**
+ * The window role's own policy, in place of AmazonSSMMaintenanceWindowRole (which grants
+ * ssm:SendCommand and ssm:StartAutomationExecution on every document and node, and no
+ * ssm:CancelCommand): Run Command with the patch, reboot and hook documents only, on nodes carrying
+ * one of the deployment's patch-group tags only (ssm:resourceTag, the SSM user guide's "Restricting
+ * Run Command access based on tags"); and what AWS's documented window-role policy adds for a task
+ * cancelled at the cutoff (CancelCommand) and followed (the invocation reads). The strategies' runbooks
+ * get their own statements (strategyPermissions).
+ * https://docs.aws.amazon.com/systems-manager/latest/userguide/configuring-maintenance-window-permissions-cli.html
+ */
+export function windowCommandPolicy(scope: WindowScope): { Version: string; Statement: Record<string, unknown>[] } {
+    const documents = [...new Set([...scope.commandDocuments, ...scope.hookDocuments])]
+        .map((d) => documentArn(scope.partition, scope.accountId, d))
+        .sort();
     return {
         Version: "2012-10-17",
         Statement: [
+            { Sid: "SendPatchDocuments", Effect: "Allow", Action: ["ssm:SendCommand"], Resource: documents },
+            {
+                Sid: "OnPatchGroupNodesOnly",
+                Effect: "Allow",
+                Action: ["ssm:SendCommand"],
+                Resource: nodeArns(scope.partition, scope.accountId),
+                Condition: { StringEquals: { [`ssm:resourceTag/${scope.patchGroupTagKey}`]: [...scope.patchGroups] } },
+            },
+            {
+                // Read-only, as AmazonSSMMaintenanceWindowRole has them: resolving targets by tag or resource group.
+                Sid: "ResolveTargets",
+                Effect: "Allow",
+                Action: ["tag:GetResources", "resource-groups:ListGroups", "resource-groups:ListGroupResources"],
+                Resource: "*",
+            },
             {
                 Sid: "CancelAtCutoff",
                 Effect: "Allow",
-                Action: ["ssm:CancelCommand", "ssm:ListCommandInvocations", "ssm:GetCommandInvocation"],
+                Action: ["ssm:CancelCommand", "ssm:ListCommands", "ssm:ListCommandInvocations", "ssm:GetCommandInvocation"],
                 Resource: "*",
             },
         ],
@@ -82,12 +240,14 @@ export interface MaintenanceWindowRoleArgs {
     readonly partition: pulumi.Input<string>;
     /** The account the role serves; SSM may assume it for this account only. */
     readonly accountId: pulumi.Input<string>;
+    /** What the role's commands may reach: the deployment's patch groups and documents. */
+    readonly scope: Omit<WindowScope, "partition" | "accountId">;
     readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
 /** The service role that maintenance-window tasks run as. */
 export class MaintenanceWindowRole extends pulumi.ComponentResource {
-    /** Resolves once the managed policy is attached, so no task runs with a bare role. */
+    /** Resolves once the role's policy is in place, so no task runs with a bare role. */
     readonly roleArn: pulumi.Output<string>;
     /** For policies added beside this component (e.g. iam:PassRole on the notification role). */
     readonly roleName: pulumi.Output<string>;
@@ -105,24 +265,19 @@ export class MaintenanceWindowRole extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const attachment = new aws.iam.RolePolicyAttachment(
-            `${name}-policy`,
-            {
-                role: role.name,
-                policyArn: pulumi.output(args.partition).apply((p) => managedPolicyArn(p, MANAGED_POLICIES.maintenanceWindowRole)),
-            },
-            // Attaching an attached policy is a no-op: detaching the old attachment would leave the role without it.
-            { parent: this, deleteBeforeReplace: true },
-        );
-        // What AmazonSSMMaintenanceWindowRole lacks and AWS's documented base policy for a window role has: a task
-        // with CANCEL_TASK is cancelled at the cutoff as this role, and SSM follows its invocations.
-        // https://docs.aws.amazon.com/systems-manager/latest/userguide/configuring-maintenance-window-permissions-cli.html
+        // The program's own policy, not AmazonSSMMaintenanceWindowRole (SendCommand and StartAutomationExecution on
+        // every document and node): the patch documents on the patch groups' nodes, and the cancel at the cutoff.
         const commands = new aws.iam.RolePolicy(
             `${name}-commands`,
-            { role: role.name, policy: JSON.stringify(windowCommandPolicy()) },
+            {
+                role: role.name,
+                policy: pulumi
+                    .all([args.partition, args.accountId])
+                    .apply(([partition, accountId]) => JSON.stringify(windowCommandPolicy({ partition, accountId, ...args.scope }))),
+            },
             { parent: this },
         );
-        this.roleArn = pulumi.all([role.arn, attachment.id, commands.id]).apply(([arn]) => arn);
+        this.roleArn = pulumi.all([role.arn, commands.id]).apply(([arn]) => arn);
         this.roleName = role.name;
         this.registerOutputs({ roleArn: this.roleArn });
     }
@@ -135,6 +290,8 @@ export interface NodeRoleArgs {
     readonly logBucketName: pulumi.Input<string>;
     readonly logKeyPrefix: string;
     readonly kmsKeyArn?: pulumi.Input<string>;
+    /** The files the fleet reads (granted, and never writable). */
+    readonly reads?: FleetReads;
     readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
@@ -168,7 +325,7 @@ export function managedNodeRole(
             role: role.name,
             policy: pulumi
                 .all([args.partition, args.logBucketName, args.kmsKeyArn])
-                .apply(([partition, bucket, key]) => JSON.stringify(logWritePolicy(partition, bucket, args.logKeyPrefix, key))),
+                .apply(([partition, bucket, key]) => JSON.stringify(logWritePolicy(partition, bucket, args.logKeyPrefix, key, args.reads))),
         },
         { parent },
     );

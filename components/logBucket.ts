@@ -46,7 +46,7 @@ export function serviceGrant(sid: string, service: string, action: string, resou
 }
 
 export interface LogBucketArgs {
-    /** Key prefix under which patching command output is written; lifecycle expiry applies to it. */
+    /** Key prefix under which patching command output is written; lifecycle expiry applies to it (and to nothing else). */
     readonly keyPrefix: string;
     /** Days after which patching logs expire. */
     readonly expireAfterDays: number;
@@ -61,7 +61,8 @@ export interface LogBucketArgs {
 
 /**
  * The S3 bucket that receives AWS-RunPatchBaseline command output: encrypted,
- * owner-enforced, public access blocked, TLS only, logs expiring.
+ * owner-enforced, public access blocked, TLS only, versioned, logs expiring. The files the fleet
+ * reads (FLEET_INPUTS_PREFIX) sit outside the expiring prefix.
  */
 export class LogBucket extends pulumi.ComponentResource {
     readonly bucketName: pulumi.Output<string>;
@@ -126,6 +127,13 @@ export class LogBucket extends pulumi.ComponentResource {
             // S3 refuses a bucket policy while the public-access block is being written.
             { ...perBucket, dependsOn: [publicAccess] },
         );
+        // Versioning keeps what a node overwrites: every node may write the log prefix (no condition tells
+        // one group's instance from another's), so an overwrite must not destroy the output it replaces.
+        const versioning = new aws.s3.BucketVersioning(
+            `${name}-versioning`,
+            { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+            perBucket,
+        );
         const lifecycle = new aws.s3.BucketLifecycleConfiguration(
             `${name}-expiry`,
             {
@@ -136,15 +144,18 @@ export class LogBucket extends pulumi.ComponentResource {
                         status: "Enabled",
                         filter: { prefix: `${args.keyPrefix.replace(/\/+$/, "")}/` },
                         expiration: { days: args.expireAfterDays },
+                        // With versioning an expiry only hides the current version: the replaced and expired ones go as late.
+                        noncurrentVersionExpiration: { noncurrentDays: args.expireAfterDays },
                         abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
                     },
                 ],
             },
-            perBucket,
+            // The noncurrent-version rule applies once versioning is on (the provider's documented order).
+            { ...perBucket, dependsOn: [versioning] },
         );
         // Callers write logs only once the bucket is locked down.
         this.bucketName = pulumi
-            .all([bucket.bucket, ownership.id, publicAccess.id, encryption.id, tlsOnly.id, lifecycle.id])
+            .all([bucket.bucket, ownership.id, publicAccess.id, encryption.id, tlsOnly.id, versioning.id, lifecycle.id])
             .apply(([b]) => b);
         this.bucketArn = bucket.arn;
         this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn });

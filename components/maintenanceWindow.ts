@@ -18,6 +18,7 @@ import {
     INSTALL_DOCUMENTS,
     installOverrideParameters,
     installRunbookParameters,
+    RunbookRoleArns,
     START_STOP_PARAMETERS,
     taskSteps,
 } from "./strategies";
@@ -51,6 +52,8 @@ export interface MaintenanceWindowArgs {
     readonly startStop?: { readonly start: pulumi.Input<string>; readonly stop: pulumi.Input<string> };
     /** s3:// URL of each baseline's override file, by baseline name. */
     readonly baselineOverrideUrls?: Readonly<Record<string, pulumi.Input<string>>>;
+    /** The roles the rollback and Auto Scaling runbooks run as (their role parameters). */
+    readonly runbookRoles?: pulumi.Input<RunbookRoleArns>;
 }
 
 /** The type token stacks deployed with a `MaintenanceSchedule` component hold for this one: its alias. */
@@ -136,7 +139,9 @@ export class MaintenanceWindow extends pulumi.ComponentResource {
                     automation("image", STRATEGY_DOCUMENTS.createImage.name, priority, CREATE_IMAGE_PARAMETERS);
                 } else if (runbook !== "runPatchBaseline") {
                     // The runbook installs itself (with AWS-RunPatchBaseline inside); the task keeps its logical name.
-                    const parameters = pulumi.output(args.logBucketName).apply((bucket) => installRunbookParameters(strategies!, bucket));
+                    const parameters = pulumi
+                        .all([args.logBucketName, args.runbookRoles])
+                        .apply(([bucket, roles]) => installRunbookParameters(strategies!, bucket, roles));
                     automation("task", INSTALL_DOCUMENTS[runbook], priority, parameters, {
                         name: ssmName(args.namePrefix, group.slug, group.operation),
                         description: `${group.operation} patches on ${group.name} (${INSTALL_DOCUMENTS[runbook]})`.slice(0, 128),

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { parseConfig, PatchManagerConfig, PROJECT, RESOURCE_TYPES } from "../config";
-import { MaintenanceWindowRole, PatchedInstanceRole } from "./iam";
+import { FLEET_INPUTS_PREFIX, FleetReads, MaintenanceWindowRole, PatchedInstanceRole } from "./iam";
 import { HybridActivationOutput, HybridFleet } from "./hybrid";
 import { arnInThisRegion, keyInThisRegion, LogBucket } from "./logBucket";
 import { hookDocumentsInRegion, MaintenanceWindow } from "./maintenanceWindow";
@@ -13,7 +13,8 @@ import { Operations, OperationsOutputs } from "./operations";
 import { Alerts } from "./alerts";
 import { dataSyncBucketStatements } from "./compliance";
 import { configDeliveryBucketStatements } from "./configRecording";
-import { PatchingStrategies } from "./strategies";
+import { PatchingStrategies, rebootTask } from "./strategies";
+import { RUN_PATCH_BASELINE, RUN_PATCH_BASELINE_WITH_HOOKS } from "@patch-manager/ssm";
 import { usesStrategies } from "../config/strategies";
 import { namePrefix as stackNamePrefix, windowPlan, windowSummary, WindowSummary } from "../config/windowPlan";
 
@@ -203,21 +204,47 @@ export class PatchManager extends pulumi.ComponentResource {
               ? pulumi.output(central.name)
               : pulumi.output(config.logging.bucketName!);
 
+        const hooks = Object.values(ops.safeStops.hooks);
         const windowRole = config.maintenanceWindowRoleArn
             ? undefined
             : new MaintenanceWindowRole(
                   n("maintenance-window"),
-                  { partition, accountId: aws.getCallerIdentityOutput(undefined, { parent: this }).accountId, tags },
+                  {
+                      partition,
+                      accountId: aws.getCallerIdentityOutput(undefined, { parent: this }).accountId,
+                      scope: {
+                          patchGroupTagKey: config.patchGroupTagKey,
+                          patchGroups: config.patchGroups.map((g) => g.name),
+                          commandDocuments: [
+                              RUN_PATCH_BASELINE,
+                              ...(hooks.length > 0 ? [RUN_PATCH_BASELINE_WITH_HOOKS] : []),
+                              ...config.patchGroups
+                                  .filter((g) => g.strategies.rebootWindow)
+                                  .map((g) => rebootTask(g.operatingSystem).document),
+                          ],
+                          hookDocuments: hooks.flatMap((h) => [h.preInstall, h.postInstall, h.onExit].filter((d): d is string => !!d)),
+                      },
+                      tags,
+                  },
                   child,
               );
         const serviceRoleArn = windowRole ? windowRole.roleArn : pulumi.output(config.maintenanceWindowRoleArn!);
 
+        // What the fleet reads: granted to every node role, and never writable by one.
+        const reads: FleetReads = {
+            baselineOverrides: config.patchGroups.some((g) => g.strategies.baselineOverride),
+            installOverrideLists: config.patchGroups.flatMap((g) =>
+                g.strategies.installOverrideList ? [g.strategies.installOverrideList] : [],
+            ),
+            ...(ops.compliance.dataSync ? { dataSyncPrefix: ops.compliance.dataSyncPrefix } : {}),
+        };
         const instanceRole = new PatchedInstanceRole(
             n("patched-instance"),
             {
                 partition,
                 logBucketName,
                 logKeyPrefix: config.logging.keyPrefix,
+                reads,
                 ...(config.logging.kmsKeyArn ? { kmsKeyArn: config.logging.kmsKeyArn } : {}),
                 tags,
             },
@@ -296,8 +323,9 @@ export class PatchManager extends pulumi.ComponentResource {
                           timezone: config.timezone,
                           serviceRoleArn,
                           ...(windowRole ? { windowRoleName: windowRole.roleName } : {}),
-                          instanceRoleName: instanceRole.roleName,
                           partition,
+                          accountId: aws.getCallerIdentityOutput(undefined, { parent: this }).accountId,
+                          protectedPrefixes: [FLEET_INPUTS_PREFIX, ...(reads.dataSyncPrefix !== undefined ? [reads.dataSyncPrefix] : [])],
                           logBucketName,
                           logKeyPrefix: config.logging.keyPrefix,
                           cutoffBehavior: config.cutoffBehavior,
@@ -338,6 +366,7 @@ export class PatchManager extends pulumi.ComponentResource {
                     ...(hooksFound ? { hooks: ops.safeStops.hooks, hooksFound } : {}),
                     ...(strategies?.startStop ? { startStop: strategies.startStop } : {}),
                     ...(strategies ? { baselineOverrideUrls: strategies.baselineOverrideUrls } : {}),
+                    ...(strategies?.runbookRoles ? { runbookRoles: strategies.runbookRoles } : {}),
                     tags,
                 },
                 child,
@@ -361,6 +390,8 @@ export class PatchManager extends pulumi.ComponentResource {
                           partition,
                           logBucketName,
                           logKeyPrefix: config.logging.keyPrefix,
+                          reads,
+                          hookDocuments: hooks.flatMap((h) => [h.preInstall, h.postInstall, h.onExit].filter((d): d is string => !!d)),
                           ...(config.logging.kmsKeyArn ? { kmsKeyArn: config.logging.kmsKeyArn } : {}),
                           environment: config.environment,
                           patchGroupTagKey: config.patchGroupTagKey,
@@ -369,7 +400,7 @@ export class PatchManager extends pulumi.ComponentResource {
                       child,
                   )
                 : undefined;
-        alerts?.watchWindows(windowIds);
+        alerts?.watchWindows(windowIds, { registrations: hybrid !== undefined });
         freeze?.followCalendars(windowIds);
         const operations = Operations.needed(config)
             ? new Operations(

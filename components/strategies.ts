@@ -11,6 +11,7 @@ import {
 } from "@patch-manager/ssm";
 import { BaselineConfig, InstallRunbook, PatchGroupConfig, RESOURCE_TYPES, StrategyConfig } from "../config";
 import { ssmName, taskLogPrefix } from "../config/naming";
+import { automationExecutions, baselineOverrideKey, serviceTrust } from "./iam";
 import { maintenanceWindowTiming } from "../config/window";
 
 type Parameter = { name: string; values: string[] };
@@ -44,12 +45,26 @@ export const INSTALL_DOCUMENTS: Record<InstallRunbook, string> = {
     autoScaling: STRATEGY_DOCUMENTS.patchAsgInstance.name,
 };
 
+/** The roles the rollback and Auto Scaling runbooks run as (passed as their role parameters). */
+export interface RunbookRoleArns {
+    /** AutomationAssumeRole: the runbook's steps run as this role, not as the window role. */
+    readonly automation: string;
+    /** LambdaAssumeRole / LambdaRoleArn: the role of the Lambda functions the runbook deploys (else it creates a transient role). */
+    readonly lambda: string;
+}
+
 /** Automation parameters of the runbook that replaces AWS-RunPatchBaseline; every value a string. */
-export function installRunbookParameters(s: StrategyConfig, logBucketName: string): Parameter[] {
+export function installRunbookParameters(s: StrategyConfig, logBucketName: string, roles?: RunbookRoleArns): Parameter[] {
     const instance = { name: "InstanceId", values: [RESOURCE_ID] };
+    const assume = roles ? [{ name: "AutomationAssumeRole", values: [roles.automation] }] : [];
     switch (s.install) {
         case "rollback":
-            return [instance, { name: "ReportS3Bucket", values: [logBucketName] }];
+            return [
+                instance,
+                { name: "ReportS3Bucket", values: [logBucketName] },
+                ...assume,
+                ...(roles ? [{ name: "LambdaAssumeRole", values: [roles.lambda] }] : []),
+            ];
         case "loadBalancer":
             return [
                 instance,
@@ -58,7 +73,7 @@ export function installRunbookParameters(s: StrategyConfig, logBucketName: strin
                     : []),
             ];
         case "autoScaling":
-            return [instance];
+            return [instance, ...assume, ...(roles ? [{ name: "LambdaRoleArn", values: [roles.lambda] }] : [])];
         default:
             return [];
     }
@@ -106,53 +121,80 @@ export function baselineOverrideDocument(b: BaselineConfig): object[] {
     ];
 }
 
-/** Where a baseline's override file lives in the log bucket. */
-export function baselineOverrideKey(logKeyPrefix: string, baselineName: string): string {
-    return [logKeyPrefix.replace(/\/+$/, ""), "baseline-overrides", `${baselineName}.json`].filter((p) => p !== "").join("/");
+type Statement = { Sid: string; Effect: "Allow" | "Deny"; Action: string[]; Resource: string | string[]; Condition?: object };
+type Policy = { Version: "2012-10-17"; Statement: Statement[] };
+type Used = ReadonlySet<"image" | InstallRunbook | "startStop">;
+
+/** Who the strategies' roles act for and on what: the account, the tag and the groups of each strategy. */
+export interface StrategyScope {
+    readonly partition: string;
+    readonly accountId: string;
+    /** "Patch Group" or "PatchGroup". */
+    readonly patchGroupTagKey: string;
+    /** The groups (tag values) that use each strategy. */
+    readonly groups: Readonly<Partial<Record<"image" | InstallRunbook | "startStop", readonly string[]>>>;
+    /** The program's start and stop runbooks (document names), when a group starts stopped instances. */
+    readonly startStopDocuments?: readonly string[];
+    /** The role the rollback and Auto Scaling runbooks run as, when one of them is used. */
+    readonly runbookRoleArn?: string;
+    /** The role of their Lambda functions. */
+    readonly runbookLambdaRoleArn?: string;
+    /** The log bucket (the rollback report goes there) and the prefixes no role of the program may write. */
+    readonly logBucketName?: string;
+    readonly protectedPrefixes?: readonly string[];
 }
 
+/** `arn:...:automation-definition/<document>:*`: StartAutomationExecution of one runbook, any version. */
+export function automationDefinitionArn(partition: string, accountId: string, document: string): string {
+    const owner = /^(AWS|AWSEC2)-/.test(document) ? "*" : accountId;
+    return `arn:${partition}:ssm:*:${owner}:automation-definition/${document}:*`;
+}
+
+const instances = (c: StrategyScope) => `arn:${c.partition}:ec2:*:${c.accountId}:instance/*`;
+
+/** Instances that carry one of these patch-group tag values. */
+const taggedWith = (c: StrategyScope, groups: readonly string[] | undefined) => ({
+    StringEquals: { [`aws:ResourceTag/${c.patchGroupTagKey}`]: [...(groups ?? [])] },
+});
+
+/** Only these tag keys in the request, and some: DeleteTags without keys deletes every tag. */
+const onlyTagKeys = (keys: string[]) => ({ "ForAllValues:StringEquals": { "aws:TagKeys": keys }, Null: { "aws:TagKeys": "false" } });
+
 /**
- * What the window role needs to run each strategy's runbooks (it runs them: no AutomationAssumeRole
- * is passed). Only the runbooks the stack uses get a statement. From each runbook's documented
- * permissions (AWS-CreateImage, AWS-PatchAsgInstance) and, where AWS documents none, from the
- * runbook's steps (AWS-PatchInstanceWithRollback, AWSEC2-PatchLoadBalancerInstance, start/stop).
+ * What the window role needs to run each strategy's runbooks, scoped to the runbooks the stack uses,
+ * the account, and the instances of the groups that use each (the patch-group tag). No IAM write,
+ * no Lambda or CloudFormation: the rollback and Auto Scaling runbooks run as their own role (their
+ * AutomationAssumeRole parameter), which the window role may pass to SSM and nothing else.
+ * AWSEC2-PatchLoadBalancerInstance has no AutomationAssumeRole parameter (runbook reference: InstanceId,
+ * ConnectionDrainTime, S3BucketLog, runCommandAssumeRole), so its steps run as the window role.
  */
-export function strategyPermissions(used: ReadonlySet<"image" | InstallRunbook | "startStop">): object | undefined {
-    const s: { Sid: string; Effect: "Allow"; Action: string[]; Resource: "*" }[] = [];
-    const allow = (Sid: string, Action: string[]) => s.push({ Sid, Effect: "Allow", Action, Resource: "*" });
-    const runsCommands = ["ssm:SendCommand", "ssm:ListCommands", "ssm:ListCommandInvocations", "ssm:GetCommandInvocation"];
-    // Runbooks that deploy their Lambda functions through a CloudFormation stack and a transient role.
-    const deploysLambda = [
-        "cloudformation:CreateStack",
-        "cloudformation:DescribeStacks",
-        "cloudformation:DeleteStack",
-        "lambda:CreateFunction",
-        "lambda:GetFunction",
-        "lambda:InvokeFunction",
-        "lambda:DeleteFunction",
-        "iam:CreateRole",
-        "iam:GetRole",
-        "iam:PutRolePolicy",
-        "iam:AttachRolePolicy",
-        "iam:DetachRolePolicy",
-        "iam:DeleteRolePolicy",
-        "iam:DeleteRole",
-        "iam:PassRole",
+export function strategyPermissions(used: Used, c: StrategyScope): Policy | undefined {
+    const s: Statement[] = [];
+    const allow = (Sid: string, Action: string[], Resource: string | string[] = "*", Condition?: object) =>
+        s.push({ Sid, Effect: "Allow", Action, Resource, ...(Condition ? { Condition } : {}) });
+    const runbooks = [
+        ...(used.has("image") ? [STRATEGY_DOCUMENTS.createImage.name] : []),
+        ...(["rollback", "loadBalancer", "autoScaling"] as const).filter((r) => used.has(r)).map((r) => INSTALL_DOCUMENTS[r]),
+        ...(used.has("startStop") ? (c.startStopDocuments ?? []) : []),
     ];
-    if (used.has("image")) allow("CreateImageBeforePatching", ["ec2:CreateImage", "ec2:DescribeImages"]);
-    if (used.has("rollback"))
-        allow("PatchWithRollback", [
-            ...deploysLambda,
-            ...runsCommands,
-            "ssm:StartAutomationExecution",
-            "ssm:GetAutomationExecution",
-            "ec2:CreateSnapshot",
-            "ec2:DescribeSnapshots",
-            "ec2:DescribeInstances",
-            "s3:PutObject",
-        ]);
+    if (runbooks.length === 0) return undefined;
+    allow(
+        "StartTheStrategiesRunbooks",
+        ["ssm:StartAutomationExecution"],
+        runbooks.map((d) => automationDefinitionArn(c.partition, c.accountId, d)).sort(),
+    );
+    allow("FollowTheRunbooks", ["ssm:GetAutomationExecution", "ssm:DescribeInstanceInformation", "ec2:DescribeInstances"]);
+    if (used.has("image")) {
+        allow("ImageOnlyTheGroupsInstances", ["ec2:CreateImage"], instances(c), taggedWith(c, c.groups.image));
+        allow("CreateTheImage", ["ec2:CreateImage"], [`arn:${c.partition}:ec2:*::image/*`, `arn:${c.partition}:ec2:*::snapshot/*`]);
+        allow("DescribeImages", ["ec2:DescribeImages"]);
+    }
+    if ((used.has("rollback") || used.has("autoScaling")) && c.runbookRoleArn)
+        allow("PassOnlyTheRunbookRole", ["iam:PassRole"], c.runbookRoleArn, {
+            StringEquals: { "iam:PassedToService": "ssm.amazonaws.com" },
+        });
     if (used.has("loadBalancer"))
-        allow("PatchBehindLoadBalancer", [
+        allow("DrainBehindLoadBalancer", [
             "elasticloadbalancing:DescribeLoadBalancers",
             "elasticloadbalancing:DescribeTargetGroups",
             "elasticloadbalancing:DescribeTargetHealth",
@@ -161,33 +203,189 @@ export function strategyPermissions(used: ReadonlySet<"image" | InstallRunbook |
             "elasticloadbalancing:DescribeInstanceHealth",
             "elasticloadbalancing:DeregisterInstancesFromLoadBalancer",
             "elasticloadbalancing:RegisterInstancesWithLoadBalancer",
-            "ec2:DescribeInstances",
-            "ssm:DescribeInstanceInformation",
-            ...runsCommands,
-        ]);
-    if (used.has("autoScaling"))
-        allow("PatchAutoScalingInstance", [
-            ...deploysLambda,
-            "ssm:StartAutomationExecution",
-            "ssm:GetAutomationExecution",
+            "ssm:ListCommands",
+            "ssm:ListCommandInvocations",
             "ssm:GetCommandInvocation",
-            "ssm:GetParameter",
-            "ssm:SendCommand",
-            "ec2:CreateTags",
-            "ec2:DescribeInstances",
-            "ec2:RunInstances",
         ]);
-    if (used.has("startStop"))
-        allow("StartStoppedInstances", [
-            "ec2:DescribeInstances",
-            "ec2:DescribeInstanceStatus",
-            "ec2:StartInstances",
-            "ec2:StopInstances",
-            "ec2:CreateTags",
-            "ec2:DeleteTags",
-            "ssm:DescribeInstanceInformation",
-        ]);
-    return s.length > 0 ? { Version: "2012-10-17", Statement: s } : undefined;
+    if (used.has("startStop")) {
+        allow("DescribeInstanceStatus", ["ec2:DescribeInstanceStatus"]);
+        allow(
+            "StartStopOnlyTheGroupsInstances",
+            ["ec2:StartInstances", "ec2:StopInstances"],
+            instances(c),
+            taggedWith(c, c.groups.startStop),
+        );
+        allow("TagOnlyWhatTheWindowStarted", ["ec2:CreateTags", "ec2:DeleteTags"], instances(c), {
+            ...taggedWith(c, c.groups.startStop),
+            ...onlyTagKeys([STARTED_BY_WINDOW_TAG]),
+        });
+    }
+    return { Version: "2012-10-17", Statement: s };
+}
+
+/** The tag AWS-PatchAsgInstance puts on the instance it patches (runbook reference: it keeps two runs off one instance). */
+export const ASG_PATCH_TAG = "AutoPatchInstanceInASG";
+
+/**
+ * The role AWS-PatchInstanceWithRollback and AWS-PatchAsgInstance run as (AutomationAssumeRole): the
+ * actions the runbook reference lists for AWS-PatchAsgInstance and the rollback runbook's steps need,
+ * without the IAM writes that only create the transient Lambda role (the program passes its own,
+ * LambdaAssumeRole / LambdaRoleArn: "If not specified, a transient role will be created"), iam:PassRole
+ * only of that Lambda role to Lambda, and Run Command with AWS-RunPatchBaseline on the groups' instances.
+ * https://docs.aws.amazon.com/systems-manager-automation-runbooks/latest/userguide/automation-aws-patchasginstance.html
+ * https://docs.aws.amazon.com/systems-manager-automation-runbooks/latest/userguide/automation-aws-patchinstancewithrollback.html
+ */
+export function runbookRolePolicy(used: Used, c: StrategyScope): Policy {
+    const p = c.partition;
+    const s: Statement[] = [
+        {
+            Sid: "DeployTheRunbooksFunctions",
+            Effect: "Allow",
+            Action: [
+                "cloudformation:CreateStack",
+                "cloudformation:DescribeStacks",
+                "cloudformation:DeleteStack",
+                "lambda:CreateFunction",
+                "lambda:GetFunction",
+                "lambda:InvokeFunction",
+                "lambda:DeleteFunction",
+            ],
+            Resource: [`arn:${p}:cloudformation:*:${c.accountId}:stack/*`, `arn:${p}:lambda:*:${c.accountId}:function:*`],
+        },
+        {
+            Sid: "PatchWithRunPatchBaseline",
+            Effect: "Allow",
+            Action: ["ssm:SendCommand"],
+            Resource: [`arn:${p}:ssm:*::document/${RUN_PATCH_BASELINE}`],
+        },
+        {
+            Sid: "OnTheGroupsInstancesOnly",
+            Effect: "Allow",
+            Action: ["ssm:SendCommand"],
+            Resource: instances(c),
+            Condition: {
+                StringEquals: {
+                    [`ssm:resourceTag/${c.patchGroupTagKey}`]: [...(c.groups.rollback ?? []), ...(c.groups.autoScaling ?? [])],
+                },
+            },
+        },
+        {
+            Sid: "FollowTheRun",
+            Effect: "Allow",
+            Action: [
+                "ssm:StartAutomationExecution",
+                "ssm:GetAutomationExecution",
+                "ssm:ListCommands",
+                "ssm:ListCommandInvocations",
+                "ssm:GetCommandInvocation",
+                "ssm:GetParameter",
+                "ec2:DescribeInstances",
+            ],
+            Resource: "*",
+        },
+    ];
+    if (c.runbookLambdaRoleArn)
+        s.push({
+            Sid: "PassOnlyTheLambdaRole",
+            Effect: "Allow",
+            Action: ["iam:PassRole"],
+            Resource: c.runbookLambdaRoleArn,
+            Condition: { StringEquals: { "iam:PassedToService": "lambda.amazonaws.com" } },
+        });
+    if (used.has("rollback"))
+        s.push({
+            Sid: "SnapshotBeforePatching",
+            Effect: "Allow",
+            Action: ["ec2:CreateSnapshot", "ec2:DescribeSnapshots", "ec2:DescribeVolumes"],
+            Resource: "*",
+        });
+    if (used.has("autoScaling")) {
+        s.push({
+            Sid: "TagTheInstanceBeingPatched",
+            Effect: "Allow",
+            Action: ["ec2:CreateTags"],
+            Resource: instances(c),
+            Condition: { ...taggedWith(c, c.groups.autoScaling), ...onlyTagKeys([ASG_PATCH_TAG]) },
+        });
+        // In AWS's list for AWS-PatchAsgInstance; launching with a role needs iam:PassRole, which this role has only for the Lambda role to Lambda.
+        s.push({ Sid: "AsDocumentedForPatchAsgInstance", Effect: "Allow", Action: ["ec2:RunInstances"], Resource: "*" });
+    }
+    return { Version: "2012-10-17", Statement: s };
+}
+
+/**
+ * The role of the Lambda functions the two runbooks deploy (in place of the transient role they would
+ * create). AWS publishes no list for it: these follow the runbooks' Lambda steps (rollback: find the
+ * root volume, wait for the install, check compliance, save the report to S3, restore from or delete
+ * the snapshot; Auto Scaling: standby, patch, back in service), scoped to the groups' instances, and
+ * the report into the log bucket only, never where the fleet reads.
+ */
+export function runbookLambdaPolicy(used: Used, c: StrategyScope): Policy {
+    const p = c.partition;
+    const s: Statement[] = [
+        {
+            Sid: "WriteItsLogs",
+            Effect: "Allow",
+            Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: `arn:${p}:logs:*:${c.accountId}:log-group:/aws/lambda/*`,
+        },
+        {
+            Sid: "ReadTheRun",
+            Effect: "Allow",
+            Action: [
+                "ec2:DescribeInstances",
+                "ec2:DescribeVolumes",
+                "ec2:DescribeSnapshots",
+                "ssm:DescribeInstancePatchStates",
+                "ssm:ListComplianceItems",
+                "ssm:ListCommandInvocations",
+                "ssm:GetCommandInvocation",
+                "autoscaling:DescribeAutoScalingInstances",
+                "autoscaling:DescribeAutoScalingGroups",
+            ],
+            Resource: "*",
+        },
+    ];
+    if (used.has("rollback")) {
+        s.push(
+            {
+                Sid: "RestoreOnlyTheGroupsInstances",
+                Effect: "Allow",
+                Action: ["ec2:StopInstances", "ec2:StartInstances", "ec2:AttachVolume", "ec2:DetachVolume"],
+                Resource: instances(c),
+                Condition: taggedWith(c, c.groups.rollback),
+            },
+            {
+                Sid: "RestoreTheRootVolume",
+                Effect: "Allow",
+                Action: ["ec2:CreateVolume", "ec2:AttachVolume", "ec2:DetachVolume", "ec2:DeleteSnapshot", "ec2:CreateTags"],
+                Resource: [`arn:${p}:ec2:*:${c.accountId}:volume/*`, `arn:${p}:ec2:*::snapshot/*`],
+            },
+        );
+        if (c.logBucketName) {
+            s.push({
+                Sid: "SaveTheComplianceReport",
+                Effect: "Allow",
+                Action: ["s3:PutObject"],
+                Resource: `arn:${p}:s3:::${c.logBucketName}/*`,
+            });
+            if ((c.protectedPrefixes ?? []).length > 0)
+                s.push({
+                    Sid: "NeverWhereTheFleetReads",
+                    Effect: "Deny",
+                    Action: ["s3:PutObject"],
+                    Resource: (c.protectedPrefixes ?? []).map((prefix) => `arn:${p}:s3:::${c.logBucketName}/${prefix}/*`),
+                });
+        }
+    }
+    if (used.has("autoScaling"))
+        s.push({
+            Sid: "StandbyAndBack",
+            Effect: "Allow",
+            Action: ["autoscaling:EnterStandby", "autoscaling:ExitStandby"],
+            Resource: `arn:${p}:autoscaling:*:${c.accountId}:autoScalingGroup:*:autoScalingGroupName/*`,
+        });
+    return { Version: "2012-10-17", Statement: s };
 }
 
 /** Reboot commands that make the SSM Agent reboot the node and report it (exit 194 / 3010), then nothing else. */
@@ -290,9 +488,10 @@ export interface PatchingStrategiesArgs {
     readonly serviceRoleArn: pulumi.Input<string>;
     /** The window role the program creates; absent (a role of your own): add strategyPermissions to it yourself. */
     readonly windowRoleName?: pulumi.Input<string>;
-    /** The patched instances' role: it must read the override files. */
-    readonly instanceRoleName: pulumi.Input<string>;
     readonly partition: pulumi.Input<string>;
+    readonly accountId: pulumi.Input<string>;
+    /** Prefixes of the log bucket no role of the program may write (the fleet inputs, the data sync's). */
+    readonly protectedPrefixes: readonly string[];
     readonly logBucketName: pulumi.Input<string>;
     readonly logKeyPrefix: string;
     readonly cutoffBehavior: "CONTINUE_TASK" | "CANCEL_TASK";
@@ -311,6 +510,8 @@ export class PatchingStrategies extends pulumi.ComponentResource {
     readonly startStop?: { start: pulumi.Output<string>; stop: pulumi.Output<string> };
     /** Reboot windows by patch group. */
     readonly rebootWindows: Record<string, { name: string; id: pulumi.Output<string> }> = {};
+    /** The roles the rollback and Auto Scaling runbooks run as, when a group uses one of them. */
+    readonly runbookRoles?: pulumi.Output<RunbookRoleArns>;
 
     constructor(name: string, args: PatchingStrategiesArgs, opts?: pulumi.ComponentResourceOptions) {
         super(RESOURCE_TYPES.PatchingStrategies, name, {}, opts);
@@ -321,14 +522,35 @@ export class PatchingStrategies extends pulumi.ComponentResource {
             if (g.strategies.install !== "runPatchBaseline") used.add(g.strategies.install);
             if (g.strategies.startStopped) used.add("startStop");
         }
-        const permissions = strategyPermissions(used);
-        if (permissions && args.windowRoleName) {
+        const groupsUsing = (u: "image" | InstallRunbook | "startStop") =>
+            groups
+                .filter((g) =>
+                    u === "image" ? g.strategies.imageFirst : u === "startStop" ? g.strategies.startStopped : g.strategies.install === u,
+                )
+                .map((g) => g.name);
+        const scope = (p: string, accountId: string, bucket: string, roles?: RunbookRoleArns): StrategyScope => ({
+            partition: p,
+            accountId,
+            patchGroupTagKey: args.patchGroupTagKey,
+            groups: Object.fromEntries([...used].map((u) => [u, groupsUsing(u)])),
+            startStopDocuments: [ssmName(args.namePrefix, "start-stopped"), ssmName(args.namePrefix, "stop-started")],
+            ...(roles ? { runbookRoleArn: roles.automation, runbookLambdaRoleArn: roles.lambda } : {}),
+            logBucketName: bucket,
+            protectedPrefixes: args.protectedPrefixes,
+        });
+        const context = pulumi.all([args.partition, args.accountId, args.logBucketName]);
+        if (used.has("rollback") || used.has("autoScaling")) this.runbookRoles = this.runbookRoleArns(name, used, context, scope, args);
+        if (args.windowRoleName && strategyPermissions(used, scope("aws", "0", "")))
             new aws.iam.RolePolicy(
                 `${name}-window-role`,
-                { role: args.windowRoleName, policy: JSON.stringify(permissions) },
+                {
+                    role: args.windowRoleName,
+                    policy: pulumi
+                        .all([context, this.runbookRoles])
+                        .apply(([[p, a, bucket], roles]) => JSON.stringify(strategyPermissions(used, scope(p, a, bucket, roles)))),
+                },
                 { parent: this },
             );
-        }
 
         if (used.has("startStop")) {
             // A document's name is its id: a replacement must delete the old one first.
@@ -349,7 +571,7 @@ export class PatchingStrategies extends pulumi.ComponentResource {
 
         const overridden = new Set(groups.filter((g) => g.strategies.baselineOverride).map((g) => g.baseline));
         for (const b of args.baselines.filter((x) => overridden.has(x.name))) {
-            const key = baselineOverrideKey(args.logKeyPrefix, b.name);
+            const key = baselineOverrideKey(b.name);
             const object = new aws.s3.BucketObjectv2(
                 `${name}-override-${b.name}`,
                 {
@@ -363,29 +585,6 @@ export class PatchingStrategies extends pulumi.ComponentResource {
             );
             this.baselineOverrideUrls[b.name] = pulumi.interpolate`s3://${object.bucket}/${object.key}`;
         }
-        if (overridden.size > 0) {
-            new aws.iam.RolePolicy(
-                `${name}-read-overrides`,
-                {
-                    role: args.instanceRoleName,
-                    policy: pulumi.all([args.partition, args.logBucketName]).apply(([p, bucket]) =>
-                        JSON.stringify({
-                            Version: "2012-10-17",
-                            Statement: [
-                                {
-                                    Sid: "ReadBaselineOverrides",
-                                    Effect: "Allow",
-                                    Action: ["s3:GetObject"],
-                                    Resource: `arn:${p}:s3:::${bucket}/${baselineOverrideKey(args.logKeyPrefix, "*")}`,
-                                },
-                            ],
-                        }),
-                    ),
-                },
-                { parent: this },
-            );
-        }
-
         for (const g of groups) {
             const target = [{ key: tagTargetKey(args.patchGroupTagKey), values: [g.name] }];
             if (g.strategies.onJoin) {
@@ -422,6 +621,66 @@ export class PatchingStrategies extends pulumi.ComponentResource {
             if (reboot) this.rebootWindows[g.name] = this.rebootWindow(name, g, reboot, args);
         }
         this.registerOutputs({ baselineOverrideUrls: this.baselineOverrideUrls });
+    }
+
+    /**
+     * The role AWS-PatchInstanceWithRollback and AWS-PatchAsgInstance run as, and the role of the
+     * Lambda functions they deploy: each the runbook's own, passed as its role parameters, so that
+     * the window role needs no IAM write to let the runbook create a transient one.
+     */
+    private runbookRoleArns(
+        name: string,
+        used: ReadonlySet<"image" | InstallRunbook | "startStop">,
+        context: pulumi.Output<[string, string, string]>,
+        scope: (p: string, a: string, bucket: string, roles?: RunbookRoleArns) => StrategyScope,
+        args: PatchingStrategiesArgs,
+    ): pulumi.Output<RunbookRoleArns> {
+        const role = (suffix: string, description: string, service: "ssm.amazonaws.com" | "lambda.amazonaws.com") =>
+            new aws.iam.Role(
+                `${name}-${suffix}`,
+                {
+                    description,
+                    assumeRolePolicy: context.apply(([p, a]) =>
+                        JSON.stringify(serviceTrust(service, a, service === "ssm.amazonaws.com" ? automationExecutions(p, a) : undefined)),
+                    ),
+                    tags: args.tags,
+                },
+                { parent: this },
+            );
+        const automation = role(
+            "runbook",
+            "Runs patch-manager's rollback and Auto Scaling patch runbooks (AutomationAssumeRole)",
+            "ssm.amazonaws.com",
+        );
+        const lambda = role(
+            "runbook-lambda",
+            "The Lambda functions of patch-manager's rollback and Auto Scaling patch runbooks",
+            "lambda.amazonaws.com",
+        );
+        const policies = [
+            new aws.iam.RolePolicy(
+                `${name}-runbook-policy`,
+                {
+                    role: automation.name,
+                    policy: pulumi
+                        .all([context, lambda.arn])
+                        .apply(([[p, a, bucket], l]) =>
+                            JSON.stringify(runbookRolePolicy(used, scope(p, a, bucket, { automation: "", lambda: l }))),
+                        ),
+                },
+                { parent: this },
+            ),
+            new aws.iam.RolePolicy(
+                `${name}-runbook-lambda-policy`,
+                {
+                    role: lambda.name,
+                    policy: context.apply(([p, a, bucket]) => JSON.stringify(runbookLambdaPolicy(used, scope(p, a, bucket)))),
+                },
+                { parent: this },
+            ),
+        ];
+        // A runbook started with a bare role fails at its first step.
+        return pulumi.all([automation.arn, lambda.arn, ...policies.map((x) => x.id)]).apply(([a, l]) => ({ automation: a, lambda: l }));
     }
 
     /** A window that reboots the group's instances (the agent's reboot exit code), then scans so compliance clears. */

@@ -7,7 +7,14 @@ import { exemptionProblems } from "./exemptions";
 import { freezeProblems } from "./freezes";
 import { checkSchedule, checkTimezone, cutoffProblems, isCron, nextStarts, scheduleOffsetProblems } from "@patch-manager/ssm";
 import { defaultApprovalRules, filterKeyProblem, supportsApprovalDelay } from "./approvalRules";
-import { DEFAULT_OPERATION, DEFAULT_TIMEZONE, SEED_BASELINES } from "./defaults";
+import {
+    DEFAULT_DATA_SYNC_PREFIX,
+    DEFAULT_LOG_KEY_PREFIX,
+    DEFAULT_OPERATION,
+    DEFAULT_TIMEZONE,
+    FLEET_INPUTS_PREFIX,
+    SEED_BASELINES,
+} from "./defaults";
 import { ConfigProblem, keyPath } from "./errors";
 import { ConfigKey, ConfigValues } from "./keys";
 import type { ParsedBaseline } from "./baselines";
@@ -434,6 +441,46 @@ function crossCheckOperations(input: CheckedValues, known: (...keys: ConfigKey[]
                 "needs the log bucket the program creates (its policy gets the statement SSM data sync needs); with logging.bucketName, turn dataSync off and add a resource data sync to your bucket yourself",
         });
     }
+    // Prefixes of the log bucket that must stay apart: every node may write the command output (the
+    // log prefix), the data sync's reports are read by whoever reports on compliance, and the files
+    // the fleet reads (FLEET_INPUTS_PREFIX) no node may write. An overlap lets nodes forge the others.
+    if (known("logging", "compliance")) {
+        const keyPrefix = values.logging?.keyPrefix ?? DEFAULT_LOG_KEY_PREFIX;
+        const dataSyncPrefix = compliance?.dataSyncPrefix ?? DEFAULT_DATA_SYNC_PREFIX;
+        if (prefixesOverlap(keyPrefix, FLEET_INPUTS_PREFIX))
+            problems.push({
+                key: "logging",
+                path: ["keyPrefix"],
+                message: `"${keyPrefix}" overlaps "${FLEET_INPUTS_PREFIX}/", where the program keeps the files the fleet reads (baseline overrides), which no node may write; choose a prefix outside it, e.g. "patching"`,
+            });
+        if (compliance?.dataSync === true && prefixesOverlap(dataSyncPrefix, keyPrefix))
+            problems.push({
+                key: "compliance",
+                path: ["dataSyncPrefix"],
+                message: `"${dataSyncPrefix}" overlaps the log prefix "${keyPrefix}" that every node may write: nodes could forge the data sync's files that reports read; choose a prefix apart from it, e.g. "${keyPrefix === DEFAULT_DATA_SYNC_PREFIX ? "compliance-sync" : DEFAULT_DATA_SYNC_PREFIX}"`,
+            });
+        if (compliance?.dataSync === true && prefixesOverlap(dataSyncPrefix, FLEET_INPUTS_PREFIX))
+            problems.push({
+                key: "compliance",
+                path: ["dataSyncPrefix"],
+                message: `"${dataSyncPrefix}" overlaps "${FLEET_INPUTS_PREFIX}/", where the program keeps the files the fleet reads; choose another prefix, e.g. "${DEFAULT_DATA_SYNC_PREFIX}"`,
+            });
+        const bucket = values.logging?.bucketName;
+        input.patchGroups.forEach((g, i) => {
+            const url = g?.installOverrideList;
+            const m = url === undefined || bucket === undefined ? null : /^s3:\/\/([^/]+)\/(.+)$/.exec(url);
+            if (
+                m &&
+                m[1] === bucket &&
+                (prefixesOverlap(m[2], keyPrefix) || (compliance?.dataSync === true && prefixesOverlap(m[2], dataSyncPrefix)))
+            )
+                problems.push({
+                    key: "patchGroups",
+                    path: [i, "installOverrideList"],
+                    message: `${url} lies under a prefix of the log bucket that nodes or the data sync write (and the log prefix expires): keep the exception list outside "${keyPrefix}/", e.g. in a bucket or prefix only its authors can write`,
+                });
+        });
+    }
     // The scan hour is worked out from each group's window in the stack's zone.
     const windows = known("patchGroups", "environment", "window", "timezone") ? windowPlan(model) : [];
     if (compliance?.dailyScan === true) {
@@ -483,4 +530,11 @@ function neverStarts(cron: string, offsetDays: number | undefined, timezone: str
 function seedBaseline(name: string): { index: number; os: OperatingSystem } | undefined {
     const i = SEED_BASELINES.findIndex((b) => b.name === name);
     return i < 0 ? undefined : { index: i, os: SEED_BASELINES[i].operatingSystem };
+}
+
+/** Whether one S3 key prefix (or key) lies under the other, segment-wise: "a" and "a/b" overlap, "a" and "ab" do not. */
+export function prefixesOverlap(a: string, b: string): boolean {
+    const x = `${a.replace(/\/+$/, "")}/`;
+    const y = `${b.replace(/\/+$/, "")}/`;
+    return x.startsWith(y) || y.startsWith(x);
 }

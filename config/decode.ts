@@ -1,3 +1,4 @@
+import * as diagnostics_channel from "node:diagnostics_channel";
 // The Pulumi CLI passes every config value as a string: lists and maps JSON-encoded, booleans as
 // "true"/"false", numbers as their digits. This turns each back into the value the YAML held.
 import { ConfigProblem, keyPath } from "./errors";
@@ -20,8 +21,12 @@ function encodingOf(schema: z.ZodType): Encoding {
 
 const ENCODING = Object.fromEntries(Object.entries(KEYS).map(([key, schema]) => [key, encodingOf(schema)])) as Record<ConfigKey, Encoding>;
 
+/** Each value decoded is told on this channel (as PARSES in config/parse.ts). */
+export const DECODES = diagnostics_channel.channel("patch-manager:config:decode");
+
 /** The value of `key` as the stack file wrote it, or the problem that keeps it from being read. */
 export function decodeValue(key: ConfigKey, text: string): { value: unknown } | { problem: ConfigProblem } {
+    if (DECODES.hasSubscribers) DECODES.publish({ key });
     switch (ENCODING[key]) {
         case "text":
             return { value: text };

@@ -51,6 +51,14 @@ export function defaultLogRetention(environment: Environment): { expireAfterDays
 export const DEFAULT_LOG_KEY_PREFIX = "patching";
 /** The data sync writes apart from the expiring command output. */
 export const DEFAULT_DATA_SYNC_PREFIX = "compliance";
+
+/**
+ * Where the program keeps the files the fleet reads (baseline overrides) in the log bucket: apart
+ * from the command output (which every node may write and the lifecycle rule expires) and from the
+ * data sync's reports. No node may write here (an explicit Deny on the node roles), and no lifecycle
+ * rule reaches it. Not a key: the log prefix and the data sync's prefix are refused where they overlap it.
+ */
+export const FLEET_INPUTS_PREFIX = "patch-manager-fleet-inputs";
 /** What a team wants to hear about: the runs that did not finish well. */
 export const DEFAULT_NOTIFICATION_EVENTS: readonly NotificationEvent[] = ["Failed", "TimedOut", "Cancelled"];
 

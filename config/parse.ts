@@ -1,3 +1,4 @@
+import * as diagnostics_channel from "node:diagnostics_channel";
 import { crossCheck } from "./crossChecks";
 import { baselineFields } from "./baselines";
 import { patchGroupFields } from "./patchGroups";
@@ -7,6 +8,12 @@ import { z } from "zod";
 import { CONFIG_KEYS, ConfigKey, ConfigValues, configSchema, isConfigKey, KEYS, keyNamesAt, REQUIRED_KEYS, validKeysAt } from "./keys";
 import { nearest } from "./nearest";
 import { buildModel, PatchManagerConfig } from "./model";
+
+/**
+ * Each parse is told on this channel (node:diagnostics_channel; nothing is sent without a
+ * subscriber): a benchmark or a test can count parses without replacing the export.
+ */
+export const PARSES = diagnostics_channel.channel("patch-manager:config:parse");
 
 /**
  * Validates raw stack config (the `patch-manager:` keys without namespace,
@@ -20,6 +27,7 @@ export function parseConfig(
     // The clock is read here, at the edge, once: the model and every rule take this instant.
     now: Date = new Date(),
 ): PatchManagerConfig {
+    if (PARSES.hasSubscribers) PARSES.publish({ stack, file });
     const entries: Entry[] = [];
     for (const [key, text] of Object.entries(raw)) {
         if (text === undefined) continue;

@@ -157,6 +157,10 @@ export const NATURAL_KEYS: Readonly<Record<string, NaturalKey>> = {
         kind: "name",
     },
     [TYPES.bucketPolicy]: ONE_PER_BUCKET,
+    [TYPES.bucketVersioning]: {
+        ...ONE_PER_BUCKET,
+        replacedKeepingKeyBy: ["expectedBucketOwner"],
+    },
     [TYPES.bucketPublicAccessBlock]: ONE_PER_BUCKET,
     [TYPES.bucketOwnershipControls]: ONE_PER_BUCKET,
     [TYPES.bucketSse]: {

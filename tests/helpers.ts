@@ -9,6 +9,16 @@ import { evaluateProgram, Evaluation, PlannedResource, readStackFile, StackConfi
 
 export const ROOT = path.resolve(__dirname, "..");
 
+/**
+ * Resources an upgrade removes on purpose: the window role's AmazonSSMMaintenanceWindowRole
+ * attachment (SendCommand and StartAutomationExecution on every document and node), replaced by the
+ * role's own policy (`<name>-commands`: the patch documents on the patch groups' nodes only).
+ */
+export const REMOVED_ON_PURPOSE = (urn: string): boolean =>
+    /patch-manager:iam:MaintenanceWindowRole\$aws:iam\/rolePolicyAttachment:RolePolicyAttachment::[^:]*maintenance-window-policy$/.test(
+        urn,
+    );
+
 /** Every stack file of the project (Pulumi.<stack>.yaml), by stack name. */
 export const SHIPPED_STACKS = fs
     .readdirSync(ROOT)

@@ -218,6 +218,44 @@ export function startsBetween(
     expression: string,
     opts: { timezone: string; scheduleOffset?: number; from: Date; until: Date; limit: number },
 ): Date[] {
+    if (!CRON_EXPRESSION.test(expression)) return startsBetweenUncached(expression, opts);
+    // A cron's starts are one fixed sequence whatever `from` is, so the starts of whole UTC days
+    // around [from, until) are kept and filtered: the policies, the calendar and the checks ask
+    // for the same windows over the same year many times, each from a slightly later instant.
+    const from = opts.from.getTime();
+    const until = opts.until.getTime();
+    if (Number.isNaN(from) || Number.isNaN(until) || !Number.isInteger(opts.limit) || opts.limit < 0) {
+        return startsBetweenUncached(expression, opts);
+    }
+    const dayFrom = Math.floor(from / DAY_MS) * DAY_MS;
+    const dayUntil = Math.ceil(until / DAY_MS) * DAY_MS;
+    const limit = opts.limit + DAY_SLACK;
+    const key = JSON.stringify([expression, opts.timezone, opts.scheduleOffset, dayFrom, dayUntil, limit]);
+    let days = STARTS.get(key);
+    if (days === undefined) {
+        days = startsBetweenUncached(expression, { ...opts, from: new Date(dayFrom - 1), until: new Date(dayUntil), limit }).map((d) =>
+            d.getTime(),
+        );
+        if (STARTS.size >= STARTS_MAX) STARTS.delete(STARTS.keys().next().value as string);
+        STARTS.set(key, days);
+    }
+    const inside = days.filter((t) => t > from && t < until).slice(0, opts.limit);
+    // The day's starts before `from` may have used up the kept list's limit: then ask directly.
+    if (days.length === limit && inside.length < opts.limit) return startsBetweenUncached(expression, opts);
+    return inside.map((t) => new Date(t));
+}
+
+const CRON_EXPRESSION = /^\s*cron\(/;
+/** Starts kept beyond the asked-for limit, for the part of the first day before `from`. */
+const DAY_SLACK = 64;
+/** Kept start lists, by expression, zone, offset and whole days (the oldest goes first). */
+const STARTS = new Map<string, number[]>();
+const STARTS_MAX = 256;
+
+function startsBetweenUncached(
+    expression: string,
+    opts: { timezone: string; scheduleOffset?: number; from: Date; until: Date; limit: number },
+): Date[] {
     const out: Date[] = [];
     let cursor = opts.from;
     for (let chunk = 4; out.length < opts.limit; chunk = Math.min(chunk * 4, 256)) {

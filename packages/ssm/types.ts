@@ -34,6 +34,7 @@ export const TYPES = {
     bucketPublicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
     accountPublicAccessBlock: "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock",
     bucketLifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    bucketVersioning: "aws:s3/bucketVersioning:BucketVersioning",
     // Notifications, events, keys, AWS Config
     topic: "aws:sns/topic:Topic",
     topicPolicy: "aws:sns/topicPolicy:TopicPolicy",

@@ -132,7 +132,7 @@ describe("hybrid fleet", function () {
                 .filter((a) => a.inputs.role === role.id)
                 .map((a) => a.inputs.policyArn);
             assert.deepEqual(attached, ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]);
-            const inline = hybrid.ofType(T.rolePolicy).filter((p) => p.inputs.role === role.id);
+            const inline = hybrid.ofType(T.rolePolicy).filter((p) => p.inputs.role === role.id && p.name.endsWith("-logs"));
             assert.equal(inline.length, 1);
             const bucket = hybrid.ofType(T.bucket)[0].id;
             const statements = JSON.parse(String(inline[0].inputs.policy)).Statement;

@@ -85,7 +85,16 @@ describe("components: patching strategies (Pulumi.prod-strategies.yaml under moc
             t.map((x) => [x.priority, x.doc, x.type]),
             [[1, "AWS-PatchInstanceWithRollback", "AUTOMATION"]],
         );
-        assert.deepEqual(Object.keys(automation(t[0])), ["InstanceId", "ReportS3Bucket"]);
+        // The runbook's own roles (runbook reference: AutomationAssumeRole, LambdaAssumeRole "If not specified a transient role will be created").
+        const roles = stack.ofType(T.role);
+        const runbookRole = roles.find((r) => r.name === "strategies-runbook")!;
+        const lambdaRole = roles.find((r) => r.name === "strategies-runbook-lambda")!;
+        assert.deepEqual(automation(t[0]), {
+            InstanceId: ["{{RESOURCE_ID}}"],
+            ReportS3Bucket: [String(stack.ofType(T.bucket)[0].outputs.bucket)],
+            AutomationAssumeRole: [runbookRole.outputs.arn],
+            LambdaAssumeRole: [lambdaRole.outputs.arn],
+        });
         assert.equal(t[0].task.name, "production-legacy-app-task", "the install keeps its logical name");
     });
 
@@ -99,7 +108,12 @@ describe("components: patching strategies (Pulumi.prod-strategies.yaml under moc
     it("Auto Scaling standby: AWS-PatchAsgInstance with the instance of each target", function () {
         const [t] = tasksOf("Workers");
         assert.equal(t.doc, "AWS-PatchAsgInstance");
-        assert.deepEqual(automation(t), { InstanceId: ["{{RESOURCE_ID}}"] });
+        const roles = stack.ofType(T.role);
+        assert.deepEqual(automation(t), {
+            InstanceId: ["{{RESOURCE_ID}}"],
+            AutomationAssumeRole: [roles.find((r) => r.name === "strategies-runbook")!.outputs.arn],
+            LambdaRoleArn: [roles.find((r) => r.name === "strategies-runbook-lambda")!.outputs.arn],
+        });
     });
 
     it("stopped instances: start, install, stop at ordered priorities with the program's runbooks", function () {
@@ -133,13 +147,17 @@ describe("components: patching strategies (Pulumi.prod-strategies.yaml under moc
 
     it("BaselineOverride: the baseline's JSON in the log bucket, its s3:// URL on the install; the exception list on another group", function () {
         const object = stack.ofType("aws:s3/bucketObjectv2:BucketObjectv2")[0];
-        assert.equal(object.inputs.key, "patching/baseline-overrides/central-al2023.json");
+        // Outside the log prefix that every node may write and the lifecycle rule expires.
+        const logPrefix = String((stack.resources.find((r) => r.type === T.lifecycle)!.inputs.rules as any[])[0].filter.prefix);
+        assert.equal(logPrefix, "patching/");
+        assert.ok(!String(object.inputs.key).startsWith(logPrefix), String(object.inputs.key));
+        assert.match(String(object.inputs.key), /\/central-al2023\.json$/);
         const doc = JSON.parse(String(object.inputs.content));
         assert.equal(doc[0].OperatingSystem, "AMAZON_LINUX_2023");
         assert.equal(doc[0].RejectedPatchesAction, "BLOCK");
         assert.equal(doc[0].Sources[0].Name, "internal-mirror");
         const install = tasksOf("App Server")[1];
-        assert.match(parameters(install.task).BaselineOverride[0], /^s3:\/\/.+\/patching\/baseline-overrides\/central-al2023\.json$/);
+        assert.equal(parameters(install.task).BaselineOverride[0], `s3://${object.inputs.bucket}/${object.inputs.key}`);
         assert.equal(parameters(install.task).InstallOverrideList, undefined);
         const dev = tasksOf("Dev Boxes")[1];
         assert.deepEqual(parameters(dev.task).InstallOverrideList, ["s3://patch-exceptions-example/dev-boxes.yaml"]);
@@ -151,21 +169,6 @@ describe("components: patching strategies (Pulumi.prod-strategies.yaml under moc
         assert.equal(a.inputs.applyOnlyAtCronInterval, false);
         assert.equal(a.inputs.scheduleExpression, undefined);
         assert.deepEqual(a.inputs.parameters, { Operation: "Scan", RebootOption: "NoReboot" });
-    });
-
-    it("the window role gets a statement per runbook used, and the instances may read the override files only", function () {
-        const policies = stack.ofType("aws:iam/rolePolicy:RolePolicy");
-        const window = JSON.parse(String(policies.find((p) => p.name.endsWith("strategies-window-role"))!.inputs.policy));
-        assert.deepEqual(window.Statement.map((s: any) => s.Sid).sort(), [
-            "CreateImageBeforePatching",
-            "PatchAutoScalingInstance",
-            "PatchBehindLoadBalancer",
-            "PatchWithRollback",
-            "StartStoppedInstances",
-        ]);
-        const read = JSON.parse(String(policies.find((p) => p.name.endsWith("strategies-read-overrides"))!.inputs.policy));
-        assert.deepEqual(read.Statement[0].Action, ["s3:GetObject"]);
-        assert.match(read.Statement[0].Resource, /\/patching\/baseline-overrides\/\*\.json$/);
     });
 
     it("a shipped stack without strategies keeps its tasks: one install at priority 1, no strategy resources", async function () {
@@ -186,8 +189,13 @@ describe("components/strategies (pure)", function () {
     });
 
     it("strategyPermissions: nothing for a stack without runbooks; EC2 image rights only for AWS-CreateImage", function () {
-        assert.equal(strategyPermissions(new Set()), undefined);
-        assert.deepEqual((strategyPermissions(new Set(["image"])) as any).Statement[0].Action, ["ec2:CreateImage", "ec2:DescribeImages"]);
+        const scope = { partition: "aws", accountId: "123456789012", patchGroupTagKey: "Patch Group", groups: { image: ["App"] } };
+        assert.equal(strategyPermissions(new Set(), scope), undefined);
+        const image = strategyPermissions(new Set(["image"]), scope)!;
+        assert.deepEqual(
+            image.Statement.flatMap((s) => s.Action).filter((a) => a.startsWith("ec2:Create")),
+            ["ec2:CreateImage", "ec2:CreateImage"],
+        );
     });
 
     it("baselineOverrideDocument: approval delay or cut-off date per rule, no Sources when none", function () {

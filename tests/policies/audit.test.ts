@@ -196,7 +196,7 @@ describe("tools/audit/audit.ts (npm run policy:audit)", () => {
     // codes themselves and their messages are checked in-process above).
     it("runs as a CLI: main's code is the exit status and --json is alone on stdout", function () {
         this.timeout(60000);
-        const bad = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/audit/audit.ts", VIOLATIONS, "--json"], {
+        const bad = spawnSync(process.execPath, ["-r", "./tests/setup/register.js", "tools/audit/audit.ts", VIOLATIONS, "--json"], {
             cwd: ROOT,
             encoding: "utf8",
         });

@@ -8,7 +8,7 @@ import { parseAuditDocument } from "../../tools/audit/documents";
 import { runPolicies } from "../../tools/audit/engine";
 import { matchOldState } from "../../tools/mock/aliases";
 import { PlannedResource } from "../../tools/mock/mockProgram";
-import { evaluate, parameters, ROOT, shippedConfig, Stack, T, withConfig } from "../helpers";
+import { evaluate, parameters, REMOVED_ON_PURPOSE, ROOT, shippedConfig, Stack, T, withConfig } from "../helpers";
 
 const O = {
     topic: "aws:sns/topic:Topic",
@@ -318,8 +318,8 @@ describe("operations on the example stack prod-private", function () {
                     p.name.endsWith("maintenance-window-commands"),
                 );
                 assert.equal(policies.length, 1, region);
-                const statement = JSON.parse(String(policies[0].inputs.policy)).Statement[0];
-                assert.ok(statement.Action.includes("ssm:CancelCommand"));
+                const statements = JSON.parse(String(policies[0].inputs.policy)).Statement;
+                assert.ok(statements.some((s: any) => s.Effect === "Allow" && s.Action.includes("ssm:CancelCommand")));
                 const role = inRegion(pp, region, "aws:iam/role:Role").find((r) => r.name.endsWith("maintenance-window-role"))!;
                 assert.equal(policies[0].inputs.role, role.outputs.name);
             }
@@ -487,7 +487,7 @@ describe("shipped stacks without the operations keys", function () {
     for (const stack of ["dev", "prod"]) {
         it(`${stack}: every resource of then is found again (its URN or an alias), no provider, no operations output`, function () {
             const s = stacks[stack];
-            const old: string[] = baseline[stack].map((r: any) => r.urn);
+            const old: string[] = baseline[stack].map((r: any) => r.urn).filter((u: string) => !REMOVED_ON_PURPOSE(u));
             const found = new Set(matchOldState(s.resources, new Set(old)).values());
             assert.deepEqual(
                 old.filter((u) => !found.has(u)),

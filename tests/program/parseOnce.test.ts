@@ -1,24 +1,23 @@
 // One parse per evaluation: the program reads the stack config into its model once, the
 // deployments (one per region) take that model, and the offline plan reuses it. The count is
-// taken at the parser itself, whoever calls it.
+// taken at the parser itself, whoever calls it (it tells each parse on a diagnostics channel).
 import { strict as assert } from "assert";
+import * as diagnostics_channel from "node:diagnostics_channel";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { evaluateProgram, loadProgram, readStackFile } from "../../tools/mock/mockProgram";
 import { planStack, PROJECT_DIR } from "../../tools/plan/plan";
+import { DECODES } from "../../config/decode";
+import { PARSES } from "../../config/parse";
 import { SHIPPED_STACKS } from "../helpers";
 
-/** Counts the calls of one module's export until restored (callers look the export up at each call). */
-function spy(modulePath: string, name: string): { calls: () => number; restore: () => void } {
-    const mod = require(modulePath) as Record<string, (...args: unknown[]) => unknown>;
-    const original = mod[name];
+/** Counts what the parser tells on a channel (config/parse.ts PARSES, config/decode.ts DECODES) until restored. */
+function spy(channel: diagnostics_channel.Channel): { calls: () => number; restore: () => void } {
     let calls = 0;
-    mod[name] = (...args: unknown[]) => {
-        calls++;
-        return original(...args);
-    };
-    return { calls: () => calls, restore: () => void (mod[name] = original) };
+    const count = () => void calls++;
+    channel.subscribe(count);
+    return { calls: () => calls, restore: () => void channel.unsubscribe(count) };
 }
 
 describe("program: one parse per evaluation", function () {
@@ -26,8 +25,8 @@ describe("program: one parse per evaluation", function () {
         it(`${stack}: the program parses the stack config once and decodes each key once, for every region`, async function () {
             const config = readStackFile(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`));
             const keys = Object.keys(config.values).filter((k) => k.startsWith("patch-manager:")).length;
-            const parses = spy("../../config/parse", "parseConfig");
-            const decodes = spy("../../config/decode", "decodeValue");
+            const parses = spy(PARSES);
+            const decodes = spy(DECODES);
             try {
                 // An explicit program is evaluated afresh (no evaluation cache).
                 const evaluation = await evaluateProgram({ stack, config, program: loadProgram() });
@@ -47,7 +46,7 @@ describe("program: one parse per evaluation", function () {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "parse-once-"));
         const file = path.join(dir, "Pulumi.prod-copy.yaml");
         fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.prod-private.yaml"), file);
-        const parses = spy("../../config/parse", "parseConfig");
+        const parses = spy(PARSES);
         try {
             const plan = await planStack({ stack: "prod-copy", configFile: file, from: new Date("2026-12-01T00:00:00Z"), occurrences: 1 });
             assert.equal(parses.calls(), 1);

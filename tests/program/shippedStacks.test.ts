@@ -190,7 +190,7 @@ describe("program on the shipped stacks", function () {
     });
 
     describe("IAM", function () {
-        it("the window role is trusted by SSM only, for this account, with AmazonSSMMaintenanceWindowRole", function () {
+        it("the window role is trusted by SSM only, for this account, with no AWS managed policy (its own, scoped to the patch groups)", function () {
             const role = prod.one(T.role, "maintenance-window-role");
             const trust = JSON.parse(role.inputs.assumeRolePolicy as string);
             assert.equal(trust.Statement.length, 1);
@@ -200,7 +200,19 @@ describe("program on the shipped stacks", function () {
                 .ofType(T.attachment)
                 .filter((a) => a.inputs.role === role.id)
                 .map((a) => a.inputs.policyArn);
-            assert.deepEqual(attached, ["arn:aws:iam::aws:policy/service-role/AmazonSSMMaintenanceWindowRole"]);
+            // AmazonSSMMaintenanceWindowRole grants ssm:SendCommand and ssm:StartAutomationExecution on "*" (any document, any node).
+            assert.deepEqual(attached, []);
+            const own = JSON.parse(prod.ofType(T.rolePolicy).find((p) => p.inputs.role === role.id)!.inputs.policy as string);
+            const send = own.Statement.filter((s: any) => s.Action.includes("ssm:SendCommand"));
+            assert.ok(
+                send.every((s: any) => s.Resource !== "*"),
+                "no SendCommand on every resource",
+            );
+            const onNodes = send.find((s: any) => s.Condition);
+            assert.deepEqual(
+                onNodes.Condition.StringEquals["ssm:resourceTag/Patch Group"].sort(),
+                prod.outputs.patchGroups ? Object.keys(prod.outputs.patchGroups).sort() : [],
+            );
         });
 
         it("instances get AmazonSSMManagedInstanceCore, a profile, and write access to the log prefix only", function () {

@@ -784,6 +784,37 @@ describe("schedule", () => {
             );
         });
 
+        it("startsBetween asked again from later in the same days (the kept starts) still gives exactly what nextStarts gives", () => {
+            // Kept starts are whole days around [from, until): a later `from` in the first day and a
+            // limit reached before `until` must not show.
+            fc.assert(
+                fc.property(
+                    fc.oneof(
+                        validCron.map((fields) => `cron(${fields.join(" ")})`),
+                        fc.constantFrom("cron(0 2 ? * * *)", "cron(30 23 ? * MON-FRI *)"),
+                    ),
+                    fc.constantFrom(...ZONES),
+                    fc.date({ min: new Date("2025-01-01T00:00:00Z"), max: new Date("2030-12-31T00:00:00Z"), noInvalidDate: true }),
+                    fc.array(fc.integer({ min: 0, max: 86_399_999 }), { minLength: 1, maxLength: 4 }),
+                    fc.integer({ min: 1, max: 30 }),
+                    fc.integer({ min: 1, max: 200 }),
+                    (expression, timezone, from, shifts, days, limit) => {
+                        const until = new Date(from.getTime() + days * 86_400_000);
+                        for (const shift of [0, ...shifts]) {
+                            const later = new Date(from.getTime() + shift);
+                            const all = nextStarts(expression, { timezone, from: later, count: limit });
+                            assert.deepEqual(
+                                startsBetween(expression, { timezone, from: later, until, limit }).map((d) => d.toISOString()),
+                                all.filter((d) => d.getTime() < until.getTime()).map((d) => d.toISOString()),
+                                `${expression} from ${later.toISOString()}`,
+                            );
+                        }
+                    },
+                ),
+                { numRuns: 40 },
+            );
+        });
+
         it("generated valid crons: accepted, described, and nextStarts is increasing, matching and complete", () => {
             fc.assert(
                 fc.property(

@@ -74,6 +74,7 @@ export const PULUMI_AWS_KEYS: Record<string, string> = {
         "aws_s3_bucket_server_side_encryption_configuration",
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": "aws_s3_bucket_lifecycle_configuration",
     "aws:s3/bucketObjectv2:BucketObjectv2": "aws_s3_object",
+    "aws:s3/bucketVersioning:BucketVersioning": "aws_s3_bucket_versioning",
     "aws:sns/topic:Topic": "aws_sns_topic",
     "aws:sns/topicPolicy:TopicPolicy": "aws_sns_topic_policy",
     "aws:sns/topicSubscription:TopicSubscription": "aws_sns_topic_subscription",

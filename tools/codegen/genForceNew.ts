@@ -37,6 +37,7 @@ export const RESOURCE_SOURCES: Record<string, ["aws" | "time", string]> = {
     ],
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": ["aws", "internal/service/s3/bucket_lifecycle_configuration.go"],
     "aws:s3/bucketObjectv2:BucketObjectv2": ["aws", "internal/service/s3/object.go"],
+    "aws:s3/bucketVersioning:BucketVersioning": ["aws", "internal/service/s3/bucket_versioning.go"],
     "aws:sns/topic:Topic": ["aws", "internal/service/sns/topic.go"],
     "aws:sns/topicPolicy:TopicPolicy": ["aws", "internal/service/sns/topic_policy.go"],
     "aws:sns/topicSubscription:TopicSubscription": ["aws", "internal/service/sns/topic_subscription.go"],

@@ -18,6 +18,22 @@ export interface StackConfig {
 export class StackFileError extends Error {}
 
 /** Reads `Pulumi.<stack>.yaml` (or any file of that format). */
+/**
+ * The YAML document of a stack file's text. A process reads the same few files many times (the
+ * plan, `--all`, the tests), so documents are kept by their text: the same text gives the same
+ * document, which is only read here, never changed.
+ */
+function parsedYaml(text: string): unknown {
+    const known = PARSED.get(text);
+    if (known !== undefined) return known.doc;
+    const doc: unknown = YAML.parse(text);
+    if (PARSED.size >= PARSED_MAX) PARSED.delete(PARSED.keys().next().value as string);
+    PARSED.set(text, { doc });
+    return doc;
+}
+const PARSED = new Map<string, { doc: unknown }>();
+const PARSED_MAX = 64;
+
 export function readStackFile(file: string, project: string = PROJECT): StackConfig {
     const label = displayPath(file);
     let text: string;
@@ -28,7 +44,7 @@ export function readStackFile(file: string, project: string = PROJECT): StackCon
     }
     let doc: unknown;
     try {
-        doc = YAML.parse(text);
+        doc = parsedYaml(text);
     } catch (e) {
         throw new StackFileError(yamlErrorLines(label, text, e).join("\n"));
     }
