@@ -61,6 +61,11 @@ export interface PatchManagerSettings {
     /** An existing IAM role for the window tasks; default: one is created. */
     readonly maintenanceWindowRoleArn?: string;
     /**
+     * The permissions boundary set on every IAM role the program creates (the org/ StackSet's boundary policy);
+     * default: none.
+     */
+    readonly permissionsBoundaryArn?: string;
+    /**
      * What a running task does when the window reaches its cutoff; default by environment. One of "CONTINUE_TASK",
      * "CANCEL_TASK".
      */

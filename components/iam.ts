@@ -4,6 +4,11 @@ import { MANAGED_POLICIES } from "@patch-manager/ssm";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
 import { FLEET_INPUTS_PREFIX } from "../config/defaults";
 
+/** Sets `permissionsBoundary` on every IAM role registered beneath the component it is given to (children inherit transformations). */
+export function permissionsBoundaryTransformation(boundaryArn: string): pulumi.ResourceTransformation {
+    return (r) => (r.type === "aws:iam/role:Role" ? { props: { ...r.props, permissionsBoundary: boundaryArn }, opts: r.opts } : undefined);
+}
+
 /** arn:<partition>:iam::aws:policy/<name> */
 export function managedPolicyArn(partition: string, name: string): string {
     return `arn:${partition}:iam::aws:policy/${name}`;

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { parseConfig, PatchManagerConfig, PROJECT, RESOURCE_TYPES } from "../config";
-import { FLEET_INPUTS_PREFIX, FleetReads, MaintenanceWindowRole, PatchedInstanceRole } from "./iam";
+import { FLEET_INPUTS_PREFIX, FleetReads, MaintenanceWindowRole, PatchedInstanceRole, permissionsBoundaryTransformation } from "./iam";
 import { HybridActivationOutput, HybridFleet } from "./hybrid";
 import { arnInThisRegion, keyInThisRegion, LogBucket } from "./logBucket";
 import { hookDocumentsInRegion, MaintenanceWindow } from "./maintenanceWindow";
@@ -152,7 +152,16 @@ export class PatchManager extends pulumi.ComponentResource {
         // program validated already is taken as it is.
         const config = MODELS.get(args) ?? patchManagerConfig(name, args);
         const { adoptStackRoot, ...options } = opts ?? {};
-        super(RESOURCE_TYPES.PatchManager, name, {}, options);
+        // The boundary (permissionsBoundaryArn) reaches every role below, whichever component creates it.
+        const boundary = config.permissionsBoundaryArn;
+        super(
+            RESOURCE_TYPES.PatchManager,
+            name,
+            {},
+            boundary
+                ? { ...options, transformations: [...(options.transformations ?? []), permissionsBoundaryTransformation(boundary)] }
+                : options,
+        );
         const central = args.centralLogBucket;
         const tags = { ...config.tags, ManagedBy: PROJECT, Environment: config.environment, Stack: config.stack };
         const namePrefix = stackNamePrefix(config.stack);

@@ -40,6 +40,8 @@ export interface CheckedValues {
     readonly names: { readonly baselines: readonly (string | undefined)[]; readonly patchGroups: readonly (string | undefined)[] };
     /** The model of the accepted values, the refused keys left at their defaults: read only where none of them matters. */
     readonly model: PatchManagerConfig;
+    /** The time "from now on" means (a schedule that never starts again): the caller's clock, never read here. */
+    readonly now: Date;
 }
 
 /** Every rule across keys, in the order the keys are read: baselines, patch groups, quotas, operations. */
@@ -198,7 +200,7 @@ export function crossCheck(input: CheckedValues): ConfigProblem[] {
                 problems.push({ path: at(key, "cutoffHours"), message: `${timing.cutoff} ${p}` });
             for (const p of scheduleOffsetProblems(timing.scheduleOffset, timing.schedule))
                 problems.push({ path: at(key, "offsetDays"), message: p });
-            const never = known("timezone") ? neverStarts(timing.schedule, timing.scheduleOffset, model.timezone) : undefined;
+            const never = known("timezone") ? neverStarts(timing.schedule, timing.scheduleOffset, model.timezone, input.now) : undefined;
             if (never) problems.push({ path: at(key, "cron"), message: never });
         }
     });
@@ -503,11 +505,10 @@ function crossCheckOperations(input: CheckedValues, known: (...keys: ConfigKey[]
  * Why a schedule that passes checkSchedule still never opens a window from now on (a cron whose
  * year field names only past years, an at() in the past); undefined when it starts again.
  */
-function neverStarts(cron: string, offsetDays: number | undefined, timezone: string): string | undefined {
+function neverStarts(cron: string, offsetDays: number | undefined, timezone: string, now: Date): string | undefined {
     if (checkSchedule(cron).length > 0) return undefined; // reported by the schema
     const tz = checkTimezone(timezone).length === 0 ? timezone : DEFAULT_TIMEZONE;
     const offset = isCron(cron) ? offsetDays : undefined;
-    const now = new Date();
     let starts: Date[];
     try {
         starts = nextStarts(cron, { timezone: tz, scheduleOffset: offset, from: now, count: 1 });

@@ -21,6 +21,11 @@ export const maintenanceWindowRoleArnSchema = z.string().regex(IAM_ROLE_ARN_PATT
     error: "must be an IAM role ARN, arn:aws:iam::<12-digit account>:role/<name>",
 });
 
+/** A customer-managed IAM policy ARN: the permissions boundary every role the program creates carries. */
+export const permissionsBoundaryArnSchema = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:policy\/[\w+=,.@\-/]{1,512}$/, {
+    error: "must be a customer-managed IAM policy ARN, arn:aws:iam::<12-digit account>:policy/<name>",
+});
+
 export function isProductionLike(environment: Environment): boolean {
     return environment === "production" || environment === "acceptance";
 }

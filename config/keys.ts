@@ -8,6 +8,7 @@ import {
     cutoffBehaviorSchema,
     environmentSchema,
     maintenanceWindowRoleArnSchema,
+    permissionsBoundaryArnSchema,
     operationSchema,
     patchGroupTagKeySchema,
     windowKindSchema,
@@ -75,6 +76,10 @@ export const KEYS = {
     }),
     maintenanceWindowRoleArn: maintenanceWindowRoleArnSchema.meta({
         description: "An existing IAM role for the window tasks; default: one is created.",
+    }),
+    permissionsBoundaryArn: permissionsBoundaryArnSchema.meta({
+        description:
+            "The permissions boundary set on every IAM role the program creates (the org/ StackSet's boundary policy); default: none.",
     }),
     cutoffBehavior: cutoffBehaviorSchema.meta({
         description: "What a running task does when the window reaches its cutoff; default by environment.",

@@ -180,7 +180,7 @@ export function parseStackConfig(
     );
     const others = namespaceProblems(all, project, sources);
     try {
-        const model = parseConfig(own, stack, file, now);
+        const model = parseConfig(own, stack, file, { now });
         if (others.length > 0) throw new ConfigError(file, others);
         return model;
     } catch (e) {

@@ -24,8 +24,7 @@ export function parseConfig(
     raw: Readonly<Record<string, string | undefined>>,
     stack: string,
     file = `Pulumi.${stack}.yaml`,
-    // The clock is read here, at the edge, once: the model and every rule take this instant.
-    now: Date = new Date(),
+    opts: ParseOptions = {},
 ): PatchManagerConfig {
     if (PARSES.hasSubscribers) PARSES.publish({ stack, file });
     const entries: Entry[] = [];
@@ -33,7 +32,14 @@ export function parseConfig(
         if (text === undefined) continue;
         entries.push(isConfigKey(key) ? { key, ...decodeValue(key, text) } : { key, value: text });
     }
-    return parseEntries(entries, stack, file, now);
+    // The clock is read here, at the edge, once: the model (exemptions in force) and every rule take this instant.
+    return parseEntries(entries, stack, file, opts.now ?? new Date());
+}
+
+/** What the parse reads besides the values: the clock (a test passes a fixed one). */
+export interface ParseOptions {
+    /** "From now on" for the rules about schedules that never start again, and the instant exemptions are judged at; default the machine's clock, read here once. */
+    readonly now?: Date;
 }
 
 /** One key as read: its value, or the problem that kept it from being read. */
@@ -115,6 +121,7 @@ function parseEntries(entries: readonly Entry[], stack: string, file: string, no
             values,
             refused,
             model,
+            now,
             baselines: elements(values.baselines, decoded.baselines, baselineFields),
             patchGroups: elements(values.patchGroups, decoded.patchGroups, patchGroupFields),
             names: {

@@ -12,6 +12,15 @@ import type { PatchManagerConfig } from "../config/model";
 import { parseConfig } from "../config/parse";
 import { ENVIRONMENTS, Environment } from "../config/environment";
 import { CONFIG_KEYS } from "../config/keys";
+import {
+    accountTrust,
+    deploymentsAudience,
+    escAudience,
+    GITHUB_AUDIENCE,
+    GITHUB_OIDC_HOST,
+    PULUMI_OIDC_HOST,
+    resolvedDeployTrustPolicy,
+} from "./trust";
 
 export const ORG_PROJECT = "patch-manager-org";
 /** The project every cell's stack belongs to: the patch-manager program at the repository root. */
@@ -45,10 +54,21 @@ const OU_ID = /^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/;
 const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 /** Pulumi organisation names (the audience of its OIDC tokens): letters, digits, `-`, `_`, `.`. */
 const PULUMI_ORG = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$/;
+/**
+ * IAM's limits on what the StackSet gives each account (IAM quotas, docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html:
+ * "Role trust policy length: 2,048 characters" by default; CloudFormation quotas: a parameter value at most 4,096 bytes).
+ */
+export const TRUST_POLICY_MAX_CHARS = 2048;
+export const PARAMETER_VALUE_MAX_BYTES = 4096;
 /** IAM role names: `[\w+=,.@-]{1,64}`. */
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 /** Keys of a cell's settings the cell itself decides: refused in settings and templates. */
-const CELL_OWNED = ["environment", "regions"] as const;
+const CELL_OWNED = ["environment", "regions", "permissionsBoundaryArn"] as const;
+/** The boundary policy the StackSet creates in every account; every cell's roles carry it. */
+export const BOUNDARY_POLICY_NAME = "patch-manager-boundary";
+export function boundaryPolicyArn(account: string): string {
+    return `arn:aws:iam::${account}:policy/${BOUNDARY_POLICY_NAME}`;
+}
 
 const quoted = (xs: readonly string[]) => xs.map((x) => `"${x}"`).join(", ");
 
@@ -89,9 +109,35 @@ const githubActionsSchema = z.strictObject({
         .default("patch-manager-github-actions"),
 });
 
+// An account the StackSet reaches: the OU it is in (StackSets target OUs; the control plane has no
+// Organizations API at preview), and the OIDC providers it already has (IAM allows one per URL).
+const existingProvider = z.strictObject({
+    clientIds: z.array(z.string().min(1).max(255), { error: "must list the provider's client ids (audiences)" }),
+});
+const accountSchema = z.strictObject({
+    organizationalUnit: z.string({ error: "must be the OU id the account is in" }).regex(OU_ID, {
+        error: "must be an OU id (ou-xxxx-xxxxxxxx) or the root id (r-xxxx)",
+    }),
+    existingPulumiOidcProvider: existingProvider.optional(),
+    existingGitHubOidcProvider: existingProvider.optional(),
+});
+export type AccountSettings = z.infer<typeof accountSchema>;
+
 const KEYS = {
-    organization: z.string({ error: "must be the Pulumi Cloud organisation name" }).regex(PULUMI_ORG, {
-        error: "must be a Pulumi Cloud organisation name: letters, digits, -, _, . (1-40)",
+    organization: z
+        .string({ error: "must be the Pulumi Cloud organisation name" })
+        .regex(PULUMI_ORG, { error: "must be a Pulumi Cloud organisation name: letters, digits, -, _, . (1-40)" })
+        .refine((o) => o === o.toLowerCase(), {
+            error: (i) =>
+                `must be lowercase ("${String(i.input).toLowerCase()}"): Pulumi writes the organisation's login in lowercase into its tokens' aud and sub, and IAM compares them case-sensitively`,
+        }),
+    managementAccountId: accountId,
+    // The commit production deploys: one that every non-production cell ran successfully from the chain (org/rollout.ts promotable).
+    release: z.strictObject({
+        commit: z.string().regex(/^[0-9a-f]{40}$/, { error: "must be a full 40-character git commit id (lowercase hex)" }),
+    }),
+    accounts: z.record(accountId, accountSchema, {
+        error: "must map each account id to {organizationalUnit, existingPulumiOidcProvider?}",
     }),
     repository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { error: 'must be a GitHub repository "owner/name"' }),
     branch: z.string().regex(/^[^\s~^:?*[\\]+$/, { error: "must be a git branch name" }),
@@ -117,12 +163,13 @@ const KEYS = {
 } as const;
 type Key = keyof typeof KEYS;
 const ORG_KEYS = Object.keys(KEYS) as Key[];
-const REQUIRED: Key[] = ["organization", "repository", "organizationalUnits", "cells"];
-const STRUCTURED = new Set<Key>(["organizationalUnits", "stackSet", "githubActions", "templates", "cells"]);
+const REQUIRED: Key[] = ["organization", "repository", "organizationalUnits", "accounts", "cells"];
+const STRUCTURED = new Set<Key>(["release", "organizationalUnits", "accounts", "stackSet", "githubActions", "templates", "cells"]);
 const NUMBERS = new Set<Key>(["sessionDurationSeconds"]);
 const SHAPES: Record<string, readonly string[]> = {
     cells: Object.keys(cellSchema.shape),
     stackSet: Object.keys(stackSetSchema.shape),
+    accounts: ["<account id>"],
     githubActions: Object.keys(githubActionsSchema.shape),
 };
 
@@ -148,6 +195,12 @@ export interface OrgConfig {
     readonly repository: string;
     readonly branch: string;
     readonly organizationalUnits: readonly string[];
+    /** The Organizations management account: StackSets never deploy to it, so it holds no cell. */
+    readonly managementAccountId?: string;
+    /** The commit production cells deploy (their sourceContext is pinned to it). */
+    readonly release?: { readonly commit: string };
+    /** Every account with cells, with its OU and existing providers. */
+    readonly accounts: Readonly<Record<string, AccountSettings>>;
     readonly deployRoleName: string;
     /** Set for a self-managed backend: the role the generated workflow assumes in each account. */
     readonly githubActions?: { readonly roleName: string };
@@ -251,9 +304,20 @@ export function parseOrgConfig(raw: Readonly<Record<string, string | undefined>>
     const seen = new Map<string, { i: number; regions: readonly string[] }[]>();
     const stacks = new Map<string, number>();
     const parseSettings = settingsParser(file);
+    const accounts: Record<string, AccountSettings> = values.accounts ?? {};
     rawCells.forEach((c, i) => {
         if (c === undefined) return;
         const at = (...p: (string | number)[]) => keyPath("cells", [i, ...p]);
+        if (c.account === values.managementAccountId)
+            problems.push({
+                path: at("account"),
+                message: `is the Organizations management account (${ORG_PROJECT}:managementAccountId): StackSets never deploy to it, so it has no deploy role; patch its instances from a member account`,
+            });
+        else if (values.accounts && !(c.account in accounts))
+            problems.push({
+                path: at("account"),
+                message: `account ${c.account} is not in ${ORG_PROJECT}:accounts; declare the OU it is in (accounts."${c.account}".organizationalUnit), one of ${ORG_PROJECT}:organizationalUnits, so that the StackSet reaches it`,
+            });
         const sameAccount = seen.get(`${c.account}/${c.environment}`) ?? [];
         const twice = sameAccount.find((s) => s.regions.some((r) => c.regions.includes(r)));
         if (twice) {
@@ -294,7 +358,12 @@ export function parseOrgConfig(raw: Readonly<Record<string, string | undefined>>
         if (c.regions.length > 1) merged.regions = c.regions;
         const projectValues = Object.fromEntries(Object.entries(merged).map(([k, v]) => [k, encode(v)]));
         try {
-            const model = parseSettings(projectValues, stack);
+            // The account's boundary (the StackSet's policy) is added after the parse: the settings stay
+            // shared across accounts, parsed once (settingsParser), and the key is the cell's, not settable.
+            const boundary = boundaryPolicyArn(c.account);
+            const model = { ...parseSettings(projectValues, stack), permissionsBoundaryArn: boundary };
+            projectValues.permissionsBoundaryArn = boundary;
+            merged.permissionsBoundaryArn = boundary;
             const stackValues: Record<string, string> = {
                 "aws:region": c.regions[0],
                 "aws:allowedAccountIds": JSON.stringify([c.account]),
@@ -335,12 +404,22 @@ export function parseOrgConfig(raw: Readonly<Record<string, string | undefined>>
             }
         }
     });
+    problems.push(...accountProblems(values, rawCells, stacks));
+    if (values.release === undefined && raw.release === undefined && rawCells.some((c) => c?.environment === "production"))
+        problems.push({
+            path: `${ORG_PROJECT}:release`,
+            message:
+                "is required with production cells ({commit: <40-hex>}): production deploys only a released commit, one every non-production cell ran successfully, never the branch head",
+        });
     if (problems.length > 0) throw new OrgConfigError(file, dedupe(problems));
     return {
         organization: values.organization,
         repository: values.repository,
         branch: values.branch ?? "main",
         organizationalUnits: values.organizationalUnits,
+        ...(values.managementAccountId !== undefined ? { managementAccountId: values.managementAccountId } : {}),
+        ...(values.release !== undefined ? { release: values.release } : {}),
+        accounts,
         deployRoleName: values.deployRoleName ?? "patch-manager-deployments",
         ...(values.githubActions ? { githubActions: values.githubActions } : {}),
         sessionDurationSeconds: values.sessionDurationSeconds ?? 3600,
@@ -374,6 +453,76 @@ function settingsParser(file: string): (values: Record<string, string>, stack: s
         if (result instanceof ConfigError) throw result;
         return result.stack === stack ? result : { ...result, stack };
     };
+}
+
+/**
+ * The accounts: each in one of the StackSet's OUs and not the management account, its existing
+ * providers holding the audiences the roles trust, and its roles' trust within IAM's limits.
+ */
+function accountProblems(
+    values: Partial<Record<Key, any>>,
+    rawCells: readonly ({ account: string; environment: string } | undefined)[],
+    stacks: ReadonlyMap<string, number>,
+): OrgProblem[] {
+    const problems: OrgProblem[] = [];
+    const accounts: Record<string, AccountSettings> = values.accounts ?? {};
+    const ous: readonly string[] = values.organizationalUnits ?? [];
+    const organization: string | undefined = values.organization;
+    const byIndex = new Map([...stacks].map(([stack, i]) => [i, stack]));
+    for (const [account, a] of Object.entries(accounts)) {
+        const at = (...p: string[]) => keyPath("accounts", [account, ...p]);
+        if (account === values.managementAccountId)
+            problems.push({
+                path: at(),
+                message: `is the management account (${ORG_PROJECT}:managementAccountId): StackSets never deploy to it`,
+            });
+        if (values.organizationalUnits && !ous.includes(a.organizationalUnit))
+            problems.push({
+                path: at("organizationalUnit"),
+                message: `"${a.organizationalUnit}" is not one of ${ORG_PROJECT}:organizationalUnits (${quoted(ous)}): the StackSet never reaches this account; add the OU there or correct it`,
+            });
+        const lacks = (have: readonly string[], need: readonly string[], host: string, path: string) => {
+            for (const id of need.filter((n) => !have.includes(n)))
+                problems.push({
+                    path: at(path, "clientIds"),
+                    message: `lacks "${id}": CloudFormation cannot change a provider it did not create; in account ${account} run aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn arn:aws:iam::${account}:oidc-provider/${host} --client-id ${id}, then list it here`,
+                });
+        };
+        if (a.existingPulumiOidcProvider && organization)
+            lacks(
+                a.existingPulumiOidcProvider.clientIds,
+                [deploymentsAudience(organization), escAudience(organization)],
+                PULUMI_OIDC_HOST,
+                "existingPulumiOidcProvider",
+            );
+        if (a.existingGitHubOidcProvider && values.githubActions)
+            lacks(a.existingGitHubOidcProvider.clientIds, [GITHUB_AUDIENCE], GITHUB_OIDC_HOST, "existingGitHubOidcProvider");
+        const cells = rawCells.flatMap((c, i) => (c?.account === account && byIndex.has(i) ? [{ i, c, stack: byIndex.get(i)! }] : []));
+        if (!organization || cells.length === 0) continue;
+        const trust = accountTrust({
+            organization,
+            project: CELL_PROJECT,
+            credentialsEnvironment: `${escProject(account)}/${CREDENTIALS_ENVIRONMENT}`,
+            stacks: cells.map((x) => x.stack),
+        });
+        const policy = JSON.stringify(resolvedDeployTrustPolicy(organization, account, trust)).length;
+        const parameter = Buffer.byteLength(trust.deploymentsSubjects.join(","));
+        if (policy > TRUST_POLICY_MAX_CHARS || parameter > PARAMETER_VALUE_MAX_BYTES)
+            problems.push({
+                path: at(),
+                message: `has ${cells.length} cells: its deploy role would trust ${policy} characters of subjects (IAM's role trust policy limit is ${TRUST_POLICY_MAX_CHARS} unless raised) in a ${parameter}-byte StackSet parameter (at most ${PARAMETER_VALUE_MAX_BYTES}); merge cells of this account (one cell may hold several regions)`,
+            });
+        if (values.githubActions) {
+            const production = cells.filter((x) => x.c.environment === "production");
+            if (production.length > 0 && production.length < cells.length)
+                for (const x of cells.filter((y) => y.c.environment !== "production"))
+                    problems.push({
+                        path: keyPath("cells", [x.i, "environment"]),
+                        message: `is not production, but account ${account} holds production cells: with githubActions a production account trusts only jobs of the GitHub environment "production", never the branch; give non-production cells their own account`,
+                    });
+        }
+    }
+    return problems;
 }
 
 function zodProblem(key: Key, issue: z.core.$ZodIssue): OrgProblem {

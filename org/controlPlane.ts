@@ -9,9 +9,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as service from "@pulumi/pulumiservice";
 import YAML from "yaml";
 import { isProductionLike } from "../config/environment";
-import { Cell, CELL_PROJECT, CREDENTIALS_ENVIRONMENT, escProject, OrgConfig } from "./config";
+import { Cell, CELL_PROJECT, CREDENTIALS_ENVIRONMENT, escProject, isProductionCell, OrgConfig } from "./config";
+import { CREDENTIALS_SUBJECT_ATTRIBUTES } from "./oidcSubjects";
 import { rollout } from "./rollout";
-import { deployRoleArn, deployRoleTemplate } from "./stackSetTemplate";
+import { AccountParameters, deployRoleArn, deployRoleTemplate, NOBODY } from "./stackSetTemplate";
+import { accountTrust } from "./trust";
 
 /** The policy pack in this repository, published as its folder. */
 export const POLICY_PACK_DIR = path.resolve(__dirname, "..", "policies");
@@ -22,9 +24,13 @@ export function policyLevel(cell: Pick<Cell, "environment">): "mandatory" | "adv
     return isProductionLike(cell.environment) ? "mandatory" : "advisory";
 }
 
-/** Remediation rewrites what someone changed by hand: fine in sandboxes, a change of its own in production. */
-export function autoRemediate(cell: Pick<Cell, "environment">): boolean {
-    return !isProductionLike(cell.environment);
+/**
+ * Remediation rewrites what someone changed by hand: fine in sandboxes, a change of its own in
+ * production. And a remediation is an update like any other to a stack webhook (`update_succeeded`
+ * carries no cause): a cell whose success starts another's never remediates, so drift never feeds the chain.
+ */
+export function autoRemediate(cell: Pick<Cell, "environment">, feedsChain = false): boolean {
+    return !isProductionLike(cell.environment) && !feedsChain;
 }
 
 /** A five-field cron's minute spread over the hour by stack name, so that 1,000 drift checks do not start at once. */
@@ -140,6 +146,10 @@ export function accountEnvironmentYaml(org: Pick<OrgConfig, "deployRoleName" | "
                         oidc: {
                             roleArn: deployRoleArn(account, org.deployRoleName),
                             sessionName: "pulumi-esc-patch-manager",
+                            // The subject then names this environment however it is opened: by name, or
+                            // through a stack's anonymous environment, whose default subject is `env:<yaml>`
+                            // for every stack (pulumi/pulumi#14509); the role trusts exactly this one.
+                            subjectAttributes: [...CREDENTIALS_SUBJECT_ATTRIBUTES],
                             duration: `${Math.floor(org.sessionDurationSeconds / 60)}m`,
                         },
                     },
@@ -173,6 +183,8 @@ export interface CellArgs {
     readonly org: OrgConfig;
     readonly cell: Cell;
     readonly deployOnPush: boolean;
+    /** Whether this cell's success starts another cell's deployment (a webhook from it). */
+    readonly feedsChain: boolean;
     readonly accountEnvironment: service.Environment;
     /** The cell's ESC environment (cellEnvironmentYaml). */
     readonly environmentYaml: string;
@@ -212,8 +224,15 @@ export class CellStack extends pulumi.ComponentResource {
             `${name}-deployments`,
             {
                 ...ids,
-                github: { repository: org.repository, deployCommits: args.deployOnPush, previewPullRequests: false },
-                sourceContext: { git: { branch: `refs/heads/${org.branch}`, repoDir: "." } },
+                // `vcs`, not the deprecated `github` block (@pulumi/pulumiservice 1.3.0: "Use the 'vcs' property instead").
+                vcs: { provider: "github", repository: org.repository, deployCommits: args.deployOnPush, previewPullRequests: false },
+                // Production runs the released commit, which every upstream cell ran (org/rollout.ts); the rest the branch.
+                sourceContext: {
+                    git:
+                        isProductionCell(cell) && org.release
+                            ? { commit: org.release.commit, repoDir: "." }
+                            : { branch: `refs/heads/${org.branch}`, repoDir: "." },
+                },
                 operationContext: {
                     options: { skipInstallDependencies: true, skipIntermediateDeployments: true },
                     preRunCommands: preRunCommands(cell),
@@ -230,7 +249,7 @@ export class CellStack extends pulumi.ComponentResource {
         );
         new service.DriftSchedule(
             `${name}-drift`,
-            { ...ids, scheduleCron: driftCron(org.driftCron, cell.stack), autoRemediate: autoRemediate(cell) },
+            { ...ids, scheduleCron: driftCron(org.driftCron, cell.stack), autoRemediate: autoRemediate(cell, args.feedsChain) },
             after,
         );
         this.registerOutputs({ stack: cell.stack });
@@ -270,6 +289,7 @@ export function deployControlPlane(org: OrgConfig): ControlPlaneOutputs {
                 org,
                 cell,
                 deployOnPush: order.onPush.includes(cell.stack),
+                feedsChain: order.steps.some((s) => s.from === cell.stack),
                 accountEnvironment: accountEnvironments.get(cell.account)!,
                 environmentYaml: environmentYaml(cell),
             }),
@@ -324,9 +344,7 @@ export function deployControlPlane(org: OrgConfig): ControlPlaneOutputs {
     const template = deployRoleTemplate({
         organization: org.organization,
         roleName: org.deployRoleName,
-        ...(org.githubActions
-            ? { githubActions: { repository: org.repository, branch: org.branch, roleName: org.githubActions.roleName } }
-            : {}),
+        ...(org.githubActions ? { githubActions: { roleName: org.githubActions.roleName } } : {}),
     });
     const operationPreferences = {
         maxConcurrentPercentage: org.stackSet.maxConcurrentPercentage,
@@ -340,13 +358,16 @@ export function deployControlPlane(org: OrgConfig): ControlPlaneOutputs {
         {
             // A fixed name: a replacement would collide with the old StackSet.
             name: "patch-manager-pulumi-deploy-role",
-            description: "Pulumi Cloud OIDC provider and the patch-manager deploy role in every account of the organisation's OUs",
+            description:
+                "Pulumi Cloud OIDC provider, the patch-manager boundary and deploy role in every account of the organisation's OUs",
             permissionModel: "SERVICE_MANAGED",
             // Run from the Organizations management account's delegated StackSets administrator.
             callAs: "DELEGATED_ADMIN",
             autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
             capabilities: ["CAPABILITY_NAMED_IAM"],
             managedExecution: { active: true },
+            // The StackSet's own operations (a template change) take no concurrency mode here: they run
+            // STRICT_FAILURE_TOLERANCE, at most failure tolerance + 1 accounts at a time (docs/many-accounts.md).
             operationPreferences: {
                 maxConcurrentPercentage: operationPreferences.maxConcurrentPercentage,
                 failureTolerancePercentage: operationPreferences.failureTolerancePercentage,
@@ -354,22 +375,76 @@ export function deployControlPlane(org: OrgConfig): ControlPlaneOutputs {
             },
             templateBody: JSON.stringify(template),
         },
-        // SERVICE_MANAGED StackSets report an administration role the program never sets.
-        { deleteBeforeReplace: true, ignoreChanges: ["administrationRoleArn"] },
+        // Replacing it (autoDeployment, permissionModel are ForceNew) deletes every account's provider and
+        // roles first: protected, so that a change that would replace it stops at preview (docs/many-accounts.md).
+        { protect: true, deleteBeforeReplace: true, ignoreChanges: ["administrationRoleArn"] },
     );
-    // One instance resource per OU: adding or removing an OU touches only that OU's accounts
-    // (the instance's deployment targets cannot change in place).
+    // Stack instances: every account with cells its own (its OU intersected with the account), with
+    // its parameters; each OU's other accounts one instance with the defaults (the OU minus those
+    // accounts). hashicorp/terraform-provider-aws#40675: an in-place update of an instance with
+    // deployment targets sends the OU id as an account and fails; so any change replaces the
+    // instance (its account's stack is deleted and created again) and nothing is updated in place.
+    const instanceOptions: pulumi.CustomResourceOptions = {
+        parent: stackSet,
+        // Children inherit protect: an account's new cell replaces its instance, which must not be blocked.
+        protect: false,
+        deleteBeforeReplace: true,
+        replaceOnChanges: ["parameterOverrides", "deploymentTargets", "callAs", "stackSetName"],
+        // How an operation runs, not what it deploys: never a reason to replace an account's roles.
+        ignoreChanges: ["operationPreferences"],
+    };
     for (const ou of org.organizationalUnits) {
+        const own = accounts.filter((a) => org.accounts[a]?.organizationalUnit === ou);
         new aws.cloudformation.StackSetInstance(
             `pulumi-deploy-role-${ou}`,
             {
                 stackSetName: stackSet.name,
                 callAs: "DELEGATED_ADMIN",
-                deploymentTargets: { organizationalUnitIds: [ou] },
+                deploymentTargets: {
+                    organizationalUnitIds: [ou],
+                    ...(own.length > 0 ? { accounts: own, accountFilterType: "DIFFERENCE" } : {}),
+                },
                 operationPreferences,
             },
-            { parent: stackSet },
+            instanceOptions,
         );
+        for (const account of own)
+            new aws.cloudformation.StackSetInstance(
+                `pulumi-deploy-role-${account}`,
+                {
+                    stackSetName: stackSet.name,
+                    callAs: "DELEGATED_ADMIN",
+                    deploymentTargets: { organizationalUnitIds: [ou], accounts: [account], accountFilterType: "INTERSECTION" },
+                    parameterOverrides: { ...accountParameters(org, account) },
+                    operationPreferences,
+                },
+                instanceOptions,
+            );
     }
     return { stacks: org.cells.map((c) => c.stack), stackSetName: stackSet.name, policyGroups: groups };
+}
+
+/** The StackSet parameters of one account with cells: its own cells' subjects, and the providers it has. */
+export function accountParameters(org: OrgConfig, account: string): AccountParameters {
+    const cells = org.cells.filter((c) => c.account === account);
+    const settings = org.accounts[account];
+    const trust = accountTrust({
+        organization: org.organization,
+        project: CELL_PROJECT,
+        credentialsEnvironment: `${escProject(account)}/${CREDENTIALS_ENVIRONMENT}`,
+        stacks: cells.map((c) => c.stack),
+        ...(org.githubActions
+            ? { github: { repository: org.repository, branch: org.branch, production: cells.some(isProductionCell) } }
+            : {}),
+    });
+    return {
+        CreateOidcProvider: settings?.existingPulumiOidcProvider ? "false" : "true",
+        DeploymentsSubjects: trust.deploymentsSubjects.length > 0 ? trust.deploymentsSubjects.join(",") : NOBODY,
+        ...(org.githubActions
+            ? {
+                  CreateGitHubOidcProvider: settings?.existingGitHubOidcProvider ? "false" : "true",
+                  GitHubSubject: trust.githubSubject ?? NOBODY,
+              }
+            : {}),
+    };
 }

@@ -1,99 +1,258 @@
 // The CloudFormation template the StackSet puts into every member account: Pulumi Cloud's OIDC
-// identity provider and the role that Pulumi Deployments (and the account's ESC environment)
-// assume, allowed only what the patch-manager program creates.
-import { CELL_PROJECT, escProject } from "./config";
+// identity provider, the permissions boundary every role of the program carries, and the role that
+// Pulumi Deployments (and the account's ESC credentials environment) assume. Per-account values
+// (the account's own cells' subjects, an existing provider) come in as parameters, overridden per
+// account by the control plane's stack instances.
+import { BOUNDARY_POLICY_NAME, CREDENTIALS_ENVIRONMENT, escProject } from "./config";
+import {
+    deployTrustStatements,
+    escAudience,
+    deploymentsAudience,
+    GITHUB_AUDIENCE,
+    GITHUB_OIDC_HOST,
+    githubTrustStatements,
+    PULUMI_OIDC_HOST,
+} from "./trust";
 
-/** Pulumi Cloud's OIDC issuer (https://www.pulumi.com/docs/pulumi-cloud/oidc/provider/). */
-export const PULUMI_OIDC_HOST = "api.pulumi.com/oidc";
+export { GITHUB_AUDIENCE, GITHUB_OIDC_HOST, PULUMI_OIDC_HOST } from "./trust";
 
-/**
- * Subjects the role trusts. Deployments tokens carry
- * `pulumi:deploy:org:<org>:project:<project>:stack:<stack>:operation:<op>:scope:write`;
- * `aws-login` in an ESC environment carries `pulumi:environments:org:<org>:env:<project>/<env>` of
- * the environment opened. Only the patch-manager project's stacks and the environments of the
- * account's own ESC project qualify.
- */
-export function trustedSubjects(organization: string, account: string): string[] {
-    return [
-        `pulumi:deploy:org:${organization}:project:${CELL_PROJECT}:*`,
-        `pulumi:environments:org:${organization}:env:${escProject(account)}/*`,
-    ];
-}
-
-/**
- * Audiences: Deployments tokens name the organisation; ESC's `aws-login` names `aws:<org>`
- * for environments outside the `default` project.
- */
+/** Audiences the Pulumi provider accepts: Deployments' (the organisation) and ESC's (`aws:<org>`). */
 export function trustedAudiences(organization: string): string[] {
-    return [organization, `aws:${organization}`];
+    return [deploymentsAudience(organization), escAudience(organization)];
 }
 
-/** What the patch-manager program manages, and nothing else: one statement per service. */
-function permissions(): object[] {
-    const account = "${AWS::AccountId}";
-    const partition = "${AWS::Partition}";
-    // The program names roles, profiles and buckets from these logical names (plus Pulumi's suffix),
-    // with a region prefix when one stack spans several regions.
-    const roleNames = [
-        "maintenance-window-role",
-        "patched-instance-role",
-        "hybrid-nodes-role",
-        "alarm-stop-automation-role",
-        "alarm-stop-events-role",
-        "alerts-notification-role",
-    ];
-    const roles = roleNames.map((n) => ({ "Fn::Sub": `arn:${partition}:iam::${account}:role/*${n}-*` }));
+/** The managed policies the program attaches (components/iam.ts via MANAGED_POLICIES): nothing else may be attached. */
+export const ATTACHABLE_MANAGED_POLICIES = ["AmazonSSMManagedInstanceCore"] as const;
+/** Managed policies earlier versions attached, which an upgrade detaches (detaching never grants). */
+export const DETACHABLE_MANAGED_POLICIES = [...ATTACHABLE_MANAGED_POLICIES, "service-role/AmazonSSMMaintenanceWindowRole"] as const;
+
+/** Documents the program's associations run besides its own (`patch-manager-*`). */
+export const ASSOCIATION_AWS_DOCUMENTS = ["AWS-RunPatchBaseline", "AWS-GatherSoftwareInventory"] as const;
+
+/** The tag every resource of the program carries (components/patchManager.ts: ManagedBy = the project). */
+export const MANAGED_BY = { key: "ManagedBy", value: "patch-manager" } as const;
+
+/**
+ * GitHub's OIDC provider certificate thumbprints, as GitHub published them (github.blog changelog
+ * 2023-06-27, "GitHub Actions: Update on OIDC integration with AWS"); IAM validates GitHub through
+ * its own trusted CAs and keeps the list only because the API asks for one.
+ */
+export const GITHUB_THUMBPRINTS = ["6938fd4d98bab03faadb97b34396831e3780aea1", "1c58a3a8518e8759bf075b76b750d4f2df264fcd"] as const;
+
+const ACCOUNT = "${AWS::AccountId}";
+const PARTITION = "${AWS::Partition}";
+const sub = (s: string) => ({ "Fn::Sub": s });
+const tagged = { StringEquals: { [`aws:ResourceTag/${MANAGED_BY.key}`]: MANAGED_BY.value } };
+const requestTagged = { StringEquals: { [`aws:RequestTag/${MANAGED_BY.key}`]: MANAGED_BY.value } };
+/** The tag that marks a resource as the program's may not be removed (else a key or group leaves its control and back). */
+const keepsManagedBy = { "ForAllValues:StringNotEquals": { "aws:TagKeys": [MANAGED_BY.key] } };
+
+/** The boundary every role the program creates carries (config key permissionsBoundaryArn). */
+export const BOUNDARY_ARN = sub(`arn:${PARTITION}:iam::${ACCOUNT}:policy/${BOUNDARY_POLICY_NAME}`);
+
+// The program names roles, profiles, buckets, topics and rules from these logical names (plus
+// Pulumi's suffix), with a region prefix when one stack spans several regions.
+const ROLE_NAMES = [
+    "maintenance-window-role",
+    "patched-instance-role",
+    "hybrid-nodes-role",
+    "alarm-stop-automation-role",
+    "alarm-stop-events-role",
+    "alerts-notification-role",
+    // strategies: the runbooks' automation role and their Lambda's role ("strategies-runbook-lambda").
+    "strategies-runbook",
+];
+const ROLES = ROLE_NAMES.map((n) => sub(`arn:${PARTITION}:iam::${ACCOUNT}:role/*${n}-*`));
+
+/** IAM's limit on one managed policy document (IAM quotas: 6,144 characters, whitespace not counted). */
+export const MANAGED_POLICY_MAX_CHARS = 6144;
+
+/**
+ * The deploy roles' permissions as managed policies of the StackSet, each within IAM's 6,144
+ * characters (a role's inline policies share 10,240, which these statements exceed). The roles
+ * cannot change them: no statement grants a policy write.
+ */
+export function deployPolicyDocuments(): { Version: string; Statement: object[] }[] {
+    const docs: { Version: string; Statement: object[] }[] = [];
+    for (const statement of permissions()) {
+        const last = docs[docs.length - 1];
+        if (last && JSON.stringify({ ...last, Statement: [...last.Statement, statement] }).length <= MANAGED_POLICY_MAX_CHARS - 144)
+            last.Statement.push(statement);
+        else docs.push({ Version: "2012-10-17", Statement: [statement] });
+    }
+    return docs;
+}
+
+/** The template's logical id of the n-th deploy policy (from 1). */
+export const deployPolicyId = (n: number) => `DeployPermissions${n}`;
+
+/** What the patch-manager program manages, and nothing else. */
+export function permissions(): object[] {
+    const ssm = (type: string) => sub(`arn:${PARTITION}:ssm:*:${ACCOUNT}:${type}`);
     return [
         {
-            Sid: "PatchManagerSsm",
+            Sid: "PatchManagerSsmResources",
             Effect: "Allow",
             Action: [
                 "ssm:*MaintenanceWindow*",
                 "ssm:*PatchBaseline*",
                 "ssm:*PatchGroup*",
-                "ssm:CreateActivation",
-                "ssm:DeleteActivation",
-                "ssm:DescribeActivations",
-                "ssm:*Association*",
-                "ssm:*Document*",
                 "ssm:*ResourceDataSync*",
                 "ssm:AddTagsToResource",
                 "ssm:RemoveTagsFromResource",
                 "ssm:ListTagsForResource",
-                "ssm:GetParameters",
             ],
-            // Window, baseline and association ids are generated by SSM: no name to pin.
+            // Window, baseline and sync ids are generated by SSM: the account's own, no name to pin.
+            Resource: [
+                ssm("maintenancewindow/*"),
+                ssm("patchbaseline/*"),
+                ssm("resource-data-sync/*"),
+                ssm("windowtarget/*"),
+                ssm("windowtask/*"),
+            ],
+        },
+        {
+            // Creations that name no resource yet (the SAR lists no resource type for them): only with
+            // the program's tag. CreateActivation passes the hybrid role; PassRole limits it to the program's.
+            Sid: "PatchManagerSsmCreates",
+            Effect: "Allow",
+            Action: ["ssm:CreateMaintenanceWindow", "ssm:CreatePatchBaseline", "ssm:CreateActivation"],
             Resource: "*",
+            Condition: requestTagged,
+        },
+        {
+            Sid: "PatchManagerActivations",
+            Effect: "Allow",
+            // DeleteActivation and DescribeActivations name no resource type in the SAR.
+            Action: ["ssm:DeleteActivation", "ssm:DescribeActivations"],
+            Resource: "*",
+        },
+        {
+            // Only the program's own documents; never ModifyDocumentPermission (sharing a document publicly).
+            Sid: "PatchManagerDocuments",
+            Effect: "Allow",
+            Action: [
+                "ssm:CreateDocument",
+                "ssm:UpdateDocument",
+                "ssm:DeleteDocument",
+                "ssm:DescribeDocument",
+                "ssm:GetDocument",
+                "ssm:ListDocumentVersions",
+                "ssm:UpdateDocumentDefaultVersion",
+                "ssm:DescribeDocumentPermission",
+                "ssm:AddTagsToResource",
+                "ssm:RemoveTagsFromResource",
+                "ssm:ListTagsForResource",
+            ],
+            Resource: ssm("document/patch-manager-*"),
+        },
+        {
+            // Associations run a document on every node they target: only the program's documents.
+            Sid: "PatchManagerAssociations",
+            Effect: "Allow",
+            Action: [
+                "ssm:CreateAssociation",
+                "ssm:UpdateAssociation",
+                "ssm:DeleteAssociation",
+                "ssm:DescribeAssociation",
+                "ssm:ListAssociationVersions",
+            ],
+            Resource: [
+                ssm("association/*"),
+                ssm("document/patch-manager-*"),
+                ...ASSOCIATION_AWS_DOCUMENTS.map((d) => sub(`arn:${PARTITION}:ssm:*::document/${d}`)),
+            ],
+        },
+        {
+            Sid: "PatchManagerReads",
+            Effect: "Allow",
+            // Read-only, account-wide lists the provider and the program's lookups use.
+            Action: [
+                "ssm:ListAssociations",
+                "ssm:DescribeMaintenanceWindows",
+                "ssm:DescribePatchBaselines",
+                "ssm:DescribePatchGroups",
+                "ssm:GetDefaultPatchBaseline",
+                "ssm:ListResourceDataSync",
+                "ssm:ListDocuments",
+            ],
+            Resource: "*",
+        },
+        {
+            // Public parameters only (the program reads AWS's, never the account's own).
+            Sid: "PatchManagerPublicParameters",
+            Effect: "Allow",
+            Action: "ssm:GetParameters",
+            Resource: sub(`arn:${PARTITION}:ssm:*::parameter/aws/*`),
+        },
+        {
+            // Roles only with the boundary: a role created or changed here can never exceed it.
+            Sid: "PatchManagerRoleWritesWithBoundary",
+            Effect: "Allow",
+            // Every role action the SAR gives iam:PermissionsBoundary (TagRole, UntagRole and reads have none).
+            Action: [
+                "iam:CreateRole",
+                "iam:PutRolePolicy",
+                "iam:DeleteRolePolicy",
+                "iam:PutRolePermissionsBoundary",
+                "iam:UpdateAssumeRolePolicy",
+                "iam:UpdateRole",
+                "iam:UpdateRoleDescription",
+                "iam:DeleteRole",
+            ],
+            Resource: ROLES,
+            Condition: { StringEquals: { "iam:PermissionsBoundary": BOUNDARY_ARN } },
+        },
+        {
+            // Only the managed policies the program attaches, and only to roles with the boundary.
+            Sid: "PatchManagerManagedPolicies",
+            Effect: "Allow",
+            Action: "iam:AttachRolePolicy",
+            Resource: ROLES,
+            Condition: {
+                ArnEquals: { "iam:PolicyARN": ATTACHABLE_MANAGED_POLICIES.map((p) => sub(`arn:${PARTITION}:iam::aws:policy/${p}`)) },
+                StringEquals: { "iam:PermissionsBoundary": BOUNDARY_ARN },
+            },
+        },
+        {
+            // Detaching only takes away: also from a role an earlier version created without the boundary.
+            Sid: "PatchManagerDetachPolicies",
+            Effect: "Allow",
+            Action: "iam:DetachRolePolicy",
+            Resource: ROLES,
+            Condition: {
+                ArnEquals: { "iam:PolicyARN": DETACHABLE_MANAGED_POLICIES.map((p) => sub(`arn:${PARTITION}:iam::aws:policy/${p}`)) },
+            },
         },
         {
             Sid: "PatchManagerRoles",
             Effect: "Allow",
             Action: [
-                "iam:CreateRole",
-                "iam:DeleteRole",
                 "iam:GetRole",
-                "iam:UpdateRole",
-                "iam:UpdateAssumeRolePolicy",
                 "iam:TagRole",
                 "iam:UntagRole",
                 "iam:ListRoleTags",
-                "iam:PutRolePolicy",
                 "iam:GetRolePolicy",
-                "iam:DeleteRolePolicy",
                 "iam:ListRolePolicies",
-                "iam:AttachRolePolicy",
-                "iam:DetachRolePolicy",
                 "iam:ListAttachedRolePolicies",
                 "iam:ListInstanceProfilesForRole",
             ],
-            Resource: roles,
+            Resource: ROLES,
         },
         {
             Sid: "PatchManagerPassRoles",
             Effect: "Allow",
             Action: "iam:PassRole",
-            Resource: roles,
+            Resource: ROLES,
             Condition: { StringEquals: { "iam:PassedToService": ["ssm.amazonaws.com", "ec2.amazonaws.com", "events.amazonaws.com"] } },
+        },
+        {
+            // compliance.configRecorder: create — Config's service-linked role, and no other service's.
+            Sid: "PatchManagerConfigServiceLinkedRole",
+            Effect: "Allow",
+            Action: "iam:CreateServiceLinkedRole",
+            Resource: sub(`arn:${PARTITION}:iam::${ACCOUNT}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig*`),
+            Condition: { StringEquals: { "iam:AWSServiceName": "config.amazonaws.com" } },
         },
         {
             Sid: "PatchManagerInstanceProfiles",
@@ -107,7 +266,7 @@ function permissions(): object[] {
                 "iam:TagInstanceProfile",
                 "iam:UntagInstanceProfile",
             ],
-            Resource: { "Fn::Sub": `arn:${partition}:iam::${account}:instance-profile/*patched-instance-profile-*` },
+            Resource: sub(`arn:${PARTITION}:iam::${ACCOUNT}:instance-profile/*patched-instance-profile-*`),
         },
         {
             Sid: "PatchManagerLogBucket",
@@ -116,6 +275,8 @@ function permissions(): object[] {
                 "s3:CreateBucket",
                 "s3:DeleteBucket",
                 "s3:ListBucket",
+                // forceDestroy empties a versioned bucket before deleting it.
+                "s3:ListBucketVersions",
                 "s3:GetBucket*",
                 "s3:PutBucket*",
                 "s3:DeleteBucketPolicy",
@@ -126,14 +287,21 @@ function permissions(): object[] {
                 "s3:GetAccelerateConfiguration",
                 "s3:GetReplicationConfiguration",
             ],
-            Resource: { "Fn::Sub": `arn:${partition}:s3:::*patch-logs-bucket-*` },
+            Resource: sub(`arn:${PARTITION}:s3:::*patch-logs-bucket-*`),
         },
         {
-            // patchGroups[].baselineOverride: the program writes the baseline as JSON into the log bucket.
-            Sid: "PatchManagerBaselineOverrides",
+            // patchGroups[].baselineOverride files, and forceDestroy's deletion of every object version.
+            Sid: "PatchManagerBucketObjects",
             Effect: "Allow",
-            Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:GetObjectTagging", "s3:PutObjectTagging"],
-            Resource: { "Fn::Sub": `arn:${partition}:s3:::*patch-logs-bucket-*/*` },
+            Action: [
+                "s3:PutObject",
+                "s3:GetObject",
+                "s3:DeleteObject",
+                "s3:DeleteObjectVersion",
+                "s3:GetObjectTagging",
+                "s3:PutObjectTagging",
+            ],
+            Resource: sub(`arn:${PARTITION}:s3:::*patch-logs-bucket-*/*`),
         },
         {
             Sid: "PatchManagerEvents",
@@ -149,7 +317,10 @@ function permissions(): object[] {
                 "events:UntagResource",
                 "events:ListTagsForResource",
             ],
-            Resource: { "Fn::Sub": `arn:${partition}:events:*:${account}:rule/*` },
+            Resource: [
+                sub(`arn:${PARTITION}:events:*:${ACCOUNT}:rule/*alerts-failed-windows-*`),
+                sub(`arn:${PARTITION}:events:*:${ACCOUNT}:rule/*alarm-stop-alarm-*`),
+            ],
         },
         {
             Sid: "PatchManagerAlerts",
@@ -168,46 +339,48 @@ function permissions(): object[] {
                 "sns:UntagResource",
                 "sns:ListTagsForResource",
             ],
-            Resource: { "Fn::Sub": `arn:${partition}:sns:*:${account}:*` },
+            Resource: sub(`arn:${PARTITION}:sns:*:${ACCOUNT}:*alerts-topic-*`),
         },
         {
-            Sid: "PatchManagerCompliance",
+            Sid: "PatchManagerConfigRules",
             Effect: "Allow",
             Action: [
                 "config:PutConfigRule",
                 "config:DeleteConfigRule",
-                "config:DescribeConfigRules",
-                // compliance.configRecorder: create — the recorder, its delivery channel and status.
                 "config:PutConfigurationRecorder",
                 "config:DeleteConfigurationRecorder",
-                "config:DescribeConfigurationRecorders",
-                "config:DescribeConfigurationRecorderStatus",
                 "config:StartConfigurationRecorder",
                 "config:StopConfigurationRecorder",
-                "config:PutDeliveryChannel",
-                "config:DeleteDeliveryChannel",
-                "config:DescribeDeliveryChannels",
                 "config:TagResource",
                 "config:UntagResource",
                 "config:ListTagsForResource",
             ],
+            Resource: [
+                sub(`arn:${PARTITION}:config:*:${ACCOUNT}:config-rule/*`),
+                sub(`arn:${PARTITION}:config:*:${ACCOUNT}:configuration-recorder/*/*`),
+            ],
+        },
+        {
+            // compliance.configRecorder: create — the delivery channel, and reads: the SAR names no
+            // resource type for these, so they take "*" (the region's one channel).
+            Sid: "PatchManagerConfigChannel",
+            Effect: "Allow",
+            Action: [
+                "config:DescribeConfigRules",
+                "config:DescribeConfigurationRecorders",
+                "config:DescribeConfigurationRecorderStatus",
+                "config:PutDeliveryChannel",
+                "config:DeleteDeliveryChannel",
+                "config:DescribeDeliveryChannels",
+            ],
             Resource: "*",
         },
         {
-            Sid: "PatchManagerPrivateEndpoints",
+            Sid: "PatchManagerNetworkReads",
             Effect: "Allow",
             Action: [
-                "ec2:CreateVpcEndpoint",
-                "ec2:ModifyVpcEndpoint",
-                "ec2:DeleteVpcEndpoints",
                 "ec2:DescribeVpcEndpoints",
                 "ec2:DescribeVpcEndpointServices",
-                "ec2:CreateSecurityGroup",
-                "ec2:DeleteSecurityGroup",
-                "ec2:AuthorizeSecurityGroupIngress",
-                "ec2:AuthorizeSecurityGroupEgress",
-                "ec2:RevokeSecurityGroupIngress",
-                "ec2:RevokeSecurityGroupEgress",
                 "ec2:DescribeSecurityGroups",
                 "ec2:DescribeSecurityGroupRules",
                 "ec2:DescribeVpcs",
@@ -215,124 +388,301 @@ function permissions(): object[] {
                 "ec2:DescribeSubnets",
                 "ec2:DescribeNetworkInterfaces",
                 "ec2:DescribePrefixLists",
-                "ec2:CreateTags",
-                "ec2:DeleteTags",
             ],
             Resource: "*",
         },
         {
-            // safeStops.alarmName: the program looks the alarm up in each region at preview
-            // (Cloud Control's GetResource reads it through CloudWatch).
+            // privateEndpoints: the endpoint and group it creates only with the program's tag ...
+            Sid: "PatchManagerCreateEndpoints",
+            Effect: "Allow",
+            Action: ["ec2:CreateVpcEndpoint", "ec2:CreateSecurityGroup"],
+            Resource: [sub(`arn:${PARTITION}:ec2:*:${ACCOUNT}:vpc-endpoint/*`), sub(`arn:${PARTITION}:ec2:*:${ACCOUNT}:security-group/*`)],
+            Condition: requestTagged,
+        },
+        {
+            // ... in the account's VPCs and subnets, with its own (tagged) group.
+            Sid: "PatchManagerEndpointPlacement",
+            Effect: "Allow",
+            Action: ["ec2:CreateVpcEndpoint", "ec2:CreateSecurityGroup"],
+            Resource: [
+                sub(`arn:${PARTITION}:ec2:*:${ACCOUNT}:vpc/*`),
+                sub(`arn:${PARTITION}:ec2:*:${ACCOUNT}:subnet/*`),
+                sub(`arn:${PARTITION}:ec2:*:${ACCOUNT}:route-table/*`),
+            ],
+        },
+        {
+            // Tags only as part of those creations: never on an instance (a Patch Group tag would put it in a window).
+            Sid: "PatchManagerTagOnCreate",
+            Effect: "Allow",
+            Action: "ec2:CreateTags",
+            Resource: [sub(`arn:${PARTITION}:ec2:*:${ACCOUNT}:vpc-endpoint/*`), sub(`arn:${PARTITION}:ec2:*:${ACCOUNT}:security-group/*`)],
+            Condition: { StringEquals: { "ec2:CreateAction": ["CreateVpcEndpoint", "CreateSecurityGroup"] } },
+        },
+        {
+            Sid: "PatchManagerOwnEndpoints",
+            Effect: "Allow",
+            Action: [
+                "ec2:ModifyVpcEndpoint",
+                "ec2:DeleteVpcEndpoints",
+                "ec2:DeleteSecurityGroup",
+                "ec2:AuthorizeSecurityGroupIngress",
+                "ec2:AuthorizeSecurityGroupEgress",
+                "ec2:RevokeSecurityGroupIngress",
+                "ec2:RevokeSecurityGroupEgress",
+                "ec2:CreateTags",
+                "ec2:DeleteTags",
+            ],
+            Resource: [sub(`arn:${PARTITION}:ec2:*:${ACCOUNT}:vpc-endpoint/*`), sub(`arn:${PARTITION}:ec2:*:${ACCOUNT}:security-group/*`)],
+            Condition: { ...tagged, ...keepsManagedBy },
+        },
+        {
+            // The rules and attachments those calls create or name, which carry no tag of their own.
+            Sid: "PatchManagerEndpointAttachments",
+            Effect: "Allow",
+            Action: ["ec2:ModifyVpcEndpoint", "ec2:AuthorizeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupEgress"],
+            Resource: [
+                sub(`arn:${PARTITION}:ec2:*:${ACCOUNT}:security-group-rule/*`),
+                sub(`arn:${PARTITION}:ec2:*:${ACCOUNT}:subnet/*`),
+                sub(`arn:${PARTITION}:ec2:*:${ACCOUNT}:route-table/*`),
+            ],
+        },
+        {
+            // Interface endpoints with private DNS associate the VPC with the endpoint's private hosted zone.
+            Sid: "PatchManagerPrivateDns",
+            Effect: "Allow",
+            Action: "route53:AssociateVPCWithHostedZone",
+            Resource: sub(`arn:${PARTITION}:route53:::hostedzone/*`),
+        },
+        {
+            // safeStops.alarmName: the program looks the alarm up in each region at preview (read-only).
             Sid: "PatchManagerAlarmLookup",
             Effect: "Allow",
             Action: ["cloudformation:GetResource", "cloudwatch:DescribeAlarms"],
             Resource: "*",
         },
         {
-            Sid: "PatchManagerAlertKeys",
+            // CreateKey names no key yet: only with the program's tag.
+            Sid: "PatchManagerCreateKeys",
+            Effect: "Allow",
+            Action: "kms:CreateKey",
+            Resource: "*",
+            Condition: requestTagged,
+        },
+        {
+            // Every other key action only on the program's keys (tagged), never on a key that delegates to IAM.
+            Sid: "PatchManagerOwnKeys",
             Effect: "Allow",
             Action: [
-                "kms:CreateKey",
                 "kms:DescribeKey",
                 "kms:GetKeyPolicy",
                 "kms:PutKeyPolicy",
                 "kms:GetKeyRotationStatus",
                 "kms:EnableKeyRotation",
+                "kms:DisableKeyRotation",
+                "kms:UpdateKeyDescription",
                 "kms:ScheduleKeyDeletion",
                 "kms:ListResourceTags",
                 "kms:TagResource",
                 "kms:UntagResource",
+            ],
+            Resource: sub(`arn:${PARTITION}:kms:*:${ACCOUNT}:key/*`),
+            Condition: { ...tagged, ...keepsManagedBy },
+        },
+        {
+            // Nothing here may loosen the boundary or escape it.
+            Sid: "PatchManagerNeverWithoutBoundary",
+            Effect: "Deny",
+            Action: [
+                "iam:DeleteRolePermissionsBoundary",
+                "iam:CreatePolicyVersion",
+                "iam:SetDefaultPolicyVersion",
+                "ssm:ModifyDocumentPermission",
             ],
             Resource: "*",
         },
     ];
 }
 
+/**
+ * The ceiling of every role the program creates: the services its runtime roles and runbooks use,
+ * and no IAM write but PassRole of its own roles. A boundary caps what an inline policy grants; it
+ * is not itself least privilege (the roles' own policies are).
+ */
+export function boundaryPolicyDocument(): object {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "PatchingServices",
+                Effect: "Allow",
+                Action: [
+                    "ssm:*",
+                    "ssmmessages:*",
+                    "ec2messages:*",
+                    "ec2:*",
+                    "s3:*",
+                    "kms:*",
+                    "sns:*",
+                    "cloudwatch:*",
+                    "events:*",
+                    "logs:*",
+                    "lambda:*",
+                    "cloudformation:*",
+                    "autoscaling:*",
+                    "elasticloadbalancing:*",
+                    "tag:GetResources",
+                    "resource-groups:*",
+                ],
+                Resource: "*",
+            },
+            { Sid: "PassOwnRoles", Effect: "Allow", Action: ["iam:PassRole", "iam:GetRole"], Resource: ROLES },
+            {
+                // Implicit in the allow list above; explicit so that no later edit of it lets a role grow.
+                Sid: "NoIdentityWrites",
+                Effect: "Deny",
+                Action: [
+                    "iam:Create*",
+                    "iam:Put*",
+                    "iam:Attach*",
+                    "iam:Detach*",
+                    "iam:Update*",
+                    "iam:Delete*",
+                    "iam:Add*",
+                    "iam:Remove*",
+                    "iam:Set*",
+                    "iam:Tag*",
+                    "iam:Untag*",
+                    "iam:Upload*",
+                    "organizations:*",
+                    "account:*",
+                ],
+                Resource: "*",
+            },
+        ],
+    };
+}
+
 export interface DeployRoleTemplateArgs {
     readonly organization: string;
     readonly roleName: string;
-    /**
-     * For a self-managed backend: the role the generated GitHub Actions workflow assumes, trusted by
-     * GitHub's OIDC provider for this repository's branch and its `production` environment.
-     */
-    readonly githubActions?: { readonly repository: string; readonly branch: string; readonly roleName: string };
-}
-
-/** GitHub Actions' OIDC issuer and the audience aws-actions/configure-aws-credentials asks for. */
-export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
-export const GITHUB_AUDIENCE = "sts.amazonaws.com";
-
-/**
- * Subjects GitHub puts in a job's token: `repo:<owner>/<repo>:environment:<name>` for a job that
- * names an environment (the workflow's production jobs), else `repo:<owner>/<repo>:ref:<ref>` (the
- * non-production jobs run on a push to the branch). Pull requests, forks and other branches match neither.
- */
-export function githubSubjects(repository: string, branch: string): string[] {
-    return [`repo:${repository}:ref:refs/heads/${branch}`, `repo:${repository}:environment:production`];
+    /** For a self-managed backend: the role the generated GitHub Actions workflow assumes. */
+    readonly githubActions?: { readonly roleName: string };
 }
 
 /** The role's maximum session: one hour, IAM's default and its minimum for MaxSessionDuration. */
 export const ROLE_MAX_SESSION_SECONDS = 3600;
 
+/** The template's per-account parameters, as the control plane overrides them for an account with cells. */
+export interface AccountParameters {
+    readonly CreateOidcProvider: "true" | "false";
+    /** The account's own cells' Deployments subjects (StringLike), comma-separated. */
+    readonly DeploymentsSubjects: string;
+    readonly CreateGitHubOidcProvider?: "true" | "false";
+    /** The one GitHub subject the account trusts (environment:production for a production account). */
+    readonly GitHubSubject?: string;
+}
+
+/** What an account the control plane did not name gets: no Deployments or GitHub subject at all. */
+export const NOBODY = "none";
+
 /**
- * The StackSet's template (JSON). An account that already has Pulumi's OIDC provider (IAM allows one
- * per URL) sets CreateOidcProvider=false through a parameter override and the role trusts the existing one.
+ * The StackSet's template (JSON). Parameters default to trusting nobody: an account the StackSet
+ * reaches without cells (a new account of the OU) gets a role that only its credentials environment
+ * may assume, and each account with cells gets its own subjects through parameter overrides.
  */
 export function deployRoleTemplate(args: DeployRoleTemplateArgs): Record<string, any> {
-    const condition = {
-        StringEquals: { [`${PULUMI_OIDC_HOST}:aud`]: trustedAudiences(args.organization) },
-        StringLike: {
-            [`${PULUMI_OIDC_HOST}:sub`]: trustedSubjects(args.organization, "${AWS::AccountId}").map((s) =>
-                s.includes("${") ? { "Fn::Sub": s } : s,
-            ),
-        },
-    };
+    const pulumiFederated = federated("CreateProvider", "PulumiOidcProvider", PULUMI_OIDC_HOST);
+    const boolean = (description: string) => ({
+        Type: "String",
+        AllowedValues: ["true", "false"],
+        Default: "true",
+        Description: description,
+    });
     return {
         AWSTemplateFormatVersion: "2010-09-09",
-        Description: `Pulumi Cloud OIDC provider and the role Pulumi Deployments assume to run patch-manager (organisation ${args.organization})`,
+        Description: `Pulumi Cloud OIDC provider, the patch-manager boundary and the role Pulumi Deployments assume to run patch-manager (organisation ${args.organization})`,
         Parameters: {
-            CreateOidcProvider: {
-                Type: "String",
-                AllowedValues: ["true", "false"],
-                Default: "true",
-                Description: "false when the account already has the api.pulumi.com/oidc identity provider",
+            CreateOidcProvider: boolean(`false when the account already has the ${PULUMI_OIDC_HOST} identity provider`),
+            DeploymentsSubjects: {
+                Type: "CommaDelimitedList",
+                Default: NOBODY,
+                Description: "The Pulumi Deployments subjects (IAM StringLike) of this account's own cells",
+            },
+            PulumiOidcThumbprints: {
+                Type: "CommaDelimitedList",
+                Default: "",
+                Description: "Certificate thumbprints of api.pulumi.com; empty: IAM retrieves the issuer's own",
             },
             ...(args.githubActions
                 ? {
-                      CreateGitHubOidcProvider: {
-                          Type: "String",
-                          AllowedValues: ["true", "false"],
-                          Default: "true",
-                          Description: `false when the account already has the ${GITHUB_OIDC_HOST} identity provider`,
-                      },
+                      CreateGitHubOidcProvider: boolean(`false when the account already has the ${GITHUB_OIDC_HOST} identity provider`),
+                      GitHubSubject: { Type: "String", Default: NOBODY, Description: "The GitHub Actions subject this account trusts" },
                   }
                 : {}),
         },
         Conditions: {
             CreateProvider: { "Fn::Equals": [{ Ref: "CreateOidcProvider" }, "true"] },
+            HasPulumiThumbprints: { "Fn::Not": [{ "Fn::Equals": [{ "Fn::Join": ["", { Ref: "PulumiOidcThumbprints" }] }, ""] }] },
             ...(args.githubActions ? { CreateGitHubProvider: { "Fn::Equals": [{ Ref: "CreateGitHubOidcProvider" }, "true"] } } : {}),
         },
         Resources: {
             PulumiOidcProvider: {
                 Type: "AWS::IAM::OIDCProvider",
                 Condition: "CreateProvider",
-                Properties: { Url: `https://${PULUMI_OIDC_HOST}`, ClientIdList: trustedAudiences(args.organization) },
+                Properties: {
+                    Url: `https://${PULUMI_OIDC_HOST}`,
+                    ClientIdList: trustedAudiences(args.organization),
+                    ThumbprintList: { "Fn::If": ["HasPulumiThumbprints", { Ref: "PulumiOidcThumbprints" }, { Ref: "AWS::NoValue" }] },
+                },
             },
+            PermissionsBoundary: {
+                Type: "AWS::IAM::ManagedPolicy",
+                Properties: {
+                    ManagedPolicyName: BOUNDARY_POLICY_NAME,
+                    Description: "The ceiling of every IAM role the patch-manager program creates in this account",
+                    PolicyDocument: boundaryPolicyDocument(),
+                },
+            },
+            ...Object.fromEntries(
+                deployPolicyDocuments().map((doc, i) => [
+                    deployPolicyId(i + 1),
+                    {
+                        Type: "AWS::IAM::ManagedPolicy",
+                        Properties: {
+                            ManagedPolicyName: `patch-manager-deploy-${i + 1}`,
+                            Description: "What the patch-manager program manages, and nothing else (the deploy roles' permissions)",
+                            PolicyDocument: doc,
+                        },
+                    },
+                ]),
+            ),
             DeployRole: oidcRole({
                 roleName: args.roleName,
                 description: "Assumed by Pulumi Deployments and ESC to run the patch-manager stacks of this account",
-                providerCondition: "CreateProvider",
-                providerResource: "PulumiOidcProvider",
-                host: PULUMI_OIDC_HOST,
-                condition,
+                trust: deployTrustStatements(args.organization, pulumiFederated, {
+                    deploymentsSubjects: { Ref: "DeploymentsSubjects" },
+                    escSubject: sub(escSubjectTemplate(args.organization)),
+                }),
             }),
             ...(args.githubActions ? githubResources(args.githubActions) : {}),
         },
         Outputs: {
             DeployRoleArn: { Value: { "Fn::GetAtt": ["DeployRole", "Arn"] } },
+            PermissionsBoundaryArn: { Value: { Ref: "PermissionsBoundary" } },
             ...(args.githubActions ? { GitHubActionsRoleArn: { Value: { "Fn::GetAtt": ["GitHubActionsRole", "Arn"] } } } : {}),
         },
     };
+}
+
+/** The ESC subject of an account's credentials environment, with the account left to CloudFormation. */
+function escSubjectTemplate(organization: string): string {
+    // accountTrust's escSubject for the account ${AWS::AccountId} (tests/org/trust.test.ts compares them).
+    return `pulumi:environments:pulumi.organization.login:${organization}:currentEnvironment.name:${escProject(ACCOUNT)}/${CREDENTIALS_ENVIRONMENT}`;
+}
+
+/** The provider the template creates, or the account's existing one for that host. */
+function federated(condition: string, resource: string, host: string): object {
+    return { "Fn::If": [condition, { Ref: resource }, sub(`arn:${PARTITION}:iam::${ACCOUNT}:oidc-provider/${host}`)] };
 }
 
 /** GitHub's OIDC provider (IAM allows one per URL: a parameter skips it) and the workflow's role, with the deploy role's permissions. */
@@ -341,64 +691,32 @@ function githubResources(gh: NonNullable<DeployRoleTemplateArgs["githubActions"]
         GitHubOidcProvider: {
             Type: "AWS::IAM::OIDCProvider",
             Condition: "CreateGitHubProvider",
-            Properties: { Url: `https://${GITHUB_OIDC_HOST}`, ClientIdList: [GITHUB_AUDIENCE] },
+            Properties: { Url: `https://${GITHUB_OIDC_HOST}`, ClientIdList: [GITHUB_AUDIENCE], ThumbprintList: [...GITHUB_THUMBPRINTS] },
         },
         GitHubActionsRole: oidcRole({
             roleName: gh.roleName,
-            description: `Assumed by the GitHub Actions workflow of ${gh.repository} to run the patch-manager stacks of this account`,
-            providerCondition: "CreateGitHubProvider",
-            providerResource: "GitHubOidcProvider",
-            host: GITHUB_OIDC_HOST,
-            condition: {
-                StringEquals: {
-                    [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_AUDIENCE,
-                    [`${GITHUB_OIDC_HOST}:sub`]: githubSubjects(gh.repository, gh.branch),
-                },
-            },
+            description: "Assumed by the GitHub Actions workflow to run the patch-manager stacks of this account",
+            trust: githubTrustStatements(federated("CreateGitHubProvider", "GitHubOidcProvider", GITHUB_OIDC_HOST), {
+                Ref: "GitHubSubject",
+            }),
         }),
     };
 }
 
 /**
- * A role that an OIDC provider's tokens assume (the provider the template creates, or the account's
- * existing one for that host), with every permission patch-manager needs and nothing else. IAM's
+ * A role that OIDC tokens assume, with every permission patch-manager needs and nothing else. IAM's
  * floor for a role's maximum session (CreateRole MaxSessionDuration: 3600-43200) bounds it; the
  * sessions asked for (Deployments, aws-login, GitHub Actions) stay at or below it.
  */
-function oidcRole(r: {
-    roleName: string;
-    description: string;
-    providerCondition: string;
-    providerResource: string;
-    host: string;
-    condition: object;
-}): Record<string, any> {
+function oidcRole(r: { roleName: string; description: string; trust: object[] }): Record<string, any> {
     return {
         Type: "AWS::IAM::Role",
         Properties: {
             RoleName: r.roleName,
             Description: r.description,
             MaxSessionDuration: ROLE_MAX_SESSION_SECONDS,
-            AssumeRolePolicyDocument: {
-                Version: "2012-10-17",
-                Statement: [
-                    {
-                        Effect: "Allow",
-                        Principal: {
-                            Federated: {
-                                "Fn::If": [
-                                    r.providerCondition,
-                                    { Ref: r.providerResource },
-                                    { "Fn::Sub": `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:oidc-provider/${r.host}` },
-                                ],
-                            },
-                        },
-                        Action: "sts:AssumeRoleWithWebIdentity",
-                        Condition: r.condition,
-                    },
-                ],
-            },
-            Policies: [{ PolicyName: "patch-manager", PolicyDocument: { Version: "2012-10-17", Statement: permissions() } }],
+            AssumeRolePolicyDocument: { Version: "2012-10-17", Statement: r.trust },
+            ManagedPolicyArns: deployPolicyDocuments().map((_, i) => ({ Ref: deployPolicyId(i + 1) })),
             Tags: [{ Key: "ManagedBy", Value: "patch-manager-org" }],
         },
     };

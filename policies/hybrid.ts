@@ -10,6 +10,7 @@
 // pulumi.unsecret). The program's tests assert its outputs are secret.
 
 import type { PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { evaluationTime, NOW_PROPERTY } from "./clock";
 import {
     StackResource,
     asArray,
@@ -55,12 +56,15 @@ export const SERVICE_LINKED_ROLE = /^(arn:aws(-[a-z]+)*:iam::\d{12}:role\/aws-se
 
 // ------------------------------------------------------------------------------------------------
 
+const expirySchema: PolicyConfigSchema = { properties: { ...NOW_PROPERTY } };
+
 export const activationExpiry: ResourceValidationPolicy = {
     name: "hybrid-activation-expiry",
     description:
         "A hybrid activation's expirationDate, where set, is an RFC 3339 time at most 30 days ahead (CreateActivation refuses " +
         "more): an activation code is a password into the account. Without one the code expires after 24 hours.",
     enforcementLevel: "mandatory",
+    configSchema: expirySchema,
     validateResource: validateResourceOfTypes(TYPES.activation, (a, args, reportViolation) => {
         const who = `activation ${label(a, args.name)}`;
         const expiry = a.expirationDate;
@@ -82,7 +86,7 @@ export const activationExpiry: ResourceValidationPolicy = {
             });
             return;
         }
-        const days = (at - Date.now()) / DAY_MS;
+        const days = (at - evaluationTime(args.getConfig<{ now?: string }>())) / DAY_MS;
         if (days > MAX_EXPIRY_DAYS) {
             report(reportViolation, {
                 message:

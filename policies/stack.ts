@@ -1,6 +1,7 @@
 // Rules about how the stack's resources fit together: patch groups, windows, tasks, quotas.
 
 import type { PolicyConfigSchema, ReportViolation, StackValidationPolicy } from "@pulumi/policy";
+import { evaluationTime, NOW_PROPERTY } from "./clock";
 import { patchingScope, selectsPatchGroup } from "./scope";
 import { associationParameter, commandParameter, isPatchingTask } from "./ssmValues";
 import { targetsOf } from "./strategies";
@@ -331,6 +332,8 @@ function operationOf(r: StackResource): unknown {
     return Array.isArray(op) ? op[0] : undefined;
 }
 
+const overlapSchema: PolicyConfigSchema = { properties: { ...NOW_PROPERTY } };
+
 export const scanInstallNoOverlap: StackValidationPolicy = {
     name: "scan-install-no-overlap",
     description:
@@ -339,6 +342,7 @@ export const scanInstallNoOverlap: StackValidationPolicy = {
         "troubleshooting: one method at a time). Scans and installs of windows and State Manager associations are compared " +
         "over the next year; move one, or give the tasks of one window different priorities.",
     enforcementLevel: "advisory",
+    configSchema: overlapSchema,
     validateStack: (args, reportViolation) => {
         const resources = stackResources(args);
         const scope = patchingScope(resources);
@@ -347,7 +351,7 @@ export const scanInstallNoOverlap: StackValidationPolicy = {
         const patching = [...scope.tasks.filter((t) => isPatchingTask(t.props)), ...scope.associations];
         const scans = patching.filter((r) => operationOf(r) === "Scan");
         const installs = patching.filter((r) => operationOf(r) === "Install");
-        const now = new Date();
+        const now = new Date(evaluationTime(args.getConfig<{ now?: string }>()));
         const cache = new Map<StackResource, Array<[number, number]>>();
         const spansOf = (r: StackResource) => cache.get(r) ?? (cache.set(r, spans(r, windows, now)), cache.get(r)!);
         for (const scan of scans) {

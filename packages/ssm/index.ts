@@ -3,3 +3,4 @@ export * from "./aws";
 export * from "./rules";
 export * from "./schedule";
 export * from "./types";
+export * from "./documents";

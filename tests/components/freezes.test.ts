@@ -45,7 +45,7 @@ const base = { environment: "production", timezone: "Europe/Amsterdam" };
 describe("change freezes", function () {
     describe("config", function () {
         it("reads start and end in the stack's zone; a yearly freeze repeats at the same UTC time", function () {
-            const m = parseConfig(raw({ ...base, freezes: [yearEnd] }), "t", "Pulumi.t.yaml", new Date("2026-12-01T00:00:00Z"));
+            const m = parseConfig(raw({ ...base, freezes: [yearEnd] }), "t", "Pulumi.t.yaml", { now: new Date("2026-12-01T00:00:00Z") });
             // Amsterdam is UTC+1 in December.
             assert.equal(m.freezes.periods[0].start, "2026-12-18T17:00:00.000Z");
             assert.equal(m.freezes.periods[0].end, "2027-01-03T23:00:00.000Z");
@@ -81,8 +81,8 @@ describe("change freezes", function () {
     });
 
     describe("the Change Calendar document", function () {
-        const periods = parseConfig(raw({ ...base, freezes: [yearEnd] }), "t", "Pulumi.t.yaml", new Date("2026-12-01T00:00:00Z")).freezes
-            .periods;
+        const periods = parseConfig(raw({ ...base, freezes: [yearEnd] }), "t", "Pulumi.t.yaml", { now: new Date("2026-12-01T00:00:00Z") })
+            .freezes.periods;
         const content = changeCalendarContent(periods, "freezes");
 
         it("is DEFAULT_OPEN with AWS's PRODID, the type a calendar property before the first event", function () {

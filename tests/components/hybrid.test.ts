@@ -1,6 +1,7 @@
 // Hybrid fleet: the pure derivations, then the real program under mocks on the example
 // stack Pulumi.prod-hybrid.yaml and on variations of it.
 import { strict as assert } from "assert";
+import { fact } from "../facts/facts";
 import * as fc from "fast-check";
 import * as pulumi from "@pulumi/pulumi";
 import { activationExpiry, activationRotationHours, activationTags, hybridTrustPolicy } from "../../components/hybrid";
@@ -29,16 +30,27 @@ async function evaluateKeepingOutputs(stack: string, config: StackConfig): Promi
 
 describe("hybrid fleet", function () {
     describe("derivations", function () {
-        it("the service role trusts SSM only, for this account and this region", function () {
+        it("the service role trusts SSM only, for this account and this region, as the user guide's hybrid role does", function () {
             const trust = hybridTrustPolicy("aws-us-gov", "us-gov-west-1", "210987654321") as any;
+            // tests/facts: trust-ssm-hybrid-condition-keys (SSM user guide, "Create an IAM service role for a hybrid environment").
+            const documented = fact("trust-ssm-hybrid-condition-keys").value as {
+                StringEquals: string[];
+                ArnEquals: Record<string, string>;
+            };
+            const [[arnKey, arnPattern]] = Object.entries(documented.ArnEquals);
             assert.deepEqual(trust.Statement, [
                 {
                     Effect: "Allow",
                     Principal: { Service: "ssm.amazonaws.com" },
                     Action: "sts:AssumeRole",
                     Condition: {
-                        StringEquals: { "aws:SourceAccount": "210987654321" },
-                        ArnEquals: { "aws:SourceArn": "arn:aws-us-gov:ssm:us-gov-west-1:210987654321:*" },
+                        StringEquals: { [documented.StringEquals[0]]: "210987654321" },
+                        ArnEquals: {
+                            [arnKey]: arnPattern
+                                .replace("arn:aws:", "arn:aws-us-gov:")
+                                .replace("<region>", "us-gov-west-1")
+                                .replace("<account>", "210987654321"),
+                        },
                     },
                 },
             ]);

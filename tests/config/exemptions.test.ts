@@ -24,7 +24,7 @@ const justBefore = new Date("2027-02-28T22:59:59Z");
 const atEnd = new Date("2027-02-28T23:00:00Z");
 
 const at = (now: Date, values: Record<string, unknown> = {}) =>
-    parseConfig(raw({ ...base, exemptions: [exemption], ...values }), "test", "Pulumi.test.yaml", now);
+    parseConfig(raw({ ...base, exemptions: [exemption], ...values }), "test", "Pulumi.test.yaml", { now });
 const baseline = (m: ReturnType<typeof parseConfig>, name: string) => m.baselines.find((b) => b.name === name)!;
 
 describe("exemptions", function () {

@@ -1,10 +1,10 @@
 import { strict as assert } from "assert";
-import { parseConfig, PatchManagerConfig, UNDECRYPTED_SECRET } from "../../config";
+import { ConfigError, parseConfig, PatchManagerConfig, UNDECRYPTED_SECRET } from "../../config";
 import { defaultRateControl, environmentWindowTiming } from "../../config/defaults";
 import { defaultApprovalRules, filterKeyProblem } from "../../config/approvalRules";
 import { OPERATING_SYSTEMS } from "@patch-manager/ssm";
 import { projectValues } from "../../tools/mock/mockProgram";
-import { problems, raw, refused, shippedConfig } from "../helpers";
+import { onlyAt, problems, raw, refused, shippedConfig } from "../helpers";
 
 const group = (extra: Record<string, unknown> = {}) => ({ name: "Web Server", operatingSystem: "WINDOWS", ...extra });
 const env = { environment: "production" };
@@ -180,11 +180,20 @@ describe("config", function () {
 
         it("a schedule that never starts again: a year field of past years, an at() in the past", function () {
             const at = "patch-manager:patchGroups[0].schedule.cron";
-            const today = new Date().toISOString().slice(0, 10);
+            // "From now on" is the clock the caller passes: a fixed one, so no expected value holds today's date.
+            const now = new Date("2026-12-01T12:00:00Z");
+            const refused = (values: Record<string, unknown>, path: string, ...fragments: string[]) => {
+                try {
+                    parseConfig(raw(values), "test", undefined, { now });
+                } catch (e) {
+                    return onlyAt((e as ConfigError).lines(), "Pulumi.test.yaml", path, ...fragments);
+                }
+                assert.fail("expected the config to be refused");
+            };
             refused(
                 { ...env, patchGroups: [group({ schedule: { cron: "cron(0 23 ? * MON-FRI 2020)", durationHours: 4 } })] },
                 at,
-                `never starts after ${today}: the year field "2020" names only past years`,
+                'never starts after 2026-12-01: the year field "2020" names only past years',
                 "never be patched",
             );
             refused(
@@ -198,16 +207,27 @@ describe("config", function () {
             refused(
                 { ...env, patchGroups: [group({ schedule: { cron: "at(2020-01-01T00:00:00)", durationHours: 4 } })] },
                 at,
-                `never starts after ${today}: "at(2020-01-01T00:00:00)" is in the past`,
+                'never starts after 2026-12-01: "at(2020-01-01T00:00:00)" is in the past',
             );
             // A year list that still holds a future year starts then; every year is fine.
             parseConfig(
                 raw({ ...env, patchGroups: [group({ schedule: { cron: "cron(0 23 ? * MON-FRI 2020,2199)", durationHours: 4 } })] }),
                 "test",
+                undefined,
+                { now },
             );
             parseConfig(
                 raw({ ...env, patchGroups: [group({ schedule: { cron: "cron(0 23 ? * MON-FRI *)", durationHours: 4 } })] }),
                 "test",
+                undefined,
+                { now },
+            );
+            // The rule reads the clock it is given: the same year field starts again when "now" is before it.
+            parseConfig(
+                raw({ ...env, patchGroups: [group({ schedule: { cron: "cron(0 23 ? * MON-FRI 2020)", durationHours: 4 } })] }),
+                "test",
+                undefined,
+                { now: new Date("2019-06-01T00:00:00Z") },
             );
         });
 

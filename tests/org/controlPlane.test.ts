@@ -101,8 +101,12 @@ describe("org control plane: the example organisation planned offline", () => {
     it("deploys each cell from the repository's branch, lock file installed, with OIDC into the cell's own account", () => {
         for (const cell of org.cells) {
             const d = of(S.deploy).find((x) => x.inputs.stack === cell.stack)!;
-            assert.equal(d.inputs.github.repository, "example-org/patch-manager");
-            assert.equal(d.inputs.sourceContext.git.branch, "refs/heads/main");
+            // `vcs`, not the deprecated `github` block.
+            assert.equal(d.inputs.github, undefined);
+            assert.deepEqual([d.inputs.vcs.provider, d.inputs.vcs.repository], ["github", "example-org/patch-manager"]);
+            if (cell.environment === "production")
+                assert.deepEqual(d.inputs.sourceContext.git, { commit: org.release!.commit, repoDir: "." });
+            else assert.equal(d.inputs.sourceContext.git.branch, "refs/heads/main");
             assert.equal(d.inputs.operationContext.options.skipInstallDependencies, true);
             assert.equal(d.inputs.operationContext.preRunCommands[0], "npm ci --loglevel=warn");
             assert.equal(
@@ -118,7 +122,9 @@ describe("org control plane: the example organisation planned offline", () => {
         assert.equal(of(S.drift).length, org.cells.length);
         for (const cell of org.cells) {
             const d = of(S.drift).find((x) => x.inputs.stack === cell.stack)!;
-            assert.equal(d.inputs.autoRemediate, !["acceptance", "production"].includes(cell.environment), cell.stack);
+            // A remediation is an update to a webhook: only a cell that starts no other remediates.
+            const feeds = of(S.webhook).some((w) => w.inputs.stackName === cell.stack);
+            assert.equal(d.inputs.autoRemediate, !["acceptance", "production"].includes(cell.environment) && !feeds, cell.stack);
             assert.match(d.inputs.scheduleCron, /^\d{1,2} 5 \* \* \*$/);
         }
         assert.deepEqual(
@@ -168,15 +174,16 @@ describe("org control plane: the example organisation planned offline", () => {
         }
         const r = {
             onPush: of(S.deploy)
-                .filter((d) => d.inputs.github.deployCommits)
+                .filter((d) => d.inputs.vcs.deployCommits)
                 .map((d) => d.inputs.stack),
             steps: hooks,
         };
         assert.deepEqual(r.onPush, ["sandbox-111111111111-eu-west-1"]);
+        // No webhook reaches production: it deploys only the released commit (org/rollout.ts).
+        const production = org.cells.filter((c) => c.environment === "production").map((c) => c.stack);
+        for (const h of hooks) assert.ok(!production.includes(h.to), `${h.from} -> ${h.to}`);
         const nonProduction = org.cells.filter((c) => c.environment !== "production").map((c) => c.stack);
-        for (const p of org.cells.filter((c) => c.environment === "production")) {
-            assert.deepEqual(new Set(predecessors(r, p.stack)), new Set(nonProduction), p.stack);
-        }
+        assert.deepEqual(new Set([r.onPush[0], ...hooks.map((h) => h.to)]), new Set(nonProduction));
     });
 
     it("orders the chain by environment and lets production deploy on push when there is nothing to wait for", () => {
@@ -187,8 +194,9 @@ describe("org control plane: the example organisation planned offline", () => {
             { stack: "a", environment: "acceptance", account: "0" },
         ]);
         assert.deepEqual(r.onPush, ["s"]);
-        assert.deepEqual(predecessors(r, "p"), ["s", "t", "a"]);
-        assert.deepEqual(rollout([{ stack: "p", environment: "production", account: "1" }]), { onPush: ["p"], steps: [] });
+        assert.deepEqual(predecessors(r, "a"), ["s", "t"]);
+        assert.deepEqual(predecessors(r, "p"), []);
+        assert.deepEqual(rollout([{ stack: "p", environment: "production", account: "1" }]), { onPush: [], steps: [] });
     });
 
     it("puts the OIDC provider and deploy role into every account of the OUs through a service-managed StackSet", () => {
@@ -197,21 +205,36 @@ describe("org control plane: the example organisation planned offline", () => {
         assert.deepEqual(set.inputs.autoDeployment, { enabled: true, retainStacksOnAccountRemoval: false });
         assert.deepEqual(set.inputs.capabilities, ["CAPABILITY_NAMED_IAM"]);
         assert.equal(set.deleteBeforeReplace, true); // a fixed name: a replacement would collide
+        // Replacing it deletes every account's provider and roles first: protected.
+        assert.equal(((set as any).options ?? set).protect, true);
         const instances = of(S.instance);
-        assert.deepEqual(instances.map((i) => i.inputs.deploymentTargets.organizationalUnitIds).sort(), [
-            ["ou-ab12-prodload01"],
-            ["ou-ab12-sandbox01"],
-            ["ou-ab12-workload01"],
-        ]);
+        // Each account with cells its own instance (OU ∩ account); each OU's others one (OU − those accounts).
+        const targets = instances.map((i) => i.inputs.deploymentTargets);
+        for (const [account, a] of Object.entries(org.accounts)) {
+            const own = targets.filter((t) => t.accountFilterType === "INTERSECTION" && t.accounts.includes(account));
+            assert.equal(own.length, 1, account);
+            assert.deepEqual(own[0].organizationalUnitIds, [a.organizationalUnit]);
+            const rest = targets.find((t) => t.organizationalUnitIds[0] === a.organizationalUnit && t.accountFilterType === "DIFFERENCE")!;
+            assert.ok(rest.accounts.includes(account), account);
+        }
+        assert.deepEqual([...new Set(targets.map((t) => t.organizationalUnitIds[0]))].sort(), [...org.organizationalUnits].sort());
         for (const i of instances) {
+            // hashicorp/terraform-provider-aws#40675: no in-place update of an OU-targeted instance.
+            const o = (i as any).options ?? i;
+            assert.equal(o.deleteBeforeReplace, true);
+            assert.ok(o.replaceOnChanges?.includes("parameterOverrides") && o.replaceOnChanges.includes("deploymentTargets"));
+            // Not protected as the StackSet is (children inherit protect): a new cell replaces its account's instance.
+            assert.notEqual(o.protect, true);
             assert.equal(i.inputs.operationPreferences.maxConcurrentPercentage, 25);
             assert.equal(i.inputs.operationPreferences.failureTolerancePercentage, 5);
             assert.equal(i.inputs.operationPreferences.concurrencyMode, "SOFT_FAILURE_TOLERANCE");
         }
         const template = JSON.parse(set.inputs.templateBody);
         const trust = template.Resources.DeployRole.Properties.AssumeRolePolicyDocument.Statement[0].Condition;
-        assert.deepEqual(trust.StringEquals["api.pulumi.com/oidc:aud"], ["example-org", "aws:example-org"]);
-        assert.equal(trust.StringLike["api.pulumi.com/oidc:sub"][0], "pulumi:deploy:org:example-org:project:patch-manager:*");
+        assert.deepEqual(trust.StringLike["api.pulumi.com/oidc:sub"], { Ref: "DeploymentsSubjects" });
+        // The account that already has Pulumi's provider does not get another.
+        const existing = instances.find((i) => i.inputs.deploymentTargets.accounts?.[0] === "555555555555" && i.inputs.parameterOverrides)!;
+        assert.equal(existing.inputs.parameterOverrides.CreateOidcProvider, "false");
     });
 
     it("answers what a replacement would do: fixed names delete first, OU targets one instance each, stacks kept", () => {

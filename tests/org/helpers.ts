@@ -23,6 +23,19 @@ export function withOrg(changes: Record<string, unknown>): Record<string, unknow
         if (v === undefined) delete values[k];
         else values[k] = v;
     }
+    // Cells added by a test are in the first OU unless the test says where (patch-manager-org:accounts).
+    if (
+        Array.isArray(values.cells) &&
+        !("accounts" in changes) &&
+        typeof values.accounts === "object" &&
+        Array.isArray(values.organizationalUnits)
+    ) {
+        const accounts = { ...(values.accounts as Record<string, unknown>) };
+        for (const c of values.cells as { account?: unknown }[])
+            if (typeof c?.account === "string" && /^\d{12}$/.test(c.account) && !(c.account in accounts))
+                accounts[c.account] = { organizationalUnit: values.organizationalUnits[0] };
+        values.accounts = accounts;
+    }
     return values;
 }
 

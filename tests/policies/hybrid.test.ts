@@ -11,8 +11,11 @@ const DAY = 86_400_000;
 const HYBRID_ROLE = "hybrid-nodes-role-1a2b3c4";
 const CORE = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore";
 
-/** ISO time `days` from now, without milliseconds. */
-const fromNow = (days: number) => new Date(Date.now() + days * DAY).toISOString().replace(/\.\d{3}Z$/, "Z");
+/** The time the rule is run at (its policy config `now`): fixed, so no expectation depends on the machine's clock. */
+const NOW = "2026-12-01T00:00:00Z";
+const AT_NOW = { "hybrid-activation-expiry": { now: NOW } };
+/** ISO time `days` after NOW, without milliseconds. */
+const fromNow = (days: number) => new Date(Date.parse(NOW) + days * DAY).toISOString().replace(/\.\d{3}Z$/, "Z");
 
 function activationInputs(): Record<string, any> {
     return {
@@ -94,7 +97,7 @@ describe("policies/hybrid", () => {
                     activationExpiry,
                     TYPES.activation,
                     { ...activationInputs(), expirationDate },
-                    { name: "web-server-hybrid-activation" },
+                    { name: "web-server-hybrid-activation", config: { now: NOW } },
                 );
                 assert.deepEqual(r.messages, [], expirationDate);
             }
@@ -106,12 +109,12 @@ describe("policies/hybrid", () => {
                 activationExpiry,
                 TYPES.activation,
                 { ...activationInputs(), expirationDate },
-                { name: "web-server-hybrid-activation" },
+                { name: "web-server-hybrid-activation", config: { now: NOW } },
             );
             assert.equal(r.messages.length, 1);
             assert.match(
                 r.messages[0],
-                new RegExp(`^${who} expires ${expirationDate}, 4[45]\\.\\d days from now; an activation code may be valid at most 30 days`),
+                new RegExp(`^${who} expires ${expirationDate}, 45\\.0 days from now; an activation code may be valid at most 30 days`),
             );
         });
 
@@ -119,6 +122,7 @@ describe("policies/hybrid", () => {
             const { expirationDate: _e, ...inputs } = activationInputs();
             const missing = await runResourcePolicy(activationExpiry, TYPES.activation, inputs, {
                 name: "web-server-hybrid-activation",
+                config: { now: NOW },
             });
             // CreateActivation: without an ExpirationDate the code expires in 24 hours.
             assert.deepEqual(missing.messages, []);
@@ -126,7 +130,7 @@ describe("policies/hybrid", () => {
                 activationExpiry,
                 TYPES.activation,
                 { ...inputs, expirationDate: "next week" },
-                { name: "web-server-hybrid-activation" },
+                { name: "web-server-hybrid-activation", config: { now: NOW } },
             );
             assert.deepEqual(bad.messages, [
                 `${who} has expirationDate "next week", which is not an RFC 3339 time such as "2026-12-01T00:00:00Z".`,
@@ -146,7 +150,7 @@ describe("policies/hybrid", () => {
                     activationRegistrationLimit,
                     TYPES.activation,
                     { ...activationInputs(), registrationLimit },
-                    { name: "web-server-hybrid-activation" },
+                    { name: "web-server-hybrid-activation", config: { now: NOW } },
                 );
                 assert.deepEqual(r.messages, []);
             }
@@ -289,7 +293,10 @@ describe("policies/hybrid", () => {
         it("the example stack Pulumi.prod-hybrid.yaml passes every rule, hybrid ones included", async () => {
             const resources = structuredClone(program);
             assert.equal(resources.filter((r) => r.type === TYPES.activation).length, 2, "the rules had activations to check");
-            assert.deepEqual(await runPolicies(audited(resources), { stackName: "prod-hybrid", projectName: "patch-manager" }), []);
+            assert.deepEqual(
+                await runPolicies(audited(resources), { stackName: "prod-hybrid", projectName: "patch-manager", config: AT_NOW }),
+                [],
+            );
         });
 
         it("and fails the hybrid rules, mandatory, on one of its activations changed to break them", async () => {
@@ -299,7 +306,7 @@ describe("policies/hybrid", () => {
             web.inputs = { ...web.inputs, expirationDate: fromNow(60) };
             web.checkedInputs = { ...web.checkedInputs, expirationDate: web.inputs.expirationDate };
             delete web.additionalSecretOutputs;
-            const v = await runPolicies(audited(resources), { stackName: "prod-hybrid", projectName: "patch-manager" });
+            const v = await runPolicies(audited(resources), { stackName: "prod-hybrid", projectName: "patch-manager", config: AT_NOW });
             assert.deepEqual(
                 v.map((x) => [x.policy, x.level, x.urn]),
                 [

@@ -9,6 +9,8 @@ import {
     COMPLIANCE_LEVELS,
 } from "@patch-manager/ssm";
 import { evaluate, parameters, shippedConfig, Stack, T, withConfig } from "../helpers";
+import { fact } from "../facts/facts";
+import { MOCK_ACCOUNT } from "../../tools/mock/mockProgram";
 
 const SEED_GROUPS = ["Windows", "RHEL", "Windows2012", "Management Server", "Web Server", "Application Server", "Database Server"];
 const WAVES: Record<string, string> = {
@@ -195,7 +197,9 @@ describe("program on the shipped stacks", function () {
             const trust = JSON.parse(role.inputs.assumeRolePolicy as string);
             assert.equal(trust.Statement.length, 1);
             assert.deepEqual(trust.Statement[0].Principal, { Service: "ssm.amazonaws.com" });
-            assert.equal(trust.Statement[0].Condition.StringEquals["aws:SourceAccount"], "123456789012");
+            // The key SSM sends (tests/facts: trust-ssm-hybrid-condition-keys), holding this account.
+            const [sourceAccount] = (fact("trust-ssm-hybrid-condition-keys").value as { StringEquals: string[] }).StringEquals;
+            assert.equal(trust.Statement[0].Condition.StringEquals[sourceAccount], MOCK_ACCOUNT);
             const attached = prod
                 .ofType(T.attachment)
                 .filter((a) => a.inputs.role === role.id)

@@ -357,19 +357,25 @@ describe("schedule", () => {
         it("returns [] for count 0 and throws on bad input", () => {
             assert.deepEqual(starts("cron(0 22 ? * MON-FRI *)", "UTC", "2026-01-01T00:00:00Z", 0), []);
             assert.throws(
-                () => nextStarts("cron(00 23-5 ? * TUE#1 *)", { timezone: "UTC", from: new Date(), count: 1 }),
+                () => nextStarts("cron(00 23-5 ? * TUE#1 *)", { timezone: "UTC", from: new Date("2026-12-01T00:00:00Z"), count: 1 }),
                 /the hour field "23-5" is a range/,
             );
             assert.throws(
-                () => nextStarts("cron(0 22 ? * MON *)", { timezone: "Mars/Base", from: new Date(), count: 1 }),
+                () => nextStarts("cron(0 22 ? * MON *)", { timezone: "Mars/Base", from: new Date("2026-12-01T00:00:00Z"), count: 1 }),
                 /not an IANA timezone/,
             );
             assert.throws(
-                () => nextStarts("rate(1 day)", { timezone: "UTC", scheduleOffset: 2, from: new Date(), count: 1 }),
+                () => nextStarts("rate(1 day)", { timezone: "UTC", scheduleOffset: 2, from: new Date("2026-12-01T00:00:00Z"), count: 1 }),
                 /only applies to cron/,
             );
             assert.throws(
-                () => nextStarts("cron(0 22 ? * MON *)", { timezone: "UTC", scheduleOffset: 7, from: new Date(), count: 1 }),
+                () =>
+                    nextStarts("cron(0 22 ? * MON *)", {
+                        timezone: "UTC",
+                        scheduleOffset: 7,
+                        from: new Date("2026-12-01T00:00:00Z"),
+                        count: 1,
+                    }),
                 /1 to 6/,
             );
         });

@@ -153,6 +153,22 @@ export interface PlanOptions {
 
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
 
+/** The rules that compare dates (policies/clock.ts): the plan runs them at its `--from`, unless the config sets `now`. */
+const DATE_RULES = ["hybrid-activation-expiry", "scan-install-no-overlap"];
+
+/** The policy config with each date rule's `now` set to the plan's time (a level given as a string is kept). */
+export function withEvaluationTime(config: PolicyPackConfigInput | undefined, from: Date): PolicyPackConfigInput {
+    const out: PolicyPackConfigInput = { ...(config ?? {}) };
+    for (const rule of DATE_RULES) {
+        const entry = out[rule];
+        if (entry === undefined) out[rule] = { now: from.toISOString() };
+        else if (typeof entry === "string") out[rule] = { enforcementLevel: entry, now: from.toISOString() };
+        else if (entry && typeof entry === "object" && !Array.isArray(entry) && !("now" in entry))
+            out[rule] = { ...entry, now: from.toISOString() };
+    }
+    return out;
+}
+
 /** Evaluates one stack and derives its windows; throws UsageError for bad config. */
 export async function planStack(
     opts: PlanOptions,
@@ -185,7 +201,7 @@ export async function planStack(
             policies: policiesAt(() => opts.from),
             stackName: opts.stack,
             projectName: PROJECT,
-            ...(opts.policyConfig ? { config: opts.policyConfig } : {}),
+            config: withEvaluationTime(opts.policyConfig, opts.from),
         });
     } catch (e) {
         if (e instanceof PolicyConfigError) throw new UsageError([`--policy-pack-config: ${e.message}`]);

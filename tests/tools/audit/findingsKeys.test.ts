@@ -20,6 +20,8 @@ const P = "patch-manager:";
 const TASK = "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask";
 const ACTIVATION = "aws:ssm/activation:Activation";
 const DAY_MS = 86_400_000;
+/** The time the date rules run at in these scenarios (their policy config `now`). */
+const AUDIT_NOW = "2026-12-01T00:00:00Z";
 
 /** One stack evaluated with `changes` to its config, its audit resources edited by `edit`, and the pack's findings. */
 async function scenario(
@@ -92,9 +94,13 @@ describe("findings carry their config key from the rule's property, not its mess
                 (resources) => {
                     byName(resources, TASK, "web-server").inputs.maxErrors = "-1";
                     const rhel = byName(resources, ACTIVATION, "rhel");
-                    rhel.inputs.expirationDate = new Date(Date.now() + 90 * DAY_MS).toISOString();
+                    // 90 days after the rule's `now`: past SSM's 30-day limit whatever the machine's clock says.
+                    rhel.inputs.expirationDate = new Date(Date.parse(AUDIT_NOW) + 90 * DAY_MS).toISOString();
                 },
-                { "hybrid-activation-registration-limit": { maxRegistrationLimit: 20 } },
+                {
+                    "hybrid-activation-registration-limit": { maxRegistrationLimit: 20 },
+                    "hybrid-activation-expiry": { now: AUDIT_NOW },
+                },
             ),
         );
     });

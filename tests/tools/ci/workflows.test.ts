@@ -38,8 +38,15 @@ const messages = (text: string) => lintWorkflow("t.yml", text).map((p) => `${p.p
 
 describe("GitHub Actions workflows (.github/workflows)", () => {
     it("every shipped workflow passes the schema (action-validator) and the expression checks", () => {
-        assert.deepEqual(fs.readdirSync(WORKFLOWS).sort(), ["deploy.yml", "pr-comment.yml", "pull-request.yml"]);
+        assert.deepEqual(fs.readdirSync(WORKFLOWS).sort(), ["canary.yml", "deploy.yml", "pr-comment.yml", "pull-request.yml"]);
         assert.deepEqual(lintWorkflowDir(ROOT), []);
+    });
+
+    it("the canary runs only when started by hand: it creates instances in a sandbox account (docs/canary.md)", () => {
+        const canary = YAML.parse(read("canary.yml"));
+        assert.deepEqual(Object.keys(canary.on), ["workflow_dispatch"]);
+        assert.deepEqual(canary.jobs.canary.strategy.matrix.stack, ["canary-strategies", "canary-private"]);
+        assert.ok(canary.jobs.canary.steps.some((s: any) => s.name === "Destroy" && String(s.if).includes("always()")));
     });
 
     it("every npm script whose output a step keeps runs with -s (npm's banner goes to stdout; the project does not silence npm)", () => {

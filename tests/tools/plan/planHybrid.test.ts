@@ -25,6 +25,17 @@ describe("offline plan of Pulumi.prod-hybrid.yaml", function () {
         assert.equal(doc.windows.length, 5, "hybrid servers are patched in the same windows");
     });
 
+    it("runs the date rules at --from: an activation's expiry is judged from the plan's time, not the machine's", async function () {
+        const expiry = doc.resources.find((r: any) => r.type === "aws:ssm/activation:Activation").inputs.expirationDate as string;
+        const at = (days: number) => new Date(Date.parse(expiry) - days * 86_400_000).toISOString();
+        const expiryFindings = async (from: string) => {
+            const { stdout } = await plan("--stack", "prod-hybrid", "--json", "--from", from);
+            return JSON.parse(stdout).violations.filter((v: any) => v.policy === "hybrid-activation-expiry");
+        };
+        assert.deepEqual(await expiryFindings(at(2)), [], "two days before the expiry");
+        assert.ok((await expiryFindings(at(45))).length > 0, "45 days before it, past SSM's 30-day limit");
+    });
+
     it("the summary for a person lists the activations; a stack without any, no such section", async function () {
         const text = renderPlan(doc);
         assert.match(text, /\+ aws:ssm\/activation:Activation {2}web-server-hybrid-activation {2}\([0-9a-f-]{36}\)/);
