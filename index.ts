@@ -13,6 +13,8 @@ type StackOutputs = PatchManagerOutputs | (Partial<PatchManagerOutputs> & { read
 /** Who evaluates the program besides Pulumi (the offline plan): told the stack's model once it is parsed. */
 interface ProgramObserver {
     readonly model?: (model: PatchManagerConfig) => void;
+    /** The instant to plan for (the offline plan's --from); default: the deployment's clock. */
+    readonly now?: Date;
 }
 
 /** Provider settings that are credentials: kept secret in the provider's inputs and the state. */
@@ -47,7 +49,7 @@ function main(observer?: ProgramObserver): StackOutputs {
     // The one parse of an evaluation: every deployment below takes this model, as it is or placed
     // in its region. The project's own namespace, whatever `pulumi new` named the project; the other
     // namespaces (aws:region above all) are checked too, and the provider may take its region from the environment.
-    const config = parseStackConfig(all, stack, undefined, pulumi.getProject(), { env: process.env });
+    const config = parseStackConfig(all, stack, undefined, pulumi.getProject(), { env: process.env }, observer?.now ?? new Date());
     observer?.model?.(config);
     const regions = config.operations.regions;
     if (!regions) {

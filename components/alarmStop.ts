@@ -17,6 +17,9 @@ import { automationExecutions, serviceTrust } from "./iam";
 
 export const ALARM_STATE_CHANGE = "CloudWatch Alarm State Change";
 
+/** The tag the stop puts on each window it disables: a change freeze that ends never enables such a window (components/freezes.ts). */
+export const STOPPED_BY_ALARM_TAG = "patch-manager:stopped-by-alarm";
+
 /** Cancels what the stopped windows are running; boto3's field names as botocore's ssm model has them. */
 const CANCEL_RUNNING_SCRIPT = `import boto3
 
@@ -56,8 +59,8 @@ def handler(event, context):
 `;
 
 /**
- * An Automation runbook (schemaVersion 0.3): one step per window (UpdateMaintenanceWindow
- * Enabled=false), carrying on past one that fails, then one step that cancels the windows' running
+ * An Automation runbook (schemaVersion 0.3): two steps per window (UpdateMaintenanceWindow
+ * Enabled=false, then a tag marking it as stopped by the alarm), carrying on past one that fails, then one step that cancels the windows' running
  * executions and the commands and automations they started.
  */
 export function disableWindowsRunbook(windowIds: readonly string[]): object {
@@ -68,12 +71,27 @@ export function disableWindowsRunbook(windowIds: readonly string[]): object {
         assumeRole: "{{ AutomationAssumeRole }}",
         parameters: { AutomationAssumeRole: { type: "String", description: "The role that may disable the windows." } },
         mainSteps: [
-            ...windowIds.map((id, i) => ({
-                name: `disable_window_${i + 1}`,
-                action: "aws:executeAwsApi",
-                onFailure: "Continue",
-                inputs: { Service: "ssm", Api: "UpdateMaintenanceWindow", WindowId: id, Enabled: false },
-            })),
+            ...windowIds.flatMap((id, i) => [
+                {
+                    name: `disable_window_${i + 1}`,
+                    action: "aws:executeAwsApi",
+                    onFailure: "Continue",
+                    inputs: { Service: "ssm", Api: "UpdateMaintenanceWindow", WindowId: id, Enabled: false },
+                },
+                // Marked, so that the end of a change freeze leaves it disabled (components/freezes.ts).
+                {
+                    name: `mark_window_${i + 1}`,
+                    action: "aws:executeAwsApi",
+                    onFailure: "Continue",
+                    inputs: {
+                        Service: "ssm",
+                        Api: "AddTagsToResource",
+                        ResourceType: "MaintenanceWindow",
+                        ResourceId: id,
+                        Tags: [{ Key: STOPPED_BY_ALARM_TAG, Value: "true" }],
+                    },
+                },
+            ]),
             {
                 name: "cancel_running_executions",
                 action: "aws:executeScript",
@@ -99,6 +117,13 @@ export function stopRunbookPolicy(partition: string, region: string, accountId: 
                 Effect: "Allow",
                 Action: ["ssm:UpdateMaintenanceWindow", "ssm:DescribeMaintenanceWindowExecutions"],
                 Resource: windowIds.map((id) => `arn:${partition}:ssm:${region}:${accountId}:maintenancewindow/${id}`),
+            },
+            {
+                Sid: "MarkTheWindowsStopped",
+                Effect: "Allow",
+                Action: "ssm:AddTagsToResource",
+                Resource: windowIds.map((id) => `arn:${partition}:ssm:${region}:${accountId}:maintenancewindow/${id}`),
+                Condition: { "ForAllValues:StringEquals": { "aws:TagKeys": [STOPPED_BY_ALARM_TAG] } },
             },
             {
                 // Window executions, their tasks and invocations have no ARN an IAM policy can name.

@@ -38,6 +38,26 @@ export interface PatchManagerSettings {
     readonly patchGroups?: PatchGroupSettings[];
     /** Baselines of your own, which patch groups name; the ones a group needs and has not named are generated. */
     readonly baselines?: BaselineSettings[];
+    /**
+     * Patches held back from some groups or baselines until a date: rejected in their baselines until then, left out
+     * from then on.
+     */
+    readonly exemptions?: ExemptionSettings[];
+    /**
+     * Change freezes: periods (in the stack's time zone, once or recurring) in which the stack's windows are
+     * disabled, through a Change Calendar the program creates.
+     */
+    readonly freezes?: FreezeSettings[];
+    /**
+     * The name or ARN of a Change Calendar of this account and region the organisation keeps: its closed times
+     * freeze the windows too.
+     */
+    readonly freezeCalendar?: string;
+    /**
+     * The most days a patch group may go without an install before the plan reports that a freeze made it miss a
+     * release cycle; default 35. A whole number, 7 to 366.
+     */
+    readonly maxDaysWithoutInstall?: number;
     /** An existing IAM role for the window tasks; default: one is created. */
     readonly maintenanceWindowRoleArn?: string;
     /**
@@ -257,6 +277,50 @@ export interface PatchSourceSettings {
     readonly products: string[];
     /** A yum/dnf repository section, or one sources.list line for Ubuntu and Debian. 1 to 1024 characters. */
     readonly configuration: string;
+}
+
+/** Patches held back from some groups or baselines until a date. */
+export interface ExemptionSettings {
+    /**
+     * The patch ids or package names (KB5034441, openssl-3.0.8*) held back, as rejectedPatches takes them. 1 to 50
+     * entries.
+     */
+    readonly patches: string[];
+    /** The patch groups exempted: the patches are rejected in the baselines these groups use. At least 1 entry. */
+    readonly groups?: string[];
+    /**
+     * Instead of groups: the baselines (by their name in baselines, or a generated one) that reject the patches. At
+     * least 1 entry.
+     */
+    readonly baselines?: string[];
+    /** Why the patches are held back; required in production. 1 to 1024 characters. */
+    readonly reason?: string;
+    /** The change or risk ticket that approved it; required in production. 1 to 128 characters. */
+    readonly ticket?: string;
+    /** The day (YYYY-MM-DD, 00:00 in the stack's time zone) from which the patches are no longer rejected. */
+    readonly until: string;
+    /**
+     * rejectedPatchesAction of the baselines while the exemption holds; default: the baseline's (BLOCK). One of
+     * "ALLOW_AS_DEPENDENCY", "BLOCK".
+     */
+    readonly action?: string;
+}
+
+/** A period in which no window of the stack patches. */
+export interface FreezeSettings {
+    /** The freeze's name, e.g. "Year end"; it names the Change Calendar event. */
+    readonly name: string;
+    /** When it begins: YYYY-MM-DD (00:00) or YYYY-MM-DDTHH:MM, in the stack's time zone. */
+    readonly start: string;
+    /** When it ends (windows may start again from then), in the stack's time zone. */
+    readonly end: string;
+    /** Why nothing may be patched then; shown in the calendar and the plan. 1 to 256 characters. */
+    readonly reason: string;
+    /**
+     * Repeat it (iCalendar RRULE, e.g. FREQ=YEARLY for every year); each repetition starts at the same UTC time as
+     * the first and lasts as long.
+     */
+    readonly rrule?: string;
 }
 
 /** Where patching command output goes and how long it stays. */

@@ -60,6 +60,8 @@ export interface ComplianceReportingArgs {
     readonly patchGroupTagKey: string;
     /** Daily scans; empty: none. */
     readonly groups: readonly ScannedGroup[];
+    /** Change calendars the associations wait for (components/freezes.ts); absent: none. */
+    readonly calendarNames?: pulumi.Input<string>[];
     readonly logBucketName: pulumi.Input<string>;
     readonly logKeyPrefix: string;
     /** The log bucket's region when it is not this region's (a central bucket). */
@@ -99,6 +101,8 @@ export class ComplianceReporting extends pulumi.ComponentResource {
                     scheduleExpression: schedule,
                     // Only at the scheduled hour: not at creation, which could fall inside a window.
                     applyOnlyAtCronInterval: true,
+                    // Not while a change freeze holds (CreateAssociation CalendarNames: runs only while every calendar is open).
+                    ...(args.calendarNames ? { calendarNames: args.calendarNames } : {}),
                     maxConcurrency: g.rateControl.maxConcurrency,
                     maxErrors: g.rateControl.maxErrors,
                     outputLocation: {

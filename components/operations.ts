@@ -46,6 +46,8 @@ export interface OperationsArgs {
     readonly logBucketName: pulumi.Output<string>;
     /** Region of the log bucket when it is not this region's. */
     readonly logBucketRegion?: string;
+    /** The change calendars the associations wait for (components/freezes.ts). */
+    readonly calendarNames?: pulumi.Input<string>[];
     /** The region's maintenance windows, for the alarm stop. */
     readonly windowIds: pulumi.Output<string>[];
     readonly partition: pulumi.Output<string>;
@@ -121,6 +123,7 @@ export class Operations extends pulumi.ComponentResource {
                     environment: config.environment,
                     patchGroupTagKey: config.patchGroupTagKey,
                     groups,
+                    ...(args.calendarNames ? { calendarNames: args.calendarNames } : {}),
                     logBucketName: args.logBucketName,
                     logKeyPrefix: config.logging.keyPrefix,
                     ...(args.logBucketRegion ? { logBucketRegion: args.logBucketRegion } : {}),

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { BaselineConfig } from "../config";
+import { EXEMPTION_TAG_PREFIX } from "../config/exemptions";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
 
 export interface PatchBaselineArgs {
@@ -41,7 +42,14 @@ export class PatchBaseline extends pulumi.ComponentResource {
                 ...(b.sources.length > 0
                     ? { sources: b.sources.map((s) => ({ name: s.name, products: [...s.products], configuration: s.configuration })) }
                     : {}),
-                tags: args.tags,
+                // Each exemption it holds, with the instant it ends: the pack flags a baseline deployed before that instant and not since.
+                tags:
+                    b.exemptions.length === 0
+                        ? args.tags
+                        : pulumi.output(args.tags).apply((tags) => ({
+                              ...tags,
+                              ...Object.fromEntries(b.exemptions.map((e) => [`${EXEMPTION_TAG_PREFIX}${e.index}`, e.endsAt])),
+                          })),
             },
             { parent: this },
         );

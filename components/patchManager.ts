@@ -6,6 +6,7 @@ import { HybridActivationOutput, HybridFleet } from "./hybrid";
 import { arnInThisRegion, keyInThisRegion, LogBucket } from "./logBucket";
 import { hookDocumentsInRegion, MaintenanceWindow } from "./maintenanceWindow";
 import { slug, ssmName } from "../config/naming";
+import { ChangeFreeze } from "./freezes";
 import { PatchBaseline } from "./patchBaseline";
 import { PatchGroup } from "./patchGroup";
 import { Operations, OperationsOutputs } from "./operations";
@@ -297,6 +298,25 @@ export class PatchManager extends pulumi.ComponentResource {
 
         // The windows and the groups each patches, as the config checks and the offline tools lay them out.
         const layout = windowPlan(config);
+        // The change calendars first: the associations below run only while they are open.
+        const frozen = config.freezes.periods.length > 0 || config.freezes.calendar !== undefined;
+        const freeze = frozen
+            ? new ChangeFreeze(
+                  n("freezes"),
+                  {
+                      periods: config.freezes.periods,
+                      ...(config.freezes.calendar !== undefined ? { existingCalendar: config.freezes.calendar } : {}),
+                      calendarName: ssmName(namePrefix, "freezes"),
+                      runbookName: ssmName(namePrefix, "follow-freezes"),
+                      partition,
+                      region: aws.getRegionOutput(undefined, { parent: this }).region,
+                      accountId: aws.getCallerIdentityOutput(undefined, { parent: this }).accountId,
+                      tags,
+                  },
+                  child,
+              )
+            : undefined;
+        const calendarNames = freeze?.calendarNames;
         const strategyGroups = config.patchGroups.filter((g) => usesStrategies(g.strategies));
         const strategies =
             strategyGroups.length > 0
@@ -318,6 +338,7 @@ export class PatchManager extends pulumi.ComponentResource {
                           logBucketName,
                           logKeyPrefix: config.logging.keyPrefix,
                           cutoffBehavior: config.cutoffBehavior,
+                          ...(calendarNames ? { calendarNames } : {}),
                           tags,
                       },
                       child,
@@ -389,6 +410,7 @@ export class PatchManager extends pulumi.ComponentResource {
                   )
                 : undefined;
         alerts?.watchWindows(windowIds, { registrations: hybrid !== undefined });
+        freeze?.followCalendars(windowIds);
         const operations = Operations.needed(config)
             ? new Operations(
                   n("operations"),
@@ -402,6 +424,7 @@ export class PatchManager extends pulumi.ComponentResource {
                       ...(central ? { logBucketRegion: central.region } : {}),
                       windowIds,
                       partition,
+                      ...(calendarNames ? { calendarNames } : {}),
                   },
                   child,
               )

@@ -542,6 +542,8 @@ export const START_STOP_PARAMETERS: Parameter[] = [
 
 export interface PatchingStrategiesArgs {
     readonly namePrefix: string;
+    /** Change calendars the associations wait for (components/freezes.ts); absent: none. */
+    readonly calendarNames?: pulumi.Input<string>[];
     readonly environment: string;
     readonly groups: readonly PatchGroupConfig[];
     /** The reboot windows of the deployment's window layout (windowPlan). */
@@ -672,6 +674,8 @@ export class PatchingStrategies extends pulumi.ComponentResource {
                         // a schedule never comes. An install gets none: it would patch and reboot outside windows.
                         ...(operation === "Scan" ? { scheduleExpression: ON_JOIN_SCAN_SCHEDULE } : {}),
                         applyOnlyAtCronInterval: false,
+                        // Not while a change freeze holds (components/freezes.ts).
+                        ...(args.calendarNames ? { calendarNames: args.calendarNames } : {}),
                         maxConcurrency: g.rateControl.maxConcurrency,
                         maxErrors: g.rateControl.maxErrors,
                         outputLocation: {

@@ -62,7 +62,7 @@ const approvalRuleSchema = approvalRuleFields.transform(({ complianceLevel, ...r
  */
 export type ApprovalRule = z.output<typeof approvalRuleSchema>;
 
-const patchList = z
+export const patchList = z
     .array(text(100, "a patch id or name"), { error: "must be a list of patch ids or names" })
     .max(BASELINE_LIMITS.patchList, { error: `must hold at most ${BASELINE_LIMITS.patchList} patches` });
 
@@ -148,6 +148,8 @@ export function baselineConfig(b: ParsedBaseline, stackApproveAfterDays: number)
         sources: b.sources ?? [],
         /** True for the baselines the program adds for groups that name none. */
         generated: false,
+        /** The exemptions whose patches rejectedPatches holds at the model's instant (config/exemptions.ts), with their ends. */
+        exemptions: [] as { index: number; endsAt: string }[],
     };
 }
 
@@ -167,5 +169,6 @@ export function generatedBaseline(name: string, os: OperatingSystem, approveAfte
         registerAsDefault: false,
         sources: [],
         generated: true,
+        exemptions: [],
     };
 }

@@ -2,7 +2,9 @@
 // and the operations features' rules. They read the typed values of the keys whose schemas
 // accepted them, and the model built from those: a key its schema refused is reported at the key,
 // and no rule here assumes its default instead (a rule that needs it waits until it is fixed).
-import { OperatingSystem, QUOTAS } from "@patch-manager/ssm";
+import { BASELINE_LIMITS, OperatingSystem, QUOTAS } from "@patch-manager/ssm";
+import { exemptionProblems } from "./exemptions";
+import { freezeProblems } from "./freezes";
 import { checkSchedule, checkTimezone, cutoffProblems, isCron, nextStarts, scheduleOffsetProblems } from "@patch-manager/ssm";
 import { defaultApprovalRules, filterKeyProblem, supportsApprovalDelay } from "./approvalRules";
 import {
@@ -239,6 +241,32 @@ export function crossCheck(input: CheckedValues): ConfigProblem[] {
             });
         }
     }
+    if (values.exemptions) {
+        const checked = exemptionProblems(values.exemptions, {
+            production: values.environment === "production",
+            ...(known("patchGroups") ? { groups: model.patchGroups } : {}),
+            ...(known("patchGroups", "baselines")
+                ? {
+                      baselines: model.baselines.map((b) => ({
+                          name: b.name,
+                          rejectedPatches: b.rejectedPatches,
+                          explicitAction: values.baselines?.find((x) => x.name === b.name)?.rejectedPatchesAction,
+                      })),
+                  }
+                : {}),
+            rejectedLimit: BASELINE_LIMITS.patchList,
+        });
+        for (const p of checked) problems.push({ path: keyPath("exemptions", p.path), message: p.message });
+    }
+    // An EventBridge rule sees only its own region's events: a calendar given by ARN lives in one region.
+    if (values.freezeCalendar?.startsWith("arn:") && values.regions !== undefined && values.regions.length > 1)
+        problems.push({
+            path: keyPath("freezeCalendar"),
+            message: `is an ARN, which names a calendar of one region, and EventBridge delivers its state changes only there; with patch-manager:regions give the calendar's name, and keep a calendar of that name in each of ${values.regions.join(", ")}`,
+        });
+    if (values.freezes && known("timezone"))
+        for (const p of freezeProblems(values.freezes, model.timezone))
+            problems.push({ path: keyPath("freezes", p.path), message: p.message });
     for (const p of crossCheckOperations(input, known)) problems.push({ path: keyPath(p.key, p.path), message: p.message });
     return problems;
 }

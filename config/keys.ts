@@ -13,6 +13,8 @@ import {
     patchGroupTagKeySchema,
     windowKindSchema,
 } from "./environment";
+import { exemptionFields, exemptionsSchema } from "./exemptions";
+import { freezeCalendarSchema, freezeFields, freezesSchema, maxDaysWithoutInstallSchema } from "./freezes";
 import { wholeNumber } from "./fields";
 import { loggingFields } from "./logging";
 import {
@@ -55,6 +57,22 @@ export const KEYS = {
         }),
     baselines: z.array(baselineFields, { error: "must be a list of {name, operatingSystem, approvalRules?, ...}" }).meta({
         description: "Baselines of your own, which patch groups name; the ones a group needs and has not named are generated.",
+    }),
+    exemptions: exemptionsSchema.meta({
+        description:
+            "Patches held back from some groups or baselines until a date: rejected in their baselines until then, left out from then on.",
+    }),
+    freezes: freezesSchema.meta({
+        description:
+            "Change freezes: periods (in the stack's time zone, once or recurring) in which the stack's windows are disabled, through a Change Calendar the program creates.",
+    }),
+    freezeCalendar: freezeCalendarSchema.meta({
+        description:
+            "The name or ARN of a Change Calendar of this account and region the organisation keeps: its closed times freeze the windows too.",
+    }),
+    maxDaysWithoutInstall: maxDaysWithoutInstallSchema.meta({
+        description:
+            "The most days a patch group may go without an install before the plan reports that a freeze made it miss a release cycle; default 35.",
     }),
     maintenanceWindowRoleArn: maintenanceWindowRoleArnSchema.meta({
         description: "An existing IAM role for the window tasks; default: one is created.",
@@ -119,6 +137,8 @@ const MAPS: Record<string, z.ZodObject> = {
     patchGroups: patchGroupFields,
     baselines: baselineFields,
     approvalRules: approvalRuleFields,
+    exemptions: exemptionFields,
+    freezes: freezeFields,
     hybrid: hybridFields,
     alerts: alertsFields,
     compliance: complianceFields,

@@ -16,6 +16,8 @@ import {
     SEED_PATCH_GROUPS,
 } from "./defaults";
 import { Environment } from "./environment";
+import { baselineExemptions, exemptionConfigs } from "./exemptions";
+import { DEFAULT_MAX_DAYS_WITHOUT_INSTALL, freezePeriods } from "./freezes";
 import { ConfigValues } from "./keys";
 import { loggingConfig } from "./logging";
 import { generatedBaselineName } from "./naming";
@@ -41,8 +43,11 @@ function operationsConfig(values: ConfigValues) {
 
 export type OperationsConfig = ReturnType<typeof operationsConfig>;
 
-/** The model of a stack whose values all passed their schemas and the cross-checks. */
-export function buildModel(values: ConfigValues & { environment: Environment }, stack: string) {
+/**
+ * The model of a stack whose values all passed their schemas and the cross-checks, at the instant
+ * `now` (which exemptions hold): the caller's clock, never read here.
+ */
+export function buildModel(values: ConfigValues & { environment: Environment }, stack: string, now: Date) {
     const { environment } = values;
     const windowKind = values.window ?? defaultWindowKind(environment);
     const operation = values.operation ?? DEFAULT_OPERATION;
@@ -57,6 +62,24 @@ export function buildModel(values: ConfigValues & { environment: Environment }, 
         if (baselines.some((b) => b.name === group.baseline)) continue;
         baselines.push(generatedBaseline(group.baseline, group.operatingSystem, approveAfterDays));
     }
+    const timezone = values.timezone ?? DEFAULT_TIMEZONE;
+    const exemptions = exemptionConfigs(
+        values.exemptions ?? [],
+        (name) => patchGroups.find((g) => g.name === name)?.baseline,
+        timezone,
+        now,
+    );
+    // The exemptions in force join each baseline's own rejections (and so its BaselineOverride file).
+    const exempted = baselines.map((b) => {
+        const held = baselineExemptions(b.name, exemptions);
+        if (held.exemptions.length === 0) return b;
+        return {
+            ...b,
+            rejectedPatches: [...new Set([...b.rejectedPatches, ...held.patches])],
+            rejectedPatchesAction: held.action ?? b.rejectedPatchesAction,
+            exemptions: held.exemptions,
+        };
+    });
 
     return {
         stack,
@@ -65,13 +88,21 @@ export function buildModel(values: ConfigValues & { environment: Environment }, 
         /** The `window` key: which environment window the groups without their own are patched in. */
         windowKind,
         environmentWindow: environmentWindowTiming(windowKind),
-        timezone: values.timezone ?? DEFAULT_TIMEZONE,
+        timezone,
         operation,
         rateControl,
         approveAfterDays,
         patchGroupTagKey: values.patchGroupTagKey ?? DEFAULT_PATCH_GROUP_TAG_KEY,
-        baselines,
+        baselines: exempted,
         patchGroups,
+        /** Every exemption of the stack, with whether it holds at the model's instant and its days left. */
+        exemptions,
+        /** Change freezes: the stack's own periods, an existing calendar, and the longest a group may go without an install. */
+        freezes: {
+            periods: freezePeriods(values.freezes ?? [], timezone),
+            ...(values.freezeCalendar !== undefined ? { calendar: values.freezeCalendar } : {}),
+            maxDaysWithoutInstall: values.maxDaysWithoutInstall ?? DEFAULT_MAX_DAYS_WITHOUT_INSTALL,
+        },
         ...(values.maintenanceWindowRoleArn !== undefined ? { maintenanceWindowRoleArn: values.maintenanceWindowRoleArn } : {}),
         ...(values.permissionsBoundaryArn !== undefined ? { permissionsBoundaryArn: values.permissionsBoundaryArn } : {}),
         cutoffBehavior: values.cutoffBehavior ?? defaultCutoffBehavior(environment),

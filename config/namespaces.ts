@@ -170,6 +170,7 @@ export function parseStackConfig(
     file = `Pulumi.${stack}.yaml`,
     project: string = PROJECT,
     sources: RegionSources = {},
+    now: Date = new Date(),
 ): PatchManagerConfig {
     const prefix = `${project}:`;
     const own = Object.fromEntries(
@@ -179,7 +180,7 @@ export function parseStackConfig(
     );
     const others = namespaceProblems(all, project, sources);
     try {
-        const model = parseConfig(own, stack, file);
+        const model = parseConfig(own, stack, file, { now });
         if (others.length > 0) throw new ConfigError(file, others);
         return model;
     } catch (e) {

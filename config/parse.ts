@@ -32,19 +32,20 @@ export function parseConfig(
         if (text === undefined) continue;
         entries.push(isConfigKey(key) ? { key, ...decodeValue(key, text) } : { key, value: text });
     }
-    return parseEntries(entries, stack, file, opts);
+    // The clock is read here, at the edge, once: the model (exemptions in force) and every rule take this instant.
+    return parseEntries(entries, stack, file, opts.now ?? new Date());
 }
 
 /** What the parse reads besides the values: the clock (a test passes a fixed one). */
 export interface ParseOptions {
-    /** "From now on" for the rules about schedules that never start again; default the machine's clock, read here once. */
+    /** "From now on" for the rules about schedules that never start again, and the instant exemptions are judged at; default the machine's clock, read here once. */
     readonly now?: Date;
 }
 
 /** One key as read: its value, or the problem that kept it from being read. */
 type Entry = { readonly key: string } & ({ readonly value: unknown } | { readonly problem: ConfigProblem });
 
-function parseEntries(entries: readonly Entry[], stack: string, file: string, opts: ParseOptions): PatchManagerConfig {
+function parseEntries(entries: readonly Entry[], stack: string, file: string, now: Date): PatchManagerConfig {
     // Problems are listed key by key, in the order the stack file has the keys.
     const problemsOfEachKey: ConfigProblem[][] = [];
     const problemsOf = new Map<ConfigKey, ConfigProblem[]>();
@@ -114,13 +115,13 @@ function parseEntries(entries: readonly Entry[], stack: string, file: string, op
     }
     // The model of what parsed (a refused key at its default), which the rules across keys read
     // where no refused key matters, and which is the stack's model when nothing was refused.
-    const model = buildModel({ ...values, environment: values.environment ?? "development" }, stack);
+    const model = buildModel({ ...values, environment: values.environment ?? "development" }, stack, now);
     problems.push(
         ...crossCheck({
             values,
             refused,
             model,
-            now: opts.now ?? new Date(),
+            now,
             baselines: elements(values.baselines, decoded.baselines, baselineFields),
             patchGroups: elements(values.patchGroups, decoded.patchGroups, patchGroupFields),
             names: {
@@ -143,7 +144,7 @@ function parseEntries(entries: readonly Entry[], stack: string, file: string, op
     // Only `secure:` values the offline plan cannot decrypt were refused; a `secure:` environment
     // is unreadable, and the offline plan then shows a development stack.
     const unchecked = withSecretsUnchecked(decoded, misplacedSecrets, file);
-    return buildModel({ ...unchecked, environment: unchecked.environment ?? "development" }, stack);
+    return buildModel({ ...unchecked, environment: unchecked.environment ?? "development" }, stack, now);
 }
 
 /** The `name` of each entry of a list as written (an entry that is no map has none). */

@@ -5,6 +5,7 @@
 /** `patch-manager:<module>:<Type>` of each component, by component class. */
 export const RESOURCE_TYPES = {
     AlarmStop: "patch-manager:alerts:AlarmStop",
+    ChangeFreeze: "patch-manager:operations:ChangeFreeze",
     Alerts: "patch-manager:alerts:Alerts",
     ComplianceReporting: "patch-manager:compliance:ComplianceReporting",
     ConfigRecording: "patch-manager:compliance:ConfigRecording",

@@ -58,6 +58,9 @@ const ROLE_NAMES = [
     "hybrid-nodes-role",
     "alarm-stop-automation-role",
     "alarm-stop-events-role",
+    // change freezes: the runbook that follows the calendars, and EventBridge's role that starts it.
+    "freezes-automation-role",
+    "freezes-events-role",
     "alerts-notification-role",
     // strategies: the runbooks' automation role and their Lambda's role ("strategies-runbook-lambda").
     "strategies-runbook",

@@ -2,6 +2,7 @@
 
 import type { PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import {
+    FindingReport,
     ProductionConfig,
     asArray,
     configWithDefaults,
@@ -21,7 +22,7 @@ import {
 } from "./util";
 
 // Limits from the SSM API model (botocore ssm/2014-11-06: PatchRuleList, PatchIdList, ApproveAfterDays).
-import { BASELINE_LIMITS, TYPES } from "@patch-manager/ssm";
+import { BASELINE_LIMITS, EXEMPTION_TAG_PREFIX, TYPES } from "@patch-manager/ssm";
 export const MAX_APPROVAL_RULES = BASELINE_LIMITS.rules;
 export const MAX_PATCH_IDS = BASELINE_LIMITS.patchList;
 export const MAX_APPROVE_AFTER_DAYS = BASELINE_LIMITS.approveAfterDaysMax;
@@ -220,5 +221,75 @@ export const defaultBaselineApprovesUpdates: StackValidationPolicy = {
         }
     },
 };
+
+// ------------------------------------------------------------------------------------------------
+
+/** Days before an exemption's end from which the pack reminds of it. */
+export const EXEMPTION_WARNING_DAYS = 14;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The exemptions a baseline's tags say it holds: the index in `patch-manager:exemptions` and the end. */
+function heldExemptions(tags: unknown): { index: number; tag: string; endsAt: Date }[] {
+    if (typeof tags !== "object" || tags === null || isUnknown(tags)) return [];
+    return Object.entries(tags as Record<string, unknown>).flatMap(([tag, value]) => {
+        const index = tag.startsWith(EXEMPTION_TAG_PREFIX) ? Number(tag.slice(EXEMPTION_TAG_PREFIX.length)) : NaN;
+        const endsAt = typeof value === "string" ? new Date(value) : undefined;
+        return Number.isInteger(index) && endsAt && !Number.isNaN(endsAt.getTime()) ? [{ index, tag, endsAt }] : [];
+    });
+}
+
+/**
+ * The rules on exemptions that expire, judged at `clock()`: the pack's entry passes the real clock,
+ * tests a fixed instant. A baseline still rejecting an exemption's patches after its end was
+ * deployed before that day and not since (the program leaves them out from then on): mandatory.
+ * One that ends within 14 days: advisory, so that whoever asked for it can renew it with a new
+ * ticket or let it go.
+ */
+export function exemptionPolicies(clock: () => Date): ResourceValidationPolicy[] {
+    const check =
+        (expired: boolean) =>
+        (b: any, args: { name: string }, reportViolation: FindingReport): void => {
+            const now = clock();
+            for (const e of heldExemptions(b.tags)) {
+                const days = Math.ceil((e.endsAt.getTime() - now.getTime()) / DAY_MS);
+                const key = `patch-manager:exemptions[${e.index}]`;
+                if (expired && e.endsAt.getTime() <= now.getTime()) {
+                    report(reportViolation, {
+                        message:
+                            `${baselineLabel(b, args.name)} still rejects the patches of ${key}, which ended ${e.endsAt.toISOString()}: ` +
+                            "run pulumi up so that the baseline takes them again, or renew the exemption (a later until, with a new ticket).",
+                        property: `tags.${e.tag}`,
+                        valid: "an until after today, or the exemption removed",
+                    });
+                } else if (!expired && e.endsAt.getTime() > now.getTime() && days <= EXEMPTION_WARNING_DAYS) {
+                    report(reportViolation, {
+                        message:
+                            `${baselineLabel(b, args.name)} rejects the patches of ${key} for ${days} more day${days === 1 ? "" : "s"} ` +
+                            `(until ${e.endsAt.toISOString()}); then the next window installs them. Renew it with a new ticket if the reason still holds.`,
+                        property: `tags.${e.tag}`,
+                        valid: `an until more than ${EXEMPTION_WARNING_DAYS} days away, or the exemption left to end`,
+                    });
+                }
+            }
+        };
+    return [
+        {
+            name: "exemption-expired",
+            description:
+                "A baseline rejects patches of an exemption (patch-manager:exemptions) past its until date: the program leaves them out " +
+                "from that day, so the deployed baseline is stale; run pulumi up, or renew the exemption with a later until and a new ticket.",
+            enforcementLevel: "mandatory",
+            validateResource: validateResourceOfTypes(TYPES.patchBaseline, check(true)),
+        },
+        {
+            name: "exemption-expiring",
+            description:
+                `A baseline rejects patches of an exemption (patch-manager:exemptions) that ends within ${EXEMPTION_WARNING_DAYS} days: ` +
+                "renew it with a later until and a new ticket if the reason still holds, or let the patches come.",
+            enforcementLevel: "advisory",
+            validateResource: validateResourceOfTypes(TYPES.patchBaseline, check(false)),
+        },
+    ];
+}
 
 export const baselinePolicies = [baselineApprovesPatches, baselineProductionApprovalDelay, defaultBaselineApprovesUpdates];

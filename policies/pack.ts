@@ -1,7 +1,7 @@
 // The pack's contents, importable without starting it (index.ts is the only place that does).
 
 import type { EnforcementLevel, PolicyPackArgs } from "@pulumi/policy";
-import { baselinePolicies } from "./baselines";
+import { baselinePolicies, exemptionPolicies } from "./baselines";
 import { escalationPolicies } from "./escalation";
 import { hybridPolicies } from "./hybrid";
 import { iamPolicies } from "./iam";
@@ -18,19 +18,26 @@ export const PACK_NAME = "patch-manager";
 /** For a policy without its own level; every policy here sets one. */
 export const PACK_ENFORCEMENT_LEVEL: EnforcementLevel = "advisory";
 
-export const policies: PolicyPackArgs["policies"] = [
-    ...taskPolicies,
-    ...windowPolicies,
-    ...baselinePolicies,
-    ...iamPolicies,
-    ...escalationPolicies,
-    ...loggingPolicies,
-    ...stackPolicies,
-    ...hybridPolicies,
-    ...operationsPolicies,
-    ...replacementPolicies,
-    ...strategyPolicies,
-];
+/** The rules, judging time by `clock` (the exemption rules): the pack's entry passes the instant it runs, the offline plan its --from. */
+export function policiesAt(clock: () => Date): PolicyPackArgs["policies"] {
+    return [
+        ...taskPolicies,
+        ...windowPolicies,
+        ...baselinePolicies,
+        ...exemptionPolicies(clock),
+        ...iamPolicies,
+        ...escalationPolicies,
+        ...loggingPolicies,
+        ...stackPolicies,
+        ...hybridPolicies,
+        ...operationsPolicies,
+        ...replacementPolicies,
+        ...strategyPolicies,
+    ];
+}
+
+// The one clock of the pack: the instant a rule runs (a rule takes time only from here).
+export const policies: PolicyPackArgs["policies"] = policiesAt(() => new Date());
 
 export const packArgs: PolicyPackArgs = {
     policies,

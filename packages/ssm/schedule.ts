@@ -1082,3 +1082,17 @@ function fiveFieldMessage(fields: string[]): string {
         (valid ? `, e.g. ${candidate}` : `, e.g. ${EXAMPLE}`)
     );
 }
+
+/**
+ * The instant a wall-clock date and time (`2027-01-31`, `00:00`) stands for in `timezone`: where a
+ * stack's dates (an exemption's `until`, a freeze's start and end) begin. Throws on an invalid one.
+ */
+export function zonedInstant(date: string, time: string, timezone: string): Date {
+    const d = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+    const t = /^(\d{2}):(\d{2})$/.exec(time);
+    if (!d || !t) throw new Error(`"${date} ${time}" is not a date YYYY-MM-DD and a time HH:MM`);
+    return localTimeToInstant(
+        { year: Number(d[1]), month: Number(d[2]), day: Number(d[3]), hour: Number(t[1]), minute: Number(t[2]), second: 0 },
+        timezone,
+    );
+}

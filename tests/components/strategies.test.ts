@@ -237,6 +237,7 @@ describe("components/strategies (pure)", function () {
             registerAsDefault: false,
             sources: [],
             generated: false,
+            exemptions: [],
         }) as any[];
         assert.equal(doc[0].ApprovalRules.PatchRules[0].ApproveUntilDate, "2027-01-31");
         assert.equal(doc[0].ApprovalRules.PatchRules[0].ApproveAfterDays, undefined);

@@ -40,7 +40,10 @@ function documentCalls(resources: PlannedResource[]): Call[] {
             calls.push({
                 where: r.name,
                 document: String(i.arn).replace(/^.*:automation-definition\/([^:]+)(:.*)?$/, "$1"),
-                parameters: JSON.parse(i.input ?? "{}"),
+                // An input transformer's template with each placeholder as a value its path can hold (a change freeze's <state>: CLOSED).
+                parameters: JSON.parse(
+                    i.input ?? (i.inputTransformer ? String(i.inputTransformer.inputTemplate).replace(/<state>/g, '"CLOSED"') : "{}"),
+                ),
             });
         }
     }
@@ -50,7 +53,8 @@ function documentCalls(resources: PlannedResource[]): Call[] {
 /** The parameters of a document the stack creates itself (its content is in the plan). */
 function ownDocuments(resources: PlannedResource[]): Map<string, Record<string, DocumentParameter>> {
     const own = new Map<string, Record<string, DocumentParameter>>();
-    for (const r of resources.filter((x) => x.type === "aws:ssm/document:Document")) {
+    // A Change Calendar (documentFormat TEXT) holds iCalendar events, no parameters.
+    for (const r of resources.filter((x) => x.type === "aws:ssm/document:Document" && x.inputs.documentFormat !== "TEXT")) {
         const content = JSON.parse(String(r.inputs.content));
         const parameters = Object.fromEntries(
             Object.entries((content.parameters ?? {}) as Record<string, any>).map(([k, p]) => [

@@ -362,9 +362,19 @@ describe("operations on the example stack prod-private", function () {
                 assert.equal(doc.inputs.name, "patch-manager-prod-private-stop-on-alarm");
                 assert.equal(doc.inputs.documentType, "Automation");
                 const steps = JSON.parse(String(doc.inputs.content)).mainSteps;
+                // Each window disabled, then marked so that the end of a change freeze leaves it disabled.
                 assert.deepEqual(
                     steps.filter((s: any) => s.action === "aws:executeAwsApi").map((s: any) => s.inputs),
-                    windows.map((w) => ({ Service: "ssm", Api: "UpdateMaintenanceWindow", WindowId: w.id, Enabled: false })),
+                    windows.flatMap((w) => [
+                        { Service: "ssm", Api: "UpdateMaintenanceWindow", WindowId: w.id, Enabled: false },
+                        {
+                            Service: "ssm",
+                            Api: "AddTagsToResource",
+                            ResourceType: "MaintenanceWindow",
+                            ResourceId: w.id,
+                            Tags: [{ Key: "patch-manager:stopped-by-alarm", Value: "true" }],
+                        },
+                    ]),
                 );
                 // Then the running executions of exactly these windows are cancelled.
                 assert.deepEqual(steps[steps.length - 1].inputs.InputPayload, { WindowIds: windows.map((w) => w.id) });

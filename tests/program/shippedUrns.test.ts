@@ -70,12 +70,14 @@ const withoutIntendedChanges = (type: string, inputs: unknown) => {
         const { policy: _policy, ...rest } = i;
         return rest;
     }
-    // The alarm stop also cancels the stopped windows' running executions (issue 22): its runbook gained
-    // a step and its role the actions for it; the old content is the runbook's disable steps alone.
+    // The alarm stop also cancels the stopped windows' running executions (issue 22), and marks each
+    // window it disables (patch-manager:stopped-by-alarm) so that the end of a change freeze leaves it
+    // disabled: its runbook gained those steps and its role the actions for them; the old content is
+    // the runbook's disable steps alone.
     if (type === "aws:ssm/document:Document" && String(i.name).endsWith("stop-on-alarm")) {
         const doc = JSON.parse(i.content);
         doc.description = "Disables the patch-manager maintenance windows of one stack and region: stops a rollout when its alarm fires.";
-        doc.mainSteps = doc.mainSteps.filter((st: any) => st.action === "aws:executeAwsApi");
+        doc.mainSteps = doc.mainSteps.filter((st: any) => st.action === "aws:executeAwsApi" && st.inputs.Api !== "AddTagsToResource");
         return { ...i, content: JSON.stringify(doc) };
     }
     if (type === "aws:iam/rolePolicy:RolePolicy" && String(i.policy).includes("ssm:CancelMaintenanceWindowExecution")) {
@@ -105,6 +107,11 @@ const withoutIntendedChanges = (type: string, inputs: unknown) => {
     // A task with hooks runs to its end: cancelled at the cutoff it would skip its OnExit hook (the stack's CANCEL_TASK was given it).
     if (type === "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask" && i.taskArn === "AWS-RunPatchBaselineWithHooks") {
         return { ...i, cutoffBehavior: "CANCEL_TASK" };
+    }
+    if (type === "aws:iam/rolePolicy:RolePolicy" && String(i.policy).includes("patch-manager:stopped-by-alarm")) {
+        const policy = JSON.parse(i.policy);
+        policy.Statement = policy.Statement.filter((st: any) => st.Action !== "ssm:AddTagsToResource");
+        return { ...i, policy: JSON.stringify(policy) };
     }
     // Least privilege: a node's S3 policy gained the reads of the fleet's files and the Deny on writing them; the log
     // expiry also expires the versions that versioning keeps; the alarm stop's roles are bound to their source ARN.

@@ -15,7 +15,7 @@
 import type { Violation } from "./engine";
 import type { ClashFinding } from "../fleet";
 import { PROJECT } from "../../config";
-import { PATCH_GROUP_TAG_KEYS, TARGET_KEYS, TYPES } from "@patch-manager/ssm";
+import { EXEMPTION_TAG_PREFIX, PATCH_GROUP_TAG_KEYS, TARGET_KEYS, TYPES } from "@patch-manager/ssm";
 import { MAX_EXPIRY_DAYS } from "../../policies/hybrid";
 
 /** A finding that stems from a config value: the full key (`patch-manager:rateControl.maxConcurrency`) and its valid values. */
@@ -98,6 +98,12 @@ function approvalKey(property: string, baseline: Resource, ctx: Context): string
     return key(i >= 0 ? `baselines[${i}].approveAfterDays` : "approveAfterDays");
 }
 
+/** An exemption's tag on a baseline (`tags.patch-manager:exemption:<i>`) as the exemption's `until`. */
+function exemptionKey(property: string): string | undefined {
+    const i = property.startsWith(`tags.${EXEMPTION_TAG_PREFIX}`) ? property.slice(`tags.${EXEMPTION_TAG_PREFIX}`.length) : undefined;
+    return i !== undefined && /^\d+$/.test(i) ? key(`exemptions[${i}].until`) : undefined;
+}
+
 /** The activation's patch group (its Patch Group tag) as `patchGroups[i].hybrid.<field>`. */
 function hybridKey(activation: Resource, ctx: Context, which: string): string {
     const tags = field(activation.inputs, "tags");
@@ -120,7 +126,7 @@ const keyed = (configKey: string | undefined, valid?: string) => (configKey === 
 const CONFIG_SOURCES: Record<string, ConfigSource> = {
     [TYPES.windowTask]: (property, r, ctx) =>
         property === "maxConcurrency" || property === "maxErrors" ? keyed(rateControlKey(r, ctx, property)) : undefined,
-    [TYPES.patchBaseline]: (property, r, ctx) => keyed(approvalKey(property, r, ctx)),
+    [TYPES.patchBaseline]: (property, r, ctx) => keyed(exemptionKey(property) ?? approvalKey(property, r, ctx)),
     [TYPES.activation]: (property, r, ctx) =>
         property === "expirationDate"
             ? keyed(hybridKey(r, ctx, "expiresInDays"), `a whole number of days from 1 to ${MAX_EXPIRY_DAYS}`)

@@ -4,6 +4,7 @@ import { fleetCalendar } from "./calendar";
 import { checkClashes, checkQuota, checkSharedGroups, quotaUsage } from "./clashes";
 import { checkRolloutOrder } from "./rolloutOrder";
 import { checkWaveOrder } from "./waveOrder";
+import { checkFreezeGaps } from "./freezeGaps";
 import { FleetOptions, FleetReport, FleetStack } from "./types";
 
 export function analyzeFleet(stacks: readonly FleetStack[], opts: FleetOptions): FleetReport {
@@ -20,6 +21,7 @@ export function analyzeFleet(stacks: readonly FleetStack[], opts: FleetOptions):
             ...checkSharedGroups(stacks),
             ...checkClashes(stacks, opts),
             ...checkQuota(stacks, limit),
+            ...checkFreezeGaps(stacks, opts),
         ],
     };
 }

@@ -1,5 +1,6 @@
 // Every stack's window starts on one calendar, each with its region.
 import { startsBetween } from "@patch-manager/ssm";
+import { frozenAt } from "../../config/freezes";
 import { DAY_MS, FleetStack, FleetWindow, HOUR_MS, Occurrence } from "./types";
 
 /** The region a window is created in: its own, else the stack's. */
@@ -7,10 +8,12 @@ export function windowRegion(s: Pick<FleetStack, "region">, w: Pick<FleetWindow,
     return w.region ?? s.region;
 }
 
-/** The window with its region filled in from the stack's. */
+/** The window with its region filled in from the stack's, and the stack's freezes. */
 export const located = (s: FleetStack, w: FleetWindow): FleetWindow => {
     const region = windowRegion(s, w);
-    return region === w.region ? w : { ...w, region };
+    const freezes = s.freezes !== undefined && s.freezes.length > 0 && w.freezes === undefined ? { freezes: s.freezes } : {};
+    const withRegion = region === w.region ? w : { ...w, region };
+    return "freezes" in freezes ? { ...withRegion, ...freezes } : withRegion;
 };
 
 // A stack that deploys into several regions has windows of the same name in each.
@@ -53,17 +56,21 @@ function scheduleStarts(w: FleetWindow, from: Date, until: Date): Date[] {
 }
 
 function computeOccurrences(stack: string, w: FleetWindow, from: Date, until: Date): Occurrence[] {
-    return scheduleStarts(w, from, until).map((start) => ({
-        stack,
-        window: w.name,
-        ...(w.region !== undefined ? { region: w.region } : {}),
-        start,
-        end: new Date(start.getTime() + w.durationHours * HOUR_MS),
-        timezone: w.timezone,
-        patchGroups: w.patchGroups,
-        operation: w.operation,
-        ...(w.description !== undefined ? { description: w.description } : {}),
-    }));
+    return scheduleStarts(w, from, until).map((start) => {
+        const freeze = w.freezes ? frozenAt(w.freezes, start) : undefined;
+        return {
+            stack,
+            window: w.name,
+            ...(w.region !== undefined ? { region: w.region } : {}),
+            start,
+            end: new Date(start.getTime() + w.durationHours * HOUR_MS),
+            timezone: w.timezone,
+            patchGroups: w.patchGroups,
+            operation: w.operation,
+            ...(w.description !== undefined ? { description: w.description } : {}),
+            ...(freeze ? { skipped: freeze.name } : {}),
+        };
+    });
 }
 
 /** All windows of all stacks in [from, from + days), in start order, each with its region. */

@@ -13,7 +13,11 @@ export function checkClashes(stacks: readonly FleetStack[], opts: Pick<FleetOpti
     const until = new Date(opts.from.getTime() + opts.days * DAY_MS);
     const findings: ClashFinding[] = [];
     for (const s of stacks) {
-        const byWindow = s.windows.map((w) => ({ w: located(s, w), occ: windowOccurrences(s.stack, located(s, w), opts.from, until) }));
+        // A start skipped by a change freeze runs nothing, so it clashes with nothing.
+        const byWindow = s.windows.map((w) => ({
+            w: located(s, w),
+            occ: windowOccurrences(s.stack, located(s, w), opts.from, until).filter((o) => o.skipped === undefined),
+        }));
         for (let i = 0; i < byWindow.length; i++) {
             for (let j = i + 1; j < byWindow.length; j++) {
                 const a = byWindow[i];

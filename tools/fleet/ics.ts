@@ -1,6 +1,6 @@
 // `--ics <file>`: the coming maintenance windows as an iCalendar file, one event
 // per window occurrence, for people to import into Outlook or Google Calendar.
-import ical, { ICalCalendarMethod } from "ical-generator";
+import ical, { ICalCalendarMethod, ICalEventStatus } from "ical-generator";
 import { Occurrence } from ".";
 import { localTime } from "../cli/localTime";
 
@@ -34,12 +34,15 @@ export function windowsIcs(occurrences: readonly Occurrence[], opts: { stamp: Da
     for (const o of occurrences) {
         const groups = o.patchGroups.join(", ") || "no patch groups";
         const hours = (o.end.getTime() - o.start.getTime()) / 3_600_000;
+        const skipped = o.skipped !== undefined ? `Skipped (freeze "${o.skipped}"): ` : "";
         calendar.createEvent({
             id: occurrenceUid(o),
+            // A start in a change freeze does not run: the window is disabled then.
+            ...(o.skipped !== undefined ? { status: ICalEventStatus.CANCELLED } : {}),
             start: o.start,
             end: o.end,
             stamp: opts.stamp,
-            summary: `Patching ${o.stack}${o.region !== undefined ? ` (${o.region})` : ""}: ${o.operation || "no task"} · ${groups}`,
+            summary: `${skipped}Patching ${o.stack}${o.region !== undefined ? ` (${o.region})` : ""}: ${o.operation || "no task"} · ${groups}`,
             description: [
                 `Stack: ${o.stack}`,
                 ...(o.region !== undefined ? [`Region: ${o.region}`] : []),
@@ -48,6 +51,7 @@ export function windowsIcs(occurrences: readonly Occurrence[], opts: { stamp: Da
                 `Patch groups: ${groups}`,
                 `Starts ${localTime(o.start, o.timezone)} (${o.timezone}), runs ${hours} hour${hours === 1 ? "" : "s"}`,
                 ...(o.description ? [`Schedule: ${o.description}`] : []),
+                ...(o.skipped !== undefined ? [`Skipped: the change freeze "${o.skipped}" disables the window then`] : []),
             ].join("\n"),
             categories: [{ name: "Patching" }, { name: o.stack }],
         });

@@ -8,5 +8,6 @@ export * from "./calendar";
 export * from "./rolloutOrder";
 export * from "./waveOrder";
 export * from "./clashes";
+export * from "./freezeGaps";
 export * from "./analyze";
 export * from "./render";

@@ -58,6 +58,8 @@ export function fleetStack(
             ...(w.description !== undefined ? { description: w.description } : {}),
             ...(w.region !== undefined ? { region: w.region } : {}),
         })),
+        ...(model.freezes.periods.length > 0 ? { freezes: model.freezes.periods } : {}),
+        maxDaysWithoutInstall: model.freezes.maxDaysWithoutInstall,
         groups: model.patchGroups.map((g) => ({
             name: g.name,
             operatingSystem: g.operatingSystem,

@@ -32,7 +32,7 @@ export function renderFleet(report: FleetReport, stacks: readonly FleetStack[]):
     );
     for (const o of shown) {
         out.push(
-            `  ${localTime(o.start, o.timezone)}  (${isoMinute(o.start)})  ${duration(o.end.getTime() - o.start.getTime())}  ${o.stack}  ${o.region ?? "aws:region not set"}  ${o.operation || "no task"}  ${o.patchGroups.join(", ")}`,
+            `  ${localTime(o.start, o.timezone)}  (${isoMinute(o.start)})  ${duration(o.end.getTime() - o.start.getTime())}  ${o.stack}  ${o.region ?? "aws:region not set"}  ${o.operation || "no task"}  ${o.patchGroups.join(", ")}${o.skipped !== undefined ? `  SKIPPED: freeze "${o.skipped}"` : ""}`,
         );
     }
     out.push("", "Quota (maintenance windows per account and region):");

@@ -72,7 +72,10 @@ function firstReach(
         const approved = chosen.approved!;
         for (const w of stack.windows) {
             if (!w.patchGroups.includes(group.name) || !/\bInstall\b/.test(w.operation)) continue;
-            const next = (occurrences.get(windowKey(stack, w)) ?? []).find((o) => o.start.getTime() >= approved.getTime());
+            // A start in a change freeze installs nothing: the window is disabled then.
+            const next = (occurrences.get(windowKey(stack, w)) ?? []).find(
+                (o) => o.skipped === undefined && o.start.getTime() >= approved.getTime(),
+            );
             if (next && (!best || next.start.getTime() < best.start.getTime())) {
                 best = { stack: stack.stack, window: w.name, group, approval: chosen.approval, approved, start: next.start };
             }

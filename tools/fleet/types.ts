@@ -1,6 +1,7 @@
 // The fleet checks' data: stacks, windows, groups, findings and the report.
 import type { PatchGroupConfig } from "../../config";
 import type { WindowSummary } from "../../config/windowPlan";
+import type { FreezePeriod } from "../../config/freezes";
 
 export const HOUR_MS = 60 * 60 * 1000;
 export const DAY_MS = 24 * HOUR_MS;
@@ -18,7 +19,11 @@ export interface ShownWindow extends WindowSummary {
 /** What the fleet checks read of a window; only Install operations count for rollout order. */
 export type FleetWindow = Readonly<
     Pick<ShownWindow, "name" | "schedule" | "scheduleOffset" | "timezone" | "durationHours" | "operation" | "region"> &
-        Partial<Pick<ShownWindow, "description">> & { patchGroups: readonly string[] }
+        Partial<Pick<ShownWindow, "description">> & {
+            patchGroups: readonly string[];
+            /** The stack's change freezes: a start in one of them is skipped (the window is disabled then). */
+            freezes?: readonly FreezePeriod[];
+        }
 >;
 
 /** When a baseline approval rule approves a patch, relative to its release day. */
@@ -52,6 +57,10 @@ export interface FleetStackInfo {
 export interface FleetStack extends FleetStackInfo {
     readonly windows: readonly FleetWindow[];
     readonly groups: readonly FleetGroup[];
+    /** `patch-manager:freezes`: the windows do not start in them. */
+    readonly freezes?: readonly FreezePeriod[];
+    /** `patch-manager:maxDaysWithoutInstall`: the longest a group may go without an install before a freeze-gap finding. */
+    readonly maxDaysWithoutInstall?: number;
 }
 
 export interface FleetOptions {
@@ -81,6 +90,8 @@ export interface Occurrence {
     readonly operation: string;
     /** The window's schedule in plain words. */
     readonly description?: string;
+    /** The change freeze this start falls in: the window is disabled, nothing runs. */
+    readonly skipped?: string;
 }
 
 export interface RolloutFinding {
@@ -198,7 +209,28 @@ export interface WaveOrderFinding {
     readonly message: string;
 }
 
-export type FleetFinding = RolloutFinding | WaveOrderFinding | ClashFinding | SharedGroupFinding | QuotaFinding;
+/** A change freeze makes a patch group go longer without an install than the stack allows (a missed release cycle). */
+export interface FreezeGapFinding {
+    readonly check: "freeze-gap";
+    /** Advisory: reported, the exit code stays 0. */
+    readonly level: "advisory";
+    readonly stack: string;
+    /** The patch group that misses the cycle. */
+    readonly patchGroup: string;
+    /** The freezes that skip its installs. */
+    readonly freezes: readonly string[];
+    /** The last install before the gap (ISO-8601, UTC); `--from` when none comes before it. */
+    readonly lastInstall: string;
+    /** The next install after it; null when none comes within the horizon. */
+    readonly nextInstall: string | null;
+    /** Days without an install, against the stack's maxDaysWithoutInstall. */
+    readonly days: number;
+    readonly maxDays: number;
+    /** The finding in words, with what to change. */
+    readonly message: string;
+}
+
+export type FleetFinding = RolloutFinding | WaveOrderFinding | ClashFinding | SharedGroupFinding | QuotaFinding | FreezeGapFinding;
 
 export interface FleetReport {
     /** `--from` (default: now), ISO-8601 in UTC: where the calendar and the rollout check start. */
@@ -210,6 +242,6 @@ export interface FleetReport {
     readonly calendar: readonly Occurrence[];
     /** The maintenance windows per account and region, against the quota. */
     readonly quota: readonly QuotaUsage[];
-    /** The rollout-order, wave-order, shared-patch-group, clash and quota findings, in that order; empty when none. */
+    /** The rollout-order, wave-order, shared-patch-group, clash, quota and freeze-gap findings, in that order; empty when none. */
     readonly findings: readonly FleetFinding[];
 }

@@ -11,7 +11,7 @@ import { AliasSpec, generateAliases } from "./aliases";
 import { DEFAULTS_KEY, checkedInputs, knowsCheck } from "../audit/providerCheck";
 import type { AuditResource } from "../audit/engine";
 import { loadProgramAt, Program } from "./programEntry";
-import { DEFAULT_REGION, hex, MOCK_ACCOUNT, mockState } from "./fakeState";
+import { DEFAULT_REGION, hex, MOCK_ACCOUNT, MOCK_NOW, mockState } from "./fakeState";
 import { sdkMonitor, sdkProtos, sdkRpc, skipSdkTraces, waitForRPCs } from "./sdkInternals";
 import type { StackConfig } from "./stackFile";
 import type { PlannedResource, ResourceOptions } from "./types";
@@ -31,6 +31,8 @@ export interface EvaluateOptions {
     project?: string;
     /** Resources a lookup does not find: Cloud Control types, "AWS::SSM::Document" for ssm:GetDocument and "AWS::KMS::Key" for kms:DescribeKey (every other lookup finds its resource). */
     absentResources?: { typeName: string; identifier: string; region: string }[];
+    /** The instant the program plans for (the plan's --from), ISO-8601; default MOCK_NOW, so that an evaluation is the same on any day. */
+    now?: string;
 }
 
 export interface Evaluation {
@@ -77,7 +79,9 @@ async function failOnUnhandledRejection<T>(run: () => Promise<T>): Promise<T> {
 export async function evaluateProgram(opts: EvaluateOptions): Promise<Evaluation> {
     // The program is deterministic under these mocks: the same stack and config give the same
     // resources, so one process (the tests, `--all` next to a single stack) evaluates each once.
-    const key = opts.program ? undefined : JSON.stringify([opts.project, opts.stack, opts.config, opts.absentResources ?? []]);
+    const key = opts.program
+        ? undefined
+        : JSON.stringify([opts.project, opts.stack, opts.config, opts.absentResources ?? [], opts.now ?? MOCK_NOW]);
     const cached = key !== undefined ? evaluations.get(key) : undefined;
     if (cached) return structuredClone(await cached);
     // Traces come back when the evaluation settles, also when a failure ends it early.
@@ -299,7 +303,7 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
 
     const program = opts.program ?? loadProgram();
     let model: PatchManagerConfig | undefined;
-    const exported = await Promise.resolve(program({ model: (m) => (model = m) }));
+    const exported = await Promise.resolve(program({ model: (m) => (model = m), now: new Date(opts.now ?? MOCK_NOW) }));
     const outputs = await new Promise<Record<string, unknown>>((resolve) =>
         pulumi.output(exported as any).apply((v) => resolve(v as Record<string, unknown>)),
     );

@@ -34,6 +34,8 @@ export function programEntry(dir: string): string {
 /** What an evaluation offers the program beyond Pulumi's call: this project's program reports the model it parsed. */
 export interface ProgramObserver {
     readonly model?: (model: PatchManagerConfig) => void;
+    /** The instant the program plans for (exemptions in force, freezes to come). */
+    readonly now?: Date;
 }
 
 /** A program as evaluateProgram runs it: Pulumi calls it with no argument, the offline tools with an observer. */

@@ -5,11 +5,14 @@ import * as path from "path";
 import { ConfigError, PatchManagerConfig, PROJECT } from "../../config";
 import { PATCH_GROUP_TAG_KEYS, TYPES } from "@patch-manager/ssm";
 import { PolicyConfigError, PolicyPackConfigInput, runPolicies, Violation } from "../audit/engine";
+import { policiesAt } from "../../policies/pack";
 import { windowsIcs } from "../fleet/ics";
 import {
     analyzeFleet,
     checkClashes,
     checkWaveOrder,
+    checkFreezeGaps,
+    FreezeGapFinding,
     ClashFinding,
     FleetReport,
     fleetCalendar,
@@ -28,7 +31,8 @@ import { resourceRegion, windowsOf } from "./windows";
 import { fleetMarkdown, stackMarkdownAppendix } from "../fleet/rollout/mermaid";
 import { RolloutPicture, rolloutSvg } from "../fleet/rollout/svg";
 import { auditResourcesOf, evaluateProgram, MOCK_NOW, PlannedResource, readStackFile, StackFileError } from "../mock/mockProgram";
-import { FleetPlan, Plan, planDocument, PlannedWindow, Preconditions } from "./planJson";
+import { FleetPlan, Plan, planDocument, PlannedExemption, PlannedFreeze, PlannedWindow, Preconditions } from "./planJson";
+import { freezeSpans, frozenAt } from "../../config/freezes";
 import { DiffInputError, planDiff } from "../diff/cli";
 import { mainProject, namesProject } from "../../org/tools/projectPlan";
 
@@ -51,6 +55,86 @@ export function preconditionsOf(config: PatchManagerConfig): Preconditions | und
         ...(ops.compliance.configRecorder !== undefined ? { configRecorder: ops.compliance.configRecorder } : {}),
     };
     return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** The stack's exemptions as the plan shows them, at the instant the model was built for. */
+export function exemptionsOf(config: PatchManagerConfig): PlannedExemption[] {
+    return config.exemptions.map((e) => ({
+        configKey: `${PROJECT}:exemptions[${e.index}]`,
+        patches: [...e.patches],
+        ...(e.groups ? { groups: [...e.groups] } : {}),
+        baselines: [...e.baselines],
+        ...(e.reason !== undefined ? { reason: e.reason } : {}),
+        ...(e.ticket !== undefined ? { ticket: e.ticket } : {}),
+        until: e.until,
+        endsAt: e.endsAt,
+        inForce: e.inForce,
+        daysLeft: e.daysLeft,
+    }));
+}
+
+/** The stack's freezes with their next occurrence from `from`; undefined when it has none. */
+export function freezesOf(config: PatchManagerConfig, from: Date): Plan["freezes"] {
+    const { periods, calendar } = config.freezes;
+    if (periods.length === 0 && calendar === undefined) return undefined;
+    const far = new Date(from.getTime() + 5 * 366 * 24 * 3_600_000);
+    return {
+        periods: periods.map((p): PlannedFreeze => {
+            const next = freezeSpans([p], from, far)[0];
+            return {
+                configKey: `${PROJECT}:freezes[${p.index}]`,
+                name: p.name,
+                reason: p.reason,
+                ...(p.rrule !== undefined ? { rrule: p.rrule } : {}),
+                ...(next ? { next: { start: next.start.toISOString(), end: next.end.toISOString() } } : {}),
+            };
+        }),
+        ...(calendar !== undefined ? { calendar } : {}),
+    };
+}
+
+/** Each window with the next starts a freeze skips. */
+function withSkips(windows: PlannedWindow[], config: PatchManagerConfig | undefined): PlannedWindow[] {
+    const periods = config?.freezes.periods ?? [];
+    if (periods.length === 0) return windows;
+    return windows.map((w) => {
+        const skipped = w.next.flatMap((n) => {
+            const f = frozenAt(periods, new Date(n));
+            return f ? [{ start: n, freeze: f.name }] : [];
+        });
+        return skipped.length > 0 ? { ...w, skipped } : w;
+    });
+}
+
+/** Change freezes: each with its next occurrence, and the calendar the stack follows. */
+export function renderFreezes(freezes: Plan["freezes"], timezone: string): string[] {
+    if (!freezes) return [];
+    const out = ["", "Change freezes (docs/freezes.md): the windows are disabled while the calendar is closed"];
+    for (const f of freezes.periods) {
+        out.push(`  ${f.configKey}  ${f.name}${f.rrule ? ` (repeats: ${f.rrule})` : ""} · ${f.reason}`);
+        out.push(
+            f.next ? `    next: ${localTime(f.next.start, timezone)} to ${localTime(f.next.end, timezone)}` : "    no occurrence left",
+        );
+    }
+    if (freezes.calendar)
+        out.push(`  calendar ${freezes.calendar}: followed too; its events are not known offline, so the starts above do not show them`);
+    return out;
+}
+
+/** Exemptions: in force with the days left, or ended (left out, to be removed from the stack file). */
+export function renderExemptions(exemptions: readonly PlannedExemption[] | undefined): string[] {
+    if (!exemptions || exemptions.length === 0) return [];
+    const out = ["", "Exemptions (docs/exemptions.md):"];
+    for (const e of exemptions) {
+        const who = e.groups ? `${e.groups.join(", ")} (baseline ${e.baselines.join(", ")})` : `baseline ${e.baselines.join(", ")}`;
+        out.push(`  ${e.configKey}  ${e.patches.join(", ")}  · ${who}`);
+        out.push(
+            e.inForce
+                ? `    in force until ${e.until}: ${e.daysLeft} day${e.daysLeft === 1 ? "" : "s"} left${e.ticket ? ` · ${e.ticket}` : ""}${e.reason ? ` · ${e.reason}` : ""}`
+                : `    ended ${e.until}: the baselines no longer reject these patches; remove the entry from the stack file`,
+        );
+    }
+    return out;
 }
 
 /** Raised for bad arguments or an unreadable/invalid config: exit code 2. */
@@ -104,7 +188,7 @@ export async function planStack(
     try {
         config = readStackFile(file);
         // The program validates the stack config (its one parse); its problems name the file actually read.
-        evaluation = await evaluateProgram({ stack: opts.stack, config });
+        evaluation = await evaluateProgram({ stack: opts.stack, config, now: opts.from.toISOString() });
     } catch (e) {
         if (e instanceof ConfigError) throw new UsageError(new ConfigError(displayPath(file), e.problems).lines());
         if (e instanceof StackFileError) throw new UsageError([e.message]);
@@ -116,6 +200,8 @@ export async function planStack(
     try {
         // The pack sees what a real preview gives it: the inputs after the provider's Check.
         violations = await runPolicies(auditResourcesOf(resources), {
+            // Time-bound rules judge the instant the plan is for, as the program did.
+            policies: policiesAt(() => opts.from),
             stackName: opts.stack,
             projectName: PROJECT,
             config: withEvaluationTime(opts.policyConfig, opts.from),
@@ -128,9 +214,11 @@ export async function planStack(
         project: PROJECT,
         stack: opts.stack,
         resources: resources.map(({ outputs: _outputs, ...r }) => r),
-        windows: windowsOf(resources, opts.from, opts.occurrences),
+        windows: withSkips(windowsOf(resources, opts.from, opts.occurrences), model),
         violations: withConfigKeys(violations, resources, config.values),
         ...(preconditions ? { preconditions } : {}),
+        ...(model && model.exemptions.length > 0 ? { exemptions: exemptionsOf(model) } : {}),
+        ...(model && freezesOf(model, opts.from) ? { freezes: freezesOf(model, opts.from) } : {}),
         allResources: resources,
         stackValues: config.values,
         ...(model ? { model } : {}),
@@ -138,7 +226,7 @@ export async function planStack(
 }
 
 /** The plan for a person; `clashes`: this stack's own windows that overlap in one region. */
-export function renderPlan(plan: Plan, clashes: readonly ClashFinding[] = [], waveOrder: readonly WaveOrderFinding[] = []): string {
+export function renderPlan(plan: Plan, findings: readonly (WaveOrderFinding | ClashFinding | FreezeGapFinding)[] = []): string {
     const out: string[] = [];
     out.push(`${plan.project} · stack ${plan.stack} · ${plan.resources.length} resources`, "");
     const children = new Map<string | null, Plan["resources"]>();
@@ -162,14 +250,25 @@ export function renderPlan(plan: Plan, clashes: readonly ClashFinding[] = [], wa
         );
         out.push(`    ${w.description}`);
         out.push(`    ${w.operation || "no task"} · ${w.patchGroups.join(", ") || "no patch groups"}`);
-        for (const n of w.next) out.push(`    next: ${localTime(n, w.timezone)}  (${n.slice(0, 16).replace("T", " ")} UTC)`);
+        for (const n of w.next) {
+            const skip = w.skipped?.find((s) => s.start === n);
+            out.push(
+                `    next: ${localTime(n, w.timezone)}  (${n.slice(0, 16).replace("T", " ")} UTC)${skip ? `  SKIPPED: freeze "${skip.freeze}"` : ""}`,
+            );
+        }
         if (w.timeline && w.timeline.tasks.length > 0)
             out.push(...renderTimeline(w.timeline).map((l, i) => `    ${i === 0 ? "" : "  "}${l}`));
     }
     out.push(...renderActivations(plan.resources));
     out.push(...renderPreconditions(plan.preconditions));
+    out.push(...renderExemptions(plan.exemptions));
+    out.push(...renderFreezes(plan.freezes, plan.windows[0]?.timezone ?? "UTC"));
+    const waveOrder = findings.filter((f): f is WaveOrderFinding => f.check === "wave-order");
+    const clashList = findings.filter((f): f is ClashFinding => f.check === "clash");
+    const gaps = findings.filter((f): f is FreezeGapFinding => f.check === "freeze-gap");
     if (waveOrder.length > 0) out.push("", "Wave order (blocking):", ...waveOrder.map((f) => `  [blocking] wave-order: ${f.message}`));
-    if (clashes.length > 0) out.push("", ...renderClashes(clashes));
+    if (clashList.length > 0) out.push("", ...renderClashes(clashList));
+    if (gaps.length > 0) out.push("", "Freeze gaps (advisory):", ...gaps.map((g) => `  [advisory] freeze-gap: ${g.message}`));
     out.push("", ...renderViolations(plan.violations));
     return out.join("\n");
 }
@@ -509,12 +608,20 @@ async function mainStack(opts: PlanArgs): Promise<number> {
         production: false,
         ...(stackValues["aws:region"] !== undefined ? { region: stackValues["aws:region"] } : {}),
         windows: plan.windows,
-        groups: [],
+        groups: (model?.patchGroups ?? []).map((g) => ({
+            name: g.name,
+            operatingSystem: g.operatingSystem,
+            baseline: g.baseline,
+            approvals: [],
+        })),
+        ...(model && model.freezes.periods.length > 0 ? { freezes: model.freezes.periods } : {}),
+        ...(model ? { maxDaysWithoutInstall: model.freezes.maxDaysWithoutInstall } : {}),
     };
-    // The same clash check as --all, on this stack's own windows: two waves of one region at once.
+    // The same clash and freeze-gap checks as --all, on this stack's own windows.
     const clashes = checkClashes([single], { from: opts.from, days: opts.days });
     // The wave-order check of --all, on this stack alone (examples included): a year of monthly releases.
     const waveOrder = model ? checkWaveOrder([fleetStack(model, plan.windows, stackValues)], { from: opts.from, days: 365 }) : [];
+    const findings = [...waveOrder, ...clashes, ...checkFreezeGaps([single], { from: opts.from, days: opts.days })];
     const notes: string[] = [];
     if (opts.ics) notes.push(writeIcs(opts.ics, fleetCalendar([single], opts.from, opts.days), opts.from));
     if (opts.svg) {
@@ -539,9 +646,7 @@ async function mainStack(opts: PlanArgs): Promise<number> {
         emit(opts, document, notes);
         return 0;
     }
-    const document = opts.json
-        ? `${JSON.stringify(planDocument(plan, [...waveOrder, ...clashes]), null, 2)}\n`
-        : `${renderPlan(plan, clashes, waveOrder)}\n`;
+    const document = opts.json ? `${JSON.stringify(planDocument(plan, findings), null, 2)}\n` : `${renderPlan(plan, findings)}\n`;
     emit(opts, document, notes);
     return plan.violations.some((v) => v.level === "mandatory") || waveOrder.length > 0 ? 1 : 0;
 }

@@ -5,7 +5,7 @@
 import type { CONFIG_RECORDER_CHOICES } from "../../config/compliance";
 import type { PatchSource } from "../../config/network";
 import type { ActionableViolation } from "../audit/findings";
-import type { ClashFinding, FleetReport, FleetStackInfo, ShownWindow, WaveOrderFinding } from "../fleet/types";
+import type { ClashFinding, FleetReport, FleetStackInfo, FreezeGapFinding, ShownWindow, WaveOrderFinding } from "../fleet/types";
 import type { WindowTimeline } from "../../config/runtime/windowRun";
 import type { PlannedResource } from "../mock/mockProgram";
 
@@ -27,6 +27,20 @@ export interface PlannedWindow extends ShownWindow {
      * cancels, what never starts, and the groups that wait on another group's tasks.
      */
     timeline?: WindowTimeline;
+    /** Those of `next` that a change freeze (`patch-manager:freezes`) skips, with the freeze; absent when none. */
+    skipped?: { start: Instant; freeze: string }[];
+}
+
+/** A change freeze of the stack (`patch-manager:freezes`) and where it falls next, from `--from`. */
+export interface PlannedFreeze {
+    /** Its key in the stack file, e.g. `patch-manager:freezes[0]`. */
+    configKey: string;
+    name: string;
+    reason: string;
+    /** The recurrence (iCalendar RRULE) when it repeats. */
+    rrule?: string;
+    /** The next occurrence that has not ended at `--from`; absent when none is left. */
+    next?: { start: Instant; end: Instant };
 }
 
 /** The stack's answers to the account's preconditions, as its config states them (docs/preconditions.md). */
@@ -44,6 +58,33 @@ export interface Preconditions {
     configRecorder?: (typeof CONFIG_RECORDER_CHOICES)[number];
 }
 
+/** An exemption of the stack (`patch-manager:exemptions`), as it stands at `--from` (docs/exemptions.md). */
+export interface PlannedExemption {
+    /** Its key in the stack file, e.g. `patch-manager:exemptions[0]`. */
+    configKey: string;
+    /** The patch ids or package names held back. */
+    patches: string[];
+    /** The patch groups it names, when it names groups. */
+    groups?: string[];
+    /** The baselines that reject the patches while it holds. */
+    baselines: string[];
+    /** Why the patches are held back. */
+    reason?: string;
+    /** The ticket that approved it. */
+    ticket?: string;
+    /**
+     * The day from which the patches are no longer rejected, as written (YYYY-MM-DD, the stack's time zone).
+     * @format date
+     */
+    until: string;
+    /** `until` at 00:00 in the stack's time zone. */
+    endsAt: Instant;
+    /** Whether the baselines reject the patches at `--from`; false once it ended (the program left the patches out). */
+    inForce: boolean;
+    /** Whole days from `--from` to `endsAt`, rounded up; 0 or less once it ended. */
+    daysLeft: number;
+}
+
 /** One stack's plan, as the program builds it (the single-stack document adds `findings`). */
 export interface Plan {
     /** The Pulumi project, `patch-manager`. */
@@ -58,6 +99,10 @@ export interface Plan {
     violations: ActionableViolation[];
     /** What the account must provide that the plan cannot check (docs/preconditions.md); absent when nothing. */
     preconditions?: Preconditions;
+    /** The stack's exemptions, in force or ended, at `--from`; absent when it has none. */
+    exemptions?: PlannedExemption[];
+    /** The stack's change freezes, and the existing calendar it follows (`patch-manager:freezeCalendar`); absent when none. */
+    freezes?: { periods: PlannedFreeze[]; calendar?: string };
 }
 
 /** One resource of the plan document: a component (`custom: false`) or a cloud resource. */
@@ -67,8 +112,8 @@ export type PlanResource = Omit<PlannedResource, "outputs">;
 export interface PlanDocument extends Omit<Plan, "resources"> {
     /** Every resource the program registers, components included, in registration order. */
     resources: PlanResource[];
-    /** The fleet's wave-order and clash checks on this stack alone: waves out of order, windows that overlap in one region; empty when none. */
-    findings: (WaveOrderFinding | ClashFinding)[];
+    /** The fleet's checks on this stack alone: waves out of order, windows that overlap in one region, groups a freeze keeps from an install too long; empty when none. */
+    findings: (WaveOrderFinding | ClashFinding | FreezeGapFinding)[];
 }
 
 /** `npm run -s plan -- --all --json`: every stack of the project and the fleet checks over them. */
@@ -92,7 +137,7 @@ export interface FleetPlan extends Omit<FleetReport, "calendar"> {
 export type PlanJson = PlanDocument | FleetPlan;
 
 /** The single-stack document, as `--json` prints it. */
-export function planDocument(plan: Plan, findings: readonly (WaveOrderFinding | ClashFinding)[]): PlanDocument {
+export function planDocument(plan: Plan, findings: readonly (WaveOrderFinding | ClashFinding | FreezeGapFinding)[]): PlanDocument {
     return {
         ...plan,
         resources: plan.resources,

@@ -27,7 +27,8 @@ export function rolloutGantt(picture: RolloutPicture, days: number = Math.min(pi
         out.push(`    section ${lane.order}. ${plain(`${lane.stack}${lane.region ? ` ${lane.region}` : ""}`)}`);
         for (const b of lane.bars)
             out.push(
-                `    ${plain(b.label)}${b.clash ? " CLASH" : ""} :${b.clash ? "crit, " : ""}${at(b.start)}, ${hours(b.start, b.end)}h`,
+                // A start a freeze skips as a `done` (greyed) bar, named so.
+                `    ${plain(b.label)}${b.clash ? " CLASH" : ""}${b.skipped !== undefined ? ` SKIPPED ${plain(b.skipped)}` : ""} :${b.clash ? "crit, " : b.skipped !== undefined ? "done, " : ""}${at(b.start)}, ${hours(b.start, b.end)}h`,
             );
     }
     const shown = t.releases.filter((r) => r.day < t.until);

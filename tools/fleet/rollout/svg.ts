@@ -15,7 +15,15 @@ const TOP = 70;
 const ROW = 18;
 const LANE_GAP = 14;
 const LANE_HEAD = 18;
-const COLOURS = { nonProduction: "#3b7dd8", production: "#e08a1e", clash: "#d62728", soak: "#2ca02c", short: "#d62728", grid: "#d9d9d9" };
+const COLOURS = {
+    nonProduction: "#3b7dd8",
+    production: "#e08a1e",
+    clash: "#d62728",
+    soak: "#2ca02c",
+    short: "#d62728",
+    grid: "#d9d9d9",
+    skipped: "#bdbdbd",
+};
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 const minute = (d: Date) => `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
@@ -64,14 +72,16 @@ function axis(t: Timeline, l: Layout): string[] {
 function bar(b: Bar, lane: Lane, y: number, l: Layout): string {
     const x = l.x(b.start);
     const w = Math.max(2, l.x(b.end) - x);
-    const fill = lane.production ? COLOURS.production : COLOURS.nonProduction;
+    // A start a change freeze skips is drawn grey: the window is disabled then.
+    const fill = b.skipped !== undefined ? COLOURS.skipped : lane.production ? COLOURS.production : COLOURS.nonProduction;
     const stroke = b.clash ? ` stroke="${COLOURS.clash}" stroke-width="2"` : "";
     const title =
         `${lane.stack}${lane.region ? ` · ${lane.region}` : ""} · ${b.window} · ${localTime(b.start, b.timezone)} (${minute(b.start)}) for ` +
         `${Math.round((b.end.getTime() - b.start.getTime()) / 3_600_000)} h · ${b.operation || "no task"} · ${b.patchGroups.join(", ")}` +
-        (b.clash ? " · CLASH: overlaps another window of this stack and region" : "");
+        (b.clash ? " · CLASH: overlaps another window of this stack and region" : "") +
+        (b.skipped !== undefined ? ` · SKIPPED: change freeze "${b.skipped}"` : "");
     return (
-        `<rect class="occurrence${b.clash ? " clash" : ""}" data-stack="${esc(lane.stack)}" data-region="${esc(lane.region ?? "")}" ` +
+        `<rect class="occurrence${b.clash ? " clash" : ""}${b.skipped !== undefined ? " skipped" : ""}" data-stack="${esc(lane.stack)}" data-region="${esc(lane.region ?? "")}" ` +
         `data-window="${esc(b.window)}" data-start="${b.start.toISOString()}" data-end="${b.end.toISOString()}" ` +
         `x="${x.toFixed(1)}" y="${y + 3}" width="${w.toFixed(1)}" height="${ROW - 6}" rx="2" fill="${b.clash ? COLOURS.clash : fill}"${stroke}>` +
         `<title>${esc(title)}</title></rect>`
@@ -161,6 +171,10 @@ function legend(t: Timeline, l: Layout): string[] {
         [COLOURS.nonProduction, "non-production window"],
         [COLOURS.production, "production window"],
         [COLOURS.clash, "clash: overlaps another window of the stack in its region"],
+        // Only where a freeze skips a start: pictures without freezes keep their legend.
+        ...(t.lanes.some((lane) => lane.bars.some((b) => b.skipped !== undefined))
+            ? ([[COLOURS.skipped, "skipped: in a change freeze (patch-manager:freezes)"]] as [string, string][])
+            : []),
     ];
     const out = items.map(
         ([colour, text], i) =>

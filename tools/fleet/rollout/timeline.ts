@@ -23,6 +23,8 @@ export interface Bar {
     readonly operation: string;
     /** Overlaps another window of the same lane (a clash finding). */
     readonly clash: boolean;
+    /** The change freeze that skips this start: drawn, but nothing runs. */
+    readonly skipped?: string;
 }
 
 export interface Lane {
@@ -106,7 +108,9 @@ export function rolloutTimeline(picture: RolloutPicture, days: number = picture.
                 (o) => o.stack === s.stack && (o.region ?? "") === region && o.start < until && windows.includes(o.window),
             );
             const bars = occurrences.map((o): Bar => {
-                const others = occurrences.filter((x) => x.window !== o.window && x.start < o.end && o.start < x.end);
+                const others = occurrences.filter(
+                    (x) => x.skipped === undefined && x.window !== o.window && x.start < o.end && o.start < x.end,
+                );
                 return {
                     window: o.window,
                     label: windowLabel(s.stack, o.window),
@@ -115,7 +119,8 @@ export function rolloutTimeline(picture: RolloutPicture, days: number = picture.
                     timezone: o.timezone,
                     patchGroups: o.patchGroups,
                     operation: o.operation,
-                    clash: others.length > 0 && clashing.has(`${s.stack}\u0000${region}\u0000${o.window}`),
+                    clash: o.skipped === undefined && others.length > 0 && clashing.has(`${s.stack}\u0000${region}\u0000${o.window}`),
+                    ...(o.skipped !== undefined ? { skipped: o.skipped } : {}),
                 };
             });
             lanes.push({

@@ -1,0 +1,277 @@
+// Change freezes as AWS resources: an SSM Change Calendar (DEFAULT_OPEN, closed during each
+// freeze) the program owns, and the stop that acts on it. Maintenance windows do not consult a
+// calendar themselves, so an EventBridge rule on the calendars' "Calendar State Change" events
+// starts a runbook that disables the stack's windows when a calendar closes and enables them again
+// when it opens: only windows it disabled itself (tagged FROZEN_TAG), and never one the safe stop
+// disabled (tagged STOPPED_BY_ALARM_TAG, components/alarmStop.ts). Associations the program creates
+// take the calendars as `calendarNames`: SSM runs them only while every calendar is open.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import ical from "ical-generator";
+import type { FreezePeriod } from "../config/freezes";
+import { RESOURCE_TYPES } from "../config/resourceTypes";
+import { STOPPED_BY_ALARM_TAG } from "./alarmStop";
+import { automationExecutions, serviceTrust } from "./iam";
+
+/**
+ * The EventBridge event of a calendar's state change (Systems Manager user guide, "Amazon
+ * EventBridge event examples for Systems Manager", Change Calendar events): source `aws.ssm`,
+ * detail-type "Calendar State Change", `resources` the calendar document's ARN, `detail.state`
+ * OPEN or CLOSED. State changes of calendars shared from other accounts are not sent.
+ */
+export const CALENDAR_STATE_CHANGE = "Calendar State Change";
+
+/** The tag the freeze runbook puts on a window it disabled, and removes when it enables it again. */
+export const FROZEN_TAG = "patch-manager:frozen";
+
+/**
+ * The Change Calendar's content: iCalendar 2.0 with `X-CALENDAR-TYPE:DEFAULT_OPEN` (open except
+ * during its events) and the PRODID AWS writes (CloudFormation AWS::SSM::Document, "Create a
+ * Change Calendar document"). Times in UTC, so no VTIMEZONE is needed; a recurring freeze repeats
+ * at the same UTC time. DTSTAMP is each freeze's first start: the content, and so the document,
+ * changes only when the freezes do.
+ */
+export function changeCalendarContent(periods: readonly FreezePeriod[], description: string): string {
+    // ical-generator writes "PRODID:-" before the value.
+    const calendar = ical({ prodId: "//AWS//Change Calendar 1.0//EN", description });
+    for (const p of periods) {
+        calendar.createEvent({
+            id: `freeze-${p.index}-${p.name.replace(/[^A-Za-z0-9_.-]/g, "_")}@patch-manager`,
+            start: new Date(p.start),
+            end: new Date(p.end),
+            stamp: new Date(p.start),
+            summary: `Freeze: ${p.name}`,
+            description: p.reason,
+            ...(p.rrule ? { repeating: `RRULE:${p.rrule}` } : {}),
+        });
+    }
+    // A calendar property, so before the first component (RFC 5545 icalbody: calprops, then components);
+    // ical-generator writes its x-properties after the events.
+    return calendar.toString().replace(/(\r\nPRODID:[^\r]*\r\n)/, "$1X-CALENDAR-TYPE:DEFAULT_OPEN\r\n");
+}
+
+/** EventBridge pattern: any state change of these calendars. */
+export function calendarEventPattern(calendarArns: readonly string[]): object {
+    return { source: ["aws.ssm"], "detail-type": [CALENDAR_STATE_CHANGE], resources: [...calendarArns] };
+}
+
+const FREEZE_SCRIPT = `import boto3
+
+FROZEN = "${FROZEN_TAG}"
+STOPPED_BY_ALARM = "${STOPPED_BY_ALARM_TAG}"
+
+
+def handler(event, context):
+    ssm = boto3.client("ssm")
+    closed = event["State"] == "CLOSED"
+    changed = []
+    for window in event["WindowIds"]:
+        tags = {t["Key"] for t in ssm.list_tags_for_resource(ResourceType="MaintenanceWindow", ResourceId=window)["TagList"]}
+        if closed:
+            # Only windows that are open now: one a person or the safe stop disabled stays as it is.
+            if ssm.get_maintenance_window(WindowId=window)["Enabled"]:
+                ssm.add_tags_to_resource(ResourceType="MaintenanceWindow", ResourceId=window, Tags=[{"Key": FROZEN, "Value": "true"}])
+                ssm.update_maintenance_window(WindowId=window, Enabled=False)
+                changed.append(window)
+        elif FROZEN in tags:
+            ssm.remove_tags_from_resource(ResourceType="MaintenanceWindow", ResourceId=window, TagKeys=[FROZEN])
+            # The safe stop fired during the freeze: the window stays disabled until a person enables it.
+            if STOPPED_BY_ALARM not in tags:
+                ssm.update_maintenance_window(WindowId=window, Enabled=True)
+                changed.append(window)
+    return {"changed": changed}
+`;
+
+/**
+ * The runbook the calendars' state changes start: one aws:executeScript step (Automation actions
+ * reference: Runtime, Handler, Script, InputPayload) that closes or opens the windows.
+ */
+export function freezeRunbook(windowIds: readonly string[]): object {
+    return {
+        schemaVersion: "0.3",
+        description:
+            "Disables the patch-manager windows of one stack and region while its change calendars are closed, and enables them again.",
+        assumeRole: "{{ AutomationAssumeRole }}",
+        parameters: {
+            AutomationAssumeRole: { type: "String", description: "The role that may disable and enable the windows." },
+            State: { type: "String", allowedValues: ["OPEN", "CLOSED"], description: "The calendars' new state." },
+        },
+        mainSteps: [
+            {
+                name: "followCalendar",
+                action: "aws:executeScript",
+                timeoutSeconds: 600,
+                inputs: {
+                    Runtime: "python3.11",
+                    Handler: "handler",
+                    InputPayload: { State: "{{ State }}", WindowIds: [...windowIds] },
+                    Script: FREEZE_SCRIPT,
+                },
+            },
+        ],
+    };
+}
+
+/** A calendar named in config as its ARN in this account and region (an ARN stays as it is). */
+export function calendarArn(nameOrArn: string, partition: string, region: string, accountId: string): string {
+    return nameOrArn.startsWith("arn:") ? nameOrArn : `arn:${partition}:ssm:${region}:${accountId}:document/${nameOrArn}`;
+}
+
+export interface ChangeFreezeArgs {
+    /** The stack's freezes; the calendar is created when there is one. */
+    readonly periods: readonly FreezePeriod[];
+    /** An existing calendar (name or ARN) that freezes the windows too. */
+    readonly existingCalendar?: string;
+    /** The physical name of the calendar and the runbook, "patch-manager-<stack>-freezes". */
+    readonly calendarName: string;
+    readonly runbookName: string;
+    readonly partition: pulumi.Input<string>;
+    readonly region: pulumi.Input<string>;
+    readonly accountId: pulumi.Input<string>;
+    readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/** The calendar (when the stack has freezes) and, once the windows exist, the stop that follows the calendars. */
+export class ChangeFreeze extends pulumi.ComponentResource {
+    /** The calendars associations take as `calendarNames`: the program's, then the existing one. */
+    readonly calendarNames: pulumi.Output<string>[] = [];
+    private readonly args: ChangeFreezeArgs;
+    private readonly name: string;
+
+    constructor(name: string, args: ChangeFreezeArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(RESOURCE_TYPES.ChangeFreeze, name, {}, opts);
+        this.args = args;
+        this.name = name;
+        if (args.periods.length > 0) {
+            const calendar = new aws.ssm.Document(
+                `${name}-calendar`,
+                {
+                    name: args.calendarName,
+                    documentType: "ChangeCalendar",
+                    documentFormat: "TEXT",
+                    content: changeCalendarContent(args.periods, "Change freezes of patch-manager: no patching while closed"),
+                    tags: args.tags,
+                },
+                // A document's name is unique in the account and region.
+                { parent: this, deleteBeforeReplace: true },
+            );
+            this.calendarNames.push(calendar.name);
+        }
+        if (args.existingCalendar !== undefined) this.calendarNames.push(pulumi.output(args.existingCalendar));
+        this.registerOutputs({ calendarNames: this.calendarNames });
+    }
+
+    /** The rule on the calendars' state changes, the runbook it starts, and their roles. */
+    followCalendars(windowIds: pulumi.Input<string>[]): void {
+        const { args, name } = this;
+        const runbook = new aws.ssm.Document(
+            `${name}-runbook`,
+            {
+                name: args.runbookName,
+                documentType: "Automation",
+                documentFormat: "JSON",
+                content: pulumi.all(windowIds).apply((ids) => JSON.stringify(freezeRunbook(ids))),
+                tags: args.tags,
+            },
+            { parent: this, deleteBeforeReplace: true },
+        );
+        const automationRole = new aws.iam.Role(
+            `${name}-automation-role`,
+            {
+                description: "Disables and enables patch-manager maintenance windows as the change calendars close and open",
+                assumeRolePolicy: pulumi
+                    .all([args.partition, args.accountId])
+                    .apply(([p, a]) => JSON.stringify(serviceTrust("ssm.amazonaws.com", a, automationExecutions(p, a)))),
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        const windows = new aws.iam.RolePolicy(
+            `${name}-follow-calendar`,
+            {
+                role: automationRole.name,
+                policy: pulumi.all([args.partition, args.region, args.accountId, pulumi.all(windowIds)]).apply(([p, r, a, ids]) => {
+                    const arns = ids.map((id) => `arn:${p}:ssm:${r}:${a}:maintenancewindow/${id}`);
+                    return JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            {
+                                Sid: "ReadAndSwitchWindows",
+                                Effect: "Allow",
+                                Action: ["ssm:GetMaintenanceWindow", "ssm:UpdateMaintenanceWindow", "ssm:ListTagsForResource"],
+                                Resource: arns,
+                            },
+                            {
+                                Sid: "MarkFrozenWindows",
+                                Effect: "Allow",
+                                Action: ["ssm:AddTagsToResource", "ssm:RemoveTagsFromResource"],
+                                Resource: arns,
+                                Condition: { "ForAllValues:StringEquals": { "aws:TagKeys": [FROZEN_TAG] } },
+                            },
+                        ],
+                    });
+                }),
+            },
+            { parent: this },
+        );
+        const definitionArn = pulumi.interpolate`arn:${args.partition}:ssm:${args.region}:${args.accountId}:automation-definition/${runbook.name}:$DEFAULT`;
+        const arns = pulumi
+            .all([args.partition, args.region, args.accountId, pulumi.all(this.calendarNames)])
+            .apply(([p, r, a, names]) => names.map((n) => calendarArn(n, p, r, a)));
+        const rule = new aws.cloudwatch.EventRule(
+            `${name}-calendar-state`,
+            {
+                description: "A patch-manager change calendar opened or closed: enable or disable the maintenance windows",
+                eventPattern: arns.apply((list) => JSON.stringify(calendarEventPattern(list))),
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        // EventBridge's role, trusted only on behalf of this rule: start this runbook, pass its role to SSM only.
+        const eventsRole = new aws.iam.Role(
+            `${name}-events-role`,
+            {
+                description: "Lets EventBridge start the patch-manager freeze runbook",
+                assumeRolePolicy: pulumi
+                    .all([args.accountId, rule.arn])
+                    .apply(([a, ruleArn]) => JSON.stringify(serviceTrust("events.amazonaws.com", a, ruleArn))),
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        const start = new aws.iam.RolePolicy(
+            `${name}-start-runbook`,
+            {
+                role: eventsRole.name,
+                policy: pulumi.all([definitionArn, automationRole.arn]).apply(([definition, roleArn]) =>
+                    JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            { Effect: "Allow", Action: "ssm:StartAutomationExecution", Resource: definition },
+                            {
+                                Effect: "Allow",
+                                Action: "iam:PassRole",
+                                Resource: roleArn,
+                                Condition: { StringEquals: { "iam:PassedToService": "ssm.amazonaws.com" } },
+                            },
+                        ],
+                    }),
+                ),
+            },
+            { parent: this },
+        );
+        new aws.cloudwatch.EventTarget(
+            `${name}-calendar-to-runbook`,
+            {
+                rule: rule.name,
+                arn: definitionArn,
+                roleArn: eventsRole.arn,
+                inputTransformer: {
+                    inputPaths: { state: "$.detail.state" },
+                    inputTemplate: automationRole.arn.apply((arn) => `{"State": [<state>], "AutomationAssumeRole": ["${arn}"]}`),
+                },
+            },
+            { parent: this, dependsOn: [windows, start] },
+        );
+    }
+}
