@@ -13,7 +13,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
-import { automationExecutions, serviceTrust } from "./iam";
+import { automationExecutions, runbookStarterRole, serviceTrust } from "./iam";
 
 export const ALARM_STATE_CHANGE = "CloudWatch Alarm State Change";
 
@@ -248,35 +248,16 @@ export class AlarmStop extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const eventsRole = new aws.iam.Role(
-            `${name}-events-role`,
+        // EventBridge's role, trusted only on behalf of this rule: start this runbook, pass its role to SSM only.
+        const { role: eventsRole, policy: start } = runbookStarterRole(
+            name,
             {
                 description: "Lets EventBridge start the patch-manager stop runbook",
-                assumeRolePolicy: pulumi
-                    .all([args.accountId, rule.arn])
-                    .apply(([a, ruleArn]) => JSON.stringify(serviceTrust("events.amazonaws.com", a, ruleArn))),
+                accountId: args.accountId,
+                ruleArn: rule.arn,
+                definitionArn,
+                automationRoleArn: automationRole.arn,
                 tags: args.tags,
-            },
-            { parent: this },
-        );
-        const start = new aws.iam.RolePolicy(
-            `${name}-start-runbook`,
-            {
-                role: eventsRole.name,
-                policy: pulumi.all([definitionArn, automationRole.arn]).apply(([definition, roleArn]) =>
-                    JSON.stringify({
-                        Version: "2012-10-17",
-                        Statement: [
-                            { Effect: "Allow", Action: "ssm:StartAutomationExecution", Resource: definition },
-                            {
-                                Effect: "Allow",
-                                Action: "iam:PassRole",
-                                Resource: roleArn,
-                                Condition: { StringEquals: { "iam:PassedToService": "ssm.amazonaws.com" } },
-                            },
-                        ],
-                    }),
-                ),
             },
             { parent: this },
         );

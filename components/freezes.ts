@@ -11,7 +11,7 @@ import ical from "ical-generator";
 import type { FreezePeriod } from "../config/freezes";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
 import { STOPPED_BY_ALARM_TAG } from "./alarmStop";
-import { automationExecutions, serviceTrust } from "./iam";
+import { automationExecutions, runbookStarterRole, serviceTrust } from "./iam";
 
 /**
  * The EventBridge event of a calendar's state change (Systems Manager user guide, "Amazon
@@ -228,35 +228,15 @@ export class ChangeFreeze extends pulumi.ComponentResource {
             { parent: this },
         );
         // EventBridge's role, trusted only on behalf of this rule: start this runbook, pass its role to SSM only.
-        const eventsRole = new aws.iam.Role(
-            `${name}-events-role`,
+        const { role: eventsRole, policy: start } = runbookStarterRole(
+            name,
             {
                 description: "Lets EventBridge start the patch-manager freeze runbook",
-                assumeRolePolicy: pulumi
-                    .all([args.accountId, rule.arn])
-                    .apply(([a, ruleArn]) => JSON.stringify(serviceTrust("events.amazonaws.com", a, ruleArn))),
+                accountId: args.accountId,
+                ruleArn: rule.arn,
+                definitionArn,
+                automationRoleArn: automationRole.arn,
                 tags: args.tags,
-            },
-            { parent: this },
-        );
-        const start = new aws.iam.RolePolicy(
-            `${name}-start-runbook`,
-            {
-                role: eventsRole.name,
-                policy: pulumi.all([definitionArn, automationRole.arn]).apply(([definition, roleArn]) =>
-                    JSON.stringify({
-                        Version: "2012-10-17",
-                        Statement: [
-                            { Effect: "Allow", Action: "ssm:StartAutomationExecution", Resource: definition },
-                            {
-                                Effect: "Allow",
-                                Action: "iam:PassRole",
-                                Resource: roleArn,
-                                Condition: { StringEquals: { "iam:PassedToService": "ssm.amazonaws.com" } },
-                            },
-                        ],
-                    }),
-                ),
             },
             { parent: this },
         );

@@ -368,3 +368,55 @@ export class PatchedInstanceRole extends pulumi.ComponentResource {
         this.registerOutputs({ roleArn: this.roleArn, instanceProfileName: this.instanceProfileName });
     }
 }
+
+/**
+ * EventBridge's role for one rule that starts one Automation runbook: trusted by events.amazonaws.com
+ * only on behalf of that rule (aws:SourceArn), it may start that runbook's definition and pass the
+ * runbook's own role to SSM, nothing else. Used by the alarm stop and the change freezes.
+ */
+export function runbookStarterRole(
+    name: string,
+    args: {
+        readonly description: string;
+        readonly accountId: pulumi.Input<string>;
+        readonly ruleArn: pulumi.Input<string>;
+        readonly definitionArn: pulumi.Input<string>;
+        readonly automationRoleArn: pulumi.Input<string>;
+        readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    },
+    opts: pulumi.CustomResourceOptions,
+): { role: aws.iam.Role; policy: aws.iam.RolePolicy } {
+    const role = new aws.iam.Role(
+        `${name}-events-role`,
+        {
+            description: args.description,
+            assumeRolePolicy: pulumi
+                .all([args.accountId, args.ruleArn])
+                .apply(([a, ruleArn]) => JSON.stringify(serviceTrust("events.amazonaws.com", a, ruleArn))),
+            tags: args.tags,
+        },
+        opts,
+    );
+    const policy = new aws.iam.RolePolicy(
+        `${name}-start-runbook`,
+        {
+            role: role.name,
+            policy: pulumi.all([args.definitionArn, args.automationRoleArn]).apply(([definition, roleArn]) =>
+                JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        { Effect: "Allow", Action: "ssm:StartAutomationExecution", Resource: definition },
+                        {
+                            Effect: "Allow",
+                            Action: "iam:PassRole",
+                            Resource: roleArn,
+                            Condition: { StringEquals: { "iam:PassedToService": "ssm.amazonaws.com" } },
+                        },
+                    ],
+                }),
+            ),
+        },
+        opts,
+    );
+    return { role, policy };
+}
