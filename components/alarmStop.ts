@@ -24,9 +24,17 @@ export const STOPPED_BY_ALARM_TAG = "patch-manager:stopped-by-alarm";
 const CANCEL_RUNNING_SCRIPT = `import boto3
 
 ACTIVE = ("PENDING", "IN_PROGRESS")
-# A cancelled AWS-RunPatchBaselineWithHooks skips its OnExit hook: a node its pre-install hook
-# drained would stay out of service, so those commands run to their end.
-KEEP_RUNNING = ("AWS-RunPatchBaselineWithHooks",)
+# What must run to its end once started: a cancelled AWS-RunPatchBaselineWithHooks skips its OnExit
+# hook (a node its pre-install hook drained would stay out of service); a cancelled load-balancer
+# runbook leaves the node deregistered, the Auto Scaling one leaves it in Standby, the rollback one
+# leaves its CloudFormation stack and functions behind. The window execution is still cancelled, so
+# no further task of it starts.
+KEEP_RUNNING = (
+    "AWS-RunPatchBaselineWithHooks",
+    "AWSEC2-PatchLoadBalancerInstance",
+    "AWS-PatchAsgInstance",
+    "AWS-PatchInstanceWithRollback",
+)
 
 def pages(ssm, operation, key, **args):
     for page in ssm.get_paginator(operation).paginate(**args):

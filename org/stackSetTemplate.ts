@@ -33,6 +33,18 @@ export const ASSOCIATION_AWS_DOCUMENTS = ["AWS-RunPatchBaseline", "AWS-GatherSof
 export const MANAGED_BY = { key: "ManagedBy", value: "patch-manager" } as const;
 
 /**
+ * The EventBridge rules the program creates, by the end of their logical names (the provider names
+ * each `<logical name>-<7 hex>`, a region's prefixed `<region>-`): the failed-window alerts, the
+ * hybrid registration alerts, the alarm stop and the change freezes.
+ */
+export const EVENT_RULE_NAMES = [
+    "alerts-failed-windows",
+    "alerts-hybrid-registrations",
+    "alarm-stop-alarm",
+    "freezes-calendar-state",
+] as const;
+
+/**
  * GitHub's OIDC provider certificate thumbprints, as GitHub published them (github.blog changelog
  * 2023-06-27, "GitHub Actions: Update on OIDC integration with AWS"); IAM validates GitHub through
  * its own trusted CAs and keeps the list only because the API asks for one.
@@ -150,7 +162,9 @@ export function permissions(): object[] {
             Resource: ssm("document/patch-manager-*"),
         },
         {
-            // Associations run a document on every node they target: only the program's documents.
+            // Associations run a document on every node they target: only the AWS-owned documents the
+            // program associates. Not the program's own names: the role writes those documents itself,
+            // so document/patch-manager-* would be any command it likes, on every node.
             Sid: "PatchManagerAssociations",
             Effect: "Allow",
             Action: [
@@ -160,11 +174,7 @@ export function permissions(): object[] {
                 "ssm:DescribeAssociation",
                 "ssm:ListAssociationVersions",
             ],
-            Resource: [
-                ssm("association/*"),
-                ssm("document/patch-manager-*"),
-                ...ASSOCIATION_AWS_DOCUMENTS.map((d) => sub(`arn:${PARTITION}:ssm:*::document/${d}`)),
-            ],
+            Resource: [ssm("association/*"), ...ASSOCIATION_AWS_DOCUMENTS.map((d) => sub(`arn:${PARTITION}:ssm:*::document/${d}`))],
         },
         {
             Sid: "PatchManagerReads",
@@ -320,10 +330,7 @@ export function permissions(): object[] {
                 "events:UntagResource",
                 "events:ListTagsForResource",
             ],
-            Resource: [
-                sub(`arn:${PARTITION}:events:*:${ACCOUNT}:rule/*alerts-failed-windows-*`),
-                sub(`arn:${PARTITION}:events:*:${ACCOUNT}:rule/*alarm-stop-alarm-*`),
-            ],
+            Resource: [...EVENT_RULE_NAMES.map((n) => sub(`arn:${PARTITION}:events:*:${ACCOUNT}:rule/*${n}-*`))],
         },
         {
             Sid: "PatchManagerAlerts",

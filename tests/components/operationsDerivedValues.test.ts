@@ -1,3 +1,4 @@
+import { STRATEGY_DOCUMENTS } from "@patch-manager/ssm";
 // The pure functions behind the alerts, compliance scans, hooks and private endpoints components.
 import { strict as assert } from "assert";
 import { alarmEventPattern, disableWindowsRunbook, stopRunbookPolicy } from "../../components/alarmStop";
@@ -108,8 +109,17 @@ describe("alerts, compliance, hooks and endpoints: derived values", function () 
         for (const m of script.matchAll(/pages\(ssm, "([a-z_]+)"/g)) assert.ok(operations[m[1]].paginated, `${m[1]} has a paginator`);
         assert.match(script, /ACTIVE = \("PENDING", "IN_PROGRESS"\)/);
         assert.match(script, /Type="Cancel"/);
-        // Commands of the hooks document keep running: a cancel would skip the OnExit hook.
-        assert.match(script, /KEEP_RUNNING = \("AWS-RunPatchBaselineWithHooks",\)/);
+        // What leaves a node out of service when cut short keeps running: the hooks document (a cancel
+        // skips its OnExit hook), the load-balancer, Auto Scaling and rollback runbooks; plain installs do not.
+        const keep = [.../KEEP_RUNNING = \(([^)]*)\)/.exec(script)![1].matchAll(/"([^"]+)"/g)].map((m) => m[1]);
+        for (const d of [
+            "AWS-RunPatchBaselineWithHooks",
+            STRATEGY_DOCUMENTS.patchLoadBalancerInstance.name,
+            STRATEGY_DOCUMENTS.patchAsgInstance.name,
+            STRATEGY_DOCUMENTS.patchWithRollback.name,
+        ])
+            assert.ok(keep.includes(d), `${d} runs to its end`);
+        assert.ok(!keep.includes("AWS-RunPatchBaseline"), "a plain install is cancelled");
         const policy = stopRunbookPolicy("aws", "eu-west-1", "123456789012", ids) as any;
         const actions = policy.Statement.flatMap((s: any) => s.Action);
         for (const a of [

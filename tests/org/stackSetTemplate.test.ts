@@ -242,11 +242,30 @@ describe("org StackSet template: the Pulumi OIDC provider, the boundary and the 
         }
         assert.ok(!allowed(policy, "ssm:CreateAssociation", doc("AWS-RunShellScript", "")));
         assert.ok(!allowed(policy, "ssm:CreateAssociation", doc("my-backdoor")));
+        // The role writes patch-manager-* documents itself: associating them would run anything on every node.
+        assert.ok(allowed(policy, "ssm:CreateDocument", doc("patch-manager-backdoor"))); // positive control
+        assert.ok(!allowed(policy, "ssm:CreateAssociation", doc("patch-manager-backdoor")));
         // Topics and rules: the program's names only.
         assert.ok(allowed(policy, "sns:SetTopicAttributes", `arn:aws:sns:eu-west-1:${ACCOUNT}:eu-west-1-alerts-topic-1a2b3c4`));
         assert.ok(!allowed(policy, "sns:SetTopicAttributes", `arn:aws:sns:eu-west-1:${ACCOUNT}:billing-alarms`));
         assert.ok(allowed(policy, "events:PutTargets", `arn:aws:events:eu-west-1:${ACCOUNT}:rule/alerts-failed-windows-1a2b3c4`));
         assert.ok(!allowed(policy, "events:PutTargets", `arn:aws:events:eu-west-1:${ACCOUNT}:rule/security-hub-forwarder`));
+    });
+
+    it("may create and wire every EventBridge rule of every shipped stack (the provider's auto-name: <name>-<7 hex>)", async () => {
+        let checked = 0;
+        for (const stack of ["dev", "prod", "prod-hybrid", "prod-private", "prod-strategies"]) {
+            const s = await evaluate(stack);
+            for (const r of s.ofType("aws:cloudwatch/eventRule:EventRule")) {
+                const arn = `arn:aws:events:eu-west-1:${ACCOUNT}:rule/${r.name}-1a2b3c4`;
+                for (const a of ["events:PutRule", "events:PutTargets", "events:TagResource", "events:DeleteRule"])
+                    assert.ok(allowed(policy, a, arn), `${stack}: ${a} on ${r.name}`);
+                checked++;
+            }
+        }
+        assert.ok(checked >= 6, `checked ${checked} rules`);
+        // With alerts on, a hybrid stack also has the registrations rule.
+        assert.ok(allowed(policy, "events:PutRule", `arn:aws:events:eu-west-1:${ACCOUNT}:rule/alerts-hybrid-registrations-1a2b3c4`));
     });
 
     it("tags everything it creates under a request-tag condition, so the conditions match what the program sends", async () => {
