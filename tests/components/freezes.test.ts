@@ -134,7 +134,12 @@ describe("change freezes", function () {
             const s = await evaluate("prod-strategies");
             const follow = JSON.parse(String(s.one("aws:iam/rolePolicy:RolePolicy", "freezes-follow-calendar").inputs.policy));
             for (const st of follow.Statement) {
-                for (const r of st.Resource) assert.match(r, /^arn:aws:ssm:eu-west-1:123456789012:maintenancewindow\/mw-[0-9a-f]{17}$/);
+                // The stack's windows; the calendars' state is read on the calendars themselves.
+                const own =
+                    st.Action === "ssm:GetCalendarState"
+                        ? /^arn:aws:ssm:eu-west-1:123456789012:document\/patch-manager-prod-strategies-freezes$/
+                        : /^arn:aws:ssm:eu-west-1:123456789012:maintenancewindow\/mw-[0-9a-f]{17}$/;
+                for (const r of [st.Resource].flat()) assert.match(r, own);
             }
             const tagging = follow.Statement.find((st: any) => st.Action.includes("ssm:AddTagsToResource"));
             assert.deepEqual(tagging.Condition["ForAllValues:StringEquals"]["aws:TagKeys"], ["patch-manager:frozen"]);
@@ -147,7 +152,12 @@ describe("change freezes", function () {
 
     describe("the runbooks", function () {
         it("the freeze runbook is one aws:executeScript step; it leaves a window the safe stop disabled alone", function () {
-            const doc = freezeRunbook(["mw-0123456789abcdef0"]) as any;
+            const calendars = ["arn:aws:ssm:eu-west-1:123456789012:document/a", "arn:aws:ssm:eu-west-1:123456789012:document/b"];
+            const doc = freezeRunbook(["mw-0123456789abcdef0"], calendars) as any;
+            // Every calendar is asked together (GetCalendarState: OPEN only when all are open), not the one that changed.
+            assert.deepEqual(doc.mainSteps[0].inputs.InputPayload.Calendars, calendars);
+            assert.match(doc.mainSteps[0].inputs.Script, /get_calendar_state\(CalendarNames=event\["Calendars"\]\)/);
+            assert.doesNotMatch(doc.mainSteps[0].inputs.Script, /event\["State"\]/);
             assert.equal(doc.schemaVersion, "0.3");
             const step = doc.mainSteps[0];
             assert.equal(step.action, "aws:executeScript");
