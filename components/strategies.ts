@@ -403,7 +403,7 @@ export const REBOOT_MARKERS = {
 /**
  * The Linux reboot script: the agent reruns a script after the reboot its exit 194 asks for (SSM
  * user guide, "Handling reboots when running commands": make such scripts idempotent), so it asks
- * only when a reboot is pending (needs-restarting -r on RHEL-family and Amazon Linux, the
+ * only when a reboot is pending (needs-restarting -r, or dnf needs-restarting -r, on RHEL-family and Amazon Linux, the
  * /var/run/reboot-required flag on Ubuntu and Debian, zypper needs-rebooting on SUSE) and at most
  * once per window execution (a marker named by the execution's id), then exits 0.
  */
@@ -416,6 +416,9 @@ export function linuxRebootScript(): string[] {
         "pending=no",
         "if command -v needs-restarting >/dev/null 2>&1; then",
         "  needs-restarting -r >/dev/null 2>&1; [ $? -eq 1 ] && pending=yes",
+        // Without the standalone command (dnf-utils/yum-utils not installed), dnf's own plugin.
+        "elif command -v dnf >/dev/null 2>&1; then",
+        "  dnf needs-restarting -r >/dev/null 2>&1; [ $? -eq 1 ] && pending=yes",
         "elif [ -e /var/run/reboot-required ]; then",
         "  pending=yes",
         "elif command -v zypper >/dev/null 2>&1; then",

@@ -16,7 +16,7 @@ import { fact } from "../../facts/facts";
 import { evaluate, parameters, shippedConfig, T, withConfig } from "../../helpers";
 
 /** How the node answers "is a reboot pending?": RHEL-family and Amazon Linux, Ubuntu/Debian, SUSE. */
-type Distribution = "needs-restarting" | "reboot-required" | "zypper";
+type Distribution = "needs-restarting" | "dnf" | "reboot-required" | "zypper";
 
 /** A node: a scratch root for its files, stub commands, and whether a reboot is pending. */
 class Node {
@@ -38,6 +38,9 @@ class Node {
         // needs-restarting -r: "1 if a reboot is required" (yum-utils/dnf-plugins-core man page);
         // zypper needs-rebooting: exit 102 ZYPPER_EXIT_INF_REBOOT_NEEDED (zypper man page).
         if (distribution === "needs-restarting") stub("needs-restarting", 1);
+        // Amazon Linux 2023 / minimal RHEL without dnf-utils: no standalone command, dnf's plugin
+        // (`dnf needs-restarting -r`, the same exit status).
+        if (distribution === "dnf") stub("dnf", 1);
         if (distribution === "zypper") stub("zypper", 102);
     }
     private flag(name: string) {
@@ -122,7 +125,7 @@ describe("config/runtime/agent: every reboot script the program ships, replayed"
         assert.deepEqual([...docs].sort(), [STRATEGY_DOCUMENTS.runPowerShellScript.name, STRATEGY_DOCUMENTS.runShellScript.name]);
     });
 
-    for (const distribution of ["needs-restarting", "reboot-required", "zypper"] as const) {
+    for (const distribution of ["needs-restarting", "dnf", "reboot-required", "zypper"] as const) {
         it(`Linux (${distribution}): one reboot when one is pending, none when not, and the rerun exits 0`, function () {
             const linux = distinct(STRATEGY_DOCUMENTS.runShellScript.name);
             assert.ok(linux.length > 0);
