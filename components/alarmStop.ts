@@ -13,7 +13,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
-import { automationExecutions, runbookStarterRole, serviceTrust } from "./iam";
+import { automationRunbookRole, runbookStarterRole } from "./iam";
 
 export const ALARM_STATE_CHANGE = "CloudWatch Alarm State Change";
 
@@ -225,13 +225,12 @@ export class AlarmStop extends pulumi.ComponentResource {
             // A document's name is unique in the account and region.
             { parent: this, deleteBeforeReplace: true },
         );
-        const automationRole = new aws.iam.Role(
-            `${name}-automation-role`,
+        const automationRole = automationRunbookRole(
+            name,
             {
                 description: "Disables patch-manager maintenance windows when the rollout alarm fires",
-                assumeRolePolicy: pulumi
-                    .all([args.partition, args.accountId])
-                    .apply(([p, a]) => JSON.stringify(serviceTrust("ssm.amazonaws.com", a, automationExecutions(p, a)))),
+                partition: args.partition,
+                accountId: args.accountId,
                 tags: args.tags,
             },
             { parent: this },

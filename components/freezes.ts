@@ -11,7 +11,7 @@ import ical from "ical-generator";
 import type { FreezePeriod } from "../config/freezes";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
 import { STOPPED_BY_ALARM_TAG } from "./alarmStop";
-import { automationExecutions, runbookStarterRole, serviceTrust } from "./iam";
+import { automationRunbookRole, runbookStarterRole } from "./iam";
 
 /**
  * The EventBridge event of a calendar's state change (Systems Manager user guide, "Amazon
@@ -186,13 +186,12 @@ export class ChangeFreeze extends pulumi.ComponentResource {
             },
             { parent: this, deleteBeforeReplace: true },
         );
-        const automationRole = new aws.iam.Role(
-            `${name}-automation-role`,
+        const automationRole = automationRunbookRole(
+            name,
             {
                 description: "Disables and enables patch-manager maintenance windows as the change calendars close and open",
-                assumeRolePolicy: pulumi
-                    .all([args.partition, args.accountId])
-                    .apply(([p, a]) => JSON.stringify(serviceTrust("ssm.amazonaws.com", a, automationExecutions(p, a)))),
+                partition: args.partition,
+                accountId: args.accountId,
                 tags: args.tags,
             },
             { parent: this },

@@ -420,3 +420,27 @@ export function runbookStarterRole(
     );
     return { role, policy };
 }
+
+/** The role an Automation runbook of the program runs as: trusted by SSM only for this account's automation executions. */
+export function automationRunbookRole(
+    name: string,
+    args: {
+        readonly description: string;
+        readonly partition: pulumi.Input<string>;
+        readonly accountId: pulumi.Input<string>;
+        readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    },
+    opts: pulumi.CustomResourceOptions,
+): aws.iam.Role {
+    return new aws.iam.Role(
+        `${name}-automation-role`,
+        {
+            description: args.description,
+            assumeRolePolicy: pulumi
+                .all([args.partition, args.accountId])
+                .apply(([p, a]) => JSON.stringify(serviceTrust("ssm.amazonaws.com", a, automationExecutions(p, a)))),
+            tags: args.tags,
+        },
+        opts,
+    );
+}
