@@ -72,6 +72,10 @@ def handler(event, context):
         if closed:
             # Only windows that are open now: one a person or the safe stop disabled stays as it is.
             if ssm.get_maintenance_window(WindowId=window)["Enabled"]:
+                # Enabled again since the safe stop disabled it (a person, or an update): its mark no
+                # longer holds, and left in place it would keep the window off when this freeze ends.
+                if STOPPED_BY_ALARM in tags:
+                    ssm.remove_tags_from_resource(ResourceType="MaintenanceWindow", ResourceId=window, TagKeys=[STOPPED_BY_ALARM])
                 ssm.add_tags_to_resource(ResourceType="MaintenanceWindow", ResourceId=window, Tags=[{"Key": FROZEN, "Value": "true"}])
                 ssm.update_maintenance_window(WindowId=window, Enabled=False)
                 changed.append(window)
@@ -214,6 +218,13 @@ export class ChangeFreeze extends pulumi.ComponentResource {
                                     Resource: windowArns,
                                 },
                                 { Sid: "ReadTheCalendars", Effect: "Allow", Action: "ssm:GetCalendarState", Resource: calendars },
+                                {
+                                    Sid: "ClearAStaleSafeStopMark",
+                                    Effect: "Allow",
+                                    Action: "ssm:RemoveTagsFromResource",
+                                    Resource: windowArns,
+                                    Condition: { "ForAllValues:StringEquals": { "aws:TagKeys": [STOPPED_BY_ALARM_TAG] } },
+                                },
                                 {
                                     Sid: "MarkFrozenWindows",
                                     Effect: "Allow",

@@ -158,6 +158,12 @@ describe("change freezes", function () {
             assert.deepEqual(doc.mainSteps[0].inputs.InputPayload.Calendars, calendars);
             assert.match(doc.mainSteps[0].inputs.Script, /get_calendar_state\(CalendarNames=event\["Calendars"\]\)/);
             assert.doesNotMatch(doc.mainSteps[0].inputs.Script, /event\["State"\]/);
+            // A window found enabled as the freeze begins has no safe-stop mark that holds: it is cleared,
+            // so the end of the freeze enables it again (review: a plain update re-enables without a refresh).
+            assert.match(
+                doc.mainSteps[0].inputs.Script,
+                /\["Enabled"\]:\n(?:\s*#.*\n)*\s*if STOPPED_BY_ALARM in tags:\n\s*ssm\.remove_tags_from_resource\([^)]*TagKeys=\[STOPPED_BY_ALARM\]\)/,
+            );
             assert.equal(doc.schemaVersion, "0.3");
             const step = doc.mainSteps[0];
             assert.equal(step.action, "aws:executeScript");
