@@ -13,7 +13,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
-import { automationRunbookRole, runbookStarterRole } from "./iam";
+import { ownRunbook, startOnRule } from "./runbooks";
 
 export const ALARM_STATE_CHANGE = "CloudWatch Alarm State Change";
 
@@ -213,23 +213,14 @@ export class AlarmStop extends pulumi.ComponentResource {
 
     constructor(name: string, args: AlarmStopArgs, opts?: pulumi.ComponentResourceOptions) {
         super(RESOURCE_TYPES.AlarmStop, name, {}, opts);
-        const runbook = new aws.ssm.Document(
-            `${name}-runbook`,
-            {
-                name: args.runbookName,
-                documentType: "Automation",
-                documentFormat: "JSON",
-                content: pulumi.all(args.windowIds).apply((ids) => JSON.stringify(disableWindowsRunbook(ids))),
-                tags: args.tags,
-            },
-            // A document's name is unique in the account and region.
-            { parent: this, deleteBeforeReplace: true },
-        );
-        const automationRole = automationRunbookRole(
+        const runbook = ownRunbook(
             name,
             {
-                description: "Disables patch-manager maintenance windows when the rollout alarm fires",
+                runbookName: args.runbookName,
+                content: pulumi.all(args.windowIds).apply((ids) => JSON.stringify(disableWindowsRunbook(ids))),
+                roleDescription: "Disables patch-manager maintenance windows when the rollout alarm fires",
                 partition: args.partition,
+                region: args.region,
                 accountId: args.accountId,
                 tags: args.tags,
             },
@@ -238,14 +229,13 @@ export class AlarmStop extends pulumi.ComponentResource {
         const disable = new aws.iam.RolePolicy(
             `${name}-disable-windows`,
             {
-                role: automationRole.name,
+                role: runbook.role.name,
                 policy: pulumi
                     .all([args.partition, args.region, args.accountId, pulumi.all(args.windowIds)])
                     .apply(([p, r, a, ids]) => JSON.stringify(stopRunbookPolicy(p, r, a, ids))),
             },
             { parent: this },
         );
-        const definitionArn = pulumi.interpolate`arn:${args.partition}:ssm:${args.region}:${args.accountId}:automation-definition/${runbook.name}:$DEFAULT`;
         this.alarmArn = pulumi.all([args.partition, args.region, args.accountId]).apply(([p, r, a]) => alarmArn(p, r, a, args.alarmName));
         const rule = new aws.cloudwatch.EventRule(
             `${name}-alarm`,
@@ -255,30 +245,21 @@ export class AlarmStop extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        // EventBridge's role, trusted only on behalf of this rule: start this runbook, pass its role to SSM only.
-        const { role: eventsRole, policy: start } = runbookStarterRole(
+        startOnRule(
             name,
+            runbook,
+            rule,
             {
-                description: "Lets EventBridge start the patch-manager stop runbook",
+                roleDescription: "Lets EventBridge start the patch-manager stop runbook",
+                targetName: `${name}-alarm-to-runbook`,
                 accountId: args.accountId,
-                ruleArn: rule.arn,
-                definitionArn,
-                automationRoleArn: automationRole.arn,
                 tags: args.tags,
+                input: { json: (arn) => JSON.stringify({ AutomationAssumeRole: [arn] }) },
+                dependsOn: [disable],
             },
             { parent: this },
         );
-        new aws.cloudwatch.EventTarget(
-            `${name}-alarm-to-runbook`,
-            {
-                rule: rule.name,
-                arn: definitionArn,
-                roleArn: eventsRole.arn,
-                input: automationRole.arn.apply((arn) => JSON.stringify({ AutomationAssumeRole: [arn] })),
-            },
-            { parent: this, dependsOn: [disable, start] },
-        );
-        this.runbookName = runbook.name;
+        this.runbookName = runbook.document.name;
         this.registerOutputs({ alarmArn: this.alarmArn, runbookName: this.runbookName });
     }
 }

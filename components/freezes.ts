@@ -11,7 +11,7 @@ import ical from "ical-generator";
 import type { FreezePeriod } from "../config/freezes";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
 import { STOPPED_BY_ALARM_TAG } from "./alarmStop";
-import { automationRunbookRole, runbookStarterRole } from "./iam";
+import { ownRunbook, startOnRule } from "./runbooks";
 
 /**
  * The EventBridge event of a calendar's state change (Systems Manager user guide, "Amazon
@@ -177,24 +177,16 @@ export class ChangeFreeze extends pulumi.ComponentResource {
         const arns = pulumi
             .all([args.partition, args.region, args.accountId, pulumi.all(this.calendarNames)])
             .apply(([p, r, a, names]) => names.map((n) => calendarArn(n, p, r, a)));
-        const runbook = new aws.ssm.Document(
-            `${name}-runbook`,
+        const runbook = ownRunbook(
+            name,
             {
-                name: args.runbookName,
-                documentType: "Automation",
-                documentFormat: "JSON",
+                runbookName: args.runbookName,
                 content: pulumi
                     .all([pulumi.all(windowIds), arns])
                     .apply(([ids, calendars]) => JSON.stringify(freezeRunbook(ids, calendars))),
-                tags: args.tags,
-            },
-            { parent: this, deleteBeforeReplace: true },
-        );
-        const automationRole = automationRunbookRole(
-            name,
-            {
-                description: "Disables and enables patch-manager maintenance windows as the change calendars close and open",
+                roleDescription: "Disables and enables patch-manager maintenance windows as the change calendars close and open",
                 partition: args.partition,
+                region: args.region,
                 accountId: args.accountId,
                 tags: args.tags,
             },
@@ -203,7 +195,7 @@ export class ChangeFreeze extends pulumi.ComponentResource {
         const windows = new aws.iam.RolePolicy(
             `${name}-follow-calendar`,
             {
-                role: automationRole.name,
+                role: runbook.role.name,
                 policy: pulumi
                     .all([args.partition, args.region, args.accountId, pulumi.all(windowIds), arns])
                     .apply(([p, r, a, ids, calendars]) => {
@@ -238,7 +230,6 @@ export class ChangeFreeze extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const definitionArn = pulumi.interpolate`arn:${args.partition}:ssm:${args.region}:${args.accountId}:automation-definition/${runbook.name}:$DEFAULT`;
         const rule = new aws.cloudwatch.EventRule(
             `${name}-calendar-state`,
             {
@@ -248,31 +239,22 @@ export class ChangeFreeze extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        // EventBridge's role, trusted only on behalf of this rule: start this runbook, pass its role to SSM only.
-        const { role: eventsRole, policy: start } = runbookStarterRole(
+        startOnRule(
             name,
+            runbook,
+            rule,
             {
-                description: "Lets EventBridge start the patch-manager freeze runbook",
+                roleDescription: "Lets EventBridge start the patch-manager freeze runbook",
+                targetName: `${name}-calendar-to-runbook`,
                 accountId: args.accountId,
-                ruleArn: rule.arn,
-                definitionArn,
-                automationRoleArn: automationRole.arn,
                 tags: args.tags,
+                input: {
+                    paths: { state: "$.detail.state" },
+                    template: (arn) => `{"State": [<state>], "AutomationAssumeRole": ["${arn}"]}`,
+                },
+                dependsOn: [windows],
             },
             { parent: this },
-        );
-        new aws.cloudwatch.EventTarget(
-            `${name}-calendar-to-runbook`,
-            {
-                rule: rule.name,
-                arn: definitionArn,
-                roleArn: eventsRole.arn,
-                inputTransformer: {
-                    inputPaths: { state: "$.detail.state" },
-                    inputTemplate: automationRole.arn.apply((arn) => `{"State": [<state>], "AutomationAssumeRole": ["${arn}"]}`),
-                },
-            },
-            { parent: this, dependsOn: [windows, start] },
         );
     }
 }

@@ -7,6 +7,13 @@ import { plan, ROOT } from "../../helpers";
 
 const FROM = "2026-11-26T00:00:00Z";
 
+/** A stack file `Pulumi.<stack>.yaml` of these lines in a scratch directory: its path. */
+function scratchStack(stack: string, lines: readonly string[]): string {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), `plan-${stack}-`)), `Pulumi.${stack}.yaml`);
+    fs.writeFileSync(file, lines.join("\n"));
+    return file;
+}
+
 describe("offline plan (npm run plan)", function () {
     it("--json for prod matches the contract", async function () {
         const { code, stdout } = await plan("--stack", "prod", "--json", "--from", FROM);
@@ -143,21 +150,16 @@ describe("offline plan (npm run plan)", function () {
     });
 
     it("--config reads another file; mistakes exit 2 with one line per mistake and the file named", async function () {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
-        const file = path.join(dir, "Pulumi.broken.yaml");
-        fs.writeFileSync(
-            file,
-            [
-                "config:",
-                "  aws:region: us-east-1",
-                "  patch-manager:environment: prod",
-                "  patch-manager:timezone: Europe/Amsterdm",
-                "  patch-manager:patchGroups:",
-                "    - name: Web Server",
-                "      operatingSystem: WINDOWS",
-                "      schedule: {cron: 'cron(00 23-5 ? * TUE#1 *)', durationHours: 6}",
-            ].join("\n"),
-        );
+        const file = scratchStack("broken", [
+            "config:",
+            "  aws:region: us-east-1",
+            "  patch-manager:environment: prod",
+            "  patch-manager:timezone: Europe/Amsterdm",
+            "  patch-manager:patchGroups:",
+            "    - name: Web Server",
+            "      operatingSystem: WINDOWS",
+            "      schedule: {cron: 'cron(00 23-5 ? * TUE#1 *)', durationHours: 6}",
+        ]);
         const { code, stdout, stderr } = await plan("--stack", "broken", "--config", file);
         assert.equal(code, 2);
         assert.equal(stdout, "");
@@ -202,19 +204,14 @@ describe("offline plan (npm run plan)", function () {
 });
 
 describe("offline plan with the policy pack", function () {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-policy-"));
-    const file = path.join(dir, "Pulumi.fast.yaml");
-    fs.writeFileSync(
-        file,
-        [
-            "config:",
-            "  aws:region: us-east-1",
-            "  patch-manager:environment: production",
-            "  patch-manager:rateControl:",
-            '    maxConcurrency: "50%"',
-            '    maxErrors: "5%"',
-        ].join("\n"),
-    );
+    const file = scratchStack("fast", [
+        "config:",
+        "  aws:region: us-east-1",
+        "  patch-manager:environment: production",
+        "  patch-manager:rateControl:",
+        '    maxConcurrency: "50%"',
+        '    maxErrors: "5%"',
+    ]);
 
     it("fills violations and exits 1 on a mandatory one", async function () {
         const { code, stdout } = await plan("--stack", "fast", "--config", file, "--json", "--from", FROM);
@@ -229,7 +226,7 @@ describe("offline plan with the policy pack", function () {
     });
 
     it("takes the pack's config, as pulumi preview --policy-pack-config does", async function () {
-        const cfg = path.join(dir, "policy-config.json");
+        const cfg = path.join(path.dirname(file), "policy-config.json");
         fs.writeFileSync(cfg, JSON.stringify({ "task-production-concurrency": { maxConcurrencyPercent: 50 } }));
         const { code, stdout } = await plan("--stack", "fast", "--config", file, "--from", FROM, "--policy-pack-config", cfg);
         assert.equal(code, 0, stdout);
@@ -241,21 +238,16 @@ describe("offline plan with the policy pack", function () {
 
 describe("offline plan with secrets and relative paths", function () {
     it("a secure: value (top-level or nested) is not decrypted, not checked, and does not stop the plan", async function () {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-secret-"));
-        const file = path.join(dir, "Pulumi.sec.yaml");
-        fs.writeFileSync(
-            file,
-            [
-                "config:",
-                "  aws:region: us-east-1",
-                "  patch-manager:environment: development",
-                "  patch-manager:maintenanceWindowRoleArn:",
-                "    secure: v1:abc:def",
-                "  patch-manager:logging:",
-                "    kmsKeyArn:",
-                "      secure: v1:ghi:jkl",
-            ].join("\n"),
-        );
+        const file = scratchStack("sec", [
+            "config:",
+            "  aws:region: us-east-1",
+            "  patch-manager:environment: development",
+            "  patch-manager:maintenanceWindowRoleArn:",
+            "    secure: v1:abc:def",
+            "  patch-manager:logging:",
+            "    kmsKeyArn:",
+            "      secure: v1:ghi:jkl",
+        ]);
         const { code, stderr } = await plan("--stack", "sec", "--config", file, "--json", "--from", FROM);
         assert.notEqual(code, 2, stderr);
     });
