@@ -318,4 +318,107 @@ describe("the program's own runbooks, executed against a fake account (issue 24)
             );
         });
     });
+
+    describe("the start and stop of stopped instances (prod-strategies, startStopped)", function () {
+        interface WindowRun {
+            windowId: string;
+            /** The window's AUTOMATION tasks that run the stack's own documents, by priority (lower first). */
+            tasks: { name: string; priority: number; doc: any; parameters: { name: string; values: string[] }[] }[];
+        }
+        let runs: WindowRun[];
+        before(async function () {
+            const resources = await shippedResources("prod-strategies");
+            const own = new Map(
+                resources
+                    .filter((r) => r.type === "aws:ssm/document:Document" && r.inputs.documentType === "Automation")
+                    .map((r) => [String(r.inputs.name), JSON.parse(String(r.inputs.content))]),
+            );
+            const byWindow = new Map<string, WindowRun>();
+            for (const t of resources.filter((r) => r.type === "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask")) {
+                const doc = own.get(String(t.inputs.taskArn));
+                if (!doc) continue;
+                const windowId = String(t.inputs.windowId);
+                const run = byWindow.get(windowId) ?? { windowId, tasks: [] };
+                const invocation = t.inputs.taskInvocationParameters as any;
+                run.tasks.push({
+                    name: t.name,
+                    priority: Number(t.inputs.priority),
+                    doc,
+                    parameters: invocation.automationParameters.parameters,
+                });
+                byWindow.set(windowId, run);
+            }
+            runs = [...byWindow.values()].map((r) => ({ ...r, tasks: r.tasks.sort((a, b) => a.priority - b.priority) }));
+            assert.ok(
+                runs.some((r) => r.tasks.length === 2),
+                "a window with a start and a stop task",
+            );
+        });
+
+        /** One window execution over `instances`: each own task, in priority order, per instance, with the pseudo-parameters filled in. */
+        async function windowExecution(run: WindowRun, account: FakeAccount, instances: string[], executionId: string) {
+            const results: Record<string, string[]> = {};
+            for (const task of run.tasks)
+                for (const instance of instances) {
+                    const parameters = Object.fromEntries(
+                        task.parameters.map((p) => [
+                            p.name,
+                            // The window passes each target's id and its execution's id for the pseudo-parameters (fact ssm-resource-id-pseudo-parameter).
+                            p.values.map((v) => v.replace("{{RESOURCE_ID}}", instance).replace("{{WINDOW_EXECUTION_ID}}", executionId)),
+                        ]),
+                    );
+                    const result = await runAutomation(task.doc, parameters, account);
+                    (results[instance] ??= []).push(result.status);
+                }
+            return results;
+        }
+
+        it("starts only what was stopped, and stops only what it started", async function () {
+            for (const run of runs.filter((r) => r.tasks.length === 2)) {
+                const a = new FakeAccount().addInstance("i-0aaaaaaaaaaaaaaa1", "stopped").addInstance("i-0aaaaaaaaaaaaaaa2", "running");
+                a.addInstance("i-0aaaaaaaaaaaaaaa3", "stopped", {}, 60);
+                const results = await windowExecution(
+                    run,
+                    a,
+                    ["i-0aaaaaaaaaaaaaaa1", "i-0aaaaaaaaaaaaaaa2"],
+                    "a1b2c3d4-0000-4000-8000-000000000001",
+                );
+                assert.deepEqual(results["i-0aaaaaaaaaaaaaaa1"], ["Success", "Success"], JSON.stringify(a.calls.slice(-3)));
+                const started = a.calls.filter((c) => c.operation === "StartInstances").flatMap((c) => c.request.InstanceIds);
+                const stopped = a.calls.filter((c) => c.operation === "StopInstances").flatMap((c) => c.request.InstanceIds);
+                assert.deepEqual(started, ["i-0aaaaaaaaaaaaaaa1"], "only the stopped target is started");
+                assert.deepEqual(stopped, ["i-0aaaaaaaaaaaaaaa1"], "only what the window started is stopped");
+                assert.equal(a.instances.get("i-0aaaaaaaaaaaaaaa1")!.state, "stopped");
+                assert.equal(
+                    a.instances.get("i-0aaaaaaaaaaaaaaa2")!.state,
+                    "running",
+                    "an instance running before the window runs after it",
+                );
+                assert.equal(a.instances.get("i-0aaaaaaaaaaaaaaa3")!.state, "stopped", "an instance outside the targets is not touched");
+                assert.deepEqual(a.instances.get("i-0aaaaaaaaaaaaaaa1")!.tags, {}, "no mark is left behind");
+            }
+        });
+
+        it("the start waits for the SSM Agent: an agent that stays offline fails the start (Run Command reaches only online nodes)", async function () {
+            const run = runs.find((r) => r.tasks.length === 2)!;
+            const a = new FakeAccount().addInstance("i-0aaaaaaaaaaaaaaa1", "stopped", {}, 24 * 3600);
+            const start = await runAutomation(
+                run.tasks[0].doc,
+                Object.fromEntries(
+                    run.tasks[0].parameters.map((p) => [
+                        p.name,
+                        p.values.map((v) =>
+                            v
+                                .replace("{{RESOURCE_ID}}", "i-0aaaaaaaaaaaaaaa1")
+                                .replace("{{WINDOW_EXECUTION_ID}}", "a1b2c3d4-0000-4000-8000-000000000002"),
+                        ),
+                    ]),
+                ),
+                a,
+            );
+            assert.equal(start.status, "Failed");
+            // The script gives up (and says why) before Automation's limit would cut it short.
+            assert.match(start.steps[0].error!, /did not come online/);
+        });
+    });
 });

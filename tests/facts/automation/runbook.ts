@@ -92,7 +92,12 @@ async function runStep(step: Json, inputs: Json, account: FakeAccount): Promise<
         case "aws:executeScript": {
             if (!PYTHON_RUNTIMES.test(inputs.Runtime))
                 throw new Error(`${step.name}: runtime ${inputs.Runtime} is not a Python runtime this interpreter runs`);
+            const began = account.clock;
             const payload = await runPythonHandler(inputs.Script, inputs.Handler, inputs.InputPayload ?? {}, account);
+            // The step's timeoutSeconds, and at most the action's own limit, on the fake account's clock.
+            const limit = Math.min(step.timeoutSeconds ?? Infinity, fact("automation-execute-script-max-duration").value as number);
+            if (account.clock - began > limit)
+                throw new Error(`${step.name}: timed out after ${limit}s (the script ran ${account.clock - began}s)`);
             return { [(fact("automation-execute-script-handler").value as { output: string }).output]: payload };
         }
         case "aws:branch":
