@@ -132,7 +132,18 @@ Sk.configure({
     },
 });
 
+const modules = new Map<string, Promise<any>>();
 let runs = 0;
+/** The script's module, compiled and run once per script text (its top level only defines functions and constants). */
+function scriptModule(script: string): Promise<any> {
+    const known = modules.get(script);
+    if (known) return known;
+    const name = `runbook_script_${++runs}`;
+    const compiled: Promise<any> = Sk.misceval.asyncToPromise(() => Sk.importMainWithBody(name, false, script, true));
+    modules.set(script, compiled);
+    return compiled;
+}
+
 /**
  * Runs `script` and calls `handler(payload, None)` as aws:executeScript does (the handler's first
  * parameter is the step's InputPayload); resolves to the handler's return value, rejects with the
@@ -140,12 +151,14 @@ let runs = 0;
  */
 export async function runPythonHandler(script: string, handler: string, payload: unknown, w: ScriptWorld): Promise<unknown> {
     world = w;
-    const name = `runbook_script_${++runs}`;
-    const body = `${script}\n\n__result = ${handler}(__payload, None)\n`;
-    Sk.builtins.__payload = toPy(payload);
     try {
-        const module = await Sk.misceval.asyncToPromise(() => Sk.importMainWithBody(name, false, body, true));
-        return toJs(module.$d.__result);
+        const module = await scriptModule(script);
+        const fn = module.$d[handler];
+        if (!fn) throw new Error(`the script defines no handler ${handler}`);
+        const result = await Sk.misceval.asyncToPromise(() =>
+            Sk.misceval.callsimOrSuspendArray(fn, [toPy(payload), Sk.builtin.none.none$]),
+        );
+        return toJs(result);
     } catch (e) {
         throw new Error(`the script raised: ${e && typeof e === "object" && "toString" in e ? String(e) : e}`);
     } finally {
