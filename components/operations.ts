@@ -166,8 +166,7 @@ export class Operations extends pulumi.ComponentResource {
                     resultsPrefix: ops.reporting.resultsPrefix,
                     ...(config.logging.kmsKeyArn ? { kmsKeyArn: config.logging.kmsKeyArn } : {}),
                     accountId: aws.getCallerIdentityOutput(undefined, { parent: this }).accountId,
-                    // With one central bucket every region's sync writes there: each region's tables read them all.
-                    regions: ops.centralLogBucket && ops.regions ? [...ops.regions] : thisRegion().apply((r) => [r]),
+                    regions: ops.reporting.syncRegions ? [...ops.reporting.syncRegions] : thisRegion().apply((r) => [r]),
                     queries: reportQueries({
                         notScannedDays: ops.reporting.notScannedDays,
                         patchGroups: config.patchGroups,

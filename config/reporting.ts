@@ -31,12 +31,15 @@ export const reportingFields = z
         description: "Compliance reports: Glue tables over the resource data sync, an Athena workgroup and named queries.",
     });
 
-export const reportingSchema = reportingFields.transform((r) => ({
-    /** Prefix of the log bucket where the workgroup writes query results (never the log prefix, which nodes write and which expires). */
-    resultsPrefix: r.resultsPrefix ?? DEFAULT_REPORT_RESULTS_PREFIX,
-    /** Days after which a node's last patch operation counts as stale in the not-scanned query. */
-    notScannedDays: r.notScannedDays ?? DEFAULT_NOT_SCANNED_DAYS,
-}));
+export const reportingSchema = reportingFields.transform(
+    (r): { resultsPrefix: string; notScannedDays: number; syncRegions?: readonly string[] } => ({
+        /** Prefix of the log bucket where the workgroup writes query results (never the log prefix, which nodes write and which expires). */
+        resultsPrefix: r.resultsPrefix ?? DEFAULT_REPORT_RESULTS_PREFIX,
+        /** Days after which a node's last patch operation counts as stale in the not-scanned query. */
+        notScannedDays: r.notScannedDays ?? DEFAULT_NOT_SCANNED_DAYS,
+        // syncRegions: set per deployment (deploymentModel) where every region's sync writes to one central bucket.
+    }),
+);
 
 /** The `reporting` key: on when present. */
 export type ReportingConfig = z.output<typeof reportingSchema>;
