@@ -47,8 +47,9 @@ export class ComplianceReports extends pulumi.ComponentResource {
         super(RESOURCE_TYPES.ComplianceReports, name, {}, opts);
         this.databaseName = args.databaseName;
         this.workgroupName = args.workgroupName;
-        // Glue database, table and Athena workgroup names are their ids, unique per account and region:
-        // a replacement created first would collide with the old one (AlreadyExistsException).
+        // A Glue database's and table's names are their keys, and an input besides the name can replace
+        // them (target database, partition indices): created first, the replacement would collide
+        // with the old one (AlreadyExistsException). The workgroup is replaced only when its name changes.
         const named: pulumi.CustomResourceOptions = { parent: this, deleteBeforeReplace: true };
         const database = new aws.glue.CatalogDatabase(
             `${name}-database`,
@@ -102,7 +103,7 @@ export class ComplianceReports extends pulumi.ComponentResource {
                 },
                 tags: args.tags,
             },
-            named,
+            { parent: this },
         );
         for (const q of args.queries) {
             // The id is generated (names may repeat): a replacement may be created before the old one goes.
