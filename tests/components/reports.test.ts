@@ -185,11 +185,18 @@ describe("compliance reports: the workgroup and who can touch its results", func
         assert.ok(expiring.length > 0);
         const nodeWrites = resources
             .filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy")
-            .flatMap((p) => (JSON.parse(String(p.inputs.policy)).Statement as { Effect: string; Action: string[]; Resource: string }[]))
+            .flatMap((p) => JSON.parse(String(p.inputs.policy)).Statement as { Effect: string; Action: string[]; Resource: string }[])
             .filter((s) => s.Effect === "Allow" && [s.Action].flat().includes("s3:PutObject"))
             .map((s) => String(s.Resource));
         assert.ok(nodeWrites.length > 0);
-        const buckets = new Set(resources.filter((r) => r.type === SYNC).map((s) => (s.inputs.s3Destination as { bucketName: string }).bucketName));
+        const nodeDenies = resources
+            .filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy")
+            .flatMap((p) => JSON.parse(String(p.inputs.policy)).Statement as { Effect: string; Action: string[]; Resource: string[] }[])
+            .filter((s) => s.Effect === "Deny" && [s.Action].flat().includes("s3:PutObject"))
+            .flatMap((s) => [s.Resource].flat());
+        const buckets = new Set(
+            resources.filter((r) => r.type === SYNC).map((s) => (s.inputs.s3Destination as { bucketName: string }).bucketName),
+        );
         for (const w of resources.filter((r) => r.type === WORKGROUP)) {
             const c = w.inputs.configuration as {
                 enforceWorkgroupConfiguration: boolean;
@@ -200,10 +207,22 @@ describe("compliance reports: the workgroup and who can touch its results", func
             assert.ok(buckets.has(m[1]), "the results stay in the log bucket");
             for (const p of expiring) assert.ok(!m[2].startsWith(p) && !p.startsWith(m[2]), `${m[2]} vs expiring ${p}`);
             for (const arn of nodeWrites) {
-                const prefix = arn.split(":::")[1].replace(/^[^/]+\//, "").replace(/\*$/, "");
+                const prefix = arn
+                    .split(":::")[1]
+                    .replace(/^[^/]+\//, "")
+                    .replace(/\*$/, "");
                 assert.ok(!m[2].startsWith(prefix), `nodes may write ${arn}`);
             }
-            assert.equal(c.resultConfiguration.encryptionConfiguration.encryptionOption, "SSE_S3", "the bucket's own encryption (no log key)");
+            assert.equal(
+                c.resultConfiguration.encryptionConfiguration.encryptionOption,
+                "SSE_S3",
+                "the bucket's own encryption (no log key)",
+            );
+            // Whatever else a node role gains, an explicit Deny keeps it from the results auditors read.
+            assert.ok(
+                nodeDenies.some((arn) => arn === `arn:aws:s3:::${m[1]}/${m[2].replace(/\/$/, "")}/*`),
+                `no node Deny on ${m[2]}`,
+            );
         }
     });
 
