@@ -3,14 +3,7 @@
 // that writes encrypted results under the log bucket, and the named queries of docs/reports.md.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import {
-    JSON_SERDE,
-    projectionParameters,
-    REPORT_TABLES,
-    ReportQuery,
-    SYNC_PARTITIONS,
-    tableLocation,
-} from "../config/reporting";
+import { JSON_SERDE, projectionParameters, REPORT_TABLES, ReportQuery, SYNC_PARTITIONS, tableLocation } from "../config/reporting";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
 
 export interface ComplianceReportsArgs {

@@ -162,11 +162,7 @@ export function tableLocation(bucket: string, syncPrefix: string, table: ReportT
  * one, no MSCK REPAIR after each new region): the account, the regions whose syncs write here, and
  * the sync's resource type, each an enum.
  */
-export function projectionParameters(
-    location: string,
-    accountId: string,
-    regions: readonly string[],
-): Record<string, string> {
+export function projectionParameters(location: string, accountId: string, regions: readonly string[]): Record<string, string> {
     return {
         EXTERNAL: "TRUE",
         classification: "json",
@@ -301,7 +297,8 @@ export function reportQueries(inputs: ReportQueryInputs): ReportQuery[] {
         },
         {
             name: "nodes-installed-pending-reboot",
-            description: "Nodes with patches installed that take effect only after a reboot (InstalledPendingReboot): non-compliant until they reboot and scan.",
+            description:
+                "Nodes with patches installed that take effect only after a reboot (InstalledPendingReboot): non-compliant until they reboot and scan.",
             sql: [
                 "SELECT p.resourceid AS node, p.patchgroup AS patch_group, p.installedpendingrebootcount AS pending_reboot_patches,",
                 "       p.rebootoption AS reboot_option, p.lastnorebootinstalloperationtime AS installed_without_reboot_at",
@@ -312,7 +309,8 @@ export function reportQueries(inputs: ReportQueryInputs): ReportQuery[] {
         },
         {
             name: "exemptions-in-force",
-            description: "The stack's exemptions (patch-manager:exemptions) in force when the query runs, with each node of the group and the patch's state there.",
+            description:
+                "The stack's exemptions (patch-manager:exemptions) in force when the query runs, with each node of the group and the patch's state there.",
             sql: [
                 "SELECT e.exemption AS exemption, e.patch AS patch, e.patch_group AS patch_group, e.until AS until, e.ticket AS ticket,",
                 "       e.reason AS reason, c.resourceid AS node, c.patchstate AS state",

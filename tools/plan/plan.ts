@@ -100,8 +100,9 @@ export function reportsOf(resources: readonly PlannedResource[]): PlannedReports
                 queries: queries.map((q) => ({
                     name: String(q.inputs.name),
                     description: String(q.inputs.description ?? ""),
-                    id: q.id,
-                    command: namedQueryCommand(w.region, workgroup, String(q.inputs.database), q.id),
+                    // The id is unknown until the query exists (a preview of a new one): the command says where it goes.
+                    id: q.id ?? "<id>",
+                    command: namedQueryCommand(w.region, workgroup, String(q.inputs.database), q.id ?? "<id>"),
                 })),
             };
         });
@@ -111,7 +112,10 @@ export function reportsOf(resources: readonly PlannedResource[]): PlannedReports
 /** Compliance reports: each region's workgroup, database and the command of each named query. */
 export function renderReports(reports: readonly PlannedReports[] | undefined): string[] {
     if (!reports) return [];
-    const out = ["", "Compliance reports (docs/reports.md): run a named query, then aws athena get-query-results --query-execution-id <id>"];
+    const out = [
+        "",
+        "Compliance reports (docs/reports.md): run a named query, then aws athena get-query-results --query-execution-id <id>",
+    ];
     for (const r of reports) {
         out.push(`  ${r.region}: workgroup ${r.workgroup}, database ${r.database}, results ${r.resultsLocation}`);
         for (const q of r.queries) out.push(`    ${q.name}: ${q.description}`, `      ${q.command}`);
