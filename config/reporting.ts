@@ -255,7 +255,6 @@ export function reportQueries(inputs: ReportQueryInputs): ReportQuery[] {
         rows.length > 0
             ? rows.map((r) => `(${r.map(sqlString).join(", ")})`).join(",\n        ")
             : `(${EXEMPTION_COLUMNS.map(() => "CAST(NULL AS varchar)").join(", ")})`;
-    const groups = inputs.patchGroups.map((g) => sqlString(g.name)).join(", ");
     const lastSummary = `LEFT JOIN ${p} p ON p.resourceid = i.instanceid AND p.accountid = i.accountid AND p.region = i.region`;
     return [
         {
@@ -322,14 +321,16 @@ export function reportQueries(inputs: ReportQueryInputs): ReportQuery[] {
         },
         {
             name: "nodes-in-no-patch-group",
-            description: "Nodes that reported no patch group, or one this stack does not patch: no window of this stack reaches them.",
+            description:
+                "Nodes that reported no patch group in their last patch operation, or none at all: no patch group's window reaches them.",
             sql: [
                 "SELECT i.instanceid AS node, i.computername AS computer_name, i.platformname AS platform, i.instancestatus AS node_status,",
                 "       p.patchgroup AS patch_group",
                 `FROM ${i} i`,
                 lastSummary,
                 "WHERE coalesce(i.instancestatus, '') <> 'Terminated'",
-                `  AND (coalesce(p.patchgroup, '') = ''${groups.length > 0 ? ` OR p.patchgroup NOT IN (${groups})` : ""})`,
+                // Not the stack's group names: a named query has no Update, and each group edit would replace it.
+                "  AND coalesce(p.patchgroup, '') = ''",
                 "ORDER BY i.instanceid",
             ].join("\n"),
         },
