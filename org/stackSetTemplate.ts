@@ -74,10 +74,21 @@ const ROLE_NAMES = [
     "freezes-automation-role",
     "freezes-events-role",
     "alerts-notification-role",
-    // strategies: the runbooks' automation role and their Lambda's role ("strategies-runbook-lambda").
+    // strategies: the runbooks' automation role and their Lambda's role ("strategies-runbook-lambda"),
+    // and the load-balancer runbook's role.
     "strategies-runbook",
+    "strategies-lb-runbook",
 ];
-const ROLES = ROLE_NAMES.map((n) => sub(`arn:${PARTITION}:iam::${ACCOUNT}:role/*${n}-*`));
+/**
+ * A role name the program gives: `<logical name>-<suffix>`, or `<region>-<logical name>-<suffix>`
+ * when one stack spans several regions (index.ts). Anchored at the start (a region has the shape
+ * `??-*-?`, e.g. `eu-west-1`, `us-gov-west-1`), never `*<logical name>`: the deploy role cannot
+ * create `anything-maintenance-window-role-1`. An IAM path would anchor exactly, but a path is
+ * ForceNew (tools/diff/forceNew.json): every role would be replaced, and the hybrid role's
+ * replacement replaces the activation (iamRole is ForceNew too) and strands registered nodes.
+ */
+export const roleNamePatterns = (name: string): string[] => [`${name}-*`, `??-*-?-${name}-*`];
+const ROLES = ROLE_NAMES.flatMap((n) => roleNamePatterns(n).map((p) => sub(`arn:${PARTITION}:iam::${ACCOUNT}:role/${p}`)));
 
 /** IAM's limit on one managed policy document (IAM quotas: 6,144 characters, whitespace not counted). */
 export const MANAGED_POLICY_MAX_CHARS = 6144;

@@ -4,7 +4,8 @@
 import { strict as assert } from "assert";
 import { awsManagedPolicy, organisation, programStacks, Role } from "./world";
 import { decide, Request } from "./iam";
-import { escalations, positiveControl, RoleSite, sitesOf } from "./escalation";
+import { escalations, isNodeRole, positiveControl, RoleSite, sitesOf, ssmMayAssume } from "./escalation";
+import { MANAGED_NODE_SESSION } from "../../components/iam";
 import { judge } from "./knownGaps";
 
 const ADMIN = { name: "AdministratorAccess", policy: awsManagedPolicy("arn:aws:iam::aws:policy/AdministratorAccess")! };
@@ -71,5 +72,29 @@ describe("authorization model: no role can escalate", function () {
         const { findings, fixed } = judge(decisions, (g) => !g.trust);
         assert.deepEqual(findings, [], "escalation paths no known gap lists");
         assert.deepEqual(fixed, [], "known gaps that are fixed");
+    });
+
+    // ssm:CreateActivation takes any role SSM may assume, and its iam:PassRole carries the same
+    // iam:PassedToService (ssm.amazonaws.com) as a window task's: IAM cannot keep the window role out of an
+    // activation. So every role SSM may assume that is not a node's refuses a node's session: SSM names a
+    // hybrid node's session by its managed-instance id (`assumed-role/<role>/mi-<17 hex>`, awslabs/aws-support-tools
+    // "Systems Manager/SSMAgent-Toolkit-Windows/README.md"), so its aws:userid is `<role id>:mi-...`.
+    it("a role SSM may assume serves no hybrid node it is given to through an activation (positive control: its own grant)", async () => {
+        const roles = sites.map((s) => s.role).filter((r) => r.origin === "program" && ssmMayAssume(r) && !isNodeRole(r));
+        assert.ok(
+            roles.some((r) => r.key.endsWith(":maintenance-window-role")) && roles.some((r) => r.key.endsWith(":strategies-runbook")),
+            roles.map((r) => r.key).join(", "),
+        );
+        const node = { "aws:userid": "AROAEXAMPLEROLEID0001:mi-0123456789abcdef0" };
+        const window = { "aws:userid": "AROAEXAMPLEROLEID0001:window-task" };
+        assert.ok(new RegExp(`^${MANAGED_NODE_SESSION.replace(/\*/g, ".*")}$`).test(node["aws:userid"]), "the node's session is the pattern's");
+        const problems: string[] = [];
+        for (const role of roles) {
+            const control = (await positiveControl(role))!;
+            const as = (userid: Record<string, string>) => decide(role, { ...control, context: { ...(control.context ?? {}), ...userid } });
+            if ((await as(window)) !== "Allowed") problems.push(`${role.key}: ${control.action} denied to its own service session`);
+            if ((await as(node)) === "Allowed") problems.push(`${role.key}: ${control.action} allowed to a hybrid node's session`);
+        }
+        assert.deepEqual(problems, []);
     });
 });
