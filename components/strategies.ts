@@ -252,11 +252,13 @@ export function runbookDeployments(partition: string, accountId: string): { stac
 export const RUNBOOK_CHILD_AUTOMATIONS = ["AWS-CreateSnapshot"] as const;
 
 /**
- * The parameters the runbooks may read: AWS's public ones only (`/aws/service/...`, owned by no
- * account), never one of the account's. AWS lists ssm:GetParameter for AWS-PatchAsgInstance without
- * naming the parameter; a runbook that read one of the account's would fail here (docs/security.md).
+ * The parameters the runbooks may read: AWS's public ones only (`/aws/service/...`), never one of the
+ * account's: no account can name its own so (PutParameter: "Parameter names can't be prefixed with
+ * 'aws' or 'ssm' (case-insensitive)"), so any account in the ARN is safe. AWS lists ssm:GetParameter
+ * for AWS-PatchAsgInstance without naming the parameter; a runbook that read one of the account's
+ * would fail here (docs/security.md).
  */
-export const publicParameters = (partition: string) => `arn:${partition}:ssm:*::parameter/aws/service/*`;
+export const publicParameters = (partition: string) => `arn:${partition}:ssm:*:*:parameter/aws/service/*`;
 
 /**
  * The role AWS-PatchInstanceWithRollback and AWS-PatchAsgInstance run as (AutomationAssumeRole): the
