@@ -525,44 +525,123 @@ export function permissions(): object[] {
 }
 
 /**
- * The ceiling of every role the program creates: the services its runtime roles and runbooks use,
- * and no IAM write but PassRole of its own roles. A boundary caps what an inline policy grants; it
- * is not itself least privilege (the roles' own policies are).
+ * What the program's roles do, and nothing more: the union of the actions of every role policy of
+ * every shipped stack (tests/authz/boundary.test.ts computes it from the stacks and requires equality),
+ * AmazonSSMManagedInstanceCore's among them. iam:PassRole is granted apart (PassOwnRoles).
+ */
+export const BOUNDARY_ACTIONS: readonly string[] = [
+    // The maintenance window's commands and their follow-up; the runbooks' starts and reads.
+    "ssm:SendCommand",
+    "ssm:CancelCommand",
+    "ssm:ListCommands",
+    "ssm:ListCommandInvocations",
+    "ssm:GetCommandInvocation",
+    "ssm:StartAutomationExecution",
+    "ssm:StopAutomationExecution",
+    "ssm:GetAutomationExecution",
+    "ssm:DescribeInstanceInformation",
+    "ssm:DescribeInstancePatchStates",
+    "ssm:ListComplianceItems",
+    "ssm:GetParameter",
+    // The alarm stop and the change freezes: the windows they disable, cancel and tag.
+    "ssm:GetMaintenanceWindow",
+    "ssm:UpdateMaintenanceWindow",
+    "ssm:CancelMaintenanceWindowExecution",
+    "ssm:DescribeMaintenanceWindowExecutions",
+    "ssm:DescribeMaintenanceWindowExecutionTasks",
+    "ssm:DescribeMaintenanceWindowExecutionTaskInvocations",
+    "ssm:AddTagsToResource",
+    "ssm:RemoveTagsFromResource",
+    "ssm:ListTagsForResource",
+    "ssm:GetCalendarState",
+    // A managed node (AmazonSSMManagedInstanceCore).
+    "ssm:DescribeAssociation",
+    "ssm:DescribeDocument",
+    "ssm:GetDeployablePatchSnapshotForInstance",
+    "ssm:GetDocument",
+    "ssm:GetManifest",
+    "ssm:GetParameters",
+    "ssm:ListAssociations",
+    "ssm:ListInstanceAssociations",
+    "ssm:PutComplianceItems",
+    "ssm:PutConfigurePackageResult",
+    "ssm:PutInventory",
+    "ssm:UpdateAssociationStatus",
+    "ssm:UpdateInstanceAssociationStatus",
+    "ssm:UpdateInstanceInformation",
+    "ssmmessages:CreateControlChannel",
+    "ssmmessages:CreateDataChannel",
+    "ssmmessages:OpenControlChannel",
+    "ssmmessages:OpenDataChannel",
+    "ec2messages:AcknowledgeMessage",
+    "ec2messages:DeleteMessage",
+    "ec2messages:FailMessage",
+    "ec2messages:GetEndpoint",
+    "ec2messages:GetMessages",
+    "ec2messages:SendReply",
+    // Targets by tag or resource group.
+    "tag:GetResources",
+    "resource-groups:ListGroups",
+    "resource-groups:ListGroupResources",
+    // The strategies: images, snapshots and restores, start/stop, Auto Scaling standby, load balancers.
+    "ec2:DescribeInstances",
+    "ec2:DescribeInstanceStatus",
+    "ec2:DescribeImages",
+    "ec2:DescribeSnapshots",
+    "ec2:DescribeVolumes",
+    "ec2:CreateImage",
+    "ec2:CreateSnapshot",
+    "ec2:DeleteSnapshot",
+    "ec2:CreateVolume",
+    "ec2:AttachVolume",
+    "ec2:DetachVolume",
+    "ec2:CreateTags",
+    "ec2:DeleteTags",
+    "ec2:StartInstances",
+    "ec2:StopInstances",
+    "ec2:RunInstances",
+    "autoscaling:DescribeAutoScalingGroups",
+    "autoscaling:DescribeAutoScalingInstances",
+    "autoscaling:EnterStandby",
+    "autoscaling:ExitStandby",
+    "elasticloadbalancing:DescribeLoadBalancers",
+    "elasticloadbalancing:DescribeTargetGroups",
+    "elasticloadbalancing:DescribeTargetHealth",
+    "elasticloadbalancing:DescribeInstanceHealth",
+    "elasticloadbalancing:DeregisterTargets",
+    "elasticloadbalancing:RegisterTargets",
+    "elasticloadbalancing:DeregisterInstancesFromLoadBalancer",
+    "elasticloadbalancing:RegisterInstancesWithLoadBalancer",
+    // The rollback and Auto Scaling runbooks' CloudFormation stacks and Lambda functions, and their logs.
+    "cloudformation:CreateStack",
+    "cloudformation:DescribeStacks",
+    "cloudformation:DeleteStack",
+    "lambda:CreateFunction",
+    "lambda:GetFunction",
+    "lambda:InvokeFunction",
+    "lambda:DeleteFunction",
+    "logs:CreateLogGroup",
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+    // Command output, the fleet's inputs and the rollback report; alerts.
+    "s3:PutObject",
+    "s3:GetObject",
+    "s3:GetEncryptionConfiguration",
+    "kms:Decrypt",
+    "kms:GenerateDataKey*",
+    "sns:Publish",
+];
+
+/**
+ * The ceiling of every role the program creates: the actions its roles use (BOUNDARY_ACTIONS), and no
+ * IAM write but PassRole of its own roles. A boundary caps what an inline policy grants; it is not
+ * itself least privilege (the roles' own policies are).
  */
 export function boundaryPolicyDocument(): object {
     return {
         Version: "2012-10-17",
         Statement: [
-            {
-                Sid: "PatchingServices",
-                Effect: "Allow",
-                Action: [
-                    "ssm:*",
-                    "ssmmessages:*",
-                    "ec2messages:*",
-                    "ec2:*",
-                    "s3:*",
-                    // Using keys only: a role under this boundary never writes a key policy or deletes a key.
-                    "kms:Decrypt",
-                    "kms:Encrypt",
-                    "kms:GenerateDataKey*",
-                    "kms:ReEncrypt*",
-                    "kms:DescribeKey",
-                    "kms:CreateGrant",
-                    "sns:*",
-                    "cloudwatch:*",
-                    "events:*",
-                    "logs:*",
-                    "lambda:*",
-                    "cloudformation:*",
-                    "autoscaling:*",
-                    "elasticloadbalancing:*",
-                    "tag:GetResources",
-                    "resource-groups:*",
-                ],
-                Resource: "*",
-            },
-            { Sid: "ReadOwnRoles", Effect: "Allow", Action: "iam:GetRole", Resource: ROLES },
+            { Sid: "PatchingServices", Effect: "Allow", Action: [...BOUNDARY_ACTIONS], Resource: "*" },
             {
                 // The program's roles pass each other to Automation (window tasks, the alarm stop, the
                 // alerts) and to Lambda (the rollback runbook's functions), nowhere else.
@@ -572,7 +651,7 @@ export function boundaryPolicyDocument(): object {
                 Resource: ROLES,
                 Condition: { StringEquals: { "iam:PassedToService": ["ssm.amazonaws.com", "lambda.amazonaws.com"] } },
             },
-            // ssm:* above includes sharing a document with other accounts or the public.
+            // Not granted above; explicit so that no later edit of the list lets a role share a document.
             { Sid: "NoDocumentSharing", Effect: "Deny", Action: "ssm:ModifyDocumentPermission", Resource: "*" },
             {
                 // Implicit in the allow list above; explicit so that no later edit of it lets a role grow.
