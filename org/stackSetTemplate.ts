@@ -88,6 +88,12 @@ const ROLE_NAMES = [
  * replacement replaces the activation (iamRole is ForceNew too) and strands registered nodes.
  */
 export const roleNamePatterns = (name: string): string[] => [`${name}-*`, `??-*-?-${name}-*`];
+/** The service each of the program's roles is passed to at deploy time (the instance profile's to EC2, the rules' to EventBridge). */
+const PASSED_TO: Record<string, readonly string[]> = {
+    "ec2.amazonaws.com": ["patched-instance-role"],
+    "events.amazonaws.com": ["alarm-stop-events-role", "freezes-events-role"],
+    "ssm.amazonaws.com": ROLE_NAMES.filter((n) => n !== "patched-instance-role" && !n.endsWith("-events-role")),
+};
 const ROLES = ROLE_NAMES.flatMap((n) => roleNamePatterns(n).map((p) => sub(`arn:${PARTITION}:iam::${ACCOUNT}:role/${p}`)));
 
 /** IAM's limit on one managed policy document (IAM quotas: 6,144 characters, whitespace not counted). */
@@ -263,13 +269,17 @@ export function permissions(): object[] {
             ],
             Resource: ROLES,
         },
-        {
-            Sid: "PatchManagerPassRoles",
+        // Each role only to the service that assumes it. SSM's own (window tasks, runbooks, notifications,
+        // hybrid activations) cannot be told apart here: CreateActivation's PassRole carries the same
+        // iam:PassedToService as a window task's, so every role SSM assumes but a node's refuses a
+        // hybrid node's session itself (components/iam.ts neverFromManagedNodes).
+        ...(Object.entries(PASSED_TO) as [string, readonly string[]][]).map(([service, names]) => ({
+            Sid: `PatchManagerPassRolesTo${service.split(".")[0].toUpperCase()}`,
             Effect: "Allow",
             Action: "iam:PassRole",
-            Resource: ROLES,
-            Condition: { StringEquals: { "iam:PassedToService": ["ssm.amazonaws.com", "ec2.amazonaws.com", "events.amazonaws.com"] } },
-        },
+            Resource: names.flatMap((n) => roleNamePatterns(n).map((p) => sub(`arn:${PARTITION}:iam::${ACCOUNT}:role/${p}`))),
+            Condition: { StringEquals: { "iam:PassedToService": service } },
+        })),
         {
             // compliance.configRecorder: create — Config's service-linked role, and no other service's.
             Sid: "PatchManagerConfigServiceLinkedRole",

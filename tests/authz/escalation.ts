@@ -93,6 +93,16 @@ export function escalations(site: RoleSite): Escalation[] {
             id: `iam:PassRole of a role outside the program to ${service}`,
             request: { action: "iam:PassRole", resource: outside, context: { "iam:PassedToService": service } },
         });
+    // The window role on an instance (or to EventBridge) is a role no instance of the program has.
+    for (const service of ["ec2.amazonaws.com", "events.amazonaws.com"])
+        out.push({
+            id: `iam:PassRole of the program's window role to ${service}`,
+            request: {
+                action: "iam:PassRole",
+                resource: `arn:aws:iam::${a}:role/maintenance-window-role-0a1b2c3`,
+                context: { "iam:PassedToService": service },
+            },
+        });
     const fn = `arn:aws:lambda:${r}:${a}:function:attacker-function`;
     out.push(
         { id: "lambda:CreateFunction", request: { action: "lambda:CreateFunction", resource: fn } },
