@@ -745,7 +745,8 @@ export class PatchingStrategies extends pulumi.ComponentResource {
             protectedPrefixes: args.protectedPrefixes,
         });
         const context = pulumi.all([args.partition, args.accountId, args.logBucketName]);
-        const lambdaRunbooks = used.has("rollback") || used.has("autoScaling") ? this.runbookRoleArns(name, used, context, scope, args) : undefined;
+        const lambdaRunbooks =
+            used.has("rollback") || used.has("autoScaling") ? this.runbookRoleArns(name, used, context, scope, args) : undefined;
         const loadBalancer = used.has("loadBalancer") ? this.loadBalancerRoleArn(name, context, scope, args) : undefined;
         if (lambdaRunbooks || loadBalancer)
             this.runbookRoles = pulumi
@@ -909,7 +910,9 @@ export class PatchingStrategies extends pulumi.ComponentResource {
             `${name}-lb-runbook`,
             {
                 description: "Runs patch-manager's load-balancer patch runbook, AWSEC2-PatchLoadBalancerInstance (AutomationAssumeRole)",
-                assumeRolePolicy: context.apply(([p, a]) => JSON.stringify(serviceTrust("ssm.amazonaws.com", a, automationExecutions(p, a)))),
+                assumeRolePolicy: context.apply(([p, a]) =>
+                    JSON.stringify(serviceTrust("ssm.amazonaws.com", a, automationExecutions(p, a))),
+                ),
                 tags: args.tags,
             },
             { parent: this },

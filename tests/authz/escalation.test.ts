@@ -87,7 +87,10 @@ describe("authorization model: no role can escalate", function () {
         );
         const node = { "aws:userid": "AROAEXAMPLEROLEID0001:mi-0123456789abcdef0" };
         const window = { "aws:userid": "AROAEXAMPLEROLEID0001:window-task" };
-        assert.ok(new RegExp(`^${MANAGED_NODE_SESSION.replace(/\*/g, ".*")}$`).test(node["aws:userid"]), "the node's session is the pattern's");
+        assert.ok(
+            new RegExp(`^${MANAGED_NODE_SESSION.replace(/\*/g, ".*")}$`).test(node["aws:userid"]),
+            "the node's session is the pattern's",
+        );
         const problems: string[] = [];
         for (const role of roles) {
             const control = (await positiveControl(role))!;

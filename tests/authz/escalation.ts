@@ -117,7 +117,10 @@ export function escalations(site: RoleSite): Escalation[] {
         },
         {
             id: "ssm:StartAutomationExecution of a runbook not the program's",
-            request: { action: "ssm:StartAutomationExecution", resource: `arn:aws:ssm:${r}:${a}:automation-definition/attacker-runbook:$DEFAULT` },
+            request: {
+                action: "ssm:StartAutomationExecution",
+                resource: `arn:aws:ssm:${r}:${a}:automation-definition/attacker-runbook:$DEFAULT`,
+            },
         },
         {
             id: "ec2:DeleteSnapshot of a snapshot AWS Backup keeps",
@@ -213,7 +216,9 @@ export const isNodeRole = (role: Role): boolean => role.identity.some((p) => p.n
 
 /** Whether SSM may assume the role (a window task's, a runbook's, a notification's, a hybrid node's). */
 export const ssmMayAssume = (role: Role): boolean =>
-    statements(role.trust).some((s) => s.Effect === "Allow" && list((s.Principal as { Service?: string | string[] })?.Service).includes("ssm.amazonaws.com"));
+    statements(role.trust).some(
+        (s) => s.Effect === "Allow" && list((s.Principal as { Service?: string | string[] })?.Service).includes("ssm.amazonaws.com"),
+    );
 
 /** S3 objects a stack writes (aws:s3/bucketObjectv2) and the s3:// URLs its tasks' parameters install from. */
 export function fleetReads(resources: PlannedResource[]): { arn: string; bucketPolicy?: PolicyDocument }[] {
