@@ -165,6 +165,23 @@ const taggedWith = (c: StrategyScope, groups: readonly string[] | undefined) => 
     StringEquals: { [`aws:ResourceTag/${c.patchGroupTagKey}`]: [...(groups ?? [])] },
 });
 
+/** Run Command with AWS-RunPatchBaseline only, on instances carrying one of these groups' tag only (ssm:resourceTag). */
+const patchTheGroupsInstances = (c: StrategyScope, groups: readonly string[]): Statement[] => [
+    {
+        Sid: "PatchWithRunPatchBaseline",
+        Effect: "Allow",
+        Action: ["ssm:SendCommand"],
+        Resource: [`arn:${c.partition}:ssm:*::document/${RUN_PATCH_BASELINE}`],
+    },
+    {
+        Sid: "OnTheGroupsInstancesOnly",
+        Effect: "Allow",
+        Action: ["ssm:SendCommand"],
+        Resource: instances(c),
+        Condition: { StringEquals: { [`ssm:resourceTag/${c.patchGroupTagKey}`]: [...groups] } },
+    },
+];
+
 /** Only these tag keys in the request, and some: DeleteTags without keys deletes every tag. */
 const onlyTagKeys = (keys: string[]) => ({ "ForAllValues:StringEquals": { "aws:TagKeys": keys }, Null: { "aws:TagKeys": "false" } });
 
@@ -292,23 +309,7 @@ export function runbookRolePolicy(used: Used, c: StrategyScope): Policy {
             Action: ["lambda:CreateFunction", "lambda:GetFunction", "lambda:InvokeFunction", "lambda:DeleteFunction"],
             Resource: deployments.functions,
         },
-        {
-            Sid: "PatchWithRunPatchBaseline",
-            Effect: "Allow",
-            Action: ["ssm:SendCommand"],
-            Resource: [`arn:${p}:ssm:*::document/${RUN_PATCH_BASELINE}`],
-        },
-        {
-            Sid: "OnTheGroupsInstancesOnly",
-            Effect: "Allow",
-            Action: ["ssm:SendCommand"],
-            Resource: instances(c),
-            Condition: {
-                StringEquals: {
-                    [`ssm:resourceTag/${c.patchGroupTagKey}`]: [...(c.groups.rollback ?? []), ...(c.groups.autoScaling ?? [])],
-                },
-            },
-        },
+        ...patchTheGroupsInstances(c, [...(c.groups.rollback ?? []), ...(c.groups.autoScaling ?? [])]),
         {
             Sid: "StartOnlyTheRunbooks",
             Effect: "Allow",
@@ -508,19 +509,7 @@ export function loadBalancerRunbookPolicy(c: StrategyScope): Policy {
                 Resource: [elb("targetgroup/*/*"), elb("loadbalancer/*")],
                 Condition: { StringEquals: { [`aws:ResourceTag/${c.patchGroupTagKey}`]: groups } },
             },
-            {
-                Sid: "PatchWithRunPatchBaseline",
-                Effect: "Allow",
-                Action: ["ssm:SendCommand"],
-                Resource: [`arn:${p}:ssm:*::document/${RUN_PATCH_BASELINE}`],
-            },
-            {
-                Sid: "OnTheGroupsInstancesOnly",
-                Effect: "Allow",
-                Action: ["ssm:SendCommand"],
-                Resource: instances(c),
-                Condition: { StringEquals: { [`ssm:resourceTag/${c.patchGroupTagKey}`]: groups } },
-            },
+            ...patchTheGroupsInstances(c, groups),
             neverFromManagedNodes(),
         ],
     };

@@ -138,25 +138,19 @@ describe("authorization model: the strategies' runbooks may do their steps and n
             true,
             "the window passes the runbook its role",
         );
-        await expect(
-            lb,
-            {
-                action: "ssm:SendCommand",
-                resource: at(lb, "arn:aws:ec2:<r>:<a>:instance/i-0123456789abcdef0"),
-                context: { "ssm:resourceTag/Patch Group": "Web Server" },
-            },
-            true,
-            "patching the group's instance",
-        );
-        await expect(
-            lb,
-            {
-                action: "ssm:SendCommand",
-                resource: at(lb, "arn:aws:ec2:<r>:<a>:instance/i-0123456789abcdef0"),
-                context: { "ssm:resourceTag/Patch Group": "Legacy App" },
-            },
-            false,
-            "another group's instance",
-        );
+        for (const [group, allowed] of [
+            ["Web Server", true],
+            ["Legacy App", false],
+        ] as const)
+            await expect(
+                lb,
+                {
+                    action: "ssm:SendCommand",
+                    resource: at(lb, "arn:aws:ec2:<r>:<a>:instance/i-0123456789abcdef0"),
+                    context: { "ssm:resourceTag/Patch Group": group },
+                },
+                allowed,
+                `patching an instance of ${group}`,
+            );
     });
 });
