@@ -2,7 +2,8 @@
 // Every escalation request is simulated with the role's real policies and must be denied (or be a
 // known gap of today, tests/authz/knownGaps.ts, that must still be allowed until its fix lands).
 import { strict as assert } from "assert";
-import { awsManagedPolicy, organisation, programStacks, Role } from "./world";
+import { awsManagedPolicy, list, organisation, programStacks, Role, statements } from "./world";
+import { BOUNDARY_POLICY_NAME } from "../../org/config";
 import { decide, Request } from "./iam";
 import { escalations, isNodeRole, positiveControl, RoleSite, sitesOf, ssmMayAssume } from "./escalation";
 import { MANAGED_NODE_SESSION } from "../../components/iam";
@@ -98,6 +99,34 @@ describe("authorization model: no role can escalate", function () {
             if ((await as(window)) !== "Allowed") problems.push(`${role.key}: ${control.action} denied to its own service session`);
             if ((await as(node)) === "Allowed") problems.push(`${role.key}: ${control.action} allowed to a hybrid node's session`);
         }
+        assert.deepEqual(problems, []);
+    });
+
+    // Positive control for the anchored role names (org/stackSetTemplate.ts roleNamePatterns) and the
+    // per-service PassRole: the deploy role may create every role of every shipped stack (with the
+    // boundary) and pass it to the service its trust names, unless only a runbook passes it (Lambda).
+    it("the deploy role may create every role of every shipped stack with the boundary, and pass it to its service", async () => {
+        const org = await organisation();
+        const deploy = org.accounts[0].roles.find((r) => r.key.startsWith("org:DeployRole@"))!;
+        const problems: string[] = [];
+        let checked = 0;
+        for (const stack of await programStacks())
+            for (const role of stack.roles) {
+                const arn = role.arn.replace(`:${role.account}:`, `:${deploy.account}:`);
+                const create = {
+                    action: "iam:CreateRole",
+                    resource: arn,
+                    context: { "iam:PermissionsBoundary": `arn:aws:iam::${deploy.account}:policy/${BOUNDARY_POLICY_NAME}` },
+                };
+                if ((await decide(deploy, create)) !== "Allowed") problems.push(`${role.key}: CreateRole ${arn}`);
+                const services = statements(role.trust).flatMap((st) => list((st.Principal as { Service?: string | string[] })?.Service));
+                for (const service of services.filter((x) => x !== "lambda.amazonaws.com")) {
+                    const pass = { action: "iam:PassRole", resource: arn, context: { "iam:PassedToService": service } };
+                    if ((await decide(deploy, pass)) !== "Allowed") problems.push(`${role.key}: PassRole to ${service}`);
+                }
+                checked++;
+            }
+        assert.ok(checked > 20, `${checked} roles`);
         assert.deepEqual(problems, []);
     });
 });
