@@ -31,7 +31,9 @@ import { resourceRegion, windowsOf } from "./windows";
 import { fleetMarkdown, stackMarkdownAppendix } from "../fleet/rollout/mermaid";
 import { RolloutPicture, rolloutSvg } from "../fleet/rollout/svg";
 import { auditResourcesOf, evaluateProgram, MOCK_NOW, PlannedResource, readStackFile, StackFileError } from "../mock/mockProgram";
-import { FleetPlan, Plan, planDocument, PlannedExemption, PlannedFreeze, PlannedWindow, Preconditions } from "./planJson";
+import { FleetPlan, Plan, planDocument, PlannedExemption, PlannedFreeze, PlannedPatchNow, PlannedWindow, Preconditions } from "./planJson";
+import { patchNowListPrefix, takesPatchList } from "../../components/patchNow";
+import { RESOURCE_TYPES } from "../../config/resourceTypes";
 import { freezeSpans, frozenAt } from "../../config/freezes";
 import { DiffInputError, planDiff } from "../diff/cli";
 import { mainProject, namesProject } from "../../org/tools/projectPlan";
@@ -104,6 +106,52 @@ function withSkips(windows: PlannedWindow[], config: PatchManagerConfig | undefi
         });
         return skipped.length > 0 ? { ...w, skipped } : w;
     });
+}
+
+/** A shell word: single-quoted unless it needs no quoting. */
+const shellWord = (w: string) => (/^[A-Za-z0-9_./:=@-]+$/.test(w) ? w : `'${w.replace(/'/g, "'\\''")}'`);
+
+/** The patch-now runbook of each region and the command that starts it (every group, Install). */
+export function patchNowOf(resources: readonly PlannedResource[], config: PatchManagerConfig | undefined): PlannedPatchNow[] | undefined {
+    if (!config?.operations.patchNow) return undefined;
+    const components = new Set(resources.filter((r) => r.type === RESOURCE_TYPES.PatchNow).map((r) => r.urn));
+    const alarm = config.operations.safeStops.alarmName;
+    const hooks = config.operations.safeStops.hooks;
+    const groupsWithoutList = config.patchGroups
+        .filter((group) => !takesPatchList({ group, ...(hooks[group.name] ? { hooks: hooks[group.name] } : {}) }))
+        .map((g) => g.name);
+    return resources
+        .filter((r) => r.type === TYPES.document && r.parent !== null && components.has(r.parent))
+        .map((r) => {
+            const document = String(r.inputs.name);
+            const content = JSON.parse(String(r.inputs.content)) as { mainSteps: { action: string; inputs: Record<string, unknown> }[] };
+            const bucket = content.mainSteps.find((s) => s.action === "aws:runCommand")?.inputs.OutputS3BucketName;
+            const request: PlannedPatchNow["request"] = {
+                DocumentName: document,
+                Parameters: { PatchGroup: ["all"], Operation: ["Install"] },
+                ...(alarm !== undefined ? { AlarmConfiguration: { IgnorePollAlarmFailure: false, Alarms: [{ Name: alarm }] } } : {}),
+            };
+            const command = [
+                "aws ssm start-automation-execution",
+                `--region ${r.region}`,
+                `--document-name ${shellWord(document)}`,
+                `--parameters ${shellWord(JSON.stringify(request.Parameters))}`,
+                ...(request.AlarmConfiguration ? [`--alarm-configuration ${shellWord(JSON.stringify(request.AlarmConfiguration))}`] : []),
+            ].join(" ");
+            return { region: r.region, document, request, command, patchListUrl: `s3://${String(bucket)}/${patchNowListPrefix}<name>.yaml`, groupsWithoutList };
+        });
+}
+
+/** Patch now: the command per region, and where a zero-day list goes. */
+export function renderPatchNow(patchNow: readonly PlannedPatchNow[] | undefined): string[] {
+    if (!patchNow || patchNow.length === 0) return [];
+    const out = ["", "Patch now (docs/operations.md, \"Zero-day: patch now\"): every group, Install; PatchGroup names one group instead"];
+    for (const p of patchNow) {
+        out.push(`  ${p.region}: ${p.command}`);
+        out.push(`    a zero-day list: upload it to ${p.patchListUrl}, add "InstallOverrideList":["<that URL>"] to --parameters`);
+        if (p.groupsWithoutList.length > 0) out.push(`    with a list, skipped (their install takes none): ${p.groupsWithoutList.join(", ")}`);
+    }
+    return out;
 }
 
 /** Change freezes: each with its next occurrence, and the calendar the stack follows. */
@@ -219,6 +267,7 @@ export async function planStack(
         ...(preconditions ? { preconditions } : {}),
         ...(model && model.exemptions.length > 0 ? { exemptions: exemptionsOf(model) } : {}),
         ...(model && freezesOf(model, opts.from) ? { freezes: freezesOf(model, opts.from) } : {}),
+        ...(patchNowOf(resources, model) ? { patchNow: patchNowOf(resources, model) } : {}),
         allResources: resources,
         stackValues: config.values,
         ...(model ? { model } : {}),
@@ -263,6 +312,7 @@ export function renderPlan(plan: Plan, findings: readonly (WaveOrderFinding | Cl
     out.push(...renderPreconditions(plan.preconditions));
     out.push(...renderExemptions(plan.exemptions));
     out.push(...renderFreezes(plan.freezes, plan.windows[0]?.timezone ?? "UTC"));
+    out.push(...renderPatchNow(plan.patchNow));
     const waveOrder = findings.filter((f): f is WaveOrderFinding => f.check === "wave-order");
     const clashList = findings.filter((f): f is ClashFinding => f.check === "clash");
     const gaps = findings.filter((f): f is FreezeGapFinding => f.check === "freeze-gap");
