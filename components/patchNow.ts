@@ -111,11 +111,7 @@ export function patchNowRunbook(c: PatchNowContent): object {
                 OutputS3KeyPrefix: taskLogPrefix(c.logKeyPrefix, c.environment, g.name, "patch-now"),
             },
         });
-        const installStart = viaRunbook
-            ? `install_branch_${n(i)}`
-            : takesPatchList(pg)
-              ? `install_list_branch_${n(i)}`
-              : `install_${n(i)}`;
+        const installStart = viaRunbook ? `install_branch_${n(i)}` : takesPatchList(pg) ? `install_list_branch_${n(i)}` : `install_${n(i)}`;
         const first = s.imageFirst ? `image_branch_${n(i)}` : installStart;
         steps.push(
             branch(
@@ -153,9 +149,11 @@ export function patchNowRunbook(c: PatchNowContent): object {
         if (viaRunbook) {
             const parameters = installRunbookParameters(s, c.logBucketName, c.runbookRoles).filter((p) => p.name !== "InstanceId");
             steps.push(
-                branch(`install_branch_${n(i)}`, `A scan of ${g.name} runs AWS-RunPatchBaseline, an install ${INSTALL_DOCUMENTS[install]}`, [
-                    onScan(`scan_${n(i)}`),
-                ]),
+                branch(
+                    `install_branch_${n(i)}`,
+                    `A scan of ${g.name} runs AWS-RunPatchBaseline, an install ${INSTALL_DOCUMENTS[install]}`,
+                    [onScan(`scan_${n(i)}`)],
+                ),
                 {
                     name: `install_${n(i)}`,
                     action: "aws:executeAutomation",
@@ -305,34 +303,30 @@ export class PatchNow extends pulumi.ComponentResource {
             Object.fromEntries(Object.entries(args.baselineOverrideUrls ?? {}).map(([k, v]) => [k, pulumi.output(v)])),
         ) as pulumi.Output<Record<string, string>>;
         const groups = urls.apply((u) =>
-            args.groups.map(
-                (group): PatchNowGroup => ({
-                    group,
-                    ...(args.hooks[group.name] ? { hooks: args.hooks[group.name] } : {}),
-                    ...(group.strategies.baselineOverride && u[group.baseline] ? { baselineOverrideUrl: u[group.baseline] } : {}),
-                }),
-            ),
+            args.groups.map((group): PatchNowGroup => ({
+                group,
+                ...(args.hooks[group.name] ? { hooks: args.hooks[group.name] } : {}),
+                ...(group.strategies.baselineOverride && u[group.baseline] ? { baselineOverrideUrl: u[group.baseline] } : {}),
+            })),
         );
         const runbook = ownRunbook(
             name,
             {
                 runbookName: args.runbookName,
                 content: (roleArn) =>
-                    pulumi
-                        .all([roleArn, groups, args.logBucketName, args.runbookRoles])
-                        .apply(([role, g, bucket, roles]) =>
-                            JSON.stringify(
-                                patchNowRunbook({
-                                    roleArn: role,
-                                    environment: args.environment,
-                                    patchGroupTagKey: args.patchGroupTagKey,
-                                    logBucketName: bucket,
-                                    logKeyPrefix: args.logKeyPrefix,
-                                    groups: g,
-                                    ...(roles ? { runbookRoles: roles } : {}),
-                                }),
-                            ),
+                    pulumi.all([roleArn, groups, args.logBucketName, args.runbookRoles]).apply(([role, g, bucket, roles]) =>
+                        JSON.stringify(
+                            patchNowRunbook({
+                                roleArn: role,
+                                environment: args.environment,
+                                patchGroupTagKey: args.patchGroupTagKey,
+                                logBucketName: bucket,
+                                logKeyPrefix: args.logKeyPrefix,
+                                groups: g,
+                                ...(roles ? { runbookRoles: roles } : {}),
+                            }),
                         ),
+                    ),
                 roleDescription: "Runs the patch-manager patch-now runbook (a fleet-wide scan or install for a zero-day)",
                 partition: args.partition,
                 region: args.region,

@@ -138,18 +138,26 @@ export function patchNowOf(resources: readonly PlannedResource[], config: PatchM
                 `--parameters ${shellWord(JSON.stringify(request.Parameters))}`,
                 ...(request.AlarmConfiguration ? [`--alarm-configuration ${shellWord(JSON.stringify(request.AlarmConfiguration))}`] : []),
             ].join(" ");
-            return { region: r.region, document, request, command, patchListUrl: `s3://${String(bucket)}/${patchNowListPrefix}<name>.yaml`, groupsWithoutList };
+            return {
+                region: r.region,
+                document,
+                request,
+                command,
+                patchListUrl: `s3://${String(bucket)}/${patchNowListPrefix}<name>.yaml`,
+                groupsWithoutList,
+            };
         });
 }
 
 /** Patch now: the command per region, and where a zero-day list goes. */
 export function renderPatchNow(patchNow: readonly PlannedPatchNow[] | undefined): string[] {
     if (!patchNow || patchNow.length === 0) return [];
-    const out = ["", "Patch now (docs/operations.md, \"Zero-day: patch now\"): every group, Install; PatchGroup names one group instead"];
+    const out = ["", 'Patch now (docs/operations.md, "Zero-day: patch now"): every group, Install; PatchGroup names one group instead'];
     for (const p of patchNow) {
         out.push(`  ${p.region}: ${p.command}`);
         out.push(`    a zero-day list: upload it to ${p.patchListUrl}, add "InstallOverrideList":["<that URL>"] to --parameters`);
-        if (p.groupsWithoutList.length > 0) out.push(`    with a list, skipped (their install takes none): ${p.groupsWithoutList.join(", ")}`);
+        if (p.groupsWithoutList.length > 0)
+            out.push(`    with a list, skipped (their install takes none): ${p.groupsWithoutList.join(", ")}`);
     }
     return out;
 }
