@@ -321,6 +321,37 @@ describe("patch now (components/patchNow.ts)", function () {
         });
     }
 
+    it("its role may send each AWS-owned document its steps run (the part tests/authz cannot simulate: an ARN without account)", async () => {
+        const like = (pattern: string, v: string) =>
+            new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`).test(v);
+        for (const stack of SHIPPED_STACKS) {
+            const resources = await shippedResources(stack);
+            const component = resources.filter((r) => r.type === PATCH_NOW);
+            for (const { region, name, content } of runbooks(resources)) {
+                const policy = resources.find(
+                    (r) => r.type === "aws:iam/rolePolicy:RolePolicy" && component.some((c) => c.urn === r.parent) && r.region === region,
+                )!;
+                const statements = JSON.parse(String(policy.inputs.policy)).Statement as {
+                    Effect: string;
+                    Action: string[];
+                    Resource: string | string[];
+                }[];
+                for (const step of content.mainSteps.filter((x) => x.action === "aws:runCommand")) {
+                    const arn = `arn:aws:ssm:${region}::document/${step.inputs.DocumentName}`;
+                    assert.ok(
+                        statements.some(
+                            (st) =>
+                                st.Effect === "Allow" &&
+                                st.Action.includes("ssm:SendCommand") &&
+                                [st.Resource].flat().some((r) => like(r, arn)),
+                        ),
+                        `${stack} ${name} ${step.name}: SendCommand on ${arn}`,
+                    );
+                }
+            }
+        }
+    });
+
     it("nodes may read the zero-day lists and never write them", async () => {
         const stack = await evaluate("prod");
         const bucket = runbooks(stack.resources)[0].content.mainSteps.find((s) => s.action === "aws:runCommand")!.inputs.OutputS3BucketName;
