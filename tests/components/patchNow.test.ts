@@ -19,6 +19,17 @@ type Runbook = { schemaVersion: string; assumeRole: string; parameters: Record<s
 
 const PATCH_NOW = "patch-manager:operations:PatchNow";
 
+/** The shipped stack's validated model. */
+const modelOf = (stack: string) =>
+    parseConfig(
+        Object.fromEntries(
+            Object.entries(shippedConfig(stack).values)
+                .filter(([k]) => k.startsWith("patch-manager:"))
+                .map(([k, v]) => [k.slice("patch-manager:".length), v]),
+        ),
+        stack,
+    );
+
 /** Each patch-now runbook of a stack's resources, with its region. */
 function runbooks(resources: PlannedResource[]): { region: string; name: string; content: Runbook }[] {
     const parents = new Set(resources.filter((r) => r.type === PATCH_NOW).map((r) => r.urn));
@@ -221,14 +232,7 @@ describe("patch now (components/patchNow.ts)", function () {
 
             it("each group's install is the one its windows run: targets, documents, parameters and rate control", async () => {
                 const resources = await shippedResources(stack);
-                const model = parseConfig(
-                    Object.fromEntries(
-                        Object.entries(shippedConfig(stack).values)
-                            .filter(([k]) => k.startsWith("patch-manager:"))
-                            .map(([k, v]) => [k.slice("patch-manager:".length), v]),
-                    ),
-                    stack,
-                );
+                const model = modelOf(stack);
                 for (const { name, content } of runbooks(resources)) {
                     const groups = content.parameters.PatchGroup.allowedValues.filter((g: string) => g !== "all") as string[];
                     assert.deepEqual(
@@ -284,14 +288,7 @@ describe("patch now (components/patchNow.ts)", function () {
 
             it("the plan's command starts this region's runbook with a valid StartAutomationExecution request", async () => {
                 const resources = await shippedResources(stack);
-                const model = parseConfig(
-                    Object.fromEntries(
-                        Object.entries(shippedConfig(stack).values)
-                            .filter(([k]) => k.startsWith("patch-manager:"))
-                            .map(([k, v]) => [k.slice("patch-manager:".length), v]),
-                    ),
-                    stack,
-                );
+                const model = modelOf(stack);
                 const planned = patchNowOf(resources, model)!;
                 const books = runbooks(resources);
                 assert.deepEqual(planned.map((p) => p.region).sort(), books.map((b) => b.region).sort());
