@@ -202,7 +202,13 @@ export function patchNowRunbook(c: PatchNowContent): object {
             "strategy steps as its maintenance window runs it; with a patch list (InstallOverrideList), just those patches.",
         assumeRole: "{{ AutomationAssumeRole }}",
         parameters: {
-            AutomationAssumeRole: { type: "String", default: c.roleArn, description: "The role the runbook runs as (the program's own)." },
+            // Pinned: the runbook's steps are written for this role's grants, and nobody starts it with another.
+            AutomationAssumeRole: {
+                type: "String",
+                default: c.roleArn,
+                allowedValues: [c.roleArn],
+                description: "The role the runbook runs as (the program's own).",
+            },
             PatchGroup: {
                 type: "String",
                 default: ALL_GROUPS,
