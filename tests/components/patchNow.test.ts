@@ -11,7 +11,8 @@ import { callProblems } from "../facts/ssmDocuments.test";
 import { shippedResources } from "../facts/stacks";
 import { evaluate, refused, shippedConfig, SHIPPED_STACKS, T, withConfig } from "../helpers";
 import type { PlannedResource } from "../../tools/mock/mockProgram";
-import { patchNowOf } from "../../tools/plan/plan";
+import { patchNowOf, renderFleetPatchNow } from "../../tools/plan/plan";
+import type { PlannedPatchNow } from "../../tools/plan/planJson";
 import { parseConfig } from "../../config";
 
 type Step = { name: string; action: string; nextStep?: string; isEnd?: boolean; inputs: Record<string, any>; [k: string]: unknown };
@@ -347,6 +348,19 @@ describe("patch now (components/patchNow.ts)", function () {
                 }
             }
         }
+    });
+
+    it("--all lists the stacks' commands in the rollout order: production after every other environment", () => {
+        const p = (stack: string) => [{ region: "eu-west-1", command: `start ${stack}` } as PlannedPatchNow];
+        const lines = renderFleetPatchNow([
+            { stack: "prod", environment: "production", patchNow: p("prod") },
+            { stack: "acc", environment: "acceptance", patchNow: p("acc") },
+            { stack: "dev", environment: "development", patchNow: p("dev") },
+            { stack: "off", environment: "test" },
+        ]);
+        const at = (s: string) => lines.findIndex((l) => l.endsWith(`start ${s}`));
+        assert.ok(at("dev") > 0 && at("dev") < at("acc") && at("acc") < at("prod"), lines.join("\n"));
+        assert.ok(!lines.some((l) => l.includes("off")), "a stack without the runbook has no command");
     });
 
     it("nodes may read the zero-day lists and never write them", async () => {

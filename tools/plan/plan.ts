@@ -34,6 +34,7 @@ import { auditResourcesOf, evaluateProgram, MOCK_NOW, PlannedResource, readStack
 import { FleetPlan, Plan, planDocument, PlannedExemption, PlannedFreeze, PlannedPatchNow, PlannedWindow, Preconditions } from "./planJson";
 import { patchNowListPrefix, takesPatchList } from "../../components/patchNow";
 import { RESOURCE_TYPES } from "../../config/resourceTypes";
+import { ENVIRONMENTS } from "../../config/environment";
 import { freezeSpans, frozenAt } from "../../config/freezes";
 import { DiffInputError, planDiff } from "../diff/cli";
 import { mainProject, namesProject } from "../../org/tools/projectPlan";
@@ -159,6 +160,18 @@ export function renderPatchNow(patchNow: readonly PlannedPatchNow[] | undefined)
         if (p.groupsWithoutList.length > 0)
             out.push(`    with a list, skipped (their install takes none): ${p.groupsWithoutList.join(", ")}`);
     }
+    return out;
+}
+
+/** The zero-day procedure's commands across the fleet, in the rollout order: development first, production last. */
+export function renderFleetPatchNow(
+    stacks: readonly { stack: string; environment: string; patchNow?: readonly PlannedPatchNow[] }[],
+): string[] {
+    const rank = (e: string) => ENVIRONMENTS.indexOf(e as (typeof ENVIRONMENTS)[number]);
+    const ordered = stacks.filter((s) => s.patchNow && s.patchNow.length > 0).sort((a, b) => rank(a.environment) - rank(b.environment));
+    if (ordered.length === 0) return [];
+    const out = ["", 'Patch now, stack by stack in the rollout order (docs/operations.md, "Zero-day: patch now"):'];
+    for (const s of ordered) for (const p of s.patchNow!) out.push(`  ${s.stack} (${s.environment}) ${p.region}: ${p.command}`);
     return out;
 }
 
@@ -636,6 +649,7 @@ async function mainAll(opts: PlanArgs): Promise<number> {
                 ...(fleet.account !== undefined ? { account: fleet.account } : {}),
                 windows: plan.windows,
                 violations: plan.violations,
+                ...(plan.patchNow ? { patchNow: plan.patchNow } : {}),
             })),
             calendar: report.calendar.map((o) => ({ ...o, start: o.start.toISOString(), end: o.end.toISOString() })),
             quota: report.quota,
@@ -652,7 +666,7 @@ async function mainAll(opts: PlanArgs): Promise<number> {
         document = `${renderFleet(
             report,
             stacks.map((s) => s.fleet),
-        )}\n\n${policies.join("\n")}\n`;
+        )}\n${renderFleetPatchNow(stacks.map((s) => ({ stack: s.plan.stack, environment: s.fleet.environment, patchNow: s.plan.patchNow }))).join("\n")}\n\n${policies.join("\n")}\n`;
     }
     emit(opts, document, notes);
     return hasBlockingFindings(report) || mandatory ? 1 : 0;
