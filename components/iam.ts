@@ -97,6 +97,8 @@ export interface FleetReads {
     readonly dataSyncPrefix?: string;
     /** The patch-now runbook exists: nodes read the zero-day lists an operator puts under the fleet inputs (components/patchNow.ts). */
     readonly patchNowLists?: boolean;
+    /** The compliance reports' Athena results prefix when there is one: auditors read it, so no node may write it. */
+    readonly reportsPrefix?: string;
 }
 
 export const NO_FLEET_READS: FleetReads = { baselineOverrides: false, installOverrideLists: [] };
@@ -144,6 +146,7 @@ export function logWritePolicy(
     const protectedArns = [
         objects(`${FLEET_INPUTS_PREFIX}/*`),
         ...(reads.dataSyncPrefix !== undefined ? [objects(`${reads.dataSyncPrefix}/*`)] : []),
+        ...(reads.reportsPrefix !== undefined ? [objects(`${reads.reportsPrefix}/*`)] : []),
         ...listArns,
     ];
     const statements: object[] = [

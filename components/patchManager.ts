@@ -248,6 +248,7 @@ export class PatchManager extends pulumi.ComponentResource {
             ),
             ...(ops.compliance.dataSync ? { dataSyncPrefix: ops.compliance.dataSyncPrefix } : {}),
             ...(ops.patchNow ? { patchNowLists: true } : {}),
+            ...(ops.reporting ? { reportsPrefix: ops.reporting.resultsPrefix } : {}),
         };
         const instanceRole = new PatchedInstanceRole(
             n("patched-instance"),
@@ -336,7 +337,10 @@ export class PatchManager extends pulumi.ComponentResource {
                           ...(windowRole ? { windowRoleName: windowRole.roleName } : {}),
                           partition,
                           accountId: aws.getCallerIdentityOutput(undefined, { parent: this }).accountId,
-                          protectedPrefixes: [FLEET_INPUTS_PREFIX, ...(reads.dataSyncPrefix !== undefined ? [reads.dataSyncPrefix] : [])],
+                          protectedPrefixes: [
+                              FLEET_INPUTS_PREFIX,
+                              ...[reads.dataSyncPrefix, reads.reportsPrefix].filter((p): p is string => p !== undefined),
+                          ],
                           logBucketName,
                           logKeyPrefix: config.logging.keyPrefix,
                           cutoffBehavior: config.cutoffBehavior,
