@@ -92,6 +92,12 @@ export interface PatchManagerSettings {
     readonly deniedApplications?: DeniedApplicationsSettings;
     /** The alarm that stops patching, and hook documents around installs. */
     readonly safeStops?: SafeStopsSettings;
+    /**
+     * The patch-now runbook (patch-manager-<stack>-patch-now) and its role in each region: a fleet-wide Scan or
+     * Install, group by group with each group's targets, rate control and strategy steps, optionally with a zero-day
+     * patch list; default true.
+     */
+    readonly patchNow?: boolean;
     /** Systems Manager endpoints inside VPCs of the region. */
     readonly privateEndpoints?: PrivateEndpointSettings[];
 }

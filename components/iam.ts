@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { MANAGED_POLICIES } from "@patch-manager/ssm";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
 import { FLEET_INPUTS_PREFIX } from "../config/defaults";
+import { PATCH_NOW_LIST_PREFIX } from "../config/patchNow";
 
 /** Sets `permissionsBoundary` on every IAM role registered beneath the component it is given to (children inherit transformations). */
 export function permissionsBoundaryTransformation(boundaryArn: string): pulumi.ResourceTransformation {
@@ -117,6 +118,8 @@ export interface FleetReads {
     readonly installOverrideLists: readonly string[];
     /** The data sync's prefix when there is one: the reports read it, so no node may write it. */
     readonly dataSyncPrefix?: string;
+    /** The patch-now runbook exists: nodes read the zero-day lists an operator puts under the fleet inputs (components/patchNow.ts). */
+    readonly patchNowLists?: boolean;
     /** The compliance reports' Athena results prefix when there is one: auditors read it, so no node may write it. */
     readonly reportsPrefix?: string;
 }
@@ -158,7 +161,11 @@ export function logWritePolicy(
     const objects = (key: string) => `${bucketArn}/${key}`;
     const listsInS3 = reads.installOverrideLists.map(s3Location).filter((l): l is { bucket: string; key: string } => l !== undefined);
     const listArns = [...new Set(listsInS3.map((l) => `arn:${partition}:s3:::${l.bucket}/${l.key}`))].sort();
-    const readArns = [...(reads.baselineOverrides ? [objects(baselineOverrideKey("*"))] : []), ...listArns];
+    const readArns = [
+        ...(reads.baselineOverrides ? [objects(baselineOverrideKey("*"))] : []),
+        ...(reads.patchNowLists ? [objects(`${FLEET_INPUTS_PREFIX}/${PATCH_NOW_LIST_PREFIX}/*`)] : []),
+        ...listArns,
+    ];
     const protectedArns = [
         objects(`${FLEET_INPUTS_PREFIX}/*`),
         ...(reads.dataSyncPrefix !== undefined ? [objects(`${reads.dataSyncPrefix}/*`)] : []),

@@ -7,6 +7,7 @@ import { arnInThisRegion, keyInThisRegion, LogBucket } from "./logBucket";
 import { hookDocumentsInRegion, MaintenanceWindow } from "./maintenanceWindow";
 import { slug, ssmName } from "../config/naming";
 import { ChangeFreeze } from "./freezes";
+import { PatchNow } from "./patchNow";
 import { PatchBaseline } from "./patchBaseline";
 import { PatchGroup } from "./patchGroup";
 import { Operations, OperationsOutputs } from "./operations";
@@ -246,6 +247,7 @@ export class PatchManager extends pulumi.ComponentResource {
                 g.strategies.installOverrideList ? [g.strategies.installOverrideList] : [],
             ),
             ...(ops.compliance.dataSync ? { dataSyncPrefix: ops.compliance.dataSyncPrefix } : {}),
+            ...(ops.patchNow ? { patchNowLists: true } : {}),
             ...(ops.reporting ? { reportsPrefix: ops.reporting.resultsPrefix } : {}),
         };
         const instanceRole = new PatchedInstanceRole(
@@ -387,6 +389,28 @@ export class PatchManager extends pulumi.ComponentResource {
             windowIds.push(window.windowId);
             maintenanceWindows[w.key] = { ...windowSummary(w), id: window.windowId, name: window.windowName };
         }
+
+        // Patch now: the windows' install on demand, group by group (components/patchNow.ts).
+        if (ops.patchNow)
+            new PatchNow(
+                n("patch-now"),
+                {
+                    runbookName: ssmName(namePrefix, "patch-now"),
+                    environment: config.environment,
+                    patchGroupTagKey: config.patchGroupTagKey,
+                    groups: config.patchGroups,
+                    hooks: ops.safeStops.hooks,
+                    ...(strategies ? { baselineOverrideUrls: strategies.baselineOverrideUrls } : {}),
+                    ...(strategies?.runbookRoles ? { runbookRoles: strategies.runbookRoles } : {}),
+                    logBucketName,
+                    logKeyPrefix: config.logging.keyPrefix,
+                    partition,
+                    region: aws.getRegionOutput(undefined, { parent: this }).region,
+                    accountId: aws.getCallerIdentityOutput(undefined, { parent: this }).accountId,
+                    tags,
+                },
+                child,
+            );
 
         // Reboot windows are watched like the patching windows (a failed reboot is a failed window).
         for (const w of Object.values(strategies?.rebootWindows ?? {})) windowIds.push(w.id);

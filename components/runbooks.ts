@@ -21,7 +21,8 @@ export function ownRunbook(
     name: string,
     args: {
         readonly runbookName: pulumi.Input<string>;
-        readonly content: pulumi.Input<string>;
+        /** The document's content, or a function of the role's ARN (a runbook whose AutomationAssumeRole defaults to its own role). */
+        readonly content: pulumi.Input<string> | ((roleArn: pulumi.Output<string>) => pulumi.Input<string>);
         readonly roleDescription: string;
         readonly partition: pulumi.Input<string>;
         readonly region: pulumi.Input<string>;
@@ -30,23 +31,36 @@ export function ownRunbook(
     },
     opts: pulumi.CustomResourceOptions,
 ): OwnRunbook {
-    const document = new aws.ssm.Document(
-        `${name}-runbook`,
-        { name: args.runbookName, documentType: "Automation", documentFormat: "JSON", content: args.content, tags: args.tags },
-        // A document's name is unique in the account and region.
-        { ...opts, deleteBeforeReplace: true },
-    );
-    const role = new aws.iam.Role(
-        `${name}-automation-role`,
-        {
-            description: args.roleDescription,
-            assumeRolePolicy: pulumi
-                .all([args.partition, args.accountId])
-                .apply(([p, a]) => JSON.stringify(serviceTrust("ssm.amazonaws.com", a, automationExecutions(p, a)))),
-            tags: args.tags,
-        },
-        opts,
-    );
+    const newRole = () =>
+        new aws.iam.Role(
+            `${name}-automation-role`,
+            {
+                description: args.roleDescription,
+                assumeRolePolicy: pulumi
+                    .all([args.partition, args.accountId])
+                    .apply(([p, a]) => JSON.stringify(serviceTrust("ssm.amazonaws.com", a, automationExecutions(p, a)))),
+                tags: args.tags,
+            },
+            opts,
+        );
+    const newDocument = (content: pulumi.Input<string>) =>
+        new aws.ssm.Document(
+            `${name}-runbook`,
+            { name: args.runbookName, documentType: "Automation", documentFormat: "JSON", content, tags: args.tags },
+            // A document's name is unique in the account and region.
+            { ...opts, deleteBeforeReplace: true },
+        );
+    // The document first, as the alarm stop and the freezes always registered them; one that names its role after it.
+    const content = args.content;
+    let role: aws.iam.Role;
+    let document: aws.ssm.Document;
+    if (typeof content === "function") {
+        role = newRole();
+        document = newDocument(content(role.arn));
+    } else {
+        document = newDocument(content);
+        role = newRole();
+    }
     // SSM may assume the role: it must not serve a hybrid node given it through an activation.
     new aws.iam.RolePolicy(
         `${name}-not-from-nodes`,

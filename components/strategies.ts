@@ -58,6 +58,17 @@ export interface RunbookRoleArns {
     readonly loadBalancer?: string;
 }
 
+/** The runbook roles as a StrategyScope names them: what the window role (or patch now's) may pass. */
+export function runbookRoleScope(
+    roles: RunbookRoleArns | undefined,
+): Pick<StrategyScope, "runbookRoleArn" | "runbookLambdaRoleArn" | "loadBalancerRoleArn"> {
+    return {
+        ...(roles?.automation !== undefined ? { runbookRoleArn: roles.automation } : {}),
+        ...(roles?.lambda !== undefined ? { runbookLambdaRoleArn: roles.lambda } : {}),
+        ...(roles?.loadBalancer !== undefined ? { loadBalancerRoleArn: roles.loadBalancer } : {}),
+    };
+}
+
 /** Automation parameters of the runbook that replaces AWS-RunPatchBaseline; every value a string. */
 export function installRunbookParameters(s: StrategyConfig, logBucketName: string, roles?: RunbookRoleArns): Parameter[] {
     const instance = { name: "InstanceId", values: [RESOURCE_ID] };
@@ -727,9 +738,7 @@ export class PatchingStrategies extends pulumi.ComponentResource {
             patchGroupTagKey: args.patchGroupTagKey,
             groups: Object.fromEntries([...used].map((u) => [u, groupsUsing(u)])),
             startStopDocuments: [ssmName(args.namePrefix, "start-stopped"), ssmName(args.namePrefix, "stop-started")],
-            ...(roles?.automation !== undefined ? { runbookRoleArn: roles.automation } : {}),
-            ...(roles?.lambda !== undefined ? { runbookLambdaRoleArn: roles.lambda } : {}),
-            ...(roles?.loadBalancer !== undefined ? { loadBalancerRoleArn: roles.loadBalancer } : {}),
+            ...runbookRoleScope(roles),
             logBucketName: bucket,
             protectedPrefixes: args.protectedPrefixes,
         });

@@ -27,6 +27,7 @@ import {
 } from "./network";
 import { hybridFields, patchGroupFields, rateControlSchema } from "./patchGroups";
 import { hookDocumentsSchema, safeStopsFields, safeStopsSchema } from "./safeStops";
+import { patchNowSchema } from "./patchNow";
 import { tagsSchema } from "./tags";
 import { loadBalancerFields, patchSourceFields } from "./strategies";
 import { patchTuesdaySchema, scheduleFields, timezoneSchema } from "./window";
@@ -99,6 +100,11 @@ export const KEYS = {
     }),
     deniedApplications: deniedApplicationsSchema.meta({ description: "Applications the AWS Config rule reports as non-compliant." }),
     safeStops: safeStopsSchema.meta({ description: "The alarm that stops patching, and hook documents around installs." }),
+    patchNow: patchNowSchema.meta({
+        description:
+            "The patch-now runbook (patch-manager-<stack>-patch-now) and its role in each region: a fleet-wide Scan or Install, " +
+            "group by group with each group's targets, rate control and strategy steps, optionally with a zero-day patch list; default true.",
+    }),
     privateEndpoints: privateEndpointsSchema.meta({ description: "Systems Manager endpoints inside VPCs of the region." }),
     regions: regionsSchema.meta({
         wholeStack: true,

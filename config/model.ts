@@ -23,6 +23,7 @@ import { loggingConfig } from "./logging";
 import { generatedBaselineName } from "./naming";
 import { patchGroupConfig } from "./patchGroups";
 import { safeStopsConfig } from "./safeStops";
+import { DEFAULT_PATCH_NOW } from "./patchNow";
 
 /** The operations features; every one is off unless configured. */
 function operationsConfig(values: ConfigValues) {
@@ -33,6 +34,8 @@ function operationsConfig(values: ConfigValues) {
         ...(values.reporting ? { reporting: values.reporting } : {}),
         ...(values.deniedApplications ? { deniedApplications: values.deniedApplications } : {}),
         safeStops: values.safeStops ?? safeStopsConfig({}),
+        /** The patch-now runbook and its role in each region (components/patchNow.ts). */
+        patchNow: values.patchNow ?? DEFAULT_PATCH_NOW,
         privateEndpoints: values.privateEndpoints ?? [],
         /** Deploy into each of these regions through explicit providers; absent: the stack's region only. */
         ...(values.regions ? { regions: values.regions } : {}),

@@ -23,6 +23,7 @@ export const RESOURCE_TYPES = {
     PatchBaseline: "patch-manager:patching:PatchBaseline",
     PatchGroup: "patch-manager:patching:PatchGroup",
     PatchingStrategies: "patch-manager:patching:PatchingStrategies",
+    PatchNow: "patch-manager:operations:PatchNow",
     PatchManager: "patch-manager:index:PatchManager",
 } as const;
 

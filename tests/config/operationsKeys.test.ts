@@ -11,11 +11,12 @@ const endpoint = { vpcId: "vpc-0a1b2c3d4e5f60718", subnetIds: ["subnet-0a1b2c3d4
 
 describe("operations config", function () {
     describe("defaults", function () {
-        it("every feature is off; no regions; production cancels at the cutoff, other environments continue", function () {
+        it("every feature is off but patch now (a runbook nobody starts costs nothing); no regions; production cancels at the cutoff, other environments continue", function () {
             const p = parseConfig(raw(prod), "test");
             assert.deepEqual(p.operations, {
                 compliance: { dailyScan: false, dataSync: false, dataSyncPrefix: "compliance", configRule: false },
                 safeStops: { hooks: {} },
+                patchNow: true,
                 privateEndpoints: [],
                 centralLogBucket: false,
                 keepSingleRegionNames: false,

@@ -254,6 +254,20 @@ describe("org StackSet template: the Pulumi OIDC provider, the boundary and the 
         assert.ok(!allowed(policy, "events:PutTargets", `arn:aws:events:eu-west-1:${ACCOUNT}:rule/security-hub-forwarder`));
     });
 
+    it("may create, write the policy of and delete every role of every shipped stack (the provider's auto-name: <name>-<7 hex>)", async () => {
+        let checked = 0;
+        for (const stack of ["dev", "prod", "prod-hybrid", "prod-private", "prod-strategies"]) {
+            const s = await evaluate(stack);
+            for (const r of s.ofType("aws:iam/role:Role")) {
+                const arn = roleArn(`${r.name}-1a2b3c4`);
+                for (const a of ["iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRole"])
+                    assert.ok(allowed(policy, a, arn, { "iam:PermissionsBoundary": BOUNDARY }), `${stack}: ${a} on ${r.name}`);
+                checked++;
+            }
+        }
+        assert.ok(checked >= 20, `checked ${checked} roles`);
+    });
+
     it("may create and wire every EventBridge rule of every shipped stack (the provider's auto-name: <name>-<7 hex>)", async () => {
         let checked = 0;
         for (const stack of ["dev", "prod", "prod-hybrid", "prod-private", "prod-strategies"]) {

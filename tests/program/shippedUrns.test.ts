@@ -146,8 +146,9 @@ const withoutIntendedChanges = (type: string, inputs: unknown) => {
 /**
  * Resources an upgrade adds on purpose: the window role's own policy (in place of
  * AmazonSSMMaintenanceWindowRole, with the CancelCommand that CANCEL_TASK needs), the log bucket's
- * versioning, the hybrid role's denials, the alert on hybrid registrations and the Deny of a hybrid
- * node's session on each runbook's own role (`<name>-not-from-nodes`).
+ * versioning, the hybrid role's denials, the alert on hybrid registrations, the Deny of a hybrid
+ * node's session on each runbook's own role (`<name>-not-from-nodes`) and the patch-now runbook with
+ * its role (on by default: docs/operations.md, "Zero-day").
  */
 const ADDED_ON_PURPOSE = (r: { type: string; urn: string }) =>
     (r.type === "aws:iam/rolePolicy:RolePolicy" &&
@@ -156,7 +157,8 @@ const ADDED_ON_PURPOSE = (r: { type: string; urn: string }) =>
     (r.type === "aws:s3/bucketVersioning:BucketVersioning" && r.urn.endsWith("-versioning")) ||
     (r.type === "aws:iam/rolePolicy:RolePolicy" && r.urn.includes(":HybridNodeRole$") && r.urn.endsWith("-deny")) ||
     (r.type.startsWith("aws:cloudwatch/event") && /::[^:]*hybrid-registrations(-to-topic)?$/.test(r.urn)) ||
-    (r.type === "aws:iam/rolePolicy:RolePolicy" && r.urn.endsWith("-not-from-nodes"));
+    (r.type === "aws:iam/rolePolicy:RolePolicy" && r.urn.endsWith("-not-from-nodes")) ||
+    r.urn.includes("$patch-manager:operations:PatchNow$");
 
 /**
  * Shipped stack files edited since the fixture was taken: a user's config change, not part of an

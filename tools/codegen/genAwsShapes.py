@@ -32,6 +32,8 @@ OPERATIONS = {
         "CreatePatchBaseline", "RegisterPatchBaselineForPatchGroup", "RegisterDefaultPatchBaseline",
         "CreateActivation", "CreateAssociation", "CreateDocument", "CreateResourceDataSync",
         "AddTagsToResource", "UpdateMaintenanceWindow", "GetDeployablePatchSnapshotForInstance",
+        # The patch-now runbook: its aws:runCommand steps (SendCommand's inputs) and the command that starts it.
+        "SendCommand", "StartAutomationExecution",
     ]),
     "iam": ("2010-05-08", [
         "CreateRole", "PutRolePolicy", "AttachRolePolicy", "CreateInstanceProfile", "AddRoleToInstanceProfile",

@@ -31,7 +31,20 @@ import { resourceRegion, windowsOf } from "./windows";
 import { fleetMarkdown, stackMarkdownAppendix } from "../fleet/rollout/mermaid";
 import { RolloutPicture, rolloutSvg } from "../fleet/rollout/svg";
 import { auditResourcesOf, evaluateProgram, MOCK_NOW, PlannedResource, readStackFile, StackFileError } from "../mock/mockProgram";
-import { FleetPlan, Plan, planDocument, PlannedExemption, PlannedFreeze, PlannedReports, PlannedWindow, Preconditions } from "./planJson";
+import {
+    FleetPlan,
+    Plan,
+    planDocument,
+    PlannedExemption,
+    PlannedFreeze,
+    PlannedPatchNow,
+    PlannedReports,
+    PlannedWindow,
+    Preconditions,
+} from "./planJson";
+import { patchNowListPrefix, takesPatchList } from "../../components/patchNow";
+import { RESOURCE_TYPES } from "../../config/resourceTypes";
+import { ENVIRONMENTS } from "../../config/environment";
 import { freezeSpans, frozenAt } from "../../config/freezes";
 import { DiffInputError, planDiff } from "../diff/cli";
 import { mainProject, namesProject } from "../../org/tools/projectPlan";
@@ -156,6 +169,72 @@ function withSkips(windows: PlannedWindow[], config: PatchManagerConfig | undefi
     });
 }
 
+/** A shell word: single-quoted unless it needs no quoting. */
+const shellWord = (w: string) => (/^[A-Za-z0-9_./:=@-]+$/.test(w) ? w : `'${w.replace(/'/g, "'\\''")}'`);
+
+/** The patch-now runbook of each region and the command that starts it (every group, Install). */
+export function patchNowOf(resources: readonly PlannedResource[], config: PatchManagerConfig | undefined): PlannedPatchNow[] | undefined {
+    if (!config?.operations.patchNow) return undefined;
+    const components = new Set(resources.filter((r) => r.type === RESOURCE_TYPES.PatchNow).map((r) => r.urn));
+    const alarm = config.operations.safeStops.alarmName;
+    const hooks = config.operations.safeStops.hooks;
+    const groupsWithoutList = config.patchGroups
+        .filter((group) => !takesPatchList({ group, ...(hooks[group.name] ? { hooks: hooks[group.name] } : {}) }))
+        .map((g) => g.name);
+    return resources
+        .filter((r) => r.type === TYPES.document && r.parent !== null && components.has(r.parent))
+        .map((r) => {
+            const document = String(r.inputs.name);
+            const content = JSON.parse(String(r.inputs.content)) as { mainSteps: { action: string; inputs: Record<string, unknown> }[] };
+            const bucket = content.mainSteps.find((s) => s.action === "aws:runCommand")?.inputs.OutputS3BucketName;
+            const request: PlannedPatchNow["request"] = {
+                DocumentName: document,
+                Parameters: { PatchGroup: ["all"], Operation: ["Install"] },
+                ...(alarm !== undefined ? { AlarmConfiguration: { IgnorePollAlarmFailure: false, Alarms: [{ Name: alarm }] } } : {}),
+            };
+            const command = [
+                "aws ssm start-automation-execution",
+                `--region ${r.region}`,
+                `--document-name ${shellWord(document)}`,
+                `--parameters ${shellWord(JSON.stringify(request.Parameters))}`,
+                ...(request.AlarmConfiguration ? [`--alarm-configuration ${shellWord(JSON.stringify(request.AlarmConfiguration))}`] : []),
+            ].join(" ");
+            return {
+                region: r.region,
+                document,
+                request,
+                command,
+                patchListUrl: `s3://${String(bucket)}/${patchNowListPrefix}<name>.yaml`,
+                groupsWithoutList,
+            };
+        });
+}
+
+/** Patch now: the command per region, and where a zero-day list goes. */
+export function renderPatchNow(patchNow: readonly PlannedPatchNow[] | undefined): string[] {
+    if (!patchNow || patchNow.length === 0) return [];
+    const out = ["", 'Patch now (docs/operations.md, "Zero-day: patch now"): every group, Install; PatchGroup names one group instead'];
+    for (const p of patchNow) {
+        out.push(`  ${p.region}: ${p.command}`);
+        out.push(`    a zero-day list: upload it to ${p.patchListUrl}, add "InstallOverrideList":["<that URL>"] to --parameters`);
+        if (p.groupsWithoutList.length > 0)
+            out.push(`    with a list, skipped (their install takes none): ${p.groupsWithoutList.join(", ")}`);
+    }
+    return out;
+}
+
+/** The zero-day procedure's commands across the fleet, in the rollout order: development first, production last. */
+export function renderFleetPatchNow(
+    stacks: readonly { stack: string; environment: string; patchNow?: readonly PlannedPatchNow[] }[],
+): string[] {
+    const rank = (e: string) => ENVIRONMENTS.indexOf(e as (typeof ENVIRONMENTS)[number]);
+    const ordered = stacks.filter((s) => s.patchNow && s.patchNow.length > 0).sort((a, b) => rank(a.environment) - rank(b.environment));
+    if (ordered.length === 0) return [];
+    const out = ["", 'Patch now, stack by stack in the rollout order (docs/operations.md, "Zero-day: patch now"):'];
+    for (const s of ordered) for (const p of s.patchNow!) out.push(`  ${s.stack} (${s.environment}) ${p.region}: ${p.command}`);
+    return out;
+}
+
 /** Change freezes: each with its next occurrence, and the calendar the stack follows. */
 export function renderFreezes(freezes: Plan["freezes"], timezone: string): string[] {
     if (!freezes) return [];
@@ -269,6 +348,7 @@ export async function planStack(
         ...(preconditions ? { preconditions } : {}),
         ...(model && model.exemptions.length > 0 ? { exemptions: exemptionsOf(model) } : {}),
         ...(model && freezesOf(model, opts.from) ? { freezes: freezesOf(model, opts.from) } : {}),
+        ...(patchNowOf(resources, model) ? { patchNow: patchNowOf(resources, model) } : {}),
         ...(reportsOf(resources) ? { reports: reportsOf(resources) } : {}),
         allResources: resources,
         stackValues: config.values,
@@ -314,6 +394,7 @@ export function renderPlan(plan: Plan, findings: readonly (WaveOrderFinding | Cl
     out.push(...renderPreconditions(plan.preconditions));
     out.push(...renderExemptions(plan.exemptions));
     out.push(...renderFreezes(plan.freezes, plan.windows[0]?.timezone ?? "UTC"));
+    out.push(...renderPatchNow(plan.patchNow));
     out.push(...renderReports(plan.reports));
     const waveOrder = findings.filter((f): f is WaveOrderFinding => f.check === "wave-order");
     const clashList = findings.filter((f): f is ClashFinding => f.check === "clash");
@@ -630,6 +711,7 @@ async function mainAll(opts: PlanArgs): Promise<number> {
                 ...(fleet.account !== undefined ? { account: fleet.account } : {}),
                 windows: plan.windows,
                 violations: plan.violations,
+                ...(plan.patchNow ? { patchNow: plan.patchNow } : {}),
             })),
             calendar: report.calendar.map((o) => ({ ...o, start: o.start.toISOString(), end: o.end.toISOString() })),
             quota: report.quota,
@@ -646,7 +728,7 @@ async function mainAll(opts: PlanArgs): Promise<number> {
         document = `${renderFleet(
             report,
             stacks.map((s) => s.fleet),
-        )}\n\n${policies.join("\n")}\n`;
+        )}\n${renderFleetPatchNow(stacks.map((s) => ({ stack: s.plan.stack, environment: s.fleet.environment, patchNow: s.plan.patchNow }))).join("\n")}\n\n${policies.join("\n")}\n`;
     }
     emit(opts, document, notes);
     return hasBlockingFindings(report) || mandatory ? 1 : 0;

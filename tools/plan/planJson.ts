@@ -85,6 +85,27 @@ export interface PlannedExemption {
     daysLeft: number;
 }
 
+/** The patch-now runbook of one region (`patch-manager:patchNow`, docs/operations.md "Zero-day: patch now"). */
+export interface PlannedPatchNow {
+    /** The region the runbook is in. */
+    region: string;
+    /** The runbook's document name, `patch-manager-<stack>-patch-now`. */
+    document: string;
+    /** StartAutomationExecution's request for an install of every group, as `command` sends it. */
+    request: {
+        DocumentName: string;
+        Parameters: Record<string, string[]>;
+        /** The safe-stop alarm (`patch-manager:safeStops.alarmName`): the execution stops when it fires. */
+        AlarmConfiguration?: { IgnorePollAlarmFailure: boolean; Alarms: { Name: string }[] };
+    };
+    /** The AWS CLI command that starts it: every group, Install, with the safe-stop alarm where the stack has one. */
+    command: string;
+    /** Where a zero-day patch list goes (`<name>` yours): nodes read it, none may write it. */
+    patchListUrl: string;
+    /** The groups whose install takes no patch list (hooks, a strategy's runbook, BaselineOverride): skipped when one is given. */
+    groupsWithoutList: string[];
+}
+
 /** One region's compliance reports (`patch-manager:reporting`, docs/reports.md): where to run the named queries, and how. */
 export interface PlannedReports {
     /** The region of the workgroup, the database and the queries. */
@@ -126,6 +147,8 @@ export interface Plan {
     exemptions?: PlannedExemption[];
     /** The stack's change freezes, and the existing calendar it follows (`patch-manager:freezeCalendar`); absent when none. */
     freezes?: { periods: PlannedFreeze[]; calendar?: string };
+    /** The patch-now runbook of each region, with the command that starts it; absent with `patchNow: false`. */
+    patchNow?: PlannedPatchNow[];
     /** The compliance reports per region (`patch-manager:reporting`); absent when the stack has none. */
     reports?: PlannedReports[];
 }

@@ -19,7 +19,7 @@ describe("offline plan (npm run plan)", function () {
         const { code, stdout } = await plan("--stack", "prod", "--json", "--from", FROM);
         assert.equal(code, 0);
         const doc = JSON.parse(stdout);
-        assert.deepEqual(Object.keys(doc), ["project", "stack", "resources", "windows", "violations", "findings"]);
+        assert.deepEqual(Object.keys(doc), ["project", "stack", "resources", "windows", "violations", "patchNow", "findings"]);
         // The stack's own windows do not overlap: the monthly waves are staggered a week apart.
         assert.deepEqual(doc.findings, []);
         assert.equal(doc.project, "patch-manager");
