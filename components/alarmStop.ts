@@ -219,7 +219,7 @@ export class AlarmStop extends pulumi.ComponentResource {
             name,
             {
                 runbookName: args.runbookName,
-                content: pulumi.all(args.windowIds).apply((ids) => JSON.stringify(disableWindowsRunbook(ids))),
+                content: pulumi.all(args.windowIds).apply((ids) => disableWindowsRunbook(ids)),
                 roleDescription: "Disables patch-manager maintenance windows when the rollout alarm fires",
                 partition: args.partition,
                 region: args.region,

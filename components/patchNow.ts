@@ -328,17 +328,15 @@ export class PatchNow extends pulumi.ComponentResource {
                 runbookName: args.runbookName,
                 content: (roleArn) =>
                     pulumi.all([roleArn, groups, args.logBucketName, args.runbookRoles]).apply(([role, g, bucket, roles]) =>
-                        JSON.stringify(
-                            patchNowRunbook({
-                                roleArn: role,
-                                environment: args.environment,
-                                patchGroupTagKey: args.patchGroupTagKey,
-                                logBucketName: bucket,
-                                logKeyPrefix: args.logKeyPrefix,
-                                groups: g,
-                                ...(roles ? { runbookRoles: roles } : {}),
-                            }),
-                        ),
+                        patchNowRunbook({
+                            roleArn: role,
+                            environment: args.environment,
+                            patchGroupTagKey: args.patchGroupTagKey,
+                            logBucketName: bucket,
+                            logKeyPrefix: args.logKeyPrefix,
+                            groups: g,
+                            ...(roles ? { runbookRoles: roles } : {}),
+                        }),
                     ),
                 roleDescription: "Runs the patch-manager patch-now runbook (a fleet-wide scan or install for a zero-day)",
                 partition: args.partition,

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { stringify } from "yaml";
 import { automationExecutions, neverFromManagedNodes, serviceTrust } from "./iam";
 
 // The program's own Automation runbooks that EventBridge starts (the alarm stop, the change
@@ -14,6 +15,19 @@ export interface OwnRunbook {
     readonly role: aws.iam.Role;
     /** What EventBridge starts: the document's default version. */
     readonly definitionArn: pulumi.Output<string>;
+    /** What ssm:StartAutomationExecution of it is authorized on (components/strategies.ts startAutomationArns). */
+    readonly startArns: pulumi.Output<string[]>;
+}
+
+/**
+ * An Automation document's content as the program writes it: YAML. `aws:executeScript`'s inline
+ * `Script` "is not supported for JSON runbooks. JSON runbooks must provide script content using the
+ * `Attachment` input parameter" (tests/facts/awsFacts.json `automation-execute-script-inline-yaml`),
+ * and the program's runbooks carry their Python inline. No aliases: every repeated value written out.
+ */
+export const AUTOMATION_FORMAT = "YAML";
+export function automationContent(document: object): string {
+    return stringify(document, { aliasDuplicateObjects: false, lineWidth: 0 });
 }
 
 /** Creates `<name>-runbook` (a JSON Automation document of a fixed name), `<name>-automation-role` and its `<name>-not-from-nodes` policy. */
@@ -22,7 +36,7 @@ export function ownRunbook(
     args: {
         readonly runbookName: pulumi.Input<string>;
         /** The document's content, or a function of the role's ARN (a runbook whose AutomationAssumeRole defaults to its own role). */
-        readonly content: pulumi.Input<string> | ((roleArn: pulumi.Output<string>) => pulumi.Input<string>);
+        readonly content: pulumi.Input<object> | ((roleArn: pulumi.Output<string>) => pulumi.Input<object>);
         readonly roleDescription: string;
         readonly partition: pulumi.Input<string>;
         readonly region: pulumi.Input<string>;
@@ -43,10 +57,16 @@ export function ownRunbook(
             },
             opts,
         );
-    const newDocument = (content: pulumi.Input<string>) =>
+    const newDocument = (content: pulumi.Input<object>) =>
         new aws.ssm.Document(
             `${name}-runbook`,
-            { name: args.runbookName, documentType: "Automation", documentFormat: "JSON", content, tags: args.tags },
+            {
+                name: args.runbookName,
+                documentType: "Automation",
+                documentFormat: AUTOMATION_FORMAT,
+                content: pulumi.output(content).apply(automationContent),
+                tags: args.tags,
+            },
             // A document's name is unique in the account and region.
             { ...opts, deleteBeforeReplace: true },
         );
@@ -68,7 +88,11 @@ export function ownRunbook(
         opts,
     );
     const definitionArn = pulumi.interpolate`arn:${args.partition}:ssm:${args.region}:${args.accountId}:automation-definition/${document.name}:$DEFAULT`;
-    return { document, role, definitionArn };
+    // What starting it is authorized on (startAutomationArns): the definition, the document, its executions.
+    const startArns = pulumi
+        .all([definitionArn, args.partition, args.region, args.accountId, document.name])
+        .apply(([d, p, r, a, n]) => [d, `arn:${p}:ssm:${r}:${a}:document/${n}`, `arn:${p}:ssm:${r}:${a}:automation-execution/*`]);
+    return { document, role, definitionArn, startArns };
 }
 
 /**
@@ -110,11 +134,11 @@ export function startOnRule(
         `${name}-start-runbook`,
         {
             role: eventsRole.name,
-            policy: pulumi.all([runbook.definitionArn, runbook.role.arn]).apply(([definition, roleArn]) =>
+            policy: pulumi.all([runbook.startArns, runbook.role.arn]).apply(([startArns, roleArn]) =>
                 JSON.stringify({
                     Version: "2012-10-17",
                     Statement: [
-                        { Effect: "Allow", Action: "ssm:StartAutomationExecution", Resource: definition },
+                        { Effect: "Allow", Action: "ssm:StartAutomationExecution", Resource: startArns },
                         {
                             Effect: "Allow",
                             Action: "iam:PassRole",

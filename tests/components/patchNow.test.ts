@@ -14,6 +14,7 @@ import type { PlannedResource } from "../../tools/mock/mockProgram";
 import { patchNowOf, renderFleetPatchNow } from "../../tools/plan/plan";
 import type { PlannedPatchNow } from "../../tools/plan/planJson";
 import { parseConfig } from "../../config";
+import { parse as parseYaml } from "yaml";
 
 type Step = { name: string; action: string; nextStep?: string; isEnd?: boolean; inputs: Record<string, any>; [k: string]: unknown };
 type Runbook = { schemaVersion: string; assumeRole: string; parameters: Record<string, any>; mainSteps: Step[] };
@@ -36,7 +37,7 @@ function runbooks(resources: PlannedResource[]): { region: string; name: string;
     const parents = new Set(resources.filter((r) => r.type === PATCH_NOW).map((r) => r.urn));
     return resources
         .filter((r) => r.type === "aws:ssm/document:Document" && r.parent !== null && parents.has(r.parent))
-        .map((r) => ({ region: r.region, name: String(r.inputs.name), content: JSON.parse(String(r.inputs.content)) }));
+        .map((r) => ({ region: r.region, name: String(r.inputs.name), content: parseYaml(String(r.inputs.content)) }));
 }
 
 /** `{{ X }}` references, with their names. */

@@ -4,6 +4,7 @@ import { SHIPPED_STACKS } from "../helpers";
 import { shippedResources } from "./stacks";
 import { fact } from "./facts";
 import type { PlannedResource } from "../../tools/mock/mockProgram";
+import { parse as parseYaml } from "yaml";
 
 type Parameters = Record<string, readonly string[]>;
 interface Call {
@@ -55,7 +56,7 @@ function ownDocuments(resources: PlannedResource[]): Map<string, Record<string, 
     const own = new Map<string, Record<string, DocumentParameter>>();
     // A Change Calendar (documentFormat TEXT) holds iCalendar events, no parameters.
     for (const r of resources.filter((x) => x.type === "aws:ssm/document:Document" && x.inputs.documentFormat !== "TEXT")) {
-        const content = JSON.parse(String(r.inputs.content));
+        const content = parseYaml(String(r.inputs.content));
         const parameters = Object.fromEntries(
             Object.entries((content.parameters ?? {}) as Record<string, any>).map(([k, p]) => [
                 k,
@@ -116,6 +117,24 @@ describe("SSM document snapshots (packages/ssm/documents.ts): every document cal
         const lb = AWS_DOCUMENTS["AWSEC2-PatchLoadBalancerInstance"];
         assert.equal(lb.assumeRoleParameter, f.value);
         assert.ok((STRATEGY_DOCUMENTS.patchLoadBalancerInstance.parameters as readonly string[]).includes(f.value as string));
+    });
+
+    it("every Automation document with an inline aws:executeScript is written in a format AWS runs inline scripts in", async () => {
+        const allowed = fact("automation-execute-script-inline-yaml").value as { inlineScriptIn: string[] };
+        let scripts = 0;
+        for (const stack of SHIPPED_STACKS)
+            for (const r of (await shippedResources(stack)).filter(
+                (x) => x.type === "aws:ssm/document:Document" && x.inputs.documentType === "Automation",
+            )) {
+                const steps = (parseYaml(String(r.inputs.content)).mainSteps ?? []) as { action: string; inputs: { Script?: string } }[];
+                if (!steps.some((st) => st.action === "aws:executeScript" && st.inputs.Script !== undefined)) continue;
+                scripts++;
+                assert.ok(
+                    allowed.inlineScriptIn.includes(String(r.inputs.documentFormat)),
+                    `${stack} ${r.name}: ${r.inputs.documentFormat}`,
+                );
+            }
+        assert.ok(scripts >= 3, `the alarm stop, the freezes and the start/stop runbooks carry scripts (found ${scripts})`);
     });
 
     it("AWS-RunPatchBaseline's RebootOption defaults to RebootIfNeeded, as the user guide says", () => {

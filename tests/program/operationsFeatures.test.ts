@@ -9,6 +9,7 @@ import { runPolicies } from "../../tools/audit/engine";
 import { matchOldState } from "../../tools/mock/aliases";
 import { PlannedResource } from "../../tools/mock/mockProgram";
 import { evaluate, parameters, REMOVED_ON_PURPOSE, ROOT, shippedConfig, Stack, T, withConfig } from "../helpers";
+import { parse as parseYaml } from "yaml";
 
 /**
  * The window starts over 2027 that a daily scan at `hour` UTC would meet (one hour of margin either
@@ -361,7 +362,7 @@ describe("operations on the example stack prod-private", function () {
                 const [doc] = inRegion(pp, region, "aws:ssm/document:Document");
                 assert.equal(doc.inputs.name, "patch-manager-prod-private-stop-on-alarm");
                 assert.equal(doc.inputs.documentType, "Automation");
-                const steps = JSON.parse(String(doc.inputs.content)).mainSteps;
+                const steps = parseYaml(String(doc.inputs.content)).mainSteps;
                 // Each window disabled, then marked so that the end of a change freeze leaves it disabled.
                 assert.deepEqual(
                     steps.filter((s: any) => s.action === "aws:executeAwsApi").map((s: any) => s.inputs),

@@ -48,6 +48,7 @@ import { ENVIRONMENTS } from "../../config/environment";
 import { freezeSpans, frozenAt } from "../../config/freezes";
 import { DiffInputError, planDiff } from "../diff/cli";
 import { mainProject, namesProject } from "../../org/tools/projectPlan";
+import { parse as parseYaml } from "yaml";
 
 export type { FleetPlan, Plan, PlannedWindow, Preconditions, Violation };
 export { resourceRegion, windowsOf };
@@ -185,7 +186,7 @@ export function patchNowOf(resources: readonly PlannedResource[], config: PatchM
         .filter((r) => r.type === TYPES.document && r.parent !== null && components.has(r.parent))
         .map((r) => {
             const document = String(r.inputs.name);
-            const content = JSON.parse(String(r.inputs.content)) as { mainSteps: { action: string; inputs: Record<string, unknown> }[] };
+            const content = parseYaml(String(r.inputs.content)) as { mainSteps: { action: string; inputs: Record<string, unknown> }[] };
             const bucket = content.mainSteps.find((s) => s.action === "aws:runCommand")?.inputs.OutputS3BucketName;
             const request: PlannedPatchNow["request"] = {
                 DocumentName: document,
