@@ -7,6 +7,7 @@ import * as path from "path";
 import { matchOldState } from "../../tools/mock/aliases";
 import { inputsWithUrnIds } from "../../tools/mock/mockProgram";
 import { evaluate, REMOVED_ON_PURPOSE, ROOT, shippedConfig, Stack, withConfig } from "../helpers";
+import { parse as parseYaml } from "yaml";
 
 const fixture = (file: string) => JSON.parse(fs.readFileSync(path.join(ROOT, "tests/fixtures", file), "utf8"));
 /** Every custom resource's URN before the component (and a hash of its inputs whose method is not ours to rely on). */
@@ -81,11 +82,19 @@ const withoutIntendedChanges = (type: string, inputs: unknown) => {
     // window it disables (patch-manager:stopped-by-alarm) so that the end of a change freeze leaves it
     // disabled: its runbook gained those steps and its role the actions for them; the old content is
     // the runbook's disable steps alone.
+    // Its content is YAML now (aws:executeScript's inline Script is not supported in JSON runbooks).
     if (type === "aws:ssm/document:Document" && String(i.name).endsWith("stop-on-alarm")) {
-        const doc = JSON.parse(i.content);
+        const doc = parseYaml(i.content);
         doc.description = "Disables the patch-manager maintenance windows of one stack and region: stops a rollout when its alarm fires.";
         doc.mainSteps = doc.mainSteps.filter((st: any) => st.action === "aws:executeAwsApi" && st.inputs.Api !== "AddTagsToResource");
-        return { ...i, content: JSON.stringify(doc) };
+        return { ...i, documentFormat: "JSON", content: JSON.stringify(doc) };
+    }
+    // EventBridge's start of a runbook is granted on the document and its executions too (the SAR's required resource types).
+    if (type === "aws:iam/rolePolicy:RolePolicy" && typeof i.policy === "string" && i.policy.includes(":automation-execution/*")) {
+        const policy = JSON.parse(i.policy);
+        for (const st of policy.Statement)
+            if (st.Action === "ssm:StartAutomationExecution" && Array.isArray(st.Resource)) st.Resource = st.Resource[0];
+        return { ...i, policy: JSON.stringify(policy) };
     }
     if (type === "aws:iam/rolePolicy:RolePolicy" && String(i.policy).includes("ssm:CancelMaintenanceWindowExecution")) {
         const policy = JSON.parse(i.policy);
