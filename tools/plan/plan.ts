@@ -6,7 +6,6 @@ import { ConfigError, PatchManagerConfig, PROJECT } from "../../config";
 import { PATCH_GROUP_TAG_KEYS, TYPES } from "@patch-manager/ssm";
 import { PolicyConfigError, PolicyPackConfigInput, runPolicies, Violation } from "../audit/engine";
 import { policiesAt } from "../../policies/pack";
-import { windowsIcs } from "../fleet/ics";
 import {
     analyzeFleet,
     checkClashes,
@@ -28,13 +27,25 @@ import { unknownStackLines, projectStacks } from "../cli/stacks";
 import { renderClashes, renderViolations, withConfigKeys } from "../audit/findings";
 import { renderTimeline } from "../../config/runtime/windowRun";
 import { resourceRegion, windowsOf } from "./windows";
-import { fleetMarkdown, stackMarkdownAppendix } from "../fleet/rollout/mermaid";
-import { RolloutPicture, rolloutSvg } from "../fleet/rollout/svg";
+import type { RolloutPicture } from "../fleet/rollout/svg";
 import { auditResourcesOf, evaluateProgram, MOCK_NOW, PlannedResource, readStackFile, StackFileError } from "../mock/mockProgram";
 import { FleetPlan, Plan, planDocument, PlannedExemption, PlannedFreeze, PlannedWindow, Preconditions } from "./planJson";
 import { freezeSpans, frozenAt } from "../../config/freezes";
-import { DiffInputError, planDiff } from "../diff/cli";
-import { mainProject, namesProject } from "../../org/tools/projectPlan";
+import { namesProject } from "../cli/command";
+
+// What only some options use is loaded when first asked for (`--ics`, `--svg`, `--markdown`,
+// `--diff`/`--diff-against`, `--project`): a plain `--stack <name>` plan does not compile it.
+const ics = lazy(() => require("../fleet/ics") as typeof import("../fleet/ics"));
+const mermaid = lazy(() => require("../fleet/rollout/mermaid") as typeof import("../fleet/rollout/mermaid"));
+const svg = lazy(() => require("../fleet/rollout/svg") as typeof import("../fleet/rollout/svg"));
+const diffCli = lazy(() => require("../diff/cli") as typeof import("../diff/cli"));
+const projectPlan = lazy(() => require("../../org/tools/projectPlan") as typeof import("../../org/tools/projectPlan"));
+
+/** A module loaded on first use; `loaded()` without loading it. */
+function lazy<T>(load: () => T): { (): T; loaded(): T | undefined } {
+    let module: T | undefined;
+    return Object.assign(() => (module ??= load()), { loaded: () => module });
+}
 
 export type { FleetPlan, Plan, PlannedWindow, Preconditions, Violation };
 export { resourceRegion, windowsOf };
@@ -524,12 +535,12 @@ export async function planFleet(
 }
 
 function writeIcs(file: string, occurrences: FleetReport["calendar"], stamp: Date): string {
-    fs.writeFileSync(file, windowsIcs(occurrences, { stamp }));
+    fs.writeFileSync(file, ics().windowsIcs(occurrences, { stamp }));
     return `Wrote ${occurrences.length} window occurrence${occurrences.length === 1 ? "" : "s"} to ${displayPath(file)}`;
 }
 
 function writeSvg(file: string, picture: RolloutPicture): string {
-    fs.writeFileSync(file, rolloutSvg(picture));
+    fs.writeFileSync(file, svg().rolloutSvg(picture));
     return `Drew ${picture.report.calendar.length} window occurrence${picture.report.calendar.length === 1 ? "" : "s"} of ${picture.stacks.length} stack${picture.stacks.length === 1 ? "" : "s"} to ${displayPath(file)}`;
 }
 
@@ -585,7 +596,7 @@ async function mainAll(opts: PlanArgs): Promise<number> {
         };
         document = `${JSON.stringify(doc, null, 2)}\n`;
     } else if (opts.markdown) {
-        document = fleetMarkdown(
+        document = mermaid().fleetMarkdown(
             picture,
             stacks.map((s) => ({ stack: s.plan.stack, violations: s.plan.violations })),
         );
@@ -637,11 +648,11 @@ async function mainStack(opts: PlanArgs): Promise<number> {
         notes.push(writeSvg(opts.svg, { report, stacks: [single] }));
     }
     if (opts.diffAgainst !== undefined || opts.diffFile !== undefined) {
-        const { diff, output } = await planDiff(plan, opts);
+        const { diff, output } = await diffCli().planDiff(plan, opts);
         const document = opts.json
             ? `${JSON.stringify({ ...diff, findings: clashes }, null, 2)}\n`
             : opts.markdown
-              ? `${output}\n${stackMarkdownAppendix(single, clashes, opts.from)}`
+              ? `${output}\n${mermaid().stackMarkdownAppendix(single, clashes, opts.from)}`
               : `${output}\n${clashes.length > 0 ? `\n${renderClashes(clashes).join("\n")}\n` : ""}`;
         emit(opts, document, notes);
         return 0;
@@ -652,7 +663,7 @@ async function mainStack(opts: PlanArgs): Promise<number> {
 }
 
 export async function main(argv: string[]): Promise<number> {
-    if (namesProject(argv)) return mainProject(argv);
+    if (namesProject(argv)) return projectPlan().mainProject(argv);
     try {
         const opts = parsePlanArgs(argv);
         if ("exitCode" in opts) return opts.exitCode;
@@ -662,7 +673,8 @@ export async function main(argv: string[]): Promise<number> {
             process.stderr.write(`${e.lines.join("\n")}\n`);
             return 2;
         }
-        if (e instanceof DiffInputError) {
+        const diff = diffCli.loaded();
+        if (diff !== undefined && e instanceof diff.DiffInputError) {
             process.stderr.write(`${e.message}\n`);
             return 2;
         }
