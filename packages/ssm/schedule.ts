@@ -205,9 +205,32 @@ export function nextStarts(expression: string, opts: { timezone: string; schedul
             return start.getTime() > from.getTime() ? [start] : [];
         }
         case "cron":
-            return nextCronStarts(schedule, opts.timezone, opts.scheduleOffset ?? 0, from, opts.count);
+            return keptCronStarts(expression, schedule, opts.timezone, opts.scheduleOffset ?? 0, from, opts.count);
     }
 }
+
+/**
+ * A cron's starts are one fixed sequence, so the last answer for a schedule also answers a question
+ * from a later instant while it still holds `count` starts after that instant: the config checks
+ * ask for the next starts after now of the same schedules at every parse.
+ */
+function keptCronStarts(expression: string, schedule: CronSchedule, timezone: string, offset: number, from: Date, count: number): Date[] {
+    const key = JSON.stringify([expression, timezone, offset]);
+    const last = LAST_STARTS.get(key);
+    const t = from.getTime();
+    if (last !== undefined && t >= last.from) {
+        const later = last.starts.filter((s) => s > t);
+        if (later.length >= count) return later.slice(0, count).map((s) => new Date(s));
+    }
+    const starts = nextCronStarts(schedule, timezone, offset, from, count);
+    LAST_STARTS.delete(key);
+    if (LAST_STARTS.size >= KEPT_MAX) LAST_STARTS.delete(LAST_STARTS.keys().next().value as string);
+    LAST_STARTS.set(key, { from: t, starts: starts.map((d) => d.getTime()) });
+    return starts;
+}
+
+/** The last answer of nextStarts for each cron schedule (expression, zone, offset). */
+const LAST_STARTS = new Map<string, { from: number; starts: number[] }>();
 
 /**
  * Every start after `from` and before `until`, at most `limit` of them. Fetched in growing
