@@ -1,4 +1,4 @@
-// `npm run bench [-- --runs <n>] [-- --only program|org|pack] [-- --base <checkout>]`: start-up and evaluation cost of
+// `npm run bench [-- --runs <n>] [-- --only program|org|pack] [-- --base <checkout>] [-- --quick]`: start-up and evaluation cost of
 // the program, each figure from fresh processes (tools/bench/measure.js), the median of --runs
 // (default 3) except ts-node's type-checking default, which is measured once (it is slow): every
 // shipped stack's evaluation and whole offline plan, and the organisation's control plane at 10,
@@ -25,6 +25,8 @@ const { values } = parseArgs({
         // Another checkout (with its own node_modules), e.g. a worktree of main: measured in the same
         // turns (ours, base, floor, ...) with its own measure.js, for a before/after in one run.
         base: { type: "string" },
+        // Only the ratios to the floor: no ts-node type-checking figure, no synthetic fleets, no diff timings.
+        quick: { type: "boolean", default: false },
     },
 });
 const { packStarts } = require("./packStart");
@@ -131,7 +133,7 @@ function timePlan(args) {
 }
 
 const diffRows = [];
-if (stacks.includes("prod") && (values.only === undefined || values.only === "program")) {
+if (stacks.includes("prod") && !values.quick && (values.only === undefined || values.only === "program")) {
     log("");
     log("Offline plan against offline diff (npm run plan, wall time, stack prod):");
     const planMs = timePlan(["--stack", "prod", "--json"]);
@@ -177,7 +179,7 @@ function programFigures() {
     for (const stack of stacks) {
         const { floor, ours, vs, base, baseVs } = againstFloor([`stack:${stack}`, `plan:${stack}`]);
         const runtime = ours[`stack:${stack}`].sort((a, b) => a.ms - b.ms)[Math.floor(RUNS / 2)];
-        const typecheck = measure("typecheck", `stack:${stack}`, 1);
+        const typecheck = values.quick ? undefined : measure("typecheck", `stack:${stack}`, 1);
         const evaluation = vs[`stack:${stack}`];
         const plan = vs[`plan:${stack}`];
         rows.push({ stack, runtime, typecheck, floor, ours, vs, ...(BASE ? { base, baseVs } : {}) });
@@ -188,10 +190,13 @@ function programFigures() {
         log(
             `  ${"".padEnd(15)} ÷ floor: evaluate ${ratio(evaluation.ms)}, CPU ${ratio(evaluation.cpuMs)}, RSS ${ratio(evaluation.maxRssMB)}` +
                 ` | plan ${ratio(plan.ms)}, CPU ${ratio(plan.cpuMs)}, RSS ${ratio(plan.maxRssMB)}` +
-                ` | ts-node type-checking ${sec(typecheck.ms)}, ${typecheck.maxRssMB} MB (${(typecheck.ms / runtime.ms).toFixed(1)}× the evaluation)`,
+                (typecheck
+                    ? ` | ts-node type-checking ${sec(typecheck.ms)}, ${typecheck.maxRssMB} MB (${(typecheck.ms / runtime.ms).toFixed(1)}× the evaluation)`
+                    : ""),
         );
         if (BASE) logBase(baseVs[`stack:${stack}`], baseVs[`plan:${stack}`]);
     }
+    if (values.quick) return;
     log("");
     log("Synthetic fleets (prod config, N patch groups each with its own window; runtime setup):");
     // Up to the 49 own windows a region holds beside the environment's (SSM's quota of 50).
