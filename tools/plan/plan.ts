@@ -207,6 +207,7 @@ export async function planStack(
     }
     const { resources, model } = evaluation;
     const preconditions = model ? preconditionsOf(model) : undefined;
+    const freezes = model ? freezesOf(model, opts.from) : undefined;
     let violations: Violation[];
     try {
         // The pack sees what a real preview gives it: the inputs after the provider's Check.
@@ -229,7 +230,7 @@ export async function planStack(
         violations: withConfigKeys(violations, resources, config.values),
         ...(preconditions ? { preconditions } : {}),
         ...(model && model.exemptions.length > 0 ? { exemptions: exemptionsOf(model) } : {}),
-        ...(model && freezesOf(model, opts.from) ? { freezes: freezesOf(model, opts.from) } : {}),
+        ...(freezes ? { freezes } : {}),
         allResources: resources,
         stackValues: config.values,
         ...(model ? { model } : {}),
