@@ -7,7 +7,6 @@
 // take the calendars as `calendarNames`: SSM runs them only while every calendar is open.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import ical from "ical-generator";
 import type { FreezePeriod } from "../config/freezes";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
 import { STOPPED_BY_ALARM_TAG } from "./alarmStop";
@@ -32,7 +31,8 @@ export const FROZEN_TAG = "patch-manager:frozen";
  * changes only when the freezes do.
  */
 export function changeCalendarContent(periods: readonly FreezePeriod[], description: string): string {
-    // ical-generator writes "PRODID:-" before the value.
+    // ical-generator writes "PRODID:-" before the value. Loaded here: only a stack with freezes uses it.
+    const ical = (require("ical-generator") as typeof import("ical-generator")).default;
     const calendar = ical({ prodId: "//AWS//Change Calendar 1.0//EN", description });
     for (const p of periods) {
         calendar.createEvent({

@@ -19,7 +19,16 @@ function encodingOf(schema: z.ZodType): Encoding {
     return "json";
 }
 
-const ENCODING = Object.fromEntries(Object.entries(KEYS).map(([key, schema]) => [key, encodingOf(schema)])) as Record<ConfigKey, Encoding>;
+/** Each key's encoding, read off its schema when the key is first decoded (a stack sets a few of the keys). */
+const ENCODINGS = new Map<ConfigKey, Encoding>();
+function encoding(key: ConfigKey): Encoding {
+    let known = ENCODINGS.get(key);
+    if (known === undefined) {
+        known = encodingOf(KEYS[key]);
+        ENCODINGS.set(key, known);
+    }
+    return known;
+}
 
 /** Each value decoded is told on this channel (as PARSES in config/parse.ts). */
 export const DECODES = diagnostics_channel.channel("patch-manager:config:decode");
@@ -27,7 +36,8 @@ export const DECODES = diagnostics_channel.channel("patch-manager:config:decode"
 /** The value of `key` as the stack file wrote it, or the problem that keeps it from being read. */
 export function decodeValue(key: ConfigKey, text: string): { value: unknown } | { problem: ConfigProblem } {
     if (DECODES.hasSubscribers) DECODES.publish({ key });
-    switch (ENCODING[key]) {
+    const kind = encoding(key);
+    switch (kind) {
         case "text":
             return { value: text };
         case "boolean":
@@ -43,7 +53,7 @@ export function decodeValue(key: ConfigKey, text: string): { value: unknown } | 
                 return {
                     problem: {
                         path: keyPath(key),
-                        message: `must be ${ENCODING[key] === "number" ? "a number" : "a YAML list or map"}, got ${JSON.stringify(text)}`,
+                        message: `must be ${kind === "number" ? "a number" : "a YAML list or map"}, got ${JSON.stringify(text)}`,
                     },
                 };
             }

@@ -3,7 +3,7 @@
 // Change Calendar the organisation already keeps. The program writes them into an SSM Change
 // Calendar (DEFAULT_OPEN: closed during each freeze) and disables the windows while it is closed.
 import { z } from "zod";
-import { RRule } from "rrule";
+import type { RRule as RRuleClass } from "rrule";
 import { zonedInstant } from "@patch-manager/ssm";
 import { shown } from "./errors";
 import { text, wholeNumber } from "./fields";
@@ -22,10 +22,16 @@ const localDateTime = z.string({ error: "must be a date YYYY-MM-DD or a date and
     { error: (issue) => `${shown(issue.input)} is not a date YYYY-MM-DD or a date and time YYYY-MM-DDTHH:MM, e.g. 2026-12-18T18:00` },
 );
 
+/** rrule's RRule, loaded by the first recurring freeze: a stack without one does not load it. */
+function rruleClass(): typeof RRuleClass {
+    return (require("rrule") as typeof import("rrule")).RRule;
+}
+
 /** Why an RRULE value is refused, or undefined when rrule reads it as a rule with a frequency. */
 export function rruleProblem(value: string): string | undefined {
     if (/^\s*(RRULE:)?.*\bDTSTART\b/i.test(value)) return "takes no DTSTART: the freeze's start is the first occurrence";
     try {
+        const RRule = rruleClass();
         const options = RRule.parseString(value.replace(/^RRULE:/i, ""));
         if (options.freq === undefined) return "needs FREQ (e.g. FREQ=YEARLY)";
         new RRule(options);
@@ -117,9 +123,11 @@ export function freezeSpans(periods: readonly FreezePeriod[], from: Date, until:
         const start = new Date(p.start);
         const length = new Date(p.end).getTime() - start.getTime();
         if (length <= 0) continue;
-        const starts = p.rrule
-            ? new RRule({ ...RRule.parseString(p.rrule), dtstart: start }).between(new Date(from.getTime() - length), until, true)
-            : [start];
+        let starts = [start];
+        if (p.rrule) {
+            const RRule = rruleClass();
+            starts = new RRule({ ...RRule.parseString(p.rrule), dtstart: start }).between(new Date(from.getTime() - length), until, true);
+        }
         for (const s of starts) {
             const e = new Date(s.getTime() + length);
             if (e.getTime() > from.getTime() && s.getTime() < until.getTime()) out.push({ name: p.name, start: s, end: e });

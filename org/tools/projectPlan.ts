@@ -251,8 +251,3 @@ export async function mainProject(argv: string[]): Promise<number> {
         throw e;
     }
 }
-
-/** Whether the plan's arguments name another project (the plan hands those to mainProject). */
-export function namesProject(argv: readonly string[]): boolean {
-    return argv.some((a) => a === "--project" || a.startsWith("--project="));
-}

@@ -205,9 +205,32 @@ export function nextStarts(expression: string, opts: { timezone: string; schedul
             return start.getTime() > from.getTime() ? [start] : [];
         }
         case "cron":
-            return nextCronStarts(schedule, opts.timezone, opts.scheduleOffset ?? 0, from, opts.count);
+            return keptCronStarts(expression, schedule, opts.timezone, opts.scheduleOffset ?? 0, from, opts.count);
     }
 }
+
+/**
+ * A cron's starts are one fixed sequence, so the last answer for a schedule also answers a question
+ * from a later instant while it still holds `count` starts after that instant: the config checks
+ * ask for the next starts after now of the same schedules at every parse.
+ */
+function keptCronStarts(expression: string, schedule: CronSchedule, timezone: string, offset: number, from: Date, count: number): Date[] {
+    const key = JSON.stringify([expression, timezone, offset]);
+    const last = LAST_STARTS.get(key);
+    const t = from.getTime();
+    if (last !== undefined && t >= last.from) {
+        const later = last.starts.filter((s) => s > t);
+        if (later.length >= count) return later.slice(0, count).map((s) => new Date(s));
+    }
+    const starts = nextCronStarts(schedule, timezone, offset, from, count);
+    LAST_STARTS.delete(key);
+    if (LAST_STARTS.size >= KEPT_MAX) LAST_STARTS.delete(LAST_STARTS.keys().next().value as string);
+    LAST_STARTS.set(key, { from: t, starts: starts.map((d) => d.getTime()) });
+    return starts;
+}
+
+/** The last answer of nextStarts for each cron schedule (expression, zone, offset). */
+const LAST_STARTS = new Map<string, { from: number; starts: number[] }>();
 
 /**
  * Every start after `from` and before `until`, at most `limit` of them. Fetched in growing
@@ -219,38 +242,55 @@ export function startsBetween(
     opts: { timezone: string; scheduleOffset?: number; from: Date; until: Date; limit: number },
 ): Date[] {
     if (!CRON_EXPRESSION.test(expression)) return startsBetweenUncached(expression, opts);
-    // A cron's starts are one fixed sequence whatever `from` is, so the starts of whole UTC days
-    // around [from, until) are kept and filtered: the policies, the calendar and the checks ask
-    // for the same windows over the same year many times, each from a slightly later instant.
+    // A cron's starts are one fixed sequence whatever `from` is, so every start in a span of whole
+    // UTC days around [from, until) is kept, and a later question over other days extends that span
+    // instead of starting again: the program, the policies, the calendar and the checks ask for the
+    // same windows over overlapping years (a year from Jan 1, a year from --from, 90 days, 485 days).
     const from = opts.from.getTime();
     const until = opts.until.getTime();
     if (Number.isNaN(from) || Number.isNaN(until) || !Number.isInteger(opts.limit) || opts.limit < 0) {
         return startsBetweenUncached(expression, opts);
     }
-    const dayFrom = Math.floor(from / DAY_MS) * DAY_MS;
-    const dayUntil = Math.ceil(until / DAY_MS) * DAY_MS;
+    // Every start t with low < t < high.
+    const low = Math.floor(from / DAY_MS) * DAY_MS - 1;
+    const high = Math.ceil(until / DAY_MS) * DAY_MS;
     const limit = opts.limit + DAY_SLACK;
-    const key = JSON.stringify([expression, opts.timezone, opts.scheduleOffset, dayFrom, dayUntil, limit]);
-    let days = STARTS.get(key);
-    if (days === undefined) {
-        days = startsBetweenUncached(expression, { ...opts, from: new Date(dayFrom - 1), until: new Date(dayUntil), limit }).map((d) =>
-            d.getTime(),
-        );
-        if (STARTS.size >= STARTS_MAX) STARTS.delete(STARTS.keys().next().value as string);
-        STARTS.set(key, days);
+    const key = JSON.stringify([expression, opts.timezone, opts.scheduleOffset]);
+    const between = (after: number, before: number) =>
+        startsBetweenUncached(expression, { ...opts, from: new Date(after), until: new Date(before), limit }).map((d) => d.getTime());
+    let kept = KEPT.get(key);
+    if (kept === undefined || low > kept.high || high < kept.low) {
+        const starts = between(low, high);
+        // At `limit` the list may stop short of `high`: not kept, and asked directly when the part before `from` used it up.
+        if (starts.length === limit) {
+            const inside = starts.filter((t) => t > from && t < until).slice(0, opts.limit);
+            return inside.length < opts.limit ? startsBetweenUncached(expression, opts) : inside.map((t) => new Date(t));
+        }
+        kept = { low, high, starts };
+    } else if (low < kept.low || high > kept.high) {
+        // The kept span grows by the starts just before it (low < t <= kept.low) and just after it (kept.high <= t < high).
+        const before = low < kept.low ? between(low, kept.low + 1) : [];
+        const after = high > kept.high ? between(kept.high - 1, high) : [];
+        if (before.length === limit || after.length === limit) return startsBetweenUncached(expression, opts);
+        kept = { low: Math.min(low, kept.low), high: Math.max(high, kept.high), starts: [...before, ...kept.starts, ...after] };
     }
-    const inside = days.filter((t) => t > from && t < until).slice(0, opts.limit);
-    // The day's starts before `from` may have used up the kept list's limit: then ask directly.
-    if (days.length === limit && inside.length < opts.limit) return startsBetweenUncached(expression, opts);
-    return inside.map((t) => new Date(t));
+    KEPT.delete(key);
+    if (KEPT.size >= KEPT_MAX) KEPT.delete(KEPT.keys().next().value as string);
+    KEPT.set(key, kept);
+    const inside: Date[] = [];
+    for (const t of kept.starts) {
+        if (inside.length === opts.limit || t >= until) break;
+        if (t > from) inside.push(new Date(t));
+    }
+    return inside;
 }
 
 const CRON_EXPRESSION = /^\s*cron\(/;
-/** Starts kept beyond the asked-for limit, for the part of the first day before `from`. */
+/** Starts asked for beyond the limit, for the part of the first day before `from`. */
 const DAY_SLACK = 64;
-/** Kept start lists, by expression, zone, offset and whole days (the oldest goes first). */
-const STARTS = new Map<string, number[]>();
-const STARTS_MAX = 256;
+/** Every start of a schedule (expression, zone, offset) in a span of whole days (the least recently used goes first). */
+const KEPT = new Map<string, { low: number; high: number; starts: number[] }>();
+const KEPT_MAX = 256;
 
 function startsBetweenUncached(
     expression: string,
@@ -377,7 +417,10 @@ export function toCronerPattern(schedule: CronSchedule): string {
 
 function cronerFor(pattern: string, timezone: string): Cron {
     // alternativeWeekdays: AWS numbers days 1-7 from Sunday (Quartz); croner's default is 0-6.
-    return new Cron(pattern, { timezone, mode: "7-part", alternativeWeekdays: true, paused: true });
+    // UTC as croner's fixed offset 0: the same instants (UTC has no DST), without croner's Intl
+    // conversion at every step of its search (a quarter of the time for a year of a daily cron).
+    const zone = timezone === "UTC" ? { utcOffset: 0 } : { timezone };
+    return new Cron(pattern, { ...zone, mode: "7-part", alternativeWeekdays: true, paused: true });
 }
 
 function nextCronStarts(schedule: CronSchedule, timezone: string, offsetDays: number, from: Date, count: number): Date[] {

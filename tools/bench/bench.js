@@ -1,4 +1,4 @@
-// `npm run bench [-- --runs <n>] [-- --only program|org|pack]`: start-up and evaluation cost of
+// `npm run bench [-- --runs <n>] [-- --only program|org|pack] [-- --base <checkout>] [-- --quick]`: start-up and evaluation cost of
 // the program, each figure from fresh processes (tools/bench/measure.js), the median of --runs
 // (default 3) except ts-node's type-checking default, which is measured once (it is slow): every
 // shipped stack's evaluation and whole offline plan, and the organisation's control plane at 10,
@@ -22,15 +22,26 @@ const { values } = parseArgs({
         only: { type: "string" },
         // Only the offline plan against the offline diff (a quick figure after a change to the diff).
         "diff-only": { type: "boolean", default: false },
+        // Another checkout (with its own node_modules), e.g. a worktree of main: measured in the same
+        // turns (ours, base, floor, ...) with its own measure.js, for a before/after in one run.
+        base: { type: "string" },
+        // Only the ratios to the floor: no ts-node type-checking figure, no synthetic fleets, no diff timings.
+        quick: { type: "boolean", default: false },
     },
 });
 const { packStarts } = require("./packStart");
 const RUNS = Math.max(1, Number(values.runs) || 3);
 
-/** One fresh process of measure.js: its JSON line. */
+const BASE = values.base === undefined ? undefined : path.resolve(values.base);
+
+/** One fresh process of measure.js (this checkout's, or `root`'s): its JSON line. */
 function measureOnce(setup, what, ...flags) {
-    const r = spawnSync(process.execPath, [path.join(__dirname, "measure.js"), setup, what, ...flags], {
-        cwd: ROOT,
+    return measureAt(ROOT, setup, what, ...flags);
+}
+
+function measureAt(root, setup, what, ...flags) {
+    const r = spawnSync(process.execPath, [path.join(root, "tools", "bench", "measure.js"), setup, what, ...flags], {
+        cwd: root,
         encoding: "utf8",
         maxBuffer: 64 * 1024 * 1024,
     });
@@ -57,9 +68,13 @@ function againstFloor(whats, runs = RUNS) {
     const dump = path.join(os.tmpdir(), `bench-floor-${process.pid}.json`);
     try {
         const ours = Object.fromEntries(whats.map((w) => [w, []]));
+        const base = Object.fromEntries(whats.map((w) => [w, []]));
         const floor = [];
         for (let i = 0; i < runs; i++) {
-            whats.forEach((w, j) => ours[w].push(measureOnce("runtime", w, ...(i === 0 && j === 0 ? ["--dump", dump] : []))));
+            whats.forEach((w, j) => {
+                ours[w].push(measureOnce("runtime", w, ...(i === 0 && j === 0 ? ["--dump", dump] : [])));
+                if (BASE) base[w].push(measureAt(BASE, "runtime", w));
+            });
             floor.push(measureOnce("floor", `replay:${dump}`));
         }
         const compare = (runsOfOurs) =>
@@ -69,7 +84,12 @@ function againstFloor(whats, runs = RUNS) {
                     return [k, { ours: median(runsOfOurs.map((o) => o[k])), floor: median(floor.map((f) => f[k])), ratios: pairs }];
                 }),
             );
-        return { floor, ours, vs: Object.fromEntries(whats.map((w) => [w, compare(ours[w])])) };
+        return {
+            floor,
+            ours,
+            vs: Object.fromEntries(whats.map((w) => [w, compare(ours[w])])),
+            ...(BASE ? { base, baseVs: Object.fromEntries(whats.map((w) => [w, compare(base[w])])) } : {}),
+        };
     } finally {
         fs.rmSync(dump, { force: true });
     }
@@ -113,7 +133,7 @@ function timePlan(args) {
 }
 
 const diffRows = [];
-if (stacks.includes("prod") && (values.only === undefined || values.only === "program")) {
+if (stacks.includes("prod") && !values.quick && (values.only === undefined || values.only === "program")) {
     log("");
     log("Offline plan against offline diff (npm run plan, wall time, stack prod):");
     const planMs = timePlan(["--stack", "prod", "--json"]);
@@ -157,12 +177,12 @@ function programFigures() {
     log("ratios as median ÷ median (range over the runs side by side). evaluate: process start → program evaluated under our");
     log("mock runtime; plan: the whole `npm run plan -- --stack <name> --json` in one process:");
     for (const stack of stacks) {
-        const { floor, ours, vs } = againstFloor([`stack:${stack}`, `plan:${stack}`]);
+        const { floor, ours, vs, base, baseVs } = againstFloor([`stack:${stack}`, `plan:${stack}`]);
         const runtime = ours[`stack:${stack}`].sort((a, b) => a.ms - b.ms)[Math.floor(RUNS / 2)];
-        const typecheck = measure("typecheck", `stack:${stack}`, 1);
+        const typecheck = values.quick ? undefined : measure("typecheck", `stack:${stack}`, 1);
         const evaluation = vs[`stack:${stack}`];
         const plan = vs[`plan:${stack}`];
-        rows.push({ stack, runtime, typecheck, floor, ours, vs });
+        rows.push({ stack, runtime, typecheck, floor, ours, vs, ...(BASE ? { base, baseVs } : {}) });
         log(
             `  ${stack.padEnd(15)} ${String(runtime.resources).padStart(4)} resources | evaluate ${sec(evaluation.ms.ours)} (load ${sec(runtime.loadMs)}, evaluate ${sec(runtime.evalMs)}), ${evaluation.maxRssMB.ours} MB` +
                 ` | plan ${sec(plan.ms.ours)}, ${plan.maxRssMB.ours} MB | floor ${sec(evaluation.ms.floor)} (evaluate ${sec(evaluation.evalMs.floor)}), ${evaluation.maxRssMB.floor} MB`,
@@ -170,9 +190,13 @@ function programFigures() {
         log(
             `  ${"".padEnd(15)} ÷ floor: evaluate ${ratio(evaluation.ms)}, CPU ${ratio(evaluation.cpuMs)}, RSS ${ratio(evaluation.maxRssMB)}` +
                 ` | plan ${ratio(plan.ms)}, CPU ${ratio(plan.cpuMs)}, RSS ${ratio(plan.maxRssMB)}` +
-                ` | ts-node type-checking ${sec(typecheck.ms)}, ${typecheck.maxRssMB} MB (${(typecheck.ms / runtime.ms).toFixed(1)}× the evaluation)`,
+                (typecheck
+                    ? ` | ts-node type-checking ${sec(typecheck.ms)}, ${typecheck.maxRssMB} MB (${(typecheck.ms / runtime.ms).toFixed(1)}× the evaluation)`
+                    : ""),
         );
+        if (BASE) logBase(baseVs[`stack:${stack}`], baseVs[`plan:${stack}`]);
     }
+    if (values.quick) return;
     log("");
     log("Synthetic fleets (prod config, N patch groups each with its own window; runtime setup):");
     // Up to the 49 own windows a region holds beside the environment's (SSM's quota of 50).
@@ -190,6 +214,13 @@ function programFigures() {
         `  growth: ${perGroupResources} resources and ${perGroupMs.toFixed(0)} ms of evaluation per added group (${(perGroupMs / perGroupResources).toFixed(1)} ms per resource);` +
             ` linear if ${mid.groups} groups sit on the ${a.groups}→${c.groups} line: predicted ${sec(predicted)}, measured ${sec(mid.evalMs)}`,
     );
+}
+
+/** The base checkout's ratios to the same floor runs (--base). */
+function logBase(evaluation, plan) {
+    const parts = [`evaluate ${ratio(evaluation.ms)}, CPU ${ratio(evaluation.cpuMs)}`];
+    if (plan) parts.push(`plan ${ratio(plan.ms)}, CPU ${ratio(plan.cpuMs)}`);
+    log(`  ${"".padEnd(15)} base ${path.relative(ROOT, BASE) || BASE} ÷ the same floor: ${parts.join(" | ")}`);
 }
 
 async function packFigures() {
@@ -213,10 +244,11 @@ function orgFigures() {
     log("process start → the control plane's program (org/index.ts: validation and every resource) evaluated under our mock runtime;");
     log("validation on its own and the fleet check run after it in the same process:");
     const orgs = [10, 100, 1000].map((n) => {
-        const { floor, ours, vs } = againstFloor([`org:${n}`]);
+        const { floor, ours, vs, baseVs } = againstFloor([`org:${n}`]);
         const runs = ours[`org:${n}`];
         return {
             cells: n,
+            ...(BASE ? { baseVs: baseVs[`org:${n}`] } : {}),
             ...runs.sort((a, b) => a.ms - b.ms)[Math.floor(runs.length / 2)],
             runs,
             floor,
@@ -232,6 +264,10 @@ function orgFigures() {
         log(
             `  ${"".padEnd(11)} ÷ floor: total ${ratio(o.vs.ms)}, evaluating ${ratio(o.vs.evalMs)}, CPU ${ratio(o.vs.cpuMs)}, RSS ${ratio(o.vs.maxRssMB)}`,
         );
+        if (o.baseVs)
+            log(
+                `  ${"".padEnd(11)} base ÷ the same floor: total ${ratio(o.baseVs.ms)}, evaluating ${ratio(o.baseVs.evalMs)}, CPU ${ratio(o.baseVs.cpuMs)}`,
+            );
     }
     const [o10, o100, o1000] = orgs;
     const perCell = (k) => ((o1000[k] - o10[k]) / (o1000.cells - o10.cells)).toFixed(1);

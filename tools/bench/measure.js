@@ -152,9 +152,9 @@ function splitTarget(target) {
 }
 
 /**
- * The example organisation widened to `count` cells (one account each, the five environments in
- * turn, the two regions in turn, production-like ones on the production template): the stack
- * config the control plane's program reads.
+ * The example organisation widened to `count` cells (one account each, declared in one of the
+ * example's OUs, the five environments in turn, the two regions in turn, production-like ones on
+ * the production template): the stack config the control plane's program reads.
  */
 function orgConfig(config, count) {
     const environments = ["sandbox", "development", "test", "acceptance", "production"];
@@ -164,7 +164,20 @@ function orgConfig(config, count) {
         regions: [i % 2 === 0 ? "eu-west-1" : "eu-central-1"],
         template: i % 5 >= 3 ? "production" : "standard",
     }));
-    return { ...config, values: { ...config.values, "patch-manager-org:cells": JSON.stringify(cells) } };
+    // Every account is declared with an OU of the example's (the StackSet reaches accounts through their OU),
+    // production-like ones in the production OU as the example's are.
+    const units = JSON.parse(config.values["patch-manager-org:organizationalUnits"]);
+    const accounts = Object.fromEntries(
+        cells.map((c) => [c.account, { organizationalUnit: units[c.template === "production" ? units.length - 1 : 1 % units.length] }]),
+    );
+    return {
+        ...config,
+        values: {
+            ...config.values,
+            "patch-manager-org:cells": JSON.stringify(cells),
+            "patch-manager-org:accounts": JSON.stringify(accounts),
+        },
+    };
 }
 
 /**

@@ -52,3 +52,8 @@ export function parseCommand<T>(command: Command, argv: string[]): Parsed<T> {
 export function examples(list: readonly (readonly [string, string])[]): string {
     return `\nExamples:\n${list.map(([what, cmd]) => `  # ${what}\n  ${cmd}`).join("\n")}\n`;
 }
+
+/** Whether the plan's arguments name another project (the plan hands those to org/tools/projectPlan's mainProject). */
+export function namesProject(argv: readonly string[]): boolean {
+    return argv.some((a) => a === "--project" || a.startsWith("--project="));
+}

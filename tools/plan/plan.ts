@@ -6,7 +6,6 @@ import { ConfigError, PatchManagerConfig, PROJECT } from "../../config";
 import { PATCH_GROUP_TAG_KEYS, TYPES } from "@patch-manager/ssm";
 import { PolicyConfigError, PolicyPackConfigInput, runPolicies, Violation } from "../audit/engine";
 import { policiesAt } from "../../policies/pack";
-import { windowsIcs } from "../fleet/ics";
 import {
     analyzeFleet,
     checkClashes,
@@ -28,8 +27,7 @@ import { unknownStackLines, projectStacks } from "../cli/stacks";
 import { renderClashes, renderViolations, withConfigKeys } from "../audit/findings";
 import { renderTimeline } from "../../config/runtime/windowRun";
 import { resourceRegion, windowsOf } from "./windows";
-import { fleetMarkdown, stackMarkdownAppendix } from "../fleet/rollout/mermaid";
-import { RolloutPicture, rolloutSvg } from "../fleet/rollout/svg";
+import type { RolloutPicture } from "../fleet/rollout/svg";
 import { auditResourcesOf, evaluateProgram, MOCK_NOW, PlannedResource, readStackFile, StackFileError } from "../mock/mockProgram";
 import {
     FleetPlan,
@@ -46,9 +44,22 @@ import { patchNowListPrefix, takesPatchList } from "../../components/patchNow";
 import { RESOURCE_TYPES } from "../../config/resourceTypes";
 import { ENVIRONMENTS } from "../../config/environment";
 import { freezeSpans, frozenAt } from "../../config/freezes";
-import { DiffInputError, planDiff } from "../diff/cli";
-import { mainProject, namesProject } from "../../org/tools/projectPlan";
 import { parse as parseYaml } from "yaml";
+import { namesProject } from "../cli/command";
+
+// What only some options use is loaded when first asked for (`--ics`, `--svg`, `--markdown`,
+// `--diff`/`--diff-against`, `--project`): a plain `--stack <name>` plan does not compile it.
+const ics = lazy(() => require("../fleet/ics") as typeof import("../fleet/ics"));
+const mermaid = lazy(() => require("../fleet/rollout/mermaid") as typeof import("../fleet/rollout/mermaid"));
+const svg = lazy(() => require("../fleet/rollout/svg") as typeof import("../fleet/rollout/svg"));
+const diffCli = lazy(() => require("../diff/cli") as typeof import("../diff/cli"));
+const projectPlan = lazy(() => require("../../org/tools/projectPlan") as typeof import("../../org/tools/projectPlan"));
+
+/** A module loaded on first use; `loaded()` without loading it. */
+function lazy<T>(load: () => T): { (): T; loaded(): T | undefined } {
+    let module: T | undefined;
+    return Object.assign(() => (module ??= load()), { loaded: () => module });
+}
 
 export type { FleetPlan, Plan, PlannedWindow, Preconditions, Violation };
 export { resourceRegion, windowsOf };
@@ -326,6 +337,7 @@ export async function planStack(
     }
     const { resources, model } = evaluation;
     const preconditions = model ? preconditionsOf(model) : undefined;
+    const freezes = model ? freezesOf(model, opts.from) : undefined;
     let violations: Violation[];
     try {
         // The pack sees what a real preview gives it: the inputs after the provider's Check.
@@ -340,6 +352,8 @@ export async function planStack(
         if (e instanceof PolicyConfigError) throw new UsageError([`--policy-pack-config: ${e.message}`]);
         throw e;
     }
+    const reports = reportsOf(resources);
+    const patchNow = patchNowOf(resources, model);
     return {
         project: PROJECT,
         stack: opts.stack,
@@ -348,9 +362,9 @@ export async function planStack(
         violations: withConfigKeys(violations, resources, config.values),
         ...(preconditions ? { preconditions } : {}),
         ...(model && model.exemptions.length > 0 ? { exemptions: exemptionsOf(model) } : {}),
-        ...(model && freezesOf(model, opts.from) ? { freezes: freezesOf(model, opts.from) } : {}),
-        ...(patchNowOf(resources, model) ? { patchNow: patchNowOf(resources, model) } : {}),
-        ...(reportsOf(resources) ? { reports: reportsOf(resources) } : {}),
+        ...(freezes ? { freezes } : {}),
+        ...(patchNow ? { patchNow } : {}),
+        ...(reports ? { reports } : {}),
         allResources: resources,
         stackValues: config.values,
         ...(model ? { model } : {}),
@@ -658,12 +672,12 @@ export async function planFleet(
 }
 
 function writeIcs(file: string, occurrences: FleetReport["calendar"], stamp: Date): string {
-    fs.writeFileSync(file, windowsIcs(occurrences, { stamp }));
+    fs.writeFileSync(file, ics().windowsIcs(occurrences, { stamp }));
     return `Wrote ${occurrences.length} window occurrence${occurrences.length === 1 ? "" : "s"} to ${displayPath(file)}`;
 }
 
 function writeSvg(file: string, picture: RolloutPicture): string {
-    fs.writeFileSync(file, rolloutSvg(picture));
+    fs.writeFileSync(file, svg().rolloutSvg(picture));
     return `Drew ${picture.report.calendar.length} window occurrence${picture.report.calendar.length === 1 ? "" : "s"} of ${picture.stacks.length} stack${picture.stacks.length === 1 ? "" : "s"} to ${displayPath(file)}`;
 }
 
@@ -720,7 +734,7 @@ async function mainAll(opts: PlanArgs): Promise<number> {
         };
         document = `${JSON.stringify(doc, null, 2)}\n`;
     } else if (opts.markdown) {
-        document = fleetMarkdown(
+        document = mermaid().fleetMarkdown(
             picture,
             stacks.map((s) => ({ stack: s.plan.stack, violations: s.plan.violations })),
         );
@@ -772,11 +786,11 @@ async function mainStack(opts: PlanArgs): Promise<number> {
         notes.push(writeSvg(opts.svg, { report, stacks: [single] }));
     }
     if (opts.diffAgainst !== undefined || opts.diffFile !== undefined) {
-        const { diff, output } = await planDiff(plan, opts);
+        const { diff, output } = await diffCli().planDiff(plan, opts);
         const document = opts.json
             ? `${JSON.stringify({ ...diff, findings: clashes }, null, 2)}\n`
             : opts.markdown
-              ? `${output}\n${stackMarkdownAppendix(single, clashes, opts.from)}`
+              ? `${output}\n${mermaid().stackMarkdownAppendix(single, clashes, opts.from)}`
               : `${output}\n${clashes.length > 0 ? `\n${renderClashes(clashes).join("\n")}\n` : ""}`;
         emit(opts, document, notes);
         return 0;
@@ -787,7 +801,7 @@ async function mainStack(opts: PlanArgs): Promise<number> {
 }
 
 export async function main(argv: string[]): Promise<number> {
-    if (namesProject(argv)) return mainProject(argv);
+    if (namesProject(argv)) return projectPlan().mainProject(argv);
     try {
         const opts = parsePlanArgs(argv);
         if ("exitCode" in opts) return opts.exitCode;
@@ -797,7 +811,8 @@ export async function main(argv: string[]): Promise<number> {
             process.stderr.write(`${e.lines.join("\n")}\n`);
             return 2;
         }
-        if (e instanceof DiffInputError) {
+        const diff = diffCli.loaded();
+        if (diff !== undefined && e instanceof diff.DiffInputError) {
             process.stderr.write(`${e.message}\n`);
             return 2;
         }
