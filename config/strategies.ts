@@ -29,6 +29,25 @@ export const loadBalancerFields = z
     .strict()
     .meta({ id: "LoadBalancerSettings", description: "Draining a load balancer's targets while they are patched." });
 
+/**
+ * The start step's bound, in minutes: starting (boto3's instance_running waiter gives up after 40
+ * polls 15 seconds apart, 10 minutes: botocore data/ec2/2016-11-15/waiters-2.json) plus the SSM
+ * Agent registering as Online (not bounded by AWS; a Windows boot with pending updates takes the
+ * longest). A setting: the default is the waiter's bound and as much again for the agent.
+ */
+export const START_TIMEOUT_MINUTES = { default: 20, min: 5, max: 120 } as const;
+
+export const startStoppedFields = z
+    .object({
+        timeoutMinutes: wholeNumber(START_TIMEOUT_MINUTES.min, START_TIMEOUT_MINUTES.max, "minutes")
+            .optional()
+            .meta({
+                description: `Minutes the start step waits for the instances to run and their SSM Agent to be online; default ${START_TIMEOUT_MINUTES.default}.`,
+            }),
+    })
+    .strict()
+    .meta({ id: "StartStoppedSettings", description: "Starting the group's stopped instances for the window." });
+
 /** The per-group strategy keys; each is optional and off when absent. */
 export const strategyFields = {
     rebootWindow: windowTimingSchema.optional().meta({
@@ -67,9 +86,15 @@ export const strategyFields = {
                 "or in-place (patched like any instance; the group may replace one mid-patch).",
         }),
     startStopped: z
-        .boolean({ error: "must be true or false" })
+        .union([z.boolean(), startStoppedFields], {
+            error: "must be true, false, or {timeoutMinutes} (the start step's bound on start plus the SSM Agent coming online)",
+        })
         .optional()
-        .meta({ description: "Start stopped instances at the window's start, tag them, and stop those again after the install." }),
+        .meta({
+            description:
+                "Start the group's stopped instances at the window's start (tagged with the window execution's id), wait until " +
+                "their SSM Agent is online, and stop exactly those after the install; true, or {timeoutMinutes} for the start step's bound.",
+        }),
     onJoin: oneOf(["scan", "install"] as const)
         .optional()
         .meta({ description: "Scan (or, outside production, install) an instance as soon as it joins the group." }),
@@ -150,7 +175,7 @@ export function strategyConfig(g: {
     installOverrideList?: string;
     loadBalancer?: z.output<typeof loadBalancerFields>;
     autoScaling?: "standby" | "in-place";
-    startStopped?: boolean;
+    startStopped?: boolean | z.output<typeof startStoppedFields>;
     onJoin?: "scan" | "install";
 }) {
     const install: InstallRunbook =
@@ -171,12 +196,22 @@ export function strategyConfig(g: {
         ...(g.installOverrideList ? { installOverrideList: g.installOverrideList } : {}),
         ...(g.loadBalancer ? { loadBalancer: g.loadBalancer } : {}),
         ...(g.autoScaling ? { autoScaling: g.autoScaling } : {}),
-        startStopped: g.startStopped === true,
+        startStopped: g.startStopped === true || typeof g.startStopped === "object",
+        ...(g.startStopped === true || typeof g.startStopped === "object"
+            ? {
+                  /** The start step's bound (minutes): start plus the agent online. */
+                  startTimeoutMinutes:
+                      (typeof g.startStopped === "object" ? g.startStopped.timeoutMinutes : undefined) ?? START_TIMEOUT_MINUTES.default,
+              }
+            : {}),
         ...(g.onJoin ? { onJoin: g.onJoin } : {}),
     };
 }
 
 export type StrategyConfig = ReturnType<typeof strategyConfig>;
+
+/** Whether a raw group entry starts stopped instances (true, or the settings map). */
+const startsStopped = (group: Record<string, unknown>) => group.startStopped === true || isRecord(group.startStopped);
 
 /** Whether a group uses any strategy (a group without one registers only its window task). */
 export function usesStrategies(s: StrategyConfig): boolean {
@@ -221,7 +256,7 @@ export function strategyProblems(
         ["installOverrideList", group.installOverrideList !== undefined],
         ["loadBalancer", group.loadBalancer !== undefined],
         ["autoScaling", group.autoScaling === "standby"],
-        ["startStopped", group.startStopped === true],
+        ["startStopped", startsStopped(group)],
     ];
     if (!installs) {
         for (const [key, on] of installOnly) {
@@ -260,7 +295,7 @@ export function strategyProblems(
         ["snapshot", group.snapshot !== undefined],
         ["loadBalancer", group.loadBalancer !== undefined],
         ["autoScaling", group.autoScaling === "standby"],
-        ["startStopped", group.startStopped === true],
+        ["startStopped", startsStopped(group)],
     ];
     if (group.hybrid !== undefined) {
         for (const [key, on] of ec2Only)

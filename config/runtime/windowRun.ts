@@ -33,6 +33,10 @@ export interface WindowTaskInput {
     readonly maxConcurrency: string;
     readonly maxErrors: string;
     readonly cutoffBehavior: "CONTINUE_TASK" | "CANCEL_TASK" | string;
+    /** Registered without targets: one invocation, whatever the group's size. */
+    readonly targetless?: boolean;
+    /** The task's own bound in minutes (the start runbook's TimeoutMinutes): its estimate when given. */
+    readonly boundMinutes?: number;
 }
 
 /** Minutes one batch of targets takes in a document, with where the number comes from. */
@@ -72,8 +76,8 @@ export const DURATION_ESTIMATES: Readonly<Record<string, DurationEstimate>> = {
     "AWS-RunShellScript": assumed(10, "the reboot script and the node's boot"),
     "AWS-RunPowerShellScript": assumed(15, "the reboot script and a Windows boot with pending updates"),
     "start-stopped": {
-        minutesPerBatch: 10,
-        source: "the start runbook's own bound: the instance_running waiter plus 7.5 minutes for the agent (components/strategies.ts)",
+        minutesPerBatch: 20,
+        source: "the start runbook's default bound (startStopped.timeoutMinutes): start plus the agent online; a task's own TimeoutMinutes replaces it",
     },
     "stop-started": assumed(2, "StopInstances returns at once"),
 };
@@ -153,8 +157,11 @@ export function windowRun(
     for (const p of priorities) {
         let bandEnd = bandStart;
         for (const t of tasks.filter((x) => x.priority === p)) {
-            const estimate = estimateFor(t, estimates);
-            const batches = batchesOf(t.maxConcurrency, instances);
+            const estimate: DurationEstimate =
+                t.boundMinutes !== undefined
+                    ? { minutesPerBatch: t.boundMinutes, source: "the task's own bound (TimeoutMinutes), the longest it waits" }
+                    : estimateFor(t, estimates);
+            const batches = t.targetless ? 1 : batchesOf(t.maxConcurrency, instances);
             const base = { task: t.name, group: t.group, document: t.document, priority: p, batches, estimate };
             if (bandStart >= cutoffMinute) {
                 entries.push({ ...base, batchesStarted: 0, outcome: "never starts" });

@@ -71,9 +71,15 @@ export function windowTaskInput(t: PlannedResource, targets: readonly PlannedRes
     const operation = (i.taskInvocationParameters?.runCommandParameters?.parameters ?? []).find(
         (p: { name: string }) => p.name === "Operation",
     )?.values?.[0];
+    // A targetless runbook (start/stop stopped instances) names its group and its bound as parameters.
+    const automation: { name: string; values: string[] }[] = i.taskInvocationParameters?.automationParameters?.parameters ?? [];
+    const parameter = (name: string) => automation.find((p) => p.name === name)?.values?.[0];
+    const bound = parameter("TimeoutMinutes");
     return {
         name: t.name,
-        group: groups.join(", ") || "(no target)",
+        group: groups.join(", ") || parameter("PatchGroup") || "(no target)",
+        ...(targetIds.length === 0 ? { targetless: true } : {}),
+        ...(bound !== undefined ? { boundMinutes: Number(bound) } : {}),
         taskType: String(i.taskType),
         document: String(i.taskArn),
         ...(operation !== undefined ? { operation } : {}),
