@@ -140,8 +140,16 @@ export interface PatchGroupSettings {
      * in-place (patched like any instance; the group may replace one mid-patch). One of "standby", "in-place".
      */
     readonly autoScaling?: string;
-    /** Start stopped instances at the window's start, tag them, and stop those again after the install. */
+    /**
+     * Start the group's stopped instances at the window's start (tagged with the window execution's id), wait until
+     * their SSM Agent is online, and stop exactly those after the install.
+     */
     readonly startStopped?: boolean;
+    /**
+     * With startStopped: minutes the start step waits for the instances to run and their SSM Agent to be online;
+     * default 20. A whole number, 5 to 120.
+     */
+    readonly startStoppedTimeoutMinutes?: number;
     /** Scan (or, outside production, install) an instance as soon as it joins the group. One of "scan", "install". */
     readonly onJoin?: string;
 }

@@ -751,7 +751,11 @@ export class PatchingStrategies extends pulumi.ComponentResource {
                     },
                     { parent: this, deleteBeforeReplace: true },
                 ).name;
-            const bound = Math.max(...groups.filter((g) => g.strategies.startStopped).map((g) => g.strategies.startTimeoutMinutes ?? START_TIMEOUT_MINUTES.default));
+            const bound = Math.max(
+                ...groups
+                    .filter((g) => g.strategies.startStopped)
+                    .map((g) => g.strategies.startTimeoutMinutes ?? START_TIMEOUT_MINUTES.default),
+            );
             this.startStop = { start: document("start-stopped", startRunbook(bound)), stop: document("stop-started", STOP_RUNBOOK) };
         }
 

@@ -37,17 +37,6 @@ export const loadBalancerFields = z
  */
 export const START_TIMEOUT_MINUTES = { default: 20, min: 5, max: 120 } as const;
 
-export const startStoppedFields = z
-    .object({
-        timeoutMinutes: wholeNumber(START_TIMEOUT_MINUTES.min, START_TIMEOUT_MINUTES.max, "minutes")
-            .optional()
-            .meta({
-                description: `Minutes the start step waits for the instances to run and their SSM Agent to be online; default ${START_TIMEOUT_MINUTES.default}.`,
-            }),
-    })
-    .strict()
-    .meta({ id: "StartStoppedSettings", description: "Starting the group's stopped instances for the window." });
-
 /** The per-group strategy keys; each is optional and off when absent. */
 export const strategyFields = {
     rebootWindow: windowTimingSchema.optional().meta({
@@ -86,14 +75,17 @@ export const strategyFields = {
                 "or in-place (patched like any instance; the group may replace one mid-patch).",
         }),
     startStopped: z
-        .union([z.boolean(), startStoppedFields], {
-            error: "must be true, false, or {timeoutMinutes} (the start step's bound on start plus the SSM Agent coming online)",
-        })
+        .boolean({ error: "must be true or false" })
         .optional()
         .meta({
             description:
                 "Start the group's stopped instances at the window's start (tagged with the window execution's id), wait until " +
-                "their SSM Agent is online, and stop exactly those after the install; true, or {timeoutMinutes} for the start step's bound.",
+                "their SSM Agent is online, and stop exactly those after the install.",
+        }),
+    startStoppedTimeoutMinutes: wholeNumber(START_TIMEOUT_MINUTES.min, START_TIMEOUT_MINUTES.max, "minutes")
+        .optional()
+        .meta({
+            description: `With startStopped: minutes the start step waits for the instances to run and their SSM Agent to be online; default ${START_TIMEOUT_MINUTES.default}.`,
         }),
     onJoin: oneOf(["scan", "install"] as const)
         .optional()
@@ -175,7 +167,8 @@ export function strategyConfig(g: {
     installOverrideList?: string;
     loadBalancer?: z.output<typeof loadBalancerFields>;
     autoScaling?: "standby" | "in-place";
-    startStopped?: boolean | z.output<typeof startStoppedFields>;
+    startStopped?: boolean;
+    startStoppedTimeoutMinutes?: number;
     onJoin?: "scan" | "install";
 }) {
     const install: InstallRunbook =
@@ -196,12 +189,11 @@ export function strategyConfig(g: {
         ...(g.installOverrideList ? { installOverrideList: g.installOverrideList } : {}),
         ...(g.loadBalancer ? { loadBalancer: g.loadBalancer } : {}),
         ...(g.autoScaling ? { autoScaling: g.autoScaling } : {}),
-        startStopped: g.startStopped === true || typeof g.startStopped === "object",
-        ...(g.startStopped === true || typeof g.startStopped === "object"
+        startStopped: g.startStopped === true,
+        ...(g.startStopped === true
             ? {
                   /** The start step's bound (minutes): start plus the agent online. */
-                  startTimeoutMinutes:
-                      (typeof g.startStopped === "object" ? g.startStopped.timeoutMinutes : undefined) ?? START_TIMEOUT_MINUTES.default,
+                  startTimeoutMinutes: g.startStoppedTimeoutMinutes ?? START_TIMEOUT_MINUTES.default,
               }
             : {}),
         ...(g.onJoin ? { onJoin: g.onJoin } : {}),
@@ -209,9 +201,6 @@ export function strategyConfig(g: {
 }
 
 export type StrategyConfig = ReturnType<typeof strategyConfig>;
-
-/** Whether a raw group entry starts stopped instances (true, or the settings map). */
-const startsStopped = (group: Record<string, unknown>) => group.startStopped === true || isRecord(group.startStopped);
 
 /** Whether a group uses any strategy (a group without one registers only its window task). */
 export function usesStrategies(s: StrategyConfig): boolean {
@@ -256,7 +245,7 @@ export function strategyProblems(
         ["installOverrideList", group.installOverrideList !== undefined],
         ["loadBalancer", group.loadBalancer !== undefined],
         ["autoScaling", group.autoScaling === "standby"],
-        ["startStopped", startsStopped(group)],
+        ["startStopped", group.startStopped === true],
     ];
     if (!installs) {
         for (const [key, on] of installOnly) {
@@ -267,6 +256,11 @@ export function strategyProblems(
                 });
         }
     }
+    if (group.startStoppedTimeoutMinutes !== undefined && group.startStopped !== true)
+        problems.push({
+            path: at("startStoppedTimeoutMinutes"),
+            message: "bounds the start step of startStopped, which this group does not set (set startStopped: true, or remove it)",
+        });
     if (group.baselineOverride === true && group.installOverrideList !== undefined) {
         problems.push({
             path: at("installOverrideList"),
@@ -295,7 +289,7 @@ export function strategyProblems(
         ["snapshot", group.snapshot !== undefined],
         ["loadBalancer", group.loadBalancer !== undefined],
         ["autoScaling", group.autoScaling === "standby"],
-        ["startStopped", startsStopped(group)],
+        ["startStopped", group.startStopped === true],
     ];
     if (group.hybrid !== undefined) {
         for (const [key, on] of ec2Only)

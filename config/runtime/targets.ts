@@ -18,7 +18,8 @@
 //   seconds (10 minutes)": a start step that waits longer needs several steps.
 
 /** The kinds of node a patch group's tag may be on when its window opens. */
-export type NodeKind = "online EC2 instance" | "stopped EC2 instance" | "online hybrid node" | "offline hybrid node" | "Auto Scaling instance";
+export type NodeKind =
+    "online EC2 instance" | "stopped EC2 instance" | "online hybrid node" | "offline hybrid node" | "Auto Scaling instance";
 
 export const NODE_KINDS: readonly NodeKind[] = [
     "online EC2 instance",
@@ -63,9 +64,7 @@ export function unreachedByInstall(tasks: readonly TargetedTask[], group: string
     const started = (kind: NodeKind) =>
         kind === "stopped EC2 instance" &&
         own.some((s) => s.step === "start" && reaches(s.method, kind) && installs.every((i) => s.priority < i.priority));
-    return NODE_KINDS.filter(
-        (kind) => kind !== "offline hybrid node" && installs.some((i) => !reaches(i.method, kind) && !started(kind)),
-    );
+    return NODE_KINDS.filter((kind) => kind !== "offline hybrid node" && installs.some((i) => !reaches(i.method, kind) && !started(kind)));
 }
 
 /**
@@ -88,7 +87,9 @@ export function startStoppedProblems(tasks: readonly TargetedTask[], group: stri
             if (s.priority >= i.priority)
                 out.push(`${group}: ${s.name} (priority ${s.priority}) does not end before ${i.name} (priority ${i.priority}) starts`);
         if ((s.timeoutMinutes ?? 0) < minimumMinutes)
-            out.push(`${group}: ${s.name} waits ${s.timeoutMinutes ?? 0} minutes, less than the ${minimumMinutes} a start and the agent take`);
+            out.push(
+                `${group}: ${s.name} waits ${s.timeoutMinutes ?? 0} minutes, less than the ${minimumMinutes} a start and the agent take`,
+            );
     }
     for (const s of stops) {
         if (!reaches(s.method, "online EC2 instance")) out.push(`${group}: ${s.name} cannot reach the instances it must stop`);

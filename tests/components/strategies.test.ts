@@ -71,7 +71,10 @@ describe("components: patching strategies (Pulumi.prod-strategies.yaml under moc
                 if (known) assert.ok((known.parameters as readonly string[]).includes(p.name), `${i.taskArn} takes no ${p.name}`);
                 else {
                     const own = stack.ofType("aws:ssm/document:Document").find((d) => d.inputs.name === i.taskArn)!;
-                    assert.ok(Object.keys(JSON.parse(String(own.inputs.content)).parameters).includes(p.name), `${i.taskArn} takes no ${p.name}`);
+                    assert.ok(
+                        Object.keys(JSON.parse(String(own.inputs.content)).parameters).includes(p.name),
+                        `${i.taskArn} takes no ${p.name}`,
+                    );
                 }
             }
         }
