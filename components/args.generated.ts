@@ -187,7 +187,10 @@ export interface PatchTuesdaySettings {
 
 /** Servers outside AWS that join the patch group through an SSM hybrid activation. */
 export interface HybridSettings {
-    /** How many servers may register with one activation code. A whole number, 1 to 1000. */
+    /**
+     * How many servers may register with one activation code: per code, not in total (each renewal issues a new code
+     * with the full limit; the plan and the stack output show the bound over 30 days). A whole number, 1 to 1000.
+     */
     readonly registrationLimit: number;
     /** Days an activation code stays valid; default 1. A whole number, 1 to 30. */
     readonly expiresInDays?: number;
