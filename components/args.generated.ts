@@ -119,6 +119,8 @@ export interface PatchGroupSettings {
     readonly rateControl?: RateControlSettings;
     /** Servers outside AWS join this group through an activation. */
     readonly hybrid?: HybridSettings;
+    /** Measured minutes per batch of the group's steps; default: the window model's stated assumptions. */
+    readonly durationEstimates?: DurationEstimateSettings;
     /** Install with NoReboot, and reboot (then scan, so compliance clears) in this separate window. */
     readonly rebootWindow?: ScheduleSettings;
     /**
@@ -194,6 +196,20 @@ export interface HybridSettings {
     readonly registrationLimit: number;
     /** Days an activation code stays valid; default 1. A whole number, 1 to 30. */
     readonly expiresInDays?: number;
+}
+
+/** How long one batch of the group's targets takes per step, for the window timeline the plan prints. */
+export interface DurationEstimateSettings {
+    /** Minutes one batch of the group's targets takes in the install step. A whole number, 1 to 1440. */
+    readonly install?: number;
+    /** Minutes one batch of the group's targets takes in the scan step. A whole number, 1 to 1440. */
+    readonly scan?: number;
+    /** Minutes one batch of the group's targets takes in the image step. A whole number, 1 to 1440. */
+    readonly image?: number;
+    /** Minutes one batch of the group's targets takes in the reboot step. A whole number, 1 to 1440. */
+    readonly reboot?: number;
+    /** Minutes one batch of the group's targets takes in the stop step. A whole number, 1 to 1440. */
+    readonly stop?: number;
 }
 
 /** Draining a load balancer's targets while they are patched. */

@@ -28,7 +28,7 @@ import { unknownStackLines, projectStacks } from "../cli/stacks";
 import { renderClashes, renderViolations, withConfigKeys } from "../audit/findings";
 import { renderTimeline } from "../../config/runtime/windowRun";
 import { registrationsWithin } from "../../config/patchGroups";
-import { resourceRegion, windowsOf } from "./windows";
+import { groupEstimatesOf, resourceRegion, windowsOf } from "./windows";
 import { fleetMarkdown, stackMarkdownAppendix } from "../fleet/rollout/mermaid";
 import { RolloutPicture, rolloutSvg } from "../fleet/rollout/svg";
 import { auditResourcesOf, evaluateProgram, MOCK_NOW, PlannedResource, readStackFile, StackFileError } from "../mock/mockProgram";
@@ -215,7 +215,10 @@ export async function planStack(
         project: PROJECT,
         stack: opts.stack,
         resources: resources.map(({ outputs: _outputs, ...r }) => r),
-        windows: withSkips(windowsOf(resources, opts.from, opts.occurrences), model),
+        windows: withSkips(
+            windowsOf(resources, opts.from, opts.occurrences, model ? { groupEstimates: groupEstimatesOf(model.patchGroups) } : {}),
+            model,
+        ),
         violations: withConfigKeys(violations, resources, config.values),
         ...(preconditions ? { preconditions } : {}),
         ...(model && model.exemptions.length > 0 ? { exemptions: exemptionsOf(model) } : {}),

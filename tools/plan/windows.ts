@@ -1,7 +1,7 @@
 // The windows a plan shows, read off the resources the program registered (the windows windowPlan
 // laid out; for a git ref's program or another project, the only record there is).
 import { describeSchedule, nextStarts, TYPES } from "@patch-manager/ssm";
-import { windowRun, WindowTaskInput } from "../../config/runtime/windowRun";
+import { windowRun, WindowRunOptions, WindowTaskInput } from "../../config/runtime/windowRun";
 import type { PlannedResource } from "../mock/mockProgram";
 import type { PlannedWindow } from "./planJson";
 
@@ -13,7 +13,12 @@ export function resourceRegion(r: Pick<PlannedResource, "outputs">): string | un
 }
 
 /** Each maintenance window with the patch groups its targets select, its region and its next starts. */
-export function windowsOf(resources: PlannedResource[], from: Date, occurrences: number): PlannedWindow[] {
+export function windowsOf(
+    resources: PlannedResource[],
+    from: Date,
+    occurrences: number,
+    opts: Pick<WindowRunOptions, "groupEstimates"> = {},
+): PlannedWindow[] {
     const byType = (t: string) => resources.filter((r) => r.type === t);
     const targets = byType(TYPES.windowTarget);
     const tasks = byType(TYPES.windowTask);
@@ -37,6 +42,7 @@ export function windowsOf(resources: PlannedResource[], from: Date, occurrences:
         const timeline = windowRun(
             { durationHours: i.duration, cutoffHours: i.cutoff },
             tasks.filter((t) => t.inputs.windowId === w.id).map((t) => windowTaskInput(t, targets)),
+            opts,
         );
         return {
             urn: w.urn,
@@ -88,4 +94,15 @@ export function windowTaskInput(t: PlannedResource, targets: readonly PlannedRes
         maxErrors: String(i.maxErrors ?? "1"),
         cutoffBehavior: String(i.cutoffBehavior ?? "CONTINUE_TASK"),
     };
+}
+
+/** The stack's own duration estimates by patch group (patchGroups[i].durationEstimates), for windowRun. */
+export function groupEstimatesOf(groups: readonly { name: string; durationEstimates: Partial<Record<string, number>> }[]) {
+    return Object.fromEntries(
+        groups.flatMap((g, i) =>
+            Object.keys(g.durationEstimates).length > 0
+                ? [[g.name, { keyPath: `patch-manager:patchGroups[${i}].durationEstimates`, minutes: g.durationEstimates }]]
+                : [],
+        ),
+    );
 }
