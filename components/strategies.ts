@@ -100,27 +100,34 @@ export function installOverrideParameters(s: StrategyConfig, baselineOverrideUrl
     ];
 }
 
-/** The BaselineOverride file: a JSON list of baselines in the API's BaselineOverride shape, one per OS. */
+/**
+ * The BaselineOverride file: a JSON list of baselines as GetPatchBaseline returns them, one per OS
+ * (SSM user guide, "Using the BaselineOverride parameter": the file is `get_patch_baseline` output
+ * for each baseline, dumped as a list). Every content member that output carries is written, with the
+ * value SSM holds for a baseline the program creates: no global filters, non-security approved
+ * patches off, every rule's compliance level and non-security flag, and the sources (an empty list
+ * when none); the identity and dates (BaselineId, CreatedDate, ...) say nothing about what to install.
+ */
 export function baselineOverrideDocument(b: BaselineConfig): object[] {
     return [
         {
             OperatingSystem: b.operatingSystem,
+            GlobalFilters: { PatchFilters: [] },
             ApprovalRules: {
                 PatchRules: b.approvalRules.map((r) => ({
                     PatchFilterGroup: { PatchFilters: r.patchFilters.map((f) => ({ Key: f.key, Values: [...f.values] })) },
                     ComplianceLevel: r.complianceLevel,
                     ...(r.approveAfterDays !== undefined ? { ApproveAfterDays: r.approveAfterDays } : {}),
                     ...(r.approveUntilDate !== undefined ? { ApproveUntilDate: r.approveUntilDate } : {}),
-                    ...(r.enableNonSecurity !== undefined ? { EnableNonSecurity: r.enableNonSecurity } : {}),
+                    EnableNonSecurity: r.enableNonSecurity ?? false,
                 })),
             },
             ApprovedPatches: [...b.approvedPatches],
             ApprovedPatchesComplianceLevel: b.approvedPatchesComplianceLevel,
+            ApprovedPatchesEnableNonSecurity: false,
             RejectedPatches: [...b.rejectedPatches],
             RejectedPatchesAction: b.rejectedPatchesAction,
-            ...(b.sources.length > 0
-                ? { Sources: b.sources.map((s) => ({ Name: s.name, Products: [...s.products], Configuration: s.configuration })) }
-                : {}),
+            Sources: b.sources.map((s) => ({ Name: s.name, Products: [...s.products], Configuration: s.configuration })),
         },
     ];
 }

@@ -234,7 +234,7 @@ describe("components/strategies (pure)", function () {
         );
     });
 
-    it("baselineOverrideDocument: approval delay or cut-off date per rule, no Sources when none", function () {
+    it("baselineOverrideDocument: approval delay or cut-off date per rule, Sources an empty list when none (GetPatchBaseline's output)", function () {
         const doc = baselineOverrideDocument({
             name: "b",
             operatingSystem: "UBUNTU",
@@ -253,6 +253,6 @@ describe("components/strategies (pure)", function () {
         }) as any[];
         assert.equal(doc[0].ApprovalRules.PatchRules[0].ApproveUntilDate, "2027-01-31");
         assert.equal(doc[0].ApprovalRules.PatchRules[0].ApproveAfterDays, undefined);
-        assert.equal("Sources" in doc[0], false);
+        assert.deepEqual(doc[0].Sources, []);
     });
 });

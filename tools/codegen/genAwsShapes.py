@@ -52,9 +52,10 @@ OPERATIONS = {
     "sns": ("2010-03-31", ["CreateTopic", "SetTopicAttributes", "Subscribe"]),
     "cloudformation": ("2010-05-15", ["CreateStackSet", "CreateStackInstances"]),
 }
-# Shapes read by name (not reached from an operation input): the content of a BaselineOverride file,
+# Shapes read by name (not reached from an operation input): the content of a BaselineOverride file
+# (a list of GetPatchBaseline outputs, as the user guide writes it),
 # the statuses a window execution reports (its EventBridge events carry them).
-EXTRA_SHAPES = {"ssm": ["BaselineOverride", "MaintenanceWindowExecutionStatus"]}
+EXTRA_SHAPES = {"ssm": ["BaselineOverride", "GetPatchBaselineResult", "MaintenanceWindowExecutionStatus"]}
 KEEP = ("type", "required", "enum", "pattern", "min", "max")
 
 
