@@ -299,6 +299,16 @@ export function strategyProblems(
                     message: "needs EC2 instances; a hybrid group's servers outside AWS cannot be imaged, drained, stood by or started",
                 });
     }
+    // AWS-PatchAsgInstance's InstanceId: "Don't specify an instance ID that is configured to run during a
+    // Maintenance Window" (runbook reference). Read: the runbook must be the only patch run of the instance
+    // (it patches in standby); another install (here: on join) reboots it in service, where the Auto
+    // Scaling group's health check may replace it. The group's window runs the runbook and nothing else.
+    if (group.autoScaling === "standby" && group.onJoin === "install")
+        problems.push({
+            path: at("onJoin"),
+            message:
+                'installs outside AWS-PatchAsgInstance, which AWS says must not be given an instance another patch run is configured for ("Don\'t specify an instance ID that is configured to run during a Maintenance Window"): the install would reboot it in service; use onJoin: scan',
+        });
     if (group.onJoin === "install" && ctx.production) {
         problems.push({
             path: at("onJoin"),
