@@ -430,6 +430,9 @@ export function linuxRebootScript(): string[] {
     return [
         `markers="${REBOOT_MARKERS.linux}"`,
         `marker="$markers/${WINDOW_EXECUTION_ID}"`,
+        // AWS documents whole-value substitution of pseudo parameters only: should the id stay
+        // unreplaced inside this string, a marker per UTC day keeps the next windows rebooting.
+        `case "$marker" in *"{{"*) marker="$markers/unsubstituted-$(date -u +%Y%m%d)";; esac`,
         `if [ -e "$marker" ]; then echo "rebooted once in this window execution; not again"; exit 0; fi`,
         "pending=no",
         "if command -v needs-restarting >/dev/null 2>&1; then",
@@ -461,6 +464,7 @@ export function windowsRebootScript(): string[] {
     return [
         `$markers = "${REBOOT_MARKERS.windows}"`,
         `$marker = Join-Path $markers "${WINDOW_EXECUTION_ID}"`,
+        'if ($marker.Contains("{{")) { $marker = Join-Path $markers ("unsubstituted-" + (Get-Date).ToUniversalTime().ToString("yyyyMMdd")) }',
         'if (Test-Path $marker) { Write-Output "rebooted once in this window execution; not again"; exit 0 }',
         "$pending = $false",
         "if (Test-Path 'HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based Servicing\\RebootPending') { $pending = $true }",
