@@ -83,6 +83,11 @@ export interface PatchManagerSettings {
     readonly alerts?: AlertsSettings;
     /** Daily scans, the data sync and the AWS Config rule. */
     readonly compliance?: ComplianceSettings;
+    /**
+     * Compliance reports over the resource data sync (needs compliance.dataSync): a Glue database and tables, an
+     * Athena workgroup with encrypted results in the log bucket, and named queries (docs/reports.md).
+     */
+    readonly reporting?: ReportingSettings;
     /** Applications the AWS Config rule reports as non-compliant. */
     readonly deniedApplications?: DeniedApplicationsSettings;
     /** The alarm that stops patching, and hook documents around installs. */
@@ -397,6 +402,20 @@ export interface ComplianceSettings {
      * or existing (the account has one, e.g. a landing zone's). One of "create", "existing".
      */
     readonly configRecorder?: string;
+}
+
+/** Compliance reports: Glue tables over the resource data sync, an Athena workgroup and named queries. */
+export interface ReportingSettings {
+    /**
+     * Where Athena writes the query results in the log bucket, apart from the command output and the data sync;
+     * default "compliance-reports".
+     */
+    readonly resultsPrefix?: string;
+    /**
+     * The query of nodes not scanned lists nodes whose last patch operation ended longer ago than this; default 7. A
+     * whole number, 1 to 365.
+     */
+    readonly notScannedDays?: number;
 }
 
 /** Applications whose presence makes an instance non-compliant. */

@@ -94,6 +94,8 @@ export interface FleetReads {
     readonly installOverrideLists: readonly string[];
     /** The data sync's prefix when there is one: the reports read it, so no node may write it. */
     readonly dataSyncPrefix?: string;
+    /** The compliance reports' Athena results prefix when there is one: auditors read it, so no node may write it. */
+    readonly reportsPrefix?: string;
 }
 
 export const NO_FLEET_READS: FleetReads = { baselineOverrides: false, installOverrideLists: [] };
@@ -137,6 +139,7 @@ export function logWritePolicy(
     const protectedArns = [
         objects(`${FLEET_INPUTS_PREFIX}/*`),
         ...(reads.dataSyncPrefix !== undefined ? [objects(`${reads.dataSyncPrefix}/*`)] : []),
+        ...(reads.reportsPrefix !== undefined ? [objects(`${reads.reportsPrefix}/*`)] : []),
         ...listArns,
     ];
     const statements: object[] = [

@@ -5,6 +5,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AlarmStop, alarmInRegion } from "./alarmStop";
 import { ComplianceReporting, DeniedApplications } from "./compliance";
+import { ComplianceReports } from "./reports";
+import { reportDatabaseName, reportQueries, reportWorkgroupName } from "../config/reporting";
 import { ConfigRecording } from "./configRecording";
 import { PatchManagerConfig } from "../config";
 import { ssmName } from "../config/naming";
@@ -21,6 +23,8 @@ export interface OperationsOutputs {
         dataSync?: { name: string; bucket: pulumi.Output<string>; prefix: string };
         configRule?: string;
     };
+    /** Athena over the data sync: the Glue database, the workgroup and each named query's id by name. */
+    readonly reports?: { database: string; workgroup: string; queries: Record<string, pulumi.Output<string>> };
     readonly deniedApplications?: { configRule: string; inventoryAssociation?: string; applications: string[] };
     /** Per VPC id: the endpoints' security group and endpoint ids. */
     /** The alarm that disables this region's windows, and the runbook it starts. */
@@ -149,6 +153,30 @@ export class Operations extends pulumi.ComponentResource {
                     : {}),
                 ...(reporting.configRuleName ? { configRule: reporting.configRuleName } : {}),
             };
+        }
+
+        if (ops.reporting && c.dataSync) {
+            const reports = new ComplianceReports(
+                n("reports"),
+                {
+                    databaseName: reportDatabaseName(config.stack),
+                    workgroupName: reportWorkgroupName(args.namePrefix),
+                    bucketName: args.logBucketName,
+                    syncPrefix: c.dataSyncPrefix,
+                    resultsPrefix: ops.reporting.resultsPrefix,
+                    ...(config.logging.kmsKeyArn ? { kmsKeyArn: config.logging.kmsKeyArn } : {}),
+                    accountId: aws.getCallerIdentityOutput(undefined, { parent: this }).accountId,
+                    regions: ops.reporting.syncRegions ? [...ops.reporting.syncRegions] : thisRegion().apply((r) => [r]),
+                    queries: reportQueries({
+                        notScannedDays: ops.reporting.notScannedDays,
+                        patchGroups: config.patchGroups,
+                        exemptions: config.exemptions,
+                    }),
+                    tags: args.tags,
+                },
+                childOpts,
+            );
+            out.reports = { database: reports.databaseName, workgroup: reports.workgroupName, queries: reports.queryIds };
         }
 
         if (ops.deniedApplications) {

@@ -246,6 +246,7 @@ export class PatchManager extends pulumi.ComponentResource {
                 g.strategies.installOverrideList ? [g.strategies.installOverrideList] : [],
             ),
             ...(ops.compliance.dataSync ? { dataSyncPrefix: ops.compliance.dataSyncPrefix } : {}),
+            ...(ops.reporting ? { reportsPrefix: ops.reporting.resultsPrefix } : {}),
         };
         const instanceRole = new PatchedInstanceRole(
             n("patched-instance"),
@@ -335,7 +336,10 @@ export class PatchManager extends pulumi.ComponentResource {
                           partition,
                           accountId: aws.getCallerIdentityOutput(undefined, { parent: this }).accountId,
                           region: aws.getRegionOutput(undefined, { parent: this }).region,
-                          protectedPrefixes: [FLEET_INPUTS_PREFIX, ...(reads.dataSyncPrefix !== undefined ? [reads.dataSyncPrefix] : [])],
+                          protectedPrefixes: [
+                              FLEET_INPUTS_PREFIX,
+                              ...[reads.dataSyncPrefix, reads.reportsPrefix].filter((p): p is string => p !== undefined),
+                          ],
                           logBucketName,
                           logKeyPrefix: config.logging.keyPrefix,
                           cutoffBehavior: config.cutoffBehavior,

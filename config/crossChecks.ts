@@ -11,6 +11,7 @@ import {
     DEFAULT_DATA_SYNC_PREFIX,
     DEFAULT_LOG_KEY_PREFIX,
     DEFAULT_OPERATION,
+    DEFAULT_REPORT_RESULTS_PREFIX,
     DEFAULT_TIMEZONE,
     FLEET_INPUTS_PREFIX,
     SEED_BASELINES,
@@ -500,6 +501,32 @@ function crossCheckOperations(input: CheckedValues, known: (...keys: ConfigKey[]
                     message: `${url} lies under a prefix of the log bucket that nodes or the data sync write (and the log prefix expires): keep the exception list outside "${keyPrefix}/", e.g. in a bucket or prefix only its authors can write`,
                 });
         });
+    }
+    const reporting = values.reporting;
+    if (reporting !== undefined && known("compliance") && compliance?.dataSync !== true) {
+        problems.push({
+            key: "reporting",
+            path: [],
+            message:
+                "reads the resource data sync's files: set patch-manager:compliance.dataSync to true (the sync writes inventory and compliance to the log bucket), or leave reporting out",
+        });
+    }
+    // The query results are read by whoever audits: apart from what nodes write (the log prefix, which
+    // also expires), from what the sync writes and from the files the fleet reads.
+    if (reporting !== undefined && known("logging", "compliance")) {
+        const keyPrefix = values.logging?.keyPrefix ?? DEFAULT_LOG_KEY_PREFIX;
+        const others: [string, string][] = [
+            [keyPrefix, `the log prefix "${keyPrefix}" that every node may write and that expires`],
+            [compliance?.dataSyncPrefix ?? DEFAULT_DATA_SYNC_PREFIX, "the data sync's prefix, which the tables read"],
+            [FLEET_INPUTS_PREFIX, "where the program keeps the files the fleet reads"],
+        ];
+        for (const [other, what] of others)
+            if (prefixesOverlap(reporting.resultsPrefix, other))
+                problems.push({
+                    key: "reporting",
+                    path: ["resultsPrefix"],
+                    message: `"${reporting.resultsPrefix}" overlaps "${other}/", ${what}; choose a prefix apart from it, e.g. "${DEFAULT_REPORT_RESULTS_PREFIX}"`,
+                });
     }
     // The scan hour is worked out from each group's window in the stack's zone.
     const windows = known("patchGroups", "environment", "window", "timezone") ? windowPlan(model) : [];

@@ -51,6 +51,10 @@ export function defaultLogRetention(environment: Environment): { expireAfterDays
 export const DEFAULT_LOG_KEY_PREFIX = "patching";
 /** The data sync writes apart from the expiring command output. */
 export const DEFAULT_DATA_SYNC_PREFIX = "compliance";
+/** Athena's query results: apart from the command output (which nodes write and which expires) and the data sync. */
+export const DEFAULT_REPORT_RESULTS_PREFIX = "compliance-reports";
+/** A node whose last patch operation is older than a week missed the daily scan several times. */
+export const DEFAULT_NOT_SCANNED_DAYS = 7;
 
 /**
  * Where the program keeps the files the fleet reads (baseline overrides) in the log bucket: apart

@@ -14,6 +14,7 @@ import {
     windowKindSchema,
 } from "./environment";
 import { exemptionFields, exemptionsSchema } from "./exemptions";
+import { reportingFields, reportingSchema } from "./reporting";
 import { freezeCalendarSchema, freezeFields, freezesSchema, maxDaysWithoutInstallSchema } from "./freezes";
 import { wholeNumber } from "./fields";
 import { loggingFields } from "./logging";
@@ -92,6 +93,10 @@ export const KEYS = {
     tags: tagsSchema.meta({ description: "Tags of every resource, beside ManagedBy, Environment and Stack." }),
     alerts: alertsSchema.meta({ description: "Alerts on failed, timed-out and cancelled patching." }),
     compliance: complianceSchema.meta({ description: "Daily scans, the data sync and the AWS Config rule." }),
+    reporting: reportingSchema.meta({
+        description:
+            "Compliance reports over the resource data sync (needs compliance.dataSync): a Glue database and tables, an Athena workgroup with encrypted results in the log bucket, and named queries (docs/reports.md).",
+    }),
     deniedApplications: deniedApplicationsSchema.meta({ description: "Applications the AWS Config rule reports as non-compliant." }),
     safeStops: safeStopsSchema.meta({ description: "The alarm that stops patching, and hook documents around installs." }),
     privateEndpoints: privateEndpointsSchema.meta({ description: "Systems Manager endpoints inside VPCs of the region." }),
@@ -142,6 +147,7 @@ const MAPS: Record<string, z.ZodObject> = {
     hybrid: hybridFields,
     alerts: alertsFields,
     compliance: complianceFields,
+    reporting: reportingFields,
     deniedApplications: deniedApplicationsFields,
     safeStops: safeStopsFields,
     hooks: hookDocumentsSchema,

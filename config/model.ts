@@ -29,6 +29,8 @@ function operationsConfig(values: ConfigValues) {
     return {
         ...(values.alerts ? { alerts: values.alerts } : {}),
         compliance: values.compliance ?? complianceConfig({}),
+        /** Compliance reports (Glue, Athena) over the data sync; absent: none. */
+        ...(values.reporting ? { reporting: values.reporting } : {}),
         ...(values.deniedApplications ? { deniedApplications: values.deniedApplications } : {}),
         safeStops: values.safeStops ?? safeStopsConfig({}),
         privateEndpoints: values.privateEndpoints ?? [],

@@ -176,6 +176,8 @@ export function deploymentModel(model: PatchManagerConfig, where: Placement): Pa
                 ? { alerts: { ...alerts, kmsKeyArn: keyInRegion(alerts.kmsKeyArn, where.topicRegion) } }
                 : {}),
             privateEndpoints: endpoints,
+            // With one central bucket every region's sync writes there, and each region's report tables read them all.
+            ...(ops.reporting && ops.centralLogBucket && _regions ? { reporting: { ...ops.reporting, syncRegions: [..._regions] } } : {}),
             centralLogBucket: false,
             keepSingleRegionNames: false,
         },

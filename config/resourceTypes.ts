@@ -8,6 +8,7 @@ export const RESOURCE_TYPES = {
     ChangeFreeze: "patch-manager:operations:ChangeFreeze",
     Alerts: "patch-manager:alerts:Alerts",
     ComplianceReporting: "patch-manager:compliance:ComplianceReporting",
+    ComplianceReports: "patch-manager:compliance:ComplianceReports",
     ConfigRecording: "patch-manager:compliance:ConfigRecording",
     DeniedApplications: "patch-manager:compliance:DeniedApplications",
     HybridActivation: "patch-manager:hybrid:HybridActivation",

@@ -192,6 +192,51 @@ export function permissions(): object[] {
             Resource: "*",
         },
         {
+            // Compliance reports (patch-manager:reporting): the Glue database patch_manager_<stack>_compliance
+            // and its tables, nothing else of the account's catalog. DeleteDatabase also names the database's
+            // tables and functions (it deletes them); the catalog is the region's one root catalog.
+            Sid: "PatchManagerReportTables",
+            Effect: "Allow",
+            Action: [
+                "glue:CreateDatabase",
+                "glue:GetDatabase",
+                "glue:UpdateDatabase",
+                "glue:DeleteDatabase",
+                "glue:CreateTable",
+                "glue:GetTable",
+                "glue:UpdateTable",
+                "glue:DeleteTable",
+                "glue:GetPartitionIndexes",
+                "glue:TagResource",
+                "glue:UntagResource",
+                "glue:GetTags",
+            ],
+            Resource: [
+                sub(`arn:${PARTITION}:glue:*:${ACCOUNT}:catalog`),
+                sub(`arn:${PARTITION}:glue:*:${ACCOUNT}:database/patch_manager_*`),
+                sub(`arn:${PARTITION}:glue:*:${ACCOUNT}:table/patch_manager_*/*`),
+                sub(`arn:${PARTITION}:glue:*:${ACCOUNT}:userDefinedFunction/patch_manager_*/*`),
+            ],
+        },
+        {
+            // The reports' Athena workgroup and its named queries (which the SAR scopes to their workgroup).
+            Sid: "PatchManagerReportQueries",
+            Effect: "Allow",
+            Action: [
+                "athena:CreateWorkGroup",
+                "athena:GetWorkGroup",
+                "athena:UpdateWorkGroup",
+                "athena:DeleteWorkGroup",
+                "athena:CreateNamedQuery",
+                "athena:GetNamedQuery",
+                "athena:DeleteNamedQuery",
+                "athena:TagResource",
+                "athena:UntagResource",
+                "athena:ListTagsForResource",
+            ],
+            Resource: sub(`arn:${PARTITION}:athena:*:${ACCOUNT}:workgroup/patch-manager-*`),
+        },
+        {
             // Public parameters only (the program reads AWS's, never the account's own).
             Sid: "PatchManagerPublicParameters",
             Effect: "Allow",

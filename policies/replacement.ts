@@ -53,6 +53,9 @@ export const AUTO_NAMED_KEY: Readonly<Record<string, string>> = {
     [TYPES.bucket]: "bucket",
     [TYPES.topic]: "name",
     [TYPES.securityGroup]: "name",
+    [TYPES.glueDatabase]: "name",
+    [TYPES.glueTable]: "name",
+    [TYPES.athenaWorkgroup]: "name",
 };
 
 const ONE_PER_BUCKET = {
@@ -64,6 +67,25 @@ const ONE_PER_BUCKET = {
 
 /** Type token → its natural key. */
 export const NATURAL_KEYS: Readonly<Record<string, NaturalKey>> = {
+    [TYPES.glueDatabase]: {
+        inputs: ["name"],
+        reason: "a Glue database's name is unique in its catalog (the id is <catalog id>:<name>); CreateDatabase refuses a second one (AlreadyExistsException)",
+        replacedKeepingKeyBy: ["targetDatabase"],
+        kind: "name",
+    },
+    [TYPES.glueTable]: {
+        inputs: ["databaseName", "name"],
+        reason: "a Glue table's name is unique in its database (the id is <catalog id>:<database>:<name>); CreateTable refuses a second one (AlreadyExistsException)",
+        replacedKeepingKeyBy: ["partitionIndices"],
+        kind: "name",
+    },
+    [TYPES.athenaWorkgroup]: {
+        inputs: ["name"],
+        reason: "the workgroup name is its id, unique per account and region; CreateWorkGroup refuses a second one",
+        // Only the name is ForceNew: a replacement always has another name.
+        replacedKeepingKeyBy: [],
+        kind: "name",
+    },
     [TYPES.resourceDataSync]: {
         inputs: ["name"],
         reason: "SyncName is the resource id; CreateResourceDataSync refuses a second sync of that name (ResourceDataSyncAlreadyExistsException), and every input change replaces it (no Update)",

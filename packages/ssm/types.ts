@@ -46,6 +46,11 @@ export const TYPES = {
     configRecorder: "aws:cfg/recorder:Recorder",
     configDeliveryChannel: "aws:cfg/deliveryChannel:DeliveryChannel",
     configRecorderStatus: "aws:cfg/recorderStatus:RecorderStatus",
+    // Compliance reports (Glue Data Catalog, Athena)
+    glueDatabase: "aws:glue/catalogDatabase:CatalogDatabase",
+    glueTable: "aws:glue/catalogTable:CatalogTable",
+    athenaWorkgroup: "aws:athena/workgroup:Workgroup",
+    athenaNamedQuery: "aws:athena/namedQuery:NamedQuery",
     // Network
     securityGroup: "aws:ec2/securityGroup:SecurityGroup",
     securityGroupRule: "aws:ec2/securityGroupRule:SecurityGroupRule",

@@ -248,6 +248,83 @@ export const API_REQUESTS: Record<string, Mapper> = {
             }),
         }),
     ],
+    // Glue (internal/service/glue/catalog_database.go, catalog_table.go) and Athena (internal/service/athena/workgroup.go, named_query.go).
+    "aws:glue/catalogDatabase:CatalogDatabase": (i, r) => [
+        req("glue", "CreateDatabase", {
+            CatalogId: i.catalogId,
+            DatabaseInput: clean({ Name: nameOf(i, r), Description: i.description, LocationUri: i.locationUri, Parameters: i.parameters }),
+            Tags: i.tags && Object.keys(i.tags).length > 0 ? i.tags : undefined,
+        }),
+    ],
+    "aws:glue/catalogTable:CatalogTable": (i, r) => [
+        req("glue", "CreateTable", {
+            CatalogId: i.catalogId,
+            DatabaseName: i.databaseName,
+            TableInput: clean({
+                Name: nameOf(i, r),
+                Description: i.description,
+                TableType: i.tableType,
+                Parameters: i.parameters,
+                PartitionKeys: (i.partitionKeys as { name: string; type: string }[] | undefined)?.map((k) =>
+                    clean({ Name: k.name, Type: k.type }),
+                ),
+                StorageDescriptor: i.storageDescriptor
+                    ? clean({
+                          Location: i.storageDescriptor.location,
+                          InputFormat: i.storageDescriptor.inputFormat,
+                          OutputFormat: i.storageDescriptor.outputFormat,
+                          SerdeInfo: i.storageDescriptor.serDeInfo
+                              ? clean({
+                                    SerializationLibrary: i.storageDescriptor.serDeInfo.serializationLibrary,
+                                    Parameters: i.storageDescriptor.serDeInfo.parameters,
+                                })
+                              : undefined,
+                          Columns: (i.storageDescriptor.columns as { name: string; type: string; comment?: string }[] | undefined)?.map(
+                              (c) => clean({ Name: c.name, Type: c.type, Comment: c.comment }),
+                          ),
+                      })
+                    : undefined,
+            }),
+        }),
+    ],
+    "aws:athena/workgroup:Workgroup": (i, r) => {
+        const c = i.configuration;
+        const rc = c?.resultConfiguration;
+        return [
+            req("athena", "CreateWorkGroup", {
+                Name: nameOf(i, r),
+                Description: i.description,
+                Configuration: c
+                    ? clean({
+                          BytesScannedCutoffPerQuery: c.bytesScannedCutoffPerQuery,
+                          EnforceWorkGroupConfiguration: c.enforceWorkgroupConfiguration,
+                          PublishCloudWatchMetricsEnabled: c.publishCloudwatchMetricsEnabled,
+                          ResultConfiguration: rc
+                              ? clean({
+                                    OutputLocation: rc.outputLocation,
+                                    EncryptionConfiguration: rc.encryptionConfiguration
+                                        ? clean({
+                                              EncryptionOption: rc.encryptionConfiguration.encryptionOption,
+                                              KmsKey: rc.encryptionConfiguration.kmsKeyArn,
+                                          })
+                                        : undefined,
+                                })
+                              : undefined,
+                      })
+                    : undefined,
+                Tags: tagList(i.tags),
+            }),
+        ];
+    },
+    "aws:athena/namedQuery:NamedQuery": (i) => [
+        req("athena", "CreateNamedQuery", {
+            Name: i.name,
+            Description: i.description,
+            Database: i.database,
+            QueryString: i.query,
+            WorkGroup: i.workgroup,
+        }),
+    ],
     "aws:iam/role:Role": (i, r) => [
         req("iam", "CreateRole", {
             RoleName: nameOf(i, r),

@@ -268,6 +268,64 @@ describe("org StackSet template: the Pulumi OIDC provider, the boundary and the 
         assert.ok(allowed(policy, "events:PutRule", `arn:aws:events:eu-west-1:${ACCOUNT}:rule/alerts-hybrid-registrations-1a2b3c4`));
     });
 
+    it("may create, read, update, tag and delete the compliance reports' Glue database, tables, workgroup and queries, and no one else's", async () => {
+        const s = await evaluate("prod-private");
+        const glue = (what: string) => `arn:aws:glue:eu-west-1:${ACCOUNT}:${what}`;
+        const catalog = glue("catalog");
+        const databases = s.ofType("aws:glue/catalogDatabase:CatalogDatabase");
+        const tables = s.ofType("aws:glue/catalogTable:CatalogTable");
+        const workgroups = s.ofType("aws:athena/workgroup:Workgroup");
+        assert.ok(databases.length > 0 && tables.length > 0 && workgroups.length > 0);
+        // What terraform-provider-aws calls for each (catalog_database.go, catalog_table.go, workgroup.go, named_query.go).
+        for (const d of databases) {
+            const arn = glue(`database/${d.inputs.name}`);
+            for (const a of [
+                "glue:CreateDatabase",
+                "glue:GetDatabase",
+                "glue:UpdateDatabase",
+                "glue:DeleteDatabase",
+                "glue:TagResource",
+                "glue:UntagResource",
+                "glue:GetTags",
+            ]) {
+                assert.ok(allowed(policy, a, arn), `${a} on ${arn}`);
+                if (a !== "glue:TagResource" && a !== "glue:UntagResource" && a !== "glue:GetTags")
+                    assert.ok(allowed(policy, a, catalog), `${a} on the catalog`);
+            }
+            assert.ok(
+                allowed(policy, "glue:DeleteDatabase", glue(`table/${d.inputs.name}/any_table`)),
+                "DeleteDatabase deletes its tables",
+            );
+        }
+        for (const t of tables)
+            for (const a of ["glue:CreateTable", "glue:GetTable", "glue:UpdateTable", "glue:DeleteTable", "glue:GetPartitionIndexes"])
+                assert.ok(allowed(policy, a, glue(`table/${t.inputs.databaseName}/${t.inputs.name}`)), `${a} on ${t.inputs.name}`);
+        for (const w of workgroups) {
+            const arn = `arn:aws:athena:eu-west-1:${ACCOUNT}:workgroup/${w.inputs.name}`;
+            for (const a of [
+                "athena:CreateWorkGroup",
+                "athena:GetWorkGroup",
+                "athena:UpdateWorkGroup",
+                "athena:DeleteWorkGroup",
+                "athena:TagResource",
+                "athena:UntagResource",
+                "athena:ListTagsForResource",
+                "athena:CreateNamedQuery",
+                "athena:GetNamedQuery",
+                "athena:DeleteNamedQuery",
+            ])
+                assert.ok(allowed(policy, a, arn), `${a} on ${arn}`);
+        }
+        // The account's other data: no table, database or workgroup of another name, and no query runs.
+        assert.ok(!allowed(policy, "glue:DeleteTable", glue("table/sales/orders")));
+        assert.ok(!allowed(policy, "glue:GetTable", glue("table/sales/orders")));
+        assert.ok(!allowed(policy, "glue:DeleteDatabase", glue("database/sales")));
+        assert.ok(!allowed(policy, "athena:DeleteWorkGroup", `arn:aws:athena:eu-west-1:${ACCOUNT}:workgroup/primary`));
+        assert.ok(
+            !allowed(policy, "athena:StartQueryExecution", `arn:aws:athena:eu-west-1:${ACCOUNT}:workgroup/${workgroups[0].inputs.name}`),
+        );
+    });
+
     it("tags everything it creates under a request-tag condition, so the conditions match what the program sends", async () => {
         const conditioned = new Set([
             "aws:ssm/maintenanceWindow:MaintenanceWindow",

@@ -178,7 +178,12 @@ function asFixtured(name: string) {
     const groups = (JSON.parse(base.values["patch-manager:patchGroups"]) as any[]).map((g) =>
         g.schedule?.patchTuesday ? { ...g, schedule: { cron: FIXTURED_WAVES[g.name], durationHours: 6, cutoffHours: 1 } } : g,
     );
-    return withConfig(base, { patchGroups: groups, ...(name === "prod" ? { alerts: undefined } : {}) });
+    // prod-private's compliance reports (patch-manager:reporting) are a config edit too: their resources are new.
+    return withConfig(base, {
+        patchGroups: groups,
+        ...(name === "prod" ? { alerts: undefined } : {}),
+        ...(name === "prod-private" ? { reporting: undefined } : {}),
+    });
 }
 
 describe("upgrading the shipped stacks to the PatchManager component", function () {

@@ -51,6 +51,8 @@ OPERATIONS = {
     "events": ("2015-10-07", ["PutRule", "PutTargets"]),
     "sns": ("2010-03-31", ["CreateTopic", "SetTopicAttributes", "Subscribe"]),
     "cloudformation": ("2010-05-15", ["CreateStackSet", "CreateStackInstances"]),
+    "glue": ("2017-03-31", ["CreateDatabase", "CreateTable"]),
+    "athena": ("2017-05-18", ["CreateWorkGroup", "CreateNamedQuery"]),
 }
 # Shapes read by name (not reached from an operation input): the content of a BaselineOverride file
 # (a list of GetPatchBaseline outputs, as the user guide writes it),

@@ -92,6 +92,10 @@ export const PULUMI_AWS_KEYS: Record<string, string> = {
     "aws:ec2/instance:Instance": "aws_instance",
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "aws_vpc_security_group_ingress_rule",
     "aws:lambda/function:Function": "aws_lambda_function",
+    "aws:glue/catalogDatabase:CatalogDatabase": "aws_glue_catalog_database",
+    "aws:glue/catalogTable:CatalogTable": "aws_glue_catalog_table",
+    "aws:athena/workgroup:Workgroup": "aws_athena_workgroup",
+    "aws:athena/namedQuery:NamedQuery": "aws_athena_named_query",
 };
 
 /** Inputs the bridge renames from the Terraform attribute (type → Terraform camel name → Pulumi name), as in genForceNew. */

@@ -50,6 +50,10 @@ export const RESOURCE_SOURCES: Record<string, ["aws" | "time", string]> = {
     "aws:cfg/recorderStatus:RecorderStatus": ["aws", "internal/service/configservice/configuration_recorder_status.go"],
     "aws:ec2/securityGroup:SecurityGroup": ["aws", "internal/service/ec2/vpc_security_group.go"],
     "aws:ec2/vpcEndpoint:VpcEndpoint": ["aws", "internal/service/ec2/vpc_endpoint.go"],
+    "aws:glue/catalogDatabase:CatalogDatabase": ["aws", "internal/service/glue/catalog_database.go"],
+    "aws:glue/catalogTable:CatalogTable": ["aws", "internal/service/glue/catalog_table.go"],
+    "aws:athena/workgroup:Workgroup": ["aws", "internal/service/athena/workgroup.go"],
+    "aws:athena/namedQuery:NamedQuery": ["aws", "internal/service/athena/named_query.go"],
     "time:index/rotating:Rotating": ["time", "internal/provider/resource_time_rotating.go"],
 };
 

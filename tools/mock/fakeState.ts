@@ -163,6 +163,18 @@ export function mockState(
                 id: inputs.name ?? autoName,
                 state: { ...inputs, arn: `arn:aws:config:${region}:${acct}:config-rule/config-rule-${hex(urn, 6)}` },
             };
+        case TYPES.glueDatabase:
+            // The provider's id is "<catalog id>:<name>", the catalog id being the account's.
+            return { id: `${acct}:${inputs.name}`, state: { ...inputs, arn: `arn:aws:glue:${region}:${acct}:database/${inputs.name}` } };
+        case TYPES.glueTable:
+            return {
+                id: `${acct}:${inputs.databaseName}:${inputs.name}`,
+                state: { ...inputs, arn: `arn:aws:glue:${region}:${acct}:table/${inputs.databaseName}/${inputs.name}` },
+            };
+        case TYPES.athenaWorkgroup:
+            return { id: String(inputs.name), state: { ...inputs, arn: `arn:aws:athena:${region}:${acct}:workgroup/${inputs.name}` } };
+        case TYPES.athenaNamedQuery:
+            return { id: uuid(urn), state: { ...inputs } };
         case "pulumi:providers:aws":
             return { id: uuid(urn), state: { ...inputs } };
         default:

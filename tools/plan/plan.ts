@@ -32,7 +32,7 @@ import { groupEstimatesOf, resourceRegion, windowsOf } from "./windows";
 import { fleetMarkdown, stackMarkdownAppendix } from "../fleet/rollout/mermaid";
 import { RolloutPicture, rolloutSvg } from "../fleet/rollout/svg";
 import { auditResourcesOf, evaluateProgram, MOCK_NOW, PlannedResource, readStackFile, StackFileError } from "../mock/mockProgram";
-import { FleetPlan, Plan, planDocument, PlannedExemption, PlannedFreeze, PlannedWindow, Preconditions } from "./planJson";
+import { FleetPlan, Plan, planDocument, PlannedExemption, PlannedFreeze, PlannedReports, PlannedWindow, Preconditions } from "./planJson";
 import { freezeSpans, frozenAt } from "../../config/freezes";
 import { DiffInputError, planDiff } from "../diff/cli";
 import { mainProject, namesProject } from "../../org/tools/projectPlan";
@@ -72,6 +72,56 @@ export function exemptionsOf(config: PatchManagerConfig): PlannedExemption[] {
         inForce: e.inForce,
         daysLeft: e.daysLeft,
     }));
+}
+
+/** The command that runs a named query: Athena runs query text, so it is read from the named query first. */
+export function namedQueryCommand(region: string, workgroup: string, database: string, id: string): string {
+    return (
+        `aws athena start-query-execution --region ${region} --work-group ${workgroup} --query-execution-context Database=${database} ` +
+        `--query-string "$(aws athena get-named-query --region ${region} --named-query-id ${id} --query NamedQuery.QueryString --output text)"`
+    );
+}
+
+/** The compliance reports read off the registered workgroups and named queries; undefined when there are none. */
+export function reportsOf(resources: readonly PlannedResource[]): PlannedReports[] | undefined {
+    const reports = resources
+        .filter((r) => r.type === TYPES.athenaWorkgroup)
+        .map((w): PlannedReports => {
+            const workgroup = String(w.inputs.name);
+            const queries = resources.filter(
+                (q) => q.type === TYPES.athenaNamedQuery && q.region === w.region && q.inputs.workgroup === workgroup,
+            );
+            const database = String(queries[0]?.inputs.database ?? "");
+            const configuration = w.inputs.configuration as { resultConfiguration?: { outputLocation?: string } } | undefined;
+            return {
+                region: w.region,
+                database,
+                workgroup,
+                resultsLocation: configuration?.resultConfiguration?.outputLocation ?? "",
+                queries: queries.map((q) => ({
+                    name: String(q.inputs.name),
+                    description: String(q.inputs.description ?? ""),
+                    // The id is unknown until the query exists (a preview of a new one): the command says where it goes.
+                    id: q.id ?? "<id>",
+                    command: namedQueryCommand(w.region, workgroup, String(q.inputs.database), q.id ?? "<id>"),
+                })),
+            };
+        });
+    return reports.length > 0 ? reports : undefined;
+}
+
+/** Compliance reports: each region's workgroup, database and the command of each named query. */
+export function renderReports(reports: readonly PlannedReports[] | undefined): string[] {
+    if (!reports) return [];
+    const out = [
+        "",
+        "Compliance reports (docs/reports.md): run a named query, then aws athena get-query-results --query-execution-id <id>",
+    ];
+    for (const r of reports) {
+        out.push(`  ${r.region}: workgroup ${r.workgroup}, database ${r.database}, results ${r.resultsLocation}`);
+        for (const q of r.queries) out.push(`    ${q.name}: ${q.description}`, `      ${q.command}`);
+    }
+    return out;
 }
 
 /** The stack's freezes with their next occurrence from `from`; undefined when it has none. */
@@ -223,6 +273,7 @@ export async function planStack(
         ...(preconditions ? { preconditions } : {}),
         ...(model && model.exemptions.length > 0 ? { exemptions: exemptionsOf(model) } : {}),
         ...(model && freezesOf(model, opts.from) ? { freezes: freezesOf(model, opts.from) } : {}),
+        ...(reportsOf(resources) ? { reports: reportsOf(resources) } : {}),
         allResources: resources,
         stackValues: config.values,
         ...(model ? { model } : {}),
@@ -267,6 +318,7 @@ export function renderPlan(plan: Plan, findings: readonly (WaveOrderFinding | Cl
     out.push(...renderPreconditions(plan.preconditions));
     out.push(...renderExemptions(plan.exemptions));
     out.push(...renderFreezes(plan.freezes, plan.windows[0]?.timezone ?? "UTC"));
+    out.push(...renderReports(plan.reports));
     const waveOrder = findings.filter((f): f is WaveOrderFinding => f.check === "wave-order");
     const clashList = findings.filter((f): f is ClashFinding => f.check === "clash");
     const gaps = findings.filter((f): f is FreezeGapFinding => f.check === "freeze-gap");

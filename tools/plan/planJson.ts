@@ -85,6 +85,29 @@ export interface PlannedExemption {
     daysLeft: number;
 }
 
+/** One region's compliance reports (`patch-manager:reporting`, docs/reports.md): where to run the named queries, and how. */
+export interface PlannedReports {
+    /** The region of the workgroup, the database and the queries. */
+    region: string;
+    /** The Glue database whose tables read the resource data sync. */
+    database: string;
+    /** The Athena workgroup the queries run in (its results configuration is enforced). */
+    workgroup: string;
+    /** Where the workgroup writes results, `s3://<log bucket>/<resultsPrefix>/`. */
+    resultsLocation: string;
+    /** Each named query, with the command that runs it. */
+    queries: {
+        /** The named query's name in the workgroup. */
+        name: string;
+        /** What it answers. */
+        description: string;
+        /** The named query's id. */
+        id: string;
+        /** An AWS CLI command that runs it in the workgroup; `aws athena get-query-results --query-execution-id <id>` reads its rows. */
+        command: string;
+    }[];
+}
+
 /** One stack's plan, as the program builds it (the single-stack document adds `findings`). */
 export interface Plan {
     /** The Pulumi project, `patch-manager`. */
@@ -103,6 +126,8 @@ export interface Plan {
     exemptions?: PlannedExemption[];
     /** The stack's change freezes, and the existing calendar it follows (`patch-manager:freezeCalendar`); absent when none. */
     freezes?: { periods: PlannedFreeze[]; calendar?: string };
+    /** The compliance reports per region (`patch-manager:reporting`); absent when the stack has none. */
+    reports?: PlannedReports[];
 }
 
 /** One resource of the plan document: a component (`custom: false`) or a cloud resource. */

@@ -55,6 +55,9 @@ describe("update-vs-replace table (tools/diff/forceNew.json) covers every type t
             "aws:cloudwatch/eventTarget:EventTarget": ["eventBusName"],
             // An endpoint of another type or for another region's service owns another DNS name, or none.
             "aws:ec2/vpcEndpoint:VpcEndpoint": ["vpcEndpointType", "serviceRegion"],
+            // Another Glue catalog holds another database or table of the same name.
+            "aws:glue/catalogDatabase:CatalogDatabase": ["catalogId"],
+            "aws:glue/catalogTable:CatalogTable": ["catalogId"],
         };
         const resources = table.resources as Record<string, string[]>;
         for (const [type, key] of Object.entries(NATURAL_KEYS)) {
