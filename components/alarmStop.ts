@@ -37,8 +37,10 @@ KEEP_RUNNING = (
 )
 
 def pages(ssm, operation, key, **args):
+    items = []
     for page in ssm.get_paginator(operation).paginate(**args):
-        yield from page[key]
+        items.extend(page[key])
+    return items
 
 def handler(event, context):
     ssm = boto3.client("ssm")

@@ -61,30 +61,45 @@ FROZEN = "${FROZEN_TAG}"
 STOPPED_BY_ALARM = "${STOPPED_BY_ALARM_TAG}"
 
 
+def follow(ssm, window, closed):
+    """Closes or opens one window; True when it changed it."""
+    tags = {t["Key"] for t in ssm.list_tags_for_resource(ResourceType="MaintenanceWindow", ResourceId=window)["TagList"]}
+    if closed:
+        # Only windows that are open now: one a person or the safe stop disabled stays as it is.
+        if ssm.get_maintenance_window(WindowId=window)["Enabled"]:
+            # Enabled again since the safe stop disabled it (a person, or an update): its mark no
+            # longer holds, and left in place it would keep the window off when this freeze ends.
+            if STOPPED_BY_ALARM in tags:
+                ssm.remove_tags_from_resource(ResourceType="MaintenanceWindow", ResourceId=window, TagKeys=[STOPPED_BY_ALARM])
+            ssm.add_tags_to_resource(ResourceType="MaintenanceWindow", ResourceId=window, Tags=[{"Key": FROZEN, "Value": "true"}])
+            ssm.update_maintenance_window(WindowId=window, Enabled=False)
+            return True
+    elif FROZEN in tags:
+        ssm.remove_tags_from_resource(ResourceType="MaintenanceWindow", ResourceId=window, TagKeys=[FROZEN])
+        # The safe stop fired during the freeze: the window stays disabled until a person enables it.
+        if STOPPED_BY_ALARM not in tags:
+            ssm.update_maintenance_window(WindowId=window, Enabled=True)
+            return True
+    return False
+
+
 def handler(event, context):
     ssm = boto3.client("ssm")
     # The calendars together, whichever one changed: GetCalendarState is OPEN only when every
     # calendar named is open (SSM user guide, change-calendar-getstate).
     closed = ssm.get_calendar_state(CalendarNames=event["Calendars"])["State"] == "CLOSED"
     changed = []
+    failed = []
     for window in event["WindowIds"]:
-        tags = {t["Key"] for t in ssm.list_tags_for_resource(ResourceType="MaintenanceWindow", ResourceId=window)["TagList"]}
-        if closed:
-            # Only windows that are open now: one a person or the safe stop disabled stays as it is.
-            if ssm.get_maintenance_window(WindowId=window)["Enabled"]:
-                # Enabled again since the safe stop disabled it (a person, or an update): its mark no
-                # longer holds, and left in place it would keep the window off when this freeze ends.
-                if STOPPED_BY_ALARM in tags:
-                    ssm.remove_tags_from_resource(ResourceType="MaintenanceWindow", ResourceId=window, TagKeys=[STOPPED_BY_ALARM])
-                ssm.add_tags_to_resource(ResourceType="MaintenanceWindow", ResourceId=window, Tags=[{"Key": FROZEN, "Value": "true"}])
-                ssm.update_maintenance_window(WindowId=window, Enabled=False)
+        # One window that fails (deleted out of band) must not leave the others as they were; the
+        # step still fails at the end, so the execution shows it.
+        try:
+            if follow(ssm, window, closed):
                 changed.append(window)
-        elif FROZEN in tags:
-            ssm.remove_tags_from_resource(ResourceType="MaintenanceWindow", ResourceId=window, TagKeys=[FROZEN])
-            # The safe stop fired during the freeze: the window stays disabled until a person enables it.
-            if STOPPED_BY_ALARM not in tags:
-                ssm.update_maintenance_window(WindowId=window, Enabled=True)
-                changed.append(window)
+        except Exception as error:
+            failed.append(window + ": " + str(error))
+    if failed:
+        raise Exception("windows not followed: " + "; ".join(failed))
     return {"changed": changed}
 `;
 

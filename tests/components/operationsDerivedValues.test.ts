@@ -1,4 +1,3 @@
-import { STRATEGY_DOCUMENTS } from "@patch-manager/ssm";
 // The pure functions behind the alerts, compliance scans, hooks and private endpoints components.
 import { strict as assert } from "assert";
 import { alarmEventPattern, disableWindowsRunbook, stopRunbookPolicy } from "../../components/alarmStop";
@@ -107,19 +106,7 @@ describe("alerts, compliance, hooks and endpoints: derived values", function () 
             assert.ok(called.includes(op), `calls ${op}`);
         for (const op of called.filter((c) => c !== "get_paginator")) assert.ok(op in operations, `${op} is an SSM operation`);
         for (const m of script.matchAll(/pages\(ssm, "([a-z_]+)"/g)) assert.ok(operations[m[1]].paginated, `${m[1]} has a paginator`);
-        assert.match(script, /ACTIVE = \("PENDING", "IN_PROGRESS"\)/);
-        assert.match(script, /Type="Cancel"/);
-        // What leaves a node out of service when cut short keeps running: the hooks document (a cancel
-        // skips its OnExit hook), the load-balancer, Auto Scaling and rollback runbooks; plain installs do not.
-        const keep = [.../KEEP_RUNNING = \(([^)]*)\)/.exec(script)![1].matchAll(/"([^"]+)"/g)].map((m) => m[1]);
-        for (const d of [
-            "AWS-RunPatchBaselineWithHooks",
-            STRATEGY_DOCUMENTS.patchLoadBalancerInstance.name,
-            STRATEGY_DOCUMENTS.patchAsgInstance.name,
-            STRATEGY_DOCUMENTS.patchWithRollback.name,
-        ])
-            assert.ok(keep.includes(d), `${d} runs to its end`);
-        assert.ok(!keep.includes("AWS-RunPatchBaseline"), "a plain install is cancelled");
+        // What it cancels and what it keeps running: executed in tests/components/ownRunbooksExecuted.test.ts.
         const policy = stopRunbookPolicy("aws", "eu-west-1", "123456789012", ids) as any;
         const actions = policy.Statement.flatMap((s: any) => s.Action);
         for (const a of [

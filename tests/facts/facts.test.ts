@@ -28,6 +28,9 @@ describe("facts fixture (tests/facts/awsFacts.json)", () => {
             assert.ok(f.source.length >= 20, `${f.id}: no source`);
             assert.ok(f.quote.length >= 20, `${f.id}: no quote`);
             assert.ok(["retrieved", "secondary"].includes(f.checked), `${f.id}: checked`);
+            // A fact not read in its primary text says exactly why (and what would settle it).
+            if (f.checked === "secondary")
+                assert.ok((f.secondaryBecause ?? "").length >= 40, `${f.id}: secondary without secondaryBecause`);
         }
     });
 

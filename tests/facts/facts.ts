@@ -8,6 +8,8 @@ export interface Fact {
     source: string;
     quote: string;
     checked: "retrieved" | "secondary";
+    /** For a secondary fact: why the primary text could not be read, and what settles it. */
+    secondaryBecause?: string;
     /** AWS's sample event, for EventBridge facts. */
     sample?: Record<string, unknown>;
 }

@@ -58,6 +58,19 @@ OPERATIONS = {
 # (a list of GetPatchBaseline outputs, as the user guide writes it),
 # the statuses a window execution reports (its EventBridge events carry them).
 EXTRA_SHAPES = {"ssm": ["BaselineOverride", "GetPatchBaselineResult", "MaintenanceWindowExecutionStatus"]}
+# service -> the calls the program's own Automation runbooks make at run time (their aws:executeAwsApi
+# steps and the boto3 calls of their scripts): input and output shapes both, so that the fake account
+# the runbooks run against in tests (tests/facts/automation/) answers only with members AWS sends.
+RUNBOOK_OPERATIONS = {
+    "ssm": [
+        "UpdateMaintenanceWindow", "GetMaintenanceWindow", "AddTagsToResource", "RemoveTagsFromResource",
+        "ListTagsForResource", "GetCalendarState", "DescribeMaintenanceWindowExecutions",
+        "CancelMaintenanceWindowExecution", "DescribeMaintenanceWindowExecutionTasks",
+        "DescribeMaintenanceWindowExecutionTaskInvocations", "CancelCommand", "StopAutomationExecution",
+        "DescribeInstanceInformation",
+    ],
+    "ec2": ["DescribeInstances", "StartInstances", "StopInstances", "CreateTags", "DeleteTags"],
+}
 KEEP = ("type", "required", "enum", "pattern", "min", "max")
 
 
@@ -65,6 +78,16 @@ def model_path(service: str, version: str) -> str:
     import botocore
 
     return os.path.join(os.path.dirname(botocore.__file__), "data", service, version, "service-2.json.gz")
+
+
+PAGINATOR_KEYS = ("input_token", "output_token", "limit_key", "result_key")
+
+
+def paginator_model(service: str, version: str) -> dict:
+    """boto3's paginators (paginators-1.json beside the service model): how get_paginator pages an operation."""
+    path = os.path.join(os.path.dirname(model_path(service, version)), "paginators-1.json")
+    raw = gzip.open(path + ".gz").read() if os.path.exists(path + ".gz") else open(path, "rb").read()
+    return json.loads(raw)["pagination"]
 
 
 def compact(shape: dict) -> dict:
@@ -104,11 +127,22 @@ def extract() -> dict:
             walk(name)
         for name in EXTRA_SHAPES.get(service, []):
             walk(name)
+        runtime = {}
+        paginators = paginator_model(service, version) if service in RUNBOOK_OPERATIONS else {}
+        for op in RUNBOOK_OPERATIONS.get(service, []):
+            o = model["operations"][op]
+            # An operation without an output shape (ec2 CreateTags) answers with an empty body.
+            runtime[op] = {k: o[k]["shape"] for k in ("input", "output") if k in o}
+            for shape in runtime[op].values():
+                walk(shape)
+            if op in paginators:
+                runtime[op]["paginator"] = {k: paginators[op][k] for k in PAGINATOR_KEYS if k in paginators[op]}
         services[service] = {
             "apiVersion": version,
             "model": f"botocore/data/{service}/{version}/service-2.json.gz",
             "modelSha256": hashlib.sha256(raw).hexdigest(),
             "operations": ops,
+            **({"runbookOperations": runtime} if runtime else {}),
             "shapes": dict(sorted(seen.items())),
         }
     return {"botocore": botocore.__version__, "services": services}
