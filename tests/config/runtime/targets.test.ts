@@ -100,7 +100,7 @@ describe("config/runtime/targets: which nodes each target reaches", function () 
             );
             for (const d of documents) {
                 const content = JSON.parse(String(d.inputs.content));
-                const max = fact("automation-execute-script-max-seconds").value as number;
+                const max = fact("automation-execute-script-max-duration").value as number;
                 const scripts = content.mainSteps.filter((s: any) => s.action === "aws:executeScript");
                 for (const s of scripts) assert.ok(s.timeoutSeconds <= max, `${s.name}: ${s.timeoutSeconds} s > ${max} s`);
                 // The steps together can wait as long as the longest TimeoutMinutes any task passes.
