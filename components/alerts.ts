@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { notificationRoleTrustPolicy } from "./iam";
+import { neverFromManagedNodes, notificationRoleTrustPolicy } from "./iam";
 import { NotificationEvent } from "../config";
 import { slug } from "../config/naming";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
@@ -78,7 +78,11 @@ export function topicKeyPolicy(partition: string, accountId: string, region: str
 }
 
 export function notificationPublishPolicy(topicArn: string, keyArn?: string): object {
-    const statements: object[] = [{ Sid: "PublishPatchingAlerts", Effect: "Allow", Action: "sns:Publish", Resource: topicArn }];
+    // SSM assumes the role: it must not serve a hybrid node given it through an activation.
+    const statements: object[] = [
+        { Sid: "PublishPatchingAlerts", Effect: "Allow", Action: "sns:Publish", Resource: topicArn },
+        neverFromManagedNodes(),
+    ];
     if (keyArn)
         statements.push({ Sid: "EncryptForTheTopic", Effect: "Allow", Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: keyArn });
     return { Version: "2012-10-17", Statement: statements };

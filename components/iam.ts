@@ -61,6 +61,29 @@ export function serviceTrust(
     };
 }
 
+/**
+ * The session a hybrid node gets when SSM assumes a role for it: named by its managed-instance id
+ * (`arn:aws:sts::<account>:assumed-role/<role>/mi-<17 hex>`, awslabs/aws-support-tools "Systems
+ * Manager/SSMAgent-Toolkit-Windows/README.md"), so its `aws:userid` is `<role id>:mi-...`.
+ */
+export const MANAGED_NODE_SESSION = "*:mi-*";
+
+/**
+ * What keeps a role the program passes to SSM from serving as a hybrid node's role. CreateActivation
+ * takes any role SSM may assume (its iam:PassRole carries iam:PassedToService ssm.amazonaws.com, the
+ * same as a window task's or a runbook's), and IAM has no condition that tells the two calls apart:
+ * so a role that is not a node's refuses every request made from a node's session.
+ */
+export function neverFromManagedNodes(): { Sid: string; Effect: "Deny"; Action: string; Resource: string; Condition: object } {
+    return {
+        Sid: "NeverFromAManagedNode",
+        Effect: "Deny",
+        Action: "*",
+        Resource: "*",
+        Condition: { StringLike: { "aws:userid": MANAGED_NODE_SESSION } },
+    };
+}
+
 /** This account's SSM Automation executions, in every region: the source a runbook's role trusts. */
 export function automationExecutions(partition: string, accountId: string): string {
     return `arn:${partition}:ssm:*:${accountId}:automation-execution/*`;
@@ -239,6 +262,7 @@ export function windowCommandPolicy(scope: WindowScope): { Version: string; Stat
                 Action: ["ssm:CancelCommand", "ssm:ListCommands", "ssm:ListCommandInvocations", "ssm:GetCommandInvocation"],
                 Resource: "*",
             },
+            neverFromManagedNodes(),
         ],
     };
 }

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { automationExecutions, serviceTrust } from "./iam";
+import { automationExecutions, neverFromManagedNodes, serviceTrust } from "./iam";
 
 // The program's own Automation runbooks that EventBridge starts (the alarm stop, the change
 // freezes): each document, the role it runs as, and the rule's role and target that start it.
@@ -16,7 +16,7 @@ export interface OwnRunbook {
     readonly definitionArn: pulumi.Output<string>;
 }
 
-/** Creates `<name>-runbook` (a JSON Automation document of a fixed name) and `<name>-automation-role`. */
+/** Creates `<name>-runbook` (a JSON Automation document of a fixed name), `<name>-automation-role` and its `<name>-not-from-nodes` policy. */
 export function ownRunbook(
     name: string,
     args: {
@@ -45,6 +45,12 @@ export function ownRunbook(
                 .apply(([p, a]) => JSON.stringify(serviceTrust("ssm.amazonaws.com", a, automationExecutions(p, a)))),
             tags: args.tags,
         },
+        opts,
+    );
+    // SSM may assume the role: it must not serve a hybrid node given it through an activation.
+    new aws.iam.RolePolicy(
+        `${name}-not-from-nodes`,
+        { role: role.name, policy: JSON.stringify({ Version: "2012-10-17", Statement: [neverFromManagedNodes()] }) },
         opts,
     );
     const definitionArn = pulumi.interpolate`arn:${args.partition}:ssm:${args.region}:${args.accountId}:automation-definition/${document.name}:$DEFAULT`;

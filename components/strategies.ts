@@ -11,7 +11,7 @@ import {
 } from "@patch-manager/ssm";
 import { BaselineConfig, InstallRunbook, PatchGroupConfig, RESOURCE_TYPES, StrategyConfig } from "../config";
 import { ssmName, taskLogPrefix } from "../config/naming";
-import { automationExecutions, baselineOverrideKey, serviceTrust } from "./iam";
+import { automationExecutions, baselineOverrideKey, neverFromManagedNodes, serviceTrust } from "./iam";
 import { maintenanceWindowTiming } from "../config/window";
 import { START_TIMEOUT_MINUTES } from "../config/strategies";
 
@@ -49,25 +49,27 @@ export const INSTALL_DOCUMENTS: Record<InstallRunbook, string> = {
     autoScaling: STRATEGY_DOCUMENTS.patchAsgInstance.name,
 };
 
-/** The roles the rollback and Auto Scaling runbooks run as (passed as their role parameters). */
+/** The roles the strategies' runbooks run as (passed as their role parameters), each present when a group uses it. */
 export interface RunbookRoleArns {
-    /** AutomationAssumeRole: the runbook's steps run as this role, not as the window role. */
-    readonly automation: string;
+    /** AutomationAssumeRole of the rollback and Auto Scaling runbooks: their steps run as this role, not as the window role. */
+    readonly automation?: string;
     /** LambdaAssumeRole / LambdaRoleArn: the role of the Lambda functions the runbook deploys (else it creates a transient role). */
-    readonly lambda: string;
+    readonly lambda?: string;
+    /** AutomationAssumeRole of AWSEC2-PatchLoadBalancerInstance: draining only the groups' own load balancers. */
+    readonly loadBalancer?: string;
 }
 
 /** Automation parameters of the runbook that replaces AWS-RunPatchBaseline; every value a string. */
 export function installRunbookParameters(s: StrategyConfig, logBucketName: string, roles?: RunbookRoleArns): Parameter[] {
     const instance = { name: "InstanceId", values: [RESOURCE_ID] };
-    const assume = roles ? [{ name: "AutomationAssumeRole", values: [roles.automation] }] : [];
+    const param = (name: string, value: string | undefined) => (value !== undefined ? [{ name, values: [value] }] : []);
     switch (s.install) {
         case "rollback":
             return [
                 instance,
                 { name: "ReportS3Bucket", values: [logBucketName] },
-                ...assume,
-                ...(roles ? [{ name: "LambdaAssumeRole", values: [roles.lambda] }] : []),
+                ...param("AutomationAssumeRole", roles?.automation),
+                ...param("LambdaAssumeRole", roles?.lambda),
             ];
         case "loadBalancer":
             return [
@@ -75,9 +77,10 @@ export function installRunbookParameters(s: StrategyConfig, logBucketName: strin
                 ...(s.loadBalancer?.connectionDrainMinutes !== undefined
                     ? [{ name: "ConnectionDrainTime", values: [String(s.loadBalancer.connectionDrainMinutes)] }]
                     : []),
+                ...param("AutomationAssumeRole", roles?.loadBalancer),
             ];
         case "autoScaling":
-            return [instance, ...assume, ...(roles ? [{ name: "LambdaRoleArn", values: [roles.lambda] }] : [])];
+            return [instance, ...param("AutomationAssumeRole", roles?.automation), ...param("LambdaRoleArn", roles?.lambda)];
         default:
             return [];
     }
@@ -132,7 +135,7 @@ export function baselineOverrideDocument(b: BaselineConfig): object[] {
     ];
 }
 
-type Statement = { Sid: string; Effect: "Allow" | "Deny"; Action: string[]; Resource: string | string[]; Condition?: object };
+type Statement = { Sid: string; Effect: "Allow" | "Deny"; Action: string | string[]; Resource: string | string[]; Condition?: object };
 type Policy = { Version: "2012-10-17"; Statement: Statement[] };
 type Used = ReadonlySet<"image" | InstallRunbook | "startStop">;
 
@@ -152,6 +155,8 @@ export interface StrategyScope {
     readonly runbookRoleArn?: string;
     /** The role of their Lambda functions. */
     readonly runbookLambdaRoleArn?: string;
+    /** The role AWSEC2-PatchLoadBalancerInstance runs as, when a group drains a load balancer. */
+    readonly loadBalancerRoleArn?: string;
     /** The log bucket (the rollback report goes there) and the prefixes no role of the program may write. */
     readonly logBucketName?: string;
     readonly protectedPrefixes?: readonly string[];
@@ -170,16 +175,33 @@ const taggedWith = (c: StrategyScope, groups: readonly string[] | undefined) => 
     StringEquals: { [`aws:ResourceTag/${c.patchGroupTagKey}`]: [...(groups ?? [])] },
 });
 
+/** Run Command with AWS-RunPatchBaseline only, on instances carrying one of these groups' tag only (ssm:resourceTag). */
+const patchTheGroupsInstances = (c: StrategyScope, groups: readonly string[]): Statement[] => [
+    {
+        Sid: "PatchWithRunPatchBaseline",
+        Effect: "Allow",
+        Action: ["ssm:SendCommand"],
+        Resource: [`arn:${c.partition}:ssm:*::document/${RUN_PATCH_BASELINE}`],
+    },
+    {
+        Sid: "OnTheGroupsInstancesOnly",
+        Effect: "Allow",
+        Action: ["ssm:SendCommand"],
+        Resource: instances(c),
+        Condition: { StringEquals: { [`ssm:resourceTag/${c.patchGroupTagKey}`]: [...groups] } },
+    },
+];
+
 /** Only these tag keys in the request, and some: DeleteTags without keys deletes every tag. */
 const onlyTagKeys = (keys: string[]) => ({ "ForAllValues:StringEquals": { "aws:TagKeys": keys }, Null: { "aws:TagKeys": "false" } });
 
 /**
  * What the window role needs to run each strategy's runbooks, scoped to the runbooks the stack uses,
  * the account, and the instances of the groups that use each (the patch-group tag). No IAM write,
- * no Lambda or CloudFormation: the rollback and Auto Scaling runbooks run as their own role (their
- * AutomationAssumeRole parameter), which the window role may pass to SSM and nothing else.
- * AWSEC2-PatchLoadBalancerInstance has no AutomationAssumeRole parameter (runbook reference: InstanceId,
- * ConnectionDrainTime, S3BucketLog, runCommandAssumeRole), so its steps run as the window role.
+ * no Lambda, CloudFormation or load balancer: the rollback, Auto Scaling and load-balancer runbooks
+ * run as their own roles (their AutomationAssumeRole parameter: AWSEC2-PatchLoadBalancerInstance's
+ * content runs as `"assumeRole": "{{ AutomationAssumeRole }}"`, packages/ssm/documents.ts), which the
+ * window role may pass to SSM and nothing else.
  */
 export function strategyPermissions(used: Used, c: StrategyScope): Policy | undefined {
     const s: Statement[] = [];
@@ -202,24 +224,14 @@ export function strategyPermissions(used: Used, c: StrategyScope): Policy | unde
         allow("CreateTheImage", ["ec2:CreateImage"], [`arn:${c.partition}:ec2:*::image/*`, `arn:${c.partition}:ec2:*::snapshot/*`]);
         allow("DescribeImages", ["ec2:DescribeImages"]);
     }
-    if ((used.has("rollback") || used.has("autoScaling")) && c.runbookRoleArn)
-        allow("PassOnlyTheRunbookRole", ["iam:PassRole"], c.runbookRoleArn, {
+    const passed = [
+        ...((used.has("rollback") || used.has("autoScaling")) && c.runbookRoleArn ? [c.runbookRoleArn] : []),
+        ...(used.has("loadBalancer") && c.loadBalancerRoleArn ? [c.loadBalancerRoleArn] : []),
+    ];
+    if (passed.length > 0)
+        allow("PassOnlyTheRunbookRole", ["iam:PassRole"], passed.length === 1 ? passed[0] : passed, {
             StringEquals: { "iam:PassedToService": "ssm.amazonaws.com" },
         });
-    if (used.has("loadBalancer"))
-        allow("DrainBehindLoadBalancer", [
-            "elasticloadbalancing:DescribeLoadBalancers",
-            "elasticloadbalancing:DescribeTargetGroups",
-            "elasticloadbalancing:DescribeTargetHealth",
-            "elasticloadbalancing:DeregisterTargets",
-            "elasticloadbalancing:RegisterTargets",
-            "elasticloadbalancing:DescribeInstanceHealth",
-            "elasticloadbalancing:DeregisterInstancesFromLoadBalancer",
-            "elasticloadbalancing:RegisterInstancesWithLoadBalancer",
-            "ssm:ListCommands",
-            "ssm:ListCommandInvocations",
-            "ssm:GetCommandInvocation",
-        ]);
     if (used.has("startStop")) {
         allow(
             "StartStopOnlyTheGroupsInstances",
@@ -248,62 +260,94 @@ export function strategyPermissions(used: Used, c: StrategyScope): Policy | unde
 export const ASG_PATCH_TAG = "AutoPatchInstanceInASG";
 
 /**
+ * An Automation execution id, as IAM's wildcards can match it: a UUID (the runbook reference's
+ * AWS-PatchInstanceWithRollback example: `"AutomationExecutionId": "ab08779f-002d-42dd-9222-0123456789ab"`).
+ */
+export const EXECUTION_ID_PATTERN = "????????-????-????-????-????????????";
+
+/**
+ * The CloudFormation stacks and Lambda functions the rollback and Auto Scaling runbooks deploy for
+ * one execution: each named with the execution's id at the end (the SSM user guide's
+ * aws:invokeLambdaFunction page quotes AWS-PatchInstanceWithRollback's
+ * `FunctionName: "IdentifyRootVolumeLambda-{{automation:EXECUTION_ID}}"`). IAM's `*` spans `/`, so
+ * the stack pattern reads: a stack whose name ends in an execution id, any stack id after it.
+ */
+export function runbookDeployments(partition: string, accountId: string): { stacks: string; functions: string } {
+    return {
+        stacks: `arn:${partition}:cloudformation:*:${accountId}:stack/*${EXECUTION_ID_PATTERN}/*`,
+        functions: `arn:${partition}:lambda:*:${accountId}:function:*-${EXECUTION_ID_PATTERN}`,
+    };
+}
+
+/**
+ * The runbooks the rollback and Auto Scaling runbooks start: themselves, and AWS-CreateSnapshot, the
+ * rollback's PrePatchSnapshot step (aws:executeAutomation, DocumentName "AWS-CreateSnapshot": the SSM
+ * user guide's aws:invokeLambdaFunction page quotes that step).
+ */
+export const RUNBOOK_CHILD_AUTOMATIONS = ["AWS-CreateSnapshot"] as const;
+
+/**
+ * The parameters the runbooks may read: AWS's public ones only (`/aws/service/...`), never one of the
+ * account's: no account can name its own so (PutParameter: "Parameter names can't be prefixed with
+ * 'aws' or 'ssm' (case-insensitive)"), so any account in the ARN is safe. AWS lists ssm:GetParameter
+ * for AWS-PatchAsgInstance without naming the parameter; a runbook that read one of the account's
+ * would fail here (docs/security.md).
+ */
+export const publicParameters = (partition: string) => `arn:${partition}:ssm:*:*:parameter/aws/service/*`;
+
+/**
  * The role AWS-PatchInstanceWithRollback and AWS-PatchAsgInstance run as (AutomationAssumeRole): the
  * actions the runbook reference lists for AWS-PatchAsgInstance and the rollback runbook's steps need,
  * without the IAM writes that only create the transient Lambda role (the program passes its own,
  * LambdaAssumeRole / LambdaRoleArn: "If not specified, a transient role will be created"), iam:PassRole
- * only of that Lambda role to Lambda, and Run Command with AWS-RunPatchBaseline on the groups' instances.
+ * only of that Lambda role to Lambda, Run Command with AWS-RunPatchBaseline on the groups' instances;
+ * CloudFormation and Lambda only on the stacks and functions of an execution (runbookDeployments),
+ * StartAutomationExecution only of the runbooks and their child, GetParameter only of AWS's public
+ * parameters, and nothing from a hybrid node's session.
  * https://docs.aws.amazon.com/systems-manager-automation-runbooks/latest/userguide/automation-aws-patchasginstance.html
  * https://docs.aws.amazon.com/systems-manager-automation-runbooks/latest/userguide/automation-aws-patchinstancewithrollback.html
  */
 export function runbookRolePolicy(used: Used, c: StrategyScope): Policy {
     const p = c.partition;
+    const deployments = runbookDeployments(p, c.accountId);
+    const runbooks = [
+        ...(["rollback", "autoScaling"] as const).filter((r) => used.has(r)).map((r) => INSTALL_DOCUMENTS[r]),
+        ...(used.has("rollback") ? RUNBOOK_CHILD_AUTOMATIONS : []),
+    ];
     const s: Statement[] = [
+        {
+            Sid: "DeployTheRunbooksStacks",
+            Effect: "Allow",
+            Action: ["cloudformation:CreateStack", "cloudformation:DescribeStacks", "cloudformation:DeleteStack"],
+            Resource: deployments.stacks,
+        },
         {
             Sid: "DeployTheRunbooksFunctions",
             Effect: "Allow",
-            Action: [
-                "cloudformation:CreateStack",
-                "cloudformation:DescribeStacks",
-                "cloudformation:DeleteStack",
-                "lambda:CreateFunction",
-                "lambda:GetFunction",
-                "lambda:InvokeFunction",
-                "lambda:DeleteFunction",
-            ],
-            Resource: [`arn:${p}:cloudformation:*:${c.accountId}:stack/*`, `arn:${p}:lambda:*:${c.accountId}:function:*`],
+            Action: ["lambda:CreateFunction", "lambda:GetFunction", "lambda:InvokeFunction", "lambda:DeleteFunction"],
+            Resource: deployments.functions,
         },
+        ...patchTheGroupsInstances(c, [...(c.groups.rollback ?? []), ...(c.groups.autoScaling ?? [])]),
         {
-            Sid: "PatchWithRunPatchBaseline",
+            Sid: "StartOnlyTheRunbooks",
             Effect: "Allow",
-            Action: ["ssm:SendCommand"],
-            Resource: [`arn:${p}:ssm:*::document/${RUN_PATCH_BASELINE}`],
+            Action: ["ssm:StartAutomationExecution"],
+            Resource: runbooks.map((d) => automationDefinitionArn(p, c.accountId, d)).sort(),
         },
-        {
-            Sid: "OnTheGroupsInstancesOnly",
-            Effect: "Allow",
-            Action: ["ssm:SendCommand"],
-            Resource: instances(c),
-            Condition: {
-                StringEquals: {
-                    [`ssm:resourceTag/${c.patchGroupTagKey}`]: [...(c.groups.rollback ?? []), ...(c.groups.autoScaling ?? [])],
-                },
-            },
-        },
+        { Sid: "ReadOnlyPublicParameters", Effect: "Allow", Action: ["ssm:GetParameter"], Resource: publicParameters(p) },
         {
             Sid: "FollowTheRun",
             Effect: "Allow",
             Action: [
-                "ssm:StartAutomationExecution",
                 "ssm:GetAutomationExecution",
                 "ssm:ListCommands",
                 "ssm:ListCommandInvocations",
                 "ssm:GetCommandInvocation",
-                "ssm:GetParameter",
                 "ec2:DescribeInstances",
             ],
             Resource: "*",
         },
+        neverFromManagedNodes(),
     ];
     if (c.runbookLambdaRoleArn)
         s.push({
@@ -333,6 +377,13 @@ export function runbookRolePolicy(used: Used, c: StrategyScope): Policy {
     }
     return { Version: "2012-10-17", Statement: s };
 }
+
+/**
+ * Tags AWS puts on the snapshots it keeps for you: AWS Backup's `aws:backup:source-resource` (its
+ * managed policies condition snapshot actions on `aws:ResourceTag/aws:backup:source-resource`) and
+ * Data Lifecycle Manager's `aws:dlm:lifecycle-policy-id` (AWS-generated cost allocation tags).
+ */
+export const PROTECTED_SNAPSHOT_TAGS = ["aws:backup:source-resource", "aws:dlm:lifecycle-policy-id"] as const;
 
 /**
  * The role of the Lambda functions the two runbooks deploy (in place of the transient role they would
@@ -377,11 +428,36 @@ export function runbookLambdaPolicy(used: Used, c: StrategyScope): Policy {
                 Condition: taggedWith(c, c.groups.rollback),
             },
             {
-                Sid: "RestoreTheRootVolume",
+                // Attach and Detach are authorized on the instance too (RestoreOnlyTheGroupsInstances: the groups' tag).
+                Sid: "SwapTheRootVolume",
                 Effect: "Allow",
-                Action: ["ec2:CreateVolume", "ec2:AttachVolume", "ec2:DetachVolume", "ec2:DeleteSnapshot", "ec2:CreateTags"],
-                Resource: [`arn:${p}:ec2:*:${c.accountId}:volume/*`, `arn:${p}:ec2:*::snapshot/*`],
+                Action: ["ec2:AttachVolume", "ec2:DetachVolume", "ec2:CreateTags"],
+                Resource: `arn:${p}:ec2:*:${c.accountId}:volume/*`,
             },
+            {
+                // A volume restored from a snapshot (ec2:ParentSnapshot set), never a blank one.
+                Sid: "RestoreFromTheSnapshot",
+                Effect: "Allow",
+                Action: ["ec2:CreateVolume"],
+                Resource: `arn:${p}:ec2:*:${c.accountId}:volume/*`,
+                Condition: { Null: { "ec2:ParentSnapshot": "false" } },
+            },
+            {
+                Sid: "ReadTheSnapshot",
+                Effect: "Allow",
+                Action: ["ec2:CreateVolume", "ec2:DeleteSnapshot", "ec2:CreateTags"],
+                Resource: `arn:${p}:ec2:*::snapshot/*`,
+            },
+            // The snapshot AWS-CreateSnapshot takes carries no tag (its RuntimeParameters are VolumeId and
+            // Description only), so no Allow can name it; these keep the runbook's Lambda off the snapshots
+            // AWS Backup and Data Lifecycle Manager keep (the tags they put on theirs).
+            ...PROTECTED_SNAPSHOT_TAGS.map((tag, i) => ({
+                Sid: `NeverAManagedBackup${i + 1}`,
+                Effect: "Deny" as const,
+                Action: ["ec2:DeleteSnapshot"],
+                Resource: `arn:${p}:ec2:*::snapshot/*`,
+                Condition: { Null: { [`aws:ResourceTag/${tag}`]: "false" } },
+            })),
         );
         if (c.logBucketName) {
             s.push({
@@ -407,6 +483,54 @@ export function runbookLambdaPolicy(used: Used, c: StrategyScope): Policy {
             Resource: `arn:${p}:autoscaling:*:${c.accountId}:autoScalingGroup:*:autoScalingGroupName/*`,
         });
     return { Version: "2012-10-17", Statement: s };
+}
+
+/**
+ * The role AWSEC2-PatchLoadBalancerInstance runs as (its AutomationAssumeRole): the load balancer
+ * calls the window role held before, on the groups' own load balancers and target groups only (those
+ * tagged with the group's patch-group tag: the runbook finds them from the instance, and IAM can name
+ * them no other way the program knows), Run Command with AWS-RunPatchBaseline on the groups'
+ * instances, the reads that follow the run, and nothing from a hybrid node's session.
+ */
+export function loadBalancerRunbookPolicy(c: StrategyScope): Policy {
+    const p = c.partition;
+    const groups = [...(c.groups.loadBalancer ?? [])];
+    const elb = (type: string) => `arn:${p}:elasticloadbalancing:*:${c.accountId}:${type}`;
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "FindTheInstancesLoadBalancers",
+                Effect: "Allow",
+                Action: [
+                    "elasticloadbalancing:DescribeLoadBalancers",
+                    "elasticloadbalancing:DescribeTargetGroups",
+                    "elasticloadbalancing:DescribeTargetHealth",
+                    "elasticloadbalancing:DescribeInstanceHealth",
+                    "ssm:ListCommands",
+                    "ssm:ListCommandInvocations",
+                    "ssm:GetCommandInvocation",
+                    "ssm:GetAutomationExecution",
+                    "ec2:DescribeInstances",
+                ],
+                Resource: "*",
+            },
+            {
+                Sid: "DrainOnlyTheGroupsLoadBalancers",
+                Effect: "Allow",
+                Action: [
+                    "elasticloadbalancing:DeregisterTargets",
+                    "elasticloadbalancing:RegisterTargets",
+                    "elasticloadbalancing:DeregisterInstancesFromLoadBalancer",
+                    "elasticloadbalancing:RegisterInstancesWithLoadBalancer",
+                ],
+                Resource: [elb("targetgroup/*/*"), elb("loadbalancer/*")],
+                Condition: { StringEquals: { [`aws:ResourceTag/${c.patchGroupTagKey}`]: groups } },
+            },
+            ...patchTheGroupsInstances(c, groups),
+            neverFromManagedNodes(),
+        ],
+    };
 }
 
 /** The window substitutes the window execution's id here (a pseudo parameter, Run Command tasks included). */
@@ -728,12 +852,20 @@ export class PatchingStrategies extends pulumi.ComponentResource {
             patchGroupTagKey: args.patchGroupTagKey,
             groups: Object.fromEntries([...used].map((u) => [u, groupsUsing(u)])),
             startStopDocuments: [ssmName(args.namePrefix, "start-stopped"), ssmName(args.namePrefix, "stop-started")],
-            ...(roles ? { runbookRoleArn: roles.automation, runbookLambdaRoleArn: roles.lambda } : {}),
+            ...(roles?.automation !== undefined ? { runbookRoleArn: roles.automation } : {}),
+            ...(roles?.lambda !== undefined ? { runbookLambdaRoleArn: roles.lambda } : {}),
+            ...(roles?.loadBalancer !== undefined ? { loadBalancerRoleArn: roles.loadBalancer } : {}),
             logBucketName: bucket,
             protectedPrefixes: args.protectedPrefixes,
         });
         const context = pulumi.all([args.partition, args.accountId, args.logBucketName]);
-        if (used.has("rollback") || used.has("autoScaling")) this.runbookRoles = this.runbookRoleArns(name, used, context, scope, args);
+        const lambdaRunbooks =
+            used.has("rollback") || used.has("autoScaling") ? this.runbookRoleArns(name, used, context, scope, args) : undefined;
+        const loadBalancer = used.has("loadBalancer") ? this.loadBalancerRoleArn(name, context, scope, args) : undefined;
+        if (lambdaRunbooks || loadBalancer)
+            this.runbookRoles = pulumi
+                .all([lambdaRunbooks, loadBalancer])
+                .apply(([roles, lb]) => ({ ...(roles ?? {}), ...(lb !== undefined ? { loadBalancer: lb } : {}) }));
         if (args.windowRoleName && strategyPermissions(used, scope("aws", "0", "")))
             new aws.iam.RolePolicy(
                 `${name}-window-role`,
@@ -886,6 +1018,32 @@ export class PatchingStrategies extends pulumi.ComponentResource {
         ];
         // A runbook started with a bare role fails at its first step.
         return pulumi.all([automation.arn, lambda.arn, ...policies.map((x) => x.id)]).apply(([a, l]) => ({ automation: a, lambda: l }));
+    }
+
+    /** The role AWSEC2-PatchLoadBalancerInstance runs as (AutomationAssumeRole), in place of the window role. */
+    private loadBalancerRoleArn(
+        name: string,
+        context: pulumi.Output<[string, string, string]>,
+        scope: (p: string, a: string, bucket: string) => StrategyScope,
+        args: PatchingStrategiesArgs,
+    ): pulumi.Output<string> {
+        const role = new aws.iam.Role(
+            `${name}-lb-runbook`,
+            {
+                description: "Runs patch-manager's load-balancer patch runbook, AWSEC2-PatchLoadBalancerInstance (AutomationAssumeRole)",
+                assumeRolePolicy: context.apply(([p, a]) =>
+                    JSON.stringify(serviceTrust("ssm.amazonaws.com", a, automationExecutions(p, a))),
+                ),
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        const policy = new aws.iam.RolePolicy(
+            `${name}-lb-runbook-policy`,
+            { role: role.name, policy: context.apply(([p, a, bucket]) => JSON.stringify(loadBalancerRunbookPolicy(scope(p, a, bucket)))) },
+            { parent: this },
+        );
+        return pulumi.all([role.arn, policy.id]).apply(([arn]) => arn);
     }
 
     /** A window that reboots the group's instances (the agent's reboot exit code), then scans so compliance clears. */

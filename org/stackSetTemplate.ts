@@ -74,10 +74,27 @@ const ROLE_NAMES = [
     "freezes-automation-role",
     "freezes-events-role",
     "alerts-notification-role",
-    // strategies: the runbooks' automation role and their Lambda's role ("strategies-runbook-lambda").
+    // strategies: the runbooks' automation role and their Lambda's role ("strategies-runbook-lambda"),
+    // and the load-balancer runbook's role.
     "strategies-runbook",
+    "strategies-lb-runbook",
 ];
-const ROLES = ROLE_NAMES.map((n) => sub(`arn:${PARTITION}:iam::${ACCOUNT}:role/*${n}-*`));
+/**
+ * A role name the program gives: `<logical name>-<suffix>`, or `<region>-<logical name>-<suffix>`
+ * when one stack spans several regions (index.ts). Anchored at the start (a region has the shape
+ * `??-*-?`, e.g. `eu-west-1`, `us-gov-west-1`), never `*<logical name>`: the deploy role cannot
+ * create `anything-maintenance-window-role-1`. An IAM path would anchor exactly, but a path is
+ * ForceNew (tools/diff/forceNew.json): every role would be replaced, and the hybrid role's
+ * replacement replaces the activation (iamRole is ForceNew too) and strands registered nodes.
+ */
+export const roleNamePatterns = (name: string): string[] => [`${name}-*`, `??-*-?-${name}-*`];
+/** The service each of the program's roles is passed to at deploy time (the instance profile's to EC2, the rules' to EventBridge). */
+const PASSED_TO: Record<string, readonly string[]> = {
+    "ec2.amazonaws.com": ["patched-instance-role"],
+    "events.amazonaws.com": ["alarm-stop-events-role", "freezes-events-role"],
+    "ssm.amazonaws.com": ROLE_NAMES.filter((n) => n !== "patched-instance-role" && !n.endsWith("-events-role")),
+};
+const ROLES = ROLE_NAMES.flatMap((n) => roleNamePatterns(n).map((p) => sub(`arn:${PARTITION}:iam::${ACCOUNT}:role/${p}`)));
 
 /** IAM's limit on one managed policy document (IAM quotas: 6,144 characters, whitespace not counted). */
 export const MANAGED_POLICY_MAX_CHARS = 6144;
@@ -297,13 +314,17 @@ export function permissions(): object[] {
             ],
             Resource: ROLES,
         },
-        {
-            Sid: "PatchManagerPassRoles",
+        // Each role only to the service that assumes it. SSM's own (window tasks, runbooks, notifications,
+        // hybrid activations) cannot be told apart here: CreateActivation's PassRole carries the same
+        // iam:PassedToService as a window task's, so every role SSM assumes but a node's refuses a
+        // hybrid node's session itself (components/iam.ts neverFromManagedNodes).
+        ...(Object.entries(PASSED_TO) as [string, readonly string[]][]).map(([service, names]) => ({
+            Sid: `PatchManagerPassRolesTo${service.split(".")[0].toUpperCase()}`,
             Effect: "Allow",
             Action: "iam:PassRole",
-            Resource: ROLES,
-            Condition: { StringEquals: { "iam:PassedToService": ["ssm.amazonaws.com", "ec2.amazonaws.com", "events.amazonaws.com"] } },
-        },
+            Resource: names.flatMap((n) => roleNamePatterns(n).map((p) => sub(`arn:${PARTITION}:iam::${ACCOUNT}:role/${p}`))),
+            Condition: { StringEquals: { "iam:PassedToService": service } },
+        })),
         {
             // compliance.configRecorder: create — Config's service-linked role, and no other service's.
             Sid: "PatchManagerConfigServiceLinkedRole",
@@ -559,44 +580,123 @@ export function permissions(): object[] {
 }
 
 /**
- * The ceiling of every role the program creates: the services its runtime roles and runbooks use,
- * and no IAM write but PassRole of its own roles. A boundary caps what an inline policy grants; it
- * is not itself least privilege (the roles' own policies are).
+ * What the program's roles do, and nothing more: the union of the actions of every role policy of
+ * every shipped stack (tests/authz/boundary.test.ts computes it from the stacks and requires equality),
+ * AmazonSSMManagedInstanceCore's among them. iam:PassRole is granted apart (PassOwnRoles).
+ */
+export const BOUNDARY_ACTIONS: readonly string[] = [
+    // The maintenance window's commands and their follow-up; the runbooks' starts and reads.
+    "ssm:SendCommand",
+    "ssm:CancelCommand",
+    "ssm:ListCommands",
+    "ssm:ListCommandInvocations",
+    "ssm:GetCommandInvocation",
+    "ssm:StartAutomationExecution",
+    "ssm:StopAutomationExecution",
+    "ssm:GetAutomationExecution",
+    "ssm:DescribeInstanceInformation",
+    "ssm:DescribeInstancePatchStates",
+    "ssm:ListComplianceItems",
+    "ssm:GetParameter",
+    // The alarm stop and the change freezes: the windows they disable, cancel and tag.
+    "ssm:GetMaintenanceWindow",
+    "ssm:UpdateMaintenanceWindow",
+    "ssm:CancelMaintenanceWindowExecution",
+    "ssm:DescribeMaintenanceWindowExecutions",
+    "ssm:DescribeMaintenanceWindowExecutionTasks",
+    "ssm:DescribeMaintenanceWindowExecutionTaskInvocations",
+    "ssm:AddTagsToResource",
+    "ssm:RemoveTagsFromResource",
+    "ssm:ListTagsForResource",
+    "ssm:GetCalendarState",
+    // A managed node (AmazonSSMManagedInstanceCore).
+    "ssm:DescribeAssociation",
+    "ssm:DescribeDocument",
+    "ssm:GetDeployablePatchSnapshotForInstance",
+    "ssm:GetDocument",
+    "ssm:GetManifest",
+    "ssm:GetParameters",
+    "ssm:ListAssociations",
+    "ssm:ListInstanceAssociations",
+    "ssm:PutComplianceItems",
+    "ssm:PutConfigurePackageResult",
+    "ssm:PutInventory",
+    "ssm:UpdateAssociationStatus",
+    "ssm:UpdateInstanceAssociationStatus",
+    "ssm:UpdateInstanceInformation",
+    "ssmmessages:CreateControlChannel",
+    "ssmmessages:CreateDataChannel",
+    "ssmmessages:OpenControlChannel",
+    "ssmmessages:OpenDataChannel",
+    "ec2messages:AcknowledgeMessage",
+    "ec2messages:DeleteMessage",
+    "ec2messages:FailMessage",
+    "ec2messages:GetEndpoint",
+    "ec2messages:GetMessages",
+    "ec2messages:SendReply",
+    // Targets by tag or resource group.
+    "tag:GetResources",
+    "resource-groups:ListGroups",
+    "resource-groups:ListGroupResources",
+    // The strategies: images, snapshots and restores, start/stop, Auto Scaling standby, load balancers.
+    "ec2:DescribeInstances",
+    "ec2:DescribeInstanceStatus",
+    "ec2:DescribeImages",
+    "ec2:DescribeSnapshots",
+    "ec2:DescribeVolumes",
+    "ec2:CreateImage",
+    "ec2:CreateSnapshot",
+    "ec2:DeleteSnapshot",
+    "ec2:CreateVolume",
+    "ec2:AttachVolume",
+    "ec2:DetachVolume",
+    "ec2:CreateTags",
+    "ec2:DeleteTags",
+    "ec2:StartInstances",
+    "ec2:StopInstances",
+    "ec2:RunInstances",
+    "autoscaling:DescribeAutoScalingGroups",
+    "autoscaling:DescribeAutoScalingInstances",
+    "autoscaling:EnterStandby",
+    "autoscaling:ExitStandby",
+    "elasticloadbalancing:DescribeLoadBalancers",
+    "elasticloadbalancing:DescribeTargetGroups",
+    "elasticloadbalancing:DescribeTargetHealth",
+    "elasticloadbalancing:DescribeInstanceHealth",
+    "elasticloadbalancing:DeregisterTargets",
+    "elasticloadbalancing:RegisterTargets",
+    "elasticloadbalancing:DeregisterInstancesFromLoadBalancer",
+    "elasticloadbalancing:RegisterInstancesWithLoadBalancer",
+    // The rollback and Auto Scaling runbooks' CloudFormation stacks and Lambda functions, and their logs.
+    "cloudformation:CreateStack",
+    "cloudformation:DescribeStacks",
+    "cloudformation:DeleteStack",
+    "lambda:CreateFunction",
+    "lambda:GetFunction",
+    "lambda:InvokeFunction",
+    "lambda:DeleteFunction",
+    "logs:CreateLogGroup",
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+    // Command output, the fleet's inputs and the rollback report; alerts.
+    "s3:PutObject",
+    "s3:GetObject",
+    "s3:GetEncryptionConfiguration",
+    "kms:Decrypt",
+    "kms:GenerateDataKey*",
+    "sns:Publish",
+];
+
+/**
+ * The ceiling of every role the program creates: the actions its roles use (BOUNDARY_ACTIONS), and no
+ * IAM write but PassRole of its own roles. A boundary caps what an inline policy grants; it is not
+ * itself least privilege (the roles' own policies are).
  */
 export function boundaryPolicyDocument(): object {
     return {
         Version: "2012-10-17",
         Statement: [
-            {
-                Sid: "PatchingServices",
-                Effect: "Allow",
-                Action: [
-                    "ssm:*",
-                    "ssmmessages:*",
-                    "ec2messages:*",
-                    "ec2:*",
-                    "s3:*",
-                    // Using keys only: a role under this boundary never writes a key policy or deletes a key.
-                    "kms:Decrypt",
-                    "kms:Encrypt",
-                    "kms:GenerateDataKey*",
-                    "kms:ReEncrypt*",
-                    "kms:DescribeKey",
-                    "kms:CreateGrant",
-                    "sns:*",
-                    "cloudwatch:*",
-                    "events:*",
-                    "logs:*",
-                    "lambda:*",
-                    "cloudformation:*",
-                    "autoscaling:*",
-                    "elasticloadbalancing:*",
-                    "tag:GetResources",
-                    "resource-groups:*",
-                ],
-                Resource: "*",
-            },
-            { Sid: "ReadOwnRoles", Effect: "Allow", Action: "iam:GetRole", Resource: ROLES },
+            { Sid: "PatchingServices", Effect: "Allow", Action: [...BOUNDARY_ACTIONS], Resource: "*" },
             {
                 // The program's roles pass each other to Automation (window tasks, the alarm stop, the
                 // alerts) and to Lambda (the rollback runbook's functions), nowhere else.
@@ -606,7 +706,7 @@ export function boundaryPolicyDocument(): object {
                 Resource: ROLES,
                 Condition: { StringEquals: { "iam:PassedToService": ["ssm.amazonaws.com", "lambda.amazonaws.com"] } },
             },
-            // ssm:* above includes sharing a document with other accounts or the public.
+            // Not granted above; explicit so that no later edit of the list lets a role share a document.
             { Sid: "NoDocumentSharing", Effect: "Deny", Action: "ssm:ModifyDocumentPermission", Resource: "*" },
             {
                 // Implicit in the allow list above; explicit so that no later edit of it lets a role grow.

@@ -2,9 +2,11 @@
 // Every escalation request is simulated with the role's real policies and must be denied (or be a
 // known gap of today, tests/authz/knownGaps.ts, that must still be allowed until its fix lands).
 import { strict as assert } from "assert";
-import { awsManagedPolicy, organisation, programStacks, Role } from "./world";
+import { awsManagedPolicy, list, organisation, programStacks, Role, statements } from "./world";
+import { BOUNDARY_POLICY_NAME } from "../../org/config";
 import { decide, Request } from "./iam";
-import { escalations, positiveControl, RoleSite, sitesOf } from "./escalation";
+import { escalations, isNodeRole, positiveControl, RoleSite, sitesOf, ssmMayAssume } from "./escalation";
+import { MANAGED_NODE_SESSION } from "../../components/iam";
 import { judge } from "./knownGaps";
 
 const ADMIN = { name: "AdministratorAccess", policy: awsManagedPolicy("arn:aws:iam::aws:policy/AdministratorAccess")! };
@@ -71,5 +73,60 @@ describe("authorization model: no role can escalate", function () {
         const { findings, fixed } = judge(decisions, (g) => !g.trust);
         assert.deepEqual(findings, [], "escalation paths no known gap lists");
         assert.deepEqual(fixed, [], "known gaps that are fixed");
+    });
+
+    // ssm:CreateActivation takes any role SSM may assume, and its iam:PassRole carries the same
+    // iam:PassedToService (ssm.amazonaws.com) as a window task's: IAM cannot keep the window role out of an
+    // activation. So every role SSM may assume that is not a node's refuses a node's session: SSM names a
+    // hybrid node's session by its managed-instance id (`assumed-role/<role>/mi-<17 hex>`, awslabs/aws-support-tools
+    // "Systems Manager/SSMAgent-Toolkit-Windows/README.md"), so its aws:userid is `<role id>:mi-...`.
+    it("a role SSM may assume serves no hybrid node it is given to through an activation (positive control: its own grant)", async () => {
+        const roles = sites.map((s) => s.role).filter((r) => r.origin === "program" && ssmMayAssume(r) && !isNodeRole(r));
+        assert.ok(
+            roles.some((r) => r.key.endsWith(":maintenance-window-role")) && roles.some((r) => r.key.endsWith(":strategies-runbook")),
+            roles.map((r) => r.key).join(", "),
+        );
+        const node = { "aws:userid": "AROAEXAMPLEROLEID0001:mi-0123456789abcdef0" };
+        const window = { "aws:userid": "AROAEXAMPLEROLEID0001:window-task" };
+        assert.ok(
+            new RegExp(`^${MANAGED_NODE_SESSION.replace(/\*/g, ".*")}$`).test(node["aws:userid"]),
+            "the node's session is the pattern's",
+        );
+        const problems: string[] = [];
+        for (const role of roles) {
+            const control = (await positiveControl(role))!;
+            const as = (userid: Record<string, string>) => decide(role, { ...control, context: { ...(control.context ?? {}), ...userid } });
+            if ((await as(window)) !== "Allowed") problems.push(`${role.key}: ${control.action} denied to its own service session`);
+            if ((await as(node)) === "Allowed") problems.push(`${role.key}: ${control.action} allowed to a hybrid node's session`);
+        }
+        assert.deepEqual(problems, []);
+    });
+
+    // Positive control for the anchored role names (org/stackSetTemplate.ts roleNamePatterns) and the
+    // per-service PassRole: the deploy role may create every role of every shipped stack (with the
+    // boundary) and pass it to the service its trust names, unless only a runbook passes it (Lambda).
+    it("the deploy role may create every role of every shipped stack with the boundary, and pass it to its service", async () => {
+        const org = await organisation();
+        const deploy = org.accounts[0].roles.find((r) => r.key.startsWith("org:DeployRole@"))!;
+        const problems: string[] = [];
+        let checked = 0;
+        for (const stack of await programStacks())
+            for (const role of stack.roles) {
+                const arn = role.arn.replace(`:${role.account}:`, `:${deploy.account}:`);
+                const create = {
+                    action: "iam:CreateRole",
+                    resource: arn,
+                    context: { "iam:PermissionsBoundary": `arn:aws:iam::${deploy.account}:policy/${BOUNDARY_POLICY_NAME}` },
+                };
+                if ((await decide(deploy, create)) !== "Allowed") problems.push(`${role.key}: CreateRole ${arn}`);
+                const services = statements(role.trust).flatMap((st) => list((st.Principal as { Service?: string | string[] })?.Service));
+                for (const service of services.filter((x) => x !== "lambda.amazonaws.com")) {
+                    const pass = { action: "iam:PassRole", resource: arn, context: { "iam:PassedToService": service } };
+                    if ((await decide(deploy, pass)) !== "Allowed") problems.push(`${role.key}: PassRole to ${service}`);
+                }
+                checked++;
+            }
+        assert.ok(checked > 20, `${checked} roles`);
+        assert.deepEqual(problems, []);
     });
 });

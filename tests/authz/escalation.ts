@@ -6,6 +6,7 @@ import type { Request } from "./iam";
 import { resourceTypesOf } from "./validity";
 import type { ModelStack, PolicyDocument, Role } from "./world";
 import { list, statements } from "./world";
+import { BOUNDARY_POLICY_NAME } from "../../org/config";
 
 export interface Escalation {
     /** A stable name, as tests/authz/knownGaps.ts names it. */
@@ -73,6 +74,16 @@ export function escalations(site: RoleSite): Escalation[] {
             },
         );
     }
+    // A role the deploy role may create must be one the program names: with the boundary, but named
+    // like the program's roles behind another prefix, it is a role the program does not manage.
+    out.push({
+        id: "iam:CreateRole of a role named like the program's, with the permissions boundary",
+        request: {
+            action: "iam:CreateRole",
+            resource: programShapedRole(a),
+            context: { "iam:PermissionsBoundary": `arn:aws:iam::${a}:policy/${BOUNDARY_POLICY_NAME}` },
+        },
+    });
     out.push({
         id: "iam:CreatePolicyVersion of any customer managed policy",
         request: { action: "iam:CreatePolicyVersion", resource: `arn:aws:iam::${a}:policy/any-policy` },
@@ -82,10 +93,61 @@ export function escalations(site: RoleSite): Escalation[] {
             id: `iam:PassRole of a role outside the program to ${service}`,
             request: { action: "iam:PassRole", resource: outside, context: { "iam:PassedToService": service } },
         });
+    // The window role on an instance (or to EventBridge) is a role no instance of the program has.
+    for (const service of ["ec2.amazonaws.com", "events.amazonaws.com"])
+        out.push({
+            id: `iam:PassRole of the program's window role to ${service}`,
+            request: {
+                action: "iam:PassRole",
+                resource: `arn:aws:iam::${a}:role/maintenance-window-role-0a1b2c3`,
+                context: { "iam:PassedToService": service },
+            },
+        });
     const fn = `arn:aws:lambda:${r}:${a}:function:attacker-function`;
     out.push(
         { id: "lambda:CreateFunction", request: { action: "lambda:CreateFunction", resource: fn } },
         { id: "lambda:InvokeFunction of a function not the program's", request: { action: "lambda:InvokeFunction", resource: fn } },
+        { id: "lambda:UpdateFunctionCode of a function not the program's", request: { action: "lambda:UpdateFunctionCode", resource: fn } },
+        {
+            id: "cloudformation:CreateStack of a stack no runbook execution names",
+            request: {
+                action: "cloudformation:CreateStack",
+                resource: `arn:aws:cloudformation:${r}:${a}:stack/attacker-stack/0f0f0f0f-0000-4000-8000-000000000000`,
+            },
+        },
+        {
+            id: "ssm:StartAutomationExecution of a runbook not the program's",
+            request: {
+                action: "ssm:StartAutomationExecution",
+                resource: `arn:aws:ssm:${r}:${a}:automation-definition/attacker-runbook:$DEFAULT`,
+            },
+        },
+        {
+            id: "ec2:DeleteSnapshot of a snapshot AWS Backup keeps",
+            request: {
+                action: "ec2:DeleteSnapshot",
+                resource: `arn:aws:ec2:${r}::snapshot/snap-0f0f0f0f0f0f0f0f0`,
+                context: { "aws:ResourceTag/aws:backup:source-resource": `arn:aws:ec2:${r}:${a}:volume/vol-0f0f0f0f0f0f0f0f0` },
+            },
+        },
+        {
+            id: "ec2:CreateVolume of a blank volume",
+            request: { action: "ec2:CreateVolume", resource: `arn:aws:ec2:${r}:${a}:volume/vol-0f0f0f0f0f0f0f0f0` },
+        },
+        {
+            id: "elasticloadbalancing:DeregisterTargets from a target group of no patch group",
+            request: {
+                action: "elasticloadbalancing:DeregisterTargets",
+                resource: `arn:aws:elasticloadbalancing:${r}:${a}:targetgroup/not-the-groups/0123456789abcdef`,
+            },
+        },
+        {
+            id: "elasticloadbalancing:DeregisterInstancesFromLoadBalancer of a load balancer of no patch group",
+            request: {
+                action: "elasticloadbalancing:DeregisterInstancesFromLoadBalancer",
+                resource: `arn:aws:elasticloadbalancing:${r}:${a}:loadbalancer/not-the-groups`,
+            },
+        },
         ...["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion"].map((action) => ({
             id: `${action} on a key not the program's`,
             request: {
@@ -132,6 +194,13 @@ export function escalations(site: RoleSite): Escalation[] {
             },
         },
     );
+    // A node's role has AmazonSSMManagedInstanceCore (GetParameter on every parameter; the hybrid role denies
+    // it, the instance role is AWS's documented minimum): every other role must not read the account's.
+    if (!isNodeRole(role))
+        out.push({
+            id: "ssm:GetParameter of one of the account's parameters",
+            request: { action: "ssm:GetParameter", resource: `arn:aws:ssm:${r}:${a}:parameter/prod/db-password` },
+        });
     // The deploy role writes the files the fleet reads (the program's baseline overrides): every other role must not.
     if (role.origin === "program")
         for (const f of site.fleetReads)
@@ -141,6 +210,15 @@ export function escalations(site: RoleSite): Escalation[] {
             });
     return out;
 }
+
+/** A managed node's role (an EC2 instance's or a hybrid node's): it carries AmazonSSMManagedInstanceCore. */
+export const isNodeRole = (role: Role): boolean => role.identity.some((p) => p.name.endsWith(":policy/AmazonSSMManagedInstanceCore"));
+
+/** Whether SSM may assume the role (a window task's, a runbook's, a notification's, a hybrid node's). */
+export const ssmMayAssume = (role: Role): boolean =>
+    statements(role.trust).some(
+        (s) => s.Effect === "Allow" && list((s.Principal as { Service?: string | string[] })?.Service).includes("ssm.amazonaws.com"),
+    );
 
 /** S3 objects a stack writes (aws:s3/bucketObjectv2) and the s3:// URLs its tasks' parameters install from. */
 export function fleetReads(resources: PlannedResource[]): { arn: string; bucketPolicy?: PolicyDocument }[] {

@@ -115,7 +115,13 @@ describe("components: patching strategies (Pulumi.prod-strategies.yaml under moc
         const [t] = tasksOf("Web Server");
         assert.equal(t.doc, "AWSEC2-PatchLoadBalancerInstance");
         assert.equal((t.task.inputs as any).maxConcurrency, "25%");
-        assert.deepEqual(automation(t), { InstanceId: ["{{RESOURCE_ID}}"], ConnectionDrainTime: ["5"] });
+        // Its own role (the content's "assumeRole": "{{ AutomationAssumeRole }}", packages/ssm/documents.ts), not the window role.
+        const role = stack.ofType(T.role).find((r) => r.name === "strategies-lb-runbook")!;
+        assert.deepEqual(automation(t), {
+            InstanceId: ["{{RESOURCE_ID}}"],
+            ConnectionDrainTime: ["5"],
+            AutomationAssumeRole: [role.outputs.arn],
+        });
     });
 
     it("Auto Scaling standby: AWS-PatchAsgInstance with the instance of each target", function () {

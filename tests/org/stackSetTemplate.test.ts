@@ -187,7 +187,9 @@ describe("org StackSet template: the Pulumi OIDC provider, the boundary and the 
         assert.ok(allowed(doc, "iam:PassRole", own, { "iam:PassedToService": "ssm.amazonaws.com" }));
         assert.ok(allowed(doc, "iam:PassRole", own, { "iam:PassedToService": "lambda.amazonaws.com" }));
         assert.ok(!allowed(doc, "iam:PassRole", own, { "iam:PassedToService": "ec2.amazonaws.com" }), "PassRole to EC2");
-        assert.ok(allowed(doc, "ssm:CreateDocument", "arn:aws:ssm:eu-west-1:111111111111:document/x")); // positive control
+        assert.ok(allowed(doc, "ssm:GetDocument", "arn:aws:ssm:eu-west-1:111111111111:document/x")); // positive control
+        // No role of the program writes a document (one would be any command on every node it reaches).
+        assert.ok(!allowed(doc, "ssm:CreateDocument", "arn:aws:ssm:eu-west-1:111111111111:document/x"), "document writes");
         assert.ok(!allowed(doc, "ssm:ModifyDocumentPermission", "arn:aws:ssm:eu-west-1:111111111111:document/x"), "document sharing");
         const someKey = "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab";
         assert.ok(allowed(doc, "kms:Decrypt", someKey)); // positive control

@@ -45,7 +45,14 @@ const OLD_SSM_TRUST = (account: string) => ({
     ],
 });
 const withoutIntendedChanges = (type: string, inputs: unknown) => {
-    const i = inputs as Record<string, any>;
+    let i = inputs as Record<string, any>;
+    // Every role SSM may assume but a node's refuses a hybrid node's session (issue 18: the window role
+    // cannot be kept out of an activation by IAM): the notification role's policy gained that Deny.
+    if (type === "aws:iam/rolePolicy:RolePolicy" && typeof i.policy === "string" && i.policy.includes("NeverFromAManagedNode")) {
+        const policy = JSON.parse(i.policy);
+        policy.Statement = policy.Statement.filter((st: { Sid?: string }) => st.Sid !== "NeverFromAManagedNode");
+        i = { ...i, policy: JSON.stringify(policy) };
+    }
     if (type === ROTATION) {
         const { triggers: _triggers, ...rest } = i;
         return rest;
@@ -133,13 +140,14 @@ const withoutIntendedChanges = (type: string, inputs: unknown) => {
     if (type === "aws:ssm/patchBaseline:PatchBaseline" && ["UBUNTU", "DEBIAN", "RASPBIAN"].includes(i.operatingSystem)) {
         return { ...i, approvalRules: i.approvalRules.map(({ approveAfterDays: _a, ...r }: Record<string, unknown>) => r) };
     }
-    return inputs;
+    return i;
 };
 
 /**
  * Resources an upgrade adds on purpose: the window role's own policy (in place of
  * AmazonSSMMaintenanceWindowRole, with the CancelCommand that CANCEL_TASK needs), the log bucket's
- * versioning, the hybrid role's denials and the alert on hybrid registrations.
+ * versioning, the hybrid role's denials, the alert on hybrid registrations and the Deny of a hybrid
+ * node's session on each runbook's own role (`<name>-not-from-nodes`).
  */
 const ADDED_ON_PURPOSE = (r: { type: string; urn: string }) =>
     (r.type === "aws:iam/rolePolicy:RolePolicy" &&
@@ -147,7 +155,8 @@ const ADDED_ON_PURPOSE = (r: { type: string; urn: string }) =>
         r.urn.endsWith("-commands")) ||
     (r.type === "aws:s3/bucketVersioning:BucketVersioning" && r.urn.endsWith("-versioning")) ||
     (r.type === "aws:iam/rolePolicy:RolePolicy" && r.urn.includes(":HybridNodeRole$") && r.urn.endsWith("-deny")) ||
-    (r.type.startsWith("aws:cloudwatch/event") && /::[^:]*hybrid-registrations(-to-topic)?$/.test(r.urn));
+    (r.type.startsWith("aws:cloudwatch/event") && /::[^:]*hybrid-registrations(-to-topic)?$/.test(r.urn)) ||
+    (r.type === "aws:iam/rolePolicy:RolePolicy" && r.urn.endsWith("-not-from-nodes"));
 
 /**
  * Shipped stack files edited since the fixture was taken: a user's config change, not part of an
