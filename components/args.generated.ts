@@ -130,6 +130,8 @@ export interface PatchGroupSettings {
     readonly rateControl?: RateControlSettings;
     /** Servers outside AWS join this group through an activation. */
     readonly hybrid?: HybridSettings;
+    /** Measured minutes per batch of the group's steps; default: the window model's stated assumptions. */
+    readonly durationEstimates?: DurationEstimateSettings;
     /** Install with NoReboot, and reboot (then scan, so compliance clears) in this separate window. */
     readonly rebootWindow?: ScheduleSettings;
     /**
@@ -151,8 +153,16 @@ export interface PatchGroupSettings {
      * in-place (patched like any instance; the group may replace one mid-patch). One of "standby", "in-place".
      */
     readonly autoScaling?: string;
-    /** Start stopped instances at the window's start, tag them, and stop those again after the install. */
+    /**
+     * Start the group's stopped instances at the window's start (tagged with the window execution's id), wait until
+     * their SSM Agent is online, and stop exactly those after the install.
+     */
     readonly startStopped?: boolean;
+    /**
+     * With startStopped: minutes the start step waits for the instances to run and their SSM Agent to be online;
+     * default 20. A whole number, 5 to 120.
+     */
+    readonly startStoppedTimeoutMinutes?: number;
     /** Scan (or, outside production, install) an instance as soon as it joins the group. One of "scan", "install". */
     readonly onJoin?: string;
 }
@@ -190,10 +200,27 @@ export interface PatchTuesdaySettings {
 
 /** Servers outside AWS that join the patch group through an SSM hybrid activation. */
 export interface HybridSettings {
-    /** How many servers may register with one activation code. A whole number, 1 to 1000. */
+    /**
+     * How many servers may register with one activation code: per code, not in total (each renewal issues a new code
+     * with the full limit; the plan and the stack output show the bound over 30 days). A whole number, 1 to 1000.
+     */
     readonly registrationLimit: number;
     /** Days an activation code stays valid; default 1. A whole number, 1 to 30. */
     readonly expiresInDays?: number;
+}
+
+/** How long one batch of the group's targets takes per step, for the window timeline the plan prints. */
+export interface DurationEstimateSettings {
+    /** Minutes one batch of the group's targets takes in the install step. A whole number, 1 to 1440. */
+    readonly install?: number;
+    /** Minutes one batch of the group's targets takes in the scan step. A whole number, 1 to 1440. */
+    readonly scan?: number;
+    /** Minutes one batch of the group's targets takes in the image step. A whole number, 1 to 1440. */
+    readonly image?: number;
+    /** Minutes one batch of the group's targets takes in the reboot step. A whole number, 1 to 1440. */
+    readonly reboot?: number;
+    /** Minutes one batch of the group's targets takes in the stop step. A whole number, 1 to 1440. */
+    readonly stop?: number;
 }
 
 /** Draining a load balancer's targets while they are patched. */

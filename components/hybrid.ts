@@ -7,6 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as time from "@pulumiverse/time";
 import { HybridConfig } from "../config";
+import { registrationsWithin } from "../config/patchGroups";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
 import { FleetReads, managedNodeRole, NodeRoleArgs } from "./iam";
 
@@ -42,6 +43,20 @@ export function hybridTrustPolicy(partition: string, region: string, accountId: 
  */
 export function activationRotationHours(hybrid: Pick<HybridConfig, "expiresInDays">): number {
     return hybrid.expiresInDays * 12;
+}
+
+/**
+ * What `registrationLimit` caps, precisely: registrations with one activation (one code). It is
+ * not a cap over time: CreateActivation's RegistrationLimit counts the servers registered with
+ * that activation, and every renewal (each `pulumi up --refresh` after `renewsAfter`, and every
+ * change that replaces the activation) creates a new activation with the full limit. So within
+ * `days`, the renewals alone admit up to this many servers: one activation per rotation period
+ * started in that time, plus the one already open. The count of servers already registered is
+ * known only at run time (reading it at preview would replace the activation, with a new code,
+ * whenever a server registers), so the program states the bound instead of enforcing a total.
+ */
+export function registrationsOverTime(hybrid: Pick<HybridConfig, "registrationLimit" | "expiresInDays">, days: number): number {
+    return registrationsWithin(hybrid.registrationLimit, activationRotationHours(hybrid), days);
 }
 
 /**
@@ -239,7 +254,10 @@ export interface HybridActivationOutput {
     region: pulumi.Output<string>;
     expirationDate: pulumi.Output<string>;
     renewsAfter: pulumi.Output<string>;
+    /** Servers that may register with this activation's code (not a total: each renewal allows as many again). */
     registrationLimit: number;
+    /** Servers the renewals alone may admit within 30 days (registrationsOverTime): the bound over time. */
+    registrationsWithin30Days: number;
     /** The tags registered servers get. */
     tags: Record<string, string>;
 }
@@ -315,6 +333,7 @@ export class HybridFleet extends pulumi.ComponentResource {
                 expirationDate: activation.expirationDate,
                 renewsAfter: activation.renewsAfter,
                 registrationLimit: group.hybrid.registrationLimit,
+                registrationsWithin30Days: registrationsOverTime(group.hybrid, 30),
                 tags: activationTags(args.tags, args.patchGroupTagKey, group.name),
             };
         }

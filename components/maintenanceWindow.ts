@@ -13,13 +13,14 @@ import {
 import { keyPath } from "../config/errors";
 import { ssmName, taskLogPrefix } from "../config/naming";
 import { maintenanceWindowTiming } from "../config/window";
+import { START_TIMEOUT_MINUTES } from "../config/strategies";
 import {
     CREATE_IMAGE_PARAMETERS,
     INSTALL_DOCUMENTS,
     installOverrideParameters,
     installRunbookParameters,
     RunbookRoleArns,
-    START_STOP_PARAMETERS,
+    startStopTaskParameters,
     taskSteps,
 } from "./strategies";
 
@@ -134,7 +135,33 @@ export class MaintenanceWindow extends pulumi.ComponentResource {
             const runbook = strategies?.install ?? "runPatchBaseline";
             for (const { step, priority } of strategies ? taskSteps(strategies) : [{ step: "install" as const, priority: 1 }]) {
                 if (step === "start" || step === "stop") {
-                    automation(step, args.startStop![step], priority, START_STOP_PARAMETERS);
+                    // Targetless (one execution per group): a window target resolves managed nodes that are
+                    // online, never a stopped instance (config/runtime/targets.ts); the runbook finds the
+                    // group's instances through EC2. Without targets SSM takes no rate control.
+                    const { targets: _targets, maxConcurrency: _c, maxErrors: _e, ...targetless } = common;
+                    new aws.ssm.MaintenanceWindowTask(
+                        `${name}-${group.slug}-${step}`,
+                        {
+                            ...targetless,
+                            name: ssmName(args.namePrefix, group.slug, step),
+                            description: `${step} ${group.name}`.slice(0, 128),
+                            taskType: "AUTOMATION",
+                            taskArn: args.startStop![step],
+                            priority,
+                            taskInvocationParameters: {
+                                automationParameters: {
+                                    documentVersion: "$DEFAULT",
+                                    parameters: startStopTaskParameters(
+                                        step,
+                                        group.name,
+                                        args.patchGroupTagKey,
+                                        strategies!.startTimeoutMinutes ?? START_TIMEOUT_MINUTES.default,
+                                    ),
+                                },
+                            },
+                        },
+                        { parent: this },
+                    );
                 } else if (step === "image") {
                     automation("image", STRATEGY_DOCUMENTS.createImage.name, priority, CREATE_IMAGE_PARAMETERS);
                 } else if (runbook !== "runPatchBaseline") {

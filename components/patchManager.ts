@@ -337,6 +337,7 @@ export class PatchManager extends pulumi.ComponentResource {
                           ...(windowRole ? { windowRoleName: windowRole.roleName } : {}),
                           partition,
                           accountId: aws.getCallerIdentityOutput(undefined, { parent: this }).accountId,
+                          region: aws.getRegionOutput(undefined, { parent: this }).region,
                           protectedPrefixes: [
                               FLEET_INPUTS_PREFIX,
                               ...[reads.dataSyncPrefix, reads.reportsPrefix].filter((p): p is string => p !== undefined),

@@ -14,6 +14,7 @@ import { ssmName, taskLogPrefix } from "../config/naming";
 import { automationExecutions, baselineOverrideKey, neverFromManagedNodes, serviceTrust } from "./iam";
 import { maintenanceWindowTiming } from "../config/window";
 import { AUTOMATION_FORMAT, automationContent } from "./runbooks";
+import { START_TIMEOUT_MINUTES } from "../config/strategies";
 
 type Parameter = { name: string; values: string[] };
 
@@ -114,27 +115,34 @@ export function installOverrideParameters(s: StrategyConfig, baselineOverrideUrl
     ];
 }
 
-/** The BaselineOverride file: a JSON list of baselines in the API's BaselineOverride shape, one per OS. */
+/**
+ * The BaselineOverride file: a JSON list of baselines as GetPatchBaseline returns them, one per OS
+ * (SSM user guide, "Using the BaselineOverride parameter": the file is `get_patch_baseline` output
+ * for each baseline, dumped as a list). Every content member that output carries is written, with the
+ * value SSM holds for a baseline the program creates: no global filters, non-security approved
+ * patches off, every rule's compliance level and non-security flag, and the sources (an empty list
+ * when none); the identity and dates (BaselineId, CreatedDate, ...) say nothing about what to install.
+ */
 export function baselineOverrideDocument(b: BaselineConfig): object[] {
     return [
         {
             OperatingSystem: b.operatingSystem,
+            GlobalFilters: { PatchFilters: [] },
             ApprovalRules: {
                 PatchRules: b.approvalRules.map((r) => ({
                     PatchFilterGroup: { PatchFilters: r.patchFilters.map((f) => ({ Key: f.key, Values: [...f.values] })) },
                     ComplianceLevel: r.complianceLevel,
                     ...(r.approveAfterDays !== undefined ? { ApproveAfterDays: r.approveAfterDays } : {}),
                     ...(r.approveUntilDate !== undefined ? { ApproveUntilDate: r.approveUntilDate } : {}),
-                    ...(r.enableNonSecurity !== undefined ? { EnableNonSecurity: r.enableNonSecurity } : {}),
+                    EnableNonSecurity: r.enableNonSecurity ?? false,
                 })),
             },
             ApprovedPatches: [...b.approvedPatches],
             ApprovedPatchesComplianceLevel: b.approvedPatchesComplianceLevel,
+            ApprovedPatchesEnableNonSecurity: false,
             RejectedPatches: [...b.rejectedPatches],
             RejectedPatchesAction: b.rejectedPatchesAction,
-            ...(b.sources.length > 0
-                ? { Sources: b.sources.map((s) => ({ Name: s.name, Products: [...s.products], Configuration: s.configuration })) }
-                : {}),
+            Sources: b.sources.map((s) => ({ Name: s.name, Products: [...s.products], Configuration: s.configuration })),
         },
     ];
 }
@@ -147,6 +155,8 @@ type Used = ReadonlySet<"image" | InstallRunbook | "startStop">;
 export interface StrategyScope {
     readonly partition: string;
     readonly accountId: string;
+    /** The deployment's region (the EC2 endpoint that asks KMS for grants when it starts an instance). */
+    readonly region?: string;
     /** "Patch Group" or "PatchGroup". */
     readonly patchGroupTagKey: string;
     /** The groups (tag values) that use each strategy. */
@@ -244,7 +254,6 @@ export function strategyPermissions(used: Used, c: StrategyScope): Policy | unde
             StringEquals: { "iam:PassedToService": "ssm.amazonaws.com" },
         });
     if (used.has("startStop")) {
-        allow("DescribeInstanceStatus", ["ec2:DescribeInstanceStatus"]);
         allow(
             "StartStopOnlyTheGroupsInstances",
             ["ec2:StartInstances", "ec2:StopInstances"],
@@ -255,6 +264,15 @@ export function strategyPermissions(used: Used, c: StrategyScope): Policy | unde
             ...taggedWith(c, c.groups.startStop),
             ...onlyTagKeys([STARTED_BY_WINDOW_TAG]),
         });
+        // Starting an instance whose EBS volumes a customer managed key encrypts: EC2 creates a grant on
+        // the key for the instance, with the caller's kms:CreateGrant (EBS user guide, "Requirements for
+        // Amazon EBS encryption": "use the kms:GrantIsForAWSResource condition key"); without it the
+        // instance goes from pending back to stopped. Only grants EC2 creates, in this region.
+        if (c.region)
+            allow("LetEc2UseTheVolumesKeys", ["kms:CreateGrant"], `arn:${c.partition}:kms:${c.region}:*:key/*`, {
+                Bool: { "kms:GrantIsForAWSResource": "true" },
+                StringEquals: { "kms:ViaService": `ec2.${c.region}.amazonaws.com` },
+            });
     }
     return { Version: "2012-10-17", Statement: s };
 }
@@ -557,6 +575,9 @@ export function linuxRebootScript(): string[] {
     return [
         `markers="${REBOOT_MARKERS.linux}"`,
         `marker="$markers/${WINDOW_EXECUTION_ID}"`,
+        // AWS documents whole-value substitution of pseudo parameters only: should the id stay
+        // unreplaced inside this string, a marker per UTC day keeps the next windows rebooting.
+        `case "$marker" in *"{{"*) marker="$markers/unsubstituted-$(date -u +%Y%m%d)";; esac`,
         `if [ -e "$marker" ]; then echo "rebooted once in this window execution; not again"; exit 0; fi`,
         "pending=no",
         "if command -v needs-restarting >/dev/null 2>&1; then",
@@ -588,6 +609,7 @@ export function windowsRebootScript(): string[] {
     return [
         `$markers = "${REBOOT_MARKERS.windows}"`,
         `$marker = Join-Path $markers "${WINDOW_EXECUTION_ID}"`,
+        'if ($marker.Contains("{{")) { $marker = Join-Path $markers ("unsubstituted-" + (Get-Date).ToUniversalTime().ToString("yyyyMMdd")) }',
         'if (Test-Path $marker) { Write-Output "rebooted once in this window execution; not again"; exit 0 }',
         "$pending = $false",
         "if (Test-Path 'HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based Servicing\\RebootPending') { $pending = $true }",
@@ -609,84 +631,185 @@ export function rebootTask(operatingSystem: string): { document: string; command
         : { document: STRATEGY_DOCUMENTS.runShellScript.name, commands: linuxRebootScript() };
 }
 
-// Start and stop run as one execution per instance ({{RESOURCE_ID}}); the tag is the only state
-// the two window tasks share (window tasks pass no outputs to each other).
+// Start and stop are targetless Automation tasks: one execution per group and window execution,
+// which finds the group's instances through EC2 (DescribeInstances by tag reaches stopped instances;
+// a window target of managed nodes does not: config/runtime/targets.ts). The tag with the window
+// execution's id is the only state the two tasks share (window tasks pass no outputs to each other).
+// aws:executeScript runs at most 600 seconds a step (SSM user guide, automation-action-executeScript),
+// so the wait for the agents is split into steps of at most WAIT_STEP_SECONDS up to one deadline.
+
+/** Seconds one wait step polls at most: under aws:executeScript's 600-second maximum, with room for its calls. */
+export const WAIT_STEP_SECONDS = 540;
+/** aws:executeScript's maximum duration per step (seconds). */
+export const EXECUTE_SCRIPT_MAX_SECONDS = 600;
+
+const FIND_STARTED = `def started_by(ec2, event, states):
+    found = []
+    filters = [
+        {"Name": "tag:" + event["TagKey"], "Values": [event["PatchGroup"]]},
+        {"Name": "tag:${STARTED_BY_WINDOW_TAG}", "Values": [event["WindowExecutionId"]]},
+        {"Name": "instance-state-name", "Values": states},
+    ]
+    for page in ec2.get_paginator("describe_instances").paginate(Filters=filters):
+        for reservation in page["Reservations"]:
+            found += [i["InstanceId"] for i in reservation["Instances"]]
+    return found
+`;
+
 const START_SCRIPT = `import time
 import boto3
+
+${FIND_STARTED}
+def handler(event, context):
+    ec2 = boto3.client("ec2")
+    stopped = []
+    filters = [{"Name": "tag:" + event["TagKey"], "Values": [event["PatchGroup"]]}, {"Name": "instance-state-name", "Values": ["stopped"]}]
+    for page in ec2.get_paginator("describe_instances").paginate(Filters=filters):
+        for reservation in page["Reservations"]:
+            stopped += [i["InstanceId"] for i in reservation["Instances"]]
+    failed = []
+    for instance in stopped:
+        # Tagged first: the stop task stops only what carries this window execution's id.
+        ec2.create_tags(Resources=[instance], Tags=[{"Key": "${STARTED_BY_WINDOW_TAG}", "Value": event["WindowExecutionId"]}])
+        try:
+            ec2.start_instances(InstanceIds=[instance])
+        except Exception as e:
+            print("could not start " + instance + ": " + str(e))
+            ec2.delete_tags(Resources=[instance], Tags=[{"Key": "${STARTED_BY_WINDOW_TAG}"}])
+            failed.append(instance)
+    deadline = int(time.time()) + 60 * int(event["TimeoutMinutes"])
+    return {"started": len(stopped) - len(failed), "failed": ",".join(failed) or "none", "deadline": deadline}
+`;
+
+/** One wait step: polls until every instance this execution started runs with its agent Online, or its time is up. */
+const waitScript = (last: boolean) => `import time
+import boto3
+
+${FIND_STARTED}
+def offline(ec2, ssm, event):
+    started = started_by(ec2, event, ["pending", "running", "stopping", "stopped"])
+    running = set(started_by(ec2, event, ["running"]))
+    online = set()
+    for i in range(0, len(started), 40):
+        chunk = started[i:i + 40]
+        for page in ssm.get_paginator("describe_instance_information").paginate(Filters=[{"Key": "InstanceIds", "Values": chunk}]):
+            online |= {n["InstanceId"] for n in page["InstanceInformationList"] if n["PingStatus"] == "Online"}
+    return [i for i in started if i not in running or i not in online]
 
 def handler(event, context):
     ec2 = boto3.client("ec2")
     ssm = boto3.client("ssm")
-    instance = event["InstanceId"]
-    state = ec2.describe_instances(InstanceIds=[instance])["Reservations"][0]["Instances"][0]["State"]["Name"]
-    if state != "stopped":
-        return {"started": False, "state": state}
-    ec2.create_tags(Resources=[instance], Tags=[{"Key": "${STARTED_BY_WINDOW_TAG}", "Value": event["WindowExecutionId"]}])
-    ec2.start_instances(InstanceIds=[instance])
-    ec2.get_waiter("instance_running").wait(InstanceIds=[instance])
-    # Run Command reaches only nodes whose agent is online: wait for it before the install starts.
-    for _ in range(30):
-        info = ssm.describe_instance_information(Filters=[{"Key": "InstanceIds", "Values": [instance]}])["InstanceInformationList"]
-        if info and info[0]["PingStatus"] == "Online":
-            return {"started": True}
+    until = min(int(event["Deadline"]), int(time.time()) + ${WAIT_STEP_SECONDS})
+    waiting = offline(ec2, ssm, event)
+    while waiting and time.time() < until:
         time.sleep(15)
-    raise Exception("started, but the SSM Agent did not come online within 7.5 minutes")
-`;
+        waiting = offline(ec2, ssm, event)
+${
+    last
+        ? `    failed = [] if event["Failed"] == "none" else event["Failed"].split(",")
+    if waiting or failed:
+        raise Exception("not ready for the install: offline " + ",".join(waiting) + "; not started " + ",".join(failed))
+    return {"online": True}
+`
+        : `    return {"online": not waiting, "waiting": len(waiting)}
+`
+}`;
 
 const STOP_SCRIPT = `import boto3
 
+${FIND_STARTED}
 def handler(event, context):
     ec2 = boto3.client("ec2")
-    instance = event["InstanceId"]
-    tags = ec2.describe_instances(InstanceIds=[instance])["Reservations"][0]["Instances"][0].get("Tags", [])
-    if not any(t["Key"] == "${STARTED_BY_WINDOW_TAG}" for t in tags):
-        return {"stopped": False}
-    ec2.stop_instances(InstanceIds=[instance])
-    ec2.delete_tags(Resources=[instance], Tags=[{"Key": "${STARTED_BY_WINDOW_TAG}"}])
-    return {"stopped": True}
+    # Only what this window execution started: a tag left by an earlier (cut-off) execution, or an
+    # instance a person started, carries another id or none.
+    running = started_by(ec2, event, ["pending", "running"])
+    for instance in running:
+        ec2.stop_instances(InstanceIds=[instance])
+    for instance in started_by(ec2, event, ["pending", "running", "stopping", "stopped"]):
+        ec2.delete_tags(Resources=[instance], Tags=[{"Key": "${STARTED_BY_WINDOW_TAG}"}])
+    return {"stopped": len(running)}
 `;
 
-/** An Automation runbook (schema 0.3) with one aws:executeScript step. */
-export function scriptRunbook(description: string, step: string, script: string): object {
+/** The parameters of the start and stop runbooks: the group (by its tag) and the window execution. */
+const startStopParameters = (withTimeout: boolean) => ({
+    TagKey: { type: "String", description: "The patch-group tag key (Patch Group or PatchGroup)." },
+    PatchGroup: { type: "String", description: "The patch group (the tag's value) whose instances to start or stop." },
+    WindowExecutionId: {
+        type: "String",
+        description: "The window execution ({{WINDOW_EXECUTION_ID}}): the tag's value on what it started.",
+        allowedPattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+    },
+    ...(withTimeout
+        ? {
+              TimeoutMinutes: {
+                  type: "String",
+                  description: "Minutes to wait for the instances to run and their SSM Agent to be online.",
+                  allowedPattern: "^[1-9][0-9]{0,2}$",
+              },
+          }
+        : {}),
+});
+
+const scriptStep = (name: string, script: string, payload: Record<string, string>, extra: object = {}) => ({
+    name,
+    action: "aws:executeScript",
+    timeoutSeconds: EXECUTE_SCRIPT_MAX_SECONDS,
+    ...extra,
+    inputs: { Runtime: "python3.11", Handler: "handler", InputPayload: payload, Script: script },
+});
+
+const GROUP_PAYLOAD = { TagKey: "{{TagKey}}", PatchGroup: "{{PatchGroup}}", WindowExecutionId: "{{WindowExecutionId}}" };
+
+/**
+ * The start runbook for a bound of `timeoutMinutes`: start the group's stopped instances (tagged with
+ * the window execution's id), then wait steps of at most WAIT_STEP_SECONDS each, up to the deadline
+ * the start step sets from TimeoutMinutes; the last fails the task when an instance is not ready.
+ */
+export function startRunbook(timeoutMinutes: number): object {
+    const waits = Math.max(1, Math.ceil((timeoutMinutes * 60) / WAIT_STEP_SECONDS));
     return {
         schemaVersion: "0.3",
-        description,
-        parameters: {
-            InstanceId: { type: "String", allowedPattern: "^i-[a-z0-9]{8,17}$" },
-            WindowExecutionId: { type: "String", default: "none" },
-        },
+        description: `Starts a patch group's stopped instances for the window, tags them ${STARTED_BY_WINDOW_TAG} = the window execution's id, and waits until their SSM Agent is online.`,
+        parameters: startStopParameters(true),
         mainSteps: [
-            {
-                name: step,
-                action: "aws:executeScript",
-                timeoutSeconds: 600,
-                inputs: {
-                    Runtime: "python3.11",
-                    Handler: "handler",
-                    InputPayload: { InstanceId: "{{InstanceId}}", WindowExecutionId: "{{WindowExecutionId}}" },
-                    Script: script,
+            scriptStep(
+                "startStoppedInstances",
+                START_SCRIPT,
+                { ...GROUP_PAYLOAD, TimeoutMinutes: "{{TimeoutMinutes}}" },
+                {
+                    outputs: [
+                        { Name: "Deadline", Selector: "$.Payload.deadline", Type: "Integer" },
+                        { Name: "Failed", Selector: "$.Payload.failed", Type: "String" },
+                    ],
                 },
-            },
+            ),
+            ...Array.from({ length: waits }, (_, i) =>
+                scriptStep(`waitForAgentsOnline${i + 1}`, waitScript(i === waits - 1), {
+                    ...GROUP_PAYLOAD,
+                    Deadline: "{{startStoppedInstances.Deadline}}",
+                    ...(i === waits - 1 ? { Failed: "{{startStoppedInstances.Failed}}" } : {}),
+                }),
+            ),
         ],
     };
 }
 
-export const START_RUNBOOK = scriptRunbook(
-    `Starts a stopped instance for patching and tags it ${STARTED_BY_WINDOW_TAG}; waits until its SSM Agent is online.`,
-    "startIfStopped",
-    START_SCRIPT,
-);
-export const STOP_RUNBOOK = scriptRunbook(
-    `Stops an instance only if it carries ${STARTED_BY_WINDOW_TAG} (the window started it), and removes the tag.`,
-    "stopIfStartedByWindow",
-    STOP_SCRIPT,
-);
+export const STOP_RUNBOOK = {
+    schemaVersion: "0.3",
+    description: `Stops the patch group's instances that carry ${STARTED_BY_WINDOW_TAG} = this window execution's id (the start task of the same execution started them), and removes the tag.`,
+    parameters: startStopParameters(false),
+    mainSteps: [scriptStep("stopWhatThisExecutionStarted", STOP_SCRIPT, GROUP_PAYLOAD)],
+};
 
-/** Automation parameters of the start and stop tasks. */
-export const START_STOP_PARAMETERS: Parameter[] = [
-    { name: "InstanceId", values: [RESOURCE_ID] },
-    { name: "WindowExecutionId", values: [WINDOW_EXECUTION_ID] },
-];
+/** Automation parameters of a group's start or stop task (targetless: the runbook finds the instances by tag). */
+export function startStopTaskParameters(step: "start" | "stop", group: string, tagKey: string, timeoutMinutes: number): Parameter[] {
+    return [
+        { name: "TagKey", values: [tagKey] },
+        { name: "PatchGroup", values: [group] },
+        { name: "WindowExecutionId", values: [WINDOW_EXECUTION_ID] },
+        ...(step === "start" ? [{ name: "TimeoutMinutes", values: [String(timeoutMinutes)] }] : []),
+    ];
+}
 
 export interface PatchingStrategiesArgs {
     readonly namePrefix: string;
@@ -704,6 +827,8 @@ export interface PatchingStrategiesArgs {
     readonly windowRoleName?: pulumi.Input<string>;
     readonly partition: pulumi.Input<string>;
     readonly accountId: pulumi.Input<string>;
+    /** The deployment's region. */
+    readonly region: pulumi.Input<string>;
     /** Prefixes of the log bucket no role of the program may write (the fleet inputs, the data sync's). */
     readonly protectedPrefixes: readonly string[];
     readonly logBucketName: pulumi.Input<string>;
@@ -766,8 +891,10 @@ export class PatchingStrategies extends pulumi.ComponentResource {
                 {
                     role: args.windowRoleName,
                     policy: pulumi
-                        .all([context, this.runbookRoles])
-                        .apply(([[p, a, bucket], roles]) => JSON.stringify(strategyPermissions(used, scope(p, a, bucket, roles)))),
+                        .all([context, this.runbookRoles, args.region])
+                        .apply(([[p, a, bucket], roles, region]) =>
+                            JSON.stringify(strategyPermissions(used, { ...scope(p, a, bucket, roles), region })),
+                        ),
                 },
                 { parent: this },
             );
@@ -786,7 +913,12 @@ export class PatchingStrategies extends pulumi.ComponentResource {
                     },
                     { parent: this, deleteBeforeReplace: true },
                 ).name;
-            this.startStop = { start: document("start-stopped", START_RUNBOOK), stop: document("stop-started", STOP_RUNBOOK) };
+            const bound = Math.max(
+                ...groups
+                    .filter((g) => g.strategies.startStopped)
+                    .map((g) => g.strategies.startTimeoutMinutes ?? START_TIMEOUT_MINUTES.default),
+            );
+            this.startStop = { start: document("start-stopped", startRunbook(bound)), stop: document("stop-started", STOP_RUNBOOK) };
         }
 
         const overridden = new Set(groups.filter((g) => g.strategies.baselineOverride).map((g) => g.baseline));

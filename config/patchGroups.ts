@@ -7,6 +7,7 @@ import { oneOf, wholeNumber } from "./fields";
 import { generatedBaselineName, slug } from "./naming";
 import { strategyFields, strategyConfig } from "./strategies";
 import { windowTimingSchema } from "./window";
+import { ESTIMATED_STEPS, EstimatedStep } from "./runtime/windowRun";
 
 export const rateControlSchema = z
     .object({
@@ -47,7 +48,9 @@ export const hybridFields = z
     .object(
         {
             registrationLimit: wholeNumber(HYBRID_LIMITS.registrationLimitMin, HYBRID_LIMITS.registrationLimitMax, "servers").meta({
-                description: "How many servers may register with one activation code.",
+                description:
+                    "How many servers may register with one activation code: per code, not in total (each renewal issues a new code " +
+                    "with the full limit; the plan and the stack output show the bound over 30 days).",
             }),
             expiresInDays: wholeNumber(1, HYBRID_LIMITS.expiresInDaysMax, "days")
                 .optional()
@@ -68,6 +71,35 @@ const hybridSchema = hybridFields.transform((h) => ({
 
 export type HybridConfig = z.output<typeof hybridSchema>;
 
+/**
+ * What `registrationLimit` bounds over time: it counts registrations with one activation (one
+ * code), and every renewal opens a new activation with the full limit, so within `days` the
+ * renewals every `rotationHours` alone admit up to this many servers (the open activation and
+ * one per rotation started in that time).
+ */
+export function registrationsWithin(registrationLimit: number, rotationHours: number, days: number): number {
+    return (1 + Math.floor((days * 24) / rotationHours)) * registrationLimit;
+}
+
+/** Minutes one batch of the group's targets takes in each step, as measured on the fleet; replaces the model's assumptions. */
+export const durationEstimatesSchema = z
+    .object(
+        Object.fromEntries(
+            ESTIMATED_STEPS.map((step) => [
+                step,
+                wholeNumber(1, 24 * 60, "minutes")
+                    .optional()
+                    .meta({ description: `Minutes one batch of the group's targets takes in the ${step} step.` }),
+            ]),
+        ) as Record<EstimatedStep, z.ZodOptional<ReturnType<typeof wholeNumber>>>,
+        { error: `must be a map of minutes per step (${ESTIMATED_STEPS.join(", ")}), e.g. {install: 45}` },
+    )
+    .strict()
+    .meta({
+        id: "DurationEstimateSettings",
+        description: "How long one batch of the group's targets takes per step, for the window timeline the plan prints.",
+    });
+
 export const patchGroupFields = z
     .object({
         name: patchGroupName.meta({ description: "The tag value that puts an instance in this group." }),
@@ -82,6 +114,9 @@ export const patchGroupFields = z
         operation: operationSchema.optional().meta({ description: "What the group's task does; default: the deployment's operation." }),
         rateControl: rateControlSchema.optional().meta({ description: "The group's own rate control; default: the deployment's." }),
         hybrid: hybridSchema.optional().meta({ description: "Servers outside AWS join this group through an activation." }),
+        durationEstimates: durationEstimatesSchema.optional().meta({
+            description: "Measured minutes per batch of the group's steps; default: the window model's stated assumptions.",
+        }),
         ...strategyFields,
     })
     .strict()
@@ -107,6 +142,8 @@ export function patchGroupConfig(g: ParsedPatchGroup, stack: { operation: Operat
         ...(g.hybrid ? { hybrid: g.hybrid } : {}),
         /** Reboot window, snapshots, load balancer, Auto Scaling, stopped and joining instances, overrides. */
         strategies: strategyConfig(g),
+        /** Measured minutes per batch by step (the window timeline's estimates); empty: the model's assumptions. */
+        durationEstimates: { ...(g.durationEstimates ?? {}) } as Partial<Record<EstimatedStep, number>>,
     };
 }
 

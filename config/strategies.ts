@@ -29,6 +29,14 @@ export const loadBalancerFields = z
     .strict()
     .meta({ id: "LoadBalancerSettings", description: "Draining a load balancer's targets while they are patched." });
 
+/**
+ * The start step's bound, in minutes: starting (boto3's instance_running waiter gives up after 40
+ * polls 15 seconds apart, 10 minutes: botocore data/ec2/2016-11-15/waiters-2.json) plus the SSM
+ * Agent registering as Online (not bounded by AWS; a Windows boot with pending updates takes the
+ * longest). A setting: the default is the waiter's bound and as much again for the agent.
+ */
+export const START_TIMEOUT_MINUTES = { default: 20, min: 5, max: 120 } as const;
+
 /** The per-group strategy keys; each is optional and off when absent. */
 export const strategyFields = {
     rebootWindow: windowTimingSchema.optional().meta({
@@ -69,7 +77,16 @@ export const strategyFields = {
     startStopped: z
         .boolean({ error: "must be true or false" })
         .optional()
-        .meta({ description: "Start stopped instances at the window's start, tag them, and stop those again after the install." }),
+        .meta({
+            description:
+                "Start the group's stopped instances at the window's start (tagged with the window execution's id), wait until " +
+                "their SSM Agent is online, and stop exactly those after the install.",
+        }),
+    startStoppedTimeoutMinutes: wholeNumber(START_TIMEOUT_MINUTES.min, START_TIMEOUT_MINUTES.max, "minutes")
+        .optional()
+        .meta({
+            description: `With startStopped: minutes the start step waits for the instances to run and their SSM Agent to be online; default ${START_TIMEOUT_MINUTES.default}.`,
+        }),
     onJoin: oneOf(["scan", "install"] as const)
         .optional()
         .meta({ description: "Scan (or, outside production, install) an instance as soon as it joins the group." }),
@@ -151,6 +168,7 @@ export function strategyConfig(g: {
     loadBalancer?: z.output<typeof loadBalancerFields>;
     autoScaling?: "standby" | "in-place";
     startStopped?: boolean;
+    startStoppedTimeoutMinutes?: number;
     onJoin?: "scan" | "install";
 }) {
     const install: InstallRunbook =
@@ -172,6 +190,12 @@ export function strategyConfig(g: {
         ...(g.loadBalancer ? { loadBalancer: g.loadBalancer } : {}),
         ...(g.autoScaling ? { autoScaling: g.autoScaling } : {}),
         startStopped: g.startStopped === true,
+        ...(g.startStopped === true
+            ? {
+                  /** The start step's bound (minutes): start plus the agent online. */
+                  startTimeoutMinutes: g.startStoppedTimeoutMinutes ?? START_TIMEOUT_MINUTES.default,
+              }
+            : {}),
         ...(g.onJoin ? { onJoin: g.onJoin } : {}),
     };
 }
@@ -232,6 +256,11 @@ export function strategyProblems(
                 });
         }
     }
+    if (group.startStoppedTimeoutMinutes !== undefined && group.startStopped !== true)
+        problems.push({
+            path: at("startStoppedTimeoutMinutes"),
+            message: "bounds the start step of startStopped, which this group does not set (set startStopped: true, or remove it)",
+        });
     if (group.baselineOverride === true && group.installOverrideList !== undefined) {
         problems.push({
             path: at("installOverrideList"),
@@ -270,6 +299,16 @@ export function strategyProblems(
                     message: "needs EC2 instances; a hybrid group's servers outside AWS cannot be imaged, drained, stood by or started",
                 });
     }
+    // AWS-PatchAsgInstance's InstanceId: "Don't specify an instance ID that is configured to run during a
+    // Maintenance Window" (runbook reference). Read: the runbook must be the only patch run of the instance
+    // (it patches in standby); another install (here: on join) reboots it in service, where the Auto
+    // Scaling group's health check may replace it. The group's window runs the runbook and nothing else.
+    if (group.autoScaling === "standby" && group.onJoin === "install")
+        problems.push({
+            path: at("onJoin"),
+            message:
+                'installs outside AWS-PatchAsgInstance, which AWS says must not be given an instance another patch run is configured for ("Don\'t specify an instance ID that is configured to run during a Maintenance Window"): the install would reboot it in service; use onJoin: scan',
+        });
     if (group.onJoin === "install" && ctx.production) {
         problems.push({
             path: at("onJoin"),

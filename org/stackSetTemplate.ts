@@ -642,7 +642,6 @@ export const BOUNDARY_ACTIONS: readonly string[] = [
     "resource-groups:ListGroupResources",
     // The strategies: images, snapshots and restores, start/stop, Auto Scaling standby, load balancers.
     "ec2:DescribeInstances",
-    "ec2:DescribeInstanceStatus",
     "ec2:DescribeImages",
     "ec2:DescribeSnapshots",
     "ec2:DescribeVolumes",
@@ -686,6 +685,9 @@ export const BOUNDARY_ACTIONS: readonly string[] = [
     "s3:GetEncryptionConfiguration",
     "kms:Decrypt",
     "kms:GenerateDataKey*",
+    // Starting an instance whose volumes a customer managed key encrypts (the window role, only for
+    // AWS resources through EC2: kms:GrantIsForAWSResource and kms:ViaService in the role's policy).
+    "kms:CreateGrant",
     "sns:Publish",
 ];
 

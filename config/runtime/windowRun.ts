@@ -33,6 +33,10 @@ export interface WindowTaskInput {
     readonly maxConcurrency: string;
     readonly maxErrors: string;
     readonly cutoffBehavior: "CONTINUE_TASK" | "CANCEL_TASK" | string;
+    /** Registered without targets: one invocation, whatever the group's size. */
+    readonly targetless?: boolean;
+    /** The task's own bound in minutes (the start runbook's TimeoutMinutes): its estimate when given. */
+    readonly boundMinutes?: number;
 }
 
 /** Minutes one batch of targets takes in a document, with where the number comes from. */
@@ -72,15 +76,36 @@ export const DURATION_ESTIMATES: Readonly<Record<string, DurationEstimate>> = {
     "AWS-RunShellScript": assumed(10, "the reboot script and the node's boot"),
     "AWS-RunPowerShellScript": assumed(15, "the reboot script and a Windows boot with pending updates"),
     "start-stopped": {
-        minutesPerBatch: 10,
-        source: "the start runbook's own bound: the instance_running waiter plus 7.5 minutes for the agent (components/strategies.ts)",
+        minutesPerBatch: 20,
+        source: "the start runbook's default bound (startStopped.timeoutMinutes): start plus the agent online; a task's own TimeoutMinutes replaces it",
     },
     "stop-started": assumed(2, "StopInstances returns at once"),
 };
 
+/** The steps of a group's run whose estimate a stack's config may state (patchGroups[].durationEstimates); the start has its own bound. */
+export const ESTIMATED_STEPS = ["install", "scan", "image", "reboot", "stop"] as const;
+export type EstimatedStep = (typeof ESTIMATED_STEPS)[number];
+
+/** The step a task is, for the config's per-group estimates; undefined for the start (its own bound). */
+export function estimatedStep(t: Pick<WindowTaskInput, "document" | "operation">): EstimatedStep | undefined {
+    if (isInstallTask(t)) return "install";
+    if (/^AWS-RunPatchBaseline(WithHooks)?$/.test(t.document)) return "scan";
+    if (t.document === "AWS-CreateImage") return "image";
+    if (t.document === "AWS-RunShellScript" || t.document === "AWS-RunPowerShellScript") return "reboot";
+    if (t.document.endsWith("-stop-started")) return "stop";
+    return undefined;
+}
+
 export interface WindowRunOptions {
     /** Estimates replacing DURATION_ESTIMATES' entries, by the same keys. */
     readonly estimates?: Readonly<Record<string, DurationEstimate>>;
+    /**
+     * The stack's own estimates by patch group and step (patchGroups[i].durationEstimates), each with
+     * the key path it comes from; they replace the per-document ones for that group's tasks.
+     */
+    readonly groupEstimates?: Readonly<
+        Record<string, { readonly keyPath: string; readonly minutes: Partial<Record<EstimatedStep, number>> }>
+    >;
     /** Instances per patch group, for counts in MaxConcurrency; default 10 (an assumption). */
     readonly instancesPerGroup?: number;
 }
@@ -153,8 +178,16 @@ export function windowRun(
     for (const p of priorities) {
         let bandEnd = bandStart;
         for (const t of tasks.filter((x) => x.priority === p)) {
-            const estimate = estimateFor(t, estimates);
-            const batches = batchesOf(t.maxConcurrency, instances);
+            const step = estimatedStep(t);
+            const own = opts.groupEstimates?.[t.group];
+            const stated = step !== undefined ? own?.minutes[step] : undefined;
+            const estimate: DurationEstimate =
+                t.boundMinutes !== undefined
+                    ? { minutesPerBatch: t.boundMinutes, source: "the task's own bound (TimeoutMinutes), the longest it waits" }
+                    : stated !== undefined
+                      ? { minutesPerBatch: stated, source: `config: ${own!.keyPath}.${step}` }
+                      : estimateFor(t, estimates);
+            const batches = t.targetless ? 1 : batchesOf(t.maxConcurrency, instances);
             const base = { task: t.name, group: t.group, document: t.document, priority: p, batches, estimate };
             if (bandStart >= cutoffMinute) {
                 entries.push({ ...base, batchesStarted: 0, outcome: "never starts" });
@@ -229,7 +262,8 @@ export function renderTimeline(t: WindowTimeline): string[] {
     const hm = (m: number) => `+${Math.floor(m / 60)}:${String(m % 60).padStart(2, "0")}`;
     const lines = t.tasks.map(
         (e) =>
-            `${e.startMinute !== undefined ? `${hm(e.startMinute)}–${hm(e.endMinute!)}` : "—"}  p${e.priority} ${e.group}: ${e.document} · ${e.outcome}${e.batches > 1 ? ` · ${e.batchesStarted}/${e.batches} batches` : ""}`,
+            `${e.startMinute !== undefined ? `${hm(e.startMinute)}–${hm(e.endMinute!)}` : "—"}  p${e.priority} ${e.group}: ${e.document} · ${e.outcome}${e.batches > 1 ? ` · ${e.batchesStarted}/${e.batches} batches` : ""}` +
+            (e.estimate.source.startsWith("config: ") ? ` · ${e.estimate.minutesPerBatch} min/batch (${e.estimate.source})` : ""),
     );
     return [`timeline (estimates; cutoff at ${hm(t.cutoffMinute)}, end ${hm(t.endMinute)}):`, ...lines, ...t.findings.map((f) => `! ${f}`)];
 }

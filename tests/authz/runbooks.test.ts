@@ -199,9 +199,11 @@ function runsOf(stack: ModelStack): Run[] {
         const target = stack.resources.find(
             (r) => r.type === "aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget" && targetIds.includes(String(r.id)),
         );
-        const group = ((target?.inputs.targets as { key: string; values: string[] }[] | undefined) ?? []).find((t) =>
-            /^tag:Patch ?Group$/.test(t.key),
-        )?.values[0];
+        // A targetless task's runbook names its group as a parameter (start/stop stopped instances).
+        const group =
+            ((target?.inputs.targets as { key: string; values: string[] }[] | undefined) ?? []).find((t) =>
+                /^tag:Patch ?Group$/.test(t.key),
+            )?.values[0] ?? params.find((p) => p.name === "PatchGroup")?.values[0];
         const started = startResources(String(task.region), windowRole.account, String(doc.outputs.name ?? doc.inputs.name));
         runs.push({
             what: `${stack.name}: task ${task.name}`,

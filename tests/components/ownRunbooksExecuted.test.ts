@@ -356,70 +356,81 @@ describe("the program's own runbooks, executed against a fake account (issue 24)
             );
         });
 
-        /** One window execution over `instances`: each own task, in priority order, per instance, with the pseudo-parameters filled in. */
-        async function windowExecution(run: WindowRun, account: FakeAccount, instances: string[], executionId: string) {
-            const results: Record<string, string[]> = {};
-            for (const task of run.tasks)
-                for (const instance of instances) {
-                    const parameters = Object.fromEntries(
-                        task.parameters.map((p) => [
-                            p.name,
-                            // The window passes each target's id and its execution's id for the pseudo-parameters (fact ssm-resource-id-pseudo-parameter).
-                            p.values.map((v) => v.replace("{{RESOURCE_ID}}", instance).replace("{{WINDOW_EXECUTION_ID}}", executionId)),
-                        ]),
-                    );
-                    const result = await runAutomation(task.doc, parameters, account);
-                    (results[instance] ??= []).push(result.status);
-                }
+        const GROUP_TAG = { "Patch Group": "Dev Boxes" };
+        /**
+         * One window execution: each own task once, in priority order (the start and stop tasks are
+         * targetless: their runbook finds the group's instances by tag), with the window execution's id
+         * filled in for the pseudo-parameter (fact window-pseudo-parameters).
+         */
+        async function windowExecution(run: WindowRun, account: FakeAccount, executionId: string) {
+            const results: string[] = [];
+            for (const task of run.tasks) {
+                const parameters = Object.fromEntries(
+                    task.parameters.map((p) => [p.name, p.values.map((v) => v.replace("{{WINDOW_EXECUTION_ID}}", executionId))]),
+                );
+                results.push((await runAutomation(task.doc, parameters, account)).status);
+            }
             return results;
         }
 
-        it("starts only what was stopped, and stops only what it started", async function () {
+        it("starts only the group's stopped instances, and stops only what this execution started", async function () {
             for (const run of runs.filter((r) => r.tasks.length === 2)) {
-                const a = new FakeAccount().addInstance("i-0aaaaaaaaaaaaaaa1", "stopped").addInstance("i-0aaaaaaaaaaaaaaa2", "running");
-                a.addInstance("i-0aaaaaaaaaaaaaaa3", "stopped", {}, 60);
-                const results = await windowExecution(
-                    run,
-                    a,
-                    ["i-0aaaaaaaaaaaaaaa1", "i-0aaaaaaaaaaaaaaa2"],
-                    "a1b2c3d4-0000-4000-8000-000000000001",
-                );
-                assert.deepEqual(results["i-0aaaaaaaaaaaaaaa1"], ["Success", "Success"], JSON.stringify(a.calls.slice(-3)));
+                const a = new FakeAccount()
+                    .addInstance("i-0aaaaaaaaaaaaaaa1", "stopped", GROUP_TAG)
+                    .addInstance("i-0aaaaaaaaaaaaaaa2", "running", GROUP_TAG)
+                    .addInstance("i-0aaaaaaaaaaaaaaa3", "stopped", { "Patch Group": "Web Server" })
+                    // A cut-off execution started it and left its mark; someone uses it now.
+                    .addInstance("i-0aaaaaaaaaaaaaaa4", "running", {
+                        ...GROUP_TAG,
+                        "patch-manager:started-by-window": "a1b2c3d4-0000-4000-8000-000000000000",
+                    });
+                const results = await windowExecution(run, a, "a1b2c3d4-0000-4000-8000-000000000001");
+                assert.deepEqual(results, ["Success", "Success"], JSON.stringify(a.calls.slice(-3)));
                 const started = a.calls.filter((c) => c.operation === "StartInstances").flatMap((c) => c.request.InstanceIds);
                 const stopped = a.calls.filter((c) => c.operation === "StopInstances").flatMap((c) => c.request.InstanceIds);
-                assert.deepEqual(started, ["i-0aaaaaaaaaaaaaaa1"], "only the stopped target is started");
-                assert.deepEqual(stopped, ["i-0aaaaaaaaaaaaaaa1"], "only what the window started is stopped");
+                assert.deepEqual(started, ["i-0aaaaaaaaaaaaaaa1"], "only the group's stopped instance is started");
+                assert.deepEqual(stopped, ["i-0aaaaaaaaaaaaaaa1"], "only what this execution started is stopped");
                 assert.equal(a.instances.get("i-0aaaaaaaaaaaaaaa1")!.state, "stopped");
-                assert.equal(
-                    a.instances.get("i-0aaaaaaaaaaaaaaa2")!.state,
-                    "running",
-                    "an instance running before the window runs after it",
-                );
-                assert.equal(a.instances.get("i-0aaaaaaaaaaaaaaa3")!.state, "stopped", "an instance outside the targets is not touched");
-                assert.deepEqual(a.instances.get("i-0aaaaaaaaaaaaaaa1")!.tags, {}, "no mark is left behind");
+                assert.equal(a.instances.get("i-0aaaaaaaaaaaaaaa2")!.state, "running", "running before the window, running after it");
+                assert.equal(a.instances.get("i-0aaaaaaaaaaaaaaa3")!.state, "stopped", "another group's instance is not touched");
+                assert.equal(a.instances.get("i-0aaaaaaaaaaaaaaa4")!.state, "running", "another execution's mark is not this one's");
+                assert.deepEqual(a.instances.get("i-0aaaaaaaaaaaaaaa1")!.tags, GROUP_TAG, "no mark is left behind");
             }
         });
 
-        it("the start waits for the SSM Agent: an agent that stays offline fails the start (Run Command reaches only online nodes)", async function () {
+        it("the start waits past one aws:executeScript step's 600 s for a slow agent (15 minutes), then succeeds", async function () {
             const run = runs.find((r) => r.tasks.length === 2)!;
-            const a = new FakeAccount().addInstance("i-0aaaaaaaaaaaaaaa1", "stopped", {}, 24 * 3600);
+            const a = new FakeAccount().addInstance("i-0aaaaaaaaaaaaaaa1", "stopped", GROUP_TAG, 15 * 60);
             const start = await runAutomation(
                 run.tasks[0].doc,
                 Object.fromEntries(
                     run.tasks[0].parameters.map((p) => [
                         p.name,
-                        p.values.map((v) =>
-                            v
-                                .replace("{{RESOURCE_ID}}", "i-0aaaaaaaaaaaaaaa1")
-                                .replace("{{WINDOW_EXECUTION_ID}}", "a1b2c3d4-0000-4000-8000-000000000002"),
-                        ),
+                        p.values.map((v) => v.replace("{{WINDOW_EXECUTION_ID}}", "a1b2c3d4-0000-4000-8000-000000000003")),
+                    ]),
+                ),
+                a,
+            );
+            assert.equal(start.status, "Success", JSON.stringify(start.steps.map((st) => [st.name, st.status, st.error])));
+            assert.ok(start.steps.filter((st) => st.action === "aws:executeScript").length >= 2, "more than one wait step ran");
+        });
+
+        it("the start waits for the SSM Agent: an agent that stays offline fails the start (Run Command reaches only online nodes)", async function () {
+            const run = runs.find((r) => r.tasks.length === 2)!;
+            const a = new FakeAccount().addInstance("i-0aaaaaaaaaaaaaaa1", "stopped", GROUP_TAG, 24 * 3600);
+            const start = await runAutomation(
+                run.tasks[0].doc,
+                Object.fromEntries(
+                    run.tasks[0].parameters.map((p) => [
+                        p.name,
+                        p.values.map((v) => v.replace("{{WINDOW_EXECUTION_ID}}", "a1b2c3d4-0000-4000-8000-000000000002")),
                     ]),
                 ),
                 a,
             );
             assert.equal(start.status, "Failed");
-            // The script gives up (and says why) before Automation's limit would cut it short.
-            assert.match(start.steps[0].error!, /did not come online/);
+            // The last wait step gives up (and says why) at the start's own deadline.
+            assert.match(start.steps.at(-1)!.error!, /not ready for the install: offline i-0aaaaaaaaaaaaaaa1/);
         });
     });
 });

@@ -11,6 +11,7 @@ import { parseConfig } from "../../config";
 import { projectValues } from "../../tools/mock/mockProgram";
 import { evaluate, parameters, shippedConfig, Stack, T } from "../helpers";
 import { fact } from "../facts/facts";
+import { parse as parseYaml } from "yaml";
 
 const documents = Object.values(STRATEGY_DOCUMENTS);
 
@@ -19,21 +20,25 @@ describe("components: patching strategies (Pulumi.prod-strategies.yaml under moc
     before(async function () {
         stack = await evaluate("prod-strategies");
     });
+    const automation = (t: { task: { inputs: any } }) =>
+        Object.fromEntries(
+            (t.task.inputs.taskInvocationParameters.automationParameters.parameters as any[]).map((p) => [p.name, p.values]),
+        );
+
     const tasksOf = (group: string) => {
         const target = stack
             .ofType(T.target)
             .find((t) => (t.inputs.targets as any[])[0].values.includes(group) && !t.name.includes("reboot"))!;
         return stack
             .ofType(T.task)
-            .filter((t) => (t.inputs.targets as any[])[0].values.includes(target.id))
+            .filter((t) =>
+                t.inputs.targets === undefined
+                    ? automation({ task: t }).PatchGroup?.[0] === group
+                    : (t.inputs.targets as any[])[0].values.includes(target.id),
+            )
             .map((t) => ({ doc: t.inputs.taskArn as string, type: t.inputs.taskType, priority: t.inputs.priority as number, task: t }))
             .sort((a, b) => a.priority - b.priority);
     };
-    const automation = (t: { task: { inputs: any } }) =>
-        Object.fromEntries(
-            (t.task.inputs.taskInvocationParameters.automationParameters.parameters as any[]).map((p) => [p.name, p.values]),
-        );
-
     it("every Automation task fits RegisterTaskWithMaintenanceWindow's shapes (botocore model constants)", function () {
         const tasks = stack.ofType(T.task).filter((t) => t.inputs.taskType === "AUTOMATION");
         assert.ok(tasks.length >= 6, `automation tasks: ${tasks.length}`);
@@ -43,7 +48,9 @@ describe("components: patching strategies (Pulumi.prod-strategies.yaml under moc
             assert.match(i.taskArn, DOCUMENT_NAME_PATTERN, t.name);
             assert.ok(i.taskArn.length <= AUTOMATION_TASK_LIMITS.taskArn.max);
             assert.ok(i.priority >= AUTOMATION_TASK_LIMITS.priorityMin);
-            assert.ok(i.targets.length <= AUTOMATION_TASK_LIMITS.targets.max);
+            // Targetless (the start and stop runbooks find their instances through EC2): no rate control then.
+            assert.ok((i.targets ?? []).length <= AUTOMATION_TASK_LIMITS.targets.max);
+            if (i.targets === undefined) assert.ok(i.maxConcurrency === undefined && i.maxErrors === undefined, t.name);
             const a = i.taskInvocationParameters.automationParameters;
             assert.equal(i.taskInvocationParameters.runCommandParameters, undefined, "Automation tasks take no Run Command parameters");
             assert.match(a.documentVersion, DOCUMENT_VERSION_PATTERN);
@@ -63,7 +70,13 @@ describe("components: patching strategies (Pulumi.prod-strategies.yaml under moc
                 // Parameter names the runbook declares (AWS's runbooks) or that our start/stop runbooks declare.
                 const known = documents.find((d) => d.name === i.taskArn);
                 if (known) assert.ok((known.parameters as readonly string[]).includes(p.name), `${i.taskArn} takes no ${p.name}`);
-                else assert.ok(["InstanceId", "WindowExecutionId"].includes(p.name), `${p.name}`);
+                else {
+                    const own = stack.ofType("aws:ssm/document:Document").find((d) => d.inputs.name === i.taskArn)!;
+                    assert.ok(
+                        Object.keys(parseYaml(String(own.inputs.content)).parameters).includes(p.name),
+                        `${i.taskArn} takes no ${p.name}`,
+                    );
+                }
             }
         }
     });
@@ -227,7 +240,7 @@ describe("components/strategies (pure)", function () {
         );
     });
 
-    it("baselineOverrideDocument: approval delay or cut-off date per rule, no Sources when none", function () {
+    it("baselineOverrideDocument: approval delay or cut-off date per rule, Sources an empty list when none (GetPatchBaseline's output)", function () {
         const doc = baselineOverrideDocument({
             name: "b",
             operatingSystem: "UBUNTU",
@@ -246,6 +259,6 @@ describe("components/strategies (pure)", function () {
         }) as any[];
         assert.equal(doc[0].ApprovalRules.PatchRules[0].ApproveUntilDate, "2027-01-31");
         assert.equal(doc[0].ApprovalRules.PatchRules[0].ApproveAfterDays, undefined);
-        assert.equal("Sources" in doc[0], false);
+        assert.deepEqual(doc[0].Sources, []);
     });
 });

@@ -4,6 +4,7 @@ import { projectValues } from "../../tools/mock/mockProgram";
 import { QUOTAS } from "@patch-manager/ssm";
 import { windowPlan } from "../../config/windowPlan";
 import { raw, refused, shippedConfig } from "../helpers";
+import { fact } from "../facts/facts";
 
 const group = (extra: Record<string, unknown> = {}) => ({ name: "Web Server", operatingSystem: "WINDOWS", ...extra });
 const prod = { environment: "production", operation: "Install" };
@@ -86,6 +87,27 @@ describe("config: patching strategies", function () {
             { ...prod, patchGroups: [group({ startStopped: true, hybrid: { registrationLimit: 5 } })] },
             "patch-manager:patchGroups[0].startStopped",
             "needs EC2 instances",
+        );
+    });
+
+    it("startStoppedTimeoutMinutes: the start step's bound, at least the instance_running waiter's (fact), only with startStopped", function () {
+        const waiter = fact("ec2-instance-running-waiter").value as { delaySeconds: number; maxAttempts: number };
+        refused(
+            { ...prod, patchGroups: [group({ startStopped: true, startStoppedTimeoutMinutes: 500 })] },
+            "patch-manager:patchGroups[0].startStoppedTimeoutMinutes",
+            "from 5 to 120",
+        );
+        refused(
+            { ...prod, patchGroups: [group({ startStoppedTimeoutMinutes: 30 })] },
+            "patch-manager:patchGroups[0].startStoppedTimeoutMinutes",
+            "set startStopped: true",
+        );
+        const set = parseConfig(raw({ ...prod, patchGroups: [group({ startStopped: true, startStoppedTimeoutMinutes: 45 })] }), "t");
+        assert.equal(set.patchGroups[0].strategies.startTimeoutMinutes, 45);
+        const byDefault = parseConfig(raw({ ...prod, patchGroups: [group({ startStopped: true })] }), "t");
+        assert.ok(
+            byDefault.patchGroups[0].strategies.startTimeoutMinutes! * 60 > waiter.delaySeconds * waiter.maxAttempts,
+            "the default covers the start and more",
         );
     });
 

@@ -8,6 +8,7 @@ import { API_REQUESTS, NOT_AWS_CALLS, requestsOf } from "./apiRequests";
 import { SERVICES, validateRequest, validateShape } from "./shapes";
 import { ROOT, SHIPPED_STACKS, typesInSources } from "../helpers";
 import { shippedResources } from "./stacks";
+import { fact } from "./facts";
 import { evaluateProgram, PlannedResource } from "../../tools/mock/mockProgram";
 import { readProject } from "../../org/tools/projectPlan";
 import { readStackFile } from "../../tools/mock/stackFile";
@@ -130,15 +131,39 @@ describe("every API input the program emits validates against botocore's shapes"
         assert.deepEqual(problems, []);
     });
 
-    it("the BaselineOverride files the strategies upload are lists of SSM's BaselineOverride", async () => {
+    // The user guide makes the file from get_patch_baseline's output (fact baseline-override-file-shape):
+    // each entry is a GetPatchBaselineResult with every content member that output holds, and a
+    // BaselineOverride (the API's shape for it) as well.
+    it("the BaselineOverride files the strategies upload are GetPatchBaseline's complete output, each entry", async () => {
+        const shape = fact("baseline-override-file-shape").value as { memberKeys: string[]; ruleKeys: string[] };
+        const result = SERVICES.ssm.shapes.GetPatchBaselineResult;
+        assert.ok(
+            shape.memberKeys.every((k) => k in result.members!),
+            "the guide's keys are GetPatchBaselineResult members",
+        );
         let files = 0;
         for (const stack of SHIPPED_STACKS)
             for (const r of await shippedResources(stack)) {
                 if (r.type !== "aws:s3/bucketObjectv2:BucketObjectv2" || !String(r.inputs.key).includes("baseline-overrides")) continue;
                 files++;
-                const content = JSON.parse(String(r.inputs.content)) as unknown[];
+                const content = JSON.parse(String(r.inputs.content)) as Record<string, any>[];
                 assert.ok(Array.isArray(content), `${stack} ${r.name}`);
-                content.forEach((b, i) => assert.deepEqual(validateShape("ssm", "BaselineOverride", b, `${r.name}[${i}]`), []));
+                content.forEach((b, i) => {
+                    const at = `${stack} ${r.name}[${i}]`;
+                    assert.deepEqual(validateShape("ssm", "GetPatchBaselineResult", b, at), []);
+                    assert.deepEqual(validateShape("ssm", "BaselineOverride", b, at), []);
+                    assert.deepEqual(
+                        shape.memberKeys.filter((k) => !(k in b)),
+                        [],
+                        `${at}: members GetPatchBaseline returns`,
+                    );
+                    for (const rule of b.ApprovalRules.PatchRules)
+                        assert.deepEqual(
+                            shape.ruleKeys.filter((k) => !(k in rule)),
+                            [],
+                            `${at}: rule members GetPatchBaseline returns`,
+                        );
+                });
             }
         assert.ok(files > 0, "no shipped stack uploads a BaselineOverride file: this test checks nothing");
     });

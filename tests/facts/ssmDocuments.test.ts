@@ -16,7 +16,10 @@ interface Call {
 /** A window substitutes the target's instance id for {{RESOURCE_ID}} before the document sees it. */
 // AWS writes its example with EXAMPLE in place of the last hex digits; a real id is lowercase hex.
 const SAMPLE_INSTANCE_ID = (fact("ssm-resource-id-pseudo-parameter").value as string).replace("EXAMPLE", "0000000");
-const substituted = (v: string) => v.replace(/\{\{\s*RESOURCE_ID\s*\}\}/g, SAMPLE_INSTANCE_ID);
+/** And the window execution's id (fact window-pseudo-parameters), as AWS's sample window execution event carries one. */
+const SAMPLE_WINDOW_EXECUTION_ID = String((fact("event-window-execution").sample as any).detail["window-execution-id"]);
+const substituted = (v: string) =>
+    v.replace(/\{\{\s*RESOURCE_ID\s*\}\}/g, SAMPLE_INSTANCE_ID).replace(/\{\{\s*WINDOW_EXECUTION_ID\s*\}\}/g, SAMPLE_WINDOW_EXECUTION_ID);
 
 /** Every document call the stack registers: window tasks (Run Command and Automation), associations, EventBridge automation targets. */
 function documentCalls(resources: PlannedResource[]): Call[] {

@@ -26,7 +26,8 @@ import { CommandIO, examples, parseCommand, processIO, toolCommand } from "../cl
 import { unknownStackLines, projectStacks } from "../cli/stacks";
 import { renderClashes, renderViolations, withConfigKeys } from "../audit/findings";
 import { renderTimeline } from "../../config/runtime/windowRun";
-import { resourceRegion, windowsOf } from "./windows";
+import { registrationsWithin } from "../../config/patchGroups";
+import { groupEstimatesOf, resourceRegion, windowsOf } from "./windows";
 import type { RolloutPicture } from "../fleet/rollout/svg";
 import { auditResourcesOf, evaluateProgram, MOCK_NOW, PlannedResource, readStackFile, StackFileError } from "../mock/mockProgram";
 import {
@@ -358,7 +359,10 @@ export async function planStack(
         project: PROJECT,
         stack: opts.stack,
         resources: resources.map(({ outputs: _outputs, ...r }) => r),
-        windows: withSkips(windowsOf(resources, opts.from, opts.occurrences), model),
+        windows: withSkips(
+            windowsOf(resources, opts.from, opts.occurrences, model ? { groupEstimates: groupEstimatesOf(model.patchGroups) } : {}),
+            model,
+        ),
         violations: withConfigKeys(violations, resources, config.values),
         ...(preconditions ? { preconditions } : {}),
         ...(model && model.exemptions.length > 0 ? { exemptions: exemptionsOf(model) } : {}),
@@ -444,8 +448,16 @@ export function renderActivations(resources: Plan["resources"]): string[] {
             (PATCH_GROUP_TAG_KEYS as readonly string[]).includes(k),
         );
         out.push(
-            `  ${groupTag ? `${groupTag[0]}=${groupTag[1]}` : a.name}  up to ${i.registrationLimit ?? "1 (SSM default)"} servers, code expires ${i.expirationDate ?? "in 24 hours (SSM default)"}, role ${i.iamRole}`,
+            `  ${groupTag ? `${groupTag[0]}=${groupTag[1]}` : a.name}  up to ${i.registrationLimit ?? "1 (SSM default)"} servers per code, code expires ${i.expirationDate ?? "in 24 hours (SSM default)"}, role ${i.iamRole}`,
         );
+        // The limit counts registrations with one activation; each renewal opens a new one with the full limit.
+        const rotation = resources.find((r) => r.type === "time:index/rotating:Rotating" && r.parent === a.parent);
+        const hours = Number((rotation?.inputs as Record<string, unknown> | undefined)?.rotationHours);
+        const limit = Number(i.registrationLimit ?? 1);
+        if (Number.isFinite(hours) && hours > 0)
+            out.push(
+                `    not a total: renewed every ${hours} h, each code admits ${limit} more; up to ${registrationsWithin(limit, hours, 30)} servers within 30 days`,
+            );
     }
     out.push(`  (offline, every rotation starts at ${MOCK_NOW}; for real, when the activation is created or renewed)`);
     return out;

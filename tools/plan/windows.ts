@@ -1,7 +1,7 @@
 // The windows a plan shows, read off the resources the program registered (the windows windowPlan
 // laid out; for a git ref's program or another project, the only record there is).
 import { describeSchedule, nextStarts, TYPES } from "@patch-manager/ssm";
-import { windowRun, WindowTaskInput } from "../../config/runtime/windowRun";
+import { windowRun, WindowRunOptions, WindowTaskInput } from "../../config/runtime/windowRun";
 import type { PlannedResource } from "../mock/mockProgram";
 import type { PlannedWindow } from "./planJson";
 
@@ -13,7 +13,12 @@ export function resourceRegion(r: Pick<PlannedResource, "outputs">): string | un
 }
 
 /** Each maintenance window with the patch groups its targets select, its region and its next starts. */
-export function windowsOf(resources: PlannedResource[], from: Date, occurrences: number): PlannedWindow[] {
+export function windowsOf(
+    resources: PlannedResource[],
+    from: Date,
+    occurrences: number,
+    opts: Pick<WindowRunOptions, "groupEstimates"> = {},
+): PlannedWindow[] {
     const byType = (t: string) => resources.filter((r) => r.type === t);
     const targets = byType(TYPES.windowTarget);
     const tasks = byType(TYPES.windowTask);
@@ -37,6 +42,7 @@ export function windowsOf(resources: PlannedResource[], from: Date, occurrences:
         const timeline = windowRun(
             { durationHours: i.duration, cutoffHours: i.cutoff },
             tasks.filter((t) => t.inputs.windowId === w.id).map((t) => windowTaskInput(t, targets)),
+            opts,
         );
         return {
             urn: w.urn,
@@ -71,9 +77,15 @@ export function windowTaskInput(t: PlannedResource, targets: readonly PlannedRes
     const operation = (i.taskInvocationParameters?.runCommandParameters?.parameters ?? []).find(
         (p: { name: string }) => p.name === "Operation",
     )?.values?.[0];
+    // A targetless runbook (start/stop stopped instances) names its group and its bound as parameters.
+    const automation: { name: string; values: string[] }[] = i.taskInvocationParameters?.automationParameters?.parameters ?? [];
+    const parameter = (name: string) => automation.find((p) => p.name === name)?.values?.[0];
+    const bound = parameter("TimeoutMinutes");
     return {
         name: t.name,
-        group: groups.join(", ") || "(no target)",
+        group: groups.join(", ") || parameter("PatchGroup") || "(no target)",
+        ...(targetIds.length === 0 ? { targetless: true } : {}),
+        ...(bound !== undefined ? { boundMinutes: Number(bound) } : {}),
         taskType: String(i.taskType),
         document: String(i.taskArn),
         ...(operation !== undefined ? { operation } : {}),
@@ -82,4 +94,15 @@ export function windowTaskInput(t: PlannedResource, targets: readonly PlannedRes
         maxErrors: String(i.maxErrors ?? "1"),
         cutoffBehavior: String(i.cutoffBehavior ?? "CONTINUE_TASK"),
     };
+}
+
+/** The stack's own duration estimates by patch group (patchGroups[i].durationEstimates), for windowRun. */
+export function groupEstimatesOf(groups: readonly { name: string; durationEstimates: Partial<Record<string, number>> }[]) {
+    return Object.fromEntries(
+        groups.flatMap((g, i) =>
+            Object.keys(g.durationEstimates).length > 0
+                ? [[g.name, { keyPath: `patch-manager:patchGroups[${i}].durationEstimates`, minutes: g.durationEstimates }]]
+                : [],
+        ),
+    );
 }

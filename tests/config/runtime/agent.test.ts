@@ -154,6 +154,28 @@ describe("config/runtime/agent: every reboot script the program ships, replayed"
         });
     }
 
+    // Whether SSM replaces {{WINDOW_EXECUTION_ID}} inside a longer command string is not documented
+    // (fact window-pseudo-parameters: the examples substitute whole values): left literal, the
+    // script still reboots once per window and terminates, and a later day's window reboots again.
+    it("Linux: with the execution id left unreplaced, still one reboot and termination, and the next day reboots again", function () {
+        for (const s of distinct(STRATEGY_DOCUMENTS.runShellScript.name)) {
+            const node = new Node("needs-restarting");
+            try {
+                node.setPending(true);
+                const first = node.command(s.commands, WINDOW_EXECUTION_ID);
+                assert.deepEqual([first.status, first.reboots], ["Success", 1], s.from);
+                const markers = path.join(node.root, "var", "lib", "patch-manager", "reboot-markers");
+                const [marker] = fs.readdirSync(markers);
+                assert.match(marker, /^unsubstituted-\d{8}$/, "a marker per UTC day, not the literal placeholder");
+                fs.rmSync(path.join(markers, marker));
+                node.setPending(true);
+                assert.equal(node.command(s.commands, WINDOW_EXECUTION_ID).reboots, 1, `${s.from}: another day's window reboots`);
+            } finally {
+                node.remove();
+            }
+        }
+    });
+
     it("the model catches the bare reboot request: a lone Linux reboot exit code reboots until the replay gives up", function () {
         const node = new Node("needs-restarting");
         try {

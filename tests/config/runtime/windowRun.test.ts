@@ -5,7 +5,7 @@ import { parseConfig } from "../../../config";
 import { batchesOf, windowRun, WindowTaskInput } from "../../../config/runtime/windowRun";
 import { ownsWindow, windowPlan } from "../../../config/windowPlan";
 import { projectValues } from "../../../tools/mock/mockProgram";
-import { windowsOf } from "../../../tools/plan/windows";
+import { groupEstimatesOf, windowsOf } from "../../../tools/plan/windows";
 import { evaluate, SHIPPED_STACKS, shippedConfig, withConfig } from "../../helpers";
 
 const task = (over: Partial<WindowTaskInput> & Pick<WindowTaskInput, "name" | "group" | "priority">): WindowTaskInput => ({
@@ -123,5 +123,45 @@ describe("config/runtime/windowRun: every shipped stack's windows, replayed", fu
         const stack = await evaluate("prod-strategies", withConfig(base, { patchGroups: groups }));
         for (const w of windowsOf(stack.resources, new Date("2026-12-01T00:00:00Z"), 1))
             assert.ok(!w.timeline!.findings.some((f) => /waits for other groups/.test(f)), `${w.name}: ${w.timeline!.findings.join("; ")}`);
+    });
+});
+
+describe("config/runtime/windowRun: the stack's own duration estimates (patchGroups[].durationEstimates)", function () {
+    it("are validated with their key path", function () {
+        const base = shippedConfig("prod-strategies");
+        const groups = JSON.parse(base.values["patch-manager:patchGroups"]) as any[];
+        for (const [estimates, message] of [
+            [{ install: 0 }, /durationEstimates\.install.*from 1 to 1440/],
+            [{ reboots: 10 }, /durationEstimates.*reboots/],
+        ] as const) {
+            const edited = groups.map((g, i) => (i === 1 ? { ...g, durationEstimates: estimates } : g));
+            assert.throws(
+                () => parseConfig(projectValues(withConfig(base, { patchGroups: edited })), "prod-strategies"),
+                (e: Error) => /patch-manager:patchGroups\[1\]\.durationEstimates/.test(e.message) && message.test(e.message),
+            );
+        }
+    });
+
+    it("replace the assumed estimate of that group's step in the plan's timeline, naming the key", async function () {
+        const base = shippedConfig("prod");
+        const groups = JSON.parse(base.values["patch-manager:patchGroups"]) as any[];
+        const edited = groups.map((g, i) => (i === 0 ? { ...g, durationEstimates: { install: 217 } } : g));
+        const config = withConfig(base, { patchGroups: edited });
+        const model = parseConfig(projectValues(config), "prod");
+        const stack = await evaluate("prod", config);
+        const windows = windowsOf(stack.resources, new Date("2026-12-01T00:00:00Z"), 1, {
+            groupEstimates: groupEstimatesOf(model.patchGroups),
+        });
+        const entries = windows.flatMap((w) => w.timeline!.tasks).filter((e) => e.group === groups[0].name);
+        assert.ok(entries.length > 0);
+        for (const e of entries.filter((x) => /RunPatchBaseline|Patch/.test(x.document))) {
+            assert.equal(e.estimate.minutesPerBatch, 217);
+            assert.equal(e.estimate.source, "config: patch-manager:patchGroups[0].durationEstimates.install");
+        }
+        const others = windows.flatMap((w) => w.timeline!.tasks).filter((e) => e.group !== groups[0].name);
+        assert.ok(
+            others.every((e) => e.estimate.minutesPerBatch !== 217),
+            "only that group's tasks",
+        );
     });
 });

@@ -5,6 +5,7 @@
 // `runbookOperations`), so a runbook that sends a member AWS does not take fails, and so does a
 // script that reads a member AWS does not send. What the calls do is what the API reference says
 // (each handler names its source); docs/testing.md lists what the fake leaves out.
+import { strict as assert } from "assert";
 import extracts from "../awsShapes.json";
 import { validateShape } from "../shapes";
 import type { ScriptWorld } from "./python";
@@ -235,22 +236,35 @@ export class FakeAccount implements ScriptWorld {
                     });
                 return { InstanceInformationList: list };
             }
-            case "ec2.DescribeInstances":
-                return {
-                    Reservations: (r.InstanceIds as string[]).map((id) => {
-                        const i = this.instance(id);
-                        const tags = Object.entries(i.tags).map(([Key, Value]) => ({ Key, Value }));
-                        return {
-                            Instances: [
-                                {
-                                    InstanceId: id,
-                                    State: { Name: i.state, Code: EC2_STATE_CODES[i.state] },
-                                    ...(tags.length ? { Tags: tags } : {}),
-                                },
-                            ],
-                        };
-                    }),
+            case "ec2.DescribeInstances": {
+                // By id, or by filters (tag:<key>, instance-state-name: EC2's DescribeInstances filters), paged.
+                const filters: { Name: string; Values: string[] }[] = r.Filters ?? [];
+                const matches = (id: string) => {
+                    const i = this.instance(id);
+                    return filters.every((f) =>
+                        f.Name === "instance-state-name"
+                            ? f.Values.includes(i.state)
+                            : f.Name.startsWith("tag:")
+                              ? f.Values.includes(i.tags[f.Name.slice(4)])
+                              : assert.fail(`ec2.DescribeInstances: filter ${f.Name} is not modelled`),
+                    );
                 };
+                const ids = ((r.InstanceIds as string[] | undefined) ?? [...this.instances.keys()]).filter(matches);
+                const reservations = ids.map((id) => {
+                    const i = this.instance(id);
+                    const tags = Object.entries(i.tags).map(([Key, Value]) => ({ Key, Value }));
+                    return {
+                        Instances: [
+                            {
+                                InstanceId: id,
+                                State: { Name: i.state, Code: EC2_STATE_CODES[i.state] },
+                                ...(tags.length ? { Tags: tags } : {}),
+                            },
+                        ],
+                    };
+                });
+                return r.InstanceIds ? { Reservations: reservations } : this.page(op, r, reservations);
+            }
             case "ec2.StartInstances":
                 return {
                     StartingInstances: (r.InstanceIds as string[]).map((id) => {
@@ -310,6 +324,12 @@ export class FakeAccount implements ScriptWorld {
 
     sleep(seconds: number): void {
         this.clock += seconds;
+        // EC2 brings a started instance from pending to running without being asked (a waiter only watches it).
+        for (const i of this.instances.values())
+            if (i.state === "pending") {
+                i.state = "running";
+                i.runningSince = this.clock;
+            }
     }
 
     now(): number {

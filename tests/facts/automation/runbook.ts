@@ -98,7 +98,9 @@ async function runStep(step: Json, inputs: Json, account: FakeAccount): Promise<
             const limit = Math.min(step.timeoutSeconds ?? Infinity, fact("automation-execute-script-max-duration").value as number);
             if (account.clock - began > limit)
                 throw new Error(`${step.name}: timed out after ${limit}s (the script ran ${account.clock - began}s)`);
-            return { [(fact("automation-execute-script-handler").value as { output: string }).output]: payload };
+            const answer = { [(fact("automation-execute-script-handler").value as { output: string }).output]: payload };
+            // Named outputs select from the Payload ($.Payload.<key>), as aws:executeAwsApi's select from the answer.
+            return { ...answer, ...Object.fromEntries((step.outputs ?? []).map((o: Json) => [o.Name, select(answer, o.Selector)])) };
         }
         case "aws:branch":
             return {};
