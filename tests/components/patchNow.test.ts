@@ -101,7 +101,7 @@ function windowCalls(resources: PlannedResource[], group: string) {
     );
     if (!target) return undefined;
     return resources
-        .filter((r) => r.type === T.task && (r.inputs.targets as any[])[0].values.includes(target.id))
+        .filter((r) => r.type === T.task && ((r.inputs.targets as any[] | undefined) ?? [])[0]?.values.includes(target.id))
         .filter((t) => !/-(start|stop)$/.test(t.name))
         .sort((a, b) => Number(a.inputs.priority) - Number(b.inputs.priority))
         .map((t) => {

@@ -37,7 +37,7 @@ describe("offline plan diff (npm run plan -- --diff / --diff-against)", function
         const { code, stdout } = await plan("--stack", "prod", "--config", editedProd(tmp), "--diff", prodPlan, "--from", FROM);
         assert.equal(code, 0);
         const lines = stdout.trim().split("\n");
-        assert.equal(lines[1], "Resources: 1 to update, 74 unchanged");
+        assert.equal(lines[1], "Resources: 1 to update, 75 unchanged");
         assert.match(lines[2], /^ {2}~ {2}aws:ssm\/maintenanceWindow:MaintenanceWindow {2}web-server-schedule-window$/);
         assert.equal(lines[3], "       scheduleOffset: 3 → 4");
         assert.ok(
@@ -51,10 +51,10 @@ describe("offline plan diff (npm run plan -- --diff / --diff-against)", function
     it("--json is one document; --markdown is a comment body", async function () {
         const json = await plan("--stack", "prod", "--config", editedProd(tmp), "--diff", prodPlan, "--from", FROM, "--json");
         const doc = JSON.parse(json.stdout);
-        assert.deepEqual(doc.summary, { add: 0, remove: 0, replace: 0, update: 1, unchanged: 74 });
+        assert.deepEqual(doc.summary, { add: 0, remove: 0, replace: 0, update: 1, unchanged: 75 });
         assert.equal(doc.schedules[0].new.next, "2026-12-19T22:00:00.000Z");
         const md = await plan("--stack", "prod", "--config", editedProd(tmp), "--diff", prodPlan, "--from", FROM, "--markdown");
-        assert.match(md.stdout, /^### Stack `prod`: 1 to update, 74 unchanged\n/);
+        assert.match(md.stdout, /^### Stack `prod`: 1 to update, 75 unchanged\n/);
         assert.match(
             md.stdout,
             /\| update \| `web-server-schedule-window` \| `aws:ssm\/maintenanceWindow:MaintenanceWindow` \| `scheduleOffset`: 3 → 4 \|/,
