@@ -464,10 +464,13 @@ export function runbookLambdaPolicy(used: Used, c: StrategyScope): Policy {
                 Condition: { Null: { "ec2:ParentSnapshot": "false" } },
             },
             {
+                // The account's own snapshots only (ec2:Owner, a snapshot key of CreateVolume in the SAR): never
+                // another account's shared or public one mounted on a group's instance.
                 Sid: "ReadTheSnapshot",
                 Effect: "Allow",
                 Action: ["ec2:CreateVolume", "ec2:DeleteSnapshot", "ec2:CreateTags"],
                 Resource: `arn:${p}:ec2:*::snapshot/*`,
+                Condition: { StringEquals: { "ec2:Owner": c.accountId } },
             },
             // The snapshot AWS-CreateSnapshot takes carries no tag (its RuntimeParameters are VolumeId and
             // Description only), so no Allow can name it; these keep the runbook's Lambda off the snapshots

@@ -131,6 +131,14 @@ export function escalations(site: RoleSite): Escalation[] {
             },
         },
         {
+            id: "ec2:CreateVolume from a snapshot another account shares",
+            request: {
+                action: "ec2:CreateVolume",
+                resource: `arn:aws:ec2:${r}::snapshot/snap-0f0f0f0f0f0f0f0f1`,
+                context: { "ec2:Owner": "999999999999" },
+            },
+        },
+        {
             id: "ec2:CreateVolume of a blank volume",
             request: { action: "ec2:CreateVolume", resource: `arn:aws:ec2:${r}:${a}:volume/vol-0f0f0f0f0f0f0f0f0` },
         },

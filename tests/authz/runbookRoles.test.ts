@@ -96,11 +96,24 @@ describe("authorization model: the strategies' runbooks may do their steps and n
             "a restore",
         );
         await expect(lambda, { action: "ec2:CreateVolume", resource: volume }, false, "a blank volume");
-        await expect(lambda, { action: "ec2:DeleteSnapshot", resource: snapshot }, true, "the untagged snapshot AWS-CreateSnapshot took");
+        const own = { "ec2:Owner": lambda.account };
+        await expect(lambda, { action: "ec2:CreateVolume", resource: snapshot, context: own }, true, "from the account's own snapshot");
+        await expect(
+            lambda,
+            { action: "ec2:CreateVolume", resource: snapshot, context: { "ec2:Owner": "999999999999" } },
+            false,
+            "from a snapshot another account shares",
+        );
+        await expect(
+            lambda,
+            { action: "ec2:DeleteSnapshot", resource: snapshot, context: own },
+            true,
+            "the untagged snapshot AWS-CreateSnapshot took",
+        );
         for (const tag of ["aws:backup:source-resource", "aws:dlm:lifecycle-policy-id"])
             await expect(
                 lambda,
-                { action: "ec2:DeleteSnapshot", resource: snapshot, context: { [`aws:ResourceTag/${tag}`]: "x" } },
+                { action: "ec2:DeleteSnapshot", resource: snapshot, context: { ...own, [`aws:ResourceTag/${tag}`]: "x" } },
                 false,
                 tag,
             );
