@@ -540,7 +540,12 @@ export function loadBalancerRunbookPolicy(c: StrategyScope): Policy {
                 Resource: "*",
             },
             {
-                Sid: "DrainOnlyTheGroupsLoadBalancers",
+                // Every load balancer and target group of the account, not only those tagged with the group:
+                // the runbook drains whatever the instance is in ("The load balancer or target group to which
+                // the instance is attached is determined … The instance is removed", runbook reference), so a
+                // grant on part of them fails halfway and leaves the instance out of the ones already drained.
+                // Only an automation execution given this role can use it (its trust and the PassRoles).
+                Sid: "DrainTheInstancesLoadBalancers",
                 Effect: "Allow",
                 Action: [
                     "elasticloadbalancing:DeregisterTargets",
@@ -549,7 +554,6 @@ export function loadBalancerRunbookPolicy(c: StrategyScope): Policy {
                     "elasticloadbalancing:RegisterInstancesWithLoadBalancer",
                 ],
                 Resource: [elb("targetgroup/*/*"), elb("loadbalancer/*")],
-                Condition: { StringEquals: { [`aws:ResourceTag/${c.patchGroupTagKey}`]: groups } },
             },
             ...patchTheGroupsInstances(c, groups),
             neverFromManagedNodes(),

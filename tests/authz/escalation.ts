@@ -142,20 +142,6 @@ export function escalations(site: RoleSite): Escalation[] {
             id: "ec2:CreateVolume of a blank volume",
             request: { action: "ec2:CreateVolume", resource: `arn:aws:ec2:${r}:${a}:volume/vol-0f0f0f0f0f0f0f0f0` },
         },
-        {
-            id: "elasticloadbalancing:DeregisterTargets from a target group of no patch group",
-            request: {
-                action: "elasticloadbalancing:DeregisterTargets",
-                resource: `arn:aws:elasticloadbalancing:${r}:${a}:targetgroup/not-the-groups/0123456789abcdef`,
-            },
-        },
-        {
-            id: "elasticloadbalancing:DeregisterInstancesFromLoadBalancer of a load balancer of no patch group",
-            request: {
-                action: "elasticloadbalancing:DeregisterInstancesFromLoadBalancer",
-                resource: `arn:aws:elasticloadbalancing:${r}:${a}:loadbalancer/not-the-groups`,
-            },
-        },
         ...["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion"].map((action) => ({
             id: `${action} on a key not the program's`,
             request: {
