@@ -75,11 +75,17 @@ def follow(ssm, window, closed):
             ssm.update_maintenance_window(WindowId=window, Enabled=False)
             return True
     elif FROZEN in tags:
-        ssm.remove_tags_from_resource(ResourceType="MaintenanceWindow", ResourceId=window, TagKeys=[FROZEN])
         # The safe stop fired during the freeze: the window stays disabled until a person enables it.
-        if STOPPED_BY_ALARM not in tags:
+        # The tags are read again just before enabling (the safe stop may have fired since), and the
+        # freeze's mark goes only after the window is enabled: a failed enable leaves the mark, so a
+        # retry (or the next opening) still enables it.
+        again = {t["Key"] for t in ssm.list_tags_for_resource(ResourceType="MaintenanceWindow", ResourceId=window)["TagList"]}
+        changed = False
+        if STOPPED_BY_ALARM not in again:
             ssm.update_maintenance_window(WindowId=window, Enabled=True)
-            return True
+            changed = True
+        ssm.remove_tags_from_resource(ResourceType="MaintenanceWindow", ResourceId=window, TagKeys=[FROZEN])
+        return changed
     return False
 
 

@@ -5,9 +5,9 @@
 // assertions are outcomes in that account, not the documents' text.
 import { strict as assert } from "assert";
 import fc from "fast-check";
-import { freezeRunbook } from "../../components/freezes";
+import { FROZEN_TAG, freezeRunbook } from "../../components/freezes";
 import { RESOURCE_TYPES } from "../../config/resourceTypes";
-import { FakeAccount, type WindowExecution } from "../facts/automation/account";
+import { AwsError, FakeAccount, type WindowExecution } from "../facts/automation/account";
 import { runAutomation, transformInput, type AutomationParameters } from "../facts/automation/runbook";
 import { matches } from "../facts/eventPattern";
 import { fact, sampleEvent } from "../facts/facts";
@@ -267,6 +267,25 @@ describe("the program's own runbooks, executed against a fake account (issue 24)
             for (const w of freeze.windowIds) assert.equal(a.windows.get(w)!.enabled, false, `${w}: the other calendar is still closed`);
             await run(other, "OPEN");
             for (const w of freeze.windowIds) assert.equal(a.windows.get(w)!.enabled, true);
+        });
+
+        it("an enable that fails as the freeze ends keeps the freeze's mark, so the next run still enables the window", async function () {
+            const a = account();
+            await calendar(a, calendars[0], "CLOSED");
+            const [flaky] = freeze.windowIds;
+            const call = a.call.bind(a);
+            let failures = 1;
+            a.call = (service, operation, request) => {
+                if (operation === "UpdateMaintenanceWindow" && request.WindowId === flaky && request.Enabled === true && failures-- > 0)
+                    throw new AwsError("ThrottlingException", "Rate exceeded");
+                return call(service, operation, request);
+            };
+            await calendar(a, calendars[0], "OPEN", "Failed");
+            assert.equal(a.windows.get(flaky)!.enabled, false);
+            assert.ok(FROZEN_TAG in a.tagsOf(flaky), "the mark stays while the window is still off");
+            await calendar(a, calendars[0], "OPEN");
+            assert.equal(a.windows.get(flaky)!.enabled, true, "the retry enables it");
+            assert.ok(!(FROZEN_TAG in a.tagsOf(flaky)));
         });
 
         it("a window someone disabled before the freeze stays disabled after it", async function () {
