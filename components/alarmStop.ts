@@ -85,7 +85,11 @@ export function disableWindowsRunbook(windowIds: readonly string[]): object {
                 {
                     name: `disable_window_${i + 1}`,
                     action: "aws:executeAwsApi",
+                    // Continue to the other windows, but the execution fails if this one was not disabled:
+                    // with onFailure Continue isCritical defaults to false (fact automation-is-critical),
+                    // which would report Success with the window still on.
                     onFailure: "Continue",
+                    isCritical: true,
                     inputs: { Service: "ssm", Api: "UpdateMaintenanceWindow", WindowId: id, Enabled: false },
                 },
                 // Marked, so that the end of a change freeze leaves it disabled (components/freezes.ts).

@@ -200,6 +200,7 @@ describe("the program's own runbooks, executed against a fake account (issue 24)
                 "the deleted window's steps fail",
             );
             assert.ok(!account.windows.has(gone));
+            assert.equal(run.status, "Failed", "a window not disabled fails the execution (isCritical), the others still stopped");
             for (const w of rest) assert.equal(account.windows.get(w)!.enabled, false);
             // The cancel step reads every window's executions; a DoesNotExist for the deleted one must not end it early.
             const cancelled = account.executions.filter((e) => e.Status === "CANCELLING").length;

@@ -86,7 +86,10 @@ const withoutIntendedChanges = (type: string, inputs: unknown) => {
     if (type === "aws:ssm/document:Document" && String(i.name).endsWith("stop-on-alarm")) {
         const doc = parseYaml(i.content);
         doc.description = "Disables the patch-manager maintenance windows of one stack and region: stops a rollout when its alarm fires.";
-        doc.mainSteps = doc.mainSteps.filter((st: any) => st.action === "aws:executeAwsApi" && st.inputs.Api !== "AddTagsToResource");
+        // …and a window it could not disable fails the execution (isCritical).
+        doc.mainSteps = doc.mainSteps
+            .filter((st: any) => st.action === "aws:executeAwsApi" && st.inputs.Api !== "AddTagsToResource")
+            .map(({ isCritical: _critical, ...st }: any) => st);
         return { ...i, documentFormat: "JSON", content: JSON.stringify(doc) };
     }
     // EventBridge's start of a runbook is granted on the document and its executions too (the SAR's required resource types).
