@@ -89,11 +89,15 @@ export class ComplianceReports extends pulumi.ComponentResource {
                     bytesScannedCutoffPerQuery: BYTES_SCANNED_CUTOFF_PER_QUERY,
                     resultConfiguration: {
                         outputLocation: pulumi.interpolate`s3://${args.bucketName}/${args.resultsPrefix}/`,
+                        // Results only into the account's own bucket: a deleted bucket's name claimed elsewhere gets none.
+                        expectedBucketOwner: args.accountId,
                         encryptionConfiguration: args.kmsKeyArn
                             ? { encryptionOption: "SSE_KMS", kmsKeyArn: args.kmsKeyArn }
                             : { encryptionOption: "SSE_S3" },
                     },
                 },
+                // A workgroup that ran a query holds its executions; DeleteWorkGroup refuses it without the recursive option.
+                forceDestroy: true,
                 tags: args.tags,
             },
             { parent: this },

@@ -228,8 +228,9 @@ export function exemptionRows(inputs: ReportQueryInputs): string[][] {
                 rows.push([
                     `exemptions[${e.index}]`,
                     patch,
-                    // rejectedPatches' wildcard is *; LIKE's is %.
-                    patch.replace(/\*/g, "%"),
+                    // rejectedPatches' wildcard is *: a whole-name regular expression (Trino's regexp_like) where
+                    // only * matches more than itself (LIKE would also read a name's _ and % as wildcards).
+                    `^${patch.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\\\*/g, ".*")}$`,
                     group,
                     e.until,
                     e.endsAt,
@@ -259,11 +260,13 @@ export function reportQueries(inputs: ReportQueryInputs): ReportQuery[] {
     return [
         {
             name: "non-compliant-nodes-by-group-and-severity",
-            description: "Per patch group and compliance severity: the nodes with a missing or failed patch, and how many patches.",
+            description:
+                "Per patch group and compliance severity: the nodes with a missing or failed patch, and how many patches (installed patches pending a reboot, also NON_COMPLIANT, are in nodes-installed-pending-reboot).",
             sql: [
                 "SELECT c.patchgroup AS patch_group, c.severity AS severity, count(DISTINCT c.resourceid) AS nodes, count(*) AS patches",
                 `FROM ${c} c`,
-                `WHERE c.compliancetype = 'Patch' AND c.status = 'NON_COMPLIANT' AND ${live("c", "resourceid")}`,
+                `WHERE c.compliancetype = 'Patch' AND c.status = 'NON_COMPLIANT' AND c.patchstate IN ('Missing', 'Failed')`,
+                `  AND ${live("c", "resourceid")}`,
                 "GROUP BY c.patchgroup, c.severity",
                 "ORDER BY c.patchgroup, c.severity",
             ].join("\n"),
@@ -314,8 +317,9 @@ export function reportQueries(inputs: ReportQueryInputs): ReportQuery[] {
                 "SELECT e.exemption AS exemption, e.patch AS patch, e.patch_group AS patch_group, e.until AS until, e.ticket AS ticket,",
                 "       e.reason AS reason, c.resourceid AS node, c.patchstate AS state",
                 `FROM (VALUES\n        ${values}\n     ) AS e (${EXEMPTION_COLUMNS.join(", ")})`,
-                `LEFT JOIN ${c} c ON c.compliancetype = 'Patch' AND c.patchgroup = e.patch_group AND (c.id LIKE e.pattern OR c.title LIKE e.pattern)`,
+                `LEFT JOIN ${c} c ON c.compliancetype = 'Patch' AND c.patchgroup = e.patch_group AND (regexp_like(c.id, e.pattern) OR regexp_like(c.title, e.pattern))`,
                 "WHERE e.exemption IS NOT NULL AND from_iso8601_timestamp(e.ends_at) > current_timestamp",
+                `  AND (c.resourceid IS NULL OR ${live("c", "resourceid")})`,
                 "ORDER BY e.until, e.exemption, e.patch_group, c.resourceid",
             ].join("\n"),
         },

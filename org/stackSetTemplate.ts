@@ -232,9 +232,9 @@ export function permissions(): object[] {
             ],
             Resource: [
                 sub(`arn:${PARTITION}:glue:*:${ACCOUNT}:catalog`),
-                sub(`arn:${PARTITION}:glue:*:${ACCOUNT}:database/patch_manager_*`),
-                sub(`arn:${PARTITION}:glue:*:${ACCOUNT}:table/patch_manager_*/*`),
-                sub(`arn:${PARTITION}:glue:*:${ACCOUNT}:userDefinedFunction/patch_manager_*/*`),
+                sub(`arn:${PARTITION}:glue:*:${ACCOUNT}:database/patch_manager_*_compliance`),
+                sub(`arn:${PARTITION}:glue:*:${ACCOUNT}:table/patch_manager_*_compliance/*`),
+                sub(`arn:${PARTITION}:glue:*:${ACCOUNT}:userDefinedFunction/patch_manager_*_compliance/*`),
             ],
         },
         {
@@ -253,7 +253,7 @@ export function permissions(): object[] {
                 "athena:UntagResource",
                 "athena:ListTagsForResource",
             ],
-            Resource: sub(`arn:${PARTITION}:athena:*:${ACCOUNT}:workgroup/patch-manager-*`),
+            Resource: sub(`arn:${PARTITION}:athena:*:${ACCOUNT}:workgroup/patch-manager-*-compliance-reports`),
         },
         {
             // Public parameters only (the program reads AWS's, never the account's own).

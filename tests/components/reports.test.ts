@@ -8,7 +8,7 @@ import { evaluate, refused, shippedConfig, withConfig } from "../helpers";
 import { fact } from "../facts/facts";
 import { shippedResources } from "../facts/stacks";
 import type { PlannedResource } from "../../tools/mock/mockProgram";
-import { EXEMPTION_COLUMNS, REPORT_TABLES, reportQueries } from "../../config/reporting";
+import { EXEMPTION_COLUMNS, exemptionRows, REPORT_TABLES, reportQueries } from "../../config/reporting";
 import { reportsOf } from "../../tools/plan/plan";
 
 const TABLE = "aws:glue/catalogTable:CatalogTable";
@@ -280,5 +280,30 @@ describe("compliance reports: the plan", function () {
             }
         }
         assert.equal(reportsOf((await shippedResources("prod")).filter(() => true)), undefined, "prod has no reports");
+    });
+});
+
+describe("compliance reports: an exemption's patch names match as rejectedPatches' do (only * is a wildcard)", function () {
+    it("matches the whole name, * as any text, and _ . + as themselves", () => {
+        const rows = exemptionRows({
+            notScannedDays: 14,
+            patchGroups: [{ name: "Web", baseline: "al2023" }],
+            exemptions: [
+                {
+                    index: 0,
+                    patches: ["kernel_5*", "KB5034441", "libc.so+1"],
+                    groups: ["Web"],
+                    baselines: [],
+                    until: "2027-01-31",
+                    endsAt: "2027-01-31T00:00:00Z",
+                } as never,
+            ],
+        });
+        const pattern = (patch: string) => new RegExp(rows.find((r) => r[1] === patch)![EXEMPTION_COLUMNS.indexOf("pattern")]);
+        assert.ok(pattern("kernel_5*").test("kernel_5.10.1"));
+        assert.ok(!pattern("kernel_5*").test("kernelX5.10"), "_ is not a wildcard");
+        assert.ok(!pattern("kernel_5*").test("old-kernel_5"), "the whole name");
+        assert.ok(pattern("KB5034441").test("KB5034441") && !pattern("KB5034441").test("KB50344410"));
+        assert.ok(pattern("libc.so+1").test("libc.so+1") && !pattern("libc.so+1").test("libcXsoo1"));
     });
 });
