@@ -104,6 +104,22 @@ export function passNotificationRolePolicy(notificationRoleArn: string): object 
     };
 }
 
+/** EventBridge detail-type of an Automation execution changing status (SSM user guide, "EventBridge event examples"). */
+export const AUTOMATION_EXECUTION_DETAIL_TYPE = "EC2 Automation Execution Status-change Notification";
+
+/**
+ * The program's own runbooks (the alarm stop, the change freezes) ending badly: a window left on
+ * through a freeze, or an alarm that stopped nothing, would otherwise be silent (each runbook fails
+ * its execution when a window was not followed). Statuses from SSM's AutomationExecutionStatus.
+ */
+export function failedRunbookEventPattern(runbooks: readonly string[]): object {
+    return {
+        source: ["aws.ssm"],
+        "detail-type": [AUTOMATION_EXECUTION_DETAIL_TYPE],
+        detail: { Definition: [...runbooks], Status: ["Failed", "TimedOut", "Cancelled"] },
+    };
+}
+
 /**
  * A server registering with an activation: the SSM Agent calls the RegisterManagedInstance API with
  * the activation's id and code (amazon-ssm-agent, agent/ssm/anonauth: "calls the RegisterManagedInstance
@@ -214,7 +230,7 @@ export class Alerts extends pulumi.ComponentResource {
      * An EventBridge rule that sends the executions of these windows that end badly to the topic; with
      * `registrations`, a second one for every server registering with a hybrid activation.
      */
-    watchWindows(windowIds: pulumi.Input<string>[], watch: { registrations?: boolean } = {}): void {
+    watchWindows(windowIds: pulumi.Input<string>[], watch: { registrations?: boolean; runbooks?: readonly string[] } = {}): void {
         const name = this.name;
         const rule = new aws.cloudwatch.EventRule(
             `${name}-failed-windows`,
@@ -236,7 +252,21 @@ export class Alerts extends pulumi.ComponentResource {
                   { parent: this },
               )
             : undefined;
-        const sources = pulumi.all([rule.arn, registrations?.arn]).apply(([a, b]) => (b === undefined ? a : [a, b]));
+        const runbooks =
+            watch.runbooks && watch.runbooks.length > 0
+                ? new aws.cloudwatch.EventRule(
+                      `${name}-failed-runbooks`,
+                      {
+                          description: "patch-manager's own runbooks (alarm stop, change freezes) that failed, timed out or were cancelled",
+                          eventPattern: JSON.stringify(failedRunbookEventPattern(watch.runbooks)),
+                      },
+                      { parent: this },
+                  )
+                : undefined;
+        const sources = pulumi.all([rule.arn, registrations?.arn, runbooks?.arn]).apply((arns) => {
+            const present = arns.filter((a): a is string => a !== undefined);
+            return present.length === 1 ? present[0] : present;
+        });
         const policy = this.topic
             ? new aws.sns.TopicPolicy(
                   `${name}-topic-policy`,
@@ -274,6 +304,12 @@ export class Alerts extends pulumi.ComponentResource {
             new aws.cloudwatch.EventTarget(
                 `${name}-hybrid-registrations-to-topic`,
                 { rule: registrations.name, arn: this.topicArn },
+                { parent: this, ...(policy ? { dependsOn: [policy] } : {}) },
+            );
+        if (runbooks)
+            new aws.cloudwatch.EventTarget(
+                `${name}-failed-runbooks-to-topic`,
+                { rule: runbooks.name, arn: this.topicArn },
                 { parent: this, ...(policy ? { dependsOn: [policy] } : {}) },
             );
     }

@@ -438,7 +438,14 @@ export class PatchManager extends pulumi.ComponentResource {
                       child,
                   )
                 : undefined;
-        alerts?.watchWindows(windowIds, { registrations: hybrid !== undefined });
+        alerts?.watchWindows(windowIds, {
+            registrations: hybrid !== undefined,
+            // The runbooks the stack creates below (Operations' alarm stop) and above (the freezes).
+            runbooks: [
+                ...(frozen ? [ssmName(namePrefix, "follow-freezes")] : []),
+                ...(config.operations.safeStops.alarmName && windowIds.length > 0 ? [ssmName(namePrefix, "stop-on-alarm")] : []),
+            ],
+        });
         freeze?.followCalendars(windowIds);
         const operations = Operations.needed(config)
             ? new Operations(

@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { shippedOfType, shippedResources } from "./stacks";
+import { SHIPPED_STACKS } from "../helpers";
 import { fact, FACTS, sampleEvent } from "./facts";
 import { matches } from "./eventPattern";
 import { SERVICES } from "./shapes";
@@ -55,13 +56,52 @@ describe("facts fixture (tests/facts/awsFacts.json)", () => {
 
 describe("the program against the facts", () => {
     describe("EventBridge rules catch AWS's sample events they are for, and only those", () => {
+        it("the alerts hear the stack's own runbooks (alarm stop, freezes) failing, not succeeding, nor other runbooks", async () => {
+            const detailType = (fact("event-automation-execution").value as { "detail-type": string })["detail-type"];
+            const statuses = new Set(SERVICES.ssm.shapes.AutomationExecutionStatus.enum ?? []);
+            let checked = 0;
+            for (const stack of SHIPPED_STACKS) {
+                const resources = await shippedResources(stack);
+                if (!resources.some((r) => r.type === "aws:sns/topic:Topic")) continue;
+                const own = resources.filter(
+                    (r) => r.type === "aws:ssm/document:Document" && /-(stop-on-alarm|follow-freezes)$/.test(String(r.inputs.name)),
+                );
+                for (const doc of own) {
+                    // EventBridge sees its own region's events: the rule of the runbook's region.
+                    const rules = resources
+                        .filter((r) => r.type === "aws:cloudwatch/eventRule:EventRule" && r.region === doc.region)
+                        .map((r) => JSON.parse(String(r.inputs.eventPattern)))
+                        .filter((x) => x["detail-type"]?.includes(detailType));
+                    const name = String(doc.inputs.name);
+                    assert.equal(rules.length, 1, `${stack} ${doc.region}: one rule on the own runbooks' executions`);
+                    for (const st of rules[0].detail.Status)
+                        assert.ok(statuses.has(st), `${stack}: ${st} is not an AutomationExecutionStatus`);
+                    checked++;
+                    for (const bad of ["Failed", "TimedOut", "Cancelled"])
+                        assert.ok(
+                            matches(rules[0], sampleEvent("event-automation-execution", { detail: { Definition: name, Status: bad } })),
+                            `${stack} ${name} ${bad}`,
+                        );
+                    assert.ok(!matches(rules[0], sampleEvent("event-automation-execution", { detail: { Definition: name } })), "a success");
+                    assert.ok(
+                        !matches(rules[0], sampleEvent("event-automation-execution", { detail: { Status: "Failed" } })),
+                        "another runbook",
+                    );
+                }
+            }
+            assert.ok(checked >= 2, "the shipped stacks have an alarm stop and a freeze runbook with alerts");
+        });
+
         it("the alerts rule catches its windows' failed executions and state changes, not task events, other windows or successes", async () => {
             // The rules on maintenance-window events (a change freeze's rule hears aws.ssm's Calendar State Change instead).
             const rules = (await shippedOfType("aws:cloudwatch/eventRule:EventRule")).filter(({ r }) => {
                 const pattern = JSON.parse(String(r.inputs.eventPattern));
                 return (
                     pattern.source?.includes((fact("event-window-execution").value as { source: string }).source) &&
-                    !pattern["detail-type"]?.includes("Calendar State Change")
+                    !pattern["detail-type"]?.includes("Calendar State Change") &&
+                    !pattern["detail-type"]?.includes(
+                        (fact("event-automation-execution").value as { "detail-type": string })["detail-type"],
+                    )
                 );
             });
             assert.ok(rules.length > 0, "no shipped stack has a rule on aws.ssm events");

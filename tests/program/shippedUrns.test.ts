@@ -92,6 +92,15 @@ const withoutIntendedChanges = (type: string, inputs: unknown) => {
             .map(({ isCritical: _critical, ...st }: any) => st);
         return { ...i, documentFormat: "JSON", content: JSON.stringify(doc) };
     }
+    // The alerts topic also takes the rule on the own runbooks' failed executions.
+    if (type === "aws:sns/topicPolicy:TopicPolicy" && typeof i.policy === "string" && i.policy.includes("failed-runbooks")) {
+        const policy = JSON.parse(i.policy);
+        for (const st of policy.Statement) {
+            const arns = [st.Condition?.ArnEquals?.["aws:SourceArn"]].flat().filter((a: string) => !/failed-runbooks/.test(a));
+            if (st.Condition?.ArnEquals) st.Condition.ArnEquals["aws:SourceArn"] = arns.length === 1 ? arns[0] : arns;
+        }
+        return { ...i, policy: JSON.stringify(policy) };
+    }
     // EventBridge's start of a runbook is granted on the document and its executions too (the SAR's required resource types).
     if (type === "aws:iam/rolePolicy:RolePolicy" && typeof i.policy === "string" && i.policy.includes(":automation-execution/*")) {
         const policy = JSON.parse(i.policy);
@@ -168,7 +177,7 @@ const ADDED_ON_PURPOSE = (r: { type: string; urn: string }) =>
         r.urn.endsWith("-commands")) ||
     (r.type === "aws:s3/bucketVersioning:BucketVersioning" && r.urn.endsWith("-versioning")) ||
     (r.type === "aws:iam/rolePolicy:RolePolicy" && r.urn.includes(":HybridNodeRole$") && r.urn.endsWith("-deny")) ||
-    (r.type.startsWith("aws:cloudwatch/event") && /::[^:]*hybrid-registrations(-to-topic)?$/.test(r.urn)) ||
+    (r.type.startsWith("aws:cloudwatch/event") && /::[^:]*(hybrid-registrations|failed-runbooks)(-to-topic)?$/.test(r.urn)) ||
     (r.type === "aws:iam/rolePolicy:RolePolicy" && r.urn.endsWith("-not-from-nodes")) ||
     r.urn.includes("$patch-manager:operations:PatchNow$");
 

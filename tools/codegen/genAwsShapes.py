@@ -59,7 +59,7 @@ OPERATIONS = {
 # Shapes read by name (not reached from an operation input): the content of a BaselineOverride file
 # (a list of GetPatchBaseline outputs, as the user guide writes it),
 # the statuses a window execution reports (its EventBridge events carry them).
-EXTRA_SHAPES = {"ssm": ["BaselineOverride", "GetPatchBaselineResult", "MaintenanceWindowExecutionStatus"]}
+EXTRA_SHAPES = {"ssm": ["BaselineOverride", "GetPatchBaselineResult", "MaintenanceWindowExecutionStatus", "AutomationExecutionStatus"]}
 # service -> the calls the program's own Automation runbooks make at run time (their aws:executeAwsApi
 # steps and the boto3 calls of their scripts): input and output shapes both, so that the fake account
 # the runbooks run against in tests (tests/facts/automation/) answers only with members AWS sends.
