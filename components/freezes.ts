@@ -202,9 +202,7 @@ export class ChangeFreeze extends pulumi.ComponentResource {
             name,
             {
                 runbookName: args.runbookName,
-                content: pulumi
-                    .all([pulumi.all(windowIds), arns])
-                    .apply(([ids, calendars]) => freezeRunbook(ids, calendars)),
+                content: pulumi.all([pulumi.all(windowIds), arns]).apply(([ids, calendars]) => freezeRunbook(ids, calendars)),
                 roleDescription: "Disables and enables patch-manager maintenance windows as the change calendars close and open",
                 partition: args.partition,
                 region: args.region,

@@ -24,10 +24,13 @@ export interface OwnRunbook {
  * `Script` "is not supported for JSON runbooks. JSON runbooks must provide script content using the
  * `Attachment` input parameter" (tests/facts/awsFacts.json `automation-execute-script-inline-yaml`),
  * and the program's runbooks carry their Python inline. No aliases: every repeated value written out.
+ * tests/facts/ssmDocuments.test.ts reads every shipped runbook under YAML 1.1 and 1.2 alike.
  */
 export const AUTOMATION_FORMAT = "YAML";
 export function automationContent(document: object): string {
-    return stringify(document, { aliasDuplicateObjects: false, lineWidth: 0 });
+    // YAML 1.1's rules for quoting: SSM's parser version is not documented, and under 1.1 a plain
+    // yes, on, off or 1:30 (a group name, say) would read as a boolean or a number.
+    return stringify(document, { version: "1.1", aliasDuplicateObjects: false, lineWidth: 0 });
 }
 
 /** Creates `<name>-runbook` (a JSON Automation document of a fixed name), `<name>-automation-role` and its `<name>-not-from-nodes` policy. */

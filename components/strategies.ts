@@ -743,7 +743,7 @@ const startStopParameters = (withTimeout: boolean) => ({
     PatchGroup: { type: "String", description: "The patch group (the tag's value) whose instances to start or stop." },
     WindowExecutionId: {
         type: "String",
-        description: "The window execution ({{WINDOW_EXECUTION_ID}}): the tag's value on what it started.",
+        description: "The window execution (the task passes the WINDOW_EXECUTION_ID pseudo parameter): the tag's value on what it started.",
         allowedPattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
     },
     ...(withTimeout

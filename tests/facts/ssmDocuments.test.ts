@@ -122,7 +122,7 @@ describe("SSM document snapshots (packages/ssm/documents.ts): every document cal
         assert.ok((STRATEGY_DOCUMENTS.patchLoadBalancerInstance.parameters as readonly string[]).includes(f.value as string));
     });
 
-    it("every Automation document with an inline aws:executeScript is written in a format AWS runs inline scripts in", async () => {
+    it("every Automation document reads the same under YAML 1.1 and 1.2, and one with an inline aws:executeScript is in a format AWS runs inline scripts in", async () => {
         const allowed = fact("automation-execute-script-inline-yaml").value as { inlineScriptIn: string[] };
         let scripts = 0;
         for (const stack of SHIPPED_STACKS)
@@ -130,6 +130,12 @@ describe("SSM document snapshots (packages/ssm/documents.ts): every document cal
                 (x) => x.type === "aws:ssm/document:Document" && x.inputs.documentType === "Automation",
             )) {
                 const steps = (parseYaml(String(r.inputs.content)).mainSteps ?? []) as { action: string; inputs: { Script?: string } }[];
+                // The same document under YAML 1.1 and 1.2 (SSM's parser version is not documented).
+                assert.deepEqual(
+                    parseYaml(String(r.inputs.content), { version: "1.1" }),
+                    parseYaml(String(r.inputs.content)),
+                    `${stack} ${r.name}`,
+                );
                 if (!steps.some((st) => st.action === "aws:executeScript" && st.inputs.Script !== undefined)) continue;
                 scripts++;
                 assert.ok(
