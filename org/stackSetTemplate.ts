@@ -40,6 +40,7 @@ export const MANAGED_BY = { key: "ManagedBy", value: "patch-manager" } as const;
 export const EVENT_RULE_NAMES = [
     "alerts-failed-windows",
     "alerts-hybrid-registrations",
+    "alerts-failed-runbooks",
     "alarm-stop-alarm",
     "freezes-calendar-state",
 ] as const;
@@ -94,7 +95,14 @@ export const roleNamePatterns = (name: string): string[] => [`${name}-*`, `??-*-
 const PASSED_TO: Record<string, readonly string[]> = {
     "ec2.amazonaws.com": ["patched-instance-role"],
     "events.amazonaws.com": ["alarm-stop-events-role", "freezes-events-role"],
-    "ssm.amazonaws.com": ROLE_NAMES.filter((n) => n !== "patched-instance-role" && !n.endsWith("-events-role")),
+    // To SSM: the roles a deploy names in a call SSM checks: a window task's service role, its
+    // notification role, an activation's role, and the strategies' runbook roles in its task
+    // parameters. Never the alarm stop's, the freezes' or patch now's automation role: each is named
+    // only in a document or an event target's input, and passing patch now's role is what starting a
+    // fleet-wide install takes (docs/security.md: on-call holds it, not the deploy).
+    "ssm.amazonaws.com": ROLE_NAMES.filter(
+        (n) => n !== "patched-instance-role" && !n.endsWith("-events-role") && !n.endsWith("-automation-role"),
+    ),
 };
 const ROLES = ROLE_NAMES.flatMap((n) => roleNamePatterns(n).map((p) => sub(`arn:${PARTITION}:iam::${ACCOUNT}:role/${p}`)));
 

@@ -105,7 +105,10 @@ describe("authorization model: no role can escalate", function () {
     // Positive control for the anchored role names (org/stackSetTemplate.ts roleNamePatterns) and the
     // per-service PassRole: the deploy role may create every role of every shipped stack (with the
     // boundary) and pass it to the service its trust names, unless only a runbook passes it (Lambda).
-    it("the deploy role may create every role of every shipped stack with the boundary, and pass it to its service", async () => {
+    // The program's own runbooks' automation roles (alarm stop, freezes, patch now) are named only in a
+    // document or an event target's input: the deploy never passes them, and must not be able to
+    // (passing patch now's role is what starting a fleet-wide install takes).
+    it("the deploy role may create every role of every shipped stack with the boundary, and pass it to its service (never an own runbook's)", async () => {
         const org = await organisation();
         const deploy = org.accounts[0].roles.find((r) => r.key.startsWith("org:DeployRole@"))!;
         const problems: string[] = [];
@@ -120,9 +123,16 @@ describe("authorization model: no role can escalate", function () {
                 };
                 if ((await decide(deploy, create)) !== "Allowed") problems.push(`${role.key}: CreateRole ${arn}`);
                 const services = statements(role.trust).flatMap((st) => list((st.Principal as { Service?: string | string[] })?.Service));
+                const ownRunbooks = /-automation-role$/.test(
+                    role.key
+                        .split(":")
+                        .pop()!
+                        .replace(/^[a-z]{2}(-[a-z]+)+-\d-/, ""),
+                );
                 for (const service of services.filter((x) => x !== "lambda.amazonaws.com")) {
                     const pass = { action: "iam:PassRole", resource: arn, context: { "iam:PassedToService": service } };
-                    if ((await decide(deploy, pass)) !== "Allowed") problems.push(`${role.key}: PassRole to ${service}`);
+                    const allowed = (await decide(deploy, pass)) === "Allowed";
+                    if (allowed === ownRunbooks) problems.push(`${role.key}: PassRole to ${service} ${allowed ? "allowed" : "denied"}`);
                 }
                 checked++;
             }
