@@ -256,6 +256,15 @@ export function strategyProblems(
                 });
         }
     }
+    // The stop runs at the end of the install window; a reboot window opens later and would find the
+    // instances stopped (Run Command reaches only online nodes: config/runtime/targets.ts), so the
+    // reboot and the closing scan never reach them and the group stays pending a reboot.
+    if (group.startStopped === true && group.rebootWindow !== undefined)
+        problems.push({
+            path: at("rebootWindow"),
+            message:
+                "cannot be combined with startStopped: its instances are stopped again when the install window ends, so a later reboot window reaches none of them; remove rebootWindow (the install reboots when needed)",
+        });
     if (group.startStoppedTimeoutMinutes !== undefined && group.startStopped !== true)
         problems.push({
             path: at("startStoppedTimeoutMinutes"),

@@ -82,6 +82,14 @@ describe("config: patching strategies", function () {
         );
     });
 
+    it("refuses startStopped with a reboot window: the instances are stopped again before it opens (Run Command reaches only online nodes)", function () {
+        refused(
+            { ...prod, patchGroups: [group({ startStopped: true, rebootWindow: reboot })] },
+            "patch-manager:patchGroups[0].rebootWindow",
+            "cannot be combined with startStopped",
+        );
+    });
+
     it("refuses EC2-only strategies on a hybrid group", function () {
         refused(
             { ...prod, patchGroups: [group({ startStopped: true, hybrid: { registrationLimit: 5 } })] },
