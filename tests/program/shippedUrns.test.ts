@@ -92,12 +92,15 @@ const withoutIntendedChanges = (type: string, inputs: unknown) => {
             .map(({ isCritical: _critical, ...st }: any) => st);
         return { ...i, documentFormat: "JSON", content: JSON.stringify(doc) };
     }
-    // The alerts topic also takes the rule on the own runbooks' failed executions.
+    // The alerts topic also takes the rule on the own runbooks' failed executions (its one ArnEquals key).
     if (type === "aws:sns/topicPolicy:TopicPolicy" && typeof i.policy === "string" && i.policy.includes("failed-runbooks")) {
         const policy = JSON.parse(i.policy);
         for (const st of policy.Statement) {
-            const arns = [st.Condition?.ArnEquals?.["aws:SourceArn"]].flat().filter((a: string) => !/failed-runbooks/.test(a));
-            if (st.Condition?.ArnEquals) st.Condition.ArnEquals["aws:SourceArn"] = arns.length === 1 ? arns[0] : arns;
+            const arnEquals = st.Condition?.ArnEquals ?? {};
+            for (const key of Object.keys(arnEquals)) {
+                const arns = [arnEquals[key]].flat().filter((a: string) => !/failed-runbooks/.test(a));
+                arnEquals[key] = arns.length === 1 ? arns[0] : arns;
+            }
         }
         return { ...i, policy: JSON.stringify(policy) };
     }
