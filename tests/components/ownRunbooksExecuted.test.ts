@@ -418,36 +418,25 @@ describe("the program's own runbooks, executed against a fake account (issue 24)
             }
         });
 
-        it("the start waits past one aws:executeScript step's 600 s for a slow agent (15 minutes), then succeeds", async function () {
+        /** The start task alone, on one stopped instance of the group whose agent comes online after `agentDelay` seconds. */
+        async function startOneStopped(agentDelay: number, executionId: string) {
             const run = runs.find((r) => r.tasks.length === 2)!;
-            const a = new FakeAccount().addInstance("i-0aaaaaaaaaaaaaaa1", "stopped", GROUP_TAG, 15 * 60);
-            const start = await runAutomation(
-                run.tasks[0].doc,
-                Object.fromEntries(
-                    run.tasks[0].parameters.map((p) => [
-                        p.name,
-                        p.values.map((v) => v.replace("{{WINDOW_EXECUTION_ID}}", "a1b2c3d4-0000-4000-8000-000000000003")),
-                    ]),
-                ),
-                a,
-            );
+            const a = new FakeAccount().addInstance("i-0aaaaaaaaaaaaaaa1", "stopped", GROUP_TAG, agentDelay);
+            const parameters = run.tasks[0].parameters.map((p) => [
+                p.name,
+                p.values.map((v) => v.replace("{{WINDOW_EXECUTION_ID}}", executionId)),
+            ]);
+            return runAutomation(run.tasks[0].doc, Object.fromEntries(parameters), a);
+        }
+
+        it("the start waits past one aws:executeScript step's 600 s for a slow agent (15 minutes), then succeeds", async function () {
+            const start = await startOneStopped(15 * 60, "a1b2c3d4-0000-4000-8000-000000000003");
             assert.equal(start.status, "Success", JSON.stringify(start.steps.map((st) => [st.name, st.status, st.error])));
             assert.ok(start.steps.filter((st) => st.action === "aws:executeScript").length >= 2, "more than one wait step ran");
         });
 
         it("the start waits for the SSM Agent: an agent that stays offline fails the start (Run Command reaches only online nodes)", async function () {
-            const run = runs.find((r) => r.tasks.length === 2)!;
-            const a = new FakeAccount().addInstance("i-0aaaaaaaaaaaaaaa1", "stopped", GROUP_TAG, 24 * 3600);
-            const start = await runAutomation(
-                run.tasks[0].doc,
-                Object.fromEntries(
-                    run.tasks[0].parameters.map((p) => [
-                        p.name,
-                        p.values.map((v) => v.replace("{{WINDOW_EXECUTION_ID}}", "a1b2c3d4-0000-4000-8000-000000000002")),
-                    ]),
-                ),
-                a,
-            );
+            const start = await startOneStopped(24 * 3600, "a1b2c3d4-0000-4000-8000-000000000002");
             assert.equal(start.status, "Failed");
             // The last wait step gives up (and says why) at the start's own deadline.
             assert.match(start.steps.at(-1)!.error!, /not ready for the install: offline i-0aaaaaaaaaaaaaaa1/);
