@@ -3,8 +3,8 @@
 // the process: the model's test files share them). Nothing here decides allow or deny: see iam.ts.
 import * as path from "path";
 import { MOCK_ACCOUNT, evaluateProgram, PlannedResource, readStackFile } from "../../tools/mock/mockProgram";
-import { OrgConfig, parseOrgConfig } from "../../org/config";
-import { evaluate, ROOT, SHIPPED_STACKS } from "../helpers";
+import { boundaryPolicyArn, OrgConfig, parseOrgConfig } from "../../org/config";
+import { evaluate, ROOT, SHIPPED_STACKS, shippedConfig, withConfig } from "../helpers";
 import { resolveTemplate } from "./cfn";
 import managed from "./awsManagedPolicies.json";
 
@@ -283,4 +283,44 @@ export async function allRoles(): Promise<Role[]> {
     const org = await organisation();
     const ghOnly = org.github.flatMap((a) => a.roles).filter((r) => !org.accounts.some((o) => o.roles.some((x) => x.key === r.key)));
     return [...program.flatMap((s) => s.roles), ...org.accounts.flatMap((a) => a.roles), ...ghOnly];
+}
+
+/** The StackSet's deploy role as `account` gets it (no stack instance of its own: the parameters' defaults). */
+export async function deployRoleFor(account: string): Promise<Role> {
+    const org = await organisation();
+    const stackSet = org.resources.find((r) => r.type === "aws:cloudformation/stackSet:StackSet");
+    if (!stackSet) throw new Error("org: the control plane registers no StackSet");
+    const region = String(stackSet.region);
+    const t = resolveTemplate(JSON.parse(String(stackSet.inputs.templateBody)), { account, region, parameters: {} });
+    const role = t.roles.find((r) => r.logicalId === "DeployRole");
+    if (!role) throw new Error("org: the StackSet template has no DeployRole");
+    return {
+        key: `org:DeployRole@${account}`,
+        stack: "org",
+        name: role.name,
+        arn: `arn:aws:iam::${account}:role/${role.name}`,
+        account,
+        region,
+        trust: role.trust,
+        identity: role.identity,
+        ...(role.boundary ? { boundary: role.boundary } : {}),
+        origin: "org",
+    };
+}
+
+let cellCache: Promise<{ name: string; resources: PlannedResource[] }[]> | undefined;
+/**
+ * Every shipped stack as a cell of the organisation deploys it in `ACCOUNT`: with the account's
+ * boundary (org/config.ts adds `permissionsBoundaryArn` to every cell's settings), evaluated once per process.
+ */
+export function cellStacks(): Promise<{ name: string; resources: PlannedResource[] }[]> {
+    cellCache ??= (async () => {
+        const out: { name: string; resources: PlannedResource[] }[] = [];
+        for (const s of SHIPPED_STACKS) {
+            const config = withConfig(shippedConfig(s), { permissionsBoundaryArn: boundaryPolicyArn(ACCOUNT) });
+            out.push({ name: s, resources: (await evaluate(s, config)).resources });
+        }
+        return out;
+    })();
+    return cellCache;
 }
