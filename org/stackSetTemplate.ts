@@ -204,6 +204,14 @@ export function permissions(): object[] {
             Resource: [ssm("association/*"), ...ASSOCIATION_AWS_DOCUMENTS.map((d) => sub(`arn:${PARTITION}:ssm:*::document/${d}`))],
         },
         {
+            // The provider tags associations (CreateAssociation's Tags) and lists their tags on every
+            // read (tools/audit/providerCalls.json): the associations only, not the documents they run.
+            Sid: "PatchManagerAssociationTags",
+            Effect: "Allow",
+            Action: ["ssm:AddTagsToResource", "ssm:RemoveTagsFromResource", "ssm:ListTagsForResource"],
+            Resource: ssm("association/*"),
+        },
+        {
             Sid: "PatchManagerReads",
             Effect: "Allow",
             // Read-only, account-wide lists the provider and the program's lookups use.
@@ -354,6 +362,8 @@ export function permissions(): object[] {
                 "iam:RemoveRoleFromInstanceProfile",
                 "iam:TagInstanceProfile",
                 "iam:UntagInstanceProfile",
+                // The provider lists the profile's tags (tools/audit/providerCalls.json).
+                "iam:ListInstanceProfileTags",
             ],
             Resource: sub(`arn:${PARTITION}:iam::${ACCOUNT}:instance-profile/*patched-instance-profile-*`),
         },
@@ -389,6 +399,8 @@ export function permissions(): object[] {
                 "s3:DeleteObjectVersion",
                 "s3:GetObjectTagging",
                 "s3:PutObjectTagging",
+                // The provider removes an object's last tags with DeleteObjectTagging.
+                "s3:DeleteObjectTagging",
             ],
             Resource: sub(`arn:${PARTITION}:s3:::*patch-logs-bucket-*/*`),
         },

