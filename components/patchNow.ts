@@ -9,7 +9,7 @@
 // plan's command carries (tools/plan/plan.ts).
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { RUN_PATCH_BASELINE, RUN_PATCH_BASELINE_WITH_HOOKS, STRATEGY_DOCUMENTS, tagTargetKey } from "@patch-manager/ssm";
+import { RUN_PATCH_BASELINE, RUN_PATCH_BASELINE_WITH_HOOKS, STRATEGY_DOCUMENTS, tagTargetKey, WINDOW_LIMITS } from "@patch-manager/ssm";
 import { HookDocuments, InstallRunbook, PatchGroupConfig, RESOURCE_TYPES } from "../config";
 import { FLEET_INPUTS_PREFIX } from "../config/defaults";
 import { taskLogPrefix } from "../config/naming";
@@ -70,6 +70,14 @@ export function takesPatchList(g: PatchNowGroup): boolean {
 }
 
 type Step = Record<string, unknown> & { name: string; action: string };
+
+/**
+ * How long a patch-now command waits for its later rate-control batches: Run Command's TimeoutSeconds
+ * ("If this time is reached and the command hasn't already started running, it won't run": botocore,
+ * fact send-command-timeout-seconds) as long as the longest maintenance window SSM allows (24 hours),
+ * so a group's batches get at least the time its window would give them.
+ */
+export const PATCH_NOW_DELIVERY_SECONDS = WINDOW_LIMITS.duration.max * 3600;
 type Parameter = { name: string; values: string[] };
 const asMap = (parameters: Parameter[]) => Object.fromEntries(parameters.map((p) => [p.name, p.values]));
 
@@ -112,6 +120,7 @@ export function patchNowRunbook(c: PatchNowContent): object {
                 DocumentName: pg.hooks ? RUN_PATCH_BASELINE_WITH_HOOKS : RUN_PATCH_BASELINE,
                 Targets: targets,
                 ...rate,
+                TimeoutSeconds: PATCH_NOW_DELIVERY_SECONDS,
                 Comment: `patch-manager ${c.environment}: patch now ${g.name}`.slice(0, 100),
                 Parameters: asMap(parameters),
                 OutputS3BucketName: c.logBucketName,

@@ -355,6 +355,26 @@ describe("patch now (components/patchNow.ts)", function () {
         }
     });
 
+    it("every Run Command step waits for its later batches at least as long as any window of the stack runs (TimeoutSeconds)", async () => {
+        const range = fact("send-command-timeout-seconds").value as { min: number; max: number };
+        let steps = 0;
+        for (const stack of SHIPPED_STACKS) {
+            const resources = await shippedResources(stack);
+            const longest = Math.max(...resources.filter((r) => r.type === T.window).map((w) => Number(w.inputs.duration) * 3600));
+            for (const { name, content } of runbooks(resources))
+                for (const step of content.mainSteps.filter((x) => x.action === "aws:runCommand")) {
+                    steps++;
+                    const timeout = Number(step.inputs.TimeoutSeconds);
+                    assert.ok(
+                        timeout >= range.min && timeout <= range.max,
+                        `${stack} ${name} ${step.name}: ${timeout} outside SendCommand's range`,
+                    );
+                    assert.ok(timeout >= longest, `${stack} ${name} ${step.name}: ${timeout} s, shorter than a ${longest / 3600} h window`);
+                }
+        }
+        assert.ok(steps > 0);
+    });
+
     it("--all lists the stacks' commands in the rollout order: production after every other environment", () => {
         const p = (stack: string) => [{ region: "eu-west-1", command: `start ${stack}` } as PlannedPatchNow];
         const lines = renderFleetPatchNow([
