@@ -13,7 +13,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
-import { ownRunbook, startOnRule } from "./runbooks";
+import { ownRunbook, RunbookPlace, startOnRule } from "./runbooks";
 
 export const ALARM_STATE_CHANGE = "CloudWatch Alarm State Change";
 
@@ -199,17 +199,13 @@ export function alarmInRegion(alarmName: string, region: pulumi.Output<string>, 
     });
 }
 
-export interface AlarmStopArgs {
+export interface AlarmStopArgs extends RunbookPlace {
     readonly alarmName: string;
     /** Resolves once the alarm is known to exist in this region (alarmInRegion); absent: not checked. */
     readonly alarmFound?: pulumi.Input<string>;
     /** The runbook's SSM document name (regional, so the same in every region). */
     readonly runbookName: string;
     readonly windowIds: pulumi.Input<string>[];
-    readonly partition: pulumi.Input<string>;
-    readonly region: pulumi.Input<string>;
-    readonly accountId: pulumi.Input<string>;
-    readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
 /** The alarm's rule, the runbook, the role that runs it and the role EventBridge starts it with. */

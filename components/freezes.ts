@@ -10,7 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { FreezePeriod } from "../config/freezes";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
 import { STOPPED_BY_ALARM_TAG } from "./alarmStop";
-import { ownRunbook, startOnRule } from "./runbooks";
+import { ownRunbook, RunbookPlace, startOnRule } from "./runbooks";
 
 /**
  * The EventBridge event of a calendar's state change (Systems Manager user guide, "Amazon
@@ -148,7 +148,7 @@ export function calendarArn(nameOrArn: string, partition: string, region: string
     return nameOrArn.startsWith("arn:") ? nameOrArn : `arn:${partition}:ssm:${region}:${accountId}:document/${nameOrArn}`;
 }
 
-export interface ChangeFreezeArgs {
+export interface ChangeFreezeArgs extends RunbookPlace {
     /** The stack's freezes; the calendar is created when there is one. */
     readonly periods: readonly FreezePeriod[];
     /** An existing calendar (name or ARN) that freezes the windows too. */
@@ -156,10 +156,6 @@ export interface ChangeFreezeArgs {
     /** The physical name of the calendar and the runbook, "patch-manager-<stack>-freezes". */
     readonly calendarName: string;
     readonly runbookName: string;
-    readonly partition: pulumi.Input<string>;
-    readonly region: pulumi.Input<string>;
-    readonly accountId: pulumi.Input<string>;
-    readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
 /** The calendar (when the stack has freezes) and, once the windows exist, the stop that follows the calendars. */

@@ -16,7 +16,7 @@ import { taskLogPrefix } from "../config/naming";
 import { PATCH_NOW_LIST_PREFIX } from "../config/patchNow";
 import { windowCommandPolicy } from "./iam";
 import { hookParameters, runPatchBaselineParameters } from "./maintenanceWindow";
-import { ownRunbook } from "./runbooks";
+import { ownRunbook, RunbookPlace } from "./runbooks";
 import {
     installOverrideParameters,
     installRunbookParameters,
@@ -295,7 +295,7 @@ export function patchNowPolicy(c: PatchNowScope): { Version: string; Statement: 
     return { Version: "2012-10-17", Statement: [...commands.Statement, ...(strategies?.Statement ?? [])] };
 }
 
-export interface PatchNowArgs {
+export interface PatchNowArgs extends RunbookPlace {
     /** The runbook's document name, `patch-manager-<stack>-patch-now` (regional, so the same in every region). */
     readonly runbookName: string;
     readonly environment: string;
@@ -308,10 +308,6 @@ export interface PatchNowArgs {
     readonly runbookRoles?: pulumi.Input<RunbookRoleArns>;
     readonly logBucketName: pulumi.Input<string>;
     readonly logKeyPrefix: string;
-    readonly partition: pulumi.Input<string>;
-    readonly region: pulumi.Input<string>;
-    readonly accountId: pulumi.Input<string>;
-    readonly tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
 /** The patch-now runbook and the role it runs as. */

@@ -8,6 +8,14 @@ import { automationExecutions, neverFromManagedNodes, serviceTrust } from "./iam
 
 type Tags = pulumi.Input<Record<string, pulumi.Input<string>>>;
 
+/** Where one of the program's runbooks lives: the account and region its ARNs name, and its tags. */
+export interface RunbookPlace {
+    readonly partition: pulumi.Input<string>;
+    readonly region: pulumi.Input<string>;
+    readonly accountId: pulumi.Input<string>;
+    readonly tags: Tags;
+}
+
 /** One of the program's Automation runbooks and the role it runs as. */
 export interface OwnRunbook {
     readonly document: aws.ssm.Document;
@@ -33,7 +41,7 @@ export function automationContent(document: object): string {
     return stringify(document, { version: "1.1", aliasDuplicateObjects: false, lineWidth: 0 });
 }
 
-/** Creates `<name>-runbook` (a JSON Automation document of a fixed name), `<name>-automation-role` and its `<name>-not-from-nodes` policy. */
+/** Creates `<name>-runbook` (a YAML Automation document of a fixed name), `<name>-automation-role` and its `<name>-not-from-nodes` policy. */
 export function ownRunbook(
     name: string,
     args: {
@@ -41,11 +49,8 @@ export function ownRunbook(
         /** The document's content, or a function of the role's ARN (a runbook whose AutomationAssumeRole defaults to its own role). */
         readonly content: pulumi.Input<object> | ((roleArn: pulumi.Output<string>) => pulumi.Input<object>);
         readonly roleDescription: string;
-        readonly partition: pulumi.Input<string>;
-        readonly region: pulumi.Input<string>;
-        readonly accountId: pulumi.Input<string>;
-        readonly tags?: Tags;
-    },
+    } & Omit<RunbookPlace, "tags"> &
+        Partial<Pick<RunbookPlace, "tags">>,
     opts: pulumi.CustomResourceOptions,
 ): OwnRunbook {
     const newRole = () =>
