@@ -7,6 +7,7 @@ import { resourceTypesOf } from "./validity";
 import type { ModelStack, PolicyDocument, Role } from "./world";
 import { list, statements } from "./world";
 import { BOUNDARY_POLICY_NAME } from "../../org/config";
+import { STACK_SET_INSTANCE_PREFIX } from "../../components/strategies";
 
 export interface Escalation {
     /** A stable name, as tests/authz/knownGaps.ts names it. */
@@ -41,6 +42,10 @@ export const defaultKeyPolicy = (account: string): PolicyDocument => ({
         },
     ],
 });
+
+/** A StackSet's stack: `StackSet-<stack set name>-<uuid>`, here the organisation's own (org/controlPlane.ts names it patch-manager-pulumi-deploy-role). */
+export const stackSetInstanceStack = (region: string, account: string) =>
+    `arn:aws:cloudformation:${region}:${account}:stack/${STACK_SET_INSTANCE_PREFIX}patch-manager-pulumi-deploy-role-3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b/0f0f0f0f-0000-4000-8000-000000000000`;
 
 /** A role name the deploy role may create: shaped like the program's own roles (the issue's finding). */
 export const programShapedRole = (account: string) => `arn:aws:iam::${account}:role/attacker-maintenance-window-role-1`;
@@ -115,6 +120,12 @@ export function escalations(site: RoleSite): Escalation[] {
                 resource: `arn:aws:cloudformation:${r}:${a}:stack/attacker-stack/0f0f0f0f-0000-4000-8000-000000000000`,
             },
         },
+        // A StackSet's stack in the account (the organisation's deploy-role stack): its name ends in a
+        // UUID like a runbook execution's stack (components/strategies.ts STACK_SET_INSTANCE_PREFIX).
+        ...["cloudformation:DeleteStack", "cloudformation:CreateStack"].map((action) => ({
+            id: `${action} of a StackSet's stack`,
+            request: { action, resource: stackSetInstanceStack(r, a) },
+        })),
         {
             id: "ssm:StartAutomationExecution of a runbook not the program's",
             request: {
