@@ -36,7 +36,7 @@ const accountOf = (arn: string, fallback: string): string => arn.split(":")[4] |
 export async function decide(role: Pick<Role, "arn" | "account" | "identity" | "boundary">, request: Request): Promise<Decision> {
     // The same policies in another account (the StackSet's roles, the stacks' alike roles) decide
     // the same: simulate each shape once.
-    const key = JSON.stringify([role.arn, role.identity, role.boundary ?? null, request]).replaceAll(role.account, "<account>");
+    const key = `${roleKey(role)}|${JSON.stringify(request).replaceAll(role.account, "<account>")}`;
     let decision = decisions.get(key);
     if (!decision) {
         decision = simulate(role, request);
@@ -46,6 +46,22 @@ export async function decide(role: Pick<Role, "arn" | "account" | "identity" | "
 }
 
 const decisions = new Map<string, Promise<Decision>>();
+
+/** The role's part of a decision's key, its account written as a placeholder: computed once per role's policies. */
+function roleKey(role: Pick<Role, "arn" | "account" | "identity" | "boundary">): string {
+    let byBoundary = roleKeys.get(role.identity);
+    if (!byBoundary) roleKeys.set(role.identity, (byBoundary = new Map()));
+    let byArn = byBoundary.get(role.boundary);
+    if (!byArn) byBoundary.set(role.boundary, (byArn = new Map()));
+    const at = `${role.arn}|${role.account}`;
+    let key = byArn.get(at);
+    if (key === undefined) {
+        key = JSON.stringify([role.arn, role.identity, role.boundary ?? null]).replaceAll(role.account, "<account>");
+        byArn.set(at, key);
+    }
+    return key;
+}
+const roleKeys = new WeakMap<object, Map<PolicyDocument | undefined, Map<string, string>>>();
 
 /** Each document validated once (the simulator reuses a validated policy's result). */
 const validatedPolicies = new WeakMap<object, unknown>();
@@ -95,6 +111,28 @@ export function literally(role: Pick<Role, "identity" | "boundary">, text: strin
     };
 }
 
+/**
+ * The statements of a document that can apply to `action`: IAM applies a statement only when its
+ * Action matches the request's action (case-insensitive, `*` and `?`), or its NotAction does not.
+ * Dropping the others changes no decision and spares the simulator matching their resources and
+ * conditions (most of a deploy role's statements name other services). One answer per document and
+ * action, so the simulator validates each filtered document once.
+ */
+function forAction(d: PolicyDocument, action: string): PolicyDocument {
+    let byAction = filtered.get(d);
+    if (!byAction) filtered.set(d, (byAction = new Map()));
+    let out = byAction.get(action);
+    if (!out) {
+        const matches = (patterns: unknown) => list(patterns as string | string[]).some((p) => iamPattern(p, "i").test(action));
+        const kept = statements(d).filter((st) => (st.NotAction !== undefined ? !matches(st.NotAction) : matches(st.Action)));
+        // A document left without statements decides nothing; IAM's validator refuses an empty one.
+        out = { ...d, Statement: kept.length > 0 ? kept : [NOTHING] };
+        byAction.set(action, out);
+    }
+    return out;
+}
+const filtered = new WeakMap<PolicyDocument, Map<string, PolicyDocument>>();
+
 async function simulate(role: Pick<Role, "arn" | "account" | "identity" | "boundary">, request: Request): Promise<Decision> {
     if (request.literal) {
         const { literal, ...rest } = request;
@@ -111,12 +149,16 @@ async function simulate(role: Pick<Role, "arn" | "account" | "identity" | "bound
             },
             identityPolicies: role.identity.map((p, i) => ({
                 name: `${i}-${p.name}`,
-                policy: validated(p.policy, validateIdentityPolicy),
+                policy: validated(forAction(p.policy, request.action), validateIdentityPolicy),
             })),
             serviceControlPolicies: [],
             resourceControlPolicies: [],
             ...(role.boundary
-                ? { permissionBoundaryPolicies: [{ name: "boundary", policy: validated(role.boundary, validateIdentityPolicy) }] }
+                ? {
+                      permissionBoundaryPolicies: [
+                          { name: "boundary", policy: validated(forAction(role.boundary, request.action), validateIdentityPolicy) },
+                      ],
+                  }
                 : {}),
             ...(request.resourcePolicy ? { resourcePolicy: validated(request.resourcePolicy, validateResourcePolicy) } : {}),
         },

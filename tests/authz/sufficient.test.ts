@@ -182,17 +182,29 @@ const tagsOf = (r: PlannedResource): Record<string, string> => (r.inputs.tags as
 const set = (v: unknown) => v !== undefined && v !== null && v !== false && !(Array.isArray(v) && v.length === 0);
 
 /** Every request one phase of one resource makes. */
+/** Tags by ARN of the stack's resources (a parent's aws:ResourceTag), and roles' boundaries: once per stack. */
+function resourcesByArn(stack: PlannedResource[], account: string): Map<string, PlannedResource> {
+    let byAccount = arnIndexes.get(stack);
+    if (!byAccount) arnIndexes.set(stack, (byAccount = new Map()));
+    let byArn = byAccount.get(account);
+    if (!byArn) {
+        byArn = new Map<string, PlannedResource>();
+        for (const x of stack)
+            if (x.custom && x.type in providerCalls() && !ON_PARENT.has(x.type)) {
+                const first = Object.values(arnsOf(x, account)).flat()[0];
+                if (first && !byArn.has(first)) byArn.set(first, x);
+            }
+        byAccount.set(account, byArn);
+    }
+    return byArn;
+}
+const arnIndexes = new WeakMap<PlannedResource[], Map<string, Map<string, PlannedResource>>>();
+
 async function requestsOf(r: PlannedResource, phase: Phase, stack: PlannedResource[], account: string): Promise<Request[]> {
     const row = providerCalls()[r.type];
     const arns = arnsOf(r, account, stack);
     const own = Object.values(arns).flat()[0];
-    // Tags by ARN of the stack's resources (a parent's aws:ResourceTag), and roles' boundaries.
-    const byArn = new Map<string, PlannedResource>();
-    for (const x of stack)
-        if (x.custom && x.type in providerCalls() && !ON_PARENT.has(x.type)) {
-            const first = Object.values(arnsOf(x, account)).flat()[0];
-            if (first && !byArn.has(first)) byArn.set(first, x);
-        }
+    const byArn = resourcesByArn(stack, account);
     const out: Request[] = [];
     const policy = (x: PlannedResource | undefined) =>
         x?.inputs.policy ? (JSON.parse(str(x.inputs.policy)) as PolicyDocument) : undefined;
