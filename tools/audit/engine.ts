@@ -124,7 +124,17 @@ export class NotApplicableError extends Error {
 }
 
 function throwNotApplicable(reason?: string): never {
-    throw new NotApplicableError(reason);
+    // Thrown for every rule and resource it does not apply to, and caught right away: without the
+    // stack trace nobody reads, which V8 would otherwise capture each time.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    let e: NotApplicableError;
+    try {
+        e = new NotApplicableError(reason);
+    } finally {
+        Error.stackTraceLimit = limit;
+    }
+    throw e;
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -14,15 +14,23 @@ import { PROJECT } from "../../../config/project";
 const FROM = "2026-12-01T00:00:00Z";
 const committed = JSON.parse(fs.readFileSync(PLAN_SCHEMA_FILE, "utf8"));
 
-/** The committed schema's validator for one of its definitions (`PlanDocument`, `FleetPlan`) or the whole. */
+/** The committed schema's validator for one of its definitions (`PlanDocument`, `FleetPlan`) or the whole: compiled once each. */
 function validator(definition?: string): ValidateFunction {
-    const ajv = new Ajv({ allErrors: true, strict: true });
-    addFormats(ajv);
-    ajv.addSchema(committed, "plan");
-    const v = ajv.getSchema(definition ? `plan#/definitions/${definition}` : "plan");
-    assert.ok(v, `docs/plan.schema.json has no definition ${definition}`);
+    let v = validators.get(definition);
+    if (!v) {
+        if (!ajv) {
+            ajv = new Ajv({ allErrors: true, strict: true });
+            addFormats(ajv);
+            ajv.addSchema(committed, "plan");
+        }
+        v = ajv.getSchema(definition ? `plan#/definitions/${definition}` : "plan");
+        assert.ok(v, `docs/plan.schema.json has no definition ${definition}`);
+        validators.set(definition, v);
+    }
     return v;
 }
+let ajv: Ajv | undefined;
+const validators = new Map<string | undefined, ValidateFunction>();
 
 function assertValid(v: ValidateFunction, doc: unknown, what: string): void {
     const ok = v(doc);
