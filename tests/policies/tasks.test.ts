@@ -93,7 +93,12 @@ describe("policies/tasks", () => {
 
         it("reports a task on the patch groups of a patching window that does not patch itself (a reboot task)", async () => {
             const stack = prodStack();
-            const reboot = { ...taskInputs(), name: "web-server-reboot", taskArn: "patch-manager-prod-reboot-linux", priority: 2 };
+            const reboot: Record<string, any> = {
+                ...taskInputs(),
+                name: "web-server-reboot",
+                taskArn: "patch-manager-prod-reboot-linux",
+                priority: 2,
+            };
             delete reboot.serviceRoleArn;
             reboot.taskInvocationParameters.runCommandParameters.parameters = [
                 { name: "WindowExecutionId", values: ["{{WINDOW_EXECUTION_ID}}"] },
