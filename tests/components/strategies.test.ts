@@ -12,6 +12,7 @@ import { parseConfig } from "../../config";
 import { projectValues } from "../../tools/mock/mockProgram";
 import { evaluate, parameters, shippedConfig, Stack, T } from "../helpers";
 import { fact } from "../facts/facts";
+import { SERVICES } from "../facts/shapes";
 import { parse as parseYaml } from "yaml";
 
 const documents = Object.values(STRATEGY_DOCUMENTS);
@@ -164,7 +165,11 @@ describe("components: patching strategies (Pulumi.prod-strategies.yaml under moc
         const document = stack.ofType("aws:ssm/document:Document").find((d) => d.inputs.name === reboot.inputs.taskArn);
         assert.ok(document, `the reboot task runs ${String(reboot.inputs.taskArn)}, a document the stack creates`);
         assert.equal(document.inputs.documentType, "Command");
-        assert.match(String(document.inputs.name), DOCUMENT_NAME_PATTERN);
+        // CreateDocument's Name (the API model's DocumentName shape), stricter than a task's document name or ARN.
+        assert.match(
+            String(document.inputs.name),
+            new RegExp(SERVICES.ssm.shapes[SERVICES.ssm.shapes.CreateDocumentRequest.members!.Name].pattern!),
+        );
         const content = JSON.parse(String(document.inputs.content));
         // Schema 2.2 with a plugin's own inputs (fact command-document-plugins), PowerShell for the Windows group.
         const facts = fact("command-document-plugins").value as {
