@@ -118,6 +118,9 @@ describe("config/runtime/agent: every reboot script the program ships, replayed"
                 const fill = (line: string) =>
                     line.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, p: string) => (values[p] ?? [`<no ${p}>`]).join(","));
                 declared.push({ from: `${from}: ${doc.name}`, parameters: content.parameters });
+                // A schema 2.2 Command document of plugins the facts name (their inputs are checked in tests/components/strategies.test.ts).
+                assert.equal(content.schemaVersion, plugins.schemaVersion, doc.name);
+                for (const step of content.mainSteps) assert.ok(plugins.plugins[step.action], `${doc.name}: ${step.action}`);
                 for (const step of content.mainSteps)
                     scripts.push({
                         from: `${from}: ${t.name}`,
@@ -145,8 +148,10 @@ describe("config/runtime/agent: every reboot script the program ships, replayed"
     };
 
     it("the program ships both a Linux and a Windows reboot script, each in its own document", function () {
-        const platforms = new Set(scripts.filter((s) => !s.from.startsWith("rebootTask")).map((s) => s.platform));
-        assert.deepEqual([...platforms].sort(), ["linux", "windows"]);
+        const shipped = scripts.filter((s) => !s.from.startsWith("rebootTask"));
+        assert.deepEqual([...new Set(shipped.map((s) => s.platform))].sort(), ["linux", "windows"]);
+        // The Linux group's (App Server) runs the shell plugin, the Windows group's (Database Server) PowerShell's.
+        for (const s of shipped) assert.equal(s.platform, /app-server/.test(s.from) ? "linux" : "windows", s.from);
     });
 
     for (const distribution of ["needs-restarting", "dnf", "reboot-required", "zypper"] as const) {
