@@ -291,16 +291,29 @@ export const ASG_PATCH_TAG = "AutoPatchInstanceInASG";
 export const EXECUTION_ID_PATTERN = "????????-????-????-????-????????????";
 
 /**
+ * The prefix of every stack a StackSet deploys into an account, `StackSet-<stack set name>-<uuid>`
+ * (AWS's managed policy AWSControlTowerServiceRolePolicy names Control Tower's
+ * `arn:aws:cloudformation:*:*:stack/StackSet-AWSControlTower*` with any stack id). Its name ends in a
+ * UUID, so the execution-id pattern above matches it too: the organisation's own deploy-role stack
+ * (org/stackSetTemplate.ts) among them. No runbook names its stack so: AWS's Automation documents name
+ * theirs `<Name>Stack{{automation:EXECUTION_ID}}` (awslabs/aws-systems-manager
+ * Automation/CreateSnapshot/Documents/aws-CreateSnapshot.json) or `...-cfn-stack-{{automation:EXECUTION_ID}}`
+ * (Automation/ASGChangeStandbyState/Documents/aws-ASGChangeStandbyState.json).
+ */
+export const STACK_SET_INSTANCE_PREFIX = "StackSet-";
+
+/**
  * The CloudFormation stacks and Lambda functions the rollback and Auto Scaling runbooks deploy for
  * one execution: each named with the execution's id at the end (the SSM user guide's
  * aws:invokeLambdaFunction page quotes AWS-PatchInstanceWithRollback's
  * `FunctionName: "IdentifyRootVolumeLambda-{{automation:EXECUTION_ID}}"`). IAM's `*` spans `/`, so
  * the stack pattern reads: a stack whose name ends in an execution id, any stack id after it.
  */
-export function runbookDeployments(partition: string, accountId: string): { stacks: string; functions: string } {
+export function runbookDeployments(partition: string, accountId: string): { stacks: string; functions: string; stackSetInstances: string } {
     return {
         stacks: `arn:${partition}:cloudformation:*:${accountId}:stack/*${EXECUTION_ID_PATTERN}/*`,
         functions: `arn:${partition}:lambda:*:${accountId}:function:*-${EXECUTION_ID_PATTERN}`,
+        stackSetInstances: `arn:${partition}:cloudformation:*:${accountId}:stack/${STACK_SET_INSTANCE_PREFIX}*`,
     };
 }
 
@@ -319,6 +332,9 @@ export const RUNBOOK_CHILD_AUTOMATIONS = ["AWS-CreateSnapshot"] as const;
  * would fail here (docs/security.md).
  */
 export const publicParameters = (partition: string) => `arn:${partition}:ssm:*:*:parameter/aws/service/*`;
+
+/** What the runbooks do with their execution's stack (AWS's list for AWS-PatchAsgInstance). */
+const STACK_ACTIONS = ["cloudformation:CreateStack", "cloudformation:DescribeStacks", "cloudformation:DeleteStack"];
 
 /**
  * The role AWS-PatchInstanceWithRollback and AWS-PatchAsgInstance run as (AutomationAssumeRole): the
@@ -343,8 +359,15 @@ export function runbookRolePolicy(used: Used, c: StrategyScope): Policy {
         {
             Sid: "DeployTheRunbooksStacks",
             Effect: "Allow",
-            Action: ["cloudformation:CreateStack", "cloudformation:DescribeStacks", "cloudformation:DeleteStack"],
+            Action: STACK_ACTIONS,
             Resource: deployments.stacks,
+        },
+        {
+            // The pattern above also matches every StackSet's stack in the account: none of them, ever.
+            Sid: "NeverAStackSetsStack",
+            Effect: "Deny",
+            Action: STACK_ACTIONS,
+            Resource: deployments.stackSetInstances,
         },
         {
             Sid: "DeployTheRunbooksFunctions",

@@ -33,6 +33,21 @@ export const ASSOCIATION_AWS_DOCUMENTS = ["AWS-RunPatchBaseline", "AWS-GatherSof
 export const MANAGED_BY = { key: "ManagedBy", value: "patch-manager" } as const;
 
 /**
+ * The tag keys the program itself puts on every resource (components/patchManager.ts: ManagedBy,
+ * Environment, Stack). A stack's own `tags` add keys the organisation cannot know: such a stack
+ * cannot create the alerts topic's key under the deploy role (give alerts a topic or key instead).
+ */
+export const PROGRAM_TAG_KEYS = [MANAGED_BY.key, "Environment", "Stack"] as const;
+
+/**
+ * A KMS key's ARN, and only a key's: its id is a UUID, or `mrk-` and 32 hex digits for a multi-Region
+ * key (KMS API reference, TagResource KeyId "1234abcd-12ab-34cd-56ef-1234567890ab", ReplicateKey KeyId
+ * "mrk-1234abcd12ab34cd56ef1234567890ab"). Never what a creation's tagging is asked on (`*`, or all
+ * keys of the account and Region: `key/*`), since no key exists yet.
+ */
+const KEY_ID_PATTERNS = ["????????-????-????-????-????????????", "mrk-????????????????????????????????"];
+
+/**
  * The EventBridge rules the program creates, by the end of their logical names (the provider names
  * each `<logical name>-<7 hex>`, a region's prefixed `<region>-`): the failed-window alerts, the
  * hybrid registration alerts, the alarm stop and the change freezes.
@@ -609,12 +624,28 @@ export function permissions(): object[] {
             Resource: "*",
         },
         {
-            // CreateKey names no key yet: only with the program's tag.
+            // CreateKey names no key yet: only with the program's tag and tag keys. Its Tags are
+            // authorized as kms:TagResource too, which "must cover all KMS keys in the account and
+            // Region" (KMS developer guide, "Managing KMS key tags with API operations"): so "*",
+            // which also reaches existing keys: PatchManagerNeverAdoptKeys below keeps them out.
             Sid: "PatchManagerCreateKeys",
             Effect: "Allow",
-            Action: "kms:CreateKey",
+            Action: ["kms:CreateKey", "kms:TagResource"],
             Resource: "*",
-            Condition: requestTagged,
+            Condition: {
+                ...requestTagged,
+                "ForAllValues:StringEquals": { "aws:TagKeys": [...PROGRAM_TAG_KEYS] },
+            },
+        },
+        {
+            // No key that is not the program's may be tagged (into the program's: ManagedBy), untagged,
+            // given a key policy or deleted: an existing key's ARN, whatever a grant above says. A
+            // creation's TagResource names no key's ARN, so this never refuses one.
+            Sid: "PatchManagerNeverAdoptKeys",
+            Effect: "Deny",
+            Action: ["kms:TagResource", "kms:UntagResource", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion"],
+            Resource: KEY_ID_PATTERNS.map((id) => sub(`arn:${PARTITION}:kms:*:${ACCOUNT}:key/${id}`)),
+            Condition: { StringNotEquals: { [`aws:ResourceTag/${MANAGED_BY.key}`]: MANAGED_BY.value } },
         },
         {
             // Every other key action only on the program's keys (tagged), never on a key that delegates to IAM.

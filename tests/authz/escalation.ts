@@ -7,6 +7,8 @@ import { resourceTypesOf } from "./validity";
 import type { ModelStack, PolicyDocument, Role } from "./world";
 import { list, statements } from "./world";
 import { BOUNDARY_POLICY_NAME } from "../../org/config";
+import { STACK_SET_INSTANCE_PREFIX } from "../../components/strategies";
+import { MANAGED_BY } from "../../org/stackSetTemplate";
 
 export interface Escalation {
     /** A stable name, as tests/authz/knownGaps.ts names it. */
@@ -41,6 +43,43 @@ export const defaultKeyPolicy = (account: string): PolicyDocument => ({
         },
     ],
 });
+
+/** A StackSet's stack: `StackSet-<stack set name>-<uuid>`, here the organisation's own (org/controlPlane.ts names it patch-manager-pulumi-deploy-role). */
+export const stackSetInstanceStack = (region: string, account: string) =>
+    `arn:aws:cloudformation:${region}:${account}:stack/${STACK_SET_INSTANCE_PREFIX}patch-manager-pulumi-deploy-role-3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b/0f0f0f0f-0000-4000-8000-000000000000`;
+
+/** A key of the account that is not the program's: untagged, or another tool's (`ManagedBy` = another value). */
+export const foreignKey = (region: string, account: string, managedBy?: string) => ({
+    resource: `arn:aws:kms:${region}:${account}:key/${managedBy ? "1f1f1f1f" : "0f0f0f0f"}-0000-4000-8000-000000000000`,
+    resourcePolicy: defaultKeyPolicy(account),
+    context: managedBy ? { [`aws:ResourceTag/${MANAGED_BY.key}`]: managedBy } : {},
+});
+
+/** Taking a key that is not the program's: tag it ManagedBy=patch-manager, untag its own owner, rewrite its policy. */
+export function keyAdoption(region: string, account: string): Escalation[] {
+    const retag = { [`aws:RequestTag/${MANAGED_BY.key}`]: MANAGED_BY.value, "aws:TagKeys": [MANAGED_BY.key] };
+    const out: Escalation[] = [];
+    for (const [what, managedBy] of [
+        ["a key not the program's", undefined],
+        ["a key another tool manages", "another-tool"],
+    ] as const) {
+        const key = foreignKey(region, account, managedBy);
+        out.push({
+            id: `kms:TagResource ${MANAGED_BY.key}=${MANAGED_BY.value} on ${what}`,
+            request: { action: "kms:TagResource", ...key, context: { ...key.context, ...retag } },
+        });
+        if (managedBy) {
+            out.push(
+                {
+                    id: `kms:UntagResource ${MANAGED_BY.key} of ${what}`,
+                    request: { action: "kms:UntagResource", ...key, context: { ...key.context, "aws:TagKeys": [MANAGED_BY.key] } },
+                },
+                { id: `kms:PutKeyPolicy on ${what}`, request: { action: "kms:PutKeyPolicy", ...key } },
+            );
+        }
+    }
+    return out;
+}
 
 /** A role name the deploy role may create: shaped like the program's own roles (the issue's finding). */
 export const programShapedRole = (account: string) => `arn:aws:iam::${account}:role/attacker-maintenance-window-role-1`;
@@ -127,6 +166,12 @@ export function escalations(site: RoleSite): Escalation[] {
                 resource: `arn:aws:cloudformation:${r}:${a}:stack/attacker-stack/0f0f0f0f-0000-4000-8000-000000000000`,
             },
         },
+        // A StackSet's stack in the account (the organisation's deploy-role stack): its name ends in a
+        // UUID like a runbook execution's stack (components/strategies.ts STACK_SET_INSTANCE_PREFIX).
+        ...["cloudformation:DeleteStack", "cloudformation:CreateStack"].map((action) => ({
+            id: `${action} of a StackSet's stack`,
+            request: { action, resource: stackSetInstanceStack(r, a) },
+        })),
         {
             id: "ssm:StartAutomationExecution of a runbook not the program's",
             request: {
@@ -162,6 +207,8 @@ export function escalations(site: RoleSite): Escalation[] {
                 resourcePolicy: defaultKeyPolicy(a),
             },
         })),
+        // Adopting a key: tagging it the program's (then its key policy is the deploy role's to rewrite).
+        ...keyAdoption(r, a),
         // Resources of the account the program did not create (no tags, names not the program's).
         {
             id: "ec2:AuthorizeSecurityGroupIngress on a security group not the program's",

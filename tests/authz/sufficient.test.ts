@@ -13,6 +13,7 @@ import { MANAGED_BY } from "../../org/stackSetTemplate";
 import type { PlannedResource } from "../../tools/mock/mockProgram";
 import { PHASES, Phase, providerCalls } from "../../tools/codegen/genProviderCalls";
 import { Decision, decide, Request } from "./iam";
+import { defaultKeyPolicy } from "./escalation";
 import { ACCOUNT, cellStacks, deployRoleFor, iamPattern, list, PolicyDocument, Role, statements } from "./world";
 
 type Arns = Record<string, string | string[]>;
@@ -154,6 +155,29 @@ const ON_PARENT = new Set([
     "aws:athena/namedQuery:NamedQuery",
 ]);
 
+/**
+ * Tags a creation carries that the service authorizes as its own tagging action, before the resource
+ * exists: CreateKey's Tags need kms:TagResource, "in an IAM policy that isn't restricted to particular
+ * KMS keys" (https://docs.aws.amazon.com/kms/latest/developerguide/tag-permissions.html); "At a minimum,
+ * the permission must cover all KMS keys in the account and Region"
+ * (https://docs.aws.amazon.com/kms/latest/developerguide/manage-tags-api.html). AWS does not publish
+ * the text IAM matches the policy against: both `*` and the account's and Region's `key/*` are asked,
+ * as literal text (tests/authz/iam.ts literally: the simulator would answer "some key" for a `*`), with
+ * the tags as aws:RequestTag/aws:TagKeys and no aws:ResourceTag (no key yet). The stand-in key has the
+ * default key policy (the account's IAM policies decide, https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html):
+ * the creation's tagging is the IAM policy's alone.
+ */
+const CREATION_TAGGING: Record<
+    string,
+    { action: string; texts: (region: string, account: string) => string[]; standIn: (region: string, account: string) => string }
+> = {
+    "aws:kms/key:Key": {
+        action: "kms:TagResource",
+        texts: (region, account) => ["*", `arn:aws:kms:${region}:${account}:key/*`],
+        standIn: (region, account) => `arn:aws:kms:${region}:${account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+    },
+};
+
 const tagsOf = (r: PlannedResource): Record<string, string> => (r.inputs.tags as Record<string, string> | undefined) ?? {};
 const set = (v: unknown) => v !== undefined && v !== null && v !== false && !(Array.isArray(v) && v.length === 0);
 
@@ -191,6 +215,24 @@ async function requestsOf(r: PlannedResource, phase: Phase, stack: PlannedResour
             const name = str(r.inputs[input ?? "role"]);
             const arn = name.startsWith("arn:") ? name : `arn:aws:iam::${account}:role/${name}`;
             out.push({ action, resource: arn, context: { "iam:PassedToService": PASSED_TO[r.type] } });
+            continue;
+        }
+        const creationTagging = phase === "create" ? CREATION_TAGGING[r.type] : undefined;
+        if (creationTagging?.action === action) {
+            const tags = tagsOf(r);
+            const context = {
+                "aws:SecureTransport": "true",
+                ...Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:RequestTag/${k}`, v])),
+                "aws:TagKeys": Object.keys(tags),
+            };
+            for (const text of creationTagging.texts(r.region, account))
+                out.push({
+                    action,
+                    resource: text,
+                    context,
+                    literal: { standIn: creationTagging.standIn(r.region, account) },
+                    resourcePolicy: defaultKeyPolicy(account),
+                });
             continue;
         }
         const [service, name] = action.split(":");
@@ -285,16 +327,11 @@ function allowsAccountless(role: Role, req: Request): Decision {
 
 /**
  * Calls the deploy role does not allow, left open on purpose (each still denied, or this list fails).
- * KMS authorizes the Tags of CreateKey as kms:TagResource "in an IAM policy that isn't restricted to
- * particular KMS keys" (https://docs.aws.amazon.com/kms/latest/developerguide/tag-permissions.html)
- * and no condition key tells that call from tagging an existing key: a grant of kms:TagResource with
- * aws:RequestTag/ManagedBy would let the role adopt any untagged key of the account (then rewrite its
- * key policy through PatchManagerOwnKeys). Until the program stops tagging keys at creation (or KMS
- * offers such a key), a stack whose alerts topic gets its own key (components/alerts.ts, no topic or key given) cannot be created by the deploy role.
+ * None. The last was the alerts key's creation-time kms:TagResource (CREATION_TAGGING). The deploy role
+ * now grants it on "*" for the program's tags only, and denies retagging any key that is not the
+ * program's (org/stackSetTemplate.ts PatchManagerCreateKeys, PatchManagerNeverAdoptKeys).
  */
-const KNOWN_GAPS: { type: string; phase: Phase; action: string }[] = [
-    { type: "aws:kms/key:Key", phase: "create", action: "kms:TagResource" },
-];
+const KNOWN_GAPS: { type: string; phase: Phase; action: string }[] = [];
 
 /**
  * One request per shape: the stack's name (as a whole word: not "prod" in "production") and the mock's 7-hex auto-name suffixes (Pulumi's random

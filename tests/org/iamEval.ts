@@ -3,7 +3,7 @@
 // IAM semantics (IAM User Guide, "Policy evaluation logic" and "Condition operators"): an explicit
 // Deny wins; a request is allowed only when some Allow matches action, resource and every condition
 // block; operators are ANDed, values of one key ORed; a key absent from the request fails a
-// String/Arn operator, passes ForAllValues.
+// String/Arn operator, passes ForAllValues and a negated operator (StringNotEquals).
 import { stringLike } from "../../org/oidcSubjects";
 
 export type Context = Readonly<Record<string, string | readonly string[]>>;
@@ -58,6 +58,13 @@ function conditionHolds(condition: Record<string, Record<string, unknown>> | und
                     if (values.length === 0 || !values.every((v) => likeAny(exp, v))) return false;
                     break;
                 case "ForAllValues:StringNotEquals":
+                    if (values.some((v) => exp.includes(v))) return false;
+                    break;
+                case "ForAllValues:StringEquals":
+                    if (!values.every((v) => exp.includes(v))) return false;
+                    break;
+                // A negated operator matches a key absent from the request ("Condition operators").
+                case "StringNotEquals":
                     if (values.some((v) => exp.includes(v))) return false;
                     break;
                 default:

@@ -82,6 +82,17 @@ describe("org StackSet template: the Pulumi OIDC provider, the boundary and the 
         assert.ok(JSON.stringify(template).length < 51200);
     });
 
+    /**
+     * CreateKey's Tags are authorized as kms:TagResource "in an IAM policy that isn't restricted to
+     * particular KMS keys" (https://docs.aws.amazon.com/kms/latest/developerguide/tag-permissions.html):
+     * on "*", but only for the program's tag and tag keys (tests/authz/kmsKeys.test.ts proves no other
+     * key can be tagged through it).
+     */
+    const creationTagging = (s: any, action: string) =>
+        action === "kms:TagResource" &&
+        s.Condition?.StringEquals?.[`aws:RequestTag/${MANAGED_BY.key}`] === MANAGED_BY.value &&
+        Array.isArray(s.Condition?.["ForAllValues:StringEquals"]?.["aws:TagKeys"]);
+
     it("names only actions the Service Authorization Reference lists, each on a resource type it accepts", () => {
         assert.match(SAR.source, /iam-data/);
         for (const s of statements) {
@@ -94,7 +105,7 @@ describe("org StackSet template: the Pulumi OIDC provider, the boundary and the 
                 // "*" only for an action without a resource type, or a read; never a write that could be scoped.
                 for (const a of matched)
                     assert.ok(
-                        a.resourceTypes.length === 0 || isRead(a.action) || s.Effect === "Deny",
+                        a.resourceTypes.length === 0 || isRead(a.action) || s.Effect === "Deny" || creationTagging(s, a.action),
                         `${s.Sid}: ${a.action} takes ${a.resourceTypes.join(", ")}: scope it, not "*"`,
                     );
                 continue;
@@ -214,6 +225,10 @@ describe("org StackSet template: the Pulumi OIDC provider, the boundary and the 
             assert.ok(!allowed(policy, a, key, {}), `${a} on a key that is not the program's`);
         }
         assert.ok(!allowed(policy, "kms:UntagResource", key, { ...ours, "aws:TagKeys": [MANAGED_BY.key] }), "untagging ManagedBy");
+        // A creation's tags on "*" (no key yet), but no existing key tagged into the program's.
+        const programTags = { [`aws:RequestTag/${MANAGED_BY.key}`]: MANAGED_BY.value, "aws:TagKeys": [MANAGED_BY.key] };
+        assert.ok(allowed(policy, "kms:TagResource", "*", programTags), "the alerts key's tags at creation");
+        assert.ok(!allowed(policy, "kms:TagResource", key, programTags), "tagging a key that is not the program's");
         // ec2:CreateTags: only while creating the program's endpoint or group, or on its own; never on an instance.
         const instance = `arn:aws:ec2:eu-west-1:${ACCOUNT}:instance/i-0123456789abcdef0`;
         const sg = `arn:aws:ec2:eu-west-1:${ACCOUNT}:security-group/sg-0123456789abcdef0`;
