@@ -14,7 +14,7 @@ import { Operations, OperationsOutputs } from "./operations";
 import { Alerts } from "./alerts";
 import { dataSyncBucketStatements } from "./compliance";
 import { configDeliveryBucketStatements } from "./configRecording";
-import { PatchingStrategies, rebootTask } from "./strategies";
+import { PatchingStrategies, rebootDocumentName } from "./strategies";
 import { RUN_PATCH_BASELINE, RUN_PATCH_BASELINE_WITH_HOOKS } from "@patch-manager/ssm";
 import { usesStrategies } from "../config/strategies";
 import { namePrefix as stackNamePrefix, ownsWindow, windowPlan, windowSummary, WindowSummary } from "../config/windowPlan";
@@ -230,7 +230,7 @@ export class PatchManager extends pulumi.ComponentResource {
                               ...(hooks.length > 0 ? [RUN_PATCH_BASELINE_WITH_HOOKS] : []),
                               ...config.patchGroups
                                   .filter((g) => g.strategies.rebootWindow)
-                                  .map((g) => rebootTask(g.operatingSystem).document),
+                                  .map((g) => rebootDocumentName(namePrefix, g.operatingSystem)),
                           ],
                           hookDocuments: hooks.flatMap((h) => [h.preInstall, h.postInstall, h.onExit].filter((d): d is string => !!d)),
                       },

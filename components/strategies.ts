@@ -3,10 +3,14 @@ import type { WindowLayout } from "../config/windowPlan";
 import * as pulumi from "@pulumi/pulumi";
 import {
     AGENT_REBOOT_EXIT_CODES,
+    AWS_DOCUMENTS,
+    REBOOT_DOCUMENT_PARAMETER,
+    REBOOT_DOCUMENT_SUFFIXES,
     RESOURCE_ID,
     RUN_PATCH_BASELINE,
     STRATEGY_DOCUMENTS,
     TARGET_KEYS,
+    WINDOW_EXECUTION_ID_PATTERN,
     tagTargetKey,
 } from "@patch-manager/ssm";
 import { BaselineConfig, InstallRunbook, PatchGroupConfig, RESOURCE_TYPES, StrategyConfig } from "../config";
@@ -594,6 +598,13 @@ export const REBOOT_MARKERS = {
 } as const;
 
 /**
+ * Where the reboot scripts read the window execution's id: the reboot document's own parameter, which
+ * SSM fills in before the agent sees the script. The parameter's allowedPattern admits a window
+ * execution id only (hex digits and hyphens), so nothing a task passes can change the script.
+ */
+export const REBOOT_EXECUTION_ID = `{{ ${REBOOT_DOCUMENT_PARAMETER} }}`;
+
+/**
  * The Linux reboot script: the agent reruns a script after the reboot its exit 194 asks for (SSM
  * user guide, "Handling reboots when running commands": make such scripts idempotent), so it asks
  * only when a reboot is pending (needs-restarting -r, or dnf needs-restarting -r, on RHEL-family and Amazon Linux, the
@@ -604,10 +615,7 @@ export function linuxRebootScript(): string[] {
     const code = AGENT_REBOOT_EXIT_CODES.linux;
     return [
         `markers="${REBOOT_MARKERS.linux}"`,
-        `marker="$markers/${WINDOW_EXECUTION_ID}"`,
-        // AWS documents whole-value substitution of pseudo parameters only: should the id stay
-        // unreplaced inside this string, a marker per UTC day keeps the next windows rebooting.
-        `case "$marker" in *"{{"*) marker="$markers/unsubstituted-$(date -u +%Y%m%d)";; esac`,
+        `marker="$markers/${REBOOT_EXECUTION_ID}"`,
         `if [ -e "$marker" ]; then echo "rebooted once in this window execution; not again"; exit 0; fi`,
         "pending=no",
         "if command -v needs-restarting >/dev/null 2>&1; then",
@@ -638,8 +646,7 @@ export function windowsRebootScript(): string[] {
     const code = AGENT_REBOOT_EXIT_CODES.windows;
     return [
         `$markers = "${REBOOT_MARKERS.windows}"`,
-        `$marker = Join-Path $markers "${WINDOW_EXECUTION_ID}"`,
-        'if ($marker.Contains("{{")) { $marker = Join-Path $markers ("unsubstituted-" + (Get-Date).ToUniversalTime().ToString("yyyyMMdd")) }',
+        `$marker = Join-Path $markers "${REBOOT_EXECUTION_ID}"`,
         'if (Test-Path $marker) { Write-Output "rebooted once in this window execution; not again"; exit 0 }',
         "$pending = $false",
         "if (Test-Path 'HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based Servicing\\RebootPending') { $pending = $true }",
@@ -654,11 +661,52 @@ export function windowsRebootScript(): string[] {
     ];
 }
 
-/** The reboot window's command: the platform's idempotent reboot script (see linuxRebootScript). */
-export function rebootTask(operatingSystem: string): { document: string; commands: string[] } {
-    return operatingSystem === "WINDOWS"
-        ? { document: STRATEGY_DOCUMENTS.runPowerShellScript.name, commands: windowsRebootScript() }
-        : { document: STRATEGY_DOCUMENTS.runShellScript.name, commands: linuxRebootScript() };
+/** The reboot document of a group's operating system: its platform, the name's suffix, its script. */
+export interface RebootDocument {
+    readonly platform: keyof typeof REBOOT_DOCUMENT_SUFFIXES;
+    /** The document is named `<namePrefix>-<suffix>` (rebootDocumentName). */
+    readonly suffix: string;
+    /** The script the document runs (see linuxRebootScript). */
+    readonly commands: string[];
+    /** The document's content: a schema 2.2 Command document whose one parameter is the window execution's id. */
+    readonly content: object;
+}
+
+/** The reboot window's command: the platform's idempotent reboot script, in the program's own document. */
+export function rebootTask(operatingSystem: string): RebootDocument {
+    const platform = operatingSystem === "WINDOWS" ? "windows" : "linux";
+    const commands = platform === "windows" ? windowsRebootScript() : linuxRebootScript();
+    // As long as AWS-RunShellScript / AWS-RunPowerShellScript ran it: their executionTimeout's default.
+    const timeoutSeconds = AWS_DOCUMENTS["AWS-RunShellScript"].parameters.executionTimeout.default;
+    return {
+        platform,
+        suffix: REBOOT_DOCUMENT_SUFFIXES[platform],
+        commands,
+        content: {
+            schemaVersion: "2.2",
+            description: `patch-manager: reboots a node once per maintenance window execution, only when a reboot is pending (${platform})`,
+            parameters: {
+                [REBOOT_DOCUMENT_PARAMETER]: {
+                    type: "String",
+                    description:
+                        "The window execution's id (the task passes the WINDOW_EXECUTION_ID pseudo parameter): names the reboot marker.",
+                    allowedPattern: WINDOW_EXECUTION_ID_PATTERN,
+                },
+            },
+            mainSteps: [
+                {
+                    action: platform === "windows" ? "aws:runPowerShellScript" : "aws:runShellScript",
+                    name: "rebootIfPending",
+                    inputs: { timeoutSeconds, runCommand: commands },
+                },
+            ],
+        },
+    };
+}
+
+/** The name of the reboot document a group of `operatingSystem` runs, in a deployment named by `namePrefix`. */
+export function rebootDocumentName(namePrefix: string, operatingSystem: string): string {
+    return ssmName(namePrefix, rebootTask(operatingSystem).suffix);
 }
 
 // Start and stop are targetless Automation tasks: one execution per group and window execution,
@@ -951,6 +999,30 @@ export class PatchingStrategies extends pulumi.ComponentResource {
             this.startStop = { start: document("start-stopped", startRunbook(bound)), stop: document("stop-started", STOP_RUNBOOK) };
         }
 
+        // The reboot windows' own documents, one per platform a reboot window serves: what the window role may
+        // send in place of AWS-RunShellScript / AWS-RunPowerShellScript (components/iam.ts windowCommandPolicy).
+        const rebootDocuments = new Map<string, pulumi.Output<string>>();
+        const rebootDocument = (operatingSystem: string) => {
+            const reboot = rebootTask(operatingSystem);
+            const existing = rebootDocuments.get(reboot.suffix);
+            if (existing) return existing;
+            const documentName = new aws.ssm.Document(
+                `${name}-${reboot.suffix}`,
+                {
+                    name: rebootDocumentName(args.namePrefix, operatingSystem),
+                    documentType: "Command",
+                    documentFormat: "JSON",
+                    content: JSON.stringify(reboot.content, null, 2),
+                    tags: args.tags,
+                },
+                // A document's name is its id: a replacement must delete the old one first. A new content is a new
+                // version made the default in place (UpdateDocument, UpdateDocumentDefaultVersion), which the tasks run.
+                { parent: this, deleteBeforeReplace: true },
+            ).name;
+            rebootDocuments.set(reboot.suffix, documentName);
+            return documentName;
+        };
+
         const overridden = new Set(groups.filter((g) => g.strategies.baselineOverride).map((g) => g.baseline));
         for (const b of args.baselines.filter((x) => overridden.has(x.name))) {
             const key = baselineOverrideKey(b.name);
@@ -1004,7 +1076,7 @@ export class PatchingStrategies extends pulumi.ComponentResource {
                 );
             }
             const reboot = args.rebootWindows.find((w) => w.key === g.name);
-            if (reboot) this.rebootWindows[g.name] = this.rebootWindow(name, g, reboot, args);
+            if (reboot) this.rebootWindows[g.name] = this.rebootWindow(name, g, reboot, args, rebootDocument(g.operatingSystem));
         }
         this.registerOutputs({ baselineOverrideUrls: this.baselineOverrideUrls });
     }
@@ -1096,7 +1168,13 @@ export class PatchingStrategies extends pulumi.ComponentResource {
     }
 
     /** A window that reboots the group's instances (the agent's reboot exit code), then scans so compliance clears. */
-    private rebootWindow(name: string, g: PatchGroupConfig, layout: WindowLayout, args: PatchingStrategiesArgs) {
+    private rebootWindow(
+        name: string,
+        g: PatchGroupConfig,
+        layout: WindowLayout,
+        args: PatchingStrategiesArgs,
+        rebootDocument: pulumi.Output<string>,
+    ) {
         const windowName = layout.name;
         const window = new aws.ssm.MaintenanceWindow(
             `${name}-${g.slug}-reboot-window`,
@@ -1119,9 +1197,8 @@ export class PatchingStrategies extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const reboot = rebootTask(g.operatingSystem);
-        const steps: [string, string, Parameter[], number][] = [
-            ["reboot", reboot.document, [{ name: "commands", values: reboot.commands }], 1],
+        const steps: [string, pulumi.Input<string>, Parameter[], number][] = [
+            ["reboot", rebootDocument, [{ name: REBOOT_DOCUMENT_PARAMETER, values: [WINDOW_EXECUTION_ID] }], 1],
             [
                 "scan",
                 RUN_PATCH_BASELINE,

@@ -12,6 +12,7 @@ import {
     isUnknown,
     label,
     ofType,
+    refersTo,
     show,
     stackResources,
     validateResourceOfTypes,
@@ -44,12 +45,39 @@ export function patchGroupsOf(task: StackResource, targets: StackResource[]): st
     );
 }
 
-/** A task that reboots its targets: a shell script ending with the agent's reboot exit code (194 or 3010). */
-export function isRebootTask(task: any): boolean {
-    const doc = documentName(task?.taskArn);
-    if (doc !== STRATEGY_DOCUMENTS.runShellScript.name && doc !== STRATEGY_DOCUMENTS.runPowerShellScript.name) return false;
-    const commands = commandParameter(task, "commands");
-    return Array.isArray(commands) && commands.some((c) => /\bexit\s+(194|3010)\b/.test(text(c)));
+/** A script that asks the SSM Agent for a reboot: a line exiting with the agent's reboot exit code (194 or 3010). */
+const asksForReboot = (commands: unknown): boolean =>
+    Array.isArray(commands) && commands.some((c) => /\bexit\s+(194|3010)\b/.test(text(c)));
+
+/**
+ * The scripts a JSON Command document's content runs (its aws:runShellScript / aws:runPowerShellScript
+ * steps' runCommand); a YAML one reads as none (the pack carries no YAML parser).
+ */
+function documentScripts(content: unknown): unknown[] {
+    if (typeof content !== "string") return [];
+    let parsed: any;
+    try {
+        parsed = JSON.parse(content);
+    } catch {
+        return [];
+    }
+    return asArray(parsed?.mainSteps)
+        .filter((st: any) => st?.action === "aws:runShellScript" || st?.action === "aws:runPowerShellScript")
+        .map((st: any) => st?.inputs?.runCommand);
+}
+
+/**
+ * A task that reboots its targets: a shell script ending with the agent's reboot exit code (194 or
+ * 3010), passed to AWS-RunShellScript / AWS-RunPowerShellScript or inside a Command document of the
+ * stack that the task runs (the program's own reboot documents take no commands).
+ */
+export function isRebootTask(task: StackResource, resources: readonly StackResource[] = []): boolean {
+    const doc = documentName(task.props?.taskArn);
+    if (doc === STRATEGY_DOCUMENTS.runShellScript.name || doc === STRATEGY_DOCUMENTS.runPowerShellScript.name)
+        return asksForReboot(commandParameter(task.props, "commands"));
+    return ofType([...resources], TYPES.document)
+        .filter((d) => d.props.documentType === "Command" && refersTo(task, "taskArn", d, ["name", "id"]) === true)
+        .some((d) => documentScripts(d.props.content).some(asksForReboot));
 }
 
 /**
@@ -63,7 +91,7 @@ export function rebootWindowFor(task: StackResource, resources: StackResource[])
     if (groups.length === 0) return undefined;
     const own = windowOf(task, windows);
     for (const t of ofType(resources, TYPES.windowTask)) {
-        if (!isRebootTask(t.props)) continue;
+        if (!isRebootTask(t, resources)) continue;
         const window = windowOf(t, windows);
         if (window === undefined || window === own) continue;
         const rebooted = patchGroupsOf(t, targets);

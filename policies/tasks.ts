@@ -20,7 +20,7 @@ import {
     text,
 } from "./util";
 import { rebootWindowFor } from "./strategies";
-import { runsPatching } from "./scope";
+import { patchingScope, runsPatching } from "./scope";
 
 // The same SSM constants the program's config validation uses.
 export { IAM_ROLE_ARN_PATTERN as IAM_ROLE_ARN, MAX_CONCURRENCY_PATTERN, MAX_ERRORS_PATTERN } from "@patch-manager/ssm";
@@ -62,7 +62,7 @@ export const taskServiceRole: ResourceValidationPolicy = {
         const who = taskLabel(task, args.name);
         if (!isSet(arn)) {
             // SSM then runs the task as its service-linked role (RegisterTaskWithMaintenanceWindow, ServiceRoleArn):
-            // allowed, if broader than a role of the task's own. A role given in the wrong field is a mistake, though.
+            // task-own-service-role reports that. A role given in the wrong field is this rule's own finding.
             const snsRole = runCommandParameters(task)?.serviceRoleArn;
             if (isSet(snsRole) && !isUnknown(snsRole) && !isSet(runCommandParameters(task)?.notificationConfig)) {
                 report(reportViolation, {
@@ -81,6 +81,30 @@ export const taskServiceRole: ResourceValidationPolicy = {
             });
         }
     }),
+};
+
+export const taskOwnServiceRole: StackValidationPolicy = {
+    name: "task-own-service-role",
+    description:
+        "Every task of a patching window runs as a role of its own: set serviceRoleArn. Without it SSM runs the task as its " +
+        "service-linked role (AWSServiceRoleForAmazonSSM), which may send any document to every node of the account and start " +
+        "any runbook, and whoever may register or update window tasks uses it without iam:PassRole.",
+    enforcementLevel: "mandatory",
+    validateStack: (args, reportViolation) => {
+        const resources = stackResources(args);
+        for (const task of patchingScope(resources).tasks) {
+            const arn = task.props.serviceRoleArn;
+            if (isSet(arn) || isUnknown(arn)) continue; // set (task-service-role checks its shape), or known only at `pulumi up`
+            report(reportViolation, {
+                message:
+                    `${taskLabel(task.props, task.name)} has no serviceRoleArn, so it runs as SSM's service-linked role, which may send ` +
+                    `any document to every node and start any runbook (RegisterTaskWithMaintenanceWindow ServiceRoleArn); whoever may ` +
+                    `register or update window tasks gets that without iam:PassRole. Set serviceRoleArn to a role of the task's own.`,
+                urn: task.urn,
+                ...SERVICE_ROLE,
+            });
+        }
+    },
 };
 
 // ------------------------------------------------------------------------------------------------
@@ -432,6 +456,7 @@ export const taskDocumentHashUnpinned: ResourceValidationPolicy = {
 
 export const taskPolicies = [
     taskServiceRole,
+    taskOwnServiceRole,
     taskRebootIfNeeded,
     taskRateControl,
     taskProductionConcurrency,

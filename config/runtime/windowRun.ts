@@ -18,6 +18,8 @@
 // Unverified without an account: how long each document takes on a given fleet (the estimates
 // below are stated assumptions, overridable), and the group sizes (instancesPerGroup).
 
+import { REBOOT_DOCUMENT_SUFFIXES } from "@patch-manager/ssm";
+
 /** One task of a window, as registered. */
 export interface WindowTaskInput {
     /** The task's logical name. */
@@ -73,8 +75,9 @@ export const DURATION_ESTIMATES: Readonly<Record<string, DurationEstimate>> = {
         40,
         "standby, the install, back in service, through a CloudFormation-deployed Lambda (the runbook's steps)",
     ),
-    "AWS-RunShellScript": assumed(10, "the reboot script and the node's boot"),
-    "AWS-RunPowerShellScript": assumed(15, "the reboot script and a Windows boot with pending updates"),
+    // The program's reboot documents, by their names' suffix (REBOOT_DOCUMENT_SUFFIXES).
+    [REBOOT_DOCUMENT_SUFFIXES.linux]: assumed(10, "the reboot script and the node's boot"),
+    [REBOOT_DOCUMENT_SUFFIXES.windows]: assumed(15, "the reboot script and a Windows boot with pending updates"),
     "start-stopped": {
         minutesPerBatch: 20,
         source: "the start runbook's default bound (startStopped.timeoutMinutes): start plus the agent online; a task's own TimeoutMinutes replaces it",
@@ -91,7 +94,7 @@ export function estimatedStep(t: Pick<WindowTaskInput, "document" | "operation">
     if (isInstallTask(t)) return "install";
     if (/^AWS-RunPatchBaseline(WithHooks)?$/.test(t.document)) return "scan";
     if (t.document === "AWS-CreateImage") return "image";
-    if (t.document === "AWS-RunShellScript" || t.document === "AWS-RunPowerShellScript") return "reboot";
+    if (Object.values(REBOOT_DOCUMENT_SUFFIXES).some((suffix) => t.document.endsWith(`-${suffix}`))) return "reboot";
     if (t.document.endsWith("-stop-started")) return "stop";
     return undefined;
 }

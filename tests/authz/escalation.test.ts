@@ -5,7 +5,17 @@ import { strict as assert } from "assert";
 import { awsManagedPolicy, list, organisation, programStacks, Role, statements } from "./world";
 import { BOUNDARY_POLICY_NAME } from "../../org/config";
 import { decide, Request } from "./iam";
-import { escalations, isNodeRole, positiveControl, RoleSite, sitesOf, ssmMayAssume } from "./escalation";
+import {
+    escalations,
+    FOREIGN_WINDOW_CALLS,
+    foreignWindow,
+    isNodeRole,
+    positiveControl,
+    RoleSite,
+    sitesOf,
+    ssmMayAssume,
+} from "./escalation";
+import { MANAGED_BY } from "../../org/stackSetTemplate";
 import { MANAGED_NODE_SESSION } from "../../components/iam";
 import { judge } from "./knownGaps";
 
@@ -100,6 +110,38 @@ describe("authorization model: no role can escalate", function () {
             if ((await as(node)) === "Allowed") problems.push(`${role.key}: ${control.action} allowed to a hybrid node's session`);
         }
         assert.deepEqual(problems, []);
+    });
+
+    // Review C #2: a deploying principal registered a task with any document on any window of the account.
+    // The window's ManagedBy tag decides (org/stackSetTemplate.ts PatchManagerWindows); the positive control
+    // is the same request on a window the program tagged, and the ARNs are of the account the role serves.
+    it("the deploy role registers tasks and targets on the program's windows (ManagedBy) only, and cannot adopt another's", async () => {
+        const org = await organisation();
+        const deploy = org.accounts[0].roles.find((r) => r.key.startsWith("org:DeployRole@"))!;
+        const window = foreignWindow("eu-west-1", deploy.account);
+        const ours = { [`aws:ResourceTag/${MANAGED_BY.key}`]: MANAGED_BY.value };
+        for (const [action, context] of FOREIGN_WINDOW_CALLS) {
+            assert.equal(
+                await decide(deploy, { action, resource: window, context }),
+                "ImplicitlyDenied",
+                `${action} ${JSON.stringify(context)}`,
+            );
+            // The provider never retags ManagedBy: the program's own retagging names its other tags.
+            const own = action === "ssm:AddTagsToResource" ? { ...ours, "aws:RequestTag/Team": "ops", "aws:TagKeys": ["Team"] } : ours;
+            assert.equal(await decide(deploy, { action, resource: window, context: own }), "Allowed", `${action} on the program's window`);
+        }
+        // A task's own id names no window: its calls are decided on the window they also name.
+        const task = window.replace(/maintenancewindow\/.*$/, "windowtask/0f0f0f0f-0f0f-0f0f-0f0f-0f0f0f0f0f0f");
+        assert.equal(await decide(deploy, { action: "ssm:UpdateMaintenanceWindowTask", resource: task }), "Allowed");
+        // Untagging ManagedBy from the program's window would let it go (and a later adoption in).
+        assert.equal(
+            await decide(deploy, {
+                action: "ssm:RemoveTagsFromResource",
+                resource: window,
+                context: { ...ours, "aws:TagKeys": [MANAGED_BY.key] },
+            }),
+            "ImplicitlyDenied",
+        );
     });
 
     // Positive control for the anchored role names (org/stackSetTemplate.ts roleNamePatterns) and the

@@ -84,6 +84,18 @@ export function keyAdoption(region: string, account: string): Escalation[] {
 /** A role name the deploy role may create: shaped like the program's own roles (the issue's finding). */
 export const programShapedRole = (account: string) => `arn:aws:iam::${account}:role/attacker-maintenance-window-role-1`;
 
+/** A maintenance window of the account that another owner created (its ManagedBy tag is not the program's). */
+export const foreignWindow = (region: string, account: string) => `arn:aws:ssm:${region}:${account}:maintenancewindow/mw-0f0f0f0f0f0f0f0f0`;
+/** What would hand a foreign window a task (or adopt it first), with the request context each carries. */
+export const FOREIGN_WINDOW_CALLS: [string, Record<string, string | string[]>][] = [
+    ["ssm:RegisterTaskWithMaintenanceWindow", {}],
+    ["ssm:RegisterTaskWithMaintenanceWindow", { "aws:ResourceTag/ManagedBy": "another-team" }],
+    ["ssm:UpdateMaintenanceWindowTask", {}],
+    ["ssm:RegisterTargetWithMaintenanceWindow", {}],
+    ["ssm:UpdateMaintenanceWindow", {}],
+    ["ssm:AddTagsToResource", { "aws:RequestTag/ManagedBy": "patch-manager", "aws:TagKeys": ["ManagedBy"] }],
+];
+
 export function escalations(site: RoleSite): Escalation[] {
     const { role } = site;
     const a = role.account;
@@ -222,6 +234,12 @@ export function escalations(site: RoleSite): Escalation[] {
             id: "ssm:SendCommand with an arbitrary document",
             request: { action: "ssm:SendCommand", resource: `arn:aws:ssm:${r}:${a}:document/attacker-document` },
         },
+        // A window runs its tasks' documents on every node its targets reach: a window that is not the
+        // program's (no ManagedBy tag, or another owner's) takes no task, target or retagging from any role.
+        ...FOREIGN_WINDOW_CALLS.map(([action, extra]) => ({
+            id: `${action} on a maintenance window not the program's`,
+            request: { action, resource: foreignWindow(r, a), context: { ...extra } },
+        })),
         {
             id: "ssm:CreateAssociation with an arbitrary document",
             request: { action: "ssm:CreateAssociation", resource: `arn:aws:ssm:${r}:${a}:document/attacker-document` },

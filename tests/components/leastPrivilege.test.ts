@@ -7,6 +7,7 @@
 // specified a transient role will be created") and AWS-PatchAsgInstance ("LambdaRoleArn");
 // AmazonSSMMaintenanceWindowRole grants ssm:SendCommand on "*" (policies/iam.ts FLEET_COMMAND_POLICIES).
 import { strict as assert } from "assert";
+import { STRATEGY_DOCUMENTS } from "@patch-manager/ssm";
 import { FLEET_COMMAND_POLICIES } from "../../policies/iam";
 import { MOCK_ACCOUNT } from "../../tools/mock/mockProgram";
 import { evaluate, problems, shippedConfig, Stack, T, withConfig } from "../helpers";
@@ -169,6 +170,27 @@ describe("least privilege of the roles and bucket the patch program creates", fu
                 "cloudformation:CreateStack",
             ])
                 assert.equal(decide(docs, a, "*"), "Implicit", a);
+        });
+
+        it("in a stack with reboot windows: sends the stack's own reboot documents, never a document that runs any command it is given", function () {
+            const docs = policiesOf(strategies, role(strategies, "maintenance-window-role")).documents;
+            const own = strategies
+                .ofType("aws:ssm/document:Document")
+                .filter((d) => d.inputs.documentType === "Command")
+                .map((d) => String(d.inputs.name));
+            const rebootTasks = strategies.ofType(T.task).filter((t) => t.name.endsWith("-reboot-task"));
+            assert.ok(rebootTasks.length > 0, "the stack has a reboot window");
+            for (const t of rebootTasks) {
+                assert.ok(own.includes(String(t.inputs.taskArn)), `${t.name} runs ${String(t.inputs.taskArn)}, a document of the stack`);
+                const arn = `arn:aws:ssm:eu-west-1:${MOCK_ACCOUNT}:document/${String(t.inputs.taskArn)}`;
+                assert.equal(decide(docs, "ssm:SendCommand", arn), "Allow", arn);
+            }
+            // AWS-RunShellScript and AWS-RunPowerShellScript run their `commands` parameter: whoever may register a task would
+            // have the role run any shell on every patch-group node (documents.ts snapshots: a required commands parameter).
+            for (const d of [STRATEGY_DOCUMENTS.runShellScript, STRATEGY_DOCUMENTS.runPowerShellScript]) {
+                assert.ok(d.parameters.includes("commands" as never), d.name);
+                assert.equal(decide(docs, "ssm:SendCommand", `arn:aws:ssm:eu-west-1::document/${d.name}`), "Implicit", d.name);
+            }
         });
 
         it("starts and stops only the instances of the startStopped groups, and tags them only with the window's own tag", function () {

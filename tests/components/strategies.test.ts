@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import {
     AUTOMATION_TASK_LIMITS,
+    AWS_DOCUMENTS,
     DOCUMENT_NAME_PATTERN,
     DOCUMENT_VERSION_PATTERN,
     STRATEGY_DOCUMENTS,
@@ -11,6 +12,7 @@ import { parseConfig } from "../../config";
 import { projectValues } from "../../tools/mock/mockProgram";
 import { evaluate, parameters, shippedConfig, Stack, T } from "../helpers";
 import { fact } from "../facts/facts";
+import { SERVICES } from "../facts/shapes";
 import { parse as parseYaml } from "yaml";
 
 const documents = Object.values(STRATEGY_DOCUMENTS);
@@ -153,20 +155,49 @@ describe("components: patching strategies (Pulumi.prod-strategies.yaml under moc
         assert.equal(start.inputs.documentType, "Automation");
     });
 
-    it("reboot strategy: NoReboot install, and a reboot window that reboots (the agent's Windows reboot exit code) then scans", function () {
+    it("reboot strategy: NoReboot install, and a reboot window that reboots (the agent's Windows reboot exit code) in the program's own document, then scans", function () {
         const [install] = tasksOf("Database Server");
         assert.deepEqual(parameters(install.task).RebootOption, ["NoReboot"]);
         const rebootTasks = stack.ofType(T.task).filter((t) => t.name.startsWith("strategies-database-server-"));
         const byName = Object.fromEntries(rebootTasks.map((t) => [t.name.replace("strategies-database-server-", ""), t]));
-        assert.equal(byName["reboot-task"].inputs.taskArn, "AWS-RunPowerShellScript");
-        // The agent reboots on this exit code (tests/facts: agent-reboot-exit-code-windows); how the script avoids
-        // a second reboot on the rerun is checked by replay in tests/facts/facts.test.ts.
+        const reboot = byName["reboot-task"];
+        // Not AWS-RunPowerShellScript (its `commands` would let the window role run anything): a document of the stack.
+        const document = stack.ofType("aws:ssm/document:Document").find((d) => d.inputs.name === reboot.inputs.taskArn);
+        assert.ok(document, `the reboot task runs ${String(reboot.inputs.taskArn)}, a document the stack creates`);
+        assert.equal(document.inputs.documentType, "Command");
+        // CreateDocument's Name (the API model's DocumentName shape), stricter than a task's document name or ARN.
         assert.match(
-            parameters(byName["reboot-task"]).commands.join("\n"),
-            new RegExp(`\\bexit\\s+${fact("agent-reboot-exit-code-windows").value}\\b`),
+            String(document.inputs.name),
+            new RegExp(SERVICES.ssm.shapes[SERVICES.ssm.shapes.CreateDocumentRequest.members!.Name].pattern!),
+        );
+        const content = JSON.parse(String(document.inputs.content));
+        // Schema 2.2 with a plugin's own inputs (fact command-document-plugins), PowerShell for the Windows group.
+        const facts = fact("command-document-plugins").value as {
+            schemaVersion: string;
+            plugins: Record<string, { platforms: string[]; inputs: Record<string, string> }>;
+        };
+        assert.equal(content.schemaVersion, facts.schemaVersion);
+        assert.equal(content.mainSteps.length, 1);
+        const [step] = content.mainSteps;
+        assert.ok(facts.plugins[step.action]?.platforms.includes("Windows"), step.action);
+        const inputs = facts.plugins[step.action].inputs;
+        for (const k of Object.keys(step.inputs)) assert.ok(k in inputs, `${step.action} has no input ${k}`);
+        assert.ok(Array.isArray(step.inputs.runCommand) && step.inputs.runCommand.length > 0);
+        // As long as the script ran under AWS-RunPowerShellScript: its executionTimeout's default.
+        const { executionTimeout } = AWS_DOCUMENTS["AWS-RunPowerShellScript"].parameters as Record<string, { default?: string }>;
+        assert.equal(step.inputs.timeoutSeconds, executionTimeout.default);
+        // The agent reboots on this exit code (tests/facts: agent-reboot-exit-code-windows); how the script avoids
+        // a second reboot on the rerun is replayed in tests/config/runtime/agent.test.ts.
+        assert.match(step.inputs.runCommand.join("\n"), new RegExp(`\\bexit\\s+${fact("agent-reboot-exit-code-windows").value}\\b`));
+        // The task passes the window execution's id only, and no parameter runs commands.
+        assert.deepEqual(Object.keys(content.parameters), Object.keys(parameters(reboot)));
+        assert.ok(!("commands" in content.parameters));
+        assert.equal(
+            reboot.inputs.taskInvocationParameters && (reboot.inputs.taskInvocationParameters as any).runCommandParameters.documentVersion,
+            "$DEFAULT",
         );
         assert.deepEqual(parameters(byName["scan-task"]).Operation, ["Scan"]);
-        assert.ok((byName["scan-task"].inputs.priority as number) > (byName["reboot-task"].inputs.priority as number));
+        assert.ok((byName["scan-task"].inputs.priority as number) > (reboot.inputs.priority as number));
     });
 
     it("BaselineOverride: the baseline's JSON in the log bucket, its s3:// URL on the install; the exception list on another group", function () {

@@ -4,7 +4,7 @@ import { SHIPPED_STACKS } from "../helpers";
 import { fact, FACTS, sampleEvent } from "./facts";
 import { matches } from "./eventPattern";
 import { SERVICES } from "./shapes";
-import { rebootTask, WINDOW_EXECUTION_ID } from "../../components/strategies";
+import { REBOOT_EXECUTION_ID, rebootTask } from "../../components/strategies";
 import { rebootScriptProblems } from "../../config/runtime/agent";
 import { configDeliveryBucketStatements } from "../../components/configRecording";
 import { DEFAULT_TIMEZONE } from "../../config/defaults";
@@ -271,13 +271,13 @@ describe("the program against the facts", () => {
                 /(^|[;&|]\s*|\n\s*)(sudo\s+)?(reboot|shutdown|init\s+6|systemctl\s+(reboot|poweroff|kexec))\b/,
                 "the script reboots by itself, not through the agent",
             );
-            assert.deepEqual(rebootScriptProblems("linux", commands, WINDOW_EXECUTION_ID), []);
+            assert.deepEqual(rebootScriptProblems("linux", commands, REBOOT_EXECUTION_ID), []);
         });
 
         it("the Windows reboot task is not an unconditional reboot request", () => {
             const { commands } = rebootTask("WINDOWS");
             assert.notEqual(commands.join("\n").trim(), `exit ${fact("agent-reboot-exit-code-windows").value}`);
-            assert.deepEqual(rebootScriptProblems("windows", commands, WINDOW_EXECUTION_ID), []);
+            assert.deepEqual(rebootScriptProblems("windows", commands, REBOOT_EXECUTION_ID), []);
         });
     });
 });

@@ -4,6 +4,7 @@ import { taskRebootIfNeeded } from "../../policies/tasks";
 import { TYPES } from "@patch-manager/ssm";
 import { runResourcePolicy, runStackPolicy, urnOf } from "./harness";
 import { entry, prodStack, TARGET_ID, taskInputs, WINDOW_ID } from "./resources";
+import { fact } from "../facts/facts";
 
 const TASK = TYPES.windowTask;
 
@@ -68,6 +69,48 @@ describe("policies/strategies", function () {
                 await runStackPolicy(taskRebootIfNeeded, [...stack, ...rebootWindow()]),
                 [],
                 "a reboot window alone is enough",
+            );
+        });
+
+        it("a reboot window whose task runs a Command document of the stack (no commands parameter) counts when the document asks for the reboot", async function () {
+            const stack = prodStack();
+            (entry(stack, "web-server-task").props as any).taskInvocationParameters.runCommandParameters.parameters[1].values = [
+                "NoReboot",
+            ];
+            // The shell plugin (Linux only) and the agent's Linux reboot exit code, as the facts give them.
+            const plugins = fact("command-document-plugins").value as { plugins: Record<string, { platforms: string[] }> };
+            const shell = Object.keys(plugins.plugins).find((k) => plugins.plugins[k].platforms.join() === "Linux")!;
+            const rebootExit = `exit ${fact("agent-reboot-exit-code-linux").value}`;
+            const own = (script: string[]) => {
+                const extra = rebootWindow();
+                const task = extra[2].props as any;
+                task.taskArn = "patch-manager-prod-reboot-linux";
+                task.taskInvocationParameters.runCommandParameters.parameters = [
+                    { name: "WindowExecutionId", values: ["{{WINDOW_EXECUTION_ID}}"] },
+                ];
+                const content = {
+                    schemaVersion: "2.2",
+                    mainSteps: [{ action: shell, name: "reboot", inputs: { runCommand: script } }],
+                };
+                const document = {
+                    type: TYPES.document,
+                    name: "reboot-document",
+                    props: {
+                        name: task.taskArn,
+                        id: task.taskArn,
+                        documentType: "Command",
+                        documentFormat: "JSON",
+                        content: JSON.stringify(content),
+                    },
+                };
+                return [...stack, ...extra, document];
+            };
+            assert.deepEqual(await runStackPolicy(taskRebootIfNeeded, own([rebootExit])), []);
+            const v = await runStackPolicy(taskRebootIfNeeded, own(["echo no reboot"]));
+            assert.deepEqual(
+                v.map((x) => x.urn),
+                [urnOf(TASK, "web-server-task")],
+                "a document that never reboots is no reboot window",
             );
         });
 

@@ -6,6 +6,7 @@ import {
     taskRateControl,
     taskRebootIfNeeded,
     taskDocumentHashUnpinned,
+    taskOwnServiceRole,
     taskServiceRole,
 } from "../../policies/tasks";
 import { TYPES } from "@patch-manager/ssm";
@@ -69,6 +70,55 @@ describe("policies/tasks", () => {
             const r = await runResourcePolicy(taskServiceRole, TYPES.window, windowInputs());
             assert.equal(r.notApplicable, true);
             assert.deepEqual(r.messages, []);
+        });
+    });
+
+    describe("task-own-service-role (stack)", () => {
+        it("passes a patching window's tasks that each name a role of their own (the compliant twin)", async () => {
+            assert.deepEqual(await runStackPolicy(taskOwnServiceRole, prodStack()), []);
+        });
+
+        it("reports a patching task without serviceRoleArn: it would run as SSM's service-linked role", async () => {
+            const stack = prodStack();
+            delete entry(stack, "web-server-task").props.serviceRoleArn;
+            const v = await runStackPolicy(taskOwnServiceRole, stack);
+            assert.equal(v.length, 1);
+            assert.equal(v[0].urn, urnOf(TASK, "web-server-task"));
+            assert.match(
+                v[0].message,
+                /^task "web-server-install" \(web-server-task\) has no serviceRoleArn, so it runs as SSM's service-linked role/,
+            );
+            assert.match(v[0].message, /without iam:PassRole\. Set serviceRoleArn to a role of the task's own\.$/);
+        });
+
+        it("reports a task on the patch groups of a patching window that does not patch itself (a reboot task)", async () => {
+            const stack = prodStack();
+            const reboot: Record<string, any> = {
+                ...taskInputs(),
+                name: "web-server-reboot",
+                taskArn: "patch-manager-prod-reboot-linux",
+                priority: 2,
+            };
+            delete reboot.serviceRoleArn;
+            reboot.taskInvocationParameters.runCommandParameters.parameters = [
+                { name: "WindowExecutionId", values: ["{{WINDOW_EXECUTION_ID}}"] },
+            ];
+            stack.push({ type: TASK, name: "web-server-reboot-task", props: { ...reboot, id: "0b2e8d4f-1a3c-4e5b-9d7f-2c4e6a8b0d1f" } });
+            const v = await runStackPolicy(taskOwnServiceRole, stack);
+            assert.deepEqual(
+                v.map((x) => x.urn),
+                [urnOf(TASK, "web-server-reboot-task")],
+            );
+        });
+
+        it("leaves tasks of windows that do not patch alone, and a role known only at `pulumi up`", async () => {
+            const stack = prodStack();
+            const task = entry(stack, "web-server-task").props;
+            task.serviceRoleArn = UNKNOWN_STRING;
+            assert.deepEqual(await runStackPolicy(taskOwnServiceRole, stack), []);
+            task.taskArn = "AWS-RestartEC2Instance";
+            delete task.serviceRoleArn;
+            assert.deepEqual(await runStackPolicy(taskOwnServiceRole, stack), []);
         });
     });
 

@@ -9,10 +9,11 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { OPERATING_SYSTEMS, STRATEGY_DOCUMENTS } from "@patch-manager/ssm";
-import { rebootTask, WINDOW_EXECUTION_ID } from "../../../components/strategies";
+import { OPERATING_SYSTEMS } from "@patch-manager/ssm";
+import { REBOOT_EXECUTION_ID, rebootTask, WINDOW_EXECUTION_ID } from "../../../components/strategies";
 import { rebootScriptProblems, replayCommand } from "../../../config/runtime/agent";
 import { fact } from "../../facts/facts";
+import { SERVICES } from "../../facts/shapes";
 import { evaluate, parameters, shippedConfig, T, withConfig } from "../../helpers";
 
 /** How the node answers "is a reboot pending?": RHEL-family and Amazon Linux, Ubuntu/Debian, SUSE. */
@@ -87,8 +88,12 @@ const EXECUTION = "11111111-2222-3333-4444-555555555555";
 const NEXT_EXECUTION = "66666666-7777-8888-9999-000000000000";
 
 describe("config/runtime/agent: every reboot script the program ships, replayed", function () {
-    /** Each shipped shell script, by where it comes from. */
-    const scripts: { from: string; document: string; commands: string[] }[] = [];
+    /** Each shipped reboot script, by where it comes from, as its document runs it on the node's platform. */
+    const scripts: { from: string; platform: "linux" | "windows"; commands: string[] }[] = [];
+    /** The reboot documents' one parameter, as each declares it. */
+    const declared: { from: string; parameters: Record<string, { type: string; allowedPattern?: string }> }[] = [];
+    /** The plugins a Command document's steps run on (fact command-document-plugins): PowerShell's on Windows too, the shell's on Linux only. */
+    const plugins = fact("command-document-plugins").value as { schemaVersion: string; plugins: Record<string, { platforms: string[] }> };
     before(async function () {
         // Through the real program: the example stack's reboot window (Windows), and the same stack
         // with a Linux group's reboot window.
@@ -103,31 +108,55 @@ describe("config/runtime/agent: every reboot script the program ships, replayed"
             ["Pulumi.prod-strategies.yaml, App Server with a reboot window", withConfig(base, { patchGroups: linuxGroupsOnly })],
         ] as const) {
             const stack = await evaluate("prod-strategies", config);
+            const documents = stack.ofType("aws:ssm/document:Document").filter((d) => d.inputs.documentType === "Command");
             for (const t of stack.ofType(T.task).filter((x) => x.inputs.taskType === "RUN_COMMAND")) {
-                const doc = String(t.inputs.taskArn);
-                if (doc === STRATEGY_DOCUMENTS.runShellScript.name || doc === STRATEGY_DOCUMENTS.runPowerShellScript.name)
-                    scripts.push({ from: `${from}: ${t.name}`, document: doc, commands: parameters(t).commands });
+                const doc = documents.find((d) => d.inputs.name === t.inputs.taskArn);
+                if (!doc) continue;
+                // SSM fills each {{ parameter }} of the content with the task's value; the window has put the execution id in that.
+                const content = JSON.parse(String(doc.inputs.content));
+                const values = parameters(t);
+                const fill = (line: string) =>
+                    line.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, p: string) => (values[p] ?? [`<no ${p}>`]).join(","));
+                declared.push({ from: `${from}: ${doc.name}`, parameters: content.parameters });
+                // A schema 2.2 Command document of plugins the facts name (their inputs are checked in tests/components/strategies.test.ts).
+                assert.equal(content.schemaVersion, plugins.schemaVersion, doc.name);
+                for (const step of content.mainSteps) assert.ok(plugins.plugins[step.action], `${doc.name}: ${step.action}`);
+                for (const step of content.mainSteps)
+                    scripts.push({
+                        from: `${from}: ${t.name}`,
+                        platform: plugins.plugins[step.action].platforms.includes("Windows") ? "windows" : "linux",
+                        commands: (step.inputs.runCommand as string[]).map(fill),
+                    });
             }
         }
-        // And every operating system's, as rebootTask writes it.
-        for (const o of OPERATING_SYSTEMS) scripts.push({ from: `rebootTask(${o})`, ...rebootTask(o) });
+        // And every operating system's, as rebootTask writes it, filled in as the task fills it.
+        for (const o of OPERATING_SYSTEMS) {
+            const r = rebootTask(o);
+            scripts.push({
+                from: `rebootTask(${o})`,
+                platform: r.platform,
+                commands: r.commands.map((l) => l.split(REBOOT_EXECUTION_ID).join(WINDOW_EXECUTION_ID)),
+            });
+        }
     });
     /** Each distinct script once (the replay runs bash; the same text behaves the same). */
-    const distinct = (document: string) => {
+    const distinct = (platform: "linux" | "windows") => {
         const seen = new Map<string, (typeof scripts)[number]>();
-        for (const s of scripts.filter((x) => x.document === document))
+        for (const s of scripts.filter((x) => x.platform === platform))
             if (!seen.has(s.commands.join("\n"))) seen.set(s.commands.join("\n"), s);
         return [...seen.values()];
     };
 
-    it("the program ships both a Linux and a Windows reboot script", function () {
-        const docs = new Set(scripts.filter((s) => !s.from.startsWith("rebootTask")).map((s) => s.document));
-        assert.deepEqual([...docs].sort(), [STRATEGY_DOCUMENTS.runPowerShellScript.name, STRATEGY_DOCUMENTS.runShellScript.name]);
+    it("the program ships both a Linux and a Windows reboot script, each in its own document", function () {
+        const shipped = scripts.filter((s) => !s.from.startsWith("rebootTask"));
+        assert.deepEqual([...new Set(shipped.map((s) => s.platform))].sort(), ["linux", "windows"]);
+        // The Linux group's (App Server) runs the shell plugin, the Windows group's (Database Server) PowerShell's.
+        for (const s of shipped) assert.equal(s.platform, /app-server/.test(s.from) ? "linux" : "windows", s.from);
     });
 
     for (const distribution of ["needs-restarting", "dnf", "reboot-required", "zypper"] as const) {
         it(`Linux (${distribution}): one reboot when one is pending, none when not, and the rerun exits 0`, function () {
-            const linux = distinct(STRATEGY_DOCUMENTS.runShellScript.name);
+            const linux = distinct("linux");
             assert.ok(linux.length > 0);
             for (const s of linux) {
                 for (const rebootClears of [true, false]) {
@@ -154,25 +183,22 @@ describe("config/runtime/agent: every reboot script the program ships, replayed"
         });
     }
 
-    // Whether SSM replaces {{WINDOW_EXECUTION_ID}} inside a longer command string is not documented
-    // (fact window-pseudo-parameters: the examples substitute whole values): left literal, the
-    // script still reboots once per window and terminates, and a later day's window reboots again.
-    it("Linux: with the execution id left unreplaced, still one reboot and termination, and the next day reboots again", function () {
-        for (const s of distinct(STRATEGY_DOCUMENTS.runShellScript.name)) {
-            const node = new Node("needs-restarting");
-            try {
-                node.setPending(true);
-                const first = node.command(s.commands, WINDOW_EXECUTION_ID);
-                assert.deepEqual([first.status, first.reboots], ["Success", 1], s.from);
-                const markers = path.join(node.root, "var", "lib", "patch-manager", "reboot-markers");
-                const [marker] = fs.readdirSync(markers);
-                assert.match(marker, /^unsubstituted-\d{8}$/, "a marker per UTC day, not the literal placeholder");
-                fs.rmSync(path.join(markers, marker));
-                node.setPending(true);
-                assert.equal(node.command(s.commands, WINDOW_EXECUTION_ID).reboots, 1, `${s.from}: another day's window reboots`);
-            } finally {
-                node.remove();
-            }
+    // The task passes {{WINDOW_EXECUTION_ID}} as the whole value of the document's parameter (the
+    // substitution fact window-pseudo-parameters documents); the parameter admits an execution id only,
+    // so the marker's name holds nothing else and no value a task passes reaches the shell.
+    it("the reboot documents' one parameter admits a window execution id only (the API model's pattern), no shell", function () {
+        const idPattern = SERVICES.ssm.shapes.MaintenanceWindowExecutionId.pattern!;
+        const sample = String((fact("event-window-execution").sample as any).detail["window-execution-id"]);
+        assert.equal(declared.length, 2, "a Linux and a Windows reboot document");
+        for (const d of declared) {
+            const [only, ...more] = Object.entries(d.parameters);
+            assert.deepEqual(more, [], `${d.from}: one parameter`);
+            assert.equal(only[1].type, "String", d.from);
+            assert.equal(only[1].allowedPattern, idPattern, d.from);
+            const accepts = (v: string) => new RegExp(only[1].allowedPattern!).test(v);
+            assert.ok(accepts(sample), `${d.from}: AWS's sample window execution id`);
+            for (const bad of [WINDOW_EXECUTION_ID, `${sample}"; reboot; "`, `${sample}\nreboot`, "$(reboot)", ""])
+                assert.ok(!accepts(bad), `${d.from}: refuses ${JSON.stringify(bad)}`);
         }
     });
 
@@ -187,11 +213,11 @@ describe("config/runtime/agent: every reboot script the program ships, replayed"
     });
 
     it("Windows scripts (no PowerShell here): the same guards before the reboot exit code, read off the text", function () {
-        const windows = scripts.filter((s) => s.document === STRATEGY_DOCUMENTS.runPowerShellScript.name);
+        const windows = scripts.filter((s) => s.platform === "windows");
         assert.ok(windows.length > 0);
         for (const s of windows) assert.deepEqual(rebootScriptProblems("windows", s.commands, WINDOW_EXECUTION_ID), [], s.from);
         // The same reading of the Linux scripts agrees with their replay.
-        for (const s of scripts.filter((x) => x.document === STRATEGY_DOCUMENTS.runShellScript.name))
+        for (const s of scripts.filter((x) => x.platform === "linux"))
             assert.deepEqual(rebootScriptProblems("linux", s.commands, WINDOW_EXECUTION_ID), [], s.from);
         const bare = `exit ${fact("agent-reboot-exit-code-windows").value}`;
         assert.ok(rebootScriptProblems("windows", [bare], WINDOW_EXECUTION_ID).length > 0, "a bare reboot request is refused");

@@ -164,4 +164,24 @@ describe("config/runtime/windowRun: the stack's own duration estimates (patchGro
             "only that group's tasks",
         );
     });
+    // The reboot windows run the program's own reboot documents (components/strategies.ts rebootTask): the model
+    // knows them by their name's suffix, so a group's reboot estimate reaches them and no 30-minute guess does.
+    it("reaches a reboot window's task, which runs the program's own reboot document, as the group's reboot step", async function () {
+        const base = shippedConfig("prod-strategies");
+        const groups = JSON.parse(base.values["patch-manager:patchGroups"]) as any[];
+        const i = groups.findIndex((g) => g.rebootWindow);
+        assert.ok(i >= 0, "the example has a group with a reboot window");
+        const edited = groups.map((g, k) => (k === i ? { ...g, durationEstimates: { reboot: 41 } } : g));
+        const config = withConfig(base, { patchGroups: edited });
+        const model = parseConfig(projectValues(config), "prod-strategies");
+        const stack = await evaluate("prod-strategies", config);
+        const documents = new Set(stack.ofType("aws:ssm/document:Document").map((d) => String(d.inputs.name)));
+        const windows = windowsOf(stack.resources, new Date("2026-12-01T00:00:00Z"), 1, {
+            groupEstimates: groupEstimatesOf(model.patchGroups),
+        });
+        const reboots = windows.flatMap((w) => w.timeline!.tasks).filter((e) => documents.has(e.document) && e.group === groups[i].name);
+        assert.equal(reboots.length, 1, "the group's reboot task runs a document of the stack");
+        assert.equal(reboots[0].estimate.minutesPerBatch, 41);
+        assert.equal(reboots[0].estimate.source, `config: patch-manager:patchGroups[${i}].durationEstimates.reboot`);
+    });
 });

@@ -1,7 +1,7 @@
 // ChristilawD/AWS_CloudFormation SystemsManager/Patching/RunBaselineServerPatching_cf.yaml: one window, one
 // Patch Group target, one AWS-RunPatchBaseline task with a pinned document hash and SNS notifications.
 import * as aws from "@pulumi/aws";
-import type { CorpusEntry } from "./types";
+import { type CorpusEntry, taskWithoutOwnRole } from "./types";
 
 export const entry: CorpusEntry = {
     source: {
@@ -23,6 +23,7 @@ export const entry: CorpusEntry = {
             "outputS3KeyPrefix). !Ref MaintenanceWindow / MaintenanceWindowTarget → window.id / target.id. CloudFormation logical IDs kept.",
     },
     expected: [
+        taskWithoutOwnRole("MaintenanceWindowRunCommandTask"),
         {
             policy: "task-patch-document",
             resource: "MaintenanceWindowRunCommandTask",

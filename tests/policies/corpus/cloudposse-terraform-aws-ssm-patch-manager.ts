@@ -1,7 +1,7 @@
 // cloudposse/terraform-aws-ssm-patch-manager: a scan window and an install window, one custom
 // Amazon Linux 2 baseline registered for both patch groups, and a log bucket (cloudposse/s3-bucket).
 import * as aws from "@pulumi/aws";
-import type { CorpusEntry } from "./types";
+import { type CorpusEntry, taskWithoutOwnRole } from "./types";
 
 export const entry: CorpusEntry = {
     source: {
@@ -29,6 +29,8 @@ export const entry: CorpusEntry = {
             "they are not part of this module and are left out.",
     },
     expected: [
+        taskWithoutOwnRole("task_scan_patches"),
+        taskWithoutOwnRole("task_install_patches"),
         {
             policy: "replacement-deletes-first",
             resource: "install_patchgroup",

@@ -1,7 +1,7 @@
 // rhythmictech/terraform-aws-ssm-patch-manager: AWS's default baselines registered as patch groups
 // named after each OS, a scan window and an install window over all ten platforms.
 import * as aws from "@pulumi/aws";
-import type { CorpusEntry } from "./types";
+import { type CorpusEntry, taskWithoutOwnRole } from "./types";
 
 /** data "aws_ssm_patch_baseline" "this" (owner AWS, default_baseline true), inlined for us-east-1. */
 const AWS_DEFAULT_BASELINES: Readonly<Record<string, string>> = {
@@ -37,6 +37,8 @@ export const entry: CorpusEntry = {
             "get-patch-baseline scripts.",
     },
     expected: [
+        taskWithoutOwnRole("scan"),
+        taskWithoutOwnRole("install"),
         ...Object.keys(AWS_DEFAULT_BASELINES).map((os) => ({
             policy: "replacement-deletes-first",
             resource: `patchgroup-${os}`,

@@ -44,3 +44,20 @@ export interface CorpusEntry {
     /** The translated program, evaluated under Pulumi's mock runtime (tools/mock/mockProgram.ts evaluateProgram). */
     readonly program: () => unknown;
 }
+
+/**
+ * A patching window's task without serviceRoleArn (task-own-service-role): the same finding in each
+ * definition that leaves the role out.
+ */
+export const taskWithoutOwnRole = (resource: string): ExpectedFinding => ({
+    policy: "task-own-service-role",
+    resource,
+    level: "mandatory",
+    reason:
+        'RegisterTaskWithMaintenanceWindow API reference (ServiceRoleArn): "If you do not specify a service role ARN, Systems Manager ' +
+        'uses a service-linked role in your account"; that role (AWSServiceRoleForAmazonSSM, policy AmazonSSMServiceRolePolicy) ' +
+        "may call ssm:SendCommand and ssm:StartAutomationExecution on every document and node, and registering or updating a task " +
+        "that uses it needs no iam:PassRole. The SSM User Guide ('Should I use a service-linked role or a custom service role to run " +
+        "maintenance window tasks?') recommends a custom role; this patching task names none (issue 18 reverses issue #23's " +
+        "no-finding for patching windows only: policies/README.md, Decisions).",
+});

@@ -1,7 +1,7 @@
 // wafahmi85/aws-ssm-patch-manager (CloudFormation): an install association on four instances, three custom
 // baselines with patch groups, and a maintenance window that installs every five minutes.
 import * as aws from "@pulumi/aws";
-import type { CorpusEntry } from "./types";
+import { type CorpusEntry, taskWithoutOwnRole } from "./types";
 
 export const entry: CorpusEntry = {
     source: {
@@ -27,6 +27,7 @@ export const entry: CorpusEntry = {
             "on the three patch groups every five minutes, a test setting left in the template.",
     },
     expected: [
+        taskWithoutOwnRole("MaintenanceWindowTask"),
         {
             policy: "association-scans-without-reboot",
             resource: "AWSRunPatchBaseline",
