@@ -68,7 +68,11 @@ describe("provider call table (tools/audit/providerCalls.json)", function () {
         const ex = loadExceptions();
         const src = loadSources();
         const { unresolvedSeen, redundant } = buildTable(src, ex);
-        assert.deepEqual(Object.keys(ex.unresolved).filter((k) => !unresolvedSeen.has(k)), [], "unresolved entries no file calls");
+        assert.deepEqual(
+            Object.keys(ex.unresolved).filter((k) => !unresolvedSeen.has(k)),
+            [],
+            "unresolved entries no file calls",
+        );
         assert.deepEqual(redundant, [], "extra calls the facts already give");
         const types = tableTypes(ex);
         assert.deepEqual(
@@ -98,8 +102,8 @@ describe("provider call table (tools/audit/providerCalls.json)", function () {
     // the oldest files' context-less calls (`conn.X(params)`, `conn.XPages(input, …)`), transparent tagging.
     const pkg = {
         "internal/service/ssm/thing.go": [
-            "// @SDKResource(\"aws_ssm_thing\", name=\"Thing\")",
-            "// @Tags(identifierAttribute=\"id\", resourceType=\"Thing\")",
+            '// @SDKResource("aws_ssm_thing", name="Thing")',
+            '// @Tags(identifierAttribute="id", resourceType="Thing")',
             "func resourceThing() *schema.Resource {",
             "\treturn &schema.Resource{CreateWithoutTimeout: resourceThingCreate, ReadWithoutTimeout: resourceThingRead, UpdateWithoutTimeout: resourceThingUpdate, DeleteWithoutTimeout: resourceThingDelete}",
             "}",
@@ -115,7 +119,7 @@ describe("provider call table (tools/audit/providerCalls.json)", function () {
             "}",
             "func resourceThingRead(ctx context.Context, d *schema.ResourceData, meta any) diag.Diagnostics {",
             "\tthing, err := findThingByID(ctx, conn, d.Id())",
-            "\td.Set(\"name\", thing.Name)",
+            '\td.Set("name", thing.Name)',
             "\treturn diags",
             "}",
             "func resourceThingUpdate(ctx context.Context, d *schema.ResourceData, meta any) diag.Diagnostics {",
@@ -169,10 +173,7 @@ describe("provider call table (tools/audit/providerCalls.json)", function () {
         assert.deepEqual(facts["internal/service/ssm/find.go"].fns.findThing, ["ssm.DescribeThings"]);
         const fns = Object.assign({}, ...Object.values(facts).map((f) => f.fns)) as Record<string, string[]>;
         // The waiter reaches the finder through the status function's Refresh.
-        assert.deepEqual([...reach(fns, "resourceThingCreate").calls].map(iamAction).sort(), [
-            "ssm:CreateThing",
-            "ssm:DescribeThings",
-        ]);
+        assert.deepEqual([...reach(fns, "resourceThingCreate").calls].map(iamAction).sort(), ["ssm:CreateThing", "ssm:DescribeThings"]);
     });
 
     it("names each operation by its IAM action (Service Authorization Reference spellings)", function () {
