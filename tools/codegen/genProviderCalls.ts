@@ -276,11 +276,13 @@ export function buildTable(
                 else row[phase].push(a);
             }
         for (const phase of PHASES) row[phase].sort();
-        // The creating call first (tests/authz/sufficient.test.ts gives it the new resource's tags): the create
-        // entry's own first SDK call, else the first call it reaches.
-        const entry = facts.crud?.create;
-        const own = entry ? (fns[entry].find((c) => c.includes(".")) ?? [...reach(fns, entry).calls][0]) : undefined;
-        if (own) row.create = [iamAction(own), ...row.create.filter((a) => a !== iamAction(own))];
+        // The creating call first (tests/authz/sufficient.test.ts gives it the new resource's tags): the first SDK
+        // call Create makes before its closing Read, else the first authorization extra adds to create.
+        const creating = facts.crud?.create
+            ? ([...reach(facts.crud.read ? { ...fns, [facts.crud.read]: [] } : fns, facts.crud.create).calls].map(iamAction)[0] ??
+              extra?.create?.[0])
+            : undefined;
+        if (creating) row.create = [creating, ...row.create.filter((a) => a !== creating)];
         if (ex.when[type]) row.when = ex.when[type];
         if (ex.notes[type]) row.note = ex.notes[type];
         resources[type] = row;
