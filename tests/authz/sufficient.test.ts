@@ -67,7 +67,11 @@ function arnsOf(r: PlannedResource, account: string, stack: PlannedResource[] = 
         case "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
             return { role: role(str(i.role)) };
         case "aws:iam/instanceProfile:InstanceProfile":
-            return { "instance-profile": `arn:aws:iam::${account}:instance-profile/${str(o.name ?? r.id)}` };
+            // Read gets the profile's role (findRoleByName).
+            return {
+                "instance-profile": `arn:aws:iam::${account}:instance-profile/${str(o.name ?? r.id)}`,
+                role: i.role === undefined ? [] : [role(str(i.role))],
+            };
         case "aws:s3/bucket:Bucket":
             // forceDestroy empties the bucket: any of its objects.
             return { bucket: bucket(r.id), object: `${bucket(r.id)}/any/object` };
