@@ -7,7 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as time from "@pulumiverse/time";
 import { HybridConfig } from "../config";
-import { registrationsWithin } from "../config/patchGroups";
+import { createHash } from "crypto";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
 import { FleetReads, managedNodeRole, NodeRoleArgs } from "./iam";
 
@@ -45,19 +45,33 @@ export function activationRotationHours(hybrid: Pick<HybridConfig, "expiresInDay
     return hybrid.expiresInDays * 12;
 }
 
+/** A hybrid server's managed-node id (DeregisterManagedInstance's ManagedInstanceId pattern; EC2 instances are `i-`). */
+export const MANAGED_INSTANCE_ID = /^mi-[0-9a-f]{17}$/;
+
 /**
- * What `registrationLimit` caps, precisely: registrations with one activation (one code). It is
- * not a cap over time: CreateActivation's RegistrationLimit counts the servers registered with
- * that activation, and every renewal (each `pulumi up --refresh` after `renewsAfter`, and every
- * change that replaces the activation) creates a new activation with the full limit. So within
- * `days`, the renewals alone admit up to this many servers: one activation per rotation period
- * started in that time, plus the one already open. The count of servers already registered is
- * known only at run time (reading it at preview would replace the activation, with a new code,
- * whenever a server registers), so the program states the bound instead of enforcing a total.
+ * Whether the group has room for a server: fewer of its servers registered now (with any of its
+ * activations) than `registrationLimit`. A group without room has no activation, so no code.
  */
-export function registrationsOverTime(hybrid: Pick<HybridConfig, "registrationLimit" | "expiresInDays">, days: number): number {
-    return registrationsWithin(hybrid.registrationLimit, activationRotationHours(hybrid), days);
+export function hasRoom(registrationLimit: number, registeredNow: number): boolean {
+    if (!Number.isInteger(registeredNow) || registeredNow < 0) throw new Error(`not a count of registered servers: ${registeredNow}`);
+    return registeredNow < registrationLimit;
 }
+
+/**
+ * How many servers the current code may register: what `registrationLimit` left after the group's
+ * servers registered at the code's renewal. SSM counts a RegistrationLimit per activation, so
+ * without this every renewal would admit the full limit again. At least 1 (CreateActivation's
+ * minimum): an activation exists only while the group has room (hasRoom), and one created after a
+ * full renewal, because servers were deregistered since, admits one at a time.
+ */
+export function renewalLimit(registrationLimit: number, registeredAtRenewal: number): number {
+    if (!Number.isInteger(registeredAtRenewal) || registeredAtRenewal < 0)
+        throw new Error(`not a count of registered servers: ${registeredAtRenewal}`);
+    return Math.max(1, registrationLimit - registeredAtRenewal);
+}
+
+/** The rotation's trigger that keeps the count of registered servers taken when it was created. */
+export const REGISTERED_AT_RENEWAL = "registeredAtRenewal";
 
 /**
  * The activation's expiry: `expiresInDays` after the rotation's base time (the moment the rotation,
@@ -181,6 +195,18 @@ export interface HybridActivationArgs {
 }
 
 /**
+ * The group's servers registered now: managed nodes carrying the group's tag (which an activation
+ * puts on every server registered with it) whose id is a hybrid server's. DescribeInstanceInformation
+ * refuses tag filters combined with other filter types, so EC2 instances of the group come back too
+ * and are left out by their id.
+ */
+function registeredServers(patchGroupTagKey: string, patchGroup: string, parent: pulumi.Resource): pulumi.Output<number> {
+    return aws.ssm
+        .getInstancesOutput({ filters: [{ name: `tag:${patchGroupTagKey}`, values: [patchGroup] }] }, { parent })
+        .ids.apply((ids) => (ids ?? []).filter((id) => MANAGED_INSTANCE_ID.test(id)).length);
+}
+
+/**
  * One patch group's activation, renewed on a schedule: a time.Rotating resource keeps its base
  * time in the state and is recreated only once its rotation time has passed (the provider checks
  * that when it reads the resource, i.e. on `pulumi up --refresh` or `pulumi refresh`). The
@@ -188,61 +214,97 @@ export interface HybridActivationArgs {
  * changes the expiry and so replaces the activation (all its inputs force a new one): a new id
  * and code. Servers already registered stay registered (deleting an activation does not
  * deregister its managed nodes).
+ *
+ * `registrationLimit` is a cap on the group, across renewals: the rotation keeps, from the moment
+ * it was created, the count of the group's servers registered then (a trigger Pulumi ignores
+ * changes of), and the activation admits only what the limit leaves (renewalLimit). A rotation
+ * that expired is gone from the state after the refresh, so its successor is created, not
+ * replaced, and counts afresh (ignoreChanges keeps the stored value only for a resource that
+ * has one). Every setting of the activation is in the rotation's name: a changed setting is a new
+ * rotation too, counted afresh and with an expiry from its own creation. A group whose servers
+ * registered now reach the limit has no activation (hasRoom), so no code to leak: every deployment
+ * checks, and one after servers were deregistered creates a code again.
  */
 export class HybridActivation extends pulumi.ComponentResource {
-    /** Secret: with the code, anyone can register a server into this account. */
+    /** Secret: with the code, anyone can register a server into this account. Empty while the group is full. */
     readonly activationId: pulumi.Output<string>;
-    /** Secret: the registration password. */
+    /** Secret: the registration password. Empty while the group is full. */
     readonly activationCode: pulumi.Output<string>;
+    /** Empty while the group is full. */
     readonly expirationDate: pulumi.Output<string>;
     /** When a `pulumi up --refresh` starts renewing the activation. */
     readonly renewsAfter: pulumi.Output<string>;
+    /** The current code's RegistrationLimit: registrationLimit less the servers registered at its renewal; 0 while the group is full (no code). */
+    readonly codeAdmits: pulumi.Output<number>;
+    /** The group's servers registered when this deployment ran. */
+    readonly registered: pulumi.Output<number>;
 
     constructor(name: string, args: HybridActivationArgs, opts?: pulumi.ComponentResourceOptions) {
         super(RESOURCE_TYPES.HybridActivation, name, {}, opts);
         const description = `patch-manager ${args.environment}: registers servers into patch group ${args.patchGroup}`.slice(0, 256);
         const tags = activationTags(args.tags, args.patchGroupTagKey, args.patchGroup);
+        const settings = {
+            description,
+            registrationLimit: String(args.hybrid.registrationLimit),
+            expiresInDays: String(args.hybrid.expiresInDays ?? "default"),
+            // Sorted: the same tags in another order are no change.
+            tags: JSON.stringify(Object.fromEntries(Object.entries(tags).sort(([a], [b]) => a.localeCompare(b)))),
+        };
+        const registeredNow = registeredServers(args.patchGroupTagKey, args.patchGroup, this);
         const rotation = new time.Rotating(
-            `${name}-rotation`,
+            `${name}-rotation-${settingsDigest(settings)}`,
             {
                 rotationHours: activationRotationHours(args.hybrid),
                 // Every input of the activation replaces it (the provider has no Update). Each one also
                 // restarts the rotation, so that a replaced activation's expiry counts from its own
-                // creation: from the old base time a short-lived code would be born expired.
-                triggers: {
-                    description,
-                    iamRole: args.iamRole,
-                    registrationLimit: String(args.hybrid.registrationLimit),
-                    expiresInDays: String(args.hybrid.expiresInDays ?? "default"),
-                    // Sorted: the same tags in another order are no change.
-                    tags: JSON.stringify(Object.fromEntries(Object.entries(tags).sort(([a], [b]) => a.localeCompare(b)))),
-                },
+                // creation: from the old base time a short-lived code would be born expired. The
+                // settings are in the name as well (a new rotation, counting afresh); the role's name
+                // changes only with its URN, which changes with this component's.
+                triggers: { ...settings, iamRole: args.iamRole, [REGISTERED_AT_RENEWAL]: registeredNow.apply(String) },
             },
-            { parent: this },
+            { parent: this, ignoreChanges: [`triggers.${REGISTERED_AT_RENEWAL}`] },
         );
-        const activation = new aws.ssm.Activation(
-            `${name}-activation`,
-            {
-                description,
-                iamRole: args.iamRole,
-                registrationLimit: args.hybrid.registrationLimit,
-                expirationDate: rotation.rfc3339.apply((base) => activationExpiry(base, args.hybrid.expiresInDays)),
-                tags,
-            },
-            // The provider does not mark the code secret; without this it sits in the state in plain text.
-            { parent: this, additionalSecretOutputs: ["activationCode"] },
+        const limit = rotation.triggers.apply((t) => renewalLimit(args.hybrid.registrationLimit, Number(t?.[REGISTERED_AT_RENEWAL])));
+        // Decided on the count read now (known in every preview: a lookup runs then), so the
+        // activation shows in the preview whenever it will exist.
+        const activation = registeredNow.apply((n) =>
+            hasRoom(args.hybrid.registrationLimit, n)
+                ? new aws.ssm.Activation(
+                      `${name}-activation`,
+                      {
+                          description,
+                          iamRole: args.iamRole,
+                          registrationLimit: limit,
+                          expirationDate: rotation.rfc3339.apply((base) => activationExpiry(base, args.hybrid.expiresInDays)),
+                          tags,
+                      },
+                      // The provider does not mark the code secret; without this it sits in the state in plain text.
+                      { parent: this, additionalSecretOutputs: ["activationCode"] },
+                  )
+                : undefined,
         );
-        this.activationId = pulumi.secret(activation.id);
-        this.activationCode = pulumi.secret(activation.activationCode);
-        this.expirationDate = activation.expirationDate;
+        const ofActivation = <T>(read: (a: aws.ssm.Activation) => pulumi.Output<T>, none: T): pulumi.Output<T> =>
+            activation.apply((a) => (a ? read(a) : (pulumi.output(none) as pulumi.Output<T>))) as unknown as pulumi.Output<T>;
+        this.activationId = pulumi.secret(ofActivation((a) => a.id, ""));
+        this.activationCode = pulumi.secret(ofActivation((a) => a.activationCode, ""));
+        this.expirationDate = ofActivation((a) => a.expirationDate, "");
+        this.codeAdmits = ofActivation((a) => a.registrationLimit.apply((l) => l ?? 0), 0);
+        this.registered = registeredNow;
         this.renewsAfter = rotation.rotationRfc3339;
         this.registerOutputs({
             activationId: this.activationId,
             activationCode: this.activationCode,
             expirationDate: this.expirationDate,
             renewsAfter: this.renewsAfter,
+            codeAdmits: this.codeAdmits,
+            registered: this.registered,
         });
     }
+}
+
+/** A short digest of the activation's settings, for the rotation's name: 8 hex characters of SHA-256. */
+function settingsDigest(settings: Record<string, string>): string {
+    return createHash("sha256").update(JSON.stringify(settings)).digest("hex").slice(0, 8);
 }
 
 /** Stack output per hybrid patch group: what registering a server needs. */
@@ -254,10 +316,12 @@ export interface HybridActivationOutput {
     region: pulumi.Output<string>;
     expirationDate: pulumi.Output<string>;
     renewsAfter: pulumi.Output<string>;
-    /** Servers that may register with this activation's code (not a total: each renewal allows as many again). */
+    /** The most servers the group holds through its codes, across renewals (the config's registrationLimit). */
     registrationLimit: number;
-    /** Servers the renewals alone may admit within 30 days (registrationsOverTime): the bound over time. */
-    registrationsWithin30Days: number;
+    /** The current code's RegistrationLimit (registrationLimit less the servers registered at its renewal); 0 while the group is full: no code. */
+    codeAdmits: pulumi.Output<number>;
+    /** The group's servers registered when the stack was last deployed. */
+    registered: pulumi.Output<number>;
     /** The tags registered servers get. */
     tags: Record<string, string>;
 }
@@ -333,7 +397,8 @@ export class HybridFleet extends pulumi.ComponentResource {
                 expirationDate: activation.expirationDate,
                 renewsAfter: activation.renewsAfter,
                 registrationLimit: group.hybrid.registrationLimit,
-                registrationsWithin30Days: registrationsOverTime(group.hybrid, 30),
+                codeAdmits: activation.codeAdmits,
+                registered: activation.registered,
                 tags: activationTags(args.tags, args.patchGroupTagKey, group.name),
             };
         }

@@ -288,6 +288,8 @@ export function permissions(): object[] {
                 "ssm:GetDefaultPatchBaseline",
                 "ssm:ListResourceDataSync",
                 "ssm:ListDocuments",
+                // A hybrid group's registered servers, counted at every deployment (components/hybrid.ts).
+                "ssm:DescribeInstanceInformation",
             ],
             Resource: "*",
         },

@@ -395,3 +395,14 @@ describe("sufficient: the deploy role allows every provider call of every shippe
         assert.equal(denied.size, 0, `calls the deploy role does not allow (org/stackSetTemplate.ts):\n${[...denied].join("\n")}`);
     });
 });
+
+describe("sufficient: the deploy role allows the program's lookups", function () {
+    it("counts a hybrid group's registered servers (aws.ssm.getInstances: ssm:DescribeInstanceInformation, resource *)", async function () {
+        const deploy = await deployRoleFor(ACCOUNT);
+        // The action names no resource type (the Service Authorization Reference lists none), so IAM asks it on "*".
+        const request: Request = { action: "ssm:DescribeInstanceInformation", resource: "*" };
+        assert.equal(await decide(deploy, request), "Allowed");
+        // Positive control of the question: an action the role does not hold is refused on "*" too.
+        assert.notEqual(await decide(deploy, { action: "ssm:DescribeSessions", resource: "*" }), "Allowed");
+    });
+});

@@ -154,11 +154,16 @@ describe("hybrid fleet", function () {
         });
 
         it("the expiry derives from the rotation: rotate halfway, expire after expiresInDays", function () {
-            const rotation = hybrid.one(ROTATING, "web-server-hybrid-rotation");
+            const rotationOf = (prefix: string) => {
+                const found = hybrid.ofType(ROTATING).filter((r) => r.name.startsWith(`${prefix}-`));
+                assert.equal(found.length, 1, prefix);
+                return found[0];
+            };
+            const rotation = rotationOf("web-server-hybrid-rotation");
             assert.equal(rotation.inputs.rotationHours, 84);
             assert.equal(rotation.outputs.rfc3339, MOCK_NOW);
             assert.equal(activationOf(hybrid, "Web Server").inputs.expirationDate, "2026-01-08T00:00:00Z");
-            assert.equal(hybrid.one(ROTATING, "rhel-hybrid-rotation").inputs.rotationHours, 12);
+            assert.equal(rotationOf("rhel-hybrid-rotation").inputs.rotationHours, 12);
             assert.equal(activationOf(hybrid, "RHEL").inputs.expirationDate, "2026-01-02T00:00:00Z", "24 hours by default");
             assert.equal(hybrid.outputs.hybridActivations["Web Server"].renewsAfter, "2026-01-04T12:00:00Z");
         });

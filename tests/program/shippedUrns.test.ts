@@ -182,7 +182,8 @@ const ADDED_ON_PURPOSE = (r: { type: string; urn: string }) =>
     (r.type === "aws:iam/rolePolicy:RolePolicy" && r.urn.includes(":HybridNodeRole$") && r.urn.endsWith("-deny")) ||
     (r.type.startsWith("aws:cloudwatch/event") && /::[^:]*(hybrid-registrations|failed-runbooks)(-to-topic)?$/.test(r.urn)) ||
     (r.type === "aws:iam/rolePolicy:RolePolicy" && r.urn.endsWith("-not-from-nodes")) ||
-    r.urn.includes("$patch-manager:operations:PatchNow$");
+    r.urn.includes("$patch-manager:operations:PatchNow$") ||
+    (r.type === ROTATION && /-hybrid-rotation-[0-9a-f]{8}$/.test(r.urn));
 
 /**
  * Shipped stack files edited since the fixture was taken: a user's config change, not part of an

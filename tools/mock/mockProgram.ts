@@ -33,6 +33,8 @@ export interface EvaluateOptions {
     absentResources?: { typeName: string; identifier: string; region: string }[];
     /** The instant the program plans for (the plan's --from), ISO-8601; default MOCK_NOW, so that an evaluation is the same on any day. */
     now?: string;
+    /** The account's managed nodes (ssm:DescribeInstanceInformation): EC2 instances (`i-`) and hybrid servers (`mi-`) with their tags; none by default. */
+    managedNodes?: { id: string; tags: Record<string, string>; region?: string }[];
 }
 
 export interface Evaluation {
@@ -81,7 +83,14 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Evaluation
     // resources, so one process (the tests, `--all` next to a single stack) evaluates each once.
     const key = opts.program
         ? undefined
-        : JSON.stringify([opts.project, opts.stack, opts.config, opts.absentResources ?? [], opts.now ?? MOCK_NOW]);
+        : JSON.stringify([
+              opts.project,
+              opts.stack,
+              opts.config,
+              opts.absentResources ?? [],
+              opts.now ?? MOCK_NOW,
+              opts.managedNodes ?? [],
+          ]);
     const cached = key !== undefined ? evaluations.get(key) : undefined;
     if (cached) return structuredClone(await cached);
     // Traces come back when the evaluation settles, also when a failure ends it early.
@@ -140,6 +149,28 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
                         enableDnsSupport: true,
                         enableDnsHostnames: true,
                     };
+                }
+                case "aws:ssm/getInstances:getInstances": {
+                    // DescribeInstanceInformation's string filters: tag:<key> (one of the values), or InstanceIds.
+                    const r = providerRegion(args.provider) ?? region;
+                    const filters = (args.inputs.filters ?? []) as { name: string; values: string[] }[];
+                    const ids = (opts.managedNodes ?? [])
+                        .filter((n) => (n.region ?? region) === r)
+                        .filter((n) =>
+                            filters.every((f) =>
+                                f.name.startsWith("tag:")
+                                    ? f.values.includes(n.tags[f.name.slice("tag:".length)])
+                                    : f.name === "InstanceIds"
+                                      ? f.values.includes(n.id)
+                                      : (() => {
+                                            throw new Error(
+                                                `the offline runtime filters managed nodes by tag:<key> and InstanceIds, not ${f.name}`,
+                                            );
+                                        })(),
+                            ),
+                        )
+                        .map((n) => n.id);
+                    return { ids, filters, region: r, id: r };
                 }
                 case "aws:cloudcontrol/getResource:getResource": {
                     const r = providerRegion(args.provider) ?? region;

@@ -47,8 +47,13 @@ const EXPECT: Record<string, (r: EditResult, stack: string) => void> = {
         assert.ok(of(r, "remove").length > 0);
     },
     "change tags": (r) => {
-        assert.deepEqual([of(r, "add"), of(r, "remove")].flat(), []);
-        // Only an activation's tags force a new one (TagsSchemaForceNew), and its rotation restarts with it.
+        // Only an activation's tags force a new one (TagsSchemaForceNew), and its rotation restarts with it: a new
+        // rotation (its name carries the activation's settings, so that it counts the registered servers afresh).
+        assert.deepEqual(
+            [of(r, "add"), of(r, "remove")].flat().filter((c) => c.type !== ROTATING),
+            [],
+        );
+        assert.equal(of(r, "add").length, of(r, "remove").length, "each rotation for one");
         assert.ok(
             types(of(r, "replace")).every((t) => t === ACTIVATION || t === ROTATING),
             types(of(r, "replace")).join(),
@@ -127,10 +132,14 @@ export function lifetimeOf(stack: string): void {
                         .map((c) => c.urn),
                     [],
                 );
-                const replaced = new Set(of(r, "replace").map((c) => c.urn));
+                // A new base: the rotation replaced, or a new one (its name carries the activation's settings).
+                const renewed = new Set([...of(r, "replace"), ...of(r, "add")].filter((c) => c.type === ROTATING).map((c) => c.urn));
                 for (const a of of(r, "replace").filter((c) => c.type === ACTIVATION)) {
                     const rotation = a.urn.replace(`${ACTIVATION}::`, `${ROTATING}::`).replace(/-activation$/, "-rotation");
-                    assert.ok(replaced.has(rotation), `${a.name} is replaced but its rotation keeps the old base time`);
+                    assert.ok(
+                        [...renewed].some((u) => u === rotation || u.startsWith(`${rotation}-`)),
+                        `${a.name} is replaced but its rotation keeps the old base time`,
+                    );
                 }
                 EXPECT[edit.name](r, stack);
             });
