@@ -1,8 +1,10 @@
 // Writes docs/plan.schema.json, the JSON Schema of the plan's `--json` documents, from their
-// TypeScript types (tools/plan/planJson.ts): `npm run gen:plan-schema`. A test compares the committed
-// file with what this generates, so a change to the plan's shape fails until the schema follows.
-// The schema comes from ts-json-schema-generator, which reads the types the code builds the
-// documents with, doc comments as descriptions (docs/libraries.md says why this generator).
+// TypeScript types (tools/plan/planJson.ts): `npm run gen:plan-schema`. With --check (part of
+// `npm run lint`, which CI runs) it compares the committed file with what it generates, so a change
+// to the plan's shape fails until the schema follows: a build check beside eslint and prettier, not
+// a test in every `npm test` (reading the types takes seconds of TypeScript). The schema comes
+// from ts-json-schema-generator, which reads the types the code builds the documents with, doc
+// comments as descriptions (docs/libraries.md says why this generator).
 import * as fs from "fs";
 import * as path from "path";
 import * as prettier from "prettier";
@@ -62,10 +64,18 @@ export async function planSchemaText(): Promise<string> {
 }
 
 if (require.main === module) {
+    // --check (in `npm run lint`): fail when the committed file is not what this writes.
+    const check = process.argv.includes("--check");
     planSchemaText().then(
         (text) => {
+            const file = path.relative(process.cwd(), PLAN_SCHEMA_FILE);
+            if (check) {
+                if (fs.readFileSync(PLAN_SCHEMA_FILE, "utf8") === text) return;
+                process.stderr.write(`${file} is out of date: run \`npm run gen:plan-schema\`\n`);
+                process.exit(1);
+            }
             fs.writeFileSync(PLAN_SCHEMA_FILE, text);
-            process.stderr.write(`Wrote ${path.relative(process.cwd(), PLAN_SCHEMA_FILE)}\n`);
+            process.stderr.write(`Wrote ${file}\n`);
         },
         (e) => {
             process.stderr.write(`gen:plan-schema failed: ${e instanceof Error ? e.message : String(e)}\n`);
