@@ -49,7 +49,8 @@ function main(observer?: ProgramObserver): StackOutputs {
     // The one parse of an evaluation: every deployment below takes this model, as it is or placed
     // in its region. The project's own namespace, whatever `pulumi new` named the project; the other
     // namespaces (aws:region above all) are checked too, and the provider may take its region from the environment.
-    const config = parseStackConfig(all, stack, undefined, pulumi.getProject(), { env: process.env }, observer?.now ?? new Date());
+    const now = observer?.now ?? new Date();
+    const config = parseStackConfig(all, stack, undefined, pulumi.getProject(), { env: process.env }, now);
     observer?.model?.(config);
     const regions = config.operations.regions;
     if (!regions) {
@@ -60,7 +61,7 @@ function main(observer?: ProgramObserver): StackOutputs {
             ...(region !== undefined ? { topicRegion: region } : {}),
             ...(region !== undefined && !config.logging.bucketName ? { bucketRegion: region } : {}),
         });
-        return PatchManager.fromModel(PROJECT, model, {}, { adoptStackRoot: true }).stackOutputs();
+        return PatchManager.fromModel(PROJECT, model, {}, { adoptStackRoot: true, now }).stackOutputs();
     }
     // Each region through its own provider, which everything in its PatchManager inherits. IAM
     // roles are global, so each region gets its own set, named by region. With
@@ -78,7 +79,7 @@ function main(observer?: ProgramObserver): StackOutputs {
         const extras = central ? { centralLogBucket: central } : {};
         const kept = config.operations.keepSingleRegionNames && region === all["aws:region"];
         const manager = kept
-            ? PatchManager.fromModel(PROJECT, model, extras, { adoptStackRoot: true })
+            ? PatchManager.fromModel(PROJECT, model, extras, { adoptStackRoot: true, now })
             : PatchManager.fromModel(
                   region,
                   model,
@@ -87,6 +88,7 @@ function main(observer?: ProgramObserver): StackOutputs {
                   {
                       providers: { aws: new aws.Provider(region, { ...providerSettings, region: region as aws.Region }) },
                       aliases: [{ type: FORMER_RESOURCE_TYPES.RegionDeployment }],
+                      now,
                   },
               );
         outputs[region] = manager.stackOutputs();

@@ -5,7 +5,6 @@
 // https://docs.aws.amazon.com/systems-manager/latest/userguide/hybrid-multicloud.html
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import * as time from "@pulumiverse/time";
 import { HybridConfig } from "../config";
 import { createHash } from "crypto";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
@@ -36,10 +35,10 @@ export function hybridTrustPolicy(partition: string, region: string, accountId: 
 }
 
 /**
- * When a group's activation is renewed. A code stays valid `expiresInDays` after its activation
- * was created; the rotation falls halfway, so that a `pulumi up --refresh` run any time in the
- * second half of a code's life replaces the activation while the old code still works. Whoever
- * runs that at least every `expiresInDays / 2` always has a valid code at hand.
+ * How often a group's activation is renewed: every `expiresInDays / 2`. A code expires
+ * `expiresInDays` after its renewal period started, so the first `pulumi up` of the next period
+ * renews it while the old code still works for at least half its life. Whoever deploys at least
+ * that often always has a valid code at hand.
  */
 export function activationRotationHours(hybrid: Pick<HybridConfig, "expiresInDays">): number {
     return hybrid.expiresInDays * 12;
@@ -58,20 +57,15 @@ export function hasRoom(registrationLimit: number, registeredNow: number): boole
 }
 
 /**
- * How many servers the current code may register: what `registrationLimit` left after the group's
- * servers registered at the code's renewal. SSM counts a RegistrationLimit per activation, so
- * without this every renewal would admit the full limit again. At least 1 (CreateActivation's
- * minimum): an activation exists only while the group has room (hasRoom), and one created after a
- * full renewal, because servers were deregistered since, admits one at a time.
+ * How many servers a new code may register: what `registrationLimit` leaves after the group's
+ * servers registered when it is created. SSM counts a RegistrationLimit per activation, so without
+ * this every renewal would admit the full limit again. Only asked while the group has room
+ * (hasRoom): CreateActivation's minimum is 1.
  */
-export function renewalLimit(registrationLimit: number, registeredAtRenewal: number): number {
-    if (!Number.isInteger(registeredAtRenewal) || registeredAtRenewal < 0)
-        throw new Error(`not a count of registered servers: ${registeredAtRenewal}`);
-    return Math.max(1, registrationLimit - registeredAtRenewal);
+export function renewalLimit(registrationLimit: number, registered: number): number {
+    if (!hasRoom(registrationLimit, registered)) throw new Error(`no room: ${registered} of ${registrationLimit} servers registered`);
+    return registrationLimit - registered;
 }
-
-/** The rotation's trigger that keeps the count of registered servers taken when it was created. */
-export const REGISTERED_AT_RENEWAL = "registeredAtRenewal";
 
 /**
  * The activation's expiry: `expiresInDays` after the rotation's base time (the moment the rotation,
@@ -192,6 +186,8 @@ export interface HybridActivationArgs {
     readonly environment: string;
     /** The stack's tags; the patch-group tag is added to them. */
     readonly tags: Readonly<Record<string, string>>;
+    /** The instant the deployment runs at: which renewal period its activation belongs to. */
+    readonly now: Date;
 }
 
 /**
@@ -207,23 +203,33 @@ function registeredServers(patchGroupTagKey: string, patchGroup: string, parent:
 }
 
 /**
- * One patch group's activation, renewed on a schedule: a time.Rotating resource keeps its base
- * time in the state and is recreated only once its rotation time has passed (the provider checks
- * that when it reads the resource, i.e. on `pulumi up --refresh` or `pulumi refresh`). The
- * activation's expiry derives from that base, so a plain `pulumi up` leaves it alone; a rotation
- * changes the expiry and so replaces the activation (all its inputs force a new one): a new id
- * and code. Servers already registered stay registered (deleting an activation does not
- * deregister its managed nodes).
+ * The renewal period `now` falls in: periods of `rotationHours` counted from the Unix epoch, so
+ * every run in the same period names the same activation. Its code expires `expiresInDays` after
+ * the period's start, twice the period: at least one period after any `now` in it (never born
+ * expired) and never more than 30 days ahead, as CreateActivation requires.
+ */
+export function renewalPeriod(now: Date, rotationHours: number): { start: string; renewsAfter: string } {
+    const length = rotationHours * HOUR_MS;
+    const start = Math.floor(now.getTime() / length) * length;
+    const iso = (t: number) => new Date(t).toISOString().replace(/\.\d{3}Z$/, "Z");
+    return { start: iso(start), renewsAfter: iso(start + length) };
+}
+
+/**
+ * One patch group's activation, renewed by the clock: its name carries the renewal period `now`
+ * falls in (renewalPeriod) and a digest of its settings, so the first `pulumi up` of a new period,
+ * or after a setting changed, creates a new activation (a new id and code, expiring
+ * `expiresInDays` after the period's start) and deletes the old one. Servers already registered
+ * stay registered (deleting an activation does not deregister its managed nodes).
  *
- * `registrationLimit` is a cap on the group, across renewals: the rotation keeps, from the moment
- * it was created, the count of the group's servers registered then (a trigger Pulumi ignores
- * changes of), and the activation admits only what the limit leaves (renewalLimit). A rotation
- * that expired is gone from the state after the refresh, so its successor is created, not
- * replaced, and counts afresh (ignoreChanges keeps the stored value only for a resource that
- * has one). Every setting of the activation is in the rotation's name: a changed setting is a new
- * rotation too, counted afresh and with an expiry from its own creation. A group whose servers
- * registered now reach the limit has no activation (hasRoom), so no code to leak: every deployment
- * checks, and one after servers were deregistered creates a code again.
+ * `registrationLimit` is a cap on the group, across renewals: a new activation admits what the
+ * limit leaves after the group's servers registered when it is created (the count read at every
+ * deployment), and keeps that limit (ignoreChanges: a registration does not replace it; Pulumi
+ * uses the program's value only when it creates the resource). A group whose registered servers
+ * reach the limit has no activation, so no code to leak; once servers are deregistered, the next
+ * deployment creates one, again counting afresh. Every input that replaces an activation is in
+ * its name but the role's name, which changes only with the role's URN (`<name>` of both comes
+ * from the same PatchManager naming).
  */
 export class HybridActivation extends pulumi.ComponentResource {
     /** Secret: with the code, anyone can register a server into this account. Empty while the group is full. */
@@ -232,9 +238,9 @@ export class HybridActivation extends pulumi.ComponentResource {
     readonly activationCode: pulumi.Output<string>;
     /** Empty while the group is full. */
     readonly expirationDate: pulumi.Output<string>;
-    /** When a `pulumi up --refresh` starts renewing the activation. */
+    /** From when the next `pulumi up` renews the activation. */
     readonly renewsAfter: pulumi.Output<string>;
-    /** The current code's RegistrationLimit: registrationLimit less the servers registered at its renewal; 0 while the group is full (no code). */
+    /** The current code's RegistrationLimit (registrationLimit less the servers registered when it was created); 0 while the group is full (no code). */
     readonly codeAdmits: pulumi.Output<number>;
     /** The group's servers registered when this deployment ran. */
     readonly registered: pulumi.Output<number>;
@@ -243,43 +249,31 @@ export class HybridActivation extends pulumi.ComponentResource {
         super(RESOURCE_TYPES.HybridActivation, name, {}, opts);
         const description = `patch-manager ${args.environment}: registers servers into patch group ${args.patchGroup}`.slice(0, 256);
         const tags = activationTags(args.tags, args.patchGroupTagKey, args.patchGroup);
+        const period = renewalPeriod(args.now, activationRotationHours(args.hybrid));
         const settings = {
             description,
             registrationLimit: String(args.hybrid.registrationLimit),
-            expiresInDays: String(args.hybrid.expiresInDays ?? "default"),
+            expiresInDays: String(args.hybrid.expiresInDays),
             // Sorted: the same tags in another order are no change.
             tags: JSON.stringify(Object.fromEntries(Object.entries(tags).sort(([a], [b]) => a.localeCompare(b)))),
         };
         const registeredNow = registeredServers(args.patchGroupTagKey, args.patchGroup, this);
-        const rotation = new time.Rotating(
-            `${name}-rotation-${settingsDigest(settings)}`,
-            {
-                rotationHours: activationRotationHours(args.hybrid),
-                // Every input of the activation replaces it (the provider has no Update). Each one also
-                // restarts the rotation, so that a replaced activation's expiry counts from its own
-                // creation: from the old base time a short-lived code would be born expired. The
-                // settings are in the name as well (a new rotation, counting afresh); the role's name
-                // changes only with its URN, which changes with this component's.
-                triggers: { ...settings, iamRole: args.iamRole, [REGISTERED_AT_RENEWAL]: registeredNow.apply(String) },
-            },
-            { parent: this, ignoreChanges: [`triggers.${REGISTERED_AT_RENEWAL}`] },
-        );
-        const limit = rotation.triggers.apply((t) => renewalLimit(args.hybrid.registrationLimit, Number(t?.[REGISTERED_AT_RENEWAL])));
         // Decided on the count read now (known in every preview: a lookup runs then), so the
         // activation shows in the preview whenever it will exist.
         const activation = registeredNow.apply((n) =>
             hasRoom(args.hybrid.registrationLimit, n)
                 ? new aws.ssm.Activation(
-                      `${name}-activation`,
+                      `${name}-activation-${period.start.slice(0, 13).replace(/[-T]/g, "")}-${settingsDigest(settings)}`,
                       {
                           description,
                           iamRole: args.iamRole,
-                          registrationLimit: limit,
-                          expirationDate: rotation.rfc3339.apply((base) => activationExpiry(base, args.hybrid.expiresInDays)),
+                          registrationLimit: renewalLimit(args.hybrid.registrationLimit, n),
+                          expirationDate: activationExpiry(period.start, args.hybrid.expiresInDays),
                           tags,
                       },
-                      // The provider does not mark the code secret; without this it sits in the state in plain text.
-                      { parent: this, additionalSecretOutputs: ["activationCode"] },
+                      // The code is stored encrypted (the provider does not mark it secret). The limit is
+                      // what was left when the activation was created: a server registering is no change.
+                      { parent: this, additionalSecretOutputs: ["activationCode"], ignoreChanges: ["registrationLimit"] },
                   )
                 : undefined,
         );
@@ -290,7 +284,7 @@ export class HybridActivation extends pulumi.ComponentResource {
         this.expirationDate = ofActivation((a) => a.expirationDate, "");
         this.codeAdmits = ofActivation((a) => a.registrationLimit.apply((l) => l ?? 0), 0);
         this.registered = registeredNow;
-        this.renewsAfter = rotation.rotationRfc3339;
+        this.renewsAfter = pulumi.output(period.renewsAfter);
         this.registerOutputs({
             activationId: this.activationId,
             activationCode: this.activationCode,
@@ -345,6 +339,8 @@ export interface HybridFleetArgs {
     readonly patchGroupTagKey: string;
     /** The stack's tags (ManagedBy, Environment, Stack and the user's). */
     readonly tags: Readonly<Record<string, string>>;
+    /** The instant the deployment runs at (the activations' renewal periods). */
+    readonly now: Date;
 }
 
 /**
@@ -387,6 +383,7 @@ export class HybridFleet extends pulumi.ComponentResource {
                     iamRole: role.roleName,
                     environment: args.environment,
                     tags: args.tags,
+                    now: args.now,
                 },
                 childOpts,
             );

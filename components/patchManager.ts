@@ -119,6 +119,8 @@ export interface PatchManagerOptions extends pulumi.ComponentResourceOptions {
      * to the root, so such a stack upgrades without replacing anything.
      */
     readonly adoptStackRoot?: boolean;
+    /** The instant the deployment runs at: which renewal period hybrid activations belong to. Default: the clock. */
+    readonly now?: Date;
 }
 
 const STACK_OUTPUTS = new WeakMap<PatchManager, PatchManagerOutputs>();
@@ -152,7 +154,7 @@ export class PatchManager extends pulumi.ComponentResource {
         // Validated before the component registers: bad args leave nothing behind. A model the
         // program validated already is taken as it is.
         const config = MODELS.get(args) ?? patchManagerConfig(name, args);
-        const { adoptStackRoot, ...options } = opts ?? {};
+        const { adoptStackRoot, now = new Date(), ...options } = opts ?? {};
         // The boundary (permissionsBoundaryArn) reaches every role below, whichever component creates it.
         const boundary = config.permissionsBoundaryArn;
         super(
@@ -434,6 +436,7 @@ export class PatchManager extends pulumi.ComponentResource {
                           environment: config.environment,
                           patchGroupTagKey: config.patchGroupTagKey,
                           tags,
+                          now,
                       },
                       child,
                   )

@@ -13,14 +13,16 @@ export const ROOT = path.resolve(__dirname, "..");
  * Resources an upgrade removes on purpose: the window role's AmazonSSMMaintenanceWindowRole
  * attachment (SendCommand and StartAutomationExecution on every document and node), replaced by the
  * role's own policy (`<name>-commands`: the patch documents on the patch groups' nodes only); and a
- * hybrid activation's rotation `<name>-rotation`, now `<name>-rotation-<digest of its settings>`
- * (issue 22: every renewal counts the servers already registered, a setting changed included),
- * which renews each activation once.
+ * hybrid group's rotation and activation `<name>-activation`, now one activation per renewal period
+ * and settings, `<name>-activation-<period>-<digest>` (issue 22: every new code counts the servers
+ * already registered), which renews each activation once.
  */
 export const REMOVED_ON_PURPOSE = (urn: string): boolean =>
     /patch-manager:iam:MaintenanceWindowRole\$aws:iam\/rolePolicyAttachment:RolePolicyAttachment::[^:]*maintenance-window-policy$/.test(
         urn,
-    ) || /\$time:index\/rotating:Rotating::[^:]*-hybrid-rotation$/.test(urn);
+    ) ||
+    /\$time:index\/rotating:Rotating::[^:]*-hybrid-rotation$/.test(urn) ||
+    /\$aws:ssm\/activation:Activation::[^:]*-hybrid-activation$/.test(urn);
 
 /** Every stack file of the project (Pulumi.<stack>.yaml), by stack name. */
 export const SHIPPED_STACKS = fs

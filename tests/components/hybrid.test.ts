@@ -10,7 +10,6 @@ import { replacingInputs } from "../../tools/diff/planDiff";
 import { Stack, shippedConfig, T, withConfig } from "../helpers";
 
 const ACTIVATION = "aws:ssm/activation:Activation";
-const ROTATING = "time:index/rotating:Rotating";
 const DAY = 86_400_000;
 
 /** Evaluates index.ts and keeps its outputs as the program returned them, before resolution. */
@@ -20,8 +19,8 @@ async function evaluateKeepingOutputs(stack: string, config: StackConfig): Promi
     const evaluation = await evaluateProgram({
         stack,
         config,
-        program: () => {
-            raw = program();
+        program: (observer) => {
+            raw = program(observer);
             return raw;
         },
     });
@@ -153,41 +152,45 @@ describe("hybrid fleet", function () {
             assert.ok(!hybrid.ofType(T.profile).some((p) => p.inputs.role === role.id), "registered servers need no instance profile");
         });
 
-        it("the expiry derives from the rotation: rotate halfway, expire after expiresInDays", function () {
-            const rotationOf = (prefix: string) => {
-                const found = hybrid.ofType(ROTATING).filter((r) => r.name.startsWith(`${prefix}-`));
-                assert.equal(found.length, 1, prefix);
-                return found[0];
-            };
-            const rotation = rotationOf("web-server-hybrid-rotation");
-            assert.equal(rotation.inputs.rotationHours, 84);
-            assert.equal(rotation.outputs.rfc3339, MOCK_NOW);
-            assert.equal(activationOf(hybrid, "Web Server").inputs.expirationDate, "2026-01-08T00:00:00Z");
-            assert.equal(rotationOf("rhel-hybrid-rotation").inputs.rotationHours, 12);
-            assert.equal(activationOf(hybrid, "RHEL").inputs.expirationDate, "2026-01-02T00:00:00Z", "24 hours by default");
-            assert.equal(hybrid.outputs.hybridActivations["Web Server"].renewsAfter, "2026-01-04T12:00:00Z");
+        it("the expiry derives from the renewal period: periods of expiresInDays / 2 from the epoch, expiring expiresInDays after the period's start", function () {
+            const HOUR = 3_600_000;
+            for (const [group, hours, days] of [
+                ["Web Server", 84, 7],
+                ["RHEL", 12, 1],
+            ] as const) {
+                const start = Math.floor(Date.parse(MOCK_NOW) / (hours * HOUR)) * hours * HOUR;
+                const a = activationOf(hybrid, group);
+                assert.equal(Date.parse(String(a.inputs.expirationDate)), start + days * 24 * HOUR, group);
+                assert.ok(Date.parse(String(a.inputs.expirationDate)) - Date.parse(MOCK_NOW) >= hours * HOUR, "at least one period left");
+                assert.match(
+                    a.name,
+                    new RegExp(`-activation-${new Date(start).toISOString().slice(0, 13).replace(/[-T]/g, "")}-[0-9a-f]{8}$`),
+                );
+                assert.equal(
+                    Date.parse(hybrid.outputs.hybridActivations[group].renewsAfter),
+                    start + hours * HOUR,
+                    `${group}: the next period renews it`,
+                );
+            }
         });
 
-        it("every input that replaces an activation also restarts its rotation (triggers), so no new code counts from an old base", function () {
-            const replacing = replacingInputs(ACTIVATION).filter((i) => i !== "expirationDate");
-            for (const a of hybrid.ofType(ACTIVATION)) {
-                const rotation = hybrid.resources.find((r) => r.type === ROTATING && r.parent === a.parent)!;
-                const triggers = rotation.inputs.triggers as Record<string, string>;
-                for (const input of replacing.filter((i) => a.inputs[i] !== undefined)) {
-                    assert.ok(input in triggers, `${a.name}: ${input} replaces the activation but does not restart ${rotation.name}`);
-                    const value = a.inputs[input];
-                    const sorted = (o: object) => Object.fromEntries(Object.entries(o).sort(([x], [y]) => x.localeCompare(y)));
-                    assert.equal(
-                        triggers[input],
-                        typeof value === "string"
-                            ? value
-                            : typeof value === "number"
-                              ? String(value)
-                              : JSON.stringify(sorted(value as object)),
-                    );
-                }
-                assert.ok("expiresInDays" in triggers, "the expiry's length, from which expirationDate derives");
-            }
+        it("every input that replaces an activation is in its name (a new activation, counting afresh), but the role's name", async function () {
+            // The provider replaces an activation on any input change (fact provider-replacement: no Update).
+            assert.deepEqual(
+                replacingInputs(ACTIVATION)
+                    .filter((i) => !["expirationDate", "iamRole", "name", "region", "tagsAll"].includes(i))
+                    .sort(),
+                ["description", "registrationLimit", "tags"],
+            );
+            const renamed = await evaluateKeepingOutputs(
+                "prod-hybrid",
+                withConfig(shippedConfig("prod-hybrid"), { tags: { CostCenter: "patching" } }),
+            );
+            for (const group of ["RHEL", "Web Server"])
+                assert.notEqual(activationOf(renamed.stack, group).name, activationOf(hybrid, group).name, `${group}: tags`);
+            // The role's name changes only with its URN, which the same naming gives the activation's.
+            const role = hybrid.ofType(T.role).find((r) => r.name.endsWith("hybrid-nodes-role"))!;
+            assert.ok(!["name", "namePrefix", "path"].some((k) => k in role.inputs), "the role is auto-named from its URN");
         });
 
         it("the activation code is stored encrypted (additionalSecretOutputs)", function () {
@@ -250,7 +253,6 @@ describe("hybrid fleet", function () {
                 withConfig(shippedConfig("prod-hybrid"), { patchGroups: shippedGroupsWithoutHybrid() }),
             );
             assert.equal(plain.ofType(ACTIVATION).length, 0);
-            assert.equal(plain.ofType(ROTATING).length, 0);
             assert.ok(!plain.resources.some((r) => r.type.startsWith("patch-manager:hybrid:")));
             assert.ok(!("hybridActivations" in plainRaw));
             // In a hybrid stack, groups without `hybrid` get none either: one activation per hybrid group.
@@ -268,7 +270,6 @@ describe("hybrid fleet", function () {
                     "patch-manager:hybrid:HybridActivation",
                     "patch-manager:hybrid:HybridFleet",
                     "patch-manager:hybrid:HybridNodeRole",
-                    ROTATING,
                 ].sort(),
             );
         });

@@ -183,7 +183,7 @@ const ADDED_ON_PURPOSE = (r: { type: string; urn: string }) =>
     (r.type.startsWith("aws:cloudwatch/event") && /::[^:]*(hybrid-registrations|failed-runbooks)(-to-topic)?$/.test(r.urn)) ||
     (r.type === "aws:iam/rolePolicy:RolePolicy" && r.urn.endsWith("-not-from-nodes")) ||
     r.urn.includes("$patch-manager:operations:PatchNow$") ||
-    (r.type === ROTATION && /-hybrid-rotation-[0-9a-f]{8}$/.test(r.urn));
+    (r.type === "aws:ssm/activation:Activation" && /-hybrid-activation-\d{10}-[0-9a-f]{8}$/.test(r.urn));
 
 /**
  * Shipped stack files edited since the fixture was taken: a user's config change, not part of an
@@ -269,9 +269,8 @@ describe("upgrading the shipped stacks to the PatchManager component", function 
                         `${r.urn} (was ${old})`,
                     );
                 }
-                const rotations = stack.ofType(ROTATION);
-                assert.equal(rotations.length, name === "prod-hybrid" ? 2 : 0);
-                for (const r of rotations) assert.ok(r.inputs.triggers, `${r.urn} restarts with the activation's inputs`);
+                // Activations renew by name now (one per renewal period and settings): no rotation is left.
+                assert.equal(stack.ofType(ROTATION).length, 0);
             });
 
             it("one tree shape: every resource but the providers sits below a PatchManager per region", function () {

@@ -26,10 +26,9 @@ import { CommandIO, examples, parseCommand, processIO, toolCommand } from "../cl
 import { unknownStackLines, projectStacks } from "../cli/stacks";
 import { renderClashes, renderViolations, withConfigKeys } from "../audit/findings";
 import { renderTimeline } from "../../config/runtime/windowRun";
-import { REGISTERED_AT_RENEWAL } from "../../components/hybrid";
 import { groupEstimatesOf, resourceRegion, windowsOf } from "./windows";
 import type { RolloutPicture } from "../fleet/rollout/svg";
-import { auditResourcesOf, evaluateProgram, MOCK_NOW, PlannedResource, readStackFile, StackFileError } from "../mock/mockProgram";
+import { auditResourcesOf, evaluateProgram, PlannedResource, readStackFile, StackFileError } from "../mock/mockProgram";
 import {
     FleetPlan,
     Plan,
@@ -439,33 +438,22 @@ export function renderPreconditions(p: Preconditions | undefined): string[] {
 
 /** Hybrid activations: which group each admits servers into, how many, until when. */
 export function renderActivations(resources: Plan["resources"]): string[] {
-    // One rotation per hybrid group (components/hybrid.ts HybridActivation); its activation exists while the group has room.
-    const rotations = resources.filter(
-        (r) =>
-            r.type === "time:index/rotating:Rotating" &&
-            (r.inputs.triggers as Record<string, string> | undefined)?.[REGISTERED_AT_RENEWAL] !== undefined,
-    );
-    if (rotations.length === 0) return [];
+    const activations = resources.filter((r) => r.type === TYPES.activation);
+    if (activations.length === 0) return [];
     const out = ["", "Hybrid activations (servers outside AWS register with the stack output hybridActivations):"];
-    for (const rotation of rotations) {
-        const t = rotation.inputs.triggers as Record<string, string>;
-        const a = resources.find((r) => r.type === TYPES.activation && r.parent === rotation.parent);
-        const tags = JSON.parse(t.tags ?? "{}") as Record<string, string>;
-        const groupTag = Object.entries(tags).find(([k]) => (PATCH_GROUP_TAG_KEYS as readonly string[]).includes(k));
-        const limit = Number(t.registrationLimit);
-        const registered = Number(t[REGISTERED_AT_RENEWAL]);
-        const group = groupTag ? `${groupTag[0]}=${groupTag[1]}` : (a?.name ?? rotation.name);
-        const i = (a?.inputs ?? {}) as Record<string, any>;
-        out.push(
-            a
-                ? `  ${group}  this code admits ${i.registrationLimit} servers (registrationLimit ${limit} less ${registered} registered at its renewal), code expires ${i.expirationDate}, role ${i.iamRole}`
-                : `  ${group}  full: ${limit} servers registered; no code until servers are deregistered or registrationLimit is raised`,
+    for (const a of activations) {
+        const i = a.inputs as Record<string, any>;
+        const groupTag = Object.entries((i.tags ?? {}) as Record<string, string>).find(([k]) =>
+            (PATCH_GROUP_TAG_KEYS as readonly string[]).includes(k),
         );
         out.push(
-            `    a cap on the group across renewals: renewed every ${rotation.inputs.rotationHours} h, each renewal's code admits what registrationLimit leaves`,
+            `  ${groupTag ? `${groupTag[0]}=${groupTag[1]}` : a.name}  this code admits ${i.registrationLimit ?? "1 (SSM default)"} servers, code expires ${i.expirationDate ?? "in 24 hours (SSM default)"}, role ${i.iamRole}`,
+        );
+        out.push(
+            "    a cap on the group across renewals: each code admits what registrationLimit leaves after the group's servers registered when it is created; a full group gets no code",
         );
     }
-    out.push(`  (offline, every rotation starts at ${MOCK_NOW}; for real, when the activation is created or renewed)`);
+    out.push(`  (offline, no server is registered yet; for real, the group's servers are counted at every deployment)`);
     return out;
 }
 

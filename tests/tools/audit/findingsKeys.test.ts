@@ -130,9 +130,11 @@ describe("findings carry their config key from the rule's property, not its mess
             // A preset writes none: its own delay.
             `baseline-windows2012-security-baseline ${P}baselines[0].approveAfterDays`,
         ]);
-        assert.deepEqual(keysOf(hybrid, "hybrid-activation-registration-limit"), [
-            `web-server-hybrid-activation ${P}patchGroups[4].hybrid.registrationLimit`,
-        ]);
+        // An activation's name ends with its renewal period and a digest of its settings (components/hybrid.ts).
+        assert.deepEqual(
+            keysOf(hybrid, "hybrid-activation-registration-limit").map((k) => k.replace(/-\d{10}-[0-9a-f]{8} /, " ")),
+            [`web-server-hybrid-activation ${P}patchGroups[4].hybrid.registrationLimit`],
+        );
         const expiry = hybrid.filter((v) => v.policy === "hybrid-activation-expiry");
         assert.deepEqual(
             expiry.map((v) => [v.configKey, v.valid]),

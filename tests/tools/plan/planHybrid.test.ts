@@ -10,7 +10,11 @@ describe("offline plan of Pulumi.prod-hybrid.yaml", function () {
         assert.equal(code, 0);
         doc = JSON.parse(stdout);
         const activations = doc.resources.filter((r: any) => r.type === "aws:ssm/activation:Activation");
-        assert.deepEqual(activations.map((a: any) => a.name).sort(), ["rhel-hybrid-activation", "web-server-hybrid-activation"]);
+        // One activation per renewal period and settings (components/hybrid.ts): the period that --from falls in.
+        assert.deepEqual(activations.map((a: any) => a.name.replace(/-[0-9a-f]{8}$/, "")).sort(), [
+            "rhel-hybrid-activation-2026112600",
+            "web-server-hybrid-activation-2026112600",
+        ]);
         const role = doc.resources.find((r: any) => r.name === "hybrid-nodes-role");
         for (const a of activations) {
             assert.match(a.id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, "ActivationId pattern of the API model");
@@ -25,23 +29,34 @@ describe("offline plan of Pulumi.prod-hybrid.yaml", function () {
         assert.equal(doc.windows.length, 5, "hybrid servers are patched in the same windows");
     });
 
-    it("runs the date rules at --from: an activation's expiry is judged from the plan's time, not the machine's", async function () {
-        const expiry = doc.resources.find((r: any) => r.type === "aws:ssm/activation:Activation").inputs.expirationDate as string;
-        const at = (days: number) => new Date(Date.parse(expiry) - days * 86_400_000).toISOString();
-        const expiryFindings = async (from: string) => {
+    it("renews by the plan's time, not the machine's: each --from plans the activation of its own renewal period", async function () {
+        const expiries = async (from: string) => {
             const { stdout } = await plan("--stack", "prod-hybrid", "--json", "--from", from);
-            return JSON.parse(stdout).violations.filter((v: any) => v.policy === "hybrid-activation-expiry");
+            const d = JSON.parse(stdout);
+            assert.deepEqual(
+                d.violations.filter((v: any) => v.policy === "hybrid-activation-expiry"),
+                [],
+                `${from}: a code is never past SSM's 30-day limit nor expired`,
+            );
+            return d.resources
+                .filter((r: any) => r.type === "aws:ssm/activation:Activation")
+                .map((r: any) => Date.parse(r.inputs.expirationDate))
+                .sort();
         };
-        assert.deepEqual(await expiryFindings(at(2)), [], "two days before the expiry");
-        assert.ok((await expiryFindings(at(45))).length > 0, "45 days before it, past SSM's 30-day limit");
+        const [early, late] = [await expiries("2026-11-26T00:00:00Z"), await expiries("2027-01-28T00:00:00Z")];
+        // RHEL renews every 12 hours and Web Server every 84: 63 days (a whole number of both periods) later, each code expires 63 days later.
+        assert.deepEqual(
+            late.map((t: number, i: number) => t - early[i]),
+            [63 * 86_400_000, 63 * 86_400_000],
+        );
     });
 
     it("the summary for a person lists the activations; a stack without any, no such section", async function () {
         const text = renderPlan(doc);
-        assert.match(text, /\+ aws:ssm\/activation:Activation {2}web-server-hybrid-activation {2}\([0-9a-f-]{36}\)/);
+        assert.match(text, /\+ aws:ssm\/activation:Activation {2}web-server-hybrid-activation-2026112600-[0-9a-f]{8} {2}\([0-9a-f-]{36}\)/);
         assert.match(
             text,
-            /Hybrid activations \(servers outside AWS register with the stack output hybridActivations\):\n {2}Patch Group=RHEL {2}this code admits 10 servers \(registrationLimit 10 less 0 registered at its renewal\), code expires 2026-01-02T00:00:00Z, role hybrid-nodes-role-[0-9a-f]{7}\n {4}a cap on the group across renewals: [^\n]+\n {2}Patch Group=Web Server {2}this code admits 25 servers \(registrationLimit 25 less 0 registered at its renewal\), code expires 2026-01-08T00:00:00Z/,
+            /Hybrid activations \(servers outside AWS register with the stack output hybridActivations\):\n {2}Patch Group=RHEL {2}this code admits 10 servers, code expires 2026-11-27T00:00:00Z, role hybrid-nodes-role-[0-9a-f]{7}\n {4}a cap on the group across renewals: [^\n]+\n {2}Patch Group=Web Server {2}this code admits 25 servers, code expires 2026-12-03T00:00:00Z/,
         );
         const withoutActivations = {
             ...doc,
