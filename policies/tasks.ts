@@ -20,7 +20,7 @@ import {
     text,
 } from "./util";
 import { rebootWindowFor } from "./strategies";
-import { patchingScope, runsPatching } from "./scope";
+import { patchingScope, runsPatching, selectsPatchGroup } from "./scope";
 
 // The same SSM constants the program's config validation uses.
 export { IAM_ROLE_ARN_PATTERN as IAM_ROLE_ARN, MAX_CONCURRENCY_PATTERN, MAX_ERRORS_PATTERN } from "@patch-manager/ssm";
@@ -92,7 +92,18 @@ export const taskOwnServiceRole: StackValidationPolicy = {
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
         const resources = stackResources(args);
-        for (const task of patchingScope(resources).tasks) {
+        // The patching tasks, every other task of a window that patches (whatever it targets: instance ids,
+        // nothing), and every task on a patch group's tag in any window: the service-linked role reaches
+        // the patched nodes from each of them (review of issue 18: a shell task beside the patching went unflagged).
+        const patchTasks = ofType(resources, TYPES.windowTask).filter((t) => runsPatching(t.type, t.props));
+        const patchWindows = ofType(resources, TYPES.window).filter((w) => patchTasks.some((t) => refersTo(t, "windowId", w) === true));
+        const judged = ofType(resources, TYPES.windowTask).filter(
+            (t) =>
+                patchingScope(resources).tasks.includes(t) ||
+                patchWindows.some((w) => refersTo(t, "windowId", w) === true) ||
+                selectsPatchGroup(t.props.targets),
+        );
+        for (const task of judged) {
             const arn = task.props.serviceRoleArn;
             if (isSet(arn) || isUnknown(arn)) continue; // set (task-service-role checks its shape), or known only at `pulumi up`
             report(reportViolation, {

@@ -111,6 +111,38 @@ describe("policies/tasks", () => {
             );
         });
 
+        it("reports every other task of a patching window, and any task on a patch group's tag, without a role of its own", async () => {
+            // Review of issue 18: a shell task beside the patching, by instance ids or targetless, went unflagged.
+            const stack = prodStack();
+            const shell: Record<string, any> = { ...taskInputs(), name: "ad-hoc", taskArn: "AWS-RunShellScript", priority: 5 };
+            delete shell.serviceRoleArn;
+            shell.targets = [{ key: "InstanceIds", values: ["i-0123456789abcdef0"] }];
+            shell.taskInvocationParameters.runCommandParameters.parameters = [{ name: "commands", values: ["id"] }];
+            stack.push({ type: TASK, name: "ad-hoc-task", props: { ...shell, id: "1b2e8d4f-1a3c-4e5b-9d7f-2c4e6a8b0d1f" } });
+            const automation: Record<string, any> = {
+                ...taskInputs(),
+                name: "runbook",
+                taskType: "AUTOMATION",
+                taskArn: "AWS-StopEC2Instance",
+                targets: [],
+            };
+            delete automation.serviceRoleArn;
+            delete automation.taskInvocationParameters;
+            stack.push({ type: TASK, name: "runbook-task", props: { ...automation, id: "2b2e8d4f-1a3c-4e5b-9d7f-2c4e6a8b0d1f" } });
+            const elsewhere: Record<string, any> = {
+                ...structuredClone(shell),
+                name: "elsewhere",
+                windowId: "mw-0123456789abcdef0",
+                targets: [{ key: "tag:Patch Group", values: ["Web Server"] }],
+            };
+            stack.push({ type: TASK, name: "elsewhere-task", props: { ...elsewhere, id: "3b2e8d4f-1a3c-4e5b-9d7f-2c4e6a8b0d1f" } });
+            const v = await runStackPolicy(taskOwnServiceRole, stack);
+            assert.deepEqual(
+                v.map((x) => x.urn).sort(),
+                [urnOf(TASK, "ad-hoc-task"), urnOf(TASK, "elsewhere-task"), urnOf(TASK, "runbook-task")].sort(),
+            );
+        });
+
         it("leaves tasks of windows that do not patch alone, and a role known only at `pulumi up`", async () => {
             const stack = prodStack();
             const task = entry(stack, "web-server-task").props;
