@@ -591,10 +591,16 @@ export function loadBalancerRunbookPolicy(c: StrategyScope): Policy {
 /** The window substitutes the window execution's id here (a pseudo parameter, Run Command tasks included). */
 export const WINDOW_EXECUTION_ID = "{{WINDOW_EXECUTION_ID}}";
 
-/** Where a node records that this window execution already rebooted it (one small file per execution). */
+/**
+ * Where a node records that this window execution already rebooted it: places only root, SYSTEM and
+ * Administrators may write. On Linux a file per execution under /var/lib; on Windows a registry
+ * value per execution under HKLM\SOFTWARE, not a folder under ProgramData, where any local user may
+ * create the folder first (as a junction elsewhere) and have SYSTEM delete and create files there
+ * (attacker review of issue 18).
+ */
 export const REBOOT_MARKERS = {
     linux: "/var/lib/patch-manager/reboot-markers",
-    windows: "$env:ProgramData\\patch-manager\\reboot-markers",
+    windows: "HKLM:\\SOFTWARE\\patch-manager\\reboot-markers",
 } as const;
 
 /**
@@ -646,16 +652,18 @@ export function windowsRebootScript(): string[] {
     const code = AGENT_REBOOT_EXIT_CODES.windows;
     return [
         `$markers = "${REBOOT_MARKERS.windows}"`,
-        `$marker = Join-Path $markers "${REBOOT_EXECUTION_ID}"`,
-        'if (Test-Path $marker) { Write-Output "rebooted once in this window execution; not again"; exit 0 }',
+        `$id = "${REBOOT_EXECUTION_ID}"`,
+        'if (Get-ItemProperty -Path $markers -Name $id -ErrorAction SilentlyContinue) { Write-Output "rebooted once in this window execution; not again"; exit 0 }',
         "$pending = $false",
         "if (Test-Path 'HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based Servicing\\RebootPending') { $pending = $true }",
         "if (Test-Path 'HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WindowsUpdate\\Auto Update\\RebootRequired') { $pending = $true }",
         "if (Get-ItemProperty 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Session Manager' -Name PendingFileRenameOperations -ErrorAction SilentlyContinue) { $pending = $true }",
         'if (-not $pending) { Write-Output "no reboot pending"; exit 0 }',
-        "New-Item -ItemType Directory -Force -Path $markers | Out-Null",
-        "Get-ChildItem $markers | Where-Object { $_.LastWriteTime -lt (Get-Date).AddDays(-30) } | Remove-Item -Force",
-        "New-Item -ItemType File -Force -Path $marker | Out-Null",
+        // -Force creates the missing parent keys; on an existing key it would empty it, hence the test.
+        "if (-not (Test-Path $markers)) { New-Item -Path $markers -Force | Out-Null }",
+        // Markers of executions more than 30 days old go: each value holds its execution's time.
+        "foreach ($old in (Get-Item -Path $markers).Property) { $at = [datetime]::MinValue; if (-not [datetime]::TryParse((Get-ItemProperty -Path $markers -Name $old).$old, [ref]$at) -or $at -lt (Get-Date).AddDays(-30)) { Remove-ItemProperty -Path $markers -Name $old } }",
+        "New-ItemProperty -Path $markers -Name $id -Value (Get-Date -Format o) -PropertyType String -Force | Out-Null",
         'Write-Output "reboot pending: asking the SSM Agent to reboot"',
         `exit ${code}`,
     ];

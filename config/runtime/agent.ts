@@ -67,10 +67,11 @@ export const REBOOT_GUARDS: Record<AgentPlatform, RebootGuards> = {
         pendingCheck: /^if \[ "\$pending" = no \]; then .*exit 0; fi$/,
         markerWrite: /> "\$marker"/,
     },
+    // A registry value per execution under HKLM (components/strategies.ts REBOOT_MARKERS), named $id.
     windows: {
-        markerCheck: /^if \(Test-Path \$marker\) \{.*exit 0 \}$/,
+        markerCheck: /^if \(Get-ItemProperty -Path \$markers -Name \$id -ErrorAction SilentlyContinue\) \{.*exit 0 \}$/,
         pendingCheck: /^if \(-not \$pending\) \{.*exit 0 \}$/,
-        markerWrite: /New-Item -ItemType File .*-Path \$marker/,
+        markerWrite: /^New-ItemProperty -Path \$markers -Name \$id /,
     },
 };
 
@@ -106,7 +107,7 @@ export function rebootScriptProblems(platform: AgentPlatform, lines: readonly st
         !(markerCheck < pendingCheck && pendingCheck < markerWrite && markerWrite < exits[0])
     )
         problems.push("the marker check, the pending check and the marker's write must come in that order before the reboot");
-    if (!lines.some((l) => /^\$?marker\s*=/.test(l.trim()) && l.includes(executionId)))
+    if (!lines.some((l) => /^\$?(marker|id)\s*=/.test(l.trim()) && l.includes(executionId)))
         problems.push(`the marker is not named by the window execution (${executionId})`);
     return problems;
 }

@@ -189,6 +189,11 @@ describe("components: patching strategies (Pulumi.prod-strategies.yaml under moc
         // The agent reboots on this exit code (tests/facts: agent-reboot-exit-code-windows); how the script avoids
         // a second reboot on the rerun is replayed in tests/config/runtime/agent.test.ts.
         assert.match(step.inputs.runCommand.join("\n"), new RegExp(`\\bexit\\s+${fact("agent-reboot-exit-code-windows").value}\\b`));
+        // Its state (the markers) only where SYSTEM and Administrators alone may write: the registry under HKLM,
+        // never a folder under ProgramData, which any local user may create first as a junction (attacker review).
+        const script = step.inputs.runCommand.join("\n");
+        assert.doesNotMatch(script, /ProgramData|\$env:|New-Item -ItemType|Remove-Item /);
+        assert.match(script, /\$markers = "HKLM:\\SOFTWARE\\/);
         // The task passes the window execution's id only, and no parameter runs commands.
         assert.deepEqual(Object.keys(content.parameters), Object.keys(parameters(reboot)));
         assert.ok(!("commands" in content.parameters));
