@@ -82,9 +82,32 @@ function extract(projectDir: string, commit: string, ref: string, into: string):
     if (untar.status !== 0) throw new RefError(`extracting ${ref} failed: ${untar.stderr.toString().trim()}`);
 }
 
-export async function planAtRef(opts: RefPlanOptions): Promise<DiffablePlan & { commit: string; missing?: boolean }> {
+type RefPlan = DiffablePlan & { commit: string; missing?: boolean };
+
+/** Plans by commit: a commit's files never change, so one process (the tests, a diff and its --markdown) evaluates each once. */
+const refPlans = new Map<string, Promise<RefPlan>>();
+
+export async function planAtRef(opts: RefPlanOptions): Promise<RefPlan> {
     const projectDir = opts.projectDir ?? ROOT;
     const commit = resolveRef(opts.ref, projectDir);
+    const key = JSON.stringify([
+        fs.realpathSync(projectDir),
+        commit,
+        opts.stack,
+        opts.from.toISOString(),
+        opts.occurrences,
+        opts.nodeModules ?? null,
+    ]);
+    let pending = refPlans.get(key);
+    if (!pending) {
+        pending = planAtCommit(opts, projectDir, commit);
+        refPlans.set(key, pending);
+        pending.catch(() => refPlans.delete(key));
+    }
+    return structuredClone(await pending);
+}
+
+async function planAtCommit(opts: RefPlanOptions, projectDir: string, commit: string): Promise<RefPlan> {
     const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "patch-manager-ref-")));
     try {
         extract(projectDir, commit, opts.ref, tmp);
