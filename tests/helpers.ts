@@ -153,8 +153,40 @@ export function onlyAt(lines: readonly string[], file: string, path: string, ...
         );
 }
 
+/**
+ * The flags of a plan that reads only the project's committed stack files and writes nothing: with
+ * `--from` (no clock), the same arguments give the same output, so one worker runs each such plan
+ * once however many test files ask for it.
+ */
+const PURE_PLAN_FLAGS = new Set([
+    "--stack",
+    "--json",
+    "--from",
+    "--all",
+    "--include-examples",
+    "--days",
+    "--occurrences",
+    "--soak-days",
+    "--project",
+]);
+const plans = new Map<string, Promise<{ code: number; stdout: string; stderr: string }>>();
+
 /** Runs `npm run plan -- <args>` in-process, capturing what it writes. */
 export async function plan(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const pure =
+        args.includes("--from") &&
+        args.every((a, i) => PURE_PLAN_FLAGS.has(a) || (i > 0 && PURE_PLAN_FLAGS.has(args[i - 1]) && !a.startsWith("--")));
+    if (!pure) return planUncached(args);
+    const key = JSON.stringify(args);
+    let pending = plans.get(key);
+    if (!pending) {
+        pending = planUncached(args);
+        plans.set(key, pending);
+    }
+    return { ...(await pending) };
+}
+
+async function planUncached(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     let stdout = "";
     let stderr = "";
     const out = process.stdout.write;

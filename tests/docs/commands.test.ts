@@ -8,7 +8,7 @@ import * as os from "os";
 import { execFileSync } from "child_process";
 import * as path from "path";
 import { main as audit } from "../../tools/audit/audit";
-import { main as plan } from "../../tools/plan/plan";
+import { plan } from "../helpers";
 import { CodeBlock, ROOT, codeBlocks, docFiles } from "./markdown";
 import { DocCommand, INPUT_OPTIONS, OUTPUT_OPTIONS, SkippedCommand, blockCommands, promisedExit, shellWords } from "./commands";
 
@@ -45,10 +45,12 @@ async function run(cmd: DocCommand, args: string[]): Promise<{ code: number; std
     process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += chunk.toString()), true)) as typeof process.stderr.write;
     let code: number;
     try {
-        code =
-            cmd.tool === "plan"
-                ? await plan(args)
-                : await audit(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
+        if (cmd.tool === "plan") {
+            const r = await plan(...args);
+            stdout += r.stdout;
+            stderr += r.stderr;
+            code = r.code;
+        } else code = await audit(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
     } catch (e) {
         stderr += `failed: ${e instanceof Error ? e.message : String(e)}\n`;
         code = 3;

@@ -70,8 +70,11 @@ const readJson = <T>(f: string): T => JSON.parse(fs.readFileSync(f, "utf8")) as 
 
 /** The committed table's rows, typed. */
 export function providerCalls(): Record<string, CallRow> {
-    return readJson<{ resources: Record<string, CallRow> }>(TABLE_FILE).resources;
+    // Read once: the tests ask it for every resource of every stack.
+    table ??= readJson<{ resources: Record<string, CallRow> }>(TABLE_FILE).resources;
+    return table;
 }
+let table: Record<string, CallRow> | undefined;
 
 /** Provider service package → IAM service prefix. */
 const PREFIX: Record<string, string> = { configservice: "config" };
