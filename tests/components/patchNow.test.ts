@@ -7,7 +7,7 @@ import { strict as assert } from "assert";
 import { AWS_DOCUMENTS, DocumentParameter } from "@patch-manager/ssm";
 import { fact } from "../facts/facts";
 import { SERVICES, validateRequest } from "../facts/shapes";
-import { callProblems } from "../facts/ssmDocuments.test";
+import { callProblems } from "../facts/documentCalls";
 import { shippedResources } from "../facts/stacks";
 import { evaluate, refused, shippedConfig, SHIPPED_STACKS, T, withConfig } from "../helpers";
 import type { PlannedResource } from "../../tools/mock/mockProgram";
