@@ -20,7 +20,8 @@ import {
     text,
 } from "./util";
 import { rebootWindowFor } from "./strategies";
-import { patchingScope, runsPatching, selectsPatchGroup } from "./scope";
+import { patchingScope, runsPatching } from "./scope";
+import { SERVICE_LINKED_ROLE } from "./hybrid";
 
 // The same SSM constants the program's config validation uses.
 export { IAM_ROLE_ARN_PATTERN as IAM_ROLE_ARN, MAX_CONCURRENCY_PATTERN, MAX_ERRORS_PATTERN } from "@patch-manager/ssm";
@@ -86,25 +87,31 @@ export const taskServiceRole: ResourceValidationPolicy = {
 export const taskOwnServiceRole: StackValidationPolicy = {
     name: "task-own-service-role",
     description:
-        "Every task of a patching window runs as a role of its own: set serviceRoleArn. Without it SSM runs the task as its " +
+        "In a stack that patches, every maintenance-window task runs as a role of its own: set serviceRoleArn (not SSM's " +
+        "service-linked role). Without it SSM runs the task as its " +
         "service-linked role (AWSServiceRoleForAmazonSSM), which may send any document to every node of the account and start " +
         "any runbook, and whoever may register or update window tasks uses it without iam:PassRole.",
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
         const resources = stackResources(args);
-        // The patching tasks, every other task of a window that patches (whatever it targets: instance ids,
-        // nothing), and every task on a patch group's tag in any window: the service-linked role reaches
-        // the patched nodes from each of them (review of issue 18: a shell task beside the patching went unflagged).
-        const patchTasks = ofType(resources, TYPES.windowTask).filter((t) => runsPatching(t.type, t.props));
-        const patchWindows = ofType(resources, TYPES.window).filter((w) => patchTasks.some((t) => refersTo(t, "windowId", w) === true));
-        const judged = ofType(resources, TYPES.windowTask).filter(
-            (t) =>
-                patchingScope(resources).tasks.includes(t) ||
-                patchWindows.some((w) => refersTo(t, "windowId", w) === true) ||
-                selectsPatchGroup(t.props.targets),
-        );
+        // In a stack that patches, every window task (attacker reviews of issue 18: a shell task beside the
+        // patching, by instance ids, targetless, on a window target or a tag-key that reaches the patch groups,
+        // went unflagged): the service-linked role reaches the patched nodes from any of them. A stack without
+        // patching is not judged (the pack's scope).
+        const tasks = ofType(resources, TYPES.windowTask);
+        const judged = tasks.some((t) => runsPatching(t.type, t.props)) || patchingScope(resources).tasks.length > 0 ? tasks : [];
         for (const task of judged) {
             const arn = task.props.serviceRoleArn;
+            if (typeof arn === "string" && SERVICE_LINKED_ROLE.test(arn)) {
+                report(reportViolation, {
+                    message:
+                        `${taskLabel(task.props, task.name)} names SSM's service-linked role as its serviceRoleArn (${arn}), which may send ` +
+                        `any document to every node and start any runbook. Set serviceRoleArn to a role of the task's own.`,
+                    urn: task.urn,
+                    ...SERVICE_ROLE,
+                });
+                continue;
+            }
             if (isSet(arn) || isUnknown(arn)) continue; // set (task-service-role checks its shape), or known only at `pulumi up`
             report(reportViolation, {
                 message:

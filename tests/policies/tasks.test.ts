@@ -143,6 +143,24 @@ describe("policies/tasks", () => {
             );
         });
 
+        it("reports a task that names the service-linked role, and any window task of a stack that patches", async () => {
+            const stack = prodStack();
+            entry(stack, "web-server-task").props.serviceRoleArn =
+                "arn:aws:iam::123456789012:role/aws-service-role/ssm.amazonaws.com/AWSServiceRoleForAmazonSSM";
+            const other: Record<string, any> = {
+                ...taskInputs(),
+                name: "backup",
+                taskArn: "AWS-RunShellScript",
+                windowId: "mw-0fedcba9876543210",
+            };
+            delete other.serviceRoleArn;
+            other.targets = [{ key: "WindowTargetIds", values: ["e32eecb2-646c-4f4b-8ed1-205fbEXAMPLE"] }];
+            stack.push({ type: TASK, name: "backup-task", props: { ...other, id: "4b2e8d4f-1a3c-4e5b-9d7f-2c4e6a8b0d1f" } });
+            const v = await runStackPolicy(taskOwnServiceRole, stack);
+            assert.deepEqual(v.map((x) => x.urn).sort(), [urnOf(TASK, "backup-task"), urnOf(TASK, "web-server-task")].sort());
+            assert.match(v.find((x) => x.urn === urnOf(TASK, "web-server-task"))!.message, /names SSM's service-linked role/);
+        });
+
         it("leaves tasks of windows that do not patch alone, and a role known only at `pulumi up`", async () => {
             const stack = prodStack();
             const task = entry(stack, "web-server-task").props;
