@@ -201,8 +201,9 @@ export interface PatchTuesdaySettings {
 /** Servers outside AWS that join the patch group through an SSM hybrid activation. */
 export interface HybridSettings {
     /**
-     * How many servers may register with one activation code: per code, not in total (each renewal issues a new code
-     * with the full limit; the plan and the stack output show the bound over 30 days). A whole number, 1 to 1000.
+     * The most servers the group holds through its activation codes, across renewals, in the stack's region: each
+     * new code admits what this leaves after the group's registered servers, and a full group has no code. A whole
+     * number, 1 to 1000.
      */
     readonly registrationLimit: number;
     /** Days an activation code stays valid; default 1. A whole number, 1 to 30. */

@@ -68,10 +68,9 @@ export function renewalLimit(registrationLimit: number, registered: number): num
 }
 
 /**
- * The activation's expiry: `expiresInDays` after the rotation's base time (the moment the rotation,
- * and with it the activation, was created). Never more than 30 days ahead, as CreateActivation
- * requires, because the base is never later than the activation's creation. RFC 3339 without
- * milliseconds, as AWS returns it.
+ * The activation's expiry: `expiresInDays` after its renewal period's start (renewalPeriod). Never
+ * more than 30 days ahead, as CreateActivation requires, because the period's start is never later
+ * than the activation's creation. RFC 3339 without milliseconds, as AWS returns it.
  */
 export function activationExpiry(baseRfc3339: string, expiresInDays: number): string {
     const base = Date.parse(baseRfc3339);
@@ -255,7 +254,8 @@ export class HybridActivation extends pulumi.ComponentResource {
             registrationLimit: String(args.hybrid.registrationLimit),
             expiresInDays: String(args.hybrid.expiresInDays),
             // Sorted: the same tags in another order are no change.
-            tags: JSON.stringify(Object.fromEntries(Object.entries(tags).sort(([a], [b]) => a.localeCompare(b)))),
+            // By code units, not localeCompare: the name must not depend on the deploying machine's locale.
+            tags: JSON.stringify(Object.fromEntries(Object.entries(tags).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))),
         };
         const registeredNow = registeredServers(args.patchGroupTagKey, args.patchGroup, this);
         // Decided on the count read now (known in every preview: a lookup runs then), so the

@@ -49,8 +49,8 @@ export const hybridFields = z
         {
             registrationLimit: wholeNumber(HYBRID_LIMITS.registrationLimitMin, HYBRID_LIMITS.registrationLimitMax, "servers").meta({
                 description:
-                    "How many servers may register with one activation code: per code, not in total (each renewal issues a new code " +
-                    "with the full limit; the plan and the stack output show the bound over 30 days).",
+                    "The most servers the group holds through its activation codes, across renewals, in the stack's region: each " +
+                    "new code admits what this leaves after the group's registered servers, and a full group has no code.",
             }),
             expiresInDays: wholeNumber(1, HYBRID_LIMITS.expiresInDaysMax, "days")
                 .optional()
@@ -71,15 +71,6 @@ const hybridSchema = hybridFields.transform((h) => ({
 
 export type HybridConfig = z.output<typeof hybridSchema>;
 
-/**
- * What `registrationLimit` bounds over time: it counts registrations with one activation (one
- * code), and every renewal opens a new activation with the full limit, so within `days` the
- * renewals every `rotationHours` alone admit up to this many servers (the open activation and
- * one per rotation started in that time).
- */
-export function registrationsWithin(registrationLimit: number, rotationHours: number, days: number): number {
-    return (1 + Math.floor((days * 24) / rotationHours)) * registrationLimit;
-}
 
 /** Minutes one batch of the group's targets takes in each step, as measured on the fleet; replaces the model's assumptions. */
 export const durationEstimatesSchema = z
