@@ -71,7 +71,6 @@ const hybridSchema = hybridFields.transform((h) => ({
 
 export type HybridConfig = z.output<typeof hybridSchema>;
 
-
 /** Minutes one batch of the group's targets takes in each step, as measured on the fleet; replaces the model's assumptions. */
 export const durationEstimatesSchema = z
     .object(
