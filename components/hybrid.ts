@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { HybridConfig } from "../config";
 import { createHash } from "crypto";
 import { RESOURCE_TYPES } from "../config/resourceTypes";
+import { HYBRID_LIMITS } from "@patch-manager/ssm";
 import { FleetReads, managedNodeRole, NodeRoleArgs } from "./iam";
 
 const HOUR_MS = 3_600_000;
@@ -68,14 +69,18 @@ export function renewalLimit(registrationLimit: number, registered: number): num
 }
 
 /**
- * The activation's expiry: `expiresInDays` after its renewal period's start (renewalPeriod). Never
- * more than 30 days ahead, as CreateActivation requires, because the period's start is never later
- * than the activation's creation. RFC 3339 without milliseconds, as AWS returns it.
+ * The activation's expiry: `expiresInDays` after its renewal period's start (renewalPeriod), but an
+ * hour short of SSM's 30 days: CreateActivation refuses an expiry more than 30 days ahead of AWS's
+ * clock, and a run in the first moments of a 30-day code's period from a machine whose clock is
+ * ahead of AWS's would ask for one (agent re-review of issue 22). Never later than 30 days after
+ * the activation's creation, since the period's start is never later than that. RFC 3339 without
+ * milliseconds, as AWS returns it.
  */
 export function activationExpiry(baseRfc3339: string, expiresInDays: number): string {
     const base = Date.parse(baseRfc3339);
     if (Number.isNaN(base)) throw new Error(`not an RFC 3339 time: ${JSON.stringify(baseRfc3339)}`);
-    return new Date(base + expiresInDays * 24 * HOUR_MS).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const latest = base + HYBRID_LIMITS.expiresInDaysMax * 24 * HOUR_MS - HOUR_MS;
+    return new Date(Math.min(base + expiresInDays * 24 * HOUR_MS, latest)).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
 /**
