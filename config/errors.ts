@@ -6,6 +6,9 @@ export interface ConfigProblem {
     readonly message: string;
 }
 
+/** What marks a ConfigError of any copy of this module. */
+const CONFIG_ERROR = Symbol.for("patch-manager.ConfigError");
+
 /** Thrown before any resource is registered; Pulumi prints a RunError's message without a stack trace. */
 export class ConfigError extends Error {
     readonly __pulumiRunError = true;
@@ -20,6 +23,16 @@ export class ConfigError extends Error {
         );
         this.name = "ConfigError";
     }
+    /**
+     * The program runs from its compiled bundle (boot.js) while the offline tools load the config
+     * modules from source, so a ConfigError the program throws is another copy of this class: a
+     * ConfigError is one whatever copy made it, a subclass still only its own instances.
+     */
+    static [Symbol.hasInstance](value: unknown): boolean {
+        if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+        return this === ConfigError && typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[CONFIG_ERROR] === true;
+    }
+    readonly [CONFIG_ERROR] = true;
     /** One line per problem: "<file>: <key path>: <what is wrong and what is valid>". */
     lines(): string[] {
         return this.problems.map((p) => `${this.file}: ${p.path}: ${p.message}`);

@@ -15,8 +15,19 @@ import { rollout } from "./rollout";
 import { AccountParameters, deployRoleArn, deployRoleTemplate, NOBODY } from "./stackSetTemplate";
 import { accountTrust } from "./trust";
 
-/** The policy pack in this repository, published as its folder. */
-export const POLICY_PACK_DIR = path.resolve(__dirname, "..", "policies");
+/**
+ * The policy pack in this repository, published as its folder: the `policies` folder of the nearest
+ * directory above this module that holds one (the repository's root whether this module runs from
+ * its source or from the compiled program under node_modules/.cache, boot/compileCache.js).
+ */
+export const POLICY_PACK_DIR = packDirAbove(__dirname);
+
+function packDirAbove(dir: string): string {
+    for (let at = dir; ; at = path.dirname(at)) {
+        if (fs.existsSync(path.join(at, "policies", "PulumiPolicy.yaml"))) return path.join(at, "policies");
+        if (path.dirname(at) === at) return path.resolve(__dirname, "..", "policies");
+    }
+}
 export const POLICY_PACK_NAME = "patch-manager";
 
 /** The two policy groups: acceptance and production must pass the pack, the rest are told. */

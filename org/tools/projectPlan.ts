@@ -21,8 +21,9 @@ import {
 import { planDocument } from "../../tools/plan/planJson";
 import { userPath } from "../../tools/cli/userPath";
 import { cellFleetStack } from "./cells";
+import { PROJECT_ROOT } from "../../tools/cli/projectRoot";
 
-const ROOT = path.resolve(__dirname, "..", "..");
+const ROOT = PROJECT_ROOT;
 
 export const PROJECT_USAGE =
     "       npm run plan -- --project <dir> --stack <name> [--config <file>] [--json] [--all [--from <ISO date>] [--days <n>] [--soak-days <n>]]";

@@ -6,7 +6,7 @@ import * as path from "path";
 import { ROOT } from "./markdown";
 
 /** The folders whose files the page describes, and the program's entry. */
-const SOURCE_ROOTS = ["index.ts", "components", "config", "packages/ssm", "policies", "plugin", "tools", "org"];
+const SOURCE_ROOTS = ["index.ts", "boot.js", "boot", "components", "config", "packages/ssm", "policies", "plugin", "tools", "org"];
 const SOURCE = /\.(ts|js|mjs|py|json)$/;
 /** Package manifests and compiler settings are described by their folder, not one by one. */
 const NOT_LISTED = /(^|\/)(package(-lock)?\.json|tsconfig(\.\w+)?\.json)$/;

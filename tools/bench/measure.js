@@ -49,7 +49,9 @@ async function main() {
 
     const [kind, arg] = splitTarget(what);
     if (kind === "replay" || kind === "replay+traces") return replay(arg, kind === "replay+traces");
-    const { evaluateProgram, readStackFile, loadProgram } = require(path.join(ROOT, "tools", "mock", "mockProgram"));
+    if (kind === "plan") return measurePlan(arg);
+    // The mock runtime and the program compiled into one file, as the offline plan runs them (boot/compileCache.js).
+    const { evaluateProgram, readStackFile, loadProgram } = compiled("tools/mock/mockProgram.ts");
     let stack = "bench";
     let project;
     let config = { values: {}, secretKeys: [] };
@@ -59,8 +61,6 @@ async function main() {
         config = readStackFile(path.join(ROOT, `Pulumi.${stack}.yaml`));
         // The project's own program, loaded as Pulumi's runtime loads it (before the clock for evaluation starts).
         program = loadProgram();
-    } else if (kind === "plan") {
-        return measurePlan(arg);
     } else if (kind === "fleet") {
         stack = "prod";
         config = fleetConfig(readStackFile(path.join(ROOT, "Pulumi.prod.yaml")), Number(arg));
@@ -68,7 +68,9 @@ async function main() {
     } else if (kind === "org") {
         project = "patch-manager-org";
         config = orgConfig(readStackFile(path.join(ROOT, "org", "Pulumi.example.yaml"), project), Number(arg));
-        program = require(path.join(ROOT, "tools", "mock", "programEntry")).loadProgramAt(path.join(ROOT, "org"));
+        // org/Pulumi.yaml's main: the control plane compiled by boot/compileCache.js, as Pulumi starts it.
+        const org = require(path.join(ROOT, "org", "boot.js"));
+        program = () => org();
     } else if (kind === "resources" || kind === "resources+aws") {
         const pulumi = require("@pulumi/pulumi");
         // "+aws": the floor plus loading @pulumi/aws, which every real program pays.
@@ -102,8 +104,8 @@ async function main() {
  * the document is kept from stdout and only its size reported.
  */
 async function measurePlan(stack) {
-    const { main: plan } = require(path.join(ROOT, "tools", "plan", "plan"));
-    require(path.join(ROOT, "tools", "mock", "mockProgram")).loadProgram();
+    // As `npm run plan` loads it (tools/plan/cli.js): the plan compiled with everything it loads, the program among them.
+    const { main: plan } = compiled("tools/plan/plan.ts");
     const loadedMs = performance.now();
     const loadCpuMs = cpuSince();
     const write = process.stdout.write;
@@ -123,6 +125,12 @@ async function measurePlan(stack) {
     if (code !== 0 && code !== 1) throw new Error(`plan --stack ${stack} exited ${code}`);
     const result = { ...timings(loadedMs, loadCpuMs, ms, cpuMs), resources: JSON.parse(document).resources.length, bytes: document.length };
     process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+/** A module of this checkout as its command loads it: compiled into one file (boot/compileCache.js), else from source. */
+function compiled(entry) {
+    const cache = path.join(ROOT, "boot", "compileCache.js");
+    return fs.existsSync(cache) ? require(cache).load({ root: ROOT, entry }) : require(path.join(ROOT, entry));
 }
 
 /** One measurement's figures: wall time to load and to evaluate, CPU, and the process's peak memory so far. */

@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { PROJECT } from "../../config";
 import { readStackFile } from "../mock/mockProgram";
+import { PROJECT_ROOT } from "../cli/projectRoot";
 
 export interface CiStack {
     stack: string;
@@ -43,6 +44,6 @@ export function stackOutputs(stacks: CiStack[]): Record<"all" | "nonproduction" 
 }
 
 if (require.main === module) {
-    const outputs = stackOutputs(listStacks(path.resolve(__dirname, "..", "..")));
+    const outputs = stackOutputs(listStacks(PROJECT_ROOT));
     for (const [key, value] of Object.entries(outputs)) process.stdout.write(`${key}=${JSON.stringify(value)}\n`);
 }

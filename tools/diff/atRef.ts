@@ -15,10 +15,11 @@ import { evaluateProgram, readStackFile } from "../mock/mockProgram";
 import { windowsOf } from "../plan/windows";
 import { loadProgramAt } from "../mock/programEntry";
 import type { DiffablePlan } from "./planDiff";
+import { PROJECT_ROOT } from "../cli/projectRoot";
 
 export class RefError extends Error {}
 
-const ROOT = path.resolve(__dirname, "..", "..");
+const ROOT = PROJECT_ROOT;
 
 function git(args: string[], cwd: string) {
     return spawnSync("git", args, { cwd, maxBuffer: 256 * 1024 * 1024 });

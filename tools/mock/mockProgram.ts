@@ -1,7 +1,6 @@
 // Runs the real program under Pulumi's mock runtime: no CLI, no credentials, no network. Shared by
 // the offline plan and the tests. The stack file (stackFile.ts), the mock providers' answers
 // (fakeState.ts) and the SDK internals the runtime reaches into (sdkInternals.ts) live apart.
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 // The constants from their own modules: the barrel (../../config) would load every config module,
 // which the organisation's control plane, evaluated here too, does not need.
@@ -10,7 +9,7 @@ import type { PatchManagerConfig } from "../../config/model";
 import { AliasSpec, generateAliases } from "./aliases";
 import { DEFAULTS_KEY, checkedInputs, knowsCheck } from "../audit/providerCheck";
 import type { AuditResource } from "../audit/engine";
-import { loadProgramAt, Program } from "./programEntry";
+import type { Program } from "./programEntry";
 import { DEFAULT_REGION, hex, MOCK_ACCOUNT, MOCK_NOW, mockState } from "./fakeState";
 import { sdkMonitor, sdkProtos, sdkRpc, skipSdkTraces, waitForRPCs } from "./sdkInternals";
 import type { StackConfig } from "./stackFile";
@@ -389,9 +388,15 @@ function aliasSpecsOf(req: any): AliasSpec[] {
     });
 }
 
-/** The project's own program, loaded as Pulumi's Node.js runtime loads it (tools/mock/programEntry.ts). */
+/**
+ * The project's own program: index.ts, which Pulumi starts through boot.js (Pulumi.yaml `main`,
+ * compiled once by boot/compileCache.js); tests/boot/compileCache.test.ts holds that both are the
+ * same program. Required here by name, so that the compiled plan holds the program with it and
+ * both share one copy of the config modules and their caches.
+ */
 export function loadProgram(): Program {
-    return loadProgramAt(path.join(__dirname, "..", ".."));
+    const mod: unknown = require("../../index");
+    return (observer) => (mod instanceof Function ? mod(observer) : mod);
 }
 
 /**

@@ -46,6 +46,7 @@ import { ENVIRONMENTS } from "../../config/environment";
 import { freezeSpans, frozenAt } from "../../config/freezes";
 import { parse as parseYaml } from "yaml";
 import { namesProject } from "../cli/command";
+import { PROJECT_ROOT } from "../cli/projectRoot";
 
 // What only some options use is loaded when first asked for (`--ics`, `--svg`, `--markdown`,
 // `--diff`/`--diff-against`, `--project`): a plain `--stack <name>` plan does not compile it.
@@ -295,7 +296,7 @@ export interface PlanOptions {
     policyConfig?: PolicyPackConfigInput;
 }
 
-export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
+export const PROJECT_DIR = PROJECT_ROOT;
 
 /** The rules that compare dates (policies/clock.ts): the plan runs them at its `--from`, unless the config sets `now`. */
 const DATE_RULES = ["hybrid-activation-expiry", "scan-install-no-overlap"];
@@ -826,8 +827,9 @@ export async function main(argv: string[]): Promise<number> {
     }
 }
 
-if (require.main === module) {
-    main(process.argv.slice(2)).then(
+/** The command: `main`, then exit with its code once stdout has flushed (tools/plan/cli.js, `npm run plan`). */
+export function run(argv: string[]): void {
+    main(argv).then(
         // process.exit drops what a pipe has not taken yet (beyond 64 KiB): exit once stdout has flushed.
         (code) => process.stdout.write("", () => process.exit(code)),
         (e) => {
@@ -836,3 +838,5 @@ if (require.main === module) {
         },
     );
 }
+
+if (require.main === module) run(process.argv.slice(2));

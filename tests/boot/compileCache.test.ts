@@ -1,0 +1,234 @@
+// The compile cache (boot/compileCache.js): a program compiled once into one file and kept until a
+// source changes, and the same program as its TypeScript gives. Pulumi starts the project through
+// `boot.js` (Pulumi.yaml `main`), the offline plan through `tools/plan/cli.js`.
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as diagnostics_channel from "node:diagnostics_channel";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ConfigError } from "../../config/errors";
+import { evaluateProgram, loadProgram, readStackFile } from "../../tools/mock/mockProgram";
+import { programEntry } from "../../tools/mock/programEntry";
+import { projectRootAbove } from "../../tools/cli/projectRoot";
+import { ROOT, SHIPPED_STACKS } from "../helpers";
+
+const { load } = require("../../boot/compileCache") as { load: (where: { root: string; entry: string }) => unknown };
+
+interface Load {
+    how: "cached" | "built" | "memory" | "sources";
+    entry: string;
+    why?: string;
+}
+
+/** What each load in `run` told on the cache's channel. */
+function loadsDuring<T>(run: () => T): { value: T; loads: Load[] } {
+    const loads: Load[] = [];
+    const listen = (message: unknown) => void loads.push(message as Load);
+    const channel = diagnostics_channel.channel("patch-manager:compile-cache");
+    channel.subscribe(listen);
+    try {
+        return { value: run(), loads };
+    } finally {
+        channel.unsubscribe(listen);
+    }
+}
+
+/** A project of two modules and one package, with node_modules of its own. */
+function project(): string {
+    const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "compile-cache-")));
+    fs.writeFileSync(
+        path.join(dir, "tsconfig.json"),
+        JSON.stringify({ compilerOptions: { target: "ES2022", module: "commonjs", strict: true } }),
+    );
+    fs.mkdirSync(path.join(dir, "node_modules", "shout"), { recursive: true });
+    fs.writeFileSync(
+        path.join(dir, "node_modules", "shout", "package.json"),
+        JSON.stringify({ name: "shout", version: "1.0.0", main: "index.js" }),
+    );
+    fs.writeFileSync(path.join(dir, "node_modules", "shout", "index.js"), "module.exports = (s) => s.toUpperCase();\n");
+    fs.writeFileSync(path.join(dir, "lib.ts"), 'export const word: string = "first";\n');
+    fs.writeFileSync(
+        path.join(dir, "main.ts"),
+        'import shout = require("shout");\nimport { word } from "./lib";\nexport = function main(): string { return shout(word); };\n',
+    );
+    return dir;
+}
+
+/** Loads main.ts of `dir` afresh (as a new process would: nothing of it in require's cache). */
+function loadMain(dir: string): { value: string; loads: Load[] } {
+    for (const key of Object.keys(require.cache)) if (key.startsWith(dir + path.sep)) delete require.cache[key];
+    const { value, loads } = loadsDuring(() => load({ root: dir, entry: "main.ts" }) as () => string);
+    return { value: value(), loads };
+}
+
+describe("boot: the compile cache", function () {
+    const dirs: string[] = [];
+    const fresh = () => {
+        const dir = project();
+        dirs.push(dir);
+        return dir;
+    };
+    after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+    it("compiles on the first start, loads the kept file on the next, compiles again when a source changes", function () {
+        const dir = fresh();
+        const first = loadMain(dir);
+        assert.equal(first.value, "FIRST");
+        assert.deepEqual(
+            first.loads.map((l) => l.how),
+            ["built"],
+        );
+        const cacheDir = path.join(dir, "node_modules", ".cache", "patch-manager", "main.ts");
+        const manifest = JSON.parse(fs.readFileSync(path.join(cacheDir, "manifest.json"), "utf8")) as {
+            inputs: [string, string][];
+            root: string;
+        };
+        assert.equal(manifest.root, dir);
+        // Every module the bundle holds is an input, the package's file among them.
+        assert.deepEqual(
+            manifest.inputs.map(([f]) => f).filter((f) => /\.(ts|js)$/.test(f)),
+            ["lib.ts", "main.ts", path.join("node_modules", "shout", "index.js")].sort(),
+        );
+
+        const second = loadMain(dir);
+        assert.equal(second.value, "FIRST");
+        assert.deepEqual(
+            second.loads.map((l) => l.how),
+            ["cached"],
+        );
+
+        fs.writeFileSync(path.join(dir, "lib.ts"), 'export const word: string = "second";\n');
+        const third = loadMain(dir);
+        assert.equal(third.value, "SECOND", "a changed source is compiled again, never served stale");
+        assert.deepEqual(
+            third.loads.map((l) => l.how),
+            ["built"],
+        );
+    });
+
+    it("a changed package file (an install) compiles again", function () {
+        const dir = fresh();
+        loadMain(dir);
+        const file = path.join(dir, "node_modules", "shout", "index.js");
+        fs.writeFileSync(file, "module.exports = (s) => `${s.toUpperCase()}!`;\n");
+        const after = loadMain(dir);
+        assert.equal(after.value, "FIRST!");
+        assert.equal(after.loads[0].how, "built");
+    });
+
+    it("a project moved elsewhere compiles again (the bundle names its sources' paths)", function () {
+        const dir = fresh();
+        loadMain(dir);
+        const moved = `${dir}-moved`;
+        fs.renameSync(dir, moved);
+        dirs.push(moved);
+        const after = loadMain(moved);
+        assert.equal(after.value, "FIRST");
+        assert.equal(after.loads[0].how, "built");
+    });
+
+    it("node_modules that is a link (an earlier commit's tree) or a cache that cannot be written: compiled in memory, nothing written", function () {
+        const linked = fresh();
+        const real = path.join(linked, "real_modules");
+        fs.renameSync(path.join(linked, "node_modules"), real);
+        fs.symlinkSync(real, path.join(linked, "node_modules"));
+        const viaLink = loadMain(linked);
+        assert.equal(viaLink.value, "FIRST");
+        assert.equal(viaLink.loads[0].how, "memory");
+        assert.ok(!fs.existsSync(path.join(real, ".cache")), "nothing written through the link");
+
+        const blocked = fresh();
+        // A file where the cache's folder would go: the cache cannot be written.
+        fs.writeFileSync(path.join(blocked, "node_modules", ".cache"), "");
+        const unwritable = loadMain(blocked);
+        assert.equal(unwritable.value, "FIRST");
+        assert.equal(unwritable.loads[0].how, "memory");
+    });
+
+    it("a source that does not compile fails as ts-node fails it; PATCH_MANAGER_COMPILE_CACHE=off loads the sources", function () {
+        const dir = fresh();
+        fs.writeFileSync(path.join(dir, "lib.ts"), 'export const word: string = "broken;\n');
+        const { loads } = loadsDuring(() => assert.throws(() => loadMain(dir), /lib\.ts/));
+        assert.deepEqual(loads, [], "no load succeeded");
+        assert.ok(!fs.existsSync(path.join(dir, "node_modules", ".cache", "patch-manager", "main.ts", "manifest.json")));
+
+        const ok = fresh();
+        const before = process.env.PATCH_MANAGER_COMPILE_CACHE;
+        process.env.PATCH_MANAGER_COMPILE_CACHE = "off";
+        try {
+            const off = loadMain(ok);
+            assert.equal(off.value, "FIRST");
+            assert.deepEqual(off.loads, [{ how: "sources", entry: path.join(ok, "main.ts"), why: "off" }]);
+        } finally {
+            if (before === undefined) delete process.env.PATCH_MANAGER_COMPILE_CACHE;
+            else process.env.PATCH_MANAGER_COMPILE_CACHE = before;
+        }
+    });
+});
+
+describe("boot: the project's programs as Pulumi starts them", function () {
+    it("Pulumi starts boot.js and org/boot.js (each Pulumi.yaml's main), which load index.ts and org/index.ts", function () {
+        assert.equal(programEntry(ROOT), path.join(ROOT, "boot.js"));
+        assert.equal(programEntry(path.join(ROOT, "org")), path.join(ROOT, "org", "boot.js"));
+        assert.match(fs.readFileSync(path.join(ROOT, "boot.js"), "utf8"), /entry: "index\.ts"/);
+        assert.match(fs.readFileSync(path.join(ROOT, "org", "boot.js"), "utf8"), /entry: "org\/index\.ts"/);
+    });
+
+    it("every shipped stack: the compiled program registers exactly what index.ts registers", async function () {
+        const compiled = require(path.join(ROOT, "boot.js")) as (observer?: unknown) => unknown;
+        const source = loadProgram();
+        for (const stack of SHIPPED_STACKS) {
+            const config = readStackFile(path.join(ROOT, `Pulumi.${stack}.yaml`));
+            const now = "2026-12-01T00:00:00Z";
+            const fromBundle = await evaluateProgram({ stack, config, now, program: (o) => compiled(o) });
+            const fromSource = await evaluateProgram({ stack, config, now, program: source });
+            assert.deepStrictEqual(fromBundle.resources, fromSource.resources, stack);
+            assert.deepStrictEqual(fromBundle.outputs, fromSource.outputs, stack);
+        }
+    });
+
+    it("the example organisation: the compiled control plane registers exactly what org/index.ts registers", async function () {
+        const project = "patch-manager-org";
+        const config = readStackFile(path.join(ROOT, "org", "Pulumi.example.yaml"), project);
+        const compiled = require(path.join(ROOT, "org", "boot.js")) as () => unknown;
+        const source = require("../../org/index") as () => unknown;
+        const fromBundle = await evaluateProgram({ project, stack: "example", config, program: () => compiled() });
+        const fromSource = await evaluateProgram({ project, stack: "example", config, program: () => source() });
+        assert.ok(fromBundle.resources.length > 10);
+        assert.deepStrictEqual(fromBundle.resources, fromSource.resources);
+    });
+
+    it("a ConfigError of the compiled program is a ConfigError to the tools that load config from source", async function () {
+        const compiled = require(path.join(ROOT, "boot.js")) as (observer?: unknown) => unknown;
+        const config = readStackFile(path.join(ROOT, "Pulumi.dev.yaml"));
+        const bad = { ...config, values: { ...config.values, "patch-manager:operation": "Reboot" } };
+        await assert.rejects(
+            evaluateProgram({ stack: "dev", config: bad, program: (o) => compiled(o) }),
+            (e: unknown) => e instanceof ConfigError && /patch-manager:operation/.test(e.message),
+        );
+    });
+
+    it("tools compiled under node_modules/.cache find the checkout's root", function () {
+        assert.equal(projectRootAbove(path.join(ROOT, "node_modules", ".cache", "patch-manager", "tools_plan_plan.ts")), ROOT);
+        assert.equal(projectRootAbove(path.join(ROOT, "tools", "plan")), ROOT);
+        assert.equal(projectRootAbove(os.tmpdir()), undefined);
+    });
+
+    it("npm run plan's entry plans from the compiled plan, as the plan's module does", function () {
+        const args = ["--stack", "dev", "--json", "--from", "2026-12-01T00:00:00Z"];
+        const cli = spawnSync(process.execPath, [path.join(ROOT, "tools", "plan", "cli.js"), ...args], {
+            cwd: ROOT,
+            encoding: "utf8",
+            maxBuffer: 64 << 20,
+        });
+        assert.equal(cli.status, 0, cli.stderr);
+        const source = spawnSync(
+            process.execPath,
+            [require.resolve("ts-node/dist/bin"), "-P", "tsconfig.pulumi.json", "tools/plan/plan.ts", ...args],
+            { cwd: ROOT, encoding: "utf8", maxBuffer: 64 << 20, env: { ...process.env, PATCH_MANAGER_COMPILE_CACHE: "off" } },
+        );
+        assert.equal(source.status, 0, source.stderr);
+        assert.equal(cli.stdout, source.stdout);
+    });
+});
