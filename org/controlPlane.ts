@@ -103,7 +103,9 @@ function forAccount(
  * indentation, so the cell's own first keys (`aws:region`, `aws:allowedAccountIds`) are written
  * with the imports (once per region, for any account: forAccount), and the `patch-manager:` keys
  * after them come from a rendering of those keys alone at the same place in the document (same
- * indentation, hence the same line folding). The result is the same text
+ * indentation, hence the same line folding); keys that differ between accounts only by the account
+ * in an ARN (the permissions boundary every cell gets) are rendered once for any account
+ * (withAnyAccount). The result is the same text
  * (tests/org/environmentYaml.test.ts compares them); a cell without keys of either kind is rendered whole.
  */
 export function cellEnvironmentRenderer(): (cell: Pick<Cell, "account" | "pulumiConfig">) => string {
@@ -115,13 +117,28 @@ export function cellEnvironmentRenderer(): (cell: Pick<Cell, "account" | "pulumi
         const split = entries.findIndex(([k]) => k.startsWith(`${CELL_PROJECT}:`));
         if (split <= 0) return cellEnvironmentYaml(cell);
         const settings = Object.fromEntries(entries.slice(split));
-        const key = JSON.stringify(settings);
-        const same = rendered.get(key) ?? [];
-        let tail = same.find((r) => isDeepStrictEqual(r.settings, settings))?.yaml;
-        if (tail === undefined) {
-            const alone = YAML.stringify({ values: { pulumiConfig: settings } });
-            tail = alone.startsWith(SETTINGS_PREFIX) ? alone.slice(SETTINGS_PREFIX.length) : "";
-            rendered.set(key, [...same, { settings, yaml: tail }]);
+        const tailOf = (of: Record<string, unknown>): string => {
+            const key = JSON.stringify(of);
+            const same = rendered.get(key) ?? [];
+            let yaml = same.find((r) => isDeepStrictEqual(r.settings, of))?.yaml;
+            if (yaml === undefined) {
+                const alone = YAML.stringify({ values: { pulumiConfig: of } });
+                yaml = alone.startsWith(SETTINGS_PREFIX) ? alone.slice(SETTINGS_PREFIX.length) : "";
+                rendered.set(key, [...same, { settings: of, yaml }]);
+            }
+            return yaml;
+        };
+        // Settings that name the account only inside ARNs (the account's permissions boundary) are
+        // rendered once for any account, then the account put in its places, as the heads are.
+        const anyAccount = /^\d{12}$/.test(cell.account) ? withAnyAccount(settings, cell.account) : undefined;
+        let tail: string;
+        if (anyAccount === undefined) tail = tailOf(settings);
+        else {
+            const generic = tailOf(anyAccount.settings);
+            tail =
+                generic.split(ANY_ACCOUNT).length - 1 === anyAccount.places && generic !== ""
+                    ? generic.split(ANY_ACCOUNT).join(cell.account)
+                    : tailOf(settings);
         }
         if (tail === "") return cellEnvironmentYaml(cell);
         const [[firstKey, region], [secondKey, accounts] = []] = entries;
@@ -139,6 +156,50 @@ export function cellEnvironmentRenderer(): (cell: Pick<Cell, "account" | "pulumi
             : YAML.stringify(cellEnvironment(cell.account, Object.fromEntries(entries.slice(0, split))));
         return head + tail;
     };
+}
+
+/** An ARN's account field: `arn:<partition>:<service>:<region>:<account>:`. */
+const ARN = /^arn:[^:]*:[^:]*:[^:]*:$/;
+
+/**
+ * `settings` with `account` written as ANY_ACCOUNT, and how many times it was, when every string
+ * naming the account names it as an ARN's account field and nothing names ANY_ACCOUNT: YAML then
+ * writes both alike (an ARN is a plain string whatever its digits, and digits for digits keep its
+ * length, hence its folding). Undefined otherwise, or when the account is named nowhere.
+ */
+function withAnyAccount(
+    settings: Record<string, unknown>,
+    account: string,
+): { settings: Record<string, unknown>; places: number } | undefined {
+    let places = 0;
+    let safe = true;
+    const swap = (value: unknown): unknown => {
+        if (typeof value === "string") {
+            if (value.includes(ANY_ACCOUNT)) safe = false;
+            const parts = value.split(account);
+            if (parts.length === 1) return value;
+            // Each occurrence is the account field of the ARN the string is: after exactly four ':'-separated fields, before ':'.
+            if (parts.length !== 2 || !ARN.test(parts[0]) || !parts[1].startsWith(":")) safe = false;
+            places += parts.length - 1;
+            return parts.join(ANY_ACCOUNT);
+        }
+        if (Array.isArray(value)) return value.map(swap);
+        if (typeof value === "object" && value !== null) {
+            if (Object.getPrototypeOf(value) !== Object.prototype) {
+                safe = false;
+                return value;
+            }
+            return Object.fromEntries(
+                Object.entries(value).map(([k, v]) => {
+                    if (k.includes(account) || k.includes(ANY_ACCOUNT)) safe = false;
+                    return [k, swap(v)];
+                }),
+            );
+        }
+        return value;
+    };
+    const swapped = swap(settings) as Record<string, unknown>;
+    return safe && places > 0 ? { settings: swapped, places } : undefined;
 }
 
 /** accountEnvironmentYaml for every account of one organisation, rendered once for any account (forAccount). */

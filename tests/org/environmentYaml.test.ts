@@ -58,6 +58,43 @@ describe("org control plane: each cell's ESC environment", () => {
         );
     });
 
+    it("is the whole rendering's text for settings naming each cell's account: in its boundary's ARN, and in any other place", () => {
+        /** Where a setting may name the account: the boundary's account field, and places YAML may write otherwise. */
+        const naming = fc.constantFrom(
+            (a: string) => `arn:aws:iam::${a}:policy/patch-manager-boundary`,
+            (a: string) => `arn:aws:iam::${a}:role/0000${a}`,
+            (a: string) => `arn:aws:s3:::${a}:x`,
+            (a: string) => `arn:aws:iam::${a}${a}:x`,
+            (a: string) => `0o${a}`,
+            (a: string) => `${a}e1`,
+            (a: string) => a,
+            (a: string) => `arn:aws:iam::${a}:policy/${"x ".repeat(60)}`,
+            (a: string) => `0000${a}`,
+        );
+        fc.assert(
+            fc.property(
+                fc.uniqueArray(fc.tuple(key, value), { selector: ([k]) => k, maxLength: 4 }),
+                fc.array(fc.tuple(key, naming), { minLength: 1, maxLength: 3 }),
+                region,
+                fc.array(account, { minLength: 2, maxLength: 3 }),
+                (settings, named, region, accounts) => {
+                    const render = cellEnvironmentRenderer();
+                    for (const account of accounts) {
+                        const own = Object.fromEntries(named.map(([k, name]) => [`patch-manager:${k}Own`, name(account)]));
+                        const pulumiConfig = {
+                            "aws:region": region,
+                            "aws:allowedAccountIds": [account],
+                            ...Object.fromEntries(settings.map(([k, v]) => [`patch-manager:${k}`, v])),
+                            ...own,
+                        };
+                        const cell = { account, pulumiConfig };
+                        assert.equal(render(cell), cellEnvironmentYaml(cell));
+                    }
+                },
+            ),
+        );
+    });
+
     it("of each account is the whole rendering's text for any account, role name and session", () => {
         fc.assert(
             fc.property(
