@@ -469,6 +469,15 @@ function accountProblems(
     const ous: readonly string[] = values.organizationalUnits ?? [];
     const organization: string | undefined = values.organization;
     const byIndex = new Map([...stacks].map(([stack, i]) => [i, stack]));
+    // Each account's cells, in the cells' order, found in one pass (not one pass per account).
+    const cellsOf = new Map<string, { i: number; c: { account: string; environment: string }; stack: string }[]>();
+    rawCells.forEach((c, i) => {
+        const stack = byIndex.get(i);
+        if (c === undefined || stack === undefined) return;
+        const list = cellsOf.get(c.account);
+        if (list === undefined) cellsOf.set(c.account, [{ i, c, stack }]);
+        else list.push({ i, c, stack });
+    });
     for (const [account, a] of Object.entries(accounts)) {
         const at = (...p: string[]) => keyPath("accounts", [account, ...p]);
         if (account === values.managementAccountId)
@@ -497,7 +506,7 @@ function accountProblems(
             );
         if (a.existingGitHubOidcProvider && values.githubActions)
             lacks(a.existingGitHubOidcProvider.clientIds, [GITHUB_AUDIENCE], GITHUB_OIDC_HOST, "existingGitHubOidcProvider");
-        const cells = rawCells.flatMap((c, i) => (c?.account === account && byIndex.has(i) ? [{ i, c, stack: byIndex.get(i)! }] : []));
+        const cells = cellsOf.get(account) ?? [];
         if (!organization || cells.length === 0) continue;
         const trust = accountTrust({
             organization,
