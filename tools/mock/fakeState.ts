@@ -13,9 +13,17 @@ export const DEFAULT_REGION = "us-east-1";
 export const MOCK_NOW = "2026-01-01T00:00:00Z";
 
 export function hex(seed: string, length: number): string {
-    let out = "";
-    for (let i = 0; out.length < length; i++) out += createHash("sha256").update(`${seed}#${i}`).digest("hex");
+    let out = firstDigest(seed);
+    for (let i = 1; out.length < length; i++) out += createHash("sha256").update(`${seed}#${i}`).digest("hex");
     return out.slice(0, length);
+}
+
+/** The first digest of the last seed asked: a resource's name, id and ARN are cut from its URN's. */
+let lastDigest = { seed: "", digest: "" };
+function firstDigest(seed: string): string {
+    if (lastDigest.seed !== seed || lastDigest.digest === "")
+        lastDigest = { seed, digest: createHash("sha256").update(`${seed}#0`).digest("hex") };
+    return lastDigest.digest;
 }
 
 function uuid(seed: string): string {
