@@ -24,6 +24,8 @@ const path = require("path");
 
 /** The cache's own format; a manifest of another format is rebuilt. */
 const FORMAT = 1;
+/** The Node.js major the bundle is compiled for (esbuild's target): another Node compiles again. */
+const NODE = process.versions.node.split(".")[0];
 /** Packages the program must share with Pulumi's runtime (the SDK holds the engine's connection and the mocks). */
 const EXTERNAL = ["@pulumi/*", "@pulumiverse/*"];
 /** Each load says on this channel how it got the program: "cached", "built", "memory" or "sources". */
@@ -100,7 +102,7 @@ function cacheDir(root, entry) {
 /**
  * The manifest's bundle if every input it lists is as it was: our sources by content digest, the
  * packages' files (which only an install changes) by size and modification time, and the
- * project's root (the bundle names its sources' absolute paths).
+ * project's root (the bundle names its sources' absolute paths) and the Node.js major it targets.
  */
 function freshBundle(root, dir) {
     let manifest;
@@ -109,7 +111,8 @@ function freshBundle(root, dir) {
     } catch {
         return undefined;
     }
-    if (manifest.format !== FORMAT || manifest.root !== root || typeof manifest.bundle !== "string") return undefined;
+    if (manifest.format !== FORMAT || manifest.root !== root || manifest.node !== NODE || typeof manifest.bundle !== "string")
+        return undefined;
     for (const [file, expected] of manifest.inputs) {
         if (fingerprint(path.join(root, file)) !== expected) return undefined;
     }
@@ -141,7 +144,7 @@ function compile(esbuild, root, entry, outDir) {
         bundle: true,
         platform: "node",
         format: "cjs",
-        target: `node${process.versions.node.split(".")[0]}`,
+        target: `node${NODE}`,
         external: EXTERNAL,
         tsconfig: path.join(root, "tsconfig.json"),
         outfile: path.join(outDir, bundle),
