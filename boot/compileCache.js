@@ -170,6 +170,7 @@ function compile(esbuild, root, entry, outDir) {
         manifest: {
             format: FORMAT,
             root,
+            node: NODE,
             esbuild: esbuild.version,
             bundle,
             inputs: [...inputs].sort().map((f) => [f, fingerprint(path.join(root, f))]),

@@ -128,6 +128,16 @@ describe("boot: the compile cache", function () {
         assert.equal(after.loads[0].how, "built");
     });
 
+    it("a bundle compiled under another Node.js major compiles again (esbuild's target is the major)", function () {
+        const dir = fresh();
+        loadMain(dir);
+        const file = path.join(dir, "node_modules", ".cache", "patch-manager", "main.ts", "manifest.json");
+        const manifest = JSON.parse(fs.readFileSync(file, "utf8")) as { node: string };
+        assert.equal(manifest.node, process.versions.node.split(".")[0]);
+        fs.writeFileSync(file, JSON.stringify({ ...manifest, node: "18" }));
+        assert.equal(loadMain(dir).loads[0].how, "built");
+    });
+
     it("node_modules that is a link (an earlier commit's tree) or a cache that cannot be written: compiled in memory, nothing written", function () {
         const linked = fresh();
         const real = path.join(linked, "real_modules");
