@@ -12,6 +12,7 @@
 import { Cron } from "croner";
 import { toString as cronToWords } from "cronstrue";
 import { scheduleOffsetProblems } from "./rules";
+import { ZoneOffsets, zoneOffsets } from "./zone";
 
 // ---------------------------------------------------------------------------------------------
 // Parsed representation
@@ -189,6 +190,29 @@ function offsetProblems(offset: number | undefined, expression: string): string[
  * Throws on an invalid expression, timezone, offset or count.
  */
 export function nextStarts(expression: string, opts: { timezone: string; scheduleOffset?: number; from: Date; count: number }): Date[] {
+    return startsOf(expression, opts, keptCronStarts);
+}
+
+/**
+ * nextStarts as it was computed before the cheap path for zones (croner converting through Intl
+ * at every step of its search, nothing kept): the same answers, slowly. The tests compare the two.
+ */
+export function nextStartsReference(
+    expression: string,
+    opts: { timezone: string; scheduleOffset?: number; from: Date; count: number },
+): Date[] {
+    return startsOf(expression, opts, (_expression, schedule, timezone, offset, from, count) =>
+        cronerCronStarts(schedule, timezone, offset, from, count),
+    );
+}
+
+type CronStarts = (expression: string, schedule: CronSchedule, timezone: string, offset: number, from: Date, count: number) => Date[];
+
+function startsOf(
+    expression: string,
+    opts: { timezone: string; scheduleOffset?: number; from: Date; count: number },
+    cronStarts: CronStarts,
+): Date[] {
     const schedule = parseSchedule(expression);
     const problems = [...checkTimezone(opts.timezone), ...offsetProblems(opts.scheduleOffset, expression)];
     if (!Number.isInteger(opts.count) || opts.count < 0) problems.push(`count ${opts.count} must be a whole number >= 0`);
@@ -205,7 +229,7 @@ export function nextStarts(expression: string, opts: { timezone: string; schedul
             return start.getTime() > from.getTime() ? [start] : [];
         }
         case "cron":
-            return keptCronStarts(expression, schedule, opts.timezone, opts.scheduleOffset ?? 0, from, opts.count);
+            return cronStarts(expression, schedule, opts.timezone, opts.scheduleOffset ?? 0, from, opts.count);
     }
 }
 
@@ -423,7 +447,73 @@ function cronerFor(pattern: string, timezone: string): Cron {
     return new Cron(pattern, { ...zone, mode: "7-part", alternativeWeekdays: true, paused: true });
 }
 
+/**
+ * The instants the cheap path for zones answers from: from 1970 (the offsets' sampling, zone.ts)
+ * to the last year a cron names (2199).
+ */
+const ZONED_FROM = Date.UTC(1970, 0, 2);
+const ZONED_UNTIL = Date.UTC(2200, 0, 1);
+
 function nextCronStarts(schedule: CronSchedule, timezone: string, offsetDays: number, from: Date, count: number): Date[] {
+    const t = from.getTime();
+    if (timezone === "UTC" || t < ZONED_FROM || t >= ZONED_UNTIL) return cronerCronStarts(schedule, timezone, offsetDays, from, count);
+    return zonedCronStarts(schedule, zoneOffsets(timezone), offsetDays, t, count).map((start) => new Date(start));
+}
+
+/**
+ * A zone's starts without croner's Intl conversion at every step of its search (most of the time
+ * of a year of starts in Europe/Amsterdam): croner at the fixed offset 0 lists the cron's wall-clock
+ * times, and the zone's offsets, found once per zone and year (zone.ts), turn each into the instant
+ * croner's conversion gives, DST gaps and repeats included. The same instants as cronerCronStarts
+ * (a property test compares them).
+ */
+function zonedCronStarts(schedule: CronSchedule, zone: ZoneOffsets, offsetDays: number, from: number, count: number): number[] {
+    const job = cronerFor(toCronerPattern(schedule), "UTC");
+    if (offsetDays === 0) return wallClockStarts(job, zone, from, count);
+    // As in cronerCronStarts: calendar days added to each match's local date, at the cron's wall time.
+    const starts: number[] = [];
+    for (const match of wallClockStarts(job, zone, from - (offsetDays + 1) * DAY_MS, count + offsetDays + 2)) {
+        const day = (Math.floor(zone.wallAt(match) / DAY_MS) + offsetDays) * DAY_MS;
+        // localTimeToInstant's search starts two days before the date.
+        const start = zone.startAt(day + schedule.hour * 3_600_000 + schedule.minute * 60_000, day - 2 * DAY_MS);
+        if (start === undefined) {
+            const date = new Date(day);
+            const t = { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() };
+            throw new Error(
+                `no instant for ${JSON.stringify({ ...t, hour: schedule.hour, minute: schedule.minute, second: 0 })} in ${zone.timezone}`,
+            );
+        }
+        if (start > from) starts.push(start);
+        if (starts.length === count) break;
+    }
+    return starts;
+}
+
+/**
+ * The first `count` starts after `from` of a job at offset 0 whose times are read as wall-clock
+ * times in `zone`. croner's search in a zone walks the wall-clock times after `from`'s and takes
+ * the first whose instant is after the last start (its `_walk` and `_runAt`); so does this.
+ */
+function wallClockStarts(job: Cron, zone: ZoneOffsets, from: number, count: number): number[] {
+    const starts: number[] = [];
+    let after = from;
+    let cursor = new Date(from + zone.offsetAt(from));
+    for (let batch = count + 1; ; batch = Math.min(batch * 2, 256)) {
+        const walls = job.nextRuns(batch, cursor);
+        for (const wall of walls) {
+            const start = zone.startAt(wall.getTime(), after);
+            if (start === undefined) continue;
+            starts.push(start);
+            after = start;
+            if (starts.length === count) return starts;
+        }
+        if (walls.length < batch) return starts;
+        cursor = walls[walls.length - 1];
+    }
+}
+
+/** Starts through croner's own conversion in the zone (the reference for the cheap path, and UTC's path). */
+function cronerCronStarts(schedule: CronSchedule, timezone: string, offsetDays: number, from: Date, count: number): Date[] {
     const job = cronerFor(toCronerPattern(schedule), timezone);
     if (offsetDays === 0) return job.nextRuns(count, from);
 
