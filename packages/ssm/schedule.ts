@@ -320,6 +320,13 @@ function startsBetweenUncached(
     expression: string,
     opts: { timezone: string; scheduleOffset?: number; from: Date; until: Date; limit: number },
 ): Date[] {
+    const until = opts.until instanceof Date ? opts.until.getTime() : NaN;
+    if (CRON_EXPRESSION.test(expression) && Number.isInteger(opts.limit) && opts.limit > 0 && !Number.isNaN(until)) {
+        // One pass that stops at `until`: chunks of nextStarts compute up to 256 starts past it.
+        return startsOf(expression, { ...opts, count: opts.limit }, (_expression, schedule, timezone, offset, from, count) =>
+            nextCronStarts(schedule, timezone, offset, from, count, until),
+        );
+    }
     const out: Date[] = [];
     let cursor = opts.from;
     for (let chunk = 4; out.length < opts.limit; chunk = Math.min(chunk * 4, 256)) {
@@ -448,31 +455,50 @@ function cronerFor(pattern: string, timezone: string): Cron {
 }
 
 /**
- * The instants the cheap path for zones answers from: from 1970 (the offsets' sampling, zone.ts)
- * to the last year a cron names (2199).
+ * The instants the cheap path answers from: from 1970 (the offsets' sampling, zone.ts) to the last
+ * year a cron names (2199).
  */
 const ZONED_FROM = Date.UTC(1970, 0, 2);
 const ZONED_UNTIL = Date.UTC(2200, 0, 1);
 
-function nextCronStarts(schedule: CronSchedule, timezone: string, offsetDays: number, from: Date, count: number): Date[] {
+/** The first `count` starts after `from`, and before `until` when given. */
+function nextCronStarts(schedule: CronSchedule, timezone: string, offsetDays: number, from: Date, count: number, until = Infinity): Date[] {
     const t = from.getTime();
-    if (timezone === "UTC" || t < ZONED_FROM || t >= ZONED_UNTIL) return cronerCronStarts(schedule, timezone, offsetDays, from, count);
-    return zonedCronStarts(schedule, zoneOffsets(timezone), offsetDays, t, count).map((start) => new Date(start));
+    if (t < ZONED_FROM || t >= ZONED_UNTIL) {
+        return cronerCronStarts(schedule, timezone, offsetDays, from, count).filter((start) => start.getTime() < until);
+    }
+    return zonedCronStarts(schedule, zoneOffsets(timezone), offsetDays, t, count, until).map((start) => new Date(start));
 }
 
 /**
- * A zone's starts without croner's Intl conversion at every step of its search (most of the time
- * of a year of starts in Europe/Amsterdam): croner at the fixed offset 0 lists the cron's wall-clock
- * times, and the zone's offsets, found once per zone and year (zone.ts), turn each into the instant
+ * Starts without croner's Intl conversion at every step of its search (most of the time of a year
+ * of starts in Europe/Amsterdam): croner at the fixed offset 0 lists the cron's wall-clock times,
+ * and the zone's offsets, found once per zone and year (zone.ts), turn each into the instant
  * croner's conversion gives, DST gaps and repeats included. The same instants as cronerCronStarts
- * (a property test compares them).
+ * (a property test compares them); UTC's offsets are 0, so there croner's times are the starts.
  */
-function zonedCronStarts(schedule: CronSchedule, zone: ZoneOffsets, offsetDays: number, from: number, count: number): number[] {
+function zonedCronStarts(
+    schedule: CronSchedule,
+    zone: ZoneOffsets,
+    offsetDays: number,
+    from: number,
+    count: number,
+    until: number,
+): number[] {
     const job = cronerFor(toCronerPattern(schedule), "UTC");
-    if (offsetDays === 0) return wallClockStarts(job, zone, from, count);
-    // As in cronerCronStarts: calendar days added to each match's local date, at the cron's wall time.
     const starts: number[] = [];
-    for (const match of wallClockStarts(job, zone, from - (offsetDays + 1) * DAY_MS, count + offsetDays + 2)) {
+    if (offsetDays === 0) {
+        for (const start of wallClockStarts(job, zone, from)) {
+            if (start >= until) break;
+            starts.push(start);
+            if (starts.length === count) break;
+        }
+        return starts;
+    }
+    // As in cronerCronStarts: calendar days added to each match's local date, at the cron's wall time,
+    // from matches early enough to catch those before `from` whose shifted start falls after it.
+    let matches = count + offsetDays + 2;
+    for (const match of wallClockStarts(job, zone, from - (offsetDays + 1) * DAY_MS)) {
         const day = (Math.floor(zone.wallAt(match) / DAY_MS) + offsetDays) * DAY_MS;
         // localTimeToInstant's search starts two days before the date.
         const start = zone.startAt(day + schedule.hour * 3_600_000 + schedule.minute * 60_000, day - 2 * DAY_MS);
@@ -483,32 +509,26 @@ function zonedCronStarts(schedule: CronSchedule, zone: ZoneOffsets, offsetDays: 
                 `no instant for ${JSON.stringify({ ...t, hour: schedule.hour, minute: schedule.minute, second: 0 })} in ${zone.timezone}`,
             );
         }
+        if (start >= until) break;
         if (start > from) starts.push(start);
-        if (starts.length === count) break;
+        if (starts.length === count || --matches === 0) break;
     }
     return starts;
 }
 
 /**
- * The first `count` starts after `from` of a job at offset 0 whose times are read as wall-clock
- * times in `zone`. croner's search in a zone walks the wall-clock times after `from`'s and takes
- * the first whose instant is after the last start (its `_walk` and `_runAt`); so does this.
+ * The starts after `from` of a job at offset 0 whose times are read as wall-clock times in `zone`,
+ * one at a time. croner's search in a zone walks the wall-clock times after `from`'s and takes the
+ * first whose instant is after the last start (its `_walk` and `_runAt`); so does this.
  */
-function wallClockStarts(job: Cron, zone: ZoneOffsets, from: number, count: number): number[] {
-    const starts: number[] = [];
+function* wallClockStarts(job: Cron, zone: ZoneOffsets, from: number): Generator<number> {
     let after = from;
-    let cursor = new Date(from + zone.offsetAt(from));
-    for (let batch = count + 1; ; batch = Math.min(batch * 2, 256)) {
-        const walls = job.nextRuns(batch, cursor);
-        for (const wall of walls) {
-            const start = zone.startAt(wall.getTime(), after);
-            if (start === undefined) continue;
-            starts.push(start);
-            after = start;
-            if (starts.length === count) return starts;
-        }
-        if (walls.length < batch) return starts;
-        cursor = walls[walls.length - 1];
+    let wall = job.nextRun(new Date(from + zone.offsetAt(from)));
+    for (; wall !== null; wall = job.nextRun(wall)) {
+        const start = zone.startAt(wall.getTime(), after);
+        if (start === undefined) continue;
+        after = start;
+        yield start;
     }
 }
 
