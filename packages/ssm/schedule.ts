@@ -485,7 +485,7 @@ function zonedCronStarts(
     count: number,
     until: number,
 ): number[] {
-    const job = cronerFor(toCronerPattern(schedule), "UTC");
+    const job = wallClockJob(toCronerPattern(schedule));
     const starts: number[] = [];
     if (offsetDays === 0) {
         for (const start of wallClockStarts(job, zone, from)) {
@@ -515,6 +515,19 @@ function zonedCronStarts(
     }
     return starts;
 }
+
+/** croner at offset 0 for a pattern, kept: its search from a given instant keeps no state. */
+function wallClockJob(pattern: string): Cron {
+    let job = WALL_CLOCK_JOBS.get(pattern);
+    if (!job) {
+        if (WALL_CLOCK_JOBS.size >= KEPT_MAX) WALL_CLOCK_JOBS.clear();
+        job = cronerFor(pattern, "UTC");
+        WALL_CLOCK_JOBS.set(pattern, job);
+    }
+    return job;
+}
+
+const WALL_CLOCK_JOBS = new Map<string, Cron>();
 
 /**
  * The starts after `from` of a job at offset 0 whose times are read as wall-clock times in `zone`,

@@ -53,12 +53,21 @@ export class ZoneOffsets {
     /** The zone's offset (ms) at an instant (ms). */
     offsetAt(ms: number): number {
         if (this.fixedOffset !== undefined) return this.fixedOffset;
+        // Lookups come in runs near one instant: the last span of one offset answers most of them.
+        if (ms >= this.spanStart && ms < this.spanEnd) return this.spanOffset;
         const index = Math.floor(ms / BLOCK_MS);
         const block = this.blocks.get(index) ?? this.block(index);
-        let offset = block.offsets[0];
-        for (let i = 0; i < block.changes.length && block.changes[i] <= ms; i++) offset = block.offsets[i + 1];
-        return offset;
+        let i = 0;
+        while (i < block.changes.length && block.changes[i] <= ms) i++;
+        this.spanStart = i === 0 ? index * BLOCK_MS : block.changes[i - 1];
+        this.spanEnd = i === block.changes.length ? (index + 1) * BLOCK_MS : block.changes[i];
+        this.spanOffset = block.offsets[i];
+        return this.spanOffset;
     }
+
+    private spanStart = 0;
+    private spanEnd = 0;
+    private spanOffset = 0;
 
     /** The wall-clock time of an instant, to the second, as ms of a UTC date. */
     wallAt(ms: number): number {

@@ -1006,6 +1006,19 @@ describe("schedule", () => {
                 }
             });
 
+            it("startsBetween computes no start at or after `until`", () => {
+                // America/Nuuk moves from -02 to -01 at 01:00 UTC on 29 March 2026, 23:00 local on the 28th, so 23:59
+                // on the 28th does not exist and its end, 00:00, is the next date: a start a day after the 27th's 23:59
+                // has no instant, which both paths refuse. Starts up to 20 March must not reach that far.
+                const opts = { timezone: "America/Nuuk", scheduleOffset: 1, from: new Date("2026-03-01T12:00:00Z") };
+                assert.throws(() => nextStartsReference("cron(59 23 ? * * *)", { ...opts, count: 40 }), /no instant .*"day":28/);
+                const until = new Date("2026-03-20T12:00:00Z");
+                assert.deepEqual(
+                    iso(startsBetween("cron(59 23 ? * * *)", { ...opts, until, limit: 100 })),
+                    iso(nextStartsReference("cron(59 23 ? * * *)", { ...opts, count: 19 })).filter((t) => t < until.toISOString()),
+                );
+            });
+
             it("a year of daily starts in a zone costs Intl conversions per year of the zone, not per start", () => {
                 // Counted, not timed: croner converts through Intl several times at every start it finds in a zone.
                 const original = Intl.DateTimeFormat.prototype.formatToParts;
