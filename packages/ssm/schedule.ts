@@ -5,7 +5,8 @@
  * (https://docs.aws.amazon.com/systems-manager/latest/userguide/reference-cron-and-rate-expressions.html)
  * and the SSM API model (`MaintenanceWindowSchedule` is 1-256 characters, `ScheduleOffset` 1-6).
  * Cron evaluation (calendar, L/W/#, time zones, DST) is croner's; this module only parses the AWS
- * dialect into explicit values and hands croner a pattern whose meaning is the same in both.
+ * dialect into explicit values and hands croner a pattern whose meaning is the same in both. In a
+ * zone, croner lists wall-clock times and zone.ts turns them into instants by croner's own rules.
  *
  * Pure: no Pulumi, no I/O, no clock (callers pass `from`).
  */
