@@ -5,13 +5,15 @@
  * (https://docs.aws.amazon.com/systems-manager/latest/userguide/reference-cron-and-rate-expressions.html)
  * and the SSM API model (`MaintenanceWindowSchedule` is 1-256 characters, `ScheduleOffset` 1-6).
  * Cron evaluation (calendar, L/W/#, time zones, DST) is croner's; this module only parses the AWS
- * dialect into explicit values and hands croner a pattern whose meaning is the same in both.
+ * dialect into explicit values and hands croner a pattern whose meaning is the same in both. In a
+ * zone, croner lists wall-clock times and zone.ts turns them into instants by croner's own rules.
  *
  * Pure: no Pulumi, no I/O, no clock (callers pass `from`).
  */
 import { Cron } from "croner";
 import { toString as cronToWords } from "cronstrue";
 import { scheduleOffsetProblems } from "./rules";
+import { ZoneOffsets, zoneOffsets } from "./zone";
 
 // ---------------------------------------------------------------------------------------------
 // Parsed representation
@@ -189,6 +191,29 @@ function offsetProblems(offset: number | undefined, expression: string): string[
  * Throws on an invalid expression, timezone, offset or count.
  */
 export function nextStarts(expression: string, opts: { timezone: string; scheduleOffset?: number; from: Date; count: number }): Date[] {
+    return startsOf(expression, opts, keptCronStarts);
+}
+
+/**
+ * nextStarts as it was computed before the cheap path for zones (croner converting through Intl
+ * at every step of its search, nothing kept): the same answers, slowly. The tests compare the two.
+ */
+export function nextStartsReference(
+    expression: string,
+    opts: { timezone: string; scheduleOffset?: number; from: Date; count: number },
+): Date[] {
+    return startsOf(expression, opts, (_expression, schedule, timezone, offset, from, count) =>
+        cronerCronStarts(schedule, timezone, offset, from, count),
+    );
+}
+
+type CronStarts = (expression: string, schedule: CronSchedule, timezone: string, offset: number, from: Date, count: number) => Date[];
+
+function startsOf(
+    expression: string,
+    opts: { timezone: string; scheduleOffset?: number; from: Date; count: number },
+    cronStarts: CronStarts,
+): Date[] {
     const schedule = parseSchedule(expression);
     const problems = [...checkTimezone(opts.timezone), ...offsetProblems(opts.scheduleOffset, expression)];
     if (!Number.isInteger(opts.count) || opts.count < 0) problems.push(`count ${opts.count} must be a whole number >= 0`);
@@ -205,7 +230,7 @@ export function nextStarts(expression: string, opts: { timezone: string; schedul
             return start.getTime() > from.getTime() ? [start] : [];
         }
         case "cron":
-            return keptCronStarts(expression, schedule, opts.timezone, opts.scheduleOffset ?? 0, from, opts.count);
+            return cronStarts(expression, schedule, opts.timezone, opts.scheduleOffset ?? 0, from, opts.count);
     }
 }
 
@@ -296,6 +321,13 @@ function startsBetweenUncached(
     expression: string,
     opts: { timezone: string; scheduleOffset?: number; from: Date; until: Date; limit: number },
 ): Date[] {
+    const until = opts.until instanceof Date ? opts.until.getTime() : NaN;
+    if (CRON_EXPRESSION.test(expression) && Number.isInteger(opts.limit) && opts.limit > 0 && !Number.isNaN(until)) {
+        // One pass that stops at `until`: chunks of nextStarts compute up to 256 starts past it.
+        return startsOf(expression, { ...opts, count: opts.limit }, (_expression, schedule, timezone, offset, from, count) =>
+            nextCronStarts(schedule, timezone, offset, from, count, until),
+        );
+    }
     const out: Date[] = [];
     let cursor = opts.from;
     for (let chunk = 4; out.length < opts.limit; chunk = Math.min(chunk * 4, 256)) {
@@ -423,7 +455,99 @@ function cronerFor(pattern: string, timezone: string): Cron {
     return new Cron(pattern, { ...zone, mode: "7-part", alternativeWeekdays: true, paused: true });
 }
 
-function nextCronStarts(schedule: CronSchedule, timezone: string, offsetDays: number, from: Date, count: number): Date[] {
+/**
+ * The instants the cheap path answers from: from 1970 (the offsets' sampling, zone.ts) to the last
+ * year a cron names (2199).
+ */
+const ZONED_FROM = Date.UTC(1970, 0, 2);
+const ZONED_UNTIL = Date.UTC(2200, 0, 1);
+
+/** The first `count` starts after `from`, and before `until` when given. */
+function nextCronStarts(schedule: CronSchedule, timezone: string, offsetDays: number, from: Date, count: number, until = Infinity): Date[] {
+    const t = from.getTime();
+    if (t < ZONED_FROM || t >= ZONED_UNTIL) {
+        return cronerCronStarts(schedule, timezone, offsetDays, from, count).filter((start) => start.getTime() < until);
+    }
+    return zonedCronStarts(schedule, zoneOffsets(timezone), offsetDays, t, count, until).map((start) => new Date(start));
+}
+
+/**
+ * Starts without croner's Intl conversion at every step of its search (most of the time of a year
+ * of starts in Europe/Amsterdam): croner at the fixed offset 0 lists the cron's wall-clock times,
+ * and the zone's offsets, found once per zone and year (zone.ts), turn each into the instant
+ * croner's conversion gives, DST gaps and repeats included. The same instants as cronerCronStarts
+ * (a property test compares them); UTC's offsets are 0, so there croner's times are the starts.
+ */
+function zonedCronStarts(
+    schedule: CronSchedule,
+    zone: ZoneOffsets,
+    offsetDays: number,
+    from: number,
+    count: number,
+    until: number,
+): number[] {
+    const job = wallClockJob(toCronerPattern(schedule));
+    const starts: number[] = [];
+    if (offsetDays === 0) {
+        for (const start of wallClockStarts(job, zone, from)) {
+            if (start >= until) break;
+            starts.push(start);
+            if (starts.length === count) break;
+        }
+        return starts;
+    }
+    // As in cronerCronStarts: calendar days added to each match's local date, at the cron's wall time,
+    // from matches early enough to catch those before `from` whose shifted start falls after it.
+    let matches = count + offsetDays + 2;
+    for (const match of wallClockStarts(job, zone, from - (offsetDays + 1) * DAY_MS)) {
+        const day = (Math.floor(zone.wallAt(match) / DAY_MS) + offsetDays) * DAY_MS;
+        // localTimeToInstant's search starts two days before the date.
+        const start = zone.startAt(day + schedule.hour * 3_600_000 + schedule.minute * 60_000, day - 2 * DAY_MS);
+        if (start === undefined) {
+            const date = new Date(day);
+            const t = { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() };
+            throw new Error(
+                `no instant for ${JSON.stringify({ ...t, hour: schedule.hour, minute: schedule.minute, second: 0 })} in ${zone.timezone}`,
+            );
+        }
+        if (start >= until) break;
+        if (start > from) starts.push(start);
+        if (starts.length === count || --matches === 0) break;
+    }
+    return starts;
+}
+
+/** croner at offset 0 for a pattern, kept: its search from a given instant keeps no state. */
+function wallClockJob(pattern: string): Cron {
+    let job = WALL_CLOCK_JOBS.get(pattern);
+    if (!job) {
+        if (WALL_CLOCK_JOBS.size >= KEPT_MAX) WALL_CLOCK_JOBS.clear();
+        job = cronerFor(pattern, "UTC");
+        WALL_CLOCK_JOBS.set(pattern, job);
+    }
+    return job;
+}
+
+const WALL_CLOCK_JOBS = new Map<string, Cron>();
+
+/**
+ * The starts after `from` of a job at offset 0 whose times are read as wall-clock times in `zone`,
+ * one at a time. croner's search in a zone walks the wall-clock times after `from`'s and takes the
+ * first whose instant is after the last start (its `_walk` and `_runAt`); so does this.
+ */
+function* wallClockStarts(job: Cron, zone: ZoneOffsets, from: number): Generator<number> {
+    let after = from;
+    let wall = job.nextRun(new Date(from + zone.offsetAt(from)));
+    for (; wall !== null; wall = job.nextRun(wall)) {
+        const start = zone.startAt(wall.getTime(), after);
+        if (start === undefined) continue;
+        after = start;
+        yield start;
+    }
+}
+
+/** Starts through croner's own conversion in the zone (the reference for the cheap path, and UTC's path). */
+function cronerCronStarts(schedule: CronSchedule, timezone: string, offsetDays: number, from: Date, count: number): Date[] {
     const job = cronerFor(toCronerPattern(schedule), timezone);
     if (offsetDays === 0) return job.nextRuns(count, from);
 

@@ -5,6 +5,7 @@ import {
     checkTimezone,
     describeSchedule,
     nextStarts,
+    nextStartsReference,
     parseSchedule,
     patchTuesdayPlus,
     startsBetween,
@@ -856,7 +857,7 @@ describe("schedule", () => {
             );
         });
 
-        it("\"UTC\" (croner's fixed offset 0) gives the instants of the tz database's Etc/UTC (croner's Intl conversion)", () => {
+        it("\"UTC\" (offset 0 throughout) gives the instants of the tz database's Etc/UTC through croner's Intl conversion", () => {
             fc.assert(
                 fc.property(
                     validCron.map((fields) => `cron(${fields.join(" ")})`),
@@ -864,13 +865,181 @@ describe("schedule", () => {
                     fc.date({ min: new Date("2025-01-01T00:00:00Z"), max: new Date("2030-12-31T00:00:00Z"), noInvalidDate: true }),
                     (expression, offset, from) => {
                         const scheduleOffset = offset === 0 ? undefined : offset;
-                        const starts = (timezone: string) =>
-                            nextStarts(expression, { timezone, scheduleOffset, from, count: 20 }).map((d) => d.toISOString());
-                        assert.deepEqual(starts("UTC"), starts("Etc/UTC"), expression);
+                        const opts = (timezone: string) => ({ timezone, scheduleOffset, from, count: 12 });
+                        assert.deepEqual(
+                            iso(nextStarts(expression, opts("UTC"))),
+                            iso(nextStartsReference(expression, opts("Etc/UTC"))),
+                            expression,
+                        );
                     },
                 ),
-                { numRuns: 60 },
+                { numRuns: 40 },
             );
+        });
+
+        describe("zones other than UTC: the cheap path (the zone's offsets found once) gives croner's own conversion's instants", () => {
+            // Offsets changing at 02:00/03:00 (EU, US, Morocco), by 30 minutes (Lord Howe), at 02:45 (Chatham),
+            // at midnight (Santiago, Havana, Beirut), at 23:00 into the next day (Nuuk: a gap no start of that date
+            // can take), by 2 hours (Troll), negative DST (Dublin) or never (Kolkata).
+            const DST_ZONES = [
+                "Europe/Amsterdam",
+                "America/New_York",
+                "Australia/Lord_Howe",
+                "Asia/Kolkata",
+                "Pacific/Chatham",
+                "America/Santiago",
+                "Africa/Casablanca",
+                "America/Havana",
+                "Asia/Beirut",
+                "Antarctica/Troll",
+                "Europe/Dublin",
+                "Pacific/Auckland",
+                "America/Nuuk",
+            ];
+            // Every hour, 2 included: a start may fall in a gap or a repeated hour.
+            const anyHourCron = fc
+                .tuple(validCron, fc.integer({ min: 0, max: 23 }))
+                .map(([fields, h]) => `cron(${[fields[0], String(h), ...fields.slice(2)].join(" ")})`);
+
+            /** The instants in [from, until) where a zone's offset changes, to the minute (Intl's offset names, not zone.ts). */
+            function offsetChanges(timeZone: string, from: number, until: number): number[] {
+                const format = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "longOffset" });
+                const offset = (t: number) => format.formatToParts(t).find((p) => p.type === "timeZoneName")!.value;
+                const changes: number[] = [];
+                for (let t = from; t < until; t += 86_400_000) {
+                    let [low, high] = [t, t + 86_400_000];
+                    if (offset(low) === offset(high)) continue;
+                    while (high - low > 60_000) {
+                        const middle = low + Math.floor((high - low) / 120_000) * 60_000;
+                        if (offset(middle) === offset(low)) low = middle;
+                        else high = middle;
+                    }
+                    changes.push(high);
+                }
+                return changes;
+            }
+            /** The starts, or the error: both paths throw alike where a start's date has no such time (Nuuk, below). */
+            const outcome = (starts: typeof nextStarts, expression: string, opts: Parameters<typeof nextStarts>[1]) => {
+                try {
+                    return iso(starts(expression, opts));
+                } catch (error) {
+                    return (error as Error).message;
+                }
+            };
+            const CHANGES = new Map(
+                DST_ZONES.map((zone) => [zone, offsetChanges(zone, Date.UTC(2025, 0, 1), Date.UTC(2031, 0, 1))] as const),
+            );
+
+            it("the zones' offsets change in the years drawn (so the cases below meet gaps and repeats)", () => {
+                // Europe/Amsterdam: "last Sunday in March ... 01:00 UTC" and "last Sunday in October" (EU
+                // summer-time directive 2000/84/EC, Articles 2 and 3): 2026-03-29 and 2026-10-25.
+                const amsterdam = CHANGES.get("Europe/Amsterdam")!.map((t) => new Date(t).toISOString());
+                assert.ok(
+                    amsterdam.includes("2026-03-29T01:00:00.000Z") && amsterdam.includes("2026-10-25T01:00:00.000Z"),
+                    String(amsterdam),
+                );
+                for (const zone of DST_ZONES.filter((z) => z !== "Asia/Kolkata")) assert.ok(CHANGES.get(zone)!.length >= 6, zone);
+                assert.deepEqual(CHANGES.get("Asia/Kolkata"), []);
+            });
+
+            it("random crons, zones, offsets and instants, many of them hours from an offset change", () => {
+                fc.assert(
+                    fc.property(
+                        anyHourCron,
+                        fc.constantFrom(...DST_ZONES),
+                        fc.integer({ min: 0, max: 6 }),
+                        fc.oneof(
+                            fc.date({ min: new Date("2025-01-01T00:00:00Z"), max: new Date("2030-12-31T00:00:00Z"), noInvalidDate: true }),
+                            // Within two days of a change, to the millisecond.
+                            fc.tuple(fc.nat(), fc.integer({ min: -2 * 86_400_000, max: 2 * 86_400_000 })),
+                        ),
+                        fc.integer({ min: 1, max: 8 }),
+                        (expression, timezone, offset, when, count) => {
+                            const changes = CHANGES.get(timezone)!;
+                            const from =
+                                when instanceof Date
+                                    ? when
+                                    : new Date((changes[when[0] % Math.max(1, changes.length)] ?? Date.UTC(2026, 5, 1)) + when[1]);
+                            const scheduleOffset = offset === 0 ? undefined : offset;
+                            const opts = { timezone, scheduleOffset, from, count };
+                            assert.deepEqual(
+                                outcome(nextStarts, expression, opts),
+                                outcome(nextStartsReference, expression, opts),
+                                `${expression} +${offset} ${timezone} from ${from.toISOString()}`,
+                            );
+                        },
+                    ),
+                    { numRuns: 120 },
+                );
+            });
+
+            it(":00, :30 and :45 of each hour of the transition nights, from just before, at and just after each change", () => {
+                for (const timezone of [
+                    "Europe/Amsterdam",
+                    "America/New_York",
+                    "Australia/Lord_Howe",
+                    "Pacific/Chatham",
+                    "America/Santiago",
+                    "America/Nuuk",
+                ]) {
+                    for (const change of CHANGES.get(timezone)!.filter((t) => t >= Date.UTC(2026, 0, 1) && t < Date.UTC(2027, 0, 1))) {
+                        const format = new Intl.DateTimeFormat("en-US", { timeZone: timezone, hour: "numeric", hourCycle: "h23" });
+                        const hour = Number(format.format(change));
+                        for (let h = hour - 1; h <= hour + 1; h++) {
+                            for (const minute of [0, 30, 45]) {
+                                for (const [expression, scheduleOffset] of [
+                                    [`cron(${minute} ${(h + 24) % 24} * * ? *)`, undefined],
+                                    [`cron(${minute} ${(h + 24) % 24} * * ? *)`, 1],
+                                ] as const) {
+                                    for (const shift of [-86_400_000, -60_000, 3_600_000]) {
+                                        const opts = { timezone, scheduleOffset, from: new Date(change + shift), count: 3 };
+                                        assert.deepEqual(
+                                            outcome(nextStarts, expression, opts),
+                                            outcome(nextStartsReference, expression, opts),
+                                            `${expression} +${scheduleOffset ?? 0} ${timezone} from ${opts.from.toISOString()}`,
+                                        );
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            });
+
+            it("startsBetween computes no start at or after `until`", () => {
+                // America/Nuuk moves from -02 to -01 at 01:00 UTC on 29 March 2026, 23:00 local on the 28th, so 23:59
+                // on the 28th does not exist and its end, 00:00, is the next date: a start a day after the 27th's 23:59
+                // has no instant, which both paths refuse. Starts up to 20 March must not reach that far.
+                const opts = { timezone: "America/Nuuk", scheduleOffset: 1, from: new Date("2026-03-01T12:00:00Z") };
+                assert.throws(() => nextStartsReference("cron(59 23 ? * * *)", { ...opts, count: 40 }), /no instant .*"day":28/);
+                const until = new Date("2026-03-20T12:00:00Z");
+                assert.deepEqual(
+                    iso(startsBetween("cron(59 23 ? * * *)", { ...opts, until, limit: 100 })),
+                    iso(nextStartsReference("cron(59 23 ? * * *)", { ...opts, count: 19 })).filter((t) => t < until.toISOString()),
+                );
+            });
+
+            it("a year of daily starts in a zone costs Intl conversions per year of the zone, not per start", () => {
+                // Counted, not timed: croner converts through Intl several times at every start it finds in a zone.
+                const original = Intl.DateTimeFormat.prototype.formatToParts;
+                let calls = 0;
+                Intl.DateTimeFormat.prototype.formatToParts = function (this: Intl.DateTimeFormat, date?: Date | number) {
+                    calls++;
+                    return original.call(this, date);
+                };
+                let starts: Date[];
+                try {
+                    starts = nextStarts("cron(0 22 ? * * *)", {
+                        timezone: "Europe/Zurich",
+                        from: new Date("2027-01-01T00:00:00Z"),
+                        count: 3 * 365,
+                    });
+                } finally {
+                    Intl.DateTimeFormat.prototype.formatToParts = original;
+                }
+                assert.equal(starts.length, 3 * 365);
+                assert.ok(calls < 2 * starts.length, `${calls} Intl conversions for ${starts.length} starts`);
+            });
         });
 
         it("generated valid crons: accepted, described, and nextStarts is increasing, matching and complete", () => {
