@@ -185,8 +185,10 @@ function offsetProblems(offset: number | undefined, expression: string): string[
  *
  * A local time that a DST change skips does not exist; SSM does not document what it does then,
  * so this follows croner's fixed-time rule: the window starts at the first valid time after the
- * gap (02:30 on a spring-forward night in Europe/Amsterdam starts at 03:00 CEST). A time that
- * occurs twice (fall back) starts once, at the first occurrence.
+ * gap (02:30 on a spring-forward night in Europe/Amsterdam starts at 03:00 CEST), when that is
+ * still the same local date; a gap that ends on the next date (America/Nuuk at 23:00 on 28 March
+ * 2026) has no start that date. A time that occurs twice (fall back) starts once, at the first
+ * occurrence. With a scheduleOffset whose shifted date falls in such a gap, it throws.
  *
  * Throws on an invalid expression, timezone, offset or count.
  */
