@@ -188,7 +188,8 @@ function offsetProblems(offset: number | undefined, expression: string): string[
  * gap (02:30 on a spring-forward night in Europe/Amsterdam starts at 03:00 CEST), when that is
  * still the same local date; a gap that ends on the next date (America/Nuuk at 23:00 on 28 March
  * 2026) has no start that date. A time that occurs twice (fall back) starts once, at the first
- * occurrence. With a scheduleOffset whose shifted date falls in such a gap, it throws.
+ * occurrence. With a scheduleOffset, a shifted date whose wall time falls in such a gap has no
+ * start either (the series goes on after it).
  *
  * Throws on an invalid expression, timezone, offset or count.
  */
@@ -500,21 +501,15 @@ function zonedCronStarts(
     }
     // As in cronerCronStarts: calendar days added to each match's local date, at the cron's wall time,
     // from matches early enough to catch those before `from` whose shifted start falls after it.
-    let matches = count + offsetDays + 2;
     for (const match of wallClockStarts(job, zone, from - (offsetDays + 1) * DAY_MS)) {
         const day = (Math.floor(zone.wallAt(match) / DAY_MS) + offsetDays) * DAY_MS;
         // localTimeToInstant's search starts two days before the date.
         const start = zone.startAt(day + schedule.hour * 3_600_000 + schedule.minute * 60_000, day - 2 * DAY_MS);
-        if (start === undefined) {
-            const date = new Date(day);
-            const t = { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() };
-            throw new Error(
-                `no instant for ${JSON.stringify({ ...t, hour: schedule.hour, minute: schedule.minute, second: 0 })} in ${zone.timezone}`,
-            );
-        }
+        // A shifted date whose wall time a DST gap skips to the next date: no start that date (see nextStarts).
+        if (start === undefined) continue;
         if (start >= until) break;
         if (start > from) starts.push(start);
-        if (starts.length === count || --matches === 0) break;
+        if (starts.length === count) break;
     }
     return starts;
 }
@@ -556,26 +551,34 @@ function cronerCronStarts(schedule: CronSchedule, timezone: string, offsetDays: 
     // croner's own dayOffset adds offset * 24 h of absolute time, so in a week with a DST change
     // the window would move by an hour; SSM keeps the wall time. Shift calendar days instead, and
     // start early enough to catch matches before `from` whose shifted start falls after it.
-    const matches = job.nextRuns(count + offsetDays + 2, new Date(from.getTime() - (offsetDays + 1) * DAY_MS));
+    // The cron has one wall time, so at most one match a day: count + offsetDays + 2 matches hold
+    // `count` starts unless a shifted date has no such time (a DST gap into the next date), when
+    // the search goes on past it.
+    const batch = count + offsetDays + 2;
     const starts: Date[] = [];
-    for (const match of matches) {
-        const local = localDateParts(match, timezone);
-        const shifted = new Date(Date.UTC(local.year, local.month - 1, local.day + offsetDays));
-        const start = localTimeToInstant(
-            {
-                year: shifted.getUTCFullYear(),
-                month: shifted.getUTCMonth() + 1,
-                day: shifted.getUTCDate(),
-                hour: schedule.hour,
-                minute: schedule.minute,
-                second: 0,
-            },
-            timezone,
-        );
-        if (start.getTime() > from.getTime()) starts.push(start);
-        if (starts.length === count) break;
+    let cursor = new Date(from.getTime() - (offsetDays + 1) * DAY_MS);
+    for (;;) {
+        const matches = job.nextRuns(batch, cursor);
+        for (const match of matches) {
+            const local = localDateParts(match, timezone);
+            const shifted = new Date(Date.UTC(local.year, local.month - 1, local.day + offsetDays));
+            const start = wallTimeInstant(
+                {
+                    year: shifted.getUTCFullYear(),
+                    month: shifted.getUTCMonth() + 1,
+                    day: shifted.getUTCDate(),
+                    hour: schedule.hour,
+                    minute: schedule.minute,
+                    second: 0,
+                },
+                timezone,
+            );
+            if (start !== undefined && start.getTime() > from.getTime()) starts.push(start);
+            if (starts.length === count) return starts;
+        }
+        if (matches.length < batch) return starts;
+        cursor = matches[matches.length - 1];
     }
-    return starts;
 }
 
 /** The instant of a wall-clock time in a zone, with croner's DST rules (see nextStarts). */
@@ -583,11 +586,19 @@ function localTimeToInstant(
     t: { year: number; month: number; day: number; hour: number; minute: number; second: number },
     timezone: string,
 ): Date {
-    const job = cronerFor(`${t.second} ${t.minute} ${t.hour} ${t.day} ${t.month} * ${t.year}`, timezone);
-    // Every zone is within ±14 h of UTC, so two days before the date's UTC midnight is early enough.
-    const run = job.nextRun(new Date(Date.UTC(t.year, t.month - 1, t.day) - 2 * DAY_MS));
+    const run = wallTimeInstant(t, timezone);
     if (!run) throw new Error(`no instant for ${JSON.stringify(t)} in ${timezone}`);
     return run;
+}
+
+/** localTimeToInstant, undefined for a time a DST gap moves into the next date. */
+function wallTimeInstant(
+    t: { year: number; month: number; day: number; hour: number; minute: number; second: number },
+    timezone: string,
+): Date | undefined {
+    const job = cronerFor(`${t.second} ${t.minute} ${t.hour} ${t.day} ${t.month} * ${t.year}`, timezone);
+    // Every zone is within ±14 h of UTC, so two days before the date's UTC midnight is early enough.
+    return job.nextRun(new Date(Date.UTC(t.year, t.month - 1, t.day) - 2 * DAY_MS)) ?? undefined;
 }
 
 const dateFormatters = new Map<string, Intl.DateTimeFormat>();
