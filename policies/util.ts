@@ -112,37 +112,30 @@ function proxiedTarget(value: object): object | undefined {
  * itself, which `proxy` gives on demand.
  */
 function materializeProxied(target: any, proxy: () => any): any {
-    const field = (key: string | number): unknown => {
-        if (key === IS_SPECIAL_PROXY) return true;
-        if (key === SPECIAL_PROXY_TARGET) return target;
-        const v = read(target, key);
-        if (typeof v === "function") return read(proxy(), key);
-        if (v === null || typeof v !== "object") return v;
-        const d = Object.getOwnPropertyDescriptor(target, key);
-        if (d && "value" in d && d.configurable === false && d.writable === false) return read(proxy(), key);
-        return new Proxied(v, () => read(proxy(), key));
-    };
-    const copy = (v: unknown): unknown => (v instanceof Proxied ? materializeProxied(v.target, v.proxy) : materialize(v));
     if (Array.isArray(target)) {
         const out: unknown[] = [];
         for (let i = 0; i < target.length; i++) {
-            out.push(copy(field(i)));
+            out.push(materializeField(target, i, proxy));
         }
         return out;
     }
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(target)) {
-        out[key] = copy(field(key));
+        out[key] = materializeField(target, key, proxy);
     }
     return out;
 }
 
-/** An object inside a proxied one: the proxy's get would hand it over wrapped. */
-class Proxied {
-    constructor(
-        readonly target: object,
-        readonly proxy: () => any,
-    ) {}
+/** `materialize` of what the proxy's get answers for `key`. */
+function materializeField(target: any, key: string | number, proxy: () => any): unknown {
+    if (key === IS_SPECIAL_PROXY) return true;
+    if (key === SPECIAL_PROXY_TARGET) return materialize(target);
+    const v = read(target, key);
+    if (typeof v === "function") return materialize(read(proxy(), key));
+    if (v === null || typeof v !== "object") return materialize(v);
+    const d = Object.getOwnPropertyDescriptor(target, key);
+    if (d && "value" in d && d.configurable === false && d.writable === false) return materialize(read(proxy(), key));
+    return materializeProxied(v, () => read(proxy(), key));
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -332,25 +325,45 @@ export interface RolePolicies {
     documents: { name: unknown; policy: unknown }[];
 }
 
-export function rolePolicies(role: StackResource, resources: StackResource[]): RolePolicies {
+/** What rolePolicies looks through for a role: the stack's attachments and policies, found once for every role. */
+export interface RoleHoldings {
+    rolePolicyAttachments: StackResource[];
+    policyAttachments: StackResource[];
+    rolePolicyAttachmentsExclusive: StackResource[];
+    rolePolicies: StackResource[];
+    policies: StackResource[];
+}
+
+export function roleHoldings(resources: StackResource[]): RoleHoldings {
+    return {
+        rolePolicyAttachments: ofType(resources, TYPES.rolePolicyAttachment),
+        policyAttachments: ofType(resources, TYPES.policyAttachment),
+        rolePolicyAttachmentsExclusive: ofType(resources, TYPES.rolePolicyAttachmentsExclusive),
+        rolePolicies: ofType(resources, TYPES.rolePolicy),
+        policies: ofType(resources, TYPES.policy),
+    };
+}
+
+/** What the role holds among `resources` (whose roleHoldings a caller asking for many roles passes). */
+export function rolePolicies(
+    role: StackResource,
+    resources: StackResource[],
+    holdings: RoleHoldings = roleHoldings(resources),
+): RolePolicies {
     const attached = [
-        ...ofType(resources, TYPES.rolePolicyAttachment)
-            .filter((a) => namesRole(a, "role", role))
-            .map((a) => a.props.policyArn),
-        ...ofType(resources, TYPES.policyAttachment)
-            .filter((a) => namesRole(a, "roles", role))
-            .map((a) => a.props.policyArn),
-        ...ofType(resources, TYPES.rolePolicyAttachmentsExclusive)
+        ...holdings.rolePolicyAttachments.filter((a) => namesRole(a, "role", role)).map((a) => a.props.policyArn),
+        ...holdings.policyAttachments.filter((a) => namesRole(a, "roles", role)).map((a) => a.props.policyArn),
+        ...holdings.rolePolicyAttachmentsExclusive
             .filter((a) => namesRole(a, "roleName", role))
             .flatMap((a) => asArray(a.props.policyArns)),
     ];
     const arns = [...asArray(role.props.managedPolicyArns), ...attached].filter((a): a is string => typeof a === "string" && !isUnknown(a));
-    const customerManaged = ofType(resources, TYPES.policy).filter((p) => arns.some((arn) => arn === p.props.arn || arn === p.props.id));
+    const customerManaged = holdings.policies.filter((p) => arns.some((arn) => arn === p.props.arn || arn === p.props.id));
     return {
         arns,
         documents: [
             ...asArray<any>(role.props.inlinePolicies).map((p) => ({ name: p?.name, policy: p?.policy })),
-            ...ofType(resources, TYPES.rolePolicy)
+            ...holdings.rolePolicies
                 .filter((p) => namesRole(p, "role", role))
                 .map((p) => ({ name: p.props.name ?? p.name, policy: p.props.policy })),
             ...customerManaged.map((p) => ({ name: p.props.name ?? p.name, policy: p.props.policy })),

@@ -442,7 +442,6 @@ export async function runPolicies(resources: AuditResource[], opts: RunOptions =
         return [{ p, level, validations, onlyType, getConfig: getConfigFor(p.name) }];
     });
     for (const r of resources.filter((x) => x.external !== true)) {
-        const inputs = deserializeProps(r.inputs ?? {});
         for (const { p, level, validations, onlyType, getConfig } of resourcePolicies) {
             if (onlyType !== undefined && onlyType !== r.type) {
                 continue;
@@ -451,7 +450,8 @@ export async function runPolicies(resources: AuditResource[], opts: RunOptions =
                 violations.push({ policy: p.name, level, urn: r.urn, message: messageText(message, p.description), ...located });
             });
             for (const validate of validations) {
-                const props = unknownCheckingProxy(structuredClone(inputs));
+                // Deserialized for each validation, as server.ts does: a rule's changes stay its own.
+                const props = unknownCheckingProxy(deserializeProps(r.inputs ?? {}));
                 const args: ResourceValidationArgs = {
                     type: r.type,
                     props,

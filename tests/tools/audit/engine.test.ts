@@ -431,6 +431,34 @@ describe("tools/audit/engine", () => {
         });
     });
 
+    it("each resource validation gets the resource's props of its own: what one changes no other sees", async () => {
+        const seen: unknown[] = [];
+        const vandal = (name: string): ResourceValidationPolicy => ({
+            name,
+            description: name,
+            validateResource: [
+                (args) => {
+                    seen.push([name, JSON.parse(JSON.stringify(args.props))]);
+                    args.props.bucket = `${name} was here`;
+                    args.props.tags.Name = name;
+                    args.props.list.push(name);
+                },
+                (args) => {
+                    seen.push([name, JSON.parse(JSON.stringify(args.props))]);
+                },
+            ],
+        });
+        const inputs = { bucket: "logs", tags: { Name: "logs" }, list: [1] };
+        await runPolicies([resource(BUCKET_T, "logs", inputs)], { policies: [vandal("first"), vandal("second")] });
+        assert.deepEqual(seen, [
+            ["first", inputs],
+            ["first", inputs],
+            ["second", inputs],
+            ["second", inputs],
+        ]);
+        assert.deepEqual(inputs, { bucket: "logs", tags: { Name: "logs" }, list: [1] });
+    });
+
     describe("values from a state file", () => {
         it("reads plaintext secrets and treats ciphertext as unknown (skipped, not a false violation)", async () => {
             const secret = (plaintext: unknown) => ({
