@@ -402,7 +402,8 @@ export const scanInstallNoOverlap: StackValidationPolicy = {
                     if (typeof p === "number" && typeof q === "number" && p !== q) continue;
                     when = spansOf(scan)[0]?.[0];
                 } else {
-                    when = firstOverlap(spansOf(scan), spansOf(install));
+                    const b = spansOf(install);
+                    when = firstOverlap(spansOf(scan), b);
                 }
                 if (when === undefined) continue;
                 reportViolation(
