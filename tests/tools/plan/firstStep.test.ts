@@ -16,14 +16,19 @@ const whole = (content: string, action: string) =>
     (parseYaml(content) as { mainSteps: { action: string }[] }).mainSteps.find((s) => s.action === action);
 
 describe("tools/plan firstStep", () => {
-    it("finds every shipped Automation document's first step of each action its whole parse finds", async () => {
+    it("finds every shipped Automation document's first step of each of its actions as its whole parse does", async () => {
         let documents = 0;
         for (const stack of SHIPPED_STACKS) {
             for (const r of await shippedResources(stack)) {
                 if (r.type !== "aws:ssm/document:Document" || r.inputs.documentFormat !== "YAML") continue;
                 const content = String(r.inputs.content);
-                for (const action of ["aws:runCommand", "aws:branch", "aws:executeScript", "aws:sleep"]) {
-                    assert.deepEqual(firstStep(content, action), whole(content, action), `${stack} ${r.name} ${action}`);
+                const steps = (parseYaml(content) as { mainSteps: { action: string }[] }).mainSteps;
+                for (const action of new Set(steps.map((s) => s.action))) {
+                    assert.deepEqual(
+                        firstStep(content, action),
+                        steps.find((s) => s.action === action),
+                        `${stack} ${r.name} ${action}`,
+                    );
                 }
                 documents++;
             }
