@@ -11,7 +11,12 @@ type Encoding = "text" | "json" | "number" | "boolean";
  * How the CLI encodes each key's value, read off the key's schema (its JSON Schema type on the
  * input side): strings as they are, booleans and numbers as their text, lists and maps as JSON.
  */
-function encodingOf(schema: z.ZodType): Encoding {
+export function encodingOf(schema: z.ZodType): Encoding {
+    // A list, a map or a record is JSON whatever it holds: told by the schema's own kind, without
+    // converting all it holds (patchGroups' schema is much of the config's), unless its metadata,
+    // which the JSON Schema takes on, gives it another type.
+    const kind = schema._zod.def.type;
+    if ((kind === "object" || kind === "array" || kind === "record") && z.globalRegistry.get(schema)?.type === undefined) return "json";
     const type: unknown = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }).type;
     if (type === "string") return "text";
     if (type === "boolean") return "boolean";

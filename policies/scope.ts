@@ -17,7 +17,7 @@ import {
     TYPES,
 } from "@patch-manager/ssm";
 import { documentName, runCommandParameters } from "./ssmValues";
-import { StackResource, asArray, isUnknown, namesRole, ofType, refersTo, rolePolicies } from "./util";
+import { StackResource, asArray, isUnknown, namesRole, ofType, refersTo, roleHoldings, rolePolicies } from "./util";
 
 /** Documents whose runs are patching. */
 export const PATCHING_DOCUMENTS: readonly string[] = [
@@ -105,10 +105,11 @@ export function patchingScope(resources: StackResource[]): PatchingScope {
     // A window whose tasks only reboot (a strategy's reboot window) patches nothing itself: it is not in scope.
     const associations = ofType(resources, TYPES.association).filter((a) => runsPatching(a.type, a.props));
 
+    const syncs = ofType(resources, TYPES.resourceDataSync);
     const bucketNames = [
         ...tasks.map((t) => runCommandParameters(t.props)?.outputS3Bucket),
         ...associations.map((a) => outputLocation(a.props)?.s3BucketName),
-        ...ofType(resources, TYPES.resourceDataSync).map((s) => first(s.props.s3Destination)?.bucketName),
+        ...syncs.map((s) => first(s.props.s3Destination)?.bucketName),
         // What the fleet reads or the runbooks write: override lists and baselines, runbook reports and logs.
         ...[...tasks, ...associations].flatMap((r) => readBuckets(r.props)),
     ];
@@ -117,7 +118,7 @@ export function patchingScope(resources: StackResource[]): PatchingScope {
             bucketNames.some((n) => bucketNamed(b, n)) ||
             tasks.some((t) => (t.propertyDependencies.taskInvocationParameters ?? []).includes(b.urn)) ||
             associations.some((a) => (a.propertyDependencies.outputLocation ?? []).includes(b.urn)) ||
-            ofType(resources, TYPES.resourceDataSync).some((s) => (s.propertyDependencies.s3Destination ?? []).includes(b.urn)),
+            syncs.some((s) => (s.propertyDependencies.s3Destination ?? []).includes(b.urn)),
     );
 
     const notified = tasks.map((t) => first(runCommandParameters(t.props)?.notificationConfig)?.notificationArn);
@@ -141,6 +142,7 @@ export function patchingScope(resources: StackResource[]): PatchingScope {
         ...tasks.map((t) => [t, "serviceRoleArn"] as [StackResource, string]),
         ...ofType(resources, TYPES.activation).map((a) => [a, "iamRole"] as [StackResource, string]),
     ];
+    const holdings = roleHoldings(resources);
     const roles = ofType(resources, TYPES.role).filter(
         (role) =>
             roleRefs.some(([r, prop]) => namesRole(r, prop, role)) ||
@@ -148,7 +150,7 @@ export function patchingScope(resources: StackResource[]): PatchingScope {
                 const sns = runCommandParameters(t.props)?.serviceRoleArn;
                 return typeof sns === "string" && namesRole({ ...t, props: { sns }, propertyDependencies: {} }, "sns", role);
             }) ||
-            rolePolicies(role, resources).arns.some((a) => MANAGED_NODE_POLICY.test(a)),
+            rolePolicies(role, resources, holdings).arns.some((a) => MANAGED_NODE_POLICY.test(a)),
     );
     return { tasks, windows: patchWindows, targets, associations, buckets, topics, endpointSecurityGroups, endpoints, roles };
 }

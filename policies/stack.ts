@@ -325,6 +325,37 @@ function spans(r: StackResource, windows: StackResource[], from: Date): Array<[n
     return startsOf(window.props.schedule, window.props, from).map((s) => [s, s + duration * HOUR_MS]);
 }
 
+/**
+ * When two runs first meet: for the first span of `a` that any span of `b` overlaps, the later of
+ * its start and the start of the first such span of `b`. Spans in start order with their ends in
+ * order too (each run lasts as long as the others of its schedule) are walked once, together.
+ */
+export function firstOverlap(a: ReadonlyArray<[number, number]>, b: ReadonlyArray<[number, number]>): number | undefined {
+    if (!inOrder(a) || !inOrder(b)) {
+        for (const [s1, e1] of a) {
+            const met = b.find(([s2, e2]) => s1 < e2 && s2 < e1);
+            if (met) return Math.max(s1, met[0]);
+        }
+        return undefined;
+    }
+    let j = 0;
+    for (const [s1, e1] of a) {
+        // Spans of b that end by s1 end before every later span of a starts.
+        while (j < b.length && b[j][1] <= s1) j++;
+        if (j === b.length) return undefined;
+        // b[j] is the first to end after s1; the ones after it start no earlier.
+        if (b[j][0] < e1) return Math.max(s1, b[j][0]);
+    }
+    return undefined;
+}
+
+function inOrder(spans: ReadonlyArray<[number, number]>): boolean {
+    for (let i = 1; i < spans.length; i++) {
+        if (!(spans[i - 1][0] <= spans[i][0] && spans[i - 1][1] <= spans[i][1])) return false;
+    }
+    return true;
+}
+
 /** A task's or association's Operation. */
 function operationOf(r: StackResource): unknown {
     if (r.type === TYPES.association) return associationParameter(r.props, "Operation");
@@ -354,10 +385,11 @@ export const scanInstallNoOverlap: StackValidationPolicy = {
         const now = new Date(evaluationTime(args.getConfig<{ now?: string }>()));
         const cache = new Map<StackResource, Array<[number, number]>>();
         const spansOf = (r: StackResource) => cache.get(r) ?? (cache.set(r, spans(r, windows, now)), cache.get(r)!);
+        const installed = new Map(installs.map((install) => [install, selection(install, targets)]));
         for (const scan of scans) {
-            const scanned = selection(scan, targets);
+            const scanned = new Set(selection(scan, targets));
             for (const install of installs) {
-                const shared = selection(install, targets).filter((s) => scanned.includes(s));
+                const shared = installed.get(install)!.filter((s) => scanned.has(s));
                 if (shared.length === 0) continue;
                 const sameWindow =
                     scan.type === TYPES.windowTask &&
@@ -371,9 +403,7 @@ export const scanInstallNoOverlap: StackValidationPolicy = {
                     when = spansOf(scan)[0]?.[0];
                 } else {
                     const b = spansOf(install);
-                    when = spansOf(scan).flatMap(([s1, e1]) =>
-                        b.filter(([s2, e2]) => s1 < e2 && s2 < e1).map(([s2]) => Math.max(s1, s2)),
-                    )[0];
+                    when = firstOverlap(spansOf(scan), b);
                 }
                 if (when === undefined) continue;
                 reportViolation(

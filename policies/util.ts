@@ -10,6 +10,7 @@ import type {
     ResourceValidationArgs,
     StackValidationArgs,
 } from "@pulumi/policy";
+import { isProxy } from "node:util/types";
 import { TYPES } from "@patch-manager/ssm";
 
 // ------------------------------------------------------------------------------------------------
@@ -49,6 +50,10 @@ export function materialize(value: unknown): any {
     if (value === null || typeof value !== "object") {
         return value;
     }
+    const target = proxiedTarget(value);
+    if (target !== undefined) {
+        return materializeProxied(target, () => value);
+    }
     if (Array.isArray(value)) {
         const out: unknown[] = [];
         for (let i = 0; i < value.length; i++) {
@@ -73,6 +78,64 @@ function read(container: any, key: string | number): unknown {
         }
         throw e;
     }
+}
+
+/**
+ * The keys through which @pulumi/policy's unknownCheckingProxy (proxy.ts `isSpecialProxy`,
+ * `getSpecialProxyTarget`) answers for itself at every depth instead of for the value beneath.
+ */
+const IS_SPECIAL_PROXY = "__isSpecialProxy";
+const SPECIAL_PROXY_TARGET = "__getSpecialProxyTarget";
+
+/** The object an unknownCheckingProxy wraps (read through its own key), or undefined for anything else. */
+function proxiedTarget(value: object): object | undefined {
+    if (!isProxy(value)) return undefined;
+    try {
+        const v = value as Record<string, unknown>;
+        if (v[IS_SPECIAL_PROXY] !== true) return undefined;
+        const target = v[SPECIAL_PROXY_TARGET];
+        return target !== null && typeof target === "object" && Array.isArray(target) === Array.isArray(value) ? target : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+/**
+ * `materialize` of an unknownCheckingProxy, read off the object it wraps instead of through the
+ * proxy's get trap: the same copy without a nested proxy, a key path and a thrown
+ * UnknownValueError per value. The proxy's get reads the target's value, throws for an unknown
+ * (here: `materialize` turns the sentinel into `UNKNOWN`, as `read` turns the throw), answers its
+ * two own keys, and wraps every other object, a proxy too, in a proxy of its own (here: the
+ * recursion, which reads a wrapped proxy through its get as the outer one would). Values a
+ * plain copy could tell apart from the proxy's answer (a function, which it would wrap; an
+ * object behind a frozen property, which it would hand over unwrapped) are read through the proxy
+ * itself, which `proxy` gives on demand.
+ */
+function materializeProxied(target: any, proxy: () => any): any {
+    if (Array.isArray(target)) {
+        const out: unknown[] = [];
+        for (let i = 0; i < target.length; i++) {
+            out.push(materializeField(target, i, proxy));
+        }
+        return out;
+    }
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(target)) {
+        out[key] = materializeField(target, key, proxy);
+    }
+    return out;
+}
+
+/** `materialize` of what the proxy's get answers for `key`. */
+function materializeField(target: any, key: string | number, proxy: () => any): unknown {
+    if (key === IS_SPECIAL_PROXY) return true;
+    if (key === SPECIAL_PROXY_TARGET) return materialize(target);
+    const v = read(target, key);
+    if (typeof v === "function") return materialize(read(proxy(), key));
+    if (v === null || typeof v !== "object") return materialize(v);
+    const d = Object.getOwnPropertyDescriptor(target, key);
+    if (d && "value" in d && d.configurable === false && d.writable === false) return materialize(read(proxy(), key));
+    return materializeProxied(v, () => read(proxy(), key));
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -159,14 +222,19 @@ export interface StackResource {
 
 /** The provider's `defaultTags.tags` (a policy resource's or a resource rule's args carry the provider). */
 export function providerDefaultTags(r: { provider?: { props?: unknown } }): unknown {
-    const tags = materialize(r.provider?.props)?.defaultTags;
+    return defaultTagsOf(materialize(r.provider?.props));
+}
+
+/** The `defaultTags.tags` of materialized provider props. */
+function defaultTagsOf(providerProps: any): unknown {
+    const tags = providerProps?.defaultTags;
     const inner = Array.isArray(tags) ? tags[0]?.tags : tags?.tags;
     return inner && typeof inner === "object" && !isUnknown(inner) ? inner : undefined;
 }
 
-/** The region a resource lives in: the explicit provider's `region`, else the resource's own `region` output. */
-function regionOf(r: PolicyResource, props: any): string | undefined {
-    const fromProvider = materialize((r as { provider?: { props?: unknown } }).provider?.props)?.region;
+/** The region a resource lives in: the explicit provider's `region` (its materialized props), else the resource's own `region` output. */
+function regionOf(providerProps: any, props: any): string | undefined {
+    const fromProvider = providerProps?.region;
     const region = typeof fromProvider === "string" && !isUnknown(fromProvider) ? fromProvider : props?.region;
     return typeof region === "string" && !isUnknown(region) && region !== "" ? region : undefined;
 }
@@ -192,8 +260,9 @@ export function stackResources(args: StackValidationArgs): StackResource[] {
             propertyDependencies[key] = (deps ?? []).map((d) => d.urn);
         }
         const props = materialize(r.props) ?? {};
-        const region = regionOf(r, props);
-        const providerTags = providerDefaultTags(r);
+        const providerProps = materialize((r as { provider?: { props?: unknown } }).provider?.props);
+        const region = regionOf(providerProps, props);
+        const providerTags = defaultTagsOf(providerProps);
         return {
             type: r.type,
             urn: r.urn,
@@ -256,25 +325,45 @@ export interface RolePolicies {
     documents: { name: unknown; policy: unknown }[];
 }
 
-export function rolePolicies(role: StackResource, resources: StackResource[]): RolePolicies {
+/** What rolePolicies looks through for a role: the stack's attachments and policies, found once for every role. */
+export interface RoleHoldings {
+    rolePolicyAttachments: StackResource[];
+    policyAttachments: StackResource[];
+    rolePolicyAttachmentsExclusive: StackResource[];
+    rolePolicies: StackResource[];
+    policies: StackResource[];
+}
+
+export function roleHoldings(resources: StackResource[]): RoleHoldings {
+    return {
+        rolePolicyAttachments: ofType(resources, TYPES.rolePolicyAttachment),
+        policyAttachments: ofType(resources, TYPES.policyAttachment),
+        rolePolicyAttachmentsExclusive: ofType(resources, TYPES.rolePolicyAttachmentsExclusive),
+        rolePolicies: ofType(resources, TYPES.rolePolicy),
+        policies: ofType(resources, TYPES.policy),
+    };
+}
+
+/** What the role holds among `resources` (whose roleHoldings a caller asking for many roles passes). */
+export function rolePolicies(
+    role: StackResource,
+    resources: StackResource[],
+    holdings: RoleHoldings = roleHoldings(resources),
+): RolePolicies {
     const attached = [
-        ...ofType(resources, TYPES.rolePolicyAttachment)
-            .filter((a) => namesRole(a, "role", role))
-            .map((a) => a.props.policyArn),
-        ...ofType(resources, TYPES.policyAttachment)
-            .filter((a) => namesRole(a, "roles", role))
-            .map((a) => a.props.policyArn),
-        ...ofType(resources, TYPES.rolePolicyAttachmentsExclusive)
+        ...holdings.rolePolicyAttachments.filter((a) => namesRole(a, "role", role)).map((a) => a.props.policyArn),
+        ...holdings.policyAttachments.filter((a) => namesRole(a, "roles", role)).map((a) => a.props.policyArn),
+        ...holdings.rolePolicyAttachmentsExclusive
             .filter((a) => namesRole(a, "roleName", role))
             .flatMap((a) => asArray(a.props.policyArns)),
     ];
     const arns = [...asArray(role.props.managedPolicyArns), ...attached].filter((a): a is string => typeof a === "string" && !isUnknown(a));
-    const customerManaged = ofType(resources, TYPES.policy).filter((p) => arns.some((arn) => arn === p.props.arn || arn === p.props.id));
+    const customerManaged = holdings.policies.filter((p) => arns.some((arn) => arn === p.props.arn || arn === p.props.id));
     return {
         arns,
         documents: [
             ...asArray<any>(role.props.inlinePolicies).map((p) => ({ name: p?.name, policy: p?.policy })),
-            ...ofType(resources, TYPES.rolePolicy)
+            ...holdings.rolePolicies
                 .filter((p) => namesRole(p, "role", role))
                 .map((p) => ({ name: p.props.name ?? p.name, policy: p.props.policy })),
             ...customerManaged.map((p) => ({ name: p.props.name ?? p.name, policy: p.props.policy })),

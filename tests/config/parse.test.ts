@@ -1,4 +1,7 @@
 import { strict as assert } from "assert";
+import { z } from "zod";
+import { encodingOf } from "../../config/decode";
+import { KEYS } from "../../config/keys";
 import { ConfigError, parseConfig, PatchManagerConfig, UNDECRYPTED_SECRET } from "../../config";
 import { defaultRateControl, environmentWindowTiming } from "../../config/defaults";
 import { defaultApprovalRules, filterKeyProblem } from "../../config/approvalRules";
@@ -601,6 +604,28 @@ describe("config: values of the wrong type anywhere are refused, never a crash",
     it("keys named like an object's own properties are unknown keys", function () {
         for (const key of ["toString", "constructor", "__proto__"]) {
             refused({ environment: "development", [key]: "x" }, `patch-manager:${key}`, "unknown key");
+        }
+    });
+});
+
+describe("config/decode encodingOf", () => {
+    /** The definition: the CLI's encoding of a value by its schema's JSON Schema type on the input side. */
+    const byJsonSchema = (schema: z.ZodType) => {
+        const type: unknown = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }).type;
+        return type === "string" ? "text" : type === "boolean" ? "boolean" : type === "integer" || type === "number" ? "number" : "json";
+    };
+
+    it("reads every key's encoding as its whole JSON Schema gives it, and a map's or list's metadata type too", () => {
+        for (const [key, schema] of Object.entries(KEYS)) assert.equal(encodingOf(schema), byJsonSchema(schema), key);
+        for (const schema of [
+            z.object({ a: z.string() }),
+            z.array(z.number()).optional(),
+            z.record(z.string(), z.string()),
+            z.object({}).meta({ type: "string" }),
+            z.array(z.string()).meta({ type: "boolean", description: "a flag" }),
+            z.string().pipe(z.transform((s) => s.length)),
+        ]) {
+            assert.equal(encodingOf(schema), byJsonSchema(schema));
         }
     });
 });

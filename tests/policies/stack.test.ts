@@ -1,5 +1,13 @@
 import * as assert from "node:assert/strict";
-import { patchGroupCoverage, patchGroupOneBaselinePerOs, scanInstallNoOverlap, windowHasTask, windowQuotas } from "../../policies/stack";
+import fc from "fast-check";
+import {
+    firstOverlap,
+    patchGroupCoverage,
+    patchGroupOneBaselinePerOs,
+    scanInstallNoOverlap,
+    windowHasTask,
+    windowQuotas,
+} from "../../policies/stack";
 import { defaultBaselineApprovesUpdates } from "../../policies/baselines";
 import { TYPES } from "@patch-manager/ssm";
 import { StackEntry, runStackPolicy, urnOf } from "./harness";
@@ -159,6 +167,23 @@ describe("policies/stack", () => {
     });
 
     describe("scan-install-no-overlap", () => {
+        it("finds when two runs first meet as comparing every span of one with every span of the other does", () => {
+            /** The definition: for the first span of a that any span of b overlaps, the later start with the first such span of b. */
+            const byEveryPair = (a: Array<[number, number]>, b: Array<[number, number]>) =>
+                a.flatMap(([s1, e1]) => b.filter(([s2, e2]) => s1 < e2 && s2 < e1).map(([s2]) => Math.max(s1, s2)))[0];
+            // Runs of one schedule: starts in order, each as long as the others (a window's duration, an association's minute).
+            const runs = fc
+                .tuple(fc.array(fc.integer({ min: 0, max: 200 }), { maxLength: 30 }), fc.integer({ min: 0, max: 40 }))
+                .map(([starts, length]) => [...starts].sort((x, y) => x - y).map((s): [number, number] => [s, s + length]));
+            const anySpans = fc.array(fc.tuple(fc.integer({ min: 0, max: 200 }), fc.integer({ min: -5, max: 200 })), { maxLength: 20 });
+            fc.assert(
+                fc.property(fc.oneof(runs, anySpans), fc.oneof(runs, anySpans), (a, b) => {
+                    assert.equal(firstOverlap(a, b), byEveryPair(a, b));
+                }),
+                { numRuns: 500 },
+            );
+        });
+
         /** The production stack plus a Scan window on the same patch group, at this schedule. */
         const withScan = (schedule: string, duration = 2): StackEntry[] => {
             const stack = prodStack();

@@ -300,11 +300,29 @@ export function deserialize(value: unknown): unknown {
             return "value" in obj ? deserialize(obj.value) : UNKNOWN_STRING;
     }
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(obj)) {
+    for (const k of Object.keys(obj)) {
         // The engine drops undefined-valued properties; JSON has none, but null stays null.
-        out[k] = deserialize(v);
+        out[k] = deserialize(obj[k]);
     }
     return out;
+}
+
+/** `withoutInternalKeys(deserialize(props))` without the copy of what it leaves out. */
+function deserializeProps(props: unknown): Record<string, unknown> {
+    if (props === null || typeof props !== "object" || Array.isArray(props) || isSignature(props as Record<string, unknown>)) {
+        return withoutInternalKeys(deserialize(props));
+    }
+    const obj = props as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(obj)) {
+        if (!k.startsWith("__")) out[k] = deserialize(obj[k]);
+    }
+    return out;
+}
+
+function isSignature(obj: Record<string, unknown>): boolean {
+    const sig = obj[SIG_KEY];
+    return sig === SECRET_SIG || sig === RESOURCE_REF_SIG || sig === OUTPUT_SIG;
 }
 
 /**
@@ -316,7 +334,12 @@ export function deserialize(value: unknown): unknown {
  */
 export function withoutInternalKeys(props: unknown): Record<string, unknown> {
     if (props === null || typeof props !== "object" || Array.isArray(props)) return {};
-    return Object.fromEntries(Object.entries(props).filter(([k]) => !k.startsWith("__")));
+    const out: Record<string, unknown> = {};
+    // "__proto__" starts with "__": every key assigned here is an own data property, as Object.fromEntries makes it.
+    for (const k of Object.keys(props)) {
+        if (!k.startsWith("__")) out[k] = (props as Record<string, unknown>)[k];
+    }
+    return out;
 }
 
 function freezeMap(map: Map<string, string>): ReadonlyMap<string, string> {
@@ -403,26 +426,32 @@ export async function runPolicies(resources: AuditResource[], opts: RunOptions =
         throw new PolicyRunError(`Error validating ${what} with policy '${policy}': ${message}`, policy, urn);
     };
 
-    // Resource policies: inputs, one resource at a time.
+    // Resource policies: inputs, one resource at a time. What decides whether a policy runs is the
+    // same for every resource: decided once.
+    const resourcePolicies = policies.flatMap((p) => {
+        const level = levelOf(p);
+        if (level === undefined || !isResourcePolicy(p) || !p.validateResource) {
+            return [];
+        }
+        if (opts.resourceOptionsRecorded === false && JUDGES_RESOURCE_OPTIONS.has(p.name)) {
+            return [];
+        }
+        const validations = Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
+        // server.ts's fast path: a single validation with a type is not applicable to other types, without a call.
+        const onlyType = validations.length === 1 ? pulumiTypeOf(validations[0]) : undefined;
+        return [{ p, level, validations, onlyType, getConfig: getConfigFor(p.name) }];
+    });
     for (const r of resources.filter((x) => x.external !== true)) {
-        const inputs = withoutInternalKeys(deserialize(r.inputs ?? {}));
-        for (const p of policies) {
-            const level = levelOf(p);
-            if (level === undefined || !isResourcePolicy(p) || !p.validateResource) {
+        for (const { p, level, validations, onlyType, getConfig } of resourcePolicies) {
+            if (onlyType !== undefined && onlyType !== r.type) {
                 continue;
-            }
-            if (opts.resourceOptionsRecorded === false && JUDGES_RESOURCE_OPTIONS.has(p.name)) {
-                continue;
-            }
-            const validations = Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
-            if (validations.length === 1 && pulumiTypeOf(validations[0]) !== undefined && pulumiTypeOf(validations[0]) !== r.type) {
-                continue; // server.ts's fast path: not applicable without a call
             }
             const report = reporter((message, _urn, located) => {
                 violations.push({ policy: p.name, level, urn: r.urn, message: messageText(message, p.description), ...located });
             });
             for (const validate of validations) {
-                const props = unknownCheckingProxy(structuredClone(inputs));
+                // Deserialized for each validation, as server.ts does: a rule's changes stay its own.
+                const props = unknownCheckingProxy(deserializeProps(r.inputs ?? {}));
                 const args: ResourceValidationArgs = {
                     type: r.type,
                     props,
@@ -432,7 +461,7 @@ export async function runPolicies(resources: AuditResource[], opts: RunOptions =
                     stackTags,
                     isType: (cls: any) => isTypeOf(r.type, cls),
                     asType: ((cls: any) => (isTypeOf(r.type, cls) ? props : undefined)) as ResourceValidationArgs["asType"],
-                    getConfig: getConfigFor(p.name),
+                    getConfig,
                     notApplicable: throwNotApplicable,
                 };
                 try {
@@ -452,6 +481,9 @@ export async function runPolicies(resources: AuditResource[], opts: RunOptions =
             : "");
     // The engine builds AnalyzeStack's list from the resources the program registered: reads are not in it.
     const managed = resources.filter((r) => r.external !== true);
+    const managedTypes = new Set(managed.map((r) => r.type));
+    // How the resources relate is the same for every policy; each policy gets resources of its own.
+    const related = relations(managed);
     for (const p of policies) {
         const level = levelOf(p);
         if (level === undefined || !isStackPolicy(p)) {
@@ -461,7 +493,7 @@ export async function runPolicies(resources: AuditResource[], opts: RunOptions =
             continue;
         }
         const pulumiType = pulumiTypeOf(p.validateStack);
-        if (pulumiType !== undefined && !managed.some((r) => r.type === pulumiType)) {
+        if (pulumiType !== undefined && !managedTypes.has(pulumiType)) {
             continue;
         }
         const report = reporter((message, urn, located) => {
@@ -474,7 +506,7 @@ export async function runPolicies(resources: AuditResource[], opts: RunOptions =
             });
         });
         const args: StackValidationArgs = {
-            resources: policyResources(managed),
+            resources: policyResources(related),
             stackTags,
             getConfig: getConfigFor(p.name),
             notApplicable: throwNotApplicable,
@@ -530,11 +562,43 @@ function resourceOptions(r: AuditResource): PolicyResource["opts"] {
     return opts;
 }
 
-function policyResources(resources: AuditResource[]): PolicyResource[] {
-    const byUrn = new Map<string, PolicyResource>();
-    const list = resources.map((r) => {
-        const outputs = r.outputs && Object.keys(r.outputs).length > 0 ? r.outputs : (r.inputs ?? {});
-        const plain = withoutInternalKeys(deserialize(outputs));
+/** A resource of AnalyzeStack's list with what it refers to, by index in the list. */
+interface Related {
+    resource: AuditResource;
+    /** What the policies read as props: its outputs, else its inputs. */
+    props: Record<string, any>;
+    provider?: AuditResource;
+    parent?: number;
+    dependencies: number[];
+    propertyDependencies: [string, number[]][];
+}
+
+/** The resources' parents, dependencies and providers (as the engine relates them), found once for every stack policy. */
+function relations(resources: AuditResource[]): Related[] {
+    const byUrn = new Map<string, number>();
+    resources.forEach((r, i) => byUrn.set(r.urn, i));
+    const auditByUrn = new Map(resources.map((r) => [r.urn, r]));
+    const indices = (urns: string[] | undefined) => (urns ?? []).map((d) => byUrn.get(d)).filter((d): d is number => d !== undefined);
+    return resources.map((r) => {
+        const related: Related = {
+            resource: r,
+            props: r.outputs && Object.keys(r.outputs).length > 0 ? r.outputs : (r.inputs ?? {}),
+            dependencies: indices(r.dependencies),
+            propertyDependencies: Object.entries(r.propertyDependencies ?? {}).map(([key, urns]) => [key, indices(urns)]),
+        };
+        // As the engine does: the resource's provider with its props (e.g. the region of a multi-region stack).
+        const provider = r.provider ? auditByUrn.get(r.provider.split("::").slice(0, -1).join("::")) : undefined;
+        if (provider) related.provider = provider;
+        const parent = r.parent ? byUrn.get(r.parent) : undefined;
+        if (parent !== undefined) related.parent = parent;
+        return related;
+    });
+}
+
+/** The PolicyResources one stack policy gets: new objects, as server.ts deserializes them for each policy. */
+function policyResources(related: Related[]): PolicyResource[] {
+    const list = related.map(({ resource: r, props: outputs }) => {
+        const plain = deserializeProps(outputs);
         if (plain.id === undefined && r.id !== undefined && r.id !== "") {
             plain.id = r.id; // the plan's inputs carry no id; a stack export's outputs do
         }
@@ -550,14 +614,10 @@ function policyResources(resources: AuditResource[]): PolicyResource[] {
             isType: (cls: any) => isTypeOf(r.type, cls),
             asType: ((cls: any) => (isTypeOf(r.type, cls) ? props : undefined)) as PolicyResource["asType"],
         };
-        byUrn.set(r.urn, resource);
         return resource;
     });
-    const auditByUrn = new Map(resources.map((r) => [r.urn, r]));
-    resources.forEach((r, i) => {
+    related.forEach(({ provider, parent, dependencies, propertyDependencies }, i) => {
         const resource = list[i];
-        // As the engine does: the resource's provider with its props (e.g. the region of a multi-region stack).
-        const provider = r.provider ? auditByUrn.get(r.provider.split("::").slice(0, -1).join("::")) : undefined;
         if (provider) {
             resource.provider = {
                 type: provider.type,
@@ -567,13 +627,12 @@ function policyResources(resources: AuditResource[]): PolicyResource[] {
                     {}) as Record<string, any>,
             };
         }
-        const parent = r.parent ? byUrn.get(r.parent) : undefined;
-        if (parent) {
-            resource.parent = parent;
+        if (parent !== undefined) {
+            resource.parent = list[parent];
         }
-        resource.dependencies = (r.dependencies ?? []).map((d) => byUrn.get(d)).filter((d): d is PolicyResource => d !== undefined);
-        for (const [key, urns] of Object.entries(r.propertyDependencies ?? {})) {
-            resource.propertyDependencies[key] = (urns ?? []).map((d) => byUrn.get(d)).filter((d): d is PolicyResource => d !== undefined);
+        resource.dependencies = dependencies.map((d) => list[d]);
+        for (const [key, urns] of propertyDependencies) {
+            resource.propertyDependencies[key] = urns.map((d) => list[d]);
         }
     });
     return list;

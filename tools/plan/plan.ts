@@ -198,8 +198,7 @@ export function patchNowOf(resources: readonly PlannedResource[], config: PatchM
         .filter((r) => r.type === TYPES.document && r.parent !== null && components.has(r.parent))
         .map((r) => {
             const document = String(r.inputs.name);
-            const content = parseYaml(String(r.inputs.content)) as { mainSteps: { action: string; inputs: Record<string, unknown> }[] };
-            const bucket = content.mainSteps.find((s) => s.action === "aws:runCommand")?.inputs.OutputS3BucketName;
+            const bucket = firstStep(String(r.inputs.content), "aws:runCommand")?.inputs.OutputS3BucketName;
             const request: PlannedPatchNow["request"] = {
                 DocumentName: document,
                 Parameters: { PatchGroup: ["all"], Operation: ["Install"] },
@@ -221,6 +220,45 @@ export function patchNowOf(resources: readonly PlannedResource[], config: PatchM
                 groupsWithoutList,
             };
         });
+}
+
+type Step = { action: string; inputs: Record<string, unknown> };
+
+/**
+ * `parse(content).mainSteps.find((s) => s.action === action)` of a YAML Automation document as
+ * components/runbooks.ts `automationContent` writes it, parsing only the steps up to that one: a
+ * top-level `mainSteps:` line, each step from its `  - ` line at the sequence's indentation (what
+ * a step holds is indented further, block scalars included) to the next one or the next
+ * top-level key. Any other layout is parsed whole.
+ */
+export function firstStep(content: string, action: string): Step | undefined {
+    const lines = content.split("\n");
+    const start = lines.indexOf("mainSteps:");
+    let end = start + 1;
+    while (start >= 0 && end < lines.length && (lines[end] === "" || lines[end].startsWith(" "))) end++;
+    const block = start >= 0 ? lines.slice(start + 1, end) : [];
+    if (block.length === 0 || !block[0].startsWith("  - ")) return wholeFirstStep(content, action);
+    let from = 0;
+    for (let i = 1; i <= block.length; i++) {
+        if (i < block.length && !block[i].startsWith("  - ")) {
+            if (block[i] !== "" && !block[i].startsWith("   ")) return wholeFirstStep(content, action);
+            continue;
+        }
+        let parsed: unknown;
+        try {
+            parsed = parseYaml(block.slice(from, i).join("\n"));
+        } catch {
+            return wholeFirstStep(content, action);
+        }
+        if (!Array.isArray(parsed) || parsed.length !== 1) return wholeFirstStep(content, action);
+        if (parsed[0].action === action) return parsed[0] as Step;
+        from = i;
+    }
+    return wholeFirstStep(content, action);
+}
+
+function wholeFirstStep(content: string, action: string): Step | undefined {
+    return (parseYaml(content) as { mainSteps: Step[] }).mainSteps.find((s) => s.action === action);
 }
 
 /** Patch now: the command per region, and where a zero-day list goes. */

@@ -309,6 +309,67 @@ describe("tools/audit/engine", () => {
             ]);
         });
 
+        it("each get resources of their own, as server.ts deserializes them per policy: what one changes the next never sees, in this run or the next", async () => {
+            const seen: unknown[] = [];
+            const vandal: StackValidationPolicy = {
+                name: "vandal",
+                description: "d",
+                validateStack: (args) => {
+                    for (const r of args.resources) {
+                        seen.push(["vandal", r.name, JSON.parse(JSON.stringify(r.props)), r.dependencies.length, { ...r.provider?.props }]);
+                        (r.props as any).bucket = "changed";
+                        if ((r.props as any).tags) (r.props as any).tags.Name = "changed";
+                        r.dependencies.length = 0;
+                        r.propertyDependencies.bucket = [];
+                        if (r.provider) r.provider.props.region = "changed";
+                        r.parent = undefined;
+                    }
+                    args.resources.reverse();
+                },
+            };
+            const witness: StackValidationPolicy = {
+                name: "witness",
+                description: "d",
+                validateStack: (args) => {
+                    for (const r of args.resources) {
+                        seen.push([
+                            "witness",
+                            r.name,
+                            JSON.parse(JSON.stringify(r.props)),
+                            r.dependencies.map((d) => d.name),
+                            (r.propertyDependencies.bucket ?? []).map((d) => d.name),
+                            r.parent?.name,
+                            { ...r.provider?.props },
+                        ]);
+                    }
+                },
+            };
+            const provider = resource("pulumi:providers:aws", "west", { region: "eu-west-1" }, { id: "p1", custom: true });
+            const a = resource(BUCKET_T, "a", { bucket: "logs-a", tags: { Name: "a" } }, { provider: `${provider.urn}::p1` });
+            const b = resource(
+                BUCKET_T,
+                "b",
+                { bucket: "logs-b", tags: { Name: "b" } },
+                { parent: a.urn, dependencies: [a.urn], propertyDependencies: { bucket: [a.urn] } },
+            );
+            const expected = (aBucket: string, bBucket: string) => [
+                ["vandal", "west", { region: "eu-west-1", id: "p1" }, 0, {}],
+                ["vandal", "a", { bucket: aBucket, tags: { Name: "a" } }, 0, { region: "eu-west-1" }],
+                ["vandal", "b", { bucket: bBucket, tags: { Name: "b" } }, 1, {}],
+                ["witness", "west", { region: "eu-west-1", id: "p1" }, [], [], undefined, {}],
+                ["witness", "a", { bucket: aBucket, tags: { Name: "a" } }, [], [], undefined, { region: "eu-west-1" }],
+                ["witness", "b", { bucket: bBucket, tags: { Name: "b" } }, ["a"], ["a"], "a", {}],
+            ];
+            await runPolicies([provider, a, b], { policies: [vandal, witness] });
+            assert.deepEqual(seen, expected("logs-a", "logs-b"));
+            // A second run in the same process, on other values: nothing of the first run's answers.
+            seen.length = 0;
+            a.inputs.bucket = "logs-a2";
+            b.inputs = { bucket: "logs-b2", tags: { Name: "b" } };
+            await runPolicies([provider, a, b], { policies: [vandal, witness] });
+            assert.deepEqual(seen, expected("logs-a2", "logs-b2"));
+        });
+
         it("give stack-level violations the stack's URN", async () => {
             const stackLevel: StackValidationPolicy = {
                 name: "stack-level",
@@ -368,6 +429,34 @@ describe("tools/audit/engine", () => {
             assert.deepEqual(seen, [{ bucket: "logs-1a2b3c4", tags: { Name: "x", __defaults: [] } }]);
             assert.deepEqual(stackSeen, ["logs"]);
         });
+    });
+
+    it("each resource validation gets the resource's props of its own: what one changes no other sees", async () => {
+        const seen: unknown[] = [];
+        const vandal = (name: string): ResourceValidationPolicy => ({
+            name,
+            description: name,
+            validateResource: [
+                (args) => {
+                    seen.push([name, JSON.parse(JSON.stringify(args.props))]);
+                    args.props.bucket = `${name} was here`;
+                    args.props.tags.Name = name;
+                    args.props.list.push(name);
+                },
+                (args) => {
+                    seen.push([name, JSON.parse(JSON.stringify(args.props))]);
+                },
+            ],
+        });
+        const inputs = { bucket: "logs", tags: { Name: "logs" }, list: [1] };
+        await runPolicies([resource(BUCKET_T, "logs", inputs)], { policies: [vandal("first"), vandal("second")] });
+        assert.deepEqual(seen, [
+            ["first", inputs],
+            ["first", inputs],
+            ["second", inputs],
+            ["second", inputs],
+        ]);
+        assert.deepEqual(inputs, { bucket: "logs", tags: { Name: "logs" }, list: [1] });
     });
 
     describe("values from a state file", () => {
