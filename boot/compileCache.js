@@ -11,24 +11,25 @@
 // - `PATCH_MANAGER_COMPILE_CACHE=off` loads the TypeScript sources through ts-node as Pulumi would.
 // - A source that does not compile is loaded from its TypeScript as before, so its error is
 //   ts-node's, and so is a missing esbuild (the cache is a speed-up, never a requirement).
-// - A project whose node_modules is not a directory of its own (a link: the offline diff's tree
-//   of an earlier commit) or whose cache cannot be written (a read-only checkout) is compiled in
-//   memory each start: nothing is written outside node_modules.
+// - A project whose cache folder is not its own (node_modules or a folder under it a link, or
+//   another user's) or cannot be written (a read-only checkout) loads its TypeScript sources
+//   through ts-node as before: nothing is written anywhere else, nothing another user wrote runs.
 //
 // Plain JavaScript on purpose: it runs before anything is compiled.
 "use strict";
 const crypto = require("crypto");
 const fs = require("fs");
-const Module = require("module");
 const path = require("path");
 
 /** The cache's own format; a manifest of another format is rebuilt. */
-const FORMAT = 1;
+const FORMAT = 3;
 /** The Node.js major the bundle is compiled for (esbuild's target): another Node compiles again. */
 const NODE = process.versions.node.split(".")[0];
+/** The bundles' names (compile): a manifest naming anything else is not read. */
+const BUNDLE_NAME = /^bundle-\d+-\d+\.js$/;
 /** Packages the program must share with Pulumi's runtime (the SDK holds the engine's connection and the mocks). */
 const EXTERNAL = ["@pulumi/*", "@pulumiverse/*"];
-/** Each load says on this channel how it got the program: "cached", "built", "memory" or "sources". */
+/** Each load says on this channel how it got the program: "cached", "built" or "sources" (and why). */
 const LOADS = require("diagnostics_channel").channel("patch-manager:compile-cache");
 
 /**
@@ -42,12 +43,18 @@ function load(where) {
     const entry = path.resolve(root, where.entry);
     if (process.env.PATCH_MANAGER_COMPILE_CACHE === "off") return fromSources(entry, "off");
     const dir = cacheDir(root, entry);
-    const cached = dir === undefined ? undefined : freshBundle(root, dir);
-    // (A bundle another start pruned after this one read the manifest is compiled again below.)
-    if (cached !== undefined && fs.existsSync(cached)) {
-        const exports = require(cached);
-        tell("cached", entry);
-        return exports;
+    if (dir === undefined) return fromSources(entry, "no cache folder");
+    const cached = freshBundle(root, dir);
+    if (cached !== undefined) {
+        try {
+            const exports = require(cached);
+            tell("cached", entry);
+            return exports;
+        } catch (e) {
+            // Pruned by another start after this one read the manifest: compiled again below. Any
+            // other failure (the program's own, a package it needs) is the program's error.
+            if ((e.code !== "MODULE_NOT_FOUND" && e.code !== "ENOENT") || fs.existsSync(cached)) throw e;
+        }
     }
     let esbuild;
     try {
@@ -57,21 +64,15 @@ function load(where) {
     }
     let built;
     try {
-        built = compile(esbuild, root, entry, dir ?? root);
+        built = compile(esbuild, root, entry, dir);
     } catch {
         // A source that does not compile fails as it always did: ts-node's message, its file and line.
         return fromSources(entry, "compile error");
     }
-    if (dir !== undefined) {
-        const file = write(dir, built);
-        if (file !== undefined) {
-            const exports = require(file);
-            tell("built", entry);
-            return exports;
-        }
-    }
-    const exports = fromMemory(root, entry, built.code);
-    tell("memory", entry);
+    const file = write(dir, built);
+    if (file === undefined) return fromSources(entry, "cache not writable");
+    const exports = require(file);
+    tell("built", entry);
     return exports;
 }
 
@@ -85,18 +86,27 @@ function fromSources(entry, why) {
     return exports;
 }
 
-/** node_modules/.cache/patch-manager/<entry> when node_modules is the project's own directory. */
+/**
+ * node_modules/.cache/patch-manager/<entry> when every folder on that way that exists is a folder
+ * of its own (no link: the offline diff links an earlier commit's node_modules entries to this
+ * checkout's) owned by this user (a cache another user can write would run their code).
+ */
 function cacheDir(root, entry) {
-    const modules = path.join(root, "node_modules");
-    let stat;
-    try {
-        stat = fs.lstatSync(modules);
-    } catch {
-        return undefined;
-    }
-    if (!stat.isDirectory()) return undefined;
     const name = path.relative(root, entry).replace(/[^A-Za-z0-9.-]+/g, "_");
-    return path.join(modules, ".cache", "patch-manager", name);
+    const dir = path.join(root, "node_modules", ".cache", "patch-manager", name);
+    let at = root;
+    for (const part of ["node_modules", ".cache", "patch-manager", name]) {
+        at = path.join(at, part);
+        let stat;
+        try {
+            stat = fs.lstatSync(at);
+        } catch {
+            // Not there yet: write creates it, below folders checked here (node_modules itself must exist).
+            return part === "node_modules" ? undefined : dir;
+        }
+        if (!stat.isDirectory() || (typeof process.getuid === "function" && stat.uid !== process.getuid())) return undefined;
+    }
+    return dir;
 }
 
 /**
@@ -111,33 +121,77 @@ function freshBundle(root, dir) {
     } catch {
         return undefined;
     }
-    if (manifest.format !== FORMAT || manifest.root !== root || manifest.node !== NODE || typeof manifest.bundle !== "string")
+    if (manifest.format !== FORMAT || manifest.root !== root || manifest.node !== NODE || !BUNDLE_NAME.test(String(manifest.bundle)))
         return undefined;
-    for (const [file, expected] of manifest.inputs) {
-        if (fingerprint(path.join(root, file)) !== expected) return undefined;
+    for (const [input, expected] of manifest.inputs) {
+        if (fingerprint(root, input) !== expected) return undefined;
     }
-    return path.join(dir, manifest.bundle);
+    // A bundle cut short (a crash before it reached the disk) is compiled again, never run.
+    const bundle = path.join(dir, manifest.bundle);
+    try {
+        if (fs.statSync(bundle).size !== manifest.size) return undefined;
+    } catch {
+        return undefined;
+    }
+    return bundle;
 }
 
-/** A source's content digest; a package file's size and modification time; "missing" when it is gone. */
-function fingerprint(file) {
+/**
+ * A source's content digest; a package file's (under the project's node_modules, which only an
+ * install changes) size and modification time; a folder's (`<folder>/`) digest of its entries'
+ * names, so that a file added beside a source (lib.ts beside lib/, which `./lib` then means)
+ * compiles again; "missing" when it is gone.
+ */
+function fingerprint(root, input) {
+    const file = path.join(root, input);
     try {
-        if (file.split(path.sep).includes("node_modules")) {
+        if (input.endsWith("/")) return digest(fs.readdirSync(file).sort().join("\n"));
+        if (input.split(/[\\/]/)[0] === "node_modules") {
             const stat = fs.statSync(file);
             return `${stat.size}:${stat.mtimeMs}`;
         }
-        return crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+        return digest(fs.readFileSync(file));
     } catch {
         return "missing";
     }
 }
 
+function digest(data) {
+    return crypto.createHash("sha256").update(data).digest("hex");
+}
+
 /**
- * The bundle of `entry` in memory (code and source map) and the inputs it was made of: every
+ * A TypeScript config and those it extends by path (a package's config is the lock's): each is
+ * an input. JSON with comments and trailing commas, as TypeScript reads it; unreadable: itself only.
+ */
+function tsconfigChain(root, file) {
+    const chain = [];
+    for (let at = file; at !== undefined && !chain.includes(at) && fs.existsSync(at);) {
+        chain.push(at);
+        let config;
+        try {
+            const text = fs
+                .readFileSync(at, "utf8")
+                .replace(/("(?:\\.|[^"\\])*")|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (m, string) => string ?? "")
+                .replace(/,(\s*[}\]])/g, "$1");
+            config = JSON.parse(text);
+        } catch {
+            break;
+        }
+        const base = typeof config.extends === "string" && config.extends.startsWith(".") ? config.extends : undefined;
+        at = base === undefined ? undefined : path.resolve(path.dirname(at), base.endsWith(".json") ? base : `${base}.json`);
+    }
+    return chain.map((f) => path.relative(root, f));
+}
+
+/**
+ * The bundle of `entry` (code and source map) and the inputs it was made of: every
  * module esbuild read, the TypeScript configs it compiled them with and the installed packages' lock.
  */
 function compile(esbuild, root, entry, outDir) {
     const bundle = `bundle-${process.pid}-${Date.now()}.js`;
+    // What Pulumi compiles the program with (Pulumi.yaml's runtime option `tsconfig`), else tsconfig.json.
+    const tsconfig = path.join(root, fs.existsSync(path.join(root, "tsconfig.pulumi.json")) ? "tsconfig.pulumi.json" : "tsconfig.json");
     const result = esbuild.buildSync({
         absWorkingDir: root,
         entryPoints: [entry],
@@ -146,7 +200,7 @@ function compile(esbuild, root, entry, outDir) {
         format: "cjs",
         target: `node${NODE}`,
         external: EXTERNAL,
-        tsconfig: path.join(root, "tsconfig.json"),
+        tsconfig,
         outfile: path.join(outDir, bundle),
         sourcemap: "linked",
         metafile: true,
@@ -154,8 +208,17 @@ function compile(esbuild, root, entry, outDir) {
         logLevel: "silent",
     });
     const inputs = new Set(Object.keys(result.metafile.inputs).map((f) => path.relative(root, path.resolve(root, f))));
+    // Beside every source: its folder's entries (a file added changes what an import means) and
+    // the folder's package.json (a workspace package's main); then the configs and the lock.
+    for (const source of [...inputs].filter((f) => f.split(/[\\/]/)[0] !== "node_modules")) {
+        const folder = path.dirname(source);
+        inputs.add(`${folder}/`);
+        if (fs.existsSync(path.join(root, folder, "package.json"))) inputs.add(path.join(folder, "package.json"));
+    }
     for (const extra of [
-        "tsconfig.json",
+        // This file: how a bundle is made (its options, what stays outside) is an input of every bundle.
+        path.relative(root, __filename),
+        ...tsconfigChain(root, tsconfig),
         path.join("node_modules", ".package-lock.json"),
         path.join("node_modules", "esbuild", "package.json"),
     ]) {
@@ -173,7 +236,8 @@ function compile(esbuild, root, entry, outDir) {
             node: NODE,
             esbuild: esbuild.version,
             bundle,
-            inputs: [...inputs].sort().map((f) => [f, fingerprint(path.join(root, f))]),
+            size: Buffer.byteLength(code),
+            inputs: [...inputs].sort().map((f) => [f, fingerprint(root, f)]),
         },
     };
 }
@@ -187,7 +251,7 @@ function write(dir, built) {
     try {
         fs.mkdirSync(dir, { recursive: true });
         fs.writeFileSync(path.join(dir, `${built.bundle}.map`), built.map);
-        fs.writeFileSync(path.join(dir, built.bundle), built.code);
+        writeDurably(path.join(dir, built.bundle), built.code);
         const temporary = path.join(dir, `manifest-${process.pid}-${Date.now()}.json`);
         fs.writeFileSync(temporary, JSON.stringify(built.manifest));
         fs.renameSync(temporary, path.join(dir, "manifest.json"));
@@ -195,7 +259,7 @@ function write(dir, built) {
         return undefined;
     }
     // Bundles of earlier builds, once no start can be between writing one and loading it.
-    const settled = Date.now() - 60_000;
+    const settled = Date.now() - 10 * 60_000;
     for (const name of fs.readdirSync(dir)) {
         const file = path.join(dir, name);
         try {
@@ -208,14 +272,15 @@ function write(dir, built) {
     return path.join(dir, built.bundle);
 }
 
-/** The bundle run as a module placed at the project's root, where its packages resolve from. */
-function fromMemory(root, entry, code) {
-    const filename = path.join(root, `.${path.relative(root, entry).replace(/[^A-Za-z0-9.-]+/g, "_")}.compiled.js`);
-    const compiled = new Module(filename, module);
-    compiled.filename = filename;
-    compiled.paths = Module._nodeModulePaths(root);
-    compiled._compile(code, filename);
-    return compiled.exports;
+/** Writes and flushes to the disk, so that the manifest written after it never names a file cut short. */
+function writeDurably(file, text) {
+    const fd = fs.openSync(file, "w");
+    try {
+        fs.writeSync(fd, text);
+        fs.fsyncSync(fd);
+    } finally {
+        fs.closeSync(fd);
+    }
 }
 
 module.exports = { load, LOADS };

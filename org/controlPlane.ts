@@ -15,6 +15,9 @@ import { rollout } from "./rollout";
 import { AccountParameters, deployRoleArn, deployRoleTemplate, NOBODY } from "./stackSetTemplate";
 import { accountTrust } from "./trust";
 
+/** The policy pack's npm package (policies/package.json): another folder named policies is not it. */
+const POLICY_PACKAGE = "patch-manager-policies";
+
 /**
  * The policy pack in this repository, published as its folder: the `policies` folder of the nearest
  * directory above this module that holds one (the repository's root whether this module runs from
@@ -24,8 +27,17 @@ export const POLICY_PACK_DIR = packDirAbove(__dirname);
 
 function packDirAbove(dir: string): string {
     for (let at = dir; ; at = path.dirname(at)) {
-        if (fs.existsSync(path.join(at, "policies", "PulumiPolicy.yaml"))) return path.join(at, "policies");
+        const pack = path.join(at, "policies");
+        if (fs.existsSync(path.join(pack, "PulumiPolicy.yaml")) && packageName(pack) === POLICY_PACKAGE) return pack;
         if (path.dirname(at) === at) return path.resolve(__dirname, "..", "policies");
+    }
+}
+
+function packageName(dir: string): unknown {
+    try {
+        return (JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as { name?: unknown }).name;
+    } catch {
+        return undefined;
     }
 }
 export const POLICY_PACK_NAME = "patch-manager";

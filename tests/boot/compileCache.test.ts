@@ -17,7 +17,7 @@ import { ROOT, SHIPPED_STACKS } from "../helpers";
 const { load } = require("../../boot/compileCache") as { load: (where: { root: string; entry: string }) => unknown };
 
 interface Load {
-    how: "cached" | "built" | "memory" | "sources";
+    how: "cached" | "built" | "sources";
     entry: string;
     why?: string;
 }
@@ -86,10 +86,15 @@ describe("boot: the compile cache", function () {
             root: string;
         };
         assert.equal(manifest.root, dir);
-        // Every module the bundle holds is an input, the package's file among them.
+        // Every module the bundle holds is an input, the package's file among them, and the cache's own code.
         assert.deepEqual(
             manifest.inputs.map(([f]) => f).filter((f) => /\.(ts|js)$/.test(f)),
-            ["lib.ts", "main.ts", path.join("node_modules", "shout", "index.js")].sort(),
+            [
+                path.relative(dir, path.join(ROOT, "boot", "compileCache.js")),
+                "lib.ts",
+                "main.ts",
+                path.join("node_modules", "shout", "index.js"),
+            ].sort(),
         );
 
         const second = loadMain(dir);
@@ -129,6 +134,104 @@ describe("boot: the compile cache", function () {
         assert.equal(after.loads[0].how, "built");
     });
 
+    it("what esbuild resolved by, not only what it read: a file added beside a folder, a package's main, a config it extends", function () {
+        // `./lib` means lib/index.ts until lib.ts is added beside the folder (attacker review #1).
+        const dir = fresh();
+        fs.mkdirSync(path.join(dir, "lib"));
+        fs.renameSync(path.join(dir, "lib.ts"), path.join(dir, "lib", "index.ts"));
+        assert.equal(loadMain(dir).value, "FIRST");
+        fs.writeFileSync(path.join(dir, "lib.ts"), 'export const word: string = "beside";\n');
+        assert.deepEqual(loadMain(dir), { value: "BESIDE", loads: [{ how: "built", entry: path.join(dir, "main.ts") }] });
+
+        // A workspace package (a folder of ours, linked from node_modules) whose package.json names another main.
+        const ws = fresh();
+        fs.mkdirSync(path.join(ws, "packages", "words"), { recursive: true });
+        fs.writeFileSync(path.join(ws, "packages", "words", "package.json"), JSON.stringify({ name: "words", main: "a" }));
+        fs.writeFileSync(path.join(ws, "packages", "words", "a.ts"), 'export const word = "a";\n');
+        fs.writeFileSync(path.join(ws, "packages", "words", "b.ts"), 'export const word = "b";\n');
+        fs.symlinkSync(path.join(ws, "packages", "words"), path.join(ws, "node_modules", "words"), "dir");
+        fs.writeFileSync(path.join(ws, "lib.ts"), 'export { word } from "words";\n');
+        assert.equal(loadMain(ws).value, "A");
+        fs.writeFileSync(path.join(ws, "packages", "words", "package.json"), JSON.stringify({ name: "words", main: "b" }));
+        assert.equal(loadMain(ws).value, "B");
+
+        // tsconfig.pulumi.json (what Pulumi compiles with) extends a config whose options change the output.
+        const cfg = fresh();
+        fs.writeFileSync(path.join(cfg, "tsconfig.pulumi.json"), '{\n  // Pulumi\'s\n  "extends": "./tsconfig.json",\n}\n');
+        fs.writeFileSync(
+            path.join(cfg, "lib.ts"),
+            "class C { x!: number; }\nexport const word: string = String(Object.keys(new C()).length);\n",
+        );
+        const config = (useDefine: boolean) =>
+            fs.writeFileSync(
+                path.join(cfg, "tsconfig.json"),
+                JSON.stringify({ compilerOptions: { target: "ES2022", module: "commonjs", useDefineForClassFields: useDefine } }),
+            );
+        config(true);
+        const defined = loadMain(cfg).value;
+        config(false);
+        const assigned = loadMain(cfg).value;
+        assert.notEqual(defined, assigned, "the extended config's option reaches the output");
+    });
+
+    it("a checkout inside a folder named node_modules: its sources are still checked by content", function () {
+        const parent = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "compile-cache-parent-")));
+        dirs.push(parent);
+        const dir = path.join(parent, "node_modules", "proj");
+        fs.mkdirSync(path.dirname(dir), { recursive: true });
+        fs.renameSync(fresh(), dir);
+        loadMain(dir);
+        // The same size and modification time, another content.
+        const lib = path.join(dir, "lib.ts");
+        const stat = fs.statSync(lib);
+        fs.writeFileSync(lib, fs.readFileSync(lib, "utf8").replace("first", "other"));
+        fs.utimesSync(lib, stat.atime, stat.mtime);
+        assert.equal(loadMain(dir).value, "OTHER");
+    });
+
+    it("a cache folder that is a link, or a manifest naming another file, is not used", function () {
+        const dir = fresh();
+        const elsewhere = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "compile-cache-elsewhere-")));
+        dirs.push(elsewhere);
+        fs.symlinkSync(elsewhere, path.join(dir, "node_modules", ".cache"), "dir");
+        assert.equal(loadMain(dir).loads[0].how, "sources");
+        assert.deepEqual(fs.readdirSync(elsewhere), [], "nothing written through the link");
+
+        const named = fresh();
+        loadMain(named);
+        const cacheDir = path.join(named, "node_modules", ".cache", "patch-manager", "main.ts");
+        const file = path.join(cacheDir, "manifest.json");
+        const manifest = JSON.parse(fs.readFileSync(file, "utf8")) as { bundle: string };
+        fs.writeFileSync(path.join(named, "evil.js"), "module.exports = () => 'EVIL';\n");
+        fs.writeFileSync(file, JSON.stringify({ ...manifest, bundle: "../../../../evil.js" }));
+        assert.deepEqual(loadMain(named), { value: "FIRST", loads: [{ how: "built", entry: path.join(named, "main.ts") }] });
+    });
+
+    it("a bundle another start removed after this one read the manifest: compiled again, not a failed start", function () {
+        const dir = fresh();
+        loadMain(dir);
+        const cacheDir = path.join(dir, "node_modules", ".cache", "patch-manager", "main.ts");
+        const { bundle } = JSON.parse(fs.readFileSync(path.join(cacheDir, "manifest.json"), "utf8")) as { bundle: string };
+        // The other start's prune, between this start's manifest check and its read of the bundle.
+        let pruned = false;
+        const original = require.extensions[".js"];
+        require.extensions[".js"] = function (module, filename) {
+            if (!pruned && filename.endsWith(bundle)) {
+                pruned = true;
+                fs.rmSync(filename);
+            }
+            return original(module, filename);
+        };
+        let loaded;
+        try {
+            loaded = loadMain(dir);
+        } finally {
+            require.extensions[".js"] = original;
+        }
+        assert.ok(pruned);
+        assert.deepEqual(loaded, { value: "FIRST", loads: [{ how: "built", entry: path.join(dir, "main.ts") }] });
+    });
+
     it("a bundle compiled under another Node.js major compiles again (esbuild's target is the major)", function () {
         const dir = fresh();
         loadMain(dir);
@@ -139,14 +242,14 @@ describe("boot: the compile cache", function () {
         assert.equal(loadMain(dir).loads[0].how, "built");
     });
 
-    it("node_modules that is a link (an earlier commit's tree) or a cache that cannot be written: compiled in memory, nothing written", function () {
+    it("node_modules that is a link (an earlier commit's tree) or a cache that cannot be written: the sources through ts-node, nothing written", function () {
         const linked = fresh();
         const real = path.join(linked, "real_modules");
         fs.renameSync(path.join(linked, "node_modules"), real);
         fs.symlinkSync(real, path.join(linked, "node_modules"));
         const viaLink = loadMain(linked);
         assert.equal(viaLink.value, "FIRST");
-        assert.equal(viaLink.loads[0].how, "memory");
+        assert.deepEqual(viaLink.loads[0], { how: "sources", entry: path.join(linked, "main.ts"), why: "no cache folder" });
         assert.ok(!fs.existsSync(path.join(real, ".cache")), "nothing written through the link");
 
         const blocked = fresh();
@@ -154,7 +257,7 @@ describe("boot: the compile cache", function () {
         fs.writeFileSync(path.join(blocked, "node_modules", ".cache"), "");
         const unwritable = loadMain(blocked);
         assert.equal(unwritable.value, "FIRST");
-        assert.equal(unwritable.loads[0].how, "memory");
+        assert.deepEqual(unwritable.loads[0], { how: "sources", entry: path.join(blocked, "main.ts"), why: "no cache folder" });
     });
 
     it("a source that does not compile fails as ts-node fails it; PATCH_MANAGER_COMPILE_CACHE=off loads the sources", function () {
@@ -220,10 +323,40 @@ describe("boot: the project's programs as Pulumi starts them", function () {
         );
     });
 
-    it("tools compiled under node_modules/.cache find the checkout's root", function () {
+    it("tools compiled under node_modules/.cache find the checkout's root, whatever its package is named", function () {
         assert.equal(projectRootAbove(path.join(ROOT, "node_modules", ".cache", "patch-manager", "tools_plan_plan.ts")), ROOT);
         assert.equal(projectRootAbove(path.join(ROOT, "tools", "plan")), ROOT);
-        assert.equal(projectRootAbove(os.tmpdir()), undefined);
+        assert.equal(projectRootAbove(path.join(ROOT, "org", "tools")), ROOT, "org/ holds a Pulumi.yaml but no package.json");
+        const renamed = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "renamed-")));
+        try {
+            fs.writeFileSync(path.join(renamed, "Pulumi.yaml"), "name: my-patching\n");
+            fs.writeFileSync(path.join(renamed, "package.json"), JSON.stringify({ name: "my-patching" }));
+            assert.equal(projectRootAbove(path.join(renamed, "node_modules", ".cache", "patch-manager", "x")), renamed);
+        } finally {
+            fs.rmSync(renamed, { recursive: true, force: true });
+        }
+    });
+
+    it("a stack trace from the compiled file names the TypeScript source (its linked source map)", function () {
+        const dir = project();
+        try {
+            fs.writeFileSync(path.join(dir, "lib.ts"), 'export const word: string = (() => { throw new Error("from lib"); })();\n');
+            const { loads, value: error } = loadsDuring(() => {
+                try {
+                    load({ root: dir, entry: "main.ts" });
+                } catch (e) {
+                    return e as Error;
+                }
+                return undefined;
+            });
+            assert.deepEqual(
+                loads.map((l) => l.how),
+                [],
+            );
+            assert.match(String(error?.stack), new RegExp(`${path.join(dir, "lib.ts").replace(/[.]/g, "\\.")}:1`));
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     it("npm run plan's entry plans from the compiled plan, as the plan's module does", async function () {

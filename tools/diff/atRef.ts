@@ -46,6 +46,8 @@ export function linkNodeModules(installed: string, dir: string): void {
     const link = (from: string, to: string) => {
         fs.mkdirSync(to, { recursive: true });
         for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
+            // Not this checkout's compiled programs (boot/compileCache.js): the ref's tree compiles its own.
+            if (to === path.join(dir, "node_modules") && entry.name === ".cache") continue;
             const source = path.join(from, entry.name);
             const target = path.join(to, entry.name);
             if (entry.name.startsWith("@") && entry.isDirectory()) link(source, target);
