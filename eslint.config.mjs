@@ -41,7 +41,15 @@ export default tseslint.config(
         files: ["**/*.js"],
         languageOptions: {
             sourceType: "commonjs",
-            globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly", __filename: "readonly", Buffer: "readonly", console: "readonly" },
+            globals: {
+                require: "readonly",
+                module: "writable",
+                process: "readonly",
+                __dirname: "readonly",
+                __filename: "readonly",
+                Buffer: "readonly",
+                console: "readonly",
+            },
         },
         rules: { "@typescript-eslint/no-require-imports": "off" },
     },

@@ -30,7 +30,9 @@ export class ConfigError extends Error {
      */
     static [Symbol.hasInstance](value: unknown): boolean {
         if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
-        return this === ConfigError && typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[CONFIG_ERROR] === true;
+        return (
+            this === ConfigError && typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[CONFIG_ERROR] === true
+        );
     }
     readonly [CONFIG_ERROR] = true;
     /** One line per problem: "<file>: <key path>: <what is wrong and what is valid>". */
