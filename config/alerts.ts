@@ -1,5 +1,5 @@
 // Who hears about a maintenance window or task that did not finish well.
-import { z } from "zod";
+import * as z from "zod";
 import { DEFAULT_NOTIFICATION_EVENTS } from "./defaults";
 import { kmsKeyArn } from "./fields";
 

@@ -1,5 +1,5 @@
 // Patch baselines: which patches a group approves, when, and at what compliance level.
-import { z } from "zod";
+import * as z from "zod";
 import {
     BASELINE_LIMITS,
     COMPLIANCE_LEVELS,

@@ -1,5 +1,5 @@
 // Fresh compliance data (daily scans, a data sync, a Config rule) and applications that must not run.
-import { z } from "zod";
+import * as z from "zod";
 import { DEFAULT_DATA_SYNC_PREFIX } from "./defaults";
 import { booleanFlag, oneOf } from "./fields";
 

@@ -2,7 +2,7 @@ import * as diagnostics_channel from "node:diagnostics_channel";
 // The Pulumi CLI passes every config value as a string: lists and maps JSON-encoded, booleans as
 // "true"/"false", numbers as their digits. This turns each back into the value the YAML held.
 import { ConfigProblem, keyPath } from "./errors";
-import { z } from "zod";
+import * as z from "zod";
 import { ConfigKey, KEYS } from "./keys";
 
 type Encoding = "text" | "json" | "number" | "boolean";

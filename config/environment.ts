@@ -1,5 +1,5 @@
 // The stack-wide settings: which environment a stack is, when its window opens, what it does.
-import { z } from "zod";
+import * as z from "zod";
 import { IAM_ROLE_ARN_PATTERN, PATCH_GROUP_TAG_KEYS } from "@patch-manager/ssm";
 import { oneOf } from "./fields";
 

@@ -1,7 +1,7 @@
 // Exemptions that expire: patches a group or baseline must not get for a while (a patch that
 // breaks an application), rejected in the baselines until a date and left out from that date on,
 // so that nobody has to remember to lift them.
-import { z } from "zod";
+import * as z from "zod";
 import { REJECTED_PATCHES_ACTIONS, zonedInstant } from "@patch-manager/ssm";
 export { EXEMPTION_TAG_PREFIX } from "@patch-manager/ssm";
 import { dateString, oneOf, text } from "./fields";

@@ -1,5 +1,5 @@
 // Field schemas several keys share, each with a message that says what is valid.
-import { z } from "zod";
+import * as z from "zod";
 import { shown } from "./errors";
 
 // What the schemas' metadata may say beside a description (`.meta({...})`), for the generated

@@ -2,7 +2,7 @@
 // written as dates in the stack's time zone, once or recurring (an iCalendar RRULE), and/or a
 // Change Calendar the organisation already keeps. The program writes them into an SSM Change
 // Calendar (DEFAULT_OPEN: closed during each freeze) and disables the windows while it is closed.
-import { z } from "zod";
+import * as z from "zod";
 import type { RRule as RRuleClass } from "rrule";
 import { zonedInstant } from "@patch-manager/ssm";
 import { shown } from "./errors";

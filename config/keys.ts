@@ -1,5 +1,5 @@
 // Every key of the `patch-manager:` namespace, with its schema.
-import { z } from "zod";
+import * as z from "zod";
 import { BASELINE_LIMITS } from "@patch-manager/ssm";
 import { alertsFields, alertsSchema } from "./alerts";
 import { approvalRuleFields, baselineFields } from "./baselines";

@@ -1,5 +1,5 @@
 // Where the tasks' command output goes and how long it stays.
-import { z } from "zod";
+import * as z from "zod";
 import { DEFAULT_LOG_KEY_PREFIX, defaultLogRetention } from "./defaults";
 import { Environment } from "./environment";
 import { kmsKeyArn, wholeNumber } from "./fields";

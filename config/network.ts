@@ -1,5 +1,5 @@
 // Where the stack deploys: one region or several, and private subnets that reach SSM through VPC endpoints.
-import { z } from "zod";
+import * as z from "zod";
 import { booleanFlag, oneOf, REGION_NAME } from "./fields";
 
 export const regionsSchema = z

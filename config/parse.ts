@@ -4,7 +4,7 @@ import { baselineFields } from "./baselines";
 import { patchGroupFields } from "./patchGroups";
 import { decodeValue, UNDECRYPTED_SECRET, valueAt } from "./decode";
 import { ConfigError, ConfigProblem, keyPath } from "./errors";
-import { z } from "zod";
+import * as z from "zod";
 import { CONFIG_KEYS, ConfigKey, ConfigValues, configSchema, isConfigKey, KEYS, keyNamesAt, REQUIRED_KEYS, validKeysAt } from "./keys";
 import { nearest } from "./nearest";
 import { buildModel, PatchManagerConfig } from "./model";

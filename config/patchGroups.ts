@@ -1,6 +1,6 @@
 // Patch groups: the `Patch Group` tag values, each with its OS, baseline, optional own window,
 // operation, rate control and hybrid activation.
-import { z } from "zod";
+import * as z from "zod";
 import { HYBRID_LIMITS, MAX_CONCURRENCY_PATTERN, MAX_ERRORS_PATTERN, OPERATING_SYSTEMS, patchGroupNameProblem } from "@patch-manager/ssm";
 import { Operation, operationSchema } from "./environment";
 import { oneOf, wholeNumber } from "./fields";

@@ -2,7 +2,7 @@
 // workgroup that writes encrypted results beside them, and the named queries an auditor asks for.
 // The schema of the key, and the pure definitions (table layouts, query text) that the component
 // creates and the plan shows.
-import { z } from "zod";
+import * as z from "zod";
 import { DEFAULT_NOT_SCANNED_DAYS, DEFAULT_REPORT_RESULTS_PREFIX } from "./defaults";
 import { wholeNumber } from "./fields";
 import type { ExemptionConfig } from "./exemptions";

@@ -1,5 +1,5 @@
 // Ways to stop or wrap patching safely: an alarm that disables the windows, hook documents around the install.
-import { z } from "zod";
+import * as z from "zod";
 import { DOCUMENT_NAME_PATTERN } from "@patch-manager/ssm";
 
 /** SSM document names (DocumentARN pattern of the API model, names only). */

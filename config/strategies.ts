@@ -1,7 +1,7 @@
 // Patching strategies a patch group can opt into: how its instances are rebooted, protected,
 // drained, started and picked up when they join, and which baseline or exception list its install
 // uses. Each is a key of the group; the rules between them are checked here, with key paths.
-import { z } from "zod";
+import * as z from "zod";
 import {
     CONNECTION_DRAIN_MINUTES,
     OperatingSystem,

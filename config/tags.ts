@@ -1,5 +1,5 @@
 // The stack's own tags, added to every resource that takes tags.
-import { z } from "zod";
+import * as z from "zod";
 
 /** Tag keys and values as SSM, IAM and S3 all accept them (TagKey/TagValue in the SSM API model). */
 const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;

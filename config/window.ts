@@ -1,5 +1,5 @@
 // A maintenance window's timing, as a group's `schedule` key writes it and as the model holds it.
-import { z } from "zod";
+import * as z from "zod";
 import {
     checkSchedule,
     checkTimezone,

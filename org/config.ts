@@ -4,7 +4,7 @@
 // is refused here, before any stack of the organisation is created.
 import * as awsEnums from "@pulumi/aws/types/enums";
 import { closest, distance } from "fastest-levenshtein";
-import { z } from "zod";
+import * as z from "zod";
 // The parser's own modules rather than the barrel (../config), which also loads what only the
 // patch-manager program needs: every module is compiled on each start of the control plane.
 import { ConfigError } from "../config/errors";

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { z } from "zod";
+import * as z from "zod";
 import { encodingOf } from "../../config/decode";
 import { KEYS } from "../../config/keys";
 import { ConfigError, parseConfig, PatchManagerConfig, UNDECRYPTED_SECRET } from "../../config";

@@ -9,7 +9,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as prettier from "prettier";
-import { z } from "zod";
+import * as z from "zod";
 import { configSchema, REQUIRED_KEYS } from "../../config/keys";
 
 export const ARGS_FILE = path.join(__dirname, "..", "..", "components", "args.generated.ts");

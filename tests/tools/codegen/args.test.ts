@@ -5,7 +5,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as ts from "typescript";
-import { z } from "zod";
+import * as z from "zod";
 import type {
     AlertsSettings,
     ApprovalRuleSettings,
