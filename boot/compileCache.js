@@ -19,7 +19,9 @@
 "use strict";
 const crypto = require("crypto");
 const fs = require("fs");
+const Module = require("module");
 const path = require("path");
+const vm = require("vm");
 
 /** The cache's own format; a manifest of another format is rebuilt. */
 const FORMAT = 3;
@@ -31,6 +33,10 @@ const BUNDLE_NAME = /^bundle-\d+-\d+\.js$/;
 const EXTERNAL = ["@pulumi/*", "@pulumiverse/*"];
 /** Each load says on this channel how it got the program: "cached", "built" or "sources" (and why). */
 const LOADS = require("diagnostics_channel").channel("patch-manager:compile-cache");
+/** Each bundle run says here whether V8's code cache beside it was "used", "none" (none usable) or "rejected" by V8. */
+const CODE = require("diagnostics_channel").channel("patch-manager:code-cache");
+/** Code caches to write when the process exits: file → the script whose compiled code it keeps. */
+const pendingCodeCaches = new Map();
 
 /**
  * The exports of `entry` (a TypeScript module under `root`, the directory holding node_modules):
@@ -47,7 +53,7 @@ function load(where) {
     const cached = freshBundle(root, dir);
     if (cached !== undefined) {
         try {
-            const exports = require(cached);
+            const exports = run(cached);
             tell("cached", entry);
             return exports;
         } catch (e) {
@@ -71,9 +77,78 @@ function load(where) {
     }
     const file = write(dir, built);
     if (file === undefined) return fromSources(entry, "cache not writable");
-    const exports = require(file);
+    const exports = run(file);
     tell("built", entry);
     return exports;
+}
+
+/**
+ * Runs a bundle as `require` would (its module in require.cache, a `require` of its own), with
+ * V8's code cache beside it (`<bundle>.code`): the bytecode of every function the last start
+ * without one compiled, so that this start neither parses the 1.7 MB again nor compiles those
+ * functions when first called. A start without a usable one (none yet, or V8 refused it: another
+ * V8 or other flags) writes it when the process exits, whole or not at all.
+ */
+function run(file) {
+    const loaded = Module._cache[file];
+    if (loaded !== undefined) return loaded.exports;
+    const source = fs.readFileSync(file, "utf8");
+    const codeFile = `${file}.code`;
+    const cachedData = readCodeCache(codeFile);
+    const script = new vm.Script(Module.wrap(source), {
+        filename: file,
+        ...(cachedData ? { cachedData } : {}),
+        // import() in the bundle resolves as in any module (none today; the default would throw).
+        ...(vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER ? { importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER } : {}),
+    });
+    const module = new Module(file, require.main);
+    module.filename = file;
+    module.paths = Module._nodeModulePaths(path.dirname(file));
+    Module._cache[file] = module;
+    try {
+        script.runInThisContext().call(module.exports, module.exports, Module.createRequire(file), module, file, path.dirname(file));
+    } catch (e) {
+        delete Module._cache[file];
+        throw e;
+    }
+    module.loaded = true;
+    const how = cachedData === undefined ? "none" : script.cachedDataRejected ? "rejected" : "used";
+    if (CODE.hasSubscribers) CODE.publish({ bundle: file, how });
+    if (how !== "used") {
+        if (pendingCodeCaches.size === 0) process.once("exit", writeCodeCaches);
+        pendingCodeCaches.set(codeFile, script);
+    }
+    return module.exports;
+}
+
+/** The code cache's bytes when its digest (its first 32 bytes) holds, else none. */
+function readCodeCache(file) {
+    let data;
+    try {
+        data = fs.readFileSync(file);
+    } catch {
+        return undefined;
+    }
+    const body = data.subarray(32);
+    return data.length > 32 && crypto.createHash("sha256").update(body).digest().equals(data.subarray(0, 32)) ? body : undefined;
+}
+
+function writeCodeCaches() {
+    for (const [file, script] of pendingCodeCaches) writeCodeCache(script, file);
+    pendingCodeCaches.clear();
+}
+
+/** At exit: the code the run compiled, with its digest, renamed into place (a reader sees it whole or not at all). */
+function writeCodeCache(script, file) {
+    const temporary = `${file}-${process.pid}-${Date.now()}`;
+    try {
+        const body = script.createCachedData();
+        writeDurably(temporary, Buffer.concat([crypto.createHash("sha256").update(body).digest(), body]));
+        fs.renameSync(temporary, file);
+    } catch {
+        // A cache that cannot be written is only slower.
+        fs.rmSync(temporary, { force: true });
+    }
 }
 
 function tell(how, entry, why) {
@@ -283,4 +358,4 @@ function writeDurably(file, text) {
     }
 }
 
-module.exports = { load, LOADS };
+module.exports = { load, LOADS, CODE };

@@ -214,19 +214,21 @@ describe("boot: the compile cache", function () {
         const { bundle } = JSON.parse(fs.readFileSync(path.join(cacheDir, "manifest.json"), "utf8")) as { bundle: string };
         // The other start's prune, between this start's manifest check and its read of the bundle.
         let pruned = false;
-        const original = require.extensions[".js"];
-        require.extensions[".js"] = function (module, filename) {
-            if (!pruned && filename.endsWith(bundle)) {
+        // The fs module itself (an `import *` is a copy of its properties), as compileCache.js reads the bundle.
+        const nodeFs = require("fs") as { readFileSync: unknown };
+        const original = nodeFs.readFileSync;
+        nodeFs.readFileSync = function (this: unknown, file: fs.PathOrFileDescriptor, ...rest: unknown[]) {
+            if (!pruned && typeof file === "string" && file.endsWith(bundle)) {
                 pruned = true;
-                fs.rmSync(filename);
+                fs.rmSync(file);
             }
-            return original(module, filename);
+            return (original as (...a: unknown[]) => unknown).call(this, file, ...rest);
         };
         let loaded;
         try {
             loaded = loadMain(dir);
         } finally {
-            require.extensions[".js"] = original;
+            nodeFs.readFileSync = original;
         }
         assert.ok(pruned);
         assert.deepEqual(loaded, { value: "FIRST", loads: [{ how: "built", entry: path.join(dir, "main.ts") }] });
@@ -278,6 +280,74 @@ describe("boot: the compile cache", function () {
             if (before === undefined) delete process.env.PATCH_MANAGER_COMPILE_CACHE;
             else process.env.PATCH_MANAGER_COMPILE_CACHE = before;
         }
+    });
+
+    describe("V8's code cache beside the bundle", function () {
+        const CACHE_JS = path.join(ROOT, "boot", "compileCache.js");
+        /** A new process that loads main.ts and exits: its main's value and what the code cache channel told. */
+        const start = (dir: string): { value: string; code: string[] } => {
+            const script = [
+                'const code = []; require("diagnostics_channel").channel("patch-manager:code-cache").subscribe((m) => code.push(m.how));',
+                `const main = require(${JSON.stringify(CACHE_JS)}).load({ root: ${JSON.stringify(dir)}, entry: "main.ts" });`,
+                "console.log(JSON.stringify({ value: main(), code }));",
+            ].join("\n");
+            const child = spawnSync(process.execPath, ["-e", script], { encoding: "utf8" });
+            assert.equal(child.status, 0, child.stderr);
+            return JSON.parse(child.stdout) as { value: string; code: string[] };
+        };
+        const codeFileOf = (dir: string): string => {
+            const cacheDir = path.join(dir, "node_modules", ".cache", "patch-manager", "main.ts");
+            const { bundle } = JSON.parse(fs.readFileSync(path.join(cacheDir, "manifest.json"), "utf8")) as { bundle: string };
+            return path.join(cacheDir, `${bundle}.code`);
+        };
+        const digestHolds = (file: string): boolean => {
+            const data = fs.readFileSync(file);
+            return require("crypto").createHash("sha256").update(data.subarray(32)).digest().equals(data.subarray(0, 32));
+        };
+
+        it("the first start writes it when it exits; the next starts use it and leave it as it is", function () {
+            const dir = fresh();
+            assert.deepEqual(start(dir), { value: "FIRST", code: ["none"] });
+            const file = codeFileOf(dir);
+            assert.ok(digestHolds(file));
+            const written = fs.statSync(file).mtimeMs;
+            assert.deepEqual(start(dir), { value: "FIRST", code: ["used"] });
+            assert.deepEqual(start(dir), { value: "FIRST", code: ["used"] });
+            assert.equal(fs.statSync(file).mtimeMs, written);
+        });
+
+        it("one whose digest fails (a byte changed, cut short) is not given to V8, and is written again", function () {
+            for (const spoil of [
+                (data: Buffer) => Buffer.concat([data.subarray(0, 100), Buffer.from([data[100] ^ 1]), data.subarray(101)]),
+                (data: Buffer) => data.subarray(0, data.length >> 1),
+                () => Buffer.alloc(0),
+            ]) {
+                const dir = fresh();
+                start(dir);
+                const file = codeFileOf(dir);
+                fs.writeFileSync(file, spoil(fs.readFileSync(file)));
+                assert.deepEqual(start(dir), { value: "FIRST", code: ["none"] });
+                assert.ok(digestHolds(file));
+                assert.deepEqual(start(dir), { value: "FIRST", code: ["used"] });
+            }
+        });
+
+        it("one V8 refuses (another script's code) runs the bundle from its source, and is written again", function () {
+            const dir = fresh();
+            start(dir);
+            const file = codeFileOf(dir);
+            const other = new (require("vm").Script)("1 + 1").createCachedData() as Buffer;
+            fs.writeFileSync(file, Buffer.concat([require("crypto").createHash("sha256").update(other).digest(), other]));
+            assert.deepEqual(start(dir), { value: "FIRST", code: ["rejected"] });
+            assert.deepEqual(start(dir), { value: "FIRST", code: ["used"] });
+        });
+
+        it("a bundle run once per process: a second load is the same module, as require's would be", function () {
+            const dir = fresh();
+            loadMain(dir);
+            const first = load({ root: dir, entry: "main.ts" });
+            assert.equal(load({ root: dir, entry: "main.ts" }), first);
+        });
     });
 });
 
