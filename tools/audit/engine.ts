@@ -123,16 +123,22 @@ export class NotApplicableError extends Error {
     }
 }
 
+/** One error per reason: nothing keeps it past the engine's catch. */
+const notApplicableErrors = new Map<string | undefined, NotApplicableError>();
+
 function throwNotApplicable(reason?: string): never {
     // Thrown for every rule and resource it does not apply to, and caught right away: without the
-    // stack trace nobody reads, which V8 would otherwise capture each time.
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    let e: NotApplicableError;
-    try {
-        e = new NotApplicableError(reason);
-    } finally {
-        Error.stackTraceLimit = limit;
+    // stack trace nobody reads, which V8 would otherwise capture each time, and made once.
+    let e = notApplicableErrors.get(reason);
+    if (e === undefined) {
+        const limit = Error.stackTraceLimit;
+        Error.stackTraceLimit = 0;
+        try {
+            e = new NotApplicableError(reason);
+        } finally {
+            Error.stackTraceLimit = limit;
+        }
+        if (notApplicableErrors.size < 100) notApplicableErrors.set(reason, e);
     }
     throw e;
 }
@@ -451,19 +457,22 @@ export async function runPolicies(resources: AuditResource[], opts: RunOptions =
             });
             for (const validate of validations) {
                 // Deserialized for each validation, as server.ts does: a rule's changes stay its own.
-                const props = unknownCheckingProxy(deserializeProps(r.inputs ?? {}));
-                const args: ResourceValidationArgs = {
-                    type: r.type,
+                // When the rule first reads them: most rules return at the type before they do.
+                const props = lazily(() => unknownCheckingProxy(deserializeProps(r.inputs ?? {})));
+                const args = withLazyProps(
+                    {
+                        type: r.type,
+                        urn: r.urn,
+                        name: r.name,
+                        opts: resourceOptions(r),
+                        stackTags,
+                        isType: (cls: any) => isTypeOf(r.type, cls),
+                        asType: ((cls: any) => (isTypeOf(r.type, cls) ? props() : undefined)) as ResourceValidationArgs["asType"],
+                        getConfig,
+                        notApplicable: throwNotApplicable,
+                    },
                     props,
-                    urn: r.urn,
-                    name: r.name,
-                    opts: resourceOptions(r),
-                    stackTags,
-                    isType: (cls: any) => isTypeOf(r.type, cls),
-                    asType: ((cls: any) => (isTypeOf(r.type, cls) ? props : undefined)) as ResourceValidationArgs["asType"],
-                    getConfig,
-                    notApplicable: throwNotApplicable,
-                };
+                ) as ResourceValidationArgs;
                 try {
                     await validate(args, report);
                 } catch (e) {
@@ -595,26 +604,50 @@ function relations(resources: AuditResource[]): Related[] {
     });
 }
 
+/** `make()` on the first call, the same value after. */
+function lazily<T>(make: () => T): () => T {
+    let made: { value: T } | undefined;
+    return () => (made ??= { value: make() }).value;
+}
+
+/**
+ * `fields` with a `props` property (enumerable, where the analyzer puts it) that is `props()` when
+ * first read; a rule that assigns it keeps what it assigned, as with a plain property.
+ */
+function withLazyProps<T extends object>(fields: T, props: () => unknown): T & { props: any } {
+    let assigned: { value: unknown } | undefined;
+    return Object.defineProperty(fields, "props", {
+        get: () => (assigned ? assigned.value : props()),
+        set: (value: unknown) => void (assigned = { value }),
+        enumerable: true,
+        configurable: true,
+    }) as T & { props: any };
+}
+
 /** The PolicyResources one stack policy gets: new objects, as server.ts deserializes them for each policy. */
 function policyResources(related: Related[]): PolicyResource[] {
     const list = related.map(({ resource: r, props: outputs }) => {
-        const plain = deserializeProps(outputs);
-        if (plain.id === undefined && r.id !== undefined && r.id !== "") {
-            plain.id = r.id; // the plan's inputs carry no id; a stack export's outputs do
-        }
-        const props = unknownCheckingProxy(plain);
-        const resource: PolicyResource = {
-            type: r.type,
+        // Each policy's own copy, made when the policy first reads it (most read a few types' props).
+        const props = lazily(() => {
+            const plain = deserializeProps(outputs);
+            if (plain.id === undefined && r.id !== undefined && r.id !== "") {
+                plain.id = r.id; // the plan's inputs carry no id; a stack export's outputs do
+            }
+            return unknownCheckingProxy(plain);
+        });
+        return withLazyProps(
+            {
+                type: r.type,
+                urn: r.urn,
+                name: r.name || nameFromUrn(r.urn),
+                opts: resourceOptions(r),
+                dependencies: [],
+                propertyDependencies: {},
+                isType: (cls: any) => isTypeOf(r.type, cls),
+                asType: ((cls: any) => (isTypeOf(r.type, cls) ? props() : undefined)) as PolicyResource["asType"],
+            },
             props,
-            urn: r.urn,
-            name: r.name || nameFromUrn(r.urn),
-            opts: resourceOptions(r),
-            dependencies: [],
-            propertyDependencies: {},
-            isType: (cls: any) => isTypeOf(r.type, cls),
-            asType: ((cls: any) => (isTypeOf(r.type, cls) ? props : undefined)) as PolicyResource["asType"],
-        };
-        return resource;
+        ) as PolicyResource;
     });
     related.forEach(({ provider, parent, dependencies, propertyDependencies }, i) => {
         const resource = list[i];

@@ -459,6 +459,59 @@ describe("tools/audit/engine", () => {
         assert.deepEqual(inputs, { bucket: "logs", tags: { Name: "logs" }, list: [1] });
     });
 
+    it("props are read when a rule first reads them: a rule that returns at the type reads none; one that assigns keeps its value", async () => {
+        let reads = 0;
+        // A resource whose inputs count every read of their one key (deserializing reads every key).
+        const counted = () => {
+            const inputs: Record<string, unknown> = {};
+            Object.defineProperty(inputs, "bucket", { get: () => (reads++, "logs"), enumerable: true });
+            return inputs;
+        };
+        const seen: unknown[] = [];
+        const policies: Policies = [
+            {
+                name: "by-type",
+                description: "d",
+                validateResource: (args) => void (args.type === "aws:s3/bucketV2:BucketV2" && seen.push(args.props)),
+            },
+            {
+                name: "stack-by-type",
+                description: "d",
+                validateStack: (args) => void args.resources.filter((r) => r.type === "nothing").forEach((r) => seen.push(r.props)),
+            },
+        ];
+        await runPolicies([resource(BUCKET_T, "logs", counted()), resource(BUCKET_T, "more", counted())], { policies });
+        assert.equal(reads, 0);
+        assert.deepEqual(seen, []);
+
+        const kept: unknown[] = [];
+        const assigning: Policies = [
+            {
+                name: "assigns",
+                description: "d",
+                validateResource: (args) => {
+                    kept.push(Object.keys(args).includes("props"), { ...args }.props.bucket);
+                    args.props = { bucket: "mine" };
+                    kept.push(args.props.bucket, args.asType as unknown as string);
+                },
+            },
+            {
+                name: "reads",
+                description: "d",
+                validateStack: (args) => {
+                    const [r] = args.resources;
+                    kept.push(r.props.bucket, r.props === r.props);
+                    r.props = { bucket: "stack's" };
+                    kept.push(r.props.bucket);
+                },
+            },
+        ];
+        await runPolicies([resource(BUCKET_T, "logs", counted())], { policies: assigning });
+        assert.deepEqual(kept.slice(0, 3), [true, "logs", "mine"]);
+        assert.deepEqual(kept.slice(4), ["logs", true, "stack's"]);
+        assert.equal(reads, 2);
+    });
+
     describe("values from a state file", () => {
         it("reads plaintext secrets and treats ciphertext as unknown (skipped, not a false violation)", async () => {
             const secret = (plaintext: unknown) => ({
