@@ -38,7 +38,25 @@ export const AUTOMATION_FORMAT = "YAML";
 export function automationContent(document: object): string {
     // YAML 1.1's rules for quoting: SSM's parser version is not documented, and under 1.1 a plain
     // yes, on, off or 1:30 (a group name, say) would read as a boolean or a number.
-    return stringify(document, { version: "1.1", aliasDuplicateObjects: false, lineWidth: 0 });
+    const content = stringify(document, { version: "1.1", aliasDuplicateObjects: false, lineWidth: 0 });
+    if (written.size >= 64) written.delete(written.keys().next().value!);
+    // As JSON: what the caller does to its object later is not in the text either.
+    written.set(content, JSON.stringify(document));
+    return content;
+}
+
+/** The last documents this process wrote, by their content: how each reads back. */
+const written = new Map<string, string>();
+
+/**
+ * What `content` reads as, when this process wrote it with `automationContent` (the document it
+ * was written from, as a new copy: tests/components/runbookContent.test.ts checks that every
+ * shipped runbook reads back as it), else undefined: the offline plan reads the program's runbooks
+ * without parsing the YAML it just wrote.
+ */
+export function writtenAutomationDocument(content: string): unknown {
+    const json = written.get(content);
+    return json === undefined ? undefined : JSON.parse(json);
 }
 
 /** Creates `<name>-runbook` (a YAML Automation document of a fixed name), `<name>-automation-role` and its `<name>-not-from-nodes` policy. */

@@ -41,6 +41,7 @@ import {
     Preconditions,
 } from "./planJson";
 import { patchNowListPrefix, takesPatchList } from "../../components/patchNow";
+import { writtenAutomationDocument } from "../../components/runbooks";
 import { RESOURCE_TYPES } from "../../config/resourceTypes";
 import { ENVIRONMENTS } from "../../config/environment";
 import { freezeSpans, frozenAt } from "../../config/freezes";
@@ -198,7 +199,12 @@ export function patchNowOf(resources: readonly PlannedResource[], config: PatchM
         .filter((r) => r.type === TYPES.document && r.parent !== null && components.has(r.parent))
         .map((r) => {
             const document = String(r.inputs.name);
-            const bucket = firstStep(String(r.inputs.content), "aws:runCommand")?.inputs.OutputS3BucketName;
+            const content = String(r.inputs.content);
+            // The program's own document as it wrote it, else (a document another program wrote) read from its YAML.
+            const written = writtenAutomationDocument(content) as { mainSteps?: Step[] } | undefined;
+            const bucket = (
+                written?.mainSteps ? written.mainSteps.find((s) => s.action === "aws:runCommand") : firstStep(content, "aws:runCommand")
+            )?.inputs.OutputS3BucketName;
             const request: PlannedPatchNow["request"] = {
                 DocumentName: document,
                 Parameters: { PatchGroup: ["all"], Operation: ["Install"] },
