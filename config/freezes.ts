@@ -136,10 +136,24 @@ export function freezeSpans(periods: readonly FreezePeriod[], from: Date, until:
     return out.sort((a, b) => a.start.getTime() - b.start.getTime());
 }
 
-/** The freeze an instant falls in (start inclusive, end exclusive), if any. */
+/** Each list of freezes' spans over a year either side of the last instant asked outside the span before. */
+const nearSpans = new WeakMap<readonly FreezePeriod[], { from: number; until: number; spans: FreezeSpan[] }>();
+const YEAR_MS = 366 * 24 * 3_600_000;
+
+/**
+ * The freeze an instant falls in (start inclusive, end exclusive), if any: the first by start of
+ * the spans that hold it. Asked for every window start of a calendar, so the spans of a year
+ * either side are found once (every span that holds an instant overlaps any range around it).
+ */
 export function frozenAt(periods: readonly FreezePeriod[], at: Date): FreezeSpan | undefined {
     if (periods.length === 0) return undefined;
-    return freezeSpans(periods, at, new Date(at.getTime() + 1)).find((s) => s.start.getTime() <= at.getTime());
+    const t = at.getTime();
+    let near = nearSpans.get(periods);
+    if (near === undefined || t < near.from || t + 1 > near.until) {
+        near = { from: t - YEAR_MS, until: t + YEAR_MS, spans: freezeSpans(periods, new Date(t - YEAR_MS), new Date(t + YEAR_MS)) };
+        nearSpans.set(periods, near);
+    }
+    return near.spans.find((s) => s.start.getTime() <= t && s.end.getTime() > t);
 }
 
 /** The problems of `freezes` that its schema cannot see: an end not after its start. */

@@ -2,9 +2,10 @@
 // node-ical, an independent parser), the stop that follows the calendar's EventBridge events, the
 // associations that wait for it, and the offline views (rollout order, gaps, calendar, pictures).
 import { strict as assert } from "assert";
+import fc from "fast-check";
 import * as ical from "node-ical";
 import { parseConfig } from "../../config";
-import { freezeSpans, frozenAt } from "../../config/freezes";
+import { FreezePeriod, freezeSpans, frozenAt } from "../../config/freezes";
 import { calendarArn, changeCalendarContent, freezeRunbook } from "../../components/freezes";
 import { checkFreezeGaps, checkRolloutOrder, fleetCalendar, FleetStack, FleetWindow } from "../../tools/fleet";
 import { windowsIcs } from "../../tools/fleet/ics";
@@ -220,6 +221,45 @@ describe("change freezes", function () {
             assert.ok(gaps[0].days > 35);
             assert.deepEqual(checkFreezeGaps([weekly], { from: FROM, days: 60 }), [], "a weekly window only waits");
             assert.deepEqual(checkFreezeGaps([{ ...monthly, maxDaysWithoutInstall: 70 }], { from: FROM, days: 60 }), []);
+        });
+
+        it("property: frozenAt, asked in any order (its spans kept a year either side), is the first span by start that holds the instant", function () {
+            const DAY = 86_400_000;
+            const base = Date.parse("2026-01-01T00:00:00Z");
+            const period = fc.record({
+                offsetHours: fc.integer({ min: -24 * 400, max: 24 * 800 }),
+                hours: fc.integer({ min: 1, max: 24 * 20 }),
+                rrule: fc.option(
+                    fc.constantFrom("FREQ=YEARLY", "FREQ=MONTHLY", "FREQ=WEEKLY", "FREQ=DAILY;INTERVAL=9", "FREQ=MONTHLY;BYMONTHDAY=-1"),
+                    {
+                        nil: undefined,
+                    },
+                ),
+            });
+            fc.assert(
+                fc.property(
+                    fc.array(period, { minLength: 1, maxLength: 4 }),
+                    fc.array(fc.integer({ min: -500 * 24, max: 1200 * 24 }), { minLength: 1, maxLength: 12 }),
+                    (shapes, hours) => {
+                        const periods: FreezePeriod[] = shapes.map((p, index) => ({
+                            index,
+                            name: `f${index}`,
+                            reason: "r",
+                            start: new Date(base + p.offsetHours * 3_600_000).toISOString(),
+                            end: new Date(base + (p.offsetHours + p.hours) * 3_600_000).toISOString(),
+                            ...(p.rrule ? { rrule: p.rrule } : {}),
+                        }));
+                        for (const h of hours) {
+                            // An instant on the hour, just before it, or the hour's last millisecond.
+                            for (const at of [base + h * 3_600_000, base + h * 3_600_000 - 1, base + h * 3_600_000 + (h % 7) * DAY]) {
+                                const expected = freezeSpans(periods, new Date(at), new Date(at + 1)).find((s) => s.start.getTime() <= at);
+                                assert.deepEqual(frozenAt(periods, new Date(at)), expected, new Date(at).toISOString());
+                            }
+                        }
+                    },
+                ),
+                { numRuns: 60 },
+            );
         });
     });
 });
