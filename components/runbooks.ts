@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
+import { automationYaml } from "./automationYaml";
 import { automationExecutions, neverFromManagedNodes, serviceTrust } from "./iam";
 
 // The program's own Automation runbooks that EventBridge starts (the alarm stop, the change
@@ -35,10 +36,12 @@ export interface OwnRunbook {
  * tests/facts/ssmDocuments.test.ts reads every shipped runbook under YAML 1.1 and 1.2 alike.
  */
 export const AUTOMATION_FORMAT = "YAML";
+/** `yaml`'s options for it (components/automationYaml.ts writes the same text for the documents it can). */
+export const AUTOMATION_YAML = { version: "1.1", aliasDuplicateObjects: false, lineWidth: 0 } as const;
 export function automationContent(document: object): string {
     // YAML 1.1's rules for quoting: SSM's parser version is not documented, and under 1.1 a plain
     // yes, on, off or 1:30 (a group name, say) would read as a boolean or a number.
-    const content = stringify(document, { version: "1.1", aliasDuplicateObjects: false, lineWidth: 0 });
+    const content = automationYaml(document) ?? stringify(document, AUTOMATION_YAML);
     if (written.size >= 64) written.delete(written.keys().next().value!);
     // As JSON: what the caller does to its object later is not in the text either.
     written.set(content, JSON.stringify(document));

@@ -1,0 +1,104 @@
+// components/automationYaml.ts against `yaml` itself: the same text with automationContent's
+// options for every shipped runbook (each written by it, not left to `yaml`), and for documents
+// of any shape whenever it writes one; what it leaves to `yaml` is only what it cannot write the same.
+import { strict as assert } from "assert";
+import fc from "fast-check";
+import { parse as parseYaml, stringify } from "yaml";
+import { automationYaml } from "../../components/automationYaml";
+import { AUTOMATION_YAML } from "../../components/runbooks";
+import { SHIPPED_STACKS } from "../helpers";
+import { shippedResources } from "../facts/stacks";
+
+const yamlOf = (d: unknown) => stringify(d, AUTOMATION_YAML);
+
+describe("components/automationYaml: an Automation document's YAML as `yaml` writes it", () => {
+    it("every shipped runbook: written here, the same text as `yaml`'s", async () => {
+        let documents = 0;
+        for (const stack of SHIPPED_STACKS)
+            for (const r of (await shippedResources(stack)).filter(
+                (x) => x.type === "aws:ssm/document:Document" && x.inputs.documentType === "Automation",
+            )) {
+                const document = parseYaml(String(r.inputs.content), { version: "1.1" }) as object;
+                assert.equal(automationYaml(document), yamlOf(document), `${stack} ${r.name}`);
+                assert.equal(automationYaml(document), r.inputs.content, `${stack} ${r.name}`);
+                documents++;
+            }
+        assert.ok(documents >= 6, `found ${documents}`);
+    });
+
+    it("property: any document it writes is the same text as `yaml`'s, and it writes many of them", () => {
+        // Strings YAML 1.1 reads as something else unquoted, quotes, markers, scripts with blank and indented lines.
+        const word = fc.oneof(
+            fc.constantFrom("yes", "No", "ON", "y", "~", "null", "1:30", "0o17", "017", "0x1F", "1e3", ".inf", "<<", "2026-12-03", "x"),
+            fc.constantFrom("- x", "a: b", "a #c", "#c", "'q'", '"d"', `it's "x"`, "{{ X }}", "[a]", "*a", "&a", "!t", "%p", "@a", "`b`"),
+            fc.constantFrom(
+                "---",
+                "--- x",
+                "...",
+                "a\n---\nb",
+                "a\n",
+                "a\n\n",
+                "\na",
+                " a",
+                "a ",
+                "a\n  b\nc",
+                "x\n\n  y\n",
+                "a\tb",
+                "\u0007",
+            ),
+            fc.string({ unit: fc.constantFrom("a", "b", " ", ":", "-", "#", "\n", "'", '"', "{", "\\", "é", "\t", "0", ".", "?") }),
+            fc.string({ unit: fc.constantFrom("a", "Z", "_", "/", ".", "1", "-"), minLength: 1 }),
+        );
+        // Keys mostly as runbooks have them, sometimes one that needs quoting (left to `yaml`).
+        const key = fc.oneof(
+            { arbitrary: fc.string({ unit: fc.constantFrom("a", "Z", "_", "1", "-", "."), minLength: 1, maxLength: 8 }), weight: 8 },
+            { arbitrary: word, weight: 1 },
+        );
+        const leaf = fc.oneof(
+            { arbitrary: word, weight: 6 },
+            { arbitrary: fc.integer(), weight: 1 },
+            { arbitrary: fc.double({ noNaN: true }), weight: 1 },
+            { arbitrary: fc.boolean(), weight: 1 },
+            { arbitrary: fc.constant(null), weight: 1 },
+        );
+        const { doc } = fc.letrec((tie) => ({
+            value: fc.oneof({ depthSize: "small" }, leaf, tie("list"), tie("map")),
+            list: fc.array(tie("value"), { maxLength: 4 }),
+            map: fc.dictionary(key, tie("value"), { maxKeys: 4 }),
+            doc: fc.dictionary(key, tie("value"), { minKeys: 1, maxKeys: 5 }),
+        }));
+        let written = 0;
+        let runs = 0;
+        fc.assert(
+            fc.property(doc, (d) => {
+                runs++;
+                const text = automationYaml(d);
+                if (text === undefined) return;
+                written++;
+                assert.equal(text, yamlOf(d));
+            }),
+            { numRuns: 400 },
+        );
+        // Most generated documents hold some value it leaves to `yaml` (the generator looks for those).
+        assert.ok(written > runs / 10, `written ${written} of ${runs}`);
+    });
+
+    it("leaves to `yaml` what it cannot write the same: undefined values, holes, -0, infinities, a class's object, control characters", () => {
+        for (const d of [
+            { a: undefined },
+            { a: [1, undefined] },
+            // eslint-disable-next-line no-sparse-arrays -- a hole is the case
+            { a: [1, , 2] },
+            { a: -0 },
+            { a: Infinity },
+            { a: new Date(0) },
+            { a: "bell \u0007" },
+            { "": 1 },
+            { "a: b": 1 },
+            { a: "x\n  " },
+        ])
+            assert.equal(automationYaml(d), undefined, JSON.stringify(d));
+        assert.equal(automationYaml([]), undefined);
+        assert.equal(automationYaml({}), undefined);
+    });
+});
