@@ -2,7 +2,11 @@
 // within patch-manager:rebootWithinHours (AWS-RunPatchBaseline, RebootOption NoReboot: the node is
 // non-compliant, InstalledPendingReboot, "until it reboots and is scanned again").
 import { strict as assert } from "assert";
+import fc from "fast-check";
+import { nextStarts } from "@patch-manager/ssm";
 import { ConfigError, parseConfig } from "../../../config";
+import { lateReboot } from "../../../config/runtime/rebootAfterInstall";
+import type { WindowLayout } from "../../../config/windowPlan";
 import { projectValues } from "../../../tools/mock/mockProgram";
 import { shippedConfig, withConfig } from "../../helpers";
 
@@ -37,5 +41,77 @@ describe("config/runtime/rebootAfterInstall: patch-manager:rebootWithinHours", f
         assert.match(problems({ rebootWithinHours: 200 }).join("\n"), /^patch-manager:rebootWithinHours: /m);
         // The example closes its install windows at 11:00 and reboots at 12:00: one hour.
         assert.deepEqual(problems({ rebootWithinHours: 1 }), []);
+    });
+
+    it("property: the first late run is the one a reboot window's whole list of starts gives, over any schedules, zones and bounds", function () {
+        const HOUR = 3_600_000;
+        // lateReboot as first written: every install start against the reboot window's first weeks × 7 + 60 starts.
+        const reference = (layout: WindowLayout[], group: string, hours: number, from: Date, weeks: number) => {
+            const reboot = layout.find((w) => w.kind === "reboot" && w.key === group);
+            if (!reboot) return undefined;
+            try {
+                const installs = layout.filter((w) => w.kind !== "reboot" && w.groups.some((g) => g.name === group));
+                const until = new Date(from.getTime() + weeks * 7 * 24 * HOUR);
+                const starts = (w: WindowLayout, count: number) =>
+                    nextStarts(w.timing.schedule, { timezone: w.timezone, scheduleOffset: w.timing.scheduleOffset, from, count });
+                const reboots = starts(reboot, weeks * 7 + 60);
+                for (const w of installs)
+                    for (const s of starts(w, weeks * 7 + 1).filter((x) => x < until)) {
+                        const ends = new Date(s.getTime() + w.timing.duration * HOUR);
+                        const next = reboots.find((r) => r >= ends);
+                        if (!next || next.getTime() - ends.getTime() > hours * HOUR)
+                            return { installEnds: ends, ...(next ? { nextReboot: next } : {}) };
+                    }
+                return undefined;
+            } catch {
+                return undefined;
+            }
+        };
+        const schedule = fc.oneof(
+            fc.integer({ min: 0, max: 23 }).map((h) => ({ schedule: `cron(0 ${h} ? * * *)` })),
+            fc
+                .tuple(fc.integer({ min: 0, max: 23 }), fc.constantFrom("SAT", "SUN", "MON", "SAT,SUN"))
+                .map(([h, d]) => ({ schedule: `cron(30 ${h} ? * ${d} *)` })),
+            fc
+                .tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 6 }))
+                .map(([n, o]) => ({ schedule: `cron(0 23 ? * TUE#${n} *)`, ...(o > 0 ? { scheduleOffset: o } : {}) })),
+            fc.constantFrom(
+                { schedule: "cron(0 * ? * * *)" },
+                { schedule: "cron(15 */6 ? * * *)" },
+                { schedule: "rate(5 days)" },
+                { schedule: "rate(3 hours)" },
+            ),
+            fc.constantFrom({ schedule: "at(2026-12-20T03:00:00)" }, { schedule: "cron(0 2 L * ? *)" }, { schedule: "cron(0 2 ? * 6L *)" }),
+        );
+        const window = (kind: WindowLayout["kind"], s: { schedule: string; scheduleOffset?: number }, duration: number, timezone: string) =>
+            ({
+                kind,
+                key: kind === "reboot" ? "g" : kind === "group" ? "g" : "weekend",
+                windowName: kind,
+                name: kind,
+                description: "",
+                timing: { schedule: s.schedule, ...(s.scheduleOffset ? { scheduleOffset: s.scheduleOffset } : {}), duration, cutoff: 1 },
+                timezone,
+                groups: [{ name: "g" }],
+            }) as unknown as WindowLayout;
+        fc.assert(
+            fc.property(
+                fc.array(fc.tuple(schedule, fc.integer({ min: 2, max: 24 })), { minLength: 1, maxLength: 2 }),
+                fc.tuple(schedule, fc.integer({ min: 2, max: 6 })),
+                fc.constantFrom("UTC", "Europe/Amsterdam", "America/Nuuk", "Australia/Lord_Howe"),
+                fc.integer({ min: 1, max: 168 }),
+                fc.integer({ min: 1, max: 10 }),
+                fc.integer({ min: 0, max: 400 * 24 }),
+                (installs, [rebootSchedule, rebootDuration], timezone, hours, weeks, offsetHours) => {
+                    const layout = [
+                        ...installs.map(([s, d], i) => window(i === 0 ? "group" : "environment", s, d, timezone)),
+                        window("reboot", rebootSchedule, rebootDuration, timezone),
+                    ];
+                    const from = new Date(Date.parse("2026-03-01T00:00:00Z") + offsetHours * HOUR);
+                    assert.deepEqual(lateReboot(layout, "g", hours, from, weeks), reference(layout, "g", hours, from, weeks));
+                },
+            ),
+            { numRuns: 150 },
+        );
     });
 });
