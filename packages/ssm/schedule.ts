@@ -492,7 +492,7 @@ function zonedCronStarts(
     const job = wallClockJob(toCronerPattern(schedule));
     const starts: number[] = [];
     if (offsetDays === 0) {
-        for (const start of wallClockStarts(job, zone, from)) {
+        for (const start of wallClockStarts(schedule, job, zone, from)) {
             if (start >= until) break;
             starts.push(start);
             if (starts.length === count) break;
@@ -501,7 +501,7 @@ function zonedCronStarts(
     }
     // As in cronerCronStarts: calendar days added to each match's local date, at the cron's wall time,
     // from matches early enough to catch those before `from` whose shifted start falls after it.
-    for (const match of wallClockStarts(job, zone, from - (offsetDays + 1) * DAY_MS)) {
+    for (const match of wallClockStarts(schedule, job, zone, from - (offsetDays + 1) * DAY_MS)) {
         const day = (Math.floor(zone.wallAt(match) / DAY_MS) + offsetDays) * DAY_MS;
         // localTimeToInstant's search starts two days before the date.
         const start = zone.startAt(day + schedule.hour * 3_600_000 + schedule.minute * 60_000, day - 2 * DAY_MS);
@@ -515,7 +515,7 @@ function zonedCronStarts(
 }
 
 /** croner at offset 0 for a pattern, kept: its search from a given instant keeps no state. */
-function wallClockJob(pattern: string): Cron {
+export function wallClockJob(pattern: string): Cron {
     let job = WALL_CLOCK_JOBS.get(pattern);
     if (!job) {
         if (WALL_CLOCK_JOBS.size >= KEPT_MAX) WALL_CLOCK_JOBS.clear();
@@ -532,15 +532,62 @@ const WALL_CLOCK_JOBS = new Map<string, Cron>();
  * one at a time. croner's search in a zone walks the wall-clock times after `from`'s and takes the
  * first whose instant is after the last start (its `_walk` and `_runAt`); so does this.
  */
-function* wallClockStarts(job: Cron, zone: ZoneOffsets, from: number): Generator<number> {
+function* wallClockStarts(schedule: CronSchedule, job: Cron, zone: ZoneOffsets, from: number): Generator<number> {
     let after = from;
-    let wall = job.nextRun(new Date(from + zone.offsetAt(from)));
-    for (; wall !== null; wall = job.nextRun(wall)) {
-        const start = zone.startAt(wall.getTime(), after);
+    let wall = nextWallClock(schedule, job, from + zone.offsetAt(from));
+    for (; wall !== null; wall = nextWallClock(schedule, job, wall)) {
+        const start = zone.startAt(wall, after);
         if (start === undefined) continue;
         after = start;
         yield start;
     }
+}
+
+/**
+ * croner's `nextRun` at offset 0 (the first match at least a whole second after `after`'s second),
+ * found by walking the days when the schedule's day rules are ones whose matching days are plain
+ * to tell (any, a list of days, the last day, a list of weekdays, the nth or last of a weekday):
+ * croner builds and searches date objects field by field, about 0.1 ms a start. Other rules
+ * (`W`, `LW`), and a search that finds nothing within five years, are croner's.
+ * tests/ssm/schedule.test.ts compares the two over random schedules and instants.
+ */
+export function nextWallClock(schedule: CronSchedule, job: Cron, after: number): number | null {
+    const walked = walkDays(schedule, after);
+    if (walked !== undefined) return walked;
+    const next = job.nextRun(new Date(after));
+    return next === null ? null : next.getTime();
+}
+
+const WALK_DAYS = 5 * 366;
+
+function walkDays(schedule: CronSchedule, after: number): number | undefined {
+    const dom = schedule.dayOfMonth;
+    const dow = schedule.dayOfWeek;
+    if (dom.kind !== "any" && dom.kind !== "days" && dom.kind !== "last") return undefined;
+    // Both day fields restricted: croner would take either (its legacy OR); the AWS dialect has one `?`.
+    if (dom.kind !== "any" && dow.kind !== "any") return undefined;
+    const time = schedule.hour * 3_600_000 + schedule.minute * 60_000;
+    // croner starts at the second after `after`'s, so a match in `after`'s own second is not next.
+    const earliest = Math.floor(after / 1000) * 1000 + 1000;
+    let day = Math.floor(earliest / DAY_MS);
+    if (day * DAY_MS + time < earliest) day++;
+    for (let i = 0; i < WALK_DAYS; i++, day++) {
+        const date = new Date(day * DAY_MS);
+        const year = date.getUTCFullYear();
+        if (schedule.years !== "any" && !schedule.years.includes(year)) continue;
+        const month = date.getUTCMonth() + 1;
+        if (!schedule.months.includes(month)) continue;
+        const d = date.getUTCDate();
+        const monthDays = new Date(Date.UTC(year, month, 0)).getUTCDate();
+        if (dom.kind === "days" && !dom.days.includes(d)) continue;
+        if (dom.kind === "last" && d !== monthDays) continue;
+        const weekday = date.getUTCDay() + 1; // AWS numbering, 1 = SUN
+        if (dow.kind === "days" && !dow.days.includes(weekday)) continue;
+        if (dow.kind === "nth" && (weekday !== dow.day || Math.ceil(d / 7) !== dow.nth)) continue;
+        if (dow.kind === "last" && (weekday !== dow.day || d + 7 <= monthDays)) continue;
+        return day * DAY_MS + time;
+    }
+    return undefined;
 }
 
 /** Starts through croner's own conversion in the zone (the reference for the cheap path, and UTC's path). */

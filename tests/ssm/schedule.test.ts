@@ -6,12 +6,15 @@ import {
     describeSchedule,
     nextStarts,
     nextStartsReference,
+    nextWallClock,
     parseSchedule,
     patchTuesdayPlus,
     startsBetween,
     toCronerPattern,
+    wallClockJob,
     withoutSeconds,
 } from "@patch-manager/ssm";
+import type { CronSchedule } from "@patch-manager/ssm";
 
 const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
 const starts = (expression: string, timezone: string, from: string, count: number, scheduleOffset?: number) =>
@@ -1139,5 +1142,51 @@ describe("schedule", () => {
                 { numRuns: 200 },
             );
         });
+    });
+
+    it("property: the day walk answers as croner's nextRun at offset 0, step after step, for every day rule (W and LW left to croner)", () => {
+        const subset = (min: number, max: number) =>
+            fc.uniqueArray(fc.integer({ min, max }), { minLength: 1, maxLength: 4 }).map((a) => [...a].sort((x, y) => x - y));
+        const dayOfMonth = fc.oneof(
+            fc.constant({ kind: "any" as const }),
+            subset(1, 31).map((days) => ({ kind: "days" as const, days })),
+            fc.constant({ kind: "last" as const }),
+            fc.constant({ kind: "lastWeekday" as const }),
+            fc.integer({ min: 1, max: 31 }).map((day) => ({ kind: "nearestWeekday" as const, day })),
+        );
+        const dayOfWeek = fc.oneof(
+            subset(1, 7).map((days) => ({ kind: "days" as const, days })),
+            fc.record({ kind: fc.constant("nth" as const), day: fc.integer({ min: 1, max: 7 }), nth: fc.integer({ min: 1, max: 5 }) }),
+            fc.record({ kind: fc.constant("last" as const), day: fc.integer({ min: 1, max: 7 }) }),
+        );
+        const schedule: fc.Arbitrary<CronSchedule> = fc
+            .record({
+                minute: fc.integer({ min: 0, max: 59 }),
+                hour: fc.integer({ min: 0, max: 23 }),
+                dayOfMonth,
+                dayOfWeek: fc.oneof(fc.constant({ kind: "any" as const }), dayOfWeek),
+                months: fc.oneof(fc.constant([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]), subset(1, 12)),
+                years: fc.oneof(fc.constant("any" as const), subset(2025, 2031)),
+            })
+            // The dialect restricts one day field at most (the other is `?`).
+            .map((s) => ({ kind: "cron" as const, ...s, dayOfWeek: s.dayOfMonth.kind === "any" ? s.dayOfWeek : { kind: "any" as const } }));
+        fc.assert(
+            fc.property(
+                schedule,
+                fc.integer({ min: Date.UTC(2024, 11, 1), max: Date.UTC(2031, 0, 1) }),
+                fc.constantFrom(0, 1, 999, 59_999),
+                (s, instant, ms) => {
+                    const job = wallClockJob(toCronerPattern(s));
+                    let walked: number | null = instant - (instant % 1000) + ms;
+                    let croner: number | null = walked;
+                    for (let step = 0; step < 4 && walked !== null; step++) {
+                        walked = nextWallClock(s, job, walked);
+                        croner = job.nextRun(new Date(croner!))?.getTime() ?? null;
+                        assert.equal(walked, croner, `${toCronerPattern(s)} step ${step}`);
+                    }
+                },
+            ),
+            { numRuns: 400 },
+        );
     });
 });
