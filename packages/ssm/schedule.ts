@@ -4,9 +4,11 @@
  * The dialect is the one in "Reference: Cron and rate expressions for Systems Manager"
  * (https://docs.aws.amazon.com/systems-manager/latest/userguide/reference-cron-and-rate-expressions.html)
  * and the SSM API model (`MaintenanceWindowSchedule` is 1-256 characters, `ScheduleOffset` 1-6).
- * Cron evaluation (calendar, L/W/#, time zones, DST) is croner's; this module only parses the AWS
- * dialect into explicit values and hands croner a pattern whose meaning is the same in both. In a
- * zone, croner lists wall-clock times and zone.ts turns them into instants by croner's own rules.
+ * Cron evaluation (calendar, L/W/#, time zones, DST) is croner's meaning; this module parses the
+ * AWS dialect into explicit values and hands croner a pattern whose meaning is the same in both. In
+ * a zone, the cron's wall-clock times are listed at offset 0 and zone.ts turns them into instants by
+ * croner's own rules; the wall-clock times of the plain day rules are found by walking the days
+ * (`nextWallClock`, the same answers as croner's, compared in the tests), W and LW by croner.
  *
  * Pure: no Pulumi, no I/O, no clock (callers pass `from`).
  */
