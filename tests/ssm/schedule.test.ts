@@ -1165,7 +1165,7 @@ describe("schedule", () => {
                 hour: fc.integer({ min: 0, max: 23 }),
                 dayOfMonth,
                 dayOfWeek: fc.oneof(fc.constant({ kind: "any" as const }), dayOfWeek),
-                months: fc.oneof(fc.constant([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]), subset(1, 12)),
+                months: fc.oneof(fc.constant<number[]>([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]), subset(1, 12)),
                 years: fc.oneof(fc.constant("any" as const), subset(2025, 2031)),
             })
             // The dialect restricts one day field at most (the other is `?`).
