@@ -12,7 +12,7 @@
 // - A source that does not compile is loaded from its TypeScript as before, so its error is
 //   ts-node's, and so is a missing esbuild (the cache is a speed-up, never a requirement).
 // - A project whose cache folder is not its own (node_modules or a folder under it a link, or
-//   another user's) or cannot be written (a read-only checkout) loads its TypeScript sources
+//   another user's, or one everyone may write) or cannot be written (a read-only checkout) loads its TypeScript sources
 //   through ts-node as before: nothing is written anywhere else, nothing another user wrote runs.
 //
 // Plain JavaScript on purpose: it runs before anything is compiled.
@@ -21,6 +21,7 @@ const crypto = require("crypto");
 const fs = require("fs");
 const Module = require("module");
 const path = require("path");
+const v8 = require("v8");
 const vm = require("vm");
 
 /** The cache's own format; a manifest of another format is rebuilt. */
@@ -33,7 +34,10 @@ const BUNDLE_NAME = /^bundle-\d+-\d+\.js$/;
 const EXTERNAL = ["@pulumi/*", "@pulumiverse/*"];
 /** Each load says on this channel how it got the program: "cached", "built" or "sources" (and why). */
 const LOADS = require("diagnostics_channel").channel("patch-manager:compile-cache");
-/** Each bundle run says here whether V8's code cache beside it was "used", "none" (none usable) or "rejected" by V8. */
+/**
+ * Each bundle run says here whether V8's code cache beside it was "used", "none" (none usable),
+ * "rejected" by V8 or "skipped" (a bundle with import()).
+ */
 const CODE = require("diagnostics_channel").channel("patch-manager:code-cache");
 /** Code caches to write when the process exits: file → the script whose compiled code it keeps. */
 const pendingCodeCaches = new Map();
@@ -92,9 +96,15 @@ function load(where) {
 function run(file) {
     const loaded = Module._cache[file];
     if (loaded !== undefined) return loaded.exports;
+    // Node's own source maps (--enable-source-maps) apply to what `require` loads only.
+    if (process.sourceMapsEnabled) return require(file);
     const source = fs.readFileSync(file, "utf8");
-    const codeFile = `${file}.code`;
-    const cachedData = readCodeCache(codeFile);
+    // A script made from a code cache loses its dynamic import() (Node 20): such a bundle is compiled each time.
+    const cacheable = !source.includes("import(");
+    // One cache per V8 and its flags (Pulumi's runtime sets one before the program loads): each is
+    // refused by the other, so the plan's and `pulumi up`'s starts keep one each.
+    const codeFile = `${file}.${v8.cachedDataVersionTag()}.code`;
+    const cachedData = cacheable ? readCodeCache(codeFile) : undefined;
     const script = new vm.Script(Module.wrap(source), {
         filename: file,
         ...(cachedData ? { cachedData } : {}),
@@ -112,9 +122,9 @@ function run(file) {
         throw e;
     }
     module.loaded = true;
-    const how = cachedData === undefined ? "none" : script.cachedDataRejected ? "rejected" : "used";
+    const how = !cacheable ? "skipped" : cachedData === undefined ? "none" : script.cachedDataRejected ? "rejected" : "used";
     if (CODE.hasSubscribers) CODE.publish({ bundle: file, how });
-    if (how !== "used") {
+    if (how !== "used" && cacheable) {
         if (pendingCodeCaches.size === 0) process.once("exit", writeCodeCaches);
         pendingCodeCaches.set(codeFile, script);
     }
@@ -142,12 +152,18 @@ function writeCodeCaches() {
 function writeCodeCache(script, file) {
     const temporary = `${file}-${process.pid}-${Date.now()}`;
     try {
+        // A folder that cannot be written: not worth making the cache first.
+        fs.accessSync(path.dirname(file), fs.constants.W_OK);
         const body = script.createCachedData();
         writeDurably(temporary, Buffer.concat([crypto.createHash("sha256").update(body).digest(), body]));
         fs.renameSync(temporary, file);
     } catch {
         // A cache that cannot be written is only slower.
-        fs.rmSync(temporary, { force: true });
+        try {
+            fs.rmSync(temporary, { force: true });
+        } catch {
+            // Nothing more to do at exit.
+        }
     }
 }
 
@@ -164,7 +180,8 @@ function fromSources(entry, why) {
 /**
  * node_modules/.cache/patch-manager/<entry> when every folder on that way that exists is a folder
  * of its own (no link: the offline diff links an earlier commit's node_modules entries to this
- * checkout's) owned by this user (a cache another user can write would run their code).
+ * checkout's) owned by this user and not writable by everyone (a cache another user can write
+ * would run their code).
  */
 function cacheDir(root, entry) {
     const name = path.relative(root, entry).replace(/[^A-Za-z0-9.-]+/g, "_");
@@ -179,7 +196,9 @@ function cacheDir(root, entry) {
             // Not there yet: write creates it, below folders checked here (node_modules itself must exist).
             return part === "node_modules" ? undefined : dir;
         }
-        if (!stat.isDirectory() || (typeof process.getuid === "function" && stat.uid !== process.getuid())) return undefined;
+        // Not a folder, another user's, or one anyone may write into (its files would run here).
+        if (!stat.isDirectory() || (typeof process.getuid === "function" && stat.uid !== process.getuid()) || (stat.mode & 0o002) !== 0)
+            return undefined;
     }
     return dir;
 }

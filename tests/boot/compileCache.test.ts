@@ -189,7 +189,7 @@ describe("boot: the compile cache", function () {
         assert.equal(loadMain(dir).value, "OTHER");
     });
 
-    it("a cache folder that is a link, or a manifest naming another file, is not used", function () {
+    it("a cache folder that is a link or everyone's to write, or a manifest naming another file, is not used", function () {
         const dir = fresh();
         const elsewhere = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "compile-cache-elsewhere-")));
         dirs.push(elsewhere);
@@ -205,6 +205,12 @@ describe("boot: the compile cache", function () {
         fs.writeFileSync(path.join(named, "evil.js"), "module.exports = () => 'EVIL';\n");
         fs.writeFileSync(file, JSON.stringify({ ...manifest, bundle: "../../../../evil.js" }));
         assert.deepEqual(loadMain(named), { value: "FIRST", loads: [{ how: "built", entry: path.join(named, "main.ts") }] });
+
+        // A cache folder everyone may write into: what another user put there would run here.
+        const open = fresh();
+        loadMain(open);
+        fs.chmodSync(path.join(open, "node_modules", ".cache", "patch-manager"), 0o777);
+        assert.deepEqual(loadMain(open).loads, [{ how: "sources", entry: path.join(open, "main.ts"), why: "no cache folder" }]);
     });
 
     it("a bundle another start removed after this one read the manifest: compiled again, not a failed start", function () {
@@ -284,21 +290,30 @@ describe("boot: the compile cache", function () {
 
     describe("V8's code cache beside the bundle", function () {
         const CACHE_JS = path.join(ROOT, "boot", "compileCache.js");
-        /** A new process that loads main.ts and exits: its main's value and what the code cache channel told. */
-        const start = (dir: string): { value: string; code: string[] } => {
+        /** A new process (with `flags` for node) that loads main.ts and exits: its main's value and what the code cache channel told. */
+        const start = (dir: string, flags: string[] = []): { value: string; code: string[] } => {
             const script = [
                 'const code = []; require("diagnostics_channel").channel("patch-manager:code-cache").subscribe((m) => code.push(m.how));',
                 `const main = require(${JSON.stringify(CACHE_JS)}).load({ root: ${JSON.stringify(dir)}, entry: "main.ts" });`,
-                "console.log(JSON.stringify({ value: main(), code }));",
+                "Promise.resolve(main()).then((value) => console.log(JSON.stringify({ value, code })));",
             ].join("\n");
-            const child = spawnSync(process.execPath, ["-e", script], { encoding: "utf8" });
+            const child = spawnSync(process.execPath, [...flags, "-e", script], { encoding: "utf8" });
             assert.equal(child.status, 0, child.stderr);
             return JSON.parse(child.stdout) as { value: string; code: string[] };
         };
-        const codeFileOf = (dir: string): string => {
+        /** The bundle's code caches (one per V8 and its flags). */
+        const codeFilesOf = (dir: string): string[] => {
             const cacheDir = path.join(dir, "node_modules", ".cache", "patch-manager", "main.ts");
             const { bundle } = JSON.parse(fs.readFileSync(path.join(cacheDir, "manifest.json"), "utf8")) as { bundle: string };
-            return path.join(cacheDir, `${bundle}.code`);
+            return fs
+                .readdirSync(cacheDir)
+                .filter((f) => f.startsWith(`${bundle}.`) && f.endsWith(".code"))
+                .map((f) => path.join(cacheDir, f));
+        };
+        const codeFileOf = (dir: string): string => {
+            const files = codeFilesOf(dir);
+            assert.equal(files.length, 1, String(files));
+            return files[0];
         };
         const digestHolds = (file: string): boolean => {
             const data = fs.readFileSync(file);
@@ -340,6 +355,33 @@ describe("boot: the compile cache", function () {
             fs.writeFileSync(file, Buffer.concat([require("crypto").createHash("sha256").update(other).digest(), other]));
             assert.deepEqual(start(dir), { value: "FIRST", code: ["rejected"] });
             assert.deepEqual(start(dir), { value: "FIRST", code: ["used"] });
+        });
+
+        it("one per V8 flags (Pulumi's runtime sets one): each start keeps its own, neither refuses the other's", function () {
+            const dir = fresh();
+            assert.deepEqual(start(dir), { value: "FIRST", code: ["none"] });
+            assert.deepEqual(start(dir, ["--allow-natives-syntax"]), { value: "FIRST", code: ["none"] });
+            assert.equal(codeFilesOf(dir).length, 2);
+            assert.deepEqual(start(dir), { value: "FIRST", code: ["used"] });
+            assert.deepEqual(start(dir, ["--allow-natives-syntax"]), { value: "FIRST", code: ["used"] });
+        });
+
+        it("a bundle with import() (which a script made from a code cache loses) is compiled each time, and its import() works", function () {
+            const dir = fresh();
+            // A computed specifier: esbuild leaves the import() in the bundle.
+            fs.writeFileSync(
+                path.join(dir, "main.ts"),
+                'const name: string = "shout";\nexport = async function main(): Promise<string> { return (await import(name)).default("first"); };\n',
+            );
+            assert.deepEqual(start(dir), { value: "FIRST", code: ["skipped"] });
+            assert.deepEqual(start(dir), { value: "FIRST", code: ["skipped"] });
+            assert.deepEqual(codeFilesOf(dir), []);
+        });
+
+        it("under --enable-source-maps the bundle is required as it is (Node maps its stack traces), without a code cache", function () {
+            const dir = fresh();
+            assert.deepEqual(start(dir, ["--enable-source-maps"]), { value: "FIRST", code: [] });
+            assert.deepEqual(codeFilesOf(dir), []);
         });
 
         it("a bundle run once per process: a second load is the same module, as require's would be", function () {
