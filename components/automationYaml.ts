@@ -61,10 +61,29 @@ function scalar(v: unknown, indent: string): string {
     throw new NotWritten();
 }
 
+/** What `yaml` would write otherwise: a value with its own toJSON (`yaml` writes what it returns) or iterator (a sequence). */
+function special(v: object): boolean {
+    return typeof (v as { toJSON?: unknown }).toJSON === "function" || Symbol.iterator in v;
+}
+
 function isMap(v: unknown): v is Record<string, unknown> {
     if (v === null || typeof v !== "object" || Array.isArray(v)) return false;
     const proto = Object.getPrototypeOf(v);
-    return proto === Object.prototype || proto === null;
+    if (proto !== Object.prototype && proto !== null) return false;
+    if (special(v)) throw new NotWritten();
+    return true;
+}
+
+/** A plain array: another prototype, its own toJSON or iterator, and `yaml` writes something else. */
+function isList(v: unknown): v is unknown[] {
+    if (!Array.isArray(v)) return false;
+    if (
+        Object.getPrototypeOf(v) !== Array.prototype ||
+        Object.prototype.hasOwnProperty.call(v, "toJSON") ||
+        Object.prototype.hasOwnProperty.call(v, Symbol.iterator)
+    )
+        throw new NotWritten();
+    return true;
 }
 
 /** A key as `yaml` writes it implicitly: only keys that are plain as they are. */
@@ -76,7 +95,7 @@ function key(k: string): string {
 
 /** What follows `key:` (or `-`): ` value`, ` []`/` {}`, or the collection on the next lines at `indent`. */
 function after(v: unknown, indent: string, dash: boolean): string {
-    if (Array.isArray(v)) {
+    if (isList(v)) {
         if (v.length === 0) return " []";
         // A list in a list starts on the dash's line; in a map, on the next line.
         return dash ? ` ${list(v, indent, true)}` : `\n${list(v, indent, false)}`;
@@ -108,8 +127,8 @@ function list(l: readonly unknown[], indent: string, inline: boolean): string {
 
 /** The document's YAML as `yaml` would write it, or undefined when `yaml` is to write it. */
 export function automationYaml(document: object): string | undefined {
-    if (!isMap(document) || Object.keys(document).length === 0) return undefined;
     try {
+        if (!isMap(document) || Object.keys(document).length === 0) return undefined;
         return `${map(document, "", false)}\n`;
     } catch (e) {
         if (e instanceof NotWritten) return undefined;

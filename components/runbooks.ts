@@ -43,8 +43,13 @@ export function automationContent(document: object): string {
     // yes, on, off or 1:30 (a group name, say) would read as a boolean or a number.
     const content = automationYaml(document) ?? stringify(document, AUTOMATION_YAML);
     if (written.size >= 64) written.delete(written.keys().next().value!);
-    // As JSON: what the caller does to its object later is not in the text either.
-    written.set(content, JSON.stringify(document));
+    // As JSON: what the caller does to its object later is not in the text either. A value JSON
+    // cannot hold (a BigInt) is not kept: such a document is read from its YAML.
+    try {
+        written.set(content, JSON.stringify(document));
+    } catch {
+        written.delete(content);
+    }
     return content;
 }
 

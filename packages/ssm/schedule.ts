@@ -576,6 +576,8 @@ function walkDays(schedule: CronSchedule, after: number): number | undefined {
     for (let i = 0; i < WALK_DAYS; i++, day++) {
         const date = new Date(day * DAY_MS);
         const year = date.getUTCFullYear();
+        // croner stops at year 3000 for `*`: its answer there.
+        if (year >= 3000) return undefined;
         if (schedule.years !== "any" && !schedule.years.includes(year)) continue;
         const month = date.getUTCMonth() + 1;
         if (!schedule.months.includes(month)) continue;

@@ -3,6 +3,7 @@
 // of any shape whenever it writes one; what it leaves to `yaml` is only what it cannot write the same.
 import { strict as assert } from "assert";
 import fc from "fast-check";
+import { inspect } from "util";
 import { parse as parseYaml, stringify } from "yaml";
 import { automationYaml } from "../../components/automationYaml";
 import { AUTOMATION_YAML } from "../../components/runbooks";
@@ -83,7 +84,7 @@ describe("components/automationYaml: an Automation document's YAML as `yaml` wri
         assert.ok(written > runs / 10, `written ${written} of ${runs}`);
     });
 
-    it("leaves to `yaml` what it cannot write the same: undefined values, holes, -0, infinities, a class's object, control characters", () => {
+    it("leaves to `yaml` what it cannot write the same: undefined values, holes, -0, infinities, a class's object, toJSON, iterables, control characters", () => {
         for (const d of [
             { a: undefined },
             { a: [1, undefined] },
@@ -95,9 +96,22 @@ describe("components/automationYaml: an Automation document's YAML as `yaml` wri
             { a: "bell \u0007" },
             { "": 1 },
             { "a: b": 1 },
+            // What `yaml` writes otherwise: what toJSON returns, an iterable as a sequence, a list of another prototype as a map.
+            { k: Object.defineProperty({ a: 1 }, "toJSON", { value: () => "x" }) },
+            { k: Object.assign([1], { toJSON: () => "x" }) },
+            {
+                k: {
+                    a: 5,
+                    *[Symbol.iterator]() {
+                        yield 5;
+                    },
+                },
+            },
+            { k: Object.setPrototypeOf([1], null) },
+            { k: 10n },
             { a: "x\n  " },
         ])
-            assert.equal(automationYaml(d), undefined, JSON.stringify(d));
+            assert.equal(automationYaml(d), undefined, inspect(d));
         assert.equal(automationYaml([]), undefined);
         assert.equal(automationYaml({}), undefined);
     });

@@ -82,5 +82,9 @@ describe("components/runbooks: the document a runbook's YAML was written from", 
         d.mainSteps[0].inputs.Duration = "PT2S";
         assert.deepEqual(writtenAutomationDocument(content), readBack(content));
         assert.equal(writtenAutomationDocument(`${content}# another program's\n`), undefined);
+        // A value JSON cannot hold: the text is yaml's, and the document is read from it instead.
+        const big = automationContent({ description: "big", count: 10n });
+        assert.equal(big, "description: big\ncount: 10\n");
+        assert.equal(writtenAutomationDocument(big), undefined);
     });
 });

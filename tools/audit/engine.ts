@@ -611,17 +611,20 @@ function lazily<T>(make: () => T): () => T {
 }
 
 /**
- * `fields` with a `props` property (enumerable, where the analyzer puts it) that is `props()` when
- * first read; a rule that assigns it keeps what it assigned, as with a plain property.
+ * `fields` with a `props` property that is `props()` when first read, enumerable and right after
+ * `type` as server.ts lays its args out; a rule that assigns it keeps what it assigned, as with a
+ * plain property.
  */
-function withLazyProps<T extends object>(fields: T, props: () => unknown): T & { props: any } {
+function withLazyProps<T extends { type: string }>(fields: T, props: () => unknown): T & { props: any } {
     let assigned: { value: unknown } | undefined;
-    return Object.defineProperty(fields, "props", {
+    const { type, ...rest } = fields;
+    const lazy = Object.defineProperty({ type }, "props", {
         get: () => (assigned ? assigned.value : props()),
         set: (value: unknown) => void (assigned = { value }),
         enumerable: true,
         configurable: true,
-    }) as T & { props: any };
+    });
+    return Object.assign(lazy, rest) as unknown as T & { props: any };
 }
 
 /** The PolicyResources one stack policy gets: new objects, as server.ts deserializes them for each policy. */

@@ -231,8 +231,9 @@ export function patchNowOf(resources: readonly PlannedResource[], config: PatchM
 type Step = { action: string; inputs: Record<string, unknown> };
 
 /**
- * `parse(content).mainSteps.find((s) => s.action === action)` of a YAML Automation document as
- * components/runbooks.ts `automationContent` writes it, parsing only the steps up to that one: a
+ * `parse(content, { version: "1.1" }).mainSteps.find((s) => s.action === action)` of a YAML
+ * Automation document as components/runbooks.ts `automationContent` writes it (in YAML 1.1: a
+ * bucket named 0o17 is written plain and reads as a string there), parsing only the steps up to that one: a
  * top-level `mainSteps:` line, each step from its `  - ` line at the sequence's indentation (what
  * a step holds is indented further, block scalars included) to the next one or the next
  * top-level key. Any other layout is parsed whole.
@@ -252,7 +253,7 @@ export function firstStep(content: string, action: string): Step | undefined {
         }
         let parsed: unknown;
         try {
-            parsed = parseYaml(block.slice(from, i).join("\n"));
+            parsed = parseYaml(block.slice(from, i).join("\n"), { version: "1.1" });
         } catch {
             return wholeFirstStep(content, action);
         }
@@ -264,7 +265,7 @@ export function firstStep(content: string, action: string): Step | undefined {
 }
 
 function wholeFirstStep(content: string, action: string): Step | undefined {
-    return (parseYaml(content) as { mainSteps: Step[] }).mainSteps.find((s) => s.action === action);
+    return (parseYaml(content, { version: "1.1" }) as { mainSteps: Step[] }).mainSteps.find((s) => s.action === action);
 }
 
 /** Patch now: the command per region, and where a zero-day list goes. */

@@ -490,7 +490,8 @@ describe("tools/audit/engine", () => {
                 name: "assigns",
                 description: "d",
                 validateResource: (args) => {
-                    kept.push(Object.keys(args).includes("props"), { ...args }.props.bucket);
+                    // Where server.ts puts it: second, after the type.
+                    kept.push(Object.keys(args).indexOf("props") === 1, { ...args }.props.bucket);
                     args.props = { bucket: "mine" };
                     kept.push(args.props.bucket, args.asType as unknown as string);
                 },
@@ -500,7 +501,7 @@ describe("tools/audit/engine", () => {
                 description: "d",
                 validateStack: (args) => {
                     const [r] = args.resources;
-                    kept.push(r.props.bucket, r.props === r.props);
+                    kept.push(r.props.bucket, r.props === r.props && Object.keys(r).indexOf("props") === 1);
                     r.props = { bucket: "stack's" };
                     kept.push(r.props.bucket);
                 },

@@ -11,9 +11,9 @@ import { firstStep } from "../../../tools/plan/plan";
 import { SHIPPED_STACKS } from "../../helpers";
 import { shippedResources } from "../../facts/stacks";
 
-/** The definition: the whole document parsed, its first step with the action. */
+/** The definition: the whole document parsed in YAML 1.1 (as automationContent writes it), its first step with the action. */
 const whole = (content: string, action: string) =>
-    (parseYaml(content) as { mainSteps: { action: string }[] }).mainSteps.find((s) => s.action === action);
+    (parseYaml(content, { version: "1.1" }) as { mainSteps: { action: string }[] }).mainSteps.find((s) => s.action === action);
 
 describe("tools/plan firstStep", () => {
     it("finds every shipped Automation document's first step of each of its actions as its whole parse does", async () => {
@@ -36,7 +36,7 @@ describe("tools/plan firstStep", () => {
         assert.ok(documents >= SHIPPED_STACKS.length, `${documents} YAML documents`);
     });
 
-    it("finds the same step as the whole parse in any document automationContent writes", () => {
+    it("finds the same step as the whole parse, the step written, in any document automationContent writes", () => {
         const text = fc.oneof(
             fc.string(),
             fc.constantFrom(
@@ -46,6 +46,8 @@ describe("tools/plan firstStep", () => {
                 "a\nmainSteps:\n  - b",
                 "yes",
                 "1:30",
+                "0o17",
+                "0x1F",
                 "- x",
                 "   ",
             ),
@@ -79,7 +81,11 @@ describe("tools/plan firstStep", () => {
         fc.assert(
             fc.property(document, (d) => {
                 const content = automationContent(d);
-                assert.deepEqual(firstStep(content, "aws:runCommand"), whole(content, "aws:runCommand"));
+                const found = firstStep(content, "aws:runCommand");
+                assert.deepEqual(found, whole(content, "aws:runCommand"));
+                // And it is the step the document was written with (YAML 1.1 reads 0o17 back as the string).
+                const written = d.mainSteps.find((st) => st.action === "aws:runCommand");
+                assert.deepEqual(found, written === undefined ? undefined : JSON.parse(JSON.stringify(written)));
             }),
             { numRuns: 300 },
         );
