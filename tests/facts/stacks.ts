@@ -18,3 +18,11 @@ export async function shippedOfType(type: string): Promise<{ stack: string; r: P
     for (const stack of SHIPPED_STACKS) for (const r of await shippedResources(stack)) if (r.type === type) out.push({ stack, r });
     return out;
 }
+
+/** Every shipped stack's Automation documents (the program's own runbooks), at least `atLeast` of them. */
+export async function shippedRunbooks(atLeast = 6): Promise<{ stack: string; r: PlannedResource }[]> {
+    const runbooks = (await shippedOfType("aws:ssm/document:Document")).filter(({ r }) => r.inputs.documentType === "Automation");
+    if (runbooks.length < atLeast)
+        throw new Error(`the shipped stacks hold ${runbooks.length} Automation documents, expected ${atLeast} or more`);
+    return runbooks;
+}
