@@ -16,6 +16,8 @@ import {
 } from "@patch-manager/ssm";
 import type { CronSchedule } from "@patch-manager/ssm";
 
+/** The instants the property tests start from: six years around today's, DST changes included. */
+const INSTANTS_2025_2030 = fc.date({ min: new Date("2025-01-01T00:00:00Z"), max: new Date("2030-12-31T00:00:00Z"), noInvalidDate: true });
 const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
 const starts = (expression: string, timezone: string, from: string, count: number, scheduleOffset?: number) =>
     iso(nextStarts(expression, { timezone, from: new Date(from), count, scheduleOffset }));
@@ -769,7 +771,7 @@ describe("schedule", () => {
                     validCron,
                     fc.constantFrom(...ZONES),
                     fc.integer({ min: 0, max: 3 }),
-                    fc.date({ min: new Date("2025-01-01T00:00:00Z"), max: new Date("2030-12-31T00:00:00Z"), noInvalidDate: true }),
+                    INSTANTS_2025_2030,
                     fc.integer({ min: 1, max: 120 }),
                     fc.integer({ min: 1, max: 60 }),
                     (fields, timezone, offset, from, days, limit) => {
@@ -804,7 +806,7 @@ describe("schedule", () => {
                         fc.constantFrom("cron(0 2 ? * * *)", "cron(30 23 ? * MON-FRI *)"),
                     ),
                     fc.constantFrom(...ZONES),
-                    fc.date({ min: new Date("2025-01-01T00:00:00Z"), max: new Date("2030-12-31T00:00:00Z"), noInvalidDate: true }),
+                    INSTANTS_2025_2030,
                     fc.array(fc.integer({ min: 0, max: 86_399_999 }), { minLength: 1, maxLength: 4 }),
                     fc.integer({ min: 1, max: 30 }),
                     fc.integer({ min: 1, max: 200 }),
@@ -837,7 +839,7 @@ describe("schedule", () => {
                     ),
                     fc.constantFrom("UTC", ...ZONES),
                     fc.integer({ min: 0, max: 3 }),
-                    fc.date({ min: new Date("2025-01-01T00:00:00Z"), max: new Date("2030-12-31T00:00:00Z"), noInvalidDate: true }),
+                    INSTANTS_2025_2030,
                     fc.array(fc.tuple(fc.integer({ min: -20 * 86_400_000, max: 20 * 86_400_000 }), fc.integer({ min: 1, max: 30 })), {
                         minLength: 2,
                         maxLength: 5,
@@ -865,7 +867,7 @@ describe("schedule", () => {
                 fc.property(
                     validCron.map((fields) => `cron(${fields.join(" ")})`),
                     fc.integer({ min: 0, max: 6 }),
-                    fc.date({ min: new Date("2025-01-01T00:00:00Z"), max: new Date("2030-12-31T00:00:00Z"), noInvalidDate: true }),
+                    INSTANTS_2025_2030,
                     (expression, offset, from) => {
                         const scheduleOffset = offset === 0 ? undefined : offset;
                         const opts = (timezone: string) => ({ timezone, scheduleOffset, from, count: 12 });
@@ -952,7 +954,7 @@ describe("schedule", () => {
                         fc.constantFrom(...DST_ZONES),
                         fc.integer({ min: 0, max: 6 }),
                         fc.oneof(
-                            fc.date({ min: new Date("2025-01-01T00:00:00Z"), max: new Date("2030-12-31T00:00:00Z"), noInvalidDate: true }),
+                            INSTANTS_2025_2030,
                             // Within two days of a change, to the millisecond.
                             fc.tuple(fc.nat(), fc.integer({ min: -2 * 86_400_000, max: 2 * 86_400_000 })),
                         ),
@@ -1068,7 +1070,7 @@ describe("schedule", () => {
                     validCron,
                     fc.constantFrom(...ZONES),
                     fc.integer({ min: 0, max: 6 }),
-                    fc.date({ min: new Date("2025-01-01T00:00:00Z"), max: new Date("2030-12-31T00:00:00Z"), noInvalidDate: true }),
+                    INSTANTS_2025_2030,
                     (fields, timezone, offset, from) => {
                         const expression = `cron(${fields.join(" ")})`;
                         assert.deepEqual(checkSchedule(expression), [], expression);
