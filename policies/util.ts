@@ -68,6 +68,53 @@ export function materialize(value: unknown): any {
     return out;
 }
 
+/**
+ * The key under which a runner that deserializes props itself (tools/audit/engine.ts) hangs, on
+ * a resource rule's args and on a stack rule's resource and its provider, a function that gives a
+ * fresh plain copy of what `props` wraps: the same values, not yet read or assigned, and no one
+ * else's. `materialize` of the props is then that copy with its unknowns replaced in place,
+ * without the proxy and a second copy. The function answers undefined once `props` has been read
+ * or assigned (a rule may have changed it): then the props themselves are materialized. A
+ * registered symbol for the same reason as FINDING_RECEIVER; the analyzer's args have no such key.
+ */
+export const OWN_PROPS: unique symbol = Symbol.for("patch-manager/policies: own props");
+
+/** Something that may carry an OWN_PROPS function beside its props. */
+type WithOwnProps = { props?: unknown; [OWN_PROPS]?: () => unknown };
+
+/** `materialize(holder.props)`: from the runner's own plain copy where it offers one. */
+export function materializeProps(holder: WithOwnProps | undefined): any {
+    const own = holder?.[OWN_PROPS];
+    if (typeof own === "function") {
+        const copy = own();
+        if (copy !== null && typeof copy === "object" && unknownsReplaced(copy as Record<string, unknown>)) return copy;
+    }
+    return materialize(holder?.props);
+}
+
+/**
+ * Replaces every unknown in a plain copy by `UNKNOWN`, in place; false (the copy half changed,
+ * to be dropped) where the copy holds a key through which the proxy answers for itself, where
+ * `materialize` of the proxy differs from the values beneath.
+ */
+function unknownsReplaced(value: Record<string, unknown> | unknown[]): boolean {
+    if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+            const v = value[i];
+            if (isUnknown(v)) value[i] = UNKNOWN;
+            else if (v !== null && typeof v === "object" && !unknownsReplaced(v as Record<string, unknown>)) return false;
+        }
+        return true;
+    }
+    for (const key of Object.keys(value)) {
+        if (key === IS_SPECIAL_PROXY || key === SPECIAL_PROXY_TARGET) return false;
+        const v = value[key];
+        if (isUnknown(v)) value[key] = UNKNOWN;
+        else if (v !== null && typeof v === "object" && !unknownsReplaced(v as Record<string, unknown>)) return false;
+    }
+    return true;
+}
+
 function read(container: any, key: string | number): unknown {
     try {
         return container[key];
@@ -197,7 +244,7 @@ export function validateResourceOfTypes(
         if (!list.includes(args.type)) {
             return args.notApplicable(`Policy only applies to resources of type ${list.map((t) => `'${t}'`).join(", ")}`);
         }
-        return validate(materialize(args.props), args, reportViolation);
+        return validate(materializeProps(args as WithOwnProps), args, reportViolation);
     };
     if (list.length === 1) {
         fn.__pulumiType = list[0];
@@ -222,7 +269,7 @@ export interface StackResource {
 
 /** The provider's `defaultTags.tags` (a policy resource's or a resource rule's args carry the provider). */
 export function providerDefaultTags(r: { provider?: { props?: unknown } }): unknown {
-    return defaultTagsOf(materialize(r.provider?.props));
+    return defaultTagsOf(materializeProps(r.provider as WithOwnProps | undefined));
 }
 
 /** The `defaultTags.tags` of materialized provider props. */
@@ -259,8 +306,8 @@ export function stackResources(args: StackValidationArgs): StackResource[] {
         for (const [key, deps] of Object.entries(r.propertyDependencies ?? {})) {
             propertyDependencies[key] = (deps ?? []).map((d) => d.urn);
         }
-        const props = materialize(r.props) ?? {};
-        const providerProps = materialize((r as { provider?: { props?: unknown } }).provider?.props);
+        const props = materializeProps(r as WithOwnProps) ?? {};
+        const providerProps = materializeProps((r as { provider?: WithOwnProps }).provider);
         const region = regionOf(providerProps, props);
         const providerTags = defaultTagsOf(providerProps);
         return {

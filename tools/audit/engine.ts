@@ -16,7 +16,7 @@ import type {
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { PACK_ENFORCEMENT_LEVEL, policies as packPolicies } from "../../policies/pack";
 import { TYPES } from "@patch-manager/ssm";
-import { FINDING_RECEIVER, Finding, FindingReport, nameFromUrn } from "../../policies/util";
+import { FINDING_RECEIVER, Finding, FindingReport, OWN_PROPS, nameFromUrn } from "../../policies/util";
 import { JUDGES_RESOURCE_OPTIONS } from "../../policies/replacement";
 
 // @pulumi/policy's own proxy (no gRPC, no server): reading an unknown value throws UnknownValueError,
@@ -458,21 +458,25 @@ export async function runPolicies(resources: AuditResource[], opts: RunOptions =
             for (const validate of validations) {
                 // Deserialized for each validation, as server.ts does: a rule's changes stay its own.
                 // When the rule first reads them: most rules return at the type before they do.
-                const props = lazily(() => unknownCheckingProxy(deserializeProps(r.inputs ?? {})));
-                const args = withLazyProps(
-                    {
-                        type: r.type,
-                        urn: r.urn,
-                        name: r.name,
-                        opts: resourceOptions(r),
-                        stackTags,
-                        isType: (cls: any) => isTypeOf(r.type, cls),
-                        asType: ((cls: any) => (isTypeOf(r.type, cls) ? props() : undefined)) as ResourceValidationArgs["asType"],
-                        getConfig,
-                        notApplicable: throwNotApplicable,
+                const props = propsSlot(() => deserializeProps(r.inputs ?? {}));
+                const args = {
+                    type: r.type,
+                    get props() {
+                        return props.get();
                     },
-                    props,
-                ) as ResourceValidationArgs;
+                    set props(value: unknown) {
+                        props.set(value);
+                    },
+                    urn: r.urn,
+                    name: r.name,
+                    opts: resourceOptions(r),
+                    stackTags,
+                    isType: (cls: any) => isTypeOf(r.type, cls),
+                    asType: ((cls: any) => (isTypeOf(r.type, cls) ? props.get() : undefined)) as ResourceValidationArgs["asType"],
+                    getConfig,
+                    notApplicable: throwNotApplicable,
+                    [OWN_PROPS]: props.own,
+                } as ResourceValidationArgs;
                 try {
                     await validate(args, report);
                 } catch (e) {
@@ -604,65 +608,56 @@ function relations(resources: AuditResource[]): Related[] {
     });
 }
 
-/** `make()` on the first call, the same value after. */
-function lazily<T>(make: () => T): () => T {
-    let made: { value: T } | undefined;
-    return () => (made ??= { value: make() }).value;
+/**
+ * A rule's props, made when first read: `get` wraps a fresh plain copy (`make()`) in the analyzer's
+ * proxy, `set` keeps what a rule assigns, as with a plain property, and `own` hands the plain copy
+ * itself (policies/util.ts OWN_PROPS) as long as neither has happened.
+ */
+function propsSlot(make: () => unknown): { get(): any; set(value: unknown): void; own(): unknown } {
+    let held: { value: unknown } | undefined;
+    return {
+        get: () => (held ??= { value: unknownCheckingProxy(make()) }).value,
+        set: (value) => void (held = { value }),
+        own: () => (held === undefined ? make() : undefined),
+    };
 }
 
 /**
- * `fields` with a `props` property that is `props()` when first read, enumerable and right after
- * `type` as server.ts lays its args out; a rule that assigns it keeps what it assigned, as with a
- * plain property.
+ * The PolicyResources one stack policy gets: new objects, as server.ts deserializes them for each
+ * policy, laid out as server.ts lays them out (`props` right after `type`).
  */
-function withLazyProps<T extends { type: string }>(fields: T, props: () => unknown): T & { props: any } {
-    let assigned: { value: unknown } | undefined;
-    const { type, ...rest } = fields;
-    const lazy = Object.defineProperty({ type }, "props", {
-        get: () => (assigned ? assigned.value : props()),
-        set: (value: unknown) => void (assigned = { value }),
-        enumerable: true,
-        configurable: true,
-    });
-    return Object.assign(lazy, rest) as unknown as T & { props: any };
-}
-
-/** The PolicyResources one stack policy gets: new objects, as server.ts deserializes them for each policy. */
 function policyResources(related: Related[]): PolicyResource[] {
-    const list = related.map(({ resource: r, props: outputs }) => {
+    const list = related.map(({ resource: r, props: outputs, provider }) => {
         // Each policy's own copy, made when the policy first reads it (most read a few types' props).
-        const props = lazily(() => {
+        const props = propsSlot(() => {
             const plain = deserializeProps(outputs);
             if (plain.id === undefined && r.id !== undefined && r.id !== "") {
                 plain.id = r.id; // the plan's inputs carry no id; a stack export's outputs do
             }
-            return unknownCheckingProxy(plain);
+            return plain;
         });
-        return withLazyProps(
-            {
-                type: r.type,
-                urn: r.urn,
-                name: r.name || nameFromUrn(r.urn),
-                opts: resourceOptions(r),
-                dependencies: [],
-                propertyDependencies: {},
-                isType: (cls: any) => isTypeOf(r.type, cls),
-                asType: ((cls: any) => (isTypeOf(r.type, cls) ? props() : undefined)) as PolicyResource["asType"],
+        const resource: PolicyResource = {
+            type: r.type,
+            get props() {
+                return props.get();
             },
-            props,
-        ) as PolicyResource;
+            set props(value: any) {
+                props.set(value);
+            },
+            urn: r.urn,
+            name: r.name || nameFromUrn(r.urn),
+            opts: resourceOptions(r),
+            dependencies: [],
+            propertyDependencies: {},
+            isType: (cls: any) => isTypeOf(r.type, cls),
+            asType: ((cls: any) => (isTypeOf(r.type, cls) ? props.get() : undefined)) as PolicyResource["asType"],
+            [OWN_PROPS]: props.own,
+        } as PolicyResource;
+        if (provider) resource.provider = providerOf(provider);
+        return resource;
     });
-    related.forEach(({ provider, parent, dependencies, propertyDependencies }, i) => {
+    related.forEach(({ parent, dependencies, propertyDependencies }, i) => {
         const resource = list[i];
-        if (provider) {
-            resource.provider = {
-                type: provider.type,
-                urn: provider.urn,
-                name: provider.name || nameFromUrn(provider.urn),
-                props: (deserialize(provider.outputs && Object.keys(provider.outputs).length > 0 ? provider.outputs : provider.inputs) ??
-                    {}) as Record<string, any>,
-            };
-        }
         if (parent !== undefined) {
             resource.parent = list[parent];
         }
@@ -672,6 +667,25 @@ function policyResources(related: Related[]): PolicyResource[] {
         }
     });
     return list;
+}
+
+/** A resource's provider as a stack policy sees it: its outputs (else inputs) deserialized, plain, when first read. */
+function providerOf(provider: AuditResource): NonNullable<PolicyResource["provider"]> {
+    const from = provider.outputs && Object.keys(provider.outputs).length > 0 ? provider.outputs : provider.inputs;
+    const make = () => (deserialize(from) ?? {}) as Record<string, any>;
+    let held: { value: Record<string, any> } | undefined;
+    return {
+        type: provider.type,
+        urn: provider.urn,
+        name: provider.name || nameFromUrn(provider.urn),
+        get props() {
+            return (held ??= { value: make() }).value;
+        },
+        set props(value: Record<string, any>) {
+            held = { value };
+        },
+        [OWN_PROPS]: () => (held === undefined ? make() : undefined),
+    } as NonNullable<PolicyResource["provider"]>;
 }
 
 /** The description of each policy by name, for a report a person reads. */

@@ -12,7 +12,8 @@ import {
 } from "../../../tools/audit/engine";
 import { policies as packPolicies } from "../../../policies/pack";
 import { TYPES } from "@patch-manager/ssm";
-import { report, validateResourceOfTypes } from "../../../policies/util";
+import { OWN_PROPS, materialize, materializeProps, report, validateResourceOfTypes } from "../../../policies/util";
+import fc from "fast-check";
 import { UNKNOWN_STRING, urnOf } from "../../policies/harness";
 import { prodStack, taskInputs } from "../../policies/resources";
 
@@ -511,6 +512,112 @@ describe("tools/audit/engine", () => {
         assert.deepEqual(kept.slice(0, 3), [true, "logs", "mine"]);
         assert.deepEqual(kept.slice(4), ["logs", true, "stack's"]);
         assert.equal(reads, 2);
+    });
+
+    describe("the rules' own plain copy (policies/util.ts OWN_PROPS)", () => {
+        const SIG = "4dabf18193072939515e22adb298388d";
+        const { unknownStringValue, unknownArrayValue, unknownObjectValue } = require("@pulumi/policy/proxy") as Record<string, string>;
+        const leaf = fc.oneof(
+            fc.constantFrom(unknownStringValue, unknownArrayValue, unknownObjectValue, null, true, "", 0),
+            fc.string(),
+            fc.double({ noNaN: true }),
+            // What a state file holds: a secret (plaintext or not), an output, a resource reference.
+            fc.constantFrom(
+                { [SIG]: "1b47061264138c4ac30d75fd1eb44270", plaintext: '{"a":["x"]}' },
+                { [SIG]: "1b47061264138c4ac30d75fd1eb44270", ciphertext: "v1:abc" },
+                { [SIG]: "d0e6a833031e9bbcd3f4e8bde6ca49a4", value: { k: unknownStringValue } },
+                { [SIG]: "5cf8f73096256a8f31e491e813e4eb8e", urn: "urn:x", id: "i-1" },
+            ),
+        );
+        // The proxy answers its own two keys at every depth; "__defaults" is dropped at the top only.
+        const key = fc.oneof(
+            fc.constantFrom("__isSpecialProxy", "__getSpecialProxyTarget", "__defaults", "region", "tags", "id"),
+            fc.string(),
+        );
+        const { value } = fc.letrec<{ value: unknown }>((tie) => ({
+            value: fc.oneof(
+                { depthSize: "small" },
+                leaf,
+                fc.array(tie("value"), { maxLength: 3 }),
+                fc.dictionary(key, tie("value"), { maxKeys: 4 }),
+            ),
+        }));
+        const props = fc.dictionary(key, value, { maxKeys: 5 });
+
+        /** What each kind of rule gets from `materializeProps` (the own copy) and from `materialize` of its props, in that order. */
+        async function bothWays(
+            inputs: Record<string, unknown>,
+            providerInputs: Record<string, unknown>,
+            outputs?: Record<string, unknown>,
+        ) {
+            const got: Array<[unknown, unknown]> = [];
+            const provider = resource("pulumi:providers:aws", "p", providerInputs, { id: "p1" });
+            const r = resource(BUCKET_T, "b", inputs, { provider: `${provider.urn}::p1`, id: "b-1", ...(outputs ? { outputs } : {}) });
+            const policies: Policies = [
+                {
+                    name: "resource",
+                    description: "d",
+                    validateResource: (args) => void got.push([materializeProps(args as never), materialize(args.props)]),
+                },
+                {
+                    name: "stack",
+                    description: "d",
+                    validateStack: (args) => {
+                        const [, b] = args.resources;
+                        got.push([materializeProps(b as never), materialize(b.props)]);
+                        got.push([materializeProps(b.provider as never), materialize(b.provider?.props)]);
+                    },
+                },
+            ];
+            await runPolicies([provider, r], { policies });
+            return got;
+        }
+
+        it("is what materialize reads through the analyzer's proxy, for any inputs, outputs or provider", async () => {
+            await fc.assert(
+                fc.asyncProperty(props, props, fc.option(props, { nil: undefined }), async (inputs, providerInputs, outputs) => {
+                    const got = await bothWays(inputs, providerInputs, outputs);
+                    assert.equal(got.length, 4);
+                    for (const [own, read] of got) assert.deepStrictEqual(own, read);
+                }),
+            );
+        });
+
+        it("is offered only while props are neither read nor assigned, and is a copy of the rule's own", async () => {
+            const seen: unknown[] = [];
+            const inputs = { bucket: "logs", tags: { Name: unknownStringValue } };
+            const policies: Policies = [
+                {
+                    name: "reads-then-changes",
+                    description: "d",
+                    validateResource: (args) => {
+                        const own = (args as never as Record<typeof OWN_PROPS, () => any>)[OWN_PROPS];
+                        const first = own();
+                        first.bucket = "mine"; // the copy is the rule's: the next is fresh
+                        seen.push(own().bucket, materializeProps(args as never).tags.Name === materialize(args.props).tags.Name);
+                        args.props.bucket = "changed";
+                        seen.push(own(), materializeProps(args as never).bucket);
+                    },
+                },
+                {
+                    name: "assigns",
+                    description: "d",
+                    validateStack: (args) => {
+                        const [r] = args.resources;
+                        r.props = { bucket: "assigned" };
+                        seen.push((r as never as Record<typeof OWN_PROPS, () => any>)[OWN_PROPS](), materializeProps(r as never).bucket);
+                    },
+                },
+            ];
+            await runPolicies([resource(BUCKET_T, "logs", inputs)], { policies });
+            assert.deepEqual(seen, ["logs", true, undefined, "changed", undefined, "assigned"]);
+            assert.deepEqual(inputs, { bucket: "logs", tags: { Name: unknownStringValue } });
+        });
+
+        it("is not on the analyzer's args: materializeProps is then materialize of the props", () => {
+            assert.deepEqual(materializeProps({ props: { a: [unknownStringValue] } }), materialize({ a: [unknownStringValue] }));
+            assert.equal(materializeProps(undefined), undefined);
+        });
     });
 
     describe("values from a state file", () => {
