@@ -248,9 +248,19 @@ export function validateResourceOfTypes(
     };
     if (list.length === 1) {
         fn.__pulumiType = list[0];
+    } else {
+        Object.defineProperty(fn, APPLIES_TO, { value: list });
     }
     return fn;
 }
+
+/**
+ * The types a validation of several types applies to, under this key (not enumerable): a runner
+ * that knows it (tools/audit/engine.ts) skips other resources without the call and the thrown
+ * not-applicable, as server.ts does for one type by `__pulumiType`. What the rule reports is the
+ * same: the call would only say it does not apply. A registered symbol, as FINDING_RECEIVER.
+ */
+export const APPLIES_TO: unique symbol = Symbol.for("patch-manager/policies: applies to");
 
 /** A resource of a stack policy with its props materialized (unknowns as `UNKNOWN`). */
 export interface StackResource {

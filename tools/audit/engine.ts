@@ -16,7 +16,7 @@ import type {
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { PACK_ENFORCEMENT_LEVEL, policies as packPolicies } from "../../policies/pack";
 import { TYPES } from "@patch-manager/ssm";
-import { FINDING_RECEIVER, Finding, FindingReport, OWN_PROPS, nameFromUrn } from "../../policies/util";
+import { APPLIES_TO, FINDING_RECEIVER, Finding, FindingReport, OWN_PROPS, nameFromUrn } from "../../policies/util";
 import { JUDGES_RESOURCE_OPTIONS } from "../../policies/replacement";
 
 // @pulumi/policy's own proxy (no gRPC, no server): reading an unknown value throws UnknownValueError,
@@ -376,6 +376,12 @@ function pulumiTypeOf(fn: unknown): string | undefined {
     return typeof t === "string" && t.length > 0 ? t : undefined;
 }
 
+/** The types a validation says it applies to (policies/util.ts APPLIES_TO), if it says. */
+function typesOf(fn: unknown): readonly string[] | undefined {
+    const types = (fn as { [APPLIES_TO]?: unknown } | undefined)?.[APPLIES_TO];
+    return Array.isArray(types) && types.every((t) => typeof t === "string") ? types : undefined;
+}
+
 function isResourcePolicy(p: any): p is ResourceValidationPolicy {
     const v = p.validateResource;
     return (
@@ -443,13 +449,15 @@ export async function runPolicies(resources: AuditResource[], opts: RunOptions =
             return [];
         }
         const validations = Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
-        // server.ts's fast path: a single validation with a type is not applicable to other types, without a call.
+        // server.ts's fast path: a single validation with a type is not applicable to other types,
+        // without a call; so is one that says the types it applies to (policies/util.ts APPLIES_TO).
         const onlyType = validations.length === 1 ? pulumiTypeOf(validations[0]) : undefined;
-        return [{ p, level, validations, onlyType, getConfig: getConfigFor(p.name) }];
+        const onlyTypes = validations.length === 1 ? typesOf(validations[0]) : undefined;
+        return [{ p, level, validations, onlyType, onlyTypes, getConfig: getConfigFor(p.name) }];
     });
     for (const r of resources.filter((x) => x.external !== true)) {
-        for (const { p, level, validations, onlyType, getConfig } of resourcePolicies) {
-            if (onlyType !== undefined && onlyType !== r.type) {
+        for (const { p, level, validations, onlyType, onlyTypes, getConfig } of resourcePolicies) {
+            if ((onlyType !== undefined && onlyType !== r.type) || (onlyTypes !== undefined && !onlyTypes.includes(r.type))) {
                 continue;
             }
             const report = reporter((message, _urn, located) => {

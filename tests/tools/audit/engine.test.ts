@@ -1,5 +1,12 @@
 import * as assert from "node:assert/strict";
-import type { Policies, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import type {
+    Policies,
+    ReportViolation,
+    ResourceValidation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationPolicy,
+} from "@pulumi/policy";
 import { naturalKeyOf } from "../../../policies/replacement";
 import {
     AuditResource,
@@ -12,7 +19,7 @@ import {
 } from "../../../tools/audit/engine";
 import { policies as packPolicies } from "../../../policies/pack";
 import { TYPES } from "@patch-manager/ssm";
-import { OWN_PROPS, materialize, materializeProps, report, validateResourceOfTypes } from "../../../policies/util";
+import { APPLIES_TO, OWN_PROPS, materialize, materializeProps, report, validateResourceOfTypes } from "../../../policies/util";
 import fc from "fast-check";
 import { UNKNOWN_STRING, urnOf } from "../../policies/harness";
 import { prodStack, taskInputs } from "../../policies/resources";
@@ -236,6 +243,30 @@ describe("tools/audit/engine", () => {
             assert.deepEqual(
                 v.map((x) => `${x.policy}:${x.message}`),
                 ["declines:bucket!"],
+            );
+        });
+
+        it("calls a validation of several types only for those types; the findings are those of calling it for every resource", async () => {
+            const several = validateResourceOfTypes([BUCKET_T, TYPES.role], (_props, args, report) => report(`${args.name} seen`));
+            assert.deepEqual((several as never as Record<typeof APPLIES_TO, unknown>)[APPLIES_TO], [BUCKET_T, TYPES.role]);
+            const called: string[] = [];
+            // The validation, counted, with what it says of its types, and without it: then called for every resource.
+            const counted = (args: ResourceValidationArgs, report: ReportViolation) => (called.push(args.name), several(args, report));
+            const policy = (validateResource: ResourceValidation): ResourceValidationPolicy => ({
+                name: "several",
+                description: "d",
+                validateResource,
+            });
+            const resources = [resource(TYPES.window, "w", {}), resource(TYPES.role, "r", {}), resource(BUCKET_T, "b", {})];
+            const skipped = await runPolicies(resources, {
+                policies: [policy(Object.assign(counted, { [APPLIES_TO]: [BUCKET_T, TYPES.role] }))],
+            });
+            assert.deepEqual(called.splice(0), ["r", "b"]);
+            assert.deepEqual(await runPolicies(resources, { policies: [policy((args, report) => counted(args, report))] }), skipped);
+            assert.deepEqual(called, ["w", "r", "b"]);
+            assert.deepEqual(
+                skipped.map((x) => x.message),
+                ["r seen", "b seen"],
             );
         });
 
