@@ -5,7 +5,8 @@
 // CPU a start before the program runs. esbuild bundles the program's modules with the packages
 // they use into one file (the Pulumi packages stay outside: the program must share the runtime's
 // one @pulumi/pulumi), kept in node_modules/.cache/patch-manager/ with the content digest of every
-// source it holds; the next start checks the digests and loads that one file.
+// source it holds (and, for a source settled when it was recorded, its stat); the next start
+// checks them and loads that one file.
 //
 // What stays as before:
 // - `PATCH_MANAGER_COMPILE_CACHE=off` loads the TypeScript sources through ts-node as Pulumi would.
@@ -25,7 +26,14 @@ const v8 = require("v8");
 const vm = require("vm");
 
 /** The cache's own format; a manifest of another format is rebuilt. */
-const FORMAT = 3;
+const FORMAT = 4;
+/**
+ * A source last changed this long before the manifest recorded it is then known by its stat as
+ * well (below). Any later change gives it another ctime on any file system that keeps ctime to 2 s
+ * or finer, and ctime is the one time nobody sets: `touch` and `cp -p` set mtime, and every change
+ * sets ctime to the clock's now. Tests make it shorter.
+ */
+const TIMING = { settledMs: 2000 };
 /** The Node.js major the bundle is compiled for (esbuild's target): another Node compiles again. */
 const NODE = process.versions.node.split(".")[0];
 /** The bundles' names (compile): a manifest naming anything else is not read. */
@@ -217,7 +225,11 @@ function freshBundle(root, dir) {
     }
     if (manifest.format !== FORMAT || manifest.root !== root || manifest.node !== NODE || !BUNDLE_NAME.test(String(manifest.bundle)))
         return undefined;
+    const stats = manifest.stats !== null && typeof manifest.stats === "object" ? manifest.stats : {};
     for (const [input, expected] of manifest.inputs) {
+        // A source whose stat is as recorded is as it was then: its digest is not read again.
+        const known = Object.hasOwn(stats, input) ? stats[input] : undefined;
+        if (known !== undefined && known === statOf(path.join(root, input))) continue;
         if (fingerprint(root, input) !== expected) return undefined;
     }
     // A bundle cut short (a crash before it reached the disk) is compiled again, never run.
@@ -248,6 +260,44 @@ function fingerprint(root, input) {
     } catch {
         return "missing";
     }
+}
+
+/**
+ * What a source's stat says of its content: size, modification and change times, inode and device
+ * (a file put in its place is another inode); undefined when it cannot be read.
+ */
+function statOf(file) {
+    try {
+        return signature(fs.statSync(file, { bigint: true }));
+    } catch {
+        return undefined;
+    }
+}
+
+function signature(stat) {
+    return `${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}:${stat.ino}:${stat.dev}`;
+}
+
+/**
+ * The fingerprint of each input and, for a source last changed at least TIMING.settledMs before
+ * now, its stat taken before its content was read: a change after that stat gives another one.
+ */
+function fingerprints(root, inputs) {
+    const settled = BigInt(Date.now() - TIMING.settledMs) * 1_000_000n;
+    const stats = {};
+    const list = inputs.map((input) => {
+        const file = path.join(root, input);
+        if (!input.endsWith("/") && input.split(/[\\/]/)[0] !== "node_modules") {
+            try {
+                const stat = fs.statSync(file, { bigint: true });
+                if (stat.ctimeNs < settled) stats[input] = signature(stat);
+            } catch {
+                // Missing: its fingerprint says so.
+            }
+        }
+        return [input, fingerprint(root, input)];
+    });
+    return { inputs: list, stats };
 }
 
 function digest(data) {
@@ -331,7 +381,7 @@ function compile(esbuild, root, entry, outDir) {
             esbuild: esbuild.version,
             bundle,
             size: Buffer.byteLength(code),
-            inputs: [...inputs].sort().map((f) => [f, fingerprint(root, f)]),
+            ...fingerprints(root, [...inputs].sort()),
         },
     };
 }
@@ -377,4 +427,4 @@ function writeDurably(file, text) {
     }
 }
 
-module.exports = { load, LOADS, CODE };
+module.exports = { load, LOADS, CODE, TIMING };

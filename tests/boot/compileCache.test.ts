@@ -14,7 +14,10 @@ import { main as planMain } from "../../tools/plan/plan";
 import { projectRootAbove } from "../../tools/cli/projectRoot";
 import { ROOT, SHIPPED_STACKS } from "../helpers";
 
-const { load } = require("../../boot/compileCache") as { load: (where: { root: string; entry: string }) => unknown };
+const { load, TIMING } = require("../../boot/compileCache") as {
+    load: (where: { root: string; entry: string }) => unknown;
+    TIMING: { settledMs: number };
+};
 
 interface Load {
     how: "cached" | "built" | "sources";
@@ -111,6 +114,88 @@ describe("boot: the compile cache", function () {
             third.loads.map((l) => l.how),
             ["built"],
         );
+    });
+
+    describe("sources known by their stat", function () {
+        const settledMs = TIMING.settledMs;
+        afterEach(() => (TIMING.settledMs = settledMs));
+        const manifestOf = (dir: string) =>
+            JSON.parse(fs.readFileSync(path.join(dir, "node_modules", ".cache", "patch-manager", "main.ts", "manifest.json"), "utf8")) as {
+                stats: Record<string, string>;
+            };
+        /** The sources `run` read, by path under `dir`. */
+        const readsDuring = <T>(dir: string, run: () => T): { value: T; read: string[] } => {
+            const read: string[] = [];
+            // The module object itself (what boot/compileCache.js reads with), not this file's import of it.
+            const nodeFs = require("fs") as typeof fs;
+            const readFileSync = nodeFs.readFileSync;
+            nodeFs.readFileSync = ((file: fs.PathOrFileDescriptor, ...rest: unknown[]) => {
+                if (typeof file === "string" && file.startsWith(dir + path.sep)) read.push(path.relative(dir, file));
+                return (readFileSync as (...args: unknown[]) => unknown)(file, ...rest);
+            }) as typeof fs.readFileSync;
+            try {
+                return { value: run(), read };
+            } finally {
+                nodeFs.readFileSync = readFileSync;
+            }
+        };
+
+        it("a source changed just before the build is read at every start; a settled one is not read while its stat holds", function () {
+            const dir = fresh();
+            loadMain(dir);
+            // Written a moment ago: within the 2 s in which a later change could keep its ctime.
+            const own = (stats: Record<string, string>) => Object.keys(stats).filter((f) => !f.startsWith(".."));
+            assert.deepEqual(own(manifestOf(dir).stats), []);
+            assert.ok(readsDuring(dir, () => loadMain(dir)).read.includes("lib.ts"));
+
+            TIMING.settledMs = 0;
+            fs.writeFileSync(path.join(dir, "lib.ts"), 'export const word: string = "third";\n');
+            assert.equal(loadMain(dir).value, "THIRD");
+            assert.deepEqual(
+                Object.keys(manifestOf(dir).stats).sort(),
+                ["lib.ts", "main.ts", "tsconfig.json", path.relative(dir, path.join(ROOT, "boot", "compileCache.js"))].sort(),
+            );
+            const again = readsDuring(dir, () => loadMain(dir));
+            assert.equal(again.value.value, "THIRD");
+            assert.deepEqual(
+                again.value.loads.map((l) => l.how),
+                ["cached"],
+            );
+            assert.deepEqual(
+                again.read.filter((f) => f.endsWith(".ts")),
+                [],
+                "no source read while its stat is as recorded",
+            );
+        });
+
+        it("a change that keeps size and modification time (touch -r, cp -p, a file renamed over it) still compiles again", function () {
+            TIMING.settledMs = 0;
+            const dir = fresh();
+            const lib = path.join(dir, "lib.ts");
+            const { mtime } = fs.statSync(lib);
+            loadMain(dir);
+            // The same size, its modification time put back: only ctime tells.
+            fs.writeFileSync(lib, 'export const word: string = "FIRST";\n'.replace("FIRST", "fIRST"));
+            fs.utimesSync(lib, mtime, mtime);
+            const changed = loadMain(dir);
+            assert.equal(changed.value, "FIRST");
+            assert.deepEqual(
+                changed.loads.map((l) => l.how),
+                ["built"],
+            );
+
+            // Another file of the same size and time put in its place: another inode.
+            const other = path.join(dir, "other.ts");
+            fs.writeFileSync(other, 'export const word: string = "zzzzz";\n');
+            fs.utimesSync(other, mtime, mtime);
+            fs.renameSync(other, lib);
+            const replaced = loadMain(dir);
+            assert.equal(replaced.value, "ZZZZZ");
+            assert.deepEqual(
+                replaced.loads.map((l) => l.how),
+                ["built"],
+            );
+        });
     });
 
     it("a changed package file (an install) compiles again", function () {
