@@ -16,6 +16,7 @@ import { windowsOf } from "../plan/windows";
 import { loadProgramAt } from "../mock/programEntry";
 import type { DiffablePlan } from "./planDiff";
 import { PROJECT_ROOT } from "../cli/projectRoot";
+import { copyOf } from "../mock/copy";
 
 export class RefError extends Error {}
 
@@ -107,7 +108,7 @@ export async function planAtRef(opts: RefPlanOptions): Promise<RefPlan> {
         refPlans.set(key, pending);
         pending.catch(() => refPlans.delete(key));
     }
-    return structuredClone(await pending);
+    return copyOf(await pending);
 }
 
 async function planAtCommit(opts: RefPlanOptions, projectDir: string, commit: string): Promise<RefPlan> {

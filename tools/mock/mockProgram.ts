@@ -12,6 +12,7 @@ import type { AuditResource } from "../audit/engine";
 import type { Program } from "./programEntry";
 import { DEFAULT_REGION, hex, MOCK_ACCOUNT, MOCK_NOW, mockState } from "./fakeState";
 import { sdkMonitor, sdkProtos, sdkRpc, skipSdkTraces, waitForRPCs } from "./sdkInternals";
+import { copyOf } from "./copy";
 import type { StackConfig } from "./stackFile";
 import type { PlannedResource, ResourceOptions } from "./types";
 
@@ -91,7 +92,7 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Evaluation
               opts.managedNodes ?? [],
           ]);
     const cached = key !== undefined ? evaluations.get(key) : undefined;
-    if (cached) return structuredClone(await cached);
+    if (cached) return copyOf(await cached);
     // Traces come back when the evaluation settles, also when a failure ends it early.
     const pending = skipSdkTraces(() => failOnUnhandledRejection(() => evaluateUncached(opts)));
     // An evaluation nobody else holds is the caller's own: only a cached one is copied (an
@@ -99,7 +100,7 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Evaluation
     if (key === undefined) return pending;
     evaluations.set(key, pending);
     pending.catch(() => evaluations.delete(key));
-    return structuredClone(await pending);
+    return copyOf(await pending);
 }
 
 const evaluations = new Map<string, Promise<Evaluation>>();

@@ -1,0 +1,62 @@
+// copyOf is structuredClone made faster for an evaluation's plain objects and arrays: compared with
+// structuredClone on drawn values of every kind it meets (and those it leaves to structuredClone),
+// on an object met twice and a cycle, and on a shipped stack's evaluation.
+import * as assert from "node:assert/strict";
+import { isDeepStrictEqual } from "node:util";
+import fc from "fast-check";
+import { copyOf } from "../../../tools/mock/copy";
+import { evaluateProgram } from "../../../tools/mock/mockProgram";
+import { shippedConfig } from "../../helpers";
+
+const values = fc.anything({
+    key: fc.oneof(fc.string(), fc.constantFrom("__proto__", "constructor", "0", "length")),
+    withDate: true,
+    withMap: true,
+    withSet: true,
+    withNullPrototype: true,
+    withObjectString: true,
+    withSparseArray: true,
+    withTypedArray: true,
+    withBigInt: true,
+    withBoxedValues: true,
+    maxDepth: 4,
+});
+
+describe("tools/mock/copy copyOf", () => {
+    it("copies any value as structuredClone does, sharing no object with it", () => {
+        fc.assert(
+            fc.property(values, (v) => {
+                const copy = copyOf(v);
+                assert.ok(isDeepStrictEqual(copy, structuredClone(v)), "the same as structuredClone's");
+                assert.ok(v === null || typeof v !== "object" || copy !== v, "a new object");
+                if (v !== null && typeof v === "object") assert.ok(isDeepStrictEqual(copyOf(copy), copy));
+            }),
+        );
+    });
+
+    it("keeps an object met twice as one copy, and a cycle as a cycle", () => {
+        const shared: { n: number; self?: unknown } = { n: 1 };
+        shared.self = shared;
+        const value = { a: shared, list: [shared, { b: shared }], date: new Date(0) };
+        const copy = copyOf(value);
+        assert.notEqual(copy.a, shared);
+        assert.equal(copy.list[0], copy.a);
+        assert.equal((copy.list[1] as { b: unknown }).b, copy.a);
+        assert.equal(copy.a.self, copy.a);
+        assert.ok(copy.date instanceof Date && copy.date !== value.date);
+        copy.a.n = 2;
+        assert.equal(shared.n, 1);
+    });
+
+    it("refuses what structuredClone refuses: a function, a symbol", () => {
+        for (const bad of [{ f: () => 1 }, [Symbol("s")], () => 1]) {
+            assert.throws(() => structuredClone(bad), { name: "DataCloneError" });
+            assert.throws(() => copyOf(bad), { name: "DataCloneError" });
+        }
+    });
+
+    it("a shipped stack's evaluation: the same copy as structuredClone's", async function () {
+        const evaluation = await evaluateProgram({ stack: "prod-private", config: shippedConfig("prod-private") });
+        assert.ok(isDeepStrictEqual(copyOf(evaluation), structuredClone(evaluation)));
+    });
+});
