@@ -310,8 +310,31 @@ export function byRegion(resources: StackResource[]): StackResource[][] {
     return [...groups.values()];
 }
 
+/**
+ * The key under which a runner (tools/audit/engine.ts) hangs, on a stack rule's args, a function
+ * that gives the run's resources as `stackResources` makes them from the args as handed (before a
+ * rule has read or assigned `args.resources`; undefined after): made once for all the rules of a
+ * run, frozen to the last value, so that a rule that would change them fails instead of changing
+ * what the next rule sees. A registered symbol, as FINDING_RECEIVER; the analyzer has no such key.
+ */
+export const RUN_RESOURCES: unique symbol = Symbol.for("patch-manager/policies: run's stack resources");
+
+/**
+ * The stack's resources with their props materialized (unknowns as `UNKNOWN`), related by URN.
+ * Read-only: under the offline runner they are the run's one frozen list (RUN_RESOURCES).
+ */
 export function stackResources(args: StackValidationArgs): StackResource[] {
-    return args.resources.map((r: PolicyResource) => {
+    const shared = (args as { [RUN_RESOURCES]?: unknown })[RUN_RESOURCES];
+    if (typeof shared === "function") {
+        const list: unknown = shared();
+        if (Array.isArray(list)) return list as StackResource[];
+    }
+    return materializedResources(args.resources);
+}
+
+/** `stackResources` of a list of policy resources: a new copy of each. */
+export function materializedResources(resources: readonly PolicyResource[]): StackResource[] {
+    return resources.map((r: PolicyResource) => {
         const propertyDependencies: Record<string, string[]> = {};
         for (const [key, deps] of Object.entries(r.propertyDependencies ?? {})) {
             propertyDependencies[key] = (deps ?? []).map((d) => d.urn);

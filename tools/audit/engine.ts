@@ -16,7 +16,17 @@ import type {
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { PACK_ENFORCEMENT_LEVEL, policies as packPolicies } from "../../policies/pack";
 import { TYPES } from "@patch-manager/ssm";
-import { APPLIES_TO, FINDING_RECEIVER, Finding, FindingReport, OWN_PROPS, nameFromUrn } from "../../policies/util";
+import {
+    APPLIES_TO,
+    FINDING_RECEIVER,
+    Finding,
+    FindingReport,
+    OWN_PROPS,
+    RUN_RESOURCES,
+    StackResource,
+    materializedResources,
+    nameFromUrn,
+} from "../../policies/util";
 import { JUDGES_RESOURCE_OPTIONS } from "../../policies/replacement";
 
 // @pulumi/policy's own proxy (no gRPC, no server): reading an unknown value throws UnknownValueError,
@@ -505,6 +515,9 @@ export async function runPolicies(resources: AuditResource[], opts: RunOptions =
     const managedTypes = new Set(managed.map((r) => r.type));
     // How the resources relate is the same for every policy; each policy gets resources of its own.
     const related = relations(managed);
+    // What policies/util.ts stackResources makes of them, made once for the run and frozen.
+    let runResources: StackResource[] | undefined;
+    const sharedResources = () => (runResources ??= deepFrozen(materializedResources(policyResources(related))));
     for (const p of policies) {
         const level = levelOf(p);
         if (level === undefined || !isStackPolicy(p)) {
@@ -526,12 +539,21 @@ export async function runPolicies(resources: AuditResource[], opts: RunOptions =
                 ...located,
             });
         });
-        const args: StackValidationArgs = {
-            resources: policyResources(related),
+        // The policy's own resources, made when it first reads them: a rule that goes through
+        // stackResources (RUN_RESOURCES) reads the run's shared ones instead.
+        let resources: { value: PolicyResource[] } | undefined;
+        const args = {
+            get resources() {
+                return (resources ??= { value: policyResources(related) }).value;
+            },
+            set resources(value: PolicyResource[]) {
+                resources = { value };
+            },
             stackTags,
             getConfig: getConfigFor(p.name),
             notApplicable: throwNotApplicable,
-        };
+            [RUN_RESOURCES]: () => (resources === undefined ? sharedResources() : undefined),
+        } as StackValidationArgs;
         try {
             await p.validateStack(args, report);
         } catch (e) {
@@ -694,6 +716,15 @@ function providerOf(provider: AuditResource): NonNullable<PolicyResource["provid
         },
         [OWN_PROPS]: () => (held === undefined ? make() : undefined),
     } as NonNullable<PolicyResource["provider"]>;
+}
+
+/** `value` with every object and array in it frozen (a rule that changes a shared value fails, instead of changing it for the next). */
+function deepFrozen<T>(value: T): T {
+    if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+        Object.freeze(value);
+        for (const key of Object.keys(value)) deepFrozen((value as Record<string, unknown>)[key]);
+    }
+    return value;
 }
 
 /** The description of each policy by name, for a report a person reads. */

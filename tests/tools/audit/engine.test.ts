@@ -19,7 +19,17 @@ import {
 } from "../../../tools/audit/engine";
 import { policies as packPolicies } from "../../../policies/pack";
 import { TYPES } from "@patch-manager/ssm";
-import { APPLIES_TO, OWN_PROPS, materialize, materializeProps, report, validateResourceOfTypes } from "../../../policies/util";
+import {
+    APPLIES_TO,
+    OWN_PROPS,
+    StackResource,
+    materialize,
+    materializeProps,
+    materializedResources,
+    report,
+    stackResources,
+    validateResourceOfTypes,
+} from "../../../policies/util";
 import fc from "fast-check";
 import { UNKNOWN_STRING, urnOf } from "../../policies/harness";
 import { prodStack, taskInputs } from "../../policies/resources";
@@ -648,6 +658,79 @@ describe("tools/audit/engine", () => {
         it("is not on the analyzer's args: materializeProps is then materialize of the props", () => {
             assert.deepEqual(materializeProps({ props: { a: [unknownStringValue] } }), materialize({ a: [unknownStringValue] }));
             assert.equal(materializeProps(undefined), undefined);
+        });
+    });
+
+    describe("the run's stack resources (policies/util.ts RUN_RESOURCES)", () => {
+        it("are what stackResources makes of each rule's own resources, made once for the rules of a run", async () => {
+            const lists: StackResource[][] = [];
+            const own: StackResource[][] = [];
+            const rule = (name: string): StackValidationPolicy => ({
+                name,
+                description: "d",
+                validateStack: (args) => {
+                    lists.push(stackResources(args));
+                    own.push(materializedResources(args.resources));
+                },
+            });
+            await runPolicies(prodResources(), { policies: [rule("first"), rule("second")] });
+            assert.equal(lists.length, 2);
+            assert.equal(lists[0], lists[1], "one list for the run");
+            assert.equal(lists[0].length, prodResources().length);
+            for (const [i, list] of lists.entries()) assert.deepStrictEqual(list, own[i]);
+        });
+
+        it("are frozen: a rule that changes them fails (PolicyRunError) instead of changing what the next rule sees", async () => {
+            const changes: Array<(r: StackResource[]) => void> = [
+                (r) => r.push(r[0]),
+                (r) => r.sort(),
+                (r) => void (r[0].props = {}),
+                (r) => void (r.find((x) => x.props.tags)!.props.tags.Name = "x"),
+                (r) => void Object.assign(r[0].propertyDependencies, { x: [] }),
+            ];
+            for (const change of changes) {
+                const vandal: StackValidationPolicy = {
+                    name: "vandal",
+                    description: "d",
+                    validateStack: (args) => change(stackResources(args)),
+                };
+                await assert.rejects(
+                    runPolicies(prodResources(), { policies: [vandal] }),
+                    (e: unknown) => e instanceof PolicyRunError && e.policy === "vandal" && /read only|not extensible/.test(e.message),
+                );
+            }
+        });
+
+        it("are not offered to a rule that read or assigned its resources: stackResources then makes its own from them", async () => {
+            const seen: unknown[] = [];
+            const policies: Policies = [
+                {
+                    name: "changes-then-asks",
+                    description: "d",
+                    validateStack: (args) => {
+                        const [first] = args.resources;
+                        first.props = { bucket: "mine" };
+                        const list = stackResources(args);
+                        seen.push(list[0].props.bucket, Object.isFrozen(list));
+                        list[0].props.bucket = "changed"; // its own copy
+                    },
+                },
+                {
+                    name: "assigns-then-asks",
+                    description: "d",
+                    validateStack: (args) => {
+                        args.resources = [];
+                        seen.push(stackResources(args).length);
+                    },
+                },
+                {
+                    name: "asks",
+                    description: "d",
+                    validateStack: (args) => void seen.push(stackResources(args)[0].props.bucket, Object.isFrozen(stackResources(args))),
+                },
+            ];
+            await runPolicies([resource(BUCKET_T, "logs", { bucket: "logs" })], { policies });
+            assert.deepEqual(seen, ["mine", false, 0, "logs", true]);
         });
     });
 
