@@ -87,7 +87,25 @@ function bucketNamed(bucket: StackResource, name: unknown): boolean {
     return [bucket.props.bucket, bucket.props.id].some((n) => typeof n === "string" && n === name);
 }
 
+/**
+ * The resources patching uses. Of a frozen list (the offline runner's one list for a run,
+ * policies/util.ts RUN_RESOURCES) it is found once and frozen too: the rules that ask for it
+ * share it, and none can change it for another.
+ */
 export function patchingScope(resources: StackResource[]): PatchingScope {
+    if (!Object.isFrozen(resources)) return scopeOf(resources);
+    let scope = SCOPES.get(resources);
+    if (scope === undefined) {
+        scope = scopeOf(resources);
+        for (const list of Object.values(scope)) Object.freeze(list);
+        SCOPES.set(resources, Object.freeze(scope));
+    }
+    return scope;
+}
+
+const SCOPES = new WeakMap<readonly StackResource[], PatchingScope>();
+
+function scopeOf(resources: StackResource[]): PatchingScope {
     const windows = ofType(resources, TYPES.window);
     const allTasks = ofType(resources, TYPES.windowTask);
     const patchTasks = allTasks.filter((t) => runsPatching(t.type, t.props));

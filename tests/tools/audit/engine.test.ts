@@ -8,6 +8,7 @@ import type {
     StackValidationPolicy,
 } from "@pulumi/policy";
 import { naturalKeyOf } from "../../../policies/replacement";
+import { PatchingScope, patchingScope } from "../../../policies/scope";
 import {
     AuditResource,
     PolicyConfigError,
@@ -678,6 +679,28 @@ describe("tools/audit/engine", () => {
             assert.equal(lists[0], lists[1], "one list for the run");
             assert.equal(lists[0].length, prodResources().length);
             for (const [i, list] of lists.entries()) assert.deepStrictEqual(list, own[i]);
+        });
+
+        it("have one patching scope for the run, frozen; a rule's own list gets a scope of its own each time", async () => {
+            const scopes: PatchingScope[] = [];
+            const own: PatchingScope[] = [];
+            const rule = (name: string): StackValidationPolicy => ({
+                name,
+                description: "d",
+                validateStack: (args) => {
+                    scopes.push(patchingScope(stackResources(args)));
+                    const mine = materializedResources(args.resources);
+                    own.push(patchingScope(mine), patchingScope(mine));
+                },
+            });
+            await runPolicies(prodResources(), { policies: [rule("first"), rule("second")] });
+            assert.equal(scopes[0], scopes[1]);
+            assert.ok(Object.isFrozen(scopes[0]) && Object.isFrozen(scopes[0].tasks) && scopes[0].tasks.length > 0);
+            assert.notEqual(own[0], own[1]);
+            assert.ok(!Object.isFrozen(own[0]));
+            // The same resources found, by URN.
+            const urns = (scope: PatchingScope) => Object.values(scope).map((list: StackResource[]) => list.map((r) => r.urn));
+            assert.deepEqual(urns(own[0]), urns(scopes[0]));
         });
 
         it("are frozen: a rule that changes them fails (PolicyRunError) instead of changing what the next rule sees", async () => {
