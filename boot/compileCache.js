@@ -192,7 +192,15 @@ function fromSources(entry, why) {
  * would run their code).
  */
 function cacheDir(root, entry) {
-    const name = path.relative(root, entry).replace(/[^A-Za-z0-9.-]+/g, "_");
+    return ownCacheFolder(root, path.relative(root, entry).replace(/[^A-Za-z0-9.-]+/g, "_"));
+}
+
+/**
+ * node_modules/.cache/patch-manager/<name> under `root` (`name` one folder name) when it may be
+ * used as cacheDir says; undefined otherwise. Also what other things kept between runs use
+ * (tools/cli/zoneMemo.ts).
+ */
+function ownCacheFolder(root, name) {
     const dir = path.join(root, "node_modules", ".cache", "patch-manager", name);
     let at = root;
     for (const part of ["node_modules", ".cache", "patch-manager", name]) {
@@ -427,4 +435,4 @@ function writeDurably(file, text) {
     }
 }
 
-module.exports = { load, LOADS, CODE, TIMING };
+module.exports = { load, ownCacheFolder, writeDurably, LOADS, CODE, TIMING };

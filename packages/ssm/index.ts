@@ -4,3 +4,5 @@ export * from "./rules";
 export * from "./schedule";
 export * from "./types";
 export * from "./documents";
+export { ZONE_MEMO_VERSION, forgetZones, rememberZones, zonesToRemember } from "./zone";
+export type { ZoneMemo } from "./zone";

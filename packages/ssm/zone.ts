@@ -29,17 +29,23 @@ interface Block {
 }
 
 export class ZoneOffsets {
-    private readonly formatter: Intl.DateTimeFormat;
+    private formatterMade: Intl.DateTimeFormat | undefined;
     private readonly blocks = new Map<number, Block>();
 
     /** `fixedOffset`: a zone whose offset never changes (UTC: 0), read without Intl. */
     constructor(
         readonly timezone: string,
         private readonly fixedOffset?: number,
-    ) {
-        // croner's own options, so that each offset is the one croner's conversion gives.
-        this.formatter = new Intl.DateTimeFormat("en-US", {
-            timeZone: timezone,
+    ) {}
+
+    /**
+     * croner's own options, so that each offset is the one croner's conversion gives. Made when a
+     * block is first found through Intl: the first formatter of a process costs ICU's date
+     * formatting set-up, 15-25 ms, which a block remembered from an earlier run (rememberZones) spares.
+     */
+    private get formatter(): Intl.DateTimeFormat {
+        return (this.formatterMade ??= new Intl.DateTimeFormat("en-US", {
+            timeZone: this.timezone,
             year: "numeric",
             month: "numeric",
             day: "numeric",
@@ -47,7 +53,7 @@ export class ZoneOffsets {
             minute: "numeric",
             second: "numeric",
             hour12: false,
-        });
+        }));
     }
 
     /** The zone's offset (ms) at an instant (ms). */
@@ -113,8 +119,25 @@ export class ZoneOffsets {
         return high;
     }
 
-    /** The offset changes in block `index`: a sample every SAMPLE_MS, each change bisected to the second. */
+    /** The offset changes in block `index`: remembered from an earlier run, else found through Intl. */
     private block(index: number): Block {
+        const remembered = MEMO.remembered.get(this.timezone)?.get(index);
+        if (remembered !== undefined) {
+            if (this.blocks.size >= MAX_BLOCKS) this.blocks.clear();
+            this.blocks.set(index, remembered);
+            return remembered;
+        }
+        const block = this.intlBlock(index);
+        if (MEMO.found.size < MAX_ZONES) {
+            const found = MEMO.found.get(this.timezone) ?? new Map<number, Block>();
+            if (found.size < MAX_BLOCKS) found.set(index, block);
+            MEMO.found.set(this.timezone, found);
+        }
+        return block;
+    }
+
+    /** The offset changes in block `index` through Intl: a sample every SAMPLE_MS, each change bisected to the second. */
+    private intlBlock(index: number): Block {
         const start = index * BLOCK_MS;
         const end = start + BLOCK_MS;
         const changes: number[] = [];
@@ -155,6 +178,88 @@ export class ZoneOffsets {
         const hour = fields.hour === 24 ? 0 : fields.hour;
         return Date.UTC(fields.year, fields.month - 1, fields.day, hour, fields.minute, fields.second) - second;
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Offsets remembered between runs
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * What the blocks are a function of: the tz database and ICU that Intl answers from, and how a
+ * block is found (this file's sampling and croner's options). Blocks remembered under another are
+ * not used.
+ */
+export const ZONE_MEMO_VERSION = `zone-offsets 1; icu ${process.versions.icu ?? "none"}; tz ${process.versions.tz ?? "none"}`;
+
+/** Blocks found through Intl in this process, and those remembered from earlier ones. */
+const MEMO = { found: new Map<string, Map<number, Block>>(), remembered: new Map<string, Map<number, Block>>() };
+
+/** The blocks as a file keeps them: `{ version, zones: { zone: { index: { changes, offsets } } } }`. */
+export interface ZoneMemo {
+    version: string;
+    zones: Record<string, Record<string, Block>>;
+}
+
+/**
+ * The blocks this process found through Intl and those it remembered, to keep for the next run
+ * (tools/cli/zoneMemo.ts); undefined when it found none (nothing new to keep).
+ */
+export function zonesToRemember(): ZoneMemo | undefined {
+    if (MEMO.found.size === 0) return undefined;
+    const zones: ZoneMemo["zones"] = {};
+    for (const source of [MEMO.remembered, MEMO.found]) {
+        for (const [zone, blocks] of source) {
+            const kept = (zones[zone] ??= {});
+            for (const [index, block] of blocks) kept[String(index)] = block;
+        }
+    }
+    return { version: ZONE_MEMO_VERSION, zones };
+}
+
+/**
+ * Blocks an earlier run found (what `zonesToRemember` gave it), used instead of asking Intl:
+ * only under this ZONE_MEMO_VERSION, and only blocks shaped as this file makes them (changes
+ * whole seconds, ascending, inside the block; one offset more than changes, each within ±18 h);
+ * anything else in it is not used. False when none of it is.
+ */
+export function rememberZones(memo: unknown): boolean {
+    if (memo === null || typeof memo !== "object") return false;
+    const { version, zones } = memo as Partial<ZoneMemo>;
+    if (version !== ZONE_MEMO_VERSION || zones === null || typeof zones !== "object" || Array.isArray(zones)) return false;
+    let used = false;
+    for (const [zone, blocks] of Object.entries(zones).slice(0, MAX_ZONES)) {
+        if (blocks === null || typeof blocks !== "object" || Array.isArray(blocks)) continue;
+        for (const [key, block] of Object.entries(blocks).slice(0, MAX_BLOCKS)) {
+            const index = Number(key);
+            if (String(index) !== key || !Number.isSafeInteger(index) || !isBlock(block, index)) continue;
+            const kept = MEMO.remembered.get(zone) ?? new Map<number, Block>();
+            kept.set(index, { changes: [...block.changes], offsets: [...block.offsets] });
+            MEMO.remembered.set(zone, kept);
+            used = true;
+        }
+    }
+    return used;
+}
+
+function isBlock(block: unknown, index: number): block is Block {
+    if (block === null || typeof block !== "object") return false;
+    const { changes, offsets } = block as Partial<Block>;
+    if (!Array.isArray(changes) || !Array.isArray(offsets) || offsets.length !== changes.length + 1) return false;
+    const start = index * BLOCK_MS;
+    const end = start + BLOCK_MS;
+    let last = start;
+    for (const change of changes) {
+        if (!Number.isSafeInteger(change) || change % 1000 !== 0 || change <= last || change >= end) return false;
+        last = change;
+    }
+    return offsets.every((offset) => Number.isSafeInteger(offset) && Math.abs(offset) <= 18 * 3_600_000);
+}
+
+/** Forgets what was found and remembered (tests). */
+export function forgetZones(): void {
+    MEMO.found.clear();
+    MEMO.remembered.clear();
+    ZONES.clear();
 }
 
 /** Blocks kept per zone (360 days each). */

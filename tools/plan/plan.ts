@@ -48,6 +48,7 @@ import { freezeSpans, frozenAt } from "../../config/freezes";
 import { parse as parseYaml } from "yaml";
 import { namesProject } from "../cli/command";
 import { PROJECT_ROOT } from "../cli/projectRoot";
+import { useZoneMemo } from "../cli/zoneMemo";
 
 // What only some options use is loaded when first asked for (`--ics`, `--svg`, `--markdown`,
 // `--diff`/`--diff-against`, `--project`): a plain `--stack <name>` plan does not compile it.
@@ -853,6 +854,8 @@ async function mainStack(opts: PlanArgs): Promise<number> {
 }
 
 export async function main(argv: string[]): Promise<number> {
+    // A zone's offsets as an earlier plan found them, kept at exit with what this one finds.
+    useZoneMemo(PROJECT_ROOT);
     if (namesProject(argv)) return projectPlan().mainProject(argv);
     try {
         const opts = parsePlanArgs(argv);
