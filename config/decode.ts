@@ -12,11 +12,22 @@ type Encoding = "text" | "json" | "number" | "boolean";
  * input side): strings as they are, booleans and numbers as their text, lists and maps as JSON.
  */
 export function encodingOf(schema: z.ZodType): Encoding {
-    // A list, a map or a record is JSON whatever it holds: told by the schema's own kind, without
-    // converting all it holds (patchGroups' schema is much of the config's), unless its metadata,
-    // which the JSON Schema takes on, gives it another type.
-    const kind = schema._zod.def.type;
-    if ((kind === "object" || kind === "array" || kind === "record") && z.globalRegistry.get(schema)?.type === undefined) return "json";
+    // Told by the schema's own kind where that is the JSON Schema's type (a list, a map or a record
+    // is JSON whatever it holds; patchGroups' schema is much of the config's), unless its metadata,
+    // which the JSON Schema takes on, gives it another type: without converting it.
+    const def = schema._zod.def;
+    if (z.globalRegistry.get(schema)?.type === undefined) {
+        if (def.type === "object" || def.type === "array" || def.type === "record") return "json";
+        if (def.type === "string") return "text";
+        if (def.type === "boolean") return "boolean";
+        if (def.type === "number") return "number";
+        if (def.type === "enum" && Object.values((def as z.core.$ZodEnumDef).entries).every((v) => typeof v === "string")) return "text";
+    }
+    return encodingThroughJsonSchema(schema);
+}
+
+/** `encodingOf` from the schema's JSON Schema type (the input side), for any schema. */
+export function encodingThroughJsonSchema(schema: z.ZodType): Encoding {
     const type: unknown = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }).type;
     if (type === "string") return "text";
     if (type === "boolean") return "boolean";

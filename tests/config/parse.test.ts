@@ -624,6 +624,17 @@ describe("config/decode encodingOf", () => {
             z.object({}).meta({ type: "string" }),
             z.array(z.string()).meta({ type: "boolean", description: "a flag" }),
             z.string().pipe(z.transform((s) => s.length)),
+            // Told by their kind without the JSON Schema: strings, numbers, booleans, enums of strings.
+            z.string().min(1).regex(/^a/),
+            z.iso.datetime(),
+            z.number().int().min(0),
+            z.boolean(),
+            z.enum(["a", "b"]),
+            z.enum({ A: 1, B: 2 }),
+            z.enum({ A: "a", B: 2 }),
+            z.string().meta({ type: "number" }),
+            z.number().meta({ type: "string" }),
+            z.enum(["a"]).meta({ type: "boolean" }),
         ]) {
             assert.equal(encodingOf(schema), byJsonSchema(schema));
         }
