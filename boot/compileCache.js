@@ -24,6 +24,7 @@ const Module = require("module");
 const path = require("path");
 const v8 = require("v8");
 const vm = require("vm");
+const { ownCacheFolder, writeDurably } = require("./cacheFolder");
 
 /** The cache's own format; a manifest of another format is rebuilt. */
 const FORMAT = 4;
@@ -193,30 +194,6 @@ function fromSources(entry, why) {
  */
 function cacheDir(root, entry) {
     return ownCacheFolder(root, path.relative(root, entry).replace(/[^A-Za-z0-9.-]+/g, "_"));
-}
-
-/**
- * node_modules/.cache/patch-manager/<name> under `root` (`name` one folder name) when it may be
- * used as cacheDir says; undefined otherwise. Also what other things kept between runs use
- * (tools/cli/zoneMemo.ts).
- */
-function ownCacheFolder(root, name) {
-    const dir = path.join(root, "node_modules", ".cache", "patch-manager", name);
-    let at = root;
-    for (const part of ["node_modules", ".cache", "patch-manager", name]) {
-        at = path.join(at, part);
-        let stat;
-        try {
-            stat = fs.lstatSync(at);
-        } catch {
-            // Not there yet: write creates it, below folders checked here (node_modules itself must exist).
-            return part === "node_modules" ? undefined : dir;
-        }
-        // Not a folder, another user's, or one anyone may write into (its files would run here).
-        if (!stat.isDirectory() || (typeof process.getuid === "function" && stat.uid !== process.getuid()) || (stat.mode & 0o002) !== 0)
-            return undefined;
-    }
-    return dir;
 }
 
 /**
@@ -424,15 +401,4 @@ function write(dir, built) {
     return path.join(dir, built.bundle);
 }
 
-/** Writes and flushes to the disk, so that the manifest written after it never names a file cut short. */
-function writeDurably(file, text) {
-    const fd = fs.openSync(file, "w");
-    try {
-        fs.writeSync(fd, text);
-        fs.fsyncSync(fd);
-    } finally {
-        fs.closeSync(fd);
-    }
-}
-
-module.exports = { load, ownCacheFolder, writeDurably, LOADS, CODE, TIMING };
+module.exports = { load, LOADS, CODE, TIMING };

@@ -2,13 +2,13 @@
 // than UTC finds the zone's offset changes through Intl (packages/ssm/zone.ts), and the first
 // Intl.DateTimeFormat of a process costs 15-25 ms of ICU's date formatting set-up, more than
 // everything else the zone needs. The changes found are kept in node_modules/.cache/patch-manager/
-// zones/, beside the compiled program (boot/compileCache.js: the same checks of whose folder it
+// zones/, beside the compiled program (boot/cacheFolder.js: the same checks of whose folder it
 // is), under the tz database and ICU versions Intl answered from; the next run reads them instead.
 import * as fs from "fs";
 import * as path from "path";
 import { rememberZones, zonesToRemember } from "@patch-manager/ssm";
 
-const { ownCacheFolder, writeDurably } = require("../../boot/compileCache") as {
+const { ownCacheFolder, writeDurably } = require("../../boot/cacheFolder") as {
     ownCacheFolder(root: string, name: string): string | undefined;
     writeDurably(file: string, text: string): void;
 };
