@@ -454,15 +454,23 @@ export function rolePolicies(
 /** Whether an IAM action pattern (`ssm:Send*`, `*`) covers the action; IAM matches case-insensitively. */
 export function actionMatches(pattern: unknown, action: string): boolean {
     if (typeof pattern !== "string") return false;
-    const re = new RegExp(
-        `^${pattern
-            .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-            .replace(/\*/g, ".*")
-            .replace(/\?/g, ".")}$`,
-        "i",
-    );
+    let re = ACTION_PATTERNS.get(pattern);
+    if (re === undefined) {
+        re = new RegExp(
+            `^${pattern
+                .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+                .replace(/\*/g, ".*")
+                .replace(/\?/g, ".")}$`,
+            "i",
+        );
+        // The rules ask about the same few patterns for every role and action: each compiled once.
+        if (ACTION_PATTERNS.size >= 1000) ACTION_PATTERNS.clear();
+        ACTION_PATTERNS.set(pattern, re);
+    }
     return re.test(action);
 }
+
+const ACTION_PATTERNS = new Map<string, RegExp>();
 
 /** Whether an Allow statement grants the action on every resource (`Resource: "*"` or NotResource), unconditionally. */
 export function grantsEverywhere(statement: any, action: string): boolean {
