@@ -504,7 +504,10 @@ function zonedCronStarts(
     count: number,
     until: number,
 ): number[] {
-    const job = wallClockJob(toCronerPattern(schedule));
+    // croner at offset 0, made only when the days cannot be walked (building one parses its
+    // pattern: about 0.25 ms, for each schedule of a plan).
+    let made: Cron | undefined;
+    const job = () => (made ??= wallClockJob(toCronerPattern(schedule)));
     const starts: number[] = [];
     if (offsetDays === 0) {
         for (const start of wallClockStarts(schedule, job, zone, from)) {
@@ -547,7 +550,7 @@ const WALL_CLOCK_JOBS = new Map<string, Cron>();
  * one at a time. croner's search in a zone walks the wall-clock times after `from`'s and takes the
  * first whose instant is after the last start (its `_walk` and `_runAt`); so does this.
  */
-function* wallClockStarts(schedule: CronSchedule, job: Cron, zone: ZoneOffsets, from: number): Generator<number> {
+function* wallClockStarts(schedule: CronSchedule, job: Cron | (() => Cron), zone: ZoneOffsets, from: number): Generator<number> {
     let after = from;
     let wall = nextWallClock(schedule, job, from + zone.offsetAt(from));
     for (; wall !== null; wall = nextWallClock(schedule, job, wall)) {
@@ -563,13 +566,14 @@ function* wallClockStarts(schedule: CronSchedule, job: Cron, zone: ZoneOffsets, 
  * found by walking the days when the schedule's day rules are ones whose matching days are plain
  * to tell (any, a list of days, the last day, a list of weekdays, the nth or last of a weekday):
  * croner builds and searches date objects field by field, about 0.1 ms a start. Other rules
- * (`W`, `LW`), and a search that finds nothing within five years, are croner's.
+ * (`W`, `LW`), and a search that finds nothing within five years, are croner's: `job` (croner at
+ * offset 0 for the schedule's pattern), or a function that makes it, called only then.
  * tests/ssm/schedule.test.ts compares the two over random schedules and instants.
  */
-export function nextWallClock(schedule: CronSchedule, job: Cron, after: number): number | null {
+export function nextWallClock(schedule: CronSchedule, job: Cron | (() => Cron), after: number): number | null {
     const walked = walkDays(schedule, after);
     if (walked !== undefined) return walked;
-    const next = job.nextRun(new Date(after));
+    const next = (typeof job === "function" ? job() : job).nextRun(new Date(after));
     return next === null ? null : next.getTime();
 }
 

@@ -1181,11 +1181,21 @@ describe("schedule", () => {
                     const job = wallClockJob(toCronerPattern(s));
                     let walked: number | null = instant - (instant % 1000) + ms;
                     let croner: number | null = walked;
+                    let lazily: number | null = walked;
+                    // Given a way to make the job instead: the same answers, and no job made for days it walks.
+                    let made = 0;
+                    const makeJob = () => (made++, job);
                     for (let step = 0; step < 4 && walked !== null; step++) {
                         walked = nextWallClock(s, job, walked);
                         croner = job.nextRun(new Date(croner!))?.getTime() ?? null;
+                        lazily = nextWallClock(s, makeJob, lazily!);
                         assert.equal(walked, croner, `${toCronerPattern(s)} step ${step}`);
+                        assert.equal(lazily, croner, `${toCronerPattern(s)} step ${step}, job made when needed`);
                     }
+                    const walkable =
+                        ["any", "days", "last"].includes(s.dayOfMonth.kind) && (s.dayOfMonth.kind === "any" || s.dayOfWeek.kind === "any");
+                    if (walkable && s.years === "any" && lazily !== null)
+                        assert.equal(made, 0, `${toCronerPattern(s)}: no croner job needed`);
                 },
             ),
             { numRuns: 400 },
