@@ -185,16 +185,17 @@ export class ZoneOffsets {
 // ---------------------------------------------------------------------------------------------
 
 /**
- * What the blocks are a function of: the tz database and ICU that Intl answers from, and how a
- * block is found (this file's sampling and croner's options). Blocks remembered under another are
- * not used.
+ * How a block is found: this file's sampling and block length (and croner's options, in the
+ * number). A memo also names the tz database and ICU that Intl answered from (the `source` its
+ * reader gives: tools/cli/zoneMemo.ts, this package knowing no runtime); blocks remembered under
+ * another version or source are not used.
  */
-export const ZONE_MEMO_VERSION = `zone-offsets 1; icu ${process.versions.icu ?? "none"}; tz ${process.versions.tz ?? "none"}`;
+export const ZONE_MEMO_VERSION = `zone-offsets 2; a sample every ${SAMPLE_MS} ms; blocks of ${BLOCK_MS} ms`;
 
 /** Blocks found through Intl in this process, and those remembered from earlier ones. */
 const MEMO = { found: new Map<string, Map<number, Block>>(), remembered: new Map<string, Map<number, Block>>() };
 
-/** The blocks as a file keeps them: `{ version, zones: { zone: { index: { changes, offsets } } } }`. */
+/** The blocks as a file keeps them: `{ version, zones: { zone: { index: { changes, offsets } } } }`, the version naming the source. */
 export interface ZoneMemo {
     version: string;
     zones: Record<string, Record<string, Block>>;
@@ -204,7 +205,7 @@ export interface ZoneMemo {
  * The blocks this process found through Intl and those it remembered, to keep for the next run
  * (tools/cli/zoneMemo.ts); undefined when it found none (nothing new to keep).
  */
-export function zonesToRemember(): ZoneMemo | undefined {
+export function zonesToRemember(source: string): ZoneMemo | undefined {
     if (MEMO.found.size === 0) return undefined;
     const zones: ZoneMemo["zones"] = {};
     for (const source of [MEMO.remembered, MEMO.found]) {
@@ -213,19 +214,20 @@ export function zonesToRemember(): ZoneMemo | undefined {
             for (const [index, block] of blocks) kept[String(index)] = block;
         }
     }
-    return { version: ZONE_MEMO_VERSION, zones };
+    return { version: `${ZONE_MEMO_VERSION}; ${source}`, zones };
 }
 
 /**
  * Blocks an earlier run found (what `zonesToRemember` gave it), used instead of asking Intl:
- * only under this ZONE_MEMO_VERSION, and only blocks shaped as this file makes them (changes
- * whole seconds, ascending, inside the block; one offset more than changes, each within ±18 h);
- * anything else in it is not used. False when none of it is.
+ * only under this ZONE_MEMO_VERSION and the same `source` (what Intl answers from), and only
+ * blocks shaped as this file makes them (changes whole seconds, ascending, inside the block; one
+ * offset more than changes, each whole seconds within ±18 h and unlike the one before it); anything
+ * else in it is not used. False when none of it is.
  */
-export function rememberZones(memo: unknown): boolean {
+export function rememberZones(memo: unknown, source: string): boolean {
     if (memo === null || typeof memo !== "object") return false;
     const { version, zones } = memo as Partial<ZoneMemo>;
-    if (version !== ZONE_MEMO_VERSION || zones === null || typeof zones !== "object" || Array.isArray(zones)) return false;
+    if (version !== `${ZONE_MEMO_VERSION}; ${source}` || zones === null || typeof zones !== "object" || Array.isArray(zones)) return false;
     let used = false;
     for (const [zone, blocks] of Object.entries(zones).slice(0, MAX_ZONES)) {
         if (blocks === null || typeof blocks !== "object" || Array.isArray(blocks)) continue;
@@ -252,7 +254,13 @@ function isBlock(block: unknown, index: number): block is Block {
         if (!Number.isSafeInteger(change) || change % 1000 !== 0 || change <= last || change >= end) return false;
         last = change;
     }
-    return offsets.every((offset) => Number.isSafeInteger(offset) && Math.abs(offset) <= 18 * 3_600_000);
+    return offsets.every(
+        (offset, i) =>
+            Number.isSafeInteger(offset) &&
+            offset % 1000 === 0 &&
+            Math.abs(offset) <= 18 * 3_600_000 &&
+            (i === 0 || offset !== offsets[i - 1]),
+    );
 }
 
 /** Forgets what was found and remembered (tests). */

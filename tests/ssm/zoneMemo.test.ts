@@ -16,7 +16,7 @@ import {
     zonesToRemember,
 } from "@patch-manager/ssm";
 import { zoneOffsets } from "../../packages/ssm/zone";
-import { readZoneMemo, writeZoneMemo } from "../../tools/cli/zoneMemo";
+import { INTL_SOURCE, readZoneMemo, writeZoneMemo } from "../../tools/cli/zoneMemo";
 
 const ZONES = ["Europe/Amsterdam", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata", "America/Santiago"];
 const FROM = Date.UTC(2024, 0, 1);
@@ -49,15 +49,15 @@ describe("ssm: a zone's offsets remembered between runs", () => {
             fc.property(fc.constantFrom(...ZONES), instants, (zone, at) => {
                 forgetZones();
                 const found = at.map((ms) => zoneOffsets(zone).offsetAt(ms));
-                const memo = JSON.parse(JSON.stringify(zonesToRemember()));
-                assert.equal(memo.version, ZONE_MEMO_VERSION);
+                const memo = JSON.parse(JSON.stringify(zonesToRemember(INTL_SOURCE)));
+                assert.equal(memo.version, `${ZONE_MEMO_VERSION}; ${INTL_SOURCE}`);
                 forgetZones();
-                assert.equal(rememberZones(memo), true);
+                assert.equal(rememberZones(memo, INTL_SOURCE), true);
                 const again = formattersDuring(() => at.map((ms) => zoneOffsets(zone).offsetAt(ms)));
                 assert.deepEqual(again.value, found);
                 assert.equal(again.built, 0);
                 // Nothing new found: nothing to keep.
-                assert.equal(zonesToRemember(), undefined);
+                assert.equal(zonesToRemember(INTL_SOURCE), undefined);
             }),
             { numRuns: 30 },
         );
@@ -67,28 +67,32 @@ describe("ssm: a zone's offsets remembered between runs", () => {
         const zone = "Europe/Amsterdam";
         const at = Date.UTC(2026, 6, 1);
         zoneOffsets(zone).offsetAt(at);
-        const good = zonesToRemember()!;
+        const good = zonesToRemember(INTL_SOURCE)!;
         const [index, block] = Object.entries(good.zones[zone])[0];
         const bad = (change: (b: { changes: number[]; offsets: number[] }) => unknown) => ({
-            version: ZONE_MEMO_VERSION,
+            version: good.version,
             zones: { [zone]: { [index]: change(structuredClone(block)) } },
         });
         const memos: unknown[] = [
-            { ...good, version: `${ZONE_MEMO_VERSION} (other)` },
+            { ...good, version: `${ZONE_MEMO_VERSION}; icu 0; tz 0` },
+            { ...good, version: `zone-offsets 1; ${INTL_SOURCE}` },
+            { ...good, version: ZONE_MEMO_VERSION },
             null,
             [],
-            { version: ZONE_MEMO_VERSION, zones: [] },
+            { version: good.version, zones: [] },
             bad((b) => ({ ...b, offsets: b.offsets.slice(1) })),
             bad((b) => ({ ...b, changes: [...b.changes].reverse() })),
             bad((b) => ({ ...b, changes: b.changes.map((c) => c + 1) })),
             bad((b) => ({ ...b, changes: b.changes.map((c) => c + 400 * 86_400_000) })),
             bad((b) => ({ ...b, offsets: b.offsets.map(() => 19 * 3_600_000) })),
             bad((b) => ({ ...b, offsets: b.offsets.map(() => "3600000") })),
-            { version: ZONE_MEMO_VERSION, zones: { [zone]: { [`0${index}`]: block } } },
+            bad((b) => ({ ...b, offsets: b.offsets.map((o) => o + 1) })),
+            bad((b) => ({ ...b, offsets: b.offsets.map(() => 3_600_000) })),
+            { version: good.version, zones: { [zone]: { [`0${index}`]: block } } },
         ];
         for (const memo of memos) {
             forgetZones();
-            assert.equal(rememberZones(memo), false, JSON.stringify(memo));
+            assert.equal(rememberZones(memo, INTL_SOURCE), false, JSON.stringify(memo));
             const read = formattersDuring(() => zoneOffsets(zone).offsetAt(at));
             assert.equal(read.built, 1, JSON.stringify(memo));
             assert.equal(read.value, 7_200_000);

@@ -13,6 +13,9 @@ const { ownCacheFolder, writeDurably } = require("../../boot/cacheFolder") as {
     writeDurably(file: string, text: string): void;
 };
 
+/** What Intl answers from in this process: a memo found under another is not used. */
+export const INTL_SOURCE = `icu ${process.versions.icu ?? "none"}; tz ${process.versions.tz ?? "none"}`;
+
 /** The roots whose memo this process has read (and writes at exit). */
 const started = new Set<string>();
 
@@ -40,7 +43,7 @@ export function readZoneMemo(root: string): boolean {
     const file = memoFile(root);
     if (file === undefined) return false;
     try {
-        return rememberZones(JSON.parse(fs.readFileSync(file, "utf8")));
+        return rememberZones(JSON.parse(fs.readFileSync(file, "utf8")), INTL_SOURCE);
     } catch {
         // None yet, or not readable: found through Intl, and kept at exit.
         return false;
@@ -52,7 +55,7 @@ export function readZoneMemo(root: string): boolean {
  * place (a reader sees the old file or the new one whole); nothing when it found nothing.
  */
 export function writeZoneMemo(root: string): void {
-    const memo = zonesToRemember();
+    const memo = zonesToRemember(INTL_SOURCE);
     const file = memoFile(root);
     if (memo === undefined || file === undefined) return;
     const temporary = `${file}-${process.pid}-${Date.now()}`;
