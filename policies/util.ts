@@ -94,8 +94,8 @@ export function materializeProps(holder: WithOwnProps | undefined): any {
 
 /**
  * Replaces every unknown in a plain copy by `UNKNOWN`, in place; false (the copy half changed,
- * to be dropped) where the copy holds a key through which the proxy answers for itself, where
- * `materialize` of the proxy differs from the values beneath.
+ * to be dropped) where the copy holds a key through which the proxy answers for itself or an
+ * object not of Object's prototype, where `materialize` of the proxy differs from the values beneath.
  */
 function unknownsReplaced(value: Record<string, unknown> | unknown[]): boolean {
     if (Array.isArray(value)) {
@@ -106,6 +106,9 @@ function unknownsReplaced(value: Record<string, unknown> | unknown[]): boolean {
         }
         return true;
     }
+    // An object of another prototype (a "__proto__" key deserialized by assignment sets one) has
+    // values the proxy reads through it but a copy's own keys do not show.
+    if (Object.getPrototypeOf(value) !== Object.prototype) return false;
     for (const key of Object.keys(value)) {
         if (key === IS_SPECIAL_PROXY || key === SPECIAL_PROXY_TARGET) return false;
         const v = value[key];

@@ -14,6 +14,7 @@ import {
     PolicyConfigError,
     PolicyPackConfigInput,
     PolicyRunError,
+    deserialize,
     effectiveLevel,
     resolveConfig,
     runPolicies,
@@ -573,7 +574,7 @@ describe("tools/audit/engine", () => {
         );
         // The proxy answers its own two keys at every depth; "__defaults" is dropped at the top only.
         const key = fc.oneof(
-            fc.constantFrom("__isSpecialProxy", "__getSpecialProxyTarget", "__defaults", "region", "tags", "id"),
+            fc.constantFrom("__isSpecialProxy", "__getSpecialProxyTarget", "__defaults", "__proto__", "region", "tags", "id"),
             fc.string(),
         );
         const { value } = fc.letrec<{ value: unknown }>((tie) => ({
@@ -772,6 +773,23 @@ describe("tools/audit/engine", () => {
             );
             task.inputs.serviceRoleArn = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: "v1:xyz" };
             assert.deepEqual(await runPolicies(resources), []);
+        });
+
+        it("knows each value by the signature the Pulumi SDK writes (taken from the SDK, not typed again)", () => {
+            const rpc = require("@pulumi/pulumi/runtime/rpc") as Record<string, string>;
+            const signed = (sig: string, rest: Record<string, unknown>) => ({ [rpc.specialSigKey]: sig, ...rest });
+            assert.equal(
+                deserialize(signed(rpc.specialResourceSig, { urn: "urn:pulumi:s::p::aws:s3/bucket:Bucket::b", id: "b-1" })),
+                "b-1",
+            );
+            assert.equal(
+                deserialize(signed(rpc.specialResourceSig, { urn: "urn:pulumi:s::p::aws:s3/bucket:Bucket::b" })),
+                "urn:pulumi:s::p::aws:s3/bucket:Bucket::b",
+            );
+            assert.deepEqual(deserialize(signed(rpc.specialSecretSig, { plaintext: '["x"]' })), ["x"]);
+            assert.equal(deserialize(signed(rpc.specialSecretSig, { ciphertext: "v1:x" })), UNKNOWN_STRING);
+            assert.deepEqual(deserialize(signed(rpc.specialOutputValueSig, { value: { a: 1 } })), { a: 1 });
+            assert.equal(deserialize(signed(rpc.specialOutputValueSig, {})), UNKNOWN_STRING);
         });
     });
 
