@@ -16,12 +16,15 @@ export function encodingOf(schema: z.ZodType): Encoding {
     // is JSON whatever it holds; patchGroups' schema is much of the config's), unless its metadata,
     // which the JSON Schema takes on, gives it another type: without converting it.
     const def = schema._zod.def;
-    if (z.globalRegistry.get(schema)?.type === undefined) {
+    const meta = z.globalRegistry.get(schema);
+    // Metadata with a `type` (even undefined) or an `id` (a $ref to $defs) changes what the JSON Schema says.
+    if (meta === undefined || !("type" in meta || "id" in meta)) {
         if (def.type === "object" || def.type === "array" || def.type === "record") return "json";
         if (def.type === "string") return "text";
         if (def.type === "boolean") return "boolean";
         if (def.type === "number") return "number";
-        if (def.type === "enum" && Object.values((def as z.core.$ZodEnumDef).entries).every((v) => typeof v === "string")) return "text";
+        const entries = def.type === "enum" ? Object.values((def as z.core.$ZodEnumDef).entries) : [];
+        if (entries.length > 0 && entries.every((v) => typeof v === "string")) return "text";
     }
     return encodingThroughJsonSchema(schema);
 }

@@ -635,6 +635,12 @@ describe("config/decode encodingOf", () => {
             z.string().meta({ type: "number" }),
             z.number().meta({ type: "string" }),
             z.enum(["a"]).meta({ type: "boolean" }),
+            // Metadata that names a type as undefined, or an id (a $ref), and an enum of nothing.
+            z.string().meta({ type: undefined }),
+            z.boolean().meta({ id: "flag" }),
+            z.number().meta({ id: "count", description: "how many" }),
+            z.enum([] as unknown as [string]),
+            z.string().meta({ description: "plain" }),
         ]) {
             assert.equal(encodingOf(schema), byJsonSchema(schema));
         }
