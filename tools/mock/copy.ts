@@ -6,33 +6,42 @@
 // them: about 2 ms. Libraries that copy this way (klona, rfdc) copy an object met twice twice
 // and stop at no cycle, where structuredClone keeps one copy of it.
 
+import { types } from "node:util";
+
 /**
- * A deep copy as `structuredClone(value)` makes it: plain objects and arrays are copied here, each
- * object once however often it is met (cycles and shared parts stay so), anything else (a Date,
- * a Map, a class's instance, an array with holes or keys of its own) by structuredClone itself,
- * which also refuses what it refuses (a function, a symbol).
+ * A deep copy as `structuredClone(value)` makes it: a value made only of plain objects, arrays
+ * and primitives is copied here, each object once however often it is met (cycles and shared
+ * parts stay so); a value holding anything else (a Date, a Map, a class's instance, a proxy, an
+ * array with holes or keys of its own, a function, a symbol) is left whole to structuredClone, so
+ * that what it shares with the plain parts stays shared and what it refuses is refused.
  */
 export function copyOf<T>(value: T): T {
-    return copyValue(value, new Map()) as T;
+    try {
+        return copyValue(value, new Map()) as T;
+    } catch (error) {
+        if (error === NOT_PLAIN) return structuredClone(value);
+        throw error;
+    }
 }
 
+/** Thrown (and caught by copyOf) at the first part copyValue does not copy itself. */
+const NOT_PLAIN = Symbol("not plain");
+
 function copyValue(value: unknown, copies: Map<object, unknown>): unknown {
-    if (typeof value === "function" || typeof value === "symbol") return structuredClone(value); // throws, as structuredClone does
+    if (typeof value === "function" || typeof value === "symbol") throw NOT_PLAIN;
     if (value === null || typeof value !== "object") return value;
     const known = copies.get(value);
     if (known !== undefined) return known;
-    if (isPlainArray(value)) {
+    if (types.isProxy(value)) throw NOT_PLAIN;
+    if (Array.isArray(value)) {
+        if (!isPlainArray(value)) throw NOT_PLAIN;
         const copy: unknown[] = new Array(value.length);
         copies.set(value, copy);
         for (let i = 0; i < value.length; i++) copy[i] = copyValue(value[i], copies);
         return copy;
     }
     const proto = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null) {
-        const copy = structuredClone(value);
-        copies.set(value, copy);
-        return copy;
-    }
+    if (proto !== Object.prototype && proto !== null) throw NOT_PLAIN;
     const copy: Record<string, unknown> = {};
     copies.set(value, copy);
     for (const key of Object.keys(value)) {
@@ -44,7 +53,9 @@ function copyValue(value: unknown, copies: Map<object, unknown>): unknown {
     return copy;
 }
 
-/** An array as JSON makes one: no holes, no keys but its indices. */
-function isPlainArray(value: object): value is unknown[] {
-    return Array.isArray(value) && Object.getPrototypeOf(value) === Array.prototype && Object.keys(value).length === value.length;
+/** An array as JSON makes one: Array's prototype, every index there, no keys but its indices. */
+function isPlainArray(value: unknown[]): boolean {
+    if (Object.getPrototypeOf(value) !== Array.prototype || Object.keys(value).length !== value.length) return false;
+    for (let i = 0; i < value.length; i++) if (!(i in value)) return false;
+    return true;
 }

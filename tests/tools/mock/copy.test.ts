@@ -48,6 +48,25 @@ describe("tools/mock/copy copyOf", () => {
         assert.equal(shared.n, 1);
     });
 
+    it("an array with a hole and a key of its own, an object shared with a Map, a proxy: as structuredClone has them", () => {
+        const holey: unknown[] & { extra?: string } = [];
+        holey[1] = "b";
+        holey.extra = "x"; // as many keys as its length, one index missing
+        const holeyCopy = copyOf({ holey }).holey;
+        assert.equal(0 in holeyCopy, false);
+        assert.equal(holeyCopy.extra, "x");
+        assert.ok(isDeepStrictEqual(holeyCopy, structuredClone(holey)));
+
+        const shared = { n: 1 };
+        const copy = copyOf({ plain: shared, map: new Map([["k", shared]]) });
+        assert.equal(copy.map.get("k"), copy.plain, "one copy of what the plain part and the Map share");
+        assert.notEqual(copy.plain, shared);
+
+        const proxied = { p: new Proxy({ a: 1 }, {}) };
+        assert.throws(() => structuredClone(proxied), { name: "DataCloneError" });
+        assert.throws(() => copyOf(proxied), { name: "DataCloneError" });
+    });
+
     it("refuses what structuredClone refuses: a function, a symbol", () => {
         for (const bad of [{ f: () => 1 }, [Symbol("s")], () => 1]) {
             assert.throws(() => structuredClone(bad), { name: "DataCloneError" });
@@ -58,5 +77,15 @@ describe("tools/mock/copy copyOf", () => {
     it("a shipped stack's evaluation: the same copy as structuredClone's", async function () {
         const evaluation = await evaluateProgram({ stack: "prod-private", config: shippedConfig("prod-private") });
         assert.ok(isDeepStrictEqual(copyOf(evaluation), structuredClone(evaluation)));
+        // Plain throughout: copied without structuredClone (whose copy of it is the slow one).
+        const original = globalThis.structuredClone;
+        let cloned = 0;
+        globalThis.structuredClone = (v, o) => (cloned++, original(v, o));
+        try {
+            copyOf(evaluation);
+        } finally {
+            globalThis.structuredClone = original;
+        }
+        assert.equal(cloned, 0);
     });
 });
