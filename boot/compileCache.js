@@ -252,10 +252,25 @@ function fingerprint(root, input) {
  * (a file put in its place is another inode); undefined when it cannot be read.
  */
 function statOf(file) {
+    const stat = openedStat(file);
+    return stat === undefined ? undefined : signature(stat);
+}
+
+/**
+ * The file's stat taken through an open descriptor: a network file system that keeps a path's
+ * attributes for a while (NFS's attribute cache, a FUSE mount's) asks the server again on open,
+ * so a change made on another machine is seen as the content read would see it. Undefined when
+ * it cannot be opened.
+ */
+function openedStat(file) {
+    let fd;
     try {
-        return signature(fs.statSync(file, { bigint: true }));
+        fd = fs.openSync(file, "r");
+        return fs.fstatSync(fd, { bigint: true });
     } catch {
         return undefined;
+    } finally {
+        if (fd !== undefined) fs.closeSync(fd);
     }
 }
 
@@ -273,12 +288,9 @@ function fingerprints(root, inputs) {
     const list = inputs.map((input) => {
         const file = path.join(root, input);
         if (!input.endsWith("/") && input.split(/[\\/]/)[0] !== "node_modules") {
-            try {
-                const stat = fs.statSync(file, { bigint: true });
-                if (stat.ctimeNs < settled) stats[input] = signature(stat);
-            } catch {
-                // Missing: its fingerprint says so.
-            }
+            // Missing: its fingerprint says so.
+            const stat = openedStat(file);
+            if (stat !== undefined && stat.ctimeNs < settled) stats[input] = signature(stat);
         }
         return [input, fingerprint(root, input)];
     });

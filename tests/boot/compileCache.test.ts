@@ -168,6 +168,41 @@ describe("boot: the compile cache", function () {
             );
         });
 
+        it("a source's stat is taken through an open descriptor, which an NFS or FUSE mount answers afresh (a path's stat may be its attribute cache's)", function () {
+            TIMING.settledMs = 0;
+            const dir = fresh();
+            loadMain(dir);
+            const nodeFs = require("fs") as typeof fs;
+            const { statSync, openSync, fstatSync } = nodeFs;
+            const byPath: string[] = [];
+            const opened = new Map<number, string>();
+            const byDescriptor: string[] = [];
+            nodeFs.statSync = ((file: fs.PathLike, ...rest: unknown[]) => {
+                if (typeof file === "string" && file.endsWith(".ts") && file.startsWith(dir)) byPath.push(path.relative(dir, file));
+                return (statSync as (...args: unknown[]) => unknown)(file, ...rest);
+            }) as typeof fs.statSync;
+            nodeFs.openSync = ((file: fs.PathLike, ...rest: unknown[]) => {
+                const fd = (openSync as (...args: unknown[]) => number)(file, ...rest);
+                if (typeof file === "string") opened.set(fd, file);
+                return fd;
+            }) as typeof fs.openSync;
+            nodeFs.fstatSync = ((fd: number, ...rest: unknown[]) => {
+                const file = opened.get(fd);
+                if (file !== undefined && file.startsWith(dir)) byDescriptor.push(path.relative(dir, file));
+                return (fstatSync as (...args: unknown[]) => unknown)(fd, ...rest);
+            }) as typeof fs.fstatSync;
+            try {
+                assert.deepEqual(
+                    loadMain(dir).loads.map((l) => l.how),
+                    ["cached"],
+                );
+            } finally {
+                Object.assign(nodeFs, { statSync, openSync, fstatSync });
+            }
+            assert.deepEqual(byPath, []);
+            assert.deepEqual(byDescriptor.filter((f) => f.endsWith(".ts")).sort(), ["lib.ts", "main.ts"]);
+        });
+
         it("a change that keeps size and modification time (touch -r, cp -p, a file renamed over it) still compiles again", function () {
             TIMING.settledMs = 0;
             const dir = fresh();
