@@ -172,7 +172,7 @@ describe("boot: the compile cache", function () {
             TIMING.settledMs = 0;
             const dir = fresh();
             loadMain(dir);
-            const nodeFs = require("fs") as typeof fs;
+            const nodeFs = require("fs") as { -readonly [K in keyof typeof fs]: (typeof fs)[K] };
             const { statSync, openSync, fstatSync } = nodeFs;
             const byPath: string[] = [];
             const opened = new Map<number, string>();
