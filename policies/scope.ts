@@ -17,7 +17,7 @@ import {
     TYPES,
 } from "@patch-manager/ssm";
 import { documentName, runCommandParameters } from "./ssmValues";
-import { StackResource, asArray, isUnknown, namesRole, ofType, refersTo, roleHoldings, rolePolicies } from "./util";
+import { StackResource, asArray, isRunList, isUnknown, namesRole, ofType, refersTo, roleHoldings, rolePolicies } from "./util";
 
 /** Documents whose runs are patching. */
 export const PATCHING_DOCUMENTS: readonly string[] = [
@@ -88,12 +88,13 @@ function bucketNamed(bucket: StackResource, name: unknown): boolean {
 }
 
 /**
- * The resources patching uses. Of a frozen list (the offline runner's one list for a run,
- * policies/util.ts RUN_RESOURCES) it is found once and frozen too: the rules that ask for it
- * share it, and none can change it for another.
+ * The resources patching uses. Of the offline runner's one deep-frozen list for a run
+ * (policies/util.ts RUN_RESOURCES, marked RUN_LIST) it is found once and frozen too: the rules
+ * that ask for it share it, and none can change it for another. Any other list, frozen or not,
+ * is looked at anew.
  */
 export function patchingScope(resources: StackResource[]): PatchingScope {
-    if (!Object.isFrozen(resources)) return scopeOf(resources);
+    if (!isRunList(resources)) return scopeOf(resources);
     let scope = SCOPES.get(resources);
     if (scope === undefined) {
         scope = scopeOf(resources);

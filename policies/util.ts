@@ -323,6 +323,18 @@ export function byRegion(resources: StackResource[]): StackResource[][] {
 export const RUN_RESOURCES: unique symbol = Symbol.for("patch-manager/policies: run's stack resources");
 
 /**
+ * Set (true) by the runner on the run's one list (RUN_RESOURCES), frozen to the last value with
+ * it: what is found of that list can be found once for the run (policies/scope.ts). Another list,
+ * frozen or not, is not marked, and may have parts that still change.
+ */
+export const RUN_LIST: unique symbol = Symbol.for("patch-manager/policies: the run's frozen list");
+
+/** The runner's list for the run, deep-frozen (RUN_LIST). */
+export function isRunList(resources: readonly StackResource[]): boolean {
+    return Object.isFrozen(resources) && (resources as { [RUN_LIST]?: unknown })[RUN_LIST] === true;
+}
+
+/**
  * The stack's resources with their props materialized (unknowns as `UNKNOWN`), related by URN.
  * Read-only: under the offline runner they are the run's one frozen list (RUN_RESOURCES).
  */

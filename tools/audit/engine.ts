@@ -22,6 +22,7 @@ import {
     Finding,
     FindingReport,
     OWN_PROPS,
+    RUN_LIST,
     RUN_RESOURCES,
     StackResource,
     materializedResources,
@@ -517,7 +518,8 @@ export async function runPolicies(resources: AuditResource[], opts: RunOptions =
     const related = relations(managed);
     // What policies/util.ts stackResources makes of them, made once for the run and frozen.
     let runResources: StackResource[] | undefined;
-    const sharedResources = () => (runResources ??= deepFrozen(materializedResources(policyResources(related))));
+    const sharedResources = () =>
+        (runResources ??= deepFrozen(Object.defineProperty(materializedResources(policyResources(related)), RUN_LIST, { value: true })));
     for (const p of policies) {
         const level = levelOf(p);
         if (level === undefined || !isStackPolicy(p)) {

@@ -682,7 +682,7 @@ describe("tools/audit/engine", () => {
             for (const [i, list] of lists.entries()) assert.deepStrictEqual(list, own[i]);
         });
 
-        it("have one patching scope for the run, frozen; a rule's own list gets a scope of its own each time", async () => {
+        it("have one patching scope for the run, frozen; a rule's own list, frozen or not, gets a scope of its own each time", async () => {
             const scopes: PatchingScope[] = [];
             const own: PatchingScope[] = [];
             const rule = (name: string): StackValidationPolicy => ({
@@ -692,6 +692,8 @@ describe("tools/audit/engine", () => {
                     scopes.push(patchingScope(stackResources(args)));
                     const mine = materializedResources(args.resources);
                     own.push(patchingScope(mine), patchingScope(mine));
+                    const frozen = Object.freeze(materializedResources(args.resources)) as StackResource[];
+                    own.push(patchingScope(frozen), patchingScope(frozen));
                 },
             });
             await runPolicies(prodResources(), { policies: [rule("first"), rule("second")] });
@@ -702,6 +704,10 @@ describe("tools/audit/engine", () => {
             // The same resources found, by URN.
             const urns = (scope: PatchingScope) => Object.values(scope).map((list: StackResource[]) => list.map((r) => r.urn));
             assert.deepEqual(urns(own[0]), urns(scopes[0]));
+            // A list a rule froze itself (its parts still open to change) is looked at anew each time.
+            assert.notEqual(own[2], own[3]);
+            assert.ok(!Object.isFrozen(own[2]));
+            assert.deepEqual(urns(own[2]), urns(scopes[0]));
         });
 
         it("are frozen: a rule that changes them fails (PolicyRunError) instead of changing what the next rule sees", async () => {
