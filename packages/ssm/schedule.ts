@@ -209,7 +209,7 @@ function offsetProblems(offset: number | undefined, expression: string): string[
  * Throws on an invalid expression, timezone, offset or count.
  */
 export function nextStarts(expression: string, opts: { timezone: string; scheduleOffset?: number; from: Date; count: number }): Date[] {
-    return startsOf(expression, opts, keptCronStarts);
+    return startsOf(expression, opts, keptCronStarts, localTimeToInstant);
 }
 
 /**
@@ -220,17 +220,24 @@ export function nextStartsReference(
     expression: string,
     opts: { timezone: string; scheduleOffset?: number; from: Date; count: number },
 ): Date[] {
-    return startsOf(expression, opts, (_expression, schedule, timezone, offset, from, count) =>
-        cronerCronStarts(schedule, timezone, offset, from, count),
+    return startsOf(
+        expression,
+        opts,
+        (_expression, schedule, timezone, offset, from, count) => cronerCronStarts(schedule, timezone, offset, from, count),
+        cronerLocalTimeToInstant,
     );
 }
 
 type CronStarts = (expression: string, schedule: CronSchedule, timezone: string, offset: number, from: Date, count: number) => Date[];
 
+/** A wall-clock date and time's instant in a zone (see nextStarts), or a throw where it has none. */
+type LocalInstant = (t: WallTime, timezone: string) => Date;
+
 function startsOf(
     expression: string,
     opts: { timezone: string; scheduleOffset?: number; from: Date; count: number },
     cronStarts: CronStarts,
+    localInstant: LocalInstant,
 ): Date[] {
     const schedule = parseSchedule(expression);
     const problems = [...checkTimezone(opts.timezone), ...offsetProblems(opts.scheduleOffset, expression)];
@@ -244,7 +251,7 @@ function startsOf(
         case "rate":
             return Array.from({ length: opts.count }, (_, k) => new Date(from.getTime() + (k + 1) * schedule.intervalMs));
         case "at": {
-            const start = localTimeToInstant(schedule, opts.timezone);
+            const start = localInstant(schedule, opts.timezone);
             return start.getTime() > from.getTime() ? [start] : [];
         }
         case "cron":
@@ -342,8 +349,11 @@ function startsBetweenUncached(
     const until = opts.until instanceof Date ? opts.until.getTime() : NaN;
     if (CRON_EXPRESSION.test(expression) && Number.isInteger(opts.limit) && opts.limit > 0 && !Number.isNaN(until)) {
         // One pass that stops at `until`: chunks of nextStarts compute up to 256 starts past it.
-        return startsOf(expression, { ...opts, count: opts.limit }, (_expression, schedule, timezone, offset, from, count) =>
-            nextCronStarts(schedule, timezone, offset, from, count, until),
+        return startsOf(
+            expression,
+            { ...opts, count: opts.limit },
+            (_expression, schedule, timezone, offset, from, count) => nextCronStarts(schedule, timezone, offset, from, count, until),
+            localTimeToInstant,
         );
     }
     const out: Date[] = [];
@@ -649,21 +659,45 @@ function cronerCronStarts(schedule: CronSchedule, timezone: string, offsetDays: 
     }
 }
 
-/** The instant of a wall-clock time in a zone, with croner's DST rules (see nextStarts). */
-function localTimeToInstant(
-    t: { year: number; month: number; day: number; hour: number; minute: number; second: number },
-    timezone: string,
-): Date {
+/** A wall-clock date and time, as a cron's fields name it. */
+interface WallTime {
+    year: number;
+    month: number;
+    day: number;
+    hour: number;
+    minute: number;
+    second: number;
+}
+
+/**
+ * The instant of a wall-clock time in a zone, with croner's DST rules (see nextStarts): read from
+ * the zone's offsets (zone.ts `startAt`, croner's fixed-time rules, found once a zone or
+ * remembered) for a valid date and time in the years they cover, by croner's own conversion
+ * (several Intl calls) otherwise.
+ */
+function localTimeToInstant(t: WallTime, timezone: string): Date {
+    const day = Date.UTC(t.year, t.month - 1, t.day);
+    const valid =
+        new Date(day).getUTCDate() === t.day &&
+        new Date(day).getUTCMonth() === t.month - 1 &&
+        [t.hour < 24, t.minute < 60, t.second < 60].every(Boolean) &&
+        Math.min(t.hour, t.minute, t.second) >= 0;
+    if (!valid || day - 2 * DAY_MS < ZONED_FROM || day >= ZONED_UNTIL) return cronerLocalTimeToInstant(t, timezone);
+    // croner's search for the fixed time starts two days before the date (wallTimeInstant).
+    const start = zoneOffsets(timezone).startAt(day + t.hour * 3_600_000 + t.minute * 60_000 + t.second * 1000, day - 2 * DAY_MS);
+    if (start === undefined) throw new Error(`no instant for ${JSON.stringify(t)} in ${timezone}`);
+    return new Date(start);
+}
+
+/** localTimeToInstant by croner's own conversion in the zone (the reference, and outside the offsets' years). */
+function cronerLocalTimeToInstant(t: WallTime, timezone: string): Date {
     const run = wallTimeInstant(t, timezone);
     if (!run) throw new Error(`no instant for ${JSON.stringify(t)} in ${timezone}`);
     return run;
 }
 
-/** localTimeToInstant, undefined for a time a DST gap moves into the next date. */
-function wallTimeInstant(
-    t: { year: number; month: number; day: number; hour: number; minute: number; second: number },
-    timezone: string,
-): Date | undefined {
+/** The instant of a wall-clock time through croner, undefined for a time a DST gap moves into the next date. */
+function wallTimeInstant(t: WallTime, timezone: string): Date | undefined {
     const job = cronerFor(`${t.second} ${t.minute} ${t.hour} ${t.day} ${t.month} * ${t.year}`, timezone);
     // Every zone is within ±14 h of UTC, so two days before the date's UTC midnight is early enough.
     return job.nextRun(new Date(Date.UTC(t.year, t.month - 1, t.day) - 2 * DAY_MS)) ?? undefined;
@@ -1336,11 +1370,17 @@ function fiveFieldMessage(fields: string[]): string {
  * stack's dates (an exemption's `until`, a freeze's start and end) begin. Throws on an invalid one.
  */
 export function zonedInstant(date: string, time: string, timezone: string): Date {
+    return localTimeToInstant(wallTimeOf(date, time), timezone);
+}
+
+/** zonedInstant through croner's own conversion (several Intl calls): the same instants, slowly. The tests compare the two. */
+export function zonedInstantReference(date: string, time: string, timezone: string): Date {
+    return cronerLocalTimeToInstant(wallTimeOf(date, time), timezone);
+}
+
+function wallTimeOf(date: string, time: string): WallTime {
     const d = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
     const t = /^(\d{2}):(\d{2})$/.exec(time);
     if (!d || !t) throw new Error(`"${date} ${time}" is not a date YYYY-MM-DD and a time HH:MM`);
-    return localTimeToInstant(
-        { year: Number(d[1]), month: Number(d[2]), day: Number(d[3]), hour: Number(t[1]), minute: Number(t[2]), second: 0 },
-        timezone,
-    );
+    return { year: Number(d[1]), month: Number(d[2]), day: Number(d[3]), hour: Number(t[1]), minute: Number(t[2]), second: 0 };
 }

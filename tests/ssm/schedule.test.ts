@@ -13,6 +13,8 @@ import {
     toCronerPattern,
     wallClockJob,
     withoutSeconds,
+    zonedInstant,
+    zonedInstantReference,
 } from "@patch-manager/ssm";
 import type { CronSchedule } from "@patch-manager/ssm";
 
@@ -1009,6 +1011,64 @@ describe("schedule", () => {
                         }
                     }
                 }
+            });
+
+            it("a date and time's instant (an exemption's until, a freeze's bounds, an at() window): croner's own, read from the offsets", () => {
+                const outcomeOf = (read: () => Date) => {
+                    try {
+                        return read().toISOString();
+                    } catch (error) {
+                        return (error as Error).message;
+                    }
+                };
+                const pad = (n: number, width = 2) => String(n).padStart(width, "0");
+                fc.assert(
+                    fc.property(
+                        fc.constantFrom(...DST_ZONES, "UTC"),
+                        fc.oneof(
+                            // Any day from 1971 to 2199, or within two days of a change (a gap, a repeat).
+                            fc.integer({ min: Date.UTC(1971, 0, 1), max: Date.UTC(2199, 11, 31) }),
+                            fc.tuple(fc.nat(), fc.integer({ min: -2 * 86_400_000, max: 2 * 86_400_000 })),
+                        ),
+                        fc.integer({ min: 0, max: 23 }),
+                        fc.constantFrom(0, 1, 15, 30, 45, 59),
+                        (timezone, when, hour, minute) => {
+                            const changes = CHANGES.get(timezone) ?? [];
+                            const at =
+                                typeof when === "number"
+                                    ? when
+                                    : (changes[when[0] % Math.max(1, changes.length)] ?? Date.UTC(2026, 5, 1)) + when[1];
+                            const d = new Date(at);
+                            const date = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+                            const time = `${pad(hour)}:${pad(minute)}`;
+                            const expected = outcomeOf(() => zonedInstantReference(date, time, timezone));
+                            assert.equal(
+                                outcomeOf(() => zonedInstant(date, time, timezone)),
+                                expected,
+                                `${date} ${time} ${timezone}`,
+                            );
+                            const expression = `at(${date}T${time}:00)`;
+                            const opts = { timezone, from: new Date(Date.UTC(1970, 0, 1)), count: 1 };
+                            assert.deepEqual(outcome(nextStarts, expression, opts), outcome(nextStartsReference, expression, opts));
+                        },
+                    ),
+                    { numRuns: 300 },
+                );
+                // A gap's end on the same date, a repeated time's first instant, and a gap into the next date.
+                assert.equal(zonedInstant("2026-03-29", "02:30", "Europe/Amsterdam").toISOString(), "2026-03-29T01:00:00.000Z");
+                assert.equal(zonedInstant("2026-10-25", "02:30", "Europe/Amsterdam").toISOString(), "2026-10-25T00:30:00.000Z");
+                assert.throws(() => zonedInstant("2026-03-28", "23:30", "America/Nuuk"), /no instant/);
+                assert.throws(() => zonedInstantReference("2026-03-28", "23:30", "America/Nuuk"), /no instant/);
+                // Not a date (the 31st of April, hour 24): croner's answer, whatever it is.
+                for (const [date, time] of [
+                    ["2027-04-31", "00:00"],
+                    ["2027-01-01", "24:00"],
+                    ["1969-12-31", "12:00"],
+                ])
+                    assert.equal(
+                        outcomeOf(() => zonedInstant(date, time, "Europe/Amsterdam")),
+                        outcomeOf(() => zonedInstantReference(date, time, "Europe/Amsterdam")),
+                    );
             });
 
             it("a shifted date whose wall time a gap moves into the next date has no start; the series goes on after it", () => {
