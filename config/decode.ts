@@ -13,8 +13,9 @@ type Encoding = "text" | "json" | "number" | "boolean";
  */
 export function encodingOf(schema: z.ZodType): Encoding {
     // Told by the schema's own kind where that is the JSON Schema's type (a list, a map or a record
-    // is JSON whatever it holds; patchGroups' schema is much of the config's), unless its metadata,
-    // which the JSON Schema takes on, gives it another type: without converting it.
+    // is JSON whatever it holds; patchGroups' schema is much of the config's; a pipe is what it
+    // takes in), unless its metadata, which the JSON Schema takes on, gives it another type:
+    // without converting it (about 4 ms for a stack that sets the keys made as pipes).
     const def = schema._zod.def;
     const meta = z.globalRegistry.get(schema);
     // Metadata with a `type` (even undefined) or an `id` (a $ref to $defs) changes what the JSON Schema says.
@@ -25,6 +26,11 @@ export function encodingOf(schema: z.ZodType): Encoding {
         if (def.type === "number") return "number";
         const entries = def.type === "enum" ? Object.values((def as z.core.$ZodEnumDef).entries) : [];
         if (entries.length > 0 && entries.every((v) => typeof v === "string")) return "text";
+        // A pipe's input side is what it takes in, or what a transform first in it hands on (zod's pipe processor).
+        if (def.type === "pipe") {
+            const pipe = def as z.core.$ZodPipeDef;
+            return encodingOf((pipe.in._zod.traits.has("$ZodTransform") ? pipe.out : pipe.in) as z.ZodType);
+        }
     }
     return encodingThroughJsonSchema(schema);
 }

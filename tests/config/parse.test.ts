@@ -641,6 +641,24 @@ describe("config/decode encodingOf", () => {
             z.number().meta({ id: "count", description: "how many" }),
             z.enum([] as unknown as [string]),
             z.string().meta({ description: "plain" }),
+            // Pipes: what they take in, or what a transform first in them hands on.
+            z.preprocess((v) => v, z.object({ a: z.string() })),
+            z.preprocess((v) => v, z.boolean()),
+            z.preprocess((v) => v, z.boolean().meta({ id: "flagIn" })),
+            z.preprocess((v) => v, z.number().meta({ type: "string" })),
+            z.string().pipe(z.string().min(1)),
+            z.boolean().meta({ id: "flagFirst" }).pipe(z.literal(true)),
+            z
+                .string()
+                .pipe(z.transform((s) => s.length))
+                .pipe(z.number()),
+            z
+                .preprocess(
+                    (v) => v,
+                    z.preprocess((v) => v, z.number()),
+                )
+                .meta({ description: "twice" }),
+            z.preprocess((v) => v, z.boolean()).meta({ type: "string" }),
         ]) {
             assert.equal(encodingOf(schema), byJsonSchema(schema));
         }
