@@ -270,7 +270,11 @@ function openedStat(file) {
     } catch {
         return undefined;
     } finally {
-        if (fd !== undefined) fs.closeSync(fd);
+        try {
+            if (fd !== undefined) fs.closeSync(fd);
+        } catch {
+            // A close that fails (EIO on a network mount) loses nothing read: the stat stands.
+        }
     }
 }
 

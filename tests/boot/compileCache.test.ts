@@ -203,6 +203,31 @@ describe("boot: the compile cache", function () {
             assert.deepEqual(byDescriptor.filter((f) => f.endsWith(".ts")).sort(), ["lib.ts", "main.ts"]);
         });
 
+        it("a close that fails (EIO on a network mount) is not a failed start", function () {
+            TIMING.settledMs = 0;
+            const dir = fresh();
+            loadMain(dir);
+            const nodeFs = require("fs") as { -readonly [K in keyof typeof fs]: (typeof fs)[K] };
+            const { closeSync } = nodeFs;
+            let failed = 0;
+            nodeFs.closeSync = ((fd: number) => {
+                closeSync(fd);
+                failed++;
+                throw Object.assign(new Error("EIO: i/o error, close"), { code: "EIO" });
+            }) as typeof fs.closeSync;
+            try {
+                const again = loadMain(dir);
+                assert.equal(again.value, "FIRST");
+                assert.deepEqual(
+                    again.loads.map((l) => l.how),
+                    ["cached"],
+                );
+            } finally {
+                nodeFs.closeSync = closeSync;
+            }
+            assert.ok(failed >= 2, `closes that failed: ${failed}`);
+        });
+
         it("a change that keeps size and modification time (touch -r, cp -p, a file renamed over it) still compiles again", function () {
             TIMING.settledMs = 0;
             const dir = fresh();
