@@ -18,8 +18,9 @@ export function encodingOf(schema: z.ZodType): Encoding {
     // without converting it (about 1 ms for a stack that sets the keys made as pipes).
     const def = schema._zod.def;
     const meta = z.globalRegistry.get(schema);
-    // Metadata with a `type` (even undefined) or an `id` (a $ref to $defs) changes what the JSON Schema says.
-    if (meta === undefined || !("type" in meta || "id" in meta)) {
+    // Metadata with a `type` (even undefined) or an `id` (a $ref to $defs) changes what the JSON
+    // Schema says; the registry hands on a parent's type, not its id (`.meta({ id }).min(1)`).
+    if ((meta === undefined || !("type" in meta)) && !hasId(schema)) {
         if (def.type === "object" || def.type === "array" || def.type === "record") return "json";
         if (def.type === "string") return "text";
         if (def.type === "boolean") return "boolean";
@@ -33,6 +34,15 @@ export function encodingOf(schema: z.ZodType): Encoding {
         }
     }
     return encodingThroughJsonSchema(schema);
+}
+
+/** Whether the schema or one it was made from (`_zod.parent`) has an id in its metadata. */
+function hasId(schema: z.ZodType): boolean {
+    for (let s: z.core.$ZodType | undefined = schema; s !== undefined; s = s._zod.parent) {
+        const meta = z.globalRegistry.get(s);
+        if (meta !== undefined && "id" in meta) return true;
+    }
+    return false;
 }
 
 /** `encodingOf` from the schema's JSON Schema type (the input side), for any schema. */

@@ -659,6 +659,10 @@ describe("config/decode encodingOf", () => {
                 )
                 .meta({ description: "twice" }),
             z.preprocess((v) => v, z.boolean()).meta({ type: "string" }),
+            // An id made on a parent schema: the JSON Schema is a $ref to it.
+            z.number().meta({ id: "parentNumber" }).min(1),
+            z.string().meta({ id: "parentString" }).describe("x"),
+            z.preprocess((v) => v, z.boolean().meta({ id: "parentFlag" }).default(true)),
         ]) {
             assert.equal(encodingOf(schema), byJsonSchema(schema));
         }
