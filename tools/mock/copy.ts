@@ -13,7 +13,8 @@ import { types } from "node:util";
  * and primitives is copied here, each object once however often it is met (cycles and shared
  * parts stay so); a value holding anything else (a Date, a Map, a class's instance, a proxy, an
  * array with holes or keys of its own, a function, a symbol) is left whole to structuredClone, so
- * that what it shares with the plain parts stays shared and what it refuses is refused.
+ * that what it shares with the plain parts stays shared and what it refuses is refused (a getter
+ * met before such a part is then read twice).
  */
 export function copyOf<T>(value: T): T {
     try {
@@ -23,6 +24,8 @@ export function copyOf<T>(value: T): T {
         throw error;
     }
 }
+
+const OBJECT_TAG = Object.prototype.toString;
 
 /** Thrown (and caught by copyOf) at the first part copyValue does not copy itself. */
 const NOT_PLAIN = Symbol("not plain");
@@ -41,7 +44,8 @@ function copyValue(value: unknown, copies: Map<object, unknown>): unknown {
         return copy;
     }
     const proto = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null) throw NOT_PLAIN;
+    // An object of Object's prototype may still be exotic (arguments, a Date given another prototype).
+    if ((proto !== Object.prototype && proto !== null) || OBJECT_TAG.call(value) !== "[object Object]") throw NOT_PLAIN;
     const copy: Record<string, unknown> = {};
     copies.set(value, copy);
     for (const key of Object.keys(value)) {

@@ -48,7 +48,7 @@ describe("tools/mock/copy copyOf", () => {
         assert.equal(shared.n, 1);
     });
 
-    it("an array with a hole and a key of its own, an object shared with a Map, a proxy: as structuredClone has them", () => {
+    it("an array with a hole and a key of its own, an object shared with a Map, arguments, a Date of another prototype, a proxy: as structuredClone has them", () => {
         const holey: unknown[] & { extra?: string } = [];
         holey[1] = "b";
         holey.extra = "x"; // as many keys as its length, one index missing
@@ -61,6 +61,15 @@ describe("tools/mock/copy copyOf", () => {
         const copy = copyOf({ plain: shared, map: new Map([["k", shared]]) });
         assert.equal(copy.map.get("k"), copy.plain, "one copy of what the plain part and the Map share");
         assert.notEqual(copy.plain, shared);
+
+        const args = (function (..._: number[]) {
+            // eslint-disable-next-line prefer-rest-params -- the arguments object is what is tested
+            return arguments;
+        })(1, 2);
+        assert.throws(() => structuredClone({ args }), { name: "DataCloneError" });
+        assert.throws(() => copyOf({ args }), { name: "DataCloneError" });
+        const date = Object.setPrototypeOf(new Date(0), Object.prototype);
+        assert.ok(isDeepStrictEqual(copyOf({ date }), structuredClone({ date })));
 
         const proxied = { p: new Proxy({ a: 1 }, {}) };
         assert.throws(() => structuredClone(proxied), { name: "DataCloneError" });
