@@ -1054,6 +1054,61 @@ describe("schedule", () => {
                     ),
                     { numRuns: 300 },
                 );
+                // Wall-clock times to the second from 2 h before to 3 h after each change's last second
+                // before it: in its gap or repeat, and (Nuuk) in a gap that runs into the next date.
+                const wallOf = (ms: number, timeZone: string) => {
+                    const parts = Object.fromEntries(
+                        new Intl.DateTimeFormat("en-US", {
+                            timeZone,
+                            hourCycle: "h23",
+                            year: "numeric",
+                            month: "numeric",
+                            day: "numeric",
+                            hour: "numeric",
+                            minute: "numeric",
+                            second: "numeric",
+                        })
+                            .formatToParts(ms)
+                            .map((p) => [p.type, Number(p.value)]),
+                    );
+                    return Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
+                };
+                const stamp = (wall: number) => new Date(wall).toISOString().slice(0, 19);
+                fc.assert(
+                    fc.property(
+                        fc.constantFrom(...DST_ZONES.filter((z) => z !== "Asia/Kolkata")),
+                        fc.nat(),
+                        fc.integer({ min: -2 * 3600, max: 3 * 3600 }),
+                        (timezone, pick, seconds) => {
+                            const changes = CHANGES.get(timezone)!;
+                            const wall = wallOf(changes[pick % changes.length] - 1000, timezone) + seconds * 1000;
+                            const [date, time] = [stamp(wall).slice(0, 10), stamp(wall).slice(11, 16)];
+                            assert.equal(
+                                outcomeOf(() => zonedInstant(date, time, timezone)),
+                                outcomeOf(() => zonedInstantReference(date, time, timezone)),
+                                `${date} ${time} ${timezone}`,
+                            );
+                            const expression = `at(${stamp(wall)})`;
+                            const opts = { timezone, from: new Date(Date.UTC(1970, 0, 1)), count: 1 };
+                            assert.deepEqual(
+                                outcome(nextStarts, expression, opts),
+                                outcome(nextStartsReference, expression, opts),
+                                expression,
+                            );
+                        },
+                    ),
+                    { numRuns: 400 },
+                );
+                // A whole date skipped (Samoa and Kiribati moved across the date line): no instant on it either way.
+                for (const [timezone, date] of [
+                    ["Pacific/Apia", "2011-12-30"],
+                    ["Pacific/Kiritimati", "1994-12-31"],
+                ]) {
+                    for (const time of ["00:00", "12:00", "23:59"]) {
+                        assert.throws(() => zonedInstant(date, time, timezone), /no instant/, `${date} ${time} ${timezone}`);
+                        assert.throws(() => zonedInstantReference(date, time, timezone), /no instant/);
+                    }
+                }
                 // A gap's end on the same date, a repeated time's first instant, and a gap into the next date.
                 assert.equal(zonedInstant("2026-03-29", "02:30", "Europe/Amsterdam").toISOString(), "2026-03-29T01:00:00.000Z");
                 assert.equal(zonedInstant("2026-10-25", "02:30", "Europe/Amsterdam").toISOString(), "2026-10-25T00:30:00.000Z");
