@@ -659,15 +659,8 @@ function cronerCronStarts(schedule: CronSchedule, timezone: string, offsetDays: 
     }
 }
 
-/** A wall-clock date and time, as a cron's fields name it. */
-interface WallTime {
-    year: number;
-    month: number;
-    day: number;
-    hour: number;
-    minute: number;
-    second: number;
-}
+/** A wall-clock date and time, as an at() schedule's fields name it. */
+type WallTime = Omit<AtSchedule, "kind">;
 
 /**
  * The instant of a wall-clock time in a zone, with croner's DST rules (see nextStarts): read from

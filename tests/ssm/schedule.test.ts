@@ -750,6 +750,7 @@ describe("schedule", () => {
                         day: "numeric",
                         hour: "numeric",
                         minute: "numeric",
+                        second: "numeric",
                     }),
                 );
             }
@@ -759,7 +760,7 @@ describe("schedule", () => {
                     .formatToParts(instant)
                     .map((p) => [p.type, Number(p.value)]),
             );
-            return { y: parts.year, m: parts.month, d: parts.day, hour: parts.hour, minute: parts.minute };
+            return { y: parts.year, m: parts.month, d: parts.day, hour: parts.hour, minute: parts.minute, second: parts.second };
         }
         const dayNumberOf = (y: number, m: number, d: number) => Date.UTC(y, m - 1, d) / 86_400_000;
         const dateOf = (n: number) => {
@@ -1057,21 +1058,8 @@ describe("schedule", () => {
                 // Wall-clock times to the second from 2 h before to 3 h after each change's last second
                 // before it: in its gap or repeat, and (Nuuk) in a gap that runs into the next date.
                 const wallOf = (ms: number, timeZone: string) => {
-                    const parts = Object.fromEntries(
-                        new Intl.DateTimeFormat("en-US", {
-                            timeZone,
-                            hourCycle: "h23",
-                            year: "numeric",
-                            month: "numeric",
-                            day: "numeric",
-                            hour: "numeric",
-                            minute: "numeric",
-                            second: "numeric",
-                        })
-                            .formatToParts(ms)
-                            .map((p) => [p.type, Number(p.value)]),
-                    );
-                    return Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
+                    const p = localParts(new Date(ms), timeZone);
+                    return Date.UTC(p.y, p.m - 1, p.d, p.hour, p.minute, p.second);
                 };
                 const stamp = (wall: number) => new Date(wall).toISOString().slice(0, 19);
                 fc.assert(
