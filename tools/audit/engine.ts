@@ -478,24 +478,14 @@ export async function runPolicies(resources: AuditResource[], opts: RunOptions =
                 // Deserialized for each validation, as server.ts does: a rule's changes stay its own.
                 // When the rule first reads them: most rules return at the type before they do.
                 const props = propsSlot(() => deserializeProps(r.inputs ?? {}));
-                const args = {
-                    type: r.type,
-                    get props() {
-                        return props.get();
-                    },
-                    set props(value: unknown) {
-                        props.set(value);
-                    },
-                    urn: r.urn,
-                    name: r.name,
-                    opts: resourceOptions(r),
+                const args = Object.assign(resourceHead(r, r.name, props), {
                     stackTags,
                     isType: (cls: any) => isTypeOf(r.type, cls),
                     asType: ((cls: any) => (isTypeOf(r.type, cls) ? props.get() : undefined)) as ResourceValidationArgs["asType"],
                     getConfig,
                     notApplicable: throwNotApplicable,
                     [OWN_PROPS]: props.own,
-                } as ResourceValidationArgs;
+                }) as ResourceValidationArgs;
                 try {
                     await validate(args, report);
                 } catch (e) {
@@ -640,12 +630,37 @@ function relations(resources: AuditResource[]): Related[] {
     });
 }
 
+interface PropsSlot {
+    get(): any;
+    set(value: unknown): void;
+    own(): unknown;
+}
+
+/**
+ * What a rule's args and a stack rule's resource begin with, as server.ts lays them out (`props`
+ * right after `type`, made when first read): the rest is added after them.
+ */
+function resourceHead(r: AuditResource, name: string, props: PropsSlot) {
+    return {
+        type: r.type,
+        get props() {
+            return props.get();
+        },
+        set props(value: unknown) {
+            props.set(value);
+        },
+        urn: r.urn,
+        name,
+        opts: resourceOptions(r),
+    };
+}
+
 /**
  * A rule's props, made when first read: `get` wraps a fresh plain copy (`make()`) in the analyzer's
  * proxy, `set` keeps what a rule assigns, as with a plain property, and `own` hands the plain copy
  * itself (policies/util.ts OWN_PROPS) as long as neither has happened.
  */
-function propsSlot(make: () => unknown): { get(): any; set(value: unknown): void; own(): unknown } {
+function propsSlot(make: () => unknown): PropsSlot {
     let held: { value: unknown } | undefined;
     return {
         get: () => (held ??= { value: unknownCheckingProxy(make()) }).value,
@@ -668,23 +683,13 @@ function policyResources(related: Related[]): PolicyResource[] {
             }
             return plain;
         });
-        const resource: PolicyResource = {
-            type: r.type,
-            get props() {
-                return props.get();
-            },
-            set props(value: any) {
-                props.set(value);
-            },
-            urn: r.urn,
-            name: r.name || nameFromUrn(r.urn),
-            opts: resourceOptions(r),
+        const resource: PolicyResource = Object.assign(resourceHead(r, r.name || nameFromUrn(r.urn), props), {
             dependencies: [],
             propertyDependencies: {},
             isType: (cls: any) => isTypeOf(r.type, cls),
             asType: ((cls: any) => (isTypeOf(r.type, cls) ? props.get() : undefined)) as PolicyResource["asType"],
             [OWN_PROPS]: props.own,
-        } as PolicyResource;
+        }) as PolicyResource;
         if (provider) resource.provider = providerOf(provider);
         return resource;
     });
