@@ -670,11 +670,16 @@ type WallTime = Omit<AtSchedule, "kind">;
  */
 function localTimeToInstant(t: WallTime, timezone: string): Date {
     const day = Date.UTC(t.year, t.month - 1, t.day);
+    const date = new Date(day);
     const valid =
-        new Date(day).getUTCDate() === t.day &&
-        new Date(day).getUTCMonth() === t.month - 1 &&
-        [t.hour < 24, t.minute < 60, t.second < 60].every(Boolean) &&
-        Math.min(t.hour, t.minute, t.second) >= 0;
+        date.getUTCDate() === t.day &&
+        date.getUTCMonth() === t.month - 1 &&
+        t.hour >= 0 &&
+        t.hour < 24 &&
+        t.minute >= 0 &&
+        t.minute < 60 &&
+        t.second >= 0 &&
+        t.second < 60;
     if (!valid || day - 2 * DAY_MS < ZONED_FROM || day >= ZONED_UNTIL) return cronerLocalTimeToInstant(t, timezone);
     // croner's search for the fixed time starts two days before the date (wallTimeInstant).
     const start = zoneOffsets(timezone).startAt(day + t.hour * 3_600_000 + t.minute * 60_000 + t.second * 1000, day - 2 * DAY_MS);
