@@ -126,6 +126,42 @@ describe("ssm: a zone's offsets remembered between runs", () => {
         }
     });
 
+    it("a plan of a stack with dates (exemptions, freezes) and windows in its zone asks Intl nothing once the zone is remembered", async function () {
+        this.timeout(20_000);
+        const { planStack } = await import("../../tools/plan/plan");
+        for (const stack of ["prod-strategies", "prod-private"]) {
+            forgetZones();
+            // A first plan finds the zone's offsets through Intl; a later run remembers them.
+            const from = new Date("2026-12-01T00:00:00Z");
+            await planStack({ stack, from, occurrences: 3 });
+            const memo = JSON.parse(JSON.stringify(zonesToRemember(INTL_SOURCE)));
+            forgetZones();
+            assert.equal(rememberZones(memo, INTL_SOURCE), true, stack);
+            // Another instant: the program is evaluated again (an evaluation is kept per instant).
+            // Counted as formatters built and as Intl conversions (croner keeps its formatter per zone).
+            const Original = Intl.DateTimeFormat;
+            const formatToParts = Original.prototype.formatToParts;
+            let built = 0;
+            Intl.DateTimeFormat = new Proxy(Original, {
+                construct(target, args) {
+                    built++;
+                    return new target(...(args as ConstructorParameters<typeof Original>));
+                },
+            });
+            Original.prototype.formatToParts = function (this: Intl.DateTimeFormat, date?: Date | number) {
+                built++;
+                return formatToParts.call(this, date);
+            };
+            try {
+                await planStack({ stack, from: new Date(from.getTime() + 60_000), occurrences: 3 });
+            } finally {
+                Intl.DateTimeFormat = Original;
+                Original.prototype.formatToParts = formatToParts;
+            }
+            assert.equal(built, 0, stack);
+        }
+    });
+
     it("the zone check: every name Intl lists, and UTC, is valid as the check through Intl's formatter says", () => {
         const listed = [...Intl.supportedValuesOf("timeZone"), "UTC"];
         const checked = formattersDuring(() => listed.map((zone) => checkTimezone(zone)));
