@@ -20,8 +20,12 @@ export function encodingOf(schema: z.ZodType): Encoding {
     const meta = z.globalRegistry.get(schema);
     // Metadata with a `type` (even undefined) or an `id` (a $ref to $defs) changes what the JSON
     // Schema says; the registry hands on a parent's type, not its id (`.meta({ id }).min(1)`).
-    if ((meta === undefined || !("type" in meta)) && !hasId(schema)) {
+    // A $ref has no type, which reads as JSON: a list's, a map's or a record's id changes nothing
+    // (the settings a pipe takes in have ids, for the generated types).
+    if (meta === undefined || !("type" in meta)) {
         if (def.type === "object" || def.type === "array" || def.type === "record") return "json";
+    }
+    if ((meta === undefined || !("type" in meta)) && !hasId(schema)) {
         if (def.type === "string") return "text";
         if (def.type === "boolean") return "boolean";
         if (def.type === "number") return "number";

@@ -663,6 +663,11 @@ describe("config/decode encodingOf", () => {
             z.number().meta({ id: "parentNumber" }).min(1),
             z.string().meta({ id: "parentString" }).describe("x"),
             z.preprocess((v) => v, z.boolean().meta({ id: "parentFlag" }).default(true)),
+            // Collections with ids (a $ref, no type: JSON), as alerts' and the other pipes' inputs have.
+            z.object({ a: z.string() }).meta({ id: "someSettings" }),
+            z.array(z.string()).meta({ id: "someList" }).min(1),
+            z.record(z.string(), z.number()).meta({ id: "someRecord", type: "string" }),
+            z.preprocess((v) => v, z.object({ b: z.number() }).meta({ id: "pipedSettings" })),
         ]) {
             assert.equal(encodingOf(schema), byJsonSchema(schema));
         }
