@@ -600,25 +600,43 @@ function walkDays(schedule: CronSchedule, after: number): number | undefined {
     const earliest = Math.floor(after / 1000) * 1000 + 1000;
     let day = Math.floor(earliest / DAY_MS);
     if (day * DAY_MS + time < earliest) day++;
+    // The first day's date once; each next day's by counting (no Date a day: this runs for every start).
+    const first = new Date(day * DAY_MS);
+    let year = first.getUTCFullYear();
+    let month = first.getUTCMonth() + 1;
+    let date = first.getUTCDate();
+    let weekday = first.getUTCDay() + 1; // AWS numbering, 1 = SUN
+    let monthDays = daysInMonth(year, month);
     for (let i = 0; i < WALK_DAYS; i++, day++) {
-        const date = new Date(day * DAY_MS);
-        const year = date.getUTCFullYear();
+        if (i > 0) {
+            weekday = weekday === 7 ? 1 : weekday + 1;
+            if (++date > monthDays) {
+                date = 1;
+                if (++month > 12) {
+                    month = 1;
+                    year++;
+                }
+                monthDays = daysInMonth(year, month);
+            }
+        }
         // croner stops at year 3000 for `*`: its answer there.
         if (year >= 3000) return undefined;
         if (schedule.years !== "any" && !schedule.years.includes(year)) continue;
-        const month = date.getUTCMonth() + 1;
         if (!schedule.months.includes(month)) continue;
-        const d = date.getUTCDate();
-        const monthDays = new Date(Date.UTC(year, month, 0)).getUTCDate();
-        if (dom.kind === "days" && !dom.days.includes(d)) continue;
-        if (dom.kind === "last" && d !== monthDays) continue;
-        const weekday = date.getUTCDay() + 1; // AWS numbering, 1 = SUN
+        if (dom.kind === "days" && !dom.days.includes(date)) continue;
+        if (dom.kind === "last" && date !== monthDays) continue;
         if (dow.kind === "days" && !dow.days.includes(weekday)) continue;
-        if (dow.kind === "nth" && (weekday !== dow.day || Math.ceil(d / 7) !== dow.nth)) continue;
-        if (dow.kind === "last" && (weekday !== dow.day || d + 7 <= monthDays)) continue;
+        if (dow.kind === "nth" && (weekday !== dow.day || Math.ceil(date / 7) !== dow.nth)) continue;
+        if (dow.kind === "last" && (weekday !== dow.day || date + 7 <= monthDays)) continue;
         return day * DAY_MS + time;
     }
     return undefined;
+}
+
+/** The days of a month of the proleptic Gregorian calendar (month 1-12). */
+function daysInMonth(year: number, month: number): number {
+    if (month !== 2) return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+    return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
 }
 
 /** Starts through croner's own conversion in the zone (the reference for the cheap path, and UTC's path). */

@@ -1278,7 +1278,11 @@ describe("schedule", () => {
         fc.assert(
             fc.property(
                 schedule,
-                fc.integer({ min: Date.UTC(2024, 11, 1), max: Date.UTC(2031, 0, 1) }),
+                // Years near now, and around 2100 (no leap day: the day walk counts the calendar itself).
+                fc.oneof(
+                    fc.integer({ min: Date.UTC(2024, 11, 1), max: Date.UTC(2031, 0, 1) }),
+                    fc.integer({ min: Date.UTC(2099, 10, 1), max: Date.UTC(2100, 3, 1) }),
+                ),
                 fc.constantFrom(0, 1, 999, 59_999),
                 (s, instant, ms) => {
                     const job = wallClockJob(toCronerPattern(s));
