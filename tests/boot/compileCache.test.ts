@@ -258,6 +258,35 @@ describe("boot: the compile cache", function () {
         });
     });
 
+    it("every module that imports a package gets one namespace object for it, as ESM gives (esbuild's helper copies it per module)", function () {
+        const dir = fresh();
+        fs.mkdirSync(path.join(dir, "node_modules", "words"), { recursive: true });
+        fs.writeFileSync(path.join(dir, "node_modules", "words", "package.json"), JSON.stringify({ name: "words", main: "index.js" }));
+        fs.writeFileSync(
+            path.join(dir, "node_modules", "words", "index.js"),
+            'Object.defineProperty(exports, "__esModule", { value: true });\nexports.first = "first";\nexports.count = 0;\n',
+        );
+        fs.writeFileSync(
+            path.join(dir, "lib.ts"),
+            'import * as words from "words";\nexport const seen = words;\nexport const word: string = words.first;\nexport function fail(): string {\n    throw new Error("from lib");\n}\n',
+        );
+        fs.writeFileSync(
+            path.join(dir, "main.ts"),
+            'import * as words from "words";\nimport * as again from "words";\nimport { fail, seen, word } from "./lib";\n' +
+                "export = function main(): string {\n" +
+                "    let stack = String((() => { try { return fail(); } catch (e) { return (e as Error).stack; } })());\n" +
+                "    return [seen === words, again === words, word, Object.keys(words).sort().join(), stack].join();\n};\n",
+        );
+        const { value, loads } = loadMain(dir);
+        assert.deepEqual(
+            loads.map((l) => l.how),
+            ["built"],
+        );
+        assert.match(value, /^true,true,first,count,first,/);
+        // Made on the helper's own line: the lines after it still map to their sources.
+        assert.match(value, new RegExp(`${path.join(dir, "lib.ts").replace(/[.]/g, "\\.")}:5`));
+    });
+
     it("a changed package file (an install) compiles again", function () {
         const dir = fresh();
         loadMain(dir);
