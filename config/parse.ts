@@ -88,7 +88,7 @@ function parseEntries(entries: readonly Entry[], stack: string, file: string, no
     const typed: Record<string, unknown> = {};
     const issues: Issue[] = [];
     for (const key of Object.keys(decoded) as ConfigKey[]) {
-        const result = KEYS[key].safeParse(decoded[key]);
+        const result = KEYS[key].safeParse(decoded[key], { jitless: true });
         if (result.success) typed[key] = result.data;
         else {
             refused.add(key);
@@ -166,7 +166,7 @@ function elements<T>(parsed: readonly T[] | undefined, raw: unknown, schema: z.Z
     if (parsed !== undefined) return [...parsed];
     if (!Array.isArray(raw)) return [];
     return raw.map((entry) => {
-        const result = schema.safeParse(entry);
+        const result = schema.safeParse(entry, { jitless: true });
         return result.success ? result.data : undefined;
     });
 }
