@@ -34,6 +34,23 @@ export interface AliasedResource {
 const ROOT_STACK_TYPE = TYPES.stack;
 
 export function urnParts(urn: string): { stack: string; project: string; qualifiedType: string; type: string; name: string } {
+    // urn:pulumi:<stack>::<project>::<qualified type>::<name> (the name may hold "::" itself).
+    const a = urn.indexOf("::");
+    const b = a < 0 ? -1 : urn.indexOf("::", a + 2);
+    const c = b < 0 ? -1 : urn.indexOf("::", b + 2);
+    if (c < 0) return urnPartsBySplit(urn);
+    const qualifiedType = urn.slice(b + 2, c);
+    return {
+        stack: urn.slice("urn:pulumi:".length, a),
+        project: urn.slice(a + 2, b),
+        qualifiedType,
+        type: qualifiedType.slice(qualifiedType.lastIndexOf("$") + 1),
+        name: urn.slice(c + 2),
+    };
+}
+
+/** urnParts by splitting the whole URN: the definition, and the answer for a string with fewer than three separators. */
+export function urnPartsBySplit(urn: string): { stack: string; project: string; qualifiedType: string; type: string; name: string } {
     const parts = urn.split("::");
     const qualifiedType = parts[2];
     return {
@@ -47,7 +64,8 @@ export function urnParts(urn: string): { stack: string; project: string; qualifi
 
 /** A URN as the engine builds one: the parent's qualified type (not its name) prefixes the type. */
 export function createUrn(stack: string, project: string, parentUrn: string | undefined, type: string, name: string): string {
-    const qualified = parentUrn && urnParts(parentUrn).type !== ROOT_STACK_TYPE ? `${urnParts(parentUrn).qualifiedType}$${type}` : type;
+    const parent = parentUrn ? urnParts(parentUrn) : undefined;
+    const qualified = parent && parent.type !== ROOT_STACK_TYPE ? `${parent.qualifiedType}$${type}` : type;
     return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
 }
 
@@ -68,7 +86,9 @@ export function collapseAlias(r: AliasedResource, alias: AliasSpec, parentAliasO
 export function inheritedChildAlias(childType: string, childName: string, parentName: string, parentAlias: string): string {
     const alias = urnParts(parentAlias);
     const name = childName.startsWith(parentName) ? alias.name + childName.slice(parentName.length) : childName;
-    return createUrn(alias.stack, alias.project, parentAlias, childType, name);
+    // createUrn(alias.stack, alias.project, parentAlias, childType, name), the alias read once.
+    const qualified = alias.type !== ROOT_STACK_TYPE ? `${alias.qualifiedType}$${childType}` : childType;
+    return `urn:pulumi:${alias.stack}::${alias.project}::${qualified}::${name}`;
 }
 
 /**

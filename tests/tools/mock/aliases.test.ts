@@ -8,12 +8,36 @@ import {
     createUrn,
     inheritedChildAlias,
     matchOldState,
+    urnParts,
+    urnPartsBySplit,
 } from "../../../tools/mock/aliases";
+import fc from "fast-check";
 
 const urn = (qualifiedType: string, name: string) => `urn:pulumi:s::p::${qualifiedType}::${name}`;
 const STACK = urn("pulumi:pulumi:Stack", "p-s");
 
 describe("alias resolution (tools/mock/aliases.ts)", function () {
+    it('property: a URN\'s parts read by position are its parts split at every separator (names holding "::", types holding "$", too few separators)', function () {
+        const segment = fc.stringMatching(/^[-a-z:$]{0,8}$/);
+        const outcome = (read: () => unknown) => {
+            try {
+                return read();
+            } catch (e) {
+                return `throws ${(e as Error).name}`;
+            }
+        };
+        fc.assert(
+            fc.property(fc.boolean(), fc.array(segment, { minLength: 0, maxLength: 6 }), (prefixed, segments) => {
+                const text = `${prefixed ? "urn:pulumi:" : ""}${segments.join("::")}`;
+                assert.deepEqual(
+                    outcome(() => urnParts(text)),
+                    outcome(() => urnPartsBySplit(text)),
+                );
+            }),
+            { numRuns: 2000 },
+        );
+    });
+
     it("a URN holds the parent's type chain, never the root stack's", function () {
         assert.equal(createUrn("s", "p", urn("a:b:C", "c"), "x:y:Z", "z"), urn("a:b:C$x:y:Z", "z"));
         assert.equal(createUrn("s", "p", STACK, "x:y:Z", "z"), urn("x:y:Z", "z"));
