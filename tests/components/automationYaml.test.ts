@@ -4,8 +4,8 @@
 import { strict as assert } from "assert";
 import fc from "fast-check";
 import { inspect } from "util";
-import { parse as parseYaml, stringify } from "yaml";
-import { automationYaml } from "../../components/automationYaml";
+import { Document, parse as parseYaml, stringify } from "yaml";
+import { automationYaml, oneOf } from "../../components/automationYaml";
 import { AUTOMATION_YAML } from "../../components/runbooks";
 import { shippedRunbooks } from "../facts/stacks";
 
@@ -18,6 +18,47 @@ describe("components/automationYaml: an Automation document's YAML as `yaml` wri
             assert.equal(automationYaml(document), yamlOf(document), `${stack} ${r.name}`);
             assert.equal(automationYaml(document), r.inputs.content, `${stack} ${r.name}`);
         }
+    });
+
+    it("property: yaml's patterns of the other scalar types, as one alternation, match exactly the strings one of them matches", () => {
+        const patterns = new Document(undefined, { version: "1.1" }).schema.tags
+            .filter((t) => t.default && t.tag !== "tag:yaml.org,2002:str" && t.test instanceof RegExp)
+            .map((t) => t.test as RegExp);
+        const one = oneOf(patterns);
+        assert.ok(one, "yaml's patterns combine");
+        // Strings near each type: numbers in every base, sexagesimals, dates and times, booleans, nulls, specials.
+        const text = fc.string({ unit: fc.constantFrom(..."0123456789+-._:eExXbBoTtZzNnYyuUlLsSfFaAiI ~<\t".split("")), maxLength: 24 });
+        const near = fc.oneof(
+            text,
+            fc.constantFrom(
+                "2026-12-03",
+                "2026-12-03T10:00:00Z",
+                "2026-1-3 1:2:3.5 +01:00",
+                "190:20:30",
+                "1_000",
+                "0b1_0",
+                ".NaN",
+                "-.Inf",
+                "NULL",
+                "<<",
+            ),
+        );
+        fc.assert(
+            fc.property(near, (s) =>
+                assert.equal(
+                    one.test(s),
+                    patterns.some((re) => re.test(s)),
+                    JSON.stringify(s),
+                ),
+            ),
+            { numRuns: 3000 },
+        );
+        // Patterns it does not combine: flags (a g keeps state between tests), back-references, none.
+        assert.equal(oneOf([/^a$/, /^b$/g]), undefined);
+        assert.equal(oneOf([/^(a)\1$/, /^b$/]), undefined);
+        assert.equal(oneOf([/^(?<x>a)$/, /^(?<x>b)$/]), undefined);
+        assert.equal(oneOf([]), undefined);
+        assert.ok(oneOf([/^a|b$/, /^c$/])!.test("xb"), "each pattern keeps its own anchors");
     });
 
     it("property: any document it writes is the same text as `yaml`'s, and it writes many of them", () => {
