@@ -370,8 +370,8 @@ export const scanInstallNoOverlap: StackValidationPolicy = {
     description:
         "A Scan and an Install of the same nodes do not run at the same time: two AWS-RunPatchBaseline runs on one node race " +
         "(failures with exit status 152/155, a held yum lock) and each scan overwrites the other's compliance (Patch Manager " +
-        "troubleshooting: one method at a time). Scans and installs of windows and State Manager associations are compared " +
-        "over the next year; move one, or give the tasks of one window different priorities.",
+        "troubleshooting: one method at a time). Scans and installs of windows and State Manager associations of one region are " +
+        "compared over the next year; move one, or give the tasks of one window different priorities.",
     enforcementLevel: "advisory",
     configSchema: overlapSchema,
     validateStack: (args, reportViolation) => {
@@ -389,6 +389,8 @@ export const scanInstallNoOverlap: StackValidationPolicy = {
         for (const scan of scans) {
             const scanned = new Set(selection(scan, targets));
             for (const install of installs) {
+                // Managed nodes are regional: a scan in one region never runs on another region's nodes.
+                if (scan.region !== undefined && install.region !== undefined && scan.region !== install.region) continue;
                 const shared = installed.get(install)!.filter((s) => scanned.has(s));
                 if (shared.length === 0) continue;
                 const sameWindow =

@@ -245,6 +245,16 @@ describe("policies/stack", () => {
             assert.deepEqual(await runStackPolicy(scanInstallNoOverlap, withScan("rate(1 day)")), [], "a rate() window without startDate");
         });
 
+        it("compares a scan and an install of one region only: another region's nodes are other nodes", async () => {
+            const inRegions = (scanRegion: string) =>
+                withScan("cron(0 1 ? * * *)").map((e) => ({
+                    ...e,
+                    providerProps: { region: ["scan-window", "scan-target", "scan-task"].includes(e.name) ? scanRegion : "eu-west-1" },
+                }));
+            assert.deepEqual(await runStackPolicy(scanInstallNoOverlap, inRegions("eu-central-1")), []);
+            assert.equal((await runStackPolicy(scanInstallNoOverlap, inRegions("eu-west-1"))).length, 1);
+        });
+
         it("passes a scan at another time, on another group, and tasks of one window with different priorities", async () => {
             assert.deepEqual(await runStackPolicy(scanInstallNoOverlap, withScan("cron(0 12 ? * * *)")), []);
             const otherGroup = withScan("cron(0 1 ? * * *)");
