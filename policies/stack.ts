@@ -331,15 +331,22 @@ function spans(r: StackResource, windows: StackResource[], from: Date): Array<[n
  * order too (each run lasts as long as the others of its schedule) are walked once, together.
  */
 export function firstOverlap(a: ReadonlyArray<[number, number]>, b: ReadonlyArray<[number, number]>): number | undefined {
+    // Indexed loops: a year of daily runs is hundreds of spans, and for-of with destructuring makes
+    // iterator objects for each one until the code is optimized, which a plan's single run never is.
     if (!inOrder(a) || !inOrder(b)) {
-        for (const [s1, e1] of a) {
-            const met = b.find(([s2, e2]) => s1 < e2 && s2 < e1);
-            if (met) return Math.max(s1, met[0]);
+        for (let i = 0; i < a.length; i++) {
+            const s1 = a[i][0];
+            const e1 = a[i][1];
+            for (let k = 0; k < b.length; k++) {
+                if (s1 < b[k][1] && b[k][0] < e1) return Math.max(s1, b[k][0]);
+            }
         }
         return undefined;
     }
     let j = 0;
-    for (const [s1, e1] of a) {
+    for (let i = 0; i < a.length; i++) {
+        const s1 = a[i][0];
+        const e1 = a[i][1];
         // Spans of b that end by s1 end before every later span of a starts.
         while (j < b.length && b[j][1] <= s1) j++;
         if (j === b.length) return undefined;
