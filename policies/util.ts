@@ -308,7 +308,10 @@ export function byRegion(resources: StackResource[]): StackResource[][] {
     const groups = new Map<string, StackResource[]>();
     for (const r of resources) {
         const key = r.region ?? "";
-        groups.set(key, [...(groups.get(key) ?? []), r]);
+        // Appended in place: copying the list at each resource was quadratic in the stack's size.
+        const group = groups.get(key);
+        if (group === undefined) groups.set(key, [r]);
+        else group.push(r);
     }
     return [...groups.values()];
 }

@@ -30,7 +30,11 @@ export interface WorkflowOptions {
 /** Cells dealt into waves: the n-th cell of each account goes into wave n. */
 export function waves(cells: readonly Cell[]): Cell[][] {
     const perAccount = new Map<string, Cell[]>();
-    for (const c of cells) perAccount.set(c.account, [...(perAccount.get(c.account) ?? []), c]);
+    for (const c of cells) {
+        const list = perAccount.get(c.account);
+        if (list === undefined) perAccount.set(c.account, [c]);
+        else list.push(c);
+    }
     const out: Cell[][] = [];
     for (const list of perAccount.values()) list.forEach((c, i) => (out[i] ??= []).push(c));
     return out;

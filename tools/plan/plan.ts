@@ -426,9 +426,12 @@ export function renderPlan(plan: Plan, findings: readonly (WaveOrderFinding | Cl
     const out: string[] = [];
     out.push(`${plan.project} · stack ${plan.stack} · ${plan.resources.length} resources`, "");
     const children = new Map<string | null, Plan["resources"]>();
+    const urns = new Set(plan.resources.map((p) => p.urn));
     for (const r of plan.resources) {
-        const key = plan.resources.some((p) => p.urn === r.parent) ? r.parent : null;
-        children.set(key, [...(children.get(key) ?? []), r]);
+        const key = r.parent !== null && urns.has(r.parent) ? r.parent : null;
+        const siblings = children.get(key);
+        if (siblings === undefined) children.set(key, [r]);
+        else siblings.push(r);
     }
     const walk = (parent: string | null, depth: number) => {
         for (const r of children.get(parent) ?? []) {
