@@ -48,8 +48,18 @@ const LOADS = require("diagnostics_channel").channel("patch-manager:compile-cach
  * "rejected" by V8 or "skipped" (a bundle with import()).
  */
 const CODE = require("diagnostics_channel").channel("patch-manager:code-cache");
-/** Code caches to write when the process exits: file → the script whose compiled code it keeps. */
+/**
+ * Code caches to write when the process exits: file → the script whose compiled code it keeps,
+ * and for a cache this start used, the one it read (written only if the start compiled more).
+ */
 const pendingCodeCaches = new Map();
+/**
+ * Starts in a row that may find a code cache lacking functions they compiled, before it is no
+ * longer checked: each check costs V8's serialization of the script (about 10 ms at exit).
+ */
+const GROWTH_CHECKS = 2;
+/** A code cache file: the sha256 of its body, one byte of growth checks left, the body (V8's data). */
+const CODE_HEADER = 33;
 
 /**
  * The exports of `entry` (a TypeScript module under `root`, the directory holding node_modules):
@@ -97,10 +107,14 @@ function load(where) {
 
 /**
  * Runs a bundle as `require` would (its module in require.cache, a `require` of its own), with
- * V8's code cache beside it (`<bundle>.code`): the bytecode of every function the last start
- * without one compiled, so that this start neither parses the 1.7 MB again nor compiles those
+ * V8's code cache beside it (`<bundle>.code`): the bytecode of every function the starts that
+ * wrote it compiled, so that this start neither parses the 1.7 MB again nor compiles those
  * functions when first called. A start without a usable one (none yet, or V8 refused it: another
- * V8 or other flags) writes it when the process exits, whole or not at all.
+ * V8 or other flags) writes it when the process exits, whole or not at all. The first starts that
+ * use one also check, at exit, whether they compiled functions it lacks (another stack's
+ * components, another command's code) and write it again with them: the cache covers what the
+ * project's starts run, not only what the first start after a build ran. Once GROWTH_CHECKS
+ * starts in a row found nothing to add, starts no longer check.
  */
 function run(file) {
     const loaded = Module._cache[file];
@@ -113,7 +127,8 @@ function run(file) {
     // One cache per V8 and its flags (Pulumi's runtime sets one before the program loads): each is
     // refused by the other, so the plan's and `pulumi up`'s starts keep one each.
     const codeFile = `${file}.${v8.cachedDataVersionTag()}.code`;
-    const cachedData = cacheable ? readCodeCache(codeFile) : undefined;
+    const cached = cacheable ? readCodeCache(codeFile) : undefined;
+    const cachedData = cached?.body;
     const script = new vm.Script(Module.wrap(source), {
         filename: file,
         ...(cachedData ? { cachedData } : {}),
@@ -133,14 +148,14 @@ function run(file) {
     module.loaded = true;
     const how = !cacheable ? "skipped" : cachedData === undefined ? "none" : script.cachedDataRejected ? "rejected" : "used";
     if (CODE.hasSubscribers) CODE.publish({ bundle: file, how });
-    if (how !== "used" && cacheable) {
+    if ((how !== "used" && cacheable) || (how === "used" && cached.checksLeft > 0)) {
         if (pendingCodeCaches.size === 0) process.once("exit", writeCodeCaches);
-        pendingCodeCaches.set(codeFile, script);
+        pendingCodeCaches.set(codeFile, { script, ...(how === "used" ? { used: cached } : {}) });
     }
     return module.exports;
 }
 
-/** The code cache's bytes when its digest (its first 32 bytes) holds, else none. */
+/** The code cache's body (V8's data) and growth checks left, when its digest (its first 32 bytes) holds; else none. */
 function readCodeCache(file) {
     let data;
     try {
@@ -148,23 +163,38 @@ function readCodeCache(file) {
     } catch {
         return undefined;
     }
-    const body = data.subarray(32);
-    return data.length > 32 && crypto.createHash("sha256").update(body).digest().equals(data.subarray(0, 32)) ? body : undefined;
+    const body = data.subarray(CODE_HEADER);
+    return data.length > CODE_HEADER && crypto.createHash("sha256").update(body).digest().equals(data.subarray(0, 32))
+        ? { body, checksLeft: data[32] }
+        : undefined;
 }
 
 function writeCodeCaches() {
-    for (const [file, script] of pendingCodeCaches) writeCodeCache(script, file);
+    for (const [file, { script, used }] of pendingCodeCaches) writeCodeCache(script, file, used);
     pendingCodeCaches.clear();
 }
 
-/** At exit: the code the run compiled, with its digest, renamed into place (a reader sees it whole or not at all). */
-function writeCodeCache(script, file) {
+/**
+ * At exit: the code the run compiled, with its digest, renamed into place (a reader sees it whole
+ * or not at all). For a cache the run used (`used`), only when the run compiled more than it held
+ * (V8's data is then longer); else its growth checks left, one fewer, in place.
+ */
+function writeCodeCache(script, file, used) {
     const temporary = `${file}-${process.pid}-${Date.now()}`;
     try {
         // A folder that cannot be written: not worth making the cache first.
         fs.accessSync(path.dirname(file), fs.constants.W_OK);
         const body = script.createCachedData();
-        writeDurably(temporary, Buffer.concat([crypto.createHash("sha256").update(body).digest(), body]));
+        if (used !== undefined && body.length <= used.body.length) {
+            const fd = fs.openSync(file, "r+");
+            try {
+                fs.writeSync(fd, Buffer.from([used.checksLeft - 1]), 0, 1, 32);
+            } finally {
+                fs.closeSync(fd);
+            }
+            return;
+        }
+        writeDurably(temporary, Buffer.concat([crypto.createHash("sha256").update(body).digest(), Buffer.from([GROWTH_CHECKS]), body]));
         fs.renameSync(temporary, file);
     } catch {
         // A cache that cannot be written is only slower.

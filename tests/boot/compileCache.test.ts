@@ -489,20 +489,69 @@ describe("boot: the compile cache", function () {
             assert.equal(files.length, 1, String(files));
             return files[0];
         };
+        /** A code cache file: sha256 of the body, growth checks left (one byte), the body (V8's data). */
         const digestHolds = (file: string): boolean => {
             const data = fs.readFileSync(file);
-            return require("crypto").createHash("sha256").update(data.subarray(32)).digest().equals(data.subarray(0, 32));
+            return require("crypto").createHash("sha256").update(data.subarray(33)).digest().equals(data.subarray(0, 32));
         };
+        const checksLeft = (file: string): number => fs.readFileSync(file)[32];
+        const body = (file: string): Buffer => fs.readFileSync(file).subarray(33);
 
-        it("the first start writes it when it exits; the next starts use it and leave it as it is", function () {
+        it("the first start writes it when it exits; the next starts use it, and two that add nothing to it end its checks", function () {
             const dir = fresh();
             assert.deepEqual(start(dir), { value: "FIRST", code: ["none"] });
             const file = codeFileOf(dir);
             assert.ok(digestHolds(file));
-            const written = fs.statSync(file).mtimeMs;
+            assert.equal(checksLeft(file), 2);
+            const written = body(file);
             assert.deepEqual(start(dir), { value: "FIRST", code: ["used"] });
             assert.deepEqual(start(dir), { value: "FIRST", code: ["used"] });
-            assert.equal(fs.statSync(file).mtimeMs, written);
+            // The same work compiles nothing new: V8's data as it was, its checks used up.
+            assert.ok(body(file).equals(written));
+            assert.equal(checksLeft(file), 0);
+            assert.ok(digestHolds(file));
+            const settled = fs.statSync(file).mtimeMs;
+            assert.deepEqual(start(dir), { value: "FIRST", code: ["used"] });
+            assert.equal(fs.statSync(file).mtimeMs, settled, "a start after the checks leaves the file as it is");
+        });
+
+        it("a start that compiles functions the cache lacks (another stack's, another command's) writes it again with them", function () {
+            const dir = fresh();
+            // Three large functions, one of which each start calls: V8 compiles a function when it is first called.
+            const fn = (name: string) =>
+                `export function ${name}(n: number): string {\n` +
+                Array.from({ length: 40 }, (_, i) => `    n = (n * ${i + 3} + ${name.length}) % 1000003;\n`).join("") +
+                `    return "${name}" + n;\n}\n`;
+            fs.writeFileSync(path.join(dir, "lib.ts"), ["a", "b", "c"].map(fn).join(""));
+            fs.writeFileSync(
+                path.join(dir, "main.ts"),
+                'import * as lib from "./lib";\nexport = function main(): string { const which = process.env.WHICH as "a" | "b" | "c"; return lib[which](1).slice(0, 1).toUpperCase(); };\n',
+            );
+            const run = (which: string) => {
+                const before = process.env.WHICH;
+                process.env.WHICH = which;
+                try {
+                    return start(dir).value;
+                } finally {
+                    if (before === undefined) delete process.env.WHICH;
+                    else process.env.WHICH = before;
+                }
+            };
+            assert.equal(run("a"), "A");
+            const file = codeFileOf(dir);
+            const first = body(file).length;
+            assert.equal(run("b"), "B");
+            assert.ok(body(file).length > first, "b's code added");
+            assert.equal(checksLeft(file), 2, "checks start again after it grew");
+            assert.ok(digestHolds(file));
+            const second = body(file).length;
+            assert.equal(run("a"), "A");
+            assert.equal(run("b"), "B");
+            assert.equal(body(file).length, second);
+            assert.equal(checksLeft(file), 0);
+            // Checks used up: c's code is compiled at every start and not kept (the cost of checking is gone too).
+            assert.equal(run("c"), "C");
+            assert.equal(body(file).length, second);
         });
 
         it("one whose digest fails (a byte changed, cut short) is not given to V8, and is written again", function () {
@@ -526,7 +575,7 @@ describe("boot: the compile cache", function () {
             start(dir);
             const file = codeFileOf(dir);
             const other = new (require("vm").Script)("1 + 1").createCachedData() as Buffer;
-            fs.writeFileSync(file, Buffer.concat([require("crypto").createHash("sha256").update(other).digest(), other]));
+            fs.writeFileSync(file, Buffer.concat([require("crypto").createHash("sha256").update(other).digest(), Buffer.from([2]), other]));
             assert.deepEqual(start(dir), { value: "FIRST", code: ["rejected"] });
             assert.deepEqual(start(dir), { value: "FIRST", code: ["used"] });
         });
