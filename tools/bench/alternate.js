@@ -2,7 +2,8 @@
 // of each stack in another checkout (a worktree with its own `npm ci`), in this one and the floor
 // (the same resources registered with no logic: measure.js `floor replay:`), one after the other
 // for `--runs` rounds, so that the machine's load falls on the three alike; prints the medians
-// and each median ÷ the floor's. Wall and CPU (user + system) milliseconds of each process.
+// and each median ÷ the floor's. Wall and CPU (user + system) milliseconds of each process. Before
+// a stack's rounds, each checkout's plan gets a code cache made by that stack's plan (codeCacheFor).
 // Plain JavaScript, as measure.js: nothing of ours is loaded in this process.
 "use strict";
 const { execFileSync } = require("child_process");
@@ -39,6 +40,20 @@ const stacks = positionals.length > 0 ? positionals : shippedStacks(ROOT);
 const unknown = stacks.filter((s) => !shippedStacks(ROOT).includes(s) || !shippedStacks(base).includes(s));
 if (unknown.length > 0) refuse(`not a stack of both checkouts: ${unknown.join(", ")} (this one has ${shippedStacks(ROOT).join(", ")})`);
 
+/**
+ * Each checkout's plan with a code cache made by this stack's plan: V8's code cache beside the
+ * plan's bundle (boot/compileCache.js) holds the functions of the starts that wrote it, so a cache
+ * one checkout's earlier starts made for another stack or command would make its plans slower
+ * than the other's for no reason of code (about 80 ms for prod-private after a dev plan wrote it).
+ * The caches are removed and one plan of the stack, not measured, writes them again.
+ */
+function codeCacheFor(checkout, stack) {
+    const folder = path.join(checkout, "node_modules", ".cache", "patch-manager", "tools_plan_plan.ts");
+    if (fs.existsSync(folder))
+        for (const f of fs.readdirSync(folder)) if (f.endsWith(".code")) fs.rmSync(path.join(folder, f), { force: true });
+    measure(checkout, "runtime", `plan:${stack}`);
+}
+
 /** One measure.js figure in a fresh process in `checkout`: { ms, cpuMs }. */
 function measure(checkout, ...args) {
     const out = execFileSync(process.execPath, [path.join(checkout, "tools", "bench", "measure.js"), ...args], {
@@ -65,6 +80,8 @@ for (const stack of stacks) {
     // The floor registers what this checkout's evaluation registers.
     const dump = path.join(os.tmpdir(), `patch-manager-alternate-${process.pid}-${stack}.json`);
     measure(ROOT, "runtime", `stack:${stack}`, "--dump", dump);
+    codeCacheFor(base, stack);
+    codeCacheFor(ROOT, stack);
     const figures = { base: [], now: [], floor: [] };
     try {
         for (let i = 0; i < runs; i++) {
