@@ -519,6 +519,22 @@ function zonedCronStarts(
     let made: Cron | undefined;
     const job = () => (made ??= wallClockJob(toCronerPattern(schedule)));
     const starts: number[] = [];
+    const fixed = zone.fixed;
+    if (offsetDays === 0 && fixed !== undefined && everyDay(schedule)) {
+        // Every day at one wall time in a zone of one offset (a daily compliance scan in UTC): the
+        // starts walkDays and startAt give, one a day, counted (a year of them is 366 steps of the
+        // general search otherwise, in code a plan runs once).
+        const time = schedule.hour * 3_600_000 + schedule.minute * 60_000;
+        const earliest = Math.floor((from + fixed) / 1000) * 1000 + 1000;
+        let day = Math.floor(earliest / DAY_MS);
+        if (day * DAY_MS + time < earliest) day++;
+        for (; starts.length < count; day++) {
+            const start = day * DAY_MS + time - fixed;
+            if (start >= until) break;
+            starts.push(start);
+        }
+        return starts;
+    }
     if (offsetDays === 0) {
         for (const start of wallClockStarts(schedule, job, zone, from)) {
             if (start >= until) break;
@@ -540,6 +556,13 @@ function zonedCronStarts(
         if (starts.length === count) break;
     }
     return starts;
+}
+
+/** Whether a cron matches every day: no day of the month or week, every month, any year. */
+function everyDay(schedule: CronSchedule): boolean {
+    return (
+        schedule.dayOfMonth.kind === "any" && schedule.dayOfWeek.kind === "any" && schedule.months.length === 12 && schedule.years === "any"
+    );
 }
 
 /** croner at offset 0 for a pattern, kept: its search from a given instant keeps no state. */

@@ -56,6 +56,11 @@ export class ZoneOffsets {
         }));
     }
 
+    /** The offset of a zone whose offset never changes (UTC: 0), else undefined. */
+    get fixed(): number | undefined {
+        return this.fixedOffset;
+    }
+
     /** The zone's offset (ms) at an instant (ms). */
     offsetAt(ms: number): number {
         if (this.fixedOffset !== undefined) return this.fixedOffset;

@@ -865,6 +865,41 @@ describe("schedule", () => {
             );
         });
 
+        it("property: a daily cron in UTC (counted, one start a day) gives croner's starts, from any instant, to a count or a bound", () => {
+            fc.assert(
+                fc.property(
+                    fc.integer({ min: 0, max: 23 }),
+                    fc.integer({ min: 0, max: 59 }),
+                    fc.constantFrom("? * * *", "* * ? *"),
+                    // Instants of any millisecond, on and just around the cron's own minute.
+                    fc.oneof(
+                        INSTANTS_2025_2030,
+                        fc.tuple(INSTANTS_2025_2030, fc.integer({ min: -2000, max: 2000 })).map(([d, ms]) => new Date(d.getTime() + ms)),
+                    ),
+                    fc.integer({ min: 1, max: 40 }),
+                    (hour, minute, days, when, count) => {
+                        const expression = `cron(${minute} ${hour} ${days})`;
+                        // From the cron's own time that day too, and a millisecond either side.
+                        const onTime = Date.UTC(when.getUTCFullYear(), when.getUTCMonth(), when.getUTCDate(), hour, minute);
+                        for (const from of [when, new Date(onTime), new Date(onTime - 1), new Date(onTime + 1), new Date(onTime + 999)]) {
+                            const expected = iso(nextStartsReference(expression, { timezone: "Etc/UTC", from, count }));
+                            assert.deepEqual(
+                                iso(nextStarts(expression, { timezone: "UTC", from, count })),
+                                expected,
+                                `${expression} ${from.toISOString()}`,
+                            );
+                            const until = new Date(from.getTime() + count * 43_200_000);
+                            assert.deepEqual(
+                                iso(startsBetween(expression, { timezone: "UTC", from, until, limit: count })),
+                                expected.filter((d) => d < until.toISOString()),
+                            );
+                        }
+                    },
+                ),
+                { numRuns: 60 },
+            );
+        });
+
         it("\"UTC\" (offset 0 throughout) gives the instants of the tz database's Etc/UTC through croner's Intl conversion", () => {
             fc.assert(
                 fc.property(
