@@ -528,7 +528,8 @@ function zonedCronStarts(
         const earliest = Math.floor((from + fixed) / 1000) * 1000 + 1000;
         let day = Math.floor(earliest / DAY_MS);
         if (day * DAY_MS + time < earliest) day++;
-        for (; starts.length < count; day++) {
+        // croner stops at year 3000 (walkDays too).
+        for (; starts.length < count && day < YEAR_3000_DAY; day++) {
             const start = day * DAY_MS + time - fixed;
             if (start >= until) break;
             starts.push(start);
@@ -557,6 +558,9 @@ function zonedCronStarts(
     }
     return starts;
 }
+
+/** The first day (days since 1970-01-01) of year 3000, where croner's search ends. */
+const YEAR_3000_DAY = Date.UTC(3000, 0, 1) / DAY_MS;
 
 /** Whether a cron matches every day: no day of the month or week, every month, any year. */
 function everyDay(schedule: CronSchedule): boolean {

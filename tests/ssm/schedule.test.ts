@@ -898,6 +898,13 @@ describe("schedule", () => {
                 ),
                 { numRuns: 60 },
             );
+            // Counted up to where croner's search ends (year 3000), as the search stops there.
+            const from = new Date("2199-12-31T00:00:00Z");
+            const until = new Date("3000-01-02T00:00:00Z");
+            const counted = startsBetween("cron(0 5 * * ? *)", { timezone: "UTC", from, until, limit: 300_000 });
+            const searched = startsBetween("cron(0 5 * * ? *)", { timezone: "Etc/UTC", from, until, limit: 300_000 });
+            assert.equal(counted.length, searched.length);
+            assert.equal(counted[counted.length - 1].toISOString(), "2999-12-31T05:00:00.000Z");
         });
 
         it("\"UTC\" (offset 0 throughout) gives the instants of the tz database's Etc/UTC through croner's Intl conversion", () => {
