@@ -155,17 +155,27 @@ function run(file) {
     return module.exports;
 }
 
-/** The code cache's body (V8's data) and growth checks left, when its digest (its first 32 bytes) holds; else none. */
+/**
+ * The code cache's body (V8's data), growth checks left and file identity (device and inode), when
+ * its digest (its first 32 bytes) holds; else none.
+ */
 function readCodeCache(file) {
     let data;
+    let stat;
     try {
-        data = fs.readFileSync(file);
+        const fd = fs.openSync(file, "r");
+        try {
+            stat = fs.fstatSync(fd);
+            data = fs.readFileSync(fd);
+        } finally {
+            fs.closeSync(fd);
+        }
     } catch {
         return undefined;
     }
     const body = data.subarray(CODE_HEADER);
     return data.length > CODE_HEADER && crypto.createHash("sha256").update(body).digest().equals(data.subarray(0, 32))
-        ? { body, checksLeft: data[32] }
+        ? { body, checksLeft: data[32], dev: stat.dev, ino: stat.ino }
         : undefined;
 }
 
@@ -188,7 +198,9 @@ function writeCodeCache(script, file, used) {
         if (used !== undefined && body.length <= used.body.length) {
             const fd = fs.openSync(file, "r+");
             try {
-                fs.writeSync(fd, Buffer.from([used.checksLeft - 1]), 0, 1, 32);
+                // Only the file this start read: another start may have renamed a grown one into place.
+                const now = fs.fstatSync(fd);
+                if (now.dev === used.dev && now.ino === used.ino) fs.writeSync(fd, Buffer.from([used.checksLeft - 1]), 0, 1, 32);
             } finally {
                 fs.closeSync(fd);
             }
@@ -426,7 +438,10 @@ const TO_ESM = "var __toESM = (mod, isNodeMode, target) => (";
  * (`__toESM`: an object with a getter for every export): the program's 20 imports of @pulumi/aws
  * (276 exports) and 24 of @pulumi/pulumi made about 8,000 getters at every start, a few ms and
  * 3 MB. The copy is made once per package and kept, on the helper's own line (the source map's
- * lines stay where they are). A bundle without the helper as esbuild writes it is left as it is.
+ * lines stay where they are), and made again for a module that has more or fewer exports than
+ * when it was made (exports added later, a module still loading in a cycle): an importer sees the
+ * exports there are when it imports, as with esbuild's helper. A bundle without the helper as
+ * esbuild writes it is left as it is.
  */
 function oneNamespacePerPackage(code) {
     const at = code.indexOf(TO_ESM);
@@ -435,7 +450,9 @@ function oneNamespacePerPackage(code) {
         "var __toESMCopies = new WeakMap(), __toESM = (mod, isNodeMode) => { " +
         'if (mod === null || (typeof mod !== "object" && typeof mod !== "function")) return __toESMEach(mod, isNodeMode); ' +
         "let copies = __toESMCopies.get(mod); if (copies === undefined) __toESMCopies.set(mod, (copies = [])); " +
-        "const mode = isNodeMode ? 1 : 0; return copies[mode] ?? (copies[mode] = __toESMEach(mod, isNodeMode)); }, " +
+        "const mode = isNodeMode ? 1 : 0, keys = Object.getOwnPropertyNames(mod).length, kept = copies[mode]; " +
+        "if (kept !== undefined && kept.keys === keys) return kept.copy; " +
+        "const copy = __toESMEach(mod, isNodeMode); copies[mode] = { keys, copy }; return copy; }, " +
         "__toESMEach = (mod, isNodeMode, target) => (";
     return code.slice(0, at) + once + code.slice(at + TO_ESM.length);
 }

@@ -287,6 +287,29 @@ describe("boot: the compile cache", function () {
         assert.match(value, new RegExp(`${path.join(dir, "lib.ts").replace(/[.]/g, "\\.")}:5`));
     });
 
+    it("a module importing a package after exports were added to it sees them (a namespace is made again when its exports change)", function () {
+        const dir = fresh();
+        fs.mkdirSync(path.join(dir, "node_modules", "reg"), { recursive: true });
+        fs.writeFileSync(path.join(dir, "node_modules", "reg", "package.json"), JSON.stringify({ name: "reg", main: "index.js" }));
+        fs.writeFileSync(
+            path.join(dir, "node_modules", "reg", "index.js"),
+            "exports.register = (k) => { exports[k] = k.toUpperCase(); };\n",
+        );
+        fs.writeFileSync(
+            path.join(dir, "lib.ts"),
+            'import * as reg from "reg";\nreg.register("late");\nexport const word: string = "first";\n',
+        );
+        fs.writeFileSync(
+            path.join(dir, "other.ts"),
+            'import * as reg from "reg";\nexport const late = (): unknown => (reg as Record<string, unknown>).late;\n',
+        );
+        fs.writeFileSync(
+            path.join(dir, "main.ts"),
+            'import { word } from "./lib";\nimport { late } from "./other";\nexport = function main(): string { return `${word} ${String(late())}`; };\n',
+        );
+        assert.equal(loadMain(dir).value, "first LATE");
+    });
+
     it("a changed package file (an install) compiles again", function () {
         const dir = fresh();
         loadMain(dir);
@@ -552,6 +575,32 @@ describe("boot: the compile cache", function () {
             // Checks used up: c's code is compiled at every start and not kept (the cost of checking is gone too).
             assert.equal(run("c"), "C");
             assert.equal(body(file).length, second);
+        });
+
+        it("a start whose cache another start replaced meanwhile leaves the new file's checks alone", async function () {
+            const dir = fresh();
+            start(dir);
+            const file = codeFileOf(dir);
+            const go = path.join(dir, "go");
+            // A start that uses the cache, then waits for `go` before it exits (and counts its checks down).
+            const script = [
+                'const code = []; require("diagnostics_channel").channel("patch-manager:code-cache").subscribe((m) => code.push(m.how));',
+                `require(${JSON.stringify(CACHE_JS)}).load({ root: ${JSON.stringify(dir)}, entry: "main.ts" })();`,
+                "console.log(code.join());",
+                `const wait = setInterval(() => { if (require("fs").existsSync(${JSON.stringify(go)})) clearInterval(wait); }, 20);`,
+            ].join("\n");
+            const child = require("child_process").spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+            const told = await new Promise<string>((resolve) => child.stdout.once("data", (d: Buffer) => resolve(String(d).trim())));
+            assert.equal(told, "used");
+            // Another start's grown cache renamed into place: the same body here, its own count.
+            const replaced = fs.readFileSync(file);
+            replaced[32] = 7;
+            fs.writeFileSync(`${file}.new`, replaced);
+            fs.renameSync(`${file}.new`, file);
+            fs.writeFileSync(go, "");
+            await new Promise((resolve) => child.once("exit", resolve));
+            assert.equal(fs.readFileSync(file)[32], 7);
+            assert.ok(digestHolds(file));
         });
 
         it("one whose digest fails (a byte changed, cut short) is not given to V8, and is written again", function () {
