@@ -3,6 +3,7 @@
 // Intl.DateTimeFormat (whose first one costs a process 15-25 ms), a memo of another version or of
 // any other shape is not used, and the zone check knows every listed name without Intl's formatter.
 import * as assert from "node:assert/strict";
+import * as diagnostics_channel from "node:diagnostics_channel";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -133,9 +134,14 @@ describe("ssm: a zone's offsets remembered between runs", () => {
             forgetZones();
             // A first plan finds the zone's offsets through Intl; a later run remembers them. An instant
             // no other test plans for: an evaluation another test of this worker kept would not run
-            // the program, and the memo would miss what the program asks for.
+            // the program, and the memo would miss what the program asks for. Both plans must run
+            // the program (counted by its config parse), or the count below would prove nothing.
             const from = new Date("2026-12-01T00:00:07Z");
+            let parses = 0;
+            const parsed = () => void parses++;
+            diagnostics_channel.channel("patch-manager:config:parse").subscribe(parsed);
             await planStack({ stack, from, occurrences: 3 });
+            assert.equal(parses, 1, `${stack}: the first plan ran the program`);
             const memo = JSON.parse(JSON.stringify(zonesToRemember(INTL_SOURCE)));
             forgetZones();
             assert.equal(rememberZones(memo, INTL_SOURCE), true, stack);
@@ -160,6 +166,8 @@ describe("ssm: a zone's offsets remembered between runs", () => {
                 Intl.DateTimeFormat = Original;
                 Original.prototype.formatToParts = formatToParts;
             }
+            diagnostics_channel.channel("patch-manager:config:parse").unsubscribe(parsed);
+            assert.equal(parses, 2, `${stack}: the second plan ran the program`);
             assert.equal(built, 0, stack);
         }
     });
