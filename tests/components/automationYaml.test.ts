@@ -59,7 +59,11 @@ describe("components/automationYaml: an Automation document's YAML as `yaml` wri
         // Two patterns naming one group: refused where the engine refuses the alternation (Node 20),
         // else one pattern that still matches what either does.
         const named = oneOf([/^(?<x>a)$/, /^(?<x>b)$/]);
-        if (named !== undefined) assert.deepEqual(["a", "b", "c"].map((t) => named.test(t)), [true, true, false]);
+        if (named !== undefined)
+            assert.deepEqual(
+                ["a", "b", "c"].map((t) => named.test(t)),
+                [true, true, false],
+            );
         assert.equal(oneOf([]), undefined);
         assert.ok(oneOf([/^a|b$/, /^c$/])!.test("xb"), "each pattern keeps its own anchors");
     });
