@@ -38,6 +38,13 @@ function loadsDuring<T>(run: () => T): { value: T; loads: Load[] } {
     }
 }
 
+/** A package `name` in the project's node_modules whose index.js is `code`. */
+function addPackage(dir: string, name: string, code: string): void {
+    fs.mkdirSync(path.join(dir, "node_modules", name), { recursive: true });
+    fs.writeFileSync(path.join(dir, "node_modules", name, "package.json"), JSON.stringify({ name, version: "1.0.0", main: "index.js" }));
+    fs.writeFileSync(path.join(dir, "node_modules", name, "index.js"), code);
+}
+
 /** A project of two modules and one package, with node_modules of its own. */
 function project(): string {
     const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "compile-cache-")));
@@ -45,12 +52,7 @@ function project(): string {
         path.join(dir, "tsconfig.json"),
         JSON.stringify({ compilerOptions: { target: "ES2022", module: "commonjs", strict: true } }),
     );
-    fs.mkdirSync(path.join(dir, "node_modules", "shout"), { recursive: true });
-    fs.writeFileSync(
-        path.join(dir, "node_modules", "shout", "package.json"),
-        JSON.stringify({ name: "shout", version: "1.0.0", main: "index.js" }),
-    );
-    fs.writeFileSync(path.join(dir, "node_modules", "shout", "index.js"), "module.exports = (s) => s.toUpperCase();\n");
+    addPackage(dir, "shout", "module.exports = (s) => s.toUpperCase();\n");
     fs.writeFileSync(path.join(dir, "lib.ts"), 'export const word: string = "first";\n');
     fs.writeFileSync(
         path.join(dir, "main.ts"),
@@ -260,10 +262,9 @@ describe("boot: the compile cache", function () {
 
     it("every module that imports a package gets one namespace object for it, as ESM gives (esbuild's helper copies it per module)", function () {
         const dir = fresh();
-        fs.mkdirSync(path.join(dir, "node_modules", "words"), { recursive: true });
-        fs.writeFileSync(path.join(dir, "node_modules", "words", "package.json"), JSON.stringify({ name: "words", main: "index.js" }));
-        fs.writeFileSync(
-            path.join(dir, "node_modules", "words", "index.js"),
+        addPackage(
+            dir,
+            "words",
             'Object.defineProperty(exports, "__esModule", { value: true });\nexports.first = "first";\nexports.count = 0;\n',
         );
         fs.writeFileSync(
@@ -289,12 +290,7 @@ describe("boot: the compile cache", function () {
 
     it("a module importing a package after exports were added to it sees them (a namespace is made again when its exports change)", function () {
         const dir = fresh();
-        fs.mkdirSync(path.join(dir, "node_modules", "reg"), { recursive: true });
-        fs.writeFileSync(path.join(dir, "node_modules", "reg", "package.json"), JSON.stringify({ name: "reg", main: "index.js" }));
-        fs.writeFileSync(
-            path.join(dir, "node_modules", "reg", "index.js"),
-            "exports.register = (k) => { exports[k] = k.toUpperCase(); };\n",
-        );
+        addPackage(dir, "reg", "exports.register = (k) => { exports[k] = k.toUpperCase(); };\n");
         fs.writeFileSync(
             path.join(dir, "lib.ts"),
             'import * as reg from "reg";\nreg.register("late");\nexport const word: string = "first";\n',
