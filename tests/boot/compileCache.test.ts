@@ -45,6 +45,11 @@ function addPackage(dir: string, name: string, code: string): void {
     fs.writeFileSync(path.join(dir, "node_modules", name, "index.js"), code);
 }
 
+/** Sources of a test project, by file name. */
+function writeSources(dir: string, files: Record<string, string>): void {
+    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+}
+
 /** A project of two modules and one package, with node_modules of its own. */
 function project(): string {
     const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "compile-cache-")));
@@ -267,17 +272,15 @@ describe("boot: the compile cache", function () {
             "words",
             'Object.defineProperty(exports, "__esModule", { value: true });\nexports.first = "first";\nexports.count = 0;\n',
         );
-        fs.writeFileSync(
-            path.join(dir, "lib.ts"),
-            'import * as words from "words";\nexport const seen = words;\nexport const word: string = words.first;\nexport function fail(): string {\n    throw new Error("from lib");\n}\n',
-        );
-        fs.writeFileSync(
-            path.join(dir, "main.ts"),
-            'import * as words from "words";\nimport * as again from "words";\nimport { fail, seen, word } from "./lib";\n' +
+        writeSources(dir, {
+            "lib.ts":
+                'import * as words from "words";\nexport const seen = words;\nexport const word: string = words.first;\nexport function fail(): string {\n    throw new Error("from lib");\n}\n',
+            "main.ts":
+                'import * as words from "words";\nimport * as again from "words";\nimport { fail, seen, word } from "./lib";\n' +
                 "export = function main(): string {\n" +
                 "    let stack = String((() => { try { return fail(); } catch (e) { return (e as Error).stack; } })());\n" +
                 "    return [seen === words, again === words, word, Object.keys(words).sort().join(), stack].join();\n};\n",
-        );
+        });
         const { value, loads } = loadMain(dir);
         assert.deepEqual(
             loads.map((l) => l.how),
@@ -291,18 +294,12 @@ describe("boot: the compile cache", function () {
     it("a module importing a package after exports were added to it sees them (a namespace is made again when its exports change)", function () {
         const dir = fresh();
         addPackage(dir, "reg", "exports.register = (k) => { exports[k] = k.toUpperCase(); };\n");
-        fs.writeFileSync(
-            path.join(dir, "lib.ts"),
-            'import * as reg from "reg";\nreg.register("late");\nexport const word: string = "first";\n',
-        );
-        fs.writeFileSync(
-            path.join(dir, "other.ts"),
-            'import * as reg from "reg";\nexport const late = (): unknown => (reg as Record<string, unknown>).late;\n',
-        );
-        fs.writeFileSync(
-            path.join(dir, "main.ts"),
-            'import { word } from "./lib";\nimport { late } from "./other";\nexport = function main(): string { return `${word} ${String(late())}`; };\n',
-        );
+        writeSources(dir, {
+            "lib.ts": 'import * as reg from "reg";\nreg.register("late");\nexport const word: string = "first";\n',
+            "other.ts": 'import * as reg from "reg";\nexport const late = (): unknown => (reg as Record<string, unknown>).late;\n',
+            "main.ts":
+                'import { word } from "./lib";\nimport { late } from "./other";\nexport = function main(): string { return `${word} ${String(late())}`; };\n',
+        });
         assert.equal(loadMain(dir).value, "first LATE");
     });
 
