@@ -2,9 +2,12 @@
 // loudly when the SDK changes underneath (a renamed module or member would otherwise go quiet:
 // every setting secret, or the offline runtime slower or wrong).
 import { strict as assert } from "assert";
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import fc from "fast-check";
 import { CONFIG_MODULE, isSecretConfig } from "../components/sdkInternals";
-import { SDK_MODULES, SDK_TRACES, sdkProtos, sdkRpc } from "../tools/mock/sdkInternals";
+import { evaluateProgram } from "../tools/mock/mockProgram";
+import { SDK_MODULES, SDK_TRACES, answerStruct, sdkProtos, sdkRpc } from "../tools/mock/sdkInternals";
 
 const SDK_VERSION = (require("@pulumi/pulumi/package.json") as { version: string }).version;
 
@@ -35,5 +38,107 @@ describe(`SDK internals the code relies on (@pulumi/pulumi ${SDK_VERSION})`, fun
     it("the offline runtime: the trace hooks it swaps out during an evaluation exist (else evaluations slow down several times)", function () {
         assert.equal(typeof SDK_TRACES.promise, "function", "runtime/debuggable.debuggablePromise");
         assert.equal(typeof SDK_TRACES.callsites, "function", "Resource.callsites");
+    });
+
+    it("the offline runtime: a registration's outputs come from its answer's toJavaScript (answerStruct)", async function () {
+        // runtime/rpc deserializeProperties reads a Struct through toJavaScript alone.
+        const { structproto } = sdkProtos();
+        const struct = answerStruct(structproto, { arn: "arn:aws:s3:::b", tags: { b: "2", a: "1" } });
+        assert.deepEqual(sdkRpc().deserializeProperties(struct), { arn: "arn:aws:s3:::b", tags: { a: "1", b: "2" } });
+        // And the SDK's registration resolves a resource's outputs from the monitor's answer: were it
+        // to read the Struct another way, the output would come back empty.
+        const r = await evaluateProgram({
+            stack: "answer",
+            config: { values: { "aws:region": "eu-west-1" }, secretKeys: [] },
+            program: () => {
+                const w = new aws.ssm.MaintenanceWindow("w", { name: "w", schedule: "cron(0 6 ? * SAT *)", duration: 2, cutoff: 1 });
+                // Neither is an input: each comes from the answer alone.
+                return { enabled: w.enabled, region: w.region };
+            },
+        });
+        assert.deepEqual(r.outputs, { enabled: true, region: "eu-west-1" });
+    });
+});
+
+describe("answerStruct: the values a real Struct's round trip gives", function () {
+    const { structproto } = sdkProtos();
+    /** What google-protobuf gives back for `values`, or its error's message. */
+    const roundTrip = (values: Record<string, unknown>) => {
+        try {
+            return { value: structproto.Struct.fromJavaScript(values).toJavaScript() };
+        } catch (e) {
+            return { error: (e as Error).message };
+        }
+    };
+    const answer = (values: Record<string, unknown>) => {
+        try {
+            return { value: answerStruct(structproto, values).toJavaScript() };
+        } catch (e) {
+            return { error: (e as Error).message };
+        }
+    };
+    /** Deep equality that also tells key order, -0 from 0 and an own "__proto__" key apart. */
+    const same = (a: unknown, b: unknown): boolean => {
+        if (Object.is(a, b)) return true;
+        if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+        if (Array.isArray(a) !== Array.isArray(b)) return false;
+        // An object whose "__proto__" key was assigned has that value as its prototype, in both.
+        const [pa, pb] = [Object.getPrototypeOf(a), Object.getPrototypeOf(b)];
+        if (pa !== pb && (pa === Object.prototype || pb === Object.prototype || !same(pa, pb))) return false;
+        const ka = Reflect.ownKeys(a);
+        const kb = Reflect.ownKeys(b);
+        return ka.length === kb.length && ka.every((k, i) => k === kb[i] && same((a as any)[k], (b as any)[k]));
+    };
+    const agrees = (values: Record<string, unknown>) => {
+        const want = roundTrip(values);
+        const got = answer(values);
+        assert.ok(
+            "error" in want ? got.error === want.error : "value" in got && same(got.value, want.value),
+            `${JSON.stringify(got)} !== ${JSON.stringify(want)}`,
+        );
+    };
+
+    it("gives JSON data back as the round trip does: a copy, each object's keys in the Struct's order", function () {
+        fc.assert(
+            fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (values) => agrees(values)),
+            { numRuns: 500 },
+        );
+        // Keys of every kind of string, integer-like ones among them.
+        fc.assert(
+            fc.property(
+                fc.dictionary(fc.oneof(fc.string({ unit: "binary" }), fc.nat().map(String), fc.constant("__proto__")), fc.integer()),
+                (v) => agrees(v),
+            ),
+            { numRuns: 500 },
+        );
+    });
+
+    it("takes a real Struct's conversions and errors for values that are not plain JSON", function () {
+        class Point {
+            x = 1;
+        }
+        const sparse = [1, , 3]; // eslint-disable-line no-sparse-arrays
+        const others: unknown[] = [undefined, NaN, Infinity, -Infinity, -0, new Date(0), new Point(), sparse, () => 1, Symbol("s"), 1n];
+        for (const other of others) {
+            agrees({ a: other });
+            agrees({ nested: { list: ["x", other] } });
+        }
+        agrees(Object.create(null, { k: { value: "v", enumerable: true } }));
+        fc.assert(
+            fc.property(fc.dictionary(fc.string(), fc.anything({ withNullPrototype: true, withObjectString: true })), (v) => agrees(v)),
+            { numRuns: 300 },
+        );
+    });
+
+    it("gives each read its own copy, as a real Struct does", function () {
+        const values = { a: { b: [1, { c: "d" }] } };
+        const struct = answerStruct(structproto, values);
+        const first = struct.toJavaScript();
+        const second = struct.toJavaScript();
+        assert.deepEqual(first, values);
+        assert.deepEqual(second, values);
+        assert.notEqual(first, second);
+        assert.notEqual(first.a, values.a);
+        assert.notEqual(second.a.b, first.a.b);
     });
 });

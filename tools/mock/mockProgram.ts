@@ -11,7 +11,7 @@ import { DEFAULTS_KEY, checkedInputs, knowsCheck } from "../audit/providerCheck"
 import type { AuditResource } from "../audit/engine";
 import type { Program } from "./programEntry";
 import { DEFAULT_REGION, hex, MOCK_ACCOUNT, MOCK_NOW, mockState } from "./fakeState";
-import { sdkMonitor, sdkProtos, sdkRpc, skipSdkTraces, waitForRPCs } from "./sdkInternals";
+import { answerStruct, sdkMonitor, sdkProtos, sdkRpc, skipSdkTraces, waitForRPCs } from "./sdkInternals";
 import { copyOf } from "./copy";
 import type { StackConfig } from "./stackFile";
 import type { PlannedResource, ResourceOptions } from "./types";
@@ -286,7 +286,7 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
             const serialized = await serializeProperties("", state);
             // As the stock monitor does, so that a component's registerOutputs finds its resource.
             monitor.resources?.set(urn, { urn, id: id || null, state: serialized });
-            response.setObject(structproto.Struct.fromJavaScript(serialized));
+            response.setObject(answerStruct(structproto, serialized));
             callback(null, response);
         } catch (err) {
             callback(err);
@@ -321,7 +321,7 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
             monitor.resources?.set(urn, { urn, id, state: serialized });
             const response = new resproto.ReadResourceResponse();
             response.setUrn(urn);
-            response.setProperties(structproto.Struct.fromJavaScript(serialized));
+            response.setProperties(answerStruct(structproto, serialized));
             callback(null, response);
         } catch (err) {
             callback(err);

@@ -25,6 +25,59 @@ export function sdkProtos(): { resproto: any; structproto: any } {
     };
 }
 
+/**
+ * The properties of the monitor's answer to a registration or a read, as the SDK reads them: a
+ * google-protobuf Struct, of which the SDK calls only `toJavaScript` (runtime/rpc
+ * `deserializeProperties`). A real Struct is built from the values and read back into new ones,
+ * two walks of every value the SDK then walks again; this one hands the SDK the same values
+ * as that round trip gives (a fresh copy, each object's keys in the Struct's sorted order) in
+ * one walk. Values that are not plain JSON (undefined, an object of another prototype, a sparse
+ * array) go through a real Struct as before, with its conversions and its errors. tests/sdkInternals.test.ts holds both to google-protobuf's answers
+ * and that a registration still resolves its outputs through `toJavaScript`.
+ */
+export function answerStruct(structproto: any, values: Record<string, unknown>): any {
+    const copy = plainJson(values);
+    if (copy === NOT_PLAIN) return structproto.Struct.fromJavaScript(values);
+    const struct = new structproto.Struct();
+    let first = true;
+    // The first read gets the copy made here; any later one a copy of its own, as a real Struct gives.
+    struct.toJavaScript = () => {
+        if (!first) return plainJson(values);
+        first = false;
+        return copy;
+    };
+    return struct;
+}
+
+const NOT_PLAIN: unique symbol = Symbol("not plain JSON");
+
+/** A deep copy of JSON data with each object's keys sorted as a Struct's map gives them, or NOT_PLAIN. */
+function plainJson(value: unknown): any {
+    if (value === null || typeof value === "string" || typeof value === "boolean" || typeof value === "number") return value;
+    if (typeof value !== "object") return NOT_PLAIN;
+    if (Array.isArray(value)) {
+        if (Object.getPrototypeOf(value) !== Array.prototype) return NOT_PLAIN;
+        const out = new Array(value.length);
+        for (let i = 0; i < value.length; i++) {
+            if (!(i in value)) return NOT_PLAIN;
+            const v = plainJson(value[i]);
+            if (v === NOT_PLAIN) return NOT_PLAIN;
+            out[i] = v;
+        }
+        return out;
+    }
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return NOT_PLAIN;
+    const keys = Object.keys(value).sort();
+    const out: Record<string, unknown> = {};
+    for (const key of keys) {
+        const v = plainJson((value as Record<string, unknown>)[key]);
+        if (v === NOT_PLAIN) return NOT_PLAIN;
+        out[key] = v;
+    }
+    return out;
+}
+
 /** The mock runtime's monitor, whose methods the offline runtime replaces to record what the engine would. */
 export function sdkMonitor(): any {
     return (pulumi.runtime as any).getMonitor();
