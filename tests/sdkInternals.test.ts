@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import fc from "fast-check";
 import { CONFIG_MODULE, isSecretConfig } from "../components/sdkInternals";
 import { evaluateProgram } from "../tools/mock/mockProgram";
-import { SDK_MODULES, SDK_TRACES, answerStruct, sdkProtos, sdkRpc } from "../tools/mock/sdkInternals";
+import { SDK_MODULES, SDK_TRACES, plainStruct, plainStructs, sdkProtos, sdkRpc } from "../tools/mock/sdkInternals";
 
 const SDK_VERSION = (require("@pulumi/pulumi/package.json") as { version: string }).version;
 
@@ -40,27 +40,47 @@ describe(`SDK internals the code relies on (@pulumi/pulumi ${SDK_VERSION})`, fun
         assert.equal(typeof SDK_TRACES.callsites, "function", "Resource.callsites");
     });
 
-    it("the offline runtime: a registration's outputs come from its answer's toJavaScript (answerStruct)", async function () {
-        // runtime/rpc deserializeProperties reads a Struct through toJavaScript alone.
+    it("the offline runtime: the SDK reads the Structs of an evaluation through toJavaScript, so plainStruct builds none", async function () {
+        // Were the SDK to read them another way, the outputs would still be right (plainStruct
+        // builds the real Struct then) but every Struct would be built: this counts them.
         const { structproto } = sdkProtos();
-        const struct = answerStruct(structproto, { arn: "arn:aws:s3:::b", tags: { b: "2", a: "1" } });
-        assert.deepEqual(sdkRpc().deserializeProperties(struct), { arn: "arn:aws:s3:::b", tags: { a: "1", b: "2" } });
-        // And the SDK's registration resolves a resource's outputs from the monitor's answer: were it
-        // to read the Struct another way, the output would come back empty.
-        const r = await evaluateProgram({
-            stack: "answer",
-            config: { values: { "aws:region": "eu-west-1" }, secretKeys: [] },
-            program: () => {
-                const w = new aws.ssm.MaintenanceWindow("w", { name: "w", schedule: "cron(0 6 ? * SAT *)", duration: 2, cutoff: 1 });
-                // Neither is an input: each comes from the answer alone.
-                return { enabled: w.enabled, region: w.region };
-            },
-        });
-        assert.deepEqual(r.outputs, { enabled: true, region: "eu-west-1" });
+        const proto = structproto.Struct.prototype;
+        const own = proto.getFieldsMap;
+        let built = 0;
+        proto.getFieldsMap = function (this: unknown, ...args: unknown[]) {
+            built++;
+            return own.apply(this, args);
+        };
+        try {
+            const r = await evaluateProgram({
+                stack: "answer",
+                config: { values: { "aws:region": "eu-west-1" }, secretKeys: [] },
+                program: () => {
+                    const region = aws.getRegionOutput().region;
+                    const w = new aws.ssm.MaintenanceWindow("w", {
+                        name: region.apply((r) => `w-${r}`),
+                        schedule: "cron(0 6 ? * SAT *)",
+                        duration: 2,
+                        cutoff: 1,
+                        tags: { Team: "ops", Env: "test" },
+                    });
+                    // Neither is an input: each comes from the monitor's answer alone.
+                    return { enabled: w.enabled, region: w.region, name: w.name };
+                },
+            });
+            assert.deepEqual(r.outputs, { enabled: true, region: "eu-west-1", name: "w-eu-west-1" });
+            assert.deepEqual(r.resources.find((x) => x.type === "aws:ssm/maintenanceWindow:MaintenanceWindow")?.inputs.tags, {
+                Env: "test",
+                Team: "ops",
+            });
+        } finally {
+            proto.getFieldsMap = own;
+        }
+        assert.equal(built, 0, "Structs built during the evaluation");
     });
 });
 
-describe("answerStruct: the values a real Struct's round trip gives", function () {
+describe("plainStruct: the values a real Struct's round trip gives", function () {
     const { structproto } = sdkProtos();
     /** What google-protobuf gives back for `values`, or its error's message. */
     const roundTrip = (values: Record<string, unknown>) => {
@@ -72,7 +92,7 @@ describe("answerStruct: the values a real Struct's round trip gives", function (
     };
     const answer = (values: Record<string, unknown>) => {
         try {
-            return { value: answerStruct(structproto, values).toJavaScript() };
+            return { value: plainStruct(values).toJavaScript() };
         } catch (e) {
             return { error: (e as Error).message };
         }
@@ -124,6 +144,9 @@ describe("answerStruct: the values a real Struct's round trip gives", function (
             agrees({ nested: { list: ["x", other] } });
         }
         agrees(Object.create(null, { k: { value: "v", enumerable: true } }));
+        // An own "__proto__" key (JSON.parse makes one), which google-protobuf's map loses.
+        agrees(JSON.parse('{"a":{"__proto__":null}}'));
+        agrees(JSON.parse('{"a":[{"__proto__":{"value":1},"value":2,"key":3}],"__proto__":[1]}'));
         fc.assert(
             fc.property(fc.dictionary(fc.string(), fc.anything({ withNullPrototype: true, withObjectString: true })), (v) => agrees(v)),
             { numRuns: 300 },
@@ -132,7 +155,7 @@ describe("answerStruct: the values a real Struct's round trip gives", function (
 
     it("gives each read its own copy, as a real Struct does", function () {
         const values = { a: { b: [1, { c: "d" }] } };
-        const struct = answerStruct(structproto, values);
+        const struct = plainStruct(values);
         const first = struct.toJavaScript();
         const second = struct.toJavaScript();
         assert.deepEqual(first, values);
@@ -140,5 +163,40 @@ describe("answerStruct: the values a real Struct's round trip gives", function (
         assert.notEqual(first, second);
         assert.notEqual(first.a, values.a);
         assert.notEqual(second.a.b, first.a.b);
+    });
+
+    it("answers every protobuf read as the real Struct does, and reads back what is set through its map", function () {
+        fc.assert(
+            fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (values) => {
+                const real = structproto.Struct.fromJavaScript(values);
+                assert.deepEqual(plainStruct(values).toObject(), real.toObject());
+                assert.deepEqual([...plainStruct(values).serializeBinary()], [...real.serializeBinary()]);
+                assert.ok(plainStruct(values) instanceof structproto.Struct);
+            }),
+            { numRuns: 200 },
+        );
+        const struct = plainStruct({ a: 1 });
+        struct.getFieldsMap().set("b", structproto.Value.fromJavaScript("two"));
+        assert.deepEqual(struct.toJavaScript(), { a: 1, b: "two" });
+        assert.deepEqual(structproto.Struct.deserializeBinary(struct.serializeBinary()).toJavaScript(), { a: 1, b: "two" });
+    });
+
+    it("stands in for Struct.fromJavaScript during an evaluation only, nested ones included", async function () {
+        const own = structproto.Struct.fromJavaScript;
+        const seen: unknown[] = [];
+        await plainStructs(async () => {
+            seen.push(structproto.Struct.fromJavaScript);
+            await plainStructs(async () => seen.push(structproto.Struct.fromJavaScript));
+            seen.push(structproto.Struct.fromJavaScript);
+        });
+        assert.deepEqual(seen, [plainStruct, plainStruct, plainStruct]);
+        assert.equal(structproto.Struct.fromJavaScript, own);
+        await assert.rejects(
+            plainStructs(async () => {
+                throw new Error("failed");
+            }),
+            /failed/,
+        );
+        assert.equal(structproto.Struct.fromJavaScript, own, "put back after a failed evaluation too");
     });
 });

@@ -11,7 +11,7 @@ import { DEFAULTS_KEY, checkedInputs, knowsCheck } from "../audit/providerCheck"
 import type { AuditResource } from "../audit/engine";
 import type { Program } from "./programEntry";
 import { DEFAULT_REGION, hex, MOCK_ACCOUNT, MOCK_NOW, mockState } from "./fakeState";
-import { answerStruct, sdkMonitor, sdkProtos, sdkRpc, skipSdkTraces, waitForRPCs } from "./sdkInternals";
+import { plainStruct, plainStructs, sdkMonitor, sdkProtos, sdkRpc, skipSdkTraces, waitForRPCs } from "./sdkInternals";
 import { copyOf } from "./copy";
 import type { StackConfig } from "./stackFile";
 import type { PlannedResource, ResourceOptions } from "./types";
@@ -94,7 +94,7 @@ export async function evaluateProgram(opts: EvaluateOptions): Promise<Evaluation
     const cached = key !== undefined ? evaluations.get(key) : undefined;
     if (cached) return copyOf(await cached);
     // Traces come back when the evaluation settles, also when a failure ends it early.
-    const pending = skipSdkTraces(() => failOnUnhandledRejection(() => evaluateUncached(opts)));
+    const pending = skipSdkTraces(() => plainStructs(() => failOnUnhandledRejection(() => evaluateUncached(opts))));
     // An evaluation nobody else holds is the caller's own: only a cached one is copied (an
     // organisation's thousands of resources would be copied, and held twice, for nothing).
     if (key === undefined) return pending;
@@ -215,7 +215,7 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
     // tell newResource the parent; this one records both, as the engine would.
     const monitor = sdkMonitor();
     const { deserializeProperties, serializeProperties } = sdkRpc();
-    const { structproto, resproto } = sdkProtos();
+    const { resproto } = sdkProtos();
     /** A registration's or read's URN, as the engine makes it: the parent's type qualifies the child's. */
     const identity = (req: any): { parent: string; type: string; name: string; urn: string } => {
         const parent: string = req.getParent() || "";
@@ -286,7 +286,7 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
             const serialized = await serializeProperties("", state);
             // As the stock monitor does, so that a component's registerOutputs finds its resource.
             monitor.resources?.set(urn, { urn, id: id || null, state: serialized });
-            response.setObject(answerStruct(structproto, serialized));
+            response.setObject(plainStruct(serialized));
             callback(null, response);
         } catch (err) {
             callback(err);
@@ -321,7 +321,7 @@ async function evaluateUncached(opts: EvaluateOptions): Promise<Evaluation> {
             monitor.resources?.set(urn, { urn, id, state: serialized });
             const response = new resproto.ReadResourceResponse();
             response.setUrn(urn);
-            response.setProperties(answerStruct(structproto, serialized));
+            response.setProperties(plainStruct(serialized));
             callback(null, response);
         } catch (err) {
             callback(err);

@@ -26,27 +26,76 @@ export function sdkProtos(): { resproto: any; structproto: any } {
 }
 
 /**
- * The properties of the monitor's answer to a registration or a read, as the SDK reads them: a
- * google-protobuf Struct, of which the SDK calls only `toJavaScript` (runtime/rpc
- * `deserializeProperties`). A real Struct is built from the values and read back into new ones,
- * two walks of every value the SDK then walks again; this one hands the SDK the same values
- * as that round trip gives (a fresh copy, each object's keys in the Struct's sorted order) in
- * one walk. Values that are not plain JSON (undefined, an object of another prototype, a sparse
- * array) go through a real Struct as before, with its conversions and its errors. tests/sdkInternals.test.ts holds both to google-protobuf's answers
- * and that a registration still resolves its outputs through `toJavaScript`.
+ * google-protobuf's Struct as the SDK resolves it, and its own `fromJavaScript` (plainStructs
+ * puts another in its place during an evaluation).
  */
-export function answerStruct(structproto: any, values: Record<string, unknown>): any {
+const STRUCT: { Struct: any; fromJavaScript: (values: unknown) => any } = (() => {
+    const { Struct } = sdkProtos().structproto;
+    return { Struct, fromJavaScript: Struct.fromJavaScript };
+})();
+
+/**
+ * A google-protobuf Struct of `values` that is built only when something reads it as protobuf.
+ * Under the offline runtime, every Struct the SDK makes (a registration's properties, an
+ * invoke's arguments) and every one the monitor answers with is read back with `toJavaScript`
+ * (runtime/rpc `deserializeProperties`): building one walks every value into protobuf messages
+ * and reading it walks them out again. This one keeps a copy of the values as that round trip
+ * gives them (a fresh copy, each object's keys in the Struct's sorted order), and hands it to the
+ * first `toJavaScript`; a later one gets a copy of its own. `getFieldsMap`, through which every
+ * other generated accessor (`toObject`, `serializeBinary`, `clearFieldsMap`) reads a Struct,
+ * builds the real Struct from the values and answers from it from then on. Values that are not
+ * plain JSON (undefined, an object of another prototype, a sparse array, a key "__proto__") get a
+ * real Struct at once, with its conversions, errors and quirks. tests/sdkInternals.test.ts holds all of it to
+ * google-protobuf's own answers.
+ */
+export function plainStruct(values: unknown): any {
     const copy = plainJson(values);
-    if (copy === NOT_PLAIN) return structproto.Struct.fromJavaScript(values);
-    const struct = new structproto.Struct();
+    if (copy === NOT_PLAIN || copy === null || typeof copy !== "object" || Array.isArray(copy)) return STRUCT.fromJavaScript(values);
+    const struct = new STRUCT.Struct();
+    let real: any;
     let first = true;
-    // The first read gets the copy made here; any later one a copy of its own, as a real Struct gives.
+    struct.getFieldsMap = (noLazyCreate?: boolean) => (real ??= STRUCT.fromJavaScript(values)).getFieldsMap(noLazyCreate);
     struct.toJavaScript = () => {
+        if (real !== undefined) return real.toJavaScript();
         if (!first) return plainJson(values);
         first = false;
         return copy;
     };
     return struct;
+}
+
+/**
+ * Runs an evaluation with google-protobuf's `Struct.fromJavaScript` giving plain structs
+ * (plainStruct), for the SDK's requests and the stock mock monitor's answers alike; the
+ * library's own again once no evaluation is under way.
+ */
+export function plainStructs<T>(evaluate: () => Promise<T>): Promise<T> {
+    return during(
+        STRUCTS,
+        () => {
+            STRUCT.Struct.fromJavaScript = plainStruct;
+            return () => {
+                STRUCT.Struct.fromJavaScript = STRUCT.fromJavaScript;
+            };
+        },
+        evaluate,
+    );
+}
+
+const STRUCTS: Swapped = { depth: 0 };
+
+/** How many evaluations a replacement is in place for, and how to put back what it replaced. */
+interface Swapped {
+    depth: number;
+    restore?: () => void;
+}
+
+/** Runs `evaluate` with `install`'s replacements in place: nested runs share them, and the last to end puts back what was there. */
+function during<T>(swapped: Swapped, install: () => () => void, evaluate: () => Promise<T>): Promise<T> {
+    if (swapped.depth++ === 0) swapped.restore = install();
+    return evaluate().finally(() => {
+        if (--swapped.depth === 0) swapped.restore?.();
+    });
 }
 
 const NOT_PLAIN: unique symbol = Symbol("not plain JSON");
@@ -71,6 +120,9 @@ function plainJson(value: unknown): any {
     const keys = Object.keys(value).sort();
     const out: Record<string, unknown> = {};
     for (const key of keys) {
+        // google-protobuf's map keeps its entries in a plain object, where this key sets the
+        // prototype instead (the entry is lost, and later keys may be read through it).
+        if (key === "__proto__") return NOT_PLAIN;
         const v = plainJson((value as Record<string, unknown>)[key]);
         if (v === NOT_PLAIN) return NOT_PLAIN;
         out[key] = v;
@@ -101,19 +153,22 @@ export function waitForRPCs(): Promise<void> {
 export function skipSdkTraces<T>(evaluate: () => Promise<T>): Promise<T> {
     const { debuggable, promise, callsites } = SDK_TRACES;
     const resource = pulumi.Resource as unknown as { callsites?: unknown };
-    if (untracedDepth++ === 0) {
-        if (debuggable && typeof promise === "function") debuggable.debuggablePromise = <P>(p: Promise<P>) => p;
-        if (typeof callsites === "function") resource.callsites = () => [];
-    }
-    return evaluate().finally(() => {
-        if (--untracedDepth > 0) return;
-        if (debuggable && typeof promise === "function") debuggable.debuggablePromise = promise;
-        if (typeof callsites === "function") resource.callsites = callsites;
-    });
+    return during(
+        UNTRACED,
+        () => {
+            if (debuggable && typeof promise === "function") debuggable.debuggablePromise = <P>(p: Promise<P>) => p;
+            if (typeof callsites === "function") resource.callsites = () => [];
+            return () => {
+                if (debuggable && typeof promise === "function") debuggable.debuggablePromise = promise;
+                if (typeof callsites === "function") resource.callsites = callsites;
+            };
+        },
+        evaluate,
+    );
 }
 
 /** Evaluations under way (the SDK's members are put back when none is), and those members as the SDK has them. */
-let untracedDepth = 0;
+const UNTRACED: Swapped = { depth: 0 };
 export const SDK_TRACES = ((): { debuggable?: { debuggablePromise?: unknown }; promise?: unknown; callsites?: unknown } => {
     const callsites = (pulumi.Resource as unknown as { callsites?: unknown }).callsites;
     try {
