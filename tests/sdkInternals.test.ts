@@ -2,12 +2,17 @@
 // loudly when the SDK changes underneath (a renamed module or member would otherwise go quiet:
 // every setting secret, or the offline runtime slower or wrong).
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import fc from "fast-check";
 import { CONFIG_MODULE, isSecretConfig } from "../components/sdkInternals";
 import { evaluateProgram } from "../tools/mock/mockProgram";
 import { SDK_MODULES, SDK_TRACES, plainStruct, plainStructs, sdkProtos, sdkRpc } from "../tools/mock/sdkInternals";
+
+/** google-protobuf's own Struct.fromJavaScript, as this file loads (no evaluation under way). */
+const ORIGINAL_FROM_JAVASCRIPT: (values: unknown) => any = sdkProtos().structproto.Struct.fromJavaScript;
 
 const SDK_VERSION = (require("@pulumi/pulumi/package.json") as { version: string }).version;
 
@@ -83,14 +88,14 @@ describe(`SDK internals the code relies on (@pulumi/pulumi ${SDK_VERSION})`, fun
 describe("plainStruct: the values a real Struct's round trip gives", function () {
     const { structproto } = sdkProtos();
     /** What google-protobuf gives back for `values`, or its error's message. */
-    const roundTrip = (values: Record<string, unknown>) => {
+    const roundTrip = (values: unknown) => {
         try {
             return { value: structproto.Struct.fromJavaScript(values).toJavaScript() };
         } catch (e) {
             return { error: (e as Error).message };
         }
     };
-    const answer = (values: Record<string, unknown>) => {
+    const answer = (values: unknown) => {
         try {
             return { value: plainStruct(values).toJavaScript() };
         } catch (e) {
@@ -109,7 +114,7 @@ describe("plainStruct: the values a real Struct's round trip gives", function ()
         const kb = Reflect.ownKeys(b);
         return ka.length === kb.length && ka.every((k, i) => k === kb[i] && same((a as any)[k], (b as any)[k]));
     };
-    const agrees = (values: Record<string, unknown>) => {
+    const agrees = (values: unknown) => {
         const want = roundTrip(values);
         const got = answer(values);
         assert.ok(
@@ -144,6 +149,14 @@ describe("plainStruct: the values a real Struct's round trip gives", function ()
             agrees({ nested: { list: ["x", other] } });
         }
         agrees(Object.create(null, { k: { value: "v", enumerable: true } }));
+        // Not an object at the top; an object with inherited keys; one of no prototype that looks
+        // like an array to google-protobuf's type check; nesting deeper than google-protobuf goes.
+        for (const top of [[1, "x"], "xy", 3, null]) agrees(top);
+        agrees({ o: Object.create({ inherited: 1 }) });
+        agrees({ o: Object.assign(Object.create(null), { length: 0, splice: 1, propertyIsEnumerable: 2 }) });
+        let deep: unknown = 1;
+        for (let i = 0; i < 5000; i++) deep = { d: deep };
+        agrees({ deep });
         // An own "__proto__" key (JSON.parse makes one), which google-protobuf's map loses.
         agrees(JSON.parse('{"a":{"__proto__":null}}'));
         agrees(JSON.parse('{"a":[{"__proto__":{"value":1},"value":2,"key":3}],"__proto__":[1]}'));
@@ -157,32 +170,69 @@ describe("plainStruct: the values a real Struct's round trip gives", function ()
         const values = { a: { b: [1, { c: "d" }] } };
         const struct = plainStruct(values);
         const first = struct.toJavaScript();
+        first.a.b.push("changed by the first reader");
         const second = struct.toJavaScript();
-        assert.deepEqual(first, values);
         assert.deepEqual(second, values);
-        assert.notEqual(first, second);
-        assert.notEqual(first.a, values.a);
-        assert.notEqual(second.a.b, first.a.b);
+        assert.notEqual(second.a, values.a);
+        assert.deepEqual(struct.toJavaScript(), values);
+        assert.notEqual(struct.toJavaScript(), second);
     });
 
-    it("answers every protobuf read as the real Struct does, and reads back what is set through its map", function () {
-        fc.assert(
-            fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (values) => {
-                const real = structproto.Struct.fromJavaScript(values);
-                assert.deepEqual(plainStruct(values).toObject(), real.toObject());
-                assert.deepEqual([...plainStruct(values).serializeBinary()], [...real.serializeBinary()]);
-                assert.ok(plainStruct(values) instanceof structproto.Struct);
-            }),
-            { numRuns: 200 },
-        );
+    it("answers toObject and serializeBinary as the real Struct does, and reads back what is set through its map", async function () {
+        const check = (values: Record<string, unknown>) => {
+            const real = ORIGINAL_FROM_JAVASCRIPT(values);
+            assert.deepEqual(plainStruct(values).toObject(), real.toObject());
+            assert.deepEqual([...plainStruct(values).serializeBinary()], [...real.serializeBinary()]);
+            assert.ok(plainStruct(values) instanceof structproto.Struct);
+        };
+        fc.assert(fc.property(fc.dictionary(fc.string(), fc.jsonValue()), check), { numRuns: 200 });
+        // The same during an evaluation, when the Structs nested in a real one are made by plainStruct.
+        await plainStructs(async () => fc.assert(fc.property(fc.dictionary(fc.string(), fc.jsonValue()), check), { numRuns: 100 }));
         const struct = plainStruct({ a: 1 });
         struct.getFieldsMap().set("b", structproto.Value.fromJavaScript("two"));
         assert.deepEqual(struct.toJavaScript(), { a: 1, b: "two" });
         assert.deepEqual(structproto.Struct.deserializeBinary(struct.serializeBinary()).toJavaScript(), { a: 1, b: "two" });
     });
 
+    it("builds the real Structs it falls back to real all the way down, also during an evaluation", async function () {
+        const jspb = require(require.resolve("google-protobuf", { paths: [require.resolve("@pulumi/pulumi")] }));
+        const values = { when: new Date(0), nested: { list: [{ a: 1 }], b: "c" } };
+        const expected = ORIGINAL_FROM_JAVASCRIPT(values);
+        await plainStructs(async () => {
+            const struct = plainStruct(values);
+            // A Struct's array is what cloneMessage and equals read: an empty one would show here.
+            assert.deepEqual(jspb.Message.clone(struct).toJavaScript(), { nested: { b: "c", list: [{ a: 1 }] }, when: {} });
+            assert.ok(jspb.Message.equals(struct, expected));
+        });
+    });
+
+    it("is not read through a message's backing array anywhere in the SDK or the project (such reads see an empty Struct)", function () {
+        const arrayReads = /\b(cloneMessage|clone|copyInto|equals|toArray)\(/;
+        const sdk = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
+        const root = path.join(__dirname, "..");
+        const sdkFiles = listFiles(
+            sdk,
+            (f) => f.endsWith(".js") && !/(^|[\\/])(proto|vendor|node_modules)[\\/]/.test(path.relative(sdk, f)),
+        );
+        // The project's files that handle protobuf messages themselves.
+        const ownFiles = ["components", "config", "tools", "policies", "packages", "org", "boot"]
+            .flatMap((d) => listFiles(path.join(root, d), (f) => /\.(ts|js)$/.test(f) && !f.includes(`${path.sep}node_modules${path.sep}`)))
+            .concat(path.join(root, "index.ts"))
+            .filter((f) => /google-protobuf|_pb["']/.test(fs.readFileSync(f, "utf8")));
+        for (const reader of ["rpc", "resource", "invoke", "mocks"])
+            assert.ok(sdkFiles.includes(path.join(sdk, "runtime", `${reader}.js`)), `runtime/${reader}.js read`);
+        assert.deepEqual(
+            ownFiles.map((f) => path.relative(root, f)),
+            ["tools/mock/sdkInternals.ts", "tools/pack/analyzerClient.ts"],
+        );
+        const readers = [...sdkFiles, ...ownFiles].filter((f) => arrayReads.test(fs.readFileSync(f, "utf8")));
+        assert.deepEqual(readers, []);
+    });
+
     it("stands in for Struct.fromJavaScript during an evaluation only, nested ones included", async function () {
         const own = structproto.Struct.fromJavaScript;
+        assert.equal(own, ORIGINAL_FROM_JAVASCRIPT, "google-protobuf's own before any evaluation");
+        assert.notEqual(own, plainStruct);
         const seen: unknown[] = [];
         await plainStructs(async () => {
             seen.push(structproto.Struct.fromJavaScript);
@@ -198,5 +248,21 @@ describe("plainStruct: the values a real Struct's round trip gives", function ()
             /failed/,
         );
         assert.equal(structproto.Struct.fromJavaScript, own, "put back after a failed evaluation too");
+        await assert.rejects(
+            plainStructs((): Promise<void> => {
+                throw new Error("failed before it returned a promise");
+            }),
+            /before it returned/,
+        );
+        assert.equal(structproto.Struct.fromJavaScript, own, "and after one that threw at once");
     });
 });
+
+/** Every file below `dir` that `keep` keeps. */
+function listFiles(dir: string, keep: (file: string) => boolean): string[] {
+    return fs
+        .readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))
+        .filter(keep);
+}

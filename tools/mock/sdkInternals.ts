@@ -40,28 +40,42 @@ const STRUCT: { Struct: any; fromJavaScript: (values: unknown) => any } = (() =>
  * invoke's arguments) and every one the monitor answers with is read back with `toJavaScript`
  * (runtime/rpc `deserializeProperties`): building one walks every value into protobuf messages
  * and reading it walks them out again. This one keeps a copy of the values as that round trip
- * gives them (a fresh copy, each object's keys in the Struct's sorted order), and hands it to the
- * first `toJavaScript`; a later one gets a copy of its own. `getFieldsMap`, through which every
- * other generated accessor (`toObject`, `serializeBinary`, `clearFieldsMap`) reads a Struct,
- * builds the real Struct from the values and answers from it from then on. Values that are not
- * plain JSON (undefined, an object of another prototype, a sparse array, a key "__proto__") get a
- * real Struct at once, with its conversions, errors and quirks. tests/sdkInternals.test.ts holds all of it to
- * google-protobuf's own answers.
+ * gives them (a fresh copy, each object's keys in the Struct's sorted order) and hands it to the
+ * first `toJavaScript`. Any other read (`toJavaScript` again, `getFieldsMap`, through which
+ * `toObject`, `serializeBinary` and the other generated accessors go) builds the real Struct from
+ * `values` and answers from it: the caller must not change `values` after the call (the SDK and
+ * the monitor make them for the call). Values that are not plain JSON (undefined, an object of
+ * another prototype or of none, a key "__proto__", nesting deeper than MAX_DEPTH) get a real
+ * Struct at once, with its conversions, errors and quirks. Not supported: reads of the message's
+ * backing array (`toArray`, `cloneMessage`, `jspb.Message.clone`, `copyInto`, `equals`, of this struct or
+ * of a message holding it), which see an empty Struct; nothing in the SDK or the project makes
+ * them (tests/sdkInternals.test.ts checks both, and holds the rest to google-protobuf's answers).
  */
 export function plainStruct(values: unknown): any {
-    const copy = plainJson(values);
-    if (copy === NOT_PLAIN || copy === null || typeof copy !== "object" || Array.isArray(copy)) return STRUCT.fromJavaScript(values);
+    const copy = plainJson(values, 0);
+    if (copy === NOT_PLAIN || copy === null || typeof copy !== "object" || Array.isArray(copy)) return realStruct(values);
     const struct = new STRUCT.Struct();
     let real: any;
-    let first = true;
-    struct.getFieldsMap = (noLazyCreate?: boolean) => (real ??= STRUCT.fromJavaScript(values)).getFieldsMap(noLazyCreate);
+    let handed: any = copy;
+    struct.getFieldsMap = (noLazyCreate?: boolean) => (real ??= realStruct(values)).getFieldsMap(noLazyCreate);
     struct.toJavaScript = () => {
-        if (real !== undefined) return real.toJavaScript();
-        if (!first) return plainJson(values);
-        first = false;
-        return copy;
+        if (real !== undefined || handed === undefined) return (real ??= realStruct(values)).toJavaScript();
+        const first = handed;
+        handed = undefined;
+        return first;
     };
     return struct;
+}
+
+/** google-protobuf's own Struct of `values`, every Struct nested in it real too (its Values call the swapped function). */
+function realStruct(values: unknown): any {
+    const swapped = STRUCT.Struct.fromJavaScript;
+    STRUCT.Struct.fromJavaScript = STRUCT.fromJavaScript;
+    try {
+        return STRUCT.fromJavaScript(values);
+    } finally {
+        STRUCT.Struct.fromJavaScript = swapped;
+    }
 }
 
 /**
@@ -90,40 +104,54 @@ interface Swapped {
     restore?: () => void;
 }
 
-/** Runs `evaluate` with `install`'s replacements in place: nested runs share them, and the last to end puts back what was there. */
+/**
+ * Runs `evaluate` with `install`'s replacements in place: nested runs share them, and the last to
+ * end puts back what was there, also when `evaluate` throws before it returns a promise.
+ */
 function during<T>(swapped: Swapped, install: () => () => void, evaluate: () => Promise<T>): Promise<T> {
-    if (swapped.depth++ === 0) swapped.restore = install();
-    return evaluate().finally(() => {
+    if (swapped.depth === 0) swapped.restore = install();
+    swapped.depth++;
+    let pending: Promise<T>;
+    try {
+        pending = evaluate();
+    } catch (e) {
+        pending = Promise.reject(e);
+    }
+    return pending.finally(() => {
         if (--swapped.depth === 0) swapped.restore?.();
     });
 }
 
 const NOT_PLAIN: unique symbol = Symbol("not plain JSON");
 
+/** Deeper values are left to google-protobuf (whose recursion ends in a RangeError first). */
+const MAX_DEPTH = 500;
+
 /** A deep copy of JSON data with each object's keys sorted as a Struct's map gives them, or NOT_PLAIN. */
-function plainJson(value: unknown): any {
+function plainJson(value: unknown, depth: number): any {
     if (value === null || typeof value === "string" || typeof value === "boolean" || typeof value === "number") return value;
-    if (typeof value !== "object") return NOT_PLAIN;
+    if (typeof value !== "object" || depth > MAX_DEPTH) return NOT_PLAIN;
     if (Array.isArray(value)) {
         if (Object.getPrototypeOf(value) !== Array.prototype) return NOT_PLAIN;
         const out = new Array(value.length);
         for (let i = 0; i < value.length; i++) {
-            if (!(i in value)) return NOT_PLAIN;
-            const v = plainJson(value[i]);
+            // A hole reads as undefined, which is not plain.
+            const v = plainJson(value[i], depth + 1);
             if (v === NOT_PLAIN) return NOT_PLAIN;
             out[i] = v;
         }
         return out;
     }
-    const proto = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null) return NOT_PLAIN;
+    // An object of no prototype goes through google-protobuf's type checks by its keys ("length",
+    // "splice", "call"), which may call methods it lacks.
+    if (Object.getPrototypeOf(value) !== Object.prototype) return NOT_PLAIN;
     const keys = Object.keys(value).sort();
     const out: Record<string, unknown> = {};
     for (const key of keys) {
         // google-protobuf's map keeps its entries in a plain object, where this key sets the
         // prototype instead (the entry is lost, and later keys may be read through it).
         if (key === "__proto__") return NOT_PLAIN;
-        const v = plainJson((value as Record<string, unknown>)[key]);
+        const v = plainJson((value as Record<string, unknown>)[key], depth + 1);
         if (v === NOT_PLAIN) return NOT_PLAIN;
         out[key] = v;
     }
