@@ -47,9 +47,10 @@ const STRUCT: { Struct: any; fromJavaScript: (values: unknown) => any } = (() =>
  * the monitor make them for the call). Values that are not plain JSON (undefined, an object of
  * another prototype or of none, a key "__proto__", nesting deeper than MAX_DEPTH) get a real
  * Struct at once, with its conversions, errors and quirks. Not supported: reads of the message's
- * backing array (`toArray`, `cloneMessage`, `jspb.Message.clone`, `copyInto`, `equals`, of this struct or
- * of a message holding it), which see an empty Struct; nothing in the SDK or the project makes
- * them (tests/sdkInternals.test.ts checks both, and holds the rest to google-protobuf's answers).
+ * backing array (`toArray`, `cloneMessage`, `jspb.Message.clone`, `copyInto`, `equals`, of this
+ * struct or of a message holding it), which see an empty Struct; nothing in the SDK or the
+ * project makes them (tests/sdkInternals.test.ts checks both, and holds the rest to
+ * google-protobuf's answers).
  */
 export function plainStruct(values: unknown): any {
     const copy = plainJson(values, 0);
