@@ -411,7 +411,7 @@ function compile(esbuild, root, entry, outDir) {
     ]) {
         if (fs.existsSync(path.join(root, extra))) inputs.add(extra);
     }
-    const code = oneNamespacePerPackage(result.outputFiles.find((f) => f.path.endsWith(".js")).text);
+    const code = asciiOnly(esbuild, oneNamespacePerPackage(result.outputFiles.find((f) => f.path.endsWith(".js")).text));
     const map = result.outputFiles.find((f) => f.path.endsWith(".map")).text;
     return {
         bundle,
@@ -428,6 +428,28 @@ function compile(esbuild, root, entry, outDir) {
         },
     };
 }
+
+/**
+ * The bundle with every character past ASCII written as a `\\u` escape, when that leaves the
+ * program as it was. esbuild escapes them in strings and names but keeps the comments it keeps
+ * as written (and a tagged template's raw text, which an escape would change): one such character
+ * (a dash in a comment) makes V8 hold the whole 1.7 MB source as two-byte text, decoded from
+ * UTF-8 at every start. Whether the program is the same is esbuild's to say: both minified (no
+ * comments) must be the same text; else the bundle stays as esbuild wrote it.
+ */
+function asciiOnly(esbuild, code) {
+    if (!PAST_ASCII.test(code)) return code;
+    const escaped = code.replace(new RegExp(PAST_ASCII, "g"), (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    const program = (text) =>
+        esbuild.transformSync(text, { minify: true, legalComments: "none", charset: "ascii", logLevel: "silent" }).code;
+    try {
+        return program(escaped) === program(code) ? escaped : code;
+    } catch {
+        return code;
+    }
+}
+
+const PAST_ASCII = /[\u0080-\uffff]/;
 
 /** esbuild's helper that gives an importing module the exports of a package outside the bundle. */
 const TO_ESM = "var __toESM = (mod, isNodeMode, target) => (";

@@ -66,6 +66,13 @@ function project(): string {
     return dir;
 }
 
+/** The text of the bundle the manifest names for main.ts of `dir`. */
+function bundleOf(dir: string): string {
+    const cacheDir = path.join(dir, "node_modules", ".cache", "patch-manager", "main.ts");
+    const { bundle } = JSON.parse(fs.readFileSync(path.join(cacheDir, "manifest.json"), "utf8")) as { bundle: string };
+    return fs.readFileSync(path.join(cacheDir, bundle), "utf8");
+}
+
 /** Loads main.ts of `dir` afresh (as a new process would: nothing of it in require's cache). */
 function loadMain(dir: string): { value: string; loads: Load[] } {
     for (const key of Object.keys(require.cache)) if (key.startsWith(dir + path.sep)) delete require.cache[key];
@@ -289,6 +296,45 @@ describe("boot: the compile cache", function () {
         assert.match(value, /^true,true,first,count,first,/);
         // Made on the helper's own line: the lines after it still map to their sources.
         assert.match(value, new RegExp(`${path.join(dir, "lib.ts").replace(/[.]/g, "\\.")}:5`));
+    });
+
+    it("the bundle is ASCII (one character past it makes V8 hold the whole source as two-byte text), and means the same", function () {
+        const dir = fresh();
+        addPackage(dir, "dash", '// a package\'s comment — kept by esbuild\nmodule.exports = { dash: "—" };\n');
+        writeSources(dir, {
+            "lib.ts":
+                'export const word: string = "naïve — 😀";\n' +
+                // esbuild keeps a comment inside an object, as written.
+                "export const kept = {\n    // A comment with a dash — and an ellipsis … and 20–250.\n    a: 1,\n};\n" +
+                'export const pattern = new RegExp("[–—]+", "u");\n',
+            "main.ts":
+                'import { dash } from "dash";\nimport { kept, pattern, word } from "./lib";\n' +
+                "/** Naïve: every café. */\n" +
+                "export = function main(): string { return JSON.stringify([word, pattern.test(dash), `${word}…`, kept.a]); };\n",
+        });
+        const { value } = loadMain(dir);
+        assert.deepEqual(JSON.parse(value), ["naïve — 😀", true, "naïve — 😀…", 1]);
+        const code = bundleOf(dir);
+        assert.match(code, /a comment with a dash/i, "the comments are in the bundle");
+        assert.equal(/[\u0080-\uffff]/.test(code), false, "no character past ASCII in the bundle");
+        assert.equal(loadMain(dir).value, value, "the kept bundle gives the same");
+    });
+
+    it("a bundle an escape might change (a tagged template's raw text, a regular expression) stays as esbuild wrote it", function () {
+        const dir = fresh();
+        writeSources(dir, {
+            "lib.ts": "export const kept = {\n    // A dash — in a comment.\n    a: 1,\n};\nexport const raw = String.raw`é\\u00e9`;\n",
+            "other.ts": "export const kept = {\n    // A dash — in a comment.\n    a: 1,\n};\nexport const pattern = /[–—]+/u;\n",
+            "main.ts": 'import { kept, raw } from "./lib";\nexport = function main(): string { return raw + kept.a; };\n',
+        });
+        assert.equal(loadMain(dir).value, "é\\u00e91");
+        assert.match(bundleOf(dir), /A dash — in a comment/);
+        writeSources(dir, {
+            "main.ts":
+                'import { kept, pattern } from "./other";\nexport = function main(): string { return `${pattern.test("a—b")} ${kept.a}`; };\n',
+        });
+        assert.equal(loadMain(dir).value, "true 1");
+        assert.match(bundleOf(dir), /A dash — in a comment/);
     });
 
     it("a module importing a package after exports were added to it sees them (a namespace is made again when its exports change)", function () {
