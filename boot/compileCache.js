@@ -435,7 +435,10 @@ function compile(esbuild, root, entry, outDir) {
  * as written (and a tagged template's raw text, which an escape would change): one such character
  * (a dash in a comment) makes V8 hold the whole 1.7 MB source as two-byte text, decoded from
  * UTF-8 at every start. Whether the program is the same is esbuild's to say: both minified (no
- * comments) must be the same text; else the bundle stays as esbuild wrote it.
+ * comments) must be the same text; else the bundle stays as esbuild wrote it. esbuild prints a
+ * comment it keeps on lines of its own, so no code moves on its line (the source map holds). A
+ * comment inside a function is part of that function's source text, which changes with it:
+ * nothing the program or the plan runs reads function text (Pulumi's closure serialization would).
  */
 function asciiOnly(esbuild, code) {
     if (!PAST_ASCII.test(code)) return code;

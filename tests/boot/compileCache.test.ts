@@ -317,7 +317,12 @@ describe("boot: the compile cache", function () {
         const code = bundleOf(dir);
         assert.match(code, /a comment with a dash/i, "the comments are in the bundle");
         assert.equal(/[\u0080-\uffff]/.test(code), false, "no character past ASCII in the bundle");
-        assert.equal(loadMain(dir).value, value, "the kept bundle gives the same");
+        const again = loadMain(dir);
+        assert.equal(again.value, value, "the kept bundle gives the same");
+        assert.deepEqual(
+            again.loads.map((l) => l.how),
+            ["cached"],
+        );
     });
 
     it("a bundle an escape might change (a tagged template's raw text, a regular expression) stays as esbuild wrote it", function () {
