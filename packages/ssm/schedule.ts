@@ -814,11 +814,7 @@ function describeDays(schedule: CronSchedule): string {
     const everyMonth = schedule.months.length === 12;
     const monthField = everyMonth ? "*" : compressRuns(schedule.months, (m) => MONTH_ABBR[m - 1]);
     // Years are described here: cronstrue prints "2026 through 9999" for a year step.
-    let words = cronToWords(`0 0 0 ${domField} ${monthField} ${dowField} *`, {
-        dayOfWeekStartIndexZero: false,
-        use24HourTimeFormat: true,
-        throwExceptionOnParseError: true,
-    });
+    let words = cronWords(`0 0 0 ${domField} ${monthField} ${dowField} *`);
     words = words.replace(/^At 00:00,? ?/, "");
     if (words === "") words = "every day";
     if (everyMonth) {
@@ -833,6 +829,22 @@ function describeDays(schedule: CronSchedule): string {
     const years = describeYears(schedule.years);
     return years ? `${words}, ${years}` : words;
 }
+
+/**
+ * cronstrue's words for a cron of the day fields: the same few crons are described for every
+ * region's windows, the plan's and the calendar's, and each description runs cronstrue's many
+ * regular expressions (a bounded memo, as a property test may try thousands of crons).
+ */
+function cronWords(cron: string): string {
+    const known = CRON_WORDS.get(cron);
+    if (known !== undefined) return known;
+    const words = cronToWords(cron, { dayOfWeekStartIndexZero: false, use24HourTimeFormat: true, throwExceptionOnParseError: true });
+    if (CRON_WORDS.size >= 1000) CRON_WORDS.clear();
+    CRON_WORDS.set(cron, words);
+    return words;
+}
+
+const CRON_WORDS = new Map<string, string>();
 
 function describeYears(years: number[] | "any"): string {
     if (years === "any") return "";

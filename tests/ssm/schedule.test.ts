@@ -158,6 +158,25 @@ describe("schedule", () => {
         });
     });
 
+    it("describes each cron by its own fields, whichever order they come in (cronstrue's words are remembered)", () => {
+        const words: Record<string, string> = {
+            "cron(0 22 ? * TUE#2 *)": "at 22:00 on the second Tuesday of every month (Patch Tuesday)",
+            "cron(0 22 ? JAN TUE#2 *)": "at 22:00 on the second Tuesday of January (Patch Tuesday)",
+            "cron(0 22 ? * WED#2 *)": "at 22:00 on the second Wednesday of every month",
+            "cron(0 22 ? * TUE#3 *)": "at 22:00 on the third Tuesday of every month",
+            "cron(0 22 15 * ? *)": "at 22:00 on day 15 of every month",
+            "cron(0 22 15 JAN ? *)": "at 22:00 on day 15 of January",
+            "cron(0 22 ? * MON-FRI *)": "at 22:00 Monday through Friday",
+            "cron(0 22 ? * SAT,SUN *)": "at 22:00 every Saturday and Sunday",
+            "cron(0 22 L * ? *)": "at 22:00 on the last day of every month",
+            "cron(0 22 ? * 6L *)": "at 22:00 on the last Friday of every month",
+        };
+        const crons = Object.keys(words);
+        for (const order of [crons, [...crons].reverse(), [...crons, ...crons]])
+            for (const cron of order)
+                assert.equal(describeSchedule(cron, { timezone: "UTC", durationHours: 4 }), `${words[cron]}, UTC, for 4 hours`);
+    });
+
     describe("edge cases", () => {
         it("the last day of February, in 2027 and in leap year 2028", () => {
             assert.deepEqual(starts("cron(0 23 L 2 ? *)", "UTC", "2027-01-01T00:00:00Z", 2), [
