@@ -157,6 +157,14 @@ describe("plainStruct: the values a real Struct's round trip gives", function ()
         let deep: unknown = 1;
         for (let i = 0; i < 5000; i++) deep = { d: deep };
         agrees({ deep });
+        // A key some package added to Object.prototype, which google-protobuf's for...in lists.
+        Object.defineProperty(Object.prototype, "polluted", { value: "yes", enumerable: true, configurable: true });
+        try {
+            agrees({ a: { b: 1 } });
+            assert.equal(answer({ a: { b: 1 } }).error, roundTrip({ a: { b: 1 } }).error);
+        } finally {
+            delete (Object.prototype as Record<string, unknown>).polluted;
+        }
         // An own "__proto__" key (JSON.parse makes one), which google-protobuf's map loses.
         agrees(JSON.parse('{"a":{"__proto__":null}}'));
         agrees(JSON.parse('{"a":[{"__proto__":{"value":1},"value":2,"key":3}],"__proto__":[1]}'));

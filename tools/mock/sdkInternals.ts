@@ -53,6 +53,9 @@ const STRUCT: { Struct: any; fromJavaScript: (values: unknown) => any } = (() =>
  * google-protobuf's answers).
  */
 export function plainStruct(values: unknown): any {
+    // google-protobuf reads an object's keys with for...in, which also lists any key a package
+    // added to Object.prototype: then only its own Struct answers as it would.
+    for (const _inherited in {}) return realStruct(values);
     const copy = plainJson(values, 0);
     if (copy === NOT_PLAIN || copy === null || typeof copy !== "object" || Array.isArray(copy)) return realStruct(values);
     const struct = new STRUCT.Struct();
@@ -82,7 +85,9 @@ function realStruct(values: unknown): any {
 /**
  * Runs an evaluation with google-protobuf's `Struct.fromJavaScript` giving plain structs
  * (plainStruct), for the SDK's requests and the stock mock monitor's answers alike; the
- * library's own again once no evaluation is under way.
+ * library's own again once no evaluation is under way. An evaluation that never settles leaves it
+ * in place for the rest of the process, as it leaves the skipped traces (skipSdkTraces): only a
+ * read of a message's backing array would notice.
  */
 export function plainStructs<T>(evaluate: () => Promise<T>): Promise<T> {
     return during(
@@ -125,7 +130,7 @@ function during<T>(swapped: Swapped, install: () => () => void, evaluate: () => 
 
 const NOT_PLAIN: unique symbol = Symbol("not plain JSON");
 
-/** Deeper values are left to google-protobuf (whose recursion ends in a RangeError first). */
+/** Deeper values are left to google-protobuf, whose own recursion decides (a RangeError at some depth). */
 const MAX_DEPTH = 500;
 
 /** A deep copy of JSON data with each object's keys sorted as a Struct's map gives them, or NOT_PLAIN. */
